@@ -1,0 +1,8 @@
+//! The `catalog` route group behind API Gateway.
+
+use hostfront::http::RouteGroup;
+
+#[tokio::main]
+async fn main() -> Result<(), hostfront_lambda::Error> {
+    hostfront_lambda::serve_routes(RouteGroup::Catalog).await
+}

@@ -1,0 +1,28 @@
+//! What every Lambda entrypoint shares: configuration from the environment,
+//! logs as JSON, and the same services the local server builds.
+
+use hostfront::Services;
+use hostfront::config::{Config, Engine};
+use hostfront::http::RouteGroup;
+
+pub type Error = lambda_runtime::Error;
+
+/// Builds the services from the environment (the AWS engines unless
+/// `HOSTFRONT_ENGINE` says otherwise).
+pub async fn services_from_env() -> Result<Services, Error> {
+    let mut config = Config::from_lookup(|name| match name {
+        "HOSTFRONT_ENGINE" => std::env::var(name).ok().or_else(|| Some("aws".into())),
+        _ => std::env::var(name).ok(),
+    })?;
+    if config.engine == Engine::Aws {
+        config.workers = 0;
+    }
+    hostfront::telemetry::init(config.log_format, &config.log_filter);
+    Ok(Services::from_config(config).await?)
+}
+
+/// Serves one route group behind API Gateway: the very router the local server mounts.
+pub async fn serve_routes(group: RouteGroup) -> Result<(), Error> {
+    let services = services_from_env().await?;
+    lambda_http::run(hostfront::http::api_router(services, &[group])).await
+}

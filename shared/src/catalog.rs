@@ -1,0 +1,140 @@
+//! What the company sells: hosting plans with billing cycles, and per-TLD
+//! domain prices. Amounts are integer minor units of the catalog's currency.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::store::{Item, Key, Query, SortKey, Table, TableError, TableResult};
+
+const PARTITION: &str = "CATALOG";
+/// Bump when the demo catalog changes, so existing data directories get it.
+const DEMO_VERSION: &str = "SEEDED#1";
+const DEMO: &str = include_str!("../catalog/demo.json");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanKind {
+    Shared,
+    Email,
+    Reseller,
+    Vps,
+    Dedicated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Plan {
+    pub id: String,
+    pub kind: PlanKind,
+    pub name: String,
+    pub summary: String,
+    /// Quotas and capabilities, e.g. `disk_gb`, `sites`, `mailboxes`, `vcpus`.
+    pub limits: BTreeMap<String, u32>,
+    /// Price per billing cycle (`monthly`, `annual`) in minor units.
+    pub prices: BTreeMap<String, i64>,
+    pub setup_fee: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TldPrice {
+    /// Without a leading dot: `com`, `co.uk`.
+    pub tld: String,
+    /// Display and suggestion order: 1 first.
+    pub rank: u32,
+    pub register: i64,
+    pub transfer: i64,
+    pub renew: i64,
+    pub restore: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Catalog {
+    /// ISO 4217 code of every amount in the catalog.
+    pub currency: String,
+    pub plans: Vec<Plan>,
+    pub tlds: Vec<TldPrice>,
+}
+
+impl Catalog {
+    pub fn demo() -> Catalog {
+        serde_json::from_str(DEMO).expect("the bundled demo catalog is valid")
+    }
+
+    pub fn tld(&self, tld: &str) -> Option<&TldPrice> {
+        self.tlds.iter().find(|t| t.tld == tld)
+    }
+
+    pub fn plan(&self, id: &str) -> Option<&Plan> {
+        self.plans.iter().find(|p| p.id == id)
+    }
+}
+
+fn entry(sk: String, kind: &str, body: Value) -> Item {
+    let mut item = Key::new(PARTITION, sk).to_item();
+    item.insert("kind".into(), kind.into());
+    item.insert("body".into(), body);
+    item
+}
+
+/// Writes the demo catalog unless this version of it was written before.
+/// Safe to run on every start and after a crash half-way: the marker comes last.
+pub async fn seed_demo(table: &dyn Table) -> TableResult<bool> {
+    let marker = Key::new(PARTITION, DEMO_VERSION);
+    if table.get(&marker).await?.is_some() {
+        return Ok(false);
+    }
+    let demo = Catalog::demo();
+    let settings = serde_json::json!({"currency": demo.currency});
+    table
+        .put(entry("SETTINGS".into(), "catalog_settings", settings), None)
+        .await?;
+    for plan in &demo.plans {
+        let body = serde_json::to_value(plan).expect("plans serialise");
+        table
+            .put(entry(format!("PLAN#{}", plan.id), "plan", body), None)
+            .await?;
+    }
+    for tld in &demo.tlds {
+        let body = serde_json::to_value(tld).expect("prices serialise");
+        table
+            .put(entry(format!("TLD#{}", tld.tld), "tld_price", body), None)
+            .await?;
+    }
+    table.put(marker.to_item(), None).await?;
+    Ok(true)
+}
+
+/// Reads the catalog: one query of its partition.
+pub async fn load(table: &dyn Table) -> TableResult<Catalog> {
+    let page = table
+        .query(Query::partition(PARTITION).sort(SortKey::Any))
+        .await?;
+    let corrupt = |e: serde_json::Error| TableError::Backend(format!("corrupt catalog entry: {e}"));
+    let mut catalog = Catalog {
+        currency: String::new(),
+        plans: Vec::new(),
+        tlds: Vec::new(),
+    };
+    for item in page.items {
+        let body = item.get("body").cloned().unwrap_or(Value::Null);
+        match item.get("kind").and_then(Value::as_str) {
+            Some("catalog_settings") => {
+                catalog.currency = body["currency"].as_str().unwrap_or_default().to_string();
+            }
+            Some("plan") => catalog
+                .plans
+                .push(serde_json::from_value(body).map_err(corrupt)?),
+            Some("tld_price") => catalog
+                .tlds
+                .push(serde_json::from_value(body).map_err(corrupt)?),
+            _ => {}
+        }
+    }
+    catalog
+        .plans
+        .sort_by_key(|p| (p.kind as u8, p.prices.get("monthly").copied().unwrap_or(0)));
+    catalog.tlds.sort_by_key(|t| t.rank);
+    Ok(catalog)
+}

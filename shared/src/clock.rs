@@ -1,0 +1,54 @@
+//! Time as a port: the core never reads the system clock itself.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use time::OffsetDateTime;
+
+pub trait Clock: Send + Sync {
+    /// Milliseconds since the Unix epoch, UTC.
+    fn now_millis(&self) -> i64;
+
+    fn now_secs(&self) -> i64 {
+        self.now_millis().div_euclid(1000)
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp_nanos(self.now_millis() as i128 * 1_000_000)
+            .expect("clock within the representable range")
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_millis(&self) -> i64 {
+        (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+    }
+}
+
+/// A clock that moves only when told to, for tests of expiry and scheduling.
+#[derive(Debug, Clone)]
+pub struct ManualClock(Arc<AtomicI64>);
+
+impl ManualClock {
+    pub fn at_millis(millis: i64) -> Self {
+        ManualClock(Arc::new(AtomicI64::new(millis)))
+    }
+
+    /// Starts at the system's current time.
+    pub fn starting_now() -> Self {
+        Self::at_millis(SystemClock.now_millis())
+    }
+
+    pub fn advance_secs(&self, secs: i64) {
+        self.0.fetch_add(secs * 1000, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_millis(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,179 @@
+//! Configuration from environment variables, every one with a sane default.
+//! The table in README.md lists them; keep the two in step.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// SQLite and simulated services in one process.
+    Embedded,
+    /// DynamoDB and SQS.
+    Aws,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub engine: Engine,
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub site_dir: PathBuf,
+    pub table_name: String,
+    pub queue_name: String,
+    pub queue_url: Option<String>,
+    pub dead_letter_queue_url: Option<String>,
+    pub aws_endpoint: Option<String>,
+    pub create_resources: bool,
+    pub log_format: LogFormat,
+    pub log_filter: String,
+    pub max_body_bytes: usize,
+    pub queue_max_receives: u32,
+    pub workers: usize,
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads every setting through `lookup`, so tests need not touch the environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let parse = |name: &str, default: &str| -> Result<String, ConfigError> {
+            Ok(get(name).unwrap_or_else(|| default.to_string()))
+        };
+        let number = |name: &str, default: u64| -> Result<u64, ConfigError> {
+            get(name)
+                .map(|v| {
+                    v.parse::<u64>().map_err(|_| {
+                        ConfigError(format!("{name} must be a whole number, not {v:?}"))
+                    })
+                })
+                .unwrap_or(Ok(default))
+        };
+        let engine = match parse("HOSTFRONT_ENGINE", "embedded")?.as_str() {
+            "embedded" => Engine::Embedded,
+            "aws" => Engine::Aws,
+            other => {
+                return Err(ConfigError(format!(
+                    "HOSTFRONT_ENGINE is embedded or aws, not {other:?}"
+                )));
+            }
+        };
+        let log_format = match get("HOSTFRONT_LOG_FORMAT").as_deref() {
+            None if lookup("AWS_LAMBDA_FUNCTION_NAME").is_some() => LogFormat::Json,
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "HOSTFRONT_LOG_FORMAT is text or json, not {other:?}"
+                )));
+            }
+        };
+        let listen = parse("HOSTFRONT_LISTEN", "127.0.0.1:8080")?;
+        let listen = listen.parse().map_err(|_| {
+            ConfigError(format!(
+                "HOSTFRONT_LISTEN must be an address like 127.0.0.1:8080, not {listen:?}"
+            ))
+        })?;
+        let create_resources = match parse("HOSTFRONT_CREATE_RESOURCES", "false")?.as_str() {
+            "1" | "true" | "yes" => true,
+            "0" | "false" | "no" => false,
+            other => {
+                return Err(ConfigError(format!(
+                    "HOSTFRONT_CREATE_RESOURCES is true or false, not {other:?}"
+                )));
+            }
+        };
+        Ok(Config {
+            engine,
+            data_dir: parse("HOSTFRONT_DATA_DIR", "data")?.into(),
+            listen,
+            site_dir: get("HOSTFRONT_SITE_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_site_dir),
+            table_name: parse("HOSTFRONT_TABLE", "hostfront")?,
+            queue_name: parse("HOSTFRONT_QUEUE", "hostfront-jobs")?,
+            queue_url: get("HOSTFRONT_QUEUE_URL"),
+            dead_letter_queue_url: get("HOSTFRONT_DLQ_URL"),
+            aws_endpoint: get("HOSTFRONT_AWS_ENDPOINT"),
+            create_resources,
+            log_format,
+            log_filter: parse("HOSTFRONT_LOG", "info")?,
+            max_body_bytes: number("HOSTFRONT_MAX_BODY_BYTES", 64 * 1024)? as usize,
+            queue_max_receives: number("HOSTFRONT_QUEUE_MAX_RECEIVES", 5)?.clamp(1, 1000) as u32,
+            workers: number("HOSTFRONT_WORKERS", 2)?.clamp(0, 64) as usize,
+            shutdown_grace_secs: number("HOSTFRONT_SHUTDOWN_GRACE_SECS", 20)?,
+        })
+    }
+}
+
+/// `./site` when run from the repository, else the site beside the sources.
+fn default_site_dir() -> PathBuf {
+    let here = PathBuf::from("site");
+    if here.join("index.html").exists() {
+        return here;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../site")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_embedded_on_loopback() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.engine, Engine::Embedded);
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("data"));
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(c.queue_max_receives, 5);
+    }
+
+    #[test]
+    fn lambda_logs_json_by_default() {
+        let c = config(&[
+            ("AWS_LAMBDA_FUNCTION_NAME", "api"),
+            ("HOSTFRONT_ENGINE", "aws"),
+        ])
+        .unwrap();
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.engine, Engine::Aws);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let e = config(&[("HOSTFRONT_ENGINE", "mongo")]).unwrap_err();
+        assert!(e.to_string().contains("HOSTFRONT_ENGINE"));
+        let e = config(&[("HOSTFRONT_WORKERS", "many")]).unwrap_err();
+        assert!(e.to_string().contains("HOSTFRONT_WORKERS"));
+        let e = config(&[("HOSTFRONT_LISTEN", "port 80")]).unwrap_err();
+        assert!(e.to_string().contains("HOSTFRONT_LISTEN"));
+    }
+}

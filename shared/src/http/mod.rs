@@ -1,0 +1,143 @@
+//! HTTP entrypoints: one axum router per route group. The local server mounts
+//! every group and the site; each Lambda function serves one group.
+
+pub mod catalog;
+pub mod error;
+pub mod system;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use axum::response::IntoResponse;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use error::{ApiError, ApiJson, ApiQuery};
+
+use crate::Services;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    pub openapi: Arc<utoipa::openapi::OpenApi>,
+}
+
+/// The route groups, each deployable as its own Lambda function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteGroup {
+    System,
+    Catalog,
+}
+
+impl RouteGroup {
+    pub const ALL: &[RouteGroup] = &[RouteGroup::System, RouteGroup::Catalog];
+
+    fn routes(self) -> OpenApiRouter<AppState> {
+        match self {
+            RouteGroup::System => system::routes(),
+            RouteGroup::Catalog => catalog::routes(),
+        }
+    }
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Hostfront API",
+        description = "Storefront and self-service portal of a web-hosting company."
+    ),
+    components(schemas(error::ErrorBody))
+)]
+struct ApiDoc;
+
+/// The OpenAPI document of every group.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    split(RouteGroup::ALL).1
+}
+
+fn split(groups: &[RouteGroup]) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let mut router = OpenApiRouter::with_openapi(ApiDoc::openapi());
+    for group in groups {
+        router = router.merge(group.routes());
+    }
+    router.split_for_parts()
+}
+
+/// The API routes of `groups`, with the conventions every route shares.
+pub fn api_router(services: Services, groups: &[RouteGroup]) -> Router {
+    with_conventions(routes(services, groups))
+}
+
+/// Every route and the static site: what the local server serves.
+pub fn app_router(services: Services, site_dir: &Path) -> Router {
+    let site = ServeDir::new(site_dir).not_found_service(ServeFile::new(site_dir.join("404.html")));
+    with_conventions(routes(services, RouteGroup::ALL).fallback_service(site))
+}
+
+fn routes(services: Services, groups: &[RouteGroup]) -> Router {
+    let (routes, _) = split(groups);
+    let max_body = services.config.max_body_bytes;
+    let state = AppState {
+        services,
+        openapi: Arc::new(openapi()),
+    };
+    routes
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::not_found("no such API route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(Clone, Copy)]
+struct MakeUlid;
+
+impl MakeRequestId for MakeUlid {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        ulid::Ulid::new()
+            .to_string()
+            .parse()
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// Request IDs (kept when the caller sent one, echoed in the response), a
+/// tracing span per request carrying that ID, and a JSON 500 for a panic.
+fn with_conventions(router: Router) -> Router {
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeUlid))
+            .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+            })
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(CatchPanicLayer::custom(|_| ApiError::internal().into_response())),
+    )
+}

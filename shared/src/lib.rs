@@ -1,0 +1,23 @@
+//! Hostfront: the storefront and self-service portal of a web-hosting company.
+//!
+//! - `store` and `queue`: the `Table` and `Queue` ports with their SQLite and
+//!   AWS engines;
+//! - `catalog`: plans and domain prices;
+//! - `http`: the axum routers, one per route group;
+//! - `jobs` and `scheduler`: queue workers and periodic tasks;
+//! - `services`: the ports an entrypoint wires together from `config`.
+
+pub mod catalog;
+pub mod clock;
+pub mod config;
+pub mod embedded;
+pub mod http;
+pub mod jobs;
+pub mod local;
+pub mod queue;
+pub mod scheduler;
+pub mod services;
+pub mod store;
+pub mod telemetry;
+
+pub use services::Services;

@@ -1,0 +1,116 @@
+//! The ports an entrypoint wires together, chosen by configuration. Use cases
+//! and routes see only `Services`; they never know which engine runs them.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, Engine};
+use crate::embedded::EmbeddedDb;
+use crate::queue::Queue;
+use crate::queue::sqlite::SqliteQueue;
+use crate::queue::sqs::SqsQueue;
+use crate::store::Table;
+use crate::store::dynamo::DynamoTable;
+use crate::store::sqlite::SqliteTable;
+
+#[derive(Clone)]
+pub struct Services {
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    pub table: Arc<dyn Table>,
+    pub queue: Arc<dyn Queue>,
+    /// Present on the embedded engine, for the housekeeping DynamoDB does itself.
+    pub embedded: Option<SqliteTable>,
+}
+
+impl Services {
+    pub async fn from_config(config: Config) -> anyhow::Result<Self> {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        match config.engine {
+            Engine::Embedded => {
+                let db = EmbeddedDb::open(&config.data_dir).with_context(|| {
+                    format!(
+                        "opening the embedded database in {}",
+                        config.data_dir.display()
+                    )
+                })?;
+                Ok(Self::embedded(config, db, clock))
+            }
+            Engine::Aws => Self::aws(config, clock).await,
+        }
+    }
+
+    pub fn embedded(config: Config, db: EmbeddedDb, clock: Arc<dyn Clock>) -> Self {
+        let table = SqliteTable::new(db.clone(), clock.clone());
+        let queue = SqliteQueue::new(
+            db,
+            config.queue_name.clone(),
+            config.queue_max_receives,
+            clock.clone(),
+        );
+        Services {
+            config: Arc::new(config),
+            clock,
+            table: Arc::new(table.clone()),
+            queue: Arc::new(queue),
+            embedded: Some(table),
+        }
+    }
+
+    async fn aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(endpoint) = &config.aws_endpoint {
+            loader = loader.endpoint_url(endpoint);
+        }
+        let sdk = loader.load().await;
+        let table = DynamoTable::new(
+            aws_sdk_dynamodb::Client::new(&sdk),
+            &config.table_name,
+            clock.clone(),
+        );
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let queue = if config.create_resources {
+            table
+                .create_if_missing()
+                .await
+                .context("creating the DynamoDB table")?;
+            SqsQueue::create(sqs, &config.queue_name, config.queue_max_receives)
+                .await
+                .context("creating the queues")?
+        } else {
+            let url = config
+                .queue_url
+                .clone()
+                .context("HOSTFRONT_QUEUE_URL is required with HOSTFRONT_ENGINE=aws")?;
+            let dlq = config
+                .dead_letter_queue_url
+                .clone()
+                .context("HOSTFRONT_DLQ_URL is required with HOSTFRONT_ENGINE=aws")?;
+            SqsQueue::new(sqs, url, dlq)
+        };
+        Ok(Self::with_ports(
+            config,
+            clock,
+            Arc::new(table),
+            Arc::new(queue),
+        ))
+    }
+
+    /// Services over ports built elsewhere (the cloud engines in tests).
+    pub fn with_ports(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        table: Arc<dyn Table>,
+        queue: Arc<dyn Queue>,
+    ) -> Self {
+        Services {
+            config: Arc::new(config),
+            clock,
+            table,
+            queue,
+            embedded: None,
+        }
+    }
+}
