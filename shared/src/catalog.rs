@@ -62,6 +62,14 @@ impl Catalog {
         serde_json::from_str(DEMO).expect("the bundled demo catalog is valid")
     }
 
+    /// Plans by kind, then by monthly price; TLDs by rank.
+    pub fn sorted(mut self) -> Catalog {
+        self.plans
+            .sort_by_key(|p| (p.kind as u8, p.prices.get("monthly").copied().unwrap_or(0)));
+        self.tlds.sort_by_key(|t| t.rank);
+        self
+    }
+
     pub fn tld(&self, tld: &str) -> Option<&TldPrice> {
         self.tlds.iter().find(|t| t.tld == tld)
     }

@@ -1,1 +1,268 @@
+//! Test support: moto on loopback, engines on fresh tables and queues, and the
+//! whole app on a free port.
 
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener as StdListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use hostfront::Services;
+use hostfront::clock::{Clock, ManualClock, SystemClock};
+use hostfront::config::Config;
+use hostfront::embedded::EmbeddedDb;
+use hostfront::queue::Queue;
+use hostfront::queue::sqlite::SqliteQueue;
+use hostfront::queue::sqs::SqsQueue;
+use hostfront::store::Table;
+use hostfront::store::dynamo::DynamoTable;
+use hostfront::store::sqlite::SqliteTable;
+use tempfile::TempDir;
+
+/// The venv python that has `moto[server]`; the test command sets it.
+const MOTO_PYTHON: &str = "HOSTFRONT_TEST_PYTHON";
+
+struct Moto {
+    endpoint: String,
+    // Held for the life of the test process: its stdin closing stops moto.
+    _process: Mutex<Child>,
+}
+
+fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// The moto server this test process shares, started on first use.
+pub fn moto_endpoint() -> String {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(|| {
+        let python = std::env::var(MOTO_PYTHON).unwrap_or_else(|_| {
+            panic!("{MOTO_PYTHON} is not set: run the tests with ./scripts/test, which installs moto[server]")
+        });
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("moto_server.py");
+        let port = free_port();
+        let mut child = Command::new(&python)
+            .arg(&script)
+            .arg(port.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start moto with {python}: {e}"));
+        let mut ready = String::new();
+        BufReader::new(child.stdout.take().expect("piped stdout"))
+            .read_line(&mut ready)
+            .expect("moto prints when it is ready");
+        assert_eq!(ready.trim(), "ready", "moto did not start");
+        Moto { endpoint: format!("http://127.0.0.1:{port}"), _process: Mutex::new(child) }
+    })
+    .endpoint
+    .clone()
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", ulid::Ulid::new().to_string().to_lowercase())
+}
+
+pub fn dynamodb_client() -> aws_sdk_dynamodb::Client {
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(moto_endpoint())
+        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+pub fn sqs_client() -> aws_sdk_sqs::Client {
+    use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_sqs::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(moto_endpoint())
+        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+        .build();
+    aws_sdk_sqs::Client::from_conf(config)
+}
+
+/// A table on one engine with a clock the test moves.
+pub struct TableFixture {
+    pub table: Arc<dyn Table>,
+    pub clock: ManualClock,
+    _dir: Option<TempDir>,
+}
+
+pub async fn sqlite_table() -> TableFixture {
+    let dir = TempDir::new().expect("temp dir");
+    let clock = ManualClock::starting_now();
+    let db = EmbeddedDb::open(dir.path()).expect("embedded database opens");
+    let table = SqliteTable::new(db, Arc::new(clock.clone()));
+    TableFixture {
+        table: Arc::new(table),
+        clock,
+        _dir: Some(dir),
+    }
+}
+
+pub async fn dynamodb_table() -> TableFixture {
+    let clock = ManualClock::starting_now();
+    let table = DynamoTable::new(dynamodb_client(), unique("table"), Arc::new(clock.clone()));
+    table
+        .create_if_missing()
+        .await
+        .expect("table created on moto");
+    TableFixture {
+        table: Arc::new(table),
+        clock,
+        _dir: None,
+    }
+}
+
+/// A queue on one engine; `reopen` makes a fresh handle on the same storage,
+/// as a restarted process would.
+pub struct QueueFixture {
+    pub queue: Arc<dyn Queue>,
+    reopen: Box<dyn Fn() -> Arc<dyn Queue> + Send + Sync>,
+    _dir: Option<TempDir>,
+}
+
+impl QueueFixture {
+    pub fn reopen(&self) -> Arc<dyn Queue> {
+        (self.reopen)()
+    }
+}
+
+pub async fn sqlite_queue(max_receives: u32) -> QueueFixture {
+    let dir = TempDir::new().expect("temp dir");
+    let path = dir.path().to_path_buf();
+    let open = move || -> Arc<dyn Queue> {
+        let db = EmbeddedDb::open(&path).expect("embedded database opens");
+        Arc::new(SqliteQueue::new(
+            db,
+            "jobs",
+            max_receives,
+            Arc::new(SystemClock),
+        ))
+    };
+    QueueFixture {
+        queue: open(),
+        reopen: Box::new(open),
+        _dir: Some(dir),
+    }
+}
+
+pub async fn sqs_queue(max_receives: u32) -> QueueFixture {
+    let queue = SqsQueue::create(sqs_client(), &unique("jobs"), max_receives)
+        .await
+        .expect("queues created on moto");
+    let reopen_from = queue.clone();
+    QueueFixture {
+        queue: Arc::new(queue),
+        reopen: Box::new(move || Arc::new(reopen_from.clone())),
+        _dir: None,
+    }
+}
+
+fn test_config(data_dir: &std::path::Path) -> Config {
+    let mut config = Config::from_lookup(|_| None).expect("defaults are valid");
+    config.data_dir = data_dir.to_path_buf();
+    config.site_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../site");
+    config.shutdown_grace_secs = 5;
+    config
+}
+
+/// The whole app, as the local server runs it, on a free loopback port.
+pub struct App {
+    pub base: String,
+    pub services: Services,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    done: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _dir: TempDir,
+}
+
+impl App {
+    /// On the embedded engine, with its own data directory.
+    pub async fn embedded() -> App {
+        let dir = TempDir::new().expect("temp dir");
+        let config = test_config(dir.path());
+        let db = EmbeddedDb::open(dir.path()).expect("embedded database opens");
+        let services = Services::embedded(config, db, Arc::new(SystemClock));
+        App::start(services, dir).await
+    }
+
+    /// On DynamoDB and SQS (moto), with a fresh table and queue.
+    pub async fn cloud() -> App {
+        let dir = TempDir::new().expect("temp dir");
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let config = test_config(dir.path());
+        let table = DynamoTable::new(dynamodb_client(), unique("app"), clock.clone());
+        table
+            .create_if_missing()
+            .await
+            .expect("table created on moto");
+        let queue = SqsQueue::create(sqs_client(), &unique("app-jobs"), config.queue_max_receives)
+            .await
+            .expect("queues created on moto");
+        let services = Services::with_ports(config, clock, Arc::new(table), Arc::new(queue));
+        App::start(services, dir).await
+    }
+
+    async fn start(services: Services, dir: TempDir) -> App {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let base = format!("http://{}", listener.local_addr().expect("bound"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let done = tokio::spawn(hostfront::local::serve(
+            services.clone(),
+            listener,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        let app = App {
+            base,
+            services,
+            stop: Some(stop),
+            done: Some(done),
+            _dir: dir,
+        };
+        app.wait_ready().await;
+        app
+    }
+
+    /// Waits until the app answers, which it does once its start-up seeding is done.
+    async fn wait_ready(&self) {
+        let client = http();
+        for _ in 0..100 {
+            if let Ok(response) = client.get(self.url("/api/health")).send().await
+                && response.status().is_success()
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the app did not become ready at {}", self.base);
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Stops the app as SIGTERM would and waits for it to finish.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.done.take().expect("running").await?
+    }
+}
+
+/// A client for the app's HTTP API.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder().build().expect("http client")
+}

@@ -63,7 +63,7 @@ impl SqliteQueue {
                     let mut ready = tx.prepare_cached(
                         "SELECT id, body, receive_count FROM queue_messages
                          WHERE queue = ?1 AND dead_at IS NULL AND visible_at <= ?2
-                         ORDER BY visible_at, id LIMIT ?3",
+                         ORDER BY visible_at, rowid LIMIT ?3",
                     )?;
                     let candidates = ready
                         .query_map(params![queue, now, (max * 2) as i64], |r| {
@@ -184,7 +184,7 @@ impl Queue for SqliteQueue {
         self.db
             .run(move |conn| {
                 let mut statement = conn.prepare_cached(
-                    "SELECT id, body FROM queue_messages WHERE queue = ?1 AND dead_at IS NOT NULL ORDER BY dead_at, id LIMIT ?2",
+                    "SELECT id, body FROM queue_messages WHERE queue = ?1 AND dead_at IS NOT NULL ORDER BY dead_at, rowid LIMIT ?2",
                 )?;
                 let rows = statement.query_map(params![queue, max as i64], |r| {
                     Ok(DeadLetter { id: r.get(0)?, body: r.get(1)? })

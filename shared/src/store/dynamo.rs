@@ -550,8 +550,10 @@ impl Expr {
     fn guarded(&mut self, condition: Option<&Condition>, now: i64) -> String {
         let rendered = condition.map(|c| self.condition(c));
         let live = self.live(now);
+        // Composite conditions render in parentheses already, and DynamoDB
+        // rejects redundant ones.
         match rendered {
-            Some(c) => format!("({c}) AND {live}"),
+            Some(c) => format!("{c} AND {live}"),
             None => live,
         }
     }
@@ -590,6 +592,9 @@ impl Expr {
             } else {
                 format!("(NOT {always})")
             };
+        }
+        if let [single] = parts {
+            return self.condition(single);
         }
         let rendered: Vec<String> = parts.iter().map(|p| self.condition(p)).collect();
         format!("({})", rendered.join(&format!(" {op} ")))
@@ -630,10 +635,13 @@ impl Expr {
         let (pk_attr, sk_attr) = query.index.key_attributes();
         let pk = self.name(pk_attr);
         let partition = self.value(AttributeValue::S(query.partition.clone()));
+        if query.sort == SortKey::Any {
+            return format!("{pk} = {partition}");
+        }
         let sk = self.name(sk_attr);
         let mut s = |v: &String| self.value(AttributeValue::S(v.clone()));
         let sort = match &query.sort {
-            SortKey::Any => return format!("{pk} = {partition}"),
+            SortKey::Any => unreachable!("handled above"),
             SortKey::Eq(v) => format!("{sk} = {}", s(v)),
             SortKey::BeginsWith(p) => format!("begins_with({sk}, {})", s(p)),
             SortKey::Between(a, b) => format!("{sk} BETWEEN {} AND {}", s(a), s(b)),
@@ -730,7 +738,7 @@ mod tests {
         let rendered = expr.guarded(Some(&Condition::NotExists.or(Condition::VersionIs(3))), 100);
         assert_eq!(
             rendered,
-            "((attribute_not_exists(#n0) OR #n1 = :v0)) AND (attribute_not_exists(#n2) OR #n2 > :v1)"
+            "(attribute_not_exists(#n0) OR #n1 = :v0) AND (attribute_not_exists(#n2) OR #n2 > :v1)"
         );
         assert_eq!(expr.names.get("#n1").map(String::as_str), Some("v"));
         assert_eq!(

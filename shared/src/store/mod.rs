@@ -151,6 +151,18 @@ impl Query {
         self.cursor = cursor;
         self
     }
+
+    pub fn validate(&self) -> TableResult<()> {
+        if self.partition.is_empty() {
+            return Err(TableError::Invalid("a query needs a partition".into()));
+        }
+        if self.limit == Some(0) {
+            return Err(TableError::Invalid(
+                "a query limit must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A page of query results. `next` is set exactly when more matching items follow.

@@ -218,6 +218,7 @@ impl Table for SqliteTable {
     }
 
     async fn query(&self, query: Query) -> TableResult<Page> {
+        query.validate()?;
         let now = self.clock.now_secs();
         let after = query
             .cursor

@@ -1,0 +1,139 @@
+//! The queue worker on the embedded engine: jobs run, failures retry, and a
+//! shutdown hands unstarted jobs back.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use hostfront::jobs::{JobError, JobHandler, WorkerSettings, run_worker};
+use hostfront::queue::Message;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+/// Fails each job's first delivery, then records it as done.
+#[derive(Default)]
+struct FlakyOnce {
+    done: std::sync::Mutex<Vec<String>>,
+    attempts: AtomicU32,
+}
+
+#[async_trait]
+impl JobHandler for FlakyOnce {
+    async fn handle(&self, message: &Message) -> Result<(), JobError> {
+        self.attempts.fetch_add(1, Ordering::SeqCst);
+        if message.receive_count == 1 {
+            return Err(JobError("the registrar timed out".into()));
+        }
+        self.done.lock().unwrap().push(message.body.clone());
+        Ok(())
+    }
+}
+
+fn quick() -> WorkerSettings {
+    WorkerSettings {
+        visibility: Duration::from_secs(30),
+        batch: 10,
+        wait: Duration::from_millis(200),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_jobs_are_retried_with_backoff_and_finish_once() {
+    let fixture = hostfront_tests::sqlite_queue(5).await;
+    let handler = Arc::new(FlakyOnce::default());
+    for i in 0..3 {
+        fixture
+            .queue
+            .send(&format!("job {i}"), Duration::ZERO)
+            .await
+            .unwrap();
+    }
+    let stop = CancellationToken::new();
+    let worker = tokio::spawn(run_worker(
+        fixture.queue.clone(),
+        handler.clone(),
+        quick(),
+        stop.clone(),
+    ));
+    // The first failure hides a job for 2 s (backoff), then it succeeds.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while handler.done.lock().unwrap().len() < 3 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop.cancel();
+    worker.await.unwrap();
+    let mut done = handler.done.lock().unwrap().clone();
+    done.sort();
+    assert_eq!(done, ["job 0", "job 1", "job 2"]);
+    assert_eq!(handler.attempts.load(Ordering::SeqCst), 6);
+    assert!(
+        fixture
+            .queue
+            .receive(10, Duration::from_secs(1), Duration::ZERO)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Holds every job until released, recording the ones it started.
+struct Gate {
+    started: std::sync::Mutex<Vec<String>>,
+    open: Semaphore,
+}
+
+#[async_trait]
+impl JobHandler for Gate {
+    async fn handle(&self, message: &Message) -> Result<(), JobError> {
+        self.started.lock().unwrap().push(message.body.clone());
+        self.open.acquire().await.expect("open").forget();
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_the_running_job_and_returns_the_rest() {
+    let fixture = hostfront_tests::sqlite_queue(5).await;
+    for i in 0..4 {
+        fixture
+            .queue
+            .send(&format!("job {i}"), Duration::ZERO)
+            .await
+            .unwrap();
+    }
+    let gate = Arc::new(Gate {
+        started: Default::default(),
+        open: Semaphore::new(0),
+    });
+    let stop = CancellationToken::new();
+    let worker = tokio::spawn(run_worker(
+        fixture.queue.clone(),
+        gate.clone(),
+        quick(),
+        stop.clone(),
+    ));
+    while gate.started.lock().unwrap().is_empty() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.cancel();
+    gate.open.add_permits(1);
+    worker.await.unwrap();
+    let started = gate.started.lock().unwrap().clone();
+    assert_eq!(started.len(), 1, "no new job starts after the stop");
+    // The three unstarted jobs are visible again at once, though received with a 30 s
+    // timeout; the finished one was deleted.
+    let back = fixture
+        .queue
+        .receive(10, Duration::from_secs(30), Duration::ZERO)
+        .await
+        .unwrap();
+    let mut bodies: Vec<String> = back.into_iter().map(|m| m.body).collect();
+    bodies.sort();
+    let mut expected: Vec<String> = (0..4)
+        .map(|i| format!("job {i}"))
+        .filter(|b| *b != started[0])
+        .collect();
+    expected.sort();
+    assert_eq!(bodies, expected);
+}
