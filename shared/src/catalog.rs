@@ -2,6 +2,8 @@
 //! domain prices. Amounts are integer minor units of the catalog's currency.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -145,4 +147,28 @@ pub async fn load(table: &dyn Table) -> TableResult<Catalog> {
         .sort_by_key(|p| (p.kind as u8, p.prices.get("monthly").copied().unwrap_or(0)));
     catalog.tlds.sort_by_key(|t| t.rank);
     Ok(catalog)
+}
+
+/// The catalog as most requests need it: read from the table at most once per
+/// `ttl` in each process (each Lambda container keeps its own copy).
+pub struct CatalogCache {
+    ttl: Duration,
+    cached: RwLock<Option<(Instant, Arc<Catalog>)>>,
+}
+
+impl CatalogCache {
+    pub fn new(ttl: Duration) -> Self {
+        CatalogCache { ttl, cached: RwLock::new(None) }
+    }
+
+    pub async fn get(&self, table: &dyn Table) -> TableResult<Arc<Catalog>> {
+        if let Some((at, catalog)) = self.cached.read().expect("not poisoned").as_ref()
+            && at.elapsed() < self.ttl
+        {
+            return Ok(catalog.clone());
+        }
+        let fresh = Arc::new(load(table).await?);
+        *self.cached.write().expect("not poisoned") = Some((Instant::now(), fresh.clone()));
+        Ok(fresh)
+    }
 }

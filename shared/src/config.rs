@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use ipnet::IpNet;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     /// SQLite and simulated services in one process.
@@ -36,6 +38,24 @@ pub struct Config {
     pub queue_max_receives: u32,
     pub workers: usize,
     pub shutdown_grace_secs: u64,
+    /// Domain checks a client may make per minute in one process (governor)…
+    pub check_per_minute: u32,
+    /// …in a burst…
+    pub check_burst: u32,
+    /// …and per minute across every process (a counter in the table).
+    pub check_window_limit: u32,
+    /// Registrar calls per second for everybody together.
+    pub registrar_calls_per_second: u32,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNet>,
+    pub check_cache_available_secs: u64,
+    pub check_cache_taken_secs: u64,
+    /// How many suggestions a domain check returns.
+    pub suggestions: usize,
+    /// The company's own zone for free subdomains.
+    pub subdomain_zone: String,
+    pub sim_registrar_latency_ms: u64,
+    pub sim_registrar_failure_rate: f64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +86,27 @@ impl Config {
                 })
                 .unwrap_or(Ok(default))
         };
+        let fraction = |name: &str, default: f64| -> Result<f64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| (0.0..=1.0).contains(f))
+                    .ok_or_else(|| ConfigError(format!("{name} must be a number from 0 to 1, not {v:?}"))),
+            }
+        };
+        let trusted_proxies = get("HOSTFRONT_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(IpNet::from))
+                    .map_err(|_| ConfigError(format!("HOSTFRONT_TRUSTED_PROXIES: {p:?} is not an address or CIDR range")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let engine = match parse("HOSTFRONT_ENGINE", "embedded")?.as_str() {
             "embedded" => Engine::Embedded,
             "aws" => Engine::Aws,
@@ -119,6 +160,17 @@ impl Config {
             queue_max_receives: number("HOSTFRONT_QUEUE_MAX_RECEIVES", 5)?.clamp(1, 1000) as u32,
             workers: number("HOSTFRONT_WORKERS", 2)?.clamp(0, 64) as usize,
             shutdown_grace_secs: number("HOSTFRONT_SHUTDOWN_GRACE_SECS", 20)?,
+            check_per_minute: number("HOSTFRONT_CHECK_PER_MINUTE", 60)?.clamp(1, u32::MAX as u64) as u32,
+            check_burst: number("HOSTFRONT_CHECK_BURST", 20)?.clamp(1, u32::MAX as u64) as u32,
+            check_window_limit: number("HOSTFRONT_CHECK_WINDOW_LIMIT", 120)?.clamp(1, u32::MAX as u64) as u32,
+            registrar_calls_per_second: number("HOSTFRONT_REGISTRAR_CALLS_PER_SECOND", 20)?.clamp(1, 100_000) as u32,
+            trusted_proxies,
+            check_cache_available_secs: number("HOSTFRONT_CHECK_CACHE_AVAILABLE_SECS", 300)?,
+            check_cache_taken_secs: number("HOSTFRONT_CHECK_CACHE_TAKEN_SECS", 6 * 3600)?,
+            suggestions: number("HOSTFRONT_SUGGESTIONS", 20)?.clamp(1, 100) as usize,
+            subdomain_zone: parse("HOSTFRONT_SUBDOMAIN_ZONE", "example.net")?,
+            sim_registrar_latency_ms: number("HOSTFRONT_SIM_REGISTRAR_LATENCY_MS", 40)?,
+            sim_registrar_failure_rate: fraction("HOSTFRONT_SIM_REGISTRAR_FAILURE_RATE", 0.0)?,
         })
     }
 }
@@ -175,5 +227,16 @@ mod tests {
         assert!(e.to_string().contains("HOSTFRONT_WORKERS"));
         let e = config(&[("HOSTFRONT_LISTEN", "port 80")]).unwrap_err();
         assert!(e.to_string().contains("HOSTFRONT_LISTEN"));
+        let e = config(&[("HOSTFRONT_SIM_REGISTRAR_FAILURE_RATE", "2")]).unwrap_err();
+        assert!(e.to_string().contains("FAILURE_RATE"));
+        let e = config(&[("HOSTFRONT_TRUSTED_PROXIES", "10.0.0.0/8, nonsense")]).unwrap_err();
+        assert!(e.to_string().contains("nonsense"));
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_ranges() {
+        let c = config(&[("HOSTFRONT_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1")]).unwrap();
+        let proxies: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(proxies, ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]);
     }
 }

@@ -3,6 +3,9 @@
 //! - `store` and `queue`: the `Table` and `Queue` ports with their SQLite and
 //!   AWS engines;
 //! - `catalog`: plans and domain prices;
+//! - `domains`: name rules, suggestions and the availability check;
+//! - `registrar`: the `Registrar` port and the simulated registry;
+//! - `ratelimit`: per-client limits in the process and across processes;
 //! - `http`: the axum routers, one per route group;
 //! - `jobs` and `scheduler`: queue workers and periodic tasks;
 //! - `services`: the ports an entrypoint wires together from `config`.
@@ -10,11 +13,14 @@
 pub mod catalog;
 pub mod clock;
 pub mod config;
+pub mod domains;
 pub mod embedded;
 pub mod http;
 pub mod jobs;
 pub mod local;
 pub mod queue;
+pub mod ratelimit;
+pub mod registrar;
 pub mod scheduler;
 pub mod services;
 pub mod store;

@@ -28,6 +28,10 @@ pub async fn run_task(services: &Services, name: &str) -> anyhow::Result<String>
             )),
             None => Ok("skipped: DynamoDB deletes expired items itself".into()),
         },
+        "tidy-rate-limits" => {
+            services.check_limiter.tidy();
+            Ok("forgot quiet clients".into())
+        }
         other => anyhow::bail!("no scheduled task named {other:?}"),
     }
 }

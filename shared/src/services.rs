@@ -2,15 +2,21 @@
 //! and routes see only `Services`; they never know which engine runs them.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 
+use crate::catalog::CatalogCache;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Engine};
 use crate::embedded::EmbeddedDb;
 use crate::queue::Queue;
 use crate::queue::sqlite::SqliteQueue;
 use crate::queue::sqs::SqsQueue;
+use crate::ratelimit::ClientLimiter;
+use crate::registrar::Registrar;
+use crate::registrar::capped::Capped;
+use crate::registrar::simulated::{SimulatedRegistry, SimulationSettings};
 use crate::store::Table;
 use crate::store::dynamo::DynamoTable;
 use crate::store::sqlite::SqliteTable;
@@ -21,6 +27,10 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     pub table: Arc<dyn Table>,
     pub queue: Arc<dyn Queue>,
+    pub registrar: Arc<dyn Registrar>,
+    pub catalog: Arc<CatalogCache>,
+    /// Limits domain and subdomain checks per client.
+    pub check_limiter: Arc<ClientLimiter>,
     /// Present on the embedded engine, for the housekeeping DynamoDB does itself.
     pub embedded: Option<SqliteTable>,
 }
@@ -50,13 +60,9 @@ impl Services {
             config.queue_max_receives,
             clock.clone(),
         );
-        Services {
-            config: Arc::new(config),
-            clock,
-            table: Arc::new(table.clone()),
-            queue: Arc::new(queue),
-            embedded: Some(table),
-        }
+        let mut services = Self::with_ports(config, clock, Arc::new(table.clone()), Arc::new(queue));
+        services.embedded = Some(table);
+        services
     }
 
     async fn aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
@@ -98,18 +104,26 @@ impl Services {
         ))
     }
 
-    /// Services over ports built elsewhere (the cloud engines in tests).
-    pub fn with_ports(
-        config: Config,
-        clock: Arc<dyn Clock>,
-        table: Arc<dyn Table>,
-        queue: Arc<dyn Queue>,
-    ) -> Self {
+    /// Services over a table and queue built elsewhere (the cloud engines in tests).
+    /// The registrar is the simulated registry, keeping its state in `table`.
+    pub fn with_ports(config: Config, clock: Arc<dyn Clock>, table: Arc<dyn Table>, queue: Arc<dyn Queue>) -> Self {
+        let simulation = SimulationSettings {
+            latency: Duration::from_millis(config.sim_registrar_latency_ms),
+            failure_rate: config.sim_registrar_failure_rate,
+            ..SimulationSettings::default()
+        };
+        let registry = Arc::new(SimulatedRegistry::new(table.clone(), clock.clone(), simulation));
+        let registrar = Arc::new(Capped::new(registry, config.registrar_calls_per_second, Duration::from_millis(500)));
+        let check_limiter =
+            ClientLimiter::new("check", config.check_per_minute, config.check_burst, config.check_window_limit, 60);
         Services {
             config: Arc::new(config),
             clock,
             table,
             queue,
+            registrar,
+            catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
+            check_limiter: Arc::new(check_limiter),
             embedded: None,
         }
     }

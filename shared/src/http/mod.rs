@@ -2,6 +2,8 @@
 //! every group and the site; each Lambda function serves one group.
 
 pub mod catalog;
+pub mod client;
+pub mod domains;
 pub mod error;
 pub mod system;
 
@@ -38,15 +40,17 @@ pub struct AppState {
 pub enum RouteGroup {
     System,
     Catalog,
+    Domains,
 }
 
 impl RouteGroup {
-    pub const ALL: &[RouteGroup] = &[RouteGroup::System, RouteGroup::Catalog];
+    pub const ALL: &[RouteGroup] = &[RouteGroup::System, RouteGroup::Catalog, RouteGroup::Domains];
 
     fn routes(self) -> OpenApiRouter<AppState> {
         match self {
             RouteGroup::System => system::routes(),
             RouteGroup::Catalog => catalog::routes(),
+            RouteGroup::Domains => domains::routes(),
         }
     }
 }

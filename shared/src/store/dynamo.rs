@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkErro
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex,
-    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, ReturnValue,
+    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest, WriteRequest, ReturnValue,
     ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem, Update as DynamoUpdate,
 };
 use serde_json::{Map, Number, Value};
@@ -27,6 +27,8 @@ use super::{
 };
 use crate::clock::Clock;
 
+/// The most items one BatchWriteItem request carries.
+const MAX_BATCH_WRITE: usize = 25;
 /// How many times a write is tried when expired items stand in its way.
 const EXPIRED_RETRIES: usize = 3;
 
@@ -354,6 +356,35 @@ impl Table for DynamoTable {
         self.write_one(&TxOp::Put { item, condition })
             .await
             .map(|_| ())
+    }
+
+    async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
+        items.iter().try_for_each(validate_item)?;
+        for chunk in items.chunks(MAX_BATCH_WRITE) {
+            let mut pending: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|item| {
+                    let put = PutRequest::builder().set_item(Some(to_attributes(item))).build().expect("item is set");
+                    WriteRequest::builder().put_request(put).build()
+                })
+                .collect();
+            let mut backoff = std::time::Duration::from_millis(20);
+            while !pending.is_empty() {
+                let output = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(classify)?;
+                pending = output.unprocessed_items.unwrap_or_default().remove(&self.table).unwrap_or_default();
+                if !pending.is_empty() {
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn update(

@@ -350,6 +350,10 @@ pub trait Table: Send + Sync {
     /// Writes the whole item (replacing any other with its key) when `condition` holds.
     async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()>;
 
+    /// Writes many whole items without conditions; not atomic (each item is
+    /// written or not, as DynamoDB's BatchWriteItem), for caches and seeds.
+    async fn put_many(&self, items: Vec<Item>) -> TableResult<()>;
+
     /// Changes one item when `condition` holds and returns it as it is afterwards.
     async fn update(
         &self,

@@ -189,6 +189,17 @@ impl Table for SqliteTable {
         self.single(TxOp::Put { item, condition }).await.map(|_| ())
     }
 
+    async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
+        items.iter().try_for_each(validate_item)?;
+        self.db
+            .run(move |conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                items.iter().try_for_each(|item| write(&tx, item))?;
+                Ok(tx.commit()?)
+            })
+            .await
+    }
+
     async fn update(
         &self,
         key: &Key,

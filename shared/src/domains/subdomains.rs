@@ -1,0 +1,86 @@
+//! Free subdomains under the company's own zone, for shared hosting: a name is
+//! taken when it is reserved or a hosting order holds its marker item
+//! (`SUBDOMAIN#<label>`), written with the order.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::name::{NameError, parse_label};
+use crate::Services;
+use crate::store::{Key, TableError};
+
+const RESERVED: &[&str] = &[
+    "www", "mail", "smtp", "imap", "pop", "pop3", "ftp", "sftp", "ns", "ns1", "ns2", "ns3", "dns", "mx", "admin",
+    "administrator", "root", "api", "app", "webmail", "cpanel", "panel", "portal", "billing", "support", "help",
+    "status", "staff", "login", "account", "accounts", "secure", "ssl", "vpn", "git", "cdn", "static", "assets",
+];
+const SUFFIXES: &[&str] = &["site", "web", "online", "hq", "home"];
+const PREFIXES: &[&str] = &["my", "the"];
+const MIN_LABEL: usize = 3;
+const SUGGESTIONS: usize = 5;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubdomainCheck {
+    pub name: String,
+    pub zone: String,
+    /// `name.zone`.
+    pub fqdn: String,
+    pub available: bool,
+    /// Why not, when not: `reserved` or `taken`.
+    pub reason: Option<String>,
+    /// Free alternatives when the name is not available.
+    pub suggestions: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SubdomainError {
+    #[error(transparent)]
+    Name(#[from] NameError),
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+pub fn marker_key(label: &str) -> Key {
+    Key::new(format!("SUBDOMAIN#{label}"), "MARKER")
+}
+
+pub async fn check(services: &Services, input: &str) -> Result<SubdomainCheck, SubdomainError> {
+    let name = parse_label(input)?;
+    if name.len() < MIN_LABEL {
+        return Err(NameError { code: "too_short", message: format!("a subdomain has at least {MIN_LABEL} characters") }.into());
+    }
+    let zone = services.config.subdomain_zone.clone();
+    let mut candidates = vec![name.clone()];
+    if !name.starts_with("xn--") {
+        candidates.extend(SUFFIXES.iter().map(|s| format!("{name}-{s}")));
+        candidates.extend(PREFIXES.iter().map(|p| format!("{p}{name}")));
+        candidates.extend((1..=3).map(|n| format!("{name}{n}")));
+        candidates.retain(|c| c.len() <= 63);
+    }
+    let keys: Vec<Key> = candidates.iter().map(|c| marker_key(c)).collect();
+    let markers = services.table.get_many(&keys).await?;
+    let reason = |label: &str, marker: &Option<_>| {
+        if RESERVED.contains(&label) {
+            Some("reserved")
+        } else if marker.is_some() {
+            Some("taken")
+        } else {
+            None
+        }
+    };
+    let reasons: Vec<Option<&str>> = candidates.iter().zip(&markers).map(|(c, m)| reason(c, m)).collect();
+    let available = reasons[0].is_none();
+    let suggestions = if available {
+        Vec::new()
+    } else {
+        candidates.iter().zip(&reasons).skip(1).filter(|(_, r)| r.is_none()).map(|(c, _)| c.clone()).take(SUGGESTIONS).collect()
+    };
+    Ok(SubdomainCheck {
+        fqdn: format!("{name}.{zone}"),
+        name,
+        zone,
+        available,
+        reason: reasons[0].map(str::to_string),
+        suggestions,
+    })
+}

@@ -1,0 +1,96 @@
+//! Domain and free-subdomain availability, rate limited per client.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::client::ClientIp;
+use super::error::{ApiError, ApiQuery, ErrorBody};
+use crate::domains::subdomains::{self, SubdomainCheck, SubdomainError};
+use crate::domains::{self, CheckError, CheckResponse};
+use crate::ratelimit::Refusal;
+
+#[derive(Deserialize, IntoParams)]
+struct CheckQuery {
+    /// What the user typed: a domain, a URL, or a bare word to try on every sold TLD.
+    name: String,
+}
+
+impl From<CheckError> for ApiError {
+    fn from(error: CheckError) -> Self {
+        match error {
+            CheckError::Name(e) => ApiError::bad_request(e.code, e.message),
+            CheckError::Registrar(e) => {
+                tracing::warn!(error = %e, "registrar check failed");
+                ApiError::unavailable("the domain registry is not answering right now; please try again shortly")
+                    .retry_after(2)
+            }
+            CheckError::Table(e) => e.into(),
+        }
+    }
+}
+
+impl From<SubdomainError> for ApiError {
+    fn from(error: SubdomainError) -> Self {
+        match error {
+            SubdomainError::Name(e) => ApiError::bad_request(e.code, e.message),
+            SubdomainError::Table(e) => e.into(),
+        }
+    }
+}
+
+async fn admit(state: &AppState, client: ClientIp) -> Result<(), ApiError> {
+    let services = &state.services;
+    match services.check_limiter.admit(services.table.as_ref(), services.clock.as_ref(), client.0).await {
+        Ok(()) => Ok(()),
+        Err(Refusal::Limited(limited)) => Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many searches; try again in {} seconds", limited.retry_after_secs),
+        )
+        .retry_after(limited.retry_after_secs)),
+        Err(Refusal::Storage(error)) => Err(error.into()),
+    }
+}
+
+/// Checks a domain (or a word on every sold TLD) and suggests variations.
+#[utoipa::path(get, path = "/api/domains/check", tag = "domains", params(CheckQuery),
+    responses(
+        (status = 200, body = CheckResponse),
+        (status = 400, body = ErrorBody, description = "invalid name: `empty`, `too_long`, `label_too_long`, `name_too_long`, `invalid_characters`, `hyphen_position`, `invalid_punycode`, `empty_label`, `public_suffix`, `ip_address`"),
+        (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
+        (status = 503, body = ErrorBody, description = "the registry is not answering; see Retry-After"),
+    ))]
+async fn check_domain(
+    State(state): State<AppState>,
+    client: ClientIp,
+    ApiQuery(query): ApiQuery<CheckQuery>,
+) -> Result<Json<CheckResponse>, ApiError> {
+    admit(&state, client).await?;
+    Ok(Json(domains::check(&state.services, &query.name).await?))
+}
+
+/// Checks a free subdomain under the company's zone and suggests free ones when taken.
+#[utoipa::path(get, path = "/api/subdomains/check", tag = "domains", params(CheckQuery),
+    responses(
+        (status = 200, body = SubdomainCheck),
+        (status = 400, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
+    ))]
+async fn check_subdomain(
+    State(state): State<AppState>,
+    client: ClientIp,
+    ApiQuery(query): ApiQuery<CheckQuery>,
+) -> Result<Json<SubdomainCheck>, ApiError> {
+    admit(&state, client).await?;
+    Ok(Json(subdomains::check(&state.services, &query.name).await?))
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(check_domain)).routes(routes!(check_subdomain))
+}
