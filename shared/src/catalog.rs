@@ -158,7 +158,10 @@ pub struct CatalogCache {
 
 impl CatalogCache {
     pub fn new(ttl: Duration) -> Self {
-        CatalogCache { ttl, cached: RwLock::new(None) }
+        CatalogCache {
+            ttl,
+            cached: RwLock::new(None),
+        }
     }
 
     pub async fn get(&self, table: &dyn Table) -> TableResult<Arc<Catalog>> {

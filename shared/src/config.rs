@@ -93,7 +93,9 @@ impl Config {
                     .parse::<f64>()
                     .ok()
                     .filter(|f| (0.0..=1.0).contains(f))
-                    .ok_or_else(|| ConfigError(format!("{name} must be a number from 0 to 1, not {v:?}"))),
+                    .ok_or_else(|| {
+                        ConfigError(format!("{name} must be a number from 0 to 1, not {v:?}"))
+                    }),
             }
         };
         let trusted_proxies = get("HOSTFRONT_TRUSTED_PROXIES")
@@ -104,7 +106,11 @@ impl Config {
             .map(|p| {
                 p.parse::<IpNet>()
                     .or_else(|_| p.parse::<std::net::IpAddr>().map(IpNet::from))
-                    .map_err(|_| ConfigError(format!("HOSTFRONT_TRUSTED_PROXIES: {p:?} is not an address or CIDR range")))
+                    .map_err(|_| {
+                        ConfigError(format!(
+                            "HOSTFRONT_TRUSTED_PROXIES: {p:?} is not an address or CIDR range"
+                        ))
+                    })
             })
             .collect::<Result<Vec<_>, _>>()?;
         let engine = match parse("HOSTFRONT_ENGINE", "embedded")?.as_str() {
@@ -160,10 +166,13 @@ impl Config {
             queue_max_receives: number("HOSTFRONT_QUEUE_MAX_RECEIVES", 5)?.clamp(1, 1000) as u32,
             workers: number("HOSTFRONT_WORKERS", 2)?.clamp(0, 64) as usize,
             shutdown_grace_secs: number("HOSTFRONT_SHUTDOWN_GRACE_SECS", 20)?,
-            check_per_minute: number("HOSTFRONT_CHECK_PER_MINUTE", 60)?.clamp(1, u32::MAX as u64) as u32,
+            check_per_minute: number("HOSTFRONT_CHECK_PER_MINUTE", 60)?.clamp(1, u32::MAX as u64)
+                as u32,
             check_burst: number("HOSTFRONT_CHECK_BURST", 20)?.clamp(1, u32::MAX as u64) as u32,
-            check_window_limit: number("HOSTFRONT_CHECK_WINDOW_LIMIT", 120)?.clamp(1, u32::MAX as u64) as u32,
-            registrar_calls_per_second: number("HOSTFRONT_REGISTRAR_CALLS_PER_SECOND", 20)?.clamp(1, 100_000) as u32,
+            check_window_limit: number("HOSTFRONT_CHECK_WINDOW_LIMIT", 120)?
+                .clamp(1, u32::MAX as u64) as u32,
+            registrar_calls_per_second: number("HOSTFRONT_REGISTRAR_CALLS_PER_SECOND", 20)?
+                .clamp(1, 100_000) as u32,
             trusted_proxies,
             check_cache_available_secs: number("HOSTFRONT_CHECK_CACHE_AVAILABLE_SECS", 300)?,
             check_cache_taken_secs: number("HOSTFRONT_CHECK_CACHE_TAKEN_SECS", 6 * 3600)?,

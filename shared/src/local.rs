@@ -52,6 +52,7 @@ pub async fn serve(
         "Hostfront is serving http://{}",
         listener.local_addr()?
     );
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;

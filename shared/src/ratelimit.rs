@@ -35,25 +35,48 @@ pub struct ClientLimiter {
 impl ClientLimiter {
     /// `per_minute` with bursts of `burst` in each process; `window_limit`
     /// per window of `window_secs` across all of them.
-    pub fn new(scope: &'static str, per_minute: u32, burst: u32, window_limit: u32, window_secs: i64) -> Self {
+    pub fn new(
+        scope: &'static str,
+        per_minute: u32,
+        burst: u32,
+        window_limit: u32,
+        window_secs: i64,
+    ) -> Self {
         let nonzero = |n: u32| NonZeroU32::new(n.max(1)).expect("at least one");
         let quota = Quota::per_minute(nonzero(per_minute)).allow_burst(nonzero(burst));
-        ClientLimiter { scope, local: RateLimiter::keyed(quota), window_limit, window_secs: window_secs.max(1) }
+        ClientLimiter {
+            scope,
+            local: RateLimiter::keyed(quota),
+            window_limit,
+            window_secs: window_secs.max(1),
+        }
     }
 
     /// Counts one request of `client`, or says when it may come back.
-    pub async fn admit(&self, table: &dyn Table, clock: &dyn Clock, client: IpAddr) -> Result<(), Refusal> {
+    pub async fn admit(
+        &self,
+        table: &dyn Table,
+        clock: &dyn Clock,
+        client: IpAddr,
+    ) -> Result<(), Refusal> {
         if let Err(not_until) = self.local.check_key(&client) {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
-            return Err(Refusal::Limited(Limited { retry_after_secs: wait.as_secs() + 1, layer: "process" }));
+            return Err(Refusal::Limited(Limited {
+                retry_after_secs: wait.as_secs() + 1,
+                layer: "process",
+            }));
         }
         let now = clock.now_secs();
         let window = now - now.rem_euclid(self.window_secs);
         let window_end = window + self.window_secs;
-        let key = Key::new(format!("RATE#{}#{client}", self.scope), format!("W#{window}"));
+        let key = Key::new(
+            format!("RATE#{}#{client}", self.scope),
+            format!("W#{window}"),
+        );
         // The counter expires with its window (plus a margin for clock skew).
         let count = Update::new().add("count", 1).set("ttl", window_end + 60);
-        let under_limit = Condition::AttributeNotExists("count".into()).or(Condition::lt("count", self.window_limit));
+        let under_limit = Condition::AttributeNotExists("count".into())
+            .or(Condition::lt("count", self.window_limit));
         match table.update(&key, count, Some(under_limit)).await {
             Ok(_) => Ok(()),
             Err(TableError::ConditionFailed) => Err(Refusal::Limited(Limited {
@@ -105,7 +128,10 @@ mod tests {
         assert_eq!(refused.layer, "process");
         assert!((1..=2).contains(&refused.retry_after_secs), "{refused:?}");
         let other: IpAddr = "198.51.100.8".parse().unwrap();
-        limiter.admit(&table, &clock, other).await.expect("another client is not affected");
+        limiter
+            .admit(&table, &clock, other)
+            .await
+            .expect("another client is not affected");
     }
 
     #[tokio::test]
@@ -120,8 +146,17 @@ mod tests {
         second.admit(&table, &clock, client).await.unwrap();
         first.admit(&table, &clock, client).await.unwrap();
         let refused = limited(second.admit(&table, &clock, client).await);
-        assert_eq!(refused, Limited { retry_after_secs: 10, layer: "shared" });
+        assert_eq!(
+            refused,
+            Limited {
+                retry_after_secs: 10,
+                layer: "shared"
+            }
+        );
         clock.advance_secs(10);
-        first.admit(&table, &clock, client).await.expect("a new window starts afresh");
+        first
+            .admit(&table, &clock, client)
+            .await
+            .expect("a new window starts afresh");
     }
 }

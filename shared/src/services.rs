@@ -60,7 +60,8 @@ impl Services {
             config.queue_max_receives,
             clock.clone(),
         );
-        let mut services = Self::with_ports(config, clock, Arc::new(table.clone()), Arc::new(queue));
+        let mut services =
+            Self::with_ports(config, clock, Arc::new(table.clone()), Arc::new(queue));
         services.embedded = Some(table);
         services
     }
@@ -106,16 +107,34 @@ impl Services {
 
     /// Services over a table and queue built elsewhere (the cloud engines in tests).
     /// The registrar is the simulated registry, keeping its state in `table`.
-    pub fn with_ports(config: Config, clock: Arc<dyn Clock>, table: Arc<dyn Table>, queue: Arc<dyn Queue>) -> Self {
+    pub fn with_ports(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        table: Arc<dyn Table>,
+        queue: Arc<dyn Queue>,
+    ) -> Self {
         let simulation = SimulationSettings {
             latency: Duration::from_millis(config.sim_registrar_latency_ms),
             failure_rate: config.sim_registrar_failure_rate,
             ..SimulationSettings::default()
         };
-        let registry = Arc::new(SimulatedRegistry::new(table.clone(), clock.clone(), simulation));
-        let registrar = Arc::new(Capped::new(registry, config.registrar_calls_per_second, Duration::from_millis(500)));
-        let check_limiter =
-            ClientLimiter::new("check", config.check_per_minute, config.check_burst, config.check_window_limit, 60);
+        let registry = Arc::new(SimulatedRegistry::new(
+            table.clone(),
+            clock.clone(),
+            simulation,
+        ));
+        let registrar = Arc::new(Capped::new(
+            registry,
+            config.registrar_calls_per_second,
+            Duration::from_millis(500),
+        ));
+        let check_limiter = ClientLimiter::new(
+            "check",
+            config.check_per_minute,
+            config.check_burst,
+            config.check_window_limit,
+            60,
+        );
         Services {
             config: Arc::new(config),
             clock,

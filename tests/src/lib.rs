@@ -167,11 +167,16 @@ pub async fn sqs_queue(max_receives: u32) -> QueueFixture {
     }
 }
 
-fn test_config(data_dir: &std::path::Path) -> Config {
+pub fn test_config(data_dir: &std::path::Path) -> Config {
     let mut config = Config::from_lookup(|_| None).expect("defaults are valid");
     config.data_dir = data_dir.to_path_buf();
     config.site_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../site");
     config.shutdown_grace_secs = 5;
+    config.sim_registrar_latency_ms = 0;
+    config.registrar_calls_per_second = 10_000;
+    config.check_per_minute = 10_000;
+    config.check_burst = 10_000;
+    config.check_window_limit = 10_000;
     config
 }
 
@@ -187,8 +192,14 @@ pub struct App {
 impl App {
     /// On the embedded engine, with its own data directory.
     pub async fn embedded() -> App {
+        App::embedded_with(|_| {}).await
+    }
+
+    /// On the embedded engine, with settings changed by `configure`.
+    pub async fn embedded_with(configure: impl FnOnce(&mut Config)) -> App {
         let dir = TempDir::new().expect("temp dir");
-        let config = test_config(dir.path());
+        let mut config = test_config(dir.path());
+        configure(&mut config);
         let db = EmbeddedDb::open(dir.path()).expect("embedded database opens");
         let services = Services::embedded(config, db, Arc::new(SystemClock));
         App::start(services, dir).await
@@ -196,9 +207,15 @@ impl App {
 
     /// On DynamoDB and SQS (moto), with a fresh table and queue.
     pub async fn cloud() -> App {
+        App::cloud_with(|_| {}).await
+    }
+
+    /// On DynamoDB and SQS (moto), with settings changed by `configure`.
+    pub async fn cloud_with(configure: impl FnOnce(&mut Config)) -> App {
         let dir = TempDir::new().expect("temp dir");
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let config = test_config(dir.path());
+        let mut config = test_config(dir.path());
+        configure(&mut config);
         let table = DynamoTable::new(dynamodb_client(), unique("app"), clock.clone());
         table
             .create_if_missing()
@@ -209,6 +226,11 @@ impl App {
             .expect("queues created on moto");
         let services = Services::with_ports(config, clock, Arc::new(table), Arc::new(queue));
         App::start(services, dir).await
+    }
+
+    /// Another process on the same services (and so the same table and queue).
+    pub async fn serve(services: Services) -> App {
+        App::start(services, TempDir::new().expect("temp dir")).await
     }
 
     async fn start(services: Services, dir: TempDir) -> App {
@@ -251,6 +273,33 @@ impl App {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// GETs `path` and returns the status, the `Retry-After` header and the JSON body.
+    pub async fn get(&self, path: &str) -> (u16, Option<String>, serde_json::Value) {
+        self.get_with(path, &[]).await
+    }
+
+    pub async fn get_with(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, Option<String>, serde_json::Value) {
+        let mut request = http().get(self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("the app answers");
+        let status = response.status().as_u16();
+        let retry = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_string());
+        (
+            status,
+            retry,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
     }
 
     /// Stops the app as SIGTERM would and waits for it to finish.

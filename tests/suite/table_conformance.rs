@@ -513,15 +513,37 @@ async fn get_many_answers_in_key_order(f: TableFixture) {
 }
 
 async fn put_many_writes_every_item(f: TableFixture) {
-    let items: Vec<Item> = (0..60).map(|i| item(json!({"pk": "CACHE", "sk": format!("{i:02}"), "n": i}))).collect();
+    let items: Vec<Item> = (0..60)
+        .map(|i| item(json!({"pk": "CACHE", "sk": format!("{i:02}"), "n": i})))
+        .collect();
     f.table.put_many(items.clone()).await.unwrap();
-    assert_eq!(f.table.query(Query::partition("CACHE")).await.unwrap().items, items);
+    assert_eq!(
+        f.table
+            .query(Query::partition("CACHE"))
+            .await
+            .unwrap()
+            .items,
+        items
+    );
     let replaced = vec![item(json!({"pk": "CACHE", "sk": "00", "n": 100}))];
     f.table.put_many(replaced.clone()).await.unwrap();
-    assert_eq!(f.table.get(&key("CACHE", "00")).await.unwrap(), replaced.into_iter().next());
-    let bad = vec![item(json!({"pk": "CACHE", "sk": "ok"})), item(json!({"pk": "CACHE"}))];
-    assert!(matches!(f.table.put_many(bad).await, Err(TableError::Invalid(_))));
-    assert_eq!(f.table.get(&key("CACHE", "ok")).await.unwrap(), None, "an invalid batch writes nothing");
+    assert_eq!(
+        f.table.get(&key("CACHE", "00")).await.unwrap(),
+        replaced.into_iter().next()
+    );
+    let bad = vec![
+        item(json!({"pk": "CACHE", "sk": "ok"})),
+        item(json!({"pk": "CACHE"})),
+    ];
+    assert!(matches!(
+        f.table.put_many(bad).await,
+        Err(TableError::Invalid(_))
+    ));
+    assert_eq!(
+        f.table.get(&key("CACHE", "ok")).await.unwrap(),
+        None,
+        "an invalid batch writes nothing"
+    );
 }
 
 async fn transaction_is_all_or_nothing_and_names_the_failed_item(f: TableFixture) {

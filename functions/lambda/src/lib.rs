@@ -27,7 +27,8 @@ pub async fn services_from_env() -> Result<Services, Error> {
 /// Serves one route group behind API Gateway: the very router the local server mounts.
 pub async fn serve_routes(group: RouteGroup) -> Result<(), Error> {
     let services = services_from_env().await?;
-    let router = hostfront::http::api_router(services, &[group]).layer(axum::middleware::map_request(source_ip));
+    let router = hostfront::http::api_router(services, &[group])
+        .layer(axum::middleware::map_request(source_ip));
     lambda_http::run(router).await
 }
 
@@ -36,7 +37,11 @@ pub async fn serve_routes(group: RouteGroup) -> Result<(), Error> {
 async fn source_ip(mut request: Request) -> Request {
     use lambda_http::request::RequestContext;
     let ip = match request.extensions().get::<RequestContext>() {
-        Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.as_deref().and_then(|ip| ip.parse().ok()),
+        Some(RequestContext::ApiGatewayV2(context)) => context
+            .http
+            .source_ip
+            .as_deref()
+            .and_then(|ip| ip.parse().ok()),
         _ => None,
     };
     let peer = SocketAddr::new(ip.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)), 0);

@@ -17,8 +17,8 @@ use utoipa::ToSchema;
 
 use crate::Services;
 use crate::catalog::{Catalog, TldPrice};
-use crate::registrar::{Availability, RegistrarError};
 use crate::registrar::simulated::{BRANDS, WORDS};
+use crate::registrar::{Availability, RegistrarError};
 use crate::store::{Item, Key, MAX_BATCH_GET, TableError};
 use name::{NameError, Searched};
 use suggest::{Candidate, Lexicon, Variant};
@@ -92,14 +92,25 @@ fn cache_key(domain: &str) -> Key {
 
 /// Availability answers, from the cache where fresh, else from the registrar.
 /// Returns each answer with whether it came from the cache.
-pub async fn availability(services: &Services, domains: &[String]) -> Result<HashMap<String, (Availability, bool)>, CheckError> {
+pub async fn availability(
+    services: &Services,
+    domains: &[String],
+) -> Result<HashMap<String, (Availability, bool)>, CheckError> {
     let keys: Vec<Key> = domains.iter().map(|d| cache_key(d)).collect();
-    let reads = keys.chunks(MAX_BATCH_GET).map(|chunk| services.table.get_many(chunk));
-    let cached: Vec<Option<Item>> = futures::future::try_join_all(reads).await?.into_iter().flatten().collect();
+    let reads = keys
+        .chunks(MAX_BATCH_GET)
+        .map(|chunk| services.table.get_many(chunk));
+    let cached: Vec<Option<Item>> = futures::future::try_join_all(reads)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
     let mut answers = HashMap::new();
     let mut misses = Vec::new();
     for (domain, item) in domains.iter().zip(cached) {
-        match item.and_then(|i| serde_json::from_value::<Availability>(i.get("answer")?.clone()).ok()) {
+        match item
+            .and_then(|i| serde_json::from_value::<Availability>(i.get("answer")?.clone()).ok())
+        {
             Some(answer) => {
                 answers.insert(domain.clone(), (answer, true));
             }
@@ -115,7 +126,11 @@ pub async fn availability(services: &Services, domains: &[String]) -> Result<Has
     let entries: Vec<Item> = fresh
         .iter()
         .map(|answer| {
-            let lifetime = if answer.available { config.check_cache_available_secs } else { config.check_cache_taken_secs };
+            let lifetime = if answer.available {
+                config.check_cache_available_secs
+            } else {
+                config.check_cache_taken_secs
+            };
             let mut item = cache_key(&answer.domain).to_item();
             item.insert("kind".into(), "domain_check".into());
             item.insert("answer".into(), json!(answer));
@@ -132,12 +147,22 @@ pub async fn availability(services: &Services, domains: &[String]) -> Result<Has
 }
 
 /// Asks the registrar, bypassing the cache: ordering always re-checks live.
-pub async fn live_check(services: &Services, domains: &[String]) -> Result<Vec<Availability>, CheckError> {
+pub async fn live_check(
+    services: &Services,
+    domains: &[String],
+) -> Result<Vec<Availability>, CheckError> {
     let batch = services.registrar.max_check_batch().max(1);
     let mut answers = Vec::with_capacity(domains.len());
     for group in domains.chunks(batch * REGISTRAR_CONCURRENCY) {
-        let calls = group.chunks(batch).map(|chunk| services.registrar.check(chunk));
-        answers.extend(futures::future::try_join_all(calls).await?.into_iter().flatten());
+        let calls = group
+            .chunks(batch)
+            .map(|chunk| services.registrar.check(chunk));
+        answers.extend(
+            futures::future::try_join_all(calls)
+                .await?
+                .into_iter()
+                .flatten(),
+        );
     }
     Ok(answers)
 }
@@ -146,40 +171,82 @@ pub async fn live_check(services: &Services, domains: &[String]) -> Result<Vec<A
 pub async fn check(services: &Services, query: &str) -> Result<CheckResponse, CheckError> {
     let searched = name::parse(query)?;
     let catalog = services.catalog.get(services.table.as_ref()).await?;
-    let lexicon = Lexicon { words: &WORDS, brands: &BRANDS };
+    let lexicon = Lexicon {
+        words: &WORDS,
+        brands: &BRANDS,
+    };
     let (normalized, label, primary_tlds, notice, searched_tld) = match &searched {
         Searched::Word { ascii, unicode } => {
-            let normalized = Normalized { kind: "word", ascii: ascii.clone(), unicode: unicode.clone() };
+            let normalized = Normalized {
+                kind: "word",
+                ascii: ascii.clone(),
+                unicode: unicode.clone(),
+            };
             let tlds: Vec<String> = catalog.tlds.iter().map(|t| t.tld.clone()).collect();
             (normalized, ascii.clone(), tlds, None, None)
         }
         Searched::Domain(domain) => {
-            let normalized = Normalized { kind: "domain", ascii: domain.ascii.clone(), unicode: domain.unicode.clone() };
+            let normalized = Normalized {
+                kind: "domain",
+                ascii: domain.ascii.clone(),
+                unicode: domain.unicode.clone(),
+            };
             let sold = catalog.tld(&domain.suffix).is_some();
             let notice = if !sold {
-                Some(format!("We do not sell .{} domains. Here is {} on the endings we do sell.", domain.suffix, label_unicode(&domain.unicode, &domain.suffix)))
+                Some(format!(
+                    "We do not sell .{} domains. Here is {} on the endings we do sell.",
+                    domain.suffix,
+                    label_unicode(&domain.unicode, &domain.suffix)
+                ))
             } else {
                 domain.dropped_subdomain.as_ref().map(|sub| {
-                    format!("{sub}.{} is a subdomain; we searched {}, the name you can register.", domain.unicode, domain.unicode)
+                    format!(
+                        "{sub}.{} is a subdomain; we searched {}, the name you can register.",
+                        domain.unicode, domain.unicode
+                    )
                 })
             };
-            let tlds = if sold { vec![domain.suffix.clone()] } else { Vec::new() };
-            (normalized, domain.label.clone(), tlds, notice, sold.then_some(domain.suffix.as_str()))
+            let tlds = if sold {
+                vec![domain.suffix.clone()]
+            } else {
+                Vec::new()
+            };
+            (
+                normalized,
+                domain.label.clone(),
+                tlds,
+                notice,
+                sold.then_some(domain.suffix.as_str()),
+            )
         }
     };
     let primaries: Vec<Candidate> = primary_tlds
         .iter()
-        .map(|tld| Candidate { domain: format!("{label}.{tld}"), label: label.clone(), tld: tld.clone(), variant: Variant::Exact })
+        .map(|tld| Candidate {
+            domain: format!("{label}.{tld}"),
+            label: label.clone(),
+            tld: tld.clone(),
+            variant: Variant::Exact,
+        })
         .collect();
     let mut variations = suggest::candidates(&label, searched_tld, &catalog.tlds, &lexicon);
     variations.retain(|v| !primaries.iter().any(|p| p.domain == v.domain));
 
-    let names: Vec<String> = primaries.iter().chain(&variations).map(|c| c.domain.clone()).collect();
+    let names: Vec<String> = primaries
+        .iter()
+        .chain(&variations)
+        .map(|c| c.domain.clone())
+        .collect();
     let answers = availability(services, &names).await?;
     let offer = |candidate: &Candidate| offer(candidate, &catalog, answers.get(&candidate.domain));
     let results: Vec<Offer> = primaries.iter().filter_map(offer).collect();
     let mut suggestions: Vec<Offer> = variations.iter().filter_map(offer).collect();
-    suggestions.sort_by(|a, b| b.available.cmp(&a.available).then(b.score.cmp(&a.score)).then(a.domain.cmp(&b.domain)));
+    suggestions.sort_by(|a, b| {
+        b.available
+            .cmp(&a.available)
+            .then(b.score.cmp(&a.score))
+            .then(a.domain.cmp(&b.domain))
+    });
     suggestions.truncate(services.config.suggestions);
     let cached = results.iter().chain(&suggestions).all(|o| o.cached);
     Ok(CheckResponse {
@@ -195,10 +262,17 @@ pub async fn check(services: &Services, query: &str) -> Result<CheckResponse, Ch
 
 fn label_unicode(unicode: &str, suffix: &str) -> String {
     let suffix_unicode = idna::domain_to_unicode(suffix).0;
-    unicode.strip_suffix(&format!(".{suffix_unicode}")).unwrap_or(unicode).to_string()
+    unicode
+        .strip_suffix(&format!(".{suffix_unicode}"))
+        .unwrap_or(unicode)
+        .to_string()
 }
 
-fn offer(candidate: &Candidate, catalog: &Catalog, answer: Option<&(Availability, bool)>) -> Option<Offer> {
+fn offer(
+    candidate: &Candidate,
+    catalog: &Catalog,
+    answer: Option<&(Availability, bool)>,
+) -> Option<Offer> {
     let (answer, cached) = answer?;
     let price: &TldPrice = catalog.tld(&candidate.tld)?;
     let premium_price = answer.premium_price.filter(|_| answer.premium);

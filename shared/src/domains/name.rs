@@ -42,20 +42,32 @@ pub struct NameError {
 }
 
 fn reject(code: &'static str, message: impl Into<String>) -> NameError {
-    NameError { code, message: message.into() }
+    NameError {
+        code,
+        message: message.into(),
+    }
 }
 
 /// Normalises what a person typed into a search box.
 pub fn parse(input: &str) -> Result<Searched, NameError> {
     if input.chars().count() > MAX_INPUT_CHARS {
-        return Err(reject("too_long", "that is far too long to be a domain name"));
+        return Err(reject(
+            "too_long",
+            "that is far too long to be a domain name",
+        ));
     }
     let host = strip_decoration(&input.trim().to_lowercase());
     if host.is_empty() {
-        return Err(reject("empty", "type a domain name or a word to search for"));
+        return Err(reject(
+            "empty",
+            "type a domain name or a word to search for",
+        ));
     }
     if is_ip_address(&host) {
-        return Err(reject("ip_address", "that is an IP address; search for a domain name instead"));
+        return Err(reject(
+            "ip_address",
+            "that is an IP address; search for a domain name instead",
+        ));
     }
     // ".com" asks about a suffix itself; ".example.com" is just example.com.
     let (host, leading_dot) = match host.strip_prefix('.') {
@@ -65,23 +77,38 @@ pub fn parse(input: &str) -> Result<Searched, NameError> {
     let ascii = to_ascii(&host)?;
     check_lengths(&ascii)?;
     if leading_dot && psl::suffix_str(&ascii) == Some(ascii.as_str()) {
-        return Err(reject("public_suffix", format!(".{host} alone cannot be registered; put a name in front of it")));
+        return Err(reject(
+            "public_suffix",
+            format!(".{host} alone cannot be registered; put a name in front of it"),
+        ));
     }
     let unicode = idna::domain_to_unicode(&ascii).0;
     if !ascii.contains('.') {
         return Ok(Searched::Word { ascii, unicode });
     }
     let suffix = psl::suffix(ascii.as_bytes()).expect("a name with a dot has a suffix");
-    let suffix = std::str::from_utf8(suffix.as_bytes()).expect("ASCII").to_string();
+    let suffix = std::str::from_utf8(suffix.as_bytes())
+        .expect("ASCII")
+        .to_string();
     if suffix == ascii {
         return Err(reject(
             "public_suffix",
-            format!(".{} alone cannot be registered; put a name in front of it", idna::domain_to_unicode(&suffix).0),
+            format!(
+                ".{} alone cannot be registered; put a name in front of it",
+                idna::domain_to_unicode(&suffix).0
+            ),
         ));
     }
-    let registrable = psl::domain_str(&ascii).expect("a name longer than its suffix has a registrable domain");
-    let dropped = ascii.strip_suffix(registrable).and_then(|s| s.strip_suffix('.')).map(str::to_string);
-    let label = registrable.strip_suffix(&suffix).and_then(|l| l.strip_suffix('.')).expect("domain ends in suffix");
+    let registrable =
+        psl::domain_str(&ascii).expect("a name longer than its suffix has a registrable domain");
+    let dropped = ascii
+        .strip_suffix(registrable)
+        .and_then(|s| s.strip_suffix('.'))
+        .map(str::to_string);
+    let label = registrable
+        .strip_suffix(&suffix)
+        .and_then(|l| l.strip_suffix('.'))
+        .expect("domain ends in suffix");
     Ok(Searched::Domain(DomainName {
         ascii: registrable.to_string(),
         unicode: idna::domain_to_unicode(registrable).0,
@@ -97,7 +124,9 @@ fn strip_decoration(input: &str) -> String {
     let mut host = input;
     if let Some((scheme, rest)) = host.split_once("://")
         && !scheme.is_empty()
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
     {
         host = rest;
     }
@@ -110,7 +139,12 @@ fn strip_decoration(input: &str) -> String {
     }
     if host.starts_with('[') {
         // A bracketed IPv6 literal keeps its colons.
-        return host.split(']').next().unwrap_or_default().trim_start_matches('[').to_string();
+        return host
+            .split(']')
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches('[')
+            .to_string();
     }
     if let Some((name, port)) = host.rsplit_once(':')
         && port.chars().all(|c| c.is_ascii_digit())
@@ -118,17 +152,27 @@ fn strip_decoration(input: &str) -> String {
         host = name;
     }
     let host = host.trim_end_matches('.');
-    host.strip_prefix("www.").filter(|rest| !rest.is_empty()).unwrap_or(host).to_string()
+    host.strip_prefix("www.")
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(host)
+        .to_string()
 }
 
 fn is_ip_address(host: &str) -> bool {
     host.parse::<IpAddr>().is_ok()
-        || (host.split('.').count() == 4 && host.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())))
+        || (host.split('.').count() == 4
+            && host
+                .split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())))
 }
 
 fn to_ascii(host: &str) -> Result<String, NameError> {
-    let converted =
-        Uts46::new().to_ascii(host.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Ignore);
+    let converted = Uts46::new().to_ascii(
+        host.as_bytes(),
+        AsciiDenyList::STD3,
+        Hyphens::Check,
+        DnsLength::Ignore,
+    );
     match converted {
         Ok(Cow::Borrowed(ascii)) => Ok(ascii.to_string()),
         Ok(Cow::Owned(ascii)) => Ok(ascii),
@@ -149,21 +193,36 @@ fn diagnose(host: &str) -> NameError {
             }
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return reject("hyphen_position", "a domain name cannot start or end with a hyphen");
+            return reject(
+                "hyphen_position",
+                "a domain name cannot start or end with a hyphen",
+            );
         }
-        if label.len() >= 4 && &label[2..4] == "--" && label.is_ascii() {
-            return reject("hyphen_position", "two hyphens in the third and fourth places are reserved");
+        if label.get(2..4) == Some("--") {
+            return reject(
+                "hyphen_position",
+                "two hyphens in the third and fourth places are reserved",
+            );
         }
     }
-    reject("invalid_characters", "use letters, digits and hyphens (and letters of any language)")
+    reject(
+        "invalid_characters",
+        "use letters, digits and hyphens (and letters of any language)",
+    )
 }
 
 fn check_lengths(ascii: &str) -> Result<(), NameError> {
     if ascii.split('.').any(str::is_empty) {
-        return Err(reject("empty_label", "a domain name cannot have two dots in a row"));
+        return Err(reject(
+            "empty_label",
+            "a domain name cannot have two dots in a row",
+        ));
     }
     if ascii.len() > MAX_NAME_OCTETS {
-        return Err(reject("name_too_long", format!("a domain name has at most {MAX_NAME_OCTETS} characters")));
+        return Err(reject(
+            "name_too_long",
+            format!("a domain name has at most {MAX_NAME_OCTETS} characters"),
+        ));
     }
     if ascii.split('.').any(|label| label.len() > MAX_LABEL_OCTETS) {
         return Err(reject(
@@ -181,11 +240,17 @@ pub fn parse_label(input: &str) -> Result<String, NameError> {
         return Err(reject("empty", "type the name you want"));
     }
     if label.contains('.') {
-        return Err(reject("invalid_characters", "a subdomain is one name without dots"));
+        return Err(reject(
+            "invalid_characters",
+            "a subdomain is one name without dots",
+        ));
     }
     match parse(&label)? {
         Searched::Word { ascii, .. } => Ok(ascii),
-        Searched::Domain(_) => Err(reject("invalid_characters", "a subdomain is one name without dots")),
+        Searched::Domain(_) => Err(reject(
+            "invalid_characters",
+            "a subdomain is one name without dots",
+        )),
     }
 }
 
@@ -217,7 +282,11 @@ mod tests {
             "example.com/",
         ] {
             let d = domain(input);
-            assert_eq!((d.ascii.as_str(), d.label.as_str(), d.suffix.as_str()), ("example.com", "example", "com"), "{input}");
+            assert_eq!(
+                (d.ascii.as_str(), d.label.as_str(), d.suffix.as_str()),
+                ("example.com", "example", "com"),
+                "{input}"
+            );
         }
     }
 
@@ -236,7 +305,10 @@ mod tests {
     #[test]
     fn multi_label_suffixes_and_subdomains() {
         let d = domain("shop.mybakery.co.uk");
-        assert_eq!((d.ascii.as_str(), d.label.as_str(), d.suffix.as_str()), ("mybakery.co.uk", "mybakery", "co.uk"));
+        assert_eq!(
+            (d.ascii.as_str(), d.label.as_str(), d.suffix.as_str()),
+            ("mybakery.co.uk", "mybakery", "co.uk")
+        );
         assert_eq!(d.dropped_subdomain.as_deref(), Some("shop"));
         assert_eq!(domain("blog.example.com").ascii, "example.com");
         assert_eq!(domain("example.notarealtld").suffix, "notarealtld");
@@ -244,10 +316,19 @@ mod tests {
 
     #[test]
     fn a_bare_word_is_a_word() {
-        assert_eq!(parse("Bakery").unwrap(), Searched::Word { ascii: "bakery".into(), unicode: "bakery".into() });
+        assert_eq!(
+            parse("Bakery").unwrap(),
+            Searched::Word {
+                ascii: "bakery".into(),
+                unicode: "bakery".into()
+            }
+        );
         assert_eq!(
             parse("bäckerei").unwrap(),
-            Searched::Word { ascii: "xn--bckerei-5wa".into(), unicode: "bäckerei".into() }
+            Searched::Word {
+                ascii: "xn--bckerei-5wa".into(),
+                unicode: "bäckerei".into()
+            }
         );
     }
 
@@ -281,7 +362,10 @@ mod tests {
     #[test]
     fn subdomain_labels() {
         assert_eq!(parse_label(" MySite ").unwrap(), "mysite");
-        assert_eq!(parse_label("my.site").unwrap_err().code, "invalid_characters");
+        assert_eq!(
+            parse_label("my.site").unwrap_err().code,
+            "invalid_characters"
+        );
         assert_eq!(parse_label("-x").unwrap_err().code, "hyphen_position");
         assert_eq!(parse_label("").unwrap_err().code, "empty");
     }

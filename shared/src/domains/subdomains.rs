@@ -10,9 +10,44 @@ use crate::Services;
 use crate::store::{Key, TableError};
 
 const RESERVED: &[&str] = &[
-    "www", "mail", "smtp", "imap", "pop", "pop3", "ftp", "sftp", "ns", "ns1", "ns2", "ns3", "dns", "mx", "admin",
-    "administrator", "root", "api", "app", "webmail", "cpanel", "panel", "portal", "billing", "support", "help",
-    "status", "staff", "login", "account", "accounts", "secure", "ssl", "vpn", "git", "cdn", "static", "assets",
+    "www",
+    "mail",
+    "smtp",
+    "imap",
+    "pop",
+    "pop3",
+    "ftp",
+    "sftp",
+    "ns",
+    "ns1",
+    "ns2",
+    "ns3",
+    "dns",
+    "mx",
+    "admin",
+    "administrator",
+    "root",
+    "api",
+    "app",
+    "webmail",
+    "cpanel",
+    "panel",
+    "portal",
+    "billing",
+    "support",
+    "help",
+    "status",
+    "staff",
+    "login",
+    "account",
+    "accounts",
+    "secure",
+    "ssl",
+    "vpn",
+    "git",
+    "cdn",
+    "static",
+    "assets",
 ];
 const SUFFIXES: &[&str] = &["site", "web", "online", "hq", "home"];
 const PREFIXES: &[&str] = &["my", "the"];
@@ -47,7 +82,11 @@ pub fn marker_key(label: &str) -> Key {
 pub async fn check(services: &Services, input: &str) -> Result<SubdomainCheck, SubdomainError> {
     let name = parse_label(input)?;
     if name.len() < MIN_LABEL {
-        return Err(NameError { code: "too_short", message: format!("a subdomain has at least {MIN_LABEL} characters") }.into());
+        return Err(NameError {
+            code: "too_short",
+            message: format!("a subdomain has at least {MIN_LABEL} characters"),
+        }
+        .into());
     }
     let zone = services.config.subdomain_zone.clone();
     let mut candidates = vec![name.clone()];
@@ -68,12 +107,23 @@ pub async fn check(services: &Services, input: &str) -> Result<SubdomainCheck, S
             None
         }
     };
-    let reasons: Vec<Option<&str>> = candidates.iter().zip(&markers).map(|(c, m)| reason(c, m)).collect();
+    let reasons: Vec<Option<&str>> = candidates
+        .iter()
+        .zip(&markers)
+        .map(|(c, m)| reason(c, m))
+        .collect();
     let available = reasons[0].is_none();
     let suggestions = if available {
         Vec::new()
     } else {
-        candidates.iter().zip(&reasons).skip(1).filter(|(_, r)| r.is_none()).map(|(c, _)| c.clone()).take(SUGGESTIONS).collect()
+        candidates
+            .iter()
+            .zip(&reasons)
+            .skip(1)
+            .filter(|(_, r)| r.is_none())
+            .map(|(c, _)| c.clone())
+            .take(SUGGESTIONS)
+            .collect()
     };
     Ok(SubdomainCheck {
         fqdn: format!("{name}.{zone}"),

@@ -62,7 +62,12 @@ pub struct Lexicon<'a> {
 
 /// Variations of `label` (searched on `searched_tld`, if any) on the sold `tlds`,
 /// best-ranked TLD first, without duplicates and without the searched name.
-pub fn candidates(label: &str, searched_tld: Option<&str>, tlds: &[TldPrice], lexicon: &Lexicon) -> Vec<Candidate> {
+pub fn candidates(
+    label: &str,
+    searched_tld: Option<&str>,
+    tlds: &[TldPrice],
+    lexicon: &Lexicon,
+) -> Vec<Candidate> {
     if brand_like(label, lexicon.brands) {
         // Variations of a brand, or of a typo of one, are all trademark trouble.
         return Vec::new();
@@ -81,14 +86,23 @@ pub fn candidates(label: &str, searched_tld: Option<&str>, tlds: &[TldPrice], le
     let mut out = Vec::new();
     let mut push = |label: String, tld: &str, variant: Variant| {
         if label.len() <= MAX_LABEL && !label.starts_with('-') && !label.ends_with('-') {
-            out.push(Candidate { domain: format!("{label}.{tld}"), label, tld: tld.to_string(), variant });
+            out.push(Candidate {
+                domain: format!("{label}.{tld}"),
+                label,
+                tld: tld.to_string(),
+                variant,
+            });
         }
     };
     for tld in &ranked {
         push(label.to_string(), &tld.tld, Variant::OtherTld);
     }
     // Words make sense only of plain ASCII labels; an IDN gets its other TLDs.
-    if label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') && !label.starts_with("xn--") {
+    if label
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !label.starts_with("xn--")
+    {
         let words = segment(label, lexicon.words);
         for tld in &affix_tlds {
             if let Some(plural) = plural(label) {
@@ -112,7 +126,11 @@ pub fn candidates(label: &str, searched_tld: Option<&str>, tlds: &[TldPrice], le
     }
     let searched = searched_tld.map(|tld| format!("{label}.{tld}"));
     let mut seen = HashSet::new();
-    out.retain(|c| Some(&c.domain) != searched.as_ref() && !brand_like(&c.label, lexicon.brands) && seen.insert(c.domain.clone()));
+    out.retain(|c| {
+        Some(&c.domain) != searched.as_ref()
+            && !brand_like(&c.label, lexicon.brands)
+            && seen.insert(c.domain.clone())
+    });
     out
 }
 
@@ -120,7 +138,8 @@ pub fn candidates(label: &str, searched_tld: Option<&str>, tlds: &[TldPrice], le
 pub fn brand_like(label: &str, brands: &[&str]) -> bool {
     let plain: String = label.chars().filter(|c| *c != '-').collect();
     brands.iter().any(|brand| {
-        plain.contains(brand) || (brand.len() >= 5 && strsim::damerau_levenshtein(&plain, brand) <= 1)
+        plain.contains(brand)
+            || (brand.len() >= 5 && strsim::damerau_levenshtein(&plain, brand) <= 1)
     })
 }
 
@@ -135,8 +154,13 @@ pub fn segment(label: &str, words: &HashSet<&str>) -> Option<Vec<String>> {
     best[0] = Some((0, 0));
     for end in 1..=n {
         for start in end.saturating_sub(20)..end {
-            let (Some((count, _)), word) = (best[start], &label[start..end]) else { continue };
-            if (word.len() >= 2 || word == "a") && words.contains(word) && best[end].is_none_or(|(c, _)| count + 1 < c) {
+            let (Some((count, _)), word) = (best[start], &label[start..end]) else {
+                continue;
+            };
+            if (word.len() >= 2 || word == "a")
+                && words.contains(word)
+                && best[end].is_none_or(|(c, _)| count + 1 < c)
+            {
                 best[end] = Some((count + 1, start));
             }
         }
@@ -161,7 +185,11 @@ pub fn plural(label: &str) -> Option<String> {
     let stem = label.strip_suffix('y');
     Some(match stem {
         Some(stem) if !stem.ends_with(['a', 'e', 'i', 'o', 'u']) => format!("{stem}ies"),
-        _ if label.ends_with("ch") || label.ends_with("sh") || label.ends_with('x') || label.ends_with('z') => {
+        _ if label.ends_with("ch")
+            || label.ends_with("sh")
+            || label.ends_with('x')
+            || label.ends_with('z') =>
+        {
             format!("{label}es")
         }
         _ => format!("{label}s"),
@@ -173,10 +201,15 @@ pub fn singular(label: &str, words: &HashSet<&str>) -> Option<String> {
     if let Some(stem) = label.strip_suffix("ies").filter(|s| s.len() >= 2) {
         return Some(format!("{stem}y"));
     }
-    if let Some(stem) = label.strip_suffix("es").filter(|s| s.ends_with("ch") || s.ends_with("sh") || s.ends_with('x')) {
+    if let Some(stem) = label
+        .strip_suffix("es")
+        .filter(|s| s.ends_with("ch") || s.ends_with("sh") || s.ends_with('x'))
+    {
         return Some(stem.to_string());
     }
-    let stem = label.strip_suffix('s').filter(|s| s.len() >= 3 && !s.ends_with('s'))?;
+    let stem = label
+        .strip_suffix('s')
+        .filter(|s| s.len() >= 3 && !s.ends_with('s'))?;
     // "business" is not the plural of "busines": only strip an s the words allow.
     let last_word = segment(stem, words).and_then(|w| w.last().cloned());
     last_word.map(|_| stem.to_string())
@@ -196,11 +229,22 @@ mod tests {
     use super::*;
 
     fn tld(tld: &str, rank: u32) -> TldPrice {
-        TldPrice { tld: tld.into(), rank, register: 1000, transfer: 1000, renew: 1000, restore: 5000 }
+        TldPrice {
+            tld: tld.into(),
+            rank,
+            register: 1000,
+            transfer: 1000,
+            renew: 1000,
+            restore: 5000,
+        }
     }
 
     fn lexicon_words() -> HashSet<&'static str> {
-        ["my", "bakery", "shop", "best", "coffee", "business", "box", "a"].into_iter().collect()
+        [
+            "my", "bakery", "shop", "best", "coffee", "business", "box", "a",
+        ]
+        .into_iter()
+        .collect()
     }
 
     fn domains(list: &[Candidate]) -> Vec<&str> {
@@ -210,7 +254,10 @@ mod tests {
     #[test]
     fn segments_concatenated_words() {
         let words = lexicon_words();
-        assert_eq!(segment("mybakeryshop", &words).unwrap(), ["my", "bakery", "shop"]);
+        assert_eq!(
+            segment("mybakeryshop", &words).unwrap(),
+            ["my", "bakery", "shop"]
+        );
         assert_eq!(segment("bestcoffee", &words).unwrap(), ["best", "coffee"]);
         assert_eq!(segment("bakery", &words).unwrap(), ["bakery"]);
         assert_eq!(segment("zzqx", &words), None);
@@ -240,25 +287,56 @@ mod tests {
         assert!(brand_like("amazn", &brands));
         assert!(brand_like("ikea-shop", &brands));
         assert!(!brand_like("bakery", &brands));
-        assert!(!brand_like("ikeo", &brands), "short brands only match exactly");
+        assert!(
+            !brand_like("ikeo", &brands),
+            "short brands only match exactly"
+        );
         let words = lexicon_words();
-        let lexicon = Lexicon { words: &words, brands: &brands };
-        assert!(candidates("gogle", Some("com"), &[tld("com", 1), tld("net", 2)], &lexicon).is_empty());
+        let lexicon = Lexicon {
+            words: &words,
+            brands: &brands,
+        };
+        assert!(
+            candidates(
+                "gogle",
+                Some("com"),
+                &[tld("com", 1), tld("net", 2)],
+                &lexicon
+            )
+            .is_empty()
+        );
     }
 
     #[test]
     fn variations_cover_tlds_words_and_affixes() {
         let words = lexicon_words();
-        let lexicon = Lexicon { words: &words, brands: &[] };
+        let lexicon = Lexicon {
+            words: &words,
+            brands: &[],
+        };
         let tlds = [tld("com", 1), tld("net", 2), tld("shop", 3), tld("io", 4)];
         let list = candidates("mybakery", Some("com"), &tlds, &lexicon);
         let names = domains(&list);
-        assert!(!names.contains(&"mybakery.com"), "not the searched name itself");
-        for expected in ["mybakery.net", "mybakery.shop", "mybakery.io", "mybakeries.com", "my-bakery.com",
-                         "getmybakery.com", "mybakeryonline.net", "my-bakery.net"] {
+        assert!(
+            !names.contains(&"mybakery.com"),
+            "not the searched name itself"
+        );
+        for expected in [
+            "mybakery.net",
+            "mybakery.shop",
+            "mybakery.io",
+            "mybakeries.com",
+            "my-bakery.com",
+            "getmybakery.com",
+            "mybakeryonline.net",
+            "my-bakery.net",
+        ] {
             assert!(names.contains(&expected), "{expected} in {names:?}");
         }
-        assert!(!names.contains(&"mymybakery.com"), "no prefix the name already has");
+        assert!(
+            !names.contains(&"mymybakery.com"),
+            "no prefix the name already has"
+        );
         let unique: HashSet<&str> = names.iter().copied().collect();
         assert_eq!(unique.len(), names.len(), "no duplicates");
         assert!(list.iter().all(|c| c.label.len() <= 63));
@@ -267,18 +345,43 @@ mod tests {
     #[test]
     fn idn_labels_get_only_other_tlds() {
         let words = lexicon_words();
-        let lexicon = Lexicon { words: &words, brands: &[] };
-        let list = candidates("xn--bckerei-wxa", Some("de"), &[tld("com", 1), tld("de", 2)], &lexicon);
+        let lexicon = Lexicon {
+            words: &words,
+            brands: &[],
+        };
+        let list = candidates(
+            "xn--bckerei-wxa",
+            Some("de"),
+            &[tld("com", 1), tld("de", 2)],
+            &lexicon,
+        );
         assert_eq!(domains(&list), ["xn--bckerei-wxa.com"]);
     }
 
     #[test]
     fn scores_prefer_short_cheap_close_names_on_good_tlds() {
-        let c = |label: &str, variant| Candidate { domain: format!("{label}.com"), label: label.into(), tld: "com".into(), variant };
+        let c = |label: &str, variant| Candidate {
+            domain: format!("{label}.com"),
+            label: label.into(),
+            tld: "com".into(),
+            variant,
+        };
         let base = score(&c("bakery", Variant::OtherTld), 1, 1299);
-        assert!(base > score(&c("bakery", Variant::OtherTld), 5, 1299), "better TLD rank wins");
-        assert!(base > score(&c("bakery", Variant::OtherTld), 1, 4999), "cheaper wins");
-        assert!(base > score(&c("mybakery", Variant::OtherTld), 1, 1299), "shorter wins");
-        assert!(base > score(&c("bakery", Variant::Suffixed), 1, 1299), "closer to what was typed wins");
+        assert!(
+            base > score(&c("bakery", Variant::OtherTld), 5, 1299),
+            "better TLD rank wins"
+        );
+        assert!(
+            base > score(&c("bakery", Variant::OtherTld), 1, 4999),
+            "cheaper wins"
+        );
+        assert!(
+            base > score(&c("mybakery", Variant::OtherTld), 1, 1299),
+            "shorter wins"
+        );
+        assert!(
+            base > score(&c("bakery", Variant::Suffixed), 1, 1299),
+            "closer to what was typed wins"
+        );
     }
 }

@@ -18,16 +18,25 @@ pub struct ClientIp(pub IpAddr);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip())
             .ok_or_else(|| {
-                tracing::error!("no peer address on the request; the entrypoint must provide ConnectInfo");
+                tracing::error!(
+                    "no peer address on the request; the entrypoint must provide ConnectInfo"
+                );
                 ApiError::internal()
             })?;
-        Ok(ClientIp(client_ip(peer, &parts.headers, &state.services.config.trusted_proxies)))
+        Ok(ClientIp(client_ip(
+            peer,
+            &parts.headers,
+            &state.services.config.trusted_proxies,
+        )))
     }
 }
 
@@ -43,7 +52,11 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
         .flat_map(|v| v.split(','))
         .filter_map(|part| part.trim().parse::<IpAddr>().ok())
         .collect::<Vec<_>>();
-    forwarded.into_iter().rev().find(|ip| !is_trusted(ip)).unwrap_or(peer)
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .unwrap_or(peer)
 }
 
 #[cfg(test)]
@@ -61,10 +74,20 @@ mod tests {
         let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
         let proxy: IpAddr = "10.1.2.3".parse().unwrap();
         let stranger: IpAddr = "203.0.113.9".parse().unwrap();
-        assert_eq!(client_ip(stranger, &headers("1.2.3.4"), &trusted), stranger, "a spoofed header is ignored");
-        assert_eq!(client_ip(proxy, &headers("1.2.3.4"), &trusted).to_string(), "1.2.3.4");
+        assert_eq!(
+            client_ip(stranger, &headers("1.2.3.4"), &trusted),
+            stranger,
+            "a spoofed header is ignored"
+        );
+        assert_eq!(
+            client_ip(proxy, &headers("1.2.3.4"), &trusted).to_string(),
+            "1.2.3.4"
+        );
         // A client may prepend anything; the proxy appends the real address last.
-        assert_eq!(client_ip(proxy, &headers("6.6.6.6, 198.51.100.2, 10.9.9.9"), &trusted).to_string(), "198.51.100.2");
+        assert_eq!(
+            client_ip(proxy, &headers("6.6.6.6, 198.51.100.2, 10.9.9.9"), &trusted).to_string(),
+            "198.51.100.2"
+        );
         assert_eq!(client_ip(proxy, &HeaderMap::new(), &trusted), proxy);
         assert_eq!(client_ip(proxy, &headers("garbage"), &trusted), proxy);
     }

@@ -27,8 +27,10 @@ impl From<CheckError> for ApiError {
             CheckError::Name(e) => ApiError::bad_request(e.code, e.message),
             CheckError::Registrar(e) => {
                 tracing::warn!(error = %e, "registrar check failed");
-                ApiError::unavailable("the domain registry is not answering right now; please try again shortly")
-                    .retry_after(2)
+                ApiError::unavailable(
+                    "the domain registry is not answering right now; please try again shortly",
+                )
+                .retry_after(2)
             }
             CheckError::Table(e) => e.into(),
         }
@@ -46,12 +48,19 @@ impl From<SubdomainError> for ApiError {
 
 async fn admit(state: &AppState, client: ClientIp) -> Result<(), ApiError> {
     let services = &state.services;
-    match services.check_limiter.admit(services.table.as_ref(), services.clock.as_ref(), client.0).await {
+    match services
+        .check_limiter
+        .admit(services.table.as_ref(), services.clock.as_ref(), client.0)
+        .await
+    {
         Ok(()) => Ok(()),
         Err(Refusal::Limited(limited)) => Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
-            format!("too many searches; try again in {} seconds", limited.retry_after_secs),
+            format!(
+                "too many searches; try again in {} seconds",
+                limited.retry_after_secs
+            ),
         )
         .retry_after(limited.retry_after_secs)),
         Err(Refusal::Storage(error)) => Err(error.into()),
@@ -92,5 +101,7 @@ async fn check_subdomain(
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(check_domain)).routes(routes!(check_subdomain))
+    OpenApiRouter::new()
+        .routes(routes!(check_domain))
+        .routes(routes!(check_subdomain))
 }

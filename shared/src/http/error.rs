@@ -202,26 +202,63 @@ mod tests {
     async fn call(request: Request<Body>) -> (StatusCode, serde_json::Value) {
         let response = app().oneshot(request).await.unwrap();
         let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
-        (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+        )
     }
 
     fn post_json(body: &str, content_type: &str) -> Request<Body> {
-        Request::post("/json").header("content-type", content_type).body(Body::from(body.to_string())).unwrap()
+        Request::post("/json")
+            .header("content-type", content_type)
+            .body(Body::from(body.to_string()))
+            .unwrap()
     }
 
     #[tokio::test]
     async fn body_rejections_are_json_errors() {
         for (request, status, code) in [
             (post_json("{", "application/json"), 400, "invalid_json"),
-            (post_json(r#"{"name":"x"}"#, "application/json"), 422, "invalid_body"),
-            (post_json(r#"{"email":"a@b.c"}"#, "text/plain"), 415, "unsupported_media_type"),
-            (post_json(&format!(r#"{{"email":"{}"}}"#, "a".repeat(100)), "application/json"), 413, "body_too_large"),
-            (Request::get("/query?limit=lots").body(Body::empty()).unwrap(), 400, "invalid_query"),
+            (
+                post_json(r#"{"name":"x"}"#, "application/json"),
+                422,
+                "invalid_body",
+            ),
+            (
+                post_json(r#"{"email":"a@b.c"}"#, "text/plain"),
+                415,
+                "unsupported_media_type",
+            ),
+            (
+                post_json(
+                    &format!(r#"{{"email":"{}"}}"#, "a".repeat(100)),
+                    "application/json",
+                ),
+                413,
+                "body_too_large",
+            ),
+            (
+                Request::get("/query?limit=lots")
+                    .body(Body::empty())
+                    .unwrap(),
+                400,
+                "invalid_query",
+            ),
         ] {
             let (got, body) = call(request).await;
-            assert_eq!((got.as_u16(), body["error"]["code"].as_str()), (status, Some(code)), "{body}");
-            assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+            assert_eq!(
+                (got.as_u16(), body["error"]["code"].as_str()),
+                (status, Some(code)),
+                "{body}"
+            );
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty())
+            );
         }
         let (ok, _) = call(post_json(r#"{"email":"a@b.c"}"#, "application/json")).await;
         assert_eq!(ok, StatusCode::OK);
@@ -229,7 +266,9 @@ mod tests {
 
     #[test]
     fn retry_after_is_sent_as_a_header() {
-        let response = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "slow down").retry_after(7).into_response();
+        let response = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "slow down")
+            .retry_after(7)
+            .into_response();
         assert_eq!(response.headers()["retry-after"], "7");
     }
 }

@@ -8,7 +8,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
-use super::{Availability, DomainInfo, Registrar, RegistrarError, Registration, TransferRequest, TransferState};
+use super::{
+    Availability, DomainInfo, Registrar, RegistrarError, Registration, TransferRequest,
+    TransferState,
+};
 
 pub struct Capped {
     inner: Arc<dyn Registrar>,
@@ -20,13 +23,19 @@ pub struct Capped {
 impl Capped {
     pub fn new(inner: Arc<dyn Registrar>, calls_per_second: u32, max_wait: Duration) -> Self {
         let rate = NonZeroU32::new(calls_per_second.max(1)).expect("at least one");
-        Capped { inner, limiter: RateLimiter::direct(Quota::per_second(rate)), max_wait }
+        Capped {
+            inner,
+            limiter: RateLimiter::direct(Quota::per_second(rate)),
+            max_wait,
+        }
     }
 
     async fn turn(&self) -> Result<(), RegistrarError> {
         tokio::time::timeout(self.max_wait, self.limiter.until_ready())
             .await
-            .map_err(|_| RegistrarError::Unavailable("our registrar quota for this second is spent".into()))
+            .map_err(|_| {
+                RegistrarError::Unavailable("our registrar quota for this second is spent".into())
+            })
     }
 }
 
@@ -60,7 +69,12 @@ impl Registrar for Capped {
         self.inner.transfer_status(domain).await
     }
 
-    async fn renew(&self, domain: &str, years: u32, key: &str) -> Result<DomainInfo, RegistrarError> {
+    async fn renew(
+        &self,
+        domain: &str,
+        years: u32,
+        key: &str,
+    ) -> Result<DomainInfo, RegistrarError> {
         self.turn().await?;
         self.inner.renew(domain, years, key).await
     }
@@ -70,7 +84,11 @@ impl Registrar for Capped {
         self.inner.info(domain).await
     }
 
-    async fn set_nameservers(&self, domain: &str, nameservers: &[String]) -> Result<(), RegistrarError> {
+    async fn set_nameservers(
+        &self,
+        domain: &str,
+        nameservers: &[String],
+    ) -> Result<(), RegistrarError> {
         self.turn().await?;
         self.inner.set_nameservers(domain, nameservers).await
     }

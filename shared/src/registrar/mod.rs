@@ -94,11 +94,20 @@ pub trait Registrar: Send + Sync {
 
     async fn transfer_status(&self, domain: &str) -> Result<TransferState, RegistrarError>;
 
-    async fn renew(&self, domain: &str, years: u32, idempotency_key: &str) -> Result<DomainInfo, RegistrarError>;
+    async fn renew(
+        &self,
+        domain: &str,
+        years: u32,
+        idempotency_key: &str,
+    ) -> Result<DomainInfo, RegistrarError>;
 
     async fn info(&self, domain: &str) -> Result<DomainInfo, RegistrarError>;
 
-    async fn set_nameservers(&self, domain: &str, nameservers: &[String]) -> Result<(), RegistrarError>;
+    async fn set_nameservers(
+        &self,
+        domain: &str,
+        nameservers: &[String],
+    ) -> Result<(), RegistrarError>;
 
     async fn set_lock(&self, domain: &str, locked: bool) -> Result<(), RegistrarError>;
 }

@@ -21,7 +21,8 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::{
-    Availability, DomainInfo, DomainStatus, Registrar, RegistrarError, Registration, TransferRequest, TransferState,
+    Availability, DomainInfo, DomainStatus, Registrar, RegistrarError, Registration,
+    TransferRequest, TransferState,
 };
 use crate::clock::Clock;
 use crate::store::{Condition, Item, ItemExt, Key, MAX_BATCH_GET, Table, TableError, TxOp, Update};
@@ -31,10 +32,18 @@ const TLDS_WITH_WORDS_TAKEN: &[&str] = &["com", "net", "org", "io", "co", "de", 
 const RESERVED_LABELS: &[&str] = &["nic", "whois", "example", "localhost", "invalid", "test"];
 const PREMIUM_PRICES: &[i64] = &[9_900, 24_900, 49_900, 99_900];
 
-pub static WORDS: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| include_str!("../../data/words.txt").lines().filter(|w| !w.is_empty()).collect());
-pub static BRANDS: LazyLock<Vec<&'static str>> =
-    LazyLock::new(|| include_str!("../../data/brands.txt").lines().filter(|w| !w.is_empty()).collect());
+pub static WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../data/words.txt")
+        .lines()
+        .filter(|w| !w.is_empty())
+        .collect()
+});
+pub static BRANDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    include_str!("../../data/brands.txt")
+        .lines()
+        .filter(|w| !w.is_empty())
+        .collect()
+});
 
 #[derive(Debug, Clone, Copy)]
 pub struct SimulationSettings {
@@ -47,7 +56,11 @@ pub struct SimulationSettings {
 
 impl Default for SimulationSettings {
     fn default() -> Self {
-        SimulationSettings { latency: Duration::ZERO, failure_rate: 0.0, transfer_delay: Duration::from_secs(60) }
+        SimulationSettings {
+            latency: Duration::ZERO,
+            failure_rate: 0.0,
+            transfer_delay: Duration::from_secs(60),
+        }
     }
 }
 
@@ -59,7 +72,9 @@ pub struct SimulatedRegistry {
 
 /// The FNV-1a hash: stable across runs and platforms, so the simulated world is too.
 fn stable_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// The auth code that transfers `domain` away from its simulated current registrar.
@@ -75,7 +90,9 @@ fn split(domain: &str) -> (&str, &str) {
 pub fn registered_elsewhere(domain: &str) -> bool {
     let (label, tld) = split(domain);
     let classic = TLDS_WITH_WORDS_TAKEN.contains(&tld);
-    BRANDS.contains(&label) || (classic && WORDS.contains(label)) || (tld == "com" && label.len() <= 3)
+    BRANDS.contains(&label)
+        || (classic && WORDS.contains(label))
+        || (tld == "com" && label.len() <= 3)
 }
 
 fn static_availability(domain: &str) -> Availability {
@@ -93,7 +110,8 @@ fn static_availability(domain: &str) -> Availability {
     if registered_elsewhere(domain) {
         return unavailable("registered");
     }
-    let premium = !TLDS_WITH_WORDS_TAKEN.contains(&tld) && WORDS.contains(label) && label.len() <= 5;
+    let premium =
+        !TLDS_WITH_WORDS_TAKEN.contains(&tld) && WORDS.contains(label) && label.len() <= 5;
     let price = PREMIUM_PRICES[(stable_hash(domain) % PREMIUM_PRICES.len() as u64) as usize];
     Availability {
         domain: domain.to_string(),
@@ -117,7 +135,10 @@ fn backend(error: TableError) -> RegistrarError {
 }
 
 fn refused(code: &str, message: impl Into<String>) -> RegistrarError {
-    RegistrarError::Refused { code: code.into(), message: message.into() }
+    RegistrarError::Refused {
+        code: code.into(),
+        message: message.into(),
+    }
 }
 
 fn info_of(item: &Item) -> DomainInfo {
@@ -126,14 +147,19 @@ fn info_of(item: &Item) -> DomainInfo {
         status: serde_json::from_value(item.get("status").cloned().unwrap_or(Value::Null))
             .unwrap_or(DomainStatus::Active),
         expires_at: item.i64_attr("expires_at").unwrap_or(0),
-        nameservers: serde_json::from_value(item.get("nameservers").cloned().unwrap_or(json!([]))).unwrap_or_default(),
+        nameservers: serde_json::from_value(item.get("nameservers").cloned().unwrap_or(json!([])))
+            .unwrap_or_default(),
         locked: item.get("locked").and_then(Value::as_bool).unwrap_or(false),
     }
 }
 
 impl SimulatedRegistry {
     pub fn new(table: Arc<dyn Table>, clock: Arc<dyn Clock>, settings: SimulationSettings) -> Self {
-        SimulatedRegistry { table, clock, settings }
+        SimulatedRegistry {
+            table,
+            clock,
+            settings,
+        }
     }
 
     /// The registry's round trip, and now and then its failure.
@@ -142,7 +168,9 @@ impl SimulatedRegistry {
             tokio::time::sleep(self.settings.latency).await;
         }
         if self.settings.failure_rate > 0.0 && fastrand::f64() < self.settings.failure_rate {
-            return Err(RegistrarError::Unavailable("simulated registry timeout".into()));
+            return Err(RegistrarError::Unavailable(
+                "simulated registry timeout".into(),
+            ));
         }
         Ok(())
     }
@@ -152,13 +180,24 @@ impl SimulatedRegistry {
     }
 
     /// The stored answer of an operation already done under `key`, if any.
-    async fn replay<T: serde::de::DeserializeOwned>(&self, key: &str, domain: &str) -> Result<Option<T>, RegistrarError> {
-        let Some(done) = self.table.get(&operation_key(key)).await.map_err(backend)? else { return Ok(None) };
+    async fn replay<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+        domain: &str,
+    ) -> Result<Option<T>, RegistrarError> {
+        let Some(done) = self.table.get(&operation_key(key)).await.map_err(backend)? else {
+            return Ok(None);
+        };
         if done.str_attr("domain") != Some(domain) {
-            return Err(refused("idempotency_key_reused", "that idempotency key was used for another domain"));
+            return Err(refused(
+                "idempotency_key_reused",
+                "that idempotency key was used for another domain",
+            ));
         }
         let result = done.get("result").cloned().unwrap_or(Value::Null);
-        serde_json::from_value(result).map(Some).map_err(|e| RegistrarError::Unavailable(format!("corrupt record: {e}")))
+        serde_json::from_value(result)
+            .map(Some)
+            .map_err(|e| RegistrarError::Unavailable(format!("corrupt record: {e}")))
     }
 
     fn operation(&self, key: &str, domain: &str, result: Value) -> TxOp {
@@ -166,7 +205,10 @@ impl SimulatedRegistry {
         item.insert("domain".into(), domain.into());
         item.insert("result".into(), result);
         item.insert("at".into(), self.clock.now_secs().into());
-        TxOp::Put { item, condition: Some(Condition::NotExists) }
+        TxOp::Put {
+            item,
+            condition: Some(Condition::NotExists),
+        }
     }
 
     /// Runs `ops`, the last of which records the operation under `key`. When
@@ -182,13 +224,17 @@ impl SimulatedRegistry {
     ) -> Result<T, RegistrarError> {
         match self.table.transact(ops).await {
             Ok(()) => Ok(result),
-            Err(TableError::TransactionConflict { .. }) => self.replay(key, domain).await?.ok_or(conflict),
+            Err(TableError::TransactionConflict { .. }) => {
+                self.replay(key, domain).await?.ok_or(conflict)
+            }
             Err(other) => Err(backend(other)),
         }
     }
 
     async fn ours(&self, domain: &str) -> Result<Item, RegistrarError> {
-        self.domain(domain).await?.ok_or_else(|| RegistrarError::NotFound(domain.to_string()))
+        self.domain(domain)
+            .await?
+            .ok_or_else(|| RegistrarError::NotFound(domain.to_string()))
     }
 }
 
@@ -204,7 +250,10 @@ impl Registrar for SimulatedRegistry {
 
     async fn check(&self, domains: &[String]) -> Result<Vec<Availability>, RegistrarError> {
         if domains.len() > self.max_check_batch() {
-            return Err(refused("too_many", format!("check at most {} names at once", self.max_check_batch())));
+            return Err(refused(
+                "too_many",
+                format!("check at most {} names at once", self.max_check_batch()),
+            ));
         }
         self.round_trip().await?;
         let keys: Vec<Key> = domains.iter().map(|d| domain_key(d)).collect();
@@ -232,10 +281,16 @@ impl Registrar for SimulatedRegistry {
             return Ok(done);
         }
         if !(1..=10).contains(&request.years) {
-            return Err(refused("invalid_period", "a registration runs 1 to 10 years"));
+            return Err(refused(
+                "invalid_period",
+                "a registration runs 1 to 10 years",
+            ));
         }
         if !static_availability(domain).available {
-            return Err(refused("not_available", format!("{domain} is not available")));
+            return Err(refused(
+                "not_available",
+                format!("{domain} is not available"),
+            ));
         }
         let info = DomainInfo {
             domain: domain.to_string(),
@@ -246,17 +301,33 @@ impl Registrar for SimulatedRegistry {
         };
         let mut item = domain_key(domain).to_item();
         item.insert("kind".into(), "sim_domain".into());
+        item.insert("v".into(), 1.into());
         item.insert("registrant".into(), request.registrant.clone().into());
         item.insert("auth_code".into(), auth_code_for(domain).into());
-        for (name, value) in serde_json::to_value(&info).expect("serialises").as_object().expect("object") {
+        for (name, value) in serde_json::to_value(&info)
+            .expect("serialises")
+            .as_object()
+            .expect("object")
+        {
             item.insert(name.clone(), value.clone());
         }
         let ops = vec![
-            TxOp::Put { item, condition: Some(Condition::NotExists) },
-            self.operation(&request.idempotency_key, domain, serde_json::to_value(&info).expect("serialises")),
+            TxOp::Put {
+                item,
+                condition: Some(Condition::NotExists),
+            },
+            self.operation(
+                &request.idempotency_key,
+                domain,
+                serde_json::to_value(&info).expect("serialises"),
+            ),
         ];
-        let taken = refused("not_available", format!("{domain} was registered meanwhile"));
-        self.commit(ops, &request.idempotency_key, domain, info, taken).await
+        let taken = refused(
+            "not_available",
+            format!("{domain} was registered meanwhile"),
+        );
+        self.commit(ops, &request.idempotency_key, domain, info, taken)
+            .await
     }
 
     async fn transfer(&self, request: &TransferRequest) -> Result<TransferState, RegistrarError> {
@@ -266,30 +337,71 @@ impl Registrar for SimulatedRegistry {
             return Ok(done);
         }
         if self.domain(domain).await?.is_some() {
-            return Err(refused("already_ours", format!("{domain} is already with us")));
+            return Err(refused(
+                "already_ours",
+                format!("{domain} is already with us"),
+            ));
         }
         if !registered_elsewhere(domain) {
-            return Err(refused("not_registered", format!("{domain} is not registered anywhere; register it instead")));
+            return Err(refused(
+                "not_registered",
+                format!("{domain} is not registered anywhere; register it instead"),
+            ));
         }
         if request.auth_code.trim() != auth_code_for(domain) {
-            let state = TransferState::Rejected { reason: "the auth code is not correct".into() };
-            let ops = vec![self.operation(&request.idempotency_key, domain, serde_json::to_value(&state).expect("serialises"))];
-            return self.commit(ops, &request.idempotency_key, domain, state.clone(), refused("conflict", "retry")).await;
+            let state = TransferState::Rejected {
+                reason: "the auth code is not correct".into(),
+            };
+            let ops = vec![self.operation(
+                &request.idempotency_key,
+                domain,
+                serde_json::to_value(&state).expect("serialises"),
+            )];
+            return self
+                .commit(
+                    ops,
+                    &request.idempotency_key,
+                    domain,
+                    state.clone(),
+                    refused("conflict", "retry"),
+                )
+                .await;
         }
         let mut item = domain_key(domain).to_item();
         item.insert("kind".into(), "sim_domain".into());
+        item.insert("v".into(), 1.into());
         item.insert("domain".into(), domain.into());
         item.insert("status".into(), json!(DomainStatus::PendingTransfer));
         item.insert("transfer_requested_at".into(), self.clock.now_secs().into());
-        item.insert("expires_at".into(), (self.clock.now_secs() + YEAR_SECS / 2).into());
+        item.insert(
+            "expires_at".into(),
+            (self.clock.now_secs() + YEAR_SECS / 2).into(),
+        );
         item.insert("nameservers".into(), json!([]));
         item.insert("locked".into(), false.into());
         let ops = vec![
-            TxOp::Put { item, condition: Some(Condition::NotExists) },
-            self.operation(&request.idempotency_key, domain, json!(TransferState::Pending)),
+            TxOp::Put {
+                item,
+                condition: Some(Condition::NotExists),
+            },
+            self.operation(
+                &request.idempotency_key,
+                domain,
+                json!(TransferState::Pending),
+            ),
         ];
-        let started = refused("already_pending", format!("a transfer of {domain} is already under way"));
-        self.commit(ops, &request.idempotency_key, domain, TransferState::Pending, started).await
+        let started = refused(
+            "already_pending",
+            format!("a transfer of {domain} is already under way"),
+        );
+        self.commit(
+            ops,
+            &request.idempotency_key,
+            domain,
+            TransferState::Pending,
+            started,
+        )
+        .await
     }
 
     async fn transfer_status(&self, domain: &str) -> Result<TransferState, RegistrarError> {
@@ -307,16 +419,28 @@ impl Registrar for SimulatedRegistry {
         // A completed transfer adds a year to the registration, as registries do.
         let done = Update::new()
             .set("status", json!(DomainStatus::Active))
-            .set("expires_at", item.i64_attr("expires_at").unwrap_or(0) + YEAR_SECS)
+            .set(
+                "expires_at",
+                item.i64_attr("expires_at").unwrap_or(0) + YEAR_SECS,
+            )
             .set("locked", true);
         let still_pending = Condition::eq("status", json!(DomainStatus::PendingTransfer));
-        match self.table.update(&domain_key(domain), done, Some(still_pending)).await {
+        match self
+            .table
+            .update(&domain_key(domain), done, Some(still_pending))
+            .await
+        {
             Ok(_) | Err(TableError::ConditionFailed) => Ok(TransferState::Completed),
             Err(other) => Err(backend(other)),
         }
     }
 
-    async fn renew(&self, domain: &str, years: u32, idempotency_key: &str) -> Result<DomainInfo, RegistrarError> {
+    async fn renew(
+        &self,
+        domain: &str,
+        years: u32,
+        idempotency_key: &str,
+    ) -> Result<DomainInfo, RegistrarError> {
         self.round_trip().await?;
         if let Some(done) = self.replay(idempotency_key, domain).await? {
             return Ok(done);
@@ -327,7 +451,10 @@ impl Registrar for SimulatedRegistry {
         let item = self.ours(domain).await?;
         let mut info = info_of(&item);
         if info.status != DomainStatus::Active && info.status != DomainStatus::Expired {
-            return Err(refused("not_renewable", format!("{domain} cannot be renewed while {:?}", info.status)));
+            return Err(refused(
+                "not_renewable",
+                format!("{domain} cannot be renewed while {:?}", info.status),
+            ));
         }
         info.expires_at = info.expires_at.max(self.clock.now_secs()) + years as i64 * YEAR_SECS;
         info.status = DomainStatus::Active;
@@ -336,8 +463,16 @@ impl Registrar for SimulatedRegistry {
             .set("status", json!(info.status))
             .bump_version();
         let ops = vec![
-            TxOp::Update { key: domain_key(domain), update, condition: Some(Condition::VersionIs(item.version())) },
-            self.operation(idempotency_key, domain, serde_json::to_value(&info).expect("serialises")),
+            TxOp::Update {
+                key: domain_key(domain),
+                update,
+                condition: Some(Condition::VersionIs(item.version())),
+            },
+            self.operation(
+                idempotency_key,
+                domain,
+                serde_json::to_value(&info).expect("serialises"),
+            ),
         ];
         let moved = RegistrarError::Unavailable(format!("{domain} changed meanwhile; retry"));
         self.commit(ops, idempotency_key, domain, info, moved).await
@@ -361,7 +496,11 @@ impl Registrar for SimulatedRegistry {
         Err(RegistrarError::NotFound(domain.to_string()))
     }
 
-    async fn set_nameservers(&self, domain: &str, nameservers: &[String]) -> Result<(), RegistrarError> {
+    async fn set_nameservers(
+        &self,
+        domain: &str,
+        nameservers: &[String],
+    ) -> Result<(), RegistrarError> {
         self.round_trip().await?;
         if !(2..=13).contains(&nameservers.len()) {
             return Err(refused("invalid_nameservers", "give 2 to 13 nameservers"));
@@ -372,13 +511,18 @@ impl Registrar for SimulatedRegistry {
 
     async fn set_lock(&self, domain: &str, locked: bool) -> Result<(), RegistrarError> {
         self.round_trip().await?;
-        self.change(domain, Update::new().set("locked", locked)).await
+        self.change(domain, Update::new().set("locked", locked))
+            .await
     }
 }
 
 impl SimulatedRegistry {
     async fn change(&self, domain: &str, update: Update) -> Result<(), RegistrarError> {
-        match self.table.update(&domain_key(domain), update, Some(Condition::Exists)).await {
+        match self
+            .table
+            .update(&domain_key(domain), update, Some(Condition::Exists))
+            .await
+        {
             Ok(_) => Ok(()),
             Err(TableError::ConditionFailed) => Err(RegistrarError::NotFound(domain.to_string())),
             Err(other) => Err(backend(other)),
@@ -392,16 +536,32 @@ mod tests {
 
     #[test]
     fn the_simulated_world_is_realistic_and_stable() {
-        assert!(registered_elsewhere("google.shop"), "brands are taken everywhere");
-        assert!(registered_elsewhere("bakery.com"), "dictionary words are taken on .com");
-        assert!(registered_elsewhere("abc.com"), "three letters on .com are taken");
+        assert!(
+            registered_elsewhere("google.shop"),
+            "brands are taken everywhere"
+        );
+        assert!(
+            registered_elsewhere("bakery.com"),
+            "dictionary words are taken on .com"
+        );
+        assert!(
+            registered_elsewhere("abc.com"),
+            "three letters on .com are taken"
+        );
         assert!(!registered_elsewhere("bakery.shop"));
         assert!(!registered_elsewhere("quietlittlebakery.com"));
         let premium = static_availability("cake.shop");
         assert!(premium.available && premium.premium && premium.premium_price.is_some());
-        assert_eq!(static_availability("cake.shop"), premium, "stable across calls");
+        assert_eq!(
+            static_availability("cake.shop"),
+            premium,
+            "stable across calls"
+        );
         let plain = static_availability("bakery.shop");
-        assert!(plain.available && !plain.premium, "longer words are not premium");
+        assert!(
+            plain.available && !plain.premium,
+            "longer words are not premium"
+        );
         assert!(!static_availability("nic.io").available);
         assert_eq!(auth_code_for("bakery.com"), auth_code_for("bakery.com"));
         assert_ne!(auth_code_for("bakery.com"), auth_code_for("bakery.net"));

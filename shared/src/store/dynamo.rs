@@ -15,8 +15,9 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkErro
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex,
-    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest, WriteRequest, ReturnValue,
-    ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem, Update as DynamoUpdate,
+    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest,
+    ReturnValue, ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem,
+    Update as DynamoUpdate, WriteRequest,
 };
 use serde_json::{Map, Number, Value};
 
@@ -364,7 +365,10 @@ impl Table for DynamoTable {
             let mut pending: Vec<WriteRequest> = chunk
                 .iter()
                 .map(|item| {
-                    let put = PutRequest::builder().set_item(Some(to_attributes(item))).build().expect("item is set");
+                    let put = PutRequest::builder()
+                        .set_item(Some(to_attributes(item)))
+                        .build()
+                        .expect("item is set");
                     WriteRequest::builder().put_request(put).build()
                 })
                 .collect();
@@ -377,7 +381,11 @@ impl Table for DynamoTable {
                     .send()
                     .await
                     .map_err(classify)?;
-                pending = output.unprocessed_items.unwrap_or_default().remove(&self.table).unwrap_or_default();
+                pending = output
+                    .unprocessed_items
+                    .unwrap_or_default()
+                    .remove(&self.table)
+                    .unwrap_or_default();
                 if !pending.is_empty() {
                     tokio::time::sleep(backoff).await;
                     backoff *= 2;

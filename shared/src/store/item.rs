@@ -14,7 +14,8 @@ pub type Item = Map<String, Value>;
 
 /// Epoch seconds after which an item is invisible to every read and condition.
 pub const TTL: &str = "ttl";
-/// The optimistic-locking version, checked by `Condition::VersionIs`.
+/// The optimistic-locking version, checked by `Condition::VersionIs`. Items
+/// that are version-checked are created with `v = 1`; a missing `v` never matches.
 pub const VERSION: &str = "v";
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

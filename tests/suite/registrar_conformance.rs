@@ -1,0 +1,229 @@
+//! The `Registrar` port's contract, on the simulated registry, with its state
+//! on SQLite and on DynamoDB (moto): what it registers it remembers, and every
+//! change is idempotent by its key.
+
+use std::sync::Arc;
+
+use hostfront::clock::Clock;
+use hostfront::registrar::simulated::{SimulatedRegistry, SimulationSettings, auth_code_for};
+use hostfront::registrar::{
+    DomainStatus, Registrar, RegistrarError, Registration, TransferRequest, TransferState,
+};
+use hostfront_tests::TableFixture;
+
+macro_rules! conformance {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() { let f = hostfront_tests::sqlite_table().await; super::$case(super::registry(&f), f).await }
+            )*
+        }
+        mod dynamodb {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() { let f = hostfront_tests::dynamodb_table().await; super::$case(super::registry(&f), f).await }
+            )*
+        }
+    };
+}
+
+conformance!(
+    registration_is_remembered_and_idempotent,
+    concurrent_registrations_of_one_name_have_one_winner,
+    renewal_extends_once_per_key,
+    transfer_needs_the_auth_code_and_completes_after_the_delay,
+    nameservers_and_lock_change_only_our_domains,
+);
+
+fn registry(f: &TableFixture) -> SimulatedRegistry {
+    let settings = SimulationSettings {
+        transfer_delay: std::time::Duration::from_secs(3600),
+        ..Default::default()
+    };
+    SimulatedRegistry::new(f.table.clone(), Arc::new(f.clock.clone()), settings)
+}
+
+fn registration(domain: &str, key: &str) -> Registration {
+    Registration {
+        domain: domain.into(),
+        years: 2,
+        registrant: "CUST-1".into(),
+        nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
+        idempotency_key: key.into(),
+    }
+}
+
+const YEAR: i64 = 365 * 24 * 3600;
+
+async fn registration_is_remembered_and_idempotent(r: SimulatedRegistry, f: TableFixture) {
+    let names = vec!["quietbakery.com".to_string(), "bakery.com".to_string()];
+    let before = r.check(&names).await.unwrap();
+    assert_eq!((before[0].available, before[1].available), (true, false));
+    let info = r
+        .register(&registration("quietbakery.com", "order-1-register"))
+        .await
+        .unwrap();
+    assert_eq!(info.status, DomainStatus::Active);
+    assert_eq!(info.expires_at, f.clock.now_secs() + 2 * YEAR);
+    assert!(
+        !r.check(&names[..1]).await.unwrap()[0].available,
+        "it remembers what it registered"
+    );
+    f.clock.advance_secs(30);
+    let retried = r
+        .register(&registration("quietbakery.com", "order-1-register"))
+        .await
+        .unwrap();
+    assert_eq!(
+        retried, info,
+        "a retry returns the first answer and registers nothing more"
+    );
+    let other = r
+        .register(&registration("quietbakery.com", "order-2-register"))
+        .await;
+    assert!(
+        matches!(other, Err(RegistrarError::Refused { ref code, .. }) if code == "not_available"),
+        "{other:?}"
+    );
+    let reused = r
+        .register(&registration("otherbakery.com", "order-1-register"))
+        .await;
+    assert!(
+        matches!(reused, Err(RegistrarError::Refused { ref code, .. }) if code == "idempotency_key_reused")
+    );
+    let taken = r
+        .register(&registration("bakery.com", "order-3-register"))
+        .await;
+    assert!(matches!(taken, Err(RegistrarError::Refused { .. })));
+    assert_eq!(r.info("quietbakery.com").await.unwrap(), info);
+}
+
+async fn concurrent_registrations_of_one_name_have_one_winner(
+    r: SimulatedRegistry,
+    _f: TableFixture,
+) {
+    let r = Arc::new(r);
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..10 {
+        let r = r.clone();
+        tasks.spawn(async move {
+            r.register(&registration("racebakery.com", &format!("order-{n}")))
+                .await
+        });
+    }
+    let mut won = 0;
+    while let Some(result) = tasks.join_next().await {
+        match result.unwrap() {
+            Ok(_) => won += 1,
+            Err(RegistrarError::Refused { code, .. }) => assert_eq!(code, "not_available"),
+            Err(other) => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(won, 1);
+}
+
+async fn renewal_extends_once_per_key(r: SimulatedRegistry, f: TableFixture) {
+    let first = r
+        .register(&registration("renewbakery.com", "reg"))
+        .await
+        .unwrap();
+    let renewed = r.renew("renewbakery.com", 1, "renew-2027").await.unwrap();
+    assert_eq!(renewed.expires_at, first.expires_at + YEAR);
+    assert_eq!(
+        r.renew("renewbakery.com", 1, "renew-2027").await.unwrap(),
+        renewed,
+        "the same key renews once"
+    );
+    assert_eq!(
+        r.info("renewbakery.com").await.unwrap().expires_at,
+        first.expires_at + YEAR
+    );
+    let again = r.renew("renewbakery.com", 1, "renew-2028").await.unwrap();
+    assert_eq!(again.expires_at, first.expires_at + 2 * YEAR);
+    assert!(matches!(
+        r.renew("nobody.com", 1, "x").await,
+        Err(RegistrarError::NotFound(_))
+    ));
+    let _ = f;
+}
+
+async fn transfer_needs_the_auth_code_and_completes_after_the_delay(
+    r: SimulatedRegistry,
+    f: TableFixture,
+) {
+    let wrong = TransferRequest {
+        domain: "bakery.net".into(),
+        auth_code: "guess".into(),
+        idempotency_key: "t1".into(),
+    };
+    assert!(matches!(
+        r.transfer(&wrong).await.unwrap(),
+        TransferState::Rejected { .. }
+    ));
+    let right = TransferRequest {
+        domain: "bakery.net".into(),
+        auth_code: auth_code_for("bakery.net"),
+        idempotency_key: "t2".into(),
+    };
+    assert_eq!(r.transfer(&right).await.unwrap(), TransferState::Pending);
+    assert_eq!(
+        r.transfer(&right).await.unwrap(),
+        TransferState::Pending,
+        "idempotent"
+    );
+    assert_eq!(
+        r.transfer_status("bakery.net").await.unwrap(),
+        TransferState::Pending
+    );
+    assert_eq!(
+        r.info("bakery.net").await.unwrap().status,
+        DomainStatus::PendingTransfer
+    );
+    f.clock.advance_secs(3601);
+    assert_eq!(
+        r.transfer_status("bakery.net").await.unwrap(),
+        TransferState::Completed
+    );
+    assert_eq!(
+        r.info("bakery.net").await.unwrap().status,
+        DomainStatus::Active
+    );
+    let unregistered = TransferRequest {
+        domain: "quietbakery.org".into(),
+        auth_code: "x".into(),
+        idempotency_key: "t3".into(),
+    };
+    assert!(matches!(
+        r.transfer(&unregistered).await,
+        Err(RegistrarError::Refused { .. })
+    ));
+}
+
+async fn nameservers_and_lock_change_only_our_domains(r: SimulatedRegistry, _f: TableFixture) {
+    r.register(&registration("nsbakery.com", "reg"))
+        .await
+        .unwrap();
+    let ns = vec![
+        "ns1.hostfront.example".to_string(),
+        "ns2.hostfront.example".to_string(),
+    ];
+    r.set_nameservers("nsbakery.com", &ns).await.unwrap();
+    r.set_lock("nsbakery.com", false).await.unwrap();
+    let info = r.info("nsbakery.com").await.unwrap();
+    assert_eq!((info.nameservers, info.locked), (ns.clone(), false));
+    assert!(matches!(
+        r.set_nameservers("nsbakery.com", &ns[..1]).await,
+        Err(RegistrarError::Refused { .. })
+    ));
+    assert!(matches!(
+        r.set_lock("stranger.com", true).await,
+        Err(RegistrarError::NotFound(_))
+    ));
+    assert_eq!(
+        r.info("bakery.com").await.unwrap().status,
+        DomainStatus::External
+    );
+    assert!(matches!(
+        r.info("nobodyhasthis.com").await,
+        Err(RegistrarError::NotFound(_))
+    ));
+}
