@@ -23,7 +23,7 @@ async function showCatalog() {
     list.replaceChildren(...catalog.plans.map((p) => planCard(p, catalog.currency)));
     const rows = catalog.tlds.map((t) => {
       const row = document.createElement("tr");
-      for (const text of [`.${t.tld}`, money(t.register, catalog.currency), money(t.transfer, catalog.currency), money(t.renew, catalog.currency)]) {
+      for (const text of [`.${t.tld}`, money(t.register, catalog.currency), (t.transfer ? money(t.transfer, catalog.currency) : "free"), money(t.renew, catalog.currency)]) {
         const cell = document.createElement("td");
         cell.textContent = text;
         row.append(cell);

@@ -261,7 +261,7 @@ pub async fn check(services: &Services, query: &str) -> Result<CheckResponse, Ch
 }
 
 fn label_unicode(unicode: &str, suffix: &str) -> String {
-    let suffix_unicode = idna::domain_to_unicode(suffix).0;
+    let suffix_unicode = name::to_unicode(suffix);
     unicode
         .strip_suffix(&format!(".{suffix_unicode}"))
         .unwrap_or(unicode)
@@ -283,7 +283,7 @@ fn offer(
     };
     Some(Offer {
         domain: candidate.domain.clone(),
-        unicode: idna::domain_to_unicode(&candidate.domain).0,
+        unicode: name::to_unicode(&candidate.domain),
         tld: candidate.tld.clone(),
         available: answer.available,
         premium: answer.premium,

@@ -41,6 +41,15 @@ pub struct NameError {
     pub message: String,
 }
 
+/// The Unicode form of an ASCII name; only punycode labels need converting.
+pub fn to_unicode(ascii: &str) -> String {
+    if ascii.contains("xn--") {
+        idna::domain_to_unicode(ascii).0
+    } else {
+        ascii.to_string()
+    }
+}
+
 fn reject(code: &'static str, message: impl Into<String>) -> NameError {
     NameError {
         code,
@@ -82,7 +91,7 @@ pub fn parse(input: &str) -> Result<Searched, NameError> {
             format!(".{host} alone cannot be registered; put a name in front of it"),
         ));
     }
-    let unicode = idna::domain_to_unicode(&ascii).0;
+    let unicode = to_unicode(&ascii);
     if !ascii.contains('.') {
         return Ok(Searched::Word { ascii, unicode });
     }
@@ -95,7 +104,7 @@ pub fn parse(input: &str) -> Result<Searched, NameError> {
             "public_suffix",
             format!(
                 ".{} alone cannot be registered; put a name in front of it",
-                idna::domain_to_unicode(&suffix).0
+                to_unicode(&suffix)
             ),
         ));
     }
@@ -111,7 +120,7 @@ pub fn parse(input: &str) -> Result<Searched, NameError> {
         .expect("domain ends in suffix");
     Ok(Searched::Domain(DomainName {
         ascii: registrable.to_string(),
-        unicode: idna::domain_to_unicode(registrable).0,
+        unicode: to_unicode(registrable),
         label: label.to_string(),
         suffix,
         dropped_subdomain: dropped,

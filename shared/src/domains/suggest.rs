@@ -139,7 +139,9 @@ pub fn brand_like(label: &str, brands: &[&str]) -> bool {
     let plain: String = label.chars().filter(|c| *c != '-').collect();
     brands.iter().any(|brand| {
         plain.contains(brand)
-            || (brand.len() >= 5 && strsim::damerau_levenshtein(&plain, brand) <= 1)
+            || (brand.len() >= 5
+                && plain.len().abs_diff(brand.len()) <= 1
+                && strsim::damerau_levenshtein(&plain, brand) <= 1)
     })
 }
 

@@ -50,11 +50,8 @@ impl SqliteTable {
 
 fn read(conn: &Connection, key: &Key, now: i64) -> TableResult<Option<Item>> {
     let body: Option<String> = conn
-        .query_row(
-            "SELECT body FROM items WHERE pk = ?1 AND sk = ?2",
-            params![key.pk, key.sk],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT body FROM items WHERE pk = ?1 AND sk = ?2")?
+        .query_row(params![key.pk, key.sk], |r| r.get(0))
         .optional()?;
     Ok(visible(body.map(|b| parse(&b)).transpose()?, now))
 }

@@ -1,0 +1,28 @@
+// The cart lives in the browser until checkout: a list of domains with their price.
+
+const KEY = "hostfront.cart";
+
+export function cartItems() {
+  try {
+    return JSON.parse(localStorage.getItem(KEY)) ?? [];
+  } catch {
+    return [];
+  }
+}
+
+export function inCart(domain) {
+  return cartItems().some((item) => item.domain === domain);
+}
+
+export function addToCart(item) {
+  if (inCart(item.domain)) return;
+  localStorage.setItem(KEY, JSON.stringify([...cartItems(), item]));
+  showCount();
+}
+
+export function showCount() {
+  const badge = document.getElementById("cart-count");
+  if (badge) badge.textContent = String(cartItems().length);
+}
+
+showCount();

@@ -1,0 +1,107 @@
+// Domain search: results appear as the user types (debounced), each with its
+// price and an "add to cart" action. Invalid input and rate limits get clear
+// messages; a slower, older answer never replaces a newer one.
+
+import { api, ApiError, money } from "/assets/api.js";
+import { addToCart, inCart } from "/assets/cart.js";
+
+const DEBOUNCE_MS = 300;
+const input = document.getElementById("domain-query");
+const message = document.getElementById("search-message");
+const results = document.getElementById("search-results");
+const suggestions = document.getElementById("search-suggestions");
+const suggestionsTitle = document.getElementById("suggestions-title");
+
+let timer = null;
+let latest = 0;
+
+function say(text, isError = false) {
+  message.textContent = text;
+  message.classList.toggle("error", isError);
+}
+
+function offerRow(offer, currency) {
+  const row = document.createElement("div");
+  row.className = `offer ${offer.available ? "available" : "taken"}`;
+  row.dataset.domain = offer.domain;
+  const name = document.createElement("div");
+  name.className = "name";
+  name.textContent = offer.unicode;
+  if (offer.unicode !== offer.domain) {
+    const ascii = document.createElement("small");
+    ascii.textContent = offer.domain;
+    name.append(ascii);
+  }
+  if (offer.premium) {
+    const badge = document.createElement("span");
+    badge.className = "premium";
+    badge.textContent = "premium";
+    name.append(badge);
+  }
+  const status = document.createElement("div");
+  status.className = "status";
+  status.textContent = offer.available
+    ? `${money(offer.prices.register, currency)} first year · renews at ${money(offer.prices.renew, currency)}`
+    : offer.reason === "reserved" ? "Reserved" : "Taken";
+  const button = document.createElement("button");
+  button.type = "button";
+  const added = () => { button.textContent = "In cart"; button.disabled = true; };
+  if (!offer.available) {
+    button.textContent = "Unavailable";
+    button.disabled = true;
+  } else if (inCart(offer.domain)) {
+    added();
+  } else {
+    button.textContent = "Add to cart";
+    button.addEventListener("click", () => {
+      addToCart({ domain: offer.domain, unicode: offer.unicode, price: offer.prices.register, currency });
+      added();
+    });
+  }
+  row.append(name, status, button);
+  return row;
+}
+
+function clear() {
+  results.replaceChildren();
+  suggestions.replaceChildren();
+  suggestionsTitle.hidden = true;
+}
+
+async function search(query) {
+  const ticket = ++latest;
+  say("Searching…");
+  try {
+    const answer = await api(`/api/domains/check?name=${encodeURIComponent(query)}`);
+    if (ticket !== latest) return;
+    results.replaceChildren(...answer.results.map((o) => offerRow(o, answer.currency)));
+    suggestions.replaceChildren(...answer.suggestions.map((o) => offerRow(o, answer.currency)));
+    suggestionsTitle.hidden = answer.suggestions.length === 0;
+    const free = answer.results.filter((o) => o.available).length;
+    say(answer.notice ?? (answer.results.length === 1
+      ? (free ? `${answer.normalized.unicode} is available.` : `${answer.normalized.unicode} is taken; here are some ideas.`)
+      : `${free} of ${answer.results.length} endings are available for “${answer.normalized.unicode}”.`));
+  } catch (error) {
+    if (ticket !== latest) return;
+    clear();
+    if (error instanceof ApiError && error.status === 429) {
+      say(`You are searching very fast. Please wait ${error.retryAfter ?? "a few"} seconds and try again.`, true);
+    } else if (error instanceof ApiError && error.status === 400) {
+      say(error.message.charAt(0).toUpperCase() + error.message.slice(1) + ".", true);
+    } else {
+      say(`The search is not working right now: ${error.message}`, true);
+    }
+  }
+}
+
+input.addEventListener("input", () => {
+  clearTimeout(timer);
+  const query = input.value.trim();
+  if (!query) {
+    latest++;
+    clear();
+    say("");
+    return;
+  }
+  timer = setTimeout(() => search(query), DEBOUNCE_MS);
+});

@@ -1,0 +1,69 @@
+// Starts the real `hostfront` binary on a free loopback port with its own data
+// directory, and Debian's Chromium through playwright-core.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const BIN = process.env.HOSTFRONT_BIN;
+const CHROMIUM = process.env.HOSTFRONT_CHROMIUM ?? "/usr/bin/chromium";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+export async function startServer(env = {}) {
+  if (!BIN) throw new Error("HOSTFRONT_BIN is not set: run ./scripts/test");
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), "hostfront-site-"));
+  // `timeout` makes sure the server stops by itself even if this process dies.
+  const child = spawn("timeout", ["300", BIN], {
+    env: {
+      ...process.env,
+      HOSTFRONT_LISTEN: `127.0.0.1:${port}`,
+      HOSTFRONT_DATA_DIR: dataDir,
+      HOSTFRONT_SIM_REGISTRAR_LATENCY_MS: "0",
+      HOSTFRONT_LOG: "warn",
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const response = await fetch(`${base}/api/health`);
+      if (response.ok) break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    base,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+}

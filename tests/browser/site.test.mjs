@@ -1,0 +1,118 @@
+// The storefront as a visitor uses it, in headless Chromium.
+
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import { startBrowser, startServer } from "./harness.mjs";
+
+const SCREENSHOTS = process.env.HOSTFRONT_SCREENSHOTS;
+
+async function shot(page, name) {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}
+
+describe("the storefront", () => {
+  let server, browser;
+
+  before(async () => {
+    server = await startServer();
+    browser = await startBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test("the home page shows the plans and the service status", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.base);
+    await page.locator(".plan").first().waitFor();
+    assert.ok((await page.locator(".plan").count()) >= 5);
+    await page.getByText(/Hostfront 0\.\d+\.\d+ · ok/).waitFor();
+    await page.close();
+  });
+
+  test("results appear as the user types, with prices, and go to the cart", async () => {
+    const page = await browser.newPage();
+    const checks = [];
+    page.on("request", (r) => r.url().includes("/api/domains/check") && checks.push(r.url()));
+    await page.goto(server.base);
+    await page.locator("#domain-query").pressSequentially("mybakeryshop", { delay: 30 });
+    const com = page.locator('#search-results .offer[data-domain="mybakeryshop.com"]');
+    await com.waitFor();
+    assert.equal(checks.length, 1, "typing is debounced into one search");
+    assert.match(await com.locator(".status").textContent(), /\$12\.99 first year/);
+    assert.ok((await page.locator("#search-results .offer").count()) >= 10, "every sold ending");
+    assert.ok((await page.locator("#search-suggestions .offer.available").count()) >= 10, "suggestions");
+    assert.match(await page.locator("#search-message").textContent(), /endings are available/);
+    await com.getByRole("button", { name: "Add to cart" }).click();
+    await page.locator("#cart-count").getByText("1").waitFor();
+    assert.equal(await com.getByRole("button").textContent(), "In cart");
+    await shot(page, "search");
+
+    await page.locator("#domain-query").fill("bakery.com");
+    const taken = page.locator('#search-results .offer[data-domain="bakery.com"]');
+    await taken.waitFor();
+    assert.equal(await taken.locator(".status").textContent(), "Taken");
+    assert.ok(await taken.getByRole("button").isDisabled());
+    await page.getByText("bakery.com is taken; here are some ideas.").waitFor();
+
+    await page.reload();
+    assert.equal(await page.locator("#cart-count").textContent(), "1", "the cart survives a reload");
+    await page.close();
+  });
+
+  test("unicode names show both forms", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.base);
+    await page.locator("#domain-query").fill("bäckerei.de");
+    const row = page.locator('#search-results .offer[data-domain="xn--bckerei-5wa.de"]');
+    await row.waitFor();
+    assert.match(await row.locator(".name").textContent(), /bäckerei\.dexn--bckerei-5wa\.de/);
+    await page.close();
+  });
+
+  test("invalid input gets a clear message", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.base);
+    await page.locator("#domain-query").fill("bad_name!.com");
+    const message = page.locator("#search-message.error");
+    await message.waitFor();
+    assert.match(await message.textContent(), /letters, digits and hyphens/);
+    assert.equal(await page.locator("#search-results .offer").count(), 0);
+    await shot(page, "invalid");
+    await page.close();
+  });
+});
+
+describe("the storefront under a rate limit", () => {
+  let server, browser;
+
+  before(async () => {
+    server = await startServer({ HOSTFRONT_CHECK_BURST: "2", HOSTFRONT_CHECK_PER_MINUTE: "2" });
+    browser = await startBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test("a visitor searching too fast is told to wait", async () => {
+    const page = await browser.newPage();
+    await page.goto(server.base);
+    for (const query of ["first.com", "second.com"]) {
+      await page.locator("#domain-query").fill(query);
+      await page.locator(`#search-results .offer[data-domain="${query}"]`).waitFor();
+    }
+    await page.locator("#domain-query").fill("third.com");
+    const message = page.locator("#search-message.error");
+    await message.waitFor();
+    assert.match(await message.textContent(), /searching very fast\. Please wait \d+ seconds/);
+    await shot(page, "rate-limited");
+    await page.close();
+  });
+});
