@@ -56,14 +56,7 @@ async fn serves_the_foundation(app: &App, table: &str, queue: &str) {
     assert_eq!(missing.status(), 404);
 
     // The first start seeded the demo catalog.
-    let catalog: Value = client
-        .get(app.url("/api/catalog"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let catalog = app.get("/api/catalog").await.2;
     assert_eq!(catalog["currency"], "USD");
     let kinds: Vec<&str> = catalog["plans"]
         .as_array()
@@ -77,14 +70,7 @@ async fn serves_the_foundation(app: &App, table: &str, queue: &str) {
     assert_eq!(catalog["tlds"][0]["tld"], "com");
     assert!(catalog["tlds"][0]["register"].as_i64().unwrap() > 0);
 
-    let api: Value = client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api = app.get("/api/openapi.json").await.2;
     assert!(api["openapi"].as_str().unwrap().starts_with("3."));
     for path in ["/api/health", "/api/openapi.json", "/api/catalog"] {
         assert!(

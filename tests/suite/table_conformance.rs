@@ -558,12 +558,22 @@ async fn transaction_is_all_or_nothing_and_names_the_failed_item(f: TableFixture
         )
         .await
         .unwrap();
-    let order = |n: u32| TxOp::Put {
-        item: item(json!({"pk": "ORDER#x", "sk": format!("ORDER#{n}")})),
+    let order = TxOp::Put {
+        item: item(json!({"pk": "ORDER#x", "sk": "ORDER#1"})),
         condition: Some(Condition::NotExists),
     };
+    let count_order = TxOp::Update {
+        key: key("ACCOUNT#1", "PROFILE"),
+        update: Update::new().add("orders", 1).bump_version(),
+        condition: Some(Condition::VersionIs(1)),
+    };
+    let reserve = |name: &str| TxOp::Put {
+        item: item(json!({"pk": format!("USERNAME#{name}"), "sk": "MARKER"})),
+        condition: Some(Condition::NotExists),
+    };
+
     let twice = vec![
-        order(1),
+        order.clone(),
         TxOp::Check {
             key: key("ORDER#x", "ORDER#1"),
             condition: Condition::NotExists,
@@ -574,24 +584,17 @@ async fn transaction_is_all_or_nothing_and_names_the_failed_item(f: TableFixture
         "one item twice is refused"
     );
 
-    let ops = vec![
-        order(1),
-        TxOp::Update {
-            key: key("ACCOUNT#1", "PROFILE"),
-            update: Update::new().add("orders", 1).bump_version(),
-            condition: Some(Condition::VersionIs(1)),
-        },
-        TxOp::Put {
-            item: item(json!({"pk": "USERNAME#ada", "sk": "MARKER", "owner": "x"})),
-            condition: Some(Condition::NotExists),
-        },
+    let taken = vec![
+        order.clone(),
+        count_order.clone(),
+        reserve("ada"),
         TxOp::Delete {
             key: key("ACCOUNT#1", "OLD"),
             condition: None,
         },
     ];
     assert_eq!(
-        f.table.transact(ops).await,
+        f.table.transact(taken).await,
         Err(TableError::TransactionConflict { index: 2 })
     );
     assert_eq!(
@@ -609,23 +612,16 @@ async fn transaction_is_all_or_nothing_and_names_the_failed_item(f: TableFixture
         1
     );
 
-    let ops = vec![
-        order(1),
-        TxOp::Update {
-            key: key("ACCOUNT#1", "PROFILE"),
-            update: Update::new().add("orders", 1).bump_version(),
-            condition: Some(Condition::VersionIs(1)),
-        },
-        TxOp::Put {
-            item: item(json!({"pk": "USERNAME#grace", "sk": "MARKER"})),
-            condition: Some(Condition::NotExists),
-        },
+    let free = vec![
+        order,
+        count_order,
+        reserve("grace"),
         TxOp::Check {
             key: key("USERNAME#ada", "MARKER"),
             condition: Condition::Exists,
         },
     ];
-    f.table.transact(ops).await.unwrap();
+    f.table.transact(free).await.unwrap();
     assert!(
         f.table
             .get(&key("ORDER#x", "ORDER#1"))

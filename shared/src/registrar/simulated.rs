@@ -141,6 +141,25 @@ fn refused(code: &str, message: impl Into<String>) -> RegistrarError {
     }
 }
 
+/// Creates a domain in the registry, version 1, unless it exists.
+fn create_domain(info: &DomainInfo, extra: &[(&str, Value)]) -> TxOp {
+    let mut item = domain_key(&info.domain).to_item();
+    item.insert("kind".into(), "sim_domain".into());
+    item.insert("v".into(), 1.into());
+    if let Value::Object(fields) = json!(info) {
+        item.extend(fields);
+    }
+    item.extend(
+        extra
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.clone())),
+    );
+    TxOp::Put {
+        item,
+        condition: Some(Condition::NotExists),
+    }
+}
+
 fn info_of(item: &Item) -> DomainInfo {
     DomainInfo {
         domain: item.str_attr("domain").unwrap_or_default().to_string(),
@@ -299,28 +318,13 @@ impl Registrar for SimulatedRegistry {
             nameservers: request.nameservers.clone(),
             locked: true,
         };
-        let mut item = domain_key(domain).to_item();
-        item.insert("kind".into(), "sim_domain".into());
-        item.insert("v".into(), 1.into());
-        item.insert("registrant".into(), request.registrant.clone().into());
-        item.insert("auth_code".into(), auth_code_for(domain).into());
-        for (name, value) in serde_json::to_value(&info)
-            .expect("serialises")
-            .as_object()
-            .expect("object")
-        {
-            item.insert(name.clone(), value.clone());
-        }
+        let extra = [
+            ("registrant", json!(request.registrant)),
+            ("auth_code", json!(auth_code_for(domain))),
+        ];
         let ops = vec![
-            TxOp::Put {
-                item,
-                condition: Some(Condition::NotExists),
-            },
-            self.operation(
-                &request.idempotency_key,
-                domain,
-                serde_json::to_value(&info).expect("serialises"),
-            ),
+            create_domain(&info, &extra),
+            self.operation(&request.idempotency_key, domain, json!(info)),
         ];
         let taken = refused(
             "not_available",
@@ -367,23 +371,18 @@ impl Registrar for SimulatedRegistry {
                 )
                 .await;
         }
-        let mut item = domain_key(domain).to_item();
-        item.insert("kind".into(), "sim_domain".into());
-        item.insert("v".into(), 1.into());
-        item.insert("domain".into(), domain.into());
-        item.insert("status".into(), json!(DomainStatus::PendingTransfer));
-        item.insert("transfer_requested_at".into(), self.clock.now_secs().into());
-        item.insert(
-            "expires_at".into(),
-            (self.clock.now_secs() + YEAR_SECS / 2).into(),
-        );
-        item.insert("nameservers".into(), json!([]));
-        item.insert("locked".into(), false.into());
+        let pending = DomainInfo {
+            domain: domain.to_string(),
+            status: DomainStatus::PendingTransfer,
+            expires_at: self.clock.now_secs() + YEAR_SECS / 2,
+            nameservers: Vec::new(),
+            locked: false,
+        };
         let ops = vec![
-            TxOp::Put {
-                item,
-                condition: Some(Condition::NotExists),
-            },
+            create_domain(
+                &pending,
+                &[("transfer_requested_at", json!(self.clock.now_secs()))],
+            ),
             self.operation(
                 &request.idempotency_key,
                 domain,

@@ -227,6 +227,7 @@ impl DynamoTable {
 
     /// One write, retried when an expired item made its condition fail.
     async fn write_one(&self, op: &TxOp) -> TableResult<Option<Item>> {
+        op.validate()?;
         let key = op.key()?;
         for _ in 0..EXPIRED_RETRIES {
             match self.send_one(op).await {
@@ -353,7 +354,6 @@ impl Table for DynamoTable {
     }
 
     async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()> {
-        validate_item(&item)?;
         self.write_one(&TxOp::Put { item, condition })
             .await
             .map(|_| ())
@@ -401,8 +401,6 @@ impl Table for DynamoTable {
         update: Update,
         condition: Option<Condition>,
     ) -> TableResult<Item> {
-        key.validate()?;
-        update.validate()?;
         let op = TxOp::Update {
             key: key.clone(),
             update,
@@ -417,7 +415,6 @@ impl Table for DynamoTable {
     }
 
     async fn delete(&self, key: &Key, condition: Option<Condition>) -> TableResult<Option<Item>> {
-        key.validate()?;
         self.write_one(&TxOp::Delete {
             key: key.clone(),
             condition,

@@ -301,6 +301,16 @@ impl TxOp {
         }
     }
 
+    /// Checks what both engines reject about one operation.
+    pub fn validate(&self) -> TableResult<()> {
+        self.key()?.validate()?;
+        match self {
+            TxOp::Put { item, .. } => item::validate_item(item),
+            TxOp::Update { update, .. } => update.validate(),
+            TxOp::Delete { .. } | TxOp::Check { .. } => Ok(()),
+        }
+    }
+
     pub fn condition(&self) -> Option<&Condition> {
         match self {
             TxOp::Put { condition, .. }
@@ -321,17 +331,12 @@ pub fn validate_transaction(ops: &[TxOp]) -> TableResult<()> {
     }
     let mut keys = std::collections::HashSet::new();
     for op in ops {
+        op.validate()?;
         let key = op.key()?;
-        key.validate()?;
         if !keys.insert(key.clone()) {
             return Err(TableError::Invalid(format!(
                 "item {key} appears twice in one transaction"
             )));
-        }
-        match op {
-            TxOp::Put { item, .. } => item::validate_item(item)?,
-            TxOp::Update { update, .. } => update.validate()?,
-            _ => {}
         }
     }
     Ok(())

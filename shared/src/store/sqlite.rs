@@ -147,6 +147,7 @@ fn run_ops(
 
 impl SqliteTable {
     async fn single(&self, op: TxOp) -> TableResult<Option<Item>> {
+        op.validate()?;
         let now = self.clock.now_secs();
         self.db
             .run(move |conn| run_ops(conn, std::slice::from_ref(&op), now, true))
@@ -182,7 +183,6 @@ impl Table for SqliteTable {
     }
 
     async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()> {
-        validate_item(&item)?;
         self.single(TxOp::Put { item, condition }).await.map(|_| ())
     }
 
@@ -203,8 +203,6 @@ impl Table for SqliteTable {
         update: Update,
         condition: Option<Condition>,
     ) -> TableResult<Item> {
-        key.validate()?;
-        update.validate()?;
         let op = TxOp::Update {
             key: key.clone(),
             update,
@@ -217,7 +215,6 @@ impl Table for SqliteTable {
     }
 
     async fn delete(&self, key: &Key, condition: Option<Condition>) -> TableResult<Option<Item>> {
-        key.validate()?;
         self.single(TxOp::Delete {
             key: key.clone(),
             condition,
