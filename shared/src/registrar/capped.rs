@@ -98,3 +98,37 @@ impl Registrar for Capped {
         self.inner.set_lock(domain, locked).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SystemClock;
+    use crate::embedded::EmbeddedDb;
+    use crate::registrar::simulated::{SimulatedRegistry, SimulationSettings};
+    use crate::store::sqlite::SqliteTable;
+
+    #[tokio::test]
+    async fn calls_beyond_the_quota_wait_then_give_up() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let table = Arc::new(SqliteTable::new(
+            EmbeddedDb::open(dir.path()).unwrap(),
+            Arc::new(SystemClock),
+        ));
+        let registry = Arc::new(SimulatedRegistry::new(
+            table,
+            Arc::new(SystemClock),
+            SimulationSettings::default(),
+        ));
+        let capped = Capped::new(registry, 2, Duration::from_millis(100));
+        let names = vec!["quietbakery.com".to_string()];
+        capped.check(&names).await.unwrap();
+        capped.check(&names).await.unwrap();
+        let third = capped.check(&names).await;
+        assert!(
+            matches!(third, Err(RegistrarError::Unavailable(_))),
+            "{third:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        capped.check(&names).await.expect("the quota refills");
+    }
+}
