@@ -10,6 +10,7 @@ pub mod subdomains;
 pub mod suggest;
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use serde::Serialize;
 use serde_json::json;
@@ -21,7 +22,10 @@ use crate::registrar::simulated::{BRANDS, WORDS};
 use crate::registrar::{Availability, RegistrarError};
 use crate::store::{Item, Key, MAX_BATCH_GET, TableError};
 use name::{NameError, Searched};
-use suggest::{Candidate, Lexicon, Variant};
+use suggest::{Brands, Candidate, Lexicon, Variant};
+
+/// The brands never suggested, as one automaton built on first use.
+static BRAND_MATCHER: LazyLock<Brands> = LazyLock::new(|| Brands::new(&BRANDS));
 
 /// Registrar batches in flight at once when a check needs several.
 const REGISTRAR_CONCURRENCY: usize = 4;
@@ -173,7 +177,7 @@ pub async fn check(services: &Services, query: &str) -> Result<CheckResponse, Ch
     let catalog = services.catalog.get(services.table.as_ref()).await?;
     let lexicon = Lexicon {
         words: &WORDS,
-        brands: &BRANDS,
+        brands: &BRAND_MATCHER,
     };
     let (normalized, label, primary_tlds, notice, searched_tld) = match &searched {
         Searched::Word { ascii, unicode } => {

@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 
+use aho_corasick::AhoCorasick;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -57,7 +58,33 @@ pub struct Candidate {
 /// The words a dictionary-based segmentation may use, and the brands to keep away from.
 pub struct Lexicon<'a> {
     pub words: &'a HashSet<&'a str>,
-    pub brands: &'a [&'a str],
+    pub brands: &'a Brands,
+}
+
+/// Well-known brands, matched all at once (one pass over a label, however
+/// many brands), and their one-typo neighbours.
+pub struct Brands {
+    names: Vec<String>,
+    matcher: AhoCorasick,
+}
+
+impl Brands {
+    pub fn new(names: &[&str]) -> Self {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let matcher = AhoCorasick::new(&names).expect("brand names build an automaton");
+        Brands { names, matcher }
+    }
+
+    /// A label that contains a brand or is one typo away from one.
+    pub fn near(&self, label: &str) -> bool {
+        let plain: String = label.chars().filter(|c| *c != '-').collect();
+        self.matcher.is_match(&plain)
+            || self.names.iter().any(|brand| {
+                brand.len() >= 5
+                    && plain.len().abs_diff(brand.len()) <= 1
+                    && strsim::damerau_levenshtein(&plain, brand) <= 1
+            })
+    }
 }
 
 /// Variations of `label` (searched on `searched_tld`, if any) on the sold `tlds`,
@@ -68,7 +95,7 @@ pub fn candidates(
     tlds: &[TldPrice],
     lexicon: &Lexicon,
 ) -> Vec<Candidate> {
-    if brand_like(label, lexicon.brands) {
+    if lexicon.brands.near(label) {
         // Variations of a brand, or of a typo of one, are all trademark trouble.
         return Vec::new();
     }
@@ -128,21 +155,10 @@ pub fn candidates(
     let mut seen = HashSet::new();
     out.retain(|c| {
         Some(&c.domain) != searched.as_ref()
-            && !brand_like(&c.label, lexicon.brands)
+            && !lexicon.brands.near(&c.label)
             && seen.insert(c.domain.clone())
     });
     out
-}
-
-/// A name that contains a brand or is one typo away from one.
-pub fn brand_like(label: &str, brands: &[&str]) -> bool {
-    let plain: String = label.chars().filter(|c| *c != '-').collect();
-    brands.iter().any(|brand| {
-        plain.contains(brand)
-            || (brand.len() >= 5
-                && plain.len().abs_diff(brand.len()) <= 1
-                && strsim::damerau_levenshtein(&plain, brand) <= 1)
-    })
 }
 
 /// Splits a label into dictionary words, fewest words first; None when it cannot.
@@ -282,17 +298,14 @@ mod tests {
 
     #[test]
     fn brands_and_their_typos_are_never_suggested() {
-        let brands = ["google", "amazon", "ikea"];
-        assert!(brand_like("google", &brands));
-        assert!(brand_like("mygoogle", &brands));
-        assert!(brand_like("gogle", &brands));
-        assert!(brand_like("amazn", &brands));
-        assert!(brand_like("ikea-shop", &brands));
-        assert!(!brand_like("bakery", &brands));
-        assert!(
-            !brand_like("ikeo", &brands),
-            "short brands only match exactly"
-        );
+        let brands = Brands::new(&["google", "amazon", "ikea"]);
+        assert!(brands.near("google"));
+        assert!(brands.near("mygoogle"));
+        assert!(brands.near("gogle"));
+        assert!(brands.near("amazn"));
+        assert!(brands.near("ikea-shop"));
+        assert!(!brands.near("bakery"));
+        assert!(!brands.near("ikeo"), "short brands only match exactly");
         let words = lexicon_words();
         let lexicon = Lexicon {
             words: &words,
@@ -314,7 +327,7 @@ mod tests {
         let words = lexicon_words();
         let lexicon = Lexicon {
             words: &words,
-            brands: &[],
+            brands: &Brands::new(&[]),
         };
         let tlds = [tld("com", 1), tld("net", 2), tld("shop", 3), tld("io", 4)];
         let list = candidates("mybakery", Some("com"), &tlds, &lexicon);
@@ -349,7 +362,7 @@ mod tests {
         let words = lexicon_words();
         let lexicon = Lexicon {
             words: &words,
-            brands: &[],
+            brands: &Brands::new(&[]),
         };
         let list = candidates(
             "xn--bckerei-wxa",

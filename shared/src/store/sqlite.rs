@@ -178,7 +178,16 @@ impl Table for SqliteTable {
         let keys = keys.to_vec();
         let now = self.clock.now_secs();
         self.db
-            .run(move |conn| keys.iter().map(|key| read(conn, key, now)).collect())
+            .run(move |conn| {
+                // One read transaction: one file lock for the batch, not one per key.
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+                let items = keys
+                    .iter()
+                    .map(|key| read(&tx, key, now))
+                    .collect::<TableResult<Vec<_>>>()?;
+                tx.commit()?;
+                Ok(items)
+            })
             .await
     }
 
