@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const BIN = process.env.HOSTFRONT_BIN;
@@ -66,4 +67,19 @@ export async function startBrowser() {
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
     ],
   });
+}
+
+/// Starts a server (with `env`) and a browser before the suite's tests and
+/// stops both after them; the returned object holds them meanwhile.
+export function useStorefront(env = {}) {
+  const context = {};
+  before(async () => {
+    context.server = await startServer(env);
+    context.browser = await startBrowser();
+  });
+  after(async () => {
+    await context.browser?.close();
+    await context.server?.stop();
+  });
+  return context;
 }

@@ -2,8 +2,8 @@
 
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
-import { startBrowser, startServer } from "./harness.mjs";
+import { describe, test } from "node:test";
+import { useStorefront } from "./harness.mjs";
 
 const SCREENSHOTS = process.env.HOSTFRONT_SCREENSHOTS;
 
@@ -14,21 +14,11 @@ async function shot(page, name) {
 }
 
 describe("the storefront", () => {
-  let server, browser;
-
-  before(async () => {
-    server = await startServer();
-    browser = await startBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const app = useStorefront();
 
   test("the home page shows the plans and the service status", async () => {
-    const page = await browser.newPage();
-    await page.goto(server.base);
+    const page = await app.browser.newPage();
+    await page.goto(app.server.base);
     await page.locator(".plan").first().waitFor();
     assert.ok((await page.locator(".plan").count()) >= 5);
     await page.getByText(/Hostfront 0\.\d+\.\d+ · ok/).waitFor();
@@ -36,10 +26,10 @@ describe("the storefront", () => {
   });
 
   test("results appear as the user types, with prices, and go to the cart", async () => {
-    const page = await browser.newPage();
+    const page = await app.browser.newPage();
     const checks = [];
     page.on("request", (r) => r.url().includes("/api/domains/check") && checks.push(r.url()));
-    await page.goto(server.base);
+    await page.goto(app.server.base);
     await page.locator("#domain-query").pressSequentially("mybakeryshop", { delay: 30 });
     const com = page.locator('#search-results .offer[data-domain="mybakeryshop.com"]');
     await com.waitFor();
@@ -66,8 +56,8 @@ describe("the storefront", () => {
   });
 
   test("unicode names show both forms", async () => {
-    const page = await browser.newPage();
-    await page.goto(server.base);
+    const page = await app.browser.newPage();
+    await page.goto(app.server.base);
     await page.locator("#domain-query").fill("bäckerei.de");
     const row = page.locator('#search-results .offer[data-domain="xn--bckerei-5wa.de"]');
     await row.waitFor();
@@ -76,8 +66,8 @@ describe("the storefront", () => {
   });
 
   test("invalid input gets a clear message", async () => {
-    const page = await browser.newPage();
-    await page.goto(server.base);
+    const page = await app.browser.newPage();
+    await page.goto(app.server.base);
     await page.locator("#domain-query").fill("bad_name!.com");
     const message = page.locator("#search-message.error");
     await message.waitFor();
@@ -89,21 +79,11 @@ describe("the storefront", () => {
 });
 
 describe("the storefront under a rate limit", () => {
-  let server, browser;
-
-  before(async () => {
-    server = await startServer({ HOSTFRONT_CHECK_BURST: "2", HOSTFRONT_CHECK_PER_MINUTE: "2" });
-    browser = await startBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const app = useStorefront({ HOSTFRONT_CHECK_BURST: "2", HOSTFRONT_CHECK_PER_MINUTE: "2" });
 
   test("a visitor searching too fast is told to wait", async () => {
-    const page = await browser.newPage();
-    await page.goto(server.base);
+    const page = await app.browser.newPage();
+    await page.goto(app.server.base);
     for (const query of ["first.com", "second.com"]) {
       await page.locator("#domain-query").fill(query);
       await page.locator(`#search-results .offer[data-domain="${query}"]`).waitFor();
