@@ -3,10 +3,13 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use axum::extract::{ConnectInfo, Request};
 use hostfront::Services;
 use hostfront::config::{Config, Engine};
 use hostfront::http::RouteGroup;
+use hostfront::jobs::{JobHandler, process};
+use hostfront::queue::{Message, Queue};
 
 pub type Error = lambda_runtime::Error;
 
@@ -47,4 +50,115 @@ async fn source_ip(mut request: Request) -> Request {
     let peer = SocketAddr::new(ip.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)), 0);
     request.extensions_mut().insert(ConnectInfo(peer));
     request
+}
+
+/// Runs an SQS batch through the same `jobs::process` the local workers use:
+/// a job that succeeds is deleted, one that fails is hidden for its backoff
+/// and reported, so that SQS delivers only the failed ones again.
+pub async fn run_batch(
+    queue: &dyn Queue,
+    jobs: &dyn JobHandler,
+    event: SqsEvent,
+) -> SqsBatchResponse {
+    let mut failures = Vec::new();
+    for record in event.records {
+        let receive_count = record
+            .attributes
+            .get("ApproximateReceiveCount")
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(1);
+        let message = Message {
+            id: record.message_id.unwrap_or_default(),
+            receipt: record.receipt_handle.unwrap_or_default(),
+            body: record.body.unwrap_or_default(),
+            receive_count,
+        };
+        if !process(queue, jobs, &message).await {
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = message.id;
+            failures.push(failure);
+        }
+    }
+    let mut response = SqsBatchResponse::default();
+    response.batch_item_failures = failures;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use async_trait::async_trait;
+    use aws_lambda_events::event::sqs::SqsMessage;
+    use hostfront::clock::SystemClock;
+    use hostfront::embedded::EmbeddedDb;
+    use hostfront::jobs::JobError;
+    use hostfront::queue::sqlite::SqliteQueue;
+
+    use super::*;
+
+    /// Succeeds for bodies starting with "ok".
+    struct OkOnly;
+
+    #[async_trait]
+    impl JobHandler for OkOnly {
+        async fn handle(&self, message: &Message) -> Result<(), JobError> {
+            if message.body.starts_with("ok") {
+                Ok(())
+            } else {
+                Err(JobError("refused".into()))
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn only_failed_jobs_are_reported_and_kept() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let queue = SqliteQueue::new(
+            EmbeddedDb::open(dir.path()).unwrap(),
+            "jobs",
+            5,
+            Arc::new(SystemClock),
+        );
+        for body in ["ok 1", "bad 2", "ok 3"] {
+            queue.send(body, Duration::ZERO).await.unwrap();
+        }
+        let received = queue
+            .receive(10, Duration::from_secs(30), Duration::ZERO)
+            .await
+            .unwrap();
+        let mut event = SqsEvent::default();
+        event.records = received
+            .iter()
+            .map(|m| {
+                let mut record = SqsMessage::default();
+                record.message_id = Some(m.id.clone());
+                record.receipt_handle = Some(m.receipt.clone());
+                record.body = Some(m.body.clone());
+                record
+                    .attributes
+                    .insert("ApproximateReceiveCount".into(), "1".into());
+                record
+            })
+            .collect();
+        let response = run_batch(&queue, &OkOnly, event).await;
+        let failed: Vec<&str> = response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.as_str())
+            .collect();
+        let bad = received.iter().find(|m| m.body == "bad 2").unwrap();
+        assert_eq!(failed, [bad.id.as_str()]);
+        // The successes are gone; the failure waits out its backoff (2 s) and comes back.
+        tokio::time::sleep(Duration::from_millis(2100)).await;
+        let again = queue
+            .receive(10, Duration::from_secs(30), Duration::ZERO)
+            .await
+            .unwrap();
+        assert_eq!(
+            again.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+            ["bad 2"]
+        );
+    }
 }

@@ -3,9 +3,8 @@
 
 use std::sync::Arc;
 
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
-use hostfront::jobs::{AppJobs, process};
-use hostfront::queue::Message;
+use aws_lambda_events::event::sqs::SqsEvent;
+use hostfront::jobs::AppJobs;
 use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main]
@@ -17,28 +16,10 @@ async fn main() -> Result<(), hostfront_lambda::Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let (services, jobs) = (services.clone(), jobs.clone());
         async move {
-            let mut failures = Vec::new();
-            for record in event.payload.records {
-                let receive_count = record
-                    .attributes
-                    .get("ApproximateReceiveCount")
-                    .and_then(|c| c.parse().ok())
-                    .unwrap_or(1);
-                let message = Message {
-                    id: record.message_id.unwrap_or_default(),
-                    receipt: record.receipt_handle.unwrap_or_default(),
-                    body: record.body.unwrap_or_default(),
-                    receive_count,
-                };
-                if !process(services.queue.as_ref(), jobs.as_ref(), &message).await {
-                    let mut failure = BatchItemFailure::default();
-                    failure.item_identifier = message.id;
-                    failures.push(failure);
-                }
-            }
-            let mut response = SqsBatchResponse::default();
-            response.batch_item_failures = failures;
-            Ok::<_, hostfront_lambda::Error>(response)
+            Ok::<_, hostfront_lambda::Error>(
+                hostfront_lambda::run_batch(services.queue.as_ref(), jobs.as_ref(), event.payload)
+                    .await,
+            )
         }
     }))
     .await
