@@ -56,6 +56,11 @@ pub struct Config {
     pub subdomain_zone: String,
     pub sim_registrar_latency_ms: u64,
     pub sim_registrar_failure_rate: f64,
+    /// Signups and logins a client may try per minute in one process, and across all.
+    pub auth_per_minute: u32,
+    pub auth_window_limit: u32,
+    /// Send the session cookie with `Secure` (turn off only for plain-HTTP hosts other than localhost).
+    pub cookie_secure: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,15 +143,17 @@ impl Config {
                 "HOSTFRONT_LISTEN must be an address like 127.0.0.1:8080, not {listen:?}"
             ))
         })?;
-        let create_resources = match parse("HOSTFRONT_CREATE_RESOURCES", "false")?.as_str() {
-            "1" | "true" | "yes" => true,
-            "0" | "false" | "no" => false,
-            other => {
-                return Err(ConfigError(format!(
-                    "HOSTFRONT_CREATE_RESOURCES is true or false, not {other:?}"
-                )));
+        let flag = |name: &str, default: bool| -> Result<bool, ConfigError> {
+            match get(name).as_deref() {
+                None => Ok(default),
+                Some("1" | "true" | "yes") => Ok(true),
+                Some("0" | "false" | "no") => Ok(false),
+                Some(other) => Err(ConfigError(format!(
+                    "{name} is true or false, not {other:?}"
+                ))),
             }
         };
+        let create_resources = flag("HOSTFRONT_CREATE_RESOURCES", false)?;
         Ok(Config {
             engine,
             data_dir: parse("HOSTFRONT_DATA_DIR", "data")?.into(),
@@ -180,6 +187,11 @@ impl Config {
             subdomain_zone: parse("HOSTFRONT_SUBDOMAIN_ZONE", "example.net")?,
             sim_registrar_latency_ms: number("HOSTFRONT_SIM_REGISTRAR_LATENCY_MS", 40)?,
             sim_registrar_failure_rate: fraction("HOSTFRONT_SIM_REGISTRAR_FAILURE_RATE", 0.0)?,
+            auth_per_minute: number("HOSTFRONT_AUTH_PER_MINUTE", 10)?.clamp(1, u32::MAX as u64)
+                as u32,
+            auth_window_limit: number("HOSTFRONT_AUTH_WINDOW_LIMIT", 30)?.clamp(1, u32::MAX as u64)
+                as u32,
+            cookie_secure: flag("HOSTFRONT_COOKIE_SECURE", true)?,
         })
     }
 }

@@ -10,6 +10,7 @@
 //! - `jobs` and `scheduler`: queue workers and periodic tasks;
 //! - `services`: the ports an entrypoint wires together from `config`.
 
+pub mod accounts;
 pub mod catalog;
 pub mod clock;
 pub mod config;

@@ -30,6 +30,7 @@ pub async fn run_task(services: &Services, name: &str) -> anyhow::Result<String>
         },
         "tidy-rate-limits" => {
             services.check_limiter.tidy();
+            services.auth_limiter.tidy();
             Ok("forgot quiet clients".into())
         }
         other => anyhow::bail!("no scheduled task named {other:?}"),

@@ -31,6 +31,8 @@ pub struct Services {
     pub catalog: Arc<CatalogCache>,
     /// Limits domain and subdomain checks per client.
     pub check_limiter: Arc<ClientLimiter>,
+    /// Limits signups and logins per client.
+    pub auth_limiter: Arc<ClientLimiter>,
     /// Present on the embedded engine, for the housekeeping DynamoDB does itself.
     pub embedded: Option<SqliteTable>,
 }
@@ -135,6 +137,14 @@ impl Services {
             config.check_window_limit,
             60,
         );
+        let auth_burst = (config.auth_per_minute / 2).max(1);
+        let auth_limiter = ClientLimiter::new(
+            "auth",
+            config.auth_per_minute,
+            auth_burst,
+            config.auth_window_limit,
+            60,
+        );
         Services {
             config: Arc::new(config),
             clock,
@@ -143,6 +153,7 @@ impl Services {
             registrar,
             catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
             check_limiter: Arc::new(check_limiter),
+            auth_limiter: Arc::new(auth_limiter),
             embedded: None,
         }
     }

@@ -177,6 +177,8 @@ pub fn test_config(data_dir: &std::path::Path) -> Config {
     config.check_per_minute = 10_000;
     config.check_burst = 10_000;
     config.check_window_limit = 10_000;
+    config.auth_per_minute = 10_000;
+    config.auth_window_limit = 10_000;
     config
 }
 

@@ -12,6 +12,9 @@ use ipnet::IpNet;
 
 use super::AppState;
 use super::error::ApiError;
+use crate::Services;
+use crate::ratelimit::{ClientLimiter, Refusal};
+use axum::http::StatusCode;
 
 pub struct ClientIp(pub IpAddr);
 
@@ -37,6 +40,32 @@ impl FromRequestParts<AppState> for ClientIp {
             &parts.headers,
             &state.services.config.trusted_proxies,
         )))
+    }
+}
+
+/// Counts one request of `client` against `limiter`; a refusal is a 429 that
+/// says when to come back (`what` names what the client is doing too often).
+pub async fn admit(
+    services: &Services,
+    limiter: &ClientLimiter,
+    client: ClientIp,
+    what: &str,
+) -> Result<(), ApiError> {
+    match limiter
+        .admit(services.table.as_ref(), services.clock.as_ref(), client.0)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(Refusal::Limited(limited)) => Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "too many {what}; try again in {} seconds",
+                limited.retry_after_secs
+            ),
+        )
+        .retry_after(limited.retry_after_secs)),
+        Err(Refusal::Storage(error)) => Err(error.into()),
     }
 }
 

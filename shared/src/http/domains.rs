@@ -2,18 +2,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::client::ClientIp;
+use super::client::{ClientIp, admit};
 use super::error::{ApiError, ApiQuery, ErrorBody};
 use crate::domains::subdomains::{self, SubdomainCheck, SubdomainError};
 use crate::domains::{self, CheckError, CheckResponse};
-use crate::ratelimit::Refusal;
 
 #[derive(Deserialize, IntoParams)]
 struct CheckQuery {
@@ -46,27 +44,6 @@ impl From<SubdomainError> for ApiError {
     }
 }
 
-async fn admit(state: &AppState, client: ClientIp) -> Result<(), ApiError> {
-    let services = &state.services;
-    match services
-        .check_limiter
-        .admit(services.table.as_ref(), services.clock.as_ref(), client.0)
-        .await
-    {
-        Ok(()) => Ok(()),
-        Err(Refusal::Limited(limited)) => Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!(
-                "too many searches; try again in {} seconds",
-                limited.retry_after_secs
-            ),
-        )
-        .retry_after(limited.retry_after_secs)),
-        Err(Refusal::Storage(error)) => Err(error.into()),
-    }
-}
-
 /// Checks a domain (or a word on every sold TLD) and suggests variations.
 #[utoipa::path(get, path = "/api/domains/check", tag = "domains", params(CheckQuery),
     responses(
@@ -80,7 +57,13 @@ async fn check_domain(
     client: ClientIp,
     ApiQuery(query): ApiQuery<CheckQuery>,
 ) -> Result<Json<CheckResponse>, ApiError> {
-    admit(&state, client).await?;
+    admit(
+        &state.services,
+        &state.services.check_limiter,
+        client,
+        "searches",
+    )
+    .await?;
     Ok(Json(domains::check(&state.services, &query.name).await?))
 }
 
@@ -96,7 +79,13 @@ async fn check_subdomain(
     client: ClientIp,
     ApiQuery(query): ApiQuery<CheckQuery>,
 ) -> Result<Json<SubdomainCheck>, ApiError> {
-    admit(&state, client).await?;
+    admit(
+        &state.services,
+        &state.services.check_limiter,
+        client,
+        "searches",
+    )
+    .await?;
     Ok(Json(subdomains::check(&state.services, &query.name).await?))
 }
 

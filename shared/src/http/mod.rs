@@ -1,6 +1,7 @@
 //! HTTP entrypoints: one axum router per route group. The local server mounts
 //! every group and the site; each Lambda function serves one group.
 
+pub mod accounts;
 pub mod catalog;
 pub mod client;
 pub mod domains;
@@ -41,16 +42,23 @@ pub enum RouteGroup {
     System,
     Catalog,
     Domains,
+    Accounts,
 }
 
 impl RouteGroup {
-    pub const ALL: &[RouteGroup] = &[RouteGroup::System, RouteGroup::Catalog, RouteGroup::Domains];
+    pub const ALL: &[RouteGroup] = &[
+        RouteGroup::System,
+        RouteGroup::Catalog,
+        RouteGroup::Domains,
+        RouteGroup::Accounts,
+    ];
 
     fn routes(self) -> OpenApiRouter<AppState> {
         match self {
             RouteGroup::System => system::routes(),
             RouteGroup::Catalog => catalog::routes(),
             RouteGroup::Domains => domains::routes(),
+            RouteGroup::Accounts => accounts::routes(),
         }
     }
 }

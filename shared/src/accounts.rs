@@ -1,0 +1,391 @@
+//! Customer accounts: signup, login, sessions.
+//!
+//! - Passwords are hashed with argon2id; a minimum length and a list of common
+//!   passwords keep the weakest out.
+//! - An email belongs to one account: a marker item `EMAIL#<email>` is written
+//!   in the same transaction as the customer.
+//! - Sessions are random tokens sent as an HttpOnly cookie; only their SHA-256
+//!   is stored (`SESSION#<hash>`), with an expiry, so a leaked table holds no
+//!   usable token.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::Services;
+use crate::store::{Condition, Item, ItemExt, Key, TableError, TxOp};
+
+pub const MIN_PASSWORD: usize = 10;
+pub const MAX_PASSWORD: usize = 128;
+pub const SESSION_DAYS: i64 = 30;
+
+static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../data/common-passwords.txt")
+        .lines()
+        .filter(|p| !p.is_empty())
+        .collect()
+});
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Signup {
+    pub email: String,
+    pub password: String,
+    /// The account holder's name.
+    pub name: String,
+    /// ISO 3166 two-letter country of the account holder.
+    pub country: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Login {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
+}
+
+/// What a customer sees of their account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Customer {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub country: String,
+    /// The billing and technical contacts; both start as the account holder.
+    pub billing_contact: Contact,
+    pub technical_contact: Contact,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    #[error("an account with this email exists; log in instead")]
+    EmailTaken,
+    #[error("the email or the password is not correct")]
+    BadCredentials,
+    #[error("not logged in")]
+    NotLoggedIn,
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+fn invalid(code: &'static str, message: impl Into<String>) -> AccountError {
+    AccountError::Invalid {
+        code,
+        message: message.into(),
+    }
+}
+
+fn customer_key(id: &str) -> Key {
+    Key::new(format!("CUSTOMER#{id}"), "PROFILE")
+}
+
+fn email_key(email: &str) -> Key {
+    Key::new(format!("EMAIL#{email}"), "MARKER")
+}
+
+fn session_key(token: &str) -> Key {
+    let digest = Sha256::digest(token.as_bytes());
+    Key::new(
+        format!("SESSION#{}", URL_SAFE_NO_PAD.encode(digest)),
+        "SESSION",
+    )
+}
+
+/// Lower-cases and checks an email address (the shape, not the mailbox).
+pub fn normalize_email(email: &str) -> Result<String, AccountError> {
+    let email = email.trim().to_lowercase();
+    let bad = || invalid("invalid_email", "that does not look like an email address");
+    let (local, domain) = email.split_once('@').ok_or_else(bad)?;
+    let plausible = !local.is_empty()
+        && local.len() <= 64
+        && email.len() <= 254
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if plausible { Ok(email) } else { Err(bad()) }
+}
+
+/// Refuses passwords that are short, very long, common, or the email itself.
+pub fn check_password(password: &str, email: &str) -> Result<(), AccountError> {
+    let length = password.chars().count();
+    if length < MIN_PASSWORD {
+        return Err(invalid(
+            "weak_password",
+            format!("use at least {MIN_PASSWORD} characters"),
+        ));
+    }
+    if length > MAX_PASSWORD {
+        return Err(invalid(
+            "invalid_password",
+            format!("use at most {MAX_PASSWORD} characters"),
+        ));
+    }
+    let lowered = password.to_lowercase();
+    if COMMON_PASSWORDS.contains(lowered.as_str())
+        || lowered == email
+        || lowered
+            .chars()
+            .all(|c| c == lowered.chars().next().unwrap_or(' '))
+    {
+        return Err(invalid(
+            "weak_password",
+            "that password is too easy to guess; the generator can make one for you",
+        ));
+    }
+    Ok(())
+}
+
+/// A fresh random token of 32 bytes, URL-safe.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+async fn hash_password(password: String) -> String {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .expect("argon2 hashes any password")
+            .to_string()
+    })
+    .await
+    .expect("hashing task")
+}
+
+async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash of a password nobody has, verified against when the email is
+/// unknown, so that a login takes as long whether or not the account exists.
+static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(random_token().as_bytes(), &salt)
+        .expect("hashes")
+        .to_string()
+});
+
+fn customer_of(item: &Item) -> Result<Customer, AccountError> {
+    serde_json::from_value(item.get("customer").cloned().unwrap_or(Value::Null))
+        .map_err(|e| AccountError::Table(TableError::Backend(format!("corrupt customer: {e}"))))
+}
+
+/// Creates the account and its first session; returns both.
+pub async fn signup(
+    services: &Services,
+    request: Signup,
+) -> Result<(Customer, String), AccountError> {
+    let email = normalize_email(&request.email)?;
+    check_password(&request.password, &email)?;
+    let name = request.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(invalid(
+            "invalid_name",
+            "give a name of 1 to 100 characters",
+        ));
+    }
+    let country = request.country.trim().to_uppercase();
+    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(invalid(
+            "invalid_country",
+            "give the two-letter country code, e.g. DE or US",
+        ));
+    }
+    if services.table.get(&email_key(&email)).await?.is_some() {
+        return Err(AccountError::EmailTaken);
+    }
+    let id = ulid::Ulid::new().to_string();
+    let holder = Contact {
+        name: name.clone(),
+        email: email.clone(),
+    };
+    let created_at = services
+        .clock
+        .now()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("formats");
+    let customer = Customer {
+        id: id.clone(),
+        email: email.clone(),
+        name,
+        country,
+        billing_contact: holder.clone(),
+        technical_contact: holder,
+        created_at,
+    };
+    let mut profile = customer_key(&id).to_item();
+    profile.insert("kind".into(), "customer".into());
+    profile.insert("v".into(), 1.into());
+    profile.insert("customer".into(), json!(customer));
+    profile.insert(
+        "password_hash".into(),
+        hash_password(request.password).await.into(),
+    );
+    let mut marker = email_key(&email).to_item();
+    marker.insert("customer_id".into(), id.clone().into());
+    let ops = vec![
+        TxOp::Put {
+            item: profile,
+            condition: Some(Condition::NotExists),
+        },
+        TxOp::Put {
+            item: marker,
+            condition: Some(Condition::NotExists),
+        },
+    ];
+    match services.table.transact(ops).await {
+        Ok(()) => {}
+        Err(TableError::TransactionConflict { index: 1 }) => return Err(AccountError::EmailTaken),
+        Err(other) => return Err(other.into()),
+    }
+    let token = start_session(services, &id).await?;
+    Ok((customer, token))
+}
+
+async fn start_session(services: &Services, customer_id: &str) -> Result<String, AccountError> {
+    let token = random_token();
+    let mut session = session_key(&token).to_item();
+    session.insert("kind".into(), "session".into());
+    session.insert("customer_id".into(), customer_id.into());
+    session.insert(
+        "ttl".into(),
+        (services.clock.now_secs() + SESSION_DAYS * 86_400).into(),
+    );
+    services
+        .table
+        .put(session, Some(Condition::NotExists))
+        .await?;
+    Ok(token)
+}
+
+/// Checks the credentials and starts a session.
+pub async fn login(
+    services: &Services,
+    request: Login,
+) -> Result<(Customer, String), AccountError> {
+    let email = normalize_email(&request.email).map_err(|_| AccountError::BadCredentials)?;
+    let marker = services.table.get(&email_key(&email)).await?;
+    let profile = match marker.as_ref().and_then(|m| m.str_attr("customer_id")) {
+        Some(id) => services.table.get(&customer_key(id)).await?,
+        None => None,
+    };
+    let hash = profile
+        .as_ref()
+        .and_then(|p| p.str_attr("password_hash"))
+        .map(str::to_string);
+    let verified = verify_password(
+        request.password,
+        hash.clone().unwrap_or_else(|| DECOY_HASH.clone()),
+    )
+    .await;
+    let (Some(profile), true, Some(_)) = (profile, verified, hash) else {
+        return Err(AccountError::BadCredentials);
+    };
+    let customer = customer_of(&profile)?;
+    let token = start_session(services, &customer.id).await?;
+    Ok((customer, token))
+}
+
+/// The customer a session token belongs to, while the session lasts.
+pub async fn session_customer(services: &Services, token: &str) -> Result<Customer, AccountError> {
+    let session = services
+        .table
+        .get(&session_key(token))
+        .await?
+        .ok_or(AccountError::NotLoggedIn)?;
+    let id = session
+        .str_attr("customer_id")
+        .ok_or(AccountError::NotLoggedIn)?;
+    let profile = services
+        .table
+        .get(&customer_key(id))
+        .await?
+        .ok_or(AccountError::NotLoggedIn)?;
+    customer_of(&profile)
+}
+
+/// Ends a session; ending one that is already gone is fine.
+pub async fn logout(services: &Services, token: &str) -> Result<(), AccountError> {
+    services.table.delete(&session_key(token), None).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            normalize_email("  Ada@Example.COM ").unwrap(),
+            "ada@example.com"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "ada@@example.com",
+            "a da@example.com",
+            "ada@example.com.",
+        ] {
+            assert!(normalize_email(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn weak_passwords_are_refused() {
+        let code = |p: &str| match check_password(p, "ada@example.com") {
+            Ok(()) => "ok",
+            Err(AccountError::Invalid { code, .. }) => code,
+            Err(_) => "other",
+        };
+        assert_eq!(code("short"), "weak_password");
+        assert_eq!(code("password123"), "weak_password");
+        assert_eq!(code("Password123"), "weak_password", "case does not help");
+        assert_eq!(code("aaaaaaaaaaaa"), "weak_password");
+        assert_eq!(code("ada@example.com"), "weak_password");
+        assert_eq!(code(&"x1".repeat(70)), "invalid_password");
+        assert_eq!(code("correct horse battery"), "ok");
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_only_as_hashes() {
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 43);
+        assert!(!session_key(&a).pk.contains(&a));
+        assert_eq!(session_key(&a), session_key(&a));
+    }
+}

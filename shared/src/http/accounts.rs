@@ -1,0 +1,158 @@
+//! Signup, login, logout and the current customer. The session travels in an
+//! HttpOnly cookie; signup and login are rate limited per client.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::client::{ClientIp, admit};
+use super::error::{ApiError, ApiJson, ErrorBody};
+use crate::accounts::{self, AccountError, Customer, Login, SESSION_DAYS, Signup};
+
+pub const SESSION_COOKIE: &str = "hf_session";
+
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::Invalid { code, message } => ApiError::bad_request(code, message),
+            AccountError::EmailTaken => ApiError::conflict("email_taken", error.to_string()),
+            AccountError::BadCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                error.to_string(),
+            ),
+            AccountError::NotLoggedIn => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "not_logged_in", "log in first")
+            }
+            AccountError::Table(e) => e.into(),
+        }
+    }
+}
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
+fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.services.config.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}")
+        .parse()
+        .expect("a valid header")
+}
+
+fn with_session(state: &AppState, status: StatusCode, customer: Customer, token: &str) -> Response {
+    let mut response = (status, Json(customer)).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        cookie(state, token, SESSION_DAYS * 86_400),
+    );
+    response
+}
+
+/// The logged-in customer; routes that take it answer 401 to everyone else.
+pub struct CurrentCustomer(pub Customer);
+
+impl FromRequestParts<AppState> for CurrentCustomer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = session_token(&parts.headers).ok_or(AccountError::NotLoggedIn)?;
+        Ok(CurrentCustomer(
+            accounts::session_customer(&state.services, &token).await?,
+        ))
+    }
+}
+
+/// Creates an account and logs it in.
+#[utoipa::path(post, path = "/api/signup", tag = "accounts", request_body = Signup,
+    responses(
+        (status = 201, body = Customer, description = "created; the session cookie is set"),
+        (status = 400, body = ErrorBody, description = "`invalid_email`, `weak_password`, `invalid_password`, `invalid_name`, `invalid_country`"),
+        (status = 409, body = ErrorBody, description = "`email_taken`: log in instead"),
+        (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
+    ))]
+async fn signup(
+    State(state): State<AppState>,
+    client: ClientIp,
+    ApiJson(request): ApiJson<Signup>,
+) -> Result<Response, ApiError> {
+    admit(
+        &state.services,
+        &state.services.auth_limiter,
+        client,
+        "attempts",
+    )
+    .await?;
+    let (customer, token) = accounts::signup(&state.services, request).await?;
+    Ok(with_session(&state, StatusCode::CREATED, customer, &token))
+}
+
+/// Logs in with email and password.
+#[utoipa::path(post, path = "/api/login", tag = "accounts", request_body = Login,
+    responses(
+        (status = 200, body = Customer, description = "logged in; the session cookie is set"),
+        (status = 401, body = ErrorBody, description = "`invalid_credentials`"),
+        (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
+    ))]
+async fn login(
+    State(state): State<AppState>,
+    client: ClientIp,
+    ApiJson(request): ApiJson<Login>,
+) -> Result<Response, ApiError> {
+    admit(
+        &state.services,
+        &state.services.auth_limiter,
+        client,
+        "attempts",
+    )
+    .await?;
+    let (customer, token) = accounts::login(&state.services, request).await?;
+    Ok(with_session(&state, StatusCode::OK, customer, &token))
+}
+
+/// Ends the session and clears its cookie.
+#[utoipa::path(post, path = "/api/logout", tag = "accounts", responses((status = 204, description = "logged out")))]
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = session_token(&headers) {
+        accounts::logout(&state.services, &token).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie(&state, "", 0));
+    Ok(response)
+}
+
+/// The logged-in customer.
+#[utoipa::path(get, path = "/api/me", tag = "accounts",
+    responses((status = 200, body = Customer), (status = 401, body = ErrorBody, description = "`not_logged_in`")))]
+async fn me(CurrentCustomer(customer): CurrentCustomer) -> Json<Customer> {
+    Json(customer)
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(signup))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+}

@@ -1,0 +1,298 @@
+//! Customer accounts over real HTTP: signup, sessions in HttpOnly cookies,
+//! login, logout, and the rules that keep accounts apart.
+
+use std::sync::Arc;
+
+use hostfront::Services;
+use hostfront::accounts::{self, AccountError, Signup};
+use hostfront::clock::ManualClock;
+use hostfront::embedded::EmbeddedDb;
+use hostfront::store::{ItemExt, Key};
+use hostfront_tests::{App, http, test_config};
+use serde_json::{Value, json};
+
+struct Answer {
+    status: u16,
+    cookie: Option<String>,
+    body: Value,
+}
+
+async fn post(app: &App, path: &str, body: Value, cookie: Option<&str>) -> Answer {
+    let mut request = http().post(app.url(path)).json(&body);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .map(|c| c.to_str().unwrap().to_string());
+    Answer {
+        status,
+        cookie,
+        body: response.json().await.unwrap_or(Value::Null),
+    }
+}
+
+async fn me(app: &App, cookie: &str) -> (u16, Value) {
+    let (status, _, body) = app.get_with("/api/me", &[("cookie", cookie)]).await;
+    (status, body)
+}
+
+/// The `name=value` part of a Set-Cookie header, as a browser would send it back.
+fn session(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_string()
+}
+
+fn ada() -> Value {
+    json!({"email": "Ada@Example.com", "password": "correct horse battery", "name": "Ada Lovelace", "country": "gb"})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signup_login_logout_embedded() {
+    let app = App::embedded().await;
+    signup_login_logout(&app).await;
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signup_login_logout_cloud() {
+    let app = App::cloud().await;
+    signup_login_logout(&app).await;
+    app.shutdown().await.unwrap();
+}
+
+async fn signup_login_logout(app: &App) {
+    let created = post(app, "/api/signup", ada(), None).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let set_cookie = created.cookie.expect("a session cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+        assert!(
+            set_cookie.contains(attribute),
+            "{attribute} in {set_cookie}"
+        );
+    }
+    assert_eq!(created.body["email"], "ada@example.com");
+    assert_eq!(created.body["country"], "GB");
+    assert_eq!(
+        created.body["billing_contact"],
+        json!({"name": "Ada Lovelace", "email": "ada@example.com"})
+    );
+    assert!(
+        created.body.get("password_hash").is_none() && !created.body.to_string().contains("argon2")
+    );
+    let cookie = session(&set_cookie);
+    assert_eq!(me(app, &cookie).await, (200, created.body.clone()));
+
+    let (status, _, body) = app.get("/api/me").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("not_logged_in"))
+    );
+    let forged = me(app, "hf_session=forged-token").await;
+    assert_eq!(forged.0, 401);
+
+    let again = post(app, "/api/signup", json!({"email": "ADA@example.com", "password": "another long secret", "name": "A", "country": "FR"}), None).await;
+    assert_eq!(
+        (again.status, again.body["error"]["code"].as_str()),
+        (409, Some("email_taken"))
+    );
+    assert!(
+        again.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("log in")
+    );
+
+    let wrong = post(
+        app,
+        "/api/login",
+        json!({"email": "ada@example.com", "password": "not the password"}),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (wrong.status, wrong.body["error"]["code"].as_str()),
+        (401, Some("invalid_credentials"))
+    );
+    let nobody = post(
+        app,
+        "/api/login",
+        json!({"email": "nobody@example.com", "password": "not the password"}),
+        None,
+    )
+    .await;
+    assert_eq!(nobody.body, wrong.body, "an unknown email is told the same");
+
+    let login = post(
+        app,
+        "/api/login",
+        json!({"email": "ada@EXAMPLE.com", "password": "correct horse battery"}),
+        None,
+    )
+    .await;
+    assert_eq!(login.status, 200);
+    let second = session(&login.cookie.unwrap());
+    assert_ne!(second, cookie, "each login is a new session");
+
+    let out = post(app, "/api/logout", json!({}), Some(&cookie)).await;
+    assert_eq!(out.status, 204);
+    assert!(
+        out.cookie.unwrap().contains("Max-Age=0"),
+        "the cookie is cleared"
+    );
+    assert_eq!(me(app, &cookie).await.0, 401, "the session ended");
+    assert_eq!(me(app, &second).await.0, 200, "other sessions go on");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_signups_are_400s_and_write_nothing() {
+    let app = App::embedded().await;
+    for (change, code) in [
+        (json!({"email": "not-an-email"}), "invalid_email"),
+        (json!({"password": "short"}), "weak_password"),
+        (json!({"password": "password123"}), "weak_password"),
+        (json!({"password": "ada@example.com"}), "weak_password"),
+        (json!({"password": "x".repeat(200)}), "invalid_password"),
+        (json!({"name": "  "}), "invalid_name"),
+        (json!({"country": "Germany"}), "invalid_country"),
+    ] {
+        let mut body = ada();
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let answer = post(&app, "/api/signup", body, None).await;
+        assert_eq!(
+            (answer.status, answer.body["error"]["code"].as_str()),
+            (400, Some(code)),
+            "{change}"
+        );
+        assert!(answer.cookie.is_none());
+    }
+    let missing = post(
+        &app,
+        "/api/signup",
+        json!({"email": "ada@example.com"}),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (missing.status, missing.body["error"]["code"].as_str()),
+        (422, Some("invalid_body"))
+    );
+    assert!(
+        app.services
+            .table
+            .get(&Key::new("EMAIL#ada@example.com", "MARKER"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        post(&app, "/api/signup", ada(), None).await.status,
+        201,
+        "the email is still free"
+    );
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_signups_of_one_email_make_one_account() {
+    let app = Arc::new(App::embedded().await);
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..50 {
+        let app = app.clone();
+        tasks.spawn(async move {
+            let body = json!({"email": "race@example.com", "password": format!("long secret number {n}"), "name": "Racer", "country": "DE"});
+            post(&app, "/api/signup", body, None).await.status
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = tasks.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49);
+    let marker = app
+        .services
+        .table
+        .get(&Key::new("EMAIL#race@example.com", "MARKER"))
+        .await
+        .unwrap()
+        .unwrap();
+    let id = marker.str_attr("customer_id").unwrap();
+    let profile = app
+        .services
+        .table
+        .get(&Key::new(format!("CUSTOMER#{id}"), "PROFILE"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        profile
+            .str_attr("password_hash")
+            .unwrap()
+            .starts_with("$argon2id$"),
+        "stored only as argon2id"
+    );
+    Arc::try_unwrap(app).ok().unwrap().shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logins_are_rate_limited() {
+    // Six a minute allows a burst of three.
+    let app = App::embedded_with(|c| c.auth_per_minute = 6).await;
+    let attempt = json!({"email": "ada@example.com", "password": "guess number one"});
+    for _ in 0..3 {
+        assert_eq!(
+            post(&app, "/api/login", attempt.clone(), None).await.status,
+            401
+        );
+    }
+    let limited = post(&app, "/api/login", attempt, None).await;
+    assert_eq!(
+        (limited.status, limited.body["error"]["code"].as_str()),
+        (429, Some("rate_limited"))
+    );
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_expire_and_are_stored_only_as_hashes() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let clock = ManualClock::starting_now();
+    let services = Services::embedded(
+        test_config(dir.path()),
+        EmbeddedDb::open(dir.path()).unwrap(),
+        Arc::new(clock.clone()),
+    );
+    let signup = Signup {
+        email: "ada@example.com".into(),
+        password: "correct horse battery".into(),
+        name: "Ada".into(),
+        country: "GB".into(),
+    };
+    let (customer, token) = accounts::signup(&services, signup).await.unwrap();
+    assert_eq!(
+        accounts::session_customer(&services, &token).await.unwrap(),
+        customer
+    );
+    let stored = services
+        .table
+        .query(hostfront::store::Query::partition(format!(
+            "SESSION#{token}"
+        )))
+        .await
+        .unwrap();
+    assert!(stored.items.is_empty(), "the raw token is not a key");
+    clock.advance_secs(accounts::SESSION_DAYS * 86_400 + 1);
+    assert!(matches!(
+        accounts::session_customer(&services, &token).await,
+        Err(AccountError::NotLoggedIn)
+    ));
+}
