@@ -96,3 +96,57 @@ describe("the storefront under a rate limit", () => {
     await page.close();
   });
 });
+
+describe("the account page", () => {
+  const app = useStorefront();
+
+  test("a visitor signs up, stays logged in across a reload, logs out and back in", async () => {
+    const page = await app.browser.newPage();
+    await page.goto(`${app.server.base}/account.html`);
+    const signup = page.locator("#signup-form");
+    await signup.waitFor();
+    await signup.getByLabel("Your name").fill("Grace Hopper");
+    await signup.getByLabel("Email").fill("grace@example.com");
+    await signup.getByLabel("Country").fill("us");
+    await signup.getByLabel("Password").fill("password123");
+    await signup.getByRole("button", { name: "Create account" }).click();
+    await page.locator("#account-message.error").getByText(/too easy to guess/).waitFor();
+
+    await page.getByRole("button", { name: "Generate" }).click();
+    const generated = await signup.getByLabel("Password").inputValue();
+    assert.equal(generated.length, 20);
+    await signup.getByRole("button", { name: "Create account" }).click();
+    await page.locator("#customer-name").getByText("Grace Hopper").waitFor();
+    await shot(page, "account");
+
+    await page.reload();
+    await page.locator("#customer-email").getByText("grace@example.com").waitFor();
+
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByText("You are logged out.").waitFor();
+    const login = page.locator("#login-form");
+    await login.getByLabel("Email").fill("grace@example.com");
+    await login.getByLabel("Password").fill("not the password");
+    await login.getByRole("button", { name: "Log in" }).click();
+    await page.locator("#account-message.error").getByText(/not correct/).waitFor();
+    await login.getByLabel("Password").fill(generated);
+    await login.getByRole("button", { name: "Log in" }).click();
+    await page.locator("#customer-name").getByText("Grace Hopper").waitFor();
+    await page.close();
+  });
+
+  test("an email that has an account is told to log in instead", async () => {
+    const page = await app.browser.newPage();
+    await page.goto(`${app.server.base}/account.html`);
+    const signup = page.locator("#signup-form");
+    await signup.getByLabel("Your name").fill("Someone Else");
+    await signup.getByLabel("Email").fill("grace@example.com");
+    await signup.getByLabel("Country").fill("GB");
+    await signup.getByLabel("Password").fill("a long enough secret");
+    await signup.getByRole("button", { name: "Create account" }).click();
+    await page.locator("#account-message.error").getByText(/log in instead/).waitFor();
+    assert.equal(await page.locator("#login-form").isVisible(), true, "the login form is shown");
+    assert.equal(await page.locator("#login-form").getByLabel("Email").inputValue(), "grace@example.com");
+    await page.close();
+  });
+});

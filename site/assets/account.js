@@ -1,0 +1,84 @@
+// Signup and login, a password generator, and the logged-in view. The session
+// is an HttpOnly cookie: this page never sees it, it only asks /api/me.
+
+import { api, ApiError } from "/assets/api.js";
+
+const $ = (id) => document.getElementById(id);
+const message = $("account-message");
+
+function say(text, isError = false) {
+  message.textContent = text;
+  message.classList.toggle("error", isError);
+}
+
+function showTab(tab) {
+  const signup = tab === "signup";
+  $("tab-signup").setAttribute("aria-selected", String(signup));
+  $("tab-login").setAttribute("aria-selected", String(!signup));
+  $("signup-form").hidden = !signup;
+  $("login-form").hidden = signup;
+}
+
+function showCustomer(customer) {
+  $("signed-out").hidden = Boolean(customer);
+  $("signed-in").hidden = !customer;
+  if (customer) {
+    $("customer-name").textContent = customer.name;
+    $("customer-email").textContent = customer.email;
+  }
+}
+
+/// 20 characters from an alphabet without look-alikes, from the browser's CSPRNG.
+function generatePassword() {
+  const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789-_!";
+  const bytes = crypto.getRandomValues(new Uint32Array(20));
+  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+}
+
+function fields(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
+
+async function submit(form, path, onError) {
+  say("");
+  try {
+    showCustomer(await api(path, { method: "POST", body: JSON.stringify(fields(form)) }));
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    onError?.(error);
+    const wait = error.status === 429 ? ` Try again in ${error.retryAfter ?? "a few"} seconds.` : "";
+    say(error.message.charAt(0).toUpperCase() + error.message.slice(1) + "." + wait, true);
+  }
+}
+
+$("tab-signup").addEventListener("click", () => showTab("signup"));
+$("tab-login").addEventListener("click", () => showTab("login"));
+$("generate").addEventListener("click", () => {
+  const password = generatePassword();
+  const input = $("signup-form").elements.password;
+  input.value = password;
+  input.type = "text";
+  $("generated").hidden = false;
+  $("generated").textContent = "Keep this password somewhere safe, such as a password manager.";
+});
+$("signup-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  submit(event.target, "/api/signup", (error) => {
+    if (error.code === "email_taken") {
+      $("login-form").elements.email.value = $("signup-form").elements.email.value;
+      showTab("login");
+    }
+  });
+});
+$("login-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  submit(event.target, "/api/login");
+});
+$("logout").addEventListener("click", async () => {
+  await api("/api/logout", { method: "POST" }).catch(() => null);
+  showCustomer(null);
+  showTab("login");
+  say("You are logged out.");
+});
+
+api("/api/me").then(showCustomer, () => showCustomer(null));
