@@ -49,19 +49,7 @@ fn ada() -> Value {
     json!({"email": "Ada@Example.com", "password": "correct horse battery", "name": "Ada Lovelace", "country": "gb"})
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn signup_login_logout_embedded() {
-    let app = App::embedded().await;
-    signup_login_logout(&app).await;
-    app.shutdown().await.unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn signup_login_logout_cloud() {
-    let app = App::cloud().await;
-    signup_login_logout(&app).await;
-    app.shutdown().await.unwrap();
-}
+on_both_engines!(signup_login_logout: signup_login_logout_embedded, signup_login_logout_cloud);
 
 async fn signup_login_logout(app: &App) {
     let created = post(app, "/api/signup", ada(), None).await;

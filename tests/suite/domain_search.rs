@@ -39,19 +39,7 @@ fn names(list: &Value) -> Vec<&str> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_word_is_searched_on_every_sold_tld_with_suggestions_embedded() {
-    let app = App::embedded().await;
-    a_word_is_searched_on_every_sold_tld_with_suggestions(&app).await;
-    app.shutdown().await.unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_word_is_searched_on_every_sold_tld_with_suggestions_cloud() {
-    let app = App::cloud().await;
-    a_word_is_searched_on_every_sold_tld_with_suggestions(&app).await;
-    app.shutdown().await.unwrap();
-}
+on_both_engines!(a_word_is_searched_on_every_sold_tld_with_suggestions: a_word_is_searched_on_every_sold_tld_with_suggestions_embedded, a_word_is_searched_on_every_sold_tld_with_suggestions_cloud);
 
 async fn a_word_is_searched_on_every_sold_tld_with_suggestions(app: &App) {
     let (status, _, body) = check(app, "  MyBakeryShop ").await;

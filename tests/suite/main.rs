@@ -1,6 +1,26 @@
 //! Hostfront's integration suite: one conformance suite per port, run against
 //! every engine of it, and journeys over real HTTP.
 
+/// Runs one journey (an `async fn(&App)`) as two tests: on the embedded
+/// engine and on DynamoDB and SQS (moto).
+macro_rules! on_both_engines {
+    ($journey:ident: $embedded:ident, $cloud:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $embedded() {
+            let app = hostfront_tests::App::embedded().await;
+            $journey(&app).await;
+            app.shutdown().await.unwrap();
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $cloud() {
+            let app = hostfront_tests::App::cloud().await;
+            $journey(&app).await;
+            app.shutdown().await.unwrap();
+        }
+    };
+}
+
 mod accounts;
 mod domain_search;
 mod http_foundation;
