@@ -19,6 +19,7 @@ pub mod embedded;
 pub mod http;
 pub mod jobs;
 pub mod local;
+pub mod payments;
 pub mod queue;
 pub mod ratelimit;
 pub mod registrar;

@@ -10,6 +10,8 @@ use crate::catalog::CatalogCache;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Engine};
 use crate::embedded::EmbeddedDb;
+use crate::payments::Payments;
+use crate::payments::simulated::SimulatedGateway;
 use crate::queue::Queue;
 use crate::queue::sqlite::SqliteQueue;
 use crate::queue::sqs::SqsQueue;
@@ -28,6 +30,7 @@ pub struct Services {
     pub table: Arc<dyn Table>,
     pub queue: Arc<dyn Queue>,
     pub registrar: Arc<dyn Registrar>,
+    pub payments: Arc<dyn Payments>,
     pub catalog: Arc<CatalogCache>,
     /// Limits domain and subdomain checks per client.
     pub check_limiter: Arc<ClientLimiter>,
@@ -125,6 +128,7 @@ impl Services {
             clock.clone(),
             simulation,
         ));
+        let payments = Arc::new(SimulatedGateway::new(table.clone(), clock.clone()));
         let registrar = Arc::new(Capped::new(
             registry,
             config.registrar_calls_per_second,
@@ -151,6 +155,7 @@ impl Services {
             table,
             queue,
             registrar,
+            payments,
             catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
             check_limiter: Arc::new(check_limiter),
             auth_limiter: Arc::new(auth_limiter),
