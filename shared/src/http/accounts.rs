@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::client::{ClientIp, admit};
+use super::client::{Admitted, AuthAttempts};
 use super::error::{ApiError, ApiJson, ErrorBody};
 use crate::accounts::{self, AccountError, Customer, Login, SESSION_DAYS, Signup};
 
@@ -92,16 +92,9 @@ impl FromRequestParts<AppState> for CurrentCustomer {
     ))]
 async fn signup(
     State(state): State<AppState>,
-    client: ClientIp,
+    _: Admitted<AuthAttempts>,
     ApiJson(request): ApiJson<Signup>,
 ) -> Result<Response, ApiError> {
-    admit(
-        &state.services,
-        &state.services.auth_limiter,
-        client,
-        "attempts",
-    )
-    .await?;
     let (customer, token) = accounts::signup(&state.services, request).await?;
     Ok(with_session(&state, StatusCode::CREATED, customer, &token))
 }
@@ -115,16 +108,9 @@ async fn signup(
     ))]
 async fn login(
     State(state): State<AppState>,
-    client: ClientIp,
+    _: Admitted<AuthAttempts>,
     ApiJson(request): ApiJson<Login>,
 ) -> Result<Response, ApiError> {
-    admit(
-        &state.services,
-        &state.services.auth_limiter,
-        client,
-        "attempts",
-    )
-    .await?;
     let (customer, token) = accounts::login(&state.services, request).await?;
     Ok(with_session(&state, StatusCode::OK, customer, &token))
 }

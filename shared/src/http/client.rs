@@ -3,6 +3,7 @@
 //! client is the right-most address in `X-Forwarded-For` that is not itself a
 //! trusted proxy.
 
+use std::marker::PhantomData;
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -43,29 +44,63 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
-/// Counts one request of `client` against `limiter`; a refusal is a 429 that
-/// says when to come back (`what` names what the client is doing too often).
-pub async fn admit(
-    services: &Services,
-    limiter: &ClientLimiter,
-    client: ClientIp,
-    what: &str,
-) -> Result<(), ApiError> {
-    match limiter
-        .admit(services.table.as_ref(), services.clock.as_ref(), client.0)
-        .await
-    {
-        Ok(()) => Ok(()),
-        Err(Refusal::Limited(limited)) => Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!(
-                "too many {what}; try again in {} seconds",
-                limited.retry_after_secs
-            ),
-        )
-        .retry_after(limited.retry_after_secs)),
-        Err(Refusal::Storage(error)) => Err(error.into()),
+/// Which per-client limit a route counts against.
+pub trait Limit {
+    /// What the client does too often, for the 429 message.
+    const WHAT: &'static str;
+    fn limiter(services: &Services) -> &ClientLimiter;
+}
+
+/// Domain and subdomain checks.
+pub struct Searches;
+
+impl Limit for Searches {
+    const WHAT: &'static str = "searches";
+    fn limiter(services: &Services) -> &ClientLimiter {
+        &services.check_limiter
+    }
+}
+
+/// Signups and logins.
+pub struct AuthAttempts;
+
+impl Limit for AuthAttempts {
+    const WHAT: &'static str = "attempts";
+    fn limiter(services: &Services) -> &ClientLimiter {
+        &services.auth_limiter
+    }
+}
+
+/// A request counted against limit `L`. As an extractor it runs before the
+/// body is read: a refused client gets a 429 that says when to come back.
+pub struct Admitted<L>(PhantomData<L>);
+
+impl<L: Limit + Send> FromRequestParts<AppState> for Admitted<L> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ClientIp(client) = ClientIp::from_request_parts(parts, state).await?;
+        let services = &state.services;
+        match L::limiter(services)
+            .admit(services.table.as_ref(), services.clock.as_ref(), client)
+            .await
+        {
+            Ok(()) => Ok(Admitted(PhantomData)),
+            Err(Refusal::Limited(limited)) => Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "too many {}; try again in {} seconds",
+                    L::WHAT,
+                    limited.retry_after_secs
+                ),
+            )
+            .retry_after(limited.retry_after_secs)),
+            Err(Refusal::Storage(error)) => Err(error.into()),
+        }
     }
 }
 

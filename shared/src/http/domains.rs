@@ -8,7 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::client::{ClientIp, admit};
+use super::client::{Admitted, Searches};
 use super::error::{ApiError, ApiQuery, ErrorBody};
 use crate::domains::subdomains::{self, SubdomainCheck, SubdomainError};
 use crate::domains::{self, CheckError, CheckResponse};
@@ -54,16 +54,9 @@ impl From<SubdomainError> for ApiError {
     ))]
 async fn check_domain(
     State(state): State<AppState>,
-    client: ClientIp,
+    _: Admitted<Searches>,
     ApiQuery(query): ApiQuery<CheckQuery>,
 ) -> Result<Json<CheckResponse>, ApiError> {
-    admit(
-        &state.services,
-        &state.services.check_limiter,
-        client,
-        "searches",
-    )
-    .await?;
     Ok(Json(domains::check(&state.services, &query.name).await?))
 }
 
@@ -76,16 +69,9 @@ async fn check_domain(
     ))]
 async fn check_subdomain(
     State(state): State<AppState>,
-    client: ClientIp,
+    _: Admitted<Searches>,
     ApiQuery(query): ApiQuery<CheckQuery>,
 ) -> Result<Json<SubdomainCheck>, ApiError> {
-    admit(
-        &state.services,
-        &state.services.check_limiter,
-        client,
-        "searches",
-    )
-    .await?;
     Ok(Json(subdomains::check(&state.services, &query.name).await?))
 }
 
