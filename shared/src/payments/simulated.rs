@@ -167,6 +167,54 @@ impl SimulatedGateway {
     }
 }
 
+/// The ledger entry a capture or refund draws from.
+struct Parent<'a> {
+    id: &'a str,
+    /// `authorization` for a capture, `capture` for a refund.
+    kind: &'static str,
+    /// What the child does, for messages.
+    verb: &'static str,
+}
+
+impl SimulatedGateway {
+    /// Creates a child entry (a capture or a refund) of `amount` and draws that
+    /// amount from its parent in one transaction; a retry with the same key
+    /// returns the first child.
+    async fn draw_down<T: Serialize + DeserializeOwned>(
+        &self,
+        parent: Parent<'_>,
+        id_prefix: &str,
+        amount: i64,
+        idempotency_key: &str,
+        child: impl FnOnce(String) -> T,
+    ) -> Result<T, PaymentError> {
+        if let Some(done) = self.replay(idempotency_key).await? {
+            return Ok(done);
+        }
+        let found = self
+            .table
+            .get(&entry_key(parent.id))
+            .await
+            .map_err(storage)?;
+        if amount <= 0 || found.as_ref().and_then(|p| p.str_attr("kind")) != Some(parent.kind) {
+            return Err(PaymentError::Invalid(format!(
+                "no {} {} to {} {amount} of",
+                parent.kind, parent.id, parent.verb
+            )));
+        }
+        let id = format!("{id_prefix}_{}", ulid::Ulid::new());
+        let mut fields = json!({"remaining": amount, "amount": amount});
+        fields[format!("{}_id", parent.kind)] = json!(parent.id);
+        let entry = self.entry(&id, parent.verb, fields);
+        self.record(
+            vec![Self::draw(parent.id, amount), entry],
+            idempotency_key,
+            child(id),
+        )
+        .await
+    }
+}
+
 #[async_trait]
 impl Payments for SimulatedGateway {
     fn name(&self) -> &'static str {
@@ -206,38 +254,18 @@ impl Payments for SimulatedGateway {
         amount: i64,
         idempotency_key: &str,
     ) -> Result<Capture, PaymentError> {
-        if let Some(done) = self.replay(idempotency_key).await? {
-            return Ok(done);
-        }
-        let authorization = self
-            .table
-            .get(&entry_key(authorization_id))
-            .await
-            .map_err(storage)?;
-        if amount <= 0
-            || authorization.as_ref().and_then(|a| a.str_attr("kind")) != Some("authorization")
-        {
-            return Err(PaymentError::Invalid(format!(
-                "no authorisation {authorization_id} to capture {amount} from"
-            )));
-        }
-        let id = format!("cap_{}", ulid::Ulid::new());
-        let capture = Capture {
-            id: id.clone(),
+        let capture = |id: String| Capture {
+            id,
             authorization_id: authorization_id.into(),
             amount,
         };
-        let entry = self.entry(
-            &id,
-            "capture",
-            json!({"remaining": amount, "amount": amount, "authorization_id": authorization_id}),
-        );
-        self.record(
-            vec![Self::draw(authorization_id, amount), entry],
-            idempotency_key,
-            capture,
-        )
-        .await
+        let parent = Parent {
+            id: authorization_id,
+            kind: "authorization",
+            verb: "capture",
+        };
+        self.draw_down(parent, "cap", amount, idempotency_key, capture)
+            .await
     }
 
     async fn refund(
@@ -246,36 +274,18 @@ impl Payments for SimulatedGateway {
         amount: i64,
         idempotency_key: &str,
     ) -> Result<Refund, PaymentError> {
-        if let Some(done) = self.replay(idempotency_key).await? {
-            return Ok(done);
-        }
-        let capture = self
-            .table
-            .get(&entry_key(capture_id))
-            .await
-            .map_err(storage)?;
-        if amount <= 0 || capture.as_ref().and_then(|c| c.str_attr("kind")) != Some("capture") {
-            return Err(PaymentError::Invalid(format!(
-                "no capture {capture_id} to refund {amount} of"
-            )));
-        }
-        let id = format!("ref_{}", ulid::Ulid::new());
-        let refund = Refund {
-            id: id.clone(),
+        let refund = |id: String| Refund {
+            id,
             capture_id: capture_id.into(),
             amount,
         };
-        let entry = self.entry(
-            &id,
-            "refund",
-            json!({"amount": amount, "capture_id": capture_id}),
-        );
-        self.record(
-            vec![Self::draw(capture_id, amount), entry],
-            idempotency_key,
-            refund,
-        )
-        .await
+        let parent = Parent {
+            id: capture_id,
+            kind: "capture",
+            verb: "refund",
+        };
+        self.draw_down(parent, "ref", amount, idempotency_key, refund)
+            .await
     }
 }
 
