@@ -140,12 +140,10 @@ pub fn check_password(password: &str, email: &str) -> Result<(), AccountError> {
         ));
     }
     let lowered = password.to_lowercase();
-    if COMMON_PASSWORDS.contains(lowered.as_str())
-        || lowered == email
-        || lowered
-            .chars()
-            .all(|c| c == lowered.chars().next().unwrap_or(' '))
-    {
+    let mut chars = lowered.chars();
+    let first = chars.next();
+    let one_character_repeated = chars.all(|c| Some(c) == first);
+    if COMMON_PASSWORDS.contains(lowered.as_str()) || lowered == email || one_character_repeated {
         return Err(invalid(
             "weak_password",
             "that password is too easy to guess; the generator can make one for you",

@@ -182,6 +182,15 @@ pub fn test_config(data_dir: &std::path::Path) -> Config {
     config
 }
 
+/// Services on the embedded engine with a clock the test moves (no HTTP),
+/// and the directory that holds their data.
+pub fn embedded_services(clock: &ManualClock) -> (TempDir, Services) {
+    let dir = TempDir::new().expect("temp dir");
+    let db = EmbeddedDb::open(dir.path()).expect("embedded database opens");
+    let services = Services::embedded(test_config(dir.path()), db, Arc::new(clock.clone()));
+    (dir, services)
+}
+
 /// The whole app, as the local server runs it, on a free loopback port.
 pub struct App {
     pub base: String,

@@ -3,12 +3,10 @@
 
 use std::sync::Arc;
 
-use hostfront::Services;
 use hostfront::accounts::{self, AccountError, Signup};
 use hostfront::clock::ManualClock;
-use hostfront::embedded::EmbeddedDb;
 use hostfront::store::{ItemExt, Key};
-use hostfront_tests::{App, http, test_config};
+use hostfront_tests::{App, embedded_services, http};
 use serde_json::{Value, json};
 
 struct Answer {
@@ -252,13 +250,8 @@ async fn logins_are_rate_limited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_expire_and_are_stored_only_as_hashes() {
-    let dir = tempfile::TempDir::new().unwrap();
     let clock = ManualClock::starting_now();
-    let services = Services::embedded(
-        test_config(dir.path()),
-        EmbeddedDb::open(dir.path()).unwrap(),
-        Arc::new(clock.clone()),
-    );
+    let (_dir, services) = embedded_services(&clock);
     let signup = Signup {
         email: "ada@example.com".into(),
         password: "correct horse battery".into(),

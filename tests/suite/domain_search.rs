@@ -6,11 +6,10 @@ use std::sync::Arc;
 use hostfront::Services;
 use hostfront::clock::ManualClock;
 use hostfront::domains;
-use hostfront::embedded::EmbeddedDb;
 use hostfront::ratelimit::ClientLimiter;
 use hostfront::registrar::Registration;
 use hostfront::store::Key;
-use hostfront_tests::{App, test_config};
+use hostfront_tests::{App, embedded_services};
 use serde_json::{Value, json};
 
 fn encode(query: &str) -> String {
@@ -351,13 +350,8 @@ async fn a_failing_registry_is_a_503_and_nothing_is_cached() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cached_answers_expire_and_ordering_rechecks_live() {
-    let dir = tempfile::TempDir::new().unwrap();
     let clock = ManualClock::starting_now();
-    let services = Services::embedded(
-        test_config(dir.path()),
-        EmbeddedDb::open(dir.path()).unwrap(),
-        Arc::new(clock.clone()),
-    );
+    let (_dir, services) = embedded_services(&clock);
     hostfront::catalog::seed_demo(services.table.as_ref())
         .await
         .unwrap();
