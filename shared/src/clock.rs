@@ -52,3 +52,9 @@ impl Clock for ManualClock {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+/// A time as RFC 3339 in UTC, the way the API and the table write times.
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .expect("any UTC time formats as RFC 3339")
+}

@@ -61,6 +61,21 @@ pub struct Config {
     pub auth_window_limit: u32,
     /// Send the session cookie with `Secure` (turn off only for plain-HTTP hosts other than localhost).
     pub cookie_secure: bool,
+    /// Where customers reach the site, for links in mails.
+    pub public_url: String,
+    /// The company's name, as mails sign it.
+    pub company_name: String,
+    /// Tax on invoices, in basis points (2000 is 20 %).
+    pub tax_rate_bps: u32,
+    /// Paid orders above this total (minor units) wait for staff review.
+    pub review_above: i64,
+    /// An account's orders in 24 hours above which each waits for review.
+    pub review_orders_per_day: u32,
+    /// The simulated panel: accounts per server, addresses in its pool, latency, failures.
+    pub sim_panel_capacity: u32,
+    pub sim_panel_addresses: u32,
+    pub sim_panel_latency_ms: u64,
+    pub sim_panel_failure_rate: f64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,7 +153,7 @@ impl Config {
             }
         };
         let listen = parse("HOSTFRONT_LISTEN", "127.0.0.1:8080")?;
-        let listen = listen.parse().map_err(|_| {
+        let listen: SocketAddr = listen.parse().map_err(|_| {
             ConfigError(format!(
                 "HOSTFRONT_LISTEN must be an address like 127.0.0.1:8080, not {listen:?}"
             ))
@@ -192,6 +207,17 @@ impl Config {
             auth_window_limit: number("HOSTFRONT_AUTH_WINDOW_LIMIT", 30)?.clamp(1, u32::MAX as u64)
                 as u32,
             cookie_secure: flag("HOSTFRONT_COOKIE_SECURE", true)?,
+            public_url: parse("HOSTFRONT_PUBLIC_URL", &format!("http://{listen}"))?,
+            company_name: parse("HOSTFRONT_COMPANY_NAME", "Hostfront Hosting")?,
+            tax_rate_bps: number("HOSTFRONT_TAX_RATE_BPS", 0)?.clamp(0, 10_000) as u32,
+            review_above: number("HOSTFRONT_REVIEW_ABOVE", 50_000)?.min(i64::MAX as u64) as i64,
+            review_orders_per_day: number("HOSTFRONT_REVIEW_ORDERS_PER_DAY", 3)?
+                .clamp(1, u32::MAX as u64) as u32,
+            sim_panel_capacity: number("HOSTFRONT_SIM_PANEL_CAPACITY", 200)?
+                .clamp(0, u32::MAX as u64) as u32,
+            sim_panel_addresses: number("HOSTFRONT_SIM_PANEL_ADDRESSES", 200)?.clamp(0, 240) as u32,
+            sim_panel_latency_ms: number("HOSTFRONT_SIM_PANEL_LATENCY_MS", 150)?,
+            sim_panel_failure_rate: fraction("HOSTFRONT_SIM_PANEL_FAILURE_RATE", 0.0)?,
         })
     }
 }

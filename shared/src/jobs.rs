@@ -8,6 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
+use crate::orders::provision;
 use crate::queue::{MAX_RECEIVE_BATCH, MAX_VISIBILITY, Message, Queue};
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +121,10 @@ pub struct AppJobs {
 #[derive(serde::Deserialize)]
 struct Envelope {
     kind: String,
+    #[serde(default)]
+    customer_id: String,
+    #[serde(default)]
+    order_id: String,
 }
 
 #[async_trait]
@@ -127,11 +132,22 @@ impl JobHandler for AppJobs {
     async fn handle(&self, message: &Message) -> Result<(), JobError> {
         let envelope: Envelope =
             serde_json::from_str(&message.body).map_err(|e| JobError(format!("not a job: {e}")))?;
-        let _ = &self.services;
-        Err(JobError(format!(
-            "no handler for job kind {:?}",
-            envelope.kind
-        )))
+        match envelope.kind.as_str() {
+            provision::JOB_KIND => {
+                let last_try = message.receive_count >= self.services.config.queue_max_receives;
+                let outcome = provision::run(
+                    &self.services,
+                    &envelope.customer_id,
+                    &envelope.order_id,
+                    last_try,
+                )
+                .await
+                .map_err(JobError)?;
+                tracing::info!(order = %envelope.order_id, ?outcome, "provisioning job ran");
+                Ok(())
+            }
+            other => Err(JobError(format!("no handler for job kind {other:?}"))),
+        }
     }
 }
 

@@ -5,6 +5,9 @@
 //! - `catalog`: plans and domain prices;
 //! - `domains`: name rules, suggestions and the availability check;
 //! - `registrar`: the `Registrar` port and the simulated registry;
+//! - `accounts` and `orders`: customers, orders, invoices, checkout and the
+//!   provisioning saga; `payments` and `panel`: the gateway and hosting-panel
+//!   ports with their simulations; `dns`: zones; `mail`: templated mail;
 //! - `ratelimit`: per-client limits in the process and across processes;
 //! - `http`: the axum routers, one per route group;
 //! - `jobs` and `scheduler`: queue workers and periodic tasks;
@@ -14,11 +17,16 @@ pub mod accounts;
 pub mod catalog;
 pub mod clock;
 pub mod config;
+pub mod dns;
 pub mod domains;
 pub mod embedded;
 pub mod http;
 pub mod jobs;
 pub mod local;
+pub mod mail;
+pub mod money;
+pub mod orders;
+pub mod panel;
 pub mod payments;
 pub mod queue;
 pub mod ratelimit;

@@ -13,10 +13,19 @@ pub struct Task {
     pub every: Duration,
 }
 
-pub const TASKS: &[Task] = &[Task {
-    name: "sweep-expired",
-    every: Duration::from_secs(600),
-}];
+pub const TASKS: &[Task] = &[
+    Task {
+        name: "sweep-expired",
+        every: Duration::from_secs(600),
+    },
+    Task {
+        name: "resume-provisioning",
+        every: Duration::from_secs(300),
+    },
+];
+
+/// How long an order may be provisioning before the sweeper enqueues it again.
+pub const STALLED_AFTER: Duration = Duration::from_secs(600);
 
 /// Runs one task by name and says what it did.
 pub async fn run_task(services: &Services, name: &str) -> anyhow::Result<String> {
@@ -32,6 +41,12 @@ pub async fn run_task(services: &Services, name: &str) -> anyhow::Result<String>
             services.check_limiter.tidy();
             services.auth_limiter.tidy();
             Ok("forgot quiet clients".into())
+        }
+        "resume-provisioning" => {
+            let sent = crate::orders::provision::resume_stalled(services, STALLED_AFTER)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            Ok(format!("enqueued {sent} stalled orders again"))
         }
         other => anyhow::bail!("no scheduled task named {other:?}"),
     }

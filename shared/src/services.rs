@@ -10,6 +10,8 @@ use crate::catalog::CatalogCache;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Engine};
 use crate::embedded::EmbeddedDb;
+use crate::panel::HostingPanel;
+use crate::panel::simulated::{PanelSettings, SimulatedPanel};
 use crate::payments::Payments;
 use crate::payments::simulated::SimulatedGateway;
 use crate::queue::Queue;
@@ -31,6 +33,7 @@ pub struct Services {
     pub queue: Arc<dyn Queue>,
     pub registrar: Arc<dyn Registrar>,
     pub payments: Arc<dyn Payments>,
+    pub panel: Arc<dyn HostingPanel>,
     pub catalog: Arc<CatalogCache>,
     /// Limits domain and subdomain checks per client.
     pub check_limiter: Arc<ClientLimiter>,
@@ -129,6 +132,16 @@ impl Services {
             simulation,
         ));
         let payments = Arc::new(SimulatedGateway::new(table.clone(), clock.clone()));
+        let panel = Arc::new(SimulatedPanel::new(
+            table.clone(),
+            PanelSettings {
+                capacity_per_server: config.sim_panel_capacity,
+                addresses: config.sim_panel_addresses,
+                latency: Duration::from_millis(config.sim_panel_latency_ms),
+                failure_rate: config.sim_panel_failure_rate,
+            },
+            &config.subdomain_zone,
+        ));
         let registrar = Arc::new(Capped::new(
             registry,
             config.registrar_calls_per_second,
@@ -156,6 +169,7 @@ impl Services {
             queue,
             registrar,
             payments,
+            panel,
             catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
             check_limiter: Arc::new(check_limiter),
             auth_limiter: Arc::new(auth_limiter),

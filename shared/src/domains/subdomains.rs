@@ -79,15 +79,32 @@ pub fn marker_key(label: &str) -> Key {
     Key::new(format!("SUBDOMAIN#{label}"), "MARKER")
 }
 
-pub async fn check(services: &Services, input: &str) -> Result<SubdomainCheck, SubdomainError> {
+/// The label of a subdomain someone may have: long enough and not reserved.
+pub fn validate(input: &str) -> Result<String, NameError> {
+    let name = parse(input)?;
+    if RESERVED.contains(&name.as_str()) {
+        return Err(NameError {
+            code: "reserved",
+            message: format!("{name} is reserved; choose another name"),
+        });
+    }
+    Ok(name)
+}
+
+/// A label of at least `MIN_LABEL` characters.
+fn parse(input: &str) -> Result<String, NameError> {
     let name = parse_label(input)?;
     if name.len() < MIN_LABEL {
         return Err(NameError {
             code: "too_short",
             message: format!("a subdomain has at least {MIN_LABEL} characters"),
-        }
-        .into());
+        });
     }
+    Ok(name)
+}
+
+pub async fn check(services: &Services, input: &str) -> Result<SubdomainCheck, SubdomainError> {
+    let name = parse(input)?;
     let zone = services.config.subdomain_zone.clone();
     let mut candidates = vec![name.clone()];
     if !name.starts_with("xn--") {

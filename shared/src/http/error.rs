@@ -19,6 +19,8 @@ pub struct ApiError {
     pub message: String,
     /// Seconds, sent as `Retry-After` (rate limits, overload).
     pub retry_after: Option<u64>,
+    /// Alternatives to offer, e.g. free usernames when the one asked for is taken.
+    pub suggestions: Vec<String>,
 }
 
 /// The body of every error response.
@@ -33,6 +35,9 @@ pub struct ErrorDetail {
     pub code: String,
     /// For people; may change.
     pub message: String,
+    /// Alternatives to offer, when there are some (e.g. free usernames).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<String>,
 }
 
 impl ApiError {
@@ -42,6 +47,7 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            suggestions: Vec::new(),
         }
     }
 
@@ -69,6 +75,11 @@ impl ApiError {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }
 
+    pub fn with_suggestions(mut self, suggestions: Vec<String>) -> Self {
+        self.suggestions = suggestions;
+        self
+    }
+
     pub fn retry_after(mut self, seconds: u64) -> Self {
         self.retry_after = Some(seconds.max(1));
         self
@@ -84,6 +95,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code.to_string(),
                 message: self.message,
+                suggestions: self.suggestions,
             },
         };
         let mut response = (self.status, Json(body)).into_response();

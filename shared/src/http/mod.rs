@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod client;
 pub mod domains;
 pub mod error;
+pub mod orders;
 pub mod system;
 
 use std::path::Path;
@@ -43,6 +44,7 @@ pub enum RouteGroup {
     Catalog,
     Domains,
     Accounts,
+    Orders,
 }
 
 impl RouteGroup {
@@ -51,6 +53,7 @@ impl RouteGroup {
         RouteGroup::Catalog,
         RouteGroup::Domains,
         RouteGroup::Accounts,
+        RouteGroup::Orders,
     ];
 
     fn routes(self) -> OpenApiRouter<AppState> {
@@ -59,6 +62,7 @@ impl RouteGroup {
             RouteGroup::Catalog => catalog::routes(),
             RouteGroup::Domains => domains::routes(),
             RouteGroup::Accounts => accounts::routes(),
+            RouteGroup::Orders => orders::routes(),
         }
     }
 }

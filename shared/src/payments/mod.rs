@@ -8,7 +8,7 @@ pub mod simulated;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 pub struct Card {
     pub number: String,
     pub exp_month: u32,

@@ -1,0 +1,207 @@
+//! DNS zones of hosted domains, kept in the table (`ZONE#<domain>`) and
+//! exported as BIND zone files. A zone is made from the plan's template:
+//! web plans get A, AAAA, `www`, MX and SPF; mail-only plans only the mail records.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::catalog::PlanKind;
+use crate::store::{Condition, Key, TableError, TxOp};
+
+pub const DEFAULT_TTL: u32 = 3600;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Record {
+    /// Relative to the zone: `@` is the zone's own name.
+    pub name: String,
+    /// `A`, `AAAA`, `CNAME`, `MX`, `TXT`, `NS`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub ttl: u32,
+    /// MX preference.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub priority: Option<u16>,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Zone {
+    /// ASCII form, no trailing dot.
+    pub origin: String,
+    /// YYYYMMDDnn, as most operators write it.
+    pub serial: u64,
+    pub nameservers: Vec<String>,
+    /// The responsible mailbox, as an address.
+    pub hostmaster: String,
+    pub records: Vec<Record>,
+}
+
+/// Which records a plan's zone gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    /// A website and its mail.
+    Web,
+    /// Mail only: no website records.
+    MailOnly,
+}
+
+impl Template {
+    pub fn for_plan(kind: PlanKind) -> Template {
+        match kind {
+            PlanKind::Email => Template::MailOnly,
+            _ => Template::Web,
+        }
+    }
+}
+
+/// Where a zone's records point.
+#[derive(Debug, Clone)]
+pub struct Target<'a> {
+    pub ipv4: &'a str,
+    pub ipv6: &'a str,
+    pub mail_host: &'a str,
+}
+
+fn record(name: &str, kind: &str, value: impl Into<String>) -> Record {
+    Record {
+        name: name.into(),
+        kind: kind.into(),
+        ttl: DEFAULT_TTL,
+        priority: None,
+        value: value.into(),
+    }
+}
+
+/// The records a template gives `origin`, pointing at `target`.
+pub fn records(template: Template, origin: &str, target: &Target) -> Vec<Record> {
+    let mail_label = target
+        .mail_host
+        .strip_suffix(&format!(".{origin}"))
+        .unwrap_or(target.mail_host);
+    let mut records = Vec::new();
+    if template == Template::Web {
+        records.push(record("@", "A", target.ipv4));
+        records.push(record("@", "AAAA", target.ipv6));
+        records.push(record("www", "CNAME", format!("{origin}.")));
+    }
+    records.push(record(mail_label, "A", target.ipv4));
+    records.push(record(mail_label, "AAAA", target.ipv6));
+    records.push(Record {
+        priority: Some(10),
+        ..record("@", "MX", format!("{}.", target.mail_host))
+    });
+    records.push(record("@", "TXT", "\"v=spf1 mx a -all\""));
+    records.push(record(
+        "_dmarc",
+        "TXT",
+        format!("\"v=DMARC1; p=quarantine; rua=mailto:postmaster@{origin}\""),
+    ));
+    records
+}
+
+impl Zone {
+    pub fn key(origin: &str) -> Key {
+        Key::new(format!("ZONE#{origin}"), "ZONE")
+    }
+
+    /// A create-only write: a zone already there (from an earlier try) stays.
+    pub fn put_op(&self, order_id: &str) -> Result<TxOp, TableError> {
+        let mut item = Self::key(&self.origin).to_item();
+        item.insert("kind".into(), "dns_zone".into());
+        item.insert("order_id".into(), order_id.into());
+        item.insert("zone".into(), json!(self));
+        Ok(TxOp::Put {
+            item,
+            condition: Some(Condition::NotExists),
+        })
+    }
+
+    /// The zone as a BIND master file.
+    pub fn to_bind(&self) -> String {
+        let fqdn = |name: &str| format!("{name}.");
+        let primary = self
+            .nameservers
+            .first()
+            .map(String::as_str)
+            .unwrap_or("ns1");
+        let mut out = format!(
+            "$ORIGIN {origin}.\n$TTL {DEFAULT_TTL}\n\
+             @\tIN\tSOA\t{ns} {mbox} (\n\t\t{serial}\t; serial\n\t\t3600\t; refresh\n\t\t900\t; retry\n\t\t1209600\t; expire\n\t\t300 )\t; negative caching\n",
+            origin = self.origin,
+            ns = fqdn(primary),
+            mbox = fqdn(&self.hostmaster.replacen('@', ".", 1)),
+            serial = self.serial,
+        );
+        for ns in &self.nameservers {
+            out.push_str(&format!("@\t{DEFAULT_TTL}\tIN\tNS\t{}\n", fqdn(ns)));
+        }
+        for r in &self.records {
+            let value = match r.priority {
+                Some(p) => format!("{p} {}", r.value),
+                None => r.value.clone(),
+            };
+            out.push_str(&format!(
+                "{}\t{}\tIN\t{}\t{}\n",
+                r.name, r.ttl, r.kind, value
+            ));
+        }
+        out
+    }
+}
+
+/// A serial for a zone first made at `now`: YYYYMMDD01.
+pub fn serial_for(now: time::OffsetDateTime) -> u64 {
+    let date = now.date();
+    (date.year() as u64) * 1_000_000 + (date.month() as u64) * 10_000 + date.day() as u64 * 100 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zone(template: Template) -> Zone {
+        let target = Target {
+            ipv4: "198.51.100.10",
+            ipv6: "2001:db8:100::64:a",
+            mail_host: "mail.bakery.com",
+        };
+        Zone {
+            origin: "bakery.com".into(),
+            serial: serial_for(time::macros::datetime!(2026-11-22 10:00 UTC)),
+            nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
+            hostmaster: "hostmaster@example.net".into(),
+            records: records(template, "bakery.com", &target),
+        }
+    }
+
+    #[test]
+    fn web_zones_export_as_bind() {
+        let bind = zone(Template::Web).to_bind();
+        assert!(
+            bind.starts_with("$ORIGIN bakery.com.\n$TTL 3600\n"),
+            "{bind}"
+        );
+        assert!(bind.contains("ns1.example.net. hostmaster.example.net. ("));
+        assert!(bind.contains("2026112201\t; serial"));
+        assert!(bind.contains("@\t3600\tIN\tNS\tns2.example.net.\n"));
+        assert!(bind.contains("@\t3600\tIN\tA\t198.51.100.10\n"));
+        assert!(bind.contains("@\t3600\tIN\tAAAA\t2001:db8:100::64:a\n"));
+        assert!(bind.contains("www\t3600\tIN\tCNAME\tbakery.com.\n"));
+        assert!(bind.contains("mail\t3600\tIN\tA\t198.51.100.10\n"));
+        assert!(bind.contains("@\t3600\tIN\tMX\t10 mail.bakery.com.\n"));
+        assert!(bind.contains("@\t3600\tIN\tTXT\t\"v=spf1 mx a -all\"\n"));
+    }
+
+    #[test]
+    fn mail_only_zones_have_no_website() {
+        let zone = zone(Template::MailOnly);
+        assert!(
+            !zone
+                .records
+                .iter()
+                .any(|r| r.name == "www" || (r.name == "@" && r.kind == "A"))
+        );
+        assert!(zone.records.iter().any(|r| r.kind == "MX"));
+    }
+}

@@ -1,0 +1,215 @@
+//! Orders for the logged-in customer: place (with an `Idempotency-Key`),
+//! list, show, pay, and the DNS zone as a BIND file; username checks; and on
+//! the embedded engine, the local outbox of sent mail.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::accounts::CurrentCustomer;
+use super::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use crate::dns::Zone;
+use crate::mail::{self, Mail};
+use crate::orders::checkout::{self, PayRequest};
+use crate::orders::create::{self, OrderRequest};
+use crate::orders::{self, OrderError, OrderView, username};
+use crate::store::ItemExt;
+
+impl From<OrderError> for ApiError {
+    fn from(error: OrderError) -> Self {
+        match error {
+            OrderError::Invalid { code, message } => ApiError::bad_request(code, message),
+            OrderError::Conflict {
+                code,
+                message,
+                suggestions,
+            } => ApiError::conflict(code, message).with_suggestions(suggestions),
+            OrderError::NotFound => ApiError::not_found("no such order"),
+            OrderError::Declined { code, message } => {
+                let code = match code.as_str() {
+                    "card_declined" => "card_declined",
+                    "insufficient_funds" => "insufficient_funds",
+                    "expired_card" => "expired_card",
+                    "invalid_card" => "invalid_card",
+                    _ => "payment_declined",
+                };
+                ApiError::new(
+                    StatusCode::PAYMENT_REQUIRED,
+                    code,
+                    format!("{message}. Nothing was charged; try another card."),
+                )
+            }
+            OrderError::Unavailable(message) => ApiError::unavailable(message).retry_after(2),
+            OrderError::Table(e) => e.into(),
+        }
+    }
+}
+
+/// Places an order. Send a fresh `Idempotency-Key` per order; a retry with
+/// the same key returns the same order (200) instead of placing another.
+#[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = OrderRequest,
+    params(("Idempotency-Key" = String, Header, description = "one per order, 1 to 100 printable characters")),
+    responses(
+        (status = 201, body = OrderView, description = "placed; awaiting payment"),
+        (status = 200, body = OrderView, description = "placed before under this key"),
+        (status = 400, body = ErrorBody, description = "`idempotency_key_required`, `unknown_plan`, `invalid_cycle`, `invalid_username`, `weak_password`, `password_required`, `auth_code_required`, `not_registered`, `tld_not_sold`, name errors"),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 409, body = ErrorBody, description = "`domain_taken`, `domain_unavailable`, `username_taken` (with suggestions)"),
+        (status = 503, body = ErrorBody, description = "the registry is not answering"),
+    ))]
+async fn place_order(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<OrderRequest>,
+) -> Result<Response, ApiError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "idempotency_key_required",
+                "send an Idempotency-Key header, one per order, so a retry never orders twice",
+            )
+        })?;
+    let placed = create::place(&state.services, &customer, key, request).await?;
+    let status = if placed.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(placed.view)).into_response())
+}
+
+/// The customer's orders, newest first.
+#[utoipa::path(get, path = "/api/orders", tag = "orders",
+    responses((status = 200, body = Vec<OrderView>), (status = 401, body = ErrorBody)))]
+async fn list_orders(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+) -> Result<Json<Vec<OrderView>>, ApiError> {
+    Ok(Json(orders::list(&state.services, &customer.id).await?))
+}
+
+/// One order of the customer's, with its invoice and provisioning steps.
+#[utoipa::path(get, path = "/api/orders/{id}", tag = "orders",
+    responses((status = 200, body = OrderView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such order of yours")))]
+async fn get_order(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+) -> Result<Json<OrderView>, ApiError> {
+    let order = orders::load(&state.services, &customer.id, &id).await?;
+    Ok(Json(orders::view(&state.services, order).await?))
+}
+
+/// Pays the order's invoice by card. Test cards: 4242 4242 4242 4242 succeeds;
+/// 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has insufficient
+/// funds; 4000 0000 0000 0069 has expired.
+#[utoipa::path(post, path = "/api/orders/{id}/pay", tag = "orders", request_body = PayRequest,
+    responses(
+        (status = 200, body = OrderView, description = "paid (or paid before): provisioning or pending review"),
+        (status = 400, body = ErrorBody, description = "`invalid_country`, `invalid_payment`"),
+        (status = 402, body = ErrorBody, description = "`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`: the order still awaits payment"),
+        (status = 404, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "the payment provider is not answering; retrying never charges twice"),
+    ))]
+async fn pay_order(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<PayRequest>,
+) -> Result<Json<OrderView>, ApiError> {
+    Ok(Json(
+        checkout::pay(&state.services, &customer, &id, request).await?,
+    ))
+}
+
+/// The order's DNS zone as a BIND zone file, once it exists.
+#[utoipa::path(get, path = "/api/orders/{id}/zone", tag = "orders",
+    responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = ErrorBody)))]
+async fn order_zone(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let order = orders::load(&state.services, &customer.id, &id).await?;
+    let item = state
+        .services
+        .table
+        .get(&Zone::key(&order.domain.name))
+        .await?
+        .filter(|z| z.str_attr("order_id") == Some(order.id.as_str()))
+        .ok_or_else(|| ApiError::not_found("this order has no DNS zone yet"))?;
+    let zone: Zone = serde_json::from_value(item.get("zone").cloned().unwrap_or_default())
+        .map_err(|_| ApiError::internal())?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        zone.to_bind(),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+struct UsernameQuery {
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct UsernameCheck {
+    name: String,
+    available: bool,
+    /// Free alternatives when taken.
+    suggestions: Vec<String>,
+}
+
+/// Whether a control-panel username is free, with suggestions when not.
+#[utoipa::path(get, path = "/api/usernames/check", tag = "orders", params(UsernameQuery),
+    responses((status = 200, body = UsernameCheck), (status = 400, body = ErrorBody, description = "`invalid_username`")))]
+async fn check_username(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<UsernameQuery>,
+) -> Result<Json<UsernameCheck>, ApiError> {
+    let name = username::validate(&query.name)
+        .map_err(|m| ApiError::bad_request("invalid_username", m))?;
+    let suggestions = username::check(&state.services, &name).await?;
+    Ok(Json(UsernameCheck {
+        available: suggestions.is_empty()
+            && state
+                .services
+                .table
+                .get(&username::marker_key(&name))
+                .await?
+                .is_none(),
+        name,
+        suggestions,
+    }))
+}
+
+/// Local runs only: the mail the product sent, newest first.
+#[utoipa::path(get, path = "/api/outbox", tag = "orders",
+    responses((status = 200, body = Vec<Mail>), (status = 404, body = ErrorBody, description = "not on the embedded engine")))]
+async fn outbox(State(state): State<AppState>) -> Result<Json<Vec<Mail>>, ApiError> {
+    if state.services.embedded.is_none() {
+        return Err(ApiError::not_found(
+            "the outbox is shown only on local runs",
+        ));
+    }
+    Ok(Json(mail::outbox(&state.services, 100).await?))
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(place_order, list_orders))
+        .routes(routes!(get_order))
+        .routes(routes!(pay_order))
+        .routes(routes!(order_zone))
+        .routes(routes!(check_username))
+        .routes(routes!(outbox))
+}

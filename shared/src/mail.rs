@@ -1,0 +1,268 @@
+//! Mail to customers, rendered from askama templates (text and HTML) in
+//! `shared/templates/mail/`. Each mail is an item in the table (`OUTBOX`),
+//! keyed by order and kind and written create-only, so a replayed job never
+//! sends a mail twice. Locally each one is also written to the outbox folder
+//! (`<data dir>/outbox/`) and listed on the local-only outbox page.
+
+use std::path::{Path, PathBuf};
+
+use askama::Template;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::Services;
+use crate::panel::HostingAccount;
+use crate::store::{Condition, Item, Key, Query, TableError, TableResult, TxOp};
+
+const OUTBOX: &str = "OUTBOX";
+/// How long mails stay in the table's outbox.
+const KEEP_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MailKind {
+    OrderReceived,
+    PaymentReceipt,
+    DomainRegistered,
+    TransferStarted,
+    AccountReady,
+    ActionNeeded,
+}
+
+impl MailKind {
+    fn slug(self) -> &'static str {
+        match self {
+            MailKind::OrderReceived => "order_received",
+            MailKind::PaymentReceipt => "payment_receipt",
+            MailKind::DomainRegistered => "domain_registered",
+            MailKind::TransferStarted => "transfer_started",
+            MailKind::AccountReady => "account_ready",
+            MailKind::ActionNeeded => "action_needed",
+        }
+    }
+}
+
+/// Everything a mail template may show.
+#[derive(Debug, Clone, Default)]
+pub struct Letter {
+    pub company: String,
+    pub name: String,
+    pub order_id: String,
+    pub order_url: String,
+    pub plan_name: String,
+    pub domain: String,
+    pub invoice_number: String,
+    /// (description, amount) of each invoice line, tax included.
+    pub lines: Vec<(String, String)>,
+    pub total: String,
+    pub paid: bool,
+    pub in_review: bool,
+    pub card_last4: String,
+    pub account: Option<HostingAccount>,
+    pub mailboxes: Vec<String>,
+    pub admin_url: String,
+    /// Records to set at another DNS host, one per line, BIND style.
+    pub dns_records: Vec<String>,
+    pub nameservers: String,
+    /// What the customer must do, in plain words.
+    pub action: String,
+}
+
+macro_rules! templates {
+    ($($kind:ident: $text:ident = $txt:tt, $html:ident = $htm:tt;)*) => {
+        $(
+            #[derive(Template)]
+            #[template(path = $txt)]
+            struct $text<'a> {
+                l: &'a Letter,
+            }
+
+            #[derive(Template)]
+            #[template(path = $htm)]
+            struct $html<'a> {
+                l: &'a Letter,
+            }
+        )*
+
+        /// The text and HTML bodies of a mail.
+        fn render(kind: MailKind, l: &Letter) -> askama::Result<(String, String)> {
+            match kind {
+                $(MailKind::$kind => Ok(($text { l }.render()?, $html { l }.render()?)),)*
+            }
+        }
+    };
+}
+
+templates! {
+    OrderReceived: OrderReceivedText = "mail/order_received.txt", OrderReceivedHtml = "mail/order_received.html";
+    PaymentReceipt: PaymentReceiptText = "mail/payment_receipt.txt", PaymentReceiptHtml = "mail/payment_receipt.html";
+    DomainRegistered: DomainRegisteredText = "mail/domain_registered.txt", DomainRegisteredHtml = "mail/domain_registered.html";
+    TransferStarted: TransferStartedText = "mail/transfer_started.txt", TransferStartedHtml = "mail/transfer_started.html";
+    AccountReady: AccountReadyText = "mail/account_ready.txt", AccountReadyHtml = "mail/account_ready.html";
+    ActionNeeded: ActionNeededText = "mail/action_needed.txt", ActionNeededHtml = "mail/action_needed.html";
+}
+
+fn subject(kind: MailKind, l: &Letter) -> String {
+    match kind {
+        MailKind::OrderReceived => format!("Order {} received", l.order_id),
+        MailKind::PaymentReceipt => format!("Receipt for invoice {}", l.invoice_number),
+        MailKind::DomainRegistered => format!("{} is yours", l.domain),
+        MailKind::TransferStarted => format!("Transfer of {} started", l.domain),
+        MailKind::AccountReady => format!("{} is live: your login details", l.domain),
+        MailKind::ActionNeeded => format!("Your order {} needs attention", l.order_id),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Mail {
+    pub id: String,
+    pub kind: MailKind,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub order_id: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+impl Mail {
+    pub fn compose(
+        services: &Services,
+        kind: MailKind,
+        to: &str,
+        letter: &Letter,
+    ) -> Result<Mail, TableError> {
+        let (text, html) = render(kind, letter)
+            .map_err(|e| TableError::Backend(format!("mail template {}: {e}", kind.slug())))?;
+        Ok(Mail {
+            id: format!("{}-{}", letter.order_id, kind.slug()),
+            kind,
+            to: to.to_string(),
+            subject: subject(kind, letter),
+            text,
+            html,
+            order_id: letter.order_id.clone(),
+            created_at: crate::clock::rfc3339(services.clock.now()),
+        })
+    }
+
+    fn key(&self) -> Key {
+        Key::new(OUTBOX, format!("MAIL#{}", self.id))
+    }
+
+    /// The create-only write of this mail, to go in a transaction with what it reports.
+    pub fn put_op(&self, now_secs: i64) -> TxOp {
+        let mut item = self.key().to_item();
+        item.insert("kind".into(), "mail".into());
+        item.insert("mail".into(), json!(self));
+        item.insert("ttl".into(), (now_secs + KEEP_DAYS * 86_400).into());
+        TxOp::Put {
+            item,
+            condition: Some(Condition::NotExists),
+        }
+    }
+}
+
+/// Sends `mails` not sent before: records each create-only, then writes the
+/// files of those that are new. Returns how many were new.
+pub async fn send(services: &Services, mails: &[Mail]) -> TableResult<usize> {
+    let mut sent = 0;
+    for mail in mails {
+        let TxOp::Put { item, condition } = mail.put_op(services.clock.now_secs()) else {
+            unreachable!("put_op is a put")
+        };
+        match services.table.put(item, condition).await {
+            Ok(()) => {
+                deliver(services, mail);
+                sent += 1;
+            }
+            Err(TableError::ConditionFailed) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(sent)
+}
+
+/// Hands a recorded mail on: locally, to the outbox folder. A failure here
+/// loses nothing, as the table holds the mail.
+pub fn deliver(services: &Services, mail: &Mail) {
+    let folder = outbox_folder(&services.config.data_dir);
+    if let Err(error) = write_files(&folder, mail) {
+        tracing::warn!(mail = %mail.id, %error, "could not write the mail to the outbox folder");
+    }
+}
+
+pub fn outbox_folder(data_dir: &Path) -> PathBuf {
+    data_dir.join("outbox")
+}
+
+fn write_files(folder: &Path, mail: &Mail) -> std::io::Result<()> {
+    std::fs::create_dir_all(folder)?;
+    let header = format!(
+        "To: {}\nSubject: {}\nDate: {}\n\n",
+        mail.to, mail.subject, mail.created_at
+    );
+    std::fs::write(folder.join(format!("{}.txt", mail.id)), header + &mail.text)?;
+    std::fs::write(folder.join(format!("{}.html", mail.id)), &mail.html)
+}
+
+/// The newest mails first, at most `limit`.
+pub async fn outbox(services: &Services, limit: usize) -> TableResult<Vec<Mail>> {
+    let page = services
+        .table
+        .query(Query::partition(OUTBOX).backward().limit(limit.max(1)))
+        .await?;
+    let mut mails: Vec<Mail> = page.items.iter().filter_map(mail_of).collect();
+    mails.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    Ok(mails)
+}
+
+fn mail_of(item: &Item) -> Option<Mail> {
+    serde_json::from_value(item.get("mail")?.clone()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn letter() -> Letter {
+        Letter {
+            company: "Hostfront".into(),
+            name: "Ada <script>".into(),
+            order_id: "01ORDER".into(),
+            order_url: "http://127.0.0.1:8080/order.html?id=01ORDER".into(),
+            plan_name: "Web Starter".into(),
+            domain: "bakery.com".into(),
+            invoice_number: "INV-000007".into(),
+            lines: vec![("Web Starter, monthly".into(), "$4.99".into())],
+            total: "$4.99".into(),
+            ..Letter::default()
+        }
+    }
+
+    #[test]
+    fn every_mail_renders_as_text_and_escaped_html() {
+        let kinds = [
+            MailKind::OrderReceived,
+            MailKind::PaymentReceipt,
+            MailKind::DomainRegistered,
+            MailKind::TransferStarted,
+            MailKind::AccountReady,
+            MailKind::ActionNeeded,
+        ];
+        for kind in kinds {
+            let (text, html) = render(kind, &letter()).unwrap();
+            assert!(text.contains("Ada <script>"), "{kind:?} text: {text}");
+            assert!(
+                html.contains("Ada &#60;script&#62;") || html.contains("Ada &lt;script&gt;"),
+                "{kind:?} html: {html}"
+            );
+            assert!(!html.contains("<script>"), "{kind:?}");
+        }
+        let (text, _) = render(MailKind::OrderReceived, &letter()).unwrap();
+        assert!(text.contains("Invoice INV-000007"));
+        assert!(text.contains("Web Starter, monthly: $4.99"));
+    }
+}

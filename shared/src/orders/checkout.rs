@@ -1,0 +1,217 @@
+//! Checkout: charging an order's invoice, then sending the order to review or
+//! to provisioning.
+//!
+//! A payment attempt is numbered and written on the order (`payment_pending`)
+//! before the gateway is called, and the gateway keys are made from the order
+//! and that number. A retry after a crash or a timeout therefore repeats the
+//! same attempt, which the gateway answers from its record: a card is never
+//! charged twice for one order. A declined card closes the attempt and leaves
+//! the order awaiting payment with the reason.
+
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::create::invoice_letter;
+use super::review::{self, Rules};
+use super::{
+    Invoice, Order, OrderError, OrderStatus, OrderView, Payment, PaymentProblem, invalid,
+    order_key, provision, status_index,
+};
+use crate::Services;
+use crate::accounts::Customer;
+use crate::mail::{self, Mail, MailKind};
+use crate::payments::{Card, Charge, PaymentError};
+use crate::store::{Condition, TableError, TxOp, Update};
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PayRequest {
+    pub card: Card,
+    /// ISO 3166 two-letter country of the card's billing address.
+    pub billing_country: String,
+}
+
+fn payment_error(error: PaymentError) -> OrderError {
+    match error {
+        PaymentError::Declined { code, message } => OrderError::Declined { code, message },
+        PaymentError::Invalid(message) => invalid("invalid_payment", message),
+        PaymentError::Unavailable(message) => {
+            tracing::warn!(%message, "payment gateway unavailable");
+            OrderError::Unavailable(
+                "the payment provider is not answering; try again in a minute, you will not be charged twice".into(),
+            )
+        }
+    }
+}
+
+/// The order, awaiting payment, with the attempt this checkout makes: the
+/// unfinished one if there is one, else a new one claimed on the order.
+async fn claim_attempt(
+    services: &Services,
+    customer: &Customer,
+    order_id: &str,
+) -> Result<Result<(Order, u32), Order>, OrderError> {
+    for _ in 0..5 {
+        let order = super::load(services, &customer.id, order_id).await?;
+        if order.status != OrderStatus::AwaitingPayment {
+            return Ok(Err(order));
+        }
+        if let Some(attempt) = order.payment_pending {
+            return Ok(Ok((order, attempt)));
+        }
+        let attempt = order.payment_attempts + 1;
+        let claimed = services
+            .table
+            .update(
+                &order_key(&customer.id, order_id),
+                Update::new().set("payment_pending", attempt).bump_version(),
+                Some(Condition::VersionIs(order.v)),
+            )
+            .await;
+        match claimed {
+            Ok(_) => return Ok(Ok((order, attempt))),
+            Err(TableError::ConditionFailed) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(OrderError::Unavailable(
+        "this order is being paid right now".into(),
+    ))
+}
+
+/// Charges the order's invoice with `request.card`.
+pub async fn pay(
+    services: &Services,
+    customer: &Customer,
+    order_id: &str,
+    request: PayRequest,
+) -> Result<OrderView, OrderError> {
+    let billing_country = request.billing_country.trim().to_uppercase();
+    if billing_country.len() != 2 || !billing_country.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(invalid(
+            "invalid_country",
+            "give the billing address's two-letter country code, e.g. DE or US",
+        ));
+    }
+    let (order, attempt) = match claim_attempt(services, customer, order_id).await? {
+        Ok(claimed) => claimed,
+        Err(settled) => return super::view(services, settled).await,
+    };
+    let key = order_key(&customer.id, order_id);
+    let invoice_item = services
+        .table
+        .get(&Invoice::key(order_id))
+        .await?
+        .ok_or_else(|| TableError::Backend(format!("order {order_id} has no invoice")))?;
+    let invoice = Invoice::of(&invoice_item)?;
+    let charge = Charge {
+        amount: invoice.total,
+        currency: invoice.currency.clone(),
+        card: request.card,
+        reference: invoice.number.clone(),
+        idempotency_key: format!("{order_id}-authorize-{attempt}"),
+    };
+    let charged = async {
+        let authorization = services.payments.authorize(&charge).await?;
+        let capture = services
+            .payments
+            .capture(
+                &authorization.id,
+                invoice.total,
+                &format!("{order_id}-capture-{attempt}"),
+            )
+            .await?;
+        Ok::<_, PaymentError>((authorization, capture))
+    }
+    .await;
+    let (authorization, capture) = match charged {
+        Ok(done) => done,
+        Err(PaymentError::Declined { code, message }) => {
+            let problem = PaymentProblem {
+                code: code.clone(),
+                message: message.clone(),
+            };
+            let closed = Update::new()
+                .set("payment_attempts", attempt)
+                .set("payment_problem", json!(problem))
+                .remove("payment_pending")
+                .bump_version();
+            match services
+                .table
+                .update(
+                    &key,
+                    closed,
+                    Some(Condition::eq("payment_pending", attempt)),
+                )
+                .await
+            {
+                Ok(_) | Err(TableError::ConditionFailed) => {}
+                Err(other) => return Err(other.into()),
+            }
+            return Err(OrderError::Declined { code, message });
+        }
+        Err(other) => return Err(payment_error(other)),
+    };
+
+    let rules = Rules {
+        value_above: services.config.review_above,
+        orders_per_day: services.config.review_orders_per_day,
+    };
+    let recent = review::recent_orders(services, &customer.id).await?;
+    let reasons = review::reasons(rules, &order, recent, &customer.country, &billing_country);
+    let status = if reasons.is_empty() {
+        OrderStatus::Provisioning
+    } else {
+        OrderStatus::PendingReview
+    };
+    let paid_at = crate::clock::rfc3339(services.clock.now());
+    let payment = Payment {
+        card_last4: authorization.card_last4.clone(),
+        amount: capture.amount,
+        authorization_id: authorization.id.clone(),
+        capture_id: capture.id.clone(),
+        paid_at: paid_at.clone(),
+    };
+    let mut update = Update::new()
+        .set("status", json!(status))
+        .set("payment", json!(payment))
+        .set("payment_attempts", attempt)
+        .set("review_reasons", json!(reasons))
+        .remove("payment_pending")
+        .remove("payment_problem")
+        .bump_version();
+    for (attribute, value) in status_index(status, services.clock.now_secs(), order_id) {
+        update = update.set(attribute, value);
+    }
+    let mut letter = invoice_letter(services, &order, &invoice);
+    letter.card_last4 = payment.card_last4.clone();
+    letter.paid = true;
+    letter.in_review = status == OrderStatus::PendingReview;
+    let receipt = Mail::compose(services, MailKind::PaymentReceipt, &order.email, &letter)?;
+    let ops = vec![
+        TxOp::Update {
+            key: key.clone(),
+            update,
+            condition: Some(Condition::eq("status", json!(OrderStatus::AwaitingPayment))),
+        },
+        Invoice::paid_op(order_id, &invoice, &paid_at),
+        receipt.put_op(services.clock.now_secs()),
+    ];
+    match services.table.transact(ops).await {
+        Ok(()) => {
+            mail::deliver(services, &receipt);
+            tracing::info!(order = order_id, status = status.as_str(), "order paid");
+            if status == OrderStatus::Provisioning {
+                // Should this fail, the sweeper finds the order and enqueues it.
+                if let Err(error) = provision::enqueue(services, &customer.id, order_id).await {
+                    tracing::error!(order = order_id, %error, "could not enqueue provisioning");
+                }
+            }
+        }
+        // A concurrent checkout of the same attempt recorded it first.
+        Err(TableError::TransactionConflict { index: 0 }) => {}
+        Err(other) => return Err(other.into()),
+    }
+    let order = super::load(services, &customer.id, order_id).await?;
+    super::view(services, order).await
+}

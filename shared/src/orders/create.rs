@@ -1,0 +1,491 @@
+//! Placing an order: one transaction writes the order, its invoice (claiming
+//! the next invoice number), the markers that make its domain and username
+//! unique, the idempotency record and the order-received mail. Of many orders
+//! racing for one domain, exactly one commits; a retried POST with the same
+//! `Idempotency-Key` returns the first order.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::invoice::{self, Invoice, InvoiceLine};
+use super::{
+    DomainAction, Order, OrderDomain, OrderError, OrderStatus, OrderView, conflict, invalid,
+    order_key, status_index, username,
+};
+use crate::Services;
+use crate::accounts::{self, AccountError, Customer};
+use crate::catalog::Catalog;
+use crate::domains::name::{self, Searched};
+use crate::domains::{self, subdomains};
+use crate::mail::{self, Letter, Mail, MailKind};
+use crate::store::{Condition, Item, ItemExt, Key, TableError, TxOp};
+
+/// How long a retried POST finds its first order.
+const IDEMPOTENCY_DAYS: i64 = 7;
+const MAX_IDEMPOTENCY_KEY: usize = 100;
+/// Tries at claiming the next invoice number before giving up as busy.
+const NUMBER_ATTEMPTS: usize = 50;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DomainRequest {
+    pub action: DomainAction,
+    /// The domain, or for `subdomain` the name under the company's zone.
+    pub name: String,
+    /// The transfer authorisation (EPP) code; required for `transfer`.
+    #[serde(default, skip_serializing)]
+    pub auth_code: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrderRequest {
+    pub plan_id: String,
+    /// `monthly` or `annual`.
+    pub cycle: String,
+    pub domain: DomainRequest,
+    /// The control-panel username.
+    pub username: String,
+    /// The control-panel password; leave it out with `generate_password`.
+    #[serde(default, skip_serializing)]
+    pub password: Option<String>,
+    /// Let the API choose a strong password; it is shown once, in the answer.
+    #[serde(default)]
+    pub generate_password: bool,
+}
+
+pub struct Placed {
+    pub view: OrderView,
+    /// False when the idempotency key named an order placed before.
+    pub created: bool,
+}
+
+fn idempotency_key(customer_id: &str, key: &str) -> Key {
+    Key::new(
+        format!("CUSTOMER#{customer_id}"),
+        format!("IDEMPOTENCY#{key}"),
+    )
+}
+
+fn domain_marker(ascii: &str) -> Key {
+    Key::new(format!("DOMAIN#{ascii}"), "MARKER")
+}
+
+/// What identifies a request for idempotency: everything but secrets.
+fn fingerprint(request: &OrderRequest) -> String {
+    let canonical = serde_json::to_vec(request).expect("requests serialise");
+    URL_SAFE_NO_PAD.encode(Sha256::digest(canonical))
+}
+
+/// A strong random password of 20 letters and digits.
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let token = accounts::random_token();
+    token
+        .bytes()
+        .take(20)
+        .map(|b| ALPHABET[b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// The order's domain, the marker that keeps it unique and its invoice line.
+struct ResolvedDomain {
+    domain: OrderDomain,
+    marker: Key,
+    line: Option<InvoiceLine>,
+    auth_code: Option<String>,
+}
+
+async fn resolve_domain(
+    services: &Services,
+    catalog: &Catalog,
+    request: &DomainRequest,
+) -> Result<ResolvedDomain, OrderError> {
+    if request.action == DomainAction::Subdomain {
+        let label = subdomains::validate(&request.name).map_err(|e| invalid(e.code, e.message))?;
+        let name = format!("{label}.{}", services.config.subdomain_zone);
+        return Ok(ResolvedDomain {
+            domain: OrderDomain {
+                action: request.action,
+                unicode: name.clone(),
+                name,
+            },
+            marker: subdomains::marker_key(&label),
+            line: None,
+            auth_code: None,
+        });
+    }
+    let parsed = match name::parse(&request.name).map_err(|e| invalid(e.code, e.message))? {
+        Searched::Domain(d) if d.dropped_subdomain.is_none() => d,
+        Searched::Domain(d) => {
+            return Err(invalid(
+                "not_registrable",
+                format!("order the domain itself: {}", d.unicode),
+            ));
+        }
+        Searched::Word { .. } => {
+            return Err(invalid(
+                "incomplete_domain",
+                "give the whole domain, with its ending: bakery.com",
+            ));
+        }
+    };
+    let domain = OrderDomain {
+        action: request.action,
+        name: parsed.ascii.clone(),
+        unicode: parsed.unicode.clone(),
+    };
+    let mut resolved = ResolvedDomain {
+        marker: domain_marker(&domain.name),
+        domain,
+        line: None,
+        auth_code: None,
+    };
+    if request.action == DomainAction::External {
+        return Ok(resolved);
+    }
+    let price = catalog.tld(&parsed.suffix).ok_or_else(|| {
+        invalid(
+            "tld_not_sold",
+            format!("we do not sell .{} domains", parsed.suffix),
+        )
+    })?;
+    let answer = domains::live_check(services, std::slice::from_ref(&parsed.ascii))
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "live check failed while ordering");
+            OrderError::Unavailable(
+                "the domain registry is not answering right now; please try again shortly".into(),
+            )
+        })?
+        .pop()
+        .ok_or_else(|| OrderError::Unavailable("the registry gave no answer".into()))?;
+    let shown = &parsed.unicode;
+    if request.action == DomainAction::Register {
+        if !answer.available {
+            return Err(conflict(
+                "domain_unavailable",
+                format!("{shown} is already registered; transfer it in if it is yours"),
+            ));
+        }
+        let amount = answer
+            .premium_price
+            .filter(|_| answer.premium)
+            .unwrap_or(price.register);
+        resolved.line = Some(InvoiceLine {
+            description: format!("Registration of {shown}, 1 year"),
+            amount,
+        });
+    } else {
+        if answer.available {
+            return Err(invalid(
+                "not_registered",
+                format!("{shown} is not registered anywhere; register it instead"),
+            ));
+        }
+        let code = request.auth_code.as_deref().map(str::trim).unwrap_or("");
+        if code.is_empty() || code.len() > 64 {
+            return Err(invalid(
+                "auth_code_required",
+                "a transfer needs the domain's auth code from its current registrar",
+            ));
+        }
+        resolved.auth_code = Some(code.to_string());
+        resolved.line = Some(InvoiceLine {
+            description: format!("Transfer of {shown}, adds 1 year"),
+            amount: price.transfer,
+        });
+    }
+    Ok(resolved)
+}
+
+fn check_panel_password(password: &str, username: &str, email: &str) -> Result<(), OrderError> {
+    let weak = |message: String| invalid("weak_password", message);
+    match accounts::check_password(password, email) {
+        Err(AccountError::Invalid { message, .. }) => Err(weak(message)),
+        Err(other) => Err(weak(other.to_string())),
+        Ok(()) if password.to_lowercase().contains(username) => {
+            Err(weak("the password must not contain the username".into()))
+        }
+        Ok(()) => Ok(()),
+    }
+}
+
+fn put(item: Item) -> TxOp {
+    TxOp::Put {
+        item,
+        condition: Some(Condition::NotExists),
+    }
+}
+
+fn marker(key: Key, order_id: &str, customer_id: &str) -> TxOp {
+    let mut item = key.to_item();
+    item.insert("kind".into(), "marker".into());
+    item.insert("order_id".into(), order_id.into());
+    item.insert("customer_id".into(), customer_id.into());
+    put(item)
+}
+
+/// The letter every mail about `order` starts from.
+pub fn letter(services: &Services, order: &Order) -> Letter {
+    let base = services.config.public_url.trim_end_matches('/');
+    Letter {
+        company: services.config.company_name.clone(),
+        name: order.customer_name.clone(),
+        order_id: order.id.clone(),
+        order_url: format!("{base}/order.html?id={}", order.id),
+        plan_name: order.plan_name.clone(),
+        domain: order.domain.unicode.clone(),
+        invoice_number: order.invoice_number.clone(),
+        ..Letter::default()
+    }
+}
+
+pub fn invoice_letter(services: &Services, order: &Order, invoice: &Invoice) -> Letter {
+    let money = |amount| crate::money::display(amount, &invoice.currency);
+    let mut lines: Vec<(String, String)> = invoice
+        .lines
+        .iter()
+        .map(|l| (l.description.clone(), money(l.amount)))
+        .collect();
+    lines.push((
+        format!("Tax ({}%)", invoice.tax_rate_bps as f64 / 100.0),
+        money(invoice.tax),
+    ));
+    Letter {
+        lines,
+        total: money(invoice.total),
+        ..letter(services, order)
+    }
+}
+
+/// Places an order for `customer`, or returns the one placed before under `key`.
+pub async fn place(
+    services: &Services,
+    customer: &Customer,
+    key: &str,
+    request: OrderRequest,
+) -> Result<Placed, OrderError> {
+    if key.is_empty()
+        || key.len() > MAX_IDEMPOTENCY_KEY
+        || !key.chars().all(|c| c.is_ascii_graphic())
+    {
+        return Err(invalid(
+            "invalid_idempotency_key",
+            format!(
+                "the Idempotency-Key header holds 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters"
+            ),
+        ));
+    }
+    let fingerprint = fingerprint(&request);
+    if let Some(placed) = replay(services, customer, key, &fingerprint).await? {
+        return Ok(placed);
+    }
+    let catalog = services.catalog.get(services.table.as_ref()).await?;
+    let plan = catalog.plan(&request.plan_id).ok_or_else(|| {
+        invalid(
+            "unknown_plan",
+            format!("there is no plan {:?}", request.plan_id),
+        )
+    })?;
+    let price = *plan.prices.get(&request.cycle).ok_or_else(|| {
+        invalid(
+            "invalid_cycle",
+            format!(
+                "{} is billed {}",
+                plan.name,
+                plan.prices.keys().cloned().collect::<Vec<_>>().join(" or ")
+            ),
+        )
+    })?;
+    let username =
+        username::validate(&request.username).map_err(|m| invalid("invalid_username", m))?;
+    let (password, generated) = match (&request.password, request.generate_password) {
+        (_, true) => (generate_password(), true),
+        (Some(p), false) => {
+            check_panel_password(p, &username, &customer.email)?;
+            (p.clone(), false)
+        }
+        (None, false) => {
+            return Err(invalid(
+                "password_required",
+                "choose a control-panel password, or ask us to generate one",
+            ));
+        }
+    };
+    let resolved = resolve_domain(services, &catalog, &request.domain).await?;
+
+    let order_id = ulid::Ulid::new().to_string();
+    let now = services.clock.now();
+    let now_secs = services.clock.now_secs();
+    let created_at = crate::clock::rfc3339(now);
+    let mut lines = vec![InvoiceLine {
+        description: format!("{}, {}", plan.name, request.cycle),
+        amount: price,
+    }];
+    if plan.setup_fee > 0 {
+        lines.push(InvoiceLine {
+            description: format!("{} setup", plan.name),
+            amount: plan.setup_fee,
+        });
+    }
+    lines.extend(resolved.line.clone());
+    let mut invoice = Invoice::new(
+        &customer.id,
+        &order_id,
+        created_at.clone(),
+        &catalog.currency,
+        lines,
+        services.config.tax_rate_bps,
+    );
+    let mut order = Order {
+        id: order_id.clone(),
+        customer_id: customer.id.clone(),
+        email: customer.email.clone(),
+        customer_name: customer.name.clone(),
+        status: OrderStatus::AwaitingPayment,
+        plan_id: plan.id.clone(),
+        plan_name: plan.name.clone(),
+        plan_kind: plan.kind,
+        cycle: request.cycle.clone(),
+        domain: resolved.domain.clone(),
+        username: username.clone(),
+        currency: catalog.currency.clone(),
+        total: invoice.total,
+        invoice_number: String::new(),
+        created_at: created_at.clone(),
+        payment_attempts: 0,
+        payment_pending: None,
+        payment_problem: None,
+        payment: None,
+        review_reasons: Vec::new(),
+        hold_reason: None,
+        customer_message: None,
+        failed_step: None,
+        service: None,
+        v: 1,
+    };
+    for _ in 0..NUMBER_ATTEMPTS {
+        let (sequence, claim) = invoice::next_number(services.table.as_ref()).await?;
+        invoice.number = invoice::format_number(sequence);
+        order.invoice_number = invoice.number.clone();
+        let mail = Mail::compose(
+            services,
+            MailKind::OrderReceived,
+            &customer.email,
+            &invoice_letter(services, &order, &invoice),
+        )?;
+        let mut item = match json!(order) {
+            Value::Object(map) => map,
+            _ => unreachable!("an order serialises as an object"),
+        };
+        item.extend(order_key(&customer.id, &order_id).to_item());
+        item.insert("kind".into(), "order".into());
+        item.extend(status_index(
+            OrderStatus::AwaitingPayment,
+            now_secs,
+            &order_id,
+        ));
+        item.insert("panel_password".into(), password.clone().into());
+        item.insert("password_generated".into(), generated.into());
+        if let Some(code) = &resolved.auth_code {
+            item.insert("auth_code".into(), code.clone().into());
+        }
+        let mut record = idempotency_key(&customer.id, key).to_item();
+        record.insert("kind".into(), "idempotency".into());
+        record.insert("order_id".into(), order_id.clone().into());
+        record.insert("fingerprint".into(), fingerprint.clone().into());
+        record.insert("ttl".into(), (now_secs + IDEMPOTENCY_DAYS * 86_400).into());
+        let ops = vec![
+            marker(resolved.marker.clone(), &order_id, &customer.id),
+            marker(username::marker_key(&username), &order_id, &customer.id),
+            put(record),
+            put(item),
+            invoice.put_op(sequence),
+            claim,
+            mail.put_op(now_secs),
+        ];
+        match services.table.transact(ops).await {
+            Ok(()) => {
+                mail::deliver(services, &mail);
+                let mut view = super::view(services, order).await?;
+                view.generated_password = generated.then_some(password);
+                return Ok(Placed {
+                    view,
+                    created: true,
+                });
+            }
+            Err(TableError::TransactionConflict { index: 5 }) => {
+                tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(1..10))).await;
+            }
+            Err(TableError::TransactionConflict { index }) => {
+                if let Some(placed) = replay(services, customer, key, &fingerprint).await? {
+                    return Ok(placed);
+                }
+                return Err(match index {
+                    0 => conflict(
+                        "domain_taken",
+                        format!(
+                            "{} is already part of another order",
+                            resolved.domain.unicode
+                        ),
+                    ),
+                    1 => OrderError::Conflict {
+                        code: "username_taken",
+                        message: format!("the username {username} is taken"),
+                        suggestions: username::suggestions(
+                            services,
+                            &username,
+                            Some(&resolved.domain.name),
+                        )
+                        .await?,
+                    },
+                    _ => TableError::TransactionConflict { index }.into(),
+                });
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(OrderError::Unavailable(
+        "we are taking many orders at once; please try again".into(),
+    ))
+}
+
+/// The order placed before under `key`, if any.
+async fn replay(
+    services: &Services,
+    customer: &Customer,
+    key: &str,
+    fingerprint: &str,
+) -> Result<Option<Placed>, OrderError> {
+    let Some(record) = services
+        .table
+        .get(&idempotency_key(&customer.id, key))
+        .await?
+    else {
+        return Ok(None);
+    };
+    if record.str_attr("fingerprint") != Some(fingerprint) {
+        return Err(OrderError::Invalid {
+            code: "idempotency_key_reused",
+            message: "this Idempotency-Key was used for a different order; use a new key".into(),
+        });
+    }
+    let order_id = record.str_attr("order_id").unwrap_or_default();
+    let item = services
+        .table
+        .get(&order_key(&customer.id, order_id))
+        .await?
+        .ok_or(OrderError::NotFound)?;
+    let generated = (item.get("password_generated") == Some(&Value::Bool(true)))
+        .then(|| item.str_attr("panel_password").map(str::to_string))
+        .flatten();
+    let mut view = super::view(services, Order::of(&item)?).await?;
+    view.generated_password = generated;
+    Ok(Some(Placed {
+        view,
+        created: false,
+    }))
+}

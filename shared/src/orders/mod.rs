@@ -1,0 +1,361 @@
+//! Orders: a plan and a domain choice, an invoice, a payment, and the
+//! provisioning saga that makes them a live service.
+//!
+//! Items (see `docs/data-model.md`):
+//! - `CUSTOMER#<id>` / `ORDER#<order id>`: the order, owner-scoped by its key;
+//!   indexed by status in `gsi1` (`ORDERS#<status>`) for staff and the sweeper;
+//! - `ORDER#<order id>` / `INVOICE` and `STEP#<n>#<name>`: its invoice and the
+//!   record of each provisioning step, all read by one query;
+//! - markers that keep names unique: `DOMAIN#`, `SUBDOMAIN#`, `PANELUSER#`;
+//! - `CUSTOMER#<id>` / `IDEMPOTENCY#<key>`: what a retried POST returns.
+
+pub mod checkout;
+pub mod create;
+pub mod invoice;
+pub mod provision;
+pub mod review;
+pub mod username;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::Services;
+use crate::catalog::PlanKind;
+use crate::dns::Record;
+use crate::panel::{HostingAccount, MailSetup};
+use crate::store::{Item, ItemExt, Key, Query, SortKey, TableError};
+pub use invoice::Invoice;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Placed; the invoice is open.
+    AwaitingPayment,
+    /// Paid, held by a review rule until staff approve it.
+    PendingReview,
+    /// Paid; the provisioning saga is running.
+    Provisioning,
+    /// Live.
+    Active,
+    /// Stopped for something only staff (or the customer) can fix.
+    OnHold,
+    /// A step kept failing; staff have been told.
+    Failed,
+}
+
+impl OrderStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::AwaitingPayment => "awaiting_payment",
+            OrderStatus::PendingReview => "pending_review",
+            OrderStatus::Provisioning => "provisioning",
+            OrderStatus::Active => "active",
+            OrderStatus::OnHold => "on_hold",
+            OrderStatus::Failed => "failed",
+        }
+    }
+
+    /// The status, in plain words for the customer.
+    pub fn explain(self) -> &'static str {
+        match self {
+            OrderStatus::AwaitingPayment => "Waiting for your payment.",
+            OrderStatus::PendingReview => {
+                "Paid. Our team checks orders like this one before setting them up; expect to hear from us within one working day."
+            }
+            OrderStatus::Provisioning => "Paid. We are setting everything up now.",
+            OrderStatus::Active => "Live.",
+            OrderStatus::OnHold => "On hold: see the message below.",
+            OrderStatus::Failed => {
+                "Setting up hit a problem we could not fix automatically. Our team has been told and will finish it."
+            }
+        }
+    }
+}
+
+/// How the order's domain is obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DomainAction {
+    /// Register a new domain.
+    Register,
+    /// Transfer a domain in from another registrar (auth code required).
+    Transfer,
+    /// Use a domain registered elsewhere; the customer points it at us.
+    External,
+    /// A free subdomain of the company's zone.
+    Subdomain,
+}
+
+/// The order's domain, as stored and shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OrderDomain {
+    pub action: DomainAction,
+    /// ASCII form; for a subdomain, the full name under the company's zone.
+    pub name: String,
+    pub unicode: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Payment {
+    pub card_last4: String,
+    pub amount: i64,
+    pub authorization_id: String,
+    pub capture_id: String,
+    /// RFC 3339, UTC.
+    pub paid_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PaymentProblem {
+    /// `card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`.
+    pub code: String,
+    pub message: String,
+}
+
+/// What the customer has once the order is live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Service {
+    pub account: HostingAccount,
+    pub mail: Option<MailSetup>,
+    pub nameservers: Vec<String>,
+}
+
+/// The order as stored, in the attributes of its item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Order {
+    pub id: String,
+    pub customer_id: String,
+    pub email: String,
+    pub customer_name: String,
+    pub status: OrderStatus,
+    pub plan_id: String,
+    pub plan_name: String,
+    pub plan_kind: PlanKind,
+    pub cycle: String,
+    pub domain: OrderDomain,
+    pub username: String,
+    pub currency: String,
+    pub total: i64,
+    pub invoice_number: String,
+    pub created_at: String,
+    #[serde(default)]
+    pub payment_attempts: u32,
+    #[serde(default)]
+    pub payment_pending: Option<u32>,
+    #[serde(default)]
+    pub payment_problem: Option<PaymentProblem>,
+    #[serde(default)]
+    pub payment: Option<Payment>,
+    #[serde(default)]
+    pub review_reasons: Vec<String>,
+    /// For staff: why the order stopped.
+    #[serde(default)]
+    pub hold_reason: Option<String>,
+    /// For the customer: the same, in plain words.
+    #[serde(default)]
+    pub customer_message: Option<String>,
+    #[serde(default)]
+    pub failed_step: Option<String>,
+    #[serde(default)]
+    pub service: Option<Service>,
+    #[serde(default)]
+    pub v: i64,
+}
+
+impl Order {
+    pub fn of(item: &Item) -> Result<Order, TableError> {
+        serde_json::from_value(Value::Object(item.clone()))
+            .map_err(|e| TableError::Backend(format!("corrupt order: {e}")))
+    }
+}
+
+pub fn order_key(customer_id: &str, order_id: &str) -> Key {
+    Key::new(
+        format!("CUSTOMER#{customer_id}"),
+        format!("ORDER#{order_id}"),
+    )
+}
+
+/// The partition of an order's invoice and step records.
+pub fn children_partition(order_id: &str) -> String {
+    format!("ORDER#{order_id}")
+}
+
+/// The `gsi1` attributes that file an order under its status.
+pub fn status_index(status: OrderStatus, now_secs: i64, order_id: &str) -> [(String, Value); 2] {
+    [
+        (
+            "gsi1pk".into(),
+            format!("ORDERS#{}", status.as_str()).into(),
+        ),
+        ("gsi1sk".into(), format!("{now_secs:012}#{order_id}").into()),
+    ]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    Pending,
+    Running,
+    Done,
+    Failed,
+}
+
+/// One provisioning step as the customer sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct StepView {
+    pub name: String,
+    pub title: String,
+    pub status: StepStatus,
+    pub attempts: u32,
+    /// What the step did, in plain words, once done.
+    pub detail: Option<String>,
+    /// RFC 3339, UTC.
+    pub finished_at: Option<String>,
+}
+
+/// Everything the customer sees of an order.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: String,
+    pub status: OrderStatus,
+    /// The status in plain words.
+    pub status_message: String,
+    pub plan_id: String,
+    pub plan_name: String,
+    pub cycle: String,
+    pub domain: OrderDomain,
+    pub username: String,
+    pub created_at: String,
+    pub invoice: Invoice,
+    pub payment: Option<Payment>,
+    /// Why the last payment attempt failed, while the order awaits payment.
+    pub payment_problem: Option<PaymentProblem>,
+    pub steps: Vec<StepView>,
+    /// What the customer must do, when the order is on hold.
+    pub customer_message: Option<String>,
+    pub failed_step: Option<String>,
+    pub service: Option<Service>,
+    /// For a domain registered elsewhere: the records to set at its DNS host.
+    pub dns_records: Vec<Record>,
+    /// Set once, when the API generated the control-panel password.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generated_password: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OrderError {
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    #[error("{message}")]
+    Conflict {
+        code: &'static str,
+        message: String,
+        suggestions: Vec<String>,
+    },
+    #[error("no such order")]
+    NotFound,
+    #[error("{message}")]
+    Declined { code: String, message: String },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+pub fn invalid(code: &'static str, message: impl Into<String>) -> OrderError {
+    OrderError::Invalid {
+        code,
+        message: message.into(),
+    }
+}
+
+pub fn conflict(code: &'static str, message: impl Into<String>) -> OrderError {
+    OrderError::Conflict {
+        code,
+        message: message.into(),
+        suggestions: Vec::new(),
+    }
+}
+
+/// The stored order of `customer_id`, if it is theirs.
+pub async fn load(
+    services: &Services,
+    customer_id: &str,
+    order_id: &str,
+) -> Result<Order, OrderError> {
+    if ulid::Ulid::from_string(order_id).is_err() {
+        return Err(OrderError::NotFound);
+    }
+    let item = services
+        .table
+        .get(&order_key(customer_id, order_id))
+        .await?
+        .ok_or(OrderError::NotFound)?;
+    Ok(Order::of(&item)?)
+}
+
+/// The order as its owner sees it: the order, then one query for its invoice and steps.
+pub async fn view(services: &Services, order: Order) -> Result<OrderView, OrderError> {
+    let children = services
+        .table
+        .query(Query::partition(children_partition(&order.id)))
+        .await?;
+    let invoice = children
+        .items
+        .iter()
+        .find(|i| i.str_attr("kind") == Some("invoice"))
+        .map(Invoice::of)
+        .transpose()?
+        .ok_or_else(|| TableError::Backend(format!("order {} has no invoice", order.id)))?;
+    let records: Vec<&Item> = children
+        .items
+        .iter()
+        .filter(|i| i.str_attr("kind") == Some("step"))
+        .collect();
+    let steps = provision::step_views(&order, &records);
+    let dns_records = provision::records_to_set(services, &order);
+    Ok(OrderView {
+        id: order.id.clone(),
+        status_message: order.status.explain().into(),
+        status: order.status,
+        plan_id: order.plan_id,
+        plan_name: order.plan_name,
+        cycle: order.cycle,
+        domain: order.domain,
+        username: order.username,
+        created_at: order.created_at,
+        invoice,
+        payment: order.payment,
+        payment_problem: order
+            .payment_problem
+            .filter(|_| order.status == OrderStatus::AwaitingPayment),
+        steps,
+        customer_message: order.customer_message,
+        failed_step: order.failed_step,
+        service: order.service,
+        dns_records,
+        generated_password: None,
+    })
+}
+
+/// A customer's orders, newest first (at most 100).
+pub async fn list(services: &Services, customer_id: &str) -> Result<Vec<OrderView>, OrderError> {
+    let page = services
+        .table
+        .query(
+            Query::partition(format!("CUSTOMER#{customer_id}"))
+                .sort(SortKey::BeginsWith("ORDER#".into()))
+                .backward()
+                .limit(100),
+        )
+        .await?;
+    let orders = page
+        .items
+        .iter()
+        .map(Order::of)
+        .collect::<Result<Vec<_>, _>>()?;
+    let views = orders.into_iter().map(|o| view(services, o));
+    futures::future::try_join_all(views).await
+}

@@ -1,0 +1,124 @@
+//! Review rules: a paid order is held for staff (`pending_review`) when it is
+//! worth more than a configured amount, when its account placed several orders
+//! in a short period, or when the billing country is not the account's.
+
+use super::Order;
+use crate::Services;
+use crate::store::{Query, SortKey, TableResult};
+
+/// The period in which many orders from one account look suspicious.
+const WINDOW_SECS: i64 = 24 * 3600;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// Orders with a total above this (minor units) are reviewed.
+    pub value_above: i64,
+    /// An account's orders in 24 hours, this one included, above which each is reviewed.
+    pub orders_per_day: u32,
+}
+
+/// Why the order must be reviewed; empty when it need not be.
+pub fn reasons(
+    rules: Rules,
+    order: &Order,
+    recent_orders: usize,
+    account_country: &str,
+    billing_country: &str,
+) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if order.total > rules.value_above {
+        reasons.push(format!(
+            "the total {} is above the review threshold {}",
+            crate::money::display(order.total, &order.currency),
+            crate::money::display(rules.value_above, &order.currency)
+        ));
+    }
+    if recent_orders > rules.orders_per_day as usize {
+        reasons.push(format!(
+            "the account placed {recent_orders} orders in 24 hours (more than {})",
+            rules.orders_per_day
+        ));
+    }
+    if !billing_country.eq_ignore_ascii_case(account_country) {
+        reasons.push(format!(
+            "the billing country {billing_country} is not the account's country {account_country}"
+        ));
+    }
+    reasons
+}
+
+/// How many orders the customer placed in the last 24 hours (order IDs are
+/// ULIDs, so the sort key range finds them without reading older ones).
+pub async fn recent_orders(services: &Services, customer_id: &str) -> TableResult<usize> {
+    let since_ms = (services.clock.now_millis() - WINDOW_SECS * 1000).max(0) as u64;
+    let since = ulid::Ulid::from_parts(since_ms, 0).to_string();
+    let page = services
+        .table
+        .query(
+            Query::partition(format!("CUSTOMER#{customer_id}"))
+                .sort(SortKey::Between(format!("ORDER#{since}"), "ORDER#~".into())),
+        )
+        .await?;
+    Ok(page.items.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::PlanKind;
+    use crate::orders::{DomainAction, OrderDomain, OrderStatus};
+
+    fn order(total: i64) -> Order {
+        Order {
+            id: "01".into(),
+            customer_id: "c".into(),
+            email: "a@example.com".into(),
+            customer_name: "Ada".into(),
+            status: OrderStatus::AwaitingPayment,
+            plan_id: "web-starter".into(),
+            plan_name: "Web Starter".into(),
+            plan_kind: PlanKind::Shared,
+            cycle: "monthly".into(),
+            domain: OrderDomain {
+                action: DomainAction::Register,
+                name: "bakery.com".into(),
+                unicode: "bakery.com".into(),
+            },
+            username: "bakery".into(),
+            currency: "USD".into(),
+            total,
+            invoice_number: "INV-000001".into(),
+            created_at: "2026-11-22T10:00:00Z".into(),
+            payment_attempts: 0,
+            payment_pending: None,
+            payment_problem: None,
+            payment: None,
+            review_reasons: Vec::new(),
+            hold_reason: None,
+            customer_message: None,
+            failed_step: None,
+            service: None,
+            v: 1,
+        }
+    }
+
+    const RULES: Rules = Rules {
+        value_above: 50_000,
+        orders_per_day: 3,
+    };
+
+    #[test]
+    fn ordinary_orders_pass() {
+        assert!(reasons(RULES, &order(50_000), 3, "GB", "gb").is_empty());
+    }
+
+    #[test]
+    fn each_rule_holds_an_order() {
+        let high = reasons(RULES, &order(50_001), 1, "GB", "GB");
+        assert_eq!(high.len(), 1);
+        assert!(high[0].contains("$500.01"), "{high:?}");
+        assert!(reasons(RULES, &order(100), 4, "GB", "GB")[0].contains("4 orders"));
+        assert!(reasons(RULES, &order(100), 1, "GB", "US")[0].contains("billing country US"));
+        assert_eq!(reasons(RULES, &order(60_000), 9, "GB", "US").len(), 3);
+    }
+}
