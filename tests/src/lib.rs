@@ -14,7 +14,7 @@ use hostfront::embedded::EmbeddedDb;
 use hostfront::queue::Queue;
 use hostfront::queue::sqlite::SqliteQueue;
 use hostfront::queue::sqs::SqsQueue;
-use hostfront::store::Table;
+use hostfront::store::{Condition, Item, Key, Page, Query, Table, TableResult, TxOp, Update};
 use hostfront::store::dynamo::DynamoTable;
 use hostfront::store::sqlite::SqliteTable;
 use tempfile::TempDir;
@@ -173,21 +173,34 @@ pub fn test_config(data_dir: &std::path::Path) -> Config {
     config.site_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../site");
     config.shutdown_grace_secs = 5;
     config.sim_registrar_latency_ms = 0;
+    config.sim_panel_latency_ms = 0;
     config.registrar_calls_per_second = 10_000;
     config.check_per_minute = 10_000;
     config.check_burst = 10_000;
     config.check_window_limit = 10_000;
     config.auth_per_minute = 10_000;
     config.auth_window_limit = 10_000;
+    // Journeys place many orders from one account; the review test sets its own rules.
+    config.review_orders_per_day = 1_000;
     config
 }
 
 /// Services on the embedded engine with a clock the test moves (no HTTP),
 /// and the directory that holds their data.
 pub fn embedded_services(clock: &ManualClock) -> (TempDir, Services) {
+    embedded_services_with(clock, |_| {})
+}
+
+/// As `embedded_services`, with settings changed by `configure`.
+pub fn embedded_services_with(
+    clock: &ManualClock,
+    configure: impl FnOnce(&mut Config),
+) -> (TempDir, Services) {
     let dir = TempDir::new().expect("temp dir");
+    let mut config = test_config(dir.path());
+    configure(&mut config);
     let db = EmbeddedDb::open(dir.path()).expect("embedded database opens");
-    let services = Services::embedded(test_config(dir.path()), db, Arc::new(clock.clone()));
+    let services = Services::embedded(config, db, Arc::new(clock.clone()));
     (dir, services)
 }
 
@@ -286,6 +299,25 @@ impl App {
         format!("{}{path}", self.base)
     }
 
+    /// POSTs `body` as JSON with `headers`; returns the status and the JSON answer.
+    pub async fn post_with(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        headers: &[(&str, &str)],
+    ) -> (u16, serde_json::Value) {
+        let mut request = http().post(self.url(path)).json(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("the app answers");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     /// GETs `path` and returns the status, the `Retry-After` header and the JSON body.
     pub async fn get(&self, path: &str) -> (u16, Option<String>, serde_json::Value) {
         self.get_with(path, &[]).await
@@ -325,4 +357,89 @@ impl App {
 /// A client for the app's HTTP API.
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder().build().expect("http client")
+}
+
+/// A `Table` that counts the requests made through it, to measure what a
+/// use case costs: reads are gets, batch gets and queries; writes are puts,
+/// updates, deletes, batch puts and transactions (each counted once).
+pub struct CountingTable {
+    inner: Arc<dyn Table>,
+    pub reads: std::sync::atomic::AtomicUsize,
+    pub writes: std::sync::atomic::AtomicUsize,
+}
+
+impl CountingTable {
+    pub fn new(inner: Arc<dyn Table>) -> Self {
+        CountingTable {
+            inner,
+            reads: Default::default(),
+            writes: Default::default(),
+        }
+    }
+
+    /// (reads, writes) so far.
+    pub fn counts(&self) -> (usize, usize) {
+        use std::sync::atomic::Ordering::SeqCst;
+        (self.reads.load(SeqCst), self.writes.load(SeqCst))
+    }
+
+    fn read(&self) {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn write(&self) {
+        self.writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[async_trait::async_trait]
+impl Table for CountingTable {
+    fn engine(&self) -> &'static str {
+        self.inner.engine()
+    }
+
+    async fn get(&self, key: &Key) -> TableResult<Option<Item>> {
+        self.read();
+        self.inner.get(key).await
+    }
+
+    async fn get_many(&self, keys: &[Key]) -> TableResult<Vec<Option<Item>>> {
+        self.read();
+        self.inner.get_many(keys).await
+    }
+
+    async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()> {
+        self.write();
+        self.inner.put(item, condition).await
+    }
+
+    async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
+        self.write();
+        self.inner.put_many(items).await
+    }
+
+    async fn update(
+        &self,
+        key: &Key,
+        update: Update,
+        condition: Option<Condition>,
+    ) -> TableResult<Item> {
+        self.write();
+        self.inner.update(key, update, condition).await
+    }
+
+    async fn delete(&self, key: &Key, condition: Option<Condition>) -> TableResult<Option<Item>> {
+        self.write();
+        self.inner.delete(key, condition).await
+    }
+
+    async fn query(&self, query: Query) -> TableResult<Page> {
+        self.read();
+        self.inner.query(query).await
+    }
+
+    async fn transact(&self, ops: Vec<TxOp>) -> TableResult<()> {
+        self.write();
+        self.inner.transact(ops).await
+    }
 }

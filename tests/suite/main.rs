@@ -24,6 +24,7 @@ macro_rules! on_both_engines {
 mod accounts;
 mod domain_search;
 mod http_foundation;
+mod orders;
 mod payments_conformance;
 mod queue_conformance;
 mod registrar_conformance;
