@@ -528,6 +528,8 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
     // The default simulated latencies, to measure order-to-live time as a user sees it.
     config.sim_registrar_latency_ms = 40;
     config.sim_panel_latency_ms = 150;
+    // The test runs the worker itself, so that each phase's requests are its own.
+    config.workers = 0;
     let db = hostfront::embedded::EmbeddedDb::open(dir.path()).unwrap();
     let mut services = hostfront::Services::embedded(config, db, Arc::new(hostfront::clock::SystemClock));
     let plain = services.table.clone();
@@ -543,6 +545,15 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
     let started = Instant::now();
     ada.pay(id, APPROVED, "GB").await;
     let paid = counting.counts();
+    let stop = CancellationToken::new();
+    let settings = WorkerSettings {
+        wait: Duration::from_millis(20),
+        ..WorkerSettings::default()
+    };
+    let jobs = Arc::new(AppJobs {
+        services: app.services.clone(),
+    });
+    let worker = tokio::spawn(run_worker(app.services.queue.clone(), jobs, settings, stop.clone()));
     let deadline = Instant::now() + Duration::from_secs(30);
     // Watch the table rather than poll the API, so polling adds no reads.
     let key = plain.get(&hostfront::store::Key::new("EMAIL#ada@example.com", "MARKER")).await.unwrap().unwrap();
@@ -557,6 +568,8 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
     }
     let live_after = started.elapsed();
     let watched = counting.counts();
+    stop.cancel();
+    worker.await.unwrap();
     eprintln!(
         "one order: place {:?}, pay {:?}, provision {:?} (reads, writes); order to live {live_after:?} after payment",
         (placed.0 - before.0, placed.1 - before.1),
