@@ -1,7 +1,8 @@
 // Signup and login, a password generator, and the logged-in view. The session
 // is an HttpOnly cookie: this page never sees it, it only asks /api/me.
 
-import { api, ApiError } from "/assets/api.js";
+import { api, ApiError, el, money } from "/assets/api.js";
+import { offerGenerator } from "/assets/password.js";
 
 const $ = (id) => document.getElementById(id);
 const message = $("account-message");
@@ -25,14 +26,21 @@ function showCustomer(customer) {
   if (customer) {
     $("customer-name").textContent = customer.name;
     $("customer-email").textContent = customer.email;
+    const next = new URLSearchParams(location.search).get("next");
+    if (next?.startsWith("/") && !next.startsWith("//")) {
+      location.assign(next);
+      return;
+    }
+    showOrders();
   }
 }
 
-/// 20 characters from an alphabet without look-alikes, from the browser's CSPRNG.
-function generatePassword() {
-  const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789-_!";
-  const bytes = crypto.getRandomValues(new Uint32Array(20));
-  return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join("");
+async function showOrders() {
+  const orders = await api("/api/orders").catch(() => []);
+  const rows = orders.map((order) => el("li", {},
+    el("a", { href: `/order.html?id=${encodeURIComponent(order.id)}` }, `${order.domain.unicode} · ${order.plan_name}`),
+    ` — ${order.status.replaceAll("_", " ")} · ${money(order.invoice.total, order.invoice.currency)}`));
+  $("order-list").replaceChildren(...(rows.length ? rows : [el("li", {}, "No orders yet. ", el("a", { href: "/" }, "Find a domain"))]));
 }
 
 function fields(form) {
@@ -53,14 +61,7 @@ async function submit(form, path, onError) {
 
 $("tab-signup").addEventListener("click", () => showTab("signup"));
 $("tab-login").addEventListener("click", () => showTab("login"));
-$("generate").addEventListener("click", () => {
-  const password = generatePassword();
-  const input = $("signup-form").elements.password;
-  input.value = password;
-  input.type = "text";
-  $("generated").hidden = false;
-  $("generated").textContent = "Keep this password somewhere safe, such as a password manager.";
-});
+offerGenerator($("generate"), $("signup-form").elements.password, $("generated"));
 $("signup-form").addEventListener("submit", (event) => {
   event.preventDefault();
   submit(event.target, "/api/signup", (error) => {

@@ -20,6 +20,11 @@ export function addToCart(item) {
   showCount();
 }
 
+export function removeFromCart(domain) {
+  localStorage.setItem(KEY, JSON.stringify(cartItems().filter((item) => item.domain !== domain)));
+  showCount();
+}
+
 export function showCount() {
   const badge = document.getElementById("cart-count");
   if (badge) badge.textContent = String(cartItems().length);

@@ -150,3 +150,66 @@ describe("the account page", () => {
     await page.close();
   });
 });
+
+describe("the order journey", () => {
+  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "200" });
+
+  test("a visitor finds a domain, signs up, pays with a test card and watches the order go live", async () => {
+    const page = await app.browser.newPage();
+    await page.goto(app.server.base);
+    await page.locator("#domain-query").fill("sunnybakery.com");
+    const offer = page.locator('#search-results .offer[data-domain="sunnybakery.com"]');
+    await offer.getByRole("button", { name: "Add to cart" }).click();
+    await page.locator("#cart-count").getByText("1").waitFor();
+
+    await page.getByRole("link", { name: /Cart/ }).click();
+    await page.getByRole("link", { name: "Log in or create an account" }).click();
+    const signup = page.locator("#signup-form");
+    await signup.getByLabel("Your name").fill("Grace Hopper");
+    await signup.getByLabel("Email").fill("grace@example.com");
+    await signup.getByLabel("Country").fill("US");
+    await signup.getByRole("button", { name: "Generate" }).click();
+    await signup.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(/\/order\.html$/);
+
+    const form = page.locator("#order-form");
+    await form.getByLabel(/Register sunnybakery\.com/).waitFor();
+    assert.ok(await form.getByLabel(/Register sunnybakery\.com/).isChecked());
+    assert.equal(await page.locator("#username").inputValue(), "sunnybakery");
+    await form.getByRole("button", { name: "Generate" }).click();
+    await form.getByRole("button", { name: "Place order" }).click();
+    await page.waitForURL(/\/order\.html\?id=/);
+    await page.locator("#invoice-number").getByText(/Invoice INV-\d{6} · open/).waitFor();
+    assert.equal(await page.locator("#cart-count").textContent(), "0", "the ordered domain left the cart");
+
+    const pay = page.locator("#pay-form");
+    await pay.getByLabel("Card number").fill("4000 0000 0000 0002");
+    await pay.getByLabel("Month").fill("12");
+    await pay.getByLabel("Year").fill("2099");
+    await pay.getByLabel("CVC").fill("123");
+    await pay.getByRole("button", { name: "Pay" }).click();
+    await page.locator("#order-message").getByText(/declined/).waitFor();
+    assert.equal(await pay.isVisible(), true, "a declined card can be retried");
+
+    await pay.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await pay.getByRole("button", { name: "Pay" }).click();
+    await page.locator('#steps .step[data-step="domain"].done').waitFor();
+    await page.locator('#order[data-status="active"]').waitFor({ timeout: 20000 });
+    assert.equal(await page.locator("#steps .step.done").count(), 5);
+    await page.locator("#service-details").getByText("sunnybakery").first().waitFor();
+    assert.match(await page.locator("#service-details").textContent(), /198\.51\.100\.\d+/);
+    assert.equal(await pay.isVisible(), false);
+    await shot(page, "order-live");
+
+    await page.goto(`${app.server.base}/outbox.html`);
+    await page.locator('.mail[data-kind="account_ready"]').waitFor();
+    for (const kind of ["order_received", "payment_receipt", "domain_registered"]) {
+      assert.equal(await page.locator(`.mail[data-kind="${kind}"]`).count(), 1, kind);
+    }
+    assert.match(await page.locator('.mail[data-kind="account_ready"] pre').textContent(), /Username:\s+sunnybakery/);
+
+    await page.goto(`${app.server.base}/account.html`);
+    await page.locator("#order-list").getByText(/sunnybakery\.com · Web Starter/).waitFor();
+    await page.close();
+  });
+});

@@ -14,9 +14,9 @@ use hostfront::embedded::EmbeddedDb;
 use hostfront::queue::Queue;
 use hostfront::queue::sqlite::SqliteQueue;
 use hostfront::queue::sqs::SqsQueue;
-use hostfront::store::{Condition, Item, Key, Page, Query, Table, TableResult, TxOp, Update};
 use hostfront::store::dynamo::DynamoTable;
 use hostfront::store::sqlite::SqliteTable;
+use hostfront::store::{Condition, Item, Key, Page, Query, Table, TableResult, TxOp, Update};
 use tempfile::TempDir;
 
 /// The venv python that has `moto[server]`; the test command sets it.
@@ -388,7 +388,8 @@ impl CountingTable {
     }
 
     fn write(&self) {
-        self.writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 

@@ -70,8 +70,12 @@ impl<'a> Shopper<'a> {
     }
 
     async fn pay(&self, id: &str, card: &str, country: &str) -> (u16, Value) {
-        self.post(&format!("/api/orders/{id}/pay"), pay_body(card, country), None)
-            .await
+        self.post(
+            &format!("/api/orders/{id}/pay"),
+            pay_body(card, country),
+            None,
+        )
+        .await
     }
 
     /// Polls the order until it reaches `status`; returns it.
@@ -83,7 +87,10 @@ impl<'a> Shopper<'a> {
             if order["status"] == status {
                 return order;
             }
-            assert!(Instant::now() < deadline, "order never became {status}: {order}");
+            assert!(
+                Instant::now() < deadline,
+                "order never became {status}: {order}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -103,7 +110,10 @@ fn hosting(action: &str, name: &str, username: &str) -> Value {
 
 /// A domain nobody has ordered, so tests on one shared moto never collide.
 fn fresh_domain() -> String {
-    format!("bakery{}.com", ulid::Ulid::new().to_string().to_lowercase()[16..].to_string())
+    format!(
+        "bakery{}.com",
+        ulid::Ulid::new().to_string().to_lowercase()[16..].to_string()
+    )
 }
 
 fn fresh_username() -> String {
@@ -116,37 +126,66 @@ async fn journey(app: &App) {
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
     let domain = fresh_domain();
     let username = fresh_username();
-    let (status, check) = ada.get(&format!("/api/usernames/check?name={username}")).await;
-    assert_eq!((status, &check["available"]), (200, &json!(true)), "{check}");
+    let (status, check) = ada
+        .get(&format!("/api/usernames/check?name={username}"))
+        .await;
+    assert_eq!(
+        (status, &check["available"]),
+        (200, &json!(true)),
+        "{check}"
+    );
 
     // Ordering is idempotent per key; the key cannot be reused for another order.
     let body = hosting("register", &domain, &username);
     let (status, error) = ada.post("/api/orders", body.clone(), None).await;
-    assert_eq!((status, error["error"]["code"].as_str()), (400, Some("idempotency_key_required")));
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (400, Some("idempotency_key_required"))
+    );
     let (status, order) = ada.post("/api/orders", body.clone(), Some("key-1")).await;
     assert_eq!(status, 201, "{order}");
     let id = order["id"].as_str().unwrap().to_string();
     assert_eq!(order["status"], "awaiting_payment");
-    assert_eq!(order["domain"], json!({"action": "register", "name": domain, "unicode": domain}));
+    assert_eq!(
+        order["domain"],
+        json!({"action": "register", "name": domain, "unicode": domain})
+    );
     let invoice = &order["invoice"];
     assert!(invoice["number"].as_str().unwrap().starts_with("INV-"));
     assert_eq!(invoice["lines"].as_array().unwrap().len(), 2, "{invoice}");
     assert_eq!(invoice["lines"][0]["amount"], 499);
-    assert_eq!(invoice["total"], json!(invoice["subtotal"].as_i64().unwrap() + invoice["tax"].as_i64().unwrap()));
+    assert_eq!(
+        invoice["total"],
+        json!(invoice["subtotal"].as_i64().unwrap() + invoice["tax"].as_i64().unwrap())
+    );
     assert_eq!(invoice["status"], "open");
-    assert!(order["steps"].as_array().unwrap().iter().all(|s| s["status"] == "pending"));
-    assert!(!order.to_string().contains("sourdough"), "the password is never shown back");
+    assert!(
+        order["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] == "pending")
+    );
+    assert!(
+        !order.to_string().contains("sourdough"),
+        "the password is never shown back"
+    );
     let (status, again) = ada.post("/api/orders", body.clone(), Some("key-1")).await;
     assert_eq!((status, &again["id"]), (200, &json!(id)));
     let mut changed = body.clone();
     changed["cycle"] = json!("annual");
     let (status, error) = ada.post("/api/orders", changed, Some("key-1")).await;
-    assert_eq!((status, error["error"]["code"].as_str()), (400, Some("idempotency_key_reused")));
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (400, Some("idempotency_key_reused"))
+    );
     let (_, mine) = ada.get("/api/orders").await;
     assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
 
     // The username and the domain are now taken.
-    let (_, check) = ada.get(&format!("/api/usernames/check?name={username}")).await;
+    let (_, check) = ada
+        .get(&format!("/api/usernames/check?name={username}"))
+        .await;
     assert_eq!(check["available"], false);
     assert!(!check["suggestions"].as_array().unwrap().is_empty());
 
@@ -156,12 +195,22 @@ async fn journey(app: &App) {
     assert_eq!(status, 404);
     let (status, _) = eve.pay(&id, APPROVED, "GB").await;
     assert_eq!(status, 404);
-    let (status, error) = eve.order(hosting("register", &domain, &fresh_username())).await;
-    assert_eq!((status, error["error"]["code"].as_str()), (409, Some("domain_taken")), "{error}");
+    let (status, error) = eve
+        .order(hosting("register", &domain, &fresh_username()))
+        .await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (409, Some("domain_taken")),
+        "{error}"
+    );
 
     // A declined card leaves the order awaiting payment, with the reason.
     let (status, error) = ada.pay(&id, DECLINED, "GB").await;
-    assert_eq!((status, error["error"]["code"].as_str()), (402, Some("card_declined")), "{error}");
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (402, Some("card_declined")),
+        "{error}"
+    );
     let (_, waiting) = ada.get(&format!("/api/orders/{id}")).await;
     assert_eq!(waiting["status"], "awaiting_payment");
     assert_eq!(waiting["payment_problem"]["code"], "card_declined");
@@ -170,11 +219,18 @@ async fn journey(app: &App) {
     let started = Instant::now();
     let (status, paid) = ada.pay(&id, APPROVED, "GB").await;
     assert_eq!(status, 200, "{paid}");
-    assert!(["provisioning", "active"].contains(&paid["status"].as_str().unwrap()), "{paid}");
+    assert!(
+        ["provisioning", "active"].contains(&paid["status"].as_str().unwrap()),
+        "{paid}"
+    );
     assert_eq!(paid["invoice"]["status"], "paid");
     assert_eq!(paid["payment"]["card_last4"], "4242");
     let (status, repaid) = ada.pay(&id, APPROVED, "GB").await;
-    assert_eq!((status, &repaid["payment"]), (200, &paid["payment"]), "paying again charges nothing");
+    assert_eq!(
+        (status, &repaid["payment"]),
+        (200, &paid["payment"]),
+        "paying again charges nothing"
+    );
     let live = ada.wait_for(&id, "active").await;
     eprintln!("order {id} went live {:?} after payment", started.elapsed());
     for step in live["steps"].as_array().unwrap() {
@@ -184,7 +240,10 @@ async fn journey(app: &App) {
     let account = &live["service"]["account"];
     assert_eq!(account["username"], json!(username));
     assert!(account["ipv4"].as_str().unwrap().starts_with("198.51.100."));
-    assert_eq!(live["service"]["mail"]["mailboxes"][0], json!(format!("info@{domain}")));
+    assert_eq!(
+        live["service"]["mail"]["mailboxes"][0],
+        json!(format!("info@{domain}"))
+    );
 
     // The domain is registered, the zone exported, the mails sent.
     let info = app.services.registrar.info(&domain).await.unwrap();
@@ -199,9 +258,17 @@ async fn journey(app: &App) {
         .await
         .unwrap();
     assert!(zone.starts_with(&format!("$ORIGIN {domain}.")), "{zone}");
-    assert!(zone.contains(&format!("@\t3600\tIN\tA\t{}", account["ipv4"].as_str().unwrap())));
+    assert!(zone.contains(&format!(
+        "@\t3600\tIN\tA\t{}",
+        account["ipv4"].as_str().unwrap()
+    )));
     let kinds = mail_kinds(app, &id).await;
-    for kind in [MailKind::OrderReceived, MailKind::PaymentReceipt, MailKind::DomainRegistered, MailKind::AccountReady] {
+    for kind in [
+        MailKind::OrderReceived,
+        MailKind::PaymentReceipt,
+        MailKind::DomainRegistered,
+        MailKind::AccountReady,
+    ] {
         assert!(kinds.contains(&kind), "{kind:?} in {kinds:?}");
     }
     assert_eq!(kinds.len(), 4);
@@ -224,7 +291,8 @@ async fn race(app: &App) {
     let domain = fresh_domain();
     let mut shoppers = Vec::new();
     for _ in 0..5 {
-        shoppers.push(Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await);
+        shoppers
+            .push(Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await);
     }
     let attempts = (0..50).map(|i| {
         let shopper = &shoppers[i % 5];
@@ -232,8 +300,15 @@ async fn race(app: &App) {
         async move { shopper.order(body).await }
     });
     let answers = futures::future::join_all(attempts).await;
-    let won: Vec<&Value> = answers.iter().filter(|(s, _)| *s == 201).map(|(_, b)| b).collect();
-    let lost = answers.iter().filter(|(s, b)| *s == 409 && b["error"]["code"] == "domain_taken").count();
+    let won: Vec<&Value> = answers
+        .iter()
+        .filter(|(s, _)| *s == 201)
+        .map(|(_, b)| b)
+        .collect();
+    let lost = answers
+        .iter()
+        .filter(|(s, b)| *s == 409 && b["error"]["code"] == "domain_taken")
+        .count();
     assert_eq!((won.len(), lost), (1, 49), "{answers:?}");
 }
 
@@ -244,16 +319,28 @@ async fn domain_choices(app: &App) {
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "DE").await;
     let mut body = hosting("transfer", "google.com", &fresh_username());
     let (status, error) = ada.order(body.clone()).await;
-    assert_eq!((status, error["error"]["code"].as_str()), (400, Some("auth_code_required")));
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (400, Some("auth_code_required"))
+    );
     body["domain"]["auth_code"] = json!("WRONG-CODE");
     let (status, wrong) = ada.order(body).await;
     assert_eq!(status, 201, "{wrong}");
-    assert_eq!(wrong["invoice"]["lines"][1]["description"], "Transfer of google.com, adds 1 year");
+    assert_eq!(
+        wrong["invoice"]["lines"][1]["description"],
+        "Transfer of google.com, adds 1 year"
+    );
     let id = wrong["id"].as_str().unwrap();
     ada.pay(id, APPROVED, "DE").await;
     let held = ada.wait_for(id, "on_hold").await;
     assert_eq!(held["failed_step"], "domain");
-    assert!(held["customer_message"].as_str().unwrap().contains("auth code"), "{held}");
+    assert!(
+        held["customer_message"]
+            .as_str()
+            .unwrap()
+            .contains("auth code"),
+        "{held}"
+    );
     assert!(mail_kinds(app, id).await.contains(&MailKind::ActionNeeded));
 
     let right = json!({"plan_id": "web-starter", "cycle": "annual", "username": fresh_username(), "generate_password": true,
@@ -269,26 +356,48 @@ async fn domain_choices(app: &App) {
     let id = order["id"].as_str().unwrap();
     ada.pay(id, APPROVED, "DE").await;
     ada.wait_for(id, "active").await;
-    assert!(mail_kinds(app, id).await.contains(&MailKind::TransferStarted));
+    assert!(
+        mail_kinds(app, id)
+            .await
+            .contains(&MailKind::TransferStarted)
+    );
     let (_, shown) = ada.get(&format!("/api/orders/{id}")).await;
     assert!(shown.get("generated_password").is_none(), "shown once only");
 
     let external = fresh_domain();
-    let (_, order) = ada.order(hosting("external", &external, &fresh_username())).await;
-    assert_eq!(order["invoice"]["lines"].as_array().unwrap().len(), 1, "no domain line");
+    let (_, order) = ada
+        .order(hosting("external", &external, &fresh_username()))
+        .await;
+    assert_eq!(
+        order["invoice"]["lines"].as_array().unwrap().len(),
+        1,
+        "no domain line"
+    );
     let id = order["id"].as_str().unwrap();
     ada.pay(id, APPROVED, "DE").await;
     let live = ada.wait_for(id, "active").await;
     let records = live["dns_records"].as_array().unwrap();
-    assert!(records.iter().any(|r| r["type"] == "A" && r["value"] == live["service"]["account"]["ipv4"]), "{live}");
+    assert!(
+        records
+            .iter()
+            .any(|r| r["type"] == "A" && r["value"] == live["service"]["account"]["ipv4"]),
+        "{live}"
+    );
 
     let label = fresh_username();
-    let (_, order) = ada.order(hosting("subdomain", &label, &fresh_username())).await;
-    assert_eq!(order["domain"]["name"], json!(format!("{label}.example.net")));
+    let (_, order) = ada
+        .order(hosting("subdomain", &label, &fresh_username()))
+        .await;
+    assert_eq!(
+        order["domain"]["name"],
+        json!(format!("{label}.example.net"))
+    );
     let id = order["id"].as_str().unwrap();
     ada.pay(id, APPROVED, "DE").await;
     ada.wait_for(id, "active").await;
-    let (status, _, check) = app.get(&format!("/api/subdomains/check?name={label}")).await;
+    let (status, _, check) = app
+        .get(&format!("/api/subdomains/check?name={label}"))
+        .await;
     assert_eq!((status, &check["available"]), (200, &json!(false)));
 }
 
@@ -297,20 +406,54 @@ async fn bad_orders_are_refused_and_change_nothing() {
     let app = App::embedded().await;
     let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;
     let (status, _) = app
-        .post_with("/api/orders", &hosting("register", &fresh_domain(), "bakery"), &[("idempotency-key", "k")])
+        .post_with(
+            "/api/orders",
+            &hosting("register", &fresh_domain(), "bakery"),
+            &[("idempotency-key", "k")],
+        )
         .await;
     assert_eq!(status, 401, "logged-in customers only");
     let cases = [
-        (json!({"plan_id": "nope", "cycle": "monthly", "domain": {"action": "register", "name": "ok-bakery.com"}, "username": "bakery", "password": "sourdough starter rises"}), "unknown_plan"),
-        (json!({"plan_id": "web-starter", "cycle": "weekly", "domain": {"action": "register", "name": "ok-bakery.com"}, "username": "bakery", "password": "sourdough starter rises"}), "invalid_cycle"),
-        (json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "ok-bakery.com"}, "username": "1x", "password": "sourdough starter rises"}), "invalid_username"),
-        (json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "ok-bakery.com"}, "username": "bakery", "password": "password123"}), "weak_password"),
-        (json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "ok-bakery.com"}, "username": "bakery"}), "password_required"),
-        (json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "ok-bakery"}, "username": "bakery", "password": "sourdough starter rises"}), "incomplete_domain"),
-        (json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "ok-bakery.xyz"}, "username": "bakery", "password": "sourdough starter rises"}), "tld_not_sold"),
-        (json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "transfer", "name": "ok-bakery-unregistered.com", "auth_code": "x"}, "username": "bakery", "password": "sourdough starter rises"}), "not_registered"),
-        (json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "subdomain", "name": "www"}, "username": "bakery", "password": "sourdough starter rises"}), "reserved"),
-        (json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "google.com"}, "username": "bakery", "password": "sourdough starter rises"}), "domain_unavailable"),
+        (
+            json!({"plan_id": "nope", "cycle": "monthly", "domain": {"action": "register", "name": "ok-bakery.com"}, "username": "bakery", "password": "sourdough starter rises"}),
+            "unknown_plan",
+        ),
+        (
+            json!({"plan_id": "web-starter", "cycle": "weekly", "domain": {"action": "register", "name": "ok-bakery.com"}, "username": "bakery", "password": "sourdough starter rises"}),
+            "invalid_cycle",
+        ),
+        (
+            json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "ok-bakery.com"}, "username": "1x", "password": "sourdough starter rises"}),
+            "invalid_username",
+        ),
+        (
+            json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "ok-bakery.com"}, "username": "bakery", "password": "password123"}),
+            "weak_password",
+        ),
+        (
+            json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "ok-bakery.com"}, "username": "bakery"}),
+            "password_required",
+        ),
+        (
+            json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "ok-bakery"}, "username": "bakery", "password": "sourdough starter rises"}),
+            "incomplete_domain",
+        ),
+        (
+            json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "ok-bakery.xyz"}, "username": "bakery", "password": "sourdough starter rises"}),
+            "tld_not_sold",
+        ),
+        (
+            json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "transfer", "name": "ok-bakery-unregistered.com", "auth_code": "x"}, "username": "bakery", "password": "sourdough starter rises"}),
+            "not_registered",
+        ),
+        (
+            json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "subdomain", "name": "www"}, "username": "bakery", "password": "sourdough starter rises"}),
+            "reserved",
+        ),
+        (
+            json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "google.com"}, "username": "bakery", "password": "sourdough starter rises"}),
+            "domain_unavailable",
+        ),
     ];
     for (body, code) in cases {
         let (status, error) = ada.order(body).await;
@@ -320,14 +463,26 @@ async fn bad_orders_are_refused_and_change_nothing() {
     let (_, mine) = ada.get("/api/orders").await;
     assert_eq!(mine, json!([]), "nothing was written");
 
-    let (status, first) = ada.order(hosting("register", "ok-bakery.com", "bakery")).await;
+    let (status, first) = ada
+        .order(hosting("register", "ok-bakery.com", "bakery"))
+        .await;
     assert_eq!(status, 201, "{first}");
-    let (status, taken) = ada.order(hosting("register", "ok-bakery.net", "bakery")).await;
-    assert_eq!((status, taken["error"]["code"].as_str()), (409, Some("username_taken")));
+    let (status, taken) = ada
+        .order(hosting("register", "ok-bakery.net", "bakery"))
+        .await;
+    assert_eq!(
+        (status, taken["error"]["code"].as_str()),
+        (409, Some("username_taken"))
+    );
     let suggestions = taken["error"]["suggestions"].as_array().unwrap();
     assert!(suggestions.contains(&json!("okbakery")), "{suggestions:?}");
-    let (status, error) = ada.pay(first["id"].as_str().unwrap(), APPROVED, "Germany").await;
-    assert_eq!((status, error["error"]["code"].as_str()), (400, Some("invalid_country")));
+    let (status, error) = ada
+        .pay(first["id"].as_str().unwrap(), APPROVED, "Germany")
+        .await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (400, Some("invalid_country"))
+    );
     let (status, _) = ada.get("/api/orders/not-an-id").await;
     assert_eq!(status, 404);
     app.shutdown().await.unwrap();
@@ -361,7 +516,13 @@ async fn review_rules_hold_paid_orders_for_staff() {
     assert!(paid["status_message"].as_str().unwrap().contains("checks"));
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (_, mine) = ada.get("/api/orders").await;
-    assert!(mine.as_array().unwrap().iter().all(|o| o["status"] == "pending_review"), "no review order was provisioned");
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["status"] == "pending_review"),
+        "no review order was provisioned"
+    );
     app.shutdown().await.unwrap();
 }
 
@@ -369,25 +530,56 @@ async fn review_rules_hold_paid_orders_for_staff() {
 async fn full_servers_put_orders_on_hold_in_plain_words() {
     let app = App::embedded_with(|c| c.sim_panel_capacity = 0).await;
     let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;
-    let (_, order) = ada.order(hosting("subdomain", "fullhouse", "fullhouse")).await;
+    let (_, order) = ada
+        .order(hosting("subdomain", "fullhouse", "fullhouse"))
+        .await;
     let id = order["id"].as_str().unwrap();
     ada.pay(id, APPROVED, "GB").await;
     let held = ada.wait_for(id, "on_hold").await;
     assert_eq!(held["failed_step"], "hosting_account");
-    assert!(held["customer_message"].as_str().unwrap().contains("need to do nothing"), "{held}");
+    assert!(
+        held["customer_message"]
+            .as_str()
+            .unwrap()
+            .contains("need to do nothing"),
+        "{held}"
+    );
     assert_eq!(held["steps"][0]["status"], "done");
     assert_eq!(held["steps"][1]["status"], "failed");
-    let stored = app.services.table.get(&orders::order_key(
-        app.services.table.get(&hostfront::store::Key::new("EMAIL#ada@example.com", "MARKER")).await.unwrap().unwrap().str_attr("customer_id").unwrap(),
-        id,
-    )).await.unwrap().unwrap();
-    assert!(stored.str_attr("hold_reason").unwrap().contains("every server in the shared pool is full"));
+    let stored = app
+        .services
+        .table
+        .get(&orders::order_key(
+            app.services
+                .table
+                .get(&hostfront::store::Key::new(
+                    "EMAIL#ada@example.com",
+                    "MARKER",
+                ))
+                .await
+                .unwrap()
+                .unwrap()
+                .str_attr("customer_id")
+                .unwrap(),
+            id,
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored
+            .str_attr("hold_reason")
+            .unwrap()
+            .contains("every server in the shared pool is full")
+    );
     app.shutdown().await.unwrap();
 }
 
 /// A customer with a paid order, made through the library on `services`.
 async fn paid_order(services: &hostfront::Services) -> (Customer, String) {
-    hostfront::catalog::seed_demo(services.table.as_ref()).await.unwrap();
+    hostfront::catalog::seed_demo(services.table.as_ref())
+        .await
+        .unwrap();
     let signup = Signup {
         email: format!("{}@example.com", fresh_username()),
         password: "correct horse battery".into(),
@@ -407,7 +599,9 @@ async fn paid_order(services: &hostfront::Services) -> (Customer, String) {
         password: None,
         generate_password: true,
     };
-    let placed = create::place(services, &customer, "once", request).await.unwrap();
+    let placed = create::place(services, &customer, "once", request)
+        .await
+        .unwrap();
     let card = Card {
         number: APPROVED.into(),
         exp_month: 12,
@@ -418,7 +612,9 @@ async fn paid_order(services: &hostfront::Services) -> (Customer, String) {
         card,
         billing_country: "GB".into(),
     };
-    let paid = checkout::pay(services, &customer, &placed.view.id, request).await.unwrap();
+    let paid = checkout::pay(services, &customer, &placed.view.id, request)
+        .await
+        .unwrap();
     assert_eq!(paid.status, OrderStatus::Provisioning);
     (customer, placed.view.id)
 }
@@ -426,11 +622,32 @@ async fn paid_order(services: &hostfront::Services) -> (Customer, String) {
 /// What the simulated world holds for one order: hosting accounts, addresses
 /// in use, account-ready mails.
 async fn created_things(services: &hostfront::Services) -> (usize, usize, usize) {
-    let servers = services.table.query(Query::partition("SIMPANEL#SERVER")).await.unwrap();
-    let accounts: i64 = servers.items.iter().filter_map(|s| s.i64_attr("accounts")).sum();
-    let addresses = services.table.query(Query::partition("SIMPANEL#ADDR")).await.unwrap();
-    let used = addresses.items.iter().filter(|a| a.get("account").is_some()).count();
-    let ready = mail::outbox(services, 100).await.unwrap().iter().filter(|m| m.kind == MailKind::AccountReady).count();
+    let servers = services
+        .table
+        .query(Query::partition("SIMPANEL#SERVER"))
+        .await
+        .unwrap();
+    let accounts: i64 = servers
+        .items
+        .iter()
+        .filter_map(|s| s.i64_attr("accounts"))
+        .sum();
+    let addresses = services
+        .table
+        .query(Query::partition("SIMPANEL#ADDR"))
+        .await
+        .unwrap();
+    let used = addresses
+        .items
+        .iter()
+        .filter(|a| a.get("account").is_some())
+        .count();
+    let ready = mail::outbox(services, 100)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|m| m.kind == MailKind::AccountReady)
+        .count();
     (accounts as usize, used, ready)
 }
 
@@ -444,7 +661,10 @@ async fn a_job_delivered_twice_creates_everything_once() {
         provision::run(&services, &customer.id, &id, false),
         provision::run(&services, &customer.id, &id, false),
     );
-    assert!(a == Ok(Outcome::Live) || b == Ok(Outcome::Live), "{a:?} {b:?}");
+    assert!(
+        a == Ok(Outcome::Live) || b == Ok(Outcome::Live),
+        "{a:?} {b:?}"
+    );
     let replay = provision::run(&services, &customer.id, &id, false).await;
     assert_eq!(replay, Ok(Outcome::NothingToDo));
     assert_eq!(created_things(&services).await, (1, 1, 1));
@@ -462,14 +682,32 @@ async fn a_worker_killed_mid_saga_is_finished_by_another_exactly_once() {
         batch: 1,
         wait: Duration::from_millis(100),
     };
-    let jobs = Arc::new(AppJobs { services: services.clone() });
+    let jobs = Arc::new(AppJobs {
+        services: services.clone(),
+    });
     let stop = CancellationToken::new();
-    let first = tokio::spawn(run_worker(services.queue.clone(), jobs.clone(), settings, stop.clone()));
+    let first = tokio::spawn(run_worker(
+        services.queue.clone(),
+        jobs.clone(),
+        settings,
+        stop.clone(),
+    ));
     // Kill the worker while it waits on the panel to create the account.
     let step = hostfront::store::Key::new(format!("ORDER#{id}"), "STEP#1#hosting_account");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while services.table.get(&step).await.unwrap().and_then(|s| s.str_attr("status").map(str::to_string)).as_deref() != Some("running") {
-        assert!(Instant::now() < deadline, "the saga never reached the hosting account");
+    while services
+        .table
+        .get(&step)
+        .await
+        .unwrap()
+        .and_then(|s| s.str_attr("status").map(str::to_string))
+        .as_deref()
+        != Some("running")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the saga never reached the hosting account"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     first.abort();
@@ -479,18 +717,45 @@ async fn a_worker_killed_mid_saga_is_finished_by_another_exactly_once() {
 
     // The job reappears once its visibility ends, and the lease has expired by then.
     clock.advance_secs(180);
-    let second = tokio::spawn(run_worker(services.queue.clone(), jobs, settings, stop.clone()));
+    let second = tokio::spawn(run_worker(
+        services.queue.clone(),
+        jobs,
+        settings,
+        stop.clone(),
+    ));
     let deadline = Instant::now() + Duration::from_secs(20);
-    while orders::load(&services, &customer.id, &id).await.unwrap().status != OrderStatus::Active {
-        assert!(Instant::now() < deadline, "the restarted worker did not finish the order");
+    while orders::load(&services, &customer.id, &id)
+        .await
+        .unwrap()
+        .status
+        != OrderStatus::Active
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the restarted worker did not finish the order"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     stop.cancel();
     second.await.unwrap();
     assert_eq!(created_things(&services).await, (1, 1, 1));
-    let records = services.table.query(Query::partition(format!("ORDER#{id}"))).await.unwrap();
-    let attempts = |name: &str| records.items.iter().find(|r| r.str_attr("name") == Some(name)).and_then(|r| r.i64_attr("attempts"));
-    assert_eq!(attempts("domain"), Some(1), "the domain was registered before the crash, once");
+    let records = services
+        .table
+        .query(Query::partition(format!("ORDER#{id}")))
+        .await
+        .unwrap();
+    let attempts = |name: &str| {
+        records
+            .items
+            .iter()
+            .find(|r| r.str_attr("name") == Some(name))
+            .and_then(|r| r.i64_attr("attempts"))
+    };
+    assert_eq!(
+        attempts("domain"),
+        Some(1),
+        "the domain was registered before the crash, once"
+    );
     assert_eq!(attempts("hosting_account"), Some(2));
 }
 
@@ -501,24 +766,42 @@ async fn a_step_that_keeps_failing_marks_the_order_failed_and_a_redrive_resumes_
     let (customer, id) = paid_order(&services).await;
     let first = provision::run(&services, &customer.id, &id, false).await;
     assert!(first.unwrap_err().contains("hosting_account"));
-    assert_eq!(orders::load(&services, &customer.id, &id).await.unwrap().status, OrderStatus::Provisioning);
+    assert_eq!(
+        orders::load(&services, &customer.id, &id)
+            .await
+            .unwrap()
+            .status,
+        OrderStatus::Provisioning
+    );
     let last = provision::run(&services, &customer.id, &id, true).await;
     assert!(last.is_err());
     let order = orders::load(&services, &customer.id, &id).await.unwrap();
     assert_eq!(order.status, OrderStatus::Failed);
     assert_eq!(order.failed_step.as_deref(), Some("hosting_account"));
     let view = orders::view(&services, order).await.unwrap();
-    assert!(view.customer_message.unwrap().contains("Create the hosting account"));
+    assert!(
+        view.customer_message
+            .unwrap()
+            .contains("Create the hosting account")
+    );
     assert_eq!(view.steps[1].attempts, 2);
 
     // Staff fix the panel and redrive the job: the order resumes where it stopped.
     let mut fixed = services.clone();
     fixed.panel = Arc::new(hostfront::panel::simulated::SimulatedPanel::new(
         services.table.clone(),
-        hostfront::panel::simulated::PanelSettings { capacity_per_server: 10, addresses: 10, latency: Duration::ZERO, failure_rate: 0.0 },
+        hostfront::panel::simulated::PanelSettings {
+            capacity_per_server: 10,
+            addresses: 10,
+            latency: Duration::ZERO,
+            failure_rate: 0.0,
+        },
         "example.net",
     ));
-    assert_eq!(provision::run(&fixed, &customer.id, &id, false).await, Ok(Outcome::Live));
+    assert_eq!(
+        provision::run(&fixed, &customer.id, &id, false).await,
+        Ok(Outcome::Live)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -531,7 +814,8 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
     // The test runs the worker itself, so that each phase's requests are its own.
     config.workers = 0;
     let db = hostfront::embedded::EmbeddedDb::open(dir.path()).unwrap();
-    let mut services = hostfront::Services::embedded(config, db, Arc::new(hostfront::clock::SystemClock));
+    let mut services =
+        hostfront::Services::embedded(config, db, Arc::new(hostfront::clock::SystemClock));
     let plain = services.table.clone();
     let counting = Arc::new(CountingTable::new(plain.clone()));
     services.table = counting.clone();
@@ -553,10 +837,22 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
     let jobs = Arc::new(AppJobs {
         services: app.services.clone(),
     });
-    let worker = tokio::spawn(run_worker(app.services.queue.clone(), jobs, settings, stop.clone()));
+    let worker = tokio::spawn(run_worker(
+        app.services.queue.clone(),
+        jobs,
+        settings,
+        stop.clone(),
+    ));
     let deadline = Instant::now() + Duration::from_secs(30);
     // Watch the table rather than poll the API, so polling adds no reads.
-    let key = plain.get(&hostfront::store::Key::new("EMAIL#ada@example.com", "MARKER")).await.unwrap().unwrap();
+    let key = plain
+        .get(&hostfront::store::Key::new(
+            "EMAIL#ada@example.com",
+            "MARKER",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
     let order_key = orders::order_key(key.str_attr("customer_id").unwrap(), id);
     loop {
         let item = plain.get(&order_key).await.unwrap().unwrap();

@@ -1,0 +1,220 @@
+// Checkout and the order page. Without `?id=` it is the cart's checkout: a
+// domain, a plan and the control-panel login, placed with an Idempotency-Key
+// kept for this checkout, so a double click or a retry never orders twice.
+// With `?id=` it shows one order: its invoice, the card form while payment is
+// due, then each provisioning step as it completes, and finally the service.
+
+import { api, ApiError, el, money } from "/assets/api.js";
+import { cartItems, removeFromCart } from "/assets/cart.js";
+import { offerGenerator } from "/assets/password.js";
+
+const $ = (id) => document.getElementById(id);
+const orderId = new URLSearchParams(location.search).get("id");
+const KEY = "hostfront.checkout-key";
+
+function say(node, text, isError = false) {
+  node.textContent = text;
+  node.classList.toggle("error", isError);
+}
+
+function sentence(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
+}
+
+// ---- checkout ----
+
+function usernameFrom(domain) {
+  const name = domain.split(".")[0].toLowerCase().replace(/[^a-z0-9]/g, "").replace(/^[0-9]+/, "").slice(0, 14);
+  return name.length >= 3 ? name : `${name}web`;
+}
+
+function chosenAction() {
+  return document.querySelector('input[name="action"]:checked')?.value;
+}
+
+function showDomainFields() {
+  const action = chosenAction();
+  const typed = ["transfer", "external", "subdomain"].includes(action);
+  $("name-field").hidden = !typed;
+  $("auth-field").hidden = action !== "transfer";
+  $("name-field").firstChild.textContent = action === "subdomain" ? "Subdomain name " : "Domain ";
+}
+
+function chosenDomain(form) {
+  const action = chosenAction();
+  if (action?.startsWith("register:")) return { action: "register", name: action.slice(9) };
+  const domain = { action, name: form.elements.name.value.trim() };
+  if (action === "transfer") domain.auth_code = form.elements.auth_code.value.trim();
+  return domain;
+}
+
+async function checkUsername() {
+  const input = $("username");
+  const hint = $("username-hint");
+  if (input.value.length < 3) return;
+  try {
+    const check = await api(`/api/usernames/check?name=${encodeURIComponent(input.value)}`);
+    showSuggestions(check.available ? [] : check.suggestions, check.available ? `${check.name} is free.` : `${check.name} is taken.`);
+  } catch (error) {
+    say(hint, sentence(error.message), true);
+  }
+}
+
+function showSuggestions(suggestions, text) {
+  const hint = $("username-hint");
+  const buttons = suggestions.map((name) => {
+    const button = el("button", { type: "button", class: "link" }, name);
+    button.addEventListener("click", () => { $("username").value = name; checkUsername(); });
+    return button;
+  });
+  hint.classList.toggle("error", suggestions.length > 0);
+  hint.replaceChildren(text, ...(buttons.length ? [" Free: ", ...buttons] : []));
+}
+
+async function showCheckout() {
+  $("checkout").hidden = false;
+  const form = $("order-form");
+  const loggedIn = await api("/api/me").then(() => true, () => false);
+  $("login-first").hidden = loggedIn;
+  form.querySelector('button[type="submit"]').disabled = !loggedIn;
+  const catalog = await api("/api/catalog");
+  $("plan").replaceChildren(...catalog.plans.map((p) =>
+    el("option", { value: p.id }, `${p.name} — ${money(p.prices.monthly, catalog.currency)}/month`)));
+  const cart = cartItems();
+  $("cart-domains").replaceChildren(...cart.map((item, i) => el("label", { class: "choice" },
+    el("input", { type: "radio", name: "action", value: `register:${item.domain}`, ...(i === 0 ? { checked: "" } : {}) }),
+    ` Register ${item.unicode} — ${money(item.price, item.currency ?? catalog.currency)} first year`)));
+  if (!cart.length) form.querySelector('input[value="subdomain"]').checked = true;
+  for (const radio of form.querySelectorAll('input[name="action"]')) radio.addEventListener("change", showDomainFields);
+  showDomainFields();
+  const first = cart[0]?.domain;
+  if (first) $("username").value = usernameFrom(first);
+  $("username").addEventListener("change", checkUsername);
+  offerGenerator($("generate"), form.elements.password, $("generated"));
+  form.addEventListener("submit", placeOrder);
+}
+
+async function placeOrder(event) {
+  event.preventDefault();
+  const form = event.target;
+  const message = $("username-hint");
+  const key = sessionStorage.getItem(KEY) ?? crypto.randomUUID();
+  sessionStorage.setItem(KEY, key);
+  const domain = chosenDomain(form);
+  const body = {
+    plan_id: form.elements.plan_id.value,
+    cycle: form.elements.cycle.value,
+    domain,
+    username: form.elements.username.value.trim(),
+    password: form.elements.password.value,
+  };
+  form.querySelector('button[type="submit"]').disabled = true;
+  try {
+    const order = await api("/api/orders", { method: "POST", body: JSON.stringify(body), headers: { "idempotency-key": key } });
+    sessionStorage.removeItem(KEY);
+    if (domain.action === "register") removeFromCart(domain.name);
+    location.assign(`/order.html?id=${encodeURIComponent(order.id)}`);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    // A refused order was not placed: the next try is a new order.
+    sessionStorage.removeItem(KEY);
+    if (error.code === "username_taken") showSuggestions(error.suggestions ?? [], sentence(error.message));
+    else say(message, sentence(error.message), true);
+    form.querySelector('button[type="submit"]').disabled = false;
+  }
+}
+
+// ---- one order ----
+
+const STEP_MARK = { done: "✓", running: "…", failed: "!", pending: "·" };
+
+function showInvoice(invoice) {
+  $("invoice-number").textContent = `Invoice ${invoice.number} · ${invoice.status}`;
+  const row = (label, amount, strong = false) => el("tr", {}, el(strong ? "th" : "td", {}, label), el(strong ? "th" : "td", { class: "amount" }, money(amount, invoice.currency)));
+  $("invoice").querySelector("tbody").replaceChildren(
+    ...invoice.lines.map((l) => row(l.description, l.amount)),
+    row(`Tax (${invoice.tax_rate_bps / 100}%)`, invoice.tax),
+    row("Total", invoice.total, true));
+}
+
+function showSteps(steps) {
+  $("steps").replaceChildren(...steps.map((step) => el("li", { class: `step ${step.status}`, "data-step": step.name },
+    el("span", { class: "mark", "aria-hidden": "true" }, STEP_MARK[step.status] ?? "·"),
+    el("span", { class: "title" }, step.title),
+    step.detail ? el("small", {}, step.detail) : null)));
+}
+
+function showService(order) {
+  const service = order.service;
+  $("service").hidden = !service;
+  if (!service) return;
+  const account = service.account;
+  const rows = [
+    ["Control panel", el("a", { href: account.panel_url }, account.panel_url)],
+    ["Username", account.username],
+    ["Server", `${account.server} (${account.ipv4})`],
+    ["Mail server", account.mail_host],
+    ["Mailboxes", (service.mail?.mailboxes ?? []).join(", ")],
+    ["Nameservers", service.nameservers.join(", ")],
+  ];
+  $("service-details").replaceChildren(...rows.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]));
+  $("dns-records").hidden = order.dns_records.length === 0;
+  $("nameservers").textContent = service.nameservers.join(" and ");
+  $("records").textContent = order.dns_records.map((r) => `${r.name}\t${r.type}\t${r.priority ? `${r.priority} ` : ""}${r.value}`).join("\n");
+}
+
+function showOrder(order) {
+  $("order-domain").textContent = order.domain.unicode;
+  say($("order-status"), order.status_message);
+  $("order").dataset.status = order.status;
+  const problem = order.payment_problem ? `${sentence(order.payment_problem.message)} Try another card.` : "";
+  say($("order-message"), order.customer_message ?? problem, Boolean(order.customer_message || problem));
+  showInvoice(order.invoice);
+  $("pay-form").hidden = order.status !== "awaiting_payment";
+  showSteps(order.steps);
+  showService(order);
+}
+
+async function refresh() {
+  const order = await api(`/api/orders/${encodeURIComponent(orderId)}`);
+  showOrder(order);
+  if (order.status === "provisioning") setTimeout(refresh, 1000);
+}
+
+async function pay(event) {
+  event.preventDefault();
+  const form = event.target;
+  const fields = Object.fromEntries(new FormData(form).entries());
+  const body = {
+    card: { number: fields.number.replace(/\s+/g, ""), exp_month: Number(fields.exp_month), exp_year: Number(fields.exp_year), cvc: fields.cvc },
+    billing_country: fields.billing_country,
+  };
+  form.querySelector("button").disabled = true;
+  try {
+    showOrder(await api(`/api/orders/${encodeURIComponent(orderId)}/pay`, { method: "POST", body: JSON.stringify(body) }));
+    refresh();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    say($("order-message"), sentence(error.message), true);
+  } finally {
+    form.querySelector("button").disabled = false;
+  }
+}
+
+async function showOneOrder() {
+  $("order").hidden = false;
+  const me = await api("/api/me").catch(() => null);
+  if (!me) {
+    location.assign(`/account.html?next=${encodeURIComponent(location.pathname + location.search)}`);
+    return;
+  }
+  $("pay-form").elements.billing_country.value = me.country;
+  $("pay-form").addEventListener("submit", pay);
+  try {
+    await refresh();
+  } catch (error) {
+    say($("order-status"), sentence(error.message), true);
+  }
+}
+
+if (orderId) showOneOrder(); else showCheckout();

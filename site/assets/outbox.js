@@ -1,0 +1,20 @@
+// The local outbox: each mail's header and text body; the HTML body in a sandboxed frame.
+
+import { api, el } from "/assets/api.js";
+
+const list = document.getElementById("mails");
+
+function mailCard(mail) {
+  const frame = el("iframe", { sandbox: "", title: `HTML of ${mail.subject}`, class: "mail-html" });
+  frame.srcdoc = mail.html;
+  return el("article", { class: "mail", "data-kind": mail.kind },
+    el("h3", {}, mail.subject),
+    el("p", { class: "hint" }, `To ${mail.to} · ${mail.created_at}`),
+    el("pre", {}, mail.text),
+    el("details", {}, el("summary", {}, "HTML version"), frame));
+}
+
+api("/api/outbox").then(
+  (mails) => list.replaceChildren(...(mails.length ? mails.map(mailCard) : ["No mail yet."])),
+  (error) => { list.textContent = error.message; list.classList.add("error"); },
+);
