@@ -315,7 +315,7 @@ pub async fn view(services: &Services, order: Order) -> Result<OrderView, OrderE
         .filter(|i| i.str_attr("kind") == Some("step"))
         .collect();
     let steps = provision::step_views(&order, &records);
-    let dns_records = provision::records_to_set(services, &order);
+    let dns_records = provision::records_to_set(&order);
     Ok(OrderView {
         id: order.id.clone(),
         status_message: order.status.explain().into(),

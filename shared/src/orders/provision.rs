@@ -139,7 +139,7 @@ pub fn nameservers(services: &Services) -> Vec<String> {
 }
 
 /// For a domain registered elsewhere, once live: the records its DNS host must serve.
-pub fn records_to_set(_services: &Services, order: &Order) -> Vec<Record> {
+pub fn records_to_set(order: &Order) -> Vec<Record> {
     match (&order.domain.action, &order.service) {
         (DomainAction::External, Some(service)) => dns::records(
             Template::for_plan(order.plan_kind),

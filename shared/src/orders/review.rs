@@ -65,41 +65,16 @@ pub async fn recent_orders(services: &Services, customer_id: &str) -> TableResul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::PlanKind;
-    use crate::orders::{DomainAction, OrderDomain, OrderStatus};
 
     fn order(total: i64) -> Order {
-        Order {
-            id: "01".into(),
-            customer_id: "c".into(),
-            email: "a@example.com".into(),
-            customer_name: "Ada".into(),
-            status: OrderStatus::AwaitingPayment,
-            plan_id: "web-starter".into(),
-            plan_name: "Web Starter".into(),
-            plan_kind: PlanKind::Shared,
-            cycle: "monthly".into(),
-            domain: OrderDomain {
-                action: DomainAction::Register,
-                name: "bakery.com".into(),
-                unicode: "bakery.com".into(),
-            },
-            username: "bakery".into(),
-            currency: "USD".into(),
-            total,
-            invoice_number: "INV-000001".into(),
-            created_at: "2026-11-22T10:00:00Z".into(),
-            payment_attempts: 0,
-            payment_pending: None,
-            payment_problem: None,
-            payment: None,
-            review_reasons: Vec::new(),
-            hold_reason: None,
-            customer_message: None,
-            failed_step: None,
-            service: None,
-            v: 1,
-        }
+        serde_json::from_value(serde_json::json!({
+            "id": "01", "customer_id": "c", "email": "a@example.com", "customer_name": "Ada",
+            "status": "awaiting_payment", "plan_id": "web-starter", "plan_name": "Web Starter",
+            "plan_kind": "shared", "cycle": "monthly", "username": "bakery", "currency": "USD",
+            "domain": {"action": "register", "name": "bakery.com", "unicode": "bakery.com"},
+            "total": total, "invoice_number": "INV-000001", "created_at": "2026-11-22T10:00:00Z",
+        }))
+        .expect("a stored order")
     }
 
     const RULES: Rules = Rules {

@@ -335,41 +335,6 @@ impl HostingPanel for SimulatedPanel {
     }
 }
 
-impl SimulatedPanel {
-    /// Mailboxes set up for `username`, for tests and the local outbox page.
-    pub async fn mail_setup(&self, username: &str) -> Result<Option<MailSetup>, PanelError> {
-        let item = self
-            .table
-            .get(&account_key(username))
-            .await
-            .map_err(backend)?;
-        Ok(item
-            .and_then(|i| i.get("mail").cloned())
-            .filter(|m| !m.is_null())
-            .and_then(|m| serde_json::from_value::<MailSetup>(m).ok()))
-    }
-
-    /// How many accounts each server holds: `(pool#server, accounts)`.
-    pub async fn load(&self) -> Result<Vec<(String, i64)>, PanelError> {
-        let servers = self
-            .table
-            .query(Query::partition(SERVERS))
-            .await
-            .map_err(backend)?;
-        Ok(servers
-            .items
-            .iter()
-            .filter(|s| s.get("accounts").is_some())
-            .map(|s| {
-                (
-                    Key::of(s).map(|k| k.sk).unwrap_or_default(),
-                    s.i64_attr("accounts").unwrap_or(0),
-                )
-            })
-            .collect())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
