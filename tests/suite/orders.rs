@@ -876,3 +876,42 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
     assert!(total.1 < 40, "writes per order: {total:?}");
     app.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_the_last_retry_the_job_is_dead_lettered_and_the_order_names_the_step() {
+    let app = App::embedded_with(|c| {
+        c.sim_panel_failure_rate = 1.0;
+        c.queue_max_receives = 2;
+    })
+    .await;
+    let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;
+    let (_, order) = ada
+        .order(hosting("subdomain", "flakypanel", "flakypanel"))
+        .await;
+    let id = order["id"].as_str().unwrap();
+    ada.pay(id, APPROVED, "GB").await;
+    let failed = ada.wait_for(id, "failed").await;
+    assert_eq!(failed["failed_step"], "hosting_account");
+    assert_eq!(failed["steps"][1]["status"], "failed");
+    assert_eq!(failed["steps"][1]["attempts"], 2, "one try per delivery");
+    assert!(
+        failed["status_message"]
+            .as_str()
+            .unwrap()
+            .contains("Our team has been told")
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let letters = app.services.queue.dead_letters(10).await.unwrap();
+        if let Some(letter) = letters.first() {
+            assert!(letter.body.contains(id));
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the job never reached the dead-letter queue"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.shutdown().await.unwrap();
+}
