@@ -915,3 +915,116 @@ async fn after_the_last_retry_the_job_is_dead_lettered_and_the_order_names_the_s
     }
     app.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unpaid_order_holds_its_domain_for_a_week_and_a_paid_one_for_good() {
+    let clock = ManualClock::starting_now();
+    let (_dir, services) = embedded_services_with(&clock, |_| {});
+    hostfront::catalog::seed_demo(services.table.as_ref())
+        .await
+        .unwrap();
+    let customer = |n: &str| Signup {
+        email: format!("{n}@example.com"),
+        password: "correct horse battery".into(),
+        name: n.into(),
+        country: "GB".into(),
+    };
+    let (ada, _) = accounts::signup(&services, customer("ada")).await.unwrap();
+    let (bob, _) = accounts::signup(&services, customer("bob")).await.unwrap();
+    let order = |domain: &str, username: &str| OrderRequest {
+        plan_id: "web-starter".into(),
+        cycle: "monthly".into(),
+        domain: DomainRequest {
+            action: DomainAction::Register,
+            name: domain.into(),
+            auth_code: None,
+        },
+        username: username.into(),
+        password: None,
+        generate_password: true,
+    };
+    let pay = || PayRequest {
+        card: Card {
+            number: APPROVED.into(),
+            exp_month: 12,
+            exp_year: 2099,
+            cvc: "123".into(),
+        },
+        billing_country: "GB".into(),
+    };
+    let unpaid = create::place(
+        &services,
+        &ada,
+        "a1",
+        order("quietbakery.com", "quietbakery"),
+    )
+    .await
+    .unwrap();
+    let early = create::place(
+        &services,
+        &bob,
+        "b1",
+        order("quietbakery.com", "bobsbakery"),
+    )
+    .await;
+    assert!(matches!(
+        early,
+        Err(orders::OrderError::Conflict {
+            code: "domain_taken",
+            ..
+        })
+    ));
+
+    // A week later the unpaid hold has lapsed: another customer may order the name,
+    // and the first order can no longer be paid (nothing is charged).
+    clock.advance_secs(8 * 86_400);
+    let later = create::place(
+        &services,
+        &bob,
+        "b2",
+        order("quietbakery.com", "bobsbakery"),
+    )
+    .await
+    .unwrap();
+    let refused = checkout::pay(&services, &ada, &unpaid.view.id, pay()).await;
+    assert!(
+        matches!(
+            refused,
+            Err(orders::OrderError::Conflict {
+                code: "reservation_lost",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let still = orders::load(&services, &ada.id, &unpaid.view.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (still.status, still.payment),
+        (OrderStatus::AwaitingPayment, None)
+    );
+
+    // Once paid, the hold never lapses.
+    checkout::pay(&services, &bob, &later.view.id, pay())
+        .await
+        .unwrap();
+    clock.advance_secs(30 * 86_400);
+    let again = create::place(
+        &services,
+        &ada,
+        "a2",
+        order("quietbakery.com", "quietbakery"),
+    )
+    .await;
+    assert!(
+        matches!(
+            again,
+            Err(orders::OrderError::Conflict {
+                code: "domain_taken",
+                ..
+            })
+        ),
+        "{again:?}"
+    );
+}

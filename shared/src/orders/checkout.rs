@@ -15,8 +15,8 @@ use utoipa::ToSchema;
 use super::create::invoice_letter;
 use super::review::{self, Rules};
 use super::{
-    Invoice, Order, OrderError, OrderStatus, OrderView, Payment, PaymentProblem, invalid,
-    order_key, provision, status_index,
+    Invoice, Order, OrderError, OrderStatus, OrderView, Payment, PaymentProblem, UNPAID_HOLD_DAYS,
+    conflict, hold_markers, invalid, order_key, provision, status_index,
 };
 use crate::Services;
 use crate::accounts::Customer;
@@ -79,6 +79,31 @@ async fn claim_attempt(
     ))
 }
 
+/// Renews the order's hold on its domain and username before the card is
+/// charged, so that nobody can take them meanwhile; refuses, charging nothing,
+/// when an unpaid hold expired and another order took one of them.
+async fn hold_for_payment(services: &Services, order: &Order) -> Result<(), OrderError> {
+    let until = services.clock.now_secs() + UNPAID_HOLD_DAYS * 86_400;
+    let ops = hold_markers(order, &services.config.subdomain_zone, Some(until));
+    match services.table.transact(ops).await {
+        Ok(()) => Ok(()),
+        Err(TableError::TransactionConflict { index }) => {
+            let what = if index == 0 {
+                order.domain.unicode.clone()
+            } else {
+                format!("the username {}", order.username)
+            };
+            Err(conflict(
+                "reservation_lost",
+                format!(
+                    "{what} was held for this order for {UNPAID_HOLD_DAYS} days and has been ordered by someone else since; nothing was charged. Please place a new order"
+                ),
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
 /// Charges the order's invoice with `request.card`.
 pub async fn pay(
     services: &Services,
@@ -98,6 +123,7 @@ pub async fn pay(
         Err(settled) => return super::view(services, settled).await,
     };
     let key = order_key(&customer.id, order_id);
+    hold_for_payment(services, &order).await?;
     let invoice_item = services
         .table
         .get(&Invoice::key(order_id))
@@ -196,7 +222,10 @@ pub async fn pay(
         },
         Invoice::paid_op(order_id, &invoice, &paid_at),
         receipt.put_op(services.clock.now_secs()),
-    ];
+    ]
+    .into_iter()
+    .chain(hold_markers(&order, &services.config.subdomain_zone, None))
+    .collect();
     match services.table.transact(ops).await {
         Ok(()) => {
             mail::deliver(services, &receipt);

@@ -13,8 +13,8 @@ use utoipa::ToSchema;
 
 use super::invoice::{self, Invoice, InvoiceLine};
 use super::{
-    DomainAction, Order, OrderDomain, OrderError, OrderStatus, OrderView, conflict, invalid,
-    order_key, status_index, username,
+    DomainAction, Order, OrderDomain, OrderError, OrderStatus, OrderView, UNPAID_HOLD_DAYS,
+    conflict, domain_marker, invalid, order_key, status_index, username,
 };
 use crate::Services;
 use crate::accounts::{self, AccountError, Customer};
@@ -56,6 +56,7 @@ pub struct OrderRequest {
     pub generate_password: bool,
 }
 
+#[derive(Debug)]
 pub struct Placed {
     pub view: OrderView,
     /// False when the idempotency key named an order placed before.
@@ -67,10 +68,6 @@ fn idempotency_key(customer_id: &str, key: &str) -> Key {
         format!("CUSTOMER#{customer_id}"),
         format!("IDEMPOTENCY#{key}"),
     )
-}
-
-fn domain_marker(ascii: &str) -> Key {
-    Key::new(format!("DOMAIN#{ascii}"), "MARKER")
 }
 
 /// What identifies a request for idempotency: everything but secrets.
@@ -220,11 +217,13 @@ fn put(item: Item) -> TxOp {
     }
 }
 
-fn marker(key: Key, order_id: &str, customer_id: &str) -> TxOp {
+/// A marker that holds a name for an unpaid order until `until`; payment holds it for good.
+fn marker(key: Key, order_id: &str, customer_id: &str, until: i64) -> TxOp {
     let mut item = key.to_item();
     item.insert("kind".into(), "marker".into());
     item.insert("order_id".into(), order_id.into());
     item.insert("customer_id".into(), customer_id.into());
+    item.insert("ttl".into(), until.into());
     put(item)
 }
 
@@ -320,6 +319,7 @@ pub async fn place(
     let order_id = ulid::Ulid::new().to_string();
     let now = services.clock.now();
     let now_secs = services.clock.now_secs();
+    let hold_until = now_secs + UNPAID_HOLD_DAYS * 86_400;
     let created_at = crate::clock::rfc3339(now);
     let mut lines = vec![InvoiceLine {
         description: format!("{}, {}", plan.name, request.cycle),
@@ -399,8 +399,13 @@ pub async fn place(
         record.insert("fingerprint".into(), fingerprint.clone().into());
         record.insert("ttl".into(), (now_secs + IDEMPOTENCY_DAYS * 86_400).into());
         let ops = vec![
-            marker(resolved.marker.clone(), &order_id, &customer.id),
-            marker(username::marker_key(&username), &order_id, &customer.id),
+            marker(resolved.marker.clone(), &order_id, &customer.id, hold_until),
+            marker(
+                username::marker_key(&username),
+                &order_id,
+                &customer.id,
+                hold_until,
+            ),
             put(record),
             put(item),
             invoice.put_op(sequence),

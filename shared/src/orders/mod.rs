@@ -23,8 +23,9 @@ use utoipa::ToSchema;
 use crate::Services;
 use crate::catalog::PlanKind;
 use crate::dns::Record;
+use crate::domains::subdomains;
 use crate::panel::{HostingAccount, MailSetup};
-use crate::store::{Item, ItemExt, Key, Query, SortKey, TableError};
+use crate::store::{Condition, Item, ItemExt, Key, Query, SortKey, TableError, TxOp, Update};
 pub use invoice::Invoice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -163,11 +164,62 @@ pub struct Order {
     pub v: i64,
 }
 
+/// How long an unpaid order holds its domain and username for its customer.
+pub const UNPAID_HOLD_DAYS: i64 = 7;
+
 impl Order {
     pub fn of(item: &Item) -> Result<Order, TableError> {
         serde_json::from_value(Value::Object(item.clone()))
             .map_err(|e| TableError::Backend(format!("corrupt order: {e}")))
     }
+
+    /// The markers that keep this order's domain and username unique.
+    pub fn marker_keys(&self, subdomain_zone: &str) -> [Key; 2] {
+        let domain = match self.domain.action {
+            DomainAction::Subdomain => {
+                let zone = format!(".{subdomain_zone}");
+                subdomains::marker_key(
+                    self.domain
+                        .name
+                        .strip_suffix(&zone)
+                        .unwrap_or(&self.domain.name),
+                )
+            }
+            _ => domain_marker(&self.domain.name),
+        };
+        [domain, username::marker_key(&self.username)]
+    }
+}
+
+pub fn domain_marker(ascii: &str) -> Key {
+    Key::new(format!("DOMAIN#{ascii}"), "MARKER")
+}
+
+/// Writes that hold the order's markers for it: until `until` (epoch
+/// seconds) while unpaid, or for good (None) once paid. They fail when
+/// another order holds a marker, which it may once an unpaid hold expired.
+pub fn hold_markers(order: &Order, subdomain_zone: &str, until: Option<i64>) -> Vec<TxOp> {
+    order
+        .marker_keys(subdomain_zone)
+        .into_iter()
+        .map(|key| {
+            let update = Update::new()
+                .set("kind", "marker")
+                .set("order_id", order.id.clone())
+                .set("customer_id", order.customer_id.clone());
+            let update = match until {
+                Some(until) => update.set("ttl", until),
+                None => update.remove("ttl"),
+            };
+            TxOp::Update {
+                key,
+                update,
+                condition: Some(
+                    Condition::NotExists.or(Condition::eq("order_id", order.id.clone())),
+                ),
+            }
+        })
+        .collect()
 }
 
 pub fn order_key(customer_id: &str, order_id: &str) -> Key {
