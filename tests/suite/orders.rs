@@ -575,44 +575,58 @@ async fn full_servers_put_orders_on_hold_in_plain_words() {
     app.shutdown().await.unwrap();
 }
 
+/// A signup of a new customer in GB.
+fn signup(name: &str) -> Signup {
+    Signup {
+        email: format!("{name}@example.com"),
+        password: "correct horse battery".into(),
+        name: name.into(),
+        country: "GB".into(),
+    }
+}
+
+/// An order of Web Starter, monthly, registering `domain`, with a generated password.
+fn register(domain: &str, username: &str) -> OrderRequest {
+    OrderRequest {
+        plan_id: "web-starter".into(),
+        cycle: "monthly".into(),
+        domain: DomainRequest {
+            action: DomainAction::Register,
+            name: domain.into(),
+            auth_code: None,
+        },
+        username: username.into(),
+        password: None,
+        generate_password: true,
+    }
+}
+
+/// Payment with the card that always succeeds, billed in GB.
+fn approved_card() -> PayRequest {
+    PayRequest {
+        card: Card {
+            number: APPROVED.into(),
+            exp_month: 12,
+            exp_year: 2099,
+            cvc: "123".into(),
+        },
+        billing_country: "GB".into(),
+    }
+}
+
 /// A customer with a paid order, made through the library on `services`.
 async fn paid_order(services: &hostfront::Services) -> (Customer, String) {
     hostfront::catalog::seed_demo(services.table.as_ref())
         .await
         .unwrap();
-    let signup = Signup {
-        email: format!("{}@example.com", fresh_username()),
-        password: "correct horse battery".into(),
-        name: "Ada".into(),
-        country: "GB".into(),
-    };
-    let (customer, _) = accounts::signup(services, signup).await.unwrap();
-    let request = OrderRequest {
-        plan_id: "web-starter".into(),
-        cycle: "monthly".into(),
-        domain: DomainRequest {
-            action: DomainAction::Register,
-            name: fresh_domain(),
-            auth_code: None,
-        },
-        username: fresh_username(),
-        password: None,
-        generate_password: true,
-    };
+    let (customer, _) = accounts::signup(services, signup(&fresh_username()))
+        .await
+        .unwrap();
+    let request = register(&fresh_domain(), &fresh_username());
     let placed = create::place(services, &customer, "once", request)
         .await
         .unwrap();
-    let card = Card {
-        number: APPROVED.into(),
-        exp_month: 12,
-        exp_year: 2099,
-        cvc: "123".into(),
-    };
-    let request = PayRequest {
-        card,
-        billing_country: "GB".into(),
-    };
-    let paid = checkout::pay(services, &customer, &placed.view.id, request)
+    let paid = checkout::pay(services, &customer, &placed.view.id, approved_card())
         .await
         .unwrap();
     assert_eq!(paid.status, OrderStatus::Provisioning);
@@ -923,35 +937,10 @@ async fn an_unpaid_order_holds_its_domain_for_a_week_and_a_paid_one_for_good() {
     hostfront::catalog::seed_demo(services.table.as_ref())
         .await
         .unwrap();
-    let customer = |n: &str| Signup {
-        email: format!("{n}@example.com"),
-        password: "correct horse battery".into(),
-        name: n.into(),
-        country: "GB".into(),
-    };
-    let (ada, _) = accounts::signup(&services, customer("ada")).await.unwrap();
-    let (bob, _) = accounts::signup(&services, customer("bob")).await.unwrap();
-    let order = |domain: &str, username: &str| OrderRequest {
-        plan_id: "web-starter".into(),
-        cycle: "monthly".into(),
-        domain: DomainRequest {
-            action: DomainAction::Register,
-            name: domain.into(),
-            auth_code: None,
-        },
-        username: username.into(),
-        password: None,
-        generate_password: true,
-    };
-    let pay = || PayRequest {
-        card: Card {
-            number: APPROVED.into(),
-            exp_month: 12,
-            exp_year: 2099,
-            cvc: "123".into(),
-        },
-        billing_country: "GB".into(),
-    };
+    let (ada, _) = accounts::signup(&services, signup("ada")).await.unwrap();
+    let (bob, _) = accounts::signup(&services, signup("bob")).await.unwrap();
+    let order = register;
+    let pay = approved_card;
     let unpaid = create::place(
         &services,
         &ada,
