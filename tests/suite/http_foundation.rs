@@ -72,10 +72,21 @@ async fn serves_the_foundation(app: &App, table: &str, queue: &str) {
 
     let api = app.get("/api/openapi.json").await.2;
     assert!(api["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/health", "/api/openapi.json", "/api/catalog"] {
+    let documented = [
+        ("/api/health", "get"),
+        ("/api/openapi.json", "get"),
+        ("/api/catalog", "get"),
+        ("/api/orders", "post"),
+        ("/api/orders", "get"),
+        ("/api/orders/{id}", "get"),
+        ("/api/orders/{id}/pay", "post"),
+        ("/api/orders/{id}/zone", "get"),
+        ("/api/usernames/check", "get"),
+    ];
+    for (path, method) in documented {
         assert!(
-            api["paths"][path]["get"].is_object(),
-            "{path} is documented"
+            api["paths"][path][method].is_object(),
+            "{method} {path} is documented"
         );
     }
     assert!(api["components"]["schemas"]["ErrorBody"].is_object());
