@@ -7,7 +7,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::catalog::PlanKind;
-use crate::store::{Condition, Key, TableError, TxOp};
+use crate::store::{Item, Key};
 
 pub const DEFAULT_TTL: u32 = 3600;
 
@@ -105,16 +105,13 @@ impl Zone {
         Key::new(format!("ZONE#{origin}"), "ZONE")
     }
 
-    /// A create-only write: a zone already there (from an earlier try) stays.
-    pub fn put_op(&self, order_id: &str) -> Result<TxOp, TableError> {
+    /// The zone as stored for `order_id`.
+    pub fn item(&self, order_id: &str) -> Item {
         let mut item = Self::key(&self.origin).to_item();
         item.insert("kind".into(), "dns_zone".into());
         item.insert("order_id".into(), order_id.into());
         item.insert("zone".into(), json!(self));
-        Ok(TxOp::Put {
-            item,
-            condition: Some(Condition::NotExists),
-        })
+        item
     }
 
     /// The zone as a BIND master file.

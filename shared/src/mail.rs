@@ -152,14 +152,18 @@ impl Mail {
         Key::new(OUTBOX, format!("MAIL#{}", self.id))
     }
 
-    /// The create-only write of this mail, to go in a transaction with what it reports.
-    pub fn put_op(&self, now_secs: i64) -> TxOp {
+    fn item(&self, now_secs: i64) -> Item {
         let mut item = self.key().to_item();
         item.insert("kind".into(), "mail".into());
         item.insert("mail".into(), json!(self));
         item.insert("ttl".into(), (now_secs + KEEP_DAYS * 86_400).into());
+        item
+    }
+
+    /// The create-only write of this mail, to go in a transaction with what it reports.
+    pub fn put_op(&self, now_secs: i64) -> TxOp {
         TxOp::Put {
-            item,
+            item: self.item(now_secs),
             condition: Some(Condition::NotExists),
         }
     }
@@ -170,10 +174,8 @@ impl Mail {
 pub async fn send(services: &Services, mails: &[Mail]) -> TableResult<usize> {
     let mut sent = 0;
     for mail in mails {
-        let TxOp::Put { item, condition } = mail.put_op(services.clock.now_secs()) else {
-            unreachable!("put_op is a put")
-        };
-        match services.table.put(item, condition).await {
+        let item = mail.item(services.clock.now_secs());
+        match services.table.put(item, Some(Condition::NotExists)).await {
             Ok(()) => {
                 deliver(services, mail);
                 sent += 1;

@@ -551,10 +551,9 @@ impl Saga<'_> {
                         &target(account),
                     ),
                 };
-                let crate::store::TxOp::Put { item, condition } = zone.put_op(&order.id)? else {
-                    unreachable!("a zone is put")
-                };
-                match self.services.table.put(item, condition).await {
+                // Create-only: a zone made by an earlier try stays.
+                let create = Some(Condition::NotExists);
+                match self.services.table.put(zone.item(&order.id), create).await {
                     Ok(()) | Err(TableError::ConditionFailed) => {}
                     Err(other) => return Err(other.into()),
                 }
