@@ -212,4 +212,41 @@ describe("the order journey", () => {
     await page.locator("#order-list").getByText(/sunnybakery\.com · Web Starter/).waitFor();
     await page.close();
   });
+
+  test("a free subdomain, with a taken username swapped for a suggested one", async () => {
+    const page = await app.browser.newPage();
+    await page.goto(`${app.server.base}/account.html?next=/order.html`);
+    const signup = page.locator("#signup-form");
+    await signup.getByLabel("Your name").fill("Alan Turing");
+    await signup.getByLabel("Email").fill("alan@example.com");
+    await signup.getByLabel("Country").fill("GB");
+    await signup.getByRole("button", { name: "Generate" }).click();
+    await signup.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(/\/order\.html$/);
+
+    const form = page.locator("#order-form");
+    await form.locator("#plan option").first().waitFor({ state: "attached" });
+    assert.ok(await form.getByLabel("A free subdomain").isChecked(), "an empty cart starts with a subdomain");
+    await form.getByLabel(/Subdomain name/).fill("enigmalab");
+    await page.locator("#username").fill("sunnybakery");
+    await page.locator("#username").blur();
+    await page.locator("#username-hint").getByText("sunnybakery is taken.").waitFor();
+    await page.locator("#username-hint").getByRole("button").first().click();
+    assert.notEqual(await page.locator("#username").inputValue(), "sunnybakery");
+    await form.getByRole("button", { name: "Generate" }).click();
+    await form.getByRole("button", { name: "Place order" }).click();
+    await page.waitForURL(/\/order\.html\?id=/);
+    await page.locator("#order-domain").getByText("enigmalab.example.net").waitFor();
+
+    const pay = page.locator("#pay-form");
+    await pay.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await pay.getByLabel("Month").fill("1");
+    await pay.getByLabel("Year").fill("2099");
+    await pay.getByLabel("CVC").fill("999");
+    assert.equal(await pay.getByLabel("Billing country").inputValue(), "GB", "billing country from the account");
+    await pay.getByRole("button", { name: "Pay" }).click();
+    await page.locator('#order[data-status="active"]').waitFor({ timeout: 20000 });
+    assert.match(await page.locator("#steps").textContent(), /Reserve enigmalab\.example\.net/);
+    await page.close();
+  });
 });
