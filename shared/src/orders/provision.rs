@@ -29,7 +29,7 @@ use crate::dns::{self, Record, Target, Template, Zone};
 use crate::mail::{self, Mail, MailKind};
 use crate::panel::{HostingAccount, MailSetup, NewAccount, PanelError};
 use crate::registrar::{RegistrarError, Registration, TransferRequest, TransferState};
-use crate::store::{Condition, Item, ItemExt, Key, Query, TableError, Update};
+use crate::store::{Condition, Item, ItemExt, Key, Query, TableError, TxOp, Update};
 
 pub const JOB_KIND: &str = "provision";
 /// How long a worker holds a step before another may take it over.
@@ -383,27 +383,25 @@ impl Saga<'_> {
             )
             .remove("lease_until")
             .remove("error");
-        self.services
-            .table
-            .update(&step.key(&self.order.id), update, None)
-            .await?;
-        // Secrets go once the step that needed them is done.
+        let mut ops = vec![TxOp::Update {
+            key: step.key(&self.order.id),
+            update,
+            condition: None,
+        }];
+        // A secret goes in the same write that records the step that needed it.
         let secret = match step {
             Step::Domain if self.order.domain.action == DomainAction::Transfer => Some("auth_code"),
             Step::HostingAccount => Some("panel_password"),
             _ => None,
         };
         if let Some(attribute) = secret {
-            self.services
-                .table
-                .update(
-                    &order_key(&self.order.customer_id, &self.order.id),
-                    Update::new().remove(attribute).bump_version(),
-                    None,
-                )
-                .await?;
+            ops.push(TxOp::Update {
+                key: order_key(&self.order.customer_id, &self.order.id),
+                update: Update::new().remove(attribute).bump_version(),
+                condition: None,
+            });
         }
-        Ok(())
+        self.services.table.transact(ops).await
     }
 
     async fn record_failure(&self, step: Step, error: &str) -> Result<(), TableError> {
