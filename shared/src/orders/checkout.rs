@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::create::invoice_letter;
+use super::letters::invoice_letter;
 use super::review::{self, Rules};
 use super::{
     Invoice, Order, OrderError, OrderStatus, OrderView, Payment, PaymentProblem, UNPAID_HOLD_DAYS,

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::invoice::{self, Invoice, InvoiceLine};
+use super::letters::invoice_letter;
 use super::{
     DomainAction, Order, OrderDomain, OrderError, OrderStatus, OrderView, UNPAID_HOLD_DAYS,
     conflict, domain_marker, invalid, order_key, status_index, username,
@@ -21,7 +22,7 @@ use crate::accounts::{self, AccountError, Customer};
 use crate::catalog::Catalog;
 use crate::domains::name::{self, Searched};
 use crate::domains::{self, subdomains};
-use crate::mail::{self, Letter, Mail, MailKind};
+use crate::mail::{self, Mail, MailKind};
 use crate::store::{Condition, Item, ItemExt, Key, TableError, TxOp};
 
 /// How long a retried POST finds its first order.
@@ -225,39 +226,6 @@ fn marker(key: Key, order_id: &str, customer_id: &str, until: i64) -> TxOp {
     item.insert("customer_id".into(), customer_id.into());
     item.insert("ttl".into(), until.into());
     put(item)
-}
-
-/// The letter every mail about `order` starts from.
-pub fn letter(services: &Services, order: &Order) -> Letter {
-    let base = services.config.public_url.trim_end_matches('/');
-    Letter {
-        company: services.config.company_name.clone(),
-        name: order.customer_name.clone(),
-        order_id: order.id.clone(),
-        order_url: format!("{base}/order.html?id={}", order.id),
-        plan_name: order.plan_name.clone(),
-        domain: order.domain.unicode.clone(),
-        invoice_number: order.invoice_number.clone(),
-        ..Letter::default()
-    }
-}
-
-pub fn invoice_letter(services: &Services, order: &Order, invoice: &Invoice) -> Letter {
-    let money = |amount| crate::money::display(amount, &invoice.currency);
-    let mut lines: Vec<(String, String)> = invoice
-        .lines
-        .iter()
-        .map(|l| (l.description.clone(), money(l.amount)))
-        .collect();
-    lines.push((
-        format!("Tax ({}%)", invoice.tax_rate_bps as f64 / 100.0),
-        money(invoice.tax),
-    ));
-    Letter {
-        lines,
-        total: money(invoice.total),
-        ..letter(services, order)
-    }
 }
 
 /// Places an order for `customer`, or returns the one placed before under `key`.

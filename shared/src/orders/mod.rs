@@ -12,6 +12,7 @@
 pub mod checkout;
 pub mod create;
 pub mod invoice;
+mod letters;
 pub mod provision;
 pub mod review;
 pub mod username;

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::create::letter;
+use super::letters::letter;
 use super::{
     DomainAction, Order, OrderStatus, Service, StepStatus, StepView, children_partition, order_key,
     status_index,

@@ -1,0 +1,39 @@
+//! What mails about an order say: the letter each mail template is filled from.
+
+use super::{Invoice, Order};
+use crate::Services;
+use crate::mail::Letter;
+
+/// The letter every mail about `order` starts from.
+pub fn letter(services: &Services, order: &Order) -> Letter {
+    let base = services.config.public_url.trim_end_matches('/');
+    Letter {
+        company: services.config.company_name.clone(),
+        name: order.customer_name.clone(),
+        order_id: order.id.clone(),
+        order_url: format!("{base}/order.html?id={}", order.id),
+        plan_name: order.plan_name.clone(),
+        domain: order.domain.unicode.clone(),
+        invoice_number: order.invoice_number.clone(),
+        ..Letter::default()
+    }
+}
+
+/// The letter of a mail that shows the invoice: its lines, tax and total.
+pub fn invoice_letter(services: &Services, order: &Order, invoice: &Invoice) -> Letter {
+    let money = |amount| crate::money::display(amount, &invoice.currency);
+    let mut lines: Vec<(String, String)> = invoice
+        .lines
+        .iter()
+        .map(|l| (l.description.clone(), money(l.amount)))
+        .collect();
+    lines.push((
+        format!("Tax ({}%)", invoice.tax_rate_bps as f64 / 100.0),
+        money(invoice.tax),
+    ));
+    Letter {
+        lines,
+        total: money(invoice.total),
+        ..letter(services, order)
+    }
+}
