@@ -383,7 +383,8 @@ pub async fn place(
         match services.table.transact(ops).await {
             Ok(()) => {
                 mail::deliver(services, &mail);
-                let mut view = super::view(services, order).await?;
+                // Just written: nothing to read back, and no step has run yet.
+                let mut view = super::assemble(order, invoice, &[]);
                 view.generated_password = generated.then_some(password);
                 return Ok(Placed {
                     view,

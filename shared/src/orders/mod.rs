@@ -367,9 +367,14 @@ pub async fn view(services: &Services, order: Order) -> Result<OrderView, OrderE
         .iter()
         .filter(|i| i.str_attr("kind") == Some("step"))
         .collect();
-    let steps = provision::step_views(&order, &records);
+    Ok(assemble(order, invoice, &records))
+}
+
+/// The view of `order` from its invoice and step records, already read.
+pub fn assemble(order: Order, invoice: Invoice, step_records: &[&Item]) -> OrderView {
+    let steps = provision::step_views(&order, step_records);
     let dns_records = provision::records_to_set(&order);
-    Ok(OrderView {
+    OrderView {
         id: order.id.clone(),
         status_message: order.status.explain().into(),
         status: order.status,
@@ -390,7 +395,7 @@ pub async fn view(services: &Services, order: Order) -> Result<OrderView, OrderE
         service: order.service,
         dns_records,
         generated_password: None,
-    })
+    }
 }
 
 /// A customer's orders, newest first (at most 100).
