@@ -44,20 +44,28 @@ fn payment_error(error: PaymentError) -> OrderError {
     }
 }
 
-/// The order, awaiting payment, with the attempt this checkout makes: the
-/// unfinished one if there is one, else a new one claimed on the order.
+/// Where a checkout starts from.
+enum Due {
+    /// Awaiting payment: charge it with this attempt number.
+    Attempt(Order, u32),
+    /// Paid (or past payment) already: nothing to charge.
+    Settled(Order),
+}
+
+/// The order with the attempt this checkout makes: the unfinished one if
+/// there is one, else a new one claimed on the order.
 async fn claim_attempt(
     services: &Services,
     customer: &Customer,
     order_id: &str,
-) -> Result<Result<(Order, u32), Order>, OrderError> {
+) -> Result<Due, OrderError> {
     for _ in 0..5 {
         let order = super::load(services, &customer.id, order_id).await?;
         if order.status != OrderStatus::AwaitingPayment {
-            return Ok(Err(order));
+            return Ok(Due::Settled(order));
         }
         if let Some(attempt) = order.payment_pending {
-            return Ok(Ok((order, attempt)));
+            return Ok(Due::Attempt(order, attempt));
         }
         let attempt = order.payment_attempts + 1;
         let claimed = services
@@ -69,7 +77,7 @@ async fn claim_attempt(
             )
             .await;
         match claimed {
-            Ok(_) => return Ok(Ok((order, attempt))),
+            Ok(_) => return Ok(Due::Attempt(order, attempt)),
             Err(TableError::ConditionFailed) => continue,
             Err(other) => return Err(other.into()),
         }
@@ -119,8 +127,8 @@ pub async fn pay(
         ));
     }
     let (order, attempt) = match claim_attempt(services, customer, order_id).await? {
-        Ok(claimed) => claimed,
-        Err(settled) => return super::view(services, settled).await,
+        Due::Attempt(order, attempt) => (order, attempt),
+        Due::Settled(order) => return super::view(services, order).await,
     };
     let key = order_key(&customer.id, order_id);
     hold_for_payment(services, &order).await?;
