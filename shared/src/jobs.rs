@@ -142,7 +142,7 @@ impl JobHandler for AppJobs {
                     last_try,
                 )
                 .await
-                .map_err(JobError)?;
+                .map_err(|e| JobError(e.to_string()))?;
                 tracing::info!(order = %envelope.order_id, ?outcome, "provisioning job ran");
                 Ok(())
             }

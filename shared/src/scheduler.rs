@@ -43,9 +43,7 @@ pub async fn run_task(services: &Services, name: &str) -> anyhow::Result<String>
             Ok("forgot quiet clients".into())
         }
         "resume-provisioning" => {
-            let sent = crate::orders::provision::resume_stalled(services, STALLED_AFTER)
-                .await
-                .map_err(anyhow::Error::msg)?;
+            let sent = crate::orders::provision::resume_stalled(services, STALLED_AFTER).await?;
             Ok(format!("enqueued {sent} stalled orders again"))
         }
         other => anyhow::bail!("no scheduled task named {other:?}"),

@@ -779,7 +779,7 @@ async fn a_step_that_keeps_failing_marks_the_order_failed_and_a_redrive_resumes_
     let (_dir, services) = embedded_services_with(&clock, |c| c.sim_panel_failure_rate = 1.0);
     let (customer, id) = paid_order(&services).await;
     let first = provision::run(&services, &customer.id, &id, false).await;
-    assert!(first.unwrap_err().contains("hosting_account"));
+    assert!(first.unwrap_err().to_string().contains("hosting_account"));
     assert_eq!(
         orders::load(&services, &customer.id, &id)
             .await

@@ -222,6 +222,19 @@ struct Saga<'a> {
     mail: Option<MailSetup>,
 }
 
+/// Why a run of the saga stopped short; the job is retried later.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SagaError {
+    #[error("step {step} failed: {error}")]
+    StepFailed { step: &'static str, error: String },
+    #[error("step {0} is running in another worker, or just finished")]
+    Busy(&'static str),
+    #[error(transparent)]
+    Table(#[from] TableError),
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
+}
+
 /// How a run of the saga ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -240,12 +253,12 @@ pub async fn run(
     customer_id: &str,
     order_id: &str,
     last_try: bool,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, SagaError> {
     let key = order_key(customer_id, order_id);
-    let Some(item) = services.table.get(&key).await.map_err(|e| e.to_string())? else {
+    let Some(item) = services.table.get(&key).await? else {
         return Ok(Outcome::NothingToDo);
     };
-    let order = Order::of(&item).map_err(|e| e.to_string())?;
+    let order = Order::of(&item)?;
     match order.status {
         OrderStatus::Provisioning => {}
         // A job redriven from the dead-letter queue resumes the order.
@@ -257,16 +270,14 @@ pub async fn run(
                 Update::new().remove("failed_step"),
                 OrderStatus::Provisioning,
             )
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         }
         _ => return Ok(Outcome::NothingToDo),
     }
     let records = services
         .table
         .query(Query::partition(children_partition(order_id)))
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     let done: HashMap<String, Value> = records
         .items
         .iter()
@@ -288,24 +299,23 @@ pub async fn run(
         saga.lease(step).await?;
         match saga.execute(step).await {
             Ok(done) => {
-                saga.finish(step, &done).await.map_err(|e| e.to_string())?;
+                saga.finish(step, &done).await?;
                 saga.absorb(step, &done.result);
             }
             Err(StepError::Hold { staff, customer }) => {
-                saga.hold(step, &staff, &customer)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                saga.hold(step, &staff, &customer).await?;
                 return Ok(Outcome::Held);
             }
             Err(StepError::Transient(error)) => {
-                saga.fail(step, &error, last_try)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                return Err(format!("step {} failed: {error}", step.name()));
+                saga.fail(step, &error, last_try).await?;
+                return Err(SagaError::StepFailed {
+                    step: step.name(),
+                    error,
+                });
             }
         }
     }
-    saga.go_live().await.map_err(|e| e.to_string())?;
+    saga.go_live().await?;
     Ok(Outcome::Live)
 }
 
@@ -346,7 +356,7 @@ impl Saga<'_> {
     }
 
     /// Takes the step for this worker, unless another holds an unexpired lease.
-    async fn lease(&self, step: Step) -> Result<(), String> {
+    async fn lease(&self, step: Step) -> Result<(), SagaError> {
         let now = self.services.clock.now_secs();
         let update = Update::new()
             .set("kind", "step")
@@ -364,11 +374,8 @@ impl Saga<'_> {
             .await
         {
             Ok(_) => Ok(()),
-            Err(TableError::ConditionFailed) => Err(format!(
-                "step {} is running in another worker, or just finished",
-                step.name()
-            )),
-            Err(other) => Err(other.to_string()),
+            Err(TableError::ConditionFailed) => Err(SagaError::Busy(step.name())),
+            Err(other) => Err(other.into()),
         }
     }
 
@@ -692,7 +699,10 @@ impl Saga<'_> {
 /// Enqueues again every order that has been provisioning for longer than
 /// `stalled_after`: a lost enqueue or a lost job must not strand a paid order.
 /// A job for an order whose saga is running anyway finds its steps leased or done.
-pub async fn resume_stalled(services: &Services, stalled_after: Duration) -> Result<usize, String> {
+pub async fn resume_stalled(
+    services: &Services,
+    stalled_after: Duration,
+) -> Result<usize, SagaError> {
     let before = services.clock.now_secs() - stalled_after.as_secs() as i64;
     let page = services
         .table
@@ -704,17 +714,14 @@ pub async fn resume_stalled(services: &Services, stalled_after: Duration) -> Res
             .sort(crate::store::SortKey::Lt(format!("{before:012}")))
             .limit(100),
         )
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     let mut sent = 0;
     for item in &page.items {
         let (Some(customer), Some(order)) = (item.str_attr("customer_id"), item.str_attr("id"))
         else {
             continue;
         };
-        enqueue(services, customer, order)
-            .await
-            .map_err(|e| e.to_string())?;
+        enqueue(services, customer, order).await?;
         sent += 1;
     }
     Ok(sent)
