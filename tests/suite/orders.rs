@@ -1017,3 +1017,29 @@ async fn an_unpaid_order_holds_its_domain_for_a_week_and_a_paid_one_for_good() {
         "{again:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn username_checks_are_rate_limited_and_the_outbox_answers_only_this_machine() {
+    let app = App::embedded_with(|c| {
+        c.check_per_minute = 1;
+        c.check_burst = 1;
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let (status, _, body) = app.get("/api/usernames/check?name=bakery").await;
+    assert_eq!((status, &body["available"]), (200, &json!(true)));
+    let (status, retry, body) = app.get("/api/usernames/check?name=bakery").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (429, Some("rate_limited"))
+    );
+    assert!(retry.is_some());
+
+    let (status, _, mails) = app.get("/api/outbox").await;
+    assert_eq!((status, mails), (200, json!([])));
+    let (status, _, _) = app
+        .get_with("/api/outbox", &[("x-forwarded-for", "203.0.113.5")])
+        .await;
+    assert_eq!(status, 404, "a caller beyond a proxy is not this machine");
+    app.shutdown().await.unwrap();
+}

@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::accounts::CurrentCustomer;
+use super::client::{Admitted, ClientIp, Searches};
 use super::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::dns::Zone;
 use crate::mail::{self, Mail};
@@ -171,32 +172,36 @@ struct UsernameCheck {
 
 /// Whether a control-panel username is free, with suggestions when not.
 #[utoipa::path(get, path = "/api/usernames/check", tag = "orders", params(UsernameQuery),
-    responses((status = 200, body = UsernameCheck), (status = 400, body = ErrorBody, description = "`invalid_username`")))]
+    responses(
+        (status = 200, body = UsernameCheck),
+        (status = 400, body = ErrorBody, description = "`invalid_username`"),
+        (status = 429, body = ErrorBody, description = "rate limited with domain checks; see Retry-After"),
+    ))]
 async fn check_username(
     State(state): State<AppState>,
+    _: Admitted<Searches>,
     ApiQuery(query): ApiQuery<UsernameQuery>,
 ) -> Result<Json<UsernameCheck>, ApiError> {
     let name = username::validate(&query.name)
         .map_err(|m| ApiError::bad_request("invalid_username", m))?;
-    let suggestions = username::check(&state.services, &name).await?;
+    let taken = username::check(&state.services, &name).await?;
     Ok(Json(UsernameCheck {
-        available: suggestions.is_empty()
-            && state
-                .services
-                .table
-                .get(&username::marker_key(&name))
-                .await?
-                .is_none(),
+        available: taken.is_none(),
         name,
-        suggestions,
+        suggestions: taken.unwrap_or_default(),
     }))
 }
 
-/// Local runs only: the mail the product sent, newest first.
+/// Local runs only: the mail the product sent, newest first. It holds every
+/// customer's mail, so it answers only on the embedded engine and only to
+/// callers on this machine.
 #[utoipa::path(get, path = "/api/outbox", tag = "orders",
-    responses((status = 200, body = Vec<Mail>), (status = 404, body = ErrorBody, description = "not on the embedded engine")))]
-async fn outbox(State(state): State<AppState>) -> Result<Json<Vec<Mail>>, ApiError> {
-    if state.services.embedded.is_none() {
+    responses((status = 200, body = Vec<Mail>), (status = 404, body = ErrorBody, description = "not on the embedded engine, or not from this machine")))]
+async fn outbox(
+    State(state): State<AppState>,
+    ClientIp(client): ClientIp,
+) -> Result<Json<Vec<Mail>>, ApiError> {
+    if state.services.embedded.is_none() || !client.is_loopback() {
         return Err(ApiError::not_found(
             "the outbox is shown only on local runs",
         ));

@@ -97,12 +97,12 @@ pub async fn suggestions(
         .collect())
 }
 
-/// Whether `name` is free; with suggestions when it is not.
-pub async fn check(services: &Services, name: &str) -> Result<Vec<String>, TableError> {
+/// None when `name` is free; when taken, free alternatives (maybe none).
+pub async fn check(services: &Services, name: &str) -> Result<Option<Vec<String>>, TableError> {
     if services.table.get(&marker_key(name)).await?.is_none() {
-        return Ok(Vec::new());
+        return Ok(None);
     }
-    suggestions(services, name, None).await
+    Ok(Some(suggestions(services, name, None).await?))
 }
 
 #[cfg(test)]
