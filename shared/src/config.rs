@@ -71,6 +71,8 @@ pub struct Config {
     pub review_above: i64,
     /// An account's orders in 24 hours above which each waits for review.
     pub review_orders_per_day: u32,
+    /// Orders a customer may have awaiting payment at once (each holds a domain for a week).
+    pub max_unpaid_orders: u32,
     /// The simulated panel: accounts per server, addresses in its pool, latency, failures.
     pub sim_panel_capacity: u32,
     pub sim_panel_addresses: u32,
@@ -213,6 +215,8 @@ impl Config {
             review_above: number("HOSTFRONT_REVIEW_ABOVE", 50_000)?.min(i64::MAX as u64) as i64,
             review_orders_per_day: number("HOSTFRONT_REVIEW_ORDERS_PER_DAY", 3)?
                 .clamp(1, u32::MAX as u64) as u32,
+            max_unpaid_orders: number("HOSTFRONT_MAX_UNPAID_ORDERS", 5)?.clamp(1, u32::MAX as u64)
+                as u32,
             sim_panel_capacity: number("HOSTFRONT_SIM_PANEL_CAPACITY", 200)?
                 .clamp(0, u32::MAX as u64) as u32,
             sim_panel_addresses: number("HOSTFRONT_SIM_PANEL_ADDRESSES", 200)?.clamp(0, 240) as u32,

@@ -182,6 +182,7 @@ pub fn test_config(data_dir: &std::path::Path) -> Config {
     config.auth_window_limit = 10_000;
     // Journeys place many orders from one account; the review test sets its own rules.
     config.review_orders_per_day = 1_000;
+    config.max_unpaid_orders = 1_000;
     config
 }
 

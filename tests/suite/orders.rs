@@ -454,6 +454,10 @@ async fn bad_orders_are_refused_and_change_nothing() {
             json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "google.com"}, "username": "bakery", "password": "sourdough starter rises"}),
             "domain_unavailable",
         ),
+        (
+            json!({"plan_id": "web-starter", "cycle": "monthly", "domain": {"action": "register", "name": "ok-bakery.com"}, "username": "bakery", "password": "sourdough starter rises", "generate_password": true}),
+            "password_conflict",
+        ),
     ];
     for (body, code) in cases {
         let (status, error) = ada.order(body).await;
@@ -1041,5 +1045,40 @@ async fn username_checks_are_rate_limited_and_the_outbox_answers_only_this_machi
         .get_with("/api/outbox", &[("x-forwarded-for", "203.0.113.5")])
         .await;
     assert_eq!(status, 404, "a caller beyond a proxy is not this machine");
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_cannot_hoard_names_with_unpaid_orders() {
+    let app = App::embedded_with(|c| c.max_unpaid_orders = 2).await;
+    let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;
+    let (first, _) = ada
+        .order(hosting("subdomain", "hoardone", "hoardone"))
+        .await;
+    let (second, _) = ada
+        .order(hosting("subdomain", "hoardtwo", "hoardtwo"))
+        .await;
+    assert_eq!((first, second), (201, 201));
+    let (status, error) = ada
+        .order(hosting("subdomain", "hoardthree", "hoardthree"))
+        .await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (409, Some("too_many_unpaid_orders"))
+    );
+    let (status, _, check) = app.get("/api/subdomains/check?name=hoardthree").await;
+    assert_eq!(
+        (status, &check["available"]),
+        (200, &json!(true)),
+        "the refused order held nothing"
+    );
+
+    let (_, mine) = ada.get("/api/orders").await;
+    ada.pay(mine[0]["id"].as_str().unwrap(), APPROVED, "GB")
+        .await;
+    let (status, _) = ada
+        .order(hosting("subdomain", "hoardthree", "hoardthree"))
+        .await;
+    assert_eq!(status, 201, "paying one makes room");
     app.shutdown().await.unwrap();
 }

@@ -228,6 +228,28 @@ fn marker(key: Key, order_id: &str, customer_id: &str, until: i64) -> TxOp {
     put(item)
 }
 
+/// Refuses a new order while the customer has many unpaid ones, each holding
+/// a domain and a username: otherwise unpaid orders could hoard names.
+/// Concurrent placements may pass it together; it bounds hoarding, not exactness.
+async fn check_unpaid_orders(services: &Services, customer: &Customer) -> Result<(), OrderError> {
+    let limit = services.config.max_unpaid_orders as usize;
+    let window = UNPAID_HOLD_DAYS * 86_400;
+    let unpaid = super::orders_since(services, &customer.id, window)
+        .await?
+        .iter()
+        .filter(|o| o.status == OrderStatus::AwaitingPayment)
+        .count();
+    if unpaid >= limit {
+        return Err(conflict(
+            "too_many_unpaid_orders",
+            format!(
+                "you have {unpaid} orders awaiting payment; pay or let them lapse before ordering more"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Places an order for `customer`, or returns the one placed before under `key`.
 pub async fn place(
     services: &Services,
@@ -270,7 +292,13 @@ pub async fn place(
     let username =
         username::validate(&request.username).map_err(|m| invalid("invalid_username", m))?;
     let (password, generated) = match (&request.password, request.generate_password) {
-        (_, true) => (generate_password(), true),
+        (Some(_), true) => {
+            return Err(invalid(
+                "password_conflict",
+                "send a password or ask for a generated one, not both",
+            ));
+        }
+        (None, true) => (generate_password(), true),
         (Some(p), false) => {
             check_panel_password(p, &username, &customer.email)?;
             (p.clone(), false)
@@ -282,6 +310,7 @@ pub async fn place(
             ));
         }
     };
+    check_unpaid_orders(services, customer).await?;
     let resolved = resolve_domain(services, &catalog, &request.domain).await?;
 
     let order_id = ulid::Ulid::new().to_string();

@@ -398,6 +398,25 @@ pub fn assemble(order: Order, invoice: Invoice, step_records: &[&Item]) -> Order
     }
 }
 
+/// The customer's orders placed in the last `secs` seconds. Order IDs are
+/// ULIDs, so a sort-key range finds them without reading older ones.
+pub async fn orders_since(
+    services: &Services,
+    customer_id: &str,
+    secs: i64,
+) -> Result<Vec<Order>, TableError> {
+    let since_ms = (services.clock.now_millis() - secs * 1000).max(0) as u64;
+    let since = ulid::Ulid::from_parts(since_ms, 0).to_string();
+    let page = services
+        .table
+        .query(
+            Query::partition(format!("CUSTOMER#{customer_id}"))
+                .sort(SortKey::Between(format!("ORDER#{since}"), "ORDER#~".into())),
+        )
+        .await?;
+    page.items.iter().map(Order::of).collect()
+}
+
 /// A customer's orders, newest first (at most 100).
 pub async fn list(services: &Services, customer_id: &str) -> Result<Vec<OrderView>, OrderError> {
     let page = services

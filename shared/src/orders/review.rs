@@ -4,7 +4,7 @@
 
 use super::Order;
 use crate::Services;
-use crate::store::{Query, SortKey, TableResult};
+use crate::store::TableError;
 
 /// The period in which many orders from one account look suspicious.
 const WINDOW_SECS: i64 = 24 * 3600;
@@ -47,19 +47,11 @@ pub fn reasons(
     reasons
 }
 
-/// How many orders the customer placed in the last 24 hours (order IDs are
-/// ULIDs, so the sort key range finds them without reading older ones).
-pub async fn recent_orders(services: &Services, customer_id: &str) -> TableResult<usize> {
-    let since_ms = (services.clock.now_millis() - WINDOW_SECS * 1000).max(0) as u64;
-    let since = ulid::Ulid::from_parts(since_ms, 0).to_string();
-    let page = services
-        .table
-        .query(
-            Query::partition(format!("CUSTOMER#{customer_id}"))
-                .sort(SortKey::Between(format!("ORDER#{since}"), "ORDER#~".into())),
-        )
-        .await?;
-    Ok(page.items.len())
+/// How many orders the customer placed in the review window.
+pub async fn recent_orders(services: &Services, customer_id: &str) -> Result<usize, TableError> {
+    Ok(super::orders_since(services, customer_id, WINDOW_SECS)
+        .await?
+        .len())
 }
 
 #[cfg(test)]
