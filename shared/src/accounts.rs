@@ -11,8 +11,6 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand_core::{OsRng, RngCore};
@@ -22,6 +20,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::Services;
+use crate::hashing::{self, Overloaded};
 use crate::store::{Condition, Item, ItemExt, Key, TableError, TxOp};
 
 pub const MIN_PASSWORD: usize = 10;
@@ -81,6 +80,8 @@ pub enum AccountError {
     BadCredentials,
     #[error("not logged in")]
     NotLoggedIn,
+    #[error(transparent)]
+    Overloaded(#[from] Overloaded),
     #[error(transparent)]
     Table(#[from] TableError),
 }
@@ -159,39 +160,9 @@ pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-async fn hash_password(password: String) -> String {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .expect("argon2 hashes any password")
-            .to_string()
-    })
-    .await
-    .expect("hashing task")
-}
-
-async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-    })
-    .await
-    .unwrap_or(false)
-}
-
 /// A hash of a password nobody has, verified against when the email is
 /// unknown, so that a login takes as long whether or not the account exists.
-static DECOY_HASH: LazyLock<String> = LazyLock::new(|| {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(random_token().as_bytes(), &salt)
-        .expect("hashes")
-        .to_string()
-});
+static DECOY_HASH: LazyLock<String> = LazyLock::new(|| hashing::hash_now(&random_token()));
 
 fn customer_of(item: &Item) -> Result<Customer, AccountError> {
     serde_json::from_value(item.get("customer").cloned().unwrap_or(Value::Null))
@@ -247,7 +218,7 @@ pub async fn signup(
     profile.insert("customer".into(), json!(customer));
     profile.insert(
         "password_hash".into(),
-        hash_password(request.password).await.into(),
+        services.hasher.hash(request.password).await?.into(),
     );
     let mut marker = email_key(&email).to_item();
     marker.insert("customer_id".into(), id.clone().into());
@@ -301,11 +272,13 @@ pub async fn login(
         .as_ref()
         .and_then(|p| p.str_attr("password_hash"))
         .map(str::to_string);
-    let verified = verify_password(
-        request.password,
-        hash.clone().unwrap_or_else(|| DECOY_HASH.clone()),
-    )
-    .await;
+    let verified = services
+        .hasher
+        .verify(
+            request.password,
+            hash.clone().unwrap_or_else(|| DECOY_HASH.clone()),
+        )
+        .await?;
     let (Some(profile), true, Some(_)) = (profile, verified, hash) else {
         return Err(AccountError::BadCredentials);
     };

@@ -78,6 +78,19 @@ pub struct Config {
     pub sim_panel_addresses: u32,
     pub sim_panel_latency_ms: u64,
     pub sim_panel_failure_rate: f64,
+    /// Development only: serve every customer's mail at `/api/outbox`, to
+    /// callers on this machine, on the embedded engine. Off by default.
+    pub dev_outbox: bool,
+    /// Password hashes that may run at once (each takes a core and 19 MiB)…
+    pub hash_concurrency: usize,
+    /// …and how long a request waits for one before a 503.
+    pub hash_wait_ms: u64,
+    /// The local server: time to send a request's headers, time a request may
+    /// take, connections and requests served at once.
+    pub header_timeout_ms: u64,
+    pub request_timeout_ms: u64,
+    pub max_connections: usize,
+    pub max_concurrent_requests: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -222,8 +235,21 @@ impl Config {
             sim_panel_addresses: number("HOSTFRONT_SIM_PANEL_ADDRESSES", 200)?.clamp(0, 240) as u32,
             sim_panel_latency_ms: number("HOSTFRONT_SIM_PANEL_LATENCY_MS", 150)?,
             sim_panel_failure_rate: fraction("HOSTFRONT_SIM_PANEL_FAILURE_RATE", 0.0)?,
+            dev_outbox: flag("HOSTFRONT_DEV_OUTBOX", false)?,
+            hash_concurrency: number("HOSTFRONT_HASH_CONCURRENCY", cores() as u64)?.clamp(1, 256)
+                as usize,
+            hash_wait_ms: number("HOSTFRONT_HASH_WAIT_MS", 2000)?,
+            header_timeout_ms: number("HOSTFRONT_HEADER_TIMEOUT_MS", 10_000)?.max(1),
+            request_timeout_ms: number("HOSTFRONT_REQUEST_TIMEOUT_MS", 30_000)?.max(1),
+            max_connections: number("HOSTFRONT_MAX_CONNECTIONS", 1024)?.clamp(1, 1 << 20) as usize,
+            max_concurrent_requests: number("HOSTFRONT_MAX_CONCURRENT_REQUESTS", 256)?
+                .clamp(1, 1 << 20) as usize,
         })
     }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// `./site` when run from the repository, else the site beside the sources.

@@ -45,17 +45,19 @@ pub struct EmbeddedDb {
 
 impl EmbeddedDb {
     /// Opens (creating it when missing) `hostfront.sqlite3` in `data_dir`.
+    /// The directory is created private (0700) and the database file 0600:
+    /// they hold customers' data and sessions. SQLite gives its `-wal` and
+    /// `-shm` files the database file's mode.
     pub fn open(data_dir: &Path) -> Result<Self, rusqlite::Error> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-                Some(format!(
-                    "cannot create data directory {}: {e}",
-                    data_dir.display()
-                )),
-            )
-        })?;
         let path = data_dir.join("hostfront.sqlite3");
+        crate::private_files::create_dir(data_dir)
+            .and_then(|()| crate::private_files::touch(&path))
+            .map_err(|e| {
+                rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                    Some(format!("cannot prepare {}: {e}", path.display())),
+                )
+            })?;
         let conn = Connection::open(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;

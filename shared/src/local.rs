@@ -52,10 +52,14 @@ pub async fn serve(
         "Hostfront is serving http://{}",
         listener.local_addr()?
     );
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let config = &services.config;
+    let limits = crate::http::server::Limits {
+        header_timeout: Duration::from_millis(config.header_timeout_ms),
+        request_timeout: Duration::from_millis(config.request_timeout_ms),
+        max_connections: config.max_connections,
+        max_requests: config.max_concurrent_requests,
+    };
+    crate::http::server::serve(listener, app, limits, shutdown).await?;
 
     tracing::info!("stopping workers and scheduler");
     stop.cancel();

@@ -200,14 +200,18 @@ pub fn outbox_folder(data_dir: &Path) -> PathBuf {
     data_dir.join("outbox")
 }
 
+/// Writes the mail's text and HTML files, readable by this user only.
 fn write_files(folder: &Path, mail: &Mail) -> std::io::Result<()> {
-    std::fs::create_dir_all(folder)?;
+    crate::private_files::create_dir(folder)?;
     let header = format!(
         "To: {}\nSubject: {}\nDate: {}\n\n",
         mail.to, mail.subject, mail.created_at
     );
-    std::fs::write(folder.join(format!("{}.txt", mail.id)), header + &mail.text)?;
-    std::fs::write(folder.join(format!("{}.html", mail.id)), &mail.html)
+    crate::private_files::write(
+        &folder.join(format!("{}.txt", mail.id)),
+        &(header + &mail.text),
+    )?;
+    crate::private_files::write(&folder.join(format!("{}.html", mail.id)), &mail.html)
 }
 
 /// The newest mails first, at most `limit`.

@@ -2,8 +2,8 @@
 //! (cheap, absorbs floods before they touch storage), then a fixed-window
 //! counter in the table, shared by every process and Lambda container.
 
-use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -27,10 +27,15 @@ pub enum Refusal {
 
 pub struct ClientLimiter {
     scope: &'static str,
-    local: DefaultKeyedRateLimiter<IpAddr>,
+    local: DefaultKeyedRateLimiter<String>,
     window_limit: u32,
     window_secs: i64,
+    /// When (epoch seconds) quiet clients were last forgotten.
+    last_tidy: AtomicI64,
 }
+
+/// How often a limiter forgets quiet clients, so its map stays small.
+const TIDY_EVERY_SECS: i64 = 60;
 
 impl ClientLimiter {
     /// `per_minute` with bursts of `burst` in each process; `window_limit`
@@ -49,24 +54,27 @@ impl ClientLimiter {
             local: RateLimiter::keyed(quota),
             window_limit,
             window_secs: window_secs.max(1),
+            last_tidy: AtomicI64::new(0),
         }
     }
 
-    /// Counts one request of `client`, or says when it may come back.
+    /// Counts one request of `client` (an address's limit key, or a customer),
+    /// or says when it may come back.
     pub async fn admit(
         &self,
         table: &dyn Table,
         clock: &dyn Clock,
-        client: IpAddr,
+        client: &str,
     ) -> Result<(), Refusal> {
-        if let Err(not_until) = self.local.check_key(&client) {
+        let now = clock.now_secs();
+        self.tidy_if_due(now);
+        if let Err(not_until) = self.local.check_key(&client.to_string()) {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             return Err(Refusal::Limited(Limited {
                 retry_after_secs: wait.as_secs() + 1,
                 layer: "process",
             }));
         }
-        let now = clock.now_secs();
         let window = now - now.rem_euclid(self.window_secs);
         let window_end = window + self.window_secs;
         let key = Key::new(
@@ -87,9 +95,25 @@ impl ClientLimiter {
         }
     }
 
-    /// Forgets clients that have been quiet, so the in-process map stays small.
-    pub fn tidy(&self) {
-        self.local.retain_recent();
+    /// Forgets clients whose allowance is full again, at most once a minute.
+    /// Run on the request path, it needs no scheduler: each Lambda container
+    /// tidies its own memory.
+    fn tidy_if_due(&self, now: i64) {
+        let last = self.last_tidy.load(Ordering::Relaxed);
+        if now - last >= TIDY_EVERY_SECS
+            && self
+                .last_tidy
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.local.retain_recent();
+            self.local.shrink_to_fit();
+        }
+    }
+
+    /// Clients the process remembers.
+    pub fn remembered(&self) -> usize {
+        self.local.len()
     }
 }
 
@@ -120,14 +144,14 @@ mod tests {
         let clock = ManualClock::starting_now();
         let (_dir, table) = table(&clock);
         let limiter = ClientLimiter::new("check", 60, 3, 1000, 60);
-        let client: IpAddr = "198.51.100.7".parse().unwrap();
+        let client = "198.51.100.7";
         for _ in 0..3 {
             limiter.admit(&table, &clock, client).await.unwrap();
         }
         let refused = limited(limiter.admit(&table, &clock, client).await);
         assert_eq!(refused.layer, "process");
         assert!((1..=2).contains(&refused.retry_after_secs), "{refused:?}");
-        let other: IpAddr = "198.51.100.8".parse().unwrap();
+        let other = "198.51.100.8";
         limiter
             .admit(&table, &clock, other)
             .await
@@ -141,7 +165,7 @@ mod tests {
         // Two processes (Lambda containers) with their own governors, one table.
         let first = ClientLimiter::new("check", 1000, 1000, 3, 60);
         let second = ClientLimiter::new("check", 1000, 1000, 3, 60);
-        let client: IpAddr = "2001:db8::5".parse().unwrap();
+        let client = "2001:db8::/64";
         first.admit(&table, &clock, client).await.unwrap();
         second.admit(&table, &clock, client).await.unwrap();
         first.admit(&table, &clock, client).await.unwrap();
@@ -158,5 +182,24 @@ mod tests {
             .admit(&table, &clock, client)
             .await
             .expect("a new window starts afresh");
+    }
+
+    #[tokio::test]
+    async fn quiet_clients_are_forgotten_once_a_minute() {
+        let clock = ManualClock::starting_now();
+        let (_dir, table) = table(&clock);
+        // One request a millisecond: a client is quiet again two milliseconds later.
+        let limiter = ClientLimiter::new("check", 60_000, 1, 1000, 60);
+        for client in ["a", "b", "c"] {
+            limiter.admit(&table, &clock, client).await.unwrap();
+        }
+        assert_eq!(limiter.remembered(), 3);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        limiter.admit(&table, &clock, "d").await.unwrap();
+        assert_eq!(limiter.remembered(), 4, "not a minute yet");
+        clock.advance_secs(61);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        limiter.admit(&table, &clock, "e").await.unwrap();
+        assert_eq!(limiter.remembered(), 1, "only the client just seen");
     }
 }

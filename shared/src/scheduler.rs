@@ -37,11 +37,6 @@ pub async fn run_task(services: &Services, name: &str) -> anyhow::Result<String>
             )),
             None => Ok("skipped: DynamoDB deletes expired items itself".into()),
         },
-        "tidy-rate-limits" => {
-            services.check_limiter.tidy();
-            services.auth_limiter.tidy();
-            Ok("forgot quiet clients".into())
-        }
         "resume-provisioning" => {
             let sent = crate::orders::provision::resume_stalled(services, STALLED_AFTER).await?;
             Ok(format!("enqueued {sent} stalled orders again"))

@@ -10,6 +10,7 @@ use crate::catalog::CatalogCache;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Engine};
 use crate::embedded::EmbeddedDb;
+use crate::hashing::HashGate;
 use crate::panel::HostingPanel;
 use crate::panel::simulated::{PanelSettings, SimulatedPanel};
 use crate::payments::Payments;
@@ -21,6 +22,8 @@ use crate::ratelimit::ClientLimiter;
 use crate::registrar::Registrar;
 use crate::registrar::capped::Capped;
 use crate::registrar::simulated::{SimulatedRegistry, SimulationSettings};
+use crate::resolver::Resolver;
+use crate::resolver::simulated::SimulatedResolver;
 use crate::store::Table;
 use crate::store::dynamo::DynamoTable;
 use crate::store::sqlite::SqliteTable;
@@ -34,11 +37,16 @@ pub struct Services {
     pub registrar: Arc<dyn Registrar>,
     pub payments: Arc<dyn Payments>,
     pub panel: Arc<dyn HostingPanel>,
+    pub resolver: Arc<dyn Resolver>,
+    /// The simulated DNS behind `resolver`, for tests and the development tools.
+    pub simulated_dns: Option<Arc<SimulatedResolver>>,
     pub catalog: Arc<CatalogCache>,
     /// Limits domain and subdomain checks per client.
     pub check_limiter: Arc<ClientLimiter>,
     /// Limits signups and logins per client.
     pub auth_limiter: Arc<ClientLimiter>,
+    /// Bounds the password hashes running at once.
+    pub hasher: Arc<HashGate>,
     /// Present on the embedded engine, for the housekeeping DynamoDB does itself.
     pub embedded: Option<SqliteTable>,
 }
@@ -162,6 +170,11 @@ impl Services {
             config.auth_window_limit,
             60,
         );
+        let simulated_dns = Arc::new(SimulatedResolver::new(table.clone()));
+        let hasher = Arc::new(HashGate::new(
+            config.hash_concurrency,
+            Duration::from_millis(config.hash_wait_ms),
+        ));
         Services {
             config: Arc::new(config),
             clock,
@@ -170,9 +183,12 @@ impl Services {
             registrar,
             payments,
             panel,
+            resolver: simulated_dns.clone(),
+            simulated_dns: Some(simulated_dns),
             catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
             check_limiter: Arc::new(check_limiter),
             auth_limiter: Arc::new(auth_limiter),
+            hasher,
             embedded: None,
         }
     }

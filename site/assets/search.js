@@ -12,6 +12,9 @@ const results = document.getElementById("search-results");
 const suggestions = document.getElementById("search-suggestions");
 const suggestionsTitle = document.getElementById("suggestions-title");
 
+// Searching happens as the user types; Enter must not reload the page.
+document.getElementById("search-form").addEventListener("submit", (event) => event.preventDefault());
+
 let timer = null;
 let latest = 0;
 

@@ -19,6 +19,8 @@ use hostfront::store::sqlite::SqliteTable;
 use hostfront::store::{Condition, Item, Key, Page, Query, Table, TableResult, TxOp, Update};
 use tempfile::TempDir;
 
+pub mod shopper;
+
 /// The venv python that has `moto[server]`; the test command sets it.
 const MOTO_PYTHON: &str = "HOSTFRONT_TEST_PYTHON";
 

@@ -23,6 +23,7 @@ macro_rules! on_both_engines {
 
 mod accounts;
 mod domain_search;
+mod hardening;
 mod http_foundation;
 mod orders;
 mod payments_conformance;

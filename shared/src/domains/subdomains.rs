@@ -9,9 +9,13 @@ use super::name::{NameError, parse_label};
 use crate::Services;
 use crate::store::{Key, TableError};
 
+/// Names the company uses itself, or that mail and browsers look up by
+/// convention; with `ns`/`mx` and a number, and the panel's server names,
+/// no customer may have them.
 const RESERVED: &[&str] = &[
     "www",
     "mail",
+    "email",
     "smtp",
     "imap",
     "pop",
@@ -19,9 +23,6 @@ const RESERVED: &[&str] = &[
     "ftp",
     "sftp",
     "ns",
-    "ns1",
-    "ns2",
-    "ns3",
     "dns",
     "mx",
     "admin",
@@ -31,6 +32,10 @@ const RESERVED: &[&str] = &[
     "app",
     "webmail",
     "cpanel",
+    "whm",
+    "webdisk",
+    "plesk",
+    "directadmin",
     "panel",
     "portal",
     "billing",
@@ -48,6 +53,23 @@ const RESERVED: &[&str] = &[
     "cdn",
     "static",
     "assets",
+    "hostmaster",
+    "postmaster",
+    "abuse",
+    "noc",
+    "security",
+    "webmaster",
+    "autodiscover",
+    "autoconfig",
+    "mta-sts",
+    "wpad",
+    "isatap",
+    "localhost",
+    "server",
+    "host",
+    "cpcalendars",
+    "cpcontacts",
+    "hostfront",
 ];
 const SUFFIXES: &[&str] = &["site", "web", "online", "hq", "home"];
 const PREFIXES: &[&str] = &["my", "the"];
@@ -73,22 +95,46 @@ pub enum SubdomainError {
     Name(#[from] NameError),
     #[error(transparent)]
     Table(#[from] TableError),
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 pub fn marker_key(label: &str) -> Key {
     Key::new(format!("SUBDOMAIN#{label}"), "MARKER")
 }
 
+/// Whether the company keeps `label` for itself; `servers` are the panel's server names.
+pub fn is_reserved(label: &str, servers: &[String]) -> bool {
+    let numbered = |prefix: &str| {
+        label
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
+    };
+    RESERVED.contains(&label)
+        || numbered("ns")
+        || numbered("mx")
+        || servers.iter().any(|s| s == label)
+}
+
 /// The label of a subdomain someone may have: long enough and not reserved.
-pub fn validate(input: &str) -> Result<String, NameError> {
+pub async fn validate(services: &Services, input: &str) -> Result<String, SubdomainError> {
     let name = parse(input)?;
-    if RESERVED.contains(&name.as_str()) {
+    if is_reserved(&name, &server_names(services).await?) {
         return Err(NameError {
             code: "reserved",
             message: format!("{name} is reserved; choose another name"),
-        });
+        }
+        .into());
     }
     Ok(name)
+}
+
+async fn server_names(services: &Services) -> Result<Vec<String>, SubdomainError> {
+    services
+        .panel
+        .server_names()
+        .await
+        .map_err(|e| SubdomainError::Unavailable(e.to_string()))
 }
 
 /// A label of at least `MIN_LABEL` characters.
@@ -115,8 +161,9 @@ pub async fn check(services: &Services, input: &str) -> Result<SubdomainCheck, S
     }
     let keys: Vec<Key> = candidates.iter().map(|c| marker_key(c)).collect();
     let markers = services.table.get_many(&keys).await?;
+    let servers = server_names(services).await?;
     let reason = |label: &str, marker: &Option<_>| {
-        if RESERVED.contains(&label) {
+        if is_reserved(label, &servers) {
             Some("reserved")
         } else if marker.is_some() {
             Some("taken")
@@ -150,4 +197,37 @@ pub async fn check(services: &Services, input: &str) -> Result<SubdomainCheck, S
         reason: reasons[0].map(str::to_string),
         suggestions,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_reserved;
+
+    #[test]
+    fn the_company_keeps_its_own_names() {
+        let servers = vec!["web1".to_string(), "vmhost1".to_string()];
+        for name in [
+            "www",
+            "mail",
+            "hostmaster",
+            "postmaster",
+            "autodiscover",
+            "autoconfig",
+            "mta-sts",
+            "wpad",
+            "cpanel",
+            "webmail",
+            "ns",
+            "ns1",
+            "ns42",
+            "mx2",
+            "web1",
+            "vmhost1",
+        ] {
+            assert!(is_reserved(name, &servers), "{name}");
+        }
+        for name in ["bakery", "nsync", "web3", "mxplayer", "wwwbakery"] {
+            assert!(!is_reserved(name, &servers), "{name}");
+        }
+    }
 }

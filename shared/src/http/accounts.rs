@@ -29,6 +29,7 @@ impl From<AccountError> for ApiError {
             AccountError::NotLoggedIn => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "not_logged_in", "log in first")
             }
+            AccountError::Overloaded(e) => ApiError::unavailable(e.to_string()).retry_after(1),
             AccountError::Table(e) => e.into(),
         }
     }

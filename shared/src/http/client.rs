@@ -36,11 +36,18 @@ impl FromRequestParts<AppState> for ClientIp {
                 );
                 ApiError::internal()
             })?;
-        Ok(ClientIp(client_ip(
-            peer,
-            &parts.headers,
-            &state.services.config.trusted_proxies,
-        )))
+        client_ip(peer, &parts.headers, &state.services.config.trusted_proxies)
+            .map(ClientIp)
+            .map_err(|BadForwarding| {
+                tracing::warn!(
+                    %peer,
+                    "a trusted proxy forwarded an X-Forwarded-For entry that is not an address"
+                );
+                ApiError::bad_request(
+                    "bad_forwarding",
+                    "the X-Forwarded-For header holds an entry that is not an address",
+                )
+            })
     }
 }
 
@@ -85,7 +92,11 @@ impl<L: Limit + Send> FromRequestParts<AppState> for Admitted<L> {
         let ClientIp(client) = ClientIp::from_request_parts(parts, state).await?;
         let services = &state.services;
         match L::limiter(services)
-            .admit(services.table.as_ref(), services.clock.as_ref(), client)
+            .admit(
+                services.table.as_ref(),
+                services.clock.as_ref(),
+                &limit_key(client),
+            )
             .await
         {
             Ok(()) => Ok(Admitted(PhantomData)),
@@ -104,23 +115,59 @@ impl<L: Limit + Send> FromRequestParts<AppState> for Admitted<L> {
     }
 }
 
-pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+/// The client's address: the TCP peer, or, when the peer is a trusted proxy,
+/// the right-most `X-Forwarded-For` entry that is not itself a trusted proxy.
+/// An entry that is not an address is an error, never skipped: skipping it
+/// would make the proxy itself the client, and every client behind it one.
+pub fn client_ip(
+    peer: IpAddr,
+    headers: &HeaderMap,
+    trusted: &[IpNet],
+) -> Result<IpAddr, BadForwarding> {
+    let peer = peer.to_canonical();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
-        return peer;
+        return Ok(peer);
     }
-    let forwarded = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|part| part.trim().parse::<IpAddr>().ok())
-        .collect::<Vec<_>>();
-    forwarded
-        .into_iter()
-        .rev()
-        .find(|ip| !is_trusted(ip))
-        .unwrap_or(peer)
+    let mut entries = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        let value = value.to_str().map_err(|_| BadForwarding)?;
+        entries.extend(value.split(',').map(str::trim).map(str::to_string));
+    }
+    for entry in entries.iter().rev() {
+        let ip = forwarded_address(entry).ok_or(BadForwarding)?;
+        if !is_trusted(&ip) {
+            return Ok(ip);
+        }
+    }
+    Ok(peer)
+}
+
+/// A forwarded address as proxies write it: `1.2.3.4`, `1.2.3.4:5678`,
+/// `2001:db8::1` or `[2001:db8::1]:443`; IPv4-mapped IPv6 reads as IPv4.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    let ip = entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|s| s.ip()))?;
+    Some(ip.to_canonical())
+}
+
+/// A trusted proxy forwarded something that is not an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BadForwarding;
+
+/// What per-client limits count under: an IPv4 address, or the /64 an IPv6
+/// address belongs to (one subscriber's allocation, which can hold billions of
+/// addresses).
+pub fn limit_key(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            format!("{}/64", std::net::Ipv6Addr::from(prefix))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -133,26 +180,78 @@ mod tests {
         h
     }
 
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
     #[test]
     fn forwarding_headers_count_only_from_trusted_proxies() {
         let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
-        let proxy: IpAddr = "10.1.2.3".parse().unwrap();
-        let stranger: IpAddr = "203.0.113.9".parse().unwrap();
+        let proxy = ip("10.1.2.3");
+        let stranger = ip("203.0.113.9");
+        let client = |peer, xff: &str| client_ip(peer, &headers(xff), &trusted);
         assert_eq!(
-            client_ip(stranger, &headers("1.2.3.4"), &trusted),
-            stranger,
+            client(stranger, "1.2.3.4"),
+            Ok(stranger),
             "a spoofed header is ignored"
         );
-        assert_eq!(
-            client_ip(proxy, &headers("1.2.3.4"), &trusted).to_string(),
-            "1.2.3.4"
-        );
+        assert_eq!(client(proxy, "1.2.3.4"), Ok(ip("1.2.3.4")));
         // A client may prepend anything; the proxy appends the real address last.
         assert_eq!(
-            client_ip(proxy, &headers("6.6.6.6, 198.51.100.2, 10.9.9.9"), &trusted).to_string(),
-            "198.51.100.2"
+            client(proxy, "6.6.6.6, 198.51.100.2, 10.9.9.9"),
+            Ok(ip("198.51.100.2"))
         );
-        assert_eq!(client_ip(proxy, &HeaderMap::new(), &trusted), proxy);
-        assert_eq!(client_ip(proxy, &headers("garbage"), &trusted), proxy);
+        assert_eq!(client_ip(proxy, &HeaderMap::new(), &trusted), Ok(proxy));
+    }
+
+    #[test]
+    fn forwarded_entries_that_are_not_addresses_are_refused_not_skipped() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let proxy = ip("10.1.2.3");
+        for bad in [
+            "garbage",
+            "unknown",
+            "1.2.3.4, unknown",
+            "1.2.3.4,",
+            "::1 extra",
+        ] {
+            assert_eq!(
+                client_ip(proxy, &headers(bad), &trusted),
+                Err(BadForwarding),
+                "{bad:?}"
+            );
+        }
+        // Left of the real client, a client's own junk is never read.
+        assert_eq!(
+            client_ip(proxy, &headers("junk, 198.51.100.2"), &trusted),
+            Ok(ip("198.51.100.2"))
+        );
+        assert_eq!(
+            client_ip(proxy, &headers("198.51.100.2:5123"), &trusted),
+            Ok(ip("198.51.100.2"))
+        );
+        assert_eq!(
+            client_ip(proxy, &headers("[2001:db8::7]:443"), &trusted),
+            Ok(ip("2001:db8::7"))
+        );
+        assert_eq!(
+            client_ip(proxy, &headers("::ffff:198.51.100.2"), &trusted),
+            Ok(ip("198.51.100.2"))
+        );
+    }
+
+    #[test]
+    fn limits_count_ipv6_by_64_and_mapped_ipv4_as_ipv4() {
+        assert_eq!(limit_key(ip("2001:db8:1:2:aaaa::1")), "2001:db8:1:2::/64");
+        assert_eq!(
+            limit_key(ip("2001:db8:1:2:ffff:ffff:ffff:ffff")),
+            "2001:db8:1:2::/64"
+        );
+        assert_ne!(
+            limit_key(ip("2001:db8:1:3::1")),
+            limit_key(ip("2001:db8:1:2::1"))
+        );
+        assert_eq!(limit_key(ip("::ffff:198.51.100.2")), "198.51.100.2");
+        assert_eq!(limit_key(ip("198.51.100.2")), "198.51.100.2");
     }
 }

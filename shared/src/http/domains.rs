@@ -40,6 +40,10 @@ impl From<SubdomainError> for ApiError {
         match error {
             SubdomainError::Name(e) => ApiError::bad_request(e.code, e.message),
             SubdomainError::Table(e) => e.into(),
+            SubdomainError::Unavailable(message) => {
+                tracing::warn!(%message, "the hosting panel did not answer a subdomain check");
+                ApiError::unavailable("please try again in a moment").retry_after(2)
+            }
         }
     }
 }

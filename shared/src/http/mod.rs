@@ -4,9 +4,11 @@
 pub mod accounts;
 pub mod catalog;
 pub mod client;
+pub mod dev;
 pub mod domains;
 pub mod error;
 pub mod orders;
+pub mod server;
 pub mod system;
 
 use std::path::Path;
@@ -92,22 +94,32 @@ fn split(groups: &[RouteGroup]) -> (Router<AppState>, utoipa::openapi::OpenApi) 
 
 /// The API routes of `groups`, with the conventions every route shares.
 pub fn api_router(services: Services, groups: &[RouteGroup]) -> Router {
-    with_conventions(routes(services, groups))
+    let https = services.config.public_url.starts_with("https://");
+    with_conventions(routes(services, groups, false), https)
 }
 
 /// Every route and the static site: what the local server serves.
 pub fn app_router(services: Services, site_dir: &Path) -> Router {
     let site = ServeDir::new(site_dir).not_found_service(ServeFile::new(site_dir.join("404.html")));
-    with_conventions(routes(services, RouteGroup::ALL).fallback_service(site))
+    let https = services.config.public_url.starts_with("https://");
+    with_conventions(
+        routes(services, RouteGroup::ALL, true).fallback_service(site),
+        https,
+    )
 }
 
-fn routes(services: Services, groups: &[RouteGroup]) -> Router {
-    let (routes, _) = split(groups);
+/// The routes of `groups`; on the local server (`local`), also the
+/// development tools its configuration turns on.
+fn routes(services: Services, groups: &[RouteGroup], local: bool) -> Router {
+    let (mut routes, _) = split(groups);
     let max_body = services.config.max_body_bytes;
     let state = AppState {
         services,
         openapi: Arc::new(openapi()),
     };
+    if local && let Some(dev) = dev::routes(&state) {
+        routes = routes.merge(dev);
+    }
     routes
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
@@ -142,10 +154,68 @@ impl MakeRequestId for MakeUlid {
     }
 }
 
+/// What a page may load: only this site's own scripts, styles and data; no
+/// inline script or handler, no framing, no plugins.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+form-action 'self'; frame-ancestors 'none'";
+
+/// Security headers on every answer, pages and API alike. HSTS only where the
+/// public address is HTTPS: a browser must never be told to insist on TLS for
+/// a plain-HTTP local run.
+fn security_headers(router: Router, https: bool) -> Router {
+    use axum::http::HeaderValue;
+    use axum::http::header;
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let headers = [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+        (
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ),
+    ];
+    let mut router = router.layer(axum::middleware::map_response(no_store_api));
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    if https {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    router
+}
+
+/// API answers carry sessions' data: no browser or proxy may keep them.
+async fn no_store_api(
+    request_path: axum::extract::OriginalUri,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    if request_path.path().starts_with("/api/") {
+        response.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    response
+}
+
 /// Request IDs (kept when the caller sent one, echoed in the response), a
-/// tracing span per request carrying that ID, and a JSON 500 for a panic.
-fn with_conventions(router: Router) -> Router {
-    router.layer(
+/// tracing span per request carrying that ID, a JSON 500 for a panic, and
+/// the security headers.
+fn with_conventions(router: Router, https: bool) -> Router {
+    let router = router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeUlid))
             .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
@@ -155,5 +225,6 @@ fn with_conventions(router: Router) -> Router {
             .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(CatchPanicLayer::custom(|_| ApiError::internal().into_response())),
-    )
+    );
+    security_headers(router, https)
 }

@@ -1,6 +1,5 @@
 //! Orders for the logged-in customer: place (with an `Idempotency-Key`),
-//! list, show, pay, and the DNS zone as a BIND file; username checks; and on
-//! the embedded engine, the local outbox of sent mail.
+//! list, show, pay, and the DNS zone as a BIND file; username checks.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -13,10 +12,9 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::accounts::CurrentCustomer;
-use super::client::{Admitted, ClientIp, Searches};
+use super::client::{Admitted, Searches};
 use super::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::dns::Zone;
-use crate::mail::{self, Mail};
 use crate::orders::checkout::{self, PayRequest};
 use crate::orders::create::{self, OrderRequest};
 use crate::orders::{self, OrderError, OrderView, username};
@@ -132,6 +130,26 @@ async fn pay_order(
     ))
 }
 
+/// For a domain registered elsewhere: looks for the TXT record that proves
+/// it is the customer's, and records the proof once it is there.
+#[utoipa::path(post, path = "/api/orders/{id}/verify-domain", tag = "orders",
+    responses(
+        (status = 200, body = OrderView, description = "proven (now or before); the order can be paid"),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 404, body = ErrorBody, description = "no such order of yours"),
+        (status = 409, body = ErrorBody, description = "`record_not_found`: not published yet; `nothing_to_verify`: not a domain registered elsewhere"),
+        (status = 503, body = ErrorBody, description = "the DNS lookup failed; try again"),
+    ))]
+async fn verify_domain(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+) -> Result<Json<OrderView>, ApiError> {
+    Ok(Json(
+        orders::ownership::verify(&state.services, &customer, &id).await?,
+    ))
+}
+
 /// The order's DNS zone as a BIND zone file, once it exists.
 #[utoipa::path(get, path = "/api/orders/{id}/zone", tag = "orders",
     responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = ErrorBody)))]
@@ -192,29 +210,12 @@ async fn check_username(
     }))
 }
 
-/// Local runs only: the mail the product sent, newest first. It holds every
-/// customer's mail, so it answers only on the embedded engine and only to
-/// callers on this machine.
-#[utoipa::path(get, path = "/api/outbox", tag = "orders",
-    responses((status = 200, body = Vec<Mail>), (status = 404, body = ErrorBody, description = "not on the embedded engine, or not from this machine")))]
-async fn outbox(
-    State(state): State<AppState>,
-    ClientIp(client): ClientIp,
-) -> Result<Json<Vec<Mail>>, ApiError> {
-    if state.services.embedded.is_none() || !client.is_loopback() {
-        return Err(ApiError::not_found(
-            "the outbox is shown only on local runs",
-        ));
-    }
-    Ok(Json(mail::outbox(&state.services, 100).await?))
-}
-
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(place_order, list_orders))
         .routes(routes!(get_order))
         .routes(routes!(pay_order))
+        .routes(routes!(verify_domain))
         .routes(routes!(order_zone))
         .routes(routes!(check_username))
-        .routes(routes!(outbox))
 }

@@ -67,6 +67,7 @@ async fn claim_attempt(
         if let Some(attempt) = order.payment_pending {
             return Ok(Due::Attempt(order, attempt));
         }
+        super::ownership::ensure_verified(&order)?;
         let attempt = order.payment_attempts + 1;
         let claimed = services
             .table

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use super::invoice::{self, Invoice, InvoiceLine};
 use super::letters::invoice_letter;
+use super::ownership;
 use super::{
     DomainAction, Order, OrderDomain, OrderError, OrderStatus, OrderView, UNPAID_HOLD_DAYS,
     conflict, domain_marker, invalid, order_key, status_index, username,
@@ -102,7 +103,15 @@ async fn resolve_domain(
     request: &DomainRequest,
 ) -> Result<ResolvedDomain, OrderError> {
     if request.action == DomainAction::Subdomain {
-        let label = subdomains::validate(&request.name).map_err(|e| invalid(e.code, e.message))?;
+        let label = subdomains::validate(services, &request.name)
+            .await
+            .map_err(|e| match e {
+                subdomains::SubdomainError::Name(e) => invalid(e.code, e.message),
+                subdomains::SubdomainError::Table(e) => e.into(),
+                subdomains::SubdomainError::Unavailable(message) => {
+                    OrderError::Unavailable(message)
+                }
+            })?;
         let name = format!("{label}.{}", services.config.subdomain_zone);
         return Ok(ResolvedDomain {
             domain: OrderDomain {
@@ -130,6 +139,16 @@ async fn resolve_domain(
             ));
         }
     };
+    let zone = &services.config.subdomain_zone;
+    if parsed.ascii == *zone || parsed.ascii.ends_with(&format!(".{zone}")) {
+        return Err(invalid(
+            "company_domain",
+            format!(
+                "{} belongs to us; order a free subdomain of it instead",
+                parsed.unicode
+            ),
+        ));
+    }
     let domain = OrderDomain {
         action: request.action,
         name: parsed.ascii.clone(),
@@ -362,6 +381,8 @@ pub async fn place(
         customer_message: None,
         failed_step: None,
         service: None,
+        ownership: (resolved.domain.action == DomainAction::External)
+            .then(|| ownership::Challenge::new(&resolved.domain.name)),
         v: 1,
     };
     for _ in 0..NUMBER_ATTEMPTS {

@@ -13,6 +13,7 @@ pub mod checkout;
 pub mod create;
 pub mod invoice;
 mod letters;
+pub mod ownership;
 pub mod provision;
 pub mod review;
 pub mod username;
@@ -161,6 +162,9 @@ pub struct Order {
     pub failed_step: Option<String>,
     #[serde(default)]
     pub service: Option<Service>,
+    /// For a domain registered elsewhere: the proof asked of the customer.
+    #[serde(default)]
+    pub ownership: Option<ownership::Challenge>,
     #[serde(default)]
     pub v: i64,
 }
@@ -292,6 +296,8 @@ pub struct OrderView {
     pub service: Option<Service>,
     /// For a domain registered elsewhere: the records to set at its DNS host.
     pub dns_records: Vec<Record>,
+    /// For a domain registered elsewhere: the record that proves it is the customer's.
+    pub ownership: Option<ownership::OwnershipView>,
     /// Set once, when the API generated the control-panel password.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generated_password: Option<String>,
@@ -374,7 +380,12 @@ pub async fn view(services: &Services, order: Order) -> Result<OrderView, OrderE
 pub fn assemble(order: Order, invoice: Invoice, step_records: &[&Item]) -> OrderView {
     let steps = provision::step_views(&order, step_records);
     let dns_records = provision::records_to_set(&order);
+    let ownership = order
+        .ownership
+        .as_ref()
+        .map(|c| ownership::OwnershipView::of(c, &order.domain.unicode));
     OrderView {
+        ownership,
         id: order.id.clone(),
         status_message: order.status.explain().into(),
         status: order.status,

@@ -682,6 +682,14 @@ impl Saga<'_> {
                     result: json!(state),
                 })
             }
+            DomainAction::External if !order.ownership.as_ref().is_some_and(|c| c.verified()) => {
+                Err(StepError::Hold {
+                    staff: format!("{domain} reached provisioning without proof of ownership"),
+                    customer: format!(
+                        "We still need proof that {shown} is yours; see the record to publish on your order page."
+                    ),
+                })
+            }
             DomainAction::External => Ok(Done {
                 detail: format!(
                     "Point {shown} at us with the records shown once your hosting is ready"

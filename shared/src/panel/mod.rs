@@ -84,4 +84,8 @@ pub trait HostingPanel: Send + Sync {
     ) -> Result<MailSetup, PanelError>;
 
     async fn account(&self, username: &str) -> Result<Option<HostingAccount>, PanelError>;
+
+    /// The host label of every server in the inventory (`web1` of
+    /// `web1.example.net`): names no customer may have under the company's zone.
+    async fn server_names(&self) -> Result<Vec<String>, PanelError>;
 }

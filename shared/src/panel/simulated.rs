@@ -333,6 +333,20 @@ impl HostingPanel for SimulatedPanel {
             .and_then(|i| i.get("account").cloned())
             .and_then(|a| serde_json::from_value::<HostingAccount>(a).ok()))
     }
+
+    async fn server_names(&self) -> Result<Vec<String>, PanelError> {
+        self.ensure_built().await?;
+        let servers = self
+            .table
+            .query(Query::partition(SERVERS))
+            .await
+            .map_err(backend)?;
+        Ok(servers
+            .items
+            .iter()
+            .filter_map(|s| s.str_attr("name").map(str::to_string))
+            .collect())
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,143 @@
+//! Proof that a customer controls a domain registered elsewhere. An
+//! `external` order carries a challenge: a TXT record to publish under the
+//! domain. Until the `Resolver` finds it, the order cannot be paid, so its
+//! marker never becomes permanent and no zone is made for the domain.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{Order, OrderError, OrderView, conflict, order_key};
+use crate::Services;
+use crate::accounts::{Customer, random_token};
+use crate::store::{Condition, TableError, Update};
+
+/// The label under the domain where the proof goes.
+const LABEL: &str = "_hostfront-verify";
+
+/// The challenge, as stored on the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Challenge {
+    /// The TXT record's name, e.g. `_hostfront-verify.bakery.com`.
+    pub record: String,
+    /// The text the record must hold.
+    pub value: String,
+    /// RFC 3339, UTC; set once the record was found.
+    pub verified_at: Option<String>,
+}
+
+impl Challenge {
+    pub fn new(domain: &str) -> Self {
+        Challenge {
+            record: format!("{LABEL}.{domain}"),
+            value: format!("hostfront-verify={}", random_token()),
+            verified_at: None,
+        }
+    }
+
+    pub fn verified(&self) -> bool {
+        self.verified_at.is_some()
+    }
+}
+
+/// What the customer sees of the challenge.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct OwnershipView {
+    /// Always `TXT`.
+    pub record_type: &'static str,
+    pub name: String,
+    pub value: String,
+    pub verified: bool,
+    /// What to do, in plain words.
+    pub instructions: String,
+}
+
+impl OwnershipView {
+    pub fn of(challenge: &Challenge, unicode: &str) -> Self {
+        let instructions = if challenge.verified() {
+            format!("You proved that {unicode} is yours.")
+        } else {
+            format!(
+                "Before you pay, show us that {unicode} is yours: at the company that runs its DNS, add a TXT record named {} with the value {}. Then press \"Check now\". New records can take up to an hour to be seen.",
+                challenge.record, challenge.value
+            )
+        };
+        OwnershipView {
+            record_type: "TXT",
+            name: challenge.record.clone(),
+            value: challenge.value.clone(),
+            verified: challenge.verified(),
+            instructions,
+        }
+    }
+}
+
+/// Refuses to go on with an external domain whose ownership is not proven.
+pub fn ensure_verified(order: &Order) -> Result<(), OrderError> {
+    match &order.ownership {
+        Some(challenge) if !challenge.verified() => Err(conflict(
+            "domain_not_verified",
+            format!(
+                "first show that {} is yours: publish the TXT record {} with the value {}, then check again",
+                order.domain.unicode, challenge.record, challenge.value
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Looks for the order's TXT record and, once it is there, records the proof.
+pub async fn verify(
+    services: &Services,
+    customer: &Customer,
+    order_id: &str,
+) -> Result<OrderView, OrderError> {
+    let order = super::load(services, &customer.id, order_id).await?;
+    let Some(challenge) = order.ownership.clone() else {
+        return Err(conflict(
+            "nothing_to_verify",
+            "only a domain registered elsewhere needs proof that it is yours",
+        ));
+    };
+    if !challenge.verified() {
+        let published = services
+            .resolver
+            .txt(&challenge.record)
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "ownership lookup failed");
+                OrderError::Unavailable(
+                    "we could not look up the record just now; please try again shortly".into(),
+                )
+            })?;
+        if !published.iter().any(|v| v.trim() == challenge.value) {
+            return Err(conflict(
+                "record_not_found",
+                format!(
+                    "we did not find a TXT record {} with the value {} yet; new records can take up to an hour to be seen",
+                    challenge.record, challenge.value
+                ),
+            ));
+        }
+        let proven = Challenge {
+            verified_at: Some(crate::clock::rfc3339(services.clock.now())),
+            ..challenge
+        };
+        let write = services
+            .table
+            .update(
+                &order_key(&customer.id, order_id),
+                Update::new()
+                    .set("ownership", serde_json::json!(proven))
+                    .bump_version(),
+                Some(Condition::VersionIs(order.v)),
+            )
+            .await;
+        match write {
+            // A concurrent check recorded it first.
+            Ok(_) | Err(TableError::ConditionFailed) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let order = super::load(services, &customer.id, order_id).await?;
+    super::view(services, order).await
+}

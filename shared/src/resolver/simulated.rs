@@ -1,0 +1,83 @@
+//! A simulated DNS, for local runs and tests: the records the simulated
+//! world publishes, kept in the table (`SIMDNS#<name>`). Nothing is looked up
+//! on the network. Tests, and a developer through the local development
+//! tools, publish records with `publish_txt`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::json;
+
+use super::{Resolver, ResolverError};
+use crate::store::{Key, Table};
+
+pub struct SimulatedResolver {
+    table: Arc<dyn Table>,
+}
+
+fn txt_key(name: &str) -> Key {
+    Key::new(format!("SIMDNS#{}", canonical(name)), "TXT")
+}
+
+fn canonical(name: &str) -> String {
+    name.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+impl SimulatedResolver {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        SimulatedResolver { table }
+    }
+
+    /// Publishes `values` as the TXT record of `name`, replacing what was there.
+    pub async fn publish_txt(&self, name: &str, values: &[String]) -> Result<(), ResolverError> {
+        let mut item = txt_key(name).to_item();
+        item.insert("kind".into(), "sim_dns".into());
+        item.insert("values".into(), json!(values));
+        self.table
+            .put(item, None)
+            .await
+            .map_err(|e| ResolverError::Unavailable(e.to_string()))
+    }
+}
+
+#[async_trait]
+impl Resolver for SimulatedResolver {
+    fn name(&self) -> &'static str {
+        "simulated"
+    }
+
+    async fn txt(&self, name: &str) -> Result<Vec<String>, ResolverError> {
+        let item = self
+            .table
+            .get(&txt_key(name))
+            .await
+            .map_err(|e| ResolverError::Unavailable(e.to_string()))?;
+        Ok(item
+            .and_then(|i| serde_json::from_value(i.get("values")?.clone()).ok())
+            .unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::embedded::EmbeddedDb;
+    use crate::store::sqlite::SqliteTable;
+
+    #[tokio::test]
+    async fn remembers_what_was_published_per_name() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let table = SqliteTable::new(
+            EmbeddedDb::open(dir.path()).unwrap(),
+            Arc::new(ManualClock::starting_now()),
+        );
+        let dns = SimulatedResolver::new(Arc::new(table));
+        assert!(dns.txt("_hostfront.bakery.com").await.unwrap().is_empty());
+        dns.publish_txt("_hostfront.Bakery.com.", &["a".into(), "b".into()])
+            .await
+            .unwrap();
+        assert_eq!(dns.txt("_hostfront.bakery.com").await.unwrap(), ["a", "b"]);
+        assert!(dns.txt("bakery.com").await.unwrap().is_empty());
+    }
+}

@@ -1,0 +1,105 @@
+//! A customer of the app under test, over real HTTP, and the order bodies
+//! the journeys send.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::{App, http};
+
+/// A logged-in customer of the app under test.
+pub struct Shopper<'a> {
+    pub app: &'a App,
+    pub cookie: String,
+}
+
+impl<'a> Shopper<'a> {
+    pub async fn sign_up(app: &'a App, email: &str, country: &str) -> Shopper<'a> {
+        let response = http()
+            .post(app.url("/api/signup"))
+            .json(&json!({"email": email, "password": "correct horse battery", "name": "Ada Lovelace", "country": country}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        Shopper { app, cookie }
+    }
+
+    pub async fn post(&self, path: &str, body: Value, key: Option<&str>) -> (u16, Value) {
+        let mut headers = vec![("cookie", self.cookie.as_str())];
+        if let Some(key) = key {
+            headers.push(("idempotency-key", key));
+        }
+        self.app.post_with(path, &body, &headers).await
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let (status, _, body) = self
+            .app
+            .get_with(path, &[("cookie", self.cookie.as_str())])
+            .await;
+        (status, body)
+    }
+
+    pub async fn order(&self, body: Value) -> (u16, Value) {
+        let key = ulid::Ulid::new().to_string();
+        self.post("/api/orders", body, Some(&key)).await
+    }
+
+    pub async fn pay(&self, id: &str, card: &str, country: &str) -> (u16, Value) {
+        self.post(
+            &format!("/api/orders/{id}/pay"),
+            pay_body(card, country),
+            None,
+        )
+        .await
+    }
+
+    /// Polls the order until it reaches `status`; returns it.
+    pub async fn wait_for(&self, id: &str, status: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (code, order) = self.get(&format!("/api/orders/{id}")).await;
+            assert_eq!(code, 200, "{order}");
+            if order["status"] == status {
+                return order;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "order never became {status}: {order}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+pub fn pay_body(card: &str, country: &str) -> Value {
+    json!({"card": {"number": card, "exp_month": 12, "exp_year": 2099, "cvc": "123"}, "billing_country": country})
+}
+
+pub fn hosting(action: &str, name: &str, username: &str) -> Value {
+    json!({
+        "plan_id": "web-starter", "cycle": "monthly",
+        "domain": {"action": action, "name": name},
+        "username": username, "password": "sourdough starter rises",
+    })
+}
+
+/// A domain nobody has ordered, so tests on one shared moto never collide.
+pub fn fresh_domain() -> String {
+    format!(
+        "bakery{}.com",
+        ulid::Ulid::new().to_string().to_lowercase()[16..].to_string()
+    )
+}
+
+pub fn fresh_username() -> String {
+    format!("u{}", &ulid::Ulid::new().to_string().to_lowercase()[16..])
+}

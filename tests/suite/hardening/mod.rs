@@ -1,0 +1,6 @@
+//! What a hostile customer or visitor tries, and what stops them: names that
+//! belong to the company, the development outbox, hoarding, floods of
+//! logins and cards, stolen secrets and sessions, and the server's limits.
+
+mod local_server;
+mod takeover;
