@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
 use hostfront_tests::App;
+use hostfront_tests::shopper::{Shopper, fresh_username, hosting};
 use tower::ServiceExt as _;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -67,6 +68,106 @@ async fn the_outbox_answers_only_this_machine() {
         answer.status(),
         200,
         "an IPv4-mapped loopback peer is this machine"
+    );
+    app.shutdown().await.unwrap();
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_and_the_outbox_are_private() {
+    let app = App::embedded().await;
+    let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;
+    let (status, _) = ada
+        .order(hosting("subdomain", &fresh_username(), &fresh_username()))
+        .await;
+    assert_eq!(status, 201);
+    let data = app.services.config.data_dir.clone();
+    assert_eq!(mode(&data), 0o700);
+    for file in [
+        "hostfront.sqlite3",
+        "hostfront.sqlite3-wal",
+        "hostfront.sqlite3-shm",
+    ] {
+        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+    }
+    let outbox = hostfront::mail::outbox_folder(&data);
+    assert_eq!(mode(&outbox), 0o700);
+    let mails: Vec<_> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(!mails.is_empty());
+    for mail in mails {
+        assert_eq!(mode(&mail), 0o600, "{}", mail.display());
+    }
+    app.shutdown().await.unwrap();
+}
+
+/// A client that sends its headers slowly is cut off; it does not hold a
+/// connection for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_are_cut_off() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let app = App::embedded_with(|c| c.header_timeout_ms = 300).await;
+    let address = app.base.trim_start_matches("http://").to_string();
+    for sent in ["", "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"] {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        stream.write_all(sent.as_bytes()).await.unwrap();
+        let started = std::time::Instant::now();
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            stream.read_to_end(&mut answer),
+        )
+        .await;
+        assert!(
+            read.is_ok(),
+            "the server still holds a client that sent {sent:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(3));
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+            "{answer}"
+        );
+    }
+    let (status, _, _) = app.get("/api/health").await;
+    assert_eq!(status, 200, "others are served meanwhile");
+    app.shutdown().await.unwrap();
+}
+
+/// Past the bound on requests at once, or past the time a request may take,
+/// the answer is a JSON 503 that says when to come back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn floods_and_slow_requests_get_a_503() {
+    let app = App::embedded_with(|c| c.max_concurrent_requests = 1).await;
+    Shopper::sign_up(&app, "ada@example.com", "GB").await;
+    let login =
+        serde_json::json!({"email": "ada@example.com", "password": "correct horse battery"});
+    let logins = (0..12).map(|_| app.post_with("/api/login", &login, &[]));
+    let answers = futures::future::join_all(logins).await;
+    let busy: Vec<_> = answers.iter().filter(|(s, _)| *s == 503).collect();
+    assert!(!busy.is_empty(), "{answers:?}");
+    assert!(
+        answers.iter().all(|(s, _)| [200, 503].contains(s)),
+        "{answers:?}"
+    );
+    assert_eq!(busy[0].1["error"]["code"], "unavailable");
+    app.shutdown().await.unwrap();
+
+    let app = App::embedded_with(|c| c.request_timeout_ms = 1).await;
+    let (status, body) = app.post_with("/api/login", &login, &[]).await;
+    assert_eq!(
+        (status, body["error"]["message"].as_str()),
+        (503, Some("the request took too long; please try again"))
     );
     app.shutdown().await.unwrap();
 }
