@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 
 use crate::Services;
 use crate::hashing::{self, Overloaded};
-use crate::store::{Condition, Item, ItemExt, Key, TableError, TxOp};
+use crate::store::{Condition, Item, ItemExt, Key, TableError, TxOp, Update};
 
 pub const MIN_PASSWORD: usize = 10;
 pub const MAX_PASSWORD: usize = 128;
@@ -246,6 +246,7 @@ async fn start_session(services: &Services, customer_id: &str) -> Result<String,
     let mut session = session_key(&token).to_item();
     session.insert("kind".into(), "session".into());
     session.insert("customer_id".into(), customer_id.into());
+    session.insert("started_ms".into(), services.clock.now_millis().into());
     session.insert(
         "ttl".into(),
         (services.clock.now_secs() + SESSION_DAYS * 86_400).into(),
@@ -302,7 +303,30 @@ pub async fn session_customer(services: &Services, token: &str) -> Result<Custom
         .get(&customer_key(id))
         .await?
         .ok_or(AccountError::NotLoggedIn)?;
+    // "Log out everywhere" ends every session started before it.
+    let started = session.i64_attr("started_ms").unwrap_or(0);
+    if profile
+        .i64_attr("sessions_after_ms")
+        .is_some_and(|after| started <= after)
+    {
+        return Err(AccountError::NotLoggedIn);
+    }
     customer_of(&profile)
+}
+
+/// Ends every session of the account `token` belongs to, on every device.
+/// One write: sessions started until now stop counting, and this one goes.
+pub async fn logout_everywhere(services: &Services, token: &str) -> Result<(), AccountError> {
+    let customer = session_customer(services, token).await?;
+    services
+        .table
+        .update(
+            &customer_key(&customer.id),
+            Update::new().set("sessions_after_ms", services.clock.now_millis()),
+            Some(Condition::Exists),
+        )
+        .await?;
+    logout(services, token).await
 }
 
 /// Ends a session; ending one that is already gone is fine.

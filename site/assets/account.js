@@ -20,14 +20,28 @@ function showTab(tab) {
   $("login-form").hidden = signup;
 }
 
+// Where `?next=` may send the customer after login: a path on this site only.
+// Resolving it as the browser would catches `/\evil.com`, `//evil.com` and
+// tabs or newlines hidden in the scheme or host.
+export function sameOriginPath(next) {
+  if (!next) return null;
+  let url;
+  try {
+    url = new URL(next, location.origin);
+  } catch {
+    return null;
+  }
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : null;
+}
+
 function showCustomer(customer) {
   $("signed-out").hidden = Boolean(customer);
   $("signed-in").hidden = !customer;
   if (customer) {
     $("customer-name").textContent = customer.name;
     $("customer-email").textContent = customer.email;
-    const next = new URLSearchParams(location.search).get("next");
-    if (next?.startsWith("/") && !next.startsWith("//")) {
+    const next = sameOriginPath(new URLSearchParams(location.search).get("next"));
+    if (next) {
       location.assign(next);
       return;
     }
@@ -75,11 +89,14 @@ $("login-form").addEventListener("submit", (event) => {
   event.preventDefault();
   submit(event.target, "/api/login");
 });
-$("logout").addEventListener("click", async () => {
-  await api("/api/logout", { method: "POST" }).catch(() => null);
+async function logOut(everywhere) {
+  await api("/api/logout", { method: "POST", body: JSON.stringify({ everywhere }) }).catch(() => null);
   showCustomer(null);
   showTab("login");
-  say("You are logged out.");
-});
+  say(everywhere ? "You are logged out on every device." : "You are logged out.");
+}
+
+$("logout").addEventListener("click", () => logOut(false));
+$("logout-everywhere").addEventListener("click", () => logOut(true));
 
 api("/api/me").then(showCustomer, () => showCustomer(null));

@@ -76,7 +76,7 @@ async fn signup_login_logout(app: &App) {
         (status, body["error"]["code"].as_str()),
         (401, Some("not_logged_in"))
     );
-    let forged = me(app, "hf_session=forged-token").await;
+    let forged = me(app, "__Host-hf_session=forged-token").await;
     assert_eq!(forged.0, 401);
 
     let again = post(app, "/api/signup", json!({"email": "ADA@example.com", "password": "another long secret", "name": "A", "country": "FR"}), None).await;

@@ -14,7 +14,17 @@ use super::client::{Admitted, AuthAttempts};
 use super::error::{ApiError, ApiJson, ErrorBody};
 use crate::accounts::{self, AccountError, Customer, Login, SESSION_DAYS, Signup};
 
-pub const SESSION_COOKIE: &str = "hf_session";
+/// The session cookie's name. `__Host-` makes the browser refuse it unless it
+/// came over HTTPS for this very host and path `/`, so no subdomain or
+/// plain-HTTP page can plant one. A plain-HTTP host (other than localhost)
+/// cannot keep a `__Host-` cookie, so there it goes without the prefix.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-hf_session"
+    } else {
+        "hf_session"
+    }
+}
 
 impl From<AccountError> for ApiError {
     fn from(error: AccountError) -> Self {
@@ -35,24 +45,33 @@ impl From<AccountError> for ApiError {
     }
 }
 
-fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
+/// The session token the request carries, if any. Two session cookies are
+/// refused: a planted second cookie must not decide who the caller is.
+fn session_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let name = session_cookie_name(state.services.config.cookie_secure);
+    let mut tokens = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_string())
+        .filter(|(cookie, _)| *cookie == name)
+        .map(|(_, value)| value.to_string());
+    let token = tokens.next();
+    if tokens.next().is_some() {
+        return Err(ApiError::bad_request(
+            "ambiguous_session",
+            "the request carries two session cookies; log in again",
+        ));
+    }
+    Ok(token)
 }
 
 fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.services.config.cookie_secure {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!("{SESSION_COOKIE}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}")
+    let secure = state.services.config.cookie_secure;
+    let name = session_cookie_name(secure);
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}")
         .parse()
         .expect("a valid header")
 }
@@ -76,7 +95,7 @@ impl FromRequestParts<AppState> for CurrentCustomer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = session_token(&parts.headers).ok_or(AccountError::NotLoggedIn)?;
+        let token = session_token(state, &parts.headers)?.ok_or(AccountError::NotLoggedIn)?;
         Ok(CurrentCustomer(
             accounts::session_customer(&state.services, &token).await?,
         ))
@@ -100,7 +119,8 @@ async fn signup(
     Ok(with_session(&state, StatusCode::CREATED, customer, &token))
 }
 
-/// Logs in with email and password.
+/// Logs in with email and password. The session the request arrived with,
+/// if any, ends: a session planted before login is never promoted.
 #[utoipa::path(post, path = "/api/login", tag = "accounts", request_body = Login,
     responses(
         (status = 200, body = Customer, description = "logged in; the session cookie is set"),
@@ -110,17 +130,40 @@ async fn signup(
 async fn login(
     State(state): State<AppState>,
     _: Admitted<AuthAttempts>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<Login>,
 ) -> Result<Response, ApiError> {
+    let previous = session_token(&state, &headers)?;
     let (customer, token) = accounts::login(&state.services, request).await?;
+    if let Some(previous) = previous {
+        accounts::logout(&state.services, &previous).await?;
+    }
     Ok(with_session(&state, StatusCode::OK, customer, &token))
 }
 
-/// Ends the session and clears its cookie.
-#[utoipa::path(post, path = "/api/logout", tag = "accounts", responses((status = 204, description = "logged out")))]
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
-    if let Some(token) = session_token(&headers) {
-        accounts::logout(&state.services, &token).await?;
+/// The body of a logout: empty JSON (`{}`). Requiring JSON, like every other
+/// state change, means no cross-site form can log anyone out.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct Logout {
+    /// End every session of the account, on every device, not only this one.
+    #[serde(default)]
+    pub everywhere: bool,
+}
+
+/// Ends the session (or, with `everywhere`, every session of the account) and clears its cookie.
+#[utoipa::path(post, path = "/api/logout", tag = "accounts", request_body = Logout,
+    responses((status = 204, description = "logged out")))]
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<Logout>,
+) -> Result<Response, ApiError> {
+    if let Some(token) = session_token(&state, &headers)? {
+        if request.everywhere {
+            accounts::logout_everywhere(&state.services, &token).await?;
+        } else {
+            accounts::logout(&state.services, &token).await?;
+        }
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response

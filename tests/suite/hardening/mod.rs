@@ -5,4 +5,5 @@
 mod floods;
 mod headers;
 mod local_server;
+mod sessions;
 mod takeover;
