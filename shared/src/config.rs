@@ -59,6 +59,10 @@ pub struct Config {
     /// Signups and logins a client may try per minute in one process, and across all.
     pub auth_per_minute: u32,
     pub auth_window_limit: u32,
+    /// Orders placed and paid per client, and per customer, per minute in each
+    /// process (bursts of half that), and across all.
+    pub purchase_per_minute: u32,
+    pub purchase_window_limit: u32,
     /// Send the session cookie with `Secure` (turn off only for plain-HTTP hosts other than localhost).
     pub cookie_secure: bool,
     /// Where customers reach the site, for links in mails.
@@ -221,6 +225,10 @@ impl Config {
                 as u32,
             auth_window_limit: number("HOSTFRONT_AUTH_WINDOW_LIMIT", 30)?.clamp(1, u32::MAX as u64)
                 as u32,
+            purchase_per_minute: number("HOSTFRONT_PURCHASE_PER_MINUTE", 10)?
+                .clamp(1, u32::MAX as u64) as u32,
+            purchase_window_limit: number("HOSTFRONT_PURCHASE_WINDOW_LIMIT", 20)?
+                .clamp(1, u32::MAX as u64) as u32,
             cookie_secure: flag("HOSTFRONT_COOKIE_SECURE", true)?,
             public_url: parse("HOSTFRONT_PUBLIC_URL", &format!("http://{listen}"))?,
             company_name: parse("HOSTFRONT_COMPANY_NAME", "Hostfront Hosting")?,

@@ -22,6 +22,10 @@ pub const TASKS: &[Task] = &[
         name: "resume-provisioning",
         every: Duration::from_secs(300),
     },
+    Task {
+        name: "cancel-lapsed-orders",
+        every: Duration::from_secs(3600),
+    },
 ];
 
 /// How long an order may be provisioning before the sweeper enqueues it again.
@@ -40,6 +44,12 @@ pub async fn run_task(services: &Services, name: &str) -> anyhow::Result<String>
         "resume-provisioning" => {
             let sent = crate::orders::provision::resume_stalled(services, STALLED_AFTER).await?;
             Ok(format!("enqueued {sent} stalled orders again"))
+        }
+        "cancel-lapsed-orders" => {
+            let cancelled = crate::orders::unpaid::cancel_lapsed(services).await?;
+            Ok(format!(
+                "cancelled {cancelled} unpaid orders whose hold lapsed"
+            ))
         }
         other => anyhow::bail!("no scheduled task named {other:?}"),
     }

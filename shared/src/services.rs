@@ -45,6 +45,8 @@ pub struct Services {
     pub check_limiter: Arc<ClientLimiter>,
     /// Limits signups and logins per client.
     pub auth_limiter: Arc<ClientLimiter>,
+    /// Limits placing and paying orders, per client and per customer.
+    pub purchase_limiter: Arc<ClientLimiter>,
     /// Bounds the password hashes running at once.
     pub hasher: Arc<HashGate>,
     /// Present on the embedded engine, for the housekeeping DynamoDB does itself.
@@ -170,6 +172,13 @@ impl Services {
             config.auth_window_limit,
             60,
         );
+        let purchase_limiter = ClientLimiter::new(
+            "purchase",
+            config.purchase_per_minute,
+            (config.purchase_per_minute / 2).max(1),
+            config.purchase_window_limit,
+            60,
+        );
         let simulated_dns = Arc::new(SimulatedResolver::new(table.clone()));
         let hasher = Arc::new(HashGate::new(
             config.hash_concurrency,
@@ -188,6 +197,7 @@ impl Services {
             catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
             check_limiter: Arc::new(check_limiter),
             auth_limiter: Arc::new(auth_limiter),
+            purchase_limiter: Arc::new(purchase_limiter),
             hasher,
             embedded: None,
         }

@@ -182,6 +182,8 @@ pub fn test_config(data_dir: &std::path::Path) -> Config {
     config.check_window_limit = 10_000;
     config.auth_per_minute = 10_000;
     config.auth_window_limit = 10_000;
+    config.purchase_per_minute = 10_000;
+    config.purchase_window_limit = 10_000;
     // Journeys place many orders from one account; the review test sets its own rules.
     config.review_orders_per_day = 1_000;
     config.max_unpaid_orders = 1_000;
@@ -446,4 +448,17 @@ impl Table for CountingTable {
         self.write();
         self.inner.transact(ops).await
     }
+}
+
+/// A new customer with a session, made through the library on `services`.
+pub async fn customer(services: &Services, name: &str) -> (hostfront::accounts::Customer, String) {
+    let signup = hostfront::accounts::Signup {
+        email: format!("{name}@example.com"),
+        password: "correct horse battery".into(),
+        name: name.into(),
+        country: "GB".into(),
+    };
+    hostfront::accounts::signup(services, signup)
+        .await
+        .expect("signup")
 }

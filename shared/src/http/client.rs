@@ -78,6 +78,37 @@ impl Limit for AuthAttempts {
     }
 }
 
+/// Placing orders and paying them, per client address and per customer.
+pub struct Purchases;
+
+impl Limit for Purchases {
+    const WHAT: &'static str = "orders and payments";
+    fn limiter(services: &Services) -> &ClientLimiter {
+        &services.purchase_limiter
+    }
+}
+
+/// Counts one request of `key` against limit `L`, or answers 429 with when to come back.
+pub async fn admit<L: Limit>(services: &Services, key: &str) -> Result<(), ApiError> {
+    match L::limiter(services)
+        .admit(services.table.as_ref(), services.clock.as_ref(), key)
+        .await
+    {
+        Ok(()) => Ok(()),
+        Err(Refusal::Limited(limited)) => Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "too many {}; try again in {} seconds",
+                L::WHAT,
+                limited.retry_after_secs
+            ),
+        )
+        .retry_after(limited.retry_after_secs)),
+        Err(Refusal::Storage(error)) => Err(error.into()),
+    }
+}
+
 /// A request counted against limit `L`. As an extractor it runs before the
 /// body is read: a refused client gets a 429 that says when to come back.
 pub struct Admitted<L>(PhantomData<L>);
@@ -90,35 +121,11 @@ impl<L: Limit + Send> FromRequestParts<AppState> for Admitted<L> {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let ClientIp(client) = ClientIp::from_request_parts(parts, state).await?;
-        let services = &state.services;
-        match L::limiter(services)
-            .admit(
-                services.table.as_ref(),
-                services.clock.as_ref(),
-                &limit_key(client),
-            )
-            .await
-        {
-            Ok(()) => Ok(Admitted(PhantomData)),
-            Err(Refusal::Limited(limited)) => Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!(
-                    "too many {}; try again in {} seconds",
-                    L::WHAT,
-                    limited.retry_after_secs
-                ),
-            )
-            .retry_after(limited.retry_after_secs)),
-            Err(Refusal::Storage(error)) => Err(error.into()),
-        }
+        admit::<L>(&state.services, &limit_key(client)).await?;
+        Ok(Admitted(PhantomData))
     }
 }
 
-/// The client's address: the TCP peer, or, when the peer is a trusted proxy,
-/// the right-most `X-Forwarded-For` entry that is not itself a trusted proxy.
-/// An entry that is not an address is an error, never skipped: skipping it
-/// would make the proxy itself the client, and every client behind it one.
 pub fn client_ip(
     peer: IpAddr,
     headers: &HeaderMap,

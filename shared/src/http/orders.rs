@@ -2,7 +2,8 @@
 //! list, show, pay, and the DNS zone as a BIND file; username checks.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -12,8 +13,9 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::accounts::CurrentCustomer;
-use super::client::{Admitted, Searches};
+use super::client::{Admitted, Purchases, Searches, admit};
 use super::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use crate::accounts::Customer;
 use crate::dns::Zone;
 use crate::orders::checkout::{self, PayRequest};
 use crate::orders::create::{self, OrderRequest};
@@ -50,6 +52,21 @@ impl From<OrderError> for ApiError {
     }
 }
 
+/// The logged-in customer, counted against the purchase limits: once for
+/// the client's address, once for the customer (who may come from many).
+pub struct Purchaser(pub Customer);
+
+impl FromRequestParts<AppState> for Purchaser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Admitted::<Purchases>::from_request_parts(parts, state).await?;
+        let CurrentCustomer(customer) = CurrentCustomer::from_request_parts(parts, state).await?;
+        admit::<Purchases>(&state.services, &format!("customer:{}", customer.id)).await?;
+        Ok(Purchaser(customer))
+    }
+}
+
 /// Places an order. Send a fresh `Idempotency-Key` per order; a retry with
 /// the same key returns the same order (200) instead of placing another.
 #[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = OrderRequest,
@@ -64,7 +81,7 @@ impl From<OrderError> for ApiError {
     ))]
 async fn place_order(
     State(state): State<AppState>,
-    CurrentCustomer(customer): CurrentCustomer,
+    Purchaser(customer): Purchaser,
     headers: HeaderMap,
     ApiJson(request): ApiJson<OrderRequest>,
 ) -> Result<Response, ApiError> {
@@ -121,7 +138,7 @@ async fn get_order(
     ))]
 async fn pay_order(
     State(state): State<AppState>,
-    CurrentCustomer(customer): CurrentCustomer,
+    Purchaser(customer): Purchaser,
     Path(id): Path<String>,
     ApiJson(request): ApiJson<PayRequest>,
 ) -> Result<Json<OrderView>, ApiError> {
@@ -147,6 +164,25 @@ async fn verify_domain(
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(
         orders::ownership::verify(&state.services, &customer, &id).await?,
+    ))
+}
+
+/// Cancels an order that awaits payment: its domain and username are free
+/// again at once, and nothing is charged.
+#[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "orders",
+    responses(
+        (status = 200, body = OrderView, description = "cancelled"),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 404, body = ErrorBody, description = "no such order of yours"),
+        (status = 409, body = ErrorBody, description = "`not_cancellable`: paid, being paid, or cancelled already"),
+    ))]
+async fn cancel_order(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+) -> Result<Json<OrderView>, ApiError> {
+    Ok(Json(
+        orders::unpaid::cancel(&state.services, &customer, &id).await?,
     ))
 }
 
@@ -216,6 +252,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_order))
         .routes(routes!(pay_order))
         .routes(routes!(verify_domain))
+        .routes(routes!(cancel_order))
         .routes(routes!(order_zone))
         .routes(routes!(check_username))
 }

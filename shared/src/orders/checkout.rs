@@ -53,7 +53,8 @@ enum Due {
 }
 
 /// The order with the attempt this checkout makes: the unfinished one if
-/// there is one, else a new one claimed on the order.
+/// there is one, else a new one claimed on the order, once the order has
+/// shown it may be paid (ownership proven, names still held).
 async fn claim_attempt(
     services: &Services,
     customer: &Customer,
@@ -68,6 +69,7 @@ async fn claim_attempt(
             return Ok(Due::Attempt(order, attempt));
         }
         super::ownership::ensure_verified(&order)?;
+        hold_for_payment(services, &order).await?;
         let attempt = order.payment_attempts + 1;
         let claimed = services
             .table
@@ -88,11 +90,24 @@ async fn claim_attempt(
     ))
 }
 
-/// Renews the order's hold on its domain and username before the card is
-/// charged, so that nobody can take them meanwhile; refuses, charging nothing,
-/// when an unpaid hold expired and another order took one of them.
+/// Makes sure the order still holds its domain and username before the card
+/// is charged, without moving the hold's end (fixed when the order was
+/// placed; only a payment makes it permanent); refuses, charging nothing,
+/// once the hold has lapsed.
 async fn hold_for_payment(services: &Services, order: &Order) -> Result<(), OrderError> {
-    let until = services.clock.now_secs() + UNPAID_HOLD_DAYS * 86_400;
+    let until = order.hold_until();
+    let lapsed = || {
+        conflict(
+            "reservation_lost",
+            format!(
+                "{} was held for this order for {UNPAID_HOLD_DAYS} days, and that time is over; nothing was charged. Please place a new order",
+                order.domain.unicode
+            ),
+        )
+    };
+    if services.clock.now_secs() >= until {
+        return Err(lapsed());
+    }
     let ops = hold_markers(order, &services.config.subdomain_zone, Some(until));
     match services.table.transact(ops).await {
         Ok(()) => Ok(()),
@@ -132,7 +147,6 @@ pub async fn pay(
         Due::Settled(order) => return super::view(services, order).await,
     };
     let key = order_key(&customer.id, order_id);
-    hold_for_payment(services, &order).await?;
     let invoice_item = services
         .table
         .get(&Invoice::key(order_id))
@@ -231,6 +245,7 @@ pub async fn pay(
         },
         Invoice::paid_op(order_id, &invoice, &paid_at),
         receipt.put_op(services.clock.now_secs()),
+        super::unpaid::release_op(&customer.id),
     ]
     .into_iter()
     .chain(hold_markers(&order, &services.config.subdomain_zone, None))

@@ -13,11 +13,11 @@ use utoipa::ToSchema;
 
 use super::invoice::{self, Invoice, InvoiceLine};
 use super::letters::invoice_letter;
-use super::ownership;
 use super::{
     DomainAction, Order, OrderDomain, OrderError, OrderStatus, OrderView, UNPAID_HOLD_DAYS,
     conflict, domain_marker, invalid, order_key, status_index, username,
 };
+use super::{ownership, unpaid};
 use crate::Services;
 use crate::accounts::{self, AccountError, Customer};
 use crate::catalog::Catalog;
@@ -247,26 +247,20 @@ fn marker(key: Key, order_id: &str, customer_id: &str, until: i64) -> TxOp {
     put(item)
 }
 
-/// Refuses a new order while the customer has many unpaid ones, each holding
-/// a domain and a username: otherwise unpaid orders could hoard names.
-/// Concurrent placements may pass it together; it bounds hoarding, not exactness.
-async fn check_unpaid_orders(services: &Services, customer: &Customer) -> Result<(), OrderError> {
-    let limit = services.config.max_unpaid_orders as usize;
-    let window = UNPAID_HOLD_DAYS * 86_400;
-    let unpaid = super::orders_since(services, &customer.id, window)
-        .await?
-        .iter()
-        .filter(|o| o.status == OrderStatus::AwaitingPayment)
-        .count();
-    if unpaid >= limit {
-        return Err(conflict(
-            "too_many_unpaid_orders",
-            format!(
-                "you have {unpaid} orders awaiting payment; pay or let them lapse before ordering more"
-            ),
-        ));
-    }
-    Ok(())
+/// Positions in the placement transaction whose failed condition means
+/// something to the customer.
+mod op {
+    pub const DOMAIN_MARKER: usize = 0;
+    pub const USERNAME_MARKER: usize = 1;
+    pub const UNPAID_COUNT: usize = 2;
+    pub const INVOICE_NUMBER: usize = 6;
+}
+
+fn too_many_unpaid(limit: u32) -> OrderError {
+    conflict(
+        "too_many_unpaid_orders",
+        format!("you have {limit} orders awaiting payment; pay or cancel one before ordering more"),
+    )
 }
 
 /// Places an order for `customer`, or returns the one placed before under `key`.
@@ -329,7 +323,11 @@ pub async fn place(
             ));
         }
     };
-    check_unpaid_orders(services, customer).await?;
+    // The transaction enforces the limit; this read only spares a full
+    // customer the registry call and the invoice number race.
+    if unpaid::count(services, &customer.id).await? >= services.config.max_unpaid_orders as i64 {
+        return Err(too_many_unpaid(services.config.max_unpaid_orders));
+    }
     let resolved = resolve_domain(services, &catalog, &request.domain).await?;
 
     let order_id = ulid::Ulid::new().to_string();
@@ -381,6 +379,7 @@ pub async fn place(
         customer_message: None,
         failed_step: None,
         service: None,
+        hold_until: Some(hold_until),
         ownership: (resolved.domain.action == DomainAction::External)
             .then(|| ownership::Challenge::new(&resolved.domain.name)),
         v: 1,
@@ -416,6 +415,7 @@ pub async fn place(
         record.insert("order_id".into(), order_id.clone().into());
         record.insert("fingerprint".into(), fingerprint.clone().into());
         record.insert("ttl".into(), (now_secs + IDEMPOTENCY_DAYS * 86_400).into());
+        // In the order of the `op::` positions, which name what a failed condition means.
         let ops = vec![
             marker(resolved.marker.clone(), &order_id, &customer.id, hold_until),
             marker(
@@ -424,6 +424,7 @@ pub async fn place(
                 &customer.id,
                 hold_until,
             ),
+            unpaid::count_op(&customer.id, services.config.max_unpaid_orders),
             put(record),
             put(item),
             invoice.put_op(sequence),
@@ -441,7 +442,9 @@ pub async fn place(
                     created: true,
                 });
             }
-            Err(TableError::TransactionConflict { index: 5 }) => {
+            Err(TableError::TransactionConflict {
+                index: op::INVOICE_NUMBER,
+            }) => {
                 tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(1..10))).await;
             }
             Err(TableError::TransactionConflict { index }) => {
@@ -449,14 +452,15 @@ pub async fn place(
                     return Ok(placed);
                 }
                 return Err(match index {
-                    0 => conflict(
+                    op::DOMAIN_MARKER => conflict(
                         "domain_taken",
                         format!(
                             "{} is already part of another order",
                             resolved.domain.unicode
                         ),
                     ),
-                    1 => OrderError::Conflict {
+                    op::UNPAID_COUNT => too_many_unpaid(services.config.max_unpaid_orders),
+                    op::USERNAME_MARKER => OrderError::Conflict {
                         code: "username_taken",
                         message: format!("the username {username} is taken"),
                         suggestions: username::suggestions(

@@ -27,6 +27,8 @@ pub struct InvoiceLine {
 pub enum InvoiceStatus {
     Open,
     Paid,
+    /// Cancelled before payment: nothing is owed.
+    Void,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -107,6 +109,19 @@ impl Invoice {
         TxOp::Update {
             key: Self::key(order_id),
             update: Update::new().set("invoice", json!(paid)),
+            condition: Some(Condition::Exists),
+        }
+    }
+}
+
+impl Invoice {
+    /// Voids the invoice; only an open one.
+    pub fn void_op(order_id: &str, invoice: &Invoice) -> TxOp {
+        let mut void = invoice.clone();
+        void.status = InvoiceStatus::Void;
+        TxOp::Update {
+            key: Self::key(order_id),
+            update: Update::new().set("invoice", json!(void)),
             condition: Some(Condition::Exists),
         }
     }

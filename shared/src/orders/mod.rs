@@ -16,6 +16,7 @@ mod letters;
 pub mod ownership;
 pub mod provision;
 pub mod review;
+pub mod unpaid;
 pub mod username;
 
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,8 @@ pub enum OrderStatus {
     OnHold,
     /// A step kept failing; staff have been told.
     Failed,
+    /// Cancelled before payment, by the customer or because it lapsed.
+    Cancelled,
 }
 
 impl OrderStatus {
@@ -56,6 +59,7 @@ impl OrderStatus {
             OrderStatus::Active => "active",
             OrderStatus::OnHold => "on_hold",
             OrderStatus::Failed => "failed",
+            OrderStatus::Cancelled => "cancelled",
         }
     }
 
@@ -72,6 +76,7 @@ impl OrderStatus {
             OrderStatus::Failed => {
                 "Setting up hit a problem we could not fix automatically. Our team has been told and will finish it."
             }
+            OrderStatus::Cancelled => "Cancelled before payment; nothing was charged.",
         }
     }
 }
@@ -165,6 +170,9 @@ pub struct Order {
     /// For a domain registered elsewhere: the proof asked of the customer.
     #[serde(default)]
     pub ownership: Option<ownership::Challenge>,
+    /// Epoch seconds until which an unpaid order holds its names; fixed when placed.
+    #[serde(default)]
+    pub hold_until: Option<i64>,
     #[serde(default)]
     pub v: i64,
 }
@@ -176,6 +184,19 @@ impl Order {
     pub fn of(item: &Item) -> Result<Order, TableError> {
         serde_json::from_value(Value::Object(item.clone()))
             .map_err(|e| TableError::Backend(format!("corrupt order: {e}")))
+    }
+
+    /// Until when (epoch seconds) the unpaid order holds its names.
+    pub fn hold_until(&self) -> i64 {
+        self.hold_until.unwrap_or_else(|| {
+            time::OffsetDateTime::parse(
+                &self.created_at,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .map(|t| t.unix_timestamp())
+            .unwrap_or(0)
+                + UNPAID_HOLD_DAYS * 86_400
+        })
     }
 
     /// The markers that keep this order's domain and username unique.

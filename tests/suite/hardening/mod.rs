@@ -4,6 +4,7 @@
 
 mod floods;
 mod headers;
+mod hoarding;
 mod local_server;
 mod sessions;
 mod takeover;

@@ -1,0 +1,181 @@
+//! Unpaid orders and the names they hold. A customer's unpaid orders are
+//! counted in one item (`CUSTOMER#<id>` / `UNPAID`), changed in the same
+//! transaction as the order: placing adds one under a condition on the limit,
+//! paying or cancelling takes one away. The count is therefore exact under
+//! any number of concurrent placements, whatever the orders' age.
+//!
+//! An unpaid order holds its domain and username until a fixed time set when
+//! it is placed (`hold_until`); a declined card or a retried checkout never
+//! moves it. Past it, the order lapses: the sweeper cancels it, which frees
+//! the customer's count, and the markers expire by themselves.
+
+use serde_json::json;
+
+use super::{
+    Invoice, Order, OrderError, OrderStatus, OrderView, conflict, order_key, status_index,
+};
+use crate::Services;
+use crate::accounts::Customer;
+use crate::store::{Condition, Index, ItemExt, Key, Query, SortKey, TableError, TxOp, Update};
+
+fn counter_key(customer_id: &str) -> Key {
+    Key::new(format!("CUSTOMER#{customer_id}"), "UNPAID")
+}
+
+/// The customer's unpaid orders, as counted.
+pub async fn count(services: &Services, customer_id: &str) -> Result<i64, TableError> {
+    let item = services.table.get(&counter_key(customer_id)).await?;
+    Ok(item.and_then(|i| i.i64_attr("count")).unwrap_or(0))
+}
+
+/// Counts one more unpaid order; the transaction fails on it at `limit`.
+pub fn count_op(customer_id: &str, limit: u32) -> TxOp {
+    TxOp::Update {
+        key: counter_key(customer_id),
+        update: Update::new().set("kind", "unpaid_count").add("count", 1),
+        condition: Some(
+            Condition::AttributeNotExists("count".into()).or(Condition::lt("count", limit)),
+        ),
+    }
+}
+
+/// Counts one unpaid order fewer: it was paid or cancelled.
+pub fn release_op(customer_id: &str) -> TxOp {
+    TxOp::Update {
+        key: counter_key(customer_id),
+        update: Update::new().add("count", -1),
+        condition: None,
+    }
+}
+
+/// Why an unpaid order ends without payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// The customer cancelled it.
+    Customer,
+    /// Its hold lapsed before it was paid.
+    Lapsed,
+}
+
+impl Reason {
+    fn message(self) -> &'static str {
+        match self {
+            Reason::Customer => "You cancelled this order before paying; nothing was charged.",
+            Reason::Lapsed => {
+                "This order was not paid within a week, so it lapsed and its names were released; nothing was charged."
+            }
+        }
+    }
+}
+
+/// Cancels an order that awaits payment, frees its names at once and its
+/// place in the customer's count. Refused while a payment is under way.
+async fn close(services: &Services, order: &Order, reason: Reason) -> Result<(), OrderError> {
+    if order.status != OrderStatus::AwaitingPayment || order.payment_pending.is_some() {
+        return Err(not_cancellable());
+    }
+    let invoice = services
+        .table
+        .get(&Invoice::key(&order.id))
+        .await?
+        .map(|item| Invoice::of(&item))
+        .transpose()?
+        .ok_or_else(|| TableError::Backend(format!("order {} has no invoice", order.id)))?;
+    let now = services.clock.now_secs();
+    let mut update = Update::new()
+        .set("status", json!(OrderStatus::Cancelled))
+        .set("customer_message", reason.message())
+        .bump_version();
+    for (attribute, value) in status_index(OrderStatus::Cancelled, now, &order.id) {
+        update = update.set(attribute, value);
+    }
+    let mut ops = vec![
+        TxOp::Update {
+            key: order_key(&order.customer_id, &order.id),
+            update,
+            // A checkout claims its attempt by bumping the version first.
+            condition: Some(
+                Condition::eq("status", json!(OrderStatus::AwaitingPayment))
+                    .and(Condition::VersionIs(order.v)),
+            ),
+        },
+        release_op(&order.customer_id),
+        Invoice::void_op(&order.id, &invoice),
+    ];
+    // Only the markers this order still holds: a lapsed one may be another's now.
+    let keys = order.marker_keys(&services.config.subdomain_zone);
+    let markers = services.table.get_many(&keys).await?;
+    for (key, marker) in keys.into_iter().zip(markers) {
+        if marker.is_some_and(|m| m.str_attr("order_id") == Some(order.id.as_str())) {
+            ops.push(TxOp::Delete {
+                key,
+                condition: Some(Condition::eq("order_id", order.id.clone())),
+            });
+        }
+    }
+    match services.table.transact(ops).await {
+        Ok(()) => Ok(()),
+        Err(TableError::TransactionConflict { index: 0 }) => Err(not_cancellable()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn not_cancellable() -> OrderError {
+    conflict(
+        "not_cancellable",
+        "only an order that awaits payment, with no payment under way, can be cancelled",
+    )
+}
+
+/// The customer cancels their unpaid order.
+pub async fn cancel(
+    services: &Services,
+    customer: &Customer,
+    order_id: &str,
+) -> Result<OrderView, OrderError> {
+    let order = super::load(services, &customer.id, order_id).await?;
+    close(services, &order, Reason::Customer).await?;
+    let order = super::load(services, &customer.id, order_id).await?;
+    super::view(services, order).await
+}
+
+/// Cancels every unpaid order whose hold has lapsed, a page at a time.
+/// Returns how many it cancelled.
+pub async fn cancel_lapsed(services: &Services) -> Result<usize, TableError> {
+    let placed_before = services.clock.now_secs() - super::UNPAID_HOLD_DAYS * 86_400;
+    let mut cancelled = 0;
+    let mut cursor = None;
+    loop {
+        let page = services
+            .table
+            .query(
+                Query::index(
+                    Index::Gsi1,
+                    format!("ORDERS#{}", OrderStatus::AwaitingPayment.as_str()),
+                )
+                .sort(SortKey::Lt(format!("{placed_before:012}")))
+                .limit(100)
+                .after(cursor),
+            )
+            .await?;
+        for item in &page.items {
+            let order = Order::of(item)?;
+            if order.hold_until() > services.clock.now_secs() {
+                continue;
+            }
+            match close(services, &order, Reason::Lapsed).await {
+                Ok(()) => cancelled += 1,
+                // Paid or being paid meanwhile.
+                Err(OrderError::Conflict { .. }) => {}
+                Err(OrderError::Table(error)) => return Err(error),
+                Err(other) => {
+                    tracing::warn!(order = %order.id, %other, "could not cancel a lapsed order")
+                }
+            }
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(cancelled),
+        }
+    }
+}
