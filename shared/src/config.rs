@@ -77,6 +77,9 @@ pub struct Config {
     pub review_orders_per_day: u32,
     /// Orders a customer may have awaiting payment at once (each holds a domain for a week).
     pub max_unpaid_orders: u32,
+    /// Cards that may be declined for one order, and for one customer in a UTC day.
+    pub declines_per_order: u32,
+    pub declines_per_day: u32,
     /// The simulated panel: accounts per server, addresses in its pool, latency, failures.
     pub sim_panel_capacity: u32,
     pub sim_panel_addresses: u32,
@@ -238,6 +241,8 @@ impl Config {
                 .clamp(1, u32::MAX as u64) as u32,
             max_unpaid_orders: number("HOSTFRONT_MAX_UNPAID_ORDERS", 5)?.clamp(1, u32::MAX as u64)
                 as u32,
+            declines_per_order: number("HOSTFRONT_DECLINES_PER_ORDER", 5)?.clamp(1, 1000) as u32,
+            declines_per_day: number("HOSTFRONT_DECLINES_PER_DAY", 10)?.clamp(1, 10_000) as u32,
             sim_panel_capacity: number("HOSTFRONT_SIM_PANEL_CAPACITY", 200)?
                 .clamp(0, u32::MAX as u64) as u32,
             sim_panel_addresses: number("HOSTFRONT_SIM_PANEL_ADDRESSES", 200)?.clamp(0, 240) as u32,

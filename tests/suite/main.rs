@@ -5,16 +5,19 @@
 /// engine and on DynamoDB and SQS (moto).
 macro_rules! on_both_engines {
     ($journey:ident: $embedded:ident, $cloud:ident) => {
+        on_both_engines!($journey: $embedded, $cloud, |_| {});
+    };
+    ($journey:ident: $embedded:ident, $cloud:ident, $configure:expr) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $embedded() {
-            let app = hostfront_tests::App::embedded().await;
+            let app = hostfront_tests::App::embedded_with($configure).await;
             $journey(&app).await;
             app.shutdown().await.unwrap();
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $cloud() {
-            let app = hostfront_tests::App::cloud().await;
+            let app = hostfront_tests::App::cloud_with($configure).await;
             $journey(&app).await;
             app.shutdown().await.unwrap();
         }

@@ -47,6 +47,13 @@ impl From<OrderError> for ApiError {
                 )
             }
             OrderError::Unavailable(message) => ApiError::unavailable(message).retry_after(2),
+            OrderError::Limited {
+                code,
+                message,
+                retry_after,
+            } => {
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message).retry_after(retry_after)
+            }
             OrderError::Table(e) => e.into(),
         }
     }

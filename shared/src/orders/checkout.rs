@@ -69,6 +69,7 @@ async fn claim_attempt(
             return Ok(Due::Attempt(order, attempt));
         }
         super::ownership::ensure_verified(&order)?;
+        super::declines::check(services, &order).await?;
         hold_for_payment(services, &order).await?;
         let attempt = order.payment_attempts + 1;
         let claimed = services
@@ -176,6 +177,8 @@ pub async fn pay(
     let (authorization, capture) = match charged {
         Ok(done) => done,
         Err(PaymentError::Declined { code, message }) => {
+            let today = super::declines::count(services, &customer.id).await?;
+            let (code, message) = super::declines::as_told(code, message, today);
             let problem = PaymentProblem {
                 code: code.clone(),
                 message: message.clone(),
@@ -183,6 +186,7 @@ pub async fn pay(
             let closed = Update::new()
                 .set("payment_attempts", attempt)
                 .set("payment_problem", json!(problem))
+                .add("declines", 1)
                 .remove("payment_pending")
                 .bump_version();
             match services

@@ -371,6 +371,7 @@ pub async fn place(
         invoice_number: String::new(),
         created_at: created_at.clone(),
         payment_attempts: 0,
+        declines: 0,
         payment_pending: None,
         payment_problem: None,
         payment: None,

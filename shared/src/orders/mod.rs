@@ -11,6 +11,7 @@
 
 pub mod checkout;
 pub mod create;
+pub mod declines;
 pub mod invoice;
 mod letters;
 pub mod ownership;
@@ -149,6 +150,9 @@ pub struct Order {
     pub created_at: String,
     #[serde(default)]
     pub payment_attempts: u32,
+    /// Cards declined for this order.
+    #[serde(default)]
+    pub declines: u32,
     #[serde(default)]
     pub payment_pending: Option<u32>,
     #[serde(default)]
@@ -340,6 +344,13 @@ pub enum OrderError {
     Declined { code: String, message: String },
     #[error("{0}")]
     Unavailable(String),
+    /// Too many tries: come back after `retry_after` seconds.
+    #[error("{message}")]
+    Limited {
+        code: &'static str,
+        message: String,
+        retry_after: u64,
+    },
     #[error(transparent)]
     Table(#[from] TableError),
 }

@@ -43,3 +43,73 @@ async fn password_hashing_is_bounded() {
     );
     app.shutdown().await.unwrap();
 }
+
+on_both_engines!(card_testing: card_testing_embedded, card_testing_cloud, |c| {
+    c.declines_per_order = 3;
+    c.declines_per_day = 5;
+});
+
+/// Declined cards are capped per order and per customer per day, and after
+/// the first two of a day a decline no longer says why.
+async fn card_testing(app: &App) {
+    use hostfront::payments::simulated::{APPROVED, DECLINED};
+    use hostfront_tests::shopper::{fresh_username, hosting};
+    let carder = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
+    let first = carder
+        .order(hosting("subdomain", &fresh_username(), &fresh_username()))
+        .await
+        .1;
+    let first = first["id"].as_str().unwrap();
+    let mut told = Vec::new();
+    for card in [DECLINED, "4000000000009995", DECLINED] {
+        let (status, error) = carder.pay(first, card, "GB").await;
+        assert_eq!(status, 402, "{error}");
+        told.push(error["error"]["code"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        told,
+        ["card_declined", "insufficient_funds", "payment_declined"]
+    );
+    let (status, error) = carder.pay(first, APPROVED, "GB").await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (409, Some("too_many_declines")),
+        "no card is tried for this order any more"
+    );
+    let (_, shown) = carder.get(&format!("/api/orders/{first}")).await;
+    assert_eq!(
+        (shown["status"].as_str(), &shown["payment"]),
+        (Some("awaiting_payment"), &json!(null))
+    );
+
+    let second = carder
+        .order(hosting("subdomain", &fresh_username(), &fresh_username()))
+        .await
+        .1;
+    let second = second["id"].as_str().unwrap();
+    for _ in 0..2 {
+        let (status, error) = carder.pay(second, DECLINED, "GB").await;
+        assert_eq!(
+            (status, error["error"]["code"].as_str()),
+            (402, Some("payment_declined"))
+        );
+    }
+    let response = hostfront_tests::http()
+        .post(app.url(&format!("/api/orders/{second}/pay")))
+        .header("cookie", &carder.cookie)
+        .json(&hostfront_tests::shopper::pay_body(APPROVED, "GB"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        429,
+        "five declines today: no more cards until tomorrow"
+    );
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=86_400).contains(&wait), "{wait}");
+}

@@ -153,7 +153,10 @@ fn register(domain: &str) -> OrderRequest {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn declined_cards_never_extend_a_hold() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services_with(&clock, |c| c.max_unpaid_orders = 1);
+    let (_dir, services) = embedded_services_with(&clock, |c| {
+        c.max_unpaid_orders = 1;
+        c.declines_per_order = 100;
+    });
     hostfront::catalog::seed_demo(services.table.as_ref())
         .await
         .unwrap();
