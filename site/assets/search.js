@@ -45,7 +45,8 @@ function offerRow(offer, currency) {
   status.className = "status";
   status.textContent = offer.available
     ? `${money(offer.prices.register, currency)} first year · renews at ${money(offer.prices.renew, currency)}`
-    : offer.reason === "reserved" ? "Reserved" : "Taken";
+    : offer.reason === "reserved" ? "Reserved"
+    : offer.reason === "ordered" ? "Just ordered" : "Taken";
   const button = document.createElement("button");
   button.type = "button";
   const added = () => { button.textContent = "In cart"; button.disabled = true; };

@@ -20,7 +20,7 @@ use crate::Services;
 use crate::catalog::{Catalog, TldPrice};
 use crate::registrar::simulated::{BRANDS, WORDS};
 use crate::registrar::{Availability, RegistrarError};
-use crate::store::{Item, Key, MAX_BATCH_GET, TableError};
+use crate::store::{Item, Key, MAX_BATCH_GET, TableError, TxOp};
 use name::{NameError, Searched};
 use suggest::{Brands, Candidate, Lexicon, Variant};
 
@@ -94,27 +94,62 @@ fn cache_key(domain: &str) -> Key {
     Key::new(format!("DOMAINCHECK#{domain}"), "RESULT")
 }
 
+/// The answer for a name an order of this shop holds.
+fn ordered(domain: &str) -> Availability {
+    Availability {
+        domain: domain.to_string(),
+        available: false,
+        reason: Some("ordered".into()),
+        premium: false,
+        premium_price: None,
+    }
+}
+
+/// The write that makes a check answer "just ordered" for `domain` until
+/// `until` (epoch seconds): it goes in the transaction that takes the name,
+/// so no cached "available" outlives the order.
+pub fn ordered_cache_op(domain: &str, until: i64) -> TxOp {
+    let mut item = cache_key(domain).to_item();
+    item.insert("kind".into(), "domain_check".into());
+    item.insert("answer".into(), json!(ordered(domain)));
+    item.insert("ttl".into(), until.into());
+    TxOp::Put {
+        item,
+        condition: None,
+    }
+}
+
 /// Availability answers, from the cache where fresh, else from the registrar.
 /// Returns each answer with whether it came from the cache.
 pub async fn availability(
     services: &Services,
     domains: &[String],
 ) -> Result<HashMap<String, (Availability, bool)>, CheckError> {
-    let keys: Vec<Key> = domains.iter().map(|d| cache_key(d)).collect();
+    // Each name's cache entry and the marker an order of ours holds it by, in one read.
+    let keys: Vec<Key> = domains
+        .iter()
+        .flat_map(|d| [cache_key(d), crate::orders::domain_marker(d)])
+        .collect();
     let reads = keys
         .chunks(MAX_BATCH_GET)
         .map(|chunk| services.table.get_many(chunk));
-    let cached: Vec<Option<Item>> = futures::future::try_join_all(reads)
+    let found: Vec<Option<Item>> = futures::future::try_join_all(reads)
         .await?
         .into_iter()
         .flatten()
         .collect();
     let mut answers = HashMap::new();
     let mut misses = Vec::new();
-    for (domain, item) in domains.iter().zip(cached) {
-        match item
-            .and_then(|i| serde_json::from_value::<Availability>(i.get("answer")?.clone()).ok())
-        {
+    for (domain, pair) in domains.iter().zip(found.chunks(2)) {
+        let (cached, marker) = (&pair[0], &pair[1]);
+        let answer = if marker.is_some() {
+            Some(ordered(domain))
+        } else {
+            cached
+                .as_ref()
+                .and_then(|i| serde_json::from_value::<Availability>(i.get("answer")?.clone()).ok())
+        };
+        match answer {
             Some(answer) => {
                 answers.insert(domain.clone(), (answer, true));
             }

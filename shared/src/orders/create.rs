@@ -417,7 +417,7 @@ pub async fn place(
         record.insert("fingerprint".into(), fingerprint.clone().into());
         record.insert("ttl".into(), (now_secs + IDEMPOTENCY_DAYS * 86_400).into());
         // In the order of the `op::` positions, which name what a failed condition means.
-        let ops = vec![
+        let mut ops = vec![
             marker(resolved.marker.clone(), &order_id, &customer.id, hold_until),
             marker(
                 username::marker_key(&username),
@@ -432,6 +432,9 @@ pub async fn place(
             claim,
             mail.put_op(now_secs),
         ];
+        if resolved.domain.action != DomainAction::Subdomain {
+            ops.push(domains::ordered_cache_op(&resolved.domain.name, hold_until));
+        }
         match services.table.transact(ops).await {
             Ok(()) => {
                 mail::deliver(services, &mail);

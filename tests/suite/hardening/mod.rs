@@ -7,4 +7,5 @@ mod headers;
 mod hoarding;
 mod local_server;
 mod sessions;
+mod sold_names;
 mod takeover;
