@@ -288,6 +288,23 @@ pub async fn login(
     Ok((customer, token))
 }
 
+/// Whether `password` is the customer's account password (a panel password
+/// must not be: the panel is another system that may store it less well).
+pub async fn is_account_password(
+    services: &Services,
+    customer_id: &str,
+    password: &str,
+) -> Result<bool, AccountError> {
+    let profile = services.table.get(&customer_key(customer_id)).await?;
+    let Some(hash) = profile.as_ref().and_then(|p| p.str_attr("password_hash")) else {
+        return Ok(false);
+    };
+    Ok(services
+        .hasher
+        .verify(password.to_string(), hash.to_string())
+        .await?)
+}
+
 /// The customer a session token belongs to, while the session lasts.
 pub async fn session_customer(services: &Services, token: &str) -> Result<Customer, AccountError> {
     let session = services

@@ -31,6 +31,8 @@ pub struct Config {
     pub queue_url: Option<String>,
     pub dead_letter_queue_url: Option<String>,
     pub aws_endpoint: Option<String>,
+    /// The KMS key that seals secrets at rest on AWS.
+    pub kms_key_id: Option<String>,
     pub create_resources: bool,
     pub log_format: LogFormat,
     pub log_filter: String,
@@ -203,6 +205,7 @@ impl Config {
             queue_url: get("HOSTFRONT_QUEUE_URL"),
             dead_letter_queue_url: get("HOSTFRONT_DLQ_URL"),
             aws_endpoint: get("HOSTFRONT_AWS_ENDPOINT"),
+            kms_key_id: get("HOSTFRONT_KMS_KEY_ID"),
             create_resources,
             log_format,
             log_filter: parse("HOSTFRONT_LOG", "info")?,

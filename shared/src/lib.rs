@@ -35,6 +35,7 @@ pub mod ratelimit;
 pub mod registrar;
 pub mod resolver;
 pub mod scheduler;
+pub mod secrets;
 pub mod services;
 pub mod store;
 pub mod telemetry;

@@ -41,6 +41,17 @@ pub fn write(file: &Path, contents: &str) -> std::io::Result<()> {
     handle.write_all(contents.as_bytes())
 }
 
+/// Creates `file` with `contents` and mode 0600; fails if it exists.
+pub fn write_bytes_new(file: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut handle = OpenOptions::new()
+        .create_new(true)
+        .write(true)
+        .mode(FILE_MODE)
+        .open(file)?;
+    handle.write_all(contents)?;
+    handle.sync_all()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,9 @@ use crate::registrar::capped::Capped;
 use crate::registrar::simulated::{SimulatedRegistry, SimulationSettings};
 use crate::resolver::Resolver;
 use crate::resolver::simulated::SimulatedResolver;
+use crate::secrets::Sealer;
+use crate::secrets::kms::KmsSealer;
+use crate::secrets::local::LocalSealer;
 use crate::store::Table;
 use crate::store::dynamo::DynamoTable;
 use crate::store::sqlite::SqliteTable;
@@ -37,6 +40,8 @@ pub struct Services {
     pub registrar: Arc<dyn Registrar>,
     pub payments: Arc<dyn Payments>,
     pub panel: Arc<dyn HostingPanel>,
+    /// Encrypts the secrets kept for a while (panel passwords, auth codes).
+    pub sealer: Arc<dyn Sealer>,
     pub resolver: Arc<dyn Resolver>,
     /// The simulated DNS behind `resolver`, for tests and the development tools.
     pub simulated_dns: Option<Arc<SimulatedResolver>>,
@@ -64,13 +69,28 @@ impl Services {
                         config.data_dir.display()
                     )
                 })?;
-                Ok(Self::embedded(config, db, clock))
+                let key_file = config.data_dir.join("secret.key");
+                let sealer = LocalSealer::open_or_create(&key_file)
+                    .with_context(|| format!("opening the key file {}", key_file.display()))?;
+                Ok(Self::embedded_sealed(config, db, clock, Arc::new(sealer)))
             }
             Engine::Aws => Self::aws(config, clock).await,
         }
     }
 
+    /// Services on the embedded engine: `db`, simulated outside services, and
+    /// the local sealer (its key file beside the database).
     pub fn embedded(config: Config, db: EmbeddedDb, clock: Arc<dyn Clock>) -> Self {
+        let sealer = local_sealer(&config);
+        Self::embedded_sealed(config, db, clock, sealer)
+    }
+
+    fn embedded_sealed(
+        config: Config,
+        db: EmbeddedDb,
+        clock: Arc<dyn Clock>,
+        sealer: Arc<dyn Sealer>,
+    ) -> Self {
         let table = SqliteTable::new(db.clone(), clock.clone());
         let queue = SqliteQueue::new(
             db,
@@ -78,8 +98,13 @@ impl Services {
             config.queue_max_receives,
             clock.clone(),
         );
-        let mut services =
-            Self::with_ports(config, clock, Arc::new(table.clone()), Arc::new(queue));
+        let mut services = Self::with_ports(
+            config,
+            clock,
+            Arc::new(table.clone()),
+            Arc::new(queue),
+            sealer,
+        );
         services.embedded = Some(table);
         services
     }
@@ -115,11 +140,23 @@ impl Services {
                 .context("HOSTFRONT_DLQ_URL is required with HOSTFRONT_ENGINE=aws")?;
             SqsQueue::new(sqs, url, dlq)
         };
+        let kms = aws_sdk_kms::Client::new(&sdk);
+        let key_id = match (&config.kms_key_id, config.create_resources) {
+            (Some(id), _) => id.clone(),
+            (None, true) => KmsSealer::create_key(&kms)
+                .await
+                .context("creating a KMS key")?,
+            (None, false) => anyhow::bail!(
+                "HOSTFRONT_KMS_KEY_ID is required with HOSTFRONT_ENGINE=aws: secrets are sealed with it"
+            ),
+        };
+        let sealer = Arc::new(KmsSealer::new(kms, key_id));
         Ok(Self::with_ports(
             config,
             clock,
             Arc::new(table),
             Arc::new(queue),
+            sealer,
         ))
     }
 
@@ -130,6 +167,7 @@ impl Services {
         clock: Arc<dyn Clock>,
         table: Arc<dyn Table>,
         queue: Arc<dyn Queue>,
+        sealer: Arc<dyn Sealer>,
     ) -> Self {
         let simulation = SimulationSettings {
             latency: Duration::from_millis(config.sim_registrar_latency_ms),
@@ -192,6 +230,7 @@ impl Services {
             registrar,
             payments,
             panel,
+            sealer,
             resolver: simulated_dns.clone(),
             simulated_dns: Some(simulated_dns),
             catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
@@ -201,5 +240,18 @@ impl Services {
             hasher,
             embedded: None,
         }
+    }
+}
+
+/// The local sealer with its key in `<data dir>/secret.key`, for tests and
+/// tools; it panics when the key file cannot be read or made.
+pub fn local_sealer(config: &Config) -> Arc<dyn Sealer> {
+    let file = config.data_dir.join("secret.key");
+    match LocalSealer::open_or_create(&file) {
+        Ok(sealer) => Arc::new(sealer),
+        Err(error) => panic!(
+            "cannot open or create the key file {}: {error}",
+            file.display()
+        ),
     }
 }

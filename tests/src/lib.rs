@@ -253,7 +253,9 @@ impl App {
         let queue = SqsQueue::create(sqs_client(), &unique("app-jobs"), config.queue_max_receives)
             .await
             .expect("queues created on moto");
-        let services = Services::with_ports(config, clock, Arc::new(table), Arc::new(queue));
+        let sealer = hostfront::services::local_sealer(&config);
+        let services =
+            Services::with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);
         App::start(services, dir).await
     }
 
@@ -461,4 +463,15 @@ pub async fn customer(services: &Services, name: &str) -> (hostfront::accounts::
     hostfront::accounts::signup(services, signup)
         .await
         .expect("signup")
+}
+
+pub fn kms_client() -> aws_sdk_kms::Client {
+    use aws_sdk_kms::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_kms::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(moto_endpoint())
+        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+        .build();
+    aws_sdk_kms::Client::from_conf(config)
 }

@@ -32,5 +32,6 @@ mod orders;
 mod payments_conformance;
 mod queue_conformance;
 mod registrar_conformance;
+mod sealer_conformance;
 mod table_conformance;
 mod worker;

@@ -250,6 +250,7 @@ pub async fn pay(
         Invoice::paid_op(order_id, &invoice, &paid_at),
         receipt.put_op(services.clock.now_secs()),
         super::unpaid::release_op(&customer.id),
+        super::secrets::keep_for_provisioning_op(order_id, services.clock.now_secs()),
     ]
     .into_iter()
     .chain(hold_markers(&order, &services.config.subdomain_zone, None))

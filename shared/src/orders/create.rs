@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use super::invoice::{self, Invoice, InvoiceLine};
 use super::letters::invoice_letter;
+use super::secrets::{self as order_secrets, Secret};
 use super::{
     DomainAction, Order, OrderDomain, OrderError, OrderStatus, OrderView, UNPAID_HOLD_DAYS,
     conflict, domain_marker, invalid, order_key, status_index, username,
@@ -314,6 +315,22 @@ pub async fn place(
         (None, true) => (generate_password(), true),
         (Some(p), false) => {
             check_panel_password(p, &username, &customer.email)?;
+            match accounts::is_account_password(services, &customer.id, p).await {
+                Ok(false) => {}
+                Ok(true) => {
+                    return Err(invalid(
+                        "password_reused",
+                        "use a control-panel password other than your account password",
+                    ));
+                }
+                Err(AccountError::Overloaded(_)) => {
+                    return Err(OrderError::Unavailable(
+                        "please try again in a moment".into(),
+                    ));
+                }
+                Err(AccountError::Table(e)) => return Err(e.into()),
+                Err(other) => return Err(OrderError::Unavailable(other.to_string())),
+            }
             (p.clone(), false)
         }
         (None, false) => {
@@ -385,6 +402,16 @@ pub async fn place(
             .then(|| ownership::Challenge::new(&resolved.domain.name)),
         v: 1,
     };
+    let mut secrets = vec![(Secret::PanelPassword, password.as_str())];
+    if let Some(code) = &resolved.auth_code {
+        secrets.push((Secret::AuthCode, code.as_str()));
+    }
+    let sealed_secrets = order_secrets::put_op(services, &order_id, &secrets, hold_until)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "could not seal an order's secrets");
+            OrderError::Unavailable("please try again in a moment".into())
+        })?;
     for _ in 0..NUMBER_ATTEMPTS {
         let (sequence, claim) = invoice::next_number(services.table.as_ref()).await?;
         invoice.number = invoice::format_number(sequence);
@@ -406,11 +433,6 @@ pub async fn place(
             now_secs,
             &order_id,
         ));
-        item.insert("panel_password".into(), password.clone().into());
-        item.insert("password_generated".into(), generated.into());
-        if let Some(code) = &resolved.auth_code {
-            item.insert("auth_code".into(), code.clone().into());
-        }
         let mut record = idempotency_key(&customer.id, key).to_item();
         record.insert("kind".into(), "idempotency".into());
         record.insert("order_id".into(), order_id.clone().into());
@@ -431,6 +453,7 @@ pub async fn place(
             invoice.put_op(sequence),
             claim,
             mail.put_op(now_secs),
+            sealed_secrets.clone(),
         ];
         if resolved.domain.action != DomainAction::Subdomain {
             ops.push(domains::ordered_cache_op(&resolved.domain.name, hold_until));
@@ -511,11 +534,8 @@ async fn replay(
         .get(&order_key(&customer.id, order_id))
         .await?
         .ok_or(OrderError::NotFound)?;
-    let generated = (item.get("password_generated") == Some(&Value::Bool(true)))
-        .then(|| item.str_attr("panel_password").map(str::to_string))
-        .flatten();
-    let mut view = super::view(services, Order::of(&item)?).await?;
-    view.generated_password = generated;
+    // A generated password is shown in the first answer only, never on a replay.
+    let view = super::view(services, Order::of(&item)?).await?;
     Ok(Some(Placed {
         view,
         created: false,

@@ -17,6 +17,7 @@ mod letters;
 pub mod ownership;
 pub mod provision;
 pub mod review;
+pub mod secrets;
 pub mod unpaid;
 pub mod username;
 

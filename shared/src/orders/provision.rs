@@ -19,6 +19,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::letters::letter;
+use super::secrets::{self as order_secrets, Secret};
 use super::{
     DomainAction, Order, OrderStatus, Service, StepStatus, StepView, children_partition, order_key,
     status_index,
@@ -397,16 +398,22 @@ impl Saga<'_> {
         }];
         // A secret goes in the same write that records the step that needed it.
         let secret = match step {
-            Step::Domain if self.order.domain.action == DomainAction::Transfer => Some("auth_code"),
-            Step::HostingAccount => Some("panel_password"),
+            Step::Domain if self.order.domain.action == DomainAction::Transfer => {
+                Some(Secret::AuthCode)
+            }
+            Step::HostingAccount => Some(Secret::PanelPassword),
             _ => None,
         };
-        if let Some(attribute) = secret {
-            ops.push(TxOp::Update {
-                key: order_key(&self.order.customer_id, &self.order.id),
-                update: Update::new().remove(attribute).bump_version(),
-                condition: None,
-            });
+        if let Some(secret) = secret {
+            ops.push(order_secrets::forget_op(&self.order.id, secret));
+            // Orders placed before secrets were sealed kept them on the order.
+            if self.item.contains_key(secret.name()) {
+                ops.push(TxOp::Update {
+                    key: order_key(&self.order.customer_id, &self.order.id),
+                    update: Update::new().remove(secret.name()).bump_version(),
+                    condition: None,
+                });
+            }
         }
         self.services.table.transact(ops).await
     }
@@ -503,12 +510,14 @@ impl Saga<'_> {
         mail::send(self.services, &[mail]).await.map(|_| ())
     }
 
-    fn secret(&self, attribute: &str) -> Result<String, StepError> {
-        self.item
-            .str_attr(attribute)
-            .map(str::to_string)
+    async fn secret(&self, secret: Secret) -> Result<String, StepError> {
+        let sealed = order_secrets::read(self.services, &self.order.id, secret)
+            .await
+            .map_err(|e| StepError::Transient(format!("reading the {}: {e}", secret.name())))?;
+        sealed
+            .or_else(|| self.item.str_attr(secret.name()).map(str::to_string))
             .ok_or_else(|| StepError::Hold {
-                staff: format!("the order has no {attribute} any more"),
+                staff: format!("the order has no {} any more", secret.name()),
                 customer: "We need a detail from you to continue; our team will contact you."
                     .into(),
             })
@@ -523,7 +532,7 @@ impl Saga<'_> {
             Step::HostingAccount => {
                 let request = NewAccount {
                     username: order.username.clone(),
-                    password: self.secret("panel_password")?,
+                    password: self.secret(Secret::PanelPassword).await?,
                     domain: domain.to_string(),
                     plan_id: order.plan_id.clone(),
                     pool: pool_for(order.plan_kind).into(),
@@ -657,7 +666,7 @@ impl Saga<'_> {
             DomainAction::Transfer => {
                 let request = TransferRequest {
                     domain: domain.clone(),
-                    auth_code: self.secret("auth_code")?,
+                    auth_code: self.secret(Secret::AuthCode).await?,
                     idempotency_key: key,
                 };
                 let state = self

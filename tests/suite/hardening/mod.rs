@@ -6,6 +6,7 @@ mod floods;
 mod headers;
 mod hoarding;
 mod local_server;
+mod secrets;
 mod sessions;
 mod sold_names;
 mod takeover;
