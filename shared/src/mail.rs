@@ -28,6 +28,8 @@ pub enum MailKind {
     TransferStarted,
     AccountReady,
     ActionNeeded,
+    VerifyEmail,
+    AccountExists,
 }
 
 impl MailKind {
@@ -39,6 +41,8 @@ impl MailKind {
             MailKind::TransferStarted => "transfer_started",
             MailKind::AccountReady => "account_ready",
             MailKind::ActionNeeded => "action_needed",
+            MailKind::VerifyEmail => "verify_email",
+            MailKind::AccountExists => "account_exists",
         }
     }
 }
@@ -67,6 +71,8 @@ pub struct Letter {
     pub nameservers: String,
     /// What the customer must do, in plain words.
     pub action: String,
+    /// A link the mail is about (verification, login).
+    pub link: String,
 }
 
 macro_rules! templates {
@@ -101,6 +107,8 @@ templates! {
     TransferStarted: TransferStartedText = "mail/transfer_started.txt", TransferStartedHtml = "mail/transfer_started.html";
     AccountReady: AccountReadyText = "mail/account_ready.txt", AccountReadyHtml = "mail/account_ready.html";
     ActionNeeded: ActionNeededText = "mail/action_needed.txt", ActionNeededHtml = "mail/action_needed.html";
+    VerifyEmail: VerifyEmailText = "mail/verify_email.txt", VerifyEmailHtml = "mail/verify_email.html";
+    AccountExists: AccountExistsText = "mail/account_exists.txt", AccountExistsHtml = "mail/account_exists.html";
 }
 
 fn subject(kind: MailKind, l: &Letter) -> String {
@@ -111,6 +119,8 @@ fn subject(kind: MailKind, l: &Letter) -> String {
         MailKind::TransferStarted => format!("Transfer of {} started", l.domain),
         MailKind::AccountReady => format!("{} is live: your login details", l.domain),
         MailKind::ActionNeeded => format!("Your order {} needs attention", l.order_id),
+        MailKind::VerifyEmail => format!("Confirm your email for {}", l.company),
+        MailKind::AccountExists => format!("You already have an account at {}", l.company),
     }
 }
 
@@ -128,16 +138,28 @@ pub struct Mail {
 }
 
 impl Mail {
+    /// A mail about the letter's order, sent once per order and kind.
     pub fn compose(
         services: &Services,
         kind: MailKind,
         to: &str,
         letter: &Letter,
     ) -> Result<Mail, TableError> {
+        Self::compose_about(services, kind, to, letter, &letter.order_id)
+    }
+
+    /// A mail about `subject` (an order, a signup, …), sent once per subject and kind.
+    pub fn compose_about(
+        services: &Services,
+        kind: MailKind,
+        to: &str,
+        letter: &Letter,
+        subject_id: &str,
+    ) -> Result<Mail, TableError> {
         let (text, html) = render(kind, letter)
             .map_err(|e| TableError::Backend(format!("mail template {}: {e}", kind.slug())))?;
         Ok(Mail {
-            id: format!("{}-{}", letter.order_id, kind.slug()),
+            id: format!("{subject_id}-{}", kind.slug()),
             kind,
             to: to.to_string(),
             subject: subject(kind, letter),
@@ -257,6 +279,8 @@ mod tests {
             MailKind::TransferStarted,
             MailKind::AccountReady,
             MailKind::ActionNeeded,
+            MailKind::VerifyEmail,
+            MailKind::AccountExists,
         ];
         for kind in kinds {
             let (text, html) = render(kind, &letter()).unwrap();

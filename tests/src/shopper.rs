@@ -14,10 +14,19 @@ pub struct Shopper<'a> {
 }
 
 impl<'a> Shopper<'a> {
+    /// Signs up over HTTP, follows the mailed link, and is logged in.
     pub async fn sign_up(app: &'a App, email: &str, country: &str) -> Shopper<'a> {
         let response = http()
             .post(app.url("/api/signup"))
             .json(&json!({"email": email, "password": "correct horse battery", "name": "Ada Lovelace", "country": country}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 202);
+        let token = crate::verification_token(&app.services, &email.to_lowercase()).await;
+        let response = http()
+            .post(app.url("/api/verify-email"))
+            .json(&json!({ "token": token }))
             .send()
             .await
             .unwrap();

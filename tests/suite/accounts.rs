@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use hostfront::accounts::{self, AccountError, Signup};
+use hostfront::accounts::{self, AccountError};
 use hostfront::clock::ManualClock;
 use hostfront::store::{ItemExt, Key};
-use hostfront_tests::{App, embedded_services, http};
+use hostfront_tests::{App, embedded_services, http, verification_token};
 use serde_json::{Value, json};
 
 struct Answer {
@@ -50,8 +50,20 @@ fn ada() -> Value {
 on_both_engines!(signup_login_logout: signup_login_logout_embedded, signup_login_logout_cloud);
 
 async fn signup_login_logout(app: &App) {
-    let created = post(app, "/api/signup", ada(), None).await;
+    let started = post(app, "/api/signup", ada(), None).await;
+    assert_eq!(started.status, 202, "{}", started.body);
+    assert!(started.cookie.is_none(), "no account before the email is proven");
+    assert_eq!(started.body["status"], "verification_sent");
+    assert_eq!(
+        post(app, "/api/login", json!({"email": "ada@example.com", "password": "correct horse battery"}), None).await.status,
+        401,
+        "nobody can log in before the link is followed"
+    );
+    let token = verification_token(&app.services, "ada@example.com").await;
+    let created = post(app, "/api/verify-email", json!({ "token": token }), None).await;
     assert_eq!(created.status, 201, "{}", created.body);
+    let used = post(app, "/api/verify-email", json!({ "token": token }), None).await;
+    assert_eq!((used.status, used.body["error"]["code"].as_str()), (400, Some("invalid_token")), "a link works once");
     let set_cookie = created.cookie.expect("a session cookie");
     for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(
@@ -79,17 +91,16 @@ async fn signup_login_logout(app: &App) {
     let forged = me(app, "__Host-hf_session=forged-token").await;
     assert_eq!(forged.0, 401);
 
+    // Signing up with an email that has an account answers as any signup
+    // does; the owner is told by mail instead.
     let again = post(app, "/api/signup", json!({"email": "ADA@example.com", "password": "another long secret", "name": "A", "country": "FR"}), None).await;
-    assert_eq!(
-        (again.status, again.body["error"]["code"].as_str()),
-        (409, Some("email_taken"))
-    );
-    assert!(
-        again.body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("log in")
-    );
+    let stranger = post(app, "/api/signup", json!({"email": "nobody@example.com", "password": "another long secret", "name": "A", "country": "FR"}), None).await;
+    assert_eq!((again.status, stranger.status), (202, 202));
+    let shape = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(shape(&again.body), shape(&stranger.body));
+    assert!(again.cookie.is_none());
+    let told = hostfront::mail::outbox(&app.services, 100).await.unwrap();
+    assert!(told.iter().any(|m| m.to == "ada@example.com" && m.kind == hostfront::mail::MailKind::AccountExists));
 
     let wrong = post(
         app,
@@ -177,14 +188,20 @@ async fn bad_signups_are_400s_and_write_nothing() {
     );
     assert_eq!(
         post(&app, "/api/signup", ada(), None).await.status,
-        201,
+        202,
         "the email is still free"
+    );
+    assert_eq!(
+        post(&app, "/api/signup", json!({"email": "eve@example.com", "password": "correct horse battery", "name": "Eve\u{1b}[2J", "country": "GB"}), None).await.body["error"]["code"],
+        "invalid_name",
+        "control characters are refused"
     );
     app.shutdown().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_signups_of_one_email_make_one_account() {
+    // All fifty are pending; of their fifty links, the first followed wins.
     let app = Arc::new(App::embedded().await);
     let mut tasks = tokio::task::JoinSet::new();
     for n in 0..50 {
@@ -193,6 +210,18 @@ async fn fifty_concurrent_signups_of_one_email_make_one_account() {
             let body = json!({"email": "race@example.com", "password": format!("long secret number {n}"), "name": "Racer", "country": "DE"});
             post(&app, "/api/signup", body, None).await.status
         });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = tasks.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    assert!(statuses.iter().all(|s| *s == 202), "{statuses:?}");
+    let tokens = hostfront_tests::verification_tokens(&app.services, "race@example.com").await;
+    assert_eq!(tokens.len(), 50);
+    let mut tasks = tokio::task::JoinSet::new();
+    for token in tokens {
+        let app = app.clone();
+        tasks.spawn(async move { post(&app, "/api/verify-email", json!({ "token": token }), None).await.status });
     }
     let mut statuses = Vec::new();
     while let Some(status) = tasks.join_next().await {
@@ -252,13 +281,7 @@ async fn logins_are_rate_limited() {
 async fn sessions_expire_and_are_stored_only_as_hashes() {
     let clock = ManualClock::starting_now();
     let (_dir, services) = embedded_services(&clock);
-    let signup = Signup {
-        email: "ada@example.com".into(),
-        password: "correct horse battery".into(),
-        name: "Ada".into(),
-        country: "GB".into(),
-    };
-    let (customer, token) = accounts::signup(&services, signup).await.unwrap();
+    let (customer, token) = hostfront_tests::customer(&services, "ada").await;
     assert_eq!(
         accounts::session_customer(&services, &token).await.unwrap(),
         customer

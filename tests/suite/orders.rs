@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hostfront::accounts::{self, Customer, Signup};
+use hostfront::accounts::Customer;
 use hostfront::clock::ManualClock;
 use hostfront::jobs::{AppJobs, WorkerSettings, run_worker};
 use hostfront::mail::{self, MailKind};
@@ -520,15 +520,6 @@ async fn full_servers_put_orders_on_hold_in_plain_words() {
 }
 
 /// A signup of a new customer in GB.
-fn signup(name: &str) -> Signup {
-    Signup {
-        email: format!("{name}@example.com"),
-        password: "correct horse battery".into(),
-        name: name.into(),
-        country: "GB".into(),
-    }
-}
-
 /// An order of Web Starter, monthly, registering `domain`, with a generated password.
 fn register(domain: &str, username: &str) -> OrderRequest {
     OrderRequest {
@@ -563,9 +554,7 @@ async fn paid_order(services: &hostfront::Services) -> (Customer, String) {
     hostfront::catalog::seed_demo(services.table.as_ref())
         .await
         .unwrap();
-    let (customer, _) = accounts::signup(services, signup(&fresh_username()))
-        .await
-        .unwrap();
+    let (customer, _) = hostfront_tests::customer(services, &fresh_username()).await;
     let request = register(&fresh_domain(), &fresh_username());
     let placed = create::place(services, &customer, "once", request)
         .await
@@ -881,8 +870,8 @@ async fn an_unpaid_order_holds_its_domain_for_a_week_and_a_paid_one_for_good() {
     hostfront::catalog::seed_demo(services.table.as_ref())
         .await
         .unwrap();
-    let (ada, _) = accounts::signup(&services, signup("ada")).await.unwrap();
-    let (bob, _) = accounts::signup(&services, signup("bob")).await.unwrap();
+    let (ada, _) = hostfront_tests::customer(&services, "ada").await;
+    let (bob, _) = hostfront_tests::customer(&services, "bob").await;
     let order = register;
     let pay = approved_card;
     let unpaid = create::place(

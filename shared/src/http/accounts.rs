@@ -12,7 +12,9 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::client::{Admitted, AuthAttempts};
 use super::error::{ApiError, ApiJson, ErrorBody};
-use crate::accounts::{self, AccountError, Customer, Login, SESSION_DAYS, Signup};
+use crate::accounts::{
+    self, AccountError, Customer, Login, SESSION_DAYS, Signup, SignupAccepted, Verification,
+};
 
 /// The session cookie's name. `__Host-` makes the browser refuse it unless it
 /// came over HTTPS for this very host and path `/`, so no subdomain or
@@ -31,6 +33,7 @@ impl From<AccountError> for ApiError {
         match error {
             AccountError::Invalid { code, message } => ApiError::bad_request(code, message),
             AccountError::EmailTaken => ApiError::conflict("email_taken", error.to_string()),
+            AccountError::BadToken => ApiError::bad_request("invalid_token", error.to_string()),
             AccountError::BadCredentials => ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
@@ -102,20 +105,40 @@ impl FromRequestParts<AppState> for CurrentCustomer {
     }
 }
 
-/// Creates an account and logs it in.
+/// Starts a signup: mails a link that finishes it. The answer is the same
+/// whether or not the email has an account (the mail tells its owner), so
+/// nobody learns from it who is a customer.
 #[utoipa::path(post, path = "/api/signup", tag = "accounts", request_body = Signup,
     responses(
-        (status = 201, body = Customer, description = "created; the session cookie is set"),
-        (status = 400, body = ErrorBody, description = "`invalid_email`, `weak_password`, `invalid_password`, `invalid_name`, `invalid_country`"),
-        (status = 409, body = ErrorBody, description = "`email_taken`: log in instead"),
+        (status = 202, body = SignupAccepted, description = "a mail with a link went to the address"),
+        (status = 400, body = ErrorBody, description = "`invalid_email`, `weak_password`, `invalid_password`, `invalid_name`, `invalid_country`, `invalid_next`"),
         (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
+        (status = 503, body = ErrorBody, description = "busy; see Retry-After"),
     ))]
 async fn signup(
     State(state): State<AppState>,
     _: Admitted<AuthAttempts>,
     ApiJson(request): ApiJson<Signup>,
 ) -> Result<Response, ApiError> {
-    let (customer, token) = accounts::signup(&state.services, request).await?;
+    let accepted = accounts::signup(&state.services, request).await?;
+    Ok((StatusCode::ACCEPTED, Json(accepted)).into_response())
+}
+
+/// Finishes a signup with the token from the mailed link: makes the account
+/// and logs it in. A link works once, for a day.
+#[utoipa::path(post, path = "/api/verify-email", tag = "accounts", request_body = Verification,
+    responses(
+        (status = 201, body = Customer, description = "the account exists; the session cookie is set"),
+        (status = 400, body = ErrorBody, description = "`invalid_token`: unknown, used or older than a day"),
+        (status = 409, body = ErrorBody, description = "`email_taken`: another signup of this email finished first"),
+        (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
+    ))]
+async fn verify_email(
+    State(state): State<AppState>,
+    _: Admitted<AuthAttempts>,
+    ApiJson(request): ApiJson<Verification>,
+) -> Result<Response, ApiError> {
+    let (customer, token) = accounts::verify_email(&state.services, request).await?;
     Ok(with_session(&state, StatusCode::CREATED, customer, &token))
 }
 
@@ -182,6 +205,7 @@ async fn me(CurrentCustomer(customer): CurrentCustomer) -> Json<Customer> {
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(signup))
+        .routes(routes!(verify_email))
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))

@@ -15,20 +15,23 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::Services;
 use crate::hashing::{self, Overloaded};
-use crate::store::{Condition, Item, ItemExt, Key, TableError, TxOp, Update};
+
+mod signup;
+pub use signup::{SignupAccepted, Verification, signup, verify_email};
+use crate::store::{Condition, Item, ItemExt, Key, TableError, Update};
 
 pub const MIN_PASSWORD: usize = 10;
 pub const MAX_PASSWORD: usize = 128;
 pub const SESSION_DAYS: i64 = 30;
 
 static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../data/common-passwords.txt")
+    include_str!("../../data/common-passwords.txt")
         .lines()
         .filter(|p| !p.is_empty())
         .collect()
@@ -42,6 +45,9 @@ pub struct Signup {
     pub name: String,
     /// ISO 3166 two-letter country of the account holder.
     pub country: String,
+    /// Where on the site to continue once the email is verified (a path).
+    #[serde(default)]
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -76,6 +82,8 @@ pub enum AccountError {
     Invalid { code: &'static str, message: String },
     #[error("an account with this email exists; log in instead")]
     EmailTaken,
+    #[error("this link is not valid any more; sign up again to get a new one")]
+    BadToken,
     #[error("the email or the password is not correct")]
     BadCredentials,
     #[error("not logged in")]
@@ -86,18 +94,18 @@ pub enum AccountError {
     Table(#[from] TableError),
 }
 
-fn invalid(code: &'static str, message: impl Into<String>) -> AccountError {
+pub(crate) fn invalid(code: &'static str, message: impl Into<String>) -> AccountError {
     AccountError::Invalid {
         code,
         message: message.into(),
     }
 }
 
-fn customer_key(id: &str) -> Key {
+pub(crate) fn customer_key(id: &str) -> Key {
     Key::new(format!("CUSTOMER#{id}"), "PROFILE")
 }
 
-fn email_key(email: &str) -> Key {
+pub(crate) fn email_key(email: &str) -> Key {
     Key::new(format!("EMAIL#{email}"), "MARKER")
 }
 
@@ -169,79 +177,7 @@ fn customer_of(item: &Item) -> Result<Customer, AccountError> {
         .map_err(|e| AccountError::Table(TableError::Backend(format!("corrupt customer: {e}"))))
 }
 
-/// Creates the account and its first session; returns both.
-pub async fn signup(
-    services: &Services,
-    request: Signup,
-) -> Result<(Customer, String), AccountError> {
-    let email = normalize_email(&request.email)?;
-    check_password(&request.password, &email)?;
-    let name = request.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(invalid(
-            "invalid_name",
-            "give a name of 1 to 100 characters",
-        ));
-    }
-    let country = request.country.trim().to_uppercase();
-    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
-        return Err(invalid(
-            "invalid_country",
-            "give the two-letter country code, e.g. DE or US",
-        ));
-    }
-    if services.table.get(&email_key(&email)).await?.is_some() {
-        return Err(AccountError::EmailTaken);
-    }
-    let id = ulid::Ulid::new().to_string();
-    let holder = Contact {
-        name: name.clone(),
-        email: email.clone(),
-    };
-    let created_at = services
-        .clock
-        .now()
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("formats");
-    let customer = Customer {
-        id: id.clone(),
-        email: email.clone(),
-        name,
-        country,
-        billing_contact: holder.clone(),
-        technical_contact: holder,
-        created_at,
-    };
-    let mut profile = customer_key(&id).to_item();
-    profile.insert("kind".into(), "customer".into());
-    profile.insert("v".into(), 1.into());
-    profile.insert("customer".into(), json!(customer));
-    profile.insert(
-        "password_hash".into(),
-        services.hasher.hash(request.password).await?.into(),
-    );
-    let mut marker = email_key(&email).to_item();
-    marker.insert("customer_id".into(), id.clone().into());
-    let ops = vec![
-        TxOp::Put {
-            item: profile,
-            condition: Some(Condition::NotExists),
-        },
-        TxOp::Put {
-            item: marker,
-            condition: Some(Condition::NotExists),
-        },
-    ];
-    match services.table.transact(ops).await {
-        Ok(()) => {}
-        Err(TableError::TransactionConflict { index: 1 }) => return Err(AccountError::EmailTaken),
-        Err(other) => return Err(other.into()),
-    }
-    let token = start_session(services, &id).await?;
-    Ok((customer, token))
-}
-
-async fn start_session(services: &Services, customer_id: &str) -> Result<String, AccountError> {
+pub(crate) async fn start_session(services: &Services, customer_id: &str) -> Result<String, AccountError> {
     let token = random_token();
     let mut session = session_key(&token).to_item();
     session.insert("kind".into(), "session".into());

@@ -1,0 +1,229 @@
+//! Signing up, with proof that the email is the customer's. A signup never
+//! tells whether the email has an account: the answer is the same either
+//! way, and the mail tells the owner instead. A new email gets a pending
+//! signup (`SIGNUP#<token hash>`, lasting a day) and a mail with a link;
+//! the account exists only once the link is followed. An email that has an
+//! account gets a mail that says so (at most one a day).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::{
+    AccountError, Contact, Customer, Signup, check_password, customer_key, email_key, invalid,
+    normalize_email, random_token, start_session,
+};
+use crate::Services;
+use crate::mail::{self, Letter, Mail, MailKind};
+use crate::store::{Condition, ItemExt, Key, TableError, TxOp};
+
+/// How long a verification link works.
+const PENDING_HOURS: i64 = 24;
+
+/// What a signup answers, whether or not the email has an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct SignupAccepted {
+    /// Always `verification_sent`.
+    pub status: &'static str,
+    pub email: String,
+    pub message: String,
+}
+
+/// The token from a verification link.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Verification {
+    pub token: String,
+}
+
+fn digest(text: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(text.as_bytes()))
+}
+
+fn pending_key(token: &str) -> Key {
+    Key::new(format!("SIGNUP#{}", digest(token)), "PENDING")
+}
+
+/// A name for people: 1 to 100 characters, none of them control characters.
+fn check_name(name: &str) -> Result<String, AccountError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(invalid(
+            "invalid_name",
+            "give a name of 1 to 100 characters, without control characters",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+fn check_country(country: &str) -> Result<String, AccountError> {
+    let country = country.trim().to_uppercase();
+    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(invalid(
+            "invalid_country",
+            "give the two-letter country code, e.g. DE or US",
+        ));
+    }
+    Ok(country)
+}
+
+/// A path on this site to continue at: `/order.html`, never `//evil.com`.
+fn check_next(next: Option<&str>) -> Result<Option<String>, AccountError> {
+    let Some(next) = next.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    let safe = next.starts_with('/')
+        && !next.starts_with("//")
+        && next.len() <= 200
+        && next
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-?=&%".contains(c));
+    if safe {
+        Ok(Some(next.to_string()))
+    } else {
+        Err(invalid("invalid_next", "next must be a path on this site"))
+    }
+}
+
+fn letter(services: &Services, name: &str) -> Letter {
+    Letter {
+        company: services.config.company_name.clone(),
+        name: name.to_string(),
+        ..Letter::default()
+    }
+}
+
+/// Starts a signup; the answer never says whether the email has an account.
+pub async fn signup(services: &Services, request: Signup) -> Result<SignupAccepted, AccountError> {
+    let email = normalize_email(&request.email)?;
+    check_password(&request.password, &email)?;
+    let name = check_name(&request.name)?;
+    let country = check_country(&request.country)?;
+    let next = check_next(request.next.as_deref())?;
+    // Hashed either way, so that both answers take as long.
+    let password_hash = services.hasher.hash(request.password).await?;
+    let now = services.clock.now_secs();
+    let public = services.config.public_url.trim_end_matches('/');
+    if services.table.get(&email_key(&email)).await?.is_some() {
+        let mut letter = letter(services, &name);
+        letter.link = format!("{public}/account.html");
+        let day = services.clock.now().date();
+        let subject = format!("signup-{}-{day}", digest(&email));
+        let notice = Mail::compose_about(services, MailKind::AccountExists, &email, &letter, &subject)?;
+        mail::send(services, &[notice]).await?;
+    } else {
+        let token = random_token();
+        let mut pending = pending_key(&token).to_item();
+        pending.insert("kind".into(), "pending_signup".into());
+        pending.insert("email".into(), email.clone().into());
+        pending.insert("name".into(), name.clone().into());
+        pending.insert("country".into(), country.into());
+        pending.insert("password_hash".into(), password_hash.into());
+        pending.insert("ttl".into(), (now + PENDING_HOURS * 3600).into());
+        let continue_at = next
+            .map(|n| format!("?next={}", n.replace('%', "%25").replace('&', "%26").replace('?', "%3F").replace('=', "%3D")))
+            .unwrap_or_default();
+        let mut letter = letter(services, &name);
+        letter.link = format!("{public}/account.html{continue_at}#verify={token}");
+        let subject = format!("signup-{}", &digest(&token)[..16]);
+        let verification = Mail::compose_about(services, MailKind::VerifyEmail, &email, &letter, &subject)?;
+        services
+            .table
+            .transact(vec![
+                TxOp::Put {
+                    item: pending,
+                    condition: Some(Condition::NotExists),
+                },
+                verification.put_op(now),
+            ])
+            .await?;
+        mail::deliver(services, &verification);
+    }
+    Ok(SignupAccepted {
+        status: "verification_sent",
+        message: format!(
+            "We sent a mail to {email}. Follow the link in it within {PENDING_HOURS} hours to finish."
+        ),
+        email,
+    })
+}
+
+/// Follows a verification link: makes the account and its first session.
+pub async fn verify_email(
+    services: &Services,
+    verification: Verification,
+) -> Result<(Customer, String), AccountError> {
+    let token = verification.token.trim();
+    if token.is_empty() || token.len() > 100 {
+        return Err(AccountError::BadToken);
+    }
+    let key = pending_key(token);
+    let pending = services.table.get(&key).await?.ok_or(AccountError::BadToken)?;
+    let text = |name: &str| pending.str_attr(name).unwrap_or_default().to_string();
+    let email = text("email");
+    let id = ulid::Ulid::new().to_string();
+    let holder = Contact {
+        name: text("name"),
+        email: email.clone(),
+    };
+    let customer = Customer {
+        id: id.clone(),
+        email: email.clone(),
+        name: text("name"),
+        country: text("country"),
+        billing_contact: holder.clone(),
+        technical_contact: holder,
+        created_at: crate::clock::rfc3339(services.clock.now()),
+    };
+    let mut profile = customer_key(&id).to_item();
+    profile.insert("kind".into(), "customer".into());
+    profile.insert("v".into(), 1.into());
+    profile.insert("customer".into(), json!(customer));
+    profile.insert("password_hash".into(), Value::from(text("password_hash")));
+    profile.insert("email_verified_at".into(), customer.created_at.clone().into());
+    let mut marker = email_key(&email).to_item();
+    marker.insert("customer_id".into(), id.clone().into());
+    let ops = vec![
+        // The link works once.
+        TxOp::Delete {
+            key,
+            condition: Some(Condition::Exists),
+        },
+        TxOp::Put {
+            item: marker,
+            condition: Some(Condition::NotExists),
+        },
+        TxOp::Put {
+            item: profile,
+            condition: Some(Condition::NotExists),
+        },
+    ];
+    match services.table.transact(ops).await {
+        Ok(()) => {}
+        Err(TableError::TransactionConflict { index: 0 }) => return Err(AccountError::BadToken),
+        Err(TableError::TransactionConflict { index: 1 }) => return Err(AccountError::EmailTaken),
+        Err(other) => return Err(other.into()),
+    }
+    let session = start_session(services, &id).await?;
+    Ok((customer, session))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_next_paths_are_checked() {
+        assert_eq!(check_name("  Ada Lovelace ").unwrap(), "Ada Lovelace");
+        for bad in ["", "   ", "Ada\u{0}", "Ada\nEvil", "Ada\u{1b}[31m", &"x".repeat(101)] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(check_next(Some("/order.html?id=01J")).unwrap().as_deref(), Some("/order.html?id=01J"));
+        assert_eq!(check_next(None).unwrap(), None);
+        for bad in ["//evil.com", "/\\evil.com", "https://evil.com", "/%09/x\"", "javascript:alert(1)", "/a b"] {
+            assert!(check_next(Some(bad)).is_err(), "{bad:?}");
+        }
+    }
+}
