@@ -61,13 +61,12 @@ function fields(form) {
   return Object.fromEntries(new FormData(form).entries());
 }
 
-async function submit(form, path, onError) {
+async function submit(form, path) {
   say("");
   try {
     showCustomer(await api(path, { method: "POST", body: JSON.stringify(fields(form)) }));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    onError?.(error);
     const wait = error.status === 429 ? ` Try again in ${error.retryAfter ?? "a few"} seconds.` : "";
     say(error.message.charAt(0).toUpperCase() + error.message.slice(1) + "." + wait, true);
   }
@@ -76,14 +75,19 @@ async function submit(form, path, onError) {
 $("tab-signup").addEventListener("click", () => showTab("signup"));
 $("tab-login").addEventListener("click", () => showTab("login"));
 offerGenerator($("generate"), $("signup-form").elements.password, $("generated"));
-$("signup-form").addEventListener("submit", (event) => {
+$("signup-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  submit(event.target, "/api/signup", (error) => {
-    if (error.code === "email_taken") {
-      $("login-form").elements.email.value = $("signup-form").elements.email.value;
-      showTab("login");
-    }
-  });
+  say("");
+  const next = sameOriginPath(new URLSearchParams(location.search).get("next"));
+  try {
+    const accepted = await api("/api/signup", { method: "POST", body: JSON.stringify({ ...fields(event.target), ...(next ? { next } : {}) }) });
+    event.target.reset();
+    say(accepted.message);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    const wait = error.status === 429 ? ` Try again in ${error.retryAfter ?? "a few"} seconds.` : "";
+    say(error.message.charAt(0).toUpperCase() + error.message.slice(1) + "." + wait, true);
+  }
 });
 $("login-form").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -99,4 +103,21 @@ async function logOut(everywhere) {
 $("logout").addEventListener("click", () => logOut(false));
 $("logout-everywhere").addEventListener("click", () => logOut(true));
 
-api("/api/me").then(showCustomer, () => showCustomer(null));
+// A verification link ends in `#verify=<token>`: the token stays out of
+// server logs and Referer headers, and is removed from the address at once.
+function followVerification() {
+  const token = new URLSearchParams(location.hash.slice(1)).get("verify");
+  if (!token) return false;
+  history.replaceState(null, "", location.pathname + location.search);
+  showCustomer(null);
+  api("/api/verify-email", { method: "POST", body: JSON.stringify({ token }) }).then(showCustomer, (error) => {
+    showTab("signup");
+    say(error.message.charAt(0).toUpperCase() + error.message.slice(1) + ".", true);
+  });
+  return true;
+}
+
+window.addEventListener("hashchange", followVerification);
+if (!followVerification()) {
+  api("/api/me").then(showCustomer, () => showCustomer(null));
+}

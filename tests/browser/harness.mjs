@@ -84,3 +84,28 @@ export function useStorefront(env = {}) {
   });
   return context;
 }
+
+/// The verification link mailed to `email`, read from the local development outbox.
+export async function verificationLink(base, email) {
+  for (let i = 0; i < 50; i++) {
+    const mails = await (await fetch(`${base}/api/outbox`)).json();
+    const mail = mails.find((m) => m.to === email && m.kind === "verify_email");
+    if (mail) return mail.text.match(/https?:\/\/\S+#verify=\S+/)[0];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no verification mail to ${email}`);
+}
+
+/// Fills and sends the signup form on `page`, then follows the mailed link.
+export async function signUp(page, base, { name, email, country }) {
+  const signup = page.locator("#signup-form");
+  await signup.getByLabel("Your name").fill(name);
+  await signup.getByLabel("Email").fill(email);
+  await signup.getByLabel("Country").fill(country);
+  if (!(await signup.getByLabel("Password").inputValue())) {
+    await signup.getByRole("button", { name: "Generate" }).click();
+  }
+  await signup.getByRole("button", { name: "Create account" }).click();
+  await page.locator("#account-message").getByText(/We sent a mail to/).waitFor();
+  await page.goto(await verificationLink(base, email.toLowerCase()));
+}
