@@ -170,7 +170,16 @@ function showOrder(order) {
   const problem = order.payment_problem ? `${sentence(order.payment_problem.message)} Try another card.` : "";
   say($("order-message"), order.customer_message ?? problem, Boolean(order.customer_message || problem));
   showInvoice(order.invoice);
-  $("pay-form").hidden = order.status !== "awaiting_payment";
+  const unpaid = order.status === "awaiting_payment";
+  const proof = order.ownership;
+  $("ownership").hidden = !unpaid || !proof || proof.verified;
+  if (proof) {
+    $("ownership-instructions").textContent = proof.instructions;
+    $("ownership-name").textContent = proof.name;
+    $("ownership-value").textContent = proof.value;
+  }
+  $("pay-form").hidden = !unpaid || (proof && !proof.verified);
+  $("cancel-actions").hidden = !unpaid;
   showSteps(order.steps);
   showService(order);
 }
@@ -201,6 +210,19 @@ async function pay(event) {
   }
 }
 
+/// Calls `action` on the order (verify-domain, cancel) and shows the answer.
+async function act(action, button) {
+  button.disabled = true;
+  try {
+    showOrder(await api(`/api/orders/${encodeURIComponent(orderId)}/${action}`, { method: "POST", body: "{}" }));
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    say($("order-message"), sentence(error.message), true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 async function showOneOrder() {
   $("order").hidden = false;
   const me = await api("/api/me").catch(() => null);
@@ -210,6 +232,8 @@ async function showOneOrder() {
   }
   $("pay-form").elements.billing_country.value = me.country;
   $("pay-form").addEventListener("submit", pay);
+  $("ownership-check").addEventListener("click", (event) => act("verify-domain", event.target));
+  $("cancel-order").addEventListener("click", (event) => act("cancel", event.target));
   try {
     await refresh();
   } catch (error) {

@@ -167,10 +167,11 @@ describe("the account page", () => {
       const login = page.locator("#login-form");
       await login.getByLabel("Email").fill("ada@example.com");
       await login.getByLabel("Password").fill("a long enough secret");
+      const answered = page.waitForResponse((r) => r.url().endsWith("/api/login"));
       await login.getByRole("button", { name: "Log in" }).click();
       // Logged in, the page follows next= if it is a path of this site (a
       // harmless 404 for /%09/…), and stays here otherwise.
-      await page.waitForResponse((r) => r.url().endsWith("/api/login"));
+      assert.equal((await answered).status(), 200);
       await page.waitForTimeout(500);
       assert.equal(new URL(page.url()).origin, app.server.base, `next=${next} led to ${page.url()}`);
       await page.close();
@@ -265,5 +266,65 @@ describe("the order journey", () => {
     await page.locator('#order[data-status="active"]').waitFor({ timeout: 20000 });
     assert.match(await page.locator("#steps").textContent(), /Reserve enigmalab\.example\.net/);
     await page.close();
+  });
+});
+
+describe("the site on a phone", () => {
+  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0" });
+
+  /// The page's content is no wider than the screen.
+  async function fits(page, what) {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const wide = await page.evaluate(() => [...document.querySelectorAll("body *")]
+      .filter((e) => e.getBoundingClientRect().right > 391 || e.scrollWidth > e.clientWidth + 1)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}`));
+    assert.ok(width <= 390, `${what} is ${width}px wide on a 390px screen: ${wide.join(", ")}`);
+  }
+
+  test("every page works 390 pixels wide", async () => {
+    const context = await app.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await page.goto(app.server.base);
+    await page.locator(".plan").first().waitFor();
+    await page.locator("#domain-query").fill("averyveryverylongbakeryname.com");
+    await page.locator("#search-suggestions .offer").first().waitFor();
+    await fits(page, "the search results");
+    for (const row of await page.locator(".offer").all()) {
+      const box = await row.boundingBox();
+      assert.ok(box.height < 120, `a result row is ${box.height}px tall`);
+    }
+    await shot(page, "phone-search");
+
+    await page.goto(`${app.server.base}/account.html?next=/order.html`);
+    await page.locator("#signup-form").waitFor();
+    await fits(page, "the account page");
+    await signUp(page, app.server.base, { name: "Ada Lovelace", email: "phone@example.com", country: "GB" });
+    await page.waitForURL(/\/order\.html$/);
+    const form = page.locator("#order-form");
+    await form.locator("#plan option").first().waitFor({ state: "attached" });
+    await fits(page, "the checkout");
+    await form.getByLabel(/Subdomain name/).fill("phonebakery");
+    await page.locator("#username").fill("phonebakery");
+    await form.getByRole("button", { name: "Generate" }).click();
+    await form.getByRole("button", { name: "Place order" }).click();
+    await page.waitForURL(/\/order\.html\?id=/);
+    await page.locator("#pay-form").waitFor();
+    await fits(page, "an order awaiting payment");
+    const pay = page.locator("#pay-form");
+    await pay.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await pay.getByLabel("Month").fill("12");
+    await pay.getByLabel("Year").fill("2099");
+    await pay.getByLabel("CVC").fill("123");
+    await pay.getByRole("button", { name: "Pay" }).click();
+    await page.locator('#order[data-status="active"]').waitFor({ timeout: 20000 });
+    await fits(page, "a live order");
+    await shot(page, "phone-order");
+
+    for (const path of ["/account.html", "/outbox.html", "/no-such-page"]) {
+      await page.goto(`${app.server.base}${path}`);
+      await page.waitForLoadState("networkidle");
+      await fits(page, path);
+    }
+    await context.close();
   });
 });
