@@ -22,6 +22,7 @@ pub mod domains;
 pub mod embedded;
 pub mod hashing;
 pub mod http;
+pub mod input;
 pub mod jobs;
 pub mod local;
 pub mod mail;

@@ -457,7 +457,9 @@ impl Table for CountingTable {
 /// The token of the newest verification link mailed to `email`.
 pub async fn verification_token(services: &Services, email: &str) -> String {
     let mut tokens = verification_tokens(services, email).await;
-    tokens.pop().unwrap_or_else(|| panic!("no verification mail to {email}"))
+    tokens
+        .pop()
+        .unwrap_or_else(|| panic!("no verification mail to {email}"))
 }
 
 /// The tokens of every verification link mailed to `email`, oldest first.
@@ -470,10 +472,18 @@ pub async fn verification_tokens(services: &Services, email: &str) -> Vec<String
     let mut links: Vec<(String, String)> = mails
         .items
         .iter()
-        .filter_map(|item| serde_json::from_value::<hostfront::mail::Mail>(item.get("mail")?.clone()).ok())
+        .filter_map(|item| {
+            serde_json::from_value::<hostfront::mail::Mail>(item.get("mail")?.clone()).ok()
+        })
         .filter(|m| m.to == email && m.kind == hostfront::mail::MailKind::VerifyEmail)
         .filter_map(|m| {
-            let token = m.text.split("#verify=").nth(1)?.split_whitespace().next()?.to_string();
+            let token = m
+                .text
+                .split("#verify=")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .to_string();
             Some((m.created_at, token))
         })
         .collect();
@@ -492,7 +502,9 @@ pub async fn customer(services: &Services, name: &str) -> (hostfront::accounts::
         country: "GB".into(),
         next: None,
     };
-    hostfront::accounts::signup(services, signup).await.expect("signup");
+    hostfront::accounts::signup(services, signup)
+        .await
+        .expect("signup");
     let token = verification_token(services, &email).await;
     hostfront::accounts::verify_email(services, hostfront::accounts::Verification { token })
         .await

@@ -52,10 +52,20 @@ on_both_engines!(signup_login_logout: signup_login_logout_embedded, signup_login
 async fn signup_login_logout(app: &App) {
     let started = post(app, "/api/signup", ada(), None).await;
     assert_eq!(started.status, 202, "{}", started.body);
-    assert!(started.cookie.is_none(), "no account before the email is proven");
+    assert!(
+        started.cookie.is_none(),
+        "no account before the email is proven"
+    );
     assert_eq!(started.body["status"], "verification_sent");
     assert_eq!(
-        post(app, "/api/login", json!({"email": "ada@example.com", "password": "correct horse battery"}), None).await.status,
+        post(
+            app,
+            "/api/login",
+            json!({"email": "ada@example.com", "password": "correct horse battery"}),
+            None
+        )
+        .await
+        .status,
         401,
         "nobody can log in before the link is followed"
     );
@@ -63,7 +73,11 @@ async fn signup_login_logout(app: &App) {
     let created = post(app, "/api/verify-email", json!({ "token": token }), None).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let used = post(app, "/api/verify-email", json!({ "token": token }), None).await;
-    assert_eq!((used.status, used.body["error"]["code"].as_str()), (400, Some("invalid_token")), "a link works once");
+    assert_eq!(
+        (used.status, used.body["error"]["code"].as_str()),
+        (422, Some("invalid_token")),
+        "a link works once"
+    );
     let set_cookie = created.cookie.expect("a session cookie");
     for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(
@@ -100,7 +114,11 @@ async fn signup_login_logout(app: &App) {
     assert_eq!(shape(&again.body), shape(&stranger.body));
     assert!(again.cookie.is_none());
     let told = hostfront::mail::outbox(&app.services, 100).await.unwrap();
-    assert!(told.iter().any(|m| m.to == "ada@example.com" && m.kind == hostfront::mail::MailKind::AccountExists));
+    assert!(
+        told.iter().any(
+            |m| m.to == "ada@example.com" && m.kind == hostfront::mail::MailKind::AccountExists
+        )
+    );
 
     let wrong = post(
         app,
@@ -144,7 +162,7 @@ async fn signup_login_logout(app: &App) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bad_signups_are_400s_and_write_nothing() {
+async fn bad_signups_are_422s_and_write_nothing() {
     let app = App::embedded().await;
     for (change, code) in [
         (json!({"email": "not-an-email"}), "invalid_email"),
@@ -162,7 +180,7 @@ async fn bad_signups_are_400s_and_write_nothing() {
         let answer = post(&app, "/api/signup", body, None).await;
         assert_eq!(
             (answer.status, answer.body["error"]["code"].as_str()),
-            (400, Some(code)),
+            (422, Some(code)),
             "{change}"
         );
         assert!(answer.cookie.is_none());
@@ -176,7 +194,8 @@ async fn bad_signups_are_400s_and_write_nothing() {
     .await;
     assert_eq!(
         (missing.status, missing.body["error"]["code"].as_str()),
-        (422, Some("invalid_body"))
+        (400, Some("invalid_body")),
+        "a body without its required fields does not fit the description"
     );
     assert!(
         app.services
@@ -221,7 +240,11 @@ async fn fifty_concurrent_signups_of_one_email_make_one_account() {
     let mut tasks = tokio::task::JoinSet::new();
     for token in tokens {
         let app = app.clone();
-        tasks.spawn(async move { post(&app, "/api/verify-email", json!({ "token": token }), None).await.status });
+        tasks.spawn(async move {
+            post(&app, "/api/verify-email", json!({ "token": token }), None)
+                .await
+                .status
+        });
     }
     let mut statuses = Vec::new();
     while let Some(status) = tasks.join_next().await {

@@ -159,7 +159,7 @@ async fn names_are_normalised_as_a_person_expects() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_rejection_is_a_json_400_with_its_code() {
+async fn every_rejection_is_a_json_422_with_its_code() {
     let app = App::embedded().await;
     for (input, code) in [
         ("", "empty"),
@@ -182,7 +182,7 @@ async fn every_rejection_is_a_json_400_with_its_code() {
         let (status, _, body) = check(&app, input).await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
-            (400, Some(code)),
+            (422, Some(code)),
             "{input:?}: {body}"
         );
         assert!(!body["error"]["message"].as_str().unwrap().is_empty());
@@ -229,10 +229,10 @@ async fn no_input_makes_the_check_fail_with_a_500() {
     for input in inputs {
         let (status, _, body) = check(&app, &input).await;
         assert!(
-            status == 200 || status == 400,
+            status == 200 || status == 422,
             "{input:?} answered {status}: {body}"
         );
-        if status == 400 {
+        if status == 422 {
             assert!(body["error"]["code"].is_string(), "{input:?}: {body}");
         }
     }
@@ -432,7 +432,7 @@ async fn free_subdomains_are_checked_with_suggestions() {
             .await;
         assert_eq!(
             (status, body["error"]["code"].as_str()),
-            (400, Some(code)),
+            (422, Some(code)),
             "{input:?}"
         );
     }

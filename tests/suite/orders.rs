@@ -81,7 +81,7 @@ async fn journey(app: &App) {
     let (status, error) = ada.post("/api/orders", changed, Some("key-1")).await;
     assert_eq!(
         (status, error["error"]["code"].as_str()),
-        (400, Some("idempotency_key_reused"))
+        (422, Some("idempotency_key_reused"))
     );
     let (_, mine) = ada.get("/api/orders").await;
     assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
@@ -225,7 +225,7 @@ async fn domain_choices(app: &App) {
     let (status, error) = ada.order(body.clone()).await;
     assert_eq!(
         (status, error["error"]["code"].as_str()),
-        (400, Some("auth_code_required"))
+        (422, Some("auth_code_required"))
     );
     body["domain"]["auth_code"] = json!("WRONG-CODE");
     let (status, wrong) = ada.order(body).await;
@@ -250,7 +250,7 @@ async fn domain_choices(app: &App) {
     let right = json!({"plan_id": "web-starter", "cycle": "annual", "username": fresh_username(), "generate_password": true,
         "domain": {"action": "transfer", "name": "github.io", "auth_code": auth_code_for("github.io")}});
     let (status, error) = ada.order(right).await;
-    assert_eq!(status, 400, "github.io is a public suffix: {error}");
+    assert_eq!(status, 422, "github.io is a public suffix: {error}");
 
     let right = json!({"plan_id": "web-starter", "cycle": "annual", "username": fresh_username(), "generate_password": true,
         "domain": {"action": "transfer", "name": "facebook.com", "auth_code": auth_code_for("facebook.com")}});
@@ -425,7 +425,7 @@ async fn bad_orders_are_refused_and_change_nothing() {
         .await;
     assert_eq!(
         (status, error["error"]["code"].as_str()),
-        (400, Some("invalid_country"))
+        (422, Some("invalid_country"))
     );
     let (status, _) = ada.get("/api/orders/not-an-id").await;
     assert_eq!(status, 404);

@@ -23,8 +23,8 @@ use crate::Services;
 use crate::hashing::{self, Overloaded};
 
 mod signup;
-pub use signup::{SignupAccepted, Verification, signup, verify_email};
 use crate::store::{Condition, Item, ItemExt, Key, TableError, Update};
+pub use signup::{SignupAccepted, Verification, signup, verify_email};
 
 pub const MIN_PASSWORD: usize = 10;
 pub const MAX_PASSWORD: usize = 128;
@@ -39,14 +39,22 @@ static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Signup {
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
-    /// The account holder's name.
+    /// The account holder's name, without control characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// ISO 3166 two-letter country of the account holder.
+    #[schema(pattern = r"^[A-Za-z]{2}$")]
     pub country: String,
     /// Where on the site to continue once the email is verified (a path).
     #[serde(default)]
+    #[schema(
+        max_length = 200,
+        pattern = r"^/([A-Za-z0-9._?=&%-][A-Za-z0-9/._?=&%-]*)?$"
+    )]
     pub next: Option<String>,
 }
 
@@ -177,7 +185,10 @@ fn customer_of(item: &Item) -> Result<Customer, AccountError> {
         .map_err(|e| AccountError::Table(TableError::Backend(format!("corrupt customer: {e}"))))
 }
 
-pub(crate) async fn start_session(services: &Services, customer_id: &str) -> Result<String, AccountError> {
+pub(crate) async fn start_session(
+    services: &Services,
+    customer_id: &str,
+) -> Result<String, AccountError> {
     let token = random_token();
     let mut session = session_key(&token).to_item();
     session.insert("kind".into(), "session".into());

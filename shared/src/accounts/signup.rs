@@ -35,6 +35,7 @@ pub struct SignupAccepted {
 /// The token from a verification link.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Verification {
+    #[schema(min_length = 1, max_length = 100)]
     pub token: String,
 }
 
@@ -48,8 +49,9 @@ fn pending_key(token: &str) -> Key {
 
 /// A name for people: 1 to 100 characters, none of them control characters.
 fn check_name(name: &str) -> Result<String, AccountError> {
+    let too_long = name.chars().count() > 100;
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+    if name.is_empty() || too_long || name.chars().any(char::is_control) {
         return Err(invalid(
             "invalid_name",
             "give a name of 1 to 100 characters, without control characters",
@@ -59,19 +61,17 @@ fn check_name(name: &str) -> Result<String, AccountError> {
 }
 
 fn check_country(country: &str) -> Result<String, AccountError> {
-    let country = country.trim().to_uppercase();
-    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
-        return Err(invalid(
+    crate::input::country_code(country).ok_or_else(|| {
+        invalid(
             "invalid_country",
             "give the two-letter country code, e.g. DE or US",
-        ));
-    }
-    Ok(country)
+        )
+    })
 }
 
 /// A path on this site to continue at: `/order.html`, never `//evil.com`.
 fn check_next(next: Option<&str>) -> Result<Option<String>, AccountError> {
-    let Some(next) = next.map(str::trim).filter(|n| !n.is_empty()) else {
+    let Some(next) = next else {
         return Ok(None);
     };
     let safe = next.starts_with('/')
@@ -111,7 +111,8 @@ pub async fn signup(services: &Services, request: Signup) -> Result<SignupAccept
         letter.link = format!("{public}/account.html");
         let day = services.clock.now().date();
         let subject = format!("signup-{}-{day}", digest(&email));
-        let notice = Mail::compose_about(services, MailKind::AccountExists, &email, &letter, &subject)?;
+        let notice =
+            Mail::compose_about(services, MailKind::AccountExists, &email, &letter, &subject)?;
         mail::send(services, &[notice]).await?;
     } else {
         let token = random_token();
@@ -123,12 +124,21 @@ pub async fn signup(services: &Services, request: Signup) -> Result<SignupAccept
         pending.insert("password_hash".into(), password_hash.into());
         pending.insert("ttl".into(), (now + PENDING_HOURS * 3600).into());
         let continue_at = next
-            .map(|n| format!("?next={}", n.replace('%', "%25").replace('&', "%26").replace('?', "%3F").replace('=', "%3D")))
+            .map(|n| {
+                format!(
+                    "?next={}",
+                    n.replace('%', "%25")
+                        .replace('&', "%26")
+                        .replace('?', "%3F")
+                        .replace('=', "%3D")
+                )
+            })
             .unwrap_or_default();
         let mut letter = letter(services, &name);
         letter.link = format!("{public}/account.html{continue_at}#verify={token}");
         let subject = format!("signup-{}", &digest(&token)[..16]);
-        let verification = Mail::compose_about(services, MailKind::VerifyEmail, &email, &letter, &subject)?;
+        let verification =
+            Mail::compose_about(services, MailKind::VerifyEmail, &email, &letter, &subject)?;
         services
             .table
             .transact(vec![
@@ -160,7 +170,11 @@ pub async fn verify_email(
         return Err(AccountError::BadToken);
     }
     let key = pending_key(token);
-    let pending = services.table.get(&key).await?.ok_or(AccountError::BadToken)?;
+    let pending = services
+        .table
+        .get(&key)
+        .await?
+        .ok_or(AccountError::BadToken)?;
     let text = |name: &str| pending.str_attr(name).unwrap_or_default().to_string();
     let email = text("email");
     let id = ulid::Ulid::new().to_string();
@@ -182,7 +196,10 @@ pub async fn verify_email(
     profile.insert("v".into(), 1.into());
     profile.insert("customer".into(), json!(customer));
     profile.insert("password_hash".into(), Value::from(text("password_hash")));
-    profile.insert("email_verified_at".into(), customer.created_at.clone().into());
+    profile.insert(
+        "email_verified_at".into(),
+        customer.created_at.clone().into(),
+    );
     let mut marker = email_key(&email).to_item();
     marker.insert("customer_id".into(), id.clone().into());
     let ops = vec![
@@ -217,12 +234,29 @@ mod tests {
     #[test]
     fn names_and_next_paths_are_checked() {
         assert_eq!(check_name("  Ada Lovelace ").unwrap(), "Ada Lovelace");
-        for bad in ["", "   ", "Ada\u{0}", "Ada\nEvil", "Ada\u{1b}[31m", &"x".repeat(101)] {
+        for bad in [
+            "",
+            "   ",
+            "Ada\u{0}",
+            "Ada\nEvil",
+            "Ada\u{1b}[31m",
+            &"x".repeat(101),
+        ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(check_next(Some("/order.html?id=01J")).unwrap().as_deref(), Some("/order.html?id=01J"));
+        assert_eq!(
+            check_next(Some("/order.html?id=01J")).unwrap().as_deref(),
+            Some("/order.html?id=01J")
+        );
         assert_eq!(check_next(None).unwrap(), None);
-        for bad in ["//evil.com", "/\\evil.com", "https://evil.com", "/%09/x\"", "javascript:alert(1)", "/a b"] {
+        for bad in [
+            "//evil.com",
+            "/\\evil.com",
+            "https://evil.com",
+            "/%09/x\"",
+            "javascript:alert(1)",
+            "/a b",
+        ] {
             assert!(check_next(Some(bad)).is_err(), "{bad:?}");
         }
     }

@@ -31,9 +31,9 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
 impl From<AccountError> for ApiError {
     fn from(error: AccountError) -> Self {
         match error {
-            AccountError::Invalid { code, message } => ApiError::bad_request(code, message),
+            AccountError::Invalid { code, message } => ApiError::unprocessable(code, message),
             AccountError::EmailTaken => ApiError::conflict("email_taken", error.to_string()),
-            AccountError::BadToken => ApiError::bad_request("invalid_token", error.to_string()),
+            AccountError::BadToken => ApiError::unprocessable("invalid_token", error.to_string()),
             AccountError::BadCredentials => ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
@@ -111,7 +111,7 @@ impl FromRequestParts<AppState> for CurrentCustomer {
 #[utoipa::path(post, path = "/api/signup", tag = "accounts", request_body = Signup,
     responses(
         (status = 202, body = SignupAccepted, description = "a mail with a link went to the address"),
-        (status = 400, body = ErrorBody, description = "`invalid_email`, `weak_password`, `invalid_password`, `invalid_name`, `invalid_country`, `invalid_next`"),
+        (status = 422, body = ErrorBody, description = "`invalid_email`, `weak_password`, `invalid_password`, `invalid_name`, `invalid_country`, `invalid_next`"),
         (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
         (status = 503, body = ErrorBody, description = "busy; see Retry-After"),
     ))]
@@ -129,7 +129,7 @@ async fn signup(
 #[utoipa::path(post, path = "/api/verify-email", tag = "accounts", request_body = Verification,
     responses(
         (status = 201, body = Customer, description = "the account exists; the session cookie is set"),
-        (status = 400, body = ErrorBody, description = "`invalid_token`: unknown, used or older than a day"),
+        (status = 422, body = ErrorBody, description = "`invalid_token`: unknown, used or older than a day"),
         (status = 409, body = ErrorBody, description = "`email_taken`: another signup of this email finished first"),
         (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
     ))]
@@ -196,7 +196,7 @@ async fn logout(
 }
 
 /// The logged-in customer.
-#[utoipa::path(get, path = "/api/me", tag = "accounts",
+#[utoipa::path(get, path = "/api/me", tag = "accounts", security(("session" = [])),
     responses((status = 200, body = Customer), (status = 401, body = ErrorBody, description = "`not_logged_in`")))]
 async fn me(CurrentCustomer(customer): CurrentCustomer) -> Json<Customer> {
     Json(customer)

@@ -14,15 +14,17 @@ use crate::domains::subdomains::{self, SubdomainCheck, SubdomainError};
 use crate::domains::{self, CheckError, CheckResponse};
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct CheckQuery {
     /// What the user typed: a domain, a URL, or a bare word to try on every sold TLD.
+    #[param(min_length = 1, max_length = 1024)]
     name: String,
 }
 
 impl From<CheckError> for ApiError {
     fn from(error: CheckError) -> Self {
         match error {
-            CheckError::Name(e) => ApiError::bad_request(e.code, e.message),
+            CheckError::Name(e) => ApiError::unprocessable(e.code, e.message),
             CheckError::Registrar(e) => {
                 tracing::warn!(error = %e, "registrar check failed");
                 ApiError::unavailable(
@@ -38,7 +40,7 @@ impl From<CheckError> for ApiError {
 impl From<SubdomainError> for ApiError {
     fn from(error: SubdomainError) -> Self {
         match error {
-            SubdomainError::Name(e) => ApiError::bad_request(e.code, e.message),
+            SubdomainError::Name(e) => ApiError::unprocessable(e.code, e.message),
             SubdomainError::Table(e) => e.into(),
             SubdomainError::Unavailable(message) => {
                 tracing::warn!(%message, "the hosting panel did not answer a subdomain check");
@@ -52,7 +54,7 @@ impl From<SubdomainError> for ApiError {
 #[utoipa::path(get, path = "/api/domains/check", tag = "domains", params(CheckQuery),
     responses(
         (status = 200, body = CheckResponse),
-        (status = 400, body = ErrorBody, description = "invalid name: `empty`, `too_long`, `label_too_long`, `name_too_long`, `invalid_characters`, `hyphen_position`, `invalid_punycode`, `empty_label`, `public_suffix`, `ip_address`"),
+        (status = 422, body = ErrorBody, description = "invalid name: `empty`, `too_long`, `label_too_long`, `name_too_long`, `invalid_characters`, `hyphen_position`, `invalid_punycode`, `empty_label`, `public_suffix`, `ip_address`"),
         (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
         (status = 503, body = ErrorBody, description = "the registry is not answering; see Retry-After"),
     ))]
@@ -68,7 +70,7 @@ async fn check_domain(
 #[utoipa::path(get, path = "/api/subdomains/check", tag = "domains", params(CheckQuery),
     responses(
         (status = 200, body = SubdomainCheck),
-        (status = 400, body = ErrorBody),
+        (status = 422, body = ErrorBody, description = "invalid name, or `too_short`"),
         (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
     ))]
 async fn check_subdomain(

@@ -51,8 +51,15 @@ impl ApiError {
         }
     }
 
+    /// The request is malformed: it does not fit the API description.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// The request fits the API description, but a rule refuses what it asks
+    /// (a weak password, a name the registry would refuse, an unknown plan).
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -137,11 +144,21 @@ pub struct ApiJson<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
+    /// Every body of this API is a JSON object: serde would also read a
+    /// struct from an array of its fields, which the API description forbids.
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        let Json(value) = Json::<serde_json::Value>::from_request(req, state)
+            .await
+            .map_err(json_rejection)?;
+        if !value.is_object() {
+            return Err(ApiError::bad_request(
+                "invalid_body",
+                "the body must be a JSON object",
+            ));
         }
+        serde_json::from_value(value)
+            .map(ApiJson)
+            .map_err(|e| ApiError::bad_request("invalid_body", e.to_string()))
     }
 }
 
@@ -155,7 +172,6 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         JsonRejection::JsonSyntaxError(_) => {
             ("invalid_json", "the body is not valid JSON".to_string())
         }
-        JsonRejection::JsonDataError(e) => ("invalid_body", e.body_text()),
         _ if status == StatusCode::PAYLOAD_TOO_LARGE => (
             "body_too_large",
             "the request body is too large".to_string(),
@@ -235,8 +251,13 @@ mod tests {
         for (request, status, code) in [
             (post_json("{", "application/json"), 400, "invalid_json"),
             (
+                post_json(r#"["a@b.c"]"#, "application/json"),
+                400,
+                "invalid_body",
+            ),
+            (
                 post_json(r#"{"name":"x"}"#, "application/json"),
-                422,
+                400,
                 "invalid_body",
             ),
             (

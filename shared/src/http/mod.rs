@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod client;
+pub mod contract;
 pub mod dev;
 pub mod domains;
 pub mod error;
@@ -36,7 +37,8 @@ use crate::Services;
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
-    pub openapi: Arc<utoipa::openapi::OpenApi>,
+    /// The API description, completed with the answers every route shares.
+    pub openapi: Arc<serde_json::Value>,
 }
 
 /// The route groups, each deployable as its own Lambda function.
@@ -79,9 +81,10 @@ impl RouteGroup {
 )]
 struct ApiDoc;
 
-/// The OpenAPI document of every group.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    split(RouteGroup::ALL).1
+/// The OpenAPI document of every group, as served.
+pub fn openapi(cookie_secure: bool) -> serde_json::Value {
+    let document = serde_json::to_value(split(RouteGroup::ALL).1).expect("the document serialises");
+    contract::complete(document, accounts::session_cookie_name(cookie_secure))
 }
 
 fn split(groups: &[RouteGroup]) -> (Router<AppState>, utoipa::openapi::OpenApi) {
@@ -113,10 +116,8 @@ pub fn app_router(services: Services, site_dir: &Path) -> Router {
 fn routes(services: Services, groups: &[RouteGroup], local: bool) -> Router {
     let (mut routes, _) = split(groups);
     let max_body = services.config.max_body_bytes;
-    let state = AppState {
-        services,
-        openapi: Arc::new(openapi()),
-    };
+    let openapi = Arc::new(openapi(services.config.cookie_secure));
+    let state = AppState { services, openapi };
     if local && let Some(dev) = dev::routes(&state) {
         routes = routes.merge(dev);
     }

@@ -25,7 +25,7 @@ use crate::store::ItemExt;
 impl From<OrderError> for ApiError {
     fn from(error: OrderError) -> Self {
         match error {
-            OrderError::Invalid { code, message } => ApiError::bad_request(code, message),
+            OrderError::Invalid { code, message } => ApiError::unprocessable(code, message),
             OrderError::Conflict {
                 code,
                 message,
@@ -76,14 +76,16 @@ impl FromRequestParts<AppState> for Purchaser {
 
 /// Places an order. Send a fresh `Idempotency-Key` per order; a retry with
 /// the same key returns the same order (200) instead of placing another.
-#[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = OrderRequest,
-    params(("Idempotency-Key" = String, Header, description = "one per order, 1 to 100 printable characters")),
+#[utoipa::path(post, path = "/api/orders", tag = "orders", security(("session" = [])), request_body = OrderRequest,
+    params(("Idempotency-Key" = String, Header, pattern = r"^[!-~]{1,100}$", description = "one per order, 1 to 100 printable ASCII characters")),
     responses(
         (status = 201, body = OrderView, description = "placed; awaiting payment"),
         (status = 200, body = OrderView, description = "placed before under this key"),
-        (status = 400, body = ErrorBody, description = "`idempotency_key_required`, `unknown_plan`, `invalid_cycle`, `invalid_username`, `weak_password`, `password_required`, `auth_code_required`, `not_registered`, `tld_not_sold`, name errors"),
+        (status = 400, body = ErrorBody, description = "`idempotency_key_required`"),
+        (status = 422, body = ErrorBody, description = "`invalid_idempotency_key`, `idempotency_key_reused`, `unknown_plan`, `invalid_cycle`, `invalid_username`, `weak_password`, `password_required`, `auth_code_required`, `not_registered`, `tld_not_sold`, `password_conflict`, `password_reused`, `company_domain`, `reserved`, `not_registrable`, `incomplete_domain`, name errors"),
         (status = 401, body = ErrorBody, description = "`not_logged_in`"),
-        (status = 409, body = ErrorBody, description = "`domain_taken`, `domain_unavailable`, `username_taken` (with suggestions)"),
+        (status = 409, body = ErrorBody, description = "`domain_taken`, `domain_unavailable`, `username_taken` (with suggestions), `too_many_unpaid_orders`"),
+        (status = 429, body = ErrorBody, description = "`rate_limited`: too many orders and payments; see Retry-After"),
         (status = 503, body = ErrorBody, description = "the registry is not answering"),
     ))]
 async fn place_order(
@@ -111,7 +113,7 @@ async fn place_order(
 }
 
 /// The customer's orders, newest first.
-#[utoipa::path(get, path = "/api/orders", tag = "orders",
+#[utoipa::path(get, path = "/api/orders", tag = "orders", security(("session" = [])),
     responses((status = 200, body = Vec<OrderView>), (status = 401, body = ErrorBody)))]
 async fn list_orders(
     State(state): State<AppState>,
@@ -121,7 +123,7 @@ async fn list_orders(
 }
 
 /// One order of the customer's, with its invoice and provisioning steps.
-#[utoipa::path(get, path = "/api/orders/{id}", tag = "orders",
+#[utoipa::path(get, path = "/api/orders/{id}", tag = "orders", security(("session" = [])),
     responses((status = 200, body = OrderView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody, description = "no such order of yours")))]
 async fn get_order(
     State(state): State<AppState>,
@@ -135,12 +137,14 @@ async fn get_order(
 /// Pays the order's invoice by card. Test cards: 4242 4242 4242 4242 succeeds;
 /// 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has insufficient
 /// funds; 4000 0000 0000 0069 has expired.
-#[utoipa::path(post, path = "/api/orders/{id}/pay", tag = "orders", request_body = PayRequest,
+#[utoipa::path(post, path = "/api/orders/{id}/pay", tag = "orders", security(("session" = [])), request_body = PayRequest,
     responses(
         (status = 200, body = OrderView, description = "paid (or paid before): provisioning or pending review"),
-        (status = 400, body = ErrorBody, description = "`invalid_country`, `invalid_payment`"),
-        (status = 402, body = ErrorBody, description = "`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`: the order still awaits payment"),
+        (status = 422, body = ErrorBody, description = "`invalid_country`, `invalid_payment`"),
+        (status = 402, body = ErrorBody, description = "`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after repeated declines `payment_declined`: the order still awaits payment"),
         (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`domain_not_verified`, `reservation_lost`, `too_many_declines` (for this order)"),
+        (status = 429, body = ErrorBody, description = "`rate_limited`, `too_many_declines` (today); see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider is not answering; retrying never charges twice"),
     ))]
 async fn pay_order(
@@ -156,7 +160,7 @@ async fn pay_order(
 
 /// For a domain registered elsewhere: looks for the TXT record that proves
 /// it is the customer's, and records the proof once it is there.
-#[utoipa::path(post, path = "/api/orders/{id}/verify-domain", tag = "orders",
+#[utoipa::path(post, path = "/api/orders/{id}/verify-domain", tag = "orders", security(("session" = [])),
     responses(
         (status = 200, body = OrderView, description = "proven (now or before); the order can be paid"),
         (status = 401, body = ErrorBody, description = "`not_logged_in`"),
@@ -176,7 +180,7 @@ async fn verify_domain(
 
 /// Cancels an order that awaits payment: its domain and username are free
 /// again at once, and nothing is charged.
-#[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "orders",
+#[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "orders", security(("session" = [])),
     responses(
         (status = 200, body = OrderView, description = "cancelled"),
         (status = 401, body = ErrorBody, description = "`not_logged_in`"),
@@ -194,7 +198,7 @@ async fn cancel_order(
 }
 
 /// The order's DNS zone as a BIND zone file, once it exists.
-#[utoipa::path(get, path = "/api/orders/{id}/zone", tag = "orders",
+#[utoipa::path(get, path = "/api/orders/{id}/zone", tag = "orders", security(("session" = [])),
     responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = ErrorBody)))]
 async fn order_zone(
     State(state): State<AppState>,
@@ -219,7 +223,9 @@ async fn order_zone(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UsernameQuery {
+    #[param(pattern = r"^[A-Za-z][A-Za-z0-9]{2,15}$")]
     name: String,
 }
 
@@ -235,7 +241,7 @@ struct UsernameCheck {
 #[utoipa::path(get, path = "/api/usernames/check", tag = "orders", params(UsernameQuery),
     responses(
         (status = 200, body = UsernameCheck),
-        (status = 400, body = ErrorBody, description = "`invalid_username`"),
+        (status = 422, body = ErrorBody, description = "`invalid_username`"),
         (status = 429, body = ErrorBody, description = "rate limited with domain checks; see Retry-After"),
     ))]
 async fn check_username(
@@ -244,7 +250,7 @@ async fn check_username(
     ApiQuery(query): ApiQuery<UsernameQuery>,
 ) -> Result<Json<UsernameCheck>, ApiError> {
     let name = username::validate(&query.name)
-        .map_err(|m| ApiError::bad_request("invalid_username", m))?;
+        .map_err(|m| ApiError::unprocessable("invalid_username", m))?;
     let taken = username::check(&state.services, &name).await?;
     Ok(Json(UsernameCheck {
         available: taken.is_none(),

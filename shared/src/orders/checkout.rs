@@ -28,6 +28,7 @@ use crate::store::{Condition, TableError, TxOp, Update};
 pub struct PayRequest {
     pub card: Card,
     /// ISO 3166 two-letter country of the card's billing address.
+    #[schema(pattern = r"^[A-Za-z]{2}$")]
     pub billing_country: String,
 }
 
@@ -136,13 +137,17 @@ pub async fn pay(
     order_id: &str,
     request: PayRequest,
 ) -> Result<OrderView, OrderError> {
-    let billing_country = request.billing_country.trim().to_uppercase();
-    if billing_country.len() != 2 || !billing_country.chars().all(|c| c.is_ascii_uppercase()) {
-        return Err(invalid(
-            "invalid_country",
-            "give the billing address's two-letter country code, e.g. DE or US",
-        ));
-    }
+    let billing_country =
+        crate::input::country_code(&request.billing_country).ok_or_else(|| {
+            invalid(
+                "invalid_country",
+                "give the billing address's two-letter country code, e.g. DE or US",
+            )
+        })?;
+    request
+        .card
+        .check_form()
+        .map_err(|message| invalid("invalid_payment", message))?;
     let (order, attempt) = match claim_attempt(services, customer, order_id).await? {
         Due::Attempt(order, attempt) => (order, attempt),
         Due::Settled(order) => return super::view(services, order).await,

@@ -37,9 +37,11 @@ const NUMBER_ATTEMPTS: usize = 50;
 pub struct DomainRequest {
     pub action: DomainAction,
     /// The domain, or for `subdomain` the name under the company's zone.
+    #[schema(min_length = 1, max_length = 1024)]
     pub name: String,
     /// The transfer authorisation (EPP) code; required for `transfer`.
     #[serde(default, skip_serializing)]
+    #[schema(max_length = 64)]
     pub auth_code: Option<String>,
 }
 
@@ -49,10 +51,12 @@ pub struct OrderRequest {
     /// `monthly` or `annual`.
     pub cycle: String,
     pub domain: DomainRequest,
-    /// The control-panel username.
+    /// The control-panel username: a letter, then letters and digits.
+    #[schema(pattern = r"^[A-Za-z][A-Za-z0-9]{2,15}$")]
     pub username: String,
     /// The control-panel password; leave it out with `generate_password`.
     #[serde(default, skip_serializing)]
+    #[schema(min_length = 10, max_length = 128)]
     pub password: Option<String>,
     /// Let the API choose a strong password; it is shown once, in the answer.
     #[serde(default)]
@@ -203,8 +207,9 @@ async fn resolve_domain(
                 format!("{shown} is not registered anywhere; register it instead"),
             ));
         }
-        let code = request.auth_code.as_deref().map(str::trim).unwrap_or("");
-        if code.is_empty() || code.len() > 64 {
+        let raw = request.auth_code.as_deref().unwrap_or("");
+        let code = raw.trim();
+        if code.is_empty() || raw.chars().count() > 64 {
             return Err(invalid(
                 "auth_code_required",
                 "a transfer needs the domain's auth code from its current registrar",

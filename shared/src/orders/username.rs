@@ -36,7 +36,7 @@ pub fn marker_key(username: &str) -> Key {
 
 /// The username, lower-cased, or why it cannot be one.
 pub fn validate(input: &str) -> Result<String, &'static str> {
-    let name = input.trim().to_lowercase();
+    let name = input.to_lowercase();
     if name.len() < MIN || name.len() > MAX {
         return Err("a username has 3 to 16 characters");
     }
@@ -111,8 +111,9 @@ mod tests {
 
     #[test]
     fn usernames_follow_panel_rules() {
-        assert_eq!(validate(" Bakery42 "), Ok("bakery42".into()));
+        assert_eq!(validate("Bakery42"), Ok("bakery42".into()));
         for bad in [
+            " bakery42",
             "ab",
             "1bakery",
             "bak-ery",

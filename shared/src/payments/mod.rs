@@ -10,10 +10,38 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 pub struct Card {
+    /// 12 to 19 digits, spaces and hyphens allowed between them.
+    #[schema(pattern = r"^[ -]*([0-9][ -]*){12,19}$")]
     pub number: String,
+    #[serde(deserialize_with = "crate::input::whole_number")]
+    #[schema(minimum = 1, maximum = 12)]
     pub exp_month: u32,
+    #[serde(deserialize_with = "crate::input::whole_number")]
+    #[schema(minimum = 1000, maximum = 9999)]
     pub exp_year: i32,
+    #[schema(pattern = r"^[0-9]{3,4}$")]
     pub cvc: String,
+}
+
+impl Card {
+    /// Checks the card's form, not whether it is good: that is the gateway's to say.
+    pub fn check_form(&self) -> Result<(), &'static str> {
+        let digits = self.number.chars().filter(char::is_ascii_digit).count();
+        let only_digits_and_separators = self
+            .number
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
+        if !only_digits_and_separators || !(12..=19).contains(&digits) {
+            return Err("a card number has 12 to 19 digits");
+        }
+        if !(1..=12).contains(&self.exp_month) || !(1000..=9999).contains(&self.exp_year) {
+            return Err("give the expiry month (1 to 12) and the four-digit year");
+        }
+        if !(3..=4).contains(&self.cvc.len()) || !self.cvc.chars().all(|c| c.is_ascii_digit()) {
+            return Err("the security code has 3 or 4 digits");
+        }
+        Ok(())
+    }
 }
 
 impl std::fmt::Debug for Card {

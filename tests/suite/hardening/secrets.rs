@@ -32,7 +32,7 @@ async fn sealed_secrets(app: &App) {
     let (status, error) = ada.order(reused).await;
     assert_eq!(
         (status, error["error"]["code"].as_str()),
-        (400, Some("password_reused"))
+        (422, Some("password_reused"))
     );
 
     let code = auth_code_for("facebook.com");

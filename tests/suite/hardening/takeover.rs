@@ -17,7 +17,7 @@ async fn company_names(app: &App) {
             body["domain"]["auth_code"] = json!("anything");
             let (status, error) = mallory.order(body).await;
             let code = error["error"]["code"].as_str();
-            assert_eq!(status, 400, "{action} {name}: {error}");
+            assert_eq!(status, 422, "{action} {name}: {error}");
             assert!(
                 matches!(code, Some("company_domain" | "not_registrable")),
                 "{action} {name}: {error}"
@@ -43,7 +43,7 @@ async fn company_names(app: &App) {
             .await;
         assert_eq!(
             (status, error["error"]["code"].as_str()),
-            (400, Some("reserved")),
+            (422, Some("reserved")),
             "{label}: {error}"
         );
         let (status, _, check) = app

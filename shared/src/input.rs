@@ -1,0 +1,57 @@
+//! Small rules for API input that several use cases share.
+
+use serde::{Deserialize, Deserializer};
+
+/// An ISO 3166 two-letter country code, upper-cased: exactly two ASCII letters.
+pub fn country_code(input: &str) -> Option<String> {
+    (input.len() == 2 && input.chars().all(|c| c.is_ascii_alphabetic()))
+        .then(|| input.to_ascii_uppercase())
+}
+
+/// An integer that JSON may also write with a zero fraction (`12.0`), as
+/// JSON Schema counts it an integer too.
+pub fn whole_number<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    let number = serde_json::Number::deserialize(deserializer)?;
+    let whole = number
+        .as_i64()
+        .or_else(|| {
+            number
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+                .map(|f| f as i64)
+        })
+        .ok_or_else(|| serde::de::Error::custom(format!("{number} is not a whole number")))?;
+    T::try_from(whole).map_err(|_| serde::de::Error::custom(format!("{whole} is out of range")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countries_are_two_letters_exactly() {
+        assert_eq!(country_code("gb").as_deref(), Some("GB"));
+        for bad in ["", "G", "GBR", " GB", "G1", "ÄB"] {
+            assert_eq!(country_code(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn whole_numbers_may_carry_a_zero_fraction() {
+        #[derive(serde::Deserialize)]
+        struct Month {
+            #[serde(deserialize_with = "whole_number")]
+            m: u32,
+        }
+        let parse = |json: &str| serde_json::from_str::<Month>(json).map(|x| x.m);
+        assert_eq!(parse(r#"{"m": 12}"#).unwrap(), 12);
+        assert_eq!(parse(r#"{"m": 12.0}"#).unwrap(), 12);
+        assert!(parse(r#"{"m": 12.5}"#).is_err());
+        assert!(parse(r#"{"m": -1}"#).is_err());
+        assert!(parse(r#"{"m": "12"}"#).is_err());
+    }
+}
