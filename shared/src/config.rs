@@ -87,9 +87,10 @@ pub struct Config {
     pub sim_panel_addresses: u32,
     pub sim_panel_latency_ms: u64,
     pub sim_panel_failure_rate: f64,
-    /// Development only: serve every customer's mail at `/api/outbox`, to
-    /// callers on this machine, on the embedded engine. Off by default.
-    pub dev_outbox: bool,
+    /// Development only: the outbox of every customer's mail at `/api/outbox`
+    /// and the simulated DNS at `/api/dev/dns/{name}`, for callers on this
+    /// machine, on the embedded engine. Off by default.
+    pub dev_tools: bool,
     /// Password hashes that may run at once (each takes a core and 19 MiB)…
     pub hash_concurrency: usize,
     /// …and how long a request waits for one before a 503.
@@ -251,7 +252,7 @@ impl Config {
             sim_panel_addresses: number("HOSTFRONT_SIM_PANEL_ADDRESSES", 200)?.clamp(0, 240) as u32,
             sim_panel_latency_ms: number("HOSTFRONT_SIM_PANEL_LATENCY_MS", 150)?,
             sim_panel_failure_rate: fraction("HOSTFRONT_SIM_PANEL_FAILURE_RATE", 0.0)?,
-            dev_outbox: flag("HOSTFRONT_DEV_OUTBOX", false)?,
+            dev_tools: flag("HOSTFRONT_DEV_TOOLS", false)?,
             hash_concurrency: number("HOSTFRONT_HASH_CONCURRENCY", cores() as u64)?.clamp(1, 256)
                 as usize,
             hash_wait_ms: number("HOSTFRONT_HASH_WAIT_MS", 2000)?,

@@ -35,7 +35,7 @@ export async function startServer(env = {}) {
       HOSTFRONT_DATA_DIR: dataDir,
       HOSTFRONT_SIM_REGISTRAR_LATENCY_MS: "0",
       HOSTFRONT_LOG: "warn",
-      HOSTFRONT_DEV_OUTBOX: "true",
+      HOSTFRONT_DEV_TOOLS: "true",
       ...env,
     },
     stdio: ["ignore", "ignore", "inherit"],

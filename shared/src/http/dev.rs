@@ -1,6 +1,7 @@
 //! Development tools, mounted only by the local server and only when a
-//! setting turns them on (`HOSTFRONT_DEV_OUTBOX`); never on Lambda, never in
-//! the API description. They answer only a caller on this machine: the TCP
+//! setting turns them on (`HOSTFRONT_DEV_TOOLS`); never on Lambda, never in
+//! the API description: the outbox of sent mail, and the simulated DNS, where
+//! a developer publishes the TXT record that proves a domain is theirs. They answer only a caller on this machine: the TCP
 //! peer itself must be a loopback address (forwarding headers are not read)
 //! and the `Host` must name this machine, so a page elsewhere cannot reach
 //! them through a browser on it by DNS rebinding.
@@ -12,10 +13,12 @@ use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::routing::get;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::routing::{get, put};
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, ApiJson};
 use crate::mail::{self, Mail};
 
 /// A request from this machine, to this machine.
@@ -69,11 +72,37 @@ async fn outbox(
     Ok(Json(mail::outbox(&state.services, 100).await?))
 }
 
+#[derive(serde::Deserialize)]
+struct Txt {
+    txt: Vec<String>,
+}
+
+/// Publishes TXT records of `name` in the simulated DNS.
+async fn publish_txt(
+    State(state): State<AppState>,
+    _: LocalCaller,
+    Path(name): Path<String>,
+    ApiJson(record): ApiJson<Txt>,
+) -> Result<StatusCode, ApiError> {
+    let dns = state
+        .services
+        .simulated_dns
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found("the DNS here is not simulated"))?;
+    dns.publish_txt(&name, &record.txt)
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The development routes, when the configuration turns them on for the embedded engine.
 pub fn routes(state: &AppState) -> Option<Router<AppState>> {
     let services = &state.services;
-    (services.config.dev_outbox && services.embedded.is_some())
-        .then(|| Router::new().route("/api/outbox", get(outbox)))
+    (services.config.dev_tools && services.embedded.is_some()).then(|| {
+        Router::new()
+            .route("/api/outbox", get(outbox))
+            .route("/api/dev/dns/{name}", put(publish_txt))
+    })
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ async fn the_outbox_is_off_unless_turned_on() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_outbox_answers_only_this_machine() {
     let app = App::embedded_with(|c| {
-        c.dev_outbox = true;
+        c.dev_tools = true;
         // Even a proxy the server trusts cannot make a caller local.
         c.trusted_proxies = vec!["0.0.0.0/0".parse().unwrap(), "::/0".parse().unwrap()];
     })
@@ -169,5 +169,26 @@ async fn floods_and_slow_requests_get_a_503() {
         (status, body["error"]["message"].as_str()),
         (503, Some("the request took too long; please try again"))
     );
+    app.shutdown().await.unwrap();
+}
+
+/// With the development tools on, a developer publishes the TXT record that
+/// proves an external domain is theirs; with them off, nobody can.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulated_dns_is_a_development_tool() {
+    use hostfront::resolver::Resolver as _;
+    let publish = |app: &App| {
+        hostfront_tests::http()
+            .put(app.url("/api/dev/dns/_hostfront-verify.bakery.com"))
+            .json(&serde_json::json!({"txt": ["hostfront-verify=abc"]}))
+            .send()
+    };
+    let app = App::embedded().await;
+    assert_eq!(publish(&app).await.unwrap().status(), 404);
+    app.shutdown().await.unwrap();
+    let app = App::embedded_with(|c| c.dev_tools = true).await;
+    assert_eq!(publish(&app).await.unwrap().status(), 204);
+    let published = app.services.resolver.txt("_hostfront-verify.bakery.com").await.unwrap();
+    assert_eq!(published, ["hostfront-verify=abc"]);
     app.shutdown().await.unwrap();
 }
