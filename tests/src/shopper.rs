@@ -112,3 +112,34 @@ pub fn fresh_domain() -> String {
 pub fn fresh_username() -> String {
     format!("u{}", &ulid::Ulid::new().to_string().to_lowercase()[16..])
 }
+
+/// An order of Web Starter, monthly, registering `domain`, with a generated
+/// password, as the library takes it.
+pub fn register(domain: &str, username: &str) -> hostfront::orders::create::OrderRequest {
+    use hostfront::orders::create::{DomainRequest, OrderRequest};
+    OrderRequest {
+        plan_id: "web-starter".into(),
+        cycle: "monthly".into(),
+        domain: DomainRequest {
+            action: hostfront::orders::DomainAction::Register,
+            name: domain.into(),
+            auth_code: None,
+        },
+        username: username.into(),
+        password: None,
+        generate_password: true,
+    }
+}
+
+/// Payment with `number`, billed in GB, as the library takes it.
+pub fn card(number: &str) -> hostfront::orders::checkout::PayRequest {
+    hostfront::orders::checkout::PayRequest {
+        card: hostfront::payments::Card {
+            number: number.into(),
+            exp_month: 12,
+            exp_year: 2099,
+            cvc: "123".into(),
+        },
+        billing_country: "GB".into(),
+    }
+}

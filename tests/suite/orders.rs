@@ -10,16 +10,15 @@ use hostfront::accounts::Customer;
 use hostfront::clock::ManualClock;
 use hostfront::jobs::{AppJobs, WorkerSettings, run_worker};
 use hostfront::mail::{self, MailKind};
-use hostfront::orders::checkout::{self, PayRequest};
-use hostfront::orders::create::{self, DomainRequest, OrderRequest};
+use hostfront::orders::checkout;
+use hostfront::orders::create;
 use hostfront::orders::provision::{self, Outcome};
-use hostfront::orders::{self, DomainAction, OrderStatus};
-use hostfront::payments::Card;
+use hostfront::orders::{self, OrderStatus};
 use hostfront::payments::simulated::{APPROVED, DECLINED};
 use hostfront::registrar::DomainStatus;
 use hostfront::registrar::simulated::auth_code_for;
 use hostfront::store::{ItemExt, Query};
-use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
+use hostfront_tests::shopper::{Shopper, card, fresh_domain, fresh_username, hosting, register};
 use hostfront_tests::{App, CountingTable, embedded_services_with, http};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -519,36 +518,6 @@ async fn full_servers_put_orders_on_hold_in_plain_words() {
     app.shutdown().await.unwrap();
 }
 
-/// A signup of a new customer in GB.
-/// An order of Web Starter, monthly, registering `domain`, with a generated password.
-fn register(domain: &str, username: &str) -> OrderRequest {
-    OrderRequest {
-        plan_id: "web-starter".into(),
-        cycle: "monthly".into(),
-        domain: DomainRequest {
-            action: DomainAction::Register,
-            name: domain.into(),
-            auth_code: None,
-        },
-        username: username.into(),
-        password: None,
-        generate_password: true,
-    }
-}
-
-/// Payment with the card that always succeeds, billed in GB.
-fn approved_card() -> PayRequest {
-    PayRequest {
-        card: Card {
-            number: APPROVED.into(),
-            exp_month: 12,
-            exp_year: 2099,
-            cvc: "123".into(),
-        },
-        billing_country: "GB".into(),
-    }
-}
-
 /// A customer with a paid order, made through the library on `services`.
 async fn paid_order(services: &hostfront::Services) -> (Customer, String) {
     hostfront::catalog::seed_demo(services.table.as_ref())
@@ -559,7 +528,7 @@ async fn paid_order(services: &hostfront::Services) -> (Customer, String) {
     let placed = create::place(services, &customer, "once", request)
         .await
         .unwrap();
-    let paid = checkout::pay(services, &customer, &placed.view.id, approved_card())
+    let paid = checkout::pay(services, &customer, &placed.view.id, card(APPROVED))
         .await
         .unwrap();
     assert_eq!(paid.status, OrderStatus::Provisioning);
@@ -873,7 +842,7 @@ async fn an_unpaid_order_holds_its_domain_for_a_week_and_a_paid_one_for_good() {
     let (ada, _) = hostfront_tests::customer(&services, "ada").await;
     let (bob, _) = hostfront_tests::customer(&services, "bob").await;
     let order = register;
-    let pay = approved_card;
+    let pay = || card(APPROVED);
     let unpaid = create::place(
         &services,
         &ada,

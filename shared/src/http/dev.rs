@@ -10,11 +10,11 @@ use std::net::SocketAddr;
 
 use axum::Json;
 use axum::Router;
+use axum::extract::Path;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::StatusCode;
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::extract::Path;
-use axum::http::StatusCode;
 use axum::routing::{get, put};
 
 use super::AppState;

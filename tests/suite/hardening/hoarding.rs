@@ -3,12 +3,11 @@
 //! and paying are rate limited.
 
 use hostfront::clock::ManualClock;
-use hostfront::orders::checkout::{self, PayRequest};
-use hostfront::orders::create::{self, DomainRequest, OrderRequest};
-use hostfront::orders::{self, DomainAction, OrderError, OrderStatus};
-use hostfront::payments::Card;
+use hostfront::orders::checkout;
+use hostfront::orders::create;
+use hostfront::orders::{self, OrderError, OrderStatus};
 use hostfront::payments::simulated::{APPROVED, DECLINED};
-use hostfront_tests::shopper::{Shopper, fresh_username, hosting};
+use hostfront_tests::shopper::{Shopper, card, fresh_username, hosting, register};
 use hostfront_tests::{App, customer, embedded_services_with};
 use serde_json::json;
 
@@ -121,33 +120,6 @@ async fn exact_unpaid_limit(app: &App) {
     limited.shutdown().await.unwrap();
 }
 
-fn card(number: &str) -> PayRequest {
-    PayRequest {
-        card: Card {
-            number: number.into(),
-            exp_month: 12,
-            exp_year: 2099,
-            cvc: "123".into(),
-        },
-        billing_country: "GB".into(),
-    }
-}
-
-fn register(domain: &str) -> OrderRequest {
-    OrderRequest {
-        plan_id: "web-starter".into(),
-        cycle: "monthly".into(),
-        domain: DomainRequest {
-            action: DomainAction::Register,
-            name: domain.into(),
-            auth_code: None,
-        },
-        username: fresh_username(),
-        password: None,
-        generate_password: true,
-    }
-}
-
 /// Declined cards do not stretch a hold: it ends a week after the order,
 /// the lapsed order is cancelled, and its place in the count is free again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,9 +134,14 @@ async fn declined_cards_never_extend_a_hold() {
         .unwrap();
     let (ada, _) = customer(&services, "ada").await;
     let (bob, _) = customer(&services, "bob").await;
-    let placed = create::place(&services, &ada, "a1", register("holdbakery.com"))
-        .await
-        .unwrap();
+    let placed = create::place(
+        &services,
+        &ada,
+        "a1",
+        register("holdbakery.com", &fresh_username()),
+    )
+    .await
+    .unwrap();
     for day in 1..=6 {
         clock.advance_secs(86_400);
         let declined = checkout::pay(&services, &ada, &placed.view.id, card(DECLINED)).await;
@@ -174,7 +151,13 @@ async fn declined_cards_never_extend_a_hold() {
         );
     }
     clock.advance_secs(86_400 + 60);
-    let taken = create::place(&services, &bob, "b1", register("holdbakery.com")).await;
+    let taken = create::place(
+        &services,
+        &bob,
+        "b1",
+        register("holdbakery.com", &fresh_username()),
+    )
+    .await;
     assert!(
         taken.is_ok(),
         "the hold ended a week after the order: {taken:?}"
@@ -191,7 +174,13 @@ async fn declined_cards_never_extend_a_hold() {
         "{late:?}"
     );
 
-    let full = create::place(&services, &ada, "a2", register("otherbakery.com")).await;
+    let full = create::place(
+        &services,
+        &ada,
+        "a2",
+        register("otherbakery.com", &fresh_username()),
+    )
+    .await;
     assert!(
         matches!(
             full,
@@ -211,9 +200,14 @@ async fn declined_cards_never_extend_a_hold() {
         (OrderStatus::Cancelled, None)
     );
     assert!(
-        create::place(&services, &ada, "a3", register("otherbakery.com"))
-            .await
-            .is_ok()
+        create::place(
+            &services,
+            &ada,
+            "a3",
+            register("otherbakery.com", &fresh_username())
+        )
+        .await
+        .is_ok()
     );
     assert_eq!(
         orders::unpaid::cancel_lapsed(&services).await.unwrap(),

@@ -176,7 +176,6 @@ async fn floods_and_slow_requests_get_a_503() {
 /// proves an external domain is theirs; with them off, nobody can.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_simulated_dns_is_a_development_tool() {
-    use hostfront::resolver::Resolver as _;
     let publish = |app: &App| {
         hostfront_tests::http()
             .put(app.url("/api/dev/dns/_hostfront-verify.bakery.com"))
@@ -188,7 +187,12 @@ async fn the_simulated_dns_is_a_development_tool() {
     app.shutdown().await.unwrap();
     let app = App::embedded_with(|c| c.dev_tools = true).await;
     assert_eq!(publish(&app).await.unwrap().status(), 204);
-    let published = app.services.resolver.txt("_hostfront-verify.bakery.com").await.unwrap();
+    let published = hostfront::resolver::Resolver::txt(
+        app.services.resolver.as_ref(),
+        "_hostfront-verify.bakery.com",
+    )
+    .await
+    .unwrap();
     assert_eq!(published, ["hostfront-verify=abc"]);
     app.shutdown().await.unwrap();
 }
