@@ -1,11 +1,14 @@
 //! Password hashing, bounded. An argon2id hash takes about 19 MiB and a core
 //! for tens of milliseconds, so a burst of logins could take all the memory
 //! and starve every other request. At most `concurrency` hashes run at once,
-//! each on a thread of its own (never on the blocking pool the embedded
-//! database works on); a request that cannot start one within `wait` is
-//! told to come back (503 with `Retry-After`).
+//! on as many long-lived threads of their own (never on the blocking pool the
+//! embedded database works on, and never a fresh thread per hash: each new
+//! thread may get its own allocator arena, which keeps the 19 MiB after the
+//! hash is done). A request that cannot start a hash within `wait` is told to
+//! come back (503 with `Retry-After`).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use argon2::Argon2;
@@ -18,18 +21,42 @@ use tokio::sync::Semaphore;
 #[error("password checks are busy; try again in a second")]
 pub struct Overloaded;
 
+type Job = Box<dyn FnOnce() + Send>;
+
 pub struct HashGate {
     slots: Semaphore,
     wait: Duration,
+    jobs: mpsc::Sender<Job>,
     running: AtomicUsize,
     peak: AtomicUsize,
 }
 
 impl HashGate {
+    /// Starts `concurrency` hashing threads; they end when the gate is dropped.
     pub fn new(concurrency: usize, wait: Duration) -> Self {
+        return_large_blocks_to_the_system();
+        let concurrency = concurrency.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..concurrency {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("hostfront-hash-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("a hashing thread starts");
+        }
         HashGate {
-            slots: Semaphore::new(concurrency.max(1)),
+            slots: Semaphore::new(concurrency),
             wait,
+            jobs,
             running: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
         }
@@ -68,12 +95,32 @@ impl HashGate {
         let running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(running, Ordering::SeqCst);
         let (done, result) = tokio::sync::oneshot::channel();
-        std::thread::spawn(move || {
+        let sent = self.jobs.send(Box::new(move || {
             let _ = done.send(work());
-        });
-        let outcome = result.await;
+        }));
+        let outcome = match sent {
+            Ok(()) => result.await.map_err(|_| Overloaded),
+            Err(_) => Err(Overloaded),
+        };
         self.running.fetch_sub(1, Ordering::SeqCst);
-        outcome.map_err(|_| Overloaded)
+        outcome
+    }
+}
+
+/// glibc raises its mmap threshold each time a large block is freed, after
+/// which every 19 MiB hash buffer comes from the heap and stays there: a few
+/// hundred logins grew the process by hundreds of MiB. A fixed threshold
+/// keeps such blocks mapped on their own, and unmapped (memory and password
+/// material alike) as soon as a hash is done.
+fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        // SAFETY: mallopt only changes an allocator setting; it is called once,
+        // before the hashing threads start.
+        ONCE.call_once(|| unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        });
     }
 }
 

@@ -95,7 +95,10 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
+        // Being busy is expected under load: a warning, not an error.
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            tracing::warn!(code = self.code, message = %self.message, "request turned away");
+        } else if self.status.is_server_error() {
             tracing::error!(status = %self.status, code = self.code, message = %self.message, "request failed");
         }
         let body = ErrorBody {
