@@ -105,7 +105,7 @@ pub fn hosting(action: &str, name: &str, username: &str) -> Value {
 pub fn fresh_domain() -> String {
     format!(
         "bakery{}.com",
-        ulid::Ulid::new().to_string().to_lowercase()[16..].to_string()
+        &ulid::Ulid::new().to_string().to_lowercase()[16..]
     )
 }
 

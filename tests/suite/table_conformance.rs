@@ -415,7 +415,10 @@ async fn expired_items_are_invisible_to_reads_and_conditions(f: TableFixture) {
 
     f.clock.advance_secs(61);
     assert_eq!(f.table.get(&k).await.unwrap(), None);
-    assert_eq!(f.table.get_many(&[k.clone()]).await.unwrap(), vec![None]);
+    assert_eq!(
+        f.table.get_many(std::slice::from_ref(&k)).await.unwrap(),
+        vec![None]
+    );
     assert_eq!(
         sks(&f
             .table

@@ -46,7 +46,7 @@ fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn declined(code: &str, message: &str) -> PaymentError {
