@@ -211,6 +211,33 @@ pub fn embedded_services_with(
     (dir, services)
 }
 
+/// Services on DynamoDB and SQS (moto), on a fresh table and queue, with a
+/// clock the test moves (no HTTP).
+pub async fn cloud_services_with(
+    clock: &ManualClock,
+    configure: impl FnOnce(&mut Config),
+) -> (TempDir, Services) {
+    let dir = TempDir::new().expect("temp dir");
+    let mut config = test_config(dir.path());
+    configure(&mut config);
+    let clock: Arc<dyn Clock> = Arc::new(clock.clone());
+    let table = DynamoTable::new(dynamodb_client(), unique("services"), clock.clone());
+    table
+        .create_if_missing()
+        .await
+        .expect("table created on moto");
+    let queue = SqsQueue::create(
+        sqs_client(),
+        &unique("services-jobs"),
+        config.queue_max_receives,
+    )
+    .await
+    .expect("queues created on moto");
+    let sealer = hostfront::services::local_sealer(&config);
+    let services = Services::with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);
+    (dir, services)
+}
+
 /// The whole app, as the local server runs it, on a free loopback port.
 pub struct App {
     pub base: String,

@@ -8,7 +8,7 @@ use hostfront::orders::create;
 use hostfront::orders::{self, OrderError, OrderStatus};
 use hostfront::payments::simulated::{APPROVED, DECLINED};
 use hostfront_tests::shopper::{Shopper, card, fresh_username, hosting, register};
-use hostfront_tests::{App, customer, embedded_services_with};
+use hostfront_tests::{App, cloud_services_with, customer, embedded_services_with};
 use serde_json::json;
 
 on_both_engines!(exact_unpaid_limit: exact_unpaid_limit_embedded, exact_unpaid_limit_cloud);
@@ -120,15 +120,29 @@ async fn exact_unpaid_limit(app: &App) {
     limited.shutdown().await.unwrap();
 }
 
+fn one_unpaid_order(c: &mut hostfront::config::Config) {
+    c.max_unpaid_orders = 1;
+    c.declines_per_order = 100;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declined_cards_never_extend_a_hold_embedded() {
+    let clock = ManualClock::starting_now();
+    let (_dir, services) = embedded_services_with(&clock, one_unpaid_order);
+    declined_cards_never_extend_a_hold(&clock, &services).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declined_cards_never_extend_a_hold_cloud() {
+    let clock = ManualClock::starting_now();
+    let (_dir, services) = cloud_services_with(&clock, one_unpaid_order).await;
+    declined_cards_never_extend_a_hold(&clock, &services).await;
+}
+
 /// Declined cards do not stretch a hold: it ends a week after the order,
 /// the lapsed order is cancelled, and its place in the count is free again.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn declined_cards_never_extend_a_hold() {
-    let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services_with(&clock, |c| {
-        c.max_unpaid_orders = 1;
-        c.declines_per_order = 100;
-    });
+async fn declined_cards_never_extend_a_hold(clock: &ManualClock, services: &hostfront::Services) {
+    let services = services.clone();
     hostfront::catalog::seed_demo(services.table.as_ref())
         .await
         .unwrap();
