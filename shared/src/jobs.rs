@@ -1,6 +1,13 @@
-//! Queue workers. Delivery is at least once, so handlers must be idempotent;
-//! a failed job is retried with backoff and, after the queue's maximum number
-//! of deliveries, lands in the dead-letter queue for staff to inspect.
+//! Queue workers. Delivery is at least once, so handlers must be idempotent.
+//! A job ends in one of four ways:
+//!
+//! - done: the message is deleted;
+//! - failed: retried after a backoff; after the queue's maximum number of
+//!   deliveries it lands in the dead-letter queue for staff to inspect;
+//! - busy (another worker holds the work under a lease): sent again, delayed
+//!   until the lease lapses, and this delivery deleted, so waiting for a
+//!   worker that died never spends a delivery;
+//! - poison (a body that is no job): straight to the dead-letter queue.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,11 +16,48 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
 use crate::orders::provision;
-use crate::queue::{MAX_RECEIVE_BATCH, MAX_VISIBILITY, Message, Queue};
+use crate::queue::{MAX_DELAY, MAX_RECEIVE_BATCH, MAX_VISIBILITY, Message, Queue};
 
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct JobError(pub String);
+/// How long a received job is hidden from other workers while it runs. Every
+/// lease a job takes must be shorter, so a job whose worker died comes back
+/// only once its lease has lapsed.
+pub const JOB_VISIBILITY: Duration = Duration::from_secs(60);
+
+/// Every job the application queues.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
+    /// Run a paid order's provisioning saga.
+    Provision {
+        customer_id: String,
+        order_id: String,
+    },
+}
+
+impl Job {
+    /// The message body.
+    pub fn body(&self) -> String {
+        serde_json::to_string(self).expect("a job serialises")
+    }
+
+    /// The job in `body`, or why it is none.
+    pub fn parse(body: &str) -> Result<Job, JobError> {
+        serde_json::from_str(body).map_err(|e| JobError::Poison(format!("not a job: {e}")))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JobError {
+    /// A passing failure: retry after a backoff.
+    #[error("{0}")]
+    Failed(String),
+    /// Another worker holds the work: come back after `retry_in`.
+    #[error("busy for {retry_in:?}: {reason}")]
+    Busy { retry_in: Duration, reason: String },
+    /// The message can never succeed.
+    #[error("poison: {0}")]
+    Poison(String),
+}
 
 #[async_trait]
 pub trait JobHandler: Send + Sync {
@@ -26,8 +70,8 @@ pub fn retry_backoff(receive_count: u32) -> Duration {
     Duration::from_secs(1u64 << receive_count.min(20)).min(Duration::from_secs(15 * 60))
 }
 
-/// Runs one delivered message: deletes it when done, hides it for the backoff
-/// when it failed. Returns whether it succeeded.
+/// Runs one delivered message and settles it with the queue (see the module
+/// notes). Returns false when the queue should deliver this message again.
 pub async fn process(queue: &dyn Queue, handler: &dyn JobHandler, message: &Message) -> bool {
     match handler.handle(message).await {
         Ok(()) => {
@@ -37,13 +81,43 @@ pub async fn process(queue: &dyn Queue, handler: &dyn JobHandler, message: &Mess
             }
             true
         }
-        Err(error) => {
+        Err(JobError::Failed(error)) => {
             let backoff = retry_backoff(message.receive_count).min(MAX_VISIBILITY);
             tracing::warn!(message_id = %message.id, attempt = message.receive_count, %error, ?backoff, "job failed");
             if let Err(error) = queue.change_visibility(&message.receipt, backoff).await {
                 tracing::warn!(message_id = %message.id, %error, "could not delay the retry");
             }
             false
+        }
+        Err(JobError::Busy { retry_in, reason }) => {
+            tracing::info!(message_id = %message.id, ?retry_in, %reason, "job busy elsewhere; sent again for later");
+            // Send before delete: a crash in between leaves two copies, which the
+            // leases make harmless, and never none.
+            match queue.send(&message.body, retry_in.min(MAX_DELAY)).await {
+                Ok(_) => {
+                    if let Err(error) = queue.delete(&message.receipt).await {
+                        tracing::warn!(message_id = %message.id, %error, "busy job sent again but not deleted");
+                    }
+                    true
+                }
+                Err(error) => {
+                    tracing::warn!(message_id = %message.id, %error, "could not send a busy job again; it comes back after its visibility");
+                    let _ = queue
+                        .change_visibility(&message.receipt, retry_in.min(MAX_VISIBILITY))
+                        .await;
+                    false
+                }
+            }
+        }
+        Err(JobError::Poison(error)) => {
+            tracing::error!(message_id = %message.id, %error, "poison message: to the dead-letter queue at once");
+            match queue.dead_letter(message).await {
+                Ok(()) => true,
+                Err(error) => {
+                    tracing::error!(message_id = %message.id, %error, "could not dead-letter a poison message");
+                    false
+                }
+            }
         }
     }
 }
@@ -60,7 +134,7 @@ pub struct WorkerSettings {
 impl Default for WorkerSettings {
     fn default() -> Self {
         WorkerSettings {
-            visibility: Duration::from_secs(60),
+            visibility: JOB_VISIBILITY,
             batch: MAX_RECEIVE_BATCH,
             wait: Duration::from_secs(1),
         }
@@ -118,35 +192,27 @@ pub struct AppJobs {
     pub services: crate::Services,
 }
 
-#[derive(serde::Deserialize)]
-struct Envelope {
-    kind: String,
-    #[serde(default)]
-    customer_id: String,
-    #[serde(default)]
-    order_id: String,
-}
-
 #[async_trait]
 impl JobHandler for AppJobs {
     async fn handle(&self, message: &Message) -> Result<(), JobError> {
-        let envelope: Envelope =
-            serde_json::from_str(&message.body).map_err(|e| JobError(format!("not a job: {e}")))?;
-        match envelope.kind.as_str() {
-            provision::JOB_KIND => {
+        match Job::parse(&message.body)? {
+            Job::Provision {
+                customer_id,
+                order_id,
+            } => {
                 let last_try = message.receive_count >= self.services.config.queue_max_receives;
-                let outcome = provision::run(
-                    &self.services,
-                    &envelope.customer_id,
-                    &envelope.order_id,
-                    last_try,
-                )
-                .await
-                .map_err(|e| JobError(e.to_string()))?;
-                tracing::info!(order = %envelope.order_id, ?outcome, "provisioning job ran");
+                let outcome = provision::run(&self.services, &customer_id, &order_id, last_try)
+                    .await
+                    .map_err(|e| match e {
+                        provision::SagaError::Busy { step, retry_in } => JobError::Busy {
+                            retry_in,
+                            reason: format!("step {step} is leased by another worker"),
+                        },
+                        other => JobError::Failed(other.to_string()),
+                    })?;
+                tracing::info!(order = %order_id, ?outcome, "provisioning job ran");
                 Ok(())
             }
-            other => Err(JobError(format!("no handler for job kind {other:?}"))),
         }
     }
 }
@@ -154,6 +220,31 @@ impl JobHandler for AppJobs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jobs_keep_their_wire_format_and_anything_else_is_poison() {
+        let job = Job::Provision {
+            customer_id: "c1".into(),
+            order_id: "o1".into(),
+        };
+        assert_eq!(
+            job.body(),
+            r#"{"kind":"provision","customer_id":"c1","order_id":"o1"}"#
+        );
+        assert_eq!(Job::parse(&job.body()), Ok(job));
+        for bad in [
+            "",
+            "{}",
+            r#"{"kind":"dance"}"#,
+            r#"{"kind":"provision"}"#,
+            "[1]",
+        ] {
+            assert!(
+                matches!(Job::parse(bad), Err(JobError::Poison(_))),
+                "{bad:?}"
+            );
+        }
+    }
 
     #[test]
     fn backoff_doubles_and_is_capped() {

@@ -28,6 +28,7 @@ conformance!(
     changing_visibility_to_zero_releases_a_message,
     a_message_received_too_often_becomes_a_dead_letter_and_can_be_redriven,
     a_crash_before_delete_loses_nothing,
+    a_message_can_be_dead_lettered_at_once,
     batches_hold_up_to_ten_distinct_messages,
     a_waiting_receive_wakes_for_a_new_message,
     malformed_requests_are_rejected,
@@ -158,6 +159,29 @@ async fn a_message_received_too_often_becomes_a_dead_letter_and_can_be_redriven(
     assert!(f.queue.dead_letters(10).await.unwrap().is_empty());
     let back = receive_one(&f, HIDE).await.expect("redriven to the queue");
     assert_eq!((back.body.as_str(), back.receive_count), ("poison", 1));
+}
+
+async fn a_message_can_be_dead_lettered_at_once(f: QueueFixture) {
+    f.queue.send("not a job", NOW).await.unwrap();
+    let message = receive_one(&f, HIDE).await.expect("the message arrives");
+    f.queue.dead_letter(&message).await.unwrap();
+    let dead = f.queue.dead_letters(10).await.unwrap();
+    assert_eq!(
+        dead.iter().map(|d| d.body.as_str()).collect::<Vec<_>>(),
+        ["not a job"]
+    );
+    assert!(
+        f.queue
+            .receive(1, NOW, Duration::from_secs(1))
+            .await
+            .unwrap()
+            .is_empty(),
+        "it left the queue after one delivery"
+    );
+    assert!(
+        f.queue.delete(&message.receipt).await.is_ok(),
+        "a stale delete is harmless"
+    );
 }
 
 async fn a_crash_before_delete_loses_nothing(f: QueueFixture) {

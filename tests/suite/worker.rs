@@ -23,7 +23,7 @@ impl JobHandler for FlakyOnce {
     async fn handle(&self, message: &Message) -> Result<(), JobError> {
         self.attempts.fetch_add(1, Ordering::SeqCst);
         if message.receive_count == 1 {
-            return Err(JobError("the registrar timed out".into()));
+            return Err(JobError::Failed("the registrar timed out".into()));
         }
         self.done.lock().unwrap().push(message.body.clone());
         Ok(())
@@ -136,4 +136,87 @@ async fn shutdown_finishes_the_running_job_and_returns_the_rest() {
         .collect();
     expected.sort();
     assert_eq!(bodies, expected);
+}
+
+/// Answers every job with the same error.
+struct Always(JobError);
+
+#[async_trait]
+impl JobHandler for Always {
+    async fn handle(&self, _: &Message) -> Result<(), JobError> {
+        Err(self.0.clone())
+    }
+}
+
+async fn receive(queue: &dyn hostfront::queue::Queue, wait: Duration) -> Option<Message> {
+    queue
+        .receive(1, Duration::from_secs(30), wait)
+        .await
+        .unwrap()
+        .pop()
+}
+
+/// A job that finds its work leased by another worker comes back once the
+/// lease lapses, as a fresh message: waiting never spends a delivery.
+async fn busy_jobs_wait_without_spending_deliveries(fixture: hostfront_tests::QueueFixture) {
+    let queue = fixture.queue.clone();
+    queue.send("job", Duration::ZERO).await.unwrap();
+    let busy = Always(JobError::Busy {
+        retry_in: Duration::from_secs(2),
+        reason: "leased".into(),
+    });
+    for _ in 0..4 {
+        let message = receive(queue.as_ref(), Duration::from_secs(5))
+            .await
+            .expect("comes back");
+        assert_eq!(message.receive_count, 1, "no delivery spent");
+        assert!(hostfront::jobs::process(queue.as_ref(), &busy, &message).await);
+        assert!(
+            receive(queue.as_ref(), Duration::ZERO).await.is_none(),
+            "not before the lease lapses"
+        );
+    }
+    assert!(queue.dead_letters(10).await.unwrap().is_empty());
+}
+
+/// A message that is no job goes to the dead-letter queue on its first delivery.
+async fn poison_goes_to_the_dead_letter_queue_at_once(fixture: hostfront_tests::QueueFixture) {
+    let queue = fixture.queue.clone();
+    queue.send("not json", Duration::ZERO).await.unwrap();
+    let message = receive(queue.as_ref(), Duration::from_secs(5))
+        .await
+        .unwrap();
+    let jobs = hostfront::jobs::AppJobs {
+        services: {
+            let clock = hostfront::clock::ManualClock::starting_now();
+            hostfront_tests::embedded_services(&clock).1
+        },
+    };
+    assert!(hostfront::jobs::process(queue.as_ref(), &jobs, &message).await);
+    let dead = queue.dead_letters(10).await.unwrap();
+    assert_eq!(
+        dead.iter().map(|d| d.body.as_str()).collect::<Vec<_>>(),
+        ["not json"]
+    );
+    assert!(receive(queue.as_ref(), Duration::ZERO).await.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_jobs_wait_without_spending_deliveries_embedded() {
+    busy_jobs_wait_without_spending_deliveries(hostfront_tests::sqlite_queue(3).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_jobs_wait_without_spending_deliveries_cloud() {
+    busy_jobs_wait_without_spending_deliveries(hostfront_tests::sqs_queue(3).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_goes_to_the_dead_letter_queue_at_once_embedded() {
+    poison_goes_to_the_dead_letter_queue_at_once(hostfront_tests::sqlite_queue(3).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poison_goes_to_the_dead_letter_queue_at_once_cloud() {
+    poison_goes_to_the_dead_letter_queue_at_once(hostfront_tests::sqs_queue(3).await).await;
 }

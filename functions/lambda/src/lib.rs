@@ -107,7 +107,7 @@ mod tests {
             if message.body.starts_with("ok") {
                 Ok(())
             } else {
-                Err(JobError("refused".into()))
+                Err(JobError::Failed("refused".into()))
             }
         }
     }

@@ -32,9 +32,11 @@ use crate::panel::{HostingAccount, MailSetup, NewAccount, PanelError};
 use crate::registrar::{RegistrarError, Registration, TransferRequest, TransferState};
 use crate::store::{Condition, Item, ItemExt, Key, Query, TableError, TxOp, Update};
 
-pub const JOB_KIND: &str = "provision";
-/// How long a worker holds a step before another may take it over.
-const LEASE: Duration = Duration::from_secs(120);
+/// How long a worker holds a step before another may take it over: shorter
+/// than a job's visibility, so that a job whose worker died comes back to a
+/// lapsed lease.
+const LEASE: Duration = Duration::from_secs(45);
+const _: () = assert!(LEASE.as_secs() < crate::jobs::JOB_VISIBILITY.as_secs());
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -91,7 +93,11 @@ impl Step {
 
 /// The job that runs an order's saga.
 pub fn job(customer_id: &str, order_id: &str) -> String {
-    json!({"kind": JOB_KIND, "customer_id": customer_id, "order_id": order_id}).to_string()
+    crate::jobs::Job::Provision {
+        customer_id: customer_id.into(),
+        order_id: order_id.into(),
+    }
+    .body()
 }
 
 pub async fn enqueue(
@@ -228,8 +234,12 @@ struct Saga<'a> {
 pub enum SagaError {
     #[error("step {step} failed: {error}")]
     StepFailed { step: &'static str, error: String },
-    #[error("step {0} is running in another worker, or just finished")]
-    Busy(&'static str),
+    #[error("step {step} is running in another worker, or just finished")]
+    Busy {
+        step: &'static str,
+        /// When the other worker's lease lapses.
+        retry_in: Duration,
+    },
     #[error(transparent)]
     Table(#[from] TableError),
     #[error(transparent)]
@@ -375,7 +385,19 @@ impl Saga<'_> {
             .await
         {
             Ok(_) => Ok(()),
-            Err(TableError::ConditionFailed) => Err(SagaError::Busy(step.name())),
+            Err(TableError::ConditionFailed) => {
+                // Done meanwhile (the next run skips it), or leased until `lease_until`.
+                let record = self.services.table.get(&step.key(&self.order.id)).await?;
+                let lease_until = record
+                    .as_ref()
+                    .filter(|r| r.str_attr("status") != Some("done"))
+                    .and_then(|r| r.i64_attr("lease_until"))
+                    .unwrap_or(now);
+                Err(SagaError::Busy {
+                    step: step.name(),
+                    retry_in: Duration::from_secs((lease_until - now).max(0) as u64 + 1),
+                })
+            }
             Err(other) => Err(other.into()),
         }
     }

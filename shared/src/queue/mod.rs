@@ -77,6 +77,11 @@ pub trait Queue: Send + Sync {
     /// Hides a delivered message for `timeout` from now (zero: visible at once).
     async fn change_visibility(&self, receipt: &str, timeout: Duration) -> QueueResult<()>;
 
+    /// Moves a delivered message to the dead-letter queue at once: a job that
+    /// can never succeed must not spend its deliveries. A stale receipt moves
+    /// nothing.
+    async fn dead_letter(&self, message: &Message) -> QueueResult<()>;
+
     /// Up to `max` messages in the dead-letter queue.
     async fn dead_letters(&self, max: usize) -> QueueResult<Vec<DeadLetter>>;
 

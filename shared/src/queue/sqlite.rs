@@ -179,6 +179,26 @@ impl Queue for SqliteQueue {
         Ok(())
     }
 
+    async fn dead_letter(&self, message: &Message) -> QueueResult<()> {
+        let receipt = message.receipt.clone();
+        let now = self.clock.now_millis();
+        let moved = self
+            .db
+            .run(move |conn| {
+                Ok::<_, QueueError>(conn.execute(
+                    "UPDATE queue_messages SET dead_at = ?2, receipt = NULL WHERE receipt = ?1 AND dead_at IS NULL",
+                    params![receipt, now],
+                )?)
+            })
+            .await?;
+        if moved == 0 {
+            return Err(QueueError::Invalid(
+                "the receipt is stale: the message was deleted or delivered again".into(),
+            ));
+        }
+        Ok(())
+    }
+
     async fn dead_letters(&self, max: usize) -> QueueResult<Vec<DeadLetter>> {
         let queue = self.name.clone();
         self.db

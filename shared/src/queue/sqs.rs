@@ -205,6 +205,19 @@ impl Queue for SqsQueue {
         Ok(())
     }
 
+    async fn dead_letter(&self, message: &Message) -> QueueResult<()> {
+        // Send before delete: a crash in between leaves a copy, never none.
+        validate_send(&message.body, Duration::ZERO)?;
+        self.client
+            .send_message()
+            .queue_url(&self.dead_letter_url)
+            .message_body(&message.body)
+            .send()
+            .await
+            .map_err(classify)?;
+        self.delete(&message.receipt).await
+    }
+
     async fn dead_letters(&self, max: usize) -> QueueResult<Vec<DeadLetter>> {
         let held = self.hold_dead_letters(max).await?;
         // Listing must not hide them: make each visible again at once.
