@@ -34,4 +34,6 @@ mod queue_conformance;
 mod registrar_conformance;
 mod sealer_conformance;
 mod table_conformance;
+mod tasks;
+mod template;
 mod worker;

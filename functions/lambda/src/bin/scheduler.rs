@@ -1,5 +1,5 @@
 //! The scheduler: an EventBridge schedule invokes it with `{"task": "<name>"}`
-//! for each task of `hostfront::scheduler::TASKS`.
+//! for each task of `hostfront::scheduler::Task::ALL`.
 
 use hostfront::scheduler::run_task;
 use lambda_runtime::{LambdaEvent, service_fn};
