@@ -5,6 +5,7 @@
 //! the rest go to the registrar in one batched call (chunks only where the
 //! registrar caps a batch); the new answers are cached with short TTLs.
 
+pub mod lexicon;
 pub mod name;
 pub mod subdomains;
 pub mod suggest;
@@ -18,9 +19,9 @@ use utoipa::ToSchema;
 
 use crate::Services;
 use crate::catalog::{Catalog, TldPrice};
-use crate::registrar::simulated::{BRANDS, WORDS};
 use crate::registrar::{Availability, RegistrarError};
 use crate::store::{Item, Key, MAX_BATCH_GET, TableError, TxOp};
+use lexicon::{BRANDS, WORDS};
 use name::{NameError, Searched};
 use suggest::{Brands, Candidate, Lexicon, Variant};
 

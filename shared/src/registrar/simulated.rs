@@ -13,8 +13,7 @@
 //! `auth_code_for(name)` (`AUTH-` and 8 hex digits) and completes once
 //! `transfer_delay` has passed.
 
-use std::collections::HashSet;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -32,18 +31,7 @@ const TLDS_WITH_WORDS_TAKEN: &[&str] = &["com", "net", "org", "io", "co", "de", 
 const RESERVED_LABELS: &[&str] = &["nic", "whois", "example", "localhost", "invalid", "test"];
 const PREMIUM_PRICES: &[i64] = &[9_900, 24_900, 49_900, 99_900];
 
-pub static WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../../data/words.txt")
-        .lines()
-        .filter(|w| !w.is_empty())
-        .collect()
-});
-pub static BRANDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    include_str!("../../data/brands.txt")
-        .lines()
-        .filter(|w| !w.is_empty())
-        .collect()
-});
+use crate::domains::lexicon::{BRANDS, WORDS};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SimulationSettings {
