@@ -14,6 +14,41 @@ pub enum Engine {
     Aws,
 }
 
+/// Which adapter serves each port that reaches outside the system. Each is
+/// `simulated` (or, for DNS and mail, the table's own) until a real adapter
+/// exists; on AWS the simulated registrar and payment gateway run only with
+/// `HOSTFRONT_DEMO=true`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adapters {
+    /// `HOSTFRONT_REGISTRAR`: `simulated`.
+    pub registrar: String,
+    /// `HOSTFRONT_PAYMENTS`: `simulated`.
+    pub payments: String,
+    /// `HOSTFRONT_PANEL`: `simulated`.
+    pub panel: String,
+    /// `HOSTFRONT_DNS`: `table` (zones in the table, exported as BIND).
+    pub dns: String,
+    /// `HOSTFRONT_MAIL`: `outbox` (files in the data directory) or `record`
+    /// (the table record only).
+    pub mail: String,
+    /// `HOSTFRONT_DEMO`: this is a demonstration; simulations may run on AWS.
+    pub demo: bool,
+}
+
+impl Adapters {
+    /// The simulations that would take real money or names on AWS.
+    pub fn unsafe_in_production(&self) -> Vec<&'static str> {
+        let mut found = Vec::new();
+        if self.registrar == "simulated" {
+            found.push("HOSTFRONT_REGISTRAR=simulated (any name \"registers\")");
+        }
+        if self.payments == "simulated" {
+            found.push("HOSTFRONT_PAYMENTS=simulated (any Luhn-valid card \"pays\")");
+        }
+        found
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
@@ -101,6 +136,7 @@ pub struct Config {
     pub request_timeout_ms: u64,
     pub max_connections: usize,
     pub max_concurrent_requests: usize,
+    pub adapters: Adapters,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -194,6 +230,30 @@ impl Config {
             }
         };
         let create_resources = flag("HOSTFRONT_CREATE_RESOURCES", false)?;
+        let choice = |name: &str, default: &str, allowed: &[&str]| -> Result<String, ConfigError> {
+            let value = parse(name, default)?;
+            if allowed.contains(&value.as_str()) {
+                Ok(value)
+            } else {
+                Err(ConfigError(format!(
+                    "{name} is {}, not {value:?}",
+                    allowed.join(" or ")
+                )))
+            }
+        };
+        let default_mail = if engine == Engine::Aws {
+            "record"
+        } else {
+            "outbox"
+        };
+        let adapters = Adapters {
+            registrar: choice("HOSTFRONT_REGISTRAR", "simulated", &["simulated"])?,
+            payments: choice("HOSTFRONT_PAYMENTS", "simulated", &["simulated"])?,
+            panel: choice("HOSTFRONT_PANEL", "simulated", &["simulated"])?,
+            dns: choice("HOSTFRONT_DNS", "table", &["table"])?,
+            mail: choice("HOSTFRONT_MAIL", default_mail, &["outbox", "record"])?,
+            demo: flag("HOSTFRONT_DEMO", false)?,
+        };
         Ok(Config {
             engine,
             data_dir: parse("HOSTFRONT_DATA_DIR", "data")?.into(),
@@ -261,6 +321,7 @@ impl Config {
             max_connections: number("HOSTFRONT_MAX_CONNECTIONS", 1024)?.clamp(1, 1 << 20) as usize,
             max_concurrent_requests: number("HOSTFRONT_MAX_CONCURRENT_REQUESTS", 256)?
                 .clamp(1, 1 << 20) as usize,
+            adapters,
         })
     }
 }
@@ -325,6 +386,22 @@ mod tests {
         assert!(e.to_string().contains("FAILURE_RATE"));
         let e = config(&[("HOSTFRONT_TRUSTED_PROXIES", "10.0.0.0/8, nonsense")]).unwrap_err();
         assert!(e.to_string().contains("nonsense"));
+    }
+
+    #[test]
+    fn adapters_are_chosen_by_name() {
+        let local = config(&[]).unwrap().adapters;
+        assert_eq!((local.mail.as_str(), local.demo), ("outbox", false));
+        assert_eq!(local.unsafe_in_production().len(), 2);
+        let aws = config(&[("HOSTFRONT_ENGINE", "aws")]).unwrap().adapters;
+        assert_eq!(aws.mail, "record");
+        let e = config(&[("HOSTFRONT_PAYMENTS", "stripe-ish")]).unwrap_err();
+        assert!(
+            e.to_string().contains("HOSTFRONT_PAYMENTS is simulated"),
+            "{e}"
+        );
+        let e = config(&[("HOSTFRONT_MAIL", "pigeon")]).unwrap_err();
+        assert!(e.to_string().contains("outbox or record"), "{e}");
     }
 
     #[test]

@@ -4,9 +4,10 @@
 //! - done: the message is deleted;
 //! - failed: retried after a backoff; after the queue's maximum number of
 //!   deliveries it lands in the dead-letter queue for staff to inspect;
-//! - busy (another worker holds the work under a lease): sent again, delayed
-//!   until the lease lapses, and this delivery deleted, so waiting for a
-//!   worker that died never spends a delivery;
+//! - later (another worker holds the work under a lease, or the job made
+//!   progress before a step failed): sent again, delayed, and this delivery
+//!   deleted, so neither waiting for a worker that died nor a job that keeps
+//!   moving forward spends its deliveries;
 //! - poison (a body that is no job): straight to the dead-letter queue.
 
 use std::sync::Arc;
@@ -22,6 +23,9 @@ use crate::queue::{MAX_DELAY, MAX_RECEIVE_BATCH, MAX_VISIBILITY, Message, Queue}
 /// lease a job takes must be shorter, so a job whose worker died comes back
 /// only once its lease has lapsed.
 pub const JOB_VISIBILITY: Duration = Duration::from_secs(60);
+
+/// How soon a job that moved forward before a step failed runs again.
+const PROGRESS_RETRY: Duration = Duration::from_secs(2);
 
 /// Every job the application queues.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -51,9 +55,10 @@ pub enum JobError {
     /// A passing failure: retry after a backoff.
     #[error("{0}")]
     Failed(String),
-    /// Another worker holds the work: come back after `retry_in`.
-    #[error("busy for {retry_in:?}: {reason}")]
-    Busy { retry_in: Duration, reason: String },
+    /// Come back after `retry_in`, as a fresh delivery: another worker holds
+    /// the work, or the job moved forward before it stopped.
+    #[error("again in {retry_in:?}: {reason}")]
+    Later { retry_in: Duration, reason: String },
     /// The message can never succeed.
     #[error("poison: {0}")]
     Poison(String),
@@ -89,19 +94,19 @@ pub async fn process(queue: &dyn Queue, handler: &dyn JobHandler, message: &Mess
             }
             false
         }
-        Err(JobError::Busy { retry_in, reason }) => {
-            tracing::info!(message_id = %message.id, ?retry_in, %reason, "job busy elsewhere; sent again for later");
+        Err(JobError::Later { retry_in, reason }) => {
+            tracing::info!(message_id = %message.id, ?retry_in, %reason, "job sent again for later");
             // Send before delete: a crash in between leaves two copies, which the
             // leases make harmless, and never none.
             match queue.send(&message.body, retry_in.min(MAX_DELAY)).await {
                 Ok(_) => {
                     if let Err(error) = queue.delete(&message.receipt).await {
-                        tracing::warn!(message_id = %message.id, %error, "busy job sent again but not deleted");
+                        tracing::warn!(message_id = %message.id, %error, "job sent again but not deleted");
                     }
                     true
                 }
                 Err(error) => {
-                    tracing::warn!(message_id = %message.id, %error, "could not send a busy job again; it comes back after its visibility");
+                    tracing::warn!(message_id = %message.id, %error, "could not send a job again; it comes back after its visibility");
                     let _ = queue
                         .change_visibility(&message.receipt, retry_in.min(MAX_VISIBILITY))
                         .await;
@@ -204,9 +209,19 @@ impl JobHandler for AppJobs {
                 let outcome = provision::run(&self.services, &customer_id, &order_id, last_try)
                     .await
                     .map_err(|e| match e {
-                        provision::SagaError::Busy { step, retry_in } => JobError::Busy {
+                        provision::SagaError::Busy { step, retry_in } => JobError::Later {
                             retry_in,
                             reason: format!("step {step} is leased by another worker"),
+                        },
+                        provision::SagaError::StepFailed {
+                            step,
+                            error,
+                            progressed: true,
+                        } => JobError::Later {
+                            retry_in: PROGRESS_RETRY,
+                            reason: format!(
+                                "step {step} failed after earlier steps finished: {error}"
+                            ),
                         },
                         other => JobError::Failed(other.to_string()),
                     })?;

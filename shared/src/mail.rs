@@ -1,8 +1,8 @@
 //! Mail to customers, rendered from askama templates (text and HTML) in
 //! `shared/templates/mail/`. Each mail is an item in the table (`OUTBOX`),
-//! keyed by order and kind and written create-only, so a replayed job never
-//! sends a mail twice. Locally each one is also written to the outbox folder
-//! (`<data dir>/outbox/`) and listed on the local-only outbox page.
+//! keyed by its subject and kind and written create-only, so a replayed job
+//! never sends a mail twice; then the `Mailer` port delivers it (locally, to
+//! the outbox folder `<data dir>/outbox/`).
 
 use std::path::{Path, PathBuf};
 
@@ -199,7 +199,7 @@ pub async fn send(services: &Services, mails: &[Mail]) -> TableResult<usize> {
         let item = mail.item(services.clock.now_secs());
         match services.table.put(item, Some(Condition::NotExists)).await {
             Ok(()) => {
-                deliver(services, mail);
+                deliver(services, mail).await;
                 sent += 1;
             }
             Err(TableError::ConditionFailed) => {}
@@ -209,31 +209,17 @@ pub async fn send(services: &Services, mails: &[Mail]) -> TableResult<usize> {
     Ok(sent)
 }
 
-/// Hands a recorded mail on: locally, to the outbox folder. A failure here
-/// loses nothing, as the table holds the mail.
-pub fn deliver(services: &Services, mail: &Mail) {
-    let folder = outbox_folder(&services.config.data_dir);
-    if let Err(error) = write_files(&folder, mail) {
-        tracing::warn!(mail = %mail.id, %error, "could not write the mail to the outbox folder");
+/// Hands a recorded mail to the `Mailer`. A failure here loses nothing: the
+/// table holds the mail.
+pub async fn deliver(services: &Services, mail: &Mail) {
+    if let Err(error) = services.mailer.deliver(mail).await {
+        tracing::warn!(mail = %mail.id, %error, "could not deliver a recorded mail");
     }
 }
 
+/// The local outbox folder inside `data_dir`.
 pub fn outbox_folder(data_dir: &Path) -> PathBuf {
     data_dir.join("outbox")
-}
-
-/// Writes the mail's text and HTML files, readable by this user only.
-fn write_files(folder: &Path, mail: &Mail) -> std::io::Result<()> {
-    crate::private_files::create_dir(folder)?;
-    let header = format!(
-        "To: {}\nSubject: {}\nDate: {}\n\n",
-        mail.to, mail.subject, mail.created_at
-    );
-    crate::private_files::write(
-        &folder.join(format!("{}.txt", mail.id)),
-        &(header + &mail.text),
-    )?;
-    crate::private_files::write(&folder.join(format!("{}.html", mail.id)), &mail.html)
 }
 
 /// The newest mails first, at most `limit`.

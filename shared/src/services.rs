@@ -9,8 +9,10 @@ use anyhow::Context as _;
 use crate::catalog::CatalogCache;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Engine};
+use crate::dnshost::{DnsHost, TableZones};
 use crate::embedded::EmbeddedDb;
 use crate::hashing::HashGate;
+use crate::mailer::{Mailer, OutboxFolder, RecordOnly};
 use crate::panel::HostingPanel;
 use crate::panel::simulated::{PanelSettings, SimulatedPanel};
 use crate::payments::Payments;
@@ -43,6 +45,10 @@ pub struct Services {
     /// Encrypts the secrets kept for a while (panel passwords, auth codes).
     pub sealer: Arc<dyn Sealer>,
     pub resolver: Arc<dyn Resolver>,
+    /// Serves customers' DNS zones.
+    pub dns_host: Arc<dyn DnsHost>,
+    /// Delivers the mail the table records.
+    pub mailer: Arc<dyn Mailer>,
     /// The simulated DNS behind `resolver`, for tests and the development tools.
     pub simulated_dns: Option<Arc<SimulatedResolver>>,
     pub catalog: Arc<CatalogCache>,
@@ -110,6 +116,13 @@ impl Services {
     }
 
     async fn aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let simulated = config.adapters.unsafe_in_production();
+        if !simulated.is_empty() && !config.adapters.demo {
+            anyhow::bail!(
+                "refusing to run on AWS with {}: configure real adapters, or set HOSTFRONT_DEMO=true for a demonstration",
+                simulated.join(" and ")
+            );
+        }
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
         if let Some(endpoint) = &config.aws_endpoint {
             loader = loader.endpoint_url(endpoint);
@@ -218,6 +231,13 @@ impl Services {
             60,
         );
         let simulated_dns = Arc::new(SimulatedResolver::new(table.clone()));
+        let dns_host: Arc<dyn DnsHost> = Arc::new(TableZones::new(table.clone()));
+        let mailer: Arc<dyn Mailer> = match config.adapters.mail.as_str() {
+            "outbox" => Arc::new(OutboxFolder::new(crate::mail::outbox_folder(
+                &config.data_dir,
+            ))),
+            _ => Arc::new(RecordOnly),
+        };
         let hasher = Arc::new(HashGate::new(
             config.hash_concurrency,
             Duration::from_millis(config.hash_wait_ms),
@@ -232,6 +252,8 @@ impl Services {
             panel,
             sealer,
             resolver: simulated_dns.clone(),
+            dns_host,
+            mailer,
             simulated_dns: Some(simulated_dns),
             catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
             check_limiter: Arc::new(check_limiter),

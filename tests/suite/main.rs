@@ -25,6 +25,7 @@ macro_rules! on_both_engines {
 }
 
 mod accounts;
+mod adapters;
 mod domain_search;
 mod hardening;
 mod http_foundation;

@@ -161,7 +161,7 @@ async fn receive(queue: &dyn hostfront::queue::Queue, wait: Duration) -> Option<
 async fn busy_jobs_wait_without_spending_deliveries(fixture: hostfront_tests::QueueFixture) {
     let queue = fixture.queue.clone();
     queue.send("job", Duration::ZERO).await.unwrap();
-    let busy = Always(JobError::Busy {
+    let busy = Always(JobError::Later {
         retry_in: Duration::from_secs(2),
         reason: "leased".into(),
     });

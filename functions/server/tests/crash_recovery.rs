@@ -22,7 +22,7 @@ impl Server {
 
     /// Starts the binary on the same data and port; `faults` is the share of
     /// registrar and panel calls that fail.
-    async fn start(&self, faults: &str) -> Child {
+    async fn start(&self, faults: &str) -> Running {
         let child = Command::new(env!("CARGO_BIN_EXE_hostfront"))
             .env("HOSTFRONT_DATA_DIR", &self.data)
             .env("HOSTFRONT_LISTEN", format!("127.0.0.1:{}", self.port))
@@ -55,7 +55,7 @@ impl Server {
                 .await
                 .is_ok()
             {
-                return child;
+                return Running(child);
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
@@ -63,13 +63,23 @@ impl Server {
     }
 }
 
-fn kill(child: &mut Child, signal: &str) {
+/// A running server, killed when dropped, so a failing test leaves none behind.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn kill(running: &mut Running, signal: &str) {
     Command::new("kill")
         .arg(signal)
-        .arg(child.id().to_string())
+        .arg(running.0.id().to_string())
         .status()
         .unwrap();
-    child.wait().unwrap();
+    running.0.wait().unwrap();
 }
 
 async fn post(

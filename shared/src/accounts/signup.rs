@@ -149,7 +149,7 @@ pub async fn signup(services: &Services, request: Signup) -> Result<SignupAccept
                 verification.put_op(now),
             ])
             .await?;
-        mail::deliver(services, &verification);
+        mail::deliver(services, &verification).await;
     }
     Ok(SignupAccepted {
         status: "verification_sent",

@@ -16,11 +16,9 @@ use super::accounts::CurrentCustomer;
 use super::client::{Admitted, Purchases, Searches, admit};
 use super::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::accounts::Customer;
-use crate::dns::Zone;
 use crate::orders::checkout::{self, PayRequest};
 use crate::orders::create::{self, OrderRequest};
 use crate::orders::{self, OrderError, OrderView, username};
-use crate::store::ItemExt;
 
 impl From<OrderError> for ApiError {
     fn from(error: OrderError) -> Self {
@@ -206,15 +204,18 @@ async fn order_zone(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let order = orders::load(&state.services, &customer.id, &id).await?;
-    let item = state
+    let zone = state
         .services
-        .table
-        .get(&Zone::key(&order.domain.name))
-        .await?
-        .filter(|z| z.str_attr("order_id") == Some(order.id.as_str()))
+        .dns_host
+        .zone(&order.domain.name)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "reading a zone");
+            ApiError::internal()
+        })?
+        .filter(|(_, owner)| *owner == order.id)
+        .map(|(zone, _)| zone)
         .ok_or_else(|| ApiError::not_found("this order has no DNS zone yet"))?;
-    let zone: Zone = serde_json::from_value(item.get("zone").cloned().unwrap_or_default())
-        .map_err(|_| ApiError::internal())?;
     Ok((
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         zone.to_bind(),

@@ -262,7 +262,7 @@ pub async fn pay(
     .collect();
     match services.table.transact(ops).await {
         Ok(()) => {
-            mail::deliver(services, &receipt);
+            mail::deliver(services, &receipt).await;
             tracing::info!(order = order_id, status = status.as_str(), "order paid");
             if status == OrderStatus::Provisioning {
                 // Should this fail, the sweeper finds the order and enqueues it.

@@ -465,7 +465,7 @@ pub async fn place(
         }
         match services.table.transact(ops).await {
             Ok(()) => {
-                mail::deliver(services, &mail);
+                mail::deliver(services, &mail).await;
                 // Just written: nothing to read back, and no step has run yet.
                 let mut view = super::assemble(order, invoice, &[]);
                 view.generated_password = generated.then_some(password);

@@ -233,7 +233,13 @@ struct Saga<'a> {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SagaError {
     #[error("step {step} failed: {error}")]
-    StepFailed { step: &'static str, error: String },
+    StepFailed {
+        step: &'static str,
+        error: String,
+        /// An earlier step finished in the same run: the job made progress,
+        /// so this failure does not count against its deliveries.
+        progressed: bool,
+    },
     #[error("step {step} is running in another worker, or just finished")]
     Busy {
         step: &'static str,
@@ -302,6 +308,7 @@ pub async fn run(
         account: None,
         mail: None,
     };
+    let mut progressed = false;
     for step in STEPS {
         if let Some(result) = done.get(step.name()) {
             saga.absorb(step, result);
@@ -312,16 +319,18 @@ pub async fn run(
             Ok(done) => {
                 saga.finish(step, &done).await?;
                 saga.absorb(step, &done.result);
+                progressed = true;
             }
             Err(StepError::Hold { staff, customer }) => {
                 saga.hold(step, &staff, &customer).await?;
                 return Ok(Outcome::Held);
             }
             Err(StepError::Transient(error)) => {
-                saga.fail(step, &error, last_try).await?;
+                saga.fail(step, &error, last_try && !progressed).await?;
                 return Err(SagaError::StepFailed {
                     step: step.name(),
                     error,
+                    progressed,
                 });
             }
         }
@@ -587,12 +596,11 @@ impl Saga<'_> {
                         &target(account),
                     ),
                 };
-                // Create-only: a zone made by an earlier try stays.
-                let create = Some(Condition::NotExists);
-                match self.services.table.put(zone.item(&order.id), create).await {
-                    Ok(()) | Err(TableError::ConditionFailed) => {}
-                    Err(other) => return Err(other.into()),
-                }
+                self.services
+                    .dns_host
+                    .create_zone(&zone, &order.id)
+                    .await
+                    .map_err(|e| StepError::Transient(e.to_string()))?;
                 Ok(Done {
                     detail: format!(
                         "{} records, served by {}",

@@ -1,0 +1,76 @@
+//! The `Mailer` port: hands a recorded mail on to whoever delivers it. Every
+//! mail is first recorded in the table (create-only, so it is sent once);
+//! the mailer then delivers it.
+//!
+//! - `OutboxFolder` (local): writes the text and HTML to files, 0600, in the
+//!   data directory's `outbox/` folder;
+//! - `RecordOnly` (AWS, until a mail provider's adapter exists): the table
+//!   record is all there is; nothing leaves the system.
+
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+
+use crate::mail::Mail;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("mail delivery failed: {0}")]
+pub struct MailerError(pub String);
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    fn name(&self) -> &'static str;
+
+    async fn deliver(&self, mail: &Mail) -> Result<(), MailerError>;
+}
+
+/// Writes each mail to files in a folder.
+pub struct OutboxFolder {
+    folder: PathBuf,
+}
+
+impl OutboxFolder {
+    pub fn new(folder: PathBuf) -> Self {
+        OutboxFolder { folder }
+    }
+}
+
+#[async_trait]
+impl Mailer for OutboxFolder {
+    fn name(&self) -> &'static str {
+        "outbox"
+    }
+
+    async fn deliver(&self, mail: &Mail) -> Result<(), MailerError> {
+        let (folder, mail) = (self.folder.clone(), mail.clone());
+        tokio::task::spawn_blocking(move || {
+            crate::private_files::create_dir(&folder)?;
+            let header = format!(
+                "To: {}\nSubject: {}\nDate: {}\n\n",
+                mail.to, mail.subject, mail.created_at
+            );
+            crate::private_files::write(
+                &folder.join(format!("{}.txt", mail.id)),
+                &(header + &mail.text),
+            )?;
+            crate::private_files::write(&folder.join(format!("{}.html", mail.id)), &mail.html)
+        })
+        .await
+        .map_err(|e| MailerError(e.to_string()))?
+        .map_err(|e| MailerError(e.to_string()))
+    }
+}
+
+/// Keeps mail as the table records it, and nothing more.
+pub struct RecordOnly;
+
+#[async_trait]
+impl Mailer for RecordOnly {
+    fn name(&self) -> &'static str {
+        "record-only"
+    }
+
+    async fn deliver(&self, _: &Mail) -> Result<(), MailerError> {
+        Ok(())
+    }
+}
