@@ -42,5 +42,6 @@ pub mod secrets;
 pub mod services;
 pub mod store;
 pub mod telemetry;
+pub mod workflow;
 
 pub use services::Services;

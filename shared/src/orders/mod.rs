@@ -13,7 +13,7 @@ pub mod checkout;
 pub mod create;
 pub mod declines;
 pub mod invoice;
-mod letters;
+pub(crate) mod letters;
 pub mod ownership;
 pub mod provision;
 pub mod review;
@@ -276,14 +276,7 @@ pub fn status_index(status: OrderStatus, now_secs: i64, order_id: &str) -> [(Str
     ]
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StepStatus {
-    Pending,
-    Running,
-    Done,
-    Failed,
-}
+pub use crate::workflow::StepStatus;
 
 /// One provisioning step as the customer sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -1,0 +1,309 @@
+//! Provisioning: a paid order's saga, run by a queue worker.
+//!
+//! Provisioning is one workflow of five steps on the engine in `workflow`:
+//! each step is recorded in `ORDER#<id>` / `STEP#<n>#<name>`, leased before
+//! its external call and `done` with its result after; each step is a file of
+//! `steps/`. Every external call carries a key made from the order and the
+//! step, so a job delivered twice, or a worker that died between the call and
+//! the record, repeats nothing: the next run skips done steps and the
+//! registrar, panel and mail outbox answer repeated keys from their records.
+//!
+//! A step that cannot succeed without people (no capacity, a refused transfer)
+//! puts the order `on_hold` with a reason for staff and a message for the
+//! customer. A step that fails for a passing reason fails the job, which the
+//! queue retries with backoff; the last allowed delivery marks the order
+//! `failed` with the step, and the job goes to the dead-letter queue.
+
+mod saga;
+mod steps;
+mod sweep;
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{DomainAction, Order, OrderStatus, StepView, children_partition, order_key};
+use crate::Services;
+use crate::dns::{self, Record, Target, Template};
+use crate::panel::{HostingAccount, PanelError};
+use crate::registrar::RegistrarError;
+use crate::store::{Item, TableError, Update};
+use crate::workflow::{StepRecord, StepRef, StepStatus};
+use saga::Saga;
+pub use saga::set_status;
+pub use sweep::resume_stalled;
+
+/// How long a worker holds a step before another may take it over: shorter
+/// than a job's visibility, so that a job whose worker died comes back to a
+/// lapsed lease.
+const LEASE: Duration = Duration::from_secs(45);
+const _: () = assert!(LEASE.as_secs() < crate::jobs::JOB_VISIBILITY.as_secs());
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Domain,
+    HostingAccount,
+    DnsZone,
+    MailAndAdmin,
+    WelcomeMail,
+}
+
+pub const STEPS: [Step; 5] = [
+    Step::Domain,
+    Step::HostingAccount,
+    Step::DnsZone,
+    Step::MailAndAdmin,
+    Step::WelcomeMail,
+];
+
+impl Step {
+    pub fn name(self) -> &'static str {
+        match self {
+            Step::Domain => "domain",
+            Step::HostingAccount => "hosting_account",
+            Step::DnsZone => "dns_zone",
+            Step::MailAndAdmin => "mail_and_admin",
+            Step::WelcomeMail => "welcome_mail",
+        }
+    }
+
+    pub fn title(self, order: &Order) -> String {
+        let domain = &order.domain.unicode;
+        match self {
+            Step::Domain => match order.domain.action {
+                DomainAction::Register => format!("Register {domain}"),
+                DomainAction::Transfer => format!("Start the transfer of {domain}"),
+                DomainAction::External => format!("Use {domain}, registered elsewhere"),
+                DomainAction::Subdomain => format!("Reserve {domain}"),
+            },
+            Step::HostingAccount => "Create the hosting account".into(),
+            Step::DnsZone => "Create the DNS zone".into(),
+            Step::MailAndAdmin => "Create the site administrator and mailboxes".into(),
+            Step::WelcomeMail => "Send the login details".into(),
+        }
+    }
+
+    /// This step of the workflow in `partition` (an order's children).
+    pub fn of(self, partition: &str) -> StepRef<'_> {
+        StepRef {
+            partition,
+            index: STEPS.iter().position(|s| *s == self).unwrap_or(0),
+            name: self.name(),
+        }
+    }
+}
+
+/// The job that runs an order's saga.
+pub fn job(customer_id: &str, order_id: &str) -> String {
+    crate::jobs::Job::Provision {
+        customer_id: customer_id.into(),
+        order_id: order_id.into(),
+    }
+    .body()
+}
+
+pub async fn enqueue(
+    services: &Services,
+    customer_id: &str,
+    order_id: &str,
+) -> Result<(), crate::queue::QueueError> {
+    services
+        .queue
+        .send(&job(customer_id, order_id), Duration::ZERO)
+        .await
+        .map(|_| ())
+}
+
+/// The steps of `order` as its owner sees them, from the step records.
+pub fn step_views(order: &Order, records: &[&Item]) -> Vec<StepView> {
+    let records: Vec<StepRecord> = records.iter().filter_map(|r| StepRecord::of(r)).collect();
+    STEPS
+        .iter()
+        .map(|step| {
+            let record = records.iter().find(|r| r.name == step.name());
+            StepView {
+                name: step.name().into(),
+                title: step.title(order),
+                status: record.map_or(StepStatus::Pending, |r| r.status),
+                attempts: record.map_or(0, |r| r.attempts),
+                detail: record.and_then(|r| r.detail.clone()),
+                finished_at: record.and_then(|r| r.finished_at.clone()),
+            }
+        })
+        .collect()
+}
+
+pub fn nameservers(services: &Services) -> Vec<String> {
+    let zone = &services.config.subdomain_zone;
+    vec![format!("ns1.{zone}"), format!("ns2.{zone}")]
+}
+
+/// For a domain registered elsewhere, once live: the records its DNS host must serve.
+pub fn records_to_set(order: &Order) -> Vec<Record> {
+    match (&order.domain.action, &order.service) {
+        (DomainAction::External, Some(service)) => dns::records(
+            Template::for_plan(order.plan_kind),
+            &order.domain.name,
+            &target(&service.account),
+        ),
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn target(account: &HostingAccount) -> Target<'_> {
+    Target {
+        ipv4: &account.ipv4,
+        ipv6: &account.ipv6,
+        mail_host: &account.mail_host,
+    }
+}
+
+/// How a step that did not finish ended.
+#[derive(Debug)]
+pub(super) enum StepError {
+    /// Needs people: staff see `staff`, the customer `customer`.
+    Hold { staff: String, customer: String },
+    /// Worth retrying later.
+    Transient(String),
+}
+
+impl From<TableError> for StepError {
+    fn from(error: TableError) -> Self {
+        StepError::Transient(format!("table: {error}"))
+    }
+}
+
+pub(super) fn from_registrar(domain: &str, error: RegistrarError) -> StepError {
+    match error {
+        RegistrarError::Refused { code, message } => StepError::Hold {
+            staff: format!("the registry refused {domain}: {code}: {message}"),
+            customer: format!(
+                "We could not register {domain}: {message}. Our team will contact you to choose another way."
+            ),
+        },
+        other => StepError::Transient(other.to_string()),
+    }
+}
+
+pub(super) fn from_panel(error: PanelError) -> StepError {
+    match error {
+        PanelError::NoCapacity(reason) => StepError::Hold {
+            staff: format!("no capacity: {reason}"),
+            customer: "Our servers for your plan are full right now. We are adding room; your order continues by itself as soon as it is ready, and you need to do nothing.".into(),
+        },
+        PanelError::Refused { code, message } => StepError::Hold {
+            staff: format!("the panel refused: {code}: {message}"),
+            customer: "Setting up your hosting account needs a hand from our team; we will finish it and let you know.".into(),
+        },
+        PanelError::Unavailable(message) => StepError::Transient(message),
+    }
+}
+
+/// What a done step did: in words for the customer, and its result.
+pub(super) struct Done {
+    pub(super) detail: String,
+    pub(super) result: Value,
+}
+
+/// Why a run of the saga stopped short; the job is retried later.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SagaError {
+    #[error("step {step} failed: {error}")]
+    StepFailed {
+        step: &'static str,
+        error: String,
+        /// An earlier step finished in the same run: the job made progress,
+        /// so this failure does not count against its deliveries.
+        progressed: bool,
+    },
+    #[error("step {step} is running in another worker, or just finished")]
+    Busy {
+        step: &'static str,
+        /// When the other worker's lease lapses.
+        retry_in: Duration,
+    },
+    #[error(transparent)]
+    Table(#[from] TableError),
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
+}
+
+/// How a run of the saga ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every step is done; the order is active.
+    Live,
+    /// A step put the order on hold.
+    Held,
+    /// The order is not provisioning (not paid, held, or live already).
+    NothingToDo,
+}
+
+/// Runs `order_id`'s saga from its first unfinished step. `last_try` says
+/// that the queue will not deliver this job again.
+pub async fn run(
+    services: &Services,
+    customer_id: &str,
+    order_id: &str,
+    last_try: bool,
+) -> Result<Outcome, SagaError> {
+    let key = order_key(customer_id, order_id);
+    let Some(item) = services.table.get(&key).await? else {
+        return Ok(Outcome::NothingToDo);
+    };
+    let order = Order::of(&item)?;
+    match order.status {
+        OrderStatus::Provisioning => {}
+        // A job redriven from the dead-letter queue resumes the order.
+        OrderStatus::Failed => {
+            set_status(
+                services,
+                &order,
+                OrderStatus::Failed,
+                Update::new().remove("failed_step"),
+                OrderStatus::Provisioning,
+            )
+            .await?;
+        }
+        _ => return Ok(Outcome::NothingToDo),
+    }
+    let done = saga::ledger(services)
+        .done(&children_partition(order_id))
+        .await?;
+    let mut saga = Saga {
+        services,
+        order,
+        item,
+        account: None,
+        mail: None,
+    };
+    let mut progressed = false;
+    for step in STEPS {
+        if let Some(result) = done.get(step.name()) {
+            saga.absorb(step, result);
+            continue;
+        }
+        saga.lease(step).await?;
+        match saga.execute(step).await {
+            Ok(done) => {
+                saga.finish(step, &done).await?;
+                saga.absorb(step, &done.result);
+                progressed = true;
+            }
+            Err(StepError::Hold { staff, customer }) => {
+                saga.hold(step, &staff, &customer).await?;
+                return Ok(Outcome::Held);
+            }
+            Err(StepError::Transient(error)) => {
+                saga.fail(step, &error, last_try && !progressed).await?;
+                return Err(SagaError::StepFailed {
+                    step: step.name(),
+                    error,
+                    progressed,
+                });
+            }
+        }
+    }
+    saga.go_live().await?;
+    Ok(Outcome::Live)
+}

@@ -1,0 +1,226 @@
+//! One run of the provisioning workflow for one order: leases and records
+//! through the ledger, status changes of the order, and the dispatch to the
+//! step files.
+
+use serde_json::{Value, json};
+
+use super::{Done, LEASE, SagaError, Step, StepError, nameservers};
+use crate::Services;
+use crate::mail::{self, Mail, MailKind};
+use crate::orders::letters::letter;
+use crate::orders::secrets::{self as order_secrets, Secret};
+use crate::orders::{
+    DomainAction, Order, OrderStatus, Service, children_partition, order_key, status_index,
+};
+use crate::panel::{HostingAccount, MailSetup};
+use crate::store::{Condition, Item, ItemExt, TableError, TxOp, Update};
+use crate::workflow::{LeaseError, Ledger};
+
+/// The step ledger provisioning keeps in the table.
+pub(super) fn ledger(services: &Services) -> Ledger<'_> {
+    Ledger {
+        table: services.table.as_ref(),
+        clock: services.clock.as_ref(),
+        lease: LEASE,
+    }
+}
+
+/// The saga's view of one order while it runs.
+pub(super) struct Saga<'a> {
+    pub(super) services: &'a Services,
+    pub(super) order: Order,
+    pub(super) item: Item,
+    pub(super) account: Option<HostingAccount>,
+    pub(super) mail: Option<MailSetup>,
+}
+
+/// Moves `order` from status `from` to `to` with `update`; false when it had moved on.
+pub async fn set_status(
+    services: &Services,
+    order: &Order,
+    from: OrderStatus,
+    mut update: Update,
+    to: OrderStatus,
+) -> Result<bool, TableError> {
+    update = update.set("status", json!(to)).bump_version();
+    for (attribute, value) in status_index(to, services.clock.now_secs(), &order.id) {
+        update = update.set(attribute, value);
+    }
+    match services
+        .table
+        .update(
+            &order_key(&order.customer_id, &order.id),
+            update,
+            Some(Condition::eq("status", json!(from))),
+        )
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(TableError::ConditionFailed) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+impl Saga<'_> {
+    pub(super) fn absorb(&mut self, step: Step, result: &Value) {
+        match step {
+            Step::HostingAccount => self.account = serde_json::from_value(result.clone()).ok(),
+            Step::MailAndAdmin => self.mail = serde_json::from_value(result.clone()).ok(),
+            _ => {}
+        }
+    }
+
+    /// Takes the step for this worker, unless another holds an unexpired lease.
+    pub(super) async fn lease(&self, step: Step) -> Result<(), SagaError> {
+        let partition = children_partition(&self.order.id);
+        match ledger(self.services).lease(step.of(&partition)).await {
+            Ok(()) => Ok(()),
+            Err(LeaseError::Leased(leased)) => Err(SagaError::Busy {
+                step: step.name(),
+                retry_in: leased.retry_in,
+            }),
+            Err(LeaseError::Table(error)) => Err(error.into()),
+        }
+    }
+
+    /// Records `step` done; a secret it used goes in the same write.
+    pub(super) async fn finish(&self, step: Step, done: &Done) -> Result<(), TableError> {
+        let partition = children_partition(&self.order.id);
+        let mut ops =
+            vec![ledger(self.services).finish_op(step.of(&partition), &done.detail, &done.result)];
+        // A secret goes in the same write that records the step that needed it.
+        let secret = match step {
+            Step::Domain if self.order.domain.action == DomainAction::Transfer => {
+                Some(Secret::AuthCode)
+            }
+            Step::HostingAccount => Some(Secret::PanelPassword),
+            _ => None,
+        };
+        if let Some(secret) = secret {
+            ops.push(order_secrets::forget_op(&self.order.id, secret));
+            // Orders placed before secrets were sealed kept them on the order.
+            if self.item.contains_key(secret.name()) {
+                ops.push(TxOp::Update {
+                    key: order_key(&self.order.customer_id, &self.order.id),
+                    update: Update::new().remove(secret.name()).bump_version(),
+                    condition: None,
+                });
+            }
+        }
+        self.services.table.transact(ops).await
+    }
+
+    async fn record_failure(&self, step: Step, error: &str) -> Result<(), TableError> {
+        let partition = children_partition(&self.order.id);
+        ledger(self.services)
+            .record_failure(step.of(&partition), error)
+            .await
+    }
+
+    pub(super) async fn hold(
+        &self,
+        step: Step,
+        staff: &str,
+        customer: &str,
+    ) -> Result<(), TableError> {
+        self.record_failure(step, staff).await?;
+        tracing::warn!(order = %self.order.id, step = step.name(), reason = staff, "order on hold");
+        let update = Update::new()
+            .set("hold_reason", staff)
+            .set("customer_message", customer)
+            .set("failed_step", step.name());
+        if set_status(
+            self.services,
+            &self.order,
+            OrderStatus::Provisioning,
+            update,
+            OrderStatus::OnHold,
+        )
+        .await?
+        {
+            let mut letter = letter(self.services, &self.order);
+            letter.action = customer.to_string();
+            self.send(MailKind::ActionNeeded, &letter).await?;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn fail(
+        &self,
+        step: Step,
+        error: &str,
+        last_try: bool,
+    ) -> Result<(), TableError> {
+        self.record_failure(step, error).await?;
+        if !last_try {
+            return Ok(());
+        }
+        tracing::error!(order = %self.order.id, step = step.name(), %error, "provisioning gave up; the job goes to the dead-letter queue");
+        let update = Update::new()
+            .set("hold_reason", format!("step {} kept failing: {error}", step.name()))
+            .set(
+                "customer_message",
+                format!("\"{}\" did not work yet. Our team has been told and will finish it; you need to do nothing.", step.title(&self.order)),
+            )
+            .set("failed_step", step.name());
+        set_status(
+            self.services,
+            &self.order,
+            OrderStatus::Provisioning,
+            update,
+            OrderStatus::Failed,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub(super) async fn go_live(&self) -> Result<(), TableError> {
+        let Some(account) = self.account.clone() else {
+            return Err(TableError::Backend("live without an account".into()));
+        };
+        let service = Service {
+            account,
+            mail: self.mail.clone(),
+            nameservers: nameservers(self.services),
+        };
+        let update = Update::new()
+            .set("service", json!(service))
+            .remove("hold_reason")
+            .remove("customer_message")
+            .remove("failed_step");
+        if set_status(
+            self.services,
+            &self.order,
+            OrderStatus::Provisioning,
+            update,
+            OrderStatus::Active,
+        )
+        .await?
+        {
+            tracing::info!(order = %self.order.id, "order live");
+        }
+        Ok(())
+    }
+
+    pub(super) async fn send(
+        &self,
+        kind: MailKind,
+        letter: &mail::Letter,
+    ) -> Result<(), TableError> {
+        let mail = Mail::compose(self.services, kind, &self.order.email, letter)?;
+        mail::send(self.services, &[mail]).await.map(|_| ())
+    }
+
+    pub(super) async fn secret(&self, secret: Secret) -> Result<String, StepError> {
+        let sealed = order_secrets::read(self.services, &self.order.id, secret)
+            .await
+            .map_err(|e| StepError::Transient(format!("reading the {}: {e}", secret.name())))?;
+        sealed
+            .or_else(|| self.item.str_attr(secret.name()).map(str::to_string))
+            .ok_or_else(|| StepError::Hold {
+                staff: format!("the order has no {} any more", secret.name()),
+                customer: "We need a detail from you to continue; our team will contact you."
+                    .into(),
+            })
+    }
+}

@@ -1,0 +1,91 @@
+//! Obtains the order's domain: registers it, starts its transfer, checks the
+//! proof that an external domain is the customer's, or reserves a subdomain.
+
+use serde_json::json;
+
+use super::super::saga::Saga;
+use super::super::{Done, StepError, from_registrar, nameservers};
+use super::call_key;
+use crate::mail::MailKind;
+use crate::orders::DomainAction;
+use crate::orders::letters::letter;
+use crate::orders::secrets::Secret;
+use crate::registrar::{Registration, TransferRequest, TransferState};
+
+pub(super) async fn run(saga: &Saga<'_>) -> Result<Done, StepError> {
+    let key = call_key(&saga.order, "domain");
+    let order = &saga.order;
+    let domain = order.domain.name.clone();
+    let shown = &order.domain.unicode;
+    match order.domain.action {
+        DomainAction::Register => {
+            let registration = Registration {
+                domain: domain.clone(),
+                years: 1,
+                registrant: order.customer_id.clone(),
+                nameservers: nameservers(saga.services),
+                idempotency_key: key,
+            };
+            let info = saga
+                .services
+                .registrar
+                .register(&registration)
+                .await
+                .map_err(|e| from_registrar(shown, e))?;
+            saga.send(MailKind::DomainRegistered, &letter(saga.services, order))
+                .await?;
+            let until = time::OffsetDateTime::from_unix_timestamp(info.expires_at)
+                .map(|t| t.date().to_string())
+                .unwrap_or_default();
+            Ok(Done {
+                detail: format!("Registered until {until}"),
+                result: json!(info),
+            })
+        }
+        DomainAction::Transfer => {
+            let request = TransferRequest {
+                domain: domain.clone(),
+                auth_code: saga.secret(Secret::AuthCode).await?,
+                idempotency_key: key,
+            };
+            let state = saga
+                .services
+                .registrar
+                .transfer(&request)
+                .await
+                .map_err(|e| from_registrar(shown, e))?;
+            if let TransferState::Rejected { reason } = &state {
+                return Err(StepError::Hold {
+                    staff: format!("transfer of {domain} rejected: {reason}"),
+                    customer: format!(
+                        "The transfer of {shown} was refused: {reason}. Ask your current registrar for the auth code and send it to us by replying to this mail."
+                    ),
+                });
+            }
+            saga.send(MailKind::TransferStarted, &letter(saga.services, order))
+                .await?;
+            Ok(Done {
+                detail: "Transfer requested; registries take up to five days to complete it".into(),
+                result: json!(state),
+            })
+        }
+        DomainAction::External if !order.ownership.as_ref().is_some_and(|c| c.verified()) => {
+            Err(StepError::Hold {
+                staff: format!("{domain} reached provisioning without proof of ownership"),
+                customer: format!(
+                    "We still need proof that {shown} is yours; see the record to publish on your order page."
+                ),
+            })
+        }
+        DomainAction::External => Ok(Done {
+            detail: format!(
+                "Point {shown} at us with the records shown once your hosting is ready"
+            ),
+            result: json!({"domain": domain}),
+        }),
+        DomainAction::Subdomain => Ok(Done {
+            detail: format!("{shown} is yours"),
+            result: json!({"domain": domain}),
+        }),
+    }
+}

@@ -1,0 +1,32 @@
+//! Creates the site administrator and the mailboxes of the account.
+
+use serde_json::json;
+
+use super::super::saga::Saga;
+use super::super::{Done, StepError, from_panel};
+use super::call_key;
+
+pub(super) async fn run(saga: &Saga<'_>) -> Result<Done, StepError> {
+    let order = &saga.order;
+    let domain = &order.domain.name;
+    let mailboxes = vec![format!("info@{domain}"), format!("postmaster@{domain}")];
+    let setup = saga
+        .services
+        .panel
+        .set_up_mail_and_admin(
+            &order.username,
+            &order.email,
+            &mailboxes,
+            &call_key(order, "mail"),
+        )
+        .await
+        .map_err(from_panel)?;
+    Ok(Done {
+        detail: format!(
+            "Mailboxes {}; site administrator {}",
+            setup.mailboxes.join(", "),
+            setup.site_admin
+        ),
+        result: json!(setup),
+    })
+}

@@ -1,0 +1,30 @@
+//! The five steps of provisioning, one file each. A step makes its external
+//! call with a key made from the order and the step, so a repeated call is
+//! answered from the other side's records, and returns what it did.
+
+mod dns_zone;
+mod domain;
+mod hosting_account;
+mod mail_and_admin;
+mod welcome_mail;
+
+use super::saga::Saga;
+use super::{Done, Step, StepError};
+use crate::orders::Order;
+
+impl Saga<'_> {
+    pub(super) async fn execute(&self, step: Step) -> Result<Done, StepError> {
+        match step {
+            Step::Domain => domain::run(self).await,
+            Step::HostingAccount => hosting_account::run(self).await,
+            Step::DnsZone => dns_zone::run(self).await,
+            Step::MailAndAdmin => mail_and_admin::run(self).await,
+            Step::WelcomeMail => welcome_mail::run(self).await,
+        }
+    }
+}
+
+/// The idempotency key of the order's external call `what`.
+fn call_key(order: &Order, what: &str) -> String {
+    format!("{}-{what}", order.id)
+}

@@ -1,0 +1,48 @@
+//! Sends the login details; for a domain registered elsewhere, with the
+//! records to set at its DNS host.
+
+use serde_json::json;
+
+use super::super::saga::Saga;
+use super::super::{Done, StepError, nameservers, target};
+use crate::dns::{self, Template};
+use crate::mail::MailKind;
+use crate::orders::DomainAction;
+use crate::orders::letters::letter;
+
+pub(super) async fn run(saga: &Saga<'_>) -> Result<Done, StepError> {
+    let order = &saga.order;
+    let services = saga.services;
+    let mut letter = letter(services, order);
+    letter.account = saga.account.clone();
+    if let Some(mail) = &saga.mail {
+        letter.mailboxes = mail.mailboxes.clone();
+        letter.admin_url = mail.admin_url.clone();
+    }
+    if order.domain.action == DomainAction::External
+        && let Some(account) = &saga.account
+    {
+        letter.dns_records = dns::records(
+            Template::for_plan(order.plan_kind),
+            &order.domain.name,
+            &target(account),
+        )
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {}{}",
+                r.name,
+                r.kind,
+                r.priority.map(|p| format!("{p} ")).unwrap_or_default(),
+                r.value
+            )
+        })
+        .collect();
+        letter.nameservers = nameservers(services).join(" and ");
+    }
+    saga.send(MailKind::AccountReady, &letter).await?;
+    Ok(Done {
+        detail: format!("Sent to {}", order.email),
+        result: json!({"to": order.email}),
+    })
+}
