@@ -1,0 +1,265 @@
+//! The provisioning saga survives duplicates, a killed worker and a step that
+//! keeps failing, and never creates anything twice.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hostfront::accounts::Customer;
+use hostfront::clock::ManualClock;
+use hostfront::jobs::{AppJobs, WorkerSettings, run_worker};
+use hostfront::mail::{self, MailKind};
+use hostfront::orders::checkout;
+use hostfront::orders::create;
+use hostfront::orders::provision::{self, Outcome};
+use hostfront::orders::{self, OrderStatus};
+use hostfront::payments::simulated::APPROVED;
+use hostfront::store::{ItemExt, Query};
+use hostfront_tests::shopper::{Shopper, card, fresh_domain, fresh_username, hosting, register};
+use hostfront_tests::{App, embedded_services_with};
+use tokio_util::sync::CancellationToken;
+
+/// A customer with a paid order, made through the library on `services`.
+async fn paid_order(services: &hostfront::Services) -> (Customer, String) {
+    hostfront::catalog::seed_demo(services.table.as_ref())
+        .await
+        .unwrap();
+    let (customer, _) = hostfront_tests::customer(services, &fresh_username()).await;
+    let request = register(&fresh_domain(), &fresh_username());
+    let placed = create::place(services, &customer, "once", request)
+        .await
+        .unwrap();
+    let paid = checkout::pay(services, &customer, &placed.view.id, card(APPROVED))
+        .await
+        .unwrap();
+    assert_eq!(paid.status, OrderStatus::Provisioning);
+    (customer, placed.view.id)
+}
+
+/// What the simulated world holds for one order: hosting accounts, addresses
+/// in use, account-ready mails.
+async fn created_things(services: &hostfront::Services) -> (usize, usize, usize) {
+    let servers = services
+        .table
+        .query(Query::partition("SIMPANEL#SERVER"))
+        .await
+        .unwrap();
+    let accounts: i64 = servers
+        .items
+        .iter()
+        .filter_map(|s| s.i64_attr("accounts"))
+        .sum();
+    let addresses = services
+        .table
+        .query(Query::partition("SIMPANEL#ADDR"))
+        .await
+        .unwrap();
+    let used = addresses
+        .items
+        .iter()
+        .filter(|a| a.get("account").is_some())
+        .count();
+    let ready = mail::outbox(services, 100)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|m| m.kind == MailKind::AccountReady)
+        .count();
+    (accounts as usize, used, ready)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_delivered_twice_creates_everything_once() {
+    let clock = ManualClock::starting_now();
+    let (_dir, services) = embedded_services_with(&clock, |c| c.sim_panel_latency_ms = 100);
+    let (customer, id) = paid_order(&services).await;
+    // Both deliveries run at once; one finds the step leased and fails to retry later.
+    let (a, b) = tokio::join!(
+        provision::run(&services, &customer.id, &id, false),
+        provision::run(&services, &customer.id, &id, false),
+    );
+    assert!(
+        a == Ok(Outcome::Live) || b == Ok(Outcome::Live),
+        "{a:?} {b:?}"
+    );
+    let replay = provision::run(&services, &customer.id, &id, false).await;
+    assert_eq!(replay, Ok(Outcome::NothingToDo));
+    assert_eq!(created_things(&services).await, (1, 1, 1));
+    let order = orders::load(&services, &customer.id, &id).await.unwrap();
+    assert_eq!(order.status, OrderStatus::Active);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_mid_saga_is_finished_by_another_exactly_once() {
+    let clock = ManualClock::starting_now();
+    let (_dir, services) = embedded_services_with(&clock, |c| c.sim_panel_latency_ms = 400);
+    let (customer, id) = paid_order(&services).await;
+    let settings = WorkerSettings {
+        visibility: Duration::from_secs(60),
+        batch: 1,
+        wait: Duration::from_millis(100),
+    };
+    let jobs = Arc::new(AppJobs {
+        services: services.clone(),
+    });
+    let stop = CancellationToken::new();
+    let first = tokio::spawn(run_worker(
+        services.queue.clone(),
+        jobs.clone(),
+        settings,
+        stop.clone(),
+    ));
+    // Kill the worker while it waits on the panel to create the account.
+    let step = hostfront::store::Key::new(format!("ORDER#{id}"), "STEP#1#hosting_account");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while services
+        .table
+        .get(&step)
+        .await
+        .unwrap()
+        .and_then(|s| s.str_attr("status").map(str::to_string))
+        .as_deref()
+        != Some("running")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the saga never reached the hosting account"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    first.abort();
+    let _ = first.await;
+    let order = orders::load(&services, &customer.id, &id).await.unwrap();
+    assert_eq!(order.status, OrderStatus::Provisioning);
+
+    // The job reappears once its visibility ends, and the lease has expired by then.
+    clock.advance_secs(180);
+    let second = tokio::spawn(run_worker(
+        services.queue.clone(),
+        jobs,
+        settings,
+        stop.clone(),
+    ));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while orders::load(&services, &customer.id, &id)
+        .await
+        .unwrap()
+        .status
+        != OrderStatus::Active
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the restarted worker did not finish the order"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.cancel();
+    second.await.unwrap();
+    assert_eq!(created_things(&services).await, (1, 1, 1));
+    let records = services
+        .table
+        .query(Query::partition(format!("ORDER#{id}")))
+        .await
+        .unwrap();
+    let attempts = |name: &str| {
+        records
+            .items
+            .iter()
+            .find(|r| r.str_attr("name") == Some(name))
+            .and_then(|r| r.i64_attr("attempts"))
+    };
+    assert_eq!(
+        attempts("domain"),
+        Some(1),
+        "the domain was registered before the crash, once"
+    );
+    assert_eq!(attempts("hosting_account"), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_that_keeps_failing_marks_the_order_failed_and_a_redrive_resumes_it() {
+    let clock = ManualClock::starting_now();
+    let (_dir, services) = embedded_services_with(&clock, |c| c.sim_panel_failure_rate = 1.0);
+    let (customer, id) = paid_order(&services).await;
+    let first = provision::run(&services, &customer.id, &id, false).await;
+    assert!(first.unwrap_err().to_string().contains("hosting_account"));
+    assert_eq!(
+        orders::load(&services, &customer.id, &id)
+            .await
+            .unwrap()
+            .status,
+        OrderStatus::Provisioning
+    );
+    let last = provision::run(&services, &customer.id, &id, true).await;
+    assert!(last.is_err());
+    let order = orders::load(&services, &customer.id, &id).await.unwrap();
+    assert_eq!(order.status, OrderStatus::Failed);
+    assert_eq!(order.failed_step.as_deref(), Some("hosting_account"));
+    let view = orders::view(&services, order).await.unwrap();
+    assert!(
+        view.customer_message
+            .unwrap()
+            .contains("Create the hosting account")
+    );
+    assert_eq!(view.steps[1].attempts, 2);
+
+    // Staff fix the panel and redrive the job: the order resumes where it stopped.
+    let mut fixed = services.clone();
+    fixed.panel = Arc::new(hostfront::panel::simulated::SimulatedPanel::new(
+        services.table.clone(),
+        hostfront::panel::simulated::PanelSettings {
+            capacity_per_server: 10,
+            addresses: 10,
+            latency: Duration::ZERO,
+            failure_rate: 0.0,
+        },
+        "example.net",
+    ));
+    assert_eq!(
+        provision::run(&fixed, &customer.id, &id, false).await,
+        Ok(Outcome::Live)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_the_last_retry_the_job_is_dead_lettered_and_the_order_names_the_step() {
+    let app = App::embedded_with(|c| {
+        c.sim_panel_failure_rate = 1.0;
+        c.queue_max_receives = 2;
+    })
+    .await;
+    let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;
+    let (_, order) = ada
+        .order(hosting("subdomain", "flakypanel", "flakypanel"))
+        .await;
+    let id = order["id"].as_str().unwrap();
+    ada.pay(id, APPROVED, "GB").await;
+    let failed = ada.wait_for(id, "failed").await;
+    assert_eq!(failed["failed_step"], "hosting_account");
+    assert_eq!(failed["steps"][1]["status"], "failed");
+    // The first try followed the domain step in the same run: a job that moved
+    // forward spends no delivery. Then one try per delivery, two deliveries.
+    assert_eq!(
+        failed["steps"][1]["attempts"], 3,
+        "one try per delivery after progress"
+    );
+    assert!(
+        failed["status_message"]
+            .as_str()
+            .unwrap()
+            .contains("Our team has been told")
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let letters = app.services.queue.dead_letters(10).await.unwrap();
+        if let Some(letter) = letters.first() {
+            assert!(letter.body.contains(id));
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the job never reached the dead-letter queue"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.shutdown().await.unwrap();
+}
