@@ -6,6 +6,13 @@
 //! (only if it is still the same expired item) and tries once more: to every
 //! caller an expired item simply does not exist, as on the SQLite engine.
 
+mod codec;
+mod expr;
+mod schema;
+
+use codec::{from_attributes, key_attributes, to_attributes};
+use expr::Expr;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -14,17 +21,14 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, Delete, GlobalSecondaryIndex,
-    KeySchemaElement, KeyType, KeysAndAttributes, Projection, ProjectionType, Put, PutRequest,
-    ReturnValue, ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem,
-    Update as DynamoUpdate, WriteRequest,
+    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, PutRequest, ReturnValue,
+    TransactWriteItem, Update as DynamoUpdate, WriteRequest,
 };
-use serde_json::{Map, Number, Value};
 
 use super::item::{decode_cursor, encode_cursor, validate_item, visible};
 use super::{
-    Condition, Index, Item, ItemExt, Key, MAX_BATCH_GET, Page, Query, SortKey, TTL, Table,
-    TableError, TableResult, TxOp, Update, validate_transaction,
+    Condition, Index, Item, ItemExt, Key, MAX_BATCH_GET, Page, Query, TTL, Table, TableError,
+    TableResult, TxOp, Update, validate_transaction,
 };
 use crate::clock::Clock;
 
@@ -33,7 +37,7 @@ const MAX_BATCH_WRITE: usize = 25;
 /// How many times a write is tried when expired items stand in its way.
 const EXPIRED_RETRIES: usize = 3;
 
-type Attributes = HashMap<String, AttributeValue>;
+pub(super) type Attributes = HashMap<String, AttributeValue>;
 
 #[derive(Clone)]
 pub struct DynamoTable {
@@ -53,76 +57,6 @@ impl DynamoTable {
 
     pub fn table_name(&self) -> &str {
         &self.table
-    }
-
-    /// Creates the table with its two indexes and TTL when it does not exist
-    /// (for local development and tests; on AWS the stack in `infra/` creates it).
-    pub async fn create_if_missing(&self) -> TableResult<()> {
-        if self
-            .client
-            .describe_table()
-            .table_name(&self.table)
-            .send()
-            .await
-            .is_ok()
-        {
-            return Ok(());
-        }
-        let string_attr = |name: &str| {
-            AttributeDefinition::builder()
-                .attribute_name(name)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .expect("attribute definition is complete")
-        };
-        let key = |name: &str, kind: KeyType| {
-            KeySchemaElement::builder()
-                .attribute_name(name)
-                .key_type(kind)
-                .build()
-                .expect("key is complete")
-        };
-        let mut request = self
-            .client
-            .create_table()
-            .table_name(&self.table)
-            .billing_mode(BillingMode::PayPerRequest)
-            .key_schema(key("pk", KeyType::Hash))
-            .key_schema(key("sk", KeyType::Range));
-        for name in ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"] {
-            request = request.attribute_definitions(string_attr(name));
-        }
-        for index in [Index::Gsi1, Index::Gsi2] {
-            let (pk, sk) = index.key_attributes();
-            request = request.global_secondary_indexes(
-                GlobalSecondaryIndex::builder()
-                    .index_name(index.dynamo_name().expect("an index has a name"))
-                    .key_schema(key(pk, KeyType::Hash))
-                    .key_schema(key(sk, KeyType::Range))
-                    .projection(
-                        Projection::builder()
-                            .projection_type(ProjectionType::All)
-                            .build(),
-                    )
-                    .build()
-                    .expect("index is complete"),
-            );
-        }
-        request.send().await.map_err(classify)?;
-        self.client
-            .update_time_to_live()
-            .table_name(&self.table)
-            .time_to_live_specification(
-                TimeToLiveSpecification::builder()
-                    .attribute_name(TTL)
-                    .enabled(true)
-                    .build()
-                    .expect("ttl spec is complete"),
-            )
-            .send()
-            .await
-            .map_err(classify)?;
-        Ok(())
     }
 
     fn now(&self) -> i64 {
@@ -539,247 +473,5 @@ where
         ) => TableError::Busy,
         Some("ValidationException") => TableError::Invalid(error.message().unwrap_or("").into()),
         _ => TableError::Backend(DisplayErrorContext(&error).to_string()),
-    }
-}
-
-/// Builds an expression's placeholders (`#n0`, `:v0`, ...).
-#[derive(Default)]
-struct Expr {
-    names: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
-}
-
-impl Expr {
-    fn name(&mut self, attribute: &str) -> String {
-        if let Some((placeholder, _)) = self.names.iter().find(|(_, a)| *a == attribute) {
-            return placeholder.clone();
-        }
-        let placeholder = format!("#n{}", self.names.len());
-        self.names
-            .insert(placeholder.clone(), attribute.to_string());
-        placeholder
-    }
-
-    fn value(&mut self, value: AttributeValue) -> String {
-        let placeholder = format!(":v{}", self.values.len());
-        self.values.insert(placeholder.clone(), value);
-        placeholder
-    }
-
-    fn names(&self) -> Option<HashMap<String, String>> {
-        Some(self.names.clone()).filter(|n| !n.is_empty())
-    }
-
-    fn values(&self) -> Option<Attributes> {
-        Some(self.values.clone()).filter(|v| !v.is_empty())
-    }
-
-    /// True for an item that has not expired (and for a missing item).
-    fn live(&mut self, now: i64) -> String {
-        let ttl = self.name(TTL);
-        let now = self.value(AttributeValue::N(now.to_string()));
-        format!("(attribute_not_exists({ttl}) OR {ttl} > {now})")
-    }
-
-    /// The condition, true only for a missing or unexpired item, so that an
-    /// expired one always fails and gets cleared (see the module comment).
-    fn guarded(&mut self, condition: Option<&Condition>, now: i64) -> String {
-        let rendered = condition.map(|c| self.condition(c));
-        let live = self.live(now);
-        // Composite conditions render in parentheses already, and DynamoDB
-        // rejects redundant ones.
-        match rendered {
-            Some(c) => format!("{c} AND {live}"),
-            None => live,
-        }
-    }
-
-    fn condition(&mut self, condition: &Condition) -> String {
-        let compare = |expr: &mut Self, attribute: &str, op: &str, value: &Value| {
-            format!(
-                "{} {op} {}",
-                expr.name(attribute),
-                expr.value(to_attribute(value))
-            )
-        };
-        match condition {
-            Condition::Exists => format!("attribute_exists({})", self.name("pk")),
-            Condition::NotExists => format!("attribute_not_exists({})", self.name("pk")),
-            Condition::VersionIs(v) => compare(self, super::VERSION, "=", &Value::from(*v)),
-            Condition::AttributeExists(a) => format!("attribute_exists({})", self.name(a)),
-            Condition::AttributeNotExists(a) => format!("attribute_not_exists({})", self.name(a)),
-            Condition::Eq(a, v) => compare(self, a, "=", v),
-            Condition::Lt(a, v) => compare(self, a, "<", v),
-            Condition::Le(a, v) => compare(self, a, "<=", v),
-            Condition::Gt(a, v) => compare(self, a, ">", v),
-            Condition::Ge(a, v) => compare(self, a, ">=", v),
-            Condition::And(all) => self.join(all, "AND", true),
-            Condition::Or(any) => self.join(any, "OR", false),
-            Condition::Not(inner) => format!("(NOT {})", self.condition(inner)),
-        }
-    }
-
-    fn join(&mut self, parts: &[Condition], op: &str, empty: bool) -> String {
-        if parts.is_empty() {
-            let pk = self.name("pk");
-            let always = format!("(attribute_exists({pk}) OR attribute_not_exists({pk}))");
-            return if empty {
-                always
-            } else {
-                format!("(NOT {always})")
-            };
-        }
-        if let [single] = parts {
-            return self.condition(single);
-        }
-        let rendered: Vec<String> = parts.iter().map(|p| self.condition(p)).collect();
-        format!("({})", rendered.join(&format!(" {op} ")))
-    }
-
-    fn update(&mut self, update: &Update) -> String {
-        let mut clauses = Vec::new();
-        if !update.set.is_empty() {
-            let set: Vec<String> = update
-                .set
-                .iter()
-                .map(|(a, v)| format!("{} = {}", self.name(a), self.value(to_attribute(v))))
-                .collect();
-            clauses.push(format!("SET {}", set.join(", ")));
-        }
-        if !update.remove.is_empty() {
-            let remove: Vec<String> = update.remove.iter().map(|a| self.name(a)).collect();
-            clauses.push(format!("REMOVE {}", remove.join(", ")));
-        }
-        if !update.add.is_empty() {
-            let add: Vec<String> = update
-                .add
-                .iter()
-                .map(|(a, d)| {
-                    format!(
-                        "{} {}",
-                        self.name(a),
-                        self.value(AttributeValue::N(d.to_string()))
-                    )
-                })
-                .collect();
-            clauses.push(format!("ADD {}", add.join(", ")));
-        }
-        clauses.join(" ")
-    }
-
-    fn key_condition(&mut self, query: &Query) -> String {
-        let (pk_attr, sk_attr) = query.index.key_attributes();
-        let pk = self.name(pk_attr);
-        let partition = self.value(AttributeValue::S(query.partition.clone()));
-        if query.sort == SortKey::Any {
-            return format!("{pk} = {partition}");
-        }
-        let sk = self.name(sk_attr);
-        let mut s = |v: &String| self.value(AttributeValue::S(v.clone()));
-        let sort = match &query.sort {
-            SortKey::Any => unreachable!("handled above"),
-            SortKey::Eq(v) => format!("{sk} = {}", s(v)),
-            SortKey::BeginsWith(p) => format!("begins_with({sk}, {})", s(p)),
-            SortKey::Between(a, b) => format!("{sk} BETWEEN {} AND {}", s(a), s(b)),
-            SortKey::Lt(v) => format!("{sk} < {}", s(v)),
-            SortKey::Le(v) => format!("{sk} <= {}", s(v)),
-            SortKey::Gt(v) => format!("{sk} > {}", s(v)),
-            SortKey::Ge(v) => format!("{sk} >= {}", s(v)),
-        };
-        format!("{pk} = {partition} AND {sort}")
-    }
-}
-
-fn key_attributes(key: &Key) -> Attributes {
-    HashMap::from([
-        ("pk".to_string(), AttributeValue::S(key.pk.clone())),
-        ("sk".to_string(), AttributeValue::S(key.sk.clone())),
-    ])
-}
-
-fn to_attributes(item: &Item) -> Attributes {
-    item.iter()
-        .map(|(k, v)| (k.clone(), to_attribute(v)))
-        .collect()
-}
-
-pub(crate) fn to_attribute(value: &Value) -> AttributeValue {
-    match value {
-        Value::Null => AttributeValue::Null(true),
-        Value::Bool(b) => AttributeValue::Bool(*b),
-        Value::Number(n) => AttributeValue::N(n.to_string()),
-        Value::String(s) => AttributeValue::S(s.clone()),
-        Value::Array(list) => AttributeValue::L(list.iter().map(to_attribute).collect()),
-        Value::Object(map) => AttributeValue::M(
-            map.iter()
-                .map(|(k, v)| (k.clone(), to_attribute(v)))
-                .collect(),
-        ),
-    }
-}
-
-fn from_attributes(attributes: &Attributes) -> Item {
-    attributes
-        .iter()
-        .map(|(k, v)| (k.clone(), from_attribute(v)))
-        .collect()
-}
-
-fn from_attribute(value: &AttributeValue) -> Value {
-    let number = |n: &str| -> Value {
-        n.parse::<i64>()
-            .map(Value::from)
-            .ok()
-            .or_else(|| {
-                n.parse::<f64>()
-                    .ok()
-                    .and_then(Number::from_f64)
-                    .map(Value::Number)
-            })
-            .unwrap_or_else(|| Value::String(n.to_string()))
-    };
-    match value {
-        AttributeValue::S(s) => Value::String(s.clone()),
-        AttributeValue::N(n) => number(n),
-        AttributeValue::Bool(b) => Value::Bool(*b),
-        AttributeValue::Null(_) => Value::Null,
-        AttributeValue::L(list) => Value::Array(list.iter().map(from_attribute).collect()),
-        AttributeValue::M(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), from_attribute(v)))
-                .collect::<Map<_, _>>(),
-        ),
-        AttributeValue::Ss(set) => Value::Array(set.iter().cloned().map(Value::String).collect()),
-        AttributeValue::Ns(set) => Value::Array(set.iter().map(|n| number(n)).collect()),
-        _ => Value::Null,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn values_round_trip_through_attributes() {
-        let value = json!({"s": "x", "n": 42, "f": 1.5, "neg": -7, "b": true, "z": null,
-                           "l": [1, "two", {"three": 3}], "m": {"nested": [false]}});
-        assert_eq!(from_attribute(&to_attribute(&value)), value);
-    }
-
-    #[test]
-    fn conditions_render_with_placeholders() {
-        let mut expr = Expr::default();
-        let rendered = expr.guarded(Some(&Condition::NotExists.or(Condition::VersionIs(3))), 100);
-        assert_eq!(
-            rendered,
-            "(attribute_not_exists(#n0) OR #n1 = :v0) AND (attribute_not_exists(#n2) OR #n2 > :v1)"
-        );
-        assert_eq!(expr.names.get("#n1").map(String::as_str), Some("v"));
-        assert_eq!(
-            expr.values.get(":v1"),
-            Some(&AttributeValue::N("100".into()))
-        );
     }
 }
