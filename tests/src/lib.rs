@@ -69,27 +69,25 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", ulid::Ulid::new().to_string().to_lowercase())
 }
 
-pub fn dynamodb_client() -> aws_sdk_dynamodb::Client {
-    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(moto_endpoint())
-        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(config)
+/// A client of `$sdk` (an `aws_sdk_*` crate) for the moto server, with test credentials.
+macro_rules! moto_client {
+    ($name:ident, $sdk:ident) => {
+        pub fn $name() -> $sdk::Client {
+            use $sdk::config::{BehaviorVersion, Credentials, Region};
+            let config = $sdk::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new("us-east-1"))
+                .endpoint_url(moto_endpoint())
+                .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
+                .build();
+            $sdk::Client::from_conf(config)
+        }
+    };
 }
 
-pub fn sqs_client() -> aws_sdk_sqs::Client {
-    use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_sqs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(moto_endpoint())
-        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
-        .build();
-    aws_sdk_sqs::Client::from_conf(config)
-}
+moto_client!(dynamodb_client, aws_sdk_dynamodb);
+moto_client!(sqs_client, aws_sdk_sqs);
+moto_client!(kms_client, aws_sdk_kms);
 
 /// A table on one engine with a clock the test moves.
 pub struct TableFixture {
@@ -536,15 +534,4 @@ pub async fn customer(services: &Services, name: &str) -> (hostfront::accounts::
     hostfront::accounts::verify_email(services, hostfront::accounts::Verification { token })
         .await
         .expect("verified")
-}
-
-pub fn kms_client() -> aws_sdk_kms::Client {
-    use aws_sdk_kms::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_kms::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(moto_endpoint())
-        .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
-        .build();
-    aws_sdk_kms::Client::from_conf(config)
 }
