@@ -98,17 +98,14 @@ async fn claim_attempt(
 /// once the hold has lapsed.
 async fn hold_for_payment(services: &Services, order: &Order) -> Result<(), OrderError> {
     let until = order.hold_until();
-    let lapsed = || {
-        conflict(
+    if services.clock.now_secs() >= until {
+        return Err(conflict(
             "reservation_lost",
             format!(
                 "{} was held for this order for {UNPAID_HOLD_DAYS} days, and that time is over; nothing was charged. Please place a new order",
                 order.domain.unicode
             ),
-        )
-    };
-    if services.clock.now_secs() >= until {
-        return Err(lapsed());
+        ));
     }
     let ops = hold_markers(order, &services.config.subdomain_zone, Some(until));
     match services.table.transact(ops).await {

@@ -454,6 +454,55 @@ pub async fn orders_since(
     page.items.iter().map(Order::of).collect()
 }
 
+/// The orders filed under a status before a time (epoch seconds), read a
+/// page of the status index at a time, however many there are.
+pub struct FiledBefore {
+    status: OrderStatus,
+    before: i64,
+    cursor: Option<String>,
+    done: bool,
+}
+
+impl FiledBefore {
+    pub fn new(status: OrderStatus, before: i64) -> Self {
+        FiledBefore {
+            status,
+            before,
+            cursor: None,
+            done: false,
+        }
+    }
+
+    /// The next page of orders, or None once every one was read.
+    pub async fn next_page(
+        &mut self,
+        services: &Services,
+    ) -> Result<Option<Vec<Order>>, TableError> {
+        if self.done {
+            return Ok(None);
+        }
+        let page = services
+            .table
+            .query(
+                Query::index(
+                    crate::store::Index::Gsi1,
+                    format!("ORDERS#{}", self.status.as_str()),
+                )
+                .sort(SortKey::Lt(format!("{:012}", self.before)))
+                .limit(100)
+                .after(self.cursor.take()),
+            )
+            .await?;
+        self.done = page.next.is_none();
+        self.cursor = page.next;
+        page.items
+            .iter()
+            .map(Order::of)
+            .collect::<Result<_, _>>()
+            .map(Some)
+    }
+}
+
 /// A customer's orders, newest first (at most 100).
 pub async fn list(services: &Services, customer_id: &str) -> Result<Vec<OrderView>, OrderError> {
     let page = services

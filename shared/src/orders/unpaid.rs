@@ -16,7 +16,7 @@ use super::{
 };
 use crate::Services;
 use crate::accounts::Customer;
-use crate::store::{Condition, Index, ItemExt, Key, Query, SortKey, TableError, TxOp, Update};
+use crate::store::{Condition, ItemExt, Key, TableError, TxOp, Update};
 
 fn counter_key(customer_id: &str) -> Key {
     Key::new(format!("CUSTOMER#{customer_id}"), "UNPAID")
@@ -143,23 +143,10 @@ pub async fn cancel(
 /// Returns how many it cancelled.
 pub async fn cancel_lapsed(services: &Services) -> Result<usize, TableError> {
     let placed_before = services.clock.now_secs() - super::UNPAID_HOLD_DAYS * 86_400;
+    let mut unpaid = super::FiledBefore::new(OrderStatus::AwaitingPayment, placed_before);
     let mut cancelled = 0;
-    let mut cursor = None;
-    loop {
-        let page = services
-            .table
-            .query(
-                Query::index(
-                    Index::Gsi1,
-                    format!("ORDERS#{}", OrderStatus::AwaitingPayment.as_str()),
-                )
-                .sort(SortKey::Lt(format!("{placed_before:012}")))
-                .limit(100)
-                .after(cursor),
-            )
-            .await?;
-        for item in &page.items {
-            let order = Order::of(item)?;
+    while let Some(orders) = unpaid.next_page(services).await? {
+        for order in orders {
             if order.hold_until() > services.clock.now_secs() {
                 continue;
             }
@@ -173,9 +160,6 @@ pub async fn cancel_lapsed(services: &Services) -> Result<usize, TableError> {
                 }
             }
         }
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(cancelled),
-        }
     }
+    Ok(cancelled)
 }

@@ -4,8 +4,7 @@ use std::time::Duration;
 
 use super::{SagaError, enqueue};
 use crate::Services;
-use crate::orders::OrderStatus;
-use crate::store::{ItemExt, Query};
+use crate::orders::{FiledBefore, OrderStatus};
 
 /// Enqueues again every order that has been provisioning for longer than
 /// `stalled_after`, a page at a time: a lost enqueue or a lost job must not
@@ -16,32 +15,13 @@ pub async fn resume_stalled(
     stalled_after: Duration,
 ) -> Result<usize, SagaError> {
     let before = services.clock.now_secs() - stalled_after.as_secs() as i64;
+    let mut stalled = FiledBefore::new(OrderStatus::Provisioning, before);
     let mut sent = 0;
-    let mut cursor = None;
-    loop {
-        let page = services
-            .table
-            .query(
-                Query::index(
-                    crate::store::Index::Gsi1,
-                    format!("ORDERS#{}", OrderStatus::Provisioning.as_str()),
-                )
-                .sort(crate::store::SortKey::Lt(format!("{before:012}")))
-                .limit(100)
-                .after(cursor),
-            )
-            .await?;
-        for item in &page.items {
-            let (Some(customer), Some(order)) = (item.str_attr("customer_id"), item.str_attr("id"))
-            else {
-                continue;
-            };
-            enqueue(services, customer, order).await?;
+    while let Some(orders) = stalled.next_page(services).await? {
+        for order in orders {
+            enqueue(services, &order.customer_id, &order.id).await?;
             sent += 1;
         }
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(sent),
-        }
     }
+    Ok(sent)
 }
