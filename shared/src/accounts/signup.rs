@@ -127,10 +127,7 @@ pub async fn signup(services: &Services, request: Signup) -> Result<SignupAccept
             .map(|n| {
                 format!(
                     "?next={}",
-                    n.replace('%', "%25")
-                        .replace('&', "%26")
-                        .replace('?', "%3F")
-                        .replace('=', "%3D")
+                    form_urlencoded::byte_serialize(n.as_bytes()).collect::<String>()
                 )
             })
             .unwrap_or_default();
