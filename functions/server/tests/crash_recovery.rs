@@ -100,6 +100,17 @@ async fn post(
     )
 }
 
+/// The JSON at `url`, with `cookie`.
+async fn get(client: &reqwest::Client, url: String, cookie: &str) -> Value {
+    let response = client
+        .get(url)
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    response.json().await.unwrap()
+}
+
 /// Signs up through the mailed link; returns the session cookie.
 async fn customer(client: &reqwest::Client, base: &str) -> String {
     let signup = json!({"email": "crash@example.com", "password": "survives every crash", "name": "Crash", "country": "GB"});
@@ -110,15 +121,13 @@ async fn customer(client: &reqwest::Client, base: &str) -> String {
         .await
         .unwrap();
     assert_eq!(answer.status(), 202);
-    let mails: Vec<Value> = client
-        .get(format!("{base}/api/outbox"))
-        .send()
-        .await
+    let mails = get(client, format!("{base}/api/outbox"), "").await;
+    let text = mails
+        .as_array()
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let text = mails.iter().find(|m| m["kind"] == "verify_email").unwrap()["text"]
+        .iter()
+        .find(|m| m["kind"] == "verify_email")
+        .unwrap()["text"]
         .as_str()
         .unwrap()
         .to_string();
@@ -202,15 +211,7 @@ async fn orders_go_live_through_faults_and_repeated_kills() {
     let mut live = Vec::new();
     for id in &orders {
         loop {
-            let order: Value = client
-                .get(format!("{base}/api/orders/{id}"))
-                .header("cookie", &cookie)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let order = get(&client, format!("{base}/api/orders/{id}"), &cookie).await;
             if order["status"] == "active" {
                 live.push(order);
                 break;
