@@ -117,4 +117,17 @@ async fn proof_of_ownership(app: &App) {
         status, 404,
         "no zone answers for an unproven domain: {zone}"
     );
+
+    // Once the right record is published, twenty checks at once all agree.
+    let value = order["ownership"]["value"].as_str().unwrap().to_string();
+    dns.publish_txt(record, &[value]).await.unwrap();
+    let path = format!("/api/orders/{id}/verify-domain");
+    let answers =
+        futures::future::join_all((0..20).map(|_| mallory.post(&path, json!({}), None))).await;
+    assert!(
+        answers
+            .iter()
+            .all(|(s, b)| *s == 200 && b["ownership"]["verified"] == true),
+        "{answers:?}"
+    );
 }
