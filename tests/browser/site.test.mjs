@@ -327,4 +327,40 @@ describe("the site on a phone", () => {
     }
     await context.close();
   });
+
+  test("a domain registered elsewhere is proven with a TXT record before it can be paid", async () => {
+    const page = await app.browser.newPage();
+    await page.goto(`${app.server.base}/account.html?next=/order.html`);
+    await signUp(page, app.server.base, { name: "Edsger Dijkstra", email: "edsger@example.com", country: "NL" });
+    await page.waitForURL(/\/order\.html$/);
+    const form = page.locator("#order-form");
+    await form.locator("#plan option").first().waitFor({ state: "attached" });
+    await form.getByLabel("Use a domain registered elsewhere").check();
+    await form.getByLabel(/^Domain/).fill("goto-considered.org");
+    await page.locator("#username").fill("dijkstra");
+    await form.getByRole("button", { name: "Generate" }).click();
+    await form.getByRole("button", { name: "Place order" }).click();
+    await page.waitForURL(/\/order\.html\?id=/);
+    const proof = page.locator("#ownership");
+    await proof.waitFor();
+    assert.equal(await page.locator("#pay-form").isVisible(), false, "no payment before the proof");
+    const name = await page.locator("#ownership-name").textContent();
+    const value = await page.locator("#ownership-value").textContent();
+    assert.equal(name, "_hostfront-verify.goto-considered.org");
+    await proof.getByRole("button", { name: "Check now" }).click();
+    await page.locator("#order-message.error").getByText(/did not find a TXT record/).waitFor();
+    await shot(page, "ownership");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await fits(page, "an order waiting for its proof");
+
+    const published = await fetch(`${app.server.base}/api/dev/dns/${name}`, {
+      method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ txt: [value] }),
+    });
+    assert.equal(published.status, 204);
+    await proof.getByRole("button", { name: "Check now" }).click();
+    await page.locator("#pay-form").waitFor();
+    assert.equal(await proof.isVisible(), false);
+    await fits(page, "a proven order awaiting payment");
+    await page.close();
+  });
 });
