@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hostfront::Services;
+use hostfront::adapters::embedded::EmbeddedDb;
 use hostfront::clock::SystemClock;
-use hostfront::embedded::EmbeddedDb;
 use hostfront_tests::{App, test_config};
 
 const REGISTRY_LATENCY_MS: u64 = 150;
@@ -70,7 +70,12 @@ async fn main() {
     config.check_burst = u32::MAX;
     config.check_window_limit = u32::MAX;
     let db = EmbeddedDb::open(dir.path()).expect("database");
-    let app = App::serve(Services::embedded(config, db, Arc::new(SystemClock))).await;
+    let app = App::serve(hostfront::wiring::embedded(
+        config,
+        db,
+        Arc::new(SystemClock),
+    ))
+    .await;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENCY)
         .build()

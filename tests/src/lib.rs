@@ -8,14 +8,14 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use hostfront::Services;
+use hostfront::adapters::aws::DynamoTable;
+use hostfront::adapters::aws::SqsQueue;
+use hostfront::adapters::embedded::EmbeddedDb;
+use hostfront::adapters::embedded::SqliteQueue;
+use hostfront::adapters::embedded::SqliteTable;
 use hostfront::clock::{Clock, ManualClock, SystemClock};
 use hostfront::config::Config;
-use hostfront::embedded::EmbeddedDb;
 use hostfront::queue::Queue;
-use hostfront::queue::sqlite::SqliteQueue;
-use hostfront::queue::sqs::SqsQueue;
-use hostfront::store::dynamo::DynamoTable;
-use hostfront::store::sqlite::SqliteTable;
 use hostfront::store::{Condition, Item, Key, Page, Query, Table, TableResult, TxOp, Update};
 use tempfile::TempDir;
 
@@ -205,7 +205,7 @@ pub fn embedded_services_with(
     let mut config = test_config(dir.path());
     configure(&mut config);
     let db = EmbeddedDb::open(dir.path()).expect("embedded database opens");
-    let services = Services::embedded(config, db, Arc::new(clock.clone()));
+    let services = hostfront::wiring::embedded(config, db, Arc::new(clock.clone()));
     (dir, services)
 }
 
@@ -231,8 +231,9 @@ pub async fn cloud_services_with(
     )
     .await
     .expect("queues created on moto");
-    let sealer = hostfront::services::local_sealer(&config);
-    let services = Services::with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);
+    let sealer = hostfront::wiring::local_sealer(&config);
+    let services =
+        hostfront::wiring::with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);
     (dir, services)
 }
 
@@ -257,7 +258,7 @@ impl App {
         let mut config = test_config(dir.path());
         configure(&mut config);
         let db = EmbeddedDb::open(dir.path()).expect("embedded database opens");
-        let services = Services::embedded(config, db, Arc::new(SystemClock));
+        let services = hostfront::wiring::embedded(config, db, Arc::new(SystemClock));
         App::start(services, dir).await
     }
 
@@ -280,9 +281,9 @@ impl App {
         let queue = SqsQueue::create(sqs_client(), &unique("app-jobs"), config.queue_max_receives)
             .await
             .expect("queues created on moto");
-        let sealer = hostfront::services::local_sealer(&config);
+        let sealer = hostfront::wiring::local_sealer(&config);
         let services =
-            Services::with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);
+            hostfront::wiring::with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);
         App::start(services, dir).await
     }
 

@@ -1,7 +1,6 @@
 //! Adapters are chosen per port by configuration, and AWS refuses to run the
 //! simulations that would take real money or names unless told it is a demo.
 
-use hostfront::Services;
 use hostfront::config::Config;
 
 fn aws_config(extra: &[(&str, String)]) -> Config {
@@ -26,7 +25,7 @@ fn aws_config(extra: &[(&str, String)]) -> Config {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aws_refuses_simulated_payments_and_registrar_unless_a_demo() {
-    let refused = Services::from_config(aws_config(&[]))
+    let refused = hostfront::wiring::from_config(aws_config(&[]))
         .await
         .err()
         .expect("refused");
@@ -44,7 +43,7 @@ async fn aws_refuses_simulated_payments_and_registrar_unless_a_demo() {
         std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
         std::env::set_var("AWS_REGION", "us-east-1");
     }
-    let demo = Services::from_config(aws_config(&[("HOSTFRONT_DEMO", "true".into())]))
+    let demo = hostfront::wiring::from_config(aws_config(&[("HOSTFRONT_DEMO", "true".into())]))
         .await
         .expect("a demo runs");
     assert_eq!(

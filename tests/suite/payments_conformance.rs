@@ -4,9 +4,7 @@
 
 use std::sync::Arc;
 
-use hostfront::payments::simulated::{
-    APPROVED, DECLINED, EXPIRED, INSUFFICIENT_FUNDS, SimulatedGateway,
-};
+use hostfront::adapters::sim::{APPROVED, DECLINED, EXPIRED, INSUFFICIENT_FUNDS, SimulatedGateway};
 use hostfront::payments::{Card, Charge, PaymentError, Payments};
 use hostfront_tests::TableFixture;
 

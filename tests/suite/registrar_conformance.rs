@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
+use hostfront::adapters::sim::{SimulatedRegistry, SimulationSettings, auth_code_for};
 use hostfront::clock::Clock;
-use hostfront::registrar::simulated::{SimulatedRegistry, SimulationSettings, auth_code_for};
 use hostfront::registrar::{
     DomainStatus, Registrar, RegistrarError, Registration, TransferRequest, TransferState,
 };

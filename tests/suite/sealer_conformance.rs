@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use hostfront::secrets::kms::KmsSealer;
-use hostfront::secrets::local::LocalSealer;
+use hostfront::adapters::aws::KmsSealer;
+use hostfront::adapters::embedded::LocalSealer;
 use hostfront::secrets::{SealError, Sealer};
 use hostfront_tests::kms_client;
 

@@ -1,8 +1,8 @@
 //! Scheduled tasks page through every item, however many there are.
 
+use hostfront::adapters::sim::APPROVED;
 use hostfront::clock::ManualClock;
 use hostfront::orders::{checkout, create};
-use hostfront::payments::simulated::APPROVED;
 use hostfront::scheduler::{STALLED_AFTER, Task};
 use hostfront_tests::shopper::{card, fresh_username, register};
 use hostfront_tests::{customer, embedded_services_with};

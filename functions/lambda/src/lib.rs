@@ -24,7 +24,7 @@ pub async fn services_from_env() -> Result<Services, Error> {
         config.workers = 0;
     }
     hostfront::telemetry::init(config.log_format, &config.log_filter);
-    Ok(Services::from_config(config).await?)
+    Ok(hostfront::wiring::from_config(config).await?)
 }
 
 /// Serves one route group behind API Gateway: the very router the local server mounts.
@@ -91,10 +91,10 @@ mod tests {
 
     use async_trait::async_trait;
     use aws_lambda_events::event::sqs::SqsMessage;
+    use hostfront::adapters::embedded::EmbeddedDb;
+    use hostfront::adapters::embedded::SqliteQueue;
     use hostfront::clock::SystemClock;
-    use hostfront::embedded::EmbeddedDb;
     use hostfront::jobs::JobError;
-    use hostfront::queue::sqlite::SqliteQueue;
 
     use super::*;
 

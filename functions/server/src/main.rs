@@ -11,6 +11,6 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-    let services = Services::from_config(config).await?;
+    let services = hostfront::wiring::from_config(config).await?;
     local::serve(services, listener, local::shutdown_signal()).await
 }

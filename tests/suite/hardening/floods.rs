@@ -52,7 +52,7 @@ on_both_engines!(card_testing: card_testing_embedded, card_testing_cloud, |c| {
 /// Declined cards are capped per order and per customer per day, and after
 /// the first two of a day a decline no longer says why.
 async fn card_testing(app: &App) {
-    use hostfront::payments::simulated::{APPROVED, DECLINED};
+    use hostfront::adapters::sim::{APPROVED, DECLINED};
     use hostfront_tests::shopper::{fresh_username, hosting};
     let carder = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
     let first = carder

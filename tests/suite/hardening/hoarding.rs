@@ -2,11 +2,11 @@
 //! when it was set to end whatever the cards tried meanwhile, and placing
 //! and paying are rate limited.
 
+use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::clock::ManualClock;
 use hostfront::orders::checkout;
 use hostfront::orders::create;
 use hostfront::orders::{self, OrderError, OrderStatus};
-use hostfront::payments::simulated::{APPROVED, DECLINED};
 use hostfront_tests::shopper::{Shopper, card, fresh_username, hosting, register};
 use hostfront_tests::{App, cloud_services_with, customer, embedded_services_with};
 use serde_json::json;

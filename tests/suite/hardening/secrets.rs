@@ -1,8 +1,8 @@
 //! Secrets customers hand over are sealed, kept apart from their order, shown
 //! once, and gone once used.
 
-use hostfront::payments::simulated::APPROVED;
-use hostfront::registrar::simulated::auth_code_for;
+use hostfront::adapters::sim::APPROVED;
+use hostfront::adapters::sim::auth_code_for;
 use hostfront::store::{ItemExt, Key};
 use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_username, hosting};

@@ -1,7 +1,7 @@
 //! A name the shop has just sold is shown as taken at once, not after the
 //! "available" answer in the cache lapses.
 
-use hostfront::payments::simulated::APPROVED;
+use hostfront::adapters::sim::APPROVED;
 use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 

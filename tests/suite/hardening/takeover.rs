@@ -77,7 +77,7 @@ async fn proof_of_ownership(app: &App) {
         "{instructions}"
     );
     let (status, error) = mallory
-        .pay(id, hostfront::payments::simulated::APPROVED, "GB")
+        .pay(id, hostfront::adapters::sim::APPROVED, "GB")
         .await;
     assert_eq!(
         (status, error["error"]["code"].as_str()),

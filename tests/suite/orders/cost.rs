@@ -3,9 +3,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use hostfront::adapters::sim::APPROVED;
 use hostfront::jobs::{AppJobs, WorkerSettings, run_worker};
 use hostfront::orders;
-use hostfront::payments::simulated::APPROVED;
 use hostfront::store::ItemExt;
 use hostfront_tests::shopper::{Shopper, fresh_domain, hosting};
 use hostfront_tests::{App, CountingTable};
@@ -20,9 +20,9 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
     config.sim_panel_latency_ms = 150;
     // The test runs the worker itself, so that each phase's requests are its own.
     config.workers = 0;
-    let db = hostfront::embedded::EmbeddedDb::open(dir.path()).unwrap();
+    let db = hostfront::adapters::embedded::EmbeddedDb::open(dir.path()).unwrap();
     let mut services =
-        hostfront::Services::embedded(config, db, Arc::new(hostfront::clock::SystemClock));
+        hostfront::wiring::embedded(config, db, Arc::new(hostfront::clock::SystemClock));
     let plain = services.table.clone();
     let counting = Arc::new(CountingTable::new(plain.clone()));
     services.table = counting.clone();

@@ -4,10 +4,10 @@
 use std::time::Instant;
 
 use super::mail_kinds;
+use hostfront::adapters::sim::auth_code_for;
+use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::mail::MailKind;
-use hostfront::payments::simulated::{APPROVED, DECLINED};
 use hostfront::registrar::DomainStatus;
-use hostfront::registrar::simulated::auth_code_for;
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 use hostfront_tests::{App, http};
 use serde_json::{Value, json};

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
+use hostfront::adapters::sim::APPROVED;
 use hostfront::clock::ManualClock;
 use hostfront::orders::checkout;
 use hostfront::orders::create;
 use hostfront::orders::{self, OrderStatus};
-use hostfront::payments::simulated::APPROVED;
 use hostfront::store::ItemExt;
 use hostfront_tests::shopper::{Shopper, card, fresh_domain, fresh_username, hosting, register};
 use hostfront_tests::{App, embedded_services_with};

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hostfront::accounts::Customer;
+use hostfront::adapters::sim::APPROVED;
 use hostfront::clock::ManualClock;
 use hostfront::jobs::{AppJobs, WorkerSettings, run_worker};
 use hostfront::mail::{self, MailKind};
@@ -12,7 +13,6 @@ use hostfront::orders::checkout;
 use hostfront::orders::create;
 use hostfront::orders::provision::{self, Outcome};
 use hostfront::orders::{self, OrderStatus};
-use hostfront::payments::simulated::APPROVED;
 use hostfront::store::{ItemExt, Query};
 use hostfront_tests::shopper::{Shopper, card, fresh_domain, fresh_username, hosting, register};
 use hostfront_tests::{App, embedded_services_with};
@@ -204,9 +204,9 @@ async fn a_step_that_keeps_failing_marks_the_order_failed_and_a_redrive_resumes_
 
     // Staff fix the panel and redrive the job: the order resumes where it stopped.
     let mut fixed = services.clone();
-    fixed.panel = Arc::new(hostfront::panel::simulated::SimulatedPanel::new(
+    fixed.panel = Arc::new(hostfront::adapters::sim::SimulatedPanel::new(
         services.table.clone(),
-        hostfront::panel::simulated::PanelSettings {
+        hostfront::adapters::sim::PanelSettings {
             capacity_per_server: 10,
             addresses: 10,
             latency: Duration::ZERO,

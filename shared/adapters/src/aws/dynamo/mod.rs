@@ -1,0 +1,477 @@
+//! The DynamoDB `Table` engine.
+//!
+//! Conditions become condition expressions, each joined with a "not expired"
+//! guard. DynamoDB deletes expired items late (and moto never does), so when a
+//! write fails against an item that has expired, the engine deletes that item
+//! (only if it is still the same expired item) and tries once more: to every
+//! caller an expired item simply does not exist, as on the SQLite engine.
+
+mod codec;
+mod expr;
+mod schema;
+
+use codec::{from_attributes, key_attributes, to_attributes};
+use expr::Expr;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, PutRequest, ReturnValue,
+    TransactWriteItem, Update as DynamoUpdate, WriteRequest,
+};
+
+use hostfront_core::clock::Clock;
+use hostfront_core::store::{
+    Condition, Index, Item, ItemExt, Key, MAX_BATCH_GET, Page, Query, TTL, Table, TableError,
+    TableResult, TxOp, Update, validate_transaction,
+};
+use hostfront_core::store::{decode_cursor, encode_cursor, validate_item, visible};
+
+/// The most items one BatchWriteItem request carries.
+const MAX_BATCH_WRITE: usize = 25;
+/// How many times a write is tried when expired items stand in its way.
+const EXPIRED_RETRIES: usize = 3;
+
+pub(super) type Attributes = HashMap<String, AttributeValue>;
+
+#[derive(Clone)]
+pub struct DynamoTable {
+    client: Client,
+    table: String,
+    clock: Arc<dyn Clock>,
+}
+
+impl DynamoTable {
+    pub fn new(client: Client, table: impl Into<String>, clock: Arc<dyn Clock>) -> Self {
+        DynamoTable {
+            client,
+            table: table.into(),
+            clock,
+        }
+    }
+
+    pub fn table_name(&self) -> &str {
+        &self.table
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now_secs()
+    }
+
+    async fn read(&self, key: &Key) -> TableResult<Option<Item>> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attributes(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(output.item.map(|attrs| from_attributes(&attrs)))
+    }
+
+    /// Deletes the item at `key` when it has expired; true when something stood
+    /// in the way and a write should be tried again.
+    async fn clear_expired(&self, key: &Key) -> TableResult<bool> {
+        let Some(item) = self.read(key).await? else {
+            return Ok(false);
+        };
+        if !item.is_expired(self.now()) {
+            return Ok(false);
+        }
+        let mut expr = Expr::default();
+        let same_item = expr.condition(&Condition::Eq(TTL.into(), item[TTL].clone()));
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key_attributes(key)))
+            .condition_expression(same_item)
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .send()
+            .await;
+        match result.map_err(classify) {
+            Ok(_) | Err(TableError::ConditionFailed) => Ok(true),
+            Err(other) => Err(other),
+        }
+    }
+
+    fn render(&self, op: &TxOp) -> TransactWriteItem {
+        let mut expr = Expr::default();
+        // Updates are always guarded so that an expired item is cleared, not merged into.
+        let guard = match op {
+            TxOp::Update { condition, .. } => Some(expr.guarded(condition.as_ref(), self.now())),
+            other => other.condition().map(|c| expr.guarded(Some(c), self.now())),
+        };
+        let built = match op {
+            TxOp::Put { item, .. } => TransactWriteItem::builder().put(
+                Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(to_attributes(item)))
+                    .set_condition_expression(guard)
+                    .set_expression_attribute_names(expr.names())
+                    .set_expression_attribute_values(expr.values())
+                    .build()
+                    .expect("put is complete"),
+            ),
+            TxOp::Update { key, update, .. } => {
+                let update_expression = expr.update(update);
+                TransactWriteItem::builder().update(
+                    DynamoUpdate::builder()
+                        .table_name(&self.table)
+                        .set_key(Some(key_attributes(key)))
+                        .update_expression(update_expression)
+                        .set_condition_expression(guard)
+                        .set_expression_attribute_names(expr.names())
+                        .set_expression_attribute_values(expr.values())
+                        .build()
+                        .expect("update is complete"),
+                )
+            }
+            TxOp::Delete { key, .. } => TransactWriteItem::builder().delete(
+                Delete::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(key)))
+                    .set_condition_expression(guard)
+                    .set_expression_attribute_names(expr.names())
+                    .set_expression_attribute_values(expr.values())
+                    .build()
+                    .expect("delete is complete"),
+            ),
+            TxOp::Check { key, .. } => TransactWriteItem::builder().condition_check(
+                ConditionCheck::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(key_attributes(key)))
+                    .condition_expression(guard.expect("a check has a condition"))
+                    .set_expression_attribute_names(expr.names())
+                    .set_expression_attribute_values(expr.values())
+                    .build()
+                    .expect("condition check is complete"),
+            ),
+        };
+        built.build()
+    }
+
+    /// One write, retried when an expired item made its condition fail.
+    async fn write_one(&self, op: &TxOp) -> TableResult<Option<Item>> {
+        op.validate()?;
+        let key = op.key()?;
+        for _ in 0..EXPIRED_RETRIES {
+            match self.send_one(op).await {
+                Err(TableError::ConditionFailed) if self.clear_expired(&key).await? => continue,
+                done => return done,
+            }
+        }
+        Err(TableError::Busy)
+    }
+
+    async fn send_one(&self, op: &TxOp) -> TableResult<Option<Item>> {
+        let rendered = self.render(op);
+        if let Some(put) = rendered.put {
+            self.client
+                .put_item()
+                .table_name(put.table_name)
+                .set_item(Some(put.item))
+                .set_condition_expression(put.condition_expression)
+                .set_expression_attribute_names(put.expression_attribute_names)
+                .set_expression_attribute_values(put.expression_attribute_values)
+                .send()
+                .await
+                .map_err(classify)?;
+            Ok(None)
+        } else if let Some(update) = rendered.update {
+            let output = self
+                .client
+                .update_item()
+                .table_name(update.table_name)
+                .set_key(Some(update.key))
+                .update_expression(update.update_expression)
+                .set_condition_expression(update.condition_expression)
+                .set_expression_attribute_names(update.expression_attribute_names)
+                .set_expression_attribute_values(update.expression_attribute_values)
+                .return_values(ReturnValue::AllNew)
+                .send()
+                .await
+                .map_err(classify)?;
+            Ok(output.attributes.map(|attrs| from_attributes(&attrs)))
+        } else if let Some(delete) = rendered.delete {
+            let output = self
+                .client
+                .delete_item()
+                .table_name(delete.table_name)
+                .set_key(Some(delete.key))
+                .set_condition_expression(delete.condition_expression)
+                .set_expression_attribute_names(delete.expression_attribute_names)
+                .set_expression_attribute_values(delete.expression_attribute_values)
+                .return_values(ReturnValue::AllOld)
+                .send()
+                .await
+                .map_err(classify)?;
+            Ok(visible(
+                output.attributes.map(|attrs| from_attributes(&attrs)),
+                self.now(),
+            ))
+        } else {
+            unreachable!("single writes are puts, updates or deletes")
+        }
+    }
+}
+
+#[async_trait]
+impl Table for DynamoTable {
+    fn engine(&self) -> &'static str {
+        "dynamodb"
+    }
+
+    async fn get(&self, key: &Key) -> TableResult<Option<Item>> {
+        key.validate()?;
+        Ok(visible(self.read(key).await?, self.now()))
+    }
+
+    async fn get_many(&self, keys: &[Key]) -> TableResult<Vec<Option<Item>>> {
+        if keys.len() > MAX_BATCH_GET {
+            return Err(TableError::Invalid(format!(
+                "get_many takes at most {MAX_BATCH_GET} keys"
+            )));
+        }
+        keys.iter().try_for_each(Key::validate)?;
+        let mut unique: Vec<&Key> = keys.iter().collect();
+        unique.sort();
+        unique.dedup();
+        let mut found: HashMap<Key, Item> = HashMap::new();
+        let mut pending = Some(
+            KeysAndAttributes::builder()
+                .set_keys(Some(unique.iter().map(|k| key_attributes(k)).collect()))
+                .consistent_read(true)
+                .build()
+                .expect("keys are set"),
+        );
+        let mut backoff = std::time::Duration::from_millis(20);
+        while let Some(request) = pending.take().filter(|r| !r.keys.is_empty()) {
+            let output = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(classify)?;
+            for attrs in output
+                .responses
+                .unwrap_or_default()
+                .remove(&self.table)
+                .unwrap_or_default()
+            {
+                let item = from_attributes(&attrs);
+                found.insert(Key::of(&item)?, item);
+            }
+            pending = output
+                .unprocessed_keys
+                .unwrap_or_default()
+                .remove(&self.table);
+            if pending.is_some() {
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+            }
+        }
+        let now = self.now();
+        Ok(keys
+            .iter()
+            .map(|key| visible(found.get(key).cloned(), now))
+            .collect())
+    }
+
+    async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()> {
+        self.write_one(&TxOp::Put { item, condition })
+            .await
+            .map(|_| ())
+    }
+
+    async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
+        items.iter().try_for_each(validate_item)?;
+        for chunk in items.chunks(MAX_BATCH_WRITE) {
+            let mut pending: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|item| {
+                    let put = PutRequest::builder()
+                        .set_item(Some(to_attributes(item)))
+                        .build()
+                        .expect("item is set");
+                    WriteRequest::builder().put_request(put).build()
+                })
+                .collect();
+            let mut backoff = std::time::Duration::from_millis(20);
+            while !pending.is_empty() {
+                let output = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(classify)?;
+                pending = output
+                    .unprocessed_items
+                    .unwrap_or_default()
+                    .remove(&self.table)
+                    .unwrap_or_default();
+                if !pending.is_empty() {
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn update(
+        &self,
+        key: &Key,
+        update: Update,
+        condition: Option<Condition>,
+    ) -> TableResult<Item> {
+        let op = TxOp::Update {
+            key: key.clone(),
+            update,
+            condition,
+        };
+        let item = self
+            .write_one(&op)
+            .await?
+            .expect("UpdateItem returns ALL_NEW");
+        validate_item(&item)?;
+        Ok(item)
+    }
+
+    async fn delete(&self, key: &Key, condition: Option<Condition>) -> TableResult<Option<Item>> {
+        self.write_one(&TxOp::Delete {
+            key: key.clone(),
+            condition,
+        })
+        .await
+    }
+
+    async fn query(&self, query: Query) -> TableResult<Page> {
+        if query.limit == Some(0) {
+            return Err(TableError::Invalid(
+                "a query limit must be at least 1".into(),
+            ));
+        }
+        let mut start = match &query.cursor {
+            Some(cursor) => Some(to_attributes(&decode_cursor(cursor, query.index)?)),
+            None => None,
+        };
+        let mut expr = Expr::default();
+        let key_condition = expr.key_condition(&query);
+        let filter = expr.live(self.now());
+        let mut items: Vec<Item> = Vec::new();
+        loop {
+            // Ask for one more than still needed, to know whether another page follows.
+            let wanted = query.limit.map(|limit| (limit + 1 - items.len()) as i32);
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(query.index.dynamo_name().map(str::to_string))
+                .consistent_read(query.index == Index::Table)
+                .key_condition_expression(&key_condition)
+                .filter_expression(&filter)
+                .set_expression_attribute_names(expr.names())
+                .set_expression_attribute_values(expr.values())
+                .scan_index_forward(query.forward)
+                .set_limit(wanted)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(classify)?;
+            items.extend(output.items.unwrap_or_default().iter().map(from_attributes));
+            if let Some(limit) = query.limit
+                && items.len() > limit
+            {
+                items.truncate(limit);
+                let next = items.last().map(|last| encode_cursor(last, query.index));
+                return Ok(Page { items, next });
+            }
+            match output.last_evaluated_key {
+                Some(last) => start = Some(last),
+                None => return Ok(Page { items, next: None }),
+            }
+        }
+    }
+
+    async fn transact(&self, ops: Vec<TxOp>) -> TableResult<()> {
+        validate_transaction(&ops)?;
+        for _ in 0..EXPIRED_RETRIES {
+            let request = ops.iter().map(|op| self.render(op)).collect();
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(request))
+                .send()
+                .await;
+            let index = match result {
+                Ok(_) => return Ok(()),
+                Err(error) => cancelled_by_condition(error)?,
+            };
+            let op_failed = TableError::TransactionConflict { index };
+            if !self.clear_expired(&ops[index].key()?).await? {
+                return Err(op_failed);
+            }
+        }
+        Err(TableError::Busy)
+    }
+}
+
+/// The index of the operation whose condition cancelled a transaction, or the
+/// error to report when it was cancelled for another reason.
+fn cancelled_by_condition<R>(error: SdkError<TransactWriteItemsError, R>) -> TableResult<usize>
+where
+    R: std::fmt::Debug,
+{
+    if let SdkError::ServiceError(service) = &error
+        && let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err()
+    {
+        let codes: Vec<&str> = cancelled
+            .cancellation_reasons()
+            .iter()
+            .map(|r| r.code().unwrap_or("None"))
+            .collect();
+        if let Some(index) = codes.iter().position(|c| *c == "ConditionalCheckFailed") {
+            return Ok(index);
+        }
+        if codes
+            .iter()
+            .any(|c| *c == "TransactionConflict" || *c == "ThrottlingError")
+        {
+            return Err(TableError::Busy);
+        }
+        return Err(TableError::Backend(format!(
+            "transaction cancelled: {codes:?}"
+        )));
+    }
+    Err(classify(error))
+}
+
+fn classify<E, R>(error: SdkError<E, R>) -> TableError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match error.code() {
+        Some("ConditionalCheckFailedException") => TableError::ConditionFailed,
+        Some(
+            "ProvisionedThroughputExceededException"
+            | "ThrottlingException"
+            | "RequestLimitExceeded"
+            | "TransactionConflictException"
+            | "TransactionInProgressException",
+        ) => TableError::Busy,
+        Some("ValidationException") => TableError::Invalid(error.message().unwrap_or("").into()),
+        _ => TableError::Backend(DisplayErrorContext(&error).to_string()),
+    }
+}

@@ -1,0 +1,10 @@
+//! The AWS engine: the table on DynamoDB, the queue on SQS, secrets sealed
+//! under a KMS key.
+
+mod dynamo;
+mod kms;
+mod sqs;
+
+pub use dynamo::DynamoTable;
+pub use kms::KmsSealer;
+pub use sqs::SqsQueue;

@@ -1,0 +1,16 @@
+//! Hostfront's adapters: the engines and outside services behind the ports
+//! of `hostfront-core`.
+//!
+//! - `embedded`: one SQLite file holds the table and the queue; the local
+//!   sealer's key and the outbox folder sit beside it;
+//! - `aws`: DynamoDB, SQS and KMS;
+//! - `sim`: stateful simulations of the registry, the payment gateway, the
+//!   hosting panel and the public DNS, named as such, kept in the table;
+//! - `TableZones`: customers' DNS zones kept in the table, on either engine.
+
+pub mod aws;
+pub mod embedded;
+pub mod sim;
+mod table_zones;
+
+pub use table_zones::TableZones;

@@ -1,0 +1,86 @@
+//! A simulated DNS, for local runs and tests: the records the simulated
+//! world publishes, kept in the table (`SIMDNS#<name>`). Nothing is looked up
+//! on the network. Tests, and a developer through the local development
+//! tools, publish records with `publish_txt`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde_json::json;
+
+use hostfront_core::resolver::{EditableDns, Resolver, ResolverError};
+use hostfront_core::store::{Key, Table};
+
+pub struct SimulatedResolver {
+    table: Arc<dyn Table>,
+}
+
+fn txt_key(name: &str) -> Key {
+    Key::new(format!("SIMDNS#{}", canonical(name)), "TXT")
+}
+
+fn canonical(name: &str) -> String {
+    name.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+impl SimulatedResolver {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        SimulatedResolver { table }
+    }
+}
+
+#[async_trait]
+impl Resolver for SimulatedResolver {
+    fn name(&self) -> &'static str {
+        "simulated"
+    }
+
+    async fn txt(&self, name: &str) -> Result<Vec<String>, ResolverError> {
+        let item = self
+            .table
+            .get(&txt_key(name))
+            .await
+            .map_err(|e| ResolverError::Unavailable(e.to_string()))?;
+        Ok(item
+            .and_then(|i| serde_json::from_value(i.get("values")?.clone()).ok())
+            .unwrap_or_default())
+    }
+}
+
+#[async_trait]
+impl EditableDns for SimulatedResolver {
+    /// Publishes `values` as the TXT record of `name`, replacing what was there.
+    async fn publish_txt(&self, name: &str, values: &[String]) -> Result<(), ResolverError> {
+        let mut item = txt_key(name).to_item();
+        item.insert("kind".into(), "sim_dns".into());
+        item.insert("values".into(), json!(values));
+        self.table
+            .put(item, None)
+            .await
+            .map_err(|e| ResolverError::Unavailable(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embedded::EmbeddedDb;
+    use crate::embedded::SqliteTable;
+    use hostfront_core::clock::ManualClock;
+
+    #[tokio::test]
+    async fn remembers_what_was_published_per_name() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let table = SqliteTable::new(
+            EmbeddedDb::open(dir.path()).unwrap(),
+            Arc::new(ManualClock::starting_now()),
+        );
+        let dns = SimulatedResolver::new(Arc::new(table));
+        assert!(dns.txt("_hostfront.bakery.com").await.unwrap().is_empty());
+        dns.publish_txt("_hostfront.Bakery.com.", &["a".into(), "b".into()])
+            .await
+            .unwrap();
+        assert_eq!(dns.txt("_hostfront.bakery.com").await.unwrap(), ["a", "b"]);
+        assert!(dns.txt("bakery.com").await.unwrap().is_empty());
+    }
+}

@@ -1,0 +1,324 @@
+//! A simulated payment gateway with documented test cards and a ledger of
+//! authorisations, captures and refunds kept in the table (`SIMPAY#…` items).
+//!
+//! | card number | outcome |
+//! |---|---|
+//! | 4242 4242 4242 4242 | approved |
+//! | 4000 0000 0000 0002 | `card_declined` |
+//! | 4000 0000 0000 9995 | `insufficient_funds` |
+//! | 4000 0000 0000 0069 | `expired_card` |
+//!
+//! Any other number that passes the Luhn check is approved; one that fails it
+//! is `invalid_card`, and so is an expiry date in the past.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use hostfront_core::clock::Clock;
+use hostfront_core::payments::{
+    Authorization, Capture, Charge, PaymentError, Payments, Refund, last4,
+};
+use hostfront_core::store::{Condition, ItemExt, Key, Table, TableError, TxOp, Update};
+
+pub const APPROVED: &str = "4242424242424242";
+pub const DECLINED: &str = "4000000000000002";
+pub const INSUFFICIENT_FUNDS: &str = "4000000000009995";
+pub const EXPIRED: &str = "4000000000000069";
+
+pub struct SimulatedGateway {
+    table: Arc<dyn Table>,
+    clock: Arc<dyn Clock>,
+}
+
+fn luhn_valid(digits: &str) -> bool {
+    let sum: u32 = digits
+        .chars()
+        .rev()
+        .filter_map(|c| c.to_digit(10))
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+fn declined(code: &str, message: &str) -> PaymentError {
+    PaymentError::Declined {
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+fn storage(error: TableError) -> PaymentError {
+    PaymentError::Unavailable(format!("gateway storage: {error}"))
+}
+
+fn entry_key(id: &str) -> Key {
+    Key::new(format!("SIMPAY#{id}"), "ENTRY")
+}
+
+fn operation_key(idempotency_key: &str) -> Key {
+    Key::new(format!("SIMPAY#OP#{idempotency_key}"), "OP")
+}
+
+impl SimulatedGateway {
+    pub fn new(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> Self {
+        SimulatedGateway { table, clock }
+    }
+
+    fn check_card(&self, charge: &Charge) -> Result<(), PaymentError> {
+        let digits: String = charge
+            .card
+            .number
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        if digits.len() < 12
+            || digits.len() > 19
+            || !digits.chars().all(|c| c.is_ascii_digit())
+            || !luhn_valid(&digits)
+        {
+            return Err(declined("invalid_card", "that card number is not valid"));
+        }
+        let today = self.clock.now();
+        let (year, month) = (today.year(), u8::from(today.month()) as u32);
+        let card = &charge.card;
+        if !(1..=12).contains(&card.exp_month) || (card.exp_year, card.exp_month) < (year, month) {
+            return Err(declined("expired_card", "the card has expired"));
+        }
+        match digits.as_str() {
+            DECLINED => Err(declined("card_declined", "the card was declined")),
+            INSUFFICIENT_FUNDS => Err(declined(
+                "insufficient_funds",
+                "the card has insufficient funds",
+            )),
+            EXPIRED => Err(declined("expired_card", "the card has expired")),
+            _ => Ok(()),
+        }
+    }
+
+    /// The stored answer of an operation done before under `key`.
+    async fn replay<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, PaymentError> {
+        let Some(done) = self.table.get(&operation_key(key)).await.map_err(storage)? else {
+            return Ok(None);
+        };
+        serde_json::from_value(done["result"].clone())
+            .map(Some)
+            .map_err(|e| PaymentError::Unavailable(e.to_string()))
+    }
+
+    /// Writes `ops` plus the operation record; when a concurrent retry with the
+    /// same key won, its answer is returned instead.
+    async fn record<T: Serialize + DeserializeOwned>(
+        &self,
+        mut ops: Vec<TxOp>,
+        key: &str,
+        result: T,
+    ) -> Result<T, PaymentError> {
+        let mut op = operation_key(key).to_item();
+        op.insert("result".into(), json!(result));
+        ops.push(TxOp::Put {
+            item: op,
+            condition: Some(Condition::NotExists),
+        });
+        match self.table.transact(ops).await {
+            Ok(()) => Ok(result),
+            // Either a retry with this key won (its answer stands) or there is not
+            // enough left to capture or refund.
+            Err(TableError::TransactionConflict { .. }) => {
+                self.replay(key).await?.ok_or_else(|| {
+                    PaymentError::Invalid(
+                        "the amount exceeds what is left to take or give back".into(),
+                    )
+                })
+            }
+            Err(other) => Err(storage(other)),
+        }
+    }
+
+    fn entry(&self, id: &str, kind: &str, fields: serde_json::Value) -> TxOp {
+        let mut item = entry_key(id).to_item();
+        item.insert("kind".into(), kind.into());
+        item.insert("at".into(), self.clock.now_secs().into());
+        if let serde_json::Value::Object(fields) = fields {
+            item.extend(fields);
+        }
+        TxOp::Put {
+            item,
+            condition: Some(Condition::NotExists),
+        }
+    }
+
+    /// Takes `amount` from what remains of `parent` (an authorisation's
+    /// capturable amount, a capture's refundable amount), atomically.
+    fn draw(parent: &str, amount: i64) -> TxOp {
+        TxOp::Update {
+            key: entry_key(parent),
+            update: Update::new().add("remaining", -amount),
+            condition: Some(Condition::ge("remaining", amount)),
+        }
+    }
+}
+
+/// The ledger entry a capture or refund draws from.
+struct Parent<'a> {
+    id: &'a str,
+    /// `authorization` for a capture, `capture` for a refund.
+    kind: &'static str,
+    /// What the child does, for messages.
+    verb: &'static str,
+}
+
+impl SimulatedGateway {
+    /// Creates a child entry (a capture or a refund) of `amount` and draws that
+    /// amount from its parent in one transaction; a retry with the same key
+    /// returns the first child.
+    async fn draw_down<T: Serialize + DeserializeOwned>(
+        &self,
+        parent: Parent<'_>,
+        id_prefix: &str,
+        amount: i64,
+        idempotency_key: &str,
+        child: impl FnOnce(String) -> T,
+    ) -> Result<T, PaymentError> {
+        if let Some(done) = self.replay(idempotency_key).await? {
+            return Ok(done);
+        }
+        let found = self
+            .table
+            .get(&entry_key(parent.id))
+            .await
+            .map_err(storage)?;
+        if amount <= 0 || found.as_ref().and_then(|p| p.str_attr("kind")) != Some(parent.kind) {
+            return Err(PaymentError::Invalid(format!(
+                "no {} {} to {} {amount} of",
+                parent.kind, parent.id, parent.verb
+            )));
+        }
+        let id = format!("{id_prefix}_{}", ulid::Ulid::new());
+        let mut fields = json!({"remaining": amount, "amount": amount});
+        fields[format!("{}_id", parent.kind)] = json!(parent.id);
+        let entry = self.entry(&id, parent.verb, fields);
+        self.record(
+            vec![Self::draw(parent.id, amount), entry],
+            idempotency_key,
+            child(id),
+        )
+        .await
+    }
+}
+
+#[async_trait]
+impl Payments for SimulatedGateway {
+    fn name(&self) -> &'static str {
+        "simulated"
+    }
+
+    async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError> {
+        if let Some(done) = self.replay(&charge.idempotency_key).await? {
+            return Ok(done);
+        }
+        if charge.amount <= 0 {
+            return Err(PaymentError::Invalid("the amount must be positive".into()));
+        }
+        self.check_card(charge)?;
+        let id = format!("auth_{}", ulid::Ulid::new());
+        let authorization = Authorization {
+            id: id.clone(),
+            amount: charge.amount,
+            currency: charge.currency.clone(),
+            card_last4: last4(&charge.card.number),
+        };
+        let entry = self.entry(
+            &id,
+            "authorization",
+            json!({
+                "remaining": charge.amount, "amount": charge.amount, "currency": charge.currency,
+                "card_last4": authorization.card_last4, "reference": charge.reference,
+            }),
+        );
+        self.record(vec![entry], &charge.idempotency_key, authorization)
+            .await
+    }
+
+    async fn capture(
+        &self,
+        authorization_id: &str,
+        amount: i64,
+        idempotency_key: &str,
+    ) -> Result<Capture, PaymentError> {
+        let capture = |id: String| Capture {
+            id,
+            authorization_id: authorization_id.into(),
+            amount,
+        };
+        let parent = Parent {
+            id: authorization_id,
+            kind: "authorization",
+            verb: "capture",
+        };
+        self.draw_down(parent, "cap", amount, idempotency_key, capture)
+            .await
+    }
+
+    async fn refund(
+        &self,
+        capture_id: &str,
+        amount: i64,
+        idempotency_key: &str,
+    ) -> Result<Refund, PaymentError> {
+        let refund = |id: String| Refund {
+            id,
+            capture_id: capture_id.into(),
+            amount,
+        };
+        let parent = Parent {
+            id: capture_id,
+            kind: "capture",
+            verb: "refund",
+        };
+        self.draw_down(parent, "ref", amount, idempotency_key, refund)
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn luhn_and_last4() {
+        for valid in [
+            APPROVED,
+            DECLINED,
+            INSUFFICIENT_FUNDS,
+            EXPIRED,
+            "5555555555554444",
+        ] {
+            assert!(luhn_valid(valid), "{valid}");
+        }
+        assert!(!luhn_valid("4242424242424241"));
+        assert_eq!(last4("4242 4242 4242 4242"), "4242");
+        assert_eq!(
+            format!(
+                "{:?}",
+                hostfront_core::payments::Card {
+                    number: APPROVED.into(),
+                    exp_month: 1,
+                    exp_year: 2030,
+                    cvc: "123".into()
+                }
+            ),
+            "Card(…4242)"
+        );
+    }
+}

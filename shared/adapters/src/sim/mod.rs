@@ -1,0 +1,12 @@
+//! Simulations of the outside world, for local runs, demonstrations and
+//! tests. Each keeps its state in the table, so it remembers what it did.
+
+mod dns;
+mod gateway;
+mod panel;
+mod registry;
+
+pub use dns::SimulatedResolver;
+pub use gateway::{APPROVED, DECLINED, EXPIRED, INSUFFICIENT_FUNDS, SimulatedGateway};
+pub use panel::{PanelSettings, SimulatedPanel};
+pub use registry::{SimulatedRegistry, SimulationSettings, auth_code_for};

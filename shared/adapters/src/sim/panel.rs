@@ -1,0 +1,366 @@
+//! A simulated hosting panel, for local runs and tests. It keeps honest state
+//! in the table: servers with a capacity and a count of accounts, an address
+//! pool whose free addresses sit in a sparse index, the accounts themselves,
+//! and a record of every change by idempotency key so that a replay returns
+//! the first answer. Nothing leaves the process.
+
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use hostfront_core::panel::{HostingAccount, HostingPanel, MailSetup, NewAccount, PanelError};
+use hostfront_core::store::{
+    Condition, Index, Item, ItemExt, Key, Query, SortKey, Table, TableError, TxOp, Update,
+};
+
+const SERVERS: &str = "SIMPANEL#SERVER";
+const ADDRESSES: &str = "SIMPANEL#ADDR";
+const FREE_ADDRESSES: &str = "SIMPANEL#FREE";
+/// The servers of each pool in the simulated data centre.
+const POOLS: &[(&str, &[&str])] = &[
+    ("shared", &["web1", "web2"]),
+    ("vps", &["vmhost1"]),
+    ("dedicated", &["rack1"]),
+];
+/// The first address handed out: 198.51.100.0/24 is reserved for documentation.
+const FIRST_ADDRESS: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 10);
+const ATTEMPTS: usize = 8;
+
+#[derive(Debug, Clone, Copy)]
+pub struct PanelSettings {
+    /// Accounts each server holds at most.
+    pub capacity_per_server: u32,
+    /// Addresses in the pool (at most 240).
+    pub addresses: u32,
+    pub latency: Duration,
+    /// The share of calls (0 to 1) that fail as a timeout would.
+    pub failure_rate: f64,
+}
+
+pub struct SimulatedPanel {
+    table: Arc<dyn Table>,
+    settings: PanelSettings,
+    /// The company's domain, for host names such as `web1.example.net`.
+    company_domain: String,
+}
+
+fn server_sk(pool: &str, name: &str) -> String {
+    format!("{pool}#{name}")
+}
+
+fn account_key(username: &str) -> Key {
+    Key::new(format!("SIMPANEL#ACCOUNT#{username}"), "ACCOUNT")
+}
+
+fn operation_key(idempotency_key: &str) -> Key {
+    Key::new(format!("SIMPANEL#OP#{idempotency_key}"), "OP")
+}
+
+/// Zero-padded octets, so that addresses sort in numeric order.
+fn sortable(address: Ipv4Addr) -> String {
+    address
+        .octets()
+        .iter()
+        .map(|o| format!("{o:03}"))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn ipv6_for(address: Ipv4Addr) -> String {
+    let [_, _, c, d] = address.octets();
+    format!("2001:db8:100::{c:x}:{d:x}")
+}
+
+fn backend(error: TableError) -> PanelError {
+    PanelError::Unavailable(format!("panel storage: {error}"))
+}
+
+impl SimulatedPanel {
+    pub fn new(table: Arc<dyn Table>, settings: PanelSettings, company_domain: &str) -> Self {
+        SimulatedPanel {
+            table,
+            settings,
+            company_domain: company_domain.to_string(),
+        }
+    }
+
+    async fn round_trip(&self) -> Result<(), PanelError> {
+        if !self.settings.latency.is_zero() {
+            tokio::time::sleep(self.settings.latency).await;
+        }
+        if self.settings.failure_rate > 0.0 && fastrand::f64() < self.settings.failure_rate {
+            return Err(PanelError::Unavailable("simulated timeout".into()));
+        }
+        Ok(())
+    }
+
+    /// Builds the data centre on first use: servers, then addresses, then the
+    /// marker, so a crash half-way is finished by the next call.
+    async fn ensure_built(&self) -> Result<(), PanelError> {
+        let marker = Key::new(SERVERS, "BUILT");
+        if self.table.get(&marker).await.map_err(backend)?.is_some() {
+            return Ok(());
+        }
+        let mut items = Vec::new();
+        for (pool, servers) in POOLS {
+            for name in *servers {
+                let mut server = Key::new(SERVERS, server_sk(pool, name)).to_item();
+                server.insert("kind".into(), "sim_server".into());
+                server.insert("pool".into(), (*pool).into());
+                server.insert("name".into(), (*name).into());
+                server.insert("capacity".into(), self.settings.capacity_per_server.into());
+                server.insert("accounts".into(), 0.into());
+                items.push((server, Some(Condition::NotExists)));
+            }
+        }
+        let first = u32::from(FIRST_ADDRESS);
+        for n in 0..self.settings.addresses.min(240) {
+            let address = Ipv4Addr::from(first + n);
+            let mut item = Key::new(ADDRESSES, sortable(address)).to_item();
+            item.insert("kind".into(), "sim_address".into());
+            item.insert("address".into(), address.to_string().into());
+            item.insert("gsi2pk".into(), FREE_ADDRESSES.into());
+            item.insert("gsi2sk".into(), sortable(address).into());
+            items.push((item, Some(Condition::NotExists)));
+        }
+        for (item, condition) in items {
+            match self.table.put(item, condition).await {
+                Ok(()) | Err(TableError::ConditionFailed) => {}
+                Err(other) => return Err(backend(other)),
+            }
+        }
+        self.table
+            .put(marker.to_item(), None)
+            .await
+            .map_err(backend)
+    }
+
+    async fn replay<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, PanelError> {
+        let record = self.table.get(&operation_key(key)).await.map_err(backend)?;
+        Ok(record
+            .and_then(|r| r.get("result").cloned())
+            .and_then(|r| serde_json::from_value(r).ok()))
+    }
+
+    fn record(key: &str, result: &impl Serialize) -> TxOp {
+        let mut item = operation_key(key).to_item();
+        item.insert("kind".into(), "sim_panel_operation".into());
+        item.insert("result".into(), json!(result));
+        TxOp::Put {
+            item,
+            condition: Some(Condition::NotExists),
+        }
+    }
+
+    /// The least loaded server of `pool` with room, if any.
+    async fn server_with_room(&self, pool: &str) -> Result<Option<Item>, PanelError> {
+        let servers = self
+            .table
+            .query(Query::partition(SERVERS).sort(SortKey::BeginsWith(format!("{pool}#"))))
+            .await
+            .map_err(backend)?;
+        Ok(servers
+            .items
+            .into_iter()
+            .filter(|s| s.i64_attr("accounts") < s.i64_attr("capacity"))
+            .min_by_key(|s| s.i64_attr("accounts")))
+    }
+
+    async fn free_address(&self) -> Result<Option<Item>, PanelError> {
+        let free = self
+            .table
+            .query(Query::index(Index::Gsi2, FREE_ADDRESSES).limit(1))
+            .await
+            .map_err(backend)?;
+        Ok(free.items.into_iter().next())
+    }
+
+    async fn try_create(&self, request: &NewAccount) -> Result<HostingAccount, Attempt> {
+        let server = self.server_with_room(&request.pool).await?.ok_or_else(|| {
+            PanelError::NoCapacity(format!("every server in the {} pool is full", request.pool))
+        })?;
+        let address = self.free_address().await?.ok_or_else(|| {
+            PanelError::NoCapacity("the address pool has no free address left".into())
+        })?;
+        let server_name = server.str_attr("name").unwrap_or_default().to_string();
+        let ipv4: Ipv4Addr = address
+            .str_attr("address")
+            .and_then(|a| a.parse().ok())
+            .ok_or_else(|| PanelError::Unavailable("corrupt address pool entry".into()))?;
+        let host = format!("{server_name}.{}", self.company_domain);
+        let account = HostingAccount {
+            username: request.username.clone(),
+            domain: request.domain.clone(),
+            server: host.clone(),
+            ipv4: ipv4.to_string(),
+            ipv6: ipv6_for(ipv4),
+            panel_url: format!("https://{host}:2083/"),
+            mail_host: format!("mail.{}", request.domain),
+        };
+        let capacity = server.i64_attr("capacity").unwrap_or(0);
+        let mut account_item = account_key(&request.username).to_item();
+        account_item.insert("kind".into(), "sim_account".into());
+        account_item.insert("account".into(), json!(account));
+        account_item.insert("plan_id".into(), request.plan_id.clone().into());
+        let ops = vec![
+            TxOp::Update {
+                key: Key::of(&server).map_err(backend)?,
+                update: Update::new().add("accounts", 1),
+                condition: Some(Condition::lt("accounts", capacity)),
+            },
+            TxOp::Update {
+                key: Key::of(&address).map_err(backend)?,
+                update: Update::new()
+                    .set("account", request.username.clone())
+                    .remove("gsi2pk")
+                    .remove("gsi2sk"),
+                condition: Some(Condition::AttributeExists("gsi2pk".into())),
+            },
+            TxOp::Put {
+                item: account_item,
+                condition: Some(Condition::NotExists),
+            },
+            Self::record(&request.idempotency_key, &account),
+        ];
+        match self.table.transact(ops).await {
+            Ok(()) => Ok(account),
+            // The server filled up or the address went to someone else meanwhile.
+            Err(TableError::TransactionConflict { index: 0 | 1 }) => Err(Attempt::Again),
+            Err(TableError::TransactionConflict { index: 2 }) => {
+                Err(Attempt::Failed(PanelError::Refused {
+                    code: "username_taken".into(),
+                    message: format!("the panel already has a user {}", request.username),
+                }))
+            }
+            Err(TableError::TransactionConflict { .. }) => Err(Attempt::Replay),
+            Err(other) => Err(backend(other).into()),
+        }
+    }
+}
+
+/// How one try at creating an account ended, when it did not.
+enum Attempt {
+    Again,
+    Replay,
+    Failed(PanelError),
+}
+
+impl From<PanelError> for Attempt {
+    fn from(error: PanelError) -> Self {
+        Attempt::Failed(error)
+    }
+}
+
+#[async_trait]
+impl HostingPanel for SimulatedPanel {
+    fn name(&self) -> &'static str {
+        "simulated"
+    }
+
+    async fn create_account(&self, request: &NewAccount) -> Result<HostingAccount, PanelError> {
+        self.round_trip().await?;
+        self.ensure_built().await?;
+        for _ in 0..ATTEMPTS {
+            if let Some(done) = self.replay(&request.idempotency_key).await? {
+                return Ok(done);
+            }
+            match self.try_create(request).await {
+                Ok(account) => return Ok(account),
+                Err(Attempt::Failed(error)) => return Err(error),
+                Err(Attempt::Again | Attempt::Replay) => {
+                    tokio::time::sleep(Duration::from_millis(fastrand::u64(1..20))).await;
+                }
+            }
+        }
+        Err(PanelError::Unavailable(
+            "the panel is busy; try again".into(),
+        ))
+    }
+
+    async fn set_up_mail_and_admin(
+        &self,
+        username: &str,
+        admin_email: &str,
+        mailboxes: &[String],
+        idempotency_key: &str,
+    ) -> Result<MailSetup, PanelError> {
+        self.round_trip().await?;
+        if let Some(done) = self.replay(idempotency_key).await? {
+            return Ok(done);
+        }
+        let account = self
+            .account(username)
+            .await?
+            .ok_or_else(|| PanelError::Refused {
+                code: "no_such_account".into(),
+                message: format!("the panel has no user {username}"),
+            })?;
+        let setup = MailSetup {
+            site_admin: admin_email.to_string(),
+            admin_url: format!("https://{}/admin/", account.domain),
+            mailboxes: mailboxes.to_vec(),
+        };
+        let ops = vec![
+            TxOp::Update {
+                key: account_key(username),
+                update: Update::new().set("mail", json!(setup)),
+                condition: Some(Condition::Exists),
+            },
+            Self::record(idempotency_key, &setup),
+        ];
+        match self.table.transact(ops).await {
+            Ok(()) => Ok(setup),
+            Err(TableError::TransactionConflict { index: 1 }) => self
+                .replay(idempotency_key)
+                .await?
+                .ok_or_else(|| PanelError::Unavailable("lost a race; try again".into())),
+            Err(other) => Err(backend(other)),
+        }
+    }
+
+    async fn account(&self, username: &str) -> Result<Option<HostingAccount>, PanelError> {
+        let item = self
+            .table
+            .get(&account_key(username))
+            .await
+            .map_err(backend)?;
+        Ok(item
+            .and_then(|i| i.get("account").cloned())
+            .and_then(|a| serde_json::from_value::<HostingAccount>(a).ok()))
+    }
+
+    async fn server_names(&self) -> Result<Vec<String>, PanelError> {
+        self.ensure_built().await?;
+        let servers = self
+            .table
+            .query(Query::partition(SERVERS))
+            .await
+            .map_err(backend)?;
+        Ok(servers
+            .items
+            .iter()
+            .filter_map(|s| s.str_attr("name").map(str::to_string))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_sort_numerically_and_map_to_ipv6() {
+        let a = sortable(Ipv4Addr::new(198, 51, 100, 9));
+        let b = sortable(Ipv4Addr::new(198, 51, 100, 10));
+        assert!(a < b, "{a} < {b}");
+        assert_eq!(
+            ipv6_for(Ipv4Addr::new(198, 51, 100, 10)),
+            "2001:db8:100::64:a"
+        );
+    }
+}

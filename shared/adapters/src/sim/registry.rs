@@ -1,0 +1,558 @@
+//! A simulated domain registry: the embedded default, and an honest stand-in
+//! for a real registrar in tests and demos. It is not a mock:
+//!
+//! - its registrations, transfers and renewals persist in the table
+//!   (`SIMREG#<domain>` items), so it remembers what it registered;
+//! - it starts with a realistic world of names registered elsewhere (short
+//!   names and dictionary words on the classic TLDs, and well-known brands
+//!   everywhere), and marks short dictionary words on new TLDs as premium;
+//! - its latency and failure rate are configurable for tests and benchmarks;
+//! - every change is idempotent by its key: a retry returns the first answer.
+//!
+//! Transfers: a name registered elsewhere transfers with the auth code
+//! `auth_code_for(name)` (`AUTH-` and 8 hex digits) and completes once
+//! `transfer_delay` has passed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use hostfront_core::clock::Clock;
+use hostfront_core::registrar::{
+    Availability, DomainInfo, DomainStatus, Registrar, RegistrarError, Registration,
+    TransferRequest, TransferState,
+};
+use hostfront_core::store::{
+    Condition, Item, ItemExt, Key, MAX_BATCH_GET, Table, TableError, TxOp, Update,
+};
+
+const YEAR_SECS: i64 = 365 * 24 * 3600;
+const TLDS_WITH_WORDS_TAKEN: &[&str] = &["com", "net", "org", "io", "co", "de", "co.uk"];
+const RESERVED_LABELS: &[&str] = &["nic", "whois", "example", "localhost", "invalid", "test"];
+const PREMIUM_PRICES: &[i64] = &[9_900, 24_900, 49_900, 99_900];
+
+use hostfront_core::domains::lexicon::{BRANDS, WORDS};
+
+#[derive(Debug, Clone, Copy)]
+pub struct SimulationSettings {
+    /// Added to every call, as a registry's round trip.
+    pub latency: Duration,
+    /// The share of calls (0 to 1) that fail as a timeout would.
+    pub failure_rate: f64,
+    pub transfer_delay: Duration,
+}
+
+impl Default for SimulationSettings {
+    fn default() -> Self {
+        SimulationSettings {
+            latency: Duration::ZERO,
+            failure_rate: 0.0,
+            transfer_delay: Duration::from_secs(60),
+        }
+    }
+}
+
+pub struct SimulatedRegistry {
+    table: Arc<dyn Table>,
+    clock: Arc<dyn Clock>,
+    settings: SimulationSettings,
+}
+
+/// The FNV-1a hash: stable across runs and platforms, so the simulated world is too.
+fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The auth code that transfers `domain` away from its simulated current registrar.
+pub fn auth_code_for(domain: &str) -> String {
+    format!("AUTH-{:08X}", stable_hash(domain) as u32)
+}
+
+fn split(domain: &str) -> (&str, &str) {
+    domain.split_once('.').unwrap_or((domain, ""))
+}
+
+/// Whether the simulated world has `domain` registered at another registrar.
+pub fn registered_elsewhere(domain: &str) -> bool {
+    let (label, tld) = split(domain);
+    let classic = TLDS_WITH_WORDS_TAKEN.contains(&tld);
+    BRANDS.contains(&label)
+        || (classic && WORDS.contains(label))
+        || (tld == "com" && label.len() <= 3)
+}
+
+fn static_availability(domain: &str) -> Availability {
+    let (label, tld) = split(domain);
+    let unavailable = |reason: &str| Availability {
+        domain: domain.to_string(),
+        available: false,
+        reason: Some(reason.to_string()),
+        premium: false,
+        premium_price: None,
+    };
+    if RESERVED_LABELS.contains(&label) {
+        return unavailable("reserved");
+    }
+    if registered_elsewhere(domain) {
+        return unavailable("registered");
+    }
+    let premium =
+        !TLDS_WITH_WORDS_TAKEN.contains(&tld) && WORDS.contains(label) && label.len() <= 5;
+    let price = PREMIUM_PRICES[(stable_hash(domain) % PREMIUM_PRICES.len() as u64) as usize];
+    Availability {
+        domain: domain.to_string(),
+        available: true,
+        reason: None,
+        premium,
+        premium_price: premium.then_some(price),
+    }
+}
+
+fn domain_key(domain: &str) -> Key {
+    Key::new(format!("SIMREG#{domain}"), "DOMAIN")
+}
+
+fn operation_key(idempotency_key: &str) -> Key {
+    Key::new(format!("SIMREG#OP#{idempotency_key}"), "OP")
+}
+
+fn backend(error: TableError) -> RegistrarError {
+    RegistrarError::Unavailable(format!("registry storage: {error}"))
+}
+
+fn refused(code: &str, message: impl Into<String>) -> RegistrarError {
+    RegistrarError::Refused {
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+/// Creates a domain in the registry, version 1, unless it exists.
+fn create_domain(info: &DomainInfo, extra: &[(&str, Value)]) -> TxOp {
+    let mut item = domain_key(&info.domain).to_item();
+    item.insert("kind".into(), "sim_domain".into());
+    item.insert("v".into(), 1.into());
+    if let Value::Object(fields) = json!(info) {
+        item.extend(fields);
+    }
+    item.extend(
+        extra
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.clone())),
+    );
+    TxOp::Put {
+        item,
+        condition: Some(Condition::NotExists),
+    }
+}
+
+fn info_of(item: &Item) -> DomainInfo {
+    DomainInfo {
+        domain: item.str_attr("domain").unwrap_or_default().to_string(),
+        status: serde_json::from_value(item.get("status").cloned().unwrap_or(Value::Null))
+            .unwrap_or(DomainStatus::Active),
+        expires_at: item.i64_attr("expires_at").unwrap_or(0),
+        nameservers: serde_json::from_value(item.get("nameservers").cloned().unwrap_or(json!([])))
+            .unwrap_or_default(),
+        locked: item.get("locked").and_then(Value::as_bool).unwrap_or(false),
+    }
+}
+
+impl SimulatedRegistry {
+    pub fn new(table: Arc<dyn Table>, clock: Arc<dyn Clock>, settings: SimulationSettings) -> Self {
+        SimulatedRegistry {
+            table,
+            clock,
+            settings,
+        }
+    }
+
+    /// The registry's round trip, and now and then its failure.
+    async fn round_trip(&self) -> Result<(), RegistrarError> {
+        if !self.settings.latency.is_zero() {
+            tokio::time::sleep(self.settings.latency).await;
+        }
+        if self.settings.failure_rate > 0.0 && fastrand::f64() < self.settings.failure_rate {
+            return Err(RegistrarError::Unavailable(
+                "simulated registry timeout".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn domain(&self, domain: &str) -> Result<Option<Item>, RegistrarError> {
+        self.table.get(&domain_key(domain)).await.map_err(backend)
+    }
+
+    /// The stored answer of an operation already done under `key`, if any.
+    async fn replay<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+        domain: &str,
+    ) -> Result<Option<T>, RegistrarError> {
+        let Some(done) = self.table.get(&operation_key(key)).await.map_err(backend)? else {
+            return Ok(None);
+        };
+        if done.str_attr("domain") != Some(domain) {
+            return Err(refused(
+                "idempotency_key_reused",
+                "that idempotency key was used for another domain",
+            ));
+        }
+        let result = done.get("result").cloned().unwrap_or(Value::Null);
+        serde_json::from_value(result)
+            .map(Some)
+            .map_err(|e| RegistrarError::Unavailable(format!("corrupt record: {e}")))
+    }
+
+    fn operation(&self, key: &str, domain: &str, result: Value) -> TxOp {
+        let mut item = operation_key(key).to_item();
+        item.insert("domain".into(), domain.into());
+        item.insert("result".into(), result);
+        item.insert("at".into(), self.clock.now_secs().into());
+        TxOp::Put {
+            item,
+            condition: Some(Condition::NotExists),
+        }
+    }
+
+    /// Runs `ops`, the last of which records the operation under `key`. When
+    /// a condition fails and the record exists, a concurrent retry won: its
+    /// answer is the answer.
+    async fn commit<T: serde::de::DeserializeOwned>(
+        &self,
+        ops: Vec<TxOp>,
+        key: &str,
+        domain: &str,
+        result: T,
+        conflict: RegistrarError,
+    ) -> Result<T, RegistrarError> {
+        match self.table.transact(ops).await {
+            Ok(()) => Ok(result),
+            Err(TableError::TransactionConflict { .. }) => {
+                self.replay(key, domain).await?.ok_or(conflict)
+            }
+            Err(other) => Err(backend(other)),
+        }
+    }
+
+    async fn ours(&self, domain: &str) -> Result<Item, RegistrarError> {
+        self.domain(domain)
+            .await?
+            .ok_or_else(|| RegistrarError::NotFound(domain.to_string()))
+    }
+}
+
+#[async_trait]
+impl Registrar for SimulatedRegistry {
+    fn name(&self) -> &'static str {
+        "simulated"
+    }
+
+    fn max_check_batch(&self) -> usize {
+        MAX_BATCH_GET
+    }
+
+    async fn check(&self, domains: &[String]) -> Result<Vec<Availability>, RegistrarError> {
+        if domains.len() > self.max_check_batch() {
+            return Err(refused(
+                "too_many",
+                format!("check at most {} names at once", self.max_check_batch()),
+            ));
+        }
+        self.round_trip().await?;
+        let keys: Vec<Key> = domains.iter().map(|d| domain_key(d)).collect();
+        let registered = self.table.get_many(&keys).await.map_err(backend)?;
+        Ok(domains
+            .iter()
+            .zip(registered)
+            .map(|(domain, ours)| match ours {
+                Some(_) => Availability {
+                    domain: domain.clone(),
+                    available: false,
+                    reason: Some("registered".into()),
+                    premium: false,
+                    premium_price: None,
+                },
+                None => static_availability(domain),
+            })
+            .collect())
+    }
+
+    async fn register(&self, request: &Registration) -> Result<DomainInfo, RegistrarError> {
+        self.round_trip().await?;
+        let domain = request.domain.as_str();
+        if let Some(done) = self.replay(&request.idempotency_key, domain).await? {
+            return Ok(done);
+        }
+        if !(1..=10).contains(&request.years) {
+            return Err(refused(
+                "invalid_period",
+                "a registration runs 1 to 10 years",
+            ));
+        }
+        if !static_availability(domain).available {
+            return Err(refused(
+                "not_available",
+                format!("{domain} is not available"),
+            ));
+        }
+        let info = DomainInfo {
+            domain: domain.to_string(),
+            status: DomainStatus::Active,
+            expires_at: self.clock.now_secs() + request.years as i64 * YEAR_SECS,
+            nameservers: request.nameservers.clone(),
+            locked: true,
+        };
+        let extra = [
+            ("registrant", json!(request.registrant)),
+            ("auth_code", json!(auth_code_for(domain))),
+        ];
+        let ops = vec![
+            create_domain(&info, &extra),
+            self.operation(&request.idempotency_key, domain, json!(info)),
+        ];
+        let taken = refused(
+            "not_available",
+            format!("{domain} was registered meanwhile"),
+        );
+        self.commit(ops, &request.idempotency_key, domain, info, taken)
+            .await
+    }
+
+    async fn transfer(&self, request: &TransferRequest) -> Result<TransferState, RegistrarError> {
+        self.round_trip().await?;
+        let domain = request.domain.as_str();
+        if let Some(done) = self.replay(&request.idempotency_key, domain).await? {
+            return Ok(done);
+        }
+        if self.domain(domain).await?.is_some() {
+            return Err(refused(
+                "already_ours",
+                format!("{domain} is already with us"),
+            ));
+        }
+        if !registered_elsewhere(domain) {
+            return Err(refused(
+                "not_registered",
+                format!("{domain} is not registered anywhere; register it instead"),
+            ));
+        }
+        if request.auth_code.trim() != auth_code_for(domain) {
+            let state = TransferState::Rejected {
+                reason: "the auth code is not correct".into(),
+            };
+            let ops = vec![self.operation(
+                &request.idempotency_key,
+                domain,
+                serde_json::to_value(&state).expect("serialises"),
+            )];
+            return self
+                .commit(
+                    ops,
+                    &request.idempotency_key,
+                    domain,
+                    state.clone(),
+                    refused("conflict", "retry"),
+                )
+                .await;
+        }
+        let pending = DomainInfo {
+            domain: domain.to_string(),
+            status: DomainStatus::PendingTransfer,
+            expires_at: self.clock.now_secs() + YEAR_SECS / 2,
+            nameservers: Vec::new(),
+            locked: false,
+        };
+        let ops = vec![
+            create_domain(
+                &pending,
+                &[("transfer_requested_at", json!(self.clock.now_secs()))],
+            ),
+            self.operation(
+                &request.idempotency_key,
+                domain,
+                json!(TransferState::Pending),
+            ),
+        ];
+        let started = refused(
+            "already_pending",
+            format!("a transfer of {domain} is already under way"),
+        );
+        self.commit(
+            ops,
+            &request.idempotency_key,
+            domain,
+            TransferState::Pending,
+            started,
+        )
+        .await
+    }
+
+    async fn transfer_status(&self, domain: &str) -> Result<TransferState, RegistrarError> {
+        self.round_trip().await?;
+        let item = self.ours(domain).await?;
+        let Some(requested) = item.i64_attr("transfer_requested_at") else {
+            return Ok(TransferState::Completed);
+        };
+        if info_of(&item).status != DomainStatus::PendingTransfer {
+            return Ok(TransferState::Completed);
+        }
+        if self.clock.now_secs() < requested + self.settings.transfer_delay.as_secs() as i64 {
+            return Ok(TransferState::Pending);
+        }
+        // A completed transfer adds a year to the registration, as registries do.
+        let done = Update::new()
+            .set("status", json!(DomainStatus::Active))
+            .set(
+                "expires_at",
+                item.i64_attr("expires_at").unwrap_or(0) + YEAR_SECS,
+            )
+            .set("locked", true);
+        let still_pending = Condition::eq("status", json!(DomainStatus::PendingTransfer));
+        match self
+            .table
+            .update(&domain_key(domain), done, Some(still_pending))
+            .await
+        {
+            Ok(_) | Err(TableError::ConditionFailed) => Ok(TransferState::Completed),
+            Err(other) => Err(backend(other)),
+        }
+    }
+
+    async fn renew(
+        &self,
+        domain: &str,
+        years: u32,
+        idempotency_key: &str,
+    ) -> Result<DomainInfo, RegistrarError> {
+        self.round_trip().await?;
+        if let Some(done) = self.replay(idempotency_key, domain).await? {
+            return Ok(done);
+        }
+        if !(1..=10).contains(&years) {
+            return Err(refused("invalid_period", "a renewal runs 1 to 10 years"));
+        }
+        let item = self.ours(domain).await?;
+        let mut info = info_of(&item);
+        if info.status != DomainStatus::Active && info.status != DomainStatus::Expired {
+            return Err(refused(
+                "not_renewable",
+                format!("{domain} cannot be renewed while {:?}", info.status),
+            ));
+        }
+        info.expires_at = info.expires_at.max(self.clock.now_secs()) + years as i64 * YEAR_SECS;
+        info.status = DomainStatus::Active;
+        let update = Update::new()
+            .set("expires_at", info.expires_at)
+            .set("status", json!(info.status))
+            .bump_version();
+        let ops = vec![
+            TxOp::Update {
+                key: domain_key(domain),
+                update,
+                condition: Some(Condition::VersionIs(item.version())),
+            },
+            self.operation(
+                idempotency_key,
+                domain,
+                serde_json::to_value(&info).expect("serialises"),
+            ),
+        ];
+        let moved = RegistrarError::Unavailable(format!("{domain} changed meanwhile; retry"));
+        self.commit(ops, idempotency_key, domain, info, moved).await
+    }
+
+    async fn info(&self, domain: &str) -> Result<DomainInfo, RegistrarError> {
+        self.round_trip().await?;
+        if let Some(item) = self.domain(domain).await? {
+            return Ok(info_of(&item));
+        }
+        if registered_elsewhere(domain) {
+            let expires = self.clock.now_secs() + (stable_hash(domain) % YEAR_SECS as u64) as i64;
+            return Ok(DomainInfo {
+                domain: domain.to_string(),
+                status: DomainStatus::External,
+                expires_at: expires,
+                nameservers: vec![format!("ns1.{}", domain), format!("ns2.{}", domain)],
+                locked: true,
+            });
+        }
+        Err(RegistrarError::NotFound(domain.to_string()))
+    }
+
+    async fn set_nameservers(
+        &self,
+        domain: &str,
+        nameservers: &[String],
+    ) -> Result<(), RegistrarError> {
+        self.round_trip().await?;
+        if !(2..=13).contains(&nameservers.len()) {
+            return Err(refused("invalid_nameservers", "give 2 to 13 nameservers"));
+        }
+        let update = Update::new().set("nameservers", json!(nameservers));
+        self.change(domain, update).await
+    }
+
+    async fn set_lock(&self, domain: &str, locked: bool) -> Result<(), RegistrarError> {
+        self.round_trip().await?;
+        self.change(domain, Update::new().set("locked", locked))
+            .await
+    }
+}
+
+impl SimulatedRegistry {
+    async fn change(&self, domain: &str, update: Update) -> Result<(), RegistrarError> {
+        match self
+            .table
+            .update(&domain_key(domain), update, Some(Condition::Exists))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(TableError::ConditionFailed) => Err(RegistrarError::NotFound(domain.to_string())),
+            Err(other) => Err(backend(other)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_simulated_world_is_realistic_and_stable() {
+        assert!(
+            registered_elsewhere("google.shop"),
+            "brands are taken everywhere"
+        );
+        assert!(
+            registered_elsewhere("bakery.com"),
+            "dictionary words are taken on .com"
+        );
+        assert!(
+            registered_elsewhere("abc.com"),
+            "three letters on .com are taken"
+        );
+        assert!(!registered_elsewhere("bakery.shop"));
+        assert!(!registered_elsewhere("quietlittlebakery.com"));
+        let premium = static_availability("cake.shop");
+        assert!(premium.available && premium.premium && premium.premium_price.is_some());
+        assert_eq!(
+            static_availability("cake.shop"),
+            premium,
+            "stable across calls"
+        );
+        let plain = static_availability("bakery.shop");
+        assert!(
+            plain.available && !plain.premium,
+            "longer words are not premium"
+        );
+        assert!(!static_availability("nic.io").available);
+        assert_eq!(auth_code_for("bakery.com"), auth_code_for("bakery.com"));
+        assert_ne!(auth_code_for("bakery.com"), auth_code_for("bakery.net"));
+    }
+}

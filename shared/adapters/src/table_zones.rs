@@ -1,0 +1,53 @@
+//! `TableZones`: the DNS host that keeps each zone in the table
+//! (`ZONE#<origin>`), created once per order and exported as a BIND file.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use hostfront_core::dns::Zone;
+use hostfront_core::dnshost::{DnsError, DnsHost};
+use hostfront_core::store::{Condition, ItemExt, Table, TableError};
+
+pub struct TableZones {
+    table: Arc<dyn Table>,
+}
+
+impl TableZones {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        TableZones { table }
+    }
+}
+
+fn failed(error: TableError) -> DnsError {
+    DnsError(error.to_string())
+}
+
+#[async_trait]
+impl DnsHost for TableZones {
+    fn name(&self) -> &'static str {
+        "table"
+    }
+
+    async fn create_zone(&self, zone: &Zone, order_id: &str) -> Result<(), DnsError> {
+        match self
+            .table
+            .put(zone.item(order_id), Some(Condition::NotExists))
+            .await
+        {
+            Ok(()) | Err(TableError::ConditionFailed) => Ok(()),
+            Err(other) => Err(failed(other)),
+        }
+    }
+
+    async fn zone(&self, origin: &str) -> Result<Option<(Zone, String)>, DnsError> {
+        let Some(item) = self.table.get(&Zone::key(origin)).await.map_err(failed)? else {
+            return Ok(None);
+        };
+        let zone: Zone = serde_json::from_value(item.get("zone").cloned().unwrap_or_default())
+            .map_err(|e| DnsError(format!("corrupt zone: {e}")))?;
+        Ok(Some((
+            zone,
+            item.str_attr("order_id").unwrap_or_default().to_string(),
+        )))
+    }
+}

@@ -1,0 +1,232 @@
+//! The composition root: the adapter of every port, chosen by configuration.
+//! Use cases and routes see only `Services`; only this module knows which
+//! engine and which adapters run them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use hostfront_adapters::TableZones;
+use hostfront_adapters::aws::{DynamoTable, KmsSealer, SqsQueue};
+use hostfront_adapters::embedded::{
+    EmbeddedDb, LocalSealer, OutboxFolder, SqliteQueue, SqliteTable,
+};
+use hostfront_adapters::sim::{
+    PanelSettings, SimulatedGateway, SimulatedPanel, SimulatedRegistry, SimulatedResolver,
+    SimulationSettings,
+};
+use hostfront_core::Services;
+use hostfront_core::catalog::CatalogCache;
+use hostfront_core::clock::{Clock, SystemClock};
+use hostfront_core::config::{Config, Engine};
+use hostfront_core::dnshost::DnsHost;
+use hostfront_core::hashing::HashGate;
+use hostfront_core::mailer::{Mailer, RecordOnly};
+use hostfront_core::queue::Queue;
+use hostfront_core::ratelimit::ClientLimiter;
+use hostfront_core::registrar::capped::Capped;
+use hostfront_core::secrets::Sealer;
+use hostfront_core::store::Table;
+
+pub async fn from_config(config: Config) -> anyhow::Result<Services> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match config.engine {
+        Engine::Embedded => {
+            let db = EmbeddedDb::open(&config.data_dir).with_context(|| {
+                format!(
+                    "opening the embedded database in {}",
+                    config.data_dir.display()
+                )
+            })?;
+            let key_file = config.data_dir.join("secret.key");
+            let sealer = LocalSealer::open_or_create(&key_file)
+                .with_context(|| format!("opening the key file {}", key_file.display()))?;
+            Ok(embedded_sealed(config, db, clock, Arc::new(sealer)))
+        }
+        Engine::Aws => aws(config, clock).await,
+    }
+}
+
+/// Services on the embedded engine: `db`, simulated outside services, and
+/// the local sealer (its key file beside the database).
+pub fn embedded(config: Config, db: EmbeddedDb, clock: Arc<dyn Clock>) -> Services {
+    let sealer = local_sealer(&config);
+    embedded_sealed(config, db, clock, sealer)
+}
+
+fn embedded_sealed(
+    config: Config,
+    db: EmbeddedDb,
+    clock: Arc<dyn Clock>,
+    sealer: Arc<dyn Sealer>,
+) -> Services {
+    let table = SqliteTable::new(db.clone(), clock.clone());
+    let queue = SqliteQueue::new(
+        db,
+        config.queue_name.clone(),
+        config.queue_max_receives,
+        clock.clone(),
+    );
+    with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer)
+}
+
+async fn aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Services> {
+    let simulated = config.adapters.unsafe_in_production();
+    if !simulated.is_empty() && !config.adapters.demo {
+        anyhow::bail!(
+            "refusing to run on AWS with {}: configure real adapters, or set HOSTFRONT_DEMO=true for a demonstration",
+            simulated.join(" and ")
+        );
+    }
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(endpoint) = &config.aws_endpoint {
+        loader = loader.endpoint_url(endpoint);
+    }
+    let sdk = loader.load().await;
+    let table = DynamoTable::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        &config.table_name,
+        clock.clone(),
+    );
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let queue = if config.create_resources {
+        table
+            .create_if_missing()
+            .await
+            .context("creating the DynamoDB table")?;
+        SqsQueue::create(sqs, &config.queue_name, config.queue_max_receives)
+            .await
+            .context("creating the queues")?
+    } else {
+        let url = config
+            .queue_url
+            .clone()
+            .context("HOSTFRONT_QUEUE_URL is required with HOSTFRONT_ENGINE=aws")?;
+        let dlq = config
+            .dead_letter_queue_url
+            .clone()
+            .context("HOSTFRONT_DLQ_URL is required with HOSTFRONT_ENGINE=aws")?;
+        SqsQueue::new(sqs, url, dlq)
+    };
+    let kms = aws_sdk_kms::Client::new(&sdk);
+    let key_id = match (&config.kms_key_id, config.create_resources) {
+        (Some(id), _) => id.clone(),
+        (None, true) => KmsSealer::create_key(&kms)
+            .await
+            .context("creating a KMS key")?,
+        (None, false) => anyhow::bail!(
+            "HOSTFRONT_KMS_KEY_ID is required with HOSTFRONT_ENGINE=aws: secrets are sealed with it"
+        ),
+    };
+    let sealer = Arc::new(KmsSealer::new(kms, key_id));
+    Ok(with_ports(
+        config,
+        clock,
+        Arc::new(table),
+        Arc::new(queue),
+        sealer,
+    ))
+}
+
+/// Services over a table and queue built elsewhere (the cloud engines in tests).
+/// The registrar is the simulated registry, keeping its state in `table`.
+pub fn with_ports(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    table: Arc<dyn Table>,
+    queue: Arc<dyn Queue>,
+    sealer: Arc<dyn Sealer>,
+) -> Services {
+    let simulation = SimulationSettings {
+        latency: Duration::from_millis(config.sim_registrar_latency_ms),
+        failure_rate: config.sim_registrar_failure_rate,
+        ..SimulationSettings::default()
+    };
+    let registry = Arc::new(SimulatedRegistry::new(
+        table.clone(),
+        clock.clone(),
+        simulation,
+    ));
+    let payments = Arc::new(SimulatedGateway::new(table.clone(), clock.clone()));
+    let panel = Arc::new(SimulatedPanel::new(
+        table.clone(),
+        PanelSettings {
+            capacity_per_server: config.sim_panel_capacity,
+            addresses: config.sim_panel_addresses,
+            latency: Duration::from_millis(config.sim_panel_latency_ms),
+            failure_rate: config.sim_panel_failure_rate,
+        },
+        &config.subdomain_zone,
+    ));
+    let registrar = Arc::new(Capped::new(
+        registry,
+        config.registrar_calls_per_second,
+        Duration::from_millis(500),
+    ));
+    let check_limiter = ClientLimiter::new(
+        "check",
+        config.check_per_minute,
+        config.check_burst,
+        config.check_window_limit,
+        60,
+    );
+    let auth_burst = (config.auth_per_minute / 2).max(1);
+    let auth_limiter = ClientLimiter::new(
+        "auth",
+        config.auth_per_minute,
+        auth_burst,
+        config.auth_window_limit,
+        60,
+    );
+    let purchase_limiter = ClientLimiter::new(
+        "purchase",
+        config.purchase_per_minute,
+        (config.purchase_per_minute / 2).max(1),
+        config.purchase_window_limit,
+        60,
+    );
+    let simulated_dns = Arc::new(SimulatedResolver::new(table.clone()));
+    let dns_host: Arc<dyn DnsHost> = Arc::new(TableZones::new(table.clone()));
+    let mailer: Arc<dyn Mailer> = match config.adapters.mail.as_str() {
+        "outbox" => Arc::new(OutboxFolder::new(hostfront_core::mail::outbox_folder(
+            &config.data_dir,
+        ))),
+        _ => Arc::new(RecordOnly),
+    };
+    let hasher = Arc::new(HashGate::new(
+        config.hash_concurrency,
+        Duration::from_millis(config.hash_wait_ms),
+    ));
+    Services {
+        config: Arc::new(config),
+        clock,
+        table,
+        queue,
+        registrar,
+        payments,
+        panel,
+        sealer,
+        resolver: simulated_dns.clone(),
+        dns_host,
+        mailer,
+        simulated_dns: Some(simulated_dns),
+        catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
+        check_limiter: Arc::new(check_limiter),
+        auth_limiter: Arc::new(auth_limiter),
+        purchase_limiter: Arc::new(purchase_limiter),
+        hasher,
+    }
+}
+
+/// The local sealer with its key in `<data dir>/secret.key`, for tests and
+/// tools; it panics when the key file cannot be read or made.
+pub fn local_sealer(config: &Config) -> Arc<dyn Sealer> {
+    let file = config.data_dir.join("secret.key");
+    match LocalSealer::open_or_create(&file) {
+        Ok(sealer) => Arc::new(sealer),
+        Err(error) => panic!(
+            "cannot open or create the key file {}: {error}",
+            file.display()
+        ),
+    }
+}

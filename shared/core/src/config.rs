@@ -1,0 +1,413 @@
+//! Configuration from environment variables, every one with a sane default.
+//! The table in README.md lists them; keep the two in step.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use ipnet::IpNet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// SQLite and simulated services in one process.
+    Embedded,
+    /// DynamoDB and SQS.
+    Aws,
+}
+
+/// Which adapter serves each port that reaches outside the system. Each is
+/// `simulated` (or, for DNS and mail, the table's own) until a real adapter
+/// exists; on AWS the simulated registrar and payment gateway run only with
+/// `HOSTFRONT_DEMO=true`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adapters {
+    /// `HOSTFRONT_REGISTRAR`: `simulated`.
+    pub registrar: String,
+    /// `HOSTFRONT_PAYMENTS`: `simulated`.
+    pub payments: String,
+    /// `HOSTFRONT_PANEL`: `simulated`.
+    pub panel: String,
+    /// `HOSTFRONT_DNS`: `table` (zones in the table, exported as BIND).
+    pub dns: String,
+    /// `HOSTFRONT_MAIL`: `outbox` (files in the data directory) or `record`
+    /// (the table record only).
+    pub mail: String,
+    /// `HOSTFRONT_DEMO`: this is a demonstration; simulations may run on AWS.
+    pub demo: bool,
+}
+
+impl Adapters {
+    /// The simulations that would take real money or names on AWS.
+    pub fn unsafe_in_production(&self) -> Vec<&'static str> {
+        let mut found = Vec::new();
+        if self.registrar == "simulated" {
+            found.push("HOSTFRONT_REGISTRAR=simulated (any name \"registers\")");
+        }
+        if self.payments == "simulated" {
+            found.push("HOSTFRONT_PAYMENTS=simulated (any Luhn-valid card \"pays\")");
+        }
+        found
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub engine: Engine,
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub site_dir: PathBuf,
+    pub table_name: String,
+    pub queue_name: String,
+    pub queue_url: Option<String>,
+    pub dead_letter_queue_url: Option<String>,
+    pub aws_endpoint: Option<String>,
+    /// The KMS key that seals secrets at rest on AWS.
+    pub kms_key_id: Option<String>,
+    pub create_resources: bool,
+    pub log_format: LogFormat,
+    pub log_filter: String,
+    pub max_body_bytes: usize,
+    pub queue_max_receives: u32,
+    pub workers: usize,
+    pub shutdown_grace_secs: u64,
+    /// Domain checks a client may make per minute in one process (governor)…
+    pub check_per_minute: u32,
+    /// …in a burst…
+    pub check_burst: u32,
+    /// …and per minute across every process (a counter in the table).
+    pub check_window_limit: u32,
+    /// Registrar calls per second for everybody together.
+    pub registrar_calls_per_second: u32,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNet>,
+    pub check_cache_available_secs: u64,
+    pub check_cache_taken_secs: u64,
+    /// How many suggestions a domain check returns.
+    pub suggestions: usize,
+    /// The company's own zone for free subdomains.
+    pub subdomain_zone: String,
+    pub sim_registrar_latency_ms: u64,
+    pub sim_registrar_failure_rate: f64,
+    /// Signups and logins a client may try per minute in one process, and across all.
+    pub auth_per_minute: u32,
+    pub auth_window_limit: u32,
+    /// Orders placed and paid per client, and per customer, per minute in each
+    /// process (bursts of half that), and across all.
+    pub purchase_per_minute: u32,
+    pub purchase_window_limit: u32,
+    /// Send the session cookie with `Secure` (turn off only for plain-HTTP hosts other than localhost).
+    pub cookie_secure: bool,
+    /// Where customers reach the site, for links in mails.
+    pub public_url: String,
+    /// The company's name, as mails sign it.
+    pub company_name: String,
+    /// Tax on invoices, in basis points (2000 is 20 %).
+    pub tax_rate_bps: u32,
+    /// Paid orders above this total (minor units) wait for staff review.
+    pub review_above: i64,
+    /// An account's orders in 24 hours above which each waits for review.
+    pub review_orders_per_day: u32,
+    /// Orders a customer may have awaiting payment at once (each holds a domain for a week).
+    pub max_unpaid_orders: u32,
+    /// Cards that may be declined for one order, and for one customer in a UTC day.
+    pub declines_per_order: u32,
+    pub declines_per_day: u32,
+    /// The simulated panel: accounts per server, addresses in its pool, latency, failures.
+    pub sim_panel_capacity: u32,
+    pub sim_panel_addresses: u32,
+    pub sim_panel_latency_ms: u64,
+    pub sim_panel_failure_rate: f64,
+    /// Development only: the outbox of every customer's mail at `/api/outbox`
+    /// and the simulated DNS at `/api/dev/dns/{name}`, for callers on this
+    /// machine, on the embedded engine. Off by default.
+    pub dev_tools: bool,
+    /// Password hashes that may run at once (each takes a core and 19 MiB)…
+    pub hash_concurrency: usize,
+    /// …and how long a request waits for one before a 503.
+    pub hash_wait_ms: u64,
+    /// The local server: time to send a request's headers, time a request may
+    /// take, connections and requests served at once.
+    pub header_timeout_ms: u64,
+    pub request_timeout_ms: u64,
+    pub max_connections: usize,
+    pub max_concurrent_requests: usize,
+    pub adapters: Adapters,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads every setting through `lookup`, so tests need not touch the environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let parse = |name: &str, default: &str| -> Result<String, ConfigError> {
+            Ok(get(name).unwrap_or_else(|| default.to_string()))
+        };
+        let number = |name: &str, default: u64| -> Result<u64, ConfigError> {
+            get(name)
+                .map(|v| {
+                    v.parse::<u64>().map_err(|_| {
+                        ConfigError(format!("{name} must be a whole number, not {v:?}"))
+                    })
+                })
+                .unwrap_or(Ok(default))
+        };
+        let fraction = |name: &str, default: f64| -> Result<f64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| (0.0..=1.0).contains(f))
+                    .ok_or_else(|| {
+                        ConfigError(format!("{name} must be a number from 0 to 1, not {v:?}"))
+                    }),
+            }
+        };
+        let trusted_proxies = get("HOSTFRONT_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(IpNet::from))
+                    .map_err(|_| {
+                        ConfigError(format!(
+                            "HOSTFRONT_TRUSTED_PROXIES: {p:?} is not an address or CIDR range"
+                        ))
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let engine = match parse("HOSTFRONT_ENGINE", "embedded")?.as_str() {
+            "embedded" => Engine::Embedded,
+            "aws" => Engine::Aws,
+            other => {
+                return Err(ConfigError(format!(
+                    "HOSTFRONT_ENGINE is embedded or aws, not {other:?}"
+                )));
+            }
+        };
+        let log_format = match get("HOSTFRONT_LOG_FORMAT").as_deref() {
+            None if lookup("AWS_LAMBDA_FUNCTION_NAME").is_some() => LogFormat::Json,
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "HOSTFRONT_LOG_FORMAT is text or json, not {other:?}"
+                )));
+            }
+        };
+        let listen = parse("HOSTFRONT_LISTEN", "127.0.0.1:8080")?;
+        let listen: SocketAddr = listen.parse().map_err(|_| {
+            ConfigError(format!(
+                "HOSTFRONT_LISTEN must be an address like 127.0.0.1:8080, not {listen:?}"
+            ))
+        })?;
+        let flag = |name: &str, default: bool| -> Result<bool, ConfigError> {
+            match get(name).as_deref() {
+                None => Ok(default),
+                Some("1" | "true" | "yes") => Ok(true),
+                Some("0" | "false" | "no") => Ok(false),
+                Some(other) => Err(ConfigError(format!(
+                    "{name} is true or false, not {other:?}"
+                ))),
+            }
+        };
+        let create_resources = flag("HOSTFRONT_CREATE_RESOURCES", false)?;
+        let choice = |name: &str, default: &str, allowed: &[&str]| -> Result<String, ConfigError> {
+            let value = parse(name, default)?;
+            if allowed.contains(&value.as_str()) {
+                Ok(value)
+            } else {
+                Err(ConfigError(format!(
+                    "{name} is {}, not {value:?}",
+                    allowed.join(" or ")
+                )))
+            }
+        };
+        let default_mail = if engine == Engine::Aws {
+            "record"
+        } else {
+            "outbox"
+        };
+        let adapters = Adapters {
+            registrar: choice("HOSTFRONT_REGISTRAR", "simulated", &["simulated"])?,
+            payments: choice("HOSTFRONT_PAYMENTS", "simulated", &["simulated"])?,
+            panel: choice("HOSTFRONT_PANEL", "simulated", &["simulated"])?,
+            dns: choice("HOSTFRONT_DNS", "table", &["table"])?,
+            mail: choice("HOSTFRONT_MAIL", default_mail, &["outbox", "record"])?,
+            demo: flag("HOSTFRONT_DEMO", false)?,
+        };
+        Ok(Config {
+            engine,
+            data_dir: parse("HOSTFRONT_DATA_DIR", "data")?.into(),
+            listen,
+            site_dir: get("HOSTFRONT_SITE_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_site_dir),
+            table_name: parse("HOSTFRONT_TABLE", "hostfront")?,
+            queue_name: parse("HOSTFRONT_QUEUE", "hostfront-jobs")?,
+            queue_url: get("HOSTFRONT_QUEUE_URL"),
+            dead_letter_queue_url: get("HOSTFRONT_DLQ_URL"),
+            aws_endpoint: get("HOSTFRONT_AWS_ENDPOINT"),
+            kms_key_id: get("HOSTFRONT_KMS_KEY_ID"),
+            create_resources,
+            log_format,
+            log_filter: parse("HOSTFRONT_LOG", "info")?,
+            max_body_bytes: number("HOSTFRONT_MAX_BODY_BYTES", 64 * 1024)? as usize,
+            queue_max_receives: number("HOSTFRONT_QUEUE_MAX_RECEIVES", 5)?.clamp(1, 1000) as u32,
+            workers: number("HOSTFRONT_WORKERS", 2)?.clamp(0, 64) as usize,
+            shutdown_grace_secs: number("HOSTFRONT_SHUTDOWN_GRACE_SECS", 20)?,
+            check_per_minute: number("HOSTFRONT_CHECK_PER_MINUTE", 60)?.clamp(1, u32::MAX as u64)
+                as u32,
+            check_burst: number("HOSTFRONT_CHECK_BURST", 20)?.clamp(1, u32::MAX as u64) as u32,
+            check_window_limit: number("HOSTFRONT_CHECK_WINDOW_LIMIT", 120)?
+                .clamp(1, u32::MAX as u64) as u32,
+            registrar_calls_per_second: number("HOSTFRONT_REGISTRAR_CALLS_PER_SECOND", 20)?
+                .clamp(1, 100_000) as u32,
+            trusted_proxies,
+            check_cache_available_secs: number("HOSTFRONT_CHECK_CACHE_AVAILABLE_SECS", 300)?,
+            check_cache_taken_secs: number("HOSTFRONT_CHECK_CACHE_TAKEN_SECS", 6 * 3600)?,
+            suggestions: number("HOSTFRONT_SUGGESTIONS", 20)?.clamp(1, 100) as usize,
+            subdomain_zone: parse("HOSTFRONT_SUBDOMAIN_ZONE", "example.net")?,
+            sim_registrar_latency_ms: number("HOSTFRONT_SIM_REGISTRAR_LATENCY_MS", 40)?,
+            sim_registrar_failure_rate: fraction("HOSTFRONT_SIM_REGISTRAR_FAILURE_RATE", 0.0)?,
+            auth_per_minute: number("HOSTFRONT_AUTH_PER_MINUTE", 10)?.clamp(1, u32::MAX as u64)
+                as u32,
+            auth_window_limit: number("HOSTFRONT_AUTH_WINDOW_LIMIT", 30)?.clamp(1, u32::MAX as u64)
+                as u32,
+            purchase_per_minute: number("HOSTFRONT_PURCHASE_PER_MINUTE", 10)?
+                .clamp(1, u32::MAX as u64) as u32,
+            purchase_window_limit: number("HOSTFRONT_PURCHASE_WINDOW_LIMIT", 20)?
+                .clamp(1, u32::MAX as u64) as u32,
+            cookie_secure: flag("HOSTFRONT_COOKIE_SECURE", true)?,
+            public_url: parse("HOSTFRONT_PUBLIC_URL", &format!("http://{listen}"))?,
+            company_name: parse("HOSTFRONT_COMPANY_NAME", "Hostfront Hosting")?,
+            tax_rate_bps: number("HOSTFRONT_TAX_RATE_BPS", 0)?.clamp(0, 10_000) as u32,
+            review_above: number("HOSTFRONT_REVIEW_ABOVE", 50_000)?.min(i64::MAX as u64) as i64,
+            review_orders_per_day: number("HOSTFRONT_REVIEW_ORDERS_PER_DAY", 3)?
+                .clamp(1, u32::MAX as u64) as u32,
+            max_unpaid_orders: number("HOSTFRONT_MAX_UNPAID_ORDERS", 5)?.clamp(1, u32::MAX as u64)
+                as u32,
+            declines_per_order: number("HOSTFRONT_DECLINES_PER_ORDER", 5)?.clamp(1, 1000) as u32,
+            declines_per_day: number("HOSTFRONT_DECLINES_PER_DAY", 10)?.clamp(1, 10_000) as u32,
+            sim_panel_capacity: number("HOSTFRONT_SIM_PANEL_CAPACITY", 200)?
+                .clamp(0, u32::MAX as u64) as u32,
+            sim_panel_addresses: number("HOSTFRONT_SIM_PANEL_ADDRESSES", 200)?.clamp(0, 240) as u32,
+            sim_panel_latency_ms: number("HOSTFRONT_SIM_PANEL_LATENCY_MS", 150)?,
+            sim_panel_failure_rate: fraction("HOSTFRONT_SIM_PANEL_FAILURE_RATE", 0.0)?,
+            dev_tools: flag("HOSTFRONT_DEV_TOOLS", false)?,
+            hash_concurrency: number("HOSTFRONT_HASH_CONCURRENCY", cores() as u64)?.clamp(1, 256)
+                as usize,
+            hash_wait_ms: number("HOSTFRONT_HASH_WAIT_MS", 2000)?,
+            header_timeout_ms: number("HOSTFRONT_HEADER_TIMEOUT_MS", 10_000)?.max(1),
+            request_timeout_ms: number("HOSTFRONT_REQUEST_TIMEOUT_MS", 30_000)?.max(1),
+            max_connections: number("HOSTFRONT_MAX_CONNECTIONS", 1024)?.clamp(1, 1 << 20) as usize,
+            max_concurrent_requests: number("HOSTFRONT_MAX_CONCURRENT_REQUESTS", 256)?
+                .clamp(1, 1 << 20) as usize,
+            adapters,
+        })
+    }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `./site` when run from the repository, else the site beside the sources.
+fn default_site_dir() -> PathBuf {
+    let here = PathBuf::from("site");
+    if here.join("index.html").exists() {
+        return here;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../site")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_embedded_on_loopback() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.engine, Engine::Embedded);
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.data_dir, PathBuf::from("data"));
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(c.queue_max_receives, 5);
+    }
+
+    #[test]
+    fn lambda_logs_json_by_default() {
+        let c = config(&[
+            ("AWS_LAMBDA_FUNCTION_NAME", "api"),
+            ("HOSTFRONT_ENGINE", "aws"),
+        ])
+        .unwrap();
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.engine, Engine::Aws);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let e = config(&[("HOSTFRONT_ENGINE", "mongo")]).unwrap_err();
+        assert!(e.to_string().contains("HOSTFRONT_ENGINE"));
+        let e = config(&[("HOSTFRONT_WORKERS", "many")]).unwrap_err();
+        assert!(e.to_string().contains("HOSTFRONT_WORKERS"));
+        let e = config(&[("HOSTFRONT_LISTEN", "port 80")]).unwrap_err();
+        assert!(e.to_string().contains("HOSTFRONT_LISTEN"));
+        let e = config(&[("HOSTFRONT_SIM_REGISTRAR_FAILURE_RATE", "2")]).unwrap_err();
+        assert!(e.to_string().contains("FAILURE_RATE"));
+        let e = config(&[("HOSTFRONT_TRUSTED_PROXIES", "10.0.0.0/8, nonsense")]).unwrap_err();
+        assert!(e.to_string().contains("nonsense"));
+    }
+
+    #[test]
+    fn adapters_are_chosen_by_name() {
+        let local = config(&[]).unwrap().adapters;
+        assert_eq!((local.mail.as_str(), local.demo), ("outbox", false));
+        assert_eq!(local.unsafe_in_production().len(), 2);
+        let aws = config(&[("HOSTFRONT_ENGINE", "aws")]).unwrap().adapters;
+        assert_eq!(aws.mail, "record");
+        let e = config(&[("HOSTFRONT_PAYMENTS", "stripe-ish")]).unwrap_err();
+        assert!(
+            e.to_string().contains("HOSTFRONT_PAYMENTS is simulated"),
+            "{e}"
+        );
+        let e = config(&[("HOSTFRONT_MAIL", "pigeon")]).unwrap_err();
+        assert!(e.to_string().contains("outbox or record"), "{e}");
+    }
+
+    #[test]
+    fn trusted_proxies_take_addresses_and_ranges() {
+        let c = config(&[("HOSTFRONT_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1,::1")]).unwrap();
+        let proxies: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(proxies, ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]);
+    }
+}

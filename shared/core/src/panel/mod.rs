@@ -1,0 +1,89 @@
+//! The `HostingPanel` port: what Hostfront asks of the control panel that runs
+//! hosting accounts (cPanel, Plesk, DirectAdmin, …). The panel owns its pools:
+//! servers with a capacity, and addresses handed out to accounts. Every call
+//! that creates something carries an idempotency key, so a replayed
+//! provisioning job never creates an account or a mailbox twice.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    pub username: String,
+    pub password: String,
+    pub domain: String,
+    pub plan_id: String,
+    /// The server pool: `shared`, `vps` or `dedicated`.
+    pub pool: String,
+    pub idempotency_key: String,
+}
+
+impl std::fmt::Debug for NewAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccount")
+            .field("username", &self.username)
+            .field("domain", &self.domain)
+            .field("pool", &self.pool)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HostingAccount {
+    pub username: String,
+    pub domain: String,
+    pub server: String,
+    pub ipv4: String,
+    pub ipv6: String,
+    /// Where the customer logs in to the panel.
+    pub panel_url: String,
+    /// The host that receives the account's mail.
+    pub mail_host: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MailSetup {
+    /// The site administrator's login (the website's own admin, not the panel).
+    pub site_admin: String,
+    pub admin_url: String,
+    pub mailboxes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PanelError {
+    /// Nothing is free: every server of the pool is full, or no address is left.
+    /// Staff must add capacity; retrying soon will not help.
+    #[error("{0}")]
+    NoCapacity(String),
+    /// The panel refused the request; retrying the same request will not help.
+    #[error("the panel refused: {message}")]
+    Refused { code: String, message: String },
+    /// Timeouts and outages: worth retrying with the same idempotency key.
+    #[error("the hosting panel is unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait HostingPanel: Send + Sync {
+    fn name(&self) -> &'static str;
+
+    /// Creates the account on the least loaded server of the pool with room,
+    /// with an address of its own from the address pool.
+    async fn create_account(&self, request: &NewAccount) -> Result<HostingAccount, PanelError>;
+
+    /// Creates the site administrator and the mailboxes of an account.
+    async fn set_up_mail_and_admin(
+        &self,
+        username: &str,
+        admin_email: &str,
+        mailboxes: &[String],
+        idempotency_key: &str,
+    ) -> Result<MailSetup, PanelError>;
+
+    async fn account(&self, username: &str) -> Result<Option<HostingAccount>, PanelError>;
+
+    /// The host label of every server in the inventory (`web1` of
+    /// `web1.example.net`): names no customer may have under the company's zone.
+    async fn server_names(&self) -> Result<Vec<String>, PanelError>;
+}

@@ -1,0 +1,127 @@
+//! The `Payments` port: authorise, capture and refund card payments. Every
+//! call carries an idempotency key, so a retried checkout never charges twice.
+//! Card numbers pass through; only the brand and the last four digits are
+//! ever stored or logged.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+pub struct Card {
+    /// 12 to 19 digits, spaces and hyphens allowed between them.
+    #[schema(pattern = r"^[ -]*([0-9][ -]*){12,19}$")]
+    pub number: String,
+    #[serde(deserialize_with = "crate::input::whole_number")]
+    #[schema(minimum = 1, maximum = 12)]
+    pub exp_month: u32,
+    #[serde(deserialize_with = "crate::input::whole_number")]
+    #[schema(minimum = 1000, maximum = 9999)]
+    pub exp_year: i32,
+    #[schema(pattern = r"^[0-9]{3,4}$")]
+    pub cvc: String,
+}
+
+impl Card {
+    /// Checks the card's form, not whether it is good: that is the gateway's to say.
+    pub fn check_form(&self) -> Result<(), &'static str> {
+        let digits = self.number.chars().filter(char::is_ascii_digit).count();
+        let only_digits_and_separators = self
+            .number
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
+        if !only_digits_and_separators || !(12..=19).contains(&digits) {
+            return Err("a card number has 12 to 19 digits");
+        }
+        if !(1..=12).contains(&self.exp_month) || !(1000..=9999).contains(&self.exp_year) {
+            return Err("give the expiry month (1 to 12) and the four-digit year");
+        }
+        if !(3..=4).contains(&self.cvc.len()) || !self.cvc.chars().all(|c| c.is_ascii_digit()) {
+            return Err("the security code has 3 or 4 digits");
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Card {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Card(…{})", last4(&self.number))
+    }
+}
+
+/// The last four digits of a card number.
+pub fn last4(number: &str) -> String {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(4)..].to_string()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Charge {
+    /// Minor units.
+    pub amount: i64,
+    /// ISO 4217.
+    pub currency: String,
+    pub card: Card,
+    /// What is paid, e.g. an invoice number.
+    pub reference: String,
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authorization {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub card_last4: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capture {
+    pub id: String,
+    pub authorization_id: String,
+    pub amount: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    pub id: String,
+    pub capture_id: String,
+    pub amount: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentError {
+    /// The card or its bank said no: `card_declined`, `insufficient_funds`,
+    /// `expired_card`, `invalid_card`. Tell the customer; retrying will not help.
+    #[error("{message}")]
+    Declined { code: String, message: String },
+    /// The request itself is wrong (amount, unknown authorisation, over-refund).
+    #[error("{0}")]
+    Invalid(String),
+    /// Timeouts and outages: worth retrying with the same idempotency key.
+    #[error("the payment provider is unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait Payments: Send + Sync {
+    fn name(&self) -> &'static str;
+
+    /// Reserves `charge.amount` on the card.
+    async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError>;
+
+    /// Takes up to the authorised amount.
+    async fn capture(
+        &self,
+        authorization_id: &str,
+        amount: i64,
+        idempotency_key: &str,
+    ) -> Result<Capture, PaymentError>;
+
+    /// Gives back up to what was captured, over one or more refunds.
+    async fn refund(
+        &self,
+        capture_id: &str,
+        amount: i64,
+        idempotency_key: &str,
+    ) -> Result<Refund, PaymentError>;
+}

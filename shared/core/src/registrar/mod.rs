@@ -1,0 +1,112 @@
+//! The `Registrar` port: what Hostfront asks of a domain registry or registrar,
+//! shaped after EPP. `check` answers many names in one call; every call that
+//! changes something carries an idempotency key, so a retry never registers,
+//! transfers or renews twice.
+
+pub mod capped;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Availability {
+    /// ASCII form.
+    pub domain: String,
+    pub available: bool,
+    /// Why not, when not: `registered`, `reserved`, `unsupported_tld`.
+    pub reason: Option<String>,
+    pub premium: bool,
+    /// The registry's first-year price of a premium name, in minor units.
+    pub premium_price: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DomainStatus {
+    Active,
+    PendingTransfer,
+    Expired,
+    /// Held by another registrar (e.g. after a transfer out).
+    External,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainInfo {
+    pub domain: String,
+    pub status: DomainStatus,
+    /// Epoch seconds.
+    pub expires_at: i64,
+    pub nameservers: Vec<String>,
+    pub locked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum TransferState {
+    Pending,
+    Completed,
+    Rejected { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub domain: String,
+    pub years: u32,
+    /// The registrant contact's handle.
+    pub registrant: String,
+    pub nameservers: Vec<String>,
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRequest {
+    pub domain: String,
+    pub auth_code: String,
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistrarError {
+    /// Timeouts, connection failures, quota: worth retrying later.
+    #[error("the registrar is unavailable: {0}")]
+    Unavailable(String),
+    /// The registry refused; retrying the same request will not help.
+    #[error("the registrar refused: {message}")]
+    Refused { code: String, message: String },
+    #[error("the registrar does not know {0}")]
+    NotFound(String),
+}
+
+#[async_trait]
+pub trait Registrar: Send + Sync {
+    fn name(&self) -> &'static str;
+
+    /// The most names one `check` call may carry.
+    fn max_check_batch(&self) -> usize;
+
+    /// Availability of each name, in the order asked.
+    async fn check(&self, domains: &[String]) -> Result<Vec<Availability>, RegistrarError>;
+
+    async fn register(&self, request: &Registration) -> Result<DomainInfo, RegistrarError>;
+
+    async fn transfer(&self, request: &TransferRequest) -> Result<TransferState, RegistrarError>;
+
+    async fn transfer_status(&self, domain: &str) -> Result<TransferState, RegistrarError>;
+
+    async fn renew(
+        &self,
+        domain: &str,
+        years: u32,
+        idempotency_key: &str,
+    ) -> Result<DomainInfo, RegistrarError>;
+
+    async fn info(&self, domain: &str) -> Result<DomainInfo, RegistrarError>;
+
+    async fn set_nameservers(
+        &self,
+        domain: &str,
+        nameservers: &[String],
+    ) -> Result<(), RegistrarError>;
+
+    async fn set_lock(&self, domain: &str, locked: bool) -> Result<(), RegistrarError>;
+}

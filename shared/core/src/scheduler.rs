@@ -1,0 +1,136 @@
+//! Periodic tasks, in one typed registry: the local scheduler runs each at its
+//! interval as a tokio task, and on AWS an EventBridge schedule invokes the
+//! scheduler function with `{"task": "<name>"}`. A test holds
+//! `infra/template.yaml` to this registry.
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::Services;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// Deletes expired items from SQLite (DynamoDB does this itself).
+    SweepExpired,
+    /// Enqueues again paid orders whose provisioning stalled.
+    ResumeProvisioning,
+    /// Cancels unpaid orders whose hold has lapsed.
+    CancelLapsedOrders,
+}
+
+impl Task {
+    pub const ALL: [Task; 3] = [
+        Task::SweepExpired,
+        Task::ResumeProvisioning,
+        Task::CancelLapsedOrders,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Task::SweepExpired => "sweep-expired",
+            Task::ResumeProvisioning => "resume-provisioning",
+            Task::CancelLapsedOrders => "cancel-lapsed-orders",
+        }
+    }
+
+    pub fn every(self) -> Duration {
+        match self {
+            Task::SweepExpired => Duration::from_secs(600),
+            Task::ResumeProvisioning => Duration::from_secs(300),
+            Task::CancelLapsedOrders => Duration::from_secs(3600),
+        }
+    }
+
+    /// The task called `name`.
+    pub fn named(name: &str) -> Option<Task> {
+        Task::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// Its EventBridge schedule expression: `rate(10 minutes)`, `rate(1 hour)`.
+    pub fn schedule_expression(self) -> String {
+        let minutes = self.every().as_secs() / 60;
+        match minutes {
+            60 => "rate(1 hour)".into(),
+            m if m % 60 == 0 => format!("rate({} hours)", m / 60),
+            1 => "rate(1 minute)".into(),
+            m => format!("rate({m} minutes)"),
+        }
+    }
+
+    /// Runs the task once and says what it did.
+    pub async fn run(self, services: &Services) -> anyhow::Result<String> {
+        match self {
+            Task::SweepExpired => match services.table.sweep_expired().await? {
+                Some(deleted) => Ok(format!("deleted {deleted} expired items")),
+                None => Ok("skipped: the engine deletes expired items itself".into()),
+            },
+            Task::ResumeProvisioning => {
+                let sent =
+                    crate::orders::provision::resume_stalled(services, STALLED_AFTER).await?;
+                Ok(format!("enqueued {sent} stalled orders again"))
+            }
+            Task::CancelLapsedOrders => {
+                let cancelled = crate::orders::unpaid::cancel_lapsed(services).await?;
+                Ok(format!(
+                    "cancelled {cancelled} unpaid orders whose hold lapsed"
+                ))
+            }
+        }
+    }
+}
+
+/// How long an order may be provisioning before the sweeper enqueues it again.
+pub const STALLED_AFTER: Duration = Duration::from_secs(600);
+
+/// Runs the task called `name` once: what the scheduler function does.
+pub async fn run_task(services: &Services, name: &str) -> anyhow::Result<String> {
+    let task =
+        Task::named(name).ok_or_else(|| anyhow::anyhow!("no scheduled task named {name:?}"))?;
+    task.run(services).await
+}
+
+/// Runs every task at its interval until `stop` is cancelled.
+pub async fn run_scheduler(services: Services, stop: CancellationToken) {
+    let mut running = tokio::task::JoinSet::new();
+    for task in Task::ALL {
+        let (services, stop) = (services.clone(), stop.clone());
+        running.spawn(async move {
+            let mut every = tokio::time::interval(task.every());
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = stop.cancelled() => return,
+                    _ = every.tick() => {}
+                }
+                match task.run(&services).await {
+                    Ok(outcome) => {
+                        tracing::info!(task = task.name(), %outcome, "scheduled task ran")
+                    }
+                    Err(error) => {
+                        tracing::error!(task = task.name(), %error, "scheduled task failed")
+                    }
+                }
+            }
+        });
+    }
+    while running.join_next().await.is_some() {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_schedules() {
+        for task in Task::ALL {
+            assert_eq!(Task::named(task.name()), Some(task));
+        }
+        assert_eq!(Task::named("tidy"), None);
+        assert_eq!(Task::SweepExpired.schedule_expression(), "rate(10 minutes)");
+        assert_eq!(
+            Task::CancelLapsedOrders.schedule_expression(),
+            "rate(1 hour)"
+        );
+    }
+}

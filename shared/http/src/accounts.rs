@@ -1,0 +1,212 @@
+//! Signup, login, logout and the current customer. The session travels in an
+//! HttpOnly cookie; signup and login are rate limited per client.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::client::{Admitted, AuthAttempts};
+use super::error::{ApiError, ApiJson, ErrorBody};
+use hostfront_core::accounts::{
+    self, AccountError, Customer, Login, SESSION_DAYS, Signup, SignupAccepted, Verification,
+};
+
+/// The session cookie's name. `__Host-` makes the browser refuse it unless it
+/// came over HTTPS for this very host and path `/`, so no subdomain or
+/// plain-HTTP page can plant one. A plain-HTTP host (other than localhost)
+/// cannot keep a `__Host-` cookie, so there it goes without the prefix.
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-hf_session"
+    } else {
+        "hf_session"
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::Invalid { code, message } => ApiError::unprocessable(code, message),
+            AccountError::EmailTaken => ApiError::conflict("email_taken", error.to_string()),
+            AccountError::BadToken => ApiError::unprocessable("invalid_token", error.to_string()),
+            AccountError::BadCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                error.to_string(),
+            ),
+            AccountError::NotLoggedIn => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "not_logged_in", "log in first")
+            }
+            AccountError::Overloaded(e) => ApiError::unavailable(e.to_string()).retry_after(1),
+            AccountError::Table(e) => e.into(),
+        }
+    }
+}
+
+/// The session token the request carries, if any. Two session cookies are
+/// refused: a planted second cookie must not decide who the caller is.
+fn session_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let name = session_cookie_name(state.services.config.cookie_secure);
+    let mut tokens = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(cookie, _)| *cookie == name)
+        .map(|(_, value)| value.to_string());
+    let token = tokens.next();
+    if tokens.next().is_some() {
+        return Err(ApiError::bad_request(
+            "ambiguous_session",
+            "the request carries two session cookies; log in again",
+        ));
+    }
+    Ok(token)
+}
+
+fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = state.services.config.cookie_secure;
+    let name = session_cookie_name(secure);
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}")
+        .parse()
+        .expect("a valid header")
+}
+
+fn with_session(state: &AppState, status: StatusCode, customer: Customer, token: &str) -> Response {
+    let mut response = (status, Json(customer)).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        cookie(state, token, SESSION_DAYS * 86_400),
+    );
+    response
+}
+
+/// The logged-in customer; routes that take it answer 401 to everyone else.
+pub struct CurrentCustomer(pub Customer);
+
+impl FromRequestParts<AppState> for CurrentCustomer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = session_token(state, &parts.headers)?.ok_or(AccountError::NotLoggedIn)?;
+        Ok(CurrentCustomer(
+            accounts::session_customer(&state.services, &token).await?,
+        ))
+    }
+}
+
+/// Starts a signup: mails a link that finishes it. The answer is the same
+/// whether or not the email has an account (the mail tells its owner), so
+/// nobody learns from it who is a customer.
+#[utoipa::path(post, path = "/api/signup", tag = "accounts", request_body = Signup,
+    responses(
+        (status = 202, body = SignupAccepted, description = "a mail with a link went to the address"),
+        (status = 422, body = ErrorBody, description = "`invalid_email`, `weak_password`, `invalid_password`, `invalid_name`, `invalid_country`, `invalid_next`"),
+        (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
+        (status = 503, body = ErrorBody, description = "busy; see Retry-After"),
+    ))]
+async fn signup(
+    State(state): State<AppState>,
+    _: Admitted<AuthAttempts>,
+    ApiJson(request): ApiJson<Signup>,
+) -> Result<Response, ApiError> {
+    let accepted = accounts::signup(&state.services, request).await?;
+    Ok((StatusCode::ACCEPTED, Json(accepted)).into_response())
+}
+
+/// Finishes a signup with the token from the mailed link: makes the account
+/// and logs it in. A link works once, for a day.
+#[utoipa::path(post, path = "/api/verify-email", tag = "accounts", request_body = Verification,
+    responses(
+        (status = 201, body = Customer, description = "the account exists; the session cookie is set"),
+        (status = 422, body = ErrorBody, description = "`invalid_token`: unknown, used or older than a day"),
+        (status = 409, body = ErrorBody, description = "`email_taken`: another signup of this email finished first"),
+        (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
+    ))]
+async fn verify_email(
+    State(state): State<AppState>,
+    _: Admitted<AuthAttempts>,
+    ApiJson(request): ApiJson<Verification>,
+) -> Result<Response, ApiError> {
+    let (customer, token) = accounts::verify_email(&state.services, request).await?;
+    Ok(with_session(&state, StatusCode::CREATED, customer, &token))
+}
+
+/// Logs in with email and password. The session the request arrived with,
+/// if any, ends: a session planted before login is never promoted.
+#[utoipa::path(post, path = "/api/login", tag = "accounts", request_body = Login,
+    responses(
+        (status = 200, body = Customer, description = "logged in; the session cookie is set"),
+        (status = 401, body = ErrorBody, description = "`invalid_credentials`"),
+        (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
+    ))]
+async fn login(
+    State(state): State<AppState>,
+    _: Admitted<AuthAttempts>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<Login>,
+) -> Result<Response, ApiError> {
+    let previous = session_token(&state, &headers)?;
+    let (customer, token) = accounts::login(&state.services, request).await?;
+    if let Some(previous) = previous {
+        accounts::logout(&state.services, &previous).await?;
+    }
+    Ok(with_session(&state, StatusCode::OK, customer, &token))
+}
+
+/// The body of a logout: empty JSON (`{}`). Requiring JSON, like every other
+/// state change, means no cross-site form can log anyone out.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct Logout {
+    /// End every session of the account, on every device, not only this one.
+    #[serde(default)]
+    pub everywhere: bool,
+}
+
+/// Ends the session (or, with `everywhere`, every session of the account) and clears its cookie.
+#[utoipa::path(post, path = "/api/logout", tag = "accounts", request_body = Logout,
+    responses((status = 204, description = "logged out")))]
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<Logout>,
+) -> Result<Response, ApiError> {
+    if let Some(token) = session_token(&state, &headers)? {
+        if request.everywhere {
+            accounts::logout_everywhere(&state.services, &token).await?;
+        } else {
+            accounts::logout(&state.services, &token).await?;
+        }
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie(&state, "", 0));
+    Ok(response)
+}
+
+/// The logged-in customer.
+#[utoipa::path(get, path = "/api/me", tag = "accounts", security(("session" = [])),
+    responses((status = 200, body = Customer), (status = 401, body = ErrorBody, description = "`not_logged_in`")))]
+async fn me(CurrentCustomer(customer): CurrentCustomer) -> Json<Customer> {
+    Json(customer)
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(signup))
+        .routes(routes!(verify_email))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+}

@@ -1,0 +1,231 @@
+//! HTTP entrypoints: one axum router per route group. The local server mounts
+//! every group and the site; each Lambda function serves one group.
+
+pub mod accounts;
+pub mod catalog;
+pub mod client;
+pub mod contract;
+pub mod dev;
+pub mod domains;
+pub mod error;
+pub mod orders;
+pub mod server;
+pub mod system;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use axum::response::IntoResponse;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use error::{ApiError, ApiJson, ApiQuery};
+
+use hostfront_core::Services;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub services: Services,
+    /// The API description, completed with the answers every route shares.
+    pub openapi: Arc<serde_json::Value>,
+}
+
+/// The route groups, each deployable as its own Lambda function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteGroup {
+    System,
+    Catalog,
+    Domains,
+    Accounts,
+    Orders,
+}
+
+impl RouteGroup {
+    pub const ALL: &[RouteGroup] = &[
+        RouteGroup::System,
+        RouteGroup::Catalog,
+        RouteGroup::Domains,
+        RouteGroup::Accounts,
+        RouteGroup::Orders,
+    ];
+
+    fn routes(self) -> OpenApiRouter<AppState> {
+        match self {
+            RouteGroup::System => system::routes(),
+            RouteGroup::Catalog => catalog::routes(),
+            RouteGroup::Domains => domains::routes(),
+            RouteGroup::Accounts => accounts::routes(),
+            RouteGroup::Orders => orders::routes(),
+        }
+    }
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Hostfront API",
+        description = "Storefront and self-service portal of a web-hosting company."
+    ),
+    components(schemas(error::ErrorBody))
+)]
+struct ApiDoc;
+
+/// The OpenAPI document of every group, as served.
+pub fn openapi(cookie_secure: bool) -> serde_json::Value {
+    let document = serde_json::to_value(split(RouteGroup::ALL).1).expect("the document serialises");
+    contract::complete(document, accounts::session_cookie_name(cookie_secure))
+}
+
+fn split(groups: &[RouteGroup]) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let mut router = OpenApiRouter::with_openapi(ApiDoc::openapi());
+    for group in groups {
+        router = router.merge(group.routes());
+    }
+    router.split_for_parts()
+}
+
+/// The API routes of `groups`, with the conventions every route shares.
+pub fn api_router(services: Services, groups: &[RouteGroup]) -> Router {
+    let https = services.config.public_url.starts_with("https://");
+    with_conventions(routes(services, groups, false), https)
+}
+
+/// Every route and the static site: what the local server serves.
+pub fn app_router(services: Services, site_dir: &Path) -> Router {
+    let site = ServeDir::new(site_dir).not_found_service(ServeFile::new(site_dir.join("404.html")));
+    let https = services.config.public_url.starts_with("https://");
+    with_conventions(
+        routes(services, RouteGroup::ALL, true).fallback_service(site),
+        https,
+    )
+}
+
+/// The routes of `groups`; on the local server (`local`), also the
+/// development tools its configuration turns on.
+fn routes(services: Services, groups: &[RouteGroup], local: bool) -> Router {
+    let (mut routes, _) = split(groups);
+    let max_body = services.config.max_body_bytes;
+    let openapi = Arc::new(openapi(services.config.cookie_secure));
+    let state = AppState { services, openapi };
+    if local && let Some(dev) = dev::routes(&state) {
+        routes = routes.merge(dev);
+    }
+    routes
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::not_found("no such API route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not take that method",
+    )
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(Clone, Copy)]
+struct MakeUlid;
+
+impl MakeRequestId for MakeUlid {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        ulid::Ulid::new()
+            .to_string()
+            .parse()
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// What a page may load: only this site's own scripts, styles and data; no
+/// inline script or handler, no framing, no plugins.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+form-action 'self'; frame-ancestors 'none'";
+
+/// Security headers on every answer, pages and API alike. HSTS only where the
+/// public address is HTTPS: a browser must never be told to insist on TLS for
+/// a plain-HTTP local run.
+fn security_headers(router: Router, https: bool) -> Router {
+    use axum::http::HeaderValue;
+    use axum::http::header;
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let headers = [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+        (
+            HeaderName::from_static("permissions-policy"),
+            "camera=(), microphone=(), geolocation=(), payment=()",
+        ),
+    ];
+    let mut router = router.layer(axum::middleware::map_response(no_store_api));
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    if https {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ));
+    }
+    router
+}
+
+/// API answers carry sessions' data: no browser or proxy may keep them.
+async fn no_store_api(
+    request_path: axum::extract::OriginalUri,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    if request_path.path().starts_with("/api/") {
+        response.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-store"),
+        );
+    }
+    response
+}
+
+/// Request IDs (kept when the caller sent one, echoed in the response), a
+/// tracing span per request carrying that ID, a JSON 500 for a panic, and
+/// the security headers.
+fn with_conventions(router: Router, https: bool) -> Router {
+    let router = router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeUlid))
+            .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+            })
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(CatchPanicLayer::custom(|_| ApiError::internal().into_response())),
+    );
+    security_headers(router, https)
+}
