@@ -1,5 +1,5 @@
 //! Mail to customers, rendered from askama templates (text and HTML) in
-//! `shared/templates/mail/`. Each mail is an item in the table (`OUTBOX`),
+//! `shared/core/templates/mail/`. Each mail is an item in the table (`OUTBOX`),
 //! keyed by its subject and kind and written create-only, so a replayed job
 //! never sends a mail twice; then the `Mailer` port delivers it (locally, to
 //! the outbox folder `<data dir>/outbox/`).
