@@ -1,171 +1,28 @@
 //! Test support: moto on loopback, engines on fresh tables and queues, and the
 //! whole app on a free port.
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpListener as StdListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use hostfront::Services;
-use hostfront::adapters::aws::DynamoTable;
-use hostfront::adapters::aws::SqsQueue;
+use hostfront::adapters::aws::{DynamoTable, SqsQueue};
 use hostfront::adapters::embedded::EmbeddedDb;
-use hostfront::adapters::embedded::SqliteQueue;
-use hostfront::adapters::embedded::SqliteTable;
 use hostfront::clock::{Clock, ManualClock, SystemClock};
 use hostfront::config::Config;
-use hostfront::queue::Queue;
-use hostfront::store::{Condition, Item, Key, Page, Query, Table, TableResult, TxOp, Update};
+use hostfront::store::Query;
 use tempfile::TempDir;
 
+mod counting;
+mod fixtures;
+mod moto;
 pub mod shopper;
 
-/// The venv python that has `moto[server]`; the test command sets it.
-const MOTO_PYTHON: &str = "HOSTFRONT_TEST_PYTHON";
-
-struct Moto {
-    endpoint: String,
-    // Held for the life of the test process: its stdin closing stops moto.
-    _process: Mutex<Child>,
-}
-
-fn free_port() -> u16 {
-    StdListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
-}
-
-/// The moto server this test process shares, started on first use.
-pub fn moto_endpoint() -> String {
-    static MOTO: OnceLock<Moto> = OnceLock::new();
-    MOTO.get_or_init(|| {
-        let python = std::env::var(MOTO_PYTHON).unwrap_or_else(|_| {
-            panic!("{MOTO_PYTHON} is not set: run the tests with ./scripts/test, which installs moto[server]")
-        });
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("moto_server.py");
-        let port = free_port();
-        let mut child = Command::new(&python)
-            .arg(&script)
-            .arg(port.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start moto with {python}: {e}"));
-        let mut ready = String::new();
-        BufReader::new(child.stdout.take().expect("piped stdout"))
-            .read_line(&mut ready)
-            .expect("moto prints when it is ready");
-        assert_eq!(ready.trim(), "ready", "moto did not start");
-        Moto { endpoint: format!("http://127.0.0.1:{port}"), _process: Mutex::new(child) }
-    })
-    .endpoint
-    .clone()
-}
-
-fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}", ulid::Ulid::new().to_string().to_lowercase())
-}
-
-/// A client of `$sdk` (an `aws_sdk_*` crate) for the moto server, with test credentials.
-macro_rules! moto_client {
-    ($name:ident, $sdk:ident) => {
-        pub fn $name() -> $sdk::Client {
-            use $sdk::config::{BehaviorVersion, Credentials, Region};
-            let config = $sdk::Config::builder()
-                .behavior_version(BehaviorVersion::latest())
-                .region(Region::new("us-east-1"))
-                .endpoint_url(moto_endpoint())
-                .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
-                .build();
-            $sdk::Client::from_conf(config)
-        }
-    };
-}
-
-moto_client!(dynamodb_client, aws_sdk_dynamodb);
-moto_client!(sqs_client, aws_sdk_sqs);
-moto_client!(kms_client, aws_sdk_kms);
-
-/// A table on one engine with a clock the test moves.
-pub struct TableFixture {
-    pub table: Arc<dyn Table>,
-    pub clock: ManualClock,
-    _dir: Option<TempDir>,
-}
-
-pub async fn sqlite_table() -> TableFixture {
-    let dir = TempDir::new().expect("temp dir");
-    let clock = ManualClock::starting_now();
-    let db = EmbeddedDb::open(dir.path()).expect("embedded database opens");
-    let table = SqliteTable::new(db, Arc::new(clock.clone()));
-    TableFixture {
-        table: Arc::new(table),
-        clock,
-        _dir: Some(dir),
-    }
-}
-
-pub async fn dynamodb_table() -> TableFixture {
-    let clock = ManualClock::starting_now();
-    let table = DynamoTable::new(dynamodb_client(), unique("table"), Arc::new(clock.clone()));
-    table
-        .create_if_missing()
-        .await
-        .expect("table created on moto");
-    TableFixture {
-        table: Arc::new(table),
-        clock,
-        _dir: None,
-    }
-}
-
-/// A queue on one engine; `reopen` makes a fresh handle on the same storage,
-/// as a restarted process would.
-pub struct QueueFixture {
-    pub queue: Arc<dyn Queue>,
-    reopen: Box<dyn Fn() -> Arc<dyn Queue> + Send + Sync>,
-    _dir: Option<TempDir>,
-}
-
-impl QueueFixture {
-    pub fn reopen(&self) -> Arc<dyn Queue> {
-        (self.reopen)()
-    }
-}
-
-pub async fn sqlite_queue(max_receives: u32) -> QueueFixture {
-    let dir = TempDir::new().expect("temp dir");
-    let path = dir.path().to_path_buf();
-    let open = move || -> Arc<dyn Queue> {
-        let db = EmbeddedDb::open(&path).expect("embedded database opens");
-        Arc::new(SqliteQueue::new(
-            db,
-            "jobs",
-            max_receives,
-            Arc::new(SystemClock),
-        ))
-    };
-    QueueFixture {
-        queue: open(),
-        reopen: Box::new(open),
-        _dir: Some(dir),
-    }
-}
-
-pub async fn sqs_queue(max_receives: u32) -> QueueFixture {
-    let queue = SqsQueue::create(sqs_client(), &unique("jobs"), max_receives)
-        .await
-        .expect("queues created on moto");
-    let reopen_from = queue.clone();
-    QueueFixture {
-        queue: Arc::new(queue),
-        reopen: Box::new(move || Arc::new(reopen_from.clone())),
-        _dir: None,
-    }
-}
+pub use counting::CountingTable;
+pub use fixtures::{
+    QueueFixture, TableFixture, dynamodb_table, sqlite_queue, sqlite_table, sqs_queue,
+};
+use moto::unique;
+pub use moto::{dynamodb_client, kms_client, moto_endpoint, sqs_client};
 
 pub fn test_config(data_dir: &std::path::Path) -> Config {
     let mut config = Config::from_lookup(|_| None).expect("defaults are valid");
@@ -392,92 +249,6 @@ impl App {
 /// A client for the app's HTTP API.
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder().build().expect("http client")
-}
-
-/// A `Table` that counts the requests made through it, to measure what a
-/// use case costs: reads are gets, batch gets and queries; writes are puts,
-/// updates, deletes, batch puts and transactions (each counted once).
-pub struct CountingTable {
-    inner: Arc<dyn Table>,
-    pub reads: std::sync::atomic::AtomicUsize,
-    pub writes: std::sync::atomic::AtomicUsize,
-}
-
-impl CountingTable {
-    pub fn new(inner: Arc<dyn Table>) -> Self {
-        CountingTable {
-            inner,
-            reads: Default::default(),
-            writes: Default::default(),
-        }
-    }
-
-    /// (reads, writes) so far.
-    pub fn counts(&self) -> (usize, usize) {
-        use std::sync::atomic::Ordering::SeqCst;
-        (self.reads.load(SeqCst), self.writes.load(SeqCst))
-    }
-
-    fn read(&self) {
-        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    }
-
-    fn write(&self) {
-        self.writes
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    }
-}
-
-#[async_trait::async_trait]
-impl Table for CountingTable {
-    fn engine(&self) -> &'static str {
-        self.inner.engine()
-    }
-
-    async fn get(&self, key: &Key) -> TableResult<Option<Item>> {
-        self.read();
-        self.inner.get(key).await
-    }
-
-    async fn get_many(&self, keys: &[Key]) -> TableResult<Vec<Option<Item>>> {
-        self.read();
-        self.inner.get_many(keys).await
-    }
-
-    async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()> {
-        self.write();
-        self.inner.put(item, condition).await
-    }
-
-    async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
-        self.write();
-        self.inner.put_many(items).await
-    }
-
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        condition: Option<Condition>,
-    ) -> TableResult<Item> {
-        self.write();
-        self.inner.update(key, update, condition).await
-    }
-
-    async fn delete(&self, key: &Key, condition: Option<Condition>) -> TableResult<Option<Item>> {
-        self.write();
-        self.inner.delete(key, condition).await
-    }
-
-    async fn query(&self, query: Query) -> TableResult<Page> {
-        self.read();
-        self.inner.query(query).await
-    }
-
-    async fn transact(&self, ops: Vec<TxOp>) -> TableResult<()> {
-        self.write();
-        self.inner.transact(ops).await
-    }
 }
 
 /// The token of the newest verification link mailed to `email`.
