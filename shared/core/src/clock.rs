@@ -58,3 +58,14 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
         .expect("any UTC time formats as RFC 3339")
 }
+
+/// A time as RFC 3339 in UTC with exactly three decimals, so that times
+/// written this way sort as text in the order they happened.
+pub fn rfc3339_millis(at: OffsetDateTime) -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .expect("any UTC time formats as RFC 3339")
+}

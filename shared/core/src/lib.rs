@@ -14,6 +14,7 @@
 //! - `services`: the ports an entrypoint wires together from `config`.
 
 pub mod accounts;
+pub mod audit;
 pub mod catalog;
 pub mod clock;
 pub mod config;

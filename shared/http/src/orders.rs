@@ -52,6 +52,9 @@ impl From<OrderError> for ApiError {
             } => {
                 ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message).retry_after(retry_after)
             }
+            OrderError::Transition(invalid) => {
+                ApiError::conflict("invalid_transition", invalid.to_string())
+            }
             OrderError::Table(e) => e.into(),
         }
     }

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::Services;
 use crate::mail::{self, Letter, Mail, MailKind};
-use crate::store::{Condition, ItemExt, Key, TableError, TxOp};
+use crate::store::{Condition, ItemExt, Key, Tx, TxError, TxOp};
 
 /// How long a verification link works.
 const PENDING_HOURS: i64 = 24;
@@ -157,6 +157,15 @@ pub async fn signup(services: &Services, request: Signup) -> Result<SignupAccept
     })
 }
 
+/// Why creating the account from a link may be refused.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    /// The link was used already (or never existed).
+    LinkUsed,
+    /// An account with the address exists.
+    EmailTaken,
+}
+
 /// Follows a verification link: makes the account and its first session.
 pub async fn verify_email(
     services: &Services,
@@ -199,26 +208,31 @@ pub async fn verify_email(
     );
     let mut marker = email_key(&email).to_item();
     marker.insert("customer_id".into(), id.clone().into());
-    let ops = vec![
-        // The link works once.
+    let mut tx = Tx::new();
+    // The link works once.
+    tx.guard(
+        Refusal::LinkUsed,
         TxOp::Delete {
             key,
             condition: Some(Condition::Exists),
         },
+    )
+    .guard(
+        Refusal::EmailTaken,
         TxOp::Put {
             item: marker,
             condition: Some(Condition::NotExists),
         },
-        TxOp::Put {
-            item: profile,
-            condition: Some(Condition::NotExists),
-        },
-    ];
-    match services.table.transact(ops).await {
+    )
+    .push(TxOp::Put {
+        item: profile,
+        condition: Some(Condition::NotExists),
+    });
+    match tx.commit(services.table.as_ref()).await {
         Ok(()) => {}
-        Err(TableError::TransactionConflict { index: 0 }) => return Err(AccountError::BadToken),
-        Err(TableError::TransactionConflict { index: 1 }) => return Err(AccountError::EmailTaken),
-        Err(other) => return Err(other.into()),
+        Err(TxError::Refused(Refusal::LinkUsed)) => return Err(AccountError::BadToken),
+        Err(TxError::Refused(Refusal::EmailTaken)) => return Err(AccountError::EmailTaken),
+        Err(TxError::Table(other)) => return Err(other.into()),
     }
     let session = start_session(services, &id).await?;
     Ok((customer, session))

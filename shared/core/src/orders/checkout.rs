@@ -13,16 +13,18 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::letters::invoice_letter;
+use super::lifecycle::Change;
 use super::review::{self, Rules};
 use super::{
-    Invoice, Order, OrderError, OrderStatus, OrderView, Payment, PaymentProblem, UNPAID_HOLD_DAYS,
-    conflict, hold_markers, invalid, order_key, provision, status_index,
+    HeldName, Invoice, Order, OrderError, OrderStatus, OrderView, Payment, PaymentProblem,
+    UNPAID_HOLD_DAYS, conflict, hold_markers, invalid, order_key, provision,
 };
 use crate::Services;
 use crate::accounts::Customer;
+use crate::audit::Actor;
 use crate::mail::{self, Mail, MailKind};
 use crate::payments::{Card, Charge, PaymentError};
-use crate::store::{Condition, TableError, TxOp, Update};
+use crate::store::{Condition, TableError, Tx, TxError, Update};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PayRequest {
@@ -44,6 +46,10 @@ fn payment_error(error: PaymentError) -> OrderError {
         }
     }
 }
+
+/// A concurrent checkout of the same attempt recorded the payment first.
+#[derive(Debug, Clone, Copy)]
+struct AlreadyRecorded;
 
 /// Where a checkout starts from.
 enum Due {
@@ -107,14 +113,16 @@ async fn hold_for_payment(services: &Services, order: &Order) -> Result<(), Orde
             ),
         ));
     }
-    let ops = hold_markers(order, &services.config.subdomain_zone, Some(until));
-    match services.table.transact(ops).await {
+    let mut tx = Tx::new();
+    for (name, op) in hold_markers(order, &services.config.subdomain_zone, Some(until)) {
+        tx.guard(name, op);
+    }
+    match tx.commit(services.table.as_ref()).await {
         Ok(()) => Ok(()),
-        Err(TableError::TransactionConflict { index }) => {
-            let what = if index == 0 {
-                order.domain.unicode.clone()
-            } else {
-                format!("the username {}", order.username)
+        Err(TxError::Refused(name)) => {
+            let what = match name {
+                HeldName::Domain => order.domain.unicode.clone(),
+                HeldName::Username => format!("the username {}", order.username),
             };
             Err(conflict(
                 "reservation_lost",
@@ -123,7 +131,7 @@ async fn hold_for_payment(services: &Services, order: &Order) -> Result<(), Orde
                 ),
             ))
         }
-        Err(other) => Err(other.into()),
+        Err(TxError::Table(other)) => Err(other.into()),
     }
 }
 
@@ -227,37 +235,43 @@ pub async fn pay(
         capture_id: capture.id.clone(),
         paid_at: paid_at.clone(),
     };
-    let mut update = Update::new()
-        .set("status", json!(status))
+    let update = Update::new()
         .set("payment", json!(payment))
         .set("payment_attempts", attempt)
         .set("review_reasons", json!(reasons))
         .remove("payment_pending")
-        .remove("payment_problem")
-        .bump_version();
-    for (attribute, value) in status_index(status, services.clock.now_secs(), order_id) {
-        update = update.set(attribute, value);
-    }
+        .remove("payment_problem");
     let mut letter = invoice_letter(services, &order, &invoice);
     letter.card_last4 = payment.card_last4.clone();
     letter.paid = true;
     letter.in_review = status == OrderStatus::PendingReview;
     let receipt = Mail::compose(services, MailKind::PaymentReceipt, &order.email, &letter)?;
-    let ops = vec![
-        TxOp::Update {
-            key: key.clone(),
-            update,
-            condition: Some(Condition::eq("status", json!(OrderStatus::AwaitingPayment))),
-        },
-        Invoice::paid_op(order_id, &invoice, &paid_at),
-        receipt.put_op(services.clock.now_secs()),
-        super::unpaid::release_op(&customer.id),
-        super::secrets::keep_for_provisioning_op(order_id, services.clock.now_secs()),
-    ]
-    .into_iter()
-    .chain(hold_markers(&order, &services.config.subdomain_zone, None))
-    .collect();
-    match services.table.transact(ops).await {
+    let why = if reasons.is_empty() {
+        format!("paid by card ending {}", payment.card_last4)
+    } else {
+        format!("paid; held for review: {}", reasons.join("; "))
+    };
+    let mut tx = Tx::new();
+    Change {
+        order: &order,
+        to: status,
+        update,
+        actor: Actor::Customer(customer.id.clone()),
+        why,
+        unchanged_since: None,
+    }
+    .add_to(&mut tx, AlreadyRecorded, services.clock.now())?;
+    let now_secs = services.clock.now_secs();
+    tx.push(Invoice::paid_op(order_id, &invoice, &paid_at))
+        .push(receipt.put_op(now_secs))
+        .push(super::unpaid::release_op(&customer.id))
+        .push(super::secrets::keep_for_provisioning_op(order_id, now_secs))
+        .extend(
+            hold_markers(&order, &services.config.subdomain_zone, None)
+                .into_iter()
+                .map(|(_, op)| op),
+        );
+    match tx.commit(services.table.as_ref()).await {
         Ok(()) => {
             mail::deliver(services, &receipt).await;
             tracing::info!(order = order_id, status = status.as_str(), "order paid");
@@ -268,9 +282,8 @@ pub async fn pay(
                 }
             }
         }
-        // A concurrent checkout of the same attempt recorded it first.
-        Err(TableError::TransactionConflict { index: 0 }) => {}
-        Err(other) => return Err(other.into()),
+        Err(TxError::Refused(AlreadyRecorded)) => {}
+        Err(TxError::Table(other)) => return Err(other.into()),
     }
     let order = super::load(services, &customer.id, order_id).await?;
     super::view(services, order).await

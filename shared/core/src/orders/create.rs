@@ -25,7 +25,7 @@ use crate::catalog::Catalog;
 use crate::domains::name::{self, Searched};
 use crate::domains::{self, subdomains};
 use crate::mail::{self, Mail, MailKind};
-use crate::store::{Condition, Item, ItemExt, Key, TableError, TxOp};
+use crate::store::{Condition, Item, ItemExt, Key, Tx, TxError, TxOp};
 
 /// How long a retried POST finds its first order.
 const IDEMPOTENCY_DAYS: i64 = 7;
@@ -253,13 +253,20 @@ fn marker(key: Key, order_id: &str, customer_id: &str, until: i64) -> TxOp {
     put(item)
 }
 
-/// Positions in the placement transaction whose failed condition means
-/// something to the customer.
-mod op {
-    pub const DOMAIN_MARKER: usize = 0;
-    pub const USERNAME_MARKER: usize = 1;
-    pub const UNPAID_COUNT: usize = 2;
-    pub const INVOICE_NUMBER: usize = 6;
+/// Why the placement transaction may be refused.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    /// What the customer is told.
+    Told(Told),
+    /// Another invoice took the number first: number again and retry.
+    CounterMoved,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Told {
+    DomainTaken,
+    UsernameTaken,
+    TooManyUnpaid,
 }
 
 fn too_many_unpaid(limit: u32) -> OrderError {
@@ -443,27 +450,34 @@ pub async fn place(
         record.insert("order_id".into(), order_id.clone().into());
         record.insert("fingerprint".into(), fingerprint.clone().into());
         record.insert("ttl".into(), (now_secs + IDEMPOTENCY_DAYS * 86_400).into());
-        // In the order of the `op::` positions, which name what a failed condition means.
-        let mut ops = vec![
+        let mut tx = Tx::new();
+        tx.guard(
+            Refusal::Told(Told::DomainTaken),
             marker(resolved.marker.clone(), &order_id, &customer.id, hold_until),
+        )
+        .guard(
+            Refusal::Told(Told::UsernameTaken),
             marker(
                 username::marker_key(&username),
                 &order_id,
                 &customer.id,
                 hold_until,
             ),
+        )
+        .guard(
+            Refusal::Told(Told::TooManyUnpaid),
             unpaid::count_op(&customer.id, services.config.max_unpaid_orders),
-            put(record),
-            put(item),
-            invoice.put_op(sequence),
-            claim,
-            mail.put_op(now_secs),
-            sealed_secrets.clone(),
-        ];
+        )
+        .guard(Refusal::CounterMoved, claim)
+        .push(put(record))
+        .push(put(item))
+        .push(invoice.put_op(sequence))
+        .push(mail.put_op(now_secs))
+        .push(sealed_secrets.clone());
         if resolved.domain.action != DomainAction::Subdomain {
-            ops.push(domains::ordered_cache_op(&resolved.domain.name, hold_until));
+            tx.push(domains::ordered_cache_op(&resolved.domain.name, hold_until));
         }
-        match services.table.transact(ops).await {
+        match tx.commit(services.table.as_ref()).await {
             Ok(()) => {
                 mail::deliver(services, &mail).await;
                 // Just written: nothing to read back, and no step has run yet.
@@ -474,25 +488,23 @@ pub async fn place(
                     created: true,
                 });
             }
-            Err(TableError::TransactionConflict {
-                index: op::INVOICE_NUMBER,
-            }) => {
+            Err(TxError::Refused(Refusal::CounterMoved)) => {
                 tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(1..10))).await;
             }
-            Err(TableError::TransactionConflict { index }) => {
+            Err(TxError::Refused(Refusal::Told(told))) => {
                 if let Some(placed) = replay(services, customer, key, &fingerprint).await? {
                     return Ok(placed);
                 }
-                return Err(match index {
-                    op::DOMAIN_MARKER => conflict(
+                return Err(match told {
+                    Told::DomainTaken => conflict(
                         "domain_taken",
                         format!(
                             "{} is already part of another order",
                             resolved.domain.unicode
                         ),
                     ),
-                    op::UNPAID_COUNT => too_many_unpaid(services.config.max_unpaid_orders),
-                    op::USERNAME_MARKER => OrderError::Conflict {
+                    Told::TooManyUnpaid => too_many_unpaid(services.config.max_unpaid_orders),
+                    Told::UsernameTaken => OrderError::Conflict {
                         code: "username_taken",
                         message: format!("the username {username} is taken"),
                         suggestions: username::suggestions(
@@ -502,10 +514,9 @@ pub async fn place(
                         )
                         .await?,
                     },
-                    _ => TableError::TransactionConflict { index }.into(),
                 });
             }
-            Err(other) => return Err(other.into()),
+            Err(TxError::Table(other)) => return Err(other.into()),
         }
     }
     Err(OrderError::Unavailable(

@@ -29,6 +29,8 @@ pub enum InvoiceStatus {
     Paid,
     /// Cancelled before payment: nothing is owed.
     Void,
+    /// Paid, then given back in full.
+    Refunded,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

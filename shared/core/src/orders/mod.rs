@@ -14,6 +14,7 @@ pub mod create;
 pub mod declines;
 pub mod invoice;
 pub(crate) mod letters;
+pub mod lifecycle;
 pub mod ownership;
 pub mod provision;
 pub mod review;
@@ -50,6 +51,8 @@ pub enum OrderStatus {
     Failed,
     /// Cancelled before payment, by the customer or because it lapsed.
     Cancelled,
+    /// Turned down by staff after review; the payment was refunded.
+    Rejected,
 }
 
 impl OrderStatus {
@@ -62,6 +65,7 @@ impl OrderStatus {
             OrderStatus::OnHold => "on_hold",
             OrderStatus::Failed => "failed",
             OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Rejected => "rejected",
         }
     }
 
@@ -79,6 +83,9 @@ impl OrderStatus {
                 "Setting up hit a problem we could not fix automatically. Our team has been told and will finish it."
             }
             OrderStatus::Cancelled => "Cancelled before payment; nothing was charged.",
+            OrderStatus::Rejected => {
+                "We could not accept this order and refunded your payment in full; our mail explains why."
+            }
         }
     }
 }
@@ -226,14 +233,25 @@ pub fn domain_marker(ascii: &str) -> Key {
     Key::new(format!("DOMAIN#{ascii}"), "MARKER")
 }
 
+/// The two names an order holds for its customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldName {
+    Domain,
+    Username,
+}
+
 /// Writes that hold the order's markers for it: until `until` (epoch
 /// seconds) while unpaid, or for good (None) once paid. They fail when
 /// another order holds a marker, which it may once an unpaid hold expired.
-pub fn hold_markers(order: &Order, subdomain_zone: &str, until: Option<i64>) -> Vec<TxOp> {
-    order
-        .marker_keys(subdomain_zone)
+pub fn hold_markers(
+    order: &Order,
+    subdomain_zone: &str,
+    until: Option<i64>,
+) -> Vec<(HeldName, TxOp)> {
+    [HeldName::Domain, HeldName::Username]
         .into_iter()
-        .map(|key| {
+        .zip(order.marker_keys(subdomain_zone))
+        .map(|(name, key)| {
             let update = Update::new()
                 .set("kind", "marker")
                 .set("order_id", order.id.clone())
@@ -242,13 +260,14 @@ pub fn hold_markers(order: &Order, subdomain_zone: &str, until: Option<i64>) -> 
                 Some(until) => update.set("ttl", until),
                 None => update.remove("ttl"),
             };
-            TxOp::Update {
+            let op = TxOp::Update {
                 key,
                 update,
                 condition: Some(
                     Condition::NotExists.or(Condition::eq("order_id", order.id.clone())),
                 ),
-            }
+            };
+            (name, op)
         })
         .collect()
 }
@@ -345,8 +364,20 @@ pub enum OrderError {
         message: String,
         retry_after: u64,
     },
+    /// The order is not in a status the request can move it from.
+    #[error(transparent)]
+    Transition(#[from] lifecycle::InvalidTransition),
     #[error(transparent)]
     Table(#[from] TableError),
+}
+
+impl From<lifecycle::ChangeError> for OrderError {
+    fn from(error: lifecycle::ChangeError) -> Self {
+        match error {
+            lifecycle::ChangeError::Invalid(invalid) => invalid.into(),
+            lifecycle::ChangeError::Table(table) => table.into(),
+        }
+    }
 }
 
 pub fn invalid(code: &'static str, message: impl Into<String>) -> OrderError {

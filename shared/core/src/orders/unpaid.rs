@@ -9,14 +9,12 @@
 //! moves it. Past it, the order lapses: the sweeper cancels it, which frees
 //! the customer's count, and the markers expire by themselves.
 
-use serde_json::json;
-
-use super::{
-    Invoice, Order, OrderError, OrderStatus, OrderView, conflict, order_key, status_index,
-};
+use super::lifecycle::Change;
+use super::{Invoice, Order, OrderError, OrderStatus, OrderView, conflict};
 use crate::Services;
 use crate::accounts::Customer;
-use crate::store::{Condition, ItemExt, Key, TableError, TxOp, Update};
+use crate::audit::Actor;
+use crate::store::{Condition, ItemExt, Key, TableError, Tx, TxError, TxOp, Update};
 
 fn counter_key(customer_id: &str) -> Key {
     Key::new(format!("CUSTOMER#{customer_id}"), "UNPAID")
@@ -58,6 +56,20 @@ pub enum Reason {
 }
 
 impl Reason {
+    fn actor(self, order: &Order) -> Actor {
+        match self {
+            Reason::Customer => Actor::Customer(order.customer_id.clone()),
+            Reason::Lapsed => Actor::system("lapsed-orders"),
+        }
+    }
+
+    fn why(self) -> &'static str {
+        match self {
+            Reason::Customer => "cancelled by the customer before payment",
+            Reason::Lapsed => "not paid before its hold lapsed",
+        }
+    }
+
     fn message(self) -> &'static str {
         match self {
             Reason::Customer => "You cancelled this order before paying; nothing was charged.",
@@ -81,44 +93,40 @@ async fn close(services: &Services, order: &Order, reason: Reason) -> Result<(),
         .map(|item| Invoice::of(&item))
         .transpose()?
         .ok_or_else(|| TableError::Backend(format!("order {} has no invoice", order.id)))?;
-    let now = services.clock.now_secs();
-    let mut update = Update::new()
-        .set("status", json!(OrderStatus::Cancelled))
-        .set("customer_message", reason.message())
-        .bump_version();
-    for (attribute, value) in status_index(OrderStatus::Cancelled, now, &order.id) {
-        update = update.set(attribute, value);
+    let mut tx = Tx::new();
+    Change {
+        order,
+        to: OrderStatus::Cancelled,
+        update: Update::new().set("customer_message", reason.message()),
+        actor: reason.actor(order),
+        why: reason.why().into(),
+        // A checkout claims its attempt by bumping the version first.
+        unchanged_since: Some(order.v),
     }
-    let mut ops = vec![
-        TxOp::Update {
-            key: order_key(&order.customer_id, &order.id),
-            update,
-            // A checkout claims its attempt by bumping the version first.
-            condition: Some(
-                Condition::eq("status", json!(OrderStatus::AwaitingPayment))
-                    .and(Condition::VersionIs(order.v)),
-            ),
-        },
-        release_op(&order.customer_id),
-        Invoice::void_op(&order.id, &invoice),
-    ];
+    .add_to(&mut tx, NotCancellable, services.clock.now())?;
+    tx.push(release_op(&order.customer_id))
+        .push(Invoice::void_op(&order.id, &invoice));
     // Only the markers this order still holds: a lapsed one may be another's now.
     let keys = order.marker_keys(&services.config.subdomain_zone);
     let markers = services.table.get_many(&keys).await?;
     for (key, marker) in keys.into_iter().zip(markers) {
         if marker.is_some_and(|m| m.str_attr("order_id") == Some(order.id.as_str())) {
-            ops.push(TxOp::Delete {
+            tx.push(TxOp::Delete {
                 key,
                 condition: Some(Condition::eq("order_id", order.id.clone())),
             });
         }
     }
-    match services.table.transact(ops).await {
+    match tx.commit(services.table.as_ref()).await {
         Ok(()) => Ok(()),
-        Err(TableError::TransactionConflict { index: 0 }) => Err(not_cancellable()),
-        Err(other) => Err(other.into()),
+        Err(TxError::Refused(NotCancellable)) => Err(not_cancellable()),
+        Err(TxError::Table(other)) => Err(other.into()),
     }
 }
+
+/// The order moved on (paid, or a payment claimed) before the cancellation.
+#[derive(Debug, Clone, Copy)]
+struct NotCancellable;
 
 fn not_cancellable() -> OrderError {
     conflict(

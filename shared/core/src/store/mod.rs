@@ -5,9 +5,11 @@
 
 mod cond;
 mod item;
+mod tx;
 
 pub use cond::{Condition, matches};
 pub use item::{Item, ItemExt, Key, TTL, VERSION};
+pub use tx::{Tx, TxError};
 // For the engines (the adapters crate): visibility, validation, index keys and cursors.
 pub use item::{decode_cursor, encode_cursor, index_key, validate_item, visible};
 

@@ -251,7 +251,7 @@ pub async fn run(
     let Some(item) = services.table.get(&key).await? else {
         return Ok(Outcome::NothingToDo);
     };
-    let order = Order::of(&item)?;
+    let mut order = Order::of(&item)?;
     match order.status {
         OrderStatus::Provisioning => {}
         // A job redriven from the dead-letter queue resumes the order.
@@ -259,11 +259,12 @@ pub async fn run(
             set_status(
                 services,
                 &order,
-                OrderStatus::Failed,
                 Update::new().remove("failed_step"),
                 OrderStatus::Provisioning,
+                "its job was sent again from the dead-letter queue",
             )
             .await?;
+            order.status = OrderStatus::Provisioning;
         }
         _ => return Ok(Outcome::NothingToDo),
     }

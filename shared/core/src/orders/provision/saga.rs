@@ -6,14 +6,14 @@ use serde_json::{Value, json};
 
 use super::{Done, LEASE, SagaError, Step, StepError, nameservers};
 use crate::Services;
+use crate::audit::Actor;
 use crate::mail::{self, Mail, MailKind};
 use crate::orders::letters::letter;
+use crate::orders::lifecycle::{Change, ChangeError};
 use crate::orders::secrets::{self as order_secrets, Secret};
-use crate::orders::{
-    DomainAction, Order, OrderStatus, Service, children_partition, order_key, status_index,
-};
+use crate::orders::{DomainAction, Order, OrderStatus, Service, children_partition, order_key};
 use crate::panel::{HostingAccount, MailSetup};
-use crate::store::{Condition, Item, ItemExt, TableError, TxOp, Update};
+use crate::store::{Item, ItemExt, TableError, TxOp, Update};
 use crate::workflow::{LeaseError, Ledger};
 
 /// The step ledger provisioning keeps in the table.
@@ -34,30 +34,31 @@ pub(super) struct Saga<'a> {
     pub(super) mail: Option<MailSetup>,
 }
 
-/// Moves `order` from status `from` to `to` with `update`; false when it had moved on.
+/// Moves `order` to `to` with `update`, recorded as provisioning's doing
+/// because of `why`; false when it had moved on.
 pub async fn set_status(
     services: &Services,
     order: &Order,
-    from: OrderStatus,
-    mut update: Update,
+    update: Update,
     to: OrderStatus,
+    why: &str,
 ) -> Result<bool, TableError> {
-    update = update.set("status", json!(to)).bump_version();
-    for (attribute, value) in status_index(to, services.clock.now_secs(), &order.id) {
-        update = update.set(attribute, value);
-    }
-    match services
-        .table
-        .update(
-            &order_key(&order.customer_id, &order.id),
-            update,
-            Some(Condition::eq("status", json!(from))),
-        )
+    let change = Change {
+        order,
+        to,
+        update,
+        actor: Actor::system("provisioning"),
+        why: why.into(),
+        unchanged_since: None,
+    };
+    match change
+        .apply(services.table.as_ref(), services.clock.now())
         .await
     {
-        Ok(_) => Ok(true),
-        Err(TableError::ConditionFailed) => Ok(false),
-        Err(other) => Err(other),
+        Ok(changed) => Ok(changed),
+        Err(ChangeError::Table(error)) => Err(error),
+        // The saga runs only on an order it read as provisioning.
+        Err(ChangeError::Invalid(invalid)) => Err(TableError::Backend(invalid.to_string())),
     }
 }
 
@@ -132,9 +133,9 @@ impl Saga<'_> {
         if set_status(
             self.services,
             &self.order,
-            OrderStatus::Provisioning,
             update,
             OrderStatus::OnHold,
+            staff,
         )
         .await?
         {
@@ -156,8 +157,9 @@ impl Saga<'_> {
             return Ok(());
         }
         tracing::error!(order = %self.order.id, step = step.name(), %error, "provisioning gave up; the job goes to the dead-letter queue");
+        let why = format!("step {} kept failing: {error}", step.name());
         let update = Update::new()
-            .set("hold_reason", format!("step {} kept failing: {error}", step.name()))
+            .set("hold_reason", why.clone())
             .set(
                 "customer_message",
                 format!("\"{}\" did not work yet. Our team has been told and will finish it; you need to do nothing.", step.title(&self.order)),
@@ -166,9 +168,9 @@ impl Saga<'_> {
         set_status(
             self.services,
             &self.order,
-            OrderStatus::Provisioning,
             update,
             OrderStatus::Failed,
+            &why,
         )
         .await
         .map(|_| ())
@@ -191,9 +193,9 @@ impl Saga<'_> {
         if set_status(
             self.services,
             &self.order,
-            OrderStatus::Provisioning,
             update,
             OrderStatus::Active,
+            "every step done",
         )
         .await?
         {

@@ -13,6 +13,8 @@
 //! `auth_code_for(name)` (`AUTH-` and 8 hex digits) and completes once
 //! `transfer_delay` has passed.
 
+mod world;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +22,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use hostfront_core::clock::Clock;
+
 use hostfront_core::registrar::{
     Availability, DomainInfo, DomainStatus, Registrar, RegistrarError, Registration,
     TransferRequest, TransferState,
@@ -27,13 +30,10 @@ use hostfront_core::registrar::{
 use hostfront_core::store::{
     Condition, Item, ItemExt, Key, MAX_BATCH_GET, Table, TableError, TxOp, Update,
 };
+pub use world::{auth_code_for, registered_elsewhere};
+use world::{stable_hash, static_availability};
 
 const YEAR_SECS: i64 = 365 * 24 * 3600;
-const TLDS_WITH_WORDS_TAKEN: &[&str] = &["com", "net", "org", "io", "co", "de", "co.uk"];
-const RESERVED_LABELS: &[&str] = &["nic", "whois", "example", "localhost", "invalid", "test"];
-const PREMIUM_PRICES: &[i64] = &[9_900, 24_900, 49_900, 99_900];
-
-use hostfront_core::domains::lexicon::{BRANDS, WORDS};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SimulationSettings {
@@ -61,57 +61,6 @@ pub struct SimulatedRegistry {
 }
 
 /// The FNV-1a hash: stable across runs and platforms, so the simulated world is too.
-fn stable_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// The auth code that transfers `domain` away from its simulated current registrar.
-pub fn auth_code_for(domain: &str) -> String {
-    format!("AUTH-{:08X}", stable_hash(domain) as u32)
-}
-
-fn split(domain: &str) -> (&str, &str) {
-    domain.split_once('.').unwrap_or((domain, ""))
-}
-
-/// Whether the simulated world has `domain` registered at another registrar.
-pub fn registered_elsewhere(domain: &str) -> bool {
-    let (label, tld) = split(domain);
-    let classic = TLDS_WITH_WORDS_TAKEN.contains(&tld);
-    BRANDS.contains(&label)
-        || (classic && WORDS.contains(label))
-        || (tld == "com" && label.len() <= 3)
-}
-
-fn static_availability(domain: &str) -> Availability {
-    let (label, tld) = split(domain);
-    let unavailable = |reason: &str| Availability {
-        domain: domain.to_string(),
-        available: false,
-        reason: Some(reason.to_string()),
-        premium: false,
-        premium_price: None,
-    };
-    if RESERVED_LABELS.contains(&label) {
-        return unavailable("reserved");
-    }
-    if registered_elsewhere(domain) {
-        return unavailable("registered");
-    }
-    let premium =
-        !TLDS_WITH_WORDS_TAKEN.contains(&tld) && WORDS.contains(label) && label.len() <= 5;
-    let price = PREMIUM_PRICES[(stable_hash(domain) % PREMIUM_PRICES.len() as u64) as usize];
-    Availability {
-        domain: domain.to_string(),
-        available: true,
-        reason: None,
-        premium,
-        premium_price: premium.then_some(price),
-    }
-}
-
 fn domain_key(domain: &str) -> Key {
     Key::new(format!("SIMREG#{domain}"), "DOMAIN")
 }
@@ -516,43 +465,5 @@ impl SimulatedRegistry {
             Err(TableError::ConditionFailed) => Err(RegistrarError::NotFound(domain.to_string())),
             Err(other) => Err(backend(other)),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_simulated_world_is_realistic_and_stable() {
-        assert!(
-            registered_elsewhere("google.shop"),
-            "brands are taken everywhere"
-        );
-        assert!(
-            registered_elsewhere("bakery.com"),
-            "dictionary words are taken on .com"
-        );
-        assert!(
-            registered_elsewhere("abc.com"),
-            "three letters on .com are taken"
-        );
-        assert!(!registered_elsewhere("bakery.shop"));
-        assert!(!registered_elsewhere("quietlittlebakery.com"));
-        let premium = static_availability("cake.shop");
-        assert!(premium.available && premium.premium && premium.premium_price.is_some());
-        assert_eq!(
-            static_availability("cake.shop"),
-            premium,
-            "stable across calls"
-        );
-        let plain = static_availability("bakery.shop");
-        assert!(
-            plain.available && !plain.premium,
-            "longer words are not premium"
-        );
-        assert!(!static_availability("nic.io").available);
-        assert_eq!(auth_code_for("bakery.com"), auth_code_for("bakery.com"));
-        assert_ne!(auth_code_for("bakery.com"), auth_code_for("bakery.net"));
     }
 }

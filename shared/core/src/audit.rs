@@ -1,0 +1,112 @@
+//! The audit log: who changed what, when, from what to what, and why.
+//!
+//! Append-only: an entry is written create-only, in the same transaction as
+//! the change it records, and never updated. Items (see `docs/data-model.md`):
+//! - `AUDIT#<subject>` / `<at>#<ulid>`: the entries of one subject (`order:<id>`);
+//! - `gsi1`: `AUDIT#CUSTOMER#<customer id>`, the entries about a customer;
+//! - `gsi2`: `AUDIT#ACTOR#<actor>`, the entries one person or process made;
+//!
+//! all three sorted by time.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use crate::store::{Condition, Index, Item, Key, Query, Table, TableError, TableResult, TxOp};
+
+/// Who made a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Actor {
+    /// A process of Hostfront's own: `provisioning`, `checkout`, `lapsed-orders`.
+    System(String),
+    /// A customer, acting on their own account.
+    Customer(String),
+    /// A member of staff, by staff id.
+    Staff(String),
+}
+
+impl Actor {
+    pub fn system(process: &str) -> Actor {
+        Actor::System(process.to_string())
+    }
+
+    /// `system:provisioning`, `customer:<id>`, `staff:<id>`.
+    pub fn label(&self) -> String {
+        match self {
+            Actor::System(id) => format!("system:{id}"),
+            Actor::Customer(id) => format!("customer:{id}"),
+            Actor::Staff(id) => format!("staff:{id}"),
+        }
+    }
+}
+
+/// One recorded change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditEntry {
+    /// RFC 3339, UTC, to the millisecond.
+    pub at: String,
+    pub actor: Actor,
+    /// What changed: `order:<id>`.
+    pub subject: String,
+    /// The customer the subject belongs to, if any.
+    pub customer_id: Option<String>,
+    /// What happened, by name: `approved`, `held`, `cancelled`.
+    pub action: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Why, in words.
+    pub why: String,
+}
+
+impl AuditEntry {
+    /// The create-only write of this entry, for the transaction of its change.
+    pub fn put_op(&self) -> TxOp {
+        let sort = format!("{}#{}", self.at, ulid::Ulid::new());
+        let mut item = Key::new(format!("AUDIT#{}", self.subject), sort.clone()).to_item();
+        item.insert("kind".into(), "audit".into());
+        item.insert("entry".into(), json!(self));
+        if let Some(customer) = &self.customer_id {
+            item.insert("gsi1pk".into(), format!("AUDIT#CUSTOMER#{customer}").into());
+            item.insert("gsi1sk".into(), sort.clone().into());
+        }
+        item.insert(
+            "gsi2pk".into(),
+            format!("AUDIT#ACTOR#{}", self.actor.label()).into(),
+        );
+        item.insert("gsi2sk".into(), sort.into());
+        TxOp::Put {
+            item,
+            condition: Some(Condition::NotExists),
+        }
+    }
+
+    fn of(item: &Item) -> TableResult<AuditEntry> {
+        serde_json::from_value(item.get("entry").cloned().unwrap_or(Value::Null))
+            .map_err(|e| TableError::Backend(format!("corrupt audit entry: {e}")))
+    }
+}
+
+/// Whose entries to read.
+pub enum AuditQuery<'a> {
+    Subject(&'a str),
+    Customer(&'a str),
+    Actor(&'a Actor),
+}
+
+/// The newest `limit` entries that `query` names, newest first.
+pub async fn read(
+    table: &dyn Table,
+    query: AuditQuery<'_>,
+    limit: usize,
+) -> TableResult<Vec<AuditEntry>> {
+    let query = match query {
+        AuditQuery::Subject(subject) => Query::partition(format!("AUDIT#{subject}")),
+        AuditQuery::Customer(id) => Query::index(Index::Gsi1, format!("AUDIT#CUSTOMER#{id}")),
+        AuditQuery::Actor(actor) => {
+            Query::index(Index::Gsi2, format!("AUDIT#ACTOR#{}", actor.label()))
+        }
+    };
+    let page = table.query(query.backward().limit(limit.max(1))).await?;
+    page.items.iter().map(AuditEntry::of).collect()
+}

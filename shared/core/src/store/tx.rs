@@ -1,0 +1,87 @@
+//! Transactions whose refusals have names. Each guarded write carries the
+//! reason its condition stands for (`DomainTaken`, `UsernameTaken`, …), so a
+//! cancelled transaction is reported by that reason; reordering the writes
+//! cannot change what a customer is told.
+
+use super::{Table, TableError, TxOp};
+
+/// Why a transaction was not applied.
+#[derive(Debug, PartialEq)]
+pub enum TxError<R> {
+    /// The condition of a guarded write did not hold: nothing was written.
+    Refused(R),
+    /// Anything else, including a write without a reason whose condition
+    /// failed (a broken invariant, never a customer's doing).
+    Table(TableError),
+}
+
+impl<R> From<TableError> for TxError<R> {
+    fn from(error: TableError) -> Self {
+        TxError::Table(error)
+    }
+}
+
+/// The writes of one all-or-nothing transaction, with the reasons of the guarded ones.
+#[derive(Debug, Clone)]
+pub struct Tx<R> {
+    ops: Vec<TxOp>,
+    reasons: Vec<Option<R>>,
+}
+
+impl<R> Default for Tx<R> {
+    fn default() -> Self {
+        Tx {
+            ops: Vec::new(),
+            reasons: Vec::new(),
+        }
+    }
+}
+
+impl<R: Copy> Tx<R> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A write whose failed condition means `reason`.
+    pub fn guard(&mut self, reason: R, op: TxOp) -> &mut Self {
+        self.ops.push(op);
+        self.reasons.push(Some(reason));
+        self
+    }
+
+    /// A write expected to succeed whenever the guarded ones do.
+    pub fn push(&mut self, op: TxOp) -> &mut Self {
+        self.ops.push(op);
+        self.reasons.push(None);
+        self
+    }
+
+    pub fn extend(&mut self, ops: impl IntoIterator<Item = TxOp>) -> &mut Self {
+        for op in ops {
+            self.push(op);
+        }
+        self
+    }
+
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Applies every write or none.
+    pub async fn commit(self, table: &dyn Table) -> Result<(), TxError<R>> {
+        match table.transact(self.ops).await {
+            Ok(()) => Ok(()),
+            Err(TableError::TransactionConflict { index }) => {
+                match self.reasons.get(index).copied().flatten() {
+                    Some(reason) => Err(TxError::Refused(reason)),
+                    None => Err(TxError::Table(TableError::TransactionConflict { index })),
+                }
+            }
+            Err(other) => Err(TxError::Table(other)),
+        }
+    }
+}
