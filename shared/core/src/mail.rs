@@ -30,6 +30,7 @@ pub enum MailKind {
     ActionNeeded,
     VerifyEmail,
     AccountExists,
+    OrderRejected,
 }
 
 impl MailKind {
@@ -43,6 +44,7 @@ impl MailKind {
             MailKind::ActionNeeded => "action_needed",
             MailKind::VerifyEmail => "verify_email",
             MailKind::AccountExists => "account_exists",
+            MailKind::OrderRejected => "order_rejected",
         }
     }
 }
@@ -109,6 +111,7 @@ templates! {
     ActionNeeded: ActionNeededText = "mail/action_needed.txt", ActionNeededHtml = "mail/action_needed.html";
     VerifyEmail: VerifyEmailText = "mail/verify_email.txt", VerifyEmailHtml = "mail/verify_email.html";
     AccountExists: AccountExistsText = "mail/account_exists.txt", AccountExistsHtml = "mail/account_exists.html";
+    OrderRejected: OrderRejectedText = "mail/order_rejected.txt", OrderRejectedHtml = "mail/order_rejected.html";
 }
 
 fn subject(kind: MailKind, l: &Letter) -> String {
@@ -121,6 +124,7 @@ fn subject(kind: MailKind, l: &Letter) -> String {
         MailKind::ActionNeeded => format!("Your order {} needs attention", l.order_id),
         MailKind::VerifyEmail => format!("Confirm your email for {}", l.company),
         MailKind::AccountExists => format!("You already have an account at {}", l.company),
+        MailKind::OrderRejected => format!("We could not accept your order {}", l.order_id),
     }
 }
 

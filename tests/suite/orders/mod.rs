@@ -4,6 +4,7 @@
 //! rules, holds, and a saga that survives duplicates and a killed worker.
 
 mod cost;
+mod decisions;
 mod journeys;
 mod rules;
 mod saga;

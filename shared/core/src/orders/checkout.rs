@@ -158,12 +158,7 @@ pub async fn pay(
         Due::Settled(order) => return super::view(services, order).await,
     };
     let key = order_key(&customer.id, order_id);
-    let invoice_item = services
-        .table
-        .get(&Invoice::key(order_id))
-        .await?
-        .ok_or_else(|| TableError::Backend(format!("order {order_id} has no invoice")))?;
-    let invoice = Invoice::of(&invoice_item)?;
+    let invoice = Invoice::read(services.table.as_ref(), order_id).await?;
     let charge = Charge {
         amount: invoice.total,
         currency: invoice.currency.clone(),

@@ -410,6 +410,8 @@ pub async fn place(
         failed_step: None,
         service: None,
         hold_until: Some(hold_until),
+        refund_pending: false,
+        refund: None,
         ownership: (resolved.domain.action == DomainAction::External)
             .then(|| ownership::Challenge::new(&resolved.domain.name)),
         v: 1,

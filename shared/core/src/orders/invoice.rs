@@ -85,6 +85,15 @@ impl Invoice {
         Key::new(children_partition(order_id), "INVOICE")
     }
 
+    /// The invoice of `order_id`; every order has one from the moment it is placed.
+    pub async fn read(table: &dyn Table, order_id: &str) -> Result<Invoice, TableError> {
+        let item = table
+            .get(&Self::key(order_id))
+            .await?
+            .ok_or_else(|| TableError::Backend(format!("order {order_id} has no invoice")))?;
+        Self::of(&item)
+    }
+
     pub fn of(item: &Item) -> Result<Invoice, TableError> {
         serde_json::from_value(item.get("invoice").cloned().unwrap_or(Value::Null))
             .map_err(|e| TableError::Backend(format!("corrupt invoice: {e}")))
@@ -119,11 +128,20 @@ impl Invoice {
 impl Invoice {
     /// Voids the invoice; only an open one.
     pub fn void_op(order_id: &str, invoice: &Invoice) -> TxOp {
-        let mut void = invoice.clone();
-        void.status = InvoiceStatus::Void;
+        Self::status_op(order_id, invoice, InvoiceStatus::Void)
+    }
+
+    /// Marks the paid invoice refunded in full.
+    pub fn refunded_op(order_id: &str, invoice: &Invoice) -> TxOp {
+        Self::status_op(order_id, invoice, InvoiceStatus::Refunded)
+    }
+
+    fn status_op(order_id: &str, invoice: &Invoice, status: InvoiceStatus) -> TxOp {
+        let mut changed = invoice.clone();
+        changed.status = status;
         TxOp::Update {
             key: Self::key(order_id),
-            update: Update::new().set("invoice", json!(void)),
+            update: Update::new().set("invoice", json!(changed)),
             condition: Some(Condition::Exists),
         }
     }

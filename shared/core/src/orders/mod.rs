@@ -11,6 +11,7 @@
 
 pub mod checkout;
 pub mod create;
+pub mod decisions;
 pub mod declines;
 pub mod invoice;
 pub(crate) mod letters;
@@ -185,6 +186,12 @@ pub struct Order {
     /// Epoch seconds until which an unpaid order holds its names; fixed when placed.
     #[serde(default)]
     pub hold_until: Option<i64>,
+    /// Rejected, and its payment not yet given back.
+    #[serde(default)]
+    pub refund_pending: bool,
+    /// What was given back of the payment.
+    #[serde(default)]
+    pub refund: Option<crate::payments::Refund>,
     #[serde(default)]
     pub v: i64,
 }
@@ -270,6 +277,29 @@ pub fn hold_markers(
             (name, op)
         })
         .collect()
+}
+
+/// Deletes of the markers `order` still holds, for an order that will never
+/// be live: only its own, since a lapsed hold may be another order's now.
+pub async fn release_markers_ops(
+    services: &Services,
+    order: &Order,
+) -> Result<Vec<TxOp>, TableError> {
+    let keys = order.marker_keys(&services.config.subdomain_zone);
+    let markers = services.table.get_many(&keys).await?;
+    Ok(keys
+        .into_iter()
+        .zip(markers)
+        .filter(|(_, marker)| {
+            marker
+                .as_ref()
+                .is_some_and(|m| m.str_attr("order_id") == Some(order.id.as_str()))
+        })
+        .map(|(key, _)| TxOp::Delete {
+            key,
+            condition: Some(Condition::eq("order_id", order.id.clone())),
+        })
+        .collect())
 }
 
 pub fn order_key(customer_id: &str, order_id: &str) -> Key {

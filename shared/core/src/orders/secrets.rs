@@ -75,6 +75,14 @@ pub fn forget_op(order_id: &str, secret: Secret) -> TxOp {
     }
 }
 
+/// Deletes every secret of an order that will never be provisioned.
+pub fn forget_all_op(order_id: &str) -> TxOp {
+    TxOp::Delete {
+        key: key(order_id),
+        condition: None,
+    }
+}
+
 /// The secret in plain text, if the order still has it.
 pub async fn read(
     services: &Services,

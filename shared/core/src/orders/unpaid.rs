@@ -86,13 +86,7 @@ async fn close(services: &Services, order: &Order, reason: Reason) -> Result<(),
     if order.status != OrderStatus::AwaitingPayment || order.payment_pending.is_some() {
         return Err(not_cancellable());
     }
-    let invoice = services
-        .table
-        .get(&Invoice::key(&order.id))
-        .await?
-        .map(|item| Invoice::of(&item))
-        .transpose()?
-        .ok_or_else(|| TableError::Backend(format!("order {} has no invoice", order.id)))?;
+    let invoice = Invoice::read(services.table.as_ref(), &order.id).await?;
     let mut tx = Tx::new();
     Change {
         order,
@@ -106,17 +100,7 @@ async fn close(services: &Services, order: &Order, reason: Reason) -> Result<(),
     .add_to(&mut tx, NotCancellable, services.clock.now())?;
     tx.push(release_op(&order.customer_id))
         .push(Invoice::void_op(&order.id, &invoice));
-    // Only the markers this order still holds: a lapsed one may be another's now.
-    let keys = order.marker_keys(&services.config.subdomain_zone);
-    let markers = services.table.get_many(&keys).await?;
-    for (key, marker) in keys.into_iter().zip(markers) {
-        if marker.is_some_and(|m| m.str_attr("order_id") == Some(order.id.as_str())) {
-            tx.push(TxOp::Delete {
-                key,
-                condition: Some(Condition::eq("order_id", order.id.clone())),
-            });
-        }
-    }
+    tx.extend(super::release_markers_ops(services, order).await?);
     match tx.commit(services.table.as_ref()).await {
         Ok(()) => Ok(()),
         Err(TxError::Refused(NotCancellable)) => Err(not_cancellable()),

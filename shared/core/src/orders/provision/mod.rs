@@ -189,7 +189,7 @@ pub(super) fn from_panel(error: PanelError) -> StepError {
     match error {
         PanelError::NoCapacity(reason) => StepError::Hold {
             staff: format!("no capacity: {reason}"),
-            customer: "Our servers for your plan are full right now. We are adding room; your order continues by itself as soon as it is ready, and you need to do nothing.".into(),
+            customer: "Our servers for your plan are full right now. Our team is adding room and will restart your order as soon as it is ready; you need to do nothing.".into(),
         },
         PanelError::Refused { code, message } => StepError::Hold {
             staff: format!("the panel refused: {code}: {message}"),

@@ -1,0 +1,209 @@
+//! Decisions staff make on orders that wait for a person: approve or reject
+//! an order held for review, and resume an order that stopped (on hold, or
+//! failed) once its cause is fixed. Each is a move of the order's lifecycle,
+//! recorded with who decided and why.
+//!
+//! A rejection refunds the payment in full before it records anything, with
+//! a refund key made from the order: a retry after a crash gets the same
+//! refund back from the gateway, so an order is never refunded twice.
+
+use serde_json::json;
+
+use super::letters::invoice_letter;
+use super::lifecycle::{Change, MovedOn};
+use super::{Invoice, Order, OrderError, OrderStatus, conflict, invalid, order_key};
+use crate::Services;
+use crate::audit::Actor;
+use crate::mail::{self, Mail, MailKind};
+use crate::payments::PaymentError;
+use crate::store::{Condition, Tx, TxError, TxOp, Update};
+
+/// The order `order_id`, whoever's it is: its invoice names the customer.
+pub async fn locate(services: &Services, order_id: &str) -> Result<Order, OrderError> {
+    if ulid::Ulid::from_string(order_id).is_err() {
+        return Err(OrderError::NotFound);
+    }
+    let invoice = services
+        .table
+        .get(&Invoice::key(order_id))
+        .await?
+        .map(|item| Invoice::of(&item))
+        .transpose()?
+        .ok_or(OrderError::NotFound)?;
+    super::load(services, &invoice.customer_id, order_id).await
+}
+
+fn reason(why: &str) -> Result<String, OrderError> {
+    let why = why.trim();
+    if why.is_empty() || why.chars().count() > 500 {
+        return Err(invalid("invalid_reason", "say why, in 1 to 500 characters"));
+    }
+    Ok(why.to_string())
+}
+
+/// Moves `order` as `change` says, alone; a race lost to another request is a conflict.
+async fn decide(services: &Services, change: Change<'_>) -> Result<(), OrderError> {
+    if change
+        .apply(services.table.as_ref(), services.clock.now())
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(moved_on())
+    }
+}
+
+/// Approves an order held for review: it goes to provisioning.
+pub async fn approve(
+    services: &Services,
+    staff: &Actor,
+    order_id: &str,
+    why: &str,
+) -> Result<Order, OrderError> {
+    let why = reason(why)?;
+    let order = locate(services, order_id).await?;
+    let change = Change {
+        order: &order,
+        to: OrderStatus::Provisioning,
+        update: Update::new(),
+        actor: staff.clone(),
+        why,
+        unchanged_since: None,
+    };
+    decide(services, change).await?;
+    start_provisioning(services, &order).await;
+    super::load(services, &order.customer_id, order_id).await
+}
+
+/// Resumes an order on hold or failed: provisioning runs again from the
+/// step that stopped it.
+pub async fn resume(
+    services: &Services,
+    staff: &Actor,
+    order_id: &str,
+    why: &str,
+) -> Result<Order, OrderError> {
+    let why = reason(why)?;
+    let order = locate(services, order_id).await?;
+    let change = Change {
+        order: &order,
+        to: OrderStatus::Provisioning,
+        update: Update::new()
+            .remove("hold_reason")
+            .remove("customer_message")
+            .remove("failed_step"),
+        actor: staff.clone(),
+        why,
+        unchanged_since: None,
+    };
+    decide(services, change).await?;
+    start_provisioning(services, &order).await;
+    super::load(services, &order.customer_id, order_id).await
+}
+
+/// Should the job not reach the queue, the sweeper finds the order and enqueues it.
+async fn start_provisioning(services: &Services, order: &Order) {
+    if let Err(error) = super::provision::enqueue(services, &order.customer_id, &order.id).await {
+        tracing::error!(order = %order.id, %error, "could not enqueue provisioning");
+    }
+}
+
+/// Rejects an order held for review: the order is rejected and its names
+/// released first, so no approval can pass it; then the payment is refunded
+/// in full and the customer is told why. Should the refund fail, the order
+/// stays rejected with its refund pending, and rejecting it again finishes
+/// the refund.
+pub async fn reject(
+    services: &Services,
+    staff: &Actor,
+    order_id: &str,
+    why: &str,
+) -> Result<Order, OrderError> {
+    let why = reason(why)?;
+    let mut order = locate(services, order_id).await?;
+    if !(order.status == OrderStatus::Rejected && order.refund_pending) {
+        let mut tx = Tx::new();
+        Change {
+            order: &order,
+            to: OrderStatus::Rejected,
+            update: Update::new()
+                .set("refund_pending", true)
+                .set("customer_message", why.clone()),
+            actor: staff.clone(),
+            why: why.clone(),
+            unchanged_since: None,
+        }
+        .add_to(&mut tx, MovedOn, services.clock.now())?;
+        tx.push(super::secrets::forget_all_op(order_id))
+            .extend(super::release_markers_ops(services, &order).await?);
+        match tx.commit(services.table.as_ref()).await {
+            Ok(()) => {}
+            Err(TxError::Refused(MovedOn)) => return Err(moved_on()),
+            Err(TxError::Table(error)) => return Err(error.into()),
+        }
+        order = super::load(services, &order.customer_id, order_id).await?;
+    }
+    refund(services, &order).await?;
+    tracing::info!(order = order_id, "order rejected and refunded");
+    super::load(services, &order.customer_id, order_id).await
+}
+
+/// Refunds a rejected order's payment in full, records it with the
+/// refunded invoice, and mails the customer; once, however often it runs.
+async fn refund(services: &Services, order: &Order) -> Result<(), OrderError> {
+    let payment = order
+        .payment
+        .clone()
+        .ok_or_else(|| conflict("not_paid", "the rejected order has no payment to refund"))?;
+    let refund = services
+        .payments
+        .refund(
+            &payment.capture_id,
+            payment.amount,
+            &format!("{}-refund", order.id),
+        )
+        .await
+        .map_err(|error| match error {
+            PaymentError::Unavailable(message) => OrderError::Unavailable(format!(
+                "the order is rejected, but the payment provider is not answering ({message}); reject it again to finish the refund, which is made once"
+            )),
+            other => conflict("refund_failed", other.to_string()),
+        })?;
+    let invoice = Invoice::read(services.table.as_ref(), &order.id).await?;
+    let mut letter = invoice_letter(services, order, &invoice);
+    letter.card_last4 = payment.card_last4.clone();
+    letter.action = order.customer_message.clone().unwrap_or_default();
+    let mail = Mail::compose(services, MailKind::OrderRejected, &order.email, &letter)?;
+    let mut tx = Tx::new();
+    tx.guard(
+        Refunded,
+        TxOp::Update {
+            key: order_key(&order.customer_id, &order.id),
+            update: Update::new()
+                .set("refund", json!(refund))
+                .remove("refund_pending")
+                .bump_version(),
+            condition: Some(Condition::eq("refund_pending", true)),
+        },
+    )
+    .push(Invoice::refunded_op(&order.id, &invoice))
+    .push(mail.put_op(services.clock.now_secs()));
+    match tx.commit(services.table.as_ref()).await {
+        Ok(()) => mail::deliver(services, &mail).await,
+        // Another request finished the same refund first.
+        Err(TxError::Refused(Refunded)) => {}
+        Err(TxError::Table(error)) => return Err(error.into()),
+    }
+    Ok(())
+}
+
+/// The refund was recorded already.
+#[derive(Debug, Clone, Copy)]
+struct Refunded;
+
+fn moved_on() -> OrderError {
+    conflict(
+        "order_moved_on",
+        "the order changed while this was decided; look at it again",
+    )
+}
