@@ -10,7 +10,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hostfront::Services;
 use hostfront::adapters::embedded::EmbeddedDb;
 use hostfront::clock::SystemClock;
 use hostfront_tests::{App, test_config};

@@ -26,6 +26,15 @@ pub enum PlanKind {
     Dedicated,
 }
 
+/// How many months one billing cycle lasts: `monthly` 1, `annual` 12.
+pub fn cycle_months(cycle: &str) -> Option<u32> {
+    match cycle {
+        "monthly" => Some(1),
+        "annual" => Some(12),
+        _ => None,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Plan {
     pub id: String,

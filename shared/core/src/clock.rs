@@ -69,3 +69,29 @@ pub fn rfc3339_millis(at: OffsetDateTime) -> String {
         .format(&format)
         .expect("any UTC time formats as RFC 3339")
 }
+
+/// `date` plus `months`, on the same day of the month or, where that month
+/// is shorter, on its last day (31 January plus one month is 28 or 29 February).
+pub fn add_months(date: time::Date, months: u32) -> time::Date {
+    let index = date.year() * 12 + (date.month() as i32 - 1) + months as i32;
+    let (year, month) = (index.div_euclid(12), index.rem_euclid(12) as u8 + 1);
+    let month = time::Month::try_from(month).expect("a month index modulo 12 is a month");
+    let day = date.day().min(month.length(year));
+    time::Date::from_calendar_date(year, month, day).expect("the day is clamped to the month")
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::add_months;
+
+    #[test]
+    fn months_are_added_on_the_same_day_or_the_last_of_a_shorter_month() {
+        assert_eq!(add_months(date!(2026 - 03 - 15), 1), date!(2026 - 04 - 15));
+        assert_eq!(add_months(date!(2026 - 01 - 31), 1), date!(2026 - 02 - 28));
+        assert_eq!(add_months(date!(2028 - 01 - 31), 1), date!(2028 - 02 - 29));
+        assert_eq!(add_months(date!(2026 - 12 - 01), 1), date!(2027 - 01 - 01));
+        assert_eq!(add_months(date!(2028 - 02 - 29), 12), date!(2029 - 02 - 28));
+    }
+}

@@ -24,6 +24,7 @@ pub mod domains;
 pub mod hashing;
 pub mod input;
 pub mod jobs;
+pub mod lifecycle;
 pub mod mail;
 pub mod mailer;
 pub mod money;
@@ -39,6 +40,7 @@ pub mod scheduler;
 pub mod secrets;
 pub mod services;
 pub mod store;
+pub mod subscriptions;
 pub mod workflow;
 
 pub use services::Services;

@@ -152,7 +152,8 @@ impl Mail {
         Self::compose_about(services, kind, to, letter, &letter.order_id)
     }
 
-    /// A mail about `subject` (an order, a signup, …), sent once per subject and kind.
+    /// A mail about `subject` (an order, a signup, …), sent once per subject
+    /// and kind (and per period, with `for_period`).
     pub fn compose_about(
         services: &Services,
         kind: MailKind,
@@ -172,6 +173,14 @@ impl Mail {
             order_id: letter.order_id.clone(),
             created_at: crate::clock::rfc3339(services.clock.now()),
         })
+    }
+
+    /// The same mail for one period of its subject (a renewal reminder for
+    /// one expiry, an invoice for one month): sent once per period, not once
+    /// for good.
+    pub fn for_period(mut self, period: &str) -> Mail {
+        self.id = format!("{}-{period}", self.id);
+        self
     }
 
     fn key(&self) -> Key {
@@ -271,6 +280,7 @@ mod tests {
             MailKind::ActionNeeded,
             MailKind::VerifyEmail,
             MailKind::AccountExists,
+            MailKind::OrderRejected,
         ];
         for kind in kinds {
             let (text, html) = render(kind, &letter()).unwrap();
@@ -284,5 +294,30 @@ mod tests {
         let (text, _) = render(MailKind::OrderReceived, &letter()).unwrap();
         assert!(text.contains("Invoice INV-000007"));
         assert!(text.contains("Web Starter, monthly: $4.99"));
+    }
+
+    #[test]
+    fn a_mail_is_one_per_subject_kind_and_period() {
+        let mail_for = |period: Option<&str>| {
+            let (text, html) = render(MailKind::ActionNeeded, &letter()).unwrap();
+            let mail = Mail {
+                id: format!("domain:bakery.com-{}", MailKind::ActionNeeded.slug()),
+                kind: MailKind::ActionNeeded,
+                to: "ada@example.com".into(),
+                subject: String::new(),
+                text,
+                html,
+                order_id: String::new(),
+                created_at: String::new(),
+            };
+            match period {
+                Some(period) => mail.for_period(period),
+                None => mail,
+            }
+        };
+        let may = mail_for(Some("2027-05"));
+        assert_eq!(may.key(), mail_for(Some("2027-05")).key());
+        assert_ne!(may.key(), mail_for(Some("2027-06")).key());
+        assert_ne!(may.key(), mail_for(None).key());
     }
 }

@@ -17,13 +17,17 @@ pub enum Task {
     ResumeProvisioning,
     /// Cancels unpaid orders whose hold has lapsed.
     CancelLapsedOrders,
+    /// Gives orders that went live before services and domains were
+    /// records of their own those records; a no-op once done.
+    MigrateRecords,
 }
 
 impl Task {
-    pub const ALL: [Task; 3] = [
+    pub const ALL: [Task; 4] = [
         Task::SweepExpired,
         Task::ResumeProvisioning,
         Task::CancelLapsedOrders,
+        Task::MigrateRecords,
     ];
 
     pub fn name(self) -> &'static str {
@@ -31,6 +35,7 @@ impl Task {
             Task::SweepExpired => "sweep-expired",
             Task::ResumeProvisioning => "resume-provisioning",
             Task::CancelLapsedOrders => "cancel-lapsed-orders",
+            Task::MigrateRecords => "migrate-records",
         }
     }
 
@@ -39,6 +44,7 @@ impl Task {
             Task::SweepExpired => Duration::from_secs(600),
             Task::ResumeProvisioning => Duration::from_secs(300),
             Task::CancelLapsedOrders => Duration::from_secs(3600),
+            Task::MigrateRecords => Duration::from_secs(24 * 3600),
         }
     }
 
@@ -51,6 +57,8 @@ impl Task {
     pub fn schedule_expression(self) -> String {
         let minutes = self.every().as_secs() / 60;
         match minutes {
+            1440 => "rate(1 day)".into(),
+            m if m % 1440 == 0 => format!("rate({} days)", m / 1440),
             60 => "rate(1 hour)".into(),
             m if m % 60 == 0 => format!("rate({} hours)", m / 60),
             1 => "rate(1 minute)".into(),
@@ -75,6 +83,16 @@ impl Task {
                 Ok(format!(
                     "cancelled {cancelled} unpaid orders whose hold lapsed"
                 ))
+            }
+            Task::MigrateRecords => {
+                let migrated = crate::orders::migrate::migrate_records(services).await?;
+                Ok(match migrated.finished_before {
+                    true => "nothing to do: every live order has its records".into(),
+                    false => format!(
+                        "made the records of {} live orders ({} without a service to move)",
+                        migrated.orders, migrated.skipped
+                    ),
+                })
             }
         }
     }
@@ -132,5 +150,6 @@ mod tests {
             Task::CancelLapsedOrders.schedule_expression(),
             "rate(1 hour)"
         );
+        assert_eq!(Task::MigrateRecords.schedule_expression(), "rate(1 day)");
     }
 }

@@ -6,6 +6,7 @@
 mod cost;
 mod decisions;
 mod journeys;
+mod records;
 mod rules;
 mod saga;
 

@@ -7,6 +7,7 @@
 
 pub mod lexicon;
 pub mod name;
+pub mod owned;
 pub mod subdomains;
 pub mod suggest;
 

@@ -408,7 +408,9 @@ pub async fn place(
         hold_reason: None,
         customer_message: None,
         failed_step: None,
+        service_id: None,
         service: None,
+        plan_price: Some(price),
         hold_until: Some(hold_until),
         refund_pending: false,
         refund: None,
@@ -483,7 +485,7 @@ pub async fn place(
             Ok(()) => {
                 mail::deliver(services, &mail).await;
                 // Just written: nothing to read back, and no step has run yet.
-                let mut view = super::assemble(order, invoice, &[]);
+                let mut view = super::assemble(order, invoice, &[], None);
                 view.generated_password = generated.then_some(password);
                 return Ok(Placed {
                     view,

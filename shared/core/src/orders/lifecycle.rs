@@ -1,49 +1,38 @@
-//! The order's lifecycle as data: its states and the moves allowed between
-//! them, each with the name it is recorded under. Every status change goes
-//! through `change`, which writes the move and its audit entry in one
-//! transaction, guarded by the status the order had; a move not in the table
-//! is a typed error (409 at the API).
+//! The order's lifecycle: its moves, and a change that also files the order
+//! under its new status in the status index.
 
-use serde_json::json;
 use time::OffsetDateTime;
 
 use super::{Order, OrderStatus, order_key, status_index};
-use crate::audit::{Actor, AuditEntry};
-use crate::store::{Condition, Table, TableError, Tx, TxError, TxOp, Update};
+use crate::audit::Actor;
+use crate::lifecycle::{self, Status, Subject};
+pub use crate::lifecycle::{ChangeError, InvalidTransition, MovedOn};
+use crate::store::{Table, Tx, Update};
 
 use OrderStatus::*;
 
-/// Every allowed move: from, to, and the action it is recorded as.
-pub const TRANSITIONS: &[(OrderStatus, OrderStatus, &str)] = &[
-    (AwaitingPayment, Provisioning, "paid"),
-    (AwaitingPayment, PendingReview, "paid_held_for_review"),
-    (AwaitingPayment, Cancelled, "cancelled"),
-    (PendingReview, Provisioning, "approved"),
-    (PendingReview, Rejected, "rejected"),
-    (Provisioning, Active, "went_live"),
-    (Provisioning, OnHold, "held"),
-    (Provisioning, Failed, "failed"),
-    (OnHold, Provisioning, "resumed"),
-    (Failed, Provisioning, "retried"),
-];
+impl Status for OrderStatus {
+    const RECORD: &'static str = "order";
+    const NOUN: &'static str = "an order";
+    const TRANSITIONS: &'static [(Self, Self, &'static str)] = &[
+        (AwaitingPayment, Provisioning, "paid"),
+        (AwaitingPayment, PendingReview, "paid_held_for_review"),
+        (AwaitingPayment, Cancelled, "cancelled"),
+        (PendingReview, Provisioning, "approved"),
+        (PendingReview, Rejected, "rejected"),
+        (Provisioning, Active, "went_live"),
+        (Provisioning, OnHold, "held"),
+        (Provisioning, Failed, "failed"),
+        (OnHold, Provisioning, "resumed"),
+        (Failed, Provisioning, "retried"),
+    ];
 
-/// The action a move from `from` to `to` is recorded as, if it is allowed.
-pub fn action(from: OrderStatus, to: OrderStatus) -> Option<&'static str> {
-    TRANSITIONS
-        .iter()
-        .find(|(f, t, _)| *f == from && *t == to)
-        .map(|(_, _, action)| *action)
+    fn as_str(self) -> &'static str {
+        OrderStatus::as_str(self)
+    }
 }
 
-/// A move the lifecycle does not allow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("an order that is {} cannot become {}", .from.as_str(), .to.as_str())]
-pub struct InvalidTransition {
-    pub from: OrderStatus,
-    pub to: OrderStatus,
-}
-
-/// A status change about to be made.
+/// A status change of an order about to be made.
 pub struct Change<'a> {
     pub order: &'a Order,
     pub to: OrderStatus,
@@ -56,73 +45,41 @@ pub struct Change<'a> {
     pub unchanged_since: Option<i64>,
 }
 
-/// Why a change's transaction was refused: the order was no longer in the
-/// status the change was made from (another request moved it first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MovedOn;
-
 impl Change<'_> {
-    /// Adds the change to `tx`: the order's new status, its place in the
-    /// status index and a bumped version, guarded by the status it had (a
-    /// failed guard is `reason`), and the audit entry.
+    fn into_change(self, now: OffsetDateTime) -> lifecycle::Change<OrderStatus> {
+        let mut update = self.update;
+        for (attribute, value) in status_index(self.to, now.unix_timestamp(), &self.order.id) {
+            update = update.set(attribute, value);
+        }
+        lifecycle::Change {
+            subject: Subject {
+                key: order_key(&self.order.customer_id, &self.order.id),
+                id: self.order.id.clone(),
+                customer_id: Some(self.order.customer_id.clone()),
+            },
+            from: self.order.status,
+            to: self.to,
+            update,
+            actor: self.actor,
+            why: self.why,
+            unchanged_since: self.unchanged_since,
+        }
+    }
+
+    /// Adds the change and its audit entry to `tx`; a failed guard is `reason`.
     pub fn add_to<R: Copy>(
         self,
         tx: &mut Tx<R>,
         reason: R,
         now: OffsetDateTime,
     ) -> Result<(), InvalidTransition> {
-        let from = self.order.status;
-        let action = action(from, self.to).ok_or(InvalidTransition { from, to: self.to })?;
-        let mut update = self.update.set("status", json!(self.to)).bump_version();
-        for (attribute, value) in status_index(self.to, now.unix_timestamp(), &self.order.id) {
-            update = update.set(attribute, value);
-        }
-        let mut condition = Condition::eq("status", json!(from));
-        if let Some(version) = self.unchanged_since {
-            condition = condition.and(Condition::VersionIs(version));
-        }
-        tx.guard(
-            reason,
-            TxOp::Update {
-                key: order_key(&self.order.customer_id, &self.order.id),
-                update,
-                condition: Some(condition),
-            },
-        );
-        tx.push(
-            AuditEntry {
-                at: crate::clock::rfc3339_millis(now),
-                actor: self.actor,
-                subject: format!("order:{}", self.order.id),
-                customer_id: Some(self.order.customer_id.clone()),
-                action: action.into(),
-                from: Some(from.as_str().into()),
-                to: Some(self.to.as_str().into()),
-                why: self.why,
-            }
-            .put_op(),
-        );
-        Ok(())
+        self.into_change(now).add_to(tx, reason, now)
     }
 
     /// Makes the change on its own; false when the order had moved on.
     pub async fn apply(self, table: &dyn Table, now: OffsetDateTime) -> Result<bool, ChangeError> {
-        let mut tx = Tx::new();
-        self.add_to(&mut tx, MovedOn, now)?;
-        match tx.commit(table).await {
-            Ok(()) => Ok(true),
-            Err(TxError::Refused(MovedOn)) => Ok(false),
-            Err(TxError::Table(error)) => Err(error.into()),
-        }
+        self.into_change(now).apply(table, now).await
     }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ChangeError {
-    #[error(transparent)]
-    Invalid(#[from] InvalidTransition),
-    #[error(transparent)]
-    Table(#[from] TableError),
 }
 
 #[cfg(test)]
@@ -131,29 +88,17 @@ mod tests {
 
     #[test]
     fn the_table_allows_each_move_once_and_nothing_leaves_a_final_state() {
-        for (i, (from, to, _)) in TRANSITIONS.iter().enumerate() {
-            assert!(
-                !TRANSITIONS[i + 1..]
-                    .iter()
-                    .any(|(f, t, _)| f == from && t == to),
-                "{from:?} to {to:?} twice"
-            );
-        }
-        for done in [Active, Cancelled, Rejected] {
-            assert!(
-                TRANSITIONS.iter().all(|(from, _, _)| *from != done),
-                "{done:?} is final"
-            );
-        }
-        assert_eq!(action(PendingReview, Provisioning), Some("approved"));
-        assert_eq!(action(OnHold, Provisioning), Some("resumed"));
-        assert_eq!(action(AwaitingPayment, Active), None);
+        lifecycle::assert_well_formed(&[Active, Cancelled, Rejected]);
         assert_eq!(
-            InvalidTransition {
-                from: Active,
-                to: Provisioning
-            }
-            .to_string(),
+            OrderStatus::action(PendingReview, Provisioning),
+            Some("approved")
+        );
+        assert_eq!(OrderStatus::action(OnHold, Provisioning), Some("resumed"));
+        assert_eq!(OrderStatus::action(AwaitingPayment, Active), None);
+        assert_eq!(
+            OrderStatus::check(Active, Provisioning)
+                .unwrap_err()
+                .to_string(),
             "an order that is active cannot become provisioning"
         );
     }

@@ -16,6 +16,7 @@ pub mod declines;
 pub mod invoice;
 pub(crate) mod letters;
 pub mod lifecycle;
+pub mod migrate;
 pub mod ownership;
 pub mod provision;
 pub mod review;
@@ -178,8 +179,16 @@ pub struct Order {
     pub customer_message: Option<String>,
     #[serde(default)]
     pub failed_step: Option<String>,
+    /// The hosting service the order created, once live.
+    #[serde(default)]
+    pub service_id: Option<String>,
+    /// Orders that went live before services were records of their own kept
+    /// the service here; the `migrate-records` task moves it to a service.
     #[serde(default)]
     pub service: Option<Service>,
+    /// The plan's price per cycle when the order was placed.
+    #[serde(default)]
+    pub plan_price: Option<i64>,
     /// For a domain registered elsewhere: the proof asked of the customer.
     #[serde(default)]
     pub ownership: Option<ownership::Challenge>,
@@ -460,13 +469,24 @@ pub async fn view(services: &Services, order: Order) -> Result<OrderView, OrderE
         .iter()
         .filter(|i| i.str_attr("kind") == Some("step"))
         .collect();
-    Ok(assemble(order, invoice, &records))
+    let hosting = match &order.service_id {
+        Some(id) => crate::subscriptions::find(services.table.as_ref(), &order.customer_id, id)
+            .await?
+            .map(|s| s.hosting),
+        None => order.service.clone(),
+    };
+    Ok(assemble(order, invoice, &records, hosting))
 }
 
 /// The view of `order` from its invoice and step records, already read.
-pub fn assemble(order: Order, invoice: Invoice, step_records: &[&Item]) -> OrderView {
+pub fn assemble(
+    order: Order,
+    invoice: Invoice,
+    step_records: &[&Item],
+    hosting: Option<Service>,
+) -> OrderView {
     let steps = provision::step_views(&order, step_records);
-    let dns_records = provision::records_to_set(&order);
+    let dns_records = provision::records_to_set(&order, hosting.as_ref());
     let ownership = order
         .ownership
         .as_ref()
@@ -490,7 +510,7 @@ pub fn assemble(order: Order, invoice: Invoice, step_records: &[&Item]) -> Order
         steps,
         customer_message: order.customer_message,
         failed_step: order.failed_step,
-        service: order.service,
+        service: hosting,
         dns_records,
         generated_password: None,
     }

@@ -383,3 +383,17 @@ pub trait Table: Send + Sync {
         Ok(None)
     }
 }
+
+/// Every item `query` finds, reading page after page.
+pub async fn all_items(table: &dyn Table, query: Query) -> TableResult<Vec<Item>> {
+    let mut items = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = table.query(query.clone().after(cursor)).await?;
+        items.extend(page.items);
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(items),
+        }
+    }
+}

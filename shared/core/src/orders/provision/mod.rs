@@ -14,6 +14,7 @@
 //! queue retries with backoff; the last allowed delivery marks the order
 //! `failed` with the step, and the job goes to the dead-letter queue.
 
+pub mod go_live;
 mod saga;
 mod steps;
 mod sweep;
@@ -22,7 +23,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{DomainAction, Order, OrderStatus, StepView, children_partition, order_key};
+use super::{DomainAction, Order, OrderStatus, Service, StepView, children_partition, order_key};
 use crate::Services;
 use crate::dns::{self, Record, Target, Template};
 use crate::panel::{HostingAccount, PanelError};
@@ -30,6 +31,7 @@ use crate::registrar::RegistrarError;
 use crate::store::{Item, TableError, Update};
 use crate::workflow::{StepRecord, StepRef, StepStatus};
 use saga::Saga;
+pub(crate) use saga::ledger;
 pub use saga::set_status;
 pub use sweep::resume_stalled;
 
@@ -139,8 +141,8 @@ pub fn nameservers(services: &Services) -> Vec<String> {
 }
 
 /// For a domain registered elsewhere, once live: the records its DNS host must serve.
-pub fn records_to_set(order: &Order) -> Vec<Record> {
-    match (&order.domain.action, &order.service) {
+pub fn records_to_set(order: &Order, hosting: Option<&Service>) -> Vec<Record> {
+    match (&order.domain.action, hosting) {
         (DomainAction::External, Some(service)) => dns::records(
             Template::for_plan(order.plan_kind),
             &order.domain.name,
@@ -277,6 +279,7 @@ pub async fn run(
         item,
         account: None,
         mail: None,
+        domain: None,
     };
     let mut progressed = false;
     for step in STEPS {

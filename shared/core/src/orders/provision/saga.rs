@@ -2,22 +2,22 @@
 //! through the ledger, status changes of the order, and the dispatch to the
 //! step files.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{Done, LEASE, SagaError, Step, StepError, nameservers};
+use super::{Done, LEASE, SagaError, Step, StepError};
 use crate::Services;
 use crate::audit::Actor;
 use crate::mail::{self, Mail, MailKind};
 use crate::orders::letters::letter;
 use crate::orders::lifecycle::{Change, ChangeError};
 use crate::orders::secrets::{self as order_secrets, Secret};
-use crate::orders::{DomainAction, Order, OrderStatus, Service, children_partition, order_key};
+use crate::orders::{DomainAction, Order, OrderStatus, children_partition, order_key};
 use crate::panel::{HostingAccount, MailSetup};
 use crate::store::{Item, ItemExt, TableError, TxOp, Update};
 use crate::workflow::{LeaseError, Ledger};
 
 /// The step ledger provisioning keeps in the table.
-pub(super) fn ledger(services: &Services) -> Ledger<'_> {
+pub(crate) fn ledger(services: &Services) -> Ledger<'_> {
     Ledger {
         table: services.table.as_ref(),
         clock: services.clock.as_ref(),
@@ -32,6 +32,8 @@ pub(super) struct Saga<'a> {
     pub(super) item: Item,
     pub(super) account: Option<HostingAccount>,
     pub(super) mail: Option<MailSetup>,
+    /// What the domain step obtained (a registration, a transfer's state).
+    pub(super) domain: Option<Value>,
 }
 
 /// Moves `order` to `to` with `update`, recorded as provisioning's doing
@@ -67,6 +69,7 @@ impl Saga<'_> {
         match step {
             Step::HostingAccount => self.account = serde_json::from_value(result.clone()).ok(),
             Step::MailAndAdmin => self.mail = serde_json::from_value(result.clone()).ok(),
+            Step::Domain => self.domain = Some(result.clone()),
             _ => {}
         }
     }
@@ -174,34 +177,6 @@ impl Saga<'_> {
         )
         .await
         .map(|_| ())
-    }
-
-    pub(super) async fn go_live(&self) -> Result<(), TableError> {
-        let Some(account) = self.account.clone() else {
-            return Err(TableError::Backend("live without an account".into()));
-        };
-        let service = Service {
-            account,
-            mail: self.mail.clone(),
-            nameservers: nameservers(self.services),
-        };
-        let update = Update::new()
-            .set("service", json!(service))
-            .remove("hold_reason")
-            .remove("customer_message")
-            .remove("failed_step");
-        if set_status(
-            self.services,
-            &self.order,
-            update,
-            OrderStatus::Active,
-            "every step done",
-        )
-        .await?
-        {
-            tracing::info!(order = %self.order.id, "order live");
-        }
-        Ok(())
     }
 
     pub(super) async fn send(

@@ -1,0 +1,165 @@
+//! Domains a customer holds through Hostfront's registrar: registered here
+//! or transferred in. Each is a record of its own that belongs to the
+//! customer and outlives the order that brought it, with its registrar,
+//! expiry, auto-renew flag, nameservers and lock.
+//!
+//! Items (see `docs/data-model.md`):
+//! - `CUSTOMER#<id>` / `DOMAIN#<ascii name>`: the domain;
+//! - `gsi1`: `DOMAINS#EXPIRY` / `<expiry, epoch seconds>#<name>`, for
+//!   renewals and the registry sync, once the expiry is known.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use crate::audit::Actor;
+use crate::lifecycle::{self, Status, Subject};
+use crate::store::{
+    Condition, Item, Key, Query, SortKey, Table, TableError, TableResult, TxOp, Update, all_items,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnedStatus {
+    Active,
+    /// Transfer requested; the registry has not completed it yet.
+    TransferPending,
+    /// Past its expiry: in the registry's grace or redemption period.
+    Expired,
+    /// Moved to another registrar.
+    TransferredOut,
+    /// Released by the registry.
+    Deleted,
+}
+
+use OwnedStatus::*;
+
+impl Status for OwnedStatus {
+    const RECORD: &'static str = "domain";
+    const NOUN: &'static str = "a domain";
+    const TRANSITIONS: &'static [(Self, Self, &'static str)] = &[
+        (TransferPending, Active, "transferred_in"),
+        (Active, Expired, "expired"),
+        (Expired, Active, "renewed"),
+        (Active, TransferredOut, "transferred_out"),
+        (Expired, Deleted, "deleted"),
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Active => "active",
+            TransferPending => "transfer_pending",
+            Expired => "expired",
+            TransferredOut => "transferred_out",
+            Deleted => "deleted",
+        }
+    }
+}
+
+/// A domain held through the registrar, as stored and shown to its owner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OwnedDomain {
+    /// ASCII form.
+    pub name: String,
+    pub unicode: String,
+    pub customer_id: String,
+    /// The order that brought it.
+    pub order_id: String,
+    /// The registrar adapter that holds it: `simulated`, `epp`.
+    pub registrar: String,
+    pub status: OwnedStatus,
+    /// Epoch seconds; unknown while a transfer is pending.
+    pub expires_at: Option<i64>,
+    pub auto_renew: bool,
+    pub nameservers: Vec<String>,
+    /// Whether the registry refuses transfers away.
+    pub locked: bool,
+    /// RFC 3339, UTC: when it became the customer's here.
+    pub since: String,
+    #[serde(default)]
+    pub v: i64,
+}
+
+pub fn key(customer_id: &str, name: &str) -> Key {
+    Key::new(format!("CUSTOMER#{customer_id}"), format!("DOMAIN#{name}"))
+}
+
+impl OwnedDomain {
+    fn item(&self) -> Item {
+        let mut item = match json!(self) {
+            Value::Object(map) => map,
+            _ => unreachable!("a domain serialises as an object"),
+        };
+        item.extend(key(&self.customer_id, &self.name).to_item());
+        item.insert("kind".into(), "domain".into());
+        if let Some(expires_at) = self.expires_at {
+            item.insert("gsi1pk".into(), "DOMAINS#EXPIRY".into());
+            item.insert(
+                "gsi1sk".into(),
+                format!("{expires_at:012}#{}", self.name).into(),
+            );
+        }
+        item
+    }
+
+    /// Creates the record, unless the same order made it already.
+    pub fn create_op(&self) -> TxOp {
+        TxOp::Put {
+            item: self.item(),
+            condition: Some(
+                Condition::NotExists.or(Condition::eq("order_id", self.order_id.clone())),
+            ),
+        }
+    }
+
+    pub fn of(item: &Item) -> TableResult<OwnedDomain> {
+        serde_json::from_value(Value::Object(item.clone()))
+            .map_err(|e| TableError::Backend(format!("corrupt domain: {e}")))
+    }
+
+    /// A status change of this domain, recorded as `actor`'s because of `why`.
+    pub fn change(
+        &self,
+        to: OwnedStatus,
+        update: Update,
+        actor: Actor,
+        why: &str,
+    ) -> lifecycle::Change<OwnedStatus> {
+        lifecycle::Change {
+            subject: Subject {
+                key: key(&self.customer_id, &self.name),
+                id: self.name.clone(),
+                customer_id: Some(self.customer_id.clone()),
+            },
+            from: self.status,
+            to,
+            update,
+            actor,
+            why: why.into(),
+            unchanged_since: None,
+        }
+    }
+}
+
+/// A customer's domains, by name, however many.
+pub async fn of_customer(table: &dyn Table, customer_id: &str) -> TableResult<Vec<OwnedDomain>> {
+    let query = Query::partition(format!("CUSTOMER#{customer_id}"))
+        .sort(SortKey::BeginsWith("DOMAIN#".into()));
+    all_items(table, query)
+        .await?
+        .iter()
+        .map(OwnedDomain::of)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_domain_that_left_or_was_deleted_stays_gone() {
+        lifecycle::assert_well_formed(&[TransferredOut, Deleted]);
+        assert_eq!(OwnedStatus::action(Expired, Active), Some("renewed"));
+        assert!(OwnedStatus::check(TransferPending, Expired).is_err());
+    }
+}

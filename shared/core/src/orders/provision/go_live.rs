@@ -1,0 +1,138 @@
+//! The end of provisioning: in one transaction the order becomes active, the
+//! customer's hosting service is created, and so is the record of a domain
+//! registered or transferred in. Each is created once: a repeated go-live
+//! finds the order moved on and writes nothing.
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::nameservers;
+use super::saga::Saga;
+use crate::audit::Actor;
+use crate::catalog::cycle_months;
+use crate::domains::owned::{OwnedDomain, OwnedStatus};
+use crate::orders::lifecycle::{Change, MovedOn};
+use crate::orders::{DomainAction, Order, OrderStatus, Service};
+use crate::registrar::DomainInfo;
+use crate::services::Services;
+use crate::store::{TableError, Tx, TxError, Update};
+use crate::subscriptions::{ServiceStatus, Subscription};
+
+impl Saga<'_> {
+    pub(super) async fn go_live(&self) -> Result<(), TableError> {
+        let Some(account) = self.account.clone() else {
+            return Err(TableError::Backend("live without an account".into()));
+        };
+        let hosting = Service {
+            account,
+            mail: self.mail.clone(),
+            nameservers: nameservers(self.services),
+        };
+        let now = self.services.clock.now();
+        let subscription = subscription(self.services, &self.order, hosting, now).await?;
+        let mut tx = Tx::new();
+        Change {
+            order: &self.order,
+            to: OrderStatus::Active,
+            update: Update::new()
+                .set("service_id", subscription.id.clone())
+                .remove("hold_reason")
+                .remove("customer_message")
+                .remove("failed_step"),
+            actor: Actor::system("provisioning"),
+            why: "every step done".into(),
+            unchanged_since: None,
+        }
+        .add_to(&mut tx, MovedOn, now)
+        .map_err(|invalid| TableError::Backend(invalid.to_string()))?;
+        tx.push(subscription.create_op());
+        if let Some(domain) = owned_domain(self.services, &self.order, self.domain.as_ref(), now) {
+            tx.push(domain.create_op());
+        }
+        match tx.commit(self.services.table.as_ref()).await {
+            Ok(()) => tracing::info!(order = %self.order.id, "order live"),
+            Err(TxError::Refused(MovedOn)) => {}
+            Err(TxError::Table(error)) => return Err(error),
+        }
+        Ok(())
+    }
+}
+
+/// The hosting service `order` creates, starting at `started`.
+pub async fn subscription(
+    services: &Services,
+    order: &Order,
+    hosting: Service,
+    started: OffsetDateTime,
+) -> Result<Subscription, TableError> {
+    let price = match order.plan_price {
+        Some(price) => price,
+        // Orders placed before the price was kept on them: today's price.
+        None => services
+            .catalog
+            .get(services.table.as_ref())
+            .await?
+            .plan(&order.plan_id)
+            .and_then(|plan| plan.prices.get(&order.cycle).copied())
+            .unwrap_or_default(),
+    };
+    let months = cycle_months(&order.cycle).unwrap_or(1);
+    Ok(Subscription {
+        id: order.id.clone(),
+        customer_id: order.customer_id.clone(),
+        order_id: order.id.clone(),
+        plan_id: order.plan_id.clone(),
+        plan_name: order.plan_name.clone(),
+        plan_kind: order.plan_kind,
+        cycle: order.cycle.clone(),
+        price,
+        currency: order.currency.clone(),
+        status: ServiceStatus::Active,
+        domain: order.domain.name.clone(),
+        started_at: crate::clock::rfc3339(started),
+        next_due: crate::clock::add_months(started.date(), months).to_string(),
+        hosting,
+        v: 1,
+    })
+}
+
+/// The record of the domain the order registered or transferred in, if it
+/// did, from what its domain step obtained (`domain_step`).
+pub fn owned_domain(
+    services: &Services,
+    order: &Order,
+    domain_step: Option<&Value>,
+    since: OffsetDateTime,
+) -> Option<OwnedDomain> {
+    let registered: Option<DomainInfo> =
+        domain_step.and_then(|result| serde_json::from_value(result.clone()).ok());
+    let (status, expires_at, nameservers, locked) = match (order.domain.action, registered) {
+        (DomainAction::Register, Some(info)) => (
+            OwnedStatus::Active,
+            Some(info.expires_at),
+            info.nameservers,
+            info.locked,
+        ),
+        (DomainAction::Transfer, _) => (
+            OwnedStatus::TransferPending,
+            None,
+            nameservers(services),
+            false,
+        ),
+        _ => return None,
+    };
+    Some(OwnedDomain {
+        name: order.domain.name.clone(),
+        unicode: order.domain.unicode.clone(),
+        customer_id: order.customer_id.clone(),
+        order_id: order.id.clone(),
+        registrar: services.registrar.name().into(),
+        status,
+        expires_at,
+        auto_renew: true,
+        nameservers,
+        locked,
+        since: crate::clock::rfc3339(since),
+        v: 1,
+    })
+}

@@ -1,0 +1,190 @@
+//! Services: what a customer has once an order is live, and keeps for years.
+//! A hosting service is a subscription with a plan, a billing cycle, a price
+//! and a next due date; it belongs to the customer and outlives the order
+//! that created it (its id is that order's id, so making it twice is making
+//! it once).
+//!
+//! Items (see `docs/data-model.md`):
+//! - `CUSTOMER#<id>` / `SERVICE#<service id>`: the service;
+//! - `gsi1`: `SERVICES#DUE` / `<next due date>#<service id>`, for the
+//!   billing run, while the service is active or suspended.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use crate::audit::Actor;
+use crate::catalog::PlanKind;
+use crate::lifecycle::{self, Status, Subject};
+use crate::orders::Service;
+use crate::store::{
+    Condition, Item, Key, Query, SortKey, Table, TableError, TableResult, TxOp, Update, all_items,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceStatus {
+    Active,
+    /// Stopped by staff (unpaid, abuse); the data is kept.
+    Suspended,
+    /// Ended; nothing more is billed.
+    Cancelled,
+}
+
+use ServiceStatus::*;
+
+impl Status for ServiceStatus {
+    const RECORD: &'static str = "service";
+    const NOUN: &'static str = "a service";
+    const TRANSITIONS: &'static [(Self, Self, &'static str)] = &[
+        (Active, Suspended, "suspended"),
+        (Suspended, Active, "unsuspended"),
+        (Active, Cancelled, "cancelled"),
+        (Suspended, Cancelled, "cancelled"),
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Active => "active",
+            Suspended => "suspended",
+            Cancelled => "cancelled",
+        }
+    }
+}
+
+/// A hosting service, as stored and shown to its owner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Subscription {
+    pub id: String,
+    pub customer_id: String,
+    /// The order that created it.
+    pub order_id: String,
+    pub plan_id: String,
+    pub plan_name: String,
+    pub plan_kind: PlanKind,
+    /// `monthly` or `annual`.
+    pub cycle: String,
+    /// Per cycle, before tax, in minor units.
+    pub price: i64,
+    pub currency: String,
+    pub status: ServiceStatus,
+    /// The site's domain, ASCII.
+    pub domain: String,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    /// The first day of the next period, `YYYY-MM-DD`.
+    pub next_due: String,
+    /// The account, its mail and the nameservers.
+    pub hosting: Service,
+    #[serde(default)]
+    pub v: i64,
+}
+
+pub fn key(customer_id: &str, service_id: &str) -> Key {
+    Key::new(
+        format!("CUSTOMER#{customer_id}"),
+        format!("SERVICE#{service_id}"),
+    )
+}
+
+impl Subscription {
+    fn item(&self) -> Item {
+        let mut item = match json!(self) {
+            Value::Object(map) => map,
+            _ => unreachable!("a service serialises as an object"),
+        };
+        item.extend(key(&self.customer_id, &self.id).to_item());
+        item.insert("kind".into(), "service".into());
+        item.insert("gsi1pk".into(), "SERVICES#DUE".into());
+        item.insert(
+            "gsi1sk".into(),
+            format!("{}#{}", self.next_due, self.id).into(),
+        );
+        item
+    }
+
+    /// Creates the service, unless it exists already (a repeated go-live).
+    pub fn create_op(&self) -> TxOp {
+        TxOp::Put {
+            item: self.item(),
+            condition: Some(Condition::NotExists),
+        }
+    }
+
+    pub fn of(item: &Item) -> TableResult<Subscription> {
+        serde_json::from_value(Value::Object(item.clone()))
+            .map_err(|e| TableError::Backend(format!("corrupt service: {e}")))
+    }
+
+    /// A status change of this service, recorded as `actor`'s because of `why`.
+    pub fn change(
+        &self,
+        to: ServiceStatus,
+        update: Update,
+        actor: Actor,
+        why: &str,
+    ) -> lifecycle::Change<ServiceStatus> {
+        // A cancelled service leaves the billing run.
+        let update = match to {
+            Cancelled => update.remove("gsi1pk").remove("gsi1sk"),
+            _ => update,
+        };
+        lifecycle::Change {
+            subject: Subject {
+                key: key(&self.customer_id, &self.id),
+                id: self.id.clone(),
+                customer_id: Some(self.customer_id.clone()),
+            },
+            from: self.status,
+            to,
+            update,
+            actor,
+            why: why.into(),
+            unchanged_since: None,
+        }
+    }
+}
+
+/// The service `service_id` of `customer_id`, if it exists.
+pub async fn find(
+    table: &dyn Table,
+    customer_id: &str,
+    service_id: &str,
+) -> TableResult<Option<Subscription>> {
+    table
+        .get(&key(customer_id, service_id))
+        .await?
+        .map(|item| Subscription::of(&item))
+        .transpose()
+}
+
+/// A customer's services, oldest first, however many.
+pub async fn of_customer(table: &dyn Table, customer_id: &str) -> TableResult<Vec<Subscription>> {
+    let query = Query::partition(format!("CUSTOMER#{customer_id}"))
+        .sort(SortKey::BeginsWith("SERVICE#".into()));
+    all_items(table, query)
+        .await?
+        .iter()
+        .map(Subscription::of)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cancelled_service_stays_cancelled() {
+        lifecycle::assert_well_formed(&[Cancelled]);
+        assert_eq!(
+            ServiceStatus::action(Suspended, Active),
+            Some("unsuspended")
+        );
+        assert_eq!(
+            ServiceStatus::check(Cancelled, Active)
+                .unwrap_err()
+                .to_string(),
+            "a service that is cancelled cannot become active"
+        );
+    }
+}
