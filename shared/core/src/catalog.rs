@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::clock::Clock;
 use crate::store::{Item, Key, Query, SortKey, Table, TableError, TableResult};
 
 const PARTITION: &str = "CATALOG";
@@ -162,7 +163,8 @@ pub async fn load(table: &dyn Table) -> TableResult<Catalog> {
 /// `ttl` in each process (each Lambda container keeps its own copy).
 pub struct CatalogCache {
     ttl: Duration,
-    cached: RwLock<Option<(Instant, Arc<Catalog>)>>,
+    /// The catalog and when it was read (epoch milliseconds).
+    cached: RwLock<Option<(i64, Arc<Catalog>)>>,
 }
 
 impl CatalogCache {
@@ -173,14 +175,15 @@ impl CatalogCache {
         }
     }
 
-    pub async fn get(&self, table: &dyn Table) -> TableResult<Arc<Catalog>> {
+    pub async fn get(&self, table: &dyn Table, clock: &dyn Clock) -> TableResult<Arc<Catalog>> {
+        let now = clock.now_millis();
         if let Some((at, catalog)) = self.cached.read().expect("not poisoned").as_ref()
-            && at.elapsed() < self.ttl
+            && (now - at) < self.ttl.as_millis() as i64
         {
             return Ok(catalog.clone());
         }
         let fresh = Arc::new(load(table).await?);
-        *self.cached.write().expect("not poisoned") = Some((Instant::now(), fresh.clone()));
+        *self.cached.write().expect("not poisoned") = Some((now, fresh.clone()));
         Ok(fresh)
     }
 }

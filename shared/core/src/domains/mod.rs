@@ -211,7 +211,10 @@ pub async fn live_check(
 /// The whole search: results for what was typed, and ranked suggestions.
 pub async fn check(services: &Services, query: &str) -> Result<CheckResponse, CheckError> {
     let searched = name::parse(query)?;
-    let catalog = services.catalog.get(services.table.as_ref()).await?;
+    let catalog = services
+        .catalog
+        .get(services.table.as_ref(), services.clock.as_ref())
+        .await?;
     let lexicon = Lexicon {
         words: &WORDS,
         brands: &BRAND_MATCHER,

@@ -7,25 +7,23 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use super::domain_choice::resolve_domain;
 use super::invoice::{self, Invoice, InvoiceLine};
 use super::letters::invoice_letter;
 use super::secrets::{self as order_secrets, Secret};
 use super::{
-    DomainAction, Order, OrderDomain, OrderError, OrderStatus, OrderView, UNPAID_HOLD_DAYS,
-    conflict, domain_marker, invalid, order_key, status_index, username,
+    DomainAction, IdempotencyRecord, Order, OrderError, OrderStatus, OrderView, UNPAID_HOLD_DAYS,
+    conflict, invalid, marker_op, order_key, username,
 };
 use super::{ownership, unpaid};
 use crate::Services;
 use crate::accounts::{self, AccountError, Customer};
-use crate::catalog::Catalog;
-use crate::domains::name::{self, Searched};
-use crate::domains::{self, subdomains};
+use crate::domains::{self};
 use crate::mail::{self, Mail, MailKind};
-use crate::store::{Condition, Item, ItemExt, Key, Tx, TxError, TxOp};
+use crate::store::{ItemExt, Tx, TxError};
 
 /// How long a retried POST finds its first order.
 const IDEMPOTENCY_DAYS: i64 = 7;
@@ -70,13 +68,6 @@ pub struct Placed {
     pub created: bool,
 }
 
-fn idempotency_key(customer_id: &str, key: &str) -> Key {
-    Key::new(
-        format!("CUSTOMER#{customer_id}"),
-        format!("IDEMPOTENCY#{key}"),
-    )
-}
-
 /// What identifies a request for idempotency: everything but secrets.
 fn fingerprint(request: &OrderRequest) -> String {
     let canonical = serde_json::to_vec(request).expect("requests serialise");
@@ -94,136 +85,6 @@ pub fn generate_password() -> String {
         .collect()
 }
 
-/// The order's domain, the marker that keeps it unique and its invoice line.
-struct ResolvedDomain {
-    domain: OrderDomain,
-    marker: Key,
-    line: Option<InvoiceLine>,
-    auth_code: Option<String>,
-}
-
-async fn resolve_domain(
-    services: &Services,
-    catalog: &Catalog,
-    request: &DomainRequest,
-) -> Result<ResolvedDomain, OrderError> {
-    if request.action == DomainAction::Subdomain {
-        let label = subdomains::validate(services, &request.name)
-            .await
-            .map_err(|e| match e {
-                subdomains::SubdomainError::Name(e) => invalid(e.code, e.message),
-                subdomains::SubdomainError::Table(e) => e.into(),
-                subdomains::SubdomainError::Unavailable(message) => {
-                    OrderError::Unavailable(message)
-                }
-            })?;
-        let name = format!("{label}.{}", services.config.subdomain_zone);
-        return Ok(ResolvedDomain {
-            domain: OrderDomain {
-                action: request.action,
-                unicode: name.clone(),
-                name,
-            },
-            marker: subdomains::marker_key(&label),
-            line: None,
-            auth_code: None,
-        });
-    }
-    let parsed = match name::parse(&request.name).map_err(|e| invalid(e.code, e.message))? {
-        Searched::Domain(d) if d.dropped_subdomain.is_none() => d,
-        Searched::Domain(d) => {
-            return Err(invalid(
-                "not_registrable",
-                format!("order the domain itself: {}", d.unicode),
-            ));
-        }
-        Searched::Word { .. } => {
-            return Err(invalid(
-                "incomplete_domain",
-                "give the whole domain, with its ending: bakery.com",
-            ));
-        }
-    };
-    let zone = &services.config.subdomain_zone;
-    if parsed.ascii == *zone || parsed.ascii.ends_with(&format!(".{zone}")) {
-        return Err(invalid(
-            "company_domain",
-            format!(
-                "{} belongs to us; order a free subdomain of it instead",
-                parsed.unicode
-            ),
-        ));
-    }
-    let domain = OrderDomain {
-        action: request.action,
-        name: parsed.ascii.clone(),
-        unicode: parsed.unicode.clone(),
-    };
-    let mut resolved = ResolvedDomain {
-        marker: domain_marker(&domain.name),
-        domain,
-        line: None,
-        auth_code: None,
-    };
-    if request.action == DomainAction::External {
-        return Ok(resolved);
-    }
-    let price = catalog.tld(&parsed.suffix).ok_or_else(|| {
-        invalid(
-            "tld_not_sold",
-            format!("we do not sell .{} domains", parsed.suffix),
-        )
-    })?;
-    let answer = domains::live_check(services, std::slice::from_ref(&parsed.ascii))
-        .await
-        .map_err(|e| {
-            tracing::warn!(error = %e, "live check failed while ordering");
-            OrderError::Unavailable(
-                "the domain registry is not answering right now; please try again shortly".into(),
-            )
-        })?
-        .pop()
-        .ok_or_else(|| OrderError::Unavailable("the registry gave no answer".into()))?;
-    let shown = &parsed.unicode;
-    if request.action == DomainAction::Register {
-        if !answer.available {
-            return Err(conflict(
-                "domain_unavailable",
-                format!("{shown} is already registered; transfer it in if it is yours"),
-            ));
-        }
-        let amount = answer
-            .premium_price
-            .filter(|_| answer.premium)
-            .unwrap_or(price.register);
-        resolved.line = Some(InvoiceLine {
-            description: format!("Registration of {shown}, 1 year"),
-            amount,
-        });
-    } else {
-        if answer.available {
-            return Err(invalid(
-                "not_registered",
-                format!("{shown} is not registered anywhere; register it instead"),
-            ));
-        }
-        let raw = request.auth_code.as_deref().unwrap_or("");
-        let code = raw.trim();
-        if code.is_empty() || raw.chars().count() > 64 {
-            return Err(invalid(
-                "auth_code_required",
-                "a transfer needs the domain's auth code from its current registrar",
-            ));
-        }
-        resolved.auth_code = Some(code.to_string());
-        resolved.line = Some(InvoiceLine {
-            description: format!("Transfer of {shown}, adds 1 year"),
-            amount: price.transfer,
-        });
-    }
-    Ok(resolved)
-}
-
 fn check_panel_password(password: &str, username: &str, email: &str) -> Result<(), OrderError> {
     let weak = |message: String| invalid("weak_password", message);
     match accounts::check_password(password, email) {
@@ -234,23 +95,6 @@ fn check_panel_password(password: &str, username: &str, email: &str) -> Result<(
         }
         Ok(()) => Ok(()),
     }
-}
-
-fn put(item: Item) -> TxOp {
-    TxOp::Put {
-        item,
-        condition: Some(Condition::NotExists),
-    }
-}
-
-/// A marker that holds a name for an unpaid order until `until`; payment holds it for good.
-fn marker(key: Key, order_id: &str, customer_id: &str, until: i64) -> TxOp {
-    let mut item = key.to_item();
-    item.insert("kind".into(), "marker".into());
-    item.insert("order_id".into(), order_id.into());
-    item.insert("customer_id".into(), customer_id.into());
-    item.insert("ttl".into(), until.into());
-    put(item)
 }
 
 /// Why the placement transaction may be refused.
@@ -298,7 +142,10 @@ pub async fn place(
     if let Some(placed) = replay(services, customer, key, &fingerprint).await? {
         return Ok(placed);
     }
-    let catalog = services.catalog.get(services.table.as_ref()).await?;
+    let catalog = services
+        .catalog
+        .get(services.table.as_ref(), services.clock.as_ref())
+        .await?;
     let plan = catalog.plan(&request.plan_id).ok_or_else(|| {
         invalid(
             "unknown_plan",
@@ -438,30 +285,20 @@ pub async fn place(
             &customer.email,
             &invoice_letter(services, &order, &invoice),
         )?;
-        let mut item = match json!(order) {
-            Value::Object(map) => map,
-            _ => unreachable!("an order serialises as an object"),
+        let record = IdempotencyRecord {
+            customer_id: &customer.id,
+            key,
+            order_id: &order_id,
+            fingerprint: &fingerprint,
         };
-        item.extend(order_key(&customer.id, &order_id).to_item());
-        item.insert("kind".into(), "order".into());
-        item.extend(status_index(
-            OrderStatus::AwaitingPayment,
-            now_secs,
-            &order_id,
-        ));
-        let mut record = idempotency_key(&customer.id, key).to_item();
-        record.insert("kind".into(), "idempotency".into());
-        record.insert("order_id".into(), order_id.clone().into());
-        record.insert("fingerprint".into(), fingerprint.clone().into());
-        record.insert("ttl".into(), (now_secs + IDEMPOTENCY_DAYS * 86_400).into());
         let mut tx = Tx::new();
         tx.guard(
             Refusal::Told(Told::DomainTaken),
-            marker(resolved.marker.clone(), &order_id, &customer.id, hold_until),
+            marker_op(resolved.marker.clone(), &order_id, &customer.id, hold_until),
         )
         .guard(
             Refusal::Told(Told::UsernameTaken),
-            marker(
+            marker_op(
                 username::marker_key(&username),
                 &order_id,
                 &customer.id,
@@ -473,8 +310,8 @@ pub async fn place(
             unpaid::count_op(&customer.id, services.config.max_unpaid_orders),
         )
         .guard(Refusal::CounterMoved, claim)
-        .push(put(record))
-        .push(put(item))
+        .push(record.create_op(now_secs + IDEMPOTENCY_DAYS * 86_400))
+        .push(order.create_op(now_secs))
         .push(invoice.put_op(sequence))
         .push(mail.put_op(now_secs))
         .push(sealed_secrets.clone());
@@ -537,7 +374,7 @@ async fn replay(
 ) -> Result<Option<Placed>, OrderError> {
     let Some(record) = services
         .table
-        .get(&idempotency_key(&customer.id, key))
+        .get(&IdempotencyRecord::key(&customer.id, key))
         .await?
     else {
         return Ok(None);

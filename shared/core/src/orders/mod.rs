@@ -13,19 +13,20 @@ pub mod checkout;
 pub mod create;
 pub mod decisions;
 pub mod declines;
+mod domain_choice;
 pub mod invoice;
 pub(crate) mod letters;
 pub mod lifecycle;
 pub mod migrate;
 pub mod ownership;
 pub mod provision;
+mod repo;
 pub mod review;
 pub mod secrets;
 pub mod unpaid;
 pub mod username;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::Services;
@@ -33,8 +34,12 @@ use crate::catalog::PlanKind;
 use crate::dns::Record;
 use crate::domains::subdomains;
 use crate::panel::{HostingAccount, MailSetup};
-use crate::store::{Condition, Item, ItemExt, Key, Query, SortKey, TableError, TxOp, Update};
+use crate::store::{Item, ItemExt, Key, Query, TableError};
 pub use invoice::Invoice;
+pub use repo::{
+    FiledBefore, HeldName, IdempotencyRecord, children_partition, domain_marker, hold_markers,
+    load, marker_op, order_key, orders_since, release_markers_ops, status_index,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -209,11 +214,6 @@ pub struct Order {
 pub const UNPAID_HOLD_DAYS: i64 = 7;
 
 impl Order {
-    pub fn of(item: &Item) -> Result<Order, TableError> {
-        serde_json::from_value(Value::Object(item.clone()))
-            .map_err(|e| TableError::Backend(format!("corrupt order: {e}")))
-    }
-
     /// Until when (epoch seconds) the unpaid order holds its names.
     pub fn hold_until(&self) -> i64 {
         self.hold_until.unwrap_or_else(|| {
@@ -243,95 +243,6 @@ impl Order {
         };
         [domain, username::marker_key(&self.username)]
     }
-}
-
-pub fn domain_marker(ascii: &str) -> Key {
-    Key::new(format!("DOMAIN#{ascii}"), "MARKER")
-}
-
-/// The two names an order holds for its customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HeldName {
-    Domain,
-    Username,
-}
-
-/// Writes that hold the order's markers for it: until `until` (epoch
-/// seconds) while unpaid, or for good (None) once paid. They fail when
-/// another order holds a marker, which it may once an unpaid hold expired.
-pub fn hold_markers(
-    order: &Order,
-    subdomain_zone: &str,
-    until: Option<i64>,
-) -> Vec<(HeldName, TxOp)> {
-    [HeldName::Domain, HeldName::Username]
-        .into_iter()
-        .zip(order.marker_keys(subdomain_zone))
-        .map(|(name, key)| {
-            let update = Update::new()
-                .set("kind", "marker")
-                .set("order_id", order.id.clone())
-                .set("customer_id", order.customer_id.clone());
-            let update = match until {
-                Some(until) => update.set("ttl", until),
-                None => update.remove("ttl"),
-            };
-            let op = TxOp::Update {
-                key,
-                update,
-                condition: Some(
-                    Condition::NotExists.or(Condition::eq("order_id", order.id.clone())),
-                ),
-            };
-            (name, op)
-        })
-        .collect()
-}
-
-/// Deletes of the markers `order` still holds, for an order that will never
-/// be live: only its own, since a lapsed hold may be another order's now.
-pub async fn release_markers_ops(
-    services: &Services,
-    order: &Order,
-) -> Result<Vec<TxOp>, TableError> {
-    let keys = order.marker_keys(&services.config.subdomain_zone);
-    let markers = services.table.get_many(&keys).await?;
-    Ok(keys
-        .into_iter()
-        .zip(markers)
-        .filter(|(_, marker)| {
-            marker
-                .as_ref()
-                .is_some_and(|m| m.str_attr("order_id") == Some(order.id.as_str()))
-        })
-        .map(|(key, _)| TxOp::Delete {
-            key,
-            condition: Some(Condition::eq("order_id", order.id.clone())),
-        })
-        .collect())
-}
-
-pub fn order_key(customer_id: &str, order_id: &str) -> Key {
-    Key::new(
-        format!("CUSTOMER#{customer_id}"),
-        format!("ORDER#{order_id}"),
-    )
-}
-
-/// The partition of an order's invoice and step records.
-pub fn children_partition(order_id: &str) -> String {
-    format!("ORDER#{order_id}")
-}
-
-/// The `gsi1` attributes that file an order under its status.
-pub fn status_index(status: OrderStatus, now_secs: i64, order_id: &str) -> [(String, Value); 2] {
-    [
-        (
-            "gsi1pk".into(),
-            format!("ORDERS#{}", status.as_str()).into(),
-        ),
-        ("gsi1sk".into(), format!("{now_secs:012}#{order_id}").into()),
-    ]
 }
 
 pub use crate::workflow::StepStatus;
@@ -434,23 +345,6 @@ pub fn conflict(code: &'static str, message: impl Into<String>) -> OrderError {
     }
 }
 
-/// The stored order of `customer_id`, if it is theirs.
-pub async fn load(
-    services: &Services,
-    customer_id: &str,
-    order_id: &str,
-) -> Result<Order, OrderError> {
-    if ulid::Ulid::from_string(order_id).is_err() {
-        return Err(OrderError::NotFound);
-    }
-    let item = services
-        .table
-        .get(&order_key(customer_id, order_id))
-        .await?
-        .ok_or(OrderError::NotFound)?;
-    Ok(Order::of(&item)?)
-}
-
 /// The order as its owner sees it: the order, then one query for its invoice and steps.
 pub async fn view(services: &Services, order: Order) -> Result<OrderView, OrderError> {
     let children = services
@@ -516,90 +410,9 @@ pub fn assemble(
     }
 }
 
-/// The customer's orders placed in the last `secs` seconds. Order IDs are
-/// ULIDs, so a sort-key range finds them without reading older ones.
-pub async fn orders_since(
-    services: &Services,
-    customer_id: &str,
-    secs: i64,
-) -> Result<Vec<Order>, TableError> {
-    let since_ms = (services.clock.now_millis() - secs * 1000).max(0) as u64;
-    let since = ulid::Ulid::from_parts(since_ms, 0).to_string();
-    let page = services
-        .table
-        .query(
-            Query::partition(format!("CUSTOMER#{customer_id}"))
-                .sort(SortKey::Between(format!("ORDER#{since}"), "ORDER#~".into())),
-        )
-        .await?;
-    page.items.iter().map(Order::of).collect()
-}
-
-/// The orders filed under a status before a time (epoch seconds), read a
-/// page of the status index at a time, however many there are.
-pub struct FiledBefore {
-    status: OrderStatus,
-    before: i64,
-    cursor: Option<String>,
-    done: bool,
-}
-
-impl FiledBefore {
-    pub fn new(status: OrderStatus, before: i64) -> Self {
-        FiledBefore {
-            status,
-            before,
-            cursor: None,
-            done: false,
-        }
-    }
-
-    /// The next page of orders, or None once every one was read.
-    pub async fn next_page(
-        &mut self,
-        services: &Services,
-    ) -> Result<Option<Vec<Order>>, TableError> {
-        if self.done {
-            return Ok(None);
-        }
-        let page = services
-            .table
-            .query(
-                Query::index(
-                    crate::store::Index::Gsi1,
-                    format!("ORDERS#{}", self.status.as_str()),
-                )
-                .sort(SortKey::Lt(format!("{:012}", self.before)))
-                .limit(100)
-                .after(self.cursor.take()),
-            )
-            .await?;
-        self.done = page.next.is_none();
-        self.cursor = page.next;
-        page.items
-            .iter()
-            .map(Order::of)
-            .collect::<Result<_, _>>()
-            .map(Some)
-    }
-}
-
 /// A customer's orders, newest first (at most 100).
 pub async fn list(services: &Services, customer_id: &str) -> Result<Vec<OrderView>, OrderError> {
-    let page = services
-        .table
-        .query(
-            Query::partition(format!("CUSTOMER#{customer_id}"))
-                .sort(SortKey::BeginsWith("ORDER#".into()))
-                .backward()
-                .limit(100),
-        )
-        .await?;
-    let orders = page
-        .items
-        .iter()
-        .map(Order::of)
-        .collect::<Result<Vec<_>, _>>()?;
+    let orders = repo::newest(services.table.as_ref(), customer_id, 100).await?;
     let views = orders.into_iter().map(|o| view(services, o));
     futures::future::try_join_all(views).await
 }

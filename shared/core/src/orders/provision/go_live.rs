@@ -70,7 +70,7 @@ pub async fn subscription(
         // Orders placed before the price was kept on them: today's price.
         None => services
             .catalog
-            .get(services.table.as_ref())
+            .get(services.table.as_ref(), services.clock.as_ref())
             .await?
             .plan(&order.plan_id)
             .and_then(|plan| plan.prices.get(&order.cycle).copied())

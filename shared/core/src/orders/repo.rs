@@ -1,0 +1,269 @@
+//! The order's storage: its key, its place in the status index, the markers
+//! that keep its names unique, and the record that makes placing it
+//! idempotent. Every item of an order is built here; use cases ask for the
+//! writes they need.
+
+use serde_json::{Value, json};
+
+use super::{Order, OrderError, OrderStatus};
+use crate::Services;
+use crate::store::{
+    Condition, Item, ItemExt, Key, Query, SortKey, Table, TableError, TxOp, Update,
+};
+
+impl Order {
+    pub fn of(item: &Item) -> Result<Order, TableError> {
+        serde_json::from_value(Value::Object(item.clone()))
+            .map_err(|e| TableError::Backend(format!("corrupt order: {e}")))
+    }
+
+    /// Creates the new order, filed under its status at `now_secs`.
+    pub fn create_op(&self, now_secs: i64) -> TxOp {
+        let mut item = match json!(self) {
+            Value::Object(map) => map,
+            _ => unreachable!("an order serialises as an object"),
+        };
+        item.extend(order_key(&self.customer_id, &self.id).to_item());
+        item.insert("kind".into(), "order".into());
+        item.extend(status_index(self.status, now_secs, &self.id));
+        TxOp::Put {
+            item,
+            condition: Some(Condition::NotExists),
+        }
+    }
+}
+
+pub fn domain_marker(ascii: &str) -> Key {
+    Key::new(format!("DOMAIN#{ascii}"), "MARKER")
+}
+
+/// The two names an order holds for its customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldName {
+    Domain,
+    Username,
+}
+
+/// Writes that hold the order's markers for it: until `until` (epoch
+/// seconds) while unpaid, or for good (None) once paid. They fail when
+/// another order holds a marker, which it may once an unpaid hold expired.
+pub fn hold_markers(
+    order: &Order,
+    subdomain_zone: &str,
+    until: Option<i64>,
+) -> Vec<(HeldName, TxOp)> {
+    [HeldName::Domain, HeldName::Username]
+        .into_iter()
+        .zip(order.marker_keys(subdomain_zone))
+        .map(|(name, key)| {
+            let update = Update::new()
+                .set("kind", "marker")
+                .set("order_id", order.id.clone())
+                .set("customer_id", order.customer_id.clone());
+            let update = match until {
+                Some(until) => update.set("ttl", until),
+                None => update.remove("ttl"),
+            };
+            let op = TxOp::Update {
+                key,
+                update,
+                condition: Some(
+                    Condition::NotExists.or(Condition::eq("order_id", order.id.clone())),
+                ),
+            };
+            (name, op)
+        })
+        .collect()
+}
+
+/// Deletes of the markers `order` still holds, for an order that will never
+/// be live: only its own, since a lapsed hold may be another order's now.
+pub async fn release_markers_ops(
+    services: &Services,
+    order: &Order,
+) -> Result<Vec<TxOp>, TableError> {
+    let keys = order.marker_keys(&services.config.subdomain_zone);
+    let markers = services.table.get_many(&keys).await?;
+    Ok(keys
+        .into_iter()
+        .zip(markers)
+        .filter(|(_, marker)| {
+            marker
+                .as_ref()
+                .is_some_and(|m| m.str_attr("order_id") == Some(order.id.as_str()))
+        })
+        .map(|(key, _)| TxOp::Delete {
+            key,
+            condition: Some(Condition::eq("order_id", order.id.clone())),
+        })
+        .collect())
+}
+
+pub fn order_key(customer_id: &str, order_id: &str) -> Key {
+    Key::new(
+        format!("CUSTOMER#{customer_id}"),
+        format!("ORDER#{order_id}"),
+    )
+}
+
+/// The partition of an order's invoice and step records.
+pub fn children_partition(order_id: &str) -> String {
+    format!("ORDER#{order_id}")
+}
+
+/// The `gsi1` attributes that file an order under its status.
+pub fn status_index(status: OrderStatus, now_secs: i64, order_id: &str) -> [(String, Value); 2] {
+    [
+        (
+            "gsi1pk".into(),
+            format!("ORDERS#{}", status.as_str()).into(),
+        ),
+        ("gsi1sk".into(), format!("{now_secs:012}#{order_id}").into()),
+    ]
+}
+
+/// The stored order of `customer_id`, if it is theirs.
+pub async fn load(
+    services: &Services,
+    customer_id: &str,
+    order_id: &str,
+) -> Result<Order, OrderError> {
+    if ulid::Ulid::from_string(order_id).is_err() {
+        return Err(OrderError::NotFound);
+    }
+    let item = services
+        .table
+        .get(&order_key(customer_id, order_id))
+        .await?
+        .ok_or(OrderError::NotFound)?;
+    Ok(Order::of(&item)?)
+}
+
+/// The customer's orders placed in the last `secs` seconds. Order IDs are
+/// ULIDs, so a sort-key range finds them without reading older ones.
+pub async fn orders_since(
+    services: &Services,
+    customer_id: &str,
+    secs: i64,
+) -> Result<Vec<Order>, TableError> {
+    let since_ms = (services.clock.now_millis() - secs * 1000).max(0) as u64;
+    let since = ulid::Ulid::from_parts(since_ms, 0).to_string();
+    let page = services
+        .table
+        .query(
+            Query::partition(format!("CUSTOMER#{customer_id}"))
+                .sort(SortKey::Between(format!("ORDER#{since}"), "ORDER#~".into())),
+        )
+        .await?;
+    page.items.iter().map(Order::of).collect()
+}
+
+/// The orders filed under a status before a time (epoch seconds), read a
+/// page of the status index at a time, however many there are.
+pub struct FiledBefore {
+    status: OrderStatus,
+    before: i64,
+    cursor: Option<String>,
+    done: bool,
+}
+
+impl FiledBefore {
+    pub fn new(status: OrderStatus, before: i64) -> Self {
+        FiledBefore {
+            status,
+            before,
+            cursor: None,
+            done: false,
+        }
+    }
+
+    /// The next page of orders, or None once every one was read.
+    pub async fn next_page(
+        &mut self,
+        services: &Services,
+    ) -> Result<Option<Vec<Order>>, TableError> {
+        if self.done {
+            return Ok(None);
+        }
+        let page = services
+            .table
+            .query(
+                Query::index(
+                    crate::store::Index::Gsi1,
+                    format!("ORDERS#{}", self.status.as_str()),
+                )
+                .sort(SortKey::Lt(format!("{:012}", self.before)))
+                .limit(100)
+                .after(self.cursor.take()),
+            )
+            .await?;
+        self.done = page.next.is_none();
+        self.cursor = page.next;
+        page.items
+            .iter()
+            .map(Order::of)
+            .collect::<Result<_, _>>()
+            .map(Some)
+    }
+}
+
+/// A marker that holds a name for an unpaid order until `until`; payment holds it for good.
+pub fn marker_op(key: Key, order_id: &str, customer_id: &str, until: i64) -> TxOp {
+    let mut item = key.to_item();
+    item.insert("kind".into(), "marker".into());
+    item.insert("order_id".into(), order_id.into());
+    item.insert("customer_id".into(), customer_id.into());
+    item.insert("ttl".into(), until.into());
+    TxOp::Put {
+        item,
+        condition: Some(Condition::NotExists),
+    }
+}
+
+/// What a placed order's `Idempotency-Key` stands for: the order it placed,
+/// and the fingerprint of the request that placed it.
+pub struct IdempotencyRecord<'a> {
+    pub customer_id: &'a str,
+    pub key: &'a str,
+    pub order_id: &'a str,
+    pub fingerprint: &'a str,
+}
+
+impl IdempotencyRecord<'_> {
+    pub fn key(customer_id: &str, key: &str) -> Key {
+        Key::new(
+            format!("CUSTOMER#{customer_id}"),
+            format!("IDEMPOTENCY#{key}"),
+        )
+    }
+
+    /// Records the key, once, until `until` (epoch seconds).
+    pub fn create_op(&self, until: i64) -> TxOp {
+        let mut item = Self::key(self.customer_id, self.key).to_item();
+        item.insert("kind".into(), "idempotency".into());
+        item.insert("order_id".into(), self.order_id.into());
+        item.insert("fingerprint".into(), self.fingerprint.into());
+        item.insert("ttl".into(), until.into());
+        TxOp::Put {
+            item,
+            condition: Some(Condition::NotExists),
+        }
+    }
+}
+
+/// A customer's newest orders, at most `limit`.
+pub async fn newest(
+    table: &dyn Table,
+    customer_id: &str,
+    limit: usize,
+) -> Result<Vec<Order>, TableError> {
+    let page = table
+        .query(
+            Query::partition(format!("CUSTOMER#{customer_id}"))
+                .sort(SortKey::BeginsWith("ORDER#".into()))
+                .backward()
+                .limit(limit),
+        )
+        .await?;
+    page.items.iter().map(Order::of).collect()
+}
