@@ -15,15 +15,15 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::Services;
 use crate::hashing::{self, Overloaded};
 
+mod repo;
 mod signup;
-use crate::store::{Condition, Item, ItemExt, Key, TableError, Update};
+use crate::store::{Condition, ItemExt, TableError, Update};
+pub(crate) use repo::{customer_key, customer_of, email_key, session_key};
 pub use signup::{SignupAccepted, Verification, signup, verify_email};
 
 pub const MIN_PASSWORD: usize = 10;
@@ -109,22 +109,6 @@ pub(crate) fn invalid(code: &'static str, message: impl Into<String>) -> Account
     }
 }
 
-pub(crate) fn customer_key(id: &str) -> Key {
-    Key::new(format!("CUSTOMER#{id}"), "PROFILE")
-}
-
-pub(crate) fn email_key(email: &str) -> Key {
-    Key::new(format!("EMAIL#{email}"), "MARKER")
-}
-
-fn session_key(token: &str) -> Key {
-    let digest = Sha256::digest(token.as_bytes());
-    Key::new(
-        format!("SESSION#{}", URL_SAFE_NO_PAD.encode(digest)),
-        "SESSION",
-    )
-}
-
 /// Lower-cases and checks an email address (the shape, not the mailbox).
 pub fn normalize_email(email: &str) -> Result<String, AccountError> {
     let email = email.trim().to_lowercase();
@@ -180,28 +164,18 @@ pub fn random_token() -> String {
 /// unknown, so that a login takes as long whether or not the account exists.
 static DECOY_HASH: LazyLock<String> = LazyLock::new(|| hashing::hash_now(&random_token()));
 
-fn customer_of(item: &Item) -> Result<Customer, AccountError> {
-    serde_json::from_value(item.get("customer").cloned().unwrap_or(Value::Null))
-        .map_err(|e| AccountError::Table(TableError::Backend(format!("corrupt customer: {e}"))))
-}
-
 pub(crate) async fn start_session(
     services: &Services,
     customer_id: &str,
 ) -> Result<String, AccountError> {
     let token = random_token();
-    let mut session = session_key(&token).to_item();
-    session.insert("kind".into(), "session".into());
-    session.insert("customer_id".into(), customer_id.into());
-    session.insert("started_ms".into(), services.clock.now_millis().into());
-    session.insert(
-        "ttl".into(),
-        (services.clock.now_secs() + SESSION_DAYS * 86_400).into(),
+    let (session, condition) = repo::create_session_op(
+        &token,
+        customer_id,
+        services.clock.now_millis(),
+        services.clock.now_secs() + SESSION_DAYS * 86_400,
     );
-    services
-        .table
-        .put(session, Some(Condition::NotExists))
-        .await?;
+    services.table.put(session, Some(condition)).await?;
     Ok(token)
 }
 

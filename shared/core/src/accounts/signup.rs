@@ -5,20 +5,17 @@
 //! the account exists only once the link is followed. An email that has an
 //! account gets a mail that says so (at most one a day).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use super::repo::{self, PendingSignup};
 use super::{
-    AccountError, Contact, Customer, Signup, check_password, customer_key, email_key, invalid,
-    normalize_email, random_token, start_session,
+    AccountError, Contact, Customer, Signup, check_password, email_key, invalid, normalize_email,
+    random_token, start_session,
 };
 use crate::Services;
 use crate::mail::{self, Letter, Mail, MailKind};
-use crate::store::{Condition, ItemExt, Key, Tx, TxError, TxOp};
+use crate::store::{Condition, Tx, TxError, TxOp};
 
 /// How long a verification link works.
 const PENDING_HOURS: i64 = 24;
@@ -37,14 +34,6 @@ pub struct SignupAccepted {
 pub struct Verification {
     #[schema(min_length = 1, max_length = 100)]
     pub token: String,
-}
-
-fn digest(text: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(text.as_bytes()))
-}
-
-fn pending_key(token: &str) -> Key {
-    Key::new(format!("SIGNUP#{}", digest(token)), "PENDING")
 }
 
 /// A name for people: 1 to 100 characters, none of them control characters.
@@ -110,19 +99,19 @@ pub async fn signup(services: &Services, request: Signup) -> Result<SignupAccept
         let mut letter = letter(services, &name);
         letter.link = format!("{public}/account.html");
         let day = services.clock.now().date();
-        let subject = format!("signup-{}-{day}", digest(&email));
+        let subject = format!("signup-{}-{day}", repo::digest(&email));
         let notice =
             Mail::compose_about(services, MailKind::AccountExists, &email, &letter, &subject)?;
         mail::send(services, &[notice]).await?;
     } else {
         let token = random_token();
-        let mut pending = pending_key(&token).to_item();
-        pending.insert("kind".into(), "pending_signup".into());
-        pending.insert("email".into(), email.clone().into());
-        pending.insert("name".into(), name.clone().into());
-        pending.insert("country".into(), country.into());
-        pending.insert("password_hash".into(), password_hash.into());
-        pending.insert("ttl".into(), (now + PENDING_HOURS * 3600).into());
+        let pending = PendingSignup {
+            email: email.clone(),
+            name: name.clone(),
+            country,
+            password_hash,
+        }
+        .item(&token, now + PENDING_HOURS * 3600);
         let continue_at = next
             .map(|n| {
                 format!(
@@ -133,7 +122,7 @@ pub async fn signup(services: &Services, request: Signup) -> Result<SignupAccept
             .unwrap_or_default();
         let mut letter = letter(services, &name);
         letter.link = format!("{public}/account.html{continue_at}#verify={token}");
-        let subject = format!("signup-{}", &digest(&token)[..16]);
+        let subject = format!("signup-{}", &repo::digest(&token)[..16]);
         let verification =
             Mail::compose_about(services, MailKind::VerifyEmail, &email, &letter, &subject)?;
         services
@@ -175,39 +164,28 @@ pub async fn verify_email(
     if token.is_empty() || token.len() > 100 {
         return Err(AccountError::BadToken);
     }
-    let key = pending_key(token);
+    let key = PendingSignup::key(token);
     let pending = services
         .table
         .get(&key)
         .await?
         .ok_or(AccountError::BadToken)?;
-    let text = |name: &str| pending.str_attr(name).unwrap_or_default().to_string();
-    let email = text("email");
+    let pending = PendingSignup::of(&pending);
     let id = ulid::Ulid::new().to_string();
     let holder = Contact {
-        name: text("name"),
-        email: email.clone(),
+        name: pending.name.clone(),
+        email: pending.email.clone(),
     };
     let customer = Customer {
         id: id.clone(),
-        email: email.clone(),
-        name: text("name"),
-        country: text("country"),
+        email: pending.email.clone(),
+        name: pending.name.clone(),
+        country: pending.country.clone(),
         billing_contact: holder.clone(),
         technical_contact: holder,
         created_at: crate::clock::rfc3339(services.clock.now()),
     };
-    let mut profile = customer_key(&id).to_item();
-    profile.insert("kind".into(), "customer".into());
-    profile.insert("v".into(), 1.into());
-    profile.insert("customer".into(), json!(customer));
-    profile.insert("password_hash".into(), Value::from(text("password_hash")));
-    profile.insert(
-        "email_verified_at".into(),
-        customer.created_at.clone().into(),
-    );
-    let mut marker = email_key(&email).to_item();
-    marker.insert("customer_id".into(), id.clone().into());
+    let (marker, profile) = repo::create_customer_ops(&customer, &pending.password_hash);
     let mut tx = Tx::new();
     // The link works once.
     tx.guard(
@@ -217,17 +195,8 @@ pub async fn verify_email(
             condition: Some(Condition::Exists),
         },
     )
-    .guard(
-        Refusal::EmailTaken,
-        TxOp::Put {
-            item: marker,
-            condition: Some(Condition::NotExists),
-        },
-    )
-    .push(TxOp::Put {
-        item: profile,
-        condition: Some(Condition::NotExists),
-    });
+    .guard(Refusal::EmailTaken, marker)
+    .push(profile);
     match tx.commit(services.table.as_ref()).await {
         Ok(()) => {}
         Err(TxError::Refused(Refusal::LinkUsed)) => return Err(AccountError::BadToken),
