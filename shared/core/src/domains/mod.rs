@@ -111,14 +111,19 @@ fn ordered(domain: &str) -> Availability {
 /// `until` (epoch seconds): it goes in the transaction that takes the name,
 /// so no cached "available" outlives the order.
 pub fn ordered_cache_op(domain: &str, until: i64) -> TxOp {
-    let mut item = cache_key(domain).to_item();
-    item.insert("kind".into(), "domain_check".into());
-    item.insert("answer".into(), json!(ordered(domain)));
-    item.insert("ttl".into(), until.into());
     TxOp::Put {
-        item,
+        item: cache_item(&ordered(domain), until),
         condition: None,
     }
+}
+
+/// The cached answer for its domain, until `until` (epoch seconds).
+fn cache_item(answer: &Availability, until: i64) -> Item {
+    let mut item = cache_key(&answer.domain).to_item();
+    item.insert("kind".into(), "domain_check".into());
+    item.insert("answer".into(), json!(answer));
+    item.insert("ttl".into(), until.into());
+    item
 }
 
 /// Availability answers, from the cache where fresh, else from the registrar.
@@ -172,11 +177,7 @@ pub async fn availability(
             } else {
                 config.check_cache_taken_secs
             };
-            let mut item = cache_key(&answer.domain).to_item();
-            item.insert("kind".into(), "domain_check".into());
-            item.insert("answer".into(), json!(answer));
-            item.insert("ttl".into(), (now + lifetime as i64).into());
-            item
+            cache_item(answer, now + lifetime as i64)
         })
         .collect();
     if let Err(error) = services.table.put_many(entries).await {
