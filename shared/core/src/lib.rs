@@ -43,4 +43,7 @@ pub mod store;
 pub mod subscriptions;
 pub mod workflow;
 
-pub use services::Services;
+pub use services::{
+    Billing, Catalogs, Hashing, Hosting, Lookups, Mailing, Provisioning, Queueing, Registry,
+    Sealing, Services, Settings, Storage, Zones,
+};

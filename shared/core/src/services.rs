@@ -1,6 +1,12 @@
-//! The ports and settings a use case may reach, as trait objects: nothing
-//! here names an engine or an adapter. The composition root (`hostfront`'s
-//! `wiring`) chooses the adapters from the configuration.
+//! The ports and settings a use case may reach. `Services` holds them all,
+//! as trait objects: nothing here names an engine or an adapter, and the
+//! composition root (`hostfront`'s `wiring`) chooses the adapters from the
+//! configuration.
+//!
+//! A use case does not take `Services`: it names the capabilities it uses
+//! (`services: &(impl Storage + Billing)`), so the compiler keeps it from
+//! reaching any other port, and a test may hand it just those. Each
+//! capability is a small trait that `Services` implements.
 
 use std::sync::Arc;
 
@@ -46,4 +52,59 @@ pub struct Services {
     pub purchase_limiter: Arc<ClientLimiter>,
     /// Bounds the password hashes running at once.
     pub hasher: Arc<HashGate>,
+}
+
+macro_rules! capabilities {
+    ($($(#[$doc:meta])* $name:ident { $($method:ident: $ty:ty = $field:ident),+ })*) => {
+        $(
+            $(#[$doc])*
+            pub trait $name: Sync {
+                $(fn $method(&self) -> &$ty;)+
+            }
+
+            impl $name for Services {
+                $(fn $method(&self) -> &$ty {
+                    self.$field.as_ref()
+                })+
+            }
+        )*
+    };
+}
+
+capabilities! {
+    /// The table, and the clock every stored time is read from.
+    Storage { table: dyn Table = table, clock: dyn Clock = clock }
+    /// The settings.
+    Settings { config: Config = config }
+    /// The job queue.
+    Queueing { queue: dyn Queue = queue }
+    /// The payment gateway.
+    Billing { payments: dyn Payments = payments }
+    /// The domain registrar.
+    Registry { registrar: dyn Registrar = registrar }
+    /// The hosting panel.
+    Hosting { panel: dyn HostingPanel = panel }
+    /// The DNS service that serves customers' zones.
+    Zones { dns_host: dyn DnsHost = dns_host }
+    /// What the public DNS says.
+    Lookups { resolver: dyn Resolver = resolver }
+    /// Mail delivery.
+    Mailing { mailer: dyn Mailer = mailer }
+    /// Encryption of the secrets kept for a while.
+    Sealing { sealer: dyn Sealer = sealer }
+    /// The catalog, cached.
+    Catalogs { catalog: CatalogCache = catalog }
+    /// The bound on password hashes running at once.
+    Hashing { hasher: HashGate = hasher }
+}
+
+/// What provisioning an order uses: every outside service it sets up.
+pub trait Provisioning:
+    Storage + Settings + Registry + Hosting + Zones + Mailing + Sealing + Catalogs
+{
+}
+
+impl<T> Provisioning for T where
+    T: Storage + Settings + Registry + Hosting + Zones + Mailing + Sealing + Catalogs
+{
 }
