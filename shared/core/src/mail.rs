@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::Services;
 use crate::panel::HostingAccount;
 use crate::store::{Condition, Item, Key, Query, TableError, TableResult, TxOp};
+use crate::{Mailing, Storage};
 
 const OUTBOX: &str = "OUTBOX";
 /// How long mails stay in the table's outbox.
@@ -144,7 +144,7 @@ pub struct Mail {
 impl Mail {
     /// A mail about the letter's order, sent once per order and kind.
     pub fn compose(
-        services: &Services,
+        services: &impl Storage,
         kind: MailKind,
         to: &str,
         letter: &Letter,
@@ -155,7 +155,7 @@ impl Mail {
     /// A mail about `subject` (an order, a signup, …), sent once per subject
     /// and kind (and per period, with `for_period`).
     pub fn compose_about(
-        services: &Services,
+        services: &impl Storage,
         kind: MailKind,
         to: &str,
         letter: &Letter,
@@ -171,7 +171,7 @@ impl Mail {
             text,
             html,
             order_id: letter.order_id.clone(),
-            created_at: crate::clock::rfc3339(services.clock.now()),
+            created_at: crate::clock::rfc3339(services.clock().now()),
         })
     }
 
@@ -206,11 +206,11 @@ impl Mail {
 
 /// Sends `mails` not sent before: records each create-only, then writes the
 /// files of those that are new. Returns how many were new.
-pub async fn send(services: &Services, mails: &[Mail]) -> TableResult<usize> {
+pub async fn send(services: &(impl Storage + Mailing), mails: &[Mail]) -> TableResult<usize> {
     let mut sent = 0;
     for mail in mails {
-        let item = mail.item(services.clock.now_secs());
-        match services.table.put(item, Some(Condition::NotExists)).await {
+        let item = mail.item(services.clock().now_secs());
+        match services.table().put(item, Some(Condition::NotExists)).await {
             Ok(()) => {
                 deliver(services, mail).await;
                 sent += 1;
@@ -224,8 +224,8 @@ pub async fn send(services: &Services, mails: &[Mail]) -> TableResult<usize> {
 
 /// Hands a recorded mail to the `Mailer`. A failure here loses nothing: the
 /// table holds the mail.
-pub async fn deliver(services: &Services, mail: &Mail) {
-    if let Err(error) = services.mailer.deliver(mail).await {
+pub async fn deliver(services: &impl Mailing, mail: &Mail) {
+    if let Err(error) = services.mailer().deliver(mail).await {
         tracing::warn!(mail = %mail.id, %error, "could not deliver a recorded mail");
     }
 }
@@ -236,9 +236,9 @@ pub fn outbox_folder(data_dir: &Path) -> PathBuf {
 }
 
 /// The newest mails first, at most `limit`.
-pub async fn outbox(services: &Services, limit: usize) -> TableResult<Vec<Mail>> {
+pub async fn outbox(services: &impl Storage, limit: usize) -> TableResult<Vec<Mail>> {
     let page = services
-        .table
+        .table()
         .query(Query::partition(OUTBOX).backward().limit(limit.max(1)))
         .await?;
     let mut mails: Vec<Mail> = page.items.iter().filter_map(mail_of).collect();

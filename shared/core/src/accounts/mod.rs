@@ -17,8 +17,8 @@ use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::Services;
 use crate::hashing::{self, Overloaded};
+use crate::{Hashing, Storage};
 
 mod repo;
 mod signup;
@@ -165,29 +165,29 @@ pub fn random_token() -> String {
 static DECOY_HASH: LazyLock<String> = LazyLock::new(|| hashing::hash_now(&random_token()));
 
 pub(crate) async fn start_session(
-    services: &Services,
+    services: &impl Storage,
     customer_id: &str,
 ) -> Result<String, AccountError> {
     let token = random_token();
     let (session, condition) = repo::create_session_op(
         &token,
         customer_id,
-        services.clock.now_millis(),
-        services.clock.now_secs() + SESSION_DAYS * 86_400,
+        services.clock().now_millis(),
+        services.clock().now_secs() + SESSION_DAYS * 86_400,
     );
-    services.table.put(session, Some(condition)).await?;
+    services.table().put(session, Some(condition)).await?;
     Ok(token)
 }
 
 /// Checks the credentials and starts a session.
 pub async fn login(
-    services: &Services,
+    services: &(impl Storage + Hashing),
     request: Login,
 ) -> Result<(Customer, String), AccountError> {
     let email = normalize_email(&request.email).map_err(|_| AccountError::BadCredentials)?;
-    let marker = services.table.get(&email_key(&email)).await?;
+    let marker = services.table().get(&email_key(&email)).await?;
     let profile = match marker.as_ref().and_then(|m| m.str_attr("customer_id")) {
-        Some(id) => services.table.get(&customer_key(id)).await?,
+        Some(id) => services.table().get(&customer_key(id)).await?,
         None => None,
     };
     let hash = profile
@@ -195,7 +195,7 @@ pub async fn login(
         .and_then(|p| p.str_attr("password_hash"))
         .map(str::to_string);
     let verified = services
-        .hasher
+        .hasher()
         .verify(
             request.password,
             hash.clone().unwrap_or_else(|| DECOY_HASH.clone()),
@@ -212,24 +212,27 @@ pub async fn login(
 /// Whether `password` is the customer's account password (a panel password
 /// must not be: the panel is another system that may store it less well).
 pub async fn is_account_password(
-    services: &Services,
+    services: &(impl Storage + Hashing),
     customer_id: &str,
     password: &str,
 ) -> Result<bool, AccountError> {
-    let profile = services.table.get(&customer_key(customer_id)).await?;
+    let profile = services.table().get(&customer_key(customer_id)).await?;
     let Some(hash) = profile.as_ref().and_then(|p| p.str_attr("password_hash")) else {
         return Ok(false);
     };
     Ok(services
-        .hasher
+        .hasher()
         .verify(password.to_string(), hash.to_string())
         .await?)
 }
 
 /// The customer a session token belongs to, while the session lasts.
-pub async fn session_customer(services: &Services, token: &str) -> Result<Customer, AccountError> {
+pub async fn session_customer(
+    services: &impl Storage,
+    token: &str,
+) -> Result<Customer, AccountError> {
     let session = services
-        .table
+        .table()
         .get(&session_key(token))
         .await?
         .ok_or(AccountError::NotLoggedIn)?;
@@ -237,7 +240,7 @@ pub async fn session_customer(services: &Services, token: &str) -> Result<Custom
         .str_attr("customer_id")
         .ok_or(AccountError::NotLoggedIn)?;
     let profile = services
-        .table
+        .table()
         .get(&customer_key(id))
         .await?
         .ok_or(AccountError::NotLoggedIn)?;
@@ -254,13 +257,13 @@ pub async fn session_customer(services: &Services, token: &str) -> Result<Custom
 
 /// Ends every session of the account `token` belongs to, on every device.
 /// One write: sessions started until now stop counting, and this one goes.
-pub async fn logout_everywhere(services: &Services, token: &str) -> Result<(), AccountError> {
+pub async fn logout_everywhere(services: &impl Storage, token: &str) -> Result<(), AccountError> {
     let customer = session_customer(services, token).await?;
     services
-        .table
+        .table()
         .update(
             &customer_key(&customer.id),
-            Update::new().set("sessions_after_ms", services.clock.now_millis()),
+            Update::new().set("sessions_after_ms", services.clock().now_millis()),
             Some(Condition::Exists),
         )
         .await?;
@@ -268,8 +271,8 @@ pub async fn logout_everywhere(services: &Services, token: &str) -> Result<(), A
 }
 
 /// Ends a session; ending one that is already gone is fine.
-pub async fn logout(services: &Services, token: &str) -> Result<(), AccountError> {
-    services.table.delete(&session_key(token), None).await?;
+pub async fn logout(services: &impl Storage, token: &str) -> Result<(), AccountError> {
+    services.table().delete(&session_key(token), None).await?;
     Ok(())
 }
 

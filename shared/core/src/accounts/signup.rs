@@ -13,9 +13,9 @@ use super::{
     AccountError, Contact, Customer, Signup, check_password, email_key, invalid, normalize_email,
     random_token, start_session,
 };
-use crate::Services;
 use crate::mail::{self, Letter, Mail, MailKind};
 use crate::store::{Condition, Tx, TxError, TxOp};
+use crate::{Hashing, Mailing, Settings, Storage};
 
 /// How long a verification link works.
 const PENDING_HOURS: i64 = 24;
@@ -76,29 +76,32 @@ fn check_next(next: Option<&str>) -> Result<Option<String>, AccountError> {
     }
 }
 
-fn letter(services: &Services, name: &str) -> Letter {
+fn letter(services: &impl Settings, name: &str) -> Letter {
     Letter {
-        company: services.config.company_name.clone(),
+        company: services.config().company_name.clone(),
         name: name.to_string(),
         ..Letter::default()
     }
 }
 
 /// Starts a signup; the answer never says whether the email has an account.
-pub async fn signup(services: &Services, request: Signup) -> Result<SignupAccepted, AccountError> {
+pub async fn signup(
+    services: &(impl Storage + Settings + Mailing + Hashing),
+    request: Signup,
+) -> Result<SignupAccepted, AccountError> {
     let email = normalize_email(&request.email)?;
     check_password(&request.password, &email)?;
     let name = check_name(&request.name)?;
     let country = check_country(&request.country)?;
     let next = check_next(request.next.as_deref())?;
     // Hashed either way, so that both answers take as long.
-    let password_hash = services.hasher.hash(request.password).await?;
-    let now = services.clock.now_secs();
-    let public = services.config.public_url.trim_end_matches('/');
-    if services.table.get(&email_key(&email)).await?.is_some() {
+    let password_hash = services.hasher().hash(request.password).await?;
+    let now = services.clock().now_secs();
+    let public = services.config().public_url.trim_end_matches('/');
+    if services.table().get(&email_key(&email)).await?.is_some() {
         let mut letter = letter(services, &name);
         letter.link = format!("{public}/account.html");
-        let day = services.clock.now().date();
+        let day = services.clock().now().date();
         let subject = format!("signup-{}-{day}", repo::digest(&email));
         let notice =
             Mail::compose_about(services, MailKind::AccountExists, &email, &letter, &subject)?;
@@ -126,7 +129,7 @@ pub async fn signup(services: &Services, request: Signup) -> Result<SignupAccept
         let verification =
             Mail::compose_about(services, MailKind::VerifyEmail, &email, &letter, &subject)?;
         services
-            .table
+            .table()
             .transact(vec![
                 TxOp::Put {
                     item: pending,
@@ -157,7 +160,7 @@ enum Refusal {
 
 /// Follows a verification link: makes the account and its first session.
 pub async fn verify_email(
-    services: &Services,
+    services: &impl Storage,
     verification: Verification,
 ) -> Result<(Customer, String), AccountError> {
     let token = verification.token.trim();
@@ -166,7 +169,7 @@ pub async fn verify_email(
     }
     let key = PendingSignup::key(token);
     let pending = services
-        .table
+        .table()
         .get(&key)
         .await?
         .ok_or(AccountError::BadToken)?;
@@ -183,7 +186,7 @@ pub async fn verify_email(
         country: pending.country.clone(),
         billing_contact: holder.clone(),
         technical_contact: holder,
-        created_at: crate::clock::rfc3339(services.clock.now()),
+        created_at: crate::clock::rfc3339(services.clock().now()),
     };
     let (marker, profile) = repo::create_customer_ops(&customer, &pending.password_hash);
     let mut tx = Tx::new();
@@ -197,7 +200,7 @@ pub async fn verify_email(
     )
     .guard(Refusal::EmailTaken, marker)
     .push(profile);
-    match tx.commit(services.table.as_ref()).await {
+    match tx.commit(services.table()).await {
         Ok(()) => {}
         Err(TxError::Refused(Refusal::LinkUsed)) => return Err(AccountError::BadToken),
         Err(TxError::Refused(Refusal::EmailTaken)) => return Err(AccountError::EmailTaken),

@@ -18,10 +18,10 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::Services;
 use crate::catalog::{Catalog, TldPrice};
 use crate::registrar::{Availability, RegistrarError};
 use crate::store::{Item, Key, MAX_BATCH_GET, TableError, TxOp};
+use crate::{Catalogs, Registry, Settings, Storage};
 use lexicon::{BRANDS, WORDS};
 use name::{NameError, Searched};
 use suggest::{Brands, Candidate, Lexicon, Variant};
@@ -129,7 +129,7 @@ fn cache_item(answer: &Availability, until: i64) -> Item {
 /// Availability answers, from the cache where fresh, else from the registrar.
 /// Returns each answer with whether it came from the cache.
 pub async fn availability(
-    services: &Services,
+    services: &(impl Storage + Settings + Registry),
     domains: &[String],
 ) -> Result<HashMap<String, (Availability, bool)>, CheckError> {
     // Each name's cache entry and the marker an order of ours holds it by, in one read.
@@ -139,7 +139,7 @@ pub async fn availability(
         .collect();
     let reads = keys
         .chunks(MAX_BATCH_GET)
-        .map(|chunk| services.table.get_many(chunk));
+        .map(|chunk| services.table().get_many(chunk));
     let found: Vec<Option<Item>> = futures::future::try_join_all(reads)
         .await?
         .into_iter()
@@ -167,8 +167,8 @@ pub async fn availability(
         return Ok(answers);
     }
     let fresh = live_check(services, &misses).await?;
-    let now = services.clock.now_secs();
-    let config = &services.config;
+    let now = services.clock().now_secs();
+    let config = &services.config();
     let entries: Vec<Item> = fresh
         .iter()
         .map(|answer| {
@@ -180,7 +180,7 @@ pub async fn availability(
             cache_item(answer, now + lifetime as i64)
         })
         .collect();
-    if let Err(error) = services.table.put_many(entries).await {
+    if let Err(error) = services.table().put_many(entries).await {
         // The answers are good; only the next search will be slower.
         tracing::warn!(%error, "could not cache domain checks");
     }
@@ -190,15 +190,15 @@ pub async fn availability(
 
 /// Asks the registrar, bypassing the cache: ordering always re-checks live.
 pub async fn live_check(
-    services: &Services,
+    services: &impl Registry,
     domains: &[String],
 ) -> Result<Vec<Availability>, CheckError> {
-    let batch = services.registrar.max_check_batch().max(1);
+    let batch = services.registrar().max_check_batch().max(1);
     let mut answers = Vec::with_capacity(domains.len());
     for group in domains.chunks(batch * REGISTRAR_CONCURRENCY) {
         let calls = group
             .chunks(batch)
-            .map(|chunk| services.registrar.check(chunk));
+            .map(|chunk| services.registrar().check(chunk));
         answers.extend(
             futures::future::try_join_all(calls)
                 .await?
@@ -210,11 +210,14 @@ pub async fn live_check(
 }
 
 /// The whole search: results for what was typed, and ranked suggestions.
-pub async fn check(services: &Services, query: &str) -> Result<CheckResponse, CheckError> {
+pub async fn check(
+    services: &(impl Storage + Settings + Registry + Catalogs),
+    query: &str,
+) -> Result<CheckResponse, CheckError> {
     let searched = name::parse(query)?;
     let catalog = services
-        .catalog
-        .get(services.table.as_ref(), services.clock.as_ref())
+        .catalog()
+        .get(services.table(), services.clock())
         .await?;
     let lexicon = Lexicon {
         words: &WORDS,
@@ -292,7 +295,7 @@ pub async fn check(services: &Services, query: &str) -> Result<CheckResponse, Ch
             .then(b.score.cmp(&a.score))
             .then(a.domain.cmp(&b.domain))
     });
-    suggestions.truncate(services.config.suggestions);
+    suggestions.truncate(services.config().suggestions);
     let cached = results.iter().chain(&suggestions).all(|o| o.cached);
     Ok(CheckResponse {
         query: query.to_string(),

@@ -6,8 +6,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::name::{NameError, parse_label};
-use crate::Services;
 use crate::store::{Key, TableError};
+use crate::{Hosting, Settings, Storage};
 
 /// Names the company uses itself, or that mail and browsers look up by
 /// convention; with `ns`/`mx` and a number, and the panel's server names,
@@ -117,7 +117,7 @@ pub fn is_reserved(label: &str, servers: &[String]) -> bool {
 }
 
 /// The label of a subdomain someone may have: long enough and not reserved.
-pub async fn validate(services: &Services, input: &str) -> Result<String, SubdomainError> {
+pub async fn validate(services: &impl Hosting, input: &str) -> Result<String, SubdomainError> {
     let name = parse(input)?;
     if is_reserved(&name, &server_names(services).await?) {
         return Err(NameError {
@@ -129,9 +129,9 @@ pub async fn validate(services: &Services, input: &str) -> Result<String, Subdom
     Ok(name)
 }
 
-async fn server_names(services: &Services) -> Result<Vec<String>, SubdomainError> {
+async fn server_names(services: &impl Hosting) -> Result<Vec<String>, SubdomainError> {
     services
-        .panel
+        .panel()
         .server_names()
         .await
         .map_err(|e| SubdomainError::Unavailable(e.to_string()))
@@ -149,9 +149,12 @@ fn parse(input: &str) -> Result<String, NameError> {
     Ok(name)
 }
 
-pub async fn check(services: &Services, input: &str) -> Result<SubdomainCheck, SubdomainError> {
+pub async fn check(
+    services: &(impl Storage + Settings + Hosting),
+    input: &str,
+) -> Result<SubdomainCheck, SubdomainError> {
     let name = parse(input)?;
-    let zone = services.config.subdomain_zone.clone();
+    let zone = services.config().subdomain_zone.clone();
     let mut candidates = vec![name.clone()];
     if !name.starts_with("xn--") {
         candidates.extend(SUFFIXES.iter().map(|s| format!("{name}-{s}")));
@@ -160,7 +163,7 @@ pub async fn check(services: &Services, input: &str) -> Result<SubdomainCheck, S
         candidates.retain(|c| c.len() <= 63);
     }
     let keys: Vec<Key> = candidates.iter().map(|c| marker_key(c)).collect();
-    let markers = services.table.get_many(&keys).await?;
+    let markers = services.table().get_many(&keys).await?;
     let servers = server_names(services).await?;
     let reason = |label: &str, marker: &Option<_>| {
         if is_reserved(label, &servers) {

@@ -19,12 +19,12 @@ use super::{
     HeldName, Invoice, Order, OrderError, OrderStatus, OrderView, Payment, PaymentProblem,
     UNPAID_HOLD_DAYS, conflict, hold_markers, invalid, order_key, provision,
 };
-use crate::Services;
 use crate::accounts::Customer;
 use crate::audit::Actor;
 use crate::mail::{self, Mail, MailKind};
 use crate::payments::{Card, Charge, PaymentError};
 use crate::store::{Condition, TableError, Tx, TxError, Update};
+use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PayRequest {
@@ -63,7 +63,7 @@ enum Due {
 /// there is one, else a new one claimed on the order, once the order has
 /// shown it may be paid (ownership proven, names still held).
 async fn claim_attempt(
-    services: &Services,
+    services: &(impl Storage + Settings),
     customer: &Customer,
     order_id: &str,
 ) -> Result<Due, OrderError> {
@@ -80,7 +80,7 @@ async fn claim_attempt(
         hold_for_payment(services, &order).await?;
         let attempt = order.payment_attempts + 1;
         let claimed = services
-            .table
+            .table()
             .update(
                 &order_key(&customer.id, order_id),
                 Update::new().set("payment_pending", attempt).bump_version(),
@@ -102,9 +102,12 @@ async fn claim_attempt(
 /// is charged, without moving the hold's end (fixed when the order was
 /// placed; only a payment makes it permanent); refuses, charging nothing,
 /// once the hold has lapsed.
-async fn hold_for_payment(services: &Services, order: &Order) -> Result<(), OrderError> {
+async fn hold_for_payment(
+    services: &(impl Storage + Settings),
+    order: &Order,
+) -> Result<(), OrderError> {
     let until = order.hold_until();
-    if services.clock.now_secs() >= until {
+    if services.clock().now_secs() >= until {
         return Err(conflict(
             "reservation_lost",
             format!(
@@ -114,10 +117,10 @@ async fn hold_for_payment(services: &Services, order: &Order) -> Result<(), Orde
         ));
     }
     let mut tx = Tx::new();
-    for (name, op) in hold_markers(order, &services.config.subdomain_zone, Some(until)) {
+    for (name, op) in hold_markers(order, &services.config().subdomain_zone, Some(until)) {
         tx.guard(name, op);
     }
-    match tx.commit(services.table.as_ref()).await {
+    match tx.commit(services.table()).await {
         Ok(()) => Ok(()),
         Err(TxError::Refused(name)) => {
             let what = match name {
@@ -137,7 +140,7 @@ async fn hold_for_payment(services: &Services, order: &Order) -> Result<(), Orde
 
 /// Charges the order's invoice with `request.card`.
 pub async fn pay(
-    services: &Services,
+    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
     customer: &Customer,
     order_id: &str,
     request: PayRequest,
@@ -158,7 +161,7 @@ pub async fn pay(
         Due::Settled(order) => return super::view(services, order).await,
     };
     let key = order_key(&customer.id, order_id);
-    let invoice = Invoice::read(services.table.as_ref(), order_id).await?;
+    let invoice = Invoice::read(services.table(), order_id).await?;
     let charge = Charge {
         amount: invoice.total,
         currency: invoice.currency.clone(),
@@ -167,9 +170,9 @@ pub async fn pay(
         idempotency_key: format!("{order_id}-authorize-{attempt}"),
     };
     let charged = async {
-        let authorization = services.payments.authorize(&charge).await?;
+        let authorization = services.payments().authorize(&charge).await?;
         let capture = services
-            .payments
+            .payments()
             .capture(
                 &authorization.id,
                 invoice.total,
@@ -195,7 +198,7 @@ pub async fn pay(
                 .remove("payment_pending")
                 .bump_version();
             match services
-                .table
+                .table()
                 .update(
                     &key,
                     closed,
@@ -212,8 +215,8 @@ pub async fn pay(
     };
 
     let rules = Rules {
-        value_above: services.config.review_above,
-        orders_per_day: services.config.review_orders_per_day,
+        value_above: services.config().review_above,
+        orders_per_day: services.config().review_orders_per_day,
     };
     let recent = review::recent_orders(services, &customer.id).await?;
     let reasons = review::reasons(rules, &order, recent, &customer.country, &billing_country);
@@ -222,7 +225,7 @@ pub async fn pay(
     } else {
         OrderStatus::PendingReview
     };
-    let paid_at = crate::clock::rfc3339(services.clock.now());
+    let paid_at = crate::clock::rfc3339(services.clock().now());
     let payment = Payment {
         card_last4: authorization.card_last4.clone(),
         amount: capture.amount,
@@ -255,18 +258,18 @@ pub async fn pay(
         why,
         unchanged_since: None,
     }
-    .add_to(&mut tx, AlreadyRecorded, services.clock.now())?;
-    let now_secs = services.clock.now_secs();
+    .add_to(&mut tx, AlreadyRecorded, services.clock().now())?;
+    let now_secs = services.clock().now_secs();
     tx.push(Invoice::paid_op(order_id, &invoice, &paid_at))
         .push(receipt.put_op(now_secs))
         .push(super::unpaid::release_op(&customer.id))
         .push(super::secrets::keep_for_provisioning_op(order_id, now_secs))
         .extend(
-            hold_markers(&order, &services.config.subdomain_zone, None)
+            hold_markers(&order, &services.config().subdomain_zone, None)
                 .into_iter()
                 .map(|(_, op)| op),
         );
-    match tx.commit(services.table.as_ref()).await {
+    match tx.commit(services.table()).await {
         Ok(()) => {
             mail::deliver(services, &receipt).await;
             tracing::info!(order = order_id, status = status.as_str(), "order paid");

@@ -19,11 +19,11 @@ use super::{
     conflict, invalid, marker_op, order_key, username,
 };
 use super::{ownership, unpaid};
-use crate::Services;
 use crate::accounts::{self, AccountError, Customer};
 use crate::domains::{self};
 use crate::mail::{self, Mail, MailKind};
 use crate::store::{ItemExt, Tx, TxError};
+use crate::{Catalogs, Hashing, Hosting, Mailing, Registry, Sealing, Settings, Storage};
 
 /// How long a retried POST finds its first order.
 const IDEMPOTENCY_DAYS: i64 = 7;
@@ -122,7 +122,7 @@ fn too_many_unpaid(limit: u32) -> OrderError {
 
 /// Places an order for `customer`, or returns the one placed before under `key`.
 pub async fn place(
-    services: &Services,
+    services: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
     customer: &Customer,
     key: &str,
     request: OrderRequest,
@@ -143,8 +143,8 @@ pub async fn place(
         return Ok(placed);
     }
     let catalog = services
-        .catalog
-        .get(services.table.as_ref(), services.clock.as_ref())
+        .catalog()
+        .get(services.table(), services.clock())
         .await?;
     let plan = catalog.plan(&request.plan_id).ok_or_else(|| {
         invalid(
@@ -201,14 +201,14 @@ pub async fn place(
     };
     // The transaction enforces the limit; this read only spares a full
     // customer the registry call and the invoice number race.
-    if unpaid::count(services, &customer.id).await? >= services.config.max_unpaid_orders as i64 {
-        return Err(too_many_unpaid(services.config.max_unpaid_orders));
+    if unpaid::count(services, &customer.id).await? >= services.config().max_unpaid_orders as i64 {
+        return Err(too_many_unpaid(services.config().max_unpaid_orders));
     }
     let resolved = resolve_domain(services, &catalog, &request.domain).await?;
 
     let order_id = ulid::Ulid::new().to_string();
-    let now = services.clock.now();
-    let now_secs = services.clock.now_secs();
+    let now = services.clock().now();
+    let now_secs = services.clock().now_secs();
     let hold_until = now_secs + UNPAID_HOLD_DAYS * 86_400;
     let created_at = crate::clock::rfc3339(now);
     let mut lines = vec![InvoiceLine {
@@ -228,7 +228,7 @@ pub async fn place(
         created_at.clone(),
         &catalog.currency,
         lines,
-        services.config.tax_rate_bps,
+        services.config().tax_rate_bps,
     );
     let mut order = Order {
         id: order_id.clone(),
@@ -276,7 +276,7 @@ pub async fn place(
             OrderError::Unavailable("please try again in a moment".into())
         })?;
     for _ in 0..NUMBER_ATTEMPTS {
-        let (sequence, claim) = invoice::next_number(services.table.as_ref()).await?;
+        let (sequence, claim) = invoice::next_number(services.table()).await?;
         invoice.number = invoice::format_number(sequence);
         order.invoice_number = invoice.number.clone();
         let mail = Mail::compose(
@@ -307,7 +307,7 @@ pub async fn place(
         )
         .guard(
             Refusal::Told(Told::TooManyUnpaid),
-            unpaid::count_op(&customer.id, services.config.max_unpaid_orders),
+            unpaid::count_op(&customer.id, services.config().max_unpaid_orders),
         )
         .guard(Refusal::CounterMoved, claim)
         .push(record.create_op(now_secs + IDEMPOTENCY_DAYS * 86_400))
@@ -318,7 +318,7 @@ pub async fn place(
         if resolved.domain.action != DomainAction::Subdomain {
             tx.push(domains::ordered_cache_op(&resolved.domain.name, hold_until));
         }
-        match tx.commit(services.table.as_ref()).await {
+        match tx.commit(services.table()).await {
             Ok(()) => {
                 mail::deliver(services, &mail).await;
                 // Just written: nothing to read back, and no step has run yet.
@@ -344,7 +344,7 @@ pub async fn place(
                             resolved.domain.unicode
                         ),
                     ),
-                    Told::TooManyUnpaid => too_many_unpaid(services.config.max_unpaid_orders),
+                    Told::TooManyUnpaid => too_many_unpaid(services.config().max_unpaid_orders),
                     Told::UsernameTaken => OrderError::Conflict {
                         code: "username_taken",
                         message: format!("the username {username} is taken"),
@@ -367,13 +367,13 @@ pub async fn place(
 
 /// The order placed before under `key`, if any.
 async fn replay(
-    services: &Services,
+    services: &impl Storage,
     customer: &Customer,
     key: &str,
     fingerprint: &str,
 ) -> Result<Option<Placed>, OrderError> {
     let Some(record) = services
-        .table
+        .table()
         .get(&IdempotencyRecord::key(&customer.id, key))
         .await?
     else {
@@ -387,7 +387,7 @@ async fn replay(
     }
     let order_id = record.str_attr("order_id").unwrap_or_default();
     let item = services
-        .table
+        .table()
         .get(&order_key(&customer.id, order_id))
         .await?
         .ok_or(OrderError::NotFound)?;

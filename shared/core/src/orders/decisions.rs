@@ -12,19 +12,19 @@ use serde_json::json;
 use super::letters::invoice_letter;
 use super::lifecycle::{Change, MovedOn};
 use super::{Invoice, Order, OrderError, OrderStatus, conflict, invalid, order_key};
-use crate::Services;
 use crate::audit::Actor;
 use crate::mail::{self, Mail, MailKind};
 use crate::payments::PaymentError;
 use crate::store::{Condition, Tx, TxError, TxOp, Update};
+use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
 /// The order `order_id`, whoever's it is: its invoice names the customer.
-pub async fn locate(services: &Services, order_id: &str) -> Result<Order, OrderError> {
+pub async fn locate(services: &impl Storage, order_id: &str) -> Result<Order, OrderError> {
     if ulid::Ulid::from_string(order_id).is_err() {
         return Err(OrderError::NotFound);
     }
     let invoice = services
-        .table
+        .table()
         .get(&Invoice::key(order_id))
         .await?
         .map(|item| Invoice::of(&item))
@@ -42,9 +42,9 @@ fn reason(why: &str) -> Result<String, OrderError> {
 }
 
 /// Moves `order` as `change` says, alone; a race lost to another request is a conflict.
-async fn decide(services: &Services, change: Change<'_>) -> Result<(), OrderError> {
+async fn decide(services: &impl Storage, change: Change<'_>) -> Result<(), OrderError> {
     if change
-        .apply(services.table.as_ref(), services.clock.now())
+        .apply(services.table(), services.clock().now())
         .await?
     {
         Ok(())
@@ -55,7 +55,7 @@ async fn decide(services: &Services, change: Change<'_>) -> Result<(), OrderErro
 
 /// Approves an order held for review: it goes to provisioning.
 pub async fn approve(
-    services: &Services,
+    services: &(impl Storage + Queueing),
     staff: &Actor,
     order_id: &str,
     why: &str,
@@ -78,7 +78,7 @@ pub async fn approve(
 /// Resumes an order on hold or failed: provisioning runs again from the
 /// step that stopped it.
 pub async fn resume(
-    services: &Services,
+    services: &(impl Storage + Queueing),
     staff: &Actor,
     order_id: &str,
     why: &str,
@@ -102,7 +102,7 @@ pub async fn resume(
 }
 
 /// Should the job not reach the queue, the sweeper finds the order and enqueues it.
-async fn start_provisioning(services: &Services, order: &Order) {
+async fn start_provisioning(services: &impl Queueing, order: &Order) {
     if let Err(error) = super::provision::enqueue(services, &order.customer_id, &order.id).await {
         tracing::error!(order = %order.id, %error, "could not enqueue provisioning");
     }
@@ -114,7 +114,7 @@ async fn start_provisioning(services: &Services, order: &Order) {
 /// stays rejected with its refund pending, and rejecting it again finishes
 /// the refund.
 pub async fn reject(
-    services: &Services,
+    services: &(impl Storage + Settings + Billing + Mailing + Sealing),
     staff: &Actor,
     order_id: &str,
     why: &str,
@@ -133,10 +133,10 @@ pub async fn reject(
             why: why.clone(),
             unchanged_since: None,
         }
-        .add_to(&mut tx, MovedOn, services.clock.now())?;
+        .add_to(&mut tx, MovedOn, services.clock().now())?;
         tx.push(super::secrets::forget_all_op(order_id))
             .extend(super::release_markers_ops(services, &order).await?);
-        match tx.commit(services.table.as_ref()).await {
+        match tx.commit(services.table()).await {
             Ok(()) => {}
             Err(TxError::Refused(MovedOn)) => return Err(moved_on()),
             Err(TxError::Table(error)) => return Err(error.into()),
@@ -150,13 +150,16 @@ pub async fn reject(
 
 /// Refunds a rejected order's payment in full, records it with the
 /// refunded invoice, and mails the customer; once, however often it runs.
-async fn refund(services: &Services, order: &Order) -> Result<(), OrderError> {
+async fn refund(
+    services: &(impl Storage + Settings + Billing + Mailing + Sealing),
+    order: &Order,
+) -> Result<(), OrderError> {
     let payment = order
         .payment
         .clone()
         .ok_or_else(|| conflict("not_paid", "the rejected order has no payment to refund"))?;
     let refund = services
-        .payments
+        .payments()
         .refund(
             &payment.capture_id,
             payment.amount,
@@ -169,7 +172,7 @@ async fn refund(services: &Services, order: &Order) -> Result<(), OrderError> {
             )),
             other => conflict("refund_failed", other.to_string()),
         })?;
-    let invoice = Invoice::read(services.table.as_ref(), &order.id).await?;
+    let invoice = Invoice::read(services.table(), &order.id).await?;
     let mut letter = invoice_letter(services, order, &invoice);
     letter.card_last4 = payment.card_last4.clone();
     letter.action = order.customer_message.clone().unwrap_or_default();
@@ -187,8 +190,8 @@ async fn refund(services: &Services, order: &Order) -> Result<(), OrderError> {
         },
     )
     .push(Invoice::refunded_op(&order.id, &invoice))
-    .push(mail.put_op(services.clock.now_secs()));
-    match tx.commit(services.table.as_ref()).await {
+    .push(mail.put_op(services.clock().now_secs()));
+    match tx.commit(services.table()).await {
         Ok(()) => mail::deliver(services, &mail).await,
         // Another request finished the same refund first.
         Err(TxError::Refused(Refunded)) => {}

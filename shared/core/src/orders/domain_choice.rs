@@ -6,11 +6,11 @@
 use super::create::DomainRequest;
 use super::invoice::InvoiceLine;
 use super::{DomainAction, OrderDomain, OrderError, conflict, domain_marker, invalid};
-use crate::Services;
 use crate::catalog::Catalog;
 use crate::domains::name::{self, Searched};
 use crate::domains::{self, subdomains};
 use crate::store::Key;
+use crate::{Hosting, Registry, Settings};
 
 /// The order's domain, the marker that keeps it unique and its invoice line.
 pub(super) struct ResolvedDomain {
@@ -21,7 +21,7 @@ pub(super) struct ResolvedDomain {
 }
 
 pub(super) async fn resolve_domain(
-    services: &Services,
+    services: &(impl Settings + Registry + Hosting),
     catalog: &Catalog,
     request: &DomainRequest,
 ) -> Result<ResolvedDomain, OrderError> {
@@ -35,7 +35,7 @@ pub(super) async fn resolve_domain(
                     OrderError::Unavailable(message)
                 }
             })?;
-        let name = format!("{label}.{}", services.config.subdomain_zone);
+        let name = format!("{label}.{}", services.config().subdomain_zone);
         return Ok(ResolvedDomain {
             domain: OrderDomain {
                 action: request.action,
@@ -62,7 +62,7 @@ pub(super) async fn resolve_domain(
             ));
         }
     };
-    let zone = &services.config.subdomain_zone;
+    let zone = &services.config().subdomain_zone;
     if parsed.ascii == *zone || parsed.ascii.ends_with(&format!(".{zone}")) {
         return Err(invalid(
             "company_domain",

@@ -1,14 +1,14 @@
 //! What mails about an order say: the letter each mail template is filled from.
 
 use super::{Invoice, Order};
-use crate::Services;
+use crate::Settings;
 use crate::mail::Letter;
 
 /// The letter every mail about `order` starts from.
-pub fn letter(services: &Services, order: &Order) -> Letter {
-    let base = services.config.public_url.trim_end_matches('/');
+pub fn letter(services: &impl Settings, order: &Order) -> Letter {
+    let base = services.config().public_url.trim_end_matches('/');
     Letter {
-        company: services.config.company_name.clone(),
+        company: services.config().company_name.clone(),
         name: order.customer_name.clone(),
         order_id: order.id.clone(),
         order_url: format!("{base}/order.html?id={}", order.id),
@@ -20,7 +20,7 @@ pub fn letter(services: &Services, order: &Order) -> Letter {
 }
 
 /// The letter of a mail that shows the invoice: its lines, tax and total.
-pub fn invoice_letter(services: &Services, order: &Order, invoice: &Invoice) -> Letter {
+pub fn invoice_letter(services: &impl Settings, order: &Order, invoice: &Invoice) -> Letter {
     let money = |amount| crate::money::display(amount, &invoice.currency);
     let mut lines: Vec<(String, String)> = invoice
         .lines

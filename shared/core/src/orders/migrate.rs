@@ -9,9 +9,9 @@ use time::OffsetDateTime;
 
 use super::provision::go_live::{owned_domain, subscription};
 use super::{FiledBefore, Order, OrderStatus, children_partition, order_key};
-use crate::Services;
 use crate::audit::{Actor, AuditEntry};
 use crate::store::{Condition, Key, TableError, Tx, TxError, TxOp, Update};
+use crate::{Catalogs, Registry, Settings, Storage};
 
 fn done_marker() -> Key {
     Key::new("MIGRATION#records", "DONE")
@@ -31,8 +31,10 @@ pub struct Migrated {
 #[derive(Debug, Clone, Copy)]
 struct Linked;
 
-pub async fn migrate_records(services: &Services) -> Result<Migrated, TableError> {
-    let table = services.table.as_ref();
+pub async fn migrate_records(
+    services: &(impl Storage + Settings + Registry + Catalogs),
+) -> Result<Migrated, TableError> {
+    let table = services.table();
     if table.get(&done_marker()).await?.is_some() {
         return Ok(Migrated {
             finished_before: true,
@@ -54,14 +56,17 @@ pub async fn migrate_records(services: &Services) -> Result<Migrated, TableError
     marker.insert("kind".into(), "migration".into());
     marker.insert(
         "at".into(),
-        crate::clock::rfc3339(services.clock.now()).into(),
+        crate::clock::rfc3339(services.clock().now()).into(),
     );
     table.put(marker, None).await?;
     Ok(migrated)
 }
 
 /// Makes the records of one live order; false when it kept no service.
-async fn migrate(services: &Services, order: &Order) -> Result<bool, TableError> {
+async fn migrate(
+    services: &(impl Storage + Settings + Registry + Catalogs),
+    order: &Order,
+) -> Result<bool, TableError> {
     let Some(hosting) = order.service.clone() else {
         tracing::warn!(order = %order.id, "a live order without a service to migrate");
         return Ok(false);
@@ -73,7 +78,7 @@ async fn migrate(services: &Services, order: &Order) -> Result<bool, TableError>
         .and_then(|p| {
             OffsetDateTime::parse(&p.paid_at, &time::format_description::well_known::Rfc3339).ok()
         })
-        .unwrap_or_else(|| services.clock.now());
+        .unwrap_or_else(|| services.clock().now());
     let service = subscription(services, order, hosting, started).await?;
     let steps = super::provision::ledger(services)
         .done(&children_partition(&order.id))
@@ -93,7 +98,7 @@ async fn migrate(services: &Services, order: &Order) -> Result<bool, TableError>
     .push(service.create_op())
     .push(
         AuditEntry {
-            at: crate::clock::rfc3339_millis(services.clock.now()),
+            at: crate::clock::rfc3339_millis(services.clock().now()),
             actor: Actor::system("migrate-records"),
             subject: format!("service:{}", service.id),
             customer_id: Some(order.customer_id.clone()),
@@ -107,7 +112,7 @@ async fn migrate(services: &Services, order: &Order) -> Result<bool, TableError>
     if let Some(domain) = owned_domain(services, order, steps.get("domain"), started) {
         tx.push(domain.create_op());
     }
-    match tx.commit(services.table.as_ref()).await {
+    match tx.commit(services.table()).await {
         Ok(()) | Err(TxError::Refused(Linked)) => Ok(true),
         Err(TxError::Table(error)) => Err(error),
     }

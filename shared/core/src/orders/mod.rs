@@ -29,7 +29,7 @@ pub mod username;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::Services;
+use crate::Storage;
 use crate::catalog::PlanKind;
 use crate::dns::Record;
 use crate::domains::subdomains;
@@ -346,9 +346,9 @@ pub fn conflict(code: &'static str, message: impl Into<String>) -> OrderError {
 }
 
 /// The order as its owner sees it: the order, then one query for its invoice and steps.
-pub async fn view(services: &Services, order: Order) -> Result<OrderView, OrderError> {
+pub async fn view(services: &impl Storage, order: Order) -> Result<OrderView, OrderError> {
     let children = services
-        .table
+        .table()
         .query(Query::partition(children_partition(&order.id)))
         .await?;
     let invoice = children
@@ -364,7 +364,7 @@ pub async fn view(services: &Services, order: Order) -> Result<OrderView, OrderE
         .filter(|i| i.str_attr("kind") == Some("step"))
         .collect();
     let hosting = match &order.service_id {
-        Some(id) => crate::subscriptions::find(services.table.as_ref(), &order.customer_id, id)
+        Some(id) => crate::subscriptions::find(services.table(), &order.customer_id, id)
             .await?
             .map(|s| s.hosting),
         None => order.service.clone(),
@@ -411,8 +411,11 @@ pub fn assemble(
 }
 
 /// A customer's orders, newest first (at most 100).
-pub async fn list(services: &Services, customer_id: &str) -> Result<Vec<OrderView>, OrderError> {
-    let orders = repo::newest(services.table.as_ref(), customer_id, 100).await?;
+pub async fn list(
+    services: &impl Storage,
+    customer_id: &str,
+) -> Result<Vec<OrderView>, OrderError> {
+    let orders = repo::newest(services.table(), customer_id, 100).await?;
     let views = orders.into_iter().map(|o| view(services, o));
     futures::future::try_join_all(views).await
 }

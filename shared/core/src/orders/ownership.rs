@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Order, OrderError, OrderView, conflict, order_key};
-use crate::Services;
 use crate::accounts::{Customer, random_token};
 use crate::store::{Condition, TableError, Update};
+use crate::{Lookups, Storage};
 
 /// The label under the domain where the proof goes.
 const LABEL: &str = "_hostfront-verify";
@@ -87,7 +87,7 @@ pub fn ensure_verified(order: &Order) -> Result<(), OrderError> {
 
 /// Looks for the order's TXT record and, once it is there, records the proof.
 pub async fn verify(
-    services: &Services,
+    services: &(impl Storage + Lookups),
     customer: &Customer,
     order_id: &str,
 ) -> Result<OrderView, OrderError> {
@@ -100,7 +100,7 @@ pub async fn verify(
     };
     if !challenge.verified() {
         let published = services
-            .resolver
+            .resolver()
             .txt(&challenge.record)
             .await
             .map_err(|e| {
@@ -119,11 +119,11 @@ pub async fn verify(
             ));
         }
         let proven = Challenge {
-            verified_at: Some(crate::clock::rfc3339(services.clock.now())),
+            verified_at: Some(crate::clock::rfc3339(services.clock().now())),
             ..challenge
         };
         let write = services
-            .table
+            .table()
             .update(
                 &order_key(&customer.id, order_id),
                 Update::new()

@@ -6,10 +6,10 @@
 use serde_json::{Value, json};
 
 use super::{Order, OrderError, OrderStatus};
-use crate::Services;
 use crate::store::{
     Condition, Item, ItemExt, Key, Query, SortKey, Table, TableError, TxOp, Update,
 };
+use crate::{Settings, Storage};
 
 impl Order {
     pub fn of(item: &Item) -> Result<Order, TableError> {
@@ -79,11 +79,11 @@ pub fn hold_markers(
 /// Deletes of the markers `order` still holds, for an order that will never
 /// be live: only its own, since a lapsed hold may be another order's now.
 pub async fn release_markers_ops(
-    services: &Services,
+    services: &(impl Storage + Settings),
     order: &Order,
 ) -> Result<Vec<TxOp>, TableError> {
-    let keys = order.marker_keys(&services.config.subdomain_zone);
-    let markers = services.table.get_many(&keys).await?;
+    let keys = order.marker_keys(&services.config().subdomain_zone);
+    let markers = services.table().get_many(&keys).await?;
     Ok(keys
         .into_iter()
         .zip(markers)
@@ -124,7 +124,7 @@ pub fn status_index(status: OrderStatus, now_secs: i64, order_id: &str) -> [(Str
 
 /// The stored order of `customer_id`, if it is theirs.
 pub async fn load(
-    services: &Services,
+    services: &impl Storage,
     customer_id: &str,
     order_id: &str,
 ) -> Result<Order, OrderError> {
@@ -132,7 +132,7 @@ pub async fn load(
         return Err(OrderError::NotFound);
     }
     let item = services
-        .table
+        .table()
         .get(&order_key(customer_id, order_id))
         .await?
         .ok_or(OrderError::NotFound)?;
@@ -142,14 +142,14 @@ pub async fn load(
 /// The customer's orders placed in the last `secs` seconds. Order IDs are
 /// ULIDs, so a sort-key range finds them without reading older ones.
 pub async fn orders_since(
-    services: &Services,
+    services: &impl Storage,
     customer_id: &str,
     secs: i64,
 ) -> Result<Vec<Order>, TableError> {
-    let since_ms = (services.clock.now_millis() - secs * 1000).max(0) as u64;
+    let since_ms = (services.clock().now_millis() - secs * 1000).max(0) as u64;
     let since = ulid::Ulid::from_parts(since_ms, 0).to_string();
     let page = services
-        .table
+        .table()
         .query(
             Query::partition(format!("CUSTOMER#{customer_id}"))
                 .sort(SortKey::Between(format!("ORDER#{since}"), "ORDER#~".into())),
@@ -180,13 +180,13 @@ impl FiledBefore {
     /// The next page of orders, or None once every one was read.
     pub async fn next_page(
         &mut self,
-        services: &Services,
+        services: &impl Storage,
     ) -> Result<Option<Vec<Order>>, TableError> {
         if self.done {
             return Ok(None);
         }
         let page = services
-            .table
+            .table()
             .query(
                 Query::index(
                     crate::store::Index::Gsi1,

@@ -3,7 +3,7 @@
 //! in a short period, or when the billing country is not the account's.
 
 use super::Order;
-use crate::Services;
+use crate::Storage;
 use crate::store::TableError;
 
 /// The period in which many orders from one account look suspicious.
@@ -48,7 +48,10 @@ pub fn reasons(
 }
 
 /// How many orders the customer placed in the review window.
-pub async fn recent_orders(services: &Services, customer_id: &str) -> Result<usize, TableError> {
+pub async fn recent_orders(
+    services: &impl Storage,
+    customer_id: &str,
+) -> Result<usize, TableError> {
     Ok(super::orders_since(services, customer_id, WINDOW_SECS)
         .await?
         .len())

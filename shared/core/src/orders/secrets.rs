@@ -4,9 +4,9 @@
 //! once paid, it is kept for the provisioning to use, and each secret is
 //! removed in the same write that records the step that used it.
 
-use crate::Services;
 use crate::secrets::SealError;
 use crate::store::{ItemExt, Key, TxOp, Update};
+use crate::{Sealing, Storage};
 
 /// How long a paid order's secrets wait for provisioning to use them.
 pub const KEEP_PAID_DAYS: i64 = 30;
@@ -36,7 +36,7 @@ fn context(order_id: &str, secret: Secret) -> String {
 
 /// The write that stores `secrets` of a new order, sealed, until `until`.
 pub async fn put_op(
-    services: &Services,
+    services: &impl Sealing,
     order_id: &str,
     secrets: &[(Secret, &str)],
     until: i64,
@@ -46,7 +46,7 @@ pub async fn put_op(
     item.insert("ttl".into(), until.into());
     for (secret, plaintext) in secrets {
         let sealed = services
-            .sealer
+            .sealer()
             .seal(plaintext, &context(order_id, *secret))
             .await?;
         item.insert(secret.name().into(), sealed.into());
@@ -85,17 +85,17 @@ pub fn forget_all_op(order_id: &str) -> TxOp {
 
 /// The secret in plain text, if the order still has it.
 pub async fn read(
-    services: &Services,
+    services: &(impl Storage + Sealing),
     order_id: &str,
     secret: Secret,
 ) -> Result<Option<String>, ReadError> {
-    let item = services.table.get(&key(order_id)).await?;
+    let item = services.table().get(&key(order_id)).await?;
     let Some(sealed) = item.as_ref().and_then(|i| i.str_attr(secret.name())) else {
         return Ok(None);
     };
     Ok(Some(
         services
-            .sealer
+            .sealer()
             .open(sealed, &context(order_id, secret))
             .await?,
     ))

@@ -11,18 +11,18 @@
 
 use super::lifecycle::Change;
 use super::{Invoice, Order, OrderError, OrderStatus, OrderView, conflict};
-use crate::Services;
 use crate::accounts::Customer;
 use crate::audit::Actor;
 use crate::store::{Condition, ItemExt, Key, TableError, Tx, TxError, TxOp, Update};
+use crate::{Sealing, Settings, Storage};
 
 fn counter_key(customer_id: &str) -> Key {
     Key::new(format!("CUSTOMER#{customer_id}"), "UNPAID")
 }
 
 /// The customer's unpaid orders, as counted.
-pub async fn count(services: &Services, customer_id: &str) -> Result<i64, TableError> {
-    let item = services.table.get(&counter_key(customer_id)).await?;
+pub async fn count(services: &impl Storage, customer_id: &str) -> Result<i64, TableError> {
+    let item = services.table().get(&counter_key(customer_id)).await?;
     Ok(item.and_then(|i| i.i64_attr("count")).unwrap_or(0))
 }
 
@@ -82,11 +82,15 @@ impl Reason {
 
 /// Cancels an order that awaits payment, frees its names at once and its
 /// place in the customer's count. Refused while a payment is under way.
-async fn close(services: &Services, order: &Order, reason: Reason) -> Result<(), OrderError> {
+async fn close(
+    services: &(impl Storage + Settings + Sealing),
+    order: &Order,
+    reason: Reason,
+) -> Result<(), OrderError> {
     if order.status != OrderStatus::AwaitingPayment || order.payment_pending.is_some() {
         return Err(not_cancellable());
     }
-    let invoice = Invoice::read(services.table.as_ref(), &order.id).await?;
+    let invoice = Invoice::read(services.table(), &order.id).await?;
     let mut tx = Tx::new();
     Change {
         order,
@@ -97,11 +101,11 @@ async fn close(services: &Services, order: &Order, reason: Reason) -> Result<(),
         // A checkout claims its attempt by bumping the version first.
         unchanged_since: Some(order.v),
     }
-    .add_to(&mut tx, NotCancellable, services.clock.now())?;
+    .add_to(&mut tx, NotCancellable, services.clock().now())?;
     tx.push(release_op(&order.customer_id))
         .push(Invoice::void_op(&order.id, &invoice));
     tx.extend(super::release_markers_ops(services, order).await?);
-    match tx.commit(services.table.as_ref()).await {
+    match tx.commit(services.table()).await {
         Ok(()) => Ok(()),
         Err(TxError::Refused(NotCancellable)) => Err(not_cancellable()),
         Err(TxError::Table(other)) => Err(other.into()),
@@ -121,7 +125,7 @@ fn not_cancellable() -> OrderError {
 
 /// The customer cancels their unpaid order.
 pub async fn cancel(
-    services: &Services,
+    services: &(impl Storage + Settings + Sealing),
     customer: &Customer,
     order_id: &str,
 ) -> Result<OrderView, OrderError> {
@@ -133,13 +137,15 @@ pub async fn cancel(
 
 /// Cancels every unpaid order whose hold has lapsed, a page at a time.
 /// Returns how many it cancelled.
-pub async fn cancel_lapsed(services: &Services) -> Result<usize, TableError> {
-    let placed_before = services.clock.now_secs() - super::UNPAID_HOLD_DAYS * 86_400;
+pub async fn cancel_lapsed(
+    services: &(impl Storage + Settings + Sealing),
+) -> Result<usize, TableError> {
+    let placed_before = services.clock().now_secs() - super::UNPAID_HOLD_DAYS * 86_400;
     let mut unpaid = super::FiledBefore::new(OrderStatus::AwaitingPayment, placed_before);
     let mut cancelled = 0;
     while let Some(orders) = unpaid.next_page(services).await? {
         for order in orders {
-            if order.hold_until() > services.clock.now_secs() {
+            if order.hold_until() > services.clock().now_secs() {
                 continue;
             }
             match close(services, &order, Reason::Lapsed).await {

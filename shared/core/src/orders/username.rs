@@ -2,7 +2,7 @@
 //! with a letter (what cPanel and most panels accept). Unique through a marker
 //! item `PANELUSER#<name>` written with the order; taken names get suggestions.
 
-use crate::Services;
+use crate::Storage;
 use crate::store::{Key, TableError};
 
 pub const MIN: usize = 3;
@@ -73,7 +73,7 @@ pub fn from_domain(domain: &str) -> String {
 
 /// Free variations of `name`: digits added, or the domain's name; one batch read.
 pub async fn suggestions(
-    services: &Services,
+    services: &impl Storage,
     name: &str,
     domain: Option<&str>,
 ) -> Result<Vec<String>, TableError> {
@@ -87,7 +87,7 @@ pub async fn suggestions(
     candidates.retain(|c| c != name && validate(c).is_ok());
     candidates.dedup();
     let keys: Vec<Key> = candidates.iter().map(|c| marker_key(c)).collect();
-    let markers = services.table.get_many(&keys).await?;
+    let markers = services.table().get_many(&keys).await?;
     Ok(candidates
         .into_iter()
         .zip(markers)
@@ -98,8 +98,8 @@ pub async fn suggestions(
 }
 
 /// None when `name` is free; when taken, free alternatives (maybe none).
-pub async fn check(services: &Services, name: &str) -> Result<Option<Vec<String>>, TableError> {
-    if services.table.get(&marker_key(name)).await?.is_none() {
+pub async fn check(services: &impl Storage, name: &str) -> Result<Option<Vec<String>>, TableError> {
+    if services.table().get(&marker_key(name)).await?.is_none() {
         return Ok(None);
     }
     Ok(Some(suggestions(services, name, None).await?))

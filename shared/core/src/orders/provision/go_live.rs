@@ -14,11 +14,11 @@ use crate::domains::owned::{OwnedDomain, OwnedStatus};
 use crate::orders::lifecycle::{Change, MovedOn};
 use crate::orders::{DomainAction, Order, OrderStatus, Service};
 use crate::registrar::DomainInfo;
-use crate::services::Services;
 use crate::store::{TableError, Tx, TxError, Update};
 use crate::subscriptions::{ServiceStatus, Subscription};
+use crate::{Catalogs, Provisioning, Registry, Settings, Storage};
 
-impl Saga<'_> {
+impl<P: Provisioning> Saga<'_, P> {
     pub(super) async fn go_live(&self) -> Result<(), TableError> {
         let Some(account) = self.account.clone() else {
             return Err(TableError::Backend("live without an account".into()));
@@ -28,7 +28,7 @@ impl Saga<'_> {
             mail: self.mail.clone(),
             nameservers: nameservers(self.services),
         };
-        let now = self.services.clock.now();
+        let now = self.services.clock().now();
         let subscription = subscription(self.services, &self.order, hosting, now).await?;
         let mut tx = Tx::new();
         Change {
@@ -49,7 +49,7 @@ impl Saga<'_> {
         if let Some(domain) = owned_domain(self.services, &self.order, self.domain.as_ref(), now) {
             tx.push(domain.create_op());
         }
-        match tx.commit(self.services.table.as_ref()).await {
+        match tx.commit(self.services.table()).await {
             Ok(()) => tracing::info!(order = %self.order.id, "order live"),
             Err(TxError::Refused(MovedOn)) => {}
             Err(TxError::Table(error)) => return Err(error),
@@ -60,7 +60,7 @@ impl Saga<'_> {
 
 /// The hosting service `order` creates, starting at `started`.
 pub async fn subscription(
-    services: &Services,
+    services: &(impl Storage + Catalogs),
     order: &Order,
     hosting: Service,
     started: OffsetDateTime,
@@ -69,8 +69,8 @@ pub async fn subscription(
         Some(price) => price,
         // Orders placed before the price was kept on them: today's price.
         None => services
-            .catalog
-            .get(services.table.as_ref(), services.clock.as_ref())
+            .catalog()
+            .get(services.table(), services.clock())
             .await?
             .plan(&order.plan_id)
             .and_then(|plan| plan.prices.get(&order.cycle).copied())
@@ -99,7 +99,7 @@ pub async fn subscription(
 /// The record of the domain the order registered or transferred in, if it
 /// did, from what its domain step obtained (`domain_step`).
 pub fn owned_domain(
-    services: &Services,
+    services: &(impl Settings + Registry),
     order: &Order,
     domain_step: Option<&Value>,
     since: OffsetDateTime,
@@ -126,7 +126,7 @@ pub fn owned_domain(
         unicode: order.domain.unicode.clone(),
         customer_id: order.customer_id.clone(),
         order_id: order.id.clone(),
-        registrar: services.registrar.name().into(),
+        registrar: services.registrar().name().into(),
         status,
         expires_at,
         auto_renew: true,

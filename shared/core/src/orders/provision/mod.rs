@@ -24,12 +24,12 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{DomainAction, Order, OrderStatus, Service, StepView, children_partition, order_key};
-use crate::Services;
 use crate::dns::{self, Record, Target, Template};
 use crate::panel::{HostingAccount, PanelError};
 use crate::registrar::RegistrarError;
 use crate::store::{Item, TableError, Update};
 use crate::workflow::{StepRecord, StepRef, StepStatus};
+use crate::{Provisioning, Queueing, Settings};
 use saga::Saga;
 pub(crate) use saga::ledger;
 pub use saga::set_status;
@@ -105,12 +105,12 @@ pub fn job(customer_id: &str, order_id: &str) -> String {
 }
 
 pub async fn enqueue(
-    services: &Services,
+    services: &impl Queueing,
     customer_id: &str,
     order_id: &str,
 ) -> Result<(), crate::queue::QueueError> {
     services
-        .queue
+        .queue()
         .send(&job(customer_id, order_id), Duration::ZERO)
         .await
         .map(|_| ())
@@ -135,8 +135,8 @@ pub fn step_views(order: &Order, records: &[&Item]) -> Vec<StepView> {
         .collect()
 }
 
-pub fn nameservers(services: &Services) -> Vec<String> {
-    let zone = &services.config.subdomain_zone;
+pub fn nameservers(services: &impl Settings) -> Vec<String> {
+    let zone = &services.config().subdomain_zone;
     vec![format!("ns1.{zone}"), format!("ns2.{zone}")]
 }
 
@@ -244,13 +244,13 @@ pub enum Outcome {
 /// Runs `order_id`'s saga from its first unfinished step. `last_try` says
 /// that the queue will not deliver this job again.
 pub async fn run(
-    services: &Services,
+    services: &impl Provisioning,
     customer_id: &str,
     order_id: &str,
     last_try: bool,
 ) -> Result<Outcome, SagaError> {
     let key = order_key(customer_id, order_id);
-    let Some(item) = services.table.get(&key).await? else {
+    let Some(item) = services.table().get(&key).await? else {
         return Ok(Outcome::NothingToDo);
     };
     let mut order = Order::of(&item)?;

@@ -5,7 +5,6 @@
 use serde_json::Value;
 
 use super::{Done, LEASE, SagaError, Step, StepError};
-use crate::Services;
 use crate::audit::Actor;
 use crate::mail::{self, Mail, MailKind};
 use crate::orders::letters::letter;
@@ -15,19 +14,20 @@ use crate::orders::{DomainAction, Order, OrderStatus, children_partition, order_
 use crate::panel::{HostingAccount, MailSetup};
 use crate::store::{Item, ItemExt, TableError, TxOp, Update};
 use crate::workflow::{LeaseError, Ledger};
+use crate::{Provisioning, Storage};
 
 /// The step ledger provisioning keeps in the table.
-pub(crate) fn ledger(services: &Services) -> Ledger<'_> {
+pub(crate) fn ledger(services: &impl Storage) -> Ledger<'_> {
     Ledger {
-        table: services.table.as_ref(),
-        clock: services.clock.as_ref(),
+        table: services.table(),
+        clock: services.clock(),
         lease: LEASE,
     }
 }
 
 /// The saga's view of one order while it runs.
-pub(super) struct Saga<'a> {
-    pub(super) services: &'a Services,
+pub(super) struct Saga<'a, P: Provisioning> {
+    pub(super) services: &'a P,
     pub(super) order: Order,
     pub(super) item: Item,
     pub(super) account: Option<HostingAccount>,
@@ -39,7 +39,7 @@ pub(super) struct Saga<'a> {
 /// Moves `order` to `to` with `update`, recorded as provisioning's doing
 /// because of `why`; false when it had moved on.
 pub async fn set_status(
-    services: &Services,
+    services: &impl Storage,
     order: &Order,
     update: Update,
     to: OrderStatus,
@@ -53,10 +53,7 @@ pub async fn set_status(
         why: why.into(),
         unchanged_since: None,
     };
-    match change
-        .apply(services.table.as_ref(), services.clock.now())
-        .await
-    {
+    match change.apply(services.table(), services.clock().now()).await {
         Ok(changed) => Ok(changed),
         Err(ChangeError::Table(error)) => Err(error),
         // The saga runs only on an order it read as provisioning.
@@ -64,7 +61,7 @@ pub async fn set_status(
     }
 }
 
-impl Saga<'_> {
+impl<P: Provisioning> Saga<'_, P> {
     pub(super) fn absorb(&mut self, step: Step, result: &Value) {
         match step {
             Step::HostingAccount => self.account = serde_json::from_value(result.clone()).ok(),
@@ -111,7 +108,7 @@ impl Saga<'_> {
                 });
             }
         }
-        self.services.table.transact(ops).await
+        self.services.table().transact(ops).await
     }
 
     async fn record_failure(&self, step: Step, error: &str) -> Result<(), TableError> {

@@ -1,12 +1,13 @@
 //! Creates the order's DNS zone from the plan's template, at the DNS host.
 
+use crate::Provisioning;
 use serde_json::json;
 
 use super::super::saga::Saga;
 use super::super::{Done, StepError, nameservers, target};
 use crate::dns::{self, Template, Zone};
 
-pub(super) async fn run(saga: &Saga<'_>) -> Result<Done, StepError> {
+pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
     let services = saga.services;
     let domain = order.domain.name.as_str();
@@ -16,9 +17,9 @@ pub(super) async fn run(saga: &Saga<'_>) -> Result<Done, StepError> {
         .ok_or_else(|| StepError::Transient("no account yet".into()))?;
     let zone = Zone {
         origin: domain.to_string(),
-        serial: dns::serial_for(services.clock.now()),
+        serial: dns::serial_for(services.clock().now()),
         nameservers: nameservers(services),
-        hostmaster: format!("hostmaster@{}", services.config.subdomain_zone),
+        hostmaster: format!("hostmaster@{}", services.config().subdomain_zone),
         records: dns::records(
             Template::for_plan(order.plan_kind),
             domain,
@@ -26,7 +27,7 @@ pub(super) async fn run(saga: &Saga<'_>) -> Result<Done, StepError> {
         ),
     };
     services
-        .dns_host
+        .dns_host()
         .create_zone(&zone, &order.id)
         .await
         .map_err(|e| StepError::Transient(e.to_string()))?;

@@ -1,6 +1,7 @@
 //! Obtains the order's domain: registers it, starts its transfer, checks the
 //! proof that an external domain is the customer's, or reserves a subdomain.
 
+use crate::Provisioning;
 use serde_json::json;
 
 use super::super::saga::Saga;
@@ -12,7 +13,7 @@ use crate::orders::letters::letter;
 use crate::orders::secrets::Secret;
 use crate::registrar::{Registration, TransferRequest, TransferState};
 
-pub(super) async fn run(saga: &Saga<'_>) -> Result<Done, StepError> {
+pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let key = call_key(&saga.order, "domain");
     let order = &saga.order;
     let domain = order.domain.name.clone();
@@ -28,7 +29,7 @@ pub(super) async fn run(saga: &Saga<'_>) -> Result<Done, StepError> {
             };
             let info = saga
                 .services
-                .registrar
+                .registrar()
                 .register(&registration)
                 .await
                 .map_err(|e| from_registrar(shown, e))?;
@@ -50,7 +51,7 @@ pub(super) async fn run(saga: &Saga<'_>) -> Result<Done, StepError> {
             };
             let state = saga
                 .services
-                .registrar
+                .registrar()
                 .transfer(&request)
                 .await
                 .map_err(|e| from_registrar(shown, e))?;

@@ -1,5 +1,6 @@
 //! Creates the hosting account on a server of the plan's pool with room.
 
+use crate::Provisioning;
 use serde_json::json;
 
 use super::super::saga::Saga;
@@ -17,7 +18,7 @@ fn pool_for(kind: PlanKind) -> &'static str {
     }
 }
 
-pub(super) async fn run(saga: &Saga<'_>) -> Result<Done, StepError> {
+pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
     let request = NewAccount {
         username: order.username.clone(),
@@ -29,7 +30,7 @@ pub(super) async fn run(saga: &Saga<'_>) -> Result<Done, StepError> {
     };
     let account = saga
         .services
-        .panel
+        .panel()
         .create_account(&request)
         .await
         .map_err(from_panel)?;

@@ -1,18 +1,19 @@
 //! Creates the site administrator and the mailboxes of the account.
 
+use crate::Provisioning;
 use serde_json::json;
 
 use super::super::saga::Saga;
 use super::super::{Done, StepError, from_panel};
 use super::call_key;
 
-pub(super) async fn run(saga: &Saga<'_>) -> Result<Done, StepError> {
+pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
     let domain = &order.domain.name;
     let mailboxes = vec![format!("info@{domain}"), format!("postmaster@{domain}")];
     let setup = saga
         .services
-        .panel
+        .panel()
         .set_up_mail_and_admin(
             &order.username,
             &order.email,

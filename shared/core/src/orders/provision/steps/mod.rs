@@ -10,9 +10,10 @@ mod welcome_mail;
 
 use super::saga::Saga;
 use super::{Done, Step, StepError};
+use crate::Provisioning;
 use crate::orders::Order;
 
-impl Saga<'_> {
+impl<P: Provisioning> Saga<'_, P> {
     pub(super) async fn execute(&self, step: Step) -> Result<Done, StepError> {
         match step {
             Step::Domain => domain::run(self).await,

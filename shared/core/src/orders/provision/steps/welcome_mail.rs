@@ -1,6 +1,7 @@
 //! Sends the login details; for a domain registered elsewhere, with the
 //! records to set at its DNS host.
 
+use crate::Provisioning;
 use serde_json::json;
 
 use super::super::saga::Saga;
@@ -10,7 +11,7 @@ use crate::mail::MailKind;
 use crate::orders::DomainAction;
 use crate::orders::letters::letter;
 
-pub(super) async fn run(saga: &Saga<'_>) -> Result<Done, StepError> {
+pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
     let services = saga.services;
     let mut letter = letter(services, order);
