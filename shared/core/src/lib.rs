@@ -15,6 +15,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod billing;
 pub mod catalog;
 pub mod clock;
 pub mod config;

@@ -89,8 +89,8 @@ impl Task {
                 Ok(match migrated.finished_before {
                     true => "nothing to do: every live order has its records".into(),
                     false => format!(
-                        "made the records of {} live orders ({} without a service to move)",
-                        migrated.orders, migrated.skipped
+                        "made the records of {} live orders ({} without a service to move); indexed {} invoices by customer",
+                        migrated.orders, migrated.skipped, migrated.invoices
                     ),
                 })
             }

@@ -5,6 +5,7 @@
 
 use hostfront::adapters::sim::{APPROVED, auth_code_for};
 use hostfront::audit::{self, Actor, AuditQuery};
+use hostfront::billing::{self, Invoice, InvoiceFor};
 use hostfront::domains::owned::{self, OwnedStatus};
 use hostfront::lifecycle::Status;
 use hostfront::orders;
@@ -67,6 +68,19 @@ async fn a_live_order_leaves_a_service_and_a_domain(app: &App) {
     );
     assert_eq!(service.hosting.account.domain, domain);
 
+    let about = invoices_of(app, &customer).await;
+    assert_eq!(
+        about,
+        [
+            InvoiceFor::Order {
+                order_id: transferred.clone()
+            },
+            InvoiceFor::Order {
+                order_id: registered.clone()
+            }
+        ],
+        "the customer's invoices, newest first"
+    );
     // The order's page shows the service from its record.
     let (_, order) = ada.get(&format!("/api/orders/{registered}")).await;
     assert_eq!(order["service"]["account"]["domain"], domain.as_str());
@@ -183,6 +197,16 @@ async fn a_service_moves_only_as_its_lifecycle_allows(app: &App) {
 
 on_both_engines!(a_service_moves_only_as_its_lifecycle_allows: service_lifecycle_embedded, service_lifecycle_cloud);
 
+/// What the customer's invoices are for, newest first.
+async fn invoices_of(app: &App, customer: &str) -> Vec<InvoiceFor> {
+    billing::invoice::of_customer(app.services.table.as_ref(), customer, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.about)
+        .collect()
+}
+
 /// Puts a live order back in the shape orders had before services were
 /// records: the service on the order, no service or domain record, and no
 /// migration run yet.
@@ -190,6 +214,13 @@ async fn make_legacy(app: &App, customer: &str, order_id: &str, domain: &str) {
     let order = orders::load(&app.services, customer, order_id)
         .await
         .unwrap();
+    let invoice = Invoice::read(app.services.table.as_ref(), order_id)
+        .await
+        .unwrap();
+    let mut legacy_invoice = json!(invoice);
+    let fields = legacy_invoice.as_object_mut().unwrap();
+    fields.remove("about");
+    fields.insert("order_id".into(), json!(order_id));
     let service = subscriptions::find(app.services.table.as_ref(), customer, order_id)
         .await
         .unwrap()
@@ -217,6 +248,15 @@ async fn make_legacy(app: &App, customer: &str, order_id: &str, domain: &str) {
                 key: Key::new("MIGRATION#records", "DONE"),
                 condition: None,
             },
+            // The invoice as it was: for its order only, not indexed by customer.
+            TxOp::Update {
+                key: Invoice::order_key(order_id),
+                update: Update::new()
+                    .set("invoice", legacy_invoice)
+                    .remove("gsi1pk")
+                    .remove("gsi1sk"),
+                condition: None,
+            },
         ])
         .await
         .unwrap();
@@ -232,6 +272,11 @@ async fn the_migration_gives_old_live_orders_their_records_once(app: &App) {
         .await
         .unwrap();
     assert!(legacy.service_id.is_none() && legacy.service.is_some());
+    assert_eq!(
+        invoices_of(app, &customer).await.len(),
+        1,
+        "the legacy invoice is not listed"
+    );
     // The order's page still shows its service, from the order.
     let (_, page) = ada.get(&format!("/api/orders/{registered}")).await;
     assert_eq!(page["service"]["account"]["domain"], domain.as_str());
@@ -259,6 +304,20 @@ async fn the_migration_gives_old_live_orders_their_records_once(app: &App) {
     );
     let (_, page) = ada.get(&format!("/api/orders/{registered}")).await;
     assert_eq!(page["service"]["account"]["domain"], domain.as_str());
+    assert_eq!(
+        page["invoice"]["about"],
+        json!({"kind": "order", "order_id": registered})
+    );
+    let mut abouts = invoices_of(app, &customer).await;
+    abouts.sort_by_key(|a| format!("{a:?}"));
+    assert_eq!(
+        abouts.len(),
+        2,
+        "both invoices are the customer's again: {abouts:?}"
+    );
+    assert!(abouts.contains(&InvoiceFor::Order {
+        order_id: registered.clone()
+    }));
 
     assert_eq!(
         Task::MigrateRecords.run(&app.services).await.unwrap(),

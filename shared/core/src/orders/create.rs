@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::domain_choice::resolve_domain;
-use super::invoice::{self, Invoice, InvoiceLine};
+use super::invoice::{self, Invoice, InvoiceFor, InvoiceLine};
 use super::letters::invoice_letter;
 use super::secrets::{self as order_secrets, Secret};
 use super::{
@@ -224,7 +224,9 @@ pub async fn place(
     lines.extend(resolved.line.clone());
     let mut invoice = Invoice::new(
         &customer.id,
-        &order_id,
+        InvoiceFor::Order {
+            order_id: order_id.clone(),
+        },
         created_at.clone(),
         &catalog.currency,
         lines,

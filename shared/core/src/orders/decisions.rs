@@ -25,7 +25,7 @@ pub async fn locate(services: &impl Storage, order_id: &str) -> Result<Order, Or
     }
     let invoice = services
         .table()
-        .get(&Invoice::key(order_id))
+        .get(&Invoice::order_key(order_id))
         .await?
         .map(|item| Invoice::of(&item))
         .transpose()?
@@ -189,7 +189,7 @@ async fn refund(
             condition: Some(Condition::eq("refund_pending", true)),
         },
     )
-    .push(Invoice::refunded_op(&order.id, &invoice))
+    .push(invoice.refunded_op())
     .push(mail.put_op(services.clock().now_secs()));
     match tx.commit(services.table()).await {
         Ok(()) => mail::deliver(services, &mail).await,

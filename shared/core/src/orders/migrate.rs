@@ -10,7 +10,8 @@ use time::OffsetDateTime;
 use super::provision::go_live::{owned_domain, subscription};
 use super::{FiledBefore, Order, OrderStatus, children_partition, order_key};
 use crate::audit::{Actor, AuditEntry};
-use crate::store::{Condition, Key, TableError, Tx, TxError, TxOp, Update};
+use crate::billing::Invoice;
+use crate::store::{Condition, Index, Key, Query, TableError, Tx, TxError, TxOp, Update};
 use crate::{Catalogs, Registry, Settings, Storage};
 
 fn done_marker() -> Key {
@@ -21,6 +22,8 @@ fn done_marker() -> Key {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Migrated {
     pub orders: usize,
+    /// Invoices indexed by their customer.
+    pub invoices: usize,
     /// Live orders that kept no service to move (never expected).
     pub skipped: usize,
     /// A pass had finished before: nothing was read.
@@ -52,6 +55,7 @@ pub async fn migrate_records(
             }
         }
     }
+    migrated.invoices = index_invoices(services).await?;
     let mut marker = done_marker().to_item();
     marker.insert("kind".into(), "migration".into());
     marker.insert(
@@ -115,5 +119,34 @@ async fn migrate(
     match tx.commit(services.table()).await {
         Ok(()) | Err(TxError::Refused(Linked)) => Ok(true),
         Err(TxError::Table(error)) => Err(error),
+    }
+}
+
+/// Indexes by customer every invoice stored before invoices were the
+/// customer's, a page of the numbering index at a time; returns how many.
+async fn index_invoices(services: &impl Storage) -> Result<usize, TableError> {
+    let mut indexed = 0;
+    let mut cursor = None;
+    loop {
+        let page = services
+            .table()
+            .query(
+                Query::index(Index::Gsi2, "INVOICES")
+                    .limit(100)
+                    .after(cursor),
+            )
+            .await?;
+        for item in page.items.iter().filter(|i| !i.contains_key("gsi1pk")) {
+            let invoice = Invoice::of(item)?;
+            services
+                .table()
+                .transact(vec![invoice.reindex_op()])
+                .await?;
+            indexed += 1;
+        }
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return Ok(indexed),
+        }
     }
 }

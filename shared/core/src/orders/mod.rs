@@ -14,7 +14,6 @@ pub mod create;
 pub mod decisions;
 pub mod declines;
 mod domain_choice;
-pub mod invoice;
 pub(crate) mod letters;
 pub mod lifecycle;
 pub mod migrate;
@@ -30,12 +29,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::Storage;
+pub use crate::billing::invoice::{self, Invoice};
 use crate::catalog::PlanKind;
 use crate::dns::Record;
 use crate::domains::subdomains;
 use crate::panel::{HostingAccount, MailSetup};
 use crate::store::{Item, ItemExt, Key, Query, TableError};
-pub use invoice::Invoice;
 pub use repo::{
     FiledBefore, HeldName, IdempotencyRecord, children_partition, domain_marker, hold_markers,
     load, marker_op, order_key, orders_since, release_markers_ops, status_index,

@@ -103,7 +103,7 @@ async fn close(
     }
     .add_to(&mut tx, NotCancellable, services.clock().now())?;
     tx.push(release_op(&order.customer_id))
-        .push(Invoice::void_op(&order.id, &invoice));
+        .push(invoice.void_op());
     tx.extend(super::release_markers_ops(services, order).await?);
     match tx.commit(services.table()).await {
         Ok(()) => Ok(()),

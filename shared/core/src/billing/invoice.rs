@@ -1,0 +1,316 @@
+//! Invoices: numbered without gaps, with lines, tax and total in minor units.
+//! An invoice belongs to a customer and is for something: an order, a
+//! domain's renewal, or one period of a service.
+//!
+//! Items (see `docs/data-model.md`): an order's invoice is `ORDER#<id>` /
+//! `INVOICE`, beside the order's steps (one query reads both); any other is
+//! `CUSTOMER#<id>` / `INVOICE#<number>`. Every invoice is indexed by its
+//! customer (`gsi1`: `INVOICES#CUSTOMER#<id>` / `<number>`) and by number
+//! (`gsi2`: `INVOICES` / `<sequence>`).
+//!
+//! The number comes from one counter item (`COUNTER#INVOICE`), advanced with a
+//! condition on its current value in the same transaction that writes the
+//! invoice: a number is used exactly when its invoice exists, so no number is
+//! skipped or given twice. The counter is the one item every order writes;
+//! a lost race re-reads it and tries again.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use crate::orders::children_partition;
+use crate::store::{
+    Condition, Index, Item, ItemExt, Key, Query, Table, TableError, TableResult, TxOp, Update,
+};
+
+const PREFIX: &str = "INV-";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct InvoiceLine {
+    pub description: String,
+    /// Minor units.
+    pub amount: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    Open,
+    Paid,
+    /// Cancelled before payment: nothing is owed.
+    Void,
+    /// Paid, then given back in full.
+    Refunded,
+}
+
+/// What an invoice is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InvoiceFor {
+    /// An order: its plan, setup fee and domain.
+    Order { order_id: String },
+    /// Renewing a domain for some years.
+    Renewal { domain: String, years: u32 },
+    /// One period of a service, from its first day to the day before the next.
+    Period {
+        service_id: String,
+        from: String,
+        to: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Invoice {
+    /// `INV-000042`: consecutive, without gaps.
+    pub number: String,
+    pub customer_id: String,
+    pub about: InvoiceFor,
+    /// RFC 3339, UTC.
+    pub issued_at: String,
+    /// ISO 4217.
+    pub currency: String,
+    pub lines: Vec<InvoiceLine>,
+    pub subtotal: i64,
+    /// Basis points: 2000 is 20 %.
+    pub tax_rate_bps: u32,
+    pub tax: i64,
+    pub total: i64,
+    pub status: InvoiceStatus,
+    pub paid_at: Option<String>,
+}
+
+impl Invoice {
+    /// An invoice of `lines` with tax at `tax_rate_bps`; numbered by `number()`.
+    pub fn new(
+        customer_id: &str,
+        about: InvoiceFor,
+        issued_at: String,
+        currency: &str,
+        lines: Vec<InvoiceLine>,
+        tax_rate_bps: u32,
+    ) -> Invoice {
+        let subtotal: i64 = lines.iter().map(|l| l.amount).sum();
+        let tax = crate::money::share(subtotal, tax_rate_bps);
+        Invoice {
+            number: String::new(),
+            customer_id: customer_id.into(),
+            about,
+            issued_at,
+            currency: currency.into(),
+            lines,
+            subtotal,
+            tax_rate_bps,
+            tax,
+            total: subtotal + tax,
+            status: InvoiceStatus::Open,
+            paid_at: None,
+        }
+    }
+
+    /// Where the invoice of `order_id` is kept.
+    pub fn order_key(order_id: &str) -> Key {
+        Key::new(children_partition(order_id), "INVOICE")
+    }
+
+    /// Where this invoice is kept.
+    pub fn key(&self) -> Key {
+        match &self.about {
+            InvoiceFor::Order { order_id } => Self::order_key(order_id),
+            _ => Key::new(
+                format!("CUSTOMER#{}", self.customer_id),
+                format!("INVOICE#{}", self.number),
+            ),
+        }
+    }
+
+    /// The invoice of `order_id`; every order has one from the moment it is placed.
+    pub async fn read(table: &dyn Table, order_id: &str) -> Result<Invoice, TableError> {
+        let item = table
+            .get(&Self::order_key(order_id))
+            .await?
+            .ok_or_else(|| TableError::Backend(format!("order {order_id} has no invoice")))?;
+        Self::of(&item)
+    }
+
+    pub fn of(item: &Item) -> Result<Invoice, TableError> {
+        let mut stored = item.get("invoice").cloned().unwrap_or(Value::Null);
+        // Invoices written before they could be for anything but an order.
+        if let Some(fields) = stored.as_object_mut()
+            && !fields.contains_key("about")
+            && let Some(order_id) = fields.remove("order_id")
+        {
+            fields.insert(
+                "about".into(),
+                json!({"kind": "order", "order_id": order_id}),
+            );
+        }
+        serde_json::from_value(stored)
+            .map_err(|e| TableError::Backend(format!("corrupt invoice: {e}")))
+    }
+
+    /// The attributes that index the invoice by customer.
+    fn customer_index(&self) -> [(String, Value); 2] {
+        [
+            (
+                "gsi1pk".into(),
+                format!("INVOICES#CUSTOMER#{}", self.customer_id).into(),
+            ),
+            ("gsi1sk".into(), self.number.clone().into()),
+        ]
+    }
+
+    /// The invoice numbered `sequence`, as a create-only write, indexed by
+    /// customer and by number.
+    pub fn put_op(&self, sequence: i64) -> TxOp {
+        let mut item = self.key().to_item();
+        item.insert("kind".into(), "invoice".into());
+        item.insert("invoice".into(), json!(self));
+        item.extend(self.customer_index());
+        item.insert("gsi2pk".into(), "INVOICES".into());
+        item.insert("gsi2sk".into(), format!("{sequence:012}").into());
+        TxOp::Put {
+            item,
+            condition: Some(Condition::NotExists),
+        }
+    }
+
+    /// Marks the invoice paid at `paid_at`.
+    pub fn paid_op(&self, paid_at: &str) -> TxOp {
+        let mut paid = self.clone();
+        paid.paid_at = Some(paid_at.to_string());
+        paid.status_op(InvoiceStatus::Paid)
+    }
+
+    /// Voids the invoice: cancelled before payment.
+    pub fn void_op(&self) -> TxOp {
+        self.status_op(InvoiceStatus::Void)
+    }
+
+    /// Marks the paid invoice refunded in full.
+    pub fn refunded_op(&self) -> TxOp {
+        self.status_op(InvoiceStatus::Refunded)
+    }
+
+    fn status_op(&self, status: InvoiceStatus) -> TxOp {
+        let mut changed = self.clone();
+        changed.status = status;
+        TxOp::Update {
+            key: self.key(),
+            update: Update::new().set("invoice", json!(changed)),
+            condition: Some(Condition::Exists),
+        }
+    }
+
+    /// Rewrites an invoice stored before invoices were the customer's: in
+    /// today's shape, and indexed by customer.
+    pub fn reindex_op(&self) -> TxOp {
+        let mut update = Update::new().set("invoice", json!(self));
+        for (attribute, value) in self.customer_index() {
+            update = update.set(attribute, value);
+        }
+        TxOp::Update {
+            key: self.key(),
+            update,
+            condition: Some(Condition::Exists),
+        }
+    }
+}
+
+/// A customer's newest invoices, at most `limit`.
+pub async fn of_customer(
+    table: &dyn Table,
+    customer_id: &str,
+    limit: usize,
+) -> TableResult<Vec<Invoice>> {
+    let page = table
+        .query(
+            Query::index(Index::Gsi1, format!("INVOICES#CUSTOMER#{customer_id}"))
+                .backward()
+                .limit(limit),
+        )
+        .await?;
+    page.items.iter().map(Invoice::of).collect()
+}
+
+pub fn format_number(sequence: i64) -> String {
+    format!("{PREFIX}{sequence:06}")
+}
+
+fn counter_key() -> Key {
+    Key::new("COUNTER#INVOICE", "COUNTER")
+}
+
+/// The next number and the counter write that claims it, valid while nobody
+/// else claims it first (then the transaction fails on this operation).
+pub async fn next_number(table: &dyn Table) -> TableResult<(i64, TxOp)> {
+    let last = table
+        .get(&counter_key())
+        .await?
+        .and_then(|c| c.i64_attr("last"));
+    let condition = match last {
+        None => Condition::AttributeNotExists("last".into()),
+        Some(last) => Condition::eq("last", last),
+    };
+    let next = last.unwrap_or(0) + 1;
+    let claim = TxOp::Update {
+        key: counter_key(),
+        update: Update::new().set("last", next),
+        condition: Some(condition),
+    };
+    Ok((next, claim))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_add_tax_on_the_subtotal() {
+        let lines = vec![
+            InvoiceLine {
+                description: "Web Starter, monthly".into(),
+                amount: 499,
+            },
+            InvoiceLine {
+                description: "bakery.com, 1 year".into(),
+                amount: 1199,
+            },
+        ];
+        let about = InvoiceFor::Order {
+            order_id: "o".into(),
+        };
+        let invoice = Invoice::new(
+            "c",
+            about,
+            "2026-11-22T10:00:00Z".into(),
+            "USD",
+            lines,
+            2000,
+        );
+        assert_eq!(
+            (invoice.subtotal, invoice.tax, invoice.total),
+            (1698, 340, 2038)
+        );
+        assert_eq!(format_number(42), "INV-000042");
+    }
+
+    #[test]
+    fn an_invoice_stored_for_an_order_before_it_could_be_for_anything_else_reads() {
+        let mut item = Item::new();
+        item.insert(
+            "invoice".into(),
+            json!({"number": "INV-000001", "customer_id": "c", "order_id": "o",
+                "issued_at": "2026-01-01T00:00:00Z", "currency": "USD", "lines": [],
+                "subtotal": 0, "tax_rate_bps": 0, "tax": 0, "total": 0, "status": "paid",
+                "paid_at": null}),
+        );
+        let invoice = Invoice::of(&item).unwrap();
+        assert_eq!(
+            invoice.about,
+            InvoiceFor::Order {
+                order_id: "o".into()
+            }
+        );
+        assert_eq!(invoice.key(), Invoice::order_key("o"));
+    }
+}

@@ -1,0 +1,5 @@
+//! Billing: invoices, numbered without gaps and kept by customer.
+
+pub mod invoice;
+
+pub use invoice::{Invoice, InvoiceFor, InvoiceLine, InvoiceStatus};
