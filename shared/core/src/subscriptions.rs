@@ -10,7 +10,6 @@
 //!   billing run, while the service is active or suspended.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::audit::Actor;
@@ -18,7 +17,8 @@ use crate::catalog::PlanKind;
 use crate::lifecycle::{self, Status, Subject};
 use crate::orders::Service;
 use crate::store::{
-    Condition, Item, Key, Query, SortKey, Table, TableError, TableResult, TxOp, Update, all_items,
+    Condition, Item, Key, Query, SortKey, Table, TableResult, TxOp, Update, all_items, record_item,
+    record_of,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -89,12 +89,7 @@ pub fn key(customer_id: &str, service_id: &str) -> Key {
 
 impl Subscription {
     fn item(&self) -> Item {
-        let mut item = match json!(self) {
-            Value::Object(map) => map,
-            _ => unreachable!("a service serialises as an object"),
-        };
-        item.extend(key(&self.customer_id, &self.id).to_item());
-        item.insert("kind".into(), "service".into());
+        let mut item = record_item(self, &key(&self.customer_id, &self.id), "service");
         item.insert("gsi1pk".into(), "SERVICES#DUE".into());
         item.insert(
             "gsi1sk".into(),
@@ -112,8 +107,7 @@ impl Subscription {
     }
 
     pub fn of(item: &Item) -> TableResult<Subscription> {
-        serde_json::from_value(Value::Object(item.clone()))
-            .map_err(|e| TableError::Backend(format!("corrupt service: {e}")))
+        record_of(item, "service")
     }
 
     /// A status change of this service, recorded as `actor`'s because of `why`.

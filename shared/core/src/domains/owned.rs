@@ -9,13 +9,13 @@
 //!   renewals and the registry sync, once the expiry is known.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::audit::Actor;
 use crate::lifecycle::{self, Status, Subject};
 use crate::store::{
-    Condition, Item, Key, Query, SortKey, Table, TableError, TableResult, TxOp, Update, all_items,
+    Condition, Item, Key, Query, SortKey, Table, TableResult, TxOp, Update, all_items, record_item,
+    record_of,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -86,12 +86,7 @@ pub fn key(customer_id: &str, name: &str) -> Key {
 
 impl OwnedDomain {
     fn item(&self) -> Item {
-        let mut item = match json!(self) {
-            Value::Object(map) => map,
-            _ => unreachable!("a domain serialises as an object"),
-        };
-        item.extend(key(&self.customer_id, &self.name).to_item());
-        item.insert("kind".into(), "domain".into());
+        let mut item = record_item(self, &key(&self.customer_id, &self.name), "domain");
         if let Some(expires_at) = self.expires_at {
             item.insert("gsi1pk".into(), "DOMAINS#EXPIRY".into());
             item.insert(
@@ -113,8 +108,7 @@ impl OwnedDomain {
     }
 
     pub fn of(item: &Item) -> TableResult<OwnedDomain> {
-        serde_json::from_value(Value::Object(item.clone()))
-            .map_err(|e| TableError::Backend(format!("corrupt domain: {e}")))
+        record_of(item, "domain")
     }
 
     /// A status change of this domain, recorded as `actor`'s because of `why`.

@@ -41,16 +41,33 @@ fn reason(why: &str) -> Result<String, OrderError> {
     Ok(why.to_string())
 }
 
-/// Moves `order` as `change` says, alone; a race lost to another request is a conflict.
-async fn decide(services: &impl Storage, change: Change<'_>) -> Result<(), OrderError> {
-    if change
+/// Moves the order to provisioning as `staff` decided, with `update`, and
+/// starts provisioning it; a race lost to another request is a conflict.
+async fn provision(
+    services: &(impl Storage + Queueing),
+    staff: &Actor,
+    order_id: &str,
+    why: &str,
+    update: Update,
+) -> Result<Order, OrderError> {
+    let why = reason(why)?;
+    let order = locate(services, order_id).await?;
+    let change = Change {
+        order: &order,
+        to: OrderStatus::Provisioning,
+        update,
+        actor: staff.clone(),
+        why,
+        unchanged_since: None,
+    };
+    if !change
         .apply(services.table(), services.clock().now())
         .await?
     {
-        Ok(())
-    } else {
-        Err(moved_on())
+        return Err(moved_on());
     }
+    start_provisioning(services, &order).await;
+    super::load(services, &order.customer_id, order_id).await
 }
 
 /// Approves an order held for review: it goes to provisioning.
@@ -60,19 +77,7 @@ pub async fn approve(
     order_id: &str,
     why: &str,
 ) -> Result<Order, OrderError> {
-    let why = reason(why)?;
-    let order = locate(services, order_id).await?;
-    let change = Change {
-        order: &order,
-        to: OrderStatus::Provisioning,
-        update: Update::new(),
-        actor: staff.clone(),
-        why,
-        unchanged_since: None,
-    };
-    decide(services, change).await?;
-    start_provisioning(services, &order).await;
-    super::load(services, &order.customer_id, order_id).await
+    provision(services, staff, order_id, why, Update::new()).await
 }
 
 /// Resumes an order on hold or failed: provisioning runs again from the
@@ -83,22 +88,11 @@ pub async fn resume(
     order_id: &str,
     why: &str,
 ) -> Result<Order, OrderError> {
-    let why = reason(why)?;
-    let order = locate(services, order_id).await?;
-    let change = Change {
-        order: &order,
-        to: OrderStatus::Provisioning,
-        update: Update::new()
-            .remove("hold_reason")
-            .remove("customer_message")
-            .remove("failed_step"),
-        actor: staff.clone(),
-        why,
-        unchanged_since: None,
-    };
-    decide(services, change).await?;
-    start_provisioning(services, &order).await;
-    super::load(services, &order.customer_id, order_id).await
+    let cleared = Update::new()
+        .remove("hold_reason")
+        .remove("customer_message")
+        .remove("failed_step");
+    provision(services, staff, order_id, why, cleared).await
 }
 
 /// Should the job not reach the queue, the sweeper finds the order and enqueues it.

@@ -3,28 +3,23 @@
 //! idempotent. Every item of an order is built here; use cases ask for the
 //! writes they need.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{Order, OrderError, OrderStatus};
 use crate::store::{
-    Condition, Item, ItemExt, Key, Query, SortKey, Table, TableError, TxOp, Update,
+    Condition, Item, ItemExt, Key, Query, SortKey, Table, TableError, TxOp, Update, record_item,
+    record_of,
 };
 use crate::{Settings, Storage};
 
 impl Order {
     pub fn of(item: &Item) -> Result<Order, TableError> {
-        serde_json::from_value(Value::Object(item.clone()))
-            .map_err(|e| TableError::Backend(format!("corrupt order: {e}")))
+        record_of(item, "order")
     }
 
     /// Creates the new order, filed under its status at `now_secs`.
     pub fn create_op(&self, now_secs: i64) -> TxOp {
-        let mut item = match json!(self) {
-            Value::Object(map) => map,
-            _ => unreachable!("an order serialises as an object"),
-        };
-        item.extend(order_key(&self.customer_id, &self.id).to_item());
-        item.insert("kind".into(), "order".into());
+        let mut item = record_item(self, &order_key(&self.customer_id, &self.id), "order");
         item.extend(status_index(self.status, now_secs, &self.id));
         TxOp::Put {
             item,

@@ -397,3 +397,20 @@ pub async fn all_items(table: &dyn Table, query: Query) -> TableResult<Vec<Item>
         }
     }
 }
+
+/// `record`'s fields as the attributes of an item under `key`, of `kind`.
+pub fn record_item(record: &impl serde::Serialize, key: &Key, kind: &str) -> Item {
+    let mut item = match serde_json::to_value(record) {
+        Ok(Value::Object(map)) => map,
+        _ => unreachable!("records serialise as objects"),
+    };
+    item.extend(key.to_item());
+    item.insert("kind".into(), kind.into());
+    item
+}
+
+/// The record whose fields are the attributes of `item`; `what` names it in the error.
+pub fn record_of<T: serde::de::DeserializeOwned>(item: &Item, what: &str) -> TableResult<T> {
+    serde_json::from_value(Value::Object(item.clone()))
+        .map_err(|e| TableError::Backend(format!("corrupt {what}: {e}")))
+}
