@@ -28,6 +28,7 @@ conformance!(
     changing_visibility_to_zero_releases_a_message,
     a_message_received_too_often_becomes_a_dead_letter_and_can_be_redriven,
     a_crash_before_delete_loses_nothing,
+    a_restarted_sole_consumer_gets_its_received_messages_at_once,
     a_message_can_be_dead_lettered_at_once,
     batches_hold_up_to_ten_distinct_messages,
     a_waiting_receive_wakes_for_a_new_message,
@@ -202,6 +203,35 @@ async fn a_crash_before_delete_loses_nothing(f: QueueFixture) {
         ("provision order 7", 2)
     );
     restarted.delete(&again.receipt).await.unwrap();
+}
+
+async fn a_restarted_sole_consumer_gets_its_received_messages_at_once(f: QueueFixture) {
+    f.queue.send("provision order 8", NOW).await.unwrap();
+    f.queue
+        .send("later", Duration::from_secs(60))
+        .await
+        .unwrap();
+    receive_one(&f, HIDE).await.expect("delivered");
+    let restarted = f.reopen();
+    match restarted.release_received().await.unwrap() {
+        Some(released) => {
+            assert_eq!(released, 1, "only the received one, not the delayed one");
+            let again = receive_one(&f, HIDE).await.expect("at once, not in 30 s");
+            assert_eq!(
+                (again.body.as_str(), again.receive_count),
+                ("provision order 8", 2)
+            );
+            assert!(
+                receive_one(&f, HIDE).await.is_none(),
+                "the delayed one waits"
+            );
+        }
+        // Consumers elsewhere may still hold it: the visibility timeout decides.
+        None => {
+            assert_eq!(restarted.engine(), "sqs", "only SQS leaves it to the timeout");
+            assert!(receive_one(&f, HIDE).await.is_none());
+        }
+    }
 }
 
 async fn batches_hold_up_to_ten_distinct_messages(f: QueueFixture) {

@@ -24,6 +24,13 @@ pub async fn serve(
     if crate::catalog::seed_demo(services.table.as_ref()).await? {
         tracing::info!("seeded the demo catalog");
     }
+    // This process is the queue's only consumer: what the process before it
+    // received and did not finish is taken up now, not after its timeout.
+    if let Some(released) = services.queue.release_received().await?
+        && released > 0
+    {
+        tracing::info!(released, "released jobs received before the restart");
+    }
     let stop = CancellationToken::new();
     let mut background = JoinSet::new();
     let jobs: Arc<dyn JobHandler> = Arc::new(AppJobs {

@@ -233,4 +233,21 @@ impl Queue for SqliteQueue {
         }
         Ok(moved)
     }
+
+    async fn release_received(&self) -> QueueResult<Option<usize>> {
+        let (queue, now) = (self.name.clone(), self.clock.now_millis());
+        let released = self
+            .run(move |conn| {
+                Ok(conn.execute(
+                    "UPDATE queue_messages SET visible_at = ?2, receipt = NULL
+                     WHERE queue = ?1 AND dead_at IS NULL AND receipt IS NOT NULL AND visible_at > ?2",
+                    params![queue, now],
+                )?)
+            })
+            .await?;
+        if released > 0 {
+            self.sent.notify_waiters();
+        }
+        Ok(Some(released))
+    }
 }

@@ -84,6 +84,15 @@ pub trait Queue: Send + Sync {
 
     /// Moves every dead letter back to the queue; returns how many moved.
     async fn redrive(&self) -> QueueResult<usize>;
+
+    /// Makes the messages received but not deleted visible again at once,
+    /// and says how many, or `None` when the engine leaves them to their
+    /// visibility timeout. For an engine whose only consumer is this
+    /// process (the embedded queue), called when the process starts: every
+    /// such message was received by the process before it, which is gone.
+    async fn release_received(&self) -> QueueResult<Option<usize>> {
+        Ok(None)
+    }
 }
 
 pub fn validate_send(body: &str, delay: Duration) -> QueueResult<()> {
