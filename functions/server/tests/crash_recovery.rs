@@ -204,9 +204,11 @@ async fn orders_go_live_through_faults_and_repeated_kills() {
         running = server.start("0.3").await;
     }
     let restarted = Instant::now();
-    // Typically 64 to 86 s: the visibility of the job a kill interrupted, plus
-    // retries. A step that fails several times in a row adds its backoff (up
-    // to a minute each), so the bound leaves room for a rare run of faults.
+    // Typically 47 to 50 s: the restarted server takes up at once the jobs
+    // the killed one had received, which wait out the lease of the step a
+    // kill interrupted (45 s), plus retries. A step that fails several times
+    // in a row adds its backoff (doubling, up to a minute each): five in a
+    // row add a minute, so the bound leaves room for a rare run of faults.
     let deadline = restarted + Duration::from_secs(240);
     let mut live = Vec::new();
     for id in &orders {
