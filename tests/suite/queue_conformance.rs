@@ -228,7 +228,11 @@ async fn a_restarted_sole_consumer_gets_its_received_messages_at_once(f: QueueFi
         }
         // Consumers elsewhere may still hold it: the visibility timeout decides.
         None => {
-            assert_eq!(restarted.engine(), "sqs", "only SQS leaves it to the timeout");
+            assert_eq!(
+                restarted.engine(),
+                "sqs",
+                "only SQS leaves it to the timeout"
+            );
             assert!(receive_one(&f, HIDE).await.is_none());
         }
     }
