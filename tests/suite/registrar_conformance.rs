@@ -7,7 +7,7 @@ use std::sync::Arc;
 use hostfront::adapters::sim::{SimulatedRegistry, SimulationSettings, auth_code_for};
 use hostfront::clock::Clock;
 use hostfront::registrar::{
-    DomainStatus, Registrar, RegistrarError, Registration, TransferRequest, TransferState,
+    DomainStatus, Registrar, RegistrarError, Registration, Renewal, TransferRequest, TransferState,
 };
 use hostfront_tests::TableFixture;
 
@@ -30,6 +30,7 @@ conformance!(
     registration_is_remembered_and_idempotent,
     concurrent_registrations_of_one_name_have_one_winner,
     renewal_extends_once_per_key,
+    an_expired_domain_passes_through_the_registry_phases,
     transfer_needs_the_auth_code_and_completes_after_the_delay,
     nameservers_and_lock_change_only_our_domains,
 );
@@ -121,29 +122,105 @@ async fn concurrent_registrations_of_one_name_have_one_winner(
     assert_eq!(won, 1);
 }
 
+fn renewal(domain: &str, years: u32, current_expiry: i64, key: &str) -> Renewal {
+    Renewal {
+        domain: domain.into(),
+        years,
+        current_expiry,
+        idempotency_key: key.into(),
+    }
+}
+
 async fn renewal_extends_once_per_key(r: SimulatedRegistry, f: TableFixture) {
     let first = r
         .register(&registration("renewbakery.com", "reg"))
         .await
         .unwrap();
-    let renewed = r.renew("renewbakery.com", 1, "renew-2027").await.unwrap();
+    let once = renewal("renewbakery.com", 1, first.expires_at, "renew-2027");
+    let renewed = r.renew(&once).await.unwrap();
     assert_eq!(renewed.expires_at, first.expires_at + YEAR);
     assert_eq!(
-        r.renew("renewbakery.com", 1, "renew-2027").await.unwrap(),
+        r.renew(&once).await.unwrap(),
         renewed,
         "the same key renews once"
     );
+    // A second request for the same period, under another key, names an
+    // expiry that has moved on: refused, never a second year.
+    let twice = renewal("renewbakery.com", 1, first.expires_at, "renew-2027-again");
+    assert!(matches!(
+        r.renew(&twice).await,
+        Err(RegistrarError::Refused { code, .. }) if code == "expiry_mismatch"
+    ));
     assert_eq!(
         r.info("renewbakery.com").await.unwrap().expires_at,
         first.expires_at + YEAR
     );
-    let again = r.renew("renewbakery.com", 1, "renew-2028").await.unwrap();
+    let again = r
+        .renew(&renewal(
+            "renewbakery.com",
+            1,
+            renewed.expires_at,
+            "renew-2028",
+        ))
+        .await
+        .unwrap();
     assert_eq!(again.expires_at, first.expires_at + 2 * YEAR);
     assert!(matches!(
-        r.renew("nobody.com", 1, "x").await,
+        r.renew(&renewal("nobody.com", 1, 0, "x")).await,
         Err(RegistrarError::NotFound(_))
     ));
     let _ = f;
+}
+
+async fn an_expired_domain_passes_through_the_registry_phases(
+    r: SimulatedRegistry,
+    f: TableFixture,
+) {
+    const DAY: i64 = 86_400;
+    let name = "lapsingbakery.com";
+    let first = r.register(&registration(name, "reg-lapse")).await.unwrap();
+    f.clock
+        .advance_secs(first.expires_at - f.clock.now_secs() + DAY);
+    assert_eq!(
+        r.info(name).await.map(|i| i.status).unwrap(),
+        DomainStatus::AutoRenewGrace
+    );
+    f.clock.advance_secs(50 * DAY);
+    assert_eq!(
+        r.info(name).await.map(|i| i.status).unwrap(),
+        DomainStatus::Redemption
+    );
+    // Renewed in redemption: restored, a year from the old expiry.
+    let restored = r
+        .renew(&renewal(name, 1, first.expires_at, "restore"))
+        .await
+        .unwrap();
+    assert_eq!(restored.expires_at, first.expires_at + YEAR);
+    assert_eq!(
+        r.info(name).await.map(|i| i.status).unwrap(),
+        DomainStatus::Active
+    );
+
+    // Left to lapse: pending delete cannot be renewed; then it is released.
+    f.clock
+        .advance_secs(restored.expires_at - f.clock.now_secs() + 76 * DAY);
+    assert_eq!(
+        r.info(name).await.map(|i| i.status).unwrap(),
+        DomainStatus::PendingDelete
+    );
+    assert!(matches!(
+        r.renew(&renewal(name, 1, restored.expires_at, "too-late")).await,
+        Err(RegistrarError::Refused { code, .. }) if code == "not_renewable"
+    ));
+    f.clock.advance_secs(5 * DAY);
+    assert!(matches!(
+        r.info(name).await.map(|i| i.status),
+        Err(RegistrarError::NotFound(_))
+    ));
+    let free = r.check(&[name.to_string()]).await.unwrap();
+    assert!(free[0].available, "released: anyone may register it");
+    let again = r.register(&registration(name, "reg-again")).await.unwrap();
+    assert_eq!(again.status, DomainStatus::Active);
 }
 
 async fn transfer_needs_the_auth_code_and_completes_after_the_delay(

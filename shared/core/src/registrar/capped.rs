@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::{
-    Availability, DomainInfo, Registrar, RegistrarError, Registration, TransferRequest,
+    Availability, DomainInfo, Registrar, RegistrarError, Registration, Renewal, TransferRequest,
     TransferState,
 };
 
@@ -69,14 +69,9 @@ impl Registrar for Capped {
         self.inner.transfer_status(domain).await
     }
 
-    async fn renew(
-        &self,
-        domain: &str,
-        years: u32,
-        key: &str,
-    ) -> Result<DomainInfo, RegistrarError> {
+    async fn renew(&self, request: &Renewal) -> Result<DomainInfo, RegistrarError> {
         self.turn().await?;
-        self.inner.renew(domain, years, key).await
+        self.inner.renew(request).await
     }
 
     async fn info(&self, domain: &str) -> Result<DomainInfo, RegistrarError> {

@@ -20,14 +20,31 @@ pub struct Availability {
     pub premium_price: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a domain stands at the registry. After its expiry a domain passes
+/// through the registry's phases: auto-renew grace (renewable at the renewal
+/// price; up to 45 days, per TLD), redemption (30 days; renewable with a
+/// restore fee), pending delete (5 days; nobody can renew it), then it is
+/// released and anyone may register it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DomainStatus {
     Active,
     PendingTransfer,
-    Expired,
+    AutoRenewGrace,
+    Redemption,
+    PendingDelete,
     /// Held by another registrar (e.g. after a transfer out).
     External,
+}
+
+impl DomainStatus {
+    /// Whether a renewal is taken in this phase.
+    pub fn renewable(self) -> bool {
+        matches!(
+            self,
+            DomainStatus::Active | DomainStatus::AutoRenewGrace | DomainStatus::Redemption
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +72,18 @@ pub struct Registration {
     /// The registrant contact's handle.
     pub registrant: String,
     pub nameservers: Vec<String>,
+    pub idempotency_key: String,
+}
+
+/// A renewal, as EPP asks for it: it names the expiry it extends, so a
+/// repeated request can never add a second period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Renewal {
+    pub domain: String,
+    pub years: u32,
+    /// The expiry (epoch seconds) the renewal extends; the registry refuses
+    /// the renewal (`expiry_mismatch`) when the domain's expiry is another.
+    pub current_expiry: i64,
     pub idempotency_key: String,
 }
 
@@ -93,12 +122,9 @@ pub trait Registrar: Send + Sync {
 
     async fn transfer_status(&self, domain: &str) -> Result<TransferState, RegistrarError>;
 
-    async fn renew(
-        &self,
-        domain: &str,
-        years: u32,
-        idempotency_key: &str,
-    ) -> Result<DomainInfo, RegistrarError>;
+    /// Extends the domain by `years` from `current_expiry`, in whichever
+    /// renewable phase it is (restoring it from redemption).
+    async fn renew(&self, request: &Renewal) -> Result<DomainInfo, RegistrarError>;
 
     async fn info(&self, domain: &str) -> Result<DomainInfo, RegistrarError>;
 

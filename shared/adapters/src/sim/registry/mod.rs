@@ -24,14 +24,14 @@ use serde_json::{Value, json};
 use hostfront_core::clock::Clock;
 
 use hostfront_core::registrar::{
-    Availability, DomainInfo, DomainStatus, Registrar, RegistrarError, Registration,
+    Availability, DomainInfo, DomainStatus, Registrar, RegistrarError, Registration, Renewal,
     TransferRequest, TransferState,
 };
 use hostfront_core::store::{
     Condition, Item, ItemExt, Key, MAX_BATCH_GET, Table, TableError, TxOp, Update,
 };
 pub use world::{auth_code_for, registered_elsewhere};
-use world::{stable_hash, static_availability};
+use world::{phase, released_at, stable_hash, static_availability};
 
 const YEAR_SECS: i64 = 365 * 24 * 3600;
 
@@ -60,7 +60,6 @@ pub struct SimulatedRegistry {
     settings: SimulationSettings,
 }
 
-/// The FNV-1a hash: stable across runs and platforms, so the simulated world is too.
 fn domain_key(domain: &str) -> Key {
     Key::new(format!("SIMREG#{domain}"), "DOMAIN")
 }
@@ -80,8 +79,9 @@ fn refused(code: &str, message: impl Into<String>) -> RegistrarError {
     }
 }
 
-/// Creates a domain in the registry, version 1, unless it exists.
-fn create_domain(info: &DomainInfo, extra: &[(&str, Value)]) -> TxOp {
+/// Creates a domain in the registry, version 1, unless it exists (and has
+/// not been released: a released name is anyone's).
+fn create_domain(info: &DomainInfo, extra: &[(&str, Value)], now: i64) -> TxOp {
     let mut item = domain_key(&info.domain).to_item();
     item.insert("kind".into(), "sim_domain".into());
     item.insert("v".into(), 1.into());
@@ -93,18 +93,40 @@ fn create_domain(info: &DomainInfo, extra: &[(&str, Value)]) -> TxOp {
             .iter()
             .map(|(name, value)| (name.to_string(), value.clone())),
     );
+    item.insert(
+        "released_at".into(),
+        released_at(&info.domain, info.expires_at).into(),
+    );
     TxOp::Put {
         item,
-        condition: Some(Condition::NotExists),
+        condition: Some(Condition::NotExists.or(Condition::le("released_at", now))),
     }
 }
 
-fn info_of(item: &Item) -> DomainInfo {
+/// The writes that move a domain's expiry to `expires_at`.
+fn with_expiry(update: Update, domain: &str, expires_at: i64) -> Update {
+    update
+        .set("expires_at", expires_at)
+        .set("released_at", released_at(domain, expires_at))
+}
+
+/// The domain as the registry sees it at `now`: an active one past its
+/// expiry is in one of the phases after expiry.
+fn info_of(item: &Item, now: i64) -> DomainInfo {
+    let domain = item.str_attr("domain").unwrap_or_default().to_string();
+    let expires_at = item.i64_attr("expires_at").unwrap_or(0);
+    let stored = serde_json::from_value(item.get("status").cloned().unwrap_or(Value::Null))
+        .unwrap_or(DomainStatus::Active);
+    let status = match stored {
+        DomainStatus::Active => {
+            phase(&domain, expires_at, now).unwrap_or(DomainStatus::PendingDelete)
+        }
+        other => other,
+    };
     DomainInfo {
-        domain: item.str_attr("domain").unwrap_or_default().to_string(),
-        status: serde_json::from_value(item.get("status").cloned().unwrap_or(Value::Null))
-            .unwrap_or(DomainStatus::Active),
-        expires_at: item.i64_attr("expires_at").unwrap_or(0),
+        domain,
+        status,
+        expires_at,
         nameservers: serde_json::from_value(item.get("nameservers").cloned().unwrap_or(json!([])))
             .unwrap_or_default(),
         locked: item.get("locked").and_then(Value::as_bool).unwrap_or(false),
@@ -133,8 +155,11 @@ impl SimulatedRegistry {
         Ok(())
     }
 
+    /// Our record of `domain`, unless the registry has released it.
     async fn domain(&self, domain: &str) -> Result<Option<Item>, RegistrarError> {
-        self.table.get(&domain_key(domain)).await.map_err(backend)
+        let now = self.clock.now_secs();
+        let item = self.table.get(&domain_key(domain)).await.map_err(backend)?;
+        Ok(item.filter(|i| i.i64_attr("released_at").is_none_or(|at| at > now)))
     }
 
     /// The stored answer of an operation already done under `key`, if any.
@@ -216,10 +241,12 @@ impl Registrar for SimulatedRegistry {
         self.round_trip().await?;
         let keys: Vec<Key> = domains.iter().map(|d| domain_key(d)).collect();
         let registered = self.table.get_many(&keys).await.map_err(backend)?;
+        let now = self.clock.now_secs();
+        let held = |item: &Item| item.i64_attr("released_at").is_none_or(|at| at > now);
         Ok(domains
             .iter()
             .zip(registered)
-            .map(|(domain, ours)| match ours {
+            .map(|(domain, ours)| match ours.filter(held) {
                 Some(_) => Availability {
                     domain: domain.clone(),
                     available: false,
@@ -262,7 +289,7 @@ impl Registrar for SimulatedRegistry {
             ("auth_code", json!(auth_code_for(domain))),
         ];
         let ops = vec![
-            create_domain(&info, &extra),
+            create_domain(&info, &extra, self.clock.now_secs()),
             self.operation(&request.idempotency_key, domain, json!(info)),
         ];
         let taken = refused(
@@ -321,6 +348,7 @@ impl Registrar for SimulatedRegistry {
             create_domain(
                 &pending,
                 &[("transfer_requested_at", json!(self.clock.now_secs()))],
+                self.clock.now_secs(),
             ),
             self.operation(
                 &request.idempotency_key,
@@ -348,20 +376,19 @@ impl Registrar for SimulatedRegistry {
         let Some(requested) = item.i64_attr("transfer_requested_at") else {
             return Ok(TransferState::Completed);
         };
-        if info_of(&item).status != DomainStatus::PendingTransfer {
+        if info_of(&item, self.clock.now_secs()).status != DomainStatus::PendingTransfer {
             return Ok(TransferState::Completed);
         }
         if self.clock.now_secs() < requested + self.settings.transfer_delay.as_secs() as i64 {
             return Ok(TransferState::Pending);
         }
         // A completed transfer adds a year to the registration, as registries do.
-        let done = Update::new()
-            .set("status", json!(DomainStatus::Active))
-            .set(
-                "expires_at",
-                item.i64_attr("expires_at").unwrap_or(0) + YEAR_SECS,
-            )
-            .set("locked", true);
+        let done = with_expiry(
+            Update::new().set("status", json!(DomainStatus::Active)),
+            domain,
+            item.i64_attr("expires_at").unwrap_or(0) + YEAR_SECS,
+        )
+        .set("locked", true);
         let still_pending = Condition::eq("status", json!(DomainStatus::PendingTransfer));
         match self
             .table
@@ -373,33 +400,41 @@ impl Registrar for SimulatedRegistry {
         }
     }
 
-    async fn renew(
-        &self,
-        domain: &str,
-        years: u32,
-        idempotency_key: &str,
-    ) -> Result<DomainInfo, RegistrarError> {
+    async fn renew(&self, request: &Renewal) -> Result<DomainInfo, RegistrarError> {
         self.round_trip().await?;
-        if let Some(done) = self.replay(idempotency_key, domain).await? {
+        let domain = request.domain.as_str();
+        if let Some(done) = self.replay(&request.idempotency_key, domain).await? {
             return Ok(done);
         }
-        if !(1..=10).contains(&years) {
+        if !(1..=10).contains(&request.years) {
             return Err(refused("invalid_period", "a renewal runs 1 to 10 years"));
         }
         let item = self.ours(domain).await?;
-        let mut info = info_of(&item);
-        if info.status != DomainStatus::Active && info.status != DomainStatus::Expired {
+        let mut info = info_of(&item, self.clock.now_secs());
+        if !info.status.renewable() {
             return Err(refused(
                 "not_renewable",
                 format!("{domain} cannot be renewed while {:?}", info.status),
             ));
         }
-        info.expires_at = info.expires_at.max(self.clock.now_secs()) + years as i64 * YEAR_SECS;
-        info.status = DomainStatus::Active;
-        let update = Update::new()
-            .set("expires_at", info.expires_at)
-            .set("status", json!(info.status))
-            .bump_version();
+        if info.expires_at != request.current_expiry {
+            return Err(refused(
+                "expiry_mismatch",
+                format!(
+                    "{domain} expires at {}, not at {}",
+                    info.expires_at, request.current_expiry
+                ),
+            ));
+        }
+        info.expires_at += request.years as i64 * YEAR_SECS;
+        info.status =
+            phase(domain, info.expires_at, self.clock.now_secs()).unwrap_or(DomainStatus::Active);
+        let update = with_expiry(
+            Update::new().set("status", json!(DomainStatus::Active)),
+            domain,
+            info.expires_at,
+        )
+        .bump_version();
         let ops = vec![
             TxOp::Update {
                 key: domain_key(domain),
@@ -407,19 +442,20 @@ impl Registrar for SimulatedRegistry {
                 condition: Some(Condition::VersionIs(item.version())),
             },
             self.operation(
-                idempotency_key,
+                &request.idempotency_key,
                 domain,
                 serde_json::to_value(&info).expect("serialises"),
             ),
         ];
         let moved = RegistrarError::Unavailable(format!("{domain} changed meanwhile; retry"));
-        self.commit(ops, idempotency_key, domain, info, moved).await
+        self.commit(ops, &request.idempotency_key, domain, info, moved)
+            .await
     }
 
     async fn info(&self, domain: &str) -> Result<DomainInfo, RegistrarError> {
         self.round_trip().await?;
         if let Some(item) = self.domain(domain).await? {
-            return Ok(info_of(&item));
+            return Ok(info_of(&item, self.clock.now_secs()));
         }
         if registered_elsewhere(domain) {
             let expires = self.clock.now_secs() + (stable_hash(domain) % YEAR_SECS as u64) as i64;

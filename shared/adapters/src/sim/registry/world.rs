@@ -5,7 +5,7 @@
 //! answer.
 
 use hostfront_core::domains::lexicon::{BRANDS, WORDS};
-use hostfront_core::registrar::Availability;
+use hostfront_core::registrar::{Availability, DomainStatus};
 
 const TLDS_WITH_WORDS_TAKEN: &[&str] = &["com", "net", "org", "io", "co", "de", "co.uk"];
 const RESERVED_LABELS: &[&str] = &["nic", "whois", "example", "localhost", "invalid", "test"];
@@ -67,6 +67,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_expired_domain_passes_through_grace_redemption_and_pending_delete() {
+        let expiry = 1_800_000_000;
+        let at = |days: i64| phase("bakery.com", expiry, expiry + days * DAY);
+        assert_eq!(at(-1), Some(DomainStatus::Active));
+        assert_eq!(at(0), Some(DomainStatus::AutoRenewGrace));
+        assert_eq!(at(44), Some(DomainStatus::AutoRenewGrace));
+        assert_eq!(at(45), Some(DomainStatus::Redemption));
+        assert_eq!(at(74), Some(DomainStatus::Redemption));
+        assert_eq!(at(75), Some(DomainStatus::PendingDelete));
+        assert_eq!(at(80), None, "released");
+        assert_eq!(
+            phase("bakery.de", expiry, expiry + 30 * DAY),
+            Some(DomainStatus::Redemption)
+        );
+    }
+
+    #[test]
     fn the_simulated_world_is_realistic_and_stable() {
         assert!(
             registered_elsewhere("google.shop"),
@@ -98,4 +115,39 @@ mod tests {
         assert_eq!(auth_code_for("bakery.com"), auth_code_for("bakery.com"));
         assert_ne!(auth_code_for("bakery.com"), auth_code_for("bakery.net"));
     }
+}
+
+const DAY: i64 = 86_400;
+/// How long a domain stays in redemption, then in pending delete.
+const REDEMPTION_DAYS: i64 = 30;
+const PENDING_DELETE_DAYS: i64 = 5;
+
+/// How long after its expiry a domain may still be renewed at the renewal
+/// price: each registry sets its own, up to 45 days.
+fn grace_days(domain: &str) -> i64 {
+    match split(domain).1 {
+        "com" | "net" => 45,
+        "org" | "info" => 40,
+        "de" | "co.uk" => 30,
+        _ => 35,
+    }
+}
+
+/// The phase at `now` of our domain that expires at `expires_at`, or None
+/// once the registry has released it.
+pub(super) fn phase(domain: &str, expires_at: i64, now: i64) -> Option<DomainStatus> {
+    let grace_ends = expires_at + grace_days(domain) * DAY;
+    let redemption_ends = grace_ends + REDEMPTION_DAYS * DAY;
+    match now {
+        now if now < expires_at => Some(DomainStatus::Active),
+        now if now < grace_ends => Some(DomainStatus::AutoRenewGrace),
+        now if now < redemption_ends => Some(DomainStatus::Redemption),
+        now if now < released_at(domain, expires_at) => Some(DomainStatus::PendingDelete),
+        _ => None,
+    }
+}
+
+/// When a domain that expires at `expires_at` is released, unless renewed.
+pub(super) fn released_at(domain: &str, expires_at: i64) -> i64 {
+    expires_at + (grace_days(domain) + REDEMPTION_DAYS + PENDING_DELETE_DAYS) * DAY
 }
