@@ -28,6 +28,7 @@ conformance!(
     a_retried_authorisation_charges_once,
     captures_and_refunds_never_exceed_what_there_is,
     concurrent_retries_of_one_capture_capture_once,
+    a_voided_authorisation_cannot_be_captured,
 );
 
 fn gateway(f: &TableFixture) -> SimulatedGateway {
@@ -178,4 +179,16 @@ async fn concurrent_retries_of_one_capture_capture_once(g: SimulatedGateway) {
         ),
         "captured exactly once"
     );
+}
+
+async fn a_voided_authorisation_cannot_be_captured(g: SimulatedGateway) {
+    let held = g.authorize(&charge(APPROVED, "auth-void")).await.unwrap();
+    g.void(&held.id, "void-1").await.unwrap();
+    g.void(&held.id, "void-1").await.unwrap();
+    let taken = g.capture(&held.id, held.amount, "cap-after-void").await;
+    assert!(matches!(taken, Err(PaymentError::Invalid(_))), "{taken:?}");
+    assert!(matches!(
+        g.void("auth_nobody", "void-2").await,
+        Err(PaymentError::Invalid(_))
+    ));
 }

@@ -271,6 +271,10 @@ impl Payments for RefundsDown {
         self.0.capture(id, amount, key).await
     }
 
+    async fn void(&self, id: &str, key: &str) -> Result<(), PaymentError> {
+        self.0.void(id, key).await
+    }
+
     async fn refund(&self, _: &str, _: i64, _: &str) -> Result<Refund, PaymentError> {
         Err(PaymentError::Unavailable("simulated outage".into()))
     }

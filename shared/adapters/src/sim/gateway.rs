@@ -270,6 +270,25 @@ impl Payments for SimulatedGateway {
             .await
     }
 
+    async fn void(
+        &self,
+        authorization_id: &str,
+        idempotency_key: &str,
+    ) -> Result<(), PaymentError> {
+        if self.replay::<bool>(idempotency_key).await?.is_some() {
+            return Ok(());
+        }
+        let release = TxOp::Update {
+            key: entry_key(authorization_id),
+            update: Update::new().set("remaining", 0).set("voided", true),
+            condition: Some(Condition::eq("kind", "authorization")),
+        };
+        self.record(vec![release], idempotency_key, true)
+            .await
+            .map_err(|_| PaymentError::Invalid(format!("no authorization {authorization_id}")))
+            .map(|_| ())
+    }
+
     async fn refund(
         &self,
         capture_id: &str,

@@ -117,6 +117,11 @@ pub trait Payments: Send + Sync {
         idempotency_key: &str,
     ) -> Result<Capture, PaymentError>;
 
+    /// Releases what is left of an authorisation, so none of it can be
+    /// captured any more; a retry with the same key does nothing more.
+    async fn void(&self, authorization_id: &str, idempotency_key: &str)
+    -> Result<(), PaymentError>;
+
     /// Gives back up to what was captured, over one or more refunds.
     async fn refund(
         &self,
