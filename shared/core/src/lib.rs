@@ -23,6 +23,7 @@ pub mod dns;
 pub mod dnshost;
 pub mod domains;
 pub mod hashing;
+pub mod idempotency;
 pub mod input;
 pub mod jobs;
 pub mod lifecycle;

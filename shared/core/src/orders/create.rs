@@ -15,19 +15,17 @@ use super::invoice::{self, Invoice, InvoiceFor, InvoiceLine};
 use super::letters::invoice_letter;
 use super::secrets::{self as order_secrets, Secret};
 use super::{
-    DomainAction, IdempotencyRecord, Order, OrderError, OrderStatus, OrderView, UNPAID_HOLD_DAYS,
+    DomainAction, Order, OrderError, OrderStatus, OrderView, UNPAID_HOLD_DAYS,
     conflict, invalid, marker_op, order_key, username,
 };
 use super::{ownership, unpaid};
 use crate::accounts::{self, AccountError, Customer};
 use crate::domains::{self};
 use crate::mail::{self, Mail, MailKind};
-use crate::store::{ItemExt, Tx, TxError};
+use crate::idempotency::{self, Earlier, IdempotencyRecord};
+use crate::store::{Tx, TxError};
 use crate::{Catalogs, Hashing, Hosting, Mailing, Registry, Sealing, Settings, Storage};
 
-/// How long a retried POST finds its first order.
-const IDEMPOTENCY_DAYS: i64 = 7;
-const MAX_IDEMPOTENCY_KEY: usize = 100;
 /// Tries at claiming the next invoice number before giving up as busy.
 const NUMBER_ATTEMPTS: usize = 50;
 
@@ -127,14 +125,12 @@ pub async fn place(
     key: &str,
     request: OrderRequest,
 ) -> Result<Placed, OrderError> {
-    if key.is_empty()
-        || key.len() > MAX_IDEMPOTENCY_KEY
-        || !key.chars().all(|c| c.is_ascii_graphic())
-    {
+    if !idempotency::valid_key(key) {
         return Err(invalid(
             "invalid_idempotency_key",
             format!(
-                "the Idempotency-Key header holds 1 to {MAX_IDEMPOTENCY_KEY} printable ASCII characters"
+                "the Idempotency-Key header holds 1 to {} printable ASCII characters",
+                idempotency::MAX_KEY
             ),
         ));
     }
@@ -290,7 +286,7 @@ pub async fn place(
         let record = IdempotencyRecord {
             customer_id: &customer.id,
             key,
-            order_id: &order_id,
+            made: ("order_id", &order_id),
             fingerprint: &fingerprint,
         };
         let mut tx = Tx::new();
@@ -312,7 +308,7 @@ pub async fn place(
             unpaid::count_op(&customer.id, services.config().max_unpaid_orders),
         )
         .guard(Refusal::CounterMoved, claim)
-        .push(record.create_op(now_secs + IDEMPOTENCY_DAYS * 86_400))
+        .push(record.create_op(now_secs + idempotency::KEEP_DAYS * 86_400))
         .push(order.create_op(now_secs))
         .push(invoice.put_op(sequence))
         .push(mail.put_op(now_secs))
@@ -374,23 +370,23 @@ async fn replay(
     key: &str,
     fingerprint: &str,
 ) -> Result<Option<Placed>, OrderError> {
-    let Some(record) = services
-        .table()
-        .get(&IdempotencyRecord::key(&customer.id, key))
-        .await?
-    else {
-        return Ok(None);
+    let earlier =
+        IdempotencyRecord::earlier(services.table(), &customer.id, key, "order_id", fingerprint)
+            .await?;
+    let order_id = match earlier {
+        None => return Ok(None),
+        Some(Earlier::Other) => {
+            return Err(OrderError::Invalid {
+                code: "idempotency_key_reused",
+                message: "this Idempotency-Key was used for a different request; use a new key"
+                    .into(),
+            });
+        }
+        Some(Earlier::Same(order_id)) => order_id,
     };
-    if record.str_attr("fingerprint") != Some(fingerprint) {
-        return Err(OrderError::Invalid {
-            code: "idempotency_key_reused",
-            message: "this Idempotency-Key was used for a different order; use a new key".into(),
-        });
-    }
-    let order_id = record.str_attr("order_id").unwrap_or_default();
     let item = services
         .table()
-        .get(&order_key(&customer.id, order_id))
+        .get(&order_key(&customer.id, &order_id))
         .await?
         .ok_or(OrderError::NotFound)?;
     // A generated password is shown in the first answer only, never on a replay.

@@ -36,7 +36,7 @@ use crate::domains::subdomains;
 use crate::panel::{HostingAccount, MailSetup};
 use crate::store::{Item, ItemExt, Key, Query, TableError};
 pub use repo::{
-    FiledBefore, HeldName, IdempotencyRecord, children_partition, domain_marker, hold_markers,
+    FiledBefore, HeldName, children_partition, domain_marker, hold_markers,
     load, marker_op, order_key, orders_since, release_markers_ops, status_index,
 };
 

@@ -215,37 +215,6 @@ pub fn marker_op(key: Key, order_id: &str, customer_id: &str, until: i64) -> TxO
     }
 }
 
-/// What a placed order's `Idempotency-Key` stands for: the order it placed,
-/// and the fingerprint of the request that placed it.
-pub struct IdempotencyRecord<'a> {
-    pub customer_id: &'a str,
-    pub key: &'a str,
-    pub order_id: &'a str,
-    pub fingerprint: &'a str,
-}
-
-impl IdempotencyRecord<'_> {
-    pub fn key(customer_id: &str, key: &str) -> Key {
-        Key::new(
-            format!("CUSTOMER#{customer_id}"),
-            format!("IDEMPOTENCY#{key}"),
-        )
-    }
-
-    /// Records the key, once, until `until` (epoch seconds).
-    pub fn create_op(&self, until: i64) -> TxOp {
-        let mut item = Self::key(self.customer_id, self.key).to_item();
-        item.insert("kind".into(), "idempotency".into());
-        item.insert("order_id".into(), self.order_id.into());
-        item.insert("fingerprint".into(), self.fingerprint.into());
-        item.insert("ttl".into(), until.into());
-        TxOp::Put {
-            item,
-            condition: Some(Condition::NotExists),
-        }
-    }
-}
-
 /// A customer's newest orders, at most `limit`.
 pub async fn newest(
     table: &dyn Table,
