@@ -67,13 +67,13 @@ impl IdempotencyRecord<'_> {
         fingerprint: &str,
     ) -> TableResult<Option<Earlier>> {
         let record: Option<Item> = table.get(&Self::key(customer_id, key)).await?;
-        Ok(record.map(|record| {
-            match (record.str_attr("fingerprint"), record.str_attr(made)) {
+        Ok(record.map(
+            |record| match (record.str_attr("fingerprint"), record.str_attr(made)) {
                 (Some(seen), Some(value)) if seen == fingerprint => {
                     Earlier::Same(value.to_string())
                 }
                 _ => Earlier::Other,
-            }
-        }))
+            },
+        ))
     }
 }

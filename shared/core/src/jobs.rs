@@ -36,6 +36,8 @@ pub enum Job {
         customer_id: String,
         order_id: String,
     },
+    /// Renew a domain whose renewal is queued, extending `current_expiry`.
+    RenewDomain { domain: String, current_expiry: i64 },
 }
 
 impl Job {
@@ -231,6 +233,15 @@ impl JobHandler for AppJobs {
                     })?;
                 tracing::info!(order = %order_id, ?outcome, "provisioning job ran");
                 Ok(())
+            }
+            Job::RenewDomain {
+                domain,
+                current_expiry,
+            } => {
+                let last_try = message.receive_count >= self.services.config.queue_max_receives;
+                crate::renewals::run(&self.services, &domain, current_expiry, last_try)
+                    .await
+                    .map_err(|e| JobError::Failed(e.to_string()))
             }
         }
     }

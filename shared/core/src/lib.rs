@@ -37,6 +37,7 @@ pub mod private_files;
 pub mod queue;
 pub mod ratelimit;
 pub mod registrar;
+pub mod renewals;
 pub mod resolver;
 pub mod scheduler;
 pub mod secrets;

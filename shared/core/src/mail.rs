@@ -31,6 +31,8 @@ pub enum MailKind {
     VerifyEmail,
     AccountExists,
     OrderRejected,
+    RenewalReceipt,
+    RenewalFailed,
 }
 
 impl MailKind {
@@ -45,6 +47,8 @@ impl MailKind {
             MailKind::VerifyEmail => "verify_email",
             MailKind::AccountExists => "account_exists",
             MailKind::OrderRejected => "order_rejected",
+            MailKind::RenewalReceipt => "renewal_receipt",
+            MailKind::RenewalFailed => "renewal_failed",
         }
     }
 }
@@ -112,6 +116,8 @@ templates! {
     VerifyEmail: VerifyEmailText = "mail/verify_email.txt", VerifyEmailHtml = "mail/verify_email.html";
     AccountExists: AccountExistsText = "mail/account_exists.txt", AccountExistsHtml = "mail/account_exists.html";
     OrderRejected: OrderRejectedText = "mail/order_rejected.txt", OrderRejectedHtml = "mail/order_rejected.html";
+    RenewalReceipt: RenewalReceiptText = "mail/renewal_receipt.txt", RenewalReceiptHtml = "mail/renewal_receipt.html";
+    RenewalFailed: RenewalFailedText = "mail/renewal_failed.txt", RenewalFailedHtml = "mail/renewal_failed.html";
 }
 
 fn subject(kind: MailKind, l: &Letter) -> String {
@@ -125,6 +131,10 @@ fn subject(kind: MailKind, l: &Letter) -> String {
         MailKind::VerifyEmail => format!("Confirm your email for {}", l.company),
         MailKind::AccountExists => format!("You already have an account at {}", l.company),
         MailKind::OrderRejected => format!("We could not accept your order {}", l.order_id),
+        MailKind::RenewalReceipt => {
+            format!("{} is renewed: receipt {}", l.domain, l.invoice_number)
+        }
+        MailKind::RenewalFailed => format!("{} could not be renewed yet", l.domain),
     }
 }
 
@@ -281,6 +291,8 @@ mod tests {
             MailKind::VerifyEmail,
             MailKind::AccountExists,
             MailKind::OrderRejected,
+            MailKind::RenewalReceipt,
+            MailKind::RenewalFailed,
         ];
         for kind in kinds {
             let (text, html) = render(kind, &letter()).unwrap();

@@ -20,7 +20,8 @@ use utoipa::ToSchema;
 
 use crate::orders::children_partition;
 use crate::store::{
-    Condition, Index, Item, ItemExt, Key, Query, Table, TableError, TableResult, TxOp, Update,
+    Condition, Index, Item, ItemExt, Key, Query, SortKey, Table, TableError, TableResult, TxOp,
+    Update,
 };
 
 const PREFIX: &str = "INV-";
@@ -214,6 +215,21 @@ impl Invoice {
             condition: Some(Condition::Exists),
         }
     }
+}
+
+/// The customer's invoice numbered `number`, if it is theirs.
+pub async fn find(
+    table: &dyn Table,
+    customer_id: &str,
+    number: &str,
+) -> TableResult<Option<Invoice>> {
+    let page = table
+        .query(
+            Query::index(Index::Gsi1, format!("INVOICES#CUSTOMER#{customer_id}"))
+                .sort(SortKey::Eq(number.into())),
+        )
+        .await?;
+    page.items.first().map(Invoice::of).transpose()
 }
 
 /// A customer's newest invoices, at most `limit`.

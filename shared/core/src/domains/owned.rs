@@ -111,6 +111,20 @@ impl OwnedDomain {
         record_of(item, "domain")
     }
 
+    /// The write that records a renewal to `expires_at`, with the domain's
+    /// place in the expiry index.
+    pub fn renewed_op(&self, expires_at: i64) -> TxOp {
+        TxOp::Update {
+            key: key(&self.customer_id, &self.name),
+            update: Update::new()
+                .set("expires_at", expires_at)
+                .set("gsi1pk", "DOMAINS#EXPIRY")
+                .set("gsi1sk", format!("{expires_at:012}#{}", self.name))
+                .bump_version(),
+            condition: Some(Condition::Exists),
+        }
+    }
+
     /// A status change of this domain, recorded as `actor`'s because of `why`.
     pub fn change(
         &self,
@@ -133,6 +147,19 @@ impl OwnedDomain {
             unchanged_since: None,
         }
     }
+}
+
+/// The domain `name` of `customer_id`, if it is theirs.
+pub async fn find(
+    table: &dyn Table,
+    customer_id: &str,
+    name: &str,
+) -> TableResult<Option<OwnedDomain>> {
+    table
+        .get(&key(customer_id, name))
+        .await?
+        .map(|item| OwnedDomain::of(&item))
+        .transpose()
 }
 
 /// A customer's domains, by name, however many.

@@ -15,14 +15,14 @@ use super::invoice::{self, Invoice, InvoiceFor, InvoiceLine};
 use super::letters::invoice_letter;
 use super::secrets::{self as order_secrets, Secret};
 use super::{
-    DomainAction, Order, OrderError, OrderStatus, OrderView, UNPAID_HOLD_DAYS,
-    conflict, invalid, marker_op, order_key, username,
+    DomainAction, Order, OrderError, OrderStatus, OrderView, UNPAID_HOLD_DAYS, conflict, invalid,
+    marker_op, order_key, username,
 };
 use super::{ownership, unpaid};
 use crate::accounts::{self, AccountError, Customer};
 use crate::domains::{self};
-use crate::mail::{self, Mail, MailKind};
 use crate::idempotency::{self, Earlier, IdempotencyRecord};
+use crate::mail::{self, Mail, MailKind};
 use crate::store::{Tx, TxError};
 use crate::{Catalogs, Hashing, Hosting, Mailing, Registry, Sealing, Settings, Storage};
 

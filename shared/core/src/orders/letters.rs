@@ -21,6 +21,11 @@ pub fn letter(services: &impl Settings, order: &Order) -> Letter {
 
 /// The letter of a mail that shows the invoice: its lines, tax and total.
 pub fn invoice_letter(services: &impl Settings, order: &Order, invoice: &Invoice) -> Letter {
+    with_invoice(letter(services, order), invoice)
+}
+
+/// `letter`, showing `invoice`: its number, lines, tax and total.
+pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
     let money = |amount| crate::money::display(amount, &invoice.currency);
     let mut lines: Vec<(String, String)> = invoice
         .lines
@@ -34,6 +39,7 @@ pub fn invoice_letter(services: &impl Settings, order: &Order, invoice: &Invoice
     Letter {
         lines,
         total: money(invoice.total),
-        ..letter(services, order)
+        invoice_number: invoice.number.clone(),
+        ..letter
     }
 }

@@ -36,8 +36,8 @@ use crate::domains::subdomains;
 use crate::panel::{HostingAccount, MailSetup};
 use crate::store::{Item, ItemExt, Key, Query, TableError};
 pub use repo::{
-    FiledBefore, HeldName, children_partition, domain_marker, hold_markers,
-    load, marker_op, order_key, orders_since, release_markers_ops, status_index,
+    FiledBefore, HeldName, children_partition, domain_marker, hold_markers, load, marker_op,
+    order_key, orders_since, release_markers_ops, status_index,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

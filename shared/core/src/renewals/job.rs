@@ -1,0 +1,247 @@
+//! The renewal job: renew at the registrar (naming the expiry it extends, so
+//! a repeat can never add a second period), capture the authorised amount,
+//! then record the new expiry, the paid invoice and the receipt in one
+//! transaction. A registrar that is down is retried with backoff; on the
+//! last try, or on a refusal, the authorisation is released, the invoice
+//! voided, and the customer mailed. Every external call carries a key made
+//! from the renewal, so a job delivered twice or cut off half-way repeats
+//! nothing.
+
+use super::{Renewal, RenewalError, RenewalStatus};
+use crate::audit::Actor;
+use crate::billing::invoice::{self, Invoice};
+use crate::domains::owned::{self, OwnedStatus};
+use crate::lifecycle::MovedOn;
+use crate::mail::{self, Letter, Mail, MailKind};
+use crate::orders::letters::with_invoice;
+use crate::payments::PaymentError;
+use crate::registrar::{self, RegistrarError};
+use crate::store::{TableError, Tx, TxError, Update};
+use crate::{Billing, Mailing, Registry, Settings, Storage};
+
+/// How a renewal job ended, when it did not.
+#[derive(Debug, thiserror::Error)]
+pub enum JobFailure {
+    /// Worth another try after a backoff.
+    #[error("{0}")]
+    Retry(String),
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+impl From<RenewalError> for JobFailure {
+    fn from(error: RenewalError) -> Self {
+        match error {
+            RenewalError::Table(table) => table.into(),
+            other => JobFailure::Retry(other.to_string()),
+        }
+    }
+}
+
+/// Runs the renewal of `domain` that extends `current_expiry`. `last_try`
+/// says that the queue will not deliver this job again.
+pub async fn run(
+    services: &(impl Storage + Settings + Billing + Registry + Mailing),
+    domain: &str,
+    current_expiry: i64,
+    last_try: bool,
+) -> Result<(), JobFailure> {
+    let Some(renewal) = super::find(services.table(), domain, current_expiry).await? else {
+        return Ok(());
+    };
+    if renewal.status != RenewalStatus::Queued {
+        return Ok(());
+    }
+    let request = registrar::Renewal {
+        domain: renewal.domain.clone(),
+        years: renewal.years,
+        current_expiry,
+        idempotency_key: renewal.id.clone(),
+    };
+    match services.registrar().renew(&request).await {
+        Ok(info) => finish(services, &renewal, info.expires_at).await,
+        Err(RegistrarError::Unavailable(message)) if !last_try => Err(JobFailure::Retry(format!(
+            "the registrar is unavailable: {message}"
+        ))),
+        Err(error) => give_up(services, &renewal, &error.to_string()).await,
+    }
+}
+
+async fn invoice_of(services: &impl Storage, renewal: &Renewal) -> Result<Invoice, TableError> {
+    invoice::find(
+        services.table(),
+        &renewal.customer_id,
+        &renewal.invoice_number,
+    )
+    .await?
+    .ok_or_else(|| {
+        TableError::Backend(format!(
+            "renewal invoice {} is missing",
+            renewal.invoice_number
+        ))
+    })
+}
+
+/// The letter of a renewal's mail to `name`.
+fn letter(services: &impl Settings, renewal: &Renewal, bill: &Invoice, name: &str) -> Letter {
+    let config = services.config();
+    let base = config.public_url.trim_end_matches('/');
+    with_invoice(
+        Letter {
+            company: config.company_name.clone(),
+            name: name.into(),
+            domain: crate::domains::name::to_unicode(&renewal.domain),
+            card_last4: renewal.card_last4.clone().unwrap_or_default(),
+            link: format!("{base}/portal.html#domains"),
+            ..Letter::default()
+        },
+        bill,
+    )
+}
+
+/// The renewal's customer, from their profile.
+async fn customer_of(
+    services: &impl Storage,
+    renewal: &Renewal,
+) -> Result<crate::accounts::Customer, TableError> {
+    let profile = services
+        .table()
+        .get(&crate::accounts::customer_key(&renewal.customer_id))
+        .await?
+        .ok_or_else(|| TableError::Backend(format!("customer {} is gone", renewal.customer_id)))?;
+    crate::accounts::customer_of(&profile).map_err(|e| TableError::Backend(e.to_string()))
+}
+
+/// Captures and records a renewal the registry made.
+async fn finish(
+    services: &(impl Storage + Settings + Billing + Mailing),
+    renewal: &Renewal,
+    new_expiry: i64,
+) -> Result<(), JobFailure> {
+    let authorization = renewal.authorization_id.clone().unwrap_or_default();
+    let capture = services
+        .payments()
+        .capture(
+            &authorization,
+            renewal.total,
+            &format!("{}-capture", renewal.id),
+        )
+        .await
+        .map_err(|error| match error {
+            PaymentError::Unavailable(message) => JobFailure::Retry(message),
+            other => JobFailure::Retry(format!("capture refused: {other}")),
+        })?;
+    let bill = invoice_of(services, renewal).await?;
+    let domain = owned::find(services.table(), &renewal.customer_id, &renewal.domain).await?;
+    let customer = customer_of(services, renewal).await?;
+    let mut letter = letter(services, renewal, &bill, &customer.name);
+    letter.paid = true;
+    letter.action = format!("{} now runs until {}.", letter.domain, day(new_expiry));
+    let receipt = Mail::compose_about(
+        services,
+        MailKind::RenewalReceipt,
+        &customer.email,
+        &letter,
+        &format!("domain:{}", renewal.domain),
+    )?
+    .for_period(&renewal.current_expiry.to_string());
+    let now = services.clock().now();
+    let mut tx = Tx::new();
+    renewal
+        .change(
+            RenewalStatus::Renewed,
+            Update::new()
+                .set("new_expiry", new_expiry)
+                .set("capture_id", capture.id.clone()),
+            Actor::system("renewals"),
+            &format!("renewed to {}", day(new_expiry)),
+            services.clock().now_millis(),
+        )
+        .add_to(&mut tx, MovedOn, now)
+        .map_err(|e| TableError::Backend(e.to_string()))?;
+    tx.push(bill.paid_op(&crate::clock::rfc3339(now)))
+        .push(receipt.put_op(now.unix_timestamp()));
+    if let Some(domain) = domain {
+        tx.push(domain.renewed_op(new_expiry));
+        if domain.status == OwnedStatus::Expired {
+            domain
+                .change(
+                    OwnedStatus::Active,
+                    Update::new(),
+                    Actor::system("renewals"),
+                    "renewed",
+                )
+                .add_to(&mut tx, MovedOn, now)
+                .map_err(|e| TableError::Backend(e.to_string()))?;
+        }
+    }
+    match tx.commit(services.table()).await {
+        Ok(()) => {
+            mail::deliver(services, &receipt).await;
+            tracing::info!(domain = %renewal.domain, new_expiry, "domain renewed");
+            Ok(())
+        }
+        // Another delivery of this job recorded it first.
+        Err(TxError::Refused(MovedOn)) => Ok(()),
+        Err(TxError::Table(error)) => Err(error.into()),
+    }
+}
+
+/// Ends a renewal the registry did not make: the authorisation is released,
+/// the invoice voided, the customer told; staff find it filed as failed.
+async fn give_up(
+    services: &(impl Storage + Settings + Billing + Mailing),
+    renewal: &Renewal,
+    why: &str,
+) -> Result<(), JobFailure> {
+    tracing::error!(domain = %renewal.domain, %why, "renewal failed");
+    if let Some(authorization) = &renewal.authorization_id {
+        services
+            .payments()
+            .void(authorization, &format!("{}-void", renewal.id))
+            .await
+            .map_err(|e| JobFailure::Retry(format!("could not release the authorisation: {e}")))?;
+    }
+    let bill = invoice_of(services, renewal).await?;
+    let customer = customer_of(services, renewal).await?;
+    let mut letter = letter(services, renewal, &bill, &customer.name);
+    letter.action = format!(
+        "The registry did not renew {} ({why}). Your card was not charged, and our team has been told and will be in touch.",
+        letter.domain
+    );
+    let notice = Mail::compose_about(
+        services,
+        MailKind::RenewalFailed,
+        &customer.email,
+        &letter,
+        &format!("domain:{}", renewal.domain),
+    )?
+    .for_period(&renewal.current_expiry.to_string());
+    let now = services.clock().now();
+    let mut tx = Tx::new();
+    renewal
+        .change(
+            RenewalStatus::Failed,
+            Update::new().set("failure", why),
+            Actor::system("renewals"),
+            why,
+            services.clock().now_millis(),
+        )
+        .add_to(&mut tx, MovedOn, now)
+        .map_err(|e| TableError::Backend(e.to_string()))?;
+    tx.push(bill.void_op())
+        .push(notice.put_op(now.unix_timestamp()));
+    match tx.commit(services.table()).await {
+        Ok(()) => mail::deliver(services, &notice).await,
+        Err(TxError::Refused(MovedOn)) => {}
+        Err(TxError::Table(error)) => return Err(error.into()),
+    }
+    Ok(())
+}
+
+/// An epoch time as its UTC day, `2027-05-01`.
+fn day(epoch: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(epoch)
+        .map(|t| t.date().to_string())
+        .unwrap_or_default()
+}

@@ -1,0 +1,255 @@
+//! Renewing a customer's domain, as Freeside does it: invoice, authorise the
+//! card, renew at the registrar as a job on the queue, capture, record the
+//! new expiry, mail the receipt. A declined card reaches no registrar; a
+//! registrar that is down leaves the renewal queued, its authorisation held,
+//! while the job retries; on final failure the authorisation is released and
+//! the customer and staff are told.
+//!
+//! There is at most one renewal per domain per expiry: the record's key is
+//! the domain and the expiry it extends, and the registrar is told that
+//! expiry too (as EPP does), so a double click, concurrent requests, a job
+//! delivered twice or a worker killed mid-way give one renewal, one capture
+//! and one receipt.
+//!
+//! Items (see `docs/data-model.md`):
+//! - `RENEWAL#<domain>` / `<expiry, epoch s>`: the renewal;
+//! - `gsi1`: `RENEWALS#<status>` / `<created, ms>#<domain>`, for staff.
+
+mod job;
+mod quote;
+mod request;
+
+pub use job::run;
+pub use quote::{Quote, quote};
+pub use request::{RenewRequest, renew};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::audit::Actor;
+use crate::billing::InvoiceLine;
+use crate::lifecycle::{self, Status, Subject};
+use crate::store::{
+    Condition, Item, Key, Table, TableResult, TxOp, Update, record_item, record_of,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RenewalStatus {
+    /// Invoiced; the card is being authorised.
+    Authorizing,
+    /// Authorised; the job renews it at the registrar, then captures.
+    Queued,
+    Renewed,
+    /// The card was declined: nothing reached the registrar.
+    Declined,
+    /// The registrar did not renew it; the authorisation was released.
+    Failed,
+}
+
+use RenewalStatus::*;
+
+impl Status for RenewalStatus {
+    const RECORD: &'static str = "renewal";
+    const NOUN: &'static str = "a renewal";
+    const TRANSITIONS: &'static [(Self, Self, &'static str)] = &[
+        (Authorizing, Queued, "authorised"),
+        (Authorizing, Declined, "declined"),
+        (Queued, Renewed, "renewed"),
+        (Queued, Failed, "failed"),
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Authorizing => "authorizing",
+            Queued => "queued",
+            Renewed => "renewed",
+            Declined => "declined",
+            Failed => "failed",
+        }
+    }
+}
+
+/// The statuses a new renewal of the same expiry may take the place of.
+const REPLACEABLE: [RenewalStatus; 2] = [Declined, Failed];
+
+impl RenewalStatus {
+    /// The status, in plain words for the customer.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Authorizing => "Checking your card.",
+            Queued => {
+                "Renewal queued: your card is authorised, and we are renewing the domain with the registry."
+            }
+            Renewed => "Renewed.",
+            Declined => {
+                "Your card was declined; nothing was charged and the domain was not renewed."
+            }
+            Failed => {
+                "The registry did not renew the domain. Nothing was charged; our team has been told."
+            }
+        }
+    }
+}
+
+/// A renewal, as stored and shown to its owner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Renewal {
+    pub id: String,
+    pub customer_id: String,
+    /// ASCII form.
+    pub domain: String,
+    pub years: u32,
+    /// The expiry it extends, epoch seconds.
+    pub current_expiry: i64,
+    pub status: RenewalStatus,
+    /// The status in plain words.
+    #[serde(default)]
+    pub status_message: String,
+    pub invoice_number: String,
+    pub lines: Vec<InvoiceLine>,
+    pub total: i64,
+    pub currency: String,
+    pub authorization_id: Option<String>,
+    pub card_last4: Option<String>,
+    /// Once renewed: the new expiry, epoch seconds.
+    pub new_expiry: Option<i64>,
+    /// Why it failed, for staff.
+    pub failure: Option<String>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    #[serde(default)]
+    pub v: i64,
+}
+
+pub fn key(domain: &str, current_expiry: i64) -> Key {
+    Key::new(format!("RENEWAL#{domain}"), format!("{current_expiry:012}"))
+}
+
+/// The `gsi1` attributes that file a renewal under its status.
+fn status_index(
+    status: RenewalStatus,
+    at_ms: i64,
+    domain: &str,
+) -> [(String, serde_json::Value); 2] {
+    [
+        (
+            "gsi1pk".into(),
+            format!("RENEWALS#{}", status.as_str()).into(),
+        ),
+        ("gsi1sk".into(), format!("{at_ms:015}#{domain}").into()),
+    ]
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenewalError {
+    #[error("no such domain of yours")]
+    NotFound,
+    /// The request does not fit: years out of range, a malformed card or key.
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    /// Renewing for that many years would pass ten years from today.
+    #[error("the domain can be renewed for at most {max_years} years now")]
+    TooManyYears { max_years: u32 },
+    #[error("{message}")]
+    NotRenewable { code: &'static str, message: String },
+    /// Another renewal of the same expiry is under way or done.
+    #[error("a renewal of this domain is already under way")]
+    Underway,
+    #[error("{message}")]
+    Declined { code: String, message: String },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Transition(#[from] lifecycle::InvalidTransition),
+    #[error(transparent)]
+    Table(#[from] crate::store::TableError),
+}
+
+impl From<lifecycle::ChangeError> for RenewalError {
+    fn from(error: lifecycle::ChangeError) -> Self {
+        match error {
+            lifecycle::ChangeError::Invalid(invalid) => invalid.into(),
+            lifecycle::ChangeError::Table(table) => table.into(),
+        }
+    }
+}
+
+impl Renewal {
+    pub fn key(&self) -> Key {
+        key(&self.domain, self.current_expiry)
+    }
+
+    /// Creates the renewal, unless one of the same expiry is under way or done.
+    pub fn create_op(&self, now_ms: i64) -> TxOp {
+        let mut item = record_item(self, &self.key(), "renewal");
+        item.extend(status_index(self.status, now_ms, &self.domain));
+        let replaceable = REPLACEABLE.map(|s| Condition::eq("status", serde_json::json!(s)));
+        TxOp::Put {
+            item,
+            condition: Some(Condition::NotExists.or(Condition::Or(replaceable.to_vec()))),
+        }
+    }
+
+    pub fn of(item: &Item) -> TableResult<Renewal> {
+        let mut renewal: Renewal = record_of(item, "renewal")?;
+        renewal.status_message = renewal.status.explain().into();
+        Ok(renewal)
+    }
+
+    /// A move of this renewal, recorded as `actor`'s because of `why`.
+    pub fn change(
+        &self,
+        to: RenewalStatus,
+        update: Update,
+        actor: Actor,
+        why: &str,
+        now_ms: i64,
+    ) -> lifecycle::Change<RenewalStatus> {
+        let mut update = update;
+        for (attribute, value) in status_index(to, now_ms, &self.domain) {
+            update = update.set(attribute, value);
+        }
+        lifecycle::Change {
+            subject: Subject {
+                key: self.key(),
+                id: format!("{}@{}", self.domain, self.current_expiry),
+                customer_id: Some(self.customer_id.clone()),
+            },
+            from: self.status,
+            to,
+            update,
+            actor,
+            why: why.into(),
+            unchanged_since: None,
+        }
+    }
+}
+
+/// The renewal of `domain` that extends `current_expiry`, if any.
+pub async fn find(
+    table: &dyn Table,
+    domain: &str,
+    current_expiry: i64,
+) -> TableResult<Option<Renewal>> {
+    table
+        .get(&key(domain, current_expiry))
+        .await?
+        .map(|item| Renewal::of(&item))
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_renewal_ends_renewed_declined_or_failed() {
+        lifecycle::assert_well_formed(&[Renewed, Declined, Failed]);
+        assert!(REPLACEABLE.iter().all(|s| {
+            RenewalStatus::TRANSITIONS
+                .iter()
+                .all(|(from, _, _)| from != s)
+        }));
+    }
+}

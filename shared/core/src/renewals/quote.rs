@@ -1,0 +1,145 @@
+//! What renewing a domain for some years costs, from the registry's view of
+//! the domain now: the renewal price per year while active or in auto-renew
+//! grace, plus the restore fee in redemption; not renewable in pending delete.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::RenewalError;
+use crate::billing::InvoiceLine;
+use crate::domains::name::{self, Searched};
+use crate::domains::owned::OwnedDomain;
+use crate::registrar::{DomainStatus, RegistrarError};
+use crate::{Catalogs, Registry, Storage};
+
+/// A registry year, as registries count them.
+pub const YEAR_SECS: i64 = 365 * 86_400;
+/// No domain is registered further ahead than this.
+pub const MAX_YEARS_AHEAD: i64 = 10;
+
+/// What renewing a domain for some years costs and does.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Quote {
+    pub domain: String,
+    /// Where the domain stands at the registry now.
+    pub phase: DomainStatus,
+    /// Epoch seconds.
+    pub current_expiry: i64,
+    pub years: u32,
+    /// Epoch seconds.
+    pub new_expiry: i64,
+    /// The most years it may be renewed for now: never past ten years from today.
+    pub max_years: u32,
+    pub lines: Vec<InvoiceLine>,
+    /// Before tax, in minor units.
+    pub subtotal: i64,
+    pub currency: String,
+}
+
+/// The price of renewing `domain` for `years`, or why it cannot be renewed.
+pub async fn quote(
+    services: &(impl Storage + Registry + Catalogs),
+    domain: &OwnedDomain,
+    years: u32,
+) -> Result<Quote, RenewalError> {
+    let info = services
+        .registrar()
+        .info(&domain.name)
+        .await
+        .map_err(|error| match error {
+            RegistrarError::Unavailable(message) => RenewalError::Unavailable(message),
+            RegistrarError::NotFound(_) => not_renewable(
+                "released",
+                format!(
+                    "{} has been released by the registry and is no longer yours",
+                    domain.unicode
+                ),
+            ),
+            RegistrarError::Refused { message, .. } => not_renewable("refused", message),
+        })?;
+    match info.status {
+        DomainStatus::PendingDelete => {
+            return Err(not_renewable(
+                "pending_delete",
+                format!(
+                    "{} is about to be deleted by the registry and can no longer be renewed; once it is released you may register it again",
+                    domain.unicode
+                ),
+            ));
+        }
+        DomainStatus::PendingTransfer => {
+            return Err(not_renewable(
+                "transfer_pending",
+                format!(
+                    "{} can be renewed once its transfer is complete",
+                    domain.unicode
+                ),
+            ));
+        }
+        DomainStatus::External => {
+            return Err(not_renewable(
+                "not_ours",
+                format!("{} is with another registrar", domain.unicode),
+            ));
+        }
+        _ => {}
+    }
+    let now = services.clock().now_secs();
+    let room = now + MAX_YEARS_AHEAD * YEAR_SECS - info.expires_at;
+    let max_years = (room / YEAR_SECS).clamp(0, MAX_YEARS_AHEAD) as u32;
+    if max_years == 0 {
+        return Err(not_renewable(
+            "renewed_to_the_limit",
+            format!(
+                "{} is registered as far ahead as registries allow (ten years)",
+                domain.unicode
+            ),
+        ));
+    }
+    if !(1..=max_years).contains(&years) {
+        return Err(RenewalError::TooManyYears { max_years });
+    }
+    let catalog = services
+        .catalog()
+        .get(services.table(), services.clock())
+        .await?;
+    let suffix = match name::parse(&domain.name) {
+        Ok(Searched::Domain(parsed)) => parsed.suffix,
+        _ => String::new(),
+    };
+    let price = catalog.tld(&suffix).ok_or_else(|| {
+        not_renewable(
+            "tld_not_sold",
+            format!("we no longer sell .{suffix} domains; transfer it to another registrar"),
+        )
+    })?;
+    let plural = if years == 1 { "year" } else { "years" };
+    let mut lines = vec![InvoiceLine {
+        description: format!("Renewal of {}, {years} {plural}", domain.unicode),
+        amount: price.renew * years as i64,
+    }];
+    if info.status == DomainStatus::Redemption {
+        lines.push(InvoiceLine {
+            description: format!("Restore of {} from redemption", domain.unicode),
+            amount: price.restore,
+        });
+    }
+    Ok(Quote {
+        domain: domain.name.clone(),
+        phase: info.status,
+        current_expiry: info.expires_at,
+        years,
+        new_expiry: info.expires_at + years as i64 * YEAR_SECS,
+        max_years,
+        subtotal: lines.iter().map(|l| l.amount).sum(),
+        lines,
+        currency: catalog.currency.clone(),
+    })
+}
+
+fn not_renewable(code: &'static str, message: impl Into<String>) -> RenewalError {
+    RenewalError::NotRenewable {
+        code,
+        message: message.into(),
+    }
+}

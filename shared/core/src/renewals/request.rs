@@ -1,0 +1,296 @@
+//! A customer asks to renew a domain: quote it, invoice it, authorise the
+//! card, and queue the renewal. The same `Idempotency-Key` gets the same
+//! renewal back; another request for the same domain and expiry finds one
+//! under way (409).
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{Renewal, RenewalError, RenewalStatus, quote};
+use crate::accounts::Customer;
+use crate::audit::Actor;
+use crate::billing::invoice::{self, Invoice, InvoiceFor};
+use crate::domains::owned;
+use crate::idempotency::{self, Earlier, IdempotencyRecord};
+use crate::jobs::Job;
+use crate::lifecycle::MovedOn;
+use crate::payments::{Card, Charge, PaymentError};
+use crate::store::{Tx, TxError, Update};
+use crate::{Billing, Catalogs, Queueing, Registry, Settings, Storage};
+
+/// Tries at claiming the next invoice number before giving up as busy.
+const NUMBER_ATTEMPTS: usize = 50;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RenewRequest {
+    /// 1 to 10, and never past ten years from today.
+    #[schema(minimum = 1, maximum = 10)]
+    pub years: u32,
+    pub card: Card,
+}
+
+/// Why the renewal's first transaction may be refused.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    Underway,
+    CounterMoved,
+    /// A concurrent request under the same key won.
+    KeyTaken,
+}
+
+/// Renews `domain` of `customer` as `request` says; returns the renewal and
+/// whether this request made it.
+pub async fn renew(
+    services: &(impl Storage + Settings + Queueing + Billing + Registry + Catalogs),
+    customer: &Customer,
+    domain: &str,
+    key: &str,
+    request: RenewRequest,
+) -> Result<(Renewal, bool), RenewalError> {
+    if !idempotency::valid_key(key) {
+        return Err(RenewalError::Invalid {
+            code: "invalid_idempotency_key",
+            message: format!(
+                "the Idempotency-Key header holds 1 to {} printable ASCII characters",
+                idempotency::MAX_KEY
+            ),
+        });
+    }
+    if !(1..=10).contains(&request.years) {
+        return Err(RenewalError::Invalid {
+            code: "invalid_years",
+            message: "renew for 1 to 10 years".into(),
+        });
+    }
+    request
+        .card
+        .check_form()
+        .map_err(|message| RenewalError::Invalid {
+            code: "invalid_payment",
+            message: message.into(),
+        })?;
+    let fingerprint = format!("renew:{domain}:{}", request.years);
+    if let Some(renewal) = replay(services, customer, key, &fingerprint).await? {
+        return Ok((resume(services, renewal, request.card).await?, false));
+    }
+    let owned = owned::find(services.table(), &customer.id, domain)
+        .await?
+        .ok_or(RenewalError::NotFound)?;
+    let quote = quote(services, &owned, request.years).await?;
+    let now = services.clock().now();
+    for _ in 0..NUMBER_ATTEMPTS {
+        let (sequence, claim) = invoice::next_number(services.table()).await?;
+        let mut bill = Invoice::new(
+            &customer.id,
+            InvoiceFor::Renewal {
+                domain: domain.into(),
+                years: request.years,
+            },
+            crate::clock::rfc3339(now),
+            &quote.currency,
+            quote.lines.clone(),
+            services.config().tax_rate_bps,
+        );
+        bill.number = invoice::format_number(sequence);
+        let renewal = Renewal {
+            id: ulid::Ulid::new().to_string(),
+            customer_id: customer.id.clone(),
+            domain: domain.into(),
+            years: request.years,
+            current_expiry: quote.current_expiry,
+            status: RenewalStatus::Authorizing,
+            status_message: String::new(),
+            invoice_number: bill.number.clone(),
+            lines: bill.lines.clone(),
+            total: bill.total,
+            currency: bill.currency.clone(),
+            authorization_id: None,
+            card_last4: None,
+            new_expiry: None,
+            failure: None,
+            created_at: crate::clock::rfc3339(now),
+            v: 1,
+        };
+        let made = renewal_ref(&renewal);
+        let record = IdempotencyRecord {
+            customer_id: &customer.id,
+            key,
+            made: ("renewal", &made),
+            fingerprint: &fingerprint,
+        };
+        let mut tx = Tx::new();
+        tx.guard(Refusal::Underway, renewal.create_op(now_ms(services)))
+            .guard(Refusal::CounterMoved, claim)
+            .guard(
+                Refusal::KeyTaken,
+                record.create_op(now.unix_timestamp() + idempotency::KEEP_DAYS * 86_400),
+            )
+            .push(bill.put_op(sequence));
+        match tx.commit(services.table()).await {
+            Ok(()) => return Ok((authorize(services, renewal, request.card).await?, true)),
+            Err(TxError::Refused(Refusal::CounterMoved)) => {
+                tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(1..10))).await;
+            }
+            Err(TxError::Refused(Refusal::KeyTaken | Refusal::Underway)) => {
+                return match replay(services, customer, key, &fingerprint).await? {
+                    Some(renewal) => Ok((renewal, false)),
+                    None => Err(RenewalError::Underway),
+                };
+            }
+            Err(TxError::Table(error)) => return Err(error.into()),
+        }
+    }
+    Err(RenewalError::Unavailable(
+        "we are taking many payments at once; please try again".into(),
+    ))
+}
+
+fn now_ms(services: &impl Storage) -> i64 {
+    services.clock().now_millis()
+}
+
+/// How the idempotency record names a renewal: `<domain>@<expiry>`.
+fn renewal_ref(renewal: &Renewal) -> String {
+    format!("{}@{}", renewal.domain, renewal.current_expiry)
+}
+
+/// The renewal an earlier request under `key` made, if any.
+async fn replay(
+    services: &impl Storage,
+    customer: &Customer,
+    key: &str,
+    fingerprint: &str,
+) -> Result<Option<Renewal>, RenewalError> {
+    let earlier =
+        IdempotencyRecord::earlier(services.table(), &customer.id, key, "renewal", fingerprint)
+            .await?;
+    let made = match earlier {
+        None => return Ok(None),
+        Some(Earlier::Other) => {
+            return Err(RenewalError::Invalid {
+                code: "idempotency_key_reused",
+                message: "this Idempotency-Key was used for a different request; use a new key"
+                    .into(),
+            });
+        }
+        Some(Earlier::Same(made)) => made,
+    };
+    let (domain, expiry) = made
+        .rsplit_once('@')
+        .and_then(|(d, e)| Some((d.to_string(), e.parse::<i64>().ok()?)))
+        .ok_or_else(|| crate::store::TableError::Backend(format!("corrupt renewal ref {made}")))?;
+    Ok(super::find(services.table(), &domain, expiry).await?)
+}
+
+/// Carries on a renewal a request made before: one that was still having
+/// its card authorised (its request was cut off) is authorised now.
+async fn resume(
+    services: &(impl Storage + Queueing + Billing),
+    renewal: Renewal,
+    card: Card,
+) -> Result<Renewal, RenewalError> {
+    match renewal.status {
+        RenewalStatus::Authorizing => authorize(services, renewal, card).await,
+        _ => Ok(renewal),
+    }
+}
+
+/// Authorises the renewal's total on `card`, with a key made from the
+/// renewal (a retry is answered from the gateway's record), then queues it;
+/// a declined card ends it, having reached no registrar.
+async fn authorize(
+    services: &(impl Storage + Queueing + Billing),
+    renewal: Renewal,
+    card: Card,
+) -> Result<Renewal, RenewalError> {
+    let charge = Charge {
+        amount: renewal.total,
+        currency: renewal.currency.clone(),
+        card,
+        reference: renewal.invoice_number.clone(),
+        idempotency_key: format!("{}-authorize", renewal.id),
+    };
+    let customer = Actor::Customer(renewal.customer_id.clone());
+    let mut tx = Tx::new();
+    let declined = match services.payments().authorize(&charge).await {
+        Ok(authorization) => {
+            let update = Update::new()
+                .set("authorization_id", authorization.id.clone())
+                .set("card_last4", authorization.card_last4.clone());
+            renewal
+                .change(
+                    RenewalStatus::Queued,
+                    update,
+                    customer,
+                    "card authorised",
+                    now_ms(services),
+                )
+                .add_to(&mut tx, MovedOn, services.clock().now())?;
+            None
+        }
+        Err(PaymentError::Declined { code, message }) => {
+            let why = format!("card declined: {code}");
+            renewal
+                .change(
+                    RenewalStatus::Declined,
+                    Update::new(),
+                    customer,
+                    &why,
+                    now_ms(services),
+                )
+                .add_to(&mut tx, MovedOn, services.clock().now())?;
+            let bill = invoice::find(
+                services.table(),
+                &renewal.customer_id,
+                &renewal.invoice_number,
+            )
+            .await?
+            .ok_or_else(|| {
+                crate::store::TableError::Backend(format!(
+                    "renewal invoice {} is missing",
+                    renewal.invoice_number
+                ))
+            })?;
+            tx.push(bill.void_op());
+            Some(RenewalError::Declined {
+                code,
+                message: format!("{message}. Nothing was charged and the domain was not renewed."),
+            })
+        }
+        Err(PaymentError::Invalid(message)) => {
+            return Err(RenewalError::Invalid {
+                code: "invalid_payment",
+                message,
+            });
+        }
+        Err(PaymentError::Unavailable(message)) => {
+            tracing::warn!(%message, "payment gateway unavailable for a renewal");
+            return Err(RenewalError::Unavailable(
+                "the payment provider is not answering; send the same request again in a minute, you will not be charged twice".into(),
+            ));
+        }
+    };
+    match tx.commit(services.table()).await {
+        // Another request moved it first: its outcome stands.
+        Ok(()) | Err(TxError::Refused(MovedOn)) => {}
+        Err(TxError::Table(error)) => return Err(error.into()),
+    }
+    if let Some(declined) = declined {
+        return Err(declined);
+    }
+    let job = Job::RenewDomain {
+        domain: renewal.domain.clone(),
+        current_expiry: renewal.current_expiry,
+    };
+    // Should this fail, the sweep of queued renewals sends it again.
+    if let Err(error) = services
+        .queue()
+        .send(&job.body(), std::time::Duration::ZERO)
+        .await
+    {
+        tracing::error!(domain = %renewal.domain, %error, "could not enqueue a renewal");
+    }
+    super::find(services.table(), &renewal.domain, renewal.current_expiry)
+        .await?
+        .ok_or(RenewalError::NotFound)
+}
