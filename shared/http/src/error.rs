@@ -21,6 +21,8 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
     /// Alternatives to offer, e.g. free usernames when the one asked for is taken.
     pub suggestions: Vec<String>,
+    /// For `too_many_years`: the most years allowed now.
+    pub max_years: Option<u32>,
 }
 
 /// The body of every error response.
@@ -38,6 +40,9 @@ pub struct ErrorDetail {
     /// Alternatives to offer, when there are some (e.g. free usernames).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<String>,
+    /// For `too_many_years`: the most years a renewal may run now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_years: Option<u32>,
 }
 
 impl ApiError {
@@ -48,6 +53,7 @@ impl ApiError {
             message: message.into(),
             retry_after: None,
             suggestions: Vec::new(),
+            max_years: None,
         }
     }
 
@@ -87,6 +93,11 @@ impl ApiError {
         self
     }
 
+    pub fn with_max_years(mut self, max_years: u32) -> Self {
+        self.max_years = Some(max_years);
+        self
+    }
+
     pub fn retry_after(mut self, seconds: u64) -> Self {
         self.retry_after = Some(seconds.max(1));
         self
@@ -106,6 +117,7 @@ impl IntoResponse for ApiError {
                 code: self.code.to_string(),
                 message: self.message,
                 suggestions: self.suggestions,
+                max_years: self.max_years,
             },
         };
         let mut response = (self.status, Json(body)).into_response();

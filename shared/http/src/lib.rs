@@ -9,6 +9,7 @@ pub mod dev;
 pub mod domains;
 pub mod error;
 pub mod orders;
+pub mod portal;
 pub mod server;
 pub mod system;
 
@@ -49,6 +50,8 @@ pub enum RouteGroup {
     Domains,
     Accounts,
     Orders,
+    /// The customer portal: services, domains, invoices, renewals.
+    Portal,
 }
 
 impl RouteGroup {
@@ -58,6 +61,7 @@ impl RouteGroup {
         RouteGroup::Domains,
         RouteGroup::Accounts,
         RouteGroup::Orders,
+        RouteGroup::Portal,
     ];
 
     fn routes(self) -> OpenApiRouter<AppState> {
@@ -67,6 +71,7 @@ impl RouteGroup {
             RouteGroup::Domains => domains::routes(),
             RouteGroup::Accounts => accounts::routes(),
             RouteGroup::Orders => orders::routes(),
+            RouteGroup::Portal => portal::routes(),
         }
     }
 }

@@ -75,6 +75,21 @@ impl FromRequestParts<AppState> for Purchaser {
     }
 }
 
+/// The request's `Idempotency-Key`, one per `what` (an order, a renewal).
+pub(crate) fn idempotency_key<'h>(headers: &'h HeaderMap, what: &str) -> Result<&'h str, ApiError> {
+    headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "idempotency_key_required",
+                format!(
+                    "send an Idempotency-Key header, one per {what}, so a retry never does it twice"
+                ),
+            )
+        })
+}
+
 /// Places an order. Send a fresh `Idempotency-Key` per order; a retry with
 /// the same key returns the same order (200) instead of placing another.
 #[utoipa::path(post, path = "/api/orders", tag = "orders", security(("session" = [])), request_body = OrderRequest,
@@ -95,15 +110,7 @@ async fn place_order(
     headers: HeaderMap,
     ApiJson(request): ApiJson<OrderRequest>,
 ) -> Result<Response, ApiError> {
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "idempotency_key_required",
-                "send an Idempotency-Key header, one per order, so a retry never orders twice",
-            )
-        })?;
+    let key = idempotency_key(&headers, "order")?;
     let placed = create::place(&state.services, &customer, key, request).await?;
     let status = if placed.created {
         StatusCode::CREATED

@@ -1,0 +1,9 @@
+//! The `portal` route group behind API Gateway: a customer's services,
+//! domains and invoices, and domain renewals.
+
+use hostfront::http::RouteGroup;
+
+#[tokio::main]
+async fn main() -> Result<(), hostfront_lambda::Error> {
+    hostfront_lambda::serve_routes(RouteGroup::Portal).await
+}
