@@ -34,6 +34,7 @@ mod payments_conformance;
 mod queue_conformance;
 mod rate_limits;
 mod registrar_conformance;
+mod renewals;
 mod sealer_conformance;
 mod table_conformance;
 mod tasks;

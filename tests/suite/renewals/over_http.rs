@@ -1,0 +1,96 @@
+//! The portal over HTTP: a customer sees their domains, services and
+//! invoices, and renews a domain; another customer sees none of it.
+
+use std::time::{Duration, Instant};
+
+use hostfront::adapters::sim::APPROVED;
+use hostfront_tests::App;
+use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
+use serde_json::{Value, json};
+
+fn renew_body(years: u32) -> Value {
+    json!({"years": years, "card": {"number": APPROVED, "exp_month": 12, "exp_year": 2099, "cvc": "123"}})
+}
+
+async fn a_customer_renews_a_domain_in_the_portal(app: &App) {
+    let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
+    let domain = fresh_domain();
+    let (_, order) = ada
+        .order(hosting("register", &domain, &fresh_username()))
+        .await;
+    let id = order["id"].as_str().unwrap();
+    ada.pay(id, APPROVED, "GB").await;
+    ada.wait_for(id, "active").await;
+
+    let (status, domains) = ada.get("/api/domains").await;
+    assert_eq!(status, 200);
+    assert_eq!(domains[0]["name"], domain.as_str());
+    assert_eq!(domains[0]["auto_renew"], true);
+    let (_, services) = ada.get("/api/services").await;
+    assert_eq!(services[0]["plan_id"], "web-starter");
+    assert_eq!(services[0]["status"], "active");
+    let (_, shown) = ada.get(&format!("/api/domains/{domain}")).await;
+    let expiry = shown["expires_at"].as_i64().unwrap();
+    assert_eq!(shown["renewal_quote"]["max_years"], 9);
+    assert_eq!(shown["renewal_quote"]["lines"][0]["amount"], 1499);
+
+    let path = format!("/api/domains/{domain}/renew");
+    let (status, error) = ada.post(&path, renew_body(2), None).await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (400, Some("idempotency_key_required"))
+    );
+    let (status, error) = ada.post(&path, renew_body(10), Some("too-far")).await;
+    assert_eq!(
+        (
+            status,
+            &error["error"]["code"],
+            &error["error"]["max_years"]
+        ),
+        (400, &json!("too_many_years"), &json!(9)),
+        "{error}"
+    );
+    let (status, renewal) = ada.post(&path, renew_body(2), Some("renew-1")).await;
+    assert_eq!(status, 202, "{renewal}");
+    assert_eq!(renewal["status"], "queued");
+    let (status, again) = ada.post(&path, renew_body(2), Some("renew-1")).await;
+    assert_eq!((status, &again["id"]), (200, &renewal["id"]));
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, shown) = ada.get(&format!("/api/domains/{domain}")).await;
+        if shown["expires_at"].as_i64() == Some(expiry + 2 * 365 * 86_400) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "not renewed: {shown}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let number = renewal["invoice_number"].as_str().unwrap();
+    let (status, bill) = ada.get(&format!("/api/invoices/{number}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(bill["status"], "paid");
+    assert_eq!(
+        bill["about"],
+        json!({"kind": "renewal", "domain": domain, "years": 2})
+    );
+    let (_, invoices) = ada.get("/api/invoices").await;
+    assert_eq!(
+        invoices.as_array().unwrap().len(),
+        2,
+        "the order's and the renewal's"
+    );
+
+    let eve = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
+    assert_eq!(eve.get(&format!("/api/domains/{domain}")).await.0, 404);
+    assert_eq!(eve.get(&format!("/api/invoices/{number}")).await.0, 404);
+    assert_eq!(
+        eve.post(&path, renew_body(1), Some("not-mine")).await.0,
+        404
+    );
+    let (_, none) = eve.get("/api/domains").await;
+    assert_eq!(none, json!([]));
+    let (status, _, _) = app.get_with("/api/domains", &[]).await;
+    assert_eq!(status, 401);
+}
+
+on_both_engines!(a_customer_renews_a_domain_in_the_portal: portal_embedded, portal_cloud);
