@@ -17,17 +17,20 @@ pub enum Task {
     ResumeProvisioning,
     /// Cancels unpaid orders whose hold has lapsed.
     CancelLapsedOrders,
+    /// Enqueues again renewals whose job was lost.
+    ResumeRenewals,
     /// Gives orders that went live before services and domains were
     /// records of their own those records; a no-op once done.
     MigrateRecords,
 }
 
 impl Task {
-    pub const ALL: [Task; 4] = [
+    pub const ALL: [Task; 5] = [
         Task::SweepExpired,
         Task::ResumeProvisioning,
         Task::CancelLapsedOrders,
         Task::MigrateRecords,
+        Task::ResumeRenewals,
     ];
 
     pub fn name(self) -> &'static str {
@@ -36,6 +39,7 @@ impl Task {
             Task::ResumeProvisioning => "resume-provisioning",
             Task::CancelLapsedOrders => "cancel-lapsed-orders",
             Task::MigrateRecords => "migrate-records",
+            Task::ResumeRenewals => "resume-renewals",
         }
     }
 
@@ -45,6 +49,7 @@ impl Task {
             Task::ResumeProvisioning => Duration::from_secs(300),
             Task::CancelLapsedOrders => Duration::from_secs(3600),
             Task::MigrateRecords => Duration::from_secs(24 * 3600),
+            Task::ResumeRenewals => Duration::from_secs(300),
         }
     }
 
@@ -83,6 +88,10 @@ impl Task {
                 Ok(format!(
                     "cancelled {cancelled} unpaid orders whose hold lapsed"
                 ))
+            }
+            Task::ResumeRenewals => {
+                let sent = crate::renewals::resume_stalled(services, STALLED_AFTER).await?;
+                Ok(format!("enqueued {sent} stalled renewals again"))
             }
             Task::MigrateRecords => {
                 let migrated = crate::orders::migrate::migrate_records(services).await?;

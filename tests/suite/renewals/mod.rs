@@ -425,3 +425,22 @@ async fn the_price_follows_the_registry_phase_as_time_passes(
 }
 
 with_clock_on_both_engines!(the_price_follows_the_registry_phase_as_time_passes: phases_embedded, phases_cloud);
+
+async fn a_renewal_whose_job_was_lost_is_sent_again(clock: &ManualClock, services: &Services) {
+    let (customer, domain) = live_domain(services).await;
+    renewals::renew(
+        services,
+        &customer,
+        &domain.name,
+        "lost-1",
+        paying_with(APPROVED, 1),
+    )
+    .await
+    .unwrap();
+    let sweep = || hostfront::scheduler::Task::ResumeRenewals.run(services);
+    assert_eq!(sweep().await.unwrap(), "enqueued 0 stalled renewals again");
+    clock.advance_secs(11 * 60);
+    assert_eq!(sweep().await.unwrap(), "enqueued 1 stalled renewals again");
+}
+
+with_clock_on_both_engines!(a_renewal_whose_job_was_lost_is_sent_again: lost_embedded, lost_cloud);

@@ -18,10 +18,12 @@
 mod job;
 mod quote;
 mod request;
+mod sweep;
 
 pub use job::run;
 pub use quote::{Quote, quote};
 pub use request::{RenewRequest, renew};
+pub use sweep::resume_stalled;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
