@@ -364,3 +364,76 @@ describe("the site on a phone", () => {
     await page.close();
   });
 });
+
+describe("the portal", () => {
+  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0" });
+
+  /// A customer with a live order for `domain`, placed and paid through the API
+  /// with the page's own session.
+  async function liveCustomer(page, email, domain, username) {
+    await page.goto(`${app.server.base}/account.html`);
+    await signUp(page, app.server.base, { name: "Katherine Johnson", email, country: "US" });
+    await page.locator("#signed-in").waitFor();
+    const id = await page.evaluate(async ([domain, username]) => {
+      const post = (path, body, key) => fetch(path, { method: "POST", headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
+      const order = await post("/api/orders", { plan_id: "web-starter", cycle: "monthly", username, generate_password: true, domain: { action: "register", name: domain } }, crypto.randomUUID());
+      await post(`/api/orders/${order.id}/pay`, { card: { number: "4242424242424242", exp_month: 12, exp_year: 2099, cvc: "123" }, billing_country: "US" });
+      return order.id;
+    }, [domain, username]);
+    for (let i = 0; i < 100; i++) {
+      const order = await page.evaluate(async (id) => (await fetch(`/api/orders/${id}`)).json(), id);
+      if (order.status === "active") return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error("the order did not go live");
+  }
+
+  test("a customer sees services and domains, renews a domain for two years and sees the paid invoice", async () => {
+    const page = await app.browser.newPage();
+    await liveCustomer(page, "katherine@example.com", "orbitbakery.com", "orbitbakery");
+    await page.getByRole("link", { name: "Your services, domains and invoices" }).click();
+    await page.waitForURL(/\/portal\.html$/);
+    await page.locator('#services .record').getByText("Web Starter · orbitbakery.com").waitFor();
+    const domain = page.locator('#domain-list .record[data-domain="orbitbakery.com"]');
+    const expires = await domain.locator("dd").nth(1).textContent();
+    await domain.getByRole("button", { name: "Renew" }).click();
+    const form = domain.locator(".renew-form");
+    await form.getByLabel("Renew for").selectOption("2");
+    assert.match(await form.locator(".hint").textContent(), /29\.98/);
+    await form.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await form.getByLabel("Month").fill("12");
+    await form.getByLabel("Year").fill("2099");
+    await form.getByLabel("CVC").fill("123");
+    await form.getByRole("button", { name: "Renew" }).click();
+    await page.locator("#domain-message").getByText(/is renewed until/).waitFor({ timeout: 20000 });
+    const renewed = await page.locator('#domain-list .record[data-domain="orbitbakery.com"] dd').nth(1).textContent();
+    assert.equal(Number(renewed.slice(0, 4)), Number(expires.slice(0, 4)) + 2, `${expires} → ${renewed}`);
+    const row = page.locator("#invoices tbody tr", { hasText: "Renewal of orbitbakery.com, 2 years" });
+    await row.locator(".invoice-status").getByText("paid").waitFor();
+    await shot(page, "portal");
+
+    await row.getByRole("link").click();
+    await page.waitForURL(/\/invoice\.html\?number=INV-/);
+    await page.locator("#invoice-status").getByText(/^paid on /).waitFor();
+    assert.match(await page.locator("#invoice-lines").textContent(), /Renewal of orbitbakery\.com, 2 years/);
+    await page.close();
+  });
+
+  test("the portal works 390 pixels wide", async () => {
+    const context = await app.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await liveCustomer(page, "mary@example.com", "averyveryverylongbakerydomainname.com", "longbakery");
+    await page.goto(`${app.server.base}/portal.html`);
+    const domain = page.locator("#domain-list .record").first();
+    await domain.getByRole("button", { name: "Renew" }).click();
+    await domain.locator(".renew-form").waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the portal is ${width}px wide on a 390px screen`);
+    await shot(page, "phone-portal");
+    const number = await page.locator("#invoices tbody a").first().textContent();
+    await page.goto(`${app.server.base}/invoice.html?number=${number}`);
+    await page.locator("#invoice-title").waitFor();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390, "the invoice fits");
+    await context.close();
+  });
+});

@@ -1,0 +1,13 @@
+// What an invoice is for, and its status, in words; shared by the portal
+// and the printable invoice.
+
+export function invoiceFor(about) {
+  switch (about.kind) {
+    case "order": return `Order ${about.order_id}`;
+    case "renewal": return `Renewal of ${about.domain}, ${about.years} ${about.years === 1 ? "year" : "years"}`;
+    case "period": return `Service ${about.service_id}, ${about.from} to ${about.to}`;
+    default: return about.kind;
+  }
+}
+
+export const STATUS = { open: "open", paid: "paid", void: "void", refunded: "refunded" };

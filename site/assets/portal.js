@@ -1,0 +1,136 @@
+// The customer portal: services, domains (with renewal) and invoices.
+
+import { api, ApiError, el, money } from "/assets/api.js";
+import { STATUS, invoiceFor } from "/assets/invoices.js";
+
+const $ = (id) => document.getElementById(id);
+const day = (epoch) => new Date(epoch * 1000).toISOString().slice(0, 10);
+const words = (status) => status.replaceAll("_", " ");
+
+function say(text, isError = false) {
+  $("domain-message").textContent = text;
+  $("domain-message").classList.toggle("error", isError);
+}
+
+function details(rows) {
+  return el("dl", { class: "details" }, ...rows.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]));
+}
+
+async function showServices() {
+  const services = await api("/api/services");
+  $("services").replaceChildren(...(services.length ? services.map((service) => el("article", { class: "record", "data-service": service.id },
+    el("h3", {}, `${service.plan_name} · ${service.domain}`),
+    details([
+      ["Status", words(service.status)],
+      ["Next due", service.next_due],
+      ["Price", `${money(service.price, service.currency)} ${service.cycle === "annual" ? "a year" : "a month"}`],
+      ["Control panel", el("a", { href: service.hosting.account.panel_url }, service.hosting.account.panel_url)],
+    ]))) : [el("p", {}, "No services yet. ", el("a", { href: "/" }, "Find a domain"))]));
+}
+
+async function showInvoices() {
+  const invoices = await api("/api/invoices");
+  $("invoices").querySelector("tbody").replaceChildren(...invoices.map((invoice) => el("tr", { "data-invoice": invoice.number },
+    el("td", {}, el("a", { href: `/invoice.html?number=${encodeURIComponent(invoice.number)}` }, invoice.number)),
+    el("td", {}, invoiceFor(invoice.about)),
+    el("td", { class: "amount" }, money(invoice.total, invoice.currency)),
+    el("td", { class: "invoice-status" }, STATUS[invoice.status]))));
+}
+
+function renewForm(domain, quote) {
+  const years = el("select", { name: "years", id: `years-${domain.name}` },
+    ...Array.from({ length: quote.max_years }, (_, i) => el("option", { value: String(i + 1) }, `${i + 1} ${i ? "years" : "year"}`)));
+  const perYear = quote.lines[0].amount;
+  const restore = quote.lines[1]?.amount ?? 0;
+  const price = el("p", { class: "hint" });
+  const showPrice = () => { price.textContent = `${money(perYear * Number(years.value) + restore, quote.currency)} before tax${restore ? ", with the restore fee" : ""}.`; };
+  years.addEventListener("change", showPrice);
+  showPrice();
+  const field = (label, name, attributes) => el("label", {}, label, el("input", { name, required: "", ...attributes }));
+  const form = el("form", { class: "card-form renew-form" },
+    el("label", { for: `years-${domain.name}` }, "Renew for"), years, price,
+    field("Card number", "number", { inputmode: "numeric", autocomplete: "cc-number" }),
+    el("div", { class: "with-button" },
+      field("Month", "exp_month", { inputmode: "numeric", autocomplete: "cc-exp-month", maxlength: "2" }),
+      field("Year", "exp_year", { inputmode: "numeric", autocomplete: "cc-exp-year", maxlength: "4" }),
+      field("CVC", "cvc", { inputmode: "numeric", autocomplete: "cc-csc", maxlength: "4" })),
+    el("button", { type: "submit" }, "Renew"));
+  // One key per renewal: a double click or a retry renews once.
+  const key = crypto.randomUUID();
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fields = Object.fromEntries(new FormData(form).entries());
+    const body = { years: Number(fields.years), card: { number: fields.number, exp_month: Number(fields.exp_month), exp_year: Number(fields.exp_year), cvc: fields.cvc } };
+    form.querySelector("button").disabled = true;
+    say("");
+    try {
+      const renewal = await api(`/api/domains/${encodeURIComponent(domain.name)}/renew`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify(body) });
+      say(renewal.status_message);
+      await waitForRenewal(domain);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      say(error.message.charAt(0).toUpperCase() + error.message.slice(1), true);
+      form.querySelector("button").disabled = false;
+    }
+  });
+  return form;
+}
+
+async function waitForRenewal(domain) {
+  for (let i = 0; i < 60; i++) {
+    const shown = await api(`/api/domains/${encodeURIComponent(domain.name)}`);
+    if (shown.expires_at !== domain.expires_at) {
+      say(`${domain.unicode} is renewed until ${day(shown.expires_at)}.`);
+      await Promise.all([showDomains(), showInvoices()]);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  say("Your renewal is queued; the new expiry shows here once the registry has it.");
+}
+
+async function showDomain(domain) {
+  const card = el("article", { class: "record", "data-domain": domain.name },
+    el("h3", {}, domain.unicode),
+    details([
+      ["Status", words(domain.status)],
+      ["Expires", domain.expires_at ? day(domain.expires_at) : "once the transfer completes"],
+      ["Auto-renew", domain.auto_renew ? "on" : "off"],
+      ["Nameservers", domain.nameservers.join(", ")],
+      ["Transfer lock", domain.locked ? "locked" : "unlocked"],
+    ]));
+  const button = el("button", { type: "button", class: "secondary" }, "Renew");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const shown = await api(`/api/domains/${encodeURIComponent(domain.name)}`);
+    if (shown.renewal_quote) {
+      card.append(renewForm(domain, shown.renewal_quote));
+      button.hidden = true;
+    } else {
+      say(shown.not_renewable ?? "This domain cannot be renewed right now.", true);
+      button.disabled = false;
+    }
+  });
+  card.append(el("p", { class: "actions" }, button));
+  return card;
+}
+
+async function showDomains() {
+  const domains = await api("/api/domains");
+  $("domain-list").replaceChildren(...(domains.length
+    ? await Promise.all(domains.map(showDomain))
+    : [el("p", {}, "No domains registered with us yet.")]));
+}
+
+async function start() {
+  try {
+    await api("/api/me");
+  } catch {
+    $("portal-login").hidden = false;
+    return;
+  }
+  $("portal").hidden = false;
+  await Promise.all([showServices(), showDomains(), showInvoices()]);
+}
+
+start();
