@@ -25,6 +25,7 @@ const NUMBER_ATTEMPTS: usize = 50;
 pub struct RenewRequest {
     /// 1 to 10, and never past ten years from today.
     #[schema(minimum = 1, maximum = 10)]
+    #[serde(deserialize_with = "crate::input::whole_number")]
     pub years: u32,
     pub card: Card,
 }
