@@ -444,3 +444,34 @@ async fn a_renewal_whose_job_was_lost_is_sent_again(clock: &ManualClock, service
 }
 
 with_clock_on_both_engines!(a_renewal_whose_job_was_lost_is_sent_again: lost_embedded, lost_cloud);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_renewal_costs_a_bounded_number_of_table_requests() {
+    let clock = ManualClock::starting_now();
+    let (_dir, services) = embedded_services_with(&clock, |_| {});
+    let (customer, domain) = live_domain(&services).await;
+    let counting = std::sync::Arc::new(hostfront_tests::CountingTable::new(services.table.clone()));
+    let mut counted = services.clone();
+    counted.table = counting.clone();
+    let (renewal, _) = renewals::renew(
+        &counted,
+        &customer,
+        &domain.name,
+        "cost",
+        paying_with(APPROVED, 1),
+    )
+    .await
+    .unwrap();
+    let requested = counting.counts();
+    renewals::run(&counted, &domain.name, renewal.current_expiry, false)
+        .await
+        .unwrap();
+    let total = counting.counts();
+    let job = (total.0 - requested.0, total.1 - requested.1);
+    eprintln!("one renewal: request {requested:?}, job {job:?} (reads, writes)");
+    assert!(
+        requested.0 <= 8 && requested.1 <= 3,
+        "request: {requested:?}"
+    );
+    assert!(job.0 <= 5 && job.1 <= 1, "job: {job:?}");
+}
