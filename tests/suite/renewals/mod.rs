@@ -470,7 +470,7 @@ async fn one_renewal_costs_a_bounded_number_of_table_requests() {
     let job = (total.0 - requested.0, total.1 - requested.1);
     eprintln!("one renewal: request {requested:?}, job {job:?} (reads, writes)");
     assert!(
-        requested.0 <= 8 && requested.1 <= 3,
+        requested.0 <= 5 && requested.1 <= 2,
         "request: {requested:?}"
     );
     assert!(job.0 <= 5 && job.1 <= 1, "job: {job:?}");
