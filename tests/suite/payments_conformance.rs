@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use hostfront::adapters::sim::{APPROVED, DECLINED, EXPIRED, INSUFFICIENT_FUNDS, SimulatedGateway};
-use hostfront::payments::{Card, Charge, PaymentError, Payments};
+use hostfront::payments::{Card, Charge, PaymentError, PaymentSource, Payments};
 use hostfront_tests::TableFixture;
 
 macro_rules! conformance {
@@ -29,22 +29,27 @@ conformance!(
     captures_and_refunds_never_exceed_what_there_is,
     concurrent_retries_of_one_capture_capture_once,
     a_voided_authorisation_cannot_be_captured,
+    a_saved_card_pays_as_the_card_would,
 );
 
 fn gateway(f: &TableFixture) -> SimulatedGateway {
     SimulatedGateway::new(f.table.clone(), Arc::new(f.clock.clone()))
 }
 
+fn card(number: &str) -> Card {
+    Card {
+        number: number.into(),
+        exp_month: 12,
+        exp_year: 2099,
+        cvc: "123".into(),
+    }
+}
+
 fn charge(number: &str, key: &str) -> Charge {
     Charge {
         amount: 4990,
         currency: "USD".into(),
-        card: Card {
-            number: number.into(),
-            exp_month: 12,
-            exp_year: 2099,
-            cvc: "123".into(),
-        },
+        source: PaymentSource::Card(card(number)),
         reference: "INV-000001".into(),
         idempotency_key: key.into(),
     }
@@ -80,7 +85,10 @@ async fn test_cards_behave_as_documented(g: SimulatedGateway) {
         "invalid_card"
     );
     let mut old = charge(APPROVED, "a6");
-    old.card.exp_year = 2020;
+    old.source = PaymentSource::Card(Card {
+        exp_year: 2020,
+        ..card(APPROVED)
+    });
     assert_eq!(declined_code(g.authorize(&old).await), "expired_card");
     let mut nothing = charge(APPROVED, "a7");
     nothing.amount = 0;
@@ -191,4 +199,27 @@ async fn a_voided_authorisation_cannot_be_captured(g: SimulatedGateway) {
         g.void("auth_nobody", "void-2").await,
         Err(PaymentError::Invalid(_))
     ));
+}
+
+async fn a_saved_card_pays_as_the_card_would(g: SimulatedGateway) {
+    let saved = g.save_card(&card(APPROVED), "save-1").await.unwrap();
+    assert_eq!(g.save_card(&card(APPROVED), "save-1").await.unwrap(), saved);
+    assert_eq!((saved.last4.as_str(), saved.exp_year), ("4242", 2099));
+    assert!(saved.token.starts_with("tok_"));
+    let mut by_token = charge(APPROVED, "tok-a1");
+    by_token.source = PaymentSource::Saved(saved.token.clone());
+    assert_eq!(g.authorize(&by_token).await.unwrap().card_last4, "4242");
+    // A card that declines declines as well once saved; an unknown token is invalid.
+    let declining = g.save_card(&card(DECLINED), "save-2").await.unwrap();
+    by_token.source = PaymentSource::Saved(declining.token);
+    by_token.idempotency_key = "tok-a2".into();
+    assert_eq!(declined_code(g.authorize(&by_token).await), "card_declined");
+    by_token.source = PaymentSource::Saved("tok_nobody".into());
+    by_token.idempotency_key = "tok-a3".into();
+    assert!(matches!(
+        g.authorize(&by_token).await,
+        Err(PaymentError::Invalid(_))
+    ));
+    let bad = g.save_card(&card("4242424242424241"), "save-3").await;
+    assert_eq!(declined_code(bad), "invalid_card");
 }

@@ -13,7 +13,9 @@ use hostfront_tests::shopper::{Shopper, fresh_username, hosting};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use hostfront::payments::{Authorization, Capture, Charge, PaymentError, Payments, Refund};
+use hostfront::payments::{
+    Authorization, Capture, Card, Charge, PaymentError, Payments, Refund, SavedCard,
+};
 use serde_json::json;
 
 use super::mail_kinds;
@@ -261,6 +263,10 @@ struct RefundsDown(Arc<dyn Payments>);
 impl Payments for RefundsDown {
     fn name(&self) -> &'static str {
         "refunds-down"
+    }
+
+    async fn save_card(&self, card: &Card, key: &str) -> Result<SavedCard, PaymentError> {
+        self.0.save_card(card, key).await
     }
 
     async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError> {

@@ -44,12 +44,12 @@ const DAY: i64 = 86_400;
 fn paying_with(number: &str, years: u32) -> RenewRequest {
     RenewRequest {
         years,
-        card: Card {
+        card: Some(Card {
             number: number.into(),
             exp_month: 12,
             exp_year: 2099,
             cvc: "123".into(),
-        },
+        }),
     }
 }
 

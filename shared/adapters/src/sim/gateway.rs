@@ -20,7 +20,8 @@ use serde_json::json;
 
 use hostfront_core::clock::Clock;
 use hostfront_core::payments::{
-    Authorization, Capture, Charge, PaymentError, Payments, Refund, last4,
+    Authorization, Capture, Card, Charge, PaymentError, PaymentSource, Payments, Refund, SavedCard,
+    last4,
 };
 use hostfront_core::store::{Condition, ItemExt, Key, Table, TableError, TxOp, Update};
 
@@ -75,9 +76,31 @@ impl SimulatedGateway {
         SimulatedGateway { table, clock }
     }
 
-    fn check_card(&self, charge: &Charge) -> Result<(), PaymentError> {
-        let digits: String = charge
-            .card
+    /// The card a charge is paid with: the one given, or the one saved under its token.
+    async fn card_of(&self, source: &PaymentSource) -> Result<Card, PaymentError> {
+        match source {
+            PaymentSource::Card(card) => Ok(card.clone()),
+            PaymentSource::Saved(token) => {
+                let entry = self
+                    .table
+                    .get(&entry_key(token))
+                    .await
+                    .map_err(storage)?
+                    .filter(|e| e.str_attr("kind") == Some("token"))
+                    .ok_or_else(|| PaymentError::Invalid(format!("no saved card {token}")))?;
+                Ok(Card {
+                    number: entry.str_attr("number").unwrap_or_default().into(),
+                    exp_month: entry.i64_attr("exp_month").unwrap_or(0) as u32,
+                    exp_year: entry.i64_attr("exp_year").unwrap_or(0) as i32,
+                    cvc: String::new(),
+                })
+            }
+        }
+    }
+
+    /// A card that could pay: a valid number, not expired.
+    fn check_valid(&self, card: &Card) -> Result<String, PaymentError> {
+        let digits: String = card
             .number
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '-')
@@ -91,10 +114,15 @@ impl SimulatedGateway {
         }
         let today = self.clock.now();
         let (year, month) = (today.year(), u8::from(today.month()) as u32);
-        let card = &charge.card;
         if !(1..=12).contains(&card.exp_month) || (card.exp_year, card.exp_month) < (year, month) {
             return Err(declined("expired_card", "the card has expired"));
         }
+        Ok(digits)
+    }
+
+    /// What the card's bank says to a charge: the test cards decline.
+    fn check_card(&self, card: &Card) -> Result<(), PaymentError> {
+        let digits = self.check_valid(card)?;
         match digits.as_str() {
             DECLINED => Err(declined("card_declined", "the card was declined")),
             INSUFFICIENT_FUNDS => Err(declined(
@@ -223,6 +251,31 @@ impl Payments for SimulatedGateway {
         "simulated"
     }
 
+    async fn save_card(
+        &self,
+        card: &Card,
+        idempotency_key: &str,
+    ) -> Result<SavedCard, PaymentError> {
+        if let Some(done) = self.replay(idempotency_key).await? {
+            return Ok(done);
+        }
+        let digits = self.check_valid(card)?;
+        let saved = SavedCard {
+            token: format!("tok_{}", ulid::Ulid::new()),
+            last4: last4(&digits),
+            exp_month: card.exp_month,
+            exp_year: card.exp_year,
+        };
+        // The simulation keeps the number so that its test cards behave the
+        // same when saved; Hostfront itself keeps only the token.
+        let entry = self.entry(
+            &saved.token,
+            "token",
+            json!({"number": digits, "exp_month": card.exp_month, "exp_year": card.exp_year}),
+        );
+        self.record(vec![entry], idempotency_key, saved).await
+    }
+
     async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError> {
         if let Some(done) = self.replay(&charge.idempotency_key).await? {
             return Ok(done);
@@ -230,13 +283,14 @@ impl Payments for SimulatedGateway {
         if charge.amount <= 0 {
             return Err(PaymentError::Invalid("the amount must be positive".into()));
         }
-        self.check_card(charge)?;
+        let card = self.card_of(&charge.source).await?;
+        self.check_card(&card)?;
         let id = format!("auth_{}", ulid::Ulid::new());
         let authorization = Authorization {
             id: id.clone(),
             amount: charge.amount,
             currency: charge.currency.clone(),
-            card_last4: last4(&charge.card.number),
+            card_last4: last4(&card.number),
         };
         let entry = self.entry(
             &id,

@@ -22,7 +22,7 @@ use super::{
 use crate::accounts::Customer;
 use crate::audit::Actor;
 use crate::mail::{self, Mail, MailKind};
-use crate::payments::{Card, Charge, PaymentError};
+use crate::payments::{Card, Charge, PaymentError, PaymentSource};
 use crate::store::{Condition, TableError, Tx, TxError, Update};
 use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
@@ -165,7 +165,7 @@ pub async fn pay(
     let charge = Charge {
         amount: invoice.total,
         currency: invoice.currency.clone(),
-        card: request.card,
+        source: PaymentSource::Card(request.card),
         reference: invoice.number.clone(),
         idempotency_key: format!("{order_id}-authorize-{attempt}"),
     };

@@ -54,13 +54,32 @@ pub fn last4(number: &str) -> String {
     digits[digits.len().saturating_sub(4)..].to_string()
 }
 
+/// What a charge is paid with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentSource {
+    /// A card given with the payment.
+    Card(Card),
+    /// A card the gateway keeps for the customer, by its token.
+    Saved(String),
+}
+
+/// A card the gateway keeps, as Hostfront may know it: a token and what
+/// identifies the card to its owner, never its number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedCard {
+    pub token: String,
+    pub last4: String,
+    pub exp_month: u32,
+    pub exp_year: i32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Charge {
     /// Minor units.
     pub amount: i64,
     /// ISO 4217.
     pub currency: String,
-    pub card: Card,
+    pub source: PaymentSource,
     /// What is paid, e.g. an invoice number.
     pub reference: String,
     pub idempotency_key: String,
@@ -105,6 +124,14 @@ pub enum PaymentError {
 #[async_trait]
 pub trait Payments: Send + Sync {
     fn name(&self) -> &'static str;
+
+    /// Keeps `card` for later charges without its owner (renewals, recurring
+    /// invoices); checks that it could pay (a valid, unexpired card).
+    async fn save_card(
+        &self,
+        card: &Card,
+        idempotency_key: &str,
+    ) -> Result<SavedCard, PaymentError>;
 
     /// Reserves `charge.amount` on the card.
     async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError>;

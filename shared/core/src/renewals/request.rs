@@ -10,11 +10,12 @@ use super::{Renewal, RenewalError, RenewalStatus, quote};
 use crate::accounts::Customer;
 use crate::audit::Actor;
 use crate::billing::invoice::{self, Invoice, InvoiceFor};
+use crate::billing::payment_method;
 use crate::domains::owned;
 use crate::idempotency::{self, Earlier, IdempotencyRecord};
 use crate::jobs::Job;
 use crate::lifecycle::MovedOn;
-use crate::payments::{Card, Charge, PaymentError};
+use crate::payments::{Card, Charge, PaymentError, PaymentSource};
 use crate::store::{Tx, TxError, Update};
 use crate::{Billing, Catalogs, Queueing, Registry, Settings, Storage};
 
@@ -27,7 +28,9 @@ pub struct RenewRequest {
     #[schema(minimum = 1, maximum = 10)]
     #[serde(deserialize_with = "crate::input::whole_number")]
     pub years: u32,
-    pub card: Card,
+    /// The card to pay with; without one, the saved payment method.
+    #[serde(default)]
+    pub card: Option<Card>,
 }
 
 /// Why the renewal's first transaction may be refused.
@@ -63,16 +66,10 @@ pub async fn renew(
             message: "renew for 1 to 10 years".into(),
         });
     }
-    request
-        .card
-        .check_form()
-        .map_err(|message| RenewalError::Invalid {
-            code: "invalid_payment",
-            message: message.into(),
-        })?;
+    let source = payment_source(services, customer, request.card).await?;
     let fingerprint = format!("renew:{domain}:{}", request.years);
     if let Some(renewal) = replay(services, customer, key, &fingerprint).await? {
-        return Ok((resume(services, renewal, request.card).await?, false));
+        return Ok((resume(services, renewal, source).await?, false));
     }
     let owned = owned::find(services.table(), &customer.id, domain)
         .await?
@@ -128,7 +125,7 @@ pub async fn renew(
             )
             .push(bill.put_op(sequence));
         match tx.commit(services.table()).await {
-            Ok(()) => return Ok((authorize(services, renewal, request.card).await?, true)),
+            Ok(()) => return Ok((authorize(services, renewal, source).await?, true)),
             Err(TxError::Refused(Refusal::CounterMoved)) => {
                 tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(1..10))).await;
             }
@@ -183,31 +180,56 @@ async fn replay(
     Ok(super::find(services.table(), &domain, expiry).await?)
 }
 
+/// What the renewal is paid with: the card given, or the saved one.
+async fn payment_source(
+    services: &impl Storage,
+    customer: &Customer,
+    card: Option<Card>,
+) -> Result<PaymentSource, RenewalError> {
+    let invalid = |message: &str| RenewalError::Invalid {
+        code: "invalid_payment",
+        message: message.into(),
+    };
+    match card {
+        Some(card) => {
+            card.check_form().map_err(invalid)?;
+            Ok(PaymentSource::Card(card))
+        }
+        None => match payment_method::find(services.table(), &customer.id).await? {
+            Some(saved) => Ok(PaymentSource::Saved(saved.token)),
+            None => Err(RenewalError::Invalid {
+                code: "payment_method_required",
+                message: "give a card, or save one as your payment method first".into(),
+            }),
+        },
+    }
+}
+
 /// Carries on a renewal a request made before: one that was still having
 /// its card authorised (its request was cut off) is authorised now.
 async fn resume(
     services: &(impl Storage + Queueing + Billing),
     renewal: Renewal,
-    card: Card,
+    source: PaymentSource,
 ) -> Result<Renewal, RenewalError> {
     match renewal.status {
-        RenewalStatus::Authorizing => authorize(services, renewal, card).await,
+        RenewalStatus::Authorizing => authorize(services, renewal, source).await,
         _ => Ok(renewal),
     }
 }
 
-/// Authorises the renewal's total on `card`, with a key made from the
+/// Authorises the renewal's total from `source`, with a key made from the
 /// renewal (a retry is answered from the gateway's record), then queues it;
 /// a declined card ends it, having reached no registrar.
-async fn authorize(
+pub(super) async fn authorize(
     services: &(impl Storage + Queueing + Billing),
     renewal: Renewal,
-    card: Card,
+    source: PaymentSource,
 ) -> Result<Renewal, RenewalError> {
     let charge = Charge {
         amount: renewal.total,
         currency: renewal.currency.clone(),
-        card,
+        source,
         reference: renewal.invoice_number.clone(),
         idempotency_key: format!("{}-authorize", renewal.id),
     };

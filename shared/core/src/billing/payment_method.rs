@@ -1,0 +1,107 @@
+//! A customer's saved payment method: a card the gateway keeps, known here
+//! by its token, last four digits and expiry. Renewals and recurring
+//! invoices are charged to it; the customer sees only the last four digits.
+//!
+//! Item: `CUSTOMER#<id>` / `PAYMENT_METHOD`.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::payments::{Card, PaymentError};
+use crate::store::{Item, Key, Table, TableResult, record_item, record_of};
+use crate::{Billing, Storage};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentMethod {
+    /// The gateway's token; never shown.
+    pub token: String,
+    pub last4: String,
+    pub exp_month: u32,
+    pub exp_year: i32,
+    /// RFC 3339, UTC.
+    pub saved_at: String,
+}
+
+/// What the customer sees of their saved card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PaymentMethodView {
+    pub last4: String,
+    pub exp_month: u32,
+    pub exp_year: i32,
+    pub saved_at: String,
+}
+
+impl PaymentMethod {
+    pub fn view(&self) -> PaymentMethodView {
+        PaymentMethodView {
+            last4: self.last4.clone(),
+            exp_month: self.exp_month,
+            exp_year: self.exp_year,
+            saved_at: self.saved_at.clone(),
+        }
+    }
+
+    fn of(item: &Item) -> TableResult<PaymentMethod> {
+        record_of(item, "payment method")
+    }
+}
+
+fn key(customer_id: &str) -> Key {
+    Key::new(format!("CUSTOMER#{customer_id}"), "PAYMENT_METHOD")
+}
+
+/// The customer's saved card, if any.
+pub async fn find(table: &dyn Table, customer_id: &str) -> TableResult<Option<PaymentMethod>> {
+    table
+        .get(&key(customer_id))
+        .await?
+        .map(|item| PaymentMethod::of(&item))
+        .transpose()
+}
+
+/// Saves `card` with the gateway as the customer's payment method, in place
+/// of any before; a retry under the same key saves it once.
+pub async fn save(
+    services: &(impl Storage + Billing),
+    customer_id: &str,
+    card: &Card,
+    idempotency_key: &str,
+) -> Result<PaymentMethod, SaveError> {
+    card.check_form()
+        .map_err(|m| SaveError::Invalid(m.into()))?;
+    let saved = services
+        .payments()
+        .save_card(card, &format!("{customer_id}-card-{idempotency_key}"))
+        .await
+        .map_err(|error| match error {
+            PaymentError::Declined { message, .. } | PaymentError::Invalid(message) => {
+                SaveError::Invalid(message)
+            }
+            PaymentError::Unavailable(message) => SaveError::Unavailable(message),
+        })?;
+    let method = PaymentMethod {
+        token: saved.token,
+        last4: saved.last4,
+        exp_month: saved.exp_month,
+        exp_year: saved.exp_year,
+        saved_at: crate::clock::rfc3339(services.clock().now()),
+    };
+    let item = record_item(&method, &key(customer_id), "payment_method");
+    services.table().put(item, None).await?;
+    Ok(method)
+}
+
+/// Forgets the customer's saved card.
+pub async fn remove(table: &dyn Table, customer_id: &str) -> TableResult<()> {
+    table.delete(&key(customer_id), None).await.map(|_| ())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Table(#[from] crate::store::TableError),
+}
