@@ -198,7 +198,19 @@ impl App {
         body: &serde_json::Value,
         headers: &[(&str, &str)],
     ) -> (u16, serde_json::Value) {
-        let mut request = http().post(self.url(path)).json(body);
+        self.send_with(reqwest::Method::POST, path, body, headers)
+            .await
+    }
+
+    /// Sends `body` as JSON with `method` and `headers`; returns the status and the JSON answer.
+    pub async fn send_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+        headers: &[(&str, &str)],
+    ) -> (u16, serde_json::Value) {
+        let mut request = http().request(method, self.url(path)).json(body);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

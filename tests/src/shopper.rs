@@ -42,11 +42,25 @@ impl<'a> Shopper<'a> {
     }
 
     pub async fn post(&self, path: &str, body: Value, key: Option<&str>) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, body, key).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value, key: Option<&str>) -> (u16, Value) {
+        self.send(reqwest::Method::PUT, path, body, key).await
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+        key: Option<&str>,
+    ) -> (u16, Value) {
         let mut headers = vec![("cookie", self.cookie.as_str())];
         if let Some(key) = key {
             headers.push(("idempotency-key", key));
         }
-        self.app.post_with(path, &body, &headers).await
+        self.app.send_with(method, path, &body, &headers).await
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {

@@ -14,8 +14,10 @@ use super::AppState;
 use super::accounts::CurrentCustomer;
 use super::error::{ApiError, ApiJson, ErrorBody};
 use super::orders::{Purchaser, idempotency_key};
+use hostfront_core::billing::payment_method::{self, PaymentMethodView, SaveError};
 use hostfront_core::billing::{Invoice, invoice};
 use hostfront_core::domains::owned::{self, OwnedDomain};
+use hostfront_core::payments::Card;
 use hostfront_core::renewals::{self, Quote, RenewRequest, Renewal, RenewalError};
 use hostfront_core::subscriptions::{self, Subscription};
 
@@ -202,11 +204,106 @@ async fn get_invoice(
         .ok_or_else(|| ApiError::not_found("no such invoice of yours"))
 }
 
+/// The logged-in customer's saved card: its last four digits and expiry.
+#[utoipa::path(get, path = "/api/payment-method", tag = "portal", security(("session" = [])),
+    responses(
+        (status = 200, body = PaymentMethodView),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 404, body = ErrorBody, description = "no card saved"),
+    ))]
+async fn get_payment_method(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+) -> Result<Json<PaymentMethodView>, ApiError> {
+    payment_method::find(state.services.table.as_ref(), &customer.id)
+        .await?
+        .map(|method| Json(method.view()))
+        .ok_or_else(|| ApiError::not_found("no card is saved"))
+}
+
+/// Saves a card as the customer's payment method, in place of any before;
+/// renewals and recurring invoices are charged to it. One
+/// `Idempotency-Key` per card saved.
+#[utoipa::path(put, path = "/api/payment-method", tag = "portal", security(("session" = [])),
+    request_body = Card,
+    params(("Idempotency-Key" = String, Header, pattern = r"^[!-~]{1,100}$", description = "one per card saved")),
+    responses(
+        (status = 200, body = PaymentMethodView),
+        (status = 400, body = ErrorBody, description = "`idempotency_key_required`"),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 422, body = ErrorBody, description = "`invalid_payment`: not a valid, unexpired card"),
+        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments; see Retry-After"),
+        (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
+    ))]
+async fn save_payment_method(
+    State(state): State<AppState>,
+    Purchaser(customer): Purchaser,
+    headers: HeaderMap,
+    ApiJson(card): ApiJson<Card>,
+) -> Result<Json<PaymentMethodView>, ApiError> {
+    let key = idempotency_key(&headers, "card saved")?;
+    let method = payment_method::save(&state.services, &customer.id, &card, key)
+        .await
+        .map_err(|error| match error {
+            SaveError::Invalid(message) => ApiError::unprocessable("invalid_payment", message),
+            SaveError::Unavailable(message) => ApiError::unavailable(message).retry_after(5),
+            SaveError::Table(error) => error.into(),
+        })?;
+    Ok(Json(method.view()))
+}
+
+/// Forgets the customer's saved card.
+#[utoipa::path(delete, path = "/api/payment-method", tag = "portal", security(("session" = [])),
+    responses(
+        (status = 204, description = "forgotten"),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+    ))]
+async fn remove_payment_method(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+) -> Result<StatusCode, ApiError> {
+    payment_method::remove(state.services.table.as_ref(), &customer.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+struct AutoRenew {
+    enabled: bool,
+}
+
+/// Turns a domain's auto-renewal on or off.
+#[utoipa::path(put, path = "/api/domains/{name}/auto-renew", tag = "portal", security(("session" = [])),
+    request_body = AutoRenew,
+    params(("name" = String, Path, description = "the domain, ASCII")),
+    responses(
+        (status = 200, body = OwnedDomain),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 404, body = ErrorBody, description = "not a domain of yours"),
+    ))]
+async fn set_auto_renew(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(name): Path<String>,
+    ApiJson(choice): ApiJson<AutoRenew>,
+) -> Result<Json<OwnedDomain>, ApiError> {
+    let services = &state.services;
+    owned::set_auto_renew(services, &customer.id, &name.to_lowercase(), choice.enabled)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("no such domain of yours"))
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_domains))
         .routes(routes!(get_domain))
         .routes(routes!(renew_domain))
+        .routes(routes!(set_auto_renew))
+        .routes(routes!(
+            get_payment_method,
+            save_payment_method,
+            remove_payment_method
+        ))
         .routes(routes!(list_services))
         .routes(routes!(list_invoices))
         .routes(routes!(get_invoice))

@@ -80,7 +80,48 @@ async fn a_customer_renews_a_domain_in_the_portal(app: &App) {
         "the order's and the renewal's"
     );
 
+    // A saved card pays a renewal without being sent again; only its last
+    // four digits are ever shown.
+    let card = json!({"number": APPROVED, "exp_month": 12, "exp_year": 2099, "cvc": "123"});
+    assert_eq!(ada.get("/api/payment-method").await.0, 404);
+    let (status, saved) = ada.put("/api/payment-method", card, Some("card-1")).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(
+        saved,
+        json!({"last4": "4242", "exp_month": 12, "exp_year": 2099, "saved_at": saved["saved_at"]})
+    );
+    assert_eq!(ada.get("/api/payment-method").await.1["last4"], "4242");
+    let (status, by_saved) = ada
+        .post(&path, json!({"years": 1}), Some("renew-saved"))
+        .await;
+    assert_eq!(status, 202, "{by_saved}");
+    assert_eq!(by_saved["card_last4"], "4242");
+
+    let (status, off) = ada
+        .put(
+            &format!("/api/domains/{domain}/auto-renew"),
+            json!({"enabled": false}),
+            None,
+        )
+        .await;
+    assert_eq!((status, &off["auto_renew"]), (200, &json!(false)));
+    assert_eq!(ada.get("/api/domains").await.1[0]["auto_renew"], false);
+
     let eve = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
+    assert_eq!(
+        eve.put(
+            &format!("/api/domains/{domain}/auto-renew"),
+            json!({"enabled": true}),
+            None
+        )
+        .await
+        .0,
+        404
+    );
+    let (status, _) = eve
+        .post(&path, json!({"years": 1}), Some("eve-saved"))
+        .await;
+    assert_eq!(status, 404);
     assert_eq!(eve.get(&format!("/api/domains/{domain}")).await.0, 404);
     assert_eq!(eve.get(&format!("/api/invoices/{number}")).await.0, 404);
     assert_eq!(

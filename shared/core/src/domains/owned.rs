@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::audit::Actor;
+use crate::audit::{Actor, AuditEntry};
 use crate::lifecycle::{self, Status, Subject};
 use crate::store::{
     Condition, Item, Key, Query, SortKey, Table, TableResult, TxOp, Update, all_items, record_item,
@@ -160,6 +160,46 @@ pub async fn find(
         .await?
         .map(|item| OwnedDomain::of(&item))
         .transpose()
+}
+
+/// Turns auto-renewal of the customer's domain `name` on or off, with an
+/// audit entry; the domain as it is now, or None when it is not theirs.
+pub async fn set_auto_renew(
+    services: &impl crate::Storage,
+    customer_id: &str,
+    name: &str,
+    enabled: bool,
+) -> TableResult<Option<OwnedDomain>> {
+    let Some(domain) = find(services.table(), customer_id, name).await? else {
+        return Ok(None);
+    };
+    if domain.auto_renew != enabled {
+        let entry = AuditEntry {
+            at: crate::clock::rfc3339_millis(services.clock().now()),
+            actor: Actor::Customer(customer_id.into()),
+            subject: format!("domain:{name}"),
+            customer_id: Some(customer_id.into()),
+            action: if enabled {
+                "auto_renew_on"
+            } else {
+                "auto_renew_off"
+            }
+            .into(),
+            from: None,
+            to: None,
+            why: "the customer's choice".into(),
+        };
+        let change = TxOp::Update {
+            key: key(customer_id, name),
+            update: Update::new().set("auto_renew", enabled).bump_version(),
+            condition: Some(Condition::Exists),
+        };
+        services
+            .table()
+            .transact(vec![change, entry.put_op()])
+            .await?;
+    }
+    find(services.table(), customer_id, name).await
 }
 
 /// A customer's domains, by name, however many.

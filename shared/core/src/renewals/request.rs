@@ -66,14 +66,14 @@ pub async fn renew(
             message: "renew for 1 to 10 years".into(),
         });
     }
+    let owned = owned::find(services.table(), &customer.id, domain)
+        .await?
+        .ok_or(RenewalError::NotFound)?;
     let source = payment_source(services, customer, request.card).await?;
     let fingerprint = format!("renew:{domain}:{}", request.years);
     if let Some(renewal) = replay(services, customer, key, &fingerprint).await? {
         return Ok((resume(services, renewal, source).await?, false));
     }
-    let owned = owned::find(services.table(), &customer.id, domain)
-        .await?
-        .ok_or(RenewalError::NotFound)?;
     let quote = quote(services, &owned, request.years).await?;
     let now = services.clock().now();
     for _ in 0..NUMBER_ATTEMPTS {
