@@ -12,6 +12,47 @@ function say(text, isError = false) {
   $("domain-message").classList.toggle("error", isError);
 }
 
+let savedCard = null;
+
+function cardOf(fields) {
+  return { number: fields.number, exp_month: Number(fields.exp_month), exp_year: Number(fields.exp_year), cvc: fields.cvc };
+}
+
+async function showPaymentMethod() {
+  savedCard = await api("/api/payment-method").catch(() => null);
+  $("payment-method").textContent = savedCard
+    ? `Card ending ${savedCard.last4}, expires ${String(savedCard.exp_month).padStart(2, "0")}/${savedCard.exp_year}. Renewals and recurring invoices are charged to it.`
+    : "No card is saved with your account: you enter your card each time you pay.";
+  $("remove-card").hidden = !savedCard;
+  $("card-form").querySelector("button").textContent = savedCard ? "Save another card instead" : "Save card";
+}
+
+function setUpPaymentMethod() {
+  const form = $("card-form");
+  let key = crypto.randomUUID();
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const message = $("card-message");
+    try {
+      await api("/api/payment-method", { method: "PUT", headers: { "idempotency-key": key }, body: JSON.stringify(cardOf(Object.fromEntries(new FormData(form).entries()))) });
+      key = crypto.randomUUID();
+      form.reset();
+      message.textContent = "Your card is saved.";
+      message.classList.remove("error");
+      await showPaymentMethod();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      message.textContent = error.message.charAt(0).toUpperCase() + error.message.slice(1);
+      message.classList.add("error");
+    }
+  });
+  $("remove-card").addEventListener("click", async () => {
+    await api("/api/payment-method", { method: "DELETE" });
+    $("card-message").textContent = "Your card is removed.";
+    await showPaymentMethod();
+  });
+}
+
 function details(rows) {
   return el("dl", { class: "details" }, ...rows.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]));
 }
@@ -47,20 +88,31 @@ function renewForm(domain, quote) {
   years.addEventListener("change", showPrice);
   showPrice();
   const field = (label, name, attributes) => el("label", {}, label, el("input", { name, required: "", ...attributes }));
-  const form = el("form", { class: "card-form renew-form" },
-    el("label", { for: `years-${domain.name}` }, "Renew for"), years, price,
+  const cardFields = el("div", { class: "card-fields" },
     field("Card number", "number", { inputmode: "numeric", autocomplete: "cc-number" }),
     el("div", { class: "with-button" },
       field("Month", "exp_month", { inputmode: "numeric", autocomplete: "cc-exp-month", maxlength: "2" }),
       field("Year", "exp_year", { inputmode: "numeric", autocomplete: "cc-exp-year", maxlength: "4" }),
-      field("CVC", "cvc", { inputmode: "numeric", autocomplete: "cc-csc", maxlength: "4" })),
+      field("CVC", "cvc", { inputmode: "numeric", autocomplete: "cc-csc", maxlength: "4" })));
+  const useSaved = savedCard ? el("input", { type: "checkbox", name: "saved", checked: "" }) : null;
+  const showCardFields = () => {
+    const saved = Boolean(useSaved?.checked);
+    cardFields.hidden = saved;
+    for (const input of cardFields.querySelectorAll("input")) input.required = !saved;
+  };
+  useSaved?.addEventListener("change", showCardFields);
+  showCardFields();
+  const form = el("form", { class: "card-form renew-form" },
+    el("label", { for: `years-${domain.name}` }, "Renew for"), years, price,
+    savedCard ? el("label", { class: "choice" }, useSaved, `Pay with my saved card ending ${savedCard.last4}`) : null,
+    cardFields,
     el("button", { type: "submit" }, "Renew"));
   // One key per renewal: a double click or a retry renews once.
   const key = crypto.randomUUID();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const fields = Object.fromEntries(new FormData(form).entries());
-    const body = { years: Number(fields.years), card: { number: fields.number, exp_month: Number(fields.exp_month), exp_year: Number(fields.exp_year), cvc: fields.cvc } };
+    const body = { years: Number(fields.years), ...(fields.saved ? {} : { card: cardOf(fields) }) };
     form.querySelector("button").disabled = true;
     say("");
     try {
@@ -99,6 +151,13 @@ async function showDomain(domain) {
       ["Nameservers", domain.nameservers.join(", ")],
       ["Transfer lock", domain.locked ? "locked" : "unlocked"],
     ]));
+  const toggle = el("button", { type: "button", class: "secondary auto-renew" }, domain.auto_renew ? "Turn auto-renew off" : "Turn auto-renew on");
+  toggle.addEventListener("click", async () => {
+    toggle.disabled = true;
+    const now = await api(`/api/domains/${encodeURIComponent(domain.name)}/auto-renew`, { method: "PUT", body: JSON.stringify({ enabled: !domain.auto_renew }) });
+    say(`Auto-renew of ${domain.unicode} is ${now.auto_renew ? "on" : "off"}.`);
+    await showDomains();
+  });
   const button = el("button", { type: "button", class: "secondary" }, "Renew");
   button.addEventListener("click", async () => {
     button.disabled = true;
@@ -111,7 +170,7 @@ async function showDomain(domain) {
       button.disabled = false;
     }
   });
-  card.append(el("p", { class: "actions" }, button));
+  card.append(el("p", { class: "actions" }, button, toggle));
   return card;
 }
 
@@ -130,6 +189,8 @@ async function start() {
     return;
   }
   $("portal").hidden = false;
+  setUpPaymentMethod();
+  await showPaymentMethod();
   await Promise.all([showServices(), showDomains(), showInvoices()]);
 }
 

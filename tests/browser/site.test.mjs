@@ -366,7 +366,8 @@ describe("the site on a phone", () => {
 });
 
 describe("the portal", () => {
-  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0" });
+  // Both customers buy from one address, more often than a shopper would.
+  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0", HOSTFRONT_PURCHASE_PER_MINUTE: "60", HOSTFRONT_PURCHASE_WINDOW_LIMIT: "60" });
 
   /// A customer with a live order for `domain`, placed and paid through the API
   /// with the page's own session.
@@ -377,7 +378,8 @@ describe("the portal", () => {
     const id = await page.evaluate(async ([domain, username]) => {
       const post = (path, body, key) => fetch(path, { method: "POST", headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
       const order = await post("/api/orders", { plan_id: "web-starter", cycle: "monthly", username, generate_password: true, domain: { action: "register", name: domain } }, crypto.randomUUID());
-      await post(`/api/orders/${order.id}/pay`, { card: { number: "4242424242424242", exp_month: 12, exp_year: 2099, cvc: "123" }, billing_country: "US" });
+      const paid = await post(`/api/orders/${order.id}/pay`, { card: { number: "4242424242424242", exp_month: 12, exp_year: 2099, cvc: "123" }, billing_country: "US" });
+      if (paid.error) throw new Error(JSON.stringify(paid));
       return order.id;
     }, [domain, username]);
     for (let i = 0; i < 100; i++) {
@@ -394,20 +396,31 @@ describe("the portal", () => {
     await page.getByRole("link", { name: "Your services, domains and invoices" }).click();
     await page.waitForURL(/\/portal\.html$/);
     await page.locator('#services .record').getByText("Web Starter · orbitbakery.com").waitFor();
+    const cardForm = page.locator("#card-form");
+    await cardForm.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await cardForm.getByLabel("Month").fill("12");
+    await cardForm.getByLabel("Year").fill("2099");
+    await cardForm.getByLabel("CVC").fill("123");
+    await cardForm.getByRole("button", { name: "Save card" }).click();
+    await page.locator("#card-message").getByText("Your card is saved.").waitFor();
+    assert.match(await page.locator("#payment-method").textContent(), /Card ending 4242, expires 12\/2099/);
+
     const domain = page.locator('#domain-list .record[data-domain="orbitbakery.com"]');
     const expires = await domain.locator("dd").nth(1).textContent();
-    await domain.getByRole("button", { name: "Renew" }).click();
+    await domain.getByRole("button", { name: "Renew", exact: true }).click();
     const form = domain.locator(".renew-form");
     await form.getByLabel("Renew for").selectOption("2");
     assert.match(await form.locator(".hint").textContent(), /29\.98/);
-    await form.getByLabel("Card number").fill("4242 4242 4242 4242");
-    await form.getByLabel("Month").fill("12");
-    await form.getByLabel("Year").fill("2099");
-    await form.getByLabel("CVC").fill("123");
-    await form.getByRole("button", { name: "Renew" }).click();
+    assert.ok(await form.getByLabel("Pay with my saved card ending 4242").isChecked());
+    assert.equal(await form.getByLabel("Card number").isVisible(), false, "no card to type with a saved one");
+    await form.getByRole("button", { name: "Renew", exact: true }).click();
     await page.locator("#domain-message").getByText(/is renewed until/).waitFor({ timeout: 20000 });
     const renewed = await page.locator('#domain-list .record[data-domain="orbitbakery.com"] dd').nth(1).textContent();
     assert.equal(Number(renewed.slice(0, 4)), Number(expires.slice(0, 4)) + 2, `${expires} → ${renewed}`);
+    const renewedDomain = page.locator('#domain-list .record[data-domain="orbitbakery.com"]');
+    await renewedDomain.getByRole("button", { name: "Turn auto-renew off" }).click();
+    await page.locator("#domain-message").getByText("Auto-renew of orbitbakery.com is off.").waitFor();
+    await renewedDomain.getByRole("button", { name: "Turn auto-renew on" }).waitFor();
     const row = page.locator("#invoices tbody tr", { hasText: "Renewal of orbitbakery.com, 2 years" });
     await row.locator(".invoice-status").getByText("paid").waitFor();
     await shot(page, "portal");
@@ -425,7 +438,7 @@ describe("the portal", () => {
     await liveCustomer(page, "mary@example.com", "averyveryverylongbakerydomainname.com", "longbakery");
     await page.goto(`${app.server.base}/portal.html`);
     const domain = page.locator("#domain-list .record").first();
-    await domain.getByRole("button", { name: "Renew" }).click();
+    await domain.getByRole("button", { name: "Renew", exact: true }).click();
     await domain.locator(".renew-form").waitFor();
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `the portal is ${width}px wide on a 390px screen`);
