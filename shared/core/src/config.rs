@@ -114,6 +114,11 @@ pub struct Config {
     pub review_orders_per_day: u32,
     /// Orders a customer may have awaiting payment at once (each holds a domain for a week).
     pub max_unpaid_orders: u32,
+    /// How many days before its expiry an auto-renewing domain is invoiced.
+    pub domain_renewal_lead_days: i64,
+    /// Days after the due date on which a failed automatic charge is tried
+    /// again (the first is the due date itself), e.g. `0,3,7`.
+    pub dunning_days: Vec<i64>,
     /// Cards that may be declined for one order, and for one customer in a UTC day.
     pub declines_per_order: u32,
     pub declines_per_day: u32,
@@ -178,6 +183,20 @@ impl Config {
                         ConfigError(format!("{name} must be a number from 0 to 1, not {v:?}"))
                     }),
             }
+        };
+        // Days after a due date, ascending, the first 0 or more, at most 60.
+        let days_list = |name: &str, default: &str| -> Result<Vec<i64>, ConfigError> {
+            let text = get(name).unwrap_or_else(|| default.to_string());
+            let days: Option<Vec<i64>> = text
+                .split(',')
+                .map(|d| d.trim().parse::<i64>().ok().filter(|d| (0..=60).contains(d)))
+                .collect();
+            days.filter(|d| !d.is_empty() && d.windows(2).all(|w| w[0] < w[1]))
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "{name} must be ascending days from 0 to 60, comma-separated, not {text:?}"
+                    ))
+                })
         };
         let trusted_proxies = get("HOSTFRONT_TRUSTED_PROXIES")
             .unwrap_or_default()
@@ -284,6 +303,9 @@ impl Config {
             trusted_proxies,
             check_cache_available_secs: number("HOSTFRONT_CHECK_CACHE_AVAILABLE_SECS", 300)?,
             check_cache_taken_secs: number("HOSTFRONT_CHECK_CACHE_TAKEN_SECS", 6 * 3600)?,
+            domain_renewal_lead_days: number("HOSTFRONT_DOMAIN_RENEWAL_LEAD_DAYS", 30)?.clamp(1, 90)
+                as i64,
+            dunning_days: days_list("HOSTFRONT_DUNNING_DAYS", "0,3,7")?,
             suggestions: number("HOSTFRONT_SUGGESTIONS", 20)?.clamp(1, 100) as usize,
             subdomain_zone: parse("HOSTFRONT_SUBDOMAIN_ZONE", "example.net")?,
             sim_registrar_latency_ms: number("HOSTFRONT_SIM_REGISTRAR_LATENCY_MS", 40)?,
@@ -372,6 +394,18 @@ mod tests {
         .unwrap();
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.engine, Engine::Aws);
+    }
+
+    #[test]
+    fn dunning_days_are_ascending() {
+        assert_eq!(config(&[]).unwrap().dunning_days, [0, 3, 7]);
+        assert_eq!(
+            config(&[("HOSTFRONT_DUNNING_DAYS", "1, 5")]).unwrap().dunning_days,
+            [1, 5]
+        );
+        for bad in ["3,1", "x", "0,99", "1,,2"] {
+            assert!(config(&[("HOSTFRONT_DUNNING_DAYS", bad)]).is_err(), "{bad}");
+        }
     }
 
     #[test]

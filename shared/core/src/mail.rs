@@ -33,6 +33,9 @@ pub enum MailKind {
     OrderRejected,
     RenewalReceipt,
     RenewalFailed,
+    RenewalInvoice,
+    RenewalPaymentFailed,
+    RenewalReminder,
 }
 
 impl MailKind {
@@ -49,6 +52,9 @@ impl MailKind {
             MailKind::OrderRejected => "order_rejected",
             MailKind::RenewalReceipt => "renewal_receipt",
             MailKind::RenewalFailed => "renewal_failed",
+            MailKind::RenewalInvoice => "renewal_invoice",
+            MailKind::RenewalPaymentFailed => "renewal_payment_failed",
+            MailKind::RenewalReminder => "renewal_reminder",
         }
     }
 }
@@ -118,6 +124,9 @@ templates! {
     OrderRejected: OrderRejectedText = "mail/order_rejected.txt", OrderRejectedHtml = "mail/order_rejected.html";
     RenewalReceipt: RenewalReceiptText = "mail/renewal_receipt.txt", RenewalReceiptHtml = "mail/renewal_receipt.html";
     RenewalFailed: RenewalFailedText = "mail/renewal_failed.txt", RenewalFailedHtml = "mail/renewal_failed.html";
+    RenewalInvoice: RenewalInvoiceText = "mail/renewal_invoice.txt", RenewalInvoiceHtml = "mail/renewal_invoice.html";
+    RenewalPaymentFailed: RenewalPaymentFailedText = "mail/renewal_payment_failed.txt", RenewalPaymentFailedHtml = "mail/renewal_payment_failed.html";
+    RenewalReminder: RenewalReminderText = "mail/renewal_reminder.txt", RenewalReminderHtml = "mail/renewal_reminder.html";
 }
 
 fn subject(kind: MailKind, l: &Letter) -> String {
@@ -135,6 +144,9 @@ fn subject(kind: MailKind, l: &Letter) -> String {
             format!("{} is renewed: receipt {}", l.domain, l.invoice_number)
         }
         MailKind::RenewalFailed => format!("{} could not be renewed yet", l.domain),
+        MailKind::RenewalInvoice => format!("Renewal invoice {} for {}", l.invoice_number, l.domain),
+        MailKind::RenewalPaymentFailed => format!("We could not charge your card for {}", l.domain),
+        MailKind::RenewalReminder => format!("{} expires soon", l.domain),
     }
 }
 
@@ -293,6 +305,9 @@ mod tests {
             MailKind::OrderRejected,
             MailKind::RenewalReceipt,
             MailKind::RenewalFailed,
+            MailKind::RenewalInvoice,
+            MailKind::RenewalPaymentFailed,
+            MailKind::RenewalReminder,
         ];
         for kind in kinds {
             let (text, html) = render(kind, &letter()).unwrap();

@@ -9,7 +9,7 @@
 
 use super::{Renewal, RenewalError, RenewalStatus};
 use crate::audit::Actor;
-use crate::billing::invoice::{self, Invoice};
+use crate::billing::invoice::Invoice;
 use crate::domains::owned::{self, OwnedStatus};
 use crate::lifecycle::MovedOn;
 use crate::mail::{self, Letter, Mail, MailKind};
@@ -67,23 +67,8 @@ pub async fn run(
     }
 }
 
-async fn invoice_of(services: &impl Storage, renewal: &Renewal) -> Result<Invoice, TableError> {
-    invoice::find(
-        services.table(),
-        &renewal.customer_id,
-        &renewal.invoice_number,
-    )
-    .await?
-    .ok_or_else(|| {
-        TableError::Backend(format!(
-            "renewal invoice {} is missing",
-            renewal.invoice_number
-        ))
-    })
-}
-
 /// The letter of a renewal's mail to `name`.
-fn letter(services: &impl Settings, renewal: &Renewal, bill: &Invoice, name: &str) -> Letter {
+pub(super) fn letter(services: &impl Settings, renewal: &Renewal, bill: &Invoice, name: &str) -> Letter {
     let config = services.config();
     let base = config.public_url.trim_end_matches('/');
     with_invoice(
@@ -100,7 +85,7 @@ fn letter(services: &impl Settings, renewal: &Renewal, bill: &Invoice, name: &st
 }
 
 /// The renewal's customer, from their profile.
-async fn customer_of(
+pub(super) async fn customer_of(
     services: &impl Storage,
     renewal: &Renewal,
 ) -> Result<crate::accounts::Customer, TableError> {
@@ -131,7 +116,7 @@ async fn finish(
             PaymentError::Unavailable(message) => JobFailure::Retry(message),
             other => JobFailure::Retry(format!("capture refused: {other}")),
         })?;
-    let bill = invoice_of(services, renewal).await?;
+    let bill = renewal.invoice(services.table()).await?;
     let domain = owned::find(services.table(), &renewal.customer_id, &renewal.domain).await?;
     let customer = customer_of(services, renewal).await?;
     let mut letter = letter(services, renewal, &bill, &customer.name);
@@ -202,7 +187,7 @@ async fn give_up(
             .await
             .map_err(|e| JobFailure::Retry(format!("could not release the authorisation: {e}")))?;
     }
-    let bill = invoice_of(services, renewal).await?;
+    let bill = renewal.invoice(services.table()).await?;
     let customer = customer_of(services, renewal).await?;
     let mut letter = letter(services, renewal, &bill, &customer.name);
     letter.action = format!(
@@ -240,7 +225,7 @@ async fn give_up(
 }
 
 /// An epoch time as its UTC day, `2027-05-01`.
-fn day(epoch: i64) -> String {
+pub(super) fn day(epoch: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(epoch)
         .map(|t| t.date().to_string())
         .unwrap_or_default()

@@ -15,10 +15,12 @@
 //! - `RENEWAL#<domain>` / `<expiry, epoch s>`: the renewal;
 //! - `gsi1`: `RENEWALS#<status>` / `<created, ms>#<domain>`, for staff.
 
+
 mod job;
 mod quote;
 mod request;
 mod sweep;
+
 
 pub use job::run;
 pub use quote::{Quote, quote};
@@ -29,15 +31,22 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::audit::Actor;
+use crate::Queueing;
+use crate::billing::invoice::{self, Invoice};
 use crate::billing::InvoiceLine;
+use crate::jobs::Job;
+use crate::payments::Authorization;
 use crate::lifecycle::{self, Status, Subject};
 use crate::store::{
-    Condition, Item, Key, Table, TableResult, TxOp, Update, record_item, record_of,
+    Condition, Item, Key, Table, TableError, TableResult, TxOp, Update, record_item, record_of,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RenewalStatus {
+    /// An automatic renewal, invoiced ahead: the saved card is charged on
+    /// the due date, and again on the dunning days when it fails.
+    Scheduled,
     /// Invoiced; the card is being authorised.
     Authorizing,
     /// Authorised; the job renews it at the registrar, then captures.
@@ -55,6 +64,8 @@ impl Status for RenewalStatus {
     const RECORD: &'static str = "renewal";
     const NOUN: &'static str = "a renewal";
     const TRANSITIONS: &'static [(Self, Self, &'static str)] = &[
+        (Scheduled, Queued, "charged"),
+        (Scheduled, Declined, "dunning_ended"),
         (Authorizing, Queued, "authorised"),
         (Authorizing, Declined, "declined"),
         (Queued, Renewed, "renewed"),
@@ -63,6 +74,7 @@ impl Status for RenewalStatus {
 
     fn as_str(self) -> &'static str {
         match self {
+            Scheduled => "scheduled",
             Authorizing => "authorizing",
             Queued => "queued",
             Renewed => "renewed",
@@ -72,13 +84,15 @@ impl Status for RenewalStatus {
     }
 }
 
-/// The statuses a new renewal of the same expiry may take the place of.
-const REPLACEABLE: [RenewalStatus; 2] = [Declined, Failed];
+/// The statuses a new renewal of the same expiry may take the place of (a
+/// scheduled one gives way to the customer renewing by hand).
+const REPLACEABLE: [RenewalStatus; 3] = [Declined, Failed, Scheduled];
 
 impl RenewalStatus {
     /// The status, in plain words for the customer.
     pub fn explain(self) -> &'static str {
         match self {
+            Scheduled => "Invoiced: your saved card is charged on the due date.",
             Authorizing => "Checking your card.",
             Queued => {
                 "Renewal queued: your card is authorised, and we are renewing the domain with the registry."
@@ -118,6 +132,15 @@ pub struct Renewal {
     pub new_expiry: Option<i64>,
     /// Why it failed, for staff.
     pub failure: Option<String>,
+    /// Made by the daily billing run, to be charged to the saved card.
+    #[serde(default)]
+    pub automatic: bool,
+    /// Automatic charges tried so far.
+    #[serde(default)]
+    pub attempts: u32,
+    /// When the next automatic charge is due, epoch seconds.
+    #[serde(default)]
+    pub next_attempt: Option<i64>,
     /// RFC 3339, UTC.
     pub created_at: String,
     #[serde(default)]
@@ -129,7 +152,7 @@ pub fn key(domain: &str, current_expiry: i64) -> Key {
 }
 
 /// The `gsi1` attributes that file a renewal under its status.
-fn status_index(
+pub(crate) fn status_index(
     status: RenewalStatus,
     at_ms: i64,
     domain: &str,
@@ -182,10 +205,13 @@ impl Renewal {
         key(&self.domain, self.current_expiry)
     }
 
-    /// Creates the renewal, unless one of the same expiry is under way or done.
+    /// Creates the renewal, unless one of the same expiry is under way or
+    /// done. It is filed by when it was made, a scheduled one by when its
+    /// charge is due.
     pub fn create_op(&self, now_ms: i64) -> TxOp {
         let mut item = record_item(self, &self.key(), "renewal");
-        item.extend(status_index(self.status, now_ms, &self.domain));
+        let filed_at = self.next_attempt.map_or(now_ms, |at| at * 1000);
+        item.extend(status_index(self.status, filed_at, &self.domain));
         let replaceable = REPLACEABLE.map(|s| Condition::eq("status", serde_json::json!(s)));
         TxOp::Put {
             item,
@@ -225,6 +251,47 @@ impl Renewal {
             why: why.into(),
             unchanged_since: None,
         }
+    }
+}
+
+impl Renewal {
+    /// The renewal's invoice.
+    pub async fn invoice(&self, table: &dyn Table) -> TableResult<Invoice> {
+        invoice::find(table, &self.customer_id, &self.invoice_number)
+            .await?
+            .ok_or_else(|| {
+                TableError::Backend(format!("renewal invoice {} is missing", self.invoice_number))
+            })
+    }
+
+    /// The move to queued, once `authorization` holds the amount.
+    fn queued(
+        &self,
+        authorization: &Authorization,
+        actor: Actor,
+        why: &str,
+        now_ms: i64,
+    ) -> lifecycle::Change<RenewalStatus> {
+        let update = Update::new()
+            .set("authorization_id", authorization.id.clone())
+            .set("card_last4", authorization.card_last4.clone());
+        self.change(Queued, update, actor, why, now_ms)
+    }
+}
+
+/// Sends the renewal's job; should that fail, the `resume-renewals` sweep
+/// sends it again.
+async fn enqueue(services: &impl Queueing, renewal: &Renewal) {
+    let job = Job::RenewDomain {
+        domain: renewal.domain.clone(),
+        current_expiry: renewal.current_expiry,
+    };
+    if let Err(error) = services
+        .queue()
+        .send(&job.body(), std::time::Duration::ZERO)
+        .await
+    {
+        tracing::error!(domain = %renewal.domain, %error, "could not enqueue a renewal");
     }
 }
 

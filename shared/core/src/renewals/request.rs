@@ -13,7 +13,6 @@ use crate::billing::invoice::{self, Invoice, InvoiceFor};
 use crate::billing::payment_method;
 use crate::domains::owned;
 use crate::idempotency::{self, Earlier, IdempotencyRecord};
-use crate::jobs::Job;
 use crate::lifecycle::MovedOn;
 use crate::payments::{Card, Charge, PaymentError, PaymentSource};
 use crate::store::{Tx, TxError, Update};
@@ -106,6 +105,9 @@ pub async fn renew(
             card_last4: None,
             new_expiry: None,
             failure: None,
+            automatic: false,
+            attempts: 0,
+            next_attempt: None,
             created_at: crate::clock::rfc3339(now),
             v: 1,
         };
@@ -237,17 +239,8 @@ pub(super) async fn authorize(
     let mut tx = Tx::new();
     let declined = match services.payments().authorize(&charge).await {
         Ok(authorization) => {
-            let update = Update::new()
-                .set("authorization_id", authorization.id.clone())
-                .set("card_last4", authorization.card_last4.clone());
             renewal
-                .change(
-                    RenewalStatus::Queued,
-                    update,
-                    customer,
-                    "card authorised",
-                    now_ms(services),
-                )
+                .queued(&authorization, customer, "card authorised", now_ms(services))
                 .add_to(&mut tx, MovedOn, services.clock().now())?;
             None
         }
@@ -262,19 +255,7 @@ pub(super) async fn authorize(
                     now_ms(services),
                 )
                 .add_to(&mut tx, MovedOn, services.clock().now())?;
-            let bill = invoice::find(
-                services.table(),
-                &renewal.customer_id,
-                &renewal.invoice_number,
-            )
-            .await?
-            .ok_or_else(|| {
-                crate::store::TableError::Backend(format!(
-                    "renewal invoice {} is missing",
-                    renewal.invoice_number
-                ))
-            })?;
-            tx.push(bill.void_op());
+            tx.push(renewal.invoice(services.table()).await?.void_op());
             Some(RenewalError::Declined {
                 code,
                 message: format!("{message}. Nothing was charged and the domain was not renewed."),
@@ -301,18 +282,7 @@ pub(super) async fn authorize(
     if let Some(declined) = declined {
         return Err(declined);
     }
-    let job = Job::RenewDomain {
-        domain: renewal.domain.clone(),
-        current_expiry: renewal.current_expiry,
-    };
-    // Should this fail, the sweep of queued renewals sends it again.
-    if let Err(error) = services
-        .queue()
-        .send(&job.body(), std::time::Duration::ZERO)
-        .await
-    {
-        tracing::error!(domain = %renewal.domain, %error, "could not enqueue a renewal");
-    }
+    super::enqueue(services, &renewal).await;
     super::find(services.table(), &renewal.domain, renewal.current_expiry)
         .await?
         .ok_or(RenewalError::NotFound)
