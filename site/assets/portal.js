@@ -21,7 +21,7 @@ function cardOf(fields) {
 async function showPaymentMethod() {
   savedCard = await api("/api/payment-method").catch(() => null);
   $("payment-method").textContent = savedCard
-    ? `Card ending ${savedCard.last4}, expires ${String(savedCard.exp_month).padStart(2, "0")}/${savedCard.exp_year}. Renewals and recurring invoices are charged to it.`
+    ? `Card ending ${savedCard.last4}, expires ${String(savedCard.exp_month).padStart(2, "0")}/${savedCard.exp_year}. Domains that renew by themselves are charged to it.`
     : "No card is saved with your account: you enter your card each time you pay.";
   $("remove-card").hidden = !savedCard;
   $("card-form").querySelector("button").textContent = savedCard ? "Save another card instead" : "Save card";

@@ -189,7 +189,12 @@ impl Config {
             let text = get(name).unwrap_or_else(|| default.to_string());
             let days: Option<Vec<i64>> = text
                 .split(',')
-                .map(|d| d.trim().parse::<i64>().ok().filter(|d| (0..=60).contains(d)))
+                .map(|d| {
+                    d.trim()
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|d| (0..=60).contains(d))
+                })
                 .collect();
             days.filter(|d| !d.is_empty() && d.windows(2).all(|w| w[0] < w[1]))
                 .ok_or_else(|| {
@@ -400,7 +405,9 @@ mod tests {
     fn dunning_days_are_ascending() {
         assert_eq!(config(&[]).unwrap().dunning_days, [0, 3, 7]);
         assert_eq!(
-            config(&[("HOSTFRONT_DUNNING_DAYS", "1, 5")]).unwrap().dunning_days,
+            config(&[("HOSTFRONT_DUNNING_DAYS", "1, 5")])
+                .unwrap()
+                .dunning_days,
             [1, 5]
         );
         for bad in ["3,1", "x", "0,99", "1,,2"] {

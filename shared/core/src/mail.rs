@@ -144,7 +144,9 @@ fn subject(kind: MailKind, l: &Letter) -> String {
             format!("{} is renewed: receipt {}", l.domain, l.invoice_number)
         }
         MailKind::RenewalFailed => format!("{} could not be renewed yet", l.domain),
-        MailKind::RenewalInvoice => format!("Renewal invoice {} for {}", l.invoice_number, l.domain),
+        MailKind::RenewalInvoice => {
+            format!("Renewal invoice {} for {}", l.invoice_number, l.domain)
+        }
         MailKind::RenewalPaymentFailed => format!("We could not charge your card for {}", l.domain),
         MailKind::RenewalReminder => format!("{} expires soon", l.domain),
     }

@@ -19,18 +19,22 @@ pub enum Task {
     CancelLapsedOrders,
     /// Enqueues again renewals whose job was lost.
     ResumeRenewals,
+    /// Invoices auto-renewing domains ahead, charges them when due (with
+    /// dunning), and reminds the owners of domains that will not renew.
+    RunBilling,
     /// Gives orders that went live before services and domains were
     /// records of their own those records; a no-op once done.
     MigrateRecords,
 }
 
 impl Task {
-    pub const ALL: [Task; 5] = [
+    pub const ALL: [Task; 6] = [
         Task::SweepExpired,
         Task::ResumeProvisioning,
         Task::CancelLapsedOrders,
         Task::MigrateRecords,
         Task::ResumeRenewals,
+        Task::RunBilling,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +44,7 @@ impl Task {
             Task::CancelLapsedOrders => "cancel-lapsed-orders",
             Task::MigrateRecords => "migrate-records",
             Task::ResumeRenewals => "resume-renewals",
+            Task::RunBilling => "run-billing",
         }
     }
 
@@ -50,6 +55,7 @@ impl Task {
             Task::CancelLapsedOrders => Duration::from_secs(3600),
             Task::MigrateRecords => Duration::from_secs(24 * 3600),
             Task::ResumeRenewals => Duration::from_secs(300),
+            Task::RunBilling => Duration::from_secs(24 * 3600),
         }
     }
 
@@ -92,6 +98,13 @@ impl Task {
             Task::ResumeRenewals => {
                 let sent = crate::renewals::resume_stalled(services, STALLED_AFTER).await?;
                 Ok(format!("enqueued {sent} stalled renewals again"))
+            }
+            Task::RunBilling => {
+                let run = crate::renewals::run_billing(services).await?;
+                Ok(format!(
+                    "invoiced {} renewals, charged {}, declined {}, sent {} reminders",
+                    run.invoiced, run.charged, run.declined, run.reminded
+                ))
             }
             Task::MigrateRecords => {
                 let migrated = crate::orders::migrate::migrate_records(services).await?;

@@ -68,7 +68,12 @@ pub async fn run(
 }
 
 /// The letter of a renewal's mail to `name`.
-pub(super) fn letter(services: &impl Settings, renewal: &Renewal, bill: &Invoice, name: &str) -> Letter {
+pub(super) fn letter(
+    services: &impl Settings,
+    renewal: &Renewal,
+    bill: &Invoice,
+    name: &str,
+) -> Letter {
     let config = services.config();
     let base = config.public_url.trim_end_matches('/');
     with_invoice(
@@ -84,16 +89,16 @@ pub(super) fn letter(services: &impl Settings, renewal: &Renewal, bill: &Invoice
     )
 }
 
-/// The renewal's customer, from their profile.
+/// The customer `customer_id`, from their profile.
 pub(super) async fn customer_of(
     services: &impl Storage,
-    renewal: &Renewal,
+    customer_id: &str,
 ) -> Result<crate::accounts::Customer, TableError> {
     let profile = services
         .table()
-        .get(&crate::accounts::customer_key(&renewal.customer_id))
+        .get(&crate::accounts::customer_key(customer_id))
         .await?
-        .ok_or_else(|| TableError::Backend(format!("customer {} is gone", renewal.customer_id)))?;
+        .ok_or_else(|| TableError::Backend(format!("customer {customer_id} is gone")))?;
     crate::accounts::customer_of(&profile).map_err(|e| TableError::Backend(e.to_string()))
 }
 
@@ -118,7 +123,7 @@ async fn finish(
         })?;
     let bill = renewal.invoice(services.table()).await?;
     let domain = owned::find(services.table(), &renewal.customer_id, &renewal.domain).await?;
-    let customer = customer_of(services, renewal).await?;
+    let customer = customer_of(services, &renewal.customer_id).await?;
     let mut letter = letter(services, renewal, &bill, &customer.name);
     letter.paid = true;
     letter.action = format!("{} now runs until {}.", letter.domain, day(new_expiry));
@@ -188,7 +193,7 @@ async fn give_up(
             .map_err(|e| JobFailure::Retry(format!("could not release the authorisation: {e}")))?;
     }
     let bill = renewal.invoice(services.table()).await?;
-    let customer = customer_of(services, renewal).await?;
+    let customer = customer_of(services, &renewal.customer_id).await?;
     let mut letter = letter(services, renewal, &bill, &customer.name);
     letter.action = format!(
         "The registry did not renew {} ({why}). Your card was not charged, and our team has been told and will be in touch.",

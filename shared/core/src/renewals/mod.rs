@@ -15,13 +15,13 @@
 //! - `RENEWAL#<domain>` / `<expiry, epoch s>`: the renewal;
 //! - `gsi1`: `RENEWALS#<status>` / `<created, ms>#<domain>`, for staff.
 
-
+mod auto;
 mod job;
 mod quote;
 mod request;
 mod sweep;
 
-
+pub use auto::{BillingRun, run_billing};
 pub use job::run;
 pub use quote::{Quote, quote};
 pub use request::{RenewRequest, renew};
@@ -30,13 +30,13 @@ pub use sweep::resume_stalled;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::audit::Actor;
 use crate::Queueing;
-use crate::billing::invoice::{self, Invoice};
+use crate::audit::Actor;
 use crate::billing::InvoiceLine;
+use crate::billing::invoice::{self, Invoice};
 use crate::jobs::Job;
-use crate::payments::Authorization;
 use crate::lifecycle::{self, Status, Subject};
+use crate::payments::Authorization;
 use crate::store::{
     Condition, Item, Key, Table, TableError, TableResult, TxOp, Update, record_item, record_of,
 };
@@ -260,7 +260,10 @@ impl Renewal {
         invoice::find(table, &self.customer_id, &self.invoice_number)
             .await?
             .ok_or_else(|| {
-                TableError::Backend(format!("renewal invoice {} is missing", self.invoice_number))
+                TableError::Backend(format!(
+                    "renewal invoice {} is missing",
+                    self.invoice_number
+                ))
             })
     }
 

@@ -74,6 +74,13 @@ pub async fn renew(
         return Ok((resume(services, renewal, source).await?, false));
     }
     let quote = quote(services, &owned, request.years).await?;
+    // A renewal the billing run scheduled gives way to this one, its invoice voided.
+    let scheduled = match super::find(services.table(), domain, quote.current_expiry).await? {
+        Some(earlier) if earlier.status == RenewalStatus::Scheduled => {
+            Some(earlier.invoice(services.table()).await?.void_op())
+        }
+        _ => None,
+    };
     let now = services.clock().now();
     for _ in 0..NUMBER_ATTEMPTS {
         let (sequence, claim) = invoice::next_number(services.table()).await?;
@@ -125,7 +132,8 @@ pub async fn renew(
                 Refusal::KeyTaken,
                 record.create_op(now.unix_timestamp() + idempotency::KEEP_DAYS * 86_400),
             )
-            .push(bill.put_op(sequence));
+            .push(bill.put_op(sequence))
+            .extend(scheduled.clone());
         match tx.commit(services.table()).await {
             Ok(()) => return Ok((authorize(services, renewal, source).await?, true)),
             Err(TxError::Refused(Refusal::CounterMoved)) => {
@@ -240,7 +248,12 @@ pub(super) async fn authorize(
     let declined = match services.payments().authorize(&charge).await {
         Ok(authorization) => {
             renewal
-                .queued(&authorization, customer, "card authorised", now_ms(services))
+                .queued(
+                    &authorization,
+                    customer,
+                    "card authorised",
+                    now_ms(services),
+                )
                 .add_to(&mut tx, MovedOn, services.clock().now())?;
             None
         }

@@ -384,6 +384,37 @@ pub trait Table: Send + Sync {
     }
 }
 
+/// The items a query finds, a page at a time, however many there are.
+pub struct Pages {
+    query: Query,
+    cursor: Option<String>,
+    done: bool,
+}
+
+impl Pages {
+    /// Pages of `query`'s items, `size` at a time.
+    pub fn new(query: Query, size: usize) -> Self {
+        Pages {
+            query: query.limit(size),
+            cursor: None,
+            done: false,
+        }
+    }
+
+    /// The next page, or None once every item was read.
+    pub async fn next(&mut self, table: &dyn Table) -> TableResult<Option<Vec<Item>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let page = table
+            .query(self.query.clone().after(self.cursor.take()))
+            .await?;
+        self.done = page.next.is_none();
+        self.cursor = page.next;
+        Ok(Some(page.items))
+    }
+}
+
 /// Every item `query` finds, reading page after page.
 pub async fn all_items(table: &dyn Table, query: Query) -> TableResult<Vec<Item>> {
     let mut items = Vec::new();
