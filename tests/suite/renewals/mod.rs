@@ -2,6 +2,26 @@
 //! repeats, a declined card reaching no registrar, a registrar outage, the
 //! registry's phases as the clock moves, and the portal over HTTP.
 
+/// A case on services with a clock it moves, on each engine.
+macro_rules! with_clock_on_both_engines {
+    ($case:ident: $embedded:ident, $cloud:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $embedded() {
+            let clock = hostfront::clock::ManualClock::starting_now();
+            let (_dir, services) = hostfront_tests::embedded_services_with(&clock, |_| {});
+            $case(&clock, &services).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $cloud() {
+            let clock = hostfront::clock::ManualClock::starting_now();
+            let (_dir, services) = hostfront_tests::cloud_services_with(&clock, |_| {}).await;
+            $case(&clock, &services).await;
+        }
+    };
+}
+
+mod automatic;
 mod over_http;
 
 use hostfront::Services;
@@ -16,32 +36,13 @@ use hostfront::orders::{checkout, create, provision};
 use hostfront::payments::{Card, PaymentError};
 use hostfront::registrar::DomainStatus;
 use hostfront::renewals::{self, RenewRequest, RenewalError, RenewalStatus};
+use hostfront_tests::embedded_services_with;
 use hostfront_tests::shopper::{card, fresh_domain, fresh_username, register};
-use hostfront_tests::{cloud_services_with, embedded_services_with};
 
-/// A case on services with a clock it moves, on each engine.
-macro_rules! with_clock_on_both_engines {
-    ($case:ident: $embedded:ident, $cloud:ident) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $embedded() {
-            let clock = ManualClock::starting_now();
-            let (_dir, services) = embedded_services_with(&clock, |_| {});
-            $case(&clock, &services).await;
-        }
+pub(super) const YEAR: i64 = 365 * 86_400;
+pub(super) const DAY: i64 = 86_400;
 
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $cloud() {
-            let clock = ManualClock::starting_now();
-            let (_dir, services) = cloud_services_with(&clock, |_| {}).await;
-            $case(&clock, &services).await;
-        }
-    };
-}
-
-const YEAR: i64 = 365 * 86_400;
-const DAY: i64 = 86_400;
-
-fn paying_with(number: &str, years: u32) -> RenewRequest {
+pub(super) fn paying_with(number: &str, years: u32) -> RenewRequest {
     RenewRequest {
         years,
         card: Some(Card {
@@ -54,7 +55,7 @@ fn paying_with(number: &str, years: u32) -> RenewRequest {
 }
 
 /// A customer whose order for a new domain went live, and the domain's record.
-async fn live_domain(services: &Services) -> (Customer, OwnedDomain) {
+pub(super) async fn live_domain(services: &Services) -> (Customer, OwnedDomain) {
     hostfront::catalog::seed_demo(services.table.as_ref())
         .await
         .unwrap();
@@ -81,11 +82,11 @@ async fn live_domain(services: &Services) -> (Customer, OwnedDomain) {
     (customer, domain)
 }
 
-async fn registry_expiry(services: &Services, name: &str) -> i64 {
+pub(super) async fn registry_expiry(services: &Services, name: &str) -> i64 {
     services.registrar.info(name).await.unwrap().expires_at
 }
 
-async fn mails_of(services: &Services, kind: MailKind, to: &str) -> usize {
+pub(super) async fn mails_of(services: &Services, kind: MailKind, to: &str) -> usize {
     mail::outbox(services, 500)
         .await
         .unwrap()

@@ -206,16 +206,23 @@ impl Renewal {
     }
 
     /// Creates the renewal, unless one of the same expiry is under way or
-    /// done. It is filed by when it was made, a scheduled one by when its
-    /// charge is due.
+    /// done; one the customer asks for also replaces one that was declined,
+    /// failed or only scheduled, while the billing run makes one only where
+    /// there is none. It is filed by when it was made, a scheduled one by
+    /// when its charge is due.
     pub fn create_op(&self, now_ms: i64) -> TxOp {
         let mut item = record_item(self, &self.key(), "renewal");
         let filed_at = self.next_attempt.map_or(now_ms, |at| at * 1000);
         item.extend(status_index(self.status, filed_at, &self.domain));
-        let replaceable = REPLACEABLE.map(|s| Condition::eq("status", serde_json::json!(s)));
+        let condition = if self.automatic {
+            Condition::NotExists
+        } else {
+            let replaceable = REPLACEABLE.map(|s| Condition::eq("status", serde_json::json!(s)));
+            Condition::NotExists.or(Condition::Or(replaceable.to_vec()))
+        };
         TxOp::Put {
             item,
-            condition: Some(Condition::NotExists.or(Condition::Or(replaceable.to_vec()))),
+            condition: Some(condition),
         }
     }
 

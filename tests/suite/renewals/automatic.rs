@@ -1,0 +1,222 @@
+//! Automatic renewals over months, with the manual clock, on both engines:
+//! invoiced ahead, charged once when due, the expiry moved exactly a year;
+//! a declined saved card through dunning to expiry, grace and a manual
+//! renewal in redemption at the restore price; reminders once each.
+
+use hostfront::Services;
+use hostfront::adapters::sim::{APPROVED, DECLINED};
+use hostfront::billing::payment_method;
+use hostfront::billing::{InvoiceStatus, invoice};
+use hostfront::clock::{Clock, ManualClock};
+use hostfront::domains::owned;
+use hostfront::mail::MailKind;
+use hostfront::payments::Card;
+use hostfront::registrar::DomainStatus;
+use hostfront::renewals::{self, BillingRun, RenewalStatus};
+
+use super::{DAY, YEAR, live_domain, mails_of, paying_with, registry_expiry};
+
+fn saved(number: &str) -> Card {
+    Card {
+        number: number.into(),
+        exp_month: 12,
+        exp_year: 2099,
+        cvc: "123".into(),
+    }
+}
+
+/// Moves the clock to `days` days before `expiry` (negative: after), noon.
+fn travel_to(clock: &ManualClock, expiry: i64, days: i64) {
+    clock.advance_secs(expiry - days * DAY - clock.now_secs());
+}
+
+async fn billing(services: &Services) -> BillingRun {
+    renewals::run_billing(services).await.unwrap()
+}
+
+async fn an_auto_renewal_is_invoiced_charged_and_renewed_once(
+    clock: &ManualClock,
+    services: &Services,
+) {
+    let (customer, domain) = live_domain(services).await;
+    payment_method::save(services, &customer.id, &saved(APPROVED), "card")
+        .await
+        .unwrap();
+    let expiry = registry_expiry(services, &domain.name).await;
+    travel_to(clock, expiry, 31);
+    assert_eq!(billing(services).await, BillingRun::default(), "too early");
+
+    // Eleven months on: the invoice and its mail arrive once, however the
+    // run repeats or overlaps.
+    travel_to(clock, expiry, 29);
+    let (first, second) = tokio::join!(billing(services), billing(services));
+    assert_eq!(first.invoiced + second.invoiced, 1);
+    assert_eq!(billing(services).await.invoiced, 0);
+    assert_eq!(
+        mails_of(services, MailKind::RenewalInvoice, &customer.email).await,
+        1
+    );
+    assert_eq!(
+        mails_of(services, MailKind::RenewalReminder, &customer.email).await,
+        0
+    );
+    let scheduled = renewals::find(services.table.as_ref(), &domain.name, expiry)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(scheduled.status, RenewalStatus::Scheduled);
+
+    // On the due date the saved card is charged once, and the job renews it.
+    travel_to(clock, expiry, 1);
+    let (first, second) = tokio::join!(billing(services), billing(services));
+    assert_eq!(first.charged + second.charged, 1);
+    assert_eq!(billing(services).await.charged, 0);
+    renewals::run(services, &domain.name, expiry, false)
+        .await
+        .unwrap();
+    renewals::run(services, &domain.name, expiry, false)
+        .await
+        .unwrap();
+    assert_eq!(registry_expiry(services, &domain.name).await, expiry + YEAR);
+    let record = owned::find(services.table.as_ref(), &customer.id, &domain.name)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.expires_at, Some(expiry + YEAR));
+    let bill = invoice::find(
+        services.table.as_ref(),
+        &customer.id,
+        &scheduled.invoice_number,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(bill.status, InvoiceStatus::Paid);
+    assert_eq!(
+        mails_of(services, MailKind::RenewalReceipt, &customer.email).await,
+        1
+    );
+    travel_to(clock, expiry, -1);
+    assert_eq!(
+        billing(services).await,
+        BillingRun::default(),
+        "nothing more"
+    );
+}
+
+with_clock_on_both_engines!(an_auto_renewal_is_invoiced_charged_and_renewed_once: auto_embedded, auto_cloud);
+
+async fn a_declined_card_goes_through_dunning_to_a_renewal_by_hand(
+    clock: &ManualClock,
+    services: &Services,
+) {
+    let (customer, domain) = live_domain(services).await;
+    payment_method::save(services, &customer.id, &saved(DECLINED), "card")
+        .await
+        .unwrap();
+    let expiry = registry_expiry(services, &domain.name).await;
+    travel_to(clock, expiry, 29);
+    assert_eq!(billing(services).await.invoiced, 1);
+
+    // Due date, then the dunning days 3 and 7 after it: a mail each time.
+    for (days, attempts) in [(1, 1), (-2, 2), (-6, 3)] {
+        travel_to(clock, expiry, days);
+        let run = billing(services).await;
+        assert_eq!(
+            (run.charged, run.declined),
+            (0, 1),
+            "{days} days before expiry"
+        );
+        assert_eq!(billing(services).await.declined, 0, "once per dunning day");
+        let renewal = renewals::find(services.table.as_ref(), &domain.name, expiry)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(renewal.attempts, attempts);
+    }
+    let ended = renewals::find(services.table.as_ref(), &domain.name, expiry)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ended.status, RenewalStatus::Declined);
+    let bill = invoice::find(services.table.as_ref(), &customer.id, &ended.invoice_number)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bill.status, InvoiceStatus::Void);
+    assert_eq!(
+        mails_of(services, MailKind::RenewalPaymentFailed, &customer.email).await,
+        3
+    );
+    // Its charge failed, so it will not renew itself: the 7-day reminder
+    // came once the first charge was declined, and the "expired" one on the
+    // next dunning day, each once.
+    assert_eq!(
+        mails_of(services, MailKind::RenewalReminder, &customer.email).await,
+        2
+    );
+    assert_eq!(registry_expiry(services, &domain.name).await, expiry);
+
+    // In redemption, renewed by hand with another card, at the restore price.
+    travel_to(clock, expiry, -50);
+    assert_eq!(
+        services.registrar.info(&domain.name).await.unwrap().status,
+        DomainStatus::Redemption
+    );
+    let (renewal, _) = renewals::renew(
+        services,
+        &customer,
+        &domain.name,
+        "by-hand",
+        paying_with(APPROVED, 1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(renewal.lines[1].amount, 8000, "the restore fee");
+    renewals::run(services, &domain.name, expiry, false)
+        .await
+        .unwrap();
+    assert_eq!(registry_expiry(services, &domain.name).await, expiry + YEAR);
+}
+
+with_clock_on_both_engines!(a_declined_card_goes_through_dunning_to_a_renewal_by_hand: dunning_embedded, dunning_cloud);
+
+async fn a_domain_that_will_not_renew_itself_is_reminded_once_each_time(
+    clock: &ManualClock,
+    services: &Services,
+) {
+    let (customer, domain) = live_domain(services).await;
+    owned::set_auto_renew(services, &customer.id, &domain.name, false)
+        .await
+        .unwrap();
+    let expiry = registry_expiry(services, &domain.name).await;
+    // Mail stays in the outbox for 30 days: gather what each run sent.
+    let mut sent = std::collections::BTreeSet::new();
+    for (days, reminders) in [(29, 1), (20, 1), (6, 2), (2, 2), (-1, 3), (-4, 3), (-10, 3)] {
+        travel_to(clock, expiry, days);
+        let (first, second) = tokio::join!(billing(services), billing(services));
+        assert_eq!(first.invoiced + second.invoiced, 0, "auto-renew is off");
+        assert!(
+            first.reminded + second.reminded <= 1,
+            "one mail per reminder"
+        );
+        let outbox = hostfront::mail::outbox(services, 500).await.unwrap();
+        sent.extend(
+            outbox
+                .into_iter()
+                .filter(|m| m.kind == MailKind::RenewalReminder && m.to == customer.email)
+                .map(|m| m.id),
+        );
+        assert_eq!(sent.len(), reminders, "{days} days before expiry: {sent:?}");
+    }
+    let kinds: Vec<&str> = sent
+        .iter()
+        .map(|id| id.rsplit('-').next().unwrap())
+        .collect();
+    assert_eq!(kinds.len(), 3);
+    for which in ["30d", "7d", "expired"] {
+        assert!(kinds.contains(&which), "{kinds:?}");
+    }
+}
+
+with_clock_on_both_engines!(a_domain_that_will_not_renew_itself_is_reminded_once_each_time: reminders_embedded, reminders_cloud);
