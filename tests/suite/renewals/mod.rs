@@ -22,6 +22,7 @@ macro_rules! with_clock_on_both_engines {
 }
 
 mod automatic;
+mod manage;
 mod over_http;
 
 use hostfront::Services;

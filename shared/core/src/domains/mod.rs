@@ -6,6 +6,7 @@
 //! registrar caps a batch); the new answers are cached with short TTLs.
 
 pub mod lexicon;
+pub mod manage;
 pub mod name;
 pub mod owned;
 pub mod subdomains;

@@ -76,6 +76,9 @@ pub struct OwnedDomain {
     pub locked: bool,
     /// RFC 3339, UTC: when it became the customer's here.
     pub since: String,
+    /// The registrant contact, once changed from the account holder.
+    #[serde(default)]
+    pub registrant: Option<crate::registrar::Contact>,
     #[serde(default)]
     pub v: i64,
 }

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use super::{
-    Availability, DomainInfo, Registrar, RegistrarError, Registration, Renewal, TransferRequest,
-    TransferState,
+    Availability, Contact, DomainInfo, Registrar, RegistrarError, Registration, Renewal,
+    TransferRequest, TransferState,
 };
 
 pub struct Capped {
@@ -91,5 +91,19 @@ impl Registrar for Capped {
     async fn set_lock(&self, domain: &str, locked: bool) -> Result<(), RegistrarError> {
         self.turn().await?;
         self.inner.set_lock(domain, locked).await
+    }
+
+    async fn auth_code(&self, domain: &str) -> Result<String, RegistrarError> {
+        self.turn().await?;
+        self.inner.auth_code(domain).await
+    }
+
+    async fn set_registrant(
+        &self,
+        domain: &str,
+        registrant: &Contact,
+    ) -> Result<(), RegistrarError> {
+        self.turn().await?;
+        self.inner.set_registrant(domain, registrant).await
     }
 }

@@ -65,6 +65,15 @@ pub enum TransferState {
     Rejected { reason: String },
 }
 
+/// A domain's registrant, as the registry records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Contact {
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+    #[schema(min_length = 3, max_length = 254)]
+    pub email: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registration {
     pub domain: String,
@@ -135,4 +144,14 @@ pub trait Registrar: Send + Sync {
     ) -> Result<(), RegistrarError>;
 
     async fn set_lock(&self, domain: &str, locked: bool) -> Result<(), RegistrarError>;
+
+    /// The code another registrar needs to transfer the domain away.
+    async fn auth_code(&self, domain: &str) -> Result<String, RegistrarError>;
+
+    /// Changes the domain's registrant contact.
+    async fn set_registrant(
+        &self,
+        domain: &str,
+        registrant: &Contact,
+    ) -> Result<(), RegistrarError>;
 }

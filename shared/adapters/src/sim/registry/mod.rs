@@ -24,8 +24,8 @@ use serde_json::{Value, json};
 use hostfront_core::clock::Clock;
 
 use hostfront_core::registrar::{
-    Availability, DomainInfo, DomainStatus, Registrar, RegistrarError, Registration, Renewal,
-    TransferRequest, TransferState,
+    Availability, Contact, DomainInfo, DomainStatus, Registrar, RegistrarError, Registration,
+    Renewal, TransferRequest, TransferState,
 };
 use hostfront_core::store::{
     Condition, Item, ItemExt, Key, MAX_BATCH_GET, Table, TableError, TxOp, Update,
@@ -487,6 +487,34 @@ impl Registrar for SimulatedRegistry {
         self.round_trip().await?;
         self.change(domain, Update::new().set("locked", locked))
             .await
+    }
+
+    async fn auth_code(&self, domain: &str) -> Result<String, RegistrarError> {
+        self.round_trip().await?;
+        let item = self.ours(domain).await?;
+        if item.get("locked").and_then(Value::as_bool).unwrap_or(false) {
+            return Err(refused(
+                "locked",
+                format!("{domain} is locked against transfer; unlock it first"),
+            ));
+        }
+        Ok(item
+            .str_attr("auth_code")
+            .map(str::to_string)
+            .unwrap_or_else(|| auth_code_for(domain)))
+    }
+
+    async fn set_registrant(
+        &self,
+        domain: &str,
+        registrant: &Contact,
+    ) -> Result<(), RegistrarError> {
+        self.round_trip().await?;
+        self.change(
+            domain,
+            Update::new().set("registrant_contact", json!(registrant)),
+        )
+        .await
     }
 }
 

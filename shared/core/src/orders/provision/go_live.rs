@@ -133,6 +133,7 @@ pub fn owned_domain(
         nameservers,
         locked,
         since: crate::clock::rfc3339(since),
+        registrant: None,
         v: 1,
     })
 }
