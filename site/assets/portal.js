@@ -141,6 +141,48 @@ async function waitForRenewal(domain) {
   say("Your renewal is queued; the new expiry shows here once the registry has it.");
 }
 
+/// Lock, auth code and nameserver controls of a domain.
+function manageButtons(domain) {
+  const path = (what) => `/api/domains/${encodeURIComponent(domain.name)}/${what}`;
+  const act = async (work) => {
+    try {
+      await work();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      say(error.message.charAt(0).toUpperCase() + error.message.slice(1), true);
+    }
+  };
+  const lock = el("button", { type: "button", class: "secondary" }, domain.locked ? "Unlock for transfer" : "Lock");
+  lock.addEventListener("click", () => act(async () => {
+    const now = await api(path("lock"), { method: "PUT", body: JSON.stringify({ locked: !domain.locked }) });
+    say(`${domain.unicode} is ${now.locked ? "locked" : "unlocked"}.`);
+    await showDomains();
+  }));
+  const code = el("button", { type: "button", class: "secondary" }, "Show the auth code");
+  code.addEventListener("click", () => act(async () => {
+    const answer = await api(path("auth-code"), { method: "POST" });
+    say(`The auth code of ${domain.unicode} is ${answer.auth_code}. Give it only to the registrar you move to.`);
+  }));
+  const nameservers = el("button", { type: "button", class: "secondary" }, "Change nameservers");
+  nameservers.addEventListener("click", () => {
+    const input = el("input", { name: "nameservers", value: domain.nameservers.join(", "), required: "" });
+    const form = el("form", { class: "card-form" },
+      el("label", {}, "Nameservers, separated by commas", input),
+      el("button", { type: "submit" }, "Save nameservers"));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      act(async () => {
+        const list = input.value.split(",").map((n) => n.trim()).filter(Boolean);
+        await api(path("nameservers"), { method: "PUT", body: JSON.stringify({ nameservers: list }) });
+        say(`The nameservers of ${domain.unicode} are changed.`);
+        await showDomains();
+      });
+    });
+    nameservers.replaceWith(form);
+  });
+  return [lock, code, nameservers];
+}
+
 async function showDomain(domain) {
   const card = el("article", { class: "record", "data-domain": domain.name },
     el("h3", {}, domain.unicode),
@@ -170,7 +212,7 @@ async function showDomain(domain) {
       button.disabled = false;
     }
   });
-  card.append(el("p", { class: "actions" }, button, toggle));
+  card.append(el("p", { class: "actions" }, button, toggle, ...manageButtons(domain)));
   return card;
 }
 

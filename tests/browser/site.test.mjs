@@ -421,6 +421,13 @@ describe("the portal", () => {
     await renewedDomain.getByRole("button", { name: "Turn auto-renew off" }).click();
     await page.locator("#domain-message").getByText("Auto-renew of orbitbakery.com is off.").waitFor();
     await renewedDomain.getByRole("button", { name: "Turn auto-renew on" }).waitFor();
+    await renewedDomain.getByRole("button", { name: "Change nameservers" }).click();
+    await renewedDomain.getByLabel("Nameservers, separated by commas").fill("ns1.example.org, ns2.example.org");
+    await renewedDomain.getByRole("button", { name: "Save nameservers" }).click();
+    await page.locator("#domain-message").getByText("The nameservers of orbitbakery.com are changed.").waitFor();
+    await renewedDomain.getByText("ns1.example.org, ns2.example.org").waitFor();
+    await renewedDomain.getByRole("button", { name: "Show the auth code" }).click();
+    await page.locator("#domain-message.error").getByText(/60 days/).waitFor();
     const row = page.locator("#invoices tbody tr", { hasText: "Renewal of orbitbakery.com, 2 years" });
     await row.locator(".invoice-status").getByText("paid").waitFor();
     await shot(page, "portal");
