@@ -36,6 +36,7 @@ pub enum MailKind {
     RenewalInvoice,
     RenewalPaymentFailed,
     RenewalReminder,
+    TransferFailed,
 }
 
 impl MailKind {
@@ -55,6 +56,7 @@ impl MailKind {
             MailKind::RenewalInvoice => "renewal_invoice",
             MailKind::RenewalPaymentFailed => "renewal_payment_failed",
             MailKind::RenewalReminder => "renewal_reminder",
+            MailKind::TransferFailed => "transfer_failed",
         }
     }
 }
@@ -127,6 +129,7 @@ templates! {
     RenewalInvoice: RenewalInvoiceText = "mail/renewal_invoice.txt", RenewalInvoiceHtml = "mail/renewal_invoice.html";
     RenewalPaymentFailed: RenewalPaymentFailedText = "mail/renewal_payment_failed.txt", RenewalPaymentFailedHtml = "mail/renewal_payment_failed.html";
     RenewalReminder: RenewalReminderText = "mail/renewal_reminder.txt", RenewalReminderHtml = "mail/renewal_reminder.html";
+    TransferFailed: TransferFailedText = "mail/transfer_failed.txt", TransferFailedHtml = "mail/transfer_failed.html";
 }
 
 fn subject(kind: MailKind, l: &Letter) -> String {
@@ -149,6 +152,7 @@ fn subject(kind: MailKind, l: &Letter) -> String {
         }
         MailKind::RenewalPaymentFailed => format!("We could not charge your card for {}", l.domain),
         MailKind::RenewalReminder => format!("{} expires soon", l.domain),
+        MailKind::TransferFailed => format!("The transfer of {} did not go through", l.domain),
     }
 }
 
@@ -310,6 +314,7 @@ mod tests {
             MailKind::RenewalInvoice,
             MailKind::RenewalPaymentFailed,
             MailKind::RenewalReminder,
+            MailKind::TransferFailed,
         ];
         for kind in kinds {
             let (text, html) = render(kind, &letter()).unwrap();

@@ -19,6 +19,9 @@ pub enum Task {
     CancelLapsedOrders,
     /// Enqueues again renewals whose job was lost.
     ResumeRenewals,
+    /// Makes domains whose transfer in completed active; tells the owners
+    /// of refused ones.
+    FollowTransfers,
     /// Invoices auto-renewing domains ahead, charges them when due (with
     /// dunning), and reminds the owners of domains that will not renew.
     RunBilling,
@@ -28,13 +31,14 @@ pub enum Task {
 }
 
 impl Task {
-    pub const ALL: [Task; 6] = [
+    pub const ALL: [Task; 7] = [
         Task::SweepExpired,
         Task::ResumeProvisioning,
         Task::CancelLapsedOrders,
         Task::MigrateRecords,
         Task::ResumeRenewals,
         Task::RunBilling,
+        Task::FollowTransfers,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +49,7 @@ impl Task {
             Task::MigrateRecords => "migrate-records",
             Task::ResumeRenewals => "resume-renewals",
             Task::RunBilling => "run-billing",
+            Task::FollowTransfers => "follow-transfers",
         }
     }
 
@@ -56,6 +61,7 @@ impl Task {
             Task::MigrateRecords => Duration::from_secs(24 * 3600),
             Task::ResumeRenewals => Duration::from_secs(300),
             Task::RunBilling => Duration::from_secs(24 * 3600),
+            Task::FollowTransfers => Duration::from_secs(3600),
         }
     }
 
@@ -104,6 +110,13 @@ impl Task {
                 Ok(format!(
                     "invoiced {} renewals, charged {}, declined {}, sent {} reminders",
                     run.invoiced, run.charged, run.declined, run.reminded
+                ))
+            }
+            Task::FollowTransfers => {
+                let done = crate::domains::transfers::follow_up(services).await?;
+                Ok(format!(
+                    "{} transfers completed, {} refused",
+                    done.completed, done.failed
                 ))
             }
             Task::MigrateRecords => {

@@ -24,6 +24,7 @@ macro_rules! with_clock_on_both_engines {
 mod automatic;
 mod manage;
 mod over_http;
+mod transfers;
 
 use hostfront::Services;
 use hostfront::accounts::Customer;

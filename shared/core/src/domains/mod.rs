@@ -11,6 +11,7 @@ pub mod name;
 pub mod owned;
 pub mod subdomains;
 pub mod suggest;
+pub mod transfers;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -24,6 +24,8 @@ pub enum OwnedStatus {
     Active,
     /// Transfer requested; the registry has not completed it yet.
     TransferPending,
+    /// The transfer in was refused; the customer may start again.
+    TransferFailed,
     /// Past its expiry: in the registry's grace or redemption period.
     Expired,
     /// Moved to another registrar.
@@ -39,6 +41,7 @@ impl Status for OwnedStatus {
     const NOUN: &'static str = "a domain";
     const TRANSITIONS: &'static [(Self, Self, &'static str)] = &[
         (TransferPending, Active, "transferred_in"),
+        (TransferPending, TransferFailed, "transfer_failed"),
         (Active, Expired, "expired"),
         (Expired, Active, "renewed"),
         (Active, TransferredOut, "transferred_out"),
@@ -49,6 +52,7 @@ impl Status for OwnedStatus {
         match self {
             Active => "active",
             TransferPending => "transfer_pending",
+            TransferFailed => "transfer_failed",
             Expired => "expired",
             TransferredOut => "transferred_out",
             Deleted => "deleted",
@@ -95,6 +99,13 @@ impl OwnedDomain {
             item.insert(
                 "gsi1sk".into(),
                 format!("{expires_at:012}#{}", self.name).into(),
+            );
+        } else if self.status == TransferPending {
+            // Followed up until the registry completes or refuses it.
+            item.insert("gsi1pk".into(), "DOMAINS#TRANSFERS".into());
+            item.insert(
+                "gsi1sk".into(),
+                format!("{}#{}", self.since, self.name).into(),
             );
         }
         item
@@ -222,7 +233,7 @@ mod tests {
 
     #[test]
     fn a_domain_that_left_or_was_deleted_stays_gone() {
-        lifecycle::assert_well_formed(&[TransferredOut, Deleted]);
+        lifecycle::assert_well_formed(&[TransferredOut, Deleted, TransferFailed]);
         assert_eq!(OwnedStatus::action(Expired, Active), Some("renewed"));
         assert!(OwnedStatus::check(TransferPending, Expired).is_err());
     }

@@ -11,7 +11,8 @@
 //!
 //! Transfers: a name registered elsewhere transfers with the auth code
 //! `auth_code_for(name)` (`AUTH-` and 8 hex digits) and completes once
-//! `transfer_delay` has passed.
+//! `transfer_delay` has passed, unless the name starts with `nack`: those the
+//! losing registrar refuses at the end.
 
 mod world;
 
@@ -381,6 +382,12 @@ impl Registrar for SimulatedRegistry {
         }
         if self.clock.now_secs() < requested + self.settings.transfer_delay.as_secs() as i64 {
             return Ok(TransferState::Pending);
+        }
+        if domain.starts_with("nack") {
+            // The simulated world's losing registrar refuses these at the end.
+            return Ok(TransferState::Rejected {
+                reason: "the current registrar refused the transfer".into(),
+            });
         }
         // A completed transfer adds a year to the registration, as registries do.
         let done = with_expiry(

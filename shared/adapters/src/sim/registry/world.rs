@@ -33,6 +33,8 @@ pub fn registered_elsewhere(domain: &str) -> bool {
     BRANDS.contains(&label)
         || (classic && WORDS.contains(label))
         || (tld == "com" && label.len() <= 3)
+        // Held by a registrar that refuses transfers away (see `transfer_status`).
+        || label.starts_with("nack")
 }
 
 pub(super) fn static_availability(domain: &str) -> Availability {
