@@ -17,9 +17,15 @@ async fn the_session_requirement_in_the_description_is_the_servers() {
                 .as_array()
                 .is_some_and(|s| s.iter().any(|r| r.get("session").is_some()));
             let url = app.url(&path.replace("{id}", "01JAAAAAAAAAAAAAAAAAAAAAAA"));
+            let url = url
+                .replace("{name}", "bakery.com")
+                .replace("{number}", "INV-000001");
+            let empty = Value::Object(Default::default());
             let request = match method.as_str() {
                 "get" => client.get(&url),
-                "post" => client.post(&url).json(&Value::Object(Default::default())),
+                "post" => client.post(&url).json(&empty),
+                "put" => client.put(&url).json(&empty),
+                "delete" => client.delete(&url),
                 other => panic!("{other} {path} is not checked here"),
             };
             let status = request.send().await.unwrap().status().as_u16();
