@@ -57,16 +57,40 @@ function details(rows) {
   return el("dl", { class: "details" }, ...rows.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]));
 }
 
-async function showServices() {
-  const services = await api("/api/services");
-  $("services").replaceChildren(...(services.length ? services.map((service) => el("article", { class: "record", "data-service": service.id },
+function serviceCard(service) {
+  const card = el("article", { class: "record", "data-service": service.id },
     el("h3", {}, `${service.plan_name} · ${service.domain}`),
     details([
       ["Status", words(service.status)],
       ["Next due", service.next_due],
       ["Price", `${money(service.price, service.currency)} ${service.cycle === "annual" ? "a year" : "a month"}`],
       ["Control panel", el("a", { href: service.hosting.account.panel_url }, service.hosting.account.panel_url)],
-    ]))) : [el("p", {}, "No services yet. ", el("a", { href: "/" }, "Find a domain"))]));
+      ...(service.cancel_at && service.status !== "cancelled" ? [["Ends on", service.cancel_at]] : []),
+    ]));
+  if (service.status === "cancelled") return card;
+  const path = `/api/services/${encodeURIComponent(service.id)}/cancel`;
+  const act = async (options) => {
+    try {
+      await api(path, options);
+      await showServices();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      $("service-message").textContent = error.message;
+    }
+  };
+  const button = service.cancel_at
+    ? el("button", { type: "button", class: "secondary" }, "Withdraw the cancellation")
+    : el("button", { type: "button", class: "secondary" }, "Cancel at the end of the term");
+  button.addEventListener("click", () => act(service.cancel_at
+    ? { method: "DELETE" }
+    : { method: "POST", body: JSON.stringify({ when: "end_of_term" }) }));
+  card.append(el("p", { class: "actions" }, button));
+  return card;
+}
+
+async function showServices() {
+  const services = await api("/api/services");
+  $("services").replaceChildren(...(services.length ? services.map(serviceCard) : [el("p", {}, "No services yet. ", el("a", { href: "/" }, "Find a domain"))]));
 }
 
 async function showInvoices() {

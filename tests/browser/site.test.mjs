@@ -395,7 +395,15 @@ describe("the portal", () => {
     await liveCustomer(page, "katherine@example.com", "orbitbakery.com", "orbitbakery");
     await page.getByRole("link", { name: "Your services, domains and invoices" }).click();
     await page.waitForURL(/\/portal\.html$/);
-    await page.locator('#services .record').getByText("Web Starter · orbitbakery.com").waitFor();
+    const service = page.locator("#services .record", { hasText: "Web Starter · orbitbakery.com" });
+    await service.waitFor();
+    await service.getByRole("button", { name: "Cancel at the end of the term" }).click();
+    const next = await page.locator("#services .record dd").nth(1).textContent();
+    await page.locator("#services .record").getByText("Ends on").waitFor();
+    assert.equal(await page.locator("#services .record dd").nth(4).textContent(), next, "it ends when the paid term does");
+    await page.locator("#services .record").getByRole("button", { name: "Withdraw the cancellation" }).click();
+    await page.locator("#services .record").getByRole("button", { name: "Cancel at the end of the term" }).waitFor();
+    assert.equal(await page.locator("#services .record").getByText("Ends on").count(), 0);
     const cardForm = page.locator("#card-form");
     await cardForm.getByLabel("Card number").fill("4242 4242 4242 4242");
     await cardForm.getByLabel("Month").fill("12");

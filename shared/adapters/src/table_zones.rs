@@ -50,4 +50,12 @@ impl DnsHost for TableZones {
             item.str_attr("order_id").unwrap_or_default().to_string(),
         )))
     }
+
+    async fn remove_zone(&self, origin: &str) -> Result<(), DnsError> {
+        self.table
+            .delete(&Zone::key(origin), None)
+            .await
+            .map(|_| ())
+            .map_err(failed)
+    }
 }

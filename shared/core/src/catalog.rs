@@ -14,7 +14,7 @@ use crate::store::{Item, Key, Query, SortKey, Table, TableError, TableResult};
 
 const PARTITION: &str = "CATALOG";
 /// Bump when the demo catalog changes, so existing data directories get it.
-const DEMO_VERSION: &str = "SEEDED#1";
+const DEMO_VERSION: &str = "SEEDED#2";
 const DEMO: &str = include_str!("../catalog/demo.json");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -47,6 +47,9 @@ pub struct Plan {
     /// Price per billing cycle (`monthly`, `annual`) in minor units.
     pub prices: BTreeMap<String, i64>,
     pub setup_fee: i64,
+    /// Days of notice a cancellation needs (a dedicated server: 30).
+    #[serde(default)]
+    pub notice_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -19,4 +19,7 @@ pub trait DnsHost: Send + Sync {
 
     /// The zone of `origin` and the order it belongs to, if it exists.
     async fn zone(&self, origin: &str) -> Result<Option<(Zone, String)>, DnsError>;
+
+    /// Stops serving `origin`; removing a zone that is gone does nothing.
+    async fn remove_zone(&self, origin: &str) -> Result<(), DnsError>;
 }

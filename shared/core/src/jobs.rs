@@ -38,6 +38,11 @@ pub enum Job {
     },
     /// Renew a domain whose renewal is queued, extending `current_expiry`.
     RenewDomain { domain: String, current_expiry: i64 },
+    /// Remove a cancelled service's account, mailboxes and zone.
+    TearDown {
+        customer_id: String,
+        service_id: String,
+    },
 }
 
 impl Job {
@@ -243,6 +248,12 @@ impl JobHandler for AppJobs {
                     .await
                     .map_err(|e| JobError::Failed(e.to_string()))
             }
+            Job::TearDown {
+                customer_id,
+                service_id,
+            } => crate::subscriptions::cancel::tear_down(&self.services, &customer_id, &service_id)
+                .await
+                .map_err(JobError::Failed),
         }
     }
 }

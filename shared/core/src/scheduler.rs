@@ -108,8 +108,8 @@ impl Task {
             Task::RunBilling => {
                 let run = crate::renewals::run_billing(services).await?;
                 Ok(format!(
-                    "invoiced {} renewals, charged {}, declined {}, sent {} reminders",
-                    run.invoiced, run.charged, run.declined, run.reminded
+                    "ended {} services, invoiced {} renewals, charged {}, declined {}, sent {} reminders",
+                    run.ended, run.invoiced, run.charged, run.declined, run.reminded
                 ))
             }
             Task::FollowTransfers => {

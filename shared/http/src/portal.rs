@@ -21,6 +21,7 @@ use hostfront_core::domains::owned::{self, OwnedDomain};
 use hostfront_core::payments::Card;
 use hostfront_core::registrar::Contact;
 use hostfront_core::renewals::{self, Quote, RenewRequest, Renewal, RenewalError};
+use hostfront_core::subscriptions::cancel::{self, CancelError, When};
 use hostfront_core::subscriptions::{self, Subscription};
 
 impl From<RenewalError> for ApiError {
@@ -426,6 +427,63 @@ async fn get_auth_code(
     Ok(Json(AuthCode { auth_code }))
 }
 
+impl From<CancelError> for ApiError {
+    fn from(error: CancelError) -> Self {
+        match error {
+            CancelError::NotFound => ApiError::not_found("no such service of yours"),
+            CancelError::Conflict { code, message } => ApiError::conflict(code, message),
+            CancelError::Table(error) => error.into(),
+        }
+    }
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+struct CancelRequest {
+    when: When,
+}
+
+/// Cancels a service now or at the end of its paid term, never sooner than
+/// its plan's notice period; a cancellation that takes effect today ends
+/// the service at once.
+#[utoipa::path(post, path = "/api/services/{id}/cancel", tag = "portal", security(("session" = [])),
+    request_body = CancelRequest,
+    params(("id" = String, Path, description = "the service")),
+    responses(
+        (status = 200, body = Subscription, description = "with `cancel_at`, or cancelled"),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 404, body = ErrorBody, description = "not a service of yours"),
+        (status = 409, body = ErrorBody, description = "`already_cancelled`"),
+    ))]
+async fn cancel_service(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CancelRequest>,
+) -> Result<Json<Subscription>, ApiError> {
+    Ok(Json(
+        cancel::request(&state.services, &customer.id, &id, body.when).await?,
+    ))
+}
+
+/// Withdraws a service's pending cancellation.
+#[utoipa::path(delete, path = "/api/services/{id}/cancel", tag = "portal", security(("session" = [])),
+    params(("id" = String, Path, description = "the service")),
+    responses(
+        (status = 200, body = Subscription),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 404, body = ErrorBody, description = "not a service of yours"),
+        (status = 409, body = ErrorBody, description = "`nothing_to_withdraw`"),
+    ))]
+async fn withdraw_cancellation(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+) -> Result<Json<Subscription>, ApiError> {
+    Ok(Json(
+        cancel::withdraw(&state.services, &customer.id, &id).await?,
+    ))
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_domains))
@@ -442,6 +500,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
             remove_payment_method
         ))
         .routes(routes!(list_services))
+        .routes(routes!(cancel_service, withdraw_cancellation))
         .routes(routes!(list_invoices))
         .routes(routes!(get_invoice))
 }

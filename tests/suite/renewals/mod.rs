@@ -22,6 +22,7 @@ macro_rules! with_clock_on_both_engines {
 }
 
 mod automatic;
+mod cancel;
 mod manage;
 mod over_http;
 mod transfers;

@@ -282,6 +282,52 @@ impl HostingPanel for SimulatedPanel {
         ))
     }
 
+    async fn remove_account(&self, username: &str) -> Result<(), PanelError> {
+        self.round_trip().await?;
+        let Some(account) = self.account(username).await? else {
+            return Ok(());
+        };
+        let ipv4: Ipv4Addr = account
+            .ipv4
+            .parse()
+            .map_err(|_| PanelError::Unavailable("corrupt account address".into()))?;
+        let server_name = account.server.split('.').next().unwrap_or_default();
+        let servers = self
+            .table
+            .query(Query::partition(SERVERS))
+            .await
+            .map_err(backend)?;
+        let server = servers
+            .items
+            .iter()
+            .find(|s| s.str_attr("name") == Some(server_name))
+            .ok_or_else(|| PanelError::Unavailable(format!("no server {server_name}")))?;
+        let ops = vec![
+            TxOp::Delete {
+                key: account_key(username),
+                condition: Some(Condition::Exists),
+            },
+            TxOp::Update {
+                key: Key::of(server).map_err(backend)?,
+                update: Update::new().add("accounts", -1),
+                condition: Some(Condition::gt("accounts", 0)),
+            },
+            TxOp::Update {
+                key: Key::new(ADDRESSES, sortable(ipv4)),
+                update: Update::new()
+                    .remove("account")
+                    .set("gsi2pk", FREE_ADDRESSES)
+                    .set("gsi2sk", sortable(ipv4)),
+                condition: Some(Condition::eq("account", username)),
+            },
+        ];
+        match self.table.transact(ops).await {
+            // Gone already: another call removed it.
+            Ok(()) | Err(TableError::TransactionConflict { .. }) => Ok(()),
+            Err(other) => Err(backend(other)),
+        }
+    }
+
     async fn set_up_mail_and_admin(
         &self,
         username: &str,

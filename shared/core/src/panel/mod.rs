@@ -83,6 +83,10 @@ pub trait HostingPanel: Send + Sync {
 
     async fn account(&self, username: &str) -> Result<Option<HostingAccount>, PanelError>;
 
+    /// Removes the account with its mailboxes, returning its address and its
+    /// place on the server; removing an account that is gone does nothing.
+    async fn remove_account(&self, username: &str) -> Result<(), PanelError>;
+
     /// The host label of every server in the inventory (`web1` of
     /// `web1.example.net`): names no customer may have under the company's zone.
     async fn server_names(&self) -> Result<Vec<String>, PanelError>;

@@ -27,6 +27,8 @@ const NUMBER_ATTEMPTS: usize = 20;
 /// What one run did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct BillingRun {
+    /// Services whose cancellation took effect.
+    pub ended: usize,
     pub invoiced: usize,
     pub charged: usize,
     pub declined: usize,
@@ -37,7 +39,10 @@ pub struct BillingRun {
 pub async fn run_billing(
     services: &(impl Storage + Settings + Queueing + Billing + Registry + Mailing + Catalogs),
 ) -> Result<BillingRun, TableError> {
-    let mut run = BillingRun::default();
+    let mut run = BillingRun {
+        ended: crate::subscriptions::cancel::end_due(services).await?,
+        ..BillingRun::default()
+    };
     let now = services.clock().now_secs();
     let lead = services.config().domain_renewal_lead_days * DAY;
     // Domains expiring soon, and those expired within the last five days

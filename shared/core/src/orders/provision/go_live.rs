@@ -92,6 +92,8 @@ pub async fn subscription(
         started_at: crate::clock::rfc3339(started),
         next_due: crate::clock::add_months(started.date(), months).to_string(),
         hosting,
+        cancel_at: None,
+        torn_down_at: None,
         v: 1,
     })
 }

@@ -7,7 +7,11 @@
 //! Items (see `docs/data-model.md`):
 //! - `CUSTOMER#<id>` / `SERVICE#<service id>`: the service;
 //! - `gsi1`: `SERVICES#DUE` / `<next due date>#<service id>`, for the
-//!   billing run, while the service is active or suspended.
+//!   billing run, while the service is active or suspended;
+//! - `gsi2`: `SERVICES#CANCEL` / `<day it ends>#<service id>`, while a
+//!   cancellation is pending.
+
+pub mod cancel;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -76,6 +80,12 @@ pub struct Subscription {
     pub next_due: String,
     /// The account, its mail and the nameservers.
     pub hosting: Service,
+    /// The day a requested cancellation takes effect, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub cancel_at: Option<String>,
+    /// RFC 3339, UTC: when the account, its mail and its zone were removed.
+    #[serde(default)]
+    pub torn_down_at: Option<String>,
     #[serde(default)]
     pub v: i64,
 }
@@ -118,9 +128,13 @@ impl Subscription {
         actor: Actor,
         why: &str,
     ) -> lifecycle::Change<ServiceStatus> {
-        // A cancelled service leaves the billing run.
+        // A cancelled service leaves the billing run and the cancellations to make.
         let update = match to {
-            Cancelled => update.remove("gsi1pk").remove("gsi1sk"),
+            Cancelled => update
+                .remove("gsi1pk")
+                .remove("gsi1sk")
+                .remove("gsi2pk")
+                .remove("gsi2sk"),
             _ => update,
         };
         lifecycle::Change {
