@@ -116,6 +116,8 @@ pub struct Config {
     pub max_unpaid_orders: u32,
     /// How many days before its expiry an auto-renewing domain is invoiced.
     pub domain_renewal_lead_days: i64,
+    /// How many days before its due date a service's next period is invoiced.
+    pub service_renewal_lead_days: i64,
     /// Days after the due date on which a failed automatic charge is tried
     /// again (the first is the due date itself), e.g. `0,3,7`.
     pub dunning_days: Vec<i64>,
@@ -311,6 +313,8 @@ impl Config {
             domain_renewal_lead_days: number("HOSTFRONT_DOMAIN_RENEWAL_LEAD_DAYS", 30)?.clamp(1, 90)
                 as i64,
             dunning_days: days_list("HOSTFRONT_DUNNING_DAYS", "0,3,7")?,
+            service_renewal_lead_days: number("HOSTFRONT_SERVICE_RENEWAL_LEAD_DAYS", 14)?
+                .clamp(1, 60) as i64,
             suggestions: number("HOSTFRONT_SUGGESTIONS", 20)?.clamp(1, 100) as usize,
             subdomain_zone: parse("HOSTFRONT_SUBDOMAIN_ZONE", "example.net")?,
             sim_registrar_latency_ms: number("HOSTFRONT_SIM_REGISTRAR_LATENCY_MS", 40)?,

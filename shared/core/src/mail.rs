@@ -37,6 +37,9 @@ pub enum MailKind {
     RenewalPaymentFailed,
     RenewalReminder,
     TransferFailed,
+    ServiceInvoice,
+    ServiceReceipt,
+    ServicePaymentFailed,
 }
 
 impl MailKind {
@@ -57,6 +60,9 @@ impl MailKind {
             MailKind::RenewalPaymentFailed => "renewal_payment_failed",
             MailKind::RenewalReminder => "renewal_reminder",
             MailKind::TransferFailed => "transfer_failed",
+            MailKind::ServiceInvoice => "service_invoice",
+            MailKind::ServiceReceipt => "service_receipt",
+            MailKind::ServicePaymentFailed => "service_payment_failed",
         }
     }
 }
@@ -130,6 +136,9 @@ templates! {
     RenewalPaymentFailed: RenewalPaymentFailedText = "mail/renewal_payment_failed.txt", RenewalPaymentFailedHtml = "mail/renewal_payment_failed.html";
     RenewalReminder: RenewalReminderText = "mail/renewal_reminder.txt", RenewalReminderHtml = "mail/renewal_reminder.html";
     TransferFailed: TransferFailedText = "mail/transfer_failed.txt", TransferFailedHtml = "mail/transfer_failed.html";
+    ServiceInvoice: ServiceInvoiceText = "mail/service_invoice.txt", ServiceInvoiceHtml = "mail/service_invoice.html";
+    ServiceReceipt: ServiceReceiptText = "mail/service_receipt.txt", ServiceReceiptHtml = "mail/service_receipt.html";
+    ServicePaymentFailed: ServicePaymentFailedText = "mail/service_payment_failed.txt", ServicePaymentFailedHtml = "mail/service_payment_failed.html";
 }
 
 fn subject(kind: MailKind, l: &Letter) -> String {
@@ -153,6 +162,11 @@ fn subject(kind: MailKind, l: &Letter) -> String {
         MailKind::RenewalPaymentFailed => format!("We could not charge your card for {}", l.domain),
         MailKind::RenewalReminder => format!("{} expires soon", l.domain),
         MailKind::TransferFailed => format!("The transfer of {} did not go through", l.domain),
+        MailKind::ServiceInvoice => format!("Invoice {} for {}", l.invoice_number, l.plan_name),
+        MailKind::ServiceReceipt => format!("Receipt {} for {}", l.invoice_number, l.plan_name),
+        MailKind::ServicePaymentFailed => {
+            format!("We could not charge your card for {}", l.plan_name)
+        }
     }
 }
 
@@ -315,6 +329,9 @@ mod tests {
             MailKind::RenewalPaymentFailed,
             MailKind::RenewalReminder,
             MailKind::TransferFailed,
+            MailKind::ServiceInvoice,
+            MailKind::ServiceReceipt,
+            MailKind::ServicePaymentFailed,
         ];
         for kind in kinds {
             let (text, html) = render(kind, &letter()).unwrap();

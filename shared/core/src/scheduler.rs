@@ -106,10 +106,19 @@ impl Task {
                 Ok(format!("enqueued {sent} stalled renewals again"))
             }
             Task::RunBilling => {
-                let run = crate::renewals::run_billing(services).await?;
+                let domains = crate::renewals::run_billing(services).await?;
+                let hosting = crate::subscriptions::billing::run(services).await?;
                 Ok(format!(
-                    "ended {} services, invoiced {} renewals, charged {}, declined {}, sent {} reminders",
-                    run.ended, run.invoiced, run.charged, run.declined, run.reminded
+                    "domains: ended {} services, invoiced {} renewals, charged {}, declined {}, sent {} reminders; services: invoiced {} periods, charged {}, declined {}, suspended {}",
+                    domains.ended,
+                    domains.invoiced,
+                    domains.charged,
+                    domains.declined,
+                    domains.reminded,
+                    hosting.invoiced,
+                    hosting.charged,
+                    hosting.declined,
+                    hosting.suspended
                 ))
             }
             Task::FollowTransfers => {

@@ -25,6 +25,7 @@ mod automatic;
 mod cancel;
 mod manage;
 mod over_http;
+mod services;
 mod transfers;
 
 use hostfront::Services;
