@@ -23,7 +23,7 @@ use crate::{Hashing, Storage};
 mod repo;
 mod signup;
 use crate::store::{Condition, ItemExt, TableError, Update};
-pub(crate) use repo::{customer_key, customer_of, email_key, session_key};
+pub(crate) use repo::{customer_key, customer_of, email_key, load_customer, session_key};
 pub use signup::{SignupAccepted, Verification, signup, verify_email};
 
 pub const MIN_PASSWORD: usize = 10;

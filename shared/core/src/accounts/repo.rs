@@ -33,6 +33,19 @@ pub(crate) fn customer_of(item: &Item) -> Result<Customer, AccountError> {
         .map_err(|e| AccountError::Table(TableError::Backend(format!("corrupt customer: {e}"))))
 }
 
+/// The customer `customer_id`, from their profile; a missing one is an
+/// error, as whatever names a customer outlives nobody's profile.
+pub(crate) async fn load_customer(
+    table: &dyn crate::store::Table,
+    customer_id: &str,
+) -> Result<Customer, TableError> {
+    let profile = table
+        .get(&customer_key(customer_id))
+        .await?
+        .ok_or_else(|| TableError::Backend(format!("customer {customer_id} is gone")))?;
+    customer_of(&profile).map_err(|e| TableError::Backend(e.to_string()))
+}
+
 /// The writes that create a verified customer: the marker that claims the
 /// address (it fails when the address has an account) and the profile.
 pub(crate) fn create_customer_ops(customer: &Customer, password_hash: &str) -> (TxOp, TxOp) {

@@ -90,13 +90,7 @@ async fn refused(
     domain: &OwnedDomain,
     reason: &str,
 ) -> Result<bool, TableError> {
-    let profile = services
-        .table()
-        .get(&crate::accounts::customer_key(&domain.customer_id))
-        .await?
-        .ok_or_else(|| TableError::Backend(format!("customer {} is gone", domain.customer_id)))?;
-    let customer =
-        crate::accounts::customer_of(&profile).map_err(|e| TableError::Backend(e.to_string()))?;
+    let customer = crate::accounts::load_customer(services.table(), &domain.customer_id).await?;
     let config = services.config();
     let base = config.public_url.trim_end_matches('/');
     let letter = Letter {

@@ -122,26 +122,16 @@ async fn invoice_ahead(
         );
         bill.number = invoice::format_number(sequence);
         let renewal = Renewal {
-            id: ulid::Ulid::new().to_string(),
-            customer_id: domain.customer_id.clone(),
-            domain: domain.name.clone(),
-            years: 1,
-            current_expiry: expiry,
-            status: RenewalStatus::Scheduled,
-            status_message: String::new(),
-            invoice_number: bill.number.clone(),
-            lines: bill.lines.clone(),
-            total: bill.total,
-            currency: bill.currency.clone(),
-            authorization_id: None,
-            card_last4: None,
-            new_expiry: None,
-            failure: None,
             automatic: true,
-            attempts: 0,
             next_attempt: Some(expiry - DAY),
-            created_at: crate::clock::rfc3339(services.clock().now()),
-            v: 1,
+            ..Renewal::new(
+                &bill,
+                &domain.name,
+                1,
+                expiry,
+                RenewalStatus::Scheduled,
+                crate::clock::rfc3339(services.clock().now()),
+            )
         };
         let mut letter = letter(services, &renewal, &bill, &customer.name);
         letter.action = format!(

@@ -49,8 +49,12 @@ pub async fn run(
     let Some(renewal) = super::find(services.table(), domain, current_expiry).await? else {
         return Ok(());
     };
-    if renewal.status != RenewalStatus::Queued {
-        return Ok(());
+    match renewal.status {
+        RenewalStatus::Queued => {}
+        // A delivery that failed it may have been cut off before releasing
+        // the card; releasing again is answered from the gateway's record.
+        RenewalStatus::Failed => return release(services, &renewal).await,
+        _ => return Ok(()),
     }
     let request = registrar::Renewal {
         domain: renewal.domain.clone(),
@@ -94,12 +98,7 @@ pub(super) async fn customer_of(
     services: &impl Storage,
     customer_id: &str,
 ) -> Result<crate::accounts::Customer, TableError> {
-    let profile = services
-        .table()
-        .get(&crate::accounts::customer_key(customer_id))
-        .await?
-        .ok_or_else(|| TableError::Backend(format!("customer {customer_id} is gone")))?;
-    crate::accounts::customer_of(&profile).map_err(|e| TableError::Backend(e.to_string()))
+    crate::accounts::load_customer(services.table(), customer_id).await
 }
 
 /// Captures and records a renewal the registry made.
@@ -185,13 +184,6 @@ async fn give_up(
     why: &str,
 ) -> Result<(), JobFailure> {
     tracing::error!(domain = %renewal.domain, %why, "renewal failed");
-    if let Some(authorization) = &renewal.authorization_id {
-        services
-            .payments()
-            .void(authorization, &format!("{}-void", renewal.id))
-            .await
-            .map_err(|e| JobFailure::Retry(format!("could not release the authorisation: {e}")))?;
-    }
     let bill = renewal.invoice(services.table()).await?;
     let customer = customer_of(services, &renewal.customer_id).await?;
     let mut letter = letter(services, renewal, &bill, &customer.name);
@@ -221,10 +213,24 @@ async fn give_up(
         .map_err(|e| TableError::Backend(e.to_string()))?;
     tx.push(bill.void_op())
         .push(notice.put_op(now.unix_timestamp()));
+    // Failed first, released after: a delivery that renewed it meanwhile
+    // keeps its authorisation to capture.
     match tx.commit(services.table()).await {
         Ok(()) => mail::deliver(services, &notice).await,
-        Err(TxError::Refused(MovedOn)) => {}
+        Err(TxError::Refused(MovedOn)) => return Ok(()),
         Err(TxError::Table(error)) => return Err(error.into()),
+    }
+    release(services, renewal).await
+}
+
+/// Releases the renewal's authorisation, once however often it is asked.
+async fn release(services: &impl Billing, renewal: &Renewal) -> Result<(), JobFailure> {
+    if let Some(authorization) = &renewal.authorization_id {
+        services
+            .payments()
+            .void(authorization, &format!("{}-void", renewal.id))
+            .await
+            .map_err(|e| JobFailure::Retry(format!("could not release the authorisation: {e}")))?;
     }
     Ok(())
 }

@@ -262,6 +262,39 @@ impl Renewal {
 }
 
 impl Renewal {
+    /// A renewal of `domain` by `years` from `current_expiry`, billed by `bill`.
+    pub fn new(
+        bill: &Invoice,
+        domain: &str,
+        years: u32,
+        current_expiry: i64,
+        status: RenewalStatus,
+        created_at: String,
+    ) -> Renewal {
+        Renewal {
+            id: ulid::Ulid::new().to_string(),
+            customer_id: bill.customer_id.clone(),
+            domain: domain.into(),
+            years,
+            current_expiry,
+            status,
+            status_message: String::new(),
+            invoice_number: bill.number.clone(),
+            lines: bill.lines.clone(),
+            total: bill.total,
+            currency: bill.currency.clone(),
+            authorization_id: None,
+            card_last4: None,
+            new_expiry: None,
+            failure: None,
+            automatic: false,
+            attempts: 0,
+            next_attempt: None,
+            created_at,
+            v: 1,
+        }
+    }
+
     /// The renewal's invoice.
     pub async fn invoice(&self, table: &dyn Table) -> TableResult<Invoice> {
         invoice::find(table, &self.customer_id, &self.invoice_number)

@@ -96,28 +96,14 @@ pub async fn renew(
             services.config().tax_rate_bps,
         );
         bill.number = invoice::format_number(sequence);
-        let renewal = Renewal {
-            id: ulid::Ulid::new().to_string(),
-            customer_id: customer.id.clone(),
-            domain: domain.into(),
-            years: request.years,
-            current_expiry: quote.current_expiry,
-            status: RenewalStatus::Authorizing,
-            status_message: String::new(),
-            invoice_number: bill.number.clone(),
-            lines: bill.lines.clone(),
-            total: bill.total,
-            currency: bill.currency.clone(),
-            authorization_id: None,
-            card_last4: None,
-            new_expiry: None,
-            failure: None,
-            automatic: false,
-            attempts: 0,
-            next_attempt: None,
-            created_at: crate::clock::rfc3339(now),
-            v: 1,
-        };
+        let renewal = Renewal::new(
+            &bill,
+            domain,
+            request.years,
+            quote.current_expiry,
+            RenewalStatus::Authorizing,
+            crate::clock::rfc3339(now),
+        );
         let made = renewal_ref(&renewal);
         let record = IdempotencyRecord {
             customer_id: &customer.id,

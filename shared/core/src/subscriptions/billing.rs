@@ -177,12 +177,7 @@ async fn customer(
     services: &impl Storage,
     customer_id: &str,
 ) -> Result<crate::accounts::Customer, TableError> {
-    let profile = services
-        .table()
-        .get(&crate::accounts::customer_key(customer_id))
-        .await?
-        .ok_or_else(|| TableError::Backend(format!("customer {customer_id} is gone")))?;
-    crate::accounts::customer_of(&profile).map_err(|e| TableError::Backend(e.to_string()))
+    crate::accounts::load_customer(services.table(), customer_id).await
 }
 
 fn letter(services: &impl Settings, service: &Subscription, name: &str) -> Letter {

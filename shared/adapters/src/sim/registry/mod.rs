@@ -418,6 +418,12 @@ impl Registrar for SimulatedRegistry {
         }
         let item = self.ours(domain).await?;
         let mut info = info_of(&item, self.clock.now_secs());
+        // A request under the same key may have renewed it since we looked.
+        if info.expires_at != request.current_expiry
+            && let Some(done) = self.replay(&request.idempotency_key, domain).await?
+        {
+            return Ok(done);
+        }
         if !info.status.renewable() {
             return Err(refused(
                 "not_renewable",
