@@ -62,7 +62,7 @@ pub struct AuditEntry {
 impl AuditEntry {
     /// The create-only write of this entry, for the transaction of its change.
     pub fn put_op(&self) -> TxOp {
-        let sort = format!("{}#{}", self.at, ulid::Ulid::new());
+        let sort = format!("{}#{}", self.at, next_id());
         let mut item = Key::new(format!("AUDIT#{}", self.subject), sort.clone()).to_item();
         item.insert("kind".into(), "audit".into());
         item.insert("entry".into(), json!(self));
@@ -85,6 +85,16 @@ impl AuditEntry {
         serde_json::from_value(item.get("entry").cloned().unwrap_or(Value::Null))
             .map_err(|e| TableError::Backend(format!("corrupt audit entry: {e}")))
     }
+}
+
+/// An id that sorts after every earlier one this process made, so entries
+/// written within one millisecond keep their order.
+fn next_id() -> ulid::Ulid {
+    static IDS: std::sync::Mutex<Option<ulid::Generator>> = std::sync::Mutex::new(None);
+    let mut ids = IDS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    ids.get_or_insert_with(ulid::Generator::new)
+        .generate()
+        .unwrap_or_else(|_| ulid::Ulid::new())
 }
 
 /// Whose entries to read.

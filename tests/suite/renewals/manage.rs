@@ -35,6 +35,8 @@ async fn a_customer_manages_their_domain(clock: &ManualClock, services: &Service
         changed.nameservers
     );
 
+    // Each change a second apart, so the audit log has an order to show.
+    clock.advance_secs(1);
     let registrant = Contact {
         name: "Bakery Ltd".into(),
         email: "Owner@Bakery.example".into(),
@@ -60,6 +62,7 @@ async fn a_customer_manages_their_domain(clock: &ManualClock, services: &Service
         .await
         .unwrap();
     assert!(!unlocked.locked);
+    clock.advance_secs(1);
     assert!(!services.registrar.info(name).await.unwrap().locked);
     let code = manage::auth_code(services, &customer.id, name)
         .await
