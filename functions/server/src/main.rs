@@ -2,7 +2,7 @@
 //! (or on AWS services, by configuration). See the README's configuration table.
 
 use hostfront::config::Config;
-use hostfront::{Services, local, telemetry};
+use hostfront::{local, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
