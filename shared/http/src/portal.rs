@@ -21,6 +21,7 @@ use hostfront_core::domains::owned::{self, OwnedDomain};
 use hostfront_core::payments::Card;
 use hostfront_core::registrar::Contact;
 use hostfront_core::renewals::{self, Quote, RenewRequest, Renewal, RenewalError};
+use hostfront_core::subscriptions::addons::{self, AddonError};
 use hostfront_core::subscriptions::cancel::{self, CancelError, When};
 use hostfront_core::subscriptions::{self, Subscription};
 
@@ -484,6 +485,52 @@ async fn withdraw_cancellation(
     ))
 }
 
+impl From<AddonError> for ApiError {
+    fn from(error: AddonError) -> Self {
+        match error {
+            AddonError::NotFound => ApiError::not_found("no such service of yours"),
+            AddonError::Invalid { code, message } => ApiError::unprocessable(code, message),
+            AddonError::Conflict { code, message } => ApiError::conflict(code, message),
+            AddonError::Unavailable(message) => {
+                tracing::warn!(%message, "the hosting panel did not answer");
+                ApiError::unavailable("the hosting panel is not answering; please try again")
+                    .retry_after(5)
+            }
+            AddonError::Table(error) => error.into(),
+        }
+    }
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+struct Mailboxes {
+    /// Names (`info`) or addresses of the service's domain (`info@bakery.com`).
+    #[schema(max_items = 1000)]
+    mailboxes: Vec<String>,
+}
+
+/// Sets a service's mailboxes, at most as many as its plan includes.
+#[utoipa::path(put, path = "/api/services/{id}/mailboxes", tag = "portal", security(("session" = [])),
+    request_body = Mailboxes,
+    params(("id" = String, Path, description = "the service")),
+    responses(
+        (status = 200, body = Subscription),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 404, body = ErrorBody, description = "not a service of yours"),
+        (status = 409, body = ErrorBody, description = "`service_not_active`, `panel_refused`"),
+        (status = 422, body = ErrorBody, description = "`invalid_mailbox`, `over_plan_limit`"),
+        (status = 503, body = ErrorBody, description = "the hosting panel is not answering"),
+    ))]
+async fn set_mailboxes(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Mailboxes>,
+) -> Result<Json<Subscription>, ApiError> {
+    Ok(Json(
+        addons::set_mailboxes(&state.services, &customer.id, &id, &body.mailboxes).await?,
+    ))
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_domains))
@@ -501,6 +548,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(list_services))
         .routes(routes!(cancel_service, withdraw_cancellation))
+        .routes(routes!(set_mailboxes))
         .routes(routes!(list_invoices))
         .routes(routes!(get_invoice))
 }

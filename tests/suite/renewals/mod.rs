@@ -21,6 +21,7 @@ macro_rules! with_clock_on_both_engines {
     };
 }
 
+mod addons;
 mod automatic;
 mod cancel;
 mod manage;

@@ -11,6 +11,7 @@
 //! - `gsi2`: `SERVICES#CANCEL` / `<day it ends>#<service id>`, while a
 //!   cancellation is pending.
 
+pub mod addons;
 pub mod billing;
 pub mod cancel;
 

@@ -1,0 +1,155 @@
+//! Changing what a service includes, within its plan's limits: its
+//! mailboxes. The panel sets them; the service's record and an audit entry
+//! follow in one write.
+
+use serde_json::json;
+
+use super::{ServiceStatus, Subscription, find, key};
+use crate::audit::{Actor, AuditEntry};
+use crate::panel::PanelError;
+use crate::store::{Condition, TableError, TxOp, Update};
+use crate::{Catalogs, Hosting, Storage};
+
+#[cfg(test)]
+mod tests {
+    use super::mailbox;
+
+    #[test]
+    fn mailboxes_are_names_of_the_services_domain() {
+        assert_eq!(
+            mailbox(" Info ", "bakery.com").as_deref(),
+            Some("info@bakery.com")
+        );
+        assert_eq!(
+            mailbox("sales@bakery.com", "bakery.com").as_deref(),
+            Some("sales@bakery.com")
+        );
+        assert_eq!(mailbox("sales@evil.com", "bakery.com"), None);
+        assert_eq!(mailbox("a b", "bakery.com"), None);
+        assert_eq!(mailbox(".x", "bakery.com"), None);
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AddonError {
+    #[error("no such service of yours")]
+    NotFound,
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("{0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+/// `name` as a mailbox of `domain`: `info` and `info@domain` are the same.
+fn mailbox(name: &str, domain: &str) -> Option<String> {
+    let name = name.trim().to_ascii_lowercase();
+    let local = match name.split_once('@') {
+        Some((local, at)) if at == domain => local.to_string(),
+        Some(_) => return None,
+        None => name,
+    };
+    let valid = (1..=64).contains(&local.len())
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && !local.starts_with('.')
+        && !local.ends_with('.');
+    valid.then(|| format!("{local}@{domain}"))
+}
+
+/// Sets the service's mailboxes to `names`, at most as many as its plan has.
+pub async fn set_mailboxes(
+    services: &(impl Storage + Hosting + Catalogs),
+    customer_id: &str,
+    service_id: &str,
+    names: &[String],
+) -> Result<Subscription, AddonError> {
+    let service = find(services.table(), customer_id, service_id)
+        .await?
+        .ok_or(AddonError::NotFound)?;
+    if service.status != ServiceStatus::Active {
+        return Err(AddonError::Conflict {
+            code: "service_not_active",
+            message: "only an active service can be changed".into(),
+        });
+    }
+    let mut mailboxes = Vec::new();
+    for name in names {
+        let address = mailbox(name, &service.domain).ok_or_else(|| AddonError::Invalid {
+            code: "invalid_mailbox",
+            message: format!("{name:?} is not a mailbox name of {}", service.domain),
+        })?;
+        if !mailboxes.contains(&address) {
+            mailboxes.push(address);
+        }
+    }
+    let catalog = services
+        .catalog()
+        .get(services.table(), services.clock())
+        .await?;
+    let limit = catalog
+        .plan(&service.plan_id)
+        .and_then(|plan| plan.limits.get("mailboxes").copied())
+        .unwrap_or(0) as usize;
+    if mailboxes.len() > limit {
+        return Err(AddonError::Invalid {
+            code: "over_plan_limit",
+            message: format!(
+                "{} includes {limit} mailboxes; choose a larger plan for more",
+                service.plan_name
+            ),
+        });
+    }
+    let admin = service
+        .hosting
+        .mail
+        .as_ref()
+        .map(|m| m.site_admin.clone())
+        .unwrap_or_default();
+    // The same list asked for again is the same call, answered from the panel's record.
+    let call_key = format!("{service_id}-mailboxes-{}", mailboxes.join(","));
+    let setup = services
+        .panel()
+        .set_up_mail_and_admin(
+            &service.hosting.account.username,
+            &admin,
+            &mailboxes,
+            &call_key,
+        )
+        .await
+        .map_err(|error| match error {
+            PanelError::Unavailable(message) => AddonError::Unavailable(message),
+            other => AddonError::Conflict {
+                code: "panel_refused",
+                message: other.to_string(),
+            },
+        })?;
+    let entry = AuditEntry {
+        at: crate::clock::rfc3339_millis(services.clock().now()),
+        actor: Actor::Customer(customer_id.into()),
+        subject: format!("service:{service_id}"),
+        customer_id: Some(customer_id.into()),
+        action: "mailboxes_changed".into(),
+        from: None,
+        to: None,
+        why: mailboxes.join(", "),
+    };
+    let mut hosting = service.hosting.clone();
+    hosting.mail = Some(setup);
+    let ops = vec![
+        TxOp::Update {
+            key: key(customer_id, service_id),
+            update: Update::new().set("hosting", json!(hosting)).bump_version(),
+            condition: Some(Condition::Exists),
+        },
+        entry.put_op(),
+    ];
+    services.table().transact(ops).await?;
+    find(services.table(), customer_id, service_id)
+        .await?
+        .ok_or(AddonError::NotFound)
+}
