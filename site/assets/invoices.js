@@ -6,6 +6,7 @@ export function invoiceFor(about) {
     case "order": return `Order ${about.order_id}`;
     case "renewal": return `Renewal of ${about.domain}, ${about.years} ${about.years === 1 ? "year" : "years"}`;
     case "period": return `Service ${about.service_id}, ${about.from} to ${about.to}`;
+    case "upgrade": return `Upgrade of service ${about.service_id} to ${about.plan_id}`;
     default: return about.kind;
   }
 }

@@ -18,7 +18,7 @@ use hostfront_core::billing::payment_method::{self, PaymentMethodView, SaveError
 use hostfront_core::billing::{Invoice, invoice};
 use hostfront_core::domains::manage::{self, ManageError};
 use hostfront_core::domains::owned::{self, OwnedDomain};
-use hostfront_core::payments::Card;
+use hostfront_core::payments::{Card, PaymentSource};
 use hostfront_core::registrar::Contact;
 use hostfront_core::renewals::{self, Quote, RenewRequest, Renewal, RenewalError};
 use hostfront_core::subscriptions::addons::{self, AddonError};
@@ -491,9 +491,14 @@ impl From<AddonError> for ApiError {
             AddonError::NotFound => ApiError::not_found("no such service of yours"),
             AddonError::Invalid { code, message } => ApiError::unprocessable(code, message),
             AddonError::Conflict { code, message } => ApiError::conflict(code, message),
+            AddonError::Declined { code, message } => ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                declined_code(&code),
+                format!("{message}. Nothing was charged and the plan is unchanged."),
+            ),
             AddonError::Unavailable(message) => {
-                tracing::warn!(%message, "the hosting panel did not answer");
-                ApiError::unavailable("the hosting panel is not answering; please try again")
+                tracing::warn!(%message, "the hosting panel or the gateway did not answer");
+                ApiError::unavailable("please try again in a moment; nothing is done twice")
                     .retry_after(5)
             }
             AddonError::Table(error) => error.into(),
@@ -531,6 +536,70 @@ async fn set_mailboxes(
     ))
 }
 
+#[derive(serde::Deserialize, ToSchema)]
+struct UpgradeRequest {
+    plan_id: String,
+    /// The card to pay with; without one, the saved payment method.
+    #[serde(default)]
+    card: Option<Card>,
+}
+
+/// Moves a service to a larger plan of the same kind; the difference in
+/// price for the rest of the period is invoiced and paid now.
+#[utoipa::path(post, path = "/api/services/{id}/upgrade", tag = "portal", security(("session" = [])),
+    request_body = UpgradeRequest,
+    params(("id" = String, Path, description = "the service"),
+        ("Idempotency-Key" = String, Header, pattern = r"^[!-~]{1,100}$", description = "one per upgrade")),
+    responses(
+        (status = 200, body = Subscription),
+        (status = 400, body = ErrorBody, description = "`idempotency_key_required`"),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 402, body = ErrorBody, description = "the card was declined; nothing was charged"),
+        (status = 404, body = ErrorBody, description = "not a service of yours"),
+        (status = 409, body = ErrorBody, description = "`not_an_upgrade`, `service_not_active`, `upgrade_in_progress`"),
+        (status = 422, body = ErrorBody, description = "`unknown_plan`, `invalid_payment`, `payment_method_required`, `idempotency_key_reused`"),
+        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments; see Retry-After"),
+        (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
+    ))]
+async fn upgrade_service(
+    State(state): State<AppState>,
+    Purchaser(customer): Purchaser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<UpgradeRequest>,
+) -> Result<Json<Subscription>, ApiError> {
+    let key = idempotency_key(&headers, "upgrade")?;
+    let source = match body.card {
+        Some(card) => {
+            card.check_form()
+                .map_err(|m| ApiError::unprocessable("invalid_payment", m))?;
+            PaymentSource::Card(card)
+        }
+        None => PaymentSource::Saved(
+            payment_method::find(state.services.table.as_ref(), &customer.id)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::unprocessable(
+                        "payment_method_required",
+                        "give a card, or save one as your payment method first",
+                    )
+                })?
+                .token,
+        ),
+    };
+    Ok(Json(
+        addons::upgrade(
+            &state.services,
+            &customer.id,
+            &id,
+            &body.plan_id,
+            source,
+            key,
+        )
+        .await?,
+    ))
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_domains))
@@ -549,6 +618,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_services))
         .routes(routes!(cancel_service, withdraw_cancellation))
         .routes(routes!(set_mailboxes))
+        .routes(routes!(upgrade_service))
         .routes(routes!(list_invoices))
         .routes(routes!(get_invoice))
 }

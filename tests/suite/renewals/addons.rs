@@ -2,7 +2,7 @@
 //! both engines.
 
 use hostfront::Services;
-use hostfront::clock::ManualClock;
+use hostfront::clock::{Clock, ManualClock};
 use hostfront::subscriptions::{
     self,
     addons::{self, AddonError},
@@ -70,3 +70,135 @@ async fn mailboxes_change_within_the_plans_limit(_: &ManualClock, services: &Ser
 }
 
 with_clock_on_both_engines!(mailboxes_change_within_the_plans_limit: mailboxes_embedded, mailboxes_cloud);
+
+async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, services: &Services) {
+    use hostfront::adapters::sim::{APPROVED, DECLINED};
+    use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice};
+    use hostfront::payments::{Card, PaymentSource};
+
+    let card = |number: &str| {
+        PaymentSource::Card(Card {
+            number: number.into(),
+            exp_month: 12,
+            exp_year: 2099,
+            cvc: "123".into(),
+        })
+    };
+    let (customer, _) = live_domain(services).await;
+    let table = services.table.as_ref();
+    let service = subscriptions::of_customer(table, &customer.id)
+        .await
+        .unwrap()
+        .remove(0);
+    clock.advance_secs(10 * super::DAY);
+    let today = clock.now().date();
+    let due = time::Date::parse(
+        &service.next_due,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .unwrap();
+    let started = time::Date::parse(
+        &service.started_at[..10],
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .unwrap();
+    let (left, days) = ((due - today).whole_days(), (due - started).whole_days());
+
+    let down = addons::upgrade(
+        services,
+        &customer.id,
+        &service.id,
+        "web-starter",
+        card(APPROVED),
+        "same",
+    )
+    .await;
+    assert!(
+        matches!(
+            down,
+            Err(AddonError::Conflict {
+                code: "not_an_upgrade",
+                ..
+            })
+        ),
+        "{down:?}"
+    );
+    let declined = addons::upgrade(
+        services,
+        &customer.id,
+        &service.id,
+        "web-business",
+        card(DECLINED),
+        "d",
+    )
+    .await;
+    assert!(
+        matches!(declined, Err(AddonError::Declined { .. })),
+        "{declined:?}"
+    );
+    assert_eq!(
+        subscriptions::find(table, &customer.id, &service.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .plan_id,
+        "web-starter"
+    );
+
+    let (first, second) = tokio::join!(
+        addons::upgrade(
+            services,
+            &customer.id,
+            &service.id,
+            "web-business",
+            card(APPROVED),
+            "up"
+        ),
+        addons::upgrade(
+            services,
+            &customer.id,
+            &service.id,
+            "web-business",
+            card(APPROVED),
+            "up"
+        ),
+    );
+    let upgraded = first.or(second).unwrap();
+    assert_eq!(
+        (upgraded.plan_id.as_str(), upgraded.price),
+        ("web-business", 1299)
+    );
+    let again = addons::upgrade(
+        services,
+        &customer.id,
+        &service.id,
+        "web-business",
+        card(APPROVED),
+        "up",
+    )
+    .await
+    .unwrap();
+    assert_eq!(again.plan_id, "web-business");
+    let upgrades: Vec<_> = invoice::of_customer(table, &customer.id, 20)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|i| matches!(i.about, InvoiceFor::Upgrade { .. }))
+        .collect();
+    let paid: Vec<_> = upgrades
+        .iter()
+        .filter(|i| i.status == InvoiceStatus::Paid)
+        .collect();
+    assert_eq!(paid.len(), 1, "one paid upgrade, however often asked");
+    assert_eq!(
+        paid[0].subtotal,
+        (1299 - 499) * left / days,
+        "{left} of {days} days"
+    );
+    assert!(
+        upgrades.iter().any(|i| i.status == InvoiceStatus::Void),
+        "the declined one"
+    );
+}
+
+with_clock_on_both_engines!(an_upgrade_is_prorated_and_paid_once: upgrade_embedded, upgrade_cloud);

@@ -58,6 +58,8 @@ pub enum InvoiceFor {
         from: String,
         to: String,
     },
+    /// Moving a service to a larger plan for the rest of its period.
+    Upgrade { service_id: String, plan_id: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
