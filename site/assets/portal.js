@@ -65,6 +65,7 @@ function serviceCard(service) {
       ["Next due", service.next_due],
       ["Price", `${money(service.price, service.currency)} ${service.cycle === "annual" ? "a year" : "a month"}`],
       ["Control panel", el("a", { href: service.hosting.account.panel_url }, service.hosting.account.panel_url)],
+      ["Mailboxes", (service.hosting.mail?.mailboxes ?? []).join(", ") || "none"],
       ...(service.cancel_at && service.status !== "cancelled" ? [["Ends on", service.cancel_at]] : []),
     ]));
   if (service.status === "cancelled") return card;
@@ -84,8 +85,63 @@ function serviceCard(service) {
   button.addEventListener("click", () => act(service.cancel_at
     ? { method: "DELETE" }
     : { method: "POST", body: JSON.stringify({ when: "end_of_term" }) }));
-  card.append(el("p", { class: "actions" }, button));
+  card.append(el("p", { class: "actions" }, button, ...changeButtons(service)));
   return card;
+}
+
+/// Mailbox and plan controls of an active service.
+function changeButtons(service) {
+  if (service.status !== "active") return [];
+  const fail = (error) => {
+    if (!(error instanceof ApiError)) throw error;
+    $("service-message").textContent = error.message.charAt(0).toUpperCase() + error.message.slice(1);
+  };
+  const mailboxes = el("button", { type: "button", class: "secondary" }, "Change mailboxes");
+  mailboxes.addEventListener("click", () => {
+    const input = el("input", { name: "mailboxes", value: (service.hosting.mail?.mailboxes ?? []).join(", ") });
+    const form = el("form", { class: "card-form" },
+      el("label", {}, "Mailboxes, separated by commas", input),
+      el("button", { type: "submit" }, "Save mailboxes"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const list = input.value.split(",").map((m) => m.trim()).filter(Boolean);
+      try {
+        await api(`/api/services/${encodeURIComponent(service.id)}/mailboxes`, { method: "PUT", body: JSON.stringify({ mailboxes: list }) });
+        $("service-message").textContent = "Your mailboxes are changed.";
+        await showServices();
+      } catch (error) {
+        fail(error);
+      }
+    });
+    mailboxes.replaceWith(form);
+  });
+  const upgrade = el("button", { type: "button", class: "secondary" }, "Upgrade");
+  upgrade.addEventListener("click", async () => {
+    const catalog = await api("/api/catalog");
+    const larger = catalog.plans.filter((p) => p.kind === service.plan_kind && (p.prices[service.cycle] ?? 0) > service.price);
+    if (!larger.length || !savedCard) {
+      $("service-message").textContent = !larger.length ? "This is the largest plan of its kind." : "Save a card below to upgrade.";
+      return;
+    }
+    const plan = el("select", { name: "plan_id" }, ...larger.map((p) => el("option", { value: p.id }, `${p.name}, ${money(p.prices[service.cycle], catalog.currency)}`)));
+    const key = crypto.randomUUID();
+    const form = el("form", { class: "card-form" },
+      el("label", {}, "Upgrade to", plan),
+      el("p", { class: "hint" }, `The difference for the rest of this period is charged now to your card ending ${savedCard.last4}.`),
+      el("button", { type: "submit" }, "Upgrade now"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        const now = await api(`/api/services/${encodeURIComponent(service.id)}/upgrade`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify({ plan_id: plan.value }) });
+        $("service-message").textContent = `Your service is on ${now.plan_name} now.`;
+        await Promise.all([showServices(), showInvoices()]);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    upgrade.replaceWith(form);
+  });
+  return [mailboxes, upgrade];
 }
 
 async function showServices() {

@@ -400,7 +400,7 @@ describe("the portal", () => {
     await service.getByRole("button", { name: "Cancel at the end of the term" }).click();
     const next = await page.locator("#services .record dd").nth(1).textContent();
     await page.locator("#services .record").getByText("Ends on").waitFor();
-    assert.equal(await page.locator("#services .record dd").nth(4).textContent(), next, "it ends when the paid term does");
+    assert.equal(await page.locator("#services .record dd").nth(5).textContent(), next, "it ends when the paid term does");
     await page.locator("#services .record").getByRole("button", { name: "Withdraw the cancellation" }).click();
     await page.locator("#services .record").getByRole("button", { name: "Cancel at the end of the term" }).waitFor();
     assert.equal(await page.locator("#services .record").getByText("Ends on").count(), 0);
@@ -412,6 +412,19 @@ describe("the portal", () => {
     await cardForm.getByRole("button", { name: "Save card" }).click();
     await page.locator("#card-message").getByText("Your card is saved.").waitFor();
     assert.match(await page.locator("#payment-method").textContent(), /Card ending 4242, expires 12\/2099/);
+
+    const hosting = page.locator("#services .record").first();
+    await hosting.getByRole("button", { name: "Change mailboxes" }).click();
+    await hosting.getByLabel("Mailboxes, separated by commas").fill("info, sales");
+    await hosting.getByRole("button", { name: "Save mailboxes" }).click();
+    await page.locator("#service-message").getByText("Your mailboxes are changed.").waitFor();
+    await page.locator("#services .record").first().getByText("info@orbitbakery.com, sales@orbitbakery.com").waitFor();
+    await page.locator("#services .record").first().getByRole("button", { name: "Upgrade" }).click();
+    await page.locator("#services .record").first().getByLabel("Upgrade to").selectOption("web-business");
+    await page.locator("#services .record").first().getByRole("button", { name: "Upgrade now" }).click();
+    await page.locator("#service-message").getByText("Your service is on Web Business now.").waitFor();
+    await page.locator("#services .record").first().getByText("Web Business · orbitbakery.com").waitFor();
+    await page.locator("#invoices tbody tr", { hasText: "Upgrade of service" }).locator(".invoice-status").getByText("paid").waitFor();
 
     const domain = page.locator('#domain-list .record[data-domain="orbitbakery.com"]');
     const expires = await domain.locator("dd").nth(1).textContent();
