@@ -37,9 +37,9 @@ function setUpPaymentMethod() {
       await api("/api/payment-method", { method: "PUT", headers: { "idempotency-key": key }, body: JSON.stringify(cardOf(Object.fromEntries(new FormData(form).entries()))) });
       key = crypto.randomUUID();
       form.reset();
+      await showPaymentMethod();
       message.textContent = "Your card is saved.";
       message.classList.remove("error");
-      await showPaymentMethod();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       message.textContent = error.message.charAt(0).toUpperCase() + error.message.slice(1);
@@ -48,8 +48,8 @@ function setUpPaymentMethod() {
   });
   $("remove-card").addEventListener("click", async () => {
     await api("/api/payment-method", { method: "DELETE" });
-    $("card-message").textContent = "Your card is removed.";
     await showPaymentMethod();
+    $("card-message").textContent = "Your card is removed.";
   });
 }
 
@@ -107,8 +107,8 @@ function changeButtons(service) {
       const list = input.value.split(",").map((m) => m.trim()).filter(Boolean);
       try {
         await api(`/api/services/${encodeURIComponent(service.id)}/mailboxes`, { method: "PUT", body: JSON.stringify({ mailboxes: list }) });
-        $("service-message").textContent = "Your mailboxes are changed.";
         await showServices();
+        $("service-message").textContent = "Your mailboxes are changed.";
       } catch (error) {
         fail(error);
       }
@@ -133,8 +133,8 @@ function changeButtons(service) {
       event.preventDefault();
       try {
         const now = await api(`/api/services/${encodeURIComponent(service.id)}/upgrade`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify({ plan_id: plan.value }) });
-        $("service-message").textContent = `Your service is on ${now.plan_name} now.`;
         await Promise.all([showServices(), showInvoices()]);
+        $("service-message").textContent = `Your service is on ${now.plan_name} now.`;
       } catch (error) {
         fail(error);
       }
@@ -212,8 +212,8 @@ async function waitForRenewal(domain) {
   for (let i = 0; i < 60; i++) {
     const shown = await api(`/api/domains/${encodeURIComponent(domain.name)}`);
     if (shown.expires_at !== domain.expires_at) {
-      say(`${domain.unicode} is renewed until ${day(shown.expires_at)}.`);
       await Promise.all([showDomains(), showInvoices()]);
+      say(`${domain.unicode} is renewed until ${day(shown.expires_at)}.`);
       return;
     }
     await new Promise((r) => setTimeout(r, 500));
@@ -235,8 +235,8 @@ function manageButtons(domain) {
   const lock = el("button", { type: "button", class: "secondary" }, domain.locked ? "Unlock for transfer" : "Lock");
   lock.addEventListener("click", () => act(async () => {
     const now = await api(path("lock"), { method: "PUT", body: JSON.stringify({ locked: !domain.locked }) });
-    say(`${domain.unicode} is ${now.locked ? "locked" : "unlocked"}.`);
     await showDomains();
+    say(`${domain.unicode} is ${now.locked ? "locked" : "unlocked"}.`);
   }));
   const code = el("button", { type: "button", class: "secondary" }, "Show the auth code");
   code.addEventListener("click", () => act(async () => {
@@ -254,8 +254,8 @@ function manageButtons(domain) {
       act(async () => {
         const list = input.value.split(",").map((n) => n.trim()).filter(Boolean);
         await api(path("nameservers"), { method: "PUT", body: JSON.stringify({ nameservers: list }) });
-        say(`The nameservers of ${domain.unicode} are changed.`);
         await showDomains();
+        say(`The nameservers of ${domain.unicode} are changed.`);
       });
     });
     nameservers.replaceWith(form);
@@ -277,8 +277,8 @@ async function showDomain(domain) {
   toggle.addEventListener("click", async () => {
     toggle.disabled = true;
     const now = await api(`/api/domains/${encodeURIComponent(domain.name)}/auto-renew`, { method: "PUT", body: JSON.stringify({ enabled: !domain.auto_renew }) });
-    say(`Auto-renew of ${domain.unicode} is ${now.auto_renew ? "on" : "off"}.`);
     await showDomains();
+    say(`Auto-renew of ${domain.unicode} is ${now.auto_renew ? "on" : "off"}.`);
   });
   const button = el("button", { type: "button", class: "secondary" }, "Renew");
   button.addEventListener("click", async () => {

@@ -411,7 +411,7 @@ describe("the portal", () => {
     await cardForm.getByLabel("CVC").fill("123");
     await cardForm.getByRole("button", { name: "Save card" }).click();
     await page.locator("#card-message").getByText("Your card is saved.").waitFor();
-    assert.match(await page.locator("#payment-method").textContent(), /Card ending 4242, expires 12\/2099/);
+    await page.locator("#payment-method").getByText(/Card ending 4242, expires 12\/2099/).waitFor();
 
     const hosting = page.locator("#services .record").first();
     await hosting.getByRole("button", { name: "Change mailboxes" }).click();
