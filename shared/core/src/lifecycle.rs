@@ -88,6 +88,31 @@ pub enum ChangeError {
 }
 
 impl<S: Status> Change<S> {
+    /// A move of the record `subject` (owned by `customer_id`) from `from`
+    /// to `to`, recorded as `actor`'s because of `why`.
+    pub fn of(
+        (key, id, customer_id): (Key, String, &str),
+        from: S,
+        to: S,
+        update: Update,
+        actor: Actor,
+        why: &str,
+    ) -> Self {
+        Change {
+            subject: Subject {
+                key,
+                id,
+                customer_id: Some(customer_id.to_string()),
+            },
+            from,
+            to,
+            update,
+            actor,
+            why: why.into(),
+            unchanged_since: None,
+        }
+    }
+
     /// Adds the change to `tx`: the record's new status and a bumped
     /// version, guarded by the status it had (a failed guard is `reason`),
     /// and the audit entry.

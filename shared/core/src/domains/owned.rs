@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::audit::{Actor, AuditEntry};
-use crate::lifecycle::{self, Status, Subject};
+use crate::lifecycle::{self, Status};
 use crate::store::{
     Condition, Item, Key, Query, SortKey, Table, TableResult, TxOp, Update, all_items, record_item,
     record_of,
@@ -147,19 +147,18 @@ impl OwnedDomain {
         actor: Actor,
         why: &str,
     ) -> lifecycle::Change<OwnedStatus> {
-        lifecycle::Change {
-            subject: Subject {
-                key: key(&self.customer_id, &self.name),
-                id: self.name.clone(),
-                customer_id: Some(self.customer_id.clone()),
-            },
-            from: self.status,
+        lifecycle::Change::of(
+            (
+                key(&self.customer_id, &self.name),
+                self.name.clone(),
+                &self.customer_id,
+            ),
+            self.status,
             to,
             update,
             actor,
-            why: why.into(),
-            unchanged_since: None,
-        }
+            why,
+        )
     }
 }
 

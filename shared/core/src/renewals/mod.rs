@@ -35,7 +35,7 @@ use crate::audit::Actor;
 use crate::billing::InvoiceLine;
 use crate::billing::invoice::{self, Invoice};
 use crate::jobs::Job;
-use crate::lifecycle::{self, Status, Subject};
+use crate::lifecycle::{self, Status};
 use crate::payments::Authorization;
 use crate::store::{
     Condition, Item, Key, Table, TableError, TableResult, TxOp, Update, record_item, record_of,
@@ -245,19 +245,18 @@ impl Renewal {
         for (attribute, value) in status_index(to, now_ms, &self.domain) {
             update = update.set(attribute, value);
         }
-        lifecycle::Change {
-            subject: Subject {
-                key: self.key(),
-                id: format!("{}@{}", self.domain, self.current_expiry),
-                customer_id: Some(self.customer_id.clone()),
-            },
-            from: self.status,
+        lifecycle::Change::of(
+            (
+                self.key(),
+                format!("{}@{}", self.domain, self.current_expiry),
+                &self.customer_id,
+            ),
+            self.status,
             to,
             update,
             actor,
-            why: why.into(),
-            unchanged_since: None,
-        }
+            why,
+        )
     }
 }
 

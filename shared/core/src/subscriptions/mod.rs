@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 
 use crate::audit::Actor;
 use crate::catalog::PlanKind;
-use crate::lifecycle::{self, Status, Subject};
+use crate::lifecycle::{self, Status};
 use crate::orders::Service;
 use crate::store::{
     Condition, Item, Key, Query, SortKey, Table, TableResult, TxOp, Update, all_items, record_item,
@@ -139,19 +139,18 @@ impl Subscription {
                 .remove("gsi2sk"),
             _ => update,
         };
-        lifecycle::Change {
-            subject: Subject {
-                key: key(&self.customer_id, &self.id),
-                id: self.id.clone(),
-                customer_id: Some(self.customer_id.clone()),
-            },
-            from: self.status,
+        lifecycle::Change::of(
+            (
+                key(&self.customer_id, &self.id),
+                self.id.clone(),
+                &self.customer_id,
+            ),
+            self.status,
             to,
             update,
             actor,
-            why: why.into(),
-            unchanged_since: None,
-        }
+            why,
+        )
     }
 }
 
