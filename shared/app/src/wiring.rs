@@ -150,6 +150,7 @@ pub fn with_ports(
     let payments = Arc::new(SimulatedGateway::new(table.clone(), clock.clone()));
     let panel = Arc::new(SimulatedPanel::new(
         table.clone(),
+        clock.clone(),
         PanelSettings {
             capacity_per_server: config.sim_panel_capacity,
             addresses: config.sim_panel_addresses,

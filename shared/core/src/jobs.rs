@@ -38,8 +38,14 @@ pub enum Job {
     },
     /// Renew a domain whose renewal is queued, extending `current_expiry`.
     RenewDomain { domain: String, current_expiry: i64 },
-    /// Remove a cancelled service's account, mailboxes and zone.
+    /// Suspend a service whose cancellation took effect, back it up, and
+    /// remove its account, mailboxes and zone.
     TearDown {
+        customer_id: String,
+        service_id: String,
+    },
+    /// Make the panel's account match the service: its plan and suspension.
+    SyncPanel {
         customer_id: String,
         service_id: String,
     },
@@ -49,6 +55,14 @@ impl Job {
     /// The message body.
     pub fn body(&self) -> String {
         serde_json::to_string(self).expect("a job serialises")
+    }
+
+    /// Queues the job now. A failure is logged, not returned: every job is
+    /// also found again by a sweep of the records that asked for it.
+    pub async fn send(&self, services: &impl crate::Queueing) {
+        if let Err(error) = services.queue().send(&self.body(), Duration::ZERO).await {
+            tracing::error!(job = %self.body(), %error, "could not enqueue a job; its sweep will");
+        }
     }
 
     /// The job in `body`, or why it is none.
@@ -252,6 +266,18 @@ impl JobHandler for AppJobs {
                 customer_id,
                 service_id,
             } => crate::subscriptions::cancel::tear_down(&self.services, &customer_id, &service_id)
+                .await
+                .map_err(|error| match error {
+                    crate::workflow::StepsError::Leased(leased) => JobError::Later {
+                        retry_in: leased.retry_in,
+                        reason: "a step is leased by another worker".into(),
+                    },
+                    other => JobError::Failed(other.to_string()),
+                }),
+            Job::SyncPanel {
+                customer_id,
+                service_id,
+            } => crate::subscriptions::panel::sync(&self.services, &customer_id, &service_id)
                 .await
                 .map_err(JobError::Failed),
         }

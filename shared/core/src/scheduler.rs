@@ -93,7 +93,12 @@ impl Task {
             Task::ResumeProvisioning => {
                 let sent =
                     crate::orders::provision::resume_stalled(services, STALLED_AFTER).await?;
-                Ok(format!("enqueued {sent} stalled orders again"))
+                let panels =
+                    crate::subscriptions::panel::resume_stalled(services, PANEL_STALLED_AFTER)
+                        .await?;
+                Ok(format!(
+                    "enqueued {sent} stalled orders and {panels} panel changes again"
+                ))
             }
             Task::CancelLapsedOrders => {
                 let cancelled = crate::orders::unpaid::cancel_lapsed(services).await?;
@@ -103,7 +108,10 @@ impl Task {
             }
             Task::ResumeRenewals => {
                 let sent = crate::renewals::resume_stalled(services, STALLED_AFTER).await?;
-                Ok(format!("enqueued {sent} stalled renewals again"))
+                let abandoned = crate::renewals::abandon_stale(services, STALLED_AFTER).await?;
+                Ok(format!(
+                    "enqueued {sent} stalled renewals again, ended {abandoned} abandoned while authorising"
+                ))
             }
             Task::RunBilling => {
                 let domains = crate::renewals::run_billing(services).await?;
@@ -144,6 +152,9 @@ impl Task {
 
 /// How long an order may be provisioning before the sweeper enqueues it again.
 pub const STALLED_AFTER: Duration = Duration::from_secs(600);
+
+/// How long a panel change may wait for its job before the sweeper sends it again.
+const PANEL_STALLED_AFTER: Duration = Duration::from_secs(120);
 
 /// Runs the task called `name` once: what the scheduler function does.
 pub async fn run_task(services: &Services, name: &str) -> anyhow::Result<String> {

@@ -92,6 +92,29 @@ pub enum LeaseError {
     Table(#[from] TableError),
 }
 
+/// Why a run of steps stopped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepsError {
+    #[error("the step is leased by another worker")]
+    Leased(Leased),
+    #[error("step {step} failed: {error}")]
+    Failed { step: &'static str, error: String },
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+impl From<LeaseError> for StepsError {
+    fn from(error: LeaseError) -> Self {
+        match error {
+            LeaseError::Leased(leased) => StepsError::Leased(leased),
+            LeaseError::Table(error) => StepsError::Table(error),
+        }
+    }
+}
+
+/// What a step did: a line for people, and a result for the rest of the run.
+pub type StepDone = (String, Value);
+
 /// The ledger of a table, with leases of `lease` length.
 pub struct Ledger<'a> {
     pub table: &'a dyn Table,
@@ -109,6 +132,46 @@ impl Ledger<'_> {
             .filter(|r| r.str_attr("kind") == Some("step") && r.str_attr("status") == Some("done"))
             .filter_map(|r| Some((r.str_attr("name")?.to_string(), r.get("result")?.clone())))
             .collect())
+    }
+
+    /// Runs the steps of `partition` that are not done, in order, each under
+    /// a lease and recorded when done; returns the results of all of them.
+    /// A step that fails is recorded and stops the run, to be run again.
+    pub async fn run_steps<F, Fut>(
+        &self,
+        partition: &str,
+        steps: &[&'static str],
+        mut run: F,
+    ) -> Result<HashMap<String, Value>, StepsError>
+    where
+        F: FnMut(&'static str) -> Fut,
+        Fut: std::future::Future<Output = Result<StepDone, String>>,
+    {
+        let mut done = self.done(partition).await?;
+        for (index, &name) in steps.iter().enumerate() {
+            if done.contains_key(name) {
+                continue;
+            }
+            let step = StepRef {
+                partition,
+                index,
+                name,
+            };
+            self.lease(step).await?;
+            match run(name).await {
+                Ok((detail, result)) => {
+                    self.table
+                        .transact(vec![self.finish_op(step, &detail, &result)])
+                        .await?;
+                    done.insert(name.to_string(), result);
+                }
+                Err(error) => {
+                    self.record_failure(step, &error).await?;
+                    return Err(StepsError::Failed { step: name, error });
+                }
+            }
+        }
+        Ok(done)
     }
 
     /// Takes `step` for this worker, unless another holds an unexpired lease

@@ -273,6 +273,13 @@ impl Payments for RefundsDown {
         self.0.authorize(charge).await
     }
 
+    async fn authorization_made_with(
+        &self,
+        key: &str,
+    ) -> Result<Option<Authorization>, PaymentError> {
+        self.0.authorization_made_with(key).await
+    }
+
     async fn capture(&self, id: &str, amount: i64, key: &str) -> Result<Capture, PaymentError> {
         self.0.capture(id, amount, key).await
     }

@@ -206,6 +206,7 @@ async fn a_step_that_keeps_failing_marks_the_order_failed_and_a_redrive_resumes_
     let mut fixed = services.clone();
     fixed.panel = Arc::new(hostfront::adapters::sim::SimulatedPanel::new(
         services.table.clone(),
+        services.clock.clone(),
         hostfront::adapters::sim::PanelSettings {
             capacity_per_server: 10,
             addresses: 10,

@@ -1,11 +1,12 @@
-//! A customer changes a service's mailboxes within the plan's limit, on
-//! both engines.
+//! A customer changes a service's mailboxes and sites within the plan's
+//! limits, and upgrades it, on both engines; the panel follows each.
 
 use hostfront::Services;
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::subscriptions::{
     self,
     addons::{self, AddonError},
+    sites,
 };
 
 use super::live_domain;
@@ -29,7 +30,8 @@ async fn mailboxes_change_within_the_plans_limit(_: &ManualClock, services: &Ser
         .collect();
     assert_eq!(changed.hosting.mail.unwrap().mailboxes, expected);
     let account = &service.hosting.account.username;
-    assert!(services.panel.account(account).await.unwrap().is_some());
+    let at_panel = services.panel.state(account).await.unwrap().unwrap();
+    assert_eq!(at_panel.mailboxes, expected, "the panel has them");
 
     let six: Vec<String> = (0..6).map(|i| format!("box{i}")).collect();
     let over = addons::set_mailboxes(services, &customer.id, &service.id, &six).await;
@@ -199,6 +201,104 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, services: &Se
         upgrades.iter().any(|i| i.status == InvoiceStatus::Void),
         "the declined one"
     );
+    // The panel enforces the new plan once its job has run.
+    let username = &service.hosting.account.username;
+    subscriptions::panel::sync(services, &customer.id, &service.id)
+        .await
+        .unwrap();
+    let at_panel = services.panel.state(username).await.unwrap().unwrap();
+    assert_eq!(at_panel.plan_id, "web-business");
 }
+
+async fn sites_are_the_customers_names_within_the_plan(_: &ManualClock, services: &Services) {
+    use hostfront::adapters::sim::APPROVED;
+    use hostfront::domains::owned::OwnedDomain;
+    use hostfront::payments::{Card, PaymentSource};
+
+    let (customer, domain) = live_domain(services).await;
+    let (_, someone_elses) = live_domain(services).await;
+    let table = services.table.as_ref();
+    let service = subscriptions::of_customer(table, &customer.id)
+        .await
+        .unwrap()
+        .remove(0);
+    let set = |names: &[&str]| {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let (customer_id, service_id) = (customer.id.clone(), service.id.clone());
+        async move { sites::set_sites(services, &customer_id, &service_id, &names).await }
+    };
+    let refused = |result: Result<subscriptions::Subscription, AddonError>, code: &str| {
+        assert!(
+            matches!(&result, Err(AddonError::Invalid { code: c, .. }) if *c == code),
+            "{code}: {result:?}"
+        );
+    };
+    let shop = format!("shop.{}", domain.name);
+    refused(set(&[&shop]).await, "over_plan_limit");
+
+    addons::upgrade(
+        services,
+        &customer.id,
+        &service.id,
+        "web-business",
+        PaymentSource::Card(Card {
+            number: APPROVED.into(),
+            exp_month: 12,
+            exp_year: 2099,
+            cvc: "123".into(),
+        }),
+        "to-business",
+    )
+    .await
+    .unwrap();
+    // A second domain the customer holds with us.
+    let second = format!("second-{}", domain.name);
+    table
+        .transact(vec![
+            OwnedDomain {
+                name: second.clone(),
+                unicode: second.clone(),
+                ..domain.clone()
+            }
+            .create_op(),
+        ])
+        .await
+        .unwrap();
+    let blog = format!("Blog.{}", domain.name);
+    let changed = set(&[&shop, &blog, &second, &shop]).await.unwrap();
+    let expected = vec![
+        shop.clone(),
+        format!("blog.{}", domain.name),
+        second.clone(),
+    ];
+    assert_eq!(changed.sites, expected);
+    let username = &service.hosting.account.username;
+    assert_eq!(
+        services.panel.state(username).await.unwrap().unwrap().sites,
+        expected
+    );
+
+    refused(set(&[&someone_elses.name]).await, "site_not_yours");
+    refused(set(&["shop.example.org"]).await, "site_not_yours");
+    refused(set(&[&domain.name]).await, "invalid_site");
+    refused(set(&["just-a-word"]).await, "invalid_site");
+    refused(set(&["10.0.0.1"]).await, "invalid_site");
+    let ten_more: Vec<String> = (0..10).map(|i| format!("s{i}.{}", domain.name)).collect();
+    let ten_more: Vec<&str> = ten_more.iter().map(String::as_str).collect();
+    refused(set(&ten_more).await, "over_plan_limit");
+    let kept = subscriptions::find(table, &customer.id, &service.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.sites, expected, "refused changes change nothing");
+    assert_eq!(
+        services.panel.state(username).await.unwrap().unwrap().sites,
+        expected
+    );
+    let none = set(&[]).await.unwrap();
+    assert!(none.sites.is_empty());
+}
+
+with_clock_on_both_engines!(sites_are_the_customers_names_within_the_plan: sites_embedded, sites_cloud);
 
 with_clock_on_both_engines!(an_upgrade_is_prorated_and_paid_once: upgrade_embedded, upgrade_cloud);

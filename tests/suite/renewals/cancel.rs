@@ -1,12 +1,19 @@
 //! Cancelling a service, on both engines with the manual clock: at the end
-//! of the term, withdrawn, asked again and taking effect in the daily run;
-//! the teardown removes the account and the zone once; the domain stays.
+//! of the term, withdrawn, asked again and taking effect in the daily run,
+//! which suspends it; the teardown workflow backs it up and removes the
+//! account and the zone once, resuming after a failed step; the domain stays.
+
+use std::sync::Arc;
 
 use hostfront::Services;
 use hostfront::clock::ManualClock;
 use hostfront::domains::owned::{self, OwnedStatus};
+use hostfront::panel::{
+    AccountState, Backup, HostingAccount, HostingPanel, MailSetup, NewAccount, PanelError,
+};
 use hostfront::subscriptions::cancel::{self, CancelError, When};
 use hostfront::subscriptions::{self, ServiceStatus};
+use hostfront::workflow::StepsError;
 
 use super::{DAY, live_domain};
 
@@ -59,13 +66,63 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(ended.status, ServiceStatus::Cancelled);
+    assert_eq!(ended.status, ServiceStatus::Suspended, "suspended first");
+    assert!(ended.ended_at.is_some());
+    assert!(matches!(
+        cancel::withdraw(services, &customer.id, id).await,
+        Err(CancelError::Conflict {
+            code: "nothing_to_withdraw",
+            ..
+        })
+    ));
 
+    // The panel fails at removing the account: the steps before stay done.
     let username = &ended.hosting.account.username;
-    assert!(services.panel.account(username).await.unwrap().is_some());
-    cancel::tear_down(services, &customer.id, id).await.unwrap();
+    let mut outage = services.clone();
+    outage.panel = Arc::new(NoRemovals(services.panel.clone()));
+    let failed = cancel::tear_down(&outage, &customer.id, id).await;
+    assert!(
+        matches!(
+            failed,
+            Err(StepsError::Failed {
+                step: "remove_account",
+                ..
+            })
+        ),
+        "{failed:?}"
+    );
+    let state = services.panel.state(username).await.unwrap().unwrap();
+    assert!(
+        state.suspended,
+        "the account was suspended before its backup"
+    );
+    // Two workers at once: one runs the rest, the other finds it leased or done.
+    let (a, b) = tokio::join!(
+        cancel::tear_down(services, &customer.id, id),
+        cancel::tear_down(services, &customer.id, id)
+    );
+    for result in [a, b] {
+        assert!(
+            matches!(result, Ok(()) | Err(StepsError::Leased(_))),
+            "{result:?}"
+        );
+    }
     cancel::tear_down(services, &customer.id, id).await.unwrap();
     assert!(services.panel.account(username).await.unwrap().is_none());
+    let steps = table
+        .query(hostfront::store::Query::partition(format!("TEARDOWN#{id}")))
+        .await
+        .unwrap();
+    let attempts: Vec<i64> = steps
+        .items
+        .iter()
+        .map(|step| step.get("attempts").and_then(|a| a.as_i64()).unwrap())
+        .collect();
+    assert_eq!(
+        attempts,
+        [1, 1, 2, 1],
+        "each step done once; the failed one twice"
+    );
     assert!(
         services
             .dns_host
@@ -78,7 +135,10 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
         .await
         .unwrap()
         .unwrap();
+    assert_eq!(gone.status, ServiceStatus::Cancelled);
     assert!(gone.torn_down_at.is_some());
+    let backup = gone.backup.expect("a backup is recorded");
+    assert!(backup.id.starts_with("bk_") && backup.username == *username);
     // The domain stays the customer's, renewing as before.
     let kept = owned::find(table, &customer.id, &domain.name)
         .await
@@ -113,10 +173,66 @@ async fn a_service_cancelled_now_ends_at_once(_: &ManualClock, services: &Servic
         .await
         .unwrap();
     assert_eq!(
-        ended.status,
-        ServiceStatus::Cancelled,
-        "web hosting needs no notice"
+        (ended.status, ended.ended_at.is_some()),
+        (ServiceStatus::Suspended, true),
+        "web hosting needs no notice: it ends at once, to be torn down"
     );
+    cancel::tear_down(services, &customer.id, &service.id)
+        .await
+        .unwrap();
+    let gone = subscriptions::find(services.table.as_ref(), &customer.id, &service.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(gone.status, ServiceStatus::Cancelled);
+}
+
+/// The app's panel, unable to remove accounts.
+struct NoRemovals(Arc<dyn HostingPanel>);
+
+#[async_trait::async_trait]
+impl HostingPanel for NoRemovals {
+    fn name(&self) -> &'static str {
+        "no-removals"
+    }
+    async fn create_account(&self, request: &NewAccount) -> Result<HostingAccount, PanelError> {
+        self.0.create_account(request).await
+    }
+    async fn set_up_mail_and_admin(
+        &self,
+        username: &str,
+        admin: &str,
+        mailboxes: &[String],
+        key: &str,
+    ) -> Result<MailSetup, PanelError> {
+        self.0
+            .set_up_mail_and_admin(username, admin, mailboxes, key)
+            .await
+    }
+    async fn account(&self, username: &str) -> Result<Option<HostingAccount>, PanelError> {
+        self.0.account(username).await
+    }
+    async fn state(&self, username: &str) -> Result<Option<AccountState>, PanelError> {
+        self.0.state(username).await
+    }
+    async fn set_plan(&self, username: &str, plan_id: &str) -> Result<(), PanelError> {
+        self.0.set_plan(username, plan_id).await
+    }
+    async fn set_suspended(&self, username: &str, suspended: bool) -> Result<(), PanelError> {
+        self.0.set_suspended(username, suspended).await
+    }
+    async fn set_sites(&self, username: &str, sites: &[String]) -> Result<(), PanelError> {
+        self.0.set_sites(username, sites).await
+    }
+    async fn back_up(&self, username: &str, key: &str) -> Result<Backup, PanelError> {
+        self.0.back_up(username, key).await
+    }
+    async fn remove_account(&self, _: &str) -> Result<(), PanelError> {
+        Err(PanelError::Unavailable("simulated outage".into()))
+    }
+    async fn server_names(&self) -> Result<Vec<String>, PanelError> {
+        self.0.server_names().await
+    }
 }
 
 with_clock_on_both_engines!(a_service_cancelled_now_ends_at_once: cancel_now_embedded, cancel_now_cloud);

@@ -1,14 +1,16 @@
 //! Recurring billing of hosting services, on both engines with the manual
 //! clock: the next period invoiced ahead and charged once when due, the due
-//! date moved one cycle; a declined card through dunning to suspension.
+//! date moved one cycle; a declined card through dunning to suspension, the
+//! panel following, and the unpaid invoice paid by hand to have it back.
 
 use hostfront::Services;
 use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice, payment_method};
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::mail::MailKind;
-use hostfront::payments::Card;
+use hostfront::payments::{Card, PaymentSource};
 use hostfront::subscriptions::billing::{self, ServiceBilling};
+use hostfront::subscriptions::pay::{self, PayError};
 use hostfront::subscriptions::{self, ServiceStatus};
 
 use super::{DAY, live_domain, mails_of};
@@ -55,6 +57,27 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, services: &Se
     travel_to(clock, &due, 13);
     let (first, second) = tokio::join!(billing::run(services), billing::run(services));
     assert_eq!(first.unwrap().invoiced + second.unwrap().invoiced, 1);
+    let ahead = invoice::of_customer(table, &customer.id, 10).await.unwrap();
+    let ahead = ahead
+        .iter()
+        .find(|i| matches!(&i.about, InvoiceFor::Period { .. }))
+        .unwrap();
+    assert!(
+        matches!(
+            pay::pay_invoice(
+                services,
+                &customer.id,
+                &ahead.number,
+                saved(services, &customer.id).await
+            )
+            .await,
+            Err(PayError::Conflict {
+                code: "charged_automatically",
+                ..
+            })
+        ),
+        "an invoice the billing run charges is not paid by hand"
+    );
     assert_eq!(
         mails_of(services, MailKind::ServiceInvoice, &customer.email).await,
         1
@@ -118,6 +141,127 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, services: &Se
         mails_of(services, MailKind::ServicePaymentFailed, &customer.email).await,
         3
     );
+    // The panel follows: the account is suspended, once the job has run.
+    let username = &stopped.hosting.account.username;
+    let waiting = || subscriptions::panel::resume_stalled(services, std::time::Duration::ZERO);
+    assert_eq!(
+        waiting().await.unwrap(),
+        1,
+        "the change waits for the panel"
+    );
+    subscriptions::panel::sync(services, &customer.id, &service.id)
+        .await
+        .unwrap();
+    assert!(
+        services
+            .panel
+            .state(username)
+            .await
+            .unwrap()
+            .unwrap()
+            .suspended
+    );
+    assert_eq!(waiting().await.unwrap(), 0, "and the panel has it");
+
+    // The customer pays the unpaid invoice by hand: a declined card changes
+    // nothing; two payments at once charge once; the service comes back.
+    let unpaid = invoice::of_customer(table, &customer.id, 10).await.unwrap();
+    let unpaid = unpaid
+        .iter()
+        .find(|i| matches!(&i.about, InvoiceFor::Period { from, .. } if *from == next))
+        .unwrap();
+    assert_eq!(unpaid.status, InvoiceStatus::Open);
+    let declined = pay::pay_invoice(
+        services,
+        &customer.id,
+        &unpaid.number,
+        PaymentSource::Card(card(DECLINED)),
+    )
+    .await;
+    assert!(
+        matches!(declined, Err(PayError::Declined { .. })),
+        "{declined:?}"
+    );
+    let pay = || {
+        pay::pay_invoice(
+            services,
+            &customer.id,
+            &unpaid.number,
+            PaymentSource::Card(card(APPROVED)),
+        )
+    };
+    let (first, second) = tokio::join!(pay(), pay());
+    let paid_by_hand = match (first, second) {
+        (Ok(paid), Ok(_)) => paid,
+        (
+            Ok(paid),
+            Err(PayError::Conflict {
+                code: "payment_in_progress",
+                ..
+            }),
+        )
+        | (
+            Err(PayError::Conflict {
+                code: "payment_in_progress",
+                ..
+            }),
+            Ok(paid),
+        ) => paid,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(paid_by_hand.status, InvoiceStatus::Paid);
+    assert_eq!(
+        pay().await.unwrap().status,
+        InvoiceStatus::Paid,
+        "paid already: no charge"
+    );
+    let receipts = hostfront::mail::outbox(services, 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind == MailKind::ServiceReceipt && m.id.ends_with(&format!("{next}-paid")))
+        .count();
+    assert_eq!(receipts, 1, "one receipt for the payment by hand");
+    let back = subscriptions::find(table, &customer.id, &service.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.status, ServiceStatus::Active);
+    assert!(back.next_due > next, "the paid period moves the due date");
+    subscriptions::panel::sync(services, &customer.id, &service.id)
+        .await
+        .unwrap();
+    assert!(
+        !services
+            .panel
+            .state(username)
+            .await
+            .unwrap()
+            .unwrap()
+            .suspended
+    );
+    // Another customer cannot see or pay it.
+    let (eve, _) =
+        hostfront_tests::customer(services, &hostfront_tests::shopper::fresh_username()).await;
+    assert!(matches!(
+        pay::pay_invoice(
+            services,
+            &eve.id,
+            &unpaid.number,
+            PaymentSource::Card(card(APPROVED))
+        )
+        .await,
+        Err(PayError::NotFound)
+    ));
+}
+
+async fn saved(services: &Services, customer_id: &str) -> PaymentSource {
+    let token = payment_method::find(services.table.as_ref(), customer_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .token;
+    PaymentSource::Saved(token)
 }
 
 with_clock_on_both_engines!(a_service_is_billed_each_period_once: service_billing_embedded, service_billing_cloud);

@@ -304,6 +304,13 @@ impl Payments for SimulatedGateway {
             .await
     }
 
+    async fn authorization_made_with(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<Option<Authorization>, PaymentError> {
+        self.replay(idempotency_key).await
+    }
+
     async fn capture(
         &self,
         authorization_id: &str,

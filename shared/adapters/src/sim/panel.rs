@@ -13,7 +13,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use hostfront_core::panel::{HostingAccount, HostingPanel, MailSetup, NewAccount, PanelError};
+use hostfront_core::clock::Clock;
+use hostfront_core::panel::{
+    AccountState, Backup, HostingAccount, HostingPanel, MailSetup, NewAccount, PanelError,
+};
 use hostfront_core::store::{
     Condition, Index, Item, ItemExt, Key, Query, SortKey, Table, TableError, TxOp, Update,
 };
@@ -21,6 +24,8 @@ use hostfront_core::store::{
 const SERVERS: &str = "SIMPANEL#SERVER";
 const ADDRESSES: &str = "SIMPANEL#ADDR";
 const FREE_ADDRESSES: &str = "SIMPANEL#FREE";
+/// How long the panel keeps a backup.
+const BACKUP_DAYS: i64 = 30;
 /// The servers of each pool in the simulated data centre.
 const POOLS: &[(&str, &[&str])] = &[
     ("shared", &["web1", "web2"]),
@@ -44,6 +49,7 @@ pub struct PanelSettings {
 
 pub struct SimulatedPanel {
     table: Arc<dyn Table>,
+    clock: Arc<dyn Clock>,
     settings: PanelSettings,
     /// The company's domain, for host names such as `web1.example.net`.
     company_domain: String,
@@ -55,6 +61,10 @@ fn server_sk(pool: &str, name: &str) -> String {
 
 fn account_key(username: &str) -> Key {
     Key::new(format!("SIMPANEL#ACCOUNT#{username}"), "ACCOUNT")
+}
+
+fn backup_key(username: &str, id: &str) -> Key {
+    Key::new(format!("SIMPANEL#BACKUP#{username}"), id)
 }
 
 fn operation_key(idempotency_key: &str) -> Key {
@@ -76,14 +86,27 @@ fn ipv6_for(address: Ipv4Addr) -> String {
     format!("2001:db8:100::{c:x}:{d:x}")
 }
 
+fn no_such_account(username: &str) -> PanelError {
+    PanelError::Refused {
+        code: "no_such_account".into(),
+        message: format!("the panel has no user {username}"),
+    }
+}
+
 fn backend(error: TableError) -> PanelError {
     PanelError::Unavailable(format!("panel storage: {error}"))
 }
 
 impl SimulatedPanel {
-    pub fn new(table: Arc<dyn Table>, settings: PanelSettings, company_domain: &str) -> Self {
+    pub fn new(
+        table: Arc<dyn Table>,
+        clock: Arc<dyn Clock>,
+        settings: PanelSettings,
+        company_domain: &str,
+    ) -> Self {
         SimulatedPanel {
             table,
+            clock,
             settings,
             company_domain: company_domain.to_string(),
         }
@@ -154,6 +177,20 @@ impl SimulatedPanel {
         TxOp::Put {
             item,
             condition: Some(Condition::NotExists),
+        }
+    }
+
+    /// Sets `update` on the account `username`, which must exist.
+    async fn change_account(&self, username: &str, update: Update) -> Result<(), PanelError> {
+        self.round_trip().await?;
+        match self
+            .table
+            .update(&account_key(username), update, Some(Condition::Exists))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(TableError::ConditionFailed) => Err(no_such_account(username)),
+            Err(other) => Err(backend(other)),
         }
     }
 
@@ -342,10 +379,7 @@ impl HostingPanel for SimulatedPanel {
         let account = self
             .account(username)
             .await?
-            .ok_or_else(|| PanelError::Refused {
-                code: "no_such_account".into(),
-                message: format!("the panel has no user {username}"),
-            })?;
+            .ok_or_else(|| no_such_account(username))?;
         let setup = MailSetup {
             site_admin: admin_email.to_string(),
             admin_url: format!("https://{}/admin/", account.domain),
@@ -378,6 +412,85 @@ impl HostingPanel for SimulatedPanel {
         Ok(item
             .and_then(|i| i.get("account").cloned())
             .and_then(|a| serde_json::from_value::<HostingAccount>(a).ok()))
+    }
+
+    async fn state(&self, username: &str) -> Result<Option<AccountState>, PanelError> {
+        let Some(item) = self
+            .table
+            .get(&account_key(username))
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let list = |name: &str| -> Vec<String> {
+            item.get(name)
+                .cloned()
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default()
+        };
+        let mailboxes = item
+            .get("mail")
+            .cloned()
+            .and_then(|m| serde_json::from_value::<MailSetup>(m).ok())
+            .map(|m| m.mailboxes)
+            .unwrap_or_default();
+        Ok(Some(AccountState {
+            plan_id: item.str_attr("plan_id").unwrap_or_default().to_string(),
+            suspended: item.get("suspended").and_then(|v| v.as_bool()) == Some(true),
+            sites: list("sites"),
+            mailboxes,
+        }))
+    }
+
+    async fn set_plan(&self, username: &str, plan_id: &str) -> Result<(), PanelError> {
+        self.change_account(username, Update::new().set("plan_id", plan_id))
+            .await
+    }
+
+    async fn set_suspended(&self, username: &str, suspended: bool) -> Result<(), PanelError> {
+        self.change_account(username, Update::new().set("suspended", suspended))
+            .await
+    }
+
+    async fn set_sites(&self, username: &str, sites: &[String]) -> Result<(), PanelError> {
+        self.change_account(username, Update::new().set("sites", json!(sites)))
+            .await
+    }
+
+    async fn back_up(&self, username: &str, idempotency_key: &str) -> Result<Backup, PanelError> {
+        self.round_trip().await?;
+        if let Some(done) = self.replay(idempotency_key).await? {
+            return Ok(done);
+        }
+        if self.account(username).await?.is_none() {
+            return Err(no_such_account(username));
+        }
+        let now = self.clock.now();
+        let backup = Backup {
+            id: format!("bk_{}", ulid::Ulid::new()),
+            username: username.to_string(),
+            taken_at: hostfront_core::clock::rfc3339(now),
+            kept_until: (now.date() + time::Duration::days(BACKUP_DAYS)).to_string(),
+        };
+        let mut item = backup_key(username, &backup.id).to_item();
+        item.insert("kind".into(), "sim_backup".into());
+        item.insert("backup".into(), json!(backup));
+        let ops = vec![
+            TxOp::Put {
+                item,
+                condition: Some(Condition::NotExists),
+            },
+            Self::record(idempotency_key, &backup),
+        ];
+        match self.table.transact(ops).await {
+            Ok(()) => Ok(backup),
+            Err(TableError::TransactionConflict { .. }) => self
+                .replay(idempotency_key)
+                .await?
+                .ok_or_else(|| PanelError::Unavailable("lost a race; try again".into())),
+            Err(other) => Err(backend(other)),
+        }
     }
 
     async fn server_names(&self) -> Result<Vec<String>, PanelError> {

@@ -50,6 +50,29 @@ pub struct MailSetup {
     pub mailboxes: Vec<String>,
 }
 
+/// What the panel holds of an account beyond its place: the plan whose
+/// limits it enforces, whether it is suspended, and the sites it serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AccountState {
+    pub plan_id: String,
+    /// Suspended: the sites and mail stop answering, the data is kept.
+    pub suspended: bool,
+    /// The domains it serves besides its own, each a site of its own.
+    pub sites: Vec<String>,
+    pub mailboxes: Vec<String>,
+}
+
+/// A full backup of an account, kept by the panel after the account is gone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Backup {
+    pub id: String,
+    pub username: String,
+    /// RFC 3339, UTC.
+    pub taken_at: String,
+    /// How long the panel keeps it, `YYYY-MM-DD`.
+    pub kept_until: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PanelError {
     /// Nothing is free: every server of the pool is full, or no address is left.
@@ -82,6 +105,23 @@ pub trait HostingPanel: Send + Sync {
     ) -> Result<MailSetup, PanelError>;
 
     async fn account(&self, username: &str) -> Result<Option<HostingAccount>, PanelError>;
+
+    /// The account's plan, suspension, sites and mailboxes, if it exists.
+    async fn state(&self, username: &str) -> Result<Option<AccountState>, PanelError>;
+
+    /// Puts the account on `plan_id`, whose limits the panel then enforces.
+    /// Setting the plan it has does nothing.
+    async fn set_plan(&self, username: &str, plan_id: &str) -> Result<(), PanelError>;
+
+    /// Suspends the account (sites and mail stop, data kept) or lifts the
+    /// suspension; setting what it is does nothing.
+    async fn set_suspended(&self, username: &str, suspended: bool) -> Result<(), PanelError>;
+
+    /// Makes `sites` the domains the account serves besides its own.
+    async fn set_sites(&self, username: &str, sites: &[String]) -> Result<(), PanelError>;
+
+    /// Takes a full backup of the account, once per idempotency key.
+    async fn back_up(&self, username: &str, idempotency_key: &str) -> Result<Backup, PanelError>;
 
     /// Removes the account with its mailboxes, returning its address and its
     /// place on the server; removing an account that is gone does nothing.

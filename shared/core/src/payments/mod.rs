@@ -136,6 +136,13 @@ pub trait Payments: Send + Sync {
     /// Reserves `charge.amount` on the card.
     async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError>;
 
+    /// The authorisation an earlier `authorize` with `idempotency_key` made,
+    /// if it made one: how a caller cut off mid-call learns what it holds.
+    async fn authorization_made_with(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<Option<Authorization>, PaymentError>;
+
     /// Takes up to the authorised amount.
     async fn capture(
         &self,

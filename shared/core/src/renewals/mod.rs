@@ -25,7 +25,7 @@ pub use auto::{BillingRun, run_billing};
 pub use job::run;
 pub use quote::{Quote, quote};
 pub use request::{RenewRequest, renew};
-pub use sweep::resume_stalled;
+pub use sweep::{abandon_stale, resume_stalled};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -56,6 +56,9 @@ pub enum RenewalStatus {
     Declined,
     /// The registrar did not renew it; the authorisation was released.
     Failed,
+    /// Its request was cut off while the card was being authorised, and not
+    /// sent again: any authorisation was released; nothing was charged.
+    Abandoned,
 }
 
 use RenewalStatus::*;
@@ -68,6 +71,7 @@ impl Status for RenewalStatus {
         (Scheduled, Declined, "dunning_ended"),
         (Authorizing, Queued, "authorised"),
         (Authorizing, Declined, "declined"),
+        (Authorizing, Abandoned, "abandoned"),
         (Queued, Renewed, "renewed"),
         (Queued, Failed, "failed"),
     ];
@@ -80,13 +84,14 @@ impl Status for RenewalStatus {
             Renewed => "renewed",
             Declined => "declined",
             Failed => "failed",
+            Abandoned => "abandoned",
         }
     }
 }
 
 /// The statuses a new renewal of the same expiry may take the place of (a
 /// scheduled one gives way to the customer renewing by hand).
-const REPLACEABLE: [RenewalStatus; 3] = [Declined, Failed, Scheduled];
+const REPLACEABLE: [RenewalStatus; 4] = [Declined, Failed, Abandoned, Scheduled];
 
 impl RenewalStatus {
     /// The status, in plain words for the customer.
@@ -103,6 +108,9 @@ impl RenewalStatus {
             }
             Failed => {
                 "The registry did not renew the domain. Nothing was charged; our team has been told."
+            }
+            Abandoned => {
+                "The payment was not completed, so nothing was charged and the domain was not renewed. You can renew it again."
             }
         }
     }
@@ -324,17 +332,12 @@ impl Renewal {
 /// Sends the renewal's job; should that fail, the `resume-renewals` sweep
 /// sends it again.
 async fn enqueue(services: &impl Queueing, renewal: &Renewal) {
-    let job = Job::RenewDomain {
+    Job::RenewDomain {
         domain: renewal.domain.clone(),
         current_expiry: renewal.current_expiry,
-    };
-    if let Err(error) = services
-        .queue()
-        .send(&job.body(), std::time::Duration::ZERO)
-        .await
-    {
-        tracing::error!(domain = %renewal.domain, %error, "could not enqueue a renewal");
     }
+    .send(services)
+    .await;
 }
 
 /// The renewal of `domain` that extends `current_expiry`, if any.
@@ -356,7 +359,7 @@ mod tests {
 
     #[test]
     fn a_renewal_ends_renewed_declined_or_failed() {
-        lifecycle::assert_well_formed(&[Renewed, Declined, Failed]);
+        lifecycle::assert_well_formed(&[Renewed, Declined, Failed, Abandoned]);
         // What a new renewal may replace has ended, or was only scheduled.
         let ended = |s: &RenewalStatus| {
             RenewalStatus::TRANSITIONS

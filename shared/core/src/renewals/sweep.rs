@@ -1,49 +1,100 @@
-//! The sweeper that finds renewals queued for long: a lost enqueue or a lost
-//! job must not leave a customer's card authorised and the domain unrenewed.
+//! The sweeps of renewals left half-way: one queued for long (a lost
+//! enqueue or a lost job must not leave a customer's card authorised and
+//! the domain unrenewed), and one whose request was cut off while the card
+//! was being authorised and never sent again (it must not hold the domain's
+//! renewal, nor an authorisation, for ever).
 
 use std::time::Duration;
 
-use super::Renewal;
+use super::{Renewal, RenewalStatus};
+use crate::audit::Actor;
 use crate::jobs::Job;
-use crate::store::{Index, Query, SortKey, TableError};
-use crate::{Queueing, Storage};
+use crate::lifecycle::{MovedOn, Status};
+use crate::store::{Index, Pages, Query, SortKey, TableError, Tx, TxError, Update};
+use crate::{Billing, Queueing, Storage};
 
-/// Enqueues again every renewal queued for longer than `stalled_after`, a
-/// page at a time; a job for one that is running anyway finds it done or
-/// renews nothing twice (the registry is told the expiry).
+/// The renewals in `status` since before `older_than` ago, a page at a time.
+fn older_than(services: &impl Storage, status: RenewalStatus, older_than: Duration) -> Pages {
+    let before = services.clock().now_millis() - older_than.as_millis() as i64;
+    let query = Query::index(Index::Gsi1, format!("RENEWALS#{}", status.as_str()))
+        .sort(SortKey::Lt(format!("{before:015}")));
+    Pages::new(query, 100)
+}
+
+/// Enqueues again every renewal queued for longer than `stalled_after`; a
+/// job for one that is running anyway finds it done or renews nothing twice
+/// (the registry is told the expiry).
 pub async fn resume_stalled(
     services: &(impl Storage + Queueing),
     stalled_after: Duration,
 ) -> Result<usize, TableError> {
-    let before = services.clock().now_millis() - stalled_after.as_millis() as i64;
+    let mut pages = older_than(services, RenewalStatus::Queued, stalled_after);
     let mut sent = 0;
-    let mut cursor = None;
-    loop {
-        let page = services
-            .table()
-            .query(
-                Query::index(Index::Gsi1, "RENEWALS#queued")
-                    .sort(SortKey::Lt(format!("{before:015}")))
-                    .limit(100)
-                    .after(cursor),
-            )
-            .await?;
-        for item in &page.items {
+    while let Some(items) = pages.next(services.table()).await? {
+        for item in &items {
             let renewal = Renewal::of(item)?;
-            let job = Job::RenewDomain {
+            Job::RenewDomain {
                 domain: renewal.domain,
                 current_expiry: renewal.current_expiry,
-            };
-            services
-                .queue()
-                .send(&job.body(), Duration::ZERO)
-                .await
-                .map_err(|e| TableError::Backend(format!("enqueueing a renewal: {e}")))?;
+            }
+            .send(services)
+            .await;
             sent += 1;
         }
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => return Ok(sent),
+    }
+    Ok(sent)
+}
+
+/// Ends every renewal authorising for longer than `stale_after`: recorded
+/// abandoned first (so a late retry of its request finds it ended rather
+/// than authorising again), its invoice voided, then any authorisation its
+/// request obtained released. Returns how many it ended.
+pub async fn abandon_stale(
+    services: &(impl Storage + Billing),
+    stale_after: Duration,
+) -> Result<usize, TableError> {
+    let mut pages = older_than(services, RenewalStatus::Authorizing, stale_after);
+    let mut ended = 0;
+    while let Some(items) = pages.next(services.table()).await? {
+        for item in &items {
+            let renewal = Renewal::of(item)?;
+            let mut tx = Tx::new();
+            renewal
+                .change(
+                    RenewalStatus::Abandoned,
+                    Update::new(),
+                    Actor::system("renewals"),
+                    "its request was cut off while the card was being authorised",
+                    services.clock().now_millis(),
+                )
+                .add_to(&mut tx, MovedOn, services.clock().now())
+                .map_err(|e| TableError::Backend(e.to_string()))?;
+            tx.push(renewal.invoice(services.table()).await?.void_op());
+            match tx.commit(services.table()).await {
+                Ok(()) => ended += 1,
+                Err(TxError::Refused(MovedOn)) => continue,
+                Err(TxError::Table(error)) => return Err(error),
+            }
+            release(services, &renewal).await;
         }
+    }
+    Ok(ended)
+}
+
+/// Voids what the renewal's authorisation call reserved, if it reserved
+/// anything. Should the gateway not answer, the hold lapses at the card's
+/// bank, as every unused authorisation does.
+async fn release(services: &impl Billing, renewal: &Renewal) {
+    let key = format!("{}-authorize", renewal.id);
+    let released = async {
+        if let Some(held) = services.payments().authorization_made_with(&key).await? {
+            let void_key = format!("{}-void-abandoned", renewal.id);
+            services.payments().void(&held.id, &void_key).await?;
+        }
+        Ok::<_, crate::payments::PaymentError>(())
+    }
+    .await;
+    if let Err(error) = released {
+        tracing::warn!(domain = %renewal.domain, %error, "could not release an abandoned renewal's authorisation");
     }
 }

@@ -11,7 +11,7 @@ use crate::idempotency::{Earlier, IdempotencyRecord};
 use crate::panel::PanelError;
 use crate::payments::{Charge, PaymentError, PaymentSource};
 use crate::store::{Condition, TableError, Tx, TxError, TxOp, Update};
-use crate::{Billing, Catalogs, Hosting, Settings, Storage};
+use crate::{Billing, Catalogs, Hosting, Queueing, Settings, Storage};
 
 #[cfg(test)]
 mod tests {
@@ -66,12 +66,11 @@ fn mailbox(name: &str, domain: &str) -> Option<String> {
     valid.then(|| format!("{local}@{domain}"))
 }
 
-/// Sets the service's mailboxes to `names`, at most as many as its plan has.
-pub async fn set_mailboxes(
-    services: &(impl Storage + Hosting + Catalogs),
+/// The customer's service, if it is active: only an active service changes.
+pub(super) async fn active_service(
+    services: &impl Storage,
     customer_id: &str,
     service_id: &str,
-    names: &[String],
 ) -> Result<Subscription, AddonError> {
     let service = find(services.table(), customer_id, service_id)
         .await?
@@ -82,6 +81,87 @@ pub async fn set_mailboxes(
             message: "only an active service can be changed".into(),
         });
     }
+    Ok(service)
+}
+
+/// Refuses `count` of `what` (a key of the plan's `limits`) beyond the plan's.
+pub(super) async fn within_limit(
+    services: &(impl Storage + Catalogs),
+    service: &Subscription,
+    what: &str,
+    count: usize,
+) -> Result<(), AddonError> {
+    let catalog = services
+        .catalog()
+        .get(services.table(), services.clock())
+        .await?;
+    let limit = catalog
+        .plan(&service.plan_id)
+        .and_then(|plan| plan.limits.get(what).copied())
+        .unwrap_or(0) as usize;
+    if count > limit {
+        return Err(AddonError::Invalid {
+            code: "over_plan_limit",
+            message: format!(
+                "{} includes {limit} {what}; choose a larger plan for more",
+                service.plan_name
+            ),
+        });
+    }
+    Ok(())
+}
+
+pub(super) fn panel_error(error: PanelError) -> AddonError {
+    match error {
+        PanelError::Unavailable(message) => AddonError::Unavailable(message),
+        other => AddonError::Conflict {
+            code: "panel_refused",
+            message: other.to_string(),
+        },
+    }
+}
+
+/// Records what the panel now has: `update` on the service, with the
+/// customer's audit entry `action`, in one write; returns the service.
+pub(super) async fn record_change(
+    services: &impl Storage,
+    service: &Subscription,
+    update: Update,
+    action: &str,
+    why: String,
+) -> Result<Subscription, AddonError> {
+    let entry = AuditEntry {
+        at: crate::clock::rfc3339_millis(services.clock().now()),
+        actor: Actor::Customer(service.customer_id.clone()),
+        subject: format!("service:{}", service.id),
+        customer_id: Some(service.customer_id.clone()),
+        action: action.into(),
+        from: None,
+        to: None,
+        why,
+    };
+    let ops = vec![
+        TxOp::Update {
+            key: key(&service.customer_id, &service.id),
+            update: update.bump_version(),
+            condition: Some(Condition::Exists),
+        },
+        entry.put_op(),
+    ];
+    services.table().transact(ops).await?;
+    find(services.table(), &service.customer_id, &service.id)
+        .await?
+        .ok_or(AddonError::NotFound)
+}
+
+/// Sets the service's mailboxes to `names`, at most as many as its plan has.
+pub async fn set_mailboxes(
+    services: &(impl Storage + Hosting + Catalogs),
+    customer_id: &str,
+    service_id: &str,
+    names: &[String],
+) -> Result<Subscription, AddonError> {
+    let service = active_service(services, customer_id, service_id).await?;
     let mut mailboxes = Vec::new();
     for name in names {
         let address = mailbox(name, &service.domain).ok_or_else(|| AddonError::Invalid {
@@ -92,23 +172,7 @@ pub async fn set_mailboxes(
             mailboxes.push(address);
         }
     }
-    let catalog = services
-        .catalog()
-        .get(services.table(), services.clock())
-        .await?;
-    let limit = catalog
-        .plan(&service.plan_id)
-        .and_then(|plan| plan.limits.get("mailboxes").copied())
-        .unwrap_or(0) as usize;
-    if mailboxes.len() > limit {
-        return Err(AddonError::Invalid {
-            code: "over_plan_limit",
-            message: format!(
-                "{} includes {limit} mailboxes; choose a larger plan for more",
-                service.plan_name
-            ),
-        });
-    }
+    within_limit(services, &service, "mailboxes", mailboxes.len()).await?;
     let admin = service
         .hosting
         .mail
@@ -126,37 +190,17 @@ pub async fn set_mailboxes(
             &call_key,
         )
         .await
-        .map_err(|error| match error {
-            PanelError::Unavailable(message) => AddonError::Unavailable(message),
-            other => AddonError::Conflict {
-                code: "panel_refused",
-                message: other.to_string(),
-            },
-        })?;
-    let entry = AuditEntry {
-        at: crate::clock::rfc3339_millis(services.clock().now()),
-        actor: Actor::Customer(customer_id.into()),
-        subject: format!("service:{service_id}"),
-        customer_id: Some(customer_id.into()),
-        action: "mailboxes_changed".into(),
-        from: None,
-        to: None,
-        why: mailboxes.join(", "),
-    };
+        .map_err(panel_error)?;
     let mut hosting = service.hosting.clone();
     hosting.mail = Some(setup);
-    let ops = vec![
-        TxOp::Update {
-            key: key(customer_id, service_id),
-            update: Update::new().set("hosting", json!(hosting)).bump_version(),
-            condition: Some(Condition::Exists),
-        },
-        entry.put_op(),
-    ];
-    services.table().transact(ops).await?;
-    find(services.table(), customer_id, service_id)
-        .await?
-        .ok_or(AddonError::NotFound)
+    record_change(
+        services,
+        &service,
+        Update::new().set("hosting", json!(hosting)),
+        "mailboxes_changed",
+        mailboxes.join(", "),
+    )
+    .await
 }
 
 /// Why an upgrade's first write may be refused.
@@ -170,7 +214,7 @@ enum Refusal {
 /// prorated invoice paid now: the difference in price for the days left of
 /// the period. The same `Idempotency-Key` repeats nothing.
 pub async fn upgrade(
-    services: &(impl Storage + Settings + Billing + Catalogs),
+    services: &(impl Storage + Settings + Billing + Catalogs + Queueing),
     customer_id: &str,
     service_id: &str,
     plan_id: &str,
@@ -309,7 +353,7 @@ fn sub_months(date: time::Date, months: u32) -> time::Date {
 
 /// Takes the invoice's total, then moves the service to the plan.
 async fn charge(
-    services: &(impl Storage + Billing + Catalogs),
+    services: &(impl Storage + Billing + Catalogs + Queueing),
     service: &Subscription,
     bill: &Invoice,
     plan_id: &str,
@@ -368,6 +412,7 @@ async fn charge(
     };
     let ops = vec![
         bill.paid_op(&crate::clock::rfc3339(services.clock().now())),
+        super::panel::needed_op(service, services.clock().now_millis()),
         TxOp::Update {
             key: key(&service.customer_id, &service.id),
             update: Update::new()
@@ -380,8 +425,12 @@ async fn charge(
         entry.put_op(),
     ];
     match services.table().transact(ops).await {
+        Ok(()) => {
+            super::panel::request(services, service).await;
+            Ok(())
+        }
         // A retry of the same upgrade recorded it first.
-        Ok(()) | Err(TableError::TransactionConflict { .. }) => Ok(()),
+        Err(TableError::TransactionConflict { .. }) => Ok(()),
         Err(error) => Err(error.into()),
     }
 }

@@ -24,7 +24,7 @@ use crate::store::{
     Condition, Index, Item, Key, Pages, Query, SortKey, TableError, TableResult, Tx, TxError, TxOp,
     Update, record_item, record_of,
 };
-use crate::{Billing, Mailing, Settings, Storage};
+use crate::{Billing, Mailing, Queueing, Settings, Storage};
 
 const DAY: i64 = 86_400;
 
@@ -56,14 +56,18 @@ pub struct Period {
 }
 
 impl Period {
-    fn key(&self) -> Key {
+    pub(super) fn key(&self) -> Key {
         Key::new(
             format!("SERVICE#{}", self.service_id),
             format!("PERIOD#{}", self.from),
         )
     }
 
-    fn index(status: PeriodStatus, at: i64, service_id: &str) -> [(String, serde_json::Value); 2] {
+    pub(super) fn index(
+        status: PeriodStatus,
+        at: i64,
+        service_id: &str,
+    ) -> [(String, serde_json::Value); 2] {
         let status = serde_json::to_value(status).expect("a status serialises");
         [
             (
@@ -87,7 +91,7 @@ impl Period {
         item
     }
 
-    fn of(item: &Item) -> TableResult<Period> {
+    pub(super) fn of(item: &Item) -> TableResult<Period> {
         record_of(item, "service period")
     }
 
@@ -108,7 +112,7 @@ impl Period {
     }
 }
 
-fn day(text: &str) -> Option<Date> {
+pub(super) fn day(text: &str) -> Option<Date> {
     Date::parse(
         text,
         time::macros::format_description!("[year]-[month]-[day]"),
@@ -131,7 +135,7 @@ pub struct ServiceBilling {
 
 /// Invoices the periods due within the lead time and charges those due.
 pub async fn run(
-    services: &(impl Storage + Settings + Billing + Mailing),
+    services: &(impl Storage + Settings + Billing + Mailing + Queueing),
 ) -> Result<ServiceBilling, TableError> {
     let mut run = ServiceBilling::default();
     let today = services.clock().now().date();
@@ -173,14 +177,14 @@ enum Refusal {
     CounterMoved,
 }
 
-async fn customer(
+pub(super) async fn customer(
     services: &impl Storage,
     customer_id: &str,
 ) -> Result<crate::accounts::Customer, TableError> {
     crate::accounts::load_customer(services.table(), customer_id).await
 }
 
-fn letter(services: &impl Settings, service: &Subscription, name: &str) -> Letter {
+pub(super) fn letter(services: &impl Settings, service: &Subscription, name: &str) -> Letter {
     let config = services.config();
     let base = config.public_url.trim_end_matches('/');
     Letter {
@@ -285,7 +289,7 @@ struct MovedOn;
 
 /// Charges a due period to the saved card.
 async fn charge(
-    services: &(impl Storage + Settings + Billing + Mailing),
+    services: &(impl Storage + Settings + Billing + Mailing + Queueing),
     period: Period,
 ) -> Result<Option<Charged>, TableError> {
     let now = services.clock().now_secs();
@@ -413,6 +417,10 @@ async fn charge(
                             )
                             .add_to(&mut tx, MovedOn, services.clock().now())
                             .map_err(|e| TableError::Backend(e.to_string()))?;
+                        tx.push(super::panel::needed_op(
+                            &service,
+                            services.clock().now_millis(),
+                        ));
                     }
                     Charged::Suspended
                 }
@@ -435,6 +443,9 @@ async fn charge(
     match tx.commit(services.table()).await {
         Ok(()) => {
             mail::deliver(services, &notice).await;
+            if matches!(outcome, Charged::Suspended) {
+                super::panel::request(services, &service).await;
+            }
             Ok(Some(outcome))
         }
         Err(TxError::Refused(MovedOn)) => Ok(None),

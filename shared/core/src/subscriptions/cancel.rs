@@ -2,10 +2,12 @@
 //! than the plan's notice period allows (a dedicated server needs 30 days).
 //! A pending cancellation can be withdrawn until it takes effect. When it
 //! does (the daily billing run ends every service due that day), the
-//! service is cancelled and a job tears it down: the panel account with its
-//! mailboxes is removed (its address and its place on the server return to
-//! the pools) and its zone stops being served. The customer's domains stay
-//! theirs. Every step is recorded in the audit log and may run twice.
+//! service leaves the billing run and is suspended, and a workflow tears it
+//! down step by step: the account is suspended at the panel and backed up,
+//! the account with its mailboxes is removed (its address and its place on
+//! the server return to the pools), and its zone stops being served; then
+//! the service is cancelled. The customer's domains stay theirs. Every
+//! change is in the audit log, and every step may run twice.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -16,9 +18,11 @@ use crate::audit::{Actor, AuditEntry};
 use crate::catalog::cycle_months;
 use crate::jobs::Job;
 use crate::lifecycle::MovedOn;
+use crate::panel::Backup;
 use crate::store::{
     Condition, Index, Pages, Query, SortKey, TableError, Tx, TxError, TxOp, Update,
 };
+use crate::workflow::{Ledger, StepsError};
 use crate::{Catalogs, Hosting, Queueing, Storage, Zones};
 
 /// When a cancellation takes effect.
@@ -73,7 +77,7 @@ pub async fn request(
     let service = find(services.table(), customer_id, service_id)
         .await?
         .ok_or(CancelError::NotFound)?;
-    if service.status == ServiceStatus::Cancelled {
+    if service.ended_at.is_some() || service.status == ServiceStatus::Cancelled {
         return Err(CancelError::Conflict {
             code: "already_cancelled",
             message: "this service has ended already".into(),
@@ -108,10 +112,11 @@ pub async fn request(
                 .set("gsi2pk", "SERVICES#CANCEL")
                 .set("gsi2sk", format!("{ends}#{service_id}"))
                 .bump_version(),
-            condition: Some(Condition::Not(Box::new(Condition::eq(
-                "status",
-                json!(ServiceStatus::Cancelled),
-            )))),
+            condition: Some(
+                Condition::AttributeNotExists("ended_at".into()).and(Condition::Not(Box::new(
+                    Condition::eq("status", json!(ServiceStatus::Cancelled)),
+                ))),
+            ),
         },
         audit(
             &service,
@@ -125,8 +130,8 @@ pub async fn request(
     let service = find(services.table(), customer_id, service_id)
         .await?
         .ok_or(CancelError::NotFound)?;
-    if ends <= today {
-        end(services, &service).await?;
+    if ends <= today && end(services, &service).await? {
+        teardown_job(&service).send(services).await;
     }
     find(services.table(), customer_id, service_id)
         .await?
@@ -142,7 +147,7 @@ pub async fn withdraw(
     let service = find(services.table(), customer_id, service_id)
         .await?
         .ok_or(CancelError::NotFound)?;
-    if service.cancel_at.is_none() || service.status == ServiceStatus::Cancelled {
+    if service.cancel_at.is_none() || service.ended_at.is_some() {
         return Err(CancelError::Conflict {
             code: "nothing_to_withdraw",
             message: "this service has no pending cancellation".into(),
@@ -156,10 +161,7 @@ pub async fn withdraw(
                 .remove("gsi2pk")
                 .remove("gsi2sk")
                 .bump_version(),
-            condition: Some(Condition::Not(Box::new(Condition::eq(
-                "status",
-                json!(ServiceStatus::Cancelled),
-            )))),
+            condition: Some(Condition::AttributeNotExists("ended_at".into())),
         },
         audit(
             &service,
@@ -184,8 +186,9 @@ pub async fn withdraw(
         .ok_or(CancelError::NotFound)
 }
 
-/// Ends every service whose cancellation takes effect today or earlier;
-/// returns how many it ended.
+/// Ends every service whose cancellation takes effect today or earlier,
+/// and sends again the teardown of any ended before whose teardown has not
+/// finished; returns how many it ended.
 pub async fn end_due(services: &(impl Storage + Queueing)) -> Result<usize, TableError> {
     let today = services.clock().now().date();
     let due = Query::index(Index::Gsi2, "SERVICES#CANCEL").sort(SortKey::Le(format!("{today}#~")));
@@ -193,99 +196,173 @@ pub async fn end_due(services: &(impl Storage + Queueing)) -> Result<usize, Tabl
     let mut ended = 0;
     while let Some(items) = pages.next(services.table()).await? {
         for item in &items {
-            if end(services, &Subscription::of(item)?).await? {
-                ended += 1;
+            let service = Subscription::of(item)?;
+            if service.ended_at.is_some() || end(services, &service).await? {
+                ended += usize::from(service.ended_at.is_none());
+                teardown_job(&service).send(services).await;
             }
         }
     }
     Ok(ended)
 }
 
-/// Cancels the service and queues its teardown; false when another run did.
-async fn end(
-    services: &(impl Storage + Queueing),
-    service: &Subscription,
-) -> Result<bool, TableError> {
+fn teardown_job(service: &Subscription) -> Job {
+    Job::TearDown {
+        customer_id: service.customer_id.clone(),
+        service_id: service.id.clone(),
+    }
+}
+
+/// The cancellation takes effect: the service leaves the billing run and is
+/// suspended, for its teardown; false when another run did it.
+async fn end(services: &impl Storage, service: &Subscription) -> Result<bool, TableError> {
+    let now = services.clock().now();
     let why = format!(
         "cancelled at the customer's request, effective {}",
         service.cancel_at.as_deref().unwrap_or("now")
     );
+    let leaves_billing = Update::new()
+        .set("ended_at", crate::clock::rfc3339(now))
+        .remove("gsi1pk")
+        .remove("gsi1sk");
     let mut tx = Tx::new();
-    service
-        .change(
-            ServiceStatus::Cancelled,
-            Update::new(),
-            Actor::system("cancellations"),
-            &why,
+    if service.status == ServiceStatus::Active {
+        service
+            .change(
+                ServiceStatus::Suspended,
+                leaves_billing,
+                Actor::system("cancellations"),
+                &why,
+            )
+            .add_to(&mut tx, MovedOn, now)
+            .map_err(|e| TableError::Backend(e.to_string()))?;
+    } else {
+        // Suspended already (an unpaid invoice): it stays so, and ends.
+        tx.guard(
+            MovedOn,
+            TxOp::Update {
+                key: key(&service.customer_id, &service.id),
+                update: leaves_billing.bump_version(),
+                condition: Some(
+                    Condition::eq("status", json!(ServiceStatus::Suspended))
+                        .and(Condition::AttributeNotExists("ended_at".into())),
+                ),
+            },
         )
-        .add_to(&mut tx, MovedOn, services.clock().now())
-        .map_err(|e| TableError::Backend(e.to_string()))?;
+        .push(audit(
+            service,
+            Actor::system("cancellations"),
+            "ended",
+            why,
+            crate::clock::rfc3339_millis(now),
+        ));
+    }
     match tx.commit(services.table()).await {
-        Ok(()) => {}
-        Err(TxError::Refused(MovedOn)) => return Ok(false),
-        Err(TxError::Table(error)) => return Err(error),
+        Ok(()) => Ok(true),
+        Err(TxError::Refused(MovedOn)) => Ok(false),
+        Err(TxError::Table(error)) => Err(error),
     }
-    let job = Job::TearDown {
-        customer_id: service.customer_id.clone(),
-        service_id: service.id.clone(),
-    };
-    // Should this fail, the next run's teardown of cancelled services is
-    // not needed to keep money right: nothing more is billed.
-    if let Err(error) = services
-        .queue()
-        .send(&job.body(), std::time::Duration::ZERO)
-        .await
-    {
-        tracing::error!(service = %service.id, %error, "could not enqueue a teardown");
-    }
-    Ok(true)
 }
 
-/// Removes a cancelled service's panel account (with its mailboxes; its
-/// address and server place return to the pools) and its zone. Each removal
-/// is idempotent, so a job delivered twice removes nothing twice.
+/// The steps of a teardown, in order; each is idempotent at the panel or
+/// the DNS host, and the ledger runs each once.
+const TEARDOWN: [&str; 4] = ["suspend", "back_up", "remove_account", "remove_zone"];
+
+/// How long a worker holds a teardown step (shorter than a job's visibility).
+const LEASE: std::time::Duration = std::time::Duration::from_secs(45);
+
+/// Tears down a service whose cancellation took effect, as a workflow of
+/// steps recorded under `TEARDOWN#<service id>`: the panel account is
+/// suspended, backed up, and removed with its mailboxes (its address and its
+/// place on the server return to the pools), and its zone stops being
+/// served. Then the service is cancelled, with the backup on its record.
 pub async fn tear_down(
     services: &(impl Storage + Hosting + Zones),
     customer_id: &str,
     service_id: &str,
-) -> Result<(), String> {
-    let Some(service) = find(services.table(), customer_id, service_id)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
+) -> Result<(), StepsError> {
+    let Some(service) = find(services.table(), customer_id, service_id).await? else {
         return Ok(());
     };
-    if service.status != ServiceStatus::Cancelled || service.torn_down_at.is_some() {
+    if service.status == ServiceStatus::Cancelled || service.ended_at.is_none() {
         return Ok(());
     }
-    services
-        .panel()
-        .remove_account(&service.hosting.account.username)
-        .await
-        .map_err(|e| e.to_string())?;
-    services
-        .dns_host()
-        .remove_zone(&service.domain)
-        .await
-        .map_err(|e| e.to_string())?;
+    let ledger = Ledger {
+        table: services.table(),
+        clock: services.clock(),
+        lease: LEASE,
+    };
+    let username = service.hosting.account.username.as_str();
+    let domain = service.domain.as_str();
+    let failed = |e: &dyn std::fmt::Display| e.to_string();
+    let results = ledger
+        .run_steps(
+            &format!("TEARDOWN#{service_id}"),
+            &TEARDOWN,
+            |step| async move {
+                let panel = services.panel();
+                Ok(match step {
+                    "suspend" => {
+                        panel
+                            .set_suspended(username, true)
+                            .await
+                            .map_err(|e| failed(&e))?;
+                        ("sites and mail stopped".to_string(), json!(null))
+                    }
+                    "back_up" => match panel.account(username).await.map_err(|e| failed(&e))? {
+                        None => ("no account to back up".into(), json!(null)),
+                        Some(_) => {
+                            let backup = panel
+                                .back_up(username, &format!("{service_id}-teardown-backup"))
+                                .await
+                                .map_err(|e| failed(&e))?;
+                            (
+                                format!("backup {} kept until {}", backup.id, backup.kept_until),
+                                json!(backup),
+                            )
+                        }
+                    },
+                    "remove_account" => {
+                        panel
+                            .remove_account(username)
+                            .await
+                            .map_err(|e| failed(&e))?;
+                        (
+                            "account and mailboxes removed; address and server place returned"
+                                .into(),
+                            json!(null),
+                        )
+                    }
+                    _ => {
+                        services
+                            .dns_host()
+                            .remove_zone(domain)
+                            .await
+                            .map_err(|e| failed(&e))?;
+                        (format!("zone {domain} removed"), json!(null))
+                    }
+                })
+            },
+        )
+        .await?;
+    let backup: Option<Backup> = results
+        .get("back_up")
+        .and_then(|b| serde_json::from_value(b.clone()).ok());
     let now = services.clock().now();
-    let ops = vec![
-        TxOp::Update {
-            key: key(customer_id, service_id),
-            update: Update::new().set("torn_down_at", crate::clock::rfc3339(now)),
-            condition: Some(Condition::Exists),
-        },
-        audit(
-            &service,
+    let mut tx = Tx::new();
+    service
+        .change(
+            ServiceStatus::Cancelled,
+            Update::new()
+                .set("torn_down_at", crate::clock::rfc3339(now))
+                .set("backup", json!(backup)),
             Actor::system("cancellations"),
-            "torn_down",
-            "panel account, mailboxes and zone removed".into(),
-            crate::clock::rfc3339_millis(now),
-        ),
-    ];
-    services
-        .table()
-        .transact(ops)
-        .await
-        .map_err(|e| e.to_string())
+            "torn down: backed up, account, mailboxes and zone removed",
+        )
+        .add_to(&mut tx, MovedOn, now)
+        .map_err(|e| TableError::Backend(e.to_string()))?;
+    match tx.commit(services.table()).await {
+        Ok(()) | Err(TxError::Refused(MovedOn)) => Ok(()),
+        Err(TxError::Table(error)) => Err(error.into()),
+    }
 }

@@ -9,11 +9,14 @@
 //! - `gsi1`: `SERVICES#DUE` / `<next due date>#<service id>`, for the
 //!   billing run, while the service is active or suspended;
 //! - `gsi2`: `SERVICES#CANCEL` / `<day it ends>#<service id>`, while a
-//!   cancellation is pending.
+//!   cancellation is pending or its teardown is under way.
 
 pub mod addons;
 pub mod billing;
 pub mod cancel;
+pub mod panel;
+pub mod pay;
+pub mod sites;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -85,9 +88,20 @@ pub struct Subscription {
     /// The day a requested cancellation takes effect, `YYYY-MM-DD`.
     #[serde(default)]
     pub cancel_at: Option<String>,
+    /// RFC 3339, UTC: when the cancellation took effect, the service was
+    /// suspended and its teardown began. Absent until then (conditions ask
+    /// whether it exists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<String>,
     /// RFC 3339, UTC: when the account, its mail and its zone were removed.
     #[serde(default)]
     pub torn_down_at: Option<String>,
+    /// The backup taken before the account was removed.
+    #[serde(default)]
+    pub backup: Option<crate::panel::Backup>,
+    /// The domains served besides `domain`, each a site of its own.
+    #[serde(default)]
+    pub sites: Vec<String>,
     #[serde(default)]
     pub v: i64,
 }

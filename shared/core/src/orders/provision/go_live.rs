@@ -93,7 +93,10 @@ pub async fn subscription(
         next_due: crate::clock::add_months(started.date(), months).to_string(),
         hosting,
         cancel_at: None,
+        ended_at: None,
         torn_down_at: None,
+        backup: None,
+        sites: Vec::new(),
         v: 1,
     })
 }

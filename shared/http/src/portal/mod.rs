@@ -10,6 +10,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod services;
+
 use super::AppState;
 use super::accounts::CurrentCustomer;
 use super::error::{ApiError, ApiJson, ErrorBody};
@@ -21,9 +23,7 @@ use hostfront_core::domains::owned::{self, OwnedDomain};
 use hostfront_core::payments::{Card, PaymentSource};
 use hostfront_core::registrar::Contact;
 use hostfront_core::renewals::{self, Quote, RenewRequest, Renewal, RenewalError};
-use hostfront_core::subscriptions::addons::{self, AddonError};
-use hostfront_core::subscriptions::cancel::{self, CancelError, When};
-use hostfront_core::subscriptions::{self, Subscription};
+use hostfront_core::subscriptions::pay::{self, PayError};
 
 impl From<RenewalError> for ApiError {
     fn from(error: RenewalError) -> Self {
@@ -52,6 +52,32 @@ impl From<RenewalError> for ApiError {
             }
             RenewalError::Table(error) => error.into(),
         }
+    }
+}
+
+/// What a purchase is paid with: the card given, or the saved one.
+async fn payment_source(
+    state: &AppState,
+    customer_id: &str,
+    card: Option<Card>,
+) -> Result<PaymentSource, ApiError> {
+    match card {
+        Some(card) => {
+            card.check_form()
+                .map_err(|m| ApiError::unprocessable("invalid_payment", m))?;
+            Ok(PaymentSource::Card(card))
+        }
+        None => Ok(PaymentSource::Saved(
+            payment_method::find(state.services.table.as_ref(), customer_id)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::unprocessable(
+                        "payment_method_required",
+                        "give a card, or save one as your payment method first",
+                    )
+                })?
+                .token,
+        )),
     }
 }
 
@@ -161,20 +187,6 @@ async fn renew_domain(
 }
 
 /// The logged-in customer's services.
-#[utoipa::path(get, path = "/api/services", tag = "portal", security(("session" = [])),
-    responses(
-        (status = 200, body = Vec<Subscription>),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
-    ))]
-async fn list_services(
-    State(state): State<AppState>,
-    CurrentCustomer(customer): CurrentCustomer,
-) -> Result<Json<Vec<Subscription>>, ApiError> {
-    let table = state.services.table.as_ref();
-    Ok(Json(subscriptions::of_customer(table, &customer.id).await?))
-}
-
-/// The logged-in customer's newest invoices (at most 100).
 #[utoipa::path(get, path = "/api/invoices", tag = "portal", security(("session" = [])),
     responses(
         (status = 200, body = Vec<Invoice>),
@@ -206,6 +218,60 @@ async fn get_invoice(
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("no such invoice of yours"))
+}
+
+impl From<PayError> for ApiError {
+    fn from(error: PayError) -> Self {
+        match error {
+            PayError::NotFound => ApiError::not_found("no such invoice of yours"),
+            PayError::Conflict { code, message } => ApiError::conflict(code, message),
+            PayError::Declined { code, message } => ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                declined_code(&code),
+                format!("{message}. Nothing was charged."),
+            ),
+            PayError::Invalid(message) => ApiError::unprocessable("invalid_payment", message),
+            PayError::Unavailable(message) => {
+                tracing::warn!(%message, "the gateway did not answer an invoice payment");
+                ApiError::unavailable("the payment provider is not answering; send the same request again in a minute, you will not be charged twice").retry_after(5)
+            }
+            PayError::Table(error) => error.into(),
+        }
+    }
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+struct PayInvoice {
+    /// The card to pay with; without one, the saved payment method.
+    #[serde(default)]
+    card: Option<Card>,
+}
+
+/// Pays an unpaid service invoice now; a service suspended for it alone
+/// comes back. Paying a paid invoice again charges nothing.
+#[utoipa::path(post, path = "/api/invoices/{number}/pay", tag = "portal", security(("session" = [])),
+    request_body = PayInvoice,
+    params(("number" = String, Path, description = "the invoice, `INV-000042`")),
+    responses(
+        (status = 200, body = Invoice, description = "paid"),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 402, body = ErrorBody, description = "the card was declined; nothing was charged"),
+        (status = 404, body = ErrorBody, description = "not an invoice of yours"),
+        (status = 409, body = ErrorBody, description = "`not_payable`, `pay_elsewhere`, `charged_automatically`, `payment_in_progress`"),
+        (status = 422, body = ErrorBody, description = "`invalid_payment`, `payment_method_required`"),
+        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments; see Retry-After"),
+        (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
+    ))]
+async fn pay_invoice(
+    State(state): State<AppState>,
+    Purchaser(customer): Purchaser,
+    Path(number): Path<String>,
+    ApiJson(body): ApiJson<PayInvoice>,
+) -> Result<Json<Invoice>, ApiError> {
+    let source = payment_source(&state, &customer.id, body.card).await?;
+    Ok(Json(
+        pay::pay_invoice(&state.services, &customer.id, &number, source).await?,
+    ))
 }
 
 /// The logged-in customer's saved card: its last four digits and expiry.
@@ -428,178 +494,6 @@ async fn get_auth_code(
     Ok(Json(AuthCode { auth_code }))
 }
 
-impl From<CancelError> for ApiError {
-    fn from(error: CancelError) -> Self {
-        match error {
-            CancelError::NotFound => ApiError::not_found("no such service of yours"),
-            CancelError::Conflict { code, message } => ApiError::conflict(code, message),
-            CancelError::Table(error) => error.into(),
-        }
-    }
-}
-
-#[derive(serde::Deserialize, ToSchema)]
-struct CancelRequest {
-    when: When,
-}
-
-/// Cancels a service now or at the end of its paid term, never sooner than
-/// its plan's notice period; a cancellation that takes effect today ends
-/// the service at once.
-#[utoipa::path(post, path = "/api/services/{id}/cancel", tag = "portal", security(("session" = [])),
-    request_body = CancelRequest,
-    params(("id" = String, Path, description = "the service")),
-    responses(
-        (status = 200, body = Subscription, description = "with `cancel_at`, or cancelled"),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
-        (status = 404, body = ErrorBody, description = "not a service of yours"),
-        (status = 409, body = ErrorBody, description = "`already_cancelled`"),
-    ))]
-async fn cancel_service(
-    State(state): State<AppState>,
-    CurrentCustomer(customer): CurrentCustomer,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<CancelRequest>,
-) -> Result<Json<Subscription>, ApiError> {
-    Ok(Json(
-        cancel::request(&state.services, &customer.id, &id, body.when).await?,
-    ))
-}
-
-/// Withdraws a service's pending cancellation.
-#[utoipa::path(delete, path = "/api/services/{id}/cancel", tag = "portal", security(("session" = [])),
-    params(("id" = String, Path, description = "the service")),
-    responses(
-        (status = 200, body = Subscription),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
-        (status = 404, body = ErrorBody, description = "not a service of yours"),
-        (status = 409, body = ErrorBody, description = "`nothing_to_withdraw`"),
-    ))]
-async fn withdraw_cancellation(
-    State(state): State<AppState>,
-    CurrentCustomer(customer): CurrentCustomer,
-    Path(id): Path<String>,
-) -> Result<Json<Subscription>, ApiError> {
-    Ok(Json(
-        cancel::withdraw(&state.services, &customer.id, &id).await?,
-    ))
-}
-
-impl From<AddonError> for ApiError {
-    fn from(error: AddonError) -> Self {
-        match error {
-            AddonError::NotFound => ApiError::not_found("no such service of yours"),
-            AddonError::Invalid { code, message } => ApiError::unprocessable(code, message),
-            AddonError::Conflict { code, message } => ApiError::conflict(code, message),
-            AddonError::Declined { code, message } => ApiError::new(
-                StatusCode::PAYMENT_REQUIRED,
-                declined_code(&code),
-                format!("{message}. Nothing was charged and the plan is unchanged."),
-            ),
-            AddonError::Unavailable(message) => {
-                tracing::warn!(%message, "the hosting panel or the gateway did not answer");
-                ApiError::unavailable("please try again in a moment; nothing is done twice")
-                    .retry_after(5)
-            }
-            AddonError::Table(error) => error.into(),
-        }
-    }
-}
-
-#[derive(serde::Deserialize, ToSchema)]
-struct Mailboxes {
-    /// Names (`info`) or addresses of the service's domain (`info@bakery.com`).
-    #[schema(max_items = 1000)]
-    mailboxes: Vec<String>,
-}
-
-/// Sets a service's mailboxes, at most as many as its plan includes.
-#[utoipa::path(put, path = "/api/services/{id}/mailboxes", tag = "portal", security(("session" = [])),
-    request_body = Mailboxes,
-    params(("id" = String, Path, description = "the service")),
-    responses(
-        (status = 200, body = Subscription),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
-        (status = 404, body = ErrorBody, description = "not a service of yours"),
-        (status = 409, body = ErrorBody, description = "`service_not_active`, `panel_refused`"),
-        (status = 422, body = ErrorBody, description = "`invalid_mailbox`, `over_plan_limit`"),
-        (status = 503, body = ErrorBody, description = "the hosting panel is not answering"),
-    ))]
-async fn set_mailboxes(
-    State(state): State<AppState>,
-    CurrentCustomer(customer): CurrentCustomer,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<Mailboxes>,
-) -> Result<Json<Subscription>, ApiError> {
-    Ok(Json(
-        addons::set_mailboxes(&state.services, &customer.id, &id, &body.mailboxes).await?,
-    ))
-}
-
-#[derive(serde::Deserialize, ToSchema)]
-struct UpgradeRequest {
-    plan_id: String,
-    /// The card to pay with; without one, the saved payment method.
-    #[serde(default)]
-    card: Option<Card>,
-}
-
-/// Moves a service to a larger plan of the same kind; the difference in
-/// price for the rest of the period is invoiced and paid now.
-#[utoipa::path(post, path = "/api/services/{id}/upgrade", tag = "portal", security(("session" = [])),
-    request_body = UpgradeRequest,
-    params(("id" = String, Path, description = "the service"),
-        ("Idempotency-Key" = String, Header, pattern = r"^[!-~]{1,100}$", description = "one per upgrade")),
-    responses(
-        (status = 200, body = Subscription),
-        (status = 400, body = ErrorBody, description = "`idempotency_key_required`"),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
-        (status = 402, body = ErrorBody, description = "the card was declined; nothing was charged"),
-        (status = 404, body = ErrorBody, description = "not a service of yours"),
-        (status = 409, body = ErrorBody, description = "`not_an_upgrade`, `service_not_active`, `upgrade_in_progress`"),
-        (status = 422, body = ErrorBody, description = "`unknown_plan`, `invalid_payment`, `payment_method_required`, `idempotency_key_reused`"),
-        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments; see Retry-After"),
-        (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
-    ))]
-async fn upgrade_service(
-    State(state): State<AppState>,
-    Purchaser(customer): Purchaser,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    ApiJson(body): ApiJson<UpgradeRequest>,
-) -> Result<Json<Subscription>, ApiError> {
-    let key = idempotency_key(&headers, "upgrade")?;
-    let source = match body.card {
-        Some(card) => {
-            card.check_form()
-                .map_err(|m| ApiError::unprocessable("invalid_payment", m))?;
-            PaymentSource::Card(card)
-        }
-        None => PaymentSource::Saved(
-            payment_method::find(state.services.table.as_ref(), &customer.id)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::unprocessable(
-                        "payment_method_required",
-                        "give a card, or save one as your payment method first",
-                    )
-                })?
-                .token,
-        ),
-    };
-    Ok(Json(
-        addons::upgrade(
-            &state.services,
-            &customer.id,
-            &id,
-            &body.plan_id,
-            source,
-            key,
-        )
-        .await?,
-    ))
-}
-
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_domains))
@@ -615,10 +509,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
             save_payment_method,
             remove_payment_method
         ))
-        .routes(routes!(list_services))
-        .routes(routes!(cancel_service, withdraw_cancellation))
-        .routes(routes!(set_mailboxes))
-        .routes(routes!(upgrade_service))
+        .merge(services::routes())
         .routes(routes!(list_invoices))
         .routes(routes!(get_invoice))
+        .routes(routes!(pay_invoice))
 }

@@ -1,0 +1,117 @@
+//! Keeping the panel in step with a service's record. The record is what
+//! the customer paid for; the panel enforces it. A change the panel must
+//! follow (an upgrade, a suspension for an unpaid invoice, its lifting)
+//! writes a marker in the same transaction as the change, and a job makes
+//! the panel's account match the record and then removes the marker. A lost
+//! job leaves the marker, and the `resume-provisioning` sweep sends the job
+//! again, so a crash between the change and the panel loses nothing.
+//!
+//! Item: `PANELSYNC` / `<customer id>#<service id>`, with `since` (ms).
+
+use std::time::Duration;
+
+use super::{ServiceStatus, Subscription, find};
+use crate::jobs::Job;
+use crate::store::{Condition, ItemExt, Key, Pages, Query, TableError, TxOp};
+use crate::{Hosting, Queueing, Storage};
+
+const PARTITION: &str = "PANELSYNC";
+
+fn marker_key(customer_id: &str, service_id: &str) -> Key {
+    Key::new(PARTITION, format!("{customer_id}#{service_id}"))
+}
+
+/// The marker that asks for `service`'s panel account to follow its record;
+/// goes in the transaction of the change.
+pub fn needed_op(service: &Subscription, now_ms: i64) -> TxOp {
+    let mut item = marker_key(&service.customer_id, &service.id).to_item();
+    item.insert("kind".into(), "panel_sync".into());
+    item.insert("since".into(), now_ms.into());
+    TxOp::Put {
+        item,
+        condition: None,
+    }
+}
+
+/// Sends the job for a change whose transaction wrote the marker.
+pub async fn request(services: &impl Queueing, service: &Subscription) {
+    Job::SyncPanel {
+        customer_id: service.customer_id.clone(),
+        service_id: service.id.clone(),
+    }
+    .send(services)
+    .await;
+}
+
+/// Makes the panel account of the service match its record: the plan, and
+/// suspended exactly when the service is. Running it twice changes nothing.
+pub async fn sync(
+    services: &(impl Storage + Hosting),
+    customer_id: &str,
+    service_id: &str,
+) -> Result<(), String> {
+    let marker = marker_key(customer_id, service_id);
+    let table = services.table();
+    let since = table
+        .get(&marker)
+        .await
+        .map_err(|e| e.to_string())?
+        .and_then(|m| m.i64_attr("since"));
+    let service = find(table, customer_id, service_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    // A cancelled service's account is the teardown's to remove.
+    if let Some(service) = service.filter(|s| s.status != ServiceStatus::Cancelled) {
+        let panel = services.panel();
+        let username = &service.hosting.account.username;
+        panel
+            .set_plan(username, &service.plan_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        panel
+            .set_suspended(username, service.status == ServiceStatus::Suspended)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let Some(since) = since else {
+        return Ok(());
+    };
+    // A change made meanwhile wrote a newer marker, and has its own job.
+    match table
+        .delete(&marker, Some(Condition::eq("since", since)))
+        .await
+    {
+        Ok(_) | Err(TableError::ConditionFailed) => Ok(()),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+/// Sends the job again for every marker older than `stalled_after`.
+pub async fn resume_stalled(
+    services: &(impl Storage + Queueing),
+    stalled_after: Duration,
+) -> Result<usize, TableError> {
+    let before = services.clock().now_millis() - stalled_after.as_millis() as i64;
+    let mut pages = Pages::new(Query::partition(PARTITION), 100);
+    let mut sent = 0;
+    while let Some(items) = pages.next(services.table()).await? {
+        for item in &items {
+            if item.i64_attr("since").unwrap_or(0) > before {
+                continue;
+            }
+            let Some((customer_id, service_id)) =
+                item.str_attr("sk").and_then(|sk| sk.split_once('#'))
+            else {
+                continue;
+            };
+            Job::SyncPanel {
+                customer_id: customer_id.into(),
+                service_id: service_id.into(),
+            }
+            .send(services)
+            .await;
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}

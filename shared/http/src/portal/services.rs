@@ -1,0 +1,228 @@
+//! The portal's hosting services: listing them, cancelling and withdrawing,
+//! their mailboxes and sites, and upgrades.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{declined_code, payment_source};
+use crate::AppState;
+use crate::accounts::CurrentCustomer;
+use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::orders::{Purchaser, idempotency_key};
+use hostfront_core::payments::Card;
+use hostfront_core::subscriptions::addons::{self, AddonError};
+use hostfront_core::subscriptions::cancel::{self, CancelError, When};
+use hostfront_core::subscriptions::{self, Subscription, sites};
+
+#[utoipa::path(get, path = "/api/services", tag = "portal", security(("session" = [])),
+    responses(
+        (status = 200, body = Vec<Subscription>),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+    ))]
+async fn list_services(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+) -> Result<Json<Vec<Subscription>>, ApiError> {
+    let table = state.services.table.as_ref();
+    Ok(Json(subscriptions::of_customer(table, &customer.id).await?))
+}
+
+/// The logged-in customer's newest invoices (at most 100).
+impl From<CancelError> for ApiError {
+    fn from(error: CancelError) -> Self {
+        match error {
+            CancelError::NotFound => ApiError::not_found("no such service of yours"),
+            CancelError::Conflict { code, message } => ApiError::conflict(code, message),
+            CancelError::Table(error) => error.into(),
+        }
+    }
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+struct CancelRequest {
+    when: When,
+}
+
+/// Cancels a service now or at the end of its paid term, never sooner than
+/// its plan's notice period; a cancellation that takes effect today ends
+/// the service at once.
+#[utoipa::path(post, path = "/api/services/{id}/cancel", tag = "portal", security(("session" = [])),
+    request_body = CancelRequest,
+    params(("id" = String, Path, description = "the service")),
+    responses(
+        (status = 200, body = Subscription, description = "with `cancel_at`, or cancelled"),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 404, body = ErrorBody, description = "not a service of yours"),
+        (status = 409, body = ErrorBody, description = "`already_cancelled`"),
+    ))]
+async fn cancel_service(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CancelRequest>,
+) -> Result<Json<Subscription>, ApiError> {
+    Ok(Json(
+        cancel::request(&state.services, &customer.id, &id, body.when).await?,
+    ))
+}
+
+/// Withdraws a service's pending cancellation.
+#[utoipa::path(delete, path = "/api/services/{id}/cancel", tag = "portal", security(("session" = [])),
+    params(("id" = String, Path, description = "the service")),
+    responses(
+        (status = 200, body = Subscription),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 404, body = ErrorBody, description = "not a service of yours"),
+        (status = 409, body = ErrorBody, description = "`nothing_to_withdraw`"),
+    ))]
+async fn withdraw_cancellation(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+) -> Result<Json<Subscription>, ApiError> {
+    Ok(Json(
+        cancel::withdraw(&state.services, &customer.id, &id).await?,
+    ))
+}
+
+impl From<AddonError> for ApiError {
+    fn from(error: AddonError) -> Self {
+        match error {
+            AddonError::NotFound => ApiError::not_found("no such service of yours"),
+            AddonError::Invalid { code, message } => ApiError::unprocessable(code, message),
+            AddonError::Conflict { code, message } => ApiError::conflict(code, message),
+            AddonError::Declined { code, message } => ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                declined_code(&code),
+                format!("{message}. Nothing was charged and the plan is unchanged."),
+            ),
+            AddonError::Unavailable(message) => {
+                tracing::warn!(%message, "the hosting panel or the gateway did not answer");
+                ApiError::unavailable("please try again in a moment; nothing is done twice")
+                    .retry_after(5)
+            }
+            AddonError::Table(error) => error.into(),
+        }
+    }
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+struct Mailboxes {
+    /// Names (`info`) or addresses of the service's domain (`info@bakery.com`).
+    #[schema(max_items = 1000)]
+    mailboxes: Vec<String>,
+}
+
+/// Sets a service's mailboxes, at most as many as its plan includes.
+#[utoipa::path(put, path = "/api/services/{id}/mailboxes", tag = "portal", security(("session" = [])),
+    request_body = Mailboxes,
+    params(("id" = String, Path, description = "the service")),
+    responses(
+        (status = 200, body = Subscription),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 404, body = ErrorBody, description = "not a service of yours"),
+        (status = 409, body = ErrorBody, description = "`service_not_active`, `panel_refused`"),
+        (status = 422, body = ErrorBody, description = "`invalid_mailbox`, `over_plan_limit`"),
+        (status = 503, body = ErrorBody, description = "the hosting panel is not answering"),
+    ))]
+async fn set_mailboxes(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Mailboxes>,
+) -> Result<Json<Subscription>, ApiError> {
+    Ok(Json(
+        addons::set_mailboxes(&state.services, &customer.id, &id, &body.mailboxes).await?,
+    ))
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+struct Sites {
+    /// Names under the service's domain (`shop.bakery.com`), or domains you
+    /// hold with us; the plan's `limits.sites` counts the service's own.
+    #[schema(max_items = 1000)]
+    sites: Vec<String>,
+}
+
+/// Sets the sites a service serves besides its own domain, within its plan.
+#[utoipa::path(put, path = "/api/services/{id}/sites", tag = "portal", security(("session" = [])),
+    request_body = Sites,
+    params(("id" = String, Path, description = "the service")),
+    responses(
+        (status = 200, body = Subscription),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 404, body = ErrorBody, description = "not a service of yours"),
+        (status = 409, body = ErrorBody, description = "`service_not_active`, `panel_refused`"),
+        (status = 422, body = ErrorBody, description = "`invalid_site`, `site_not_yours`, `over_plan_limit`"),
+        (status = 503, body = ErrorBody, description = "the hosting panel is not answering"),
+    ))]
+async fn set_sites(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Sites>,
+) -> Result<Json<Subscription>, ApiError> {
+    Ok(Json(
+        sites::set_sites(&state.services, &customer.id, &id, &body.sites).await?,
+    ))
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+struct UpgradeRequest {
+    plan_id: String,
+    /// The card to pay with; without one, the saved payment method.
+    #[serde(default)]
+    card: Option<Card>,
+}
+
+/// Moves a service to a larger plan of the same kind; the difference in
+/// price for the rest of the period is invoiced and paid now.
+#[utoipa::path(post, path = "/api/services/{id}/upgrade", tag = "portal", security(("session" = [])),
+    request_body = UpgradeRequest,
+    params(("id" = String, Path, description = "the service"),
+        ("Idempotency-Key" = String, Header, pattern = r"^[!-~]{1,100}$", description = "one per upgrade")),
+    responses(
+        (status = 200, body = Subscription),
+        (status = 400, body = ErrorBody, description = "`idempotency_key_required`"),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 402, body = ErrorBody, description = "the card was declined; nothing was charged"),
+        (status = 404, body = ErrorBody, description = "not a service of yours"),
+        (status = 409, body = ErrorBody, description = "`not_an_upgrade`, `service_not_active`, `upgrade_in_progress`"),
+        (status = 422, body = ErrorBody, description = "`unknown_plan`, `invalid_payment`, `payment_method_required`, `idempotency_key_reused`"),
+        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments; see Retry-After"),
+        (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
+    ))]
+async fn upgrade_service(
+    State(state): State<AppState>,
+    Purchaser(customer): Purchaser,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<UpgradeRequest>,
+) -> Result<Json<Subscription>, ApiError> {
+    let key = idempotency_key(&headers, "upgrade")?;
+    let source = payment_source(&state, &customer.id, body.card).await?;
+    Ok(Json(
+        addons::upgrade(
+            &state.services,
+            &customer.id,
+            &id,
+            &body.plan_id,
+            source,
+            key,
+        )
+        .await?,
+    ))
+}
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_services))
+        .routes(routes!(cancel_service, withdraw_cancellation))
+        .routes(routes!(set_mailboxes))
+        .routes(routes!(set_sites))
+        .routes(routes!(upgrade_service))
+}
