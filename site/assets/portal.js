@@ -57,18 +57,26 @@ function details(rows) {
   return el("dl", { class: "details" }, ...rows.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]));
 }
 
+/// What a service's status means to its owner.
+function serviceStatus(service) {
+  if (service.status === "cancelled") return service.backup ? `cancelled; a backup is kept until ${service.backup.kept_until}` : "cancelled";
+  if (service.ended_at) return "ended: being removed";
+  return words(service.status);
+}
+
 function serviceCard(service) {
   const card = el("article", { class: "record", "data-service": service.id },
     el("h3", {}, `${service.plan_name} · ${service.domain}`),
     details([
-      ["Status", words(service.status)],
+      ["Status", serviceStatus(service)],
       ["Next due", service.next_due],
       ["Price", `${money(service.price, service.currency)} ${service.cycle === "annual" ? "a year" : "a month"}`],
       ["Control panel", el("a", { href: service.hosting.account.panel_url }, service.hosting.account.panel_url)],
       ["Mailboxes", (service.hosting.mail?.mailboxes ?? []).join(", ") || "none"],
-      ...(service.cancel_at && service.status !== "cancelled" ? [["Ends on", service.cancel_at]] : []),
+      ["Other sites", (service.sites ?? []).join(", ") || "none"],
+      ...(service.cancel_at && !service.ended_at && service.status !== "cancelled" ? [["Ends on", service.cancel_at]] : []),
     ]));
-  if (service.status === "cancelled") return card;
+  if (service.status === "cancelled" || service.ended_at) return card;
   const path = `/api/services/${encodeURIComponent(service.id)}/cancel`;
   const act = async (options) => {
     try {
@@ -89,31 +97,46 @@ function serviceCard(service) {
   return card;
 }
 
-/// Mailbox and plan controls of an active service.
-function changeButtons(service) {
-  if (service.status !== "active") return [];
-  const fail = (error) => {
-    if (!(error instanceof ApiError)) throw error;
-    $("service-message").textContent = error.message.charAt(0).toUpperCase() + error.message.slice(1);
-  };
-  const mailboxes = el("button", { type: "button", class: "secondary" }, "Change mailboxes");
-  mailboxes.addEventListener("click", () => {
-    const input = el("input", { name: "mailboxes", value: (service.hosting.mail?.mailboxes ?? []).join(", ") });
+function failed(error) {
+  if (!(error instanceof ApiError)) throw error;
+  $("service-message").textContent = error.message.charAt(0).toUpperCase() + error.message.slice(1);
+}
+
+/// A button that opens a form to edit one of the service's lists (its
+/// mailboxes, its sites) as text separated by commas.
+function listEditor(service, { field, noun, label, current }) {
+  const open = el("button", { type: "button", class: "secondary" }, `Change ${noun}`);
+  open.addEventListener("click", () => {
+    const input = el("input", { name: field, value: current.join(", ") });
     const form = el("form", { class: "card-form" },
-      el("label", {}, "Mailboxes, separated by commas", input),
-      el("button", { type: "submit" }, "Save mailboxes"));
+      el("label", {}, label, input),
+      el("button", { type: "submit" }, `Save ${noun}`));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const list = input.value.split(",").map((m) => m.trim()).filter(Boolean);
       try {
-        await api(`/api/services/${encodeURIComponent(service.id)}/mailboxes`, { method: "PUT", body: JSON.stringify({ mailboxes: list }) });
+        await api(`/api/services/${encodeURIComponent(service.id)}/${field}`, { method: "PUT", body: JSON.stringify({ [field]: list }) });
         await showServices();
-        $("service-message").textContent = "Your mailboxes are changed.";
+        $("service-message").textContent = `Your ${noun} are changed.`;
       } catch (error) {
-        fail(error);
+        failed(error);
       }
     });
-    mailboxes.replaceWith(form);
+    open.replaceWith(form);
+  });
+  return open;
+}
+
+/// Mailbox, site and plan controls of an active service.
+function changeButtons(service) {
+  if (service.status !== "active") return [];
+  const mailboxes = listEditor(service, {
+    field: "mailboxes", noun: "mailboxes", label: "Mailboxes, separated by commas",
+    current: service.hosting.mail?.mailboxes ?? [],
+  });
+  const sites = listEditor(service, {
+    field: "sites", noun: "sites", label: `Other sites: names under ${service.domain} or domains you hold with us, separated by commas`,
+    current: service.sites ?? [],
   });
   const upgrade = el("button", { type: "button", class: "secondary" }, "Upgrade");
   upgrade.addEventListener("click", async () => {
@@ -136,17 +159,53 @@ function changeButtons(service) {
         await Promise.all([showServices(), showInvoices()]);
         $("service-message").textContent = `Your service is on ${now.plan_name} now.`;
       } catch (error) {
-        fail(error);
+        failed(error);
       }
     });
     upgrade.replaceWith(form);
   });
-  return [mailboxes, upgrade];
+  return [mailboxes, sites, upgrade];
 }
 
+/// The services shown, so that invoices know which are suspended.
+let services = [];
+
 async function showServices() {
-  const services = await api("/api/services");
+  services = await api("/api/services");
   $("services").replaceChildren(...(services.length ? services.map(serviceCard) : [el("p", {}, "No services yet. ", el("a", { href: "/" }, "Find a domain"))]));
+}
+
+/// An open invoice of a service suspended for not being paid can be paid
+/// here; the billing run charges every other open one by itself.
+function payable(invoice) {
+  if (invoice.status !== "open" || invoice.about.kind !== "period") return false;
+  const service = services.find((s) => s.id === invoice.about.service_id);
+  return service?.status === "suspended" && !service.ended_at;
+}
+
+function payButton(invoice) {
+  const button = el("button", { type: "button", class: "secondary" }, "Pay now");
+  button.addEventListener("click", async () => {
+    const message = $("invoice-message");
+    if (!savedCard) {
+      message.textContent = "Save a card below, then pay.";
+      return;
+    }
+    button.disabled = true;
+    try {
+      await api(`/api/invoices/${encodeURIComponent(invoice.number)}/pay`, { method: "POST", body: "{}" });
+      await showServices();
+      await showInvoices();
+      message.textContent = `Invoice ${invoice.number} is paid. Thank you.`;
+      message.classList.remove("error");
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      button.disabled = false;
+      message.textContent = error.message.charAt(0).toUpperCase() + error.message.slice(1);
+      message.classList.add("error");
+    }
+  });
+  return button;
 }
 
 async function showInvoices() {
@@ -155,7 +214,7 @@ async function showInvoices() {
     el("td", {}, el("a", { href: `/invoice.html?number=${encodeURIComponent(invoice.number)}` }, invoice.number)),
     el("td", {}, invoiceFor(invoice.about)),
     el("td", { class: "amount" }, money(invoice.total, invoice.currency)),
-    el("td", { class: "invoice-status" }, STATUS[invoice.status]))));
+    el("td", { class: "invoice-status" }, STATUS[invoice.status], ...(payable(invoice) ? [" ", payButton(invoice)] : [])))));
 }
 
 function renewForm(domain, quote) {
@@ -313,7 +372,8 @@ async function start() {
   $("portal").hidden = false;
   setUpPaymentMethod();
   await showPaymentMethod();
-  await Promise.all([showServices(), showDomains(), showInvoices()]);
+  await Promise.all([showServices(), showDomains()]);
+  await showInvoices();
 }
 
 start();

@@ -400,7 +400,7 @@ describe("the portal", () => {
     await service.getByRole("button", { name: "Cancel at the end of the term" }).click();
     const next = await page.locator("#services .record dd").nth(1).textContent();
     await page.locator("#services .record").getByText("Ends on").waitFor();
-    assert.equal(await page.locator("#services .record dd").nth(5).textContent(), next, "it ends when the paid term does");
+    assert.equal(await page.locator("#services .record dd").nth(6).textContent(), next, "it ends when the paid term does");
     await page.locator("#services .record").getByRole("button", { name: "Withdraw the cancellation" }).click();
     await page.locator("#services .record").getByRole("button", { name: "Cancel at the end of the term" }).waitFor();
     assert.equal(await page.locator("#services .record").getByText("Ends on").count(), 0);
@@ -424,6 +424,15 @@ describe("the portal", () => {
     await page.locator("#services .record").first().getByRole("button", { name: "Upgrade now" }).click();
     await page.locator("#service-message").getByText("Your service is on Web Business now.").waitFor();
     await page.locator("#services .record").first().getByText("Web Business · orbitbakery.com").waitFor();
+    const business = page.locator("#services .record").first();
+    await business.getByRole("button", { name: "Change sites" }).click();
+    await business.getByLabel(/^Other sites/).fill("shop.orbitbakery.com, elsewhere.example");
+    await business.getByRole("button", { name: "Save sites" }).click();
+    await page.locator("#service-message").getByText(/elsewhere\.example is neither under orbitbakery\.com nor a domain you hold/i).waitFor();
+    await business.getByLabel(/^Other sites/).fill("shop.orbitbakery.com");
+    await business.getByRole("button", { name: "Save sites" }).click();
+    await page.locator("#service-message").getByText("Your sites are changed.").waitFor();
+    await page.locator("#services .record").first().getByText("shop.orbitbakery.com", { exact: true }).waitFor();
     await page.locator("#invoices tbody tr", { hasText: "Upgrade of service" }).locator(".invoice-status").getByText("paid").waitFor();
 
     const domain = page.locator('#domain-list .record[data-domain="orbitbakery.com"]');

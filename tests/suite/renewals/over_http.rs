@@ -130,6 +130,31 @@ async fn a_customer_renews_a_domain_in_the_portal(app: &App) {
     );
     let (_, none) = eve.get("/api/domains").await;
     assert_eq!(none, json!([]));
+    let service_id = services[0]["id"].as_str().unwrap();
+    let sites = format!("/api/services/{service_id}/sites");
+    let (status, _) = eve.put(&sites, json!({"sites": []}), None).await;
+    assert_eq!(status, 404, "another customer's service");
+    let (status, error) = ada
+        .put(&sites, json!({"sites": [format!("shop.{domain}")]}), None)
+        .await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (422, Some("over_plan_limit")),
+        "a starter plan has one site: its own"
+    );
+    let (status, error) = ada.put(&sites, json!({"sites": "x"}), None).await;
+    assert_eq!(status, 400, "{error}");
+    // Paying the paid renewal's invoice charges nothing; another's is not found.
+    let pay = format!("/api/invoices/{number}/pay");
+    let with_card =
+        json!({"card": {"number": APPROVED, "exp_month": 12, "exp_year": 2099, "cvc": "123"}});
+    let (status, paid) = ada.post(&pay, with_card.clone(), None).await;
+    assert_eq!(
+        (status, paid["status"].as_str()),
+        (200, Some("paid")),
+        "{paid}"
+    );
+    assert_eq!(eve.post(&pay, with_card, None).await.0, 404);
     let (status, _, _) = app.get_with("/api/domains", &[]).await;
     assert_eq!(status, 401);
 }
