@@ -33,5 +33,8 @@ async fn resume_provisioning_reaches_every_stalled_order() {
     // No worker runs here: every paid order stays provisioning.
     clock.advance_secs(STALLED_AFTER.as_secs() as i64 + 60);
     let outcome = Task::ResumeProvisioning.run(&services).await.unwrap();
-    assert_eq!(outcome, format!("enqueued {STALLED} stalled orders again"));
+    assert_eq!(
+        outcome,
+        format!("enqueued {STALLED} stalled orders and 0 panel changes again")
+    );
 }
