@@ -1,7 +1,9 @@
 // Starts the real `hostfront` binary on a free loopback port with its own data
 // directory, and Debian's Chromium through playwright-core.
 
-import { spawn } from "node:child_process";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -23,23 +25,34 @@ function freePort() {
   });
 }
 
-export async function startServer(env = {}) {
+/// Makes the first admin with the `create-admin` command, as the README
+/// says, and reads their password and authenticator secret from its output.
+function createAdmin(serverEnv, email) {
+  const made = spawnSync("timeout", ["60", BIN, "create-admin", email, "Grace Hopper"], { env: serverEnv, encoding: "utf8" });
+  if (made.status !== 0) throw new Error(`create-admin failed: ${made.stderr}`);
+  return {
+    email,
+    password: made.stdout.match(/^Password: +(\S+)$/m)[1],
+    secret: made.stdout.match(/type the secret ([A-Z2-7]+)/)[1],
+  };
+}
+
+export async function startServer(env = {}, { admin } = {}) {
   if (!BIN) throw new Error("HOSTFRONT_BIN is not set: run ./scripts/test");
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "hostfront-site-"));
+  const serverEnv = {
+    ...process.env,
+    HOSTFRONT_LISTEN: `127.0.0.1:${port}`,
+    HOSTFRONT_DATA_DIR: dataDir,
+    HOSTFRONT_SIM_REGISTRAR_LATENCY_MS: "0",
+    HOSTFRONT_LOG: "warn",
+    HOSTFRONT_DEV_TOOLS: "true",
+    ...env,
+  };
+  const staff = admin ? createAdmin(serverEnv, admin) : null;
   // `timeout` makes sure the server stops by itself even if this process dies.
-  const child = spawn("timeout", ["300", BIN], {
-    env: {
-      ...process.env,
-      HOSTFRONT_LISTEN: `127.0.0.1:${port}`,
-      HOSTFRONT_DATA_DIR: dataDir,
-      HOSTFRONT_SIM_REGISTRAR_LATENCY_MS: "0",
-      HOSTFRONT_LOG: "warn",
-      HOSTFRONT_DEV_TOOLS: "true",
-      ...env,
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child = spawn("timeout", ["300", BIN], { env: serverEnv, stdio: ["ignore", "ignore", "inherit"] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -51,6 +64,7 @@ export async function startServer(env = {}) {
   }
   return {
     base,
+    staff,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
@@ -72,10 +86,10 @@ export async function startBrowser() {
 
 /// Starts a server (with `env`) and a browser before the suite's tests and
 /// stops both after them; the returned object holds them meanwhile.
-export function useStorefront(env = {}) {
+export function useStorefront(env = {}, options = {}) {
   const context = {};
   before(async () => {
-    context.server = await startServer(env);
+    context.server = await startServer(env, options);
     context.browser = await startBrowser();
   });
   after(async () => {
@@ -108,4 +122,27 @@ export async function signUp(page, base, { name, email, country }) {
   await signup.getByRole("button", { name: "Create account" }).click();
   await page.locator("#account-message").getByText(/We sent a mail to/).waitFor();
   await page.goto(await verificationLink(base, email.toLowerCase()));
+}
+
+/// Fails unless nothing on `page` is wider than a 390-pixel screen.
+export async function fits(page, what) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  const wide = await page.evaluate(() => [...document.querySelectorAll("body *")]
+    .filter((e) => e.getBoundingClientRect().right > 391 || e.scrollWidth > e.clientWidth + 1)
+    .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}`));
+  assert.ok(width <= 390, `${what} is ${width}px wide on a 390px screen: ${wide.join(", ")}`);
+}
+
+/// The code an authenticator app shows now for the base32 `secret` (RFC 6238).
+export function totpNow(secret) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of secret.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const hmac = createHmac("sha1", key).update(counter).digest();
+  const offset = hmac[hmac.length - 1] & 0xf;
+  const code = (hmac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(code).padStart(6, "0");
 }

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { describe, test } from "node:test";
-import { signUp, useStorefront } from "./harness.mjs";
+import { fits, signUp, useStorefront } from "./harness.mjs";
 
 const SCREENSHOTS = process.env.HOSTFRONT_SCREENSHOTS;
 
@@ -273,14 +273,6 @@ describe("the site on a phone", () => {
   const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0" });
 
   /// The page's content is no wider than the screen.
-  async function fits(page, what) {
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    const wide = await page.evaluate(() => [...document.querySelectorAll("body *")]
-      .filter((e) => e.getBoundingClientRect().right > 391 || e.scrollWidth > e.clientWidth + 1)
-      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}`));
-    assert.ok(width <= 390, `${what} is ${width}px wide on a 390px screen: ${wide.join(", ")}`);
-  }
-
   test("every page works 390 pixels wide", async () => {
     const context = await app.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();

@@ -16,6 +16,7 @@ mod counting;
 mod fixtures;
 mod moto;
 pub mod shopper;
+pub mod staff;
 
 pub use counting::CountingTable;
 pub use fixtures::{

@@ -24,6 +24,25 @@ macro_rules! on_both_engines {
     };
 }
 
+/// A case on services with a clock it moves, on each engine.
+macro_rules! with_clock_on_both_engines {
+    ($case:ident: $embedded:ident, $cloud:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $embedded() {
+            let clock = hostfront::clock::ManualClock::starting_now();
+            let (_dir, services) = hostfront_tests::embedded_services_with(&clock, |_| {});
+            $case(&clock, &services).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $cloud() {
+            let clock = hostfront::clock::ManualClock::starting_now();
+            let (_dir, services) = hostfront_tests::cloud_services_with(&clock, |_| {}).await;
+            $case(&clock, &services).await;
+        }
+    };
+}
+
 mod accounts;
 mod adapters;
 mod domain_search;
@@ -36,6 +55,7 @@ mod rate_limits;
 mod registrar_conformance;
 mod renewals;
 mod sealer_conformance;
+mod staff;
 mod table_conformance;
 mod tasks;
 mod template;

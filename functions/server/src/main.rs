@@ -1,5 +1,9 @@
 //! `hostfront`: the whole product as one local process on the embedded engine
 //! (or on AWS services, by configuration). See the README's configuration table.
+//!
+//! `hostfront create-admin <email> <name>` makes the first member of staff,
+//! an admin, and prints their password, authenticator enrolment and
+//! recovery codes once; it refuses once any admin was made this way.
 
 use hostfront::config::Config;
 use hostfront::{local, telemetry};
@@ -8,9 +12,30 @@ use hostfront::{local, telemetry};
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     telemetry::init(config.log_format, &config.log_filter);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        None => serve(config).await,
+        Some("create-admin") => match &args[1..] {
+            [email, name @ ..] if !name.is_empty() => {
+                create_admin(config, email, &name.join(" ")).await
+            }
+            _ => anyhow::bail!("usage: hostfront create-admin <email> <name>"),
+        },
+        Some(other) => anyhow::bail!("unknown command {other:?}; the commands are: create-admin"),
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let services = hostfront::wiring::from_config(config).await?;
     local::serve(services, listener, local::shutdown_signal()).await
+}
+
+async fn create_admin(config: Config, email: &str, name: &str) -> anyhow::Result<()> {
+    let services = hostfront::wiring::from_config(config).await?;
+    let enrolment = hostfront::staff::auth::create_first_admin(&services, email, name).await?;
+    println!("{}", hostfront::staff::auth::enrolment_text(&enrolment));
+    Ok(())
 }

@@ -57,6 +57,9 @@ pub struct AuditEntry {
     pub to: Option<String>,
     /// Why, in words.
     pub why: String,
+    /// The client's address, for what staff do and staff logins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
 }
 
 impl AuditEntry {

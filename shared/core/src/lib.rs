@@ -42,6 +42,7 @@ pub mod resolver;
 pub mod scheduler;
 pub mod secrets;
 pub mod services;
+pub mod staff;
 pub mod store;
 pub mod subscriptions;
 pub mod workflow;

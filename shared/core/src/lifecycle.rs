@@ -72,6 +72,8 @@ pub struct Change<S: Status> {
     /// Also require that nothing else wrote the record since it was read at
     /// this version.
     pub unchanged_since: Option<i64>,
+    /// The address of the client staff acted from.
+    pub client: Option<String>,
 }
 
 /// The record was no longer in the status the change was made from:
@@ -110,7 +112,14 @@ impl<S: Status> Change<S> {
             actor,
             why: why.into(),
             unchanged_since: None,
+            client: None,
         }
+    }
+
+    /// The same change, made by staff from `client`'s address.
+    pub fn from_client(mut self, client: &str) -> Self {
+        self.client = Some(client.to_string());
+        self
     }
 
     /// Adds the change to `tx`: the record's new status and a bumped
@@ -146,6 +155,7 @@ impl<S: Status> Change<S> {
                 from: Some(self.from.as_str().into()),
                 to: Some(self.to.as_str().into()),
                 why: self.why,
+                client: self.client,
             }
             .put_op(),
         );

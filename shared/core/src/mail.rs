@@ -43,7 +43,7 @@ pub enum MailKind {
 }
 
 impl MailKind {
-    fn slug(self) -> &'static str {
+    pub fn slug(self) -> &'static str {
         match self {
             MailKind::OrderReceived => "order_received",
             MailKind::PaymentReceipt => "payment_receipt",

@@ -48,11 +48,19 @@ impl From<AccountError> for ApiError {
     }
 }
 
-/// The session token the request carries, if any. Two session cookies are
-/// refused: a planted second cookie must not decide who the caller is.
+/// The session token the request carries, if any.
 fn session_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    let name = session_cookie_name(state.services.config.cookie_secure);
-    let mut tokens = headers
+    cookie_value(
+        headers,
+        session_cookie_name(state.services.config.cookie_secure),
+    )
+}
+
+/// The value of the cookie `name`, if the request carries it. Two such
+/// cookies are refused: a planted second cookie must not decide who the
+/// caller is.
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Result<Option<String>, ApiError> {
+    let mut values = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -60,23 +68,33 @@ fn session_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>
         .filter_map(|pair| pair.trim().split_once('='))
         .filter(|(cookie, _)| *cookie == name)
         .map(|(_, value)| value.to_string());
-    let token = tokens.next();
-    if tokens.next().is_some() {
+    let value = values.next();
+    if values.next().is_some() {
         return Err(ApiError::bad_request(
             "ambiguous_session",
             "the request carries two session cookies; log in again",
         ));
     }
-    Ok(token)
+    Ok(value)
+}
+
+/// A session cookie: HttpOnly, for the whole site, Secure when configured.
+pub(crate) fn session_cookie(
+    name: &str,
+    value: &str,
+    max_age: i64,
+    secure: bool,
+    same_site: &str,
+) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; HttpOnly; SameSite={same_site}; Path=/; Max-Age={max_age}{secure}")
+        .parse()
+        .expect("a valid header")
 }
 
 fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
     let secure = state.services.config.cookie_secure;
-    let name = session_cookie_name(secure);
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{name}={value}; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}{secure}")
-        .parse()
-        .expect("a valid header")
+    session_cookie(session_cookie_name(secure), value, max_age, secure, "Lax")
 }
 
 fn with_session(state: &AppState, status: StatusCode, customer: Customer, token: &str) -> Response {

@@ -9,7 +9,10 @@
 //! - a route that needs a customer's session (`CurrentCustomer`, declared
 //!   with `security(("session" = []))`): 401 (`not_logged_in`) and 400
 //!   (`ambiguous_session`);
-//! - a route that reads the client's address (`Admitted`): 400 (`bad_forwarding`).
+//! - a route that reads the client's address (`Admitted`): 400 (`bad_forwarding`);
+//! - a staff route (`Staff<R>`, declared with `security(("staff" = ["<role>"]))`):
+//!   401 (`not_logged_in`), 403 (`forbidden`: a lesser role; and for a
+//!   change, `console_header_required`), 400 (`ambiguous_session`, `bad_forwarding`).
 //!
 //! Routes declare the rest themselves: their successes, 404, 409, 422 and 429.
 
@@ -17,6 +20,17 @@ use serde_json::{Value, json};
 
 /// The security scheme of a customer's session cookie.
 pub const SESSION_SCHEME: &str = "session";
+
+/// The security scheme of a staff session; its scopes name the least role.
+pub const STAFF_SCHEME: &str = "staff";
+
+/// The least role `operation` declares, for a staff route.
+pub fn staff_role(operation: &Value) -> Option<&str> {
+    operation["security"]
+        .as_array()?
+        .iter()
+        .find_map(|r| r.get(STAFF_SCHEME)?.as_array()?.first()?.as_str())
+}
 
 fn error(description: &str) -> Value {
     json!({
@@ -42,7 +56,7 @@ fn add(responses: &mut serde_json::Map<String, Value>, status: &str, description
 }
 
 /// Completes `document` (an OpenAPI 3.1 document as JSON) with the shared answers.
-pub fn complete(mut document: Value, cookie_name: &str) -> Value {
+pub fn complete(mut document: Value, cookie_name: &str, staff_cookie_name: &str) -> Value {
     let paths = document["paths"].as_object_mut().expect("paths");
     for item in paths.values_mut() {
         let Some(item) = item.as_object_mut() else {
@@ -60,6 +74,8 @@ pub fn complete(mut document: Value, cookie_name: &str) -> Value {
                 .as_array()
                 .is_some_and(|s| s.iter().any(|r| r.get(SESSION_SCHEME).is_some()));
             let limited = operation["responses"].get("429").is_some();
+            let staff = staff_role(operation).is_some();
+            let changes = method != "get";
             let responses = operation["responses"].as_object_mut().expect("responses");
             add(
                 responses,
@@ -82,7 +98,20 @@ pub fn complete(mut document: Value, cookie_name: &str) -> Value {
                 add(responses, "401", "`not_logged_in`");
                 add(responses, "400", "`ambiguous_session`: two session cookies");
             }
-            if limited {
+            if staff {
+                add(responses, "401", "`not_logged_in`");
+                add(
+                    responses,
+                    "403",
+                    if changes {
+                        "`forbidden`: the role is not enough; `console_header_required`"
+                    } else {
+                        "`forbidden`: the role is not enough"
+                    },
+                );
+                add(responses, "400", "`ambiguous_session`: two session cookies");
+            }
+            if limited || staff {
                 add(
                     responses,
                     "400",
@@ -91,6 +120,12 @@ pub fn complete(mut document: Value, cookie_name: &str) -> Value {
             }
         }
     }
+    document["components"]["securitySchemes"][STAFF_SCHEME] = json!({
+        "type": "apiKey",
+        "in": "cookie",
+        "name": staff_cookie_name,
+        "description": "The staff session cookie that `/api/admin/login` sets; each route's scope is the least role it needs (support, billing, admin)."
+    });
     document["components"]["securitySchemes"][SESSION_SCHEME] = json!({
         "type": "apiKey",
         "in": "cookie",

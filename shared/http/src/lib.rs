@@ -2,6 +2,7 @@
 //! every group and the site; each Lambda function serves one group.
 
 pub mod accounts;
+pub mod admin;
 pub mod catalog;
 pub mod client;
 pub mod contract;
@@ -52,6 +53,8 @@ pub enum RouteGroup {
     Orders,
     /// The customer portal: services, domains, invoices, renewals.
     Portal,
+    /// The staff console's API, under `/api/admin/`.
+    Admin,
 }
 
 impl RouteGroup {
@@ -62,6 +65,7 @@ impl RouteGroup {
         RouteGroup::Accounts,
         RouteGroup::Orders,
         RouteGroup::Portal,
+        RouteGroup::Admin,
     ];
 
     fn routes(self) -> OpenApiRouter<AppState> {
@@ -72,6 +76,7 @@ impl RouteGroup {
             RouteGroup::Accounts => accounts::routes(),
             RouteGroup::Orders => orders::routes(),
             RouteGroup::Portal => portal::routes(),
+            RouteGroup::Admin => admin::routes(),
         }
     }
 }
@@ -89,7 +94,11 @@ struct ApiDoc;
 /// The OpenAPI document of every group, as served.
 pub fn openapi(cookie_secure: bool) -> serde_json::Value {
     let document = serde_json::to_value(split(RouteGroup::ALL).1).expect("the document serialises");
-    contract::complete(document, accounts::session_cookie_name(cookie_secure))
+    contract::complete(
+        document,
+        accounts::session_cookie_name(cookie_secure),
+        admin::staff_cookie_name(cookie_secure),
+    )
 }
 
 fn split(groups: &[RouteGroup]) -> (Router<AppState>, utoipa::openapi::OpenApi) {

@@ -60,7 +60,7 @@ fn is_refused_move(result: &Result<hostfront::orders::Order, OrderError>) -> boo
 async fn approving_provisions_the_order(app: &App) {
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
     let (id, _) = held_for_review(&ada).await;
-    let refused = decisions::approve(&app.services, &staff(), &id, "  ").await;
+    let refused = decisions::approve(&app.services, (&staff(), "127.0.0.1"), &id, "  ").await;
     assert!(matches!(
         refused,
         Err(OrderError::Invalid {
@@ -69,9 +69,14 @@ async fn approving_provisions_the_order(app: &App) {
         })
     ));
 
-    let approved = decisions::approve(&app.services, &staff(), &id, "called the customer")
-        .await
-        .unwrap();
+    let approved = decisions::approve(
+        &app.services,
+        (&staff(), "127.0.0.1"),
+        &id,
+        "called the customer",
+    )
+    .await
+    .unwrap();
     assert_eq!(approved.status, OrderStatus::Provisioning);
     ada.wait_for(&id, "active").await;
     let customer = ada.get("/api/me").await.1["id"]
@@ -111,9 +116,9 @@ async fn approving_provisions_the_order(app: &App) {
     );
     // A live order cannot be approved, rejected or resumed.
     for result in [
-        decisions::approve(&app.services, &staff(), &id, "again").await,
-        decisions::reject(&app.services, &staff(), &id, "too late").await,
-        decisions::resume(&app.services, &staff(), &id, "why not").await,
+        decisions::approve(&app.services, (&staff(), "127.0.0.1"), &id, "again").await,
+        decisions::reject(&app.services, (&staff(), "127.0.0.1"), &id, "too late").await,
+        decisions::resume(&app.services, (&staff(), "127.0.0.1"), &id, "why not").await,
     ] {
         assert!(is_refused_move(&result), "{result:?}");
     }
@@ -130,15 +135,21 @@ async fn rejecting_refunds_once_and_frees_the_names(app: &App) {
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
     let (id, username) = held_for_review(&ada).await;
     let why = "We cannot verify the card holder.";
-    let rejected = decisions::reject(&app.services, &staff(), &id, why)
+    let rejected = decisions::reject(&app.services, (&staff(), "127.0.0.1"), &id, why)
         .await
         .unwrap();
     assert_eq!(rejected.status, OrderStatus::Rejected);
     assert!(is_refused_move(
-        &decisions::reject(&app.services, &staff(), &id, why).await
+        &decisions::reject(&app.services, (&staff(), "127.0.0.1"), &id, why).await
     ));
     assert!(is_refused_move(
-        &decisions::approve(&app.services, &staff(), &id, "changed my mind").await
+        &decisions::approve(
+            &app.services,
+            (&staff(), "127.0.0.1"),
+            &id,
+            "changed my mind"
+        )
+        .await
     ));
 
     let (_, order) = ada.get(&format!("/api/orders/{id}")).await;
@@ -190,9 +201,14 @@ async fn resuming_runs_the_stopped_step_again(app: &App) {
     ada.pay(&id, APPROVED, "DE").await;
     ada.wait_for(&id, "on_hold").await;
 
-    let resumed = decisions::resume(&app.services, &staff(), &id, "asked the registry")
-        .await
-        .unwrap();
+    let resumed = decisions::resume(
+        &app.services,
+        (&staff(), "127.0.0.1"),
+        &id,
+        "asked the registry",
+    )
+    .await
+    .unwrap();
     assert_eq!(resumed.status, OrderStatus::Provisioning);
     assert_eq!(resumed.hold_reason, None);
     // The auth code is still wrong, so the domain step holds the order again.
@@ -223,8 +239,8 @@ async fn two_staff_deciding_at_once_make_one_move(app: &App) {
     let grace = Actor::Staff("stf-grace".into());
     let alan = Actor::Staff("stf-alan".into());
     let (approve, reject) = tokio::join!(
-        decisions::approve(&app.services, &grace, &id, "fine"),
-        decisions::reject(&app.services, &alan, &id, "not fine"),
+        decisions::approve(&app.services, (&grace, "127.0.0.1"), &id, "fine"),
+        decisions::reject(&app.services, (&alan, "127.0.0.1"), &id, "not fine"),
     );
     let won: Vec<bool> = [approve.is_ok(), reject.is_ok()].into();
     assert_eq!(
@@ -299,7 +315,7 @@ async fn a_refund_that_failed_is_finished_by_rejecting_again(app: &App) {
     let mut outage = app.services.clone();
     outage.payments = Arc::new(RefundsDown(app.services.payments.clone()));
     let why = "The card holder did not answer.";
-    let failed = decisions::reject(&outage, &staff(), &id, why).await;
+    let failed = decisions::reject(&outage, (&staff(), "127.0.0.1"), &id, why).await;
     assert!(
         matches!(failed, Err(OrderError::Unavailable(_))),
         "{failed:?}"
@@ -312,7 +328,7 @@ async fn a_refund_that_failed_is_finished_by_rejecting_again(app: &App) {
     );
     assert!(pending.refund_pending && pending.refund.is_none());
     assert!(
-        decisions::approve(&app.services, &staff(), &id, "no")
+        decisions::approve(&app.services, (&staff(), "127.0.0.1"), &id, "no")
             .await
             .is_err(),
         "a rejected order cannot be approved while its refund is pending"
@@ -320,8 +336,8 @@ async fn a_refund_that_failed_is_finished_by_rejecting_again(app: &App) {
 
     let grace = staff();
     let (first, second) = tokio::join!(
-        decisions::reject(&app.services, &grace, &id, why),
-        decisions::reject(&app.services, &grace, &id, why),
+        decisions::reject(&app.services, (&grace, "127.0.0.1"), &id, why),
+        decisions::reject(&app.services, (&grace, "127.0.0.1"), &id, why),
     );
     let done = first.or(second).unwrap();
     assert!(!done.refund_pending);

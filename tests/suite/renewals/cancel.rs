@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use hostfront::Services;
+use hostfront::audit::Actor;
 use hostfront::clock::ManualClock;
 use hostfront::domains::owned::{self, OwnedStatus};
 use hostfront::panel::{
@@ -26,9 +27,15 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
         .remove(0);
     let id = service.id.as_str();
 
-    let pending = cancel::request(services, &customer.id, id, When::EndOfTerm)
-        .await
-        .unwrap();
+    let pending = cancel::request(
+        services,
+        Actor::Customer(customer.id.clone()),
+        &customer.id,
+        id,
+        When::EndOfTerm,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         pending.cancel_at.as_deref(),
         Some(service.next_due.as_str())
@@ -43,9 +50,15 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
             ..
         })
     ));
-    cancel::request(services, &customer.id, id, When::EndOfTerm)
-        .await
-        .unwrap();
+    cancel::request(
+        services,
+        Actor::Customer(customer.id.clone()),
+        &customer.id,
+        id,
+        When::EndOfTerm,
+    )
+    .await
+    .unwrap();
 
     // The day before the term ends nothing happens; on the day it ends.
     clock.advance_secs(25 * DAY);
@@ -146,7 +159,14 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
         .unwrap();
     assert_eq!((kept.status, kept.auto_renew), (OwnedStatus::Active, true));
     assert!(matches!(
-        cancel::request(services, &customer.id, id, When::Now).await,
+        cancel::request(
+            services,
+            Actor::Customer(customer.id.clone()),
+            &customer.id,
+            id,
+            When::Now
+        )
+        .await,
         Err(CancelError::Conflict {
             code: "already_cancelled",
             ..
@@ -166,12 +186,25 @@ async fn a_service_cancelled_now_ends_at_once(_: &ManualClock, services: &Servic
     let (eve, _) =
         hostfront_tests::customer(services, &hostfront_tests::shopper::fresh_username()).await;
     assert!(matches!(
-        cancel::request(services, &eve.id, &service.id, When::Now).await,
+        cancel::request(
+            services,
+            Actor::Customer(eve.id.clone()),
+            &eve.id,
+            &service.id,
+            When::Now
+        )
+        .await,
         Err(CancelError::NotFound)
     ));
-    let ended = cancel::request(services, &customer.id, &service.id, When::Now)
-        .await
-        .unwrap();
+    let ended = cancel::request(
+        services,
+        Actor::Customer(customer.id.clone()),
+        &customer.id,
+        &service.id,
+        When::Now,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (ended.status, ended.ended_at.is_some()),
         (ServiceStatus::Suspended, true),

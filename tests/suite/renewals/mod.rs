@@ -2,25 +2,6 @@
 //! repeats, a declined card reaching no registrar, a registrar outage, the
 //! registry's phases as the clock moves, and the portal over HTTP.
 
-/// A case on services with a clock it moves, on each engine.
-macro_rules! with_clock_on_both_engines {
-    ($case:ident: $embedded:ident, $cloud:ident) => {
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $embedded() {
-            let clock = hostfront::clock::ManualClock::starting_now();
-            let (_dir, services) = hostfront_tests::embedded_services_with(&clock, |_| {});
-            $case(&clock, &services).await;
-        }
-
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $cloud() {
-            let clock = hostfront::clock::ManualClock::starting_now();
-            let (_dir, services) = hostfront_tests::cloud_services_with(&clock, |_| {}).await;
-            $case(&clock, &services).await;
-        }
-    };
-}
-
 mod abandoned;
 mod addons;
 mod automatic;

@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 use crate::hashing::{self, Overloaded};
 use crate::{Hashing, Storage};
 
-mod repo;
+pub(crate) mod repo;
 mod signup;
 use crate::store::{Condition, ItemExt, TableError, Update};
 pub(crate) use repo::{customer_key, customer_of, email_key, load_customer, session_key};

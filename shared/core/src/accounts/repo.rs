@@ -60,11 +60,22 @@ pub(crate) fn create_customer_ops(customer: &Customer, password_hash: &str) -> (
         "email_verified_at".into(),
         customer.created_at.clone().into(),
     );
+    // Staff find customers by name.
+    profile.insert("gsi2pk".into(), "CUSTOMERS".into());
+    profile.insert(
+        "gsi2sk".into(),
+        name_index(&customer.name, &customer.id).into(),
+    );
     let create = |item| TxOp::Put {
         item,
         condition: Some(Condition::NotExists),
     };
     (create(marker), create(profile))
+}
+
+/// How a customer is filed by name for staff: lower case, then the id.
+pub(crate) fn name_index(name: &str, id: &str) -> String {
+    format!("{}#{id}", name.trim().to_lowercase())
 }
 
 /// A signup waiting for its emailed link to be followed.

@@ -66,6 +66,7 @@ async fn record(
         from: None,
         to: None,
         why,
+        client: None,
     };
     let ops = vec![
         TxOp::Update {

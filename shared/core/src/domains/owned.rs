@@ -201,6 +201,7 @@ pub async fn set_auto_renew(
             from: None,
             to: None,
             why: "the customer's choice".into(),
+            client: None,
         };
         let change = TxOp::Update {
             key: key(customer_id, name),

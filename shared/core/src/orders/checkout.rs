@@ -257,6 +257,7 @@ pub async fn pay(
         actor: Actor::Customer(customer.id.clone()),
         why,
         unchanged_since: None,
+        client: None,
     }
     .add_to(&mut tx, AlreadyRecorded, services.clock().now())?;
     let now_secs = services.clock().now_secs();

@@ -256,6 +256,7 @@ pub async fn place(
         service_id: None,
         service: None,
         plan_price: Some(price),
+        placed_by: None,
         hold_until: Some(hold_until),
         refund_pending: false,
         refund: None,

@@ -45,7 +45,7 @@ fn reason(why: &str) -> Result<String, OrderError> {
 /// starts provisioning it; a race lost to another request is a conflict.
 async fn provision(
     services: &(impl Storage + Queueing),
-    staff: &Actor,
+    (staff, client): (&Actor, &str),
     order_id: &str,
     why: &str,
     update: Update,
@@ -59,6 +59,7 @@ async fn provision(
         actor: staff.clone(),
         why,
         unchanged_since: None,
+        client: Some(client.into()),
     };
     if !change
         .apply(services.table(), services.clock().now())
@@ -73,7 +74,7 @@ async fn provision(
 /// Approves an order held for review: it goes to provisioning.
 pub async fn approve(
     services: &(impl Storage + Queueing),
-    staff: &Actor,
+    staff: (&Actor, &str),
     order_id: &str,
     why: &str,
 ) -> Result<Order, OrderError> {
@@ -84,7 +85,7 @@ pub async fn approve(
 /// step that stopped it.
 pub async fn resume(
     services: &(impl Storage + Queueing),
-    staff: &Actor,
+    staff: (&Actor, &str),
     order_id: &str,
     why: &str,
 ) -> Result<Order, OrderError> {
@@ -109,7 +110,7 @@ async fn start_provisioning(services: &impl Queueing, order: &Order) {
 /// the refund.
 pub async fn reject(
     services: &(impl Storage + Settings + Billing + Mailing + Sealing),
-    staff: &Actor,
+    (staff, client): (&Actor, &str),
     order_id: &str,
     why: &str,
 ) -> Result<Order, OrderError> {
@@ -126,6 +127,7 @@ pub async fn reject(
             actor: staff.clone(),
             why: why.clone(),
             unchanged_since: None,
+            client: Some(client.into()),
         }
         .add_to(&mut tx, MovedOn, services.clock().now())?;
         tx.push(super::secrets::forget_all_op(order_id))

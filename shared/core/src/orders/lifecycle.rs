@@ -43,6 +43,8 @@ pub struct Change<'a> {
     /// Also require that nothing else wrote the order since it was read at
     /// this version (a cancellation must not pass a payment's claim).
     pub unchanged_since: Option<i64>,
+    /// The address staff acted from, when staff made the change.
+    pub client: Option<String>,
 }
 
 impl Change<'_> {
@@ -63,6 +65,7 @@ impl Change<'_> {
             actor: self.actor,
             why: self.why,
             unchanged_since: self.unchanged_since,
+            client: self.client,
         }
     }
 

@@ -110,6 +110,7 @@ async fn migrate(
             from: None,
             to: Some("active".into()),
             why: format!("made from live order {}", order.id),
+            client: None,
         }
         .put_op(),
     );

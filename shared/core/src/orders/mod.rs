@@ -19,7 +19,7 @@ pub mod lifecycle;
 pub mod migrate;
 pub mod ownership;
 pub mod provision;
-mod repo;
+pub(crate) mod repo;
 pub mod review;
 pub mod secrets;
 pub mod unpaid;
@@ -193,6 +193,9 @@ pub struct Order {
     /// The plan's price per cycle when the order was placed.
     #[serde(default)]
     pub plan_price: Option<i64>,
+    /// Placed by a member of staff for the customer: `staff:<id>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placed_by: Option<String>,
     /// For a domain registered elsewhere: the proof asked of the customer.
     #[serde(default)]
     pub ownership: Option<ownership::Challenge>,

@@ -100,6 +100,7 @@ async fn close(
         why: reason.why().into(),
         // A checkout claims its attempt by bumping the version first.
         unchanged_since: Some(order.v),
+        client: None,
     }
     .add_to(&mut tx, NotCancellable, services.clock().now())?;
     tx.push(release_op(&order.customer_id))

@@ -139,6 +139,7 @@ pub(super) async fn record_change(
         from: None,
         to: None,
         why,
+        client: None,
     };
     let ops = vec![
         TxOp::Update {
@@ -409,6 +410,7 @@ async fn charge(
         from: Some(service.plan_id.clone()),
         to: Some(plan_id.into()),
         why: format!("invoice {}", bill.number),
+        client: None,
     };
     let ops = vec![
         bill.paid_op(&crate::clock::rfc3339(services.clock().now())),

@@ -55,6 +55,7 @@ fn audit(service: &Subscription, actor: Actor, action: &str, why: String, at: St
         from: None,
         to: None,
         why,
+        client: None,
     }
     .put_op()
 }
@@ -70,6 +71,7 @@ fn parse_day(text: &str) -> Option<Date> {
 /// Asks for the service to end `when` says; returns it with its `cancel_at`.
 pub async fn request(
     services: &(impl Storage + Catalogs + Queueing),
+    actor: Actor,
     customer_id: &str,
     service_id: &str,
     when: When,
@@ -120,7 +122,7 @@ pub async fn request(
         },
         audit(
             &service,
-            Actor::Customer(customer_id.into()),
+            actor,
             "cancellation_requested",
             why,
             crate::clock::rfc3339_millis(now),

@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::accounts::CurrentCustomer;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::orders::{Purchaser, idempotency_key};
+use hostfront_core::audit::Actor;
 use hostfront_core::payments::Card;
 use hostfront_core::subscriptions::addons::{self, AddonError};
 use hostfront_core::subscriptions::cancel::{self, CancelError, When};
@@ -66,7 +67,14 @@ async fn cancel_service(
     ApiJson(body): ApiJson<CancelRequest>,
 ) -> Result<Json<Subscription>, ApiError> {
     Ok(Json(
-        cancel::request(&state.services, &customer.id, &id, body.when).await?,
+        cancel::request(
+            &state.services,
+            Actor::Customer(customer.id.clone()),
+            &customer.id,
+            &id,
+            body.when,
+        )
+        .await?,
     ))
 }
 

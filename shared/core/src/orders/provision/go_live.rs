@@ -42,6 +42,7 @@ impl<P: Provisioning> Saga<'_, P> {
             actor: Actor::system("provisioning"),
             why: "every step done".into(),
             unchanged_since: None,
+            client: None,
         }
         .add_to(&mut tx, MovedOn, now)
         .map_err(|invalid| TableError::Backend(invalid.to_string()))?;

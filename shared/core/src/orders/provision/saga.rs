@@ -52,6 +52,7 @@ pub async fn set_status(
         actor: Actor::system("provisioning"),
         why: why.into(),
         unchanged_since: None,
+        client: None,
     };
     match change.apply(services.table(), services.clock().now()).await {
         Ok(changed) => Ok(changed),

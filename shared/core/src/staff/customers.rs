@@ -1,0 +1,155 @@
+//! Finding a customer, and everything about one, for staff: by email,
+//! name, domain, invoice number or id; then their services, domains,
+//! orders, invoices, the mail sent to them and their audit trail.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::Storage;
+use crate::accounts::Customer;
+use crate::accounts::repo::{customer_of, email_key, load_customer, name_index};
+use crate::audit::{self, AuditEntry, AuditQuery};
+use crate::billing::invoice::{self, Invoice};
+use crate::domains::owned::{self, OwnedDomain};
+use crate::mail::{self, Mail};
+use crate::orders::{Order, repo};
+use crate::store::{Index, ItemExt, Key, Query, SortKey, TableError};
+use crate::subscriptions::{self, Subscription};
+
+/// Customers shown for one search, at most.
+const FOUND: usize = 20;
+
+/// The customers `query` finds: an email, an invoice number (`INV-000042`),
+/// a domain, a customer id, or the start of a name.
+pub async fn search(services: &impl Storage, query: &str) -> Result<Vec<Customer>, TableError> {
+    let query = query.trim().to_lowercase();
+    if query.is_empty() || query.chars().count() > 200 {
+        return Ok(Vec::new());
+    }
+    let table = services.table();
+    let owner_of = |item: Option<crate::store::Item>, attribute: &str| {
+        item.and_then(|i| i.str_attr(attribute).map(str::to_string))
+    };
+    let id = if query.contains('@') {
+        owner_of(table.get(&email_key(&query)).await?, "customer_id")
+    } else if let Some(number) = query.strip_prefix("inv-") {
+        let sequence = number.parse::<i64>().unwrap_or(-1);
+        let page = table
+            .query(
+                Query::index(Index::Gsi2, "INVOICES").sort(SortKey::Eq(format!("{sequence:012}"))),
+            )
+            .await?;
+        page.items
+            .first()
+            .map(Invoice::of)
+            .transpose()?
+            .map(|i| i.customer_id)
+    } else if query.contains('.') {
+        let ascii = crate::domains::name::parse(&query)
+            .ok()
+            .and_then(|s| match s {
+                crate::domains::name::Searched::Domain(d) => Some(d.ascii),
+                _ => None,
+            })
+            .unwrap_or(query.clone());
+        owner_of(
+            table.get(&repo::domain_marker(&ascii)).await?,
+            "customer_id",
+        )
+    } else if ulid::Ulid::from_string(&query.to_uppercase()).is_ok() {
+        Some(query.to_uppercase())
+    } else {
+        let page = table
+            .query(
+                Query::index(Index::Gsi2, "CUSTOMERS")
+                    .sort(SortKey::BeginsWith(
+                        name_index(&query, "").trim_end_matches('#').to_string(),
+                    ))
+                    .limit(FOUND),
+            )
+            .await?;
+        return page
+            .items
+            .iter()
+            .map(|item| customer_of(item).map_err(|e| TableError::Backend(e.to_string())))
+            .collect();
+    };
+    let Some(id) = id else {
+        return Ok(Vec::new());
+    };
+    let profile = table
+        .get(&Key::new(format!("CUSTOMER#{id}"), "PROFILE"))
+        .await?;
+    Ok(match profile {
+        Some(item) => vec![customer_of(&item).map_err(|e| TableError::Backend(e.to_string()))?],
+        None => Vec::new(),
+    })
+}
+
+/// Everything about one customer, for staff.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerFile {
+    pub customer: Customer,
+    pub services: Vec<Subscription>,
+    pub domains: Vec<OwnedDomain>,
+    /// The newest 50.
+    #[schema(value_type = Vec<Object>)]
+    pub orders: Vec<Order>,
+    /// The newest 50.
+    pub invoices: Vec<Invoice>,
+    /// Mail sent to them among the newest 500 sent.
+    pub mail: Vec<MailSent>,
+    /// The newest 100.
+    pub audit: Vec<AuditEntry>,
+}
+
+/// A mail sent, without its body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailSent {
+    pub subject: String,
+    pub kind: String,
+    /// RFC 3339, UTC.
+    pub sent_at: String,
+}
+
+impl From<Mail> for MailSent {
+    fn from(mail: Mail) -> Self {
+        MailSent {
+            subject: mail.subject,
+            kind: mail.kind.slug().into(),
+            sent_at: mail.created_at,
+        }
+    }
+}
+
+/// The customer `id`'s file, or None when there is no such customer.
+pub async fn file(services: &impl Storage, id: &str) -> Result<Option<CustomerFile>, TableError> {
+    let table = services.table();
+    let customer = match load_customer(table, id).await {
+        Ok(customer) => customer,
+        Err(_)
+            if table
+                .get(&Key::new(format!("CUSTOMER#{id}"), "PROFILE"))
+                .await?
+                .is_none() =>
+        {
+            return Ok(None);
+        }
+        Err(other) => return Err(other),
+    };
+    let mail = mail::outbox(services, 500)
+        .await?
+        .into_iter()
+        .filter(|m| m.to == customer.email)
+        .map(MailSent::from)
+        .collect();
+    Ok(Some(CustomerFile {
+        services: subscriptions::of_customer(table, id).await?,
+        domains: owned::of_customer(table, id).await?,
+        orders: repo::newest(table, id, 50).await?,
+        invoices: invoice::of_customer(table, id, 50).await?,
+        audit: audit::read(table, AuditQuery::Customer(id), 100).await?,
+        mail,
+        customer,
+    }))
+}

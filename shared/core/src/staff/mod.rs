@@ -1,0 +1,165 @@
+//! Staff: the hosting company's own people, apart from customers. Each has
+//! a role; each logs in with a password and a one-time code from an
+//! authenticator app (or a recovery code), and gets a short session of its
+//! own. Roles nest: `support` reads everything and resumes orders,
+//! `billing` adds money (refunds, credits, invoices), `admin` everything.
+//!
+//! Items (see `docs/data-model.md`):
+//! - `STAFF#<id>` / `PROFILE`: the member, `gsi1` `STAFF` / `<email>`;
+//! - `STAFFEMAIL#<email>` / `MARKER`: one member per address;
+//! - `STAFFSESSION#<sha256 of token>` / `SESSION`: a session.
+
+pub mod auth;
+pub mod customers;
+pub mod dead_letters;
+pub mod orders;
+pub mod services;
+pub mod totp;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::store::{Index, Item, ItemExt, Key, Query, Table, TableError, TableResult, all_items};
+
+/// What a member of staff may do; each role may do what the ones before it may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Reads everything, resumes orders, resends mail.
+    Support,
+    /// Also refunds and credits (within a limit) and invoices.
+    Billing,
+    /// Everything: staff accounts, pools, settings.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Support, Role::Billing, Role::Admin];
+
+    /// Whether this role may do what `needed` may.
+    pub fn allows(self, needed: Role) -> bool {
+        self >= needed
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Support => "support",
+            Role::Billing => "billing",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn named(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+/// A member of staff, as shown (never the password, secret or codes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StaffMember {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// Who made the account: `staff:<id>`, or `system:create-admin`.
+    pub created_by: String,
+    /// A member who left keeps the record (the audit names them) but cannot log in.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    /// Wrong email, password or code; said the same way for each.
+    #[error("the email, password or code is wrong")]
+    BadCredentials,
+    /// Too many wrong tries: refused until `until` (epoch seconds).
+    #[error("too many wrong tries; try again after {minutes} minutes")]
+    LockedOut { minutes: i64 },
+    #[error("not logged in as staff")]
+    NotLoggedIn,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the server is busy; try again in a moment")]
+    Busy,
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+impl From<crate::hashing::Overloaded> for StaffError {
+    fn from(_: crate::hashing::Overloaded) -> Self {
+        StaffError::Busy
+    }
+}
+
+pub(crate) fn profile_key(id: &str) -> Key {
+    Key::new(format!("STAFF#{id}"), "PROFILE")
+}
+
+pub(crate) fn email_key(email: &str) -> Key {
+    Key::new(format!("STAFFEMAIL#{email}"), "MARKER")
+}
+
+pub(crate) fn member_of(item: &Item) -> TableResult<StaffMember> {
+    serde_json::from_value(item.get("member").cloned().unwrap_or_default())
+        .map_err(|e| TableError::Backend(format!("corrupt staff member: {e}")))
+}
+
+/// The member `id`, with their stored profile.
+pub(crate) async fn profile(
+    table: &dyn Table,
+    id: &str,
+) -> TableResult<Option<(StaffMember, Item)>> {
+    let Some(item) = table.get(&profile_key(id)).await? else {
+        return Ok(None);
+    };
+    Ok(Some((member_of(&item)?, item)))
+}
+
+/// The member with `email`, if any.
+pub(crate) async fn by_email(
+    table: &dyn Table,
+    email: &str,
+) -> TableResult<Option<(StaffMember, Item)>> {
+    let marker = table.get(&email_key(email)).await?;
+    match marker.as_ref().and_then(|m| m.str_attr("staff_id")) {
+        Some(id) => profile(table, id).await,
+        None => Ok(None),
+    }
+}
+
+/// Records what a member of staff did that changes no record of its own
+/// (a redrive, a task run by hand), with the address they acted from.
+pub async fn record_action(
+    services: &impl crate::Storage,
+    (actor, client): (&crate::audit::Actor, &str),
+    subject: &str,
+    action: &str,
+    why: String,
+) -> TableResult<()> {
+    let entry = crate::audit::AuditEntry {
+        at: crate::clock::rfc3339_millis(services.clock().now()),
+        actor: actor.clone(),
+        subject: subject.into(),
+        customer_id: None,
+        action: action.into(),
+        from: None,
+        to: None,
+        why,
+        client: Some(client.into()),
+    };
+    services.table().transact(vec![entry.put_op()]).await
+}
+
+/// Every member of staff, by email.
+pub async fn list(table: &dyn Table) -> TableResult<Vec<StaffMember>> {
+    all_items(table, Query::index(Index::Gsi1, "STAFF"))
+        .await?
+        .iter()
+        .map(member_of)
+        .collect()
+}

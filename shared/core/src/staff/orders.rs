@@ -1,0 +1,62 @@
+//! Orders as staff see them: any customer's, by status (the review queue,
+//! the orders on hold), with the reasons and the steps the customer is not
+//! shown.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::Storage;
+use crate::orders::{Order, OrderError, OrderStatus, OrderView, view};
+use crate::store::{Index, Query, TableError};
+
+/// An order with what staff need beside the customer's view of it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffOrder {
+    #[serde(flatten)]
+    pub view: OrderView,
+    pub customer_id: String,
+    pub email: String,
+    pub customer_name: String,
+    /// Why it was held for review.
+    pub review_reasons: Vec<String>,
+    /// Why it stopped, for staff.
+    pub hold_reason: Option<String>,
+    /// Placed by staff for the customer: `staff:<id>`.
+    pub placed_by: Option<String>,
+}
+
+/// The order with its staff details.
+pub async fn staff_view(services: &impl Storage, order: Order) -> Result<StaffOrder, OrderError> {
+    let (customer_id, email, customer_name) = (
+        order.customer_id.clone(),
+        order.email.clone(),
+        order.customer_name.clone(),
+    );
+    let (review_reasons, hold_reason, placed_by) = (
+        order.review_reasons.clone(),
+        order.hold_reason.clone(),
+        order.placed_by.clone(),
+    );
+    Ok(StaffOrder {
+        view: view(services, order).await?,
+        customer_id,
+        email,
+        customer_name,
+        review_reasons,
+        hold_reason,
+        placed_by,
+    })
+}
+
+/// The oldest `limit` orders in `status`, oldest first (a queue to work through).
+pub async fn in_status(
+    services: &impl Storage,
+    status: OrderStatus,
+    limit: usize,
+) -> Result<Vec<Order>, TableError> {
+    let page = services
+        .table()
+        .query(Query::index(Index::Gsi1, format!("ORDERS#{}", status.as_str())).limit(limit))
+        .await?;
+    page.items.iter().map(Order::of).collect()
+}

@@ -1,0 +1,145 @@
+//! Customers and their services, for staff: search, a customer's file,
+//! and suspending, lifting and cancelling a service.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{AsBilling, AsSupport, Staff};
+use crate::AppState;
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use hostfront_core::accounts::Customer;
+use hostfront_core::staff::customers::{self, CustomerFile};
+use hostfront_core::staff::services::{self, ServiceActionError};
+use hostfront_core::subscriptions::cancel::{self, When};
+use hostfront_core::subscriptions::{ServiceStatus, Subscription};
+
+impl From<ServiceActionError> for ApiError {
+    fn from(error: ServiceActionError) -> Self {
+        match error {
+            ServiceActionError::NotFound => ApiError::not_found("no such service"),
+            ServiceActionError::Refused(message) => {
+                ApiError::conflict("invalid_transition", message)
+            }
+            ServiceActionError::Invalid(message) => {
+                ApiError::unprocessable("invalid_reason", message)
+            }
+            ServiceActionError::Table(error) => error.into(),
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+struct Search {
+    /// An email, an invoice number (`INV-000042`), a domain, a customer id,
+    /// or the start of a name.
+    #[param(max_length = 200)]
+    q: String,
+}
+
+/// Finds customers.
+#[utoipa::path(get, path = "/api/admin/customers", tag = "admin", security(("staff" = ["support"])),
+    params(Search),
+    responses((status = 200, body = Vec<Customer>)))]
+async fn search(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+    ApiQuery(search): ApiQuery<Search>,
+) -> Result<Json<Vec<Customer>>, ApiError> {
+    Ok(Json(customers::search(&state.services, &search.q).await?))
+}
+
+/// Everything about one customer.
+#[utoipa::path(get, path = "/api/admin/customers/{id}", tag = "admin", security(("staff" = ["support"])),
+    params(("id" = String, Path, description = "the customer")),
+    responses(
+        (status = 200, body = CustomerFile),
+        (status = 404, body = ErrorBody, description = "no such customer"),
+    ))]
+async fn customer_file(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+    Path(id): Path<String>,
+) -> Result<Json<CustomerFile>, ApiError> {
+    customers::file(&state.services, &id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("no such customer"))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct StatusChange {
+    /// `suspended` or `active`.
+    status: ServiceStatus,
+    /// Why, in 1 to 500 characters, for the audit log.
+    why: String,
+}
+
+/// Suspends a service or lifts its suspension; the panel follows.
+#[utoipa::path(put, path = "/api/admin/customers/{customer}/services/{id}/status", tag = "admin", security(("staff" = ["support"])),
+    request_body = StatusChange,
+    params(("customer" = String, Path, description = "the customer"),
+        ("id" = String, Path, description = "the service")),
+    responses(
+        (status = 200, body = Subscription),
+        (status = 404, body = ErrorBody, description = "no such service"),
+        (status = 409, body = ErrorBody, description = "`invalid_transition`: the lifecycle does not allow it"),
+        (status = 422, body = ErrorBody, description = "`invalid_reason`"),
+    ))]
+async fn set_service_status(
+    State(state): State<AppState>,
+    staff: Staff<AsSupport>,
+    Path((customer, id)): Path<(String, String)>,
+    ApiJson(change): ApiJson<StatusChange>,
+) -> Result<Json<Subscription>, ApiError> {
+    Ok(Json(
+        services::set_status(
+            &state.services,
+            &staff.actor(),
+            &staff.client,
+            (&customer, &id),
+            change.status,
+            &change.why,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct Cancellation {
+    when: When,
+}
+
+/// Cancels a customer's service now or at the end of its term, as the
+/// customer could; recorded as the staff member's doing.
+#[utoipa::path(post, path = "/api/admin/customers/{customer}/services/{id}/cancel", tag = "admin", security(("staff" = ["billing"])),
+    request_body = Cancellation,
+    params(("customer" = String, Path, description = "the customer"),
+        ("id" = String, Path, description = "the service")),
+    responses(
+        (status = 200, body = Subscription),
+        (status = 404, body = ErrorBody, description = "no such service"),
+        (status = 409, body = ErrorBody, description = "`already_cancelled`"),
+    ))]
+async fn cancel_service(
+    State(state): State<AppState>,
+    staff: Staff<AsBilling>,
+    Path((customer, id)): Path<(String, String)>,
+    ApiJson(body): ApiJson<Cancellation>,
+) -> Result<(StatusCode, Json<Subscription>), ApiError> {
+    let service =
+        cancel::request(&state.services, staff.actor(), &customer, &id, body.when).await?;
+    Ok((StatusCode::OK, Json(service)))
+}
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search))
+        .routes(routes!(customer_file))
+        .routes(routes!(set_service_status))
+        .routes(routes!(cancel_service))
+}

@@ -1,0 +1,244 @@
+//! The staff console's API, everything under `/api/admin/`. A member of
+//! staff logs in with a password and a one-time code and gets a session
+//! cookie of its own (`__Host-hf_staff`, SameSite=Strict, 8 hours, 30 idle
+//! minutes). Each route names the least role it needs, in its OpenAPI
+//! `security` (`staff` with that role) and in its `Staff<R>` extractor; a
+//! test generated from the document holds the two to each other. Every call
+//! that changes something must carry `X-Hostfront-Console: 1`, which no
+//! cross-site form or simple request can send.
+
+mod customers;
+mod operations;
+mod orders;
+
+use std::marker::PhantomData;
+
+use axum::Json;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::accounts::{cookie_value, session_cookie};
+use super::client::{Admitted, AuthAttempts, ClientIp};
+use super::error::{ApiError, ApiJson, ErrorBody};
+use hostfront_core::audit::Actor;
+use hostfront_core::staff::auth::{self, Enrolment, NewStaff, SESSION_SECS, StaffLogin};
+use hostfront_core::staff::{self, Role, StaffError, StaffMember};
+
+/// The header every state-changing console call carries.
+pub const CONSOLE_HEADER: &str = "x-hostfront-console";
+
+/// The staff session cookie's name (see `session_cookie_name` for the prefix).
+pub fn staff_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-hf_staff"
+    } else {
+        "hf_staff"
+    }
+}
+
+impl From<StaffError> for ApiError {
+    fn from(error: StaffError) -> Self {
+        match error {
+            StaffError::BadCredentials => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                error.to_string(),
+            ),
+            StaffError::LockedOut { .. } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "locked_out",
+                error.to_string(),
+            ),
+            StaffError::NotLoggedIn => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "not_logged_in",
+                "log in as staff first",
+            ),
+            StaffError::Invalid(message) => ApiError::unprocessable("invalid_staff", message),
+            StaffError::Conflict(message) => ApiError::conflict("staff_exists", message),
+            StaffError::Busy => ApiError::unavailable(error.to_string()).retry_after(1),
+            StaffError::Table(error) => error.into(),
+        }
+    }
+}
+
+/// A role a route needs, as a type.
+pub trait NeededRole {
+    const ROLE: Role;
+}
+
+pub struct AsSupport;
+pub struct AsBilling;
+pub struct AsAdmin;
+
+impl NeededRole for AsSupport {
+    const ROLE: Role = Role::Support;
+}
+impl NeededRole for AsBilling {
+    const ROLE: Role = Role::Billing;
+}
+impl NeededRole for AsAdmin {
+    const ROLE: Role = Role::Admin;
+}
+
+/// The logged-in member of staff, holding at least role `R`, and the
+/// address they act from. Anyone else: 401; a lesser role: 403.
+pub struct Staff<R> {
+    pub member: StaffMember,
+    pub client: String,
+    role: PhantomData<R>,
+}
+
+impl<R> Staff<R> {
+    pub fn actor(&self) -> Actor {
+        Actor::Staff(self.member.id.clone())
+    }
+}
+
+fn staff_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    cookie_value(
+        headers,
+        staff_cookie_name(state.services.config.cookie_secure),
+    )
+}
+
+/// Refuses a state-changing call without the console's header.
+fn console_header(parts: &Parts) -> Result<(), ApiError> {
+    let safe = [Method::GET, Method::HEAD, Method::OPTIONS].contains(&parts.method);
+    if safe || parts.headers.get(CONSOLE_HEADER).is_some_and(|v| v == "1") {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "console_header_required",
+        format!("send {CONSOLE_HEADER}: 1 with every change"),
+    ))
+}
+
+impl<R: NeededRole + Send> FromRequestParts<AppState> for Staff<R> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = staff_token(state, &parts.headers)?.ok_or(StaffError::NotLoggedIn)?;
+        let member = auth::session_member(&state.services, &token).await?;
+        console_header(parts)?;
+        if !member.role.allows(R::ROLE) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("this needs the {} role", R::ROLE.as_str()),
+            ));
+        }
+        let ClientIp(client) = ClientIp::from_request_parts(parts, state).await?;
+        Ok(Staff {
+            member,
+            client: client.to_string(),
+            role: PhantomData,
+        })
+    }
+}
+
+fn staff_cookie(state: &AppState, value: &str, max_age: i64) -> header::HeaderValue {
+    let secure = state.services.config.cookie_secure;
+    session_cookie(staff_cookie_name(secure), value, max_age, secure, "Strict")
+}
+
+/// Logs a member of staff in with their password and a one-time code (or a
+/// recovery code). Five wrong tries lock the account for 15 minutes.
+#[utoipa::path(post, path = "/api/admin/login", tag = "admin", request_body = StaffLogin,
+    responses(
+        (status = 200, body = StaffMember, description = "logged in; the staff cookie is set"),
+        (status = 401, body = ErrorBody, description = "`invalid_credentials`"),
+        (status = 429, body = ErrorBody, description = "`locked_out`, or rate limited; see Retry-After"),
+    ))]
+async fn login(
+    State(state): State<AppState>,
+    _: Admitted<AuthAttempts>,
+    ClientIp(client): ClientIp,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<StaffLogin>,
+) -> Result<Response, ApiError> {
+    let previous = staff_token(&state, &headers)?;
+    let (member, token) = auth::login(&state.services, request, &client.to_string()).await?;
+    if let Some(previous) = previous {
+        auth::logout(&state.services, &previous).await?;
+    }
+    let mut response = Json(member).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        staff_cookie(&state, &token, SESSION_SECS),
+    );
+    Ok(response)
+}
+
+/// Ends the staff session and clears its cookie.
+#[utoipa::path(post, path = "/api/admin/logout", tag = "admin", security(("staff" = ["support"])),
+    responses((status = 204, description = "logged out")))]
+async fn logout(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(token) = staff_token(&state, &headers)? {
+        auth::logout(&state.services, &token).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, staff_cookie(&state, "", 0));
+    Ok(response)
+}
+
+/// The logged-in member of staff.
+#[utoipa::path(get, path = "/api/admin/me", tag = "admin", security(("staff" = ["support"])),
+    responses((status = 200, body = StaffMember)))]
+async fn me(staff: Staff<AsSupport>) -> Json<StaffMember> {
+    Json(staff.member)
+}
+
+/// Every member of staff.
+#[utoipa::path(get, path = "/api/admin/staff", tag = "admin", security(("staff" = ["admin"])),
+    responses((status = 200, body = Vec<StaffMember>)))]
+async fn list_staff(
+    State(state): State<AppState>,
+    _: Staff<AsAdmin>,
+) -> Result<Json<Vec<StaffMember>>, ApiError> {
+    Ok(Json(staff::list(state.services.table.as_ref()).await?))
+}
+
+/// Adds a member of staff. The answer holds their password (when none was
+/// given), authenticator secret and recovery codes, once.
+#[utoipa::path(post, path = "/api/admin/staff", tag = "admin", security(("staff" = ["admin"])),
+    request_body = NewStaff,
+    responses(
+        (status = 201, body = Enrolment),
+        (status = 409, body = ErrorBody, description = "`staff_exists`"),
+        (status = 422, body = ErrorBody, description = "`invalid_staff`"),
+    ))]
+async fn add_staff(
+    State(state): State<AppState>,
+    staff: Staff<AsAdmin>,
+    ApiJson(request): ApiJson<NewStaff>,
+) -> Result<(StatusCode, Json<Enrolment>), ApiError> {
+    let enrolment = auth::create(&state.services, &staff.actor(), &staff.client, request).await?;
+    Ok((StatusCode::CREATED, Json(enrolment)))
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(list_staff, add_staff))
+        .merge(orders::routes())
+        .merge(customers::routes())
+        .merge(operations::routes())
+}

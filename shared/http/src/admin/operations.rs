@@ -1,0 +1,157 @@
+//! Operations for staff: the audit log, the dead-letter queue, and the
+//! scheduled tasks run by hand.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{AsAdmin, AsSupport, Staff};
+use crate::AppState;
+use crate::error::{ApiError, ApiQuery, ErrorBody};
+use hostfront_core::audit::{self, Actor, AuditEntry, AuditQuery};
+use hostfront_core::scheduler::Task;
+use hostfront_core::staff;
+use hostfront_core::staff::dead_letters::{self, DeadLetterError, FailedJob};
+
+impl From<DeadLetterError> for ApiError {
+    fn from(error: DeadLetterError) -> Self {
+        match error {
+            DeadLetterError::Queue(error) => {
+                tracing::error!(%error, "the queue did not answer");
+                ApiError::unavailable("the queue is not answering").retry_after(5)
+            }
+            DeadLetterError::Table(error) => error.into(),
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+struct AuditSearch {
+    /// A subject: `order:<id>`, `service:<id>`, `domain:<name>`, `staff:<id>`.
+    subject: Option<String>,
+    /// A customer's id.
+    customer: Option<String>,
+    /// A member of staff's id.
+    staff: Option<String>,
+}
+
+/// The newest 200 audit entries about a subject, a customer or by a member
+/// of staff (exactly one of the three).
+#[utoipa::path(get, path = "/api/admin/audit", tag = "admin", security(("staff" = ["admin"])),
+    params(AuditSearch),
+    responses(
+        (status = 200, body = Vec<AuditEntry>),
+        (status = 422, body = ErrorBody, description = "`one_filter`: give exactly one of subject, customer, staff"),
+    ))]
+async fn read_audit(
+    State(state): State<AppState>,
+    _: Staff<AsAdmin>,
+    ApiQuery(search): ApiQuery<AuditSearch>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    let staff = search.staff.map(Actor::Staff);
+    let query = match (&search.subject, &search.customer, &staff) {
+        (Some(subject), None, None) => AuditQuery::Subject(subject),
+        (None, Some(customer), None) => AuditQuery::Customer(customer),
+        (None, None, Some(actor)) => AuditQuery::Actor(actor),
+        _ => {
+            return Err(ApiError::unprocessable(
+                "one_filter",
+                "give exactly one of subject, customer and staff",
+            ));
+        }
+    };
+    Ok(Json(
+        audit::read(state.services.table.as_ref(), query, 200).await?,
+    ))
+}
+
+/// The jobs that kept failing, with what each was for and its last error.
+#[utoipa::path(get, path = "/api/admin/dead-letters", tag = "admin", security(("staff" = ["support"])),
+    responses((status = 200, body = Vec<FailedJob>)))]
+async fn list_dead_letters(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+) -> Result<Json<Vec<FailedJob>>, ApiError> {
+    Ok(Json(dead_letters::list(&state.services).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+struct Redriven {
+    /// How many failed jobs went back to the queue.
+    moved: usize,
+}
+
+/// Sends every failed job back to the queue, once its cause is fixed.
+#[utoipa::path(post, path = "/api/admin/dead-letters/redrive", tag = "admin", security(("staff" = ["support"])),
+    responses((status = 200, body = Redriven)))]
+async fn redrive(
+    State(state): State<AppState>,
+    staff: Staff<AsSupport>,
+) -> Result<Json<Redriven>, ApiError> {
+    let moved = state
+        .services
+        .queue
+        .redrive()
+        .await
+        .map_err(DeadLetterError::from)?;
+    let why = format!("{moved} failed jobs sent back to the queue");
+    staff::record_action(
+        &state.services,
+        (&staff.actor(), &staff.client),
+        "queue:dead-letters",
+        "redriven",
+        why,
+    )
+    .await?;
+    Ok(Json(Redriven { moved }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct TaskRun {
+    task: String,
+    /// What it did, in words.
+    outcome: String,
+}
+
+/// Runs a scheduled task now (`run-billing`, `resume-provisioning`, …).
+#[utoipa::path(post, path = "/api/admin/tasks/{name}/run", tag = "admin", security(("staff" = ["admin"])),
+    params(("name" = String, Path, description = "the task")),
+    responses(
+        (status = 200, body = TaskRun),
+        (status = 404, body = ErrorBody, description = "no such task"),
+    ))]
+async fn run_task(
+    State(state): State<AppState>,
+    staff: Staff<AsAdmin>,
+    Path(name): Path<String>,
+) -> Result<Json<TaskRun>, ApiError> {
+    let task = Task::named(&name).ok_or_else(|| ApiError::not_found("no such task"))?;
+    let outcome = task.run(&state.services).await.map_err(|error| {
+        tracing::error!(task = %name, %error, "a task run by staff failed");
+        ApiError::unavailable(format!("the task failed: {error}"))
+    })?;
+    let subject = format!("task:{name}");
+    staff::record_action(
+        &state.services,
+        (&staff.actor(), &staff.client),
+        &subject,
+        "run",
+        outcome.clone(),
+    )
+    .await?;
+    Ok(Json(TaskRun {
+        task: name,
+        outcome,
+    }))
+}
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(read_audit))
+        .routes(routes!(list_dead_letters))
+        .routes(routes!(redrive))
+        .routes(routes!(run_task))
+}

@@ -1,0 +1,147 @@
+//! Orders for staff: the queues (held for review, on hold, failed), one
+//! order with its reasons and steps, and the decisions on it.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{AsBilling, AsSupport, Staff};
+use crate::AppState;
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use hostfront_core::orders::{OrderStatus, decisions};
+use hostfront_core::staff::orders::{self as staff_orders, StaffOrder};
+
+#[derive(Deserialize, IntoParams)]
+struct Queue {
+    /// `pending_review`, `on_hold`, `failed`, `provisioning`, …
+    status: OrderStatus,
+}
+
+/// The oldest 100 orders in a status, oldest first.
+#[utoipa::path(get, path = "/api/admin/orders", tag = "admin", security(("staff" = ["support"])),
+    params(Queue),
+    responses((status = 200, body = Vec<StaffOrder>)))]
+async fn list_orders(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+    ApiQuery(queue): ApiQuery<Queue>,
+) -> Result<Json<Vec<StaffOrder>>, ApiError> {
+    let orders = staff_orders::in_status(&state.services, queue.status, 100).await?;
+    let mut views = Vec::with_capacity(orders.len());
+    for order in orders {
+        views.push(staff_orders::staff_view(&state.services, order).await?);
+    }
+    Ok(Json(views))
+}
+
+/// One order, whoever's it is, with what staff need.
+#[utoipa::path(get, path = "/api/admin/orders/{id}", tag = "admin", security(("staff" = ["support"])),
+    params(("id" = String, Path, description = "the order")),
+    responses(
+        (status = 200, body = StaffOrder),
+        (status = 404, body = ErrorBody, description = "no such order"),
+    ))]
+async fn get_order(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+    Path(id): Path<String>,
+) -> Result<Json<StaffOrder>, ApiError> {
+    let order = decisions::locate(&state.services, &id).await?;
+    Ok(Json(
+        staff_orders::staff_view(&state.services, order).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct Decision {
+    /// Why, in 1 to 500 characters; the audit log keeps it, and a rejection
+    /// tells the customer.
+    why: String,
+}
+
+/// Approves an order held for review: it is provisioned.
+#[utoipa::path(post, path = "/api/admin/orders/{id}/approve", tag = "admin", security(("staff" = ["support"])),
+    request_body = Decision,
+    params(("id" = String, Path, description = "the order")),
+    responses(
+        (status = 200, body = StaffOrder),
+        (status = 404, body = ErrorBody, description = "no such order"),
+        (status = 409, body = ErrorBody, description = "`invalid_transition`: not held for review; `moved_on`"),
+        (status = 422, body = ErrorBody, description = "`invalid_reason`"),
+    ))]
+async fn approve(
+    State(state): State<AppState>,
+    staff: Staff<AsSupport>,
+    Path(id): Path<String>,
+    ApiJson(decision): ApiJson<Decision>,
+) -> Result<Json<StaffOrder>, ApiError> {
+    let actor = staff.actor();
+    let order =
+        decisions::approve(&state.services, (&actor, &staff.client), &id, &decision.why).await?;
+    Ok(Json(
+        staff_orders::staff_view(&state.services, order).await?,
+    ))
+}
+
+/// Resumes an order on hold or failed, once its cause is fixed: provisioning
+/// runs again from the step that stopped it.
+#[utoipa::path(post, path = "/api/admin/orders/{id}/resume", tag = "admin", security(("staff" = ["support"])),
+    request_body = Decision,
+    params(("id" = String, Path, description = "the order")),
+    responses(
+        (status = 200, body = StaffOrder),
+        (status = 404, body = ErrorBody, description = "no such order"),
+        (status = 409, body = ErrorBody, description = "`invalid_transition`: not on hold or failed; `moved_on`"),
+        (status = 422, body = ErrorBody, description = "`invalid_reason`"),
+    ))]
+async fn resume(
+    State(state): State<AppState>,
+    staff: Staff<AsSupport>,
+    Path(id): Path<String>,
+    ApiJson(decision): ApiJson<Decision>,
+) -> Result<Json<StaffOrder>, ApiError> {
+    let actor = staff.actor();
+    let order =
+        decisions::resume(&state.services, (&actor, &staff.client), &id, &decision.why).await?;
+    Ok(Json(
+        staff_orders::staff_view(&state.services, order).await?,
+    ))
+}
+
+/// Rejects an order held for review: the payment is refunded in full and
+/// the customer is told why.
+#[utoipa::path(post, path = "/api/admin/orders/{id}/reject", tag = "admin", security(("staff" = ["billing"])),
+    request_body = Decision,
+    params(("id" = String, Path, description = "the order")),
+    responses(
+        (status = 200, body = StaffOrder),
+        (status = 404, body = ErrorBody, description = "no such order"),
+        (status = 409, body = ErrorBody, description = "`invalid_transition`: not held for review; `moved_on`"),
+        (status = 422, body = ErrorBody, description = "`invalid_reason`"),
+        (status = 503, body = ErrorBody, description = "the refund did not go through; reject again to finish it"),
+    ))]
+async fn reject(
+    State(state): State<AppState>,
+    staff: Staff<AsBilling>,
+    Path(id): Path<String>,
+    ApiJson(decision): ApiJson<Decision>,
+) -> Result<Json<StaffOrder>, ApiError> {
+    let actor = staff.actor();
+    let order =
+        decisions::reject(&state.services, (&actor, &staff.client), &id, &decision.why).await?;
+    Ok(Json(
+        staff_orders::staff_view(&state.services, order).await?,
+    ))
+}
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_orders))
+        .routes(routes!(get_order))
+        .routes(routes!(approve))
+        .routes(routes!(resume))
+        .routes(routes!(reject))
+}

@@ -1,0 +1,231 @@
+// The staff console: login with a one-time code, the order queues with
+// their decisions, customers and their services, dead letters, tasks and
+// the audit log. Every change carries the console's header.
+
+import { api, ApiError, el, money } from "/assets/api.js";
+
+const $ = (id) => document.getElementById(id);
+const ROLES = ["support", "billing", "admin"];
+let me = null;
+
+/// A console call; changes carry the header no cross-site request can send.
+function call(path, options = {}) {
+  const changes = options.method && options.method !== "GET";
+  return api(path, changes ? { ...options, headers: { "x-hostfront-console": "1", ...options.headers } } : options);
+}
+
+function say(text, isError = false) {
+  $("console-message").textContent = text;
+  $("console-message").classList.toggle("error", isError);
+}
+
+function fail(error) {
+  if (!(error instanceof ApiError)) throw error;
+  if (error.status === 401) return showLogin();
+  say(error.message.charAt(0).toUpperCase() + error.message.slice(1), true);
+}
+
+const allows = (needed) => ROLES.indexOf(me.role) >= ROLES.indexOf(needed);
+
+function details(rows) {
+  return el("dl", { class: "details" }, ...rows.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value ?? "—")]));
+}
+
+/// A button that asks why, then makes the decision.
+function decision(label, path, done) {
+  const button = el("button", { type: "button", class: "secondary" }, label);
+  button.addEventListener("click", () => {
+    const why = el("input", { name: "why", required: "", maxlength: "500" });
+    const form = el("form", { class: "card-form" }, el("label", {}, `Why (${label.toLowerCase()})`, why), el("button", { type: "submit" }, label));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await call(path, { method: "POST", body: JSON.stringify({ why: why.value }) });
+        say(`${label}: done.`);
+        await done();
+      } catch (error) {
+        fail(error);
+      }
+    });
+    button.replaceWith(form);
+    why.focus();
+  });
+  return button;
+}
+
+async function showOrders() {
+  const status = $("order-queue").value;
+  const orders = await call(`/api/admin/orders?status=${status}`);
+  $("order-list").replaceChildren(...(orders.length ? orders.map((order) => {
+    const path = `/api/admin/orders/${encodeURIComponent(order.id)}`;
+    const actions = [];
+    if (order.status === "pending_review") {
+      actions.push(decision("Approve", `${path}/approve`, showOrders));
+      if (allows("billing")) actions.push(decision("Reject and refund", `${path}/reject`, showOrders));
+    }
+    if (order.status === "on_hold" || order.status === "failed") actions.push(decision("Resume", `${path}/resume`, showOrders));
+    return el("article", { class: "record", "data-order": order.id },
+      el("h3", {}, `${order.plan_name} · ${order.domain.unicode}`),
+      details([
+        ["Customer", `${order.customer_name} <${order.email}>`],
+        ["Status", order.status.replaceAll("_", " ")],
+        ["Total", money(order.invoice.total, order.invoice.currency)],
+        ["Placed", order.created_at],
+        ...(order.review_reasons.length ? [["Held because", order.review_reasons.join("; ")]] : []),
+        ...(order.hold_reason ? [["Stopped because", order.hold_reason]] : []),
+        ...(order.failed_step ? [["Step", order.failed_step]] : []),
+      ]),
+      el("p", { class: "actions" }, ...actions));
+  }) : [el("p", {}, "Nothing waiting here.")]));
+}
+
+async function showCustomer(id) {
+  const file = await call(`/api/admin/customers/${encodeURIComponent(id)}`);
+  const c = file.customer;
+  const services = file.services.map((service) => {
+    const path = `/api/admin/customers/${encodeURIComponent(c.id)}/services/${encodeURIComponent(service.id)}/status`;
+    const to = service.status === "active" ? "suspended" : "active";
+    const actions = [];
+    if (service.status !== "cancelled" && !service.ended_at) {
+      const button = el("button", { type: "button", class: "secondary" }, to === "suspended" ? "Suspend" : "Lift the suspension");
+      button.addEventListener("click", () => {
+        const why = el("input", { name: "why", required: "", maxlength: "500" });
+        const form = el("form", { class: "card-form" }, el("label", {}, "Why", why), el("button", { type: "submit" }, button.textContent));
+        form.addEventListener("submit", async (event) => {
+          event.preventDefault();
+          try {
+            await call(path, { method: "PUT", body: JSON.stringify({ status: to, why: why.value }) });
+            say(`The service is ${to} now.`);
+            await showCustomer(c.id);
+          } catch (error) {
+            fail(error);
+          }
+        });
+        button.replaceWith(form);
+      });
+      actions.push(button);
+    }
+    return el("article", { class: "record", "data-service": service.id },
+      el("h4", {}, `${service.plan_name} · ${service.domain}`),
+      details([["Status", service.status], ["Next due", service.next_due], ["Price", money(service.price, service.currency)]]),
+      el("p", { class: "actions" }, ...actions));
+  });
+  $("customer-file").replaceChildren(
+    el("h3", {}, `${c.name} <${c.email}>`),
+    details([["Customer id", c.id], ["Country", c.country], ["Since", c.created_at]]),
+    el("h4", {}, "Services"), ...(services.length ? services : [el("p", {}, "None.")]),
+    el("h4", {}, "Domains"), el("ul", {}, ...file.domains.map((d) => el("li", {}, `${d.unicode} — ${d.status}`))),
+    el("h4", {}, "Orders"), el("ul", {}, ...file.orders.map((o) => el("li", {}, `${o.id} — ${o.plan_name} · ${o.domain.unicode} — ${o.status}`))),
+    el("h4", {}, "Invoices"), el("ul", {}, ...file.invoices.map((i) => el("li", {}, `${i.number} — ${money(i.total, i.currency)} — ${i.status}`))),
+    el("h4", {}, "Mail sent"), el("ul", {}, ...file.mail.map((m) => el("li", {}, `${m.sent_at} — ${m.subject}`))),
+    el("h4", {}, "History"), el("ul", {}, ...file.audit.map((e) => el("li", {}, `${e.at} — ${e.action} by ${actorOf(e.actor)}: ${e.why}`))));
+}
+
+const actorOf = (actor) => `${actor.kind} ${actor.id}`;
+
+async function searchCustomers(event) {
+  event.preventDefault();
+  const q = new FormData(event.target).get("q");
+  try {
+    const found = await call(`/api/admin/customers?q=${encodeURIComponent(q)}`);
+    $("customer-file").replaceChildren();
+    $("customer-results").replaceChildren(...(found.length ? found.map((c) => {
+      const open = el("button", { type: "button", class: "secondary" }, `${c.name} <${c.email}>`);
+      open.addEventListener("click", () => showCustomer(c.id).catch(fail));
+      return el("p", {}, open);
+    }) : [el("p", {}, "No customer found.")]));
+  } catch (error) {
+    fail(error);
+  }
+}
+
+async function showDeadLetters() {
+  const jobs = await call("/api/admin/dead-letters");
+  $("dead-list").replaceChildren(...(jobs.length ? jobs.map((job) => el("article", { class: "record", "data-job": job.id },
+    el("h3", {}, `${job.kind.replaceAll("_", " ")} · ${job.subject ?? "?"}`),
+    details([["Step", job.failed_step], ["Last error", job.last_error], ["Customer", job.customer_id]]))) : [el("p", {}, "No failed jobs.")]));
+}
+
+async function showAudit(event) {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  try {
+    const entries = await call(`/api/admin/audit?${form.get("by")}=${encodeURIComponent(form.get("value"))}`);
+    $("audit-table").querySelector("tbody").replaceChildren(...entries.map((e) => el("tr", {},
+      el("td", {}, e.at), el("td", {}, actorOf(e.actor)), el("td", {}, `${e.action} ${e.subject}`),
+      el("td", {}, e.from || e.to ? `${e.from ?? ""} → ${e.to ?? ""}` : ""), el("td", {}, e.why), el("td", {}, e.client ?? ""))));
+  } catch (error) {
+    fail(error);
+  }
+}
+
+function showLogin() {
+  $("console").hidden = true;
+  $("console-nav").hidden = true;
+  $("login-section").hidden = false;
+}
+
+async function showConsole() {
+  $("login-section").hidden = true;
+  $("console").hidden = false;
+  $("console-nav").hidden = false;
+  $("who").textContent = `${me.name} <${me.email}>, ${me.role}`;
+  for (const node of document.querySelectorAll("[data-role]")) node.hidden = !allows(node.dataset.role);
+  await Promise.all([showOrders(), showDeadLetters()]);
+}
+
+function setUp() {
+  $("login-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fields = Object.fromEntries(new FormData(event.target).entries());
+    try {
+      me = await api("/api/admin/login", { method: "POST", body: JSON.stringify(fields) });
+      event.target.reset();
+      $("login-message").textContent = "";
+      await showConsole();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      $("login-message").textContent = error.message.charAt(0).toUpperCase() + error.message.slice(1);
+      $("login-message").classList.add("error");
+    }
+  });
+  $("logout").addEventListener("click", async () => {
+    await call("/api/admin/logout", { method: "POST" }).catch(() => {});
+    me = null;
+    showLogin();
+  });
+  $("order-queue").addEventListener("change", () => showOrders().catch(fail));
+  $("customer-search").addEventListener("submit", searchCustomers);
+  $("redrive").addEventListener("click", async () => {
+    try {
+      const { moved } = await call("/api/admin/dead-letters/redrive", { method: "POST" });
+      say(`${moved} failed ${moved === 1 ? "job is" : "jobs are"} back in the queue.`);
+      await showDeadLetters();
+    } catch (error) {
+      fail(error);
+    }
+  });
+  $("task-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const task = new FormData(event.target).get("task");
+    try {
+      const run = await call(`/api/admin/tasks/${encodeURIComponent(task)}/run`, { method: "POST" });
+      $("task-outcome").textContent = `${run.task}: ${run.outcome}`;
+    } catch (error) {
+      fail(error);
+    }
+  });
+  $("audit-form").addEventListener("submit", showAudit);
+}
+
+async function start() {
+  setUp();
+  try {
+    me = await api("/api/admin/me");
+  } catch {
+    return showLogin();
+  }
+  await showConsole();
+}
+
+start();

@@ -1,0 +1,6 @@
+//! Staff: identity (password, one-time codes, lockout, sessions), the role
+//! every admin route needs, and what staff do, recorded in the audit log.
+
+mod login;
+mod roles;
+mod work;
