@@ -56,6 +56,8 @@ describe("the staff console", () => {
     const held = await heldOrder(app.server.base);
     const page = await app.browser.newPage();
     await logIn(page);
+    await page.locator("#figures").getByText("Held for review").waitFor();
+    assert.equal(await page.locator("#orders-chart rect").count(), 30, "a bar a day");
     const order = page.locator(`#order-list [data-order="${held.id}"]`);
     await order.getByText("Held because").waitFor();
     await order.getByRole("button", { name: "Approve" }).click();

@@ -27,6 +27,26 @@ pub enum PlanKind {
     Dedicated,
 }
 
+impl PlanKind {
+    pub const ALL: [PlanKind; 5] = [
+        PlanKind::Shared,
+        PlanKind::Email,
+        PlanKind::Reseller,
+        PlanKind::Vps,
+        PlanKind::Dedicated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanKind::Shared => "shared",
+            PlanKind::Email => "email",
+            PlanKind::Reseller => "reseller",
+            PlanKind::Vps => "vps",
+            PlanKind::Dedicated => "dedicated",
+        }
+    }
+}
+
 /// How many months one billing cycle lasts: `monthly` 1, `annual` 12.
 pub fn cycle_months(cycle: &str) -> Option<u32> {
     match cycle {

@@ -43,6 +43,7 @@ pub mod scheduler;
 pub mod secrets;
 pub mod services;
 pub mod staff;
+pub mod stats;
 pub mod store;
 pub mod subscriptions;
 pub mod workflow;

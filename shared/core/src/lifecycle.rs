@@ -74,6 +74,8 @@ pub struct Change<S: Status> {
     pub unchanged_since: Option<i64>,
     /// The address of the client staff acted from.
     pub client: Option<String>,
+    /// Other writes that go with the change (the dashboard's counters).
+    pub also: Vec<TxOp>,
 }
 
 /// The record was no longer in the status the change was made from:
@@ -113,6 +115,7 @@ impl<S: Status> Change<S> {
             why: why.into(),
             unchanged_since: None,
             client: None,
+            also: Vec::new(),
         }
     }
 
@@ -159,6 +162,7 @@ impl<S: Status> Change<S> {
             }
             .put_op(),
         );
+        tx.extend(self.also);
         Ok(())
     }
 

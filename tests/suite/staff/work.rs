@@ -58,6 +58,13 @@ async fn staff_find_decide_and_act(app: &App) {
         );
     }
 
+    let (_, before) = support.get("/api/admin/dashboard").await;
+    assert_eq!(
+        (&before["orders_today"], &before["pending_review"]),
+        (&json!(1), &json!(1)),
+        "{before}"
+    );
+
     let (status, approved) = support
         .post(
             &format!("/api/admin/orders/{id}/approve"),
@@ -84,6 +91,16 @@ async fn staff_find_decide_and_act(app: &App) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+
+    let (_, after) = support.get("/api/admin/dashboard").await;
+    assert_eq!(after["pending_review"], 0, "{after}");
+    assert_eq!(after["live_services"], json!({"shared": 1}));
+    assert_eq!(after["monthly_recurring_revenue"], json!({"USD": 499}));
+    assert_eq!(after["orders_by_day"].as_array().unwrap().len(), 30);
+    assert_eq!(
+        after["orders_by_day"][29]["orders"], 1,
+        "today is the last day"
+    );
 
     let customer = me["id"].as_str().unwrap();
     let (status, file) = support

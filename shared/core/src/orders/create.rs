@@ -23,6 +23,7 @@ use crate::accounts::{self, AccountError, Customer};
 use crate::domains::{self};
 use crate::idempotency::{self, Earlier, IdempotencyRecord};
 use crate::mail::{self, Mail, MailKind};
+use crate::stats;
 use crate::store::{Tx, TxError};
 use crate::{Catalogs, Hashing, Hosting, Mailing, Registry, Sealing, Settings, Storage};
 
@@ -311,6 +312,16 @@ pub async fn place(
         .guard(Refusal::CounterMoved, claim)
         .push(record.create_op(now_secs + idempotency::KEEP_DAYS * 86_400))
         .push(order.create_op(now_secs))
+        .push(stats::add_op(
+            &stats::orders_placed(&created_at[..10]),
+            &order.id,
+            1,
+        ))
+        .push(stats::add_op(
+            &stats::orders_in(order.status.as_str()),
+            &order.id,
+            1,
+        ))
         .push(invoice.put_op(sequence))
         .push(mail.put_op(now_secs))
         .push(sealed_secrets.clone());

@@ -3,6 +3,8 @@
 
 use time::OffsetDateTime;
 
+use crate::stats;
+
 use super::{Order, OrderStatus, order_key, status_index};
 use crate::audit::Actor;
 use crate::lifecycle::{self, Status, Subject};
@@ -66,6 +68,14 @@ impl Change<'_> {
             why: self.why,
             unchanged_since: self.unchanged_since,
             client: self.client,
+            also: vec![
+                stats::add_op(
+                    &stats::orders_in(self.order.status.as_str()),
+                    &self.order.id,
+                    -1,
+                ),
+                stats::add_op(&stats::orders_in(self.to.as_str()), &self.order.id, 1),
+            ],
         }
     }
 

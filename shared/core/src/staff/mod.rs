@@ -11,6 +11,7 @@
 
 pub mod auth;
 pub mod customers;
+pub mod dashboard;
 pub mod dead_letters;
 pub mod orders;
 pub mod services;

@@ -415,6 +415,12 @@ async fn charge(
     let ops = vec![
         bill.paid_op(&crate::clock::rfc3339(services.clock().now())),
         super::panel::needed_op(service, services.clock().now_millis()),
+        crate::stats::add_op(
+            &crate::stats::mrr(&service.currency),
+            &service.id,
+            crate::stats::monthly(price, &service.cycle)
+                - crate::stats::monthly(service.price, &service.cycle),
+        ),
         TxOp::Update {
             key: key(&service.customer_id, &service.id),
             update: Update::new()

@@ -153,7 +153,7 @@ impl Subscription {
                 .remove("gsi2sk"),
             _ => update,
         };
-        lifecycle::Change::of(
+        let mut change = lifecycle::Change::of(
             (
                 key(&self.customer_id, &self.id),
                 self.id.clone(),
@@ -164,7 +164,28 @@ impl Subscription {
             update,
             actor,
             why,
-        )
+        );
+        if to == Cancelled {
+            change.also = self.counted(-1);
+        }
+        change
+    }
+
+    /// The dashboard's counters of live services and monthly revenue, moved
+    /// by `sign` (1 when the service starts, -1 when it ends).
+    pub fn counted(&self, sign: i64) -> Vec<TxOp> {
+        vec![
+            crate::stats::add_op(
+                &crate::stats::services_of(self.plan_kind.as_str()),
+                &self.id,
+                sign,
+            ),
+            crate::stats::add_op(
+                &crate::stats::mrr(&self.currency),
+                &self.id,
+                sign * crate::stats::monthly(self.price, &self.cycle),
+            ),
+        ]
     }
 }
 

@@ -14,6 +14,7 @@ use crate::error::{ApiError, ApiQuery, ErrorBody};
 use hostfront_core::audit::{self, Actor, AuditEntry, AuditQuery};
 use hostfront_core::scheduler::Task;
 use hostfront_core::staff;
+use hostfront_core::staff::dashboard::Dashboard;
 use hostfront_core::staff::dead_letters::{self, DeadLetterError, FailedJob};
 
 impl From<DeadLetterError> for ApiError {
@@ -26,6 +27,16 @@ impl From<DeadLetterError> for ApiError {
             DeadLetterError::Table(error) => error.into(),
         }
     }
+}
+
+/// The figures of the day: orders, revenue, services, what waits for staff.
+#[utoipa::path(get, path = "/api/admin/dashboard", tag = "admin", security(("staff" = ["support"])),
+    responses((status = 200, body = Dashboard)))]
+async fn dashboard(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+) -> Result<Json<Dashboard>, ApiError> {
+    Ok(Json(staff::dashboard::dashboard(&state.services).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -150,6 +161,7 @@ async fn run_task(
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(dashboard))
         .routes(routes!(read_audit))
         .routes(routes!(list_dead_letters))
         .routes(routes!(redrive))

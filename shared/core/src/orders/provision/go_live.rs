@@ -46,7 +46,8 @@ impl<P: Provisioning> Saga<'_, P> {
         }
         .add_to(&mut tx, MovedOn, now)
         .map_err(|invalid| TableError::Backend(invalid.to_string()))?;
-        tx.push(subscription.create_op());
+        tx.push(subscription.create_op())
+            .extend(subscription.counted(1));
         if let Some(domain) = owned_domain(self.services, &self.order, self.domain.as_ref(), now) {
             tx.push(domain.create_op());
         }
