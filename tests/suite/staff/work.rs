@@ -180,6 +180,43 @@ async fn staff_find_decide_and_act(app: &App) {
     .count();
     assert_eq!(approvals, 1);
 
+    // An order placed by staff for the customer, recorded as such.
+    let body = hosting("subdomain", &fresh_username(), &fresh_username());
+    let path = format!("/api/admin/customers/{customer}/orders");
+    let headers = [
+        ("cookie", support.cookie.as_str()),
+        ("x-hostfront-console", "1"),
+        ("idempotency-key", "phone-order-1"),
+    ];
+    let (status, placed) = app.post_with(&path, &body, &headers).await;
+    assert_eq!(status, 201, "{placed}");
+    let (status, again) = app.post_with(&path, &body, &headers).await;
+    assert_eq!((status, &again["id"]), (200, &placed["id"]), "once per key");
+    let placed_id = placed["id"].as_str().unwrap();
+    let (_, staff_view) = support.get(&format!("/api/admin/orders/{placed_id}")).await;
+    assert_eq!(
+        staff_view["placed_by"],
+        format!("staff:{}", support.enrolment.member.id)
+    );
+    let (_, mine) = ada.get("/api/orders").await;
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"] == placed_id),
+        "the customer sees it"
+    );
+    let placed_entries = audit::read(
+        app.services.table.as_ref(),
+        AuditQuery::Subject(&format!("order:{placed_id}")),
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(placed_entries.len(), 1);
+    assert_eq!(placed_entries[0].action, "placed_by_staff");
+    assert_eq!(placed_entries[0].client.as_deref(), Some("127.0.0.1"));
+
     // An admin reads it in the console, and runs a task by hand.
     let admin = Clerk::log_in(app, Role::Admin).await;
     let (status, trail) = admin

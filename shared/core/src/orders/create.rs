@@ -20,6 +20,7 @@ use super::{
 };
 use super::{ownership, unpaid};
 use crate::accounts::{self, AccountError, Customer};
+use crate::audit::{Actor, AuditEntry};
 use crate::domains::{self};
 use crate::idempotency::{self, Earlier, IdempotencyRecord};
 use crate::mail::{self, Mail, MailKind};
@@ -123,6 +124,28 @@ fn too_many_unpaid(limit: u32) -> OrderError {
 pub async fn place(
     services: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
     customer: &Customer,
+    key: &str,
+    request: OrderRequest,
+) -> Result<Placed, OrderError> {
+    place_as(services, customer, None, key, request).await
+}
+
+/// Places an order for `customer` as a member of staff (`staff`, acting
+/// from `client`), recorded as such on the order and in the audit log.
+pub async fn place_for(
+    services: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
+    (staff, client): (&Actor, &str),
+    customer: &Customer,
+    key: &str,
+    request: OrderRequest,
+) -> Result<Placed, OrderError> {
+    place_as(services, customer, Some((staff, client)), key, request).await
+}
+
+async fn place_as(
+    services: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
+    customer: &Customer,
+    staff: Option<(&Actor, &str)>,
     key: &str,
     request: OrderRequest,
 ) -> Result<Placed, OrderError> {
@@ -257,7 +280,7 @@ pub async fn place(
         service_id: None,
         service: None,
         plan_price: Some(price),
-        placed_by: None,
+        placed_by: staff.map(|(actor, _)| actor.label()),
         hold_until: Some(hold_until),
         refund_pending: false,
         refund: None,
@@ -327,6 +350,25 @@ pub async fn place(
         .push(sealed_secrets.clone());
         if resolved.domain.action != DomainAction::Subdomain {
             tx.push(domains::ordered_cache_op(&resolved.domain.name, hold_until));
+        }
+        if let Some((actor, client)) = staff {
+            tx.push(
+                AuditEntry {
+                    at: crate::clock::rfc3339_millis(services.clock().now()),
+                    actor: actor.clone(),
+                    subject: format!("order:{order_id}"),
+                    customer_id: Some(customer.id.clone()),
+                    action: "placed_by_staff".into(),
+                    from: None,
+                    to: Some(order.status.as_str().into()),
+                    why: format!(
+                        "{} on {} for {}",
+                        order.plan_name, order.domain.unicode, customer.email
+                    ),
+                    client: Some(client.into()),
+                }
+                .put_op(),
+            );
         }
         match tx.commit(services.table()).await {
             Ok(()) => {

@@ -12,7 +12,11 @@ use utoipa_axum::routes;
 use super::{AsBilling, AsSupport, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use crate::orders::idempotency_key;
+use axum::http::HeaderMap;
 use hostfront_core::accounts::Customer;
+use hostfront_core::orders::OrderView;
+use hostfront_core::orders::create::{self, OrderRequest};
 use hostfront_core::staff::customers::{self, CustomerFile};
 use hostfront_core::staff::services::{self, ServiceActionError};
 use hostfront_core::subscriptions::cancel::{self, When};
@@ -69,6 +73,48 @@ async fn customer_file(
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("no such customer"))
+}
+
+/// Places an order for a customer, as they could (on the phone, say);
+/// recorded on the order and in the audit log as the staff member's doing.
+/// The customer pays it from their order page, or staff with a card.
+#[utoipa::path(post, path = "/api/admin/customers/{id}/orders", tag = "admin", security(("staff" = ["support"])),
+    request_body = OrderRequest,
+    params(("id" = String, Path, description = "the customer"),
+        ("Idempotency-Key" = String, Header, pattern = r"^[!-~]{1,100}$", description = "one per order")),
+    responses(
+        (status = 201, body = OrderView, description = "placed; awaiting payment"),
+        (status = 200, body = OrderView, description = "placed before under this key"),
+        (status = 404, body = ErrorBody, description = "no such customer"),
+        (status = 409, body = ErrorBody, description = "`domain_taken`, `username_taken`, `too_many_unpaid_orders`"),
+        (status = 422, body = ErrorBody, description = "as `POST /api/orders`"),
+    ))]
+async fn place_order_for(
+    State(state): State<AppState>,
+    staff: Staff<AsSupport>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<OrderRequest>,
+) -> Result<(StatusCode, Json<OrderView>), ApiError> {
+    let key = idempotency_key(&headers, "order")?;
+    let customer = customers::file(&state.services, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such customer"))?
+        .customer;
+    let placed = create::place_for(
+        &state.services,
+        (&staff.actor(), &staff.client),
+        &customer,
+        key,
+        request,
+    )
+    .await?;
+    let status = if placed.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(placed.view)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -140,6 +186,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(search))
         .routes(routes!(customer_file))
+        .routes(routes!(place_order_for))
         .routes(routes!(set_service_status))
         .routes(routes!(cancel_service))
 }
