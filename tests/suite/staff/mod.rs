@@ -2,5 +2,6 @@
 //! every admin route needs, and what staff do, recorded in the audit log.
 
 mod login;
+mod pools;
 mod roles;
 mod work;

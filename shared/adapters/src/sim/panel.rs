@@ -15,7 +15,8 @@ use serde_json::json;
 
 use hostfront_core::clock::Clock;
 use hostfront_core::panel::{
-    AccountState, Backup, HostingAccount, HostingPanel, MailSetup, NewAccount, PanelError,
+    AccountState, AddressUsage, Backup, HostingAccount, HostingPanel, MailSetup, NewAccount,
+    PanelError, Pools, ServerUsage,
 };
 use hostfront_core::store::{
     Condition, Index, Item, ItemExt, Key, Query, SortKey, Table, TableError, TxOp, Update,
@@ -57,6 +58,40 @@ pub struct SimulatedPanel {
 
 fn server_sk(pool: &str, name: &str) -> String {
     format!("{pool}#{name}")
+}
+
+fn server_item(pool: &str, name: &str, capacity: u32) -> Item {
+    let mut server = Key::new(SERVERS, server_sk(pool, name)).to_item();
+    server.insert("kind".into(), "sim_server".into());
+    server.insert("pool".into(), pool.into());
+    server.insert("name".into(), name.into());
+    server.insert("capacity".into(), capacity.into());
+    server.insert("accounts".into(), 0.into());
+    server
+}
+
+/// A free address of the pool.
+fn address_item(address: Ipv4Addr) -> Item {
+    let mut item = Key::new(ADDRESSES, sortable(address)).to_item();
+    item.insert("kind".into(), "sim_address".into());
+    item.insert("address".into(), address.to_string().into());
+    item.insert("gsi2pk".into(), FREE_ADDRESSES.into());
+    item.insert("gsi2sk".into(), sortable(address).into());
+    item
+}
+
+/// The pools the simulated data centre has.
+fn known_pool(pool: &str) -> bool {
+    POOLS.iter().any(|(name, _)| *name == pool)
+}
+
+fn host_label(name: &str) -> bool {
+    (1..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
 }
 
 fn account_key(username: &str) -> Key {
@@ -132,23 +167,13 @@ impl SimulatedPanel {
         let mut items = Vec::new();
         for (pool, servers) in POOLS {
             for name in *servers {
-                let mut server = Key::new(SERVERS, server_sk(pool, name)).to_item();
-                server.insert("kind".into(), "sim_server".into());
-                server.insert("pool".into(), (*pool).into());
-                server.insert("name".into(), (*name).into());
-                server.insert("capacity".into(), self.settings.capacity_per_server.into());
-                server.insert("accounts".into(), 0.into());
+                let server = server_item(pool, name, self.settings.capacity_per_server);
                 items.push((server, Some(Condition::NotExists)));
             }
         }
         let first = u32::from(FIRST_ADDRESS);
         for n in 0..self.settings.addresses.min(240) {
-            let address = Ipv4Addr::from(first + n);
-            let mut item = Key::new(ADDRESSES, sortable(address)).to_item();
-            item.insert("kind".into(), "sim_address".into());
-            item.insert("address".into(), address.to_string().into());
-            item.insert("gsi2pk".into(), FREE_ADDRESSES.into());
-            item.insert("gsi2sk".into(), sortable(address).into());
+            let item = address_item(Ipv4Addr::from(first + n));
             items.push((item, Some(Condition::NotExists)));
         }
         for (item, condition) in items {
@@ -205,6 +230,7 @@ impl SimulatedPanel {
             .items
             .into_iter()
             .filter(|s| s.i64_attr("accounts") < s.i64_attr("capacity"))
+            .filter(|s| s.get("retired").and_then(|r| r.as_bool()) != Some(true))
             .min_by_key(|s| s.i64_attr("accounts")))
     }
 
@@ -491,6 +517,120 @@ impl HostingPanel for SimulatedPanel {
                 .ok_or_else(|| PanelError::Unavailable("lost a race; try again".into())),
             Err(other) => Err(backend(other)),
         }
+    }
+
+    async fn pools(&self) -> Result<Pools, PanelError> {
+        self.ensure_built().await?;
+        let servers =
+            hostfront_core::store::all_items(self.table.as_ref(), Query::partition(SERVERS))
+                .await
+                .map_err(backend)?
+                .iter()
+                .filter(|s| s.str_attr("kind") == Some("sim_server"))
+                .map(|s| ServerUsage {
+                    pool: s.str_attr("pool").unwrap_or_default().into(),
+                    name: s.str_attr("name").unwrap_or_default().into(),
+                    capacity: s.i64_attr("capacity").unwrap_or(0) as u32,
+                    accounts: s.i64_attr("accounts").unwrap_or(0) as u32,
+                    retired: s.get("retired").and_then(|r| r.as_bool()) == Some(true),
+                })
+                .collect();
+        let total =
+            hostfront_core::store::all_items(self.table.as_ref(), Query::partition(ADDRESSES))
+                .await
+                .map_err(backend)?
+                .len() as u32;
+        let free = hostfront_core::store::all_items(
+            self.table.as_ref(),
+            Query::index(Index::Gsi2, FREE_ADDRESSES),
+        )
+        .await
+        .map_err(backend)?
+        .len() as u32;
+        Ok(Pools {
+            servers,
+            addresses: AddressUsage { total, free },
+        })
+    }
+
+    async fn add_server(&self, pool: &str, name: &str, capacity: u32) -> Result<(), PanelError> {
+        self.ensure_built().await?;
+        let refuse = |message: String| PanelError::Refused {
+            code: "invalid_server".into(),
+            message,
+        };
+        if !known_pool(pool) {
+            return Err(refuse(format!(
+                "there is no pool {pool:?}; the pools are shared, vps and dedicated"
+            )));
+        }
+        if !host_label(name) {
+            return Err(refuse(format!("{name:?} is not a host name such as web3")));
+        }
+        if self.server_names().await?.iter().any(|n| n == name)
+            && self
+                .table
+                .get(&Key::new(SERVERS, server_sk(pool, name)))
+                .await
+                .map_err(backend)?
+                .is_none()
+        {
+            return Err(refuse(format!("{name} is a server of another pool")));
+        }
+        let update = Update::new()
+            .set("kind", "sim_server")
+            .set("pool", pool)
+            .set("name", name)
+            .set("capacity", capacity)
+            .set("retired", false)
+            // A new server starts empty; one that exists keeps its count.
+            .add("accounts", 0);
+        self.table
+            .update(&Key::new(SERVERS, server_sk(pool, name)), update, None)
+            .await
+            .map(|_| ())
+            .map_err(backend)
+    }
+
+    async fn retire_server(&self, name: &str) -> Result<(), PanelError> {
+        let pools = self.pools().await?;
+        let server = pools
+            .servers
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| PanelError::Refused {
+                code: "no_such_server".into(),
+                message: format!("there is no server {name}"),
+            })?;
+        self.table
+            .update(
+                &Key::new(SERVERS, server_sk(&server.pool, name)),
+                Update::new().set("retired", true),
+                Some(Condition::Exists),
+            )
+            .await
+            .map(|_| ())
+            .map_err(backend)
+    }
+
+    async fn add_addresses(&self, first: Ipv4Addr, count: u32) -> Result<u32, PanelError> {
+        self.ensure_built().await?;
+        if !(1..=1024).contains(&count) || u32::from(first).checked_add(count - 1).is_none() {
+            return Err(PanelError::Refused {
+                code: "invalid_range".into(),
+                message: "add 1 to 1,024 addresses at a time".into(),
+            });
+        }
+        let mut added = 0;
+        for n in 0..count {
+            let item = address_item(Ipv4Addr::from(u32::from(first) + n));
+            match self.table.put(item, Some(Condition::NotExists)).await {
+                Ok(()) => added += 1,
+                Err(TableError::ConditionFailed) => {}
+                Err(other) => return Err(backend(other)),
+            }
+        }
+        Ok(added)
     }
 
     async fn server_names(&self) -> Result<Vec<String>, PanelError> {

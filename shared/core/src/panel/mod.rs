@@ -73,6 +73,33 @@ pub struct Backup {
     pub kept_until: String,
 }
 
+/// A server of the panel's inventory and how full it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ServerUsage {
+    /// `shared`, `vps` or `dedicated`.
+    pub pool: String,
+    /// The host label, `web1` of `web1.example.net`.
+    pub name: String,
+    pub capacity: u32,
+    pub accounts: u32,
+    /// A retired server takes no new accounts; those it has stay.
+    pub retired: bool,
+}
+
+/// The address pool: how many addresses it has and how many are free.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AddressUsage {
+    pub total: u32,
+    pub free: u32,
+}
+
+/// The panel's capacity: its servers and its addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Pools {
+    pub servers: Vec<ServerUsage>,
+    pub addresses: AddressUsage,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PanelError {
     /// Nothing is free: every server of the pool is full, or no address is left.
@@ -126,6 +153,22 @@ pub trait HostingPanel: Send + Sync {
     /// Removes the account with its mailboxes, returning its address and its
     /// place on the server; removing an account that is gone does nothing.
     async fn remove_account(&self, username: &str) -> Result<(), PanelError>;
+
+    /// The servers and addresses, with their use.
+    async fn pools(&self) -> Result<Pools, PanelError>;
+
+    /// Adds a server of `capacity` accounts to `pool`; adding one that
+    /// exists with the same pool changes its capacity.
+    async fn add_server(&self, pool: &str, name: &str, capacity: u32) -> Result<(), PanelError>;
+
+    /// Takes a server out of use for new accounts.
+    async fn retire_server(&self, name: &str) -> Result<(), PanelError>;
+
+    /// Adds the IPv4 addresses `first` and the `count - 1` after it to the
+    /// pool; addresses it has already are left as they are. Returns how
+    /// many were new.
+    async fn add_addresses(&self, first: std::net::Ipv4Addr, count: u32)
+    -> Result<u32, PanelError>;
 
     /// The host label of every server in the inventory (`web1` of
     /// `web1.example.net`): names no customer may have under the company's zone.

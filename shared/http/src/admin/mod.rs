@@ -10,6 +10,7 @@
 mod customers;
 mod operations;
 mod orders;
+mod pools;
 
 use std::marker::PhantomData;
 
@@ -241,4 +242,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(orders::routes())
         .merge(customers::routes())
         .merge(operations::routes())
+        .merge(pools::routes())
 }

@@ -1,0 +1,178 @@
+//! The panel's capacity for staff: servers and addresses, their use, and
+//! adding or retiring them. Each change is in the audit log.
+
+use std::net::Ipv4Addr;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{AsAdmin, AsSupport, Staff};
+use crate::AppState;
+use crate::error::{ApiError, ApiJson, ErrorBody};
+use hostfront_core::panel::{PanelError, Pools};
+use hostfront_core::staff;
+
+fn panel_error(error: PanelError) -> ApiError {
+    match error {
+        PanelError::Refused { code, message } if code == "no_such_server" => {
+            ApiError::not_found(message)
+        }
+        PanelError::Refused { message, .. } => {
+            ApiError::unprocessable("invalid_pool_change", message)
+        }
+        PanelError::NoCapacity(message) => ApiError::conflict("no_capacity", message),
+        PanelError::Unavailable(message) => {
+            tracing::warn!(%message, "the panel did not answer");
+            ApiError::unavailable("the hosting panel is not answering").retry_after(5)
+        }
+    }
+}
+
+/// The servers and addresses, with how full each is.
+#[utoipa::path(get, path = "/api/admin/pools", tag = "admin", security(("staff" = ["support"])),
+    responses((status = 200, body = Pools)))]
+async fn pools(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+) -> Result<Json<Pools>, ApiError> {
+    Ok(Json(
+        state.services.panel.pools().await.map_err(panel_error)?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct NewServer {
+    /// `shared`, `vps` or `dedicated`.
+    pool: String,
+    /// The host label, such as `web3`.
+    name: String,
+    /// Accounts it holds at most.
+    #[schema(minimum = 1, maximum = 10000)]
+    capacity: u32,
+}
+
+/// Adds a server to a pool (or changes the capacity of one it has).
+#[utoipa::path(post, path = "/api/admin/pools/servers", tag = "admin", security(("staff" = ["admin"])),
+    request_body = NewServer,
+    responses(
+        (status = 200, body = Pools),
+        (status = 422, body = ErrorBody, description = "`invalid_pool_change`"),
+    ))]
+async fn add_server(
+    State(state): State<AppState>,
+    staff: Staff<AsAdmin>,
+    ApiJson(server): ApiJson<NewServer>,
+) -> Result<Json<Pools>, ApiError> {
+    if !(1..=10_000).contains(&server.capacity) {
+        return Err(ApiError::unprocessable(
+            "invalid_pool_change",
+            "a server holds 1 to 10,000 accounts",
+        ));
+    }
+    let panel = &state.services.panel;
+    panel
+        .add_server(&server.pool, &server.name, server.capacity)
+        .await
+        .map_err(panel_error)?;
+    let why = format!(
+        "{} in the {} pool, {} accounts",
+        server.name, server.pool, server.capacity
+    );
+    let subject = format!("server:{}", server.name);
+    staff::record_action(
+        &state.services,
+        (&staff.actor(), &staff.client),
+        &subject,
+        "server_added",
+        why,
+    )
+    .await?;
+    Ok(Json(panel.pools().await.map_err(panel_error)?))
+}
+
+/// Takes a server out of use for new accounts; those it has stay.
+#[utoipa::path(post, path = "/api/admin/pools/servers/{name}/retire", tag = "admin", security(("staff" = ["admin"])),
+    params(("name" = String, Path, description = "the server's host label")),
+    responses(
+        (status = 200, body = Pools),
+        (status = 404, body = ErrorBody, description = "no such server"),
+    ))]
+async fn retire_server(
+    State(state): State<AppState>,
+    staff: Staff<AsAdmin>,
+    Path(name): Path<String>,
+) -> Result<Json<Pools>, ApiError> {
+    let panel = &state.services.panel;
+    panel.retire_server(&name).await.map_err(panel_error)?;
+    let subject = format!("server:{name}");
+    staff::record_action(
+        &state.services,
+        (&staff.actor(), &staff.client),
+        &subject,
+        "server_retired",
+        "no new accounts".into(),
+    )
+    .await?;
+    Ok(Json(panel.pools().await.map_err(panel_error)?))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct NewAddresses {
+    /// The first IPv4 address of the range.
+    #[schema(value_type = String, example = "203.0.113.10")]
+    first: Ipv4Addr,
+    /// How many addresses, the first included.
+    #[schema(minimum = 1, maximum = 1024)]
+    count: u32,
+}
+
+#[derive(Serialize, ToSchema)]
+struct AddressesAdded {
+    /// Addresses the pool did not have before.
+    added: u32,
+    pools: Pools,
+}
+
+/// Adds a range of IPv4 addresses to the pool.
+#[utoipa::path(post, path = "/api/admin/pools/addresses", tag = "admin", security(("staff" = ["admin"])),
+    request_body = NewAddresses,
+    responses(
+        (status = 200, body = AddressesAdded),
+        (status = 422, body = ErrorBody, description = "`invalid_pool_change`: 1 to 1,024 addresses"),
+    ))]
+async fn add_addresses(
+    State(state): State<AppState>,
+    staff: Staff<AsAdmin>,
+    ApiJson(range): ApiJson<NewAddresses>,
+) -> Result<Json<AddressesAdded>, ApiError> {
+    let panel = &state.services.panel;
+    let added = panel
+        .add_addresses(range.first, range.count)
+        .await
+        .map_err(panel_error)?;
+    let why = format!("{} from {} ({added} new)", range.count, range.first);
+    staff::record_action(
+        &state.services,
+        (&staff.actor(), &staff.client),
+        "pool:addresses",
+        "addresses_added",
+        why,
+    )
+    .await?;
+    Ok(Json(AddressesAdded {
+        added,
+        pools: panel.pools().await.map_err(panel_error)?,
+    }))
+}
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(pools))
+        .routes(routes!(add_server))
+        .routes(routes!(retire_server))
+        .routes(routes!(add_addresses))
+}
