@@ -170,6 +170,43 @@ async function searchCustomers(event) {
   }
 }
 
+async function showPools() {
+  const pools = await call("/api/admin/pools");
+  $("server-table").querySelector("tbody").replaceChildren(...pools.servers.map((server) => {
+    const retire = el("button", { type: "button", class: "secondary" }, "Retire");
+    retire.hidden = server.retired || !allows("admin");
+    retire.addEventListener("click", async () => {
+      try {
+        await call(`/api/admin/pools/servers/${encodeURIComponent(server.name)}/retire`, { method: "POST" });
+        say(`${server.name} takes no new accounts.`);
+        await showPools();
+      } catch (error) {
+        fail(error);
+      }
+    });
+    return el("tr", { "data-server": server.name },
+      el("td", {}, server.name), el("td", {}, server.pool),
+      el("td", {}, `${server.accounts} of ${server.capacity}${server.retired ? " (retired)" : ""}`), el("td", {}, retire));
+  }));
+  $("address-usage").textContent = `Addresses: ${pools.addresses.free} free of ${pools.addresses.total}.`;
+}
+
+/// Sends a pool form as JSON (numbers as numbers), then shows the pools.
+function poolForm(id, path, done) {
+  $(id).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fields = Object.fromEntries(new FormData(event.target).entries());
+    for (const name of ["capacity", "count"]) if (name in fields) fields[name] = Number(fields[name]);
+    try {
+      const answer = await call(path, { method: "POST", body: JSON.stringify(fields) });
+      say(done(fields, answer));
+      await showPools();
+    } catch (error) {
+      fail(error);
+    }
+  });
+}
+
 async function showDeadLetters() {
   const jobs = await call("/api/admin/dead-letters");
   $("dead-list").replaceChildren(...(jobs.length ? jobs.map((job) => el("article", { class: "record", "data-job": job.id },
@@ -202,7 +239,7 @@ async function showConsole() {
   $("console-nav").hidden = false;
   $("who").textContent = `${me.name} <${me.email}>, ${me.role}`;
   for (const node of document.querySelectorAll("[data-role]")) node.hidden = !allows(node.dataset.role);
-  await Promise.all([showDashboard(), showOrders(), showDeadLetters()]);
+  await Promise.all([showDashboard(), showOrders(), showPools(), showDeadLetters()]);
 }
 
 function setUp() {
@@ -247,6 +284,8 @@ function setUp() {
     }
   });
   $("audit-form").addEventListener("submit", showAudit);
+  poolForm("server-form", "/api/admin/pools/servers", (f) => `${f.name} is in the ${f.pool} pool.`);
+  poolForm("address-form", "/api/admin/pools/addresses", (_, answer) => `${answer.added} addresses added.`);
 }
 
 async function start() {

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { fits, totpNow, useStorefront } from "./harness.mjs";
 
-/// A customer's order, paid from another country so that it is held for review.
-async function heldOrder(base) {
+/// A customer's paid order; paid from another country (`US`), it is held for review.
+async function paidOrder(base, billingCountry = "US") {
   const jar = [];
   const call = async (path, body, headers = {}) => {
     const response = await fetch(`${base}${path}`, {
@@ -30,32 +30,43 @@ async function heldOrder(base) {
   }
   await call("/api/verify-email", { token });
   const order = await call("/api/orders", { plan_id: "web-starter", cycle: "monthly", username: `hedy${Date.now() % 100000}`, generate_password: true, domain: { action: "register", name: `frequency-hopping-${Date.now()}.com` } }, { "idempotency-key": crypto.randomUUID() });
-  const paid = await call(`/api/orders/${order.id}/pay`, { card: { number: "4242424242424242", exp_month: 12, exp_year: 2099, cvc: "123" }, billing_country: "US" });
-  assert.equal(paid.status, "pending_review", JSON.stringify(paid));
+  const paid = await call(`/api/orders/${order.id}/pay`, { card: { number: "4242424242424242", exp_month: 12, exp_year: 2099, cvc: "123" }, billing_country: billingCountry });
+  assert.ok(["pending_review", "provisioning"].includes(paid.status), JSON.stringify(paid));
   return { id: order.id, email };
+}
+
+/// Waits until the order `id` is in `status`, as the console's API says.
+async function waitForStatus(page, id, status) {
+  let now = null;
+  for (let i = 0; i < 150 && now !== status; i++) {
+    now = await page.evaluate(async (id) => (await (await fetch(`/api/admin/orders/${id}`)).json()).status, id);
+    if (now !== status) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(now, status, `order ${id}`);
+}
+
+/// Logs the admin of `server` in on `page`, first with a wrong code.
+async function logIn(page, server) {
+  await page.goto(`${server.base}/admin/`);
+  const form = page.locator("#login-form");
+  await form.getByLabel("Email").fill(server.staff.email);
+  await form.getByLabel("Password").fill(server.staff.password);
+  await form.getByLabel(/^Code from your authenticator/).fill("000000");
+  await form.getByRole("button", { name: "Log in" }).click();
+  await page.locator("#login-message").getByText(/password or code is wrong/).waitFor();
+  await form.getByLabel("Password").fill(server.staff.password);
+  await form.getByLabel(/^Code from your authenticator/).fill(totpNow(server.staff.secret));
+  await form.getByRole("button", { name: "Log in" }).click();
+  await page.locator("#who").getByText("Grace Hopper <grace@staff.example>, admin").waitFor();
 }
 
 describe("the staff console", () => {
   const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0" }, { admin: "grace@staff.example" });
 
-  async function logIn(page) {
-    await page.goto(`${app.server.base}/admin/`);
-    const form = page.locator("#login-form");
-    await form.getByLabel("Email").fill(app.server.staff.email);
-    await form.getByLabel("Password").fill(app.server.staff.password);
-    await form.getByLabel(/^Code from your authenticator/).fill("000000");
-    await form.getByRole("button", { name: "Log in" }).click();
-    await page.locator("#login-message").getByText(/password or code is wrong/).waitFor();
-    await form.getByLabel("Password").fill(app.server.staff.password);
-    await form.getByLabel(/^Code from your authenticator/).fill(totpNow(app.server.staff.secret));
-    await form.getByRole("button", { name: "Log in" }).click();
-    await page.locator("#who").getByText("Grace Hopper <grace@staff.example>, admin").waitFor();
-  }
-
   test("an admin logs in with a code, approves a held order, suspends its service and redrives failed jobs", async () => {
-    const held = await heldOrder(app.server.base);
+    const held = await paidOrder(app.server.base);
     const page = await app.browser.newPage();
-    await logIn(page);
+    await logIn(page, app.server);
     await page.locator("#figures").getByText("Held for review").waitFor();
     assert.equal(await page.locator("#orders-chart rect").count(), 30, "a bar a day");
     const order = page.locator(`#order-list [data-order="${held.id}"]`);
@@ -65,12 +76,7 @@ describe("the staff console", () => {
     await order.getByRole("button", { name: "Approve" }).click();
     await page.locator("#console-message").getByText("Approve: done.").waitFor();
     assert.equal(await page.locator(`#order-list [data-order="${held.id}"]`).count(), 0, "it left the queue");
-    let status = null;
-    for (let i = 0; i < 100 && status !== "active"; i++) {
-      status = await page.evaluate(async (id) => (await (await fetch(`/api/admin/orders/${id}`)).json()).status, held.id);
-      if (status !== "active") await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.equal(status, "active", "the approved order went live");
+    await waitForStatus(page, held.id, "active");
 
     await page.locator("#customer-search").getByLabel(/^Email, name/).fill(held.email);
     await page.locator("#customer-search").getByRole("button", { name: "Find" }).click();
@@ -109,5 +115,31 @@ describe("the staff console", () => {
     await page.locator("#order-list").getByText("Nothing waiting here.").waitFor();
     await fits(page, "the staff console");
     await context.close();
+  });
+});
+
+describe("the staff console when the servers are full", () => {
+  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0", HOSTFRONT_SIM_PANEL_CAPACITY: "0" }, { admin: "grace@staff.example" });
+
+  test("an admin adds a server and resumes the order on hold", async () => {
+    const stuck = await paidOrder(app.server.base, "AT");
+    const page = await app.browser.newPage();
+    await logIn(page, app.server);
+    await waitForStatus(page, stuck.id, "on_hold");
+    await page.locator("#order-queue").selectOption("on_hold");
+    const order = page.locator(`#order-list [data-order="${stuck.id}"]`);
+    await order.getByText("Stopped because").waitFor();
+    const server = page.locator("#server-form");
+    await server.getByLabel("Host name").fill("web7");
+    await server.getByLabel("Accounts").fill("10");
+    await server.getByRole("button", { name: "Add the server" }).click();
+    await page.locator("#console-message").getByText("web7 is in the shared pool.").waitFor();
+    await page.locator('#server-table [data-server="web7"]').getByText("0 of 10").waitFor();
+    await order.getByRole("button", { name: "Resume" }).click();
+    await order.getByLabel(/^Why/).fill("Added web7.");
+    await order.getByRole("button", { name: "Resume" }).click();
+    await page.locator("#console-message").getByText("Resume: done.").waitFor();
+    await waitForStatus(page, stuck.id, "active");
+    await page.close();
   });
 });
