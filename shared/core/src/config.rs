@@ -110,6 +110,9 @@ pub struct Config {
     pub tax_rate_bps: u32,
     /// Paid orders above this total (minor units) wait for staff review.
     pub review_above: i64,
+    /// The most (minor units) a member of staff with the billing role may
+    /// refund at once; admins have no limit.
+    pub staff_refund_limit: i64,
     /// An account's orders in 24 hours above which each waits for review.
     pub review_orders_per_day: u32,
     /// Orders a customer may have awaiting payment at once (each holds a domain for a week).
@@ -332,6 +335,8 @@ impl Config {
             company_name: parse("HOSTFRONT_COMPANY_NAME", "Hostfront Hosting")?,
             tax_rate_bps: number("HOSTFRONT_TAX_RATE_BPS", 0)?.clamp(0, 10_000) as u32,
             review_above: number("HOSTFRONT_REVIEW_ABOVE", 50_000)?.min(i64::MAX as u64) as i64,
+            staff_refund_limit: number("HOSTFRONT_STAFF_REFUND_LIMIT", 50_000)?.min(i64::MAX as u64)
+                as i64,
             review_orders_per_day: number("HOSTFRONT_REVIEW_ORDERS_PER_DAY", 3)?
                 .clamp(1, u32::MAX as u64) as u32,
             max_unpaid_orders: number("HOSTFRONT_MAX_UNPAID_ORDERS", 5)?.clamp(1, u32::MAX as u64)

@@ -3,5 +3,6 @@
 
 mod login;
 mod pools;
+mod refunds;
 mod roles;
 mod work;

@@ -1,26 +1,48 @@
 //! The scheduler: an EventBridge schedule invokes it with `{"task": "<name>"}`
-//! for each task of `hostfront::scheduler::Task::ALL`.
+//! for each task of `hostfront::scheduler::Task::ALL`. Invoked once by hand
+//! with `{"create_admin": {"email": "…", "name": "…"}}`, it makes the first
+//! member of staff and answers with their enrolment, once (see the README).
 
 use hostfront::scheduler::run_task;
+use hostfront::staff::auth::{create_first_admin, enrolment_text};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
-struct ScheduledEvent {
-    task: String,
+struct FirstAdmin {
+    email: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Invocation {
+    Task { task: String },
+    CreateAdmin { create_admin: FirstAdmin },
 }
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
     let services = hostfront_lambda::services_from_env().await?;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<ScheduledEvent>| {
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Invocation>| {
         let services = services.clone();
         async move {
-            let outcome = run_task(&services, &event.payload.task).await?;
-            tracing::info!(task = %event.payload.task, %outcome, "scheduled task ran");
-            Ok::<_, hostfront_lambda::Error>(
-                serde_json::json!({ "task": event.payload.task, "outcome": outcome }),
-            )
+            match event.payload {
+                Invocation::Task { task } => {
+                    let outcome = run_task(&services, &task).await?;
+                    tracing::info!(%task, %outcome, "scheduled task ran");
+                    Ok::<_, hostfront_lambda::Error>(
+                        serde_json::json!({ "task": task, "outcome": outcome }),
+                    )
+                }
+                Invocation::CreateAdmin { create_admin } => {
+                    let enrolment =
+                        create_first_admin(&services, &create_admin.email, &create_admin.name)
+                            .await?;
+                    tracing::info!(staff = %enrolment.member.id, "the first admin was made");
+                    Ok(serde_json::json!({ "enrolment": enrolment_text(&enrolment) }))
+                }
+            }
         }
     }))
     .await

@@ -80,6 +80,12 @@ pub struct Invoice {
     pub total: i64,
     pub status: InvoiceStatus,
     pub paid_at: Option<String>,
+    /// The gateway's capture that paid it, for refunds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture_id: Option<String>,
+    /// Given back so far, minor units.
+    #[serde(default)]
+    pub refunded: i64,
 }
 
 impl Invoice {
@@ -107,6 +113,8 @@ impl Invoice {
             total: subtotal + tax,
             status: InvoiceStatus::Open,
             paid_at: None,
+            capture_id: None,
+            refunded: 0,
         }
     }
 
@@ -177,10 +185,11 @@ impl Invoice {
         }
     }
 
-    /// Marks the invoice paid at `paid_at`.
-    pub fn paid_op(&self, paid_at: &str) -> TxOp {
+    /// Marks the invoice paid at `paid_at` by the gateway's `capture_id`.
+    pub fn paid_op(&self, paid_at: &str, capture_id: &str) -> TxOp {
         let mut paid = self.clone();
         paid.paid_at = Some(paid_at.to_string());
+        paid.capture_id = Some(capture_id.to_string());
         paid.status_op(InvoiceStatus::Paid)
     }
 
@@ -217,6 +226,21 @@ impl Invoice {
             condition: Some(Condition::Exists),
         }
     }
+}
+
+/// The invoice numbered `number` (`INV-000042`), whoever's it is: for staff.
+pub async fn by_number(table: &dyn Table, number: &str) -> TableResult<Option<Invoice>> {
+    let Some(sequence) = number
+        .to_ascii_uppercase()
+        .strip_prefix("INV-")
+        .and_then(|n| n.parse::<i64>().ok())
+    else {
+        return Ok(None);
+    };
+    let page = table
+        .query(Query::index(Index::Gsi2, "INVOICES").sort(SortKey::Eq(format!("{sequence:012}"))))
+        .await?;
+    page.items.first().map(Invoice::of).transpose()
 }
 
 /// The customer's invoice numbered `number`, if it is theirs.

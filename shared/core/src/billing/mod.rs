@@ -1,6 +1,8 @@
 //! Billing: invoices, numbered without gaps and kept by customer.
 
 pub mod invoice;
+pub mod lease;
 pub mod payment_method;
+pub mod refund;
 
 pub use invoice::{Invoice, InvoiceFor, InvoiceLine, InvoiceStatus};

@@ -32,17 +32,9 @@ pub async fn search(services: &impl Storage, query: &str) -> Result<Vec<Customer
     };
     let id = if query.contains('@') {
         owner_of(table.get(&email_key(&query)).await?, "customer_id")
-    } else if let Some(number) = query.strip_prefix("inv-") {
-        let sequence = number.parse::<i64>().unwrap_or(-1);
-        let page = table
-            .query(
-                Query::index(Index::Gsi2, "INVOICES").sort(SortKey::Eq(format!("{sequence:012}"))),
-            )
-            .await?;
-        page.items
-            .first()
-            .map(Invoice::of)
-            .transpose()?
+    } else if query.starts_with("inv-") {
+        invoice::by_number(table, &query)
+            .await?
             .map(|i| i.customer_id)
     } else if query.contains('.') {
         let ascii = crate::domains::name::parse(&query)

@@ -375,8 +375,8 @@ async fn charge(
             .await
     }
     .await;
-    match taken {
-        Ok(_) => {}
+    let capture = match taken {
+        Ok(capture) => capture,
         Err(PaymentError::Declined { code, message }) => {
             services.table().transact(vec![bill.void_op()]).await?;
             return Err(AddonError::Declined { code, message });
@@ -388,7 +388,7 @@ async fn charge(
                 message,
             });
         }
-    }
+    };
     let catalog = services
         .catalog()
         .get(services.table(), services.clock())
@@ -413,7 +413,7 @@ async fn charge(
         client: None,
     };
     let ops = vec![
-        bill.paid_op(&crate::clock::rfc3339(services.clock().now())),
+        bill.paid_op(&crate::clock::rfc3339(services.clock().now()), &capture.id),
         super::panel::needed_op(service, services.clock().now_millis()),
         crate::stats::add_op(
             &crate::stats::mrr(&service.currency),

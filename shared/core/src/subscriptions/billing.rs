@@ -355,11 +355,11 @@ async fn charge(
                 MovedOn,
                 period.moved(
                     PeriodStatus::Paid,
-                    Update::new().set("capture_id", capture.id),
+                    Update::new().set("capture_id", capture.id.clone()),
                     now,
                 ),
             )
-            .push(bill.paid_op(&crate::clock::rfc3339(services.clock().now())))
+            .push(bill.paid_op(&crate::clock::rfc3339(services.clock().now()), &capture.id))
             .push(TxOp::Update {
                 key: super::key(&service.customer_id, &service.id),
                 update: Update::new()

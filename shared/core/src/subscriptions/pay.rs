@@ -5,11 +5,8 @@
 //! with it. Invoices the billing run still charges are left to it, so one
 //! invoice is never charged by both.
 //!
-//! One payment at a time per invoice: a lease (`SERVICE#<id>` /
-//! `PAYING#<first day>`) is taken before the card is charged. It carries the
-//! attempt number the gateway keys are made from, moved on only by a
-//! decline, so a request cut off after the capture is answered, when sent
-//! again, by the gateway's record of that capture rather than a second one.
+//! One payment at a time per invoice: a `billing::lease` at `SERVICE#<id>` /
+//! `PAYING#<first day>` is taken before the card is charged.
 
 use serde_json::json;
 
@@ -17,17 +14,15 @@ use super::billing::{Period, PeriodStatus, customer, day, letter};
 use super::{ServiceStatus, Subscription, find, key};
 use crate::audit::Actor;
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceStatus};
+use crate::billing::lease;
 use crate::catalog::cycle_months;
 use crate::lifecycle::MovedOn;
 use crate::mail::{self, Mail, MailKind};
 use crate::payments::{Charge, PaymentError, PaymentSource};
 use crate::store::{
-    Condition, ItemExt, Key, Query, SortKey, TableError, Tx, TxError, TxOp, Update, all_items,
+    Condition, Key, Query, SortKey, TableError, Tx, TxError, TxOp, Update, all_items,
 };
 use crate::{Billing, Mailing, Queueing, Settings, Storage};
-
-/// How long one payment holds the invoice.
-const LEASE_SECS: i64 = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PayError {
@@ -99,7 +94,16 @@ pub async fn pay_invoice(
     let service = find(services.table(), customer_id, &period.service_id)
         .await?
         .ok_or(PayError::NotFound)?;
-    let attempt = take_lease(services, &period).await?;
+    let attempt = lease::take(
+        services.table(),
+        &lease_key(&period),
+        services.clock().now_secs(),
+    )
+    .await?
+    .ok_or_else(|| PayError::Conflict {
+        code: "payment_in_progress",
+        message: "this invoice is being paid right now".into(),
+    })?;
     let key = format!("{}-pay-{attempt}", bill.number);
     let request = Charge {
         amount: bill.total,
@@ -124,11 +128,7 @@ pub async fn pay_invoice(
                 PaymentError::Declined { .. } => attempt + 1,
                 _ => attempt,
             };
-            let release = Update::new().set("attempt", next).remove("lease_until");
-            services
-                .table()
-                .update(&lease_key(&period), release, None)
-                .await?;
+            lease::release(services.table(), &lease_key(&period), next).await?;
             return Err(match error {
                 PaymentError::Declined { code, message } => PayError::Declined { code, message },
                 PaymentError::Invalid(message) => PayError::Invalid(message),
@@ -148,28 +148,6 @@ async fn reread(
     invoice::find(services.table(), customer_id, number)
         .await?
         .ok_or(PayError::NotFound)
-}
-
-/// Holds the invoice for this payment; returns the attempt it makes.
-async fn take_lease(services: &impl Storage, period: &Period) -> Result<i64, PayError> {
-    let now = services.clock().now_secs();
-    let free =
-        Condition::AttributeNotExists("lease_until".into()).or(Condition::lt("lease_until", now));
-    let update = Update::new()
-        .set("kind", "payment_lease")
-        .set("lease_until", now + LEASE_SECS);
-    match services
-        .table()
-        .update(&lease_key(period), update, Some(free))
-        .await
-    {
-        Ok(item) => Ok(item.i64_attr("attempt").unwrap_or(0)),
-        Err(TableError::ConditionFailed) => Err(PayError::Conflict {
-            code: "payment_in_progress",
-            message: "this invoice is being paid right now".into(),
-        }),
-        Err(other) => Err(other.into()),
-    }
 }
 
 /// Records the payment: period and invoice paid, the next due date moved
@@ -202,7 +180,7 @@ async fn settle(
             condition: Some(Condition::eq("status", json!(PeriodStatus::Unpaid))),
         },
     )
-    .push(bill.paid_op(&crate::clock::rfc3339(now)))
+    .push(bill.paid_op(&crate::clock::rfc3339(now), capture_id))
     .push(TxOp::Delete {
         key: lease_key(period),
         condition: None,

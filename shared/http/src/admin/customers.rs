@@ -15,6 +15,8 @@ use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::orders::idempotency_key;
 use axum::http::HeaderMap;
 use hostfront_core::accounts::Customer;
+use hostfront_core::billing::Invoice;
+use hostfront_core::billing::refund::{self, RefundError, RefundRequest};
 use hostfront_core::orders::OrderView;
 use hostfront_core::orders::create::{self, OrderRequest};
 use hostfront_core::staff::customers::{self, CustomerFile};
@@ -117,6 +119,58 @@ async fn place_order_for(
     Ok((status, Json(placed.view)))
 }
 
+impl From<RefundError> for ApiError {
+    fn from(error: RefundError) -> Self {
+        match error {
+            RefundError::NotFound => ApiError::not_found("no such invoice"),
+            RefundError::Invalid { code, message } => ApiError::unprocessable(code, message),
+            RefundError::Conflict { code, message } => ApiError::conflict(code, message),
+            RefundError::OverLimit { .. } => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "over_refund_limit",
+                error.to_string(),
+            ),
+            RefundError::Unavailable(message) => {
+                tracing::warn!(%message, "the gateway did not answer a refund");
+                ApiError::unavailable(
+                    "the payment provider is not answering; ask again, nothing is given back twice",
+                )
+                .retry_after(5)
+            }
+            RefundError::Table(error) => error.into(),
+        }
+    }
+}
+
+/// Gives back all or part of what paid an invoice, to the card; the
+/// billing role up to its limit at once, admins without one.
+#[utoipa::path(post, path = "/api/admin/invoices/{number}/refund", tag = "admin", security(("staff" = ["billing"])),
+    request_body = RefundRequest,
+    params(("number" = String, Path, description = "the invoice, `INV-000042`")),
+    responses(
+        (status = 200, body = Invoice, description = "with what was given back"),
+        (status = 403, body = ErrorBody, description = "`over_refund_limit`"),
+        (status = 404, body = ErrorBody, description = "no such invoice"),
+        (status = 409, body = ErrorBody, description = "`nothing_to_refund`, `no_capture_recorded`, `refund_in_progress`, `refund_refused`"),
+        (status = 422, body = ErrorBody, description = "`invalid_amount`, `invalid_reason`"),
+    ))]
+async fn refund_invoice(
+    State(state): State<AppState>,
+    staff: Staff<AsBilling>,
+    Path(number): Path<String>,
+    ApiJson(request): ApiJson<RefundRequest>,
+) -> Result<Json<Invoice>, ApiError> {
+    Ok(Json(
+        refund::refund(
+            &state.services,
+            (&staff.actor(), staff.member.role, &staff.client),
+            &number,
+            request,
+        )
+        .await?,
+    ))
+}
+
 #[derive(Deserialize, ToSchema)]
 struct StatusChange {
     /// `suspended` or `active`.
@@ -187,6 +241,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(search))
         .routes(routes!(customer_file))
         .routes(routes!(place_order_for))
+        .routes(routes!(refund_invoice))
         .routes(routes!(set_service_status))
         .routes(routes!(cancel_service))
 }
