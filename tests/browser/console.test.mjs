@@ -143,3 +143,29 @@ describe("the staff console when the servers are full", () => {
     await page.close();
   });
 });
+
+describe("the staff console when the panel is down", () => {
+  const app = useStorefront(
+    { HOSTFRONT_SIM_PANEL_LATENCY_MS: "0", HOSTFRONT_SIM_PANEL_FAILURE_RATE: "1", HOSTFRONT_QUEUE_MAX_RECEIVES: "2" },
+    { admin: "grace@staff.example" },
+  );
+
+  test("an admin sees the failed job with its step and error, and redrives it", async () => {
+    const stuck = await paidOrder(app.server.base, "AT");
+    const page = await app.browser.newPage();
+    await logIn(page, app.server);
+    await waitForStatus(page, stuck.id, "failed");
+    for (let i = 0; i < 100; i++) {
+      const letters = await page.evaluate(async () => (await fetch("/api/admin/dead-letters")).json());
+      if (letters.length) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await page.reload();
+    const job = page.locator("#dead-list [data-job]", { hasText: `order:${stuck.id}` });
+    await job.getByText("hosting_account").waitFor();
+    await job.getByText(/simulated timeout/).waitFor();
+    await page.getByRole("button", { name: "Send every failed job back to the queue" }).click();
+    await page.locator("#console-message").getByText("1 failed job is back in the queue.").waitFor();
+    await page.close();
+  });
+});
