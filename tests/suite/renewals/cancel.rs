@@ -12,8 +12,16 @@ use hostfront::domains::owned::{self, OwnedStatus};
 use hostfront::panel::{
     AccountState, Backup, HostingAccount, HostingPanel, MailSetup, NewAccount, PanelError, Pools,
 };
-use hostfront::subscriptions::cancel::{self, CancelError, When};
+use hostfront::subscriptions::cancel::{self, Acting, CancelError, When};
 use hostfront::subscriptions::{self, ServiceStatus};
+
+/// The customer `id` acting on their own service.
+fn as_customer(id: &str) -> Acting<'static> {
+    Acting {
+        actor: Actor::Customer(id.into()),
+        client: None,
+    }
+}
 use hostfront::workflow::StepsError;
 
 use super::{DAY, live_domain};
@@ -29,7 +37,7 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
 
     let pending = cancel::request(
         services,
-        Actor::Customer(customer.id.clone()),
+        as_customer(&customer.id),
         &customer.id,
         id,
         When::EndOfTerm,
@@ -52,7 +60,7 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
     ));
     cancel::request(
         services,
-        Actor::Customer(customer.id.clone()),
+        as_customer(&customer.id),
         &customer.id,
         id,
         When::EndOfTerm,
@@ -161,7 +169,7 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
     assert!(matches!(
         cancel::request(
             services,
-            Actor::Customer(customer.id.clone()),
+            as_customer(&customer.id),
             &customer.id,
             id,
             When::Now
@@ -188,7 +196,7 @@ async fn a_service_cancelled_now_ends_at_once(_: &ManualClock, services: &Servic
     assert!(matches!(
         cancel::request(
             services,
-            Actor::Customer(eve.id.clone()),
+            as_customer(&eve.id),
             &eve.id,
             &service.id,
             When::Now
@@ -198,7 +206,7 @@ async fn a_service_cancelled_now_ends_at_once(_: &ManualClock, services: &Servic
     ));
     let ended = cancel::request(
         services,
-        Actor::Customer(customer.id.clone()),
+        as_customer(&customer.id),
         &customer.id,
         &service.id,
         When::Now,

@@ -45,17 +45,30 @@ pub enum CancelError {
     Table(#[from] TableError),
 }
 
-fn audit(service: &Subscription, actor: Actor, action: &str, why: String, at: String) -> TxOp {
+/// What a cancellation did, by whom: who acted, and from where when staff did.
+pub struct Acting<'a> {
+    pub actor: Actor,
+    pub client: Option<&'a str>,
+}
+
+fn audit(
+    service: &Subscription,
+    by: &Acting,
+    action: &str,
+    change: (Option<String>, Option<String>),
+    why: String,
+    at: String,
+) -> TxOp {
     AuditEntry {
         at,
-        actor,
+        actor: by.actor.clone(),
         subject: format!("service:{}", service.id),
         customer_id: Some(service.customer_id.clone()),
         action: action.into(),
-        from: None,
-        to: None,
+        from: change.0,
+        to: change.1,
         why,
-        client: None,
+        client: by.client.map(str::to_string),
     }
     .put_op()
 }
@@ -71,7 +84,7 @@ fn parse_day(text: &str) -> Option<Date> {
 /// Asks for the service to end `when` says; returns it with its `cancel_at`.
 pub async fn request(
     services: &(impl Storage + Catalogs + Queueing),
-    actor: Actor,
+    by: Acting<'_>,
     customer_id: &str,
     service_id: &str,
     when: When,
@@ -122,8 +135,9 @@ pub async fn request(
         },
         audit(
             &service,
-            actor,
+            &by,
             "cancellation_requested",
+            (service.cancel_at.clone(), Some(ends.to_string())),
             why,
             crate::clock::rfc3339_millis(now),
         ),
@@ -167,8 +181,12 @@ pub async fn withdraw(
         },
         audit(
             &service,
-            Actor::Customer(customer_id.into()),
+            &Acting {
+                actor: Actor::Customer(customer_id.into()),
+                client: None,
+            },
             "cancellation_withdrawn",
+            (service.cancel_at.clone(), None),
             "the customer's choice".into(),
             crate::clock::rfc3339_millis(services.clock().now()),
         ),
@@ -253,8 +271,12 @@ async fn end(services: &impl Storage, service: &Subscription) -> Result<bool, Ta
         )
         .push(audit(
             service,
-            Actor::system("cancellations"),
+            &Acting {
+                actor: Actor::system("cancellations"),
+                client: None,
+            },
             "ended",
+            (Some("suspended".into()), Some("ending".into())),
             why,
             crate::clock::rfc3339_millis(now),
         ));

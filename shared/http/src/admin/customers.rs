@@ -21,7 +21,7 @@ use hostfront_core::orders::OrderView;
 use hostfront_core::orders::create::{self, OrderRequest};
 use hostfront_core::staff::customers::{self, CustomerFile};
 use hostfront_core::staff::services::{self, ServiceActionError};
-use hostfront_core::subscriptions::cancel::{self, When};
+use hostfront_core::subscriptions::cancel::{self, Acting, When};
 use hostfront_core::subscriptions::{ServiceStatus, Subscription};
 
 impl From<ServiceActionError> for ApiError {
@@ -231,8 +231,11 @@ async fn cancel_service(
     Path((customer, id)): Path<(String, String)>,
     ApiJson(body): ApiJson<Cancellation>,
 ) -> Result<(StatusCode, Json<Subscription>), ApiError> {
-    let service =
-        cancel::request(&state.services, staff.actor(), &customer, &id, body.when).await?;
+    let by = Acting {
+        actor: staff.actor(),
+        client: Some(&staff.client),
+    };
+    let service = cancel::request(&state.services, by, &customer, &id, body.when).await?;
     Ok((StatusCode::OK, Json(service)))
 }
 

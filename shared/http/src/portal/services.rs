@@ -16,7 +16,7 @@ use crate::orders::{Purchaser, idempotency_key};
 use hostfront_core::audit::Actor;
 use hostfront_core::payments::Card;
 use hostfront_core::subscriptions::addons::{self, AddonError};
-use hostfront_core::subscriptions::cancel::{self, CancelError, When};
+use hostfront_core::subscriptions::cancel::{self, Acting, CancelError, When};
 use hostfront_core::subscriptions::{self, Subscription, sites};
 
 #[utoipa::path(get, path = "/api/services", tag = "portal", security(("session" = [])),
@@ -69,7 +69,10 @@ async fn cancel_service(
     Ok(Json(
         cancel::request(
             &state.services,
-            Actor::Customer(customer.id.clone()),
+            Acting {
+                actor: Actor::Customer(customer.id.clone()),
+                client: None,
+            },
             &customer.id,
             &id,
             body.when,
