@@ -13,10 +13,16 @@ async fn the_session_requirement_in_the_description_is_the_servers() {
     let mut checked = 0;
     for (path, item) in document["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
-            let needs_session = operation["security"]
-                .as_array()
-                .is_some_and(|s| s.iter().any(|r| r.get("session").is_some()));
-            let url = app.url(&path.replace("{id}", "01JAAAAAAAAAAAAAAAAAAAAAAA"));
+            // A customer's session, or a member of staff's.
+            let needs_session = operation["security"].as_array().is_some_and(|s| {
+                s.iter()
+                    .any(|r| r.get("session").is_some() || r.get("staff").is_some())
+            });
+            let url = app.url(
+                &path
+                    .replace("{id}", "01JAAAAAAAAAAAAAAAAAAAAAAA")
+                    .replace("{customer}", "01JAAAAAAAAAAAAAAAAAAAAAAA"),
+            );
             let url = url
                 .replace("{name}", "bakery.com")
                 .replace("{number}", "INV-000001");

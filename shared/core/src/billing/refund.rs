@@ -48,24 +48,14 @@ fn lease_key(number: &str) -> Key {
     Key::new(format!("INVOICE#{number}"), "REFUNDING")
 }
 
-/// Refunds `request.amount` (or all that is left) of invoice `number` as
-/// `staff` with `role`, acting from `client`; returns the invoice after it.
-pub async fn refund(
-    services: &(impl Storage + Settings + Billing),
-    (staff, role, client): (&Actor, Role, &str),
-    number: &str,
-    request: RefundRequest,
-) -> Result<Invoice, RefundError> {
-    let why = request.why.trim().to_string();
-    if why.is_empty() || why.chars().count() > 500 {
-        return Err(RefundError::Invalid {
-            code: "invalid_reason",
-            message: "say why, in 1 to 500 characters".into(),
-        });
-    }
-    let bill = invoice::by_number(services.table(), number)
-        .await?
-        .ok_or(RefundError::NotFound)?;
+/// The capture to refund and the amount, if `bill` can give back `asked`
+/// (all that is left when None) by a member of staff with `role`.
+fn what_is_left(
+    services: &impl Settings,
+    role: Role,
+    bill: &Invoice,
+    asked: Option<i64>,
+) -> Result<(String, i64), RefundError> {
     let left = bill.total - bill.refunded;
     let capture = match (&bill.status, &bill.capture_id) {
         (InvoiceStatus::Paid, Some(capture)) if left > 0 => capture.clone(),
@@ -82,7 +72,7 @@ pub async fn refund(
             });
         }
     };
-    let amount = request.amount.unwrap_or(left);
+    let amount = asked.unwrap_or(left);
     if !(1..=left).contains(&amount) {
         return Err(RefundError::Invalid {
             code: "invalid_amount",
@@ -95,13 +85,52 @@ pub async fn refund(
             limit: crate::money::display(limit, &bill.currency),
         });
     }
-    let key = lease_key(&bill.number);
+    Ok((capture, amount))
+}
+
+/// Refunds `request.amount` (or all that is left) of invoice `number` as
+/// `staff` with `role`, acting from `client`; returns the invoice after it.
+pub async fn refund(
+    services: &(impl Storage + Settings + Billing),
+    (staff, role, client): (&Actor, Role, &str),
+    number: &str,
+    request: RefundRequest,
+) -> Result<Invoice, RefundError> {
+    let why = request.why.trim().to_string();
+    if why.is_empty() || why.chars().count() > 500 {
+        return Err(RefundError::Invalid {
+            code: "invalid_reason",
+            message: "say why, in 1 to 500 characters".into(),
+        });
+    }
+    let found = invoice::by_number(services.table(), number)
+        .await?
+        .ok_or(RefundError::NotFound)?;
+    let key = lease_key(&found.number);
     let attempt = lease::take(services.table(), &key, services.clock().now_secs())
         .await?
         .ok_or_else(|| RefundError::Conflict {
             code: "refund_in_progress",
             message: "this invoice is being refunded right now".into(),
         })?;
+    // Read again under the lease, by its key (the index may lag): a refund
+    // that ended meanwhile counts.
+    let checked = match services.table().get(&found.key()).await {
+        Ok(Some(item)) => Invoice::of(&item)
+            .map_err(RefundError::from)
+            .and_then(|bill| {
+                what_is_left(services, role, &bill, request.amount).map(|c| (bill, c))
+            }),
+        Ok(None) => Err(RefundError::NotFound),
+        Err(error) => Err(error.into()),
+    };
+    let (bill, (capture, amount)) = match checked {
+        Ok(checked) => checked,
+        Err(error) => {
+            lease::release(services.table(), &key, attempt).await?;
+            return Err(error);
+        }
+    };
     let gateway_key = format!("{}-staff-refund-{attempt}", bill.number);
     let given = match services
         .payments()
