@@ -41,8 +41,9 @@ function decision(label, path, done) {
       event.preventDefault();
       try {
         await call(path, { method: "POST", body: JSON.stringify({ why: why.value }) });
-        say(`${label}: done.`);
+        // What the page shows is current before it says so.
         await done();
+        say(`${label}: done.`);
       } catch (error) {
         fail(error);
       }
@@ -110,6 +111,25 @@ async function showOrders() {
   }) : [el("p", {}, "Nothing waiting here.")]));
 }
 
+/// A form of `fields` ([name, label]) that POSTs them (amounts as numbers)
+/// with `why`, then shows the customer again.
+function moneyForm(label, path, customerId, fields, done) {
+  const inputs = fields.map(([name, text]) => [name, el("input", { name, required: "", ...(name === "amount" ? { inputmode: "numeric" } : {}) }), text]);
+  const form = el("form", { class: "card-form", "data-form": label }, ...inputs.map(([, input, text]) => el("label", {}, text, input)), el("button", { type: "submit" }, label));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = Object.fromEntries(inputs.map(([name, input]) => [name, name === "amount" ? Number(input.value) : input.value]));
+    try {
+      const answer = await call(path, { method: "POST", body: JSON.stringify(body) });
+      await showCustomer(customerId);
+      say(done(answer));
+    } catch (error) {
+      fail(error);
+    }
+  });
+  return form;
+}
+
 async function showCustomer(id) {
   const file = await call(`/api/admin/customers/${encodeURIComponent(id)}`);
   const c = file.customer;
@@ -126,8 +146,8 @@ async function showCustomer(id) {
           event.preventDefault();
           try {
             await call(path, { method: "PUT", body: JSON.stringify({ status: to, why: why.value }) });
-            say(`The service is ${to} now.`);
             await showCustomer(c.id);
+            say(`The service is ${to} now.`);
           } catch (error) {
             fail(error);
           }
@@ -143,11 +163,22 @@ async function showCustomer(id) {
   });
   $("customer-file").replaceChildren(
     el("h3", {}, `${c.name} <${c.email}>`),
-    details([["Customer id", c.id], ["Country", c.country], ["Since", c.created_at]]),
+    details([["Customer id", c.id], ["Country", c.country], ["Since", c.created_at], ["Account credit", money(file.credit, "USD")]]),
+    ...(allows("billing") ? [moneyForm("Grant credit", `/api/admin/customers/${encodeURIComponent(c.id)}/credit`, c.id,
+      [["amount", "Credit (minor units)"], ["why", "Why"]], (a) => `The credit is ${money(a.balance, "USD")} now.`)] : []),
     el("h4", {}, "Services"), ...(services.length ? services : [el("p", {}, "None.")]),
     el("h4", {}, "Domains"), el("ul", {}, ...file.domains.map((d) => el("li", {}, `${d.unicode} — ${d.status}`))),
     el("h4", {}, "Orders"), el("ul", {}, ...file.orders.map((o) => el("li", {}, `${o.id} — ${o.plan_name} · ${o.domain.unicode} — ${o.status}`))),
-    el("h4", {}, "Invoices"), el("ul", {}, ...file.invoices.map((i) => el("li", {}, `${i.number} — ${money(i.total, i.currency)} — ${i.status}`))),
+    el("h4", {}, "Invoices"), el("ul", {}, ...file.invoices.map((i) => {
+      const item = el("li", { "data-invoice": i.number }, `${i.number} — ${money(i.total, i.currency)} — ${i.status}${i.refunded ? `, ${money(i.refunded, i.currency)} given back` : ""} `);
+      if (allows("billing") && i.status === "paid" && i.total > i.refunded) {
+        const refund = el("button", { type: "button", class: "secondary" }, "Refund");
+        refund.addEventListener("click", () => refund.replaceWith(moneyForm("Refund", `/api/admin/invoices/${encodeURIComponent(i.number)}/refund`, c.id,
+          [["amount", "Amount (minor units)"], ["why", "Why"]], (after) => `Invoice ${after.number}: ${money(after.refunded, after.currency)} given back.`)));
+        item.append(refund);
+      }
+      return item;
+    })),
     el("h4", {}, "Mail sent"), el("ul", {}, ...file.mail.map((m) => el("li", {}, `${m.sent_at} — ${m.subject}`))),
     el("h4", {}, "History"), el("ul", {}, ...file.audit.map((e) => el("li", {}, `${e.at} — ${e.action} by ${actorOf(e.actor)}: ${e.why}`))));
 }
@@ -178,8 +209,8 @@ async function showPools() {
     retire.addEventListener("click", async () => {
       try {
         await call(`/api/admin/pools/servers/${encodeURIComponent(server.name)}/retire`, { method: "POST" });
-        say(`${server.name} takes no new accounts.`);
         await showPools();
+        say(`${server.name} takes no new accounts.`);
       } catch (error) {
         fail(error);
       }
@@ -199,8 +230,8 @@ function poolForm(id, path, done) {
     for (const name of ["capacity", "count"]) if (name in fields) fields[name] = Number(fields[name]);
     try {
       const answer = await call(path, { method: "POST", body: JSON.stringify(fields) });
-      say(done(fields, answer));
       await showPools();
+      say(done(fields, answer));
     } catch (error) {
       fail(error);
     }
@@ -209,9 +240,22 @@ function poolForm(id, path, done) {
 
 async function showDeadLetters() {
   const jobs = await call("/api/admin/dead-letters");
-  $("dead-list").replaceChildren(...(jobs.length ? jobs.map((job) => el("article", { class: "record", "data-job": job.id },
-    el("h3", {}, `${job.kind.replaceAll("_", " ")} · ${job.subject ?? "?"}`),
-    details([["Step", job.failed_step], ["Last error", job.last_error], ["Customer", job.customer_id]]))) : [el("p", {}, "No failed jobs.")]));
+  $("dead-list").replaceChildren(...(jobs.length ? jobs.map((job) => {
+    const retry = el("button", { type: "button", class: "secondary" }, "Retry");
+    retry.addEventListener("click", async () => {
+      try {
+        await call(`/api/admin/dead-letters/${encodeURIComponent(job.id)}/retry`, { method: "POST" });
+        await showDeadLetters();
+        say(`The ${job.kind.replaceAll("_", " ")} job of ${job.subject ?? "?"} runs again; should it fail again, it comes back here with its new error.`);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    return el("article", { class: "record", "data-job": job.id },
+      el("h3", {}, `${job.kind.replaceAll("_", " ")} · ${job.subject ?? "?"}`),
+      details([["Step", job.failed_step], ["Last error", job.last_error], ["Customer", job.customer_id]]),
+      el("p", { class: "actions" }, retry));
+  }) : [el("p", {}, "No failed jobs.")]));
 }
 
 async function showAudit(event) {
@@ -267,8 +311,8 @@ function setUp() {
   $("redrive").addEventListener("click", async () => {
     try {
       const { moved } = await call("/api/admin/dead-letters/redrive", { method: "POST" });
-      say(`${moved} failed ${moved === 1 ? "job is" : "jobs are"} back in the queue.`);
       await showDeadLetters();
+      say(`${moved} failed ${moved === 1 ? "job is" : "jobs are"} back in the queue.`);
     } catch (error) {
       fail(error);
     }

@@ -19,6 +19,7 @@ async function show() {
     $("invoice-lines").replaceChildren(
       ...invoice.lines.map((line) => row(line.description, line.amount)),
       row(`Tax (${invoice.tax_rate_bps / 100}%)`, invoice.tax),
+      ...(invoice.credit ? [row("Account credit", -invoice.credit)] : []),
       row("Total", invoice.total, true));
     $("invoice").hidden = false;
   } catch (error) {

@@ -89,6 +89,18 @@ describe("the staff console", () => {
     await page.locator("#customer-file [data-service]").getByRole("button", { name: "Lift the suspension" }).waitFor();
     await page.locator("#customer-file").getByText(/suspended by staff/).waitFor();
 
+    const credit = page.locator('#customer-file [data-form="Grant credit"]');
+    await credit.getByLabel("Credit (minor units)").fill("500");
+    await credit.getByLabel("Why").fill("Sorry for the wait.");
+    await credit.getByRole("button", { name: "Grant credit" }).click();
+    await page.locator("#console-message").getByText("The credit is $5.00 now.").waitFor();
+    await page.locator("#customer-file [data-invoice]").first().getByRole("button", { name: "Refund" }).click();
+    const refund = page.locator('#customer-file [data-form="Refund"]');
+    await refund.getByLabel("Amount (minor units)").fill("100");
+    await refund.getByLabel("Why").fill("The setup took a day.");
+    await refund.getByRole("button", { name: "Refund" }).click();
+    await page.locator("#console-message").getByText(/\$1\.00 given back/).waitFor();
+
     await page.getByRole("button", { name: "Send every failed job back to the queue" }).click();
     await page.locator("#console-message").getByText(/0 failed jobs are back in the queue/).waitFor();
 
@@ -150,7 +162,7 @@ describe("the staff console when the panel is down", () => {
     { admin: "grace@staff.example" },
   );
 
-  test("an admin sees the failed job with its step and error, and redrives it", async () => {
+  test("an admin sees the failed job with its step and error, retries it, sees it fail again, and redrives it", async () => {
     const stuck = await paidOrder(app.server.base, "AT");
     const page = await app.browser.newPage();
     await logIn(page, app.server);
@@ -164,6 +176,17 @@ describe("the staff console when the panel is down", () => {
     const job = page.locator("#dead-list [data-job]", { hasText: `order:${stuck.id}` });
     await job.getByText("hosting_account").waitFor();
     await job.getByText(/simulated timeout/).waitFor();
+    // Retried alone, it runs again, fails again (the panel is still down) and comes back.
+    await job.getByRole("button", { name: "Retry" }).click();
+    await page.locator("#console-message").getByText(/runs again; should it fail again, it comes back here/).waitFor();
+    await page.locator("#dead-list").getByText("No failed jobs.").waitFor();
+    for (let i = 0; i < 100; i++) {
+      const letters = await page.evaluate(async () => (await fetch("/api/admin/dead-letters")).json());
+      if (letters.length) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await page.reload();
+    await page.locator("#dead-list [data-job]", { hasText: `order:${stuck.id}` }).getByText(/simulated timeout/).waitFor();
     await page.getByRole("button", { name: "Send every failed job back to the queue" }).click();
     await page.locator("#console-message").getByText("1 failed job is back in the queue.").waitFor();
     await page.close();

@@ -30,6 +30,7 @@ conformance!(
     a_crash_before_delete_loses_nothing,
     a_restarted_sole_consumer_gets_its_received_messages_at_once,
     a_message_can_be_dead_lettered_at_once,
+    one_dead_letter_can_be_redriven_alone,
     batches_hold_up_to_ten_distinct_messages,
     a_waiting_receive_wakes_for_a_new_message,
     malformed_requests_are_rejected,
@@ -183,6 +184,29 @@ async fn a_message_can_be_dead_lettered_at_once(f: QueueFixture) {
         f.queue.delete(&message.receipt).await.is_ok(),
         "a stale delete is harmless"
     );
+}
+
+async fn one_dead_letter_can_be_redriven_alone(f: QueueFixture) {
+    for body in ["first", "second"] {
+        f.queue.send(body, NOW).await.unwrap();
+    }
+    for _ in 0..2 {
+        let message = receive_one(&f, HIDE).await.expect("the message arrives");
+        f.queue.dead_letter(&message).await.unwrap();
+    }
+    let dead = f.queue.dead_letters(10).await.unwrap();
+    let second = dead.iter().find(|d| d.body == "second").unwrap().id.clone();
+    assert!(f.queue.redrive_one(&second).await.unwrap());
+    assert!(!f.queue.redrive_one(&second).await.unwrap(), "moved once");
+    assert!(!f.queue.redrive_one("no-such-id").await.unwrap());
+    let left = f.queue.dead_letters(10).await.unwrap();
+    assert_eq!(
+        left.iter().map(|d| d.body.as_str()).collect::<Vec<_>>(),
+        ["first"],
+        "the others stay, and stay listed"
+    );
+    let back = receive_one(&f, HIDE).await.expect("redriven to the queue");
+    assert_eq!(back.body, "second");
 }
 
 async fn a_crash_before_delete_loses_nothing(f: QueueFixture) {

@@ -17,6 +17,8 @@ use hostfront_core::queue::{
 
 /// How long listing or redriving hides the dead letters it reads.
 const DEAD_LETTER_HOLD: Duration = Duration::from_secs(30);
+/// Dead letters looked through for one to redrive.
+const DEAD_LETTERS_SEARCHED: usize = 1_000;
 
 #[derive(Clone)]
 pub struct SqsQueue {
@@ -111,6 +113,28 @@ impl SqsQueue {
                 })
             })
             .collect())
+    }
+
+    /// Makes dead letters held by `hold_dead_letters` visible again at once.
+    async fn show_again(&self, held: &[Message]) -> QueueResult<()> {
+        for chunk in held.chunks(MAX_RECEIVE_BATCH) {
+            let entries = chunk.iter().enumerate().map(|(i, m)| {
+                ChangeMessageVisibilityBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(&m.receipt)
+                    .visibility_timeout(0)
+                    .build()
+                    .expect("entry is complete")
+            });
+            self.client
+                .change_message_visibility_batch()
+                .queue_url(&self.dead_letter_url)
+                .set_entries(Some(entries.collect()))
+                .send()
+                .await
+                .map_err(classify)?;
+        }
+        Ok(())
     }
 
     /// Every dead letter, each hidden for `DEAD_LETTER_HOLD` (at most `max`).
@@ -220,24 +244,8 @@ impl Queue for SqsQueue {
 
     async fn dead_letters(&self, max: usize) -> QueueResult<Vec<DeadLetter>> {
         let held = self.hold_dead_letters(max).await?;
-        // Listing must not hide them: make each visible again at once.
-        for chunk in held.chunks(MAX_RECEIVE_BATCH) {
-            let entries = chunk.iter().enumerate().map(|(i, m)| {
-                ChangeMessageVisibilityBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(&m.receipt)
-                    .visibility_timeout(0)
-                    .build()
-                    .expect("entry is complete")
-            });
-            self.client
-                .change_message_visibility_batch()
-                .queue_url(&self.dead_letter_url)
-                .set_entries(Some(entries.collect()))
-                .send()
-                .await
-                .map_err(classify)?;
-        }
+        // Listing must not hide them.
+        self.show_again(&held).await?;
         let mut letters: Vec<DeadLetter> = held
             .into_iter()
             .map(|m| DeadLetter {
@@ -247,6 +255,30 @@ impl Queue for SqsQueue {
             .collect();
         letters.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(letters)
+    }
+
+    async fn redrive_one(&self, id: &str) -> QueueResult<bool> {
+        let held = self.hold_dead_letters(DEAD_LETTERS_SEARCHED).await?;
+        let mut found = false;
+        let mut others = Vec::new();
+        for message in held {
+            if message.id == id && !found {
+                // Send before delete: a crash in between duplicates a job, never loses one.
+                self.send(&message.body, Duration::ZERO).await?;
+                self.client
+                    .delete_message()
+                    .queue_url(&self.dead_letter_url)
+                    .receipt_handle(&message.receipt)
+                    .send()
+                    .await
+                    .map_err(classify)?;
+                found = true;
+            } else {
+                others.push(message);
+            }
+        }
+        self.show_again(&others).await?;
+        Ok(found)
     }
 
     async fn redrive(&self) -> QueueResult<usize> {

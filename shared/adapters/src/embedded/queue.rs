@@ -95,6 +95,26 @@ impl SqliteQueue {
             })
             .await
     }
+
+    /// Makes dead letters (all, or only `id`) deliverable again, as new.
+    async fn revive(&self, id: Option<String>) -> QueueResult<usize> {
+        let queue = self.name.clone();
+        let now = self.clock.now_millis();
+        let moved = self
+            .db
+            .run(move |conn| {
+                Ok::<_, Failure<QueueError>>(conn.execute(
+                    "UPDATE queue_messages SET dead_at = NULL, receive_count = 0, visible_at = ?2, receipt = NULL
+                     WHERE queue = ?1 AND dead_at IS NOT NULL AND (?3 IS NULL OR id = ?3)",
+                    params![queue, now, id],
+                )?)
+            })
+            .await?;
+        if moved > 0 {
+            self.sent.notify_waiters();
+        }
+        Ok(moved)
+    }
 }
 
 #[async_trait]
@@ -216,22 +236,11 @@ impl Queue for SqliteQueue {
     }
 
     async fn redrive(&self) -> QueueResult<usize> {
-        let queue = self.name.clone();
-        let now = self.clock.now_millis();
-        let moved = self
-            .db
-            .run(move |conn| {
-                Ok::<_, Failure<QueueError>>(conn.execute(
-                    "UPDATE queue_messages SET dead_at = NULL, receive_count = 0, visible_at = ?2, receipt = NULL
-                     WHERE queue = ?1 AND dead_at IS NOT NULL",
-                    params![queue, now],
-                )?)
-            })
-            .await?;
-        if moved > 0 {
-            self.sent.notify_waiters();
-        }
-        Ok(moved)
+        self.revive(None).await
+    }
+
+    async fn redrive_one(&self, id: &str) -> QueueResult<bool> {
+        Ok(self.revive(Some(id.to_string())).await? == 1)
     }
 
     async fn release_received(&self) -> QueueResult<Option<usize>> {

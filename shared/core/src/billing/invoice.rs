@@ -86,6 +86,9 @@ pub struct Invoice {
     /// Given back so far, minor units.
     #[serde(default)]
     pub refunded: i64,
+    /// Account credit taken off the total, minor units.
+    #[serde(default)]
+    pub credit: i64,
 }
 
 impl Invoice {
@@ -115,6 +118,7 @@ impl Invoice {
             paid_at: None,
             capture_id: None,
             refunded: 0,
+            credit: 0,
         }
     }
 
@@ -185,11 +189,20 @@ impl Invoice {
         }
     }
 
-    /// Marks the invoice paid at `paid_at` by the gateway's `capture_id`.
-    pub fn paid_op(&self, paid_at: &str, capture_id: &str) -> TxOp {
+    /// Takes up to `available` account credit off the total; returns how much.
+    pub fn take_credit(&mut self, available: i64) -> i64 {
+        let taken = available.clamp(0, self.total);
+        self.credit += taken;
+        self.total -= taken;
+        taken
+    }
+
+    /// Marks the invoice paid at `paid_at`, by the gateway's `capture_id`
+    /// (none when account credit paid all of it).
+    pub fn paid_op(&self, paid_at: &str, capture_id: Option<&str>) -> TxOp {
         let mut paid = self.clone();
         paid.paid_at = Some(paid_at.to_string());
-        paid.capture_id = Some(capture_id.to_string());
+        paid.capture_id = capture_id.map(str::to_string);
         paid.status_op(InvoiceStatus::Paid)
     }
 

@@ -1,5 +1,6 @@
 //! Billing: invoices, numbered without gaps and kept by customer.
 
+pub mod credit;
 pub mod invoice;
 pub mod lease;
 pub mod payment_method;

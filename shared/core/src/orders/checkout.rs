@@ -261,7 +261,7 @@ pub async fn pay(
     }
     .add_to(&mut tx, AlreadyRecorded, services.clock().now())?;
     let now_secs = services.clock().now_secs();
-    tx.push(invoice.paid_op(&paid_at, &payment.capture_id))
+    tx.push(invoice.paid_op(&paid_at, Some(&payment.capture_id)))
         .push(receipt.put_op(now_secs))
         .push(super::unpaid::release_op(&customer.id))
         .push(super::secrets::keep_for_provisioning_op(order_id, now_secs))

@@ -85,6 +85,10 @@ pub trait Queue: Send + Sync {
     /// Moves every dead letter back to the queue; returns how many moved.
     async fn redrive(&self) -> QueueResult<usize>;
 
+    /// Moves the dead letter `id` back to the queue; false when there is
+    /// none by that id (another redrive moved it, or it never failed).
+    async fn redrive_one(&self, id: &str) -> QueueResult<bool>;
+
     /// Makes the messages received but not deleted visible again at once,
     /// and says how many, or `None` when the engine leaves them to their
     /// visibility timeout. For an engine whose only consumer is this

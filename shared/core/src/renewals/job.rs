@@ -148,7 +148,7 @@ async fn finish(
         )
         .add_to(&mut tx, MovedOn, now)
         .map_err(|e| TableError::Backend(e.to_string()))?;
-    tx.push(bill.paid_op(&crate::clock::rfc3339(now), &capture.id))
+    tx.push(bill.paid_op(&crate::clock::rfc3339(now), Some(&capture.id)))
         .push(receipt.put_op(now.unix_timestamp()));
     if let Some(domain) = domain {
         tx.push(domain.renewed_op(new_expiry));

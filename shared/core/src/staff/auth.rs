@@ -275,7 +275,7 @@ pub async fn login(
         )
         .await?;
     let Some((member, item)) = found else {
-        tracing::warn!(%client, "a staff login for an unknown email");
+        tracing::info!(%client, "a staff login for an unknown email");
         return Err(StaffError::BadCredentials);
     };
     let second = match password_ok && !member.disabled {

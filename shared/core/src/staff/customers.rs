@@ -93,6 +93,8 @@ pub struct CustomerFile {
     pub mail: Vec<MailSent>,
     /// The newest 100.
     pub audit: Vec<AuditEntry>,
+    /// Account credit owed to them, minor units.
+    pub credit: i64,
 }
 
 /// A mail sent, without its body.
@@ -141,6 +143,7 @@ pub async fn file(services: &impl Storage, id: &str) -> Result<Option<CustomerFi
         orders: repo::newest(table, id, 50).await?,
         invoices: invoice::of_customer(table, id, 50).await?,
         audit: audit::read(table, AuditQuery::Customer(id), 100).await?,
+        credit: crate::billing::credit::balance(table, id).await?.0,
         mail,
         customer,
     }))

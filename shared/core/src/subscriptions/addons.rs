@@ -413,7 +413,10 @@ async fn charge(
         client: None,
     };
     let ops = vec![
-        bill.paid_op(&crate::clock::rfc3339(services.clock().now()), &capture.id),
+        bill.paid_op(
+            &crate::clock::rfc3339(services.clock().now()),
+            Some(&capture.id),
+        ),
         super::panel::needed_op(service, services.clock().now_millis()),
         crate::stats::add_op(
             &crate::stats::mrr(&service.currency),

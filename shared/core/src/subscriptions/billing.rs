@@ -15,6 +15,7 @@ use time::Date;
 
 use super::{ServiceStatus, Subscription};
 use crate::audit::Actor;
+use crate::billing::credit;
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceLine};
 use crate::billing::payment_method;
 use crate::catalog::cycle_months;
@@ -175,6 +176,7 @@ pub async fn run(
 enum Refusal {
     Exists,
     CounterMoved,
+    CreditMoved,
 }
 
 pub(super) async fn customer(
@@ -227,6 +229,10 @@ async fn invoice(
             services.config().tax_rate_bps,
         );
         bill.number = invoice::format_number(sequence);
+        // Account credit comes off before any card is charged.
+        let (credit, credit_version) =
+            credit::balance(services.table(), &service.customer_id).await?;
+        let credit_used = bill.take_credit(credit);
         let period = Period {
             service_id: service.id.clone(),
             customer_id: service.customer_id.clone(),
@@ -241,10 +247,16 @@ async fn invoice(
         };
         let mut letter =
             crate::orders::letters::with_invoice(letter(services, service, &owner.name), &bill);
-        letter.action = format!(
-            "Your invoice for {} on {}, {from} to {to}: your saved card is charged {} on {from}.",
-            service.plan_name, service.domain, letter.total
-        );
+        letter.action = match bill.total {
+            0 => format!(
+                "Your invoice for {} on {}, {from} to {to}: your account credit pays all of it.",
+                service.plan_name, service.domain
+            ),
+            _ => format!(
+                "Your invoice for {} on {}, {from} to {to}: your saved card is charged {} on {from}.",
+                service.plan_name, service.domain, letter.total
+            ),
+        };
         let notice = Mail::compose_about(
             services,
             MailKind::ServiceInvoice,
@@ -264,13 +276,19 @@ async fn invoice(
         .guard(Refusal::CounterMoved, claim)
         .push(bill.put_op(sequence))
         .push(notice.put_op(services.clock().now_secs()));
+        if credit_used > 0 {
+            tx.guard(
+                Refusal::CreditMoved,
+                credit::use_op(&service.customer_id, credit_used, credit_version),
+            );
+        }
         match tx.commit(services.table()).await {
             Ok(()) => {
                 mail::deliver(services, &notice).await;
                 return Ok(true);
             }
             Err(TxError::Refused(Refusal::Exists)) => return Ok(false),
-            Err(TxError::Refused(Refusal::CounterMoved)) => {}
+            Err(TxError::Refused(Refusal::CounterMoved | Refusal::CreditMoved)) => {}
             Err(TxError::Table(error)) => return Err(error),
         }
     }
@@ -305,6 +323,8 @@ async fn charge(
     let key = format!("period-{}-{}", period.service_id, period.from);
     let saved = payment_method::find(services.table(), &period.customer_id).await?;
     let paid = match &saved {
+        // Account credit paid all of it: nothing to charge.
+        _ if period.total == 0 => Ok(None),
         None => Err("no card is saved".to_string()),
         Some(card) => {
             let request = Charge {
@@ -323,7 +343,7 @@ async fn charge(
             }
             .await;
             match taken {
-                Ok(capture) => Ok(capture),
+                Ok(capture) => Ok(Some(capture.id)),
                 Err(PaymentError::Unavailable(_)) => return Ok(None),
                 Err(other) => Err(other.to_string()),
             }
@@ -341,7 +361,7 @@ async fn charge(
         crate::orders::letters::with_invoice(letter(services, &service, &owner.name), &bill);
     let mut tx = Tx::new();
     let outcome = match paid {
-        Ok(capture) => {
+        Ok(capture_id) => {
             let next = crate::clock::add_months(
                 day(&period.from).unwrap_or(services.clock().now().date()),
                 cycle_months(&service.cycle).unwrap_or(1),
@@ -355,11 +375,17 @@ async fn charge(
                 MovedOn,
                 period.moved(
                     PeriodStatus::Paid,
-                    Update::new().set("capture_id", capture.id.clone()),
+                    match &capture_id {
+                        Some(id) => Update::new().set("capture_id", id.clone()),
+                        None => Update::new(),
+                    },
                     now,
                 ),
             )
-            .push(bill.paid_op(&crate::clock::rfc3339(services.clock().now()), &capture.id))
+            .push(bill.paid_op(
+                &crate::clock::rfc3339(services.clock().now()),
+                capture_id.as_deref(),
+            ))
             .push(TxOp::Update {
                 key: super::key(&service.customer_id, &service.id),
                 update: Update::new()

@@ -180,7 +180,7 @@ async fn settle(
             condition: Some(Condition::eq("status", json!(PeriodStatus::Unpaid))),
         },
     )
-    .push(bill.paid_op(&crate::clock::rfc3339(now), capture_id))
+    .push(bill.paid_op(&crate::clock::rfc3339(now), Some(capture_id)))
     .push(TxOp::Delete {
         key: lease_key(period),
         condition: None,

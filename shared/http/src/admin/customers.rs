@@ -16,6 +16,7 @@ use crate::orders::idempotency_key;
 use axum::http::HeaderMap;
 use hostfront_core::accounts::Customer;
 use hostfront_core::billing::Invoice;
+use hostfront_core::billing::credit::{self, Credit, CreditError};
 use hostfront_core::billing::refund::{self, RefundError, RefundRequest};
 use hostfront_core::orders::OrderView;
 use hostfront_core::orders::create::{self, OrderRequest};
@@ -172,6 +173,62 @@ async fn refund_invoice(
 }
 
 #[derive(Deserialize, ToSchema)]
+struct CreditGrant {
+    /// Minor units.
+    amount: i64,
+    /// Why, in 1 to 500 characters, for the audit log.
+    why: String,
+}
+
+/// Grants a customer account credit, taken off their next service invoices;
+/// the billing role up to its limit at once, admins without one.
+#[utoipa::path(post, path = "/api/admin/customers/{id}/credit", tag = "admin", security(("staff" = ["billing"])),
+    request_body = CreditGrant,
+    params(("id" = String, Path, description = "the customer")),
+    responses(
+        (status = 200, body = Credit, description = "the balance after it"),
+        (status = 403, body = ErrorBody, description = "`over_credit_limit`"),
+        (status = 404, body = ErrorBody, description = "no such customer"),
+        (status = 422, body = ErrorBody, description = "`invalid_credit`"),
+    ))]
+async fn grant_credit(
+    State(state): State<AppState>,
+    staff: Staff<AsBilling>,
+    Path(id): Path<String>,
+    ApiJson(grant): ApiJson<CreditGrant>,
+) -> Result<Json<Credit>, ApiError> {
+    let file = customers::file(&state.services, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such customer"))?;
+    let currency = state
+        .services
+        .catalog
+        .get(state.services.table.as_ref(), state.services.clock.as_ref())
+        .await?
+        .currency
+        .clone();
+    let balance = credit::grant(
+        &state.services,
+        (&staff.actor(), staff.member.role, &staff.client),
+        (&file.customer.id, &currency),
+        grant.amount,
+        &grant.why,
+    )
+    .await
+    .map_err(|error| match error {
+        CreditError::Invalid(message) => ApiError::unprocessable("invalid_credit", message),
+        CreditError::OverLimit { .. } => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "over_credit_limit",
+            error.to_string(),
+        ),
+        CreditError::Busy => ApiError::unavailable(error.to_string()).retry_after(1),
+        CreditError::Table(error) => error.into(),
+    })?;
+    Ok(Json(Credit { balance }))
+}
+
+#[derive(Deserialize, ToSchema)]
 struct StatusChange {
     /// `suspended` or `active`.
     status: ServiceStatus,
@@ -245,6 +302,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(customer_file))
         .routes(routes!(place_order_for))
         .routes(routes!(refund_invoice))
+        .routes(routes!(grant_credit))
         .routes(routes!(set_service_status))
         .routes(routes!(cancel_service))
 }

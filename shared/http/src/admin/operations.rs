@@ -120,6 +120,47 @@ async fn redrive(
     Ok(Json(Redriven { moved }))
 }
 
+/// Sends one failed job back to the queue. The audit log records the
+/// retry; should the job fail again, it is back in the list with its new error.
+#[utoipa::path(post, path = "/api/admin/dead-letters/{id}/retry", tag = "admin", security(("staff" = ["support"])),
+    params(("id" = String, Path, description = "the failed job")),
+    responses(
+        (status = 200, body = Redriven),
+        (status = 404, body = ErrorBody, description = "no such failed job (retried meanwhile?)"),
+    ))]
+async fn retry(
+    State(state): State<AppState>,
+    staff: Staff<AsSupport>,
+    Path(id): Path<String>,
+) -> Result<Json<Redriven>, ApiError> {
+    let job = dead_letters::list(&state.services)
+        .await?
+        .into_iter()
+        .find(|job| job.id == id);
+    let moved = state
+        .services
+        .queue
+        .redrive_one(&id)
+        .await
+        .map_err(DeadLetterError::from)?;
+    if !moved {
+        return Err(ApiError::not_found("no such failed job"));
+    }
+    let what = job
+        .map(|j| format!("{} {}", j.kind, j.subject.unwrap_or_default()))
+        .unwrap_or_else(|| "a job".into());
+    let why = format!("{what} ({id}) sent back to the queue");
+    staff::record_action(
+        &state.services,
+        (&staff.actor(), &staff.client),
+        "queue:dead-letters",
+        "retried",
+        why,
+    )
+    .await?;
+    Ok(Json(Redriven { moved: 1 }))
+}
+
 #[derive(Serialize, ToSchema)]
 struct TaskRun {
     task: String,
@@ -165,5 +206,6 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(read_audit))
         .routes(routes!(list_dead_letters))
         .routes(routes!(redrive))
+        .routes(routes!(retry))
         .routes(routes!(run_task))
 }

@@ -1,0 +1,121 @@
+//! Account credit: money the company owes a customer (a goodwill gesture,
+//! an outage), granted by staff within their role's limit and taken off the
+//! customer's next service invoices when the billing run makes them, before
+//! any card is charged. An invoice credit pays in full is paid at once.
+//!
+//! Item: `CUSTOMER#<id>` / `CREDIT`, with `balance` (minor units) and `v`.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::audit::{Actor, AuditEntry};
+use crate::staff::Role;
+use crate::store::{Condition, ItemExt, Key, Table, TableError, TableResult, TxOp, Update};
+use crate::{Settings, Storage};
+
+fn key(customer_id: &str) -> Key {
+    Key::new(format!("CUSTOMER#{customer_id}"), "CREDIT")
+}
+
+/// A customer's credit as staff see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Credit {
+    /// Minor units.
+    pub balance: i64,
+}
+
+/// The customer's credit, and the version it was read at (0: none yet).
+pub async fn balance(table: &dyn Table, customer_id: &str) -> TableResult<(i64, i64)> {
+    let item = table.get(&key(customer_id)).await?;
+    Ok(item.map_or((0, 0), |i| {
+        (
+            i.i64_attr("balance").unwrap_or(0),
+            i.i64_attr("v").unwrap_or(0),
+        )
+    }))
+}
+
+/// Takes `amount` of the customer's credit, read at version `v`; for the
+/// transaction of the invoice it goes on (refused when the credit moved).
+pub fn use_op(customer_id: &str, amount: i64, v: i64) -> TxOp {
+    TxOp::Update {
+        key: key(customer_id),
+        update: Update::new().add("balance", -amount).bump_version(),
+        condition: Some(Condition::VersionIs(v)),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreditError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("your role grants at most {limit} at once; ask an admin")]
+    OverLimit { limit: String },
+    #[error("the credit changed meanwhile; try again")]
+    Busy,
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+/// Grants `amount` of credit to the customer as `staff` with `role`, from
+/// `client`, because of `why`; returns the new balance.
+pub async fn grant(
+    services: &(impl Storage + Settings),
+    (staff, role, client): (&Actor, Role, &str),
+    (customer_id, currency): (&str, &str),
+    amount: i64,
+    why: &str,
+) -> Result<i64, CreditError> {
+    let why = why.trim();
+    if why.is_empty() || why.chars().count() > 500 {
+        return Err(CreditError::Invalid(
+            "say why, in 1 to 500 characters".into(),
+        ));
+    }
+    if !(1..=100_000_000).contains(&amount) {
+        return Err(CreditError::Invalid(
+            "grant 1 to 100,000,000 (minor units)".into(),
+        ));
+    }
+    let limit = services.config().staff_refund_limit;
+    if role < Role::Admin && amount > limit {
+        return Err(CreditError::OverLimit {
+            limit: crate::money::display(limit, currency),
+        });
+    }
+    for _ in 0..5 {
+        let (before, v) = balance(services.table(), customer_id).await?;
+        let guard = match v {
+            0 => Condition::NotExists,
+            v => Condition::VersionIs(v),
+        };
+        let entry = AuditEntry {
+            at: crate::clock::rfc3339_millis(services.clock().now()),
+            actor: staff.clone(),
+            subject: format!("credit:{customer_id}"),
+            customer_id: Some(customer_id.into()),
+            action: "credit_granted".into(),
+            from: Some(before.to_string()),
+            to: Some((before + amount).to_string()),
+            why: why.into(),
+            client: Some(client.into()),
+        };
+        let ops = vec![
+            TxOp::Update {
+                key: key(customer_id),
+                update: Update::new()
+                    .set("kind", "credit")
+                    .add("balance", amount)
+                    .bump_version(),
+                condition: Some(guard),
+            },
+            entry.put_op(),
+        ];
+        match services.table().transact(ops).await {
+            Ok(()) => return Ok(before + amount),
+            Err(TableError::TransactionConflict { .. }) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(CreditError::Busy)
+}
