@@ -64,6 +64,41 @@ pub(super) fn static_availability(domain: &str) -> Availability {
     }
 }
 
+const DAY: i64 = 86_400;
+/// How long a domain stays in redemption, then in pending delete.
+const REDEMPTION_DAYS: i64 = 30;
+const PENDING_DELETE_DAYS: i64 = 5;
+
+/// How long after its expiry a domain may still be renewed at the renewal
+/// price: each registry sets its own, up to 45 days.
+fn grace_days(domain: &str) -> i64 {
+    match split(domain).1 {
+        "com" | "net" => 45,
+        "org" | "info" => 40,
+        "de" | "co.uk" => 30,
+        _ => 35,
+    }
+}
+
+/// The phase at `now` of our domain that expires at `expires_at`, or None
+/// once the registry has released it.
+pub(super) fn phase(domain: &str, expires_at: i64, now: i64) -> Option<DomainStatus> {
+    let grace_ends = expires_at + grace_days(domain) * DAY;
+    let redemption_ends = grace_ends + REDEMPTION_DAYS * DAY;
+    match now {
+        now if now < expires_at => Some(DomainStatus::Active),
+        now if now < grace_ends => Some(DomainStatus::AutoRenewGrace),
+        now if now < redemption_ends => Some(DomainStatus::Redemption),
+        now if now < released_at(domain, expires_at) => Some(DomainStatus::PendingDelete),
+        _ => None,
+    }
+}
+
+/// When a domain that expires at `expires_at` is released, unless renewed.
+pub(super) fn released_at(domain: &str, expires_at: i64) -> i64 {
+    expires_at + (grace_days(domain) + REDEMPTION_DAYS + PENDING_DELETE_DAYS) * DAY
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,39 +152,4 @@ mod tests {
         assert_eq!(auth_code_for("bakery.com"), auth_code_for("bakery.com"));
         assert_ne!(auth_code_for("bakery.com"), auth_code_for("bakery.net"));
     }
-}
-
-const DAY: i64 = 86_400;
-/// How long a domain stays in redemption, then in pending delete.
-const REDEMPTION_DAYS: i64 = 30;
-const PENDING_DELETE_DAYS: i64 = 5;
-
-/// How long after its expiry a domain may still be renewed at the renewal
-/// price: each registry sets its own, up to 45 days.
-fn grace_days(domain: &str) -> i64 {
-    match split(domain).1 {
-        "com" | "net" => 45,
-        "org" | "info" => 40,
-        "de" | "co.uk" => 30,
-        _ => 35,
-    }
-}
-
-/// The phase at `now` of our domain that expires at `expires_at`, or None
-/// once the registry has released it.
-pub(super) fn phase(domain: &str, expires_at: i64, now: i64) -> Option<DomainStatus> {
-    let grace_ends = expires_at + grace_days(domain) * DAY;
-    let redemption_ends = grace_ends + REDEMPTION_DAYS * DAY;
-    match now {
-        now if now < expires_at => Some(DomainStatus::Active),
-        now if now < grace_ends => Some(DomainStatus::AutoRenewGrace),
-        now if now < redemption_ends => Some(DomainStatus::Redemption),
-        now if now < released_at(domain, expires_at) => Some(DomainStatus::PendingDelete),
-        _ => None,
-    }
-}
-
-/// When a domain that expires at `expires_at` is released, unless renewed.
-pub(super) fn released_at(domain: &str, expires_at: i64) -> i64 {
-    expires_at + (grace_days(domain) + REDEMPTION_DAYS + PENDING_DELETE_DAYS) * DAY
 }
