@@ -25,8 +25,7 @@ pub async fn enrol(app: &App, role: Role) -> Enrolment {
     );
     auth::create(
         &app.services,
-        &Actor::system("tests"),
-        "127.0.0.1",
+        (&Actor::system("tests"), None, "127.0.0.1"),
         NewStaff {
             email,
             name: format!("A {} clerk", role.as_str()),

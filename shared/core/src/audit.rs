@@ -60,6 +60,9 @@ pub struct AuditEntry {
     /// The client's address, for what staff do and staff logins.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
+    /// The staff member's role when they acted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 impl AuditEntry {

@@ -74,6 +74,8 @@ pub struct Change<S: Status> {
     pub unchanged_since: Option<i64>,
     /// The address of the client staff acted from.
     pub client: Option<String>,
+    /// The staff member's role, when staff made the change.
+    pub role: Option<String>,
     /// Other writes that go with the change (the dashboard's counters).
     pub also: Vec<TxOp>,
 }
@@ -115,12 +117,14 @@ impl<S: Status> Change<S> {
             why: why.into(),
             unchanged_since: None,
             client: None,
+            role: None,
             also: Vec::new(),
         }
     }
 
-    /// The same change, made by staff from `client`'s address.
-    pub fn from_client(mut self, client: &str) -> Self {
+    /// The same change, made by a member of staff with `role` from `client`'s address.
+    pub fn by_staff(mut self, role: &str, client: &str) -> Self {
+        self.role = Some(role.to_string());
         self.client = Some(client.to_string());
         self
     }
@@ -159,6 +163,7 @@ impl<S: Status> Change<S> {
                 to: Some(self.to.as_str().into()),
                 why: self.why,
                 client: self.client,
+                role: self.role,
             }
             .put_op(),
         );

@@ -8,6 +8,7 @@ use hostfront::audit::{self, Actor, AuditQuery};
 use hostfront::mail::MailKind;
 use hostfront::orders::decisions;
 use hostfront::orders::{OrderError, OrderStatus};
+use hostfront::staff::Role;
 use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_username, hosting};
 use std::sync::Arc;
@@ -60,7 +61,13 @@ fn is_refused_move(result: &Result<hostfront::orders::Order, OrderError>) -> boo
 async fn approving_provisions_the_order(app: &App) {
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
     let (id, _) = held_for_review(&ada).await;
-    let refused = decisions::approve(&app.services, (&staff(), "127.0.0.1"), &id, "  ").await;
+    let refused = decisions::approve(
+        &app.services,
+        (&staff(), Role::Support, "127.0.0.1"),
+        &id,
+        "  ",
+    )
+    .await;
     assert!(matches!(
         refused,
         Err(OrderError::Invalid {
@@ -71,7 +78,7 @@ async fn approving_provisions_the_order(app: &App) {
 
     let approved = decisions::approve(
         &app.services,
-        (&staff(), "127.0.0.1"),
+        (&staff(), Role::Support, "127.0.0.1"),
         &id,
         "called the customer",
     )
@@ -116,9 +123,27 @@ async fn approving_provisions_the_order(app: &App) {
     );
     // A live order cannot be approved, rejected or resumed.
     for result in [
-        decisions::approve(&app.services, (&staff(), "127.0.0.1"), &id, "again").await,
-        decisions::reject(&app.services, (&staff(), "127.0.0.1"), &id, "too late").await,
-        decisions::resume(&app.services, (&staff(), "127.0.0.1"), &id, "why not").await,
+        decisions::approve(
+            &app.services,
+            (&staff(), Role::Support, "127.0.0.1"),
+            &id,
+            "again",
+        )
+        .await,
+        decisions::reject(
+            &app.services,
+            (&staff(), Role::Billing, "127.0.0.1"),
+            &id,
+            "too late",
+        )
+        .await,
+        decisions::resume(
+            &app.services,
+            (&staff(), Role::Support, "127.0.0.1"),
+            &id,
+            "why not",
+        )
+        .await,
     ] {
         assert!(is_refused_move(&result), "{result:?}");
     }
@@ -135,17 +160,28 @@ async fn rejecting_refunds_once_and_frees_the_names(app: &App) {
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
     let (id, username) = held_for_review(&ada).await;
     let why = "We cannot verify the card holder.";
-    let rejected = decisions::reject(&app.services, (&staff(), "127.0.0.1"), &id, why)
-        .await
-        .unwrap();
+    let rejected = decisions::reject(
+        &app.services,
+        (&staff(), Role::Billing, "127.0.0.1"),
+        &id,
+        why,
+    )
+    .await
+    .unwrap();
     assert_eq!(rejected.status, OrderStatus::Rejected);
     assert!(is_refused_move(
-        &decisions::reject(&app.services, (&staff(), "127.0.0.1"), &id, why).await
+        &decisions::reject(
+            &app.services,
+            (&staff(), Role::Billing, "127.0.0.1"),
+            &id,
+            why
+        )
+        .await
     ));
     assert!(is_refused_move(
         &decisions::approve(
             &app.services,
-            (&staff(), "127.0.0.1"),
+            (&staff(), Role::Support, "127.0.0.1"),
             &id,
             "changed my mind"
         )
@@ -203,7 +239,7 @@ async fn resuming_runs_the_stopped_step_again(app: &App) {
 
     let resumed = decisions::resume(
         &app.services,
-        (&staff(), "127.0.0.1"),
+        (&staff(), Role::Support, "127.0.0.1"),
         &id,
         "asked the registry",
     )
@@ -239,8 +275,18 @@ async fn two_staff_deciding_at_once_make_one_move(app: &App) {
     let grace = Actor::Staff("stf-grace".into());
     let alan = Actor::Staff("stf-alan".into());
     let (approve, reject) = tokio::join!(
-        decisions::approve(&app.services, (&grace, "127.0.0.1"), &id, "fine"),
-        decisions::reject(&app.services, (&alan, "127.0.0.1"), &id, "not fine"),
+        decisions::approve(
+            &app.services,
+            (&grace, Role::Support, "127.0.0.1"),
+            &id,
+            "fine"
+        ),
+        decisions::reject(
+            &app.services,
+            (&alan, Role::Billing, "127.0.0.1"),
+            &id,
+            "not fine"
+        ),
     );
     let won: Vec<bool> = [approve.is_ok(), reject.is_ok()].into();
     assert_eq!(
@@ -315,7 +361,7 @@ async fn a_refund_that_failed_is_finished_by_rejecting_again(app: &App) {
     let mut outage = app.services.clone();
     outage.payments = Arc::new(RefundsDown(app.services.payments.clone()));
     let why = "The card holder did not answer.";
-    let failed = decisions::reject(&outage, (&staff(), "127.0.0.1"), &id, why).await;
+    let failed = decisions::reject(&outage, (&staff(), Role::Support, "127.0.0.1"), &id, why).await;
     assert!(
         matches!(failed, Err(OrderError::Unavailable(_))),
         "{failed:?}"
@@ -328,16 +374,31 @@ async fn a_refund_that_failed_is_finished_by_rejecting_again(app: &App) {
     );
     assert!(pending.refund_pending && pending.refund.is_none());
     assert!(
-        decisions::approve(&app.services, (&staff(), "127.0.0.1"), &id, "no")
-            .await
-            .is_err(),
+        decisions::approve(
+            &app.services,
+            (&staff(), Role::Support, "127.0.0.1"),
+            &id,
+            "no"
+        )
+        .await
+        .is_err(),
         "a rejected order cannot be approved while its refund is pending"
     );
 
     let grace = staff();
     let (first, second) = tokio::join!(
-        decisions::reject(&app.services, (&grace, "127.0.0.1"), &id, why),
-        decisions::reject(&app.services, (&grace, "127.0.0.1"), &id, why),
+        decisions::reject(
+            &app.services,
+            (&grace, Role::Billing, "127.0.0.1"),
+            &id,
+            why
+        ),
+        decisions::reject(
+            &app.services,
+            (&grace, Role::Billing, "127.0.0.1"),
+            &id,
+            why
+        ),
     );
     let done = first.or(second).unwrap();
     assert!(!done.refund_pending);

@@ -20,6 +20,7 @@ fn as_customer(id: &str) -> Acting<'static> {
     Acting {
         actor: Actor::Customer(id.into()),
         client: None,
+        role: None,
     }
 }
 use hostfront::workflow::StepsError;

@@ -36,8 +36,11 @@ async fn a_login_needs_the_password_and_a_fresh_code(clock: &ManualClock, servic
     ));
     let clerk = auth::create(
         services,
-        &Actor::Staff(first.member.id.clone()),
-        "192.0.2.7",
+        (
+            &Actor::Staff(first.member.id.clone()),
+            Some(Role::Admin),
+            "192.0.2.7",
+        ),
         NewStaff {
             email: "linus@staff.example".into(),
             name: "Linus".into(),
@@ -163,7 +166,17 @@ async fn a_login_needs_the_password_and_a_fresh_code(clock: &ManualClock, servic
         .iter()
         .find(|e| e.action == "staff_created")
         .unwrap();
-    assert_eq!(made.client.as_deref(), Some("192.0.2.7"));
+    assert_eq!(
+        (made.client.as_deref(), made.role.as_deref()),
+        (Some("192.0.2.7"), Some("admin")),
+        "made by an admin"
+    );
+    assert!(
+        entries
+            .iter()
+            .filter(|e| e.action.starts_with("log"))
+            .all(|e| e.role.as_deref() == Some("support"))
+    );
 }
 
 with_clock_on_both_engines!(a_login_needs_the_password_and_a_fresh_code: login_embedded, login_cloud);

@@ -167,6 +167,7 @@ async fn staff_find_decide_and_act(app: &App) {
         (Some("active"), Some("suspended"))
     );
     assert_eq!(entry.client.as_deref(), Some("127.0.0.1"));
+    assert_eq!(entry.role.as_deref(), Some("support"));
     assert_eq!(entry.why, "abuse report 42");
     let approvals = audit::read(
         app.services.table.as_ref(),

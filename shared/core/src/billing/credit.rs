@@ -99,6 +99,7 @@ pub async fn grant(
             to: Some((before + amount).to_string()),
             why: why.into(),
             client: Some(client.into()),
+            role: Some(role.as_str().into()),
         };
         let ops = vec![
             TxOp::Update {

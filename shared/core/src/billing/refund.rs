@@ -164,6 +164,7 @@ pub async fn refund(
         to: Some(format!("{} given back", after.refunded)),
         why,
         client: Some(client.into()),
+        role: Some(role.as_str().into()),
     };
     let ops = vec![
         TxOp::Update {

@@ -67,6 +67,7 @@ async fn record(
         to: None,
         why,
         client: None,
+        role: None,
     };
     let ops = vec![
         TxOp::Update {

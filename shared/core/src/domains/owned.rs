@@ -202,6 +202,7 @@ pub async fn set_auto_renew(
             to: None,
             why: "the customer's choice".into(),
             client: None,
+            role: None,
         };
         let change = TxOp::Update {
             key: key(customer_id, name),

@@ -258,6 +258,7 @@ pub async fn pay(
         why,
         unchanged_since: None,
         client: None,
+        role: None,
     }
     .add_to(&mut tx, AlreadyRecorded, services.clock().now())?;
     let now_secs = services.clock().now_secs();

@@ -134,18 +134,18 @@ pub async fn place(
 /// from `client`), recorded as such on the order and in the audit log.
 pub async fn place_for(
     services: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
-    (staff, client): (&Actor, &str),
+    staff: (&Actor, crate::staff::Role, &str),
     customer: &Customer,
     key: &str,
     request: OrderRequest,
 ) -> Result<Placed, OrderError> {
-    place_as(services, customer, Some((staff, client)), key, request).await
+    place_as(services, customer, Some(staff), key, request).await
 }
 
 async fn place_as(
     services: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
     customer: &Customer,
-    staff: Option<(&Actor, &str)>,
+    staff: Option<(&Actor, crate::staff::Role, &str)>,
     key: &str,
     request: OrderRequest,
 ) -> Result<Placed, OrderError> {
@@ -280,7 +280,7 @@ async fn place_as(
         service_id: None,
         service: None,
         plan_price: Some(price),
-        placed_by: staff.map(|(actor, _)| actor.label()),
+        placed_by: staff.map(|(actor, _, _)| actor.label()),
         hold_until: Some(hold_until),
         refund_pending: false,
         refund: None,
@@ -351,7 +351,7 @@ async fn place_as(
         if resolved.domain.action != DomainAction::Subdomain {
             tx.push(domains::ordered_cache_op(&resolved.domain.name, hold_until));
         }
-        if let Some((actor, client)) = staff {
+        if let Some((actor, role, client)) = staff {
             tx.push(
                 AuditEntry {
                     at: crate::clock::rfc3339_millis(services.clock().now()),
@@ -366,6 +366,7 @@ async fn place_as(
                         order.plan_name, order.domain.unicode, customer.email
                     ),
                     client: Some(client.into()),
+                    role: Some(role.as_str().into()),
                 }
                 .put_op(),
             );

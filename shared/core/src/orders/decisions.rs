@@ -15,6 +15,7 @@ use super::{Invoice, Order, OrderError, OrderStatus, conflict, invalid, order_ke
 use crate::audit::Actor;
 use crate::mail::{self, Mail, MailKind};
 use crate::payments::PaymentError;
+use crate::staff::Role;
 use crate::store::{Condition, Tx, TxError, TxOp, Update};
 use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
@@ -45,7 +46,7 @@ fn reason(why: &str) -> Result<String, OrderError> {
 /// starts provisioning it; a race lost to another request is a conflict.
 async fn provision(
     services: &(impl Storage + Queueing),
-    (staff, client): (&Actor, &str),
+    (staff, role, client): (&Actor, Role, &str),
     order_id: &str,
     why: &str,
     update: Update,
@@ -60,6 +61,7 @@ async fn provision(
         why,
         unchanged_since: None,
         client: Some(client.into()),
+        role: Some(role.as_str().into()),
     };
     if !change
         .apply(services.table(), services.clock().now())
@@ -74,7 +76,7 @@ async fn provision(
 /// Approves an order held for review: it goes to provisioning.
 pub async fn approve(
     services: &(impl Storage + Queueing),
-    staff: (&Actor, &str),
+    staff: (&Actor, Role, &str),
     order_id: &str,
     why: &str,
 ) -> Result<Order, OrderError> {
@@ -85,7 +87,7 @@ pub async fn approve(
 /// step that stopped it.
 pub async fn resume(
     services: &(impl Storage + Queueing),
-    staff: (&Actor, &str),
+    staff: (&Actor, Role, &str),
     order_id: &str,
     why: &str,
 ) -> Result<Order, OrderError> {
@@ -110,7 +112,7 @@ async fn start_provisioning(services: &impl Queueing, order: &Order) {
 /// the refund.
 pub async fn reject(
     services: &(impl Storage + Settings + Billing + Mailing + Sealing),
-    (staff, client): (&Actor, &str),
+    (staff, role, client): (&Actor, Role, &str),
     order_id: &str,
     why: &str,
 ) -> Result<Order, OrderError> {
@@ -128,6 +130,7 @@ pub async fn reject(
             why: why.clone(),
             unchanged_since: None,
             client: Some(client.into()),
+            role: Some(role.as_str().into()),
         }
         .add_to(&mut tx, MovedOn, services.clock().now())?;
         tx.push(super::secrets::forget_all_op(order_id))

@@ -47,6 +47,8 @@ pub struct Change<'a> {
     pub unchanged_since: Option<i64>,
     /// The address staff acted from, when staff made the change.
     pub client: Option<String>,
+    /// The staff member's role, when staff made the change.
+    pub role: Option<String>,
 }
 
 impl Change<'_> {
@@ -68,6 +70,7 @@ impl Change<'_> {
             why: self.why,
             unchanged_since: self.unchanged_since,
             client: self.client,
+            role: self.role,
             also: vec![
                 stats::add_op(
                     &stats::orders_in(self.order.status.as_str()),

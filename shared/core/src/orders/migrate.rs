@@ -111,6 +111,7 @@ async fn migrate(
             to: Some("active".into()),
             why: format!("made from live order {}", order.id),
             client: None,
+            role: None,
         }
         .put_op(),
     );

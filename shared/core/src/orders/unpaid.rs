@@ -101,6 +101,7 @@ async fn close(
         // A checkout claims its attempt by bumping the version first.
         unchanged_since: Some(order.v),
         client: None,
+        role: None,
     }
     .add_to(&mut tx, NotCancellable, services.clock().now())?;
     tx.push(release_op(&order.customer_id))

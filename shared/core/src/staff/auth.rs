@@ -85,9 +85,10 @@ fn recovery_code() -> String {
     format!("{}-{}", &secret[..5], &secret[5..10]).to_ascii_lowercase()
 }
 
+/// An entry about `member`, made by `actor` acting with `role` from `client`.
 fn audit(
     member: &StaffMember,
-    actor: Actor,
+    (actor, role): (Actor, Option<Role>),
     action: &str,
     why: String,
     client: &str,
@@ -103,6 +104,7 @@ fn audit(
         to: Some(member.role.as_str().into()),
         why,
         client: Some(client.into()),
+        role: role.map(|r| r.as_str().into()),
     }
     .put_op()
 }
@@ -110,11 +112,10 @@ fn audit(
 /// Makes a member of staff; `made_by` is `staff:<id>` or `system:create-admin`.
 pub async fn create(
     services: &(impl Storage + Settings + Hashing + Sealing),
-    made_by: &Actor,
-    client: &str,
+    (made_by, role, client): (&Actor, Option<Role>, &str),
     request: NewStaff,
 ) -> Result<Enrolment, StaffError> {
-    create_with(services, made_by, client, request, None).await
+    create_with(services, (made_by, role, client), request, None).await
 }
 
 /// Makes the first admin, when there is no member of staff yet.
@@ -138,8 +139,7 @@ pub async fn create_first_admin(
     };
     create_with(
         services,
-        &Actor::system("create-admin"),
-        "local",
+        (&Actor::system("create-admin"), None, "local"),
         request,
         Some(claim),
     )
@@ -148,8 +148,7 @@ pub async fn create_first_admin(
 
 async fn create_with(
     services: &(impl Storage + Settings + Hashing + Sealing),
-    made_by: &Actor,
-    client: &str,
+    (made_by, role, client): (&Actor, Option<Role>, &str),
     request: NewStaff,
     claim: Option<TxOp>,
 ) -> Result<Enrolment, StaffError> {
@@ -208,7 +207,7 @@ async fn create_with(
         },
         audit(
             &member,
-            made_by.clone(),
+            (made_by.clone(), role),
             "staff_created",
             format!("{} as {}", member.email, member.role.as_str()),
             client,
@@ -326,7 +325,7 @@ pub async fn login(
         },
         audit(
             &member,
-            Actor::Staff(member.id.clone()),
+            (Actor::Staff(member.id.clone()), Some(member.role)),
             "logged_in",
             how,
             client,
@@ -413,7 +412,7 @@ async fn failed(
         },
         audit(
             member,
-            Actor::Staff(member.id.clone()),
+            (Actor::Staff(member.id.clone()), Some(member.role)),
             "login_failed",
             why,
             client,

@@ -137,7 +137,7 @@ pub(crate) async fn by_email(
 /// (a redrive, a task run by hand), with the address they acted from.
 pub async fn record_action(
     services: &impl crate::Storage,
-    (actor, client): (&crate::audit::Actor, &str),
+    (actor, role, client): (&crate::audit::Actor, Role, &str),
     subject: &str,
     action: &str,
     why: String,
@@ -152,6 +152,7 @@ pub async fn record_action(
         to: None,
         why,
         client: Some(client.into()),
+        role: Some(role.as_str().into()),
     };
     services.table().transact(vec![entry.put_op()]).await
 }

@@ -24,8 +24,7 @@ pub enum ServiceActionError {
 /// `why`; the panel account follows through its job.
 pub async fn set_status(
     services: &(impl Storage + Queueing),
-    staff: &Actor,
-    client: &str,
+    (staff, role, client): (&Actor, crate::staff::Role, &str),
     (customer_id, service_id): (&str, &str),
     to: ServiceStatus,
     why: &str,
@@ -52,7 +51,7 @@ pub async fn set_status(
     let mut tx = Tx::new();
     service
         .change(to, Update::new(), staff.clone(), why)
-        .from_client(client)
+        .by_staff(role.as_str(), client)
         .add_to(&mut tx, MovedOn, services.clock().now())
         .map_err(|invalid| ServiceActionError::Refused(invalid.to_string()))?;
     tx.push(subscriptions::panel::needed_op(

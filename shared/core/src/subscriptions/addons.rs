@@ -140,6 +140,7 @@ pub(super) async fn record_change(
         to: None,
         why,
         client: None,
+        role: None,
     };
     let ops = vec![
         TxOp::Update {
@@ -411,6 +412,7 @@ async fn charge(
         to: Some(plan_id.into()),
         why: format!("invoice {}", bill.number),
         client: None,
+        role: None,
     };
     let ops = vec![
         bill.paid_op(

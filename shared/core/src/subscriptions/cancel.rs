@@ -49,6 +49,8 @@ pub enum CancelError {
 pub struct Acting<'a> {
     pub actor: Actor,
     pub client: Option<&'a str>,
+    /// The staff member's role, when staff act.
+    pub role: Option<crate::staff::Role>,
 }
 
 fn audit(
@@ -69,6 +71,7 @@ fn audit(
         to: change.1,
         why,
         client: by.client.map(str::to_string),
+        role: by.role.map(|r| r.as_str().to_string()),
     }
     .put_op()
 }
@@ -184,6 +187,7 @@ pub async fn withdraw(
             &Acting {
                 actor: Actor::Customer(customer_id.into()),
                 client: None,
+                role: None,
             },
             "cancellation_withdrawn",
             (service.cancel_at.clone(), None),
@@ -274,6 +278,7 @@ async fn end(services: &impl Storage, service: &Subscription) -> Result<bool, Ta
             &Acting {
                 actor: Actor::system("cancellations"),
                 client: None,
+                role: None,
             },
             "ended",
             (Some("suspended".into()), Some("ending".into())),

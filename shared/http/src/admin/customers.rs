@@ -106,7 +106,7 @@ async fn place_order_for(
         .customer;
     let placed = create::place_for(
         &state.services,
-        (&staff.actor(), &staff.client),
+        (&staff.actor(), staff.member.role, &staff.client),
         &customer,
         key,
         request,
@@ -256,8 +256,7 @@ async fn set_service_status(
     Ok(Json(
         services::set_status(
             &state.services,
-            &staff.actor(),
-            &staff.client,
+            (&staff.actor(), staff.member.role, &staff.client),
             (&customer, &id),
             change.status,
             &change.why,
@@ -291,6 +290,7 @@ async fn cancel_service(
     let by = Acting {
         actor: staff.actor(),
         client: Some(&staff.client),
+        role: Some(staff.member.role),
     };
     let service = cancel::request(&state.services, by, &customer, &id, body.when).await?;
     Ok((StatusCode::OK, Json(service)))

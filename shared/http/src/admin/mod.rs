@@ -229,7 +229,12 @@ async fn add_staff(
     staff: Staff<AsAdmin>,
     ApiJson(request): ApiJson<NewStaff>,
 ) -> Result<(StatusCode, Json<Enrolment>), ApiError> {
-    let enrolment = auth::create(&state.services, &staff.actor(), &staff.client, request).await?;
+    let enrolment = auth::create(
+        &state.services,
+        (&staff.actor(), Some(staff.member.role), &staff.client),
+        request,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(enrolment)))
 }
 

@@ -111,7 +111,7 @@ async fn redrive(
     let why = format!("{moved} failed jobs sent back to the queue");
     staff::record_action(
         &state.services,
-        (&staff.actor(), &staff.client),
+        (&staff.actor(), staff.member.role, &staff.client),
         "queue:dead-letters",
         "redriven",
         why,
@@ -152,7 +152,7 @@ async fn retry(
     let why = format!("{what} ({id}) sent back to the queue");
     staff::record_action(
         &state.services,
-        (&staff.actor(), &staff.client),
+        (&staff.actor(), staff.member.role, &staff.client),
         "queue:dead-letters",
         "retried",
         why,
@@ -188,7 +188,7 @@ async fn run_task(
     let subject = format!("task:{name}");
     staff::record_action(
         &state.services,
-        (&staff.actor(), &staff.client),
+        (&staff.actor(), staff.member.role, &staff.client),
         &subject,
         "run",
         outcome.clone(),

@@ -79,8 +79,13 @@ async fn approve(
     ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Json<StaffOrder>, ApiError> {
     let actor = staff.actor();
-    let order =
-        decisions::approve(&state.services, (&actor, &staff.client), &id, &decision.why).await?;
+    let order = decisions::approve(
+        &state.services,
+        (&actor, staff.member.role, &staff.client),
+        &id,
+        &decision.why,
+    )
+    .await?;
     Ok(Json(
         staff_orders::staff_view(&state.services, order).await?,
     ))
@@ -104,8 +109,13 @@ async fn resume(
     ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Json<StaffOrder>, ApiError> {
     let actor = staff.actor();
-    let order =
-        decisions::resume(&state.services, (&actor, &staff.client), &id, &decision.why).await?;
+    let order = decisions::resume(
+        &state.services,
+        (&actor, staff.member.role, &staff.client),
+        &id,
+        &decision.why,
+    )
+    .await?;
     Ok(Json(
         staff_orders::staff_view(&state.services, order).await?,
     ))
@@ -130,8 +140,13 @@ async fn reject(
     ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Json<StaffOrder>, ApiError> {
     let actor = staff.actor();
-    let order =
-        decisions::reject(&state.services, (&actor, &staff.client), &id, &decision.why).await?;
+    let order = decisions::reject(
+        &state.services,
+        (&actor, staff.member.role, &staff.client),
+        &id,
+        &decision.why,
+    )
+    .await?;
     Ok(Json(
         staff_orders::staff_view(&state.services, order).await?,
     ))

@@ -85,7 +85,7 @@ async fn add_server(
     let subject = format!("server:{}", server.name);
     staff::record_action(
         &state.services,
-        (&staff.actor(), &staff.client),
+        (&staff.actor(), staff.member.role, &staff.client),
         &subject,
         "server_added",
         why,
@@ -111,7 +111,7 @@ async fn retire_server(
     let subject = format!("server:{name}");
     staff::record_action(
         &state.services,
-        (&staff.actor(), &staff.client),
+        (&staff.actor(), staff.member.role, &staff.client),
         &subject,
         "server_retired",
         "no new accounts".into(),
@@ -157,7 +157,7 @@ async fn add_addresses(
     let why = format!("{} from {} ({added} new)", range.count, range.first);
     staff::record_action(
         &state.services,
-        (&staff.actor(), &staff.client),
+        (&staff.actor(), staff.member.role, &staff.client),
         "pool:addresses",
         "addresses_added",
         why,

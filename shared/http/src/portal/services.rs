@@ -72,6 +72,7 @@ async fn cancel_service(
             Acting {
                 actor: Actor::Customer(customer.id.clone()),
                 client: None,
+                role: None,
             },
             &customer.id,
             &id,

@@ -43,6 +43,7 @@ impl<P: Provisioning> Saga<'_, P> {
             why: "every step done".into(),
             unchanged_since: None,
             client: None,
+            role: None,
         }
         .add_to(&mut tx, MovedOn, now)
         .map_err(|invalid| TableError::Backend(invalid.to_string()))?;

@@ -53,6 +53,7 @@ pub async fn set_status(
         why: why.into(),
         unchanged_since: None,
         client: None,
+        role: None,
     };
     match change.apply(services.table(), services.clock().now()).await {
         Ok(changed) => Ok(changed),
