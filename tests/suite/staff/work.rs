@@ -246,6 +246,61 @@ async fn staff_find_decide_and_act(app: &App) {
         .await;
     assert_eq!(trail.as_array().unwrap().len(), 1);
     assert_eq!(trail[0]["client"], "127.0.0.1");
+
+    // An admin promotes the clerk, then disables them: their session ends.
+    let clerk = format!("/api/admin/staff/{}", support.enrolment.member.id);
+    let (status, promoted) = admin
+        .send(
+            reqwest::Method::PUT,
+            &clerk,
+            json!({"role": "billing", "why": "moved to accounts"}),
+        )
+        .await;
+    assert_eq!(
+        (status, &promoted["role"]),
+        (200, &json!("billing")),
+        "{promoted}"
+    );
+    assert_eq!(support.get("/api/admin/me").await.1["role"], "billing");
+    let (status, _) = admin
+        .send(
+            reqwest::Method::PUT,
+            &clerk,
+            json!({"disabled": true, "why": "left the company"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        support.get("/api/admin/me").await.0,
+        401,
+        "a disabled member's session ends"
+    );
+    let own = format!("/api/admin/staff/{}", admin.enrolment.member.id);
+    let (status, _) = admin
+        .send(
+            reqwest::Method::PUT,
+            &own,
+            json!({"role": "support", "why": "oops"}),
+        )
+        .await;
+    assert_eq!(status, 409, "an admin does not change their own account");
+    let (_, changes) = admin
+        .get(&format!(
+            "/api/admin/audit?subject=staff:{}",
+            support.enrolment.member.id
+        ))
+        .await;
+    let changes: Vec<(&str, &str)> = changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "staff_changed")
+        .map(|e| (e["from"].as_str().unwrap(), e["to"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        changes,
+        [("billing", "billing, disabled"), ("support", "billing")]
+    );
 }
 
 fn urlencoding(text: &str) -> String {

@@ -165,3 +165,81 @@ pub async fn list(table: &dyn Table) -> TableResult<Vec<StaffMember>> {
         .map(member_of)
         .collect()
 }
+
+/// A change an admin makes to a member of staff.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub struct StaffChange {
+    /// The member's new role.
+    #[serde(default)]
+    pub role: Option<Role>,
+    /// A member who left: they cannot log in, and their sessions end.
+    #[serde(default)]
+    pub disabled: Option<bool>,
+    /// Why, in 1 to 500 characters, for the audit log.
+    pub why: String,
+}
+
+/// Changes the member `id`'s role or disables them, as the admin `by`
+/// (acting from `client`); admins do not change themselves, so that there
+/// is always an admin to undo a change.
+pub async fn change(
+    services: &impl crate::Storage,
+    (by, by_id, client): (&crate::audit::Actor, &str, &str),
+    id: &str,
+    change: StaffChange,
+) -> Result<StaffMember, StaffError> {
+    let why = change.why.trim();
+    if why.is_empty() || why.chars().count() > 500 {
+        return Err(StaffError::Invalid(
+            "say why, in 1 to 500 characters".into(),
+        ));
+    }
+    if id == by_id {
+        return Err(StaffError::Conflict(
+            "ask another admin to change your own account".into(),
+        ));
+    }
+    let (before, item) = profile(services.table(), id)
+        .await?
+        .ok_or_else(|| StaffError::Invalid(format!("there is no member of staff {id}")))?;
+    let mut after = before.clone();
+    after.role = change.role.unwrap_or(before.role);
+    after.disabled = change.disabled.unwrap_or(before.disabled);
+    let describe = |m: &StaffMember| {
+        format!(
+            "{}{}",
+            m.role.as_str(),
+            if m.disabled { ", disabled" } else { "" }
+        )
+    };
+    let entry = crate::audit::AuditEntry {
+        at: crate::clock::rfc3339_millis(services.clock().now()),
+        actor: by.clone(),
+        subject: format!("staff:{id}"),
+        customer_id: None,
+        action: "staff_changed".into(),
+        from: Some(describe(&before)),
+        to: Some(describe(&after)),
+        why: why.into(),
+        client: Some(client.into()),
+        role: Some(Role::Admin.as_str().into()),
+    };
+    let version = item.i64_attr("v").unwrap_or(0);
+    let ops = vec![
+        crate::store::TxOp::Update {
+            key: profile_key(id),
+            update: crate::store::Update::new()
+                .set("member", serde_json::json!(after))
+                .bump_version(),
+            condition: Some(crate::store::Condition::VersionIs(version)),
+        },
+        entry.put_op(),
+    ];
+    match services.table().transact(ops).await {
+        Ok(()) => Ok(after),
+        Err(TableError::TransactionConflict { .. }) => Err(StaffError::Conflict(
+            "the member was changed meanwhile; look again".into(),
+        )),
+        Err(other) => Err(other.into()),
+    }
+}

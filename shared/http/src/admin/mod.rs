@@ -28,7 +28,7 @@ use super::client::{Admitted, AuthAttempts, ClientIp};
 use super::error::{ApiError, ApiJson, ErrorBody};
 use hostfront_core::audit::Actor;
 use hostfront_core::staff::auth::{self, Enrolment, NewStaff, SESSION_SECS, StaffLogin};
-use hostfront_core::staff::{self, Role, StaffError, StaffMember};
+use hostfront_core::staff::{self, Role, StaffChange, StaffError, StaffMember};
 
 /// The header every state-changing console call carries.
 pub const CONSOLE_HEADER: &str = "x-hostfront-console";
@@ -238,12 +238,37 @@ async fn add_staff(
     Ok((StatusCode::CREATED, Json(enrolment)))
 }
 
+/// Changes a member of staff's role, or disables them (their sessions end);
+/// an admin does not change their own account.
+#[utoipa::path(put, path = "/api/admin/staff/{id}", tag = "admin", security(("staff" = ["admin"])),
+    request_body = StaffChange,
+    params(("id" = String, Path, description = "the member of staff")),
+    responses(
+        (status = 200, body = StaffMember),
+        (status = 409, body = ErrorBody, description = "`staff_exists`: your own account, or changed meanwhile"),
+        (status = 422, body = ErrorBody, description = "`invalid_staff`: no such member, or no reason"),
+    ))]
+async fn change_staff(
+    State(state): State<AppState>,
+    staff: Staff<AsAdmin>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    ApiJson(change): ApiJson<StaffChange>,
+) -> Result<Json<StaffMember>, ApiError> {
+    let by = (
+        &staff.actor(),
+        staff.member.id.as_str(),
+        staff.client.as_str(),
+    );
+    Ok(Json(staff::change(&state.services, by, &id, change).await?))
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
         .routes(routes!(logout))
         .routes(routes!(me))
         .routes(routes!(list_staff, add_staff))
+        .routes(routes!(change_staff))
         .merge(orders::routes())
         .merge(customers::routes())
         .merge(operations::routes())
