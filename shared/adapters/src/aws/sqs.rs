@@ -115,6 +115,20 @@ impl SqsQueue {
             .collect())
     }
 
+    /// Moves a held dead letter back to the queue. Send before delete: a
+    /// crash in between duplicates a job, never loses one.
+    async fn move_back(&self, message: &Message) -> QueueResult<()> {
+        self.send(&message.body, Duration::ZERO).await?;
+        self.client
+            .delete_message()
+            .queue_url(&self.dead_letter_url)
+            .receipt_handle(&message.receipt)
+            .send()
+            .await
+            .map_err(classify)?;
+        Ok(())
+    }
+
     /// Makes dead letters held by `hold_dead_letters` visible again at once.
     async fn show_again(&self, held: &[Message]) -> QueueResult<()> {
         for chunk in held.chunks(MAX_RECEIVE_BATCH) {
@@ -263,15 +277,7 @@ impl Queue for SqsQueue {
         let mut others = Vec::new();
         for message in held {
             if message.id == id && !found {
-                // Send before delete: a crash in between duplicates a job, never loses one.
-                self.send(&message.body, Duration::ZERO).await?;
-                self.client
-                    .delete_message()
-                    .queue_url(&self.dead_letter_url)
-                    .receipt_handle(&message.receipt)
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                self.move_back(&message).await?;
                 found = true;
             } else {
                 others.push(message);
@@ -295,16 +301,8 @@ impl Queue for SqsQueue {
             if held.is_empty() {
                 return Ok(moved);
             }
-            // Send before delete: a crash in between duplicates a job, never loses one.
             for message in held {
-                self.send(&message.body, Duration::ZERO).await?;
-                self.client
-                    .delete_message()
-                    .queue_url(&self.dead_letter_url)
-                    .receipt_handle(&message.receipt)
-                    .send()
-                    .await
-                    .map_err(classify)?;
+                self.move_back(&message).await?;
                 moved += 1;
             }
         }

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use super::{AsBilling, AsSupport, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
-use hostfront_core::orders::{OrderStatus, decisions};
+use hostfront_core::orders::{Order, OrderStatus, decisions};
 use hostfront_core::staff::orders::{self as staff_orders, StaffOrder};
 
 #[derive(Deserialize, IntoParams)]
@@ -49,7 +49,11 @@ async fn get_order(
     _: Staff<AsSupport>,
     Path(id): Path<String>,
 ) -> Result<Json<StaffOrder>, ApiError> {
-    let order = decisions::locate(&state.services, &id).await?;
+    shown(&state, decisions::locate(&state.services, &id).await?).await
+}
+
+/// The order as staff see it.
+async fn shown(state: &AppState, order: Order) -> Result<Json<StaffOrder>, ApiError> {
     Ok(Json(
         staff_orders::staff_view(&state.services, order).await?,
     ))
@@ -79,16 +83,12 @@ async fn approve(
     ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Json<StaffOrder>, ApiError> {
     let actor = staff.actor();
-    let order = decisions::approve(
-        &state.services,
-        (&actor, staff.member.role, &staff.client),
-        &id,
-        &decision.why,
+    let by = (&actor, staff.member.role, staff.client.as_str());
+    shown(
+        &state,
+        decisions::approve(&state.services, by, &id, &decision.why).await?,
     )
-    .await?;
-    Ok(Json(
-        staff_orders::staff_view(&state.services, order).await?,
-    ))
+    .await
 }
 
 /// Resumes an order on hold or failed, once its cause is fixed: provisioning
@@ -109,16 +109,12 @@ async fn resume(
     ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Json<StaffOrder>, ApiError> {
     let actor = staff.actor();
-    let order = decisions::resume(
-        &state.services,
-        (&actor, staff.member.role, &staff.client),
-        &id,
-        &decision.why,
+    let by = (&actor, staff.member.role, staff.client.as_str());
+    shown(
+        &state,
+        decisions::resume(&state.services, by, &id, &decision.why).await?,
     )
-    .await?;
-    Ok(Json(
-        staff_orders::staff_view(&state.services, order).await?,
-    ))
+    .await
 }
 
 /// Rejects an order held for review: the payment is refunded in full and
@@ -140,16 +136,12 @@ async fn reject(
     ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Json<StaffOrder>, ApiError> {
     let actor = staff.actor();
-    let order = decisions::reject(
-        &state.services,
-        (&actor, staff.member.role, &staff.client),
-        &id,
-        &decision.why,
+    let by = (&actor, staff.member.role, staff.client.as_str());
+    shown(
+        &state,
+        decisions::reject(&state.services, by, &id, &decision.why).await?,
     )
-    .await?;
-    Ok(Json(
-        staff_orders::staff_view(&state.services, order).await?,
-    ))
+    .await
 }
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
