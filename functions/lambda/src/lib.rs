@@ -10,6 +10,7 @@ use hostfront::config::{Config, Engine};
 use hostfront::http::RouteGroup;
 use hostfront::jobs::{JobHandler, process};
 use hostfront::queue::{Message, Queue};
+use tracing::Instrument;
 
 pub type Error = lambda_runtime::Error;
 
@@ -52,16 +53,16 @@ async fn source_ip(mut request: Request) -> Request {
     request
 }
 
-/// Runs an SQS batch through the same `jobs::process` the local workers use:
-/// a job that succeeds is deleted, one that fails is hidden for its backoff
-/// and reported, so that SQS delivers only the failed ones again.
+/// Runs an SQS batch through the same `jobs::process` the local workers use,
+/// every record at once, each in a span of its own: a job that succeeds is
+/// deleted, one that fails is hidden for its backoff and reported, so that
+/// SQS delivers only the failed ones again.
 pub async fn run_batch(
     queue: &dyn Queue,
     jobs: &dyn JobHandler,
     event: SqsEvent,
 ) -> SqsBatchResponse {
-    let mut failures = Vec::new();
-    for record in event.records {
+    let runs = event.records.into_iter().map(|record| {
         let receive_count = record
             .attributes
             .get("ApproximateReceiveCount")
@@ -73,12 +74,19 @@ pub async fn run_batch(
             body: record.body.unwrap_or_default(),
             receive_count,
         };
-        if !process(queue, jobs, &message).await {
+        let span = tracing::info_span!("job", message_id = %message.id, attempt = receive_count);
+        async move { (process(queue, jobs, &message).await, message.id) }.instrument(span)
+    });
+    let failures = futures::future::join_all(runs)
+        .await
+        .into_iter()
+        .filter(|(done, _)| !done)
+        .map(|(_, id)| {
             let mut failure = BatchItemFailure::default();
-            failure.item_identifier = message.id;
-            failures.push(failure);
-        }
-    }
+            failure.item_identifier = id;
+            failure
+        })
+        .collect();
     let mut response = SqsBatchResponse::default();
     response.batch_item_failures = failures;
     response
@@ -98,12 +106,13 @@ mod tests {
 
     use super::*;
 
-    /// Succeeds for bodies starting with "ok".
+    /// Succeeds for bodies starting with "ok", after a fifth of a second.
     struct OkOnly;
 
     #[async_trait]
     impl JobHandler for OkOnly {
         async fn handle(&self, message: &Message) -> Result<(), JobError> {
+            tokio::time::sleep(Duration::from_millis(200)).await;
             if message.body.starts_with("ok") {
                 Ok(())
             } else {
@@ -121,7 +130,7 @@ mod tests {
             5,
             Arc::new(SystemClock),
         );
-        for body in ["ok 1", "bad 2", "ok 3"] {
+        for body in ["ok 1", "bad 2", "ok 3", "ok 4", "ok 5"] {
             queue.send(body, Duration::ZERO).await.unwrap();
         }
         let received = queue
@@ -142,7 +151,13 @@ mod tests {
                 record
             })
             .collect();
+        let started = std::time::Instant::now();
         let response = run_batch(&queue, &OkOnly, event).await;
+        assert!(
+            started.elapsed() < Duration::from_millis(600),
+            "five jobs of 200 ms run at once: {:?}",
+            started.elapsed()
+        );
         let failed: Vec<&str> = response
             .batch_item_failures
             .iter()
