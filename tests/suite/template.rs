@@ -1,5 +1,6 @@
 //! `infra/template.yaml` and the code agree: the schedules are the task
-//! registry's, and every API route is routed to a function.
+//! registry's, every API route is routed to a function, and the job queue
+//! outwaits the worker.
 
 use std::collections::BTreeSet;
 
@@ -58,4 +59,35 @@ fn every_documented_route_reaches_a_function() {
             );
         }
     }
+}
+
+/// The number after `key:` in the `resource` block of the template.
+fn number_in(template: &str, resource: &str, key: &str) -> u64 {
+    let block = template
+        .split(&format!("\n  {resource}:\n"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {resource} in the template"));
+    // The block runs until the next resource, two spaces in.
+    block
+        .lines()
+        .take_while(|line| line.is_empty() || line.starts_with("   "))
+        .map(str::trim)
+        .find_map(|line| line.strip_prefix(&format!("{key}:")))
+        .unwrap_or_else(|| panic!("no {key} in {resource}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn the_job_queue_outwaits_six_worker_timeouts() {
+    let template = template();
+    let visibility = number_in(&template, "JobQueue", "VisibilityTimeout");
+    let timeout = number_in(&template, "WorkerFunction", "Timeout");
+    assert!(
+        visibility >= 6 * timeout,
+        "visibility {visibility} s, worker timeout {timeout} s"
+    );
+    // Every lease a job takes must lapse before its message comes back.
+    assert!(hostfront::jobs::JOB_VISIBILITY.as_secs() < visibility);
 }
