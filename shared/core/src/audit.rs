@@ -65,6 +65,38 @@ pub struct AuditEntry {
     pub role: Option<String>,
 }
 
+/// Writes `update` to the existing record at `key`, bumping its version,
+/// and what the customer `customer_id` did to `subject` (`action`, because
+/// of `why`) in the same transaction.
+pub async fn customer_update(
+    table: &dyn Table,
+    (key, update): (Key, crate::store::Update),
+    (customer_id, subject): (&str, String),
+    (action, why, at): (&str, String, String),
+) -> TableResult<()> {
+    let entry = AuditEntry {
+        at,
+        actor: Actor::Customer(customer_id.into()),
+        subject,
+        customer_id: Some(customer_id.into()),
+        action: action.into(),
+        from: None,
+        to: None,
+        why,
+        client: None,
+        role: None,
+    };
+    let ops = vec![
+        TxOp::Update {
+            key,
+            update: update.bump_version(),
+            condition: Some(Condition::Exists),
+        },
+        entry.put_op(),
+    ];
+    table.transact(ops).await
+}
+
 impl AuditEntry {
     /// The create-only write of this entry, for the transaction of its change.
     pub fn put_op(&self) -> TxOp {

@@ -7,9 +7,8 @@
 use serde_json::json;
 
 use super::owned::{self, OwnedDomain};
-use crate::audit::{Actor, AuditEntry};
 use crate::registrar::{Contact, RegistrarError};
-use crate::store::{Condition, TableError, TxOp, Update};
+use crate::store::{TableError, Update};
 use crate::{Registry, Storage};
 
 /// How long after registration or a transfer in a domain may not leave.
@@ -57,27 +56,17 @@ async fn record(
     action: &str,
     why: String,
 ) -> Result<OwnedDomain, ManageError> {
-    let entry = AuditEntry {
-        at: crate::clock::rfc3339_millis(services.clock().now()),
-        actor: Actor::Customer(domain.customer_id.clone()),
-        subject: format!("domain:{}", domain.name),
-        customer_id: Some(domain.customer_id.clone()),
-        action: action.into(),
-        from: None,
-        to: None,
-        why,
-        client: None,
-        role: None,
-    };
-    let ops = vec![
-        TxOp::Update {
-            key: owned::key(&domain.customer_id, &domain.name),
-            update: update.bump_version(),
-            condition: Some(Condition::Exists),
-        },
-        entry.put_op(),
-    ];
-    services.table().transact(ops).await?;
+    crate::audit::customer_update(
+        services.table(),
+        (owned::key(&domain.customer_id, &domain.name), update),
+        (&domain.customer_id, format!("domain:{}", domain.name)),
+        (
+            action,
+            why,
+            crate::clock::rfc3339_millis(services.clock().now()),
+        ),
+    )
+    .await?;
     mine(services, &domain.customer_id, &domain.name).await
 }
 

@@ -130,27 +130,17 @@ pub(super) async fn record_change(
     action: &str,
     why: String,
 ) -> Result<Subscription, AddonError> {
-    let entry = AuditEntry {
-        at: crate::clock::rfc3339_millis(services.clock().now()),
-        actor: Actor::Customer(service.customer_id.clone()),
-        subject: format!("service:{}", service.id),
-        customer_id: Some(service.customer_id.clone()),
-        action: action.into(),
-        from: None,
-        to: None,
-        why,
-        client: None,
-        role: None,
-    };
-    let ops = vec![
-        TxOp::Update {
-            key: key(&service.customer_id, &service.id),
-            update: update.bump_version(),
-            condition: Some(Condition::Exists),
-        },
-        entry.put_op(),
-    ];
-    services.table().transact(ops).await?;
+    crate::audit::customer_update(
+        services.table(),
+        (key(&service.customer_id, &service.id), update),
+        (&service.customer_id, format!("service:{}", service.id)),
+        (
+            action,
+            why,
+            crate::clock::rfc3339_millis(services.clock().now()),
+        ),
+    )
+    .await?;
     find(services.table(), &service.customer_id, &service.id)
         .await?
         .ok_or(AddonError::NotFound)
