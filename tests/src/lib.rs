@@ -15,15 +15,16 @@ use tempfile::TempDir;
 mod counting;
 mod fixtures;
 mod moto;
+pub mod runtime_api;
 pub mod shopper;
 pub mod staff;
+pub mod template;
 
 pub use counting::CountingTable;
 pub use fixtures::{
     QueueFixture, TableFixture, dynamodb_table, sqlite_queue, sqlite_table, sqs_queue,
 };
-use moto::unique;
-pub use moto::{dynamodb_client, kms_client, moto_endpoint, sqs_client};
+pub use moto::{dynamodb_client, kms_client, moto_endpoint, sqs_client, unique};
 
 pub fn test_config(data_dir: &std::path::Path) -> Config {
     let mut config = Config::from_lookup(|_| None).expect("defaults are valid");
@@ -145,6 +146,18 @@ impl App {
         App::start(services, dir).await
     }
 
+    /// An app served elsewhere, at `base` (the Lambda functions behind a
+    /// local gateway), whose records `services` reads.
+    pub fn behind(base: String, services: Services) -> App {
+        App {
+            base,
+            services,
+            stop: None,
+            done: None,
+            _dir: TempDir::new().expect("temp dir"),
+        }
+    }
+
     /// Another process on the same services (and so the same table and queue).
     pub async fn serve(services: Services) -> App {
         App::start(services, TempDir::new().expect("temp dir")).await
@@ -255,7 +268,10 @@ impl App {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        self.done.take().expect("running").await?
+        match self.done.take() {
+            Some(done) => done.await?,
+            None => Ok(()),
+        }
     }
 }
 

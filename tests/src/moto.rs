@@ -50,7 +50,8 @@ pub fn moto_endpoint() -> String {
     .clone()
 }
 
-pub(crate) fn unique(prefix: &str) -> String {
+/// `prefix` and a fresh ULID: a name no other test uses on the shared moto.
+pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", ulid::Ulid::new().to_string().to_lowercase())
 }
 

@@ -6,32 +6,34 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use axum::extract::{ConnectInfo, Request};
 use hostfront::Services;
+use hostfront::clock::SystemClock;
 use hostfront::config::{Config, Engine};
-use hostfront::http::RouteGroup;
+use hostfront::http::GroupRoutes;
 use hostfront::jobs::{JobHandler, process};
 use hostfront::queue::{Message, Queue};
 use tracing::Instrument;
 
 pub type Error = lambda_runtime::Error;
 
-/// Builds the services from the environment (the AWS engines unless
-/// `HOSTFRONT_ENGINE` says otherwise).
+/// Builds the services from the environment, on DynamoDB, SQS and KMS: a
+/// function runs on nothing else.
 pub async fn services_from_env() -> Result<Services, Error> {
     let mut config = Config::from_lookup(|name| match name {
-        "HOSTFRONT_ENGINE" => std::env::var(name).ok().or_else(|| Some("aws".into())),
+        "HOSTFRONT_ENGINE" => Some("aws".into()),
         _ => std::env::var(name).ok(),
     })?;
-    if config.engine == Engine::Aws {
-        config.workers = 0;
-    }
+    debug_assert_eq!(config.engine, Engine::Aws);
+    config.workers = 0;
     hostfront::telemetry::init(config.log_format, &config.log_filter);
-    Ok(hostfront::wiring::from_config(config).await?)
+    Ok(hostfront::wiring::on_aws(config, std::sync::Arc::new(SystemClock)).await?)
 }
 
-/// Serves one route group behind API Gateway: the very router the local server mounts.
-pub async fn serve_routes(group: RouteGroup) -> Result<(), Error> {
+/// Serves one route group behind API Gateway: the very routes the local
+/// server mounts. `group` is the group module's `routes()` (such as
+/// `hostfront::http::orders::routes`), so that the binary links no other group.
+pub async fn serve_routes(group: fn() -> GroupRoutes) -> Result<(), Error> {
     let services = services_from_env().await?;
-    let router = hostfront::http::api_router(services, &[group])
+    let router = hostfront::http::group_router(services, group())
         .layer(axum::middleware::map_request(source_ip));
     lambda_http::run(router).await
 }

@@ -43,7 +43,7 @@ pub async fn from_config(config: Config) -> anyhow::Result<Services> {
                 .with_context(|| format!("opening the key file {}", key_file.display()))?;
             Ok(embedded_sealed(config, db, clock, Arc::new(sealer)))
         }
-        Engine::Aws => aws(config, clock).await,
+        Engine::Aws => on_aws(config, clock).await,
     }
 }
 
@@ -70,7 +70,9 @@ fn embedded_sealed(
     with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer)
 }
 
-async fn aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Services> {
+/// Services on DynamoDB, SQS and KMS: what a Lambda function runs on. It
+/// names no embedded adapter, so a function's binary carries no SQLite.
+pub async fn on_aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Services> {
     let simulated = config.adapters.unsafe_in_production();
     if !simulated.is_empty() && !config.adapters.demo {
         anyhow::bail!(
@@ -79,6 +81,7 @@ async fn aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Services> 
         );
     }
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    loader = trusting_one_bundle(loader);
     if let Some(endpoint) = &config.aws_endpoint {
         loader = loader.endpoint_url(endpoint);
     }
@@ -126,6 +129,43 @@ async fn aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Services> 
         Arc::new(queue),
         sealer,
     ))
+}
+
+/// Where Amazon Linux (the Lambda image) and Debian keep all their trusted
+/// roots in one file.
+const CA_BUNDLES: &[&str] = &[
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/certs/ca-certificates.crt",
+];
+
+/// The SDK's HTTPS client trusting the roots of one bundle file
+/// (`SSL_CERT_FILE`, else the system's). Its default reads every file of the
+/// system's certificate directory as well, which was half of a function's
+/// cold start. With no bundle found, the default applies.
+fn trusting_one_bundle(loader: aws_config::ConfigLoader) -> aws_config::ConfigLoader {
+    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
+    let from_env = std::env::var_os("SSL_CERT_FILE").map(std::path::PathBuf::from);
+    let Some(pem) = from_env
+        .into_iter()
+        .chain(CA_BUNDLES.iter().map(std::path::PathBuf::from))
+        .find_map(|path| std::fs::read(path).ok())
+    else {
+        return loader;
+    };
+    let trust = TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(pem);
+    let Ok(context) = TlsContext::builder().with_trust_store(trust).build() else {
+        return loader;
+    };
+    loader.http_client(
+        aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::AwsLc,
+            ))
+            .tls_context(context)
+            .build_https(),
+    )
 }
 
 /// Services over a table and queue built elsewhere (the cloud engines in tests).

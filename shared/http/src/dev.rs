@@ -19,6 +19,7 @@ use axum::routing::{get, put};
 
 use super::AppState;
 use super::error::{ApiError, ApiJson};
+use hostfront_core::Services;
 use hostfront_core::config::Engine;
 use hostfront_core::mail::{self, Mail};
 
@@ -97,8 +98,7 @@ async fn publish_txt(
 }
 
 /// The development routes, when the configuration turns them on for the embedded engine.
-pub fn routes(state: &AppState) -> Option<Router<AppState>> {
-    let services = &state.services;
+pub fn routes(services: &Services) -> Option<Router<AppState>> {
     (services.config.dev_tools && services.config.engine == Engine::Embedded).then(|| {
         Router::new()
             .route("/api/outbox", get(outbox))

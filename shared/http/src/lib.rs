@@ -15,7 +15,7 @@ pub mod server;
 pub mod system;
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::body::Body;
@@ -34,13 +34,18 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{ApiError, ApiJson, ApiQuery};
 
+/// A route group's routes with their OpenAPI description.
+pub type GroupRoutes = OpenApiRouter<AppState>;
+
 use hostfront_core::Services;
 
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
-    /// The API description, completed with the answers every route shares.
-    pub openapi: Arc<serde_json::Value>,
+    /// The API description, completed with the answers every route shares:
+    /// made on its first request, so that only the function that serves the
+    /// document carries every group's description.
+    pub openapi: Arc<OnceLock<serde_json::Value>>,
 }
 
 /// The route groups, each deployable as its own Lambda function.
@@ -68,7 +73,7 @@ impl RouteGroup {
         RouteGroup::Admin,
     ];
 
-    fn routes(self) -> OpenApiRouter<AppState> {
+    pub fn routes(self) -> OpenApiRouter<AppState> {
         match self {
             RouteGroup::System => system::routes(),
             RouteGroup::Catalog => catalog::routes(),
@@ -109,10 +114,14 @@ fn split(groups: &[RouteGroup]) -> (Router<AppState>, utoipa::openapi::OpenApi) 
     router.split_for_parts()
 }
 
-/// The API routes of `groups`, with the conventions every route shares.
-pub fn api_router(services: Services, groups: &[RouteGroup]) -> Router {
+/// The API routes of one group (a module's `routes()`, such as
+/// `orders::routes()`), with the conventions every route shares: what a
+/// Lambda function serves. Naming the module, not a `RouteGroup`, keeps
+/// every other group out of the function's binary.
+pub fn group_router(services: Services, group: GroupRoutes) -> Router {
     let https = services.config.public_url.starts_with("https://");
-    with_conventions(routes(services, groups, false), https)
+    let (routes, _) = group.split_for_parts();
+    with_conventions(finish(routes, services), https)
 }
 
 /// Every route and the static site: what the local server serves.
@@ -129,12 +138,19 @@ pub fn app_router(services: Services, site_dir: &Path) -> Router {
 /// development tools its configuration turns on.
 fn routes(services: Services, groups: &[RouteGroup], local: bool) -> Router {
     let (mut routes, _) = split(groups);
-    let max_body = services.config.max_body_bytes;
-    let openapi = Arc::new(openapi(services.config.cookie_secure));
-    let state = AppState { services, openapi };
-    if local && let Some(dev) = dev::routes(&state) {
+    if local && let Some(dev) = dev::routes(&services) {
         routes = routes.merge(dev);
     }
+    finish(routes, services)
+}
+
+/// The answers for unknown routes and methods, the body limit and the state.
+fn finish(routes: Router<AppState>, services: Services) -> Router {
+    let max_body = services.config.max_body_bytes;
+    let state = AppState {
+        services,
+        openapi: Arc::default(),
+    };
     routes
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)

@@ -68,7 +68,13 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
 #[utoipa::path(get, path = "/api/openapi.json", tag = "system",
     responses((status = 200, description = "OpenAPI 3.1 document", content_type = "application/json")))]
 async fn openapi(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(state.openapi.as_ref().clone())
+    let cookie_secure = state.services.config.cookie_secure;
+    Json(
+        state
+            .openapi
+            .get_or_init(|| crate::openapi(cookie_secure))
+            .clone(),
+    )
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {

@@ -1,8 +1,8 @@
 //! The `accounts` route group behind API Gateway: signup, login, logout, me.
 
-use hostfront::http::RouteGroup;
+use hostfront::http::accounts;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(RouteGroup::Accounts).await
+    hostfront_lambda::serve_routes(accounts::routes).await
 }

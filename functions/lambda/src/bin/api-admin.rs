@@ -1,8 +1,8 @@
 //! The `admin` route group behind API Gateway: the staff console's API.
 
-use hostfront::http::RouteGroup;
+use hostfront::http::admin;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(RouteGroup::Admin).await
+    hostfront_lambda::serve_routes(admin::routes).await
 }

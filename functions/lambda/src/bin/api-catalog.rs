@@ -1,8 +1,8 @@
 //! The `catalog` route group behind API Gateway.
 
-use hostfront::http::RouteGroup;
+use hostfront::http::catalog;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(RouteGroup::Catalog).await
+    hostfront_lambda::serve_routes(catalog::routes).await
 }

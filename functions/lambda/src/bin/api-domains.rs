@@ -1,8 +1,8 @@
 //! The `domains` route group behind API Gateway: domain and subdomain checks.
 
-use hostfront::http::RouteGroup;
+use hostfront::http::domains;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(RouteGroup::Domains).await
+    hostfront_lambda::serve_routes(domains::routes).await
 }

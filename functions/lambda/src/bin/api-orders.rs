@@ -1,9 +1,9 @@
 //! The `orders` route group behind API Gateway: place, list, show and pay
 //! orders, the DNS zone export and username checks.
 
-use hostfront::http::RouteGroup;
+use hostfront::http::orders;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(RouteGroup::Orders).await
+    hostfront_lambda::serve_routes(orders::routes).await
 }

@@ -1,9 +1,9 @@
 //! The `portal` route group behind API Gateway: a customer's services,
 //! domains and invoices, and domain renewals.
 
-use hostfront::http::RouteGroup;
+use hostfront::http::portal;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(RouteGroup::Portal).await
+    hostfront_lambda::serve_routes(portal::routes).await
 }

@@ -1,8 +1,8 @@
 //! The `system` route group behind API Gateway.
 
-use hostfront::http::RouteGroup;
+use hostfront::http::system;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(RouteGroup::System).await
+    hostfront_lambda::serve_routes(system::routes).await
 }

@@ -2,6 +2,8 @@
 //! for each task of `hostfront::scheduler::Task::ALL`. Invoked once by hand
 //! with `{"create_admin": {"email": "…", "name": "…"}}`, it makes the first
 //! member of staff and answers with their enrolment, once (see the README).
+//! With `{"seed_catalog": true}` (sent by the template when the stack is
+//! created or updated) it writes the demo catalog unless one was written.
 
 use hostfront::scheduler::run_task;
 use hostfront::staff::auth::{create_first_admin, enrolment_text};
@@ -19,6 +21,7 @@ struct FirstAdmin {
 enum Invocation {
     Task { task: String },
     CreateAdmin { create_admin: FirstAdmin },
+    SeedCatalog { seed_catalog: bool },
 }
 
 #[tokio::main]
@@ -41,6 +44,12 @@ async fn main() -> Result<(), hostfront_lambda::Error> {
                             .await?;
                     tracing::info!(staff = %enrolment.member.id, "the first admin was made");
                     Ok(serde_json::json!({ "enrolment": enrolment_text(&enrolment) }))
+                }
+                Invocation::SeedCatalog { seed_catalog } => {
+                    let seeded = seed_catalog
+                        && hostfront::catalog::seed_demo(services.table.as_ref()).await?;
+                    tracing::info!(seeded, "catalog seeding ran");
+                    Ok(serde_json::json!({ "seeded": seeded }))
                 }
             }
         }

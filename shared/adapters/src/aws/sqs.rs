@@ -40,6 +40,10 @@ impl SqsQueue {
         &self.url
     }
 
+    pub fn dead_letter_url(&self) -> &str {
+        &self.dead_letter_url
+    }
+
     /// Creates `name` and `name-dlq`, with a redrive policy after `max_receives`
     /// deliveries (for local development and tests; on AWS `infra/` creates them).
     pub async fn create(client: Client, name: &str, max_receives: u32) -> QueueResult<Self> {
