@@ -52,7 +52,9 @@ pub fn routes() -> Vec<Route> {
         }
         if line.contains("Type: HttpApi") {
             let field = |name: &str| {
-                let start = line.find(&format!("{name}:"))? + name.len() + 1;
+                // `, Path:` and `, Method:`: an event's own name may end in "Method".
+                let label = format!(", {name}:");
+                let start = line.find(&label)? + label.len();
                 let rest = line[start..].trim_start();
                 let value = match rest.strip_prefix('"') {
                     Some(quoted) => &quoted[..quoted.find('"')?],

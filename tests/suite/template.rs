@@ -7,11 +7,7 @@ use std::collections::BTreeSet;
 use hostfront::scheduler::Task;
 
 fn template() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../infra/template.yaml"
-    ))
-    .unwrap()
+    hostfront_tests::template::text()
 }
 
 /// (task, schedule expression) of every scheduled event in the template.
@@ -44,21 +40,46 @@ fn the_template_schedules_exactly_the_registered_tasks() {
     assert_eq!(scheduled(&template()), registry);
 }
 
-#[test]
-fn every_documented_route_reaches_a_function() {
-    let template = template();
-    let document = hostfront::http::openapi(true);
-    for (path, item) in document["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys() {
-            let route = format!("Path: {path}, Method: {}", method.to_uppercase());
-            let quoted = format!("Path: \"{path}\", Method: {}", method.to_uppercase());
-            assert!(
-                template.contains(&route) || template.contains(&quoted),
-                "{} {path} has no HttpApi event in the template",
-                method.to_uppercase()
-            );
+/// (function, method, path) of every route the code serves: each group's
+/// routes are its function's.
+fn served() -> BTreeSet<(String, String, String)> {
+    let mut served = BTreeSet::new();
+    for group in hostfront::http::RouteGroup::ALL {
+        let function = format!("api-{}", format!("{group:?}").to_lowercase());
+        let (_, document) = group.routes().split_for_parts();
+        let document = serde_json::to_value(document).unwrap();
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                served.insert((function.clone(), method.to_uppercase(), path.clone()));
+            }
         }
     }
+    served
+}
+
+#[test]
+fn the_template_routes_each_route_to_the_function_that_serves_it_and_nothing_else() {
+    let routed: BTreeSet<(String, String, String)> = hostfront_tests::template::routes()
+        .into_iter()
+        .map(|r| (r.function, r.method, r.path))
+        .collect();
+    let served = served();
+    let unrouted: Vec<_> = served.difference(&routed).collect();
+    let unserved: Vec<_> = routed.difference(&served).collect();
+    assert!(unrouted.is_empty(), "served but not routed: {unrouted:?}");
+    assert!(
+        unserved.is_empty(),
+        "routed but not served there: {unserved:?}"
+    );
+    // And the served document is exactly the groups' routes.
+    let document = hostfront::http::openapi(true);
+    let documented: usize = document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|item| item.as_object().unwrap().len())
+        .sum();
+    assert_eq!(documented, served.len());
 }
 
 /// The number after `key:` in the `resource` block of the template.
