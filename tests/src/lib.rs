@@ -12,6 +12,7 @@ use hostfront::config::Config;
 use hostfront::store::Query;
 use tempfile::TempDir;
 
+pub mod aws_access;
 mod counting;
 mod fixtures;
 mod moto;

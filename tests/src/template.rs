@@ -71,3 +71,111 @@ pub fn routes() -> Vec<Route> {
     }
     routes
 }
+
+/// One statement of a function's policy.
+#[derive(Debug, Clone, Default)]
+pub struct Statement {
+    pub sid: String,
+    pub actions: Vec<String>,
+    /// The `Resource:` line as written (`!GetAtt JobQueue.Arn`).
+    pub resource: String,
+    /// The `dynamodb:LeadingKeys` patterns, when the statement has them.
+    pub leading_keys: Option<Vec<String>>,
+}
+
+impl Statement {
+    /// Whether this statement lets `function` do `access`. A queue is named
+    /// by what the test stack calls it: its dead-letter queue ends in `-dlq`.
+    pub fn allows(&self, access: &crate::aws_access::Access) -> bool {
+        if !self.actions.contains(&access.action) {
+            return false;
+        }
+        if let Some(queue) = &access.queue {
+            let wanted = if queue.ends_with("-dlq") {
+                "DeadLetterQueue"
+            } else {
+                "JobQueue"
+            };
+            if !self.resource.contains(wanted) {
+                return false;
+            }
+        }
+        match &self.leading_keys {
+            None => true,
+            Some(patterns) => access
+                .leading_keys
+                .iter()
+                .all(|key| patterns.iter().any(|p| like(p, key))),
+        }
+    }
+}
+
+/// IAM's `StringLike`, for the patterns the template uses: a trailing `*`.
+fn like(pattern: &str, value: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => value.starts_with(prefix),
+        None => pattern == value,
+    }
+}
+
+/// A flow list written on one line: `[a, "b#*"]`.
+fn flow_list(text: &str) -> Vec<String> {
+    text.trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(',')
+        .map(|item| item.trim().trim_matches('"').to_string())
+        .filter(|item| !item.is_empty())
+        .collect()
+}
+
+/// Every function's policy statements, by binary name.
+pub fn policies() -> std::collections::HashMap<String, Vec<Statement>> {
+    let mut policies: std::collections::HashMap<String, Vec<Statement>> = Default::default();
+    let mut function: Option<String> = None;
+    for line in text().lines().map(str::trim) {
+        if let Some(uri) = line.strip_prefix("CodeUri:") {
+            function = uri
+                .trim()
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .map(String::from);
+            continue;
+        }
+        let Some(function) = &function else { continue };
+        let statements = policies.entry(function.clone()).or_default();
+        if let Some(sid) = line.strip_prefix("- Sid:") {
+            statements.push(Statement {
+                sid: sid.trim().into(),
+                ..Statement::default()
+            });
+        } else if let Some(statement) = statements.last_mut() {
+            if let Some(actions) = line.strip_prefix("Action:") {
+                statement.actions = flow_list(actions);
+            } else if let Some(resource) = line.strip_prefix("Resource:") {
+                statement.resource = resource.trim().into();
+            } else if let Some(keys) = line.strip_prefix("dynamodb:LeadingKeys:") {
+                statement.leading_keys = Some(flow_list(keys));
+            }
+        }
+    }
+    policies
+}
+
+/// The accesses no statement of their function's policy allows.
+pub fn denied(accesses: &[crate::aws_access::Access]) -> Vec<crate::aws_access::Access> {
+    let policies = policies();
+    let mut denied: Vec<_> = accesses
+        .iter()
+        .filter(|access| {
+            !policies
+                .get(&access.function)
+                .is_some_and(|statements| statements.iter().any(|s| s.allows(access)))
+        })
+        .cloned()
+        .collect();
+    denied.sort();
+    denied.dedup();
+    denied
+}

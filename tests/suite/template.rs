@@ -1,6 +1,8 @@
 //! `infra/template.yaml` and the code agree: the schedules are the task
-//! registry's, every API route is routed to a function, and the job queue
-//! outwaits the worker.
+//! registry's, every API route is routed to the function that serves it, the
+//! job queue outwaits the worker, and the policies keep each function to its
+//! own records. (The runtime tests of `functions/lambda` check every call the
+//! functions make against those policies.)
 
 use std::collections::BTreeSet;
 
@@ -21,7 +23,10 @@ fn scheduled(template: &str) -> BTreeSet<(String, String)> {
         if let Some(rest) = line.strip_prefix("Input:") {
             let input: serde_json::Value =
                 serde_json::from_str(rest.trim().trim_matches('\'')).unwrap();
-            let task = input["task"].as_str().unwrap().to_string();
+            // The other invocations (the catalog's seeding) are no schedules.
+            let Some(task) = input["task"].as_str().map(String::from) else {
+                continue;
+            };
             found.insert((
                 task,
                 expression.take().expect("an expression before its input"),
@@ -111,4 +116,87 @@ fn the_job_queue_outwaits_six_worker_timeouts() {
     );
     // Every lease a job takes must lapse before its message comes back.
     assert!(hostfront::jobs::JOB_VISIBILITY.as_secs() < visibility);
+}
+
+#[test]
+fn the_public_functions_cannot_reach_sessions_customers_or_staff() {
+    let policies = hostfront_tests::template::policies();
+    for function in ["api-system", "api-catalog", "api-domains"] {
+        let statements = &policies[function];
+        assert!(!statements.is_empty(), "{function} has a policy");
+        for statement in statements {
+            let keys = statement
+                .leading_keys
+                .as_ref()
+                .unwrap_or_else(|| panic!("{function}'s {} names its keys", statement.sid));
+            for key in keys {
+                for secret in ["SESSION#", "CUSTOMER#", "EMAIL#", "SIGNUP#", "STAFF"] {
+                    assert!(
+                        !secret.starts_with(key.trim_end_matches('*')) && !key.starts_with(secret),
+                        "{function} may reach {secret} through {key}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn only_the_scheduler_scans_and_only_staff_and_scheduler_go_unrestricted() {
+    for (function, statements) in hostfront_tests::template::policies() {
+        for statement in statements {
+            let scans = statement.actions.iter().any(|a| a == "dynamodb:Scan");
+            assert!(!scans || function == "scheduler", "{function} may Scan");
+            let on_table = statement.actions.iter().any(|a| a.starts_with("dynamodb:"));
+            if on_table && statement.leading_keys.is_none() {
+                assert!(
+                    function == "api-admin"
+                        || (function == "scheduler" && statement.sid == "Sweep"),
+                    "{function}'s {} reaches every record",
+                    statement.sid
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_cdn_sends_the_same_security_headers_as_the_server() {
+    let template = template();
+    assert!(
+        template.contains(&format!(
+            "ContentSecurityPolicy: \"{}\"",
+            hostfront::http::CONTENT_SECURITY_POLICY
+        )),
+        "CloudFront's content security policy is the server's"
+    );
+    for needed in [
+        "DisableExecuteApiEndpoint: true",
+        "DeletionProtectionEnabled: true",
+        "HeaderName: X-Hostfront-Origin",
+        "HOSTFRONT_ORIGIN_SECRET: !Ref OriginSecret",
+        "CloudFront-Viewer-Address",
+        "OriginAccessControlId: !GetAtt SiteAccessControl.Id",
+        "PathPattern: /api/*",
+    ] {
+        assert!(template.contains(needed), "the template has {needed}");
+    }
+}
+
+#[test]
+fn every_function_keeps_its_logs_for_a_while() {
+    let template = template();
+    for function in template
+        .lines()
+        .filter_map(|l| l.strip_suffix(":"))
+        .map(str::trim)
+        .filter(|name| name.len() > "Function".len() && name.ends_with("Function"))
+    {
+        assert!(
+            template.contains(&format!(
+                "LogGroupName: !Sub \"/aws/lambda/${{{function}}}\""
+            )),
+            "{function} has a log group with a retention"
+        );
+    }
 }

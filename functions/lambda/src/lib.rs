@@ -2,15 +2,21 @@
 //! logs as JSON, and the same services the local server builds.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use axum::extract::{ConnectInfo, Request};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::IntoResponse;
 use hostfront::Services;
 use hostfront::clock::SystemClock;
 use hostfront::config::{Config, Engine};
+use hostfront::http::ApiError;
 use hostfront::http::GroupRoutes;
 use hostfront::jobs::{JobHandler, process};
 use hostfront::queue::{Message, Queue};
+use subtle::ConstantTimeEq;
 use tracing::Instrument;
 
 pub type Error = lambda_runtime::Error;
@@ -33,25 +39,98 @@ pub async fn services_from_env() -> Result<Services, Error> {
 /// `hostfront::http::orders::routes`), so that the binary links no other group.
 pub async fn serve_routes(group: fn() -> GroupRoutes) -> Result<(), Error> {
     let services = services_from_env().await?;
-    let router = hostfront::http::group_router(services, group())
-        .layer(axum::middleware::map_request(source_ip));
+    let origin = OriginCheck::from_env();
+    let router = hostfront::http::group_router(services, group()).layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| {
+            let origin = origin.clone();
+            async move {
+                match origin.client(&request) {
+                    Ok(client) => next.run(with_peer(request, client)).await,
+                    Err(refusal) => refusal.into_response(),
+                }
+            }
+        },
+    ));
     lambda_http::run(router).await
 }
 
-/// API Gateway is the client's peer: its request context names the address
-/// that connected to it, which the routes read as the peer address.
-async fn source_ip(mut request: Request) -> Request {
+/// Who the client is. Behind CloudFront, API Gateway's peer is CloudFront
+/// itself, so the client's address is CloudFront's `CloudFront-Viewer-Address`
+/// header, believed only when the request carries the origin secret that
+/// CloudFront adds (`HOSTFRONT_ORIGIN_SECRET`). A request without it did not
+/// come through CloudFront and its firewall, and is refused.
+#[derive(Clone)]
+pub struct OriginCheck {
+    secret: Option<Arc<str>>,
+}
+
+/// The header CloudFront adds to every request it sends to the API.
+pub const ORIGIN_HEADER: &str = "x-hostfront-origin";
+
+impl OriginCheck {
+    pub fn from_env() -> OriginCheck {
+        let secret = std::env::var("HOSTFRONT_ORIGIN_SECRET")
+            .ok()
+            .filter(|s| !s.is_empty());
+        OriginCheck {
+            secret: secret.map(Arc::from),
+        }
+    }
+
+    /// The client's address, or the refusal of a request that bypassed CloudFront.
+    pub fn client(&self, request: &Request) -> Result<IpAddr, ApiError> {
+        let source = source_ip(request);
+        let Some(secret) = &self.secret else {
+            return Ok(source);
+        };
+        let given = request
+            .headers()
+            .get(ORIGIN_HEADER)
+            .map(|v| v.as_bytes())
+            .unwrap_or_default();
+        if !bool::from(given.ct_eq(secret.as_bytes())) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "requests reach the API through the site's address only",
+            ));
+        }
+        Ok(request
+            .headers()
+            .get("cloudfront-viewer-address")
+            .and_then(|v| v.to_str().ok())
+            .and_then(viewer_ip)
+            .unwrap_or(source))
+    }
+}
+
+/// The address of `CloudFront-Viewer-Address`: `192.0.2.1:46532`, or for
+/// IPv6 `2001:db8::1:46532` (the port after the last colon, no brackets).
+fn viewer_ip(value: &str) -> Option<IpAddr> {
+    let (ip, port) = value.trim().rsplit_once(':')?;
+    port.parse::<u16>().ok()?;
+    ip.trim_matches(['[', ']']).parse().ok()
+}
+
+/// The address that connected to API Gateway, from its request context.
+fn source_ip(request: &Request) -> IpAddr {
     use lambda_http::request::RequestContext;
-    let ip = match request.extensions().get::<RequestContext>() {
+    match request.extensions().get::<RequestContext>() {
         Some(RequestContext::ApiGatewayV2(context)) => context
             .http
             .source_ip
             .as_deref()
             .and_then(|ip| ip.parse().ok()),
         _ => None,
-    };
-    let peer = SocketAddr::new(ip.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)), 0);
-    request.extensions_mut().insert(ConnectInfo(peer));
+    }
+    .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// The routes read the client's address as the peer's.
+fn with_peer(mut request: Request, client: IpAddr) -> Request {
+    request
+        .extensions_mut()
+        .insert(ConnectInfo(SocketAddr::new(client, 0)));
     request
 }
 
@@ -96,6 +175,29 @@ pub async fn run_batch(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn viewer_addresses_of_both_families() {
+        use super::viewer_ip;
+        assert_eq!(
+            viewer_ip("192.0.2.1:46532"),
+            Some("192.0.2.1".parse().unwrap())
+        );
+        assert_eq!(
+            viewer_ip("2001:db8::1:46532"),
+            Some("2001:db8::1".parse().unwrap())
+        );
+        assert_eq!(
+            viewer_ip("[2001:db8::1]:443"),
+            Some("2001:db8::1".parse().unwrap())
+        );
+        assert_eq!(
+            viewer_ip("192.0.2.1"),
+            None,
+            "no port: not CloudFront's format"
+        );
+        assert_eq!(viewer_ip("nonsense:80"), None);
+    }
+
     use std::sync::Arc;
     use std::time::Duration;
 

@@ -3,17 +3,11 @@
 //! (moto), fed the events API Gateway, SQS and EventBridge send. The routes
 //! themselves are tested in the suite; this proves the glue.
 
-use std::collections::HashMap;
-use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
-use hostfront::Services;
-use hostfront::adapters::aws::{DynamoTable, KmsSealer, SqsQueue};
-use hostfront::clock::SystemClock;
-use hostfront_tests::runtime_api::{Function, Gateway, Outcome};
+use hostfront_tests::runtime_api::{Outcome, Stack, sqs_event};
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
-use hostfront_tests::{App, kms_client, moto_endpoint, sqs_client, test_config, unique};
+use hostfront_tests::{App, unique};
 use serde_json::{Value, json};
 
 /// Every API function's binary.
@@ -29,155 +23,6 @@ const API_FUNCTIONS: &[(&str, &str)] = &[
 const WORKER: &str = env!("CARGO_BIN_EXE_worker");
 const SCHEDULER: &str = env!("CARGO_BIN_EXE_scheduler");
 
-/// A stack on moto: its table, queues and key, the environment the
-/// template gives every function, and services over the same resources for
-/// the test to look with.
-struct Stack {
-    env: Vec<(String, String)>,
-    services: Services,
-    queue: SqsQueue,
-}
-
-impl Stack {
-    async fn on_moto() -> Stack {
-        let clock = Arc::new(SystemClock);
-        let dir = tempfile::TempDir::new().unwrap();
-        let config = test_config(dir.path());
-        let table_name = unique("stack");
-        let table = DynamoTable::new(
-            hostfront_tests::dynamodb_client(),
-            &table_name,
-            clock.clone(),
-        );
-        table.create_if_missing().await.unwrap();
-        let queue = SqsQueue::create(sqs_client(), &unique("stack-jobs"), 5)
-            .await
-            .unwrap();
-        let key = KmsSealer::create_key(&kms_client()).await.unwrap();
-        let env = [
-            ("HOSTFRONT_TABLE", table_name.as_str()),
-            ("HOSTFRONT_QUEUE_URL", queue.url()),
-            ("HOSTFRONT_DLQ_URL", queue.dead_letter_url()),
-            ("HOSTFRONT_QUEUE_MAX_RECEIVES", "5"),
-            ("HOSTFRONT_KMS_KEY_ID", key.as_str()),
-            ("HOSTFRONT_DEMO", "true"),
-            ("HOSTFRONT_AWS_ENDPOINT", moto_endpoint().as_str()),
-            ("HOSTFRONT_SIM_REGISTRAR_LATENCY_MS", "0"),
-            ("HOSTFRONT_SIM_PANEL_LATENCY_MS", "0"),
-            ("HOSTFRONT_LOG_FORMAT", "json"),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_ACCESS_KEY_ID", "test"),
-            ("AWS_SECRET_ACCESS_KEY", "test"),
-        ]
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .to_vec();
-        let sealer = Arc::new(KmsSealer::new(kms_client(), key));
-        let services = hostfront::wiring::with_ports(
-            config,
-            clock,
-            Arc::new(table),
-            Arc::new(queue.clone()),
-            sealer,
-        );
-        Stack {
-            env,
-            services,
-            queue,
-        }
-    }
-
-    /// Starts `bootstrap` with the stack's environment and `extra`, and waits for its init.
-    async fn start(&self, bootstrap: &str, extra: &[(&str, &str)]) -> Function {
-        let mut env = self.env.clone();
-        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let mut function = Function::start(Path::new(bootstrap), &env).await;
-        function.init(Duration::from_secs(20)).await;
-        function
-    }
-
-    /// Every API function behind a gateway routing as the template does.
-    async fn gateway(&self, extra: &[(&str, &str)], base64_bodies: bool) -> Gateway {
-        let mut functions = HashMap::new();
-        for (name, bootstrap) in API_FUNCTIONS {
-            functions.insert(
-                name.to_string(),
-                Arc::new(self.start(bootstrap, extra).await),
-            );
-        }
-        Gateway::start(
-            hostfront_tests::template::routes(),
-            functions,
-            base64_bodies,
-        )
-        .await
-    }
-
-    /// The catalog, written as the template has the scheduler write it on deploy.
-    async fn seed(&self) {
-        let scheduler = self.start(SCHEDULER, &[]).await;
-        let answer = scheduler
-            .invoke(json!({"seed_catalog": true}))
-            .await
-            .response();
-        assert_eq!(answer, json!({"seeded": true}));
-        let again = scheduler
-            .invoke(json!({"seed_catalog": true}))
-            .await
-            .response();
-        assert_eq!(again, json!({"seeded": false}), "seeding is done once");
-        scheduler.stop().await;
-    }
-
-    /// Up to `count` messages of the job queue, as the SQS event source
-    /// receives them, waiting at most 15 s for the first.
-    async fn receive(&self, count: i32) -> Vec<aws_sdk_sqs::types::Message> {
-        let deadline = std::time::Instant::now() + Duration::from_secs(15);
-        loop {
-            let received = sqs_client()
-                .receive_message()
-                .queue_url(self.queue.url())
-                .max_number_of_messages(count)
-                .message_system_attribute_names(aws_sdk_sqs::types::MessageSystemAttributeName::All)
-                .send()
-                .await
-                .unwrap()
-                .messages
-                .unwrap_or_default();
-            if !received.is_empty() || std::time::Instant::now() > deadline {
-                return received;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-}
-
-/// The SQS event Lambda's event source sends for `messages`.
-fn sqs_event(messages: &[aws_sdk_sqs::types::Message]) -> Value {
-    let records: Vec<Value> = messages
-        .iter()
-        .map(|m| {
-            let attributes: serde_json::Map<String, Value> = m
-                .attributes()
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| (k.as_str().to_string(), Value::from(v.clone())))
-                .collect();
-            json!({
-                "messageId": m.message_id(),
-                "receiptHandle": m.receipt_handle(),
-                "body": m.body(),
-                "attributes": attributes,
-                "messageAttributes": {},
-                "md5OfBody": m.md5_of_body(),
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:jobs",
-                "awsRegion": "us-east-1",
-            })
-        })
-        .collect();
-    json!({ "Records": records })
-}
-
 fn failed_ids(answer: &Value) -> Vec<String> {
     answer["batchItemFailures"]
         .as_array()
@@ -190,8 +35,8 @@ fn failed_ids(answer: &Value) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_back() {
     let stack = Stack::on_moto().await;
-    stack.seed().await;
-    let gateway = stack.gateway(&[], false).await;
+    stack.seed(SCHEDULER).await;
+    let gateway = stack.gateway(API_FUNCTIONS, &[], false).await;
     let app = App::behind(gateway.base.clone(), stack.services.clone());
 
     let (status, _, catalog) = app.get("/api/catalog").await;
@@ -265,15 +110,34 @@ async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_b
     assert_eq!(failed_ids(&answer), Vec::<String>::new());
     let live = shopper.wait_for(&id, "active").await;
     assert!(live["service"].is_object(), "{live}");
+    within_policies(&stack);
+}
+
+/// Every call the functions made to AWS is one their policy in the
+/// template allows: the policies are no looser than written and no tighter
+/// than the code needs.
+fn within_policies(stack: &Stack) {
+    let accesses = stack.access.lock().unwrap().clone();
+    assert!(!accesses.is_empty(), "the functions' calls were recorded");
+    let denied = hostfront_tests::template::denied(&accesses);
+    assert!(
+        denied.is_empty(),
+        "IAM would deny these calls:\n{}",
+        denied
+            .iter()
+            .map(|a| format!("{a:?}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn events_carry_cookies_query_strings_base64_bodies_and_the_client_address() {
     let stack = Stack::on_moto().await;
-    stack.seed().await;
+    stack.seed(SCHEDULER).await;
     // Every request body in base64; three logins a minute per client.
     let gateway = stack
-        .gateway(&[("HOSTFRONT_AUTH_PER_MINUTE", "6")], true)
+        .gateway(API_FUNCTIONS, &[("HOSTFRONT_AUTH_PER_MINUTE", "6")], true)
         .await;
     let app = App::behind(gateway.base.clone(), stack.services.clone());
 
@@ -318,12 +182,13 @@ async fn events_carry_cookies_query_strings_base64_bodies_and_the_client_address
         401,
         "another client is not"
     );
+    within_policies(&stack);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_route_of_the_template_reaches_the_function_that_serves_it() {
     let stack = Stack::on_moto().await;
-    let gateway = stack.gateway(&[], false).await;
+    let gateway = stack.gateway(API_FUNCTIONS, &[], false).await;
     let client = reqwest::Client::new();
     for route in hostfront_tests::template::routes() {
         let path = route
@@ -357,6 +222,7 @@ async fn every_route_of_the_template_reaches_the_function_that_serves_it() {
             route.method, route.path, route.function
         );
     }
+    within_policies(&stack);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -383,4 +249,62 @@ async fn the_scheduler_runs_the_task_eventbridge_names() {
         .await
         .response();
     assert_eq!(again["task"], "cancel-lapsed-orders", "{again}");
+    within_policies(&stack);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn behind_cloudfront_the_viewer_counts_and_a_request_around_it_is_refused() {
+    let stack = Stack::on_moto().await;
+    let secret = "an origin secret CloudFront adds";
+    let gateway = stack
+        .gateway(
+            API_FUNCTIONS,
+            &[
+                ("HOSTFRONT_ORIGIN_SECRET", secret),
+                ("HOSTFRONT_AUTH_PER_MINUTE", "6"),
+            ],
+            false,
+        )
+        .await;
+    let app = App::behind(gateway.base.clone(), stack.services.clone());
+    let login = json!({"email": "nobody@example.com", "password": "not the password"});
+
+    // Straight to the API, without CloudFront's header, or with a wrong one.
+    for headers in [vec![], vec![("x-hostfront-origin", "a guess")]] {
+        let (status, body) = app.post_with("/api/login", &login, &headers).await;
+        assert_eq!(status, 403, "{body}");
+        assert_eq!(body["error"]["code"], "forbidden");
+    }
+    let (status, _, _) = app.get("/api/health").await;
+    assert_eq!(status, 403, "every route is behind the check");
+
+    // Through CloudFront, every request comes from CloudFront's address (the
+    // same `sourceIp`); the viewer's address is what the limits count.
+    let from = |viewer: &'static str| {
+        vec![
+            ("x-hostfront-origin", secret),
+            ("cloudfront-viewer-address", viewer),
+        ]
+    };
+    let mut refused = false;
+    for _ in 0..10 {
+        if app
+            .post_with("/api/login", &login, &from("203.0.113.7:51234"))
+            .await
+            .0
+            == 429
+        {
+            refused = true;
+            break;
+        }
+    }
+    assert!(
+        refused,
+        "the viewer 203.0.113.7 is refused after its wrong tries"
+    );
+    let (status, body) = app
+        .post_with("/api/login", &login, &from("2001:db8::7:443"))
+        .await;
+    assert_eq!(status, 401, "another viewer is not: {body}");
+    within_policies(&stack);
 }

@@ -187,7 +187,7 @@ impl MakeRequestId for MakeUlid {
 
 /// What a page may load: only this site's own scripts, styles and data; no
 /// inline script or handler, no framing, no plugins.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
 img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
 form-action 'self'; frame-ancestors 'none'";
 

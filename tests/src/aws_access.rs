@@ -1,0 +1,203 @@
+//! What a function asks of AWS, seen on the wire: a recording proxy between
+//! one function and moto. Each DynamoDB request is logged in IAM's terms, as
+//! the actions IAM checks and the partition keys its `dynamodb:LeadingKeys`
+//! condition sees, so that tests can hold the template's policies to what
+//! the functions really do.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+/// One action of one request.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Access {
+    /// The function's binary name.
+    pub function: String,
+    /// The IAM action: `dynamodb:GetItem`, `sqs:SendMessage`, `kms:Decrypt`.
+    pub action: String,
+    /// For DynamoDB: the partition key values the action touches (for a
+    /// query, the partition it reads, of the index it names).
+    pub leading_keys: Vec<String>,
+    /// For SQS, the queue's name.
+    pub queue: Option<String>,
+}
+
+/// Every access recorded, shared by the proxies of one stack.
+pub type AccessLog = Arc<Mutex<Vec<Access>>>;
+
+#[derive(Clone)]
+struct Proxy {
+    function: String,
+    upstream: String,
+    log: AccessLog,
+    client: reqwest::Client,
+}
+
+/// Starts a proxy for `function` in front of `upstream`; returns its endpoint.
+pub async fn proxy(function: &str, upstream: &str, log: AccessLog) -> String {
+    let proxy = Proxy {
+        function: function.into(),
+        upstream: upstream.trim_end_matches('/').into(),
+        log,
+        client: reqwest::Client::new(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let endpoint = format!("http://{}", listener.local_addr().expect("bound"));
+    let app = Router::new().fallback(forward).with_state(proxy);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    endpoint
+}
+
+async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body: Bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let target = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|t| t.to_str().ok())
+        .unwrap_or_default();
+    let document: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let queue = document["QueueUrl"]
+        .as_str()
+        .and_then(|url| url.rsplit('/').next())
+        .map(String::from);
+    let recorded = accesses(target, &document)
+        .into_iter()
+        .map(|(action, leading_keys)| Access {
+            function: proxy.function.clone(),
+            action,
+            leading_keys,
+            queue: queue.clone(),
+        });
+    proxy.log.lock().unwrap().extend(recorded);
+
+    let url = format!(
+        "{}{}",
+        proxy.upstream,
+        parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+    );
+    let mut upstream = proxy.client.request(parts.method.clone(), url).body(body);
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::HOST && name != axum::http::header::CONTENT_LENGTH {
+            upstream = upstream.header(name, value);
+        }
+    }
+    let Ok(answer) = upstream.send().await else {
+        return axum::http::StatusCode::BAD_GATEWAY.into_response();
+    };
+    let mut response = Response::builder().status(answer.status().as_u16());
+    for (name, value) in answer.headers() {
+        if name != "transfer-encoding" && name != "content-length" {
+            response = response.header(name.as_str(), value.as_bytes());
+        }
+    }
+    let bytes = answer.bytes().await.unwrap_or_default();
+    response
+        .body(axum::body::Body::from(bytes))
+        .expect("a response")
+}
+
+/// The IAM actions of one request with `x-amz-target: target`, each with
+/// the partition keys it touches.
+fn accesses(target: &str, body: &Value) -> Vec<(String, Vec<String>)> {
+    let Some((service, operation)) = target.split_once('.') else {
+        return Vec::new();
+    };
+    let prefix = match service {
+        s if s.starts_with("DynamoDB") => "dynamodb",
+        s if s.starts_with("AmazonSQS") => "sqs",
+        s if s.starts_with("TrentService") => "kms",
+        _ => return vec![(format!("unknown:{target}"), Vec::new())],
+    };
+    let action = |name: &str| format!("{prefix}:{name}");
+    if prefix != "dynamodb" {
+        return vec![(action(operation), Vec::new())];
+    }
+    let pk = |item: &Value| item["pk"]["S"].as_str().map(String::from);
+    match operation {
+        "GetItem" | "DeleteItem" | "UpdateItem" => {
+            vec![(action(operation), pk(&body["Key"]).into_iter().collect())]
+        }
+        "PutItem" => vec![(action(operation), pk(&body["Item"]).into_iter().collect())],
+        "BatchGetItem" => {
+            let keys = tables(body)
+                .flat_map(|t| t["Keys"].as_array().cloned().unwrap_or_default())
+                .filter_map(|k| pk(&k))
+                .collect();
+            vec![(action(operation), keys)]
+        }
+        "BatchWriteItem" => {
+            let keys = tables(body)
+                .flat_map(|t| t.as_array().cloned().unwrap_or_default())
+                .filter_map(|w| {
+                    pk(&w["PutRequest"]["Item"]).or_else(|| pk(&w["DeleteRequest"]["Key"]))
+                })
+                .collect();
+            vec![(action(operation), keys)]
+        }
+        // IAM checks each item's own action in a transaction.
+        "TransactWriteItems" => body["TransactItems"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|item| {
+                let (kind, key) = [
+                    ("Put", "PutItem", "Item"),
+                    ("Update", "UpdateItem", "Key"),
+                    ("Delete", "DeleteItem", "Key"),
+                    ("ConditionCheck", "ConditionCheckItem", "Key"),
+                ]
+                .into_iter()
+                .find_map(|(field, name, key)| item.get(field).map(|f| (name, pk(&f[key]))))?;
+                Some((action(kind), key.into_iter().collect()))
+            })
+            .collect(),
+        "Query" => vec![(
+            action(operation),
+            queried_partition(body).into_iter().collect(),
+        )],
+        other => vec![(action(other), Vec::new())],
+    }
+}
+
+fn tables(body: &Value) -> impl Iterator<Item = Value> + '_ {
+    body["RequestItems"]
+        .as_object()
+        .into_iter()
+        .flat_map(|tables| tables.values().cloned())
+}
+
+/// The partition key value of a query: the `#name = :value` of its key
+/// condition whose name is the table's or the index's partition key.
+fn queried_partition(body: &Value) -> Option<String> {
+    let expression = body["KeyConditionExpression"].as_str()?;
+    expression.split(" AND ").find_map(|part| {
+        let (name, value) = part.trim().trim_matches(['(', ')']).split_once(" = ")?;
+        let attribute = body["ExpressionAttributeNames"][name.trim()].as_str()?;
+        attribute
+            .ends_with("pk")
+            .then(|| body["ExpressionAttributeValues"][value.trim()]["S"].as_str())
+            .flatten()
+            .map(String::from)
+    })
+}
+
+/// The part of a partition key a policy names: up to and with its first `#`
+/// (`CUSTOMER#`), or the whole key when it has none (`CATALOG`).
+pub fn key_prefix(key: &str) -> &str {
+    key.find('#').map_or(key, |at| &key[..=at])
+}
