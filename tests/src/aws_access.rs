@@ -29,20 +29,50 @@ pub struct Access {
 /// Every access recorded, shared by the proxies of one stack.
 pub type AccessLog = Arc<Mutex<Vec<Access>>>;
 
+/// Failures the proxy answers with instead of forwarding: what moto, which
+/// runs one transaction at a time, never produces.
+#[derive(Default)]
+pub struct Faults {
+    /// How many of the next `TransactWriteItems` DynamoDB cancels for a
+    /// `TransactionConflict`, as it does when another transaction holds an item.
+    pub transaction_conflicts: std::sync::atomic::AtomicU32,
+}
+
+impl Faults {
+    fn take_conflict(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.transaction_conflicts
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+}
+
 #[derive(Clone)]
 struct Proxy {
     function: String,
     upstream: String,
     log: AccessLog,
+    faults: Arc<Faults>,
     client: reqwest::Client,
 }
 
 /// Starts a proxy for `function` in front of `upstream`; returns its endpoint.
 pub async fn proxy(function: &str, upstream: &str, log: AccessLog) -> String {
+    proxy_with_faults(function, upstream, log, Arc::default()).await
+}
+
+/// As `proxy`, answering with `faults` while it has some.
+pub async fn proxy_with_faults(
+    function: &str,
+    upstream: &str,
+    log: AccessLog,
+    faults: Arc<Faults>,
+) -> String {
     let proxy = Proxy {
         function: function.into(),
         upstream: upstream.trim_end_matches('/').into(),
         log,
+        faults,
         client: reqwest::Client::new(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -80,6 +110,9 @@ async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
             queue: queue.clone(),
         });
     proxy.log.lock().unwrap().extend(recorded);
+    if target.ends_with(".TransactWriteItems") && proxy.faults.take_conflict() {
+        return transaction_conflict(&document);
+    }
 
     let url = format!(
         "{}{}",
@@ -108,6 +141,28 @@ async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
     let bytes = answer.bytes().await.unwrap_or_default();
     response
         .body(axum::body::Body::from(bytes))
+        .expect("a response")
+}
+
+/// DynamoDB's answer to a transaction another one stood in the way of: one
+/// reason per item, the first in conflict.
+fn transaction_conflict(request: &Value) -> Response {
+    let items = request["TransactItems"].as_array().map_or(1, Vec::len);
+    let reasons: Vec<Value> = (0..items)
+        .map(|i| match i {
+            0 => serde_json::json!({"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}),
+            _ => serde_json::json!({"Code": "None"}),
+        })
+        .collect();
+    let body = serde_json::json!({
+        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+        "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]",
+        "CancellationReasons": reasons,
+    });
+    Response::builder()
+        .status(400)
+        .header("content-type", "application/x-amz-json-1.0")
+        .body(axum::body::Body::from(body.to_string()))
         .expect("a response")
 }
 

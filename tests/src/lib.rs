@@ -25,7 +25,9 @@ pub use counting::CountingTable;
 pub use fixtures::{
     QueueFixture, TableFixture, dynamodb_table, sqlite_queue, sqlite_table, sqs_queue,
 };
-pub use moto::{dynamodb_client, kms_client, moto_endpoint, sqs_client, unique};
+pub use moto::{
+    dynamodb_client, dynamodb_client_at, kms_client, moto_endpoint, sqs_client, unique,
+};
 
 pub fn test_config(data_dir: &std::path::Path) -> Config {
     let mut config = Config::from_lookup(|_| None).expect("defaults are valid");

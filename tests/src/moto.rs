@@ -59,18 +59,26 @@ pub fn unique(prefix: &str) -> String {
 macro_rules! moto_client {
     ($name:ident, $sdk:ident) => {
         pub fn $name() -> $sdk::Client {
+            moto_client!(@at $sdk, moto_endpoint())
+        }
+    };
+    (@at $sdk:ident, $endpoint:expr) => {{
             use $sdk::config::{BehaviorVersion, Credentials, Region};
             let config = $sdk::Config::builder()
                 .behavior_version(BehaviorVersion::latest())
                 .region(Region::new("us-east-1"))
-                .endpoint_url(moto_endpoint())
+                .endpoint_url($endpoint)
                 .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
                 .build();
             $sdk::Client::from_conf(config)
-        }
-    };
+    }};
 }
 
 moto_client!(dynamodb_client, aws_sdk_dynamodb);
+
+/// A DynamoDB client for moto through `endpoint` (a proxy in front of it).
+pub fn dynamodb_client_at(endpoint: &str) -> aws_sdk_dynamodb::Client {
+    moto_client!(@at aws_sdk_dynamodb, endpoint)
+}
 moto_client!(sqs_client, aws_sdk_sqs);
 moto_client!(kms_client, aws_sdk_kms);

@@ -36,6 +36,9 @@ use hostfront_core::store::{decode_cursor, encode_cursor, validate_item, visible
 const MAX_BATCH_WRITE: usize = 25;
 /// How many times a write is tried when expired items stand in its way.
 const EXPIRED_RETRIES: usize = 3;
+/// Tries of a transaction that DynamoDB cancelled because another one held
+/// an item it writes (a hot item: the invoice counter, a rate window).
+const CONFLICT_TRIES: u32 = 8;
 
 pub(super) type Attributes = HashMap<String, AttributeValue>;
 
@@ -406,7 +409,9 @@ impl Table for DynamoTable {
 
     async fn transact(&self, ops: Vec<TxOp>) -> TableResult<()> {
         validate_transaction(&ops)?;
-        for _ in 0..EXPIRED_RETRIES {
+        let mut expired_cleared = 0;
+        let mut conflicts = 0;
+        loop {
             let request = ops.iter().map(|op| self.render(op)).collect();
             let result = self
                 .client
@@ -414,22 +419,52 @@ impl Table for DynamoTable {
                 .set_transact_items(Some(request))
                 .send()
                 .await;
-            let index = match result {
-                Ok(_) => return Ok(()),
-                Err(error) => cancelled_by_condition(error)?,
+            let Err(error) = result else {
+                return Ok(());
             };
-            let op_failed = TableError::TransactionConflict { index };
-            if !self.clear_expired(&ops[index].key()?).await? {
-                return Err(op_failed);
+            match cancellation(error) {
+                Cancelled::ByCondition(index) => {
+                    if !self.clear_expired(&ops[index].key()?).await? {
+                        return Err(TableError::TransactionConflict { index });
+                    }
+                    // An expired item stood in the way and is gone: again.
+                    expired_cleared += 1;
+                    if expired_cleared >= EXPIRED_RETRIES {
+                        return Err(TableError::Busy);
+                    }
+                }
+                // Nothing was written: wait a little, differently from the
+                // other writer, and try again.
+                Cancelled::ByConflict => {
+                    conflicts += 1;
+                    if conflicts >= CONFLICT_TRIES {
+                        return Err(TableError::Busy);
+                    }
+                    tokio::time::sleep(conflict_backoff(conflicts)).await;
+                }
+                Cancelled::Failed(error) => return Err(error),
             }
         }
-        Err(TableError::Busy)
     }
 }
 
-/// The index of the operation whose condition cancelled a transaction, or the
-/// error to report when it was cancelled for another reason.
-fn cancelled_by_condition<R>(error: SdkError<TransactWriteItemsError, R>) -> TableResult<usize>
+/// Full jitter over 10 ms doubling to at most 320 ms: eight tries wait
+/// about a second in all at worst.
+fn conflict_backoff(conflicts: u32) -> std::time::Duration {
+    let ceiling = 10u64 << conflicts.min(5);
+    std::time::Duration::from_millis(fastrand::u64(1..=ceiling))
+}
+
+/// Why DynamoDB cancelled a transaction.
+enum Cancelled {
+    /// The condition of the operation at this index failed.
+    ByCondition(usize),
+    /// Another transaction or a throttle stood in the way; nothing was written.
+    ByConflict,
+    Failed(TableError),
+}
+
+fn cancellation<R>(error: SdkError<TransactWriteItemsError, R>) -> Cancelled
 where
     R: std::fmt::Debug,
 {
@@ -442,19 +477,22 @@ where
             .map(|r| r.code().unwrap_or("None"))
             .collect();
         if let Some(index) = codes.iter().position(|c| *c == "ConditionalCheckFailed") {
-            return Ok(index);
+            return Cancelled::ByCondition(index);
         }
         if codes
             .iter()
             .any(|c| *c == "TransactionConflict" || *c == "ThrottlingError")
         {
-            return Err(TableError::Busy);
+            return Cancelled::ByConflict;
         }
-        return Err(TableError::Backend(format!(
+        return Cancelled::Failed(TableError::Backend(format!(
             "transaction cancelled: {codes:?}"
         )));
     }
-    Err(classify(error))
+    match classify(error) {
+        TableError::Busy => Cancelled::ByConflict,
+        other => Cancelled::Failed(other),
+    }
 }
 
 fn classify<E, R>(error: SdkError<E, R>) -> TableError
