@@ -17,6 +17,7 @@ document.getElementById("search-form").addEventListener("submit", (event) => eve
 
 let timer = null;
 let latest = 0;
+let lastQuery = "";
 
 function say(text, isError = false) {
   message.textContent = text;
@@ -46,11 +47,15 @@ function offerRow(offer, currency) {
   status.textContent = offer.available
     ? `${money(offer.prices.register, currency)} first year · renews at ${money(offer.prices.renew, currency)}`
     : offer.reason === "reserved" ? "Reserved"
-    : offer.reason === "ordered" ? "Just ordered" : "Taken";
+    : offer.reason === "ordered" ? "Just ordered"
+    : offer.reason === "unknown" ? "Not checked: the registry is busy" : "Taken";
   const button = document.createElement("button");
   button.type = "button";
   const added = () => { button.textContent = "In cart"; button.disabled = true; };
-  if (!offer.available) {
+  if (offer.reason === "unknown") {
+    button.textContent = "Check again";
+    button.addEventListener("click", () => search(lastQuery));
+  } else if (!offer.available) {
     button.textContent = "Unavailable";
     button.disabled = true;
   } else if (inCart(offer.domain)) {
@@ -74,6 +79,7 @@ function clear() {
 
 async function search(query) {
   const ticket = ++latest;
+  lastQuery = query;
   say("Searching…");
   try {
     const answer = await api(`/api/domains/check?name=${encodeURIComponent(query)}`);
@@ -82,8 +88,11 @@ async function search(query) {
     suggestions.replaceChildren(...answer.suggestions.map((o) => offerRow(o, answer.currency)));
     suggestionsTitle.hidden = answer.suggestions.length === 0;
     const free = answer.results.filter((o) => o.available).length;
+    const unchecked = answer.results.filter((o) => o.reason === "unknown").length;
     say(answer.notice ?? (answer.results.length === 1
-      ? (free ? `${answer.normalized.unicode} is available.` : `${answer.normalized.unicode} is taken; here are some ideas.`)
+      ? (free ? `${answer.normalized.unicode} is available.`
+        : unchecked ? `We could not check ${answer.normalized.unicode} just now; please check again in a moment.`
+        : `${answer.normalized.unicode} is taken; here are some ideas.`)
       : `${free} of ${answer.results.length} endings are available for “${answer.normalized.unicode}”.`));
   } catch (error) {
     if (ticket !== latest) return;

@@ -312,23 +312,6 @@ async fn clients_behind_a_trusted_proxy_are_limited_one_by_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_registrar_quota_holds_whoever_asks() {
-    let app = App::embedded_with(|c| c.registrar_calls_per_second = 1).await;
-    assert_eq!(check(&app, "firstbakery.com").await.0, 200);
-    // Fresh names need the registrar; its quota for this second is spent.
-    let (status, retry, body) = check(&app, "secondbakery.com").await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (503, Some("unavailable")),
-        "{body}"
-    );
-    assert!(retry.is_some());
-    // Cached answers do not need it.
-    assert_eq!(check(&app, "firstbakery.com").await.0, 200);
-    app.shutdown().await.unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_registry_is_a_503_and_nothing_is_cached() {
     let app = App::embedded_with(|c| c.sim_registrar_failure_rate = 1.0).await;
     let (status, retry, body) = check(&app, "quietbakery.com").await;

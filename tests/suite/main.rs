@@ -53,6 +53,7 @@ mod orders;
 mod payments_conformance;
 mod queue_conformance;
 mod rate_limits;
+mod registrar_budget;
 mod registrar_conformance;
 mod renewals;
 mod sealer_conformance;

@@ -1,15 +1,11 @@
-//! Limits per client in the process and across processes, and the cap on
-//! calls to the registrar.
+//! Limits per client in the process and across processes. (The registrar's
+//! quota is `registrar_budget`.)
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use hostfront::adapters::embedded::{EmbeddedDb, SqliteTable};
-use hostfront::adapters::sim::{SimulatedRegistry, SimulationSettings};
-use hostfront::clock::{ManualClock, SystemClock};
+use hostfront::clock::ManualClock;
 use hostfront::ratelimit::*;
-use hostfront::registrar::capped::Capped;
-use hostfront::registrar::{Registrar, RegistrarError};
 
 fn table(clock: &ManualClock) -> (tempfile::TempDir, SqliteTable) {
     let dir = tempfile::TempDir::new().unwrap();
@@ -86,31 +82,4 @@ async fn quiet_clients_are_forgotten_once_a_minute() {
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     limiter.admit(&table, &clock, "e").await.unwrap();
     assert_eq!(limiter.remembered(), 1, "only the client just seen");
-}
-
-// The registrar's quota.
-
-#[tokio::test]
-async fn calls_beyond_the_quota_wait_then_give_up() {
-    let dir = tempfile::TempDir::new().unwrap();
-    let table = Arc::new(SqliteTable::new(
-        EmbeddedDb::open(dir.path()).unwrap(),
-        Arc::new(SystemClock),
-    ));
-    let registry = Arc::new(SimulatedRegistry::new(
-        table,
-        Arc::new(SystemClock),
-        SimulationSettings::default(),
-    ));
-    let capped = Capped::new(registry, 2, Duration::from_millis(100));
-    let names = vec!["quietbakery.com".to_string()];
-    capped.check(&names).await.unwrap();
-    capped.check(&names).await.unwrap();
-    let third = capped.check(&names).await;
-    assert!(
-        matches!(third, Err(RegistrarError::Unavailable(_))),
-        "{third:?}"
-    );
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    capped.check(&names).await.expect("the quota refills");
 }

@@ -24,6 +24,7 @@ use hostfront_core::hashing::HashGate;
 use hostfront_core::mailer::{Mailer, RecordOnly};
 use hostfront_core::queue::Queue;
 use hostfront_core::ratelimit::ClientLimiter;
+use hostfront_core::registrar::budget::{Share, SharedBudget};
 use hostfront_core::registrar::capped::Capped;
 use hostfront_core::secrets::Sealer;
 use hostfront_core::store::Table;
@@ -199,10 +200,25 @@ pub fn with_ports(
         },
         &config.subdomain_zone,
     ));
-    let registrar = Arc::new(Capped::new(
-        registry,
+    let budget = Arc::new(SharedBudget::new(
+        table.clone(),
+        clock.clone(),
         config.registrar_calls_per_second,
-        Duration::from_millis(500),
+        config.registrar_reserved_per_second,
+    ));
+    // Orders and renewals may wait for the next second; a search only briefly,
+    // then answers with what it knows.
+    let registrar = Arc::new(Capped::new(
+        registry.clone(),
+        budget.clone(),
+        Share::Everything,
+        Duration::from_millis(1_000),
+    ));
+    let search_registrar = Arc::new(Capped::new(
+        registry,
+        budget,
+        Share::Searches,
+        Duration::from_millis(250),
     ));
     let check_limiter = ClientLimiter::new(
         "check",
@@ -244,6 +260,7 @@ pub fn with_ports(
         table,
         queue,
         registrar,
+        search_registrar,
         payments,
         panel,
         sealer,

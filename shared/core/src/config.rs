@@ -81,8 +81,11 @@ pub struct Config {
     pub check_burst: u32,
     /// …and per minute across every process (a counter in the table).
     pub check_window_limit: u32,
-    /// Registrar calls per second for everybody together.
+    /// The registrar's quota: calls per second for everybody together.
     pub registrar_calls_per_second: u32,
+    /// Of those, the calls per second searches leave for orders, renewals
+    /// and domain management.
+    pub registrar_reserved_per_second: u32,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpNet>,
     pub check_cache_available_secs: u64,
@@ -208,6 +211,8 @@ impl Config {
                     ))
                 })
         };
+        let registrar_calls_per_second =
+            number("HOSTFRONT_REGISTRAR_CALLS_PER_SECOND", 20)?.clamp(1, 100_000) as u32;
         let trusted_proxies = get("HOSTFRONT_TRUSTED_PROXIES")
             .unwrap_or_default()
             .split(',')
@@ -308,8 +313,13 @@ impl Config {
             check_burst: number("HOSTFRONT_CHECK_BURST", 20)?.clamp(1, u32::MAX as u64) as u32,
             check_window_limit: number("HOSTFRONT_CHECK_WINDOW_LIMIT", 120)?
                 .clamp(1, u32::MAX as u64) as u32,
-            registrar_calls_per_second: number("HOSTFRONT_REGISTRAR_CALLS_PER_SECOND", 20)?
-                .clamp(1, 100_000) as u32,
+            registrar_calls_per_second,
+            registrar_reserved_per_second: number(
+                "HOSTFRONT_REGISTRAR_RESERVED_PER_SECOND",
+                u64::from(registrar_calls_per_second / 4),
+            )?
+            .min(u64::from(registrar_calls_per_second))
+                as u32,
             trusted_proxies,
             check_cache_available_secs: number("HOSTFRONT_CHECK_CACHE_AVAILABLE_SECS", 300)?,
             check_cache_taken_secs: number("HOSTFRONT_CHECK_CACHE_TAKEN_SECS", 6 * 3600)?,

@@ -32,6 +32,8 @@ pub struct Services {
     pub table: Arc<dyn Table>,
     pub queue: Arc<dyn Queue>,
     pub registrar: Arc<dyn Registrar>,
+    /// The same registrar within the searches' share of its quota.
+    pub search_registrar: Arc<dyn Registrar>,
     pub payments: Arc<dyn Payments>,
     pub panel: Arc<dyn HostingPanel>,
     /// Encrypts the secrets kept for a while (panel passwords, auth codes).
@@ -81,7 +83,7 @@ capabilities! {
     /// The payment gateway.
     Billing { payments: dyn Payments = payments }
     /// The domain registrar.
-    Registry { registrar: dyn Registrar = registrar }
+    Registry { registrar: dyn Registrar = registrar, search_registrar: dyn Registrar = search_registrar }
     /// The hosting panel.
     Hosting { panel: dyn HostingPanel = panel }
     /// The DNS service that serves customers' zones.

@@ -32,6 +32,9 @@ impl From<RegistrarError> for ManageError {
     fn from(error: RegistrarError) -> Self {
         match error {
             RegistrarError::Unavailable(message) => ManageError::Unavailable(message),
+            RegistrarError::QuotaSpent => {
+                ManageError::Unavailable(RegistrarError::QuotaSpent.to_string())
+            }
             RegistrarError::Refused { code, message } => ManageError::Refused { code, message },
             RegistrarError::NotFound(_) => ManageError::NotFound,
         }

@@ -21,7 +21,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::catalog::{Catalog, TldPrice};
-use crate::registrar::{Availability, RegistrarError};
+use crate::registrar::{Availability, Registrar, RegistrarError};
 use crate::store::{Item, Key, MAX_BATCH_GET, TableError, TxOp};
 use crate::{Catalogs, Registry, Settings, Storage};
 use lexicon::{BRANDS, WORDS};
@@ -68,7 +68,8 @@ pub struct Offer {
     pub tld: String,
     pub available: bool,
     pub premium: bool,
-    /// Why not, when not available: `registered`, `reserved`.
+    /// Why not, when not available: `registered`, `reserved`, `ordered`, or
+    /// `unknown` when the registrar could not be asked just now (ask again).
     pub reason: Option<String>,
     pub prices: Prices,
     pub variant: Variant,
@@ -168,7 +169,17 @@ pub async fn availability(
     if misses.is_empty() {
         return Ok(answers);
     }
-    let fresh = live_check(services, &misses).await?;
+    let mut fresh = Vec::with_capacity(misses.len());
+    let mut unknown = Vec::new();
+    for (batch, asked) in ask(services.search_registrar(), &misses).await {
+        match asked {
+            Ok(found) => fresh.extend(found),
+            // The searches' share of the quota is spent: say so for these
+            // names rather than fail the search.
+            Err(RegistrarError::QuotaSpent) => unknown.extend(batch.iter().map(|d| not_checked(d))),
+            Err(other) => return Err(other.into()),
+        }
+    }
     let now = services.clock().now_secs();
     let config = &services.config();
     let entries: Vec<Item> = fresh
@@ -182,12 +193,30 @@ pub async fn availability(
             cache_item(answer, now + lifetime as i64)
         })
         .collect();
-    if let Err(error) = services.table().put_many(entries).await {
+    if !entries.is_empty()
+        && let Err(error) = services.table().put_many(entries).await
+    {
         // The answers are good; only the next search will be slower.
         tracing::warn!(%error, "could not cache domain checks");
     }
-    answers.extend(fresh.into_iter().map(|a| (a.domain.clone(), (a, false))));
+    answers.extend(
+        fresh
+            .into_iter()
+            .chain(unknown)
+            .map(|a| (a.domain.clone(), (a, false))),
+    );
     Ok(answers)
+}
+
+/// The answer for a name the registrar could not be asked about just now.
+fn not_checked(domain: &str) -> Availability {
+    Availability {
+        domain: domain.to_string(),
+        available: false,
+        reason: Some("unknown".into()),
+        premium: false,
+        premium_price: None,
+    }
 }
 
 /// Asks the registrar, bypassing the cache: ordering always re-checks live.
@@ -195,20 +224,28 @@ pub async fn live_check(
     services: &impl Registry,
     domains: &[String],
 ) -> Result<Vec<Availability>, CheckError> {
-    let batch = services.registrar().max_check_batch().max(1);
     let mut answers = Vec::with_capacity(domains.len());
+    for (_, asked) in ask(services.registrar(), domains).await {
+        answers.extend(asked?);
+    }
+    Ok(answers)
+}
+
+/// `domains` asked of `registrar` in its largest batches, a few at once:
+/// each batch with its answers or its error.
+async fn ask<'a>(
+    registrar: &dyn Registrar,
+    domains: &'a [String],
+) -> Vec<(&'a [String], Result<Vec<Availability>, RegistrarError>)> {
+    let batch = registrar.max_check_batch().max(1);
+    let mut asked = Vec::new();
     for group in domains.chunks(batch * REGISTRAR_CONCURRENCY) {
         let calls = group
             .chunks(batch)
-            .map(|chunk| services.registrar().check(chunk));
-        answers.extend(
-            futures::future::try_join_all(calls)
-                .await?
-                .into_iter()
-                .flatten(),
-        );
+            .map(|chunk| async move { (chunk, registrar.check(chunk).await) });
+        asked.extend(futures::future::join_all(calls).await);
     }
-    Ok(answers)
+    asked
 }
 
 /// The whole search: results for what was typed, and ranked suggestions.

@@ -41,7 +41,7 @@ pub async fn follow_up(
                     }
                 }
                 // The next run asks again.
-                Err(RegistrarError::Unavailable(_)) => {}
+                Err(RegistrarError::Unavailable(_) | RegistrarError::QuotaSpent) => {}
                 Err(error) => tracing::warn!(domain = %domain.name, %error, "transfer status"),
             }
         }

@@ -1,13 +1,13 @@
-//! Caps the calls made to a registrar per second, whoever makes them, so that
-//! one abusive client cannot spend the registrar's quota for everybody.
+//! Keeps the calls made to a registrar within its quota, whoever makes them
+//! and in whichever process (the shared budget), so that no crowd of
+//! searches, and no one abusive client, spends it for everybody.
 
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
+use super::budget::{Share, SharedBudget};
 use super::{
     Availability, Contact, DomainInfo, Registrar, RegistrarError, Registration, Renewal,
     TransferRequest, TransferState,
@@ -15,27 +15,29 @@ use super::{
 
 pub struct Capped {
     inner: Arc<dyn Registrar>,
-    limiter: DefaultDirectRateLimiter,
+    budget: Arc<SharedBudget>,
+    share: Share,
     /// How long a call may wait for its turn before it gives up.
     max_wait: Duration,
 }
 
 impl Capped {
-    pub fn new(inner: Arc<dyn Registrar>, calls_per_second: u32, max_wait: Duration) -> Self {
-        let rate = NonZeroU32::new(calls_per_second.max(1)).expect("at least one");
+    pub fn new(
+        inner: Arc<dyn Registrar>,
+        budget: Arc<SharedBudget>,
+        share: Share,
+        max_wait: Duration,
+    ) -> Self {
         Capped {
             inner,
-            limiter: RateLimiter::direct(Quota::per_second(rate)),
+            budget,
+            share,
             max_wait,
         }
     }
 
     async fn turn(&self) -> Result<(), RegistrarError> {
-        tokio::time::timeout(self.max_wait, self.limiter.until_ready())
-            .await
-            .map_err(|_| {
-                RegistrarError::Unavailable("our registrar quota for this second is spent".into())
-            })
+        self.budget.turn(self.share, self.max_wait).await
     }
 }
 

@@ -3,6 +3,7 @@
 //! changes something carries an idempotency key, so a retry never registers,
 //! transfers or renews twice.
 
+pub mod budget;
 pub mod capped;
 
 use async_trait::async_trait;
@@ -113,6 +114,10 @@ pub enum RegistrarError {
     Refused { code: String, message: String },
     #[error("the registrar does not know {0}")]
     NotFound(String),
+    /// Our share of the registrar's quota for this second is spent: worth
+    /// asking again in a moment.
+    #[error("the registrar quota for this second is spent")]
+    QuotaSpent,
 }
 
 #[async_trait]

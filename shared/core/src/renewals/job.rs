@@ -64,9 +64,9 @@ pub async fn run(
     };
     match services.registrar().renew(&request).await {
         Ok(info) => finish(services, &renewal, info.expires_at).await,
-        Err(RegistrarError::Unavailable(message)) if !last_try => Err(JobFailure::Retry(format!(
-            "the registrar is unavailable: {message}"
-        ))),
+        Err(error @ (RegistrarError::Unavailable(_) | RegistrarError::QuotaSpent)) if !last_try => {
+            Err(JobFailure::Retry(error.to_string()))
+        }
         Err(error) => give_up(services, &renewal, &error.to_string()).await,
     }
 }

@@ -48,6 +48,9 @@ pub async fn quote(
         .await
         .map_err(|error| match error {
             RegistrarError::Unavailable(message) => RenewalError::Unavailable(message),
+            RegistrarError::QuotaSpent => {
+                RenewalError::Unavailable(RegistrarError::QuotaSpent.to_string())
+            }
             RegistrarError::NotFound(_) => not_renewable(
                 "released",
                 format!(

@@ -1,0 +1,96 @@
+//! The registrar's quota is one budget in the table, shared by every process
+//! (every Lambda container), with a reserve searches cannot spend.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hostfront::Services;
+use hostfront::clock::ManualClock;
+use hostfront::registrar::RegistrarError;
+use hostfront_tests::App;
+
+with_clock_on_both_engines!(the_budget_is_shared_and_keeps_a_reserve: the_budget_is_shared_and_keeps_a_reserve_embedded, the_budget_is_shared_and_keeps_a_reserve_cloud);
+
+/// Another process on the same table and queue, whose registrar may make two
+/// calls a second, one of them kept from searches.
+fn container(services: &Services, clock: &ManualClock) -> Services {
+    let mut config = (*services.config).clone();
+    config.registrar_calls_per_second = 2;
+    config.registrar_reserved_per_second = 1;
+    hostfront::wiring::with_ports(
+        config,
+        Arc::new(clock.clone()),
+        services.table.clone(),
+        services.queue.clone(),
+        services.sealer.clone(),
+    )
+}
+
+async fn the_budget_is_shared_and_keeps_a_reserve(clock: &ManualClock, services: &Services) {
+    // Half a second into a second.
+    let now = hostfront::clock::Clock::now_millis(clock);
+    clock.advance_millis(1_500 - now.rem_euclid(1_000));
+    let (first, second) = (container(services, clock), container(services, clock));
+    let names = ["budgetbakery.com".to_string()];
+
+    assert!(first.search_registrar.check(&names).await.is_ok());
+    // The other container finds the searches' share spent, and does not
+    // wait for the next second, half a second away: searches wait briefly.
+    assert_eq!(
+        second.search_registrar.check(&names).await,
+        Err(RegistrarError::QuotaSpent)
+    );
+    // Orders and renewals still have the reserve.
+    assert!(second.registrar.check(&names).await.is_ok());
+    // Then they wait for the next second.
+    let started = Instant::now();
+    assert!(first.registrar.check(&names).await.is_ok());
+    assert!(
+        started.elapsed() >= Duration::from_millis(450),
+        "waited for the next second: {:?}",
+        started.elapsed()
+    );
+    // A new second, a new budget, for searches too.
+    clock.advance_secs(5);
+    assert!(second.search_registrar.check(&names).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_past_the_quota_marks_what_it_could_not_check() {
+    let app = App::embedded_with(|c| {
+        c.registrar_calls_per_second = 2;
+        c.registrar_reserved_per_second = 1;
+    })
+    .await;
+    // Early in a second, so that the next is further away than a search waits.
+    let into_second = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_millis()
+    };
+    while into_second() > 100 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (status, _, first) = app.get("/api/domains/check?name=firstbakery.com").await;
+    assert_eq!(status, 200, "{first}");
+    assert_ne!(first["results"][0]["reason"], "unknown", "{first}");
+
+    // The searches' share of this second is spent: an answer, not a 503.
+    let (status, _, second) = app.get("/api/domains/check?name=secondbakery.com").await;
+    assert_eq!(status, 200, "{second}");
+    let result = &second["results"][0];
+    assert_eq!(result["domain"], "secondbakery.com");
+    assert_eq!(
+        (&result["available"], &result["reason"]),
+        (&false.into(), &"unknown".into()),
+        "{second}"
+    );
+    // Cached answers need no budget; unchecked ones were not cached.
+    let (_, _, again) = app.get("/api/domains/check?name=firstbakery.com").await;
+    assert_eq!(again["results"][0]["cached"], true);
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    let (_, _, later) = app.get("/api/domains/check?name=secondbakery.com").await;
+    assert_ne!(later["results"][0]["reason"], "unknown", "{later}");
+    app.shutdown().await.unwrap();
+}
