@@ -68,6 +68,7 @@ macro_rules! moto_client {
                 .behavior_version(BehaviorVersion::latest())
                 .region(Region::new("us-east-1"))
                 .endpoint_url($endpoint)
+                .http_client(hostfront::wiring::https_client())
                 .credentials_provider(Credentials::new("test", "test", None, None, "moto"))
                 .build();
             $sdk::Client::from_conf(config)
