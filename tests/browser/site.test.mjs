@@ -97,6 +97,27 @@ describe("the storefront under a rate limit", () => {
   });
 });
 
+describe("the storefront when the registrar's quota is spent", () => {
+  // Every call of the quota is kept for orders: no search may ask the registrar.
+  const app = useStorefront({ HOSTFRONT_REGISTRAR_CALLS_PER_SECOND: "1", HOSTFRONT_REGISTRAR_RESERVED_PER_SECOND: "1" });
+
+  test("names that could not be checked say so and can be checked again", async () => {
+    const page = await app.browser.newPage();
+    await page.goto(app.server.base);
+    await page.locator("#domain-query").fill("quietbakery.com");
+    const row = page.locator('#search-results .offer[data-domain="quietbakery.com"]');
+    await row.waitFor();
+    assert.match(await row.locator(".status").textContent(), /Not checked/);
+    assert.match(await page.locator("#search-message").textContent(), /could not check quietbakery\.com just now/);
+    const again = row.locator("button");
+    assert.equal(await again.textContent(), "Check again");
+    assert.equal(await again.isEnabled(), true);
+    await again.click();
+    await page.locator('#search-results .offer[data-domain="quietbakery.com"] .status').waitFor();
+    await page.close();
+  });
+});
+
 describe("the account page", () => {
   // Signups, links and logins of several visitors from one address.
   const app = useStorefront({ HOSTFRONT_AUTH_PER_MINUTE: "100", HOSTFRONT_AUTH_WINDOW_LIMIT: "200" });
