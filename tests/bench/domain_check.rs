@@ -5,7 +5,10 @@
 //!     cargo run --release -p hostfront-tests --bin bench-domain-check
 //!
 //! It reports p50 and p99 of a fresh check (every candidate goes to the
-//! registry), of a cached check, and cached checks per second at concurrency 50.
+//! registry), of a cached check, and cached checks per second at concurrency 50;
+//! then fresh checks by 10 users at once within the registrar's default quota
+//! (20 calls a second, 5 kept for orders): how many answered, how many names
+//! were marked `unknown` for want of quota, and p50/p99.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -165,6 +168,77 @@ async fn main() {
         } else {
             "UNDER"
         }
+    );
+    app.shutdown().await.expect("clean shutdown");
+    fresh_at_once().await;
+}
+
+const USERS: usize = 10;
+const QUOTA_SECONDS: u64 = 5;
+
+/// Ten users searching fresh names at once for a few seconds, with the
+/// registrar's quota a shared budget of 20 calls a second, 5 kept for orders.
+async fn fresh_at_once() {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let mut config = test_config(dir.path());
+    config.sim_registrar_latency_ms = REGISTRY_LATENCY_MS;
+    config.workers = 0;
+    config.check_per_minute = u32::MAX;
+    config.check_burst = u32::MAX;
+    config.check_window_limit = u32::MAX;
+    config.registrar_calls_per_second = 20;
+    config.registrar_reserved_per_second = 5;
+    let db = EmbeddedDb::open(dir.path()).expect("database");
+    let app = App::serve(hostfront::wiring::embedded(
+        config,
+        db,
+        Arc::new(SystemClock),
+    ))
+    .await;
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(QUOTA_SECONDS);
+    let mut users = tokio::task::JoinSet::new();
+    for user in 0..USERS {
+        let (client, base) = (client.clone(), app.url("/api/domains/check?name="));
+        users.spawn(async move {
+            let mut seen = Vec::new();
+            let mut i = 0;
+            while Instant::now() < deadline {
+                let url = format!("{base}user{user}search{i}bakery.com");
+                let start = Instant::now();
+                let response = client.get(&url).send().await.expect("the app answers");
+                let status = response.status().as_u16();
+                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                let unknown = body["results"][0]["reason"] == "unknown";
+                seen.push((start.elapsed(), status, unknown));
+                i += 1;
+            }
+            seen
+        });
+    }
+    let mut seen = Vec::new();
+    while let Some(more) = users.join_next().await {
+        seen.extend(more.expect("user"));
+    }
+    let answered = seen.iter().filter(|(_, status, _)| *status == 200).count();
+    let unknown = seen.iter().filter(|(_, _, unknown)| *unknown).count();
+    let checked: Vec<Duration> = seen
+        .iter()
+        .filter(|(_, status, unknown)| *status == 200 && !unknown)
+        .map(|(elapsed, _, _)| *elapsed)
+        .collect();
+    println!(
+        "\nfresh checks, {USERS} users at once for {QUOTA_SECONDS} s, registrar quota 20/s (5 kept for orders):"
+    );
+    println!(
+        "  {} searches, {answered} answered 200, {} otherwise; {unknown} with the searched name marked unknown",
+        seen.len(),
+        seen.len() - answered
+    );
+    report("  checked answers", checked);
+    report(
+        "  all answers",
+        seen.iter().map(|(elapsed, _, _)| *elapsed).collect(),
     );
     app.shutdown().await.expect("clean shutdown");
 }

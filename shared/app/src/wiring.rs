@@ -198,8 +198,8 @@ pub fn with_ports(
         config.registrar_calls_per_second,
         config.registrar_reserved_per_second,
     ));
-    // Orders and renewals may wait for the next second; a search only briefly,
-    // then answers with what it knows.
+    // Orders and renewals may wait for the next second; a search only as long
+    // as a person does not notice (25 ms), then answers with what it knows.
     let registrar = Arc::new(Capped::new(
         registry.clone(),
         budget.clone(),
@@ -210,7 +210,7 @@ pub fn with_ports(
         registry,
         budget,
         Share::Searches,
-        Duration::from_millis(250),
+        Duration::from_millis(25),
     ));
     let check_limiter = ClientLimiter::new(
         "check",
