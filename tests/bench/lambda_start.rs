@@ -13,7 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use hostfront_tests::runtime_api::{Stack, api_event};
+use hostfront_tests::lambda::{Stack, api_event};
 use serde_json::{Value, json};
 
 /// Each function and the event its measured invocations get.

@@ -1,11 +1,11 @@
 //! The functions' bootstraps, run as Lambda runs them: each a process polling
-//! a Runtime API (`hostfront_tests::runtime_api`), on DynamoDB, SQS and KMS
+//! a Runtime API (`hostfront_tests::lambda`), on DynamoDB, SQS and KMS
 //! (moto), fed the events API Gateway, SQS and EventBridge send. The routes
 //! themselves are tested in the suite; this proves the glue.
 
 use std::time::Duration;
 
-use hostfront_tests::runtime_api::{Outcome, Stack, sqs_event};
+use hostfront_tests::lambda::{Outcome, Stack, sqs_event};
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 use hostfront_tests::{App, unique};
 use serde_json::{Value, json};
