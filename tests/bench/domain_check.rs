@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use hostfront::adapters::embedded::EmbeddedDb;
 use hostfront::clock::SystemClock;
+use hostfront::config::Config;
 use hostfront_tests::{App, test_config};
 
 const REGISTRY_LATENCY_MS: u64 = 150;
@@ -61,9 +62,9 @@ async fn timed(client: &reqwest::Client, url: &str) -> (Duration, serde_json::Va
     (start.elapsed(), body)
 }
 
-#[tokio::main]
-async fn main() {
-    let dir = tempfile::TempDir::new().expect("temp dir");
+/// The app on a fresh embedded database, the registry answering in
+/// `REGISTRY_LATENCY_MS`, with `configure`'s changes.
+async fn app_with(dir: &tempfile::TempDir, configure: impl FnOnce(&mut Config)) -> App {
     let mut config = test_config(dir.path());
     config.sim_registrar_latency_ms = REGISTRY_LATENCY_MS;
     config.workers = 0;
@@ -71,13 +72,20 @@ async fn main() {
     config.check_per_minute = u32::MAX;
     config.check_burst = u32::MAX;
     config.check_window_limit = u32::MAX;
+    configure(&mut config);
     let db = EmbeddedDb::open(dir.path()).expect("database");
-    let app = App::serve(hostfront::wiring::embedded(
+    App::serve(hostfront::wiring::embedded(
         config,
         db,
         Arc::new(SystemClock),
     ))
-    .await;
+    .await
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let app = app_with(&dir, |_| {}).await;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENCY)
         .build()

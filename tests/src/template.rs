@@ -37,10 +37,11 @@ pub fn text() -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
 }
 
-/// Every `HttpApi` event of the template, with the function it invokes.
-pub fn routes() -> Vec<Route> {
-    let mut routes = Vec::new();
+/// Each trimmed line of the template with the function it belongs to: the
+/// binary of the last `CodeUri` above it (its folder).
+fn lines_by_function() -> Vec<(Option<String>, String)> {
     let mut function = None;
+    let mut lines = Vec::new();
     for line in text().lines().map(str::trim) {
         if let Some(uri) = line.strip_prefix("CodeUri:") {
             function = uri
@@ -50,6 +51,15 @@ pub fn routes() -> Vec<Route> {
                 .next()
                 .map(String::from);
         }
+        lines.push((function.clone(), line.to_string()));
+    }
+    lines
+}
+
+/// Every `HttpApi` event of the template, with the function it invokes.
+pub fn routes() -> Vec<Route> {
+    let mut routes = Vec::new();
+    for (function, line) in lines_by_function() {
         if line.contains("Type: HttpApi") {
             let field = |name: &str| {
                 // `, Path:` and `, Method:`: an event's own name may end in "Method".
@@ -132,17 +142,7 @@ fn flow_list(text: &str) -> Vec<String> {
 /// Every function's policy statements, by binary name.
 pub fn policies() -> std::collections::HashMap<String, Vec<Statement>> {
     let mut policies: std::collections::HashMap<String, Vec<Statement>> = Default::default();
-    let mut function: Option<String> = None;
-    for line in text().lines().map(str::trim) {
-        if let Some(uri) = line.strip_prefix("CodeUri:") {
-            function = uri
-                .trim()
-                .trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .map(String::from);
-            continue;
-        }
+    for (function, line) in lines_by_function() {
         let Some(function) = &function else { continue };
         let statements = policies.entry(function.clone()).or_default();
         if let Some(sid) = line.strip_prefix("- Sid:") {
