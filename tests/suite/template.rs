@@ -200,3 +200,20 @@ fn every_function_keeps_its_logs_for_a_while() {
         );
     }
 }
+
+/// The Lambda functions serve `docs/openapi.json` as it is. Run this test
+/// with `HOSTFRONT_WRITE_OPENAPI=1` to write it after changing the API.
+#[test]
+fn the_committed_document_is_the_generated_one() {
+    let generated = hostfront::http::openapi(true);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+    if std::env::var_os("HOSTFRONT_WRITE_OPENAPI").is_some() {
+        let text = serde_json::to_string_pretty(&generated).unwrap() + "\n";
+        std::fs::write(path, text).unwrap();
+    }
+    let committed: serde_json::Value = serde_json::from_str(hostfront::http::DOCUMENT).unwrap();
+    assert!(
+        committed == generated,
+        "docs/openapi.json is not the API's document: run this test with HOSTFRONT_WRITE_OPENAPI=1"
+    );
+}

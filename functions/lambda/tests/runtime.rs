@@ -39,6 +39,12 @@ async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_b
     let gateway = stack.gateway(API_FUNCTIONS, &[], false).await;
     let app = App::behind(gateway.base.clone(), stack.services.clone());
 
+    // The system function serves the committed document.
+    let (status, _, document) = app.get("/api/openapi.json").await;
+    assert_eq!(status, 200);
+    let committed: Value = serde_json::from_str(hostfront::http::DOCUMENT).unwrap();
+    assert!(document == committed, "the served document is docs/openapi.json");
+
     let (status, _, catalog) = app.get("/api/catalog").await;
     assert_eq!(status, 200, "{catalog}");
     assert!(!catalog["plans"].as_array().unwrap().is_empty());

@@ -1,13 +1,12 @@
 //! Signup, login, logout and the current customer. The session travels in an
 //! HttpOnly cookie; signup and login are rate limited per client.
 
+use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::AppState;
 use super::client::{Admitted, AuthAttempts};
@@ -220,11 +219,11 @@ async fn me(CurrentCustomer(customer): CurrentCustomer) -> Json<Customer> {
     Json(customer)
 }
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(signup))
-        .routes(routes!(verify_email))
-        .routes(routes!(login))
-        .routes(routes!(logout))
-        .routes(routes!(me))
+pub fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(signup))
+        .add(crate::handlers!(verify_email))
+        .add(crate::handlers!(login))
+        .add(crate::handlers!(logout))
+        .add(crate::handlers!(me))
 }

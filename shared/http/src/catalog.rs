@@ -1,9 +1,8 @@
 //! The public catalog: plans and domain prices.
 
+use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::State;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
@@ -16,6 +15,6 @@ async fn get_catalog(State(state): State<AppState>) -> Result<Json<Catalog>, Api
     Ok(Json(catalog::load(state.services.table.as_ref()).await?))
 }
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_catalog))
+pub fn routes<T: RouteTable>() -> T {
+    T::default().add(crate::handlers!(get_catalog))
 }

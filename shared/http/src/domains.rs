@@ -1,11 +1,10 @@
 //! Domain and free-subdomain availability, rate limited per client.
 
+use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::AppState;
 use super::client::{Admitted, Searches};
@@ -81,8 +80,8 @@ async fn check_subdomain(
     Ok(Json(subdomains::check(&state.services, &query.name).await?))
 }
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(check_domain))
-        .routes(routes!(check_subdomain))
+pub fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(check_domain))
+        .add(crate::handlers!(check_subdomain))
 }

@@ -13,6 +13,7 @@ pub mod orders;
 pub mod portal;
 pub mod server;
 pub mod system;
+pub mod table;
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -34,18 +35,19 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{ApiError, ApiJson, ApiQuery};
 
-/// A route group's routes with their OpenAPI description.
-pub type GroupRoutes = OpenApiRouter<AppState>;
+/// A route group's routes without their description: what a Lambda function mounts.
+pub type GroupRoutes = Router<AppState>;
 
 use hostfront_core::Services;
 
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
-    /// The API description, completed with the answers every route shares:
-    /// made on its first request, so that only the function that serves the
-    /// document carries every group's description.
+    /// The API description, completed with the answers every route shares,
+    /// made by `describe` on its first request.
     pub openapi: Arc<OnceLock<serde_json::Value>>,
+    /// Makes the description (given whether cookies are `Secure`).
+    pub describe: fn(bool) -> serde_json::Value,
 }
 
 /// The route groups, each deployable as its own Lambda function.
@@ -73,6 +75,7 @@ impl RouteGroup {
         RouteGroup::Admin,
     ];
 
+    /// The group's routes with their description.
     pub fn routes(self) -> OpenApiRouter<AppState> {
         match self {
             RouteGroup::System => system::routes(),
@@ -114,14 +117,22 @@ fn split(groups: &[RouteGroup]) -> (Router<AppState>, utoipa::openapi::OpenApi) 
     router.split_for_parts()
 }
 
+/// The OpenAPI document as served over HTTPS, generated from the code and
+/// kept in the repository (`docs/openapi.json`, held equal by a test): the
+/// Lambda functions serve it as it is, so none carries the description code.
+pub const DOCUMENT: &str = include_str!("../../../docs/openapi.json");
+
+fn committed_document(_cookie_secure: bool) -> serde_json::Value {
+    serde_json::from_str(DOCUMENT).expect("docs/openapi.json is JSON")
+}
+
 /// The API routes of one group (a module's `routes()`, such as
-/// `orders::routes()`), with the conventions every route shares: what a
-/// Lambda function serves. Naming the module, not a `RouteGroup`, keeps
-/// every other group out of the function's binary.
+/// `orders::routes()`, without their description), with the conventions
+/// every route shares: what a Lambda function serves. Naming the module, not
+/// a `RouteGroup`, keeps every other group out of the function's binary.
 pub fn group_router(services: Services, group: GroupRoutes) -> Router {
     let https = services.config.public_url.starts_with("https://");
-    let (routes, _) = group.split_for_parts();
-    with_conventions(finish(routes, services), https)
+    with_conventions(finish(group, services, committed_document), https)
 }
 
 /// Every route and the static site: what the local server serves.
@@ -141,15 +152,20 @@ fn routes(services: Services, groups: &[RouteGroup], local: bool) -> Router {
     if local && let Some(dev) = dev::routes(&services) {
         routes = routes.merge(dev);
     }
-    finish(routes, services)
+    finish(routes, services, openapi)
 }
 
 /// The answers for unknown routes and methods, the body limit and the state.
-fn finish(routes: Router<AppState>, services: Services) -> Router {
+fn finish(
+    routes: Router<AppState>,
+    services: Services,
+    describe: fn(bool) -> serde_json::Value,
+) -> Router {
     let max_body = services.config.max_body_bytes;
     let state = AppState {
         services,
         openapi: Arc::default(),
+        describe,
     };
     routes
         .route("/api/{*rest}", axum::routing::any(api_not_found))

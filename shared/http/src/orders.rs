@@ -1,6 +1,7 @@
 //! Orders for the logged-in customer: place (with an `Idempotency-Key`),
 //! list, show, pay, and the DNS zone as a BIND file; username checks.
 
+use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
@@ -8,8 +9,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::AppState;
 use super::accounts::CurrentCustomer;
@@ -270,13 +269,13 @@ async fn check_username(
     }))
 }
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(place_order, list_orders))
-        .routes(routes!(get_order))
-        .routes(routes!(pay_order))
-        .routes(routes!(verify_domain))
-        .routes(routes!(cancel_order))
-        .routes(routes!(order_zone))
-        .routes(routes!(check_username))
+pub fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(place_order, list_orders))
+        .add(crate::handlers!(get_order))
+        .add(crate::handlers!(pay_order))
+        .add(crate::handlers!(verify_domain))
+        .add(crate::handlers!(cancel_order))
+        .add(crate::handlers!(order_zone))
+        .add(crate::handlers!(check_username))
 }

@@ -1,12 +1,11 @@
 //! Health and the API description.
 
+use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::AppState;
 use hostfront_core::store::Key;
@@ -72,13 +71,13 @@ async fn openapi(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(
         state
             .openapi
-            .get_or_init(|| crate::openapi(cookie_secure))
+            .get_or_init(|| (state.describe)(cookie_secure))
             .clone(),
     )
 }
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(health))
-        .routes(routes!(openapi))
+pub fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(health))
+        .add(crate::handlers!(openapi))
 }

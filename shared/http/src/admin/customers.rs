@@ -1,13 +1,12 @@
 //! Customers and their services, for staff: search, a customer's file,
 //! and suspending, lifting and cancelling a service.
 
+use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::{AsBilling, AsSupport, Staff};
 use crate::AppState;
@@ -296,13 +295,13 @@ async fn cancel_service(
     Ok((StatusCode::OK, Json(service)))
 }
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(search))
-        .routes(routes!(customer_file))
-        .routes(routes!(place_order_for))
-        .routes(routes!(refund_invoice))
-        .routes(routes!(grant_credit))
-        .routes(routes!(set_service_status))
-        .routes(routes!(cancel_service))
+pub(super) fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(search))
+        .add(crate::handlers!(customer_file))
+        .add(crate::handlers!(place_order_for))
+        .add(crate::handlers!(refund_invoice))
+        .add(crate::handlers!(grant_credit))
+        .add(crate::handlers!(set_service_status))
+        .add(crate::handlers!(cancel_service))
 }

@@ -12,6 +12,7 @@ mod operations;
 mod orders;
 mod pools;
 
+use crate::table::RouteTable;
 use std::marker::PhantomData;
 
 use axum::Json;
@@ -19,8 +20,6 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::AppState;
 use super::accounts::{cookie_value, session_cookie};
@@ -262,13 +261,13 @@ async fn change_staff(
     Ok(Json(staff::change(&state.services, by, &id, change).await?))
 }
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(login))
-        .routes(routes!(logout))
-        .routes(routes!(me))
-        .routes(routes!(list_staff, add_staff))
-        .routes(routes!(change_staff))
+pub fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(login))
+        .add(crate::handlers!(logout))
+        .add(crate::handlers!(me))
+        .add(crate::handlers!(list_staff, add_staff))
+        .add(crate::handlers!(change_staff))
         .merge(orders::routes())
         .merge(customers::routes())
         .merge(operations::routes())

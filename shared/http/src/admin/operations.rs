@@ -1,12 +1,11 @@
 //! Operations for staff: the audit log, the dead-letter queue, and the
 //! scheduled tasks run by hand.
 
+use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::{AsAdmin, AsSupport, Staff};
 use crate::AppState;
@@ -200,12 +199,12 @@ async fn run_task(
     }))
 }
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(dashboard))
-        .routes(routes!(read_audit))
-        .routes(routes!(list_dead_letters))
-        .routes(routes!(redrive))
-        .routes(routes!(retry))
-        .routes(routes!(run_task))
+pub(super) fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(dashboard))
+        .add(crate::handlers!(read_audit))
+        .add(crate::handlers!(list_dead_letters))
+        .add(crate::handlers!(redrive))
+        .add(crate::handlers!(retry))
+        .add(crate::handlers!(run_task))
 }

@@ -1,12 +1,11 @@
 //! Orders for staff: the queues (held for review, on hold, failed), one
 //! order with its reasons and steps, and the decisions on it.
 
+use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::{AsBilling, AsSupport, Staff};
 use crate::AppState;
@@ -144,11 +143,11 @@ async fn reject(
     .await
 }
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_orders))
-        .routes(routes!(get_order))
-        .routes(routes!(approve))
-        .routes(routes!(resume))
-        .routes(routes!(reject))
+pub(super) fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(list_orders))
+        .add(crate::handlers!(get_order))
+        .add(crate::handlers!(approve))
+        .add(crate::handlers!(resume))
+        .add(crate::handlers!(reject))
 }

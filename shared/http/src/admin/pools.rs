@@ -1,14 +1,13 @@
 //! The panel's capacity for staff: servers and addresses, their use, and
 //! adding or retiring them. Each change is in the audit log.
 
+use crate::table::RouteTable;
 use std::net::Ipv4Addr;
 
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::{AsAdmin, AsSupport, Staff};
 use crate::AppState;
@@ -169,10 +168,10 @@ async fn add_addresses(
     }))
 }
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(pools))
-        .routes(routes!(add_server))
-        .routes(routes!(retire_server))
-        .routes(routes!(add_addresses))
+pub(super) fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(pools))
+        .add(crate::handlers!(add_server))
+        .add(crate::handlers!(retire_server))
+        .add(crate::handlers!(add_addresses))
 }

@@ -1,14 +1,13 @@
 //! The customer portal: a logged-in customer's own services, domains and
 //! invoices, and renewing a domain.
 
+use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 mod services;
 
@@ -494,23 +493,23 @@ async fn get_auth_code(
     Ok(Json(AuthCode { auth_code }))
 }
 
-pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_domains))
-        .routes(routes!(get_domain))
-        .routes(routes!(renew_domain))
-        .routes(routes!(set_auto_renew))
-        .routes(routes!(set_nameservers))
-        .routes(routes!(set_lock))
-        .routes(routes!(set_registrant))
-        .routes(routes!(get_auth_code))
-        .routes(routes!(
+pub fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(list_domains))
+        .add(crate::handlers!(get_domain))
+        .add(crate::handlers!(renew_domain))
+        .add(crate::handlers!(set_auto_renew))
+        .add(crate::handlers!(set_nameservers))
+        .add(crate::handlers!(set_lock))
+        .add(crate::handlers!(set_registrant))
+        .add(crate::handlers!(get_auth_code))
+        .add(crate::handlers!(
             get_payment_method,
             save_payment_method,
             remove_payment_method
         ))
         .merge(services::routes())
-        .routes(routes!(list_invoices))
-        .routes(routes!(get_invoice))
-        .routes(routes!(pay_invoice))
+        .add(crate::handlers!(list_invoices))
+        .add(crate::handlers!(get_invoice))
+        .add(crate::handlers!(pay_invoice))
 }

@@ -1,12 +1,11 @@
 //! The portal's hosting services: listing them, cancelling and withdrawing,
 //! their mailboxes and sites, and upgrades.
 
+use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use utoipa::ToSchema;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use super::{declined_code, payment_source};
 use crate::AppState;
@@ -230,11 +229,11 @@ async fn upgrade_service(
     ))
 }
 
-pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_services))
-        .routes(routes!(cancel_service, withdraw_cancellation))
-        .routes(routes!(set_mailboxes))
-        .routes(routes!(set_sites))
-        .routes(routes!(upgrade_service))
+pub(super) fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(list_services))
+        .add(crate::handlers!(cancel_service, withdraw_cancellation))
+        .add(crate::handlers!(set_mailboxes))
+        .add(crate::handlers!(set_sites))
+        .add(crate::handlers!(upgrade_service))
 }
