@@ -83,6 +83,19 @@ pub async fn on_aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
     }
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     loader = loader.http_client(https_client());
+    // In Lambda the role's credentials and the region are in the environment:
+    // name them, rather than build the default chains (IMDS, container,
+    // web identity, SSO) at every cold start.
+    if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() {
+        if let Ok(region) = std::env::var("AWS_REGION") {
+            loader = loader.region(aws_config::Region::new(region));
+        }
+        if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+            loader = loader.credentials_provider(
+                aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+            );
+        }
+    }
     if let Some(endpoint) = &config.aws_endpoint {
         loader = loader.endpoint_url(endpoint);
     }
