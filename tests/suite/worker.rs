@@ -1,5 +1,6 @@
-//! The queue worker on the embedded engine: jobs run, failures retry, and a
-//! shutdown hands unstarted jobs back.
+//! The queue worker on the embedded engine: jobs run at once, failures retry,
+//! a worker takes only the jobs it has room for, and a stopped one finishes
+//! what it started.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -92,6 +93,52 @@ impl JobHandler for Gate {
     }
 }
 
+/// Takes a fifth of a second over each job, and counts them.
+#[derive(Default)]
+struct Slow {
+    done: AtomicU32,
+}
+
+#[async_trait]
+impl JobHandler for Slow {
+    async fn handle(&self, _: &Message) -> Result<(), JobError> {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        self.done.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_runs_the_jobs_it_receives_at_once() {
+    let fixture = hostfront_tests::sqlite_queue(5).await;
+    for i in 0..8 {
+        fixture
+            .queue
+            .send(&format!("job {i}"), Duration::ZERO)
+            .await
+            .unwrap();
+    }
+    let slow = Arc::new(Slow::default());
+    let stop = CancellationToken::new();
+    let started = std::time::Instant::now();
+    let worker = tokio::spawn(run_worker(
+        fixture.queue.clone(),
+        slow.clone(),
+        quick(),
+        stop.clone(),
+    ));
+    // The worker has them all by now; stopped, it finishes what it started.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.cancel();
+    worker.await.unwrap();
+    assert_eq!(slow.done.load(Ordering::SeqCst), 8);
+    assert!(
+        started.elapsed() < Duration::from_millis(800),
+        "eight jobs of 200 ms side by side, not one after another: {:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_finishes_the_running_job_and_returns_the_rest() {
     let fixture = hostfront_tests::sqlite_queue(5).await;
@@ -107,10 +154,15 @@ async fn shutdown_finishes_the_running_job_and_returns_the_rest() {
         open: Semaphore::new(0),
     });
     let stop = CancellationToken::new();
+    // Room for one job at a time.
+    let one_at_a_time = WorkerSettings {
+        batch: 1,
+        ..quick()
+    };
     let worker = tokio::spawn(run_worker(
         fixture.queue.clone(),
         gate.clone(),
-        quick(),
+        one_at_a_time,
         stop.clone(),
     ));
     while gate.started.lock().unwrap().is_empty() {
@@ -121,8 +173,8 @@ async fn shutdown_finishes_the_running_job_and_returns_the_rest() {
     worker.await.unwrap();
     let started = gate.started.lock().unwrap().clone();
     assert_eq!(started.len(), 1, "no new job starts after the stop");
-    // The three unstarted jobs are visible again at once, though received with a 30 s
-    // timeout; the finished one was deleted.
+    // The worker took only what it had room for: the three others are still
+    // visible, and the finished one was deleted.
     let back = fixture
         .queue
         .receive(10, Duration::from_secs(30), Duration::ZERO)

@@ -43,7 +43,10 @@ async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_b
     let (status, _, document) = app.get("/api/openapi.json").await;
     assert_eq!(status, 200);
     let committed: Value = serde_json::from_str(hostfront::http::DOCUMENT).unwrap();
-    assert!(document == committed, "the served document is docs/openapi.json");
+    assert!(
+        document == committed,
+        "the served document is docs/openapi.json"
+    );
 
     let (status, _, catalog) = app.get("/api/catalog").await;
     assert_eq!(status, 200, "{catalog}");

@@ -9,12 +9,16 @@
 //!   deleted, so neither waiting for a worker that died nor a job that keeps
 //!   moving forward spends its deliveries;
 //! - poison (a body that is no job): straight to the dead-letter queue.
+//!
+//! A worker runs the jobs it receives at once, as the Lambda worker runs an
+//! SQS batch, and receives only as many as it has room for.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::orders::provision;
 use crate::queue::{MAX_DELAY, MAX_RECEIVE_BATCH, MAX_VISIBILITY, Message, Queue};
@@ -156,6 +160,8 @@ pub async fn process(queue: &dyn Queue, handler: &dyn JobHandler, message: &Mess
 pub struct WorkerSettings {
     /// How long a received job is hidden from other workers while it runs.
     pub visibility: Duration,
+    /// The most jobs a worker runs at once. It receives only as many as it
+    /// has room for, so no job waits in one worker while another is idle.
     pub batch: usize,
     /// How long one receive waits for work.
     pub wait: Duration,
@@ -171,18 +177,29 @@ impl Default for WorkerSettings {
     }
 }
 
-/// Receives and runs jobs until `stop` is cancelled. The job under way runs to
-/// its end; received jobs not yet started go straight back to the queue.
+/// Receives and runs jobs, each as soon as it arrives and beside the others,
+/// until `stop` is cancelled. Then it receives no more, and the jobs under
+/// way run to their end; jobs it never received stay in the queue.
 pub async fn run_worker(
     queue: Arc<dyn Queue>,
     handler: Arc<dyn JobHandler>,
     settings: WorkerSettings,
     stop: CancellationToken,
 ) {
+    let mut running = tokio::task::JoinSet::new();
+    let most = settings.batch.clamp(1, MAX_RECEIVE_BATCH);
     while !stop.is_cancelled() {
+        while running.try_join_next().is_some() {}
+        if running.len() >= most {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = running.join_next() => continue,
+            }
+        }
+        let room = most - running.len();
         let received = tokio::select! {
             _ = stop.cancelled() => break,
-            received = queue.receive(settings.batch, settings.visibility, settings.wait) => received,
+            received = queue.receive(room, settings.visibility, settings.wait) => received,
         };
         let messages = match received {
             Ok(messages) => messages,
@@ -194,26 +211,16 @@ pub async fn run_worker(
                 }
             }
         };
-        for (i, message) in messages.iter().enumerate() {
-            if stop.is_cancelled() {
-                release(queue.as_ref(), &messages[i..]).await;
-                break;
-            }
-            process(queue.as_ref(), handler.as_ref(), message).await;
+        for message in messages {
+            let (queue, handler) = (queue.clone(), handler.clone());
+            let span = tracing::info_span!("job", message_id = %message.id, attempt = message.receive_count);
+            running.spawn(
+                async move { process(queue.as_ref(), handler.as_ref(), &message).await }
+                    .instrument(span),
+            );
         }
     }
-}
-
-/// Makes received but unstarted jobs visible again at once.
-async fn release(queue: &dyn Queue, messages: &[Message]) {
-    for message in messages {
-        if let Err(error) = queue
-            .change_visibility(&message.receipt, Duration::ZERO)
-            .await
-        {
-            tracing::warn!(message_id = %message.id, %error, "could not release an unstarted job");
-        }
-    }
+    while running.join_next().await.is_some() {}
 }
 
 /// The application's jobs, dispatched by their `kind`. Every provisioning

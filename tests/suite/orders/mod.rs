@@ -3,6 +3,7 @@
 //! around it: idempotent orders, the 50-order race, declined cards, review
 //! rules, holds, and a saga that survives duplicates and a killed worker.
 
+mod burst;
 mod cost;
 mod decisions;
 mod journeys;
