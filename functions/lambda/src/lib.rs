@@ -61,6 +61,10 @@ pub async fn serve_routes(group: fn() -> GroupRoutes) -> Result<(), Error> {
             }
         },
     ));
+    tracing::debug!(
+        routes_us = started.elapsed().as_micros() as u64,
+        "routes ready"
+    );
     lambda_http::run(router).await
 }
 
