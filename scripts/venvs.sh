@@ -22,3 +22,15 @@ ensure_lambda_venv() {
   fi
   export PATH="$venv/bin:$PATH"
 }
+
+# The SAM CLI, in a venv of its own (its dependencies are not moto's).
+ensure_sam_venv() {
+  local venv="$1"
+  if ! "$venv/bin/sam" --version >/dev/null 2>&1; then
+    printf '\n== installing the SAM CLI into %s\n' "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "aws-sam-cli>=1.100,<2"
+  fi
+  export SAM_CLI_TELEMETRY=0
+  SAM="$venv/bin/sam"
+}
