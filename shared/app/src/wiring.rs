@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use hostfront_adapters::TableZones;
-use hostfront_adapters::aws::{DynamoTable, KmsSealer, SqsQueue};
+use hostfront_adapters::aws::{DynamoTable, KmsSealer, OnFirstUse, SqsQueue};
 use hostfront_adapters::embedded::{
     EmbeddedDb, LocalSealer, OutboxFolder, SqliteQueue, SqliteTable,
 };
@@ -105,12 +105,12 @@ pub async fn on_aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
         &config.table_name,
         clock.clone(),
     );
-    let sqs = aws_sdk_sqs::Client::new(&sdk);
     let queue = if config.create_resources {
         table
             .create_if_missing()
             .await
             .context("creating the DynamoDB table")?;
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
         SqsQueue::create(sqs, &config.queue_name, config.queue_max_receives)
             .await
             .context("creating the queues")?
@@ -123,18 +123,23 @@ pub async fn on_aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
             .dead_letter_queue_url
             .clone()
             .context("HOSTFRONT_DLQ_URL is required with HOSTFRONT_ENGINE=aws")?;
-        SqsQueue::new(sqs, url, dlq)
+        let sdk = sdk.clone();
+        SqsQueue::new(
+            OnFirstUse::new(move || aws_sdk_sqs::Client::new(&sdk)),
+            url,
+            dlq,
+        )
     };
-    let kms = aws_sdk_kms::Client::new(&sdk);
     let key_id = match (&config.kms_key_id, config.create_resources) {
         (Some(id), _) => id.clone(),
-        (None, true) => KmsSealer::create_key(&kms)
+        (None, true) => KmsSealer::create_key(&aws_sdk_kms::Client::new(&sdk))
             .await
             .context("creating a KMS key")?,
         (None, false) => anyhow::bail!(
             "HOSTFRONT_KMS_KEY_ID is required with HOSTFRONT_ENGINE=aws: secrets are sealed with it"
         ),
     };
+    let kms = OnFirstUse::new(move || aws_sdk_kms::Client::new(&sdk));
     let sealer = Arc::new(KmsSealer::new(kms, key_id));
     Ok(with_ports(
         config,

@@ -6,7 +6,8 @@ use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use governor::clock::{Clock as _, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::state::keyed::HashMapStateStore;
+use governor::{Quota, RateLimiter};
 
 use crate::clock::Clock;
 use crate::store::{Condition, Key, Table, TableError, Update};
@@ -27,7 +28,10 @@ pub enum Refusal {
 
 pub struct ClientLimiter {
     scope: &'static str,
-    local: DefaultKeyedRateLimiter<String>,
+    /// A map behind one lock, not governor's sharded default: that sizes
+    /// its shards by reading the machine's CPU quota, a cost at every cold
+    /// start, and a check holds the lock for a moment only.
+    local: RateLimiter<String, HashMapStateStore<String>, DefaultClock>,
     window_limit: u32,
     window_secs: i64,
     /// When (epoch seconds) quiet clients were last forgotten.
@@ -51,7 +55,7 @@ impl ClientLimiter {
         let quota = Quota::per_minute(nonzero(per_minute)).allow_burst(nonzero(burst));
         ClientLimiter {
             scope,
-            local: RateLimiter::keyed(quota),
+            local: RateLimiter::hashmap(quota),
             window_limit,
             window_secs: window_secs.max(1),
             last_tidy: AtomicI64::new(0),

@@ -24,7 +24,7 @@ struct DataKey {
 }
 
 pub struct KmsSealer {
-    client: aws_sdk_kms::Client,
+    client: super::OnFirstUse<aws_sdk_kms::Client>,
     key_id: String,
     current: OnceCell<DataKey>,
     unwrapped: Mutex<HashMap<String, Zeroizing<[u8; 32]>>>,
@@ -45,9 +45,12 @@ fn key_bytes(blob: Option<&Blob>) -> Result<Zeroizing<[u8; 32]>, SealError> {
 }
 
 impl KmsSealer {
-    pub fn new(client: aws_sdk_kms::Client, key_id: impl Into<String>) -> Self {
+    pub fn new(
+        client: impl Into<super::OnFirstUse<aws_sdk_kms::Client>>,
+        key_id: impl Into<String>,
+    ) -> Self {
         KmsSealer {
-            client,
+            client: client.into(),
             key_id: key_id.into(),
             current: OnceCell::new(),
             unwrapped: Mutex::new(HashMap::new()),

@@ -22,15 +22,19 @@ const DEAD_LETTERS_SEARCHED: usize = 1_000;
 
 #[derive(Clone)]
 pub struct SqsQueue {
-    client: Client,
+    client: super::OnFirstUse<Client>,
     url: String,
     dead_letter_url: String,
 }
 
 impl SqsQueue {
-    pub fn new(client: Client, url: impl Into<String>, dead_letter_url: impl Into<String>) -> Self {
+    pub fn new(
+        client: impl Into<super::OnFirstUse<Client>>,
+        url: impl Into<String>,
+        dead_letter_url: impl Into<String>,
+    ) -> Self {
         SqsQueue {
-            client,
+            client: client.into(),
             url: url.into(),
             dead_letter_url: dead_letter_url.into(),
         }
