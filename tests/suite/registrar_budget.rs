@@ -94,3 +94,37 @@ async fn a_search_past_the_quota_marks_what_it_could_not_check() {
     assert_ne!(later["results"][0]["reason"], "unknown", "{later}");
     app.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_spent_share_is_not_asked_of_the_table_again_that_second() {
+    use hostfront::registrar::budget::{Share, SharedBudget};
+    let fixture = hostfront_tests::sqlite_table().await;
+    let clock = fixture.clock.clone();
+    // Half a second into a second: the next is further than a search waits.
+    let now = hostfront::clock::Clock::now_millis(&clock);
+    clock.advance_millis(1_500 - now.rem_euclid(1_000));
+    let counting = Arc::new(hostfront_tests::CountingTable::new(fixture.table.clone()));
+    let budget = SharedBudget::new(counting.clone(), Arc::new(clock.clone()), 2, 1);
+    let wait = Duration::from_millis(25);
+    assert_eq!(budget.turn(Share::Searches, wait).await, Ok(()));
+    assert_eq!(
+        budget.turn(Share::Searches, wait).await,
+        Err(RegistrarError::QuotaSpent)
+    );
+    let (_, writes) = counting.counts();
+    for _ in 0..100 {
+        assert_eq!(
+            budget.turn(Share::Searches, wait).await,
+            Err(RegistrarError::QuotaSpent)
+        );
+    }
+    assert_eq!(counting.counts().1, writes, "a hundred refusals, no write");
+    // The reserve is another share, still asked of the table.
+    assert_eq!(budget.turn(Share::Everything, wait).await, Ok(()));
+    clock.advance_secs(1);
+    assert_eq!(
+        budget.turn(Share::Searches, wait).await,
+        Ok(()),
+        "a new second"
+    );
+}

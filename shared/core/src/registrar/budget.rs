@@ -8,6 +8,7 @@
 //! quota per second, and a bucket in a table needs a read before each
 //! conditional write, which callers at once would keep failing.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use crate::clock::Clock;
@@ -33,6 +34,10 @@ pub struct SharedBudget {
     quota: u32,
     /// Calls per second searches leave for the rest.
     reserved: u32,
+    /// The last second this process found each share spent: a count only
+    /// grows within its second, so until the next one no call need ask the
+    /// table again (a flood of searches would otherwise write for each).
+    spent: [AtomicI64; 2],
 }
 
 impl SharedBudget {
@@ -47,7 +52,12 @@ impl SharedBudget {
             clock,
             quota,
             reserved: reserved.min(quota),
+            spent: [AtomicI64::new(i64::MIN), AtomicI64::new(i64::MIN)],
         }
+    }
+
+    fn spent(&self, share: Share) -> &AtomicI64 {
+        &self.spent[share as usize]
     }
 
     fn limit(&self, share: Share) -> u32 {
@@ -60,7 +70,7 @@ impl SharedBudget {
     /// Takes one call of `second`'s count for `share`; false when it is spent.
     async fn take(&self, share: Share, second: i64) -> Result<bool, TableError> {
         let limit = self.limit(share);
-        if limit == 0 {
+        if limit == 0 || self.spent(share).load(Ordering::Relaxed) == second {
             return Ok(false);
         }
         let key = Key::new(PARTITION, format!("S#{second}"));
@@ -68,7 +78,10 @@ impl SharedBudget {
         let under = Condition::AttributeNotExists("used".into()).or(Condition::lt("used", limit));
         match self.table.update(&key, count, Some(under)).await {
             Ok(_) => Ok(true),
-            Err(TableError::ConditionFailed) => Ok(false),
+            Err(TableError::ConditionFailed) => {
+                self.spent(share).store(second, Ordering::Relaxed);
+                Ok(false)
+            }
             Err(other) => Err(other),
         }
     }

@@ -281,8 +281,11 @@ pub(super) async fn authorize(
     if let Some(declined) = declined {
         return Err(declined);
     }
-    super::enqueue(services, &renewal).await;
-    super::find(services.table(), &renewal.domain, renewal.current_expiry)
+    // Read before the job is queued: a worker may finish it at once, and the
+    // answer is the renewal as this request left it.
+    let recorded = super::find(services.table(), &renewal.domain, renewal.current_expiry)
         .await?
-        .ok_or(RenewalError::NotFound)
+        .ok_or(RenewalError::NotFound)?;
+    super::enqueue(services, &renewal).await;
+    Ok(recorded)
 }
