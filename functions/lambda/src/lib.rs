@@ -50,7 +50,9 @@ pub async fn serve_routes(group: fn() -> GroupRoutes) -> Result<(), Error> {
     let services = services_from_env().await?;
     let started = std::time::Instant::now();
     let origin = OriginCheck::from_env();
-    let router = hostfront::http::group_router(services, group()).layer(axum::middleware::from_fn(
+    // Inside the shared conventions, so that a refusal carries the security
+    // headers and request id every answer does.
+    let routes = group().layer(axum::middleware::from_fn(
         move |request: Request, next: Next| {
             let origin = origin.clone();
             async move {
@@ -61,6 +63,7 @@ pub async fn serve_routes(group: fn() -> GroupRoutes) -> Result<(), Error> {
             }
         },
     ));
+    let router = hostfront::http::group_router(services, routes);
     tracing::debug!(
         routes_us = started.elapsed().as_micros() as u64,
         "routes ready"

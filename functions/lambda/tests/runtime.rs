@@ -284,6 +284,23 @@ async fn behind_cloudfront_the_viewer_counts_and_a_request_around_it_is_refused(
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["error"]["code"], "forbidden");
     }
+    // The refusal is an answer like any other: security headers, request id.
+    let refused = reqwest::Client::new()
+        .get(format!("{}/api/me", gateway.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    for header in [
+        "content-security-policy",
+        "x-content-type-options",
+        "x-request-id",
+    ] {
+        assert!(
+            refused.headers().contains_key(header),
+            "the refusal has {header}"
+        );
+    }
     let (status, _, _) = app.get("/api/health").await;
     assert_eq!(status, 403, "every route is behind the check");
 
