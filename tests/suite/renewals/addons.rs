@@ -9,15 +9,12 @@ use hostfront::subscriptions::{
     sites,
 };
 
-use super::live_domain;
+use super::{first_service, live_domain};
 
 async fn mailboxes_change_within_the_plans_limit(_: &ManualClock, services: &Services) {
     let (customer, domain) = live_domain(services).await;
     let table = services.table.as_ref();
-    let service = subscriptions::of_customer(table, &customer.id)
-        .await
-        .unwrap()
-        .remove(0);
+    let service = first_service(services, &customer.id).await;
     let names: Vec<String> = ["info", "Sales", &format!("info@{}", domain.name), "jobs"]
         .map(String::from)
         .to_vec();
@@ -88,10 +85,7 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, services: &Se
     };
     let (customer, _) = live_domain(services).await;
     let table = services.table.as_ref();
-    let service = subscriptions::of_customer(table, &customer.id)
-        .await
-        .unwrap()
-        .remove(0);
+    let service = first_service(services, &customer.id).await;
     clock.advance_secs(10 * super::DAY);
     let today = clock.now().date();
     let due = time::Date::parse(
@@ -218,10 +212,7 @@ async fn sites_are_the_customers_names_within_the_plan(_: &ManualClock, services
     let (customer, domain) = live_domain(services).await;
     let (_, someone_elses) = live_domain(services).await;
     let table = services.table.as_ref();
-    let service = subscriptions::of_customer(table, &customer.id)
-        .await
-        .unwrap()
-        .remove(0);
+    let service = first_service(services, &customer.id).await;
     let set = |names: &[&str]| {
         let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         let (customer_id, service_id) = (customer.id.clone(), service.id.clone());

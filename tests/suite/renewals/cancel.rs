@@ -25,15 +25,12 @@ fn as_customer(id: &str) -> Acting<'static> {
 }
 use hostfront::workflow::StepsError;
 
-use super::{DAY, live_domain};
+use super::{DAY, first_service, live_domain};
 
 async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, services: &Services) {
     let (customer, domain) = live_domain(services).await;
     let table = services.table.as_ref();
-    let service = subscriptions::of_customer(table, &customer.id)
-        .await
-        .unwrap()
-        .remove(0);
+    let service = first_service(services, &customer.id).await;
     let id = service.id.as_str();
 
     let pending = cancel::request(
@@ -187,11 +184,7 @@ with_clock_on_both_engines!(a_service_ends_when_asked_and_is_torn_down_once: can
 
 async fn a_service_cancelled_now_ends_at_once(_: &ManualClock, services: &Services) {
     let (customer, _) = live_domain(services).await;
-    let table = services.table.as_ref();
-    let service = subscriptions::of_customer(table, &customer.id)
-        .await
-        .unwrap()
-        .remove(0);
+    let service = first_service(services, &customer.id).await;
     let (eve, _) =
         hostfront_tests::customer(services, &hostfront_tests::shopper::fresh_username()).await;
     assert!(matches!(

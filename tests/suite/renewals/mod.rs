@@ -42,6 +42,17 @@ pub(super) fn paying_with(number: &str, years: u32) -> RenewRequest {
 }
 
 /// A customer whose order for a new domain went live, and the domain's record.
+/// The customer's first hosting service.
+pub(super) async fn first_service(
+    services: &Services,
+    customer_id: &str,
+) -> hostfront::subscriptions::Subscription {
+    hostfront::subscriptions::of_customer(services.table.as_ref(), customer_id)
+        .await
+        .unwrap()
+        .remove(0)
+}
+
 pub(super) async fn live_domain(services: &Services) -> (Customer, OwnedDomain) {
     hostfront::catalog::seed_demo(services.table.as_ref())
         .await

@@ -13,7 +13,7 @@ use hostfront::subscriptions::billing::{self, ServiceBilling};
 use hostfront::subscriptions::pay::{self, PayError};
 use hostfront::subscriptions::{self, ServiceStatus};
 
-use super::{DAY, live_domain, mails_of};
+use super::{DAY, first_service, live_domain, mails_of};
 
 fn card(number: &str) -> Card {
     Card {
@@ -44,10 +44,7 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, services: &Se
     payment_method::save(services, &customer.id, &card(APPROVED), "ok")
         .await
         .unwrap();
-    let service = subscriptions::of_customer(table, &customer.id)
-        .await
-        .unwrap()
-        .remove(0);
+    let service = first_service(services, &customer.id).await;
     let due = service.next_due.clone();
     travel_to(clock, &due, 15);
     assert_eq!(
@@ -371,10 +368,7 @@ async fn account_credit_pays_the_next_invoices(clock: &ManualClock, services: &S
 
     let (customer, _) = live_domain(services).await;
     let table = services.table.as_ref();
-    let service = subscriptions::of_customer(table, &customer.id)
-        .await
-        .unwrap()
-        .remove(0);
+    let service = first_service(services, &customer.id).await;
     let clerk = Actor::Staff("stf-billing".into());
     let grant = |role, amount| {
         credit::grant(
