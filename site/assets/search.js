@@ -26,7 +26,9 @@ function say(text, isError = false) {
 
 function offerRow(offer, currency) {
   const row = document.createElement("div");
-  row.className = `offer ${offer.available ? "available" : "taken"}`;
+  // A name not checked is not taken: its row is not dimmed, and can be asked again.
+  const state = offer.available ? "available" : offer.reason === "unknown" ? "unchecked" : "taken";
+  row.className = `offer ${state}`;
   row.dataset.domain = offer.domain;
   const name = document.createElement("div");
   name.className = "name";

@@ -108,6 +108,7 @@ describe("the storefront when the registrar's quota is spent", () => {
     const row = page.locator('#search-results .offer[data-domain="quietbakery.com"]');
     await row.waitFor();
     assert.match(await row.locator(".status").textContent(), /Not checked/);
+    assert.equal(await row.getAttribute("class"), "offer unchecked", "not dimmed as taken");
     assert.match(await page.locator("#search-message").textContent(), /could not check quietbakery\.com just now/);
     const again = row.locator("button");
     assert.equal(await again.textContent(), "Check again");
