@@ -339,3 +339,30 @@ pub async fn customer(services: &Services, name: &str) -> (hostfront::accounts::
         .await
         .expect("verified")
 }
+
+/// Runs every job waiting in `services`' queue, as a worker would, until none
+/// is left (jobs delayed for later stay); returns how many deliveries ran.
+pub async fn work_off_queue(services: &Services) -> usize {
+    let handler = hostfront::jobs::AppJobs {
+        services: services.clone(),
+    };
+    let mut ran = 0;
+    loop {
+        let messages = services
+            .queue
+            .receive(
+                10,
+                std::time::Duration::from_secs(60),
+                std::time::Duration::ZERO,
+            )
+            .await
+            .expect("the queue answers");
+        if messages.is_empty() {
+            return ran;
+        }
+        for message in &messages {
+            hostfront::jobs::process(services.queue.as_ref(), &handler, message).await;
+            ran += 1;
+        }
+    }
+}

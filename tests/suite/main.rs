@@ -46,6 +46,7 @@ macro_rules! with_clock_on_both_engines {
 mod accounts;
 mod adapters;
 mod conflicts;
+mod daily;
 mod domain_search;
 mod hardening;
 mod http_foundation;

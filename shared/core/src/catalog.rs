@@ -14,7 +14,7 @@ use crate::store::{Item, Key, Query, SortKey, Table, TableError, TableResult};
 
 const PARTITION: &str = "CATALOG";
 /// Bump when the demo catalog changes, so existing data directories get it.
-const DEMO_VERSION: &str = "SEEDED#2";
+const DEMO_VERSION: &str = "SEEDED#3";
 const DEMO: &str = include_str!("../catalog/demo.json");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -70,6 +70,36 @@ pub struct Plan {
     /// Days of notice a cancellation needs (a dedicated server: 30).
     #[serde(default)]
     pub notice_days: u32,
+    /// Days after an unpaid invoice's due date when the service is
+    /// suspended: the last automatic charge is tried then. Absent: the last
+    /// of the configured dunning days.
+    #[serde(default)]
+    pub suspend_after_days: Option<u32>,
+    /// Days a service stays suspended for an unpaid invoice before it is
+    /// terminated (ended and torn down, its backup kept).
+    #[serde(default = "default_terminate_after_days")]
+    pub terminate_after_days: u32,
+}
+
+fn default_terminate_after_days() -> u32 {
+    30
+}
+
+impl Plan {
+    /// The days after the due date on which a charge is tried: the
+    /// configured dunning days before the plan's suspension day, then that
+    /// day; the service is suspended after the last.
+    pub fn dunning_days(&self, configured: &[i64]) -> Vec<i64> {
+        match self.suspend_after_days {
+            None => configured.to_vec(),
+            Some(last) => {
+                let last = last as i64;
+                let mut days: Vec<i64> = configured.iter().copied().filter(|d| *d < last).collect();
+                days.push(last);
+                days
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

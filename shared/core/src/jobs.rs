@@ -28,6 +28,9 @@ use crate::queue::{MAX_DELAY, MAX_RECEIVE_BATCH, MAX_VISIBILITY, Message, Queue}
 /// only once its lease has lapsed.
 pub const JOB_VISIBILITY: Duration = Duration::from_secs(60);
 
+/// How soon a daily batch that found the registrar busy runs again.
+const DAILY_RETRY: Duration = Duration::from_secs(30);
+
 /// How soon a job that moved forward before a step failed runs again.
 const PROGRESS_RETRY: Duration = Duration::from_secs(2);
 
@@ -52,6 +55,14 @@ pub enum Job {
     SyncPanel {
         customer_id: String,
         service_id: String,
+    },
+    /// Run one page of a daily check over the items whose keys it names.
+    DailyBatch {
+        check: crate::daily::Check,
+        /// `YYYY-MM-DD`: the run it belongs to.
+        day: String,
+        /// Each item's `[pk, sk]`.
+        keys: Vec<[String; 2]>,
     },
 }
 
@@ -287,6 +298,18 @@ impl JobHandler for AppJobs {
             } => crate::subscriptions::panel::sync(&self.services, &customer_id, &service_id)
                 .await
                 .map_err(JobError::Failed),
+            Job::DailyBatch { check, day, keys } => {
+                let keys = crate::daily::keys_of(&keys);
+                crate::daily::run_batch(&self.services, check, &day, &keys)
+                    .await
+                    .map_err(|error| match error {
+                        crate::daily::BatchError::Later(reason) => JobError::Later {
+                            retry_in: DAILY_RETRY,
+                            reason,
+                        },
+                        other => JobError::Failed(other.to_string()),
+                    })
+            }
         }
     }
 }

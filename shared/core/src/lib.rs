@@ -19,6 +19,7 @@ pub mod billing;
 pub mod catalog;
 pub mod clock;
 pub mod config;
+pub mod daily;
 pub mod dns;
 pub mod dnshost;
 pub mod domains;

@@ -40,6 +40,8 @@ pub enum MailKind {
     ServiceInvoice,
     ServiceReceipt,
     ServicePaymentFailed,
+    /// What a daily check found about a domain or a service: its headline is the subject.
+    Notice,
 }
 
 impl MailKind {
@@ -63,6 +65,7 @@ impl MailKind {
             MailKind::ServiceInvoice => "service_invoice",
             MailKind::ServiceReceipt => "service_receipt",
             MailKind::ServicePaymentFailed => "service_payment_failed",
+            MailKind::Notice => "notice",
         }
     }
 }
@@ -93,6 +96,8 @@ pub struct Letter {
     pub action: String,
     /// A link the mail is about (verification, login).
     pub link: String,
+    /// The subject of a notice.
+    pub headline: String,
 }
 
 macro_rules! templates {
@@ -139,6 +144,7 @@ templates! {
     ServiceInvoice: ServiceInvoiceText = "mail/service_invoice.txt", ServiceInvoiceHtml = "mail/service_invoice.html";
     ServiceReceipt: ServiceReceiptText = "mail/service_receipt.txt", ServiceReceiptHtml = "mail/service_receipt.html";
     ServicePaymentFailed: ServicePaymentFailedText = "mail/service_payment_failed.txt", ServicePaymentFailedHtml = "mail/service_payment_failed.html";
+    Notice: NoticeText = "mail/notice.txt", NoticeHtml = "mail/notice.html";
 }
 
 fn subject(kind: MailKind, l: &Letter) -> String {
@@ -167,6 +173,7 @@ fn subject(kind: MailKind, l: &Letter) -> String {
         MailKind::ServicePaymentFailed => {
             format!("We could not charge your card for {}", l.plan_name)
         }
+        MailKind::Notice => l.headline.clone(),
     }
 }
 
@@ -332,6 +339,7 @@ mod tests {
             MailKind::ServiceInvoice,
             MailKind::ServiceReceipt,
             MailKind::ServicePaymentFailed,
+            MailKind::Notice,
         ];
         for kind in kinds {
             let (text, html) = render(kind, &letter()).unwrap();

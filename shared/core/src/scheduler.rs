@@ -8,6 +8,8 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::Services;
+use crate::daily::Check;
+use crate::store::{ItemExt, Key, TableResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Task {
@@ -28,10 +30,14 @@ pub enum Task {
     /// Gives orders that went live before services and domains were
     /// records of their own those records; a no-op once done.
     MigrateRecords,
+    /// A daily check over every item of its kind, fanned out through the
+    /// queue; hourly, so an interrupted run resumes within the hour, and a
+    /// no-op once the day's batches are queued.
+    Daily(Check),
 }
 
 impl Task {
-    pub const ALL: [Task; 7] = [
+    pub const ALL: [Task; 9] = [
         Task::SweepExpired,
         Task::ResumeProvisioning,
         Task::CancelLapsedOrders,
@@ -39,6 +45,8 @@ impl Task {
         Task::ResumeRenewals,
         Task::RunBilling,
         Task::FollowTransfers,
+        Task::Daily(Check::RegistrySync),
+        Task::Daily(Check::OverdueServices),
     ];
 
     pub fn name(self) -> &'static str {
@@ -50,6 +58,7 @@ impl Task {
             Task::ResumeRenewals => "resume-renewals",
             Task::RunBilling => "run-billing",
             Task::FollowTransfers => "follow-transfers",
+            Task::Daily(check) => check.name(),
         }
     }
 
@@ -62,6 +71,7 @@ impl Task {
             Task::ResumeRenewals => Duration::from_secs(300),
             Task::RunBilling => Duration::from_secs(24 * 3600),
             Task::FollowTransfers => Duration::from_secs(3600),
+            Task::Daily(_) => Duration::from_secs(3600),
         }
     }
 
@@ -83,8 +93,28 @@ impl Task {
         }
     }
 
-    /// Runs the task once and says what it did.
+    /// Runs the task once and says what it did; records how it went for staff.
     pub async fn run(self, services: &Services) -> anyhow::Result<String> {
+        let result = self.perform(services).await;
+        let (outcome, failed) = match &result {
+            Ok(outcome) => (outcome.clone(), false),
+            Err(error) => (error.to_string(), true),
+        };
+        let mut item = last_run_key(self).to_item();
+        item.insert("kind".into(), "task_last_run".into());
+        item.insert(
+            "at".into(),
+            crate::clock::rfc3339(services.clock.now()).into(),
+        );
+        item.insert("outcome".into(), outcome.into());
+        item.insert("failed".into(), failed.into());
+        if let Err(error) = services.table.put(item, None).await {
+            tracing::warn!(task = self.name(), %error, "could not record a task's run");
+        }
+        result
+    }
+
+    async fn perform(self, services: &Services) -> anyhow::Result<String> {
         match self {
             Task::SweepExpired => match services.table.sweep_expired().await? {
                 Some(deleted) => Ok(format!("deleted {deleted} expired items")),
@@ -136,6 +166,7 @@ impl Task {
                     done.completed, done.failed
                 ))
             }
+            Task::Daily(check) => crate::daily::fan_out(services, check).await,
             Task::MigrateRecords => {
                 let migrated = crate::orders::migrate::migrate_records(services).await?;
                 Ok(match migrated.finished_before {
@@ -148,6 +179,34 @@ impl Task {
             }
         }
     }
+}
+
+fn last_run_key(task: Task) -> Key {
+    Key::new(format!("TASKRUN#{}", task.name()), "LAST")
+}
+
+/// How a task's last run went.
+pub struct LastRun {
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub outcome: String,
+    pub failed: bool,
+}
+
+/// The last run of `task`, if it ran.
+pub async fn last_run(services: &Services, task: Task) -> TableResult<Option<LastRun>> {
+    Ok(services
+        .table
+        .get(&last_run_key(task))
+        .await?
+        .map(|item| LastRun {
+            at: item.str_attr("at").unwrap_or_default().into(),
+            outcome: item.str_attr("outcome").unwrap_or_default().into(),
+            failed: item
+                .get("failed")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
+        }))
 }
 
 /// How long an order may be provisioning before the sweeper enqueues it again.

@@ -8,7 +8,7 @@ mod automatic;
 mod cancel;
 mod manage;
 mod over_http;
-mod services;
+pub(crate) mod services;
 mod transfers;
 
 use hostfront::Services;
@@ -26,8 +26,8 @@ use hostfront::renewals::{self, RenewRequest, RenewalError, RenewalStatus};
 use hostfront_tests::embedded_services_with;
 use hostfront_tests::shopper::{card, fresh_domain, fresh_username, register};
 
-pub(super) const YEAR: i64 = 365 * 86_400;
-pub(super) const DAY: i64 = 86_400;
+pub(crate) const YEAR: i64 = 365 * 86_400;
+pub(crate) const DAY: i64 = 86_400;
 
 pub(super) fn paying_with(number: &str, years: u32) -> RenewRequest {
     RenewRequest {
@@ -43,7 +43,7 @@ pub(super) fn paying_with(number: &str, years: u32) -> RenewRequest {
 
 /// A customer whose order for a new domain went live, and the domain's record.
 /// The customer's first hosting service.
-pub(super) async fn first_service(
+pub(crate) async fn first_service(
     services: &Services,
     customer_id: &str,
 ) -> hostfront::subscriptions::Subscription {
@@ -53,7 +53,7 @@ pub(super) async fn first_service(
         .remove(0)
 }
 
-pub(super) async fn live_domain(services: &Services) -> (Customer, OwnedDomain) {
+pub(crate) async fn live_domain(services: &Services) -> (Customer, OwnedDomain) {
     hostfront::catalog::seed_demo(services.table.as_ref())
         .await
         .unwrap();
@@ -84,7 +84,7 @@ pub(super) async fn registry_expiry(services: &Services, name: &str) -> i64 {
     services.registrar.info(name).await.unwrap().expires_at
 }
 
-pub(super) async fn mails_of(services: &Services, kind: MailKind, to: &str) -> usize {
+pub(crate) async fn mails_of(services: &Services, kind: MailKind, to: &str) -> usize {
     mail::outbox(services, 500)
         .await
         .unwrap()

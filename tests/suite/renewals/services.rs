@@ -15,7 +15,7 @@ use hostfront::subscriptions::{self, ServiceStatus};
 
 use super::{DAY, first_service, live_domain, mails_of};
 
-fn card(number: &str) -> Card {
+pub(crate) fn card(number: &str) -> Card {
     Card {
         number: number.into(),
         exp_month: 12,
@@ -24,7 +24,7 @@ fn card(number: &str) -> Card {
     }
 }
 
-fn midnight(date: &str) -> i64 {
+pub(crate) fn midnight(date: &str) -> i64 {
     let date = time::Date::parse(
         date,
         time::macros::format_description!("[year]-[month]-[day]"),
@@ -34,7 +34,7 @@ fn midnight(date: &str) -> i64 {
 }
 
 /// Moves the clock to noon, `days` days before `date` (negative: after).
-fn travel_to(clock: &ManualClock, date: &str, days: i64) {
+pub(crate) fn travel_to(clock: &ManualClock, date: &str, days: i64) {
     clock.advance_secs(midnight(date) - days * DAY + DAY / 2 - clock.now_secs());
 }
 

@@ -45,7 +45,9 @@ impl Status for OwnedStatus {
         (Active, Expired, "expired"),
         (Expired, Active, "renewed"),
         (Active, TransferredOut, "transferred_out"),
+        (Expired, TransferredOut, "transferred_out"),
         (Expired, Deleted, "deleted"),
+        (Active, Deleted, "deleted"),
     ];
 
     fn as_str(self) -> &'static str {

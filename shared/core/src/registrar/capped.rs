@@ -81,6 +81,19 @@ impl Registrar for Capped {
         self.inner.info(domain).await
     }
 
+    fn max_info_batch(&self) -> usize {
+        self.inner.max_info_batch()
+    }
+
+    /// One turn of the budget per call, however many names it carries.
+    async fn info_many(
+        &self,
+        domains: &[String],
+    ) -> Result<Vec<Result<DomainInfo, RegistrarError>>, RegistrarError> {
+        self.turn().await?;
+        self.inner.info_many(domains).await
+    }
+
     async fn set_nameservers(
         &self,
         domain: &str,

@@ -142,6 +142,31 @@ pub trait Registrar: Send + Sync {
 
     async fn info(&self, domain: &str) -> Result<DomainInfo, RegistrarError>;
 
+    /// The most names one `info_many` call may carry. EPP asks one name per
+    /// `<info>` command; a registrar whose API answers many at once says so.
+    fn max_info_batch(&self) -> usize {
+        1
+    }
+
+    /// What the registry holds of each name, in the order asked: one answer
+    /// per name (`NotFound` for a name it no longer knows). The whole call
+    /// fails only when the registrar could not be asked at all.
+    async fn info_many(
+        &self,
+        domains: &[String],
+    ) -> Result<Vec<Result<DomainInfo, RegistrarError>>, RegistrarError> {
+        let mut answers = Vec::with_capacity(domains.len());
+        for domain in domains {
+            match self.info(domain).await {
+                Err(error @ (RegistrarError::Unavailable(_) | RegistrarError::QuotaSpent)) => {
+                    return Err(error);
+                }
+                answer => answers.push(answer),
+            }
+        }
+        Ok(answers)
+    }
+
     async fn set_nameservers(
         &self,
         domain: &str,

@@ -69,6 +69,7 @@ impl Status for RenewalStatus {
     const TRANSITIONS: &'static [(Self, Self, &'static str)] = &[
         (Scheduled, Queued, "charged"),
         (Scheduled, Declined, "dunning_ended"),
+        (Scheduled, Abandoned, "withdrawn"),
         (Authorizing, Queued, "authorised"),
         (Authorizing, Declined, "declined"),
         (Authorizing, Abandoned, "abandoned"),

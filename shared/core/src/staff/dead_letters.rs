@@ -80,6 +80,15 @@ pub async fn list(services: &(impl Storage + Queueing)) -> Result<Vec<FailedJob>
                 job.customer_id = Some(customer_id);
                 None
             }
+            Ok(Job::DailyBatch { check, day, keys }) => {
+                job.kind = "daily_batch".into();
+                job.subject = Some(format!(
+                    "task:{} on {day}, {} items",
+                    check.name(),
+                    keys.len()
+                ));
+                None
+            }
             Err(error) => {
                 job.last_error = Some(error.to_string());
                 None

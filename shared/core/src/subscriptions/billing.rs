@@ -25,7 +25,7 @@ use crate::store::{
     Condition, Index, Item, Key, Pages, Query, SortKey, TableError, TableResult, Tx, TxError, TxOp,
     Update, record_item, record_of,
 };
-use crate::{Billing, Mailing, Queueing, Settings, Storage};
+use crate::{Billing, Catalogs, Mailing, Queueing, Settings, Storage};
 
 const DAY: i64 = 86_400;
 
@@ -92,7 +92,7 @@ impl Period {
         item
     }
 
-    pub(super) fn of(item: &Item) -> TableResult<Period> {
+    pub(crate) fn of(item: &Item) -> TableResult<Period> {
         record_of(item, "service period")
     }
 
@@ -136,7 +136,7 @@ pub struct ServiceBilling {
 
 /// Invoices the periods due within the lead time and charges those due.
 pub async fn run(
-    services: &(impl Storage + Settings + Billing + Mailing + Queueing),
+    services: &(impl Storage + Settings + Billing + Mailing + Queueing + Catalogs),
 ) -> Result<ServiceBilling, TableError> {
     let mut run = ServiceBilling::default();
     let today = services.clock().now().date();
@@ -186,7 +186,7 @@ pub(super) async fn customer(
     crate::accounts::load_customer(services.table(), customer_id).await
 }
 
-pub(super) fn letter(services: &impl Settings, service: &Subscription, name: &str) -> Letter {
+pub(crate) fn letter(services: &impl Settings, service: &Subscription, name: &str) -> Letter {
     let config = services.config();
     let base = config.public_url.trim_end_matches('/');
     Letter {
@@ -307,7 +307,7 @@ struct MovedOn;
 
 /// Charges a due period to the saved card.
 async fn charge(
-    services: &(impl Storage + Settings + Billing + Mailing + Queueing),
+    services: &(impl Storage + Settings + Billing + Mailing + Queueing + Catalogs),
     period: Period,
 ) -> Result<Option<Charged>, TableError> {
     let now = services.clock().now_secs();
@@ -398,11 +398,15 @@ async fn charge(
         }
         Err(reason) => {
             let due = day(&period.from).map_or(now, epoch);
-            let next = services
-                .config()
-                .dunning_days
-                .get(attempt as usize)
-                .map(|days| due + days * DAY);
+            let catalog = services
+                .catalog()
+                .get(services.table(), services.clock())
+                .await?;
+            let dunning = match catalog.plan(&service.plan_id) {
+                Some(plan) => plan.dunning_days(&services.config().dunning_days),
+                None => services.config().dunning_days.clone(),
+            };
+            let next = dunning.get(attempt as usize).map(|days| due + days * DAY);
             let update = Update::new()
                 .set("attempts", attempt)
                 .set("failure", reason.clone());

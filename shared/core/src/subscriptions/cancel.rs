@@ -230,7 +230,7 @@ pub async fn end_due(services: &(impl Storage + Queueing)) -> Result<usize, Tabl
     Ok(ended)
 }
 
-fn teardown_job(service: &Subscription) -> Job {
+pub(crate) fn teardown_job(service: &Subscription) -> Job {
     Job::TearDown {
         customer_id: service.customer_id.clone(),
         service_id: service.id.clone(),
@@ -240,12 +240,32 @@ fn teardown_job(service: &Subscription) -> Job {
 /// The cancellation takes effect: the service leaves the billing run and is
 /// suspended, for its teardown; false when another run did it.
 async fn end(services: &impl Storage, service: &Subscription) -> Result<bool, TableError> {
-    let now = services.clock().now();
     let why = format!(
         "cancelled at the customer's request, effective {}",
         service.cancel_at.as_deref().unwrap_or("now")
     );
-    let leaves_billing = Update::new()
+    end_as(
+        services,
+        service,
+        Actor::system("cancellations"),
+        why,
+        Update::new(),
+    )
+    .await
+}
+
+/// The service ends now because of `why`, as `actor` decided, with `update`
+/// made in the same write; false when another run ended it. The caller
+/// queues its teardown.
+pub(crate) async fn end_as(
+    services: &impl Storage,
+    service: &Subscription,
+    actor: Actor,
+    why: String,
+    update: Update,
+) -> Result<bool, TableError> {
+    let now = services.clock().now();
+    let leaves_billing = update
         .set("ended_at", crate::clock::rfc3339(now))
         .remove("gsi1pk")
         .remove("gsi1sk");
@@ -255,7 +275,7 @@ async fn end(services: &impl Storage, service: &Subscription) -> Result<bool, Ta
             .change(
                 ServiceStatus::Suspended,
                 leaves_billing,
-                Actor::system("cancellations"),
+                actor.clone(),
                 &why,
             )
             .add_to(&mut tx, MovedOn, now)
@@ -276,7 +296,7 @@ async fn end(services: &impl Storage, service: &Subscription) -> Result<bool, Ta
         .push(audit(
             service,
             &Acting {
-                actor: Actor::system("cancellations"),
+                actor,
                 client: None,
                 role: None,
             },

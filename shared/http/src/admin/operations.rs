@@ -11,7 +11,8 @@ use super::{AsAdmin, AsSupport, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiQuery, ErrorBody};
 use hostfront_core::audit::{self, Actor, AuditEntry, AuditQuery};
-use hostfront_core::scheduler::Task;
+use hostfront_core::daily::{self, Run};
+use hostfront_core::scheduler::{self, Task};
 use hostfront_core::staff;
 use hostfront_core::staff::dashboard::Dashboard;
 use hostfront_core::staff::dead_letters::{self, DeadLetterError, FailedJob};
@@ -167,6 +168,48 @@ struct TaskRun {
     outcome: String,
 }
 
+/// A scheduled task, and how its last run went.
+#[derive(Serialize, ToSchema)]
+struct TaskStatus {
+    task: String,
+    /// Its schedule: `rate(1 hour)`.
+    schedule: String,
+    /// Its last run's end, RFC 3339, and what it did (or why it failed).
+    last_ran_at: Option<String>,
+    last_outcome: Option<String>,
+    last_failed: bool,
+    /// For a daily check: today's or the latest day's run, with its counts
+    /// and the items that need people.
+    day: Option<Run>,
+}
+
+/// Every scheduled task with its last run; each daily check with its day's
+/// counts and exceptions.
+#[utoipa::path(get, path = "/api/admin/tasks", tag = "admin", security(("staff" = ["support"])),
+    responses((status = 200, body = Vec<TaskStatus>)))]
+async fn list_tasks(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+) -> Result<Json<Vec<TaskStatus>>, ApiError> {
+    let mut tasks = Vec::with_capacity(Task::ALL.len());
+    for task in Task::ALL {
+        let last = scheduler::last_run(&state.services, task).await?;
+        let day = match task {
+            Task::Daily(check) => daily::last_run(&state.services, check).await?,
+            _ => None,
+        };
+        tasks.push(TaskStatus {
+            task: task.name().into(),
+            schedule: task.schedule_expression(),
+            last_ran_at: last.as_ref().map(|l| l.at.clone()),
+            last_failed: last.as_ref().is_some_and(|l| l.failed),
+            last_outcome: last.map(|l| l.outcome),
+            day,
+        });
+    }
+    Ok(Json(tasks))
+}
+
 /// Runs a scheduled task now (`run-billing`, `resume-provisioning`, …).
 #[utoipa::path(post, path = "/api/admin/tasks/{name}/run", tag = "admin", security(("staff" = ["admin"])),
     params(("name" = String, Path, description = "the task")),
@@ -206,5 +249,6 @@ pub(super) fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(list_dead_letters))
         .add(crate::handlers!(redrive))
         .add(crate::handlers!(retry))
+        .add(crate::handlers!(list_tasks))
         .add(crate::handlers!(run_task))
 }

@@ -215,6 +215,24 @@ impl SimulatedRegistry {
         }
     }
 
+    /// What `info` answers for `domain`, given our record of it.
+    fn answer(&self, domain: &str, item: Option<Item>) -> Result<DomainInfo, RegistrarError> {
+        if let Some(item) = item {
+            return Ok(info_of(&item, self.clock.now_secs()));
+        }
+        if registered_elsewhere(domain) {
+            let expires = self.clock.now_secs() + (stable_hash(domain) % YEAR_SECS as u64) as i64;
+            return Ok(DomainInfo {
+                domain: domain.to_string(),
+                status: DomainStatus::External,
+                expires_at: expires,
+                nameservers: vec![format!("ns1.{}", domain), format!("ns2.{}", domain)],
+                locked: true,
+            });
+        }
+        Err(RegistrarError::NotFound(domain.to_string()))
+    }
+
     async fn ours(&self, domain: &str) -> Result<Item, RegistrarError> {
         self.domain(domain)
             .await?
@@ -467,20 +485,37 @@ impl Registrar for SimulatedRegistry {
 
     async fn info(&self, domain: &str) -> Result<DomainInfo, RegistrarError> {
         self.round_trip().await?;
-        if let Some(item) = self.domain(domain).await? {
-            return Ok(info_of(&item, self.clock.now_secs()));
+        let item = self.domain(domain).await?;
+        self.answer(domain, item)
+    }
+
+    fn max_info_batch(&self) -> usize {
+        MAX_BATCH_GET
+    }
+
+    /// One round trip and one read for up to `MAX_BATCH_GET` names.
+    async fn info_many(
+        &self,
+        domains: &[String],
+    ) -> Result<Vec<Result<DomainInfo, RegistrarError>>, RegistrarError> {
+        if domains.len() > self.max_info_batch() {
+            return Err(refused(
+                "too_many",
+                format!("ask at most {} names at once", self.max_info_batch()),
+            ));
         }
-        if registered_elsewhere(domain) {
-            let expires = self.clock.now_secs() + (stable_hash(domain) % YEAR_SECS as u64) as i64;
-            return Ok(DomainInfo {
-                domain: domain.to_string(),
-                status: DomainStatus::External,
-                expires_at: expires,
-                nameservers: vec![format!("ns1.{}", domain), format!("ns2.{}", domain)],
-                locked: true,
-            });
-        }
-        Err(RegistrarError::NotFound(domain.to_string()))
+        self.round_trip().await?;
+        let now = self.clock.now_secs();
+        let keys: Vec<Key> = domains.iter().map(|d| domain_key(d)).collect();
+        let items = self.table.get_many(&keys).await.map_err(backend)?;
+        Ok(domains
+            .iter()
+            .zip(items)
+            .map(|(domain, item)| {
+                let item = item.filter(|i| i.i64_attr("released_at").is_none_or(|at| at > now));
+                self.answer(domain, item)
+            })
+            .collect())
     }
 
     async fn set_nameservers(
@@ -531,7 +566,50 @@ impl Registrar for SimulatedRegistry {
     }
 }
 
+/// A change made at the registry without Hostfront: what the daily
+/// registry sync must notice. Tests and the development tools make it happen.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(tag = "drift", rename_all = "snake_case")]
+pub enum Drift {
+    /// Renewed for `years` directly at the registry (or by its auto-renewal).
+    RenewedElsewhere { years: u32 },
+    /// Moved to another registrar.
+    TransferredAway,
+    /// Deleted at the registry.
+    Deleted,
+    /// Nameservers changed at the registry.
+    Nameservers { nameservers: Vec<String> },
+}
+
 impl SimulatedRegistry {
+    /// Makes `drift` happen to `domain`, which the registry must hold for us.
+    pub async fn drift(&self, domain: &str, drift: &Drift) -> Result<(), RegistrarError> {
+        let item = self.ours(domain).await?;
+        let update = match drift {
+            Drift::RenewedElsewhere { years } => {
+                let expires_at = item.i64_attr("expires_at").unwrap_or(0);
+                with_expiry(
+                    Update::new(),
+                    domain,
+                    expires_at + *years as i64 * YEAR_SECS,
+                )
+            }
+            Drift::TransferredAway => Update::new().set("status", json!(DomainStatus::External)),
+            Drift::Nameservers { nameservers } => {
+                Update::new().set("nameservers", json!(nameservers))
+            }
+            Drift::Deleted => {
+                return self
+                    .table
+                    .delete(&domain_key(domain), None)
+                    .await
+                    .map(|_| ())
+                    .map_err(backend);
+            }
+        };
+        self.change(domain, update.add("v", 1)).await
+    }
+
     async fn change(&self, domain: &str, update: Update) -> Result<(), RegistrarError> {
         match self
             .table

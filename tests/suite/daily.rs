@@ -1,0 +1,345 @@
+//! Daily operations, on both engines with the manual clock: the registry
+//! sync putting each kind of drift right once, however often it runs and
+//! however often a batch is delivered; overdue services ended once, and a
+//! payment in time keeping a service.
+
+use hostfront::Services;
+use hostfront::adapters::sim::{APPROVED, DECLINED, Drift, SimulatedRegistry, SimulationSettings};
+use hostfront::audit::{self, AuditQuery};
+use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice, payment_method};
+use hostfront::clock::{Clock, ManualClock};
+use hostfront::daily::{self, Check};
+use hostfront::domains::owned::{self, OwnedStatus};
+use hostfront::mail::MailKind;
+use hostfront::payments::PaymentSource;
+use hostfront::renewals::{self, RenewalStatus};
+use hostfront::scheduler::Task;
+use hostfront::subscriptions::{self, ServiceStatus, billing, pay};
+use hostfront_tests::work_off_queue;
+
+use crate::renewals::services::{card, travel_to};
+use crate::renewals::{DAY, YEAR, first_service, live_domain, mails_of};
+
+/// The registry itself, as the drift hook reaches it.
+fn registry(services: &Services) -> SimulatedRegistry {
+    SimulatedRegistry::new(
+        services.table.clone(),
+        services.clock.clone(),
+        SimulationSettings::default(),
+    )
+}
+
+/// Runs a daily task twice at once, then its batches.
+async fn run_today(services: &Services, check: Check) {
+    let (first, second) = tokio::join!(
+        Task::Daily(check).run(services),
+        Task::Daily(check).run(services)
+    );
+    first.unwrap();
+    second.unwrap();
+    work_off_queue(services).await;
+}
+
+async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, services: &Services) {
+    let table = services.table.as_ref();
+    let mut held = Vec::new();
+    for _ in 0..5 {
+        held.push(live_domain(services).await);
+    }
+    work_off_queue(services).await;
+    // Renewals are invoiced ahead, 20 days before expiry.
+    let expiry = held[0].1.expires_at.unwrap();
+    clock.advance_secs(expiry - 20 * DAY - clock.now_secs());
+    renewals::run_billing(services).await.unwrap();
+    let scheduled = |name: String, expiry: i64| async move {
+        renewals::find(table, &name, expiry).await.unwrap().unwrap()
+    };
+    for (_, domain) in &held {
+        let renewal = scheduled(domain.name.clone(), domain.expires_at.unwrap()).await;
+        assert_eq!(renewal.status, RenewalStatus::Scheduled);
+    }
+
+    // Nothing drifted: a run changes nothing.
+    run_today(services, Check::RegistrySync).await;
+    let run = daily::last_run(services, Check::RegistrySync)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.counts.get("checked"), Some(&5), "{run:?}");
+    assert_eq!(run.counts.len(), 1, "only checked: {run:?}");
+    assert!(run.exceptions.is_empty(), "{run:?}");
+    assert_eq!((run.batches, run.batches_done), (1, 1));
+
+    let sim = registry(services);
+    let name = |i: usize| held[i].1.name.clone();
+    sim.drift(&name(0), &Drift::RenewedElsewhere { years: 1 })
+        .await
+        .unwrap();
+    sim.drift(&name(1), &Drift::TransferredAway).await.unwrap();
+    let elsewhere = vec![
+        "ns1.elsewhere.net".to_string(),
+        "ns2.elsewhere.net".to_string(),
+    ];
+    sim.drift(
+        &name(2),
+        &Drift::Nameservers {
+            nameservers: elsewhere.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    sim.drift(&name(3), &Drift::Deleted).await.unwrap();
+
+    // Today's run is done: running it again queues nothing.
+    let again = Task::Daily(Check::RegistrySync)
+        .run(services)
+        .await
+        .unwrap();
+    assert!(
+        again.contains("already queued 1 batches of 5 items"),
+        "{again}"
+    );
+
+    clock.advance_secs(DAY);
+    run_today(services, Check::RegistrySync).await;
+    let find = |i: usize| {
+        let (customer, domain) = &held[i];
+        let (customer, name) = (customer.id.clone(), domain.name.clone());
+        async move { owned::find(table, &customer, &name).await.unwrap().unwrap() }
+    };
+
+    // Renewed at the registry: our expiry follows, the invoiced renewal is withdrawn.
+    let renewed = find(0).await;
+    assert_eq!(renewed.expires_at, Some(expiry + YEAR));
+    assert_eq!(renewed.status, OwnedStatus::Active);
+    let withdrawn = scheduled(name(0), expiry).await;
+    assert_eq!(withdrawn.status, RenewalStatus::Abandoned);
+    assert_eq!(
+        withdrawn.invoice(table).await.unwrap().status,
+        InvoiceStatus::Void
+    );
+    let subject = format!("domain:{}", name(0));
+    let corrections = audit::read(table, AuditQuery::Subject(&subject), 50)
+        .await
+        .unwrap();
+    assert_eq!(
+        corrections
+            .iter()
+            .filter(|e| e.action == "expiry_corrected")
+            .count(),
+        1
+    );
+
+    // Transferred away: out of our hands, renewals stopped, the owner told once.
+    let gone = find(1).await;
+    assert_eq!(gone.status, OwnedStatus::TransferredOut);
+    assert!(!gone.auto_renew);
+    let stopped = scheduled(name(1), expiry).await;
+    assert_eq!(stopped.status, RenewalStatus::Abandoned);
+    assert_eq!(
+        stopped.invoice(table).await.unwrap().status,
+        InvoiceStatus::Void
+    );
+    assert_eq!(
+        mails_of(services, MailKind::Notice, &held[1].0.email).await,
+        1
+    );
+
+    assert_eq!(find(2).await.nameservers, elsewhere);
+    assert_eq!(find(3).await.status, OwnedStatus::Deleted);
+    let untouched = find(4).await;
+    assert_eq!(
+        untouched, held[4].1,
+        "a domain that did not drift is left alone"
+    );
+
+    let run = daily::last_run(services, Check::RegistrySync)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.day, clock.now().date().to_string());
+    for (count, expected) in [
+        ("checked", 5),
+        ("expiry_corrected", 1),
+        ("renewed_elsewhere", 0),
+        ("transferred_out", 1),
+        ("nameservers_corrected", 1),
+        ("released", 1),
+    ] {
+        assert_eq!(
+            run.counts.get(count).copied().unwrap_or(0),
+            expected,
+            "{count}: {run:?}"
+        );
+    }
+    let mut exceptions: Vec<&str> = run.exceptions.iter().map(|e| e.item.as_str()).collect();
+    exceptions.sort();
+    let mut expected = vec![format!("domain:{}", name(1)), format!("domain:{}", name(3))];
+    expected.sort();
+    assert_eq!(exceptions, expected, "{run:?}");
+
+    // A batch delivered again after it was done changes and sends nothing.
+    let keys: Vec<_> = held
+        .iter()
+        .map(|(c, d)| owned::key(&c.id, &d.name))
+        .collect();
+    daily::run_batch(services, Check::RegistrySync, &run.day, &keys)
+        .await
+        .unwrap();
+    // And a batch cut off before it was counted looks again: nothing is
+    // changed or sent twice.
+    daily::run_batch(services, Check::RegistrySync, "2000-01-01", &keys)
+        .await
+        .unwrap();
+    assert_eq!(
+        mails_of(services, MailKind::Notice, &held[1].0.email).await,
+        1
+    );
+    assert_eq!(find(0).await, renewed);
+    assert_eq!(find(1).await, gone);
+
+    // The next day only the domains still ours are asked about.
+    clock.advance_secs(DAY);
+    run_today(services, Check::RegistrySync).await;
+    let run = daily::last_run(services, Check::RegistrySync)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.counts.get("checked"), Some(&3), "{run:?}");
+    assert!(run.exceptions.is_empty(), "{run:?}");
+}
+
+with_clock_on_both_engines!(
+    the_registry_sync_puts_each_drift_right_once:
+        registry_sync_embedded,
+        registry_sync_on_dynamodb
+);
+
+/// A customer whose first service went unpaid until it was suspended; the
+/// service and the unpaid period's first day.
+async fn suspended_for_an_unpaid_invoice(
+    clock: &ManualClock,
+    services: &Services,
+    customers: usize,
+) -> Vec<(hostfront::accounts::Customer, subscriptions::Subscription)> {
+    let mut held = Vec::new();
+    for _ in 0..customers {
+        let (customer, _) = live_domain(services).await;
+        payment_method::save(services, &customer.id, &card(DECLINED), "bad")
+            .await
+            .unwrap();
+        let service = first_service(services, &customer.id).await;
+        held.push((customer, service));
+    }
+    let due = held[0].1.next_due.clone();
+    travel_to(clock, &due, 13);
+    billing::run(services).await.unwrap();
+    // The plan suspends after its last try, 7 days after the due date.
+    for days in [0, -3, -7] {
+        travel_to(clock, &due, days);
+        billing::run(services).await.unwrap();
+    }
+    for (customer, service) in &held {
+        let now = subscriptions::find(services.table.as_ref(), &customer.id, &service.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now.status, ServiceStatus::Suspended);
+    }
+    held
+}
+
+async fn an_overdue_service_ends_once_and_a_payment_in_time_keeps_one(
+    clock: &ManualClock,
+    services: &Services,
+) {
+    let table = services.table.as_ref();
+    let held = suspended_for_an_unpaid_invoice(clock, services, 2).await;
+    let due = held[0].1.next_due.clone();
+    let (ada, late) = &held[0];
+    let (bob, paying) = &held[1];
+
+    // Bob pays his invoice by hand while suspended: his service comes back.
+    let unpaid = invoice::of_customer(table, &bob.id, 10).await.unwrap();
+    let unpaid = unpaid
+        .iter()
+        .find(|i| matches!(&i.about, InvoiceFor::Period { from, .. } if *from == due))
+        .unwrap();
+    pay::pay_invoice(
+        services,
+        &bob.id,
+        &unpaid.number,
+        PaymentSource::Card(card(APPROVED)),
+    )
+    .await
+    .unwrap();
+    let service_of = |customer: String, id: String| async move {
+        subscriptions::find(table, &customer, &id)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(
+        service_of(bob.id.clone(), paying.id.clone()).await.status,
+        ServiceStatus::Active
+    );
+
+    // The plan ends a service suspended for 30 days; not a day sooner.
+    travel_to(clock, &due, -36);
+    run_today(services, Check::OverdueServices).await;
+    assert_eq!(
+        service_of(ada.id.clone(), late.id.clone()).await.status,
+        ServiceStatus::Suspended
+    );
+    travel_to(clock, &due, -37);
+    run_today(services, Check::OverdueServices).await;
+    let run = daily::last_run(services, Check::OverdueServices)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.counts.get("terminated"), Some(&1), "{run:?}");
+    let ended = service_of(ada.id.clone(), late.id.clone()).await;
+    assert!(ended.ended_at.is_some());
+    assert_eq!(
+        ended.status,
+        ServiceStatus::Cancelled,
+        "the teardown ran: {ended:?}"
+    );
+    assert!(
+        services
+            .panel
+            .state(&ended.hosting.account.username)
+            .await
+            .unwrap()
+            .is_none(),
+        "the account is gone from the panel"
+    );
+    assert_eq!(
+        service_of(bob.id.clone(), paying.id.clone()).await.status,
+        ServiceStatus::Active,
+        "paid in time"
+    );
+    let subject = format!("service:{}", late.id);
+    let ending = audit::read(table, AuditQuery::Subject(&subject), 50)
+        .await
+        .unwrap();
+    assert!(
+        ending
+            .iter()
+            .any(|e| e.actor.label() == "system:overdue-services"),
+        "{ending:?}"
+    );
+
+    // Again the next day, and a batch delivered twice: one end, one mail.
+    clock.advance_secs(DAY);
+    run_today(services, Check::OverdueServices).await;
+    let notices = mails_of(services, MailKind::Notice, &ada.email).await;
+    assert_eq!(notices, 1);
+    assert_eq!(mails_of(services, MailKind::Notice, &bob.email).await, 0);
+}
+
+with_clock_on_both_engines!(
+    an_overdue_service_ends_once_and_a_payment_in_time_keeps_one:
+        overdue_services_embedded,
+        overdue_services_on_dynamodb
+);
