@@ -343,3 +343,41 @@ with_clock_on_both_engines!(
         overdue_services_embedded,
         overdue_services_on_dynamodb
 );
+
+async fn certificates_are_alerted_30_14_and_7_days_before_once_each(
+    clock: &ManualClock,
+    services: &Services,
+) {
+    let (customer, _) = live_domain(services).await;
+    let service = first_service(services, &customer.id).await;
+    let certificates = services
+        .panel
+        .certificates(&service.hosting.account.username)
+        .await
+        .unwrap();
+    assert_eq!(certificates.len(), 1, "{certificates:?}");
+    let expires = certificates[0].expires_at;
+    let alerts = || mails_of(services, MailKind::Notice, &customer.email);
+    for (days_before, expected) in [(31, 0), (30, 1), (20, 1), (14, 2), (13, 2), (7, 3), (1, 3)] {
+        clock.advance_secs(expires - days_before * DAY - DAY / 2 - clock.now_secs());
+        run_today(services, Check::CertificateAlerts).await;
+        assert_eq!(alerts().await, expected, "{days_before} days before");
+        let run = daily::last_run(services, Check::CertificateAlerts)
+            .await
+            .unwrap()
+            .unwrap();
+        let alerted_today = [30, 14, 7].contains(&days_before) as usize;
+        assert_eq!(
+            run.exceptions.len(),
+            alerted_today,
+            "{days_before}: {run:?}"
+        );
+        assert_eq!(run.counts.get("checked"), Some(&1), "{run:?}");
+    }
+}
+
+with_clock_on_both_engines!(
+    certificates_are_alerted_30_14_and_7_days_before_once_each:
+        certificate_alerts_embedded,
+        certificate_alerts_on_dynamodb
+);

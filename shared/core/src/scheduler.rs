@@ -37,7 +37,7 @@ pub enum Task {
 }
 
 impl Task {
-    pub const ALL: [Task; 9] = [
+    pub const ALL: [Task; 10] = [
         Task::SweepExpired,
         Task::ResumeProvisioning,
         Task::CancelLapsedOrders,
@@ -47,6 +47,7 @@ impl Task {
         Task::FollowTransfers,
         Task::Daily(Check::RegistrySync),
         Task::Daily(Check::OverdueServices),
+        Task::Daily(Check::CertificateAlerts),
     ];
 
     pub fn name(self) -> &'static str {

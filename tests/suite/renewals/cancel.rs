@@ -250,6 +250,12 @@ impl HostingPanel for NoRemovals {
     async fn state(&self, username: &str) -> Result<Option<AccountState>, PanelError> {
         self.0.state(username).await
     }
+    async fn certificates(
+        &self,
+        username: &str,
+    ) -> Result<Vec<hostfront::panel::Certificate>, PanelError> {
+        self.0.certificates(username).await
+    }
     async fn set_plan(&self, username: &str, plan_id: &str) -> Result<(), PanelError> {
         self.0.set_plan(username, plan_id).await
     }

@@ -15,8 +15,8 @@ use serde_json::json;
 
 use hostfront_core::clock::Clock;
 use hostfront_core::panel::{
-    AccountState, AddressUsage, Backup, HostingAccount, HostingPanel, MailSetup, NewAccount,
-    PanelError, Pools, ServerUsage,
+    AccountState, AddressUsage, Backup, Certificate, HostingAccount, HostingPanel, MailSetup,
+    NewAccount, PanelError, Pools, ServerUsage,
 };
 use hostfront_core::store::{
     Condition, Index, Item, ItemExt, Key, Query, SortKey, Table, TableError, TxOp, Update,
@@ -47,6 +47,9 @@ pub struct PanelSettings {
     /// The share of calls (0 to 1) that fail as a timeout would.
     pub failure_rate: f64,
 }
+
+/// How long the certificates the simulated panel issues last.
+const CERTIFICATE_DAYS: i64 = 365;
 
 pub struct SimulatedPanel {
     table: Arc<dyn Table>,
@@ -270,6 +273,7 @@ impl SimulatedPanel {
         account_item.insert("kind".into(), "sim_account".into());
         account_item.insert("account".into(), json!(account));
         account_item.insert("plan_id".into(), request.plan_id.clone().into());
+        account_item.insert("created_at".into(), self.clock.now_secs().into());
         let ops = vec![
             TxOp::Update {
                 key: Key::of(&server).map_err(backend)?,
@@ -438,6 +442,40 @@ impl HostingPanel for SimulatedPanel {
         Ok(item
             .and_then(|i| i.get("account").cloned())
             .and_then(|a| serde_json::from_value::<HostingAccount>(a).ok()))
+    }
+
+    /// Each site's certificate, issued for a year when the account was made
+    /// (or the site added) and not renewed by the simulation: so they expire.
+    async fn certificates(&self, username: &str) -> Result<Vec<Certificate>, PanelError> {
+        self.round_trip().await?;
+        let Some(item) = self
+            .table
+            .get(&account_key(username))
+            .await
+            .map_err(backend)?
+        else {
+            return Err(no_such_account(username));
+        };
+        let issued = item.i64_attr("created_at").unwrap_or(0);
+        let domain = self
+            .account(username)
+            .await?
+            .map(|a| a.domain)
+            .unwrap_or_default();
+        let sites: Vec<String> = item
+            .get("sites")
+            .cloned()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        Ok(std::iter::once(domain)
+            .chain(sites)
+            .map(|site| Certificate {
+                id: format!("sim-{username}-{site}-{issued}"),
+                issuer: "Simulated CA".into(),
+                expires_at: issued + CERTIFICATE_DAYS * 86_400,
+                domain: site,
+            })
+            .collect())
     }
 
     async fn state(&self, username: &str) -> Result<Option<AccountState>, PanelError> {

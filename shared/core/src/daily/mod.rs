@@ -19,6 +19,7 @@
 //! What needs people is an exception of the run (`TASKRUN#<task>#<day>` /
 //! `X#<item>`), which staff read with the run in the console.
 
+pub mod certificates;
 pub mod overdue;
 pub mod registry_sync;
 
@@ -41,15 +42,22 @@ pub enum Check {
     RegistrySync,
     /// Services suspended for an unpaid invoice long enough to end.
     OverdueServices,
+    /// Certificates of live services' sites that expire soon.
+    CertificateAlerts,
 }
 
 impl Check {
-    pub const ALL: [Check; 2] = [Check::RegistrySync, Check::OverdueServices];
+    pub const ALL: [Check; 3] = [
+        Check::RegistrySync,
+        Check::OverdueServices,
+        Check::CertificateAlerts,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Check::RegistrySync => "registry-sync",
             Check::OverdueServices => "overdue-services",
+            Check::CertificateAlerts => "certificate-alerts",
         }
     }
 
@@ -58,6 +66,7 @@ impl Check {
         match self {
             Check::RegistrySync => registry_sync::items(),
             Check::OverdueServices => overdue::items(),
+            Check::CertificateAlerts => certificates::items(),
         }
     }
 
@@ -65,7 +74,7 @@ impl Check {
     fn batch_size(self, services: &Services) -> usize {
         match self {
             Check::RegistrySync => services.registrar.max_info_batch().clamp(1, BATCH),
-            Check::OverdueServices => OVERDUE_BATCH,
+            Check::OverdueServices | Check::CertificateAlerts => PER_SERVICE_BATCH,
         }
     }
 
@@ -79,14 +88,15 @@ impl Check {
         match self {
             Check::RegistrySync => registry_sync::batch(services, day, keys, tally).await,
             Check::OverdueServices => overdue::batch(services, day, keys, tally).await,
+            Check::CertificateAlerts => certificates::batch(services, keys, tally).await,
         }
     }
 }
 
 /// The most items one batch looks at: what `get_many` reads at once.
 const BATCH: usize = crate::store::MAX_BATCH_GET;
-/// Ending a service takes a few writes and a job each; fewer per batch.
-const OVERDUE_BATCH: usize = 25;
+/// Checks that call the panel or end services, a few calls each: fewer per batch.
+const PER_SERVICE_BATCH: usize = 25;
 
 /// Why a batch stopped before its end.
 #[derive(Debug, thiserror::Error)]

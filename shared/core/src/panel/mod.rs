@@ -62,6 +62,18 @@ pub struct AccountState {
     pub mailboxes: Vec<String>,
 }
 
+/// A site's TLS certificate, as the panel serves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Certificate {
+    /// The panel's id of this certificate: a renewed one has a new id.
+    pub id: String,
+    /// The site it is for.
+    pub domain: String,
+    pub issuer: String,
+    /// When it expires, epoch seconds.
+    pub expires_at: i64,
+}
+
 /// A full backup of an account, kept by the panel after the account is gone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Backup {
@@ -135,6 +147,9 @@ pub trait HostingPanel: Send + Sync {
 
     /// The account's plan, suspension, sites and mailboxes, if it exists.
     async fn state(&self, username: &str) -> Result<Option<AccountState>, PanelError>;
+
+    /// The TLS certificate of each of the account's sites.
+    async fn certificates(&self, username: &str) -> Result<Vec<Certificate>, PanelError>;
 
     /// Puts the account on `plan_id`, whose limits the panel then enforces.
     /// Setting the plan it has does nothing.
