@@ -258,6 +258,28 @@ async function showDeadLetters() {
   }) : [el("p", {}, "No failed jobs.")]));
 }
 
+async function showTasks() {
+  const tasks = await call("/api/admin/tasks");
+  $("task-names").replaceChildren(...tasks.map((task) => el("option", {}, task.task)));
+  $("task-list").replaceChildren(...tasks.map((task) => {
+    const day = task.day;
+    const counts = day ? Object.entries(day.counts).map(([name, n]) => `${n} ${name.replaceAll("_", " ")}`).join(", ") : null;
+    const record = el("article", { class: "record", "data-task": task.task },
+      el("h3", {}, `${task.task} · ${task.schedule}`),
+      details([
+        ["Last run", task.last_ran_at ? `${task.last_ran_at}${task.last_failed ? " (failed)" : ""}` : "not yet"],
+        ["Outcome", task.last_outcome],
+        ["Day", day ? `${day.day}: ${day.batches_done} of ${day.batches} batches done, ${day.items} items${day.fanned_out_at ? "" : " (still queuing)"}` : null],
+        ["Counts", counts],
+      ].filter(([term, value]) => value !== null || !["Day", "Counts"].includes(term))));
+    if (day && day.exceptions.length) {
+      record.append(el("p", {}, `${day.exceptions.length} need people:`),
+        el("ul", { class: "exceptions" }, ...day.exceptions.map((x) => el("li", {}, `${x.item}: ${x.what}`))));
+    }
+    return record;
+  }));
+}
+
 async function showAudit(event) {
   event.preventDefault();
   const form = new FormData(event.target);
@@ -283,7 +305,7 @@ async function showConsole() {
   $("console-nav").hidden = false;
   $("who").textContent = `${me.name} <${me.email}>, ${me.role}`;
   for (const node of document.querySelectorAll("[data-role]")) node.hidden = !allows(node.dataset.role);
-  await Promise.all([showDashboard(), showOrders(), showPools(), showDeadLetters()]);
+  await Promise.all([showDashboard(), showOrders(), showPools(), showDeadLetters(), showTasks()]);
 }
 
 function setUp() {
@@ -323,6 +345,7 @@ function setUp() {
     try {
       const run = await call(`/api/admin/tasks/${encodeURIComponent(task)}/run`, { method: "POST" });
       $("task-outcome").textContent = `${run.task}: ${run.outcome}`;
+      await showTasks();
     } catch (error) {
       fail(error);
     }

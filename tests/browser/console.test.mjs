@@ -104,6 +104,14 @@ describe("the staff console", () => {
     await page.getByRole("button", { name: "Send every failed job back to the queue" }).click();
     await page.locator("#console-message").getByText(/0 failed jobs are back in the queue/).waitFor();
 
+    // The daily registry sync, run by hand: its day's batches and counts show.
+    await page.locator("#task-form").getByLabel("Run now").selectOption("registry-sync");
+    await page.locator("#task-form").getByRole("button", { name: "Run" }).click();
+    await page.locator("#task-outcome").getByText(/registry-sync: \d{4}-\d{2}-\d{2}: (already )?queued \d+ batches of \d+ items/).waitFor();
+    const sync = page.locator('#task-list [data-task="registry-sync"]');
+    await sync.getByText(/\d+ of \d+ batches done/).waitFor();
+    await page.locator('#task-list [data-task="run-billing"]').getByText("rate(1 day)").waitFor();
+
     await page.locator("#audit-form").getByLabel("Value").fill(`order:${held.id}`);
     await page.locator("#audit-form").getByRole("button", { name: "Show" }).click();
     await page.locator("#audit-table").getByText("Called Hedy: the card is hers.").waitFor();
