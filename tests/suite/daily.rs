@@ -4,7 +4,7 @@
 //! payment in time keeping a service.
 
 use hostfront::Services;
-use hostfront::adapters::sim::{APPROVED, DECLINED, Drift, SimulatedRegistry, SimulationSettings};
+use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::audit::{self, AuditQuery};
 use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice, payment_method};
 use hostfront::clock::{Clock, ManualClock};
@@ -12,22 +12,15 @@ use hostfront::daily::{self, Check};
 use hostfront::domains::owned::{self, OwnedStatus};
 use hostfront::mail::MailKind;
 use hostfront::payments::PaymentSource;
+use hostfront::registrar::Drift;
 use hostfront::renewals::{self, RenewalStatus};
+use hostfront::resolver::Pointing;
 use hostfront::scheduler::Task;
 use hostfront::subscriptions::{self, ServiceStatus, billing, pay};
 use hostfront_tests::work_off_queue;
 
 use crate::renewals::services::{card, travel_to};
 use crate::renewals::{DAY, YEAR, first_service, live_domain, mails_of};
-
-/// The registry itself, as the drift hook reaches it.
-fn registry(services: &Services) -> SimulatedRegistry {
-    SimulatedRegistry::new(
-        services.table.clone(),
-        services.clock.clone(),
-        SimulationSettings::default(),
-    )
-}
 
 /// Runs a daily task twice at once, then its batches.
 async fn run_today(services: &Services, check: Check) {
@@ -70,7 +63,10 @@ async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, servi
     assert!(run.exceptions.is_empty(), "{run:?}");
     assert_eq!((run.batches, run.batches_done), (1, 1));
 
-    let sim = registry(services);
+    let sim = services
+        .simulated_registry
+        .clone()
+        .expect("a simulated registry");
     let name = |i: usize| held[i].1.name.clone();
     sim.drift(&name(0), &Drift::RenewedElsewhere { years: 1 })
         .await
@@ -380,4 +376,96 @@ with_clock_on_both_engines!(
     certificates_are_alerted_30_14_and_7_days_before_once_each:
         certificate_alerts_embedded,
         certificate_alerts_on_dynamodb
+);
+
+async fn a_domain_pointing_elsewhere_for_days_is_raised_never_cancelled(
+    clock: &ManualClock,
+    services: &Services,
+) {
+    let table = services.table.as_ref();
+    let (customer, _) = live_domain(services).await;
+    let service = first_service(services, &customer.id).await;
+    let dns = services.simulated_dns.clone().expect("a simulated DNS");
+    let service_now = || async {
+        subscriptions::find(table, &customer.id, &service.id)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let day_run = || async {
+        daily::last_run(services, Check::HostingCheck)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let asked = || mails_of(services, MailKind::Notice, &customer.email);
+
+    run_today(services, Check::HostingCheck).await;
+    let run = day_run().await;
+    assert_eq!(run.counts.get("checked"), Some(&1), "{run:?}");
+    assert_eq!(run.counts.len(), 1, "hosted here: {run:?}");
+
+    let moved = Pointing {
+        nameservers: vec![
+            "ns1.otherhost.example".into(),
+            "ns2.otherhost.example".into(),
+        ],
+        addresses: vec!["203.0.113.9".parse().unwrap()],
+    };
+    dns.point(&service.domain, Some(&moved)).await.unwrap();
+    let first_day = {
+        clock.advance_secs(DAY);
+        clock.now().date().to_string()
+    };
+    // Six days pointing elsewhere: noted, nobody bothered.
+    for day in 1..=6 {
+        if day > 1 {
+            clock.advance_secs(DAY);
+        }
+        run_today(services, Check::HostingCheck).await;
+        let run = day_run().await;
+        assert_eq!(run.counts.get("pointing_elsewhere"), Some(&1), "{day}");
+        assert!(run.exceptions.is_empty(), "day {day}: {run:?}");
+        assert_eq!(
+            service_now().await.elsewhere_since.as_deref(),
+            Some(first_day.as_str())
+        );
+    }
+    assert_eq!(asked().await, 0);
+    // The seventh: the owner is asked once, staff see it each day.
+    for _ in 7..=8 {
+        clock.advance_secs(DAY);
+        run_today(services, Check::HostingCheck).await;
+        let run = day_run().await;
+        assert_eq!(run.exceptions.len(), 1, "{run:?}");
+        assert!(run.exceptions[0].what.contains("since"), "{run:?}");
+    }
+    assert_eq!(asked().await, 1);
+    assert_eq!(
+        service_now().await.status,
+        ServiceStatus::Active,
+        "never cancelled by itself"
+    );
+
+    // It points back: the stretch ends.
+    dns.point(&service.domain, None).await.unwrap();
+    clock.advance_secs(DAY);
+    run_today(services, Check::HostingCheck).await;
+    assert_eq!(day_run().await.counts.get("pointed_back"), Some(&1));
+    assert_eq!(service_now().await.elsewhere_since, None);
+    // Away again: a new stretch, counted from its own first day.
+    dns.point(&service.domain, Some(&moved)).await.unwrap();
+    clock.advance_secs(DAY);
+    run_today(services, Check::HostingCheck).await;
+    assert_eq!(
+        service_now().await.elsewhere_since,
+        Some(clock.now().date().to_string())
+    );
+    assert!(day_run().await.exceptions.is_empty());
+}
+
+with_clock_on_both_engines!(
+    a_domain_pointing_elsewhere_for_days_is_raised_never_cancelled:
+        hosting_check_embedded,
+        hosting_check_on_dynamodb
 );

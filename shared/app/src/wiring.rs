@@ -218,6 +218,7 @@ pub fn with_ports(
     ));
     // Orders and renewals may wait for the next second; a search only as long
     // as a person does not notice (25 ms), then answers with what it knows.
+    let simulated_registry = registry.clone();
     let registrar = Arc::new(Capped::new(
         registry.clone(),
         budget.clone(),
@@ -278,6 +279,7 @@ pub fn with_ports(
         dns_host,
         mailer,
         simulated_dns: Some(simulated_dns),
+        simulated_registry: Some(simulated_registry),
         catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
         check_limiter: Arc::new(check_limiter),
         auth_limiter: Arc::new(auth_limiter),

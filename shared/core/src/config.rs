@@ -127,6 +127,9 @@ pub struct Config {
     /// Days after the due date on which a failed automatic charge is tried
     /// again (the first is the due date itself), e.g. `0,3,7`.
     pub dunning_days: Vec<i64>,
+    /// Consecutive days a hosted domain must point elsewhere before its
+    /// owner is asked and staff are asked to confirm a cancellation.
+    pub left_us_after_days: i64,
     /// Cards that may be declined for one order, and for one customer in a UTC day.
     pub declines_per_order: u32,
     pub declines_per_day: u32,
@@ -326,6 +329,7 @@ impl Config {
             domain_renewal_lead_days: number("HOSTFRONT_DOMAIN_RENEWAL_LEAD_DAYS", 30)?.clamp(1, 90)
                 as i64,
             dunning_days: days_list("HOSTFRONT_DUNNING_DAYS", "0,3,7")?,
+            left_us_after_days: number("HOSTFRONT_LEFT_US_AFTER_DAYS", 7)?.clamp(1, 90) as i64,
             service_renewal_lead_days: number("HOSTFRONT_SERVICE_RENEWAL_LEAD_DAYS", 14)?
                 .clamp(1, 60) as i64,
             suggestions: number("HOSTFRONT_SUGGESTIONS", 20)?.clamp(1, 100) as usize,

@@ -37,7 +37,7 @@ pub enum Task {
 }
 
 impl Task {
-    pub const ALL: [Task; 10] = [
+    pub const ALL: [Task; 11] = [
         Task::SweepExpired,
         Task::ResumeProvisioning,
         Task::CancelLapsedOrders,
@@ -48,6 +48,7 @@ impl Task {
         Task::Daily(Check::RegistrySync),
         Task::Daily(Check::OverdueServices),
         Task::Daily(Check::CertificateAlerts),
+        Task::Daily(Check::HostingCheck),
     ];
 
     pub fn name(self) -> &'static str {

@@ -45,6 +45,8 @@ pub struct Services {
     pub mailer: Arc<dyn Mailer>,
     /// The simulated DNS behind `resolver`, for tests and the development tools.
     pub simulated_dns: Option<Arc<dyn EditableDns>>,
+    /// The simulated registry behind `registrar`, for tests and the development tools.
+    pub simulated_registry: Option<Arc<dyn crate::registrar::Drifting>>,
     pub catalog: Arc<CatalogCache>,
     /// Limits domain and subdomain checks per client.
     pub check_limiter: Arc<ClientLimiter>,

@@ -15,13 +15,15 @@ use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 
 use super::AppState;
 use super::error::{ApiError, ApiJson};
 use hostfront_core::Services;
 use hostfront_core::config::Engine;
 use hostfront_core::mail::{self, Mail};
+use hostfront_core::registrar::{Drift, RegistrarError};
+use hostfront_core::resolver::Pointing;
 
 /// A request from this machine, to this machine.
 pub struct LocalCaller;
@@ -97,12 +99,75 @@ async fn publish_txt(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Makes a change happen at the simulated registry behind Hostfront's back
+/// (renewed elsewhere, transferred away, deleted, new nameservers), for the
+/// daily registry sync to find.
+async fn drift(
+    State(state): State<AppState>,
+    _: LocalCaller,
+    Path(name): Path<String>,
+    ApiJson(drift): ApiJson<Drift>,
+) -> Result<StatusCode, ApiError> {
+    let registry = state
+        .services
+        .simulated_registry
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found("the registry here is not simulated"))?;
+    match registry.drift(&name, &drift).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(RegistrarError::NotFound(_)) => Err(ApiError::not_found(
+            "the registry holds no such domain for us",
+        )),
+        Err(other) => Err(ApiError::unavailable(other.to_string())),
+    }
+}
+
+/// Points a domain somewhere else in the simulated DNS (`{"nameservers": [...],
+/// "addresses": [...]}`), or back where its zone says (`DELETE`).
+async fn point(
+    State(state): State<AppState>,
+    _: LocalCaller,
+    Path(name): Path<String>,
+    ApiJson(pointing): ApiJson<Pointing>,
+) -> Result<StatusCode, ApiError> {
+    repoint(&state, &name, Some(&pointing)).await
+}
+
+async fn point_back(
+    State(state): State<AppState>,
+    _: LocalCaller,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    repoint(&state, &name, None).await
+}
+
+async fn repoint(
+    state: &AppState,
+    name: &str,
+    pointing: Option<&Pointing>,
+) -> Result<StatusCode, ApiError> {
+    let dns = state
+        .services
+        .simulated_dns
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found("the DNS here is not simulated"))?;
+    dns.point(name, pointing)
+        .await
+        .map_err(|e| ApiError::unavailable(e.to_string()))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The development routes, when the configuration turns them on for the embedded engine.
 pub fn routes(services: &Services) -> Option<Router<AppState>> {
     (services.config.dev_tools && services.config.engine == Engine::Embedded).then(|| {
         Router::new()
             .route("/api/outbox", get(outbox))
             .route("/api/dev/dns/{name}", put(publish_txt))
+            .route(
+                "/api/dev/dns/{name}/pointing",
+                put(point).delete(point_back),
+            )
+            .route("/api/dev/registry/{name}/drift", post(drift))
     })
 }
 

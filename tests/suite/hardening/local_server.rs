@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::Request;
+use hostfront::resolver::Resolver as _;
 use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_username, hosting};
 use tower::ServiceExt as _;
@@ -194,5 +195,71 @@ async fn the_simulated_dns_is_a_development_tool() {
     .await
     .unwrap();
     assert_eq!(published, ["hostfront-verify=abc"]);
+    app.shutdown().await.unwrap();
+}
+
+/// With the development tools on, a developer makes the simulated world
+/// drift for the daily checks to find: a domain renewed at the registry, a
+/// domain pointed at another host. Nonsense is refused and changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulated_registry_and_dns_drift_as_development_tools() {
+    let app = App::embedded_with(|c| c.dev_tools = true).await;
+    let client = hostfront_tests::http();
+    let drift = |name: &str, body: serde_json::Value| {
+        client
+            .post(app.url(&format!("/api/dev/registry/{name}/drift")))
+            .json(&body)
+            .send()
+    };
+    let renewed = serde_json::json!({"drift": "renewed_elsewhere", "years": 1});
+    let unknown = drift("never-registered-here.com", renewed.clone())
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    let body: serde_json::Value = unknown.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no such domain"),
+        "{body}"
+    );
+    let nonsense = drift("bakery.com", serde_json::json!({"drift": "stolen"}))
+        .await
+        .unwrap();
+    assert!(nonsense.status().is_client_error(), "{}", nonsense.status());
+
+    let pointing =
+        serde_json::json!({"nameservers": ["ns1.other.example"], "addresses": ["203.0.113.9"]});
+    let url = app.url("/api/dev/dns/bakery.shop/pointing");
+    assert_eq!(
+        client
+            .put(&url)
+            .json(&pointing)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let resolver = app.services.resolver.as_ref();
+    assert_eq!(
+        resolver.addresses("bakery.shop").await.unwrap(),
+        ["203.0.113.9".parse::<std::net::IpAddr>().unwrap()]
+    );
+    let bad = client
+        .put(&url)
+        .json(&serde_json::json!({"nameservers": [], "addresses": ["not an address"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert_eq!(
+        resolver.addresses("bakery.shop").await.unwrap().len(),
+        1,
+        "unchanged"
+    );
+    assert_eq!(client.delete(&url).send().await.unwrap().status(), 204);
+    assert!(resolver.addresses("bakery.shop").await.unwrap().is_empty());
     app.shutdown().await.unwrap();
 }

@@ -20,6 +20,7 @@
 //! `X#<item>`), which staff read with the run in the console.
 
 pub mod certificates;
+pub mod hosting;
 pub mod overdue;
 pub mod registry_sync;
 
@@ -44,13 +45,16 @@ pub enum Check {
     OverdueServices,
     /// Certificates of live services' sites that expire soon.
     CertificateAlerts,
+    /// Live services whose domain points to another host.
+    HostingCheck,
 }
 
 impl Check {
-    pub const ALL: [Check; 3] = [
+    pub const ALL: [Check; 4] = [
         Check::RegistrySync,
         Check::OverdueServices,
         Check::CertificateAlerts,
+        Check::HostingCheck,
     ];
 
     pub fn name(self) -> &'static str {
@@ -58,6 +62,7 @@ impl Check {
             Check::RegistrySync => "registry-sync",
             Check::OverdueServices => "overdue-services",
             Check::CertificateAlerts => "certificate-alerts",
+            Check::HostingCheck => "hosting-check",
         }
     }
 
@@ -67,6 +72,7 @@ impl Check {
             Check::RegistrySync => registry_sync::items(),
             Check::OverdueServices => overdue::items(),
             Check::CertificateAlerts => certificates::items(),
+            Check::HostingCheck => hosting::items(),
         }
     }
 
@@ -74,7 +80,9 @@ impl Check {
     fn batch_size(self, services: &Services) -> usize {
         match self {
             Check::RegistrySync => services.registrar.max_info_batch().clamp(1, BATCH),
-            Check::OverdueServices | Check::CertificateAlerts => PER_SERVICE_BATCH,
+            Check::OverdueServices | Check::CertificateAlerts | Check::HostingCheck => {
+                PER_SERVICE_BATCH
+            }
         }
     }
 
@@ -89,6 +97,7 @@ impl Check {
             Check::RegistrySync => registry_sync::batch(services, day, keys, tally).await,
             Check::OverdueServices => overdue::batch(services, day, keys, tally).await,
             Check::CertificateAlerts => certificates::batch(services, keys, tally).await,
+            Check::HostingCheck => hosting::batch(services, day, keys, tally).await,
         }
     }
 }

@@ -185,3 +185,26 @@ pub trait Registrar: Send + Sync {
         registrant: &Contact,
     ) -> Result<(), RegistrarError>;
 }
+
+/// A change made at the registry without Hostfront: what the daily registry
+/// sync must notice.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "drift", rename_all = "snake_case")]
+pub enum Drift {
+    /// Renewed for `years` directly at the registry (or by its auto-renewal).
+    RenewedElsewhere { years: u32 },
+    /// Moved to another registrar.
+    TransferredAway,
+    /// Deleted at the registry.
+    Deleted,
+    /// Nameservers changed at the registry.
+    Nameservers { nameservers: Vec<String> },
+}
+
+/// A registry whose records can be changed behind Hostfront's back: the
+/// simulation, for tests and the local development tools.
+#[async_trait]
+pub trait Drifting: Send + Sync {
+    /// Makes `drift` happen to `domain`, which the registry must hold for us.
+    async fn drift(&self, domain: &str, drift: &Drift) -> Result<(), RegistrarError>;
+}

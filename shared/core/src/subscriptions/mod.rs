@@ -102,6 +102,10 @@ pub struct Subscription {
     /// The domains served besides `domain`, each a site of its own.
     #[serde(default)]
     pub sites: Vec<String>,
+    /// `YYYY-MM-DD`: the first of the consecutive days on which the
+    /// domain's nameservers and web address pointed elsewhere, while they do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elsewhere_since: Option<String>,
     #[serde(default)]
     pub v: i64,
 }

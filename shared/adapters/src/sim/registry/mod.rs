@@ -25,8 +25,8 @@ use serde_json::{Value, json};
 use hostfront_core::clock::Clock;
 
 use hostfront_core::registrar::{
-    Availability, Contact, DomainInfo, DomainStatus, Registrar, RegistrarError, Registration,
-    Renewal, TransferRequest, TransferState,
+    Availability, Contact, DomainInfo, DomainStatus, Drift, Drifting, Registrar, RegistrarError,
+    Registration, Renewal, TransferRequest, TransferState,
 };
 use hostfront_core::store::{
     Condition, Item, ItemExt, Key, MAX_BATCH_GET, Table, TableError, TxOp, Update,
@@ -566,24 +566,9 @@ impl Registrar for SimulatedRegistry {
     }
 }
 
-/// A change made at the registry without Hostfront: what the daily
-/// registry sync must notice. Tests and the development tools make it happen.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-#[serde(tag = "drift", rename_all = "snake_case")]
-pub enum Drift {
-    /// Renewed for `years` directly at the registry (or by its auto-renewal).
-    RenewedElsewhere { years: u32 },
-    /// Moved to another registrar.
-    TransferredAway,
-    /// Deleted at the registry.
-    Deleted,
-    /// Nameservers changed at the registry.
-    Nameservers { nameservers: Vec<String> },
-}
-
-impl SimulatedRegistry {
-    /// Makes `drift` happen to `domain`, which the registry must hold for us.
-    pub async fn drift(&self, domain: &str, drift: &Drift) -> Result<(), RegistrarError> {
+#[async_trait]
+impl Drifting for SimulatedRegistry {
+    async fn drift(&self, domain: &str, drift: &Drift) -> Result<(), RegistrarError> {
         let item = self.ours(domain).await?;
         let update = match drift {
             Drift::RenewedElsewhere { years } => {
@@ -609,7 +594,9 @@ impl SimulatedRegistry {
         };
         self.change(domain, update.add("v", 1)).await
     }
+}
 
+impl SimulatedRegistry {
     async fn change(&self, domain: &str, update: Update) -> Result<(), RegistrarError> {
         match self
             .table

@@ -100,6 +100,7 @@ pub async fn subscription(
         torn_down_at: None,
         backup: None,
         sites: Vec::new(),
+        elsewhere_since: None,
         v: 1,
     })
 }
