@@ -128,3 +128,37 @@ async fn a_spent_share_is_not_asked_of_the_table_again_that_second() {
         "a new second"
     );
 }
+
+with_clock_on_both_engines!(the_daily_sync_takes_half_of_what_searches_may: the_daily_sync_takes_half_embedded, the_daily_sync_takes_half_cloud);
+
+/// Ten calls a second, two kept for orders: searches may take eight, the
+/// daily sync four, so a running sync never crowds out searches or orders.
+async fn the_daily_sync_takes_half_of_what_searches_may(clock: &ManualClock, services: &Services) {
+    let now = hostfront::clock::Clock::now_millis(clock);
+    clock.advance_millis(1_500 - now.rem_euclid(1_000));
+    let mut config = (*services.config).clone();
+    config.registrar_calls_per_second = 10;
+    config.registrar_reserved_per_second = 2;
+    let container = hostfront::wiring::with_ports(
+        config,
+        Arc::new(clock.clone()),
+        services.table.clone(),
+        services.queue.clone(),
+        services.sealer.clone(),
+    );
+    let names = ["syncbakery.com".to_string()];
+    for _ in 0..4 {
+        let started = Instant::now();
+        container.sync_registrar.check(&names).await.unwrap();
+        assert!(started.elapsed() < Duration::from_millis(400));
+    }
+    // The sync's share is spent; searches still have theirs.
+    assert!(container.search_registrar.check(&names).await.is_ok());
+    let started = Instant::now();
+    container.sync_registrar.check(&names).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(450),
+        "the sync waited for the next second: {:?}",
+        started.elapsed()
+    );
+}

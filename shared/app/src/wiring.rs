@@ -226,10 +226,17 @@ pub fn with_ports(
         Duration::from_millis(1_000),
     ));
     let search_registrar = Arc::new(Capped::new(
-        registry,
-        budget,
+        registry.clone(),
+        budget.clone(),
         Share::Searches,
         Duration::from_millis(25),
+    ));
+    // The daily sync may wait for its turn; its batches are retried later when it cannot.
+    let sync_registrar = Arc::new(Capped::new(
+        registry,
+        budget,
+        Share::Background,
+        Duration::from_millis(2_000),
     ));
     let check_limiter = ClientLimiter::new(
         "check",
@@ -272,6 +279,7 @@ pub fn with_ports(
         queue,
         registrar,
         search_registrar,
+        sync_registrar,
         payments,
         panel,
         sealer,

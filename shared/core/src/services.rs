@@ -34,6 +34,8 @@ pub struct Services {
     pub registrar: Arc<dyn Registrar>,
     /// The same registrar within the searches' share of its quota.
     pub search_registrar: Arc<dyn Registrar>,
+    /// The same registrar within the daily sync's share of its quota.
+    pub sync_registrar: Arc<dyn Registrar>,
     pub payments: Arc<dyn Payments>,
     pub panel: Arc<dyn HostingPanel>,
     /// Encrypts the secrets kept for a while (panel passwords, auth codes).

@@ -79,7 +79,7 @@ impl Check {
     /// How many items one job looks at.
     fn batch_size(self, services: &Services) -> usize {
         match self {
-            Check::RegistrySync => services.registrar.max_info_batch().clamp(1, BATCH),
+            Check::RegistrySync => services.sync_registrar.max_info_batch().clamp(1, BATCH),
             Check::OverdueServices | Check::CertificateAlerts | Check::HostingCheck => {
                 PER_SERVICE_BATCH
             }

@@ -1,5 +1,6 @@
 //! The daily registry sync: every domain we hold is asked of the registrar
-//! (as many names per call as it takes), and our record is made to agree
+//! (as many names per call as it takes, within the sync's share of the
+//! registrar's quota: a batch that finds it spent is tried again later), and our record is made to agree
 //! with the registry's. Each correction is in the audit log as the
 //! `registry-sync`'s. A domain the registry says another registrar holds
 //! left us: its renewals stop, its unpaid renewal invoice is voided, its
@@ -45,7 +46,7 @@ pub(super) async fn batch(
         return Ok(());
     }
     let names: Vec<String> = domains.iter().map(|d| d.name.clone()).collect();
-    let answers = match services.registrar.info_many(&names).await {
+    let answers = match services.sync_registrar.info_many(&names).await {
         Ok(answers) => answers,
         Err(error @ (RegistrarError::Unavailable(_) | RegistrarError::QuotaSpent)) => {
             return Err(BatchError::Later(error.to_string()));

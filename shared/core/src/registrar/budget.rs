@@ -25,6 +25,9 @@ pub enum Share {
     Searches,
     /// Orders, renewals, transfers and domain management: all of it.
     Everything,
+    /// The daily registry sync: half of what searches may use, so neither
+    /// searches nor orders wait long behind it.
+    Background,
 }
 
 pub struct SharedBudget {
@@ -37,7 +40,7 @@ pub struct SharedBudget {
     /// The last second this process found each share spent: a count only
     /// grows within its second, so until the next one no call need ask the
     /// table again (a flood of searches would otherwise write for each).
-    spent: [AtomicI64; 2],
+    spent: [AtomicI64; 3],
 }
 
 impl SharedBudget {
@@ -52,7 +55,7 @@ impl SharedBudget {
             clock,
             quota,
             reserved: reserved.min(quota),
-            spent: [AtomicI64::new(i64::MIN), AtomicI64::new(i64::MIN)],
+            spent: [const { AtomicI64::new(i64::MIN) }; 3],
         }
     }
 
@@ -64,6 +67,7 @@ impl SharedBudget {
         match share {
             Share::Searches => self.quota - self.reserved,
             Share::Everything => self.quota,
+            Share::Background => ((self.quota - self.reserved) / 2).max(1),
         }
     }
 
