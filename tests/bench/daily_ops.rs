@@ -22,16 +22,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hostfront::Services;
-use hostfront::adapters::sim::APPROVED;
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::daily::{self, Check};
 use hostfront::jobs::AppJobs;
-use hostfront::orders::{checkout, create, provision};
 use hostfront::registrar::Drift;
 use hostfront::resolver::Pointing;
 use hostfront::store::{Item, Key};
 use hostfront_tests::CountingTable;
-use hostfront_tests::shopper::{card, fresh_domain, fresh_username, register};
+use hostfront_tests::shopper::{fresh_domain, fresh_username, register};
 use serde_json::Value;
 
 const DAY: i64 = 86_400;
@@ -138,21 +136,9 @@ struct Template {
 }
 
 async fn one_real_customer(services: &Services) -> Template {
-    hostfront::catalog::seed_demo(services.table.as_ref())
-        .await
-        .unwrap();
-    let (customer, _) = hostfront_tests::customer(services, &fresh_username()).await;
     let (domain, username) = (fresh_domain(), fresh_username());
-    let placed = create::place(services, &customer, "order", register(&domain, &username))
-        .await
-        .unwrap();
-    checkout::pay(services, &customer, &placed.view.id, card(APPROVED))
-        .await
-        .unwrap();
-    provision::run(services, &customer.id, &placed.view.id, false)
-        .await
-        .unwrap();
-    let service_id = placed.view.id.clone();
+    let (customer, service_id) =
+        hostfront_tests::customer_with_live_order(services, register(&domain, &username)).await;
     let keys = [
         Key::new(format!("CUSTOMER#{}", customer.id), "PROFILE"),
         hostfront::domains::owned::key(&customer.id, &domain),

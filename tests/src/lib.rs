@@ -366,3 +366,31 @@ pub async fn work_off_queue(services: &Services) -> usize {
         }
     }
 }
+
+/// A new customer (demo catalog seeded) whose order of `request` was paid
+/// with an approved card and went live; the customer and the order's id.
+pub async fn customer_with_live_order(
+    services: &Services,
+    request: hostfront::orders::create::OrderRequest,
+) -> (hostfront::accounts::Customer, String) {
+    use hostfront::orders::{checkout, create, provision};
+    hostfront::catalog::seed_demo(services.table.as_ref())
+        .await
+        .expect("the catalog is seeded");
+    let (customer, _) = customer(services, &shopper::fresh_username()).await;
+    let placed = create::place(services, &customer, "order", request)
+        .await
+        .expect("the order is placed");
+    checkout::pay(
+        services,
+        &customer,
+        &placed.view.id,
+        shopper::card(hostfront::adapters::sim::APPROVED),
+    )
+    .await
+    .expect("the order is paid");
+    provision::run(services, &customer.id, &placed.view.id, false)
+        .await
+        .expect("the order goes live");
+    (customer, placed.view.id)
+}

@@ -240,3 +240,36 @@ impl CatalogCache {
         Ok(fresh)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_suspends_on_its_own_day_after_the_dunning_days_before_it() {
+        let mut plan = Catalog::demo().plans.remove(0);
+        plan.suspend_after_days = None;
+        assert_eq!(
+            plan.dunning_days(&[0, 3, 7]),
+            [0, 3, 7],
+            "the configured days"
+        );
+        plan.suspend_after_days = Some(14);
+        assert_eq!(plan.dunning_days(&[0, 3, 7]), [0, 3, 7, 14]);
+        plan.suspend_after_days = Some(5);
+        assert_eq!(plan.dunning_days(&[0, 3, 7]), [0, 3, 5]);
+        plan.suspend_after_days = Some(0);
+        assert_eq!(
+            plan.dunning_days(&[0, 3, 7]),
+            [0],
+            "one try, then suspended"
+        );
+        for plan in Catalog::demo().plans {
+            assert!(
+                plan.suspend_after_days.is_some() && plan.terminate_after_days >= 30,
+                "{}",
+                plan.id
+            );
+        }
+    }
+}

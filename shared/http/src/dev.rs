@@ -81,6 +81,14 @@ struct Txt {
     txt: Vec<String>,
 }
 
+fn simulated_dns(state: &AppState) -> Result<&dyn hostfront_core::resolver::EditableDns, ApiError> {
+    state
+        .services
+        .simulated_dns
+        .as_deref()
+        .ok_or_else(|| ApiError::not_found("the DNS here is not simulated"))
+}
+
 /// Publishes TXT records of `name` in the simulated DNS.
 async fn publish_txt(
     State(state): State<AppState>,
@@ -88,12 +96,8 @@ async fn publish_txt(
     Path(name): Path<String>,
     ApiJson(record): ApiJson<Txt>,
 ) -> Result<StatusCode, ApiError> {
-    let dns = state
-        .services
-        .simulated_dns
-        .as_ref()
-        .ok_or_else(|| ApiError::not_found("the DNS here is not simulated"))?;
-    dns.publish_txt(&name, &record.txt)
+    simulated_dns(&state)?
+        .publish_txt(&name, &record.txt)
         .await
         .map_err(|e| ApiError::unavailable(e.to_string()))?;
     Ok(StatusCode::NO_CONTENT)
@@ -146,12 +150,8 @@ async fn repoint(
     name: &str,
     pointing: Option<&Pointing>,
 ) -> Result<StatusCode, ApiError> {
-    let dns = state
-        .services
-        .simulated_dns
-        .as_ref()
-        .ok_or_else(|| ApiError::not_found("the DNS here is not simulated"))?;
-    dns.point(name, pointing)
+    simulated_dns(state)?
+        .point(name, pointing)
         .await
         .map_err(|e| ApiError::unavailable(e.to_string()))?;
     Ok(StatusCode::NO_CONTENT)

@@ -19,12 +19,11 @@ use hostfront::billing::{InvoiceStatus, invoice};
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::domains::owned::{self, OwnedDomain};
 use hostfront::mail::{self, MailKind};
-use hostfront::orders::{checkout, create, provision};
 use hostfront::payments::{Card, PaymentError};
 use hostfront::registrar::DomainStatus;
 use hostfront::renewals::{self, RenewRequest, RenewalError, RenewalStatus};
 use hostfront_tests::embedded_services_with;
-use hostfront_tests::shopper::{card, fresh_domain, fresh_username, register};
+use hostfront_tests::shopper::{fresh_domain, fresh_username, register};
 
 pub(crate) const YEAR: i64 = 365 * 86_400;
 pub(crate) const DAY: i64 = 86_400;
@@ -54,25 +53,10 @@ pub(crate) async fn first_service(
 }
 
 pub(crate) async fn live_domain(services: &Services) -> (Customer, OwnedDomain) {
-    hostfront::catalog::seed_demo(services.table.as_ref())
-        .await
-        .unwrap();
-    let (customer, _) = hostfront_tests::customer(services, &fresh_username()).await;
     let name = fresh_domain();
-    let placed = create::place(
-        services,
-        &customer,
-        "order",
-        register(&name, &fresh_username()),
-    )
-    .await
-    .unwrap();
-    checkout::pay(services, &customer, &placed.view.id, card(APPROVED))
-        .await
-        .unwrap();
-    provision::run(services, &customer.id, &placed.view.id, false)
-        .await
-        .unwrap();
+    let (customer, _) =
+        hostfront_tests::customer_with_live_order(services, register(&name, &fresh_username()))
+            .await;
     let domain = owned::find(services.table.as_ref(), &customer.id, &name)
         .await
         .unwrap()

@@ -2,23 +2,19 @@
 //! both engines with the manual clock.
 
 use hostfront::Services;
-use hostfront::adapters::sim::{APPROVED, auth_code_for};
+use hostfront::adapters::sim::auth_code_for;
 use hostfront::clock::ManualClock;
 use hostfront::domains::owned::{self, OwnedStatus};
 use hostfront::domains::transfers::{self, FollowedUp};
 use hostfront::mail::MailKind;
+use hostfront::orders::DomainAction;
 use hostfront::orders::create::{DomainRequest, OrderRequest};
-use hostfront::orders::{DomainAction, checkout, create, provision};
-use hostfront_tests::shopper::{card, fresh_username};
+use hostfront_tests::shopper::fresh_username;
 
 use super::mails_of;
 
 /// A customer whose order to transfer `name` in went live.
 async fn transferring(services: &Services, name: &str) -> hostfront::accounts::Customer {
-    hostfront::catalog::seed_demo(services.table.as_ref())
-        .await
-        .unwrap();
-    let (customer, _) = hostfront_tests::customer(services, &fresh_username()).await;
     let request = OrderRequest {
         plan_id: "web-starter".into(),
         cycle: "monthly".into(),
@@ -31,16 +27,9 @@ async fn transferring(services: &Services, name: &str) -> hostfront::accounts::C
         password: None,
         generate_password: true,
     };
-    let placed = create::place(services, &customer, "transfer", request)
+    hostfront_tests::customer_with_live_order(services, request)
         .await
-        .unwrap();
-    checkout::pay(services, &customer, &placed.view.id, card(APPROVED))
-        .await
-        .unwrap();
-    provision::run(services, &customer.id, &placed.view.id, false)
-        .await
-        .unwrap();
-    customer
+        .0
 }
 
 async fn transfers_complete_or_are_refused_in_plain_words(

@@ -136,6 +136,14 @@ fn backend(error: TableError) -> PanelError {
 }
 
 impl SimulatedPanel {
+    /// The stored account `username`, if it exists.
+    async fn account_item(&self, username: &str) -> Result<Option<Item>, PanelError> {
+        self.table
+            .get(&account_key(username))
+            .await
+            .map_err(backend)
+    }
+
     pub fn new(
         table: Arc<dyn Table>,
         clock: Arc<dyn Clock>,
@@ -434,11 +442,7 @@ impl HostingPanel for SimulatedPanel {
     }
 
     async fn account(&self, username: &str) -> Result<Option<HostingAccount>, PanelError> {
-        let item = self
-            .table
-            .get(&account_key(username))
-            .await
-            .map_err(backend)?;
+        let item = self.account_item(username).await?;
         Ok(item
             .and_then(|i| i.get("account").cloned())
             .and_then(|a| serde_json::from_value::<HostingAccount>(a).ok()))
@@ -448,12 +452,7 @@ impl HostingPanel for SimulatedPanel {
     /// (or the site added) and not renewed by the simulation: so they expire.
     async fn certificates(&self, username: &str) -> Result<Vec<Certificate>, PanelError> {
         self.round_trip().await?;
-        let Some(item) = self
-            .table
-            .get(&account_key(username))
-            .await
-            .map_err(backend)?
-        else {
+        let Some(item) = self.account_item(username).await? else {
             return Err(no_such_account(username));
         };
         let issued = item.i64_attr("created_at").unwrap_or(0);
@@ -479,12 +478,7 @@ impl HostingPanel for SimulatedPanel {
     }
 
     async fn state(&self, username: &str) -> Result<Option<AccountState>, PanelError> {
-        let Some(item) = self
-            .table
-            .get(&account_key(username))
-            .await
-            .map_err(backend)?
-        else {
+        let Some(item) = self.account_item(username).await? else {
             return Ok(None);
         };
         let list = |name: &str| -> Vec<String> {

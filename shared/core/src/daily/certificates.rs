@@ -6,7 +6,6 @@
 
 use super::{BatchError, Tally};
 use crate::Services;
-use crate::mail::{self, Mail, MailKind};
 use crate::panel::PanelError;
 use crate::store::Key;
 use crate::subscriptions::{ServiceStatus, Subscription};
@@ -19,11 +18,6 @@ const THRESHOLDS: [i64; 3] = [30, 14, 7];
 /// it has passed.
 pub fn threshold(days_left: i64) -> Option<i64> {
     THRESHOLDS.into_iter().rev().find(|t| days_left <= *t)
-}
-
-/// Every service still billed: the due-date index.
-pub(super) fn items() -> crate::store::Query {
-    crate::store::Query::index(crate::store::Index::Gsi1, "SERVICES#DUE")
 }
 
 pub(super) async fn batch(
@@ -56,32 +50,24 @@ pub(super) async fn batch(
             let Some(threshold) = threshold(days_left) else {
                 continue;
             };
-            let owner =
-                crate::accounts::load_customer(services.table.as_ref(), &service.customer_id)
-                    .await?;
             let expires = time::OffsetDateTime::from_unix_timestamp(certificate.expires_at)
                 .map(|t| t.date().to_string())
                 .unwrap_or_default();
-            let mut letter = crate::subscriptions::billing::letter(services, &service, &owner.name);
-            letter.headline = format!(
-                "The certificate of {} expires on {expires}",
-                certificate.domain
+            let words = (
+                format!(
+                    "The certificate of {} expires on {expires}",
+                    certificate.domain
+                ),
+                format!(
+                    "The TLS certificate of {} ({}) expires on {expires}, in {} days. Visitors will see a warning after that. Our team has been told and will renew it; if you manage the certificate yourself, renew it before then.",
+                    certificate.domain,
+                    certificate.issuer,
+                    days_left.max(0)
+                ),
             );
-            letter.action = format!(
-                "The TLS certificate of {} ({}) expires on {expires}, in {} days. Visitors will see a warning after that. Our team has been told and will renew it; if you manage the certificate yourself, renew it before then.",
-                certificate.domain,
-                certificate.issuer,
-                days_left.max(0)
-            );
-            let notice = Mail::compose_about(
-                services,
-                MailKind::Notice,
-                &owner.email,
-                &letter,
-                &format!("certificate:{}", certificate.id),
-            )?
-            .for_period(&format!("{threshold}-days"));
-            if mail::send(services, &[notice]).await? == 1 {
+            let about = format!("certificate:{}", certificate.id);
+            let occasion = format!("{threshold}-days");
+            if super::tell_owner(services, &service, (&about, &occasion), words).await? {
                 tally.count("alerted");
                 tally.exception(
                     &format!("certificate:{}", certificate.id),

@@ -12,15 +12,9 @@ use serde_json::Value;
 
 use super::{BatchError, Tally};
 use crate::Services;
-use crate::mail::{self, Mail, MailKind};
 use crate::resolver::ResolverError;
-use crate::store::{Condition, Index, Key, Query, TableError, Update};
+use crate::store::{Condition, Key, TableError, Update};
 use crate::subscriptions::{ServiceStatus, Subscription};
-
-/// Every service still billed: the due-date index.
-pub(super) fn items() -> Query {
-    Query::index(Index::Gsi1, "SERVICES#DUE")
-}
 
 pub(super) async fn batch(
     services: &Services,
@@ -131,23 +125,16 @@ async fn left_us(
     days: i64,
     tally: &mut Tally,
 ) -> Result<(), TableError> {
-    let owner =
-        crate::accounts::load_customer(services.table.as_ref(), &service.customer_id).await?;
-    let mut letter = crate::subscriptions::billing::letter(services, service, &owner.name);
-    letter.headline = format!("Is {} still hosted with us?", service.domain);
-    letter.action = format!(
-        "Since {since}, {} has pointed to another host: visitors and mail no longer reach your {} service. If you have moved, tell us and we will cancel the service for you; if not, check the domain's DNS settings. Nothing changes until you or our team decide.",
-        service.domain, service.plan_name
+    let words = (
+        format!("Is {} still hosted with us?", service.domain),
+        format!(
+            "Since {since}, {} has pointed to another host: visitors and mail no longer reach your {} service. If you have moved, tell us and we will cancel the service for you; if not, check the domain's DNS settings. Nothing changes until you or our team decide.",
+            service.domain, service.plan_name
+        ),
     );
-    let notice = Mail::compose_about(
-        services,
-        MailKind::Notice,
-        &owner.email,
-        &letter,
-        &format!("service:{}", service.id),
-    )?
-    .for_period(&format!("elsewhere-{since}"));
-    if mail::send(services, &[notice]).await? == 1 {
+    let about = format!("service:{}", service.id);
+    let occasion = format!("elsewhere-{since}");
+    if super::tell_owner(services, service, (&about, &occasion), words).await? {
         tally.count("owners_asked");
     }
     tally.count("left_us");

@@ -30,9 +30,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::Services;
+use crate::mail::{self, Mail, MailKind};
 use crate::store::{
-    Condition, Item, ItemExt, Key, Query, SortKey, TableError, TableResult, TxOp, Update,
+    Condition, Index, Item, ItemExt, Key, Query, SortKey, TableError, TableResult, TxOp, Update,
 };
+use crate::subscriptions::Subscription;
 
 /// A check run over every item of its kind each day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,8 +73,7 @@ impl Check {
         match self {
             Check::RegistrySync => registry_sync::items(),
             Check::OverdueServices => overdue::items(),
-            Check::CertificateAlerts => certificates::items(),
-            Check::HostingCheck => hosting::items(),
+            Check::CertificateAlerts | Check::HostingCheck => live_services(),
         }
     }
 
@@ -100,6 +101,29 @@ impl Check {
             Check::HostingCheck => hosting::batch(services, day, keys, tally).await,
         }
     }
+}
+
+/// Every service still billed: the due-date index, which a service leaves when it ends.
+fn live_services() -> Query {
+    Query::index(Index::Gsi1, "SERVICES#DUE")
+}
+
+/// Mails the service's owner a notice about `about` (`service:<id>`,
+/// `certificate:<id>`), once per `occasion`; true when it was not sent before.
+async fn tell_owner(
+    services: &Services,
+    service: &Subscription,
+    (about, occasion): (&str, &str),
+    (headline, action): (String, String),
+) -> TableResult<bool> {
+    let owner =
+        crate::accounts::load_customer(services.table.as_ref(), &service.customer_id).await?;
+    let mut letter = crate::subscriptions::billing::letter(services, service, &owner.name);
+    letter.headline = headline;
+    letter.action = action;
+    let notice = Mail::compose_about(services, MailKind::Notice, &owner.email, &letter, about)?
+        .for_period(occasion);
+    Ok(mail::send(services, &[notice]).await? == 1)
 }
 
 /// The most items one batch looks at: what `get_many` reads at once.
@@ -240,7 +264,31 @@ pub async fn fan_out(services: &Services, check: Check) -> anyhow::Result<String
         }
         Err(other) => return Err(other.into()),
     };
-    let mut cursor = run.str_attr("cursor").map(str::to_string);
+    let cursor = run.str_attr("cursor").map(str::to_string);
+    match queue_pages(services, check, &day, cursor).await {
+        Ok((batches, items)) => Ok(format!("{day}: queued {batches} batches of {items} items")),
+        Err(error) => {
+            // The next run resumes at the page that was not queued, without
+            // waiting for this one's lease.
+            let release = Update::new().remove("lease_until");
+            if let Err(also) = table.update(&key, release, Some(Condition::Exists)).await {
+                tracing::warn!(task = check.name(), %also, "could not release a fan-out's lease");
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Queues a batch per page of `check`'s items from `cursor`, recording the
+/// cursor after each; how many batches and items it queued.
+async fn queue_pages(
+    services: &Services,
+    check: Check,
+    day: &str,
+    mut cursor: Option<String>,
+) -> anyhow::Result<(u64, i64)> {
+    let table = services.table.as_ref();
+    let key = run_key(check, day);
     let size = check.batch_size(services);
     let (mut batches, mut items) = (0, 0);
     loop {
@@ -255,7 +303,7 @@ pub async fn fan_out(services: &Services, check: Check) -> anyhow::Result<String
                 .collect::<TableResult<Vec<_>>>()?;
             let job = crate::jobs::Job::DailyBatch {
                 check,
-                day: day.clone(),
+                day: day.to_string(),
                 keys: keys.iter().map(|k| [k.pk.clone(), k.sk.clone()]).collect(),
             };
             // Unlike other jobs, a batch that was not queued has no record
@@ -287,7 +335,7 @@ pub async fn fan_out(services: &Services, check: Check) -> anyhow::Result<String
             None => break,
         }
     }
-    Ok(format!("{day}: queued {batches} batches of {items} items"))
+    Ok((batches, items))
 }
 
 /// Runs one queued batch of `check`, unless it was done.

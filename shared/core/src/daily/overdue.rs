@@ -9,7 +9,6 @@
 use super::{BatchError, Tally};
 use crate::Services;
 use crate::audit::Actor;
-use crate::mail::{self, Mail, MailKind};
 use crate::store::{Index, Key, Query, TableError, Update};
 use crate::subscriptions::billing::{Period, PeriodStatus};
 use crate::subscriptions::{ServiceStatus, cancel};
@@ -101,22 +100,20 @@ async fn terminate(
         return Ok(false);
     }
     cancel::teardown_job(service).send(services).await;
-    let owner =
-        crate::accounts::load_customer(services.table.as_ref(), &service.customer_id).await?;
-    let mut letter = crate::subscriptions::billing::letter(services, service, &owner.name);
-    letter.headline = format!("{} on {} has ended", service.plan_name, service.domain);
-    letter.action = format!(
-        "Invoice {} for {} on {} stayed unpaid for {after_days} days after we suspended the service, so it has ended. We keep a backup of its files and mail for a while: contact us if you want it back.",
-        period.invoice_number, service.plan_name, service.domain
+    let words = (
+        format!("{} on {} has ended", service.plan_name, service.domain),
+        format!(
+            "Invoice {} for {} on {} stayed unpaid for {after_days} days after we suspended the service, so it has ended. We keep a backup of its files and mail for a while: contact us if you want it back.",
+            period.invoice_number, service.plan_name, service.domain
+        ),
     );
-    let notice = Mail::compose_about(
+    let about = format!("service:{}", service.id);
+    super::tell_owner(
         services,
-        MailKind::Notice,
-        &owner.email,
-        &letter,
-        &format!("service:{}", service.id),
-    )?
-    .for_period(&format!("terminated-{day}"));
-    mail::send(services, &[notice]).await?;
+        service,
+        (&about, &format!("terminated-{day}")),
+        words,
+    )
+    .await?;
     Ok(true)
 }
