@@ -130,6 +130,27 @@ function moneyForm(label, path, customerId, fields, done) {
   return form;
 }
 
+/// Cancels a service now, once staff confirm (with the customer, for one
+/// whose domain points elsewhere).
+function cancelButton(customerId, service) {
+  const button = el("button", { type: "button", class: "secondary" }, "Cancel the service");
+  button.addEventListener("click", () => {
+    const confirm = el("button", { type: "button" }, `Confirm: cancel ${service.domain} now`);
+    confirm.addEventListener("click", async () => {
+      try {
+        await call(`/api/admin/customers/${encodeURIComponent(customerId)}/services/${encodeURIComponent(service.id)}/cancel`,
+          { method: "POST", body: JSON.stringify({ when: "now" }) });
+        await showCustomer(customerId);
+        say(`${service.domain}: the service is cancelled and being torn down; its backup is kept.`);
+      } catch (error) {
+        fail(error);
+      }
+    });
+    button.replaceWith(confirm);
+  });
+  return button;
+}
+
 async function showCustomer(id) {
   const file = await call(`/api/admin/customers/${encodeURIComponent(id)}`);
   const c = file.customer;
@@ -155,10 +176,15 @@ async function showCustomer(id) {
         button.replaceWith(form);
       });
       actions.push(button);
+      if (allows("billing") && !service.cancel_at) actions.push(cancelButton(c.id, service));
     }
+    const rows = [["Status", service.status], ["Next due", service.next_due], ["Price", money(service.price, service.currency)]];
+    if (service.cancel_at) rows.push(["Ends on", service.cancel_at]);
+    // The daily hosting check found the domain pointing to another host.
+    if (service.elsewhere_since) rows.push(["Points elsewhere since", service.elsewhere_since]);
     return el("article", { class: "record", "data-service": service.id },
       el("h4", {}, `${service.plan_name} · ${service.domain}`),
-      details([["Status", service.status], ["Next due", service.next_due], ["Price", money(service.price, service.currency)]]),
+      details(rows),
       el("p", { class: "actions" }, ...actions));
   });
   $("customer-file").replaceChildren(

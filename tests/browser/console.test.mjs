@@ -1,7 +1,8 @@
 // The staff console in Chromium: the first admin (made with the
 // `create-admin` command) logs in with a one-time code, approves an order
 // held for review and watches it go live, finds its customer and suspends
-// the service, and sends failed jobs back to the queue; at 390 px too.
+// the service, and sends failed jobs back to the queue; runs the daily
+// checks and confirms the cancellation of a site that moved away; at 390 px too.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -107,7 +108,7 @@ describe("the staff console", () => {
     // The daily registry sync, run by hand: its day's batches and counts show.
     await page.locator("#task-form").getByLabel("Run now").selectOption("registry-sync");
     await page.locator("#task-form").getByRole("button", { name: "Run" }).click();
-    await page.locator("#task-outcome").getByText(/registry-sync: \d{4}-\d{2}-\d{2}: (already )?queued \d+ batches of \d+ items/).waitFor();
+    await page.locator("#task-outcome").getByText(/registry-sync: \d{4}-\d{2}-\d{2}T[\d:]+Z: queued \d+ batches of \d+ items/).waitFor();
     const sync = page.locator('#task-list [data-task="registry-sync"]');
     await sync.getByText(/\d+ of \d+ batches done/).waitFor();
     await page.locator('#task-list [data-task="run-billing"]').getByText("rate(1 day)").waitFor();
@@ -135,6 +136,48 @@ describe("the staff console", () => {
     await page.locator("#order-list").getByText("Nothing waiting here.").waitFor();
     await fits(page, "the staff console");
     await context.close();
+  });
+});
+
+describe("the staff console when a site has moved to another host", () => {
+  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0", HOSTFRONT_LEFT_US_AFTER_DAYS: "1" }, { admin: "grace@staff.example" });
+
+  test("the hosting check raises it, and staff confirm the cancellation", async () => {
+    const live = await paidOrder(app.server.base, "AT");
+    const page = await app.browser.newPage();
+    await logIn(page, app.server);
+    await waitForStatus(page, live.id, "active");
+    const domain = await page.evaluate(async (id) => (await (await fetch(`/api/admin/orders/${id}`)).json()).domain.name, live.id);
+    const moved = await fetch(`${app.server.base}/api/dev/dns/${domain}/pointing`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ nameservers: ["ns1.otherhost.example"], addresses: ["203.0.113.9"] }),
+    });
+    assert.equal(moved.status, 204);
+
+    await page.locator("#task-form").getByLabel("Run now").selectOption("hosting-check");
+    await page.locator("#task-form").getByRole("button", { name: "Run" }).click();
+    await page.locator("#task-outcome").getByText(/hosting-check: .*queued 1 batches of 1 items/).waitFor();
+    const check = page.locator('#task-list [data-task="hosting-check"]');
+    // The batch runs on the worker; the list shows it once done.
+    for (let i = 0; i < 50 && !(await check.getByText("1 need people:").count()); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      await page.reload();
+      await page.locator("#who").waitFor();
+      await page.locator('#task-list [data-task="hosting-check"]').waitFor();
+    }
+    await check.getByText(`${domain} has pointed elsewhere for 1 days`, { exact: false }).waitFor();
+
+    await page.locator("#customer-search").getByLabel(/^Email, name/).fill(live.email);
+    await page.locator("#customer-search").getByRole("button", { name: "Find" }).click();
+    await page.locator("#customer-results").getByRole("button", { name: /Hedy Lamarr/ }).click();
+    const service = page.locator("#customer-file [data-service]");
+    await service.getByText("Points elsewhere since").waitFor();
+    await service.getByRole("button", { name: "Cancel the service" }).click();
+    await service.getByRole("button", { name: `Confirm: cancel ${domain} now` }).click();
+    await page.locator("#console-message").getByText(/the service is cancelled and being torn down/).waitFor();
+    await page.locator("#customer-file [data-service]").getByText("Ends on").waitFor();
+    await page.close();
   });
 });
 

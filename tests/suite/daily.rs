@@ -205,6 +205,24 @@ async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, servi
         .unwrap();
     assert_eq!(run.counts.get("checked"), Some(&3), "{run:?}");
     assert!(run.exceptions.is_empty(), "{run:?}");
+
+    // Staff look again by hand the same day: a run of its own.
+    let by_hand = Task::Daily(Check::RegistrySync)
+        .run_by_hand(services)
+        .await
+        .unwrap();
+    assert!(
+        by_hand.ends_with("queued 1 batches of 3 items"),
+        "{by_hand}"
+    );
+    work_off_queue(services).await;
+    let again = daily::last_run(services, Check::RegistrySync)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(again.run, run.run);
+    assert_eq!(again.day, run.day);
+    assert_eq!(again.counts.get("checked"), Some(&3), "{again:?}");
 }
 
 with_clock_on_both_engines!(

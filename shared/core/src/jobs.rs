@@ -59,8 +59,8 @@ pub enum Job {
     /// Run one page of a daily check over the items whose keys it names.
     DailyBatch {
         check: crate::daily::Check,
-        /// `YYYY-MM-DD`: the run it belongs to.
-        day: String,
+        /// The run it belongs to: its day, or the time staff started it.
+        run: String,
         /// Each item's `[pk, sk]`.
         keys: Vec<[String; 2]>,
     },
@@ -298,9 +298,9 @@ impl JobHandler for AppJobs {
             } => crate::subscriptions::panel::sync(&self.services, &customer_id, &service_id)
                 .await
                 .map_err(JobError::Failed),
-            Job::DailyBatch { check, day, keys } => {
+            Job::DailyBatch { check, run, keys } => {
                 let keys = crate::daily::keys_of(&keys);
-                crate::daily::run_batch(&self.services, check, &day, &keys)
+                crate::daily::run_batch(&self.services, check, &run, &keys)
                     .await
                     .map_err(|error| match error {
                         crate::daily::BatchError::Later(reason) => JobError::Later {

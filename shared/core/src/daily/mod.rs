@@ -4,19 +4,21 @@
 //! A run fans out. The scheduler's task pages through the items and queues
 //! one `Job::DailyBatch` per page, so each batch is a worker's job well
 //! within a Lambda's timeout and the workers share the day's work. The
-//! run's record (`TASKRUN#<task>` / `DAY#<day>`) keeps the cursor of the
+//! run's record (`TASKRUN#<task>` / `DAY#<run>`) keeps the cursor of the
 //! last page queued, so an interrupted fan-out resumes where it stopped,
-//! and once the last page is queued the day's run is done: running the
-//! task again that day queues nothing.
+//! and once the last page is queued the day's run is done: the schedule
+//! running the task again that day queues nothing. A run staff start by
+//! hand is a run of its own (`<day>T<time>Z`), so they can look again after
+//! putting something right.
 //!
-//! A batch is done once: its marker (`TASKRUN#<task>#<day>` / `B#<first
+//! A batch is done once: its marker (`TASKRUN#<task>#<run>` / `B#<first
 //! item>`) is created in the transaction that adds its counts to the run.
 //! A batch delivered twice, or cut off and delivered again, looks at its
 //! items again, but every change an item gets is guarded by the state it
 //! was read in, and every notice is a create-only mail keyed by its item
 //! and day, so nothing is changed or sent twice.
 //!
-//! What needs people is an exception of the run (`TASKRUN#<task>#<day>` /
+//! What needs people is an exception of the run (`TASKRUN#<task>#<run>` /
 //! `X#<item>`), which staff read with the run in the console.
 
 pub mod certificates;
@@ -173,10 +175,13 @@ pub struct Exception {
     pub what: String,
 }
 
-/// One day's run of a check, as staff see it.
+/// One run of a check, as staff see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Run {
     pub task: String,
+    /// The day's scheduled run is the day, `YYYY-MM-DD`; one staff started
+    /// by hand is the time they did, `YYYY-MM-DDThh:mm:ssZ`.
+    pub run: String,
     /// `YYYY-MM-DD`, UTC.
     pub day: String,
     /// RFC 3339, UTC.
@@ -201,17 +206,22 @@ const FAN_OUT_LEASE_SECS: i64 = 300;
 /// How long runs' batch markers and exceptions are kept.
 const KEEP_DAYS: i64 = 35;
 
-fn run_key(check: Check, day: &str) -> Key {
-    Key::new(format!("TASKRUN#{}", check.name()), format!("DAY#{day}"))
+fn run_key(check: Check, run: &str) -> Key {
+    Key::new(format!("TASKRUN#{}", check.name()), format!("DAY#{run}"))
 }
 
-fn details_partition(check: Check, day: &str) -> String {
-    format!("TASKRUN#{}#{day}", check.name())
+fn details_partition(check: Check, run: &str) -> String {
+    format!("TASKRUN#{}#{run}", check.name())
 }
 
-fn batch_key(check: Check, day: &str, first: &Key) -> Key {
+/// The day a run (`YYYY-MM-DD` or `YYYY-MM-DDThh:mm:ssZ`) belongs to.
+fn day_of(run: &str) -> &str {
+    run.get(..10).unwrap_or(run)
+}
+
+fn batch_key(check: Check, run: &str, first: &Key) -> Key {
     Key::new(
-        details_partition(check, day),
+        details_partition(check, run),
         format!("B#{}|{}", first.pk, first.sk),
     )
 }
@@ -227,13 +237,28 @@ fn expires(services: &Services) -> i64 {
 /// Queues today's batches of `check`, from where an interrupted run
 /// stopped; says what it did.
 pub async fn fan_out(services: &Services, check: Check) -> anyhow::Result<String> {
-    let day = today(services);
+    fan_out_run(services, check, today(services)).await
+}
+
+/// Starts a run of `check` of its own, now: what staff do to look again.
+pub async fn fan_out_by_hand(services: &Services, check: Check) -> anyhow::Result<String> {
+    let now = services
+        .clock
+        .now()
+        .replace_nanosecond(0)
+        .unwrap_or(services.clock.now());
+    fan_out_run(services, check, crate::clock::rfc3339(now)).await
+}
+
+async fn fan_out_run(services: &Services, check: Check, run: String) -> anyhow::Result<String> {
+    let day = run;
     let key = run_key(check, &day);
     let table = services.table.as_ref();
     let mut started = key.to_item();
     started.insert("kind".into(), "task_run".into());
     started.insert("task".into(), check.name().into());
-    started.insert("day".into(), day.clone().into());
+    started.insert("run".into(), day.clone().into());
+    started.insert("day".into(), day_of(&day).into());
     started.insert(
         "started_at".into(),
         crate::clock::rfc3339(services.clock.now()).into(),
@@ -303,7 +328,7 @@ async fn queue_pages(
                 .collect::<TableResult<Vec<_>>>()?;
             let job = crate::jobs::Job::DailyBatch {
                 check,
-                day: day.to_string(),
+                run: day.to_string(),
                 keys: keys.iter().map(|k| [k.pk.clone(), k.sk.clone()]).collect(),
             };
             // Unlike other jobs, a batch that was not queued has no record
@@ -338,13 +363,14 @@ async fn queue_pages(
     Ok((batches, items))
 }
 
-/// Runs one queued batch of `check`, unless it was done.
+/// Runs one queued batch of `check`'s run `run`, unless it was done.
 pub async fn run_batch(
     services: &Services,
     check: Check,
-    day: &str,
+    run: &str,
     keys: &[Key],
 ) -> Result<(), BatchError> {
+    let day = run;
     let Some(first) = keys.first() else {
         return Ok(());
     };
@@ -354,7 +380,9 @@ pub async fn run_batch(
         return Ok(());
     }
     let mut tally = Tally::default();
-    check.run_batch(services, day, keys, &mut tally).await?;
+    check
+        .run_batch(services, day_of(run), keys, &mut tally)
+        .await?;
     let ttl = expires(services);
     let partition = details_partition(check, day);
     let exceptions: Vec<Item> = tally
@@ -410,10 +438,14 @@ pub async fn last_run(services: &Services, check: Check) -> TableResult<Option<R
     let Some(item) = page.items.into_iter().next() else {
         return Ok(None);
     };
-    let day = item.str_attr("day").unwrap_or_default().to_string();
+    let run = item
+        .str_attr("run")
+        .or(item.str_attr("day"))
+        .unwrap_or_default()
+        .to_string();
     let mut exceptions = Vec::new();
     let mut found = crate::store::Pages::new(
-        Query::partition(details_partition(check, &day)).sort(SortKey::BeginsWith("X#".into())),
+        Query::partition(details_partition(check, &run)).sort(SortKey::BeginsWith("X#".into())),
         100,
     );
     while let Some(items) = found.next(table).await? {
@@ -438,7 +470,8 @@ pub async fn last_run(services: &Services, check: Check) -> TableResult<Option<R
             })
             .collect(),
         exceptions,
-        day,
+        day: day_of(&run).to_string(),
+        run,
     }))
 }
 

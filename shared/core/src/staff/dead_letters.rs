@@ -80,10 +80,10 @@ pub async fn list(services: &(impl Storage + Queueing)) -> Result<Vec<FailedJob>
                 job.customer_id = Some(customer_id);
                 None
             }
-            Ok(Job::DailyBatch { check, day, keys }) => {
+            Ok(Job::DailyBatch { check, run, keys }) => {
                 job.kind = "daily_batch".into();
                 job.subject = Some(format!(
-                    "task:{} on {day}, {} items",
+                    "task:{} run {run}, {} items",
                     check.name(),
                     keys.len()
                 ));

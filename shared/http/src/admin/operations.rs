@@ -210,7 +210,8 @@ async fn list_tasks(
     Ok(Json(tasks))
 }
 
-/// Runs a scheduled task now (`run-billing`, `resume-provisioning`, …).
+/// Runs a scheduled task now (`run-billing`, `resume-provisioning`, …); a
+/// daily check makes a run of its own, even when today's is done.
 #[utoipa::path(post, path = "/api/admin/tasks/{name}/run", tag = "admin", security(("staff" = ["admin"])),
     params(("name" = String, Path, description = "the task")),
     responses(
@@ -223,7 +224,7 @@ async fn run_task(
     Path(name): Path<String>,
 ) -> Result<Json<TaskRun>, ApiError> {
     let task = Task::named(&name).ok_or_else(|| ApiError::not_found("no such task"))?;
-    let outcome = task.run(&state.services).await.map_err(|error| {
+    let outcome = task.run_by_hand(&state.services).await.map_err(|error| {
         tracing::error!(task = %name, %error, "a task run by staff failed");
         ApiError::unavailable(format!("the task failed: {error}"))
     })?;
