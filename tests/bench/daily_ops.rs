@@ -9,7 +9,8 @@
 //! hosting service: the domain's record and the simulated registry's, the
 //! service with its panel account and its zone. Expiries and certificates
 //! are spread over a year. Some drift: 1 % of domains were renewed at the
-//! registry, 0.1 % transferred away, 1 % of sites point elsewhere.
+//! registry, 0.1 % transferred away, 1 % of sites point elsewhere, and 0.5 %
+//! of services were suspended for an unpaid invoice 31 days ago.
 //!
 //! Each daily check then runs over all of them, fanned out through the queue
 //! and worked off by the local worker, and it prints items per second, the
@@ -113,13 +114,14 @@ async fn main() {
         );
         assert_eq!(run.batches, run.batches_done, "every batch ran");
         if run.items > 0 {
-            projections.push((
+            projections.push(Projection {
                 check,
-                read_units / items,
-                write_units / items,
+                read_units_per_item: read_units / items,
+                write_units_per_item: write_units / items,
                 batch_ms,
-                items / batches,
-            ));
+                items_per_batch: items / batches,
+                items_per_domain: items / customers as f64,
+            });
         }
     }
     project(&projections);
@@ -207,11 +209,57 @@ fn copy(template: &Template, i: usize, now: i64) -> Vec<Item> {
         .collect()
 }
 
+/// Every 200th service: suspended, its period unpaid since 31 days ago.
+fn overdue(copy: &mut [Item], i: usize, now: i64) -> Option<Item> {
+    if i % 200 != 3 {
+        return None;
+    }
+    let service = copy
+        .iter_mut()
+        .find(|item| item.get("kind").and_then(Value::as_str) == Some("service"))?;
+    service.insert("status".into(), "suspended".into());
+    let service_id = service["id"].as_str()?.to_string();
+    let suspended_at = now - 31 * DAY;
+    let period = hostfront::subscriptions::billing::Period {
+        service_id: service_id.clone(),
+        customer_id: service["customer_id"].as_str()?.to_string(),
+        from: service["next_due"].as_str()?.to_string(),
+        to: service["next_due"].as_str()?.to_string(),
+        status: hostfront::subscriptions::billing::PeriodStatus::Unpaid,
+        invoice_number: format!("INV-{i:06}"),
+        total: 499,
+        currency: "USD".into(),
+        attempts: 3,
+        next_attempt: suspended_at,
+    };
+    let Value::Object(mut item) = serde_json::to_value(&period).ok()? else {
+        return None;
+    };
+    item.extend(
+        Key::new(
+            format!("SERVICE#{service_id}"),
+            format!("PERIOD#{}", period.from),
+        )
+        .to_item(),
+    );
+    item.insert("kind".into(), "service_period".into());
+    item.insert("gsi1pk".into(), "PERIODS#unpaid".into());
+    item.insert(
+        "gsi1sk".into(),
+        format!("{:015}#{service_id}", suspended_at * 1000).into(),
+    );
+    Some(item)
+}
+
 async fn generate(services: &Services, clock: &ManualClock, template: &Template, customers: usize) {
     let now = clock.now_secs();
     let mut pending = Vec::new();
     for i in 0..customers {
-        pending.extend(copy(template, i, now));
+        let mut records = copy(template, i, now);
+        if let Some(period) = overdue(&mut records, i, now) {
+            records.push(period);
+        }
+        pending.extend(records);
         if pending.len() >= 4 * WRITE_CHUNK {
             for chunk in pending.chunks(WRITE_CHUNK) {
                 services.table.put_many(chunk.to_vec()).await.unwrap();
@@ -283,11 +331,23 @@ fn external_calls_per_batch(check: Check, items_per_batch: f64) -> f64 {
         Check::RegistrySync => REGISTRAR_MS,
         Check::CertificateAlerts => items_per_batch * PANEL_MS,
         Check::HostingCheck => items_per_batch * 2.0 * DNS_MS,
-        Check::OverdueServices => 0.0,
+        // Each service it ends is torn down: suspended, backed up, removed.
+        Check::OverdueServices => items_per_batch * 3.0 * PANEL_MS,
     }
 }
 
-fn project(runs: &[(Check, f64, f64, f64, f64)]) {
+/// What one check cost here, to scale up.
+struct Projection {
+    check: Check,
+    read_units_per_item: f64,
+    write_units_per_item: f64,
+    batch_ms: f64,
+    items_per_batch: f64,
+    /// Its items for each customer's domain (an unpaid period is rarer).
+    items_per_domain: f64,
+}
+
+fn project(runs: &[Projection]) {
     println!(
         "\n* ms/batch: a batch's table requests at {DYNAMO_MS} ms each, plus its registrar calls at {REGISTRAR_MS} ms, panel calls at {PANEL_MS} ms, DNS lookups at {DNS_MS} ms, one after another."
     );
@@ -299,20 +359,21 @@ fn project(runs: &[(Check, f64, f64, f64, f64)]) {
         "check", "read units", "write units", "DynamoDB", "Lambda", "SQS", "total"
     );
     let mut total = 0.0;
-    for (check, read_per_item, write_per_item, batch_ms, per_batch) in runs {
-        let reads = read_per_item * PROJECTED_DOMAINS;
-        let writes = write_per_item * PROJECTED_DOMAINS;
-        let batches = PROJECTED_DOMAINS / per_batch.max(1.0);
+    for run in runs {
+        let items = run.items_per_domain * PROJECTED_DOMAINS;
+        let reads = run.read_units_per_item * items;
+        let writes = run.write_units_per_item * items;
+        let batches = items / run.items_per_batch.max(1.0);
         let dynamo = reads / 1e6 * DYNAMO_PER_MILLION_READ_UNITS
             + writes / 1e6 * DYNAMO_PER_MILLION_WRITE_UNITS;
-        let lambda = batches * batch_ms / 1000.0 * WORKER_GB * LAMBDA_PER_GB_SECOND
+        let lambda = batches * run.batch_ms / 1000.0 * WORKER_GB * LAMBDA_PER_GB_SECOND
             + batches / 1e6 * LAMBDA_PER_MILLION_REQUESTS;
         let sqs = 3.0 * batches / 1e6 * SQS_PER_MILLION_REQUESTS;
         let sum = dynamo + lambda + sqs;
         total += sum;
         println!(
             "{:<20} {:>12.0} {:>12.0} {:>10.4} {:>10.4} {:>10.4} {:>10.4}",
-            check.name(),
+            run.check.name(),
             reads,
             writes,
             dynamo,

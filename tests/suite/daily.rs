@@ -539,9 +539,10 @@ impl Queue for QueueFailingAfter {
 }
 
 /// A run cut off by a queue outage after its first page resumes at the next
-/// page: every item is checked once, every batch counted once.
+/// page: every item is checked once, every batch counted once. A run whose
+/// invocation runs out of time carries on from the queue.
 async fn an_interrupted_run_resumes_at_the_page_it_stopped_on(
-    _clock: &ManualClock,
+    clock: &ManualClock,
     services: &Services,
 ) {
     const SERVICES: u64 = 30;
@@ -576,6 +577,30 @@ async fn an_interrupted_run_resumes_at_the_page_it_stopped_on(
         .await
         .unwrap()
         .unwrap();
+    assert_eq!(
+        (run.batches, run.batches_done, run.items),
+        (2, 2, SERVICES),
+        "{run:?}"
+    );
+    assert_eq!(run.counts.get("checked"), Some(&SERVICES), "{run:?}");
+    assert!(run.fanned_out_at.is_some());
+
+    // The next day, an invocation whose time is up after one page hands the
+    // rest of the run to the queue, and the worker carries it on.
+    clock.advance_secs(DAY);
+    let handed_over = daily::fan_out_within(services, Check::HostingCheck, Duration::ZERO)
+        .await
+        .unwrap();
+    assert!(
+        handed_over.contains("queued 1 batches of 25 items so far"),
+        "{handed_over}"
+    );
+    work_off_queue(services).await;
+    let run = daily::last_run(services, Check::HostingCheck)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.day, clock.now().date().to_string());
     assert_eq!(
         (run.batches, run.batches_done, run.items),
         (2, 2, SERVICES),

@@ -56,6 +56,12 @@ pub enum Job {
         customer_id: String,
         service_id: String,
     },
+    /// Carry on queuing the pages of a daily check's run where the last
+    /// invocation stopped.
+    DailyFanOut {
+        check: crate::daily::Check,
+        run: String,
+    },
     /// Run one page of a daily check over the items whose keys it names.
     DailyBatch {
         check: crate::daily::Check,
@@ -298,6 +304,14 @@ impl JobHandler for AppJobs {
             } => crate::subscriptions::panel::sync(&self.services, &customer_id, &service_id)
                 .await
                 .map_err(JobError::Failed),
+            Job::DailyFanOut { check, run } => crate::daily::continue_fan_out(
+                &self.services,
+                check,
+                &run,
+            )
+            .await
+            .map(|outcome| tracing::info!(task = check.name(), %outcome, "fan-out carried on"))
+            .map_err(|error| JobError::Failed(error.to_string())),
             Job::DailyBatch { check, run, keys } => {
                 let keys = crate::daily::keys_of(&keys);
                 crate::daily::run_batch(&self.services, check, &run, &keys)

@@ -234,10 +234,34 @@ fn expires(services: &Services) -> i64 {
     services.clock.now_secs() + KEEP_DAYS * 86_400
 }
 
+/// How long one invocation queues pages before it hands the rest of the
+/// run to a job of its own: well within the worker's and the scheduler's
+/// timeouts, however many items there are.
+pub const FAN_OUT_BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Queues today's batches of `check`, from where an interrupted run
 /// stopped; says what it did.
 pub async fn fan_out(services: &Services, check: Check) -> anyhow::Result<String> {
-    fan_out_run(services, check, today(services)).await
+    fan_out_within(services, check, FAN_OUT_BUDGET).await
+}
+
+/// As `fan_out`, queuing pages for at most `budget` before it hands the
+/// rest to a `daily_fan_out` job.
+pub async fn fan_out_within(
+    services: &Services,
+    check: Check,
+    budget: std::time::Duration,
+) -> anyhow::Result<String> {
+    fan_out_run(services, check, today(services), budget).await
+}
+
+/// Carries on the run `run` where the last invocation handed it over.
+pub async fn continue_fan_out(
+    services: &Services,
+    check: Check,
+    run: &str,
+) -> anyhow::Result<String> {
+    fan_out_run(services, check, run.to_string(), FAN_OUT_BUDGET).await
 }
 
 /// Starts a run of `check` of its own, now: what staff do to look again.
@@ -247,10 +271,15 @@ pub async fn fan_out_by_hand(services: &Services, check: Check) -> anyhow::Resul
         .now()
         .replace_nanosecond(0)
         .unwrap_or(services.clock.now());
-    fan_out_run(services, check, crate::clock::rfc3339(now)).await
+    fan_out_run(services, check, crate::clock::rfc3339(now), FAN_OUT_BUDGET).await
 }
 
-async fn fan_out_run(services: &Services, check: Check, run: String) -> anyhow::Result<String> {
+async fn fan_out_run(
+    services: &Services,
+    check: Check,
+    run: String,
+    budget: std::time::Duration,
+) -> anyhow::Result<String> {
     let day = run;
     let key = run_key(check, &day);
     let table = services.table.as_ref();
@@ -290,28 +319,60 @@ async fn fan_out_run(services: &Services, check: Check, run: String) -> anyhow::
         Err(other) => return Err(other.into()),
     };
     let cursor = run.str_attr("cursor").map(str::to_string);
-    match queue_pages(services, check, &day, cursor).await {
-        Ok((batches, items)) => Ok(format!("{day}: queued {batches} batches of {items} items")),
+    let release = || async {
+        let release = Update::new().remove("lease_until");
+        if let Err(error) = table.update(&key, release, Some(Condition::Exists)).await {
+            tracing::warn!(task = check.name(), %error, "could not release a fan-out's lease");
+        }
+    };
+    match queue_pages(services, check, &day, cursor, budget).await {
+        Ok(Queued {
+            batches,
+            items,
+            done: true,
+        }) => Ok(format!("{day}: queued {batches} batches of {items} items")),
+        Ok(Queued { batches, items, .. }) => {
+            // The rest is a job's: the worker carries on from the cursor.
+            release().await;
+            let rest = crate::jobs::Job::DailyFanOut {
+                check,
+                run: day.clone(),
+            };
+            services
+                .queue
+                .send(&rest.body(), std::time::Duration::ZERO)
+                .await
+                .map_err(|e| anyhow::anyhow!("could not queue the rest of the run: {e}"))?;
+            Ok(format!(
+                "{day}: queued {batches} batches of {items} items so far; the rest is queuing from the queue"
+            ))
+        }
         Err(error) => {
             // The next run resumes at the page that was not queued, without
             // waiting for this one's lease.
-            let release = Update::new().remove("lease_until");
-            if let Err(also) = table.update(&key, release, Some(Condition::Exists)).await {
-                tracing::warn!(task = check.name(), %also, "could not release a fan-out's lease");
-            }
+            release().await;
             Err(error)
         }
     }
 }
 
+/// What one invocation of a fan-out queued, and whether that was the last page.
+struct Queued {
+    batches: u64,
+    items: i64,
+    done: bool,
+}
+
 /// Queues a batch per page of `check`'s items from `cursor`, recording the
-/// cursor after each; how many batches and items it queued.
+/// cursor after each, until the last page or until `budget` is spent.
 async fn queue_pages(
     services: &Services,
     check: Check,
     day: &str,
     mut cursor: Option<String>,
-) -> anyhow::Result<(u64, i64)> {
+    budget: std::time::Duration,
+) -> anyhow::Result<Queued> {
+    let started = std::time::Instant::now();
     let table = services.table.as_ref();
     let key = run_key(check, day);
     let size = check.batch_size(services);
@@ -355,12 +416,16 @@ async fn queue_pages(
                 .set("fanned_out_at", crate::clock::rfc3339(services.clock.now())),
         };
         table.update(&key, update, Some(Condition::Exists)).await?;
-        match page.next {
-            Some(next) => cursor = Some(next),
-            None => break,
+        let done = page.next.is_none();
+        if done || started.elapsed() >= budget {
+            return Ok(Queued {
+                batches,
+                items,
+                done,
+            });
         }
+        cursor = page.next;
     }
-    Ok((batches, items))
 }
 
 /// Runs one queued batch of `check`'s run `run`, unless it was done.

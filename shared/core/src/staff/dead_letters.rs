@@ -80,6 +80,11 @@ pub async fn list(services: &(impl Storage + Queueing)) -> Result<Vec<FailedJob>
                 job.customer_id = Some(customer_id);
                 None
             }
+            Ok(Job::DailyFanOut { check, run }) => {
+                job.kind = "daily_fan_out".into();
+                job.subject = Some(format!("task:{} run {run}", check.name()));
+                None
+            }
             Ok(Job::DailyBatch { check, run, keys }) => {
                 job.kind = "daily_batch".into();
                 job.subject = Some(format!(
