@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use hostfront::daily::{self, Check};
 use hostfront_tests::lambda::{Outcome, Stack, sqs_event};
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 use hostfront_tests::{App, unique};
@@ -119,6 +120,41 @@ async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_b
     assert_eq!(failed_ids(&answer), Vec::<String>::new());
     let live = shopper.wait_for(&id, "active").await;
     assert!(live["service"].is_object(), "{live}");
+
+    // The daily checks: EventBridge starts each in the scheduler, which
+    // queues the day's batches; the worker runs them.
+    let scheduler = stack.start(SCHEDULER, &[]).await;
+    let mut queued = 0;
+    for check in Check::ALL {
+        let answer = scheduler
+            .invoke(json!({"task": check.name()}))
+            .await
+            .response();
+        assert!(
+            answer["outcome"].as_str().unwrap().contains("queued"),
+            "{answer}"
+        );
+        queued += daily::last_run(&stack.services, check)
+            .await
+            .unwrap()
+            .unwrap()
+            .batches;
+    }
+    assert_eq!(queued, 3, "one batch each, but for no unpaid service");
+    let mut batches = Vec::new();
+    while batches.len() < queued as usize {
+        batches.extend(stack.receive(10).await);
+    }
+    let answer = worker.invoke(sqs_event(&batches)).await.response();
+    assert_eq!(failed_ids(&answer), Vec::<String>::new());
+    for check in [Check::RegistrySync, Check::CertificateAlerts, Check::HostingCheck] {
+        let run = daily::last_run(&stack.services, check)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(run.batches_done, 1, "{run:?}");
+        assert_eq!(run.counts.get("checked"), Some(&1), "{run:?}");
+    }
     within_policies(&stack);
 }
 
