@@ -101,14 +101,16 @@ async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
         .as_str()
         .and_then(|url| url.rsplit('/').next())
         .map(String::from);
-    let recorded = accesses(target, &document)
-        .into_iter()
-        .map(|(action, leading_keys)| Access {
-            function: proxy.function.clone(),
-            action,
-            leading_keys,
-            queue: queue.clone(),
-        });
+    let actions = match route53_action(parts.method.as_str(), parts.uri.path()) {
+        Some(action) => vec![(action, Vec::new())],
+        None => accesses(target, &document),
+    };
+    let recorded = actions.into_iter().map(|(action, leading_keys)| Access {
+        function: proxy.function.clone(),
+        action,
+        leading_keys,
+        queue: queue.clone(),
+    });
     proxy.log.lock().unwrap().extend(recorded);
     if target.ends_with(".TransactWriteItems") && proxy.faults.take_conflict() {
         return transaction_conflict(&document);
@@ -164,6 +166,24 @@ fn transaction_conflict(request: &Value) -> Response {
         .header("content-type", "application/x-amz-json-1.0")
         .body(axum::body::Body::from(body.to_string()))
         .expect("a response")
+}
+
+/// The Route 53 action of a REST request (`/2013-04-01/…`), if it is one.
+fn route53_action(method: &str, path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/2013-04-01/")?;
+    let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+    let action = match (method, parts.as_slice()) {
+        ("POST", ["hostedzone"]) => "CreateHostedZone",
+        ("GET", ["hostedzone"]) => "ListHostedZones",
+        ("GET", ["hostedzonesbyname"]) => "ListHostedZonesByName",
+        ("GET", ["hostedzone", _]) => "GetHostedZone",
+        ("DELETE", ["hostedzone", _]) => "DeleteHostedZone",
+        ("POST", ["hostedzone", _, "rrset"]) => "ChangeResourceRecordSets",
+        ("GET", ["hostedzone", _, "rrset"]) => "ListResourceRecordSets",
+        ("GET", ["change", _]) => "GetChange",
+        _ => return Some(format!("route53:unknown {method} {path}")),
+    };
+    Some(format!("route53:{action}"))
 }
 
 /// The IAM actions of one request with `x-amz-target: target`, each with

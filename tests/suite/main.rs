@@ -47,6 +47,7 @@ mod accounts;
 mod adapters;
 mod conflicts;
 mod daily;
+mod dns_host_conformance;
 mod domain_search;
 mod hardening;
 mod http_foundation;

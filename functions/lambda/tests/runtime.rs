@@ -147,7 +147,11 @@ async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_b
     }
     let answer = worker.invoke(sqs_event(&batches)).await.response();
     assert_eq!(failed_ids(&answer), Vec::<String>::new());
-    for check in [Check::RegistrySync, Check::CertificateAlerts, Check::HostingCheck] {
+    for check in [
+        Check::RegistrySync,
+        Check::CertificateAlerts,
+        Check::HostingCheck,
+    ] {
         let run = daily::last_run(&stack.services, check)
             .await
             .unwrap()
@@ -368,5 +372,62 @@ async fn behind_cloudfront_the_viewer_counts_and_a_request_around_it_is_refused(
         .post_with("/api/login", &login, &from("2001:db8::7:443"))
         .await;
     assert_eq!(status, 401, "another viewer is not: {body}");
+    within_policies(&stack);
+}
+
+/// With `DnsHost` route53, the worker serves a live order's zone as a hosted
+/// zone on Route 53 (moto), and the orders function exports it from there,
+/// every call within the template's policies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_route53_a_live_order_is_served_there() {
+    let stack = Stack::on_moto().await;
+    stack.seed(SCHEDULER).await;
+    let on_route53 = [("HOSTFRONT_DNS", "route53")];
+    let gateway = stack.gateway(API_FUNCTIONS, &on_route53, false).await;
+    let app = App::behind(gateway.base.clone(), stack.services.clone());
+    let shopper = Shopper::sign_up(&app, &format!("{}@example.com", unique("zoe")), "GB").await;
+    let domain = fresh_domain();
+    let (status, order) = shopper
+        .order(hosting("register", &domain, &fresh_username()))
+        .await;
+    assert_eq!(status, 201, "{order}");
+    let id = order["id"].as_str().unwrap().to_string();
+    let (status, paid) = shopper.pay(&id, "4242424242424242", "GB").await;
+    assert!(status == 200 || status == 202, "{status} {paid}");
+    let worker = stack.start(WORKER, &on_route53).await;
+    let answer = worker
+        .invoke(sqs_event(&stack.receive(10).await))
+        .await
+        .response();
+    assert_eq!(failed_ids(&answer), Vec::<String>::new());
+    shopper.wait_for(&id, "active").await;
+
+    let zones = hostfront_tests::route53_client()
+        .list_hosted_zones_by_name()
+        .dns_name(&domain)
+        .send()
+        .await
+        .unwrap();
+    let zone = zones
+        .hosted_zones()
+        .iter()
+        .find(|z| z.name() == format!("{domain}."))
+        .expect("a hosted zone for the domain");
+    assert_eq!(
+        zone.config().and_then(|c| c.comment()),
+        Some(format!("order:{id}").as_str())
+    );
+    let bind = reqwest::Client::new()
+        .get(format!("{}/api/orders/{id}/zone", gateway.base))
+        .header("cookie", &shopper.cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(bind.starts_with(&format!("$ORIGIN {domain}.")), "{bind}");
+    assert!(bind.contains("awsdns"), "Route 53's nameservers: {bind}");
+    assert!(bind.contains("\tMX\t10 mail."), "{bind}");
     within_policies(&stack);
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use hostfront_adapters::TableZones;
-use hostfront_adapters::aws::{DynamoTable, KmsSealer, OnFirstUse, SqsQueue};
+use hostfront_adapters::aws::{DynamoTable, KmsSealer, OnFirstUse, Route53Zones, SqsQueue};
 use hostfront_adapters::embedded::{
     EmbeddedDb, LocalSealer, OutboxFolder, SqliteQueue, SqliteTable,
 };
@@ -139,15 +139,21 @@ pub async fn on_aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
             "HOSTFRONT_KMS_KEY_ID is required with HOSTFRONT_ENGINE=aws: secrets are sealed with it"
         ),
     };
+    let dns_host: Option<Arc<dyn DnsHost>> = (config.adapters.dns == "route53").then(|| {
+        let sdk = sdk.clone();
+        let route53 = OnFirstUse::new(move || aws_sdk_route53::Client::new(&sdk));
+        Arc::new(Route53Zones::new(
+            route53,
+            config.adapters.route53_delegation_set.clone(),
+        )) as Arc<dyn DnsHost>
+    });
     let kms = OnFirstUse::new(move || aws_sdk_kms::Client::new(&sdk));
     let sealer = Arc::new(KmsSealer::new(kms, key_id));
-    Ok(with_ports(
-        config,
-        clock,
-        Arc::new(table),
-        Arc::new(queue),
-        sealer,
-    ))
+    let mut services = with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);
+    if let Some(dns_host) = dns_host {
+        services.dns_host = dns_host;
+    }
+    Ok(services)
 }
 
 /// The roots AWS's endpoints chain to (Amazon Root CA 1 to 4 and Starfield

@@ -26,8 +26,12 @@ pub struct Adapters {
     pub payments: String,
     /// `HOSTFRONT_PANEL`: `simulated`.
     pub panel: String,
-    /// `HOSTFRONT_DNS`: `table` (zones in the table, exported as BIND).
+    /// `HOSTFRONT_DNS`: `table` (zones in the table, exported as BIND) or
+    /// `route53` (hosted zones on Amazon Route 53; AWS engine only).
     pub dns: String,
+    /// `HOSTFRONT_ROUTE53_DELEGATION_SET`: the reusable delegation set whose
+    /// nameservers serve every zone, if any.
+    pub route53_delegation_set: Option<String>,
     /// `HOSTFRONT_MAIL`: `outbox` (files in the data directory) or `record`
     /// (the table record only).
     pub mail: String,
@@ -287,10 +291,16 @@ impl Config {
             registrar: choice("HOSTFRONT_REGISTRAR", "simulated", &["simulated"])?,
             payments: choice("HOSTFRONT_PAYMENTS", "simulated", &["simulated"])?,
             panel: choice("HOSTFRONT_PANEL", "simulated", &["simulated"])?,
-            dns: choice("HOSTFRONT_DNS", "table", &["table"])?,
+            dns: choice("HOSTFRONT_DNS", "table", &["table", "route53"])?,
             mail: choice("HOSTFRONT_MAIL", default_mail, &["outbox", "record"])?,
             demo: flag("HOSTFRONT_DEMO", false)?,
+            route53_delegation_set: get("HOSTFRONT_ROUTE53_DELEGATION_SET"),
         };
+        if adapters.dns == "route53" && engine != Engine::Aws {
+            return Err(ConfigError(
+                "HOSTFRONT_DNS=route53 needs HOSTFRONT_ENGINE=aws".to_string(),
+            ));
+        }
         Ok(Config {
             engine,
             data_dir: parse("HOSTFRONT_DATA_DIR", "data")?.into(),
@@ -466,6 +476,19 @@ mod tests {
         );
         let e = config(&[("HOSTFRONT_MAIL", "pigeon")]).unwrap_err();
         assert!(e.to_string().contains("outbox or record"), "{e}");
+        let route53 = config(&[
+            ("HOSTFRONT_ENGINE", "aws"),
+            ("HOSTFRONT_DNS", "route53"),
+            ("HOSTFRONT_ROUTE53_DELEGATION_SET", "N1PA6795SAMPLE"),
+        ])
+        .unwrap()
+        .adapters;
+        assert_eq!(
+            (route53.dns.as_str(), route53.route53_delegation_set.as_deref()),
+            ("route53", Some("N1PA6795SAMPLE"))
+        );
+        let e = config(&[("HOSTFRONT_DNS", "route53")]).unwrap_err();
+        assert!(e.to_string().contains("HOSTFRONT_ENGINE=aws"), "{e}");
     }
 
     #[test]

@@ -1,0 +1,74 @@
+//! The `DnsHost` conformance suite, run against the zones kept in the table
+//! (on SQLite) and against Amazon Route 53 (moto): a zone is served with its
+//! records and its order, made once, left alone by another order, and
+//! removed (twice is fine).
+
+use hostfront::adapters::TableZones;
+use hostfront::adapters::aws::Route53Zones;
+use hostfront::dns::{self, Record, Target, Template, Zone};
+use hostfront::dnshost::DnsHost;
+use hostfront_tests::{route53_client, sqlite_table, unique};
+
+fn a_web_zone() -> Zone {
+    let origin = format!("{}.com", unique("zone"));
+    let mail_host = format!("mail.{origin}");
+    let target = Target {
+        ipv4: "198.51.100.10",
+        ipv6: "2001:db8:100::64:a",
+        mail_host: &mail_host,
+    };
+    Zone {
+        records: dns::records(Template::Web, &origin, &target),
+        serial: dns::serial_for(time::OffsetDateTime::now_utc()),
+        nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
+        hostmaster: "hostmaster@example.net".into(),
+        origin,
+    }
+}
+
+fn sorted(mut records: Vec<Record>) -> Vec<Record> {
+    records.sort_by(|a, b| (&a.name, &a.kind, &a.value).cmp(&(&b.name, &b.kind, &b.value)));
+    records
+}
+
+async fn serves_a_zone_once_and_removes_it(host: &dyn DnsHost) {
+    let zone = a_web_zone();
+    let origin = zone.origin.clone();
+    assert!(host.zone(&origin).await.unwrap().is_none());
+    host.create_zone(&zone, "order-1").await.unwrap();
+    // A retried step makes nothing twice.
+    host.create_zone(&zone, "order-1").await.unwrap();
+    let (served, order) = host.zone(&origin).await.unwrap().expect("served");
+    assert_eq!(order, "order-1");
+    assert_eq!(sorted(served.records.clone()), sorted(zone.records.clone()));
+    assert!(served.nameservers.len() >= 2, "{served:?}");
+    assert!(served.to_bind().contains(&format!("$ORIGIN {origin}.")));
+
+    // Another order's zone of the same name leaves this one as it is.
+    let other = Zone {
+        records: Vec::new(),
+        ..zone.clone()
+    };
+    host.create_zone(&other, "order-2").await.unwrap();
+    let (still, order) = host.zone(&origin).await.unwrap().unwrap();
+    assert_eq!(order, "order-1");
+    assert_eq!(sorted(still.records), sorted(zone.records.clone()));
+
+    host.remove_zone(&origin).await.unwrap();
+    assert!(host.zone(&origin).await.unwrap().is_none());
+    host.remove_zone(&origin).await.unwrap();
+    // Once removed, the name may be served again, for another order.
+    host.create_zone(&zone, "order-3").await.unwrap();
+    assert_eq!(host.zone(&origin).await.unwrap().unwrap().1, "order-3");
+}
+
+#[tokio::test]
+async fn table_zones_serve_a_zone_once_and_remove_it() {
+    let fixture = sqlite_table().await;
+    serves_a_zone_once_and_removes_it(&TableZones::new(fixture.table.clone())).await;
+}
+
+#[tokio::test]
+async fn route53_serves_a_zone_once_and_removes_it() {
+    serves_a_zone_once_and_removes_it(&Route53Zones::new(route53_client(), None)).await;
+}
