@@ -101,7 +101,7 @@ async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
         .as_str()
         .and_then(|url| url.rsplit('/').next())
         .map(String::from);
-    let actions = match route53_action(parts.method.as_str(), parts.uri.path()) {
+    let actions = match rest_action(parts.method.as_str(), parts.uri.path()) {
         Some(action) => vec![(action, Vec::new())],
         None => accesses(target, &document),
     };
@@ -168,8 +168,15 @@ fn transaction_conflict(request: &Value) -> Response {
         .expect("a response")
 }
 
-/// The Route 53 action of a REST request (`/2013-04-01/…`), if it is one.
-fn route53_action(method: &str, path: &str) -> Option<String> {
+/// The IAM action of a REST request: Route 53 (`/2013-04-01/…`) or SES v2
+/// (`/v2/email/…`), if it is one.
+fn rest_action(method: &str, path: &str) -> Option<String> {
+    if let Some(rest) = path.strip_prefix("/v2/email/") {
+        return Some(match (method, rest.trim_end_matches('/')) {
+            ("POST", "outbound-emails") => "ses:SendEmail".into(),
+            _ => format!("ses:unknown {method} {path}"),
+        });
+    }
     let rest = path.strip_prefix("/2013-04-01/")?;
     let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
     let action = match (method, parts.as_slice()) {

@@ -26,8 +26,8 @@ pub use fixtures::{
     QueueFixture, TableFixture, dynamodb_table, sqlite_queue, sqlite_table, sqs_queue,
 };
 pub use moto::{
-    dynamodb_client, dynamodb_client_at, kms_client, moto_endpoint, route53_client, sqs_client,
-    unique,
+    dynamodb_client, dynamodb_client_at, kms_client, moto_endpoint, route53_client, sesv2_client,
+    sqs_client, unique,
 };
 
 pub fn test_config(data_dir: &std::path::Path) -> Config {

@@ -84,3 +84,4 @@ pub fn dynamodb_client_at(endpoint: &str) -> aws_sdk_dynamodb::Client {
 moto_client!(sqs_client, aws_sdk_sqs);
 moto_client!(kms_client, aws_sdk_kms);
 moto_client!(route53_client, aws_sdk_route53);
+moto_client!(sesv2_client, aws_sdk_sesv2);

@@ -431,3 +431,93 @@ async fn with_route53_a_live_order_is_served_there() {
     assert!(bind.contains("\tMX\t10 mail."), "{bind}");
     within_policies(&stack);
 }
+
+/// What moto's SES has sent to `address`: each message's subject.
+async fn sent_to(address: &str) -> Vec<String> {
+    let state: Value = reqwest::get(format!(
+        "{}/moto-api/data.json",
+        hostfront_tests::moto_endpoint()
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    state["ses"]["Message"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["destinations"]["ToAddresses"][0] == address)
+        .map(|m| m["subject"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// With a sender (`MailFrom`), the functions send mail through SES (moto);
+/// a permanent bounce SES publishes to the job queue stops mail to that
+/// address: the next mail is recorded, and not sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_ses_mail_goes_out_and_a_bounce_stops_it() {
+    let stack = Stack::on_moto().await;
+    let ses = hostfront_tests::sesv2_client();
+    let from = format!("{}@shop.example", unique("sender"));
+    ses.create_email_identity()
+        .email_identity(&from)
+        .send()
+        .await
+        .unwrap();
+    let set = unique("mail");
+    ses.create_configuration_set()
+        .configuration_set_name(&set)
+        .send()
+        .await
+        .unwrap();
+    let with_ses = [
+        ("HOSTFRONT_MAIL", "ses"),
+        ("HOSTFRONT_MAIL_FROM", from.as_str()),
+        ("HOSTFRONT_SES_CONFIGURATION_SET", set.as_str()),
+    ];
+    let gateway = stack.gateway(API_FUNCTIONS, &with_ses, false).await;
+    let app = App::behind(gateway.base.clone(), stack.services.clone());
+    let email = format!("{}@example.com", unique("ada"));
+    Shopper::sign_up(&app, &email, "GB").await;
+    let sent = sent_to(&email).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].starts_with("Confirm your email"), "{sent:?}");
+
+    let bounce = json!({
+        "eventType": "Bounce",
+        "bounce": {"bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": email}]},
+        "mail": {"destination": [email]},
+    });
+    stack
+        .services
+        .queue
+        .send(&bounce.to_string(), Duration::ZERO)
+        .await
+        .unwrap();
+    let worker = stack.start(WORKER, &with_ses).await;
+    let answer = worker
+        .invoke(sqs_event(&stack.receive(10).await))
+        .await
+        .response();
+    assert_eq!(failed_ids(&answer), Vec::<String>::new());
+
+    // Signing up again mails "you already have an account": recorded, not sent.
+    let (status, _) = app
+        .post_with(
+            "/api/signup",
+            &json!({"email": email, "password": "correct horse battery", "name": "Ada", "country": "GB"}),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 202);
+    let recorded = hostfront::mail::outbox(&stack.services, 50).await.unwrap();
+    assert!(
+        recorded
+            .iter()
+            .any(|m| m.to == email && m.kind == hostfront::mail::MailKind::AccountExists),
+        "the mail is recorded"
+    );
+    assert_eq!(sent_to(&email).await.len(), 1, "and not sent");
+    within_policies(&stack);
+}

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use hostfront_adapters::TableZones;
-use hostfront_adapters::aws::{DynamoTable, KmsSealer, OnFirstUse, Route53Zones, SqsQueue};
+use hostfront_adapters::aws::{
+    DynamoTable, KmsSealer, OnFirstUse, Route53Zones, SesMailer, SqsQueue,
+};
 use hostfront_adapters::embedded::{
     EmbeddedDb, LocalSealer, OutboxFolder, SqliteQueue, SqliteTable,
 };
@@ -139,6 +141,7 @@ pub async fn on_aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
             "HOSTFRONT_KMS_KEY_ID is required with HOSTFRONT_ENGINE=aws: secrets are sealed with it"
         ),
     };
+    let table: Arc<dyn Table> = Arc::new(table);
     let dns_host: Option<Arc<dyn DnsHost>> = (config.adapters.dns == "route53").then(|| {
         let sdk = sdk.clone();
         let route53 = OnFirstUse::new(move || aws_sdk_route53::Client::new(&sdk));
@@ -147,11 +150,24 @@ pub async fn on_aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
             config.adapters.route53_delegation_set.clone(),
         )) as Arc<dyn DnsHost>
     });
+    let mailer: Option<Arc<dyn Mailer>> = (config.adapters.mail == "ses").then(|| {
+        let sdk = sdk.clone();
+        let ses = OnFirstUse::new(move || aws_sdk_sesv2::Client::new(&sdk));
+        Arc::new(SesMailer::new(
+            ses,
+            config.adapters.mail_from.clone().unwrap_or_default(),
+            config.adapters.ses_configuration_set.clone(),
+            table.clone(),
+        )) as Arc<dyn Mailer>
+    });
     let kms = OnFirstUse::new(move || aws_sdk_kms::Client::new(&sdk));
     let sealer = Arc::new(KmsSealer::new(kms, key_id));
-    let mut services = with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);
+    let mut services = with_ports(config, clock, table, Arc::new(queue), sealer);
     if let Some(dns_host) = dns_host {
         services.dns_host = dns_host;
+    }
+    if let Some(mailer) = mailer {
+        services.mailer = mailer;
     }
     Ok(services)
 }

@@ -32,9 +32,14 @@ pub struct Adapters {
     /// `HOSTFRONT_ROUTE53_DELEGATION_SET`: the reusable delegation set whose
     /// nameservers serve every zone, if any.
     pub route53_delegation_set: Option<String>,
-    /// `HOSTFRONT_MAIL`: `outbox` (files in the data directory) or `record`
-    /// (the table record only).
+    /// `HOSTFRONT_MAIL`: `outbox` (files in the data directory), `record`
+    /// (the table record only) or `ses` (Amazon SES; AWS engine only).
     pub mail: String,
+    /// `HOSTFRONT_MAIL_FROM`: the address mail is sent from, with `ses`.
+    pub mail_from: Option<String>,
+    /// `HOSTFRONT_SES_CONFIGURATION_SET`: the configuration set that
+    /// publishes bounces and complaints, with `ses`.
+    pub ses_configuration_set: Option<String>,
     /// `HOSTFRONT_DEMO`: this is a demonstration; simulations may run on AWS.
     pub demo: bool,
 }
@@ -292,10 +297,17 @@ impl Config {
             payments: choice("HOSTFRONT_PAYMENTS", "simulated", &["simulated"])?,
             panel: choice("HOSTFRONT_PANEL", "simulated", &["simulated"])?,
             dns: choice("HOSTFRONT_DNS", "table", &["table", "route53"])?,
-            mail: choice("HOSTFRONT_MAIL", default_mail, &["outbox", "record"])?,
+            mail: choice("HOSTFRONT_MAIL", default_mail, &["outbox", "record", "ses"])?,
+            mail_from: get("HOSTFRONT_MAIL_FROM"),
+            ses_configuration_set: get("HOSTFRONT_SES_CONFIGURATION_SET"),
             demo: flag("HOSTFRONT_DEMO", false)?,
             route53_delegation_set: get("HOSTFRONT_ROUTE53_DELEGATION_SET"),
         };
+        if adapters.mail == "ses" && (engine != Engine::Aws || adapters.mail_from.is_none()) {
+            return Err(ConfigError(
+                "HOSTFRONT_MAIL=ses needs HOSTFRONT_ENGINE=aws and HOSTFRONT_MAIL_FROM".to_string(),
+            ));
+        }
         if adapters.dns == "route53" && engine != Engine::Aws {
             return Err(ConfigError(
                 "HOSTFRONT_DNS=route53 needs HOSTFRONT_ENGINE=aws".to_string(),
@@ -475,7 +487,9 @@ mod tests {
             "{e}"
         );
         let e = config(&[("HOSTFRONT_MAIL", "pigeon")]).unwrap_err();
-        assert!(e.to_string().contains("outbox or record"), "{e}");
+        assert!(e.to_string().contains("outbox or record or ses"), "{e}");
+        let e = config(&[("HOSTFRONT_ENGINE", "aws"), ("HOSTFRONT_MAIL", "ses")]).unwrap_err();
+        assert!(e.to_string().contains("HOSTFRONT_MAIL_FROM"), "{e}");
         let route53 = config(&[
             ("HOSTFRONT_ENGINE", "aws"),
             ("HOSTFRONT_DNS", "route53"),
@@ -484,7 +498,10 @@ mod tests {
         .unwrap()
         .adapters;
         assert_eq!(
-            (route53.dns.as_str(), route53.route53_delegation_set.as_deref()),
+            (
+                route53.dns.as_str(),
+                route53.route53_delegation_set.as_deref()
+            ),
             ("route53", Some("N1PA6795SAMPLE"))
         );
         let e = config(&[("HOSTFRONT_DNS", "route53")]).unwrap_err();

@@ -249,6 +249,12 @@ pub struct AppJobs {
 #[async_trait]
 impl JobHandler for AppJobs {
     async fn handle(&self, message: &Message) -> Result<(), JobError> {
+        // The mail provider's bounces and complaints share the queue.
+        if let Some(event) = crate::mailer::MailEvent::parse(&message.body) {
+            return crate::mailer::record_event(&self.services, &event)
+                .await
+                .map_err(|error| JobError::Failed(error.to_string()));
+        }
         match Job::parse(&message.body)? {
             Job::Provision {
                 customer_id,
