@@ -24,6 +24,14 @@ use std::time::Duration;
 use crate::renewals::services::{card, travel_to};
 use crate::renewals::{DAY, YEAR, first_service, live_domain, mails_of};
 
+/// The latest run of `check`, which must have run.
+async fn day_run(services: &Services, check: Check) -> daily::Run {
+    daily::last_run(services, check)
+        .await
+        .unwrap()
+        .expect("the check ran")
+}
+
 /// Runs a daily task twice at once, then its batches.
 async fn run_today(services: &Services, check: Check) {
     let (first, second) = tokio::join!(
@@ -56,10 +64,7 @@ async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, servi
 
     // Nothing drifted: a run changes nothing.
     run_today(services, Check::RegistrySync).await;
-    let run = daily::last_run(services, Check::RegistrySync)
-        .await
-        .unwrap()
-        .unwrap();
+    let run = day_run(services, Check::RegistrySync).await;
     assert_eq!(run.counts.get("checked"), Some(&5), "{run:?}");
     assert_eq!(run.counts.len(), 1, "only checked: {run:?}");
     assert!(run.exceptions.is_empty(), "{run:?}");
@@ -151,10 +156,7 @@ async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, servi
         "a domain that did not drift is left alone"
     );
 
-    let run = daily::last_run(services, Check::RegistrySync)
-        .await
-        .unwrap()
-        .unwrap();
+    let run = day_run(services, Check::RegistrySync).await;
     assert_eq!(run.day, clock.now().date().to_string());
     for (count, expected) in [
         ("checked", 5),
@@ -199,10 +201,7 @@ async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, servi
     // The next day only the domains still ours are asked about.
     clock.advance_secs(DAY);
     run_today(services, Check::RegistrySync).await;
-    let run = daily::last_run(services, Check::RegistrySync)
-        .await
-        .unwrap()
-        .unwrap();
+    let run = day_run(services, Check::RegistrySync).await;
     assert_eq!(run.counts.get("checked"), Some(&3), "{run:?}");
     assert!(run.exceptions.is_empty(), "{run:?}");
 
@@ -216,10 +215,7 @@ async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, servi
         "{by_hand}"
     );
     work_off_queue(services).await;
-    let again = daily::last_run(services, Check::RegistrySync)
-        .await
-        .unwrap()
-        .unwrap();
+    let again = day_run(services, Check::RegistrySync).await;
     assert_ne!(again.run, run.run);
     assert_eq!(again.day, run.day);
     assert_eq!(again.counts.get("checked"), Some(&3), "{again:?}");
@@ -309,10 +305,7 @@ async fn an_overdue_service_ends_once_and_a_payment_in_time_keeps_one(
     );
     travel_to(clock, &due, -37);
     run_today(services, Check::OverdueServices).await;
-    let run = daily::last_run(services, Check::OverdueServices)
-        .await
-        .unwrap()
-        .unwrap();
+    let run = day_run(services, Check::OverdueServices).await;
     assert_eq!(run.counts.get("terminated"), Some(&1), "{run:?}");
     let ended = service_of(ada.id.clone(), late.id.clone()).await;
     assert!(ended.ended_at.is_some());
@@ -378,10 +371,7 @@ async fn certificates_are_alerted_30_14_and_7_days_before_once_each(
         clock.advance_secs(expires - days_before * DAY - DAY / 2 - clock.now_secs());
         run_today(services, Check::CertificateAlerts).await;
         assert_eq!(alerts().await, expected, "{days_before} days before");
-        let run = daily::last_run(services, Check::CertificateAlerts)
-            .await
-            .unwrap()
-            .unwrap();
+        let run = day_run(services, Check::CertificateAlerts).await;
         let alerted_today = [30, 14, 7].contains(&days_before) as usize;
         assert_eq!(
             run.exceptions.len(),
@@ -412,16 +402,10 @@ async fn a_domain_pointing_elsewhere_for_days_is_raised_never_cancelled(
             .unwrap()
             .unwrap()
     };
-    let day_run = || async {
-        daily::last_run(services, Check::HostingCheck)
-            .await
-            .unwrap()
-            .unwrap()
-    };
     let asked = || mails_of(services, MailKind::Notice, &customer.email);
 
     run_today(services, Check::HostingCheck).await;
-    let run = day_run().await;
+    let run = day_run(services, Check::HostingCheck).await;
     assert_eq!(run.counts.get("checked"), Some(&1), "{run:?}");
     assert_eq!(run.counts.len(), 1, "hosted here: {run:?}");
 
@@ -443,7 +427,7 @@ async fn a_domain_pointing_elsewhere_for_days_is_raised_never_cancelled(
             clock.advance_secs(DAY);
         }
         run_today(services, Check::HostingCheck).await;
-        let run = day_run().await;
+        let run = day_run(services, Check::HostingCheck).await;
         assert_eq!(run.counts.get("pointing_elsewhere"), Some(&1), "{day}");
         assert!(run.exceptions.is_empty(), "day {day}: {run:?}");
         assert_eq!(
@@ -456,7 +440,7 @@ async fn a_domain_pointing_elsewhere_for_days_is_raised_never_cancelled(
     for _ in 7..=8 {
         clock.advance_secs(DAY);
         run_today(services, Check::HostingCheck).await;
-        let run = day_run().await;
+        let run = day_run(services, Check::HostingCheck).await;
         assert_eq!(run.exceptions.len(), 1, "{run:?}");
         assert!(run.exceptions[0].what.contains("since"), "{run:?}");
     }
@@ -471,7 +455,13 @@ async fn a_domain_pointing_elsewhere_for_days_is_raised_never_cancelled(
     dns.point(&service.domain, None).await.unwrap();
     clock.advance_secs(DAY);
     run_today(services, Check::HostingCheck).await;
-    assert_eq!(day_run().await.counts.get("pointed_back"), Some(&1));
+    assert_eq!(
+        day_run(services, Check::HostingCheck)
+            .await
+            .counts
+            .get("pointed_back"),
+        Some(&1)
+    );
     assert_eq!(service_now().await.elsewhere_since, None);
     // Away again: a new stretch, counted from its own first day.
     dns.point(&service.domain, Some(&moved)).await.unwrap();
@@ -481,7 +471,12 @@ async fn a_domain_pointing_elsewhere_for_days_is_raised_never_cancelled(
         service_now().await.elsewhere_since,
         Some(clock.now().date().to_string())
     );
-    assert!(day_run().await.exceptions.is_empty());
+    assert!(
+        day_run(services, Check::HostingCheck)
+            .await
+            .exceptions
+            .is_empty()
+    );
 }
 
 with_clock_on_both_engines!(
@@ -557,10 +552,7 @@ async fn an_interrupted_run_resumes_at_the_page_it_stopped_on(
     });
     let failed = Task::Daily(Check::HostingCheck).run(&outage).await;
     assert!(failed.is_err(), "{failed:?}");
-    let run = daily::last_run(services, Check::HostingCheck)
-        .await
-        .unwrap()
-        .unwrap();
+    let run = day_run(services, Check::HostingCheck).await;
     assert_eq!((run.batches, run.items), (1, 25), "{run:?}");
     assert_eq!(run.fanned_out_at, None);
 
@@ -573,10 +565,7 @@ async fn an_interrupted_run_resumes_at_the_page_it_stopped_on(
         "{resumed}"
     );
     work_off_queue(services).await;
-    let run = daily::last_run(services, Check::HostingCheck)
-        .await
-        .unwrap()
-        .unwrap();
+    let run = day_run(services, Check::HostingCheck).await;
     assert_eq!(
         (run.batches, run.batches_done, run.items),
         (2, 2, SERVICES),
@@ -596,10 +585,7 @@ async fn an_interrupted_run_resumes_at_the_page_it_stopped_on(
         "{handed_over}"
     );
     work_off_queue(services).await;
-    let run = daily::last_run(services, Check::HostingCheck)
-        .await
-        .unwrap()
-        .unwrap();
+    let run = day_run(services, Check::HostingCheck).await;
     assert_eq!(run.day, clock.now().date().to_string());
     assert_eq!(
         (run.batches, run.batches_done, run.items),
