@@ -16,14 +16,15 @@ use hostfront::http::ApiError;
 use hostfront::http::GroupRoutes;
 use hostfront::jobs::{JobHandler, process};
 use hostfront::queue::{Message, Queue};
+pub use hostfront::wiring::AwsAdapters;
 use subtle::ConstantTimeEq;
 use tracing::Instrument;
 
 pub type Error = lambda_runtime::Error;
 
-/// Builds the services from the environment, on DynamoDB, SQS and KMS: a
-/// function runs on nothing else.
-pub async fn services_from_env() -> Result<Services, Error> {
+/// Builds the services from the environment, on DynamoDB, SQS and KMS, with
+/// the optional `adapters` the function uses: it runs on nothing else.
+pub async fn services_from_env(adapters: AwsAdapters) -> Result<Services, Error> {
     let started = std::time::Instant::now();
     let mut config = Config::from_lookup(|name| match name {
         "HOSTFRONT_ENGINE" => Some("aws".into()),
@@ -33,7 +34,8 @@ pub async fn services_from_env() -> Result<Services, Error> {
     config.workers = 0;
     hostfront::telemetry::init(config.log_format, &config.log_filter);
     let configured = started.elapsed();
-    let services = hostfront::wiring::on_aws(config, std::sync::Arc::new(SystemClock)).await?;
+    let services =
+        hostfront::wiring::on_aws(config, std::sync::Arc::new(SystemClock), adapters).await?;
     // The cold start's parts, for whoever tunes it (HOSTFRONT_LOG=debug).
     tracing::debug!(
         config_us = configured.as_micros() as u64,
@@ -45,9 +47,10 @@ pub async fn services_from_env() -> Result<Services, Error> {
 
 /// Serves one route group behind API Gateway: the very routes the local
 /// server mounts. `group` is the group module's `routes()` (such as
-/// `hostfront::http::orders::routes`), so that the binary links no other group.
-pub async fn serve_routes(group: fn() -> GroupRoutes) -> Result<(), Error> {
-    let services = services_from_env().await?;
+/// `hostfront::http::orders::routes`), so that the binary links no other
+/// group, with the optional AWS `adapters` the group uses.
+pub async fn serve_routes(group: fn() -> GroupRoutes, adapters: AwsAdapters) -> Result<(), Error> {
+    let services = services_from_env(adapters).await?;
     let started = std::time::Instant::now();
     let origin = OriginCheck::from_env();
     // Inside the shared conventions, so that a refusal carries the security

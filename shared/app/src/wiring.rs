@@ -46,7 +46,7 @@ pub async fn from_config(config: Config) -> anyhow::Result<Services> {
                 .with_context(|| format!("opening the key file {}", key_file.display()))?;
             Ok(embedded_sealed(config, db, clock, Arc::new(sealer)))
         }
-        Engine::Aws => on_aws(config, clock).await,
+        Engine::Aws => on_aws(config, clock, AwsAdapters::ALL).await,
     }
 }
 
@@ -75,7 +75,69 @@ fn embedded_sealed(
 
 /// Services on DynamoDB, SQS and KMS: what a Lambda function runs on. It
 /// names no embedded adapter, so a function's binary carries no SQLite.
-pub async fn on_aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Services> {
+/// The optional AWS adapters a process links. Each Lambda binary names the
+/// ones it uses, so one that never touches a zone or sends mail carries
+/// neither client (and its code) in its zip.
+#[derive(Clone, Copy)]
+pub struct AwsAdapters {
+    zones: fn(&aws_config::SdkConfig, &Config) -> Option<Arc<dyn DnsHost>>,
+    mail: fn(&aws_config::SdkConfig, &Config, &Arc<dyn Table>) -> Option<Arc<dyn Mailer>>,
+}
+
+impl AwsAdapters {
+    /// Route 53 and SES, as configured: the local server, the worker and
+    /// the orders function (the zone export).
+    pub const ALL: AwsAdapters = AwsAdapters {
+        zones: route53_zones,
+        mail: ses_mailer,
+    };
+    /// SES, as configured: the functions that send mail and touch no zone.
+    pub const MAIL: AwsAdapters = AwsAdapters {
+        zones: |_, _| None,
+        mail: ses_mailer,
+    };
+    /// Neither: the functions that neither send mail nor touch a zone.
+    pub const NONE: AwsAdapters = AwsAdapters {
+        zones: |_, _| None,
+        mail: |_, _, _| None,
+    };
+}
+
+/// Route 53 zones, when `HOSTFRONT_DNS=route53`; the client made on first use.
+fn route53_zones(sdk: &aws_config::SdkConfig, config: &Config) -> Option<Arc<dyn DnsHost>> {
+    (config.adapters.dns == "route53").then(|| {
+        let sdk = sdk.clone();
+        let route53 = OnFirstUse::new(move || aws_sdk_route53::Client::new(&sdk));
+        Arc::new(Route53Zones::new(
+            route53,
+            config.adapters.route53_delegation_set.clone(),
+        )) as Arc<dyn DnsHost>
+    })
+}
+
+/// Mail through SES, when `HOSTFRONT_MAIL=ses`; the client made on first use.
+fn ses_mailer(
+    sdk: &aws_config::SdkConfig,
+    config: &Config,
+    table: &Arc<dyn Table>,
+) -> Option<Arc<dyn Mailer>> {
+    (config.adapters.mail == "ses").then(|| {
+        let sdk = sdk.clone();
+        let ses = OnFirstUse::new(move || aws_sdk_sesv2::Client::new(&sdk));
+        Arc::new(SesMailer::new(
+            ses,
+            config.adapters.mail_from.clone().unwrap_or_default(),
+            config.adapters.ses_configuration_set.clone(),
+            table.clone(),
+        )) as Arc<dyn Mailer>
+    })
+}
+
+pub async fn on_aws(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    adapters: AwsAdapters,
+) -> anyhow::Result<Services> {
     let simulated = config.adapters.unsafe_in_production();
     if !simulated.is_empty() && !config.adapters.demo {
         anyhow::bail!(
@@ -142,24 +204,8 @@ pub async fn on_aws(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Ser
         ),
     };
     let table: Arc<dyn Table> = Arc::new(table);
-    let dns_host: Option<Arc<dyn DnsHost>> = (config.adapters.dns == "route53").then(|| {
-        let sdk = sdk.clone();
-        let route53 = OnFirstUse::new(move || aws_sdk_route53::Client::new(&sdk));
-        Arc::new(Route53Zones::new(
-            route53,
-            config.adapters.route53_delegation_set.clone(),
-        )) as Arc<dyn DnsHost>
-    });
-    let mailer: Option<Arc<dyn Mailer>> = (config.adapters.mail == "ses").then(|| {
-        let sdk = sdk.clone();
-        let ses = OnFirstUse::new(move || aws_sdk_sesv2::Client::new(&sdk));
-        Arc::new(SesMailer::new(
-            ses,
-            config.adapters.mail_from.clone().unwrap_or_default(),
-            config.adapters.ses_configuration_set.clone(),
-            table.clone(),
-        )) as Arc<dyn Mailer>
-    });
+    let dns_host = (adapters.zones)(&sdk, &config);
+    let mailer = (adapters.mail)(&sdk, &config, &table);
     let kms = OnFirstUse::new(move || aws_sdk_kms::Client::new(&sdk));
     let sealer = Arc::new(KmsSealer::new(kms, key_id));
     let mut services = with_ports(config, clock, table, Arc::new(queue), sealer);

@@ -4,5 +4,5 @@ use hostfront::http::admin;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(admin::routes).await
+    hostfront_lambda::serve_routes(admin::routes, hostfront_lambda::AwsAdapters::MAIL).await
 }

@@ -4,5 +4,5 @@ use hostfront::http::catalog;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(catalog::routes).await
+    hostfront_lambda::serve_routes(catalog::routes, hostfront_lambda::AwsAdapters::NONE).await
 }

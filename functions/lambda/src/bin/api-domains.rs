@@ -4,5 +4,5 @@ use hostfront::http::domains;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(domains::routes).await
+    hostfront_lambda::serve_routes(domains::routes, hostfront_lambda::AwsAdapters::NONE).await
 }

@@ -5,5 +5,5 @@ use hostfront::http::orders;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(orders::routes).await
+    hostfront_lambda::serve_routes(orders::routes, hostfront_lambda::AwsAdapters::ALL).await
 }

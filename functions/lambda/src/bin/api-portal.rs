@@ -5,5 +5,5 @@ use hostfront::http::portal;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(portal::routes).await
+    hostfront_lambda::serve_routes(portal::routes, hostfront_lambda::AwsAdapters::MAIL).await
 }

@@ -9,7 +9,7 @@ use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    let services = hostfront_lambda::services_from_env().await?;
+    let services = hostfront_lambda::services_from_env(hostfront_lambda::AwsAdapters::ALL).await?;
     let jobs = Arc::new(AppJobs {
         services: services.clone(),
     });
