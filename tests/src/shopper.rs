@@ -71,6 +71,19 @@ impl<'a> Shopper<'a> {
         (status, body)
     }
 
+    /// The order's DNS zone, as the BIND file the site offers for download.
+    pub async fn zone(&self, order_id: &str) -> String {
+        crate::http()
+            .get(self.app.url(&format!("/api/orders/{order_id}/zone")))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .expect("the zone answers")
+            .text()
+            .await
+            .expect("a BIND file")
+    }
+
     pub async fn order(&self, body: Value) -> (u16, Value) {
         let key = ulid::Ulid::new().to_string();
         self.post("/api/orders", body, Some(&key)).await

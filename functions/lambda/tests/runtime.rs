@@ -417,15 +417,7 @@ async fn with_route53_a_live_order_is_served_there() {
         zone.config().and_then(|c| c.comment()),
         Some(format!("order:{id}").as_str())
     );
-    let bind = reqwest::Client::new()
-        .get(format!("{}/api/orders/{id}/zone", gateway.base))
-        .header("cookie", &shopper.cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let bind = shopper.zone(&id).await;
     assert!(bind.starts_with(&format!("$ORIGIN {domain}.")), "{bind}");
     assert!(bind.contains("awsdns"), "Route 53's nameservers: {bind}");
     assert!(bind.contains("\tMX\t10 mail."), "{bind}");

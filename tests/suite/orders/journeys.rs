@@ -9,7 +9,7 @@ use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::mail::MailKind;
 use hostfront::registrar::DomainStatus;
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
-use hostfront_tests::{App, http};
+use hostfront_tests::App;
 use serde_json::{Value, json};
 
 on_both_engines!(journey: order_journey_embedded, order_journey_cloud);
@@ -140,15 +140,7 @@ async fn journey(app: &App) {
     // The domain is registered, the zone exported, the mails sent.
     let info = app.services.registrar.info(&domain).await.unwrap();
     assert_eq!(info.status, DomainStatus::Active);
-    let zone = http()
-        .get(app.url(&format!("/api/orders/{id}/zone")))
-        .header("cookie", &ada.cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let zone = ada.zone(&id).await;
     assert!(zone.starts_with(&format!("$ORIGIN {domain}.")), "{zone}");
     assert!(zone.contains(&format!(
         "@\t3600\tIN\tA\t{}",
