@@ -14,6 +14,7 @@ use tempfile::TempDir;
 
 pub mod aws_access;
 mod counting;
+pub mod epp_server;
 mod fixtures;
 pub mod lambda;
 mod moto;

@@ -1,15 +1,20 @@
 //! The `Registrar` port's contract, on the simulated registry, with its state
-//! on SQLite and on DynamoDB (moto): what it registers it remembers, and every
-//! change is idempotent by its key.
+//! on SQLite and on DynamoDB (moto), and on the EPP adapter against the EPP
+//! registry fixture (TLS, real frames, state of its own): what it registers
+//! it remembers, and every change is idempotent by its key.
 
 use std::sync::Arc;
 
+use std::time::Duration;
+
+use hostfront::adapters::epp::EppRegistrar;
 use hostfront::adapters::sim::{SimulatedRegistry, SimulationSettings, auth_code_for};
 use hostfront::clock::Clock;
 use hostfront::registrar::{
     DomainStatus, Registrar, RegistrarError, Registration, Renewal, TransferRequest, TransferState,
 };
 use hostfront_tests::TableFixture;
+use hostfront_tests::epp_server::EppServer;
 
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
@@ -21,6 +26,15 @@ macro_rules! conformance {
         mod dynamodb {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $case() { let f = hostfront_tests::dynamodb_table().await; super::$case(super::registry(&f), f).await }
+            )*
+        }
+        mod epp {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                let f = hostfront_tests::sqlite_table().await;
+                let server = super::epp_registry(&f, 2).await;
+                super::$case(super::epp_adapter(&server, &f, 2), f).await
+            }
             )*
         }
     };
@@ -35,12 +49,36 @@ conformance!(
     nameservers_and_lock_change_only_our_domains,
 );
 
-fn registry(f: &TableFixture) -> SimulatedRegistry {
+const TRANSFER_DELAY: Duration = Duration::from_secs(3600);
+
+fn registry(f: &TableFixture) -> Arc<dyn Registrar> {
     let settings = SimulationSettings {
-        transfer_delay: std::time::Duration::from_secs(3600),
+        transfer_delay: TRANSFER_DELAY,
         ..Default::default()
     };
-    SimulatedRegistry::new(f.table.clone(), Arc::new(f.clock.clone()), settings)
+    Arc::new(SimulatedRegistry::new(
+        f.table.clone(),
+        Arc::new(f.clock.clone()),
+        settings,
+    ))
+}
+
+/// The EPP registry fixture on `f`'s clock, allowing `sessions` sessions.
+async fn epp_registry(f: &TableFixture, sessions: usize) -> EppServer {
+    EppServer::start(Arc::new(f.clock.clone()), sessions, TRANSFER_DELAY).await
+}
+
+/// The EPP adapter for `server`, holding at most `sessions` sessions, its
+/// journal in `f`'s table.
+fn epp_adapter(server: &EppServer, f: &TableFixture, sessions: usize) -> Arc<EppRegistrar> {
+    Arc::new(
+        EppRegistrar::new(
+            server.settings(sessions),
+            f.table.clone(),
+            Arc::new(f.clock.clone()),
+        )
+        .expect("the adapter's TLS settings"),
+    )
 }
 
 fn registration(domain: &str, key: &str) -> Registration {
@@ -55,7 +93,7 @@ fn registration(domain: &str, key: &str) -> Registration {
 
 const YEAR: i64 = 365 * 24 * 3600;
 
-async fn registration_is_remembered_and_idempotent(r: SimulatedRegistry, f: TableFixture) {
+async fn registration_is_remembered_and_idempotent(r: Arc<dyn Registrar>, f: TableFixture) {
     let names = vec!["quietbakery.com".to_string(), "bakery.com".to_string()];
     let before = r.check(&names).await.unwrap();
     assert_eq!((before[0].available, before[1].available), (true, false));
@@ -99,10 +137,9 @@ async fn registration_is_remembered_and_idempotent(r: SimulatedRegistry, f: Tabl
 }
 
 async fn concurrent_registrations_of_one_name_have_one_winner(
-    r: SimulatedRegistry,
+    r: Arc<dyn Registrar>,
     _f: TableFixture,
 ) {
-    let r = Arc::new(r);
     let mut tasks = tokio::task::JoinSet::new();
     for n in 0..10 {
         let r = r.clone();
@@ -131,7 +168,7 @@ fn renewal(domain: &str, years: u32, current_expiry: i64, key: &str) -> Renewal 
     }
 }
 
-async fn renewal_extends_once_per_key(r: SimulatedRegistry, f: TableFixture) {
+async fn renewal_extends_once_per_key(r: Arc<dyn Registrar>, f: TableFixture) {
     let first = r
         .register(&registration("renewbakery.com", "reg"))
         .await
@@ -173,7 +210,7 @@ async fn renewal_extends_once_per_key(r: SimulatedRegistry, f: TableFixture) {
 }
 
 async fn an_expired_domain_passes_through_the_registry_phases(
-    r: SimulatedRegistry,
+    r: Arc<dyn Registrar>,
     f: TableFixture,
 ) {
     const DAY: i64 = 86_400;
@@ -224,7 +261,7 @@ async fn an_expired_domain_passes_through_the_registry_phases(
 }
 
 async fn transfer_needs_the_auth_code_and_completes_after_the_delay(
-    r: SimulatedRegistry,
+    r: Arc<dyn Registrar>,
     f: TableFixture,
 ) {
     let wrong = TransferRequest {
@@ -275,7 +312,7 @@ async fn transfer_needs_the_auth_code_and_completes_after_the_delay(
     ));
 }
 
-async fn nameservers_and_lock_change_only_our_domains(r: SimulatedRegistry, _f: TableFixture) {
+async fn nameservers_and_lock_change_only_our_domains(r: Arc<dyn Registrar>, _f: TableFixture) {
     r.register(&registration("nsbakery.com", "reg"))
         .await
         .unwrap();
@@ -303,4 +340,135 @@ async fn nameservers_and_lock_change_only_our_domains(r: SimulatedRegistry, _f: 
         r.info("nobodyhasthis.com").await,
         Err(RegistrarError::NotFound(_))
     ));
+}
+
+/// What only EPP has: sessions kept and limited, batches, and a registry
+/// that fails, drops the connection mid-command or runs out of sessions.
+mod over_epp {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sessions_are_kept_and_checks_batched_to_the_registry_maximum() {
+        let f = hostfront_tests::sqlite_table().await;
+        let server = epp_registry(&f, 2).await;
+        let r = epp_adapter(&server, &f, 2);
+        let names: Vec<String> = (0..12).map(|n| format!("quietbakery{n}.com")).collect();
+        let answers = r.check(&names).await.unwrap();
+        assert_eq!(answers.len(), 12);
+        assert!(answers.iter().all(|a| a.available));
+        assert_eq!(server.transaction_ids("check").len(), 3, "5 + 5 + 2 names");
+        for _ in 0..10 {
+            r.info("bakery.com").await.unwrap();
+        }
+        assert_eq!(
+            server.transaction_ids("login").len(),
+            1,
+            "one session carries every command"
+        );
+        assert_eq!(server.sessions(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_registration_whose_answer_was_lost_is_recognised_on_the_retry() {
+        let f = hostfront_tests::sqlite_table().await;
+        let server = epp_registry(&f, 2).await;
+        let r = epp_adapter(&server, &f, 2);
+        server.drop_next();
+        let lost = r
+            .register(&registration("droppedbakery.com", "order-9-register"))
+            .await;
+        assert!(
+            matches!(lost, Err(RegistrarError::Unavailable(_))),
+            "{lost:?}"
+        );
+        let retried = r
+            .register(&registration("droppedbakery.com", "order-9-register"))
+            .await
+            .expect("the retry finds the registration it made");
+        assert_eq!(retried.status, DomainStatus::Active);
+        assert_eq!(retried.expires_at, f.clock.now_secs() + 2 * YEAR);
+        let creates = server.transaction_ids("create");
+        assert_eq!(creates.len(), 2);
+        assert_eq!(creates[0], creates[1], "the retry carries the same clTRID");
+        assert!(creates[0].contains("order-9-register"), "{creates:?}");
+        // Another order's key finds it taken.
+        let other = r
+            .register(&registration("droppedbakery.com", "order-10-register"))
+            .await;
+        assert!(
+            matches!(other, Err(RegistrarError::Refused { ref code, .. }) if code == "not_available"),
+            "{other:?}"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_renewal_whose_answer_was_lost_is_not_sent_twice() {
+        let f = hostfront_tests::sqlite_table().await;
+        let server = epp_registry(&f, 2).await;
+        let r = epp_adapter(&server, &f, 2);
+        let first = r
+            .register(&registration("lostrenewal.com", "reg"))
+            .await
+            .unwrap();
+        let once = renewal("lostrenewal.com", 1, first.expires_at, "renew-lost");
+        server.drop_next();
+        assert!(matches!(
+            r.renew(&once).await,
+            Err(RegistrarError::Unavailable(_))
+        ));
+        let renewed = r
+            .renew(&once)
+            .await
+            .expect("the retry sees the renewal done");
+        assert_eq!(
+            renewed.expires_at,
+            first.expires_at + YEAR,
+            "one year, not two"
+        );
+        assert_eq!(server.transaction_ids("renew").len(), 1, "sent once");
+        assert_eq!(
+            r.info("lostrenewal.com").await.unwrap().expires_at,
+            first.expires_at + YEAR
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_failed_command_is_worth_retrying_and_the_session_lives_on() {
+        let f = hostfront_tests::sqlite_table().await;
+        let server = epp_registry(&f, 2).await;
+        let r = epp_adapter(&server, &f, 2);
+        server.fail_next(2400);
+        let failed = r
+            .register(&registration("failbakery.com", "order-11"))
+            .await;
+        assert!(
+            matches!(failed, Err(RegistrarError::Unavailable(ref why)) if why.contains("2400")),
+            "{failed:?}"
+        );
+        let retried = r
+            .register(&registration("failbakery.com", "order-11"))
+            .await;
+        assert_eq!(retried.unwrap().status, DomainStatus::Active);
+        assert_eq!(server.transaction_ids("login").len(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_registry_out_of_sessions_is_unavailable_not_fatal() {
+        let f = hostfront_tests::sqlite_table().await;
+        let server = epp_registry(&f, 1).await;
+        // Two processes, each holding one session, at a registry that allows one.
+        let first = epp_adapter(&server, &f, 1);
+        let second = epp_adapter(&server, &f, 1);
+        first.check(&["quietbakery.com".to_string()]).await.unwrap();
+        let refused = second.check(&["quietbakery.com".to_string()]).await;
+        assert!(
+            matches!(refused, Err(RegistrarError::Unavailable(ref why)) if why.contains("2502")),
+            "{refused:?}"
+        );
+        first.close().await;
+        second
+            .check(&["quietbakery.com".to_string()])
+            .await
+            .expect("a session is free again");
+    }
 }

@@ -4,12 +4,14 @@
 //! - `embedded`: one SQLite file holds the table and the queue; the local
 //!   sealer's key and the outbox folder sit beside it;
 //! - `aws`: DynamoDB, SQS and KMS;
+//! - `epp`: a registry over EPP, the real counterpart of the simulated one;
 //! - `sim`: stateful simulations of the registry, the payment gateway, the
 //!   hosting panel and the public DNS, named as such, kept in the table;
 //! - `TableZones`: customers' DNS zones kept in the table, on either engine.
 
 pub mod aws;
 pub mod embedded;
+pub mod epp;
 pub mod sim;
 mod table_zones;
 

@@ -145,8 +145,11 @@ pub async fn on_aws(
             simulated.join(" and ")
         );
     }
+    let started = std::time::Instant::now();
+    let http_client = https_client();
+    let tls = started.elapsed();
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    loader = loader.http_client(https_client());
+    loader = loader.http_client(http_client);
     // In Lambda the role's credentials and the region are in the environment:
     // name them, rather than build the default chains (IMDS, container,
     // web identity, SSO) at every cold start.
@@ -164,11 +167,16 @@ pub async fn on_aws(
         loader = loader.endpoint_url(endpoint);
     }
     let sdk = loader.load().await;
-    let table = DynamoTable::new(
-        aws_sdk_dynamodb::Client::new(&sdk),
-        &config.table_name,
-        clock.clone(),
+    let loaded = started.elapsed();
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+    // The cold start's parts, for whoever tunes it (HOSTFRONT_LOG=debug).
+    tracing::debug!(
+        tls_us = tls.as_micros() as u64,
+        sdk_config_us = (loaded - tls).as_micros() as u64,
+        dynamodb_client_us = (started.elapsed() - loaded).as_micros() as u64,
+        "AWS clients ready"
     );
+    let table = DynamoTable::new(dynamodb, &config.table_name, clock.clone());
     let queue = if config.create_resources {
         table
             .create_if_missing()

@@ -20,8 +20,11 @@ pub enum Engine {
 /// `HOSTFRONT_DEMO=true`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Adapters {
-    /// `HOSTFRONT_REGISTRAR`: `simulated`.
+    /// `HOSTFRONT_REGISTRAR`: `simulated` or `epp` (a registry over EPP,
+    /// reached as `epp` says).
     pub registrar: String,
+    /// `HOSTFRONT_EPP_*`: the registry, with `HOSTFRONT_REGISTRAR=epp`.
+    pub epp: Option<EppSettings>,
     /// `HOSTFRONT_PAYMENTS`: `simulated`.
     pub payments: String,
     /// `HOSTFRONT_PANEL`: `simulated`.
@@ -42,6 +45,39 @@ pub struct Adapters {
     pub ses_configuration_set: Option<String>,
     /// `HOSTFRONT_DEMO`: this is a demonstration; simulations may run on AWS.
     pub demo: bool,
+}
+
+/// How to reach and log in to an EPP registry.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EppSettings {
+    /// `HOSTFRONT_EPP_HOST` and `HOSTFRONT_EPP_PORT` (700).
+    pub host: String,
+    pub port: u16,
+    /// `HOSTFRONT_EPP_CLIENT_ID`: our registrar id at the registry.
+    pub client_id: String,
+    /// `HOSTFRONT_EPP_PASSWORD`.
+    pub password: String,
+    /// `HOSTFRONT_EPP_SESSIONS` (2): the most sessions the registry lets us
+    /// hold at once, shared by every process.
+    pub sessions: usize,
+    /// `HOSTFRONT_EPP_CHECK_BATCH` (5): the most names one `<check>` may carry.
+    pub check_batch: usize,
+    /// `HOSTFRONT_EPP_TIMEOUT_MS` (10000): for each connect and command.
+    pub timeout: std::time::Duration,
+    /// `HOSTFRONT_EPP_CA_FILE`: PEM roots to trust instead of the system's.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for EppSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EppSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("client_id", &self.client_id)
+            .field("sessions", &self.sessions)
+            .field("check_batch", &self.check_batch)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Adapters {
@@ -292,8 +328,30 @@ impl Config {
         } else {
             "outbox"
         };
+        let registrar = choice("HOSTFRONT_REGISTRAR", "simulated", &["simulated", "epp"])?;
+        let epp = if registrar == "epp" {
+            let required = |name: &str| {
+                get(name)
+                    .ok_or_else(|| ConfigError(format!("HOSTFRONT_REGISTRAR=epp needs {name}")))
+            };
+            Some(EppSettings {
+                host: required("HOSTFRONT_EPP_HOST")?,
+                port: number("HOSTFRONT_EPP_PORT", 700)?.clamp(1, 65_535) as u16,
+                client_id: required("HOSTFRONT_EPP_CLIENT_ID")?,
+                password: required("HOSTFRONT_EPP_PASSWORD")?,
+                sessions: number("HOSTFRONT_EPP_SESSIONS", 2)?.clamp(1, 100) as usize,
+                check_batch: number("HOSTFRONT_EPP_CHECK_BATCH", 5)?.clamp(1, 100) as usize,
+                timeout: std::time::Duration::from_millis(
+                    number("HOSTFRONT_EPP_TIMEOUT_MS", 10_000)?.clamp(100, 120_000),
+                ),
+                ca_file: get("HOSTFRONT_EPP_CA_FILE").map(PathBuf::from),
+            })
+        } else {
+            None
+        };
         let adapters = Adapters {
-            registrar: choice("HOSTFRONT_REGISTRAR", "simulated", &["simulated"])?,
+            registrar,
+            epp,
             payments: choice("HOSTFRONT_PAYMENTS", "simulated", &["simulated"])?,
             panel: choice("HOSTFRONT_PANEL", "simulated", &["simulated"])?,
             dns: choice("HOSTFRONT_DNS", "table", &["table", "route53"])?,
@@ -506,6 +564,31 @@ mod tests {
         );
         let e = config(&[("HOSTFRONT_DNS", "route53")]).unwrap_err();
         assert!(e.to_string().contains("HOSTFRONT_ENGINE=aws"), "{e}");
+        let e = config(&[("HOSTFRONT_REGISTRAR", "epp")]).unwrap_err();
+        assert!(e.to_string().contains("HOSTFRONT_EPP_HOST"), "{e}");
+        let epp = config(&[
+            ("HOSTFRONT_REGISTRAR", "epp"),
+            ("HOSTFRONT_EPP_HOST", "epp.registry.example"),
+            ("HOSTFRONT_EPP_CLIENT_ID", "hostfront"),
+            ("HOSTFRONT_EPP_PASSWORD", "secret"),
+            ("HOSTFRONT_EPP_SESSIONS", "4"),
+        ])
+        .unwrap()
+        .adapters;
+        let settings = epp.epp.clone().expect("EPP settings");
+        assert_eq!(
+            (settings.port, settings.sessions, settings.check_batch),
+            (700, 4, 5)
+        );
+        assert!(
+            !format!("{settings:?}").contains("secret"),
+            "the password is never logged"
+        );
+        assert_eq!(
+            epp.unsafe_in_production().len(),
+            1,
+            "only the payments remain simulated"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! come back (503 with `Retry-After`).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::Duration;
 
 use argon2::Argon2;
@@ -25,38 +25,25 @@ type Job = Box<dyn FnOnce() + Send>;
 
 pub struct HashGate {
     slots: Semaphore,
+    concurrency: usize,
     wait: Duration,
-    jobs: mpsc::Sender<Job>,
+    /// The threads start with the first hash: most functions never hash,
+    /// and none should pay for the threads in its cold start.
+    jobs: OnceLock<mpsc::Sender<Job>>,
     running: AtomicUsize,
     peak: AtomicUsize,
 }
 
 impl HashGate {
-    /// Starts `concurrency` hashing threads; they end when the gate is dropped.
+    /// A gate of `concurrency` hashing threads, started by the first hash;
+    /// they end when the gate is dropped.
     pub fn new(concurrency: usize, wait: Duration) -> Self {
-        return_large_blocks_to_the_system();
         let concurrency = concurrency.max(1);
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
-        for n in 0..concurrency {
-            let queue = queue.clone();
-            std::thread::Builder::new()
-                .name(format!("hostfront-hash-{n}"))
-                .spawn(move || {
-                    loop {
-                        let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                        match job {
-                            Ok(job) => job(),
-                            Err(_) => return,
-                        }
-                    }
-                })
-                .expect("a hashing thread starts");
-        }
         HashGate {
             slots: Semaphore::new(concurrency),
+            concurrency,
             wait,
-            jobs,
+            jobs: OnceLock::new(),
             running: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
         }
@@ -95,7 +82,8 @@ impl HashGate {
         let running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(running, Ordering::SeqCst);
         let (done, result) = tokio::sync::oneshot::channel();
-        let sent = self.jobs.send(Box::new(move || {
+        let jobs = self.jobs.get_or_init(|| start_threads(self.concurrency));
+        let sent = jobs.send(Box::new(move || {
             let _ = done.send(work());
         }));
         let outcome = match sent {
@@ -105,6 +93,30 @@ impl HashGate {
         self.running.fetch_sub(1, Ordering::SeqCst);
         outcome
     }
+}
+
+/// Starts `concurrency` threads that run the jobs sent to them, until the
+/// sender is dropped.
+fn start_threads(concurrency: usize) -> mpsc::Sender<Job> {
+    return_large_blocks_to_the_system();
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    for n in 0..concurrency {
+        let queue = queue.clone();
+        std::thread::Builder::new()
+            .name(format!("hostfront-hash-{n}"))
+            .spawn(move || {
+                loop {
+                    let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                }
+            })
+            .expect("a hashing thread starts");
+    }
+    jobs
 }
 
 /// glibc raises its mmap threshold each time a large block is freed, after

@@ -8,8 +8,8 @@ use hostfront::adapters::sim::auth_code_for;
 use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::mail::MailKind;
 use hostfront::registrar::DomainStatus;
-use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 use hostfront_tests::App;
+use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 use serde_json::{Value, json};
 
 on_both_engines!(journey: order_journey_embedded, order_journey_cloud);

@@ -9,4 +9,7 @@ mod registry;
 pub use dns::SimulatedResolver;
 pub use gateway::{APPROVED, DECLINED, EXPIRED, INSUFFICIENT_FUNDS, SimulatedGateway};
 pub use panel::{PanelSettings, SimulatedPanel};
-pub use registry::{SimulatedRegistry, SimulationSettings, auth_code_for};
+pub use registry::{
+    SimulatedRegistry, SimulationSettings, auth_code_for, phase, registered_elsewhere,
+    static_availability,
+};

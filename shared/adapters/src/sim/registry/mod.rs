@@ -31,8 +31,8 @@ use hostfront_core::registrar::{
 use hostfront_core::store::{
     Condition, Item, ItemExt, Key, MAX_BATCH_GET, Table, TableError, TxOp, Update,
 };
-pub use world::{auth_code_for, registered_elsewhere};
-use world::{phase, released_at, stable_hash, static_availability};
+use world::stable_hash;
+pub use world::{auth_code_for, phase, registered_elsewhere, released_at, static_availability};
 
 const YEAR_SECS: i64 = 365 * 24 * 3600;
 

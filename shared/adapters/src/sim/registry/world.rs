@@ -37,7 +37,7 @@ pub fn registered_elsewhere(domain: &str) -> bool {
         || label.starts_with("nack")
 }
 
-pub(super) fn static_availability(domain: &str) -> Availability {
+pub fn static_availability(domain: &str) -> Availability {
     let (label, tld) = split(domain);
     let unavailable = |reason: &str| Availability {
         domain: domain.to_string(),
@@ -82,7 +82,7 @@ fn grace_days(domain: &str) -> i64 {
 
 /// The phase at `now` of our domain that expires at `expires_at`, or None
 /// once the registry has released it.
-pub(super) fn phase(domain: &str, expires_at: i64, now: i64) -> Option<DomainStatus> {
+pub fn phase(domain: &str, expires_at: i64, now: i64) -> Option<DomainStatus> {
     let grace_ends = expires_at + grace_days(domain) * DAY;
     let redemption_ends = grace_ends + REDEMPTION_DAYS * DAY;
     match now {
@@ -95,7 +95,7 @@ pub(super) fn phase(domain: &str, expires_at: i64, now: i64) -> Option<DomainSta
 }
 
 /// When a domain that expires at `expires_at` is released, unless renewed.
-pub(super) fn released_at(domain: &str, expires_at: i64) -> i64 {
+pub fn released_at(domain: &str, expires_at: i64) -> i64 {
     expires_at + (grace_days(domain) + REDEMPTION_DAYS + PENDING_DELETE_DAYS) * DAY
 }
 

@@ -1,0 +1,658 @@
+//! The `Registrar` port over EPP (RFC 5730 and 5731, with the RGP extension
+//! of RFC 3915), on `instant-epp`: what a registrar accredited at a registry
+//! speaks to it.
+//!
+//! - Sessions are kept and pooled within the registry's limit (`session`).
+//! - `check` asks up to the registry's batch maximum per command.
+//! - Every transform command carries a client transaction id derived from
+//!   our idempotency key (`transaction_id`), and the journal (`journal`)
+//!   remembers what was sent and answered: a retry returns the answer, and a
+//!   command whose answer was lost is checked at the registry before it is
+//!   sent again. A registration is recognised as ours by its auth code,
+//!   derived from the key and a secret (`auth_code_of`).
+//! - Thin registries (such as .com and .net) keep no contacts: a domain is
+//!   created without a registrant, and a registrant change is ours alone.
+//!   Registries that require contacts with postal addresses are not
+//!   supported (Hostfront does not collect addresses).
+
+mod journal;
+mod session;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use hmac::{Hmac, Mac};
+use instant_epp::domain::info::InfoData;
+use instant_epp::domain::transfer::DomainTransfer;
+use instant_epp::domain::update::{DomainAdd, DomainChangeInfo, DomainRemove, DomainUpdate};
+use instant_epp::domain::{
+    DomainCheck, DomainCreate, DomainRenew, HostInfo, HostObj, NameServers, Period, PeriodLength,
+    Status,
+};
+use instant_epp::extensions::rgp::RgpStatus;
+use instant_epp::extensions::rgp::request::{RgpRequestInfoResponse, RgpRestoreRequest, Update};
+use instant_epp::response::{Response, ResultCode};
+use instant_xml::FromXml;
+use sha2::Sha256;
+
+use hostfront_core::clock::Clock;
+use hostfront_core::registrar::{
+    Availability, Contact, DomainInfo as Info, DomainStatus, Registrar, RegistrarError,
+    Registration, Renewal, TransferRequest, TransferState,
+};
+use hostfront_core::store::Table;
+
+use journal::{Entry, Journal};
+use session::{EppError, Sessions};
+
+pub use hostfront_core::config::EppSettings;
+
+pub struct EppRegistrar {
+    settings: Arc<EppSettings>,
+    sessions: Sessions,
+    journal: Journal,
+}
+
+/// The clock of the registry's dates.
+fn date_time(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+fn refused(code: &str, message: impl Into<String>) -> RegistrarError {
+    RegistrarError::Refused {
+        code: code.into(),
+        message: message.into(),
+    }
+}
+
+impl From<EppError> for RegistrarError {
+    fn from(error: EppError) -> RegistrarError {
+        match error {
+            EppError::Unavailable(why) => RegistrarError::Unavailable(why),
+            // The registry failed inside (2400) or ran out of sessions
+            // (2502): another try later may well work.
+            EppError::Refused {
+                code:
+                    code @ (ResultCode::CommandFailed
+                    | ResultCode::CommandFailedServerClosingConnection
+                    | ResultCode::SessionLimitExceededServerClosingConnection),
+                message,
+            } => RegistrarError::Unavailable(format!("{} {message}", code as u16)),
+            EppError::Refused {
+                code: ResultCode::ObjectDoesNotExist | ResultCode::AuthorizationError,
+                message,
+            } => RegistrarError::NotFound(message),
+            EppError::Refused { code, message } => {
+                refused(&format!("epp_{}", code as u16), message)
+            }
+        }
+    }
+}
+
+/// The client transaction id of the command made under `key`: the same on
+/// every retry, so the registry's logs (and ours) tie them together. At most
+/// 64 characters, as RFC 5730 allows.
+pub fn transaction_id(key: &str) -> String {
+    let clean: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if clean.len() <= 61 {
+        return format!("hf-{clean}");
+    }
+    use sha2::Digest;
+    let digest = hex(&Sha256::digest(key.as_bytes()));
+    format!("hf-{}-{}", &clean[..28], &digest[..32])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl EppRegistrar {
+    pub fn new(
+        settings: EppSettings,
+        table: Arc<dyn Table>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<EppRegistrar, String> {
+        let settings = Arc::new(settings);
+        Ok(EppRegistrar {
+            sessions: Sessions::new(settings.clone())?,
+            settings,
+            journal: Journal::new(table, clock),
+        })
+    }
+
+    /// Whether the registry answers: a readiness check.
+    pub async fn greet(&self) -> Result<(), RegistrarError> {
+        self.sessions.greet().await.map_err(Into::into)
+    }
+
+    /// Logs the idle sessions out.
+    pub async fn close(&self) {
+        self.sessions.close().await
+    }
+
+    /// The auth code a domain registered under `key` is created with: ours
+    /// to recognise on a retry, unguessable without the EPP password, and
+    /// within what registries accept (16 characters, mixed classes).
+    fn auth_code_of(&self, key: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.settings.password.as_bytes())
+            .expect("HMAC takes any key");
+        mac.update(key.as_bytes());
+        format!("Hf{}!", &hex(&mac.finalize().into_bytes())[..13])
+    }
+
+    /// The registry's record of `domain`, with its auth code when we
+    /// sponsor it.
+    async fn lookup(&self, domain: &str) -> Result<(Info, Option<String>), RegistrarError> {
+        let frame = info_frame(domain, &transaction_id(&format!("info-{domain}")));
+        let response = self
+            .sessions
+            .with(async |client| {
+                let xml = client.transact_xml(&frame).await?;
+                parse_response::<InfoData, RgpRequestInfoResponse>(&xml)
+            })
+            .await?;
+        let data = response
+            .res_data()
+            .ok_or_else(|| RegistrarError::Unavailable("EPP info without data".into()))?;
+        let rgp = response
+            .extension
+            .as_ref()
+            .map(|ext| ext.data.rgp_status.as_slice())
+            .unwrap_or_default();
+        let ours = data.client_id == self.settings.client_id;
+        let auth = data
+            .auth_info
+            .as_ref()
+            .filter(|_| ours)
+            .map(|a| a.password.to_string());
+        Ok((info_of(data, rgp, ours), auth))
+    }
+
+    async fn update(&self, update: &DomainUpdate<'_>, id: &str) -> Result<(), RegistrarError> {
+        self.sessions
+            .with(async |client| client.transact(update, id).await.map(|_| ()))
+            .await
+            .map_err(Into::into)
+    }
+
+    /// Restores a domain from redemption (RGP restore request): the registry
+    /// takes it back to active, a year from its old expiry.
+    async fn restore(&self, domain: &str, key: &str) -> Result<(), RegistrarError> {
+        let mut update = DomainUpdate::new(domain);
+        update.info(DomainChangeInfo {
+            registrant: None,
+            auth_info: None,
+        });
+        let restore = Update {
+            data: RgpRestoreRequest::default(),
+        };
+        let id = transaction_id(&format!("{key}-restore"));
+        self.sessions
+            .with(async |client| client.transact((&update, &restore), &id).await.map(|_| ()))
+            .await
+            .map_err(Into::into)
+    }
+
+    async fn renew_once(&self, request: &Renewal, current: i64) -> Result<Info, RegistrarError> {
+        let period = years(request.years)?;
+        let renew = DomainRenew::new(&request.domain, date_of(current), period);
+        let id = transaction_id(&request.idempotency_key);
+        let sent = self
+            .sessions
+            .with(async |client| client.transact(&renew, &id).await.map(|_| ()))
+            .await;
+        match sent {
+            Ok(()) => Ok(self.lookup(&request.domain).await?.0),
+            Err(EppError::Refused {
+                code: ResultCode::ParameterValuePolicyError,
+                message,
+            }) => Err(refused("expiry_mismatch", message)),
+            Err(EppError::Refused {
+                code:
+                    ResultCode::ObjectStatusProhibitsOperation
+                    | ResultCode::ObjectIsNotEligibleForRenewal,
+                message,
+            }) => Err(refused("not_renewable", message)),
+            Err(other) => Err(other.into()),
+        }
+    }
+}
+
+fn years(n: u32) -> Result<Period, RegistrarError> {
+    u8::try_from(n)
+        .ok()
+        .and_then(|n| PeriodLength::new(n).ok())
+        .filter(|_| (1..=10).contains(&n))
+        .map(Period::Years)
+        .ok_or_else(|| refused("invalid_period", "a period runs 1 to 10 years"))
+}
+
+fn date_of(secs: i64) -> NaiveDate {
+    date_time(secs).date_naive()
+}
+
+fn host_objects(nameservers: &[String]) -> Vec<HostInfo<'_>> {
+    nameservers
+        .iter()
+        .map(|name| {
+            HostInfo::Obj(HostObj {
+                name: name.as_str().into(),
+            })
+        })
+        .collect()
+}
+
+/// Our view of the registry's `<infData>`, with its RGP statuses.
+fn info_of(data: &InfoData, rgp: &[RgpStatus], ours: bool) -> Info {
+    let statuses = data.statuses.as_deref().unwrap_or_default();
+    let has = |status: Status| statuses.contains(&status);
+    // A transfer pending either way is told before whose the domain is.
+    let status = if has(Status::PendingTransfer) {
+        DomainStatus::PendingTransfer
+    } else if !ours {
+        DomainStatus::External
+    } else if rgp.contains(&RgpStatus::PendingDelete) {
+        DomainStatus::PendingDelete
+    } else if rgp.contains(&RgpStatus::RedemptionPeriod) {
+        DomainStatus::Redemption
+    } else if rgp.contains(&RgpStatus::AutoRenewPeriod) {
+        DomainStatus::AutoRenewGrace
+    } else {
+        DomainStatus::Active
+    };
+    let nameservers = data
+        .ns
+        .as_ref()
+        .map(|ns| {
+            ns.ns
+                .iter()
+                .map(|host| match host {
+                    HostInfo::Obj(obj) => obj.name.to_string(),
+                    HostInfo::Attr(attr) => attr.name.to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Info {
+        domain: data.name.clone(),
+        status,
+        expires_at: data
+            .expiring_at
+            .map(|at| at.timestamp())
+            .unwrap_or_default(),
+        nameservers,
+        locked: has(Status::ClientTransferProhibited),
+    }
+}
+
+/// An `<info>` command for `domain`, framed by hand: `instant-epp` sends
+/// a command without an extension only with a response type that drops
+/// the extension, and RGP's periods come in it.
+fn info_frame(domain: &str, id: &str) -> String {
+    let domain = xml_escape(domain);
+    let id = xml_escape(id);
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<epp xmlns="urn:ietf:params:xml:ns:epp-1.0"><command><info><domain:info xmlns:domain="urn:ietf:params:xml:ns:domain-1.0"><domain:name hosts="all">{domain}</domain:name></domain:info></info><clTRID>{id}</clTRID></command></epp>"#
+    )
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[derive(FromXml)]
+#[xml(rename = "epp", ns("urn:ietf:params:xml:ns:epp-1.0"))]
+struct Epp<T> {
+    data: T,
+}
+
+/// A response document, an error result as `instant-epp` reports one.
+fn parse_response<D, E>(xml: &str) -> Result<Response<D, E>, instant_epp::Error>
+where
+    D: instant_xml::FromXmlOwned,
+    E: instant_xml::FromXmlOwned,
+{
+    let Epp { data } = instant_xml::from_str::<Epp<Response<D, E>>>(xml)
+        .map_err(|e| instant_epp::Error::Xml(e.into()))?;
+    if data.result.code.is_success() {
+        return Ok(data);
+    }
+    Err(instant_epp::Error::Command(Box::new(
+        instant_epp::response::ResponseStatus {
+            result: data.result,
+            tr_ids: data.tr_ids,
+        },
+    )))
+}
+
+#[async_trait]
+impl Registrar for EppRegistrar {
+    fn name(&self) -> &'static str {
+        "epp"
+    }
+
+    fn max_check_batch(&self) -> usize {
+        self.settings.check_batch.max(1)
+    }
+
+    async fn check(&self, domains: &[String]) -> Result<Vec<Availability>, RegistrarError> {
+        let mut answers = Vec::with_capacity(domains.len());
+        for batch in domains.chunks(self.max_check_batch()) {
+            let names: Vec<&str> = batch.iter().map(String::as_str).collect();
+            let check = DomainCheck { domains: &names };
+            let id = transaction_id(&format!("check-{}", ulid::Ulid::new()));
+            let response = self
+                .sessions
+                .with(async |client| client.transact(&check, &id).await)
+                .await?;
+            let data = response
+                .res_data()
+                .ok_or_else(|| RegistrarError::Unavailable("EPP check without data".into()))?;
+            for name in batch {
+                let checked = data
+                    .list
+                    .iter()
+                    .find(|c| c.name.value.eq_ignore_ascii_case(name))
+                    .ok_or_else(|| {
+                        RegistrarError::Unavailable(format!("EPP check did not answer {name}"))
+                    })?;
+                let reason = checked.reason.as_ref().map(|r| r.value.to_lowercase());
+                answers.push(Availability {
+                    domain: name.clone(),
+                    available: checked.name.available,
+                    reason: (!checked.name.available).then(|| match reason {
+                        Some(text) if text.contains("reserved") => "reserved".to_string(),
+                        _ => "registered".to_string(),
+                    }),
+                    premium: false,
+                    premium_price: None,
+                });
+            }
+        }
+        Ok(answers)
+    }
+
+    async fn register(&self, request: &Registration) -> Result<Info, RegistrarError> {
+        let key = &request.idempotency_key;
+        let domain = request.domain.as_str();
+        if let Entry::Done(info) = self.journal.entry::<Info>(key, domain).await? {
+            return Ok(info);
+        }
+        let period = years(request.years)?;
+        let auth_code = self.auth_code_of(key);
+        self.journal.sending(key, domain).await?;
+        let hosts = host_objects(&request.nameservers);
+        let create = DomainCreate::new(
+            domain,
+            period,
+            (!hosts.is_empty()).then_some(hosts.as_slice()),
+            None,
+            &auth_code,
+            None,
+        );
+        let id = transaction_id(key);
+        let sent = self
+            .sessions
+            .with(async |client| client.transact(&create, &id).await.map(|_| ()))
+            .await;
+        match sent {
+            Ok(()) => {}
+            // Exists: made by an earlier try of this very key (its auth code
+            // is ours), or by anyone else.
+            Err(EppError::Refused {
+                code: ResultCode::ObjectExists,
+                message,
+            }) => {
+                let (_, held_with) = self.lookup(domain).await?;
+                if held_with.as_deref() != Some(auth_code.as_str()) {
+                    return Err(refused("not_available", message));
+                }
+            }
+            Err(EppError::Refused {
+                code:
+                    ResultCode::ParameterValuePolicyError | ResultCode::DataManagementPolicyViolation,
+                message,
+            }) => return Err(refused("not_available", message)),
+            Err(other) => return Err(other.into()),
+        }
+        let (info, _) = self.lookup(domain).await?;
+        self.journal.answered(key, &info).await?;
+        Ok(info)
+    }
+
+    async fn transfer(&self, request: &TransferRequest) -> Result<TransferState, RegistrarError> {
+        let key = &request.idempotency_key;
+        let domain = request.domain.as_str();
+        if let Entry::Done(state) = self.journal.entry::<TransferState>(key, domain).await? {
+            return Ok(state);
+        }
+        self.journal.sending(key, domain).await?;
+        let transfer = DomainTransfer::new(domain, None, request.auth_code.trim());
+        let id = transaction_id(key);
+        let sent = self
+            .sessions
+            .with(async |client| client.transact(&transfer, &id).await.map(|_| ()))
+            .await;
+        let state = match sent {
+            Ok(()) => TransferState::Pending,
+            Err(EppError::Refused {
+                code: ResultCode::InvalidAuthorizationInformation,
+                ..
+            }) => TransferState::Rejected {
+                reason: "the auth code is not correct".into(),
+            },
+            // Already asked by an earlier try of this key: still pending.
+            Err(EppError::Refused {
+                code: ResultCode::ObjectPendingTransfer,
+                ..
+            }) => TransferState::Pending,
+            Err(EppError::Refused {
+                code: ResultCode::ObjectDoesNotExist,
+                message,
+            }) => return Err(refused("not_registered", message)),
+            Err(EppError::Refused {
+                code: ResultCode::ObjectIsNotEligibleForTransfer,
+                message,
+            }) => return Err(refused("already_ours", message)),
+            Err(other) => return Err(other.into()),
+        };
+        self.journal.answered(key, &state).await?;
+        Ok(state)
+    }
+
+    async fn transfer_status(&self, domain: &str) -> Result<TransferState, RegistrarError> {
+        let query = DomainTransfer::query(domain, "");
+        let id = transaction_id(&format!("transfer-query-{domain}"));
+        let response = self
+            .sessions
+            .with(async |client| client.transact(&query, &id).await)
+            .await?;
+        let data = response
+            .res_data()
+            .ok_or_else(|| RegistrarError::Unavailable("EPP transfer query without data".into()))?;
+        Ok(match data.transfer_status.as_str() {
+            "pending" => TransferState::Pending,
+            "clientApproved" | "serverApproved" => TransferState::Completed,
+            other => TransferState::Rejected {
+                reason: format!("the transfer ended {other}"),
+            },
+        })
+    }
+
+    async fn renew(&self, request: &Renewal) -> Result<Info, RegistrarError> {
+        let key = &request.idempotency_key;
+        let domain = request.domain.as_str();
+        let entry = self.journal.entry::<Info>(key, domain).await?;
+        if let Entry::Done(info) = entry {
+            return Ok(info);
+        }
+        let (info, _) = self.lookup(domain).await?;
+        if info.status == DomainStatus::External {
+            return Err(RegistrarError::NotFound(format!("{domain} is not ours")));
+        }
+        // The answer to an earlier try never came: done if the registry's
+        // expiry moved on by the years that try asked for.
+        if matches!(entry, Entry::InDoubt) && moved_by(&info, request) {
+            self.journal.answered(key, &info).await?;
+            return Ok(info);
+        }
+        self.journal.sending(key, domain).await?;
+        let renewed = if info.status == DomainStatus::Redemption {
+            if date_of(info.expires_at) != date_of(request.current_expiry) {
+                return Err(refused(
+                    "expiry_mismatch",
+                    format!("{domain} expires on another date"),
+                ));
+            }
+            self.restore(domain, key).await?;
+            let (restored, _) = self.lookup(domain).await?;
+            match request.years {
+                1 => restored,
+                n => {
+                    let rest = Renewal {
+                        years: n - 1,
+                        ..request.clone()
+                    };
+                    self.renew_once(&rest, restored.expires_at).await?
+                }
+            }
+        } else {
+            self.renew_once(request, request.current_expiry).await?
+        };
+        self.journal.answered(key, &renewed).await?;
+        Ok(renewed)
+    }
+
+    async fn info(&self, domain: &str) -> Result<Info, RegistrarError> {
+        Ok(self.lookup(domain).await?.0)
+    }
+
+    async fn set_nameservers(
+        &self,
+        domain: &str,
+        nameservers: &[String],
+    ) -> Result<(), RegistrarError> {
+        let (info, _) = self.lookup(domain).await?;
+        if info.status == DomainStatus::External {
+            return Err(RegistrarError::NotFound(format!("{domain} is not ours")));
+        }
+        let added: Vec<String> = nameservers
+            .iter()
+            .filter(|ns| !info.nameservers.contains(ns))
+            .cloned()
+            .collect();
+        let removed: Vec<String> = info
+            .nameservers
+            .iter()
+            .filter(|ns| !nameservers.contains(ns))
+            .cloned()
+            .collect();
+        let (added, removed) = (host_objects(&added), host_objects(&removed));
+        let mut update = DomainUpdate::new(domain);
+        if !added.is_empty() {
+            update.add(DomainAdd {
+                ns: Some(NameServers {
+                    ns: added.as_slice().into(),
+                }),
+                contacts: None,
+                statuses: None,
+            });
+        }
+        if !removed.is_empty() {
+            update.remove(DomainRemove {
+                ns: Some(NameServers {
+                    ns: removed.as_slice().into(),
+                }),
+                contacts: None,
+                statuses: None,
+            });
+        }
+        if added.is_empty() && removed.is_empty() {
+            return Ok(());
+        }
+        let id = transaction_id(&format!("ns-{domain}-{}", nameservers.join(",")));
+        self.update(&update, &id).await.map_err(policy_refusal)
+    }
+
+    async fn set_lock(&self, domain: &str, locked: bool) -> Result<(), RegistrarError> {
+        let (info, _) = self.lookup(domain).await?;
+        if info.status == DomainStatus::External {
+            return Err(RegistrarError::NotFound(format!("{domain} is not ours")));
+        }
+        if info.locked == locked {
+            return Ok(());
+        }
+        let lock = [Status::ClientTransferProhibited];
+        let mut update = DomainUpdate::new(domain);
+        if locked {
+            update.add(DomainAdd {
+                ns: None,
+                contacts: None,
+                statuses: Some(&lock),
+            });
+        } else {
+            update.remove(DomainRemove {
+                ns: None,
+                contacts: None,
+                statuses: Some(&lock),
+            });
+        }
+        let id = transaction_id(&format!("lock-{domain}-{locked}"));
+        self.update(&update, &id).await
+    }
+
+    async fn auth_code(&self, domain: &str) -> Result<String, RegistrarError> {
+        match self.lookup(domain).await? {
+            (info, _) if info.status == DomainStatus::External => {
+                Err(RegistrarError::NotFound(format!("{domain} is not ours")))
+            }
+            (_, Some(code)) => Ok(code),
+            (_, None) => Err(refused(
+                "no_auth_code",
+                format!("the registry gave no auth code for {domain}"),
+            )),
+        }
+    }
+
+    /// Thin registries keep no registrant: the change is Hostfront's record.
+    async fn set_registrant(&self, domain: &str, _: &Contact) -> Result<(), RegistrarError> {
+        match self.lookup(domain).await? {
+            (info, _) if info.status == DomainStatus::External => {
+                Err(RegistrarError::NotFound(format!("{domain} is not ours")))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether `info`'s expiry is `renewal`'s, moved on by its years (of 365
+/// or 366 days, as the registry counts them).
+fn moved_by(info: &Info, renewal: &Renewal) -> bool {
+    const DAY: i64 = 86_400;
+    let years = renewal.years as i64;
+    let moved = info.expires_at - renewal.current_expiry;
+    (years * 365 * DAY - DAY..=years * 366 * DAY + DAY).contains(&moved)
+}
+
+/// A registry's policy refusal of a change (too few nameservers, a host it
+/// does not know) as the port names it.
+fn policy_refusal(error: RegistrarError) -> RegistrarError {
+    match error {
+        RegistrarError::Refused { message, .. } => refused("policy", message),
+        other => other,
+    }
+}

@@ -1,0 +1,195 @@
+//! EPP sessions with the registry: opened over TLS and logged in on demand,
+//! kept between commands (a registry counts logins and sessions, and a new
+//! TLS session per command would cost a round trip or three), never more at
+//! once than the registry allows, and dropped whenever the connection may be
+//! out of step (an I/O error, a timeout, or the registry closing it).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use instant_epp::client::{EppClient, RustlsConnector};
+use instant_epp::login::Login;
+use instant_epp::logout::Logout;
+use instant_epp::response::ResultCode;
+use tokio::sync::Semaphore;
+use tokio_rustls::rustls;
+
+use super::EppSettings;
+
+/// How a command went wrong, as the adapter needs to tell.
+#[derive(Debug)]
+pub(super) enum EppError {
+    /// The registry answered with an error result.
+    Refused { code: ResultCode, message: String },
+    /// No answer: the connection failed, timed out or the registry closed
+    /// it. Whether a transform command took effect is unknown.
+    Unavailable(String),
+}
+
+type Client = EppClient<RustlsConnector>;
+
+struct Idle {
+    client: Client,
+    since: Instant,
+}
+
+pub(super) struct Sessions {
+    settings: Arc<EppSettings>,
+    tls: Arc<rustls::ClientConfig>,
+    idle: Mutex<Vec<Idle>>,
+    slots: Semaphore,
+}
+
+/// Registries close sessions idle for a few minutes; one idle longer than
+/// this is asked `<hello>` before it carries a command.
+const KEEPALIVE_AFTER: Duration = Duration::from_secs(120);
+
+/// The RGP extension, announced at login so the registry reports grace and
+/// redemption periods and takes restores.
+pub(super) const RGP_XMLNS: &str = "urn:ietf:params:xml:ns:rgp-1.0";
+
+impl Sessions {
+    pub(super) fn new(settings: Arc<EppSettings>) -> Result<Sessions, String> {
+        let tls = tls_config(&settings)?;
+        Ok(Sessions {
+            slots: Semaphore::new(settings.sessions.max(1)),
+            settings,
+            tls,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Runs `work` on a logged-in session, waiting for one when all the
+    /// registry allows are busy. The session goes back to the pool unless
+    /// the work left it in doubt.
+    pub(super) async fn with<T>(
+        &self,
+        work: impl AsyncFnOnce(&mut Client) -> Result<T, instant_epp::Error>,
+    ) -> Result<T, EppError> {
+        let _slot = tokio::time::timeout(self.settings.timeout, self.slots.acquire())
+            .await
+            .map_err(|_| EppError::Unavailable("every EPP session is busy".into()))?
+            .map_err(|_| EppError::Unavailable("the EPP pool is closed".into()))?;
+        let mut client = self.session().await?;
+        let outcome = work(&mut client).await;
+        let healthy = match &outcome {
+            Ok(_) => true,
+            Err(instant_epp::Error::Command(status)) => !closes_session(status.result.code),
+            Err(_) => false,
+        };
+        if healthy {
+            let since = Instant::now();
+            self.idle.lock().unwrap().push(Idle { client, since });
+        }
+        outcome.map_err(EppError::from)
+    }
+
+    /// An idle session that still answers, or a new one.
+    async fn session(&self) -> Result<Client, EppError> {
+        loop {
+            let Some(idle) = self.idle.lock().unwrap().pop() else {
+                return self.open().await;
+            };
+            let mut client = idle.client;
+            if idle.since.elapsed() < KEEPALIVE_AFTER {
+                return Ok(client);
+            }
+            let hello = tokio::time::timeout(self.settings.timeout, client.hello()).await;
+            if matches!(hello, Ok(Ok(_))) {
+                return Ok(client);
+            }
+        }
+    }
+
+    async fn open(&self) -> Result<Client, EppError> {
+        let settings = &self.settings;
+        let connector = RustlsConnector::builder((settings.host.clone(), settings.port))
+            .map_err(|e| EppError::Unavailable(format!("EPP host name: {e}")))?
+            .build_with_config(self.tls.clone());
+        let mut client = Client::new(connector, settings.host.clone(), settings.timeout)
+            .await
+            .map_err(EppError::from)?;
+        let login = Login::new(
+            &settings.client_id,
+            &settings.password,
+            None,
+            Some(&[RGP_XMLNS]),
+        );
+        client
+            .transact(&login, &format!("hf-login-{}", ulid::Ulid::new()))
+            .await
+            .map_err(EppError::from)?;
+        Ok(client)
+    }
+
+    /// Logs every idle session out, for a clean shutdown.
+    pub(super) async fn close(&self) {
+        let idle: Vec<Idle> = std::mem::take(&mut *self.idle.lock().unwrap());
+        for mut session in idle {
+            let logout = session.client.transact(&Logout, "hf-logout").await;
+            if logout.is_ok() {
+                let _ = session.client.shutdown().await;
+            }
+        }
+    }
+
+    /// Whether the registry answers `<hello>` on a session: a readiness check.
+    pub(super) async fn greet(&self) -> Result<(), EppError> {
+        self.with(async |client| client.hello().await.map(|_| ()))
+            .await
+    }
+}
+
+/// The result codes after which the registry closes the connection.
+fn closes_session(code: ResultCode) -> bool {
+    matches!(
+        code,
+        ResultCode::CommandFailedServerClosingConnection
+            | ResultCode::AuthenticationErrorServerClosingConnection
+            | ResultCode::SessionLimitExceededServerClosingConnection
+    )
+}
+
+impl From<instant_epp::Error> for EppError {
+    fn from(error: instant_epp::Error) -> EppError {
+        match error {
+            instant_epp::Error::Command(status) => EppError::Refused {
+                code: status.result.code,
+                message: status.result.message,
+            },
+            other => EppError::Unavailable(format!("EPP: {other}")),
+        }
+    }
+}
+
+/// TLS to the registry: the roots in `ca_file` when one is given (a
+/// registry's test environment often has its own), else the system's.
+fn tls_config(settings: &EppSettings) -> Result<Arc<rustls::ClientConfig>, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?;
+    let builder = match &settings.ca_file {
+        Some(file) => {
+            use rustls::pki_types::CertificateDer;
+            use rustls::pki_types::pem::PemObject;
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_file_iter(file)
+                .map_err(|e| format!("{}: {e}", file.display()))?
+            {
+                let cert = cert.map_err(|e| format!("{}: {e}", file.display()))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+            }
+            builder.with_root_certificates(roots)
+        }
+        None => {
+            use rustls_platform_verifier::BuilderVerifierExt;
+            builder
+                .with_platform_verifier()
+                .map_err(|e| format!("TLS: {e}"))?
+        }
+    };
+    Ok(Arc::new(builder.with_no_client_auth()))
+}
