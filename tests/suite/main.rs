@@ -49,6 +49,7 @@ mod conflicts;
 mod daily;
 mod dns_host_conformance;
 mod domain_search;
+mod epp_journey;
 mod hardening;
 mod http_foundation;
 mod orders;

@@ -13,6 +13,7 @@ use hostfront_adapters::aws::{
 use hostfront_adapters::embedded::{
     EmbeddedDb, LocalSealer, OutboxFolder, SqliteQueue, SqliteTable,
 };
+use hostfront_adapters::epp::EppRegistrar;
 use hostfront_adapters::sim::{
     PanelSettings, SimulatedGateway, SimulatedPanel, SimulatedRegistry, SimulatedResolver,
     SimulationSettings,
@@ -28,6 +29,7 @@ use hostfront_core::queue::Queue;
 use hostfront_core::ratelimit::ClientLimiter;
 use hostfront_core::registrar::budget::{Share, SharedBudget};
 use hostfront_core::registrar::capped::Capped;
+use hostfront_core::registrar::{Drifting, Registrar};
 use hostfront_core::secrets::Sealer;
 use hostfront_core::store::Table;
 
@@ -44,7 +46,7 @@ pub async fn from_config(config: Config) -> anyhow::Result<Services> {
             let key_file = config.data_dir.join("secret.key");
             let sealer = LocalSealer::open_or_create(&key_file)
                 .with_context(|| format!("opening the key file {}", key_file.display()))?;
-            Ok(embedded_sealed(config, db, clock, Arc::new(sealer)))
+            Ok(embedded_sealed(config, db, clock, Arc::new(sealer))?)
         }
         Engine::Aws => on_aws(config, clock, AwsAdapters::ALL).await,
     }
@@ -54,7 +56,7 @@ pub async fn from_config(config: Config) -> anyhow::Result<Services> {
 /// the local sealer (its key file beside the database).
 pub fn embedded(config: Config, db: EmbeddedDb, clock: Arc<dyn Clock>) -> Services {
     let sealer = local_sealer(&config);
-    embedded_sealed(config, db, clock, sealer)
+    embedded_sealed(config, db, clock, sealer).unwrap_or_else(|error| panic!("{error:#}"))
 }
 
 fn embedded_sealed(
@@ -62,45 +64,89 @@ fn embedded_sealed(
     db: EmbeddedDb,
     clock: Arc<dyn Clock>,
     sealer: Arc<dyn Sealer>,
-) -> Services {
-    let table = SqliteTable::new(db.clone(), clock.clone());
+) -> anyhow::Result<Services> {
+    let table: Arc<dyn Table> = Arc::new(SqliteTable::new(db.clone(), clock.clone()));
     let queue = SqliteQueue::new(
         db,
         config.queue_name.clone(),
         config.queue_max_receives,
         clock.clone(),
     );
-    with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer)
+    let ports = Ports {
+        registrar: epp_registrar(&config, &table, &clock)?,
+        table,
+        queue: Arc::new(queue),
+        sealer,
+    };
+    Ok(with_real_ports(config, clock, ports))
 }
 
-/// Services on DynamoDB, SQS and KMS: what a Lambda function runs on. It
-/// names no embedded adapter, so a function's binary carries no SQLite.
-/// The optional AWS adapters a process links. Each Lambda binary names the
-/// ones it uses, so one that never touches a zone or sends mail carries
-/// neither client (and its code) in its zip.
+type ZonesPort = fn(&aws_config::SdkConfig, &Config) -> Option<Arc<dyn DnsHost>>;
+type MailPort = fn(&aws_config::SdkConfig, &Config, &Arc<dyn Table>) -> Option<Arc<dyn Mailer>>;
+type RegistrarPort = fn(&Config, &Arc<dyn Table>, &Arc<dyn Clock>) -> RealRegistrar;
+
+/// The real registrar configured, if any (`None`: the simulation).
+pub type RealRegistrar = anyhow::Result<Option<Arc<dyn Registrar>>>;
+
+/// The optional adapters a process links. Each Lambda binary names the ones
+/// it uses, so one that never touches a zone, sends mail or asks the
+/// registry carries none of that code in its zip.
 #[derive(Clone, Copy)]
 pub struct AwsAdapters {
-    zones: fn(&aws_config::SdkConfig, &Config) -> Option<Arc<dyn DnsHost>>,
-    mail: fn(&aws_config::SdkConfig, &Config, &Arc<dyn Table>) -> Option<Arc<dyn Mailer>>,
+    zones: ZonesPort,
+    mail: MailPort,
+    registrar: RegistrarPort,
 }
 
 impl AwsAdapters {
-    /// Route 53 and SES, as configured: the local server, the worker and
-    /// the orders function (the zone export).
-    pub const ALL: AwsAdapters = AwsAdapters {
-        zones: route53_zones,
-        mail: ses_mailer,
-    };
-    /// SES, as configured: the functions that send mail and touch no zone.
-    pub const MAIL: AwsAdapters = AwsAdapters {
-        zones: |_, _| None,
-        mail: ses_mailer,
-    };
-    /// Neither: the functions that neither send mail nor touch a zone.
+    /// None: the functions that neither send mail, touch a zone nor ask
+    /// the registry.
     pub const NONE: AwsAdapters = AwsAdapters {
         zones: |_, _| None,
         mail: |_, _, _| None,
+        registrar: |_, _, _| Ok(None),
     };
+    /// Everything, as configured: the local server and the worker.
+    pub const ALL: AwsAdapters = AwsAdapters::NONE.with_zones().with_mail().with_registrar();
+
+    /// Route 53, when `HOSTFRONT_DNS=route53`.
+    pub const fn with_zones(self) -> AwsAdapters {
+        AwsAdapters {
+            zones: route53_zones,
+            ..self
+        }
+    }
+
+    /// SES, when `HOSTFRONT_MAIL=ses`.
+    pub const fn with_mail(self) -> AwsAdapters {
+        AwsAdapters {
+            mail: ses_mailer,
+            ..self
+        }
+    }
+
+    /// EPP, when `HOSTFRONT_REGISTRAR=epp`.
+    pub const fn with_registrar(self) -> AwsAdapters {
+        AwsAdapters {
+            registrar: epp_registrar,
+            ..self
+        }
+    }
+}
+
+/// The EPP registrar, when `HOSTFRONT_REGISTRAR=epp`; its sessions open on
+/// first use.
+pub fn epp_registrar(
+    config: &Config,
+    table: &Arc<dyn Table>,
+    clock: &Arc<dyn Clock>,
+) -> RealRegistrar {
+    let Some(settings) = config.adapters.epp.clone() else {
+        return Ok(None);
+    };
+    let epp = EppRegistrar::new(settings, table.clone(), clock.clone())
+        .map_err(|e| anyhow::anyhow!("the EPP registrar: {e}"))?;
+    Ok(Some(Arc::new(epp)))
 }
 
 /// Route 53 zones, when `HOSTFRONT_DNS=route53`; the client made on first use.
@@ -214,9 +260,16 @@ pub async fn on_aws(
     let table: Arc<dyn Table> = Arc::new(table);
     let dns_host = (adapters.zones)(&sdk, &config);
     let mailer = (adapters.mail)(&sdk, &config, &table);
+    let registrar = (adapters.registrar)(&config, &table, &clock)?;
     let kms = OnFirstUse::new(move || aws_sdk_kms::Client::new(&sdk));
     let sealer = Arc::new(KmsSealer::new(kms, key_id));
-    let mut services = with_ports(config, clock, table, Arc::new(queue), sealer);
+    let ports = Ports {
+        table,
+        queue: Arc::new(queue),
+        sealer,
+        registrar,
+    };
+    let mut services = with_real_ports(config, clock, ports);
     if let Some(dns_host) = dns_host {
         services.dns_host = dns_host;
     }
@@ -255,8 +308,9 @@ pub fn https_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
         .build_https()
 }
 
-/// Services over a table and queue built elsewhere (the cloud engines in tests).
-/// The registrar is the simulated registry, keeping its state in `table`.
+/// Services over a table and queue built elsewhere (the cloud engines in
+/// tests). The registrar is the simulated registry, keeping its state in
+/// `table`, or EPP when configured (a setting it cannot use panics).
 pub fn with_ports(
     config: Config,
     clock: Arc<dyn Clock>,
@@ -264,16 +318,50 @@ pub fn with_ports(
     queue: Arc<dyn Queue>,
     sealer: Arc<dyn Sealer>,
 ) -> Services {
+    let registrar =
+        epp_registrar(&config, &table, &clock).unwrap_or_else(|error| panic!("{error:#}"));
+    let ports = Ports {
+        table,
+        queue,
+        sealer,
+        registrar,
+    };
+    with_real_ports(config, clock, ports)
+}
+
+/// The ports every process has: the table, the queue, the sealer, and the
+/// real registrar when one is configured.
+pub struct Ports {
+    pub table: Arc<dyn Table>,
+    pub queue: Arc<dyn Queue>,
+    pub sealer: Arc<dyn Sealer>,
+    pub registrar: Option<Arc<dyn Registrar>>,
+}
+
+/// Services on `ports`, with the simulations (or the real registrar) and the
+/// limits configured.
+pub fn with_real_ports(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> Services {
+    let Ports {
+        table,
+        queue,
+        sealer,
+        registrar: real_registrar,
+    } = ports;
     let simulation = SimulationSettings {
         latency: Duration::from_millis(config.sim_registrar_latency_ms),
         failure_rate: config.sim_registrar_failure_rate,
         ..SimulationSettings::default()
     };
-    let registry = Arc::new(SimulatedRegistry::new(
+    let simulated = Arc::new(SimulatedRegistry::new(
         table.clone(),
         clock.clone(),
         simulation,
     ));
+    let simulated_registry: Option<Arc<dyn Drifting>> = match real_registrar {
+        Some(_) => None,
+        None => Some(simulated.clone()),
+    };
+    let registry: Arc<dyn Registrar> = real_registrar.unwrap_or(simulated);
     let payments = Arc::new(SimulatedGateway::new(table.clone(), clock.clone()));
     let panel = Arc::new(SimulatedPanel::new(
         table.clone(),
@@ -294,7 +382,6 @@ pub fn with_ports(
     ));
     // Orders and renewals may wait for the next second; a search only as long
     // as a person does not notice (25 ms), then answers with what it knows.
-    let simulated_registry = registry.clone();
     let registrar = Arc::new(Capped::new(
         registry.clone(),
         budget.clone(),
@@ -363,7 +450,7 @@ pub fn with_ports(
         dns_host,
         mailer,
         simulated_dns: Some(simulated_dns),
-        simulated_registry: Some(simulated_registry),
+        simulated_registry,
         catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
         check_limiter: Arc::new(check_limiter),
         auth_limiter: Arc::new(auth_limiter),

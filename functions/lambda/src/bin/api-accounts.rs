@@ -4,5 +4,9 @@ use hostfront::http::accounts;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(accounts::routes, hostfront_lambda::AwsAdapters::MAIL).await
+    hostfront_lambda::serve_routes(
+        accounts::routes,
+        hostfront_lambda::AwsAdapters::NONE.with_mail(),
+    )
+    .await
 }

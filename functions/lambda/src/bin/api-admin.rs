@@ -4,5 +4,11 @@ use hostfront::http::admin;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(admin::routes, hostfront_lambda::AwsAdapters::MAIL).await
+    hostfront_lambda::serve_routes(
+        admin::routes,
+        hostfront_lambda::AwsAdapters::NONE
+            .with_mail()
+            .with_registrar(),
+    )
+    .await
 }

@@ -4,5 +4,9 @@ use hostfront::http::domains;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(domains::routes, hostfront_lambda::AwsAdapters::NONE).await
+    hostfront_lambda::serve_routes(
+        domains::routes,
+        hostfront_lambda::AwsAdapters::NONE.with_registrar(),
+    )
+    .await
 }

@@ -5,5 +5,11 @@ use hostfront::http::portal;
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    hostfront_lambda::serve_routes(portal::routes, hostfront_lambda::AwsAdapters::MAIL).await
+    hostfront_lambda::serve_routes(
+        portal::routes,
+        hostfront_lambda::AwsAdapters::NONE
+            .with_mail()
+            .with_registrar(),
+    )
+    .await
 }

@@ -26,7 +26,12 @@ enum Invocation {
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    let services = hostfront_lambda::services_from_env(hostfront_lambda::AwsAdapters::MAIL).await?;
+    let services = hostfront_lambda::services_from_env(
+        hostfront_lambda::AwsAdapters::NONE
+            .with_mail()
+            .with_registrar(),
+    )
+    .await?;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Invocation>| {
         let services = services.clone();
         async move {
