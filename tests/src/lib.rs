@@ -20,6 +20,7 @@ pub mod lambda;
 mod moto;
 pub mod shopper;
 pub mod staff;
+pub mod stripe_server;
 pub mod template;
 
 pub use counting::CountingTable;

@@ -61,6 +61,7 @@ mod registrar_conformance;
 mod renewals;
 mod sealer_conformance;
 mod staff;
+mod stripe_checkout;
 mod table_conformance;
 mod tasks;
 mod template;

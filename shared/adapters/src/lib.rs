@@ -5,6 +5,7 @@
 //!   sealer's key and the outbox folder sit beside it;
 //! - `aws`: DynamoDB, SQS and KMS;
 //! - `epp`: a registry over EPP, the real counterpart of the simulated one;
+//! - `stripe`: card payments on Stripe, the simulated gateway's counterpart;
 //! - `sim`: stateful simulations of the registry, the payment gateway, the
 //!   hosting panel and the public DNS, named as such, kept in the table;
 //! - `TableZones`: customers' DNS zones kept in the table, on either engine.
@@ -13,6 +14,7 @@ pub mod aws;
 pub mod embedded;
 pub mod epp;
 pub mod sim;
+pub mod stripe;
 mod table_zones;
 
 pub use table_zones::TableZones;

@@ -18,6 +18,7 @@ use hostfront_adapters::sim::{
     PanelSettings, SimulatedGateway, SimulatedPanel, SimulatedRegistry, SimulatedResolver,
     SimulationSettings,
 };
+use hostfront_adapters::stripe::StripePayments;
 use hostfront_core::Services;
 use hostfront_core::catalog::CatalogCache;
 use hostfront_core::clock::{Clock, SystemClock};
@@ -25,6 +26,7 @@ use hostfront_core::config::{Config, Engine};
 use hostfront_core::dnshost::DnsHost;
 use hostfront_core::hashing::HashGate;
 use hostfront_core::mailer::{Mailer, RecordOnly};
+use hostfront_core::payments::Payments;
 use hostfront_core::queue::Queue;
 use hostfront_core::ratelimit::ClientLimiter;
 use hostfront_core::registrar::budget::{Share, SharedBudget};
@@ -74,6 +76,7 @@ fn embedded_sealed(
     );
     let ports = Ports {
         registrar: epp_registrar(&config, &table, &clock)?,
+        payments: stripe_payments(&config)?,
         table,
         queue: Arc::new(queue),
         sealer,
@@ -84,6 +87,10 @@ fn embedded_sealed(
 type ZonesPort = fn(&aws_config::SdkConfig, &Config) -> Option<Arc<dyn DnsHost>>;
 type MailPort = fn(&aws_config::SdkConfig, &Config, &Arc<dyn Table>) -> Option<Arc<dyn Mailer>>;
 type RegistrarPort = fn(&Config, &Arc<dyn Table>, &Arc<dyn Clock>) -> RealRegistrar;
+type PaymentsPort = fn(&Config) -> RealPayments;
+
+/// The real payment provider configured, if any (`None`: the simulation).
+pub type RealPayments = anyhow::Result<Option<Arc<dyn Payments>>>;
 
 /// The real registrar configured, if any (`None`: the simulation).
 pub type RealRegistrar = anyhow::Result<Option<Arc<dyn Registrar>>>;
@@ -96,6 +103,7 @@ pub struct AwsAdapters {
     zones: ZonesPort,
     mail: MailPort,
     registrar: RegistrarPort,
+    payments: PaymentsPort,
 }
 
 impl AwsAdapters {
@@ -105,6 +113,7 @@ impl AwsAdapters {
         zones: |_, _| None,
         mail: |_, _, _| None,
         registrar: |_, _, _| Ok(None),
+        payments: |_| Ok(None),
     };
     /// Everything, as configured: the local server and the worker.
     pub const ALL: AwsAdapters = AwsAdapters::NONE.with_zones().with_mail().with_registrar();
@@ -132,6 +141,24 @@ impl AwsAdapters {
             ..self
         }
     }
+
+    /// Stripe, when `HOSTFRONT_PAYMENTS=stripe`.
+    pub const fn with_payments(self) -> AwsAdapters {
+        AwsAdapters {
+            payments: stripe_payments,
+            ..self
+        }
+    }
+}
+
+/// Stripe, when `HOSTFRONT_PAYMENTS=stripe`.
+pub fn stripe_payments(config: &Config) -> RealPayments {
+    let Some(settings) = config.adapters.stripe.clone() else {
+        return Ok(None);
+    };
+    let stripe =
+        StripePayments::new(settings).map_err(|e| anyhow::anyhow!("the Stripe adapter: {e}"))?;
+    Ok(Some(Arc::new(stripe)))
 }
 
 /// The EPP registrar, when `HOSTFRONT_REGISTRAR=epp`; its sessions open on
@@ -261,6 +288,7 @@ pub async fn on_aws(
     let dns_host = (adapters.zones)(&sdk, &config);
     let mailer = (adapters.mail)(&sdk, &config, &table);
     let registrar = (adapters.registrar)(&config, &table, &clock)?;
+    let payments = (adapters.payments)(&config)?;
     let kms = OnFirstUse::new(move || aws_sdk_kms::Client::new(&sdk));
     let sealer = Arc::new(KmsSealer::new(kms, key_id));
     let ports = Ports {
@@ -268,6 +296,7 @@ pub async fn on_aws(
         queue: Arc::new(queue),
         sealer,
         registrar,
+        payments,
     };
     let mut services = with_real_ports(config, clock, ports);
     if let Some(dns_host) = dns_host {
@@ -318,24 +347,25 @@ pub fn with_ports(
     queue: Arc<dyn Queue>,
     sealer: Arc<dyn Sealer>,
 ) -> Services {
-    let registrar =
-        epp_registrar(&config, &table, &clock).unwrap_or_else(|error| panic!("{error:#}"));
     let ports = Ports {
+        registrar: epp_registrar(&config, &table, &clock)
+            .unwrap_or_else(|error| panic!("{error:#}")),
+        payments: stripe_payments(&config).unwrap_or_else(|error| panic!("{error:#}")),
         table,
         queue,
         sealer,
-        registrar,
     };
     with_real_ports(config, clock, ports)
 }
 
 /// The ports every process has: the table, the queue, the sealer, and the
-/// real registrar when one is configured.
+/// real registrar and payment provider when they are configured.
 pub struct Ports {
     pub table: Arc<dyn Table>,
     pub queue: Arc<dyn Queue>,
     pub sealer: Arc<dyn Sealer>,
     pub registrar: Option<Arc<dyn Registrar>>,
+    pub payments: Option<Arc<dyn Payments>>,
 }
 
 /// Services on `ports`, with the simulations (or the real registrar) and the
@@ -346,6 +376,7 @@ pub fn with_real_ports(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> S
         queue,
         sealer,
         registrar: real_registrar,
+        payments: real_payments,
     } = ports;
     let simulation = SimulationSettings {
         latency: Duration::from_millis(config.sim_registrar_latency_ms),
@@ -362,7 +393,8 @@ pub fn with_real_ports(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> S
         None => Some(simulated.clone()),
     };
     let registry: Arc<dyn Registrar> = real_registrar.unwrap_or(simulated);
-    let payments = Arc::new(SimulatedGateway::new(table.clone(), clock.clone()));
+    let payments = real_payments
+        .unwrap_or_else(|| Arc::new(SimulatedGateway::new(table.clone(), clock.clone())));
     let panel = Arc::new(SimulatedPanel::new(
         table.clone(),
         clock.clone(),

@@ -25,8 +25,10 @@ pub struct Adapters {
     pub registrar: String,
     /// `HOSTFRONT_EPP_*`: the registry, with `HOSTFRONT_REGISTRAR=epp`.
     pub epp: Option<EppSettings>,
-    /// `HOSTFRONT_PAYMENTS`: `simulated`.
+    /// `HOSTFRONT_PAYMENTS`: `simulated` or `stripe`.
     pub payments: String,
+    /// `HOSTFRONT_STRIPE_*`: the account, with `HOSTFRONT_PAYMENTS=stripe`.
+    pub stripe: Option<StripeSettings>,
     /// `HOSTFRONT_PANEL`: `simulated`.
     pub panel: String,
     /// `HOSTFRONT_DNS`: `table` (zones in the table, exported as BIND) or
@@ -76,6 +78,28 @@ impl std::fmt::Debug for EppSettings {
             .field("client_id", &self.client_id)
             .field("sessions", &self.sessions)
             .field("check_batch", &self.check_batch)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A Stripe account's API.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StripeSettings {
+    /// `HOSTFRONT_STRIPE_API` (`https://api.stripe.com`).
+    pub api_base: String,
+    /// `HOSTFRONT_STRIPE_SECRET_KEY`.
+    pub secret_key: String,
+    /// `HOSTFRONT_STRIPE_WEBHOOK_SECRET`: the signing secret of the webhook
+    /// endpoint, if one is set up.
+    pub webhook_secret: Option<String>,
+    /// `HOSTFRONT_STRIPE_TIMEOUT_MS` (20000): for each request.
+    pub timeout: std::time::Duration,
+}
+
+impl std::fmt::Debug for StripeSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeSettings")
+            .field("api_base", &self.api_base)
             .finish_non_exhaustive()
     }
 }
@@ -349,10 +373,28 @@ impl Config {
         } else {
             None
         };
+        let payments = choice("HOSTFRONT_PAYMENTS", "simulated", &["simulated", "stripe"])?;
+        let stripe = if payments == "stripe" {
+            Some(StripeSettings {
+                api_base: parse("HOSTFRONT_STRIPE_API", "https://api.stripe.com")?,
+                secret_key: get("HOSTFRONT_STRIPE_SECRET_KEY").ok_or_else(|| {
+                    ConfigError(
+                        "HOSTFRONT_PAYMENTS=stripe needs HOSTFRONT_STRIPE_SECRET_KEY".into(),
+                    )
+                })?,
+                webhook_secret: get("HOSTFRONT_STRIPE_WEBHOOK_SECRET"),
+                timeout: std::time::Duration::from_millis(
+                    number("HOSTFRONT_STRIPE_TIMEOUT_MS", 20_000)?.clamp(100, 120_000),
+                ),
+            })
+        } else {
+            None
+        };
         let adapters = Adapters {
             registrar,
             epp,
-            payments: choice("HOSTFRONT_PAYMENTS", "simulated", &["simulated"])?,
+            payments,
+            stripe,
             panel: choice("HOSTFRONT_PANEL", "simulated", &["simulated"])?,
             dns: choice("HOSTFRONT_DNS", "table", &["table", "route53"])?,
             mail: choice("HOSTFRONT_MAIL", default_mail, &["outbox", "record", "ses"])?,

@@ -35,6 +35,7 @@ impl From<OrderError> for ApiError {
                     "insufficient_funds" => "insufficient_funds",
                     "expired_card" => "expired_card",
                     "invalid_card" => "invalid_card",
+                    "authentication_required" => "authentication_required",
                     _ => "payment_declined",
                 };
                 ApiError::new(
@@ -278,4 +279,50 @@ pub fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(cancel_order))
         .add(crate::handlers!(order_zone))
         .add(crate::handlers!(check_username))
+        .add(crate::handlers!(payment_event))
+}
+
+#[derive(Serialize, ToSchema)]
+struct EventTaken {
+    received: bool,
+    /// The event was taken before (a delivery again, or a replay).
+    duplicate: bool,
+}
+
+/// A payment event from the card provider (its webhook), signed with the
+/// endpoint's secret (`Stripe-Signature`). Each event is taken once.
+#[utoipa::path(post, path = "/api/payments/events", tag = "orders",
+    params(("Stripe-Signature" = String, Header, description = "the provider's signature of the body")),
+    request_body(content = String, content_type = "application/json", description = "the provider's event, as it sent it"),
+    responses(
+        (status = 200, body = EventTaken, description = "taken (again)"),
+        (status = 400, body = ErrorBody, description = "`invalid_signature`: not signed by the provider, or too long ago"),
+        (status = 404, body = ErrorBody, description = "this shop takes no payment events"),
+    ))]
+async fn payment_event(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<EventTaken>, ApiError> {
+    use hostfront_core::payments::{EventError, events};
+    let services = &state.services;
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let now = services.clock.now_secs();
+    let event = services
+        .payments
+        .event(signature, &body, now)
+        .map_err(|error| match error {
+            EventError::NotTaken => ApiError::not_found(error.to_string()),
+            EventError::BadSignature(_) => {
+                ApiError::bad_request("invalid_signature", error.to_string())
+            }
+        })?;
+    let new = events::take(services.table.as_ref(), services.clock.as_ref(), &event).await?;
+    Ok(Json(EventTaken {
+        received: true,
+        duplicate: !new,
+    }))
 }

@@ -4,7 +4,7 @@
 //! once than the registry allows, and dropped whenever the connection may be
 //! out of step (an I/O error, a timeout, or the registry closing it).
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use instant_epp::client::{EppClient, RustlsConnector};
@@ -35,7 +35,9 @@ struct Idle {
 
 pub(super) struct Sessions {
     settings: Arc<EppSettings>,
-    tls: Arc<rustls::ClientConfig>,
+    /// Made with the first session: the system's roots take milliseconds to
+    /// read, which a function's cold start should not pay.
+    tls: OnceLock<Arc<rustls::ClientConfig>>,
     idle: Mutex<Vec<Idle>>,
     slots: Semaphore,
 }
@@ -49,8 +51,13 @@ const KEEPALIVE_AFTER: Duration = Duration::from_secs(120);
 pub(super) const RGP_XMLNS: &str = "urn:ietf:params:xml:ns:rgp-1.0";
 
 impl Sessions {
+    /// Sessions as `settings` say; roots of a CA file are read (and
+    /// checked) at once, the system's with the first session.
     pub(super) fn new(settings: Arc<EppSettings>) -> Result<Sessions, String> {
-        let tls = tls_config(&settings)?;
+        let tls = OnceLock::new();
+        if settings.ca_file.is_some() {
+            let _ = tls.set(tls_config(&settings)?);
+        }
         Ok(Sessions {
             slots: Semaphore::new(settings.sessions.max(1)),
             settings,
@@ -103,9 +110,16 @@ impl Sessions {
 
     async fn open(&self) -> Result<Client, EppError> {
         let settings = &self.settings;
+        let tls = match self.tls.get() {
+            Some(tls) => tls.clone(),
+            None => {
+                let made = tls_config(settings).map_err(EppError::Unavailable)?;
+                self.tls.get_or_init(|| made).clone()
+            }
+        };
         let connector = RustlsConnector::builder((settings.host.clone(), settings.port))
             .map_err(|e| EppError::Unavailable(format!("EPP host name: {e}")))?
-            .build_with_config(self.tls.clone());
+            .build_with_config(tls);
         let mut client = Client::new(connector, settings.host.clone(), settings.timeout)
             .await
             .map_err(EppError::from)?;

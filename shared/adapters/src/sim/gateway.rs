@@ -29,6 +29,8 @@ pub const APPROVED: &str = "4242424242424242";
 pub const DECLINED: &str = "4000000000000002";
 pub const INSUFFICIENT_FUNDS: &str = "4000000000009995";
 pub const EXPIRED: &str = "4000000000000069";
+/// Saves, then declines every charge (Stripe's test card of that name).
+pub const DECLINES_WHEN_CHARGED: &str = "4000000000000341";
 
 pub struct SimulatedGateway {
     table: Arc<dyn Table>,
@@ -124,7 +126,9 @@ impl SimulatedGateway {
     fn check_card(&self, card: &Card) -> Result<(), PaymentError> {
         let digits = self.check_valid(card)?;
         match digits.as_str() {
-            DECLINED => Err(declined("card_declined", "the card was declined")),
+            DECLINED | DECLINES_WHEN_CHARGED => {
+                Err(declined("card_declined", "the card was declined"))
+            }
             INSUFFICIENT_FUNDS => Err(declined(
                 "insufficient_funds",
                 "the card has insufficient funds",
@@ -188,10 +192,15 @@ impl SimulatedGateway {
 
     /// Takes `amount` from what remains of `parent` (an authorisation's
     /// capturable amount, a capture's refundable amount), atomically.
-    fn draw(parent: &str, amount: i64) -> TxOp {
+    /// Draws `amount` from `parent`, and with `release_rest` lets the rest go.
+    fn draw(parent: &str, amount: i64, release_rest: bool) -> TxOp {
+        let update = match release_rest {
+            true => Update::new().set("remaining", 0),
+            false => Update::new().add("remaining", -amount),
+        };
         TxOp::Update {
             key: entry_key(parent),
-            update: Update::new().add("remaining", -amount),
+            update,
             condition: Some(Condition::ge("remaining", amount)),
         }
     }
@@ -204,6 +213,9 @@ struct Parent<'a> {
     kind: &'static str,
     /// What the child does, for messages.
     verb: &'static str,
+    /// A capture is final, as card providers make it: what it does not take
+    /// is released. Refunds may come in parts.
+    release_rest: bool,
 }
 
 impl SimulatedGateway {
@@ -237,7 +249,7 @@ impl SimulatedGateway {
         fields[format!("{}_id", parent.kind)] = json!(parent.id);
         let entry = self.entry(&id, parent.verb, fields);
         self.record(
-            vec![Self::draw(parent.id, amount), entry],
+            vec![Self::draw(parent.id, amount, parent.release_rest), entry],
             idempotency_key,
             child(id),
         )
@@ -326,6 +338,7 @@ impl Payments for SimulatedGateway {
             id: authorization_id,
             kind: "authorization",
             verb: "capture",
+            release_rest: true,
         };
         self.draw_down(parent, "cap", amount, idempotency_key, capture)
             .await
@@ -365,6 +378,7 @@ impl Payments for SimulatedGateway {
             id: capture_id,
             kind: "capture",
             verb: "refund",
+            release_rest: false,
         };
         self.draw_down(parent, "ref", amount, idempotency_key, refund)
             .await

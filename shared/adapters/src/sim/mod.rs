@@ -7,7 +7,9 @@ mod panel;
 mod registry;
 
 pub use dns::SimulatedResolver;
-pub use gateway::{APPROVED, DECLINED, EXPIRED, INSUFFICIENT_FUNDS, SimulatedGateway};
+pub use gateway::{
+    APPROVED, DECLINED, DECLINES_WHEN_CHARGED, EXPIRED, INSUFFICIENT_FUNDS, SimulatedGateway,
+};
 pub use panel::{PanelSettings, SimulatedPanel};
 pub use registry::{
     SimulatedRegistry, SimulationSettings, auth_code_for, phase, registered_elsewhere,

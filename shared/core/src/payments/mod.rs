@@ -3,6 +3,8 @@
 //! Card numbers pass through; only the brand and the last four digits are
 //! ever stored or logged.
 
+pub mod events;
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -121,9 +123,37 @@ pub enum PaymentError {
     Unavailable(String),
 }
 
+/// What the provider tells of a payment on its own, in a signed webhook.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentEvent {
+    /// The provider's id of the event: one event may be delivered again.
+    pub id: String,
+    /// The provider's name for what happened (`charge.dispute.created`).
+    pub kind: String,
+    /// The id of the payment object it is about.
+    pub object: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    /// This provider sends no events (or none are set up).
+    #[error("this shop takes no payment events")]
+    NotTaken,
+    /// Not signed by the provider, or signed too long ago.
+    #[error("the event's signature does not hold: {0}")]
+    BadSignature(String),
+}
+
 #[async_trait]
 pub trait Payments: Send + Sync {
     fn name(&self) -> &'static str;
+
+    /// The event in a webhook's `body`, if `signature` proves the provider
+    /// sent it recently (`now`, unix seconds).
+    fn event(&self, signature: &str, body: &[u8], now: i64) -> Result<PaymentEvent, EventError> {
+        let _ = (signature, body, now);
+        Err(EventError::NotTaken)
+    }
 
     /// Keeps `card` for later charges without its owner (renewals, recurring
     /// invoices); checks that it could pay (a valid, unexpired card).
@@ -143,7 +173,8 @@ pub trait Payments: Send + Sync {
         idempotency_key: &str,
     ) -> Result<Option<Authorization>, PaymentError>;
 
-    /// Takes up to the authorised amount.
+    /// Takes up to the authorised amount, once: what it does not take is
+    /// released, as card providers do.
     async fn capture(
         &self,
         authorization_id: &str,

@@ -1,0 +1,421 @@
+//! The `Payments` port on Stripe's PaymentIntents API: an authorisation is a
+//! PaymentIntent confirmed with `capture_method=manual`, a capture captures
+//! it (once; what it does not take is released), a void cancels it, a refund
+//! refunds its charge, and a saved card is a PaymentMethod on a Customer,
+//! set up for charges without its owner. Every request carries our
+//! idempotency key (`Idempotency-Key`), so a retry after a timeout gets the
+//! first answer and charges nothing more.
+//!
+//! Card numbers pass through to Stripe, as the port has them: that needs an
+//! account allowed to send raw card data. Webhooks are verified by
+//! `webhook::verify`. A card whose bank asks the customer to authenticate
+//! (3-D Secure) is declined as `authentication_required`, its intent
+//! cancelled: the customer is told to use another card.
+
+pub mod webhook;
+
+use std::sync::OnceLock;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+
+use hostfront_core::config::StripeSettings;
+use hostfront_core::payments::{
+    Authorization, Capture, Card, Charge, EventError, PaymentError, PaymentEvent, PaymentSource,
+    Payments, Refund, SavedCard, last4,
+};
+
+type Https = hyper_rustls::HttpsConnector<HttpConnector>;
+
+pub struct StripePayments {
+    settings: StripeSettings,
+    /// Made with the first request: the system's roots take milliseconds
+    /// to read, which a function's cold start should not pay.
+    client: OnceLock<Client<Https, Full<Bytes>>>,
+}
+
+/// The API version the adapter is written against.
+const API_VERSION: &str = "2024-06-20";
+
+impl StripePayments {
+    pub fn new(settings: StripeSettings) -> Result<StripePayments, String> {
+        let plain = settings.api_base.starts_with("http://");
+        if plain && !settings.api_base.starts_with("http://127.0.0.1:") {
+            return Err(format!(
+                "{} is plain HTTP: only https://, or http:// on 127.0.0.1",
+                settings.api_base
+            ));
+        }
+        Ok(StripePayments {
+            settings,
+            client: OnceLock::new(),
+        })
+    }
+
+    fn client(&self) -> Result<&Client<Https, Full<Bytes>>, PaymentError> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        use rustls_platform_verifier::BuilderVerifierExt;
+        use tokio_rustls::rustls;
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .and_then(|b| b.with_platform_verifier())
+            .map_err(|e| PaymentError::Unavailable(format!("TLS: {e}")))?
+            .with_no_client_auth();
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .build();
+        let client = Client::builder(TokioExecutor::new()).build(connector);
+        Ok(self.client.get_or_init(|| client))
+    }
+
+    async fn send(
+        &self,
+        method: hyper::Method,
+        path: &str,
+        form: &[(String, String)],
+        idempotency_key: Option<&str>,
+    ) -> Result<Value, PaymentError> {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let mut request = hyper::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.settings.api_base))
+            .header(
+                "authorization",
+                format!("Bearer {}", self.settings.secret_key),
+            )
+            .header("stripe-version", API_VERSION)
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(key) = idempotency_key {
+            request = request.header("idempotency-key", key);
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| PaymentError::Invalid(format!("request: {e}")))?;
+        let client = self.client()?;
+        let exchange = async {
+            let response = client.request(request).await?;
+            let status = response.status().as_u16();
+            let body = response.into_body().collect().await?.to_bytes();
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>((status, body))
+        };
+        let (status, body) = tokio::time::timeout(self.settings.timeout, exchange)
+            .await
+            .map_err(|_| PaymentError::Unavailable("Stripe did not answer in time".into()))?
+            .map_err(|e| PaymentError::Unavailable(format!("Stripe: {e}")))?;
+        let answer: Value = serde_json::from_slice(&body)
+            .map_err(|_| PaymentError::Unavailable(format!("Stripe answered {status}")))?;
+        match status {
+            200..=299 => Ok(answer),
+            _ => Err(failure(status, &answer["error"])),
+        }
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        form: &[(String, String)],
+        key: &str,
+    ) -> Result<Value, PaymentError> {
+        self.send(hyper::Method::POST, path, form, Some(key)).await
+    }
+
+    /// Cancels an intent that cannot be captured, so nothing stays reserved.
+    async fn cancel(&self, intent: &str, key: &str) -> Result<(), PaymentError> {
+        let path = format!("/v1/payment_intents/{}/cancel", path_segment(intent));
+        match self.post(&path, &[], key).await {
+            Ok(_) => Ok(()),
+            // Cancelled already (by an earlier void under another key).
+            Err(PaymentError::Invalid(message)) if message.contains("canceled") => Ok(()),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// What an error answer means for the port.
+fn failure(status: u16, error: &Value) -> PaymentError {
+    let text = |name: &str| error[name].as_str().unwrap_or_default().to_string();
+    let message = text("message");
+    match (status, text("type").as_str()) {
+        (402, "card_error") | (_, "card_error") => {
+            let code = match (text("code").as_str(), text("decline_code").as_str()) {
+                (_, "insufficient_funds") => "insufficient_funds",
+                ("expired_card" | "invalid_expiry_year" | "invalid_expiry_month", _) => {
+                    "expired_card"
+                }
+                ("incorrect_number" | "invalid_number" | "invalid_cvc" | "incorrect_cvc", _) => {
+                    "invalid_card"
+                }
+                ("authentication_required", _) => "authentication_required",
+                _ => "card_declined",
+            };
+            PaymentError::Declined {
+                code: code.into(),
+                message,
+            }
+        }
+        (429 | 500..=599, _) => PaymentError::Unavailable(format!("Stripe {status}: {message}")),
+        _ => PaymentError::Invalid(message),
+    }
+}
+
+/// A path segment from an id we were given (never a path of its own).
+fn path_segment(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
+fn card_fields(prefix: &str, card: &Card) -> Vec<(String, String)> {
+    let digits: String = card.number.chars().filter(char::is_ascii_digit).collect();
+    vec![
+        (format!("{prefix}[type]"), "card".into()),
+        (format!("{prefix}[card][number]"), digits),
+        (
+            format!("{prefix}[card][exp_month]"),
+            card.exp_month.to_string(),
+        ),
+        (
+            format!("{prefix}[card][exp_year]"),
+            card.exp_year.to_string(),
+        ),
+        (format!("{prefix}[card][cvc]"), card.cvc.clone()),
+    ]
+}
+
+/// A saved card's token: the Stripe customer and their payment method.
+fn saved_token(customer: &str, method: &str) -> String {
+    format!("{customer}.{method}")
+}
+
+fn authorization_of(intent: &Value) -> Option<Authorization> {
+    Some(Authorization {
+        id: intent["id"].as_str()?.to_string(),
+        amount: intent["amount"].as_i64()?,
+        currency: intent["currency"].as_str()?.to_uppercase(),
+        card_last4: intent["payment_method"]["card"]["last4"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
+fn unexpected(what: &str) -> PaymentError {
+    PaymentError::Unavailable(format!("Stripe answered without {what}"))
+}
+
+#[async_trait]
+impl Payments for StripePayments {
+    fn name(&self) -> &'static str {
+        "stripe"
+    }
+
+    fn event(&self, signature: &str, body: &[u8], now: i64) -> Result<PaymentEvent, EventError> {
+        let Some(secret) = &self.settings.webhook_secret else {
+            return Err(EventError::NotTaken);
+        };
+        webhook::verify(secret, signature, body, now, webhook::TOLERANCE_SECS)
+            .map_err(|e| EventError::BadSignature(e.to_string()))?;
+        let event: Value = serde_json::from_slice(body)
+            .map_err(|_| EventError::BadSignature("the body is not an event".into()))?;
+        let text = |value: &Value| value.as_str().unwrap_or_default().to_string();
+        Ok(PaymentEvent {
+            id: text(&event["id"]),
+            kind: text(&event["type"]),
+            object: text(&event["data"]["object"]["id"]),
+        })
+    }
+
+    async fn save_card(
+        &self,
+        card: &Card,
+        idempotency_key: &str,
+    ) -> Result<SavedCard, PaymentError> {
+        let customer = self
+            .post(
+                "/v1/customers",
+                &[("description".into(), "Hostfront saved card".into())],
+                &format!("{idempotency_key}-customer"),
+            )
+            .await?;
+        let customer = customer["id"]
+            .as_str()
+            .ok_or_else(|| unexpected("a customer"))?;
+        let mut form = vec![
+            ("customer".to_string(), customer.to_string()),
+            ("confirm".into(), "true".into()),
+            ("usage".into(), "off_session".into()),
+            ("expand[]".into(), "payment_method".into()),
+        ];
+        form.extend(card_fields("payment_method_data", card));
+        let setup = self
+            .post("/v1/setup_intents", &form, idempotency_key)
+            .await?;
+        if setup["status"] != "succeeded" {
+            return Err(PaymentError::Declined {
+                code: "authentication_required".into(),
+                message: "your bank asks to confirm this card, which this shop cannot ask for yet; please use another card".into(),
+            });
+        }
+        let method = &setup["payment_method"];
+        Ok(SavedCard {
+            token: saved_token(
+                customer,
+                method["id"]
+                    .as_str()
+                    .ok_or_else(|| unexpected("a payment method"))?,
+            ),
+            last4: last4(&card.number),
+            exp_month: card.exp_month,
+            exp_year: card.exp_year,
+        })
+    }
+
+    async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError> {
+        if charge.amount <= 0 {
+            return Err(PaymentError::Invalid("the amount must be positive".into()));
+        }
+        let mut form = vec![
+            ("amount".to_string(), charge.amount.to_string()),
+            ("currency".into(), charge.currency.to_lowercase()),
+            ("capture_method".into(), "manual".into()),
+            ("confirm".into(), "true".into()),
+            ("description".into(), charge.reference.clone()),
+            ("metadata[reference]".into(), charge.reference.clone()),
+            (
+                "metadata[hostfront_key]".into(),
+                charge.idempotency_key.clone(),
+            ),
+            ("expand[]".into(), "payment_method".into()),
+        ];
+        match &charge.source {
+            PaymentSource::Card(card) => form.extend(card_fields("payment_method_data", card)),
+            PaymentSource::Saved(token) => {
+                let Some((customer, method)) = token.split_once('.') else {
+                    return Err(PaymentError::Invalid(format!("no saved card {token}")));
+                };
+                form.push(("customer".into(), customer.into()));
+                form.push(("payment_method".into(), method.into()));
+                form.push(("off_session".into(), "true".into()));
+            }
+        }
+        let intent = self
+            .post("/v1/payment_intents", &form, &charge.idempotency_key)
+            .await?;
+        match intent["status"].as_str() {
+            Some("requires_capture") => {
+                authorization_of(&intent).ok_or_else(|| unexpected("an intent"))
+            }
+            Some("requires_action") => {
+                let id = intent["id"].as_str().unwrap_or_default();
+                self.cancel(id, &format!("{}-cancel", charge.idempotency_key))
+                    .await?;
+                Err(PaymentError::Declined {
+                    code: "authentication_required".into(),
+                    message: "your bank asks you to confirm this payment, which this shop cannot ask for yet; please pay with another card".into(),
+                })
+            }
+            other => Err(PaymentError::Declined {
+                code: "card_declined".into(),
+                message: format!(
+                    "the payment was not authorised ({})",
+                    other.unwrap_or("no status")
+                ),
+            }),
+        }
+    }
+
+    async fn authorization_made_with(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<Option<Authorization>, PaymentError> {
+        let query = format!(
+            "metadata['hostfront_key']:'{}'",
+            idempotency_key.replace('\'', "")
+        );
+        let path = format!(
+            "/v1/payment_intents/search?{}",
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("query", &query)
+                .append_pair("expand[]", "data.payment_method")
+                .finish()
+        );
+        let found = self.send(hyper::Method::GET, &path, &[], None).await?;
+        let held = found["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|intent| {
+                matches!(
+                    intent["status"].as_str(),
+                    Some("requires_capture" | "succeeded")
+                )
+            });
+        Ok(held.and_then(authorization_of))
+    }
+
+    async fn capture(
+        &self,
+        authorization_id: &str,
+        amount: i64,
+        idempotency_key: &str,
+    ) -> Result<Capture, PaymentError> {
+        let path = format!(
+            "/v1/payment_intents/{}/capture",
+            path_segment(authorization_id)
+        );
+        let form = [
+            ("amount_to_capture".to_string(), amount.to_string()),
+            ("expand[]".into(), "latest_charge".into()),
+        ];
+        let intent = self.post(&path, &form, idempotency_key).await?;
+        Ok(Capture {
+            id: intent["latest_charge"]["id"]
+                .as_str()
+                .ok_or_else(|| unexpected("a charge"))?
+                .to_string(),
+            authorization_id: authorization_id.to_string(),
+            amount: intent["amount_received"].as_i64().unwrap_or(amount),
+        })
+    }
+
+    async fn void(
+        &self,
+        authorization_id: &str,
+        idempotency_key: &str,
+    ) -> Result<(), PaymentError> {
+        self.cancel(authorization_id, idempotency_key).await
+    }
+
+    async fn refund(
+        &self,
+        capture_id: &str,
+        amount: i64,
+        idempotency_key: &str,
+    ) -> Result<Refund, PaymentError> {
+        let form = [
+            ("charge".to_string(), capture_id.to_string()),
+            ("amount".into(), amount.to_string()),
+        ];
+        let refund = self.post("/v1/refunds", &form, idempotency_key).await?;
+        Ok(Refund {
+            id: refund["id"]
+                .as_str()
+                .ok_or_else(|| unexpected("a refund"))?
+                .to_string(),
+            capture_id: capture_id.to_string(),
+            amount: refund["amount"].as_i64().unwrap_or(amount),
+        })
+    }
+}
