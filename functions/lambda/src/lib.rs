@@ -34,12 +34,15 @@ pub async fn services_from_env(adapters: AwsAdapters) -> Result<Services, Error>
     config.workers = 0;
     hostfront::telemetry::init(config.log_format, &config.log_filter);
     let configured = started.elapsed();
-    let services =
-        hostfront::wiring::on_aws(config, std::sync::Arc::new(SystemClock), adapters).await?;
+    let sdk = hostfront::wiring::lambda_sdk_config(&config)?;
+    let sdk_ready = started.elapsed();
+    let clock = std::sync::Arc::new(SystemClock);
+    let services = hostfront::wiring::on_aws(config, clock, adapters, sdk).await?;
     // The cold start's parts, for whoever tunes it (HOSTFRONT_LOG=debug).
     tracing::debug!(
         config_us = configured.as_micros() as u64,
-        services_us = (started.elapsed() - configured).as_micros() as u64,
+        sdk_config_us = (sdk_ready - configured).as_micros() as u64,
+        services_us = (started.elapsed() - sdk_ready).as_micros() as u64,
         "services ready"
     );
     Ok(services)
