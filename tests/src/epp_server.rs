@@ -152,6 +152,22 @@ impl EppServer {
         }
     }
 
+    /// The environment that points a process at this registry.
+    pub fn env(&self, sessions: usize) -> Vec<(String, String)> {
+        let settings = self.settings(sessions);
+        [
+            ("HOSTFRONT_REGISTRAR", "epp".to_string()),
+            ("HOSTFRONT_EPP_HOST", settings.host),
+            ("HOSTFRONT_EPP_PORT", settings.port.to_string()),
+            ("HOSTFRONT_EPP_CLIENT_ID", settings.client_id),
+            ("HOSTFRONT_EPP_PASSWORD", settings.password),
+            ("HOSTFRONT_EPP_SESSIONS", sessions.to_string()),
+            ("HOSTFRONT_EPP_CA_FILE", self.ca_file.display().to_string()),
+        ]
+        .map(|(name, value)| (name.to_string(), value))
+        .to_vec()
+    }
+
     /// Answers the next command with `code` (such as 2400), doing nothing.
     pub fn fail_next(&self, code: u16) {
         self.registry.lock().unwrap().faults.fail_next = Some(code);

@@ -108,6 +108,18 @@ impl StripeServer {
         }
     }
 
+    /// The environment that points a process at this account.
+    pub fn env(&self) -> Vec<(String, String)> {
+        [
+            ("HOSTFRONT_PAYMENTS", "stripe"),
+            ("HOSTFRONT_STRIPE_API", self.base.as_str()),
+            ("HOSTFRONT_STRIPE_SECRET_KEY", SECRET_KEY),
+            ("HOSTFRONT_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ]
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .to_vec()
+    }
+
     /// The next request takes effect, then answers `after` later.
     pub fn slow_next(&self, after: Duration) {
         self.account.lock().unwrap().faults.slow_next = Some(after);
@@ -116,6 +128,21 @@ impl StripeServer {
     /// The next request is answered with `status` (5xx), doing nothing.
     pub fn fail_next(&self, status: u16) {
         self.account.lock().unwrap().faults.fail_next = Some(status);
+    }
+
+    /// Every payment intent's `hostfront_key` and status.
+    pub fn intents(&self) -> Vec<(String, &'static str)> {
+        let account = self.account.lock().unwrap();
+        account
+            .intents
+            .values()
+            .map(|i| {
+                (
+                    i.metadata.get("hostfront_key").cloned().unwrap_or_default(),
+                    i.status,
+                )
+            })
+            .collect()
     }
 
     /// The payment intents made with `hostfront_key` in their metadata.

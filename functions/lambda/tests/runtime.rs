@@ -424,6 +424,56 @@ async fn with_route53_a_live_order_is_served_there() {
     within_policies(&stack);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_epp_and_stripe_an_order_pays_and_registers_at_the_real_counterparts() {
+    use hostfront_tests::epp_server::EppServer;
+    use hostfront_tests::stripe_server::StripeServer;
+    let stack = Stack::on_moto().await;
+    stack.seed(SCHEDULER).await;
+    let clock = std::sync::Arc::new(hostfront::clock::SystemClock);
+    let registry = EppServer::start(clock, 4, Duration::from_secs(60)).await;
+    let stripe = StripeServer::start().await;
+    let env: Vec<(String, String)> = registry.env(1).into_iter().chain(stripe.env()).collect();
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let gateway = stack.gateway(API_FUNCTIONS, &env, false).await;
+    let app = App::behind(gateway.base.clone(), stack.services.clone());
+    let shopper = Shopper::sign_up(&app, &format!("{}@example.com", unique("eve")), "GB").await;
+    let domain = fresh_domain();
+    let label = domain.trim_end_matches(".com");
+    let (status, _, found) = app.get(&format!("/api/domains/check?name={label}")).await;
+    assert_eq!(status, 200, "{found}");
+    assert!(
+        !registry.transaction_ids("check").is_empty(),
+        "the domains function asked the registry"
+    );
+    let (status, order) = shopper
+        .order(hosting("register", &domain, &fresh_username()))
+        .await;
+    assert_eq!(status, 201, "{order}");
+    let id = order["id"].as_str().unwrap().to_string();
+    let (status, paid) = shopper.pay(&id, "4242424242424242", "GB").await;
+    assert!(status == 200 || status == 202, "{status} {paid}");
+    let worker = stack.start(WORKER, &env).await;
+    let answer = worker
+        .invoke(sqs_event(&stack.receive(10).await))
+        .await
+        .response();
+    assert_eq!(failed_ids(&answer), Vec::<String>::new());
+    shopper.wait_for(&id, "active").await;
+    let intents = stripe.intents_with_key(&format!("{id}-authorize-1"));
+    assert_eq!(
+        intents.len(),
+        1,
+        "paid through Stripe: {:?} {paid}",
+        stripe.intents()
+    );
+    assert_eq!(intents[0].1, "succeeded", "authorised and captured");
+    let creates = registry.transaction_ids("create");
+    assert_eq!(creates.len(), 1, "the worker registered once over EPP");
+    assert!(creates[0].contains(&id), "{creates:?}");
+    within_policies(&stack);
+}
+
 /// What moto's SES has sent to `address`: each message's subject.
 async fn sent_to(address: &str) -> Vec<String> {
     let state: Value = reqwest::get(format!(

@@ -110,8 +110,8 @@ pub struct AwsAdapters {
 }
 
 impl AwsAdapters {
-    /// None: the functions that neither send mail, touch a zone nor ask
-    /// the registry.
+    /// None: the functions that neither send mail, touch a zone, ask the
+    /// registry nor take payments.
     pub const NONE: AwsAdapters = AwsAdapters {
         zones: |_, _| None,
         mail: |_, _, _| None,
@@ -119,7 +119,11 @@ impl AwsAdapters {
         payments: |_| Ok(None),
     };
     /// Everything, as configured: the local server and the worker.
-    pub const ALL: AwsAdapters = AwsAdapters::NONE.with_zones().with_mail().with_registrar();
+    pub const ALL: AwsAdapters = AwsAdapters::NONE
+        .with_zones()
+        .with_mail()
+        .with_registrar()
+        .with_payments();
 
     /// Route 53, when `HOSTFRONT_DNS=route53`.
     pub const fn with_zones(self) -> AwsAdapters {
