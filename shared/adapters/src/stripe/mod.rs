@@ -265,7 +265,7 @@ impl Payments for StripePayments {
         if setup["status"] != "succeeded" {
             return Err(PaymentError::Declined {
                 code: "authentication_required".into(),
-                message: "your bank asks to confirm this card, which this shop cannot ask for yet; please use another card".into(),
+                message: "your bank asks you to confirm this card, which this shop cannot ask for yet".into(),
             });
         }
         let method = &setup["payment_method"];
@@ -323,7 +323,7 @@ impl Payments for StripePayments {
                     .await?;
                 Err(PaymentError::Declined {
                     code: "authentication_required".into(),
-                    message: "your bank asks you to confirm this payment, which this shop cannot ask for yet; please pay with another card".into(),
+                    message: "your bank asks you to confirm this payment, which this shop cannot ask for yet".into(),
                 })
             }
             other => Err(PaymentError::Declined {
