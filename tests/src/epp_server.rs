@@ -497,7 +497,7 @@ impl Registry {
     }
 
     fn phase_of(&self, name: &str, domain: &Domain) -> DomainStatus {
-        phase(name, domain.expires_at, self.now()).unwrap_or(DomainStatus::PendingDelete)
+        phase_at(name, domain.expires_at, self.now())
     }
 
     fn domain_command(&mut self, command: &Command) -> Answer {
@@ -662,25 +662,24 @@ impl Registry {
         answer
     }
 
-    /// The domain `name` when we sponsor it, or the refusal.
-    fn ours(&mut self, name: &str) -> Result<&mut Domain, Answer> {
+    /// The phase and record of `name` when we sponsor it, or the refusal.
+    fn ours(&mut self, name: &str) -> Result<(DomainStatus, &mut Domain), Answer> {
+        let now = self.now();
         match self.domains.get_mut(name) {
             None => Err(Answer::error(2303, "Object does not exist")),
             Some(domain) if domain.sponsor != CLIENT_ID => {
                 Err(Answer::error(2201, "Authorization error"))
             }
-            Some(domain) => Ok(domain),
+            Some(domain) => {
+                Ok((phase_at(name, domain.expires_at, now), domain))
+            }
         }
     }
 
     fn renew(&mut self, name: &str, object: roxmltree::Node) -> Answer {
         let now = self.now();
-        let phase = match self.domains.get(name) {
-            Some(domain) => self.phase_of(name, domain),
-            None => DomainStatus::Active,
-        };
-        let domain = match self.ours(name) {
-            Ok(domain) => domain,
+        let (phase, domain) = match self.ours(name) {
+            Ok(ours) => ours,
             Err(refusal) => return refusal,
         };
         if !matches!(phase, DomainStatus::Active | DomainStatus::AutoRenewGrace) {
@@ -707,12 +706,8 @@ impl Registry {
         object: roxmltree::Node,
         extension: Option<roxmltree::Node>,
     ) -> Answer {
-        let phase = match self.domains.get(name) {
-            Some(domain) => self.phase_of(name, domain),
-            None => DomainStatus::Active,
-        };
-        let domain = match self.ours(name) {
-            Ok(domain) => domain,
+        let (phase, domain) = match self.ours(name) {
+            Ok(ours) => ours,
             Err(refusal) => return refusal,
         };
         let restore = extension
@@ -804,6 +799,12 @@ impl Registry {
             _ => Answer::error(2102, "Unimplemented option"),
         }
     }
+}
+
+/// The phase of a domain of ours: the simulation's phases (a domain past
+/// them is released when next settled).
+fn phase_at(name: &str, expires_at: i64, now: i64) -> DomainStatus {
+    phase(name, expires_at, now).unwrap_or(DomainStatus::PendingDelete)
 }
 
 fn transfer_data(name: &str, domain: &Domain, transfer: &Transfer, delay: i64) -> Answer {

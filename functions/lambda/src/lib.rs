@@ -32,6 +32,7 @@ pub async fn services_from_env(adapters: AwsAdapters) -> Result<Services, Error>
     })?;
     debug_assert_eq!(config.engine, Engine::Aws);
     config.workers = 0;
+    let read = started.elapsed();
     hostfront::telemetry::init(config.log_format, &config.log_filter);
     let configured = started.elapsed();
     let sdk = hostfront::wiring::lambda_sdk_config(&config)?;
@@ -40,7 +41,8 @@ pub async fn services_from_env(adapters: AwsAdapters) -> Result<Services, Error>
     let services = hostfront::wiring::on_aws(config, clock, adapters, sdk).await?;
     // The cold start's parts, for whoever tunes it (HOSTFRONT_LOG=debug).
     tracing::debug!(
-        config_us = configured.as_micros() as u64,
+        config_us = read.as_micros() as u64,
+        logging_us = (configured - read).as_micros() as u64,
         sdk_config_us = (sdk_ready - configured).as_micros() as u64,
         services_us = (started.elapsed() - sdk_ready).as_micros() as u64,
         "services ready"

@@ -378,6 +378,31 @@ async fn behind_cloudfront_the_viewer_counts_and_a_request_around_it_is_refused(
 /// With `DnsHost` route53, the worker serves a live order's zone as a hosted
 /// zone on Route 53 (moto), and the orders function exports it from there,
 /// every call within the template's policies.
+/// `shopper` orders hosting with `domain` and pays; the worker, started
+/// with `env`, runs the jobs, and the order goes live. Its id.
+async fn order_goes_live(
+    stack: &Stack,
+    shopper: &Shopper<'_>,
+    domain: &str,
+    env: &[(&str, &str)],
+) -> String {
+    let (status, order) = shopper
+        .order(hosting("register", domain, &fresh_username()))
+        .await;
+    assert_eq!(status, 201, "{order}");
+    let id = order["id"].as_str().unwrap().to_string();
+    let (status, paid) = shopper.pay(&id, "4242424242424242", "GB").await;
+    assert!(status == 200 || status == 202, "{status} {paid}");
+    let worker = stack.start(WORKER, env).await;
+    let answer = worker
+        .invoke(sqs_event(&stack.receive(10).await))
+        .await
+        .response();
+    assert_eq!(failed_ids(&answer), Vec::<String>::new());
+    shopper.wait_for(&id, "active").await;
+    id
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn with_route53_a_live_order_is_served_there() {
     let stack = Stack::on_moto().await;
@@ -387,20 +412,7 @@ async fn with_route53_a_live_order_is_served_there() {
     let app = App::behind(gateway.base.clone(), stack.services.clone());
     let shopper = Shopper::sign_up(&app, &format!("{}@example.com", unique("zoe")), "GB").await;
     let domain = fresh_domain();
-    let (status, order) = shopper
-        .order(hosting("register", &domain, &fresh_username()))
-        .await;
-    assert_eq!(status, 201, "{order}");
-    let id = order["id"].as_str().unwrap().to_string();
-    let (status, paid) = shopper.pay(&id, "4242424242424242", "GB").await;
-    assert!(status == 200 || status == 202, "{status} {paid}");
-    let worker = stack.start(WORKER, &on_route53).await;
-    let answer = worker
-        .invoke(sqs_event(&stack.receive(10).await))
-        .await
-        .response();
-    assert_eq!(failed_ids(&answer), Vec::<String>::new());
-    shopper.wait_for(&id, "active").await;
+    let id = order_goes_live(&stack, &shopper, &domain, &on_route53).await;
 
     let zones = hostfront_tests::route53_client()
         .list_hosted_zones_by_name()
@@ -446,20 +458,7 @@ async fn with_epp_and_stripe_an_order_pays_and_registers_at_the_real_counterpart
         !registry.transaction_ids("check").is_empty(),
         "the domains function asked the registry"
     );
-    let (status, order) = shopper
-        .order(hosting("register", &domain, &fresh_username()))
-        .await;
-    assert_eq!(status, 201, "{order}");
-    let id = order["id"].as_str().unwrap().to_string();
-    let (status, paid) = shopper.pay(&id, "4242424242424242", "GB").await;
-    assert!(status == 200 || status == 202, "{status} {paid}");
-    let worker = stack.start(WORKER, &env).await;
-    let answer = worker
-        .invoke(sqs_event(&stack.receive(10).await))
-        .await
-        .response();
-    assert_eq!(failed_ids(&answer), Vec::<String>::new());
-    shopper.wait_for(&id, "active").await;
+    let id = order_goes_live(&stack, &shopper, &domain, &env).await;
     let intents = stripe.intents_with_key(&format!("{id}-authorize-1"));
     assert_eq!(
         intents.len(),
