@@ -670,9 +670,7 @@ impl Registry {
             Some(domain) if domain.sponsor != CLIENT_ID => {
                 Err(Answer::error(2201, "Authorization error"))
             }
-            Some(domain) => {
-                Ok((phase_at(name, domain.expires_at, now), domain))
-            }
+            Some(domain) => Ok((phase_at(name, domain.expires_at, now), domain)),
         }
     }
 

@@ -463,7 +463,7 @@ async fn with_epp_and_stripe_an_order_pays_and_registers_at_the_real_counterpart
     assert_eq!(
         intents.len(),
         1,
-        "paid through Stripe: {:?} {paid}",
+        "paid through Stripe: {:?}",
         stripe.intents()
     );
     assert_eq!(intents[0].1, "succeeded", "authorised and captured");

@@ -265,7 +265,9 @@ impl Payments for StripePayments {
         if setup["status"] != "succeeded" {
             return Err(PaymentError::Declined {
                 code: "authentication_required".into(),
-                message: "your bank asks you to confirm this card, which this shop cannot ask for yet".into(),
+                message:
+                    "your bank asks you to confirm this card, which this shop cannot ask for yet"
+                        .into(),
             });
         }
         let method = &setup["payment_method"];
