@@ -296,7 +296,7 @@ struct EventTaken {
     request_body(content = String, content_type = "application/json", description = "the provider's event, as it sent it"),
     responses(
         (status = 200, body = EventTaken, description = "taken (again)"),
-        (status = 400, body = ErrorBody, description = "`invalid_signature`: not signed by the provider, or too long ago"),
+        (status = 400, body = ErrorBody, description = "`invalid_signature`: no signature, not signed by the provider, or too long ago"),
         (status = 404, body = ErrorBody, description = "this shop takes no payment events"),
     ))]
 async fn payment_event(
@@ -309,7 +309,13 @@ async fn payment_event(
     let signature = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_signature",
+                "the Stripe-Signature header is missing",
+            )
+        })?;
     let now = services.clock.now_secs();
     let event = services
         .payments
