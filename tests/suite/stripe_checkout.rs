@@ -101,12 +101,16 @@ async fn stripe_events_are_taken_once_and_only_when_signed() {
     let (status, refused) = post(forged).await;
     assert_eq!(
         (status, refused["error"]["code"].as_str()),
-        (400, Some("invalid_signature")),
+        (403, Some("invalid_signature")),
         "{refused}"
     );
     let (_, stale) = StripeServer::signed_event(&dispute, now - 3600);
-    assert_eq!(post(stale).await.0, 400, "an old signature is refused");
-    assert_eq!(post(String::new()).await.0, 400);
+    assert_eq!(post(stale).await.0, 403, "an old signature is refused");
+    let (status, unsigned) = post(String::new()).await;
+    assert_eq!(
+        (status, unsigned["error"]["code"].as_str()),
+        (400, Some("signature_required"))
+    );
     app.shutdown().await.unwrap();
 
     let simulated = App::embedded().await;

@@ -292,11 +292,12 @@ struct EventTaken {
 /// A payment event from the card provider (its webhook), signed with the
 /// endpoint's secret (`Stripe-Signature`). Each event is taken once.
 #[utoipa::path(post, path = "/api/payments/events", tag = "orders",
-    params(("Stripe-Signature" = String, Header, description = "the provider's signature of the body")),
+    params(("Stripe-Signature" = String, Header, min_length = 1, description = "the provider's signature of the body")),
     request_body(content = String, content_type = "application/json", description = "the provider's event, as it sent it"),
     responses(
         (status = 200, body = EventTaken, description = "taken (again)"),
-        (status = 400, body = ErrorBody, description = "`invalid_signature`: no signature, not signed by the provider, or too long ago"),
+        (status = 400, body = ErrorBody, description = "`signature_required`: no Stripe-Signature header"),
+        (status = 403, body = ErrorBody, description = "`invalid_signature`: not signed by the provider, or too long ago"),
         (status = 404, body = ErrorBody, description = "this shop takes no payment events"),
     ))]
 async fn payment_event(
@@ -311,10 +312,7 @@ async fn payment_event(
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
         .ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_signature",
-                "the Stripe-Signature header is missing",
-            )
+            ApiError::bad_request("signature_required", "send the Stripe-Signature header")
         })?;
     let now = services.clock.now_secs();
     let event = services
@@ -322,9 +320,11 @@ async fn payment_event(
         .event(signature, &body, now)
         .map_err(|error| match error {
             EventError::NotTaken => ApiError::not_found(error.to_string()),
-            EventError::BadSignature(_) => {
-                ApiError::bad_request("invalid_signature", error.to_string())
-            }
+            EventError::BadSignature(_) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "invalid_signature",
+                error.to_string(),
+            ),
         })?;
     let new = events::take(services.table.as_ref(), services.clock.as_ref(), &event).await?;
     Ok(Json(EventTaken {
