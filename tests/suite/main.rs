@@ -53,6 +53,7 @@ mod epp_journey;
 mod hardening;
 mod http_foundation;
 mod orders;
+mod panel_conformance;
 mod payments_conformance;
 mod queue_conformance;
 mod rate_limits;

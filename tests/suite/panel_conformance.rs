@@ -1,0 +1,172 @@
+//! The `HostingPanel` port's contract, on the simulated panel with its state
+//! on SQLite and on DynamoDB (moto): an account is made once per key on a
+//! server with room and an address of its own, what it holds is kept, and
+//! removing it gives its place back. A real panel's adapter passes the same.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hostfront::adapters::sim::{PanelSettings, SimulatedPanel};
+use hostfront::panel::{HostingPanel, NewAccount, PanelError};
+use hostfront_tests::TableFixture;
+
+macro_rules! conformance {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() { let f = hostfront_tests::sqlite_table().await; super::$case(super::panel(&f)).await }
+            )*
+        }
+        mod dynamodb {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() { let f = hostfront_tests::dynamodb_table().await; super::$case(super::panel(&f)).await }
+            )*
+        }
+    };
+}
+
+conformance!(
+    an_account_is_made_once_per_key_with_a_place_of_its_own,
+    what_an_account_holds_is_kept,
+    removing_an_account_gives_its_place_back,
+    a_full_pool_has_no_capacity,
+);
+
+/// Two accounts a server, in the simulation's pools (two shared servers).
+fn panel(f: &TableFixture) -> Arc<dyn HostingPanel> {
+    let settings = PanelSettings {
+        capacity_per_server: 2,
+        addresses: 16,
+        latency: Duration::ZERO,
+        failure_rate: 0.0,
+    };
+    Arc::new(SimulatedPanel::new(
+        f.table.clone(),
+        Arc::new(f.clock.clone()),
+        settings,
+        "hostfront.example",
+    ))
+}
+
+fn account(username: &str, key: &str) -> NewAccount {
+    NewAccount {
+        username: username.into(),
+        password: "a long enough password".into(),
+        domain: format!("{username}-bakery.com"),
+        plan_id: "web-starter".into(),
+        pool: "shared".into(),
+        idempotency_key: key.into(),
+    }
+}
+
+async fn used(p: &dyn HostingPanel) -> (u32, u32) {
+    let pools = p.pools().await.unwrap();
+    let accounts = pools.servers.iter().map(|s| s.accounts).sum();
+    (accounts, pools.addresses.free)
+}
+
+async fn an_account_is_made_once_per_key_with_a_place_of_its_own(p: Arc<dyn HostingPanel>) {
+    let before = used(p.as_ref()).await;
+    let ada = p.create_account(&account("ada", "order-1")).await.unwrap();
+    assert_eq!(
+        (ada.username.as_str(), ada.domain.as_str()),
+        ("ada", "ada-bakery.com")
+    );
+    assert!(ada.server.ends_with(".hostfront.example"), "{ada:?}");
+    assert!(ada.ipv4.parse::<std::net::Ipv4Addr>().is_ok(), "{ada:?}");
+    assert_eq!(
+        p.create_account(&account("ada", "order-1")).await.unwrap(),
+        ada,
+        "a retry returns the first answer"
+    );
+    assert_eq!(
+        used(p.as_ref()).await,
+        (before.0 + 1, before.1 - 1),
+        "one place taken"
+    );
+    let again = p.create_account(&account("ada", "order-2")).await;
+    assert!(
+        matches!(again, Err(PanelError::Refused { ref code, .. }) if code == "username_taken"),
+        "{again:?}"
+    );
+    let bob = p.create_account(&account("bob", "order-3")).await.unwrap();
+    assert_ne!(bob.ipv4, ada.ipv4, "an address of its own");
+    assert_eq!(p.account("ada").await.unwrap(), Some(ada));
+    assert_eq!(p.account("nobody").await.unwrap(), None);
+}
+
+async fn what_an_account_holds_is_kept(p: Arc<dyn HostingPanel>) {
+    p.create_account(&account("cleo", "order-4")).await.unwrap();
+    let boxes = vec!["info@cleo-bakery.com".to_string()];
+    let mail = p
+        .set_up_mail_and_admin("cleo", "cleo@example.com", &boxes, "mail-4")
+        .await
+        .unwrap();
+    assert_eq!(
+        p.set_up_mail_and_admin("cleo", "cleo@example.com", &boxes, "mail-4")
+            .await
+            .unwrap(),
+        mail
+    );
+    p.set_plan("cleo", "web-pro").await.unwrap();
+    p.set_suspended("cleo", true).await.unwrap();
+    p.set_suspended("cleo", true).await.unwrap();
+    p.set_sites("cleo", &["cleo-cakes.com".to_string()])
+        .await
+        .unwrap();
+    let state = p.state("cleo").await.unwrap().expect("the account");
+    assert_eq!(state.plan_id, "web-pro");
+    assert!(state.suspended);
+    assert_eq!(state.sites, ["cleo-cakes.com"]);
+    assert_eq!(state.mailboxes, boxes);
+    let sites: Vec<String> = p
+        .certificates("cleo")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.domain)
+        .collect();
+    assert_eq!(
+        sites,
+        ["cleo-bakery.com", "cleo-cakes.com"],
+        "a certificate per site"
+    );
+    p.set_suspended("cleo", false).await.unwrap();
+    assert!(!p.state("cleo").await.unwrap().unwrap().suspended);
+    assert!(p.set_plan("nobody", "web-pro").await.is_err());
+    assert_eq!(p.state("nobody").await.unwrap(), None);
+}
+
+async fn removing_an_account_gives_its_place_back(p: Arc<dyn HostingPanel>) {
+    let before = used(p.as_ref()).await;
+    p.create_account(&account("dora", "order-5")).await.unwrap();
+    p.remove_account("dora").await.unwrap();
+    assert_eq!(p.account("dora").await.unwrap(), None);
+    assert_eq!(
+        used(p.as_ref()).await,
+        before,
+        "its server place and address are free"
+    );
+    p.remove_account("dora").await.unwrap();
+    assert_eq!(
+        used(p.as_ref()).await,
+        before,
+        "removing it again does nothing"
+    );
+    p.create_account(&account("dora", "order-6"))
+        .await
+        .expect("the name is free again");
+}
+
+async fn a_full_pool_has_no_capacity(p: Arc<dyn HostingPanel>) {
+    for n in 0..4 {
+        p.create_account(&account(&format!("user{n}"), &format!("fill-{n}")))
+            .await
+            .unwrap();
+    }
+    let full = p.create_account(&account("user4", "fill-4")).await;
+    assert!(matches!(full, Err(PanelError::NoCapacity(_))), "{full:?}");
+    let mut vps = account("user5", "fill-5");
+    vps.pool = "vps".into();
+    p.create_account(&vps).await.expect("another pool has room");
+}
