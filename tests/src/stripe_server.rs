@@ -125,7 +125,8 @@ impl StripeServer {
         self.account.lock().unwrap().faults.slow_next = Some(after);
     }
 
-    /// The next request is answered with `status` (5xx), doing nothing.
+    /// The next request is answered with `status` (a 5xx, or 409 for a key
+    /// under way), doing nothing.
     pub fn fail_next(&self, status: u16) {
         self.account.lock().unwrap().faults.fail_next = Some(status);
     }

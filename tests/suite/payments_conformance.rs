@@ -297,6 +297,13 @@ mod over_stripe {
         );
         g.authorize(&charge(APPROVED, "k-500")).await.unwrap();
         assert_eq!(server.intents_with_key("k-500").len(), 1);
+        // The same key still under way elsewhere (Stripe's 409): retry later.
+        server.fail_next(409);
+        let busy = g.capture("pi_any", 1, "k-409").await;
+        assert!(
+            matches!(busy, Err(PaymentError::Unavailable(_))),
+            "{busy:?}"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

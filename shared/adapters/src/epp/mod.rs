@@ -48,6 +48,15 @@ use session::{EppError, Sessions};
 
 pub use hostfront_core::config::EppSettings;
 
+/// What the registry holds of a domain, as `<info>` tells it.
+struct Record {
+    info: Info,
+    /// We sponsor it.
+    ours: bool,
+    /// Its auth code, when we sponsor it.
+    auth_code: Option<String>,
+}
+
 pub struct EppRegistrar {
     settings: Arc<EppSettings>,
     sessions: Sessions,
@@ -130,11 +139,6 @@ impl EppRegistrar {
         })
     }
 
-    /// Whether the registry answers: a readiness check.
-    pub async fn greet(&self) -> Result<(), RegistrarError> {
-        self.sessions.greet().await.map_err(Into::into)
-    }
-
     /// Logs the idle sessions out.
     pub async fn close(&self) {
         self.sessions.close().await
@@ -150,9 +154,8 @@ impl EppRegistrar {
         format!("Hf{}!", &hex(&mac.finalize().into_bytes())[..13])
     }
 
-    /// The registry's record of `domain`, with its auth code when we
-    /// sponsor it.
-    async fn lookup(&self, domain: &str) -> Result<(Info, Option<String>), RegistrarError> {
+    /// The registry's record of `domain`.
+    async fn lookup(&self, domain: &str) -> Result<Record, RegistrarError> {
         let frame = info_frame(domain, &transaction_id(&format!("info-{domain}")));
         let response = self
             .sessions
@@ -170,12 +173,26 @@ impl EppRegistrar {
             .map(|ext| ext.data.rgp_status.as_slice())
             .unwrap_or_default();
         let ours = data.client_id == self.settings.client_id;
-        let auth = data
+        let auth_code = data
             .auth_info
             .as_ref()
             .filter(|_| ours)
             .map(|a| a.password.to_string());
-        Ok((info_of(data, rgp, ours), auth))
+        Ok(Record {
+            info: info_of(data, rgp, ours),
+            ours,
+            auth_code,
+        })
+    }
+
+    /// The registry's record of `domain`, which we must sponsor: a domain
+    /// another registrar holds is not found, as the port has it.
+    async fn ours(&self, domain: &str) -> Result<Record, RegistrarError> {
+        let record = self.lookup(domain).await?;
+        match record.ours {
+            true => Ok(record),
+            false => Err(RegistrarError::NotFound(format!("{domain} is not ours"))),
+        }
     }
 
     async fn update(&self, update: &DomainUpdate<'_>, id: &str) -> Result<(), RegistrarError> {
@@ -212,7 +229,7 @@ impl EppRegistrar {
             .with(async |client| client.transact(&renew, &id).await.map(|_| ()))
             .await;
         match sent {
-            Ok(()) => Ok(self.lookup(&request.domain).await?.0),
+            Ok(()) => Ok(self.lookup(&request.domain).await?.info),
             Err(EppError::Refused {
                 code: ResultCode::ParameterValuePolicyError,
                 message,
@@ -417,8 +434,8 @@ impl Registrar for EppRegistrar {
                 code: ResultCode::ObjectExists,
                 message,
             }) => {
-                let (_, held_with) = self.lookup(domain).await?;
-                if held_with.as_deref() != Some(auth_code.as_str()) {
+                let held = self.lookup(domain).await?;
+                if held.auth_code.as_deref() != Some(auth_code.as_str()) {
                     return Err(refused("not_available", message));
                 }
             }
@@ -429,7 +446,7 @@ impl Registrar for EppRegistrar {
             }) => return Err(refused("not_available", message)),
             Err(other) => return Err(other.into()),
         }
-        let (info, _) = self.lookup(domain).await?;
+        let info = self.lookup(domain).await?.info;
         self.journal.answered(key, &info).await?;
         Ok(info)
     }
@@ -500,10 +517,7 @@ impl Registrar for EppRegistrar {
         if let Entry::Done(info) = entry {
             return Ok(info);
         }
-        let (info, _) = self.lookup(domain).await?;
-        if info.status == DomainStatus::External {
-            return Err(RegistrarError::NotFound(format!("{domain} is not ours")));
-        }
+        let info = self.ours(domain).await?.info;
         // The answer to an earlier try never came: done if the registry's
         // expiry moved on by the years that try asked for.
         if matches!(entry, Entry::InDoubt) && moved_by(&info, request) {
@@ -519,7 +533,7 @@ impl Registrar for EppRegistrar {
                 ));
             }
             self.restore(domain, key).await?;
-            let (restored, _) = self.lookup(domain).await?;
+            let restored = self.lookup(domain).await?.info;
             match request.years {
                 1 => restored,
                 n => {
@@ -538,7 +552,7 @@ impl Registrar for EppRegistrar {
     }
 
     async fn info(&self, domain: &str) -> Result<Info, RegistrarError> {
-        Ok(self.lookup(domain).await?.0)
+        Ok(self.lookup(domain).await?.info)
     }
 
     async fn set_nameservers(
@@ -546,10 +560,7 @@ impl Registrar for EppRegistrar {
         domain: &str,
         nameservers: &[String],
     ) -> Result<(), RegistrarError> {
-        let (info, _) = self.lookup(domain).await?;
-        if info.status == DomainStatus::External {
-            return Err(RegistrarError::NotFound(format!("{domain} is not ours")));
-        }
+        let info = self.ours(domain).await?.info;
         let added: Vec<String> = nameservers
             .iter()
             .filter(|ns| !info.nameservers.contains(ns))
@@ -589,11 +600,7 @@ impl Registrar for EppRegistrar {
     }
 
     async fn set_lock(&self, domain: &str, locked: bool) -> Result<(), RegistrarError> {
-        let (info, _) = self.lookup(domain).await?;
-        if info.status == DomainStatus::External {
-            return Err(RegistrarError::NotFound(format!("{domain} is not ours")));
-        }
-        if info.locked == locked {
+        if self.ours(domain).await?.info.locked == locked {
             return Ok(());
         }
         let lock = [Status::ClientTransferProhibited];
@@ -616,26 +623,17 @@ impl Registrar for EppRegistrar {
     }
 
     async fn auth_code(&self, domain: &str) -> Result<String, RegistrarError> {
-        match self.lookup(domain).await? {
-            (info, _) if info.status == DomainStatus::External => {
-                Err(RegistrarError::NotFound(format!("{domain} is not ours")))
-            }
-            (_, Some(code)) => Ok(code),
-            (_, None) => Err(refused(
+        self.ours(domain).await?.auth_code.ok_or_else(|| {
+            refused(
                 "no_auth_code",
                 format!("the registry gave no auth code for {domain}"),
-            )),
-        }
+            )
+        })
     }
 
     /// Thin registries keep no registrant: the change is Hostfront's record.
     async fn set_registrant(&self, domain: &str, _: &Contact) -> Result<(), RegistrarError> {
-        match self.lookup(domain).await? {
-            (info, _) if info.status == DomainStatus::External => {
-                Err(RegistrarError::NotFound(format!("{domain} is not ours")))
-            }
-            _ => Ok(()),
-        }
+        self.ours(domain).await.map(|_| ())
     }
 }
 

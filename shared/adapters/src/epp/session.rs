@@ -146,12 +146,6 @@ impl Sessions {
             }
         }
     }
-
-    /// Whether the registry answers `<hello>` on a session: a readiness check.
-    pub(super) async fn greet(&self) -> Result<(), EppError> {
-        self.with(async |client| client.hello().await.map(|_| ()))
-            .await
-    }
 }
 
 /// The result codes after which the registry closes the connection.

@@ -165,7 +165,11 @@ fn failure(status: u16, error: &Value) -> PaymentError {
                 message,
             }
         }
-        (429 | 500..=599, _) => PaymentError::Unavailable(format!("Stripe {status}: {message}")),
+        // 409: a request with the same key is still under way; its answer
+        // will be there for the retry.
+        (409 | 429 | 500..=599, _) => {
+            PaymentError::Unavailable(format!("Stripe {status}: {message}"))
+        }
         _ => PaymentError::Invalid(message),
     }
 }
@@ -230,11 +234,15 @@ impl Payments for StripePayments {
         let event: Value = serde_json::from_slice(body)
             .map_err(|_| EventError::BadSignature("the body is not an event".into()))?;
         let text = |value: &Value| value.as_str().unwrap_or_default().to_string();
-        Ok(PaymentEvent {
+        let event = PaymentEvent {
             id: text(&event["id"]),
             kind: text(&event["type"]),
             object: text(&event["data"]["object"]["id"]),
-        })
+        };
+        if event.id.is_empty() || event.kind.is_empty() {
+            return Err(EventError::BadSignature("the body is not an event".into()));
+        }
+        Ok(event)
     }
 
     async fn save_card(
