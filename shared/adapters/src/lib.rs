@@ -13,6 +13,8 @@
 pub mod aws;
 pub mod embedded;
 pub mod epp;
+mod https;
+pub mod inventory;
 pub mod sim;
 pub mod stripe;
 mod table_zones;

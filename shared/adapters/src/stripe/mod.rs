@@ -14,29 +14,21 @@
 
 pub mod webhook;
 
-use std::sync::OnceLock;
-
 use async_trait::async_trait;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use http_body_util::Full;
 use serde_json::Value;
 
+use crate::https::{Failure, HttpsClient, check_base_url};
 use hostfront_core::config::StripeSettings;
 use hostfront_core::payments::{
     Authorization, Capture, Card, Charge, EventError, PaymentError, PaymentEvent, PaymentSource,
     Payments, Refund, SavedCard, last4,
 };
 
-type Https = hyper_rustls::HttpsConnector<HttpConnector>;
-
 pub struct StripePayments {
     settings: StripeSettings,
-    /// Made with the first request: the system's roots take milliseconds
-    /// to read, which a function's cold start should not pay.
-    client: OnceLock<Client<Https, Full<Bytes>>>,
+    http: HttpsClient,
 }
 
 /// The API version the adapter is written against.
@@ -44,38 +36,11 @@ const API_VERSION: &str = "2024-06-20";
 
 impl StripePayments {
     pub fn new(settings: StripeSettings) -> Result<StripePayments, String> {
-        let plain = settings.api_base.starts_with("http://");
-        if plain && !settings.api_base.starts_with("http://127.0.0.1:") {
-            return Err(format!(
-                "{} is plain HTTP: only https://, or http:// on 127.0.0.1",
-                settings.api_base
-            ));
-        }
+        check_base_url(&settings.api_base)?;
         Ok(StripePayments {
             settings,
-            client: OnceLock::new(),
+            http: HttpsClient::default(),
         })
-    }
-
-    fn client(&self) -> Result<&Client<Https, Full<Bytes>>, PaymentError> {
-        if let Some(client) = self.client.get() {
-            return Ok(client);
-        }
-        use rustls_platform_verifier::BuilderVerifierExt;
-        use tokio_rustls::rustls;
-        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .and_then(|b| b.with_platform_verifier())
-            .map_err(|e| PaymentError::Unavailable(format!("TLS: {e}")))?
-            .with_no_client_auth();
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .build();
-        let client = Client::builder(TokioExecutor::new()).build(connector);
-        Ok(self.client.get_or_init(|| client))
     }
 
     async fn send(
@@ -103,17 +68,16 @@ impl StripePayments {
         let request = request
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| PaymentError::Invalid(format!("request: {e}")))?;
-        let client = self.client()?;
-        let exchange = async {
-            let response = client.request(request).await?;
-            let status = response.status().as_u16();
-            let body = response.into_body().collect().await?.to_bytes();
-            Ok::<_, Box<dyn std::error::Error + Send + Sync>>((status, body))
-        };
-        let (status, body) = tokio::time::timeout(self.settings.timeout, exchange)
+        let (status, body) = self
+            .http
+            .exchange(request, self.settings.timeout)
             .await
-            .map_err(|_| PaymentError::Unavailable("Stripe did not answer in time".into()))?
-            .map_err(|e| PaymentError::Unavailable(format!("Stripe: {e}")))?;
+            .map_err(|e| match e {
+                Failure::TimedOut => {
+                    PaymentError::Unavailable("Stripe did not answer in time".into())
+                }
+                Failure::Transport(e) => PaymentError::Unavailable(format!("Stripe: {e}")),
+            })?;
         let answer: Value = serde_json::from_slice(&body)
             .map_err(|_| PaymentError::Unavailable(format!("Stripe answered {status}")))?;
         match status {
