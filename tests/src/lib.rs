@@ -22,6 +22,7 @@ pub mod shopper;
 pub mod staff;
 pub mod stripe_server;
 pub mod template;
+pub mod whm_server;
 
 pub use counting::CountingTable;
 pub use fixtures::{

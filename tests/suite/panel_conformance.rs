@@ -1,14 +1,19 @@
 //! The `HostingPanel` port's contract, on the simulated panel with its state
-//! on SQLite and on DynamoDB (moto): an account is made once per key on a
-//! server with room and an address of its own, what it holds is kept, and
-//! removing it gives its place back. A real panel's adapter passes the same.
+//! on SQLite and on DynamoDB (moto), and on the WHM adapter against the
+//! cPanel & WHM fixture (a fleet of servers with accounts of their own): an
+//! account is made once per key on a server with room and an address of its
+//! own, what it holds is kept, and removing it gives its place back.
+//! Then the WHM adapter's own cases: lost answers, refusals, backups.
 
+use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use hostfront::adapters::sim::{PanelSettings, SimulatedPanel};
+use hostfront::adapters::whm::WhmPanel;
 use hostfront::panel::{HostingPanel, NewAccount, PanelError};
 use hostfront_tests::TableFixture;
+use hostfront_tests::whm_server::{BACKUP_TARGET, WhmServer};
 
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
@@ -20,6 +25,15 @@ macro_rules! conformance {
         mod dynamodb {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $case() { let f = hostfront_tests::dynamodb_table().await; super::$case(super::panel(&f)).await }
+            )*
+        }
+        mod whm {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                let f = hostfront_tests::sqlite_table().await;
+                let fleet = hostfront_tests::whm_server::WhmServer::start().await;
+                super::$case(super::whm_panel(&fleet, &f).await).await
+            }
             )*
         }
     };
@@ -46,6 +60,43 @@ fn panel(f: &TableFixture) -> Arc<dyn HostingPanel> {
         settings,
         "hostfront.example",
     ))
+}
+
+/// The WHM adapter on `fleet`, its inventory in `f`'s table, with the
+/// simulation's pools: two shared servers, a VPS host and a dedicated rack
+/// of two accounts each, and 16 addresses.
+async fn whm_panel(fleet: &WhmServer, f: &TableFixture) -> Arc<dyn HostingPanel> {
+    let panel = whm_adapter(fleet, f, fleet.settings(Duration::from_secs(5)));
+    for (pool, name) in [
+        ("shared", "web1"),
+        ("shared", "web2"),
+        ("vps", "vmhost1"),
+        ("dedicated", "rack1"),
+    ] {
+        panel
+            .add_server(pool, name, 2)
+            .await
+            .expect("the server answers");
+    }
+    let first = Ipv4Addr::new(198, 51, 100, 10);
+    assert_eq!(panel.add_addresses(first, 16).await.unwrap(), 16);
+    panel
+}
+
+fn whm_adapter(
+    _fleet: &WhmServer,
+    f: &TableFixture,
+    settings: hostfront::config::WhmSettings,
+) -> Arc<dyn HostingPanel> {
+    Arc::new(
+        WhmPanel::new(
+            settings,
+            f.table.clone(),
+            Arc::new(f.clock.clone()),
+            "hostfront.example",
+        )
+        .expect("the adapter's settings"),
+    )
 }
 
 fn account(username: &str, key: &str) -> NewAccount {
@@ -133,6 +184,10 @@ async fn what_an_account_holds_is_kept(p: Arc<dyn HostingPanel>) {
     );
     p.set_suspended("cleo", false).await.unwrap();
     assert!(!p.state("cleo").await.unwrap().unwrap().suspended);
+    p.set_sites("cleo", &[]).await.unwrap();
+    assert!(p.state("cleo").await.unwrap().unwrap().sites.is_empty());
+    let certificates = p.certificates("cleo").await.unwrap();
+    assert_eq!(certificates.len(), 1, "the site's certificate went with it");
     assert!(p.set_plan("nobody", "web-pro").await.is_err());
     assert_eq!(p.state("nobody").await.unwrap(), None);
 }
@@ -169,4 +224,99 @@ async fn a_full_pool_has_no_capacity(p: Arc<dyn HostingPanel>) {
     let mut vps = account("user5", "fill-5");
     vps.pool = "vps".into();
     p.create_account(&vps).await.expect("another pool has room");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn whm_a_lost_answer_to_createacct_makes_one_account() {
+    let f = hostfront_tests::sqlite_table().await;
+    let fleet = WhmServer::start().await;
+    let p = whm_panel(&fleet, &f).await;
+    fleet.lose_answer_of("createacct");
+    let lost = p.create_account(&account("ada", "order-1")).await;
+    assert!(matches!(lost, Err(PanelError::Unavailable(_))), "{lost:?}");
+    let ada = p.create_account(&account("ada", "order-1")).await.unwrap();
+    assert_eq!(
+        fleet.calls("createacct"),
+        1,
+        "the server was asked, not told again"
+    );
+    assert_eq!(
+        fleet.accounts(&ada.server),
+        [("ada".to_string(), ada.ipv4.clone())],
+        "one account, on the address the inventory gave it"
+    );
+    assert_eq!(used(p.as_ref()).await, (1, 15), "one place taken");
+    let other = p.create_account(&account("ada", "order-2")).await;
+    assert!(
+        matches!(other, Err(PanelError::Refused { ref code, .. }) if code == "username_taken"),
+        "{other:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn whm_a_refused_account_gives_its_place_back() {
+    let f = hostfront_tests::sqlite_table().await;
+    let fleet = WhmServer::start().await;
+    let p = whm_panel(&fleet, &f).await;
+    let mut no_package = account("ada", "order-1");
+    no_package.plan_id = "no-such-plan".into();
+    let refused = p.create_account(&no_package).await;
+    assert!(
+        matches!(refused, Err(PanelError::Refused { ref message, .. }) if message.contains("package")),
+        "WHM's reason is passed on: {refused:?}"
+    );
+    let refused = p.create_account(&account("test1", "order-2")).await;
+    assert!(
+        matches!(refused, Err(PanelError::Refused { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(used(p.as_ref()).await, (0, 16), "nothing kept");
+    assert_eq!(p.account("ada").await.unwrap(), None);
+    p.create_account(&account("ada", "order-3"))
+        .await
+        .expect("the name and the place are free");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn whm_an_accounts_backup_is_copied_away_before_it_is_removed() {
+    let f = hostfront_tests::sqlite_table().await;
+    let fleet = WhmServer::start().await;
+    let p = whm_panel(&fleet, &f).await;
+    let ada = p.create_account(&account("ada", "order-1")).await.unwrap();
+    let backup = p.back_up("ada", "teardown-backup").await.unwrap();
+    assert_eq!(p.back_up("ada", "teardown-backup").await.unwrap(), backup);
+    let copies = fleet.backups();
+    assert_eq!(copies.len(), 1, "one copy per key");
+    assert_eq!(
+        format!(
+            "scp://backup@{}:{}{}",
+            copies[0].host, copies[0].port, copies[0].directory
+        ),
+        BACKUP_TARGET
+    );
+    let early = p.remove_account("ada").await;
+    assert!(
+        matches!(early, Err(PanelError::Unavailable(ref m)) if m.contains("backup")),
+        "the copy is given time: {early:?}"
+    );
+    assert_eq!(fleet.accounts(&ada.server).len(), 1);
+    f.clock.advance_secs(16 * 60);
+    p.remove_account("ada").await.unwrap();
+    assert!(fleet.accounts(&ada.server).is_empty());
+    assert_eq!(used(p.as_ref()).await, (0, 16));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn whm_a_server_whose_token_is_refused_is_not_added() {
+    let f = hostfront_tests::sqlite_table().await;
+    let fleet = WhmServer::start().await;
+    let mut settings = fleet.settings(Duration::from_secs(5));
+    settings.tokens = vec![("*".into(), "WRONG".into())];
+    let p = whm_adapter(&fleet, &f, settings);
+    let refused = p.add_server("shared", "web1", 10).await;
+    assert!(
+        matches!(refused, Err(PanelError::Refused { ref code, .. }) if code == "server_unreachable"),
+        "{refused:?}"
+    );
+    assert!(p.pools().await.unwrap().servers.is_empty());
 }

@@ -437,18 +437,39 @@ async fn with_route53_a_live_order_is_served_there() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn with_epp_and_stripe_an_order_pays_and_registers_at_the_real_counterparts() {
+async fn with_epp_stripe_and_whm_an_order_pays_registers_and_goes_live_at_the_real_counterparts() {
+    use hostfront::staff::Role;
     use hostfront_tests::epp_server::EppServer;
+    use hostfront_tests::staff::Clerk;
     use hostfront_tests::stripe_server::StripeServer;
+    use hostfront_tests::whm_server::WhmServer;
     let stack = Stack::on_moto().await;
     stack.seed(SCHEDULER).await;
     let clock = std::sync::Arc::new(hostfront::clock::SystemClock);
     let registry = EppServer::start(clock, 4, Duration::from_secs(60)).await;
     let stripe = StripeServer::start().await;
-    let env: Vec<(String, String)> = registry.env(1).into_iter().chain(stripe.env()).collect();
+    let fleet = WhmServer::start().await;
+    let env: Vec<(String, String)> = [registry.env(1), stripe.env(), fleet.env()].concat();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let gateway = stack.gateway(API_FUNCTIONS, &env, false).await;
     let app = App::behind(gateway.base.clone(), stack.services.clone());
+
+    // Staff give the panel its first server, which must answer to its token.
+    let admin = Clerk::log_in(&app, Role::Admin).await;
+    let server = json!({"pool": "shared", "name": "web1", "capacity": 10});
+    let (status, pools) = admin.post("/api/admin/pools/servers", server).await;
+    assert_eq!(status, 200, "{pools}");
+    assert!(fleet.calls("version") >= 1, "the admin function asked web1");
+    let range = json!({"first": "198.51.100.10", "count": 8});
+    let (status, added) = admin.post("/api/admin/pools/addresses", range).await;
+    assert_eq!(status, 200, "{added}");
+    let (status, _, free) = app.get("/api/subdomains/check?name=web1").await;
+    assert_eq!(status, 200, "{free}");
+    assert_eq!(
+        free["available"], false,
+        "a server's name is reserved: {free}"
+    );
+
     let shopper = Shopper::sign_up(&app, &format!("{}@example.com", unique("eve")), "GB").await;
     let domain = fresh_domain();
     let label = domain.trim_end_matches(".com");
@@ -470,6 +491,16 @@ async fn with_epp_and_stripe_an_order_pays_and_registers_at_the_real_counterpart
     let creates = registry.transaction_ids("create");
     assert_eq!(creates.len(), 1, "the worker registered once over EPP");
     assert!(creates[0].contains(&id), "{creates:?}");
+    let hosted = fleet.accounts("web1.example.net");
+    assert_eq!(
+        hosted.len(),
+        1,
+        "the worker made the account on web1: {hosted:?}"
+    );
+    assert_eq!(
+        hosted[0].1, "198.51.100.10",
+        "on the address the pool gave it"
+    );
     within_policies(&stack);
 }
 

@@ -69,6 +69,8 @@ pub struct Inventory {
 /// A place taken for an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Placement {
+    /// Taken and finished under the same key before: the stored answer.
+    Done(HostingAccount),
     /// Taken now.
     New(HostingAccount),
     /// Taken by an earlier try under the same key that did not finish.
@@ -314,7 +316,7 @@ impl Inventory {
         self.ensure_built().await?;
         for _ in 0..ATTEMPTS {
             if let Some(done) = self.replay(&request.idempotency_key).await? {
-                return Ok(Placement::New(done));
+                return Ok(Placement::Done(done));
             }
             match self.try_place(request, finished).await {
                 Ok(account) => return Ok(Placement::New(account)),

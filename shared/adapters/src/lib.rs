@@ -6,6 +6,8 @@
 //! - `aws`: DynamoDB, SQS and KMS;
 //! - `epp`: a registry over EPP, the real counterpart of the simulated one;
 //! - `stripe`: card payments on Stripe, the simulated gateway's counterpart;
+//! - `whm`: hosting accounts on cPanel & WHM servers, the simulated panel's
+//!   counterpart; `inventory` keeps the servers and addresses of both;
 //! - `sim`: stateful simulations of the registry, the payment gateway, the
 //!   hosting panel and the public DNS, named as such, kept in the table;
 //! - `TableZones`: customers' DNS zones kept in the table, on either engine.
@@ -18,5 +20,6 @@ pub mod inventory;
 pub mod sim;
 pub mod stripe;
 mod table_zones;
+pub mod whm;
 
 pub use table_zones::TableZones;

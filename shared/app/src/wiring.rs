@@ -19,6 +19,7 @@ use hostfront_adapters::sim::{
     SimulationSettings,
 };
 use hostfront_adapters::stripe::StripePayments;
+use hostfront_adapters::whm::WhmPanel;
 use hostfront_core::Services;
 use hostfront_core::catalog::CatalogCache;
 use hostfront_core::clock::{Clock, SystemClock};
@@ -26,6 +27,7 @@ use hostfront_core::config::{Config, Engine};
 use hostfront_core::dnshost::DnsHost;
 use hostfront_core::hashing::HashGate;
 use hostfront_core::mailer::{Mailer, RecordOnly};
+use hostfront_core::panel::HostingPanel;
 use hostfront_core::payments::Payments;
 use hostfront_core::queue::Queue;
 use hostfront_core::ratelimit::ClientLimiter;
@@ -80,6 +82,7 @@ fn embedded_sealed(
     let ports = Ports {
         registrar: epp_registrar(&config, &table, &clock)?,
         payments: stripe_payments(&config)?,
+        panel: whm_panel(&config, &table, &clock)?,
         table,
         queue: Arc::new(queue),
         sealer,
@@ -91,6 +94,10 @@ type ZonesPort = fn(&aws_config::SdkConfig, &Config) -> Option<Arc<dyn DnsHost>>
 type MailPort = fn(&aws_config::SdkConfig, &Config, &Arc<dyn Table>) -> Option<Arc<dyn Mailer>>;
 type RegistrarPort = fn(&Config, &Arc<dyn Table>, &Arc<dyn Clock>) -> RealRegistrar;
 type PaymentsPort = fn(&Config) -> RealPayments;
+type PanelPort = fn(&Config, &Arc<dyn Table>, &Arc<dyn Clock>) -> RealPanel;
+
+/// The real hosting panel configured, if any (`None`: the simulation).
+pub type RealPanel = anyhow::Result<Option<Arc<dyn HostingPanel>>>;
 
 /// The real payment provider configured, if any (`None`: the simulation).
 pub type RealPayments = anyhow::Result<Option<Arc<dyn Payments>>>;
@@ -107,6 +114,7 @@ pub struct AwsAdapters {
     mail: MailPort,
     registrar: RegistrarPort,
     payments: PaymentsPort,
+    panel: PanelPort,
 }
 
 impl AwsAdapters {
@@ -117,13 +125,15 @@ impl AwsAdapters {
         mail: |_, _, _| None,
         registrar: |_, _, _| Ok(None),
         payments: |_| Ok(None),
+        panel: |_, _, _| Ok(None),
     };
     /// Everything, as configured: the local server and the worker.
     pub const ALL: AwsAdapters = AwsAdapters::NONE
         .with_zones()
         .with_mail()
         .with_registrar()
-        .with_payments();
+        .with_payments()
+        .with_panel();
 
     /// Route 53, when `HOSTFRONT_DNS=route53`.
     pub const fn with_zones(self) -> AwsAdapters {
@@ -156,6 +166,29 @@ impl AwsAdapters {
             ..self
         }
     }
+
+    /// cPanel & WHM, when `HOSTFRONT_PANEL=whm`.
+    pub const fn with_panel(self) -> AwsAdapters {
+        AwsAdapters {
+            panel: whm_panel,
+            ..self
+        }
+    }
+}
+
+/// cPanel & WHM, when `HOSTFRONT_PANEL=whm`.
+pub fn whm_panel(config: &Config, table: &Arc<dyn Table>, clock: &Arc<dyn Clock>) -> RealPanel {
+    let Some(settings) = config.adapters.whm.clone() else {
+        return Ok(None);
+    };
+    let whm = WhmPanel::new(
+        settings,
+        table.clone(),
+        clock.clone(),
+        &config.subdomain_zone,
+    )
+    .map_err(|e| anyhow::anyhow!("the WHM panel: {e}"))?;
+    Ok(Some(Arc::new(whm)))
 }
 
 /// Stripe, when `HOSTFRONT_PAYMENTS=stripe`.
@@ -324,6 +357,7 @@ pub async fn on_aws(
     let mailer = (adapters.mail)(&sdk, &config, &table);
     let registrar = (adapters.registrar)(&config, &table, &clock)?;
     let payments = (adapters.payments)(&config)?;
+    let panel = (adapters.panel)(&config, &table, &clock)?;
     let kms = OnFirstUse::new(move || aws_sdk_kms::Client::new(&sdk));
     let sealer = Arc::new(KmsSealer::new(kms, key_id));
     let ports = Ports {
@@ -332,6 +366,7 @@ pub async fn on_aws(
         sealer,
         registrar,
         payments,
+        panel,
     };
     let mut services = with_real_ports(config, clock, ports);
     if let Some(dns_host) = dns_host {
@@ -386,6 +421,7 @@ pub fn with_ports(
         registrar: epp_registrar(&config, &table, &clock)
             .unwrap_or_else(|error| panic!("{error:#}")),
         payments: stripe_payments(&config).unwrap_or_else(|error| panic!("{error:#}")),
+        panel: whm_panel(&config, &table, &clock).unwrap_or_else(|error| panic!("{error:#}")),
         table,
         queue,
         sealer,
@@ -401,6 +437,7 @@ pub struct Ports {
     pub sealer: Arc<dyn Sealer>,
     pub registrar: Option<Arc<dyn Registrar>>,
     pub payments: Option<Arc<dyn Payments>>,
+    pub panel: Option<Arc<dyn HostingPanel>>,
 }
 
 /// Services on `ports`, with the simulations (or the real registrar) and the
@@ -412,6 +449,7 @@ pub fn with_real_ports(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> S
         sealer,
         registrar: real_registrar,
         payments: real_payments,
+        panel: real_panel,
     } = ports;
     let simulation = SimulationSettings {
         latency: Duration::from_millis(config.sim_registrar_latency_ms),
@@ -430,17 +468,19 @@ pub fn with_real_ports(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> S
     let registry: Arc<dyn Registrar> = real_registrar.unwrap_or(simulated);
     let payments = real_payments
         .unwrap_or_else(|| Arc::new(SimulatedGateway::new(table.clone(), clock.clone())));
-    let panel = Arc::new(SimulatedPanel::new(
-        table.clone(),
-        clock.clone(),
-        PanelSettings {
-            capacity_per_server: config.sim_panel_capacity,
-            addresses: config.sim_panel_addresses,
-            latency: Duration::from_millis(config.sim_panel_latency_ms),
-            failure_rate: config.sim_panel_failure_rate,
-        },
-        &config.subdomain_zone,
-    ));
+    let panel = real_panel.unwrap_or_else(|| {
+        Arc::new(SimulatedPanel::new(
+            table.clone(),
+            clock.clone(),
+            PanelSettings {
+                capacity_per_server: config.sim_panel_capacity,
+                addresses: config.sim_panel_addresses,
+                latency: Duration::from_millis(config.sim_panel_latency_ms),
+                failure_rate: config.sim_panel_failure_rate,
+            },
+            &config.subdomain_zone,
+        ))
+    });
     let budget = Arc::new(SharedBudget::new(
         table.clone(),
         clock.clone(),

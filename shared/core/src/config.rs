@@ -29,8 +29,10 @@ pub struct Adapters {
     pub payments: String,
     /// `HOSTFRONT_STRIPE_*`: the account, with `HOSTFRONT_PAYMENTS=stripe`.
     pub stripe: Option<StripeSettings>,
-    /// `HOSTFRONT_PANEL`: `simulated`.
+    /// `HOSTFRONT_PANEL`: `simulated` or `whm` (cPanel & WHM servers).
     pub panel: String,
+    /// `HOSTFRONT_WHM_*`: the servers' API, with `HOSTFRONT_PANEL=whm`.
+    pub whm: Option<WhmSettings>,
     /// `HOSTFRONT_DNS`: `table` (zones in the table, exported as BIND) or
     /// `route53` (hosted zones on Amazon Route 53; AWS engine only).
     pub dns: String,
@@ -102,6 +104,64 @@ impl std::fmt::Debug for StripeSettings {
             .field("api_base", &self.api_base)
             .finish_non_exhaustive()
     }
+}
+
+/// How to reach the WHM API of each cPanel server, and where the backups
+/// of removed accounts go.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WhmSettings {
+    /// `HOSTFRONT_WHM_URL` (`https://{server}:2087`): a server's API, with
+    /// `{server}` its full host name (`web1.example.net`).
+    pub url: String,
+    /// `HOSTFRONT_WHM_USER` (`root`): the user the API tokens belong to.
+    pub user: String,
+    /// `HOSTFRONT_WHM_TOKENS`: `web1=TOKEN,web2=TOKEN`, each server's API
+    /// token; `*=TOKEN` serves every server not named.
+    pub tokens: Vec<(String, String)>,
+    /// `HOSTFRONT_WHM_TIMEOUT_MS` (25000): for each call; making an
+    /// account takes seconds.
+    pub timeout: std::time::Duration,
+    /// `HOSTFRONT_WHM_BACKUP_TARGET`: `scp://user@host[:port]/directory`,
+    /// where a removed account's last backup is copied.
+    pub backup_target: String,
+    /// `HOSTFRONT_WHM_BACKUP_PASSWORD`: that SSH user's password.
+    pub backup_password: String,
+    /// `HOSTFRONT_WHM_BACKUP_DAYS` (30): how long that host keeps a backup.
+    pub backup_days: u32,
+}
+
+impl WhmSettings {
+    /// The API token for server `name` (`web1`).
+    pub fn token(&self, name: &str) -> Option<&str> {
+        let named = |n: &str| self.tokens.iter().find(|(s, _)| s == n);
+        named(name).or_else(|| named("*")).map(|(_, t)| t.as_str())
+    }
+}
+
+impl std::fmt::Debug for WhmSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WhmSettings")
+            .field("url", &self.url)
+            .field("user", &self.user)
+            .field("backup_target", &self.backup_target)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `web1=TOKEN,web2=TOKEN` as pairs.
+fn server_tokens(value: &str) -> Result<Vec<(String, String)>, ConfigError> {
+    value
+        .split(',')
+        .filter(|pair| !pair.trim().is_empty())
+        .map(|pair| match pair.trim().split_once('=') {
+            Some((server, token)) if !server.is_empty() && !token.is_empty() => {
+                Ok((server.to_string(), token.to_string()))
+            }
+            _ => Err(ConfigError(
+                "HOSTFRONT_WHM_TOKENS is server=token pairs, such as web1=…,web2=…".into(),
+            )),
+        })
+        .collect()
 }
 
 impl Adapters {
@@ -390,12 +450,33 @@ impl Config {
         } else {
             None
         };
+        let panel = choice("HOSTFRONT_PANEL", "simulated", &["simulated", "whm"])?;
+        let whm = if panel == "whm" {
+            let required = |name: &str| {
+                get(name).ok_or_else(|| ConfigError(format!("HOSTFRONT_PANEL=whm needs {name}")))
+            };
+            let tokens = server_tokens(&required("HOSTFRONT_WHM_TOKENS")?)?;
+            Some(WhmSettings {
+                url: parse("HOSTFRONT_WHM_URL", "https://{server}:2087")?,
+                user: parse("HOSTFRONT_WHM_USER", "root")?,
+                tokens,
+                timeout: std::time::Duration::from_millis(
+                    number("HOSTFRONT_WHM_TIMEOUT_MS", 25_000)?.clamp(100, 300_000),
+                ),
+                backup_target: required("HOSTFRONT_WHM_BACKUP_TARGET")?,
+                backup_password: required("HOSTFRONT_WHM_BACKUP_PASSWORD")?,
+                backup_days: number("HOSTFRONT_WHM_BACKUP_DAYS", 30)?.clamp(1, 3650) as u32,
+            })
+        } else {
+            None
+        };
         let adapters = Adapters {
             registrar,
             epp,
             payments,
             stripe,
-            panel: choice("HOSTFRONT_PANEL", "simulated", &["simulated"])?,
+            panel,
+            whm,
             dns: choice("HOSTFRONT_DNS", "table", &["table", "route53"])?,
             mail: choice("HOSTFRONT_MAIL", default_mail, &["outbox", "record", "ses"])?,
             mail_from: get("HOSTFRONT_MAIL_FROM"),

@@ -80,13 +80,18 @@ pub fn records(template: Template, origin: &str, target: &Target) -> Vec<Record>
         .strip_suffix(&format!(".{origin}"))
         .unwrap_or(target.mail_host);
     let mut records = Vec::new();
+    // A panel that gives accounts no IPv6 address of their own gets no AAAA.
+    let addresses = |records: &mut Vec<Record>, name: &str| {
+        records.push(record(name, "A", target.ipv4));
+        if !target.ipv6.is_empty() {
+            records.push(record(name, "AAAA", target.ipv6));
+        }
+    };
     if template == Template::Web {
-        records.push(record("@", "A", target.ipv4));
-        records.push(record("@", "AAAA", target.ipv6));
+        addresses(&mut records, "@");
         records.push(record("www", "CNAME", format!("{origin}.")));
     }
-    records.push(record(mail_label, "A", target.ipv4));
-    records.push(record(mail_label, "AAAA", target.ipv6));
+    addresses(&mut records, mail_label);
     records.push(Record {
         priority: Some(10),
         ..record("@", "MX", format!("{}.", target.mail_host))

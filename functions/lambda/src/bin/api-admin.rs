@@ -8,7 +8,8 @@ async fn main() -> Result<(), hostfront_lambda::Error> {
         admin::routes,
         hostfront_lambda::AwsAdapters::NONE
             .with_mail()
-            .with_registrar(),
+            .with_registrar()
+            .with_panel(),
     )
     .await
 }

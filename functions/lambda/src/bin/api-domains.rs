@@ -6,7 +6,9 @@ use hostfront::http::domains;
 async fn main() -> Result<(), hostfront_lambda::Error> {
     hostfront_lambda::serve_routes(
         domains::routes,
-        hostfront_lambda::AwsAdapters::NONE.with_registrar(),
+        hostfront_lambda::AwsAdapters::NONE
+            .with_registrar()
+            .with_panel(),
     )
     .await
 }

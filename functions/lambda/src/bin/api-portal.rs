@@ -9,7 +9,8 @@ async fn main() -> Result<(), hostfront_lambda::Error> {
         portal::routes,
         hostfront_lambda::AwsAdapters::NONE
             .with_mail()
-            .with_registrar(),
+            .with_registrar()
+            .with_panel(),
     )
     .await
 }

@@ -29,7 +29,8 @@ async fn main() -> Result<(), hostfront_lambda::Error> {
     let services = hostfront_lambda::services_from_env(
         hostfront_lambda::AwsAdapters::NONE
             .with_mail()
-            .with_registrar(),
+            .with_registrar()
+            .with_panel(),
     )
     .await?;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Invocation>| {

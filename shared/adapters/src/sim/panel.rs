@@ -126,7 +126,9 @@ impl HostingPanel for SimulatedPanel {
     async fn create_account(&self, request: &NewAccount) -> Result<HostingAccount, PanelError> {
         self.round_trip().await?;
         match self.inventory.place(request, true).await? {
-            Placement::New(account) | Placement::Unfinished(account) => Ok(account),
+            Placement::Done(account) | Placement::New(account) | Placement::Unfinished(account) => {
+                Ok(account)
+            }
         }
     }
 

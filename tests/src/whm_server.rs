@@ -1,0 +1,478 @@
+//! A stand-in of cPanel & WHM's API for the WHM adapter's tests, on a
+//! loopback port: every server of a small fleet at `/<host>/json-api/…`,
+//! answering the functions the adapter calls as cPanel documents them (WHM
+//! API 1's `metadata.result` and `reason`, UAPI's `status` and `errors`
+//! inside `uapi_cpanel`, cPanel API 2's `cpanelresult`), with state of its
+//! own: each server's accounts with their package, suspension, mailboxes,
+//! addon domains and AutoSSL certificates, and the backups copied away.
+//! Faults on demand: the next call of a function takes effect and its
+//! answer is lost (a gateway error).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use hostfront::config::WhmSettings;
+use serde_json::{Value, json};
+
+pub const TOKEN: &str = "WHMTOKEN0123456789ABCDEFGHIJKLMN";
+pub const BACKUP_TARGET: &str = "scp://backup@vault.example.net:2222/srv/backups";
+pub const BACKUP_PASSWORD: &str = "vault password";
+/// The packages every server has: the demo catalog's plans, and one more.
+const PACKAGES: &[&str] = &[
+    "web-starter",
+    "web-business",
+    "web-agency",
+    "web-pro",
+    "mail-basic",
+    "vps-2",
+    "dedicated-e3",
+    "reseller-20",
+];
+/// How long AutoSSL's certificates last.
+const CERTIFICATE_DAYS: u64 = 90;
+
+struct Account {
+    domain: String,
+    package: String,
+    suspended: bool,
+    ip: String,
+    mailboxes: Vec<String>,
+    addon_domains: Vec<String>,
+    /// Per site: (certificate id, expiry).
+    certificates: BTreeMap<String, (String, u64)>,
+}
+
+/// A backup copied to the backup host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopiedBackup {
+    pub server: String,
+    pub user: String,
+    pub host: String,
+    pub port: String,
+    pub directory: String,
+}
+
+#[derive(Default)]
+struct Fleet {
+    /// Server host → user → account.
+    servers: HashMap<String, BTreeMap<String, Account>>,
+    backups: Vec<CopiedBackup>,
+    /// Function → how many times it was called.
+    calls: HashMap<String, usize>,
+    /// The next call of this function takes effect; its answer is lost.
+    lose_answer_of: Option<String>,
+    next_id: u64,
+}
+
+pub struct WhmServer {
+    pub base: String,
+    fleet: Arc<Mutex<Fleet>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for WhmServer {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl WhmServer {
+    pub async fn start() -> WhmServer {
+        let fleet = Arc::new(Mutex::new(Fleet::default()));
+        let app = axum::Router::new().fallback(api).with_state(fleet.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let base = format!("http://{}", listener.local_addr().expect("bound"));
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        WhmServer {
+            base,
+            fleet,
+            server,
+        }
+    }
+
+    /// The adapter's settings for this fleet, waiting `timeout` per call.
+    pub fn settings(&self, timeout: Duration) -> WhmSettings {
+        WhmSettings {
+            url: format!("{}/{{server}}", self.base),
+            user: "root".into(),
+            tokens: vec![("*".into(), TOKEN.into())],
+            timeout,
+            backup_target: BACKUP_TARGET.into(),
+            backup_password: BACKUP_PASSWORD.into(),
+            backup_days: 30,
+        }
+    }
+
+    /// The environment that points a process at this fleet.
+    pub fn env(&self) -> Vec<(String, String)> {
+        [
+            ("HOSTFRONT_PANEL", "whm".to_string()),
+            ("HOSTFRONT_WHM_URL", format!("{}/{{server}}", self.base)),
+            ("HOSTFRONT_WHM_TOKENS", format!("*={TOKEN}")),
+            ("HOSTFRONT_WHM_BACKUP_TARGET", BACKUP_TARGET.into()),
+            ("HOSTFRONT_WHM_BACKUP_PASSWORD", BACKUP_PASSWORD.into()),
+        ]
+        .map(|(name, value)| (name.to_string(), value))
+        .to_vec()
+    }
+
+    /// The next call of `function` takes effect, and its answer is lost.
+    pub fn lose_answer_of(&self, function: &str) {
+        self.fleet.lock().unwrap().lose_answer_of = Some(function.into());
+    }
+
+    /// How many times `function` was called.
+    pub fn calls(&self, function: &str) -> usize {
+        *self.fleet.lock().unwrap().calls.get(function).unwrap_or(&0)
+    }
+
+    /// The users of server `host` with their address.
+    pub fn accounts(&self, host: &str) -> Vec<(String, String)> {
+        let fleet = self.fleet.lock().unwrap();
+        fleet
+            .servers
+            .get(host)
+            .map(|accounts| {
+                accounts
+                    .iter()
+                    .map(|(user, a)| (user.clone(), a.ip.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn backups(&self) -> Vec<CopiedBackup> {
+        self.fleet.lock().unwrap().backups.clone()
+    }
+}
+
+/// WHM API 1's answer.
+fn whm_answer(function: &str, outcome: Result<Value, String>) -> Value {
+    let (result, reason, data) = match outcome {
+        Ok(data) => (1, "OK".to_string(), data),
+        Err(reason) => (0, reason, Value::Null),
+    };
+    json!({
+        "metadata": {"version": 1, "command": function, "result": result, "reason": reason},
+        "data": data,
+    })
+}
+
+fn uapi_answer(outcome: Result<Value, String>) -> Value {
+    let (status, data, errors) = match outcome {
+        Ok(data) => (1, data, Value::Null),
+        Err(error) => (0, Value::Null, json!([error])),
+    };
+    whm_answer(
+        "uapi_cpanel",
+        Ok(
+            json!({"uapi": {"status": status, "data": data, "errors": errors,
+            "messages": null, "warnings": null, "metadata": {}}}),
+        ),
+    )
+}
+
+fn api2_answer(module: &str, function: &str, outcome: Result<String, String>) -> Value {
+    let (result, reason) = match outcome {
+        Ok(reason) => (1, reason),
+        Err(reason) => (0, reason),
+    };
+    json!({"cpanelresult": {"apiversion": 2, "module": module, "func": function,
+        "event": {"result": result}, "data": [{"result": result, "reason": reason}]}})
+}
+
+/// A cPanel username: lowercase letters and digits, at most 16, not
+/// starting with a digit or `test`.
+fn valid_username(user: &str) -> bool {
+    (1..=16).contains(&user.len())
+        && user
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && !user.starts_with(|c: char| c.is_ascii_digit())
+        && !user.starts_with("test")
+}
+
+impl Fleet {
+    fn certificate(&mut self, site: &str) -> (String, u64) {
+        self.next_id += 1;
+        (
+            format!("{}_{:06x}", site.replace(['.', '-'], "_"), self.next_id),
+            now() + CERTIFICATE_DAYS * 86_400,
+        )
+    }
+
+    fn whm(
+        &mut self,
+        server: &str,
+        function: &str,
+        q: &HashMap<String, String>,
+    ) -> Result<Value, String> {
+        let arg = |name: &str| q.get(name).cloned().unwrap_or_default();
+        let user = arg("user");
+        let missing = || format!("User “{user}” does not exist.");
+        match function {
+            "version" => Ok(json!({"version": "11.124.0.21"})),
+            "createacct" => self.create(server, q),
+            "accountsummary" => {
+                let accounts = self.servers.entry(server.into()).or_default();
+                let a = accounts.get(&user).ok_or_else(missing)?;
+                Ok(json!({"acct": [{
+                    "user": user, "domain": a.domain, "plan": a.package,
+                    "suspended": i32::from(a.suspended), "ip": a.ip,
+                    "disklimit": "unlimited", "diskused": "0M",
+                }]}))
+            }
+            "changepackage" => {
+                let package = arg("pkg");
+                if !PACKAGES.contains(&package.as_str()) {
+                    return Err(format!("Specified package “{package}” does not exist."));
+                }
+                let accounts = self.servers.entry(server.into()).or_default();
+                let a = accounts.get_mut(&user).ok_or_else(missing)?;
+                a.package = package;
+                Ok(Value::Null)
+            }
+            "suspendacct" | "unsuspendacct" => {
+                let accounts = self.servers.entry(server.into()).or_default();
+                let a = accounts.get_mut(&user).ok_or_else(missing)?;
+                a.suspended = function == "suspendacct";
+                Ok(Value::Null)
+            }
+            "removeacct" => {
+                let user = arg("username");
+                let accounts = self.servers.entry(server.into()).or_default();
+                accounts
+                    .remove(&user)
+                    .map(|_| Value::Null)
+                    .ok_or_else(|| format!("System user {user} does not exist!"))
+            }
+            other => Err(format!(
+                "Unknown app or function (“{other}”) requested for this version (1) of the API."
+            )),
+        }
+    }
+
+    fn create(&mut self, server: &str, q: &HashMap<String, String>) -> Result<Value, String> {
+        let arg = |name: &str| q.get(name).cloned().unwrap_or_default();
+        let (user, domain, package) = (arg("username"), arg("domain"), arg("plan"));
+        if !valid_username(&user) {
+            return Err(format!("Sorry, “{user}” is not a valid username."));
+        }
+        if !PACKAGES.contains(&package.as_str()) {
+            return Err(format!("Sorry, the package “{package}” does not exist."));
+        }
+        if arg("password").len() < 8 {
+            return Err("Sorry, the password is too weak.".into());
+        }
+        let certificate = self.certificate(&domain);
+        let accounts = self.servers.entry(server.into()).or_default();
+        if accounts.contains_key(&user) {
+            return Err(format!(
+                "Sorry, a passwd entry for “{user}” already exists."
+            ));
+        }
+        if accounts
+            .values()
+            .any(|a| a.domain == domain || a.addon_domains.contains(&domain))
+        {
+            return Err(format!("Sorry, the domain “{domain}” is already set up."));
+        }
+        let ip = arg("customip");
+        accounts.insert(
+            user.clone(),
+            Account {
+                domain: domain.clone(),
+                package: package.clone(),
+                suspended: false,
+                ip: ip.clone(),
+                mailboxes: Vec::new(),
+                addon_domains: Vec::new(),
+                certificates: BTreeMap::from([(domain.clone(), certificate)]),
+            },
+        );
+        Ok(
+            json!({"ip": ip, "package": package, "nameserver": "ns1.example.net",
+            "output": {"raw": format!("Account Creation Ok for {user}")}}),
+        )
+    }
+
+    fn uapi(&mut self, server: &str, q: &HashMap<String, String>) -> Result<Value, String> {
+        let arg = |name: &str| q.get(name).cloned().unwrap_or_default();
+        let user = arg("cpanel.user");
+        let call = format!("{}::{}", arg("cpanel.module"), arg("cpanel.function"));
+        let accounts = self.servers.entry(server.into()).or_default();
+        let Some(a) = accounts.get_mut(&user) else {
+            return Err(format!("The user “{user}” does not exist."));
+        };
+        match call.as_str() {
+            "Email::list_pops" => Ok(std::iter::once(
+                json!({"email": user, "login": "Main Account"}),
+            )
+            .chain(a.mailboxes.iter().map(|m| json!({"email": m, "login": m})))
+            .collect()),
+            "Email::add_pop" => {
+                let (local, domain) = (arg("email"), arg("domain"));
+                if domain != a.domain && !a.addon_domains.contains(&domain) {
+                    return Err(format!(
+                        "The domain “{domain}” does not belong to “{user}”."
+                    ));
+                }
+                if arg("password").len() < 8 {
+                    return Err("The password is too weak.".into());
+                }
+                let address = format!("{local}@{domain}");
+                if a.mailboxes.contains(&address) {
+                    return Err(format!("The account {address} already exists!"));
+                }
+                a.mailboxes.push(address);
+                Ok(json!(format!("{local}+{domain}")))
+            }
+            "DomainInfo::list_domains" => Ok(json!({
+                "main_domain": a.domain, "addon_domains": a.addon_domains,
+                "parked_domains": [], "sub_domains": a.addon_domains.iter()
+                    .map(|d| format!("{}.{}", d.replace('.', "-"), a.domain)).collect::<Vec<_>>(),
+            })),
+            "SSL::installed_hosts" => {
+                let sites = std::iter::once(&a.domain).chain(&a.addon_domains);
+                Ok(sites
+                    .filter_map(|site| {
+                        let (id, not_after) = a.certificates.get(site)?;
+                        Some(json!({"servername": site, "certificate": {
+                            "id": id, "not_after": not_after, "domains": [site, format!("www.{site}")],
+                            "issuer.organizationName": "cPanel, Inc.",
+                        }}))
+                    })
+                    .collect())
+            }
+            "Backup::fullbackup_to_scp_with_password" => {
+                if arg("password").is_empty() || arg("host").is_empty() {
+                    return Err("You must specify a host and a password.".into());
+                }
+                let copied = CopiedBackup {
+                    server: server.into(),
+                    user,
+                    host: arg("host"),
+                    port: arg("port"),
+                    directory: arg("directory"),
+                };
+                self.backups.push(copied);
+                self.next_id += 1;
+                Ok(json!({"pid": (40_000 + self.next_id).to_string()}))
+            }
+            other => Err(format!("Failed to load module for “{other}”.")),
+        }
+    }
+
+    fn api2(&mut self, server: &str, q: &HashMap<String, String>) -> Result<String, String> {
+        let arg = |name: &str| q.get(name).cloned().unwrap_or_default();
+        let user = arg("cpanel_jsonapi_user");
+        let call = format!(
+            "{}::{}",
+            arg("cpanel_jsonapi_module"),
+            arg("cpanel_jsonapi_func")
+        );
+        let taken = self
+            .servers
+            .get(server)
+            .map(|accounts| {
+                accounts
+                    .values()
+                    .flat_map(|a| std::iter::once(a.domain.clone()).chain(a.addon_domains.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let certificate = self.certificate(&arg("newdomain"));
+        let accounts = self.servers.entry(server.into()).or_default();
+        let Some(a) = accounts.get_mut(&user) else {
+            return Err(format!("The user “{user}” does not exist."));
+        };
+        match call.as_str() {
+            "AddonDomain::addaddondomain" => {
+                let domain = arg("newdomain");
+                if taken.contains(&domain) {
+                    return Err(format!(
+                        "The domain “{domain}” already exists in the userdata."
+                    ));
+                }
+                if arg("subdomain").is_empty() || arg("dir").is_empty() {
+                    return Err("You must specify a subdomain and a document root.".into());
+                }
+                a.addon_domains.push(domain.clone());
+                a.certificates.insert(domain.clone(), certificate);
+                Ok(format!("The addon domain “{domain}” has been created."))
+            }
+            "AddonDomain::deladdondomain" => {
+                let domain = arg("domain");
+                let expected = format!("{}_{}", domain.replace('.', "-"), a.domain);
+                if !a.addon_domains.contains(&domain) || arg("subdomain") != expected {
+                    return Err(format!("The addon domain “{domain}” does not exist."));
+                }
+                a.addon_domains.retain(|d| *d != domain);
+                a.certificates.remove(&domain);
+                a.mailboxes.retain(|m| !m.ends_with(&format!("@{domain}")));
+                Ok(format!("The addon domain “{domain}” has been removed."))
+            }
+            other => Err(format!("Could not find function “{other}”.")),
+        }
+    }
+}
+
+async fn api(State(fleet): State<Arc<Mutex<Fleet>>>, uri: Uri, headers: HeaderMap) -> Response {
+    let Some((server, function)) = uri
+        .path()
+        .strip_prefix('/')
+        .and_then(|p| p.split_once("/json-api/"))
+    else {
+        return (StatusCode::NOT_FOUND, "no such page").into_response();
+    };
+    let authorised = headers.get("authorization").and_then(|v| v.to_str().ok())
+        == Some(format!("whm root:{TOKEN}").as_str());
+    if !authorised {
+        return (StatusCode::FORBIDDEN, "Access denied").into_response();
+    }
+    let q: HashMap<String, String> =
+        form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    if function != "cpanel" && q.get("api.version").map(String::as_str) != Some("1") {
+        return (StatusCode::BAD_REQUEST, "api.version=1 expected").into_response();
+    }
+    let mut fleet = fleet.lock().unwrap();
+    *fleet.calls.entry(function.to_string()).or_default() += 1;
+    let answer = match function {
+        "uapi_cpanel" => uapi_answer(fleet.uapi(server, &q)),
+        "cpanel" => {
+            let outcome = fleet.api2(server, &q);
+            let (module, func) = (q.get("cpanel_jsonapi_module"), q.get("cpanel_jsonapi_func"));
+            api2_answer(
+                module.map_or("", String::as_str),
+                func.map_or("", String::as_str),
+                outcome,
+            )
+        }
+        _ => {
+            let outcome = fleet.whm(server, function, &q);
+            whm_answer(function, outcome)
+        }
+    };
+    if fleet.lose_answer_of.as_deref() == Some(function) {
+        fleet.lose_answer_of = None;
+        return (StatusCode::BAD_GATEWAY, "the answer was lost").into_response();
+    }
+    axum::Json(answer).into_response()
+}
