@@ -44,6 +44,7 @@ conformance!(
     what_an_account_holds_is_kept,
     removing_an_account_gives_its_place_back,
     a_full_pool_has_no_capacity,
+    two_tries_at_once_make_one_account,
 );
 
 /// Two accounts a server, in the simulation's pools (two shared servers).
@@ -211,6 +212,25 @@ async fn removing_an_account_gives_its_place_back(p: Arc<dyn HostingPanel>) {
     p.create_account(&account("dora", "order-6"))
         .await
         .expect("the name is free again");
+}
+
+async fn two_tries_at_once_make_one_account(p: Arc<dyn HostingPanel>) {
+    let before = used(p.as_ref()).await;
+    let request = account("ada", "order-1");
+    let (a, b) = tokio::join!(p.create_account(&request), p.create_account(&request));
+    assert_eq!(
+        a.unwrap(),
+        b.unwrap(),
+        "both tries answer with the one account"
+    );
+    assert_eq!(used(p.as_ref()).await, (before.0 + 1, before.1 - 1));
+    let (first, second) = (account("bob", "order-2"), account("bob", "order-3"));
+    let (bob, thief) = tokio::join!(p.create_account(&first), p.create_account(&second));
+    assert!(
+        bob.is_ok() != thief.is_ok(),
+        "one key wins the name: {bob:?} {thief:?}"
+    );
+    assert_eq!(used(p.as_ref()).await, (before.0 + 2, before.1 - 2));
 }
 
 async fn a_full_pool_has_no_capacity(p: Arc<dyn HostingPanel>) {

@@ -79,9 +79,12 @@ pub enum Placement {
 
 /// How one try at taking a place ended, when it did not.
 enum Attempt {
+    /// The server or the address went to another account meanwhile.
     Again,
+    /// Our key's record exists: another try finished first.
     Replay,
-    Unfinished,
+    /// The username has a place already.
+    Taken,
     Failed(PanelError),
 }
 
@@ -266,8 +269,8 @@ impl Inventory {
         }
     }
 
-    /// Stores `result` with the writes of `ops`, all or nothing; a lost
-    /// race to the same key answers with the winner's result.
+    /// Stores `result` with the writes of `ops`, all or nothing; when a
+    /// concurrent call with the same key got there first, its result.
     pub async fn finish<T: Serialize + DeserializeOwned>(
         &self,
         key: &str,
@@ -275,16 +278,12 @@ impl Inventory {
         mut ops: Vec<TxOp>,
     ) -> Result<T, PanelError> {
         ops.push(self.record(key, &result));
-        let last = ops.len() - 1;
         match self.table.transact(ops).await {
             Ok(()) => Ok(result),
-            Err(TableError::TransactionConflict { index }) if index == last => self
+            Err(TableError::TransactionConflict { .. }) => self
                 .replay(key)
                 .await?
-                .ok_or_else(|| PanelError::Unavailable("lost a race; try again".into())),
-            Err(TableError::TransactionConflict { .. }) => Err(PanelError::Unavailable(
-                "the account changed; try again".into(),
-            )),
+                .ok_or_else(|| PanelError::Unavailable("the account changed; try again".into())),
             Err(other) => Err(backend(other)),
         }
     }
@@ -321,16 +320,23 @@ impl Inventory {
             match self.try_place(request, finished).await {
                 Ok(account) => return Ok(Placement::New(account)),
                 Err(Attempt::Failed(error)) => return Err(error),
-                Err(Attempt::Unfinished) => {
+                Err(Attempt::Taken) => {
+                    // The item before the record: a try under our key
+                    // finishes both at once.
                     let item = self.account_item(&request.username).await?;
-                    let ours = item.as_ref().and_then(|i| i.str_attr("unfinished"))
-                        == Some(request.idempotency_key.as_str());
-                    match self.account(&request.username).await? {
-                        Some(account) if ours => return Ok(Placement::Unfinished(account)),
-                        Some(_) => return Err(username_taken(&request.username)),
-                        // Given back meanwhile: try again.
-                        None => {}
+                    let unfinished = item.as_ref().and_then(|i| i.str_attr("unfinished"));
+                    if unfinished == Some(request.idempotency_key.as_str()) {
+                        if let Some(account) = self.account(&request.username).await? {
+                            return Ok(Placement::Unfinished(account));
+                        }
                     }
+                    if let Some(done) = self.replay(&request.idempotency_key).await? {
+                        return Ok(Placement::Done(done));
+                    }
+                    if item.is_some() {
+                        return Err(username_taken(&request.username));
+                    }
+                    // Given back meanwhile: try again.
                 }
                 Err(Attempt::Again | Attempt::Replay) => {
                     tokio::time::sleep(Duration::from_millis(fastrand::u64(1..20))).await;
@@ -442,10 +448,7 @@ impl Inventory {
             Ok(()) => Ok(account),
             // The server filled up or the address went to someone else meanwhile.
             Err(TableError::TransactionConflict { index: 0 | 1 }) => Err(Attempt::Again),
-            Err(TableError::TransactionConflict { index: 2 }) if finished => {
-                Err(Attempt::Failed(username_taken(&request.username)))
-            }
-            Err(TableError::TransactionConflict { index: 2 }) => Err(Attempt::Unfinished),
+            Err(TableError::TransactionConflict { index: 2 }) => Err(Attempt::Taken),
             Err(TableError::TransactionConflict { .. }) => Err(Attempt::Replay),
             Err(other) => Err(backend(other).into()),
         }

@@ -58,6 +58,11 @@ fn strings(value: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Whether `accountsummary` says the account is suspended (0 or 1).
+fn is_suspended(summary: &Value) -> bool {
+    summary["suspended"].as_i64() == Some(1) || summary["suspended"].as_bool() == Some(true)
+}
+
 /// `scp://user@host[:port]/directory` as its parts.
 struct BackupTarget {
     user: String,
@@ -174,6 +179,8 @@ impl WhmPanel {
         ];
         match self.api.whm(&account.server, "createacct", &params).await {
             Ok(_) => {}
+            // Made meanwhile by a concurrent try with the same key.
+            Err(Fault::Refused(_)) if self.made(&account).await? => {}
             Err(Fault::Refused(reason)) => {
                 // Nothing was made: its place and address go back.
                 self.inventory.give_back(&request.username).await?;
@@ -187,6 +194,14 @@ impl WhmPanel {
         self.inventory
             .mark_finished(&request.idempotency_key, account)
             .await
+    }
+
+    /// Whether the account's server has it, for its domain.
+    async fn made(&self, account: &HostingAccount) -> Result<bool, PanelError> {
+        Ok(self
+            .summary(account)
+            .await?
+            .is_some_and(|made| made["domain"].as_str() == Some(account.domain.as_str())))
     }
 }
 
@@ -202,14 +217,12 @@ impl HostingPanel for WhmPanel {
             Placement::New(account) => self.make_account(request, account).await,
             // An earlier try's answer was lost: the server says whether it
             // made the account.
-            Placement::Unfinished(account) => match self.summary(&account).await? {
-                Some(made) if made["domain"].as_str() == Some(account.domain.as_str()) => {
-                    self.inventory
-                        .mark_finished(&request.idempotency_key, account)
-                        .await
-                }
-                _ => self.make_account(request, account).await,
-            },
+            Placement::Unfinished(account) if self.made(&account).await? => {
+                self.inventory
+                    .mark_finished(&request.idempotency_key, account)
+                    .await
+            }
+            Placement::Unfinished(account) => self.make_account(request, account).await,
         }
     }
 
@@ -270,8 +283,7 @@ impl HostingPanel for WhmPanel {
         };
         Ok(Some(AccountState {
             plan_id: summary["plan"].as_str().unwrap_or_default().to_string(),
-            suspended: summary["suspended"].as_i64() == Some(1)
-                || summary["suspended"].as_bool() == Some(true),
+            suspended: is_suspended(&summary),
             sites: self.addon_domains(&account).await?,
             mailboxes: self.mailboxes(&account).await?,
         }))

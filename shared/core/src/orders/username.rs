@@ -1,5 +1,5 @@
 //! Control-panel usernames: 3 to 16 lower-case letters and digits, starting
-//! with a letter (what cPanel and most panels accept). Unique through a marker
+//! with a letter and not with `test` (what cPanel and most panels accept). Unique through a marker
 //! item `PANELUSER#<name>` written with the order; taken names get suggestions.
 
 use crate::Storage;
@@ -27,7 +27,6 @@ const RESERVED: &[&str] = &[
     "mysql",
     "postgres",
     "cpanel",
-    "test",
 ];
 
 pub fn marker_key(username: &str) -> Key {
@@ -48,6 +47,10 @@ pub fn validate(input: &str) -> Result<String, &'static str> {
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
     {
         return Err("a username has only letters a to z and digits");
+    }
+    // cPanel refuses these, and they read as throwaway accounts anyway.
+    if name.starts_with("test") {
+        return Err("a username cannot begin with test");
     }
     if RESERVED.contains(&name.as_str()) {
         return Err("that username is reserved; choose another");
@@ -119,6 +122,8 @@ mod tests {
             "bak-ery",
             "bäckerei",
             "root",
+            "test",
+            "testbakery",
             "a234567890123456x",
         ] {
             assert!(validate(bad).is_err(), "{bad}");
