@@ -24,7 +24,7 @@ fn aws_config(extra: &[(&str, String)]) -> Config {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn aws_refuses_simulated_payments_and_registrar_unless_a_demo() {
+async fn aws_refuses_simulated_payments_registrar_and_panel_unless_a_demo() {
     let refused = hostfront::wiring::from_config(aws_config(&[]))
         .await
         .err()
@@ -32,7 +32,8 @@ async fn aws_refuses_simulated_payments_and_registrar_unless_a_demo() {
     let message = refused.to_string();
     assert!(
         message.contains("HOSTFRONT_PAYMENTS=simulated")
-            && message.contains("HOSTFRONT_REGISTRAR=simulated"),
+            && message.contains("HOSTFRONT_REGISTRAR=simulated")
+            && message.contains("HOSTFRONT_PANEL=simulated"),
         "{message}"
     );
     assert!(message.contains("HOSTFRONT_DEMO=true"), "{message}");

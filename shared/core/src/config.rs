@@ -174,6 +174,9 @@ impl Adapters {
         if self.payments == "simulated" {
             found.push("HOSTFRONT_PAYMENTS=simulated (any Luhn-valid card \"pays\")");
         }
+        if self.panel == "simulated" {
+            found.push("HOSTFRONT_PANEL=simulated (hosting accounts exist only in the table)");
+        }
         found
     }
 }
@@ -659,7 +662,7 @@ mod tests {
     fn adapters_are_chosen_by_name() {
         let local = config(&[]).unwrap().adapters;
         assert_eq!((local.mail.as_str(), local.demo), ("outbox", false));
-        assert_eq!(local.unsafe_in_production().len(), 2);
+        assert_eq!(local.unsafe_in_production().len(), 3);
         let aws = config(&[("HOSTFRONT_ENGINE", "aws")]).unwrap().adapters;
         assert_eq!(aws.mail, "record");
         let e = config(&[("HOSTFRONT_PAYMENTS", "stripe-ish")]).unwrap_err();
@@ -709,9 +712,41 @@ mod tests {
         );
         assert_eq!(
             epp.unsafe_in_production().len(),
-            1,
-            "only the payments remain simulated"
+            2,
+            "the payments and the panel remain simulated"
         );
+        let e = config(&[("HOSTFRONT_PANEL", "whm")]).unwrap_err();
+        assert!(e.to_string().contains("HOSTFRONT_WHM_TOKENS"), "{e}");
+        let whm = |tokens: &str| {
+            config(&[
+                ("HOSTFRONT_PANEL", "whm"),
+                ("HOSTFRONT_WHM_TOKENS", tokens),
+                (
+                    "HOSTFRONT_WHM_BACKUP_TARGET",
+                    "scp://b@vault.example/backups",
+                ),
+                ("HOSTFRONT_WHM_BACKUP_PASSWORD", "vault secret"),
+            ])
+        };
+        let settings = whm("web1=ONE, *=ALL")
+            .unwrap()
+            .adapters
+            .whm
+            .expect("WHM settings");
+        assert_eq!(
+            (settings.token("web1"), settings.token("web2")),
+            (Some("ONE"), Some("ALL"))
+        );
+        assert_eq!(settings.url, "https://{server}:2087");
+        let logged = format!("{settings:?}");
+        assert!(
+            !logged.contains("ONE") && !logged.contains("vault secret"),
+            "{logged}"
+        );
+        let only_web1 = whm("web1=ONE").unwrap().adapters.whm.unwrap();
+        assert_eq!(only_web1.token("web2"), None);
+        let e = whm("web1").unwrap_err();
+        assert!(e.to_string().contains("server=token"), "{e}");
     }
 
     #[test]
