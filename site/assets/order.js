@@ -200,7 +200,14 @@ async function pay(event) {
   };
   form.querySelector("button").disabled = true;
   try {
-    showOrder(await api(`/api/orders/${encodeURIComponent(orderId)}/pay`, { method: "POST", body: JSON.stringify(body) }));
+    const order = await api(`/api/orders/${encodeURIComponent(orderId)}/pay`, { method: "POST", body: JSON.stringify(body) });
+    // The card's bank asks the customer to confirm: it sends them back here.
+    if (order.payment_action_url) {
+      say($("order-message"), "Your bank asks you to confirm the payment; taking you there…");
+      location.assign(order.payment_action_url);
+      return;
+    }
+    showOrder(order);
     refresh();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
@@ -235,9 +242,22 @@ async function showOneOrder() {
   $("ownership-check").addEventListener("click", (event) => act("verify-domain", event.target));
   $("cancel-order").addEventListener("click", (event) => act("cancel", event.target));
   try {
+    if (new URLSearchParams(location.search).has("confirmed")) await confirmPayment();
     await refresh();
   } catch (error) {
     say($("order-status"), sentence(error.message), true);
+  }
+}
+
+/// Back from the bank's page: finishes the payment it confirmed (or not).
+async function confirmPayment() {
+  history.replaceState(null, "", `${location.pathname}?id=${encodeURIComponent(orderId)}`);
+  try {
+    const order = await api(`/api/orders/${encodeURIComponent(orderId)}/pay/confirm`, { method: "POST", body: "{}" });
+    if (order.payment_action_url) say($("order-message"), "Your bank has not confirmed the payment yet. Pay again to start over.");
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    say($("order-message"), sentence(error.message), true);
   }
 }
 

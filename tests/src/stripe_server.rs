@@ -47,6 +47,8 @@ struct Intent {
     method: String,
     charge: Option<String>,
     metadata: HashMap<String, String>,
+    /// Where the bank sends the cardholder back after its check.
+    return_url: Option<String>,
 }
 
 struct ChargeRecord {
@@ -64,6 +66,8 @@ struct Account {
     answered: HashMap<String, (String, u16, Value)>,
     faults: Faults,
     next_id: u64,
+    /// This stand-in's own address, for the bank's check pages.
+    base: String,
 }
 
 pub struct StripeServer {
@@ -88,6 +92,7 @@ impl StripeServer {
             .await
             .expect("a loopback port");
         let base = format!("http://{}", listener.local_addr().expect("bound"));
+        account.lock().unwrap().base = base.clone();
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -265,6 +270,9 @@ async fn api(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if let Some(check) = uri.path().strip_prefix("/3ds/") {
+        return account.lock().unwrap().bank(check);
+    }
     let (status, answer, delay) = {
         let mut account = account.lock().unwrap();
         account.handle(&method, &uri, &headers, &body)
@@ -341,6 +349,16 @@ impl Account {
             (&Method::POST, ["v1", "payment_intents", id, "cancel"]) => self.cancel(id),
             (&Method::POST, ["v1", "refunds"]) => self.refund(form),
             (&Method::GET, ["v1", "payment_intents", "search"]) => self.search(uri),
+            (&Method::GET, ["v1", "payment_intents", id]) => {
+                let query: Form =
+                    form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+                        .into_owned()
+                        .collect();
+                match self.intents.contains_key(*id) {
+                    true => (200, self.intent_json(id, &query)),
+                    false => missing("payment_intent", id),
+                }
+            }
             _ => error(404, "invalid_request_error", "", "Unrecognized request URL"),
         }
     }
@@ -433,10 +451,41 @@ impl Account {
             "amount_capturable": i.capturable, "amount_received": i.received,
             "payment_method": method, "latest_charge": charge, "metadata": i.metadata});
         if i.status == "requires_action" {
-            answer["next_action"] = json!({"type": "redirect_to_url",
-                "redirect_to_url": {"url": format!("https://hooks.stripe.test/3d_secure/{id}")}});
+            answer["next_action"] = match &i.return_url {
+                Some(back) => json!({"type": "redirect_to_url",
+                    "redirect_to_url": {"url": format!("{}/3ds/{id}", self.base), "return_url": back}}),
+                None => json!({"type": "use_stripe_sdk", "use_stripe_sdk": {}}),
+            };
         }
         answer
+    }
+
+    /// The card's bank checking its holder (3-D Secure): `/3ds/<intent>`
+    /// asks, `/3ds/<intent>/approve` and `/3ds/<intent>/fail` answer, then
+    /// send the holder back to the shop's return URL.
+    fn bank(&mut self, check: &str) -> Response {
+        let (id, answer) = check.split_once('/').unwrap_or((check, ""));
+        let Some(intent) = self.intents.get_mut(id) else {
+            return (StatusCode::NOT_FOUND, "no such payment").into_response();
+        };
+        if answer.is_empty() {
+            let page = format!(
+                "<h1>Your bank</h1><p>Confirm the payment of {} {}?</p>\
+                 <a href=\"/3ds/{id}/approve\">Confirm</a> <a href=\"/3ds/{id}/fail\">Refuse</a>",
+                intent.amount, intent.currency
+            );
+            return axum::response::Html(page).into_response();
+        }
+        if intent.status == "requires_action" {
+            if answer == "approve" {
+                intent.status = "requires_capture";
+                intent.capturable = intent.amount;
+            } else {
+                intent.status = "requires_payment_method";
+            }
+        }
+        let back = intent.return_url.clone().unwrap_or_default();
+        axum::response::Redirect::to(&back).into_response()
     }
 
     fn payment_intent(&mut self, form: &Form) -> (u16, Value) {
@@ -487,6 +536,7 @@ impl Account {
             method,
             charge: None,
             metadata,
+            return_url: field(form, "return_url").map(String::from),
         };
         if let Err(refusal) = bank_answer(&number) {
             self.intents.insert(id, intent);

@@ -1,6 +1,7 @@
-//! Paying through Stripe, over HTTP: a customer pays an order, a bank that
-//! asks to authenticate is told plainly, and Stripe's events are taken once
-//! and only when signed.
+//! Paying through Stripe, over HTTP: a customer whose bank asks them to
+//! confirm the payment goes to the bank's page and back, a payment the bank
+//! refuses or that is left there charges nothing, and Stripe's events are
+//! taken once and only when signed.
 
 use std::time::Duration;
 
@@ -20,8 +21,25 @@ async fn shop_on(stripe: &StripeServer) -> App {
     .await
 }
 
+/// What the customer's browser does at the bank's page: follows `answer`
+/// (`approve` or `fail`), and is sent back; returns where to.
+async fn at_the_bank(url: &str, answer: &str) -> String {
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = browser.get(url).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains(&format!("/{answer}")),
+        "the bank asks: {page}"
+    );
+    let answered = browser.get(format!("{url}/{answer}")).send().await.unwrap();
+    assert!(answered.status().is_redirection(), "{answered:?}");
+    answered.headers()["location"].to_str().unwrap().to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_customer_pays_an_order_through_stripe() {
+async fn a_customer_confirms_the_payment_at_their_bank() {
     let stripe = StripeServer::start().await;
     let app = shop_on(&stripe).await;
     let ada = Shopper::sign_up(&app, &format!("{}@example.com", fresh_username()), "GB").await;
@@ -29,31 +47,82 @@ async fn a_customer_pays_an_order_through_stripe() {
         .order(hosting("register", &fresh_domain(), &fresh_username()))
         .await;
     let id = order["id"].as_str().unwrap();
-
-    let (status, asked) = ada.pay(id, AUTHENTICATES, "GB").await;
+    let confirm = format!("/api/orders/{id}/pay/confirm");
+    let (status, early) = ada.post(&confirm, json!({}), None).await;
     assert_eq!(
-        (status, asked["error"]["code"].as_str()),
-        (402, Some("authentication_required")),
-        "{asked}"
+        (status, early["error"]["code"].as_str()),
+        (409, Some("nothing_to_confirm")),
+        "{early}"
     );
-    assert!(
-        asked["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("another card"),
-        "{asked}"
-    );
-    let held = stripe.intents_with_key(&format!("{id}-authorize-1"));
-    assert_eq!(held.len(), 1);
-    assert_eq!(held[0].1, "canceled", "nothing stays reserved on the card");
 
+    let (status, waiting) = ada.pay(id, AUTHENTICATES, "GB").await;
+    assert_eq!(status, 200, "{waiting}");
+    assert_eq!(waiting["status"], "awaiting_payment");
+    let bank = waiting["payment_action_url"]
+        .as_str()
+        .expect("the bank's page");
+    let (_, again) = ada.post(&confirm, json!({}), None).await;
+    assert_eq!(again["payment_action_url"], bank, "still waiting: {again}");
+
+    let back = at_the_bank(bank, "approve").await;
+    assert!(
+        back.ends_with(&format!("/order.html?id={id}&confirmed=1")),
+        "back to the order's page: {back}"
+    );
+    let (status, paid) = ada.post(&confirm, json!({}), None).await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["invoice"]["status"], "paid", "{paid}");
+    assert_eq!(paid["payment"]["card_last4"], "3155");
+    assert_eq!(paid["payment_action_url"], serde_json::Value::Null);
+    let (_, twice) = ada.post(&confirm, json!({}), None).await;
+    assert_eq!(
+        twice["payment"], paid["payment"],
+        "confirming again changes nothing"
+    );
+    let intents = stripe.intents_with_key(&format!("{id}-authorize-1"));
+    assert_eq!(intents.len(), 1);
+    assert_eq!(
+        intents[0].1, "succeeded",
+        "authorised at the bank, then captured"
+    );
+    ada.wait_for(id, "active").await;
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_payment_the_bank_refuses_or_left_there_charges_nothing() {
+    let stripe = StripeServer::start().await;
+    let app = shop_on(&stripe).await;
+    let ada = Shopper::sign_up(&app, &format!("{}@example.com", fresh_username()), "GB").await;
+    let (_, order) = ada
+        .order(hosting("register", &fresh_domain(), &fresh_username()))
+        .await;
+    let id = order["id"].as_str().unwrap();
+    let confirm = format!("/api/orders/{id}/pay/confirm");
+
+    // Refused at the bank: declined, the order still awaits payment.
+    let (_, waiting) = ada.pay(id, AUTHENTICATES, "GB").await;
+    at_the_bank(waiting["payment_action_url"].as_str().unwrap(), "fail").await;
+    let (status, refused) = ada.post(&confirm, json!({}), None).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (402, Some("authentication_failed")),
+        "{refused}"
+    );
+    let (_, order) = ada.get(&format!("/api/orders/{id}")).await;
+    assert_eq!(order["status"], "awaiting_payment");
+    assert_eq!(order["payment_problem"]["code"], "authentication_failed");
+
+    // Left at the bank, then paid with another card: the first is released.
+    let (_, waiting) = ada.pay(id, AUTHENTICATES, "GB").await;
+    assert!(waiting["payment_action_url"].is_string(), "{waiting}");
     let (status, paid) = ada.pay(id, APPROVED, "GB").await;
     assert_eq!(status, 200, "{paid}");
     assert_eq!(paid["payment"]["card_last4"], "4242");
-    assert_eq!(paid["invoice"]["status"], "paid");
-    let captured = stripe.intents_with_key(&format!("{id}-authorize-2"));
-    assert_eq!(captured.len(), 1);
-    assert_eq!(captured[0].1, "succeeded", "authorised and captured");
+    let left = stripe.intents_with_key(&format!("{id}-authorize-2"));
+    assert_eq!(left[0].1, "canceled", "nothing stays reserved: {left:?}");
+    let captured = stripe.intents_with_key(&format!("{id}-authorize-3"));
+    assert_eq!(captured[0].1, "succeeded");
     ada.wait_for(id, "active").await;
     app.shutdown().await.unwrap();
 }

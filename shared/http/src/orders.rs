@@ -36,6 +36,7 @@ impl From<OrderError> for ApiError {
                     "expired_card" => "expired_card",
                     "invalid_card" => "invalid_card",
                     "authentication_required" => "authentication_required",
+                    "authentication_failed" => "authentication_failed",
                     _ => "payment_declined",
                 };
                 ApiError::new(
@@ -144,10 +145,13 @@ async fn get_order(
 
 /// Pays the order's invoice by card. Test cards: 4242 4242 4242 4242 succeeds;
 /// 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has insufficient
-/// funds; 4000 0000 0000 0069 has expired.
+/// funds; 4000 0000 0000 0069 has expired. When the card's bank asks the
+/// customer to confirm the payment (3-D Secure), the order comes back still
+/// awaiting payment with `payment_action_url`: the bank's page, which sends
+/// the customer back to the order's page to `POST …/pay/confirm`.
 #[utoipa::path(post, path = "/api/orders/{id}/pay", tag = "orders", security(("session" = [])), request_body = PayRequest,
     responses(
-        (status = 200, body = OrderView, description = "paid (or paid before): provisioning or pending review"),
+        (status = 200, body = OrderView, description = "paid (or paid before): provisioning or pending review; or waiting for the bank (`payment_action_url`)"),
         (status = 422, body = ErrorBody, description = "`invalid_country`, `invalid_payment`"),
         (status = 402, body = ErrorBody, description = "`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after repeated declines `payment_declined`: the order still awaits payment"),
         (status = 404, body = ErrorBody),
@@ -163,6 +167,27 @@ async fn pay_order(
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(
         checkout::pay(&state.services, &customer, &id, request).await?,
+    ))
+}
+
+/// After the customer's bank asked them to confirm the payment: finishes it.
+#[utoipa::path(post, path = "/api/orders/{id}/pay/confirm", tag = "orders", security(("session" = [])),
+    responses(
+        (status = 200, body = OrderView, description = "paid: provisioning or pending review; or still waiting for the bank (`payment_action_url`)"),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 402, body = ErrorBody, description = "`authentication_failed`: the bank did not confirm the payment; nothing was charged, the order still awaits payment"),
+        (status = 404, body = ErrorBody, description = "no such order of yours"),
+        (status = 409, body = ErrorBody, description = "`nothing_to_confirm`: the order is not waiting for a bank"),
+        (status = 429, body = ErrorBody, description = "`rate_limited`; see Retry-After"),
+        (status = 503, body = ErrorBody, description = "the payment provider is not answering; retrying never charges twice"),
+    ))]
+async fn confirm_payment(
+    State(state): State<AppState>,
+    Purchaser(customer): Purchaser,
+    Path(id): Path<String>,
+) -> Result<Json<OrderView>, ApiError> {
+    Ok(Json(
+        checkout::confirmed_at_bank(&state.services, &customer, &id).await?,
     ))
 }
 
@@ -275,6 +300,7 @@ pub fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(place_order, list_orders))
         .add(crate::handlers!(get_order))
         .add(crate::handlers!(pay_order))
+        .add(crate::handlers!(confirm_payment))
         .add(crate::handlers!(verify_domain))
         .add(crate::handlers!(cancel_order))
         .add(crate::handlers!(order_zone))

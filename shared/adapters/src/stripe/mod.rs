@@ -8,9 +8,10 @@
 //!
 //! Card numbers pass through to Stripe, as the port has them: that needs an
 //! account allowed to send raw card data. Webhooks are verified by
-//! `webhook::verify`. A card whose bank asks the customer to authenticate
-//! (3-D Secure) is declined as `authentication_required`, its intent
-//! cancelled: the customer is told to use another card.
+//! `webhook::verify`. A card whose bank asks its holder to confirm the
+//! payment (3-D Secure) sends them to the bank's page when they are at hand
+//! (`authorize_with_holder`, with the intent's `return_url`), and is declined
+//! as `authentication_required`, its intent cancelled, when they are not.
 
 pub mod webhook;
 
@@ -22,8 +23,8 @@ use serde_json::Value;
 use crate::https::{Failure, HttpsClient, check_base_url};
 use hostfront_core::config::StripeSettings;
 use hostfront_core::payments::{
-    Authorization, Capture, Card, Charge, EventError, PaymentError, PaymentEvent, PaymentSource,
-    Payments, Refund, SavedCard, last4,
+    Authorization, Authorized, Capture, Card, Charge, EventError, PaymentError, PaymentEvent,
+    PaymentSource, Payments, Refund, SavedCard, last4,
 };
 
 pub struct StripePayments {
@@ -95,6 +96,73 @@ impl StripePayments {
         self.send(hyper::Method::POST, path, form, Some(key)).await
     }
 
+    /// Creates and confirms the intent of `charge`. With a `return_url`
+    /// the holder is at hand, and a bank that asks them to confirm gets to;
+    /// without one, such an intent is cancelled and the card declined.
+    async fn confirm(
+        &self,
+        charge: &Charge,
+        return_url: Option<&str>,
+    ) -> Result<Authorized, PaymentError> {
+        if charge.amount <= 0 {
+            return Err(PaymentError::Invalid("the amount must be positive".into()));
+        }
+        let mut form = vec![
+            ("amount".to_string(), charge.amount.to_string()),
+            ("currency".into(), charge.currency.to_lowercase()),
+            ("capture_method".into(), "manual".into()),
+            ("confirm".into(), "true".into()),
+            ("description".into(), charge.reference.clone()),
+            ("metadata[reference]".into(), charge.reference.clone()),
+            (
+                "metadata[hostfront_key]".into(),
+                charge.idempotency_key.clone(),
+            ),
+            ("expand[]".into(), "payment_method".into()),
+        ];
+        if let Some(url) = return_url {
+            form.push(("return_url".into(), url.into()));
+        }
+        match &charge.source {
+            PaymentSource::Card(card) => form.extend(card_fields("payment_method_data", card)),
+            PaymentSource::Saved(token) => {
+                let Some((customer, method)) = token.split_once('.') else {
+                    return Err(PaymentError::Invalid(format!("no saved card {token}")));
+                };
+                form.push(("customer".into(), customer.into()));
+                form.push(("payment_method".into(), method.into()));
+                form.push(("off_session".into(), "true".into()));
+            }
+        }
+        let intent = self
+            .post("/v1/payment_intents", &form, &charge.idempotency_key)
+            .await?;
+        match intent["status"].as_str() {
+            Some("requires_capture") => authorization_of(&intent)
+                .map(Authorized::Held)
+                .ok_or_else(|| unexpected("an intent")),
+            Some("requires_action") if return_url.is_some() => {
+                bank_check(&intent).ok_or_else(|| unexpected("a bank's check"))
+            }
+            Some("requires_action") => {
+                let id = intent["id"].as_str().unwrap_or_default();
+                self.cancel(id, &format!("{}-cancel", charge.idempotency_key))
+                    .await?;
+                Err(PaymentError::Declined {
+                    code: "authentication_required".into(),
+                    message: "your bank asks you to confirm this payment, which cannot be done without you; pay with the card while you are at hand".into(),
+                })
+            }
+            other => Err(PaymentError::Declined {
+                code: "card_declined".into(),
+                message: format!(
+                    "the payment was not authorised ({})",
+                    other.unwrap_or("no status")
+                ),
+            }),
+        }
+    }
+
     /// Cancels an intent that cannot be captured, so nothing stays reserved.
     async fn cancel(&self, intent: &str, key: &str) -> Result<(), PaymentError> {
         let path = format!("/v1/payment_intents/{}/cancel", path_segment(intent));
@@ -136,6 +204,16 @@ fn failure(status: u16, error: &Value) -> PaymentError {
         }
         _ => PaymentError::Invalid(message),
     }
+}
+
+/// The bank's check an intent waits for, when it is a page to send the holder to.
+fn bank_check(intent: &Value) -> Option<Authorized> {
+    let action = &intent["next_action"];
+    (action["type"].as_str() == Some("redirect_to_url")).then_some(())?;
+    Some(Authorized::Authenticate {
+        authorization_id: intent["id"].as_str()?.to_string(),
+        url: action["redirect_to_url"]["url"].as_str()?.to_string(),
+    })
 }
 
 /// A path segment from an id we were given (never a path of its own).
@@ -257,49 +335,37 @@ impl Payments for StripePayments {
     }
 
     async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError> {
-        if charge.amount <= 0 {
-            return Err(PaymentError::Invalid("the amount must be positive".into()));
+        match self.confirm(charge, None).await? {
+            Authorized::Held(authorization) => Ok(authorization),
+            Authorized::Authenticate { .. } => Err(unexpected("an intent held")),
         }
-        let mut form = vec![
-            ("amount".to_string(), charge.amount.to_string()),
-            ("currency".into(), charge.currency.to_lowercase()),
-            ("capture_method".into(), "manual".into()),
-            ("confirm".into(), "true".into()),
-            ("description".into(), charge.reference.clone()),
-            ("metadata[reference]".into(), charge.reference.clone()),
-            (
-                "metadata[hostfront_key]".into(),
-                charge.idempotency_key.clone(),
-            ),
-            ("expand[]".into(), "payment_method".into()),
-        ];
-        match &charge.source {
-            PaymentSource::Card(card) => form.extend(card_fields("payment_method_data", card)),
-            PaymentSource::Saved(token) => {
-                let Some((customer, method)) = token.split_once('.') else {
-                    return Err(PaymentError::Invalid(format!("no saved card {token}")));
-                };
-                form.push(("customer".into(), customer.into()));
-                form.push(("payment_method".into(), method.into()));
-                form.push(("off_session".into(), "true".into()));
-            }
-        }
-        let intent = self
-            .post("/v1/payment_intents", &form, &charge.idempotency_key)
-            .await?;
+    }
+
+    async fn authorize_with_holder(
+        &self,
+        charge: &Charge,
+        return_url: &str,
+    ) -> Result<Authorized, PaymentError> {
+        self.confirm(charge, Some(return_url)).await
+    }
+
+    async fn authenticated(&self, authorization_id: &str) -> Result<Authorized, PaymentError> {
+        let path = format!(
+            "/v1/payment_intents/{}?expand[]=payment_method",
+            path_segment(authorization_id)
+        );
+        let intent = self.send(hyper::Method::GET, &path, &[], None).await?;
         match intent["status"].as_str() {
-            Some("requires_capture") => {
-                authorization_of(&intent).ok_or_else(|| unexpected("an intent"))
-            }
+            Some("requires_capture" | "succeeded") => authorization_of(&intent)
+                .map(Authorized::Held)
+                .ok_or_else(|| unexpected("an intent")),
             Some("requires_action") => {
-                let id = intent["id"].as_str().unwrap_or_default();
-                self.cancel(id, &format!("{}-cancel", charge.idempotency_key))
-                    .await?;
-                Err(PaymentError::Declined {
-                    code: "authentication_required".into(),
-                    message: "your bank asks you to confirm this payment, which this shop cannot ask for yet".into(),
-                })
+                bank_check(&intent).ok_or_else(|| unexpected("a bank's check"))
             }
+            Some("requires_payment_method") => Err(PaymentError::Declined {
+                code: "authentication_failed".into(),
+                message: "your bank did not confirm the payment; nothing was charged".into(),
+            }),
             other => Err(PaymentError::Declined {
                 code: "card_declined".into(),
                 message: format!(

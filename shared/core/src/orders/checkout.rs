@@ -6,7 +6,10 @@
 //! and that number. A retry after a crash or a timeout therefore repeats the
 //! same attempt, which the gateway answers from its record: a card is never
 //! charged twice for one order. A declined card closes the attempt and leaves
-//! the order awaiting payment with the reason.
+//! the order awaiting payment with the reason. A card whose bank asks the
+//! customer to confirm the payment (3-D Secure) keeps the attempt open with
+//! the bank's page, until the customer comes back (`confirmed_at_bank`) or
+//! pays again, which releases it.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -16,13 +19,13 @@ use super::letters::invoice_letter;
 use super::lifecycle::Change;
 use super::review::{self, Rules};
 use super::{
-    HeldName, Invoice, Order, OrderError, OrderStatus, OrderView, Payment, PaymentProblem,
-    UNPAID_HOLD_DAYS, conflict, hold_markers, invalid, order_key, provision,
+    HeldName, Invoice, Order, OrderError, OrderStatus, OrderView, Payment, PaymentAction,
+    PaymentProblem, UNPAID_HOLD_DAYS, conflict, hold_markers, invalid, order_key, provision,
 };
 use crate::accounts::Customer;
 use crate::audit::Actor;
 use crate::mail::{self, Mail, MailKind};
-use crate::payments::{Card, Charge, PaymentError, PaymentSource};
+use crate::payments::{Authorization, Authorized, Card, Charge, PaymentError, PaymentSource};
 use crate::store::{Condition, TableError, Tx, TxError, Update};
 use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
@@ -138,7 +141,9 @@ async fn hold_for_payment(
     }
 }
 
-/// Charges the order's invoice with `request.card`.
+/// Charges the order's invoice with `request.card`. When the card's bank
+/// asks the customer to confirm the payment, the order keeps the attempt
+/// with the bank's page (`payment_action_url`) until `confirmed_at_bank`.
 pub async fn pay(
     services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
     customer: &Customer,
@@ -156,9 +161,30 @@ pub async fn pay(
         .card
         .check_form()
         .map_err(|message| invalid("invalid_payment", message))?;
-    let (order, attempt) = match claim_attempt(services, customer, order_id).await? {
-        Due::Attempt(order, attempt) => (order, attempt),
-        Due::Settled(order) => return super::view(services, order).await,
+    let mut claimed = None;
+    for _ in 0..3 {
+        match claim_attempt(services, customer, order_id).await? {
+            Due::Settled(order) => return super::view(services, order).await,
+            Due::Attempt(order, attempt) => match order.payment_action.clone() {
+                // The customer left their bank's page and pays again.
+                Some(action) => {
+                    if let Some(paid) =
+                        settle_or_close(services, customer, &order, attempt, &action).await?
+                    {
+                        return Ok(paid);
+                    }
+                }
+                None => {
+                    claimed = Some((order, attempt));
+                    break;
+                }
+            },
+        }
+    }
+    let Some((order, attempt)) = claimed else {
+        return Err(OrderError::Unavailable(
+            "this order is being paid right now".into(),
+        ));
     };
     let key = order_key(&customer.id, order_id);
     let invoice = Invoice::read(services.table(), order_id).await?;
@@ -169,57 +195,220 @@ pub async fn pay(
         reference: invoice.number.clone(),
         idempotency_key: format!("{order_id}-authorize-{attempt}"),
     };
-    let charged = async {
-        let authorization = services.payments().authorize(&charge).await?;
-        let capture = services
-            .payments()
-            .capture(
-                &authorization.id,
-                invoice.total,
-                &format!("{order_id}-capture-{attempt}"),
-            )
-            .await?;
-        Ok::<_, PaymentError>((authorization, capture))
-    }
-    .await;
-    let (authorization, capture) = match charged {
-        Ok(done) => done,
-        Err(PaymentError::Declined { code, message }) => {
-            let today = super::declines::count(services, &customer.id).await?;
-            let (code, message) = super::declines::as_told(code, message, today);
-            let problem = PaymentProblem {
-                code: code.clone(),
-                message: message.clone(),
+    let back = format!(
+        "{}/order.html?id={order_id}&confirmed=1",
+        services.config().public_url.trim_end_matches('/')
+    );
+    let authorization = match services
+        .payments()
+        .authorize_with_holder(&charge, &back)
+        .await
+    {
+        Ok(Authorized::Held(authorization)) => authorization,
+        Ok(Authorized::Authenticate {
+            authorization_id,
+            url,
+        }) => {
+            let action = PaymentAction {
+                authorization_id,
+                url,
+                billing_country,
             };
-            let closed = Update::new()
-                .set("payment_attempts", attempt)
-                .set("payment_problem", json!(problem))
-                .add("declines", 1)
-                .remove("payment_pending")
+            let waiting = Update::new()
+                .set("payment_action", json!(action))
                 .bump_version();
-            match services
-                .table()
-                .update(
-                    &key,
-                    closed,
-                    Some(Condition::eq("payment_pending", attempt)),
-                )
-                .await
-            {
+            let pending = Some(Condition::eq("payment_pending", attempt));
+            match services.table().update(&key, waiting, pending).await {
                 Ok(_) | Err(TableError::ConditionFailed) => {}
                 Err(other) => return Err(other.into()),
             }
-            return Err(OrderError::Declined { code, message });
+            let order = super::load(services, &customer.id, order_id).await?;
+            return super::view(services, order).await;
         }
-        Err(other) => return Err(payment_error(other)),
+        Err(error) => return Err(refused(services, customer, order_id, attempt, error).await),
     };
+    settle(
+        services,
+        customer,
+        &order,
+        &invoice,
+        attempt,
+        authorization,
+        &billing_country,
+    )
+    .await
+}
 
+/// Finishes the payment the customer went to confirm at their bank, once
+/// they are back: paid when the bank confirmed it, declined when it did not,
+/// and still waiting while they have not answered it.
+pub async fn confirmed_at_bank(
+    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    customer: &Customer,
+    order_id: &str,
+) -> Result<OrderView, OrderError> {
+    let order = super::load(services, &customer.id, order_id).await?;
+    if order.status != OrderStatus::AwaitingPayment {
+        return super::view(services, order).await;
+    }
+    let (Some(attempt), Some(action)) = (order.payment_pending, order.payment_action.clone())
+    else {
+        return Err(conflict(
+            "nothing_to_confirm",
+            "this order is not waiting for your bank; pay it with a card",
+        ));
+    };
+    match services
+        .payments()
+        .authenticated(&action.authorization_id)
+        .await
+    {
+        Ok(Authorized::Held(authorization)) => {
+            let invoice = Invoice::read(services.table(), order_id).await?;
+            let country = action.billing_country.as_str();
+            settle(
+                services,
+                customer,
+                &order,
+                &invoice,
+                attempt,
+                authorization,
+                country,
+            )
+            .await
+        }
+        Ok(Authorized::Authenticate { .. }) => super::view(services, order).await,
+        Err(error) => Err(refused(services, customer, order_id, attempt, error).await),
+    }
+}
+
+/// For an attempt left waiting at the bank when the customer pays again:
+/// paid if the bank confirmed it meanwhile; otherwise released and closed,
+/// so that the new card gets an attempt of its own (`None`).
+async fn settle_or_close(
+    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    customer: &Customer,
+    order: &Order,
+    attempt: u32,
+    action: &PaymentAction,
+) -> Result<Option<OrderView>, OrderError> {
+    let payments = services.payments();
+    match payments.authenticated(&action.authorization_id).await {
+        Ok(Authorized::Held(authorization)) => {
+            let invoice = Invoice::read(services.table(), &order.id).await?;
+            let country = action.billing_country.as_str();
+            let paid = settle(
+                services,
+                customer,
+                order,
+                &invoice,
+                attempt,
+                authorization,
+                country,
+            );
+            return paid.await.map(Some);
+        }
+        Ok(Authorized::Authenticate { .. }) => payments
+            .void(
+                &action.authorization_id,
+                &format!("{}-void-{attempt}", order.id),
+            )
+            .await
+            .map_err(payment_error)?,
+        Err(PaymentError::Declined { .. }) => {}
+        Err(other) => return Err(payment_error(other)),
+    }
+    close_attempt(services, &customer.id, &order.id, attempt, None).await?;
+    Ok(None)
+}
+
+/// Ends `attempt` without a payment, with the problem to show if any.
+async fn close_attempt(
+    services: &impl Storage,
+    customer_id: &str,
+    order_id: &str,
+    attempt: u32,
+    problem: Option<&PaymentProblem>,
+) -> Result<(), OrderError> {
+    let mut closed = Update::new()
+        .set("payment_attempts", attempt)
+        .remove("payment_pending")
+        .remove("payment_action")
+        .bump_version();
+    if let Some(problem) = problem {
+        closed = closed
+            .set("payment_problem", json!(problem))
+            .add("declines", 1);
+    }
+    match services
+        .table()
+        .update(
+            &order_key(customer_id, order_id),
+            closed,
+            Some(Condition::eq("payment_pending", attempt)),
+        )
+        .await
+    {
+        Ok(_) | Err(TableError::ConditionFailed) => Ok(()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// What the customer is told of a payment that failed; a declined card
+/// closes the attempt with the reason.
+async fn refused(
+    services: &(impl Storage + Settings),
+    customer: &Customer,
+    order_id: &str,
+    attempt: u32,
+    error: PaymentError,
+) -> OrderError {
+    let PaymentError::Declined { code, message } = error else {
+        return payment_error(error);
+    };
+    let recorded = async {
+        let today = super::declines::count(services, &customer.id).await?;
+        let (code, message) = super::declines::as_told(code, message, today);
+        let problem = PaymentProblem {
+            code: code.clone(),
+            message: message.clone(),
+        };
+        close_attempt(services, &customer.id, order_id, attempt, Some(&problem)).await?;
+        Ok::<_, OrderError>(OrderError::Declined { code, message })
+    };
+    recorded.await.unwrap_or_else(|error| error)
+}
+
+/// Captures a held authorisation and records the payment: the order goes
+/// to provisioning, or to review.
+async fn settle(
+    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    customer: &Customer,
+    order: &Order,
+    invoice: &Invoice,
+    attempt: u32,
+    authorization: Authorization,
+    billing_country: &str,
+) -> Result<OrderView, OrderError> {
+    let order_id = order.id.as_str();
+    let captured = services
+        .payments()
+        .capture(
+            &authorization.id,
+            invoice.total,
+            &format!("{order_id}-capture-{attempt}"),
+        )
+        .await;
+    let capture = match captured {
+        Ok(capture) => capture,
+        Err(error) => return Err(refused(services, customer, order_id, attempt, error).await),
+    };
     let rules = Rules {
         value_above: services.config().review_above,
         orders_per_day: services.config().review_orders_per_day,
     };
     let recent = review::recent_orders(services, &customer.id).await?;
-    let reasons = review::reasons(rules, &order, recent, &customer.country, &billing_country);
+    let reasons = review::reasons(rules, order, recent, &customer.country, billing_country);
     let status = if reasons.is_empty() {
         OrderStatus::Provisioning
     } else {
@@ -238,8 +427,9 @@ pub async fn pay(
         .set("payment_attempts", attempt)
         .set("review_reasons", json!(reasons))
         .remove("payment_pending")
+        .remove("payment_action")
         .remove("payment_problem");
-    let mut letter = invoice_letter(services, &order, &invoice);
+    let mut letter = invoice_letter(services, order, invoice);
     letter.card_last4 = payment.card_last4.clone();
     letter.paid = true;
     letter.in_review = status == OrderStatus::PendingReview;
@@ -251,7 +441,7 @@ pub async fn pay(
     };
     let mut tx = Tx::new();
     Change {
-        order: &order,
+        order,
         to: status,
         update,
         actor: Actor::Customer(customer.id.clone()),
@@ -267,7 +457,7 @@ pub async fn pay(
         .push(super::unpaid::release_op(&customer.id))
         .push(super::secrets::keep_for_provisioning_op(order_id, now_secs))
         .extend(
-            hold_markers(&order, &services.config().subdomain_zone, None)
+            hold_markers(order, &services.config().subdomain_zone, None)
                 .into_iter()
                 .map(|(_, op)| op),
         );

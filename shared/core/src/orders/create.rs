@@ -272,6 +272,7 @@ async fn place_as(
         declines: 0,
         payment_pending: None,
         payment_problem: None,
+        payment_action: None,
         payment: None,
         review_reasons: Vec::new(),
         hold_reason: None,

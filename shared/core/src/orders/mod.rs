@@ -136,6 +136,16 @@ pub struct PaymentProblem {
     pub message: String,
 }
 
+/// A payment attempt waiting for the cardholder to confirm it at their bank.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentAction {
+    pub authorization_id: String,
+    /// The bank's page where the holder confirms the payment.
+    pub url: String,
+    /// The card's billing country, for the review once it is held.
+    pub billing_country: String,
+}
+
 /// What the customer has once the order is live.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Service {
@@ -171,6 +181,9 @@ pub struct Order {
     pub payment_pending: Option<u32>,
     #[serde(default)]
     pub payment_problem: Option<PaymentProblem>,
+    /// The pending attempt's check at the cardholder's bank, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_action: Option<PaymentAction>,
     #[serde(default)]
     pub payment: Option<Payment>,
     #[serde(default)]
@@ -279,6 +292,9 @@ pub struct OrderView {
     pub payment: Option<Payment>,
     /// Why the last payment attempt failed, while the order awaits payment.
     pub payment_problem: Option<PaymentProblem>,
+    /// Where the customer confirms the payment at their bank (3-D Secure),
+    /// while it waits for that; they come back to the order's page.
+    pub payment_action_url: Option<String>,
     pub steps: Vec<StepView>,
     /// What the customer must do, when the order is on hold.
     pub customer_message: Option<String>,
@@ -403,6 +419,10 @@ pub fn assemble(
         payment_problem: order
             .payment_problem
             .filter(|_| order.status == OrderStatus::AwaitingPayment),
+        payment_action_url: order
+            .payment_action
+            .filter(|_| order.status == OrderStatus::AwaitingPayment)
+            .map(|action| action.url),
         steps,
         customer_message: order.customer_message,
         failed_step: order.failed_step,

@@ -95,6 +95,20 @@ pub struct Authorization {
     pub card_last4: String,
 }
 
+/// How a charge made with its cardholder at hand came out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Authorized {
+    /// The amount is held on the card.
+    Held(Authorization),
+    /// The card's bank asks its holder to confirm the payment (3-D Secure):
+    /// they go to `url`, come back to the return URL, and `authenticated`
+    /// then says how it went.
+    Authenticate {
+        authorization_id: String,
+        url: String,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Capture {
     pub id: String,
@@ -163,8 +177,33 @@ pub trait Payments: Send + Sync {
         idempotency_key: &str,
     ) -> Result<SavedCard, PaymentError>;
 
-    /// Reserves `charge.amount` on the card.
+    /// Reserves `charge.amount` on the card. A card whose bank asks its
+    /// holder to confirm the payment is declined (`authentication_required`):
+    /// the holder is not at hand.
     async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError>;
+
+    /// Reserves `charge.amount` on a card whose holder is at hand: if their
+    /// bank asks them to confirm the payment, they are sent to it, and come
+    /// back to `return_url`. A provider that cannot send them declines such
+    /// a card, as `authorize` does.
+    async fn authorize_with_holder(
+        &self,
+        charge: &Charge,
+        return_url: &str,
+    ) -> Result<Authorized, PaymentError> {
+        let _ = return_url;
+        self.authorize(charge).await.map(Authorized::Held)
+    }
+
+    /// How the holder's check at their bank went, for an authorisation that
+    /// `authorize_with_holder` sent them to make: held once they confirmed,
+    /// declined (`authentication_failed`) when they did not, and the same
+    /// `Authenticate` while they have not yet.
+    async fn authenticated(&self, authorization_id: &str) -> Result<Authorized, PaymentError> {
+        Err(PaymentError::Invalid(format!(
+            "no check at the bank is under way for {authorization_id}"
+        )))
+    }
 
     /// The authorisation an earlier `authorize` with `idempotency_key` made,
     /// if it made one: how a caller cut off mid-call learns what it holds.
