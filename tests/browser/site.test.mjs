@@ -258,7 +258,7 @@ describe("the order journey", () => {
     await page.close();
   });
 
-  test("a free subdomain, with a taken username swapped for a suggested one", async () => {
+  test("a free subdomain, with a taken username swapped for a suggested one, paid with a card its bank checks", async () => {
     const page = await app.browser.newPage();
     await page.goto(`${app.server.base}/account.html?next=/order.html`);
     await signUp(page, app.server.base, { name: "Alan Turing", email: "alan@example.com", country: "GB" });
@@ -278,14 +278,20 @@ describe("the order journey", () => {
     await page.waitForURL(/\/order\.html\?id=/);
     await page.locator("#order-domain").getByText("enigmalab.example.net").waitFor();
 
+    // A card whose bank asks its holder to confirm: to the bank and back.
     const pay = page.locator("#pay-form");
-    await pay.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await pay.getByLabel("Card number").fill("4000 0025 0000 3155");
     await pay.getByLabel("Month").fill("1");
     await pay.getByLabel("Year").fill("2099");
     await pay.getByLabel("CVC").fill("999");
     assert.equal(await pay.getByLabel("Billing country").inputValue(), "GB", "billing country from the account");
     await pay.getByRole("button", { name: "Pay" }).click();
+    await page.waitForURL(/\/bank\.html\?check=/);
+    await shot(page, "bank-check");
+    await page.getByRole("button", { name: "Confirm the payment" }).click();
+    await page.waitForURL(/\/order\.html\?id=[^&]+$/);
     await page.locator('#order[data-status="active"]').waitFor({ timeout: 20000 });
+    assert.match(await page.locator("#invoice-number").textContent(), /paid/);
     assert.match(await page.locator("#steps").textContent(), /Reserve enigmalab\.example\.net/);
     await page.close();
   });
@@ -334,7 +340,7 @@ describe("the site on a phone", () => {
     await fits(page, "a live order");
     await shot(page, "phone-order");
 
-    for (const path of ["/account.html", "/outbox.html", "/no-such-page"]) {
+    for (const path of ["/account.html", "/outbox.html", "/bank.html?check=none", "/no-such-page"]) {
       await page.goto(`${app.server.base}${path}`);
       await page.waitForLoadState("networkidle");
       await fits(page, path);

@@ -10,7 +10,7 @@ use hostfront::adapters::sim::{
     APPROVED, DECLINED, DECLINES_WHEN_CHARGED, EXPIRED, INSUFFICIENT_FUNDS, SimulatedGateway,
 };
 use hostfront::adapters::stripe::StripePayments;
-use hostfront::payments::{Card, Charge, PaymentError, PaymentSource, Payments};
+use hostfront::payments::{Authorized, Card, Charge, PaymentError, PaymentSource, Payments};
 use hostfront_tests::TableFixture;
 use hostfront_tests::stripe_server::{AUTHENTICATES, StripeServer};
 
@@ -44,6 +44,7 @@ conformance!(
     concurrent_retries_of_one_capture_capture_once,
     a_voided_authorisation_cannot_be_captured,
     a_saved_card_pays_as_the_card_would,
+    a_card_its_bank_checks_holds_only_once_its_holder_confirms,
 );
 
 fn gateway(f: &TableFixture) -> Arc<dyn Payments> {
@@ -75,6 +76,100 @@ fn charge(number: &str, key: &str) -> Charge {
         reference: "INV-000001".into(),
         idempotency_key: key.into(),
     }
+}
+
+/// The holder answers their bank's check: on the bank's own page (Stripe's
+/// cards), or at the simulated bank.
+async fn answer_at_bank(g: &dyn Payments, id: &str, url: &str, confirmed: bool) {
+    let answer = if confirmed { "approve" } else { "fail" };
+    if url.starts_with("http") {
+        let browser = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let sent_back = browser.get(format!("{url}/{answer}")).send().await.unwrap();
+        assert!(sent_back.status().is_redirection(), "{sent_back:?}");
+    } else {
+        let back = g.answer_bank_check(id, confirmed).await.unwrap();
+        assert_eq!(back, RETURN_URL, "the holder goes back to the shop");
+    }
+}
+
+const RETURN_URL: &str = "https://shop.example/order.html?id=o1&confirmed=1";
+
+async fn a_card_its_bank_checks_holds_only_once_its_holder_confirms(g: Arc<dyn Payments>) {
+    let away = g.authorize(&charge(AUTHENTICATES, "k-away")).await;
+    assert_eq!(
+        declined_code(away),
+        "authentication_required",
+        "no holder at hand"
+    );
+
+    let asked = g
+        .authorize_with_holder(&charge(AUTHENTICATES, "k-3ds"), RETURN_URL)
+        .await
+        .unwrap();
+    let Authorized::Authenticate {
+        authorization_id: id,
+        url,
+    } = asked.clone()
+    else {
+        panic!("the bank asks: {asked:?}");
+    };
+    assert_eq!(
+        g.authorize_with_holder(&charge(AUTHENTICATES, "k-3ds"), RETURN_URL)
+            .await
+            .unwrap(),
+        asked,
+        "a retry is the same check"
+    );
+    assert!(
+        g.capture(&id, 4990, "k-3ds-early").await.is_err(),
+        "nothing held yet"
+    );
+    assert_eq!(g.authenticated(&id).await.unwrap(), asked, "still waiting");
+    assert_eq!(g.authorization_made_with("k-3ds").await.unwrap(), None);
+
+    answer_at_bank(g.as_ref(), &id, &url, true).await;
+    let Authorized::Held(held) = g.authenticated(&id).await.unwrap() else {
+        panic!("held once confirmed");
+    };
+    assert_eq!((held.amount, held.card_last4.as_str()), (4990, "3155"));
+    assert_eq!(
+        g.authorization_made_with("k-3ds").await.unwrap(),
+        Some(held.clone())
+    );
+    g.capture(&held.id, 4990, "k-3ds-capture").await.unwrap();
+
+    let refused = g
+        .authorize_with_holder(&charge(AUTHENTICATES, "k-3ds-no"), RETURN_URL)
+        .await
+        .unwrap();
+    let Authorized::Authenticate {
+        authorization_id,
+        url,
+    } = refused
+    else {
+        panic!("the bank asks: {refused:?}");
+    };
+    answer_at_bank(g.as_ref(), &authorization_id, &url, false).await;
+    assert_eq!(
+        declined_code(g.authenticated(&authorization_id).await),
+        "authentication_failed"
+    );
+    assert!(
+        g.capture(&authorization_id, 4990, "k-3ds-no-capture")
+            .await
+            .is_err()
+    );
+    let plain = g
+        .authorize_with_holder(&charge(APPROVED, "k-plain"), RETURN_URL)
+        .await
+        .unwrap();
+    assert!(
+        matches!(plain, Authorized::Held(_)),
+        "most banks ask nothing: {plain:?}"
+    );
 }
 
 fn declined_code(result: Result<impl std::fmt::Debug, PaymentError>) -> String {

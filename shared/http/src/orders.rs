@@ -178,12 +178,12 @@ async fn pay_order(
         (status = 402, body = ErrorBody, description = "`authentication_failed`: the bank did not confirm the payment; nothing was charged, the order still awaits payment"),
         (status = 404, body = ErrorBody, description = "no such order of yours"),
         (status = 409, body = ErrorBody, description = "`nothing_to_confirm`: the order is not waiting for a bank"),
-        (status = 429, body = ErrorBody, description = "`rate_limited`; see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider is not answering; retrying never charges twice"),
     ))]
 async fn confirm_payment(
     State(state): State<AppState>,
-    Purchaser(customer): Purchaser,
+    // Not a purchase of its own: the one it finishes was counted.
+    CurrentCustomer(customer): CurrentCustomer,
     Path(id): Path<String>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(
@@ -306,6 +306,48 @@ pub fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(order_zone))
         .add(crate::handlers!(check_username))
         .add(crate::handlers!(payment_event))
+        .add(crate::handlers!(simulated_bank))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct BankAnswer {
+    /// The holder confirms the payment (`true`) or refuses it.
+    confirmed: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+struct BackToShop {
+    /// The shop's page the holder goes back to.
+    return_url: String,
+}
+
+/// The holder's answer at the simulated bank (`/bank.html`), which checks
+/// the simulated gateway's test card 4000 0025 0000 3155. With a real
+/// payment provider every check is at the card's own bank, and this is 404.
+#[utoipa::path(post, path = "/api/payments/simulated-bank/{id}", tag = "orders",
+    params(("id" = String, Path, description = "the authorisation the bank checks")),
+    request_body = BankAnswer,
+    responses(
+        (status = 200, body = BackToShop, description = "answered (the first answer stands)"),
+        (status = 404, body = ErrorBody, description = "no check of the simulated bank under way for this id"),
+        (status = 422, body = ErrorBody, description = "`invalid_json`"),
+        (status = 503, body = ErrorBody, description = "the gateway's storage is not answering"),
+    ))]
+async fn simulated_bank(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(answer): ApiJson<BankAnswer>,
+) -> Result<Json<BackToShop>, ApiError> {
+    use hostfront_core::payments::PaymentError;
+    let payments = state.services.payments.clone();
+    match payments.answer_bank_check(&id, answer.confirmed).await {
+        Ok(return_url) => Ok(Json(BackToShop { return_url })),
+        Err(PaymentError::Unavailable(message)) => {
+            tracing::warn!(%message, "the simulated bank's storage did not answer");
+            Err(ApiError::unavailable("the bank is not answering; try again").retry_after(2))
+        }
+        Err(other) => Err(ApiError::not_found(other.to_string())),
+    }
 }
 
 #[derive(Serialize, ToSchema)]

@@ -7,6 +7,7 @@
 //! | 4000 0000 0000 0002 | `card_declined` |
 //! | 4000 0000 0000 9995 | `insufficient_funds` |
 //! | 4000 0000 0000 0069 | `expired_card` |
+//! | 4000 0025 0000 3155 | the bank asks its holder to confirm: with the holder at hand, at the simulated bank's page (`/bank.html`); without, `authentication_required` |
 //!
 //! Any other number that passes the Luhn check is approved; one that fails it
 //! is `invalid_card`, and so is an expiry date in the past.
@@ -20,8 +21,8 @@ use serde_json::json;
 
 use hostfront_core::clock::Clock;
 use hostfront_core::payments::{
-    Authorization, Capture, Card, Charge, PaymentError, PaymentSource, Payments, Refund, SavedCard,
-    last4,
+    Authorization, Authorized, Capture, Card, Charge, PaymentError, PaymentSource, Payments,
+    Refund, SavedCard, last4,
 };
 use hostfront_core::store::{Condition, ItemExt, Key, Table, TableError, TxOp, Update};
 
@@ -31,6 +32,10 @@ pub const INSUFFICIENT_FUNDS: &str = "4000000000009995";
 pub const EXPIRED: &str = "4000000000000069";
 /// Saves, then declines every charge (Stripe's test card of that name).
 pub const DECLINES_WHEN_CHARGED: &str = "4000000000000341";
+/// Its bank asks its holder to confirm every payment (Stripe's test card of that name).
+pub const AUTHENTICATES: &str = "4000002500003155";
+/// The simulated bank's page, where a holder confirms a payment.
+const BANK_PAGE: &str = "/bank.html";
 
 pub struct SimulatedGateway {
     table: Arc<dyn Table>,
@@ -134,6 +139,10 @@ impl SimulatedGateway {
                 "the card has insufficient funds",
             )),
             EXPIRED => Err(declined("expired_card", "the card has expired")),
+            AUTHENTICATES => Err(declined(
+                "authentication_required",
+                "your bank asks you to confirm this payment, which cannot be done without you; pay with the card while you are at hand",
+            )),
             _ => Ok(()),
         }
     }
@@ -175,6 +184,38 @@ impl SimulatedGateway {
             }
             Err(other) => Err(storage(other)),
         }
+    }
+
+    /// Holds `charge.amount` on `card`; with a `return_url`, only once its
+    /// holder confirms at the bank (nothing can be captured before).
+    async fn hold(
+        &self,
+        charge: &Charge,
+        card: &Card,
+        return_url: Option<&str>,
+    ) -> Result<Authorization, PaymentError> {
+        if charge.amount <= 0 {
+            return Err(PaymentError::Invalid("the amount must be positive".into()));
+        }
+        let id = format!("auth_{}", ulid::Ulid::new());
+        let authorization = Authorization {
+            id: id.clone(),
+            amount: charge.amount,
+            currency: charge.currency.clone(),
+            card_last4: last4(&card.number),
+        };
+        let mut fields = json!({
+            "remaining": charge.amount, "amount": charge.amount, "currency": charge.currency,
+            "card_last4": authorization.card_last4, "reference": charge.reference,
+        });
+        if let Some(url) = return_url {
+            fields["remaining"] = json!(0);
+            fields["holder_check"] = json!("pending");
+            fields["return_url"] = json!(url);
+        }
+        let entry = self.entry(&id, "authorization", fields);
+        self.record(vec![entry], &charge.idempotency_key, authorization)
+            .await
     }
 
     fn entry(&self, id: &str, kind: &str, fields: serde_json::Value) -> TxOp {
@@ -292,35 +333,102 @@ impl Payments for SimulatedGateway {
         if let Some(done) = self.replay(&charge.idempotency_key).await? {
             return Ok(done);
         }
-        if charge.amount <= 0 {
-            return Err(PaymentError::Invalid("the amount must be positive".into()));
-        }
         let card = self.card_of(&charge.source).await?;
         self.check_card(&card)?;
-        let id = format!("auth_{}", ulid::Ulid::new());
-        let authorization = Authorization {
-            id: id.clone(),
-            amount: charge.amount,
-            currency: charge.currency.clone(),
-            card_last4: last4(&card.number),
-        };
-        let entry = self.entry(
-            &id,
-            "authorization",
-            json!({
-                "remaining": charge.amount, "amount": charge.amount, "currency": charge.currency,
-                "card_last4": authorization.card_last4, "reference": charge.reference,
-            }),
-        );
-        self.record(vec![entry], &charge.idempotency_key, authorization)
+        self.hold(charge, &card, None).await
+    }
+
+    async fn authorize_with_holder(
+        &self,
+        charge: &Charge,
+        return_url: &str,
+    ) -> Result<Authorized, PaymentError> {
+        if let Some(done) = self
+            .replay::<Authorization>(&charge.idempotency_key)
+            .await?
+        {
+            return self.authenticated(&done.id).await;
+        }
+        let card = self.card_of(&charge.source).await?;
+        if self.check_valid(&card)? != AUTHENTICATES {
+            return self.authorize(charge).await.map(Authorized::Held);
+        }
+        let held = self.hold(charge, &card, Some(return_url)).await?;
+        self.authenticated(&held.id).await
+    }
+
+    async fn authenticated(&self, authorization_id: &str) -> Result<Authorized, PaymentError> {
+        let entry = self
+            .table
+            .get(&entry_key(authorization_id))
             .await
+            .map_err(storage)?
+            .filter(|e| e.str_attr("kind") == Some("authorization"))
+            .ok_or_else(|| PaymentError::Invalid(format!("no authorization {authorization_id}")))?;
+        match entry.str_attr("holder_check") {
+            Some("pending") => Ok(Authorized::Authenticate {
+                authorization_id: authorization_id.to_string(),
+                url: format!("{BANK_PAGE}?check={authorization_id}"),
+            }),
+            Some("refused") => Err(declined(
+                "authentication_failed",
+                "your bank did not confirm the payment; nothing was charged",
+            )),
+            _ => Ok(Authorized::Held(Authorization {
+                id: authorization_id.to_string(),
+                amount: entry.i64_attr("amount").unwrap_or(0),
+                currency: entry.str_attr("currency").unwrap_or_default().to_string(),
+                card_last4: entry.str_attr("card_last4").unwrap_or_default().to_string(),
+            })),
+        }
+    }
+
+    /// The simulated bank: the holder confirms (the amount is held) or refuses.
+    async fn answer_bank_check(
+        &self,
+        authorization_id: &str,
+        confirmed: bool,
+    ) -> Result<String, PaymentError> {
+        let key = entry_key(authorization_id);
+        let entry = self.table.get(&key).await.map_err(storage)?;
+        let (Some(amount), Some(back)) = (
+            entry.as_ref().and_then(|e| e.i64_attr("amount")),
+            entry.as_ref().and_then(|e| e.str_attr("return_url")),
+        ) else {
+            return Err(PaymentError::Invalid(format!(
+                "no check at the bank for {authorization_id}"
+            )));
+        };
+        let back = back.to_string();
+        let answer = match confirmed {
+            true => Update::new()
+                .set("holder_check", "confirmed")
+                .set("remaining", amount),
+            false => Update::new().set("holder_check", "refused"),
+        };
+        match self
+            .table
+            .update(&key, answer, Some(Condition::eq("holder_check", "pending")))
+            .await
+        {
+            // Answered before: the first answer stands.
+            Ok(_) | Err(TableError::ConditionFailed) => Ok(back),
+            Err(other) => Err(storage(other)),
+        }
     }
 
     async fn authorization_made_with(
         &self,
         idempotency_key: &str,
     ) -> Result<Option<Authorization>, PaymentError> {
-        self.replay(idempotency_key).await
+        let Some(made) = self.replay::<Authorization>(idempotency_key).await? else {
+            return Ok(None);
+        };
+        // One its holder has not confirmed holds nothing.
+        Ok(match self.authenticated(&made.id).await {
+            Ok(Authorized::Held(authorization)) => Some(authorization),
+            _ => None,
+        })
     }
 
     async fn capture(

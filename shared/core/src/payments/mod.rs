@@ -205,6 +205,20 @@ pub trait Payments: Send + Sync {
         )))
     }
 
+    /// The holder's answer to their bank's check, where the bank is the
+    /// provider's own (the simulation's): returns where to send them back.
+    /// Real cards' banks answer on their own pages.
+    async fn answer_bank_check(
+        &self,
+        authorization_id: &str,
+        confirmed: bool,
+    ) -> Result<String, PaymentError> {
+        let _ = confirmed;
+        Err(PaymentError::Invalid(format!(
+            "no check of this shop's bank is under way for {authorization_id}"
+        )))
+    }
+
     /// The authorisation an earlier `authorize` with `idempotency_key` made,
     /// if it made one: how a caller cut off mid-call learns what it holds.
     async fn authorization_made_with(

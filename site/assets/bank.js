@@ -1,0 +1,28 @@
+// The simulated bank's check of a card holder (3-D Secure): the holder
+// confirms or refuses, and goes back to the shop, which finishes the payment.
+
+import { api, ApiError } from "/assets/api.js";
+
+const check = new URLSearchParams(location.search).get("check");
+const message = document.getElementById("bank-message");
+
+async function answer(confirmed) {
+  for (const button of document.querySelectorAll("button")) button.disabled = true;
+  try {
+    const { return_url } = await api(`/api/payments/simulated-bank/${encodeURIComponent(check ?? "")}`, {
+      method: "POST",
+      body: JSON.stringify({ confirmed }),
+    });
+    // Back to the shop's own page, on this site.
+    const back = new URL(return_url, location.origin);
+    location.assign(back.pathname + back.search);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    message.textContent = error.message;
+    message.classList.add("error");
+    for (const button of document.querySelectorAll("button")) button.disabled = false;
+  }
+}
+
+document.getElementById("confirm").addEventListener("click", () => answer(true));
+document.getElementById("refuse").addEventListener("click", () => answer(false));
