@@ -21,6 +21,16 @@ async fn shop_on(stripe: &StripeServer) -> App {
     .await
 }
 
+/// A new customer with an order awaiting payment.
+async fn ordering(app: &App) -> (Shopper<'_>, String) {
+    let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
+    let (_, order) = ada
+        .order(hosting("register", &fresh_domain(), &fresh_username()))
+        .await;
+    let id = order["id"].as_str().unwrap().to_string();
+    (ada, id)
+}
+
 /// What the customer's browser does at the bank's page: follows `answer`
 /// (`approve` or `fail`), and is sent back; returns where to.
 async fn at_the_bank(url: &str, answer: &str) -> String {
@@ -42,11 +52,8 @@ async fn at_the_bank(url: &str, answer: &str) -> String {
 async fn a_customer_confirms_the_payment_at_their_bank() {
     let stripe = StripeServer::start().await;
     let app = shop_on(&stripe).await;
-    let ada = Shopper::sign_up(&app, &format!("{}@example.com", fresh_username()), "GB").await;
-    let (_, order) = ada
-        .order(hosting("register", &fresh_domain(), &fresh_username()))
-        .await;
-    let id = order["id"].as_str().unwrap();
+    let (ada, id) = ordering(&app).await;
+    let id = id.as_str();
     let confirm = format!("/api/orders/{id}/pay/confirm");
     let (status, early) = ada.post(&confirm, json!({}), None).await;
     assert_eq!(
@@ -93,11 +100,8 @@ async fn a_customer_confirms_the_payment_at_their_bank() {
 async fn a_payment_the_bank_refuses_or_left_there_charges_nothing() {
     let stripe = StripeServer::start().await;
     let app = shop_on(&stripe).await;
-    let ada = Shopper::sign_up(&app, &format!("{}@example.com", fresh_username()), "GB").await;
-    let (_, order) = ada
-        .order(hosting("register", &fresh_domain(), &fresh_username()))
-        .await;
-    let id = order["id"].as_str().unwrap();
+    let (ada, id) = ordering(&app).await;
+    let id = id.as_str();
     let confirm = format!("/api/orders/{id}/pay/confirm");
 
     // Refused at the bank: declined, the order still awaits payment.

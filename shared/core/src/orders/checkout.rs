@@ -264,18 +264,7 @@ pub async fn confirmed_at_bank(
         .await
     {
         Ok(Authorized::Held(authorization)) => {
-            let invoice = Invoice::read(services.table(), order_id).await?;
-            let country = action.billing_country.as_str();
-            settle(
-                services,
-                customer,
-                &order,
-                &invoice,
-                attempt,
-                authorization,
-                country,
-            )
-            .await
+            settle_confirmed(services, customer, &order, attempt, authorization, &action).await
         }
         Ok(Authorized::Authenticate { .. }) => super::view(services, order).await,
         Err(error) => Err(refused(services, customer, order_id, attempt, error).await),
@@ -295,17 +284,7 @@ async fn settle_or_close(
     let payments = services.payments();
     match payments.authenticated(&action.authorization_id).await {
         Ok(Authorized::Held(authorization)) => {
-            let invoice = Invoice::read(services.table(), &order.id).await?;
-            let country = action.billing_country.as_str();
-            let paid = settle(
-                services,
-                customer,
-                order,
-                &invoice,
-                attempt,
-                authorization,
-                country,
-            );
+            let paid = settle_confirmed(services, customer, order, attempt, authorization, action);
             return paid.await.map(Some);
         }
         Ok(Authorized::Authenticate { .. }) => payments
@@ -320,6 +299,29 @@ async fn settle_or_close(
     }
     close_attempt(services, &customer.id, &order.id, attempt, None).await?;
     Ok(None)
+}
+
+/// Settles an attempt whose holder confirmed it at their bank.
+async fn settle_confirmed(
+    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    customer: &Customer,
+    order: &Order,
+    attempt: u32,
+    authorization: Authorization,
+    action: &PaymentAction,
+) -> Result<OrderView, OrderError> {
+    let invoice = Invoice::read(services.table(), &order.id).await?;
+    let country = action.billing_country.as_str();
+    settle(
+        services,
+        customer,
+        order,
+        &invoice,
+        attempt,
+        authorization,
+        country,
+    )
+    .await
 }
 
 /// Ends `attempt` without a payment, with the problem to show if any.
