@@ -327,7 +327,7 @@ async fn whm_an_accounts_backup_is_copied_away_before_it_is_removed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn whm_a_server_whose_token_is_refused_is_not_added() {
+async fn whm_a_refused_token_adds_no_server_and_removes_no_account() {
     let f = hostfront_tests::sqlite_table().await;
     let fleet = WhmServer::start().await;
     let mut settings = fleet.settings(Duration::from_secs(5));
@@ -339,4 +339,18 @@ async fn whm_a_server_whose_token_is_refused_is_not_added() {
         "{refused:?}"
     );
     assert!(p.pools().await.unwrap().servers.is_empty());
+
+    // A token that stops working removes nothing and frees nothing.
+    let good = whm_panel(&fleet, &f).await;
+    let ada = good
+        .create_account(&account("ada", "order-1"))
+        .await
+        .unwrap();
+    let denied = p.remove_account("ada").await;
+    assert!(
+        matches!(denied, Err(PanelError::Refused { ref code, .. }) if code == "panel_denied"),
+        "{denied:?}"
+    );
+    assert_eq!(fleet.accounts(&ada.server).len(), 1);
+    assert_eq!(used(good.as_ref()).await, (1, 15), "its place is kept");
 }

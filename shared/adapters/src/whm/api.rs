@@ -18,6 +18,9 @@ use crate::https::{Failure, HttpsClient, check_base_url};
 pub enum Fault {
     /// The function ran and said no, with WHM's reason.
     Refused(String),
+    /// The server refused us (no token for it, or a wrong one): people
+    /// must fix the configuration; nothing was asked.
+    Denied(String),
     /// No answer, or not one we can read: worth retrying.
     Unavailable(String),
 }
@@ -28,6 +31,10 @@ impl Fault {
         match self {
             Fault::Refused(message) => PanelError::Refused {
                 code: code.into(),
+                message,
+            },
+            Fault::Denied(message) => PanelError::Refused {
+                code: "panel_denied".into(),
                 message,
             },
             Fault::Unavailable(message) => PanelError::Unavailable(message),
@@ -62,7 +69,7 @@ impl Api {
     ) -> Result<Value, Fault> {
         let label = server.split('.').next().unwrap_or_default();
         let token = self.settings.token(label).ok_or_else(|| {
-            Fault::Refused(format!("HOSTFRONT_WHM_TOKENS has no token for {label}"))
+            Fault::Denied(format!("HOSTFRONT_WHM_TOKENS has no token for {label}"))
         })?;
         let query = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(params)
@@ -74,7 +81,7 @@ impl Api {
                 format!("whm {}:{token}", self.settings.user),
             )
             .body(Full::new(Bytes::new()))
-            .map_err(|e| Fault::Refused(format!("request: {e}")))?;
+            .map_err(|e| Fault::Denied(format!("request: {e}")))?;
         let (status, body) = self
             .http
             .exchange(request, self.settings.timeout)
@@ -87,7 +94,7 @@ impl Api {
             200 => serde_json::from_slice(&body)
                 .map_err(|_| Fault::Unavailable(format!("{server} answered something not JSON"))),
             // A token that is wrong or lacks the privilege: people must fix it.
-            401 | 403 => Err(Fault::Refused(format!(
+            401 | 403 => Err(Fault::Denied(format!(
                 "{server} refused the API token ({status})"
             ))),
             _ => Err(Fault::Unavailable(format!("{server} answered {status}"))),

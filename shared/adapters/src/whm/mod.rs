@@ -117,7 +117,8 @@ impl WhmPanel {
             .ok_or_else(|| no_such_account(username))
     }
 
-    /// WHM's summary of the account, if its server has it.
+    /// WHM's summary of the account, if its server has it (a server that
+    /// refuses our token says nothing of it: that is an error).
     async fn summary(&self, account: &HostingAccount) -> Result<Option<Value>, PanelError> {
         let params = [("user", account.username.as_str())];
         match self
@@ -477,10 +478,12 @@ impl HostingPanel for WhmPanel {
             .whm(&host, "version", &[])
             .await
             .map_err(|f| match f {
-                Fault::Refused(message) | Fault::Unavailable(message) => PanelError::Refused {
-                    code: "server_unreachable".into(),
-                    message: format!("{host} does not answer to its API token: {message}"),
-                },
+                Fault::Refused(message) | Fault::Denied(message) | Fault::Unavailable(message) => {
+                    PanelError::Refused {
+                        code: "server_unreachable".into(),
+                        message: format!("{host} does not answer to its API token: {message}"),
+                    }
+                }
             })?;
         self.inventory.add_server(pool, name, capacity).await
     }
