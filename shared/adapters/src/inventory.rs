@@ -325,10 +325,10 @@ impl Inventory {
                     // finishes both at once.
                     let item = self.account_item(&request.username).await?;
                     let unfinished = item.as_ref().and_then(|i| i.str_attr("unfinished"));
-                    if unfinished == Some(request.idempotency_key.as_str()) {
-                        if let Some(account) = self.account(&request.username).await? {
-                            return Ok(Placement::Unfinished(account));
-                        }
+                    if unfinished == Some(request.idempotency_key.as_str())
+                        && let Some(account) = self.account(&request.username).await?
+                    {
+                        return Ok(Placement::Unfinished(account));
                     }
                     if let Some(done) = self.replay(&request.idempotency_key).await? {
                         return Ok(Placement::Done(done));

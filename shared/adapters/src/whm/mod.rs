@@ -455,14 +455,13 @@ impl HostingPanel for WhmPanel {
                     .unwrap_or_default()
             )));
         }
-        match self.summary(&account).await? {
-            Some(_) => self
-                .api
+        // Gone from its server already (an earlier try removed it): only
+        // its place is left to give back.
+        if self.summary(&account).await?.is_some() {
+            self.api
                 .whm(&account.server, "removeacct", &[("username", username)])
                 .await
-                .map(|_| ())
-                .map_err(|f| f.into_panel_error("panel_refused"))?,
-            None => {}
+                .map_err(|f| f.into_panel_error("panel_refused"))?;
         }
         self.inventory.give_back(username).await
     }
