@@ -25,7 +25,9 @@ function sentence(text) {
 
 function usernameFrom(domain) {
   const name = domain.split(".")[0].toLowerCase().replace(/[^a-z0-9]/g, "").replace(/^[0-9]+/, "").slice(0, 14);
-  return name.length >= 3 ? name : `${name}web`;
+  const long = name.length >= 3 ? name : `${name}web`;
+  // The same rule as the server's: cPanel refuses names that begin with "test".
+  return long.startsWith("test") ? `my${long}`.slice(0, 14) : long;
 }
 
 function chosenAction() {

@@ -71,6 +71,10 @@ pub fn from_domain(domain: &str) -> String {
     if name.len() < MIN {
         name.push_str("web");
     }
+    if name.starts_with("test") {
+        name.insert_str(0, "my");
+        name.truncate(MAX - 2);
+    }
     name
 }
 
@@ -136,5 +140,11 @@ mod tests {
         assert_eq!(from_domain("42.com"), "web");
         assert_eq!(from_domain("xn--bckerei-5wa.de"), "xnbckerei5wa");
         assert!(validate(&from_domain("a-very-long-domain-name-indeed.com")).is_ok());
+        assert_eq!(
+            from_domain("testlab.com"),
+            "mytestlab",
+            "cPanel refuses test…"
+        );
+        assert!(validate(&from_domain("testing-the-longest-names.com")).is_ok());
     }
 }
