@@ -36,7 +36,7 @@ pub use moto::{
 pub fn test_config(data_dir: &std::path::Path) -> Config {
     let mut config = Config::from_lookup(|_| None).expect("defaults are valid");
     config.data_dir = data_dir.to_path_buf();
-    config.site_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../site");
+    config.site_folder = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../site"));
     config.shutdown_grace_secs = 5;
     config.sim_registrar_latency_ms = 0;
     config.sim_panel_latency_ms = 0;

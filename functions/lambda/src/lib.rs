@@ -26,8 +26,14 @@ pub type Error = lambda_runtime::Error;
 /// the optional `adapters` the function uses: it runs on nothing else.
 pub async fn services_from_env(adapters: AwsAdapters) -> Result<Services, Error> {
     let started = std::time::Instant::now();
+    // The cores tokio counted already, rather than reading the cgroup's quota again.
+    let cores = tokio::runtime::Handle::current()
+        .metrics()
+        .num_workers()
+        .to_string();
     let mut config = Config::from_lookup(|name| match name {
         "HOSTFRONT_ENGINE" => Some("aws".into()),
+        "HOSTFRONT_HASH_CONCURRENCY" => std::env::var(name).ok().or_else(|| Some(cores.clone())),
         _ => std::env::var(name).ok(),
     })?;
     debug_assert_eq!(config.engine, Engine::Aws);
@@ -58,20 +64,16 @@ pub async fn serve_routes(group: fn() -> GroupRoutes, adapters: AwsAdapters) -> 
     let services = services_from_env(adapters).await?;
     let started = std::time::Instant::now();
     let origin = OriginCheck::from_env();
-    // Inside the shared conventions, so that a refusal carries the security
-    // headers and request id every answer does.
-    let routes = group().layer(axum::middleware::from_fn(
-        move |request: Request, next: Next| {
-            let origin = origin.clone();
-            async move {
-                match origin.client(&request) {
-                    Ok(client) => next.run(with_peer(request, client)).await,
-                    Err(refusal) => refusal.into_response(),
-                }
+    let guard = axum::middleware::from_fn(move |request: Request, next: Next| {
+        let origin = origin.clone();
+        async move {
+            match origin.client(&request) {
+                Ok(client) => next.run(with_peer(request, client)).await,
+                Err(refusal) => refusal.into_response(),
             }
-        },
-    ));
-    let router = hostfront::http::group_router(services, routes);
+        }
+    });
+    let router = hostfront::http::guarded_group_router(services, group(), guard);
     tracing::debug!(
         routes_us = started.elapsed().as_micros() as u64,
         "routes ready"

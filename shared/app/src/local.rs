@@ -51,7 +51,7 @@ pub async fn serve(
     ));
 
     let grace = Duration::from_secs(services.config.shutdown_grace_secs);
-    let app = crate::http::app_router(services.clone(), &services.config.site_dir);
+    let app = crate::http::app_router(services.clone(), &services.config.site_dir());
     tracing::info!(
         address = %listener.local_addr()?,
         table = services.table.engine(),

@@ -310,13 +310,19 @@ pub async fn on_aws(
             simulated.join(" and ")
         );
     }
-    let started = std::time::Instant::now();
-    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
-    // The cold start's parts, for whoever tunes it (HOSTFRONT_LOG=debug).
-    tracing::debug!(
-        dynamodb_client_us = started.elapsed().as_micros() as u64,
-        "AWS clients ready"
-    );
+    let dynamodb = {
+        let sdk = sdk.clone();
+        OnFirstUse::made_meanwhile(move || {
+            let started = std::time::Instant::now();
+            let client = aws_sdk_dynamodb::Client::new(&sdk);
+            // The cold start's parts, for whoever tunes it (HOSTFRONT_LOG=debug).
+            tracing::debug!(
+                dynamodb_client_us = started.elapsed().as_micros() as u64,
+                "DynamoDB client ready"
+            );
+            client
+        })
+    };
     let table = DynamoTable::new(dynamodb, &config.table_name, clock.clone());
     let queue = if config.create_resources {
         table

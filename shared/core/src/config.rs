@@ -192,7 +192,9 @@ pub struct Config {
     pub engine: Engine,
     pub data_dir: PathBuf,
     pub listen: SocketAddr,
-    pub site_dir: PathBuf,
+    /// The static site's folder (`HOSTFRONT_SITE_DIR`), when set; see
+    /// [`Config::site_dir`].
+    pub site_folder: Option<PathBuf>,
     pub table_name: String,
     pub queue_name: String,
     pub queue_url: Option<String>,
@@ -292,6 +294,13 @@ pub struct Config {
 pub struct ConfigError(String);
 
 impl Config {
+    /// The static site's folder: `HOSTFRONT_SITE_DIR`, else `./site` when run
+    /// from the repository, else the site beside the sources. Only the local
+    /// server serves it, so only it looks.
+    pub fn site_dir(&self) -> PathBuf {
+        self.site_folder.clone().unwrap_or_else(default_site_dir)
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -306,15 +315,17 @@ impl Config {
         let parse = |name: &str, default: &str| -> Result<String, ConfigError> {
             Ok(get(name).unwrap_or_else(|| default.to_string()))
         };
-        let number = |name: &str, default: u64| -> Result<u64, ConfigError> {
+        // A default that takes a system call to know is asked for only when needed.
+        let number_or = |name: &str, default: &dyn Fn() -> u64| -> Result<u64, ConfigError> {
             get(name)
                 .map(|v| {
                     v.parse::<u64>().map_err(|_| {
                         ConfigError(format!("{name} must be a whole number, not {v:?}"))
                     })
                 })
-                .unwrap_or(Ok(default))
+                .unwrap_or_else(|| Ok(default()))
         };
+        let number = |name: &str, default: u64| number_or(name, &|| default);
         let fraction = |name: &str, default: f64| -> Result<f64, ConfigError> {
             match get(name) {
                 None => Ok(default),
@@ -501,9 +512,7 @@ impl Config {
             engine,
             data_dir: parse("HOSTFRONT_DATA_DIR", "data")?.into(),
             listen,
-            site_dir: get("HOSTFRONT_SITE_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(default_site_dir),
+            site_folder: get("HOSTFRONT_SITE_DIR").map(PathBuf::from),
             table_name: parse("HOSTFRONT_TABLE", "hostfront")?,
             queue_name: parse("HOSTFRONT_QUEUE", "hostfront-jobs")?,
             queue_url: get("HOSTFRONT_QUEUE_URL"),
@@ -569,8 +578,8 @@ impl Config {
             sim_panel_latency_ms: number("HOSTFRONT_SIM_PANEL_LATENCY_MS", 150)?,
             sim_panel_failure_rate: fraction("HOSTFRONT_SIM_PANEL_FAILURE_RATE", 0.0)?,
             dev_tools: flag("HOSTFRONT_DEV_TOOLS", false)?,
-            hash_concurrency: number("HOSTFRONT_HASH_CONCURRENCY", cores() as u64)?.clamp(1, 256)
-                as usize,
+            hash_concurrency: number_or("HOSTFRONT_HASH_CONCURRENCY", &|| cores() as u64)?
+                .clamp(1, 256) as usize,
             hash_wait_ms: number("HOSTFRONT_HASH_WAIT_MS", 2000)?,
             header_timeout_ms: number("HOSTFRONT_HEADER_TIMEOUT_MS", 10_000)?.max(1),
             request_timeout_ms: number("HOSTFRONT_REQUEST_TIMEOUT_MS", 30_000)?.max(1),
@@ -586,7 +595,6 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// `./site` when run from the repository, else the site beside the sources.
 fn default_site_dir() -> PathBuf {
     let here = PathBuf::from("site");
     if here.join("index.html").exists() {

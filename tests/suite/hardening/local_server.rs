@@ -39,7 +39,7 @@ async fn the_outbox_answers_only_this_machine() {
         assert_eq!(status, 404, "Host: {host}");
     }
 
-    let router = hostfront::http::app_router(app.services.clone(), &app.services.config.site_dir);
+    let router = hostfront::http::app_router(app.services.clone(), &app.services.config.site_dir());
     let from = |peer: &str, forwarded: &str| {
         let mut request = Request::get("/api/outbox")
             .header("host", "127.0.0.1")

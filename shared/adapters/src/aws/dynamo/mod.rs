@@ -44,15 +44,19 @@ pub(super) type Attributes = HashMap<String, AttributeValue>;
 
 #[derive(Clone)]
 pub struct DynamoTable {
-    client: Client,
+    client: super::OnFirstUse<Client>,
     table: String,
     clock: Arc<dyn Clock>,
 }
 
 impl DynamoTable {
-    pub fn new(client: Client, table: impl Into<String>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        client: impl Into<super::OnFirstUse<Client>>,
+        table: impl Into<String>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         DynamoTable {
-            client,
+            client: client.into(),
             table: table.into(),
             clock,
         }
