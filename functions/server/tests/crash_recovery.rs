@@ -47,6 +47,8 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("the server starts");
+        // Killed on drop, also when it never answers.
+        let running = Running(child);
         let client = reqwest::Client::new();
         for _ in 0..200 {
             if client
@@ -55,7 +57,7 @@ impl Server {
                 .await
                 .is_ok()
             {
-                return Running(child);
+                return running;
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
