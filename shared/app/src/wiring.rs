@@ -384,6 +384,12 @@ pub async fn on_aws(
     Ok(services)
 }
 
+/// How long a search waits for the registrar's next second when its share of
+/// this one is spent: a checked answer takes the registry's round trip, this
+/// wait and the search's own work, and should stay within 25 ms of the round
+/// trip; a search that cannot wait answers its names `unknown` at once.
+const SEARCH_WAIT_MS: u64 = 10;
+
 /// The roots AWS's endpoints chain to (Amazon Root CA 1 to 4 and Starfield
 /// Services Root G2, as AWS documents), from Mozilla's list: the SDK talks to
 /// nothing else.
@@ -505,7 +511,8 @@ pub fn with_real_ports(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> S
         registry.clone(),
         budget.clone(),
         Share::Searches,
-        Duration::from_millis(25),
+        // A checked answer stays within the registry's round trip and 25 ms.
+        Duration::from_millis(SEARCH_WAIT_MS),
     ));
     // The daily sync may wait for its turn; its batches are retried later when it cannot.
     let sync_registrar = Arc::new(Capped::new(

@@ -17,6 +17,8 @@ use crate::store::{Condition, Key, Table, TableError, Update};
 use super::RegistrarError;
 
 const PARTITION: &str = "REGBUDGET";
+/// The most a caller that waited for the next second waits past its start.
+const MAX_SPREAD_MS: u64 = 20;
 
 /// Which part of the quota a caller may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +93,7 @@ impl SharedBudget {
     }
 
     /// One call of `share`, waiting for the next second when it begins
-    /// within `max_wait`; else `QuotaSpent`.
+    /// within `max_wait` (the whole wait, spread included); else `QuotaSpent`.
     pub async fn turn(&self, share: Share, max_wait: Duration) -> Result<(), RegistrarError> {
         let unavailable =
             |e: TableError| RegistrarError::Unavailable(format!("the registrar budget: {e}"));
@@ -100,17 +102,48 @@ impl SharedBudget {
         if self.take(share, second).await.map_err(unavailable)? {
             return Ok(());
         }
-        let next = (second + 1) * 1000;
-        if next - now > max_wait.as_millis() as i64 {
+        let Some(wait) = wait_for_next_second(now, max_wait) else {
             return Err(RegistrarError::QuotaSpent);
-        }
-        // Callers that waited spread over the new second's first few ms.
-        let spread = fastrand::u64(0..20);
-        tokio::time::sleep(Duration::from_millis((next - now) as u64 + spread)).await;
+        };
+        tokio::time::sleep(wait).await;
         if self.take(share, second + 1).await.map_err(unavailable)? {
             Ok(())
         } else {
             Err(RegistrarError::QuotaSpent)
+        }
+    }
+}
+
+/// How long a caller at `now` (ms) waits for the next second: to its start,
+/// then a little more at random, so that callers who waited spread over its
+/// first few ms; `None` when even its start is further than `max_wait`.
+fn wait_for_next_second(now: i64, max_wait: Duration) -> Option<Duration> {
+    let until_next = (1000 - now.rem_euclid(1000)) as u64;
+    let room = (max_wait.as_millis() as u64).checked_sub(until_next)?;
+    let spread = fastrand::u64(0..=room.min(MAX_SPREAD_MS));
+    Some(Duration::from_millis(until_next + spread))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_for_the_next_second_stays_within_its_bound() {
+        let max_wait = Duration::from_millis(10);
+        for now in [10_991, 10_995, 10_999] {
+            let until_next = Duration::from_millis((11_000 - now) as u64);
+            for _ in 0..1000 {
+                let wait = wait_for_next_second(now, max_wait).unwrap();
+                assert!(until_next <= wait && wait <= max_wait, "{now}: {wait:?}");
+            }
+        }
+        assert_eq!(wait_for_next_second(10_989, max_wait), None);
+        assert_eq!(wait_for_next_second(10_500, max_wait), None);
+        // A long wait spreads over at most the next second's first 20 ms.
+        for _ in 0..1000 {
+            let wait = wait_for_next_second(10_500, Duration::from_secs(2)).unwrap();
+            assert!(wait >= Duration::from_millis(500) && wait <= Duration::from_millis(520));
         }
     }
 }
