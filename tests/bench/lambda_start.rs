@@ -7,8 +7,9 @@
 //!
 //! For each function it prints the zip's size, then its init (process start
 //! to the first poll for work), its first and its warm invocation: min,
-//! median and max over the rounds, the functions started in turn within
-//! each round so that machine noise falls on all alike.
+//! median and max over the rounds. The functions start in turn within each
+//! round, each round beginning with the next one, so that machine noise
+//! falls on all alike.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

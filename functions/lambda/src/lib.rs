@@ -73,7 +73,7 @@ pub async fn serve_routes(group: fn() -> GroupRoutes, adapters: AwsAdapters) -> 
             }
         }
     });
-    let router = hostfront::http::guarded_group_router(services, group(), guard);
+    let router = hostfront::http::group_router(services, group(), guard);
     tracing::debug!(
         routes_us = started.elapsed().as_micros() as u64,
         "routes ready"

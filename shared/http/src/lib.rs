@@ -40,6 +40,7 @@ pub use error::{ApiError, ApiJson, ApiQuery};
 pub type GroupRoutes = Router<AppState>;
 
 use hostfront_core::Services;
+use hostfront_core::config::Config;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -131,13 +132,9 @@ fn committed_document(_cookie_secure: bool) -> serde_json::Value {
 /// `orders::routes()`, without their description), with the conventions
 /// every route shares: what a Lambda function serves. Naming the module, not
 /// a `RouteGroup`, keeps every other group out of the function's binary.
-pub fn group_router(services: Services, group: GroupRoutes) -> Router {
-    guarded_group_router(services, group, tower::layer::util::Identity::new())
-}
-
-/// `group_router` with `guard` before the routes, inside the conventions, so
-/// that its refusals carry the headers and request ID every answer does.
-pub fn guarded_group_router<L>(services: Services, group: GroupRoutes, guard: L) -> Router
+/// `guard` stands before the routes, inside the conventions, so that its
+/// refusals carry the headers and request ID every answer does.
+pub fn group_router<L>(services: Services, group: GroupRoutes, guard: L) -> Router
 where
     L: Layer<Router>,
     L::Service: Service<Request<Body>, Response = Response, Error = Infallible>
@@ -147,21 +144,18 @@ where
         + 'static,
     <L::Service as Service<Request<Body>>>::Future: Send + 'static,
 {
-    let https = services.config.public_url.starts_with("https://");
-    let max_body = services.config.max_body_bytes;
+    let config = services.config.clone();
     let routes = finish(group, services, committed_document);
-    with_conventions(guard.layer(routes), https, max_body)
+    with_conventions(guard.layer(routes), &config)
 }
 
 /// Every route and the static site: what the local server serves.
 pub fn app_router(services: Services, site_dir: &Path) -> Router {
     let site = ServeDir::new(site_dir).not_found_service(ServeFile::new(site_dir.join("404.html")));
-    let https = services.config.public_url.starts_with("https://");
-    let max_body = services.config.max_body_bytes;
+    let config = services.config.clone();
     with_conventions(
         routes(services, RouteGroup::ALL, true).fallback_service(site),
-        https,
-        max_body,
+        &config,
     )
 }
 
@@ -266,7 +260,7 @@ async fn answer_headers(State(https): State<bool>, uri: Uri, mut response: Respo
 /// function 0.3 ms of its cold start): the answer headers, request IDs (kept
 /// when the caller sent one, echoed in the response), a tracing span per
 /// request carrying that ID, a JSON 500 for a panic, and the body limit.
-fn with_conventions<S>(inner: S, https: bool, max_body: usize) -> Router
+fn with_conventions<S>(inner: S, config: &Config) -> Router
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible>
         + Clone
@@ -275,6 +269,7 @@ where
         + 'static,
     S::Future: Send + 'static,
 {
+    let https = config.public_url.starts_with("https://");
     let service = ServiceBuilder::new()
         .layer(axum::middleware::map_response_with_state(https, answer_headers))
         .map_response(IntoResponse::into_response)
@@ -286,7 +281,7 @@ where
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(CatchPanicLayer::custom(|_| ApiError::internal().into_response()))
-        .layer(DefaultBodyLimit::max(max_body))
+        .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .service(inner);
     Router::new().fallback_service(service)
 }

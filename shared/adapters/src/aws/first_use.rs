@@ -29,13 +29,12 @@ impl<C: Send + Sync + 'static> OnFirstUse<C> {
     pub fn made_meanwhile(make: impl Fn() -> C + Send + Sync + 'static) -> Self {
         let client = OnFirstUse::new(make);
         let ahead = client.clone();
-        let spawned = std::thread::Builder::new()
+        // Detached; when no thread can be had, the first use makes it, as with `new`.
+        let _ = std::thread::Builder::new()
             .name("client-init".into())
             .spawn(move || {
                 let _ = &*ahead;
             });
-        // No thread to spare: the first use makes it, as with `new`.
-        drop(spawned);
         client
     }
 }
