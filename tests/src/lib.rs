@@ -36,6 +36,8 @@ pub use moto::{
 pub fn test_config(data_dir: &std::path::Path) -> Config {
     let mut config = Config::from_lookup(|_| None).expect("defaults are valid");
     config.data_dir = data_dir.to_path_buf();
+    // Tests read links from the development mailbox, as a person reads mail.
+    config.adapters.mail = "outbox".into();
     config.site_folder = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../site"));
     config.shutdown_grace_secs = 5;
     config.sim_registrar_latency_ms = 0;
@@ -295,8 +297,10 @@ pub async fn verification_token(services: &Services, email: &str) -> String {
         .unwrap_or_else(|| panic!("no verification mail to {email}"))
 }
 
-/// The tokens of every verification link mailed to `email`, oldest first.
+/// The tokens of every verification link mailed to `email`, oldest first,
+/// as the development mailbox received them.
 pub async fn verification_tokens(services: &Services, email: &str) -> Vec<String> {
+    let mailbox = hostfront::mail::outbox_folder(&services.config.data_dir);
     let mails = services
         .table
         .query(Query::partition("OUTBOX"))
@@ -309,6 +313,7 @@ pub async fn verification_tokens(services: &Services, email: &str) -> Vec<String
             serde_json::from_value::<hostfront::mail::Mail>(item.get("mail")?.clone()).ok()
         })
         .filter(|m| m.to == email && m.kind == hostfront::mail::MailKind::VerifyEmail)
+        .map(|m| hostfront::mailbox::delivered(&mailbox, m))
         .filter_map(|m| {
             let token = m
                 .text

@@ -179,6 +179,21 @@ async fn stripe_events_are_taken_once_and_only_when_signed() {
     );
     let (_, stale) = StripeServer::signed_event(&dispute, now - 3600);
     assert_eq!(post(stale).await.0, 403, "an old signature is refused");
+    let flood = format!("t={now},{}", vec!["v1=00"; 10_000].join(","));
+    let started = std::time::Instant::now();
+    let (status, _) = app
+        .post_with(
+            "/api/payments/events",
+            &json!({"padding": "x".repeat(60_000)}),
+            &[("stripe-signature", flood.as_str())],
+        )
+        .await;
+    assert_eq!(status, 403, "ten thousand signatures are no Stripe header");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "refused before hashing: {:?}",
+        started.elapsed()
+    );
     let (status, unsigned) = post(String::new()).await;
     assert_eq!(
         (status, unsigned["error"]["code"].as_str()),

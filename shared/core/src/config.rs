@@ -39,8 +39,10 @@ pub struct Adapters {
     /// `HOSTFRONT_ROUTE53_DELEGATION_SET`: the reusable delegation set whose
     /// nameservers serve every zone, if any.
     pub route53_delegation_set: Option<String>,
-    /// `HOSTFRONT_MAIL`: `outbox` (files in the data directory), `record`
-    /// (the table record only) or `ses` (Amazon SES; AWS engine only).
+    /// `HOSTFRONT_MAIL`: `outbox` (the development mailbox, files in the
+    /// data directory; the default with `HOSTFRONT_DEV_TOOLS`), `record` (the
+    /// table's record only, secrets withheld) or `ses` (Amazon SES; AWS
+    /// engine only).
     pub mail: String,
     /// `HOSTFRONT_MAIL_FROM`: the address mail is sent from, with `ses`.
     pub mail_from: Option<String>,
@@ -421,10 +423,13 @@ impl Config {
                 )))
             }
         };
-        let default_mail = if engine == Engine::Aws {
-            "record"
-        } else {
+        // The outbox folder is a development mailbox: it holds mails whole,
+        // links' tokens included, so it is the default only with the
+        // development tools on.
+        let default_mail = if engine == Engine::Embedded && flag("HOSTFRONT_DEV_TOOLS", false)? {
             "outbox"
+        } else {
+            "record"
         };
         let registrar = choice("HOSTFRONT_REGISTRAR", "simulated", &["simulated", "epp"])?;
         let epp = if registrar == "epp" {

@@ -29,6 +29,7 @@ pub mod input;
 pub mod jobs;
 pub mod lifecycle;
 pub mod mail;
+pub mod mailbox;
 pub mod mailer;
 pub mod money;
 pub mod orders;

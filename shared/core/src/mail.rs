@@ -188,7 +188,14 @@ pub struct Mail {
     pub order_id: String,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// What only the recipient may hold (a link's token): delivered with the
+    /// mail, never stored with it.
+    #[serde(skip)]
+    pub secrets: Vec<String>,
 }
+
+/// What a stored copy of a mail shows in place of a secret.
+pub const WITHHELD: &str = "[sent only in the mail itself]";
 
 impl Mail {
     /// A mail about the letter's order, sent once per order and kind.
@@ -221,7 +228,30 @@ impl Mail {
             html,
             order_id: letter.order_id.clone(),
             created_at: crate::clock::rfc3339(services.clock().now()),
+            secrets: Vec::new(),
         })
+    }
+
+    /// The same mail, carrying `secret` to its recipient only: every stored
+    /// copy (the table's record, its backups) holds it withheld.
+    pub fn with_secret(mut self, secret: &str) -> Mail {
+        self.secrets.push(secret.to_string());
+        self
+    }
+
+    /// The mail as it may be stored: its secrets withheld.
+    pub fn stored(&self) -> Mail {
+        let withhold = |body: &str| {
+            self.secrets.iter().fold(body.to_string(), |body, secret| {
+                body.replace(secret.as_str(), WITHHELD)
+            })
+        };
+        Mail {
+            text: withhold(&self.text),
+            html: withhold(&self.html),
+            secrets: Vec::new(),
+            ..self.clone()
+        }
     }
 
     /// The same mail for one period of its subject (a renewal reminder for
@@ -239,7 +269,7 @@ impl Mail {
     fn item(&self, now_secs: i64) -> Item {
         let mut item = self.key().to_item();
         item.insert("kind".into(), "mail".into());
-        item.insert("mail".into(), json!(self));
+        item.insert("mail".into(), json!(self.stored()));
         item.insert("ttl".into(), (now_secs + KEEP_DAYS * 86_400).into());
         item
     }
@@ -368,6 +398,7 @@ mod tests {
                 html,
                 order_id: String::new(),
                 created_at: String::new(),
+                secrets: Vec::new(),
             };
             match period {
                 Some(period) => mail.for_period(period),
@@ -378,5 +409,26 @@ mod tests {
         assert_eq!(may.key(), mail_for(Some("2027-05")).key());
         assert_ne!(may.key(), mail_for(Some("2027-06")).key());
         assert_ne!(may.key(), mail_for(None).key());
+    }
+
+    #[test]
+    fn a_stored_mail_withholds_its_secrets() {
+        let (text, html) = render(MailKind::ActionNeeded, &letter()).unwrap();
+        let mail = Mail {
+            id: "signup".into(),
+            kind: MailKind::VerifyEmail,
+            to: "ada@example.com".into(),
+            subject: String::new(),
+            text: format!("{text} https://shop.example/account.html#verify=s3cr3t"),
+            html: format!("{html}<a href=\"https://shop.example/account.html#verify=s3cr3t\">"),
+            order_id: String::new(),
+            created_at: String::new(),
+            secrets: Vec::new(),
+        }
+        .with_secret("s3cr3t");
+        let stored = serde_json::to_string(&mail.item(0)).unwrap();
+        assert!(!stored.contains("s3cr3t"), "{stored}");
+        assert!(stored.contains(WITHHELD));
+        assert!(mail.text.contains("s3cr3t"), "the delivered mail keeps it");
     }
 }

@@ -73,7 +73,16 @@ async fn outbox(
     State(state): State<AppState>,
     _: LocalCaller,
 ) -> Result<Json<Vec<Mail>>, ApiError> {
-    Ok(Json(mail::outbox(&state.services, 100).await?))
+    // The table keeps mails with their secrets withheld; this page shows
+    // them as the development mailbox received them.
+    let folder = mail::outbox_folder(&state.services.config.data_dir);
+    let mails = mail::outbox(&state.services, 100).await?;
+    Ok(Json(
+        mails
+            .into_iter()
+            .map(|m| hostfront_core::mailbox::delivered(&folder, m))
+            .collect(),
+    ))
 }
 
 #[derive(serde::Deserialize)]

@@ -383,9 +383,12 @@ async fn payment_event(
             ApiError::bad_request("signature_required", "send the Stripe-Signature header")
         })?;
     let now = services.clock.now_secs();
-    let event = services
-        .payments
-        .event(signature, &body, now)
+    // Checking a signature hashes the whole body: on a blocking thread, so
+    // the request's timeout still holds and no async worker is held up.
+    let (payments, signature) = (services.payments.clone(), signature.to_owned());
+    let event = tokio::task::spawn_blocking(move || payments.event(&signature, &body, now))
+        .await
+        .unwrap_or_else(|failed| std::panic::resume_unwind(failed.into_panic()))
         .map_err(|error| match error {
             EventError::NotTaken => ApiError::not_found(error.to_string()),
             EventError::BadSignature(_) => ApiError::new(

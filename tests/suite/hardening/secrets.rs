@@ -113,3 +113,39 @@ async fn the_database_file_holds_no_secret_in_the_clear() {
     }
     app.shutdown().await.unwrap();
 }
+
+on_both_engines!(mailed_tokens_are_not_stored: mailed_tokens_are_not_stored_embedded, mailed_tokens_are_not_stored_cloud);
+
+/// A signup link's token goes to the mailbox only: the table's copy of the
+/// mail (and so its backups) withholds it, and the link still works.
+async fn mailed_tokens_are_not_stored(app: &App) {
+    let email = format!("{}@example.com", fresh_username());
+    let signup = json!({"email": email, "password": "a long enough password", "name": "Ada", "country": "GB"});
+    let (status, _) = app.post_with("/api/signup", &signup, &[]).await;
+    assert_eq!(status, 202);
+    let token = hostfront_tests::verification_token(&app.services, &email).await;
+    let stored = app
+        .services
+        .table
+        .query(hostfront::store::Query::partition("OUTBOX"))
+        .await
+        .unwrap();
+    let text = serde_json::to_string(&stored.items).unwrap();
+    assert!(text.contains(&email), "the mail is recorded");
+    assert!(!text.contains(&token), "no stored mail holds the token");
+    assert!(text.contains(hostfront::mail::WITHHELD));
+    let (status, _) = app
+        .post_with("/api/verify-email", &json!({"token": token}), &[])
+        .await;
+    assert_eq!(status, 201, "the mailed link works");
+}
+
+#[test]
+fn the_development_mailbox_is_on_only_with_the_development_tools() {
+    use hostfront::config::Config;
+    let plain = Config::from_lookup(|_| None).unwrap();
+    assert_eq!(plain.adapters.mail, "record");
+    let dev =
+        Config::from_lookup(|name| (name == "HOSTFRONT_DEV_TOOLS").then(|| "true".into())).unwrap();
+    assert_eq!(dev.adapters.mail, "outbox");
+}

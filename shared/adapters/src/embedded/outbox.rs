@@ -1,12 +1,12 @@
-//! The local mailer: each mail as text and HTML files, 0600, in the data
-//! directory's `outbox/` folder.
+//! The local mailer: delivers each mail to the development mailbox, the
+//! data directory's `outbox/` folder (`hostfront_core::mailbox`).
 
 use std::path::PathBuf;
 
 use async_trait::async_trait;
 use hostfront_core::mail::Mail;
+use hostfront_core::mailbox;
 use hostfront_core::mailer::{Mailer, MailerError};
-use hostfront_core::private_files;
 
 /// Writes each mail to files in a folder.
 pub struct OutboxFolder {
@@ -27,20 +27,9 @@ impl Mailer for OutboxFolder {
 
     async fn deliver(&self, mail: &Mail) -> Result<(), MailerError> {
         let (folder, mail) = (self.folder.clone(), mail.clone());
-        tokio::task::spawn_blocking(move || {
-            private_files::create_dir(&folder)?;
-            let header = format!(
-                "To: {}\nSubject: {}\nDate: {}\n\n",
-                mail.to, mail.subject, mail.created_at
-            );
-            private_files::write(
-                &folder.join(format!("{}.txt", mail.id)),
-                &(header + &mail.text),
-            )?;
-            private_files::write(&folder.join(format!("{}.html", mail.id)), &mail.html)
-        })
-        .await
-        .map_err(|e| MailerError(e.to_string()))?
-        .map_err(|e| MailerError(e.to_string()))
+        tokio::task::spawn_blocking(move || mailbox::write(&folder, &mail))
+            .await
+            .map_err(|e| MailerError(e.to_string()))?
+            .map_err(|e| MailerError(e.to_string()))
     }
 }

@@ -127,7 +127,8 @@ pub async fn signup(
         letter.link = format!("{public}/account.html{continue_at}#verify={token}");
         let subject = format!("signup-{}", &repo::digest(&token)[..16]);
         let verification =
-            Mail::compose_about(services, MailKind::VerifyEmail, &email, &letter, &subject)?;
+            Mail::compose_about(services, MailKind::VerifyEmail, &email, &letter, &subject)?
+                .with_secret(&token);
         services
             .table()
             .transact(vec![
