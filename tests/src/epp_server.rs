@@ -17,11 +17,12 @@ use std::time::Duration;
 
 use hostfront::adapters::epp::EppSettings;
 use hostfront::adapters::sim::{auth_code_for, phase, registered_elsewhere, static_availability};
-use hostfront::clock::Clock;
+use hostfront::clock::{Clock, add_years_secs};
 use hostfront::registrar::DomainStatus;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::rustls;
 
+/// About a year, for the ages of the domains the stand-in makes up.
 const YEAR: i64 = 365 * 86_400;
 pub const CLIENT_ID: &str = "hostfront";
 const PASSWORD: &str = "test-registry-password";
@@ -487,7 +488,7 @@ impl Registry {
             } else {
                 transfer.status = "serverApproved";
                 domain.sponsor = transfer.by.clone();
-                domain.expires_at += YEAR;
+                domain.expires_at = add_years_secs(domain.expires_at, 1);
                 domain.statuses.clear();
             }
         }
@@ -578,7 +579,7 @@ impl Registry {
             .collect();
         let domain = Domain {
             sponsor: CLIENT_ID.into(),
-            expires_at: now + years * YEAR,
+            expires_at: add_years_secs(now, years as u32),
             created_at: now,
             nameservers,
             statuses: BTreeSet::from(["clientTransferProhibited".to_string()]),
@@ -687,10 +688,12 @@ impl Registry {
             return Answer::error(2306, "Parameter value policy error: curExpDate");
         }
         let years: i64 = text_of(object, "period").parse().unwrap_or(1);
-        if !(1..=10).contains(&years) || domain.expires_at + years * YEAR > now + 10 * YEAR + YEAR {
+        if !(1..=10).contains(&years)
+            || add_years_secs(domain.expires_at, years as u32) > add_years_secs(now, 11)
+        {
             return Answer::error(2004, "Parameter value range error: period");
         }
-        domain.expires_at += years * YEAR;
+        domain.expires_at = add_years_secs(domain.expires_at, years as u32);
         Answer::ok(format!(
             r#"<domain:renData xmlns:domain="{DOMAIN_NS}"><domain:name>{}</domain:name><domain:exDate>{}</domain:exDate></domain:renData>"#,
             escape(name),
@@ -716,7 +719,7 @@ impl Registry {
                 return Answer::error(2304, "Object status prohibits operation: not in redemption");
             }
             // The restore brings back the year renewed at expiry.
-            domain.expires_at += YEAR;
+            domain.expires_at = add_years_secs(domain.expires_at, 1);
             return Answer::ok(String::new());
         }
         let mut nameservers = domain.nameservers.clone();

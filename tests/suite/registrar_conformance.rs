@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use hostfront::adapters::epp::EppRegistrar;
 use hostfront::adapters::sim::{SimulatedRegistry, SimulationSettings, auth_code_for};
-use hostfront::clock::Clock;
+use hostfront::clock::{Clock, add_years_secs};
 use hostfront::registrar::{
     DomainStatus, Registrar, RegistrarError, Registration, Renewal, TransferRequest, TransferState,
 };
@@ -91,8 +91,6 @@ fn registration(domain: &str, key: &str) -> Registration {
     }
 }
 
-const YEAR: i64 = 365 * 24 * 3600;
-
 async fn registration_is_remembered_and_idempotent(r: Arc<dyn Registrar>, f: TableFixture) {
     let names = vec!["quietbakery.com".to_string(), "bakery.com".to_string()];
     let before = r.check(&names).await.unwrap();
@@ -102,7 +100,7 @@ async fn registration_is_remembered_and_idempotent(r: Arc<dyn Registrar>, f: Tab
         .await
         .unwrap();
     assert_eq!(info.status, DomainStatus::Active);
-    assert_eq!(info.expires_at, f.clock.now_secs() + 2 * YEAR);
+    assert_eq!(info.expires_at, add_years_secs(f.clock.now_secs(), 2));
     assert!(
         !r.check(&names[..1]).await.unwrap()[0].available,
         "it remembers what it registered"
@@ -175,7 +173,7 @@ async fn renewal_extends_once_per_key(r: Arc<dyn Registrar>, f: TableFixture) {
         .unwrap();
     let once = renewal("renewbakery.com", 1, first.expires_at, "renew-2027");
     let renewed = r.renew(&once).await.unwrap();
-    assert_eq!(renewed.expires_at, first.expires_at + YEAR);
+    assert_eq!(renewed.expires_at, add_years_secs(first.expires_at, 1));
     assert_eq!(
         r.renew(&once).await.unwrap(),
         renewed,
@@ -190,7 +188,7 @@ async fn renewal_extends_once_per_key(r: Arc<dyn Registrar>, f: TableFixture) {
     ));
     assert_eq!(
         r.info("renewbakery.com").await.unwrap().expires_at,
-        first.expires_at + YEAR
+        add_years_secs(first.expires_at, 1)
     );
     let again = r
         .renew(&renewal(
@@ -201,7 +199,7 @@ async fn renewal_extends_once_per_key(r: Arc<dyn Registrar>, f: TableFixture) {
         ))
         .await
         .unwrap();
-    assert_eq!(again.expires_at, first.expires_at + 2 * YEAR);
+    assert_eq!(again.expires_at, add_years_secs(first.expires_at, 2));
     assert!(matches!(
         r.renew(&renewal("nobody.com", 1, 0, "x")).await,
         Err(RegistrarError::NotFound(_))
@@ -232,7 +230,7 @@ async fn an_expired_domain_passes_through_the_registry_phases(
         .renew(&renewal(name, 1, first.expires_at, "restore"))
         .await
         .unwrap();
-    assert_eq!(restored.expires_at, first.expires_at + YEAR);
+    assert_eq!(restored.expires_at, add_years_secs(first.expires_at, 1));
     assert_eq!(
         r.info(name).await.map(|i| i.status).unwrap(),
         DomainStatus::Active
@@ -386,7 +384,7 @@ mod over_epp {
             .await
             .expect("the retry finds the registration it made");
         assert_eq!(retried.status, DomainStatus::Active);
-        assert_eq!(retried.expires_at, f.clock.now_secs() + 2 * YEAR);
+        assert_eq!(retried.expires_at, add_years_secs(f.clock.now_secs(), 2));
         let creates = server.transaction_ids("create");
         assert_eq!(creates.len(), 2);
         assert_eq!(creates[0], creates[1], "the retry carries the same clTRID");
@@ -422,13 +420,13 @@ mod over_epp {
             .expect("the retry sees the renewal done");
         assert_eq!(
             renewed.expires_at,
-            first.expires_at + YEAR,
+            add_years_secs(first.expires_at, 1),
             "one year, not two"
         );
         assert_eq!(server.transaction_ids("renew").len(), 1, "sent once");
         assert_eq!(
             r.info("lostrenewal.com").await.unwrap().expires_at,
-            first.expires_at + YEAR
+            add_years_secs(first.expires_at, 1)
         );
     }
 

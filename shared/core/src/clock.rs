@@ -84,6 +84,16 @@ pub fn add_months(date: time::Date, months: u32) -> time::Date {
     time::Date::from_calendar_date(year, month, day).expect("the day is clamped to the month")
 }
 
+/// `secs` (epoch seconds) plus `years` calendar years, at the same time of
+/// day, as registries add them: 6 December stays 6 December across a leap
+/// day, and 29 February becomes 28 February in a year without one.
+pub fn add_years_secs(secs: i64, years: u32) -> i64 {
+    let at =
+        time::OffsetDateTime::from_unix_timestamp(secs).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let date = add_months(at.date(), years * 12);
+    at.replace_date(date).unix_timestamp()
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::date;
@@ -97,5 +107,31 @@ mod tests {
         assert_eq!(add_months(date!(2028 - 01 - 31), 1), date!(2028 - 02 - 29));
         assert_eq!(add_months(date!(2026 - 12 - 01), 1), date!(2027 - 01 - 01));
         assert_eq!(add_months(date!(2028 - 02 - 29), 12), date!(2029 - 02 - 28));
+    }
+
+    #[test]
+    fn years_are_calendar_years_across_leap_days() {
+        use super::add_years_secs;
+        use time::macros::datetime;
+        let secs = |at: time::OffsetDateTime| at.unix_timestamp();
+        let december = secs(datetime!(2027-12-06 10:30 UTC));
+        assert_eq!(
+            add_years_secs(december, 1),
+            secs(datetime!(2028-12-06 10:30 UTC))
+        );
+        assert_eq!(
+            add_years_secs(december, 2),
+            secs(datetime!(2029-12-06 10:30 UTC))
+        );
+        let leap = secs(datetime!(2028-02-29 00:00 UTC));
+        assert_eq!(
+            add_years_secs(leap, 1),
+            secs(datetime!(2029-02-28 00:00 UTC))
+        );
+        assert_eq!(
+            add_years_secs(leap, 4),
+            secs(datetime!(2032-02-29 00:00 UTC))
+        );
+        assert_eq!(add_years_secs(december, 0), december);
     }
 }

@@ -16,7 +16,7 @@ use hostfront::accounts::Customer;
 use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::audit::{self, AuditQuery};
 use hostfront::billing::{InvoiceStatus, invoice};
-use hostfront::clock::{Clock, ManualClock};
+use hostfront::clock::{Clock, ManualClock, add_years_secs};
 use hostfront::domains::owned::{self, OwnedDomain};
 use hostfront::mail::{self, MailKind};
 use hostfront::payments::{Card, PaymentError};
@@ -25,7 +25,6 @@ use hostfront::renewals::{self, RenewRequest, RenewalError, RenewalStatus};
 use hostfront_tests::embedded_services_with;
 use hostfront_tests::shopper::{fresh_domain, fresh_username, register};
 
-pub(crate) const YEAR: i64 = 365 * 86_400;
 pub(crate) const DAY: i64 = 86_400;
 
 pub(super) fn paying_with(number: &str, years: u32) -> RenewRequest {
@@ -167,14 +166,14 @@ async fn a_renewal_happens_once_whatever_repeats(clock: &ManualClock, services: 
     assert_eq!(done.status, RenewalStatus::Renewed);
     assert_eq!(
         registry_expiry(services, &domain.name).await,
-        before + 2 * YEAR
+        add_years_secs(before, 2)
     );
-    assert_eq!(done.new_expiry, Some(before + 2 * YEAR));
+    assert_eq!(done.new_expiry, Some(add_years_secs(before, 2)));
     let record = owned::find(services.table.as_ref(), &customer.id, &domain.name)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(record.expires_at, Some(before + 2 * YEAR));
+    assert_eq!(record.expires_at, Some(add_years_secs(before, 2)));
     let bill = invoice::find(services.table.as_ref(), &customer.id, &done.invoice_number)
         .await
         .unwrap()
@@ -213,7 +212,7 @@ async fn a_renewal_happens_once_whatever_repeats(clock: &ManualClock, services: 
     .await
     .unwrap();
     assert!(created);
-    assert_eq!(next.current_expiry, before + 2 * YEAR);
+    assert_eq!(next.current_expiry, add_years_secs(before, 2));
 }
 
 with_clock_on_both_engines!(a_renewal_happens_once_whatever_repeats: once_embedded, once_cloud);
@@ -268,7 +267,10 @@ async fn a_declined_card_reaches_no_registrar(_: &ManualClock, services: &Servic
     renewals::run(services, &domain.name, before, false)
         .await
         .unwrap();
-    assert_eq!(registry_expiry(services, &domain.name).await, before + YEAR);
+    assert_eq!(
+        registry_expiry(services, &domain.name).await,
+        add_years_secs(before, 1)
+    );
 }
 
 with_clock_on_both_engines!(a_declined_card_reaches_no_registrar: declined_embedded, declined_cloud);
@@ -387,13 +389,16 @@ async fn the_price_follows_the_registry_phase_as_time_passes(
     renewals::run(services, &domain.name, expiry, false)
         .await
         .unwrap();
-    assert_eq!(registry_expiry(services, &domain.name).await, expiry + YEAR);
+    assert_eq!(
+        registry_expiry(services, &domain.name).await,
+        add_years_secs(expiry, 1)
+    );
     assert_eq!(
         services.registrar.info(&domain.name).await.unwrap().status,
         DomainStatus::Active
     );
 
-    clock.advance_secs(expiry + YEAR - clock.now_secs() + 76 * DAY);
+    clock.advance_secs(add_years_secs(expiry, 1) - clock.now_secs() + 76 * DAY);
     let late = renewals::quote(services, &domain, 1).await;
     assert!(
         matches!(

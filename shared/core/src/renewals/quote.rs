@@ -7,13 +7,12 @@ use utoipa::ToSchema;
 
 use super::RenewalError;
 use crate::billing::InvoiceLine;
+use crate::clock::add_years_secs;
 use crate::domains::name::{self, Searched};
 use crate::domains::owned::OwnedDomain;
 use crate::registrar::{DomainStatus, RegistrarError};
 use crate::{Catalogs, Registry, Storage};
 
-/// A registry year, as registries count them.
-pub const YEAR_SECS: i64 = 365 * 86_400;
 /// No domain is registered further ahead than this.
 pub const MAX_YEARS_AHEAD: i64 = 10;
 
@@ -34,6 +33,15 @@ pub struct Quote {
     /// Before tax, in minor units.
     pub subtotal: i64,
     pub currency: String,
+}
+
+/// The most whole calendar years a domain expiring at `expires_at` may be
+/// renewed for at `now`: its new expiry never past ten years from today.
+fn max_years(expires_at: i64, now: i64) -> u32 {
+    let limit = add_years_secs(now, MAX_YEARS_AHEAD as u32);
+    (0..MAX_YEARS_AHEAD as u32)
+        .take_while(|years| add_years_secs(expires_at, years + 1) <= limit)
+        .count() as u32
 }
 
 /// The price of renewing `domain` for `years`, or why it cannot be renewed.
@@ -87,9 +95,7 @@ pub async fn quote(
         }
         _ => {}
     }
-    let now = services.clock().now_secs();
-    let room = now + MAX_YEARS_AHEAD * YEAR_SECS - info.expires_at;
-    let max_years = (room / YEAR_SECS).clamp(0, MAX_YEARS_AHEAD) as u32;
+    let max_years = max_years(info.expires_at, services.clock().now_secs());
     if max_years == 0 {
         return Err(not_renewable(
             "renewed_to_the_limit",
@@ -132,7 +138,7 @@ pub async fn quote(
         phase: info.status,
         current_expiry: info.expires_at,
         years,
-        new_expiry: info.expires_at + years as i64 * YEAR_SECS,
+        new_expiry: add_years_secs(info.expires_at, years),
         max_years,
         subtotal: lines.iter().map(|l| l.amount).sum(),
         lines,
@@ -144,5 +150,22 @@ fn not_renewable(code: &'static str, message: impl Into<String>) -> RenewalError
     RenewalError::NotRenewable {
         code,
         message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::max_years;
+    use time::macros::datetime;
+
+    #[test]
+    fn the_ten_year_limit_counts_calendar_years() {
+        let now = datetime!(2027-12-06 12:00 UTC).unix_timestamp();
+        let a_year_on = datetime!(2028-12-06 12:00 UTC).unix_timestamp();
+        assert_eq!(max_years(a_year_on, now), 9, "across the leap day of 2028");
+        let expired = datetime!(2027-11-20 12:00 UTC).unix_timestamp();
+        assert_eq!(max_years(expired, now), 10);
+        let at_the_limit = datetime!(2037-12-06 12:00 UTC).unix_timestamp();
+        assert_eq!(max_years(at_the_limit, now), 0);
     }
 }

@@ -22,7 +22,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use hostfront_core::clock::Clock;
+use hostfront_core::clock::{Clock, add_years_secs};
 
 use hostfront_core::registrar::{
     Availability, Contact, DomainInfo, DomainStatus, Drift, Drifting, Registrar, RegistrarError,
@@ -34,6 +34,7 @@ use hostfront_core::store::{
 use world::stable_hash;
 pub use world::{auth_code_for, phase, registered_elsewhere, released_at, static_availability};
 
+/// A span of about a year, for the expiries the simulated world makes up.
 const YEAR_SECS: i64 = 365 * 24 * 3600;
 
 #[derive(Debug, Clone, Copy)]
@@ -299,7 +300,7 @@ impl Registrar for SimulatedRegistry {
         let info = DomainInfo {
             domain: domain.to_string(),
             status: DomainStatus::Active,
-            expires_at: self.clock.now_secs() + request.years as i64 * YEAR_SECS,
+            expires_at: add_years_secs(self.clock.now_secs(), request.years),
             nameservers: request.nameservers.clone(),
             locked: true,
         };
@@ -411,7 +412,7 @@ impl Registrar for SimulatedRegistry {
         let done = with_expiry(
             Update::new().set("status", json!(DomainStatus::Active)),
             domain,
-            item.i64_attr("expires_at").unwrap_or(0) + YEAR_SECS,
+            add_years_secs(item.i64_attr("expires_at").unwrap_or(0), 1),
         )
         .set("locked", true);
         let still_pending = Condition::eq("status", json!(DomainStatus::PendingTransfer));
@@ -457,7 +458,7 @@ impl Registrar for SimulatedRegistry {
                 ),
             ));
         }
-        info.expires_at += request.years as i64 * YEAR_SECS;
+        info.expires_at = add_years_secs(info.expires_at, request.years);
         info.status =
             phase(domain, info.expires_at, self.clock.now_secs()).unwrap_or(DomainStatus::Active);
         let update = with_expiry(
@@ -573,11 +574,7 @@ impl Drifting for SimulatedRegistry {
         let update = match drift {
             Drift::RenewedElsewhere { years } => {
                 let expires_at = item.i64_attr("expires_at").unwrap_or(0);
-                with_expiry(
-                    Update::new(),
-                    domain,
-                    expires_at + *years as i64 * YEAR_SECS,
-                )
+                with_expiry(Update::new(), domain, add_years_secs(expires_at, *years))
             }
             Drift::TransferredAway => Update::new().set("status", json!(DomainStatus::External)),
             Drift::Nameservers { nameservers } => {
