@@ -1,13 +1,17 @@
 //! Certificate expiry alerts: each live service's sites, as the panel
 //! reports their certificates. A certificate that expires within 30, 14 or
 //! 7 days is told to the owner and shown to staff, once per certificate and
-//! threshold: the mail is create-only under the certificate's id, and staff
-//! see the run's exception only when the mail was new.
+//! threshold for as long as the certificate lives: a marker item
+//! (`CERTALERT#<id>`, lasting until the certificate expires) is written
+//! create-only with the mail, and staff see the run's exception only when
+//! it was new. An expired certificate, or one the panel no longer lists
+//! (replaced), gets nothing.
 
 use super::{BatchError, Tally};
 use crate::Services;
-use crate::panel::PanelError;
-use crate::store::Key;
+use crate::mail;
+use crate::panel::{Certificate, PanelError};
+use crate::store::{Condition, Key, TableError, TableResult, TxOp};
 use crate::subscriptions::{ServiceStatus, Subscription};
 
 const DAY: i64 = 86_400;
@@ -46,41 +50,85 @@ pub(super) async fn batch(
         };
         tally.count("checked");
         for certificate in certificates {
-            let days_left = (certificate.expires_at - now).div_euclid(DAY);
+            let secs_left = certificate.expires_at - now;
+            if secs_left <= 0 {
+                continue;
+            }
+            // Days counted up: one expiring in 29.5 days has 30 left.
+            let days_left = (secs_left + DAY - 1).div_euclid(DAY);
             let Some(threshold) = threshold(days_left) else {
                 continue;
             };
-            let expires = time::OffsetDateTime::from_unix_timestamp(certificate.expires_at)
-                .map(|t| t.date().to_string())
-                .unwrap_or_default();
-            let words = (
-                format!(
-                    "The certificate of {} expires on {expires}",
-                    certificate.domain
-                ),
-                format!(
-                    "The TLS certificate of {} ({}) expires on {expires}, in {} days. Visitors will see a warning after that. Our team has been told and will renew it; if you manage the certificate yourself, renew it before then.",
-                    certificate.domain,
-                    certificate.issuer,
-                    days_left.max(0)
-                ),
-            );
-            let about = format!("certificate:{}", certificate.id);
-            let occasion = format!("{threshold}-days");
-            if super::tell_owner(services, &service, (&about, &occasion), words).await? {
+            if alert_once(services, &service, &certificate, (threshold, days_left)).await? {
                 tally.count("alerted");
                 tally.exception(
                     &format!("certificate:{}", certificate.id),
                     &service.customer_id,
                     format!(
-                        "the certificate of {} on service {} expires on {expires} ({threshold}-day alert)",
-                        certificate.domain, service.id
+                        "the certificate of {} on service {} expires on {} UTC ({threshold}-day alert)",
+                        certificate.domain,
+                        service.id,
+                        date_of(certificate.expires_at)
                     ),
                 );
             }
         }
     }
     Ok(())
+}
+
+/// Tells the owner that `certificate` expires in `days_left` days, once per
+/// certificate and threshold: the marker and the mail are one create-only
+/// transaction. Whether this call was the one that told them.
+async fn alert_once(
+    services: &Services,
+    service: &Subscription,
+    certificate: &Certificate,
+    (threshold, days_left): (i64, i64),
+) -> TableResult<bool> {
+    let expires = date_of(certificate.expires_at);
+    let plural = if days_left == 1 { "day" } else { "days" };
+    let words = (
+        format!(
+            "The certificate of {} expires on {expires} (UTC)",
+            certificate.domain
+        ),
+        format!(
+            "The TLS certificate of {} ({}) expires on {expires} (UTC), in {days_left} {plural}. Visitors will see a warning after that. Renew it before then, or reply to this mail and we will help.",
+            certificate.domain, certificate.issuer
+        ),
+    );
+    let about = format!("certificate:{}", certificate.id);
+    let occasion = format!("{threshold}-days");
+    let notice = super::owner_notice(services, service, (&about, &occasion), words).await?;
+    let now = services.clock.now_secs();
+    let mut marker = Key::new(format!("CERTALERT#{}", certificate.id), occasion).to_item();
+    marker.insert("kind".into(), "certificate_alert".into());
+    marker.insert("ttl".into(), (certificate.expires_at + DAY).into());
+    let written = services
+        .table
+        .transact(vec![
+            TxOp::Put {
+                item: marker,
+                condition: Some(Condition::NotExists),
+            },
+            notice.put_op(now),
+        ])
+        .await;
+    match written {
+        Ok(()) => {
+            mail::deliver(services, &notice).await;
+            Ok(true)
+        }
+        Err(TableError::TransactionConflict { .. }) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+fn date_of(secs: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .map(|t| t.date().to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -95,10 +143,6 @@ mod tests {
         assert_eq!(threshold(14), Some(14));
         assert_eq!(threshold(8), Some(14));
         assert_eq!(threshold(7), Some(7));
-        assert_eq!(
-            threshold(-2),
-            Some(7),
-            "an expired one falls under the 7-day alert, sent once"
-        );
+        assert_eq!(threshold(1), Some(7));
     }
 }

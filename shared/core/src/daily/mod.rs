@@ -115,17 +115,29 @@ fn live_services() -> Query {
 async fn tell_owner(
     services: &Services,
     service: &Subscription,
+    about: (&str, &str),
+    words: (String, String),
+) -> TableResult<bool> {
+    let notice = owner_notice(services, service, about, words).await?;
+    Ok(mail::send(services, &[notice]).await? == 1)
+}
+
+/// The notice to `service`'s owner about `about` on `occasion`.
+async fn owner_notice(
+    services: &Services,
+    service: &Subscription,
     (about, occasion): (&str, &str),
     (headline, action): (String, String),
-) -> TableResult<bool> {
+) -> TableResult<Mail> {
     let owner =
         crate::accounts::load_customer(services.table.as_ref(), &service.customer_id).await?;
     let mut letter = crate::subscriptions::billing::letter(services, service, &owner.name);
     letter.headline = headline;
     letter.action = action;
-    let notice = Mail::compose_about(services, MailKind::Notice, &owner.email, &letter, about)?
-        .for_period(occasion);
-    Ok(mail::send(services, &[notice]).await? == 1)
+    Ok(
+        Mail::compose_about(services, MailKind::Notice, &owner.email, &letter, about)?
+            .for_period(occasion),
+    )
 }
 
 /// The most items one batch looks at: what `get_many` reads at once.

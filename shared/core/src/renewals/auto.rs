@@ -329,12 +329,16 @@ async fn declined(
     Ok(notice)
 }
 
-/// Which reminder is due `days_left` days before expiry (negative: after).
-fn reminder(days_left: i64) -> Option<&'static str> {
-    match days_left {
+/// Which reminder is due `secs_left` seconds before expiry (negative:
+/// after): "expired" only once it has, within five days after; before, by
+/// the days left counted up (a domain expiring in 6.5 days has 7 left).
+fn reminder(secs_left: i64) -> Option<&'static str> {
+    if secs_left <= 0 {
+        return (secs_left >= -5 * DAY).then_some("expired");
+    }
+    match (secs_left + DAY - 1).div_euclid(DAY) {
         8..=30 => Some("30d"),
         1..=7 => Some("7d"),
-        -5..=0 => Some("expired"),
         _ => None,
     }
 }
@@ -347,7 +351,7 @@ async fn remind(
     expiry: i64,
     now: i64,
 ) -> Result<bool, TableError> {
-    let Some(which) = reminder((expiry - now).div_euclid(DAY)) else {
+    let Some(which) = reminder(expiry - now) else {
         return Ok(false);
     };
     if domain.status != OwnedStatus::Active && domain.status != OwnedStatus::Expired {
@@ -400,16 +404,22 @@ async fn remind(
 
 #[cfg(test)]
 mod tests {
-    use super::reminder;
+    use super::{DAY, reminder};
 
     #[test]
     fn reminders_come_about_30_and_7_days_before_and_just_after_expiry() {
-        assert_eq!(reminder(31), None);
-        assert_eq!(reminder(30), Some("30d"));
-        assert_eq!(reminder(8), Some("30d"));
-        assert_eq!(reminder(7), Some("7d"));
+        assert_eq!(reminder(30 * DAY + 1), None);
+        assert_eq!(reminder(30 * DAY), Some("30d"));
+        assert_eq!(reminder(7 * DAY + 1), Some("30d"));
+        assert_eq!(reminder(7 * DAY), Some("7d"));
+        assert_eq!(
+            reminder(1),
+            Some("7d"),
+            "a second before expiry it has not expired"
+        );
+        assert_eq!(reminder(DAY - 1), Some("7d"));
         assert_eq!(reminder(0), Some("expired"));
-        assert_eq!(reminder(-5), Some("expired"));
-        assert_eq!(reminder(-6), None);
+        assert_eq!(reminder(-5 * DAY), Some("expired"));
+        assert_eq!(reminder(-5 * DAY - 1), None);
     }
 }
