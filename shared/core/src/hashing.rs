@@ -32,6 +32,7 @@ pub struct HashGate {
     jobs: OnceLock<mpsc::Sender<Job>>,
     running: AtomicUsize,
     peak: AtomicUsize,
+    verified: AtomicUsize,
 }
 
 impl HashGate {
@@ -46,6 +47,7 @@ impl HashGate {
             jobs: OnceLock::new(),
             running: AtomicUsize::new(0),
             peak: AtomicUsize::new(0),
+            verified: AtomicUsize::new(0),
         }
     }
 
@@ -56,6 +58,7 @@ impl HashGate {
 
     /// Whether `password` matches `hash` (false for a hash that does not parse).
     pub async fn verify(&self, password: String, hash: String) -> Result<bool, Overloaded> {
+        self.verified.fetch_add(1, Ordering::SeqCst);
         self.run(move || {
             PasswordHash::new(&hash).is_ok_and(|parsed| {
                 Argon2::default()
@@ -64,6 +67,12 @@ impl HashGate {
             })
         })
         .await
+    }
+
+    /// How many passwords were checked: what a login for an unknown email
+    /// must cost as much as one for a known email.
+    pub fn verifications(&self) -> usize {
+        self.verified.load(Ordering::SeqCst)
     }
 
     /// The most hashes that ever ran at once.

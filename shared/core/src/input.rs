@@ -28,6 +28,17 @@ where
     T::try_from(whole).map_err(|_| serde::de::Error::custom(format!("{whole} is out of range")))
 }
 
+/// `whole_number`, for a field that may be absent or null.
+pub fn optional_whole_number<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    #[derive(Deserialize)]
+    struct Whole<T: TryFrom<i64>>(#[serde(deserialize_with = "whole_number")] T);
+    Ok(Option::<Whole<T>>::deserialize(deserializer)?.map(|Whole(value)| value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +64,16 @@ mod tests {
         assert!(parse(r#"{"m": 12.5}"#).is_err());
         assert!(parse(r#"{"m": -1}"#).is_err());
         assert!(parse(r#"{"m": "12"}"#).is_err());
+
+        #[derive(serde::Deserialize)]
+        struct Maybe {
+            #[serde(default, deserialize_with = "optional_whole_number")]
+            m: Option<i64>,
+        }
+        let parse = |json: &str| serde_json::from_str::<Maybe>(json).map(|x| x.m);
+        assert_eq!(parse(r#"{"m": 12.0}"#).unwrap(), Some(12));
+        assert_eq!(parse(r#"{"m": null}"#).unwrap(), None);
+        assert_eq!(parse("{}").unwrap(), None);
+        assert!(parse(r#"{"m": 1.5}"#).is_err());
     }
 }

@@ -1,6 +1,6 @@
 //! Staff logins on both engines with the manual clock: a password and a
 //! one-time code, each code good once; recovery codes good once; five wrong
-//! tries lock the account for fifteen minutes; sessions end after thirty
+//! tries from one client lock it out for fifteen minutes; sessions end after thirty
 //! idle minutes or eight hours; every login, good or bad, in the audit log
 //! with the client's address; the first admin made once.
 
@@ -122,7 +122,7 @@ async fn a_login_needs_the_password_and_a_fresh_code(clock: &ManualClock, servic
     ));
 
     // Five wrong tries in a row (the reused recovery code was the first)
-    // lock the account, even against the right password.
+    // lock this client out, even with the right password.
     clock.advance_secs(60);
     for _ in 0..3 {
         assert!(matches!(
@@ -132,7 +132,7 @@ async fn a_login_needs_the_password_and_a_fresh_code(clock: &ManualClock, servic
     }
     assert!(matches!(
         auth::login(services, login(email, "wrong", &code()), client).await,
-        Err(StaffError::LockedOut { minutes: 15 })
+        Err(StaffError::LockedOut { seconds: 900 })
     ));
     assert!(matches!(
         auth::login(services, login(email, PASSWORD, &code()), client).await,

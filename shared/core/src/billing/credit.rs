@@ -1,16 +1,20 @@
 //! Account credit: money the company owes a customer (a goodwill gesture,
-//! an outage), granted by staff within their role's limit and taken off the
+//! an outage), granted by staff within their role's limit (the billing role
+//! up to `staff_refund_limit` per customer per UTC day, all its grants
+//! together, kept on the credit item and moved with its version) and taken off the
 //! customer's next service invoices when the billing run makes them, before
 //! any card is charged. An invoice credit pays in full is paid at once.
 //!
-//! Item: `CUSTOMER#<id>` / `CREDIT`, with `balance` (minor units) and `v`.
+//! Item: `CUSTOMER#<id>` / `CREDIT`, with `balance` (minor units), `v`,
+//! and `granted_day` / `granted_today`: what roles with a limit granted on
+//! that UTC day.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::audit::{Actor, AuditEntry};
 use crate::staff::Role;
-use crate::store::{Condition, ItemExt, Key, Table, TableError, TableResult, TxOp, Update};
+use crate::store::{Condition, Item, ItemExt, Key, Table, TableError, TableResult, TxOp, Update};
 use crate::{Settings, Storage};
 
 fn key(customer_id: &str) -> Key {
@@ -24,15 +28,29 @@ pub struct Credit {
     pub balance: i64,
 }
 
-/// The customer's credit, and the version it was read at (0: none yet).
-pub async fn balance(table: &dyn Table, customer_id: &str) -> TableResult<(i64, i64)> {
-    let item = table.get(&key(customer_id)).await?;
-    Ok(item.map_or((0, 0), |i| {
+const DAY: &str = "granted_day";
+const GRANTED: &str = "granted_today";
+
+/// The balance and version of a stored credit (0 and 0: none yet).
+fn totals(item: Option<&Item>) -> (i64, i64) {
+    item.map_or((0, 0), |i| {
         (
             i.i64_attr("balance").unwrap_or(0),
             i.i64_attr("v").unwrap_or(0),
         )
-    }))
+    })
+}
+
+/// The customer's credit, and the version it was read at (0: none yet).
+pub async fn balance(table: &dyn Table, customer_id: &str) -> TableResult<(i64, i64)> {
+    Ok(totals(table.get(&key(customer_id)).await?.as_ref()))
+}
+
+/// What roles with a limit granted on `day`, by a stored credit.
+fn granted_on(item: Option<&Item>, day: &str) -> i64 {
+    item.filter(|i| i.str_attr(DAY) == Some(day))
+        .and_then(|i| i.i64_attr(GRANTED))
+        .unwrap_or(0)
 }
 
 /// Takes `amount` of the customer's credit, read at version `v`; for the
@@ -49,8 +67,10 @@ pub fn use_op(customer_id: &str, amount: i64, v: i64) -> TxOp {
 pub enum CreditError {
     #[error("{0}")]
     Invalid(String),
-    #[error("your role grants at most {limit} at once; ask an admin")]
-    OverLimit { limit: String },
+    #[error(
+        "your role grants one customer at most {limit} a day ({given} granted today); ask an admin"
+    )]
+    OverLimit { limit: String, given: String },
     #[error("the credit changed meanwhile; try again")]
     Busy,
     #[error(transparent)]
@@ -78,13 +98,25 @@ pub async fn grant(
         ));
     }
     let limit = services.config().staff_refund_limit;
-    if role < Role::Admin && amount > limit {
-        return Err(CreditError::OverLimit {
-            limit: crate::money::display(limit, currency),
-        });
-    }
+    let limited = role < Role::Admin;
     for _ in 0..5 {
-        let (before, v) = balance(services.table(), customer_id).await?;
+        let item = services.table().get(&key(customer_id)).await?;
+        let (before, v) = totals(item.as_ref());
+        let today = services.clock().now().date().to_string();
+        let granted = granted_on(item.as_ref(), &today);
+        if limited && granted.saturating_add(amount) > limit {
+            return Err(CreditError::OverLimit {
+                limit: crate::money::display(limit, currency),
+                given: crate::money::display(granted, currency),
+            });
+        }
+        let mut update = Update::new()
+            .set("kind", "credit")
+            .add("balance", amount)
+            .bump_version();
+        if limited {
+            update = update.set(DAY, today).set(GRANTED, granted + amount);
+        }
         let guard = match v {
             0 => Condition::NotExists,
             v => Condition::VersionIs(v),
@@ -104,10 +136,7 @@ pub async fn grant(
         let ops = vec![
             TxOp::Update {
                 key: key(customer_id),
-                update: Update::new()
-                    .set("kind", "credit")
-                    .add("balance", amount)
-                    .bump_version(),
+                update,
                 condition: Some(guard),
             },
             entry.put_op(),

@@ -26,6 +26,19 @@ use crate::store::{
 
 const PREFIX: &str = "INV-";
 
+/// The running total of refunds, beside the invoice on its item, for
+/// writes that must not pass a refund made meanwhile.
+pub const REFUNDED: &str = "refunded";
+
+/// A guard that holds while no refund was recorded on the invoice since
+/// `item` was read.
+pub fn unrefunded_since(item: &Item) -> Condition {
+    match item.get(REFUNDED) {
+        Some(total) => Condition::eq(REFUNDED, total.clone()),
+        None => Condition::AttributeNotExists(REFUNDED.into()),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct InvoiceLine {
     pub description: String,
@@ -211,9 +224,23 @@ impl Invoice {
         self.status_op(InvoiceStatus::Void)
     }
 
-    /// Marks the paid invoice refunded in full.
+    /// Marks the paid invoice refunded in full, its running total with it.
     pub fn refunded_op(&self) -> TxOp {
-        self.status_op(InvoiceStatus::Refunded)
+        let mut changed = self.clone();
+        changed.status = InvoiceStatus::Refunded;
+        changed.refunded = changed.total;
+        TxOp::Update {
+            key: self.key(),
+            update: Update::new()
+                .set("invoice", json!(changed))
+                .set(REFUNDED, changed.refunded),
+            condition: Some(Condition::Exists),
+        }
+    }
+
+    /// Given back in full: nothing it paid for may go live.
+    pub fn refunded_in_full(&self) -> bool {
+        self.status == InvoiceStatus::Refunded
     }
 
     fn status_op(&self, status: InvoiceStatus) -> TxOp {

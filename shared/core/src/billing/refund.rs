@@ -1,27 +1,30 @@
 //! Refunds by staff: all or part of what paid an invoice, given back to the
-//! card, within the role's limit (the billing role up to
-//! `staff_refund_limit` at once; admins without one). One refund at a time
-//! per invoice (a `lease`), whose gateway key is made from the invoice and
-//! the refund's number, so a refund cut off after the gateway answered is
+//! card, never more than was paid all refunds together, and within the
+//! role's limit (the billing role up to `staff_refund_limit` per invoice,
+//! all its refunds together; admins without one). One refund at a time per
+//! invoice (a `lease`), whose gateway key is made from the invoice and the
+//! refund's number, so a refund cut off after the gateway answered is
 //! recorded, when asked again, without giving back twice. The invoice, its
-//! refunded amount and the audit entry change in one write.
+//! running totals (`refunded`, and `limited_refunded` by roles with a
+//! limit, beside the invoice on its item) and the audit entry change in one
+//! write, guarded by the total read: no refund's record is ever lost.
 
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::invoice::{self, Invoice, InvoiceStatus};
+use super::invoice::{self, Invoice, InvoiceStatus, REFUNDED, unrefunded_since};
 use super::lease;
 use crate::audit::{Actor, AuditEntry};
 use crate::payments::PaymentError;
 use crate::staff::Role;
-use crate::store::{Condition, Key, TableError, TxOp, Update};
+use crate::store::{Item, ItemExt, Key, TableError, TxOp, Update};
 use crate::{Billing, Settings, Storage};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefundRequest {
     /// Minor units; all that is left to give back when absent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::input::optional_whole_number")]
     pub amount: Option<i64>,
     /// Why, in 1 to 500 characters, for the audit log.
     pub why: String,
@@ -35,25 +38,41 @@ pub enum RefundError {
     Invalid { code: &'static str, message: String },
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
-    /// Above what the role may refund.
-    #[error("your role refunds at most {limit} at once; ask an admin")]
-    OverLimit { limit: String },
+    /// Above what the role may refund on one invoice.
+    #[error(
+        "your role refunds at most {limit} on one invoice ({given} given back already); ask an admin"
+    )]
+    OverLimit { limit: String, given: String },
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
     Table(#[from] TableError),
 }
 
+/// Whether refunds by `role` are capped.
+fn limited(role: Role) -> bool {
+    role < Role::Admin
+}
+
+/// The invoice stored in `item`, and what roles with a limit gave back of it.
+fn read_totals(item: &Item) -> Result<(Invoice, i64), TableError> {
+    Ok((Invoice::of(item)?, item.i64_attr(LIMITED).unwrap_or(0)))
+}
+
+/// What roles with a limit gave back, beside the invoice on its item.
+const LIMITED: &str = "limited_refunded";
+
 fn lease_key(number: &str) -> Key {
     Key::new(format!("INVOICE#{number}"), "REFUNDING")
 }
 
 /// The capture to refund and the amount, if `bill` can give back `asked`
-/// (all that is left when None) by a member of staff with `role`.
+/// (all that is left when None) by a member of staff with `role`, when
+/// roles with a limit gave back `limited_before` of it already.
 fn what_is_left(
     services: &impl Settings,
     role: Role,
-    bill: &Invoice,
+    (bill, limited_before): (&Invoice, i64),
     asked: Option<i64>,
 ) -> Result<(String, i64), RefundError> {
     let left = bill.total - bill.refunded;
@@ -80,9 +99,10 @@ fn what_is_left(
         });
     }
     let limit = services.config().staff_refund_limit;
-    if role < Role::Admin && amount > limit {
+    if limited(role) && limited_before.saturating_add(amount) > limit {
         return Err(RefundError::OverLimit {
             limit: crate::money::display(limit, &bill.currency),
+            given: crate::money::display(limited_before, &bill.currency),
         });
     }
     Ok((capture, amount))
@@ -116,11 +136,14 @@ pub async fn refund(
     // Read again under the lease, by its key (the index may lag): a refund
     // that ended meanwhile counts.
     let checked = match services.table().get(&found.key()).await {
-        Ok(Some(item)) => Invoice::of(&item)
-            .map_err(RefundError::from)
-            .and_then(|bill| {
-                what_is_left(services, role, &bill, request.amount).map(|c| (bill, c))
-            }),
+        Ok(Some(item)) => {
+            read_totals(&item)
+                .map_err(RefundError::from)
+                .and_then(|(bill, limited_before)| {
+                    what_is_left(services, role, (&bill, limited_before), request.amount)
+                        .map(|c| (bill, c))
+                })
+        }
         Ok(None) => Err(RefundError::NotFound),
         Err(error) => Err(error.into()),
     };
@@ -149,32 +172,81 @@ pub async fn refund(
             });
         }
     };
-    let mut after = bill.clone();
-    after.refunded += given.amount;
-    if after.refunded >= after.total {
-        after.status = InvoiceStatus::Refunded;
-    }
-    let entry = AuditEntry {
-        at: crate::clock::rfc3339_millis(services.clock().now()),
-        actor: staff.clone(),
-        subject: format!("invoice:{}", bill.number),
-        customer_id: Some(bill.customer_id.clone()),
-        action: "refunded".into(),
-        from: Some(format!("{} given back", bill.refunded)),
-        to: Some(format!("{} given back", after.refunded)),
-        why,
-        client: Some(client.into()),
-        role: Some(role.as_str().into()),
+    let given = Given {
+        amount: given.amount,
+        attempt,
+        role,
     };
-    let ops = vec![
-        TxOp::Update {
-            key: bill.key(),
-            update: Update::new().set("invoice", json!(after)),
-            condition: Some(Condition::Exists),
-        },
-        lease::release_op(&key, attempt + 1),
-        entry.put_op(),
-    ];
-    services.table().transact(ops).await?;
-    Ok(after)
+    record(services, (staff, client, &why), &key, &bill, given).await
+}
+
+/// A refund the gateway made: its amount, the lease's attempt, the role.
+struct Given {
+    amount: i64,
+    attempt: i64,
+    role: Role,
+}
+
+/// Records `given` on the invoice `bill` was read from, with its audit
+/// entry and the lease's release. Under the lease nothing else refunds it;
+/// should the lease have lapsed meanwhile, the guard fails and the invoice
+/// is read again, so the refund is added to whatever was recorded since.
+async fn record(
+    services: &impl Storage,
+    (staff, client, why): (&Actor, &str, &str),
+    key: &Key,
+    bill: &Invoice,
+    given: Given,
+) -> Result<Invoice, RefundError> {
+    for _ in 0..5 {
+        let item = services
+            .table()
+            .get(&bill.key())
+            .await?
+            .ok_or(RefundError::NotFound)?;
+        let (before, limited_before) = read_totals(&item)?;
+        let mut after = before.clone();
+        after.refunded += given.amount;
+        if after.refunded >= after.total {
+            after.status = InvoiceStatus::Refunded;
+        }
+        let mut update = Update::new()
+            .set("invoice", json!(after))
+            .set(REFUNDED, after.refunded);
+        if limited(given.role) {
+            update = update.set(LIMITED, limited_before + given.amount);
+        }
+        let entry = AuditEntry {
+            at: crate::clock::rfc3339_millis(services.clock().now()),
+            actor: staff.clone(),
+            subject: format!("invoice:{}", bill.number),
+            customer_id: Some(bill.customer_id.clone()),
+            action: "refunded".into(),
+            from: Some(format!("{} given back", before.refunded)),
+            to: Some(format!("{} given back", after.refunded)),
+            why: why.into(),
+            client: Some(client.into()),
+            role: Some(given.role.as_str().into()),
+        };
+        let ops = vec![
+            TxOp::Update {
+                key: bill.key(),
+                update,
+                condition: Some(unrefunded_since(&item)),
+            },
+            lease::release_op(key, given.attempt + 1),
+            entry.put_op(),
+        ];
+        match services.table().transact(ops).await {
+            Ok(()) => return Ok(after),
+            Err(TableError::TransactionConflict { index: 0 }) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(RefundError::Conflict {
+        code: "refund_in_progress",
+        message:
+            "the refund was made but the invoice kept changing; ask again in a minute to record it"
+                .into(),
+    })
 }

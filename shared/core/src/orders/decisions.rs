@@ -13,6 +13,7 @@ use super::letters::invoice_letter;
 use super::lifecycle::{Change, MovedOn};
 use super::{Invoice, Order, OrderError, OrderStatus, conflict, invalid, order_key};
 use crate::audit::Actor;
+use crate::billing::invoice::unrefunded_since;
 use crate::mail::{self, Mail, MailKind};
 use crate::payments::PaymentError;
 use crate::staff::Role;
@@ -42,8 +43,24 @@ fn reason(why: &str) -> Result<String, OrderError> {
     Ok(why.to_string())
 }
 
+/// Why a decision to provision was refused at its write.
+#[derive(Debug, Clone, Copy)]
+enum Refused {
+    OrderMoved,
+    InvoiceRefunded,
+}
+
+fn invoice_refunded() -> OrderError {
+    conflict(
+        "invoice_refunded",
+        "the order's invoice was refunded in full: it cannot go live; place a new order",
+    )
+}
+
 /// Moves the order to provisioning as `staff` decided, with `update`, and
-/// starts provisioning it; a race lost to another request is a conflict.
+/// starts provisioning it; a race lost to another request is a conflict,
+/// and so is an order whose invoice was given back in full (checked again
+/// in the write, against a refund recorded meanwhile).
 async fn provision(
     services: &(impl Storage + Queueing),
     (staff, role, client): (&Actor, Role, &str),
@@ -53,6 +70,15 @@ async fn provision(
 ) -> Result<Order, OrderError> {
     let why = reason(why)?;
     let order = locate(services, order_id).await?;
+    let invoice_key = Invoice::order_key(order_id);
+    let item = services
+        .table()
+        .get(&invoice_key)
+        .await?
+        .ok_or(OrderError::NotFound)?;
+    if Invoice::of(&item)?.refunded_in_full() {
+        return Err(invoice_refunded());
+    }
     let change = Change {
         order: &order,
         to: OrderStatus::Provisioning,
@@ -63,11 +89,25 @@ async fn provision(
         client: Some(client.into()),
         role: Some(role.as_str().into()),
     };
-    if !change
-        .apply(services.table(), services.clock().now())
-        .await?
-    {
-        return Err(moved_on());
+    let mut tx = Tx::new();
+    change.add_to(&mut tx, Refused::OrderMoved, services.clock().now())?;
+    tx.guard(
+        Refused::InvoiceRefunded,
+        TxOp::Check {
+            key: invoice_key,
+            condition: unrefunded_since(&item),
+        },
+    );
+    match tx.commit(services.table()).await {
+        Ok(()) => {}
+        Err(TxError::Refused(Refused::OrderMoved)) => return Err(moved_on()),
+        Err(TxError::Refused(Refused::InvoiceRefunded)) => {
+            return Err(conflict(
+                "invoice_refunded",
+                "the order's invoice was refunded meanwhile; look at it again",
+            ));
+        }
+        Err(TxError::Table(error)) => return Err(error.into()),
     }
     start_provisioning(services, &order).await;
     super::load(services, &order.customer_id, order_id).await
@@ -157,13 +197,12 @@ async fn refund(
         .payment
         .clone()
         .ok_or_else(|| conflict("not_paid", "the rejected order has no payment to refund"))?;
+    // Staff may have given part of it back already: never more than was paid.
+    let invoice = Invoice::read(services.table(), &order.id).await?;
+    let left = payment.amount.min(invoice.total - invoice.refunded).max(0);
     let refund = services
         .payments()
-        .refund(
-            &payment.capture_id,
-            payment.amount,
-            &format!("{}-refund", order.id),
-        )
+        .refund(&payment.capture_id, left, &format!("{}-refund", order.id))
         .await
         .map_err(|error| match error {
             PaymentError::Unavailable(message) => OrderError::Unavailable(format!(
@@ -171,7 +210,6 @@ async fn refund(
             )),
             other => conflict("refund_failed", other.to_string()),
         })?;
-    let invoice = Invoice::read(services.table(), &order.id).await?;
     let mut letter = invoice_letter(services, order, &invoice);
     letter.card_last4 = payment.card_last4.clone();
     letter.action = order.customer_message.clone().unwrap_or_default();

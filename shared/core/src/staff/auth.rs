@@ -1,6 +1,6 @@
 //! Staff accounts, logins and sessions. A login needs the password and a
-//! one-time code (or one of the ten recovery codes, each good once); five
-//! wrong tries lock the account for fifteen minutes. A session lasts eight
+//! one-time code (or one of the ten recovery codes, each good once); wrong
+//! tries are throttled per email and client (see `throttle`). A session lasts eight
 //! hours at most and ends after thirty idle minutes. Every account made and
 //! every login, good or bad, is in the audit log with the client's address.
 
@@ -8,15 +8,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use super::throttle::{Failure, MAX_FAILED_LOGINS, Tries};
 use super::{Role, StaffError, StaffMember, by_email, email_key, profile, profile_key, totp};
 use crate::accounts::{self, repo::digest};
 use crate::audit::{Actor, AuditEntry};
 use crate::store::{Condition, ItemExt, Key, TableError, TxOp, Update};
 use crate::{Hashing, Sealing, Settings, Storage};
 
-/// Wrong tries that lock an account.
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCKOUT_SECS: i64 = 15 * 60;
 pub const SESSION_SECS: i64 = 8 * 3600;
 pub const IDLE_SECS: i64 = 30 * 60;
 /// How stale `last_seen` may get before a request writes it again.
@@ -245,7 +243,8 @@ static DECOY: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crate::hashing::hash_now(&accounts::random_token()));
 
 /// Checks the password and the code, and starts a session; returns the
-/// member and the session's token.
+/// member and the session's token. Every email, a member's or not, is
+/// throttled alike (see `throttle`) and checked against a password hash.
 pub async fn login(
     services: &(impl Storage + Hashing + Sealing),
     request: StaffLogin,
@@ -253,41 +252,37 @@ pub async fn login(
 ) -> Result<(StaffMember, String), StaffError> {
     let email =
         accounts::normalize_email(&request.email).map_err(|_| StaffError::BadCredentials)?;
-    let found = by_email(services.table(), &email).await?;
     let now = services.clock().now_secs();
+    let tries = Tries::admit(services.table(), &email, client, now).await?;
+    let found = by_email(services.table(), &email).await?;
     let hash = found
         .as_ref()
         .and_then(|(_, item)| item.str_attr("password_hash"))
         .map(str::to_string);
-    if let Some((_, item)) = &found
-        && let Some(until) = item.i64_attr("locked_until").filter(|until| *until > now)
-    {
-        return Err(StaffError::LockedOut {
-            minutes: (until - now + 59) / 60,
-        });
-    }
     let password_ok = services
         .hasher()
-        .verify(
-            request.password,
-            hash.clone().unwrap_or_else(|| DECOY.clone()),
-        )
+        .verify(request.password, hash.unwrap_or_else(|| DECOY.clone()))
         .await?;
-    let Some((member, item)) = found else {
-        tracing::info!(%client, "a staff login for an unknown email");
-        return Err(StaffError::BadCredentials);
-    };
-    let second = match password_ok && !member.disabled {
-        true => second_factor(services, &member.id, &item, &request.code).await?,
-        false => None,
+    let second = match &found {
+        Some((member, item)) if password_ok && !member.disabled => {
+            second_factor(services, &member.id, item, &request.code).await?
+        }
+        _ => None,
     };
     let at = crate::clock::rfc3339_millis(services.clock().now());
-    let Some(used) = second else {
-        return Err(failed(services, &member, &item, client, at).await?);
+    let (Some((member, item)), Some(used)) = (&found, second) else {
+        let failure = tries.failed(services.table(), now).await?;
+        return Err(match &found {
+            Some((member, _)) => failed(services, member, failure, client, at).await?,
+            None => {
+                tracing::info!(%client, "a staff login for an unknown email");
+                failure.error
+            }
+        });
     };
     let version = item.i64_attr("v").unwrap_or(0);
     let mut update = Update::new()
-        .set("failed_logins", 0)
+        .remove("failed_logins")
         .remove("locked_until")
         .bump_version();
     let how = match used {
@@ -296,7 +291,7 @@ pub async fn login(
             "password and one-time code".to_string()
         }
         Factor::Recovery(digest) => {
-            let left: Vec<String> = recovery(&item)
+            let left: Vec<String> = recovery(item)
                 .into_iter()
                 .filter(|d| *d != digest)
                 .collect();
@@ -312,7 +307,7 @@ pub async fn login(
     session.insert("started".into(), now.into());
     session.insert("last_seen".into(), now.into());
     session.insert("ttl".into(), (now + SESSION_SECS).into());
-    let ops = vec![
+    let mut ops = vec![
         // The version guard makes a code (or recovery code) good once.
         TxOp::Update {
             key: profile_key(&member.id),
@@ -324,7 +319,7 @@ pub async fn login(
             condition: Some(Condition::NotExists),
         },
         audit(
-            &member,
+            member,
             (Actor::Staff(member.id.clone()), Some(member.role)),
             "logged_in",
             how,
@@ -332,8 +327,9 @@ pub async fn login(
             at,
         ),
     ];
+    ops.extend(tries.succeeded_ops(now));
     match services.table().transact(ops).await {
-        Ok(()) => Ok((member, token)),
+        Ok(()) => Ok((member.clone(), token)),
         Err(TableError::TransactionConflict { .. }) => Err(StaffError::BadCredentials),
         Err(other) => Err(other.into()),
     }
@@ -380,52 +376,36 @@ async fn second_factor(
         .map(Factor::Code))
 }
 
-/// Counts a wrong try, locking the account at the limit; the error to give.
+/// Records a member's wrong try, counted as `failure`, in the audit log;
+/// the error to give.
 async fn failed(
     services: &impl Storage,
     member: &StaffMember,
-    item: &crate::store::Item,
+    failure: Failure,
     client: &str,
     at: String,
 ) -> Result<StaffError, StaffError> {
-    let now = services.clock().now_secs();
-    let tries = item.i64_attr("failed_logins").unwrap_or(0) + 1;
-    let locks = tries >= MAX_FAILED_LOGINS;
-    let update = match locks {
-        true => Update::new()
-            .set("failed_logins", 0)
-            .set("locked_until", now + LOCKOUT_SECS),
-        false => Update::new().add("failed_logins", 1),
-    };
-    let why = match locks {
-        true => format!(
-            "{tries} wrong tries: locked for {} minutes",
-            LOCKOUT_SECS / 60
+    let why = match &failure.error {
+        StaffError::LockedOut { seconds } => format!(
+            "{} wrong tries in a row: this address locked out for {} minutes",
+            failure.in_a_row,
+            seconds / 60
         ),
-        false => format!("wrong password or code ({tries} of {MAX_FAILED_LOGINS})"),
-    };
-    let ops = vec![
-        TxOp::Update {
-            key: profile_key(&member.id),
-            update: update.bump_version(),
-            condition: Some(Condition::Exists),
-        },
-        audit(
-            member,
-            (Actor::Staff(member.id.clone()), Some(member.role)),
-            "login_failed",
-            why,
-            client,
-            at,
+        _ => format!(
+            "wrong password or code ({} of {MAX_FAILED_LOGINS} from this address)",
+            failure.in_a_row
         ),
-    ];
-    services.table().transact(ops).await?;
-    Ok(match locks {
-        true => StaffError::LockedOut {
-            minutes: LOCKOUT_SECS / 60,
-        },
-        false => StaffError::BadCredentials,
-    })
+    };
+    let entry = audit(
+        member,
+        (Actor::Staff(member.id.clone()), Some(member.role)),
+        "login_failed",
+        why,
+        client,
+        at,
+    );
+    services.table().transact(vec![entry]).await?;
+    Ok(failure.error)
 }
 
 /// The member a staff session belongs to, while it lasts and is not idle;

@@ -7,7 +7,9 @@
 //! Items (see `docs/data-model.md`):
 //! - `STAFF#<id>` / `PROFILE`: the member, `gsi1` `STAFF` / `<email>`;
 //! - `STAFFEMAIL#<email>` / `MARKER`: one member per address;
-//! - `STAFFSESSION#<sha256 of token>` / `SESSION`: a session.
+//! - `STAFFSESSION#<sha256 of token>` / `SESSION`: a session;
+//! - `STAFFLOGIN#<sha256 of email>` / `EMAIL` and `CLIENT#<address>`: wrong
+//!   tries (see `throttle`).
 
 pub mod auth;
 pub mod customers;
@@ -15,6 +17,7 @@ pub mod dashboard;
 pub mod dead_letters;
 pub mod orders;
 pub mod services;
+pub mod throttle;
 pub mod totp;
 
 use serde::{Deserialize, Serialize};
@@ -76,9 +79,12 @@ pub enum StaffError {
     /// Wrong email, password or code; said the same way for each.
     #[error("the email, password or code is wrong")]
     BadCredentials,
-    /// Too many wrong tries: refused until `until` (epoch seconds).
-    #[error("too many wrong tries; try again after {minutes} minutes")]
-    LockedOut { minutes: i64 },
+    /// Five wrong tries in a row from this client on this email.
+    #[error("too many wrong tries from here; try again in {} minutes", (seconds + 59) / 60)]
+    LockedOut { seconds: i64 },
+    /// Wrong tries on this email from many clients: wait before the next.
+    #[error("too many wrong tries; try again in {seconds} seconds")]
+    SlowDown { seconds: i64 },
     #[error("not logged in as staff")]
     NotLoggedIn,
     #[error("{0}")]

@@ -40,6 +40,7 @@ impl From<ServiceActionError> for ApiError {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Search {
     /// An email, an invoice number (`INV-000042`), a domain, a customer id,
     /// or the start of a name.
@@ -56,6 +57,12 @@ async fn search(
     _: Staff<AsSupport>,
     ApiQuery(search): ApiQuery<Search>,
 ) -> Result<Json<Vec<Customer>>, ApiError> {
+    if search.q.chars().count() > 200 {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "search with at most 200 characters",
+        ));
+    }
     Ok(Json(customers::search(&state.services, &search.q).await?))
 }
 
@@ -149,7 +156,7 @@ impl From<RefundError> for ApiError {
     params(("number" = String, Path, description = "the invoice, `INV-000042`")),
     responses(
         (status = 200, body = Invoice, description = "with what was given back"),
-        (status = 403, body = ErrorBody, description = "`over_refund_limit`"),
+        (status = 403, body = ErrorBody, description = "`over_refund_limit`: the role's limit on one invoice, all its refunds together"),
         (status = 404, body = ErrorBody, description = "no such invoice"),
         (status = 409, body = ErrorBody, description = "`nothing_to_refund`, `no_capture_recorded`, `refund_in_progress`, `refund_refused`"),
         (status = 422, body = ErrorBody, description = "`invalid_amount`, `invalid_reason`"),
@@ -174,6 +181,7 @@ async fn refund_invoice(
 #[derive(Deserialize, ToSchema)]
 struct CreditGrant {
     /// Minor units.
+    #[serde(deserialize_with = "hostfront_core::input::whole_number")]
     amount: i64,
     /// Why, in 1 to 500 characters, for the audit log.
     why: String,
@@ -186,7 +194,7 @@ struct CreditGrant {
     params(("id" = String, Path, description = "the customer")),
     responses(
         (status = 200, body = Credit, description = "the balance after it"),
-        (status = 403, body = ErrorBody, description = "`over_credit_limit`"),
+        (status = 403, body = ErrorBody, description = "`over_credit_limit`: the role's limit per customer per UTC day, all its grants together"),
         (status = 404, body = ErrorBody, description = "no such customer"),
         (status = 422, body = ErrorBody, description = "`invalid_credit`"),
     ))]

@@ -49,11 +49,18 @@ impl From<StaffError> for ApiError {
                 "invalid_credentials",
                 error.to_string(),
             ),
-            StaffError::LockedOut { .. } => ApiError::new(
+            StaffError::LockedOut { seconds } => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "locked_out",
                 error.to_string(),
-            ),
+            )
+            .retry_after(seconds.max(1) as u64),
+            StaffError::SlowDown { seconds } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "login_throttled",
+                error.to_string(),
+            )
+            .retry_after(seconds.max(1) as u64),
             StaffError::NotLoggedIn => ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "not_logged_in",
@@ -152,12 +159,14 @@ fn staff_cookie(state: &AppState, value: &str, max_age: i64) -> header::HeaderVa
 }
 
 /// Logs a member of staff in with their password and a one-time code (or a
-/// recovery code). Five wrong tries lock the account for 15 minutes.
+/// recovery code). Five wrong tries in a row lock the client out of that
+/// email for 15 minutes; after five from anywhere, other clients wait
+/// longer before each try. Every email answers alike, a member's or not.
 #[utoipa::path(post, path = "/api/admin/login", tag = "admin", request_body = StaffLogin,
     responses(
         (status = 200, body = StaffMember, description = "logged in; the staff cookie is set"),
         (status = 401, body = ErrorBody, description = "`invalid_credentials`"),
-        (status = 429, body = ErrorBody, description = "`locked_out`, or rate limited; see Retry-After"),
+        (status = 429, body = ErrorBody, description = "`locked_out`: five wrong tries from this client; `login_throttled`: wrong tries on this email, wait; or rate limited; see Retry-After"),
     ))]
 async fn login(
     State(state): State<AppState>,

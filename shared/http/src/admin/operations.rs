@@ -40,6 +40,7 @@ async fn dashboard(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct AuditSearch {
     /// A subject: `order:<id>`, `service:<id>`, `domain:<name>`, `staff:<id>`.
     subject: Option<String>,

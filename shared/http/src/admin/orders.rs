@@ -14,6 +14,7 @@ use hostfront_core::orders::{Order, OrderStatus, decisions};
 use hostfront_core::staff::orders::{self as staff_orders, StaffOrder};
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Queue {
     /// `pending_review`, `on_hold`, `failed`, `provisioning`, …
     status: OrderStatus,
@@ -72,7 +73,7 @@ struct Decision {
     responses(
         (status = 200, body = StaffOrder),
         (status = 404, body = ErrorBody, description = "no such order"),
-        (status = 409, body = ErrorBody, description = "`invalid_transition`: not held for review; `moved_on`"),
+        (status = 409, body = ErrorBody, description = "`invalid_transition`: not held for review; `moved_on`; `invoice_refunded`: refunded in full"),
         (status = 422, body = ErrorBody, description = "`invalid_reason`"),
     ))]
 async fn approve(
@@ -98,7 +99,7 @@ async fn approve(
     responses(
         (status = 200, body = StaffOrder),
         (status = 404, body = ErrorBody, description = "no such order"),
-        (status = 409, body = ErrorBody, description = "`invalid_transition`: not on hold or failed; `moved_on`"),
+        (status = 409, body = ErrorBody, description = "`invalid_transition`: not on hold or failed; `moved_on`; `invoice_refunded`: refunded in full"),
         (status = 422, body = ErrorBody, description = "`invalid_reason`"),
     ))]
 async fn resume(

@@ -51,6 +51,7 @@ struct NewServer {
     name: String,
     /// Accounts it holds at most.
     #[schema(minimum = 1, maximum = 10000)]
+    #[serde(deserialize_with = "hostfront_core::input::whole_number")]
     capacity: u32,
 }
 
@@ -122,10 +123,11 @@ async fn retire_server(
 #[derive(Deserialize, ToSchema)]
 struct NewAddresses {
     /// The first IPv4 address of the range.
-    #[schema(value_type = String, example = "203.0.113.10")]
+    #[schema(value_type = String, format = Ipv4, example = "203.0.113.10")]
     first: Ipv4Addr,
     /// How many addresses, the first included.
     #[schema(minimum = 1, maximum = 1024)]
+    #[serde(deserialize_with = "hostfront_core::input::whole_number")]
     count: u32,
 }
 
