@@ -50,7 +50,10 @@ const FORM_TYPES: [&str; 3] = [
 
 /// Refuses a state change sent in a form's content type.
 pub async fn refuse_form_posts(request: Request, next: Next) -> Response {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if !safe && sent_as_form(request.headers()) {
         return ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -70,7 +73,9 @@ fn sent_as_form(headers: &HeaderMap) -> bool {
             return true;
         };
         let essence = value.split(';').next().unwrap_or("").trim();
-        FORM_TYPES.iter().any(|form| essence.eq_ignore_ascii_case(form))
+        FORM_TYPES
+            .iter()
+            .any(|form| essence.eq_ignore_ascii_case(form))
     })
 }
 
@@ -79,16 +84,24 @@ mod tests {
     use super::*;
 
     fn merged(target: &str) -> String {
-        let request = Request::get(target).body(axum::body::Body::empty()).unwrap();
+        let request = Request::get(target)
+            .body(axum::body::Body::empty())
+            .unwrap();
         merge_slashes(request).uri().to_string()
     }
 
     #[test]
     fn runs_of_slashes_are_one() {
         assert_eq!(merged("//admin"), "/admin");
-        assert_eq!(merged("///evil.example//x/?next=//a"), "/evil.example/x/?next=//a");
+        assert_eq!(
+            merged("///evil.example//x/?next=//a"),
+            "/evil.example/x/?next=//a"
+        );
         assert_eq!(merged("/api/health"), "/api/health");
-        assert_eq!(merged("http://shop.example//admin"), "http://shop.example/admin");
+        assert_eq!(
+            merged("http://shop.example//admin"),
+            "http://shop.example/admin"
+        );
     }
 
     #[test]
@@ -106,7 +119,11 @@ mod tests {
         ] {
             assert!(with(form), "{form}");
         }
-        for json in ["application/json", "application/json; charset=utf-8", "text/plainx"] {
+        for json in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "text/plainx",
+        ] {
             assert!(!with(json), "{json}");
         }
         assert!(!sent_as_form(&HeaderMap::new()), "no body, no type");

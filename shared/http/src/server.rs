@@ -35,7 +35,11 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// Time a request may take, from its headers to its answer.
     pub request_timeout: Duration,
-    /// Time a connection may sit with no request under way after an answer.
+    /// Time a connection may sit with no request under way after an answer
+    /// (HTTP/1's header timer also runs while it waits for the next request,
+    /// so a keep-alive wait ends at the sooner of the two). An answer still
+    /// being sent then has `CLOSE_GRACE` left: a client that will not read
+    /// cannot hold its slot.
     pub idle_timeout: Duration,
     /// Connections served at once.
     pub max_connections: usize,

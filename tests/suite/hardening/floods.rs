@@ -139,7 +139,10 @@ async fn one_ipv6_network(app: &App) {
     // One check a minute per client: the network's burst, and at most one
     // more if the test ran long enough for its allowance to come back.
     let share = NETWORK_SHARE as usize;
-    assert!((share..=share + 1).contains(&admitted), "{admitted} of 40 admitted");
+    assert!(
+        (share..=share + 1).contains(&admitted),
+        "{admitted} of 40 admitted"
+    );
     let (status, _, _) = app
         .get_with(url, &[("x-forwarded-for", "2001:db8:8::1")])
         .await;

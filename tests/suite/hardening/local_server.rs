@@ -332,8 +332,12 @@ async fn closed_after(
         stream.read_to_end(&mut answer),
     )
     .await;
-    read.ok()
-        .map(|_| (since.elapsed(), String::from_utf8_lossy(&answer).into_owned()))
+    read.ok().map(|_| {
+        (
+            since.elapsed(),
+            String::from_utf8_lossy(&answer).into_owned(),
+        )
+    })
 }
 
 /// An idle connection is closed after the idle timeout, over HTTP/1 and
@@ -364,7 +368,10 @@ async fn idle_connections_are_closed_after_the_idle_timeout() {
         .await
         .expect("an idle HTTP/1.1 connection stays open");
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
-    assert!(documented(elapsed, 300), "HTTP/1.1 closed after {elapsed:?}");
+    assert!(
+        documented(elapsed, 300),
+        "HTTP/1.1 closed after {elapsed:?}"
+    );
 
     // HTTP/2, after an answer.
     let stream = tokio::net::TcpStream::connect(&address).await.unwrap();

@@ -160,5 +160,8 @@ async fn forms_cannot_post(app: &App) {
     let (status, cancelled) = ada
         .post(&format!("/api/orders/{id}/cancel"), json!({}), None)
         .await;
-    assert_eq!((status, cancelled["status"].as_str()), (200, Some("cancelled")));
+    assert_eq!(
+        (status, cancelled["status"].as_str()),
+        (200, Some("cancelled"))
+    );
 }

@@ -203,7 +203,9 @@ async fn sleep_until(deadline: Option<Instant>) {
 
 /// The lock, even if a thread panicked holding it: the map stays consistent.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
@@ -229,7 +231,10 @@ mod tests {
         drop(busy);
         tokio::time::sleep(ms(5)).await;
         let fourth = connections.admit().await;
-        assert!(closing(&third), "idle since it connected, before the last answer");
+        assert!(
+            closing(&third),
+            "idle since it connected, before the last answer"
+        );
         assert!(!closing(&first) && !closing(&fourth));
     }
 
