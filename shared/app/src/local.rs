@@ -59,13 +59,7 @@ pub async fn serve(
         "Hostfront is serving http://{}",
         listener.local_addr()?
     );
-    let config = &services.config;
-    let limits = crate::http::server::Limits {
-        header_timeout: Duration::from_millis(config.header_timeout_ms),
-        request_timeout: Duration::from_millis(config.request_timeout_ms),
-        max_connections: config.max_connections,
-        max_requests: config.max_concurrent_requests,
-    };
+    let limits = crate::http::server::Limits::from_config(&services.config);
     crate::http::server::serve(listener, app, limits, shutdown).await?;
 
     tracing::info!("stopping workers and scheduler");

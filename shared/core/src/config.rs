@@ -283,9 +283,10 @@ pub struct Config {
     /// …and how long a request waits for one before a 503.
     pub hash_wait_ms: u64,
     /// The local server: time to send a request's headers, time a request may
-    /// take, connections and requests served at once.
+    /// take, time a connection may sit idle, connections and requests served at once.
     pub header_timeout_ms: u64,
     pub request_timeout_ms: u64,
+    pub idle_timeout_ms: u64,
     pub max_connections: usize,
     pub max_concurrent_requests: usize,
     pub adapters: Adapters,
@@ -588,6 +589,7 @@ impl Config {
             hash_wait_ms: number("HOSTFRONT_HASH_WAIT_MS", 2000)?,
             header_timeout_ms: number("HOSTFRONT_HEADER_TIMEOUT_MS", 10_000)?.max(1),
             request_timeout_ms: number("HOSTFRONT_REQUEST_TIMEOUT_MS", 30_000)?.max(1),
+            idle_timeout_ms: number("HOSTFRONT_IDLE_TIMEOUT_MS", 10_000)?.max(1),
             max_connections: number("HOSTFRONT_MAX_CONNECTIONS", 1024)?.clamp(1, 1 << 20) as usize,
             max_concurrent_requests: number("HOSTFRONT_MAX_CONCURRENT_REQUESTS", 256)?
                 .clamp(1, 1 << 20) as usize,

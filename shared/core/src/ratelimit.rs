@@ -26,16 +26,40 @@ pub enum Refusal {
     Storage(TableError),
 }
 
+/// How many clients' budgets the network around them shares: an IPv6 /48
+/// holds 65,536 /64s, each a client with its own budget, so the /48 is
+/// limited as well, to this many times one client's.
+pub const NETWORK_SHARE: u32 = 8;
+
 pub struct ClientLimiter {
     scope: &'static str,
+    /// One client: an IPv4 address, an IPv6 /64, a customer.
+    client: Budget,
+    /// The network around many clients: an IPv6 /48.
+    network: Budget,
+    window_secs: i64,
+    /// When (epoch seconds) quiet clients were last forgotten.
+    last_tidy: AtomicI64,
+}
+
+/// One layer's allowance: in this process, and per window across all.
+struct Budget {
     /// A map behind one lock, not governor's sharded default: that sizes
     /// its shards by reading the machine's CPU quota, a cost at every cold
     /// start, and a check holds the lock for a moment only.
     local: RateLimiter<String, HashMapStateStore<String>, DefaultClock>,
     window_limit: u32,
-    window_secs: i64,
-    /// When (epoch seconds) quiet clients were last forgotten.
-    last_tidy: AtomicI64,
+}
+
+impl Budget {
+    fn new(per_minute: u32, burst: u32, window_limit: u32) -> Self {
+        let nonzero = |n: u32| NonZeroU32::new(n.max(1)).expect("at least one");
+        let quota = Quota::per_minute(nonzero(per_minute)).allow_burst(nonzero(burst));
+        Budget {
+            local: RateLimiter::hashmap(quota),
+            window_limit,
+        }
+    }
 }
 
 /// How often a limiter forgets quiet clients, so its map stays small.
@@ -43,7 +67,8 @@ const TIDY_EVERY_SECS: i64 = 60;
 
 impl ClientLimiter {
     /// `per_minute` with bursts of `burst` in each process; `window_limit`
-    /// per window of `window_secs` across all of them.
+    /// per window of `window_secs` across all of them. A network gets
+    /// `NETWORK_SHARE` times each.
     pub fn new(
         scope: &'static str,
         per_minute: u32,
@@ -51,12 +76,11 @@ impl ClientLimiter {
         window_limit: u32,
         window_secs: i64,
     ) -> Self {
-        let nonzero = |n: u32| NonZeroU32::new(n.max(1)).expect("at least one");
-        let quota = Quota::per_minute(nonzero(per_minute)).allow_burst(nonzero(burst));
+        let share = |n: u32| n.saturating_mul(NETWORK_SHARE);
         ClientLimiter {
             scope,
-            local: RateLimiter::hashmap(quota),
-            window_limit,
+            client: Budget::new(per_minute, burst, window_limit),
+            network: Budget::new(share(per_minute), share(burst), share(window_limit)),
             window_secs: window_secs.max(1),
             last_tidy: AtomicI64::new(0),
         }
@@ -70,9 +94,30 @@ impl ClientLimiter {
         clock: &dyn Clock,
         client: &str,
     ) -> Result<(), Refusal> {
+        self.admit_in(&self.client, table, clock, client).await
+    }
+
+    /// Counts one request from `network` (the network key around a client),
+    /// against the network's larger budget.
+    pub async fn admit_network(
+        &self,
+        table: &dyn Table,
+        clock: &dyn Clock,
+        network: &str,
+    ) -> Result<(), Refusal> {
+        self.admit_in(&self.network, table, clock, network).await
+    }
+
+    async fn admit_in(
+        &self,
+        budget: &Budget,
+        table: &dyn Table,
+        clock: &dyn Clock,
+        client: &str,
+    ) -> Result<(), Refusal> {
         let now = clock.now_secs();
         self.tidy_if_due(now);
-        if let Err(not_until) = self.local.check_key(&client.to_string()) {
+        if let Err(not_until) = budget.local.check_key(&client.to_string()) {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             return Err(Refusal::Limited(Limited {
                 retry_after_secs: wait.as_secs() + 1,
@@ -88,7 +133,7 @@ impl ClientLimiter {
         // The counter expires with its window (plus a margin for clock skew).
         let count = Update::new().add("count", 1).set("ttl", window_end + 60);
         let under_limit = Condition::AttributeNotExists("count".into())
-            .or(Condition::lt("count", self.window_limit));
+            .or(Condition::lt("count", budget.window_limit));
         match table.update(&key, count, Some(under_limit)).await {
             Ok(_) => Ok(()),
             Err(TableError::ConditionFailed) => Err(Refusal::Limited(Limited {
@@ -110,13 +155,15 @@ impl ClientLimiter {
                 .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
                 .is_ok()
         {
-            self.local.retain_recent();
-            self.local.shrink_to_fit();
+            for budget in [&self.client, &self.network] {
+                budget.local.retain_recent();
+                budget.local.shrink_to_fit();
+            }
         }
     }
 
-    /// Clients the process remembers.
+    /// Clients and networks the process remembers.
     pub fn remembered(&self) -> usize {
-        self.local.len()
+        self.client.local.len() + self.network.local.len()
     }
 }

@@ -90,10 +90,27 @@ impl Limit for Purchases {
 
 /// Counts one request of `key` against limit `L`, or answers 429 with when to come back.
 pub async fn admit<L: Limit>(services: &Services, key: &str) -> Result<(), ApiError> {
-    match L::limiter(services)
+    let result = L::limiter(services)
         .admit(services.table.as_ref(), services.clock.as_ref(), key)
-        .await
-    {
+        .await;
+    answer::<L>(result)
+}
+
+/// Counts one request from `client` against limit `L`: its own limit key,
+/// then, for IPv6, the /48 around it, whose budget all its /64s share.
+pub async fn admit_address<L: Limit>(services: &Services, client: IpAddr) -> Result<(), ApiError> {
+    admit::<L>(services, &limit_key(client)).await?;
+    let Some(network) = network_key(client) else {
+        return Ok(());
+    };
+    let result = L::limiter(services)
+        .admit_network(services.table.as_ref(), services.clock.as_ref(), &network)
+        .await;
+    answer::<L>(result)
+}
+
+fn answer<L: Limit>(result: Result<(), Refusal>) -> Result<(), ApiError> {
+    match result {
         Ok(()) => Ok(()),
         Err(Refusal::Limited(limited)) => Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -121,7 +138,7 @@ impl<L: Limit + Send> FromRequestParts<AppState> for Admitted<L> {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let ClientIp(client) = ClientIp::from_request_parts(parts, state).await?;
-        admit::<L>(&state.services, &limit_key(client)).await?;
+        admit_address::<L>(&state.services, client).await?;
         Ok(Admitted(PhantomData))
     }
 }
@@ -170,11 +187,22 @@ pub struct BadForwarding;
 pub fn limit_key(ip: IpAddr) -> String {
     match ip.to_canonical() {
         IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => {
-            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
-            format!("{}/64", std::net::Ipv6Addr::from(prefix))
-        }
+        IpAddr::V6(v6) => prefix(v6, 64),
     }
+}
+
+/// The network whose clients share a larger limit: the /48 around an IPv6
+/// address (a site's allocation: 65,536 /64s). None for IPv4.
+pub fn network_key(ip: IpAddr) -> Option<String> {
+    match ip.to_canonical() {
+        IpAddr::V4(_) => None,
+        IpAddr::V6(v6) => Some(prefix(v6, 48)),
+    }
+}
+
+fn prefix(address: std::net::Ipv6Addr, bits: u32) -> String {
+    let network = u128::from(address) & !(u128::MAX >> bits);
+    format!("{}/{bits}", std::net::Ipv6Addr::from(network))
 }
 
 #[cfg(test)]
@@ -260,5 +288,23 @@ mod tests {
         );
         assert_eq!(limit_key(ip("::ffff:198.51.100.2")), "198.51.100.2");
         assert_eq!(limit_key(ip("198.51.100.2")), "198.51.100.2");
+    }
+
+    #[test]
+    fn an_ipv6_48_is_one_network_and_ipv4_has_none() {
+        assert_eq!(
+            network_key(ip("2001:db8:1:2:aaaa::1")).as_deref(),
+            Some("2001:db8:1::/48")
+        );
+        assert_eq!(
+            network_key(ip("2001:db8:1:ffff::1")),
+            network_key(ip("2001:db8:1::1"))
+        );
+        assert_ne!(
+            network_key(ip("2001:db8:2::1")),
+            network_key(ip("2001:db8:1::1"))
+        );
+        assert_eq!(network_key(ip("::ffff:198.51.100.2")), None);
+        assert_eq!(network_key(ip("198.51.100.2")), None);
     }
 }

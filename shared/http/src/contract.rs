@@ -3,6 +3,8 @@
 //! from a layer or extractor that every route of its kind passes through.
 //!
 //! - any route: 503 (the server is busy or a request took too long);
+//! - any route that changes something: 415 (`unsupported_media_type`) for
+//!   a form's content type, body or not;
 //! - a route with a JSON body (`ApiJson`): 400 (`invalid_json`,
 //!   `invalid_body`), 413 (`body_too_large`), 415 (`unsupported_media_type`);
 //! - a route with query parameters (`ApiQuery`): 400 (`invalid_query`);
@@ -90,6 +92,13 @@ pub fn complete(mut document: Value, cookie_name: &str, staff_cookie_name: &str)
                 );
                 add(responses, "413", "`body_too_large`");
                 add(responses, "415", "`unsupported_media_type`: send JSON");
+            }
+            if changes && !has_body {
+                add(
+                    responses,
+                    "415",
+                    "`unsupported_media_type`: a form's content type (this route takes no body)",
+                );
             }
             if has_query {
                 add(responses, "400", "`invalid_query`");

@@ -1,7 +1,11 @@
-//! The local server's HTTP loop: hyper with the limits a public server needs.
-//! A client that sends its headers too slowly is cut off, connections beyond
-//! a bound wait in the kernel's backlog, and a request that takes too long,
-//! or arrives while too many are running, gets a JSON 503.
+//! The local server's HTTP loop: hyper with the limits a public server needs,
+//! on HTTP/1 and cleartext HTTP/2 alike. A client has the header timeout to
+//! send its first request; a connection idle longer than the idle timeout is
+//! closed, and when every connection slot is taken, the one idle longest
+//! closes to make room for a newcomer. A request that takes too long, or
+//! arrives while too many are running, gets a JSON 503.
+
+mod connections;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -12,72 +16,118 @@ use axum::Router;
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::ConnectInfo;
 use axum::response::IntoResponse;
+use hostfront_core::config::Config;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 use tower::{BoxError, ServiceBuilder, ServiceExt as _};
 
+use self::connections::{Connections, IdleTimes};
 use super::error::ApiError;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Time a client has to send a request's headers.
+    /// Time a client has to send a request's headers, and to send its first
+    /// request at all; over HTTP/2, also the time between keep-alive pings
+    /// and the time a ping's answer may take.
     pub header_timeout: Duration,
     /// Time a request may take, from its headers to its answer.
     pub request_timeout: Duration,
+    /// Time a connection may sit with no request under way after an answer
+    /// (HTTP/1's header timer also runs while it waits for the next request,
+    /// so a keep-alive wait ends at the sooner of the two). An answer still
+    /// being sent then has `CLOSE_GRACE` left: a client that will not read
+    /// cannot hold its slot.
+    pub idle_timeout: Duration,
     /// Connections served at once.
     pub max_connections: usize,
     /// Requests handled at once; more get a 503 straight away.
     pub max_requests: usize,
 }
 
-/// `router` with the request timeout and the concurrency bound.
-pub fn limited(router: Router, limits: Limits) -> Router {
-    router.layer(
-        ServiceBuilder::new()
-            .layer(HandleErrorLayer::new(|error: BoxError| async move {
-                let message = if error.is::<tower::timeout::error::Elapsed>() {
-                    "the request took too long; please try again"
-                } else {
-                    "the server is busy; please try again in a moment"
-                };
-                ApiError::unavailable(message)
-                    .retry_after(1)
-                    .into_response()
-            }))
-            .load_shed()
-            .concurrency_limit(limits.max_requests.max(1))
-            .timeout(limits.request_timeout),
-    )
+impl Limits {
+    pub fn from_config(config: &Config) -> Self {
+        Limits {
+            header_timeout: Duration::from_millis(config.header_timeout_ms),
+            request_timeout: Duration::from_millis(config.request_timeout_ms),
+            idle_timeout: Duration::from_millis(config.idle_timeout_ms),
+            max_connections: config.max_connections,
+            max_requests: config.max_concurrent_requests,
+        }
+    }
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then lets the
-/// open connections finish their requests.
+/// Requests one HTTP/2 connection may have open at once (RFC 9113 asks for
+/// no fewer than 100).
+const MAX_STREAMS_PER_CONNECTION: u32 = 100;
+
+/// Bytes of headers an HTTP/2 request may send (HTTP/1 has hyper's bounds:
+/// 100 headers in a 400 KiB buffer).
+const MAX_HEADER_LIST_BYTES: u32 = 16 * 1024;
+
+/// Time a closing connection has, once its requests are answered, to send
+/// the rest of the answers and its goodbye (HTTP/2's GOAWAY).
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// `router` behind the request timeout and the bound on requests at once,
+/// all routes together; its refusals are JSON 503s.
+pub fn limited(router: Router, limits: &Limits) -> Router {
+    let service = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(|error: BoxError| async move {
+            let message = if error.is::<tower::timeout::error::Elapsed>() {
+                "the request took too long; please try again"
+            } else {
+                "the server is busy; please try again in a moment"
+            };
+            ApiError::unavailable(message)
+                .retry_after(1)
+                .into_response()
+        }))
+        .load_shed()
+        .concurrency_limit(limits.max_requests.max(1))
+        .timeout(limits.request_timeout)
+        .service(router);
+    Router::new().fallback_service(service)
+}
+
+/// HTTP/1 and HTTP/2, each with its bounds.
+fn protocols(limits: &Limits) -> Builder<TokioExecutor> {
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(limits.header_timeout)
+        .keep_alive_timeout(limits.header_timeout)
+        .max_concurrent_streams(MAX_STREAMS_PER_CONNECTION)
+        .max_header_list_size(MAX_HEADER_LIST_BYTES);
+    builder
+}
+
+/// Serves `router` (the app, already `limited`) on `listener` until
+/// `shutdown` resolves, then lets the open connections finish their requests.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = limited(router, limits);
-    let mut builder = Builder::new(TokioExecutor::new());
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_timeout);
-    builder.http2().timer(TokioTimer::new());
-    let builder = Arc::new(builder);
-    let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let graceful = GracefulShutdown::new();
+    let builder = Arc::new(protocols(&limits));
+    let connections = Arc::new(Connections::new(limits.max_connections));
+    let idle = IdleTimes {
+        before_first_request: limits.header_timeout,
+        between_requests: limits.idle_timeout,
+    };
+    let stop = CancellationToken::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let slot = tokio::select! {
-            _ = &mut shutdown => break,
-            slot = connections.clone().acquire_owned() => slot.expect("never closed"),
-        };
+        // Accepted first, so that a full house makes room only for a client
+        // who is there; while none can, the others wait in the kernel's backlog.
         let (stream, peer) = tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
@@ -90,40 +140,57 @@ pub async fn serve(
                 }
             },
         };
-        let service = router.clone().map_request(
-            move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+        let connection = tokio::select! {
+            _ = &mut shutdown => break,
+            connection = connections.admit() => connection,
+        };
+        let tracked = connection.clone();
+        let router = router.clone();
+        let service = tower::service_fn(
+            move |request: axum::extract::Request<hyper::body::Incoming>| {
+                let busy = tracked.begin();
+                let mut request = request.map(axum::body::Body::new);
                 request
                     .extensions_mut()
                     .insert(ConnectInfo::<SocketAddr>(peer));
-                request.map(axum::body::Body::new)
+                let answer = router.clone().oneshot(request);
+                async move {
+                    let answer = answer.await;
+                    drop(busy);
+                    answer
+                }
             },
         );
         let builder = builder.clone();
-        let watcher = graceful.watcher();
-        let header_timeout = limits.header_timeout;
+        let connections = connections.clone();
+        let stop = stop.clone();
         tokio::spawn(async move {
-            // hyper's header timer starts once it knows the protocol, which it
-            // learns from the first bytes: a client that sends none is cut off here.
-            let mut first = [0u8; 1];
-            if !matches!(
-                tokio::time::timeout(header_timeout, stream.peek(&mut first)).await,
-                Ok(Ok(1..))
-            ) {
-                return;
-            }
-            let connection = builder
+            let served = builder
                 .serve_connection_with_upgrades(
                     TokioIo::new(stream),
                     TowerToHyperService::new(service),
                 )
                 .into_owned();
-            if let Err(error) = watcher.watch(connection).await {
+            let mut served = std::pin::pin!(served);
+            let mut ended = tokio::select! {
+                ended = served.as_mut() => Some(ended),
+                () = connection.until_closing(idle, &stop) => None,
+            };
+            if ended.is_none() {
+                served.as_mut().graceful_shutdown();
+                ended = tokio::select! {
+                    ended = served.as_mut() => Some(ended),
+                    () = connection.until_answered_then(CLOSE_GRACE) => None,
+                };
+            }
+            if let Some(Err(error)) = ended {
                 tracing::debug!(%peer, %error, "connection ended with an error");
             }
-            drop(slot);
+            connections.closed(&connection);
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    stop.cancel();
+    connections.all_closed().await;
     Ok(())
 }

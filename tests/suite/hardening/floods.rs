@@ -113,3 +113,42 @@ async fn card_testing(app: &App) {
         .unwrap();
     assert!((1..=86_400).contains(&wait), "{wait}");
 }
+
+on_both_engines!(one_ipv6_network: one_ipv6_network_embedded, one_ipv6_network_cloud, |c| {
+    c.check_per_minute = 1;
+    c.check_burst = 1;
+    c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+});
+
+/// An IPv6 /48 holds 65,536 /64s, each a client with its own limit: the /48
+/// has a limit of its own as well, a few clients' worth, so hopping from one
+/// /64 to the next gains nothing past it. Other networks are not affected.
+async fn one_ipv6_network(app: &App) {
+    use hostfront::ratelimit::NETWORK_SHARE;
+    let url = "/api/domains/check?name=bakery.com";
+    let mut admitted = 0;
+    for subnet in 0..40 {
+        let client = format!("2001:db8:7:{subnet:x}::1");
+        let (status, _, body) = app.get_with(url, &[("x-forwarded-for", &client)]).await;
+        match status {
+            200 => admitted += 1,
+            429 => assert_eq!(body["error"]["code"], "rate_limited", "{body}"),
+            other => panic!("{client}: {other} {body}"),
+        }
+    }
+    // One check a minute per client: the network's burst, and at most one
+    // more if the test ran long enough for its allowance to come back.
+    let share = NETWORK_SHARE as usize;
+    assert!(
+        (share..=share + 1).contains(&admitted),
+        "{admitted} of 40 admitted"
+    );
+    let (status, _, _) = app
+        .get_with(url, &[("x-forwarded-for", "2001:db8:8::1")])
+        .await;
+    assert_eq!(status, 200, "another /48");
+    let (status, _, _) = app
+        .get_with(url, &[("x-forwarded-for", "198.51.100.7")])
+        .await;
+    assert_eq!(status, 200, "an IPv4 client");
+}

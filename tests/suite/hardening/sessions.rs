@@ -113,3 +113,55 @@ async fn a_plain_http_host_gets_a_cookie_it_can_keep() {
     assert_eq!(me(&app, &pair(&set_cookie)).await.0, 200);
     app.shutdown().await.unwrap();
 }
+
+on_both_engines!(forms_cannot_post: forms_cannot_post_embedded, forms_cannot_post_cloud);
+
+/// A page on another site can send a form or a "simple" request without
+/// asking; routes that take no body refuse every content type such a
+/// request can carry, and nothing changes. What the site itself sends works.
+async fn forms_cannot_post(app: &App) {
+    use hostfront_tests::shopper::hosting;
+    let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
+    let (status, order) = ada
+        .order(hosting("subdomain", &fresh_username(), &fresh_username()))
+        .await;
+    assert_eq!(status, 201, "{order}");
+    let id = order["id"].as_str().unwrap();
+    let cancel = app.url(&format!("/api/orders/{id}/cancel"));
+    for (content_type, body) in [
+        ("application/x-www-form-urlencoded", ""),
+        ("multipart/form-data; boundary=x", "--x--\r\n"),
+        ("text/plain;charset=UTF-8", "{}"),
+        ("Text/Plain", ""),
+    ] {
+        let answer = hostfront_tests::http()
+            .post(&cancel)
+            .header("cookie", &ada.cookie)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 415, "{content_type}");
+        let error: Value = answer.json().await.unwrap();
+        assert_eq!(error["error"]["code"], "unsupported_media_type", "{error}");
+    }
+    let refused = hostfront_tests::http()
+        .delete(app.url("/api/payment-method"))
+        .header("cookie", &ada.cookie)
+        .header("content-type", "text/plain")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 415);
+    let (_, shown) = ada.get(&format!("/api/orders/{id}")).await;
+    assert_eq!(shown["status"], "awaiting_payment", "unchanged: {shown}");
+
+    let (status, cancelled) = ada
+        .post(&format!("/api/orders/{id}/cancel"), json!({}), None)
+        .await;
+    assert_eq!(
+        (status, cancelled["status"].as_str()),
+        (200, Some("cancelled"))
+    );
+}
