@@ -298,7 +298,8 @@ pub async fn verification_token(services: &Services, email: &str) -> String {
 }
 
 /// The tokens of every verification link mailed to `email`, oldest first,
-/// as the development mailbox received them.
+/// as the development mailbox received them or, for mail sent through SES,
+/// as moto's SES holds it.
 pub async fn verification_tokens(services: &Services, email: &str) -> Vec<String> {
     let mailbox = hostfront::mail::outbox_folder(&services.config.data_dir);
     let mails = services
@@ -314,19 +315,53 @@ pub async fn verification_tokens(services: &Services, email: &str) -> Vec<String
         })
         .filter(|m| m.to == email && m.kind == hostfront::mail::MailKind::VerifyEmail)
         .map(|m| hostfront::mailbox::delivered(&mailbox, m))
-        .filter_map(|m| {
-            let token = m
-                .text
-                .split("#verify=")
-                .nth(1)?
-                .split_whitespace()
-                .next()?
-                .to_string();
-            Some((m.created_at, token))
-        })
+        .filter_map(|m| Some((m.created_at.clone(), verification_link_token(&m.text)?)))
         .collect();
     links.sort();
-    links.into_iter().map(|(_, token)| token).collect()
+    let tokens: Vec<String> = links.into_iter().map(|(_, token)| token).collect();
+    if tokens.is_empty() {
+        return sent_through_ses(email)
+            .await
+            .iter()
+            .filter_map(|body| verification_link_token(body))
+            .collect();
+    }
+    tokens
+}
+
+fn verification_link_token(text: &str) -> Option<String> {
+    Some(
+        text.split("#verify=")
+            .nth(1)?
+            .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
+            .next()?
+            .to_string(),
+    )
+}
+
+/// The bodies of the mails moto's SES sent to `address`, oldest first.
+async fn sent_through_ses(address: &str) -> Vec<String> {
+    ses_messages(address)
+        .await
+        .iter()
+        .filter_map(|m| m["body"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The messages moto's SES sent to `address`, oldest first, as moto keeps
+/// them (`subject`, `body`, `destinations`).
+pub async fn ses_messages(address: &str) -> Vec<serde_json::Value> {
+    let Ok(answer) = reqwest::get(format!("{}/moto-api/data.json", moto_endpoint())).await else {
+        return Vec::new();
+    };
+    let state: serde_json::Value = answer.json().await.unwrap_or_default();
+    state["ses"]["Message"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["destinations"]["ToAddresses"][0] == address)
+        .cloned()
+        .collect()
 }
 
 /// A new customer with a session, made through the library on `services`:

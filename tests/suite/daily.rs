@@ -369,7 +369,8 @@ async fn certificates_are_alerted_30_14_and_7_days_before_once_each(
     let expires = certificates[0].expires_at;
     // Counted in the mailbox: the table's records of mails lapse after 30 days.
     let alerts = || certificate_alerts_delivered(services, &customer.email);
-    // Days before expiry (negative: after), each at noon of its day.
+    // Days left before expiry (negative: after), each half a day before
+    // the day is over: days are counted up, so 29.5 left is "30 days".
     let days = [
         (31, 0),
         (30, 1),
@@ -382,7 +383,7 @@ async fn certificates_are_alerted_30_14_and_7_days_before_once_each(
     ];
     let after = [(-1, 3), (-40, 3), (-75, 3)];
     for (days_before, expected) in days.into_iter().chain(after) {
-        clock.advance_secs(expires - days_before * DAY - DAY / 2 - clock.now_secs());
+        clock.advance_secs(expires - days_before * DAY + DAY / 2 - clock.now_secs());
         run_today(services, Check::CertificateAlerts).await;
         assert_eq!(alerts(), expected, "{days_before} days before");
         let run = day_run(services, Check::CertificateAlerts).await;

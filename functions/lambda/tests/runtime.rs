@@ -506,20 +506,9 @@ async fn with_epp_stripe_and_whm_an_order_pays_registers_and_goes_live_at_the_re
 
 /// What moto's SES has sent to `address`: each message's subject.
 async fn sent_to(address: &str) -> Vec<String> {
-    let state: Value = reqwest::get(format!(
-        "{}/moto-api/data.json",
-        hostfront_tests::moto_endpoint()
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    state["ses"]["Message"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|m| m["destinations"]["ToAddresses"][0] == address)
+    hostfront_tests::ses_messages(address)
+        .await
+        .iter()
         .map(|m| m["subject"].as_str().unwrap_or_default().to_string())
         .collect()
 }

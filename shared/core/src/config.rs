@@ -676,7 +676,9 @@ mod tests {
     #[test]
     fn adapters_are_chosen_by_name() {
         let local = config(&[]).unwrap().adapters;
-        assert_eq!((local.mail.as_str(), local.demo), ("outbox", false));
+        assert_eq!((local.mail.as_str(), local.demo), ("record", false));
+        let developing = config(&[("HOSTFRONT_DEV_TOOLS", "true")]).unwrap().adapters;
+        assert_eq!(developing.mail, "outbox", "the development mailbox");
         assert_eq!(local.unsafe_in_production().len(), 3);
         let aws = config(&[("HOSTFRONT_ENGINE", "aws")]).unwrap().adapters;
         assert_eq!(aws.mail, "record");

@@ -23,6 +23,8 @@ pub struct Stack {
     pub queue: SqsQueue,
     /// What the functions `start` started asked of AWS.
     pub access: crate::aws_access::AccessLog,
+    /// The data directory: the development mailbox the functions deliver to.
+    _data: tempfile::TempDir,
 }
 
 impl Stack {
@@ -37,7 +39,12 @@ impl Stack {
             .await
             .unwrap();
         let key = KmsSealer::create_key(&kms_client()).await.unwrap();
+        let data = dir.path().to_string_lossy().to_string();
         let env = [
+            // Mail to the development mailbox that `services` reads, as a
+            // person reads mail (the table's records withhold links' tokens).
+            ("HOSTFRONT_MAIL", "outbox"),
+            ("HOSTFRONT_DATA_DIR", data.as_str()),
             ("HOSTFRONT_TABLE", table_name.as_str()),
             ("HOSTFRONT_QUEUE_URL", queue.url()),
             ("HOSTFRONT_DLQ_URL", queue.dead_letter_url()),
@@ -67,6 +74,7 @@ impl Stack {
             services,
             queue,
             access: Default::default(),
+            _data: dir,
         }
     }
 

@@ -70,15 +70,6 @@ async fn provision(
 ) -> Result<Order, OrderError> {
     let why = reason(why)?;
     let order = locate(services, order_id).await?;
-    let invoice_key = Invoice::order_key(order_id);
-    let item = services
-        .table()
-        .get(&invoice_key)
-        .await?
-        .ok_or(OrderError::NotFound)?;
-    if Invoice::of(&item)?.refunded_in_full() {
-        return Err(invoice_refunded());
-    }
     let change = Change {
         order: &order,
         to: OrderStatus::Provisioning,
@@ -90,7 +81,17 @@ async fn provision(
         role: Some(role.as_str().into()),
     };
     let mut tx = Tx::new();
+    // A move the order's state refuses is refused as such, before its invoice is read.
     change.add_to(&mut tx, Refused::OrderMoved, services.clock().now())?;
+    let invoice_key = Invoice::order_key(order_id);
+    let item = services
+        .table()
+        .get(&invoice_key)
+        .await?
+        .ok_or(OrderError::NotFound)?;
+    if Invoice::of(&item)?.refunded_in_full() {
+        return Err(invoice_refunded());
+    }
     tx.guard(
         Refused::InvoiceRefunded,
         TxOp::Check {
