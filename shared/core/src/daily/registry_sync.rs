@@ -110,6 +110,16 @@ fn canonical(nameservers: &[String]) -> Vec<String> {
     names
 }
 
+/// Makes one domain's record agree with the registry's answer, as the sync
+/// does, outside a run: a customer's refresh.
+pub async fn reconcile_one(
+    services: &Services,
+    domain: &OwnedDomain,
+    info: &DomainInfo,
+) -> Result<(), TableError> {
+    reconcile(services, domain, info, &mut Tally::default()).await
+}
+
 /// Makes our record agree with what the registry says of a domain it holds for us.
 async fn reconcile(
     services: &Services,
@@ -169,7 +179,13 @@ async fn reconcile(
         ));
         tally.count("lock_corrected");
     }
-    if corrections.is_empty() && status == domain.status {
+    // Past its expiry, the phase (grace, redemption, …) prices a renewal
+    // shown from the record.
+    let phase_moved = status == OwnedStatus::Expired && domain.phase != Some(info.status);
+    if phase_moved {
+        update = update.set("phase", json!(info.status));
+    }
+    if corrections.is_empty() && status == domain.status && !phase_moved {
         return Ok(());
     }
     let mut tx = Tx::new();
