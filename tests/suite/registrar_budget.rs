@@ -195,13 +195,19 @@ async fn the_portal_has_a_share_of_its_own(clock: &ManualClock, services: &Servi
     for _ in 0..2 {
         let started = Instant::now();
         container.registrar.check(&names).await.unwrap();
-        assert!(started.elapsed() < Duration::from_millis(400), "the orders' reserve");
+        assert!(
+            started.elapsed() < Duration::from_millis(400),
+            "the orders' reserve"
+        );
     }
     // Searches and orders spent theirs; the portal has its own two.
     for _ in 0..2 {
         let started = Instant::now();
         container.portal_registrar.check(&names).await.unwrap();
-        assert!(started.elapsed() < Duration::from_millis(400), "the portal's share");
+        assert!(
+            started.elapsed() < Duration::from_millis(400),
+            "the portal's share"
+        );
     }
     let started = Instant::now();
     container.portal_registrar.check(&names).await.unwrap();

@@ -493,13 +493,15 @@ pub fn with_real_ports(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> S
             &config.subdomain_zone,
         ))
     });
-    let budget = Arc::new(SharedBudget::new(
-        table.clone(),
-        clock.clone(),
-        config.registrar_calls_per_second,
-        config.registrar_reserved_per_second,
-    )
-    .with_portal_share(config.registrar_portal_per_second));
+    let budget = Arc::new(
+        SharedBudget::new(
+            table.clone(),
+            clock.clone(),
+            config.registrar_calls_per_second,
+            config.registrar_reserved_per_second,
+        )
+        .with_portal_share(config.registrar_portal_per_second),
+    );
     // Orders and renewals may wait for the next second; a search only as long
     // as a person does not notice (25 ms), then answers with what it knows.
     let registrar = Arc::new(Capped::new(

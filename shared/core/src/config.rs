@@ -548,7 +548,8 @@ impl Config {
                 "HOSTFRONT_REGISTRAR_PORTAL_PER_SECOND",
                 u64::from(registrar_calls_per_second / 10),
             )?
-            .min(u64::from(registrar_calls_per_second)) as u32,
+            .min(u64::from(registrar_calls_per_second))
+                as u32,
             domain_changes_per_minute: number("HOSTFRONT_DOMAIN_CHANGES_PER_MINUTE", 10)?
                 .clamp(1, u32::MAX as u64) as u32,
             trusted_proxies,

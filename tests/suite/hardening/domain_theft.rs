@@ -34,16 +34,32 @@ async fn a_stolen_session_cannot_take_a_domain(app: &App) {
     let code = |body: &serde_json::Value| body["error"]["code"].as_str().map(str::to_string);
 
     let (status, error) = ada.put(&lock, json!({"locked": false}), None).await;
-    assert_eq!((status, code(&error).as_deref()), (422, Some("current_password_required")));
+    assert_eq!(
+        (status, code(&error).as_deref()),
+        (422, Some("current_password_required"))
+    );
     let (status, error) = ada
-        .put(&lock, json!({"locked": false, "current_password": "sourdough starter"}), None)
+        .put(
+            &lock,
+            json!({"locked": false, "current_password": "sourdough starter"}),
+            None,
+        )
         .await;
-    assert_eq!((status, code(&error).as_deref()), (403, Some("wrong_password")));
+    assert_eq!(
+        (status, code(&error).as_deref()),
+        (403, Some("wrong_password"))
+    );
     let thief = json!({"name": "Thief", "email": "thief@example.org", "current_password": "guess"});
     let (status, error) = ada.put(&registrant, thief, None).await;
-    assert_eq!((status, code(&error).as_deref()), (403, Some("wrong_password")));
+    assert_eq!(
+        (status, code(&error).as_deref()),
+        (403, Some("wrong_password"))
+    );
     let (status, error) = ada.post(&auth_code, json!({}), None).await;
-    assert_eq!((status, code(&error).as_deref()), (422, Some("current_password_required")));
+    assert_eq!(
+        (status, code(&error).as_deref()),
+        (422, Some("current_password_required"))
+    );
     let (_, shown) = ada.get(&format!("/api/domains/{domain}")).await;
     assert_eq!(
         (&shown["locked"], &shown["registrant"]),
@@ -54,9 +70,17 @@ async fn a_stolen_session_cannot_take_a_domain(app: &App) {
 
     // With the password: unlocked, and a registrant who opted out of the lock.
     let (status, unlocked) = ada
-        .put(&lock, json!({"locked": false, "current_password": PASSWORD}), None)
+        .put(
+            &lock,
+            json!({"locked": false, "current_password": PASSWORD}),
+            None,
+        )
         .await;
-    assert_eq!((status, &unlocked["locked"]), (200, &json!(false)), "{unlocked}");
+    assert_eq!(
+        (status, &unlocked["locked"]),
+        (200, &json!(false)),
+        "{unlocked}"
+    );
     let opted_out = json!({"name": "Bakery Ltd", "email": "shop@bakery.example",
         "current_password": PASSWORD, "opt_out_transfer_lock": true});
     let (status, changed) = ada.put(&registrant, opted_out, None).await;
@@ -69,7 +93,11 @@ async fn a_stolen_session_cannot_take_a_domain(app: &App) {
     let (status, error) = ada
         .post(&auth_code, json!({"current_password": PASSWORD}), None)
         .await;
-    assert_eq!((status, code(&error).as_deref()), (409, Some("too_recent")), "{error}");
+    assert_eq!(
+        (status, code(&error).as_deref()),
+        (409, Some("too_recent")),
+        "{error}"
+    );
 
     // A change of registrant without the opt-out locks the domain for 60 days.
     let moved = json!({"name": "Bakery Ltd", "email": "owner@bakery.example", "current_password": PASSWORD});
@@ -84,20 +112,37 @@ async fn a_stolen_session_cannot_take_a_domain(app: &App) {
         .date()
         .to_string();
     let (status, error) = ada
-        .put(&lock, json!({"locked": false, "current_password": PASSWORD}), None)
+        .put(
+            &lock,
+            json!({"locked": false, "current_password": PASSWORD}),
+            None,
+        )
         .await;
-    assert_eq!((status, code(&error).as_deref()), (409, Some("transfer_locked")));
-    assert!(error["error"]["message"].as_str().unwrap().contains(&day), "{error}");
+    assert_eq!(
+        (status, code(&error).as_deref()),
+        (409, Some("transfer_locked"))
+    );
+    assert!(
+        error["error"]["message"].as_str().unwrap().contains(&day),
+        "{error}"
+    );
     let (status, error) = ada
         .post(&auth_code, json!({"current_password": PASSWORD}), None)
         .await;
-    assert_eq!((status, code(&error).as_deref()), (409, Some("transfer_locked")));
+    assert_eq!(
+        (status, code(&error).as_deref()),
+        (409, Some("transfer_locked"))
+    );
 
     // The unlock and both changes of registrant were mailed to the owner;
     // the auth code was never shown, so never mailed.
     assert_eq!(security_mails(app, &email).await, 3);
     assert_eq!(security_mails(app, "owner@bakery.example").await, 1);
-    assert_eq!(security_mails(app, "shop@bakery.example").await, 2, "as new, then as prior registrant");
+    assert_eq!(
+        security_mails(app, "shop@bakery.example").await,
+        2,
+        "as new, then as prior registrant"
+    );
 
     // Guessing the password counts against the login limits.
     let mut answers = Vec::new();

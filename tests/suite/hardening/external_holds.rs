@@ -24,7 +24,13 @@ fn external(domain: &str) -> OrderRequest {
 }
 
 fn taken(result: &Result<create::Placed, OrderError>) -> bool {
-    matches!(result, Err(OrderError::Conflict { code: "domain_taken", .. }))
+    matches!(
+        result,
+        Err(OrderError::Conflict {
+            code: "domain_taken",
+            ..
+        })
+    )
 }
 
 async fn an_unproven_order_holds_no_name(clock: &ManualClock, services: &Services) {
@@ -34,7 +40,8 @@ async fn an_unproven_order_holds_no_name(clock: &ManualClock, services: &Service
     let domain = fresh_domain();
     let (mallory, _) = hostfront_tests::customer(services, &fresh_username()).await;
     for n in 0..5 {
-        let placed = create::place(services, &mallory, &format!("block-{n}"), external(&domain)).await;
+        let placed =
+            create::place(services, &mallory, &format!("block-{n}"), external(&domain)).await;
         assert!(placed.is_ok(), "{placed:?}");
     }
     // An hour later the attacker's orders are all there, and the owner orders.
@@ -58,16 +65,31 @@ async fn an_unproven_order_holds_no_name(clock: &ManualClock, services: &Service
     // Proven, the owner's order holds the name: nobody else may order it,
     // and the attacker cannot prove theirs.
     let (eve, _) = hostfront_tests::customer(services, &fresh_username()).await;
-    assert!(taken(&create::place(services, &eve, "late", external(&domain)).await));
-    let orders = hostfront::orders::list(services, &mallory.id).await.unwrap();
-    let theirs = ownership::verify(services, &mallory, &orders[0].id).await;
-    assert!(
-        matches!(theirs, Err(OrderError::Conflict { code: "record_not_found", .. })),
-        "{theirs:?}"
-    );
-    checkout::pay(services, &owner, &placed.view.id, card(hostfront::adapters::sim::APPROVED))
+    assert!(taken(
+        &create::place(services, &eve, "late", external(&domain)).await
+    ));
+    let orders = hostfront::orders::list(services, &mallory.id)
         .await
         .unwrap();
+    let theirs = ownership::verify(services, &mallory, &orders[0].id).await;
+    assert!(
+        matches!(
+            theirs,
+            Err(OrderError::Conflict {
+                code: "record_not_found",
+                ..
+            })
+        ),
+        "{theirs:?}"
+    );
+    checkout::pay(
+        services,
+        &owner,
+        &placed.view.id,
+        card(hostfront::adapters::sim::APPROVED),
+    )
+    .await
+    .unwrap();
     provision::run(services, &owner.id, &placed.view.id, false)
         .await
         .unwrap();

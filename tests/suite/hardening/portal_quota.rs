@@ -51,14 +51,19 @@ async fn loop_on(mallory: &Shopper<'_>, domain: &str, stop: &AtomicBool) -> Vec<
         let (status, _) = match turn % 4 {
             0 => mallory.get(&path).await,
             1 => {
-                let ns = json!({"nameservers": [format!("ns1.n{turn}.example.org"), "ns2.example.org"]});
+                let ns =
+                    json!({"nameservers": [format!("ns1.n{turn}.example.org"), "ns2.example.org"]});
                 mallory.put(&format!("{path}/nameservers"), ns, None).await
             }
             2 => {
                 let lock = json!({"locked": true});
                 mallory.put(&format!("{path}/lock"), lock, None).await
             }
-            _ => mallory.post(&format!("{path}/refresh"), json!({}), None).await,
+            _ => {
+                mallory
+                    .post(&format!("{path}/refresh"), json!({}), None)
+                    .await
+            }
         };
         statuses.push(status);
     }
@@ -98,12 +103,15 @@ async fn others_meanwhile(app: &App, stop: &AtomicBool) -> Vec<Value> {
 async fn a_customer_looping_on_their_domain_spends_only_the_portals_share(app: &App) {
     let (mallory, domain, _) = live_domain(app).await;
     let stop = AtomicBool::new(false);
-    let loops = futures::future::join_all((0..4).map(|_| loop_on(&mallory, &domain, &stop)));
+    let loops = futures::future::join_all((0..12).map(|_| loop_on(&mallory, &domain, &stop)));
     let (statuses, searched) = futures::join!(loops, others_meanwhile(app, &stop));
     let statuses: Vec<u16> = statuses.into_iter().flatten().collect();
 
     for result in &searched {
-        assert_ne!(result["reason"], "unknown", "a search went unchecked: {result}");
+        assert_ne!(
+            result["reason"], "unknown",
+            "a search went unchecked: {result}"
+        );
     }
     assert!(
         statuses.iter().all(|s| [200, 429, 503].contains(s)),

@@ -13,7 +13,9 @@ on_both_engines!(server_names_and_subdomains_never_meet: server_names_embedded, 
 
 async fn server_names_and_subdomains_never_meet(app: &App) {
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
-    for label in ["web3", "vmhost2", "smtp1", "mail2", "www2", "ns-1", "mx-2", "imap4", "host12"] {
+    for label in [
+        "web3", "vmhost2", "smtp1", "mail2", "www2", "ns-1", "mx-2", "imap4", "host12",
+    ] {
         let (status, error) = ada
             .order(hosting("subdomain", label, &fresh_username()))
             .await;

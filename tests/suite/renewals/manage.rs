@@ -75,7 +75,10 @@ async fn a_customer_manages_their_domain(clock: &ManualClock, services: &Service
     .await
     .unwrap();
     assert_eq!(changed.registrant.unwrap().email, "owner@bakery.example");
-    assert_eq!(changed.transfer_lock_until, None, "the registrant opted out");
+    assert_eq!(
+        changed.transfer_lock_until, None,
+        "the registrant opted out"
+    );
 
     // The auth code: not within 60 days, not while locked, then once asked.
     let early = manage::auth_code(services, &customer.id, name, Some(PASSWORD)).await;
@@ -252,24 +255,41 @@ with_clock_on_both_engines!(a_stolen_session_cannot_take_a_domain: stolen_sessio
 async fn a_refresh_asks_the_registry_once_per_cool_down(clock: &ManualClock, services: &Services) {
     let (customer, domain) = live_domain(services).await;
     let name = domain.name.as_str();
-    let moved = vec!["ns1.elsewhere.example".to_string(), "ns2.elsewhere.example".to_string()];
+    let moved = vec![
+        "ns1.elsewhere.example".to_string(),
+        "ns2.elsewhere.example".to_string(),
+    ];
     services
         .simulated_registry
         .as_ref()
         .unwrap()
-        .drift(name, &Drift::Nameservers { nameservers: moved.clone() })
+        .drift(
+            name,
+            &Drift::Nameservers {
+                nameservers: moved.clone(),
+            },
+        )
         .await
         .unwrap();
-    let refreshed = refresh::refresh(services, &customer.id, name).await.unwrap();
+    let refreshed = refresh::refresh(services, &customer.id, name)
+        .await
+        .unwrap();
     assert_eq!(refreshed.nameservers, moved);
     clock.advance_secs(60);
     let again = refresh::refresh(services, &customer.id, name).await;
     assert!(
-        matches!(again, Err(ManageError::TooSoon { retry_after_secs: 240 })),
+        matches!(
+            again,
+            Err(ManageError::TooSoon {
+                retry_after_secs: 240
+            })
+        ),
         "{again:?}"
     );
     clock.advance_secs(241);
-    refresh::refresh(services, &customer.id, name).await.unwrap();
+    refresh::refresh(services, &customer.id, name)
+        .await
+        .unwrap();
     let (eve, _) =
         hostfront_tests::customer(services, &hostfront_tests::shopper::fresh_username()).await;
     assert!(matches!(

@@ -211,7 +211,10 @@ pub async fn set_lock(
         ),
         &[],
     )?;
-    let why = ("unlocked", "the customer's choice, password confirmed".into());
+    let why = (
+        "unlocked",
+        "the customer's choice, password confirmed".into(),
+    );
     record(services, &domain, update, why, mails).await
 }
 
@@ -268,14 +271,15 @@ pub async fn set_registrant(
             services.portal_registrar().set_lock(name, true).await?;
         }
         let until = services.clock().now_secs() + REGISTRANT_LOCK_DAYS * 86_400;
-        update = update
-            .set("transfer_lock_until", until)
-            .set("locked", true);
+        update = update.set("transfer_lock_until", until).set("locked", true);
         format!("locked against transfers until {}", date(until))
     };
     let owner = crate::accounts::load_customer(services.table(), customer_id).await?;
     let before = domain.registrant.as_ref().map(|r| r.email.as_str());
-    let also: Vec<&str> = before.into_iter().chain([registrant.email.as_str()]).collect();
+    let also: Vec<&str> = before
+        .into_iter()
+        .chain([registrant.email.as_str()])
+        .collect();
     let mails = confirm::mails(
         services,
         &domain,

@@ -255,7 +255,14 @@ mod tests {
             assert!(is_reserved(name, &servers), "{name}");
         }
         for name in [
-            "bakery", "nsync", "mxplayer", "wwwbakery", "web3a", "webshop", "mailbox", "hosting",
+            "bakery",
+            "nsync",
+            "mxplayer",
+            "wwwbakery",
+            "web3a",
+            "webshop",
+            "mailbox",
+            "hosting",
             "node-red",
         ] {
             assert!(!is_reserved(name, &servers), "{name}");

@@ -80,7 +80,13 @@ impl OwnershipView {
 /// The write that keeps a new order's domain unique. An order for a domain
 /// registered elsewhere only checks that no order holds it: it takes the
 /// name once its proof is found.
-pub fn claim_op(action: DomainAction, marker: Key, order_id: &str, customer_id: &str, until: i64) -> TxOp {
+pub fn claim_op(
+    action: DomainAction,
+    marker: Key,
+    order_id: &str,
+    customer_id: &str,
+    until: i64,
+) -> TxOp {
     match action {
         DomainAction::External => TxOp::Check {
             key: marker,
@@ -175,7 +181,9 @@ pub async fn verify(
                 };
                 return Err(conflict(
                     "domain_taken",
-                    format!("{what} is already part of another order; nothing was charged. Please place a new order"),
+                    format!(
+                        "{what} is already part of another order; nothing was charged. Please place a new order"
+                    ),
                 ));
             }
             Err(TxError::Table(other)) => return Err(other.into()),

@@ -93,9 +93,9 @@ pub async fn quote_from_record(
             ));
         }
     };
-    let expires_at = domain.expires_at.ok_or_else(|| {
-        RenewalError::Unavailable("the domain's expiry is not known yet".into())
-    })?;
+    let expires_at = domain
+        .expires_at
+        .ok_or_else(|| RenewalError::Unavailable("the domain's expiry is not known yet".into()))?;
     quote_at(services, domain, (phase, expires_at), years).await
 }
 

@@ -186,7 +186,13 @@ async fn set_registrant(
     Path(name): Path<String>,
     ApiJson(change): ApiJson<RegistrantChange>,
 ) -> Result<Json<OwnedDomain>, ApiError> {
-    count_password_try(&state, client, &customer, change.current_password.as_deref()).await?;
+    count_password_try(
+        &state,
+        client,
+        &customer,
+        change.current_password.as_deref(),
+    )
+    .await?;
     let name = name.to_lowercase();
     let domain = manage::set_registrant(&state.services, &customer.id, &name, change).await?;
     Ok(Json(domain))

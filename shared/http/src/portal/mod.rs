@@ -134,12 +134,13 @@ async fn get_domain(
         .await?
         .ok_or_else(|| ApiError::not_found("no such domain of yours"))?;
     // From the record: the registry is asked by the daily sync and on a refresh.
-    let (renewal_quote, not_renewable) = match renewals::quote_from_record(services, &domain, 1).await {
-        Ok(quote) => (Some(quote), None),
-        Err(RenewalError::NotRenewable { message, .. }) => (None, Some(message)),
-        Err(RenewalError::Unavailable(_)) => (None, None),
-        Err(other) => return Err(other.into()),
-    };
+    let (renewal_quote, not_renewable) =
+        match renewals::quote_from_record(services, &domain, 1).await {
+            Ok(quote) => (Some(quote), None),
+            Err(RenewalError::NotRenewable { message, .. }) => (None, Some(message)),
+            Err(RenewalError::Unavailable(_)) => (None, None),
+            Err(other) => return Err(other.into()),
+        };
     Ok(Json(DomainView {
         domain,
         renewal_quote,
