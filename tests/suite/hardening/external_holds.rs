@@ -54,7 +54,7 @@ async fn an_unproven_order_holds_no_name(clock: &ManualClock, services: &Service
         .simulated_dns
         .as_ref()
         .unwrap()
-        .publish_txt(&proof.name, &[proof.value.clone()])
+        .publish_txt(&proof.name, std::slice::from_ref(&proof.value))
         .await
         .unwrap();
     let verified = ownership::verify(services, &owner, &placed.view.id)

@@ -110,18 +110,9 @@ fn canonical(nameservers: &[String]) -> Vec<String> {
     names
 }
 
-/// Makes one domain's record agree with the registry's answer, as the sync
-/// does, outside a run: a customer's refresh.
-pub async fn reconcile_one(
-    services: &Services,
-    domain: &OwnedDomain,
-    info: &DomainInfo,
-) -> Result<(), TableError> {
-    reconcile(services, domain, info, &mut Tally::default()).await
-}
-
-/// Makes our record agree with what the registry says of a domain it holds for us.
-async fn reconcile(
+/// Makes our record agree with what the registry says of a domain it holds
+/// for us: in a sync's batch, or on a customer's refresh.
+pub async fn reconcile(
     services: &Services,
     domain: &OwnedDomain,
     info: &DomainInfo,

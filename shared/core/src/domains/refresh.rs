@@ -36,7 +36,8 @@ pub async fn refresh(
     let ours = matches!(domain.status, OwnedStatus::Active | OwnedStatus::Expired);
     if ours && info.status != DomainStatus::External {
         let current = mine(services, customer_id, name).await?;
-        crate::daily::registry_sync::reconcile_one(services, &current, &info).await?;
+        crate::daily::registry_sync::reconcile(services, &current, &info, &mut Default::default())
+            .await?;
     }
     mine(services, customer_id, name).await
 }
