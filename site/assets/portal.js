@@ -281,6 +281,25 @@ async function waitForRenewal(domain) {
 }
 
 /// Lock, auth code and nameserver controls of a domain.
+// A form in place of `button` that asks for `fields` and the account
+// password again, then calls `send` with the values; the password never
+// stays on the page.
+function confirmForm(button, { fields = [], submit, send }) {
+  const password = el("input", { name: "current_password", type: "password", autocomplete: "current-password", required: "" });
+  const form = el("form", { class: "card-form" },
+    ...fields,
+    el("label", {}, "Your account password, to confirm", password),
+    el("button", { type: "submit" }, submit));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const current = password.value;
+    password.value = "";
+    send(current);
+  });
+  button.replaceWith(form);
+  password.focus();
+}
+
 function manageButtons(domain) {
   const path = (what) => `/api/domains/${encodeURIComponent(domain.name)}/${what}`;
   const act = async (work) => {
@@ -291,16 +310,50 @@ function manageButtons(domain) {
       say(error.message.charAt(0).toUpperCase() + error.message.slice(1), true);
     }
   };
-  const lock = el("button", { type: "button", class: "secondary" }, domain.locked ? "Unlock for transfer" : "Lock");
-  lock.addEventListener("click", () => act(async () => {
-    const now = await api(path("lock"), { method: "PUT", body: JSON.stringify({ locked: !domain.locked }) });
+  const setLock = (locked, current_password) => act(async () => {
+    const now = await api(path("lock"), { method: "PUT", body: JSON.stringify({ locked, current_password }) });
     await showDomains();
     say(`${domain.unicode} is ${now.locked ? "locked" : "unlocked"}.`);
-  }));
+  });
+  const lock = el("button", { type: "button", class: "secondary" }, domain.locked ? "Unlock for transfer" : "Lock");
+  lock.addEventListener("click", () => (domain.locked
+    ? confirmForm(lock, { submit: "Unlock for transfer", send: (password) => setLock(false, password) })
+    : setLock(true)));
   const code = el("button", { type: "button", class: "secondary" }, "Show the auth code");
-  code.addEventListener("click", () => act(async () => {
-    const answer = await api(path("auth-code"), { method: "POST" });
-    say(`The auth code of ${domain.unicode} is ${answer.auth_code}. Give it only to the registrar you move to.`);
+  code.addEventListener("click", () => confirmForm(code, {
+    submit: "Show the auth code",
+    send: (current_password) => act(async () => {
+      const answer = await api(path("auth-code"), { method: "POST", body: JSON.stringify({ current_password }) });
+      say(`The auth code of ${domain.unicode} is ${answer.auth_code}. Give it only to the registrar you move to.`);
+    }),
+  }));
+  const registrant = el("button", { type: "button", class: "secondary" }, "Change the registrant");
+  registrant.addEventListener("click", () => {
+    const name = el("input", { name: "name", required: "", maxlength: "100", value: domain.registrant?.name ?? "" });
+    const email = el("input", { name: "email", type: "email", required: "", value: domain.registrant?.email ?? "" });
+    const optOut = el("input", { name: "opt_out_transfer_lock", type: "checkbox" });
+    confirmForm(registrant, {
+      fields: [
+        el("label", {}, "Registrant's name", name),
+        el("label", {}, "Registrant's email", email),
+        el("label", {}, optOut, " The new registrant does not want the 60-day lock against transfers that follows the change"),
+      ],
+      submit: "Change the registrant",
+      send: (current_password) => act(async () => {
+        const body = { name: name.value, email: email.value, current_password, opt_out_transfer_lock: optOut.checked };
+        const now = await api(path("registrant"), { method: "PUT", body: JSON.stringify(body) });
+        await showDomains();
+        say(now.transfer_lock_until
+          ? `The registrant of ${domain.unicode} is changed; it cannot move to another registrar until ${day(now.transfer_lock_until)} (UTC).`
+          : `The registrant of ${domain.unicode} is changed.`);
+      }),
+    });
+  });
+  const refresh = el("button", { type: "button", class: "secondary" }, "Ask the registry again");
+  refresh.addEventListener("click", () => act(async () => {
+    await api(path("refresh"), { method: "POST" });
+    await showDomains();
+    say(`${domain.unicode} is as the registry says now.`);
   }));
   const nameservers = el("button", { type: "button", class: "secondary" }, "Change nameservers");
   nameservers.addEventListener("click", () => {
@@ -319,7 +372,7 @@ function manageButtons(domain) {
     });
     nameservers.replaceWith(form);
   });
-  return [lock, code, nameservers];
+  return [lock, code, registrant, nameservers, refresh];
 }
 
 async function showDomain(domain) {
@@ -331,6 +384,9 @@ async function showDomain(domain) {
       ["Auto-renew", domain.auto_renew ? "on" : "off"],
       ["Nameservers", domain.nameservers.join(", ")],
       ["Transfer lock", domain.locked ? "locked" : "unlocked"],
+      ...(domain.transfer_lock_until && domain.transfer_lock_until * 1000 > Date.now()
+        ? [["No transfer before", `${day(domain.transfer_lock_until)} (UTC), after its change of registrant`]]
+        : []),
     ]));
   const toggle = el("button", { type: "button", class: "secondary auto-renew" }, domain.auto_renew ? "Turn auto-renew off" : "Turn auto-renew on");
   toggle.addEventListener("click", async () => {

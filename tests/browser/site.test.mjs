@@ -389,10 +389,13 @@ describe("the portal", () => {
   // Both customers buy from one address, more often than a shopper would.
   const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0", HOSTFRONT_PURCHASE_PER_MINUTE: "60", HOSTFRONT_PURCHASE_WINDOW_LIMIT: "60" });
 
+  const PASSWORD = "orbit bakery sourdough";
+
   /// A customer with a live order for `domain`, placed and paid through the API
   /// with the page's own session.
   async function liveCustomer(page, email, domain, username) {
     await page.goto(`${app.server.base}/account.html`);
+    await page.locator("#signup-form").getByLabel("Password").fill(PASSWORD);
     await signUp(page, app.server.base, { name: "Katherine Johnson", email, country: "US" });
     await page.locator("#signed-in").waitFor();
     const id = await page.evaluate(async ([domain, username]) => {
@@ -476,6 +479,12 @@ describe("the portal", () => {
     await renewedDomain.getByRole("button", { name: "Save nameservers" }).click();
     await page.locator("#domain-message").getByText("The nameservers of orbitbakery.com are changed.").waitFor();
     await renewedDomain.getByText("ns1.example.org, ns2.example.org").waitFor();
+    // The auth code needs the account password again.
+    await renewedDomain.getByRole("button", { name: "Show the auth code" }).click();
+    await renewedDomain.getByLabel("Your account password, to confirm").fill("not my password");
+    await renewedDomain.getByRole("button", { name: "Show the auth code" }).click();
+    await page.locator("#domain-message.error").getByText(/not your account password/).waitFor();
+    await renewedDomain.getByLabel("Your account password, to confirm").fill(PASSWORD);
     await renewedDomain.getByRole("button", { name: "Show the auth code" }).click();
     await page.locator("#domain-message.error").getByText(/60 days/).waitFor();
     const row = page.locator("#invoices tbody tr", { hasText: "Renewal of orbitbakery.com, 2 years" });

@@ -17,6 +17,7 @@ fn container(services: &Services, clock: &ManualClock) -> Services {
     let mut config = (*services.config).clone();
     config.registrar_calls_per_second = 2;
     config.registrar_reserved_per_second = 1;
+    config.registrar_portal_per_second = 0;
     hostfront::wiring::with_ports(
         config,
         Arc::new(clock.clone()),
@@ -139,6 +140,7 @@ async fn the_daily_sync_takes_half_of_what_searches_may(clock: &ManualClock, ser
     let mut config = (*services.config).clone();
     config.registrar_calls_per_second = 10;
     config.registrar_reserved_per_second = 2;
+    config.registrar_portal_per_second = 0;
     let container = hostfront::wiring::with_ports(
         config,
         Arc::new(clock.clone()),
@@ -159,6 +161,59 @@ async fn the_daily_sync_takes_half_of_what_searches_may(clock: &ManualClock, ser
     assert!(
         started.elapsed() >= Duration::from_millis(450),
         "the sync waited for the next second: {:?}",
+        started.elapsed()
+    );
+}
+
+with_clock_on_both_engines!(the_portal_has_a_share_of_its_own: the_portal_has_a_share_of_its_own_embedded, the_portal_has_a_share_of_its_own_cloud);
+
+/// Ten calls a second, two kept for orders and two for customers' changes
+/// in the portal: searches take six, orders the eight that leaves, and the
+/// portal its two, whoever spent theirs first.
+async fn the_portal_has_a_share_of_its_own(clock: &ManualClock, services: &Services) {
+    let now = hostfront::clock::Clock::now_millis(clock);
+    clock.advance_millis(1_500 - now.rem_euclid(1_000));
+    let mut config = (*services.config).clone();
+    config.registrar_calls_per_second = 10;
+    config.registrar_reserved_per_second = 2;
+    config.registrar_portal_per_second = 2;
+    let container = hostfront::wiring::with_ports(
+        config,
+        Arc::new(clock.clone()),
+        services.table.clone(),
+        services.queue.clone(),
+        services.sealer.clone(),
+    );
+    let names = ["portalbakery.com".to_string()];
+    for _ in 0..6 {
+        container.search_registrar.check(&names).await.unwrap();
+    }
+    assert_eq!(
+        container.search_registrar.check(&names).await,
+        Err(RegistrarError::QuotaSpent)
+    );
+    for _ in 0..2 {
+        let started = Instant::now();
+        container.registrar.check(&names).await.unwrap();
+        assert!(
+            started.elapsed() < Duration::from_millis(400),
+            "the orders' reserve"
+        );
+    }
+    // Searches and orders spent theirs; the portal has its own two.
+    for _ in 0..2 {
+        let started = Instant::now();
+        container.portal_registrar.check(&names).await.unwrap();
+        assert!(
+            started.elapsed() < Duration::from_millis(400),
+            "the portal's share"
+        );
+    }
+    let started = Instant::now();
+    container.portal_registrar.check(&names).await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(450),
+        "the portal waited for the next second: {:?}",
         started.elapsed()
     );
 }

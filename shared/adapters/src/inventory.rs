@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use hostfront_core::clock::Clock;
+use hostfront_core::domains::subdomains;
 use hostfront_core::panel::{
     AddressUsage, HostingAccount, NewAccount, PanelError, Pools, ServerUsage,
 };
@@ -101,6 +102,17 @@ fn host_label(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-')
         && !name.ends_with('-')
+}
+
+/// The free subdomain's marker a new server takes for its host name.
+fn server_claim(name: &str) -> TxOp {
+    let mut item = subdomains::marker_key(name).to_item();
+    item.insert("kind".into(), "marker".into());
+    item.insert("server".into(), name.into());
+    TxOp::Put {
+        item,
+        condition: Some(Condition::NotExists),
+    }
 }
 
 /// Zero-padded octets, so that addresses sort in numeric order.
@@ -556,7 +568,8 @@ impl Inventory {
         if !host_label(name) {
             return Err(refuse(format!("{name:?} is not a host name such as web3")));
         }
-        if self.server_names().await?.iter().any(|n| n == name)
+        let known = self.server_names().await?.iter().any(|n| n == name);
+        if known
             && self
                 .table
                 .get(&self.server_key(pool, name))
@@ -574,11 +587,27 @@ impl Inventory {
             .set("retired", false)
             // A new server starts empty; one that exists keeps its count.
             .add("accounts", 0);
-        self.table
-            .update(&self.server_key(pool, name), update, None)
-            .await
-            .map(|_| ())
-            .map_err(backend)
+        let server = TxOp::Update {
+            key: self.server_key(pool, name),
+            update,
+            condition: None,
+        };
+        if known {
+            return self.table.transact(vec![server]).await.map_err(backend);
+        }
+        // A new server's host name must not be a customer's free subdomain
+        // (its panel address would show their site), and takes the name's
+        // marker with it, so no order can take the name afterwards.
+        match self.table.transact(vec![server_claim(name), server]).await {
+            Ok(()) => Ok(()),
+            Err(TableError::TransactionConflict { index: 0 }) => Err(PanelError::Refused {
+                code: "subdomain_taken".into(),
+                message: format!(
+                    "{name} is a customer's free subdomain; name the server otherwise"
+                ),
+            }),
+            Err(other) => Err(backend(other)),
+        }
     }
 
     pub async fn retire_server(&self, name: &str) -> Result<(), PanelError> {

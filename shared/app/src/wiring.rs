@@ -493,12 +493,15 @@ pub fn with_real_ports(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> S
             &config.subdomain_zone,
         ))
     });
-    let budget = Arc::new(SharedBudget::new(
-        table.clone(),
-        clock.clone(),
-        config.registrar_calls_per_second,
-        config.registrar_reserved_per_second,
-    ));
+    let budget = Arc::new(
+        SharedBudget::new(
+            table.clone(),
+            clock.clone(),
+            config.registrar_calls_per_second,
+            config.registrar_reserved_per_second,
+        )
+        .with_portal_share(config.registrar_portal_per_second),
+    );
     // Orders and renewals may wait for the next second; a search only as long
     // as a person does not notice (25 ms), then answers with what it knows.
     let registrar = Arc::new(Capped::new(
@@ -515,10 +518,17 @@ pub fn with_real_ports(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> S
     ));
     // The daily sync may wait for its turn; its batches are retried later when it cannot.
     let sync_registrar = Arc::new(Capped::new(
-        registry,
-        budget,
+        registry.clone(),
+        budget.clone(),
         Share::Background,
         Duration::from_millis(2_000),
+    ));
+    // A customer's own change may wait for the next second, as an order does.
+    let portal_registrar = Arc::new(Capped::new(
+        registry,
+        budget,
+        Share::Portal,
+        Duration::from_millis(1_000),
     ));
     let check_limiter = ClientLimiter::new(
         "check",
@@ -542,6 +552,13 @@ pub fn with_real_ports(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> S
         config.purchase_window_limit,
         60,
     );
+    let domain_change_limiter = ClientLimiter::new(
+        "domain_change",
+        config.domain_changes_per_minute,
+        (config.domain_changes_per_minute / 2).max(1),
+        config.domain_changes_per_minute.saturating_mul(2),
+        60,
+    );
     let simulated_dns = Arc::new(SimulatedResolver::new(table.clone()));
     let dns_host: Arc<dyn DnsHost> = Arc::new(TableZones::new(table.clone()));
     let mailer: Arc<dyn Mailer> = match config.adapters.mail.as_str() {
@@ -562,6 +579,7 @@ pub fn with_real_ports(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> S
         registrar,
         search_registrar,
         sync_registrar,
+        portal_registrar,
         payments,
         panel,
         sealer,
@@ -574,6 +592,7 @@ pub fn with_real_ports(config: Config, clock: Arc<dyn Clock>, ports: Ports) -> S
         check_limiter: Arc::new(check_limiter),
         auth_limiter: Arc::new(auth_limiter),
         purchase_limiter: Arc::new(purchase_limiter),
+        domain_change_limiter: Arc::new(domain_change_limiter),
         hasher,
     }
 }

@@ -222,6 +222,12 @@ pub struct Config {
     /// Of those, the calls per second searches leave for orders, renewals
     /// and domain management.
     pub registrar_reserved_per_second: u32,
+    /// Of those, the calls per second kept for customers' domain changes
+    /// in the portal, which nothing else may use and they may not exceed.
+    pub registrar_portal_per_second: u32,
+    /// Domain changes and refreshes a customer may make per minute, in each
+    /// process (bursts of half that) and, twice that, across all.
+    pub domain_changes_per_minute: u32,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpNet>,
     pub check_cache_available_secs: u64,
@@ -544,6 +550,14 @@ impl Config {
             )?
             .min(u64::from(registrar_calls_per_second))
                 as u32,
+            registrar_portal_per_second: number(
+                "HOSTFRONT_REGISTRAR_PORTAL_PER_SECOND",
+                u64::from(registrar_calls_per_second / 10),
+            )?
+            .min(u64::from(registrar_calls_per_second))
+                as u32,
+            domain_changes_per_minute: number("HOSTFRONT_DOMAIN_CHANGES_PER_MINUTE", 10)?
+                .clamp(1, u32::MAX as u64) as u32,
             trusted_proxies,
             check_cache_available_secs: number("HOSTFRONT_CHECK_CACHE_AVAILABLE_SECS", 300)?,
             check_cache_taken_secs: number("HOSTFRONT_CHECK_CACHE_TAKEN_SECS", 6 * 3600)?,

@@ -42,6 +42,9 @@ pub enum MailKind {
     ServicePaymentFailed,
     /// What a daily check found about a domain or a service: its headline is the subject.
     Notice,
+    /// A change that could let a domain leave its owner (unlock, registrant,
+    /// auth code): its headline is the subject.
+    DomainSecurity,
 }
 
 impl MailKind {
@@ -66,6 +69,7 @@ impl MailKind {
             MailKind::ServiceReceipt => "service_receipt",
             MailKind::ServicePaymentFailed => "service_payment_failed",
             MailKind::Notice => "notice",
+            MailKind::DomainSecurity => "domain_security",
         }
     }
 }
@@ -145,6 +149,7 @@ templates! {
     ServiceReceipt: ServiceReceiptText = "mail/service_receipt.txt", ServiceReceiptHtml = "mail/service_receipt.html";
     ServicePaymentFailed: ServicePaymentFailedText = "mail/service_payment_failed.txt", ServicePaymentFailedHtml = "mail/service_payment_failed.html";
     Notice: NoticeText = "mail/notice.txt", NoticeHtml = "mail/notice.html";
+    DomainSecurity: DomainSecurityText = "mail/domain_security.txt", DomainSecurityHtml = "mail/domain_security.html";
 }
 
 fn subject(kind: MailKind, l: &Letter) -> String {
@@ -173,7 +178,7 @@ fn subject(kind: MailKind, l: &Letter) -> String {
         MailKind::ServicePaymentFailed => {
             format!("We could not charge your card for {}", l.plan_name)
         }
-        MailKind::Notice => l.headline.clone(),
+        MailKind::Notice | MailKind::DomainSecurity => l.headline.clone(),
     }
 }
 
@@ -370,6 +375,7 @@ mod tests {
             MailKind::ServiceReceipt,
             MailKind::ServicePaymentFailed,
             MailKind::Notice,
+            MailKind::DomainSecurity,
         ];
         for kind in kinds {
             let (text, html) = render(kind, &letter()).unwrap();

@@ -36,6 +36,8 @@ pub struct Services {
     pub search_registrar: Arc<dyn Registrar>,
     /// The same registrar within the daily sync's share of its quota.
     pub sync_registrar: Arc<dyn Registrar>,
+    /// The same registrar within the portal's share of its quota.
+    pub portal_registrar: Arc<dyn Registrar>,
     pub payments: Arc<dyn Payments>,
     pub panel: Arc<dyn HostingPanel>,
     /// Encrypts the secrets kept for a while (panel passwords, auth codes).
@@ -56,6 +58,8 @@ pub struct Services {
     pub auth_limiter: Arc<ClientLimiter>,
     /// Limits placing and paying orders, per client and per customer.
     pub purchase_limiter: Arc<ClientLimiter>,
+    /// Limits a customer's domain changes and refreshes.
+    pub domain_change_limiter: Arc<ClientLimiter>,
     /// Bounds the password hashes running at once.
     pub hasher: Arc<HashGate>,
 }
@@ -87,7 +91,7 @@ capabilities! {
     /// The payment gateway.
     Billing { payments: dyn Payments = payments }
     /// The domain registrar.
-    Registry { registrar: dyn Registrar = registrar, search_registrar: dyn Registrar = search_registrar }
+    Registry { registrar: dyn Registrar = registrar, search_registrar: dyn Registrar = search_registrar, portal_registrar: dyn Registrar = portal_registrar }
     /// The hosting panel.
     Hosting { panel: dyn HostingPanel = panel }
     /// The DNS service that serves customers' zones.

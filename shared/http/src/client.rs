@@ -88,6 +88,16 @@ impl Limit for Purchases {
     }
 }
 
+/// A customer's domain changes and refreshes, per customer.
+pub struct DomainChanges;
+
+impl Limit for DomainChanges {
+    const WHAT: &'static str = "domain changes";
+    fn limiter(services: &Services) -> &ClientLimiter {
+        &services.domain_change_limiter
+    }
+}
+
 /// Counts one request of `key` against limit `L`, or answers 429 with when to come back.
 pub async fn admit<L: Limit>(services: &Services, key: &str) -> Result<(), ApiError> {
     let result = L::limiter(services)

@@ -3,11 +3,15 @@
 //! logins and cards, stolen secrets and sessions, and the server's limits.
 
 mod contract;
+mod domain_theft;
+mod external_holds;
 mod floods;
 mod headers;
 mod hoarding;
 mod local_server;
+mod portal_quota;
 mod secrets;
+mod server_names;
 mod sessions;
 mod sold_names;
 mod takeover;

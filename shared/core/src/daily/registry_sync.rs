@@ -110,8 +110,9 @@ fn canonical(nameservers: &[String]) -> Vec<String> {
     names
 }
 
-/// Makes our record agree with what the registry says of a domain it holds for us.
-async fn reconcile(
+/// Makes our record agree with what the registry says of a domain it holds
+/// for us: in a sync's batch, or on a customer's refresh.
+pub async fn reconcile(
     services: &Services,
     domain: &OwnedDomain,
     info: &DomainInfo,
@@ -169,7 +170,13 @@ async fn reconcile(
         ));
         tally.count("lock_corrected");
     }
-    if corrections.is_empty() && status == domain.status {
+    // Past its expiry, the phase (grace, redemption, …) prices a renewal
+    // shown from the record.
+    let phase_moved = status == OwnedStatus::Expired && domain.phase != Some(info.status);
+    if phase_moved {
+        update = update.set("phase", json!(info.status));
+    }
+    if corrections.is_empty() && status == domain.status && !phase_moved {
         return Ok(());
     }
     let mut tx = Tx::new();

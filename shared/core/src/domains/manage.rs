@@ -1,18 +1,37 @@
 //! A customer manages their domain: its nameservers, its transfer lock, its
 //! registrant contact, and the auth code that lets another registrar take it
 //! (shown only when unlocked, never within 60 days of registration or
-//! transfer). The registry is asked first; then the domain's record and an
-//! audit entry are written together.
+//! transfer). The registry is asked first, within the portal's share of the
+//! registrar's quota; then the domain's record, an audit entry and any mail
+//! are written together.
+//!
+//! Unlocking, a change of registrant and the auth code could let the domain
+//! leave its owner: each needs the account password again and mails the
+//! owner (`confirm`). A change of registrant starts a 60-day lock against
+//! transfers to another registrar (ICANN Transfer Policy II.C), unless the
+//! registrant opts out before the change.
 
+use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
+use super::confirm;
 use super::owned::{self, OwnedDomain};
+use crate::audit::{Actor, AuditEntry};
+use crate::mail::{self, Mail};
 use crate::registrar::{Contact, RegistrarError};
-use crate::store::{TableError, Update};
-use crate::{Registry, Storage};
+use crate::store::{Condition, TableError, TxOp, Update};
+use crate::{Hashing, Mailing, Registry, Settings, Storage};
 
 /// How long after registration or a transfer in a domain may not leave.
 pub const TRANSFER_HOLD_DAYS: i64 = 60;
+/// How long after a change of registrant a domain may not leave.
+pub const REGISTRANT_LOCK_DAYS: i64 = 60;
+
+/// What a guarded change needs besides the session.
+pub trait Guarded: Storage + Settings + Registry + Hashing + Mailing {}
+
+impl<T: Storage + Settings + Registry + Hashing + Mailing> Guarded for T {}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ManageError {
@@ -22,6 +41,10 @@ pub enum ManageError {
     Invalid { code: &'static str, message: String },
     #[error("{message}")]
     Refused { code: String, message: String },
+    #[error("the password is not correct")]
+    WrongPassword,
+    #[error("asked of the registry a moment ago")]
+    TooSoon { retry_after_secs: u64 },
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -41,7 +64,7 @@ impl From<RegistrarError> for ManageError {
     }
 }
 
-async fn mine(
+pub(super) async fn mine(
     services: &impl Storage,
     customer_id: &str,
     name: &str,
@@ -51,31 +74,69 @@ async fn mine(
         .ok_or(ManageError::NotFound)
 }
 
-/// Writes `update` to the domain's record with an audit entry of `action`.
+/// Writes `update` to the domain's record with an audit entry of `action`
+/// and `mails`, all or nothing; then delivers the mails.
 async fn record(
-    services: &impl Storage,
+    services: &(impl Storage + Mailing),
     domain: &OwnedDomain,
     update: Update,
-    action: &str,
-    why: String,
+    (action, why): (&str, String),
+    mails: Vec<Mail>,
 ) -> Result<OwnedDomain, ManageError> {
-    crate::audit::customer_update(
-        services.table(),
-        (owned::key(&domain.customer_id, &domain.name), update),
-        (&domain.customer_id, format!("domain:{}", domain.name)),
-        (
-            action,
-            why,
-            crate::clock::rfc3339_millis(services.clock().now()),
-        ),
-    )
-    .await?;
+    let entry = AuditEntry {
+        at: crate::clock::rfc3339_millis(services.clock().now()),
+        actor: Actor::Customer(domain.customer_id.clone()),
+        subject: format!("domain:{}", domain.name),
+        customer_id: Some(domain.customer_id.clone()),
+        action: action.into(),
+        from: None,
+        to: None,
+        why,
+        client: None,
+        role: None,
+    };
+    let now_secs = services.clock().now_secs();
+    let mut ops = vec![
+        TxOp::Update {
+            key: owned::key(&domain.customer_id, &domain.name),
+            update: update.bump_version(),
+            condition: Some(Condition::Exists),
+        },
+        entry.put_op(),
+    ];
+    ops.extend(mails.iter().map(|m| m.put_op(now_secs)));
+    services.table().transact(ops).await?;
+    for sent in &mails {
+        mail::deliver(services, sent).await;
+    }
     mine(services, &domain.customer_id, &domain.name).await
+}
+
+/// A day as customers read it, UTC.
+fn date(epoch: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(epoch)
+        .map(|t| format!("{} (UTC)", t.date()))
+        .unwrap_or_default()
+}
+
+/// Refuses while the lock after a change of registrant lasts.
+fn not_transfer_locked(services: &impl Storage, domain: &OwnedDomain) -> Result<(), ManageError> {
+    match domain.transfer_lock_until {
+        Some(until) if services.clock().now_secs() < until => Err(ManageError::Refused {
+            code: "transfer_locked".into(),
+            message: format!(
+                "{}'s registrant changed less than {REGISTRANT_LOCK_DAYS} days ago, so it may not move to another registrar until {}",
+                domain.unicode,
+                date(until)
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Points the domain at `nameservers` (2 to 13 host names).
 pub async fn set_nameservers(
-    services: &(impl Storage + Registry),
+    services: &(impl Storage + Registry + Mailing),
     customer_id: &str,
     name: &str,
     nameservers: &[String],
@@ -102,46 +163,91 @@ pub async fn set_nameservers(
         });
     }
     services
-        .registrar()
+        .portal_registrar()
         .set_nameservers(name, &nameservers)
         .await?;
     let why = format!("nameservers {}", nameservers.join(", "));
     let update = Update::new().set("nameservers", json!(nameservers));
-    record(services, &domain, update, "nameservers_changed", why).await
-}
-
-/// Locks the domain against transfer, or unlocks it.
-pub async fn set_lock(
-    services: &(impl Storage + Registry),
-    customer_id: &str,
-    name: &str,
-    locked: bool,
-) -> Result<OwnedDomain, ManageError> {
-    let domain = mine(services, customer_id, name).await?;
-    services.registrar().set_lock(name, locked).await?;
-    let action = if locked { "locked" } else { "unlocked" };
-    let update = Update::new().set("locked", locked);
     record(
         services,
         &domain,
         update,
-        action,
-        "the customer's choice".into(),
+        ("nameservers_changed", why),
+        Vec::new(),
     )
     .await
 }
 
-/// Changes the domain's registrant contact.
-pub async fn set_registrant(
-    services: &(impl Storage + Registry),
+/// Locks the domain against transfer; or unlocks it, with the account
+/// password, never while the lock after a change of registrant lasts.
+pub async fn set_lock(
+    services: &impl Guarded,
     customer_id: &str,
     name: &str,
-    registrant: Contact,
+    locked: bool,
+    current_password: Option<&str>,
+) -> Result<OwnedDomain, ManageError> {
+    let domain = mine(services, customer_id, name).await?;
+    let update = Update::new().set("locked", locked);
+    if locked {
+        services.portal_registrar().set_lock(name, true).await?;
+        let why = ("locked", "the customer's choice".into());
+        return record(services, &domain, update, why, Vec::new()).await;
+    }
+    confirm::password(services, customer_id, current_password).await?;
+    not_transfer_locked(services, &domain)?;
+    services.portal_registrar().set_lock(name, false).await?;
+    let owner = crate::accounts::load_customer(services.table(), customer_id).await?;
+    let mails = confirm::mails(
+        services,
+        &domain,
+        &owner,
+        (
+            format!("{} was unlocked", domain.unicode),
+            format!(
+                "{} was unlocked in your account: another registrar may now take it with its auth code.",
+                domain.unicode
+            ),
+        ),
+        &[],
+    )?;
+    let why = (
+        "unlocked",
+        "the customer's choice, password confirmed".into(),
+    );
+    record(services, &domain, update, why, mails).await
+}
+
+/// A change of the domain's registrant, as the customer asks for it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RegistrantChange {
+    #[schema(min_length = 1, max_length = 100)]
+    pub name: String,
+    #[schema(min_length = 3, max_length = 254)]
+    pub email: String,
+    /// The account password, asked again for this change.
+    #[serde(default)]
+    pub current_password: Option<String>,
+    /// The registrant's choice, before the change, not to have the domain
+    /// locked against transfers for 60 days after it (ICANN Transfer
+    /// Policy II.C); recorded and mailed.
+    #[serde(default)]
+    pub opt_out_transfer_lock: bool,
+}
+
+/// Changes the domain's registrant contact, with the account password; the
+/// domain is then locked against transfers for 60 days unless the
+/// registrant opted out.
+pub async fn set_registrant(
+    services: &impl Guarded,
+    customer_id: &str,
+    name: &str,
+    change: RegistrantChange,
 ) -> Result<OwnedDomain, ManageError> {
     let domain = mine(services, customer_id, name).await?;
     let registrant = Contact {
-        name: registrant.name.trim().to_string(),
-        email: registrant.email.trim().to_lowercase(),
+        name: change.name.trim().to_string(),
+        email: change.email.trim().to_lowercase(),
     };
     let valid_email = crate::accounts::normalize_email(&registrant.email).is_ok();
     if registrant.name.is_empty() || registrant.name.chars().count() > 100 || !valid_email {
@@ -150,24 +256,70 @@ pub async fn set_registrant(
             message: "give the registrant's name (1 to 100 characters) and email address".into(),
         });
     }
+    confirm::password(services, customer_id, change.current_password.as_deref()).await?;
     services
-        .registrar()
+        .portal_registrar()
         .set_registrant(name, &registrant)
         .await?;
-    let why = format!("registrant {} <{}>", registrant.name, registrant.email);
-    let update = Update::new().set("registrant", json!(registrant));
-    record(services, &domain, update, "registrant_changed", why).await
+    let mut update = Update::new().set("registrant", json!(registrant));
+    let lock = if change.opt_out_transfer_lock {
+        "the registrant opted out of the 60-day transfer lock".to_string()
+    } else {
+        // The lock also holds at the registry, in case an auth code was
+        // handed out before the change.
+        if !domain.locked {
+            services.portal_registrar().set_lock(name, true).await?;
+        }
+        let until = services.clock().now_secs() + REGISTRANT_LOCK_DAYS * 86_400;
+        update = update.set("transfer_lock_until", until).set("locked", true);
+        format!("locked against transfers until {}", date(until))
+    };
+    let owner = crate::accounts::load_customer(services.table(), customer_id).await?;
+    let before = domain.registrant.as_ref().map(|r| r.email.as_str());
+    let also: Vec<&str> = before
+        .into_iter()
+        .chain([registrant.email.as_str()])
+        .collect();
+    let mails = confirm::mails(
+        services,
+        &domain,
+        &owner,
+        (
+            format!("The registrant of {} changed", domain.unicode),
+            format!(
+                "The registrant of {} is now {} <{}>; {lock}.",
+                domain.unicode, registrant.name, registrant.email
+            ),
+        ),
+        &also,
+    )?;
+    let why = format!(
+        "registrant {} <{}>, password confirmed; {lock}",
+        registrant.name, registrant.email
+    );
+    record(
+        services,
+        &domain,
+        update,
+        ("registrant_changed", why),
+        mails,
+    )
+    .await
 }
 
-/// The domain's auth code, for moving it to another registrar: refused
-/// while locked and within 60 days of its registration or transfer in;
-/// every request is audited.
+/// The domain's auth code, for moving it to another registrar, with the
+/// account password: refused while locked, within 60 days of its
+/// registration or transfer in, and while the lock after a change of
+/// registrant lasts; every request is audited and mailed.
 pub async fn auth_code(
-    services: &(impl Storage + Registry),
+    services: &impl Guarded,
     customer_id: &str,
     name: &str,
+    current_password: Option<&str>,
 ) -> Result<String, ManageError> {
     let domain = mine(services, customer_id, name).await?;
+    confirm::password(services, customer_id, current_password).await?;
+    not_transfer_locked(services, &domain)?;
     let since = time::OffsetDateTime::parse(
         &domain.since,
         &time::format_description::well_known::Rfc3339,
@@ -181,20 +333,29 @@ pub async fn auth_code(
             message: format!(
                 "registries let a domain move only {TRANSFER_HOLD_DAYS} days after it was registered or transferred; {} can move from {}",
                 domain.unicode,
-                time::OffsetDateTime::from_unix_timestamp(free_from)
-                    .map(|t| t.date().to_string())
-                    .unwrap_or_default()
+                date(free_from)
             ),
         });
     }
-    let code = services.registrar().auth_code(name).await?;
-    record(
+    let code = services.portal_registrar().auth_code(name).await?;
+    let owner = crate::accounts::load_customer(services.table(), customer_id).await?;
+    let mails = confirm::mails(
         services,
         &domain,
-        Update::new(),
+        &owner,
+        (
+            format!("The auth code of {} was shown", domain.unicode),
+            format!(
+                "The auth code of {} was shown in your account: with it, another registrar may take the domain while it is unlocked.",
+                domain.unicode
+            ),
+        ),
+        &[],
+    )?;
+    let why = (
         "auth_code_shown",
-        "asked for by the customer".into(),
-    )
-    .await?;
+        "asked for by the customer, password confirmed".into(),
+    );
+    record(services, &domain, Update::new(), why, mails).await?;
     Ok(code)
 }

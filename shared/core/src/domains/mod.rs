@@ -5,10 +5,12 @@
 //! the rest go to the registrar in one batched call (chunks only where the
 //! registrar caps a batch); the new answers are cached with short TTLs.
 
+pub mod confirm;
 pub mod lexicon;
 pub mod manage;
 pub mod name;
 pub mod owned;
+pub mod refresh;
 pub mod subdomains;
 pub mod suggest;
 pub mod transfers;

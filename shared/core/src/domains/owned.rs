@@ -85,6 +85,18 @@ pub struct OwnedDomain {
     /// The registrant contact, once changed from the account holder.
     #[serde(default)]
     pub registrant: Option<crate::registrar::Contact>,
+    /// Epoch seconds: after a change of registrant the domain may not move
+    /// to another registrar before then (ICANN Transfer Policy II.C).
+    #[serde(default)]
+    pub transfer_lock_until: Option<i64>,
+    /// Where the registry last said the domain stands (the daily sync or a
+    /// refresh asked it): what a renewal quote shown from the record uses.
+    #[serde(default)]
+    pub phase: Option<crate::registrar::DomainStatus>,
+    /// Epoch seconds: when its owner last had it asked of the registry.
+    /// Left out until then, so that a refresh's condition finds it absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refreshed_at: Option<i64>,
     #[serde(default)]
     pub v: i64,
 }

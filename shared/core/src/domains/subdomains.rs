@@ -10,8 +10,8 @@ use crate::store::{Key, TableError};
 use crate::{Hosting, Settings, Storage};
 
 /// Names the company uses itself, or that mail and browsers look up by
-/// convention; with `ns`/`mx` and a number, and the panel's server names,
-/// no customer may have them.
+/// convention; with the numbered host names below and the panel's server
+/// names, no customer may have them.
 const RESERVED: &[&str] = &[
     "www",
     "mail",
@@ -67,9 +67,19 @@ const RESERVED: &[&str] = &[
     "localhost",
     "server",
     "host",
+    "vmhost",
+    "vps",
     "cpcalendars",
     "cpcontacts",
     "hostfront",
+];
+/// Families the company numbers its hosts in: each with digits, with or
+/// without a hyphen (`web3`, `mail-2`, `ns-1`), is kept for servers and mail
+/// hosts not built yet, so no customer holds a name one of them will need.
+const NUMBERED: &[&str] = &[
+    "web", "www", "mail", "email", "webmail", "smtp", "imap", "pop", "mx", "mta", "relay", "ns",
+    "dns", "host", "vmhost", "server", "srv", "vps", "vm", "node", "rack", "cpanel", "whm", "cp",
+    "panel", "ftp", "db", "mysql", "backup", "proxy",
 ];
 const SUFFIXES: &[&str] = &["site", "web", "online", "hq", "home"];
 const PREFIXES: &[&str] = &["my", "the"];
@@ -105,15 +115,18 @@ pub fn marker_key(label: &str) -> Key {
 
 /// Whether the company keeps `label` for itself; `servers` are the panel's server names.
 pub fn is_reserved(label: &str, servers: &[String]) -> bool {
-    let numbered = |prefix: &str| {
-        label
-            .strip_prefix(prefix)
-            .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()))
-    };
     RESERVED.contains(&label)
-        || numbered("ns")
-        || numbered("mx")
+        || NUMBERED.iter().any(|family| is_numbered(label, family))
         || servers.iter().any(|s| s == label)
+}
+
+/// Whether `label` is `family` and a number, with or without a hyphen.
+fn is_numbered(label: &str, family: &str) -> bool {
+    let Some(rest) = label.strip_prefix(family) else {
+        return false;
+    };
+    let digits = rest.strip_prefix('-').unwrap_or(rest);
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
 }
 
 /// The label of a subdomain someone may have: long enough and not reserved.
@@ -226,10 +239,32 @@ mod tests {
             "mx2",
             "web1",
             "vmhost1",
+            "web3",
+            "vmhost2",
+            "vmhost",
+            "smtp1",
+            "mail2",
+            "www2",
+            "ns-1",
+            "mx-2",
+            "imap7",
+            "pop3",
+            "host12",
+            "server4",
         ] {
             assert!(is_reserved(name, &servers), "{name}");
         }
-        for name in ["bakery", "nsync", "web3", "mxplayer", "wwwbakery"] {
+        for name in [
+            "bakery",
+            "nsync",
+            "mxplayer",
+            "wwwbakery",
+            "web3a",
+            "webshop",
+            "mailbox",
+            "hosting",
+            "node-red",
+        ] {
             assert!(!is_reserved(name, &servers), "{name}");
         }
     }

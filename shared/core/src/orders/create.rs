@@ -318,7 +318,13 @@ async fn place_as(
         let mut tx = Tx::new();
         tx.guard(
             Refusal::Told(Told::DomainTaken),
-            marker_op(resolved.marker.clone(), &order_id, &customer.id, hold_until),
+            ownership::claim_op(
+                resolved.domain.action,
+                resolved.marker.clone(),
+                &order_id,
+                &customer.id,
+                hold_until,
+            ),
         )
         .guard(
             Refusal::Told(Told::UsernameTaken),
@@ -349,7 +355,10 @@ async fn place_as(
         .push(invoice.put_op(sequence))
         .push(mail.put_op(now_secs))
         .push(sealed_secrets.clone());
-        if resolved.domain.action != DomainAction::Subdomain {
+        if matches!(
+            resolved.domain.action,
+            DomainAction::Register | DomainAction::Transfer
+        ) {
             tx.push(domains::ordered_cache_op(&resolved.domain.name, hold_until));
         }
         if let Some((actor, role, client)) = staff {

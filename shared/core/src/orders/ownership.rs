@@ -1,15 +1,21 @@
 //! Proof that a customer controls a domain registered elsewhere. An
 //! `external` order carries a challenge: a TXT record to publish under the
-//! domain. Until the `Resolver` finds it, the order cannot be paid, so its
-//! marker never becomes permanent and no zone is made for the domain.
+//! domain. Until the `Resolver` finds it, the order cannot be paid, no zone
+//! is made for the domain, and the order holds no name: anyone may order a
+//! domain registered elsewhere, so an order without proof must not keep its
+//! owner from ordering it. Once proven, the order holds the name like any
+//! other unpaid order, until its hold ends.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{Order, OrderError, OrderView, conflict, order_key};
+use super::{
+    DomainAction, HeldName, Order, OrderError, OrderView, conflict, hold_markers, marker_op,
+    order_key,
+};
 use crate::accounts::{Customer, random_token};
-use crate::store::{Condition, TableError, Update};
-use crate::{Lookups, Storage};
+use crate::store::{Condition, Key, Tx, TxError, TxOp, Update};
+use crate::{Lookups, Settings, Storage};
 
 /// The label under the domain where the proof goes.
 const LABEL: &str = "_hostfront-verify";
@@ -71,6 +77,34 @@ impl OwnershipView {
     }
 }
 
+/// The write that keeps a new order's domain unique. An order for a domain
+/// registered elsewhere only checks that no order holds it: it takes the
+/// name once its proof is found.
+pub fn claim_op(
+    action: DomainAction,
+    marker: Key,
+    order_id: &str,
+    customer_id: &str,
+    until: i64,
+) -> TxOp {
+    match action {
+        DomainAction::External => TxOp::Check {
+            key: marker,
+            condition: Condition::NotExists,
+        },
+        _ => marker_op(marker, order_id, customer_id, until),
+    }
+}
+
+/// Why recording a proof did not happen.
+#[derive(Debug, Clone, Copy)]
+enum NotRecorded {
+    /// A concurrent check recorded it first.
+    Moved,
+    /// Another order holds the name (its owner proved it first).
+    Held(HeldName),
+}
+
 /// Refuses to go on with an external domain whose ownership is not proven.
 pub fn ensure_verified(order: &Order) -> Result<(), OrderError> {
     match &order.ownership {
@@ -87,7 +121,7 @@ pub fn ensure_verified(order: &Order) -> Result<(), OrderError> {
 
 /// Looks for the order's TXT record and, once it is there, records the proof.
 pub async fn verify(
-    services: &(impl Storage + Lookups),
+    services: &(impl Storage + Settings + Lookups),
     customer: &Customer,
     order_id: &str,
 ) -> Result<OrderView, OrderError> {
@@ -122,20 +156,37 @@ pub async fn verify(
             verified_at: Some(crate::clock::rfc3339(services.clock().now())),
             ..challenge
         };
-        let write = services
-            .table()
-            .update(
-                &order_key(&customer.id, order_id),
-                Update::new()
+        let mut tx = Tx::new();
+        tx.guard(
+            NotRecorded::Moved,
+            TxOp::Update {
+                key: order_key(&customer.id, order_id),
+                update: Update::new()
                     .set("ownership", serde_json::json!(proven))
                     .bump_version(),
-                Some(Condition::VersionIs(order.v)),
-            )
-            .await;
-        match write {
-            // A concurrent check recorded it first.
-            Ok(_) | Err(TableError::ConditionFailed) => {}
-            Err(other) => return Err(other.into()),
+                condition: Some(Condition::VersionIs(order.v)),
+            },
+        );
+        // Proven: the order holds its names until its hold ends.
+        let zone = &services.config().subdomain_zone;
+        for (name, op) in hold_markers(&order, zone, Some(order.hold_until())) {
+            tx.guard(NotRecorded::Held(name), op);
+        }
+        match tx.commit(services.table()).await {
+            Ok(()) | Err(TxError::Refused(NotRecorded::Moved)) => {}
+            Err(TxError::Refused(NotRecorded::Held(name))) => {
+                let what = match name {
+                    HeldName::Domain => order.domain.unicode.clone(),
+                    HeldName::Username => format!("the username {}", order.username),
+                };
+                return Err(conflict(
+                    "domain_taken",
+                    format!(
+                        "{what} is already part of another order; nothing was charged. Please place a new order"
+                    ),
+                ));
+            }
+            Err(TxError::Table(other)) => return Err(other.into()),
         }
     }
     let order = super::load(services, &customer.id, order_id).await?;

@@ -2,7 +2,10 @@
 //! takes one from the current second's count in the table (`REGBUDGET` /
 //! `S#<second>`), one conditional add, so no read and no lost update. Searches
 //! may use the quota less a reserve; orders, renewals and account work may use
-//! all of it, so a crowd of searches never starves provisioning.
+//! all of it, so a crowd of searches never starves provisioning. Customers'
+//! own changes in the portal have a small share of their own, counted apart
+//! (`P#<second>`) and taken off the top: however they are spent, orders keep
+//! their reserve and searches their share.
 //!
 //! A per-second window rather than a token bucket: registrars state their
 //! quota per second, and a bucket in a table needs a read before each
@@ -30,6 +33,9 @@ pub enum Share {
     /// The daily registry sync: half of what searches may use, so neither
     /// searches nor orders wait long behind it.
     Background,
+    /// Customers' changes to their domains in the portal: a share of its
+    /// own, which the others never see spent.
+    Portal,
 }
 
 pub struct SharedBudget {
@@ -39,10 +45,12 @@ pub struct SharedBudget {
     quota: u32,
     /// Calls per second searches leave for the rest.
     reserved: u32,
+    /// Calls per second kept for the portal, off the top of the quota.
+    portal: u32,
     /// The last second this process found each share spent: a count only
     /// grows within its second, so until the next one no call need ask the
     /// table again (a flood of searches would otherwise write for each).
-    spent: [AtomicI64; 3],
+    spent: [AtomicI64; 4],
 }
 
 impl SharedBudget {
@@ -57,8 +65,16 @@ impl SharedBudget {
             clock,
             quota,
             reserved: reserved.min(quota),
-            spent: [const { AtomicI64::new(i64::MIN) }; 3],
+            portal: 0,
+            spent: [const { AtomicI64::new(i64::MIN) }; 4],
         }
+    }
+
+    /// Keeps `portal` calls a second for the portal, off the top of the
+    /// quota; at most what leaves searches one call a second.
+    pub fn with_portal_share(mut self, portal: u32) -> SharedBudget {
+        self.portal = portal.min((self.quota - self.reserved).saturating_sub(1));
+        self
     }
 
     fn spent(&self, share: Share) -> &AtomicI64 {
@@ -66,10 +82,12 @@ impl SharedBudget {
     }
 
     fn limit(&self, share: Share) -> u32 {
+        let shared = self.quota - self.portal;
         match share {
-            Share::Searches => self.quota - self.reserved,
-            Share::Everything => self.quota,
-            Share::Background => ((self.quota - self.reserved) / 2).max(1),
+            Share::Searches => shared - self.reserved,
+            Share::Everything => shared,
+            Share::Background => ((shared - self.reserved) / 2).max(1),
+            Share::Portal => self.portal,
         }
     }
 
@@ -79,7 +97,11 @@ impl SharedBudget {
         if limit == 0 || self.spent(share).load(Ordering::Relaxed) == second {
             return Ok(false);
         }
-        let key = Key::new(PARTITION, format!("S#{second}"));
+        let counter = match share {
+            Share::Portal => "P",
+            _ => "S",
+        };
+        let key = Key::new(PARTITION, format!("{counter}#{second}"));
         let count = Update::new().add("used", 1).set("ttl", second + 60);
         let under = Condition::AttributeNotExists("used".into()).or(Condition::lt("used", limit));
         match self.table.update(&key, count, Some(under)).await {

@@ -23,7 +23,7 @@ mod sweep;
 
 pub use auto::{BillingRun, run_billing};
 pub use job::run;
-pub use quote::{Quote, quote};
+pub use quote::{Quote, quote, quote_from_record};
 pub use request::{RenewRequest, renew};
 pub use sweep::{abandon_stale, resume_stalled};
 

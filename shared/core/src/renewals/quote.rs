@@ -9,7 +9,7 @@ use super::RenewalError;
 use crate::billing::InvoiceLine;
 use crate::clock::add_years_secs;
 use crate::domains::name::{self, Searched};
-use crate::domains::owned::OwnedDomain;
+use crate::domains::owned::{OwnedDomain, OwnedStatus};
 use crate::registrar::{DomainStatus, RegistrarError};
 use crate::{Catalogs, Registry, Storage};
 
@@ -68,6 +68,60 @@ pub async fn quote(
             ),
             RegistrarError::Refused { message, .. } => not_renewable("refused", message),
         })?;
+    quote_at(services, domain, (info.status, info.expires_at), years).await
+}
+
+/// The price of renewing `domain` for `years` as its record stands (the
+/// daily sync or a refresh keeps it in agreement with the registry),
+/// without asking the registry: what the portal shows.
+pub async fn quote_from_record(
+    services: &(impl Storage + Catalogs),
+    domain: &OwnedDomain,
+    years: u32,
+) -> Result<Quote, RenewalError> {
+    let phase = match domain.status {
+        OwnedStatus::Active => DomainStatus::Active,
+        OwnedStatus::Expired => match domain.phase {
+            Some(
+                phase @ (DomainStatus::AutoRenewGrace
+                | DomainStatus::Redemption
+                | DomainStatus::PendingDelete),
+            ) => phase,
+            _ => DomainStatus::AutoRenewGrace,
+        },
+        OwnedStatus::TransferPending => DomainStatus::PendingTransfer,
+        OwnedStatus::TransferFailed | OwnedStatus::TransferredOut => DomainStatus::External,
+        OwnedStatus::Deleted => {
+            return Err(not_renewable(
+                "released",
+                format!(
+                    "{} has been released by the registry and is no longer yours",
+                    domain.unicode
+                ),
+            ));
+        }
+    };
+    let expires_at = domain
+        .expires_at
+        .ok_or_else(|| RenewalError::Unavailable("the domain's expiry is not known yet".into()))?;
+    quote_at(services, domain, (phase, expires_at), years).await
+}
+
+/// The price of renewing `domain`, in registry phase `phase` and expiring
+/// at `expires_at`, for `years`.
+async fn quote_at(
+    services: &(impl Storage + Catalogs),
+    domain: &OwnedDomain,
+    (phase, expires_at): (DomainStatus, i64),
+    years: u32,
+) -> Result<Quote, RenewalError> {
+    let info = crate::registrar::DomainInfo {
+        domain: domain.name.clone(),
+        status: phase,
+        expires_at,
+        nameservers: Vec::new(),
+        locked: false,
+    };
     match info.status {
         DomainStatus::PendingDelete => {
             return Err(not_renewable(

@@ -20,6 +20,9 @@ fn panel_error(error: PanelError) -> ApiError {
         PanelError::Refused { code, message } if code == "no_such_server" => {
             ApiError::not_found(message)
         }
+        PanelError::Refused { code, message } if code == "subdomain_taken" => {
+            ApiError::conflict("subdomain_taken", message)
+        }
         PanelError::Refused { message, .. } => {
             ApiError::unprocessable("invalid_pool_change", message)
         }
@@ -60,6 +63,7 @@ struct NewServer {
     request_body = NewServer,
     responses(
         (status = 200, body = Pools),
+        (status = 409, body = ErrorBody, description = "`subdomain_taken`: a customer holds the name as a free subdomain"),
         (status = 422, body = ErrorBody, description = "`invalid_pool_change`"),
     ))]
 async fn add_server(

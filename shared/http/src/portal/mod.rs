@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+mod manage;
 mod services;
 
 use super::AppState;
@@ -17,10 +18,8 @@ use super::error::{ApiError, ApiJson, ErrorBody};
 use super::orders::{Purchaser, idempotency_key};
 use hostfront_core::billing::payment_method::{self, PaymentMethodView, SaveError};
 use hostfront_core::billing::{Invoice, invoice};
-use hostfront_core::domains::manage::{self, ManageError};
 use hostfront_core::domains::owned::{self, OwnedDomain};
 use hostfront_core::payments::{Card, PaymentSource};
-use hostfront_core::registrar::Contact;
 use hostfront_core::renewals::{self, Quote, RenewRequest, Renewal, RenewalError};
 use hostfront_core::subscriptions::pay::{self, PayError};
 
@@ -116,7 +115,8 @@ async fn list_domains(
     Ok(Json(owned::of_customer(table, &customer.id).await?))
 }
 
-/// One of the logged-in customer's domains, with a year's renewal price.
+/// One of the logged-in customer's domains, with a year's renewal price,
+/// as its record stands (see `POST /api/domains/{name}/refresh`).
 #[utoipa::path(get, path = "/api/domains/{name}", tag = "portal", security(("session" = [])),
     params(("name" = String, Path, description = "the domain, ASCII")),
     responses(
@@ -133,12 +133,14 @@ async fn get_domain(
     let domain = owned::find(services.table.as_ref(), &customer.id, &name.to_lowercase())
         .await?
         .ok_or_else(|| ApiError::not_found("no such domain of yours"))?;
-    let (renewal_quote, not_renewable) = match renewals::quote(services, &domain, 1).await {
-        Ok(quote) => (Some(quote), None),
-        Err(RenewalError::NotRenewable { message, .. }) => (None, Some(message)),
-        Err(RenewalError::Unavailable(_)) => (None, None),
-        Err(other) => return Err(other.into()),
-    };
+    // From the record: the registry is asked by the daily sync and on a refresh.
+    let (renewal_quote, not_renewable) =
+        match renewals::quote_from_record(services, &domain, 1).await {
+            Ok(quote) => (Some(quote), None),
+            Err(RenewalError::NotRenewable { message, .. }) => (None, Some(message)),
+            Err(RenewalError::Unavailable(_)) => (None, None),
+            Err(other) => return Err(other.into()),
+        };
     Ok(Json(DomainView {
         domain,
         renewal_quote,
@@ -362,147 +364,13 @@ async fn set_auto_renew(
         .ok_or_else(|| ApiError::not_found("no such domain of yours"))
 }
 
-impl From<ManageError> for ApiError {
-    fn from(error: ManageError) -> Self {
-        match error {
-            ManageError::NotFound => ApiError::not_found("no such domain of yours"),
-            ManageError::Invalid { code, message } => ApiError::unprocessable(code, message),
-            ManageError::Refused { code, message } => {
-                let code = match code.as_str() {
-                    "locked" => "locked",
-                    "too_recent" => "too_recent",
-                    _ => "registry_refused",
-                };
-                ApiError::conflict(code, message)
-            }
-            ManageError::Unavailable(message) => {
-                tracing::warn!(%message, "the registrar did not answer");
-                ApiError::unavailable("the registry is not answering; please try again shortly")
-                    .retry_after(5)
-            }
-            ManageError::Table(error) => error.into(),
-        }
-    }
-}
-
-#[derive(serde::Deserialize, ToSchema)]
-struct Nameservers {
-    /// 2 to 13 host names.
-    #[schema(min_items = 2, max_items = 13)]
-    nameservers: Vec<String>,
-}
-
-/// Points a domain at other nameservers.
-#[utoipa::path(put, path = "/api/domains/{name}/nameservers", tag = "portal", security(("session" = [])),
-    request_body = Nameservers,
-    params(("name" = String, Path, description = "the domain, ASCII")),
-    responses(
-        (status = 200, body = OwnedDomain),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
-        (status = 404, body = ErrorBody, description = "not a domain of yours"),
-        (status = 409, body = ErrorBody, description = "`registry_refused`"),
-        (status = 422, body = ErrorBody, description = "`invalid_nameservers`"),
-        (status = 503, body = ErrorBody, description = "the registry is not answering"),
-    ))]
-async fn set_nameservers(
-    State(state): State<AppState>,
-    CurrentCustomer(customer): CurrentCustomer,
-    Path(name): Path<String>,
-    ApiJson(body): ApiJson<Nameservers>,
-) -> Result<Json<OwnedDomain>, ApiError> {
-    let name = name.to_lowercase();
-    let domain =
-        manage::set_nameservers(&state.services, &customer.id, &name, &body.nameservers).await?;
-    Ok(Json(domain))
-}
-
-#[derive(serde::Deserialize, ToSchema)]
-struct Lock {
-    locked: bool,
-}
-
-/// Locks a domain against transfer, or unlocks it.
-#[utoipa::path(put, path = "/api/domains/{name}/lock", tag = "portal", security(("session" = [])),
-    request_body = Lock,
-    params(("name" = String, Path, description = "the domain, ASCII")),
-    responses(
-        (status = 200, body = OwnedDomain),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
-        (status = 404, body = ErrorBody, description = "not a domain of yours"),
-        (status = 409, body = ErrorBody, description = "`registry_refused`"),
-        (status = 503, body = ErrorBody, description = "the registry is not answering"),
-    ))]
-async fn set_lock(
-    State(state): State<AppState>,
-    CurrentCustomer(customer): CurrentCustomer,
-    Path(name): Path<String>,
-    ApiJson(body): ApiJson<Lock>,
-) -> Result<Json<OwnedDomain>, ApiError> {
-    let name = name.to_lowercase();
-    let domain = manage::set_lock(&state.services, &customer.id, &name, body.locked).await?;
-    Ok(Json(domain))
-}
-
-/// Changes a domain's registrant contact.
-#[utoipa::path(put, path = "/api/domains/{name}/registrant", tag = "portal", security(("session" = [])),
-    request_body = Contact,
-    params(("name" = String, Path, description = "the domain, ASCII")),
-    responses(
-        (status = 200, body = OwnedDomain),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
-        (status = 404, body = ErrorBody, description = "not a domain of yours"),
-        (status = 409, body = ErrorBody, description = "`registry_refused`"),
-        (status = 422, body = ErrorBody, description = "`invalid_contact`"),
-        (status = 503, body = ErrorBody, description = "the registry is not answering"),
-    ))]
-async fn set_registrant(
-    State(state): State<AppState>,
-    CurrentCustomer(customer): CurrentCustomer,
-    Path(name): Path<String>,
-    ApiJson(contact): ApiJson<Contact>,
-) -> Result<Json<OwnedDomain>, ApiError> {
-    let name = name.to_lowercase();
-    let domain = manage::set_registrant(&state.services, &customer.id, &name, contact).await?;
-    Ok(Json(domain))
-}
-
-#[derive(Serialize, ToSchema)]
-struct AuthCode {
-    auth_code: String,
-}
-
-/// The domain's auth code, for moving it to another registrar: only when
-/// unlocked and 60 days after registration or transfer; each request is
-/// recorded.
-#[utoipa::path(post, path = "/api/domains/{name}/auth-code", tag = "portal", security(("session" = [])),
-    params(("name" = String, Path, description = "the domain, ASCII")),
-    responses(
-        (status = 200, body = AuthCode),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
-        (status = 404, body = ErrorBody, description = "not a domain of yours"),
-        (status = 409, body = ErrorBody, description = "`locked`, `too_recent`, `registry_refused`"),
-        (status = 503, body = ErrorBody, description = "the registry is not answering"),
-    ))]
-async fn get_auth_code(
-    State(state): State<AppState>,
-    CurrentCustomer(customer): CurrentCustomer,
-    Path(name): Path<String>,
-) -> Result<Json<AuthCode>, ApiError> {
-    let name = name.to_lowercase();
-    let auth_code = manage::auth_code(&state.services, &customer.id, &name).await?;
-    Ok(Json(AuthCode { auth_code }))
-}
-
 pub fn routes<T: RouteTable>() -> T {
     T::default()
         .add(crate::handlers!(list_domains))
         .add(crate::handlers!(get_domain))
         .add(crate::handlers!(renew_domain))
         .add(crate::handlers!(set_auto_renew))
-        .add(crate::handlers!(set_nameservers))
-        .add(crate::handlers!(set_lock))
-        .add(crate::handlers!(set_registrant))
-        .add(crate::handlers!(get_auth_code))
+        .merge(manage::routes())
         .add(crate::handlers!(
             get_payment_method,
             save_payment_method,

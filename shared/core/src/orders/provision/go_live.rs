@@ -143,6 +143,9 @@ pub fn owned_domain(
         locked,
         since: crate::clock::rfc3339(since),
         registrant: None,
+        transfer_lock_until: None,
+        phase: None,
+        refreshed_at: None,
         v: 1,
     })
 }
