@@ -108,26 +108,41 @@ fn until_tomorrow(services: &impl Storage) -> u64 {
     (86_400 - now.rem_euclid(86_400)).max(1) as u64
 }
 
-async fn count_at(services: &impl Storage, key: &Key) -> Result<i64, TableError> {
-    let item = services.table().get(key).await?;
-    Ok(item.and_then(|i| i.i64_attr("count")).unwrap_or(0))
+/// The day's count and the thing's, in one read.
+async fn counts(
+    services: &impl Storage,
+    customer_id: &str,
+    paying: &Paying,
+) -> Result<(i64, i64), TableError> {
+    let keys = [
+        day_key(customer_id, &today(services)),
+        thing_key(customer_id, paying),
+    ];
+    let items = services.table().get_many(&keys).await?;
+    let count = |i: usize| {
+        items
+            .get(i)
+            .and_then(Option::as_ref)
+            .and_then(|item| item.i64_attr("count"))
+            .unwrap_or(0)
+    };
+    Ok((count(0), count(1)))
 }
 
 /// Why no card may be tried for `paying` now, if so: the day's cap first
 /// (every path answers the same once it is spent), then the thing's.
-pub async fn refusal(
+async fn refusal(
     services: &(impl Storage + Settings),
     customer_id: &str,
     paying: &Paying,
 ) -> Result<Option<TooManyDeclines>, TableError> {
-    let today = count_at(services, &day_key(customer_id, &today(services))).await?;
+    let (today, for_thing) = counts(services, customer_id, paying).await?;
     if today >= services.config().declines_per_day as i64 {
         return Ok(Some(TooManyDeclines {
             message: "too many cards were declined today; try again tomorrow or contact us".into(),
             retry_after: Some(until_tomorrow(services)),
         }));
     }
-    let for_thing = count_at(services, &thing_key(customer_id, paying)).await?;
     if for_thing >= services.config().declines_per_order as i64 {
         return Ok(Some(TooManyDeclines {
             message: paying.refusal.into(),
@@ -135,6 +150,19 @@ pub async fn refusal(
         }));
     }
     Ok(None)
+}
+
+/// Refuses, before anything is written or sent to the gateway, once the
+/// customer's declined cards reach the day's cap or `paying`'s.
+pub async fn may_try<E: From<TooManyDeclines> + From<TableError>>(
+    services: &(impl Storage + Settings),
+    customer_id: &str,
+    paying: &Paying,
+) -> Result<(), E> {
+    match refusal(services, customer_id, paying).await? {
+        Some(refused) => Err(refused.into()),
+        None => Ok(()),
+    }
 }
 
 /// Counts a decline against `paying` and the customer's day, and returns it

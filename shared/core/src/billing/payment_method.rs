@@ -72,9 +72,7 @@ pub async fn save(
     card.check_form()
         .map_err(|m| SaveError::Invalid(m.into()))?;
     let paying = Paying::saved_card();
-    if let Some(refused) = declines::refusal(services, customer_id, &paying).await? {
-        return Err(refused.into());
-    }
+    declines::may_try::<SaveError>(services, customer_id, &paying).await?;
     let saved = match services
         .payments()
         .save_card(card, &format!("{customer_id}-card-{idempotency_key}"))

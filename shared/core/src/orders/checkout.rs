@@ -93,11 +93,8 @@ async fn claim_attempt(
             return Ok(Due::Attempt(order, attempt));
         }
         super::ownership::ensure_verified(&order)?;
-        if let Some(refused) =
-            declines::refusal(services, &customer.id, &Paying::order(order_id)).await?
-        {
-            return Err(refused.into());
-        }
+        let paying = Paying::order(order_id);
+        declines::may_try::<OrderError>(services, &customer.id, &paying).await?;
         hold_for_payment(services, &order).await?;
         let attempt = order.payment_attempts + 1;
         let claimed = services

@@ -75,7 +75,8 @@ pub async fn renew(
         return Ok((resume(services, renewal, source).await?, false));
     }
     let quote = quote(services, &owned, request.years).await?;
-    may_try_a_card(services, &customer.id, domain, quote.current_expiry).await?;
+    let paying = Paying::renewal(domain, quote.current_expiry);
+    declines::may_try::<RenewalError>(services, &customer.id, &paying).await?;
     // A renewal the billing run scheduled gives way to this one, its invoice voided.
     let scheduled = match super::find(services.table(), domain, quote.current_expiry).await? {
         Some(earlier) if earlier.status == RenewalStatus::Scheduled => {
@@ -203,21 +204,6 @@ async fn payment_source(
     }
 }
 
-/// Refuses, before anything is written or sent to the gateway, once the
-/// customer's declined cards reach the day's cap or this renewal's.
-async fn may_try_a_card(
-    services: &(impl Storage + Settings),
-    customer_id: &str,
-    domain: &str,
-    current_expiry: i64,
-) -> Result<(), RenewalError> {
-    let paying = Paying::renewal(domain, current_expiry);
-    match declines::refusal(services, customer_id, &paying).await? {
-        Some(refused) => Err(refused.into()),
-        None => Ok(()),
-    }
-}
-
 /// Carries on a renewal a request made before: one that was still having
 /// its card authorised (its request was cut off) is authorised now, with
 /// the card this request gives.
@@ -228,14 +214,8 @@ async fn resume(
 ) -> Result<Renewal, RenewalError> {
     match renewal.status {
         RenewalStatus::Authorizing => {
-            let customer_id = &renewal.customer_id;
-            may_try_a_card(
-                services,
-                customer_id,
-                &renewal.domain,
-                renewal.current_expiry,
-            )
-            .await?;
+            let paying = Paying::renewal(&renewal.domain, renewal.current_expiry);
+            declines::may_try::<RenewalError>(services, &renewal.customer_id, &paying).await?;
             authorize(services, renewal, source).await
         }
         _ => Ok(renewal),

@@ -98,9 +98,7 @@ pub async fn pay_invoice(
         .await?
         .ok_or(PayError::NotFound)?;
     let paying = Paying::invoice(number);
-    if let Some(refused) = declines::refusal(services, customer_id, &paying).await? {
-        return Err(refused.into());
-    }
+    declines::may_try::<PayError>(services, customer_id, &paying).await?;
     let attempt = lease::take(
         services.table(),
         &lease_key(&period),

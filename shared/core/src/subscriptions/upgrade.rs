@@ -81,7 +81,7 @@ pub async fn upgrade(
                     TableError::Backend(format!("upgrade invoice {number} is missing"))
                 })?;
             if bill.status == InvoiceStatus::Open {
-                may_try_a_card(services, customer_id, &paying).await?;
+                declines::may_try::<AddonError>(services, customer_id, &paying).await?;
                 let now = services.clock().now_secs();
                 let held = lease::hold_op(&lease_key(service_id), &bill.number, now);
                 match services.table().transact(vec![held]).await {
@@ -93,7 +93,7 @@ pub async fn upgrade(
             bill
         }
         None => {
-            may_try_a_card(services, customer_id, &paying).await?;
+            declines::may_try::<AddonError>(services, customer_id, &paying).await?;
             invoice_upgrade(services, &service, plan_id, key_given, &fingerprint).await?
         }
     };
@@ -103,19 +103,6 @@ pub async fn upgrade(
     find(services.table(), customer_id, service_id)
         .await?
         .ok_or(AddonError::NotFound)
-}
-
-/// Refuses, before anything is written or sent to the gateway, once the
-/// customer's declined cards reach the day's cap or this service's.
-async fn may_try_a_card(
-    services: &(impl Storage + Settings),
-    customer_id: &str,
-    paying: &Paying,
-) -> Result<(), AddonError> {
-    match declines::refusal(services, customer_id, paying).await? {
-        Some(refused) => Err(refused.into()),
-        None => Ok(()),
-    }
 }
 
 /// Invoices the prorated difference, numbered, with the key's record and
