@@ -272,7 +272,9 @@ pub struct Config {
     /// Consecutive days a hosted domain must point elsewhere before its
     /// owner is asked and staff are asked to confirm a cancellation.
     pub left_us_after_days: i64,
-    /// Cards that may be declined for one order, and for one customer in a UTC day.
+    /// Cards that may be declined for one thing paid (an order, a renewal, an
+    /// invoice, a service's upgrades, the saved card), and for one customer
+    /// in a UTC day on every path that charges or saves a card.
     pub declines_per_order: u32,
     pub declines_per_day: u32,
     /// The simulated panel: accounts per server, addresses in its pool, latency, failures.

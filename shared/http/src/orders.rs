@@ -322,23 +322,31 @@ struct BackToShop {
 }
 
 /// The holder's answer at the simulated bank (`/bank.html`), which checks
-/// the simulated gateway's test card 4000 0025 0000 3155. With a real
+/// the simulated gateway's test card 4000 0025 0000 3155. Only the customer
+/// whose order waits for the check may answer it, logged in. With a real
 /// payment provider every check is at the card's own bank, and this is 404.
-#[utoipa::path(post, path = "/api/payments/simulated-bank/{id}", tag = "orders",
+#[utoipa::path(post, path = "/api/payments/simulated-bank/{id}", tag = "orders", security(("session" = [])),
     params(("id" = String, Path, description = "the authorisation the bank checks")),
     request_body = BankAnswer,
     responses(
         (status = 200, body = BackToShop, description = "answered (the first answer stands)"),
-        (status = 404, body = ErrorBody, description = "no check of the simulated bank under way for this id"),
+        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
+        (status = 404, body = ErrorBody, description = "no check of the simulated bank under way for this id for an order of yours"),
         (status = 422, body = ErrorBody, description = "`invalid_json`"),
         (status = 503, body = ErrorBody, description = "the gateway's storage is not answering"),
     ))]
 async fn simulated_bank(
     State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
     Path(id): Path<String>,
     ApiJson(answer): ApiJson<BankAnswer>,
 ) -> Result<Json<BackToShop>, ApiError> {
     use hostfront_core::payments::PaymentError;
+    let not_yours =
+        || ApiError::not_found("no check of the bank is under way for an order of yours");
+    if !orders::bank::awaits_check(&state.services, &customer.id, &id).await? {
+        return Err(not_yours());
+    }
     let payments = state.services.payments.clone();
     match payments.answer_bank_check(&id, answer.confirmed).await {
         Ok(return_url) => Ok(Json(BackToShop { return_url })),
@@ -346,7 +354,7 @@ async fn simulated_bank(
             tracing::warn!(%message, "the simulated bank's storage did not answer");
             Err(ApiError::unavailable("the bank is not answering; try again").retry_after(2))
         }
-        Err(other) => Err(ApiError::not_found(other.to_string())),
+        Err(_) => Err(not_yours()),
     }
 }
 

@@ -2,6 +2,8 @@
 //! belong to the company, the development outbox, hoarding, floods of
 //! logins and cards, stolen secrets and sessions, and the server's limits.
 
+mod bank_check;
+mod card_testing;
 mod contract;
 mod domain_theft;
 mod external_holds;
@@ -15,3 +17,5 @@ mod server_names;
 mod sessions;
 mod sold_names;
 mod takeover;
+mod upgrades;
+mod watched_gateway;

@@ -1,6 +1,7 @@
 //! Billing: invoices, numbered without gaps and kept by customer.
 
 pub mod credit;
+pub mod declines;
 pub mod invoice;
 pub mod lease;
 pub mod payment_method;

@@ -7,9 +7,10 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::declines::{self, Paying, TooManyDeclines};
 use crate::payments::{Card, PaymentError};
 use crate::store::{Item, Key, Table, TableResult, record_item, record_of};
-use crate::{Billing, Storage};
+use crate::{Billing, Settings, Storage};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentMethod {
@@ -60,25 +61,32 @@ pub async fn find(table: &dyn Table, customer_id: &str) -> TableResult<Option<Pa
 }
 
 /// Saves `card` with the gateway as the customer's payment method, in place
-/// of any before; a retry under the same key saves it once.
+/// of any before; a retry under the same key saves it once. A card the
+/// gateway declines counts against the customer's declined cards.
 pub async fn save(
-    services: &(impl Storage + Billing),
+    services: &(impl Storage + Billing + Settings),
     customer_id: &str,
     card: &Card,
     idempotency_key: &str,
 ) -> Result<PaymentMethod, SaveError> {
     card.check_form()
         .map_err(|m| SaveError::Invalid(m.into()))?;
-    let saved = services
+    let paying = Paying::saved_card();
+    declines::may_try::<SaveError>(services, customer_id, &paying).await?;
+    let saved = match services
         .payments()
         .save_card(card, &format!("{customer_id}-card-{idempotency_key}"))
         .await
-        .map_err(|error| match error {
-            PaymentError::Declined { message, .. } | PaymentError::Invalid(message) => {
-                SaveError::Invalid(message)
-            }
-            PaymentError::Unavailable(message) => SaveError::Unavailable(message),
-        })?;
+    {
+        Ok(saved) => saved,
+        Err(PaymentError::Declined { code, message }) => {
+            let told = (code, message);
+            let (code, message) = declines::declined(services, customer_id, &paying, told).await?;
+            return Err(SaveError::Declined { code, message });
+        }
+        Err(PaymentError::Invalid(message)) => return Err(SaveError::Invalid(message)),
+        Err(PaymentError::Unavailable(message)) => return Err(SaveError::Unavailable(message)),
+    };
     let method = PaymentMethod {
         token: saved.token,
         last4: saved.last4,
@@ -100,6 +108,11 @@ pub async fn remove(table: &dyn Table, customer_id: &str) -> TableResult<()> {
 pub enum SaveError {
     #[error("{0}")]
     Invalid(String),
+    /// The card's bank or the gateway said no.
+    #[error("{message}")]
+    Declined { code: String, message: String },
+    #[error(transparent)]
+    TooManyDeclines(#[from] TooManyDeclines),
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]

@@ -24,6 +24,7 @@ use super::{
 };
 use crate::accounts::Customer;
 use crate::audit::Actor;
+use crate::billing::declines::{self, Paying, TooManyDeclines};
 use crate::mail::{self, Mail, MailKind};
 use crate::payments::{Authorization, Authorized, Card, Charge, PaymentError, PaymentSource};
 use crate::store::{Condition, TableError, Tx, TxError, Update};
@@ -46,6 +47,19 @@ fn payment_error(error: PaymentError) -> OrderError {
             OrderError::Unavailable(
                 "the payment provider is not answering; try again in a minute, you will not be charged twice".into(),
             )
+        }
+    }
+}
+
+impl From<TooManyDeclines> for OrderError {
+    fn from(refused: TooManyDeclines) -> Self {
+        match refused.retry_after {
+            Some(retry_after) => OrderError::Limited {
+                code: TooManyDeclines::CODE,
+                message: refused.message,
+                retry_after,
+            },
+            None => conflict(TooManyDeclines::CODE, refused.message),
         }
     }
 }
@@ -79,7 +93,8 @@ async fn claim_attempt(
             return Ok(Due::Attempt(order, attempt));
         }
         super::ownership::ensure_verified(&order)?;
-        super::declines::check(services, &order).await?;
+        let paying = Paying::order(order_id);
+        declines::may_try::<OrderError>(services, &customer.id, &paying).await?;
         hold_for_payment(services, &order).await?;
         let attempt = order.payment_attempts + 1;
         let claimed = services
@@ -369,8 +384,9 @@ async fn refused(
         return payment_error(error);
     };
     let recorded = async {
-        let today = super::declines::count(services, &customer.id).await?;
-        let (code, message) = super::declines::as_told(code, message, today);
+        let paying = Paying::order(order_id);
+        let (code, message) =
+            declines::declined(services, &customer.id, &paying, (code, message)).await?;
         let problem = PaymentProblem {
             code: code.clone(),
             message: message.clone(),

@@ -9,10 +9,10 @@
 //! - markers that keep names unique: `DOMAIN#`, `SUBDOMAIN#`, `PANELUSER#`;
 //! - `CUSTOMER#<id>` / `IDEMPOTENCY#<key>`: what a retried POST returns.
 
+pub mod bank;
 pub mod checkout;
 pub mod create;
 pub mod decisions;
-pub mod declines;
 mod domain_choice;
 pub(crate) mod letters;
 pub mod lifecycle;

@@ -192,6 +192,8 @@ pub enum RenewalError {
     Underway,
     #[error("{message}")]
     Declined { code: String, message: String },
+    #[error(transparent)]
+    TooManyDeclines(#[from] crate::billing::declines::TooManyDeclines),
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]

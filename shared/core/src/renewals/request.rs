@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::{Renewal, RenewalError, RenewalStatus, quote};
 use crate::accounts::Customer;
 use crate::audit::Actor;
+use crate::billing::declines::{self, Paying};
 use crate::billing::invoice::{self, Invoice, InvoiceFor};
 use crate::billing::payment_method;
 use crate::domains::owned;
@@ -74,6 +75,8 @@ pub async fn renew(
         return Ok((resume(services, renewal, source).await?, false));
     }
     let quote = quote(services, &owned, request.years).await?;
+    let paying = Paying::renewal(domain, quote.current_expiry);
+    declines::may_try::<RenewalError>(services, &customer.id, &paying).await?;
     // A renewal the billing run scheduled gives way to this one, its invoice voided.
     let scheduled = match super::find(services.table(), domain, quote.current_expiry).await? {
         Some(earlier) if earlier.status == RenewalStatus::Scheduled => {
@@ -202,14 +205,19 @@ async fn payment_source(
 }
 
 /// Carries on a renewal a request made before: one that was still having
-/// its card authorised (its request was cut off) is authorised now.
+/// its card authorised (its request was cut off) is authorised now, with
+/// the card this request gives.
 async fn resume(
-    services: &(impl Storage + Queueing + Billing),
+    services: &(impl Storage + Settings + Queueing + Billing),
     renewal: Renewal,
     source: PaymentSource,
 ) -> Result<Renewal, RenewalError> {
     match renewal.status {
-        RenewalStatus::Authorizing => authorize(services, renewal, source).await,
+        RenewalStatus::Authorizing => {
+            let paying = Paying::renewal(&renewal.domain, renewal.current_expiry);
+            declines::may_try::<RenewalError>(services, &renewal.customer_id, &paying).await?;
+            authorize(services, renewal, source).await
+        }
         _ => Ok(renewal),
     }
 }
@@ -245,6 +253,10 @@ pub(super) async fn authorize(
         }
         Err(PaymentError::Declined { code, message }) => {
             let why = format!("card declined: {code}");
+            let paying = Paying::renewal(&renewal.domain, renewal.current_expiry);
+            let (code, message) =
+                declines::declined(services, &renewal.customer_id, &paying, (code, message))
+                    .await?;
             renewal
                 .change(
                     RenewalStatus::Declined,

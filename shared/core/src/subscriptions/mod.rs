@@ -17,6 +17,7 @@ pub mod cancel;
 pub mod panel;
 pub mod pay;
 pub mod sites;
+mod upgrade;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

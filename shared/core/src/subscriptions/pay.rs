@@ -13,6 +13,7 @@ use serde_json::json;
 use super::billing::{Period, PeriodStatus, customer, day, letter};
 use super::{ServiceStatus, Subscription, find, key};
 use crate::audit::Actor;
+use crate::billing::declines::{self, Paying, TooManyDeclines};
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceStatus};
 use crate::billing::lease;
 use crate::catalog::cycle_months;
@@ -32,6 +33,8 @@ pub enum PayError {
     Conflict { code: &'static str, message: String },
     #[error("{message}")]
     Declined { code: String, message: String },
+    #[error(transparent)]
+    TooManyDeclines(#[from] TooManyDeclines),
     #[error("{0}")]
     Invalid(String),
     #[error("{0}")]
@@ -94,6 +97,8 @@ pub async fn pay_invoice(
     let service = find(services.table(), customer_id, &period.service_id)
         .await?
         .ok_or(PayError::NotFound)?;
+    let paying = Paying::invoice(number);
+    declines::may_try::<PayError>(services, customer_id, &paying).await?;
     let attempt = lease::take(
         services.table(),
         &lease_key(&period),
@@ -130,7 +135,12 @@ pub async fn pay_invoice(
             };
             lease::release(services.table(), &lease_key(&period), next).await?;
             return Err(match error {
-                PaymentError::Declined { code, message } => PayError::Declined { code, message },
+                PaymentError::Declined { code, message } => {
+                    let told = (code, message);
+                    let (code, message) =
+                        declines::declined(services, customer_id, &paying, told).await?;
+                    PayError::Declined { code, message }
+                }
                 PaymentError::Invalid(message) => PayError::Invalid(message),
                 PaymentError::Unavailable(message) => PayError::Unavailable(message),
             });

@@ -16,6 +16,7 @@ use super::AppState;
 use super::accounts::CurrentCustomer;
 use super::error::{ApiError, ApiJson, ErrorBody};
 use super::orders::{Purchaser, idempotency_key};
+use hostfront_core::billing::declines::TooManyDeclines;
 use hostfront_core::billing::payment_method::{self, PaymentMethodView, SaveError};
 use hostfront_core::billing::{Invoice, invoice};
 use hostfront_core::domains::owned::{self, OwnedDomain};
@@ -44,6 +45,7 @@ impl From<RenewalError> for ApiError {
             RenewalError::Declined { code, message } => {
                 ApiError::new(StatusCode::PAYMENT_REQUIRED, declined_code(&code), message)
             }
+            RenewalError::TooManyDeclines(refused) => refused.into(),
             RenewalError::Unavailable(message) => ApiError::unavailable(message).retry_after(5),
             RenewalError::Transition(invalid) => {
                 ApiError::conflict("invalid_transition", invalid.to_string())
@@ -76,6 +78,22 @@ async fn payment_source(
                 })?
                 .token,
         )),
+    }
+}
+
+/// Too many cards declined: for the day (429, until the next UTC day), or
+/// for the thing paid (409). Nothing was sent to the gateway.
+impl From<TooManyDeclines> for ApiError {
+    fn from(refused: TooManyDeclines) -> Self {
+        match refused.retry_after {
+            Some(seconds) => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                TooManyDeclines::CODE,
+                refused.message,
+            )
+            .retry_after(seconds),
+            None => ApiError::conflict(TooManyDeclines::CODE, refused.message),
+        }
     }
 }
 
@@ -161,11 +179,11 @@ async fn get_domain(
         (status = 200, body = Renewal, description = "asked before under this key"),
         (status = 400, body = ErrorBody, description = "`idempotency_key_required`, `too_many_years` (with `max_years`)"),
         (status = 401, body = ErrorBody, description = "`not_logged_in`"),
-        (status = 402, body = ErrorBody, description = "the card was declined: `card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`; nothing was charged or renewed"),
+        (status = 402, body = ErrorBody, description = "the card was declined: `card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`; nothing was charged or renewed"),
         (status = 404, body = ErrorBody, description = "not a domain of yours"),
-        (status = 409, body = ErrorBody, description = "`renewal_in_progress`, `pending_delete`, `transfer_pending`, `released`, `renewed_to_the_limit`, `tld_not_sold`"),
+        (status = 409, body = ErrorBody, description = "`renewal_in_progress`, `pending_delete`, `transfer_pending`, `released`, `renewed_to_the_limit`, `tld_not_sold`, `too_many_declines` (for this renewal)"),
         (status = 422, body = ErrorBody, description = "`invalid_years`, `invalid_payment`, `invalid_idempotency_key`, `idempotency_key_reused`"),
-        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments; see Retry-After"),
+        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider or the registry is not answering; send the same request again"),
     ))]
 async fn renew_domain(
@@ -231,6 +249,7 @@ impl From<PayError> for ApiError {
                 declined_code(&code),
                 format!("{message}. Nothing was charged."),
             ),
+            PayError::TooManyDeclines(refused) => refused.into(),
             PayError::Invalid(message) => ApiError::unprocessable("invalid_payment", message),
             PayError::Unavailable(message) => {
                 tracing::warn!(%message, "the gateway did not answer an invoice payment");
@@ -256,11 +275,11 @@ struct PayInvoice {
     responses(
         (status = 200, body = Invoice, description = "paid"),
         (status = 401, body = ErrorBody, description = "`not_logged_in`"),
-        (status = 402, body = ErrorBody, description = "the card was declined; nothing was charged"),
+        (status = 402, body = ErrorBody, description = "the card was declined (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); nothing was charged"),
         (status = 404, body = ErrorBody, description = "not an invoice of yours"),
-        (status = 409, body = ErrorBody, description = "`not_payable`, `pay_elsewhere`, `charged_automatically`, `payment_in_progress`"),
+        (status = 409, body = ErrorBody, description = "`not_payable`, `pay_elsewhere`, `charged_automatically`, `payment_in_progress`, `too_many_declines` (for this invoice)"),
         (status = 422, body = ErrorBody, description = "`invalid_payment`, `payment_method_required`"),
-        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments; see Retry-After"),
+        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
     ))]
 async fn pay_invoice(
@@ -302,8 +321,10 @@ async fn get_payment_method(
         (status = 200, body = PaymentMethodView),
         (status = 400, body = ErrorBody, description = "`idempotency_key_required`"),
         (status = 401, body = ErrorBody, description = "`not_logged_in`"),
-        (status = 422, body = ErrorBody, description = "`invalid_payment`: not a valid, unexpired card"),
-        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments; see Retry-After"),
+        (status = 402, body = ErrorBody, description = "the gateway declined the card (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); it was not saved"),
+        (status = 409, body = ErrorBody, description = "`too_many_declines` (when saving a card, this week)"),
+        (status = 422, body = ErrorBody, description = "`invalid_payment`: not a card number, month and year"),
+        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
     ))]
 async fn save_payment_method(
@@ -317,6 +338,12 @@ async fn save_payment_method(
         .await
         .map_err(|error| match error {
             SaveError::Invalid(message) => ApiError::unprocessable("invalid_payment", message),
+            SaveError::Declined { code, message } => ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                declined_code(&code),
+                format!("{message}. The card was not saved."),
+            ),
+            SaveError::TooManyDeclines(refused) => refused.into(),
             SaveError::Unavailable(message) => ApiError::unavailable(message).retry_after(5),
             SaveError::Table(error) => error.into(),
         })?;

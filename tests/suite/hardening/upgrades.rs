@@ -1,0 +1,157 @@
+//! Upgrades of one service at once: one at a time. Two requests under their
+//! own keys: one is made and paid, the other refused (409
+//! `upgrade_in_progress`) having charged nothing. And should an upgrade's
+//! lease lapse while its card is charged, the one of the two that can no
+//! longer be recorded is refunded and its invoice voided: every capture is
+//! recorded or given back. Over HTTP, on both engines.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hostfront::Services;
+use hostfront::adapters::sim::APPROVED;
+use hostfront::billing::lease::LEASE_SECS;
+use hostfront::billing::{Invoice, InvoiceFor, InvoiceStatus, invoice};
+use hostfront::clock::ManualClock;
+use hostfront_tests::App;
+use serde_json::{Value, json};
+
+use super::card_testing::{card, log_in};
+use super::watched_gateway::{Seen, watched};
+use crate::renewals::{first_service, live_domain};
+
+/// Long enough for the other request to come while a card is authorised.
+const AUTHORIZING: Duration = Duration::from_millis(400);
+
+/// Runs a case on each engine, with a clock it moves and a slow gateway.
+macro_rules! on_both_engines_slow {
+    ($case:ident: $embedded:ident, $cloud:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $embedded() {
+            let clock = ManualClock::starting_now();
+            let (_dir, services) = hostfront_tests::embedded_services_with(&clock, |_| {});
+            let (services, seen) = watched(services, AUTHORIZING);
+            $case(&clock, services, seen).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $cloud() {
+            let clock = ManualClock::starting_now();
+            let (_dir, services) = hostfront_tests::cloud_services_with(&clock, |_| {}).await;
+            let (services, seen) = watched(services, AUTHORIZING);
+            $case(&clock, services, seen).await;
+        }
+    };
+}
+
+fn outcome((status, body): (u16, Value)) -> (u16, String) {
+    let code = body["error"]["code"].as_str().unwrap_or("").to_string();
+    (status, code)
+}
+
+async fn upgrade_invoices(services: &Services, customer_id: &str) -> Vec<Invoice> {
+    invoice::of_customer(services.table.as_ref(), customer_id, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|i| matches!(i.about, InvoiceFor::Upgrade { .. }))
+        .collect()
+}
+
+async fn two_upgrades_at_once(_: &ManualClock, services: Services, seen: Arc<Seen>) {
+    // Live before the app's own workers start, which would race the setup.
+    let mut customers = Vec::new();
+    for _ in 0..3 {
+        customers.push(live_domain(&services).await.0);
+    }
+    let app = App::serve(services.clone()).await;
+    let body = json!({"plan_id": "web-business", "card": card(APPROVED)});
+    for (round, customer) in customers.into_iter().enumerate() {
+        let service = first_service(&services, &customer.id).await;
+        let shopper = log_in(&app, &customer.email).await;
+        let path = format!("/api/services/{}/upgrade", service.id);
+        let captured = seen.captures.lock().unwrap().len();
+        let (first, second) = tokio::join!(
+            shopper.post(&path, body.clone(), Some("first")),
+            shopper.post(&path, body.clone(), Some("second")),
+        );
+        let mut outcomes = [outcome(first), outcome(second)];
+        outcomes.sort();
+        assert_eq!(
+            outcomes,
+            [(200, String::new()), (409, "upgrade_in_progress".into())],
+            "round {round}"
+        );
+        let captures = seen.captures.lock().unwrap().len() - captured;
+        assert_eq!(captures, 1, "round {round}: one capture");
+        let bills = upgrade_invoices(&services, &customer.id).await;
+        let statuses: Vec<_> = bills.iter().map(|b| b.status).collect();
+        assert_eq!(
+            statuses,
+            [InvoiceStatus::Paid],
+            "round {round}: one invoice, paid"
+        );
+        let (_, shown) = shopper.get("/api/services").await;
+        assert_eq!(shown[0]["plan_id"], "web-business");
+    }
+    app.shutdown().await.unwrap();
+}
+
+on_both_engines_slow!(two_upgrades_at_once: two_upgrades_embedded, two_upgrades_cloud);
+
+async fn an_upgrade_whose_lease_lapsed(clock: &ManualClock, services: Services, seen: Arc<Seen>) {
+    let (customer, _) = live_domain(&services).await;
+    let app = App::serve(services.clone()).await;
+    let service = first_service(&services, &customer.id).await;
+    let shopper = log_in(&app, &customer.email).await;
+    let path = format!("/api/services/{}/upgrade", service.id);
+    let body = json!({"plan_id": "web-business", "card": card(APPROVED)});
+    let (captured, refunded) = (
+        seen.captures.lock().unwrap().len(),
+        seen.refunds.lock().unwrap().len(),
+    );
+    let late = async {
+        // Once the first has its invoice (and so the lease), while its card is authorised.
+        while upgrade_invoices(&services, &customer.id).await.is_empty() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        clock.advance_secs(LEASE_SECS + 1);
+        shopper.post(&path, body.clone(), Some("late")).await
+    };
+    let (first, second) = tokio::join!(shopper.post(&path, body.clone(), Some("slow")), late);
+    let mut outcomes = [outcome(first), outcome(second)];
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        [(200, String::new()), (409, "upgrade_in_progress".into())]
+    );
+    let captures = seen.captures.lock().unwrap()[captured..].to_vec();
+    let refunds = seen.refunds.lock().unwrap()[refunded..].to_vec();
+    assert_eq!(captures.len(), 2, "both cards were captured");
+    let bills = upgrade_invoices(&services, &customer.id).await;
+    let paid: Vec<_> = bills
+        .iter()
+        .filter(|b| b.status == InvoiceStatus::Paid)
+        .collect();
+    assert_eq!(paid.len(), 1, "{bills:?}");
+    assert!(
+        bills
+            .iter()
+            .all(|b| matches!(b.status, InvoiceStatus::Paid | InvoiceStatus::Void)),
+        "none left open: {bills:?}"
+    );
+    let recorded = paid[0].capture_id.clone().unwrap();
+    let given_back: Vec<_> = refunds
+        .iter()
+        .map(|r| (r.capture_id.clone(), r.amount))
+        .collect();
+    let other = captures.iter().find(|c| c.id != recorded).unwrap();
+    assert_eq!(
+        given_back,
+        [(other.id.clone(), other.amount)],
+        "the capture not recorded is refunded in full"
+    );
+    app.shutdown().await.unwrap();
+}
+
+on_both_engines_slow!(an_upgrade_whose_lease_lapsed: lapsed_lease_embedded, lapsed_lease_cloud);

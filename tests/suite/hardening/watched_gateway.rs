@@ -1,0 +1,93 @@
+//! The app's gateway, watched: how many cards reached it, what it captured
+//! and refunded; and, when asked, slow to authorise, so that two requests
+//! surely overlap.
+
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use hostfront::Services;
+use hostfront::payments::{
+    Authorization, Authorized, Capture, Card, Charge, PaymentError, Payments, Refund, SavedCard,
+};
+
+#[derive(Default)]
+pub(crate) struct Seen {
+    /// Cards tried: saved, authorised (with or without their holder).
+    pub cards: AtomicUsize,
+    pub captures: Mutex<Vec<Capture>>,
+    pub refunds: Mutex<Vec<Refund>>,
+}
+
+impl Seen {
+    pub fn cards(&self) -> usize {
+        self.cards.load(SeqCst)
+    }
+}
+
+pub(crate) struct Watched {
+    inner: Arc<dyn Payments>,
+    seen: Arc<Seen>,
+    authorize_delay: Duration,
+}
+
+/// `services` with their gateway watched, authorising after `authorize_delay`.
+pub(crate) fn watched(mut services: Services, authorize_delay: Duration) -> (Services, Arc<Seen>) {
+    let seen = Arc::new(Seen::default());
+    services.payments = Arc::new(Watched {
+        inner: services.payments.clone(),
+        seen: seen.clone(),
+        authorize_delay,
+    });
+    (services, seen)
+}
+
+#[async_trait]
+impl Payments for Watched {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+    async fn save_card(&self, card: &Card, key: &str) -> Result<SavedCard, PaymentError> {
+        self.seen.cards.fetch_add(1, SeqCst);
+        self.inner.save_card(card, key).await
+    }
+    async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError> {
+        self.seen.cards.fetch_add(1, SeqCst);
+        tokio::time::sleep(self.authorize_delay).await;
+        self.inner.authorize(charge).await
+    }
+    async fn authorize_with_holder(
+        &self,
+        charge: &Charge,
+        return_url: &str,
+    ) -> Result<Authorized, PaymentError> {
+        self.seen.cards.fetch_add(1, SeqCst);
+        self.inner.authorize_with_holder(charge, return_url).await
+    }
+    async fn authenticated(&self, id: &str) -> Result<Authorized, PaymentError> {
+        self.inner.authenticated(id).await
+    }
+    async fn answer_bank_check(&self, id: &str, confirmed: bool) -> Result<String, PaymentError> {
+        self.inner.answer_bank_check(id, confirmed).await
+    }
+    async fn authorization_made_with(
+        &self,
+        key: &str,
+    ) -> Result<Option<Authorization>, PaymentError> {
+        self.inner.authorization_made_with(key).await
+    }
+    async fn capture(&self, id: &str, amount: i64, key: &str) -> Result<Capture, PaymentError> {
+        let capture = self.inner.capture(id, amount, key).await?;
+        self.seen.captures.lock().unwrap().push(capture.clone());
+        Ok(capture)
+    }
+    async fn void(&self, id: &str, key: &str) -> Result<(), PaymentError> {
+        self.inner.void(id, key).await
+    }
+    async fn refund(&self, id: &str, amount: i64, key: &str) -> Result<Refund, PaymentError> {
+        let refund = self.inner.refund(id, amount, key).await?;
+        self.seen.refunds.lock().unwrap().push(refund.clone());
+        Ok(refund)
+    }
+}
