@@ -225,7 +225,8 @@ fn card_fields(prefix: &str, card: &Card) -> Vec<(String, String)> {
 /// and it keeps the Dashboard the one place where methods are switched on
 /// and off, where `payment_method_types[]=card` would fix them here. A
 /// card's 3-D Secure is no redirect-based method: a bank that asks still
-/// leaves the intent waiting for its holder, and it is cancelled.
+/// leaves the intent waiting for its holder, which is answered as a
+/// decline (`authentication_required`).
 fn no_redirects() -> [(String, String); 2] {
     [
         ("automatic_payment_methods[enabled]".into(), "true".into()),
