@@ -63,6 +63,7 @@ mod renewals;
 mod sealer_conformance;
 mod staff;
 mod stripe_checkout;
+mod stripe_stand_in;
 mod table_conformance;
 mod tasks;
 mod template;

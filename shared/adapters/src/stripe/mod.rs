@@ -12,7 +12,17 @@
 //! payment (3-D Secure) sends them to the bank's page when they are at hand
 //! (`authorize_with_holder`, with the intent's `return_url`), and is declined
 //! as `authentication_required`, its intent cancelled, when they are not.
+//!
+//! Written against API version 2024-06-20 and Stripe's OpenAPI description
+//! of it (github.com/stripe/openapi, `openapi/spec3.json`, tag v1267). Since
+//! 2023-08-16 every confirmation says where its holder comes back or that
+//! none can: a `return_url` at checkout, `off_session=true` for a saved
+//! card, no redirects for what the server does alone (`no_redirects`). A
+//! lost answer is found again in Stripe's list of intents, never by Search,
+//! which lags behind writes (`lookup`).
 
+mod answers;
+mod lookup;
 pub mod webhook;
 
 use async_trait::async_trait;
@@ -21,6 +31,7 @@ use http_body_util::Full;
 use serde_json::Value;
 
 use crate::https::{Failure, HttpsClient, check_base_url};
+use answers::{authorization_of, bank_check, failure, unexpected};
 use hostfront_core::config::StripeSettings;
 use hostfront_core::payments::{
     Authorization, Authorized, Capture, Card, Charge, EventError, PaymentError, PaymentEvent,
@@ -120,9 +131,6 @@ impl StripePayments {
             ),
             ("expand[]".into(), "payment_method".into()),
         ];
-        if let Some(url) = return_url {
-            form.push(("return_url".into(), url.into()));
-        }
         match &charge.source {
             PaymentSource::Card(card) => form.extend(card_fields("payment_method_data", card)),
             PaymentSource::Saved(token) => {
@@ -133,6 +141,13 @@ impl StripePayments {
                 form.push(("payment_method".into(), method.into()));
                 form.push(("off_session".into(), "true".into()));
             }
+        }
+        // Since 2023-08-16 a confirmation needs somewhere to send the holder
+        // back to, unless it is off session or allows no redirect.
+        match (return_url, &charge.source) {
+            (Some(url), _) => form.push(("return_url".into(), url.into())),
+            (None, PaymentSource::Saved(_)) => {}
+            (None, PaymentSource::Card(_)) => form.extend(no_redirects()),
         }
         let intent = self
             .post("/v1/payment_intents", &form, &charge.idempotency_key)
@@ -175,47 +190,6 @@ impl StripePayments {
     }
 }
 
-/// What an error answer means for the port.
-fn failure(status: u16, error: &Value) -> PaymentError {
-    let text = |name: &str| error[name].as_str().unwrap_or_default().to_string();
-    let message = text("message");
-    match (status, text("type").as_str()) {
-        (402, "card_error") | (_, "card_error") => {
-            let code = match (text("code").as_str(), text("decline_code").as_str()) {
-                (_, "insufficient_funds") => "insufficient_funds",
-                ("expired_card" | "invalid_expiry_year" | "invalid_expiry_month", _) => {
-                    "expired_card"
-                }
-                ("incorrect_number" | "invalid_number" | "invalid_cvc" | "incorrect_cvc", _) => {
-                    "invalid_card"
-                }
-                ("authentication_required", _) => "authentication_required",
-                _ => "card_declined",
-            };
-            PaymentError::Declined {
-                code: code.into(),
-                message,
-            }
-        }
-        // 409: a request with the same key is still under way; its answer
-        // will be there for the retry.
-        (409 | 429 | 500..=599, _) => {
-            PaymentError::Unavailable(format!("Stripe {status}: {message}"))
-        }
-        _ => PaymentError::Invalid(message),
-    }
-}
-
-/// The bank's check an intent waits for, when it is a page to send the holder to.
-fn bank_check(intent: &Value) -> Option<Authorized> {
-    let action = &intent["next_action"];
-    (action["type"].as_str() == Some("redirect_to_url")).then_some(())?;
-    Some(Authorized::Authenticate {
-        authorization_id: intent["id"].as_str()?.to_string(),
-        url: action["redirect_to_url"]["url"].as_str()?.to_string(),
-    })
-}
-
 /// A path segment from an id we were given (never a path of its own).
 fn path_segment(id: &str) -> String {
     id.chars()
@@ -240,25 +214,32 @@ fn card_fields(prefix: &str, card: &Card) -> Vec<(String, String)> {
     ]
 }
 
+/// For an intent confirmed where nobody can be sent to a page (a card
+/// charged or saved by the server): the Dashboard's payment methods, less
+/// those that need a redirect. Since API version 2023-08-16 an intent made
+/// without `payment_method_types` takes every method enabled in the
+/// Dashboard, and confirming it needs a `return_url` unless it is off
+/// session or allows no redirect (Stripe's changelog, "Enables automatic
+/// payment methods by default"; `automatic_payment_methods` in its OpenAPI
+/// description for 2024-06-20). Stripe's own refusal names this way out,
+/// and it keeps the Dashboard the one place where methods are switched on
+/// and off, where `payment_method_types[]=card` would fix them here. A
+/// card's 3-D Secure is no redirect-based method: a bank that asks still
+/// leaves the intent waiting for its holder, which is answered as a
+/// decline (`authentication_required`).
+fn no_redirects() -> [(String, String); 2] {
+    [
+        ("automatic_payment_methods[enabled]".into(), "true".into()),
+        (
+            "automatic_payment_methods[allow_redirects]".into(),
+            "never".into(),
+        ),
+    ]
+}
+
 /// A saved card's token: the Stripe customer and their payment method.
 fn saved_token(customer: &str, method: &str) -> String {
     format!("{customer}.{method}")
-}
-
-fn authorization_of(intent: &Value) -> Option<Authorization> {
-    Some(Authorization {
-        id: intent["id"].as_str()?.to_string(),
-        amount: intent["amount"].as_i64()?,
-        currency: intent["currency"].as_str()?.to_uppercase(),
-        card_last4: intent["payment_method"]["card"]["last4"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-    })
-}
-
-fn unexpected(what: &str) -> PaymentError {
-    PaymentError::Unavailable(format!("Stripe answered without {what}"))
 }
 
 #[async_trait]
@@ -308,6 +289,7 @@ impl Payments for StripePayments {
             ("usage".into(), "off_session".into()),
             ("expand[]".into(), "payment_method".into()),
         ];
+        form.extend(no_redirects());
         form.extend(card_fields("payment_method_data", card));
         let setup = self
             .post("/v1/setup_intents", &form, idempotency_key)
@@ -380,29 +362,7 @@ impl Payments for StripePayments {
         &self,
         idempotency_key: &str,
     ) -> Result<Option<Authorization>, PaymentError> {
-        let query = format!(
-            "metadata['hostfront_key']:'{}'",
-            idempotency_key.replace('\'', "")
-        );
-        let path = format!(
-            "/v1/payment_intents/search?{}",
-            form_urlencoded::Serializer::new(String::new())
-                .append_pair("query", &query)
-                .append_pair("expand[]", "data.payment_method")
-                .finish()
-        );
-        let found = self.send(hyper::Method::GET, &path, &[], None).await?;
-        let held = found["data"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|intent| {
-                matches!(
-                    intent["status"].as_str(),
-                    Some("requires_capture" | "succeeded")
-                )
-            });
-        Ok(held.and_then(authorization_of))
+        self.held_with_key(idempotency_key).await
     }
 
     async fn capture(

@@ -1,0 +1,62 @@
+//! What Stripe's answers mean for the port.
+
+use serde_json::Value;
+
+use hostfront_core::payments::{Authorization, Authorized, PaymentError};
+
+/// What an error answer means for the port.
+pub(super) fn failure(status: u16, error: &Value) -> PaymentError {
+    let text = |name: &str| error[name].as_str().unwrap_or_default().to_string();
+    let message = text("message");
+    match (status, text("type").as_str()) {
+        (402, "card_error") | (_, "card_error") => {
+            let code = match (text("code").as_str(), text("decline_code").as_str()) {
+                (_, "insufficient_funds") => "insufficient_funds",
+                ("expired_card" | "invalid_expiry_year" | "invalid_expiry_month", _) => {
+                    "expired_card"
+                }
+                ("incorrect_number" | "invalid_number" | "invalid_cvc" | "incorrect_cvc", _) => {
+                    "invalid_card"
+                }
+                ("authentication_required", _) => "authentication_required",
+                _ => "card_declined",
+            };
+            PaymentError::Declined {
+                code: code.into(),
+                message,
+            }
+        }
+        // 409: a request with the same key is still under way; its answer
+        // will be there for the retry.
+        (409 | 429 | 500..=599, _) => {
+            PaymentError::Unavailable(format!("Stripe {status}: {message}"))
+        }
+        _ => PaymentError::Invalid(message),
+    }
+}
+
+/// The bank's check an intent waits for, when it is a page to send the holder to.
+pub(super) fn bank_check(intent: &Value) -> Option<Authorized> {
+    let action = &intent["next_action"];
+    (action["type"].as_str() == Some("redirect_to_url")).then_some(())?;
+    Some(Authorized::Authenticate {
+        authorization_id: intent["id"].as_str()?.to_string(),
+        url: action["redirect_to_url"]["url"].as_str()?.to_string(),
+    })
+}
+
+pub(super) fn authorization_of(intent: &Value) -> Option<Authorization> {
+    Some(Authorization {
+        id: intent["id"].as_str()?.to_string(),
+        amount: intent["amount"].as_i64()?,
+        currency: intent["currency"].as_str()?.to_uppercase(),
+        card_last4: intent["payment_method"]["card"]["last4"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    })
+}
+
+pub(super) fn unexpected(what: &str) -> PaymentError {
+    PaymentError::Unavailable(format!("Stripe answered without {what}"))
+}
