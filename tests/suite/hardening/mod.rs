@@ -2,6 +2,7 @@
 //! belong to the company, the development outbox, hoarding, floods of
 //! logins and cards, stolen secrets and sessions, and the server's limits.
 
+mod cards;
 mod contract;
 mod floods;
 mod headers;
