@@ -215,3 +215,18 @@ pub fn denied(accesses: &[crate::aws_access::Access]) -> Vec<crate::aws_access::
     denied.dedup();
     denied
 }
+
+/// The environment variables each function sets itself (by binary), and
+/// those every function gets (`None`: the template's `Globals`).
+pub fn environment() -> std::collections::HashMap<Option<String>, Vec<String>> {
+    let mut variables: std::collections::HashMap<Option<String>, Vec<String>> = Default::default();
+    for (function, line) in lines_by_function() {
+        if let Some((name, _)) = line.split_once(':')
+            && name.starts_with("HOSTFRONT_")
+            && !name.contains(' ')
+        {
+            variables.entry(function).or_default().push(name.to_string());
+        }
+    }
+    variables
+}
