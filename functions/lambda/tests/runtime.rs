@@ -633,7 +633,10 @@ async fn the_domain_function_cannot_write_index_attributes() {
         )
         .await
         .unwrap();
-    let cache = item("DOMAINCHECK#attacker.com", json!({"kind": "check", "ttl": 1}));
+    let cache = item(
+        "DOMAINCHECK#attacker.com",
+        json!({"kind": "domain_check", "answer": {}, "ttl": 1}),
+    );
     table.put(cache, None).await.unwrap();
 
     let accesses = stack.access.lock().unwrap().clone();
