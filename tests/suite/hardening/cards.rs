@@ -43,8 +43,11 @@ async fn a_saved_card_keeps_no_number(_clock: &ManualClock, services: &Services)
     let gateway = services.payments.clone();
     let mut items = Vec::new();
     let mut tokens = Vec::new();
-    for number in [APPROVED, DECLINES_WHEN_CHARGED, AUTHENTICATES] {
-        let key = format!("save-{number}");
+    for (n, number) in [APPROVED, DECLINES_WHEN_CHARGED, AUTHENTICATES]
+        .into_iter()
+        .enumerate()
+    {
+        let key = format!("save-{n}");
         let saved = gateway.save_card(&card(number), &key).await.unwrap();
         assert_eq!(saved.last4, number[12..]);
         let entry = stored(services, format!("SIMPAY#{}", saved.token), "ENTRY").await;

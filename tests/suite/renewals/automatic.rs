@@ -227,9 +227,10 @@ with_clock_on_both_engines!(a_domain_that_will_not_renew_itself_is_reminded_once
 /// in the billing run's indexes.
 async fn plant(services: &Services, item: &Key, sk: &str, victim: &str) {
     let mut forged = services.table.get(item).await.unwrap().unwrap();
-    let name = forged["domain"]
-        .as_str()
-        .or(forged["name"].as_str())
+    let name = forged
+        .get("domain")
+        .or(forged.get("name"))
+        .and_then(|n| n.as_str())
         .unwrap()
         .to_string();
     forged.insert("pk".into(), format!("DOMAIN#{name}").into());
@@ -263,7 +264,7 @@ async fn entries_planted_in_the_billing_indexes_charge_nobody(
     let victims = |services: &Services| {
         let id = victim.id.clone();
         let table = services.table.clone();
-        async move { invoice::of_customer(table.as_ref(), &id).await.unwrap() }
+        async move { invoice::of_customer(table.as_ref(), &id, 10).await.unwrap() }
     };
     assert!(victims(services).await.is_empty());
 
