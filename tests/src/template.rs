@@ -225,7 +225,10 @@ pub fn environment() -> std::collections::HashMap<Option<String>, Vec<String>> {
             && name.starts_with("HOSTFRONT_")
             && !name.contains(' ')
         {
-            variables.entry(function).or_default().push(name.to_string());
+            variables
+                .entry(function)
+                .or_default()
+                .push(name.to_string());
         }
     }
     variables

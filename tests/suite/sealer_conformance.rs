@@ -40,16 +40,10 @@ fn of_order(order: &str, secret: &str) -> SealContext {
 
 async fn conformance(first: &dyn Sealer, second: &dyn Sealer) {
     let one = of_order("1", "panel_password");
-    let sealed = first
-        .seal("sourdough starter rises", &one)
-        .await
-        .unwrap();
+    let sealed = first.seal("sourdough starter rises", &one).await.unwrap();
     assert!(!sealed.contains("sourdough"), "{sealed}");
     assert_eq!(
-        second
-            .open(&sealed, &one)
-            .await
-            .unwrap(),
+        second.open(&sealed, &one).await.unwrap(),
         "sourdough starter rises"
     );
     for elsewhere in [of_order("2", "panel_password"), of_order("1", "auth_code")] {
@@ -62,18 +56,12 @@ async fn conformance(first: &dyn Sealer, second: &dyn Sealer) {
     let mut tampered = sealed.clone();
     let last = tampered.pop().unwrap();
     tampered.push(if last == 'A' { 'B' } else { 'A' });
-    assert_eq!(
-        first.open(&tampered, &one).await,
-        Err(SealError::Corrupt)
-    );
+    assert_eq!(first.open(&tampered, &one).await, Err(SealError::Corrupt));
     assert_eq!(
         first.open("not sealed", &one).await,
         Err(SealError::Corrupt)
     );
-    let again = first
-        .seal("sourdough starter rises", &one)
-        .await
-        .unwrap();
+    let again = first.seal("sourdough starter rises", &one).await.unwrap();
     assert_ne!(again, sealed, "each seal has its own nonce");
 }
 

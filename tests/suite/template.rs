@@ -313,7 +313,9 @@ fn the_template_runs_no_simulation_unless_asked() {
         .nth(1)
         .expect("a Demo parameter");
     assert!(
-        demo.lines().take(4).any(|l| l.trim() == "Default: \"false\""),
+        demo.lines()
+            .take(4)
+            .any(|l| l.trim() == "Default: \"false\""),
         "Demo is off by default"
     );
 }
@@ -340,7 +342,10 @@ fn only_the_functions_that_open_secrets_may_decrypt_and_each_names_its_secrets()
                 opening.insert(function.clone());
             }
             if kms.iter().any(|a| *a == "kms:GenerateDataKey") {
-                assert!(!statement.kms_secret_if_exists, "a seal always names its secret");
+                assert!(
+                    !statement.kms_secret_if_exists,
+                    "a seal always names its secret"
+                );
             }
         }
     }
@@ -365,7 +370,10 @@ fn the_public_functions_write_no_index_attribute() {
                 continue;
             }
             let attributes = statement.attributes.as_ref().unwrap_or_else(|| {
-                panic!("{function}'s {} names the attributes it writes", statement.sid)
+                panic!(
+                    "{function}'s {} names the attributes it writes",
+                    statement.sid
+                )
             });
             for attribute in attributes {
                 assert!(
@@ -394,7 +402,8 @@ fn a_firewall_is_on_by_default_and_counts_each_client() {
     assert!(acl.contains("Scope: CLOUDFRONT"));
     assert!(
         acl.contains("Condition: MakesWebAcl")
-            && template.contains("MakesWebAcl: !And [!Condition InUsEast1, !Not [!Condition HasWebAcl]]")
+            && template
+                .contains("MakesWebAcl: !And [!Condition InUsEast1, !Not [!Condition HasWebAcl]]")
             && template.contains("WebACLId: !If [MakesWebAcl, !GetAtt WebAcl.Arn, !Ref WebAclArn]"),
         "made unless one is given, and the distribution's"
     );
@@ -403,7 +412,11 @@ fn a_firewall_is_on_by_default_and_counts_each_client() {
     // Per client (address), with the tightest count on staff logins.
     for (rule, path, limit) in [
         ("StaffLogins", "/api/admin/login", "StaffLoginsPer5Min"),
-        ("CustomerLogins", "login|signup|verify-email", "ClientLoginsPer5Min"),
+        (
+            "CustomerLogins",
+            "login|signup|verify-email",
+            "ClientLoginsPer5Min",
+        ),
         ("ApiPerClient", "/api/", "ClientRequestsPer5Min"),
     ] {
         let rule_text = acl
@@ -411,7 +424,12 @@ fn a_firewall_is_on_by_default_and_counts_each_client() {
             .nth(1)
             .and_then(|r| r.split("- Name:").next())
             .unwrap_or_else(|| panic!("the rule {rule}"));
-        for needed in ["AggregateKeyType: IP", path, &format!("Limit: !Ref {limit}"), "ResponseCode: 429"] {
+        for needed in [
+            "AggregateKeyType: IP",
+            path,
+            &format!("Limit: !Ref {limit}"),
+            "ResponseCode: 429",
+        ] {
             assert!(rule_text.contains(needed), "{rule} has {needed}");
         }
     }
@@ -432,7 +450,13 @@ fn the_costly_routes_have_their_own_throttles_and_the_console_room() {
         .nth(1)
         .expect("route settings")
         .lines()
-        .filter_map(|l| l.trim().strip_prefix('"')?.split('"').next().map(String::from))
+        .filter_map(|l| {
+            l.trim()
+                .strip_prefix('"')?
+                .split('"')
+                .next()
+                .map(String::from)
+        })
         .collect();
     for costly in [
         "POST /api/login",

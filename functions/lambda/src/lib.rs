@@ -216,8 +216,14 @@ mod tests {
         let secret = "an origin secret CloudFront adds";
         assert!(through_cloudfront(&event(secret), secret));
         assert!(!through_cloudfront(&event("a guess"), secret));
-        assert!(!through_cloudfront(&serde_json::json!({"headers": {}}), secret));
-        assert!(!through_cloudfront(&event(""), ""), "never without a secret");
+        assert!(!through_cloudfront(
+            &serde_json::json!({"headers": {}}),
+            secret
+        ));
+        assert!(
+            !through_cloudfront(&event(""), ""),
+            "never without a secret"
+        );
     }
 
     #[test]

@@ -609,7 +609,12 @@ async fn the_domain_function_cannot_write_index_attributes() {
         stack.access.clone(),
     )
     .await;
-    let table_name = &stack.env.iter().find(|(k, _)| k == "HOSTFRONT_TABLE").unwrap().1;
+    let table_name = &stack
+        .env
+        .iter()
+        .find(|(k, _)| k == "HOSTFRONT_TABLE")
+        .unwrap()
+        .1;
     let table = hostfront::adapters::aws::DynamoTable::new(
         hostfront_tests::dynamodb_client_at(&endpoint),
         table_name,

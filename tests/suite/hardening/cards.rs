@@ -51,9 +51,11 @@ async fn a_saved_card_keeps_no_number(_clock: &ManualClock, services: &Services)
         let saved = gateway.save_card(&card(number), &key).await.unwrap();
         assert_eq!(saved.last4, number[12..]);
         let entry = stored(services, format!("SIMPAY#{}", saved.token), "ENTRY").await;
-        assert_eq!(entry["last4"], number[12..], "{entry:?}");
-        assert_eq!(entry["brand"], "visa", "{entry:?}");
-        assert_eq!(entry["exp_year"], 2099, "{entry:?}");
+        no_card_number(&entry);
+        let kept = |name: &str| entry.get(name).cloned().unwrap_or_default();
+        assert_eq!(kept("last4"), number[12..], "{entry:?}");
+        assert_eq!(kept("brand"), "visa", "{entry:?}");
+        assert_eq!(kept("exp_year"), 2099, "{entry:?}");
         items.push(entry);
         items.push(stored(services, format!("SIMPAY#OP#{key}"), "OP").await);
         tokens.push(saved.token);
@@ -61,7 +63,10 @@ async fn a_saved_card_keeps_no_number(_clock: &ManualClock, services: &Services)
 
     // Each saved card behaves as its test card does.
     let approved = gateway
-        .authorize(&charge(PaymentSource::Saved(tokens[0].clone()), "charge-saved"))
+        .authorize(&charge(
+            PaymentSource::Saved(tokens[0].clone()),
+            "charge-saved",
+        ))
         .await
         .unwrap();
     assert_eq!(approved.card_last4, "4242");
@@ -87,11 +92,13 @@ async fn a_saved_card_keeps_no_number(_clock: &ManualClock, services: &Services)
         items.push(stored(services, format!("SIMPAY#OP#{key}"), "OP").await);
     }
 
-    for item in &items {
-        let text = serde_json::to_string(item).unwrap();
-        for number in [APPROVED, DECLINES_WHEN_CHARGED, AUTHENTICATES] {
-            assert!(!text.contains(number), "a card number is stored: {text}");
-        }
+    items.iter().for_each(no_card_number);
+}
+
+fn no_card_number(item: &Item) {
+    let text = serde_json::to_string(item).unwrap();
+    for number in [APPROVED, DECLINES_WHEN_CHARGED, AUTHENTICATES] {
+        assert!(!text.contains(number), "a card number is stored: {text}");
     }
 }
 

@@ -280,7 +280,11 @@ async fn entries_planted_in_the_billing_indexes_charge_nobody(
     plant(services, &real.key(), "RENEWAL", &victim.id).await;
     travel_to(clock, expiry, 1);
     let run = billing(services).await;
-    assert_eq!((run.charged, run.declined), (0, 1), "the attacker has no card");
+    assert_eq!(
+        (run.charged, run.declined),
+        (0, 1),
+        "the attacker has no card"
+    );
     let held = services
         .payments
         .authorization_made_with("forged-authorize-1")

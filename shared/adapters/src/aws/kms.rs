@@ -101,10 +101,13 @@ impl KmsSealer {
         for (name, value) in context.map(SealContext::pairs).into_iter().flatten() {
             request = request.encryption_context(name, value);
         }
-        let answer = request.send().await.map_err(|e| match e.as_service_error() {
-            Some(service) if service.is_invalid_ciphertext_exception() => SealError::Corrupt,
-            _ => unavailable(e),
-        })?;
+        let answer = request
+            .send()
+            .await
+            .map_err(|e| match e.as_service_error() {
+                Some(service) if service.is_invalid_ciphertext_exception() => SealError::Corrupt,
+                _ => unavailable(e),
+            })?;
         key_bytes(answer.plaintext())
     }
 }

@@ -61,7 +61,9 @@ impl Sealer for LocalSealer {
         if let Some(body) = sealed.strip_prefix(PREFIX) {
             return decrypt(&self.key, body, &context.aad());
         }
-        let body = sealed.strip_prefix(LEGACY_PREFIX).ok_or(SealError::Corrupt)?;
+        let body = sealed
+            .strip_prefix(LEGACY_PREFIX)
+            .ok_or(SealError::Corrupt)?;
         decrypt(&self.key, body, context.legacy().ok_or(SealError::Corrupt)?)
     }
 }

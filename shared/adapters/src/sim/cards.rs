@@ -205,7 +205,15 @@ mod tests {
 
     #[test]
     fn a_saved_profile_keeps_how_its_card_behaves_and_not_its_number() {
-        for number in [APPROVED, DECLINED, DECLINES_WHEN_CHARGED, INSUFFICIENT_FUNDS, EXPIRED, AUTHENTICATES, "5555555555554444"] {
+        for number in [
+            APPROVED,
+            DECLINED,
+            DECLINES_WHEN_CHARGED,
+            INSUFFICIENT_FUNDS,
+            EXPIRED,
+            AUTHENTICATES,
+            "5555555555554444",
+        ] {
             let profile = Profile::of(&card(number)).unwrap();
             let fields = profile.fields();
             assert!(!fields.to_string().contains(number), "{fields}");
@@ -214,7 +222,10 @@ mod tests {
             };
             assert_eq!(Profile::of_entry(&entry), Some(profile));
         }
-        assert_eq!(Profile::of(&card("5555555555554444")).unwrap().brand, "mastercard");
+        assert_eq!(
+            Profile::of(&card("5555555555554444")).unwrap().brand,
+            "mastercard"
+        );
         assert!(Profile::of(&card("4242424242424241")).is_err());
     }
 }

@@ -7,8 +7,8 @@ mod gateway;
 mod panel;
 mod registry;
 
-pub use dns::SimulatedResolver;
 pub use cards::{APPROVED, DECLINED, DECLINES_WHEN_CHARGED, EXPIRED, INSUFFICIENT_FUNDS};
+pub use dns::SimulatedResolver;
 pub use gateway::SimulatedGateway;
 pub use panel::{PanelSettings, SimulatedPanel};
 pub use registry::{
