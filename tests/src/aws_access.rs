@@ -1,8 +1,9 @@
 //! What a function asks of AWS, seen on the wire: a recording proxy between
 //! one function and moto. Each DynamoDB request is logged in IAM's terms, as
-//! the actions IAM checks and the partition keys its `dynamodb:LeadingKeys`
-//! condition sees, so that tests can hold the template's policies to what
-//! the functions really do.
+//! the actions IAM checks, the partition keys its `dynamodb:LeadingKeys`
+//! condition sees and the attribute names its `dynamodb:Attributes` sees; each
+//! KMS request with its encryption context (`kms:EncryptionContext:…`), so
+//! that tests can hold the template's policies to what the functions really do.
 
 use std::sync::{Arc, Mutex};
 
@@ -24,6 +25,11 @@ pub struct Access {
     pub leading_keys: Vec<String>,
     /// For SQS, the queue's name.
     pub queue: Option<String>,
+    /// For a DynamoDB write, the top-level attribute names the request
+    /// names: the item's, or the key's and those of its expressions.
+    pub attributes: Vec<String>,
+    /// For KMS, the encryption context's pairs.
+    pub context: Vec<(String, String)>,
 }
 
 /// Every access recorded, shared by the proxies of one stack.
@@ -102,14 +108,17 @@ async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
         .and_then(|url| url.rsplit('/').next())
         .map(String::from);
     let actions = match rest_action(parts.method.as_str(), parts.uri.path()) {
-        Some(action) => vec![(action, Vec::new())],
+        Some(action) => vec![Named::action(action)],
         None => accesses(target, &document),
     };
-    let recorded = actions.into_iter().map(|(action, leading_keys)| Access {
+    let context = encryption_context(&document);
+    let recorded = actions.into_iter().map(|named| Access {
         function: proxy.function.clone(),
-        action,
-        leading_keys,
+        action: named.action,
+        leading_keys: named.leading_keys,
         queue: queue.clone(),
+        attributes: named.attributes,
+        context: context.clone(),
     });
     proxy.log.lock().unwrap().extend(recorded);
     if target.ends_with(".TransactWriteItems") && proxy.faults.take_conflict() {
@@ -193,9 +202,58 @@ fn rest_action(method: &str, path: &str) -> Option<String> {
     Some(format!("route53:{action}"))
 }
 
+/// One IAM action of a request, with what its condition keys see.
+struct Named {
+    action: String,
+    leading_keys: Vec<String>,
+    attributes: Vec<String>,
+}
+
+impl Named {
+    fn action(action: String) -> Named {
+        Named {
+            action,
+            leading_keys: Vec::new(),
+            attributes: Vec::new(),
+        }
+    }
+}
+
+/// A KMS request's encryption context, sorted.
+fn encryption_context(body: &Value) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = body["EncryptionContext"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+/// The attribute names `field` (an item or a key) and the request's
+/// expressions name: what IAM's `dynamodb:Attributes` holds for a write.
+fn named_attributes(request: &Value, field: &Value) -> Vec<String> {
+    let mut names: Vec<String> = field
+        .as_object()
+        .into_iter()
+        .flat_map(|item| item.keys().cloned())
+        .chain(
+            request["ExpressionAttributeNames"]
+                .as_object()
+                .into_iter()
+                .flat_map(|names| names.values())
+                .filter_map(|name| name.as_str().map(String::from)),
+        )
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// The IAM actions of one request with `x-amz-target: target`, each with
-/// the partition keys it touches.
-fn accesses(target: &str, body: &Value) -> Vec<(String, Vec<String>)> {
+/// the partition keys and attribute names it touches.
+fn accesses(target: &str, body: &Value) -> Vec<Named> {
     let Some((service, operation)) = target.split_once('.') else {
         return Vec::new();
     };
@@ -203,33 +261,55 @@ fn accesses(target: &str, body: &Value) -> Vec<(String, Vec<String>)> {
         s if s.starts_with("DynamoDB") => "dynamodb",
         s if s.starts_with("AmazonSQS") => "sqs",
         s if s.starts_with("TrentService") => "kms",
-        _ => return vec![(format!("unknown:{target}"), Vec::new())],
+        _ => return vec![Named::action(format!("unknown:{target}"))],
     };
     let action = |name: &str| format!("{prefix}:{name}");
     if prefix != "dynamodb" {
-        return vec![(action(operation), Vec::new())];
+        return vec![Named::action(action(operation))];
     }
     let pk = |item: &Value| item["pk"]["S"].as_str().map(String::from);
+    // One item's write: the action, its key or item field, and the request holding it.
+    let write = |name: &str, request: &Value, field: &str| Named {
+        action: action(name),
+        leading_keys: pk(&request[field]).into_iter().collect(),
+        attributes: named_attributes(request, &request[field]),
+    };
     match operation {
-        "GetItem" | "DeleteItem" | "UpdateItem" => {
-            vec![(action(operation), pk(&body["Key"]).into_iter().collect())]
-        }
-        "PutItem" => vec![(action(operation), pk(&body["Item"]).into_iter().collect())],
+        "GetItem" => vec![Named {
+            leading_keys: pk(&body["Key"]).into_iter().collect(),
+            ..Named::action(action(operation))
+        }],
+        "DeleteItem" | "UpdateItem" => vec![write(operation, body, "Key")],
+        "PutItem" => vec![write(operation, body, "Item")],
         "BatchGetItem" => {
             let keys = tables(body)
                 .flat_map(|t| t["Keys"].as_array().cloned().unwrap_or_default())
                 .filter_map(|k| pk(&k))
                 .collect();
-            vec![(action(operation), keys)]
+            vec![Named {
+                leading_keys: keys,
+                ..Named::action(action(operation))
+            }]
         }
         "BatchWriteItem" => {
-            let keys = tables(body)
+            let writes: Vec<Value> = tables(body)
                 .flat_map(|t| t.as_array().cloned().unwrap_or_default())
-                .filter_map(|w| {
-                    pk(&w["PutRequest"]["Item"]).or_else(|| pk(&w["DeleteRequest"]["Key"]))
-                })
                 .collect();
-            vec![(action(operation), keys)]
+            let field = |w: &Value| match w.get("PutRequest") {
+                Some(put) => put["Item"].clone(),
+                None => w["DeleteRequest"]["Key"].clone(),
+            };
+            let mut attributes: Vec<String> = writes
+                .iter()
+                .flat_map(|w| named_attributes(&Value::Null, &field(w)))
+                .collect();
+            attributes.sort();
+            attributes.dedup();
+            vec![Named {
+                action: action(operation),
+                leading_keys: writes.iter().filter_map(|w| pk(&field(w))).collect(),
+                attributes,
+            }]
         }
         // IAM checks each item's own action in a transaction.
         "TransactWriteItems" => body["TransactItems"]
@@ -237,22 +317,21 @@ fn accesses(target: &str, body: &Value) -> Vec<(String, Vec<String>)> {
             .into_iter()
             .flatten()
             .filter_map(|item| {
-                let (kind, key) = [
+                [
                     ("Put", "PutItem", "Item"),
                     ("Update", "UpdateItem", "Key"),
                     ("Delete", "DeleteItem", "Key"),
                     ("ConditionCheck", "ConditionCheckItem", "Key"),
                 ]
                 .into_iter()
-                .find_map(|(field, name, key)| item.get(field).map(|f| (name, pk(&f[key]))))?;
-                Some((action(kind), key.into_iter().collect()))
+                .find_map(|(kind, name, field)| item.get(kind).map(|r| write(name, r, field)))
             })
             .collect(),
-        "Query" => vec![(
-            action(operation),
-            queried_partition(body).into_iter().collect(),
-        )],
-        other => vec![(action(other), Vec::new())],
+        "Query" => vec![Named {
+            leading_keys: queried_partition(body).into_iter().collect(),
+            ..Named::action(action(operation))
+        }],
+        other => vec![Named::action(action(other))],
     }
 }
 

@@ -91,6 +91,16 @@ pub struct Statement {
     pub resource: String,
     /// The `dynamodb:LeadingKeys` patterns, when the statement has them.
     pub leading_keys: Option<Vec<String>>,
+    /// The `dynamodb:Attributes` names (`ForAllValues:StringEquals`), when
+    /// the statement has them.
+    pub attributes: Option<Vec<String>>,
+    /// The `kms:EncryptionContext:secret` values, when the statement has them.
+    pub kms_secrets: Option<Vec<String>>,
+    /// Whether that condition is `StringEqualsIfExists` (a request without
+    /// an encryption context passes it).
+    pub kms_secret_if_exists: bool,
+    /// The condition operator read last, for the keys under it.
+    operator: String,
 }
 
 impl Statement {
@@ -110,12 +120,29 @@ impl Statement {
                 return false;
             }
         }
-        match &self.leading_keys {
-            None => true,
-            Some(patterns) => access
+        // ForAllValues: every value of the request's key must match one of
+        // the statement's (and a request without values matches).
+        let leading_keys = self.leading_keys.as_ref().is_none_or(|patterns| {
+            access
                 .leading_keys
                 .iter()
-                .all(|key| patterns.iter().any(|p| like(p, key))),
+                .all(|key| patterns.iter().any(|p| like(p, key)))
+        });
+        let attributes = self
+            .attributes
+            .as_ref()
+            .is_none_or(|names| access.attributes.iter().all(|a| names.contains(a)));
+        leading_keys && attributes && self.allows_context(access)
+    }
+
+    /// `StringEquals` (or `…IfExists`) on the encryption context's `secret`.
+    fn allows_context(&self, access: &crate::aws_access::Access) -> bool {
+        let Some(secrets) = &self.kms_secrets else {
+            return true;
+        };
+        match access.context.iter().find(|(name, _)| name == "secret") {
+            Some((_, secret)) => secrets.contains(secret),
+            None => self.kms_secret_if_exists,
         }
     }
 }
@@ -157,6 +184,15 @@ pub fn policies() -> std::collections::HashMap<String, Vec<Statement>> {
                 statement.resource = resource.trim().into();
             } else if let Some(keys) = line.strip_prefix("dynamodb:LeadingKeys:") {
                 statement.leading_keys = Some(flow_list(keys));
+            } else if let Some(names) = line.strip_prefix("dynamodb:Attributes:") {
+                statement.attributes = Some(flow_list(names));
+            } else if let Some(secrets) = line.strip_prefix("kms:EncryptionContext:secret:") {
+                statement.kms_secrets = Some(flow_list(secrets));
+                statement.kms_secret_if_exists = statement.operator.ends_with("IfExists");
+            } else if let Some(operator) = line.strip_suffix(':')
+                && operator.starts_with(|c: char| c.is_ascii_uppercase())
+            {
+                statement.operator = operator.to_string();
             }
         }
     }
@@ -178,4 +214,22 @@ pub fn denied(accesses: &[crate::aws_access::Access]) -> Vec<crate::aws_access::
     denied.sort();
     denied.dedup();
     denied
+}
+
+/// The environment variables each function sets itself (by binary), and
+/// those every function gets (`None`: the template's `Globals`).
+pub fn environment() -> std::collections::HashMap<Option<String>, Vec<String>> {
+    let mut variables: std::collections::HashMap<Option<String>, Vec<String>> = Default::default();
+    for (function, line) in lines_by_function() {
+        if let Some((name, _)) = line.split_once(':')
+            && name.starts_with("HOSTFRONT_")
+            && !name.contains(' ')
+        {
+            variables
+                .entry(function)
+                .or_default()
+                .push(name.to_string());
+        }
+    }
+    variables
 }

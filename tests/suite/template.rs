@@ -8,6 +8,9 @@ use std::collections::BTreeSet;
 
 use hostfront::scheduler::Task;
 
+/// The edge, the secrets and the rights each function holds.
+mod least_privilege;
+
 fn template() -> String {
     hostfront_tests::template::text()
 }
@@ -88,7 +91,7 @@ fn the_template_routes_each_route_to_the_function_that_serves_it_and_nothing_els
 }
 
 /// The number after `key:` in the `resource` block of the template.
-fn number_in(template: &str, resource: &str, key: &str) -> u64 {
+pub(super) fn number_in(template: &str, resource: &str, key: &str) -> u64 {
     let block = template
         .split(&format!("\n  {resource}:\n"))
         .nth(1)

@@ -131,6 +131,13 @@ impl OriginCheck {
     }
 }
 
+/// Whether an authorizer event (API Gateway's payload 2.0) carries the
+/// origin secret CloudFront adds; never without a secret to compare with.
+pub fn through_cloudfront(event: &serde_json::Value, secret: &str) -> bool {
+    let given = event["headers"][ORIGIN_HEADER].as_str().unwrap_or_default();
+    !secret.is_empty() && bool::from(given.as_bytes().ct_eq(secret.as_bytes()))
+}
+
 /// The address of `CloudFront-Viewer-Address`: `192.0.2.1:46532`, or for
 /// IPv6 `2001:db8::1:46532` (the port after the last colon, no brackets).
 fn viewer_ip(value: &str) -> Option<IpAddr> {
@@ -202,6 +209,23 @@ pub async fn run_batch(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_authorizer_passes_only_the_origin_secret() {
+        use super::through_cloudfront;
+        let event = |value: &str| serde_json::json!({"headers": {"x-hostfront-origin": value}});
+        let secret = "an origin secret CloudFront adds";
+        assert!(through_cloudfront(&event(secret), secret));
+        assert!(!through_cloudfront(&event("a guess"), secret));
+        assert!(!through_cloudfront(
+            &serde_json::json!({"headers": {}}),
+            secret
+        ));
+        assert!(
+            !through_cloudfront(&event(""), ""),
+            "never without a secret"
+        );
+    }
+
     #[test]
     fn viewer_addresses_of_both_families() {
         use super::viewer_ip;

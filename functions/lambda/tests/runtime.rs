@@ -22,6 +22,7 @@ const API_FUNCTIONS: &[(&str, &str)] = &[
     ("api-admin", env!("CARGO_BIN_EXE_api-admin")),
 ];
 const WORKER: &str = env!("CARGO_BIN_EXE_worker");
+const AUTHORIZER: &str = env!("CARGO_BIN_EXE_api-authorizer");
 const SCHEDULER: &str = env!("CARGO_BIN_EXE_scheduler");
 
 fn failed_ids(answer: &Value) -> Vec<String> {
@@ -581,4 +582,84 @@ async fn with_ses_mail_goes_out_and_a_bounce_stops_it() {
     );
     assert_eq!(sent_to(&email).await.len(), 1, "and not sent");
     within_policies(&stack);
+}
+
+/// The domain-check function, were a flaw to let a caller write through it,
+/// could not plant an entry in another function's list: IAM refuses its
+/// writes of index attributes (or of a customer's id) on a `DOMAIN#` item,
+/// while its own cache and counter writes pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_domain_function_cannot_write_index_attributes() {
+    use hostfront::store::{Key, Table, Update};
+    let stack = Stack::on_moto().await;
+    let endpoint = hostfront_tests::aws_access::proxy(
+        "api-domains",
+        &hostfront_tests::moto_endpoint(),
+        stack.access.clone(),
+    )
+    .await;
+    let table_name = &stack
+        .env
+        .iter()
+        .find(|(k, _)| k == "HOSTFRONT_TABLE")
+        .unwrap()
+        .1;
+    let table = hostfront::adapters::aws::DynamoTable::new(
+        hostfront_tests::dynamodb_client_at(&endpoint),
+        table_name,
+        std::sync::Arc::new(hostfront::clock::SystemClock),
+    );
+    let item = |pk: &str, fields: Value| {
+        let mut item = Key::new(pk, "FORGED").to_item();
+        item.extend(fields.as_object().unwrap().clone());
+        item
+    };
+    let forged = item(
+        "DOMAIN#attacker.com",
+        json!({"kind": "domain", "customer_id": "victim", "gsi1pk": "DOMAINS#EXPIRY", "gsi1sk": "000000000001#attacker.com"}),
+    );
+    table.put(forged, None).await.unwrap();
+    table
+        .update(
+            &Key::new("DOMAIN#attacker.com", "MARKER"),
+            Update::new().set("gsi2pk", "RENEWALS#scheduled"),
+            None,
+        )
+        .await
+        .unwrap();
+    let cache = item(
+        "DOMAINCHECK#attacker.com",
+        json!({"kind": "domain_check", "answer": {}, "ttl": 1}),
+    );
+    table.put(cache, None).await.unwrap();
+
+    let accesses = stack.access.lock().unwrap().clone();
+    let denied = hostfront_tests::template::denied(&accesses);
+    let refused = |action: &str| {
+        denied
+            .iter()
+            .any(|a| a.action == action && a.leading_keys == ["DOMAIN#attacker.com"])
+    };
+    assert!(refused("dynamodb:PutItem"), "{denied:?}");
+    assert!(refused("dynamodb:UpdateItem"), "{denied:?}");
+    assert_eq!(denied.len(), 2, "the cache write is allowed: {denied:?}");
+}
+
+/// API Gateway's authorizer, as API Gateway invokes it (payload 2.0, simple
+/// responses): only CloudFront's origin secret goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_authorizer_lets_through_only_what_came_through_cloudfront() {
+    let stack = Stack::on_moto().await;
+    let secret = "an origin secret CloudFront adds";
+    let authorizer = stack
+        .start(AUTHORIZER, &[("HOSTFRONT_ORIGIN_SECRET", secret)])
+        .await;
+    for (given, expected) in [(secret, true), ("a guess", false)] {
+        let event = json!({
+            "version": "2.0", "type": "REQUEST", "routeKey": "POST /api/login",
+            "identitySource": [given], "headers": {"x-hostfront-origin": given},
+        });
+        let answer = authorizer.invoke(event).await.response();
+        assert_eq!(answer, json!({"isAuthorized": expected}));
+    }
 }

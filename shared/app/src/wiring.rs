@@ -196,6 +196,10 @@ pub fn stripe_payments(config: &Config) -> RealPayments {
     let Some(settings) = config.adapters.stripe.clone() else {
         return Ok(None);
     };
+    anyhow::ensure!(
+        !settings.secret_key.is_empty(),
+        "HOSTFRONT_PAYMENTS=stripe needs HOSTFRONT_STRIPE_SECRET_KEY in every process that takes payments"
+    );
     let stripe =
         StripePayments::new(settings).map_err(|e| anyhow::anyhow!("the Stripe adapter: {e}"))?;
     Ok(Some(Arc::new(stripe)))
@@ -211,6 +215,10 @@ pub fn epp_registrar(
     let Some(settings) = config.adapters.epp.clone() else {
         return Ok(None);
     };
+    anyhow::ensure!(
+        !settings.password.is_empty(),
+        "HOSTFRONT_REGISTRAR=epp needs HOSTFRONT_EPP_PASSWORD in every process that asks the registry"
+    );
     let epp = EppRegistrar::new(settings, table.clone(), clock.clone())
         .map_err(|e| anyhow::anyhow!("the EPP registrar: {e}"))?;
     Ok(Some(Arc::new(epp)))

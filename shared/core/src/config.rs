@@ -61,7 +61,9 @@ pub struct EppSettings {
     pub port: u16,
     /// `HOSTFRONT_EPP_CLIENT_ID`: our registrar id at the registry.
     pub client_id: String,
-    /// `HOSTFRONT_EPP_PASSWORD`.
+    /// `HOSTFRONT_EPP_PASSWORD`: empty in a process that never asks the
+    /// registry (each secret reaches only the functions that use it); the
+    /// adapter refuses to start without it.
     pub password: String,
     /// `HOSTFRONT_EPP_SESSIONS` (2): the most sessions the registry lets us
     /// hold at once, shared by every process.
@@ -91,7 +93,8 @@ impl std::fmt::Debug for EppSettings {
 pub struct StripeSettings {
     /// `HOSTFRONT_STRIPE_API` (`https://api.stripe.com`).
     pub api_base: String,
-    /// `HOSTFRONT_STRIPE_SECRET_KEY`.
+    /// `HOSTFRONT_STRIPE_SECRET_KEY`: empty in a process that takes no
+    /// payments; the adapter refuses to start without it.
     pub secret_key: String,
     /// `HOSTFRONT_STRIPE_WEBHOOK_SECRET`: the signing secret of the webhook
     /// endpoint, if one is set up.
@@ -118,7 +121,9 @@ pub struct WhmSettings {
     /// `HOSTFRONT_WHM_USER` (`root`): the user the API tokens belong to.
     pub user: String,
     /// `HOSTFRONT_WHM_TOKENS`: `web1=TOKEN,web2=TOKEN`, each server's API
-    /// token; `*=TOKEN` serves every server not named.
+    /// token; `*=TOKEN` serves every server not named. None in a process
+    /// that only reads the panel's inventory (a call to a server without its
+    /// token is refused).
     pub tokens: Vec<(String, String)>,
     /// `HOSTFRONT_WHM_TIMEOUT_MS` (25000): for each call; making an
     /// account takes seconds.
@@ -126,7 +131,8 @@ pub struct WhmSettings {
     /// `HOSTFRONT_WHM_BACKUP_TARGET`: `scp://user@host[:port]/directory`,
     /// where a removed account's last backup is copied.
     pub backup_target: String,
-    /// `HOSTFRONT_WHM_BACKUP_PASSWORD`: that SSH user's password.
+    /// `HOSTFRONT_WHM_BACKUP_PASSWORD`: that SSH user's password; empty in
+    /// a process that tears no account down (a backup is then refused).
     pub backup_password: String,
     /// `HOSTFRONT_WHM_BACKUP_DAYS` (30): how long that host keeps a backup.
     pub backup_days: u32,
@@ -450,7 +456,7 @@ impl Config {
                 host: required("HOSTFRONT_EPP_HOST")?,
                 port: number("HOSTFRONT_EPP_PORT", 700)?.clamp(1, 65_535) as u16,
                 client_id: required("HOSTFRONT_EPP_CLIENT_ID")?,
-                password: required("HOSTFRONT_EPP_PASSWORD")?,
+                password: get("HOSTFRONT_EPP_PASSWORD").unwrap_or_default(),
                 sessions: number("HOSTFRONT_EPP_SESSIONS", 2)?.clamp(1, 100) as usize,
                 check_batch: number("HOSTFRONT_EPP_CHECK_BATCH", 5)?.clamp(1, 100) as usize,
                 timeout: std::time::Duration::from_millis(
@@ -465,11 +471,7 @@ impl Config {
         let stripe = if payments == "stripe" {
             Some(StripeSettings {
                 api_base: parse("HOSTFRONT_STRIPE_API", "https://api.stripe.com")?,
-                secret_key: get("HOSTFRONT_STRIPE_SECRET_KEY").ok_or_else(|| {
-                    ConfigError(
-                        "HOSTFRONT_PAYMENTS=stripe needs HOSTFRONT_STRIPE_SECRET_KEY".into(),
-                    )
-                })?,
+                secret_key: get("HOSTFRONT_STRIPE_SECRET_KEY").unwrap_or_default(),
                 webhook_secret: get("HOSTFRONT_STRIPE_WEBHOOK_SECRET"),
                 timeout: std::time::Duration::from_millis(
                     number("HOSTFRONT_STRIPE_TIMEOUT_MS", 20_000)?.clamp(100, 120_000),
@@ -483,7 +485,7 @@ impl Config {
             let required = |name: &str| {
                 get(name).ok_or_else(|| ConfigError(format!("HOSTFRONT_PANEL=whm needs {name}")))
             };
-            let tokens = server_tokens(&required("HOSTFRONT_WHM_TOKENS")?)?;
+            let tokens = server_tokens(&get("HOSTFRONT_WHM_TOKENS").unwrap_or_default())?;
             Some(WhmSettings {
                 url: parse("HOSTFRONT_WHM_URL", "https://{server}:2087")?,
                 user: parse("HOSTFRONT_WHM_USER", "root")?,
@@ -492,7 +494,7 @@ impl Config {
                     number("HOSTFRONT_WHM_TIMEOUT_MS", 25_000)?.clamp(100, 300_000),
                 ),
                 backup_target: required("HOSTFRONT_WHM_BACKUP_TARGET")?,
-                backup_password: required("HOSTFRONT_WHM_BACKUP_PASSWORD")?,
+                backup_password: get("HOSTFRONT_WHM_BACKUP_PASSWORD").unwrap_or_default(),
                 backup_days: number("HOSTFRONT_WHM_BACKUP_DAYS", 30)?.clamp(1, 3650) as u32,
             })
         } else {
@@ -749,7 +751,7 @@ mod tests {
             "the payments and the panel remain simulated"
         );
         let e = config(&[("HOSTFRONT_PANEL", "whm")]).unwrap_err();
-        assert!(e.to_string().contains("HOSTFRONT_WHM_TOKENS"), "{e}");
+        assert!(e.to_string().contains("HOSTFRONT_WHM_BACKUP_TARGET"), "{e}");
         let whm = |tokens: &str| {
             config(&[
                 ("HOSTFRONT_PANEL", "whm"),

@@ -4,6 +4,7 @@
 
 mod bank_check;
 mod card_testing;
+mod cards;
 mod contract;
 mod domain_theft;
 mod external_holds;

@@ -13,6 +13,7 @@ use hostfront::mail::MailKind;
 use hostfront::payments::Card;
 use hostfront::registrar::DomainStatus;
 use hostfront::renewals::{self, BillingRun, RenewalStatus};
+use hostfront::store::Key;
 
 use super::{DAY, live_domain, mails_of, paying_with, registry_expiry};
 use hostfront::clock::add_years_secs;
@@ -227,3 +228,77 @@ async fn a_domain_that_will_not_renew_itself_is_reminded_once_each_time(
 }
 
 with_clock_on_both_engines!(a_domain_that_will_not_renew_itself_is_reminded_once_each_time: reminders_embedded, reminders_cloud);
+
+/// `item` moved to `pk` / `sk` with `customer_id` the victim's: what a
+/// function allowed to write `DOMAIN#` items with any attributes could plant
+/// in the billing run's indexes.
+async fn plant(services: &Services, item: &Key, sk: &str, victim: &str) {
+    let mut forged = services.table.get(item).await.unwrap().unwrap();
+    let name = forged
+        .get("domain")
+        .or(forged.get("name"))
+        .and_then(|n| n.as_str())
+        .unwrap()
+        .to_string();
+    forged.insert("pk".into(), format!("DOMAIN#{name}").into());
+    forged.insert("sk".into(), sk.into());
+    forged.insert("customer_id".into(), victim.into());
+    forged.insert("id".into(), "forged".into());
+    forged.insert("auto_renew".into(), true.into());
+    services.table.put(forged, None).await.unwrap();
+}
+
+/// An attacker's domain, entered in the expiry index and then in the due
+/// renewals under a victim's id by items outside the victim's records,
+/// neither invoices nor charges the victim's saved card.
+async fn entries_planted_in_the_billing_indexes_charge_nobody(
+    clock: &ManualClock,
+    services: &Services,
+) {
+    let (attacker, domain) = live_domain(services).await;
+    owned::set_auto_renew(services, &attacker.id, &domain.name, false)
+        .await
+        .unwrap();
+    let (victim, _) = hostfront_tests::customer(services, &hostfront_tests::unique("victim")).await;
+    payment_method::save(services, &victim.id, &saved(APPROVED), "card")
+        .await
+        .unwrap();
+    let own = owned::key(&attacker.id, &domain.name);
+    plant(services, &own, "FORGED", &victim.id).await;
+    let expiry = registry_expiry(services, &domain.name).await;
+    travel_to(clock, expiry, 29);
+    assert_eq!(billing(services).await.invoiced, 0, "the planted domain");
+    let victims = |services: &Services| {
+        let id = victim.id.clone();
+        let table = services.table.clone();
+        async move { invoice::of_customer(table.as_ref(), &id, 10).await.unwrap() }
+    };
+    assert!(victims(services).await.is_empty());
+
+    // The attacker's own renewal, copied into the due renewals as the victim's.
+    owned::set_auto_renew(services, &attacker.id, &domain.name, true)
+        .await
+        .unwrap();
+    assert_eq!(billing(services).await.invoiced, 1, "the attacker's own");
+    let real = renewals::find(services.table.as_ref(), &domain.name, expiry)
+        .await
+        .unwrap()
+        .unwrap();
+    plant(services, &real.key(), "RENEWAL", &victim.id).await;
+    travel_to(clock, expiry, 1);
+    let run = billing(services).await;
+    assert_eq!(
+        (run.charged, run.declined),
+        (0, 1),
+        "the attacker has no card"
+    );
+    let held = services
+        .payments
+        .authorization_made_with("forged-authorize-1")
+        .await
+        .unwrap();
+    assert!(held.is_none(), "the victim's card was not charged");
+    assert!(victims(services).await.is_empty());
+}
+
+with_clock_on_both_engines!(entries_planted_in_the_billing_indexes_charge_nobody: planted_entries_embedded, planted_entries_cloud);

@@ -30,6 +30,7 @@ async fn main() -> Result<(), hostfront_lambda::Error> {
         hostfront_lambda::AwsAdapters::NONE
             .with_mail()
             .with_registrar()
+            .with_payments()
             .with_panel(),
     )
     .await?;

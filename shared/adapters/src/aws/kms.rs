@@ -1,33 +1,29 @@
-//! The AWS sealer: envelope encryption with KMS. Each process asks KMS for
-//! one data key (`GenerateDataKey`) when it first seals, encrypts locally
+//! The AWS sealer: envelope encryption with KMS. Each seal asks KMS for a
+//! data key of its own (`GenerateDataKey`) under the seal's context (the
+//! item and the secret's name) as its encryption context, encrypts locally
 //! with it, and stores the key as KMS wrapped it beside the text; opening
-//! asks KMS to unwrap (`Decrypt`) a wrapped key once per process.
+//! asks KMS to unwrap it (`Decrypt`) under the same context, so a value
+//! copied to another item is refused by KMS itself, and CloudTrail names the
+//! item and secret of every unwrap.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
-use async_trait::async_trait;
 use aws_sdk_kms::primitives::Blob;
 use aws_sdk_kms::types::DataKeySpec;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
-use tokio::sync::OnceCell;
 use zeroize::Zeroizing;
 
-use hostfront_core::secrets::{SealError, Sealer, decrypt, encrypt};
+use async_trait::async_trait;
+use hostfront_core::secrets::{SealContext, SealError, Sealer, decrypt, encrypt};
 
-const PREFIX: &str = "kms.";
-
-struct DataKey {
-    plain: Zeroizing<[u8; 32]>,
-    wrapped: String,
-}
+/// A data key per seal, wrapped under the seal's encryption context.
+const PREFIX: &str = "kms.v2.";
+/// Sealed before seals named their item: one data key per process, no
+/// encryption context, the text bound to the legacy context.
+const LEGACY_PREFIX: &str = "kms.";
 
 pub struct KmsSealer {
     client: super::OnFirstUse<aws_sdk_kms::Client>,
     key_id: String,
-    current: OnceCell<DataKey>,
-    unwrapped: Mutex<HashMap<String, Zeroizing<[u8; 32]>>>,
 }
 
 fn unavailable(error: impl std::fmt::Display) -> SealError {
@@ -52,8 +48,6 @@ impl KmsSealer {
         KmsSealer {
             client: client.into(),
             key_id: key_id.into(),
-            current: OnceCell::new(),
-            unwrapped: Mutex::new(HashMap::new()),
         }
     }
 
@@ -71,52 +65,50 @@ impl KmsSealer {
             .ok_or_else(|| unavailable("KMS made a key without an id"))
     }
 
-    async fn data_key(&self) -> Result<&DataKey, SealError> {
-        self.current
-            .get_or_try_init(|| async {
-                let generated = self
-                    .client
-                    .generate_data_key()
-                    .key_id(&self.key_id)
-                    .key_spec(DataKeySpec::Aes256)
-                    .send()
-                    .await
-                    .map_err(unavailable)?;
-                let wrapped = generated
-                    .ciphertext_blob()
-                    .map(|b| B64.encode(b.as_ref()))
-                    .ok_or(SealError::Corrupt)?;
-                Ok(DataKey {
-                    plain: key_bytes(generated.plaintext())?,
-                    wrapped,
-                })
-            })
-            .await
+    /// A fresh data key for `context`: in plain text, and wrapped (base64).
+    async fn data_key(
+        &self,
+        context: &SealContext,
+    ) -> Result<(Zeroizing<[u8; 32]>, String), SealError> {
+        let mut request = self
+            .client
+            .generate_data_key()
+            .key_id(&self.key_id)
+            .key_spec(DataKeySpec::Aes256);
+        for (name, value) in context.pairs() {
+            request = request.encryption_context(name, value);
+        }
+        let generated = request.send().await.map_err(unavailable)?;
+        let wrapped = generated
+            .ciphertext_blob()
+            .map(|b| B64.encode(b.as_ref()))
+            .ok_or(SealError::Corrupt)?;
+        Ok((key_bytes(generated.plaintext())?, wrapped))
     }
 
-    async fn unwrap_key(&self, wrapped: &str) -> Result<Zeroizing<[u8; 32]>, SealError> {
-        if let Some(key) = self.unwrapped.lock().expect("not poisoned").get(wrapped) {
-            return Ok(key.clone());
-        }
+    /// Unwraps `wrapped` under `context` (none for a legacy value).
+    async fn unwrap_key(
+        &self,
+        wrapped: &str,
+        context: Option<&SealContext>,
+    ) -> Result<Zeroizing<[u8; 32]>, SealError> {
         let blob = B64.decode(wrapped).map_err(|_| SealError::Corrupt)?;
-        let answer = self
+        let mut request = self
             .client
             .decrypt()
             .key_id(&self.key_id)
-            .ciphertext_blob(Blob::new(blob))
+            .ciphertext_blob(Blob::new(blob));
+        for (name, value) in context.map(SealContext::pairs).into_iter().flatten() {
+            request = request.encryption_context(name, value);
+        }
+        let answer = request
             .send()
             .await
             .map_err(|e| match e.as_service_error() {
                 Some(service) if service.is_invalid_ciphertext_exception() => SealError::Corrupt,
                 _ => unavailable(e),
             })?;
-        let key = key_bytes(answer.plaintext())?;
-        let mut cache = self.unwrapped.lock().expect("not poisoned");
-        if cache.len() > 1000 {
-            cache.clear();
-        }
-        cache.insert(wrapped.to_string(), key.clone());
-        Ok(key)
+        key_bytes(answer.plaintext())
     }
 }
 
@@ -126,19 +118,26 @@ impl Sealer for KmsSealer {
         "kms"
     }
 
-    async fn seal(&self, plaintext: &str, context: &str) -> Result<String, SealError> {
-        let key = self.data_key().await?;
+    async fn seal(&self, plaintext: &str, context: &SealContext) -> Result<String, SealError> {
+        let (key, wrapped) = self.data_key(context).await?;
         Ok(format!(
-            "{PREFIX}{}.{}",
-            key.wrapped,
-            encrypt(&key.plain, plaintext, context)
+            "{PREFIX}{wrapped}.{}",
+            encrypt(&key, plaintext, &context.aad())
         ))
     }
 
-    async fn open(&self, sealed: &str, context: &str) -> Result<String, SealError> {
-        let rest = sealed.strip_prefix(PREFIX).ok_or(SealError::Corrupt)?;
+    async fn open(&self, sealed: &str, context: &SealContext) -> Result<String, SealError> {
+        if let Some(rest) = sealed.strip_prefix(PREFIX) {
+            let (wrapped, body) = rest.split_once('.').ok_or(SealError::Corrupt)?;
+            let key = self.unwrap_key(wrapped, Some(context)).await?;
+            return decrypt(&key, body, &context.aad());
+        }
+        let rest = sealed
+            .strip_prefix(LEGACY_PREFIX)
+            .ok_or(SealError::Corrupt)?;
+        let legacy = context.legacy().ok_or(SealError::Corrupt)?;
         let (wrapped, body) = rest.split_once('.').ok_or(SealError::Corrupt)?;
-        let key = self.unwrap_key(wrapped).await?;
-        decrypt(&key, body, context)
+        let key = self.unwrap_key(wrapped, None).await?;
+        decrypt(&key, body, legacy)
     }
 }

@@ -7,9 +7,12 @@ use async_trait::async_trait;
 use rand_core::{OsRng, RngCore};
 use zeroize::Zeroizing;
 
-use hostfront_core::secrets::{SealError, Sealer, decrypt, encrypt};
+use hostfront_core::secrets::{SealContext, SealError, Sealer, decrypt, encrypt};
 
-const PREFIX: &str = "local.";
+/// Bound to the item and the secret's name.
+const PREFIX: &str = "local.v2.";
+/// Sealed before seals named their item: bound to the legacy context.
+const LEGACY_PREFIX: &str = "local.";
 
 pub struct LocalSealer {
     key: Zeroizing<[u8; 32]>,
@@ -47,15 +50,20 @@ impl Sealer for LocalSealer {
         "local"
     }
 
-    async fn seal(&self, plaintext: &str, context: &str) -> Result<String, SealError> {
+    async fn seal(&self, plaintext: &str, context: &SealContext) -> Result<String, SealError> {
         Ok(format!(
             "{PREFIX}{}",
-            encrypt(&self.key, plaintext, context)
+            encrypt(&self.key, plaintext, &context.aad())
         ))
     }
 
-    async fn open(&self, sealed: &str, context: &str) -> Result<String, SealError> {
-        let body = sealed.strip_prefix(PREFIX).ok_or(SealError::Corrupt)?;
-        decrypt(&self.key, body, context)
+    async fn open(&self, sealed: &str, context: &SealContext) -> Result<String, SealError> {
+        if let Some(body) = sealed.strip_prefix(PREFIX) {
+            return decrypt(&self.key, body, &context.aad());
+        }
+        let body = sealed
+            .strip_prefix(LEGACY_PREFIX)
+            .ok_or(SealError::Corrupt)?;
+        decrypt(&self.key, body, context.legacy().ok_or(SealError::Corrupt)?)
     }
 }

@@ -1,16 +1,6 @@
-//! A simulated payment gateway with documented test cards and a ledger of
-//! authorisations, captures and refunds kept in the table (`SIMPAY#…` items).
-//!
-//! | card number | outcome |
-//! |---|---|
-//! | 4242 4242 4242 4242 | approved |
-//! | 4000 0000 0000 0002 | `card_declined` |
-//! | 4000 0000 0000 9995 | `insufficient_funds` |
-//! | 4000 0000 0000 0069 | `expired_card` |
-//! | 4000 0025 0000 3155 | the bank asks its holder to confirm: with the holder at hand, at the simulated bank's page (`/bank.html`); without, `authentication_required` |
-//!
-//! Any other number that passes the Luhn check is approved; one that fails it
-//! is `invalid_card`, and so is an expiry date in the past.
+//! A simulated payment gateway with documented test cards (`cards.rs`) and
+//! a ledger of authorisations, captures and refunds kept in the table
+//! (`SIMPAY#…` items).
 
 use std::sync::Arc;
 
@@ -22,48 +12,18 @@ use serde_json::json;
 use hostfront_core::clock::Clock;
 use hostfront_core::payments::{
     Authorization, Authorized, Capture, Card, Charge, PaymentError, PaymentSource, Payments,
-    Refund, SavedCard, last4,
+    Refund, SavedCard,
 };
 use hostfront_core::store::{Condition, ItemExt, Key, Table, TableError, TxOp, Update};
 
-pub const APPROVED: &str = "4242424242424242";
-pub const DECLINED: &str = "4000000000000002";
-pub const INSUFFICIENT_FUNDS: &str = "4000000000009995";
-pub const EXPIRED: &str = "4000000000000069";
-/// Saves, then declines every charge (Stripe's test card of that name).
-pub const DECLINES_WHEN_CHARGED: &str = "4000000000000341";
-/// Its bank asks its holder to confirm every payment (Stripe's test card of that name).
-pub const AUTHENTICATES: &str = "4000002500003155";
+use super::cards::{Behaviour, Profile, declined};
+
 /// The simulated bank's page, where a holder confirms a payment.
 const BANK_PAGE: &str = "/bank.html";
 
 pub struct SimulatedGateway {
     table: Arc<dyn Table>,
     clock: Arc<dyn Clock>,
-}
-
-fn luhn_valid(digits: &str) -> bool {
-    let sum: u32 = digits
-        .chars()
-        .rev()
-        .filter_map(|c| c.to_digit(10))
-        .enumerate()
-        .map(|(i, d)| {
-            if i % 2 == 1 {
-                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
-}
-
-fn declined(code: &str, message: &str) -> PaymentError {
-    PaymentError::Declined {
-        code: code.into(),
-        message: message.into(),
-    }
 }
 
 fn storage(error: TableError) -> PaymentError {
@@ -83,68 +43,27 @@ impl SimulatedGateway {
         SimulatedGateway { table, clock }
     }
 
-    /// The card a charge is paid with: the one given, or the one saved under its token.
-    async fn card_of(&self, source: &PaymentSource) -> Result<Card, PaymentError> {
-        match source {
-            PaymentSource::Card(card) => Ok(card.clone()),
-            PaymentSource::Saved(token) => {
-                let entry = self
-                    .table
-                    .get(&entry_key(token))
-                    .await
-                    .map_err(storage)?
-                    .filter(|e| e.str_attr("kind") == Some("token"))
-                    .ok_or_else(|| PaymentError::Invalid(format!("no saved card {token}")))?;
-                Ok(Card {
-                    number: entry.str_attr("number").unwrap_or_default().into(),
-                    exp_month: entry.i64_attr("exp_month").unwrap_or(0) as u32,
-                    exp_year: entry.i64_attr("exp_year").unwrap_or(0) as i32,
-                    cvc: String::new(),
-                })
-            }
-        }
+    /// The card a charge is paid with, checked: the one given, or the one
+    /// saved under its token.
+    async fn card_of(&self, source: &PaymentSource) -> Result<Profile, PaymentError> {
+        let profile = match source {
+            PaymentSource::Card(card) => Profile::of(card)?,
+            PaymentSource::Saved(token) => self
+                .table
+                .get(&entry_key(token))
+                .await
+                .map_err(storage)?
+                .filter(|e| e.str_attr("kind") == Some("token"))
+                .and_then(|entry| Profile::of_entry(&entry))
+                .ok_or_else(|| PaymentError::Invalid(format!("no saved card {token}")))?,
+        };
+        self.check_expiry(&profile)?;
+        Ok(profile)
     }
 
-    /// A card that could pay: a valid number, not expired.
-    fn check_valid(&self, card: &Card) -> Result<String, PaymentError> {
-        let digits: String = card
-            .number
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
-        if digits.len() < 12
-            || digits.len() > 19
-            || !digits.chars().all(|c| c.is_ascii_digit())
-            || !luhn_valid(&digits)
-        {
-            return Err(declined("invalid_card", "that card number is not valid"));
-        }
+    fn check_expiry(&self, card: &Profile) -> Result<(), PaymentError> {
         let today = self.clock.now();
-        let (year, month) = (today.year(), u8::from(today.month()) as u32);
-        if !(1..=12).contains(&card.exp_month) || (card.exp_year, card.exp_month) < (year, month) {
-            return Err(declined("expired_card", "the card has expired"));
-        }
-        Ok(digits)
-    }
-
-    /// What the card's bank says to a charge: the test cards decline.
-    fn check_card(&self, card: &Card) -> Result<(), PaymentError> {
-        let digits = self.check_valid(card)?;
-        match digits.as_str() {
-            DECLINED | DECLINES_WHEN_CHARGED => {
-                Err(declined("card_declined", "the card was declined"))
-            }
-            INSUFFICIENT_FUNDS => Err(declined(
-                "insufficient_funds",
-                "the card has insufficient funds",
-            )),
-            EXPIRED => Err(declined("expired_card", "the card has expired")),
-            AUTHENTICATES => Err(declined(
-                "authentication_required",
-                "your bank asks you to confirm this payment, which cannot be done without you; pay with the card while you are at hand",
-            )),
-            _ => Ok(()),
-        }
+        card.check_expiry(today.year(), u8::from(today.month()) as u32)
     }
 
     /// The stored answer of an operation done before under `key`.
@@ -191,7 +110,7 @@ impl SimulatedGateway {
     async fn hold(
         &self,
         charge: &Charge,
-        card: &Card,
+        card: &Profile,
         return_url: Option<&str>,
     ) -> Result<Authorization, PaymentError> {
         if charge.amount <= 0 {
@@ -202,7 +121,7 @@ impl SimulatedGateway {
             id: id.clone(),
             amount: charge.amount,
             currency: charge.currency.clone(),
-            card_last4: last4(&card.number),
+            card_last4: card.last4.clone(),
         };
         let mut fields = json!({
             "remaining": charge.amount, "amount": charge.amount, "currency": charge.currency,
@@ -312,20 +231,15 @@ impl Payments for SimulatedGateway {
         if let Some(done) = self.replay(idempotency_key).await? {
             return Ok(done);
         }
-        let digits = self.check_valid(card)?;
+        let profile = Profile::of(card)?;
+        self.check_expiry(&profile)?;
         let saved = SavedCard {
             token: format!("tok_{}", ulid::Ulid::new()),
-            last4: last4(&digits),
+            last4: profile.last4.clone(),
             exp_month: card.exp_month,
             exp_year: card.exp_year,
         };
-        // The simulation keeps the number so that its test cards behave the
-        // same when saved; Hostfront itself keeps only the token.
-        let entry = self.entry(
-            &saved.token,
-            "token",
-            json!({"number": digits, "exp_month": card.exp_month, "exp_year": card.exp_year}),
-        );
+        let entry = self.entry(&saved.token, "token", profile.fields());
         self.record(vec![entry], idempotency_key, saved).await
     }
 
@@ -334,7 +248,7 @@ impl Payments for SimulatedGateway {
             return Ok(done);
         }
         let card = self.card_of(&charge.source).await?;
-        self.check_card(&card)?;
+        card.behaviour.answer()?;
         self.hold(charge, &card, None).await
     }
 
@@ -350,7 +264,7 @@ impl Payments for SimulatedGateway {
             return self.authenticated(&done.id).await;
         }
         let card = self.card_of(&charge.source).await?;
-        if self.check_valid(&card)? != AUTHENTICATES {
+        if card.behaviour != Behaviour::Authenticates {
             return self.authorize(charge).await.map(Authorized::Held);
         }
         let held = self.hold(charge, &card, Some(return_url)).await?;
@@ -495,7 +409,8 @@ impl Payments for SimulatedGateway {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::cards::*;
+    use hostfront_core::payments::last4;
 
     #[test]
     fn luhn_and_last4() {

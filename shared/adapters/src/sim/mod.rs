@@ -1,15 +1,15 @@
 //! Simulations of the outside world, for local runs, demonstrations and
 //! tests. Each keeps its state in the table, so it remembers what it did.
 
+mod cards;
 mod dns;
 mod gateway;
 mod panel;
 mod registry;
 
+pub use cards::{APPROVED, DECLINED, DECLINES_WHEN_CHARGED, EXPIRED, INSUFFICIENT_FUNDS};
 pub use dns::SimulatedResolver;
-pub use gateway::{
-    APPROVED, DECLINED, DECLINES_WHEN_CHARGED, EXPIRED, INSUFFICIENT_FUNDS, SimulatedGateway,
-};
+pub use gateway::SimulatedGateway;
 pub use panel::{PanelSettings, SimulatedPanel};
 pub use registry::{
     SimulatedRegistry, SimulationSettings, auth_code_for, phase, registered_elsewhere,

@@ -401,6 +401,12 @@ impl HostingPanel for WhmPanel {
                 code: "backups_not_configured".into(),
                 message,
             })?;
+        if settings.backup_password.is_empty() {
+            return Err(PanelError::Refused {
+                code: "backups_not_configured".into(),
+                message: "this process has no HOSTFRONT_WHM_BACKUP_PASSWORD: backups are copied by the worker".into(),
+            });
+        }
         let params = [
             ("host", target.host.as_str()),
             ("port", target.port.as_str()),

@@ -4,7 +4,7 @@
 //! once paid, it is kept for the provisioning to use, and each secret is
 //! removed in the same write that records the step that used it.
 
-use crate::secrets::SealError;
+use crate::secrets::{SealContext, SealError};
 use crate::store::{ItemExt, Key, TxOp, Update};
 use crate::{Sealing, Storage};
 
@@ -30,8 +30,11 @@ fn key(order_id: &str) -> Key {
     Key::new(super::children_partition(order_id), "SECRETS")
 }
 
-fn context(order_id: &str, secret: Secret) -> String {
-    format!("order/{order_id}/{}", secret.name())
+/// Each secret is bound to its item and name (and opens as sealed before
+/// seals named their item, for orders placed then).
+fn context(order_id: &str, secret: Secret) -> SealContext {
+    SealContext::new(&key(order_id), secret.name())
+        .formerly(format!("order/{order_id}/{}", secret.name()))
 }
 
 /// The write that stores `secrets` of a new order, sealed, until `until`.

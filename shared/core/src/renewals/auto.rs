@@ -50,7 +50,9 @@ pub async fn run_billing(
     let mut domains = Pages::new(expiring(now - 5 * DAY, now + lead), 100);
     while let Some(items) = domains.next(services.table()).await? {
         for item in &items {
-            let domain = OwnedDomain::of(item)?;
+            let Some(domain) = super::trusted::owned_domain(item)? else {
+                continue;
+            };
             let Some(expiry) = domain.expires_at else {
                 continue;
             };
@@ -68,7 +70,10 @@ pub async fn run_billing(
     let mut scheduled = Pages::new(due, 100);
     while let Some(items) = scheduled.next(services.table()).await? {
         for item in &items {
-            match charge(services, Renewal::of(item)?).await? {
+            let Some(renewal) = super::trusted::renewal(item)? else {
+                continue;
+            };
+            match charge(services, renewal).await? {
                 Some(true) => run.charged += 1,
                 Some(false) => run.declined += 1,
                 None => {}

@@ -20,6 +20,7 @@ mod job;
 mod quote;
 mod request;
 mod sweep;
+mod trusted;
 
 pub use auto::{BillingRun, run_billing};
 pub use job::run;

@@ -73,8 +73,10 @@ fn session_key(token: &str) -> Key {
     Key::new(format!("STAFFSESSION#{}", digest(token)), "SESSION")
 }
 
-fn totp_context(id: &str) -> String {
-    format!("staff/{id}/totp")
+/// The authenticator secret is bound to the member's item (and opens as
+/// sealed before seals named their item).
+fn totp_context(id: &str) -> crate::secrets::SealContext {
+    crate::secrets::SealContext::new(&profile_key(id), "totp").formerly(format!("staff/{id}/totp"))
 }
 
 fn recovery_code() -> String {
