@@ -36,9 +36,19 @@ pub struct Faults {
     /// How many of the next `TransactWriteItems` DynamoDB cancels for a
     /// `TransactionConflict`, as it does when another transaction holds an item.
     pub transaction_conflicts: std::sync::atomic::AtomicU32,
+    /// How many of the next looks at a Route 53 change (`GetChange`) find it
+    /// `PENDING`, as real changes start; moto serves every change at once.
+    pub pending_changes: std::sync::atomic::AtomicU32,
 }
 
 impl Faults {
+    fn take_pending(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.pending_changes
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
     fn take_conflict(&self) -> bool {
         use std::sync::atomic::Ordering;
         self.transaction_conflicts
@@ -140,7 +150,12 @@ async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
             response = response.header(name.as_str(), value.as_bytes());
         }
     }
-    let bytes = answer.bytes().await.unwrap_or_default();
+    let mut bytes = answer.bytes().await.unwrap_or_default();
+    let looks_at_change = parts.method == "GET" && parts.uri.path().contains("/change/");
+    if looks_at_change && proxy.faults.take_pending() {
+        let text = String::from_utf8_lossy(&bytes).replace("INSYNC", "PENDING");
+        bytes = Bytes::from(text);
+    }
     response
         .body(axum::body::Body::from(bytes))
         .expect("a response")
@@ -185,6 +200,7 @@ fn rest_action(method: &str, path: &str) -> Option<String> {
         ("GET", ["hostedzonesbyname"]) => "ListHostedZonesByName",
         ("GET", ["hostedzone", _]) => "GetHostedZone",
         ("DELETE", ["hostedzone", _]) => "DeleteHostedZone",
+        ("POST", ["hostedzone", _]) => "UpdateHostedZoneComment",
         ("POST", ["hostedzone", _, "rrset"]) => "ChangeResourceRecordSets",
         ("GET", ["hostedzone", _, "rrset"]) => "ListResourceRecordSets",
         ("GET", ["change", _]) => "GetChange",
