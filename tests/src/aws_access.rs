@@ -151,8 +151,12 @@ async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
         }
     }
     let mut bytes = answer.bytes().await.unwrap_or_default();
-    let looks_at_change = parts.method == "GET" && parts.uri.path().contains("/change/");
-    if looks_at_change && proxy.faults.take_pending() {
+    // Route 53 answers every new change `PENDING`, and a look at it finds it
+    // so until it is served.
+    let submits = parts.method == "POST" && parts.uri.path().ends_with("/rrset");
+    let looks = parts.method == "GET" && parts.uri.path().contains("/change/");
+    let pending = proxy.faults.pending_changes.load(std::sync::atomic::Ordering::SeqCst) > 0;
+    if (submits && pending) || (looks && proxy.faults.take_pending()) {
         let text = String::from_utf8_lossy(&bytes).replace("INSYNC", "PENDING");
         bytes = Bytes::from(text);
     }
