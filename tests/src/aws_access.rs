@@ -155,7 +155,11 @@ async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
     // so until it is served.
     let submits = parts.method == "POST" && parts.uri.path().ends_with("/rrset");
     let looks = parts.method == "GET" && parts.uri.path().contains("/change/");
-    let pending = proxy.faults.pending_changes.load(std::sync::atomic::Ordering::SeqCst) > 0;
+    let pending = proxy
+        .faults
+        .pending_changes
+        .load(std::sync::atomic::Ordering::SeqCst)
+        > 0;
     if (submits && pending) || (looks && proxy.faults.take_pending()) {
         let text = String::from_utf8_lossy(&bytes).replace("INSYNC", "PENDING");
         bytes = Bytes::from(text);

@@ -348,7 +348,9 @@ impl Fleet {
                     "domain" => a.domain.as_str(),
                     _ => user.as_str(),
                 };
-                search.is_empty() || (exact && value == search) || (!exact && value.contains(&search))
+                search.is_empty()
+                    || (exact && value == search)
+                    || (!exact && value.contains(&search))
             })
             .map(|(user, a)| {
                 json!({"user": user, "domain": a.domain, "plan": a.package,

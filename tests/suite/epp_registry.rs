@@ -23,8 +23,12 @@ async fn registry(f: &TableFixture) -> EppServer {
 
 fn adapter(server: &EppServer, f: &TableFixture) -> Arc<EppRegistrar> {
     Arc::new(
-        EppRegistrar::new(server.settings(2), f.table.clone(), Arc::new(f.clock.clone()))
-            .expect("valid settings"),
+        EppRegistrar::new(
+            server.settings(2),
+            f.table.clone(),
+            Arc::new(f.clock.clone()),
+        )
+        .expect("valid settings"),
     )
 }
 
@@ -36,7 +40,9 @@ fn command(body: &str, id: &str) -> String {
 
 fn info(domain: &str) -> String {
     command(
-        &format!(r#"<info><domain:info xmlns:domain="{DOMAIN_NS}"><domain:name>{domain}</domain:name></domain:info></info>"#),
+        &format!(
+            r#"<info><domain:info xmlns:domain="{DOMAIN_NS}"><domain:name>{domain}</domain:name></domain:info></info>"#
+        ),
         "raw-info",
     )
 }
@@ -76,7 +82,10 @@ async fn a_password_over_16_characters_is_refused_when_configured() {
     };
     let config = Config::from_lookup(env);
     assert!(
-        config.as_ref().err().is_some_and(|e| e.to_string().contains("HOSTFRONT_EPP_PASSWORD")),
+        config
+            .as_ref()
+            .err()
+            .is_some_and(|e| e.to_string().contains("HOSTFRONT_EPP_PASSWORD")),
         "the configuration is refused at start"
     );
 
@@ -96,20 +105,29 @@ async fn the_login_asks_only_for_what_the_greeting_offers() {
     r.check(&["quietbakery.com".to_string()]).await.unwrap();
     assert_eq!(
         server.logins(),
-        [vec![DOMAIN_NS.to_string(), "urn:ietf:params:xml:ns:rgp-1.0".to_string()]],
+        [vec![
+            DOMAIN_NS.to_string(),
+            "urn:ietf:params:xml:ns:rgp-1.0".to_string()
+        ]],
         "domains and RGP, as offered; no hosts or contacts"
     );
 
     let host = "urn:ietf:params:xml:ns:host-1.0";
     let answers = server
-        .converse(&[login_frame(password_of(&server).as_str(), &[host, DOMAIN_NS])])
+        .converse(&[login_frame(
+            password_of(&server).as_str(),
+            &[host, DOMAIN_NS],
+        )])
         .await;
     assert_eq!(code_of(&answers[0]), 2307, "{}", answers[0]);
     let answers = server.converse(&[good_login(), info("<bad")]).await;
     assert_eq!(code_of(&answers[0]), 1000);
     assert_eq!(code_of(&answers[1]), 2001, "not XML: {}", answers[1]);
     let answers = server
-        .converse(&[good_login(), info("bakery.com").replace("domain:name", "domain:nom")])
+        .converse(&[
+            good_login(),
+            info("bakery.com").replace("domain:name", "domain:nom"),
+        ])
         .await;
     assert_eq!(code_of(&answers[1]), 2001, "{}", answers[1]);
     assert_eq!(server.take_invalid_frames().len(), 2);
@@ -134,7 +152,10 @@ async fn in_redemption(r: &EppRegistrar, f: &TableFixture, domain: &str) -> i64 
     let first = r.register(&registration(domain)).await.unwrap();
     f.clock
         .advance_secs(first.expires_at - f.clock.now_secs() + 50 * DAY);
-    assert_eq!(r.info(domain).await.unwrap().status, DomainStatus::Redemption);
+    assert_eq!(
+        r.info(domain).await.unwrap().status,
+        DomainStatus::Redemption
+    );
     first.expires_at
 }
 
@@ -173,8 +194,14 @@ async fn a_restore_never_reported_falls_back_and_a_retry_only_reports() {
         .converse(&[login_with_rgp(), restore_request("lapsedbakery.com")])
         .await;
     assert_eq!(code_of(&answers[1]), 1000, "{}", answers[1]);
-    assert!(answers[1].contains(r#"s="pendingRestore""#), "{}", answers[1]);
-    let answers = server.converse(&[login_with_rgp(), info("lapsedbakery.com")]).await;
+    assert!(
+        answers[1].contains(r#"s="pendingRestore""#),
+        "{}",
+        answers[1]
+    );
+    let answers = server
+        .converse(&[login_with_rgp(), info("lapsedbakery.com")])
+        .await;
     assert!(answers[1].contains("pendingRestore"), "{}", answers[1]);
     assert_eq!(
         r.info("lapsedbakery.com").await.unwrap().status,
@@ -182,7 +209,9 @@ async fn a_restore_never_reported_falls_back_and_a_retry_only_reports() {
         "not restored yet"
     );
     f.clock.advance_secs(RESTORE_WINDOW + DAY);
-    let answers = server.converse(&[login_with_rgp(), info("lapsedbakery.com")]).await;
+    let answers = server
+        .converse(&[login_with_rgp(), info("lapsedbakery.com")])
+        .await;
     assert!(answers[1].contains("redemptionPeriod"), "{}", answers[1]);
     assert!(server.restore_requested_at("lapsedbakery.com").is_none());
     let early = server

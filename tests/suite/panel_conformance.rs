@@ -421,7 +421,10 @@ async fn whm_an_account_already_gone_from_its_server_is_not_removed_twice() {
     fleet.lose_answer_of("removeacct");
     let lost = p.remove_account("ada").await;
     assert!(matches!(lost, Err(PanelError::Unavailable(_))), "{lost:?}");
-    assert!(fleet.accounts(&ada.server).is_empty(), "removed all the same");
+    assert!(
+        fleet.accounts(&ada.server).is_empty(),
+        "removed all the same"
+    );
     p.remove_account("ada")
         .await
         .expect("no such account: only its place is left to give back");

@@ -85,7 +85,9 @@ impl EppSettings {
                 && value.split_whitespace().collect::<Vec<_>>().join(" ") == value
         };
         if !fits(&self.client_id, 3) {
-            return Err("HOSTFRONT_EPP_CLIENT_ID must be 3 to 16 characters (RFC 5730 clIDType)".into());
+            return Err(
+                "HOSTFRONT_EPP_CLIENT_ID must be 3 to 16 characters (RFC 5730 clIDType)".into(),
+            );
         }
         if !fits(&self.password, 6) {
             return Err(format!(

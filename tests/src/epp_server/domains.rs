@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use hostfront::adapters::sim::{auth_code_for, phase, registered_elsewhere, static_availability};
 use hostfront::registrar::DomainStatus;
 
-use super::answer::{Answer, DOMAIN_NS, RGP_NS, child, children, date, escape, text_of, texts_of, time};
+use super::answer::{
+    Answer, DOMAIN_NS, RGP_NS, child, children, date, escape, text_of, texts_of, time,
+};
 use super::{CLIENT_ID, Command, Domain, OTHER_REGISTRAR, Registry, Transfer, YEAR};
 
 /// How long a restore request waits for its report before the domain
@@ -431,9 +433,6 @@ fn restore_step(
             2304,
             "Object status prohibits operation: no restore pending",
         ),
-        _ => Answer::error(
-            2304,
-            "Object status prohibits operation: not in redemption",
-        ),
+        _ => Answer::error(2304, "Object status prohibits operation: not in redemption"),
     }
 }

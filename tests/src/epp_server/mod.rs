@@ -345,7 +345,9 @@ impl Registry {
         };
         let root = document.root_element();
         let command = child(root, "command");
-        let id = command.map(|c| text_of(c, "clTRID")).filter(|id| !id.is_empty());
+        let id = command
+            .map(|c| text_of(c, "clTRID"))
+            .filter(|id| !id.is_empty());
         if let Err(why) = schema::validate(request) {
             self.invalid.push(format!("received: {why}\n{request}"));
             return syntax_error(id.as_deref());
@@ -372,16 +374,31 @@ impl Registry {
         self.seen
             .push((command.name.to_string(), command.id.clone()));
         let (answer, after) = self.session_command(&command, session);
-        (answer.render(Some(&command.id).filter(|id| !id.is_empty()).map(|id| id.as_str()), served), after)
+        (
+            answer.render(
+                Some(&command.id)
+                    .filter(|id| !id.is_empty())
+                    .map(|id| id.as_str()),
+                served,
+            ),
+            after,
+        )
     }
 
     /// A command within a session: login and logout, or an object's.
-    fn session_command(&mut self, command: &Command, session: &mut Option<Session>) -> (Answer, After) {
+    fn session_command(
+        &mut self,
+        command: &Command,
+        session: &mut Option<Session>,
+    ) -> (Answer, After) {
         if command.name == "login" {
             return self.login(command, session);
         }
         let Some(current) = session.as_ref() else {
-            return (Answer::error(2002, "Command use error: log in first"), After::Continue);
+            return (
+                Answer::error(2002, "Command use error: log in first"),
+                After::Continue,
+            );
         };
         if command.name == "logout" {
             *session = None;
@@ -423,13 +440,19 @@ impl Registry {
             .into_iter()
             .find(|uri| !OBJECT_SERVICES.contains(&uri.as_str()))
         {
-            return (Answer::error(2307, format!("Unimplemented object service: {uri}")), After::Continue);
+            return (
+                Answer::error(2307, format!("Unimplemented object service: {uri}")),
+                After::Continue,
+            );
         }
         if let Some(uri) = texts_of(command.element, "extURI")
             .into_iter()
             .find(|uri| !EXTENSIONS.contains(&uri.as_str()))
         {
-            return (Answer::error(2103, format!("Unimplemented extension: {uri}")), After::Continue);
+            return (
+                Answer::error(2103, format!("Unimplemented extension: {uri}")),
+                After::Continue,
+            );
         }
         if self.sessions >= self.max_sessions {
             return (
@@ -439,7 +462,10 @@ impl Registry {
         }
         self.sessions += 1;
         *session = Some(Session { services: asked });
-        (Answer::error(1000, "Command completed successfully"), After::Continue)
+        (
+            Answer::error(1000, "Command completed successfully"),
+            After::Continue,
+        )
     }
 }
 

@@ -153,8 +153,11 @@ mod tests {
     #[test]
     fn frames_are_held_to_the_rfc_schemas() {
         validate(HELLO).expect("a hello is valid");
-        validate(&login("sixteen-chars-pw", "urn:ietf:params:xml:ns:domain-1.0"))
-            .expect("a login with a 16-character password");
+        validate(&login(
+            "sixteen-chars-pw",
+            "urn:ietf:params:xml:ns:domain-1.0",
+        ))
+        .expect("a login with a 16-character password");
         let long = validate(&login(
             "twenty-two-characters!",
             "urn:ietf:params:xml:ns:domain-1.0",

@@ -383,7 +383,9 @@ async fn a_waiting_step_sends_its_job_again_for_later() {
         matches!(handled, Err(JobError::Later { retry_in, .. }) if retry_in == Duration::from_secs(15)),
         "{handled:?}"
     );
-    jobs.handle(&message).await.expect("served now: the order goes live");
+    jobs.handle(&message)
+        .await
+        .expect("served now: the order goes live");
     let order = orders::load(&services, &customer.id, &id).await.unwrap();
     assert_eq!(order.status, OrderStatus::Active);
 }

@@ -208,7 +208,9 @@ impl Route53Zones {
             match progress(info.status(), submitted, SystemTime::now()) {
                 Progress::Served => return Ok(()),
                 Progress::Stuck => {
-                    return Err(failed(format!("change {change} has been pending for over an hour")));
+                    return Err(failed(format!(
+                        "change {change} has been pending for over an hour"
+                    )));
                 }
                 Progress::Pending => {}
             }
@@ -412,10 +414,22 @@ mod tests {
     fn a_change_pending_for_an_hour_has_failed() {
         let now = SystemTime::now();
         let ago = |secs| Some(now - Duration::from_secs(secs));
-        assert_eq!(progress(&ChangeStatus::Insync, ago(7200), now), Progress::Served);
-        assert_eq!(progress(&ChangeStatus::Pending, ago(60), now), Progress::Pending);
-        assert_eq!(progress(&ChangeStatus::Pending, None, now), Progress::Pending);
-        assert_eq!(progress(&ChangeStatus::Pending, ago(3601), now), Progress::Stuck);
+        assert_eq!(
+            progress(&ChangeStatus::Insync, ago(7200), now),
+            Progress::Served
+        );
+        assert_eq!(
+            progress(&ChangeStatus::Pending, ago(60), now),
+            Progress::Pending
+        );
+        assert_eq!(
+            progress(&ChangeStatus::Pending, None, now),
+            Progress::Pending
+        );
+        assert_eq!(
+            progress(&ChangeStatus::Pending, ago(3601), now),
+            Progress::Stuck
+        );
     }
 
     #[test]

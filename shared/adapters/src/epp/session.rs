@@ -151,9 +151,7 @@ impl Sessions {
 /// What the login asks for, among what the greeting `offered` (RFC 5730
 /// section 2.9.1.1 lets it choose nothing else): domains, which it needs,
 /// and RGP when the registry has it.
-fn chosen_services(
-    offered: &instant_epp::hello::Services,
-) -> Result<Services<'static>, EppError> {
+fn chosen_services(offered: &instant_epp::hello::Services) -> Result<Services<'static>, EppError> {
     if !offered.obj_uris.iter().any(|uri| uri == DOMAIN_XMLNS) {
         return Err(EppError::Unavailable(
             "the EPP registry does not offer domains (RFC 5731)".into(),
