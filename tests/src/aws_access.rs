@@ -42,9 +42,19 @@ pub struct Faults {
     /// How many of the next `TransactWriteItems` DynamoDB cancels for a
     /// `TransactionConflict`, as it does when another transaction holds an item.
     pub transaction_conflicts: std::sync::atomic::AtomicU32,
+    /// How many of the next looks at a Route 53 change (`GetChange`) find it
+    /// `PENDING`, as real changes start; moto serves every change at once.
+    pub pending_changes: std::sync::atomic::AtomicU32,
 }
 
 impl Faults {
+    fn take_pending(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.pending_changes
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
     fn take_conflict(&self) -> bool {
         use std::sync::atomic::Ordering;
         self.transaction_conflicts
@@ -149,7 +159,20 @@ async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
             response = response.header(name.as_str(), value.as_bytes());
         }
     }
-    let bytes = answer.bytes().await.unwrap_or_default();
+    let mut bytes = answer.bytes().await.unwrap_or_default();
+    // Route 53 answers every new change `PENDING`, and a look at it finds it
+    // so until it is served.
+    let submits = parts.method == "POST" && parts.uri.path().ends_with("/rrset");
+    let looks = parts.method == "GET" && parts.uri.path().contains("/change/");
+    let pending = proxy
+        .faults
+        .pending_changes
+        .load(std::sync::atomic::Ordering::SeqCst)
+        > 0;
+    if (submits && pending) || (looks && proxy.faults.take_pending()) {
+        let text = String::from_utf8_lossy(&bytes).replace("INSYNC", "PENDING");
+        bytes = Bytes::from(text);
+    }
     response
         .body(axum::body::Body::from(bytes))
         .expect("a response")
@@ -194,6 +217,7 @@ fn rest_action(method: &str, path: &str) -> Option<String> {
         ("GET", ["hostedzonesbyname"]) => "ListHostedZonesByName",
         ("GET", ["hostedzone", _]) => "GetHostedZone",
         ("DELETE", ["hostedzone", _]) => "DeleteHostedZone",
+        ("POST", ["hostedzone", _]) => "UpdateHostedZoneComment",
         ("POST", ["hostedzone", _, "rrset"]) => "ChangeResourceRecordSets",
         ("GET", ["hostedzone", _, "rrset"]) => "ListResourceRecordSets",
         ("GET", ["change", _]) => "GetChange",

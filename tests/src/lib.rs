@@ -29,7 +29,8 @@ pub use fixtures::{
     QueueFixture, TableFixture, dynamodb_table, sqlite_queue, sqlite_table, sqs_queue,
 };
 pub use moto::{
-    dynamodb_client, dynamodb_client_at, kms_client, moto_endpoint, route53_client, sesv2_client,
+    dynamodb_client, dynamodb_client_at, kms_client, moto_endpoint, route53_client,
+    route53_client_at, sesv2_client,
     sqs_client, unique,
 };
 

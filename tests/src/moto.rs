@@ -84,4 +84,9 @@ pub fn dynamodb_client_at(endpoint: &str) -> aws_sdk_dynamodb::Client {
 moto_client!(sqs_client, aws_sdk_sqs);
 moto_client!(kms_client, aws_sdk_kms);
 moto_client!(route53_client, aws_sdk_route53);
+
+/// A Route 53 client for moto through `endpoint` (a proxy in front of it).
+pub fn route53_client_at(endpoint: &str) -> aws_sdk_route53::Client {
+    moto_client!(@at aws_sdk_route53, endpoint)
+}
 moto_client!(sesv2_client, aws_sdk_sesv2);

@@ -1,12 +1,18 @@
 //! A stand-in of cPanel & WHM's API for the WHM adapter's tests, on a
 //! loopback port: every server of a small fleet at `/<host>/json-api/…`,
-//! answering the functions the adapter calls as cPanel documents them (WHM
-//! API 1's `metadata.result` and `reason`, UAPI's `status` and `errors`
-//! inside `uapi_cpanel`, cPanel API 2's `cpanelresult`), with state of its
-//! own: each server's accounts with their package, suspension, mailboxes,
-//! addon domains and AutoSSL certificates, and the backups copied away.
+//! answering the functions the adapter calls as cPanel's API reference
+//! (api.docs.cpanel.net: WHM API 1, UAPI, cPanel API 2) documents them:
+//! WHM API 1's `metadata.result` and `reason`, UAPI's `status` and `errors`
+//! inside `uapi_cpanel`, cPanel API 2's `cpanelresult`. It keeps state of
+//! its own: each server's accounts with their package, suspension, address,
+//! mailboxes, addon domains and AutoSSL certificates, and the backups
+//! copied away. Like WHM it ignores parameters it does not know (so
+//! `createacct` gives the server's shared address unless `ip` names
+//! another), and `listaccts` answers an empty list for a search that finds
+//! no account, while `accountsummary` refuses one.
 //! Faults on demand: the next call of a function takes effect and its
-//! answer is lost (a gateway error).
+//! answer is lost (a gateway error); the next calls fail inside WHM
+//! (`metadata.result` 0), whatever they ask.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -32,6 +38,9 @@ const PACKAGES: &[&str] = &[
     "dedicated-e3",
     "reseller-20",
 ];
+/// Each server's main, shared address: an account's when `createacct`
+/// names no other.
+const SHARED_ADDRESS: &str = "192.0.2.1";
 /// How long AutoSSL's certificates last.
 const CERTIFICATE_DAYS: u64 = 90;
 
@@ -65,6 +74,8 @@ struct Fleet {
     calls: HashMap<String, usize>,
     /// The next call of this function takes effect; its answer is lost.
     lose_answer_of: Option<String>,
+    /// The next this many calls fail inside WHM, whatever they ask.
+    failing: usize,
     next_id: u64,
 }
 
@@ -134,6 +145,12 @@ impl WhmServer {
     /// The next call of `function` takes effect, and its answer is lost.
     pub fn lose_answer_of(&self, function: &str) {
         self.fleet.lock().unwrap().lose_answer_of = Some(function.into());
+    }
+
+    /// The next `calls` calls fail inside WHM (`metadata.result` 0), as
+    /// a server out of disk or a broken update makes every function fail.
+    pub fn fail_next_calls(&self, calls: usize) {
+        self.fleet.lock().unwrap().failing = calls;
     }
 
     /// How many times `function` was called.
@@ -228,6 +245,7 @@ impl Fleet {
         match function {
             "version" => Ok(json!({"version": "11.124.0.21"})),
             "createacct" => self.create(server, q),
+            "listaccts" => Ok(self.list(server, q)),
             "accountsummary" => {
                 let accounts = self.servers.entry(server.into()).or_default();
                 let a = accounts.get(&user).ok_or_else(missing)?;
@@ -292,7 +310,12 @@ impl Fleet {
         {
             return Err(format!("Sorry, the domain “{domain}” is already set up."));
         }
-        let ip = arg("customip");
+        let ip = match arg("ip").as_str() {
+            "" | "n" => SHARED_ADDRESS.to_string(),
+            "y" => return Err("Sorry, there are no free dedicated IP addresses.".into()),
+            ip if ip.parse::<std::net::Ipv4Addr>().is_ok() => ip.to_string(),
+            ip => return Err(format!("“{ip}” is not a valid IP address.")),
+        };
         accounts.insert(
             user.clone(),
             Account {
@@ -309,6 +332,32 @@ impl Fleet {
             json!({"ip": ip, "package": package, "nameserver": "ns1.example.net",
             "output": {"raw": format!("Account Creation Ok for {user}")}}),
         )
+    }
+
+    /// `listaccts`: the server's accounts whose `searchtype` (`user` or
+    /// `domain`) matches `search`, exactly or as a part; every account
+    /// without a search; an empty list when none matches.
+    fn list(&mut self, server: &str, q: &HashMap<String, String>) -> Value {
+        let arg = |name: &str| q.get(name).cloned().unwrap_or_default();
+        let (search, exact) = (arg("search"), arg("searchmethod") == "exact");
+        let accounts = self.servers.entry(server.into()).or_default();
+        let found: Vec<Value> = accounts
+            .iter()
+            .filter(|(user, a)| {
+                let value = match arg("searchtype").as_str() {
+                    "domain" => a.domain.as_str(),
+                    _ => user.as_str(),
+                };
+                search.is_empty()
+                    || (exact && value == search)
+                    || (!exact && value.contains(&search))
+            })
+            .map(|(user, a)| {
+                json!({"user": user, "domain": a.domain, "plan": a.package,
+                    "suspended": i32::from(a.suspended), "ip": a.ip})
+            })
+            .collect();
+        json!({"acct": found})
     }
 
     fn uapi(&mut self, server: &str, q: &HashMap<String, String>) -> Result<Value, String> {
@@ -454,6 +503,11 @@ async fn api(State(fleet): State<Arc<Mutex<Fleet>>>, uri: Uri, headers: HeaderMa
     }
     let mut fleet = fleet.lock().unwrap();
     *fleet.calls.entry(function.to_string()).or_default() += 1;
+    if fleet.failing > 0 {
+        fleet.failing -= 1;
+        let reason = "Cpanel::Exception::IO::FileWriteError: No space left on device".to_string();
+        return axum::Json(whm_answer(function, Err(reason))).into_response();
+    }
     let answer = match function {
         "uapi_cpanel" => uapi_answer(fleet.uapi(server, &q)),
         "cpanel" => {

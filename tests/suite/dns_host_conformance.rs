@@ -72,3 +72,58 @@ async fn table_zones_serve_a_zone_once_and_remove_it() {
 async fn route53_serves_a_zone_once_and_removes_it() {
     serves_a_zone_once_and_removes_it(&Route53Zones::new(route53_client(), None)).await;
 }
+
+/// Route 53's changes start `PENDING`. Each call waits a while for its
+/// change, then answers `Pending`; the next call waits on for the same
+/// change (named in the zone's comment) instead of writing the records
+/// again, however long Route 53 takes, and is done once it is served.
+#[tokio::test]
+async fn route53_waits_on_a_pending_change_across_calls_and_writes_once() {
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
+
+    use hostfront::dnshost::DnsError;
+    use hostfront_tests::aws_access::{AccessLog, Faults, proxy_with_faults};
+
+    let log = AccessLog::default();
+    let faults = std::sync::Arc::new(Faults::default());
+    // Longer than the 30 s a call once waited before it failed (a look
+    // each half second).
+    faults.pending_changes.store(64, Ordering::SeqCst);
+    let endpoint = proxy_with_faults(
+        "test",
+        &hostfront_tests::moto_endpoint(),
+        log.clone(),
+        faults.clone(),
+    )
+    .await;
+    let host = Route53Zones::new(hostfront_tests::route53_client_at(&endpoint), None)
+        .waiting(Duration::from_millis(300));
+    let zone = a_web_zone();
+    let mut calls = 0;
+    loop {
+        calls += 1;
+        match host.create_zone(&zone, "order-1").await {
+            Ok(()) => break,
+            Err(DnsError::Pending { retry_in, .. }) => assert!(retry_in > Duration::ZERO),
+            Err(failed) => panic!("a pending change is no failure: {failed}"),
+        }
+        assert!(calls < 100, "served at last");
+    }
+    assert!(calls > 2, "waited across calls: {calls}");
+    assert_eq!(faults.pending_changes.load(Ordering::SeqCst), 0);
+    let writes = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|a| a.action == "route53:ChangeResourceRecordSets")
+        .count();
+    assert_eq!(writes, 1, "the records were written once");
+    let (served, order) = host.zone(&zone.origin).await.unwrap().expect("served");
+    assert_eq!(order, "order-1");
+    assert_eq!(sorted(served.records), sorted(zone.records.clone()));
+    host.create_zone(&zone, "order-1")
+        .await
+        .expect("a retry after it is served is done at once");
+    host.remove_zone(&zone.origin).await.unwrap();
+}

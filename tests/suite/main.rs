@@ -50,6 +50,7 @@ mod daily;
 mod dns_host_conformance;
 mod domain_search;
 mod epp_journey;
+mod epp_registry;
 mod hardening;
 mod http_foundation;
 mod orders;

@@ -354,3 +354,80 @@ async fn whm_a_refused_token_adds_no_server_and_removes_no_account() {
     assert_eq!(fleet.accounts(&ada.server).len(), 1);
     assert_eq!(used(good.as_ref()).await, (1, 15), "its place is kept");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn whm_an_account_gets_the_address_its_place_was_given() {
+    let f = hostfront_tests::sqlite_table().await;
+    let fleet = WhmServer::start().await;
+    let p = whm_panel(&fleet, &f).await;
+    let ada = p.create_account(&account("ada", "order-1")).await.unwrap();
+    assert_eq!(
+        fleet.accounts(&ada.server),
+        [("ada".to_string(), ada.ipv4.clone())],
+        "createacct's `ip` names the address; WHM ignores parameters it does not document"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn whm_a_failing_server_is_not_taken_to_have_lost_the_account() {
+    let f = hostfront_tests::sqlite_table().await;
+    let fleet = WhmServer::start().await;
+    let p = whm_panel(&fleet, &f).await;
+    let ada = p.create_account(&account("ada", "order-1")).await.unwrap();
+    fleet.fail_next_calls(1);
+    let failed = p.remove_account("ada").await;
+    assert!(
+        matches!(failed, Err(PanelError::Unavailable(_))),
+        "{failed:?}"
+    );
+    assert_eq!(fleet.accounts(&ada.server).len(), 1, "still on its server");
+    assert_eq!(used(p.as_ref()).await, (1, 15), "its place is kept");
+    p.remove_account("ada").await.expect("the retry removes it");
+    assert!(fleet.accounts(&ada.server).is_empty());
+    assert_eq!(fleet.calls("removeacct"), 1);
+    assert_eq!(used(p.as_ref()).await, (0, 16));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn whm_a_retried_creation_waits_while_the_server_cannot_say() {
+    let f = hostfront_tests::sqlite_table().await;
+    let fleet = WhmServer::start().await;
+    let p = whm_panel(&fleet, &f).await;
+    fleet.lose_answer_of("createacct");
+    let lost = p.create_account(&account("ada", "order-1")).await;
+    assert!(matches!(lost, Err(PanelError::Unavailable(_))), "{lost:?}");
+    fleet.fail_next_calls(1);
+    let unsure = p.create_account(&account("ada", "order-1")).await;
+    assert!(
+        matches!(unsure, Err(PanelError::Unavailable(_))),
+        "whether it was made is unknown: {unsure:?}"
+    );
+    assert_eq!(fleet.calls("createacct"), 1, "not made again meanwhile");
+    let ada = p.create_account(&account("ada", "order-1")).await.unwrap();
+    assert_eq!(fleet.calls("createacct"), 1);
+    assert_eq!(
+        fleet.accounts(&ada.server),
+        [("ada".to_string(), ada.ipv4.clone())]
+    );
+    assert_eq!(used(p.as_ref()).await, (1, 15), "one place taken");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn whm_an_account_already_gone_from_its_server_is_not_removed_twice() {
+    let f = hostfront_tests::sqlite_table().await;
+    let fleet = WhmServer::start().await;
+    let p = whm_panel(&fleet, &f).await;
+    let ada = p.create_account(&account("ada", "order-1")).await.unwrap();
+    fleet.lose_answer_of("removeacct");
+    let lost = p.remove_account("ada").await;
+    assert!(matches!(lost, Err(PanelError::Unavailable(_))), "{lost:?}");
+    assert!(
+        fleet.accounts(&ada.server).is_empty(),
+        "removed all the same"
+    );
+    p.remove_account("ada")
+        .await
+        .expect("no such account: only its place is left to give back");
+    assert_eq!(fleet.calls("removeacct"), 1);
+    assert_eq!(used(p.as_ref()).await, (0, 16));
+}

@@ -19,7 +19,7 @@ impl TableZones {
 }
 
 fn failed(error: TableError) -> DnsError {
-    DnsError(error.to_string())
+    DnsError::Failed(error.to_string())
 }
 
 #[async_trait]
@@ -44,7 +44,7 @@ impl DnsHost for TableZones {
             return Ok(None);
         };
         let zone: Zone = serde_json::from_value(item.get("zone").cloned().unwrap_or_default())
-            .map_err(|e| DnsError(format!("corrupt zone: {e}")))?;
+            .map_err(|e| DnsError::Failed(format!("corrupt zone: {e}")))?;
         Ok(Some((
             zone,
             item.str_attr("order_id").unwrap_or_default().to_string(),

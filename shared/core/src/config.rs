@@ -76,6 +76,31 @@ pub struct EppSettings {
     pub ca_file: Option<PathBuf>,
 }
 
+impl EppSettings {
+    /// Refuses a client id or password that RFC 5730 does not allow
+    /// (`clIDType`: 3 to 16 characters; `pwType`: 6 to 16, a token without
+    /// spaces at its ends or two in a row), which every login would fail.
+    pub fn check(&self) -> Result<(), String> {
+        let fits = |value: &str, least: usize| {
+            let length = value.chars().count();
+            (least..=16).contains(&length)
+                && value.split_whitespace().collect::<Vec<_>>().join(" ") == value
+        };
+        if !fits(&self.client_id, 3) {
+            return Err(
+                "HOSTFRONT_EPP_CLIENT_ID must be 3 to 16 characters (RFC 5730 clIDType)".into(),
+            );
+        }
+        if !fits(&self.password, 6) {
+            return Err(format!(
+                "HOSTFRONT_EPP_PASSWORD must be 6 to 16 characters without leading, trailing or doubled spaces (RFC 5730 pwType); it has {}",
+                self.password.chars().count()
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl std::fmt::Debug for EppSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EppSettings")
@@ -452,7 +477,7 @@ impl Config {
                 get(name)
                     .ok_or_else(|| ConfigError(format!("HOSTFRONT_REGISTRAR=epp needs {name}")))
             };
-            Some(EppSettings {
+            let settings = EppSettings {
                 host: required("HOSTFRONT_EPP_HOST")?,
                 port: number("HOSTFRONT_EPP_PORT", 700)?.clamp(1, 65_535) as u16,
                 client_id: required("HOSTFRONT_EPP_CLIENT_ID")?,
@@ -463,7 +488,9 @@ impl Config {
                     number("HOSTFRONT_EPP_TIMEOUT_MS", 10_000)?.clamp(100, 120_000),
                 ),
                 ca_file: get("HOSTFRONT_EPP_CA_FILE").map(PathBuf::from),
-            })
+            };
+            settings.check().map_err(ConfigError)?;
+            Some(settings)
         } else {
             None
         };

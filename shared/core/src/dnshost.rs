@@ -2,19 +2,29 @@
 //! `TableZones` (in the adapters crate) keeps each zone in the table,
 //! created once per order and exported as a BIND file.
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 
 use crate::dns::Zone;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the DNS host failed: {0}")]
-pub struct DnsError(pub String);
+pub enum DnsError {
+    #[error("the DNS host failed: {0}")]
+    Failed(String),
+    /// The change was taken but is not served everywhere yet: ask again
+    /// (the same call) after `retry_in`, which carries on waiting for it.
+    #[error("the DNS host has not served change {change} yet")]
+    Pending { change: String, retry_in: Duration },
+}
 
 #[async_trait]
 pub trait DnsHost: Send + Sync {
     fn name(&self) -> &'static str;
 
-    /// Creates `zone` for `order_id`; a zone made by an earlier try stays as it is.
+    /// Creates `zone` for `order_id`; a zone made by an earlier try stays as
+    /// it is. Done once every nameserver of the host serves it; `Pending`
+    /// until then.
     async fn create_zone(&self, zone: &Zone, order_id: &str) -> Result<(), DnsError>;
 
     /// The zone of `origin` and the order it belongs to, if it exists.

@@ -264,6 +264,14 @@ impl JobHandler for AppJobs {
                 let outcome = provision::run(&self.services, &customer_id, &order_id, last_try)
                     .await
                     .map_err(|e| match e {
+                        provision::SagaError::Waiting {
+                            step,
+                            reason,
+                            retry_in,
+                        } => JobError::Later {
+                            retry_in,
+                            reason: format!("step {step} waits: {reason}"),
+                        },
                         provision::SagaError::Busy { step, retry_in } => JobError::Later {
                             retry_in,
                             reason: format!("step {step} is leased by another worker"),

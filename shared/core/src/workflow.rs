@@ -225,6 +225,16 @@ impl Ledger<'_> {
         }
     }
 
+    /// Gives up `step`'s lease without an outcome: it waits on work under
+    /// way elsewhere (`note` says what), and a later run carries on.
+    pub async fn release(&self, step: StepRef<'_>, note: &str) -> Result<(), TableError> {
+        let update = Update::new().set("detail", note).remove("lease_until");
+        self.table
+            .update(&step.key(), update, None)
+            .await
+            .map(|_| ())
+    }
+
     /// Records why `step` failed and gives up its lease.
     pub async fn record_failure(&self, step: StepRef<'_>, error: &str) -> Result<(), TableError> {
         let update = Update::new()

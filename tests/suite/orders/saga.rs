@@ -264,3 +264,128 @@ async fn after_the_last_retry_the_job_is_dead_lettered_and_the_order_names_the_s
     }
     app.shutdown().await.unwrap();
 }
+
+/// A DNS host whose zones take `pending` calls to be served, as Route 53's
+/// changes start `PENDING`; the zone is kept by `inner` all the while.
+struct SlowToServe {
+    inner: Arc<dyn hostfront::dnshost::DnsHost>,
+    pending: std::sync::atomic::AtomicU32,
+}
+
+#[async_trait::async_trait]
+impl hostfront::dnshost::DnsHost for SlowToServe {
+    fn name(&self) -> &'static str {
+        "slow"
+    }
+
+    async fn create_zone(
+        &self,
+        zone: &hostfront::dns::Zone,
+        order_id: &str,
+    ) -> Result<(), hostfront::dnshost::DnsError> {
+        use std::sync::atomic::Ordering;
+        self.inner.create_zone(zone, order_id).await?;
+        match self
+            .pending
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        {
+            Ok(_) => Err(hostfront::dnshost::DnsError::Pending {
+                change: "C0PENDING".into(),
+                retry_in: Duration::from_secs(15),
+            }),
+            Err(_) => Ok(()),
+        }
+    }
+
+    async fn zone(
+        &self,
+        origin: &str,
+    ) -> Result<Option<(hostfront::dns::Zone, String)>, hostfront::dnshost::DnsError> {
+        self.inner.zone(origin).await
+    }
+
+    async fn remove_zone(&self, origin: &str) -> Result<(), hostfront::dnshost::DnsError> {
+        self.inner.remove_zone(origin).await
+    }
+}
+
+/// A zone still propagating makes the DNS step wait, even on what would be
+/// the job's last delivery: the order never fails for it, the step shows
+/// it waits, and the saga finishes once the zone is served.
+async fn a_zone_still_propagating_is_waited_for_never_failed(mut services: hostfront::Services) {
+    services.dns_host = Arc::new(SlowToServe {
+        inner: services.dns_host.clone(),
+        pending: 3.into(),
+    });
+    let (customer, id) = paid_order(&services).await;
+    for _ in 0..3 {
+        let waiting = provision::run(&services, &customer.id, &id, true).await;
+        assert!(
+            matches!(waiting, Err(provision::SagaError::Waiting { step: "dns_zone", retry_in, .. }) if retry_in > Duration::ZERO),
+            "{waiting:?}"
+        );
+        let order = orders::load(&services, &customer.id, &id).await.unwrap();
+        assert_eq!(order.status, OrderStatus::Provisioning);
+        let view = orders::view(&services, order).await.unwrap();
+        assert_eq!(view.steps[2].name, "dns_zone");
+        assert!(
+            view.steps[2]
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.contains("publishing")),
+            "{:?}",
+            view.steps[2]
+        );
+    }
+    assert_eq!(
+        provision::run(&services, &customer.id, &id, true).await,
+        Ok(Outcome::Live)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zone_still_propagating_is_waited_for_never_failed_on_sqlite() {
+    let clock = ManualClock::starting_now();
+    let (_dir, services) = embedded_services_with(&clock, |_| {});
+    a_zone_still_propagating_is_waited_for_never_failed(services).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zone_still_propagating_is_waited_for_never_failed_on_dynamodb() {
+    let clock = ManualClock::starting_now();
+    let (_dir, services) = hostfront_tests::cloud_services_with(&clock, |_| {}).await;
+    a_zone_still_propagating_is_waited_for_never_failed(services).await;
+}
+
+/// The job of an order whose zone is still propagating is sent again for
+/// later, never failed nor counted against its deliveries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_step_sends_its_job_again_for_later() {
+    use hostfront::jobs::{JobError, JobHandler};
+    let clock = ManualClock::starting_now();
+    let (_dir, mut services) = embedded_services_with(&clock, |_| {});
+    services.dns_host = Arc::new(SlowToServe {
+        inner: services.dns_host.clone(),
+        pending: 1.into(),
+    });
+    let (customer, id) = paid_order(&services).await;
+    let jobs = AppJobs {
+        services: services.clone(),
+    };
+    let message = hostfront::queue::Message {
+        id: "m1".into(),
+        receipt: "r1".into(),
+        body: provision::job(&customer.id, &id),
+        receive_count: services.config.queue_max_receives,
+    };
+    let handled = jobs.handle(&message).await;
+    assert!(
+        matches!(handled, Err(JobError::Later { retry_in, .. }) if retry_in == Duration::from_secs(15)),
+        "{handled:?}"
+    );
+    jobs.handle(&message)
+        .await
+        .expect("served now: the order goes live");
+    let order = orders::load(&services, &customer.id, &id).await.unwrap();
+    assert_eq!(order.status, OrderStatus::Active);
+}

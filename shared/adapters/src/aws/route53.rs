@@ -1,13 +1,19 @@
 //! `Route53Zones`: the `DnsHost` on Amazon Route 53. Each customer zone is a
 //! public hosted zone, its order named in the zone's comment (`order:<id>`);
-//! its records are written in one change batch, and a creation waits until
-//! Route 53 says the change is `INSYNC` (served by every nameserver). With a
-//! reusable delegation set every zone is served by the same nameservers, the
-//! ones the registrar is told (`HOSTFRONT_NAMESERVERS`). The client is made
-//! on first use: most functions never touch a zone.
+//! its records are written in one change batch, and a creation is done when
+//! Route 53 says the change is `INSYNC` (served by every nameserver).
+//! Changes start `PENDING` and usually take under a minute; a call waits
+//! for one (polling `GetChange`, each pause longer) at most `INSYNC_WAIT`,
+//! well inside the worker function's timeout, then answers `Pending`: the
+//! provisioning job comes back later and waits on, for the same change,
+//! which the zone's comment names (`order:<id> change:<change id>`), so a
+//! retry never writes the records again. With a reusable delegation set
+//! every zone is served by the same nameservers, the ones the registrar is
+//! told (`HOSTFRONT_NAMESERVERS`). The client is made on first use: most
+//! functions never touch a zone.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use aws_sdk_route53::Client;
@@ -18,18 +24,28 @@ use aws_sdk_route53::types::{
 use hostfront_core::dns::{Record, Zone};
 use hostfront_core::dnshost::{DnsError, DnsHost};
 
-/// How long a creation waits for its change to be served everywhere.
-const INSYNC_WAIT: Duration = Duration::from_secs(30);
-const POLL: Duration = Duration::from_millis(500);
+/// How long one call waits for its change to be served everywhere: a
+/// third of the worker function's 60 s, so the steps after it still fit.
+const INSYNC_WAIT: Duration = Duration::from_secs(20);
+/// The first pause between two looks at a change; each next one doubles.
+const FIRST_POLL: Duration = Duration::from_millis(250);
+const LONGEST_POLL: Duration = Duration::from_secs(4);
+/// When a job that stopped waiting comes back to the change.
+const RETRY_IN: Duration = Duration::from_secs(15);
+/// A change still pending this long after it was submitted has failed:
+/// Route 53 serves changes within about a minute.
+const GIVE_UP_AFTER: Duration = Duration::from_secs(3600);
 
 pub struct Route53Zones {
     client: super::OnFirstUse<Client>,
     /// A reusable delegation set: every zone gets its nameservers.
     delegation_set_id: Option<String>,
+    /// How long one call waits for a change (`INSYNC_WAIT`).
+    wait: Duration,
 }
 
 fn failed(error: impl std::fmt::Display) -> DnsError {
-    DnsError(format!("Route 53: {error}"))
+    DnsError::Failed(format!("Route 53: {error}"))
 }
 
 /// The full name of `name` (`@` or a label) in `origin`, with the final dot.
@@ -50,12 +66,35 @@ fn relative(name: &str, origin: &str) -> String {
     }
 }
 
+/// The value of `name:` in the zone's comment (`order:<id> change:<id>`).
+fn noted(zone: &HostedZone, name: &str) -> Option<String> {
+    let comment = zone.config().and_then(|c| c.comment())?;
+    comment
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix(name)?.strip_prefix(':'))
+        .map(str::to_string)
+}
+
 fn order_of(zone: &HostedZone) -> String {
-    zone.config()
-        .and_then(|c| c.comment())
-        .and_then(|c| c.strip_prefix("order:"))
-        .unwrap_or_default()
-        .to_string()
+    noted(zone, "order").unwrap_or_default()
+}
+
+/// What a look at a change found.
+#[derive(Debug, PartialEq)]
+enum Progress {
+    Served,
+    Pending,
+    /// Pending for longer than Route 53 ever takes.
+    Stuck,
+}
+
+fn progress(status: &ChangeStatus, submitted: Option<SystemTime>, now: SystemTime) -> Progress {
+    let age = submitted.and_then(|at| now.duration_since(at).ok());
+    match status {
+        ChangeStatus::Insync => Progress::Served,
+        _ if age.is_some_and(|age| age > GIVE_UP_AFTER) => Progress::Stuck,
+        _ => Progress::Pending,
+    }
 }
 
 impl Route53Zones {
@@ -66,7 +105,14 @@ impl Route53Zones {
         Route53Zones {
             client: client.into(),
             delegation_set_id,
+            wait: INSYNC_WAIT,
         }
+    }
+
+    /// The same, waiting at most `wait` in one call for a change.
+    pub fn waiting(mut self, wait: Duration) -> Self {
+        self.wait = wait;
+        self
     }
 
     /// The hosted zone of `origin`, if there is one.
@@ -110,10 +156,10 @@ impl Route53Zones {
         }
     }
 
-    /// Applies `changes` to the zone `id` and waits until they are served.
-    async fn apply(&self, id: &str, changes: Vec<Change>) -> Result<(), DnsError> {
+    /// Applies `changes` to the zone `id`; the change's id, if any.
+    async fn submit(&self, id: &str, changes: Vec<Change>) -> Result<Option<String>, DnsError> {
         if changes.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let batch = ChangeBatch::builder()
             .set_changes(Some(changes))
@@ -127,30 +173,77 @@ impl Route53Zones {
             .send()
             .await
             .map_err(|e| failed(e.into_service_error()))?;
-        let mut change = submitted.change_info().cloned();
+        Ok(submitted.change_info().map(|c| c.id().to_string()))
+    }
+
+    /// Names `change` in the comment of the zone `id`, made for `order_id`.
+    async fn note_change(&self, id: &str, order_id: &str, change: &str) -> Result<(), DnsError> {
+        self.client
+            .update_hosted_zone_comment()
+            .id(id)
+            .comment(format!("order:{order_id} change:{change}"))
+            .send()
+            .await
+            .map_err(|e| failed(e.into_service_error()))
+            .map(|_| ())
+    }
+
+    /// Waits for `change` to be served, each look later than the last, for
+    /// this call's share of time; `Pending` when it is not served by then.
+    async fn served(&self, change: &str) -> Result<(), DnsError> {
         let started = std::time::Instant::now();
-        while let Some(info) = change {
-            if *info.status() == ChangeStatus::Insync {
-                return Ok(());
-            }
-            if started.elapsed() > INSYNC_WAIT {
-                return Err(DnsError(format!(
-                    "Route 53 has not served change {} yet",
-                    info.id()
-                )));
-            }
-            tokio::time::sleep(POLL).await;
-            change = self
+        let mut pause = FIRST_POLL;
+        loop {
+            let answer = self
                 .client
                 .get_change()
-                .id(info.id())
+                .id(change)
                 .send()
                 .await
-                .map_err(|e| failed(e.into_service_error()))?
+                .map_err(|e| failed(e.into_service_error()))?;
+            let info = answer
                 .change_info()
-                .cloned();
+                .ok_or_else(|| failed("GetChange answered without the change"))?;
+            let submitted = SystemTime::try_from(*info.submitted_at()).ok();
+            match progress(info.status(), submitted, SystemTime::now()) {
+                Progress::Served => return Ok(()),
+                Progress::Stuck => {
+                    return Err(failed(format!(
+                        "change {change} has been pending for over an hour"
+                    )));
+                }
+                Progress::Pending => {}
+            }
+            if started.elapsed() + pause > self.wait {
+                return Err(DnsError::Pending {
+                    change: change.to_string(),
+                    retry_in: RETRY_IN,
+                });
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(LONGEST_POLL);
         }
-        Ok(())
+    }
+
+    /// Makes the zone `origin` for `order_id`; its id.
+    async fn make(&self, origin: &str, order_id: &str) -> Result<String, DnsError> {
+        let config = HostedZoneConfig::builder()
+            .comment(format!("order:{order_id}"))
+            .build();
+        let created = self
+            .client
+            .create_hosted_zone()
+            .name(origin)
+            .caller_reference(format!("{order_id}-{origin}"))
+            .hosted_zone_config(config)
+            .set_delegation_set_id(self.delegation_set_id.clone())
+            .send()
+            .await
+            .map_err(|e| failed(e.into_service_error()))?;
+        created
+            .hosted_zone()
+            .map(|z| z.id().to_string())
+            .ok_or_else(|| failed("no hosted zone in the answer"))
     }
 }
 
@@ -207,36 +300,31 @@ impl DnsHost for Route53Zones {
     }
 
     async fn create_zone(&self, zone: &Zone, order_id: &str) -> Result<(), DnsError> {
-        let id = match self.find(&zone.origin).await? {
+        let found = self.find(&zone.origin).await?;
+        if let Some(found) = &found {
             // Another order's zone stays as it is.
-            Some(found) if order_of(&found) != order_id => return Ok(()),
-            // An earlier try made it: its records are written again below.
-            Some(found) => found.id().to_string(),
-            None => {
-                let config = HostedZoneConfig::builder()
-                    .comment(format!("order:{order_id}"))
-                    .build();
-                let created = self
-                    .client
-                    .create_hosted_zone()
-                    .name(&zone.origin)
-                    .caller_reference(format!("{order_id}-{}", zone.origin))
-                    .hosted_zone_config(config)
-                    .set_delegation_set_id(self.delegation_set_id.clone())
-                    .send()
-                    .await
-                    .map_err(|e| failed(e.into_service_error()))?;
-                created
-                    .hosted_zone()
-                    .map(|z| z.id().to_string())
-                    .ok_or_else(|| failed("no hosted zone in the answer"))?
+            if order_of(found) != order_id {
+                return Ok(());
             }
+            // An earlier call wrote the records: wait on for its change.
+            if let Some(change) = noted(found, "change") {
+                return self.served(&change).await;
+            }
+        }
+        let id = match found {
+            // An earlier try made it: its records are written below.
+            Some(found) => found.id().to_string(),
+            None => self.make(&zone.origin, order_id).await?,
         };
         let changes = record_sets(zone)?
             .into_iter()
             .map(|set| change(ChangeAction::Upsert, set))
             .collect::<Result<Vec<_>, _>>()?;
-        self.apply(&id, changes).await
+        let Some(change) = self.submit(&id, changes).await? else {
+            return Ok(());
+        };
+        self.note_change(&id, order_id, &change).await?;
+        self.served(&change).await
     }
 
     async fn zone(&self, origin: &str) -> Result<Option<(Zone, String)>, DnsError> {
@@ -302,7 +390,8 @@ impl DnsHost for Route53Zones {
             .filter(|set| !managed(set, origin))
             .map(|set| change(ChangeAction::Delete, set))
             .collect::<Result<Vec<_>, _>>()?;
-        self.apply(found.id(), deletions).await?;
+        // Nothing is left to serve: the zone goes without waiting.
+        self.submit(found.id(), deletions).await?;
         match self.client.delete_hosted_zone().id(found.id()).send().await {
             Ok(_) => Ok(()),
             // Another call removed it meanwhile.
@@ -320,6 +409,28 @@ impl DnsHost for Route53Zones {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_pending_for_an_hour_has_failed() {
+        let now = SystemTime::now();
+        let ago = |secs| Some(now - Duration::from_secs(secs));
+        assert_eq!(
+            progress(&ChangeStatus::Insync, ago(7200), now),
+            Progress::Served
+        );
+        assert_eq!(
+            progress(&ChangeStatus::Pending, ago(60), now),
+            Progress::Pending
+        );
+        assert_eq!(
+            progress(&ChangeStatus::Pending, None, now),
+            Progress::Pending
+        );
+        assert_eq!(
+            progress(&ChangeStatus::Pending, ago(3601), now),
+            Progress::Stuck
+        );
+    }
 
     #[test]
     fn names_are_relative_to_their_zone() {

@@ -10,12 +10,18 @@
 //!   command whose answer was lost is checked at the registry before it is
 //!   sent again. A registration is recognised as ours by its auth code,
 //!   derived from the key and a secret (`auth_code_of`).
+//! - A domain in redemption is restored as RFC 3915 has it, by a request
+//!   and then a report (`restore`).
+//! - The login asks only for what the registry's greeting offers, and the
+//!   password must be one RFC 5730 allows (6 to 16 characters), checked
+//!   when the adapter is made.
 //! - Thin registries (such as .com and .net) keep no contacts: a domain is
 //!   created without a registrant, and a registrant change is ours alone.
 //!   Registries that require contacts with postal addresses are not
 //!   supported (Hostfront does not collect addresses).
 
 mod journal;
+mod restore;
 mod session;
 
 use std::sync::Arc;
@@ -25,13 +31,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use hmac::{Hmac, Mac};
 use instant_epp::domain::info::InfoData;
 use instant_epp::domain::transfer::DomainTransfer;
-use instant_epp::domain::update::{DomainAdd, DomainChangeInfo, DomainRemove, DomainUpdate};
+use instant_epp::domain::update::{DomainAdd, DomainRemove, DomainUpdate};
 use instant_epp::domain::{
     DomainCheck, DomainCreate, DomainRenew, HostInfo, HostObj, NameServers, Period, PeriodLength,
     Status,
 };
 use instant_epp::extensions::rgp::RgpStatus;
-use instant_epp::extensions::rgp::request::{RgpRequestInfoResponse, RgpRestoreRequest, Update};
+use instant_epp::extensions::rgp::request::RgpRequestInfoResponse;
 use instant_epp::response::{Response, ResultCode};
 use instant_xml::FromXml;
 use sha2::Sha256;
@@ -55,12 +61,18 @@ struct Record {
     ours: bool,
     /// Its auth code, when we sponsor it.
     auth_code: Option<String>,
+    /// A restore was requested and waits for its report (RFC 3915).
+    pending_restore: bool,
+    /// When the registry last changed it (for a domain in redemption,
+    /// when it was deleted).
+    updated_at: Option<i64>,
 }
 
 pub struct EppRegistrar {
     settings: Arc<EppSettings>,
     sessions: Sessions,
     journal: Journal,
+    clock: Arc<dyn Clock>,
 }
 
 /// The clock of the registry's dates.
@@ -131,11 +143,13 @@ impl EppRegistrar {
         table: Arc<dyn Table>,
         clock: Arc<dyn Clock>,
     ) -> Result<EppRegistrar, String> {
+        settings.check()?;
         let settings = Arc::new(settings);
         Ok(EppRegistrar {
             sessions: Sessions::new(settings.clone())?,
             settings,
-            journal: Journal::new(table, clock),
+            journal: Journal::new(table, clock.clone()),
+            clock,
         })
     }
 
@@ -182,6 +196,8 @@ impl EppRegistrar {
             info: info_of(data, rgp, ours),
             ours,
             auth_code,
+            pending_restore: rgp.contains(&RgpStatus::PendingRestore),
+            updated_at: data.updated_at.map(|at| at.timestamp()),
         })
     }
 
@@ -198,24 +214,6 @@ impl EppRegistrar {
     async fn update(&self, update: &DomainUpdate<'_>, id: &str) -> Result<(), RegistrarError> {
         self.sessions
             .with(async |client| client.transact(update, id).await.map(|_| ()))
-            .await
-            .map_err(Into::into)
-    }
-
-    /// Restores a domain from redemption (RGP restore request): the registry
-    /// takes it back to active, a year from its old expiry.
-    async fn restore(&self, domain: &str, key: &str) -> Result<(), RegistrarError> {
-        let mut update = DomainUpdate::new(domain);
-        update.info(DomainChangeInfo {
-            registrant: None,
-            auth_info: None,
-        });
-        let restore = Update {
-            data: RgpRestoreRequest::default(),
-        };
-        let id = transaction_id(&format!("{key}-restore"));
-        self.sessions
-            .with(async |client| client.transact((&update, &restore), &id).await.map(|_| ()))
             .await
             .map_err(Into::into)
     }
@@ -280,7 +278,8 @@ fn info_of(data: &InfoData, rgp: &[RgpStatus], ours: bool) -> Info {
         DomainStatus::External
     } else if rgp.contains(&RgpStatus::PendingDelete) {
         DomainStatus::PendingDelete
-    } else if rgp.contains(&RgpStatus::RedemptionPeriod) {
+    } else if rgp.contains(&RgpStatus::RedemptionPeriod) || rgp.contains(&RgpStatus::PendingRestore)
+    {
         DomainStatus::Redemption
     } else if rgp.contains(&RgpStatus::AutoRenewPeriod) {
         DomainStatus::AutoRenewGrace
@@ -517,7 +516,8 @@ impl Registrar for EppRegistrar {
         if let Entry::Done(info) = entry {
             return Ok(info);
         }
-        let info = self.ours(domain).await?.info;
+        let record = self.ours(domain).await?;
+        let info = record.info.clone();
         // The answer to an earlier try never came: done if the registry's
         // expiry moved on by the years that try asked for.
         if matches!(entry, Entry::InDoubt) && moved_by(&info, request) {
@@ -532,7 +532,7 @@ impl Registrar for EppRegistrar {
                     format!("{domain} expires on another date"),
                 ));
             }
-            self.restore(domain, key).await?;
+            self.restore(&record, key).await?;
             let restored = self.lookup(domain).await?.info;
             match request.years {
                 1 => restored,

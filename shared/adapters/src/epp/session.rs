@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use instant_epp::client::{EppClient, RustlsConnector};
-use instant_epp::login::Login;
+use instant_epp::common::ServiceExtension;
+use instant_epp::login::{Login, Services};
 use instant_epp::logout::Logout;
 use instant_epp::response::ResultCode;
 use tokio::sync::Semaphore;
@@ -49,6 +50,8 @@ const KEEPALIVE_AFTER: Duration = Duration::from_secs(120);
 /// The RGP extension, announced at login so the registry reports grace and
 /// redemption periods and takes restores.
 pub(super) const RGP_XMLNS: &str = "urn:ietf:params:xml:ns:rgp-1.0";
+/// The only object service the adapter uses: domains (RFC 5731).
+const DOMAIN_XMLNS: &str = "urn:ietf:params:xml:ns:domain-1.0";
 
 impl Sessions {
     /// Sessions as `settings` say; roots of a CA file are read (and
@@ -123,12 +126,9 @@ impl Sessions {
         let mut client = Client::new(connector, settings.host.clone(), settings.timeout)
             .await
             .map_err(EppError::from)?;
-        let login = Login::new(
-            &settings.client_id,
-            &settings.password,
-            None,
-            Some(&[RGP_XMLNS]),
-        );
+        let offered = client.greeting().map_err(EppError::from)?.svc_menu.services;
+        let mut login = Login::new(&settings.client_id, &settings.password, None, None);
+        login.services(chosen_services(&offered)?);
         client
             .transact(&login, &format!("hf-login-{}", ulid::Ulid::new()))
             .await
@@ -146,6 +146,27 @@ impl Sessions {
             }
         }
     }
+}
+
+/// What the login asks for, among what the greeting `offered` (RFC 5730
+/// section 2.9.1.1 lets it choose nothing else): domains, which it needs,
+/// and RGP when the registry has it.
+fn chosen_services(offered: &instant_epp::hello::Services) -> Result<Services<'static>, EppError> {
+    if !offered.obj_uris.iter().any(|uri| uri == DOMAIN_XMLNS) {
+        return Err(EppError::Unavailable(
+            "the EPP registry does not offer domains (RFC 5731)".into(),
+        ));
+    }
+    let rgp = offered
+        .svc_ext
+        .as_ref()
+        .is_some_and(|ext| ext.ext_uris.iter().any(|uri| uri == RGP_XMLNS));
+    Ok(Services {
+        obj_uris: vec![DOMAIN_XMLNS.into()],
+        svc_ext: rgp.then(|| ServiceExtension {
+            ext_uris: vec![RGP_XMLNS.into()],
+        }),
+    })
 }
 
 /// The result codes after which the registry closes the connection.

@@ -58,7 +58,7 @@ fn strings(value: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Whether `accountsummary` says the account is suspended (0 or 1).
+/// Whether WHM's record says the account is suspended (0 or 1).
 fn is_suspended(summary: &Value) -> bool {
     summary["suspended"].as_i64() == Some(1) || summary["suspended"].as_bool() == Some(true)
 }
@@ -117,17 +117,27 @@ impl WhmPanel {
             .ok_or_else(|| no_such_account(username))
     }
 
-    /// WHM's summary of the account, if its server has it (a server that
-    /// refuses our token says nothing of it: that is an error).
+    /// WHM's record of the account, if its server has it. `listaccts`
+    /// with an exact search answers an empty list for an account that is
+    /// not there, so any refusal means "unknown", never "absent": the
+    /// caller stops and retries rather than make or skip anything.
     async fn summary(&self, account: &HostingAccount) -> Result<Option<Value>, PanelError> {
-        let params = [("user", account.username.as_str())];
-        match self
-            .api
-            .whm(&account.server, "accountsummary", &params)
-            .await
-        {
-            Ok(data) => Ok(data["acct"].get(0).cloned()),
-            Err(Fault::Refused(_)) => Ok(None),
+        let params = [
+            ("searchtype", "user"),
+            ("searchmethod", "exact"),
+            ("search", account.username.as_str()),
+        ];
+        match self.api.whm(&account.server, "listaccts", &params).await {
+            Ok(data) => Ok(data["acct"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|a| a["user"].as_str() == Some(account.username.as_str()))
+                .cloned()),
+            Err(Fault::Refused(reason)) => Err(PanelError::Unavailable(format!(
+                "{} would not list {}: {reason}",
+                account.server, account.username
+            ))),
             Err(fault) => Err(fault.into_panel_error("panel_refused")),
         }
     }
@@ -176,7 +186,8 @@ impl WhmPanel {
             ("domain", request.domain.as_str()),
             ("plan", request.plan_id.as_str()),
             ("password", request.password.as_str()),
-            ("customip", account.ipv4.as_str()),
+            // WHM API 1 documents `ip` (`y`, `n` or the address itself).
+            ("ip", account.ipv4.as_str()),
         ];
         match self.api.whm(&account.server, "createacct", &params).await {
             Ok(_) => {}

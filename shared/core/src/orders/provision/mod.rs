@@ -167,6 +167,9 @@ pub(super) enum StepError {
     Hold { staff: String, customer: String },
     /// Worth retrying later.
     Transient(String),
+    /// Under way elsewhere (a DNS change propagating): the same step goes
+    /// on after `retry_in`, and the wait is no failure.
+    Later { reason: String, retry_in: Duration },
 }
 
 impl From<TableError> for StepError {
@@ -217,6 +220,12 @@ pub enum SagaError {
         /// An earlier step finished in the same run: the job made progress,
         /// so this failure does not count against its deliveries.
         progressed: bool,
+    },
+    #[error("step {step} waits: {reason}")]
+    Waiting {
+        step: &'static str,
+        reason: String,
+        retry_in: Duration,
     },
     #[error("step {step} is running in another worker, or just finished")]
     Busy {
@@ -297,6 +306,14 @@ pub async fn run(
             Err(StepError::Hold { staff, customer }) => {
                 saga.hold(step, &staff, &customer).await?;
                 return Ok(Outcome::Held);
+            }
+            Err(StepError::Later { reason, retry_in }) => {
+                saga.wait(step, &reason).await?;
+                return Err(SagaError::Waiting {
+                    step: step.name(),
+                    reason,
+                    retry_in,
+                });
             }
             Err(StepError::Transient(error)) => {
                 saga.fail(step, &error, last_try && !progressed).await?;

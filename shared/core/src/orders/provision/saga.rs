@@ -113,6 +113,14 @@ impl<P: Provisioning> Saga<'_, P> {
         self.services.table().transact(ops).await
     }
 
+    /// Lets `step` go for now, as `why` explains; the job comes back to it.
+    pub(super) async fn wait(&self, step: Step, why: &str) -> Result<(), TableError> {
+        let partition = children_partition(&self.order.id);
+        ledger(self.services)
+            .release(step.of(&partition), why)
+            .await
+    }
+
     async fn record_failure(&self, step: Step, error: &str) -> Result<(), TableError> {
         let partition = children_partition(&self.order.id);
         ledger(self.services)

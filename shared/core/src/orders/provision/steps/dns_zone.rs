@@ -6,6 +6,7 @@ use serde_json::json;
 use super::super::saga::Saga;
 use super::super::{Done, StepError, nameservers, target};
 use crate::dns::{self, Template, Zone};
+use crate::dnshost::DnsError;
 
 pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
@@ -30,7 +31,14 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
         .dns_host()
         .create_zone(&zone, &order.id)
         .await
-        .map_err(|e| StepError::Transient(e.to_string()))?;
+        .map_err(|e| match e {
+            // Route 53 took the zone and serves it soon: no failure.
+            DnsError::Pending { change, retry_in } => StepError::Later {
+                reason: format!("the DNS host is still publishing the zone (change {change})"),
+                retry_in,
+            },
+            failed => StepError::Transient(failed.to_string()),
+        })?;
     Ok(Done {
         detail: format!(
             "{} records, served by {}",
