@@ -26,7 +26,7 @@ pub mod template;
 pub mod whm_server;
 
 pub use counting::CountingTable;
-pub use dynalite::{DYNALITE_CREATE_TABLE_MS, dynalite_client, dynalite_endpoint};
+pub use dynalite::{DynaliteServer, dynalite_client};
 pub use fixtures::{
     QueueFixture, TableFixture, dynalite_table, dynamodb_table, sqlite_queue, sqlite_table,
     sqs_queue,

@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::types::{
 use hostfront::adapters::aws::{DynamoTable, to_attributes};
 use hostfront::clock::SystemClock;
 use hostfront::store::{Item, MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES, Table};
-use hostfront_tests::{dynalite_client, unique};
+use hostfront_tests::{DynaliteServer, dynalite_client, unique};
 use serde_json::json;
 
 use super::item;
@@ -65,20 +65,22 @@ async fn put_raw(
         .map_err(|e| e.code().unwrap_or("no code").to_string())
 }
 
+/// How long the creation test's own dynalite keeps a new table CREATING:
+/// ample time to see it so, even on a loaded machine.
+const SLOW_CREATE_MS: u64 = 1_500;
+
 #[tokio::test]
 async fn a_created_table_takes_writes_at_once() {
-    let client = dynalite_client();
+    let slow = DynaliteServer::start(SLOW_CREATE_MS);
+    let client = slow.client();
     // As DynamoDB does, dynalite keeps a new table CREATING for a while and
     // refuses writes to it meanwhile.
-    let elsewhere = unique("creating");
-    create_raw(&client, &elsewhere).await;
+    let raw = unique("creating");
+    create_raw(&client, &raw).await;
+    assert_eq!(status(&client, &raw).await, Some(TableStatus::Creating));
+    let first = item(json!({"pk": "A", "sk": "B"}));
     assert_eq!(
-        status(&client, &elsewhere).await,
-        Some(TableStatus::Creating)
-    );
-    let early = item(json!({"pk": "A", "sk": "B"}));
-    assert_eq!(
-        put_raw(&client, &elsewhere, &early).await,
+        put_raw(&client, &raw, &first).await,
         Err("ResourceNotFoundException".into())
     );
 
@@ -88,15 +90,17 @@ async fn a_created_table_takes_writes_at_once() {
         status(&client, table.table_name()).await,
         Some(TableStatus::Active)
     );
-    table.put(early.clone(), None).await.unwrap();
+    table.put(first.clone(), None).await.unwrap();
 
     // A table another process is still creating is waited for too.
+    let elsewhere = unique("elsewhere");
+    create_raw(&client, &elsewhere).await;
     let joined = DynamoTable::new(client.clone(), elsewhere, Arc::new(SystemClock));
     assert!(
         !joined.create_table_if_missing().await.unwrap(),
         "found, not created"
     );
-    joined.put(early, None).await.unwrap();
+    joined.put(first, None).await.unwrap();
 }
 
 #[tokio::test]
