@@ -10,6 +10,10 @@ atomic nor isolated, and a cancelled transaction can undo writes that other
 requests made meanwhile. DynamoDB itself serialises conflicting writes, so one
 request at a time is the faithful model. SQS requests (long polls among them)
 still run concurrently.
+
+Moto refuses items over 405,000 bytes "to be safe"; DynamoDB's limit is
+400 KB, 409,600 bytes of names and values, and the port lets items up to it
+through, so moto here stops where DynamoDB does.
 """
 import os
 import sys
@@ -20,7 +24,27 @@ from moto.moto_server.werkzeug_app import (
     MotoRequestHandler,
     create_backend_app,
 )
+from moto.dynamodb.exceptions import ItemSizeTooLarge
+from moto.dynamodb.models import dynamo_type
 from werkzeug.serving import make_server
+
+MAX_ITEM_BYTES = 400 * 1024
+
+
+def _size(part):
+    if type(part) is dynamo_type.DynamoType:
+        return part.size()
+    return dynamo_type.bytesize(str(part))
+
+
+def _set_within_dynamodbs_limit(attrs, name, value):
+    current = sum(_size(part) for part in (*attrs.keys(), *attrs.values()))
+    if current + _size(name) + _size(value) > MAX_ITEM_BYTES:
+        raise ItemSizeTooLarge
+    dict.__setitem__(attrs, name, value)
+
+
+dynamo_type.LimitedSizeDict.__setitem__ = _set_within_dynamodbs_limit
 
 port = int(sys.argv[1])
 moto = DomainDispatcherApplication(create_backend_app)

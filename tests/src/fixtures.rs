@@ -9,6 +9,7 @@ use hostfront::queue::Queue;
 use hostfront::store::Table;
 use tempfile::TempDir;
 
+use crate::dynalite::dynalite_client;
 use crate::moto::{dynamodb_client, sqs_client, unique};
 
 /// A table on one engine with a clock the test moves.
@@ -31,12 +32,31 @@ pub async fn sqlite_table() -> TableFixture {
 }
 
 pub async fn dynamodb_table() -> TableFixture {
-    let clock = ManualClock::starting_now();
-    let table = DynamoTable::new(dynamodb_client(), unique("table"), Arc::new(clock.clone()));
+    let (table, clock) = dynamo_table_on(dynamodb_client());
     table
         .create_if_missing()
         .await
         .expect("table created on moto");
+    dynamo_fixture(table, clock)
+}
+
+/// On dynalite, which has no TTL to enable: reads hide expired items anyway.
+pub async fn dynalite_table() -> TableFixture {
+    let (table, clock) = dynamo_table_on(dynalite_client());
+    table
+        .create_table_if_missing()
+        .await
+        .expect("table created on dynalite");
+    dynamo_fixture(table, clock)
+}
+
+fn dynamo_table_on(client: aws_sdk_dynamodb::Client) -> (DynamoTable, ManualClock) {
+    let clock = ManualClock::starting_now();
+    let table = DynamoTable::new(client, unique("table"), Arc::new(clock.clone()));
+    (table, clock)
+}
+
+fn dynamo_fixture(table: DynamoTable, clock: ManualClock) -> TableFixture {
     TableFixture {
         table: Arc::new(table),
         clock,

@@ -1,4 +1,4 @@
-//! Test support: moto on loopback, engines on fresh tables and queues, and the
+//! Test support: moto and dynalite on loopback, engines on fresh tables and queues, and the
 //! whole app on a free port.
 
 use std::path::PathBuf;
@@ -14,6 +14,7 @@ use tempfile::TempDir;
 
 pub mod aws_access;
 mod counting;
+mod dynalite;
 pub mod epp_server;
 mod fixtures;
 pub mod lambda;
@@ -25,8 +26,10 @@ pub mod template;
 pub mod whm_server;
 
 pub use counting::CountingTable;
+pub use dynalite::{DynaliteServer, dynalite_client};
 pub use fixtures::{
-    QueueFixture, TableFixture, dynamodb_table, sqlite_queue, sqlite_table, sqs_queue,
+    QueueFixture, TableFixture, dynalite_table, dynamodb_table, sqlite_queue, sqlite_table,
+    sqs_queue,
 };
 pub use moto::{
     dynamodb_client, dynamodb_client_at, kms_client, moto_endpoint, route53_client,

@@ -77,7 +77,7 @@ macro_rules! moto_client {
 
 moto_client!(dynamodb_client, aws_sdk_dynamodb);
 
-/// A DynamoDB client for moto through `endpoint` (a proxy in front of it).
+/// A DynamoDB client for `endpoint`: a proxy in front of moto, or dynalite.
 pub fn dynamodb_client_at(endpoint: &str) -> aws_sdk_dynamodb::Client {
     moto_client!(@at aws_sdk_dynamodb, endpoint)
 }

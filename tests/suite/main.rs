@@ -48,6 +48,7 @@ mod adapters;
 mod conflicts;
 mod daily;
 mod dns_host_conformance;
+mod domain_cache;
 mod domain_search;
 mod epp_journey;
 mod epp_registry;

@@ -1,7 +1,7 @@
 //! Items past their TTL, and batch reads and writes.
 
 use hostfront::clock::Clock;
-use hostfront::store::{Condition, Item, ItemExt, Key, Query, TableError, TxOp, Update};
+use hostfront::store::{Condition, Item, ItemExt, Key, Query, TableError, Update};
 use hostfront_tests::TableFixture;
 use serde_json::json;
 
@@ -12,6 +12,7 @@ conformance!(
     expired_items_are_invisible_to_reads_and_conditions,
     get_many_answers_in_key_order,
     put_many_writes_every_item,
+    put_many_keeps_the_last_item_of_a_key,
 );
 
 async fn expired_items_are_invisible_to_reads_and_conditions(f: TableFixture) {
@@ -76,29 +77,6 @@ async fn expired_items_are_invisible_to_reads_and_conditions(f: TableFixture) {
         restarted,
         item(json!({"pk": "RATE#ip", "sk": "W", "count": 1}))
     );
-    // In a transaction as well.
-    let expiring = item(json!({"pk": "HOLD#1", "sk": "H", "n": 5, "ttl": f.clock.now_secs() + 1}));
-    f.table.put(expiring, None).await.unwrap();
-    f.clock.advance_secs(2);
-    let op = TxOp::Update {
-        key: key("HOLD#1", "H"),
-        update: Update::new().add("n", 1),
-        condition: None,
-    };
-    let create = TxOp::Put {
-        item: item(json!({"pk": "HOLD#2", "sk": "H"})),
-        condition: Some(Condition::NotExists),
-    };
-    f.table.transact(vec![op, create]).await.unwrap();
-    assert_eq!(
-        f.table
-            .get(&key("HOLD#1", "H"))
-            .await
-            .unwrap()
-            .unwrap()
-            .i64_attr("n"),
-        Some(1)
-    );
 }
 
 async fn get_many_answers_in_key_order(f: TableFixture) {
@@ -162,6 +140,27 @@ async fn put_many_writes_every_item(f: TableFixture) {
         None,
         "an invalid batch writes nothing"
     );
+}
+
+async fn put_many_keeps_the_last_item_of_a_key(f: TableFixture) {
+    // One batch that names a key three times (as a cache may refresh one name
+    // twice), within a request of 25 and across two: the last item stands,
+    // as after a sequence of puts.
+    let version = |n: i64| item(json!({"pk": "DUP", "sk": "a", "n": n}));
+    let mut items = vec![
+        version(1),
+        item(json!({"pk": "DUP", "sk": "b"})),
+        version(2),
+    ];
+    items.extend((0..30).map(|i| item(json!({"pk": "DUP", "sk": format!("c{i:02}")}))));
+    items.push(version(3));
+    f.table.put_many(items).await.unwrap();
+    assert_eq!(
+        f.table.get(&key("DUP", "a")).await.unwrap(),
+        Some(version(3))
+    );
+    let stored = f.table.query(Query::partition("DUP")).await.unwrap().items;
+    assert_eq!(stored.len(), 32, "each key once");
 }
 
 async fn sweeping_deletes_only_expired_items(f: TableFixture) {

@@ -8,7 +8,7 @@ mod route53;
 mod ses;
 mod sqs;
 
-pub use dynamo::DynamoTable;
+pub use dynamo::{DynamoTable, to_attributes};
 pub use first_use::OnFirstUse;
 pub use kms::KmsSealer;
 pub use route53::Route53Zones;

@@ -6,7 +6,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
-use super::{Index, MAX_ITEM_BYTES, TableError, TableResult};
+use super::limits::{check_index_attribute, check_item_size, check_key_value};
+use super::{Index, TableError, TableResult};
 
 /// An item: a map of attribute names to JSON values. Numbers are stored as
 /// DynamoDB numbers, maps and lists as DynamoDB M and L.
@@ -49,13 +50,8 @@ impl Key {
     }
 
     pub fn validate(&self) -> TableResult<()> {
-        if self.pk.is_empty() || self.sk.is_empty() {
-            return Err(TableError::Invalid("pk and sk must not be empty".into()));
-        }
-        if self.pk.len() > 2048 || self.sk.len() > 1024 {
-            return Err(TableError::Invalid("pk or sk is too long".into()));
-        }
-        Ok(())
+        check_key_value("pk", &self.pk, true)?;
+        check_key_value("sk", &self.sk, false)
     }
 }
 
@@ -102,21 +98,8 @@ pub fn visible(item: Option<Item>, now: i64) -> Option<Item> {
 /// Checks what DynamoDB would reject about a whole item.
 pub fn validate_item(item: &Item) -> TableResult<()> {
     Key::of(item)?.validate()?;
-    for index in [Index::Gsi1, Index::Gsi2] {
-        let (pk, sk) = index.key_attributes();
-        for attribute in [pk, sk] {
-            match item.get(attribute) {
-                None | Some(Value::String(_)) => {}
-                Some(_) => {
-                    return Err(TableError::Invalid(format!("{attribute} must be a string")));
-                }
-            }
-            if item.str_attr(attribute) == Some("") {
-                return Err(TableError::Invalid(format!(
-                    "{attribute} must not be empty"
-                )));
-            }
-        }
+    for (attribute, value) in item {
+        check_index_attribute(attribute, value)?;
     }
     if let Some(ttl) = item.get(TTL)
         && !ttl.is_number()
@@ -125,15 +108,7 @@ pub fn validate_item(item: &Item) -> TableResult<()> {
             "ttl must be a number of epoch seconds".into(),
         ));
     }
-    let size = serde_json::to_vec(item)
-        .map(|v| v.len())
-        .unwrap_or(usize::MAX);
-    if size > MAX_ITEM_BYTES {
-        return Err(TableError::Invalid(format!(
-            "item of {size} bytes exceeds {MAX_ITEM_BYTES}"
-        )));
-    }
-    Ok(())
+    check_item_size(item)
 }
 
 /// The key attributes by which `index` orders `item`: (index pk, index sk) when

@@ -5,10 +5,12 @@
 
 mod cond;
 mod item;
+mod limits;
 mod tx;
 
 pub use cond::{Condition, matches};
 pub use item::{Item, ItemExt, Key, TTL, VERSION};
+pub use limits::{MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES, item_size};
 pub use tx::{Tx, TxError};
 // For the engines (the adapters crate): visibility, validation, index keys and cursors.
 pub use item::{decode_cursor, encode_cursor, index_key, validate_item, visible};
@@ -20,8 +22,6 @@ use serde_json::Value;
 pub const MAX_TRANSACTION_OPS: usize = 100;
 /// The most keys one `get_many` call may ask for (DynamoDB's BatchGetItem limit).
 pub const MAX_BATCH_GET: usize = 100;
-/// The largest item either engine stores (DynamoDB's limit), measured as JSON.
-pub const MAX_ITEM_BYTES: usize = 400 * 1024;
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum TableError {
@@ -217,7 +217,8 @@ impl Update {
             .chain(self.add.iter().map(|(a, _)| a.as_str()))
     }
 
-    /// Rejects updates of key attributes and of one attribute twice, as DynamoDB does.
+    /// Rejects updates of key attributes, of one attribute twice, and index keys
+    /// DynamoDB would refuse (see `limits`), as DynamoDB does.
     pub fn validate(&self) -> TableResult<()> {
         let mut seen = std::collections::HashSet::new();
         for attribute in self.attributes() {
@@ -234,6 +235,9 @@ impl Update {
                     "attribute {attribute} is changed twice"
                 )));
             }
+        }
+        for (attribute, value) in &self.set {
+            limits::check_index_attribute(attribute, value)?;
         }
         if self.set.is_empty() && self.remove.is_empty() && self.add.is_empty() {
             return Err(TableError::Invalid(
@@ -359,6 +363,8 @@ pub trait Table: Send + Sync {
 
     /// Writes many whole items without conditions; not atomic (each item is
     /// written or not, as DynamoDB's BatchWriteItem), for caches and seeds.
+    /// Items that share a key are written as a sequence of puts would: the
+    /// last one stands.
     async fn put_many(&self, items: Vec<Item>) -> TableResult<()>;
 
     /// Changes one item when `condition` holds and returns it as it is afterwards.

@@ -15,7 +15,8 @@ pub(super) fn key_attributes(key: &Key) -> Attributes {
     ])
 }
 
-pub(super) fn to_attributes(item: &Item) -> Attributes {
+/// The item as DynamoDB's attribute values.
+pub fn to_attributes(item: &Item) -> HashMap<String, AttributeValue> {
     item.iter()
         .map(|(k, v)| (k.clone(), to_attribute(v)))
         .collect()

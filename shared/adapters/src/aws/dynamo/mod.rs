@@ -6,11 +6,13 @@
 //! (only if it is still the same expired item) and tries once more: to every
 //! caller an expired item simply does not exist, as on the SQLite engine.
 
+mod batch;
 mod codec;
 mod expr;
 mod schema;
 
-use codec::{from_attributes, key_attributes, to_attributes};
+pub use codec::to_attributes;
+use codec::{from_attributes, key_attributes};
 use expr::Expr;
 
 use std::collections::HashMap;
@@ -21,8 +23,8 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, PutRequest, ReturnValue,
-    TransactWriteItem, Update as DynamoUpdate, WriteRequest,
+    AttributeValue, ConditionCheck, Delete, Put, ReturnValue, TransactWriteItem,
+    Update as DynamoUpdate,
 };
 
 use hostfront_core::clock::Clock;
@@ -32,8 +34,6 @@ use hostfront_core::store::{
 };
 use hostfront_core::store::{decode_cursor, encode_cursor, validate_item, visible};
 
-/// The most items one BatchWriteItem request carries.
-const MAX_BATCH_WRITE: usize = 25;
 /// How many times a write is tried when expired items stand in its way.
 const EXPIRED_RETRIES: usize = 3;
 /// Tries of a transaction that DynamoDB cancelled because another one held
@@ -249,44 +249,7 @@ impl Table for DynamoTable {
             )));
         }
         keys.iter().try_for_each(Key::validate)?;
-        let mut unique: Vec<&Key> = keys.iter().collect();
-        unique.sort();
-        unique.dedup();
-        let mut found: HashMap<Key, Item> = HashMap::new();
-        let mut pending = Some(
-            KeysAndAttributes::builder()
-                .set_keys(Some(unique.iter().map(|k| key_attributes(k)).collect()))
-                .consistent_read(true)
-                .build()
-                .expect("keys are set"),
-        );
-        let mut backoff = std::time::Duration::from_millis(20);
-        while let Some(request) = pending.take().filter(|r| !r.keys.is_empty()) {
-            let output = self
-                .client
-                .batch_get_item()
-                .request_items(&self.table, request)
-                .send()
-                .await
-                .map_err(classify)?;
-            for attrs in output
-                .responses
-                .unwrap_or_default()
-                .remove(&self.table)
-                .unwrap_or_default()
-            {
-                let item = from_attributes(&attrs);
-                found.insert(Key::of(&item)?, item);
-            }
-            pending = output
-                .unprocessed_keys
-                .unwrap_or_default()
-                .remove(&self.table);
-            if pending.is_some() {
-                tokio::time::sleep(backoff).await;
-                backoff *= 2;
-            }
-        }
+        let found = self.batch_get(keys).await?;
         let now = self.now();
         Ok(keys
             .iter()
@@ -302,38 +265,7 @@ impl Table for DynamoTable {
 
     async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
         items.iter().try_for_each(validate_item)?;
-        for chunk in items.chunks(MAX_BATCH_WRITE) {
-            let mut pending: Vec<WriteRequest> = chunk
-                .iter()
-                .map(|item| {
-                    let put = PutRequest::builder()
-                        .set_item(Some(to_attributes(item)))
-                        .build()
-                        .expect("item is set");
-                    WriteRequest::builder().put_request(put).build()
-                })
-                .collect();
-            let mut backoff = std::time::Duration::from_millis(20);
-            while !pending.is_empty() {
-                let output = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, pending)
-                    .send()
-                    .await
-                    .map_err(classify)?;
-                pending = output
-                    .unprocessed_items
-                    .unwrap_or_default()
-                    .remove(&self.table)
-                    .unwrap_or_default();
-                if !pending.is_empty() {
-                    tokio::time::sleep(backoff).await;
-                    backoff *= 2;
-                }
-            }
-        }
-        Ok(())
+        self.batch_put(items).await
     }
 
     async fn update(
