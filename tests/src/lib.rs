@@ -33,8 +33,7 @@ pub use fixtures::{
 };
 pub use moto::{
     dynamodb_client, dynamodb_client_at, kms_client, moto_endpoint, route53_client,
-    route53_client_at, sesv2_client,
-    sqs_client, unique,
+    route53_client_at, sesv2_client, sqs_client, unique,
 };
 
 pub fn test_config(data_dir: &std::path::Path) -> Config {

@@ -11,6 +11,7 @@ use super::answer::{
     Answer, DOMAIN_NS, RGP_NS, child, children, date, escape, text_of, texts_of, time,
 };
 use super::{CLIENT_ID, Command, Domain, OTHER_REGISTRAR, Registry, Transfer, YEAR};
+use hostfront::clock::add_years_secs;
 
 /// How long a restore request waits for its report before the domain
 /// falls back into redemption (RFC 3915 section 3.2 leaves it to the
@@ -55,7 +56,7 @@ impl Registry {
             } else {
                 transfer.status = "serverApproved";
                 domain.sponsor = transfer.by.clone();
-                domain.expires_at += YEAR;
+                domain.expires_at = add_years_secs(domain.expires_at, 1);
                 domain.statuses.clear();
             }
         }
@@ -153,7 +154,7 @@ impl Registry {
             .collect();
         let domain = Domain {
             sponsor: CLIENT_ID.into(),
-            expires_at: now + years * YEAR,
+            expires_at: add_years_secs(now, years as u32),
             created_at: now,
             nameservers,
             statuses: BTreeSet::from(["clientTransferProhibited".to_string()]),
@@ -266,10 +267,12 @@ impl Registry {
             return Answer::error(2306, "Parameter value policy error: curExpDate");
         }
         let years: i64 = text_of(object, "period").parse().unwrap_or(1);
-        if !(1..=10).contains(&years) || domain.expires_at + years * YEAR > now + 10 * YEAR + YEAR {
+        if !(1..=10).contains(&years)
+            || add_years_secs(domain.expires_at, years as u32) > add_years_secs(now, 11)
+        {
             return Answer::error(2004, "Parameter value range error: period");
         }
-        domain.expires_at += years * YEAR;
+        domain.expires_at = add_years_secs(domain.expires_at, years as u32);
         Answer::ok(format!(
             r#"<domain:renData xmlns:domain="{DOMAIN_NS}"><domain:name>{}</domain:name><domain:exDate>{}</domain:exDate></domain:renData>"#,
             escape(name),
@@ -426,7 +429,7 @@ fn restore_step(
                 return Answer::error(2306, "Parameter value policy error: empty report");
             }
             domain.restore_requested_at = None;
-            domain.expires_at += YEAR;
+            domain.expires_at = add_years_secs(domain.expires_at, 1);
             Answer::ok(String::new())
         }
         Some("report") => Answer::error(

@@ -37,6 +37,7 @@ use tokio_rustls::rustls;
 use answer::{Answer, EXTENSIONS, OBJECT_SERVICES, child, greeting, text_of, texts_of};
 pub use domains::RESTORE_WINDOW;
 
+/// About a year, for the ages of the domains the stand-in makes up.
 const YEAR: i64 = 365 * 86_400;
 pub const CLIENT_ID: &str = "hostfront";
 /// Within RFC 5730's 6 to 16 characters.
