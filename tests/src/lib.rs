@@ -332,14 +332,16 @@ pub async fn verification_tokens(services: &Services, email: &str) -> Vec<String
     tokens
 }
 
+/// The token of the verification link in `text`; none where a stored copy
+/// withholds it.
 fn verification_link_token(text: &str) -> Option<String> {
-    Some(
-        text.split("#verify=")
-            .nth(1)?
-            .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
-            .next()?
-            .to_string(),
-    )
+    let token = text
+        .split("#verify=")
+        .nth(1)?
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
+        .next()?;
+    let url_safe = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    (!token.is_empty() && token.chars().all(url_safe)).then(|| token.to_string())
 }
 
 /// The bodies of the mails moto's SES sent to `address`, oldest first.
