@@ -386,8 +386,13 @@ describe("the site on a phone", () => {
 });
 
 describe("the portal", () => {
-  // Both customers buy from one address, more often than a shopper would.
-  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0", HOSTFRONT_PURCHASE_PER_MINUTE: "60", HOSTFRONT_PURCHASE_WINDOW_LIMIT: "60" });
+  // Both customers sign up, confirm domain changes with their password and
+  // buy from one address, more often than a shopper would.
+  const app = useStorefront({
+    HOSTFRONT_SIM_PANEL_LATENCY_MS: "0",
+    HOSTFRONT_PURCHASE_PER_MINUTE: "60", HOSTFRONT_PURCHASE_WINDOW_LIMIT: "60",
+    HOSTFRONT_AUTH_PER_MINUTE: "60", HOSTFRONT_AUTH_WINDOW_LIMIT: "60",
+  });
 
   const PASSWORD = "orbit bakery sourdough";
 

@@ -76,9 +76,10 @@ impl FromRequestParts<AppState> for Purchaser {
     }
 }
 
-/// The request's `Idempotency-Key`, one per `what` (an order, a renewal).
+/// The request's `Idempotency-Key`, one per `what` (an order, a renewal):
+/// 1 to 100 printable ASCII characters, checked before anything is done.
 pub(crate) fn idempotency_key<'h>(headers: &'h HeaderMap, what: &str) -> Result<&'h str, ApiError> {
-    headers
+    let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {
@@ -88,7 +89,17 @@ pub(crate) fn idempotency_key<'h>(headers: &'h HeaderMap, what: &str) -> Result<
                     "send an Idempotency-Key header, one per {what}, so a retry never does it twice"
                 ),
             )
-        })
+        })?;
+    let printable =
+        (1..=100).contains(&key.len()) && key.bytes().all(|b| (b'!'..=b'~').contains(&b));
+    if !printable {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_idempotency_key",
+            "the Idempotency-Key is 1 to 100 printable ASCII characters",
+        ));
+    }
+    Ok(key)
 }
 
 /// Places an order. Send a fresh `Idempotency-Key` per order; a retry with

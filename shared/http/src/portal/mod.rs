@@ -323,7 +323,7 @@ async fn get_payment_method(
         (status = 401, body = ErrorBody, description = "`not_logged_in`"),
         (status = 402, body = ErrorBody, description = "the gateway declined the card (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); it was not saved"),
         (status = 409, body = ErrorBody, description = "`too_many_declines` (when saving a card, this week)"),
-        (status = 422, body = ErrorBody, description = "`invalid_payment`: not a card number, month and year"),
+        (status = 422, body = ErrorBody, description = "`invalid_payment`: not a card number, month and year; `invalid_idempotency_key`"),
         (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
     ))]

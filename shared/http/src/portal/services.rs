@@ -204,7 +204,7 @@ struct UpgradeRequest {
         (status = 402, body = ErrorBody, description = "the card was declined (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); nothing was charged"),
         (status = 404, body = ErrorBody, description = "not a service of yours"),
         (status = 409, body = ErrorBody, description = "`not_an_upgrade`, `service_not_active`, `upgrade_in_progress` (another upgrade of the service is being paid; nothing was charged), `too_many_declines` (for upgrading this service)"),
-        (status = 422, body = ErrorBody, description = "`unknown_plan`, `invalid_payment`, `payment_method_required`, `idempotency_key_reused`"),
+        (status = 422, body = ErrorBody, description = "`unknown_plan`, `invalid_payment`, `payment_method_required`, `invalid_idempotency_key`, `idempotency_key_reused`"),
         (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
     ))]
