@@ -8,6 +8,7 @@ mod automatic;
 mod cancel;
 pub(crate) mod ended;
 mod expired;
+mod mail_claims;
 mod manage;
 mod over_http;
 pub(crate) mod services;

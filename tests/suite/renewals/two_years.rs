@@ -510,7 +510,7 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// The dates in `text` that do not say their time zone.
-fn bare_dates(text: &str) -> Vec<String> {
+pub(super) fn bare_dates(text: &str) -> Vec<String> {
     let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
     let bytes = text.as_bytes();
     let mut bare: Vec<String> = (0..bytes.len().saturating_sub(9))
@@ -534,7 +534,7 @@ fn bare_dates(text: &str) -> Vec<String> {
 }
 
 /// Promises that mails must not make.
-const FALSE_CLAIMS: [&str; 4] = [
+pub(super) const FALSE_CLAIMS: [&str; 4] = [
     "renews with your hosting",
     "update your card to have it back",
     "our team will renew",
