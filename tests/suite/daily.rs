@@ -329,6 +329,10 @@ async fn an_overdue_service_ends_once_and_a_payment_in_time_keeps_one(
         ServiceStatus::Active,
         "paid in time"
     );
+    // What it left unpaid ended with it: voided, and not to be paid.
+    let left = crate::renewals::ended::period_invoice(services, &ada.id, &due).await;
+    assert_eq!(left.status, InvoiceStatus::Void);
+    crate::renewals::ended::paying_is_refused(services, &ada.id, &left.number).await;
     let subject = format!("service:{}", late.id);
     let ending = audit::read(table, AuditQuery::Subject(&subject), 50)
         .await

@@ -94,6 +94,30 @@ pub fn add_years_secs(secs: i64, years: u32) -> i64 {
     at.replace_date(date).unix_timestamp()
 }
 
+/// A day as every mail shows it, naming its time zone: `6 December 2027 (UTC)`.
+/// Mails go to people in many zones; a bare date would be read in theirs.
+pub fn mail_day(date: time::Date) -> String {
+    format!("{} {} {} (UTC)", date.day(), date.month(), date.year())
+}
+
+/// The UTC day of `secs` (epoch seconds), as `mail_day` shows it.
+pub fn mail_day_of(secs: i64) -> String {
+    mail_day(
+        time::OffsetDateTime::from_unix_timestamp(secs)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+            .date(),
+    )
+}
+
+/// A `YYYY-MM-DD` day as `mail_day` shows it; the text itself if it is none.
+pub fn mail_day_text(text: &str) -> String {
+    time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_or_else(|_| text.to_string(), mail_day)
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::date;
@@ -133,5 +157,15 @@ mod tests {
             secs(datetime!(2032-02-29 00:00 UTC))
         );
         assert_eq!(add_years_secs(december, 0), december);
+    }
+
+    #[test]
+    fn mail_days_name_their_time_zone() {
+        assert_eq!(
+            super::mail_day(date!(2027 - 12 - 06)),
+            "6 December 2027 (UTC)"
+        );
+        assert_eq!(super::mail_day_of(0), "1 January 1970 (UTC)");
+        assert_eq!(super::mail_day_text("2028-02-29"), "29 February 2028 (UTC)");
     }
 }

@@ -109,6 +109,12 @@ pub enum JobError {
 #[async_trait]
 pub trait JobHandler: Send + Sync {
     async fn handle(&self, message: &Message) -> Result<(), JobError>;
+
+    /// Keeps why `message` failed, so that staff read it if the job lands
+    /// among the failed ones (the queues keep no error of their own).
+    async fn record_failure(&self, message: &Message, error: &str) {
+        let _ = (message, error);
+    }
 }
 
 /// How long a job stays hidden after its `receive_count`-th failure: 2^n
@@ -133,6 +139,7 @@ pub async fn process(queue: &dyn Queue, handler: &dyn JobHandler, message: &Mess
             true
         }
         Err(JobError::Failed(error)) => {
+            handler.record_failure(message, &error).await;
             let backoff = retry_backoff(message.receive_count).min(MAX_VISIBILITY);
             tracing::warn!(message_id = %message.id, attempt = message.receive_count, %error, ?backoff, "job failed");
             if let Err(error) = queue.change_visibility(&message.receipt, backoff).await {
@@ -161,6 +168,7 @@ pub async fn process(queue: &dyn Queue, handler: &dyn JobHandler, message: &Mess
             }
         }
         Err(JobError::Poison(error)) => {
+            handler.record_failure(message, &error).await;
             tracing::error!(message_id = %message.id, %error, "poison message: to the dead-letter queue at once");
             match queue.dead_letter(message).await {
                 Ok(()) => true,
@@ -248,6 +256,10 @@ pub struct AppJobs {
 
 #[async_trait]
 impl JobHandler for AppJobs {
+    async fn record_failure(&self, message: &Message, error: &str) {
+        crate::staff::dead_letters::record_failure(&self.services, message, error).await;
+    }
+
     async fn handle(&self, message: &Message) -> Result<(), JobError> {
         // The mail provider's bounces and complaints share the queue.
         if let Some(event) = crate::mailer::MailEvent::parse(&message.body) {

@@ -6,10 +6,14 @@ mod abandoned;
 mod addons;
 mod automatic;
 mod cancel;
+pub(crate) mod ended;
+mod expired;
+mod mail_claims;
 mod manage;
 mod over_http;
 pub(crate) mod services;
 mod transfers;
+mod two_years;
 
 use hostfront::Services;
 use hostfront::accounts::Customer;

@@ -86,15 +86,15 @@ async fn alert_once(
     certificate: &Certificate,
     (threshold, days_left): (i64, i64),
 ) -> TableResult<bool> {
-    let expires = date_of(certificate.expires_at);
+    let expires = crate::clock::mail_day_of(certificate.expires_at);
     let plural = if days_left == 1 { "day" } else { "days" };
     let words = (
         format!(
-            "The certificate of {} expires on {expires} (UTC)",
+            "The certificate of {} expires on {expires}",
             certificate.domain
         ),
         format!(
-            "The TLS certificate of {} ({}) expires on {expires} (UTC), in {days_left} {plural}. Visitors will see a warning after that. Renew it before then, or reply to this mail and we will help.",
+            "The TLS certificate of {} ({}) expires on {expires}, in {days_left} {plural}. Visitors will see a warning after that. Renew it before then, or reply to this mail and we will help.",
             certificate.domain, certificate.issuer
         ),
     );

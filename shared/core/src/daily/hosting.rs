@@ -128,8 +128,10 @@ async fn left_us(
     let words = (
         format!("Is {} still hosted with us?", service.domain),
         format!(
-            "Since {since}, {} has pointed to another host: visitors and mail no longer reach your {} service. If you have moved, tell us and we will cancel the service for you; if not, check the domain's DNS settings. Nothing changes until you or our team decide.",
-            service.domain, service.plan_name
+            "Since {}, {} has pointed to another host: visitors and mail no longer reach your {} service. If you have moved, tell us and we will cancel the service for you; if not, check the domain's DNS settings. Nothing changes until you or our team decide.",
+            crate::clock::mail_day_text(since),
+            service.domain,
+            service.plan_name
         ),
     );
     let about = format!("service:{}", service.id);

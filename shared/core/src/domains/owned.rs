@@ -144,13 +144,18 @@ impl OwnedDomain {
     pub fn renewed_op(&self, expires_at: i64) -> TxOp {
         TxOp::Update {
             key: key(&self.customer_id, &self.name),
-            update: Update::new()
-                .set("expires_at", expires_at)
-                .set("gsi1pk", "DOMAINS#EXPIRY")
-                .set("gsi1sk", format!("{expires_at:012}#{}", self.name))
-                .bump_version(),
+            update: self.renewed(expires_at).bump_version(),
             condition: Some(Condition::Exists),
         }
+    }
+
+    /// The attributes a renewal to `expires_at` sets: the expiry and the
+    /// domain's place in the expiry index.
+    pub fn renewed(&self, expires_at: i64) -> Update {
+        Update::new()
+            .set("expires_at", expires_at)
+            .set("gsi1pk", "DOMAINS#EXPIRY")
+            .set("gsi1sk", format!("{expires_at:012}#{}", self.name))
     }
 
     /// A status change of this domain, recorded as `actor`'s because of `why`.

@@ -6,11 +6,12 @@
 //! domain and expiry, one charge per renewal (the gateway key is made from
 //! it), one mail per domain, expiry and reminder.
 
-use super::job::{customer_of, day, letter};
+use super::job::{customer_of, letter};
 use super::{Renewal, RenewalStatus, quote};
 use crate::audit::Actor;
 use crate::billing::invoice::{self, Invoice, InvoiceFor};
 use crate::billing::payment_method;
+use crate::clock::mail_day_of as day;
 use crate::domains::owned::{OwnedDomain, OwnedStatus};
 use crate::lifecycle::MovedOn;
 use crate::mail::{self, Mail, MailKind};
@@ -302,11 +303,18 @@ async fn declined(
             );
         }
         None => {
-            letter.action = format!(
-                "We could not charge your saved card for renewing {} ({message}), and have stopped trying. Renew it by hand before it lapses; it expires on {}.",
-                letter.domain,
-                day(renewal.current_expiry)
-            );
+            let expiry = day(renewal.current_expiry);
+            letter.action = if services.clock().now_secs() < renewal.current_expiry {
+                format!(
+                    "We could not charge your saved card for renewing {} ({message}), and have stopped trying. Renew it by hand in your portal before it expires on {expiry}.",
+                    letter.domain
+                )
+            } else {
+                format!(
+                    "We could not charge your saved card for renewing {} ({message}), and have stopped trying. It expired on {expiry}: renew it by hand in your portal before the registry releases it.",
+                    letter.domain
+                )
+            };
             renewal
                 .change(
                     RenewalStatus::Declined,

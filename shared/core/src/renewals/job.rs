@@ -10,6 +10,7 @@
 use super::{Renewal, RenewalError, RenewalStatus};
 use crate::audit::Actor;
 use crate::billing::invoice::Invoice;
+use crate::clock::mail_day_of as day;
 use crate::domains::owned::{self, OwnedStatus};
 use crate::lifecycle::MovedOn;
 use crate::mail::{self, Letter, Mail, MailKind};
@@ -146,23 +147,12 @@ async fn finish(
             &format!("renewed to {}", day(new_expiry)),
             services.clock().now_millis(),
         )
-        .add_to(&mut tx, MovedOn, now)
+        .add_to(&mut tx, Moved::Renewal, now)
         .map_err(|e| TableError::Backend(e.to_string()))?;
     tx.push(bill.paid_op(&crate::clock::rfc3339(now), Some(&capture.id)))
         .push(receipt.put_op(now.unix_timestamp()));
     if let Some(domain) = domain {
-        tx.push(domain.renewed_op(new_expiry));
-        if domain.status == OwnedStatus::Expired {
-            domain
-                .change(
-                    OwnedStatus::Active,
-                    Update::new(),
-                    Actor::system("renewals"),
-                    "renewed",
-                )
-                .add_to(&mut tx, MovedOn, now)
-                .map_err(|e| TableError::Backend(e.to_string()))?;
-        }
+        record_renewed(&mut tx, &domain, new_expiry, now)?;
     }
     match tx.commit(services.table()).await {
         Ok(()) => {
@@ -171,9 +161,45 @@ async fn finish(
             Ok(())
         }
         // Another delivery of this job recorded it first.
-        Err(TxError::Refused(MovedOn)) => Ok(()),
+        Err(TxError::Refused(Moved::Renewal)) => Ok(()),
+        // The registry sync moved the domain meanwhile: read it again.
+        Err(TxError::Refused(Moved::Domain)) => Err(JobFailure::Retry(format!(
+            "{} changed while its renewal was recorded",
+            renewal.domain
+        ))),
         Err(TxError::Table(error)) => Err(error.into()),
     }
+}
+
+/// Which record another writer moved on first.
+#[derive(Debug, Clone, Copy)]
+enum Moved {
+    Renewal,
+    Domain,
+}
+
+/// Adds the domain's new expiry to `tx`, in one write of its record (a
+/// transaction may write an item once): an expired domain becomes active in
+/// the same write, with its audit entry.
+fn record_renewed(
+    tx: &mut Tx<Moved>,
+    domain: &owned::OwnedDomain,
+    new_expiry: i64,
+    now: time::OffsetDateTime,
+) -> Result<(), TableError> {
+    if domain.status != OwnedStatus::Expired {
+        tx.push(domain.renewed_op(new_expiry));
+        return Ok(());
+    }
+    domain
+        .change(
+            OwnedStatus::Active,
+            domain.renewed(new_expiry),
+            Actor::system("renewals"),
+            &format!("renewed to {}", day(new_expiry)),
+        )
+        .add_to(tx, Moved::Domain, now)
+        .map_err(|e| TableError::Backend(e.to_string()))
 }
 
 /// Ends a renewal the registry did not make: the authorisation is released,
@@ -188,7 +214,7 @@ async fn give_up(
     let customer = customer_of(services, &renewal.customer_id).await?;
     let mut letter = letter(services, renewal, &bill, &customer.name);
     letter.action = format!(
-        "The registry did not renew {} ({why}). Your card was not charged, and our team has been told and will be in touch.",
+        "The registry did not renew {} ({why}). Your card was not charged. Our team has been told, and you can try again from your portal.",
         letter.domain
     );
     let notice = Mail::compose_about(
@@ -233,11 +259,4 @@ async fn release(services: &impl Billing, renewal: &Renewal) -> Result<(), JobFa
             .map_err(|e| JobFailure::Retry(format!("could not release the authorisation: {e}")))?;
     }
     Ok(())
-}
-
-/// An epoch time as its UTC day, `2027-05-01`.
-pub(super) fn day(epoch: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(epoch)
-        .map(|t| t.date().to_string())
-        .unwrap_or_default()
 }

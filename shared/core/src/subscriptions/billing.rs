@@ -19,6 +19,7 @@ use crate::billing::credit;
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceLine};
 use crate::billing::payment_method;
 use crate::catalog::cycle_months;
+use crate::clock::{mail_day, mail_day_of, mail_day_text};
 use crate::mail::{self, Letter, Mail, MailKind};
 use crate::payments::{Charge, PaymentError, PaymentSource};
 use crate::store::{
@@ -36,6 +37,8 @@ pub enum PeriodStatus {
     Paid,
     /// Every try failed; the service was suspended.
     Unpaid,
+    /// The service ended before the period was paid: its invoice is void.
+    Void,
 }
 
 /// One period of a service, invoiced ahead and charged when due.
@@ -107,6 +110,48 @@ impl Period {
             update,
             condition: Some(
                 Condition::eq("status", json!(PeriodStatus::Scheduled))
+                    .and(Condition::eq("attempts", self.attempts)),
+            ),
+        }
+    }
+}
+
+/// The periods of `service_id` still owed or still to be charged.
+pub(super) async fn open_periods(
+    table: &dyn crate::store::Table,
+    service_id: &str,
+) -> TableResult<Vec<Period>> {
+    let query = Query::partition(format!("SERVICE#{service_id}"))
+        .sort(SortKey::BeginsWith("PERIOD#".into()));
+    let mut open = Vec::new();
+    for item in &crate::store::all_items(table, query).await? {
+        let period = Period::of(item)?;
+        if matches!(
+            period.status,
+            PeriodStatus::Scheduled | PeriodStatus::Unpaid
+        ) {
+            open.push(period);
+        }
+    }
+    Ok(open)
+}
+
+impl Period {
+    /// Voids the period as its service ends, guarded by the status and
+    /// attempts it was read with: a payment or a charge recorded meanwhile
+    /// refuses it.
+    pub(super) fn voided_op(&self, now: i64) -> TxOp {
+        let mut update = Update::new()
+            .set("status", json!(PeriodStatus::Void))
+            .bump_version();
+        for (attribute, value) in Self::index(PeriodStatus::Void, now, &self.service_id) {
+            update = update.set(attribute, value);
+        }
+        TxOp::Update {
+            key: self.key(),
+            update,
+            condition: Some(
+                Condition::eq("status", json!(self.status))
                     .and(Condition::eq("attempts", self.attempts)),
             ),
         }
@@ -213,7 +258,12 @@ async fn invoice(
     for _ in 0..20 {
         let (sequence, claim) = invoice::next_number(services.table()).await?;
         let lines = vec![InvoiceLine {
-            description: format!("{}, {from} to {to}", service.plan_name),
+            description: format!(
+                "{}, {} to {}",
+                service.plan_name,
+                mail_day(from),
+                mail_day(to)
+            ),
             amount: service.price,
         }];
         let mut bill = Invoice::new(
@@ -247,13 +297,14 @@ async fn invoice(
         };
         let mut letter =
             crate::orders::letters::with_invoice(letter(services, service, &owner.name), &bill);
+        let (from_day, to_day) = (mail_day(from), mail_day(to));
         letter.action = match bill.total {
             0 => format!(
-                "Your invoice for {} on {}, {from} to {to}: your account credit pays all of it.",
+                "Your invoice for {} on {}, {from_day} to {to_day}: your account credit pays all of it.",
                 service.plan_name, service.domain
             ),
             _ => format!(
-                "Your invoice for {} on {}, {from} to {to}: your saved card is charged {} on {from}.",
+                "Your invoice for {} on {}, {from_day} to {to_day}: your saved card is charged {} on {from_day}.",
                 service.plan_name, service.domain, letter.total
             ),
         };
@@ -369,7 +420,9 @@ async fn charge(
             letter.paid = true;
             letter.action = format!(
                 "Thank you: {} on {} is paid until {}.",
-                service.plan_name, service.domain, period.to
+                service.plan_name,
+                service.domain,
+                mail_day_text(&period.to)
             );
             tx.guard(
                 MovedOn,
@@ -417,9 +470,7 @@ async fn charge(
                         letter.total,
                         service.plan_name,
                         service.domain,
-                        time::OffsetDateTime::from_unix_timestamp(next)
-                            .map(|t| t.date().to_string())
-                            .unwrap_or_default()
+                        mail_day_of(next)
                     );
                     tx.guard(
                         MovedOn,
@@ -433,7 +484,7 @@ async fn charge(
                 }
                 None => {
                     letter.action = format!(
-                        "We could not charge your saved card for {} on {} ({reason}), and have suspended it. Pay the invoice or update your card to have it back.",
+                        "We could not charge your saved card for {} on {} ({reason}), and have suspended it. Pay the invoice in your account to have it back: a new card alone is not charged for it.",
                         service.plan_name, service.domain
                     );
                     tx.guard(MovedOn, period.moved(PeriodStatus::Unpaid, update, now));

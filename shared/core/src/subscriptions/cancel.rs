@@ -15,6 +15,7 @@ use time::Date;
 
 use super::{ServiceStatus, Subscription, find, key};
 use crate::audit::{Actor, AuditEntry};
+use crate::billing::invoice::InvoiceStatus;
 use crate::catalog::cycle_months;
 use crate::jobs::Job;
 use crate::lifecycle::MovedOn;
@@ -265,6 +266,7 @@ pub(crate) async fn end_as(
     update: Update,
 ) -> Result<bool, TableError> {
     let now = services.clock().now();
+    let open = super::billing::open_periods(services.table(), &service.id).await?;
     let leaves_billing = update
         .set("ended_at", crate::clock::rfc3339(now))
         .remove("gsi1pk")
@@ -305,6 +307,20 @@ pub(crate) async fn end_as(
             why,
             crate::clock::rfc3339_millis(now),
         ));
+    }
+    // What it leaves open is voided with it: nothing is owed for a
+    // service that has ended, and nothing more is charged for it.
+    for period in &open {
+        let bill = crate::billing::invoice::find(
+            services.table(),
+            &period.customer_id,
+            &period.invoice_number,
+        )
+        .await?;
+        tx.guard(MovedOn, period.voided_op(now.unix_timestamp()));
+        if let Some(bill) = bill.filter(|b| b.status == InvoiceStatus::Open) {
+            tx.push(bill.void_op());
+        }
     }
     match tx.commit(services.table()).await {
         Ok(()) => Ok(true),

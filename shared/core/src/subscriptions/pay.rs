@@ -63,12 +63,7 @@ pub async fn pay_invoice(
     match bill.status {
         InvoiceStatus::Paid => return Ok(bill),
         InvoiceStatus::Open => {}
-        _ => {
-            return Err(PayError::Conflict {
-                code: "not_payable",
-                message: format!("invoice {number} is not owed"),
-            });
-        }
+        _ => return Err(not_owed(services, &bill).await?),
     }
     let period = match &bill.about {
         InvoiceFor::Period {
@@ -87,6 +82,7 @@ pub async fn pay_invoice(
     match period.status {
         PeriodStatus::Unpaid => {}
         PeriodStatus::Paid => return reread(services, customer_id, number).await,
+        PeriodStatus::Void => return Err(ended(number)),
         PeriodStatus::Scheduled => {
             return Err(PayError::Conflict {
                 code: "charged_automatically",
@@ -150,6 +146,33 @@ pub async fn pay_invoice(
     reread(services, customer_id, number).await
 }
 
+/// Why an invoice that is not open cannot be paid: voided when its
+/// service ended, or otherwise not owed.
+async fn not_owed(services: &impl Storage, bill: &Invoice) -> Result<PayError, TableError> {
+    let ended = match &bill.about {
+        InvoiceFor::Period { service_id, .. } if bill.status == InvoiceStatus::Void => {
+            find(services.table(), &bill.customer_id, service_id)
+                .await?
+                .is_some_and(|service| service.ended_at.is_some())
+        }
+        _ => false,
+    };
+    Ok(match ended {
+        true => self::ended(&bill.number),
+        false => PayError::Conflict {
+            code: "not_payable",
+            message: format!("invoice {} is not owed", bill.number),
+        },
+    })
+}
+
+fn ended(number: &str) -> PayError {
+    PayError::Conflict {
+        code: "service_ended",
+        message: format!("invoice {number} was voided when its service ended: nothing is owed"),
+    }
+}
+
 async fn reread(
     services: &impl Storage,
     customer_id: &str,
@@ -163,7 +186,7 @@ async fn reread(
 /// Records the payment: period and invoice paid, the next due date moved
 /// on, the service back if nothing else holds it suspended, a receipt.
 async fn settle(
-    services: &(impl Storage + Settings + Mailing + Queueing),
+    services: &(impl Storage + Settings + Billing + Mailing + Queueing),
     service: &Subscription,
     period: &Period,
     bill: &Invoice,
@@ -230,7 +253,7 @@ async fn settle(
         "Thank you: {} on {} is paid until {}.{}",
         service.plan_name,
         service.domain,
-        period.to,
+        crate::clock::mail_day_text(&period.to),
         if resumes { " It is running again." } else { "" }
     );
     let receipt = Mail::compose_about(
@@ -250,10 +273,37 @@ async fn settle(
             }
             Ok(())
         }
-        // Paid by a request that held the lease before this one's lapsed.
-        Err(TxError::Refused(MovedOn)) => Ok(()),
+        // Paid by a request that held the lease before this one's lapsed,
+        // or voided as its service ended while the card was charged.
+        Err(TxError::Refused(MovedOn)) => {
+            give_back_if_void(services, period, bill, capture_id).await
+        }
         Err(TxError::Table(error)) => Err(error.into()),
     }
+}
+
+/// Refunds a payment that lost the race with the service's end: the period
+/// was voided meanwhile, so nothing was owed.
+async fn give_back_if_void(
+    services: &(impl Storage + Billing),
+    period: &Period,
+    bill: &Invoice,
+    capture_id: &str,
+) -> Result<(), PayError> {
+    let now = services.table().get(&period.key()).await?;
+    if now.as_ref().map(Period::of).transpose()?.map(|p| p.status) != Some(PeriodStatus::Void) {
+        return Ok(());
+    }
+    let key = format!("{}-ended-refund", bill.number);
+    services
+        .payments()
+        .refund(capture_id, bill.total, &key)
+        .await
+        .map_err(|error| {
+            tracing::error!(invoice = %bill.number, %error, "paid as its service ended; the refund did not go through");
+            PayError::Unavailable(format!("the refund did not go through: {error}"))
+        })?;
+    Err(ended(&bill.number))
 }
 
 /// True when another period of the service is unpaid too.

@@ -147,8 +147,9 @@ async fn invoice_upgrade(
     let amount = (price - service.price) * days_left / period_days;
     let lines = vec![InvoiceLine {
         description: format!(
-            "Upgrade to {}, {days_left} of {period_days} days until {due}",
-            plan.name
+            "Upgrade to {}, {days_left} of {period_days} days until {}",
+            plan.name,
+            crate::clock::mail_day(due)
         ),
         amount,
     }];

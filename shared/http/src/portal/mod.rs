@@ -277,7 +277,7 @@ struct PayInvoice {
         (status = 401, body = ErrorBody, description = "`not_logged_in`"),
         (status = 402, body = ErrorBody, description = "the card was declined (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); nothing was charged"),
         (status = 404, body = ErrorBody, description = "not an invoice of yours"),
-        (status = 409, body = ErrorBody, description = "`not_payable`, `pay_elsewhere`, `charged_automatically`, `payment_in_progress`, `too_many_declines` (for this invoice)"),
+        (status = 409, body = ErrorBody, description = "`not_payable`, `service_ended` (voided when its service ended), `pay_elsewhere`, `charged_automatically`, `payment_in_progress`, `too_many_declines` (for this invoice)"),
         (status = 422, body = ErrorBody, description = "`invalid_payment`, `payment_method_required`"),
         (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider is not answering"),

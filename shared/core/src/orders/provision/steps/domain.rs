@@ -13,6 +13,16 @@ use crate::orders::letters::letter;
 use crate::orders::secrets::Secret;
 use crate::registrar::{Registration, TransferRequest, TransferState};
 
+/// What the registration mail says of the domain's renewal: billed on its
+/// own, apart from the hosting, ahead of its expiry.
+fn renews_how(services: &impl crate::Settings, expires_at: i64) -> String {
+    format!(
+        "It is registered until {}, and renews on its own schedule, apart from your hosting: about {} days before then we send its renewal invoice, and the day before it expires we charge the card saved in your account. You can renew it yourself, or turn automatic renewal off, in your account at any time.",
+        crate::clock::mail_day_of(expires_at),
+        services.config().domain_renewal_lead_days
+    )
+}
+
 pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let key = call_key(&saga.order, "domain");
     let order = &saga.order;
@@ -33,8 +43,9 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
                 .register(&registration)
                 .await
                 .map_err(|e| from_registrar(shown, e))?;
-            saga.send(MailKind::DomainRegistered, &letter(saga.services, order))
-                .await?;
+            let mut registered = letter(saga.services, order);
+            registered.action = renews_how(saga.services, info.expires_at);
+            saga.send(MailKind::DomainRegistered, &registered).await?;
             let until = time::OffsetDateTime::from_unix_timestamp(info.expires_at)
                 .map(|t| t.date().to_string())
                 .unwrap_or_default();
