@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::renewals::services::card;
 use hostfront::adapters::sim::{
     APPROVED, DECLINED, DECLINES_WHEN_CHARGED, EXPIRED, INSUFFICIENT_FUNDS, SimulatedGateway,
 };
@@ -57,15 +58,6 @@ fn gateway(f: &TableFixture) -> Arc<dyn Payments> {
 /// The Stripe adapter on `server`, waiting `timeout` for each answer.
 fn stripe(server: &StripeServer, timeout: Duration) -> Arc<dyn Payments> {
     Arc::new(StripePayments::new(server.settings(timeout)).expect("TLS settings"))
-}
-
-fn card(number: &str) -> Card {
-    Card {
-        number: number.into(),
-        exp_month: 12,
-        exp_year: 2099,
-        cvc: "123".into(),
-    }
 }
 
 fn charge(number: &str, key: &str) -> Charge {

@@ -2,23 +2,15 @@
 //! the last four digits, the brand and the expiry (and, being a simulation,
 //! how the test card behaves), never the card number.
 
+use crate::renewals::services::card;
 use hostfront::Services;
 use hostfront::adapters::sim::{APPROVED, DECLINES_WHEN_CHARGED};
 use hostfront::clock::ManualClock;
-use hostfront::payments::{Card, Charge, PaymentError, PaymentSource};
+use hostfront::payments::{Charge, PaymentError, PaymentSource};
 use hostfront::store::{Item, Key};
 
 /// 3-D Secure's test card (Stripe's number): its bank asks its holder.
 const AUTHENTICATES: &str = "4000002500003155";
-
-fn card(number: &str) -> Card {
-    Card {
-        number: number.into(),
-        exp_month: 12,
-        exp_year: 2099,
-        cvc: "123".into(),
-    }
-}
 
 fn charge(source: PaymentSource, key: &str) -> Charge {
     Charge {
