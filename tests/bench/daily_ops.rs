@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use hostfront::Services;
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::daily::{self, Check};
-use hostfront::jobs::AppJobs;
+use hostfront::dispatch::AppJobs;
 use hostfront::registrar::Drift;
 use hostfront::resolver::Pointing;
 use hostfront::store::{Item, Key};

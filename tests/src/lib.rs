@@ -392,7 +392,7 @@ pub async fn customer(services: &Services, name: &str) -> (hostfront::accounts::
 /// Runs every job waiting in `services`' queue, as a worker would, until none
 /// is left (jobs delayed for later stay); returns how many deliveries ran.
 pub async fn work_off_queue(services: &Services) -> usize {
-    let handler = hostfront::jobs::AppJobs {
+    let handler = hostfront::dispatch::AppJobs {
         services: services.clone(),
     };
     let mut ran = 0;

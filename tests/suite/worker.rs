@@ -238,7 +238,7 @@ async fn poison_goes_to_the_dead_letter_queue_at_once(fixture: hostfront_tests::
     let message = receive(queue.as_ref(), Duration::from_secs(5))
         .await
         .unwrap();
-    let jobs = hostfront::jobs::AppJobs {
+    let jobs = hostfront::dispatch::AppJobs {
         services: {
             let clock = hostfront::clock::ManualClock::starting_now();
             hostfront_tests::embedded_services(&clock).1

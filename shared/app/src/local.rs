@@ -10,7 +10,8 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::Services;
-use crate::jobs::{AppJobs, JobHandler, WorkerSettings, run_worker};
+use crate::dispatch::AppJobs;
+use crate::jobs::{JobHandler, WorkerSettings, run_worker};
 
 /// Seeds the demo catalog on first start, then serves on `listener` until
 /// `shutdown` resolves. In-flight requests and the jobs under way finish

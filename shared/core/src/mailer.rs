@@ -11,8 +11,8 @@
 //!   is; nothing leaves the system.
 
 use async_trait::async_trait;
-
-use crate::mail::Mail;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("mail delivery failed: {0}")]
@@ -39,120 +39,109 @@ impl Mailer for RecordOnly {
     }
 }
 
-/// What a mail provider reports about a mail it sent, as Amazon SES
-/// publishes it to the job queue (through SNS, raw): event publishing's
-/// `eventType`, or a feedback notification's `notificationType`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MailEvent {
-    /// A permanent bounce or a complaint: mail to these addresses stops.
-    Stop {
-        reason: &'static str,
-        addresses: Vec<String>,
-    },
-    /// Anything else (a delivery, a transient bounce): nothing to do.
-    Other(String),
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MailKind {
+    OrderReceived,
+    PaymentReceipt,
+    DomainRegistered,
+    TransferStarted,
+    AccountReady,
+    ActionNeeded,
+    VerifyEmail,
+    AccountExists,
+    OrderRejected,
+    RenewalReceipt,
+    RenewalFailed,
+    RenewalInvoice,
+    RenewalPaymentFailed,
+    RenewalReminder,
+    TransferFailed,
+    ServiceInvoice,
+    ServiceReceipt,
+    ServicePaymentFailed,
+    /// What a daily check found about a domain or a service: its headline is the subject.
+    Notice,
+    /// A change that could let a domain leave its owner (unlock, registrant,
+    /// auth code): its headline is the subject.
+    DomainSecurity,
 }
 
-impl MailEvent {
-    /// The event in a queued message's body, if it is one.
-    pub fn parse(body: &str) -> Option<MailEvent> {
-        let event: serde_json::Value = serde_json::from_str(body).ok()?;
-        let kind = event
-            .get("eventType")
-            .or(event.get("notificationType"))?
-            .as_str()?;
-        let addresses = |list: &serde_json::Value| -> Vec<String> {
-            list.as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| r["emailAddress"].as_str())
-                .map(|a| a.trim().to_ascii_lowercase())
-                .collect()
+impl MailKind {
+    pub fn slug(self) -> &'static str {
+        match self {
+            MailKind::OrderReceived => "order_received",
+            MailKind::PaymentReceipt => "payment_receipt",
+            MailKind::DomainRegistered => "domain_registered",
+            MailKind::TransferStarted => "transfer_started",
+            MailKind::AccountReady => "account_ready",
+            MailKind::ActionNeeded => "action_needed",
+            MailKind::VerifyEmail => "verify_email",
+            MailKind::AccountExists => "account_exists",
+            MailKind::OrderRejected => "order_rejected",
+            MailKind::RenewalReceipt => "renewal_receipt",
+            MailKind::RenewalFailed => "renewal_failed",
+            MailKind::RenewalInvoice => "renewal_invoice",
+            MailKind::RenewalPaymentFailed => "renewal_payment_failed",
+            MailKind::RenewalReminder => "renewal_reminder",
+            MailKind::TransferFailed => "transfer_failed",
+            MailKind::ServiceInvoice => "service_invoice",
+            MailKind::ServiceReceipt => "service_receipt",
+            MailKind::ServicePaymentFailed => "service_payment_failed",
+            MailKind::Notice => "notice",
+            MailKind::DomainSecurity => "domain_security",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Mail {
+    pub id: String,
+    pub kind: MailKind,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub order_id: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// What only the recipient may hold (a link's token): delivered with the
+    /// mail, never stored with it.
+    #[serde(skip)]
+    pub secrets: Vec<String>,
+}
+
+/// What a stored copy of a mail shows in place of a secret.
+pub const WITHHELD: &str = "[sent only in the mail itself]";
+
+impl Mail {
+    /// The same mail, carrying `secret` to its recipient only: every stored
+    /// copy (the table's record, its backups) holds it withheld.
+    pub fn with_secret(mut self, secret: &str) -> Mail {
+        self.secrets.push(secret.to_string());
+        self
+    }
+
+    /// The mail as it may be stored: its secrets withheld.
+    pub fn stored(&self) -> Mail {
+        let withhold = |body: &str| {
+            self.secrets.iter().fold(body.to_string(), |body, secret| {
+                body.replace(secret.as_str(), WITHHELD)
+            })
         };
-        Some(match kind {
-            "Bounce" if event["bounce"]["bounceType"] == "Permanent" => MailEvent::Stop {
-                reason: "bounce",
-                addresses: addresses(&event["bounce"]["bouncedRecipients"]),
-            },
-            "Complaint" => MailEvent::Stop {
-                reason: "complaint",
-                addresses: addresses(&event["complaint"]["complainedRecipients"]),
-            },
-            other => MailEvent::Other(other.to_string()),
-        })
+        Mail {
+            text: withhold(&self.text),
+            html: withhold(&self.html),
+            secrets: Vec::new(),
+            ..self.clone()
+        }
     }
-}
 
-fn suppression_key(address: &str) -> crate::store::Key {
-    crate::store::Key::new(
-        format!("SUPPRESSED#{}", address.trim().to_ascii_lowercase()),
-        "MARKER",
-    )
-}
-
-/// Stops mail to the event's addresses (a mailer that honours it sends
-/// nothing to them any more); the same event twice changes nothing.
-pub async fn record_event(
-    services: &impl crate::Storage,
-    event: &MailEvent,
-) -> crate::store::TableResult<()> {
-    let MailEvent::Stop { reason, addresses } = event else {
-        return Ok(());
-    };
-    for address in addresses {
-        let mut item = suppression_key(address).to_item();
-        item.insert("kind".into(), "mail_suppressed".into());
-        item.insert("reason".into(), (*reason).into());
-        item.insert(
-            "at".into(),
-            crate::clock::rfc3339(services.clock().now()).into(),
-        );
-        services.table().put(item, None).await?;
-        tracing::info!(%address, reason, "mail to this address stops");
-    }
-    Ok(())
-}
-
-/// Why mail to `address` stopped, if it did.
-pub async fn suppressed(
-    table: &dyn crate::store::Table,
-    address: &str,
-) -> crate::store::TableResult<Option<String>> {
-    use crate::store::ItemExt as _;
-    Ok(table
-        .get(&suppression_key(address))
-        .await?
-        .and_then(|item| item.str_attr("reason").map(str::to_string)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn permanent_bounces_and_complaints_stop_mail() {
-        let bounce = r#"{"eventType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[{"emailAddress":"Ada@Example.com"}]},"mail":{}}"#;
-        assert_eq!(
-            MailEvent::parse(bounce),
-            Some(MailEvent::Stop {
-                reason: "bounce",
-                addresses: vec!["ada@example.com".into()]
-            })
-        );
-        let complaint = r#"{"notificationType":"Complaint","complaint":{"complainedRecipients":[{"emailAddress":"bob@example.com"}]}}"#;
-        assert!(matches!(
-            MailEvent::parse(complaint),
-            Some(MailEvent::Stop {
-                reason: "complaint",
-                ..
-            })
-        ));
-        let transient = r#"{"eventType":"Bounce","bounce":{"bounceType":"Transient","bouncedRecipients":[{"emailAddress":"a@b.c"}]}}"#;
-        assert_eq!(
-            MailEvent::parse(transient),
-            Some(MailEvent::Other("Bounce".into()))
-        );
-        assert_eq!(MailEvent::parse(r#"{"kind":"provision"}"#), None);
-        assert_eq!(MailEvent::parse("not json"), None);
+    /// The same mail for one period of its subject (a renewal reminder for
+    /// one expiry, an invoice for one month): sent once per period, not once
+    /// for good.
+    pub fn for_period(mut self, period: &str) -> Mail {
+        self.id = format!("{}-{period}", self.id);
+        self
     }
 }

@@ -4,7 +4,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hostfront::adapters::sim::APPROVED;
-use hostfront::jobs::{AppJobs, WorkerSettings, run_worker};
+use hostfront::dispatch::AppJobs;
+use hostfront::jobs::{WorkerSettings, run_worker};
 use hostfront::orders;
 use hostfront::store::ItemExt;
 use hostfront_tests::shopper::{Shopper, fresh_domain, hosting};

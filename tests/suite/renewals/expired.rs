@@ -143,7 +143,7 @@ with_clock_on_both_engines!(
 /// Delivers the queue's jobs until they are all among the failed ones, each
 /// delivery as a worker makes it, without waiting out the backoffs.
 async fn deliver_until_dead(services: &Services) {
-    let handler = hostfront::jobs::AppJobs {
+    let handler = hostfront::dispatch::AppJobs {
         services: services.clone(),
     };
     for _ in 0..20 {

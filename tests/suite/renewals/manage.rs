@@ -8,8 +8,8 @@ use hostfront::Services;
 use hostfront::adapters::sim::auth_code_for;
 use hostfront::audit::{self, AuditQuery};
 use hostfront::clock::{Clock, ManualClock};
+use hostfront::daily::refresh;
 use hostfront::domains::manage::{self, ManageError, RegistrantChange};
-use hostfront::domains::refresh;
 use hostfront::mail::MailKind;
 use hostfront::registrar::Drift;
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::SqsEvent;
-use hostfront::jobs::AppJobs;
+use hostfront::dispatch::AppJobs;
 use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main]

@@ -1,7 +1,7 @@
 //! `SesMailer`: the `Mailer` on Amazon SES (v2). Each recorded mail goes out
 //! as one message with its text and HTML, in the configuration set that
 //! publishes bounces and complaints back to the job queue; an address that
-//! bounced for good or complained gets nothing more (`mailer::record_event`
+//! bounced for good or complained gets nothing more (`mail::suppression::record_event`
 //! writes it down, this adapter reads it before each send). The client is
 //! made on first use.
 
@@ -11,7 +11,8 @@ use async_trait::async_trait;
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageTag};
 use hostfront_core::mail::Mail;
-use hostfront_core::mailer::{Mailer, MailerError, suppressed};
+use hostfront_core::mail::suppression::suppressed;
+use hostfront_core::mailer::{Mailer, MailerError};
 use hostfront_core::store::Table;
 
 pub struct SesMailer {

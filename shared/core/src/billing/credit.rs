@@ -12,8 +12,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::audit::Role;
 use crate::audit::{Actor, AuditEntry};
-use crate::staff::Role;
 use crate::store::{Condition, Item, ItemExt, Key, Table, TableError, TableResult, TxOp, Update};
 use crate::{Settings, Storage};
 

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::orders::children_partition;
+use crate::records::children_partition;
 use crate::store::{
     Condition, Index, Item, ItemExt, Key, Query, SortKey, Table, TableError, TableResult, TxOp,
     Update,

@@ -4,6 +4,7 @@ pub mod credit;
 pub mod declines;
 pub mod invoice;
 pub mod lease;
+pub mod letter;
 pub mod payment_method;
 pub mod refund;
 

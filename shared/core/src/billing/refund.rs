@@ -15,9 +15,9 @@ use utoipa::ToSchema;
 
 use super::invoice::{self, Invoice, InvoiceStatus, REFUNDED, unrefunded_since};
 use super::lease;
+use crate::audit::Role;
 use crate::audit::{Actor, AuditEntry};
 use crate::payments::PaymentError;
-use crate::staff::Role;
 use crate::store::{Item, ItemExt, Key, TableError, TxOp, Update};
 use crate::{Billing, Settings, Storage};
 

@@ -24,6 +24,7 @@
 pub mod certificates;
 pub mod hosting;
 pub mod overdue;
+pub mod refresh;
 pub mod registry_sync;
 
 use std::collections::BTreeMap;
@@ -38,38 +39,9 @@ use crate::store::{
 };
 use crate::subscriptions::Subscription;
 
-/// A check run over every item of its kind each day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Check {
-    /// Every domain against the registry: expiry, status, nameservers,
-    /// lock; domains that left us.
-    RegistrySync,
-    /// Services suspended for an unpaid invoice long enough to end.
-    OverdueServices,
-    /// Certificates of live services' sites that expire soon.
-    CertificateAlerts,
-    /// Live services whose domain points to another host.
-    HostingCheck,
-}
+pub use crate::jobs::Check;
 
 impl Check {
-    pub const ALL: [Check; 4] = [
-        Check::RegistrySync,
-        Check::OverdueServices,
-        Check::CertificateAlerts,
-        Check::HostingCheck,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Check::RegistrySync => "registry-sync",
-            Check::OverdueServices => "overdue-services",
-            Check::CertificateAlerts => "certificate-alerts",
-            Check::HostingCheck => "hosting-check",
-        }
-    }
-
     /// The items a run pages through.
     fn items(self) -> Query {
         match self {

@@ -64,7 +64,7 @@ impl From<RegistrarError> for ManageError {
     }
 }
 
-pub(super) async fn mine(
+pub async fn mine(
     services: &impl Storage,
     customer_id: &str,
     name: &str,

@@ -10,7 +10,6 @@ pub mod lexicon;
 pub mod manage;
 pub mod name;
 pub mod owned;
-pub mod refresh;
 pub mod subdomains;
 pub mod suggest;
 pub mod transfers;
@@ -140,7 +139,7 @@ pub async fn availability(
     // Each name's cache entry and the marker an order of ours holds it by, in one read.
     let keys: Vec<Key> = domains
         .iter()
-        .flat_map(|d| [cache_key(d), crate::orders::domain_marker(d)])
+        .flat_map(|d| [cache_key(d), crate::records::domain_marker(d)])
         .collect();
     let reads = keys
         .chunks(MAX_BATCH_GET)

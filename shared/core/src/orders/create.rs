@@ -134,7 +134,7 @@ pub async fn place(
 /// from `client`), recorded as such on the order and in the audit log.
 pub async fn place_for(
     services: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
-    staff: (&Actor, crate::staff::Role, &str),
+    staff: (&Actor, crate::audit::Role, &str),
     customer: &Customer,
     key: &str,
     request: OrderRequest,
@@ -145,7 +145,7 @@ pub async fn place_for(
 async fn place_as(
     services: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
     customer: &Customer,
-    staff: Option<(&Actor, crate::staff::Role, &str)>,
+    staff: Option<(&Actor, crate::audit::Role, &str)>,
     key: &str,
     request: OrderRequest,
 ) -> Result<Placed, OrderError> {

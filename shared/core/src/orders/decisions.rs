@@ -13,10 +13,10 @@ use super::letters::invoice_letter;
 use super::lifecycle::{Change, MovedOn};
 use super::{Invoice, Order, OrderError, OrderStatus, conflict, invalid, order_key};
 use crate::audit::Actor;
+use crate::audit::Role;
 use crate::billing::invoice::unrefunded_since;
 use crate::mail::{self, Mail, MailKind};
 use crate::payments::PaymentError;
-use crate::staff::Role;
 use crate::store::{Condition, Tx, TxError, TxOp, Update};
 use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 

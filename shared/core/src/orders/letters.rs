@@ -2,6 +2,7 @@
 
 use super::{Invoice, Order};
 use crate::Settings;
+use crate::billing::letter::with_invoice;
 use crate::mail::Letter;
 
 /// The letter every mail about `order` starts from.
@@ -22,24 +23,4 @@ pub fn letter(services: &impl Settings, order: &Order) -> Letter {
 /// The letter of a mail that shows the invoice: its lines, tax and total.
 pub fn invoice_letter(services: &impl Settings, order: &Order, invoice: &Invoice) -> Letter {
     with_invoice(letter(services, order), invoice)
-}
-
-/// `letter`, showing `invoice`: its number, lines, tax and total.
-pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
-    let money = |amount| crate::money::display(amount, &invoice.currency);
-    let mut lines: Vec<(String, String)> = invoice
-        .lines
-        .iter()
-        .map(|l| (l.description.clone(), money(l.amount)))
-        .collect();
-    lines.push((
-        format!("Tax ({}%)", invoice.tax_rate_bps as f64 / 100.0),
-        money(invoice.tax),
-    ));
-    Letter {
-        lines,
-        total: money(invoice.total),
-        invoice_number: invoice.number.clone(),
-        ..letter
-    }
 }

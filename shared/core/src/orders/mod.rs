@@ -29,15 +29,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::Storage;
-pub use crate::billing::invoice::{self, Invoice};
+use crate::billing::invoice::{self, Invoice};
 use crate::catalog::PlanKind;
 use crate::dns::Record;
 use crate::domains::subdomains;
-use crate::panel::{HostingAccount, MailSetup};
+use crate::panel::HostingSetup;
+pub use crate::records::{children_partition, domain_marker, order_key};
 use crate::store::{Item, ItemExt, Key, Query, TableError};
 pub use repo::{
-    FiledBefore, HeldName, children_partition, domain_marker, hold_markers, load, marker_op,
-    order_key, orders_since, release_markers_ops, status_index,
+    FiledBefore, HeldName, hold_markers, load, marker_op, orders_since, release_markers_ops,
+    status_index,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -146,14 +147,6 @@ pub struct PaymentAction {
     pub billing_country: String,
 }
 
-/// What the customer has once the order is live.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Service {
-    pub account: HostingAccount,
-    pub mail: Option<MailSetup>,
-    pub nameservers: Vec<String>,
-}
-
 /// The order as stored, in the attributes of its item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
@@ -202,7 +195,7 @@ pub struct Order {
     /// Orders that went live before services were records of their own kept
     /// the service here; the `migrate-records` task moves it to a service.
     #[serde(default)]
-    pub service: Option<Service>,
+    pub service: Option<HostingSetup>,
     /// The plan's price per cycle when the order was placed.
     #[serde(default)]
     pub plan_price: Option<i64>,
@@ -299,7 +292,7 @@ pub struct OrderView {
     /// What the customer must do, when the order is on hold.
     pub customer_message: Option<String>,
     pub failed_step: Option<String>,
-    pub service: Option<Service>,
+    pub service: Option<HostingSetup>,
     /// For a domain registered elsewhere: the records to set at its DNS host.
     pub dns_records: Vec<Record>,
     /// For a domain registered elsewhere: the record that proves it is the customer's.
@@ -395,7 +388,7 @@ pub fn assemble(
     order: Order,
     invoice: Invoice,
     step_records: &[&Item],
-    hosting: Option<Service>,
+    hosting: Option<HostingSetup>,
 ) -> OrderView {
     let steps = provision::step_views(&order, step_records);
     let dns_records = provision::records_to_set(&order, hosting.as_ref());

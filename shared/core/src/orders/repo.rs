@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use super::{Order, OrderError, OrderStatus};
+use crate::records::order_key;
 use crate::store::{
     Condition, Item, ItemExt, Key, Query, SortKey, Table, TableError, TxOp, Update, record_item,
     record_of,
@@ -26,10 +27,6 @@ impl Order {
             condition: Some(Condition::NotExists),
         }
     }
-}
-
-pub fn domain_marker(ascii: &str) -> Key {
-    Key::new(format!("DOMAIN#{ascii}"), "MARKER")
 }
 
 /// The two names an order holds for its customer.
@@ -92,18 +89,6 @@ pub async fn release_markers_ops(
             condition: Some(Condition::eq("order_id", order.id.clone())),
         })
         .collect())
-}
-
-pub fn order_key(customer_id: &str, order_id: &str) -> Key {
-    Key::new(
-        format!("CUSTOMER#{customer_id}"),
-        format!("ORDER#{order_id}"),
-    )
-}
-
-/// The partition of an order's invoice and step records.
-pub fn children_partition(order_id: &str) -> String {
-    format!("ORDER#{order_id}")
 }
 
 /// The `gsi1` attributes that file an order under its status.

@@ -50,6 +50,14 @@ pub struct MailSetup {
     pub mailboxes: Vec<String>,
 }
 
+/// What the customer has once the order is live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct HostingSetup {
+    pub account: HostingAccount,
+    pub mail: Option<MailSetup>,
+    pub nameservers: Vec<String>,
+}
+
 /// What the panel holds of an account beyond its place: the plan whose
 /// limits it enforces, whether it is suspended, and the sites it serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -10,11 +10,11 @@
 use super::{Renewal, RenewalError, RenewalStatus};
 use crate::audit::Actor;
 use crate::billing::invoice::Invoice;
+use crate::billing::letter::with_invoice;
 use crate::clock::mail_day_of as day;
 use crate::domains::owned::{self, OwnedStatus};
 use crate::lifecycle::MovedOn;
 use crate::mail::{self, Letter, Mail, MailKind};
-use crate::orders::letters::with_invoice;
 use crate::payments::PaymentError;
 use crate::registrar::{self, RegistrarError};
 use crate::store::{TableError, Tx, TxError, Update};

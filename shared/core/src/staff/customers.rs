@@ -45,7 +45,7 @@ pub async fn search(services: &impl Storage, query: &str) -> Result<Vec<Customer
             })
             .unwrap_or(query.clone());
         owner_of(
-            table.get(&repo::domain_marker(&ascii)).await?,
+            table.get(&crate::records::domain_marker(&ascii)).await?,
             "customer_id",
         )
     } else if ulid::Ulid::from_string(&query.to_uppercase()).is_ok() {

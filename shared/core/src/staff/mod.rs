@@ -25,38 +25,7 @@ use utoipa::ToSchema;
 
 use crate::store::{Index, Item, ItemExt, Key, Query, Table, TableError, TableResult, all_items};
 
-/// What a member of staff may do; each role may do what the ones before it may.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Reads everything, resumes orders, resends mail.
-    Support,
-    /// Also refunds and credits (within a limit) and invoices.
-    Billing,
-    /// Everything: staff accounts, pools, settings.
-    Admin,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::Support, Role::Billing, Role::Admin];
-
-    /// Whether this role may do what `needed` may.
-    pub fn allows(self, needed: Role) -> bool {
-        self >= needed
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Support => "support",
-            Role::Billing => "billing",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn named(name: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == name)
-    }
-}
+pub use crate::audit::Role;
 
 /// A member of staff, as shown (never the password, secret or codes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -296,7 +296,7 @@ async fn invoice(
             next_attempt: epoch(from),
         };
         let mut letter =
-            crate::orders::letters::with_invoice(letter(services, service, &owner.name), &bill);
+            crate::billing::letter::with_invoice(letter(services, service, &owner.name), &bill);
         let (from_day, to_day) = (mail_day(from), mail_day(to));
         letter.action = match bill.total {
             0 => format!(
@@ -409,7 +409,7 @@ async fn charge(
     .await?
     .ok_or_else(|| TableError::Backend(format!("invoice {} is missing", period.invoice_number)))?;
     let mut letter =
-        crate::orders::letters::with_invoice(letter(services, &service, &owner.name), &bill);
+        crate::billing::letter::with_invoice(letter(services, &service, &owner.name), &bill);
     let mut tx = Tx::new();
     let outcome = match paid {
         Ok(capture_id) => {

@@ -51,7 +51,7 @@ pub struct Acting<'a> {
     pub actor: Actor,
     pub client: Option<&'a str>,
     /// The staff member's role, when staff act.
-    pub role: Option<crate::staff::Role>,
+    pub role: Option<crate::audit::Role>,
 }
 
 fn audit(

@@ -25,7 +25,7 @@ use utoipa::ToSchema;
 use crate::audit::Actor;
 use crate::catalog::PlanKind;
 use crate::lifecycle::{self, Status};
-use crate::orders::Service;
+use crate::panel::HostingSetup;
 use crate::store::{
     Condition, Item, Key, Query, SortKey, Table, TableResult, TxOp, Update, all_items, record_item,
     record_of,
@@ -85,7 +85,7 @@ pub struct Subscription {
     /// The first day of the next period, `YYYY-MM-DD`.
     pub next_due: String,
     /// The account, its mail and the nameservers.
-    pub hosting: Service,
+    pub hosting: HostingSetup,
     /// The day a requested cancellation takes effect, `YYYY-MM-DD`.
     #[serde(default)]
     pub cancel_at: Option<String>,

@@ -247,7 +247,7 @@ async fn settle(
     }
     let owner = customer(services, &service.customer_id).await?;
     let mut letter =
-        crate::orders::letters::with_invoice(letter(services, service, &owner.name), bill);
+        crate::billing::letter::with_invoice(letter(services, service, &owner.name), bill);
     letter.paid = true;
     letter.action = format!(
         "Thank you: {} on {} is paid until {}.{}",

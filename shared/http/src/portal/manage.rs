@@ -20,9 +20,9 @@ use crate::client::{AuthAttempts, ClientIp, DomainChanges, admit, limit_key};
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::table::RouteTable;
 use hostfront_core::accounts::Customer;
+use hostfront_core::daily::refresh;
 use hostfront_core::domains::manage::{self, ManageError, RegistrantChange};
 use hostfront_core::domains::owned::OwnedDomain;
-use hostfront_core::domains::refresh;
 
 impl From<ManageError> for ApiError {
     fn from(error: ManageError) -> Self {

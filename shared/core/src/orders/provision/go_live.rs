@@ -12,7 +12,8 @@ use crate::audit::Actor;
 use crate::catalog::cycle_months;
 use crate::domains::owned::{OwnedDomain, OwnedStatus};
 use crate::orders::lifecycle::{Change, MovedOn};
-use crate::orders::{DomainAction, Order, OrderStatus, Service};
+use crate::orders::{DomainAction, Order, OrderStatus};
+use crate::panel::HostingSetup;
 use crate::registrar::DomainInfo;
 use crate::store::{TableError, Tx, TxError, Update};
 use crate::subscriptions::{ServiceStatus, Subscription};
@@ -23,7 +24,7 @@ impl<P: Provisioning> Saga<'_, P> {
         let Some(account) = self.account.clone() else {
             return Err(TableError::Backend("live without an account".into()));
         };
-        let hosting = Service {
+        let hosting = HostingSetup {
             account,
             mail: self.mail.clone(),
             nameservers: nameservers(self.services),
@@ -65,7 +66,7 @@ impl<P: Provisioning> Saga<'_, P> {
 pub async fn subscription(
     services: &(impl Storage + Catalogs),
     order: &Order,
-    hosting: Service,
+    hosting: HostingSetup,
     started: OffsetDateTime,
 ) -> Result<Subscription, TableError> {
     let price = match order.plan_price {

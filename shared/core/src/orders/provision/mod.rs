@@ -23,8 +23,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{DomainAction, Order, OrderStatus, Service, StepView, children_partition, order_key};
+use super::{DomainAction, Order, OrderStatus, StepView, children_partition, order_key};
 use crate::dns::{self, Record, Target, Template};
+use crate::panel::HostingSetup;
 use crate::panel::{HostingAccount, PanelError};
 use crate::registrar::RegistrarError;
 use crate::store::{Item, TableError, Update};
@@ -141,7 +142,7 @@ pub fn nameservers(services: &impl Settings) -> Vec<String> {
 }
 
 /// For a domain registered elsewhere, once live: the records its DNS host must serve.
-pub fn records_to_set(order: &Order, hosting: Option<&Service>) -> Vec<Record> {
+pub fn records_to_set(order: &Order, hosting: Option<&HostingSetup>) -> Vec<Record> {
     match (&order.domain.action, hosting) {
         (DomainAction::External, Some(service)) => dns::records(
             Template::for_plan(order.plan_kind),

@@ -4,13 +4,14 @@
 //! never sends a mail twice; then the `Mailer` port delivers it (locally, to
 //! the outbox folder `<data dir>/outbox/`).
 
+pub mod suppression;
+
 use std::path::{Path, PathBuf};
 
 use askama::Template;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-use utoipa::ToSchema;
 
+pub use crate::mailer::{Mail, MailKind, WITHHELD};
 use crate::panel::HostingAccount;
 use crate::store::{Condition, Item, Key, Query, TableError, TableResult, TxOp};
 use crate::{Mailing, Storage};
@@ -18,61 +19,6 @@ use crate::{Mailing, Storage};
 const OUTBOX: &str = "OUTBOX";
 /// How long mails stay in the table's outbox.
 const KEEP_DAYS: i64 = 30;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MailKind {
-    OrderReceived,
-    PaymentReceipt,
-    DomainRegistered,
-    TransferStarted,
-    AccountReady,
-    ActionNeeded,
-    VerifyEmail,
-    AccountExists,
-    OrderRejected,
-    RenewalReceipt,
-    RenewalFailed,
-    RenewalInvoice,
-    RenewalPaymentFailed,
-    RenewalReminder,
-    TransferFailed,
-    ServiceInvoice,
-    ServiceReceipt,
-    ServicePaymentFailed,
-    /// What a daily check found about a domain or a service: its headline is the subject.
-    Notice,
-    /// A change that could let a domain leave its owner (unlock, registrant,
-    /// auth code): its headline is the subject.
-    DomainSecurity,
-}
-
-impl MailKind {
-    pub fn slug(self) -> &'static str {
-        match self {
-            MailKind::OrderReceived => "order_received",
-            MailKind::PaymentReceipt => "payment_receipt",
-            MailKind::DomainRegistered => "domain_registered",
-            MailKind::TransferStarted => "transfer_started",
-            MailKind::AccountReady => "account_ready",
-            MailKind::ActionNeeded => "action_needed",
-            MailKind::VerifyEmail => "verify_email",
-            MailKind::AccountExists => "account_exists",
-            MailKind::OrderRejected => "order_rejected",
-            MailKind::RenewalReceipt => "renewal_receipt",
-            MailKind::RenewalFailed => "renewal_failed",
-            MailKind::RenewalInvoice => "renewal_invoice",
-            MailKind::RenewalPaymentFailed => "renewal_payment_failed",
-            MailKind::RenewalReminder => "renewal_reminder",
-            MailKind::TransferFailed => "transfer_failed",
-            MailKind::ServiceInvoice => "service_invoice",
-            MailKind::ServiceReceipt => "service_receipt",
-            MailKind::ServicePaymentFailed => "service_payment_failed",
-            MailKind::Notice => "notice",
-            MailKind::DomainSecurity => "domain_security",
-        }
-    }
-}
 
 /// Everything a mail template may show.
 #[derive(Debug, Clone, Default)]
@@ -182,26 +128,6 @@ fn subject(kind: MailKind, l: &Letter) -> String {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Mail {
-    pub id: String,
-    pub kind: MailKind,
-    pub to: String,
-    pub subject: String,
-    pub text: String,
-    pub html: String,
-    pub order_id: String,
-    /// RFC 3339, UTC.
-    pub created_at: String,
-    /// What only the recipient may hold (a link's token): delivered with the
-    /// mail, never stored with it.
-    #[serde(skip)]
-    pub secrets: Vec<String>,
-}
-
-/// What a stored copy of a mail shows in place of a secret.
-pub const WITHHELD: &str = "[sent only in the mail itself]";
-
 impl Mail {
     /// A mail about the letter's order, sent once per order and kind.
     pub fn compose(
@@ -235,36 +161,6 @@ impl Mail {
             created_at: crate::clock::rfc3339(services.clock().now()),
             secrets: Vec::new(),
         })
-    }
-
-    /// The same mail, carrying `secret` to its recipient only: every stored
-    /// copy (the table's record, its backups) holds it withheld.
-    pub fn with_secret(mut self, secret: &str) -> Mail {
-        self.secrets.push(secret.to_string());
-        self
-    }
-
-    /// The mail as it may be stored: its secrets withheld.
-    pub fn stored(&self) -> Mail {
-        let withhold = |body: &str| {
-            self.secrets.iter().fold(body.to_string(), |body, secret| {
-                body.replace(secret.as_str(), WITHHELD)
-            })
-        };
-        Mail {
-            text: withhold(&self.text),
-            html: withhold(&self.html),
-            secrets: Vec::new(),
-            ..self.clone()
-        }
-    }
-
-    /// The same mail for one period of its subject (a renewal reminder for
-    /// one expiry, an invoice for one month): sent once per period, not once
-    /// for good.
-    pub fn for_period(mut self, period: &str) -> Mail {
-        self.id = format!("{}-{period}", self.id);
-        self
     }
 
     fn key(&self) -> Key {

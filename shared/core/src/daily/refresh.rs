@@ -4,9 +4,9 @@
 //! the portal's share of the registrar's quota, at most once per domain per
 //! cool-down, and the record corrected as the sync would.
 
-use super::manage::{ManageError, mine};
-use super::owned::{self, OwnedDomain, OwnedStatus};
 use crate::Services;
+use crate::domains::manage::{ManageError, mine};
+use crate::domains::owned::{self, OwnedDomain, OwnedStatus};
 use crate::registrar::{DomainStatus, RegistrarError};
 use crate::store::{Condition, TableError, Update};
 
@@ -36,8 +36,7 @@ pub async fn refresh(
     let ours = matches!(domain.status, OwnedStatus::Active | OwnedStatus::Expired);
     if ours && info.status != DomainStatus::External {
         let current = mine(services, customer_id, name).await?;
-        crate::daily::registry_sync::reconcile(services, &current, &info, &mut Default::default())
-            .await?;
+        super::registry_sync::reconcile(services, &current, &info, &mut Default::default()).await?;
     }
     mine(services, customer_id, name).await
 }
