@@ -1,16 +1,11 @@
 // Signup and login, a password generator, and the logged-in view. The session
 // is an HttpOnly cookie: this page never sees it, it only asks /api/me.
 
-import { api, ApiError, el, money } from "/assets/api.js";
+import { api, ApiError } from "/assets/api.js";
+import { $, capitalized, el, formFields, messenger, money, words } from "/assets/page.js";
 import { offerGenerator } from "/assets/password.js";
 
-const $ = (id) => document.getElementById(id);
-const message = $("account-message");
-
-function say(text, isError = false) {
-  message.textContent = text;
-  message.classList.toggle("error", isError);
-}
+const say = messenger("account-message");
 
 function showTab(tab) {
   const signup = tab === "signup";
@@ -53,22 +48,23 @@ async function showOrders() {
   const orders = await api("/api/orders").catch(() => []);
   const rows = orders.map((order) => el("li", {},
     el("a", { href: `/order.html?id=${encodeURIComponent(order.id)}` }, `${order.domain.unicode} · ${order.plan_name}`),
-    ` — ${order.status.replaceAll("_", " ")} · ${money(order.invoice.total, order.invoice.currency)}`));
+    ` — ${words(order.status)} · ${money(order.invoice.total, order.invoice.currency)}`));
   $("order-list").replaceChildren(...(rows.length ? rows : [el("li", {}, "No orders yet. ", el("a", { href: "/" }, "Find a domain"))]));
 }
 
-function fields(form) {
-  return Object.fromEntries(new FormData(form).entries());
+/// Says why the API refused a signup or a login, and when to try again.
+function sayRefused(error) {
+  if (!(error instanceof ApiError)) throw error;
+  const wait = error.status === 429 ? ` Try again in ${error.retryAfter ?? "a few"} seconds.` : "";
+  say(capitalized(error.message) + "." + wait, true);
 }
 
 async function submit(form, path) {
   say("");
   try {
-    showCustomer(await api(path, { method: "POST", body: JSON.stringify(fields(form)) }));
+    showCustomer(await api(path, { method: "POST", body: JSON.stringify(formFields(form)) }));
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    const wait = error.status === 429 ? ` Try again in ${error.retryAfter ?? "a few"} seconds.` : "";
-    say(error.message.charAt(0).toUpperCase() + error.message.slice(1) + "." + wait, true);
+    sayRefused(error);
   }
 }
 
@@ -80,13 +76,11 @@ $("signup-form").addEventListener("submit", async (event) => {
   say("");
   const next = sameOriginPath(new URLSearchParams(location.search).get("next"));
   try {
-    const accepted = await api("/api/signup", { method: "POST", body: JSON.stringify({ ...fields(event.target), ...(next ? { next } : {}) }) });
+    const accepted = await api("/api/signup", { method: "POST", body: JSON.stringify({ ...formFields(event.target), ...(next ? { next } : {}) }) });
     event.target.reset();
     say(accepted.message);
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    const wait = error.status === 429 ? ` Try again in ${error.retryAfter ?? "a few"} seconds.` : "";
-    say(error.message.charAt(0).toUpperCase() + error.message.slice(1) + "." + wait, true);
+    sayRefused(error);
   }
 });
 $("login-form").addEventListener("submit", (event) => {
@@ -112,7 +106,7 @@ function followVerification() {
   showCustomer(null);
   api("/api/verify-email", { method: "POST", body: JSON.stringify({ token }) }).then(showCustomer, (error) => {
     showTab("signup");
-    say(error.message.charAt(0).toUpperCase() + error.message.slice(1) + ".", true);
+    say(capitalized(error.message) + ".", true);
   });
   return true;
 }

@@ -1,4 +1,4 @@
-// Small helpers every page shares: JSON calls that surface the API's error shape.
+// Calls to the API as JSON, its refusals as ApiError with the API's error shape.
 
 export class ApiError extends Error {
   constructor(status, code, message, retryAfter, suggestions) {
@@ -21,16 +21,4 @@ export async function api(path, options = {}) {
     throw new ApiError(response.status, error.code, error.message, Number(response.headers.get("retry-after")) || null, error.suggestions);
   }
   return body;
-}
-
-/// An element with attributes and children (strings become text, never HTML).
-export function el(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
-export function money(amount, currency) {
-  return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(amount / 100);
 }

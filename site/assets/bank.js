@@ -2,9 +2,10 @@
 // confirms or refuses, and goes back to the shop, which finishes the payment.
 
 import { api, ApiError } from "/assets/api.js";
+import { $, say } from "/assets/page.js";
 
 const check = new URLSearchParams(location.search).get("check");
-const message = document.getElementById("bank-message");
+const message = $("bank-message");
 
 async function answer(confirmed) {
   for (const button of document.querySelectorAll("button")) button.disabled = true;
@@ -18,11 +19,10 @@ async function answer(confirmed) {
     location.assign(back.pathname + back.search);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    message.textContent = error.message;
-    message.classList.add("error");
+    say(message, error.message, true);
     for (const button of document.querySelectorAll("button")) button.disabled = false;
   }
 }
 
-document.getElementById("confirm").addEventListener("click", () => answer(true));
-document.getElementById("refuse").addEventListener("click", () => answer(false));
+$("confirm").addEventListener("click", () => answer(true));
+$("refuse").addEventListener("click", () => answer(false));

@@ -1,5 +1,7 @@
 // The cart lives in the browser until checkout: a list of domains with their price.
 
+import { $ } from "/assets/page.js";
+
 const KEY = "hostfront.cart";
 
 export function cartItems() {
@@ -26,7 +28,7 @@ export function removeFromCart(domain) {
 }
 
 export function showCount() {
-  const badge = document.getElementById("cart-count");
+  const badge = $("cart-count");
   if (badge) badge.textContent = String(cartItems().length);
 }
 

@@ -1,9 +1,8 @@
 // A printable invoice of the logged-in customer.
 
-import { api, el, money } from "/assets/api.js";
+import { api } from "/assets/api.js";
 import { STATUS, invoiceFor } from "/assets/invoices.js";
-
-const $ = (id) => document.getElementById(id);
+import { $, el, money, say } from "/assets/page.js";
 
 async function show() {
   const number = new URLSearchParams(location.search).get("number") ?? "";
@@ -23,10 +22,9 @@ async function show() {
       row("Total", invoice.total, true));
     $("invoice").hidden = false;
   } catch (error) {
-    $("invoice-message").textContent = error.status === 401
+    say($("invoice-message"), error.status === 401
       ? "Please log in to see your invoices."
-      : "There is no such invoice of yours.";
-    $("invoice-message").classList.add("error");
+      : "There is no such invoice of yours.", true);
   }
 }
 

@@ -4,22 +4,13 @@
 // With `?id=` it shows one order: its invoice, the card form while payment is
 // due, then each provisioning step as it completes, and finally the service.
 
-import { api, ApiError, el, money } from "/assets/api.js";
+import { api, ApiError } from "/assets/api.js";
 import { cartItems, removeFromCart } from "/assets/cart.js";
+import { $, detailRows, el, formFields, money, say, sentence } from "/assets/page.js";
 import { offerGenerator } from "/assets/password.js";
 
-const $ = (id) => document.getElementById(id);
 const orderId = new URLSearchParams(location.search).get("id");
 const KEY = "hostfront.checkout-key";
-
-function say(node, text, isError = false) {
-  node.textContent = text;
-  node.classList.toggle("error", isError);
-}
-
-function sentence(text) {
-  return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
-}
 
 // ---- checkout ----
 
@@ -159,7 +150,7 @@ function showService(order) {
     ["Mailboxes", (service.mail?.mailboxes ?? []).join(", ")],
     ["Nameservers", service.nameservers.join(", ")],
   ];
-  $("service-details").replaceChildren(...rows.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]));
+  $("service-details").replaceChildren(...detailRows(rows));
   $("dns-records").hidden = order.dns_records.length === 0;
   $("nameservers").textContent = service.nameservers.join(" and ");
   $("records").textContent = order.dns_records.map((r) => `${r.name}\t${r.type}\t${r.priority ? `${r.priority} ` : ""}${r.value}`).join("\n");
@@ -195,7 +186,7 @@ async function refresh() {
 async function pay(event) {
   event.preventDefault();
   const form = event.target;
-  const fields = Object.fromEntries(new FormData(form).entries());
+  const fields = formFields(form);
   const body = {
     card: { number: fields.number.replace(/\s+/g, ""), exp_month: Number(fields.exp_month), exp_year: Number(fields.exp_year), cvc: fields.cvc },
     billing_country: fields.billing_country,

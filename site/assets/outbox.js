@@ -1,8 +1,9 @@
 // The local outbox: each mail's header and text body; the HTML body in a sandboxed frame.
 
-import { api, el } from "/assets/api.js";
+import { api } from "/assets/api.js";
+import { $, el, say } from "/assets/page.js";
 
-const list = document.getElementById("mails");
+const list = $("mails");
 
 function mailCard(mail) {
   const frame = el("iframe", { sandbox: "", title: `HTML of ${mail.subject}`, class: "mail-html" });
@@ -16,5 +17,5 @@ function mailCard(mail) {
 
 api("/api/outbox").then(
   (mails) => list.replaceChildren(...(mails.length ? mails.map(mailCard) : ["No mail yet."])),
-  (error) => { list.textContent = error.message; list.classList.add("error"); },
+  (error) => say(list, error.message, true),
 );

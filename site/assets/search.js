@@ -2,27 +2,23 @@
 // price and an "add to cart" action. Invalid input and rate limits get clear
 // messages; a slower, older answer never replaces a newer one.
 
-import { api, ApiError, money } from "/assets/api.js";
+import { api, ApiError } from "/assets/api.js";
 import { addToCart, inCart } from "/assets/cart.js";
+import { $, capitalized, messenger, money } from "/assets/page.js";
 
 const DEBOUNCE_MS = 300;
-const input = document.getElementById("domain-query");
-const message = document.getElementById("search-message");
-const results = document.getElementById("search-results");
-const suggestions = document.getElementById("search-suggestions");
-const suggestionsTitle = document.getElementById("suggestions-title");
+const input = $("domain-query");
+const say = messenger("search-message");
+const results = $("search-results");
+const suggestions = $("search-suggestions");
+const suggestionsTitle = $("suggestions-title");
 
 // Searching happens as the user types; Enter must not reload the page.
-document.getElementById("search-form").addEventListener("submit", (event) => event.preventDefault());
+$("search-form").addEventListener("submit", (event) => event.preventDefault());
 
 let timer = null;
 let latest = 0;
 let lastQuery = "";
-
-function say(text, isError = false) {
-  message.textContent = text;
-  message.classList.toggle("error", isError);
-}
 
 function offerRow(offer, currency) {
   const row = document.createElement("div");
@@ -102,7 +98,7 @@ async function search(query) {
     if (error instanceof ApiError && error.status === 429) {
       say(`You are searching very fast. Please wait ${error.retryAfter ?? "a few"} seconds and try again.`, true);
     } else if (error instanceof ApiError && error.status === 400) {
-      say(error.message.charAt(0).toUpperCase() + error.message.slice(1) + ".", true);
+      say(capitalized(error.message) + ".", true);
     } else {
       say(`The search is not working right now: ${error.message}`, true);
     }

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { fits, totpNow, useStorefront } from "./harness.mjs";
+import { fits, shot, totpNow, useStorefront } from "./harness.mjs";
 
 /// A customer's paid order; paid from another country (`US`), it is held for review.
 async function paidOrder(base, billingCountry = "US") {
@@ -116,6 +116,7 @@ describe("the staff console", () => {
     await page.locator("#audit-form").getByLabel("Value").fill(`order:${held.id}`);
     await page.locator("#audit-form").getByRole("button", { name: "Show" }).click();
     await page.locator("#audit-table").getByText("Called Hedy: the card is hers.").waitFor();
+    await shot(page, "console");
     await page.close();
   });
 
@@ -125,6 +126,7 @@ describe("the staff console", () => {
     await page.goto(`${app.server.base}/admin/`);
     await page.locator("#login-form").waitFor();
     await fits(page, "the staff login");
+    await shot(page, "phone-staff-login");
     const form = page.locator("#login-form");
     await form.getByLabel("Email").fill(app.server.staff.email);
     await form.getByLabel("Password").fill(app.server.staff.password);
@@ -135,6 +137,7 @@ describe("the staff console", () => {
     await page.locator("#who").waitFor();
     await page.locator("#order-list").getByText("Nothing waiting here.").waitFor();
     await fits(page, "the staff console");
+    await shot(page, "phone-console");
     await context.close();
   });
 });

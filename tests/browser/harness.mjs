@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -131,6 +131,14 @@ export async function fits(page, what) {
     .filter((e) => e.getBoundingClientRect().right > 391 || e.scrollWidth > e.clientWidth + 1)
     .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}`));
   assert.ok(width <= 390, `${what} is ${width}px wide on a 390px screen: ${wide.join(", ")}`);
+}
+
+/// A screenshot of the whole `page` as `name`.png, when HOSTFRONT_SCREENSHOTS names a folder.
+export async function shot(page, name) {
+  const folder = process.env.HOSTFRONT_SCREENSHOTS;
+  if (!folder) return;
+  mkdirSync(folder, { recursive: true });
+  await page.screenshot({ path: `${folder}/${name}.png`, fullPage: true });
 }
 
 /// The code an authenticator app shows now for the base32 `secret` (RFC 6238).

@@ -1,17 +1,8 @@
 // The storefront as a visitor uses it, in headless Chromium.
 
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { describe, test } from "node:test";
-import { fits, signUp, useStorefront } from "./harness.mjs";
-
-const SCREENSHOTS = process.env.HOSTFRONT_SCREENSHOTS;
-
-async function shot(page, name) {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
-}
+import { fits, shot, signUp, useStorefront } from "./harness.mjs";
 
 describe("the storefront", () => {
   const app = useStorefront();

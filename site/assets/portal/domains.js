@@ -1,0 +1,65 @@
+// The portal's domains: each with its registration, renewal and auto-renew,
+// and the controls a holder has over it.
+
+import { api } from "/assets/api.js";
+import { $, details, el, messenger, words } from "/assets/page.js";
+import { manageButtons } from "/assets/portal/domain-controls.js";
+import { renewForm } from "/assets/portal/renewal.js";
+
+/// A day (UTC) of an epoch time in seconds.
+export const day = (epoch) => new Date(epoch * 1000).toISOString().slice(0, 10);
+
+const say = messenger("domain-message");
+
+export async function showDomains() {
+  const domains = await api("/api/domains");
+  $("domain-list").replaceChildren(...(domains.length
+    ? await Promise.all(domains.map(showDomain))
+    : [el("p", {}, "No domains registered with us yet.")]));
+}
+
+async function showDomain(domain) {
+  const card = el("article", { class: "record", "data-domain": domain.name },
+    el("h3", {}, domain.unicode),
+    details([
+      ["Status", words(domain.status)],
+      ["Expires", domain.expires_at ? day(domain.expires_at) : "once the transfer completes"],
+      ["Auto-renew", domain.auto_renew ? "on" : "off"],
+      ["Nameservers", domain.nameservers.join(", ")],
+      ["Transfer lock", domain.locked ? "locked" : "unlocked"],
+      ...(domain.transfer_lock_until && domain.transfer_lock_until * 1000 > Date.now()
+        ? [["No transfer before", `${day(domain.transfer_lock_until)} (UTC), after its change of registrant`]]
+        : []),
+    ]));
+  card.append(el("p", { class: "actions" }, renewButton(domain, card), autoRenewButton(domain), ...manageButtons(domain)));
+  return card;
+}
+
+/// Turns auto-renew of `domain` on or off.
+function autoRenewButton(domain) {
+  const toggle = el("button", { type: "button", class: "secondary auto-renew" }, domain.auto_renew ? "Turn auto-renew off" : "Turn auto-renew on");
+  toggle.addEventListener("click", async () => {
+    toggle.disabled = true;
+    const now = await api(`/api/domains/${encodeURIComponent(domain.name)}/auto-renew`, { method: "PUT", body: JSON.stringify({ enabled: !domain.auto_renew }) });
+    await showDomains();
+    say(`Auto-renew of ${domain.unicode} is ${now.auto_renew ? "on" : "off"}.`);
+  });
+  return toggle;
+}
+
+/// Opens the renewal form of `domain` in its `card`, at the price the registry quotes now.
+function renewButton(domain, card) {
+  const button = el("button", { type: "button", class: "secondary" }, "Renew");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const shown = await api(`/api/domains/${encodeURIComponent(domain.name)}`);
+    if (shown.renewal_quote) {
+      card.append(renewForm(domain, shown.renewal_quote));
+      button.hidden = true;
+    } else {
+      say(shown.not_renewable ?? "This domain cannot be renewed right now.", true);
+      button.disabled = false;
+    }
+  });
+  return button;
+}

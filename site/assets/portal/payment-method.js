@@ -1,0 +1,46 @@
+// The portal's payment method: the card saved with the account, which
+// renewals, upgrades and the payment of an unpaid invoice use.
+
+import { api, ApiError } from "/assets/api.js";
+import { $, capitalized, formFields, say } from "/assets/page.js";
+
+/// The saved card as last shown, or null; the other sections read it.
+export let savedCard = null;
+
+/// The card of a form's fields, as the API takes it.
+export function cardOf(fields) {
+  return { number: fields.number, exp_month: Number(fields.exp_month), exp_year: Number(fields.exp_year), cvc: fields.cvc };
+}
+
+export async function showPaymentMethod() {
+  savedCard = await api("/api/payment-method").catch(() => null);
+  $("payment-method").textContent = savedCard
+    ? `Card ending ${savedCard.last4}, expires ${String(savedCard.exp_month).padStart(2, "0")}/${savedCard.exp_year}. Domains that renew by themselves are charged to it.`
+    : "No card is saved with your account: you enter your card each time you pay.";
+  $("remove-card").hidden = !savedCard;
+  $("card-form").querySelector("button").textContent = savedCard ? "Save another card instead" : "Save card";
+}
+
+export function setUpPaymentMethod() {
+  const form = $("card-form");
+  let key = crypto.randomUUID();
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const message = $("card-message");
+    try {
+      await api("/api/payment-method", { method: "PUT", headers: { "idempotency-key": key }, body: JSON.stringify(cardOf(formFields(form))) });
+      key = crypto.randomUUID();
+      form.reset();
+      await showPaymentMethod();
+      say(message, "Your card is saved.");
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      say(message, capitalized(error.message), true);
+    }
+  });
+  $("remove-card").addEventListener("click", async () => {
+    await api("/api/payment-method", { method: "DELETE" });
+    await showPaymentMethod();
+    $("card-message").textContent = "Your card is removed.";
+  });
+}

@@ -1,0 +1,84 @@
+// Renewing a domain from the portal: for how many years, with the saved card
+// or another, then waiting until the registry has the new expiry.
+
+import { api, ApiError } from "/assets/api.js";
+import { capitalized, el, formFields, messenger, money } from "/assets/page.js";
+import { day, showDomains } from "/assets/portal/domains.js";
+import { showInvoices } from "/assets/portal/invoices.js";
+import { cardOf, savedCard } from "/assets/portal/payment-method.js";
+
+const say = messenger("domain-message");
+
+/// The years to renew for, with the price they come to.
+function yearsField(domain, quote) {
+  const years = el("select", { name: "years", id: `years-${domain.name}` },
+    ...Array.from({ length: quote.max_years }, (_, i) => el("option", { value: String(i + 1) }, `${i + 1} ${i ? "years" : "year"}`)));
+  const perYear = quote.lines[0].amount;
+  const restore = quote.lines[1]?.amount ?? 0;
+  const price = el("p", { class: "hint" });
+  const showPrice = () => { price.textContent = `${money(perYear * Number(years.value) + restore, quote.currency)} before tax${restore ? ", with the restore fee" : ""}.`; };
+  years.addEventListener("change", showPrice);
+  showPrice();
+  return [years, price];
+}
+
+/// The card fields, hidden while the saved card (the `useSaved` box) is chosen.
+function cardFields(useSaved) {
+  const field = (label, name, attributes) => el("label", {}, label, el("input", { name, required: "", ...attributes }));
+  const fields = el("div", { class: "card-fields" },
+    field("Card number", "number", { inputmode: "numeric", autocomplete: "cc-number" }),
+    el("div", { class: "with-button" },
+      field("Month", "exp_month", { inputmode: "numeric", autocomplete: "cc-exp-month", maxlength: "2" }),
+      field("Year", "exp_year", { inputmode: "numeric", autocomplete: "cc-exp-year", maxlength: "4" }),
+      field("CVC", "cvc", { inputmode: "numeric", autocomplete: "cc-csc", maxlength: "4" })));
+  const showFields = () => {
+    const saved = Boolean(useSaved?.checked);
+    fields.hidden = saved;
+    for (const input of fields.querySelectorAll("input")) input.required = !saved;
+  };
+  useSaved?.addEventListener("change", showFields);
+  showFields();
+  return fields;
+}
+
+export function renewForm(domain, quote) {
+  const [years, price] = yearsField(domain, quote);
+  const useSaved = savedCard ? el("input", { type: "checkbox", name: "saved", checked: "" }) : null;
+  const form = el("form", { class: "card-form renew-form" },
+    el("label", { for: `years-${domain.name}` }, "Renew for"), years, price,
+    savedCard ? el("label", { class: "choice" }, useSaved, `Pay with my saved card ending ${savedCard.last4}`) : null,
+    cardFields(useSaved),
+    el("button", { type: "submit" }, "Renew"));
+  // One key per renewal: a double click or a retry renews once.
+  const key = crypto.randomUUID();
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fields = formFields(form);
+    const body = { years: Number(fields.years), ...(fields.saved ? {} : { card: cardOf(fields) }) };
+    form.querySelector("button").disabled = true;
+    say("");
+    try {
+      const renewal = await api(`/api/domains/${encodeURIComponent(domain.name)}/renew`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify(body) });
+      say(renewal.status_message);
+      await waitForRenewal(domain);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      say(capitalized(error.message), true);
+      form.querySelector("button").disabled = false;
+    }
+  });
+  return form;
+}
+
+async function waitForRenewal(domain) {
+  for (let i = 0; i < 60; i++) {
+    const shown = await api(`/api/domains/${encodeURIComponent(domain.name)}`);
+    if (shown.expires_at !== domain.expires_at) {
+      await Promise.all([showDomains(), showInvoices()]);
+      say(`${domain.unicode} is renewed until ${day(shown.expires_at)}.`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  say("Your renewal is queued; the new expiry shows here once the registry has it.");
+}

@@ -1,0 +1,138 @@
+// The portal's services: each with its status and its cancellation, and,
+// while active, changes to its mailboxes, its other sites and its plan.
+
+import { api, ApiError } from "/assets/api.js";
+import { $, capitalized, details, el, messenger, money, words } from "/assets/page.js";
+import { showInvoices } from "/assets/portal/invoices.js";
+import { savedCard } from "/assets/portal/payment-method.js";
+
+const say = messenger("service-message");
+
+/// The services shown, so that invoices know which are suspended.
+export let services = [];
+
+export async function showServices() {
+  services = await api("/api/services");
+  $("services").replaceChildren(...(services.length ? services.map(serviceCard) : [el("p", {}, "No services yet. ", el("a", { href: "/" }, "Find a domain"))]));
+}
+
+/// What a service's status means to its owner.
+function serviceStatus(service) {
+  if (service.status === "cancelled") return service.backup ? `cancelled; a backup is kept until ${service.backup.kept_until}` : "cancelled";
+  if (service.ended_at) return "ended: being removed";
+  return words(service.status);
+}
+
+function serviceCard(service) {
+  const card = el("article", { class: "record", "data-service": service.id },
+    el("h3", {}, `${service.plan_name} · ${service.domain}`),
+    details([
+      ["Status", serviceStatus(service)],
+      ["Next due", service.next_due],
+      ["Price", `${money(service.price, service.currency)} ${service.cycle === "annual" ? "a year" : "a month"}`],
+      ["Control panel", el("a", { href: service.hosting.account.panel_url }, service.hosting.account.panel_url)],
+      ["Mailboxes", (service.hosting.mail?.mailboxes ?? []).join(", ") || "none"],
+      ["Other sites", (service.sites ?? []).join(", ") || "none"],
+      ...(service.cancel_at && !service.ended_at && service.status !== "cancelled" ? [["Ends on", service.cancel_at]] : []),
+    ]));
+  if (service.status === "cancelled" || service.ended_at) return card;
+  card.append(el("p", { class: "actions" }, cancelButton(service), ...changeButtons(service)));
+  return card;
+}
+
+/// Cancels the service at the end of its term, or withdraws that.
+function cancelButton(service) {
+  const path = `/api/services/${encodeURIComponent(service.id)}/cancel`;
+  const act = async (options) => {
+    try {
+      await api(path, options);
+      await showServices();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      say(error.message);
+    }
+  };
+  const button = service.cancel_at
+    ? el("button", { type: "button", class: "secondary" }, "Withdraw the cancellation")
+    : el("button", { type: "button", class: "secondary" }, "Cancel at the end of the term");
+  button.addEventListener("click", () => act(service.cancel_at
+    ? { method: "DELETE" }
+    : { method: "POST", body: JSON.stringify({ when: "end_of_term" }) }));
+  return button;
+}
+
+function failed(error) {
+  if (!(error instanceof ApiError)) throw error;
+  say(capitalized(error.message));
+}
+
+/// A button that opens a form to edit one of the service's lists (its
+/// mailboxes, its sites) as text separated by commas.
+function listEditor(service, { field, noun, label, current }) {
+  const open = el("button", { type: "button", class: "secondary" }, `Change ${noun}`);
+  open.addEventListener("click", () => {
+    const input = el("input", { name: field, value: current.join(", ") });
+    const form = el("form", { class: "card-form" },
+      el("label", {}, label, input),
+      el("button", { type: "submit" }, `Save ${noun}`));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const list = input.value.split(",").map((m) => m.trim()).filter(Boolean);
+      try {
+        await api(`/api/services/${encodeURIComponent(service.id)}/${field}`, { method: "PUT", body: JSON.stringify({ [field]: list }) });
+        await showServices();
+        say(`Your ${noun} are changed.`);
+      } catch (error) {
+        failed(error);
+      }
+    });
+    open.replaceWith(form);
+  });
+  return open;
+}
+
+/// A button that offers the larger plans of the service's kind, charging
+/// the difference to the saved card.
+function upgradeButton(service) {
+  const upgrade = el("button", { type: "button", class: "secondary" }, "Upgrade");
+  upgrade.addEventListener("click", async () => {
+    const catalog = await api("/api/catalog");
+    const larger = catalog.plans.filter((p) => p.kind === service.plan_kind && (p.prices[service.cycle] ?? 0) > service.price);
+    if (!larger.length || !savedCard) {
+      say(!larger.length ? "This is the largest plan of its kind." : "Save a card below to upgrade.");
+      return;
+    }
+    const plan = el("select", { name: "plan_id" }, ...larger.map((p) => el("option", { value: p.id }, `${p.name}, ${money(p.prices[service.cycle], catalog.currency)}`)));
+    const key = crypto.randomUUID();
+    const form = el("form", { class: "card-form" },
+      el("label", {}, "Upgrade to", plan),
+      el("p", { class: "hint" }, `The difference for the rest of this period is charged now to your card ending ${savedCard.last4}.`),
+      el("button", { type: "submit" }, "Upgrade now"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        const now = await api(`/api/services/${encodeURIComponent(service.id)}/upgrade`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify({ plan_id: plan.value }) });
+        await Promise.all([showServices(), showInvoices()]);
+        say(`Your service is on ${now.plan_name} now.`);
+      } catch (error) {
+        failed(error);
+      }
+    });
+    upgrade.replaceWith(form);
+  });
+  return upgrade;
+}
+
+/// Mailbox, site and plan controls of an active service.
+function changeButtons(service) {
+  if (service.status !== "active") return [];
+  const mailboxes = listEditor(service, {
+    field: "mailboxes", noun: "mailboxes", label: "Mailboxes, separated by commas",
+    current: service.hosting.mail?.mailboxes ?? [],
+  });
+  const sites = listEditor(service, {
+    field: "sites", noun: "sites", label: `Other sites: names under ${service.domain} or domains you hold with us, separated by commas`,
+    current: service.sites ?? [],
+  });
+  return [mailboxes, sites, upgradeButton(service)];
+}
