@@ -1,17 +1,22 @@
-//! Hostfront: the storefront and self-service portal of a web-hosting company.
+//! Hostfront's core: the storefront and self-service portal of a web-hosting
+//! company as domain types, rules, ports and use cases, with no web
+//! framework, cloud SDK, database driver or Lambda runtime (the adapters
+//! crate implements the ports; the http crate serves the use cases).
 //!
-//! - `store` and `queue`: the `Table` and `Queue` ports with their SQLite and
-//!   AWS engines;
-//! - `catalog`: plans and domain prices;
-//! - `domains`: name rules, suggestions and the availability check;
-//! - `registrar`: the `Registrar` port and the simulated registry;
-//! - `accounts` and `orders`: customers, orders, invoices, checkout and the
-//!   provisioning saga; `payments` and `panel`: the gateway and hosting-panel
-//!   ports with their simulations; `dns`: zones; `mail`: templated mail;
-//! - `ratelimit`: per-client limits in the process and across processes;
-//! - `http`: the axum routers, one per route group;
-//! - `jobs` and `scheduler`: queue workers and periodic tasks;
-//! - `services`: the ports an entrypoint wires together from `config`.
+//! The modules form layers that depend one way (`docs/architecture.md`,
+//! "Inside the core"; `tests/module_graph.rs` keeps it so):
+//!
+//! - foundations: `clock`, `money`, `input`, `hashing`;
+//! - ports and shared records: `store` and `queue` (the `Table` and `Queue`
+//!   ports), `registrar`, `payments`, `panel`, `dns`/`dnshost`, `resolver`,
+//!   `secrets`, `mailer`, `audit`, `records`, `lifecycle`, `workflow`,
+//!   `catalog`, `config`, and `services`: the ports bundled, and the narrow
+//!   capabilities (`Storage`, `Billing`, ...) a use case names;
+//! - `jobs`: the job contract and the worker loop;
+//! - use cases: `mail`, `accounts`, `billing`, `domains`, `subscriptions`,
+//!   `renewals`, `orders` (with the provisioning saga), `daily`;
+//! - above them: `staff` (the console), `scheduler` (periodic tasks) and
+//!   `dispatch` (runs each queued job).
 
 pub mod accounts;
 pub mod audit;

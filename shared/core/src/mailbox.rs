@@ -6,7 +6,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::mail::Mail;
+use crate::mailer::Mail;
 use crate::private_files;
 
 /// Writes `mail` as delivered.
