@@ -1,0 +1,230 @@
+//! Checkout: charging an order's invoice, then sending the order to review or
+//! to provisioning.
+//!
+//! A payment attempt is numbered and written on the order (`payment_pending`)
+//! before the gateway is called, and the gateway keys are made from the order
+//! and that number. A retry after a crash or a timeout therefore repeats the
+//! same attempt, which the gateway answers from its record: a card is never
+//! charged twice for one order. A declined card closes the attempt and leaves
+//! the order awaiting payment with the reason. A card whose bank asks the
+//! customer to confirm the payment (3-D Secure) keeps the attempt open with
+//! the bank's page, until the customer comes back (`confirmed_at_bank`) or
+//! pays again, which releases it.
+
+mod attempt;
+mod settle;
+
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use self::attempt::{Due, claim_attempt, refused};
+use self::settle::{settle, settle_confirmed, settle_or_close};
+use super::{
+    Invoice, Order, OrderError, OrderStatus, OrderView, PaymentAction, conflict, invalid, order_key,
+};
+use crate::accounts::Customer;
+use crate::billing::declines::TooManyDeclines;
+use crate::payments::{Authorized, Card, Charge, PaymentError, PaymentSource};
+use crate::store::{Condition, TableError, Update};
+use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PayRequest {
+    pub card: Card,
+    /// ISO 3166 two-letter country of the card's billing address.
+    #[schema(pattern = r"^[A-Za-z]{2}$")]
+    pub billing_country: String,
+}
+
+impl From<TooManyDeclines> for OrderError {
+    fn from(refused: TooManyDeclines) -> Self {
+        match refused.retry_after {
+            Some(retry_after) => OrderError::Limited {
+                code: TooManyDeclines::CODE,
+                message: refused.message,
+                retry_after,
+            },
+            None => conflict(TooManyDeclines::CODE, refused.message),
+        }
+    }
+}
+
+/// Charges the order's invoice with `request.card`. When the card's bank
+/// asks the customer to confirm the payment, the order keeps the attempt
+/// with the bank's page (`payment_action_url`) until `confirmed_at_bank`.
+pub async fn pay(
+    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    customer: &Customer,
+    order_id: &str,
+    request: PayRequest,
+) -> Result<OrderView, OrderError> {
+    let billing_country = check_form(&request)?;
+    let (order, attempt) = match attempt_for_card(services, customer, order_id).await? {
+        ForCard::Attempt(order, attempt) => (order, attempt),
+        ForCard::Answered(view) => return Ok(view),
+    };
+    let invoice = Invoice::read(services.table(), order_id).await?;
+    match authorize(services, &invoice, order_id, attempt, request.card).await {
+        Ok(Authorized::Held(authorization)) => {
+            settle(
+                services,
+                customer,
+                &order,
+                &invoice,
+                attempt,
+                authorization,
+                &billing_country,
+            )
+            .await
+        }
+        Ok(Authorized::Authenticate {
+            authorization_id,
+            url,
+        }) => {
+            let action = PaymentAction {
+                authorization_id,
+                url,
+                billing_country,
+            };
+            wait_for_bank(services, customer, order_id, attempt, action).await
+        }
+        Err(error) => Err(refused(services, customer, order_id, attempt, error).await),
+    }
+}
+
+/// The billing country, upper-cased, once it and the card's form are valid.
+fn check_form(request: &PayRequest) -> Result<String, OrderError> {
+    let billing_country =
+        crate::input::country_code(&request.billing_country).ok_or_else(|| {
+            invalid(
+                "invalid_country",
+                "give the billing address's two-letter country code, e.g. DE or US",
+            )
+        })?;
+    request
+        .card
+        .check_form()
+        .map_err(|message| invalid("invalid_payment", message))?;
+    Ok(billing_country)
+}
+
+/// What a payment with a new card starts from.
+enum ForCard {
+    /// This attempt, claimed and not waiting at a bank, is the card's to make.
+    Attempt(Order, u32),
+    /// Nothing to charge: the order is paid, or an attempt left at the bank
+    /// turned out paid meanwhile.
+    Answered(OrderView),
+}
+
+/// The attempt a new card makes; an attempt left waiting at the bank is
+/// settled if the bank confirmed it, else closed to make room for the card.
+async fn attempt_for_card(
+    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    customer: &Customer,
+    order_id: &str,
+) -> Result<ForCard, OrderError> {
+    for _ in 0..3 {
+        match claim_attempt(services, customer, order_id).await? {
+            Due::Settled(order) => {
+                return Ok(ForCard::Answered(super::view(services, order).await?));
+            }
+            Due::Attempt(order, attempt) => match order.payment_action.clone() {
+                // The customer left their bank's page and pays again.
+                Some(action) => {
+                    if let Some(paid) =
+                        settle_or_close(services, customer, &order, attempt, &action).await?
+                    {
+                        return Ok(ForCard::Answered(paid));
+                    }
+                }
+                None => return Ok(ForCard::Attempt(order, attempt)),
+            },
+        }
+    }
+    Err(OrderError::Unavailable(
+        "this order is being paid right now".into(),
+    ))
+}
+
+/// Asks the gateway to hold the invoice's total on `card`, keyed by the
+/// order and attempt so that a retry repeats the same request; the bank
+/// sends a holder who must confirm back to the order's page.
+async fn authorize(
+    services: &(impl Settings + Billing),
+    invoice: &Invoice,
+    order_id: &str,
+    attempt: u32,
+    card: Card,
+) -> Result<Authorized, PaymentError> {
+    let charge = Charge {
+        amount: invoice.total,
+        currency: invoice.currency.clone(),
+        source: PaymentSource::Card(card),
+        reference: invoice.number.clone(),
+        idempotency_key: format!("{order_id}-authorize-{attempt}"),
+    };
+    let back = format!(
+        "{}/order.html?id={order_id}&confirmed=1",
+        services.config().public_url.trim_end_matches('/')
+    );
+    services
+        .payments()
+        .authorize_with_holder(&charge, &back)
+        .await
+}
+
+/// Keeps the attempt open with the bank's page the holder must visit, and
+/// shows the order with it.
+async fn wait_for_bank(
+    services: &impl Storage,
+    customer: &Customer,
+    order_id: &str,
+    attempt: u32,
+    action: PaymentAction,
+) -> Result<OrderView, OrderError> {
+    let waiting = Update::new()
+        .set("payment_action", json!(action))
+        .bump_version();
+    let pending = Some(Condition::eq("payment_pending", attempt));
+    let key = order_key(&customer.id, order_id);
+    match services.table().update(&key, waiting, pending).await {
+        Ok(_) | Err(TableError::ConditionFailed) => {}
+        Err(other) => return Err(other.into()),
+    }
+    let order = super::load(services, &customer.id, order_id).await?;
+    super::view(services, order).await
+}
+
+/// Finishes the payment the customer went to confirm at their bank, once
+/// they are back: paid when the bank confirmed it, declined when it did not,
+/// and still waiting while they have not answered it.
+pub async fn confirmed_at_bank(
+    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    customer: &Customer,
+    order_id: &str,
+) -> Result<OrderView, OrderError> {
+    let order = super::load(services, &customer.id, order_id).await?;
+    if order.status != OrderStatus::AwaitingPayment {
+        return super::view(services, order).await;
+    }
+    let (Some(attempt), Some(action)) = (order.payment_pending, order.payment_action.clone())
+    else {
+        return Err(conflict(
+            "nothing_to_confirm",
+            "this order is not waiting for your bank; pay it with a card",
+        ));
+    };
+    match services
+        .payments()
+        .authenticated(&action.authorization_id)
+        .await
+    {
+        Ok(Authorized::Held(authorization)) => {
+            settle_confirmed(services, customer, &order, attempt, authorization, &action).await
+        }
+        Ok(Authorized::Authenticate { .. }) => super::view(services, order).await,
+        Err(error) => Err(refused(services, customer, order_id, attempt, error).await),
+    }
+}

@@ -1,0 +1,219 @@
+//! Writing a placed order: one transaction holds the order, its invoice
+//! (claiming the next invoice number), the markers that make its domain and
+//! username unique, the unpaid-orders count, the idempotency record, the
+//! order-received mail and the sealed secrets. A guard that fails names what
+//! the customer is told; another invoice taking the number first only means
+//! numbering again.
+
+use super::draft::Draft;
+use super::{Placement, StaffPlacing, too_many_unpaid};
+use crate::accounts::Customer;
+use crate::audit::AuditEntry;
+use crate::billing::invoice;
+use crate::domains;
+use crate::idempotency::{self, IdempotencyRecord};
+use crate::mail::{Mail, MailKind};
+use crate::orders::letters::invoice_letter;
+use crate::orders::username;
+use crate::orders::{DomainAction, Order, OrderError, conflict, marker_op, ownership, unpaid};
+use crate::stats;
+use crate::store::{Tx, TxError, TxOp};
+use crate::{Settings, Storage};
+
+/// Tries at claiming the next invoice number before giving up as busy.
+const NUMBER_ATTEMPTS: usize = 50;
+
+/// Why the placement transaction may be refused.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    /// What the customer is told.
+    Told(Told),
+    /// Another invoice took the number first: number again and retry.
+    CounterMoved,
+}
+
+/// A placement refused for something the customer must change.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Told {
+    DomainTaken,
+    UsernameTaken,
+    TooManyUnpaid,
+}
+
+/// How the write ended when it did not fail.
+pub(super) enum Written {
+    /// The order is stored; its order-received mail waits to be delivered.
+    Placed(Mail),
+    Refused(Told),
+}
+
+/// Writes `draft`, numbering its invoice anew each time another invoice
+/// took the number first.
+pub(super) async fn write(
+    services: &(impl Storage + Settings),
+    placement: &Placement<'_>,
+    draft: &mut Draft,
+    sealed_secrets: &TxOp,
+) -> Result<Written, OrderError> {
+    for _ in 0..NUMBER_ATTEMPTS {
+        let (sequence, claim) = invoice::next_number(services.table()).await?;
+        draft.number(sequence);
+        let mail = Mail::compose(
+            services,
+            MailKind::OrderReceived,
+            &placement.customer.email,
+            &invoice_letter(services, &draft.order, &draft.invoice),
+        )?;
+        let mut tx = guarded_writes(services, placement, draft, claim);
+        tx.push(draft.invoice.put_op(sequence))
+            .push(mail.put_op(draft.now_secs))
+            .push(sealed_secrets.clone());
+        add_side_records(services, &mut tx, placement, draft);
+        match tx.commit(services.table()).await {
+            Ok(()) => return Ok(Written::Placed(mail)),
+            Err(TxError::Refused(Refusal::CounterMoved)) => {
+                tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(1..10))).await;
+            }
+            Err(TxError::Refused(Refusal::Told(told))) => return Ok(Written::Refused(told)),
+            Err(TxError::Table(other)) => return Err(other.into()),
+        }
+    }
+    Err(OrderError::Unavailable(
+        "we are taking many orders at once; please try again".into(),
+    ))
+}
+
+/// The writes whose conditions can refuse the order (names taken, too many
+/// unpaid, invoice number taken), then the idempotency record, the order
+/// and its counts.
+fn guarded_writes(
+    services: &impl Settings,
+    placement: &Placement<'_>,
+    draft: &Draft,
+    number_claim: TxOp,
+) -> Tx<Refusal> {
+    let customer_id = placement.customer.id.as_str();
+    let order = &draft.order;
+    let until = draft.hold_until;
+    let record = IdempotencyRecord {
+        customer_id,
+        key: placement.key,
+        made: ("order_id", &order.id),
+        fingerprint: &placement.fingerprint,
+    };
+    let domain = &draft.domain;
+    let username_marker = username::marker_key(&order.username);
+    let max_unpaid = services.config().max_unpaid_orders;
+    let mut tx = Tx::new();
+    tx.guard(
+        Refusal::Told(Told::DomainTaken),
+        ownership::claim_op(
+            domain.domain.action,
+            domain.marker.clone(),
+            &order.id,
+            customer_id,
+            until,
+        ),
+    )
+    .guard(
+        Refusal::Told(Told::UsernameTaken),
+        marker_op(username_marker, &order.id, customer_id, until),
+    )
+    .guard(
+        Refusal::Told(Told::TooManyUnpaid),
+        unpaid::count_op(customer_id, max_unpaid),
+    )
+    .guard(Refusal::CounterMoved, number_claim)
+    .push(record.create_op(draft.now_secs + idempotency::KEEP_DAYS * 86_400))
+    .push(order.create_op(draft.now_secs))
+    .push(stats::add_op(
+        &stats::orders_placed(&order.created_at[..10]),
+        &order.id,
+        1,
+    ))
+    .push(stats::add_op(
+        &stats::orders_in(order.status.as_str()),
+        &order.id,
+        1,
+    ));
+    tx
+}
+
+/// What the order leaves beside itself: the registry cache's note that its
+/// domain is ordered, and the audit entry of an order placed by staff.
+fn add_side_records(
+    services: &impl Storage,
+    tx: &mut Tx<Refusal>,
+    placement: &Placement<'_>,
+    draft: &Draft,
+) {
+    let domain = &draft.domain.domain;
+    if matches!(
+        domain.action,
+        DomainAction::Register | DomainAction::Transfer
+    ) {
+        tx.push(domains::ordered_cache_op(&domain.name, draft.hold_until));
+    }
+    if let Some(staff) = placement.staff {
+        tx.push(placed_by_staff_op(
+            services,
+            staff,
+            placement.customer,
+            &draft.order,
+        ));
+    }
+}
+
+/// The audit entry of an order a member of staff placed for `customer`.
+fn placed_by_staff_op(
+    services: &impl Storage,
+    (actor, role, client): StaffPlacing<'_>,
+    customer: &Customer,
+    order: &Order,
+) -> TxOp {
+    AuditEntry {
+        at: crate::clock::rfc3339_millis(services.clock().now()),
+        actor: actor.clone(),
+        subject: format!("order:{}", order.id),
+        customer_id: Some(customer.id.clone()),
+        action: "placed_by_staff".into(),
+        from: None,
+        to: Some(order.status.as_str().into()),
+        why: format!(
+            "{} on {} for {}",
+            order.plan_name, order.domain.unicode, customer.email
+        ),
+        client: Some(client.into()),
+        role: Some(role.as_str().into()),
+    }
+    .put_op()
+}
+
+/// What the customer is told of a refused placement; a taken username
+/// comes with free ones to choose from.
+pub(super) async fn refusal(
+    services: &(impl Storage + Settings),
+    told: Told,
+    draft: &Draft,
+) -> OrderError {
+    let order = &draft.order;
+    match told {
+        Told::DomainTaken => conflict(
+            "domain_taken",
+            format!("{} is already part of another order", order.domain.unicode),
+        ),
+        Told::TooManyUnpaid => too_many_unpaid(services.config().max_unpaid_orders),
+        Told::UsernameTaken => {
+            let suggested =
+                username::suggestions(services, &order.username, Some(&order.domain.name)).await;
+            match suggested {
+                Ok(suggestions) => OrderError::Conflict {
+                    code: "username_taken",
+                    message: format!("the username {} is taken", order.username),
+                    suggestions,
+                },
+                Err(error) => error.into(),
+            }
+        }
+    }
+}
