@@ -23,7 +23,11 @@ pub trait Status: Copy + Eq + Serialize + Debug + Send + Sync + 'static {
     /// Every allowed move: from, to, and the action it is recorded as.
     const TRANSITIONS: &'static [(Self, Self, &'static str)];
 
-    fn as_str(self) -> &'static str;
+    /// The status's name on the wire and in the table: its serde name, so
+    /// the two can never disagree.
+    fn as_str(self) -> &'static str {
+        serde_variant::to_variant_name(&self).expect("a status is a unit variant")
+    }
 
     /// The action a move from `from` to `to` is recorded as, if it is allowed.
     fn action(from: Self, to: Self) -> Option<&'static str> {

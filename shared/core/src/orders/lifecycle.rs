@@ -28,10 +28,6 @@ impl Status for OrderStatus {
         (OnHold, Provisioning, "resumed"),
         (Failed, Provisioning, "retried"),
     ];
-
-    fn as_str(self) -> &'static str {
-        OrderStatus::as_str(self)
-    }
 }
 
 /// A status change of an order about to be made.

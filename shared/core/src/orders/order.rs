@@ -32,17 +32,9 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    /// The status's wire name (`awaiting_payment`), from its serde name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            OrderStatus::AwaitingPayment => "awaiting_payment",
-            OrderStatus::PendingReview => "pending_review",
-            OrderStatus::Provisioning => "provisioning",
-            OrderStatus::Active => "active",
-            OrderStatus::OnHold => "on_hold",
-            OrderStatus::Failed => "failed",
-            OrderStatus::Cancelled => "cancelled",
-            OrderStatus::Rejected => "rejected",
-        }
+        crate::lifecycle::Status::as_str(self)
     }
 
     /// The status, in plain words for the customer.
