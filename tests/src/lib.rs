@@ -23,6 +23,7 @@ pub mod shopper;
 pub mod staff;
 pub mod stripe_server;
 pub mod template;
+mod wait;
 pub mod whm_server;
 
 pub use counting::CountingTable;
@@ -35,6 +36,7 @@ pub use moto::{
     dynamodb_client, dynamodb_client_at, kms_client, moto_endpoint, route53_client,
     route53_client_at, sesv2_client, sqs_client, unique,
 };
+pub use wait::{eventually, until};
 
 pub fn test_config(data_dir: &std::path::Path) -> Config {
     let mut config = Config::from_lookup(|_| None).expect("defaults are valid");
@@ -202,15 +204,16 @@ impl App {
     /// Waits until the app answers, which it does once its start-up seeding is done.
     async fn wait_ready(&self) {
         let client = http();
-        for _ in 0..100 {
-            if let Ok(response) = client.get(self.url("/api/health")).send().await
-                && response.status().is_success()
-            {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        panic!("the app did not become ready at {}", self.base);
+        let health = self.url("/api/health");
+        until(
+            std::time::Duration::from_secs(5),
+            &format!("the app ready at {}", self.base),
+            || async {
+                let answer = client.get(&health).send().await;
+                answer.is_ok_and(|response| response.status().is_success())
+            },
+        )
+        .await;
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,7 +1,7 @@
 //! A customer of the app under test, over real HTTP, and the order bodies
 //! the journeys send.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -100,19 +100,17 @@ impl<'a> Shopper<'a> {
 
     /// Polls the order until it reaches `status`; returns it.
     pub async fn wait_for(&self, id: &str, status: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
+        let what = format!("order {id} {status}");
+        crate::eventually(Duration::from_secs(30), &what, || async {
             let (code, order) = self.get(&format!("/api/orders/{id}")).await;
             assert_eq!(code, 200, "{order}");
             if order["status"] == status {
-                return order;
+                Ok(order)
+            } else {
+                Err(order)
             }
-            assert!(
-                Instant::now() < deadline,
-                "order never became {status}: {order}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        })
+        .await
     }
 }
 

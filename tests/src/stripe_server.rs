@@ -271,6 +271,7 @@ async fn api(
         account.handle(&method, &uri, &headers, &body)
     };
     if let Some(delay) = delay {
+        // A slow answer (`slow_next`): the client's timeout is what is tested.
         tokio::time::sleep(delay).await;
     }
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -79,6 +79,8 @@ async fn a_received_message_is_hidden_until_its_visibility_ends(f: QueueFixture)
         f.queue.receive(1, HIDE, NOW).await.unwrap().is_empty(),
         "hidden at first"
     );
+    // The visibility timeout under test runs on the engine's real clock
+    // (SQS's too): only time ends it.
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let again = receive_one(&f, HIDE)
         .await
@@ -216,6 +218,7 @@ async fn a_crash_before_delete_loses_nothing(f: QueueFixture) {
         .expect("delivered");
     // The consumer dies here without deleting; a new process opens the queue.
     let restarted = f.reopen();
+    // The delivery's visibility timeout, on the engine's real clock, ends.
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let mut got = restarted
         .receive(1, HIDE, Duration::from_secs(2))
@@ -291,6 +294,8 @@ async fn batches_hold_up_to_ten_distinct_messages(f: QueueFixture) {
 async fn a_waiting_receive_wakes_for_a_new_message(f: QueueFixture) {
     let queue = f.queue.clone();
     let sender = tokio::spawn(async move {
+        // Sent while the receive below waits: the long poll is what is tested,
+        // and no engine tells when a receive has begun waiting.
         tokio::time::sleep(Duration::from_millis(300)).await;
         queue.send("wake up", NOW).await.unwrap();
     });

@@ -75,10 +75,13 @@ async fn quiet_clients_are_forgotten_once_a_minute() {
         limiter.admit(&table, &clock, client).await.unwrap();
     }
     assert_eq!(limiter.remembered(), 3);
+    // The in-process limiter (governor) keeps its own real clock: quiet for
+    // two of its milliseconds is the state under test, and only time makes it.
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     limiter.admit(&table, &clock, "d").await.unwrap();
     assert_eq!(limiter.remembered(), 4, "not a minute yet");
     clock.advance_secs(61);
+    // As above: quiet again on the limiter's own clock.
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     limiter.admit(&table, &clock, "e").await.unwrap();
     assert_eq!(limiter.remembered(), 1, "only the client just seen");

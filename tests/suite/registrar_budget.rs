@@ -71,6 +71,8 @@ async fn a_search_past_the_quota_marks_what_it_could_not_check() {
             .subsec_millis()
     };
     while into_second() > 100 {
+        // The budget is counted per second of the real clock: this waits for
+        // the clock itself, not for something the app does.
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let (status, _, first) = app.get("/api/domains/check?name=firstbakery.com").await;
@@ -90,6 +92,8 @@ async fn a_search_past_the_quota_marks_what_it_could_not_check() {
     // Cached answers need no budget; unchecked ones were not cached.
     let (_, _, again) = app.get("/api/domains/check?name=firstbakery.com").await;
     assert_eq!(again["results"][0]["cached"], true);
+    // The next second of the real clock, whose budget is fresh: the window
+    // under test, not a wait for the app.
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     let (_, _, later) = app.get("/api/domains/check?name=secondbakery.com").await;
     assert_ne!(later["results"][0]["reason"], "unknown", "{later}");

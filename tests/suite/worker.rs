@@ -9,6 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use hostfront::jobs::{JobError, JobHandler, WorkerSettings, run_worker};
 use hostfront::queue::Message;
+use hostfront_tests::until;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
@@ -58,10 +59,10 @@ async fn failed_jobs_are_retried_with_backoff_and_finish_once() {
         stop.clone(),
     ));
     // The first failure hides a job for 2 s (backoff), then it succeeds.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while handler.done.lock().unwrap().len() < 3 && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until(Duration::from_secs(10), "three jobs done", || async {
+        handler.done.lock().unwrap().len() >= 3
+    })
+    .await;
     stop.cancel();
     worker.await.unwrap();
     let mut done = handler.done.lock().unwrap().clone();
@@ -93,15 +94,19 @@ impl JobHandler for Gate {
     }
 }
 
-/// Takes a fifth of a second over each job, and counts them.
+/// Takes a fifth of a second over each job, and counts the jobs it started
+/// and finished.
 #[derive(Default)]
 struct Slow {
+    started: AtomicU32,
     done: AtomicU32,
 }
 
 #[async_trait]
 impl JobHandler for Slow {
     async fn handle(&self, _: &Message) -> Result<(), JobError> {
+        self.started.fetch_add(1, Ordering::SeqCst);
+        // The job's own length, which the test measures: not a wait for anything.
         tokio::time::sleep(Duration::from_millis(200)).await;
         self.done.fetch_add(1, Ordering::SeqCst);
         Ok(())
@@ -127,8 +132,11 @@ async fn a_worker_runs_the_jobs_it_receives_at_once() {
         quick(),
         stop.clone(),
     ));
-    // The worker has them all by now; stopped, it finishes what it started.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Once the worker has started them all, stopped, it finishes them.
+    until(Duration::from_secs(5), "eight jobs started", || async {
+        slow.started.load(Ordering::SeqCst) == 8
+    })
+    .await;
     stop.cancel();
     worker.await.unwrap();
     assert_eq!(slow.done.load(Ordering::SeqCst), 8);
@@ -165,9 +173,10 @@ async fn shutdown_finishes_the_running_job_and_returns_the_rest() {
         one_at_a_time,
         stop.clone(),
     ));
-    while gate.started.lock().unwrap().is_empty() {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    until(Duration::from_secs(5), "a job started", || async {
+        !gate.started.lock().unwrap().is_empty()
+    })
+    .await;
     stop.cancel();
     gate.open.add_permits(1);
     worker.await.unwrap();

@@ -27,15 +27,13 @@ async fn serves_then_stops_cleanly_on_sigterm() {
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let mut health = None;
-    for _ in 0..100 {
-        if let Ok(response) = client.get(format!("{base}/api/health")).send().await {
-            health = Some(response.json::<serde_json::Value>().await.unwrap());
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let health = health.expect("the server answers");
+    let health =
+        hostfront_tests::eventually(Duration::from_secs(5), "the server answering", || async {
+            let response = client.get(format!("{base}/api/health")).send().await;
+            let response = response.map_err(|error| error.to_string())?;
+            Ok::<_, String>(response.json::<serde_json::Value>().await.unwrap())
+        })
+        .await;
     assert_eq!(health["engines"]["table"], "sqlite");
     assert!(
         data.path().join("nested/data/hostfront.sqlite3").exists(),

@@ -214,7 +214,7 @@ async fn logout(
 
 /// The logged-in customer.
 #[utoipa::path(get, path = "/api/me", tag = "accounts", security(("session" = [])),
-    responses((status = 200, body = Customer), (status = 401, body = ErrorBody, description = "`not_logged_in`")))]
+    responses((status = 200, body = Customer)))]
 async fn me(CurrentCustomer(customer): CurrentCustomer) -> Json<Customer> {
     Json(customer)
 }

@@ -16,7 +16,8 @@
 //!   401 (`not_logged_in`), 403 (`forbidden`: a lesser role; and for a
 //!   change, `console_header_required`), 400 (`ambiguous_session`, `bad_forwarding`).
 //!
-//! Routes declare the rest themselves: their successes, 404, 409, 422 and 429.
+//! Routes declare the rest themselves: their successes, 404, 409, 422 and
+//! 429; never these, which would say twice what is said here.
 
 use serde_json::{Value, json};
 
@@ -65,67 +66,8 @@ pub fn complete(mut document: Value, cookie_name: &str, staff_cookie_name: &str)
             continue;
         };
         for (method, operation) in item.iter_mut() {
-            if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
-                continue;
-            }
-            let has_body = operation.get("requestBody").is_some();
-            let has_query = operation["parameters"]
-                .as_array()
-                .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
-            let needs_session = operation["security"]
-                .as_array()
-                .is_some_and(|s| s.iter().any(|r| r.get(SESSION_SCHEME).is_some()));
-            let limited = operation["responses"].get("429").is_some();
-            let staff = staff_role(operation).is_some();
-            let changes = method != "get";
-            let responses = operation["responses"].as_object_mut().expect("responses");
-            add(
-                responses,
-                "503",
-                "`unavailable`: busy, or the request took too long; see Retry-After",
-            );
-            if has_body {
-                add(
-                    responses,
-                    "400",
-                    "`invalid_json`, `invalid_body`: the body does not fit this description",
-                );
-                add(responses, "413", "`body_too_large`");
-                add(responses, "415", "`unsupported_media_type`: send JSON");
-            }
-            if changes && !has_body {
-                add(
-                    responses,
-                    "415",
-                    "`unsupported_media_type`: a form's content type (this route takes no body)",
-                );
-            }
-            if has_query {
-                add(responses, "400", "`invalid_query`");
-            }
-            if needs_session {
-                add(responses, "401", "`not_logged_in`");
-                add(responses, "400", "`ambiguous_session`: two session cookies");
-            }
-            if staff {
-                add(responses, "401", "`not_logged_in`");
-                add(
-                    responses,
-                    "403",
-                    if changes {
-                        "`forbidden`: the role is not enough; `console_header_required`"
-                    } else {
-                        "`forbidden`: the role is not enough"
-                    },
-                );
-                add(responses, "400", "`ambiguous_session`: two session cookies");
-            }
-            if limited || staff {
-                add(
-                    responses,
-                    "400",
-                    "`bad_forwarding`: a proxy forwarded something that is not an address",
-                );
+            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                complete_operation(method, operation);
             }
         }
     }
@@ -142,4 +84,67 @@ pub fn complete(mut document: Value, cookie_name: &str, staff_cookie_name: &str)
         "description": "The session cookie that login and email verification set."
     });
     document
+}
+
+/// Adds the shared answers to one operation, called with `method`.
+fn complete_operation(method: &str, operation: &mut Value) {
+    let has_body = operation.get("requestBody").is_some();
+    let has_query = operation["parameters"]
+        .as_array()
+        .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
+    let needs_session = operation["security"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|r| r.get(SESSION_SCHEME).is_some()));
+    let limited = operation["responses"].get("429").is_some();
+    let staff = staff_role(operation).is_some();
+    let changes = method != "get";
+    let responses = operation["responses"].as_object_mut().expect("responses");
+    add(
+        responses,
+        "503",
+        "`unavailable`: busy, or the request took too long; see Retry-After",
+    );
+    if has_body {
+        add(
+            responses,
+            "400",
+            "`invalid_json`, `invalid_body`: the body does not fit this description",
+        );
+        add(responses, "413", "`body_too_large`");
+        add(responses, "415", "`unsupported_media_type`: send JSON");
+    }
+    if changes && !has_body {
+        add(
+            responses,
+            "415",
+            "`unsupported_media_type`: a form's content type (this route takes no body)",
+        );
+    }
+    if has_query {
+        add(responses, "400", "`invalid_query`");
+    }
+    if needs_session {
+        add(responses, "401", "`not_logged_in`");
+        add(responses, "400", "`ambiguous_session`: two session cookies");
+    }
+    if staff {
+        add(responses, "401", "`not_logged_in`");
+        add(
+            responses,
+            "403",
+            if changes {
+                "`forbidden`: the role is not enough; `console_header_required`"
+            } else {
+                "`forbidden`: the role is not enough"
+            },
+        );
+        add(responses, "400", "`ambiguous_session`: two session cookies");
+    }
+    if limited || staff {
+        add(
+            responses,
+            "400",
+            "`bad_forwarding`: a proxy forwarded something that is not an address",
+        );
+    }
 }

@@ -20,11 +20,11 @@ use hostfront_core::config::Config;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 use tower::{BoxError, ServiceBuilder, ServiceExt as _};
 
-use self::connections::{Connections, IdleTimes};
+use self::connections::{Connection, Connections, IdleTimes};
 use super::error::ApiError;
 
 #[derive(Debug, Clone, Copy)]
@@ -144,8 +144,36 @@ pub async fn serve(
             _ = &mut shutdown => break,
             connection = connections.admit() => connection,
         };
-        let tracked = connection.clone();
-        let router = router.clone();
+        let served = Served {
+            builder: builder.clone(),
+            connections: connections.clone(),
+            connection,
+            idle,
+            stop: stop.clone(),
+        };
+        tokio::spawn(served.run(stream, peer, router.clone()));
+    }
+    drop(listener);
+    stop.cancel();
+    connections.all_closed().await;
+    Ok(())
+}
+
+/// One admitted connection, and what serving it needs.
+struct Served {
+    builder: Arc<Builder<TokioExecutor>>,
+    connections: Arc<Connections>,
+    connection: Arc<Connection>,
+    idle: IdleTimes,
+    stop: CancellationToken,
+}
+
+impl Served {
+    /// Serves `router` on `stream` until the client leaves, or until the
+    /// connection is closed for idling or for the server's stop, when its
+    /// requests under way have `CLOSE_GRACE` to be answered.
+    async fn run(self, stream: TcpStream, peer: SocketAddr, router: Router) {
+        let tracked = self.connection.clone();
         let service = tower::service_fn(
             move |request: axum::extract::Request<hyper::body::Incoming>| {
                 let busy = tracked.begin();
@@ -161,36 +189,25 @@ pub async fn serve(
                 }
             },
         );
-        let builder = builder.clone();
-        let connections = connections.clone();
-        let stop = stop.clone();
-        tokio::spawn(async move {
-            let served = builder
-                .serve_connection_with_upgrades(
-                    TokioIo::new(stream),
-                    TowerToHyperService::new(service),
-                )
-                .into_owned();
-            let mut served = std::pin::pin!(served);
-            let mut ended = tokio::select! {
+        let served = self
+            .builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let mut served = std::pin::pin!(served);
+        let mut ended = tokio::select! {
+            ended = served.as_mut() => Some(ended),
+            () = self.connection.until_closing(self.idle, &self.stop) => None,
+        };
+        if ended.is_none() {
+            served.as_mut().graceful_shutdown();
+            ended = tokio::select! {
                 ended = served.as_mut() => Some(ended),
-                () = connection.until_closing(idle, &stop) => None,
+                () = self.connection.until_answered_then(CLOSE_GRACE) => None,
             };
-            if ended.is_none() {
-                served.as_mut().graceful_shutdown();
-                ended = tokio::select! {
-                    ended = served.as_mut() => Some(ended),
-                    () = connection.until_answered_then(CLOSE_GRACE) => None,
-                };
-            }
-            if let Some(Err(error)) = ended {
-                tracing::debug!(%peer, %error, "connection ended with an error");
-            }
-            connections.closed(&connection);
-        });
+        }
+        if let Some(Err(error)) = ended {
+            tracing::debug!(%peer, %error, "connection ended with an error");
+        }
+        self.connections.closed(&self.connection);
     }
-    drop(listener);
-    stop.cancel();
-    connections.all_closed().await;
-    Ok(())
 }

@@ -132,11 +132,11 @@ impl Stack {
         scheduler.stop().await;
     }
 
-    /// Up to `count` messages of the job queue, as the SQS event source
+    /// One to `count` messages of the job queue, as the SQS event source
     /// receives them, waiting at most 15 s for the first.
     pub async fn receive(&self, count: i32) -> Vec<aws_sdk_sqs::types::Message> {
-        let deadline = std::time::Instant::now() + Duration::from_secs(15);
-        loop {
+        let what = "a message on the job queue";
+        crate::eventually(Duration::from_secs(15), what, || async {
             let received = sqs_client()
                 .receive_message()
                 .queue_url(self.queue.url())
@@ -147,11 +147,13 @@ impl Stack {
                 .unwrap()
                 .messages
                 .unwrap_or_default();
-            if !received.is_empty() || std::time::Instant::now() > deadline {
-                return received;
+            if received.is_empty() {
+                Err("none")
+            } else {
+                Ok(received)
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        })
+        .await
     }
 }
 

@@ -5,7 +5,6 @@
 //! decline, whichever path; over HTTP, on both engines.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use hostfront::Services;
 use hostfront::adapters::sim::{APPROVED, DECLINED, EXPIRED, INSUFFICIENT_FUNDS};
@@ -34,7 +33,7 @@ macro_rules! on_both_engines_watched {
         async fn $embedded() {
             let clock = ManualClock::starting_now();
             let (_dir, services) = hostfront_tests::embedded_services_with(&clock, caps);
-            let (services, seen) = watched(services, Duration::ZERO);
+            let (services, seen) = watched(services);
             $case(&clock, services, seen).await;
         }
 
@@ -42,7 +41,7 @@ macro_rules! on_both_engines_watched {
         async fn $cloud() {
             let clock = ManualClock::starting_now();
             let (_dir, services) = hostfront_tests::cloud_services_with(&clock, caps).await;
-            let (services, seen) = watched(services, Duration::ZERO);
+            let (services, seen) = watched(services);
             $case(&clock, services, seen).await;
         }
     };

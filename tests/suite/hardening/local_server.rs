@@ -295,7 +295,7 @@ fn allow_open_files(files: u64) {
 /// room for a newcomer, who is answered at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_h2c_connections_do_not_lock_visitors_out() {
-    use tokio::io::AsyncWriteExt as _;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     allow_open_files(8192);
     let app = App::embedded().await;
     assert_eq!(app.services.config.max_connections, 1024, "the default");
@@ -306,8 +306,14 @@ async fn idle_h2c_connections_do_not_lock_visitors_out() {
         stream.write_all(H2C_HELLO).await.unwrap();
         idle.push(stream);
     }
-    // Time for the server to take up every connection it has room for.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The server has taken up each connection once it answered the preface
+    // with its settings (or, making room for a newer one, closed it).
+    for (n, stream) in idle.iter_mut().enumerate() {
+        let mut first = [0u8; 1];
+        let wait = std::time::Duration::from_secs(10);
+        let answered = tokio::time::timeout(wait, stream.read(&mut first)).await;
+        assert!(answered.is_ok(), "connection {n} was never taken up");
+    }
     let visit = hostfront_tests::http().get(app.url("/api/health")).send();
     let answer = tokio::time::timeout(std::time::Duration::from_secs(1), visit).await;
     let status = answer.map(|a| a.map(|r| r.status().as_u16()));

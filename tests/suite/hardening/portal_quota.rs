@@ -82,6 +82,9 @@ async fn others_meanwhile(app: &App, stop: &AtomicBool) -> Vec<Value> {
             let (status, _, answer) = app.get(&format!("/api/domains/check?name={name}")).await;
             assert_eq!(status, 200, "{answer}");
             results.push(answer["results"][0].clone());
+            // Spread over the real seconds the registrar's budget is
+            // counted in, while the loop spends the portal's share: the
+            // load under test, not a wait.
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
         results
@@ -132,6 +135,8 @@ async fn a_customer_looping_on_their_domain_spends_only_the_portals_share(app: &
         if status != 503 {
             break;
         }
+        // The portal's share comes back with the next second of the real
+        // clock, the window the budget is counted in.
         tokio::time::sleep(Duration::from_millis(1_100)).await;
     }
     let (status, error) = mallory.post(&refresh, json!({}), None).await;

@@ -6,6 +6,7 @@
 //! recorded or given back. Over HTTP, on both engines.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
 use hostfront::Services;
@@ -13,24 +14,24 @@ use hostfront::adapters::sim::APPROVED;
 use hostfront::billing::lease::LEASE_SECS;
 use hostfront::billing::{Invoice, InvoiceFor, InvoiceStatus, invoice};
 use hostfront::clock::ManualClock;
-use hostfront_tests::App;
+use hostfront_tests::{App, until};
 use serde_json::{Value, json};
 
 use super::card_testing::{card, log_in};
 use super::watched_gateway::{Seen, watched};
 use crate::renewals::{first_service, live_domain};
 
-/// Long enough for the other request to come while a card is authorised.
-const AUTHORIZING: Duration = Duration::from_millis(400);
+/// How long a test waits for the requests to reach the point it waits for.
+const WAIT: Duration = Duration::from_secs(20);
 
-/// Runs a case on each engine, with a clock it moves and a slow gateway.
-macro_rules! on_both_engines_slow {
+/// Runs a case on each engine, with a clock it moves and a gateway it holds.
+macro_rules! on_both_engines_held {
     ($case:ident: $embedded:ident, $cloud:ident) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $embedded() {
             let clock = ManualClock::starting_now();
             let (_dir, services) = hostfront_tests::embedded_services_with(&clock, |_| {});
-            let (services, seen) = watched(services, AUTHORIZING);
+            let (services, seen) = watched(services);
             $case(&clock, services, seen).await;
         }
 
@@ -38,7 +39,7 @@ macro_rules! on_both_engines_slow {
         async fn $cloud() {
             let clock = ManualClock::starting_now();
             let (_dir, services) = hostfront_tests::cloud_services_with(&clock, |_| {}).await;
-            let (services, seen) = watched(services, AUTHORIZING);
+            let (services, seen) = watched(services);
             $case(&clock, services, seen).await;
         }
     };
@@ -71,10 +72,23 @@ async fn two_upgrades_at_once(_: &ManualClock, services: Services, seen: Arc<See
         let shopper = log_in(&app, &customer.email).await;
         let path = format!("/api/services/{}/upgrade", service.id);
         let captured = seen.captures.lock().unwrap().len();
-        let (first, second) = tokio::join!(
-            shopper.post(&path, body.clone(), Some("first")),
-            shopper.post(&path, body.clone(), Some("second")),
-        );
+        // One card is held at the gateway until the other request is answered.
+        seen.hold();
+        let answered = AtomicUsize::new(0);
+        let upgrade = |key: &'static str| {
+            let (shopper, path, body, answered) = (&shopper, &path, &body, &answered);
+            async move {
+                let answer = shopper.post(path, body.clone(), Some(key)).await;
+                answered.fetch_add(1, SeqCst);
+                answer
+            }
+        };
+        let release = async {
+            let what = "one upgrade answered while the other's card is held";
+            until(WAIT, what, || async { answered.load(SeqCst) > 0 }).await;
+            seen.release();
+        };
+        let (first, second, ()) = tokio::join!(upgrade("first"), upgrade("second"), release);
         let mut outcomes = [outcome(first), outcome(second)];
         outcomes.sort();
         assert_eq!(
@@ -97,7 +111,7 @@ async fn two_upgrades_at_once(_: &ManualClock, services: Services, seen: Arc<See
     app.shutdown().await.unwrap();
 }
 
-on_both_engines_slow!(two_upgrades_at_once: two_upgrades_embedded, two_upgrades_cloud);
+on_both_engines_held!(two_upgrades_at_once: two_upgrades_embedded, two_upgrades_cloud);
 
 async fn an_upgrade_whose_lease_lapsed(clock: &ManualClock, services: Services, seen: Arc<Seen>) {
     let (customer, _) = live_domain(&services).await;
@@ -110,15 +124,30 @@ async fn an_upgrade_whose_lease_lapsed(clock: &ManualClock, services: Services, 
         seen.captures.lock().unwrap().len(),
         seen.refunds.lock().unwrap().len(),
     );
+    // Both cards are held at the gateway until both upgrades have reached it.
+    let cards = seen.cards();
+    seen.hold();
     let late = async {
-        // Once the first has its invoice (and so the lease), while its card is authorised.
-        while upgrade_invoices(&services, &customer.id).await.is_empty() {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        // Once the first has its invoice (and so the lease), while its card is held.
+        until(WAIT, "the first upgrade's invoice", || async {
+            !upgrade_invoices(&services, &customer.id).await.is_empty()
+        })
+        .await;
         clock.advance_secs(LEASE_SECS + 1);
         shopper.post(&path, body.clone(), Some("late")).await
     };
-    let (first, second) = tokio::join!(shopper.post(&path, body.clone(), Some("slow")), late);
+    let release = async {
+        until(WAIT, "both cards at the gateway", || async {
+            seen.cards() >= cards + 2
+        })
+        .await;
+        seen.release();
+    };
+    let (first, second, ()) = tokio::join!(
+        shopper.post(&path, body.clone(), Some("held")),
+        late,
+        release
+    );
     let mut outcomes = [outcome(first), outcome(second)];
     outcomes.sort();
     assert_eq!(
@@ -154,4 +183,4 @@ async fn an_upgrade_whose_lease_lapsed(clock: &ManualClock, services: Services, 
     app.shutdown().await.unwrap();
 }
 
-on_both_engines_slow!(an_upgrade_whose_lease_lapsed: lapsed_lease_embedded, lapsed_lease_cloud);
+on_both_engines_held!(an_upgrade_whose_lease_lapsed: lapsed_lease_embedded, lapsed_lease_cloud);

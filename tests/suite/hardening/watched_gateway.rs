@@ -1,10 +1,9 @@
 //! The app's gateway, watched: how many cards reached it, what it captured
-//! and refunded; and, when asked, slow to authorise, so that two requests
-//! surely overlap.
+//! and refunded; and, when a test holds it, authorising nothing until the
+//! test lets it, so that two requests surely overlap.
 
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use async_trait::async_trait;
 use hostfront::Services;
@@ -18,27 +17,50 @@ pub(crate) struct Seen {
     pub cards: AtomicUsize,
     pub captures: Mutex<Vec<Capture>>,
     pub refunds: Mutex<Vec<Refund>>,
+    /// Authorisations wait while this holds.
+    held: AtomicBool,
+    released: tokio::sync::Notify,
 }
 
 impl Seen {
     pub fn cards(&self) -> usize {
         self.cards.load(SeqCst)
     }
+
+    /// Authorisations from now on wait until `release`.
+    pub fn hold(&self) {
+        self.held.store(true, SeqCst);
+    }
+
+    /// Lets every waiting and later authorisation through.
+    pub fn release(&self) {
+        self.held.store(false, SeqCst);
+        self.released.notify_waiters();
+    }
+
+    async fn until_released(&self) {
+        loop {
+            // Made before the look, so that a release in between still wakes it.
+            let released = self.released.notified();
+            if !self.held.load(SeqCst) {
+                return;
+            }
+            released.await;
+        }
+    }
 }
 
 pub(crate) struct Watched {
     inner: Arc<dyn Payments>,
     seen: Arc<Seen>,
-    authorize_delay: Duration,
 }
 
-/// `services` with their gateway watched, authorising after `authorize_delay`.
-pub(crate) fn watched(mut services: Services, authorize_delay: Duration) -> (Services, Arc<Seen>) {
+/// `services` with their gateway watched.
+pub(crate) fn watched(mut services: Services) -> (Services, Arc<Seen>) {
     let seen = Arc::new(Seen::default());
     services.payments = Arc::new(Watched {
         inner: services.payments.clone(),
         seen: seen.clone(),
-        authorize_delay,
     });
     (services, seen)
 }
@@ -54,7 +76,7 @@ impl Payments for Watched {
     }
     async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError> {
         self.seen.cards.fetch_add(1, SeqCst);
-        tokio::time::sleep(self.authorize_delay).await;
+        self.seen.until_released().await;
         self.inner.authorize(charge).await
     }
     async fn authorize_with_holder(

@@ -9,7 +9,7 @@ use hostfront::jobs::{WorkerSettings, run_worker};
 use hostfront::orders;
 use hostfront::store::ItemExt;
 use hostfront_tests::shopper::{Shopper, fresh_domain, hosting};
-use hostfront_tests::{App, CountingTable};
+use hostfront_tests::{App, CountingTable, until};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,7 +51,6 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
         settings,
         stop.clone(),
     ));
-    let deadline = Instant::now() + Duration::from_secs(30);
     // Watch the table rather than poll the API, so polling adds no reads.
     let key = plain
         .get(&hostfront::store::Key::new(
@@ -62,14 +61,11 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
         .unwrap()
         .unwrap();
     let order_key = orders::order_key(key.str_attr("customer_id").unwrap(), id);
-    loop {
+    until(Duration::from_secs(30), "the order live", || async {
         let item = plain.get(&order_key).await.unwrap().unwrap();
-        if item.str_attr("status") == Some("active") {
-            break;
-        }
-        assert!(Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+        item.str_attr("status") == Some("active")
+    })
+    .await;
     let live_after = started.elapsed();
     let watched = counting.counts();
     stop.cancel();

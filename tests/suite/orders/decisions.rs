@@ -259,14 +259,16 @@ async fn resuming_runs_the_stopped_step_again(app: &App) {
 on_both_engines!(resuming_runs_the_stopped_step_again: resume_embedded, resume_cloud);
 
 async fn wait_for_history(app: &App, id: &str, entries: usize) -> Vec<(String, String)> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
+    let what = format!("{entries} entries in the order's history");
+    hostfront_tests::eventually(std::time::Duration::from_secs(30), &what, || async {
         let history = history(app, id).await;
-        if history.len() >= entries || std::time::Instant::now() > deadline {
-            return history;
+        if history.len() >= entries {
+            Ok(history)
+        } else {
+            Err(format!("{history:?}"))
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    })
+    .await
 }
 
 async fn two_staff_deciding_at_once_make_one_move(app: &App) {

@@ -1,8 +1,6 @@
 //! The rules around orders: bad orders change nothing, review rules and full
 //! servers hold orders in plain words, unpaid holds, username checks.
 
-use std::time::Duration;
-
 use hostfront::adapters::sim::APPROVED;
 use hostfront::clock::ManualClock;
 use hostfront::orders::checkout;
@@ -109,6 +107,8 @@ async fn review_rules_hold_paid_orders_for_staff() {
     let app = App::embedded_with(|c| {
         c.review_above = 10_000;
         c.review_orders_per_day = 2;
+        // The test runs the queue itself, so that it knows when all is done.
+        c.workers = 0;
     })
     .await;
     let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;
@@ -130,15 +130,16 @@ async fn review_rules_hold_paid_orders_for_staff() {
     let (_, paid) = ada.pay(order["id"].as_str().unwrap(), APPROVED, "GB").await;
     assert_eq!(paid["status"], "pending_review", "{paid}");
     assert!(paid["status_message"].as_str().unwrap().contains("checks"));
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Whatever the payments queued has run: a step would have started by now.
+    hostfront_tests::work_off_queue(&app.services).await;
     let (_, mine) = ada.get("/api/orders").await;
-    assert!(
-        mine.as_array()
-            .unwrap()
-            .iter()
-            .all(|o| o["status"] == "pending_review"),
-        "no review order was provisioned"
-    );
+    for order in mine.as_array().unwrap() {
+        let steps = order["steps"].as_array().unwrap();
+        assert!(
+            order["status"] == "pending_review" && steps.iter().all(|s| s["status"] == "pending"),
+            "no review order was provisioned: {order}"
+        );
+    }
     app.shutdown().await.unwrap();
 }
 

@@ -2,7 +2,7 @@
 //! keeps failing, and never creates anything twice.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hostfront::accounts::Customer;
 use hostfront::adapters::sim::APPROVED;
@@ -16,7 +16,7 @@ use hostfront::orders::provision::{self, Outcome};
 use hostfront::orders::{self, OrderStatus};
 use hostfront::store::{ItemExt, Query};
 use hostfront_tests::shopper::{Shopper, card, fresh_domain, fresh_username, hosting, register};
-use hostfront_tests::{App, embedded_services_with};
+use hostfront_tests::{App, embedded_services_with, eventually, until};
 use tokio_util::sync::CancellationToken;
 
 /// A customer with a paid order, made through the library on `services`.
@@ -111,22 +111,15 @@ async fn a_worker_killed_mid_saga_is_finished_by_another_exactly_once() {
     ));
     // Kill the worker while it waits on the panel to create the account.
     let step = hostfront::store::Key::new(format!("ORDER#{id}"), "STEP#1#hosting_account");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while services
-        .table
-        .get(&step)
-        .await
-        .unwrap()
-        .and_then(|s| s.str_attr("status").map(str::to_string))
-        .as_deref()
-        != Some("running")
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the saga never reached the hosting account"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    until(
+        Duration::from_secs(10),
+        "the saga at the hosting account",
+        || async {
+            let record = services.table.get(&step).await.unwrap();
+            record.is_some_and(|s| s.str_attr("status") == Some("running"))
+        },
+    )
+    .await;
     first.abort();
     let _ = first.await;
     let order = orders::load(&services, &customer.id, &id).await.unwrap();
@@ -140,19 +133,15 @@ async fn a_worker_killed_mid_saga_is_finished_by_another_exactly_once() {
         settings,
         stop.clone(),
     ));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while orders::load(&services, &customer.id, &id)
-        .await
-        .unwrap()
-        .status
-        != OrderStatus::Active
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the restarted worker did not finish the order"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    until(
+        Duration::from_secs(20),
+        "the restarted worker finishing the order",
+        || async {
+            let order = orders::load(&services, &customer.id, &id).await.unwrap();
+            order.status == OrderStatus::Active
+        },
+    )
+    .await;
     stop.cancel();
     second.await.unwrap();
     assert_eq!(created_things(&services).await, (1, 1, 1));
@@ -250,19 +239,16 @@ async fn after_the_last_retry_the_job_is_dead_lettered_and_the_order_names_the_s
             .unwrap()
             .contains("Our team has been told")
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let letters = app.services.queue.dead_letters(10).await.unwrap();
-        if let Some(letter) = letters.first() {
-            assert!(letter.body.contains(id));
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the job never reached the dead-letter queue"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let letter = eventually(
+        Duration::from_secs(20),
+        "the job in the dead-letter queue",
+        || async {
+            let mut letters = app.services.queue.dead_letters(10).await.unwrap();
+            letters.pop().ok_or("no dead letter")
+        },
+    )
+    .await;
+    assert!(letter.body.contains(id));
     app.shutdown().await.unwrap();
 }
 

@@ -2,13 +2,13 @@
 //! hold; an admin adds a server and resumes it, and it goes live; retiring
 //! a server keeps its accounts; an address range joins the pool once.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hostfront::adapters::sim::APPROVED;
 use hostfront::staff::Role;
-use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_username, hosting};
 use hostfront_tests::staff::Clerk;
+use hostfront_tests::{App, eventually};
 use serde_json::json;
 
 async fn an_order_on_hold_resumes_once_a_server_is_added(app: &App) {
@@ -55,24 +55,25 @@ async fn an_order_on_hold_resumes_once_a_server_is_added(app: &App) {
         )
         .await;
     assert_eq!(status, 200);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (_, order) = admin.get(&format!("/api/admin/orders/{id}")).await;
-        if order["status"] == "active" {
-            assert!(
-                order["service"]["account"]["server"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("web9.")
-            );
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the resumed order went live: {order}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let order = eventually(
+        Duration::from_secs(30),
+        "the resumed order live",
+        || async {
+            let (_, order) = admin.get(&format!("/api/admin/orders/{id}")).await;
+            if order["status"] == "active" {
+                Ok(order)
+            } else {
+                Err(order)
+            }
+        },
+    )
+    .await;
+    assert!(
+        order["service"]["account"]["server"]
+            .as_str()
+            .unwrap()
+            .starts_with("web9.")
+    );
 
     let (status, retired) = admin
         .post("/api/admin/pools/servers/web9/retire", json!({}))

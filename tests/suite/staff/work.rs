@@ -4,14 +4,14 @@
 //! read the audit log; each action recorded once, with who, from where,
 //! before and after.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hostfront::adapters::sim::APPROVED;
 use hostfront::audit::{self, AuditQuery};
 use hostfront::staff::Role;
-use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 use hostfront_tests::staff::Clerk;
+use hostfront_tests::{App, eventually};
 use serde_json::json;
 
 async fn staff_find_decide_and_act(app: &App) {
@@ -79,18 +79,19 @@ async fn staff_find_decide_and_act(app: &App) {
         )
         .await;
     assert_eq!(status, 409, "{again}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (_, order) = support.get(&format!("/api/admin/orders/{id}")).await;
-        if order["status"] == "active" {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the approved order went live: {order}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        Duration::from_secs(30),
+        "the approved order live",
+        || async {
+            let (_, order) = support.get(&format!("/api/admin/orders/{id}")).await;
+            if order["status"] == "active" {
+                Ok(())
+            } else {
+                Err(order)
+            }
+        },
+    )
+    .await;
 
     let (_, after) = support.get("/api/admin/dashboard").await;
     assert_eq!(after["pending_review"], 0, "{after}");

@@ -102,7 +102,6 @@ struct Nameservers {
     params(("name" = String, Path, description = "the domain, ASCII")),
     responses(
         (status = 200, body = OwnedDomain),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
         (status = 404, body = ErrorBody, description = "not a domain of yours"),
         (status = 409, body = ErrorBody, description = "`registry_refused`"),
         (status = 422, body = ErrorBody, description = "`invalid_nameservers`"),
@@ -137,7 +136,6 @@ struct Lock {
     params(("name" = String, Path, description = "the domain, ASCII")),
     responses(
         (status = 200, body = OwnedDomain),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
         (status = 403, body = ErrorBody, description = "`wrong_password`"),
         (status = 404, body = ErrorBody, description = "not a domain of yours"),
         (status = 409, body = ErrorBody, description = "`transfer_locked` (the message names the date it ends), `registry_refused`"),
@@ -171,7 +169,6 @@ async fn set_lock(
     params(("name" = String, Path, description = "the domain, ASCII")),
     responses(
         (status = 200, body = OwnedDomain),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
         (status = 403, body = ErrorBody, description = "`wrong_password`"),
         (status = 404, body = ErrorBody, description = "not a domain of yours"),
         (status = 409, body = ErrorBody, description = "`registry_refused`"),
@@ -219,7 +216,6 @@ struct AuthCode {
     params(("name" = String, Path, description = "the domain, ASCII")),
     responses(
         (status = 200, body = AuthCode),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
         (status = 403, body = ErrorBody, description = "`wrong_password`"),
         (status = 404, body = ErrorBody, description = "not a domain of yours"),
         (status = 409, body = ErrorBody, description = "`locked`, `too_recent`, `transfer_locked` (the messages name the date), `registry_refused`"),
@@ -248,7 +244,6 @@ async fn get_auth_code(
     params(("name" = String, Path, description = "the domain, ASCII")),
     responses(
         (status = 200, body = OwnedDomain),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
         (status = 404, body = ErrorBody, description = "not a domain of yours"),
         (status = 429, body = ErrorBody, description = "`refresh_too_soon`: refreshed less than five minutes ago; `rate_limited`: too many domain changes; see Retry-After"),
         (status = 503, body = ErrorBody, description = "the registry is not answering, or the portal's share of its quota is spent this second"),

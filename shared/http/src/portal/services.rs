@@ -21,7 +21,6 @@ use hostfront_core::subscriptions::{self, Subscription, sites};
 #[utoipa::path(get, path = "/api/services", tag = "portal", security(("session" = [])),
     responses(
         (status = 200, body = Vec<Subscription>),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
     ))]
 async fn list_services(
     State(state): State<AppState>,
@@ -55,7 +54,6 @@ struct CancelRequest {
     params(("id" = String, Path, description = "the service")),
     responses(
         (status = 200, body = Subscription, description = "with `cancel_at`, or cancelled"),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
         (status = 404, body = ErrorBody, description = "not a service of yours"),
         (status = 409, body = ErrorBody, description = "`already_cancelled`"),
     ))]
@@ -86,7 +84,6 @@ async fn cancel_service(
     params(("id" = String, Path, description = "the service")),
     responses(
         (status = 200, body = Subscription),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
         (status = 404, body = ErrorBody, description = "not a service of yours"),
         (status = 409, body = ErrorBody, description = "`nothing_to_withdraw`"),
     ))]
@@ -135,7 +132,6 @@ struct Mailboxes {
     params(("id" = String, Path, description = "the service")),
     responses(
         (status = 200, body = Subscription),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
         (status = 404, body = ErrorBody, description = "not a service of yours"),
         (status = 409, body = ErrorBody, description = "`service_not_active`, `panel_refused`"),
         (status = 422, body = ErrorBody, description = "`invalid_mailbox`, `over_plan_limit`"),
@@ -166,7 +162,6 @@ struct Sites {
     params(("id" = String, Path, description = "the service")),
     responses(
         (status = 200, body = Subscription),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
         (status = 404, body = ErrorBody, description = "not a service of yours"),
         (status = 409, body = ErrorBody, description = "`service_not_active`, `panel_refused`"),
         (status = 422, body = ErrorBody, description = "`invalid_site`, `site_not_yours`, `over_plan_limit`"),
@@ -200,7 +195,6 @@ struct UpgradeRequest {
     responses(
         (status = 200, body = Subscription),
         (status = 400, body = ErrorBody, description = "`idempotency_key_required`"),
-        (status = 401, body = ErrorBody, description = "`not_logged_in`"),
         (status = 402, body = ErrorBody, description = "the card was declined (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); nothing was charged"),
         (status = 404, body = ErrorBody, description = "not a service of yours"),
         (status = 409, body = ErrorBody, description = "`not_an_upgrade`, `service_not_active`, `upgrade_in_progress` (another upgrade of the service is being paid; nothing was charged), `too_many_declines` (for upgrading this service)"),

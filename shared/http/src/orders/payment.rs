@@ -1,0 +1,174 @@
+//! Paying an order: by card, finishing a payment the card's bank asked
+//! the customer to confirm, the simulated bank's page, and the payment
+//! provider's events.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Purchaser;
+use crate::AppState;
+use crate::accounts::CurrentCustomer;
+use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::table::RouteTable;
+use hostfront_core::orders::checkout::{self, PayRequest};
+use hostfront_core::orders::{self, OrderView};
+
+/// Pays the order's invoice by card. Test cards: 4242 4242 4242 4242 succeeds;
+/// 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has insufficient
+/// funds; 4000 0000 0000 0069 has expired. When the card's bank asks the
+/// customer to confirm the payment (3-D Secure), the order comes back still
+/// awaiting payment with `payment_action_url`: the bank's page, which sends
+/// the customer back to the order's page to `POST …/pay/confirm`.
+#[utoipa::path(post, path = "/api/orders/{id}/pay", tag = "orders", security(("session" = [])), request_body = PayRequest,
+    responses(
+        (status = 200, body = OrderView, description = "paid (or paid before): provisioning or pending review; or waiting for the bank (`payment_action_url`)"),
+        (status = 422, body = ErrorBody, description = "`invalid_country`, `invalid_payment`"),
+        (status = 402, body = ErrorBody, description = "`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after repeated declines `payment_declined`: the order still awaits payment"),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`domain_not_verified`, `reservation_lost`, `too_many_declines` (for this order)"),
+        (status = 429, body = ErrorBody, description = "`rate_limited`, `too_many_declines` (today); see Retry-After"),
+        (status = 503, body = ErrorBody, description = "the payment provider is not answering; retrying never charges twice"),
+    ))]
+async fn pay_order(
+    State(state): State<AppState>,
+    Purchaser(customer): Purchaser,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<PayRequest>,
+) -> Result<Json<OrderView>, ApiError> {
+    Ok(Json(
+        checkout::pay(&state.services, &customer, &id, request).await?,
+    ))
+}
+
+/// After the customer's bank asked them to confirm the payment: finishes it.
+#[utoipa::path(post, path = "/api/orders/{id}/pay/confirm", tag = "orders", security(("session" = [])),
+    responses(
+        (status = 200, body = OrderView, description = "paid: provisioning or pending review; or still waiting for the bank (`payment_action_url`)"),
+        (status = 402, body = ErrorBody, description = "`authentication_failed`: the bank did not confirm the payment; nothing was charged, the order still awaits payment"),
+        (status = 404, body = ErrorBody, description = "no such order of yours"),
+        (status = 409, body = ErrorBody, description = "`nothing_to_confirm`: the order is not waiting for a bank"),
+        (status = 503, body = ErrorBody, description = "the payment provider is not answering; retrying never charges twice"),
+    ))]
+async fn confirm_payment(
+    State(state): State<AppState>,
+    // Not a purchase of its own: the one it finishes was counted.
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+) -> Result<Json<OrderView>, ApiError> {
+    Ok(Json(
+        checkout::confirmed_at_bank(&state.services, &customer, &id).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct BankAnswer {
+    /// The holder confirms the payment (`true`) or refuses it.
+    confirmed: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+struct BackToShop {
+    /// The shop's page the holder goes back to.
+    return_url: String,
+}
+
+/// The holder's answer at the simulated bank (`/bank.html`), which checks
+/// the simulated gateway's test card 4000 0025 0000 3155. Only the customer
+/// whose order waits for the check may answer it, logged in. With a real
+/// payment provider every check is at the card's own bank, and this is 404.
+#[utoipa::path(post, path = "/api/payments/simulated-bank/{id}", tag = "orders", security(("session" = [])),
+    params(("id" = String, Path, description = "the authorisation the bank checks")),
+    request_body = BankAnswer,
+    responses(
+        (status = 200, body = BackToShop, description = "answered (the first answer stands)"),
+        (status = 404, body = ErrorBody, description = "no check of the simulated bank under way for this id for an order of yours"),
+        (status = 422, body = ErrorBody, description = "`invalid_json`"),
+        (status = 503, body = ErrorBody, description = "the gateway's storage is not answering"),
+    ))]
+async fn simulated_bank(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+    ApiJson(answer): ApiJson<BankAnswer>,
+) -> Result<Json<BackToShop>, ApiError> {
+    use hostfront_core::payments::PaymentError;
+    let not_yours =
+        || ApiError::not_found("no check of the bank is under way for an order of yours");
+    if !orders::bank::awaits_check(&state.services, &customer.id, &id).await? {
+        return Err(not_yours());
+    }
+    let payments = state.services.payments.clone();
+    match payments.answer_bank_check(&id, answer.confirmed).await {
+        Ok(return_url) => Ok(Json(BackToShop { return_url })),
+        Err(PaymentError::Unavailable(message)) => {
+            tracing::warn!(%message, "the simulated bank's storage did not answer");
+            Err(ApiError::unavailable("the bank is not answering; try again").retry_after(2))
+        }
+        Err(_) => Err(not_yours()),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+struct EventTaken {
+    received: bool,
+    /// The event was taken before (a delivery again, or a replay).
+    duplicate: bool,
+}
+
+/// A payment event from the card provider (its webhook), signed with the
+/// endpoint's secret (`Stripe-Signature`). Each event is taken once.
+#[utoipa::path(post, path = "/api/payments/events", tag = "orders",
+    params(("Stripe-Signature" = String, Header, min_length = 1, description = "the provider's signature of the body")),
+    request_body(content = String, content_type = "application/json", description = "the provider's event, as it sent it"),
+    responses(
+        (status = 200, body = EventTaken, description = "taken (again)"),
+        (status = 400, body = ErrorBody, description = "`signature_required`: no Stripe-Signature header"),
+        (status = 403, body = ErrorBody, description = "`invalid_signature`: not signed by the provider, or too long ago"),
+        (status = 404, body = ErrorBody, description = "this shop takes no payment events"),
+    ))]
+async fn payment_event(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<EventTaken>, ApiError> {
+    use hostfront_core::payments::{EventError, events};
+    let services = &state.services;
+    let signature = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_request("signature_required", "send the Stripe-Signature header")
+        })?;
+    let now = services.clock.now_secs();
+    // Checking a signature hashes the whole body: on a blocking thread, so
+    // the request's timeout still holds and no async worker is held up.
+    let (payments, signature) = (services.payments.clone(), signature.to_owned());
+    let event = tokio::task::spawn_blocking(move || payments.event(&signature, &body, now))
+        .await
+        .unwrap_or_else(|failed| std::panic::resume_unwind(failed.into_panic()))
+        .map_err(|error| match error {
+            EventError::NotTaken => ApiError::not_found(error.to_string()),
+            EventError::BadSignature(_) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "invalid_signature",
+                error.to_string(),
+            ),
+        })?;
+    let new = events::take(services.table.as_ref(), services.clock.as_ref(), &event).await?;
+    Ok(Json(EventTaken {
+        received: true,
+        duplicate: !new,
+    }))
+}
+
+pub(super) fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(pay_order))
+        .add(crate::handlers!(confirm_payment))
+        .add(crate::handlers!(payment_event))
+        .add(crate::handlers!(simulated_bank))
+}

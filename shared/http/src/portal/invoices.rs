@@ -1,0 +1,109 @@
+//! The customer's invoices: the list, one by number, and paying one.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use utoipa::ToSchema;
+
+use super::{declined_code, payment_source};
+use crate::AppState;
+use crate::accounts::CurrentCustomer;
+use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::orders::Purchaser;
+use crate::table::RouteTable;
+use hostfront_core::billing::{Invoice, invoice};
+use hostfront_core::payments::Card;
+use hostfront_core::subscriptions::pay::{self, PayError};
+
+/// The logged-in customer's invoices.
+#[utoipa::path(get, path = "/api/invoices", tag = "portal", security(("session" = [])),
+    responses(
+        (status = 200, body = Vec<Invoice>),
+    ))]
+async fn list_invoices(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+) -> Result<Json<Vec<Invoice>>, ApiError> {
+    let table = state.services.table.as_ref();
+    Ok(Json(invoice::of_customer(table, &customer.id, 100).await?))
+}
+
+/// One of the logged-in customer's invoices, by number.
+#[utoipa::path(get, path = "/api/invoices/{number}", tag = "portal", security(("session" = [])),
+    params(("number" = String, Path, description = "`INV-000042`")),
+    responses(
+        (status = 200, body = Invoice),
+        (status = 404, body = ErrorBody, description = "not an invoice of yours"),
+    ))]
+async fn get_invoice(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(number): Path<String>,
+) -> Result<Json<Invoice>, ApiError> {
+    let table = state.services.table.as_ref();
+    invoice::find(table, &customer.id, &number)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("no such invoice of yours"))
+}
+
+impl From<PayError> for ApiError {
+    fn from(error: PayError) -> Self {
+        match error {
+            PayError::NotFound => ApiError::not_found("no such invoice of yours"),
+            PayError::Conflict { code, message } => ApiError::conflict(code, message),
+            PayError::Declined { code, message } => ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                declined_code(&code),
+                format!("{message}. Nothing was charged."),
+            ),
+            PayError::TooManyDeclines(refused) => refused.into(),
+            PayError::Invalid(message) => ApiError::unprocessable("invalid_payment", message),
+            PayError::Unavailable(message) => {
+                tracing::warn!(%message, "the gateway did not answer an invoice payment");
+                ApiError::unavailable("the payment provider is not answering; send the same request again in a minute, you will not be charged twice").retry_after(5)
+            }
+            PayError::Table(error) => error.into(),
+        }
+    }
+}
+
+#[derive(serde::Deserialize, ToSchema)]
+struct PayInvoice {
+    /// The card to pay with; without one, the saved payment method.
+    #[serde(default)]
+    card: Option<Card>,
+}
+
+/// Pays an unpaid service invoice now; a service suspended for it alone
+/// comes back. Paying a paid invoice again charges nothing.
+#[utoipa::path(post, path = "/api/invoices/{number}/pay", tag = "portal", security(("session" = [])),
+    request_body = PayInvoice,
+    params(("number" = String, Path, description = "the invoice, `INV-000042`")),
+    responses(
+        (status = 200, body = Invoice, description = "paid"),
+        (status = 402, body = ErrorBody, description = "the card was declined (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); nothing was charged"),
+        (status = 404, body = ErrorBody, description = "not an invoice of yours"),
+        (status = 409, body = ErrorBody, description = "`not_payable`, `service_ended` (voided when its service ended), `pay_elsewhere`, `charged_automatically`, `payment_in_progress`, `too_many_declines` (for this invoice)"),
+        (status = 422, body = ErrorBody, description = "`invalid_payment`, `payment_method_required`"),
+        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
+        (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
+    ))]
+async fn pay_invoice(
+    State(state): State<AppState>,
+    Purchaser(customer): Purchaser,
+    Path(number): Path<String>,
+    ApiJson(body): ApiJson<PayInvoice>,
+) -> Result<Json<Invoice>, ApiError> {
+    let source = payment_source(&state, &customer.id, body.card).await?;
+    Ok(Json(
+        pay::pay_invoice(&state.services, &customer.id, &number, source).await?,
+    ))
+}
+
+pub(super) fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(list_invoices))
+        .add(crate::handlers!(get_invoice))
+        .add(crate::handlers!(pay_invoice))
+}

@@ -1,0 +1,90 @@
+//! The customer's saved card: shown by its last four digits, saved in place
+//! of any before, forgotten.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+
+use super::declined_code;
+use crate::AppState;
+use crate::accounts::CurrentCustomer;
+use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::orders::{Purchaser, idempotency_key};
+use crate::table::RouteTable;
+use hostfront_core::billing::payment_method::{self, PaymentMethodView, SaveError};
+use hostfront_core::payments::Card;
+
+/// The logged-in customer's saved card: its last four digits and expiry.
+#[utoipa::path(get, path = "/api/payment-method", tag = "portal", security(("session" = [])),
+    responses(
+        (status = 200, body = PaymentMethodView),
+        (status = 404, body = ErrorBody, description = "no card saved"),
+    ))]
+async fn get_payment_method(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+) -> Result<Json<PaymentMethodView>, ApiError> {
+    payment_method::find(state.services.table.as_ref(), &customer.id)
+        .await?
+        .map(|method| Json(method.view()))
+        .ok_or_else(|| ApiError::not_found("no card is saved"))
+}
+
+/// Saves a card as the customer's payment method, in place of any before;
+/// renewals and recurring invoices are charged to it. One
+/// `Idempotency-Key` per card saved.
+#[utoipa::path(put, path = "/api/payment-method", tag = "portal", security(("session" = [])),
+    request_body = Card,
+    params(("Idempotency-Key" = String, Header, pattern = r"^[!-~]{1,100}$", description = "one per card saved")),
+    responses(
+        (status = 200, body = PaymentMethodView),
+        (status = 400, body = ErrorBody, description = "`idempotency_key_required`"),
+        (status = 402, body = ErrorBody, description = "the gateway declined the card (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); it was not saved"),
+        (status = 409, body = ErrorBody, description = "`too_many_declines` (when saving a card, this week)"),
+        (status = 422, body = ErrorBody, description = "`invalid_payment`: not a card number, month and year; `invalid_idempotency_key`"),
+        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
+        (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
+    ))]
+async fn save_payment_method(
+    State(state): State<AppState>,
+    Purchaser(customer): Purchaser,
+    headers: HeaderMap,
+    ApiJson(card): ApiJson<Card>,
+) -> Result<Json<PaymentMethodView>, ApiError> {
+    let key = idempotency_key(&headers, "card saved")?;
+    let method = payment_method::save(&state.services, &customer.id, &card, key)
+        .await
+        .map_err(|error| match error {
+            SaveError::Invalid(message) => ApiError::unprocessable("invalid_payment", message),
+            SaveError::Declined { code, message } => ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                declined_code(&code),
+                format!("{message}. The card was not saved."),
+            ),
+            SaveError::TooManyDeclines(refused) => refused.into(),
+            SaveError::Unavailable(message) => ApiError::unavailable(message).retry_after(5),
+            SaveError::Table(error) => error.into(),
+        })?;
+    Ok(Json(method.view()))
+}
+
+/// Forgets the customer's saved card.
+#[utoipa::path(delete, path = "/api/payment-method", tag = "portal", security(("session" = [])),
+    responses(
+        (status = 204, description = "forgotten"),
+    ))]
+async fn remove_payment_method(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+) -> Result<StatusCode, ApiError> {
+    payment_method::remove(state.services.table.as_ref(), &customer.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(super) fn routes<T: RouteTable>() -> T {
+    T::default().add(crate::handlers!(
+        get_payment_method,
+        save_payment_method,
+        remove_payment_method
+    ))
+}
