@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::Provisioning;
 use crate::jobs::runner::JobHandler;
 use crate::jobs::{Job, JobError};
 use crate::orders::provision;
@@ -30,95 +31,114 @@ impl JobHandler for AppJobs {
     }
 
     async fn handle(&self, message: &Message) -> Result<(), JobError> {
+        let services = &self.services;
         // The mail provider's bounces and complaints share the queue.
         if let Some(event) = crate::mail::suppression::MailEvent::parse(&message.body) {
-            return crate::mail::suppression::record_event(&self.services, &event)
+            return crate::mail::suppression::record_event(services, &event)
                 .await
-                .map_err(|error| JobError::Failed(error.to_string()));
+                .map_err(failed);
         }
+        let last_try = message.receive_count >= services.config.queue_max_receives;
         match Job::parse(&message.body)? {
             Job::Provision {
                 customer_id,
                 order_id,
-            } => {
-                let last_try = message.receive_count >= self.services.config.queue_max_receives;
-                let outcome = provision::run(&self.services, &customer_id, &order_id, last_try)
-                    .await
-                    .map_err(|e| match e {
-                        provision::SagaError::Waiting {
-                            step,
-                            reason,
-                            retry_in,
-                        } => JobError::Later {
-                            retry_in,
-                            reason: format!("step {step} waits: {reason}"),
-                        },
-                        provision::SagaError::Busy { step, retry_in } => JobError::Later {
-                            retry_in,
-                            reason: format!("step {step} is leased by another worker"),
-                        },
-                        provision::SagaError::StepFailed {
-                            step,
-                            error,
-                            progressed: true,
-                        } => JobError::Later {
-                            retry_in: PROGRESS_RETRY,
-                            reason: format!(
-                                "step {step} failed after earlier steps finished: {error}"
-                            ),
-                        },
-                        other => JobError::Failed(other.to_string()),
-                    })?;
-                tracing::info!(order = %order_id, ?outcome, "provisioning job ran");
-                Ok(())
-            }
+            } => provision(services, &customer_id, &order_id, last_try).await,
             Job::RenewDomain {
                 domain,
                 current_expiry,
-            } => {
-                let last_try = message.receive_count >= self.services.config.queue_max_receives;
-                crate::renewals::run(&self.services, &domain, current_expiry, last_try)
-                    .await
-                    .map_err(|e| JobError::Failed(e.to_string()))
-            }
+            } => crate::renewals::run(services, &domain, current_expiry, last_try)
+                .await
+                .map_err(failed),
             Job::TearDown {
                 customer_id,
                 service_id,
-            } => crate::subscriptions::cancel::tear_down(&self.services, &customer_id, &service_id)
+            } => crate::subscriptions::cancel::tear_down(services, &customer_id, &service_id)
                 .await
-                .map_err(|error| match error {
-                    crate::workflow::StepsError::Leased(leased) => JobError::Later {
-                        retry_in: leased.retry_in,
-                        reason: "a step is leased by another worker".into(),
-                    },
-                    other => JobError::Failed(other.to_string()),
-                }),
+                .map_err(steps_error),
             Job::SyncPanel {
                 customer_id,
                 service_id,
-            } => crate::subscriptions::panel::sync(&self.services, &customer_id, &service_id)
+            } => crate::subscriptions::panel::sync(services, &customer_id, &service_id)
                 .await
                 .map_err(JobError::Failed),
             Job::DailyFanOut { check, run } => crate::daily::continue_fan_out(
-                &self.services,
-                check,
-                &run,
+                services, check, &run,
             )
             .await
             .map(|outcome| tracing::info!(task = check.name(), %outcome, "fan-out carried on"))
-            .map_err(|error| JobError::Failed(error.to_string())),
+            .map_err(failed),
             Job::DailyBatch { check, run, keys } => {
-                let keys = crate::daily::keys_of(&keys);
-                crate::daily::run_batch(&self.services, check, &run, &keys)
+                crate::daily::run_batch(services, check, &run, &crate::daily::keys_of(&keys))
                     .await
-                    .map_err(|error| match error {
-                        crate::daily::BatchError::Later(reason) => JobError::Later {
-                            retry_in: DAILY_RETRY,
-                            reason,
-                        },
-                        other => JobError::Failed(other.to_string()),
-                    })
+                    .map_err(batch_error)
             }
         }
+    }
+}
+
+/// A job that failed, to be tried again until its deliveries run out.
+fn failed(error: impl std::fmt::Display) -> JobError {
+    JobError::Failed(error.to_string())
+}
+
+/// Runs an order's provisioning: a step that waits, is leased elsewhere or
+/// failed after others finished is tried again soon without counting.
+async fn provision(
+    services: &impl Provisioning,
+    customer_id: &str,
+    order_id: &str,
+    last_try: bool,
+) -> Result<(), JobError> {
+    let outcome = provision::run(services, customer_id, order_id, last_try)
+        .await
+        .map_err(saga_error)?;
+    tracing::info!(order = %order_id, ?outcome, "provisioning job ran");
+    Ok(())
+}
+
+fn saga_error(error: provision::SagaError) -> JobError {
+    match error {
+        provision::SagaError::Waiting {
+            step,
+            reason,
+            retry_in,
+        } => JobError::Later {
+            retry_in,
+            reason: format!("step {step} waits: {reason}"),
+        },
+        provision::SagaError::Busy { step, retry_in } => JobError::Later {
+            retry_in,
+            reason: format!("step {step} is leased by another worker"),
+        },
+        provision::SagaError::StepFailed {
+            step,
+            error,
+            progressed: true,
+        } => JobError::Later {
+            retry_in: PROGRESS_RETRY,
+            reason: format!("step {step} failed after earlier steps finished: {error}"),
+        },
+        other => failed(other),
+    }
+}
+
+fn steps_error(error: crate::workflow::StepsError) -> JobError {
+    match error {
+        crate::workflow::StepsError::Leased(leased) => JobError::Later {
+            retry_in: leased.retry_in,
+            reason: "a step is leased by another worker".into(),
+        },
+        other => failed(other),
+    }
+}
+
+fn batch_error(error: crate::daily::BatchError) -> JobError {
+    match error {
+        crate::daily::BatchError::Later(reason) => JobError::Later {
+            retry_in: DAILY_RETRY,
+            reason,
+        },
+        other => failed(other),
     }
 }

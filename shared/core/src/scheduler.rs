@@ -7,9 +7,20 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::Services;
 use crate::daily::Check;
 use crate::store::{ItemExt, Key, TableResult};
+use crate::{Billing, Catalogs, Mailing, Queueing, Registry, Sealing, Settings, Storage};
+
+/// What the periodic tasks use, together: each task's use case names its own share.
+pub trait Scheduling:
+    Storage + Settings + Queueing + Billing + Registry + Mailing + Catalogs + Sealing
+{
+}
+
+impl<T> Scheduling for T where
+    T: Storage + Settings + Queueing + Billing + Registry + Mailing + Catalogs + Sealing
+{
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Task {
@@ -96,14 +107,14 @@ impl Task {
     }
 
     /// Runs the task once and says what it did; records how it went for staff.
-    pub async fn run(self, services: &Services) -> anyhow::Result<String> {
+    pub async fn run(self, services: &impl Scheduling) -> anyhow::Result<String> {
         let result = self.perform(services).await;
         self.record(services, result).await
     }
 
     /// Runs the task now because staff asked: as `run`, except that a daily
     /// check makes a run of its own, even when today's is done.
-    pub async fn run_by_hand(self, services: &Services) -> anyhow::Result<String> {
+    pub async fn run_by_hand(self, services: &impl Scheduling) -> anyhow::Result<String> {
         let result = match self {
             Task::Daily(check) => crate::daily::fan_out_by_hand(services, check).await,
             other => other.perform(services).await,
@@ -114,7 +125,7 @@ impl Task {
     /// Records how a run went, for staff, and hands its result on.
     async fn record(
         self,
-        services: &Services,
+        services: &impl Storage,
         result: anyhow::Result<String>,
     ) -> anyhow::Result<String> {
         let (outcome, failed) = match &result {
@@ -125,19 +136,19 @@ impl Task {
         item.insert("kind".into(), "task_last_run".into());
         item.insert(
             "at".into(),
-            crate::clock::rfc3339(services.clock.now()).into(),
+            crate::clock::rfc3339(services.clock().now()).into(),
         );
         item.insert("outcome".into(), outcome.into());
         item.insert("failed".into(), failed.into());
-        if let Err(error) = services.table.put(item, None).await {
+        if let Err(error) = services.table().put(item, None).await {
             tracing::warn!(task = self.name(), %error, "could not record a task's run");
         }
         result
     }
 
-    async fn perform(self, services: &Services) -> anyhow::Result<String> {
+    async fn perform(self, services: &impl Scheduling) -> anyhow::Result<String> {
         match self {
-            Task::SweepExpired => match services.table.sweep_expired().await? {
+            Task::SweepExpired => match services.table().sweep_expired().await? {
                 Some(deleted) => Ok(format!("deleted {deleted} expired items")),
                 None => Ok("skipped: the engine deletes expired items itself".into()),
             },
@@ -215,9 +226,9 @@ pub struct LastRun {
 }
 
 /// The last run of `task`, if it ran.
-pub async fn last_run(services: &Services, task: Task) -> TableResult<Option<LastRun>> {
+pub async fn last_run(services: &impl Storage, task: Task) -> TableResult<Option<LastRun>> {
     Ok(services
-        .table
+        .table()
         .get(&last_run_key(task))
         .await?
         .map(|item| LastRun {
@@ -237,14 +248,17 @@ pub const STALLED_AFTER: Duration = Duration::from_secs(600);
 const PANEL_STALLED_AFTER: Duration = Duration::from_secs(120);
 
 /// Runs the task called `name` once: what the scheduler function does.
-pub async fn run_task(services: &Services, name: &str) -> anyhow::Result<String> {
+pub async fn run_task(services: &impl Scheduling, name: &str) -> anyhow::Result<String> {
     let task =
         Task::named(name).ok_or_else(|| anyhow::anyhow!("no scheduled task named {name:?}"))?;
     task.run(services).await
 }
 
 /// Runs every task at its interval until `stop` is cancelled.
-pub async fn run_scheduler(services: Services, stop: CancellationToken) {
+pub async fn run_scheduler<S>(services: S, stop: CancellationToken)
+where
+    S: Scheduling + Clone + Send + 'static,
+{
     let mut running = tokio::task::JoinSet::new();
     for task in Task::ALL {
         let (services, stop) = (services.clone(), stop.clone());

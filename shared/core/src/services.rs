@@ -90,8 +90,8 @@ capabilities! {
     Queueing { queue: dyn Queue = queue }
     /// The payment gateway.
     Billing { payments: dyn Payments = payments }
-    /// The domain registrar.
-    Registry { registrar: dyn Registrar = registrar, search_registrar: dyn Registrar = search_registrar, portal_registrar: dyn Registrar = portal_registrar }
+    /// The domain registrar, and its shares of the quota.
+    Registry { registrar: dyn Registrar = registrar, search_registrar: dyn Registrar = search_registrar, sync_registrar: dyn Registrar = sync_registrar, portal_registrar: dyn Registrar = portal_registrar }
     /// The hosting panel.
     Hosting { panel: dyn HostingPanel = panel }
     /// The DNS service that serves customers' zones.

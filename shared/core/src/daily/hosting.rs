@@ -11,18 +11,18 @@
 use serde_json::Value;
 
 use super::{BatchError, Tally};
-use crate::Services;
 use crate::resolver::ResolverError;
 use crate::store::{Condition, Key, TableError, Update};
 use crate::subscriptions::{ServiceStatus, Subscription};
+use crate::{Lookups, Mailing, Settings, Storage};
 
 pub(super) async fn batch(
-    services: &Services,
+    services: &(impl Storage + Settings + Mailing + Lookups),
     day: &str,
     keys: &[Key],
     tally: &mut Tally,
 ) -> Result<(), BatchError> {
-    for item in services.table.get_many(keys).await?.iter().flatten() {
+    for item in services.table().get_many(keys).await?.iter().flatten() {
         let service = Subscription::of(item)?;
         if service.status != ServiceStatus::Active || service.ended_at.is_some() {
             continue;
@@ -48,7 +48,7 @@ pub(super) async fn batch(
                 };
                 tally.count("pointing_elsewhere");
                 let days = days_between(&since, day) + 1;
-                if days >= services.config.left_us_after_days {
+                if days >= services.config().left_us_after_days {
                     left_us(services, &service, &since, days, tally).await?;
                 }
             }
@@ -59,9 +59,12 @@ pub(super) async fn batch(
 
 /// Whether the domain still reaches the account: its web address is the
 /// account's, or its nameservers are ours.
-async fn hosted_here(services: &Services, service: &Subscription) -> Result<bool, ResolverError> {
+async fn hosted_here(
+    services: &impl Lookups,
+    service: &Subscription,
+) -> Result<bool, ResolverError> {
     let account = &service.hosting.account;
-    let addresses = services.resolver.addresses(&service.domain).await?;
+    let addresses = services.resolver().addresses(&service.domain).await?;
     if addresses
         .iter()
         .any(|a| a.to_string() == account.ipv4 || a.to_string() == account.ipv6)
@@ -74,7 +77,7 @@ async fn hosted_here(services: &Services, service: &Subscription) -> Result<bool
         .iter()
         .map(|n| n.trim_end_matches('.').to_ascii_lowercase())
         .collect();
-    let delegated = services.resolver.nameservers(&service.domain).await?;
+    let delegated = services.resolver().nameservers(&service.domain).await?;
     Ok(!delegated.is_empty() && delegated.iter().all(|n| ours.contains(n)))
 }
 
@@ -95,7 +98,7 @@ fn days_between(from: &str, to: &str) -> i64 {
 /// Keeps (or clears) the first day the domain pointed elsewhere, unless the
 /// service changed meanwhile.
 async fn mark(
-    services: &Services,
+    services: &impl Storage,
     service: &Subscription,
     since: Option<&str>,
 ) -> Result<(), TableError> {
@@ -104,7 +107,7 @@ async fn mark(
         None => Update::new().remove("elsewhere_since"),
     };
     match services
-        .table
+        .table()
         .update(
             &crate::subscriptions::key(&service.customer_id, &service.id),
             update.bump_version(),
@@ -119,7 +122,7 @@ async fn mark(
 
 /// The owner is asked once for this stretch; staff see it every day.
 async fn left_us(
-    services: &Services,
+    services: &(impl Storage + Settings + Mailing),
     service: &Subscription,
     since: &str,
     days: i64,
@@ -136,7 +139,7 @@ async fn left_us(
     );
     let about = format!("service:{}", service.id);
     let occasion = format!("elsewhere-{since}");
-    if super::tell_owner(services, service, (&about, &occasion), words).await? {
+    if super::notice::tell_owner(services, service, (&about, &occasion), words).await? {
         tally.count("owners_asked");
     }
     tally.count("left_us");

@@ -7,11 +7,11 @@
 //! owner is told once.
 
 use super::{BatchError, Tally};
-use crate::Services;
 use crate::audit::Actor;
 use crate::store::{Index, Key, Query, TableError, Update};
 use crate::subscriptions::billing::{Period, PeriodStatus};
 use crate::subscriptions::{ServiceStatus, cancel};
+use crate::{Catalogs, Mailing, Queueing, Settings, Storage};
 
 const DAY: i64 = 86_400;
 
@@ -21,28 +21,25 @@ pub(super) fn items() -> Query {
 }
 
 pub(super) async fn batch(
-    services: &Services,
+    services: &(impl Storage + Settings + Mailing + Queueing + Catalogs),
     day: &str,
     keys: &[Key],
     tally: &mut Tally,
 ) -> Result<(), BatchError> {
     let catalog = services
-        .catalog
-        .get(services.table.as_ref(), services.clock.as_ref())
+        .catalog()
+        .get(services.table(), services.clock())
         .await?;
-    let now = services.clock.now_secs();
-    for item in services.table.get_many(keys).await?.iter().flatten() {
+    let now = services.clock().now_secs();
+    for item in services.table().get_many(keys).await?.iter().flatten() {
         let period = Period::of(item)?;
         tally.count("checked");
         if period.status != PeriodStatus::Unpaid {
             continue;
         }
-        let Some(service) = crate::subscriptions::find(
-            services.table.as_ref(),
-            &period.customer_id,
-            &period.service_id,
-        )
-        .await?
+        let Some(service) =
+            crate::subscriptions::find(services.table(), &period.customer_id, &period.service_id)
+                .await?
         else {
             continue;
         };
@@ -71,7 +68,7 @@ pub(super) async fn batch(
 
 /// Ends the service through the cancellation workflow and tells its owner.
 async fn terminate(
-    services: &Services,
+    services: &(impl Storage + Settings + Mailing + Queueing),
     day: &str,
     service: &crate::subscriptions::Subscription,
     period: &Period,
@@ -81,7 +78,7 @@ async fn terminate(
         "invoice {} unpaid: suspended for {after_days} days",
         period.invoice_number
     );
-    let today = services.clock.now().date().to_string();
+    let today = services.clock().now().date().to_string();
     // Filed as a cancellation taking effect today, so the teardown sweep
     // finds it if its job is lost.
     let cancelled_today = Update::new()
@@ -108,7 +105,7 @@ async fn terminate(
         ),
     );
     let about = format!("service:{}", service.id);
-    super::tell_owner(
+    super::notice::tell_owner(
         services,
         service,
         (&about, &format!("terminated-{day}")),

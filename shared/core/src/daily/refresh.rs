@@ -4,11 +4,11 @@
 //! the portal's share of the registrar's quota, at most once per domain per
 //! cool-down, and the record corrected as the sync would.
 
-use crate::Services;
 use crate::domains::manage::{ManageError, mine};
 use crate::domains::owned::{self, OwnedDomain, OwnedStatus};
 use crate::registrar::{DomainStatus, RegistrarError};
 use crate::store::{Condition, TableError, Update};
+use crate::{Registry, Storage};
 
 /// The least time between two refreshes of one domain.
 pub const COOL_DOWN_SECS: i64 = 300;
@@ -16,14 +16,14 @@ pub const COOL_DOWN_SECS: i64 = 300;
 /// Asks the registry about the customer's domain `name` and corrects its
 /// record; `TooSoon` within the cool-down of the last refresh.
 pub async fn refresh(
-    services: &Services,
+    services: &(impl Storage + Registry),
     customer_id: &str,
     name: &str,
 ) -> Result<OwnedDomain, ManageError> {
     let domain = mine(services, customer_id, name).await?;
-    let now = services.clock.now_secs();
+    let now = services.clock().now_secs();
     claim(services, &domain, now).await?;
-    let answer = services.portal_registrar.info(name).await;
+    let answer = services.portal_registrar().info(name).await;
     let info = match answer {
         Ok(info) => info,
         // The daily sync follows a domain the registry no longer holds for us.
@@ -42,11 +42,11 @@ pub async fn refresh(
 }
 
 /// Takes this cool-down's refresh of the domain, or says when the next is.
-async fn claim(services: &Services, domain: &OwnedDomain, now: i64) -> Result<(), ManageError> {
+async fn claim(services: &impl Storage, domain: &OwnedDomain, now: i64) -> Result<(), ManageError> {
     let free = Condition::AttributeNotExists("refreshed_at".into())
         .or(Condition::lt("refreshed_at", now - COOL_DOWN_SECS + 1));
     let write = services
-        .table
+        .table()
         .update(
             &owned::key(&domain.customer_id, &domain.name),
             Update::new().set("refreshed_at", now),
@@ -68,9 +68,13 @@ async fn claim(services: &Services, domain: &OwnedDomain, now: i64) -> Result<()
 
 /// Gives the refresh back when the registry did not answer, so the customer
 /// may ask again at once.
-async fn give_back(services: &Services, domain: &OwnedDomain, now: i64) -> Result<(), TableError> {
+async fn give_back(
+    services: &impl Storage,
+    domain: &OwnedDomain,
+    now: i64,
+) -> Result<(), TableError> {
     let write = services
-        .table
+        .table()
         .update(
             &owned::key(&domain.customer_id, &domain.name),
             Update::new().remove("refreshed_at"),

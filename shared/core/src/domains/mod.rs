@@ -5,6 +5,7 @@
 //! the rest go to the registrar in one batched call (chunks only where the
 //! registrar caps a batch); the new answers are cached with short TTLs.
 
+mod answers;
 pub mod confirm;
 pub mod lexicon;
 pub mod manage;
@@ -14,26 +15,23 @@ pub mod subdomains;
 pub mod suggest;
 pub mod transfers;
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::catalog::{Catalog, TldPrice};
-use crate::registrar::{Availability, Registrar, RegistrarError};
-use crate::store::{Item, Key, MAX_BATCH_GET, TableError, TxOp};
+use crate::registrar::{Availability, RegistrarError};
+use crate::store::TableError;
 use crate::{Catalogs, Registry, Settings, Storage};
 use lexicon::{BRANDS, WORDS};
 use name::{NameError, Searched};
 use suggest::{Brands, Candidate, Lexicon, Variant};
 
+pub use answers::{availability, live_check, ordered_cache_op};
+
 /// The brands never suggested, as one automaton built on first use.
 static BRAND_MATCHER: LazyLock<Brands> = LazyLock::new(|| Brands::new(&BRANDS));
-
-/// Registrar batches in flight at once when a check needs several.
-const REGISTRAR_CONCURRENCY: usize = 4;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckResponse {
@@ -96,159 +94,6 @@ pub enum CheckError {
     Table(#[from] TableError),
 }
 
-fn cache_key(domain: &str) -> Key {
-    Key::new(format!("DOMAINCHECK#{domain}"), "RESULT")
-}
-
-/// The answer for a name an order of this shop holds.
-fn ordered(domain: &str) -> Availability {
-    Availability {
-        domain: domain.to_string(),
-        available: false,
-        reason: Some("ordered".into()),
-        premium: false,
-        premium_price: None,
-    }
-}
-
-/// The write that makes a check answer "just ordered" for `domain` until
-/// `until` (epoch seconds): it goes in the transaction that takes the name,
-/// so no cached "available" outlives the order.
-pub fn ordered_cache_op(domain: &str, until: i64) -> TxOp {
-    TxOp::Put {
-        item: cache_item(&ordered(domain), until),
-        condition: None,
-    }
-}
-
-/// The cached answer for its domain, until `until` (epoch seconds).
-fn cache_item(answer: &Availability, until: i64) -> Item {
-    let mut item = cache_key(&answer.domain).to_item();
-    item.insert("kind".into(), "domain_check".into());
-    item.insert("answer".into(), json!(answer));
-    item.insert("ttl".into(), until.into());
-    item
-}
-
-/// Availability answers, from the cache where fresh, else from the registrar.
-/// Returns each answer with whether it came from the cache.
-pub async fn availability(
-    services: &(impl Storage + Settings + Registry),
-    domains: &[String],
-) -> Result<HashMap<String, (Availability, bool)>, CheckError> {
-    // Each name's cache entry and the marker an order of ours holds it by, in one read.
-    let keys: Vec<Key> = domains
-        .iter()
-        .flat_map(|d| [cache_key(d), crate::records::domain_marker(d)])
-        .collect();
-    let reads = keys
-        .chunks(MAX_BATCH_GET)
-        .map(|chunk| services.table().get_many(chunk));
-    let found: Vec<Option<Item>> = futures::future::try_join_all(reads)
-        .await?
-        .into_iter()
-        .flatten()
-        .collect();
-    let mut answers = HashMap::new();
-    let mut misses = Vec::new();
-    for (domain, pair) in domains.iter().zip(found.chunks(2)) {
-        let (cached, marker) = (&pair[0], &pair[1]);
-        let answer = if marker.is_some() {
-            Some(ordered(domain))
-        } else {
-            cached
-                .as_ref()
-                .and_then(|i| serde_json::from_value::<Availability>(i.get("answer")?.clone()).ok())
-        };
-        match answer {
-            Some(answer) => {
-                answers.insert(domain.clone(), (answer, true));
-            }
-            None => misses.push(domain.clone()),
-        }
-    }
-    if misses.is_empty() {
-        return Ok(answers);
-    }
-    let mut fresh = Vec::with_capacity(misses.len());
-    let mut unknown = Vec::new();
-    for (batch, asked) in ask(services.search_registrar(), &misses).await {
-        match asked {
-            Ok(found) => fresh.extend(found),
-            // The searches' share of the quota is spent: say so for these
-            // names rather than fail the search.
-            Err(RegistrarError::QuotaSpent) => unknown.extend(batch.iter().map(|d| not_checked(d))),
-            Err(other) => return Err(other.into()),
-        }
-    }
-    let now = services.clock().now_secs();
-    let config = &services.config();
-    let entries: Vec<Item> = fresh
-        .iter()
-        .map(|answer| {
-            let lifetime = if answer.available {
-                config.check_cache_available_secs
-            } else {
-                config.check_cache_taken_secs
-            };
-            cache_item(answer, now + lifetime as i64)
-        })
-        .collect();
-    if !entries.is_empty()
-        && let Err(error) = services.table().put_many(entries).await
-    {
-        // The answers are good; only the next search will be slower.
-        tracing::warn!(%error, "could not cache domain checks");
-    }
-    answers.extend(
-        fresh
-            .into_iter()
-            .chain(unknown)
-            .map(|a| (a.domain.clone(), (a, false))),
-    );
-    Ok(answers)
-}
-
-/// The answer for a name the registrar could not be asked about just now.
-fn not_checked(domain: &str) -> Availability {
-    Availability {
-        domain: domain.to_string(),
-        available: false,
-        reason: Some("unknown".into()),
-        premium: false,
-        premium_price: None,
-    }
-}
-
-/// Asks the registrar, bypassing the cache: ordering always re-checks live.
-pub async fn live_check(
-    services: &impl Registry,
-    domains: &[String],
-) -> Result<Vec<Availability>, CheckError> {
-    let mut answers = Vec::with_capacity(domains.len());
-    for (_, asked) in ask(services.registrar(), domains).await {
-        answers.extend(asked?);
-    }
-    Ok(answers)
-}
-
-/// `domains` asked of `registrar` in its largest batches, a few at once:
-/// each batch with its answers or its error.
-async fn ask<'a>(
-    registrar: &dyn Registrar,
-    domains: &'a [String],
-) -> Vec<(&'a [String], Result<Vec<Availability>, RegistrarError>)> {
-    let batch = registrar.max_check_batch().max(1);
-    let mut asked = Vec::new();
-    for group in domains.chunks(batch * REGISTRAR_CONCURRENCY) {
-        let calls = group
-            .chunks(batch)
-            .map(|chunk| async move { (chunk, registrar.check(chunk).await) });
-        asked.extend(futures::future::join_all(calls).await);
-    }
-    asked
-}
-
 /// The whole search: results for what was typed, and ranked suggestions.
 pub async fn check(
     services: &(impl Storage + Settings + Registry + Catalogs),
@@ -259,67 +104,8 @@ pub async fn check(
         .catalog()
         .get(services.table(), services.clock())
         .await?;
-    let lexicon = Lexicon {
-        words: &WORDS,
-        brands: &BRAND_MATCHER,
-    };
-    let (normalized, label, primary_tlds, notice, searched_tld) = match &searched {
-        Searched::Word { ascii, unicode } => {
-            let normalized = Normalized {
-                kind: "word",
-                ascii: ascii.clone(),
-                unicode: unicode.clone(),
-            };
-            let tlds: Vec<String> = catalog.tlds.iter().map(|t| t.tld.clone()).collect();
-            (normalized, ascii.clone(), tlds, None, None)
-        }
-        Searched::Domain(domain) => {
-            let normalized = Normalized {
-                kind: "domain",
-                ascii: domain.ascii.clone(),
-                unicode: domain.unicode.clone(),
-            };
-            let sold = catalog.tld(&domain.suffix).is_some();
-            let notice = if !sold {
-                Some(format!(
-                    "We do not sell .{} domains. Here is {} on the endings we do sell.",
-                    domain.suffix,
-                    label_unicode(&domain.unicode, &domain.suffix)
-                ))
-            } else {
-                domain.dropped_subdomain.as_ref().map(|sub| {
-                    format!(
-                        "{sub}.{} is a subdomain; we searched {}, the name you can register.",
-                        domain.unicode, domain.unicode
-                    )
-                })
-            };
-            let tlds = if sold {
-                vec![domain.suffix.clone()]
-            } else {
-                Vec::new()
-            };
-            (
-                normalized,
-                domain.label.clone(),
-                tlds,
-                notice,
-                sold.then_some(domain.suffix.as_str()),
-            )
-        }
-    };
-    let primaries: Vec<Candidate> = primary_tlds
-        .iter()
-        .map(|tld| Candidate {
-            domain: format!("{label}.{tld}"),
-            label: label.clone(),
-            tld: tld.clone(),
-            variant: Variant::Exact,
-        })
-        .collect();
-    let mut variations = suggest::candidates(&label, searched_tld, &catalog.tlds, &lexicon);
-    variations.retain(|v| !primaries.iter().any(|p| p.domain == v.domain));
-
+    let search = Search::of(&searched, &catalog);
+    let (primaries, variations) = search.candidates(&catalog);
     let names: Vec<String> = primaries
         .iter()
         .chain(&variations)
@@ -339,12 +125,98 @@ pub async fn check(
     let cached = results.iter().chain(&suggestions).all(|o| o.cached);
     Ok(CheckResponse {
         query: query.to_string(),
-        normalized,
+        normalized: search.normalized,
         results,
         suggestions,
-        notice,
+        notice: search.notice,
         currency: catalog.currency.clone(),
         cached,
+    })
+}
+
+/// What a search looks for: the label, on which TLDs, and what to tell the user.
+struct Search<'a> {
+    normalized: Normalized,
+    label: String,
+    /// The TLDs the results are on: the searched one if sold, else every sold one for a word.
+    tlds: Vec<String>,
+    notice: Option<String>,
+    /// The TLD searched, when it is sold.
+    searched_tld: Option<&'a str>,
+}
+
+impl<'a> Search<'a> {
+    fn of(searched: &'a Searched, catalog: &Catalog) -> Self {
+        match searched {
+            Searched::Word { ascii, unicode } => Search {
+                normalized: Normalized {
+                    kind: "word",
+                    ascii: ascii.clone(),
+                    unicode: unicode.clone(),
+                },
+                label: ascii.clone(),
+                tlds: catalog.tlds.iter().map(|t| t.tld.clone()).collect(),
+                notice: None,
+                searched_tld: None,
+            },
+            Searched::Domain(domain) => {
+                let sold = catalog.tld(&domain.suffix).is_some();
+                Search {
+                    normalized: Normalized {
+                        kind: "domain",
+                        ascii: domain.ascii.clone(),
+                        unicode: domain.unicode.clone(),
+                    },
+                    label: domain.label.clone(),
+                    tlds: match sold {
+                        true => vec![domain.suffix.clone()],
+                        false => Vec::new(),
+                    },
+                    notice: domain_notice(domain, sold),
+                    searched_tld: sold.then_some(domain.suffix.as_str()),
+                }
+            }
+        }
+    }
+
+    /// The names the results offer, and the variations suggested beside them.
+    fn candidates(&self, catalog: &Catalog) -> (Vec<Candidate>, Vec<Candidate>) {
+        let lexicon = Lexicon {
+            words: &WORDS,
+            brands: &BRAND_MATCHER,
+        };
+        let primaries: Vec<Candidate> = self
+            .tlds
+            .iter()
+            .map(|tld| Candidate {
+                domain: format!("{}.{tld}", self.label),
+                label: self.label.clone(),
+                tld: tld.clone(),
+                variant: Variant::Exact,
+            })
+            .collect();
+        let mut variations =
+            suggest::candidates(&self.label, self.searched_tld, &catalog.tlds, &lexicon);
+        variations.retain(|v| !primaries.iter().any(|p| p.domain == v.domain));
+        (primaries, variations)
+    }
+}
+
+/// What to tell the user about a searched domain: that its TLD is not
+/// sold, or that we dropped the subdomain they typed.
+fn domain_notice(domain: &name::DomainName, sold: bool) -> Option<String> {
+    if !sold {
+        return Some(format!(
+            "We do not sell .{} domains. Here is {} on the endings we do sell.",
+            domain.suffix,
+            label_unicode(&domain.unicode, &domain.suffix)
+        ));
+    }
+    domain.dropped_subdomain.as_ref().map(|sub| {
+        format!(
+            "{sub}.{} is a subdomain; we searched {}, the name you can register.",
+            domain.unicode, domain.unicode
+        )
     })
 }
 

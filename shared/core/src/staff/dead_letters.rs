@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::jobs::Job;
 use crate::queue::{Message, QueueError};
-use crate::store::{ItemExt, Key, Query, TableError};
+use crate::store::{ItemExt, Key, Query, Table, TableError, TableResult};
 use crate::{Queueing, Storage};
 
 /// Failed jobs listed at most.
@@ -80,77 +80,20 @@ pub async fn list(services: &(impl Storage + Queueing)) -> Result<Vec<FailedJob>
     let letters = services.queue().dead_letters(LISTED).await?;
     let mut jobs = Vec::with_capacity(letters.len());
     for letter in letters {
+        let (about, unreadable) = match Job::parse(&letter.body) {
+            Ok(job) => (about(job), None),
+            Err(error) => (About::unreadable(), Some(error.to_string())),
+        };
         let mut job = FailedJob {
             id: letter.id,
-            kind: "unreadable".into(),
-            subject: None,
-            customer_id: None,
+            kind: about.kind.into(),
+            subject: about.subject,
+            customer_id: about.customer_id,
             failed_step: None,
             last_error: String::new(),
         };
-        let mut unreadable = None;
-        let ledger = match Job::parse(&letter.body) {
-            Ok(Job::Provision {
-                customer_id,
-                order_id,
-            }) => {
-                job.kind = "provision".into();
-                job.subject = Some(format!("order:{order_id}"));
-                job.customer_id = Some(customer_id);
-                Some(format!("ORDER#{order_id}"))
-            }
-            Ok(Job::RenewDomain { domain, .. }) => {
-                job.kind = "renew_domain".into();
-                job.subject = Some(format!("domain:{domain}"));
-                None
-            }
-            Ok(Job::TearDown {
-                customer_id,
-                service_id,
-            }) => {
-                job.kind = "tear_down".into();
-                job.subject = Some(format!("service:{service_id}"));
-                job.customer_id = Some(customer_id);
-                Some(format!("TEARDOWN#{service_id}"))
-            }
-            Ok(Job::SyncPanel {
-                customer_id,
-                service_id,
-            }) => {
-                job.kind = "sync_panel".into();
-                job.subject = Some(format!("service:{service_id}"));
-                job.customer_id = Some(customer_id);
-                None
-            }
-            Ok(Job::DailyFanOut { check, run }) => {
-                job.kind = "daily_fan_out".into();
-                job.subject = Some(format!("task:{} run {run}", check.name()));
-                None
-            }
-            Ok(Job::DailyBatch { check, run, keys }) => {
-                job.kind = "daily_batch".into();
-                job.subject = Some(format!(
-                    "task:{} run {run}, {} items",
-                    check.name(),
-                    keys.len()
-                ));
-                None
-            }
-            Err(error) => {
-                unreadable = Some(error.to_string());
-                None
-            }
-        };
-        if let Some(partition) = ledger {
-            let records = services.table().query(Query::partition(partition)).await?;
-            if let Some(failed) = records
-                .items
-                .iter()
-                .rfind(|r| r.str_attr("kind") == Some("step") && r.str_attr("error").is_some())
-            {
-                job.failed_step = failed.str_attr("name").map(str::to_string);
-                job.last_error = failed.str_attr("error").unwrap_or_default().to_string();
-            }
+        if let Some(partition) = about.ledger {
+            failed_step(services.table(), partition, &mut job).await?;
         }
         if job.last_error.is_empty() {
             let recorded = services.table().get(&failure_key(&job.id)).await?;
@@ -164,4 +107,89 @@ pub async fn list(services: &(impl Storage + Queueing)) -> Result<Vec<FailedJob>
         jobs.push(job);
     }
     Ok(jobs)
+}
+
+/// What a failed job was for, and where its work keeps a ledger of steps.
+struct About {
+    kind: &'static str,
+    subject: Option<String>,
+    customer_id: Option<String>,
+    /// The partition of the work's steps, where it keeps them.
+    ledger: Option<String>,
+}
+
+impl About {
+    fn unreadable() -> Self {
+        About {
+            kind: "unreadable",
+            subject: None,
+            customer_id: None,
+            ledger: None,
+        }
+    }
+}
+
+fn about(job: Job) -> About {
+    let (kind, subject, customer_id, ledger) = match job {
+        Job::Provision {
+            customer_id,
+            order_id,
+        } => (
+            "provision",
+            format!("order:{order_id}"),
+            Some(customer_id),
+            Some(format!("ORDER#{order_id}")),
+        ),
+        Job::RenewDomain { domain, .. } => ("renew_domain", format!("domain:{domain}"), None, None),
+        Job::TearDown {
+            customer_id,
+            service_id,
+        } => (
+            "tear_down",
+            format!("service:{service_id}"),
+            Some(customer_id),
+            Some(format!("TEARDOWN#{service_id}")),
+        ),
+        Job::SyncPanel {
+            customer_id,
+            service_id,
+        } => (
+            "sync_panel",
+            format!("service:{service_id}"),
+            Some(customer_id),
+            None,
+        ),
+        Job::DailyFanOut { check, run } => (
+            "daily_fan_out",
+            format!("task:{} run {run}", check.name()),
+            None,
+            None,
+        ),
+        Job::DailyBatch { check, run, keys } => (
+            "daily_batch",
+            format!("task:{} run {run}, {} items", check.name(), keys.len()),
+            None,
+            None,
+        ),
+    };
+    About {
+        kind,
+        subject: Some(subject),
+        customer_id,
+        ledger,
+    }
+}
+
+/// The step that failed last in the work's ledger, with its error.
+async fn failed_step(table: &dyn Table, partition: String, job: &mut FailedJob) -> TableResult<()> {
+    let records = table.query(Query::partition(partition)).await?;
+    if let Some(failed) = records
+        .items
+        .iter()
+        .rfind(|r| r.str_attr("kind") == Some("step") && r.str_attr("error").is_some())
+    {
+        job.failed_step = failed.str_attr("name").map(str::to_string);
+        job.last_error = failed.str_attr("error").unwrap_or_default().to_string();
+    }
+    Ok(())
 }

@@ -1,9 +1,12 @@
-//! Transactions whose refusals have names. Each guarded write carries the
-//! reason its condition stands for (`DomainTaken`, `UsernameTaken`, …), so a
-//! cancelled transaction is reported by that reason; reordering the writes
-//! cannot change what a customer is told.
+//! Transactions: their operations (`TxOp`), what both engines reject of
+//! them, and transactions whose refusals have names. Each guarded write
+//! carries the reason its condition stands for (`DomainTaken`,
+//! `UsernameTaken`, …), so a cancelled transaction is reported by that
+//! reason; reordering the writes cannot change what a customer is told.
 
-use super::{Table, TableError, TxOp};
+use super::{
+    Condition, Item, Key, MAX_TRANSACTION_OPS, Table, TableError, TableResult, Update, item,
+};
 
 /// Why a transaction was not applied.
 #[derive(Debug, PartialEq)]
@@ -84,4 +87,75 @@ impl<R: Copy> Tx<R> {
             Err(other) => Err(TxError::Table(other)),
         }
     }
+}
+
+/// One operation of a transaction.
+#[derive(Debug, Clone)]
+pub enum TxOp {
+    Put {
+        item: Item,
+        condition: Option<Condition>,
+    },
+    Update {
+        key: Key,
+        update: Update,
+        condition: Option<Condition>,
+    },
+    Delete {
+        key: Key,
+        condition: Option<Condition>,
+    },
+    /// Writes nothing; the transaction fails unless the condition holds.
+    Check { key: Key, condition: Condition },
+}
+
+impl TxOp {
+    pub fn key(&self) -> TableResult<Key> {
+        match self {
+            TxOp::Put { item, .. } => Key::of(item),
+            TxOp::Update { key, .. } | TxOp::Delete { key, .. } | TxOp::Check { key, .. } => {
+                Ok(key.clone())
+            }
+        }
+    }
+
+    /// Checks what both engines reject about one operation.
+    pub fn validate(&self) -> TableResult<()> {
+        self.key()?.validate()?;
+        match self {
+            TxOp::Put { item, .. } => item::validate_item(item),
+            TxOp::Update { update, .. } => update.validate(),
+            TxOp::Delete { .. } | TxOp::Check { .. } => Ok(()),
+        }
+    }
+
+    pub fn condition(&self) -> Option<&Condition> {
+        match self {
+            TxOp::Put { condition, .. }
+            | TxOp::Update { condition, .. }
+            | TxOp::Delete { condition, .. } => condition.as_ref(),
+            TxOp::Check { condition, .. } => Some(condition),
+        }
+    }
+}
+
+/// Checks what both engines reject: too many operations, or one item twice.
+pub fn validate_transaction(ops: &[TxOp]) -> TableResult<()> {
+    if ops.is_empty() || ops.len() > MAX_TRANSACTION_OPS {
+        return Err(TableError::Invalid(format!(
+            "a transaction holds 1 to {MAX_TRANSACTION_OPS} operations, not {}",
+            ops.len()
+        )));
+    }
+    let mut keys = std::collections::HashSet::new();
+    for op in ops {
+        op.validate()?;
+        let key = op.key()?;
+        if !keys.insert(key.clone()) {
+            return Err(TableError::Invalid(format!(
+                "item {key} appears twice in one transaction"
+            )));
+        }
+    }
+    Ok(())
 }

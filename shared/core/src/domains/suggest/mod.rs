@@ -6,9 +6,14 @@
 //! "my-bakery-shop"); common prefixes and suffixes. Never typo variants, and
 //! never a name that carries a well-known brand: both invite trademark trouble.
 
+mod brands;
+mod words;
+
+pub use brands::Brands;
+pub use words::{plural, segment, singular};
+
 use std::collections::HashSet;
 
-use aho_corasick::AhoCorasick;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -59,32 +64,6 @@ pub struct Candidate {
 pub struct Lexicon<'a> {
     pub words: &'a HashSet<&'a str>,
     pub brands: &'a Brands,
-}
-
-/// Well-known brands, matched all at once (one pass over a label, however
-/// many brands), and their one-typo neighbours.
-pub struct Brands {
-    names: Vec<String>,
-    matcher: AhoCorasick,
-}
-
-impl Brands {
-    pub fn new(names: &[&str]) -> Self {
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        let matcher = AhoCorasick::new(&names).expect("brand names build an automaton");
-        Brands { names, matcher }
-    }
-
-    /// A label that contains a brand or is one typo away from one.
-    pub fn near(&self, label: &str) -> bool {
-        let plain: String = label.chars().filter(|c| *c != '-').collect();
-        self.matcher.is_match(&plain)
-            || self.names.iter().any(|brand| {
-                brand.len() >= 5
-                    && plain.len().abs_diff(brand.len()) <= 1
-                    && strsim::damerau_levenshtein(&plain, brand) <= 1
-            })
-    }
 }
 
 /// Variations of `label` (searched on `searched_tld`, if any) on the sold `tlds`,
@@ -161,78 +140,6 @@ pub fn candidates(
     out
 }
 
-/// Splits a label into dictionary words, fewest words first; None when it cannot.
-pub fn segment(label: &str, words: &HashSet<&str>) -> Option<Vec<String>> {
-    if label.contains('-') {
-        return None;
-    }
-    let n = label.len();
-    // best[i]: the fewest words that make label[..i], and where the last one starts.
-    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
-    best[0] = Some((0, 0));
-    for end in 1..=n {
-        for start in end.saturating_sub(20)..end {
-            let (Some((count, _)), word) = (best[start], &label[start..end]) else {
-                continue;
-            };
-            if (word.len() >= 2 || word == "a")
-                && words.contains(word)
-                && best[end].is_none_or(|(c, _)| count + 1 < c)
-            {
-                best[end] = Some((count + 1, start));
-            }
-        }
-    }
-    best[n]?;
-    let mut parts = Vec::new();
-    let mut end = n;
-    while end > 0 {
-        let (_, start) = best[end]?;
-        parts.push(label[start..end].to_string());
-        end = start;
-    }
-    parts.reverse();
-    Some(parts)
-}
-
-/// English plural of the label's last word.
-pub fn plural(label: &str) -> Option<String> {
-    if label.ends_with('s') || label.len() < 3 {
-        return None;
-    }
-    let stem = label.strip_suffix('y');
-    Some(match stem {
-        Some(stem) if !stem.ends_with(['a', 'e', 'i', 'o', 'u']) => format!("{stem}ies"),
-        _ if label.ends_with("ch")
-            || label.ends_with("sh")
-            || label.ends_with('x')
-            || label.ends_with('z') =>
-        {
-            format!("{label}es")
-        }
-        _ => format!("{label}s"),
-    })
-}
-
-/// English singular of a plural label, when the label looks plural.
-pub fn singular(label: &str, words: &HashSet<&str>) -> Option<String> {
-    if let Some(stem) = label.strip_suffix("ies").filter(|s| s.len() >= 2) {
-        return Some(format!("{stem}y"));
-    }
-    if let Some(stem) = label
-        .strip_suffix("es")
-        .filter(|s| s.ends_with("ch") || s.ends_with("sh") || s.ends_with('x'))
-    {
-        return Some(stem.to_string());
-    }
-    let stem = label
-        .strip_suffix('s')
-        .filter(|s| s.len() >= 3 && !s.ends_with('s'))?;
-    // "business" is not the plural of "busines": only strip an s the words allow.
-    let last_word = segment(stem, words).and_then(|w| w.last().cloned());
-    last_word.map(|_| stem.to_string())
-}
-
 /// A suggestion's rank: higher is better. Shorter names, better-ranked TLDs,
 /// cheaper prices and variants closer to what was typed score higher.
 pub fn score(candidate: &Candidate, tld_rank: u32, first_year_price: i64) -> i64 {
@@ -270,42 +177,8 @@ mod tests {
     }
 
     #[test]
-    fn segments_concatenated_words() {
-        let words = lexicon_words();
-        assert_eq!(
-            segment("mybakeryshop", &words).unwrap(),
-            ["my", "bakery", "shop"]
-        );
-        assert_eq!(segment("bestcoffee", &words).unwrap(), ["best", "coffee"]);
-        assert_eq!(segment("bakery", &words).unwrap(), ["bakery"]);
-        assert_eq!(segment("zzqx", &words), None);
-        assert_eq!(segment("my-bakery", &words), None);
-    }
-
-    #[test]
-    fn plural_and_singular() {
-        let words = lexicon_words();
-        assert_eq!(plural("bakery").as_deref(), Some("bakeries"));
-        assert_eq!(plural("day").as_deref(), Some("days"));
-        assert_eq!(plural("box").as_deref(), Some("boxes"));
-        assert_eq!(plural("shop").as_deref(), Some("shops"));
-        assert_eq!(plural("shops"), None);
-        assert_eq!(singular("bakeries", &words).as_deref(), Some("bakery"));
-        assert_eq!(singular("boxes", &words).as_deref(), Some("box"));
-        assert_eq!(singular("shops", &words).as_deref(), Some("shop"));
-        assert_eq!(singular("business", &words), None);
-    }
-
-    #[test]
     fn brands_and_their_typos_are_never_suggested() {
         let brands = Brands::new(&["google", "amazon", "ikea"]);
-        assert!(brands.near("google"));
-        assert!(brands.near("mygoogle"));
-        assert!(brands.near("gogle"));
-        assert!(brands.near("amazn"));
-        assert!(brands.near("ikea-shop"));
-        assert!(!brands.near("bakery"));
-        assert!(!brands.near("ikeo"), "short brands only match exactly");
         let words = lexicon_words();
         let lexicon = Lexicon {
             words: &words,
