@@ -105,10 +105,19 @@ impl Table for CountingTable {
         Ok(items)
     }
 
-    async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()> {
+
+    async fn write_one(&self, op: TxOp) -> TableResult<Option<Item>> {
         self.write();
-        self.written(write_units(size(&item)));
-        self.inner.put(item, condition).await
+        // A put costs its item's size, a delete one unit, an update the size of what it leaves.
+        let known = match &op {
+            TxOp::Put { item, .. } => Some(write_units(size(item))),
+            TxOp::Delete { .. } => Some(1),
+            _ => None,
+        };
+        let result = self.inner.write_one(op).await;
+        let left = result.as_ref().ok().and_then(Option::as_ref);
+        self.written(known.unwrap_or_else(|| left.map_or(1, |item| write_units(size(item)))));
+        result
     }
 
     async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
@@ -117,23 +126,7 @@ impl Table for CountingTable {
         self.inner.put_many(items).await
     }
 
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        condition: Option<Condition>,
-    ) -> TableResult<Item> {
-        self.write();
-        let result = self.inner.update(key, update, condition).await;
-        self.written(result.as_ref().map_or(1, |item| write_units(size(item))));
-        result
-    }
 
-    async fn delete(&self, key: &Key, condition: Option<Condition>) -> TableResult<Option<Item>> {
-        self.write();
-        self.written(1);
-        self.inner.delete(key, condition).await
-    }
 
     async fn query(&self, query: Query) -> TableResult<Page> {
         self.read();

@@ -132,19 +132,19 @@ impl SqliteTable {
     ) -> TableResult<T> {
         Ok(self.db.run(work).await?)
     }
-
-    async fn single(&self, op: TxOp) -> TableResult<Option<Item>> {
-        op.validate()?;
-        let now = self.clock.now_secs();
-        self.run(move |conn| run_ops(conn, std::slice::from_ref(&op), now, true))
-            .await
-    }
 }
 
 #[async_trait]
 impl Table for SqliteTable {
     fn engine(&self) -> &'static str {
         "sqlite"
+    }
+
+    async fn write_one(&self, op: TxOp) -> TableResult<Option<Item>> {
+        op.validate()?;
+        let now = self.clock.now_secs();
+        self.run(move |conn| run_ops(conn, std::slice::from_ref(&op), now, true))
+            .await
     }
 
     async fn get(&self, key: &Key) -> TableResult<Option<Item>> {
@@ -176,9 +176,6 @@ impl Table for SqliteTable {
         .await
     }
 
-    async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()> {
-        self.single(TxOp::Put { item, condition }).await.map(|_| ())
-    }
 
     async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
         items.iter().try_for_each(validate_item)?;
@@ -190,30 +187,7 @@ impl Table for SqliteTable {
         .await
     }
 
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        condition: Option<Condition>,
-    ) -> TableResult<Item> {
-        let op = TxOp::Update {
-            key: key.clone(),
-            update,
-            condition,
-        };
-        Ok(self
-            .single(op)
-            .await?
-            .expect("an update returns the new item"))
-    }
 
-    async fn delete(&self, key: &Key, condition: Option<Condition>) -> TableResult<Option<Item>> {
-        self.single(TxOp::Delete {
-            key: key.clone(),
-            condition,
-        })
-        .await
-    }
 
     async fn query(&self, query: Query) -> TableResult<Page> {
         query.validate()?;

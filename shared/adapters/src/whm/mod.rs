@@ -21,7 +21,7 @@ use hostfront_core::clock::Clock;
 use hostfront_core::config::WhmSettings;
 use hostfront_core::panel::{
     AccountState, Backup, Certificate, HostingAccount, HostingPanel, MailSetup, NewAccount,
-    PanelError, Pools,
+    PanelError, ServerInventory,
 };
 use hostfront_core::store::{Condition, ItemExt, Table, Update};
 
@@ -219,6 +219,10 @@ impl WhmPanel {
 
 #[async_trait]
 impl HostingPanel for WhmPanel {
+    fn inventory(&self) -> &dyn ServerInventory {
+        &self.inventory
+    }
+
     fn name(&self) -> &'static str {
         "whm"
     }
@@ -483,9 +487,6 @@ impl HostingPanel for WhmPanel {
         self.inventory.give_back(username).await
     }
 
-    async fn pools(&self) -> Result<Pools, PanelError> {
-        self.inventory.pools().await
-    }
 
     /// Adds a WHM server once its API answers with its token.
     async fn add_server(&self, pool: &str, name: &str, capacity: u32) -> Result<(), PanelError> {
@@ -504,17 +505,8 @@ impl HostingPanel for WhmPanel {
         self.inventory.add_server(pool, name, capacity).await
     }
 
-    async fn retire_server(&self, name: &str) -> Result<(), PanelError> {
-        self.inventory.retire_server(name).await
-    }
 
-    async fn add_addresses(&self, first: Ipv4Addr, count: u32) -> Result<u32, PanelError> {
-        self.inventory.add_addresses(first, count).await
-    }
 
-    async fn server_names(&self) -> Result<Vec<String>, PanelError> {
-        self.inventory.server_names().await
-    }
 }
 
 #[cfg(test)]

@@ -166,19 +166,6 @@ impl DynamoTable {
         built.build()
     }
 
-    /// One write, retried when an expired item made its condition fail.
-    async fn write_one(&self, op: &TxOp) -> TableResult<Option<Item>> {
-        op.validate()?;
-        let key = op.key()?;
-        for _ in 0..EXPIRED_RETRIES {
-            match self.send_one(op).await {
-                Err(TableError::ConditionFailed) if self.clear_expired(&key).await? => continue,
-                done => return done,
-            }
-        }
-        Err(TableError::Busy)
-    }
-
     async fn send_one(&self, op: &TxOp) -> TableResult<Option<Item>> {
         let rendered = self.render(op);
         if let Some(put) = rendered.put {
@@ -207,7 +194,10 @@ impl DynamoTable {
                 .send()
                 .await
                 .map_err(classify)?;
-            Ok(output.attributes.map(|attrs| from_attributes(&attrs)))
+            let item = output.attributes.map(|attrs| from_attributes(&attrs));
+            // What UpdateItem made must fit the limits both engines keep.
+            item.iter().try_for_each(validate_item)?;
+            Ok(item)
         } else if let Some(delete) = rendered.delete {
             let output = self
                 .client
@@ -226,7 +216,9 @@ impl DynamoTable {
                 self.now(),
             ))
         } else {
-            unreachable!("single writes are puts, updates or deletes")
+            Err(TableError::Invalid(
+                "a check is written only in a transaction".into(),
+            ))
         }
     }
 }
@@ -235,6 +227,19 @@ impl DynamoTable {
 impl Table for DynamoTable {
     fn engine(&self) -> &'static str {
         "dynamodb"
+    }
+
+    /// One write, retried when an expired item made its condition fail.
+    async fn write_one(&self, op: TxOp) -> TableResult<Option<Item>> {
+        op.validate()?;
+        let key = op.key()?;
+        for _ in 0..EXPIRED_RETRIES {
+            match self.send_one(&op).await {
+                Err(TableError::ConditionFailed) if self.clear_expired(&key).await? => continue,
+                done => return done,
+            }
+        }
+        Err(TableError::Busy)
     }
 
     async fn get(&self, key: &Key) -> TableResult<Option<Item>> {
@@ -257,43 +262,13 @@ impl Table for DynamoTable {
             .collect())
     }
 
-    async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()> {
-        self.write_one(&TxOp::Put { item, condition })
-            .await
-            .map(|_| ())
-    }
 
     async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
         items.iter().try_for_each(validate_item)?;
         self.batch_put(items).await
     }
 
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        condition: Option<Condition>,
-    ) -> TableResult<Item> {
-        let op = TxOp::Update {
-            key: key.clone(),
-            update,
-            condition,
-        };
-        let item = self
-            .write_one(&op)
-            .await?
-            .expect("UpdateItem returns ALL_NEW");
-        validate_item(&item)?;
-        Ok(item)
-    }
 
-    async fn delete(&self, key: &Key, condition: Option<Condition>) -> TableResult<Option<Item>> {
-        self.write_one(&TxOp::Delete {
-            key: key.clone(),
-            condition,
-        })
-        .await
-    }
 
     async fn query(&self, query: Query) -> TableResult<Page> {
         if query.limit == Some(0) {
