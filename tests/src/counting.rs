@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use hostfront::store::{Condition, Item, Key, Page, Query, Table, TableResult, TxOp, Update};
+use hostfront::store::{Item, Key, Page, Query, Table, TableResult, TxOp};
 
 /// A `Table` that counts the requests made through it, to measure what a
 /// use case costs: reads are gets, batch gets and queries; writes are puts,
@@ -105,7 +105,6 @@ impl Table for CountingTable {
         Ok(items)
     }
 
-
     async fn write_one(&self, op: TxOp) -> TableResult<Option<Item>> {
         self.write();
         // A put costs its item's size, a delete one unit, an update the size of what it leaves.
@@ -125,8 +124,6 @@ impl Table for CountingTable {
         self.written(items.iter().map(|i| write_units(size(i))).sum());
         self.inner.put_many(items).await
     }
-
-
 
     async fn query(&self, query: Query) -> TableResult<Page> {
         self.read();

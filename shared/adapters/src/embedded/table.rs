@@ -12,7 +12,7 @@ use super::{EmbeddedDb, Failure};
 use hostfront_core::clock::Clock;
 use hostfront_core::store::{
     Condition, Index, Item, ItemExt, Key, MAX_BATCH_GET, Page, Query, SortKey, TTL, Table,
-    TableError, TableResult, TxOp, Update, matches, validate_transaction,
+    TableError, TableResult, TxOp, matches, validate_transaction,
 };
 use hostfront_core::store::{decode_cursor, encode_cursor, validate_item, visible};
 
@@ -176,7 +176,6 @@ impl Table for SqliteTable {
         .await
     }
 
-
     async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
         items.iter().try_for_each(validate_item)?;
         self.run(move |conn| {
@@ -186,8 +185,6 @@ impl Table for SqliteTable {
         })
         .await
     }
-
-
 
     async fn query(&self, query: Query) -> TableResult<Page> {
         query.validate()?;

@@ -23,6 +23,7 @@
 mod journal;
 mod restore;
 mod session;
+mod settings;
 
 use std::sync::Arc;
 
@@ -40,6 +41,7 @@ use instant_epp::extensions::rgp::RgpStatus;
 use instant_epp::extensions::rgp::request::RgpRequestInfoResponse;
 use instant_epp::response::{Response, ResultCode};
 use instant_xml::FromXml;
+use secrecy::ExposeSecret;
 use sha2::Sha256;
 
 use hostfront_core::clock::Clock;
@@ -52,7 +54,7 @@ use hostfront_core::store::Table;
 use journal::{Entry, Journal};
 use session::{EppError, Sessions};
 
-pub use hostfront_core::config::EppSettings;
+pub use settings::EppSettings;
 
 /// What the registry holds of a domain, as `<info>` tells it.
 struct Record {
@@ -162,8 +164,9 @@ impl EppRegistrar {
     /// to recognise on a retry, unguessable without the EPP password, and
     /// within what registries accept (16 characters, mixed classes).
     fn auth_code_of(&self, key: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.settings.password.as_bytes())
-            .expect("HMAC takes any key");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(self.settings.password.expose_secret().as_bytes())
+                .expect("HMAC takes any key");
         mac.update(key.as_bytes());
         format!("Hf{}!", &hex(&mac.finalize().into_bytes())[..13])
     }

@@ -71,7 +71,6 @@ pub enum Placement {
     Unfinished(HostingAccount),
 }
 
-
 /// Zero-padded octets, so that addresses sort in numeric order.
 fn sortable(address: Ipv4Addr) -> String {
     address
@@ -249,7 +248,6 @@ impl Inventory {
             Err(other) => Err(backend(other)),
         }
     }
-
 }
 
 #[cfg(test)]
@@ -263,4 +261,3 @@ mod tests {
         assert!(a < b, "{a} < {b}");
     }
 }
-

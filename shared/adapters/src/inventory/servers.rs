@@ -14,7 +14,6 @@ use super::{Inventory, backend};
 /// The pools a company sells.
 const POOL_NAMES: &[&str] = &["shared", "vps", "dedicated"];
 
-
 fn host_label(name: &str) -> bool {
     (1..=63).contains(&name.len())
         && name
@@ -35,10 +34,8 @@ fn server_claim(name: &str) -> TxOp {
     }
 }
 
-
 #[async_trait]
 impl ServerInventory for Inventory {
-
     async fn pools(&self) -> Result<Pools, PanelError> {
         self.ensure_built().await?;
         let table = self.table.as_ref();
@@ -70,12 +67,7 @@ impl ServerInventory for Inventory {
         })
     }
 
-    async fn add_server(
-        &self,
-        pool: &str,
-        name: &str,
-        capacity: u32,
-    ) -> Result<(), PanelError> {
+    async fn add_server(&self, pool: &str, name: &str, capacity: u32) -> Result<(), PanelError> {
         self.ensure_built().await?;
         let refuse = |message: String| PanelError::Refused {
             code: "invalid_server".into(),
@@ -186,4 +178,3 @@ impl ServerInventory for Inventory {
             .collect())
     }
 }
-

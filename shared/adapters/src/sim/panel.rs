@@ -272,11 +272,6 @@ impl HostingPanel for SimulatedPanel {
             .finish(idempotency_key, backup, vec![keep])
             .await
     }
-
-
-
-
-
 }
 
 #[cfg(test)]

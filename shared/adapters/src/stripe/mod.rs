@@ -23,20 +23,22 @@
 
 mod answers;
 mod lookup;
+mod settings;
 pub mod webhook;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use http_body_util::Full;
+use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use crate::https::{Failure, HttpsClient, check_base_url};
 use answers::{authorization_of, bank_check, failure, unexpected};
-use hostfront_core::config::StripeSettings;
 use hostfront_core::payments::{
     Authorization, Authorized, Capture, Card, Charge, EventError, PaymentError, PaymentEvent,
     PaymentSource, Payments, Refund, SavedCard, last4,
 };
+pub use settings::StripeSettings;
 
 pub struct StripePayments {
     settings: StripeSettings,
@@ -70,7 +72,7 @@ impl StripePayments {
             .uri(format!("{}{path}", self.settings.api_base))
             .header(
                 "authorization",
-                format!("Bearer {}", self.settings.secret_key),
+                format!("Bearer {}", self.settings.secret_key.expose_secret()),
             )
             .header("stripe-version", API_VERSION)
             .header("content-type", "application/x-www-form-urlencoded");
@@ -252,8 +254,14 @@ impl Payments for StripePayments {
         let Some(secret) = &self.settings.webhook_secret else {
             return Err(EventError::NotTaken);
         };
-        webhook::verify(secret, signature, body, now, webhook::TOLERANCE_SECS)
-            .map_err(|e| EventError::BadSignature(e.to_string()))?;
+        webhook::verify(
+            secret.expose_secret(),
+            signature,
+            body,
+            now,
+            webhook::TOLERANCE_SECS,
+        )
+        .map_err(|e| EventError::BadSignature(e.to_string()))?;
         let event: Value = serde_json::from_slice(body)
             .map_err(|_| EventError::BadSignature("the body is not an event".into()))?;
         let text = |value: &Value| value.as_str().unwrap_or_default().to_string();

@@ -10,20 +10,22 @@
 //! account's own, asked for through UAPI or cPanel API 2 as its user.
 
 mod api;
+mod settings;
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use hostfront_core::clock::Clock;
-use hostfront_core::config::WhmSettings;
 use hostfront_core::panel::{
     AccountState, Backup, Certificate, HostingAccount, HostingPanel, MailSetup, NewAccount,
     PanelError, ServerInventory,
 };
 use hostfront_core::store::{Condition, ItemExt, Table, Update};
+pub use settings::{WhmSettings, server_tokens};
 
 use crate::inventory::{Inventory, Layout, Placement, Seed, no_such_account};
 use api::{Api, Fault};
@@ -416,7 +418,7 @@ impl HostingPanel for WhmPanel {
                 code: "backups_not_configured".into(),
                 message,
             })?;
-        if settings.backup_password.is_empty() {
+        if settings.backup_password.expose_secret().is_empty() {
             return Err(PanelError::Refused {
                 code: "backups_not_configured".into(),
                 message: "this process has no HOSTFRONT_WHM_BACKUP_PASSWORD: backups are copied by the worker".into(),
@@ -427,7 +429,7 @@ impl HostingPanel for WhmPanel {
             ("port", target.port.as_str()),
             ("directory", target.directory.as_str()),
             ("username", target.user.as_str()),
-            ("password", settings.backup_password.as_str()),
+            ("password", settings.backup_password.expose_secret()),
         ];
         let started = self
             .uapi(
@@ -487,7 +489,6 @@ impl HostingPanel for WhmPanel {
         self.inventory.give_back(username).await
     }
 
-
     /// Adds a WHM server once its API answers with its token.
     async fn add_server(&self, pool: &str, name: &str, capacity: u32) -> Result<(), PanelError> {
         let host = self.inventory.host(name);
@@ -504,9 +505,6 @@ impl HostingPanel for WhmPanel {
             })?;
         self.inventory.add_server(pool, name, capacity).await
     }
-
-
-
 }
 
 #[cfg(test)]

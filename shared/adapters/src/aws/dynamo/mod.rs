@@ -30,7 +30,7 @@ use aws_sdk_dynamodb::types::{
 use hostfront_core::clock::Clock;
 use hostfront_core::store::{
     Condition, Index, Item, ItemExt, Key, MAX_BATCH_GET, Page, Query, TTL, Table, TableError,
-    TableResult, TxOp, Update, validate_transaction,
+    TableResult, TxOp, validate_transaction,
 };
 use hostfront_core::store::{decode_cursor, encode_cursor, validate_item, visible};
 
@@ -262,13 +262,10 @@ impl Table for DynamoTable {
             .collect())
     }
 
-
     async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
         items.iter().try_for_each(validate_item)?;
         self.batch_put(items).await
     }
-
-
 
     async fn query(&self, query: Query) -> TableResult<Page> {
         if query.limit == Some(0) {
