@@ -146,7 +146,7 @@ fn the_registry_needs_its_address_and_a_valid_login() {
     );
     let mut short = EPP.to_vec();
     short.push(("HOSTFRONT_EPP_PASSWORD", "short"));
-    let e = settings(&short[1..]).unwrap_err();
+    let e = settings(&short).unwrap_err();
     assert!(e.to_string().contains("HOSTFRONT_EPP_PASSWORD"), "{e}");
 }
 
