@@ -63,7 +63,7 @@ async fn main() {
     let (_dir, services) = hostfront_tests::embedded_services_with(&clock, |config| {
         // The registrar's quota paces a real run (see the projection); here
         // the simulated registry answers at once and without a quota.
-        config.registrar_calls_per_second = 1_000_000;
+        config.policy.registrar_calls_per_second = 1_000_000;
     });
     let started = Instant::now();
     let template = one_real_customer(&services).await;

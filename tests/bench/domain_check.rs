@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use hostfront::adapters::embedded::EmbeddedDb;
 use hostfront::clock::SystemClock;
-use hostfront::config::Config;
+use hostfront::settings::Settings;
 use hostfront_tests::{App, test_config};
 
 const REGISTRY_LATENCY_MS: u64 = 150;
@@ -65,14 +65,14 @@ async fn timed(client: &reqwest::Client, url: &str) -> (Duration, serde_json::Va
 
 /// The app on a fresh embedded database, the registry answering in
 /// `REGISTRY_LATENCY_MS`, with `configure`'s changes.
-async fn app_with(dir: &tempfile::TempDir, configure: impl FnOnce(&mut Config)) -> App {
+async fn app_with(dir: &tempfile::TempDir, configure: impl FnOnce(&mut Settings)) -> App {
     let mut config = test_config(dir.path());
-    config.sim_registrar_latency_ms = REGISTRY_LATENCY_MS;
-    config.workers = 0;
+    config.sim.registrar_latency_ms = REGISTRY_LATENCY_MS;
+    config.policy.workers = 0;
     // One client makes every request here; the limits are measured elsewhere.
-    config.check_per_minute = u32::MAX;
-    config.check_burst = u32::MAX;
-    config.check_window_limit = u32::MAX;
+    config.policy.check_per_minute = u32::MAX;
+    config.policy.check_burst = u32::MAX;
+    config.policy.check_window_limit = u32::MAX;
     configure(&mut config);
     let db = EmbeddedDb::open(dir.path()).expect("database");
     App::serve(hostfront::wiring::embedded(
@@ -194,8 +194,8 @@ const QUOTA_SECONDS: u64 = 5;
 async fn fresh_at_once(pause: Duration) {
     let dir = tempfile::TempDir::new().expect("temp dir");
     let app = app_with(&dir, |config| {
-        config.registrar_calls_per_second = 20;
-        config.registrar_reserved_per_second = 5;
+        config.policy.registrar_calls_per_second = 20;
+        config.policy.registrar_reserved_per_second = 5;
     })
     .await;
     let client = reqwest::Client::new();

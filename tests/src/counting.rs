@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use hostfront::store::{Condition, Item, Key, Page, Query, Table, TableResult, TxOp, Update};
+use hostfront::store::{Item, Key, Page, Query, Table, TableResult, TxOp};
 
 /// A `Table` that counts the requests made through it, to measure what a
 /// use case costs: reads are gets, batch gets and queries; writes are puts,
@@ -105,34 +105,24 @@ impl Table for CountingTable {
         Ok(items)
     }
 
-    async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()> {
+    async fn write_one(&self, op: TxOp) -> TableResult<Option<Item>> {
         self.write();
-        self.written(write_units(size(&item)));
-        self.inner.put(item, condition).await
+        // A put costs its item's size, a delete one unit, an update the size of what it leaves.
+        let known = match &op {
+            TxOp::Put { item, .. } => Some(write_units(size(item))),
+            TxOp::Delete { .. } => Some(1),
+            _ => None,
+        };
+        let result = self.inner.write_one(op).await;
+        let left = result.as_ref().ok().and_then(Option::as_ref);
+        self.written(known.unwrap_or_else(|| left.map_or(1, |item| write_units(size(item)))));
+        result
     }
 
     async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
         self.write();
         self.written(items.iter().map(|i| write_units(size(i))).sum());
         self.inner.put_many(items).await
-    }
-
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        condition: Option<Condition>,
-    ) -> TableResult<Item> {
-        self.write();
-        let result = self.inner.update(key, update, condition).await;
-        self.written(result.as_ref().map_or(1, |item| write_units(size(item))));
-        result
-    }
-
-    async fn delete(&self, key: &Key, condition: Option<Condition>) -> TableResult<Option<Item>> {
-        self.write();
-        self.written(1);
-        self.inner.delete(key, condition).await
     }
 
     async fn query(&self, query: Query) -> TableResult<Page> {

@@ -8,7 +8,7 @@ use hostfront::Services;
 use hostfront::adapters::aws::{DynamoTable, SqsQueue};
 use hostfront::adapters::embedded::EmbeddedDb;
 use hostfront::clock::{Clock, ManualClock, SystemClock};
-use hostfront::config::Config;
+use hostfront::settings::{MailChoice, Settings};
 use hostfront::store::Query;
 use tempfile::TempDir;
 
@@ -38,29 +38,37 @@ pub use moto::{
 };
 pub use wait::{eventually, until};
 
-pub fn test_config(data_dir: &std::path::Path) -> Config {
-    let mut config = Config::from_lookup(|_| None).expect("defaults are valid");
-    config.data_dir = data_dir.to_path_buf();
+pub fn test_config(data_dir: &std::path::Path) -> Settings {
+    let mut config = Settings::from_lookup(|_| None).expect("defaults are valid");
+    config.policy.data_dir = data_dir.to_path_buf();
     // Tests read links from the development mailbox, as a person reads mail.
-    config.adapters.mail = "outbox".into();
-    config.site_folder = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../site"));
-    config.shutdown_grace_secs = 5;
-    config.sim_registrar_latency_ms = 0;
-    config.sim_panel_latency_ms = 0;
-    config.registrar_calls_per_second = 10_000;
-    config.check_per_minute = 10_000;
-    config.check_burst = 10_000;
-    config.check_window_limit = 10_000;
-    config.auth_per_minute = 10_000;
-    config.auth_window_limit = 10_000;
-    config.purchase_per_minute = 10_000;
+    config.adapters.mail = MailChoice::Outbox;
+    config.policy.site_folder = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../site"));
+    config.policy.shutdown_grace_secs = 5;
+    config.sim.registrar_latency_ms = 0;
+    config.sim.panel_latency_ms = 0;
+    config.policy.registrar_calls_per_second = 10_000;
+    config.policy.check_per_minute = 10_000;
+    config.policy.check_burst = 10_000;
+    config.policy.check_window_limit = 10_000;
+    config.policy.auth_per_minute = 10_000;
+    config.policy.auth_window_limit = 10_000;
+    config.policy.purchase_per_minute = 10_000;
     // Journeys sign many customers up at once; the hashing test sets its own bound.
-    config.hash_wait_ms = 60_000;
-    config.purchase_window_limit = 10_000;
+    config.policy.hash_wait_ms = 60_000;
+    config.policy.purchase_window_limit = 10_000;
     // Journeys place many orders from one account; the review test sets its own rules.
-    config.review_orders_per_day = 1_000;
-    config.max_unpaid_orders = 1_000;
+    config.policy.review_orders_per_day = 1_000;
+    config.policy.max_unpaid_orders = 1_000;
     config
+}
+
+/// The test settings with the policy of `services`, for another process on
+/// the same table and queue.
+pub fn settings_of(services: &Services) -> Settings {
+    let mut settings = test_config(&services.config.data_dir);
+    settings.policy = (*services.config).clone();
+    settings
 }
 
 /// Services on the embedded engine with a clock the test moves (no HTTP),
@@ -72,7 +80,7 @@ pub fn embedded_services(clock: &ManualClock) -> (TempDir, Services) {
 /// As `embedded_services`, with settings changed by `configure`.
 pub fn embedded_services_with(
     clock: &ManualClock,
-    configure: impl FnOnce(&mut Config),
+    configure: impl FnOnce(&mut Settings),
 ) -> (TempDir, Services) {
     let dir = TempDir::new().expect("temp dir");
     let mut config = test_config(dir.path());
@@ -86,7 +94,7 @@ pub fn embedded_services_with(
 /// clock the test moves (no HTTP).
 pub async fn cloud_services_with(
     clock: &ManualClock,
-    configure: impl FnOnce(&mut Config),
+    configure: impl FnOnce(&mut Settings),
 ) -> (TempDir, Services) {
     let dir = TempDir::new().expect("temp dir");
     let mut config = test_config(dir.path());
@@ -100,7 +108,7 @@ pub async fn cloud_services_with(
     let queue = SqsQueue::create(
         sqs_client(),
         &unique("services-jobs"),
-        config.queue_max_receives,
+        config.policy.queue_max_receives,
     )
     .await
     .expect("queues created on moto");
@@ -126,7 +134,7 @@ impl App {
     }
 
     /// On the embedded engine, with settings changed by `configure`.
-    pub async fn embedded_with(configure: impl FnOnce(&mut Config)) -> App {
+    pub async fn embedded_with(configure: impl FnOnce(&mut Settings)) -> App {
         let dir = TempDir::new().expect("temp dir");
         let mut config = test_config(dir.path());
         configure(&mut config);
@@ -141,7 +149,7 @@ impl App {
     }
 
     /// On DynamoDB and SQS (moto), with settings changed by `configure`.
-    pub async fn cloud_with(configure: impl FnOnce(&mut Config)) -> App {
+    pub async fn cloud_with(configure: impl FnOnce(&mut Settings)) -> App {
         let dir = TempDir::new().expect("temp dir");
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let mut config = test_config(dir.path());
@@ -151,9 +159,13 @@ impl App {
             .create_if_missing()
             .await
             .expect("table created on moto");
-        let queue = SqsQueue::create(sqs_client(), &unique("app-jobs"), config.queue_max_receives)
-            .await
-            .expect("queues created on moto");
+        let queue = SqsQueue::create(
+            sqs_client(),
+            &unique("app-jobs"),
+            config.policy.queue_max_receives,
+        )
+        .await
+        .expect("queues created on moto");
         let sealer = hostfront::wiring::local_sealer(&config);
         let services =
             hostfront::wiring::with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);

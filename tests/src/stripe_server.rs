@@ -25,8 +25,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use hostfront::adapters::stripe::StripeSettings;
 use hostfront::adapters::stripe::webhook;
-use hostfront::config::StripeSettings;
 use serde_json::{Value, json};
 
 pub const SECRET_KEY: &str = "sk_test_hostfront";

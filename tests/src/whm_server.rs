@@ -21,7 +21,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use hostfront::config::WhmSettings;
+use hostfront::adapters::whm::WhmSettings;
 use serde_json::{Value, json};
 
 pub const TOKEN: &str = "WHMTOKEN0123456789ABCDEFGHIJKLMN";

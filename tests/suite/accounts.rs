@@ -284,7 +284,7 @@ async fn fifty_concurrent_signups_of_one_email_make_one_account() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logins_are_rate_limited() {
     // Six a minute allows a burst of three.
-    let app = App::embedded_with(|c| c.auth_per_minute = 6).await;
+    let app = App::embedded_with(|c| c.policy.auth_per_minute = 6).await;
     let attempt = json!({"email": "ada@example.com", "password": "guess number one"});
     for _ in 0..3 {
         assert_eq!(

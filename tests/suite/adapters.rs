@@ -1,9 +1,9 @@
 //! Adapters are chosen per port by configuration, and AWS refuses to run the
 //! simulations that would take real money or names unless told it is a demo.
 
-use hostfront::config::Config;
+use hostfront::settings::Settings;
 
-fn aws_config(extra: &[(&str, String)]) -> Config {
+fn aws_config(extra: &[(&str, String)]) -> Settings {
     let endpoint = hostfront_tests::moto_endpoint();
     let table = format!("adapters-{}", ulid::Ulid::new().to_string().to_lowercase());
     let mut pairs: Vec<(&str, String)> = vec![
@@ -14,7 +14,7 @@ fn aws_config(extra: &[(&str, String)]) -> Config {
         ("HOSTFRONT_QUEUE", table),
     ];
     pairs.extend(extra.iter().cloned());
-    Config::from_lookup(|name| {
+    Settings::from_lookup(|name| {
         pairs
             .iter()
             .find(|(k, _)| *k == name)
@@ -25,7 +25,7 @@ fn aws_config(extra: &[(&str, String)]) -> Config {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn aws_refuses_simulated_payments_registrar_and_panel_unless_a_demo() {
-    let refused = hostfront::wiring::from_config(aws_config(&[]))
+    let refused = hostfront::wiring::from_settings(aws_config(&[]))
         .await
         .err()
         .expect("refused");
@@ -44,7 +44,7 @@ async fn aws_refuses_simulated_payments_registrar_and_panel_unless_a_demo() {
         std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
         std::env::set_var("AWS_REGION", "us-east-1");
     }
-    let demo = hostfront::wiring::from_config(aws_config(&[("HOSTFRONT_DEMO", "true".into())]))
+    let demo = hostfront::wiring::from_settings(aws_config(&[("HOSTFRONT_DEMO", "true".into())]))
         .await
         .expect("a demo runs");
     assert_eq!(

@@ -242,8 +242,8 @@ async fn no_input_makes_the_check_fail_with_a_500() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_limiter_layers_answer_429_with_retry_after() {
     let app = App::embedded_with(|c| {
-        c.check_per_minute = 60;
-        c.check_burst = 3;
+        c.policy.check_per_minute = 60;
+        c.policy.check_burst = 3;
     })
     .await;
     for _ in 0..3 {
@@ -259,13 +259,13 @@ async fn both_limiter_layers_answer_429_with_retry_after() {
 
     // The shared window counts across processes: two apps (two Lambda
     // containers, each with its own in-process limiter) on one table.
-    let first = App::embedded_with(|c| c.check_window_limit = 3).await;
-    let config = &first.services.config;
+    let first = App::embedded_with(|c| c.policy.check_window_limit = 3).await;
+    let policy = &first.services.config;
     let own_limiter = ClientLimiter::new(
         "check",
-        config.check_per_minute,
-        config.check_burst,
-        config.check_window_limit,
+        policy.check_per_minute,
+        policy.check_burst,
+        policy.check_window_limit,
         60,
     );
     let second = App::serve(Services {
@@ -292,9 +292,9 @@ async fn both_limiter_layers_answer_429_with_retry_after() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clients_behind_a_trusted_proxy_are_limited_one_by_one() {
     let app = App::embedded_with(|c| {
-        c.check_burst = 2;
-        c.check_per_minute = 2;
-        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        c.policy.check_burst = 2;
+        c.policy.check_per_minute = 2;
+        c.policy.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
     })
     .await;
     let from = |ip: &'static str| [("x-forwarded-for", ip)];
@@ -313,7 +313,7 @@ async fn clients_behind_a_trusted_proxy_are_limited_one_by_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_registry_is_a_503_and_nothing_is_cached() {
-    let app = App::embedded_with(|c| c.sim_registrar_failure_rate = 1.0).await;
+    let app = App::embedded_with(|c| c.sim.registrar_failure_rate = 1.0).await;
     let (status, retry, body) = check(&app, "quietbakery.com").await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),

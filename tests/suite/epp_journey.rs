@@ -7,6 +7,7 @@ use std::time::Duration;
 use hostfront::adapters::sim::APPROVED;
 use hostfront::clock::SystemClock;
 use hostfront::registrar::DomainStatus;
+use hostfront::settings::RegistrarChoice;
 use hostfront_tests::epp_server::EppServer;
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 use hostfront_tests::{App, eventually};
@@ -17,8 +18,7 @@ async fn a_customer_searches_orders_and_renews_at_an_epp_registry() {
     let registry = EppServer::start(Arc::new(SystemClock), 2, Duration::from_secs(60)).await;
     let settings = registry.settings(2);
     let app = App::embedded_with(|config| {
-        config.adapters.registrar = "epp".into();
-        config.adapters.epp = Some(settings);
+        config.adapters.registrar = RegistrarChoice::Epp(settings);
     })
     .await;
     assert!(

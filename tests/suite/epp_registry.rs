@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use hostfront::adapters::epp::EppRegistrar;
 use hostfront::clock::Clock;
-use hostfront::config::Config;
 use hostfront::registrar::{DomainStatus, Registrar, Registration, Renewal};
+use hostfront::settings::Settings;
 use hostfront_tests::TableFixture;
 use hostfront_tests::epp_server::raw::{code_of, good_login, login_frame};
 use hostfront_tests::epp_server::{EppServer, RESTORE_WINDOW};
+use secrecy::ExposeSecret;
 
 const DOMAIN_NS: &str = "urn:ietf:params:xml:ns:domain-1.0";
 const DAY: i64 = 86_400;
@@ -80,7 +81,7 @@ async fn a_password_over_16_characters_is_refused_when_configured() {
             .find(|(n, _)| n == name)
             .map(|(_, v)| v),
     };
-    let config = Config::from_lookup(env);
+    let config = Settings::from_lookup(env);
     assert!(
         config
             .as_ref()
@@ -134,7 +135,7 @@ async fn the_login_asks_only_for_what_the_greeting_offers() {
 }
 
 fn password_of(server: &EppServer) -> String {
-    server.settings(1).password
+    server.settings(1).password.expose_secret().to_string()
 }
 
 fn registration(domain: &str) -> Registration {

@@ -87,7 +87,7 @@ async fn whm_panel(fleet: &WhmServer, f: &TableFixture) -> Arc<dyn HostingPanel>
 fn whm_adapter(
     _fleet: &WhmServer,
     f: &TableFixture,
-    settings: hostfront::config::WhmSettings,
+    settings: hostfront::adapters::whm::WhmSettings,
 ) -> Arc<dyn HostingPanel> {
     Arc::new(
         WhmPanel::new(

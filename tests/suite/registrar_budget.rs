@@ -14,10 +14,10 @@ with_clock_on_both_engines!(the_budget_is_shared_and_keeps_a_reserve: the_budget
 /// Another process on the same table and queue, whose registrar may make two
 /// calls a second, one of them kept from searches.
 fn container(services: &Services, clock: &ManualClock) -> Services {
-    let mut config = (*services.config).clone();
-    config.registrar_calls_per_second = 2;
-    config.registrar_reserved_per_second = 1;
-    config.registrar_portal_per_second = 0;
+    let mut config = hostfront_tests::settings_of(services);
+    config.policy.registrar_calls_per_second = 2;
+    config.policy.registrar_reserved_per_second = 1;
+    config.policy.registrar_portal_per_second = 0;
     hostfront::wiring::with_ports(
         config,
         Arc::new(clock.clone()),
@@ -59,8 +59,8 @@ async fn the_budget_is_shared_and_keeps_a_reserve(clock: &ManualClock, services:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_search_past_the_quota_marks_what_it_could_not_check() {
     let app = App::embedded_with(|c| {
-        c.registrar_calls_per_second = 2;
-        c.registrar_reserved_per_second = 1;
+        c.policy.registrar_calls_per_second = 2;
+        c.policy.registrar_reserved_per_second = 1;
     })
     .await;
     // Early in a second, so that the next is further away than a search waits.
@@ -141,10 +141,10 @@ with_clock_on_both_engines!(the_daily_sync_takes_half_of_what_searches_may: the_
 async fn the_daily_sync_takes_half_of_what_searches_may(clock: &ManualClock, services: &Services) {
     let now = hostfront::clock::Clock::now_millis(clock);
     clock.advance_millis(1_500 - now.rem_euclid(1_000));
-    let mut config = (*services.config).clone();
-    config.registrar_calls_per_second = 10;
-    config.registrar_reserved_per_second = 2;
-    config.registrar_portal_per_second = 0;
+    let mut config = hostfront_tests::settings_of(services);
+    config.policy.registrar_calls_per_second = 10;
+    config.policy.registrar_reserved_per_second = 2;
+    config.policy.registrar_portal_per_second = 0;
     let container = hostfront::wiring::with_ports(
         config,
         Arc::new(clock.clone()),
@@ -177,10 +177,10 @@ with_clock_on_both_engines!(the_portal_has_a_share_of_its_own: the_portal_has_a_
 async fn the_portal_has_a_share_of_its_own(clock: &ManualClock, services: &Services) {
     let now = hostfront::clock::Clock::now_millis(clock);
     clock.advance_millis(1_500 - now.rem_euclid(1_000));
-    let mut config = (*services.config).clone();
-    config.registrar_calls_per_second = 10;
-    config.registrar_reserved_per_second = 2;
-    config.registrar_portal_per_second = 2;
+    let mut config = hostfront_tests::settings_of(services);
+    config.policy.registrar_calls_per_second = 10;
+    config.policy.registrar_reserved_per_second = 2;
+    config.policy.registrar_portal_per_second = 2;
     let container = hostfront::wiring::with_ports(
         config,
         Arc::new(clock.clone()),

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use hostfront::adapters::sim::APPROVED;
 use hostfront::audit::{self, AuditQuery};
+use hostfront::settings::PaymentsChoice;
 use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 use hostfront_tests::stripe_server::{AUTHENTICATES, StripeServer};
@@ -15,8 +16,7 @@ use serde_json::json;
 async fn shop_on(stripe: &StripeServer) -> App {
     let settings = stripe.settings(Duration::from_secs(5));
     App::embedded_with(|config| {
-        config.adapters.payments = "stripe".into();
-        config.adapters.stripe = Some(settings);
+        config.adapters.payments = PaymentsChoice::Stripe(settings);
     })
     .await
 }

@@ -11,12 +11,13 @@ use axum::middleware::Next;
 use axum::response::IntoResponse;
 use hostfront::Services;
 use hostfront::clock::SystemClock;
-use hostfront::config::{Config, Engine};
 use hostfront::http::ApiError;
 use hostfront::http::GroupRoutes;
 use hostfront::jobs::{JobHandler, process};
 use hostfront::queue::{Message, Queue};
+use hostfront::settings::{Engine, Settings};
 pub use hostfront::wiring::AwsAdapters;
+use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 use tracing::Instrument;
 
@@ -31,20 +32,20 @@ pub async fn services_from_env(adapters: AwsAdapters) -> Result<Services, Error>
         .metrics()
         .num_workers()
         .to_string();
-    let mut config = Config::from_lookup(|name| match name {
+    let mut settings = Settings::from_lookup(|name| match name {
         "HOSTFRONT_ENGINE" => Some("aws".into()),
         "HOSTFRONT_HASH_CONCURRENCY" => std::env::var(name).ok().or_else(|| Some(cores.clone())),
         _ => std::env::var(name).ok(),
     })?;
-    debug_assert_eq!(config.engine, Engine::Aws);
-    config.workers = 0;
+    debug_assert_eq!(settings.engine, Engine::Aws);
+    settings.policy.workers = 0;
     let read = started.elapsed();
-    hostfront::telemetry::init(config.log_format, &config.log_filter);
+    hostfront::telemetry::init(settings.log.format, &settings.log.filter);
     let configured = started.elapsed();
-    let sdk = hostfront::wiring::lambda_sdk_config(&config)?;
+    let sdk = hostfront::wiring::lambda_sdk_config(&settings)?;
     let sdk_ready = started.elapsed();
     let clock = std::sync::Arc::new(SystemClock);
-    let services = hostfront::wiring::on_aws(config, clock, adapters, sdk).await?;
+    let services = hostfront::wiring::on_aws(settings, clock, adapters, sdk).await?;
     // The cold start's parts, for whoever tunes it (HOSTFRONT_LOG=debug).
     tracing::debug!(
         config_us = read.as_micros() as u64,
@@ -86,9 +87,9 @@ pub async fn serve_routes(group: fn() -> GroupRoutes, adapters: AwsAdapters) -> 
 /// header, believed only when the request carries the origin secret that
 /// CloudFront adds (`HOSTFRONT_ORIGIN_SECRET`). A request without it did not
 /// come through CloudFront and its firewall, and is refused.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct OriginCheck {
-    secret: Option<Arc<str>>,
+    secret: Option<Arc<SecretString>>,
 }
 
 /// The header CloudFront adds to every request it sends to the API.
@@ -100,7 +101,7 @@ impl OriginCheck {
             .ok()
             .filter(|s| !s.is_empty());
         OriginCheck {
-            secret: secret.map(Arc::from),
+            secret: secret.map(|s| Arc::new(s.into())),
         }
     }
 
@@ -115,7 +116,7 @@ impl OriginCheck {
             .get(ORIGIN_HEADER)
             .map(|v| v.as_bytes())
             .unwrap_or_default();
-        if !bool::from(given.ct_eq(secret.as_bytes())) {
+        if !bool::from(given.ct_eq(secret.expose_secret().as_bytes())) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",

@@ -5,19 +5,19 @@
 //! an admin, and prints their password, authenticator enrolment and
 //! recovery codes once; it refuses once any admin was made this way.
 
-use hostfront::config::Config;
+use hostfront::settings::Settings;
 use hostfront::{local, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config = Config::from_env()?;
-    telemetry::init(config.log_format, &config.log_filter);
+    let settings = Settings::from_env()?;
+    telemetry::init(settings.log.format, &settings.log.filter);
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        None => serve(config).await,
+        None => serve(settings).await,
         Some("create-admin") => match &args[1..] {
             [email, name @ ..] if !name.is_empty() => {
-                create_admin(config, email, &name.join(" ")).await
+                create_admin(settings, email, &name.join(" ")).await
             }
             _ => anyhow::bail!("usage: hostfront create-admin <email> <name>"),
         },
@@ -25,16 +25,17 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.listen)
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let listen = settings.policy.listen;
+    let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-    let services = hostfront::wiring::from_config(config).await?;
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let services = hostfront::wiring::from_settings(settings).await?;
     local::serve(services, listener, local::shutdown_signal()).await
 }
 
-async fn create_admin(config: Config, email: &str, name: &str) -> anyhow::Result<()> {
-    let services = hostfront::wiring::from_config(config).await?;
+async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Result<()> {
+    let services = hostfront::wiring::from_settings(settings).await?;
     let enrolment = hostfront::staff::auth::create_first_admin(&services, email, name).await?;
     println!("{}", hostfront::staff::auth::enrolment_text(&enrolment));
     Ok(())

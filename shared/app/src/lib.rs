@@ -4,7 +4,9 @@
 //! domain rules, ports and use cases) so that entrypoints and tests name one
 //! crate, and adds what only an entrypoint should know:
 //!
-//! - `wiring`: the adapter of every port, chosen by configuration;
+//! - `settings`: everything read from the environment: the core's policy,
+//!   the engine, and which adapter serves each port with its settings;
+//! - `wiring`: the adapter of every port, chosen by the settings;
 //! - `local`: the site, every API route, the workers and the scheduler in one
 //!   process;
 //! - `telemetry`: logging.
@@ -17,5 +19,6 @@ pub use hostfront_core::*;
 pub use hostfront_http as http;
 
 pub mod local;
+pub mod settings;
 pub mod telemetry;
 pub mod wiring;

@@ -20,7 +20,6 @@ use axum::routing::{get, post, put};
 use super::AppState;
 use super::error::{ApiError, ApiJson};
 use hostfront_core::Services;
-use hostfront_core::config::Engine;
 use hostfront_core::mail::{self, Mail};
 use hostfront_core::registrar::{Drift, RegistrarError};
 use hostfront_core::resolver::Pointing;
@@ -166,9 +165,10 @@ async fn repoint(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The development routes, when the configuration turns them on for the embedded engine.
+/// The development routes, when the configuration turns them on (never on
+/// the AWS engine: the composition root keeps them off there).
 pub fn routes(services: &Services) -> Option<Router<AppState>> {
-    (services.config.dev_tools && services.config.engine == Engine::Embedded).then(|| {
+    services.config.dev_tools.then(|| {
         Router::new()
             .route("/api/outbox", get(outbox))
             .route("/api/dev/dns/{name}", put(publish_txt))

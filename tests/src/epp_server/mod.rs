@@ -31,6 +31,7 @@ use std::time::Duration;
 
 use hostfront::adapters::epp::EppSettings;
 use hostfront::clock::Clock;
+use secrecy::ExposeSecret;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::rustls;
 
@@ -194,7 +195,10 @@ impl EppServer {
             ("HOSTFRONT_EPP_HOST", settings.host),
             ("HOSTFRONT_EPP_PORT", settings.port.to_string()),
             ("HOSTFRONT_EPP_CLIENT_ID", settings.client_id),
-            ("HOSTFRONT_EPP_PASSWORD", settings.password),
+            (
+                "HOSTFRONT_EPP_PASSWORD",
+                settings.password.expose_secret().to_string(),
+            ),
             ("HOSTFRONT_EPP_SESSIONS", sessions.to_string()),
             ("HOSTFRONT_EPP_CA_FILE", self.ca_file.display().to_string()),
         ]

@@ -10,7 +10,7 @@ use hostfront::Services;
 use hostfront::adapters::sim::{APPROVED, DECLINED, EXPIRED, INSUFFICIENT_FUNDS};
 use hostfront::billing::{InvoiceFor, invoice, payment_method};
 use hostfront::clock::ManualClock;
-use hostfront::config::Config;
+use hostfront::settings::Settings;
 use hostfront::subscriptions::billing;
 use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_username, hosting};
@@ -21,9 +21,9 @@ use crate::renewals::services::{card as saved_card, travel_to};
 use crate::renewals::{first_service, live_domain};
 
 /// Three declines for one thing, five for a customer's day.
-fn caps(config: &mut Config) {
-    config.declines_per_order = 3;
-    config.declines_per_day = 5;
+fn caps(config: &mut Settings) {
+    config.policy.declines_per_order = 3;
+    config.policy.declines_per_day = 5;
 }
 
 /// Runs a case on each engine, with a clock it moves and the gateway watched.

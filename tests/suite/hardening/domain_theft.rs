@@ -13,8 +13,8 @@ use super::portal_quota::live_domain;
 const PASSWORD: &str = "correct horse battery";
 
 on_both_engines!(a_stolen_session_cannot_take_a_domain: stolen_session_embedded, stolen_session_cloud, |c| {
-    c.auth_per_minute = 40;
-    c.domain_changes_per_minute = 1_000;
+    c.policy.auth_per_minute = 40;
+    c.policy.domain_changes_per_minute = 1_000;
 });
 
 async fn security_mails(app: &App, to: &str) -> usize {

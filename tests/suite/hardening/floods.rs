@@ -11,8 +11,8 @@ use serde_json::json;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn password_hashing_is_bounded() {
     let app = App::embedded_with(|c| {
-        c.hash_concurrency = 1;
-        c.hash_wait_ms = 20;
+        c.policy.hash_concurrency = 1;
+        c.policy.hash_wait_ms = 20;
     })
     .await;
     Shopper::sign_up(&app, "ada@example.com", "GB").await;
@@ -45,8 +45,8 @@ async fn password_hashing_is_bounded() {
 }
 
 on_both_engines!(card_testing: card_testing_embedded, card_testing_cloud, |c| {
-    c.declines_per_order = 3;
-    c.declines_per_day = 5;
+    c.policy.declines_per_order = 3;
+    c.policy.declines_per_day = 5;
 });
 
 /// Declined cards are capped per order and per customer per day, and after
@@ -115,9 +115,9 @@ async fn card_testing(app: &App) {
 }
 
 on_both_engines!(one_ipv6_network: one_ipv6_network_embedded, one_ipv6_network_cloud, |c| {
-    c.check_per_minute = 1;
-    c.check_burst = 1;
-    c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    c.policy.check_per_minute = 1;
+    c.policy.check_burst = 1;
+    c.policy.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
 });
 
 /// An IPv6 /48 holds 65,536 /64s, each a client with its own limit: the /48

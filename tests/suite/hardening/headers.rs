@@ -56,7 +56,7 @@ async fn every_answer_carries_the_security_headers() {
     }
     app.shutdown().await.unwrap();
 
-    let app = App::embedded_with(|c| c.public_url = "https://shop.example.net".into()).await;
+    let app = App::embedded_with(|c| c.policy.public_url = "https://shop.example.net".into()).await;
     let h = headers(&app, "/").await;
     assert!(
         h["strict-transport-security"]
@@ -88,11 +88,11 @@ async fn busy_and_slow_answers_carry_the_security_headers() {
         assert_eq!(body["error"]["code"], "unavailable", "{what}: {body}");
     };
 
-    let app = App::embedded_with(|c| c.request_timeout_ms = 1).await;
+    let app = App::embedded_with(|c| c.policy.request_timeout_ms = 1).await;
     check(login(&app).await.unwrap(), "timed out").await;
     app.shutdown().await.unwrap();
 
-    let app = App::embedded_with(|c| c.max_concurrent_requests = 1).await;
+    let app = App::embedded_with(|c| c.policy.max_concurrent_requests = 1).await;
     Shopper::sign_up(&app, "ada@example.com", "GB").await;
     let answers = futures::future::join_all((0..12).map(|_| login(&app))).await;
     let busy = answers

@@ -134,9 +134,9 @@ async fn exact_unpaid_limit(app: &App) {
     limited.shutdown().await.unwrap();
 }
 
-fn one_unpaid_order(c: &mut hostfront::config::Config) {
-    c.max_unpaid_orders = 1;
-    c.declines_per_order = 100;
+fn one_unpaid_order(c: &mut hostfront::settings::Settings) {
+    c.policy.max_unpaid_orders = 1;
+    c.policy.declines_per_order = 100;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,8 +247,8 @@ async fn declined_cards_never_extend_a_hold(clock: &ManualClock, services: &host
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn placing_and_paying_are_rate_limited() {
     let app = App::embedded_with(|c| {
-        c.purchase_per_minute = 2;
-        c.purchase_window_limit = 1000;
+        c.policy.purchase_per_minute = 2;
+        c.policy.purchase_window_limit = 1000;
     })
     .await;
     let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;

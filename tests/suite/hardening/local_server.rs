@@ -23,9 +23,9 @@ async fn the_outbox_is_off_unless_turned_on() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_outbox_answers_only_this_machine() {
     let app = App::embedded_with(|c| {
-        c.dev_tools = true;
+        c.policy.dev_tools = true;
         // Even a proxy the server trusts cannot make a caller local.
-        c.trusted_proxies = vec!["0.0.0.0/0".parse().unwrap(), "::/0".parse().unwrap()];
+        c.policy.trusted_proxies = vec!["0.0.0.0/0".parse().unwrap(), "::/0".parse().unwrap()];
     })
     .await;
     let (status, _, mails) = app.get("/api/outbox").await;
@@ -116,7 +116,7 @@ async fn the_database_and_the_outbox_are_private() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_clients_are_cut_off() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let app = App::embedded_with(|c| c.header_timeout_ms = 300).await;
+    let app = App::embedded_with(|c| c.policy.header_timeout_ms = 300).await;
     let address = app.base.trim_start_matches("http://").to_string();
     for sent in ["", "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"] {
         let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
@@ -148,7 +148,7 @@ async fn slow_clients_are_cut_off() {
 /// the answer is a JSON 503 that says when to come back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn floods_and_slow_requests_get_a_503() {
-    let app = App::embedded_with(|c| c.max_concurrent_requests = 1).await;
+    let app = App::embedded_with(|c| c.policy.max_concurrent_requests = 1).await;
     Shopper::sign_up(&app, "ada@example.com", "GB").await;
     let login =
         serde_json::json!({"email": "ada@example.com", "password": "correct horse battery"});
@@ -163,7 +163,7 @@ async fn floods_and_slow_requests_get_a_503() {
     assert_eq!(busy[0].1["error"]["code"], "unavailable");
     app.shutdown().await.unwrap();
 
-    let app = App::embedded_with(|c| c.request_timeout_ms = 1).await;
+    let app = App::embedded_with(|c| c.policy.request_timeout_ms = 1).await;
     let (status, body) = app.post_with("/api/login", &login, &[]).await;
     assert_eq!(
         (status, body["error"]["message"].as_str()),
@@ -185,7 +185,7 @@ async fn the_simulated_dns_is_a_development_tool() {
     let app = App::embedded().await;
     assert_eq!(publish(&app).await.unwrap().status(), 404);
     app.shutdown().await.unwrap();
-    let app = App::embedded_with(|c| c.dev_tools = true).await;
+    let app = App::embedded_with(|c| c.policy.dev_tools = true).await;
     assert_eq!(publish(&app).await.unwrap().status(), 204);
     let published = hostfront::resolver::Resolver::txt(
         app.services.resolver.as_ref(),
@@ -202,7 +202,7 @@ async fn the_simulated_dns_is_a_development_tool() {
 /// domain pointed at another host. Nonsense is refused and changes nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_simulated_registry_and_dns_drift_as_development_tools() {
-    let app = App::embedded_with(|c| c.dev_tools = true).await;
+    let app = App::embedded_with(|c| c.policy.dev_tools = true).await;
     let client = hostfront_tests::http();
     let drift = |name: &str, body: serde_json::Value| {
         client
@@ -353,8 +353,8 @@ async fn idle_connections_are_closed_after_the_idle_timeout() {
     use std::time::{Duration, Instant};
     use tokio::io::AsyncWriteExt as _;
     let app = App::embedded_with(|c| {
-        c.idle_timeout_ms = 300;
-        c.header_timeout_ms = 3_000;
+        c.policy.idle_timeout_ms = 300;
+        c.policy.header_timeout_ms = 3_000;
     })
     .await;
     let address = app.base.trim_start_matches("http://").to_string();

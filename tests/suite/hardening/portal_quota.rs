@@ -17,11 +17,11 @@ on_both_engines!(
         portal_share_cloud,
     |c| {
         // A small quota, so that even a loop slowed by moto would spend it.
-        c.registrar_calls_per_second = 10;
-        c.registrar_reserved_per_second = 2;
-        c.registrar_portal_per_second = 1;
+        c.policy.registrar_calls_per_second = 10;
+        c.policy.registrar_reserved_per_second = 2;
+        c.policy.registrar_portal_per_second = 1;
         // The portal's share, not the per-customer limit, is what this tests.
-        c.domain_changes_per_minute = 100_000;
+        c.policy.domain_changes_per_minute = 100_000;
     }
 );
 
@@ -151,7 +151,7 @@ async fn a_customer_looping_on_their_domain_spends_only_the_portals_share(app: &
 }
 
 on_both_engines!(domain_changes_are_limited_per_customer: changes_limited_embedded, changes_limited_cloud, |c| {
-    c.domain_changes_per_minute = 4;
+    c.policy.domain_changes_per_minute = 4;
 });
 
 /// A customer's changes are limited per customer, with a Retry-After.

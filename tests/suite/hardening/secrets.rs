@@ -142,10 +142,10 @@ async fn mailed_tokens_are_not_stored(app: &App) {
 
 #[test]
 fn the_development_mailbox_is_on_only_with_the_development_tools() {
-    use hostfront::config::Config;
-    let plain = Config::from_lookup(|_| None).unwrap();
-    assert_eq!(plain.adapters.mail, "record");
-    let dev =
-        Config::from_lookup(|name| (name == "HOSTFRONT_DEV_TOOLS").then(|| "true".into())).unwrap();
-    assert_eq!(dev.adapters.mail, "outbox");
+    use hostfront::settings::{MailChoice, Settings};
+    let plain = Settings::from_lookup(|_| None).unwrap();
+    assert_eq!(plain.adapters.mail, MailChoice::Record);
+    let dev = Settings::from_lookup(|name| (name == "HOSTFRONT_DEV_TOOLS").then(|| "true".into()))
+        .unwrap();
+    assert_eq!(dev.adapters.mail, MailChoice::Outbox);
 }

@@ -101,7 +101,7 @@ async fn sessions(app: &App) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plain_http_host_gets_a_cookie_it_can_keep() {
-    let app = App::embedded_with(|c| c.cookie_secure = false).await;
+    let app = App::embedded_with(|c| c.policy.cookie_secure = false).await;
     let email = "plain@example.com";
     Shopper::sign_up(&app, email, "GB").await;
     let (_, set_cookie) = login(&app, email, None).await;

@@ -35,8 +35,8 @@ async fn ten_paid_orders_go_live_within_one_and_a_half_times_one() {
     // Each provisioning step waits on the simulated registry and panel, as
     // real ones make it wait: that, not this machine, is the time measured.
     let app = App::embedded_with(|c| {
-        c.sim_registrar_latency_ms = 150;
-        c.sim_panel_latency_ms = 150;
+        c.sim.registrar_latency_ms = 150;
+        c.sim.panel_latency_ms = 150;
     })
     .await;
     let shopper = Shopper::sign_up(&app, "burst@example.com", "GB").await;

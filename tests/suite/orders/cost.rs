@@ -17,10 +17,10 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
     let dir = tempfile::TempDir::new().unwrap();
     let mut config = hostfront_tests::test_config(dir.path());
     // The default simulated latencies, to measure order-to-live time as a user sees it.
-    config.sim_registrar_latency_ms = 40;
-    config.sim_panel_latency_ms = 150;
+    config.sim.registrar_latency_ms = 40;
+    config.sim.panel_latency_ms = 150;
     // The test runs the worker itself, so that each phase's requests are its own.
-    config.workers = 0;
+    config.policy.workers = 0;
     let db = hostfront::adapters::embedded::EmbeddedDb::open(dir.path()).unwrap();
     let mut services =
         hostfront::wiring::embedded(config, db, Arc::new(hostfront::clock::SystemClock));

@@ -105,10 +105,10 @@ async fn bad_orders_are_refused_and_change_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn review_rules_hold_paid_orders_for_staff() {
     let app = App::embedded_with(|c| {
-        c.review_above = 10_000;
-        c.review_orders_per_day = 2;
+        c.policy.review_above = 10_000;
+        c.policy.review_orders_per_day = 2;
         // The test runs the queue itself, so that it knows when all is done.
-        c.workers = 0;
+        c.policy.workers = 0;
     })
     .await;
     let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;
@@ -145,7 +145,7 @@ async fn review_rules_hold_paid_orders_for_staff() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_servers_put_orders_on_hold_in_plain_words() {
-    let app = App::embedded_with(|c| c.sim_panel_capacity = 0).await;
+    let app = App::embedded_with(|c| c.sim.panel_capacity = 0).await;
     let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;
     let (_, order) = ada
         .order(hosting("subdomain", "fullhouse", "fullhouse"))
@@ -283,8 +283,8 @@ async fn an_unpaid_order_holds_its_domain_for_a_week_and_a_paid_one_for_good() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn username_checks_are_rate_limited() {
     let app = App::embedded_with(|c| {
-        c.check_per_minute = 1;
-        c.check_burst = 1;
+        c.policy.check_per_minute = 1;
+        c.policy.check_burst = 1;
     })
     .await;
     let (status, _, body) = app.get("/api/usernames/check?name=bakery").await;
@@ -301,7 +301,7 @@ async fn username_checks_are_rate_limited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_cannot_hoard_names_with_unpaid_orders() {
-    let app = App::embedded_with(|c| c.max_unpaid_orders = 2).await;
+    let app = App::embedded_with(|c| c.policy.max_unpaid_orders = 2).await;
     let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;
     let (first, _) = ada
         .order(hosting("subdomain", "hoardone", "hoardone"))

@@ -71,7 +71,7 @@ async fn created_things(services: &hostfront::Services) -> (usize, usize, usize)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_delivered_twice_creates_everything_once() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services_with(&clock, |c| c.sim_panel_latency_ms = 100);
+    let (_dir, services) = embedded_services_with(&clock, |c| c.sim.panel_latency_ms = 100);
     let (customer, id) = paid_order(&services).await;
     // Both deliveries run at once; one finds the step leased and fails to retry later.
     let (a, b) = tokio::join!(
@@ -92,7 +92,7 @@ async fn a_job_delivered_twice_creates_everything_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_killed_mid_saga_is_finished_by_another_exactly_once() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services_with(&clock, |c| c.sim_panel_latency_ms = 400);
+    let (_dir, services) = embedded_services_with(&clock, |c| c.sim.panel_latency_ms = 400);
     let (customer, id) = paid_order(&services).await;
     let settings = WorkerSettings {
         visibility: Duration::from_secs(60),
@@ -168,7 +168,7 @@ async fn a_worker_killed_mid_saga_is_finished_by_another_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_step_that_keeps_failing_marks_the_order_failed_and_a_redrive_resumes_it() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services_with(&clock, |c| c.sim_panel_failure_rate = 1.0);
+    let (_dir, services) = embedded_services_with(&clock, |c| c.sim.panel_failure_rate = 1.0);
     let (customer, id) = paid_order(&services).await;
     let first = provision::run(&services, &customer.id, &id, false).await;
     assert!(first.unwrap_err().to_string().contains("hosting_account"));
@@ -214,8 +214,8 @@ async fn a_step_that_keeps_failing_marks_the_order_failed_and_a_redrive_resumes_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_the_last_retry_the_job_is_dead_lettered_and_the_order_names_the_step() {
     let app = App::embedded_with(|c| {
-        c.sim_panel_failure_rate = 1.0;
-        c.queue_max_receives = 2;
+        c.sim.panel_failure_rate = 1.0;
+        c.policy.queue_max_receives = 2;
     })
     .await;
     let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;

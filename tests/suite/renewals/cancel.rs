@@ -10,7 +10,8 @@ use hostfront::audit::Actor;
 use hostfront::clock::ManualClock;
 use hostfront::domains::owned::{self, OwnedStatus};
 use hostfront::panel::{
-    AccountState, Backup, HostingAccount, HostingPanel, MailSetup, NewAccount, PanelError, Pools,
+    AccountState, Backup, HostingAccount, HostingPanel, MailSetup, NewAccount, PanelError,
+    ServerInventory,
 };
 use hostfront::subscriptions::cancel::{self, Acting, CancelError, When};
 use hostfront::subscriptions::{self, ServiceStatus};
@@ -271,24 +272,8 @@ impl HostingPanel for NoRemovals {
     async fn remove_account(&self, _: &str) -> Result<(), PanelError> {
         Err(PanelError::Unavailable("simulated outage".into()))
     }
-    async fn pools(&self) -> Result<Pools, PanelError> {
-        self.0.pools().await
-    }
-    async fn add_server(&self, pool: &str, name: &str, capacity: u32) -> Result<(), PanelError> {
-        self.0.add_server(pool, name, capacity).await
-    }
-    async fn retire_server(&self, name: &str) -> Result<(), PanelError> {
-        self.0.retire_server(name).await
-    }
-    async fn add_addresses(
-        &self,
-        first: std::net::Ipv4Addr,
-        count: u32,
-    ) -> Result<u32, PanelError> {
-        self.0.add_addresses(first, count).await
-    }
-    async fn server_names(&self) -> Result<Vec<String>, PanelError> {
-        self.0.server_names().await
+    fn inventory(&self) -> &dyn ServerInventory {
+        self.0.inventory()
     }
 }
 

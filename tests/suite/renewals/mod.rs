@@ -82,8 +82,8 @@ pub(crate) async fn mails_of(services: &Services, kind: MailKind, to: &str) -> u
 
 /// The same services with a registrar that does not answer.
 fn registrar_down(services: &Services) -> Services {
-    let mut config = (*services.config).clone();
-    config.sim_registrar_failure_rate = 1.0;
+    let mut config = hostfront_tests::settings_of(services);
+    config.sim.registrar_failure_rate = 1.0;
     hostfront::wiring::with_ports(
         config,
         services.clock.clone(),

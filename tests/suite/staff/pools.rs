@@ -118,4 +118,4 @@ async fn an_order_on_hold_resumes_once_a_server_is_added(app: &App) {
     assert_eq!(actions, ["server_retired", "server_added"]);
 }
 
-on_both_engines!(an_order_on_hold_resumes_once_a_server_is_added: pools_embedded, pools_cloud, |config| config.sim_panel_capacity = 0);
+on_both_engines!(an_order_on_hold_resumes_once_a_server_is_added: pools_embedded, pools_cloud, |config| config.sim.panel_capacity = 0);

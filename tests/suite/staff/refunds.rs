@@ -85,7 +85,7 @@ async fn billing_refunds_add_up_to_their_limit_on_one_invoice(app: &App) {
     assert_eq!(refunds[0]["to"], format!("{total} given back"));
 }
 
-on_both_engines!(billing_refunds_add_up_to_their_limit_on_one_invoice: refunds_embedded, refunds_cloud, |config| config.staff_refund_limit = 200);
+on_both_engines!(billing_refunds_add_up_to_their_limit_on_one_invoice: refunds_embedded, refunds_cloud, |config| config.policy.staff_refund_limit = 200);
 
 /// Four refunds of 150 at once, and four grants of 150 at once, with a
 /// limit of 200: one of each passes.
@@ -131,7 +131,7 @@ async fn refunds_and_grants_at_once_stay_within_the_limit(app: &App) {
     assert_eq!(file["credit"], 150, "{file}");
 }
 
-on_both_engines!(refunds_and_grants_at_once_stay_within_the_limit: at_once_embedded, at_once_cloud, |config| config.staff_refund_limit = 200);
+on_both_engines!(refunds_and_grants_at_once_stay_within_the_limit: at_once_embedded, at_once_cloud, |config| config.policy.staff_refund_limit = 200);
 
 /// A held order whose invoice staff refunded in full is not approved; a
 /// rejection after a part was given back gives back only the rest.

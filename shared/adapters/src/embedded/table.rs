@@ -12,7 +12,7 @@ use super::{EmbeddedDb, Failure};
 use hostfront_core::clock::Clock;
 use hostfront_core::store::{
     Condition, Index, Item, ItemExt, Key, MAX_BATCH_GET, Page, Query, SortKey, TTL, Table,
-    TableError, TableResult, TxOp, Update, matches, validate_transaction,
+    TableError, TableResult, TxOp, matches, validate_transaction,
 };
 use hostfront_core::store::{decode_cursor, encode_cursor, validate_item, visible};
 
@@ -132,19 +132,19 @@ impl SqliteTable {
     ) -> TableResult<T> {
         Ok(self.db.run(work).await?)
     }
-
-    async fn single(&self, op: TxOp) -> TableResult<Option<Item>> {
-        op.validate()?;
-        let now = self.clock.now_secs();
-        self.run(move |conn| run_ops(conn, std::slice::from_ref(&op), now, true))
-            .await
-    }
 }
 
 #[async_trait]
 impl Table for SqliteTable {
     fn engine(&self) -> &'static str {
         "sqlite"
+    }
+
+    async fn write_one(&self, op: TxOp) -> TableResult<Option<Item>> {
+        op.validate()?;
+        let now = self.clock.now_secs();
+        self.run(move |conn| run_ops(conn, std::slice::from_ref(&op), now, true))
+            .await
     }
 
     async fn get(&self, key: &Key) -> TableResult<Option<Item>> {
@@ -176,41 +176,12 @@ impl Table for SqliteTable {
         .await
     }
 
-    async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()> {
-        self.single(TxOp::Put { item, condition }).await.map(|_| ())
-    }
-
     async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
         items.iter().try_for_each(validate_item)?;
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             items.iter().try_for_each(|item| write(&tx, item))?;
             Ok(tx.commit()?)
-        })
-        .await
-    }
-
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        condition: Option<Condition>,
-    ) -> TableResult<Item> {
-        let op = TxOp::Update {
-            key: key.clone(),
-            update,
-            condition,
-        };
-        Ok(self
-            .single(op)
-            .await?
-            .expect("an update returns the new item"))
-    }
-
-    async fn delete(&self, key: &Key, condition: Option<Condition>) -> TableResult<Option<Item>> {
-        self.single(TxOp::Delete {
-            key: key.clone(),
-            condition,
         })
         .await
     }

@@ -20,53 +20,37 @@
 //!   Registries that require contacts with postal addresses are not
 //!   supported (Hostfront does not collect addresses).
 
+mod changes;
+mod info;
 mod journal;
+mod renewal;
 mod restore;
 mod session;
+mod settings;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use hmac::{Hmac, Mac};
-use instant_epp::domain::info::InfoData;
 use instant_epp::domain::transfer::DomainTransfer;
-use instant_epp::domain::update::{DomainAdd, DomainRemove, DomainUpdate};
-use instant_epp::domain::{
-    DomainCheck, DomainCreate, DomainRenew, HostInfo, HostObj, NameServers, Period, PeriodLength,
-    Status,
-};
-use instant_epp::extensions::rgp::RgpStatus;
-use instant_epp::extensions::rgp::request::RgpRequestInfoResponse;
-use instant_epp::response::{Response, ResultCode};
-use instant_xml::FromXml;
+use instant_epp::domain::{DomainCheck, DomainCreate, HostInfo, HostObj, Period, PeriodLength};
+use instant_epp::response::ResultCode;
+use secrecy::ExposeSecret;
 use sha2::Sha256;
 
 use hostfront_core::clock::Clock;
 use hostfront_core::registrar::{
-    Availability, Contact, DomainInfo as Info, DomainStatus, Registrar, RegistrarError,
-    Registration, Renewal, TransferRequest, TransferState,
+    Availability, Contact, DomainInfo as Info, Registrar, RegistrarError, Registration, Renewal,
+    TransferRequest, TransferState,
 };
 use hostfront_core::store::Table;
 
+use info::Record;
 use journal::{Entry, Journal};
 use session::{EppError, Sessions};
 
-pub use hostfront_core::config::EppSettings;
-
-/// What the registry holds of a domain, as `<info>` tells it.
-struct Record {
-    info: Info,
-    /// We sponsor it.
-    ours: bool,
-    /// Its auth code, when we sponsor it.
-    auth_code: Option<String>,
-    /// A restore was requested and waits for its report (RFC 3915).
-    pending_restore: bool,
-    /// When the registry last changed it (for a domain in redemption,
-    /// when it was deleted).
-    updated_at: Option<i64>,
-}
+pub use settings::EppSettings;
 
 pub struct EppRegistrar {
     settings: Arc<EppSettings>,
@@ -162,84 +146,11 @@ impl EppRegistrar {
     /// to recognise on a retry, unguessable without the EPP password, and
     /// within what registries accept (16 characters, mixed classes).
     fn auth_code_of(&self, key: &str) -> String {
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.settings.password.as_bytes())
-            .expect("HMAC takes any key");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(self.settings.password.expose_secret().as_bytes())
+                .expect("HMAC takes any key");
         mac.update(key.as_bytes());
         format!("Hf{}!", &hex(&mac.finalize().into_bytes())[..13])
-    }
-
-    /// The registry's record of `domain`.
-    async fn lookup(&self, domain: &str) -> Result<Record, RegistrarError> {
-        let frame = info_frame(domain, &transaction_id(&format!("info-{domain}")));
-        let response = self
-            .sessions
-            .with(async |client| {
-                let xml = client.transact_xml(&frame).await?;
-                parse_response::<InfoData, RgpRequestInfoResponse>(&xml)
-            })
-            .await?;
-        let data = response
-            .res_data()
-            .ok_or_else(|| RegistrarError::Unavailable("EPP info without data".into()))?;
-        let rgp = response
-            .extension
-            .as_ref()
-            .map(|ext| ext.data.rgp_status.as_slice())
-            .unwrap_or_default();
-        let ours = data.client_id == self.settings.client_id;
-        let auth_code = data
-            .auth_info
-            .as_ref()
-            .filter(|_| ours)
-            .map(|a| a.password.to_string());
-        Ok(Record {
-            info: info_of(data, rgp, ours),
-            ours,
-            auth_code,
-            pending_restore: rgp.contains(&RgpStatus::PendingRestore),
-            updated_at: data.updated_at.map(|at| at.timestamp()),
-        })
-    }
-
-    /// The registry's record of `domain`, which we must sponsor: a domain
-    /// another registrar holds is not found, as the port has it.
-    async fn ours(&self, domain: &str) -> Result<Record, RegistrarError> {
-        let record = self.lookup(domain).await?;
-        match record.ours {
-            true => Ok(record),
-            false => Err(RegistrarError::NotFound(format!("{domain} is not ours"))),
-        }
-    }
-
-    async fn update(&self, update: &DomainUpdate<'_>, id: &str) -> Result<(), RegistrarError> {
-        self.sessions
-            .with(async |client| client.transact(update, id).await.map(|_| ()))
-            .await
-            .map_err(Into::into)
-    }
-
-    async fn renew_once(&self, request: &Renewal, current: i64) -> Result<Info, RegistrarError> {
-        let period = years(request.years)?;
-        let renew = DomainRenew::new(&request.domain, date_of(current), period);
-        let id = transaction_id(&request.idempotency_key);
-        let sent = self
-            .sessions
-            .with(async |client| client.transact(&renew, &id).await.map(|_| ()))
-            .await;
-        match sent {
-            Ok(()) => Ok(self.lookup(&request.domain).await?.info),
-            Err(EppError::Refused {
-                code: ResultCode::ParameterValuePolicyError,
-                message,
-            }) => Err(refused("expiry_mismatch", message)),
-            Err(EppError::Refused {
-                code:
-                    ResultCode::ObjectStatusProhibitsOperation
-                    | ResultCode::ObjectIsNotEligibleForRenewal,
-                message,
-            }) => Err(refused("not_renewable", message)),
-            Err(other) => Err(other.into()),
-        }
     }
 }
 
@@ -265,94 +176,6 @@ fn host_objects(nameservers: &[String]) -> Vec<HostInfo<'_>> {
             })
         })
         .collect()
-}
-
-/// Our view of the registry's `<infData>`, with its RGP statuses.
-fn info_of(data: &InfoData, rgp: &[RgpStatus], ours: bool) -> Info {
-    let statuses = data.statuses.as_deref().unwrap_or_default();
-    let has = |status: Status| statuses.contains(&status);
-    // A transfer pending either way is told before whose the domain is.
-    let status = if has(Status::PendingTransfer) {
-        DomainStatus::PendingTransfer
-    } else if !ours {
-        DomainStatus::External
-    } else if rgp.contains(&RgpStatus::PendingDelete) {
-        DomainStatus::PendingDelete
-    } else if rgp.contains(&RgpStatus::RedemptionPeriod) || rgp.contains(&RgpStatus::PendingRestore)
-    {
-        DomainStatus::Redemption
-    } else if rgp.contains(&RgpStatus::AutoRenewPeriod) {
-        DomainStatus::AutoRenewGrace
-    } else {
-        DomainStatus::Active
-    };
-    let nameservers = data
-        .ns
-        .as_ref()
-        .map(|ns| {
-            ns.ns
-                .iter()
-                .map(|host| match host {
-                    HostInfo::Obj(obj) => obj.name.to_string(),
-                    HostInfo::Attr(attr) => attr.name.to_string(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Info {
-        domain: data.name.clone(),
-        status,
-        expires_at: data
-            .expiring_at
-            .map(|at| at.timestamp())
-            .unwrap_or_default(),
-        nameservers,
-        locked: has(Status::ClientTransferProhibited),
-    }
-}
-
-/// An `<info>` command for `domain`, framed by hand: `instant-epp` sends
-/// a command without an extension only with a response type that drops
-/// the extension, and RGP's periods come in it.
-fn info_frame(domain: &str, id: &str) -> String {
-    let domain = xml_escape(domain);
-    let id = xml_escape(id);
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="no"?>
-<epp xmlns="urn:ietf:params:xml:ns:epp-1.0"><command><info><domain:info xmlns:domain="urn:ietf:params:xml:ns:domain-1.0"><domain:name hosts="all">{domain}</domain:name></domain:info></info><clTRID>{id}</clTRID></command></epp>"#
-    )
-}
-
-fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-#[derive(FromXml)]
-#[xml(rename = "epp", ns("urn:ietf:params:xml:ns:epp-1.0"))]
-struct Epp<T> {
-    data: T,
-}
-
-/// A response document, an error result as `instant-epp` reports one.
-fn parse_response<D, E>(xml: &str) -> Result<Response<D, E>, instant_epp::Error>
-where
-    D: instant_xml::FromXmlOwned,
-    E: instant_xml::FromXmlOwned,
-{
-    let Epp { data } = instant_xml::from_str::<Epp<Response<D, E>>>(xml)
-        .map_err(|e| instant_epp::Error::Xml(e.into()))?;
-    if data.result.code.is_success() {
-        return Ok(data);
-    }
-    Err(instant_epp::Error::Command(Box::new(
-        instant_epp::response::ResponseStatus {
-            result: data.result,
-            tr_ids: data.tr_ids,
-        },
-    )))
 }
 
 #[async_trait]
@@ -510,45 +333,7 @@ impl Registrar for EppRegistrar {
     }
 
     async fn renew(&self, request: &Renewal) -> Result<Info, RegistrarError> {
-        let key = &request.idempotency_key;
-        let domain = request.domain.as_str();
-        let entry = self.journal.entry::<Info>(key, domain).await?;
-        if let Entry::Done(info) = entry {
-            return Ok(info);
-        }
-        let record = self.ours(domain).await?;
-        let info = record.info.clone();
-        // The answer to an earlier try never came: done if the registry's
-        // expiry moved on by the years that try asked for.
-        if matches!(entry, Entry::InDoubt) && moved_by(&info, request) {
-            self.journal.answered(key, &info).await?;
-            return Ok(info);
-        }
-        self.journal.sending(key, domain).await?;
-        let renewed = if info.status == DomainStatus::Redemption {
-            if date_of(info.expires_at) != date_of(request.current_expiry) {
-                return Err(refused(
-                    "expiry_mismatch",
-                    format!("{domain} expires on another date"),
-                ));
-            }
-            self.restore(&record, key).await?;
-            let restored = self.lookup(domain).await?.info;
-            match request.years {
-                1 => restored,
-                n => {
-                    let rest = Renewal {
-                        years: n - 1,
-                        ..request.clone()
-                    };
-                    self.renew_once(&rest, restored.expires_at).await?
-                }
-            }
-        } else {
-            self.renew_once(request, request.current_expiry).await?
-        };
-        self.journal.answered(key, &renewed).await?;
-        Ok(renewed)
+        self.renew_journaled(request).await
     }
 
     async fn info(&self, domain: &str) -> Result<Info, RegistrarError> {
@@ -560,66 +345,11 @@ impl Registrar for EppRegistrar {
         domain: &str,
         nameservers: &[String],
     ) -> Result<(), RegistrarError> {
-        let info = self.ours(domain).await?.info;
-        let added: Vec<String> = nameservers
-            .iter()
-            .filter(|ns| !info.nameservers.contains(ns))
-            .cloned()
-            .collect();
-        let removed: Vec<String> = info
-            .nameservers
-            .iter()
-            .filter(|ns| !nameservers.contains(ns))
-            .cloned()
-            .collect();
-        let (added, removed) = (host_objects(&added), host_objects(&removed));
-        let mut update = DomainUpdate::new(domain);
-        if !added.is_empty() {
-            update.add(DomainAdd {
-                ns: Some(NameServers {
-                    ns: added.as_slice().into(),
-                }),
-                contacts: None,
-                statuses: None,
-            });
-        }
-        if !removed.is_empty() {
-            update.remove(DomainRemove {
-                ns: Some(NameServers {
-                    ns: removed.as_slice().into(),
-                }),
-                contacts: None,
-                statuses: None,
-            });
-        }
-        if added.is_empty() && removed.is_empty() {
-            return Ok(());
-        }
-        let id = transaction_id(&format!("ns-{domain}-{}", nameservers.join(",")));
-        self.update(&update, &id).await.map_err(policy_refusal)
+        self.change_nameservers(domain, nameservers).await
     }
 
     async fn set_lock(&self, domain: &str, locked: bool) -> Result<(), RegistrarError> {
-        if self.ours(domain).await?.info.locked == locked {
-            return Ok(());
-        }
-        let lock = [Status::ClientTransferProhibited];
-        let mut update = DomainUpdate::new(domain);
-        if locked {
-            update.add(DomainAdd {
-                ns: None,
-                contacts: None,
-                statuses: Some(&lock),
-            });
-        } else {
-            update.remove(DomainRemove {
-                ns: None,
-                contacts: None,
-                statuses: Some(&lock),
-            });
-        }
-        let id = transaction_id(&format!("lock-{domain}-{locked}"));
-        self.update(&update, &id).await
+        self.change_lock(domain, locked).await
     }
 
     async fn auth_code(&self, domain: &str) -> Result<String, RegistrarError> {
@@ -634,23 +364,5 @@ impl Registrar for EppRegistrar {
     /// Thin registries keep no registrant: the change is Hostfront's record.
     async fn set_registrant(&self, domain: &str, _: &Contact) -> Result<(), RegistrarError> {
         self.ours(domain).await.map(|_| ())
-    }
-}
-
-/// Whether `info`'s expiry is `renewal`'s, moved on by its years (of 365
-/// or 366 days, as the registry counts them).
-fn moved_by(info: &Info, renewal: &Renewal) -> bool {
-    const DAY: i64 = 86_400;
-    let years = renewal.years as i64;
-    let moved = info.expires_at - renewal.current_expiry;
-    (years * 365 * DAY - DAY..=years * 366 * DAY + DAY).contains(&moved)
-}
-
-/// A registry's policy refusal of a change (too few nameservers, a host it
-/// does not know) as the port names it.
-fn policy_refusal(error: RegistrarError) -> RegistrarError {
-    match error {
-        RegistrarError::Refused { message, .. } => refused("policy", message),
-        other => other,
     }
 }

@@ -12,6 +12,7 @@ use instant_epp::common::ServiceExtension;
 use instant_epp::login::{Login, Services};
 use instant_epp::logout::Logout;
 use instant_epp::response::ResultCode;
+use secrecy::ExposeSecret;
 use tokio::sync::Semaphore;
 use tokio_rustls::rustls;
 
@@ -127,7 +128,12 @@ impl Sessions {
             .await
             .map_err(EppError::from)?;
         let offered = client.greeting().map_err(EppError::from)?.svc_menu.services;
-        let mut login = Login::new(&settings.client_id, &settings.password, None, None);
+        let mut login = Login::new(
+            &settings.client_id,
+            settings.password.expose_secret(),
+            None,
+            None,
+        );
         login.services(chosen_services(&offered)?);
         client
             .transact(&login, &format!("hf-login-{}", ulid::Ulid::new()))

@@ -14,7 +14,7 @@ use serde_json::json;
 use hostfront_core::clock::Clock;
 use hostfront_core::panel::{
     AccountState, Backup, Certificate, HostingAccount, HostingPanel, MailSetup, NewAccount,
-    PanelError, Pools,
+    PanelError, ServerInventory,
 };
 use hostfront_core::store::{Condition, Item, ItemExt, Table, TableError, TxOp, Update};
 
@@ -119,6 +119,10 @@ impl SimulatedPanel {
 
 #[async_trait]
 impl HostingPanel for SimulatedPanel {
+    fn inventory(&self) -> &dyn ServerInventory {
+        &self.inventory
+    }
+
     fn name(&self) -> &'static str {
         "simulated"
     }
@@ -267,26 +271,6 @@ impl HostingPanel for SimulatedPanel {
         self.inventory
             .finish(idempotency_key, backup, vec![keep])
             .await
-    }
-
-    async fn pools(&self) -> Result<Pools, PanelError> {
-        self.inventory.pools().await
-    }
-
-    async fn add_server(&self, pool: &str, name: &str, capacity: u32) -> Result<(), PanelError> {
-        self.inventory.add_server(pool, name, capacity).await
-    }
-
-    async fn retire_server(&self, name: &str) -> Result<(), PanelError> {
-        self.inventory.retire_server(name).await
-    }
-
-    async fn add_addresses(&self, first: Ipv4Addr, count: u32) -> Result<u32, PanelError> {
-        self.inventory.add_addresses(first, count).await
-    }
-
-    async fn server_names(&self) -> Result<Vec<String>, PanelError> {
-        self.inventory.server_names().await
     }
 }
 

@@ -22,21 +22,25 @@
 //! which lags behind writes (`lookup`).
 
 mod answers;
+mod forms;
 mod lookup;
+mod settings;
 pub mod webhook;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use http_body_util::Full;
+use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use crate::https::{Failure, HttpsClient, check_base_url};
 use answers::{authorization_of, bank_check, failure, unexpected};
-use hostfront_core::config::StripeSettings;
+use forms::{card_fields, no_redirects, path_segment, saved_token};
 use hostfront_core::payments::{
     Authorization, Authorized, Capture, Card, Charge, EventError, PaymentError, PaymentEvent,
     PaymentSource, Payments, Refund, SavedCard, last4,
 };
+pub use settings::StripeSettings;
 
 pub struct StripePayments {
     settings: StripeSettings,
@@ -70,7 +74,7 @@ impl StripePayments {
             .uri(format!("{}{path}", self.settings.api_base))
             .header(
                 "authorization",
-                format!("Bearer {}", self.settings.secret_key),
+                format!("Bearer {}", self.settings.secret_key.expose_secret()),
             )
             .header("stripe-version", API_VERSION)
             .header("content-type", "application/x-www-form-urlencoded");
@@ -190,58 +194,6 @@ impl StripePayments {
     }
 }
 
-/// A path segment from an id we were given (never a path of its own).
-fn path_segment(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect()
-}
-
-fn card_fields(prefix: &str, card: &Card) -> Vec<(String, String)> {
-    let digits: String = card.number.chars().filter(char::is_ascii_digit).collect();
-    vec![
-        (format!("{prefix}[type]"), "card".into()),
-        (format!("{prefix}[card][number]"), digits),
-        (
-            format!("{prefix}[card][exp_month]"),
-            card.exp_month.to_string(),
-        ),
-        (
-            format!("{prefix}[card][exp_year]"),
-            card.exp_year.to_string(),
-        ),
-        (format!("{prefix}[card][cvc]"), card.cvc.clone()),
-    ]
-}
-
-/// For an intent confirmed where nobody can be sent to a page (a card
-/// charged or saved by the server): the Dashboard's payment methods, less
-/// those that need a redirect. Since API version 2023-08-16 an intent made
-/// without `payment_method_types` takes every method enabled in the
-/// Dashboard, and confirming it needs a `return_url` unless it is off
-/// session or allows no redirect (Stripe's changelog, "Enables automatic
-/// payment methods by default"; `automatic_payment_methods` in its OpenAPI
-/// description for 2024-06-20). Stripe's own refusal names this way out,
-/// and it keeps the Dashboard the one place where methods are switched on
-/// and off, where `payment_method_types[]=card` would fix them here. A
-/// card's 3-D Secure is no redirect-based method: a bank that asks still
-/// leaves the intent waiting for its holder, which is answered as a
-/// decline (`authentication_required`).
-fn no_redirects() -> [(String, String); 2] {
-    [
-        ("automatic_payment_methods[enabled]".into(), "true".into()),
-        (
-            "automatic_payment_methods[allow_redirects]".into(),
-            "never".into(),
-        ),
-    ]
-}
-
-/// A saved card's token: the Stripe customer and their payment method.
-fn saved_token(customer: &str, method: &str) -> String {
-    format!("{customer}.{method}")
-}
-
 #[async_trait]
 impl Payments for StripePayments {
     fn name(&self) -> &'static str {
@@ -252,8 +204,14 @@ impl Payments for StripePayments {
         let Some(secret) = &self.settings.webhook_secret else {
             return Err(EventError::NotTaken);
         };
-        webhook::verify(secret, signature, body, now, webhook::TOLERANCE_SECS)
-            .map_err(|e| EventError::BadSignature(e.to_string()))?;
+        webhook::verify(
+            secret.expose_secret(),
+            signature,
+            body,
+            now,
+            webhook::TOLERANCE_SECS,
+        )
+        .map_err(|e| EventError::BadSignature(e.to_string()))?;
         let event: Value = serde_json::from_slice(body)
             .map_err(|_| EventError::BadSignature("the body is not an event".into()))?;
         let text = |value: &Value| value.as_str().unwrap_or_default().to_string();

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use serde_json::Value;
 
-use hostfront_core::config::WhmSettings;
+use super::WhmSettings;
 use hostfront_core::panel::PanelError;
 
 use crate::https::{Failure, HttpsClient, check_base_url};

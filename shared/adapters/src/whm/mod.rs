@@ -9,7 +9,10 @@
 //! Mailboxes, sites (addon domains), certificates and backups are the
 //! account's own, asked for through UAPI or cPanel API 2 as its user.
 
+mod account;
 mod api;
+mod backup;
+mod settings;
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -18,12 +21,12 @@ use async_trait::async_trait;
 use serde_json::Value;
 
 use hostfront_core::clock::Clock;
-use hostfront_core::config::WhmSettings;
 use hostfront_core::panel::{
     AccountState, Backup, Certificate, HostingAccount, HostingPanel, MailSetup, NewAccount,
-    PanelError, Pools,
+    PanelError, ServerInventory,
 };
-use hostfront_core::store::{Condition, ItemExt, Table, Update};
+use hostfront_core::store::{ItemExt, Table};
+pub use settings::{WhmSettings, server_tokens};
 
 use crate::inventory::{Inventory, Layout, Placement, Seed, no_such_account};
 use api::{Api, Fault};
@@ -63,33 +66,6 @@ fn is_suspended(summary: &Value) -> bool {
     summary["suspended"].as_i64() == Some(1) || summary["suspended"].as_bool() == Some(true)
 }
 
-/// `scp://user@host[:port]/directory` as its parts.
-struct BackupTarget {
-    user: String,
-    host: String,
-    port: String,
-    directory: String,
-}
-
-fn backup_target(target: &str) -> Result<BackupTarget, String> {
-    let invalid = || {
-        format!("HOSTFRONT_WHM_BACKUP_TARGET {target:?} is not scp://user@host[:port]/directory")
-    };
-    let rest = target.strip_prefix("scp://").ok_or_else(invalid)?;
-    let (authority, directory) = rest.split_once('/').ok_or_else(invalid)?;
-    let (user, host_port) = authority.split_once('@').ok_or_else(invalid)?;
-    let (host, port) = host_port.split_once(':').unwrap_or((host_port, "22"));
-    if user.is_empty() || host.is_empty() || port.parse::<u16>().is_err() {
-        return Err(invalid());
-    }
-    Ok(BackupTarget {
-        user: user.into(),
-        host: host.into(),
-        port: port.into(),
-        directory: format!("/{directory}"),
-    })
-}
-
 impl WhmPanel {
     pub fn new(
         settings: WhmSettings,
@@ -97,7 +73,7 @@ impl WhmPanel {
         clock: Arc<dyn Clock>,
         company_domain: &str,
     ) -> Result<WhmPanel, String> {
-        backup_target(&settings.backup_target)?;
+        backup::backup_target(&settings.backup_target)?;
         let layout = Layout {
             prefix: "PANEL",
             kind: "panel",
@@ -116,109 +92,14 @@ impl WhmPanel {
             .await?
             .ok_or_else(|| no_such_account(username))
     }
-
-    /// WHM's record of the account, if its server has it. `listaccts`
-    /// with an exact search answers an empty list for an account that is
-    /// not there, so any refusal means "unknown", never "absent": the
-    /// caller stops and retries rather than make or skip anything.
-    async fn summary(&self, account: &HostingAccount) -> Result<Option<Value>, PanelError> {
-        let params = [
-            ("searchtype", "user"),
-            ("searchmethod", "exact"),
-            ("search", account.username.as_str()),
-        ];
-        match self.api.whm(&account.server, "listaccts", &params).await {
-            Ok(data) => Ok(data["acct"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|a| a["user"].as_str() == Some(account.username.as_str()))
-                .cloned()),
-            Err(Fault::Refused(reason)) => Err(PanelError::Unavailable(format!(
-                "{} would not list {}: {reason}",
-                account.server, account.username
-            ))),
-            Err(fault) => Err(fault.into_panel_error("panel_refused")),
-        }
-    }
-
-    async fn uapi(
-        &self,
-        account: &HostingAccount,
-        module: &str,
-        function: &str,
-        params: &[(&str, &str)],
-    ) -> Result<Value, PanelError> {
-        self.api
-            .uapi(&account.server, &account.username, module, function, params)
-            .await
-            .map_err(|f| f.into_panel_error("panel_refused"))
-    }
-
-    /// The addresses of the account's mailboxes.
-    async fn mailboxes(&self, account: &HostingAccount) -> Result<Vec<String>, PanelError> {
-        let pops = self.uapi(account, "Email", "list_pops", &[]).await?;
-        Ok(pops
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| p["email"].as_str())
-            // The account's own system mailbox has no domain.
-            .filter(|e| e.contains('@'))
-            .map(str::to_string)
-            .collect())
-    }
-
-    async fn addon_domains(&self, account: &HostingAccount) -> Result<Vec<String>, PanelError> {
-        let domains = self
-            .uapi(account, "DomainInfo", "list_domains", &[])
-            .await?;
-        Ok(strings(&domains["addon_domains"]))
-    }
-
-    async fn make_account(
-        &self,
-        request: &NewAccount,
-        account: HostingAccount,
-    ) -> Result<HostingAccount, PanelError> {
-        let params = [
-            ("username", request.username.as_str()),
-            ("domain", request.domain.as_str()),
-            ("plan", request.plan_id.as_str()),
-            ("password", request.password.as_str()),
-            // WHM API 1 documents `ip` (`y`, `n` or the address itself).
-            ("ip", account.ipv4.as_str()),
-        ];
-        match self.api.whm(&account.server, "createacct", &params).await {
-            Ok(_) => {}
-            // Made meanwhile by a concurrent try with the same key.
-            Err(Fault::Refused(_)) if self.made(&account).await? => {}
-            Err(Fault::Refused(reason)) => {
-                // Nothing was made: its place and address go back.
-                self.inventory.give_back(&request.username).await?;
-                return Err(PanelError::Refused {
-                    code: "panel_refused".into(),
-                    message: reason,
-                });
-            }
-            Err(fault) => return Err(fault.into_panel_error("panel_refused")),
-        }
-        self.inventory
-            .mark_finished(&request.idempotency_key, account)
-            .await
-    }
-
-    /// Whether the account's server has it, for its domain.
-    async fn made(&self, account: &HostingAccount) -> Result<bool, PanelError> {
-        Ok(self
-            .summary(account)
-            .await?
-            .is_some_and(|made| made["domain"].as_str() == Some(account.domain.as_str())))
-    }
 }
 
 #[async_trait]
 impl HostingPanel for WhmPanel {
+    fn inventory(&self) -> &dyn ServerInventory {
+        &self.inventory
+    }
+
     fn name(&self) -> &'static str {
         "whm"
     }
@@ -399,61 +280,8 @@ impl HostingPanel for WhmPanel {
         Ok(())
     }
 
-    /// A full backup copied to the backup host, which keeps it after the
-    /// account is gone.
     async fn back_up(&self, username: &str, idempotency_key: &str) -> Result<Backup, PanelError> {
-        if let Some(done) = self.inventory.replay(idempotency_key).await? {
-            return Ok(done);
-        }
-        let account = self.placed(username).await?;
-        let settings = self.api.settings();
-        let target =
-            backup_target(&settings.backup_target).map_err(|message| PanelError::Refused {
-                code: "backups_not_configured".into(),
-                message,
-            })?;
-        if settings.backup_password.is_empty() {
-            return Err(PanelError::Refused {
-                code: "backups_not_configured".into(),
-                message: "this process has no HOSTFRONT_WHM_BACKUP_PASSWORD: backups are copied by the worker".into(),
-            });
-        }
-        let params = [
-            ("host", target.host.as_str()),
-            ("port", target.port.as_str()),
-            ("directory", target.directory.as_str()),
-            ("username", target.user.as_str()),
-            ("password", settings.backup_password.as_str()),
-        ];
-        let started = self
-            .uapi(
-                &account,
-                "Backup",
-                "fullbackup_to_scp_with_password",
-                &params,
-            )
-            .await?;
-        let now = self.inventory.clock().now();
-        let process = started["pid"]
-            .as_str()
-            .map(str::to_string)
-            .or_else(|| started["pid"].as_i64().map(|p| p.to_string()))
-            .unwrap_or_default();
-        let backup = Backup {
-            id: format!("{}-{process}", Inventory::server_name(&account)),
-            username: username.to_string(),
-            taken_at: hostfront_core::clock::rfc3339(now),
-            kept_until: (now.date() + time::Duration::days(settings.backup_days.into()))
-                .to_string(),
-        };
-        let started_at = hostfront_core::store::TxOp::Update {
-            key: self.inventory.account_key(username),
-            update: Update::new().set("backup_started_at", now.unix_timestamp()),
-            condition: Some(Condition::Exists),
-        };
-        self.inventory
-            .finish(idempotency_key, backup, vec![started_at])
-            .await
+        self.back_up_to_target(username, idempotency_key).await
     }
 
     async fn remove_account(&self, username: &str) -> Result<(), PanelError> {
@@ -483,10 +311,6 @@ impl HostingPanel for WhmPanel {
         self.inventory.give_back(username).await
     }
 
-    async fn pools(&self) -> Result<Pools, PanelError> {
-        self.inventory.pools().await
-    }
-
     /// Adds a WHM server once its API answers with its token.
     async fn add_server(&self, pool: &str, name: &str, capacity: u32) -> Result<(), PanelError> {
         let host = self.inventory.host(name);
@@ -502,45 +326,5 @@ impl HostingPanel for WhmPanel {
                 }
             })?;
         self.inventory.add_server(pool, name, capacity).await
-    }
-
-    async fn retire_server(&self, name: &str) -> Result<(), PanelError> {
-        self.inventory.retire_server(name).await
-    }
-
-    async fn add_addresses(&self, first: Ipv4Addr, count: u32) -> Result<u32, PanelError> {
-        self.inventory.add_addresses(first, count).await
-    }
-
-    async fn server_names(&self) -> Result<Vec<String>, PanelError> {
-        self.inventory.server_names().await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_backup_target_is_an_scp_url() {
-        let t = backup_target("scp://backup@vault.example.net:2222/srv/hostfront").unwrap();
-        assert_eq!(
-            (
-                t.user.as_str(),
-                t.host.as_str(),
-                t.port.as_str(),
-                t.directory.as_str()
-            ),
-            ("backup", "vault.example.net", "2222", "/srv/hostfront")
-        );
-        assert_eq!(backup_target("scp://b@vault/x").unwrap().port, "22");
-        for bad in [
-            "vault:/x",
-            "scp://vault/x",
-            "scp://b@vault:ssh/x",
-            "scp://b@vault",
-        ] {
-            assert!(backup_target(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -177,6 +177,45 @@ pub trait HostingPanel: Send + Sync {
     /// place on the server; removing an account that is gone does nothing.
     async fn remove_account(&self, username: &str) -> Result<(), PanelError>;
 
+    /// The servers and addresses this panel places accounts on. Staff
+    /// administer them through the methods below, which every panel
+    /// forwards there unless it must check something first.
+    fn inventory(&self) -> &dyn ServerInventory;
+
+    /// See [`ServerInventory::pools`].
+    async fn pools(&self) -> Result<Pools, PanelError> {
+        self.inventory().pools().await
+    }
+
+    /// See [`ServerInventory::add_server`].
+    async fn add_server(&self, pool: &str, name: &str, capacity: u32) -> Result<(), PanelError> {
+        self.inventory().add_server(pool, name, capacity).await
+    }
+
+    /// See [`ServerInventory::retire_server`].
+    async fn retire_server(&self, name: &str) -> Result<(), PanelError> {
+        self.inventory().retire_server(name).await
+    }
+
+    /// See [`ServerInventory::add_addresses`].
+    async fn add_addresses(
+        &self,
+        first: std::net::Ipv4Addr,
+        count: u32,
+    ) -> Result<u32, PanelError> {
+        self.inventory().add_addresses(first, count).await
+    }
+
+    /// See [`ServerInventory::server_names`].
+    async fn server_names(&self) -> Result<Vec<String>, PanelError> {
+        self.inventory().server_names().await
+    }
+}
+
+/// The servers of a panel, in pools, and the addresses its accounts get:
+/// the staff's administration of them, whichever panel serves the accounts.
+#[async_trait]
+pub trait ServerInventory: Send + Sync {
     /// The servers and addresses, with their use.
     async fn pools(&self) -> Result<Pools, PanelError>;
 

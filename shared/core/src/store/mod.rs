@@ -59,8 +59,18 @@ pub trait Table: Send + Sync {
     /// Reads up to `MAX_BATCH_GET` items at once; the answer is in the order of `keys`.
     async fn get_many(&self, keys: &[Key]) -> TableResult<Vec<Option<Item>>>;
 
+    /// One put, update or delete on its own, not in a transaction (a
+    /// `Check` is refused): what `put`, `update` and `delete` send, each
+    /// engine in its single-item write. Returns the item an update leaves
+    /// and the visible item a delete removed; nothing for a put.
+    async fn write_one(&self, op: TxOp) -> TableResult<Option<Item>>;
+
     /// Writes the whole item (replacing any other with its key) when `condition` holds.
-    async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()>;
+    async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()> {
+        self.write_one(TxOp::Put { item, condition })
+            .await
+            .map(|_| ())
+    }
 
     /// Writes many whole items without conditions; not atomic (each item is
     /// written or not, as DynamoDB's BatchWriteItem), for caches and seeds.
@@ -74,10 +84,26 @@ pub trait Table: Send + Sync {
         key: &Key,
         update: Update,
         condition: Option<Condition>,
-    ) -> TableResult<Item>;
+    ) -> TableResult<Item> {
+        let op = TxOp::Update {
+            key: key.clone(),
+            update,
+            condition,
+        };
+        Ok(self
+            .write_one(op)
+            .await?
+            .expect("an update returns the new item"))
+    }
 
     /// Deletes one item when `condition` holds and returns what was deleted, if visible.
-    async fn delete(&self, key: &Key, condition: Option<Condition>) -> TableResult<Option<Item>>;
+    async fn delete(&self, key: &Key, condition: Option<Condition>) -> TableResult<Option<Item>> {
+        self.write_one(TxOp::Delete {
+            key: key.clone(),
+            condition,
+        })
+        .await
+    }
 
     async fn query(&self, query: Query) -> TableResult<Page>;
 

@@ -8,11 +8,13 @@
 
 mod batch;
 mod codec;
+mod errors;
 mod expr;
 mod schema;
 
 pub use codec::to_attributes;
 use codec::{from_attributes, key_attributes};
+use errors::{Cancelled, cancellation, classify, conflict_backoff};
 use expr::Expr;
 
 use std::collections::HashMap;
@@ -20,8 +22,6 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, Put, ReturnValue, TransactWriteItem,
     Update as DynamoUpdate,
@@ -30,7 +30,7 @@ use aws_sdk_dynamodb::types::{
 use hostfront_core::clock::Clock;
 use hostfront_core::store::{
     Condition, Index, Item, ItemExt, Key, MAX_BATCH_GET, Page, Query, TTL, Table, TableError,
-    TableResult, TxOp, Update, validate_transaction,
+    TableResult, TxOp, validate_transaction,
 };
 use hostfront_core::store::{decode_cursor, encode_cursor, validate_item, visible};
 
@@ -166,19 +166,6 @@ impl DynamoTable {
         built.build()
     }
 
-    /// One write, retried when an expired item made its condition fail.
-    async fn write_one(&self, op: &TxOp) -> TableResult<Option<Item>> {
-        op.validate()?;
-        let key = op.key()?;
-        for _ in 0..EXPIRED_RETRIES {
-            match self.send_one(op).await {
-                Err(TableError::ConditionFailed) if self.clear_expired(&key).await? => continue,
-                done => return done,
-            }
-        }
-        Err(TableError::Busy)
-    }
-
     async fn send_one(&self, op: &TxOp) -> TableResult<Option<Item>> {
         let rendered = self.render(op);
         if let Some(put) = rendered.put {
@@ -207,7 +194,10 @@ impl DynamoTable {
                 .send()
                 .await
                 .map_err(classify)?;
-            Ok(output.attributes.map(|attrs| from_attributes(&attrs)))
+            let item = output.attributes.map(|attrs| from_attributes(&attrs));
+            // What UpdateItem made must fit the limits both engines keep.
+            item.iter().try_for_each(validate_item)?;
+            Ok(item)
         } else if let Some(delete) = rendered.delete {
             let output = self
                 .client
@@ -226,7 +216,9 @@ impl DynamoTable {
                 self.now(),
             ))
         } else {
-            unreachable!("single writes are puts, updates or deletes")
+            Err(TableError::Invalid(
+                "a check is written only in a transaction".into(),
+            ))
         }
     }
 }
@@ -235,6 +227,19 @@ impl DynamoTable {
 impl Table for DynamoTable {
     fn engine(&self) -> &'static str {
         "dynamodb"
+    }
+
+    /// One write, retried when an expired item made its condition fail.
+    async fn write_one(&self, op: TxOp) -> TableResult<Option<Item>> {
+        op.validate()?;
+        let key = op.key()?;
+        for _ in 0..EXPIRED_RETRIES {
+            match self.send_one(&op).await {
+                Err(TableError::ConditionFailed) if self.clear_expired(&key).await? => continue,
+                done => return done,
+            }
+        }
+        Err(TableError::Busy)
     }
 
     async fn get(&self, key: &Key) -> TableResult<Option<Item>> {
@@ -257,42 +262,9 @@ impl Table for DynamoTable {
             .collect())
     }
 
-    async fn put(&self, item: Item, condition: Option<Condition>) -> TableResult<()> {
-        self.write_one(&TxOp::Put { item, condition })
-            .await
-            .map(|_| ())
-    }
-
     async fn put_many(&self, items: Vec<Item>) -> TableResult<()> {
         items.iter().try_for_each(validate_item)?;
         self.batch_put(items).await
-    }
-
-    async fn update(
-        &self,
-        key: &Key,
-        update: Update,
-        condition: Option<Condition>,
-    ) -> TableResult<Item> {
-        let op = TxOp::Update {
-            key: key.clone(),
-            update,
-            condition,
-        };
-        let item = self
-            .write_one(&op)
-            .await?
-            .expect("UpdateItem returns ALL_NEW");
-        validate_item(&item)?;
-        Ok(item)
-    }
-
-    async fn delete(&self, key: &Key, condition: Option<Condition>) -> TableResult<Option<Item>> {
-        self.write_one(&TxOp::Delete {
-            key: key.clone(),
-            condition,
-        })
-        .await
     }
 
     async fn query(&self, query: Query) -> TableResult<Page> {
@@ -381,71 +353,5 @@ impl Table for DynamoTable {
                 Cancelled::Failed(error) => return Err(error),
             }
         }
-    }
-}
-
-/// Full jitter over 10 ms doubling to at most 320 ms: eight tries wait
-/// about a second in all at worst.
-fn conflict_backoff(conflicts: u32) -> std::time::Duration {
-    let ceiling = 10u64 << conflicts.min(5);
-    std::time::Duration::from_millis(fastrand::u64(1..=ceiling))
-}
-
-/// Why DynamoDB cancelled a transaction.
-enum Cancelled {
-    /// The condition of the operation at this index failed.
-    ByCondition(usize),
-    /// Another transaction or a throttle stood in the way; nothing was written.
-    ByConflict,
-    Failed(TableError),
-}
-
-fn cancellation<R>(error: SdkError<TransactWriteItemsError, R>) -> Cancelled
-where
-    R: std::fmt::Debug,
-{
-    if let SdkError::ServiceError(service) = &error
-        && let TransactWriteItemsError::TransactionCanceledException(cancelled) = service.err()
-    {
-        let codes: Vec<&str> = cancelled
-            .cancellation_reasons()
-            .iter()
-            .map(|r| r.code().unwrap_or("None"))
-            .collect();
-        if let Some(index) = codes.iter().position(|c| *c == "ConditionalCheckFailed") {
-            return Cancelled::ByCondition(index);
-        }
-        if codes
-            .iter()
-            .any(|c| *c == "TransactionConflict" || *c == "ThrottlingError")
-        {
-            return Cancelled::ByConflict;
-        }
-        return Cancelled::Failed(TableError::Backend(format!(
-            "transaction cancelled: {codes:?}"
-        )));
-    }
-    match classify(error) {
-        TableError::Busy => Cancelled::ByConflict,
-        other => Cancelled::Failed(other),
-    }
-}
-
-fn classify<E, R>(error: SdkError<E, R>) -> TableError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match error.code() {
-        Some("ConditionalCheckFailedException") => TableError::ConditionFailed,
-        Some(
-            "ProvisionedThroughputExceededException"
-            | "ThrottlingException"
-            | "RequestLimitExceeded"
-            | "TransactionConflictException"
-            | "TransactionInProgressException",
-        ) => TableError::Busy,
-        Some("ValidationException") => TableError::Invalid(error.message().unwrap_or("").into()),
-        _ => TableError::Backend(DisplayErrorContext(&error).to_string()),
     }
 }

@@ -14,6 +14,10 @@
 //! `transfer_delay` has passed, unless the name starts with `nack`: those the
 //! losing registrar refuses at the end.
 
+mod drift;
+mod records;
+mod renewal;
+mod transfers;
 mod world;
 
 use std::sync::Arc;
@@ -25,14 +29,15 @@ use serde_json::{Value, json};
 use hostfront_core::clock::{Clock, add_years_secs};
 
 use hostfront_core::registrar::{
-    Availability, Contact, DomainInfo, DomainStatus, Drift, Drifting, Registrar, RegistrarError,
-    Registration, Renewal, TransferRequest, TransferState,
+    Availability, Contact, DomainInfo, DomainStatus, Registrar, RegistrarError, Registration,
+    Renewal, TransferRequest, TransferState,
 };
 use hostfront_core::store::{
     Condition, Item, ItemExt, Key, MAX_BATCH_GET, Table, TableError, TxOp, Update,
 };
+use records::{create_domain, domain_key, info_of, operation_key};
 use world::stable_hash;
-pub use world::{auth_code_for, phase, registered_elsewhere, released_at, static_availability};
+pub use world::{auth_code_for, phase, registered_elsewhere, static_availability};
 
 /// A span of about a year, for the expiries the simulated world makes up.
 const YEAR_SECS: i64 = 365 * 24 * 3600;
@@ -62,14 +67,6 @@ pub struct SimulatedRegistry {
     settings: SimulationSettings,
 }
 
-fn domain_key(domain: &str) -> Key {
-    Key::new(format!("SIMREG#{domain}"), "DOMAIN")
-}
-
-fn operation_key(idempotency_key: &str) -> Key {
-    Key::new(format!("SIMREG#OP#{idempotency_key}"), "OP")
-}
-
 fn backend(error: TableError) -> RegistrarError {
     RegistrarError::Unavailable(format!("registry storage: {error}"))
 }
@@ -78,60 +75,6 @@ fn refused(code: &str, message: impl Into<String>) -> RegistrarError {
     RegistrarError::Refused {
         code: code.into(),
         message: message.into(),
-    }
-}
-
-/// Creates a domain in the registry, version 1, unless it exists (and has
-/// not been released: a released name is anyone's).
-fn create_domain(info: &DomainInfo, extra: &[(&str, Value)], now: i64) -> TxOp {
-    let mut item = domain_key(&info.domain).to_item();
-    item.insert("kind".into(), "sim_domain".into());
-    item.insert("v".into(), 1.into());
-    if let Value::Object(fields) = json!(info) {
-        item.extend(fields);
-    }
-    item.extend(
-        extra
-            .iter()
-            .map(|(name, value)| (name.to_string(), value.clone())),
-    );
-    item.insert(
-        "released_at".into(),
-        released_at(&info.domain, info.expires_at).into(),
-    );
-    TxOp::Put {
-        item,
-        condition: Some(Condition::NotExists.or(Condition::le("released_at", now))),
-    }
-}
-
-/// The writes that move a domain's expiry to `expires_at`.
-fn with_expiry(update: Update, domain: &str, expires_at: i64) -> Update {
-    update
-        .set("expires_at", expires_at)
-        .set("released_at", released_at(domain, expires_at))
-}
-
-/// The domain as the registry sees it at `now`: an active one past its
-/// expiry is in one of the phases after expiry.
-fn info_of(item: &Item, now: i64) -> DomainInfo {
-    let domain = item.str_attr("domain").unwrap_or_default().to_string();
-    let expires_at = item.i64_attr("expires_at").unwrap_or(0);
-    let stored = serde_json::from_value(item.get("status").cloned().unwrap_or(Value::Null))
-        .unwrap_or(DomainStatus::Active);
-    let status = match stored {
-        DomainStatus::Active => {
-            phase(&domain, expires_at, now).unwrap_or(DomainStatus::PendingDelete)
-        }
-        other => other,
-    };
-    DomainInfo {
-        domain,
-        status,
-        expires_at,
-        nameservers: serde_json::from_value(item.get("nameservers").cloned().unwrap_or(json!([])))
-            .unwrap_or_default(),
-        locked: item.get("locked").and_then(Value::as_bool).unwrap_or(false),
     }
 }
 
@@ -321,167 +264,15 @@ impl Registrar for SimulatedRegistry {
     }
 
     async fn transfer(&self, request: &TransferRequest) -> Result<TransferState, RegistrarError> {
-        self.round_trip().await?;
-        let domain = request.domain.as_str();
-        if let Some(done) = self.replay(&request.idempotency_key, domain).await? {
-            return Ok(done);
-        }
-        if self.domain(domain).await?.is_some() {
-            return Err(refused(
-                "already_ours",
-                format!("{domain} is already with us"),
-            ));
-        }
-        if !registered_elsewhere(domain) {
-            return Err(refused(
-                "not_registered",
-                format!("{domain} is not registered anywhere; register it instead"),
-            ));
-        }
-        if request.auth_code.trim() != auth_code_for(domain) {
-            let state = TransferState::Rejected {
-                reason: "the auth code is not correct".into(),
-            };
-            let ops = vec![self.operation(
-                &request.idempotency_key,
-                domain,
-                serde_json::to_value(&state).expect("serialises"),
-            )];
-            return self
-                .commit(
-                    ops,
-                    &request.idempotency_key,
-                    domain,
-                    state.clone(),
-                    refused("conflict", "retry"),
-                )
-                .await;
-        }
-        let pending = DomainInfo {
-            domain: domain.to_string(),
-            status: DomainStatus::PendingTransfer,
-            expires_at: self.clock.now_secs() + YEAR_SECS / 2,
-            nameservers: Vec::new(),
-            locked: false,
-        };
-        let ops = vec![
-            create_domain(
-                &pending,
-                &[("transfer_requested_at", json!(self.clock.now_secs()))],
-                self.clock.now_secs(),
-            ),
-            self.operation(
-                &request.idempotency_key,
-                domain,
-                json!(TransferState::Pending),
-            ),
-        ];
-        let started = refused(
-            "already_pending",
-            format!("a transfer of {domain} is already under way"),
-        );
-        self.commit(
-            ops,
-            &request.idempotency_key,
-            domain,
-            TransferState::Pending,
-            started,
-        )
-        .await
+        self.request_transfer(request).await
     }
 
     async fn transfer_status(&self, domain: &str) -> Result<TransferState, RegistrarError> {
-        self.round_trip().await?;
-        let item = self.ours(domain).await?;
-        let Some(requested) = item.i64_attr("transfer_requested_at") else {
-            return Ok(TransferState::Completed);
-        };
-        if info_of(&item, self.clock.now_secs()).status != DomainStatus::PendingTransfer {
-            return Ok(TransferState::Completed);
-        }
-        if self.clock.now_secs() < requested + self.settings.transfer_delay.as_secs() as i64 {
-            return Ok(TransferState::Pending);
-        }
-        if domain.starts_with("nack") {
-            // The simulated world's losing registrar refuses these at the end.
-            return Ok(TransferState::Rejected {
-                reason: "the current registrar refused the transfer".into(),
-            });
-        }
-        // A completed transfer adds a year to the registration, as registries do.
-        let done = with_expiry(
-            Update::new().set("status", json!(DomainStatus::Active)),
-            domain,
-            add_years_secs(item.i64_attr("expires_at").unwrap_or(0), 1),
-        )
-        .set("locked", true);
-        let still_pending = Condition::eq("status", json!(DomainStatus::PendingTransfer));
-        match self
-            .table
-            .update(&domain_key(domain), done, Some(still_pending))
-            .await
-        {
-            Ok(_) | Err(TableError::ConditionFailed) => Ok(TransferState::Completed),
-            Err(other) => Err(backend(other)),
-        }
+        self.transfer_state(domain).await
     }
 
     async fn renew(&self, request: &Renewal) -> Result<DomainInfo, RegistrarError> {
-        self.round_trip().await?;
-        let domain = request.domain.as_str();
-        if let Some(done) = self.replay(&request.idempotency_key, domain).await? {
-            return Ok(done);
-        }
-        if !(1..=10).contains(&request.years) {
-            return Err(refused("invalid_period", "a renewal runs 1 to 10 years"));
-        }
-        let item = self.ours(domain).await?;
-        let mut info = info_of(&item, self.clock.now_secs());
-        // A request under the same key may have renewed it since we looked.
-        if info.expires_at != request.current_expiry
-            && let Some(done) = self.replay(&request.idempotency_key, domain).await?
-        {
-            return Ok(done);
-        }
-        if !info.status.renewable() {
-            return Err(refused(
-                "not_renewable",
-                format!("{domain} cannot be renewed while {:?}", info.status),
-            ));
-        }
-        if info.expires_at != request.current_expiry {
-            return Err(refused(
-                "expiry_mismatch",
-                format!(
-                    "{domain} expires at {}, not at {}",
-                    info.expires_at, request.current_expiry
-                ),
-            ));
-        }
-        info.expires_at = add_years_secs(info.expires_at, request.years);
-        info.status =
-            phase(domain, info.expires_at, self.clock.now_secs()).unwrap_or(DomainStatus::Active);
-        let update = with_expiry(
-            Update::new().set("status", json!(DomainStatus::Active)),
-            domain,
-            info.expires_at,
-        )
-        .bump_version();
-        let ops = vec![
-            TxOp::Update {
-                key: domain_key(domain),
-                update,
-                condition: Some(Condition::VersionIs(item.version())),
-            },
-            self.operation(
-                &request.idempotency_key,
-                domain,
-                serde_json::to_value(&info).expect("serialises"),
-            ),
-        ];
-        let moved = RegistrarError::Unavailable(format!("{domain} changed meanwhile; retry"));
-        self.commit(ops, &request.idempotency_key, domain, info, moved)
-            .await
+        self.renew_once(request).await
     }
 
     async fn info(&self, domain: &str) -> Result<DomainInfo, RegistrarError> {
@@ -564,45 +355,5 @@ impl Registrar for SimulatedRegistry {
             Update::new().set("registrant_contact", json!(registrant)),
         )
         .await
-    }
-}
-
-#[async_trait]
-impl Drifting for SimulatedRegistry {
-    async fn drift(&self, domain: &str, drift: &Drift) -> Result<(), RegistrarError> {
-        let item = self.ours(domain).await?;
-        let update = match drift {
-            Drift::RenewedElsewhere { years } => {
-                let expires_at = item.i64_attr("expires_at").unwrap_or(0);
-                with_expiry(Update::new(), domain, add_years_secs(expires_at, *years))
-            }
-            Drift::TransferredAway => Update::new().set("status", json!(DomainStatus::External)),
-            Drift::Nameservers { nameservers } => {
-                Update::new().set("nameservers", json!(nameservers))
-            }
-            Drift::Deleted => {
-                return self
-                    .table
-                    .delete(&domain_key(domain), None)
-                    .await
-                    .map(|_| ())
-                    .map_err(backend);
-            }
-        };
-        self.change(domain, update.add("v", 1)).await
-    }
-}
-
-impl SimulatedRegistry {
-    async fn change(&self, domain: &str, update: Update) -> Result<(), RegistrarError> {
-        match self
-            .table
-            .update(&domain_key(domain), update, Some(Condition::Exists))
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(TableError::ConditionFailed) => Err(RegistrarError::NotFound(domain.to_string())),
-            Err(other) => Err(backend(other)),
-        }
     }
 }

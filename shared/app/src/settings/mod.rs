@@ -1,0 +1,128 @@
+//! Everything a process reads from its environment: the core's settings
+//! (`hostfront_core::config::Config`, the policy the use cases and routes
+//! read) and, here, what only the composition root knows: the engine, the
+//! AWS resources, logging, the simulations, and which adapter serves each
+//! outside port with that adapter's own settings. The README's
+//! configuration table lists every variable; keep the two in step.
+
+mod adapters;
+mod aws;
+mod epp;
+mod panel;
+mod stripe;
+#[cfg(test)]
+mod tests;
+
+use hostfront_core::config::{Config, ConfigError, Env};
+
+pub use adapters::{
+    Adapters, DnsChoice, MailChoice, PanelChoice, PaymentsChoice, RegistrarChoice, SesSettings,
+};
+pub use aws::AwsSettings;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// SQLite and simulated services in one process.
+    Embedded,
+    /// DynamoDB and SQS.
+    Aws,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// `HOSTFRONT_LOG_FORMAT` and `HOSTFRONT_LOG`.
+#[derive(Debug, Clone)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub filter: String,
+}
+
+/// The simulated registry and panel: their latency and failures, and the
+/// panel's servers and addresses (`HOSTFRONT_SIM_*`).
+#[derive(Debug, Clone)]
+pub struct Simulations {
+    pub registrar_latency_ms: u64,
+    pub registrar_failure_rate: f64,
+    pub panel_capacity: u32,
+    pub panel_addresses: u32,
+    pub panel_latency_ms: u64,
+    pub panel_failure_rate: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `HOSTFRONT_ENGINE`: `embedded` or `aws`.
+    pub engine: Engine,
+    /// `HOSTFRONT_QUEUE`: the job queue's name, on either engine.
+    pub queue_name: String,
+    pub aws: AwsSettings,
+    pub log: LogSettings,
+    pub sim: Simulations,
+    pub adapters: Adapters,
+    /// What the use cases and the routes read.
+    pub policy: Config,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads every setting through `lookup`, so tests need not touch the environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Env::new(&lookup);
+        let mut policy = Config::read(&env)?;
+        let engine = match env.one_of("HOSTFRONT_ENGINE", "embedded", &["embedded", "aws"])? {
+            "aws" => Engine::Aws,
+            _ => Engine::Embedded,
+        };
+        // The development routes serve files of this machine: never on AWS.
+        policy.dev_tools &= engine == Engine::Embedded;
+        Ok(Settings {
+            engine,
+            queue_name: env.text("HOSTFRONT_QUEUE", "hostfront-jobs"),
+            aws: AwsSettings::read(&env)?,
+            log: LogSettings::read(&env)?,
+            sim: Simulations::read(&env)?,
+            adapters: Adapters::read(&env, engine, policy.dev_tools)?,
+            policy,
+        })
+    }
+}
+
+impl LogSettings {
+    fn read(env: &Env) -> Result<Self, ConfigError> {
+        let format = match env.get("HOSTFRONT_LOG_FORMAT").as_deref() {
+            None if env.raw("AWS_LAMBDA_FUNCTION_NAME").is_some() => LogFormat::Json,
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::new(format!(
+                    "HOSTFRONT_LOG_FORMAT is text or json, not {other:?}"
+                )));
+            }
+        };
+        Ok(LogSettings {
+            format,
+            filter: env.text("HOSTFRONT_LOG", "info"),
+        })
+    }
+}
+
+impl Simulations {
+    fn read(env: &Env) -> Result<Self, ConfigError> {
+        Ok(Simulations {
+            registrar_latency_ms: env.number("HOSTFRONT_SIM_REGISTRAR_LATENCY_MS", 40)?,
+            registrar_failure_rate: env.fraction("HOSTFRONT_SIM_REGISTRAR_FAILURE_RATE", 0.0)?,
+            panel_capacity: env.within("HOSTFRONT_SIM_PANEL_CAPACITY", 200, 0..=u32::MAX.into())?
+                as u32,
+            panel_addresses: env.within("HOSTFRONT_SIM_PANEL_ADDRESSES", 200, 0..=240)? as u32,
+            panel_latency_ms: env.number("HOSTFRONT_SIM_PANEL_LATENCY_MS", 150)?,
+            panel_failure_rate: env.fraction("HOSTFRONT_SIM_PANEL_FAILURE_RATE", 0.0)?,
+        })
+    }
+}
