@@ -9,7 +9,7 @@ use serde_json::json;
 use hostfront_core::payments::{Authorization, Charge, PaymentError};
 use hostfront_core::store::{Condition, ItemExt, TxOp, Update};
 
-use super::super::cards::Profile;
+use crate::sim::cards::Profile;
 use super::{SimulatedGateway, entry_key, storage};
 
 /// The ledger entry a capture or refund draws from.
