@@ -9,8 +9,8 @@ use serde_json::json;
 use hostfront_core::payments::{Authorization, Charge, PaymentError};
 use hostfront_core::store::{Condition, ItemExt, TxOp, Update};
 
-use super::super::cards::Profile;
 use super::{SimulatedGateway, entry_key, storage};
+use crate::sim::cards::Profile;
 
 /// The ledger entry a capture or refund draws from.
 pub(super) struct Parent<'a> {

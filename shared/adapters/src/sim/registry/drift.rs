@@ -1,6 +1,7 @@
 //! What changes at the registry without us (the development tools and the
 //! daily sync's tests make it drift).
 
+use async_trait::async_trait;
 use serde_json::json;
 
 use hostfront_core::clock::add_years_secs;
@@ -9,8 +10,6 @@ use hostfront_core::store::{Condition, ItemExt, TableError, Update};
 
 use super::records::{domain_key, with_expiry};
 use super::{SimulatedRegistry, backend};
-
-use async_trait::async_trait;
 
 #[async_trait]
 impl Drifting for SimulatedRegistry {
