@@ -94,6 +94,21 @@ pub(super) fn letter(
     )
 }
 
+/// The mail of `kind` about `domain`, sent once per `occasion` (an
+/// expiry, and its try or reminder).
+pub(super) fn domain_mail(
+    services: &impl Storage,
+    kind: MailKind,
+    (to, letter): (&str, &Letter),
+    domain: &str,
+    occasion: &str,
+) -> Result<Mail, TableError> {
+    Ok(
+        Mail::compose_about(services, kind, to, letter, &format!("domain:{domain}"))?
+            .for_period(occasion),
+    )
+}
+
 /// The customer `customer_id`, from their profile.
 pub(super) async fn customer_of(
     services: &impl Storage,
@@ -127,14 +142,13 @@ async fn finish(
     let mut letter = letter(services, renewal, &bill, &customer.name);
     letter.paid = true;
     letter.action = format!("{} now runs until {}.", letter.domain, day(new_expiry));
-    let receipt = Mail::compose_about(
+    let receipt = domain_mail(
         services,
         MailKind::RenewalReceipt,
-        &customer.email,
-        &letter,
-        &format!("domain:{}", renewal.domain),
-    )?
-    .for_period(&renewal.current_expiry.to_string());
+        (&customer.email, &letter),
+        &renewal.domain,
+        &renewal.current_expiry.to_string(),
+    )?;
     let now = services.clock().now();
     let mut tx = Tx::new();
     renewal
@@ -217,14 +231,13 @@ async fn give_up(
         "The registry did not renew {} ({why}). Your card was not charged. Our team has been told, and you can try again from your portal.",
         letter.domain
     );
-    let notice = Mail::compose_about(
+    let notice = domain_mail(
         services,
         MailKind::RenewalFailed,
-        &customer.email,
-        &letter,
-        &format!("domain:{}", renewal.domain),
-    )?
-    .for_period(&renewal.current_expiry.to_string());
+        (&customer.email, &letter),
+        &renewal.domain,
+        &renewal.current_expiry.to_string(),
+    )?;
     let now = services.clock().now();
     let mut tx = Tx::new();
     renewal

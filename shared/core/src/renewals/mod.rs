@@ -18,6 +18,7 @@
 mod auto;
 mod job;
 mod quote;
+mod remind;
 mod request;
 mod sweep;
 mod trusted;
