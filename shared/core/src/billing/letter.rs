@@ -1,7 +1,22 @@
-//! What a mail that shows an invoice says of it.
+//! The letters of billing's mails: to whom, from whom, where to act, and
+//! what an invoice says.
 
 use super::Invoice;
+use crate::Settings;
 use crate::mail::Letter;
+
+/// A letter from the company to `name`, whose link opens `page` of the
+/// site (`portal.html`, `portal.html#domains`).
+pub fn addressed(services: &impl Settings, name: &str, page: &str) -> Letter {
+    let config = services.config();
+    let base = config.public_url.trim_end_matches('/');
+    Letter {
+        company: config.company_name.clone(),
+        name: name.into(),
+        link: format!("{base}/{page}"),
+        ..Letter::default()
+    }
+}
 
 /// `letter`, showing `invoice`: its number, lines, tax and total.
 pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {

@@ -6,7 +6,7 @@
 //! domain and expiry, one charge per renewal (the gateway key is made from
 //! it), one mail per domain, expiry and reminder.
 
-use super::job::{customer_of, domain_mail, letter};
+use super::job::{customer_of, renewal_mail};
 use super::remind::remind;
 use super::{Renewal, RenewalStatus, quote};
 use crate::accounts::Customer;
@@ -170,20 +170,20 @@ fn invoice_notice(
     customer: &Customer,
 ) -> Result<Mail, TableError> {
     let expiry = renewal.current_expiry;
-    let mut letter = letter(services, renewal, bill, &customer.name);
-    letter.action = format!(
-        "{} expires on {}. We renew it for a year by itself: your saved card is charged {} on {}.",
-        letter.domain,
-        day(expiry),
-        letter.total,
-        day(expiry - DAY)
-    );
-    domain_mail(
+    renewal_mail(
         services,
+        (renewal, bill, customer),
         MailKind::RenewalInvoice,
-        (&customer.email, &letter),
-        &renewal.domain,
         &expiry.to_string(),
+        |letter| {
+            letter.action = format!(
+                "{} expires on {}. We renew it for a year by itself: your saved card is charged {} on {}.",
+                letter.domain,
+                day(expiry),
+                letter.total,
+                day(expiry - DAY)
+            );
+        },
     )
 }
 
@@ -275,21 +275,14 @@ async fn declined(
 ) -> Result<Mail, TableError> {
     let customer = customer_of(services, &renewal.customer_id).await?;
     let bill = renewal.invoice(services.table()).await?;
-    let mut letter = letter(services, renewal, &bill, &customer.name);
     let due = renewal.current_expiry - DAY;
     let why = format!("automatic charge {attempt} declined: {code}");
-    match dunning::next_try(&services.config().dunning_days, attempt, due) {
+    let next = dunning::next_try(&services.config().dunning_days, attempt, due);
+    match next {
         Some(next) => {
-            letter.action = format!(
-                "We could not charge your saved card {} for renewing {} ({message}). We will try again on {}; to avoid a lapse, update your card or renew by hand.",
-                letter.total,
-                letter.domain,
-                day(next)
-            );
             tx.guard(MovedOn, retry_op(renewal, attempt, next, why));
         }
         None => {
-            letter.action = stopped_action(services, renewal, &letter.domain, message);
             renewal
                 .change(
                     RenewalStatus::Declined,
@@ -305,12 +298,22 @@ async fn declined(
             tx.push(bill.void_op());
         }
     }
-    let notice = domain_mail(
+    let notice = renewal_mail(
         services,
+        (renewal, &bill, &customer),
         MailKind::RenewalPaymentFailed,
-        (&customer.email, &letter),
-        &renewal.domain,
         &format!("{}-{attempt}", renewal.current_expiry),
+        |letter| {
+            letter.action = match next {
+                Some(next) => format!(
+                    "We could not charge your saved card {} for renewing {} ({message}). We will try again on {}; to avoid a lapse, update your card or renew by hand.",
+                    letter.total,
+                    letter.domain,
+                    day(next)
+                ),
+                None => stopped_action(services, renewal, &letter.domain, message),
+            };
+        },
     )?;
     tx.push(notice.put_op(services.clock().now_secs()));
     Ok(notice)

@@ -4,6 +4,7 @@
 
 use super::job::{customer_of, domain_mail};
 use super::{RenewalStatus, find};
+use crate::billing::letter::addressed;
 use crate::clock::mail_day_of as day;
 use crate::domains::owned::{OwnedDomain, OwnedStatus};
 use crate::mail::{self, MailKind};
@@ -52,14 +53,9 @@ pub(super) async fn remind(
         return Ok(false);
     }
     let customer = customer_of(services, &domain.customer_id).await?;
-    let config = services.config();
-    let base = config.public_url.trim_end_matches('/');
     let mut letter = crate::mail::Letter {
-        company: config.company_name.clone(),
-        name: customer.name.clone(),
         domain: domain.unicode.clone(),
-        link: format!("{base}/portal.html#domains"),
-        ..Default::default()
+        ..addressed(services, &customer.name, "portal.html#domains")
     };
     letter.action = if which == "expired" {
         format!(

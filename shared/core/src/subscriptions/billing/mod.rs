@@ -81,16 +81,12 @@ pub(super) async fn customer(
     crate::accounts::load_customer(services.table(), customer_id).await
 }
 
+/// The letter of a mail about `service` to `name`.
 pub(crate) fn letter(services: &impl Settings, service: &Subscription, name: &str) -> Letter {
-    let config = services.config();
-    let base = config.public_url.trim_end_matches('/');
     Letter {
-        company: config.company_name.clone(),
-        name: name.into(),
         plan_name: service.plan_name.clone(),
         domain: service.domain.clone(),
-        link: format!("{base}/portal.html"),
-        ..Letter::default()
+        ..crate::billing::letter::addressed(services, name, "portal.html")
     }
 }
 
