@@ -2,8 +2,9 @@
 //! what an invoice says.
 
 use super::Invoice;
-use crate::Settings;
-use crate::mail::Letter;
+use crate::mail::{Letter, Mail, MailKind};
+use crate::store::TableError;
+use crate::{Settings, Storage};
 
 /// A letter from the company to `name`, whose link opens `page` of the
 /// site (`portal.html`, `portal.html#domains`).
@@ -36,4 +37,17 @@ pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
         invoice_number: invoice.number.clone(),
         ..letter
     }
+}
+
+/// The mail of `kind` with `letter` to `to`, about `subject` (`service:<id>`,
+/// `domain:<name>`), sent once per `occasion` (a period or an expiry, and
+/// its try).
+pub fn mail(
+    services: &impl Storage,
+    kind: MailKind,
+    (to, letter): (&str, &Letter),
+    subject: &str,
+    occasion: &str,
+) -> Result<Mail, TableError> {
+    Ok(Mail::compose_about(services, kind, to, letter, subject)?.for_period(occasion))
 }

@@ -108,14 +108,11 @@ pub(super) fn renewal_mail(
 pub(super) fn domain_mail(
     services: &impl Storage,
     kind: MailKind,
-    (to, letter): (&str, &Letter),
+    to: (&str, &Letter),
     domain: &str,
     occasion: &str,
 ) -> Result<Mail, TableError> {
-    Ok(
-        Mail::compose_about(services, kind, to, letter, &format!("domain:{domain}"))?
-            .for_period(occasion),
-    )
+    crate::billing::letter::mail(services, kind, to, &format!("domain:{domain}"), occasion)
 }
 
 /// The customer `customer_id`, from their profile.

@@ -95,18 +95,12 @@ pub(crate) fn letter(services: &impl Settings, service: &Subscription, name: &st
 pub(super) fn service_mail(
     services: &impl Storage,
     kind: MailKind,
-    (to, letter): (&str, &Letter),
+    to: (&str, &Letter),
     service: &Subscription,
     occasion: &str,
 ) -> Result<Mail, TableError> {
-    Ok(Mail::compose_about(
-        services,
-        kind,
-        to,
-        letter,
-        &format!("service:{}", service.id),
-    )?
-    .for_period(occasion))
+    let subject = format!("service:{}", service.id);
+    crate::billing::letter::mail(services, kind, to, &subject, occasion)
 }
 
 /// What a receipt for `period` says; `resumes` when the payment brought the
