@@ -6,21 +6,20 @@
 //! domain and expiry, one charge per renewal (the gateway key is made from
 //! it), one mail per domain, expiry and reminder.
 
+use super::dunning::declined;
 use super::job::{customer_of, renewal_mail};
 use super::remind::remind;
 use super::{Renewal, RenewalStatus, quote};
 use crate::accounts::Customer;
 use crate::audit::Actor;
 use crate::billing::invoice::{self, Invoice, InvoiceFor};
-use crate::billing::{dunning, payment_method};
+use crate::billing::payment_method;
 use crate::clock::mail_day_of as day;
 use crate::domains::owned::OwnedDomain;
 use crate::lifecycle::MovedOn;
 use crate::mail::{self, Mail, MailKind};
 use crate::payments::{Charge, PaymentError, PaymentSource};
-use crate::store::{
-    Condition, Index, Pages, Query, SortKey, TableError, Tx, TxError, TxOp, Update,
-};
+use crate::store::{Index, Pages, Query, SortKey, TableError, Tx, TxError};
 use crate::{Billing, Catalogs, Mailing, Queueing, Registry, Settings, Storage};
 
 const DAY: i64 = 86_400;
@@ -259,105 +258,5 @@ async fn charge(
             mail::deliver(services, &notice).await;
             Ok(Some(false))
         }
-    }
-}
-
-/// Adds to `tx` what a declined automatic charge leads to: the next
-/// dunning attempt, or, after the last, the end of the renewal; returns the
-/// mail that tells the customer.
-async fn declined(
-    services: &(impl Storage + Settings),
-    renewal: &Renewal,
-    attempt: u32,
-    code: &str,
-    message: &str,
-    tx: &mut Tx<MovedOn>,
-) -> Result<Mail, TableError> {
-    let customer = customer_of(services, &renewal.customer_id).await?;
-    let bill = renewal.invoice(services.table()).await?;
-    let due = renewal.current_expiry - DAY;
-    let why = format!("automatic charge {attempt} declined: {code}");
-    let next = dunning::next_try(&services.config().dunning_days, attempt, due);
-    match next {
-        Some(next) => {
-            tx.guard(MovedOn, retry_op(renewal, attempt, next, why));
-        }
-        None => {
-            renewal
-                .change(
-                    RenewalStatus::Declined,
-                    Update::new()
-                        .set("attempts", attempt)
-                        .set("failure", why.clone()),
-                    Actor::system("billing"),
-                    &why,
-                    services.clock().now_millis(),
-                )
-                .add_to(tx, MovedOn, services.clock().now())
-                .map_err(|e| TableError::Backend(e.to_string()))?;
-            tx.push(bill.void_op());
-        }
-    }
-    let notice = renewal_mail(
-        services,
-        (renewal, &bill, &customer),
-        MailKind::RenewalPaymentFailed,
-        &format!("{}-{attempt}", renewal.current_expiry),
-        |letter| {
-            letter.action = match next {
-                Some(next) => format!(
-                    "We could not charge your saved card {} for renewing {} ({message}). We will try again on {}; to avoid a lapse, update your card or renew by hand.",
-                    letter.total,
-                    letter.domain,
-                    day(next)
-                ),
-                None => stopped_action(services, renewal, &letter.domain, message),
-            };
-        },
-    )?;
-    tx.push(notice.put_op(services.clock().now_secs()));
-    Ok(notice)
-}
-
-/// The scheduled renewal waits for try `attempt + 1` at `next`, unless
-/// another run moved it first.
-fn retry_op(renewal: &Renewal, attempt: u32, next: i64, why: String) -> TxOp {
-    let mut update = Update::new()
-        .set("attempts", attempt)
-        .set("next_attempt", next)
-        .set("failure", why)
-        .bump_version();
-    for (attribute, value) in
-        super::status_index(RenewalStatus::Scheduled, next * 1000, &renewal.domain)
-    {
-        update = update.set(attribute, value);
-    }
-    TxOp::Update {
-        key: renewal.key(),
-        update,
-        condition: Some(
-            Condition::eq("status", serde_json::json!(RenewalStatus::Scheduled))
-                .and(Condition::eq("attempts", renewal.attempts)),
-        ),
-    }
-}
-
-/// What the customer is told once the automatic charges stopped: to renew
-/// by hand, before the domain expires or before the registry releases it.
-fn stopped_action(
-    services: &impl Storage,
-    renewal: &Renewal,
-    domain: &str,
-    message: &str,
-) -> String {
-    let expiry = day(renewal.current_expiry);
-    if services.clock().now_secs() < renewal.current_expiry {
-        format!(
-            "We could not charge your saved card for renewing {domain} ({message}), and have stopped trying. Renew it by hand in your portal before it expires on {expiry}."
-        )
-    } else {
-        format!(
-            "We could not charge your saved card for renewing {domain} ({message}), and have stopped trying. It expired on {expiry}: renew it by hand in your portal before the registry releases it."
-        )
     }
 }

@@ -16,6 +16,7 @@
 //! - `gsi1`: `RENEWALS#<status>` / `<created, ms>#<domain>`, for staff.
 
 mod auto;
+mod dunning;
 mod job;
 mod quote;
 mod remind;
