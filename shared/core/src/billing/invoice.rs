@@ -8,23 +8,17 @@
 //! customer (`gsi1`: `INVOICES#CUSTOMER#<id>` / `<number>`) and by number
 //! (`gsi2`: `INVOICES` / `<sequence>`).
 //!
-//! The number comes from one counter item (`COUNTER#INVOICE`), advanced with a
-//! condition on its current value in the same transaction that writes the
-//! invoice: a number is used exactly when its invoice exists, so no number is
-//! skipped or given twice. The counter is the one item every order writes;
-//! a lost race re-reads it and tries again.
+//! Numbers come from `billing::numbering`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+pub use super::numbering::{claim_number, format_number, next_number};
 use crate::records::children_partition;
 use crate::store::{
-    Condition, Index, Item, ItemExt, Key, Query, SortKey, Table, TableError, TableResult, TxOp,
-    Update,
+    Condition, Index, Item, Key, Query, SortKey, Table, TableError, TableResult, TxOp, Update,
 };
-
-const PREFIX: &str = "INV-";
 
 /// The running total of refunds, beside the invoice on its item, for
 /// writes that must not pass a refund made meanwhile.
@@ -312,34 +306,6 @@ pub async fn of_customer(
         )
         .await?;
     page.items.iter().map(Invoice::of).collect()
-}
-
-pub fn format_number(sequence: i64) -> String {
-    format!("{PREFIX}{sequence:06}")
-}
-
-fn counter_key() -> Key {
-    Key::new("COUNTER#INVOICE", "COUNTER")
-}
-
-/// The next number and the counter write that claims it, valid while nobody
-/// else claims it first (then the transaction fails on this operation).
-pub async fn next_number(table: &dyn Table) -> TableResult<(i64, TxOp)> {
-    let last = table
-        .get(&counter_key())
-        .await?
-        .and_then(|c| c.i64_attr("last"));
-    let condition = match last {
-        None => Condition::AttributeNotExists("last".into()),
-        Some(last) => Condition::eq("last", last),
-    };
-    let next = last.unwrap_or(0) + 1;
-    let claim = TxOp::Update {
-        key: counter_key(),
-        update: Update::new().set("last", next),
-        condition: Some(condition),
-    };
-    Ok((next, claim))
 }
 
 #[cfg(test)]

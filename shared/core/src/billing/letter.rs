@@ -1,7 +1,23 @@
-//! What a mail that shows an invoice says of it.
+//! The letters of billing's mails: to whom, from whom, where to act, and
+//! what an invoice says.
 
 use super::Invoice;
-use crate::mail::Letter;
+use crate::mail::{Letter, Mail, MailKind};
+use crate::store::TableError;
+use crate::{Settings, Storage};
+
+/// A letter from the company to `name`, whose link opens `page` of the
+/// site (`portal.html`, `portal.html#domains`).
+pub fn addressed(services: &impl Settings, name: &str, page: &str) -> Letter {
+    let config = services.config();
+    let base = config.public_url.trim_end_matches('/');
+    Letter {
+        company: config.company_name.clone(),
+        name: name.into(),
+        link: format!("{base}/{page}"),
+        ..Letter::default()
+    }
+}
 
 /// `letter`, showing `invoice`: its number, lines, tax and total.
 pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
@@ -21,4 +37,17 @@ pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
         invoice_number: invoice.number.clone(),
         ..letter
     }
+}
+
+/// The mail of `kind` with `letter` to `to`, about `subject` (`service:<id>`,
+/// `domain:<name>`), sent once per `occasion` (a period or an expiry, and
+/// its try).
+pub fn mail(
+    services: &impl Storage,
+    kind: MailKind,
+    (to, letter): (&str, &Letter),
+    subject: &str,
+    occasion: &str,
+) -> Result<Mail, TableError> {
+    Ok(Mail::compose_about(services, kind, to, letter, subject)?.for_period(occasion))
 }

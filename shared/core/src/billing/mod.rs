@@ -1,11 +1,15 @@
-//! Billing: invoices, numbered without gaps and kept by customer.
+//! Billing: invoices, numbered without gaps and kept by customer; taking
+//! payments, dunning, declines, credit and refunds.
 
 pub mod credit;
 pub mod declines;
+pub mod dunning;
 pub mod invoice;
 pub mod lease;
 pub mod letter;
+pub mod numbering;
 pub mod payment_method;
 pub mod refund;
+pub mod take;
 
 pub use invoice::{Invoice, InvoiceFor, InvoiceLine, InvoiceStatus};

@@ -6,19 +6,20 @@
 //! domain and expiry, one charge per renewal (the gateway key is made from
 //! it), one mail per domain, expiry and reminder.
 
-use super::job::{customer_of, letter};
+use super::dunning::declined;
+use super::job::{customer_of, renewal_mail};
+use super::remind::remind;
 use super::{Renewal, RenewalStatus, quote};
+use crate::accounts::Customer;
 use crate::audit::Actor;
 use crate::billing::invoice::{self, Invoice, InvoiceFor};
 use crate::billing::payment_method;
 use crate::clock::mail_day_of as day;
-use crate::domains::owned::{OwnedDomain, OwnedStatus};
+use crate::domains::owned::OwnedDomain;
 use crate::lifecycle::MovedOn;
 use crate::mail::{self, Mail, MailKind};
 use crate::payments::{Charge, PaymentError, PaymentSource};
-use crate::store::{
-    Condition, Index, Pages, Query, SortKey, TableError, Tx, TxError, TxOp, Update,
-};
+use crate::store::{Index, Pages, Query, SortKey, TableError, Tx, TxError};
 use crate::{Billing, Catalogs, Mailing, Queueing, Registry, Settings, Storage};
 
 const DAY: i64 = 86_400;
@@ -114,7 +115,6 @@ async fn invoice_ahead(
     }
     let customer = customer_of(services, &domain.customer_id).await?;
     for _ in 0..NUMBER_ATTEMPTS {
-        let (sequence, claim) = invoice::next_number(services.table()).await?;
         let mut bill = Invoice::new(
             &domain.customer_id,
             InvoiceFor::Renewal {
@@ -126,7 +126,7 @@ async fn invoice_ahead(
             quote.lines.clone(),
             services.config().tax_rate_bps,
         );
-        bill.number = invoice::format_number(sequence);
+        let (sequence, claim) = invoice::claim_number(services.table(), &mut bill).await?;
         let renewal = Renewal {
             automatic: true,
             next_attempt: Some(expiry - DAY),
@@ -139,22 +139,7 @@ async fn invoice_ahead(
                 crate::clock::rfc3339(services.clock().now()),
             )
         };
-        let mut letter = letter(services, &renewal, &bill, &customer.name);
-        letter.action = format!(
-            "{} expires on {}. We renew it for a year by itself: your saved card is charged {} on {}.",
-            letter.domain,
-            day(expiry),
-            letter.total,
-            day(expiry - DAY)
-        );
-        let notice = Mail::compose_about(
-            services,
-            MailKind::RenewalInvoice,
-            &customer.email,
-            &letter,
-            &format!("domain:{}", domain.name),
-        )?
-        .for_period(&expiry.to_string());
+        let notice = invoice_notice(services, &renewal, &bill, &customer)?;
         let mut tx = Tx::new();
         tx.guard(
             Refusal::Exists,
@@ -174,6 +159,31 @@ async fn invoice_ahead(
         }
     }
     Ok(false)
+}
+
+/// The mail of an automatic renewal's invoice: what is charged, and when.
+fn invoice_notice(
+    services: &(impl Storage + Settings),
+    renewal: &Renewal,
+    bill: &Invoice,
+    customer: &Customer,
+) -> Result<Mail, TableError> {
+    let expiry = renewal.current_expiry;
+    renewal_mail(
+        services,
+        (renewal, bill, customer),
+        MailKind::RenewalInvoice,
+        &expiry.to_string(),
+        |letter| {
+            letter.action = format!(
+                "{} expires on {}. We renew it for a year by itself: your saved card is charged {} on {}.",
+                letter.domain,
+                day(expiry),
+                letter.total,
+                day(expiry - DAY)
+            );
+        },
+    )
 }
 
 /// Why a scheduled renewal was not made.
@@ -248,191 +258,5 @@ async fn charge(
             mail::deliver(services, &notice).await;
             Ok(Some(false))
         }
-    }
-}
-
-/// Adds to `tx` what a declined automatic charge leads to: the next
-/// dunning attempt, or, after the last, the end of the renewal; returns the
-/// mail that tells the customer.
-async fn declined(
-    services: &(impl Storage + Settings),
-    renewal: &Renewal,
-    attempt: u32,
-    code: &str,
-    message: &str,
-    tx: &mut Tx<MovedOn>,
-) -> Result<Mail, TableError> {
-    let customer = customer_of(services, &renewal.customer_id).await?;
-    let bill = renewal.invoice(services.table()).await?;
-    let mut letter = letter(services, renewal, &bill, &customer.name);
-    let due = renewal.current_expiry - DAY;
-    let next = services
-        .config()
-        .dunning_days
-        .get(attempt as usize)
-        .map(|days| due + days * DAY);
-    let why = format!("automatic charge {attempt} declined: {code}");
-    match next {
-        Some(next) => {
-            letter.action = format!(
-                "We could not charge your saved card {} for renewing {} ({message}). We will try again on {}; to avoid a lapse, update your card or renew by hand.",
-                letter.total,
-                letter.domain,
-                day(next)
-            );
-            let mut update = Update::new()
-                .set("attempts", attempt)
-                .set("next_attempt", next)
-                .set("failure", why)
-                .bump_version();
-            for (attribute, value) in
-                super::status_index(RenewalStatus::Scheduled, next * 1000, &renewal.domain)
-            {
-                update = update.set(attribute, value);
-            }
-            tx.guard(
-                MovedOn,
-                TxOp::Update {
-                    key: renewal.key(),
-                    update,
-                    condition: Some(
-                        Condition::eq("status", serde_json::json!(RenewalStatus::Scheduled))
-                            .and(Condition::eq("attempts", renewal.attempts)),
-                    ),
-                },
-            );
-        }
-        None => {
-            let expiry = day(renewal.current_expiry);
-            letter.action = if services.clock().now_secs() < renewal.current_expiry {
-                format!(
-                    "We could not charge your saved card for renewing {} ({message}), and have stopped trying. Renew it by hand in your portal before it expires on {expiry}.",
-                    letter.domain
-                )
-            } else {
-                format!(
-                    "We could not charge your saved card for renewing {} ({message}), and have stopped trying. It expired on {expiry}: renew it by hand in your portal before the registry releases it.",
-                    letter.domain
-                )
-            };
-            renewal
-                .change(
-                    RenewalStatus::Declined,
-                    Update::new()
-                        .set("attempts", attempt)
-                        .set("failure", why.clone()),
-                    Actor::system("billing"),
-                    &why,
-                    services.clock().now_millis(),
-                )
-                .add_to(tx, MovedOn, services.clock().now())
-                .map_err(|e| TableError::Backend(e.to_string()))?;
-            tx.push(bill.void_op());
-        }
-    }
-    let notice = Mail::compose_about(
-        services,
-        MailKind::RenewalPaymentFailed,
-        &customer.email,
-        &letter,
-        &format!("domain:{}", renewal.domain),
-    )?
-    .for_period(&format!("{}-{attempt}", renewal.current_expiry));
-    tx.push(notice.put_op(services.clock().now_secs()));
-    Ok(notice)
-}
-
-/// Which reminder is due `secs_left` seconds before expiry (negative:
-/// after): "expired" only once it has, within five days after; before, by
-/// the days left counted up (a domain expiring in 6.5 days has 7 left).
-fn reminder(secs_left: i64) -> Option<&'static str> {
-    if secs_left <= 0 {
-        return (secs_left >= -5 * DAY).then_some("expired");
-    }
-    match (secs_left + DAY - 1).div_euclid(DAY) {
-        8..=30 => Some("30d"),
-        1..=7 => Some("7d"),
-        _ => None,
-    }
-}
-
-/// Reminds the owner of a domain that will not renew by itself (auto-renew
-/// off, or its automatic charge failed), once per expiry and reminder.
-async fn remind(
-    services: &(impl Storage + Settings + Mailing),
-    domain: &OwnedDomain,
-    expiry: i64,
-    now: i64,
-) -> Result<bool, TableError> {
-    let Some(which) = reminder(expiry - now) else {
-        return Ok(false);
-    };
-    if domain.status != OwnedStatus::Active && domain.status != OwnedStatus::Expired {
-        return Ok(false);
-    }
-    let renewal = super::find(services.table(), &domain.name, expiry).await?;
-    let charge_failed = renewal.as_ref().is_some_and(|r| {
-        r.attempts > 0 || matches!(r.status, RenewalStatus::Declined | RenewalStatus::Failed)
-    });
-    let renews_itself = domain.auto_renew && !charge_failed;
-    let renewed = renewal
-        .as_ref()
-        .is_some_and(|r| matches!(r.status, RenewalStatus::Queued | RenewalStatus::Renewed));
-    if renews_itself || renewed {
-        return Ok(false);
-    }
-    let customer = customer_of(services, &domain.customer_id).await?;
-    let config = services.config();
-    let base = config.public_url.trim_end_matches('/');
-    let mut letter = crate::mail::Letter {
-        company: config.company_name.clone(),
-        name: customer.name.clone(),
-        domain: domain.unicode.clone(),
-        link: format!("{base}/portal.html#domains"),
-        ..Default::default()
-    };
-    letter.action = if which == "expired" {
-        format!(
-            "{} expired on {}. Renew it now, before the registry releases it.",
-            domain.unicode,
-            day(expiry)
-        )
-    } else {
-        format!(
-            "{} expires on {} and will not renew by itself. Renew it in your portal.",
-            domain.unicode,
-            day(expiry)
-        )
-    };
-    let notice = Mail::compose_about(
-        services,
-        MailKind::RenewalReminder,
-        &customer.email,
-        &letter,
-        &format!("domain:{}", domain.name),
-    )?
-    .for_period(&format!("{expiry}-{which}"));
-    Ok(mail::send(services, &[notice]).await? == 1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{DAY, reminder};
-
-    #[test]
-    fn reminders_come_about_30_and_7_days_before_and_just_after_expiry() {
-        assert_eq!(reminder(30 * DAY + 1), None);
-        assert_eq!(reminder(30 * DAY), Some("30d"));
-        assert_eq!(reminder(7 * DAY + 1), Some("30d"));
-        assert_eq!(reminder(7 * DAY), Some("7d"));
-        assert_eq!(
-            reminder(1),
-            Some("7d"),
-            "a second before expiry it has not expired"
-        );
-        assert_eq!(reminder(DAY - 1), Some("7d"));
-        assert_eq!(reminder(0), Some("expired"));
-        assert_eq!(reminder(-5 * DAY), Some("expired"));
-        assert_eq!(reminder(-5 * DAY - 1), None);
     }
 }

@@ -8,9 +8,10 @@
 //! nothing.
 
 use super::{Renewal, RenewalError, RenewalStatus};
+use crate::accounts::Customer;
 use crate::audit::Actor;
 use crate::billing::invoice::Invoice;
-use crate::billing::letter::with_invoice;
+use crate::billing::letter::{addressed, with_invoice};
 use crate::clock::mail_day_of as day;
 use crate::domains::owned::{self, OwnedStatus};
 use crate::lifecycle::MovedOn;
@@ -79,19 +80,39 @@ pub(super) fn letter(
     bill: &Invoice,
     name: &str,
 ) -> Letter {
-    let config = services.config();
-    let base = config.public_url.trim_end_matches('/');
-    with_invoice(
-        Letter {
-            company: config.company_name.clone(),
-            name: name.into(),
-            domain: crate::domains::name::to_unicode(&renewal.domain),
-            card_last4: renewal.card_last4.clone().unwrap_or_default(),
-            link: format!("{base}/portal.html#domains"),
-            ..Letter::default()
-        },
-        bill,
-    )
+    let to = Letter {
+        domain: crate::domains::name::to_unicode(&renewal.domain),
+        card_last4: renewal.card_last4.clone().unwrap_or_default(),
+        ..addressed(services, name, "portal.html#domains")
+    };
+    with_invoice(to, bill)
+}
+
+/// The mail of `kind` to the renewal's owner about it, once per
+/// `occasion`; `write` fills in what its letter says.
+pub(super) fn renewal_mail(
+    services: &(impl Storage + Settings),
+    (renewal, bill, customer): (&Renewal, &Invoice, &Customer),
+    kind: MailKind,
+    occasion: &str,
+    write: impl FnOnce(&mut Letter),
+) -> Result<Mail, TableError> {
+    let mut letter = letter(services, renewal, bill, &customer.name);
+    write(&mut letter);
+    let to = (customer.email.as_str(), &letter);
+    domain_mail(services, kind, to, &renewal.domain, occasion)
+}
+
+/// The mail of `kind` about `domain`, sent once per `occasion` (an
+/// expiry, and its try or reminder).
+pub(super) fn domain_mail(
+    services: &impl Storage,
+    kind: MailKind,
+    to: (&str, &Letter),
+    domain: &str,
+    occasion: &str,
+) -> Result<Mail, TableError> {
+    crate::billing::letter::mail(services, kind, to, &format!("domain:{domain}"), occasion)
 }
 
 /// The customer `customer_id`, from their profile.
@@ -124,17 +145,16 @@ async fn finish(
     let bill = renewal.invoice(services.table()).await?;
     let domain = owned::find(services.table(), &renewal.customer_id, &renewal.domain).await?;
     let customer = customer_of(services, &renewal.customer_id).await?;
-    let mut letter = letter(services, renewal, &bill, &customer.name);
-    letter.paid = true;
-    letter.action = format!("{} now runs until {}.", letter.domain, day(new_expiry));
-    let receipt = Mail::compose_about(
+    let receipt = renewal_mail(
         services,
+        (renewal, &bill, &customer),
         MailKind::RenewalReceipt,
-        &customer.email,
-        &letter,
-        &format!("domain:{}", renewal.domain),
-    )?
-    .for_period(&renewal.current_expiry.to_string());
+        &renewal.current_expiry.to_string(),
+        |letter| {
+            letter.paid = true;
+            letter.action = format!("{} now runs until {}.", letter.domain, day(new_expiry));
+        },
+    )?;
     let now = services.clock().now();
     let mut tx = Tx::new();
     renewal
@@ -212,19 +232,18 @@ async fn give_up(
     tracing::error!(domain = %renewal.domain, %why, "renewal failed");
     let bill = renewal.invoice(services.table()).await?;
     let customer = customer_of(services, &renewal.customer_id).await?;
-    let mut letter = letter(services, renewal, &bill, &customer.name);
-    letter.action = format!(
-        "The registry did not renew {} ({why}). Your card was not charged. Our team has been told, and you can try again from your portal.",
-        letter.domain
-    );
-    let notice = Mail::compose_about(
+    let notice = renewal_mail(
         services,
+        (renewal, &bill, &customer),
         MailKind::RenewalFailed,
-        &customer.email,
-        &letter,
-        &format!("domain:{}", renewal.domain),
-    )?
-    .for_period(&renewal.current_expiry.to_string());
+        &renewal.current_expiry.to_string(),
+        |letter| {
+            letter.action = format!(
+                "The registry did not renew {} ({why}). Your card was not charged. Our team has been told, and you can try again from your portal.",
+                letter.domain
+            );
+        },
+    )?;
     let now = services.clock().now();
     let mut tx = Tx::new();
     renewal

@@ -16,8 +16,10 @@
 //! - `gsi1`: `RENEWALS#<status>` / `<created, ms>#<domain>`, for staff.
 
 mod auto;
+mod dunning;
 mod job;
 mod quote;
+mod remind;
 mod request;
 mod sweep;
 mod trusted;

@@ -122,33 +122,7 @@ async fn quote_at(
         nameservers: Vec::new(),
         locked: false,
     };
-    match info.status {
-        DomainStatus::PendingDelete => {
-            return Err(not_renewable(
-                "pending_delete",
-                format!(
-                    "{} is about to be deleted by the registry and can no longer be renewed; once it is released you may register it again",
-                    domain.unicode
-                ),
-            ));
-        }
-        DomainStatus::PendingTransfer => {
-            return Err(not_renewable(
-                "transfer_pending",
-                format!(
-                    "{} can be renewed once its transfer is complete",
-                    domain.unicode
-                ),
-            ));
-        }
-        DomainStatus::External => {
-            return Err(not_renewable(
-                "not_ours",
-                format!("{} is with another registrar", domain.unicode),
-            ));
-        }
-        _ => {}
-    }
+    renewable_in(domain, info.status)?;
     let max_years = max_years(info.expires_at, services.clock().now_secs());
     if max_years == 0 {
         return Err(not_renewable(
@@ -198,6 +172,32 @@ async fn quote_at(
         lines,
         currency: catalog.currency.clone(),
     })
+}
+
+/// Refuses a domain the registry will not renew in `phase`: about to be
+/// deleted, being transferred, or with another registrar.
+fn renewable_in(domain: &OwnedDomain, phase: DomainStatus) -> Result<(), RenewalError> {
+    match phase {
+        DomainStatus::PendingDelete => Err(not_renewable(
+            "pending_delete",
+            format!(
+                "{} is about to be deleted by the registry and can no longer be renewed; once it is released you may register it again",
+                domain.unicode
+            ),
+        )),
+        DomainStatus::PendingTransfer => Err(not_renewable(
+            "transfer_pending",
+            format!(
+                "{} can be renewed once its transfer is complete",
+                domain.unicode
+            ),
+        )),
+        DomainStatus::External => Err(not_renewable(
+            "not_ours",
+            format!("{} is with another registrar", domain.unicode),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn not_renewable(code: &'static str, message: impl Into<String>) -> RenewalError {

@@ -16,7 +16,7 @@ use crate::domains::owned;
 use crate::idempotency::{self, Earlier, IdempotencyRecord};
 use crate::lifecycle::MovedOn;
 use crate::payments::{Card, Charge, PaymentError, PaymentSource};
-use crate::store::{Tx, TxError, Update};
+use crate::store::{Tx, TxError, TxOp, Update};
 use crate::{Billing, Catalogs, Queueing, Registry, Settings, Storage};
 
 /// Tries at claiming the next invoice number before giving up as busy.
@@ -51,21 +51,7 @@ pub async fn renew(
     key: &str,
     request: RenewRequest,
 ) -> Result<(Renewal, bool), RenewalError> {
-    if !idempotency::valid_key(key) {
-        return Err(RenewalError::Invalid {
-            code: "invalid_idempotency_key",
-            message: format!(
-                "the Idempotency-Key header holds 1 to {} printable ASCII characters",
-                idempotency::MAX_KEY
-            ),
-        });
-    }
-    if !(1..=10).contains(&request.years) {
-        return Err(RenewalError::Invalid {
-            code: "invalid_years",
-            message: "renew for 1 to 10 years".into(),
-        });
-    }
+    check_request(key, &request)?;
     let owned = owned::find(services.table(), &customer.id, domain)
         .await?
         .ok_or(RenewalError::NotFound)?;
@@ -77,16 +63,9 @@ pub async fn renew(
     let quote = quote(services, &owned, request.years).await?;
     let paying = Paying::renewal(domain, quote.current_expiry);
     declines::may_try::<RenewalError>(services, &customer.id, &paying).await?;
-    // A renewal the billing run scheduled gives way to this one, its invoice voided.
-    let scheduled = match super::find(services.table(), domain, quote.current_expiry).await? {
-        Some(earlier) if earlier.status == RenewalStatus::Scheduled => {
-            Some(earlier.invoice(services.table()).await?.void_op())
-        }
-        _ => None,
-    };
+    let scheduled = scheduled_gives_way(services, domain, quote.current_expiry).await?;
     let now = services.clock().now();
     for _ in 0..NUMBER_ATTEMPTS {
-        let (sequence, claim) = invoice::next_number(services.table()).await?;
         let mut bill = Invoice::new(
             &customer.id,
             InvoiceFor::Renewal {
@@ -98,7 +77,7 @@ pub async fn renew(
             quote.lines.clone(),
             services.config().tax_rate_bps,
         );
-        bill.number = invoice::format_number(sequence);
+        let (sequence, claim) = invoice::claim_number(services.table(), &mut bill).await?;
         let renewal = Renewal::new(
             &bill,
             domain,
@@ -140,6 +119,43 @@ pub async fn renew(
     Err(RenewalError::Unavailable(
         "we are taking many payments at once; please try again".into(),
     ))
+}
+
+/// Refuses a malformed key or a number of years out of range.
+fn check_request(key: &str, request: &RenewRequest) -> Result<(), RenewalError> {
+    if !idempotency::valid_key(key) {
+        return Err(RenewalError::Invalid {
+            code: "invalid_idempotency_key",
+            message: format!(
+                "the Idempotency-Key header holds 1 to {} printable ASCII characters",
+                idempotency::MAX_KEY
+            ),
+        });
+    }
+    if !(1..=10).contains(&request.years) {
+        return Err(RenewalError::Invalid {
+            code: "invalid_years",
+            message: "renew for 1 to 10 years".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The voiding of the invoice of a renewal of the same expiry the billing
+/// run scheduled: it gives way to the customer renewing by hand.
+async fn scheduled_gives_way(
+    services: &impl Storage,
+    domain: &str,
+    current_expiry: i64,
+) -> Result<Option<TxOp>, RenewalError> {
+    Ok(
+        match super::find(services.table(), domain, current_expiry).await? {
+            Some(earlier) if earlier.status == RenewalStatus::Scheduled => {
+                Some(earlier.invoice(services.table()).await?.void_op())
+            }
+            _ => None,
+        },
+    )
 }
 
 fn now_ms(services: &impl Storage) -> i64 {

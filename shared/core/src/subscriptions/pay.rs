@@ -8,21 +8,19 @@
 //! One payment at a time per invoice: a `billing::lease` at `SERVICE#<id>` /
 //! `PAYING#<first day>` is taken before the card is charged.
 
-use serde_json::json;
-
-use super::billing::{Period, PeriodStatus, customer, day, letter};
-use super::{ServiceStatus, Subscription, find, key};
+use super::billing::{
+    Period, PeriodStatus, change_at_panel, customer, due_on, letter, move_due_op, period_key,
+    periods_of, receipt_action, service_mail,
+};
+use super::{ServiceStatus, Subscription, find};
 use crate::audit::Actor;
 use crate::billing::declines::{self, Paying, TooManyDeclines};
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceStatus};
-use crate::billing::lease;
-use crate::catalog::cycle_months;
+use crate::billing::{lease, take};
 use crate::lifecycle::MovedOn;
-use crate::mail::{self, Mail, MailKind};
-use crate::payments::{Charge, PaymentError, PaymentSource};
-use crate::store::{
-    Condition, Key, Query, SortKey, TableError, Tx, TxError, TxOp, Update, all_items,
-};
+use crate::mail::{self, MailKind};
+use crate::payments::{Capture, Charge, PaymentError, PaymentSource};
+use crate::store::{Key, TableError, Tx, TxError, TxOp};
 use crate::{Billing, Mailing, Queueing, Settings, Storage};
 
 #[derive(Debug, thiserror::Error)]
@@ -65,20 +63,7 @@ pub async fn pay_invoice(
         InvoiceStatus::Open => {}
         _ => return Err(not_owed(services, &bill).await?),
     }
-    let period = match &bill.about {
-        InvoiceFor::Period {
-            service_id, from, ..
-        } => {
-            let key = Key::new(format!("SERVICE#{service_id}"), format!("PERIOD#{from}"));
-            let item = services.table().get(&key).await?;
-            item.as_ref().map(Period::of).transpose()?
-        }
-        _ => None,
-    }
-    .ok_or_else(|| PayError::Conflict {
-        code: "pay_elsewhere",
-        message: "this invoice is paid from its order or its domain's renewal".into(),
-    })?;
+    let period = invoiced_period(services, &bill).await?;
     match period.status {
         PeriodStatus::Unpaid => {}
         PeriodStatus::Paid => return reread(services, customer_id, number).await,
@@ -93,18 +78,46 @@ pub async fn pay_invoice(
     let service = find(services.table(), customer_id, &period.service_id)
         .await?
         .ok_or(PayError::NotFound)?;
-    let paying = Paying::invoice(number);
+    let capture = take_payment(services, &bill, &period, source).await?;
+    settle(services, &service, &period, &bill, &capture.id).await?;
+    reread(services, customer_id, number).await
+}
+
+/// The period `bill` is for; only a service's period is paid here.
+async fn invoiced_period(services: &impl Storage, bill: &Invoice) -> Result<Period, PayError> {
+    let period = match &bill.about {
+        InvoiceFor::Period {
+            service_id, from, ..
+        } => {
+            let item = services.table().get(&period_key(service_id, from)).await?;
+            item.as_ref().map(Period::of).transpose()?
+        }
+        _ => None,
+    };
+    period.ok_or_else(|| PayError::Conflict {
+        code: "pay_elsewhere",
+        message: "this invoice is paid from its order or its domain's renewal".into(),
+    })
+}
+
+/// Takes the invoice's total from `source`, under the invoice's lease and
+/// within the customer's declined cards; a decline is counted and told.
+async fn take_payment(
+    services: &(impl Storage + Settings + Billing),
+    bill: &Invoice,
+    period: &Period,
+    source: PaymentSource,
+) -> Result<Capture, PayError> {
+    let customer_id = &bill.customer_id;
+    let paying = Paying::invoice(&bill.number);
     declines::may_try::<PayError>(services, customer_id, &paying).await?;
-    let attempt = lease::take(
-        services.table(),
-        &lease_key(&period),
-        services.clock().now_secs(),
-    )
-    .await?
-    .ok_or_else(|| PayError::Conflict {
-        code: "payment_in_progress",
-        message: "this invoice is being paid right now".into(),
-    })?;
+    let now = services.clock().now_secs();
+    let attempt = lease::take(services.table(), &lease_key(period), now)
+        .await?
+        .ok_or_else(|| PayError::Conflict {
+            code: "payment_in_progress",
+            message: "this invoice is being paid right now".into(),
+        })?;
     let key = format!("{}-pay-{attempt}", bill.number);
     let request = Charge {
         amount: bill.total,
@@ -113,37 +126,26 @@ pub async fn pay_invoice(
         reference: bill.number.clone(),
         idempotency_key: format!("{key}-authorize"),
     };
-    let taken = async {
-        let held = services.payments().authorize(&request).await?;
-        services
-            .payments()
-            .capture(&held.id, bill.total, &format!("{key}-capture"))
-            .await
-    }
-    .await;
-    let capture = match taken {
-        Ok(capture) => capture,
-        Err(error) => {
-            // A decline is final for this attempt: the next uses new gateway keys.
-            let next = match &error {
-                PaymentError::Declined { .. } => attempt + 1,
-                _ => attempt,
-            };
-            lease::release(services.table(), &lease_key(&period), next).await?;
-            return Err(match error {
-                PaymentError::Declined { code, message } => {
-                    let told = (code, message);
-                    let (code, message) =
-                        declines::declined(services, customer_id, &paying, told).await?;
-                    PayError::Declined { code, message }
-                }
-                PaymentError::Invalid(message) => PayError::Invalid(message),
-                PaymentError::Unavailable(message) => PayError::Unavailable(message),
-            });
-        }
+    let capture_key = format!("{key}-capture");
+    let error = match take::take(services.payments(), &request, &capture_key, None).await {
+        Ok(capture) => return Ok(capture),
+        Err(error) => error,
     };
-    settle(services, &service, &period, &bill, &capture.id).await?;
-    reread(services, customer_id, number).await
+    // A decline is final for this attempt: the next uses new gateway keys.
+    let next = match &error {
+        PaymentError::Declined { .. } => attempt + 1,
+        _ => attempt,
+    };
+    lease::release(services.table(), &lease_key(period), next).await?;
+    Err(match error {
+        PaymentError::Declined { code, message } => {
+            let told = (code, message);
+            let (code, message) = declines::declined(services, customer_id, &paying, told).await?;
+            PayError::Declined { code, message }
+        }
+        PaymentError::Invalid(message) => PayError::Invalid(message),
+        PaymentError::Unavailable(message) => PayError::Unavailable(message),
+    })
 }
 
 /// Why an invoice that is not open cannot be paid: voided when its
@@ -193,25 +195,11 @@ async fn settle(
     capture_id: &str,
 ) -> Result<(), PayError> {
     let now = services.clock().now();
-    let mut update = Update::new()
-        .set("status", json!(PeriodStatus::Paid))
-        .set("capture_id", capture_id)
-        .bump_version();
-    for (attribute, value) in Period::index(PeriodStatus::Paid, now.unix_timestamp(), &service.id) {
-        update = update.set(attribute, value);
-    }
-    let next = crate::clock::add_months(
-        day(&period.from).unwrap_or(now.date()),
-        cycle_months(&service.cycle).unwrap_or(1),
-    );
+    let next = period.following(&service.cycle, now.date());
     let mut tx = Tx::new();
     tx.guard(
         MovedOn,
-        TxOp::Update {
-            key: period.key(),
-            update,
-            condition: Some(Condition::eq("status", json!(PeriodStatus::Unpaid))),
-        },
+        period.paid_by_hand_op(capture_id, now.unix_timestamp()),
     )
     .push(bill.paid_op(&crate::clock::rfc3339(now), Some(capture_id)))
     .push(TxOp::Delete {
@@ -221,49 +209,27 @@ async fn settle(
     let resumes = service.status == ServiceStatus::Suspended
         && service.ended_at.is_none()
         && !owes_more(services, service, period).await?;
-    let move_due = Update::new()
-        .set("next_due", next.to_string())
-        .set("gsi1sk", format!("{next}#{}", service.id));
     if resumes {
-        service
-            .change(
-                ServiceStatus::Active,
-                move_due,
-                Actor::Customer(service.customer_id.clone()),
-                &format!("invoice {} paid", bill.number),
-            )
-            .add_to(&mut tx, MovedOn, now)
-            .map_err(|e| TableError::Backend(e.to_string()))?;
-        tx.push(super::panel::needed_op(
-            service,
-            services.clock().now_millis(),
-        ));
+        let why = format!("invoice {} paid", bill.number);
+        let actor = Actor::Customer(service.customer_id.clone());
+        let active = (ServiceStatus::Active, due_on(service, next));
+        change_at_panel(services, &mut tx, service, active, (actor, &why))?;
     } else if service.ended_at.is_none() {
-        tx.push(TxOp::Update {
-            key: key(&service.customer_id, &service.id),
-            update: move_due.bump_version(),
-            condition: Some(Condition::eq("next_due", period.from.clone())),
-        });
+        tx.push(move_due_op(service, period, next));
     }
     let owner = customer(services, &service.customer_id).await?;
     let mut letter =
         crate::billing::letter::with_invoice(letter(services, service, &owner.name), bill);
     letter.paid = true;
-    letter.action = format!(
-        "Thank you: {} on {} is paid until {}.{}",
-        service.plan_name,
-        service.domain,
-        crate::clock::mail_day_text(&period.to),
-        if resumes { " It is running again." } else { "" }
-    );
-    let receipt = Mail::compose_about(
+    letter.action = receipt_action(service, period, resumes);
+    let occasion = format!("{}-paid", period.from);
+    let receipt = service_mail(
         services,
         MailKind::ServiceReceipt,
-        &owner.email,
-        &letter,
-        &format!("service:{}", service.id),
-    )?
-    .for_period(&format!("{}-paid", period.from));
+        (&owner.email, &letter),
+        service,
+        &occasion,
+    )?;
     tx.push(receipt.put_op(now.unix_timestamp()));
     match tx.commit(services.table()).await {
         Ok(()) => {
@@ -312,13 +278,8 @@ async fn owes_more(
     service: &Subscription,
     paid: &Period,
 ) -> Result<bool, TableError> {
-    let query = Query::partition(format!("SERVICE#{}", service.id))
-        .sort(SortKey::BeginsWith("PERIOD#".into()));
-    for item in &all_items(services.table(), query).await? {
-        let period = Period::of(item)?;
-        if period.status == PeriodStatus::Unpaid && period.from != paid.from {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    let periods = periods_of(services.table(), &service.id).await?;
+    Ok(periods
+        .iter()
+        .any(|period| period.status == PeriodStatus::Unpaid && period.from != paid.from))
 }

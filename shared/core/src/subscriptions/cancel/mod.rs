@@ -9,9 +9,12 @@
 //! the service is cancelled. The customer's domains stay theirs. Every
 //! change is in the audit log, and every step may run twice.
 
+mod teardown;
+
+pub use teardown::tear_down;
+
 use serde::Deserialize;
 use serde_json::json;
-use time::Date;
 
 use super::{ServiceStatus, Subscription, find, key};
 use crate::audit::{Actor, AuditEntry};
@@ -19,12 +22,10 @@ use crate::billing::invoice::InvoiceStatus;
 use crate::catalog::cycle_months;
 use crate::jobs::Job;
 use crate::lifecycle::MovedOn;
-use crate::panel::Backup;
 use crate::store::{
     Condition, Index, Pages, Query, SortKey, TableError, Tx, TxError, TxOp, Update,
 };
-use crate::workflow::{Ledger, StepsError};
-use crate::{Catalogs, Hosting, Queueing, Storage, Zones};
+use crate::{Catalogs, Queueing, Storage};
 
 /// When a cancellation takes effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
@@ -54,6 +55,17 @@ pub struct Acting<'a> {
     pub role: Option<crate::audit::Role>,
 }
 
+impl Acting<'_> {
+    /// `actor` acting by itself: the customer, or a run of the system.
+    fn only(actor: Actor) -> Acting<'static> {
+        Acting {
+            actor,
+            client: None,
+            role: None,
+        }
+    }
+}
+
 fn audit(
     service: &Subscription,
     by: &Acting,
@@ -75,14 +87,6 @@ fn audit(
         role: by.role.map(|r| r.as_str().to_string()),
     }
     .put_op()
-}
-
-fn parse_day(text: &str) -> Option<Date> {
-    Date::parse(
-        text,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()
 }
 
 /// Asks for the service to end `when` says; returns it with its `cancel_at`.
@@ -114,7 +118,7 @@ pub async fn request(
     let ends = match when {
         When::Now => earliest,
         When::EndOfTerm => {
-            let mut end = parse_day(&service.next_due).unwrap_or(earliest);
+            let mut end = super::billing::day(&service.next_due).unwrap_or(earliest);
             while end < earliest {
                 end = crate::clock::add_months(end, cycle_months(&service.cycle).unwrap_or(1));
             }
@@ -185,11 +189,7 @@ pub async fn withdraw(
         },
         audit(
             &service,
-            &Acting {
-                actor: Actor::Customer(customer_id.into()),
-                client: None,
-                role: None,
-            },
+            &Acting::only(Actor::Customer(customer_id.into())),
             "cancellation_withdrawn",
             (service.cancel_at.clone(), None),
             "the customer's choice".into(),
@@ -297,11 +297,7 @@ pub(crate) async fn end_as(
         )
         .push(audit(
             service,
-            &Acting {
-                actor,
-                client: None,
-                role: None,
-            },
+            &Acting::only(actor),
             "ended",
             (Some("suspended".into()), Some("ending".into())),
             why,
@@ -326,108 +322,5 @@ pub(crate) async fn end_as(
         Ok(()) => Ok(true),
         Err(TxError::Refused(MovedOn)) => Ok(false),
         Err(TxError::Table(error)) => Err(error),
-    }
-}
-
-/// The steps of a teardown, in order; each is idempotent at the panel or
-/// the DNS host, and the ledger runs each once.
-const TEARDOWN: [&str; 4] = ["suspend", "back_up", "remove_account", "remove_zone"];
-
-/// How long a worker holds a teardown step (shorter than a job's visibility).
-const LEASE: std::time::Duration = std::time::Duration::from_secs(45);
-
-/// Tears down a service whose cancellation took effect, as a workflow of
-/// steps recorded under `TEARDOWN#<service id>`: the panel account is
-/// suspended, backed up, and removed with its mailboxes (its address and its
-/// place on the server return to the pools), and its zone stops being
-/// served. Then the service is cancelled, with the backup on its record.
-pub async fn tear_down(
-    services: &(impl Storage + Hosting + Zones),
-    customer_id: &str,
-    service_id: &str,
-) -> Result<(), StepsError> {
-    let Some(service) = find(services.table(), customer_id, service_id).await? else {
-        return Ok(());
-    };
-    if service.status == ServiceStatus::Cancelled || service.ended_at.is_none() {
-        return Ok(());
-    }
-    let ledger = Ledger {
-        table: services.table(),
-        clock: services.clock(),
-        lease: LEASE,
-    };
-    let username = service.hosting.account.username.as_str();
-    let domain = service.domain.as_str();
-    let failed = |e: &dyn std::fmt::Display| e.to_string();
-    let results = ledger
-        .run_steps(
-            &format!("TEARDOWN#{service_id}"),
-            &TEARDOWN,
-            |step| async move {
-                let panel = services.panel();
-                Ok(match step {
-                    "suspend" => {
-                        panel
-                            .set_suspended(username, true)
-                            .await
-                            .map_err(|e| failed(&e))?;
-                        ("sites and mail stopped".to_string(), json!(null))
-                    }
-                    "back_up" => match panel.account(username).await.map_err(|e| failed(&e))? {
-                        None => ("no account to back up".into(), json!(null)),
-                        Some(_) => {
-                            let backup = panel
-                                .back_up(username, &format!("{service_id}-teardown-backup"))
-                                .await
-                                .map_err(|e| failed(&e))?;
-                            (
-                                format!("backup {} kept until {}", backup.id, backup.kept_until),
-                                json!(backup),
-                            )
-                        }
-                    },
-                    "remove_account" => {
-                        panel
-                            .remove_account(username)
-                            .await
-                            .map_err(|e| failed(&e))?;
-                        (
-                            "account and mailboxes removed; address and server place returned"
-                                .into(),
-                            json!(null),
-                        )
-                    }
-                    _ => {
-                        services
-                            .dns_host()
-                            .remove_zone(domain)
-                            .await
-                            .map_err(|e| failed(&e))?;
-                        (format!("zone {domain} removed"), json!(null))
-                    }
-                })
-            },
-        )
-        .await?;
-    let backup: Option<Backup> = results
-        .get("back_up")
-        .and_then(|b| serde_json::from_value(b.clone()).ok());
-    let now = services.clock().now();
-    let mut tx = Tx::new();
-    service
-        .change(
-            ServiceStatus::Cancelled,
-            Update::new()
-                .set("torn_down_at", crate::clock::rfc3339(now))
-                .set("backup", json!(backup)),
-            Actor::system("cancellations"),
-            "torn down: backed up, account, mailboxes and zone removed",
-        )
-        .add_to(&mut tx, MovedOn, now)
-        .map_err(|e| TableError::Backend(e.to_string()))?;
-    match tx.commit(services.table()).await {
-        Ok(()) | Err(TxError::Refused(MovedOn)) => Ok(()),
-        Err(TxError::Table(error)) => Err(error.into()),
     }
 }

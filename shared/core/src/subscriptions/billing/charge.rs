@@ -1,0 +1,211 @@
+//! Charging a due period to the saved card: paid, the service's next due
+//! date moves on; refused, the period waits for the next dunning day, or,
+//! after the last, is left unpaid and the service suspended. The customer
+//! is mailed once per period and try.
+
+use super::period::{Period, PeriodStatus, day, epoch};
+use super::{change_at_panel, customer, letter, move_due_op, receipt_action, service_mail};
+use crate::audit::Actor;
+use crate::billing::invoice::{self, Invoice};
+use crate::billing::{dunning, payment_method, take};
+use crate::clock::mail_day_of;
+use crate::lifecycle::MovedOn;
+use crate::mail::{self, Letter, MailKind};
+use crate::payments::{Charge, PaymentError, PaymentSource};
+use crate::store::{TableError, Tx, TxError, Update};
+use crate::subscriptions::{ServiceStatus, Subscription};
+use crate::{Billing, Catalogs, Mailing, Queueing, Settings, Storage};
+
+pub(super) enum Charged {
+    Paid,
+    Declined,
+    Suspended,
+}
+
+/// What the gateway made of a period's charge.
+enum Taken {
+    /// Paid, by this capture (none when account credit paid all of it).
+    Paid(Option<String>),
+    /// Refused, for this reason.
+    Refused(String),
+}
+
+/// Charges a due period to the saved card.
+pub(super) async fn charge(
+    services: &(impl Storage + Settings + Billing + Mailing + Queueing + Catalogs),
+    period: Period,
+) -> Result<Option<Charged>, TableError> {
+    let now = services.clock().now_secs();
+    if period.status != PeriodStatus::Scheduled || period.next_attempt > now {
+        return Ok(None);
+    }
+    let Some(service) =
+        crate::subscriptions::find(services.table(), &period.customer_id, &period.service_id)
+            .await?
+    else {
+        return Ok(None);
+    };
+    let attempt = period.attempts + 1;
+    let Some(taken) = take_due(services, &period, attempt).await? else {
+        return Ok(None);
+    };
+    let owner = customer(services, &period.customer_id).await?;
+    let bill = period_invoice(services, &period).await?;
+    let mut letter =
+        crate::billing::letter::with_invoice(letter(services, &service, &owner.name), &bill);
+    let mut tx = Tx::new();
+    let outcome = match taken {
+        Taken::Paid(capture_id) => {
+            record_paid(services, &mut tx, (&service, &period, &bill), capture_id);
+            letter.paid = true;
+            letter.action = receipt_action(&service, &period, false);
+            Charged::Paid
+        }
+        Taken::Refused(reason) => {
+            let failed = (&service, &period, attempt);
+            record_refused(services, &mut tx, &mut letter, failed, &reason).await?
+        }
+    };
+    let kind = match outcome {
+        Charged::Paid => MailKind::ServiceReceipt,
+        _ => MailKind::ServicePaymentFailed,
+    };
+    let occasion = format!("{}-{attempt}", period.from);
+    let notice = service_mail(services, kind, (&owner.email, &letter), &service, &occasion)?;
+    tx.push(notice.put_op(now));
+    match tx.commit(services.table()).await {
+        Ok(()) => {
+            mail::deliver(services, &notice).await;
+            if matches!(outcome, Charged::Suspended) {
+                crate::subscriptions::panel::request(services, &service).await;
+            }
+            Ok(Some(outcome))
+        }
+        Err(TxError::Refused(MovedOn)) => Ok(None),
+        Err(TxError::Table(error)) => Err(error),
+    }
+}
+
+/// Takes try `attempt` of the period's total from the saved card; None when
+/// the gateway did not answer (the next run tries the same attempt again).
+async fn take_due(
+    services: &(impl Storage + Billing),
+    period: &Period,
+    attempt: u32,
+) -> Result<Option<Taken>, TableError> {
+    // Account credit paid all of it: nothing to charge.
+    if period.total == 0 {
+        return Ok(Some(Taken::Paid(None)));
+    }
+    let Some(card) = payment_method::find(services.table(), &period.customer_id).await? else {
+        return Ok(Some(Taken::Refused("no card is saved".into())));
+    };
+    let key = format!("period-{}-{}", period.service_id, period.from);
+    let request = Charge {
+        amount: period.total,
+        currency: period.currency.clone(),
+        source: PaymentSource::Saved(card.token.clone()),
+        reference: period.invoice_number.clone(),
+        idempotency_key: format!("{key}-authorize-{attempt}"),
+    };
+    let capture_key = format!("{key}-capture-{attempt}");
+    Ok(
+        match take::take(services.payments(), &request, &capture_key, None).await {
+            Ok(capture) => Some(Taken::Paid(Some(capture.id))),
+            Err(PaymentError::Unavailable(_)) => None,
+            Err(other) => Some(Taken::Refused(other.to_string())),
+        },
+    )
+}
+
+/// The period's invoice, which the period was written with.
+async fn period_invoice(services: &impl Storage, period: &Period) -> Result<Invoice, TableError> {
+    invoice::find(
+        services.table(),
+        &period.customer_id,
+        &period.invoice_number,
+    )
+    .await?
+    .ok_or_else(|| TableError::Backend(format!("invoice {} is missing", period.invoice_number)))
+}
+
+/// Adds to `tx` a paid period: the period and its invoice paid, the
+/// service's next due date moved on by a cycle.
+fn record_paid(
+    services: &impl Storage,
+    tx: &mut Tx<MovedOn>,
+    (service, period, bill): (&Subscription, &Period, &Invoice),
+    capture_id: Option<String>,
+) {
+    let now = services.clock().now();
+    let next = period.following(&service.cycle, now.date());
+    let update = match &capture_id {
+        Some(id) => Update::new().set("capture_id", id.clone()),
+        None => Update::new(),
+    };
+    tx.guard(
+        MovedOn,
+        period.moved(PeriodStatus::Paid, update, now.unix_timestamp()),
+    )
+    .push(bill.paid_op(&crate::clock::rfc3339(now), capture_id.as_deref()))
+    .push(move_due_op(service, period, next));
+}
+
+/// Adds to `tx` a refused try: the period waits for the next dunning day,
+/// or, after the last, is unpaid and the service suspended. Says so in
+/// `letter`.
+async fn record_refused(
+    services: &(impl Storage + Settings + Catalogs),
+    tx: &mut Tx<MovedOn>,
+    letter: &mut Letter,
+    (service, period, attempt): (&Subscription, &Period, u32),
+    reason: &str,
+) -> Result<Charged, TableError> {
+    let now = services.clock().now_secs();
+    let due = day(&period.from).map_or(now, epoch);
+    let catalog = services
+        .catalog()
+        .get(services.table(), services.clock())
+        .await?;
+    let dunning = match catalog.plan(&service.plan_id) {
+        Some(plan) => plan.dunning_days(&services.config().dunning_days),
+        None => services.config().dunning_days.clone(),
+    };
+    let update = Update::new()
+        .set("attempts", attempt)
+        .set("failure", reason.to_string());
+    let Some(next) = dunning::next_try(&dunning, attempt, due) else {
+        letter.action = format!(
+            "We could not charge your saved card for {} on {} ({reason}), and have suspended it. Pay the invoice in your account to have it back: a new card alone is not charged for it.",
+            service.plan_name, service.domain
+        );
+        tx.guard(MovedOn, period.moved(PeriodStatus::Unpaid, update, now));
+        if service.status == ServiceStatus::Active {
+            let suspended = (ServiceStatus::Suspended, Update::new());
+            change_at_panel(
+                services,
+                tx,
+                service,
+                suspended,
+                (Actor::system("billing"), "unpaid"),
+            )?;
+        }
+        return Ok(Charged::Suspended);
+    };
+    letter.action = format!(
+        "We could not charge your saved card {} for {} on {} ({reason}). We will try again on {}; update your card to keep the service running.",
+        letter.total,
+        service.plan_name,
+        service.domain,
+        mail_day_of(next)
+    );
+    tx.guard(
+        MovedOn,
+        period.moved(
+            PeriodStatus::Scheduled,
+            update.set("next_attempt", next),
+            next,
+        ),
+    );
+    Ok(Charged::Declined)
+}

@@ -1,0 +1,133 @@
+//! Tearing down a service whose cancellation took effect, step by step:
+//! the panel account is suspended, backed up, and removed with its
+//! mailboxes, and its zone stops being served; then the service is
+//! cancelled, with the backup on its record.
+
+use serde_json::{Value, json};
+
+use crate::audit::Actor;
+use crate::lifecycle::MovedOn;
+use crate::panel::Backup;
+use crate::store::{TableError, Tx, TxError, Update};
+use crate::subscriptions::{ServiceStatus, Subscription, find};
+use crate::workflow::{Ledger, StepsError};
+use crate::{Hosting, Storage, Zones};
+
+/// The steps of a teardown, in order; each is idempotent at the panel or
+/// the DNS host, and the ledger runs each once.
+const TEARDOWN: [&str; 4] = ["suspend", "back_up", "remove_account", "remove_zone"];
+
+/// How long a worker holds a teardown step (shorter than a job's visibility).
+const LEASE: std::time::Duration = std::time::Duration::from_secs(45);
+
+/// Tears down a service whose cancellation took effect, as a workflow of
+/// steps recorded under `TEARDOWN#<service id>`: the panel account is
+/// suspended, backed up, and removed with its mailboxes (its address and its
+/// place on the server return to the pools), and its zone stops being
+/// served. Then the service is cancelled, with the backup on its record.
+pub async fn tear_down(
+    services: &(impl Storage + Hosting + Zones),
+    customer_id: &str,
+    service_id: &str,
+) -> Result<(), StepsError> {
+    let Some(service) = find(services.table(), customer_id, service_id).await? else {
+        return Ok(());
+    };
+    if service.status == ServiceStatus::Cancelled || service.ended_at.is_none() {
+        return Ok(());
+    }
+    let ledger = Ledger {
+        table: services.table(),
+        clock: services.clock(),
+        lease: LEASE,
+    };
+    let service = &service;
+    let results = ledger
+        .run_steps(&format!("TEARDOWN#{service_id}"), &TEARDOWN, |step| {
+            run_step(services, service, step)
+        })
+        .await?;
+    let backup: Option<Backup> = results
+        .get("back_up")
+        .and_then(|b| serde_json::from_value(b.clone()).ok());
+    cancel_torn_down(services, service, backup).await
+}
+
+/// Runs one teardown step at the panel or the DNS host; returns what it
+/// did, in words and as data for the ledger.
+async fn run_step(
+    services: &(impl Storage + Hosting + Zones),
+    service: &Subscription,
+    step: &str,
+) -> Result<(String, Value), String> {
+    let failed = |e: &dyn std::fmt::Display| e.to_string();
+    let panel = services.panel();
+    let username = service.hosting.account.username.as_str();
+    Ok(match step {
+        "suspend" => {
+            panel
+                .set_suspended(username, true)
+                .await
+                .map_err(|e| failed(&e))?;
+            ("sites and mail stopped".to_string(), json!(null))
+        }
+        "back_up" => match panel.account(username).await.map_err(|e| failed(&e))? {
+            None => ("no account to back up".into(), json!(null)),
+            Some(_) => {
+                let backup = panel
+                    .back_up(username, &format!("{}-teardown-backup", service.id))
+                    .await
+                    .map_err(|e| failed(&e))?;
+                (
+                    format!("backup {} kept until {}", backup.id, backup.kept_until),
+                    json!(backup),
+                )
+            }
+        },
+        "remove_account" => {
+            panel
+                .remove_account(username)
+                .await
+                .map_err(|e| failed(&e))?;
+            (
+                "account and mailboxes removed; address and server place returned".into(),
+                json!(null),
+            )
+        }
+        _ => {
+            let domain = service.domain.as_str();
+            services
+                .dns_host()
+                .remove_zone(domain)
+                .await
+                .map_err(|e| failed(&e))?;
+            (format!("zone {domain} removed"), json!(null))
+        }
+    })
+}
+
+/// The service is cancelled once torn down, with its backup on its record;
+/// a teardown that ran twice finds it cancelled already.
+async fn cancel_torn_down(
+    services: &impl Storage,
+    service: &Subscription,
+    backup: Option<Backup>,
+) -> Result<(), StepsError> {
+    let now = services.clock().now();
+    let mut tx = Tx::new();
+    service
+        .change(
+            ServiceStatus::Cancelled,
+            Update::new()
+                .set("torn_down_at", crate::clock::rfc3339(now))
+                .set("backup", json!(backup)),
+            Actor::system("cancellations"),
+            "torn down: backed up, account, mailboxes and zone removed",
+        )
+        .add_to(&mut tx, MovedOn, now)
+        .map_err(|e| TableError::Backend(e.to_string()))?;
+    match tx.commit(services.table()).await {
+        Ok(()) | Err(TxError::Refused(MovedOn)) => Ok(()),
+        Err(TxError::Table(error)) => Err(error.into()),
+    }
+}

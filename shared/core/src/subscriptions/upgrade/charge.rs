@@ -1,0 +1,191 @@
+//! Paying for an upgrade: the invoice's total is taken at once, then the
+//! service moves to the plan in the same write that records the payment;
+//! a payment that cannot be recorded is given back.
+
+use super::lease_key;
+use crate::audit::{Actor, AuditEntry};
+use crate::billing::declines::{self, Paying};
+use crate::billing::invoice::{self, Invoice, InvoiceStatus};
+use crate::billing::{lease, take};
+use crate::payments::{Capture, Charge, PaymentError, PaymentSource};
+use crate::store::{Condition, Key, TableError, TxOp, Update};
+use crate::subscriptions::addons::AddonError;
+use crate::subscriptions::{Subscription, key};
+use crate::{Billing, Catalogs, Queueing, Storage};
+
+/// Takes the invoice's total, then moves the service to the plan.
+pub(super) async fn charge(
+    services: &(impl Storage + Billing + Catalogs + Queueing),
+    service: &Subscription,
+    bill: &Invoice,
+    plan_id: &str,
+    source: PaymentSource,
+    paying: &Paying,
+) -> Result<(), AddonError> {
+    let request = Charge {
+        amount: bill.total,
+        currency: bill.currency.clone(),
+        source,
+        reference: bill.number.clone(),
+        idempotency_key: format!("{}-authorize", bill.number),
+    };
+    let capture_key = format!("{}-capture", bill.number);
+    let void_key = format!("{}-void", bill.number);
+    let taken = take::take(services.payments(), &request, &capture_key, Some(&void_key)).await;
+    let capture = match taken {
+        Ok(capture) => capture,
+        Err(error) => return Err(not_taken(services, service, bill, paying, error).await),
+    };
+    record(services, service, bill, plan_id, &capture).await
+}
+
+/// What the customer is told of a payment that took nothing: a declined
+/// card voids the invoice and counts against their declined cards; the
+/// lease is let go unless the gateway did not answer (then the same
+/// request, sent again, carries on under it).
+async fn not_taken(
+    services: &(impl Storage + Billing),
+    service: &Subscription,
+    bill: &Invoice,
+    paying: &Paying,
+    error: PaymentError,
+) -> AddonError {
+    let outcome = async {
+        let lease = lease_key(&service.id);
+        match error {
+            PaymentError::Declined { code, message } => {
+                services.table().transact(vec![bill.void_op()]).await?;
+                let_go(services, &lease, bill).await?;
+                let told = (code, message);
+                let customer_id = &service.customer_id;
+                let (code, message) =
+                    declines::declined(services, customer_id, paying, told).await?;
+                Ok(AddonError::Declined { code, message })
+            }
+            PaymentError::Unavailable(message) => Ok(AddonError::Unavailable(message)),
+            PaymentError::Invalid(message) => {
+                let_go(services, &lease, bill).await?;
+                Ok(AddonError::Invalid {
+                    code: "invalid_payment",
+                    message,
+                })
+            }
+        }
+    };
+    outcome
+        .await
+        .unwrap_or_else(|error: TableError| error.into())
+}
+
+/// Lets the invoice's lease go, unless another upgrade holds it now.
+async fn let_go(services: &impl Storage, lease: &Key, bill: &Invoice) -> Result<(), TableError> {
+    match services
+        .table()
+        .transact(vec![lease::let_go_op(lease, &bill.number)])
+        .await
+    {
+        Ok(()) | Err(TableError::TransactionConflict { .. }) => Ok(()),
+        Err(other) => Err(other),
+    }
+}
+
+/// Records the captured payment: the invoice paid, the service on the new
+/// plan, the lease let go, in one transaction. Refused (the lease lapsed and
+/// another upgrade took it, or the plan changed meanwhile), the capture is
+/// refunded and the invoice voided, unless a retry of this very upgrade
+/// recorded it first.
+async fn record(
+    services: &(impl Storage + Billing + Catalogs + Queueing),
+    service: &Subscription,
+    bill: &Invoice,
+    plan_id: &str,
+    capture: &Capture,
+) -> Result<(), AddonError> {
+    let catalog = services
+        .catalog()
+        .get(services.table(), services.clock())
+        .await?;
+    let plan = catalog
+        .plan(plan_id)
+        .ok_or_else(|| TableError::Backend(format!("plan {plan_id} is gone")))?;
+    let price = plan
+        .prices
+        .get(&service.cycle)
+        .copied()
+        .unwrap_or(service.price);
+    let entry = AuditEntry {
+        at: crate::clock::rfc3339_millis(services.clock().now()),
+        actor: Actor::Customer(service.customer_id.clone()),
+        subject: format!("service:{}", service.id),
+        customer_id: Some(service.customer_id.clone()),
+        action: "upgraded".into(),
+        from: Some(service.plan_id.clone()),
+        to: Some(plan_id.into()),
+        why: format!("invoice {}", bill.number),
+        client: None,
+        role: None,
+    };
+    let ops = vec![
+        bill.paid_op(
+            &crate::clock::rfc3339(services.clock().now()),
+            Some(&capture.id),
+        ),
+        crate::subscriptions::panel::needed_op(service, services.clock().now_millis()),
+        crate::stats::add_op(
+            &crate::stats::mrr(&service.currency),
+            &service.id,
+            crate::stats::monthly(price, &service.cycle)
+                - crate::stats::monthly(service.price, &service.cycle),
+        ),
+        TxOp::Update {
+            key: key(&service.customer_id, &service.id),
+            update: Update::new()
+                .set("plan_id", plan_id)
+                .set("plan_name", plan.name.clone())
+                .set("price", price)
+                .bump_version(),
+            condition: Some(Condition::eq("plan_id", service.plan_id.clone())),
+        },
+        lease::let_go_op(&lease_key(&service.id), &bill.number),
+        entry.put_op(),
+    ];
+    match services.table().transact(ops).await {
+        Ok(()) => {
+            crate::subscriptions::panel::request(services, service).await;
+            Ok(())
+        }
+        Err(TableError::TransactionConflict { .. }) => give_back(services, bill, capture).await,
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// For a capture that could not be recorded: nothing, if a retry of the same
+/// upgrade recorded it; otherwise refunded, and the invoice voided.
+async fn give_back(
+    services: &(impl Storage + Billing),
+    bill: &Invoice,
+    capture: &Capture,
+) -> Result<(), AddonError> {
+    let now = invoice::find(services.table(), &bill.customer_id, &bill.number).await?;
+    if now.is_some_and(|b| b.status == InvoiceStatus::Paid) {
+        return Ok(());
+    }
+    let refund_key = format!("{}-refund", bill.number);
+    services
+        .payments()
+        .refund(&capture.id, capture.amount, &refund_key)
+        .await
+        .map_err(|error| {
+            tracing::error!(invoice = %bill.number, %error, "could not refund an upgrade that lost to another");
+            AddonError::Unavailable(
+                "the payment provider is not answering; send the same request again in a minute"
+                    .into(),
+            )
+        })?;
+    services.table().transact(vec![bill.void_op()]).await?;
+    tracing::info!(invoice = %bill.number, "an upgrade lost to another: refunded and voided");
+    Err(AddonError::Conflict {
+        code: "upgrade_in_progress",
+        message: "the service's plan changed while this upgrade was paid; it was not made, and the payment was given back".into(),
+    })
+}
