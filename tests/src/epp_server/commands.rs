@@ -4,7 +4,6 @@
 use super::answer::{Answer, EXTENSIONS, OBJECT_SERVICES, child, greeting, text_of, texts_of};
 use super::schema;
 use super::{After, CLIENT_ID, Command, PASSWORD, Registry, Session};
-use tokio::io::AsyncReadExt;
 
 impl Registry {
     /// `frame` if it is valid; else nothing is sent, and the reason is kept

@@ -14,7 +14,6 @@ use hostfront::staff::Role;
 use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_username, hosting};
 
-use hostfront::payments::Payments;
 use serde_json::json;
 
 use super::mail_kinds;

@@ -3,7 +3,7 @@
 //! that fail or cannot say.
 
 use super::{account, used, whm_adapter, whm_panel};
-use hostfront::panel::{HostingPanel, PanelError};
+use hostfront::panel::PanelError;
 use hostfront_tests::whm_server::{BACKUP_TARGET, WhmServer};
 use std::time::Duration;
 

@@ -25,8 +25,6 @@ use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice, payment_method};
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::domains::owned::{self};
 use hostfront::mail::MailKind;
-use hostfront::mailer::Mailer;
-use hostfront::payments::Payments;
 use hostfront::scheduler::Task;
 use hostfront_tests::work_off_queue;
 

@@ -1,17 +1,10 @@
 //! What may reach the functions and what they may do: only requests through
 //! CloudFront, the authorizer's checks, and the domain function's writes.
 
-use super::{
-    API_FUNCTIONS, AUTHORIZER, SCHEDULER, WORKER,
-    an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_back, failed_ids,
-    within_policies,
-};
-use hostfront::daily::{self, Check};
-use hostfront_tests::lambda::{Outcome, Stack, sqs_event};
-use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
-use hostfront_tests::{App, unique};
+use super::{API_FUNCTIONS, AUTHORIZER, within_policies};
+use hostfront_tests::App;
+use hostfront_tests::lambda::Stack;
 use serde_json::{Value, json};
-use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn behind_cloudfront_the_viewer_counts_and_a_request_around_it_is_refused() {

@@ -1,16 +1,11 @@
 //! The functions at real counterparts: Route 53, EPP, Stripe and WHM, and
 //! SES with its bounces.
 
-use super::{
-    API_FUNCTIONS, AUTHORIZER, SCHEDULER, WORKER,
-    an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_back, failed_ids,
-    within_policies,
-};
-use hostfront::daily::{self, Check};
-use hostfront_tests::lambda::{Outcome, Stack, sqs_event};
+use super::{API_FUNCTIONS, SCHEDULER, WORKER, failed_ids, within_policies};
+use hostfront_tests::lambda::{Stack, sqs_event};
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 use hostfront_tests::{App, unique};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 
 /// With `DnsHost` route53, the worker serves a live order's zone as a hosted

@@ -1,17 +1,11 @@
 //! What the functions are fed: API Gateway's events, every route of the
 //! template, and EventBridge's scheduled tasks.
 
-use super::{
-    API_FUNCTIONS, AUTHORIZER, SCHEDULER, WORKER,
-    an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_back, failed_ids,
-    within_policies,
-};
-use hostfront::daily::{self, Check};
-use hostfront_tests::lambda::{Outcome, Stack, sqs_event};
-use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
+use super::{API_FUNCTIONS, SCHEDULER, within_policies};
+use hostfront_tests::lambda::{Outcome, Stack};
+use hostfront_tests::shopper::Shopper;
 use hostfront_tests::{App, unique};
 use serde_json::{Value, json};
-use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn events_carry_cookies_query_strings_base64_bodies_and_the_client_address() {

@@ -10,7 +10,7 @@ mod events;
 use std::time::Duration;
 
 use hostfront::daily::{self, Check};
-use hostfront_tests::lambda::{Outcome, Stack, sqs_event};
+use hostfront_tests::lambda::{Stack, sqs_event};
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 use hostfront_tests::{App, unique};
 use serde_json::{Value, json};
