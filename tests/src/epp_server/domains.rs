@@ -2,6 +2,8 @@
 //! 3915): check, create, info, renew, update (nameservers, statuses, auth
 //! code, and the two-step restore), and transfer.
 
+mod transfers;
+
 use std::collections::BTreeSet;
 
 use hostfront::adapters::sim::{auth_code_for, phase, registered_elsewhere, static_availability};
@@ -10,7 +12,7 @@ use hostfront::registrar::DomainStatus;
 use super::answer::{
     Answer, DOMAIN_NS, RGP_NS, child, children, date, escape, text_of, texts_of, time,
 };
-use super::{CLIENT_ID, Command, Domain, OTHER_REGISTRAR, Registry, Transfer, YEAR};
+use super::{CLIENT_ID, Command, Domain, OTHER_REGISTRAR, Registry, YEAR};
 use hostfront::clock::add_years_secs;
 
 /// How long a restore request waits for its report before the domain
@@ -331,73 +333,12 @@ impl Registry {
         domain.statuses = statuses;
         Answer::ok(String::new())
     }
-
-    fn transfer(&mut self, name: &str, object: roxmltree::Node, op: Option<&str>) -> Answer {
-        let now = self.now();
-        let Some(domain) = self.domains.get_mut(name) else {
-            return Answer::error(2303, "Object does not exist");
-        };
-        match op {
-            Some("request") => {
-                if domain.sponsor == CLIENT_ID {
-                    return Answer::error(2106, "Object is not eligible for transfer");
-                }
-                if domain
-                    .transfer
-                    .as_ref()
-                    .is_some_and(|t| t.status == "pending")
-                {
-                    return Answer::error(2300, "Object pending transfer");
-                }
-                let pw = child(object, "authInfo")
-                    .map(|a| text_of(a, "pw"))
-                    .unwrap_or_default();
-                if pw != domain.auth {
-                    return Answer::error(2202, "Invalid authorization information");
-                }
-                let transfer = Transfer {
-                    by: CLIENT_ID.into(),
-                    at: now,
-                    status: "pending",
-                };
-                domain.transfer = Some(transfer.clone());
-                let mut answer = transfer_data(name, domain, &transfer, self.transfer_delay);
-                answer.code = 1001;
-                answer.message = "Command completed successfully; action pending".into();
-                answer
-            }
-            Some("query") => match domain.transfer.clone() {
-                Some(transfer) if transfer.by == CLIENT_ID || domain.sponsor == CLIENT_ID => {
-                    transfer_data(name, domain, &transfer, self.transfer_delay)
-                }
-                _ => Answer::error(2301, "Object not pending transfer"),
-            },
-            _ => Answer::error(2102, "Unimplemented option"),
-        }
-    }
 }
 
 /// The phase of a domain of ours: the simulation's phases (a domain past
 /// them is released when next settled).
 pub(super) fn phase_at(name: &str, expires_at: i64, now: i64) -> DomainStatus {
     phase(name, expires_at, now).unwrap_or(DomainStatus::PendingDelete)
-}
-
-fn transfer_data(name: &str, domain: &Domain, transfer: &Transfer, delay: i64) -> Answer {
-    let losing = if domain.sponsor == transfer.by {
-        OTHER_REGISTRAR
-    } else {
-        domain.sponsor.as_str()
-    };
-    Answer::ok(format!(
-        r#"<domain:trnData xmlns:domain="{DOMAIN_NS}"><domain:name>{}</domain:name><domain:trStatus>{}</domain:trStatus><domain:reID>{}</domain:reID><domain:reDate>{}</domain:reDate><domain:acID>{losing}</domain:acID><domain:acDate>{}</domain:acDate><domain:exDate>{}</domain:exDate></domain:trnData>"#,
-        escape(name),
-        transfer.status,
-        transfer.by,
-        time(transfer.at),
-        time(transfer.at + delay),
-        time(domain.expires_at)
-    ))
 }
 
 /// One step of RFC 3915's restore (section 3.2): a request takes a domain

@@ -1,0 +1,142 @@
+// The customer portal in headless Chromium.
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { shot, signUp, useStorefront } from "./harness.mjs";
+
+describe("the portal", () => {
+  // Both customers sign up, confirm domain changes with their password and
+  // buy from one address, more often than a shopper would.
+  const app = useStorefront({
+    HOSTFRONT_SIM_PANEL_LATENCY_MS: "0",
+    HOSTFRONT_PURCHASE_PER_MINUTE: "60", HOSTFRONT_PURCHASE_WINDOW_LIMIT: "60",
+    HOSTFRONT_AUTH_PER_MINUTE: "60", HOSTFRONT_AUTH_WINDOW_LIMIT: "60",
+  });
+
+  const PASSWORD = "orbit bakery sourdough";
+
+  /// A customer with a live order for `domain`, placed and paid through the API
+  /// with the page's own session.
+  async function liveCustomer(page, email, domain, username) {
+    await page.goto(`${app.server.base}/account.html`);
+    await page.locator("#signup-form").getByLabel("Password").fill(PASSWORD);
+    await signUp(page, app.server.base, { name: "Katherine Johnson", email, country: "US" });
+    await page.locator("#signed-in").waitFor();
+    const id = await page.evaluate(async ([domain, username]) => {
+      const post = (path, body, key) => fetch(path, { method: "POST", headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
+      const order = await post("/api/orders", { plan_id: "web-starter", cycle: "monthly", username, generate_password: true, domain: { action: "register", name: domain } }, crypto.randomUUID());
+      const paid = await post(`/api/orders/${order.id}/pay`, { card: { number: "4242424242424242", exp_month: 12, exp_year: 2099, cvc: "123" }, billing_country: "US" });
+      if (paid.error) throw new Error(JSON.stringify(paid));
+      return order.id;
+    }, [domain, username]);
+    for (let i = 0; i < 100; i++) {
+      const order = await page.evaluate(async (id) => (await fetch(`/api/orders/${id}`)).json(), id);
+      if (order.status === "active") return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error("the order did not go live");
+  }
+
+  test("a customer sees services and domains, renews a domain for two years and sees the paid invoice", async () => {
+    const page = await app.browser.newPage();
+    await liveCustomer(page, "katherine@example.com", "orbitbakery.com", "orbitbakery");
+    await page.getByRole("link", { name: "Your services, domains and invoices" }).click();
+    await page.waitForURL(/\/portal\.html$/);
+    const service = page.locator("#services .record", { hasText: "Web Starter · orbitbakery.com" });
+    await service.waitFor();
+    await service.getByRole("button", { name: "Cancel at the end of the term" }).click();
+    const next = await page.locator("#services .record dd").nth(1).textContent();
+    await page.locator("#services .record").getByText("Ends on").waitFor();
+    assert.equal(await page.locator("#services .record dd").nth(6).textContent(), next, "it ends when the paid term does");
+    await page.locator("#services .record").getByRole("button", { name: "Withdraw the cancellation" }).click();
+    await page.locator("#services .record").getByRole("button", { name: "Cancel at the end of the term" }).waitFor();
+    assert.equal(await page.locator("#services .record").getByText("Ends on").count(), 0);
+    const cardForm = page.locator("#card-form");
+    await cardForm.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await cardForm.getByLabel("Month").fill("12");
+    await cardForm.getByLabel("Year").fill("2099");
+    await cardForm.getByLabel("CVC").fill("123");
+    await cardForm.getByRole("button", { name: "Save card" }).click();
+    await page.locator("#card-message").getByText("Your card is saved.").waitFor();
+    await page.locator("#payment-method").getByText(/Card ending 4242, expires 12\/2099/).waitFor();
+
+    const hosting = page.locator("#services .record").first();
+    await hosting.getByRole("button", { name: "Change mailboxes" }).click();
+    await hosting.getByLabel("Mailboxes, separated by commas").fill("info, sales");
+    await hosting.getByRole("button", { name: "Save mailboxes" }).click();
+    await page.locator("#service-message").getByText("Your mailboxes are changed.").waitFor();
+    await page.locator("#services .record").first().getByText("info@orbitbakery.com, sales@orbitbakery.com").waitFor();
+    await page.locator("#services .record").first().getByRole("button", { name: "Upgrade" }).click();
+    await page.locator("#services .record").first().getByLabel("Upgrade to").selectOption("web-business");
+    await page.locator("#services .record").first().getByRole("button", { name: "Upgrade now" }).click();
+    await page.locator("#service-message").getByText("Your service is on Web Business now.").waitFor();
+    await page.locator("#services .record").first().getByText("Web Business · orbitbakery.com").waitFor();
+    const business = page.locator("#services .record").first();
+    await business.getByRole("button", { name: "Change sites" }).click();
+    await business.getByLabel(/^Other sites/).fill("shop.orbitbakery.com, elsewhere.example");
+    await business.getByRole("button", { name: "Save sites" }).click();
+    await page.locator("#service-message").getByText(/elsewhere\.example is neither under orbitbakery\.com nor a domain you hold/i).waitFor();
+    await business.getByLabel(/^Other sites/).fill("shop.orbitbakery.com");
+    await business.getByRole("button", { name: "Save sites" }).click();
+    await page.locator("#service-message").getByText("Your sites are changed.").waitFor();
+    await page.locator("#services .record").first().getByText("shop.orbitbakery.com", { exact: true }).waitFor();
+    await page.locator("#invoices tbody tr", { hasText: "Upgrade of service" }).locator(".invoice-status").getByText("paid").waitFor();
+
+    const domain = page.locator('#domain-list .record[data-domain="orbitbakery.com"]');
+    const expires = await domain.locator("dd").nth(1).textContent();
+    await domain.getByRole("button", { name: "Renew", exact: true }).click();
+    const form = domain.locator(".renew-form");
+    await form.getByLabel("Renew for").selectOption("2");
+    assert.match(await form.locator(".hint").textContent(), /29\.98/);
+    assert.ok(await form.getByLabel("Pay with my saved card ending 4242").isChecked());
+    assert.equal(await form.getByLabel("Card number").isVisible(), false, "no card to type with a saved one");
+    await form.getByRole("button", { name: "Renew", exact: true }).click();
+    await page.locator("#domain-message").getByText(/is renewed until/).waitFor({ timeout: 20000 });
+    const renewed = await page.locator('#domain-list .record[data-domain="orbitbakery.com"] dd').nth(1).textContent();
+    assert.equal(Number(renewed.slice(0, 4)), Number(expires.slice(0, 4)) + 2, `${expires} → ${renewed}`);
+    const renewedDomain = page.locator('#domain-list .record[data-domain="orbitbakery.com"]');
+    await renewedDomain.getByRole("button", { name: "Turn auto-renew off" }).click();
+    await page.locator("#domain-message").getByText("Auto-renew of orbitbakery.com is off.").waitFor();
+    await renewedDomain.getByRole("button", { name: "Turn auto-renew on" }).waitFor();
+    await renewedDomain.getByRole("button", { name: "Change nameservers" }).click();
+    await renewedDomain.getByLabel("Nameservers, separated by commas").fill("ns1.example.org, ns2.example.org");
+    await renewedDomain.getByRole("button", { name: "Save nameservers" }).click();
+    await page.locator("#domain-message").getByText("The nameservers of orbitbakery.com are changed.").waitFor();
+    await renewedDomain.getByText("ns1.example.org, ns2.example.org").waitFor();
+    // The auth code needs the account password again.
+    await renewedDomain.getByRole("button", { name: "Show the auth code" }).click();
+    await renewedDomain.getByLabel("Your account password, to confirm").fill("not my password");
+    await renewedDomain.getByRole("button", { name: "Show the auth code" }).click();
+    await page.locator("#domain-message.error").getByText(/not your account password/).waitFor();
+    await renewedDomain.getByLabel("Your account password, to confirm").fill(PASSWORD);
+    await renewedDomain.getByRole("button", { name: "Show the auth code" }).click();
+    await page.locator("#domain-message.error").getByText(/60 days/).waitFor();
+    const row = page.locator("#invoices tbody tr", { hasText: "Renewal of orbitbakery.com, 2 years" });
+    await row.locator(".invoice-status").getByText("paid").waitFor();
+    await shot(page, "portal");
+
+    await row.getByRole("link").click();
+    await page.waitForURL(/\/invoice\.html\?number=INV-/);
+    await page.locator("#invoice-status").getByText(/^paid on /).waitFor();
+    assert.match(await page.locator("#invoice-lines").textContent(), /Renewal of orbitbakery\.com, 2 years/);
+    await page.close();
+  });
+
+  test("the portal works 390 pixels wide", async () => {
+    const context = await app.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await liveCustomer(page, "mary@example.com", "averyveryverylongbakerydomainname.com", "longbakery");
+    await page.goto(`${app.server.base}/portal.html`);
+    const domain = page.locator("#domain-list .record").first();
+    await domain.getByRole("button", { name: "Renew", exact: true }).click();
+    await domain.locator(".renew-form").waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the portal is ${width}px wide on a 390px screen`);
+    await shot(page, "phone-portal");
+    const number = await page.locator("#invoices tbody a").first().textContent();
+    await page.goto(`${app.server.base}/invoice.html?number=${number}`);
+    await page.locator("#invoice-title").waitFor();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390, "the invoice fits");
+    await context.close();
+  });
+});

@@ -1,0 +1,84 @@
+//! The services on each engine: SQLite in a temporary directory, or
+//! DynamoDB and SQS on moto.
+
+use crate::{dynamodb_client, sqs_client, unique};
+use hostfront::Services;
+use hostfront::adapters::aws::{DynamoTable, SqsQueue};
+use hostfront::adapters::embedded::EmbeddedDb;
+use hostfront::clock::{Clock, ManualClock};
+use hostfront::settings::{MailChoice, Settings};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tempfile::TempDir;
+
+pub fn test_config(data_dir: &std::path::Path) -> Settings {
+    let mut config = Settings::from_lookup(|_| None).expect("defaults are valid");
+    config.policy.data_dir = data_dir.to_path_buf();
+    // Tests read links from the development mailbox, as a person reads mail.
+    config.adapters.mail = MailChoice::Outbox;
+    config.policy.site_folder = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../site"));
+    config.policy.shutdown_grace_secs = 5;
+    config.sim.registrar_latency_ms = 0;
+    config.sim.panel_latency_ms = 0;
+    config.policy.registrar_calls_per_second = 10_000;
+    config.policy.check_per_minute = 10_000;
+    config.policy.check_burst = 10_000;
+    config.policy.check_window_limit = 10_000;
+    config.policy.auth_per_minute = 10_000;
+    config.policy.auth_window_limit = 10_000;
+    config.policy.purchase_per_minute = 10_000;
+    // Journeys sign many customers up at once; the hashing test sets its own bound.
+    config.policy.hash_wait_ms = 60_000;
+    config.policy.purchase_window_limit = 10_000;
+    // Journeys place many orders from one account; the review test sets its own rules.
+    config.policy.review_orders_per_day = 1_000;
+    config.policy.max_unpaid_orders = 1_000;
+    config
+}
+
+/// Services on the embedded engine with a clock the test moves (no HTTP),
+/// and the directory that holds their data.
+pub fn embedded_services(clock: &ManualClock) -> (TempDir, Services) {
+    embedded_services_with(clock, |_| {})
+}
+
+/// As `embedded_services`, with settings changed by `configure`.
+pub fn embedded_services_with(
+    clock: &ManualClock,
+    configure: impl FnOnce(&mut Settings),
+) -> (TempDir, Services) {
+    let dir = TempDir::new().expect("temp dir");
+    let mut config = test_config(dir.path());
+    configure(&mut config);
+    let db = EmbeddedDb::open(dir.path()).expect("embedded database opens");
+    let services = hostfront::wiring::embedded(config, db, Arc::new(clock.clone()));
+    (dir, services)
+}
+
+/// Services on DynamoDB and SQS (moto), on a fresh table and queue, with a
+/// clock the test moves (no HTTP).
+pub async fn cloud_services_with(
+    clock: &ManualClock,
+    configure: impl FnOnce(&mut Settings),
+) -> (TempDir, Services) {
+    let dir = TempDir::new().expect("temp dir");
+    let mut config = test_config(dir.path());
+    configure(&mut config);
+    let clock: Arc<dyn Clock> = Arc::new(clock.clone());
+    let table = DynamoTable::new(dynamodb_client(), unique("services"), clock.clone());
+    table
+        .create_if_missing()
+        .await
+        .expect("table created on moto");
+    let queue = SqsQueue::create(
+        sqs_client(),
+        &unique("services-jobs"),
+        config.policy.queue_max_receives,
+    )
+    .await
+    .expect("queues created on moto");
+    let sealer = hostfront::wiring::local_sealer(&config);
+    let services =
+        hostfront::wiring::with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);
+    (dir, services)
+}
