@@ -6,7 +6,7 @@ use hostfront::Services;
 use hostfront::adapters::aws::{DynamoTable, SqsQueue};
 use hostfront::adapters::embedded::EmbeddedDb;
 use hostfront::clock::{Clock, SystemClock};
-use hostfront::settings::{MailChoice, Settings};
+use hostfront::settings::Settings;
 use std::sync::Arc;
 use tempfile::TempDir;
 

@@ -36,6 +36,14 @@ pub fn test_config(data_dir: &std::path::Path) -> Settings {
     config
 }
 
+/// The test settings with the policy of `services`, for another process on
+/// the same table and queue.
+pub fn settings_of(services: &Services) -> Settings {
+    let mut settings = test_config(&services.config.data_dir);
+    settings.policy = (*services.config).clone();
+    settings
+}
+
 /// Services on the embedded engine with a clock the test moves (no HTTP),
 /// and the directory that holds their data.
 pub fn embedded_services(clock: &ManualClock) -> (TempDir, Services) {

@@ -23,7 +23,9 @@ pub mod whm_server;
 pub use app::App;
 pub use counting::CountingTable;
 pub use dynalite::{DynaliteServer, dynalite_client};
-pub use engines::{cloud_services_with, embedded_services, embedded_services_with, test_config};
+pub use engines::{
+    cloud_services_with, embedded_services, embedded_services_with, settings_of, test_config,
+};
 pub use fixtures::{
     QueueFixture, TableFixture, dynalite_table, dynamodb_table, sqlite_queue, sqlite_table,
     sqs_queue,
