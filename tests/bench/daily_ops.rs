@@ -22,7 +22,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::daily::{self, Check};
 use hostfront::dispatch::AppJobs;
@@ -60,24 +60,24 @@ async fn main() {
         .map(|n| n.parse().expect("a number of customers"))
         .unwrap_or(100_000);
     let clock = ManualClock::starting_now();
-    let (_dir, services) = hostfront_tests::embedded_services_with(&clock, |config| {
+    let (_dir, ports) = hostfront_tests::embedded_ports_with(&clock, |config| {
         // The registrar's quota paces a real run (see the projection); here
         // the simulated registry answers at once and without a quota.
         config.policy.registrar_calls_per_second = 1_000_000;
     });
     let started = Instant::now();
-    let template = one_real_customer(&services).await;
-    generate(&services, &clock, &template, customers).await;
-    drift(&services, customers).await;
+    let template = one_real_customer(&ports).await;
+    generate(&ports, &clock, &template, customers).await;
+    drift(&ports, customers).await;
     println!(
         "generated {customers} customers, each with a domain and a hosting service, in {:.1} s",
         started.elapsed().as_secs_f64()
     );
 
-    let counting = Arc::new(CountingTable::new(services.table.clone()));
-    let counted = Services {
+    let counting = Arc::new(CountingTable::new(ports.table.clone()));
+    let counted = Ports {
         table: counting.clone(),
-        ..services.clone()
+        ..ports.clone()
     };
     println!(
         "\n{:<20} {:>8} {:>8} {:>10} {:>9} {:>9} {:>9} {:>9}  counts",
@@ -137,19 +137,19 @@ struct Template {
     expires_at: i64,
 }
 
-async fn one_real_customer(services: &Services) -> Template {
+async fn one_real_customer(ports: &Ports) -> Template {
     let (domain, username) = (fresh_domain(), fresh_username());
     let (customer, service_id) =
-        hostfront_tests::customer_with_live_order(services, register(&domain, &username)).await;
+        hostfront_tests::customer_with_live_order(ports, register(&domain, &username)).await;
     let keys = [
         Key::new(format!("CUSTOMER#{}", customer.id), "PROFILE"),
         hostfront::domains::owned::key(&customer.id, &domain),
         hostfront::subscriptions::key(&customer.id, &service_id),
         Key::new(format!("SIMREG#{domain}"), "DOMAIN"),
         Key::new(format!("SIMPANEL#ACCOUNT#{username}"), "ACCOUNT"),
-        hostfront::dns::Zone::key(&domain),
+        hostfront::zone::Zone::key(&domain),
     ];
-    let items: Vec<Item> = services
+    let items: Vec<Item> = ports
         .table
         .get_many(&keys)
         .await
@@ -251,7 +251,7 @@ fn overdue(copy: &mut [Item], i: usize, now: i64) -> Option<Item> {
     Some(item)
 }
 
-async fn generate(services: &Services, clock: &ManualClock, template: &Template, customers: usize) {
+async fn generate(ports: &Ports, clock: &ManualClock, template: &Template, customers: usize) {
     let now = clock.now_secs();
     let mut pending = Vec::new();
     for i in 0..customers {
@@ -262,20 +262,20 @@ async fn generate(services: &Services, clock: &ManualClock, template: &Template,
         pending.extend(records);
         if pending.len() >= 4 * WRITE_CHUNK {
             for chunk in pending.chunks(WRITE_CHUNK) {
-                services.table.put_many(chunk.to_vec()).await.unwrap();
+                ports.table.put_many(chunk.to_vec()).await.unwrap();
             }
             pending.clear();
         }
     }
     for chunk in pending.chunks(WRITE_CHUNK) {
-        services.table.put_many(chunk.to_vec()).await.unwrap();
+        ports.table.put_many(chunk.to_vec()).await.unwrap();
     }
 }
 
 /// 1 % renewed at the registry, 0.1 % transferred away, 1 % pointing elsewhere.
-async fn drift(services: &Services, customers: usize) {
-    let registry = services.simulated_registry.clone().unwrap();
-    let dns = services.simulated_dns.clone().unwrap();
+async fn drift(ports: &Ports, customers: usize) {
+    let registry = ports.simulated_registry.clone().unwrap();
+    let dns = ports.simulated_dns.clone().unwrap();
     let elsewhere = Pointing {
         nameservers: vec![
             "ns1.otherhost.example".into(),
@@ -303,12 +303,12 @@ async fn drift(services: &Services, customers: usize) {
 }
 
 /// Runs the queued jobs as the local worker does: up to ten at once.
-async fn work_off(services: &Services) {
+async fn work_off(ports: &Ports) {
     let handler = AppJobs {
-        services: services.clone(),
+        ports: ports.clone(),
     };
     loop {
-        let messages = services
+        let messages = ports
             .queue
             .receive(10, Duration::from_secs(600), Duration::ZERO)
             .await
@@ -319,7 +319,7 @@ async fn work_off(services: &Services) {
         futures::future::join_all(
             messages
                 .iter()
-                .map(|m| hostfront::jobs::process(services.queue.as_ref(), &handler, m)),
+                .map(|m| hostfront::jobs::process(ports.queue.as_ref(), &handler, m)),
         )
         .await;
     }

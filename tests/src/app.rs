@@ -2,7 +2,7 @@
 
 use super::http;
 use crate::{dynamodb_client, sqs_client, test_config, unique, until};
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::aws::{DynamoTable, SqsQueue};
 use hostfront::adapters::embedded::EmbeddedDb;
 use hostfront::clock::{Clock, SystemClock};
@@ -13,7 +13,7 @@ use tempfile::TempDir;
 /// The whole app, as the local server runs it, on a free loopback port.
 pub struct App {
     pub base: String,
-    pub services: Services,
+    pub ports: Ports,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     done: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: TempDir,
@@ -31,8 +31,8 @@ impl App {
         let mut config = test_config(dir.path());
         configure(&mut config);
         let db = EmbeddedDb::open(dir.path()).expect("embedded database opens");
-        let services = hostfront::wiring::embedded(config, db, Arc::new(SystemClock));
-        App::start(services, dir).await
+        let ports = hostfront::wiring::embedded(config, db, Arc::new(SystemClock));
+        App::start(ports, dir).await
     }
 
     /// On DynamoDB and SQS (moto), with a fresh table and queue.
@@ -59,17 +59,17 @@ impl App {
         .await
         .expect("queues created on moto");
         let sealer = hostfront::wiring::local_sealer(&config);
-        let services =
+        let ports =
             hostfront::wiring::with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);
-        App::start(services, dir).await
+        App::start(ports, dir).await
     }
 
     /// An app served elsewhere, at `base` (the Lambda functions behind a
     /// local gateway), whose records `services` reads.
-    pub fn behind(base: String, services: Services) -> App {
+    pub fn behind(base: String, ports: Ports) -> App {
         App {
             base,
-            services,
+            ports,
             stop: None,
             done: None,
             _dir: TempDir::new().expect("temp dir"),
@@ -77,18 +77,18 @@ impl App {
     }
 
     /// Another process on the same services (and so the same table and queue).
-    pub async fn serve(services: Services) -> App {
-        App::start(services, TempDir::new().expect("temp dir")).await
+    pub async fn serve(ports: Ports) -> App {
+        App::start(ports, TempDir::new().expect("temp dir")).await
     }
 
-    async fn start(services: Services, dir: TempDir) -> App {
+    async fn start(ports: Ports, dir: TempDir) -> App {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a loopback port");
         let base = format!("http://{}", listener.local_addr().expect("bound"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let done = tokio::spawn(hostfront::local::serve(
-            services.clone(),
+            ports.clone(),
             listener,
             async move {
                 let _ = stopped.await;
@@ -96,7 +96,7 @@ impl App {
         ));
         let app = App {
             base,
-            services,
+            ports,
             stop: Some(stop),
             done: Some(done),
             _dir: dir,
@@ -110,7 +110,7 @@ impl App {
         let client = http();
         let health = self.url("/api/health");
         until(
-            std::time::Duration::from_secs(5),
+            std::time::Duration::from_secs(60),
             &format!("the app ready at {}", self.base),
             || async {
                 let answer = client.get(&health).send().await;

@@ -2,7 +2,7 @@
 //! DynamoDB and SQS on moto.
 
 use crate::{dynamodb_client, sqs_client, unique};
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::aws::{DynamoTable, SqsQueue};
 use hostfront::adapters::embedded::EmbeddedDb;
 use hostfront::clock::{Clock, ManualClock};
@@ -38,37 +38,37 @@ pub fn test_config(data_dir: &std::path::Path) -> Settings {
 
 /// The test settings with the policy of `services`, for another process on
 /// the same table and queue.
-pub fn settings_of(services: &Services) -> Settings {
-    let mut settings = test_config(&services.config.data_dir);
-    settings.policy = (*services.config).clone();
+pub fn settings_of(ports: &Ports) -> Settings {
+    let mut settings = test_config(&ports.config.data_dir);
+    settings.policy = (*ports.config).clone();
     settings
 }
 
 /// Services on the embedded engine with a clock the test moves (no HTTP),
 /// and the directory that holds their data.
-pub fn embedded_services(clock: &ManualClock) -> (TempDir, Services) {
-    embedded_services_with(clock, |_| {})
+pub fn embedded_ports(clock: &ManualClock) -> (TempDir, Ports) {
+    embedded_ports_with(clock, |_| {})
 }
 
 /// As `embedded_services`, with settings changed by `configure`.
-pub fn embedded_services_with(
+pub fn embedded_ports_with(
     clock: &ManualClock,
     configure: impl FnOnce(&mut Settings),
-) -> (TempDir, Services) {
+) -> (TempDir, Ports) {
     let dir = TempDir::new().expect("temp dir");
     let mut config = test_config(dir.path());
     configure(&mut config);
     let db = EmbeddedDb::open(dir.path()).expect("embedded database opens");
-    let services = hostfront::wiring::embedded(config, db, Arc::new(clock.clone()));
-    (dir, services)
+    let ports = hostfront::wiring::embedded(config, db, Arc::new(clock.clone()));
+    (dir, ports)
 }
 
 /// Services on DynamoDB and SQS (moto), on a fresh table and queue, with a
 /// clock the test moves (no HTTP).
-pub async fn cloud_services_with(
+pub async fn cloud_ports_with(
     clock: &ManualClock,
     configure: impl FnOnce(&mut Settings),
-) -> (TempDir, Services) {
+) -> (TempDir, Ports) {
     let dir = TempDir::new().expect("temp dir");
     let mut config = test_config(dir.path());
     configure(&mut config);
@@ -86,7 +86,7 @@ pub async fn cloud_services_with(
     .await
     .expect("queues created on moto");
     let sealer = hostfront::wiring::local_sealer(&config);
-    let services =
+    let ports =
         hostfront::wiring::with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);
-    (dir, services)
+    (dir, ports)
 }

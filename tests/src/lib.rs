@@ -1,7 +1,7 @@
 //! Test support: moto and dynalite on loopback, engines on fresh tables and queues, and the
 //! whole app on a free port.
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::store::Query;
 
 mod app;
@@ -24,7 +24,7 @@ pub use app::App;
 pub use counting::CountingTable;
 pub use dynalite::{DynaliteServer, dynalite_client};
 pub use engines::{
-    cloud_services_with, embedded_services, embedded_services_with, settings_of, test_config,
+    cloud_ports_with, embedded_ports, embedded_ports_with, settings_of, test_config,
 };
 pub use fixtures::{
     QueueFixture, TableFixture, dynalite_table, dynamodb_table, sqlite_queue, sqlite_table,
@@ -42,8 +42,8 @@ pub fn http() -> reqwest::Client {
 }
 
 /// The token of the newest verification link mailed to `email`.
-pub async fn verification_token(services: &Services, email: &str) -> String {
-    let mut tokens = verification_tokens(services, email).await;
+pub async fn verification_token(ports: &Ports, email: &str) -> String {
+    let mut tokens = verification_tokens(ports, email).await;
     tokens
         .pop()
         .unwrap_or_else(|| panic!("no verification mail to {email}"))
@@ -52,9 +52,9 @@ pub async fn verification_token(services: &Services, email: &str) -> String {
 /// The tokens of every verification link mailed to `email`, oldest first,
 /// as the development mailbox received them or, for mail sent through SES,
 /// as moto's SES holds it.
-pub async fn verification_tokens(services: &Services, email: &str) -> Vec<String> {
-    let mailbox = hostfront::mail::outbox_folder(&services.config.data_dir);
-    let mails = services
+pub async fn verification_tokens(ports: &Ports, email: &str) -> Vec<String> {
+    let mailbox = hostfront::mail::outbox_folder(&ports.config.data_dir);
+    let mails = ports
         .table
         .query(Query::partition("OUTBOX"))
         .await
@@ -120,7 +120,7 @@ pub async fn ses_messages(address: &str) -> Vec<serde_json::Value> {
 
 /// A new customer with a session, made through the library on `services`:
 /// signed up, then verified with the mailed link.
-pub async fn customer(services: &Services, name: &str) -> (hostfront::accounts::Customer, String) {
+pub async fn customer(ports: &Ports, name: &str) -> (hostfront::accounts::Customer, String) {
     let email = format!("{name}@example.com");
     let signup = hostfront::accounts::Signup {
         email: email.clone(),
@@ -129,24 +129,24 @@ pub async fn customer(services: &Services, name: &str) -> (hostfront::accounts::
         country: "GB".into(),
         next: None,
     };
-    hostfront::accounts::signup(services, signup)
+    hostfront::accounts::signup(ports, signup)
         .await
         .expect("signup");
-    let token = verification_token(services, &email).await;
-    hostfront::accounts::verify_email(services, hostfront::accounts::Verification { token })
+    let token = verification_token(ports, &email).await;
+    hostfront::accounts::verify_email(ports, hostfront::accounts::Verification { token })
         .await
         .expect("verified")
 }
 
 /// Runs every job waiting in `services`' queue, as a worker would, until none
 /// is left (jobs delayed for later stay); returns how many deliveries ran.
-pub async fn work_off_queue(services: &Services) -> usize {
+pub async fn work_off_queue(ports: &Ports) -> usize {
     let handler = hostfront::dispatch::AppJobs {
-        services: services.clone(),
+        ports: ports.clone(),
     };
     let mut ran = 0;
     loop {
-        let messages = services
+        let messages = ports
             .queue
             .receive(
                 10,
@@ -159,7 +159,7 @@ pub async fn work_off_queue(services: &Services) -> usize {
             return ran;
         }
         for message in &messages {
-            hostfront::jobs::process(services.queue.as_ref(), &handler, message).await;
+            hostfront::jobs::process(ports.queue.as_ref(), &handler, message).await;
             ran += 1;
         }
     }
@@ -168,26 +168,26 @@ pub async fn work_off_queue(services: &Services) -> usize {
 /// A new customer (demo catalog seeded) whose order of `request` was paid
 /// with an approved card and went live; the customer and the order's id.
 pub async fn customer_with_live_order(
-    services: &Services,
+    ports: &Ports,
     request: hostfront::orders::create::OrderRequest,
 ) -> (hostfront::accounts::Customer, String) {
     use hostfront::orders::{checkout, create, provision};
-    hostfront::catalog::seed_demo(services.table.as_ref())
+    hostfront::catalog::seed_demo(ports.table.as_ref())
         .await
         .expect("the catalog is seeded");
-    let (customer, _) = customer(services, &shopper::fresh_username()).await;
-    let placed = create::place(services, &customer, "order", request)
+    let (customer, _) = customer(ports, &shopper::fresh_username()).await;
+    let placed = create::place(ports, &customer, "order", request)
         .await
         .expect("the order is placed");
     checkout::pay(
-        services,
+        ports,
         &customer,
         &placed.view.id,
         shopper::card(hostfront::adapters::sim::APPROVED),
     )
     .await
     .expect("the order is paid");
-    provision::run(services, &customer.id, &placed.view.id, false)
+    provision::run(ports, &customer.id, &placed.view.id, false)
         .await
         .expect("the order goes live");
     (customer, placed.view.id)

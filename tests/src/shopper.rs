@@ -23,7 +23,7 @@ impl<'a> Shopper<'a> {
             .await
             .unwrap();
         assert_eq!(response.status().as_u16(), 202);
-        let token = crate::verification_token(&app.services, &email.to_lowercase()).await;
+        let token = crate::verification_token(&app.ports, &email.to_lowercase()).await;
         let response = http()
             .post(app.url("/api/verify-email"))
             .json(&json!({ "token": token }))

@@ -24,7 +24,7 @@ pub async fn enrol(app: &App, role: Role) -> Enrolment {
         crate::shopper::fresh_username()
     );
     auth::create(
-        &app.services,
+        &app.ports,
         (&Actor::system("tests"), None, "127.0.0.1"),
         NewStaff {
             email,
@@ -39,7 +39,7 @@ pub async fn enrol(app: &App, role: Role) -> Enrolment {
 
 /// The code the member's authenticator shows now.
 pub fn code_now(app: &App, enrolment: &Enrolment) -> String {
-    totp::code_at(&enrolment.totp_secret, app.services.clock.now_secs())
+    totp::code_at(&enrolment.totp_secret, app.ports.clock.now_secs())
 }
 
 impl<'a> Clerk<'a> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use hostfront::accounts::{self, AccountError};
 use hostfront::clock::ManualClock;
 use hostfront::store::{ItemExt, Key};
-use hostfront_tests::{App, embedded_services, http, verification_token};
+use hostfront_tests::{App, embedded_ports, http, verification_token};
 use serde_json::{Value, json};
 
 struct Answer {
@@ -69,7 +69,7 @@ async fn signup_login_logout(app: &App) {
         401,
         "nobody can log in before the link is followed"
     );
-    let token = verification_token(&app.services, "ada@example.com").await;
+    let token = verification_token(&app.ports, "ada@example.com").await;
     let created = post(app, "/api/verify-email", json!({ "token": token }), None).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let used = post(app, "/api/verify-email", json!({ "token": token }), None).await;
@@ -113,7 +113,7 @@ async fn signup_login_logout(app: &App) {
     let shape = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(shape(&again.body), shape(&stranger.body));
     assert!(again.cookie.is_none());
-    let told = hostfront::mail::outbox(&app.services, 100).await.unwrap();
+    let told = hostfront::mail::outbox(&app.ports, 100).await.unwrap();
     assert!(
         told.iter().any(
             |m| m.to == "ada@example.com" && m.kind == hostfront::mail::MailKind::AccountExists
@@ -198,7 +198,7 @@ async fn bad_signups_are_422s_and_write_nothing() {
         "a body without its required fields does not fit the description"
     );
     assert!(
-        app.services
+        app.ports
             .table
             .get(&Key::new("EMAIL#ada@example.com", "MARKER"))
             .await
@@ -235,7 +235,7 @@ async fn fifty_concurrent_signups_of_one_email_make_one_account() {
         statuses.push(status.unwrap());
     }
     assert!(statuses.iter().all(|s| *s == 202), "{statuses:?}");
-    let tokens = hostfront_tests::verification_tokens(&app.services, "race@example.com").await;
+    let tokens = hostfront_tests::verification_tokens(&app.ports, "race@example.com").await;
     assert_eq!(tokens.len(), 50);
     let mut tasks = tokio::task::JoinSet::new();
     for token in tokens {
@@ -257,7 +257,7 @@ async fn fifty_concurrent_signups_of_one_email_make_one_account() {
     );
     assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49);
     let marker = app
-        .services
+        .ports
         .table
         .get(&Key::new("EMAIL#race@example.com", "MARKER"))
         .await
@@ -265,7 +265,7 @@ async fn fifty_concurrent_signups_of_one_email_make_one_account() {
         .unwrap();
     let id = marker.str_attr("customer_id").unwrap();
     let profile = app
-        .services
+        .ports
         .table
         .get(&Key::new(format!("CUSTOMER#{id}"), "PROFILE"))
         .await
@@ -303,13 +303,13 @@ async fn logins_are_rate_limited() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_expire_and_are_stored_only_as_hashes() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services(&clock);
-    let (customer, token) = hostfront_tests::customer(&services, "ada").await;
+    let (_dir, ports) = embedded_ports(&clock);
+    let (customer, token) = hostfront_tests::customer(&ports, "ada").await;
     assert_eq!(
-        accounts::session_customer(&services, &token).await.unwrap(),
+        accounts::session_customer(&ports, &token).await.unwrap(),
         customer
     );
-    let stored = services
+    let stored = ports
         .table
         .query(hostfront::store::Query::partition(format!(
             "SESSION#{token}"
@@ -319,7 +319,7 @@ async fn sessions_expire_and_are_stored_only_as_hashes() {
     assert!(stored.items.is_empty(), "the raw token is not a key");
     clock.advance_secs(accounts::SESSION_DAYS * 86_400 + 1);
     assert!(matches!(
-        accounts::session_customer(&services, &token).await,
+        accounts::session_customer(&ports, &token).await,
         Err(AccountError::NotLoggedIn)
     ));
 }

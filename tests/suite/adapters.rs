@@ -60,12 +60,12 @@ async fn aws_refuses_simulated_payments_registrar_and_panel_unless_a_demo() {
 #[tokio::test]
 async fn the_embedded_engine_delivers_mail_to_the_outbox_folder() {
     let clock = hostfront::clock::ManualClock::starting_now();
-    let (_dir, services) = hostfront_tests::embedded_services(&clock);
+    let (_dir, ports) = hostfront_tests::embedded_ports(&clock);
     assert_eq!(
         (
-            services.mailer.name(),
-            services.dns_host.name(),
-            services.sealer.name()
+            ports.mailer.name(),
+            ports.dns_host.name(),
+            ports.sealer.name()
         ),
         ("outbox", "table", "local")
     );

@@ -10,26 +10,24 @@ mod interrupted;
 mod overdue;
 mod registry_sync;
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::daily::{self, Check};
 use hostfront::scheduler::Task;
 use hostfront_tests::work_off_queue;
 
 /// The latest run of `check`, which must have run.
-async fn day_run(services: &Services, check: Check) -> daily::Run {
-    daily::last_run(services, check)
+async fn day_run(ports: &Ports, check: Check) -> daily::Run {
+    daily::last_run(ports, check)
         .await
         .unwrap()
         .expect("the check ran")
 }
 
 /// Runs a daily task twice at once, then its batches.
-async fn run_today(services: &Services, check: Check) {
-    let (first, second) = tokio::join!(
-        Task::Daily(check).run(services),
-        Task::Daily(check).run(services)
-    );
+async fn run_today(ports: &Ports, check: Check) {
+    let (first, second) =
+        tokio::join!(Task::Daily(check).run(ports), Task::Daily(check).run(ports));
     first.unwrap();
     second.unwrap();
-    work_off_queue(services).await;
+    work_off_queue(ports).await;
 }

@@ -5,8 +5,8 @@
 
 use hostfront::adapters::TableZones;
 use hostfront::adapters::aws::Route53Zones;
-use hostfront::dns::{self, Record, Target, Template, Zone};
 use hostfront::dnshost::DnsHost;
+use hostfront::zone::{self, Record, Target, Template, Zone};
 use hostfront_tests::{route53_client, sqlite_table, unique};
 
 fn a_web_zone() -> Zone {
@@ -18,8 +18,8 @@ fn a_web_zone() -> Zone {
         mail_host: &mail_host,
     };
     Zone {
-        records: dns::records(Template::Web, &origin, &target),
-        serial: dns::serial_for(time::OffsetDateTime::now_utc()),
+        records: zone::records(Template::Web, &origin, &target),
+        serial: zone::serial_for(time::OffsetDateTime::now_utc()),
         nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
         hostmaster: "hostmaster@example.net".into(),
         origin,

@@ -171,9 +171,9 @@ async fn free_subdomains_are_checked_with_suggestions() {
     );
     assert!(!reserved["suggestions"].as_array().unwrap().is_empty());
     let marker = hostfront::domains::subdomains::marker_key("mysite").to_item();
-    app.services.table.put(marker, None).await.unwrap();
+    app.ports.table.put(marker, None).await.unwrap();
     let taken_marker = hostfront::domains::subdomains::marker_key("mysite-site").to_item();
-    app.services.table.put(taken_marker, None).await.unwrap();
+    app.ports.table.put(taken_marker, None).await.unwrap();
     let (_, _, taken) = app.get("/api/subdomains/check?name=mysite").await;
     assert_eq!(taken["reason"], "taken");
     let suggested: Vec<&str> = taken["suggestions"]

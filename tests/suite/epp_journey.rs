@@ -22,7 +22,7 @@ async fn a_customer_searches_orders_and_renews_at_an_epp_registry() {
     })
     .await;
     assert!(
-        app.services.simulated_registry.is_none(),
+        app.ports.simulated_registry.is_none(),
         "no simulation behind a real registrar"
     );
     let domain = fresh_domain();
@@ -55,7 +55,7 @@ async fn a_customer_searches_orders_and_renews_at_an_epp_registry() {
         creates[0].contains(id),
         "the clTRID names the order: {creates:?}"
     );
-    let info = app.services.registrar.info(&domain).await.unwrap();
+    let info = app.ports.registrar.info(&domain).await.unwrap();
     assert_eq!(info.status, DomainStatus::Active);
 
     let (_, shown) = ada.get(&format!("/api/domains/{domain}")).await;
@@ -75,7 +75,7 @@ async fn a_customer_searches_orders_and_renews_at_an_epp_registry() {
         Duration::from_secs(20),
         "renewed at the registry",
         || async {
-            let at_registry = app.services.registrar.info(&domain).await.unwrap();
+            let at_registry = app.ports.registrar.info(&domain).await.unwrap();
             if at_registry.expires_at == renewed {
                 Ok(())
             } else {

@@ -114,7 +114,7 @@ async fn serves_the_foundation(app: &App, table: &str, queue: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_catalog_is_seeded_once() {
     let app = App::embedded().await;
-    let table = app.services.table.clone();
+    let table = app.ports.table.clone();
     assert!(
         !hostfront::catalog::seed_demo(table.as_ref()).await.unwrap(),
         "already seeded at start"

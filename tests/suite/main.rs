@@ -30,15 +30,15 @@ macro_rules! with_clock_on_both_engines {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $embedded() {
             let clock = hostfront::clock::ManualClock::starting_now();
-            let (_dir, services) = hostfront_tests::embedded_services_with(&clock, |_| {});
-            $case(&clock, &services).await;
+            let (_dir, ports) = hostfront_tests::embedded_ports_with(&clock, |_| {});
+            $case(&clock, &ports).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $cloud() {
             let clock = hostfront::clock::ManualClock::starting_now();
-            let (_dir, services) = hostfront_tests::cloud_services_with(&clock, |_| {}).await;
-            $case(&clock, &services).await;
+            let (_dir, ports) = hostfront_tests::cloud_ports_with(&clock, |_| {}).await;
+            $case(&clock, &ports).await;
         }
     };
 }
@@ -64,10 +64,10 @@ mod registrar_conformance;
 mod renewals;
 mod sealer_conformance;
 mod staff;
+mod step_ledger;
 mod stripe_checkout;
 mod stripe_stand_in;
 mod table_conformance;
 mod tasks;
 mod template;
 mod worker;
-mod workflow_ledger;

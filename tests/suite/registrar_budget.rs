@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::clock::ManualClock;
 use hostfront::registrar::RegistrarError;
 use hostfront_tests::App;
@@ -13,25 +13,25 @@ with_clock_on_both_engines!(the_budget_is_shared_and_keeps_a_reserve: the_budget
 
 /// Another process on the same table and queue, whose registrar may make two
 /// calls a second, one of them kept from searches.
-fn container(services: &Services, clock: &ManualClock) -> Services {
-    let mut config = hostfront_tests::settings_of(services);
+fn container(ports: &Ports, clock: &ManualClock) -> Ports {
+    let mut config = hostfront_tests::settings_of(ports);
     config.policy.registrar_calls_per_second = 2;
     config.policy.registrar_reserved_per_second = 1;
     config.policy.registrar_portal_per_second = 0;
     hostfront::wiring::with_ports(
         config,
         Arc::new(clock.clone()),
-        services.table.clone(),
-        services.queue.clone(),
-        services.sealer.clone(),
+        ports.table.clone(),
+        ports.queue.clone(),
+        ports.sealer.clone(),
     )
 }
 
-async fn the_budget_is_shared_and_keeps_a_reserve(clock: &ManualClock, services: &Services) {
+async fn the_budget_is_shared_and_keeps_a_reserve(clock: &ManualClock, ports: &Ports) {
     // Half a second into a second.
     let now = hostfront::clock::Clock::now_millis(clock);
     clock.advance_millis(1_500 - now.rem_euclid(1_000));
-    let (first, second) = (container(services, clock), container(services, clock));
+    let (first, second) = (container(ports, clock), container(ports, clock));
     let names = ["budgetbakery.com".to_string()];
 
     assert!(first.search_registrar.check(&names).await.is_ok());
@@ -138,19 +138,19 @@ with_clock_on_both_engines!(the_daily_sync_takes_half_of_what_searches_may: the_
 
 /// Ten calls a second, two kept for orders: searches may take eight, the
 /// daily sync four, so a running sync never crowds out searches or orders.
-async fn the_daily_sync_takes_half_of_what_searches_may(clock: &ManualClock, services: &Services) {
+async fn the_daily_sync_takes_half_of_what_searches_may(clock: &ManualClock, ports: &Ports) {
     let now = hostfront::clock::Clock::now_millis(clock);
     clock.advance_millis(1_500 - now.rem_euclid(1_000));
-    let mut config = hostfront_tests::settings_of(services);
+    let mut config = hostfront_tests::settings_of(ports);
     config.policy.registrar_calls_per_second = 10;
     config.policy.registrar_reserved_per_second = 2;
     config.policy.registrar_portal_per_second = 0;
     let container = hostfront::wiring::with_ports(
         config,
         Arc::new(clock.clone()),
-        services.table.clone(),
-        services.queue.clone(),
-        services.sealer.clone(),
+        ports.table.clone(),
+        ports.queue.clone(),
+        ports.sealer.clone(),
     );
     let names = ["syncbakery.com".to_string()];
     for _ in 0..4 {
@@ -174,19 +174,19 @@ with_clock_on_both_engines!(the_portal_has_a_share_of_its_own: the_portal_has_a_
 /// Ten calls a second, two kept for orders and two for customers' changes
 /// in the portal: searches take six, orders the eight that leaves, and the
 /// portal its two, whoever spent theirs first.
-async fn the_portal_has_a_share_of_its_own(clock: &ManualClock, services: &Services) {
+async fn the_portal_has_a_share_of_its_own(clock: &ManualClock, ports: &Ports) {
     let now = hostfront::clock::Clock::now_millis(clock);
     clock.advance_millis(1_500 - now.rem_euclid(1_000));
-    let mut config = hostfront_tests::settings_of(services);
+    let mut config = hostfront_tests::settings_of(ports);
     config.policy.registrar_calls_per_second = 10;
     config.policy.registrar_reserved_per_second = 2;
     config.policy.registrar_portal_per_second = 2;
     let container = hostfront::wiring::with_ports(
         config,
         Arc::new(clock.clone()),
-        services.table.clone(),
-        services.queue.clone(),
-        services.sealer.clone(),
+        ports.table.clone(),
+        ports.queue.clone(),
+        ports.sealer.clone(),
     );
     let names = ["portalbakery.com".to_string()];
     for _ in 0..6 {

@@ -135,7 +135,7 @@ async fn a_payment_the_bank_refuses_or_left_there_charges_nothing() {
 async fn stripe_events_are_taken_once_and_only_when_signed() {
     let stripe = StripeServer::start().await;
     let app = shop_on(&stripe).await;
-    let now = app.services.clock.now_secs();
+    let now = app.ports.clock.now_secs();
     let dispute = json!({"id": "evt_dispute_1", "type": "charge.dispute.created",
         "data": {"object": {"id": "dp_1", "charge": "ch_1", "amount": 4990}}});
     let (body, signature) = StripeServer::signed_event(&dispute, now);
@@ -161,7 +161,7 @@ async fn stripe_events_are_taken_once_and_only_when_signed() {
         "a replay is taken once"
     );
     let entries = audit::read(
-        app.services.table.as_ref(),
+        app.ports.table.as_ref(),
         AuditQuery::Subject("payment:dp_1"),
         10,
     )

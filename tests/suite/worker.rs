@@ -173,7 +173,7 @@ async fn shutdown_finishes_the_running_job_and_returns_the_rest() {
         one_at_a_time,
         stop.clone(),
     ));
-    until(Duration::from_secs(5), "a job started", || async {
+    until(Duration::from_secs(30), "a job started", || async {
         !gate.started.lock().unwrap().is_empty()
     })
     .await;
@@ -248,9 +248,9 @@ async fn poison_goes_to_the_dead_letter_queue_at_once(fixture: hostfront_tests::
         .await
         .unwrap();
     let jobs = hostfront::dispatch::AppJobs {
-        services: {
+        ports: {
             let clock = hostfront::clock::ManualClock::starting_now();
-            hostfront_tests::embedded_services(&clock).1
+            hostfront_tests::embedded_ports(&clock).1
         },
     };
     assert!(hostfront::jobs::process(queue.as_ref(), &jobs, &message).await);

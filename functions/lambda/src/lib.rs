@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, Request};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::IntoResponse;
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::clock::SystemClock;
 use hostfront::http::ApiError;
 use hostfront::http::GroupRoutes;
@@ -25,7 +25,7 @@ pub type Error = lambda_runtime::Error;
 
 /// Builds the services from the environment, on DynamoDB, SQS and KMS, with
 /// the optional `adapters` the function uses: it runs on nothing else.
-pub async fn services_from_env(adapters: AwsAdapters) -> Result<Services, Error> {
+pub async fn ports_from_env(adapters: AwsAdapters) -> Result<Ports, Error> {
     let started = std::time::Instant::now();
     // The cores tokio counted already, rather than reading the cgroup's quota again.
     let cores = tokio::runtime::Handle::current()
@@ -45,16 +45,16 @@ pub async fn services_from_env(adapters: AwsAdapters) -> Result<Services, Error>
     let sdk = hostfront::wiring::lambda_sdk_config(&settings)?;
     let sdk_ready = started.elapsed();
     let clock = std::sync::Arc::new(SystemClock);
-    let services = hostfront::wiring::on_aws(settings, clock, adapters, sdk).await?;
+    let ports = hostfront::wiring::on_aws(settings, clock, adapters, sdk).await?;
     // The cold start's parts, for whoever tunes it (HOSTFRONT_LOG=debug).
     tracing::debug!(
         config_us = read.as_micros() as u64,
         logging_us = (configured - read).as_micros() as u64,
         sdk_config_us = (sdk_ready - configured).as_micros() as u64,
-        services_us = (started.elapsed() - sdk_ready).as_micros() as u64,
+        ports_us = (started.elapsed() - sdk_ready).as_micros() as u64,
         "services ready"
     );
-    Ok(services)
+    Ok(ports)
 }
 
 /// Serves one route group behind API Gateway: the very routes the local
@@ -62,7 +62,7 @@ pub async fn services_from_env(adapters: AwsAdapters) -> Result<Services, Error>
 /// `hostfront::http::orders::routes`), so that the binary links no other
 /// group, with the optional AWS `adapters` the group uses.
 pub async fn serve_routes(group: fn() -> GroupRoutes, adapters: AwsAdapters) -> Result<(), Error> {
-    let services = services_from_env(adapters).await?;
+    let ports = ports_from_env(adapters).await?;
     let started = std::time::Instant::now();
     let origin = OriginCheck::from_env();
     let guard = axum::middleware::from_fn(move |request: Request, next: Next| {
@@ -74,7 +74,7 @@ pub async fn serve_routes(group: fn() -> GroupRoutes, adapters: AwsAdapters) -> 
             }
         }
     });
-    let router = hostfront::http::group_router(services, group(), guard);
+    let router = hostfront::http::group_router(ports, group(), guard);
     tracing::debug!(
         routes_us = started.elapsed().as_micros() as u64,
         "routes ready"

@@ -30,13 +30,13 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-    let services = hostfront::wiring::from_settings(settings).await?;
-    local::serve(services, listener, local::shutdown_signal()).await
+    let ports = hostfront::wiring::from_settings(settings).await?;
+    local::serve(ports, listener, local::shutdown_signal()).await
 }
 
 async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Result<()> {
-    let services = hostfront::wiring::from_settings(settings).await?;
-    let enrolment = hostfront::staff::auth::create_first_admin(&services, email, name).await?;
+    let ports = hostfront::wiring::from_settings(settings).await?;
+    let enrolment = hostfront::staff::auth::create_first_admin(&ports, email, name).await?;
     println!("{}", hostfront::staff::auth::enrolment_text(&enrolment));
     Ok(())
 }

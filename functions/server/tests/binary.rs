@@ -28,7 +28,7 @@ async fn serves_then_stops_cleanly_on_sigterm() {
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let health =
-        hostfront_tests::eventually(Duration::from_secs(5), "the server answering", || async {
+        hostfront_tests::eventually(Duration::from_secs(30), "the server answering", || async {
             let response = client.get(format!("{base}/api/health")).send().await;
             let response = response.map_err(|error| error.to_string())?;
             Ok::<_, String>(response.json::<serde_json::Value>().await.unwrap())

@@ -52,7 +52,7 @@ impl Server {
         let running = Running(child);
         let client = reqwest::Client::new();
         let health = format!("{}/api/health", self.base());
-        until(Duration::from_secs(5), "the server answering", || async {
+        until(Duration::from_secs(30), "the server answering", || async {
             client.get(&health).send().await.is_ok()
         })
         .await;

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use hostfront_core::dns::Zone;
 use hostfront_core::dnshost::{DnsError, DnsHost};
 use hostfront_core::store::{Condition, ItemExt, Table, TableError};
+use hostfront_core::zone::Zone;
 
 pub struct TableZones {
     table: Arc<dyn Table>,

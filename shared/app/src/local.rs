@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::Services;
+use crate::Ports;
 use crate::dispatch::AppJobs;
 use crate::jobs::{JobHandler, WorkerSettings, run_worker};
 
@@ -18,16 +18,16 @@ use crate::jobs::{JobHandler, WorkerSettings, run_worker};
 /// (within the configured grace period); jobs received but not started go
 /// back to the queue.
 pub async fn serve(
-    services: Services,
+    ports: Ports,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    if crate::catalog::seed_demo(services.table.as_ref()).await? {
+    if crate::catalog::seed_demo(ports.table.as_ref()).await? {
         tracing::info!("seeded the demo catalog");
     }
     // This process is the queue's only consumer: what the process before it
     // received and did not finish is taken up now, not after its timeout.
-    if let Some(released) = services.queue.release_received().await?
+    if let Some(released) = ports.queue.release_received().await?
         && released > 0
     {
         tracing::info!(released, "released jobs received before the restart");
@@ -35,32 +35,29 @@ pub async fn serve(
     let stop = CancellationToken::new();
     let mut background = JoinSet::new();
     let jobs: Arc<dyn JobHandler> = Arc::new(AppJobs {
-        services: services.clone(),
+        ports: ports.clone(),
     });
-    for _ in 0..services.config.workers {
+    for _ in 0..ports.config.workers {
         let worker = run_worker(
-            services.queue.clone(),
+            ports.queue.clone(),
             jobs.clone(),
             WorkerSettings::default(),
             stop.clone(),
         );
         background.spawn(worker);
     }
-    background.spawn(crate::scheduler::run_scheduler(
-        services.clone(),
-        stop.clone(),
-    ));
+    background.spawn(crate::scheduler::run_scheduler(ports.clone(), stop.clone()));
 
-    let grace = Duration::from_secs(services.config.shutdown_grace_secs);
-    let app = crate::http::app_router(services.clone(), &services.config.site_dir());
+    let grace = Duration::from_secs(ports.config.shutdown_grace_secs);
+    let app = crate::http::app_router(ports.clone(), &ports.config.site_dir());
     tracing::info!(
         address = %listener.local_addr()?,
-        table = services.table.engine(),
-        queue = services.queue.engine(),
+        table = ports.table.engine(),
+        queue = ports.queue.engine(),
         "Hostfront is serving http://{}",
         listener.local_addr()?
     );
-    let limits = crate::http::server::Limits::from_config(&services.config);
+    let limits = crate::http::server::Limits::from_config(&ports.config);
     crate::http::server::serve(listener, app, limits, shutdown).await?;
 
     tracing::info!("stopping workers and scheduler");

@@ -21,55 +21,53 @@ const PROGRESS_RETRY: Duration = Duration::from_secs(2);
 /// The application's jobs, dispatched by their `kind`. Every provisioning
 /// step that a job runs is recorded so that a redelivery repeats nothing.
 pub struct AppJobs {
-    pub services: crate::Services,
+    pub ports: crate::Ports,
 }
 
 #[async_trait]
 impl JobHandler for AppJobs {
     async fn record_failure(&self, message: &Message, error: &str) {
-        crate::staff::dead_letters::record_failure(&self.services, message, error).await;
+        crate::staff::dead_letters::record_failure(&self.ports, message, error).await;
     }
 
     async fn handle(&self, message: &Message) -> Result<(), JobError> {
-        let services = &self.services;
+        let ports = &self.ports;
         // The mail provider's bounces and complaints share the queue.
         if let Some(event) = crate::mail::suppression::MailEvent::parse(&message.body) {
-            return crate::mail::suppression::record_event(services, &event)
+            return crate::mail::suppression::record_event(ports, &event)
                 .await
                 .map_err(failed);
         }
-        let last_try = message.receive_count >= services.config.queue_max_receives;
+        let last_try = message.receive_count >= ports.config.queue_max_receives;
         match Job::parse(&message.body)? {
             Job::Provision {
                 customer_id,
                 order_id,
-            } => provision(services, &customer_id, &order_id, last_try).await,
+            } => provision(ports, &customer_id, &order_id, last_try).await,
             Job::RenewDomain {
                 domain,
                 current_expiry,
-            } => crate::renewals::run(services, &domain, current_expiry, last_try)
+            } => crate::renewals::run(ports, &domain, current_expiry, last_try)
                 .await
                 .map_err(failed),
             Job::TearDown {
                 customer_id,
                 service_id,
-            } => crate::subscriptions::cancel::tear_down(services, &customer_id, &service_id)
+            } => crate::subscriptions::cancel::tear_down(ports, &customer_id, &service_id)
                 .await
                 .map_err(steps_error),
             Job::SyncPanel {
                 customer_id,
                 service_id,
-            } => crate::subscriptions::panel::sync(services, &customer_id, &service_id)
+            } => crate::subscriptions::panel::sync(ports, &customer_id, &service_id)
                 .await
                 .map_err(JobError::Failed),
-            Job::DailyFanOut { check, run } => crate::daily::continue_fan_out(
-                services, check, &run,
-            )
-            .await
-            .map(|outcome| tracing::info!(task = check.name(), %outcome, "fan-out carried on"))
-            .map_err(failed),
+            Job::DailyFanOut { check, run } => crate::daily::continue_fan_out(ports, check, &run)
+                .await
+                .map(|outcome| tracing::info!(task = check.name(), %outcome, "fan-out carried on"))
+                .map_err(failed),
             Job::DailyBatch { check, run, keys } => {
-                crate::daily::run_batch(services, check, &run, &crate::daily::keys_of(&keys))
+                crate::daily::run_batch(ports, check, &run, &crate::daily::keys_of(&keys))
                     .await
                     .map_err(batch_error)
             }
@@ -85,12 +83,12 @@ fn failed(error: impl std::fmt::Display) -> JobError {
 /// Runs an order's provisioning: a step that waits, is leased elsewhere or
 /// failed after others finished is tried again soon without counting.
 async fn provision(
-    services: &impl Provisioning,
+    ports: &impl Provisioning,
     customer_id: &str,
     order_id: &str,
     last_try: bool,
 ) -> Result<(), JobError> {
-    let outcome = provision::run(services, customer_id, order_id, last_try)
+    let outcome = provision::run(ports, customer_id, order_id, last_try)
         .await
         .map_err(saga_error)?;
     tracing::info!(order = %order_id, ?outcome, "provisioning job ran");
@@ -123,9 +121,9 @@ fn saga_error(error: provision::SagaError) -> JobError {
     }
 }
 
-fn steps_error(error: crate::workflow::StepsError) -> JobError {
+fn steps_error(error: crate::step_ledger::StepsError) -> JobError {
     match error {
-        crate::workflow::StepsError::Leased(leased) => JobError::Later {
+        crate::step_ledger::StepsError::Leased(leased) => JobError::Later {
             retry_in: leased.retry_in,
             reason: "a step is leased by another worker".into(),
         },

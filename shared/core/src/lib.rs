@@ -26,7 +26,6 @@ pub mod clock;
 pub mod config;
 pub mod daily;
 pub mod dispatch;
-pub mod dns;
 pub mod dnshost;
 pub mod domains;
 pub mod hashing;
@@ -41,6 +40,7 @@ pub mod money;
 pub mod orders;
 pub mod panel;
 pub mod payments;
+pub mod ports;
 pub mod private_files;
 pub mod queue;
 pub mod ratelimit;
@@ -50,14 +50,14 @@ pub mod renewals;
 pub mod resolver;
 pub mod scheduler;
 pub mod secrets;
-pub mod services;
 pub mod staff;
 pub mod stats;
+pub mod step_ledger;
 pub mod store;
 pub mod subscriptions;
-pub mod workflow;
+pub mod zone;
 
-pub use services::{
-    Billing, Catalogs, Hashing, Hosting, Lookups, Mailing, Provisioning, Queueing, Registry,
-    Sealing, Services, Settings, Storage, Zones,
+pub use ports::{
+    Billing, Catalogs, Hashing, Hosting, Lookups, Mailing, Ports, Provisioning, Queueing, Registry,
+    Sealing, Settings, Storage, Zones,
 };

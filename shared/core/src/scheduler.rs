@@ -107,25 +107,25 @@ impl Task {
     }
 
     /// Runs the task once and says what it did; records how it went for staff.
-    pub async fn run(self, services: &impl Scheduling) -> anyhow::Result<String> {
-        let result = self.perform(services).await;
-        self.record(services, result).await
+    pub async fn run(self, ports: &impl Scheduling) -> anyhow::Result<String> {
+        let result = self.perform(ports).await;
+        self.record(ports, result).await
     }
 
     /// Runs the task now because staff asked: as `run`, except that a daily
     /// check makes a run of its own, even when today's is done.
-    pub async fn run_by_hand(self, services: &impl Scheduling) -> anyhow::Result<String> {
+    pub async fn run_by_hand(self, ports: &impl Scheduling) -> anyhow::Result<String> {
         let result = match self {
-            Task::Daily(check) => crate::daily::fan_out_by_hand(services, check).await,
-            other => other.perform(services).await,
+            Task::Daily(check) => crate::daily::fan_out_by_hand(ports, check).await,
+            other => other.perform(ports).await,
         };
-        self.record(services, result).await
+        self.record(ports, result).await
     }
 
     /// Records how a run went, for staff, and hands its result on.
     async fn record(
         self,
-        services: &impl Storage,
+        ports: &impl Storage,
         result: anyhow::Result<String>,
     ) -> anyhow::Result<String> {
         let (outcome, failed) = match &result {
@@ -136,48 +136,46 @@ impl Task {
         item.insert("kind".into(), "task_last_run".into());
         item.insert(
             "at".into(),
-            crate::clock::rfc3339(services.clock().now()).into(),
+            crate::clock::rfc3339(ports.clock().now()).into(),
         );
         item.insert("outcome".into(), outcome.into());
         item.insert("failed".into(), failed.into());
-        if let Err(error) = services.table().put(item, None).await {
+        if let Err(error) = ports.table().put(item, None).await {
             tracing::warn!(task = self.name(), %error, "could not record a task's run");
         }
         result
     }
 
-    async fn perform(self, services: &impl Scheduling) -> anyhow::Result<String> {
+    async fn perform(self, ports: &impl Scheduling) -> anyhow::Result<String> {
         match self {
-            Task::SweepExpired => match services.table().sweep_expired().await? {
+            Task::SweepExpired => match ports.table().sweep_expired().await? {
                 Some(deleted) => Ok(format!("deleted {deleted} expired items")),
                 None => Ok("skipped: the engine deletes expired items itself".into()),
             },
             Task::ResumeProvisioning => {
-                let sent =
-                    crate::orders::provision::resume_stalled(services, STALLED_AFTER).await?;
+                let sent = crate::orders::provision::resume_stalled(ports, STALLED_AFTER).await?;
                 let panels =
-                    crate::subscriptions::panel::resume_stalled(services, PANEL_STALLED_AFTER)
-                        .await?;
+                    crate::subscriptions::panel::resume_stalled(ports, PANEL_STALLED_AFTER).await?;
                 Ok(format!(
                     "enqueued {sent} stalled orders and {panels} panel changes again"
                 ))
             }
             Task::CancelLapsedOrders => {
-                let cancelled = crate::orders::unpaid::cancel_lapsed(services).await?;
+                let cancelled = crate::orders::unpaid::cancel_lapsed(ports).await?;
                 Ok(format!(
                     "cancelled {cancelled} unpaid orders whose hold lapsed"
                 ))
             }
             Task::ResumeRenewals => {
-                let sent = crate::renewals::resume_stalled(services, STALLED_AFTER).await?;
-                let abandoned = crate::renewals::abandon_stale(services, STALLED_AFTER).await?;
+                let sent = crate::renewals::resume_stalled(ports, STALLED_AFTER).await?;
+                let abandoned = crate::renewals::abandon_stale(ports, STALLED_AFTER).await?;
                 Ok(format!(
                     "enqueued {sent} stalled renewals again, ended {abandoned} abandoned while authorising"
                 ))
             }
             Task::RunBilling => {
-                let domains = crate::renewals::run_billing(services).await?;
-                let hosting = crate::subscriptions::billing::run(services).await?;
+                let domains = crate::renewals::run_billing(ports).await?;
+                let hosting = crate::subscriptions::billing::run(ports).await?;
                 Ok(format!(
                     "domains: ended {} services, invoiced {} renewals, charged {}, declined {}, sent {} reminders; services: invoiced {} periods, charged {}, declined {}, suspended {}",
                     domains.ended,
@@ -192,15 +190,15 @@ impl Task {
                 ))
             }
             Task::FollowTransfers => {
-                let done = crate::domains::transfers::follow_up(services).await?;
+                let done = crate::domains::transfers::follow_up(ports).await?;
                 Ok(format!(
                     "{} transfers completed, {} refused",
                     done.completed, done.failed
                 ))
             }
-            Task::Daily(check) => crate::daily::fan_out(services, check).await,
+            Task::Daily(check) => crate::daily::fan_out(ports, check).await,
             Task::MigrateRecords => {
-                let migrated = crate::orders::migrate::migrate_records(services).await?;
+                let migrated = crate::orders::migrate::migrate_records(ports).await?;
                 Ok(match migrated.finished_before {
                     true => "nothing to do: every live order has its records".into(),
                     false => format!(
@@ -226,8 +224,8 @@ pub struct LastRun {
 }
 
 /// The last run of `task`, if it ran.
-pub async fn last_run(services: &impl Storage, task: Task) -> TableResult<Option<LastRun>> {
-    Ok(services
+pub async fn last_run(ports: &impl Storage, task: Task) -> TableResult<Option<LastRun>> {
+    Ok(ports
         .table()
         .get(&last_run_key(task))
         .await?
@@ -248,20 +246,20 @@ pub const STALLED_AFTER: Duration = Duration::from_secs(600);
 const PANEL_STALLED_AFTER: Duration = Duration::from_secs(120);
 
 /// Runs the task called `name` once: what the scheduler function does.
-pub async fn run_task(services: &impl Scheduling, name: &str) -> anyhow::Result<String> {
+pub async fn run_task(ports: &impl Scheduling, name: &str) -> anyhow::Result<String> {
     let task =
         Task::named(name).ok_or_else(|| anyhow::anyhow!("no scheduled task named {name:?}"))?;
-    task.run(services).await
+    task.run(ports).await
 }
 
 /// Runs every task at its interval until `stop` is cancelled.
-pub async fn run_scheduler<S>(services: S, stop: CancellationToken)
+pub async fn run_scheduler<S>(ports: S, stop: CancellationToken)
 where
     S: Scheduling + Clone + Send + 'static,
 {
     let mut running = tokio::task::JoinSet::new();
     for task in Task::ALL {
-        let (services, stop) = (services.clone(), stop.clone());
+        let (ports, stop) = (ports.clone(), stop.clone());
         running.spawn(async move {
             let mut every = tokio::time::interval(task.every());
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -270,7 +268,7 @@ where
                     _ = stop.cancelled() => return,
                     _ = every.tick() => {}
                 }
-                match task.run(&services).await {
+                match task.run(&ports).await {
                     Ok(outcome) => {
                         tracing::info!(task = task.name(), %outcome, "scheduled task ran")
                     }

@@ -51,7 +51,7 @@ impl From<AccountError> for ApiError {
 fn session_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     cookie_value(
         headers,
-        session_cookie_name(state.services.config.cookie_secure),
+        session_cookie_name(state.ports.config.cookie_secure),
     )
 }
 
@@ -92,7 +92,7 @@ pub(crate) fn session_cookie(
 }
 
 fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
-    let secure = state.services.config.cookie_secure;
+    let secure = state.ports.config.cookie_secure;
     session_cookie(session_cookie_name(secure), value, max_age, secure, "Lax")
 }
 
@@ -117,7 +117,7 @@ impl FromRequestParts<AppState> for CurrentCustomer {
     ) -> Result<Self, Self::Rejection> {
         let token = session_token(state, &parts.headers)?.ok_or(AccountError::NotLoggedIn)?;
         Ok(CurrentCustomer(
-            accounts::session_customer(&state.services, &token).await?,
+            accounts::session_customer(&state.ports, &token).await?,
         ))
     }
 }
@@ -137,7 +137,7 @@ async fn signup(
     _: Admitted<AuthAttempts>,
     ApiJson(request): ApiJson<Signup>,
 ) -> Result<Response, ApiError> {
-    let accepted = accounts::signup(&state.services, request).await?;
+    let accepted = accounts::signup(&state.ports, request).await?;
     Ok((StatusCode::ACCEPTED, Json(accepted)).into_response())
 }
 
@@ -155,7 +155,7 @@ async fn verify_email(
     _: Admitted<AuthAttempts>,
     ApiJson(request): ApiJson<Verification>,
 ) -> Result<Response, ApiError> {
-    let (customer, token) = accounts::verify_email(&state.services, request).await?;
+    let (customer, token) = accounts::verify_email(&state.ports, request).await?;
     Ok(with_session(&state, StatusCode::CREATED, customer, &token))
 }
 
@@ -174,9 +174,9 @@ async fn login(
     ApiJson(request): ApiJson<Login>,
 ) -> Result<Response, ApiError> {
     let previous = session_token(&state, &headers)?;
-    let (customer, token) = accounts::login(&state.services, request).await?;
+    let (customer, token) = accounts::login(&state.ports, request).await?;
     if let Some(previous) = previous {
-        accounts::logout(&state.services, &previous).await?;
+        accounts::logout(&state.ports, &previous).await?;
     }
     Ok(with_session(&state, StatusCode::OK, customer, &token))
 }
@@ -200,9 +200,9 @@ async fn logout(
 ) -> Result<Response, ApiError> {
     if let Some(token) = session_token(&state, &headers)? {
         if request.everywhere {
-            accounts::logout_everywhere(&state.services, &token).await?;
+            accounts::logout_everywhere(&state.ports, &token).await?;
         } else {
-            accounts::logout(&state.services, &token).await?;
+            accounts::logout(&state.ports, &token).await?;
         }
     }
     let mut response = StatusCode::NO_CONTENT.into_response();

@@ -12,7 +12,7 @@ use hostfront_core::catalog::{self, Catalog};
 #[utoipa::path(get, path = "/api/catalog", tag = "catalog",
     responses((status = 200, body = Catalog), (status = 500, body = ErrorBody)))]
 async fn get_catalog(State(state): State<AppState>) -> Result<Json<Catalog>, ApiError> {
-    Ok(Json(catalog::load(state.services.table.as_ref()).await?))
+    Ok(Json(catalog::load(state.ports.table.as_ref()).await?))
 }
 
 pub fn routes<T: RouteTable>() -> T {

@@ -14,7 +14,7 @@ use ipnet::IpNet;
 use super::AppState;
 use super::error::ApiError;
 use axum::http::StatusCode;
-use hostfront_core::Services;
+use hostfront_core::Ports;
 use hostfront_core::ratelimit::{ClientLimiter, Refusal};
 
 pub struct ClientIp(pub IpAddr);
@@ -36,7 +36,7 @@ impl FromRequestParts<AppState> for ClientIp {
                 );
                 ApiError::internal()
             })?;
-        client_ip(peer, &parts.headers, &state.services.config.trusted_proxies)
+        client_ip(peer, &parts.headers, &state.ports.config.trusted_proxies)
             .map(ClientIp)
             .map_err(|BadForwarding| {
                 tracing::warn!(
@@ -55,7 +55,7 @@ impl FromRequestParts<AppState> for ClientIp {
 pub trait Limit {
     /// What the client does too often, for the 429 message.
     const WHAT: &'static str;
-    fn limiter(services: &Services) -> &ClientLimiter;
+    fn limiter(ports: &Ports) -> &ClientLimiter;
 }
 
 /// Domain and subdomain checks.
@@ -63,8 +63,8 @@ pub struct Searches;
 
 impl Limit for Searches {
     const WHAT: &'static str = "searches";
-    fn limiter(services: &Services) -> &ClientLimiter {
-        &services.check_limiter
+    fn limiter(ports: &Ports) -> &ClientLimiter {
+        &ports.check_limiter
     }
 }
 
@@ -73,8 +73,8 @@ pub struct AuthAttempts;
 
 impl Limit for AuthAttempts {
     const WHAT: &'static str = "attempts";
-    fn limiter(services: &Services) -> &ClientLimiter {
-        &services.auth_limiter
+    fn limiter(ports: &Ports) -> &ClientLimiter {
+        &ports.auth_limiter
     }
 }
 
@@ -83,8 +83,8 @@ pub struct Purchases;
 
 impl Limit for Purchases {
     const WHAT: &'static str = "orders and payments";
-    fn limiter(services: &Services) -> &ClientLimiter {
-        &services.purchase_limiter
+    fn limiter(ports: &Ports) -> &ClientLimiter {
+        &ports.purchase_limiter
     }
 }
 
@@ -93,28 +93,28 @@ pub struct DomainChanges;
 
 impl Limit for DomainChanges {
     const WHAT: &'static str = "domain changes";
-    fn limiter(services: &Services) -> &ClientLimiter {
-        &services.domain_change_limiter
+    fn limiter(ports: &Ports) -> &ClientLimiter {
+        &ports.domain_change_limiter
     }
 }
 
 /// Counts one request of `key` against limit `L`, or answers 429 with when to come back.
-pub async fn admit<L: Limit>(services: &Services, key: &str) -> Result<(), ApiError> {
-    let result = L::limiter(services)
-        .admit(services.table.as_ref(), services.clock.as_ref(), key)
+pub async fn admit<L: Limit>(ports: &Ports, key: &str) -> Result<(), ApiError> {
+    let result = L::limiter(ports)
+        .admit(ports.table.as_ref(), ports.clock.as_ref(), key)
         .await;
     answer::<L>(result)
 }
 
 /// Counts one request from `client` against limit `L`: its own limit key,
 /// then, for IPv6, the /48 around it, whose budget all its /64s share.
-pub async fn admit_address<L: Limit>(services: &Services, client: IpAddr) -> Result<(), ApiError> {
-    admit::<L>(services, &limit_key(client)).await?;
+pub async fn admit_address<L: Limit>(ports: &Ports, client: IpAddr) -> Result<(), ApiError> {
+    admit::<L>(ports, &limit_key(client)).await?;
     let Some(network) = network_key(client) else {
         return Ok(());
     };
-    let result = L::limiter(services)
-        .admit_network(services.table.as_ref(), services.clock.as_ref(), &network)
+    let result = L::limiter(ports)
+        .admit_network(ports.table.as_ref(), ports.clock.as_ref(), &network)
         .await;
     answer::<L>(result)
 }
@@ -148,7 +148,7 @@ impl<L: Limit + Send> FromRequestParts<AppState> for Admitted<L> {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let ClientIp(client) = ClientIp::from_request_parts(parts, state).await?;
-        admit_address::<L>(&state.services, client).await?;
+        admit_address::<L>(&state.ports, client).await?;
         Ok(Admitted(PhantomData))
     }
 }

@@ -19,7 +19,7 @@ use axum::routing::{get, post, put};
 
 use super::AppState;
 use super::error::{ApiError, ApiJson};
-use hostfront_core::Services;
+use hostfront_core::Ports;
 use hostfront_core::mail::{self, Mail};
 use hostfront_core::registrar::{Drift, RegistrarError};
 use hostfront_core::resolver::Pointing;
@@ -74,8 +74,8 @@ async fn outbox(
 ) -> Result<Json<Vec<Mail>>, ApiError> {
     // The table keeps mails with their secrets withheld; this page shows
     // them as the development mailbox received them.
-    let folder = mail::outbox_folder(&state.services.config.data_dir);
-    let mails = mail::outbox(&state.services, 100).await?;
+    let folder = mail::outbox_folder(&state.ports.config.data_dir);
+    let mails = mail::outbox(&state.ports, 100).await?;
     Ok(Json(
         mails
             .into_iter()
@@ -91,7 +91,7 @@ struct Txt {
 
 fn simulated_dns(state: &AppState) -> Result<&dyn hostfront_core::resolver::EditableDns, ApiError> {
     state
-        .services
+        .ports
         .simulated_dns
         .as_deref()
         .ok_or_else(|| ApiError::not_found("the DNS here is not simulated"))
@@ -121,7 +121,7 @@ async fn drift(
     ApiJson(drift): ApiJson<Drift>,
 ) -> Result<StatusCode, ApiError> {
     let registry = state
-        .services
+        .ports
         .simulated_registry
         .as_ref()
         .ok_or_else(|| ApiError::not_found("the registry here is not simulated"))?;
@@ -167,8 +167,8 @@ async fn repoint(
 
 /// The development routes, when the configuration turns them on (never on
 /// the AWS engine: the composition root keeps them off there).
-pub fn routes(services: &Services) -> Option<Router<AppState>> {
-    services.config.dev_tools.then(|| {
+pub fn routes(ports: &Ports) -> Option<Router<AppState>> {
+    ports.config.dev_tools.then(|| {
         Router::new()
             .route("/api/outbox", get(outbox))
             .route("/api/dev/dns/{name}", put(publish_txt))

@@ -62,7 +62,7 @@ async fn check_domain(
     _: Admitted<Searches>,
     ApiQuery(query): ApiQuery<CheckQuery>,
 ) -> Result<Json<CheckResponse>, ApiError> {
-    Ok(Json(domains::check(&state.services, &query.name).await?))
+    Ok(Json(domains::check(&state.ports, &query.name).await?))
 }
 
 /// Checks a free subdomain under the company's zone and suggests free ones when taken.
@@ -77,7 +77,7 @@ async fn check_subdomain(
     _: Admitted<Searches>,
     ApiQuery(query): ApiQuery<CheckQuery>,
 ) -> Result<Json<SubdomainCheck>, ApiError> {
-    Ok(Json(subdomains::check(&state.services, &query.name).await?))
+    Ok(Json(subdomains::check(&state.ports, &query.name).await?))
 }
 
 pub fn routes<T: RouteTable>() -> T {

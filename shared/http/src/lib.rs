@@ -40,12 +40,12 @@ pub use error::{ApiError, ApiJson, ApiQuery};
 /// A route group's routes without their description: what a Lambda function mounts.
 pub type GroupRoutes = Router<AppState>;
 
-use hostfront_core::Services;
+use hostfront_core::Ports;
 use hostfront_core::config::Config;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub services: Services,
+    pub ports: Ports,
     /// The API description, completed with the answers every route shares,
     /// made by `describe` on its first request.
     pub openapi: Arc<OnceLock<serde_json::Value>>,
@@ -135,7 +135,7 @@ fn committed_document(_cookie_secure: bool) -> serde_json::Value {
 /// a `RouteGroup`, keeps every other group out of the function's binary.
 /// `guard` stands before the routes, inside the conventions, so that its
 /// refusals carry the headers and request ID every answer does.
-pub fn group_router<L>(services: Services, group: GroupRoutes, guard: L) -> Router
+pub fn group_router<L>(ports: Ports, group: GroupRoutes, guard: L) -> Router
 where
     L: Layer<Router>,
     L::Service: Service<Request<Body>, Response = Response, Error = Infallible>
@@ -145,17 +145,17 @@ where
         + 'static,
     <L::Service as Service<Request<Body>>>::Future: Send + 'static,
 {
-    let config = services.config.clone();
-    let routes = finish(group, services, committed_document);
+    let config = ports.config.clone();
+    let routes = finish(group, ports, committed_document);
     with_conventions(guard.layer(routes), &config)
 }
 
 /// Every route and the static site, behind the local server's request
 /// timeout and bound on requests at once: what the local server serves.
-pub fn app_router(services: Services, site_dir: &Path) -> Router {
+pub fn app_router(ports: Ports, site_dir: &Path) -> Router {
     let site = ServeDir::new(site_dir).not_found_service(ServeFile::new(site_dir.join("404.html")));
-    let config = services.config.clone();
-    let app = routes(services, RouteGroup::ALL, true).fallback_service(site);
+    let config = ports.config.clone();
+    let app = routes(ports, RouteGroup::ALL, true).fallback_service(site);
     with_conventions(
         server::limited(app, &server::Limits::from_config(&config)),
         &config,
@@ -164,22 +164,22 @@ pub fn app_router(services: Services, site_dir: &Path) -> Router {
 
 /// The routes of `groups`; on the local server (`local`), also the
 /// development tools its configuration turns on.
-fn routes(services: Services, groups: &[RouteGroup], local: bool) -> Router {
+fn routes(ports: Ports, groups: &[RouteGroup], local: bool) -> Router {
     let (mut routes, _) = split(groups);
-    if local && let Some(dev) = dev::routes(&services) {
+    if local && let Some(dev) = dev::routes(&ports) {
         routes = routes.merge(dev);
     }
-    finish(routes, services, openapi)
+    finish(routes, ports, openapi)
 }
 
 /// The answers for unknown routes and methods, the body limit and the state.
 fn finish(
     routes: Router<AppState>,
-    services: Services,
+    ports: Ports,
     describe: fn(bool) -> serde_json::Value,
 ) -> Router {
     let state = AppState {
-        services,
+        ports,
         openapi: Arc::default(),
         describe,
     };

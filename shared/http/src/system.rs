@@ -37,8 +37,8 @@ pub struct Checks {
 #[utoipa::path(get, path = "/api/health", tag = "system",
     responses((status = 200, body = Health), (status = 503, body = Health, description = "a check failed")))]
 async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
-    let services = &state.services;
-    let table = match services.table.get(&Key::new("HEALTH", "PROBE")).await {
+    let ports = &state.ports;
+    let table = match ports.table.get(&Key::new("HEALTH", "PROBE")).await {
         Ok(_) => "ok".to_string(),
         Err(error) => {
             tracing::error!(%error, "health check: table");
@@ -50,8 +50,8 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
         status: if healthy { "ok" } else { "degraded" },
         version: env!("CARGO_PKG_VERSION"),
         engines: Engines {
-            table: services.table.engine(),
-            queue: services.queue.engine(),
+            table: ports.table.engine(),
+            queue: ports.queue.engine(),
         },
         checks: Checks { table },
     };
@@ -67,7 +67,7 @@ async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
 #[utoipa::path(get, path = "/api/openapi.json", tag = "system",
     responses((status = 200, description = "OpenAPI 3.1 document", content_type = "application/json")))]
 async fn openapi(State(state): State<AppState>) -> Json<serde_json::Value> {
-    let cookie_secure = state.services.config.cookie_secure;
+    let cookie_secure = state.ports.config.cookie_secure;
     Json(
         state
             .openapi

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::aws::{DynamoTable, KmsSealer, SqsQueue};
 use hostfront::clock::SystemClock;
 use serde_json::{Value, json};
@@ -19,7 +19,7 @@ use crate::{kms_client, moto_endpoint, sqs_client, test_config, unique};
 /// the test to look with.
 pub struct Stack {
     pub env: Vec<(String, String)>,
-    pub services: Services,
+    pub ports: Ports,
     pub queue: SqsQueue,
     /// What the functions `start` started asked of AWS.
     pub access: crate::aws_access::AccessLog,
@@ -62,7 +62,7 @@ impl Stack {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .to_vec();
         let sealer = Arc::new(KmsSealer::new(kms_client(), key));
-        let services = hostfront::wiring::with_ports(
+        let ports = hostfront::wiring::with_ports(
             config,
             clock,
             Arc::new(table),
@@ -71,7 +71,7 @@ impl Stack {
         );
         Stack {
             env,
-            services,
+            ports,
             queue,
             access: Default::default(),
             _data: dir,

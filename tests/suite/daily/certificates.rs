@@ -2,17 +2,17 @@
 
 use super::{day_run, run_today};
 use crate::renewals::{DAY, first_service, live_domain};
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::daily::Check;
 
 async fn certificates_are_alerted_30_14_and_7_days_before_once_each(
     clock: &ManualClock,
-    services: &Services,
+    ports: &Ports,
 ) {
-    let (customer, _) = live_domain(services).await;
-    let service = first_service(services, &customer.id).await;
-    let certificates = services
+    let (customer, _) = live_domain(ports).await;
+    let service = first_service(ports, &customer.id).await;
+    let certificates = ports
         .panel
         .certificates(&service.hosting.account.username)
         .await
@@ -20,7 +20,7 @@ async fn certificates_are_alerted_30_14_and_7_days_before_once_each(
     assert_eq!(certificates.len(), 1, "{certificates:?}");
     let expires = certificates[0].expires_at;
     // Counted in the mailbox: the table's records of mails lapse after 30 days.
-    let alerts = || certificate_alerts_delivered(services, &customer.email);
+    let alerts = || certificate_alerts_delivered(ports, &customer.email);
     // Days left before expiry (negative: after), each half a day before
     // the day is over: days are counted up, so 29.5 left is "30 days".
     let days = [
@@ -36,9 +36,9 @@ async fn certificates_are_alerted_30_14_and_7_days_before_once_each(
     let after = [(-1, 3), (-40, 3), (-75, 3)];
     for (days_before, expected) in days.into_iter().chain(after) {
         clock.advance_secs(expires - days_before * DAY + DAY / 2 - clock.now_secs());
-        run_today(services, Check::CertificateAlerts).await;
+        run_today(ports, Check::CertificateAlerts).await;
         assert_eq!(alerts(), expected, "{days_before} days before");
-        let run = day_run(services, Check::CertificateAlerts).await;
+        let run = day_run(ports, Check::CertificateAlerts).await;
         let alerted_today = [30, 14, 7].contains(&days_before) as usize;
         assert_eq!(
             run.exceptions.len(),
@@ -50,8 +50,8 @@ async fn certificates_are_alerted_30_14_and_7_days_before_once_each(
 }
 
 /// Certificate alerts delivered to `email` in the development mailbox.
-fn certificate_alerts_delivered(services: &Services, email: &str) -> usize {
-    let folder = hostfront::mail::outbox_folder(&services.config.data_dir);
+fn certificate_alerts_delivered(ports: &Ports, email: &str) -> usize {
+    let folder = hostfront::mail::outbox_folder(&ports.config.data_dir);
     let Ok(files) = std::fs::read_dir(folder) else {
         return 0;
     };

@@ -3,7 +3,7 @@
 
 use super::day_run;
 use crate::renewals::{DAY, live_domain};
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::daily::{self, Check};
 use hostfront::queue::{DeadLetter, Message, Queue, QueueError, QueueResult};
@@ -62,36 +62,30 @@ impl Queue for QueueFailingAfter {
 /// A run cut off by a queue outage after its first page resumes at the next
 /// page: every item is checked once, every batch counted once. A run whose
 /// invocation runs out of time carries on from the queue.
-async fn an_interrupted_run_resumes_at_the_page_it_stopped_on(
-    clock: &ManualClock,
-    services: &Services,
-) {
+async fn an_interrupted_run_resumes_at_the_page_it_stopped_on(clock: &ManualClock, ports: &Ports) {
     const SERVICES: u64 = 30;
     for _ in 0..SERVICES {
-        live_domain(services).await;
+        live_domain(ports).await;
     }
-    work_off_queue(services).await;
-    let mut outage = services.clone();
+    work_off_queue(ports).await;
+    let mut outage = ports.clone();
     outage.queue = std::sync::Arc::new(QueueFailingAfter {
-        inner: services.queue.clone(),
+        inner: ports.queue.clone(),
         room: 1.into(),
     });
     let failed = Task::Daily(Check::HostingCheck).run(&outage).await;
     assert!(failed.is_err(), "{failed:?}");
-    let run = day_run(services, Check::HostingCheck).await;
+    let run = day_run(ports, Check::HostingCheck).await;
     assert_eq!((run.batches, run.items), (1, 25), "{run:?}");
     assert_eq!(run.fanned_out_at, None);
 
-    let resumed = Task::Daily(Check::HostingCheck)
-        .run(services)
-        .await
-        .unwrap();
+    let resumed = Task::Daily(Check::HostingCheck).run(ports).await.unwrap();
     assert!(
         resumed.ends_with("queued 1 batches of 5 items"),
         "{resumed}"
     );
-    work_off_queue(services).await;
-    let run = day_run(services, Check::HostingCheck).await;
+    work_off_queue(ports).await;
+    let run = day_run(ports, Check::HostingCheck).await;
     assert_eq!(
         (run.batches, run.batches_done, run.items),
         (2, 2, SERVICES),
@@ -103,15 +97,15 @@ async fn an_interrupted_run_resumes_at_the_page_it_stopped_on(
     // The next day, an invocation whose time is up after one page hands the
     // rest of the run to the queue, and the worker carries it on.
     clock.advance_secs(DAY);
-    let handed_over = daily::fan_out_within(services, Check::HostingCheck, Duration::ZERO)
+    let handed_over = daily::fan_out_within(ports, Check::HostingCheck, Duration::ZERO)
         .await
         .unwrap();
     assert!(
         handed_over.contains("queued 1 batches of 25 items so far"),
         "{handed_over}"
     );
-    work_off_queue(services).await;
-    let run = day_run(services, Check::HostingCheck).await;
+    work_off_queue(ports).await;
+    let run = day_run(ports, Check::HostingCheck).await;
     assert_eq!(run.day, clock.now().date().to_string());
     assert_eq!(
         (run.batches, run.batches_done, run.items),

@@ -3,7 +3,7 @@
 use super::{day_run, run_today};
 use crate::renewals::services::{card, travel_to};
 use crate::renewals::{DAY, first_service, live_domain, mails_of};
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::audit::{self, AuditQuery};
 use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice, payment_method};
@@ -11,48 +11,48 @@ use hostfront::clock::ManualClock;
 use hostfront::daily::Check;
 use hostfront::mail::MailKind;
 use hostfront::payments::PaymentSource;
-use hostfront::subscriptions::{self, ServiceStatus, billing, pay};
+use hostfront::subscriptions::{self, SubscriptionStatus, billing, pay};
 
 /// A customer whose first service went unpaid until it was suspended; the
 /// service and the unpaid period's first day.
 async fn suspended_for_an_unpaid_invoice(
     clock: &ManualClock,
-    services: &Services,
+    ports: &Ports,
     customers: usize,
 ) -> Vec<(hostfront::accounts::Customer, subscriptions::Subscription)> {
     let mut held = Vec::new();
     for _ in 0..customers {
-        let (customer, _) = live_domain(services).await;
-        payment_method::save(services, &customer.id, &card(DECLINED), "bad")
+        let (customer, _) = live_domain(ports).await;
+        payment_method::save(ports, &customer.id, &card(DECLINED), "bad")
             .await
             .unwrap();
-        let service = first_service(services, &customer.id).await;
+        let service = first_service(ports, &customer.id).await;
         held.push((customer, service));
     }
     let due = held[0].1.next_due.clone();
     travel_to(clock, &due, 13);
-    billing::run(services).await.unwrap();
+    billing::run(ports).await.unwrap();
     // The plan suspends after its last try, 7 days after the due date.
     for days in [0, -3, -7] {
         travel_to(clock, &due, days);
-        billing::run(services).await.unwrap();
+        billing::run(ports).await.unwrap();
     }
     for (customer, service) in &held {
-        let now = subscriptions::find(services.table.as_ref(), &customer.id, &service.id)
+        let now = subscriptions::find(ports.table.as_ref(), &customer.id, &service.id)
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(now.status, ServiceStatus::Suspended);
+        assert_eq!(now.status, SubscriptionStatus::Suspended);
     }
     held
 }
 
 async fn an_overdue_service_ends_once_and_a_payment_in_time_keeps_one(
     clock: &ManualClock,
-    services: &Services,
+    ports: &Ports,
 ) {
-    let table = services.table.as_ref();
-    let held = suspended_for_an_unpaid_invoice(clock, services, 2).await;
+    let table = ports.table.as_ref();
+    let held = suspended_for_an_unpaid_invoice(clock, ports, 2).await;
     let due = held[0].1.next_due.clone();
     let (ada, late) = &held[0];
     let (bob, paying) = &held[1];
@@ -64,7 +64,7 @@ async fn an_overdue_service_ends_once_and_a_payment_in_time_keeps_one(
         .find(|i| matches!(&i.about, InvoiceFor::Period { from, .. } if *from == due))
         .unwrap();
     pay::pay_invoice(
-        services,
+        ports,
         &bob.id,
         &unpaid.number,
         PaymentSource::Card(card(APPROVED)),
@@ -79,29 +79,29 @@ async fn an_overdue_service_ends_once_and_a_payment_in_time_keeps_one(
     };
     assert_eq!(
         service_of(bob.id.clone(), paying.id.clone()).await.status,
-        ServiceStatus::Active
+        SubscriptionStatus::Active
     );
 
     // The plan ends a service suspended for 30 days; not a day sooner.
     travel_to(clock, &due, -36);
-    run_today(services, Check::OverdueServices).await;
+    run_today(ports, Check::OverdueServices).await;
     assert_eq!(
         service_of(ada.id.clone(), late.id.clone()).await.status,
-        ServiceStatus::Suspended
+        SubscriptionStatus::Suspended
     );
     travel_to(clock, &due, -37);
-    run_today(services, Check::OverdueServices).await;
-    let run = day_run(services, Check::OverdueServices).await;
+    run_today(ports, Check::OverdueServices).await;
+    let run = day_run(ports, Check::OverdueServices).await;
     assert_eq!(run.counts.get("terminated"), Some(&1), "{run:?}");
     let ended = service_of(ada.id.clone(), late.id.clone()).await;
     assert!(ended.ended_at.is_some());
     assert_eq!(
         ended.status,
-        ServiceStatus::Cancelled,
+        SubscriptionStatus::Cancelled,
         "the teardown ran: {ended:?}"
     );
     assert!(
-        services
+        ports
             .panel
             .state(&ended.hosting.account.username)
             .await
@@ -111,13 +111,13 @@ async fn an_overdue_service_ends_once_and_a_payment_in_time_keeps_one(
     );
     assert_eq!(
         service_of(bob.id.clone(), paying.id.clone()).await.status,
-        ServiceStatus::Active,
+        SubscriptionStatus::Active,
         "paid in time"
     );
     // What it left unpaid ended with it: voided, and not to be paid.
-    let left = crate::renewals::ended::period_invoice(services, &ada.id, &due).await;
+    let left = crate::renewals::ended::period_invoice(ports, &ada.id, &due).await;
     assert_eq!(left.status, InvoiceStatus::Void);
-    crate::renewals::ended::paying_is_refused(services, &ada.id, &left.number).await;
+    crate::renewals::ended::paying_is_refused(ports, &ada.id, &left.number).await;
     let subject = format!("service:{}", late.id);
     let ending = audit::read(table, AuditQuery::Subject(&subject), 50)
         .await
@@ -131,10 +131,10 @@ async fn an_overdue_service_ends_once_and_a_payment_in_time_keeps_one(
 
     // Again the next day, and a batch delivered twice: one end, one mail.
     clock.advance_secs(DAY);
-    run_today(services, Check::OverdueServices).await;
-    let notices = mails_of(services, MailKind::Notice, &ada.email).await;
+    run_today(ports, Check::OverdueServices).await;
+    let notices = mails_of(ports, MailKind::Notice, &ada.email).await;
     assert_eq!(notices, 1);
-    assert_eq!(mails_of(services, MailKind::Notice, &bob.email).await, 0);
+    assert_eq!(mails_of(ports, MailKind::Notice, &bob.email).await, 0);
 }
 
 with_clock_on_both_engines!(

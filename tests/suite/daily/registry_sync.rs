@@ -3,7 +3,7 @@
 
 use super::{day_run, run_today};
 use crate::renewals::{DAY, live_domain, mails_of};
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::audit::{self, AuditQuery};
 use hostfront::billing::InvoiceStatus;
 use hostfront::clock::add_years_secs;
@@ -16,17 +16,17 @@ use hostfront::renewals::{self, RenewalStatus};
 use hostfront::scheduler::Task;
 use hostfront_tests::work_off_queue;
 
-async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, services: &Services) {
-    let table = services.table.as_ref();
+async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, ports: &Ports) {
+    let table = ports.table.as_ref();
     let mut held = Vec::new();
     for _ in 0..5 {
-        held.push(live_domain(services).await);
+        held.push(live_domain(ports).await);
     }
-    work_off_queue(services).await;
+    work_off_queue(ports).await;
     // Renewals are invoiced ahead, 20 days before expiry.
     let expiry = held[0].1.expires_at.unwrap();
     clock.advance_secs(expiry - 20 * DAY - clock.now_secs());
-    renewals::run_billing(services).await.unwrap();
+    renewals::run_billing(ports).await.unwrap();
     let scheduled = |name: String, expiry: i64| async move {
         renewals::find(table, &name, expiry).await.unwrap().unwrap()
     };
@@ -36,14 +36,14 @@ async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, servi
     }
 
     // Nothing drifted: a run changes nothing.
-    run_today(services, Check::RegistrySync).await;
-    let run = day_run(services, Check::RegistrySync).await;
+    run_today(ports, Check::RegistrySync).await;
+    let run = day_run(ports, Check::RegistrySync).await;
     assert_eq!(run.counts.get("checked"), Some(&5), "{run:?}");
     assert_eq!(run.counts.len(), 1, "only checked: {run:?}");
     assert!(run.exceptions.is_empty(), "{run:?}");
     assert_eq!((run.batches, run.batches_done), (1, 1));
 
-    let sim = services
+    let sim = ports
         .simulated_registry
         .clone()
         .expect("a simulated registry");
@@ -67,17 +67,14 @@ async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, servi
     sim.drift(&name(3), &Drift::Deleted).await.unwrap();
 
     // Today's run is done: running it again queues nothing.
-    let again = Task::Daily(Check::RegistrySync)
-        .run(services)
-        .await
-        .unwrap();
+    let again = Task::Daily(Check::RegistrySync).run(ports).await.unwrap();
     assert!(
         again.contains("already queued 1 batches of 5 items"),
         "{again}"
     );
 
     clock.advance_secs(DAY);
-    run_today(services, Check::RegistrySync).await;
+    run_today(ports, Check::RegistrySync).await;
     let find = |i: usize| {
         let (customer, domain) = &held[i];
         let (customer, name) = (customer.id.clone(), domain.name.clone());
@@ -116,10 +113,7 @@ async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, servi
         stopped.invoice(table).await.unwrap().status,
         InvoiceStatus::Void
     );
-    assert_eq!(
-        mails_of(services, MailKind::Notice, &held[1].0.email).await,
-        1
-    );
+    assert_eq!(mails_of(ports, MailKind::Notice, &held[1].0.email).await, 1);
 
     assert_eq!(find(2).await.nameservers, elsewhere);
     assert_eq!(find(3).await.status, OwnedStatus::Deleted);
@@ -129,7 +123,7 @@ async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, servi
         "a domain that did not drift is left alone"
     );
 
-    let run = day_run(services, Check::RegistrySync).await;
+    let run = day_run(ports, Check::RegistrySync).await;
     assert_eq!(run.day, clock.now().date().to_string());
     for (count, expected) in [
         ("checked", 5),
@@ -156,39 +150,36 @@ async fn the_registry_sync_puts_each_drift_right_once(clock: &ManualClock, servi
         .iter()
         .map(|(c, d)| owned::key(&c.id, &d.name))
         .collect();
-    daily::run_batch(services, Check::RegistrySync, &run.day, &keys)
+    daily::run_batch(ports, Check::RegistrySync, &run.day, &keys)
         .await
         .unwrap();
     // And a batch cut off before it was counted looks again: nothing is
     // changed or sent twice.
-    daily::run_batch(services, Check::RegistrySync, "2000-01-01", &keys)
+    daily::run_batch(ports, Check::RegistrySync, "2000-01-01", &keys)
         .await
         .unwrap();
-    assert_eq!(
-        mails_of(services, MailKind::Notice, &held[1].0.email).await,
-        1
-    );
+    assert_eq!(mails_of(ports, MailKind::Notice, &held[1].0.email).await, 1);
     assert_eq!(find(0).await, renewed);
     assert_eq!(find(1).await, gone);
 
     // The next day only the domains still ours are asked about.
     clock.advance_secs(DAY);
-    run_today(services, Check::RegistrySync).await;
-    let run = day_run(services, Check::RegistrySync).await;
+    run_today(ports, Check::RegistrySync).await;
+    let run = day_run(ports, Check::RegistrySync).await;
     assert_eq!(run.counts.get("checked"), Some(&3), "{run:?}");
     assert!(run.exceptions.is_empty(), "{run:?}");
 
     // Staff look again by hand the same day: a run of its own.
     let by_hand = Task::Daily(Check::RegistrySync)
-        .run_by_hand(services)
+        .run_by_hand(ports)
         .await
         .unwrap();
     assert!(
         by_hand.ends_with("queued 1 batches of 3 items"),
         "{by_hand}"
     );
-    work_off_queue(services).await;
-    let again = day_run(services, Check::RegistrySync).await;
+    work_off_queue(ports).await;
+    let again = day_run(ports, Check::RegistrySync).await;
     assert_ne!(again.run, run.run);
     assert_eq!(again.day, run.day);
     assert_eq!(again.counts.get("checked"), Some(&3), "{again:?}");

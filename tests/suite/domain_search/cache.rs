@@ -3,17 +3,17 @@
 use hostfront::clock::ManualClock;
 use hostfront::domains;
 use hostfront::registrar::Registration;
-use hostfront_tests::embedded_services;
+use hostfront_tests::embedded_ports;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cached_answers_expire_and_ordering_rechecks_live() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services(&clock);
-    hostfront::catalog::seed_demo(services.table.as_ref())
+    let (_dir, ports) = embedded_ports(&clock);
+    hostfront::catalog::seed_demo(ports.table.as_ref())
         .await
         .unwrap();
     let name = vec!["quietbakery.com".to_string()];
-    let first = domains::availability(&services, &name).await.unwrap();
+    let first = domains::availability(&ports, &name).await.unwrap();
     assert_eq!(
         (first[&name[0]].0.available, first[&name[0]].1),
         (true, false)
@@ -26,23 +26,23 @@ async fn cached_answers_expire_and_ordering_rechecks_live() {
         nameservers: vec![],
         idempotency_key: "k1".into(),
     };
-    services.registrar.register(&registration).await.unwrap();
-    let cached = domains::availability(&services, &name).await.unwrap();
+    ports.registrar.register(&registration).await.unwrap();
+    let cached = domains::availability(&ports, &name).await.unwrap();
     assert_eq!(
         (cached[&name[0]].0.available, cached[&name[0]].1),
         (true, true),
         "still the cached answer"
     );
-    let live = domains::live_check(&services, &name).await.unwrap();
+    let live = domains::live_check(&ports, &name).await.unwrap();
     assert!(!live[0].available, "an order re-checks live");
-    clock.advance_secs(services.config.check_cache_available_secs as i64 + 1);
-    let expired = domains::availability(&services, &name).await.unwrap();
+    clock.advance_secs(ports.config.check_cache_available_secs as i64 + 1);
+    let expired = domains::availability(&ports, &name).await.unwrap();
     assert_eq!(
         (expired[&name[0]].0.available, expired[&name[0]].1),
         (false, false),
         "the cache expired"
     );
     // Taken answers live longer.
-    clock.advance_secs(services.config.check_cache_available_secs as i64 + 1);
-    assert!(domains::availability(&services, &name).await.unwrap()[&name[0]].1);
+    clock.advance_secs(ports.config.check_cache_available_secs as i64 + 1);
+    assert!(domains::availability(&ports, &name).await.unwrap()[&name[0]].1);
 }

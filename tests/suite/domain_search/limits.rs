@@ -1,7 +1,7 @@
 //! Both limiter layers, and clients behind a trusted proxy limited one by one.
 
 use super::check;
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::ratelimit::ClientLimiter;
 use hostfront_tests::App;
 use std::sync::Arc;
@@ -27,7 +27,7 @@ async fn both_limiter_layers_answer_429_with_retry_after() {
     // The shared window counts across processes: two apps (two Lambda
     // containers, each with its own in-process limiter) on one table.
     let first = App::embedded_with(|c| c.policy.check_window_limit = 3).await;
-    let policy = &first.services.config;
+    let policy = &first.ports.config;
     let own_limiter = ClientLimiter::new(
         "check",
         policy.check_per_minute,
@@ -35,9 +35,9 @@ async fn both_limiter_layers_answer_429_with_retry_after() {
         policy.check_window_limit,
         60,
     );
-    let second = App::serve(Services {
+    let second = App::serve(Ports {
         check_limiter: Arc::new(own_limiter),
-        ..first.services.clone()
+        ..first.ports.clone()
     })
     .await;
     assert_eq!(check(&first, "bakery.com").await.0, 200);

@@ -97,7 +97,7 @@ async fn a_failing_registry_is_a_503_and_nothing_is_cached() {
     );
     assert!(retry.is_some());
     let cached = app
-        .services
+        .ports
         .table
         .get(&Key::new("DOMAINCHECK#quietbakery.com", "RESULT"))
         .await

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::sim::{APPROVED, DECLINED, EXPIRED, INSUFFICIENT_FUNDS};
 use hostfront::billing::{InvoiceFor, invoice, payment_method};
 use hostfront::clock::ManualClock;
@@ -32,17 +32,17 @@ macro_rules! on_both_engines_watched {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $embedded() {
             let clock = ManualClock::starting_now();
-            let (_dir, services) = hostfront_tests::embedded_services_with(&clock, caps);
-            let (services, seen) = watched(services);
-            $case(&clock, services, seen).await;
+            let (_dir, ports) = hostfront_tests::embedded_ports_with(&clock, caps);
+            let (ports, seen) = watched(ports);
+            $case(&clock, ports, seen).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $cloud() {
             let clock = ManualClock::starting_now();
-            let (_dir, services) = hostfront_tests::cloud_services_with(&clock, caps).await;
-            let (services, seen) = watched(services);
-            $case(&clock, services, seen).await;
+            let (_dir, ports) = hostfront_tests::cloud_ports_with(&clock, caps).await;
+            let (ports, seen) = watched(ports);
+            $case(&clock, ports, seen).await;
         }
     };
 }
@@ -173,13 +173,13 @@ async fn the_budget_holds(
     assert_eq!(after, invoices, "refused tries invoice nothing");
 }
 
-async fn serve(services: &Services) -> App {
-    App::serve(services.clone()).await
+async fn serve(ports: &Ports) -> App {
+    App::serve(ports.clone()).await
 }
 
-async fn checkout(_: &ManualClock, services: Services, seen: Arc<Seen>) {
-    let (customer, _) = live_domain(&services).await;
-    let app = serve(&services).await;
+async fn checkout(_: &ManualClock, ports: Ports, seen: Arc<Seen>) {
+    let (customer, _) = live_domain(&ports).await;
+    let app = serve(&ports).await;
     let shopper = log_in(&app, &customer.email).await;
     let (_, order) = shopper
         .order(hosting("subdomain", &fresh_username(), &fresh_username()))
@@ -201,9 +201,9 @@ async fn checkout(_: &ManualClock, services: Services, seen: Arc<Seen>) {
 
 on_both_engines_watched!(checkout: checkout_embedded, checkout_cloud);
 
-async fn renewal(_: &ManualClock, services: Services, seen: Arc<Seen>) {
-    let (customer, domain) = live_domain(&services).await;
-    let app = serve(&services).await;
+async fn renewal(_: &ManualClock, ports: Ports, seen: Arc<Seen>) {
+    let (customer, domain) = live_domain(&ports).await;
+    let app = serve(&ports).await;
     let shopper = log_in(&app, &customer.email).await;
     let declining = [card(INSUFFICIENT_FUNDS), card(DECLINED), card(EXPIRED)];
     let path = Path::Renewal(&domain.name);
@@ -215,10 +215,10 @@ async fn renewal(_: &ManualClock, services: Services, seen: Arc<Seen>) {
 
 on_both_engines_watched!(renewal: renewal_embedded, renewal_cloud);
 
-async fn upgrade(_: &ManualClock, services: Services, seen: Arc<Seen>) {
-    let (customer, _) = live_domain(&services).await;
-    let service = first_service(&services, &customer.id).await;
-    let app = serve(&services).await;
+async fn upgrade(_: &ManualClock, ports: Ports, seen: Arc<Seen>) {
+    let (customer, _) = live_domain(&ports).await;
+    let service = first_service(&ports, &customer.id).await;
+    let app = serve(&ports).await;
     let shopper = log_in(&app, &customer.email).await;
     let declining = [card(EXPIRED), card(DECLINED), card(INSUFFICIENT_FUNDS)];
     let path = Path::Upgrade(&service.id);
@@ -233,24 +233,24 @@ on_both_engines_watched!(upgrade: upgrade_embedded, upgrade_cloud);
 /// An invoice left unpaid when the saved card was declined through the
 /// dunning days, paid by hand. The billing run's declines count against
 /// nothing: they were not the customer's.
-async fn invoice_paid_by_hand(clock: &ManualClock, services: Services, seen: Arc<Seen>) {
-    let (customer, _) = live_domain(&services).await;
-    payment_method::save(&services, &customer.id, &saved_card(DECLINED), "bad")
+async fn invoice_paid_by_hand(clock: &ManualClock, ports: Ports, seen: Arc<Seen>) {
+    let (customer, _) = live_domain(&ports).await;
+    payment_method::save(&ports, &customer.id, &saved_card(DECLINED), "bad")
         .await
         .unwrap();
-    let due = first_service(&services, &customer.id).await.next_due;
+    let due = first_service(&ports, &customer.id).await.next_due;
     for days in [13, 0, -3, -7] {
         travel_to(clock, &due, days);
-        billing::run(&services).await.unwrap();
+        billing::run(&ports).await.unwrap();
     }
-    let bills = invoice::of_customer(services.table.as_ref(), &customer.id, 10)
+    let bills = invoice::of_customer(ports.table.as_ref(), &customer.id, 10)
         .await
         .unwrap();
     let unpaid = bills
         .iter()
         .find(|i| matches!(&i.about, InvoiceFor::Period { from, .. } if *from == due))
         .unwrap();
-    let app = serve(&services).await;
+    let app = serve(&ports).await;
     let shopper = log_in(&app, &customer.email).await;
     let declining = [card(DECLINED), card(EXPIRED), card(INSUFFICIENT_FUNDS)];
     let path = Path::Invoice(&unpaid.number);
@@ -266,9 +266,9 @@ on_both_engines_watched!(invoice_paid_by_hand: invoice_embedded, invoice_cloud);
 
 /// The simulated gateway declines a card it cannot keep: a number that
 /// fails the Luhn check, or an expiry in the past.
-async fn card_save(_: &ManualClock, services: Services, seen: Arc<Seen>) {
-    let (customer, _) = live_domain(&services).await;
-    let app = serve(&services).await;
+async fn card_save(_: &ManualClock, ports: Ports, seen: Arc<Seen>) {
+    let (customer, _) = live_domain(&ports).await;
+    let app = serve(&ports).await;
     let shopper = log_in(&app, &customer.email).await;
     let not_a_card = card("4242424242424241");
     let mut expired = card(APPROVED);

@@ -3,7 +3,7 @@
 //! how the test card behaves), never the card number.
 
 use crate::renewals::services::card;
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::sim::{APPROVED, DECLINES_WHEN_CHARGED};
 use hostfront::clock::ManualClock;
 use hostfront::payments::{Charge, PaymentError, PaymentSource};
@@ -22,8 +22,8 @@ fn charge(source: PaymentSource, key: &str) -> Charge {
     }
 }
 
-async fn stored(services: &Services, pk: String, sk: &str) -> Item {
-    services
+async fn stored(ports: &Ports, pk: String, sk: &str) -> Item {
+    ports
         .table
         .get(&Key::new(pk, sk))
         .await
@@ -31,8 +31,8 @@ async fn stored(services: &Services, pk: String, sk: &str) -> Item {
         .expect("the gateway stored it")
 }
 
-async fn a_saved_card_keeps_no_number(_clock: &ManualClock, services: &Services) {
-    let gateway = services.payments.clone();
+async fn a_saved_card_keeps_no_number(_clock: &ManualClock, ports: &Ports) {
+    let gateway = ports.payments.clone();
     let mut items = Vec::new();
     let mut tokens = Vec::new();
     for (n, number) in [APPROVED, DECLINES_WHEN_CHARGED, AUTHENTICATES]
@@ -42,14 +42,14 @@ async fn a_saved_card_keeps_no_number(_clock: &ManualClock, services: &Services)
         let key = format!("save-{n}");
         let saved = gateway.save_card(&card(number), &key).await.unwrap();
         assert_eq!(saved.last4, number[12..]);
-        let entry = stored(services, format!("SIMPAY#{}", saved.token), "ENTRY").await;
+        let entry = stored(ports, format!("SIMPAY#{}", saved.token), "ENTRY").await;
         no_card_number(&entry);
         let kept = |name: &str| entry.get(name).cloned().unwrap_or_default();
         assert_eq!(kept("last4"), number[12..], "{entry:?}");
         assert_eq!(kept("brand"), "visa", "{entry:?}");
         assert_eq!(kept("exp_year"), 2099, "{entry:?}");
         items.push(entry);
-        items.push(stored(services, format!("SIMPAY#OP#{key}"), "OP").await);
+        items.push(stored(ports, format!("SIMPAY#OP#{key}"), "OP").await);
         tokens.push(saved.token);
     }
 
@@ -80,8 +80,8 @@ async fn a_saved_card_keeps_no_number(_clock: &ManualClock, services: &Services)
         .await
         .unwrap();
     for (id, key) in [(&approved.id, "charge-saved"), (&given.id, "charge-given")] {
-        items.push(stored(services, format!("SIMPAY#{id}"), "ENTRY").await);
-        items.push(stored(services, format!("SIMPAY#OP#{key}"), "OP").await);
+        items.push(stored(ports, format!("SIMPAY#{id}"), "ENTRY").await);
+        items.push(stored(ports, format!("SIMPAY#OP#{key}"), "OP").await);
     }
 
     items.iter().for_each(no_card_number);

@@ -18,7 +18,7 @@ on_both_engines!(a_stolen_session_cannot_take_a_domain: stolen_session_embedded,
 });
 
 async fn security_mails(app: &App, to: &str) -> usize {
-    mail::outbox(&app.services, 500)
+    mail::outbox(&app.ports, 500)
         .await
         .unwrap()
         .iter()

@@ -2,7 +2,7 @@
 //! anyone may order any domain that way, so an order without proof must not
 //! keep the real owner from ordering it, for a week or at all.
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::clock::ManualClock;
 use hostfront::orders::create::{self, DomainRequest, OrderRequest};
 use hostfront::orders::{DomainAction, OrderError, checkout, ownership, provision};
@@ -33,45 +33,42 @@ fn taken(result: &Result<create::Placed, OrderError>) -> bool {
     )
 }
 
-async fn an_unproven_order_holds_no_name(clock: &ManualClock, services: &Services) {
-    hostfront::catalog::seed_demo(services.table.as_ref())
+async fn an_unproven_order_holds_no_name(clock: &ManualClock, ports: &Ports) {
+    hostfront::catalog::seed_demo(ports.table.as_ref())
         .await
         .unwrap();
     let domain = fresh_domain();
-    let (mallory, _) = hostfront_tests::customer(services, &fresh_username()).await;
+    let (mallory, _) = hostfront_tests::customer(ports, &fresh_username()).await;
     for n in 0..5 {
-        let placed =
-            create::place(services, &mallory, &format!("block-{n}"), external(&domain)).await;
+        let placed = create::place(ports, &mallory, &format!("block-{n}"), external(&domain)).await;
         assert!(placed.is_ok(), "{placed:?}");
     }
     // An hour later the attacker's orders are all there, and the owner orders.
     clock.advance_secs(3_600);
-    let (owner, _) = hostfront_tests::customer(services, &fresh_username()).await;
-    let placed = create::place(services, &owner, "mine", external(&domain)).await;
+    let (owner, _) = hostfront_tests::customer(ports, &fresh_username()).await;
+    let placed = create::place(ports, &owner, "mine", external(&domain)).await;
     let placed = placed.expect("the owner may order their domain");
     let proof = placed.view.ownership.clone().unwrap();
-    services
+    ports
         .simulated_dns
         .as_ref()
         .unwrap()
         .publish_txt(&proof.name, std::slice::from_ref(&proof.value))
         .await
         .unwrap();
-    let verified = ownership::verify(services, &owner, &placed.view.id)
+    let verified = ownership::verify(ports, &owner, &placed.view.id)
         .await
         .unwrap();
     assert!(verified.ownership.unwrap().verified);
 
     // Proven, the owner's order holds the name: nobody else may order it,
     // and the attacker cannot prove theirs.
-    let (eve, _) = hostfront_tests::customer(services, &fresh_username()).await;
+    let (eve, _) = hostfront_tests::customer(ports, &fresh_username()).await;
     assert!(taken(
-        &create::place(services, &eve, "late", external(&domain)).await
+        &create::place(ports, &eve, "late", external(&domain)).await
     ));
-    let orders = hostfront::orders::list(services, &mallory.id)
-        .await
-        .unwrap();
-    let theirs = ownership::verify(services, &mallory, &orders[0].id).await;
+    let orders = hostfront::orders::list(ports, &mallory.id).await.unwrap();
+    let theirs = ownership::verify(ports, &mallory, &orders[0].id).await;
     assert!(
         matches!(
             theirs,
@@ -83,17 +80,17 @@ async fn an_unproven_order_holds_no_name(clock: &ManualClock, services: &Service
         "{theirs:?}"
     );
     checkout::pay(
-        services,
+        ports,
         &owner,
         &placed.view.id,
         card(hostfront::adapters::sim::APPROVED),
     )
     .await
     .unwrap();
-    provision::run(services, &owner.id, &placed.view.id, false)
+    provision::run(ports, &owner.id, &placed.view.id, false)
         .await
         .unwrap();
-    let live = hostfront::orders::list(services, &owner.id).await.unwrap();
+    let live = hostfront::orders::list(ports, &owner.id).await.unwrap();
     assert_eq!(live[0].status.as_str(), "active", "{:?}", live[0]);
 }
 

@@ -31,7 +31,7 @@ async fn password_hashing_is_bounded() {
     });
     let answers = futures::future::join_all(logins).await;
     assert_eq!(
-        app.services.hasher.peak(),
+        app.ports.hasher.peak(),
         1,
         "never more hashes than allowed at once"
     );

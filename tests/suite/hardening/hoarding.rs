@@ -8,7 +8,7 @@ use hostfront::orders::checkout;
 use hostfront::orders::create;
 use hostfront::orders::{self, OrderError, OrderStatus};
 use hostfront_tests::shopper::{Shopper, card, fresh_username, hosting, register};
-use hostfront_tests::{App, cloud_services_with, customer, embedded_services_with};
+use hostfront_tests::{App, cloud_ports_with, customer, embedded_ports_with};
 use serde_json::json;
 
 on_both_engines!(exact_unpaid_limit: exact_unpaid_limit_embedded, exact_unpaid_limit_cloud);
@@ -18,7 +18,7 @@ on_both_engines!(exact_unpaid_limit: exact_unpaid_limit_embedded, exact_unpaid_l
 /// transaction, and all these orders race for the one invoice counter; the
 /// requests may take a while there.)
 async fn exact_unpaid_limit(app: &App) {
-    let burst = if app.services.table.engine() == "dynamodb" {
+    let burst = if app.ports.table.engine() == "dynamodb" {
         9
     } else {
         40
@@ -26,16 +26,16 @@ async fn exact_unpaid_limit(app: &App) {
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
     let limit = 5;
     assert!(
-        app.services.config.max_unpaid_orders >= 40,
+        app.ports.config.max_unpaid_orders >= 40,
         "the test sets its own limit below"
     );
-    let limited = App::serve(hostfront::Services {
+    let limited = App::serve(hostfront::Ports {
         config: std::sync::Arc::new(hostfront::config::Config {
             max_unpaid_orders: limit,
             request_timeout_ms: 120_000,
-            ..(*app.services.config).clone()
+            ..(*app.ports.config).clone()
         }),
-        ..app.services.clone()
+        ..app.ports.clone()
     })
     .await;
     let ada = Shopper {
@@ -142,28 +142,28 @@ fn one_unpaid_order(c: &mut hostfront::settings::Settings) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn declined_cards_never_extend_a_hold_embedded() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services_with(&clock, one_unpaid_order);
-    declined_cards_never_extend_a_hold(&clock, &services).await;
+    let (_dir, ports) = embedded_ports_with(&clock, one_unpaid_order);
+    declined_cards_never_extend_a_hold(&clock, &ports).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn declined_cards_never_extend_a_hold_cloud() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = cloud_services_with(&clock, one_unpaid_order).await;
-    declined_cards_never_extend_a_hold(&clock, &services).await;
+    let (_dir, ports) = cloud_ports_with(&clock, one_unpaid_order).await;
+    declined_cards_never_extend_a_hold(&clock, &ports).await;
 }
 
 /// Declined cards do not stretch a hold: it ends a week after the order,
 /// the lapsed order is cancelled, and its place in the count is free again.
-async fn declined_cards_never_extend_a_hold(clock: &ManualClock, services: &hostfront::Services) {
-    let services = services.clone();
-    hostfront::catalog::seed_demo(services.table.as_ref())
+async fn declined_cards_never_extend_a_hold(clock: &ManualClock, ports: &hostfront::Ports) {
+    let ports = ports.clone();
+    hostfront::catalog::seed_demo(ports.table.as_ref())
         .await
         .unwrap();
-    let (ada, _) = customer(&services, "ada").await;
-    let (bob, _) = customer(&services, "bob").await;
+    let (ada, _) = customer(&ports, "ada").await;
+    let (bob, _) = customer(&ports, "bob").await;
     let placed = create::place(
-        &services,
+        &ports,
         &ada,
         "a1",
         register("holdbakery.com", &fresh_username()),
@@ -172,7 +172,7 @@ async fn declined_cards_never_extend_a_hold(clock: &ManualClock, services: &host
     .unwrap();
     for day in 1..=6 {
         clock.advance_secs(86_400);
-        let declined = checkout::pay(&services, &ada, &placed.view.id, card(DECLINED)).await;
+        let declined = checkout::pay(&ports, &ada, &placed.view.id, card(DECLINED)).await;
         assert!(
             matches!(declined, Err(OrderError::Declined { .. })),
             "day {day}: {declined:?}"
@@ -180,7 +180,7 @@ async fn declined_cards_never_extend_a_hold(clock: &ManualClock, services: &host
     }
     clock.advance_secs(86_400 + 60);
     let taken = create::place(
-        &services,
+        &ports,
         &bob,
         "b1",
         register("holdbakery.com", &fresh_username()),
@@ -190,7 +190,7 @@ async fn declined_cards_never_extend_a_hold(clock: &ManualClock, services: &host
         taken.is_ok(),
         "the hold ended a week after the order: {taken:?}"
     );
-    let late = checkout::pay(&services, &ada, &placed.view.id, card(APPROVED)).await;
+    let late = checkout::pay(&ports, &ada, &placed.view.id, card(APPROVED)).await;
     assert!(
         matches!(
             late,
@@ -203,7 +203,7 @@ async fn declined_cards_never_extend_a_hold(clock: &ManualClock, services: &host
     );
 
     let full = create::place(
-        &services,
+        &ports,
         &ada,
         "a2",
         register("otherbakery.com", &fresh_username()),
@@ -219,8 +219,8 @@ async fn declined_cards_never_extend_a_hold(clock: &ManualClock, services: &host
         ),
         "{full:?}"
     );
-    assert_eq!(orders::unpaid::cancel_lapsed(&services).await.unwrap(), 1);
-    let lapsed = orders::load(&services, &ada.id, &placed.view.id)
+    assert_eq!(orders::unpaid::cancel_lapsed(&ports).await.unwrap(), 1);
+    let lapsed = orders::load(&ports, &ada.id, &placed.view.id)
         .await
         .unwrap();
     assert_eq!(
@@ -229,7 +229,7 @@ async fn declined_cards_never_extend_a_hold(clock: &ManualClock, services: &host
     );
     assert!(
         create::place(
-            &services,
+            &ports,
             &ada,
             "a3",
             register("otherbakery.com", &fresh_username())
@@ -238,7 +238,7 @@ async fn declined_cards_never_extend_a_hold(clock: &ManualClock, services: &host
         .is_ok()
     );
     assert_eq!(
-        orders::unpaid::cancel_lapsed(&services).await.unwrap(),
+        orders::unpaid::cancel_lapsed(&ports).await.unwrap(),
         0,
         "bob's order is young"
     );

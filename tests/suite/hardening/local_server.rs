@@ -41,7 +41,7 @@ async fn the_outbox_answers_only_this_machine() {
         assert_eq!(status, 404, "Host: {host}");
     }
 
-    let router = hostfront::http::app_router(app.services.clone(), &app.services.config.site_dir());
+    let router = hostfront::http::app_router(app.ports.clone(), &app.ports.config.site_dir());
     let from = |peer: &str, forwarded: &str| {
         let mut request = Request::get("/api/outbox")
             .header("host", "127.0.0.1")
@@ -91,7 +91,7 @@ async fn the_database_and_the_outbox_are_private() {
         .order(hosting("subdomain", &fresh_username(), &fresh_username()))
         .await;
     assert_eq!(status, 201);
-    let data = app.services.config.data_dir.clone();
+    let data = app.ports.config.data_dir.clone();
     assert_eq!(mode(&data), 0o700);
     for file in [
         "hostfront.sqlite3",
@@ -190,7 +190,7 @@ async fn the_simulated_dns_is_a_development_tool() {
     let app = App::embedded_with(|c| c.policy.dev_tools = true).await;
     assert_eq!(publish(&app).await.unwrap().status(), 204);
     let published = hostfront::resolver::Resolver::txt(
-        app.services.resolver.as_ref(),
+        app.ports.resolver.as_ref(),
         "_hostfront-verify.bakery.com",
     )
     .await
@@ -243,7 +243,7 @@ async fn the_simulated_registry_and_dns_drift_as_development_tools() {
             .status(),
         204
     );
-    let resolver = app.services.resolver.as_ref();
+    let resolver = app.ports.resolver.as_ref();
     assert_eq!(
         resolver.addresses("bakery.shop").await.unwrap(),
         ["203.0.113.9".parse::<std::net::IpAddr>().unwrap()]

@@ -43,7 +43,7 @@ async fn sealed_secrets(app: &App) {
         .await;
     assert_eq!(status, 201, "{order}");
     let id = order["id"].as_str().unwrap();
-    let table = app.services.table.clone();
+    let table = app.ports.table.clone();
     let stored = table.get(&order_key(customer, id)).await.unwrap().unwrap();
     let text = serde_json::to_string(&stored).unwrap();
     assert!(
@@ -103,7 +103,7 @@ async fn the_database_file_holds_no_secret_in_the_clear() {
     body["password"] = json!(password);
     let (status, _) = ada.order(body).await;
     assert_eq!(status, 201);
-    let data = app.services.config.data_dir.clone();
+    let data = app.ports.config.data_dir.clone();
     for file in ["hostfront.sqlite3", "hostfront.sqlite3-wal"] {
         let bytes = std::fs::read(data.join(file)).unwrap_or_default();
         let found = bytes
@@ -123,9 +123,9 @@ async fn mailed_tokens_are_not_stored(app: &App) {
     let signup = json!({"email": email, "password": "a long enough password", "name": "Ada", "country": "GB"});
     let (status, _) = app.post_with("/api/signup", &signup, &[]).await;
     assert_eq!(status, 202);
-    let token = hostfront_tests::verification_token(&app.services, &email).await;
+    let token = hostfront_tests::verification_token(&app.ports, &email).await;
     let stored = app
-        .services
+        .ports
         .table
         .query(hostfront::store::Query::partition("OUTBOX"))
         .await

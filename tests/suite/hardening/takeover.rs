@@ -10,7 +10,7 @@ on_both_engines!(company_names: company_names_embedded, company_names_cloud);
 
 async fn company_names(app: &App) {
     let mallory = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
-    let zone = app.services.config.subdomain_zone.clone();
+    let zone = app.ports.config.subdomain_zone.clone();
     for action in ["register", "transfer", "external"] {
         for name in [zone.clone(), format!("shop.{zone}")] {
             let mut body = hosting(action, &name, &fresh_username());
@@ -90,7 +90,7 @@ async fn proof_of_ownership(app: &App) {
     );
 
     // A record with another value proves nothing; another customer cannot check it.
-    let dns = app.services.simulated_dns.as_ref().unwrap();
+    let dns = app.ports.simulated_dns.as_ref().unwrap();
     let record = order["ownership"]["name"].as_str().unwrap();
     dns.publish_txt(record, &["hostfront-verify=guess".into()])
         .await

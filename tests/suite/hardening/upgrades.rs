@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::sim::APPROVED;
 use hostfront::billing::lease::LEASE_SECS;
 use hostfront::billing::{Invoice, InvoiceFor, InvoiceStatus, invoice};
@@ -30,17 +30,17 @@ macro_rules! on_both_engines_held {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $embedded() {
             let clock = ManualClock::starting_now();
-            let (_dir, services) = hostfront_tests::embedded_services_with(&clock, |_| {});
-            let (services, seen) = watched(services);
-            $case(&clock, services, seen).await;
+            let (_dir, ports) = hostfront_tests::embedded_ports_with(&clock, |_| {});
+            let (ports, seen) = watched(ports);
+            $case(&clock, ports, seen).await;
         }
 
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $cloud() {
             let clock = ManualClock::starting_now();
-            let (_dir, services) = hostfront_tests::cloud_services_with(&clock, |_| {}).await;
-            let (services, seen) = watched(services);
-            $case(&clock, services, seen).await;
+            let (_dir, ports) = hostfront_tests::cloud_ports_with(&clock, |_| {}).await;
+            let (ports, seen) = watched(ports);
+            $case(&clock, ports, seen).await;
         }
     };
 }
@@ -50,8 +50,8 @@ fn outcome((status, body): (u16, Value)) -> (u16, String) {
     (status, code)
 }
 
-async fn upgrade_invoices(services: &Services, customer_id: &str) -> Vec<Invoice> {
-    invoice::of_customer(services.table.as_ref(), customer_id, 50)
+async fn upgrade_invoices(ports: &Ports, customer_id: &str) -> Vec<Invoice> {
+    invoice::of_customer(ports.table.as_ref(), customer_id, 50)
         .await
         .unwrap()
         .into_iter()
@@ -59,16 +59,16 @@ async fn upgrade_invoices(services: &Services, customer_id: &str) -> Vec<Invoice
         .collect()
 }
 
-async fn two_upgrades_at_once(_: &ManualClock, services: Services, seen: Arc<Seen>) {
+async fn two_upgrades_at_once(_: &ManualClock, ports: Ports, seen: Arc<Seen>) {
     // Live before the app's own workers start, which would race the setup.
     let mut customers = Vec::new();
     for _ in 0..3 {
-        customers.push(live_domain(&services).await.0);
+        customers.push(live_domain(&ports).await.0);
     }
-    let app = App::serve(services.clone()).await;
+    let app = App::serve(ports.clone()).await;
     let body = json!({"plan_id": "web-business", "card": card(APPROVED)});
     for (round, customer) in customers.into_iter().enumerate() {
-        let service = first_service(&services, &customer.id).await;
+        let service = first_service(&ports, &customer.id).await;
         let shopper = log_in(&app, &customer.email).await;
         let path = format!("/api/services/{}/upgrade", service.id);
         let captured = seen.captures.lock().unwrap().len();
@@ -98,7 +98,7 @@ async fn two_upgrades_at_once(_: &ManualClock, services: Services, seen: Arc<See
         );
         let captures = seen.captures.lock().unwrap().len() - captured;
         assert_eq!(captures, 1, "round {round}: one capture");
-        let bills = upgrade_invoices(&services, &customer.id).await;
+        let bills = upgrade_invoices(&ports, &customer.id).await;
         let statuses: Vec<_> = bills.iter().map(|b| b.status).collect();
         assert_eq!(
             statuses,
@@ -113,10 +113,10 @@ async fn two_upgrades_at_once(_: &ManualClock, services: Services, seen: Arc<See
 
 on_both_engines_held!(two_upgrades_at_once: two_upgrades_embedded, two_upgrades_cloud);
 
-async fn an_upgrade_whose_lease_lapsed(clock: &ManualClock, services: Services, seen: Arc<Seen>) {
-    let (customer, _) = live_domain(&services).await;
-    let app = App::serve(services.clone()).await;
-    let service = first_service(&services, &customer.id).await;
+async fn an_upgrade_whose_lease_lapsed(clock: &ManualClock, ports: Ports, seen: Arc<Seen>) {
+    let (customer, _) = live_domain(&ports).await;
+    let app = App::serve(ports.clone()).await;
+    let service = first_service(&ports, &customer.id).await;
     let shopper = log_in(&app, &customer.email).await;
     let path = format!("/api/services/{}/upgrade", service.id);
     let body = json!({"plan_id": "web-business", "card": card(APPROVED)});
@@ -130,7 +130,7 @@ async fn an_upgrade_whose_lease_lapsed(clock: &ManualClock, services: Services, 
     let late = async {
         // Once the first has its invoice (and so the lease), while its card is held.
         until(WAIT, "the first upgrade's invoice", || async {
-            !upgrade_invoices(&services, &customer.id).await.is_empty()
+            !upgrade_invoices(&ports, &customer.id).await.is_empty()
         })
         .await;
         clock.advance_secs(LEASE_SECS + 1);
@@ -157,7 +157,7 @@ async fn an_upgrade_whose_lease_lapsed(clock: &ManualClock, services: Services, 
     let captures = seen.captures.lock().unwrap()[captured..].to_vec();
     let refunds = seen.refunds.lock().unwrap()[refunded..].to_vec();
     assert_eq!(captures.len(), 2, "both cards were captured");
-    let bills = upgrade_invoices(&services, &customer.id).await;
+    let bills = upgrade_invoices(&ports, &customer.id).await;
     let paid: Vec<_> = bills
         .iter()
         .filter(|b| b.status == InvoiceStatus::Paid)

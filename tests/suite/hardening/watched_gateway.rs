@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::payments::{
     Authorization, Authorized, Capture, Card, Charge, PaymentError, Payments, Refund, SavedCard,
 };
@@ -56,13 +56,13 @@ pub(crate) struct Watched {
 }
 
 /// `services` with their gateway watched.
-pub(crate) fn watched(mut services: Services) -> (Services, Arc<Seen>) {
+pub(crate) fn watched(mut ports: Ports) -> (Ports, Arc<Seen>) {
     let seen = Arc::new(Seen::default());
-    services.payments = Arc::new(Watched {
-        inner: services.payments.clone(),
+    ports.payments = Arc::new(Watched {
+        inner: ports.payments.clone(),
         seen: seen.clone(),
     });
-    (services, seen)
+    (ports, seen)
 }
 
 #[async_trait]

@@ -22,12 +22,12 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
     // The test runs the worker itself, so that each phase's requests are its own.
     config.policy.workers = 0;
     let db = hostfront::adapters::embedded::EmbeddedDb::open(dir.path()).unwrap();
-    let mut services =
+    let mut ports =
         hostfront::wiring::embedded(config, db, Arc::new(hostfront::clock::SystemClock));
-    let plain = services.table.clone();
+    let plain = ports.table.clone();
     let counting = Arc::new(CountingTable::new(plain.clone()));
-    services.table = counting.clone();
-    let app = App::serve(services).await;
+    ports.table = counting.clone();
+    let app = App::serve(ports).await;
     let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;
     let domain = fresh_domain();
     let before = counting.counts();
@@ -43,10 +43,10 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
         ..WorkerSettings::default()
     };
     let jobs = Arc::new(AppJobs {
-        services: app.services.clone(),
+        ports: app.ports.clone(),
     });
     let worker = tokio::spawn(run_worker(
-        app.services.queue.clone(),
+        app.ports.queue.clone(),
         jobs,
         settings,
         stop.clone(),

@@ -37,13 +37,9 @@ async fn held_for_review(ada: &Shopper<'_>) -> (String, String) {
 /// The actions recorded for `order_id`, oldest first, with who made them.
 async fn history(app: &App, order_id: &str) -> Vec<(String, String)> {
     let subject = format!("order:{order_id}");
-    let mut entries = audit::read(
-        app.services.table.as_ref(),
-        AuditQuery::Subject(&subject),
-        50,
-    )
-    .await
-    .unwrap();
+    let mut entries = audit::read(app.ports.table.as_ref(), AuditQuery::Subject(&subject), 50)
+        .await
+        .unwrap();
     entries.reverse();
     entries
         .into_iter()
@@ -59,7 +55,7 @@ async fn approving_provisions_the_order(app: &App) {
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
     let (id, _) = held_for_review(&ada).await;
     let refused = decisions::approve(
-        &app.services,
+        &app.ports,
         (&staff(), Role::Support, "127.0.0.1"),
         &id,
         "  ",
@@ -74,7 +70,7 @@ async fn approving_provisions_the_order(app: &App) {
     ));
 
     let approved = decisions::approve(
-        &app.services,
+        &app.ports,
         (&staff(), Role::Support, "127.0.0.1"),
         &id,
         "called the customer",
@@ -98,7 +94,7 @@ async fn approving_provisions_the_order(app: &App) {
             ("went_live".to_string(), "system:provisioning".to_string()),
         ]
     );
-    let entries = audit::read(app.services.table.as_ref(), AuditQuery::Actor(&staff()), 10)
+    let entries = audit::read(app.ports.table.as_ref(), AuditQuery::Actor(&staff()), 10)
         .await
         .unwrap();
     let mine: Vec<_> = entries
@@ -121,21 +117,21 @@ async fn approving_provisions_the_order(app: &App) {
     // A live order cannot be approved, rejected or resumed.
     for result in [
         decisions::approve(
-            &app.services,
+            &app.ports,
             (&staff(), Role::Support, "127.0.0.1"),
             &id,
             "again",
         )
         .await,
         decisions::reject(
-            &app.services,
+            &app.ports,
             (&staff(), Role::Billing, "127.0.0.1"),
             &id,
             "too late",
         )
         .await,
         decisions::resume(
-            &app.services,
+            &app.ports,
             (&staff(), Role::Support, "127.0.0.1"),
             &id,
             "why not",
@@ -157,27 +153,16 @@ async fn rejecting_refunds_once_and_frees_the_names(app: &App) {
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
     let (id, username) = held_for_review(&ada).await;
     let why = "We cannot verify the card holder.";
-    let rejected = decisions::reject(
-        &app.services,
-        (&staff(), Role::Billing, "127.0.0.1"),
-        &id,
-        why,
-    )
-    .await
-    .unwrap();
+    let rejected = decisions::reject(&app.ports, (&staff(), Role::Billing, "127.0.0.1"), &id, why)
+        .await
+        .unwrap();
     assert_eq!(rejected.status, OrderStatus::Rejected);
     assert!(is_refused_move(
-        &decisions::reject(
-            &app.services,
-            (&staff(), Role::Billing, "127.0.0.1"),
-            &id,
-            why
-        )
-        .await
+        &decisions::reject(&app.ports, (&staff(), Role::Billing, "127.0.0.1"), &id, why).await
     ));
     assert!(is_refused_move(
         &decisions::approve(
-            &app.services,
+            &app.ports,
             (&staff(), Role::Support, "127.0.0.1"),
             &id,
             "changed my mind"
@@ -199,13 +184,13 @@ async fn rejecting_refunds_once_and_frees_the_names(app: &App) {
     // retried rejection can never pay back twice.
     let payment = rejected.payment.unwrap();
     let again = app
-        .services
+        .ports
         .payments
         .refund(&payment.capture_id, payment.amount, &format!("{id}-refund"))
         .await
         .unwrap();
     let more = app
-        .services
+        .ports
         .payments
         .refund(&payment.capture_id, 1, &format!("{id}-another"))
         .await;
@@ -235,7 +220,7 @@ async fn resuming_runs_the_stopped_step_again(app: &App) {
     ada.wait_for(&id, "on_hold").await;
 
     let resumed = decisions::resume(
-        &app.services,
+        &app.ports,
         (&staff(), Role::Support, "127.0.0.1"),
         &id,
         "asked the registry",
@@ -275,13 +260,13 @@ async fn two_staff_deciding_at_once_make_one_move(app: &App) {
     let alan = Actor::Staff("stf-alan".into());
     let (approve, reject) = tokio::join!(
         decisions::approve(
-            &app.services,
+            &app.ports,
             (&grace, Role::Support, "127.0.0.1"),
             &id,
             "fine"
         ),
         decisions::reject(
-            &app.services,
+            &app.ports,
             (&alan, Role::Billing, "127.0.0.1"),
             &id,
             "not fine"
@@ -302,13 +287,13 @@ async fn two_staff_deciding_at_once_make_one_move(app: &App) {
     assert_eq!(decided.len(), 1, "{decided:?}");
     // The loser touched no money: after an approval the whole payment can
     // still be refunded; after a rejection nothing is left.
-    let payment = decisions::locate(&app.services, &id)
+    let payment = decisions::locate(&app.ports, &id)
         .await
         .unwrap()
         .payment
         .unwrap();
     let probe = app
-        .services
+        .ports
         .payments
         .refund(&payment.capture_id, payment.amount, &format!("{id}-probe"))
         .await;

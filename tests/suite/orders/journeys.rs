@@ -138,7 +138,7 @@ async fn journey(app: &App) {
     );
 
     // The domain is registered, the zone exported, the mails sent.
-    let info = app.services.registrar.info(&domain).await.unwrap();
+    let info = app.ports.registrar.info(&domain).await.unwrap();
     assert_eq!(info.status, DomainStatus::Active);
     let zone = ada.zone(&id).await;
     assert!(zone.starts_with(&format!("$ORIGIN {domain}.")), "{zone}");
@@ -271,7 +271,7 @@ async fn domain_choices(app: &App) {
         (409, Some("record_not_found")),
         "{error}"
     );
-    let dns = app.services.simulated_dns.as_ref().unwrap();
+    let dns = app.ports.simulated_dns.as_ref().unwrap();
     dns.publish_txt(
         proof["name"].as_str().unwrap(),
         &[proof["value"].as_str().unwrap().to_string()],

@@ -15,7 +15,7 @@ use hostfront::mail::{self, MailKind};
 use hostfront_tests::App;
 
 pub(super) async fn mail_kinds(app: &App, order_id: &str) -> Vec<MailKind> {
-    mail::outbox(&app.services, 100)
+    mail::outbox(&app.ports, 100)
         .await
         .unwrap()
         .into_iter()

@@ -11,7 +11,7 @@ use hostfront::lifecycle::Status;
 use hostfront::orders;
 use hostfront::scheduler::Task;
 use hostfront::store::{Key, TxOp, Update};
-use hostfront::subscriptions::{self, ServiceStatus};
+use hostfront::subscriptions::{self, SubscriptionStatus};
 use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 use serde_json::json;
@@ -46,10 +46,10 @@ async fn customer_id(ada: &Shopper<'_>) -> String {
 async fn a_live_order_leaves_a_service_and_a_domain(app: &App) {
     let (ada, registered, transferred, domain) = live_customer(app).await;
     let customer = customer_id(&ada).await;
-    let table = app.services.table.as_ref();
-    let services = subscriptions::of_customer(table, &customer).await.unwrap();
-    assert_eq!(services.len(), 2);
-    let service = services.iter().find(|s| s.order_id == registered).unwrap();
+    let table = app.ports.table.as_ref();
+    let ports = subscriptions::of_customer(table, &customer).await.unwrap();
+    assert_eq!(ports.len(), 2);
+    let service = ports.iter().find(|s| s.order_id == registered).unwrap();
     assert_eq!(
         (
             service.status,
@@ -57,7 +57,7 @@ async fn a_live_order_leaves_a_service_and_a_domain(app: &App) {
             service.cycle.as_str(),
             service.price
         ),
-        (ServiceStatus::Active, "web-starter", "monthly", 499)
+        (SubscriptionStatus::Active, "web-starter", "monthly", 499)
     );
     let started = &service.started_at[..10];
     let today = time::OffsetDateTime::now_utc().date();
@@ -118,15 +118,15 @@ on_both_engines!(a_live_order_leaves_a_service_and_a_domain: records_embedded, r
 async fn a_service_moves_only_as_its_lifecycle_allows(app: &App) {
     let (ada, registered, _, _) = live_customer(app).await;
     let customer = customer_id(&ada).await;
-    let table = app.services.table.as_ref();
-    let now = || app.services.clock.now();
+    let table = app.ports.table.as_ref();
+    let now = || app.ports.clock.now();
     let staff = Actor::Staff("stf-grace".into());
     let service = subscriptions::find(table, &customer, &registered)
         .await
         .unwrap()
         .unwrap();
     let suspend = service.change(
-        ServiceStatus::Suspended,
+        SubscriptionStatus::Suspended,
         Update::new(),
         staff.clone(),
         "unpaid",
@@ -134,7 +134,7 @@ async fn a_service_moves_only_as_its_lifecycle_allows(app: &App) {
     assert!(suspend.apply(table, now()).await.unwrap());
     // The same move from a stale read finds the service moved on.
     let again = service.change(
-        ServiceStatus::Suspended,
+        SubscriptionStatus::Suspended,
         Update::new(),
         staff.clone(),
         "unpaid",
@@ -145,9 +145,9 @@ async fn a_service_moves_only_as_its_lifecycle_allows(app: &App) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(suspended.status, ServiceStatus::Suspended);
+    assert_eq!(suspended.status, SubscriptionStatus::Suspended);
     let cancel = suspended.change(
-        ServiceStatus::Cancelled,
+        SubscriptionStatus::Cancelled,
         Update::new(),
         staff.clone(),
         "asked to leave",
@@ -157,7 +157,12 @@ async fn a_service_moves_only_as_its_lifecycle_allows(app: &App) {
         .await
         .unwrap()
         .unwrap();
-    let revive = cancelled.change(ServiceStatus::Active, Update::new(), staff.clone(), "oops");
+    let revive = cancelled.change(
+        SubscriptionStatus::Active,
+        Update::new(),
+        staff.clone(),
+        "oops",
+    );
     let refused = revive.apply(table, now()).await.unwrap_err();
     assert_eq!(
         refused.to_string(),
@@ -190,7 +195,7 @@ async fn a_service_moves_only_as_its_lifecycle_allows(app: &App) {
             .any(|e| e.subject == format!("order:{registered}"))
     );
     assert_eq!(
-        ServiceStatus::action(ServiceStatus::Suspended, ServiceStatus::Active),
+        SubscriptionStatus::action(SubscriptionStatus::Suspended, SubscriptionStatus::Active),
         Some("unsuspended")
     );
 }
@@ -199,7 +204,7 @@ on_both_engines!(a_service_moves_only_as_its_lifecycle_allows: service_lifecycle
 
 /// What the customer's invoices are for, newest first.
 async fn invoices_of(app: &App, customer: &str) -> Vec<InvoiceFor> {
-    billing::invoice::of_customer(app.services.table.as_ref(), customer, 10)
+    billing::invoice::of_customer(app.ports.table.as_ref(), customer, 10)
         .await
         .unwrap()
         .into_iter()
@@ -211,21 +216,19 @@ async fn invoices_of(app: &App, customer: &str) -> Vec<InvoiceFor> {
 /// records: the service on the order, no service or domain record, and no
 /// migration run yet.
 async fn make_legacy(app: &App, customer: &str, order_id: &str, domain: &str) {
-    let order = orders::load(&app.services, customer, order_id)
-        .await
-        .unwrap();
-    let invoice = Invoice::read(app.services.table.as_ref(), order_id)
+    let order = orders::load(&app.ports, customer, order_id).await.unwrap();
+    let invoice = Invoice::read(app.ports.table.as_ref(), order_id)
         .await
         .unwrap();
     let mut legacy_invoice = json!(invoice);
     let fields = legacy_invoice.as_object_mut().unwrap();
     fields.remove("about");
     fields.insert("order_id".into(), json!(order_id));
-    let service = subscriptions::find(app.services.table.as_ref(), customer, order_id)
+    let service = subscriptions::find(app.ports.table.as_ref(), customer, order_id)
         .await
         .unwrap()
         .unwrap();
-    app.services
+    app.ports
         .table
         .transact(vec![
             TxOp::Update {
@@ -267,8 +270,8 @@ async fn the_migration_gives_old_live_orders_their_records_once(app: &App) {
     let (ada, registered, _, domain) = live_customer(app).await;
     let customer = customer_id(&ada).await;
     make_legacy(app, &customer, &registered, &domain).await;
-    let table = app.services.table.as_ref();
-    let legacy = orders::load(&app.services, &customer, &registered)
+    let table = app.ports.table.as_ref();
+    let legacy = orders::load(&app.ports, &customer, &registered)
         .await
         .unwrap();
     assert!(legacy.service_id.is_none() && legacy.service.is_some());
@@ -281,9 +284,9 @@ async fn the_migration_gives_old_live_orders_their_records_once(app: &App) {
     let (_, page) = ada.get(&format!("/api/orders/{registered}")).await;
     assert_eq!(page["service"]["account"]["domain"], domain.as_str());
 
-    let outcome = Task::MigrateRecords.run(&app.services).await.unwrap();
+    let outcome = Task::MigrateRecords.run(&app.ports).await.unwrap();
     assert!(outcome.starts_with("made the records of "), "{outcome}");
-    let migrated = orders::load(&app.services, &customer, &registered)
+    let migrated = orders::load(&app.ports, &customer, &registered)
         .await
         .unwrap();
     assert_eq!(migrated.service_id.as_deref(), Some(registered.as_str()));
@@ -294,7 +297,7 @@ async fn the_migration_gives_old_live_orders_their_records_once(app: &App) {
         .unwrap();
     assert_eq!(
         (service.price, service.status),
-        (499, ServiceStatus::Active)
+        (499, SubscriptionStatus::Active)
     );
     let record = owned::of_customer(table, &customer).await.unwrap();
     assert!(
@@ -320,7 +323,7 @@ async fn the_migration_gives_old_live_orders_their_records_once(app: &App) {
     }));
 
     assert_eq!(
-        Task::MigrateRecords.run(&app.services).await.unwrap(),
+        Task::MigrateRecords.run(&app.ports).await.unwrap(),
         "nothing to do: every live order has its records"
     );
     let subject = format!("service:{registered}");

@@ -8,7 +8,7 @@ use hostfront::orders::create;
 use hostfront::orders::{self, OrderStatus};
 use hostfront::store::ItemExt;
 use hostfront_tests::shopper::{Shopper, card, fresh_domain, fresh_username, hosting, register};
-use hostfront_tests::{App, embedded_services_with};
+use hostfront_tests::{App, embedded_ports_with};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -131,7 +131,7 @@ async fn review_rules_hold_paid_orders_for_staff() {
     assert_eq!(paid["status"], "pending_review", "{paid}");
     assert!(paid["status_message"].as_str().unwrap().contains("checks"));
     // Whatever the payments queued has run: a step would have started by now.
-    hostfront_tests::work_off_queue(&app.services).await;
+    hostfront_tests::work_off_queue(&app.ports).await;
     let (_, mine) = ada.get("/api/orders").await;
     for order in mine.as_array().unwrap() {
         let steps = order["steps"].as_array().unwrap();
@@ -164,10 +164,10 @@ async fn full_servers_put_orders_on_hold_in_plain_words() {
     assert_eq!(held["steps"][0]["status"], "done");
     assert_eq!(held["steps"][1]["status"], "failed");
     let stored = app
-        .services
+        .ports
         .table
         .get(&orders::order_key(
-            app.services
+            app.ports
                 .table
                 .get(&hostfront::store::Key::new(
                     "EMAIL#ada@example.com",
@@ -195,29 +195,18 @@ async fn full_servers_put_orders_on_hold_in_plain_words() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unpaid_order_holds_its_domain_for_a_week_and_a_paid_one_for_good() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services_with(&clock, |_| {});
-    hostfront::catalog::seed_demo(services.table.as_ref())
+    let (_dir, ports) = embedded_ports_with(&clock, |_| {});
+    hostfront::catalog::seed_demo(ports.table.as_ref())
         .await
         .unwrap();
-    let (ada, _) = hostfront_tests::customer(&services, "ada").await;
-    let (bob, _) = hostfront_tests::customer(&services, "bob").await;
+    let (ada, _) = hostfront_tests::customer(&ports, "ada").await;
+    let (bob, _) = hostfront_tests::customer(&ports, "bob").await;
     let order = register;
     let pay = || card(APPROVED);
-    let unpaid = create::place(
-        &services,
-        &ada,
-        "a1",
-        order("quietbakery.com", "quietbakery"),
-    )
-    .await
-    .unwrap();
-    let early = create::place(
-        &services,
-        &bob,
-        "b1",
-        order("quietbakery.com", "bobsbakery"),
-    )
-    .await;
+    let unpaid = create::place(&ports, &ada, "a1", order("quietbakery.com", "quietbakery"))
+        .await
+        .unwrap();
+    let early = create::place(&ports, &bob, "b1", order("quietbakery.com", "bobsbakery")).await;
     assert!(matches!(
         early,
         Err(orders::OrderError::Conflict {
@@ -229,15 +218,10 @@ async fn an_unpaid_order_holds_its_domain_for_a_week_and_a_paid_one_for_good() {
     // A week later the unpaid hold has lapsed: another customer may order the name,
     // and the first order can no longer be paid (nothing is charged).
     clock.advance_secs(8 * 86_400);
-    let later = create::place(
-        &services,
-        &bob,
-        "b2",
-        order("quietbakery.com", "bobsbakery"),
-    )
-    .await
-    .unwrap();
-    let refused = checkout::pay(&services, &ada, &unpaid.view.id, pay()).await;
+    let later = create::place(&ports, &bob, "b2", order("quietbakery.com", "bobsbakery"))
+        .await
+        .unwrap();
+    let refused = checkout::pay(&ports, &ada, &unpaid.view.id, pay()).await;
     assert!(
         matches!(
             refused,
@@ -248,7 +232,7 @@ async fn an_unpaid_order_holds_its_domain_for_a_week_and_a_paid_one_for_good() {
         ),
         "{refused:?}"
     );
-    let still = orders::load(&services, &ada.id, &unpaid.view.id)
+    let still = orders::load(&ports, &ada.id, &unpaid.view.id)
         .await
         .unwrap();
     assert_eq!(
@@ -257,17 +241,11 @@ async fn an_unpaid_order_holds_its_domain_for_a_week_and_a_paid_one_for_good() {
     );
 
     // Once paid, the hold never lapses.
-    checkout::pay(&services, &bob, &later.view.id, pay())
+    checkout::pay(&ports, &bob, &later.view.id, pay())
         .await
         .unwrap();
     clock.advance_secs(30 * 86_400);
-    let again = create::place(
-        &services,
-        &ada,
-        "a2",
-        order("quietbakery.com", "quietbakery"),
-    )
-    .await;
+    let again = create::place(&ports, &ada, "a2", order("quietbakery.com", "quietbakery")).await;
     assert!(
         matches!(
             again,

@@ -16,20 +16,20 @@ use hostfront::orders::provision::{self, Outcome};
 use hostfront::orders::{self, OrderStatus};
 use hostfront::store::{ItemExt, Query};
 use hostfront_tests::shopper::{Shopper, card, fresh_domain, fresh_username, hosting, register};
-use hostfront_tests::{App, embedded_services_with, eventually, until};
+use hostfront_tests::{App, embedded_ports_with, eventually, until};
 use tokio_util::sync::CancellationToken;
 
 /// A customer with a paid order, made through the library on `services`.
-async fn paid_order(services: &hostfront::Services) -> (Customer, String) {
-    hostfront::catalog::seed_demo(services.table.as_ref())
+async fn paid_order(ports: &hostfront::Ports) -> (Customer, String) {
+    hostfront::catalog::seed_demo(ports.table.as_ref())
         .await
         .unwrap();
-    let (customer, _) = hostfront_tests::customer(services, &fresh_username()).await;
+    let (customer, _) = hostfront_tests::customer(ports, &fresh_username()).await;
     let request = register(&fresh_domain(), &fresh_username());
-    let placed = create::place(services, &customer, "once", request)
+    let placed = create::place(ports, &customer, "once", request)
         .await
         .unwrap();
-    let paid = checkout::pay(services, &customer, &placed.view.id, card(APPROVED))
+    let paid = checkout::pay(ports, &customer, &placed.view.id, card(APPROVED))
         .await
         .unwrap();
     assert_eq!(paid.status, OrderStatus::Provisioning);
@@ -38,8 +38,8 @@ async fn paid_order(services: &hostfront::Services) -> (Customer, String) {
 
 /// What the simulated world holds for one order: hosting accounts, addresses
 /// in use, account-ready mails.
-async fn created_things(services: &hostfront::Services) -> (usize, usize, usize) {
-    let servers = services
+async fn created_things(ports: &hostfront::Ports) -> (usize, usize, usize) {
+    let servers = ports
         .table
         .query(Query::partition("SIMPANEL#SERVER"))
         .await
@@ -49,7 +49,7 @@ async fn created_things(services: &hostfront::Services) -> (usize, usize, usize)
         .iter()
         .filter_map(|s| s.i64_attr("accounts"))
         .sum();
-    let addresses = services
+    let addresses = ports
         .table
         .query(Query::partition("SIMPANEL#ADDR"))
         .await
@@ -59,7 +59,7 @@ async fn created_things(services: &hostfront::Services) -> (usize, usize, usize)
         .iter()
         .filter(|a| a.get("account").is_some())
         .count();
-    let ready = mail::outbox(services, 100)
+    let ready = mail::outbox(ports, 100)
         .await
         .unwrap()
         .iter()
@@ -71,40 +71,40 @@ async fn created_things(services: &hostfront::Services) -> (usize, usize, usize)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_delivered_twice_creates_everything_once() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services_with(&clock, |c| c.sim.panel_latency_ms = 100);
-    let (customer, id) = paid_order(&services).await;
+    let (_dir, ports) = embedded_ports_with(&clock, |c| c.sim.panel_latency_ms = 100);
+    let (customer, id) = paid_order(&ports).await;
     // Both deliveries run at once; one finds the step leased and fails to retry later.
     let (a, b) = tokio::join!(
-        provision::run(&services, &customer.id, &id, false),
-        provision::run(&services, &customer.id, &id, false),
+        provision::run(&ports, &customer.id, &id, false),
+        provision::run(&ports, &customer.id, &id, false),
     );
     assert!(
         a == Ok(Outcome::Live) || b == Ok(Outcome::Live),
         "{a:?} {b:?}"
     );
-    let replay = provision::run(&services, &customer.id, &id, false).await;
+    let replay = provision::run(&ports, &customer.id, &id, false).await;
     assert_eq!(replay, Ok(Outcome::NothingToDo));
-    assert_eq!(created_things(&services).await, (1, 1, 1));
-    let order = orders::load(&services, &customer.id, &id).await.unwrap();
+    assert_eq!(created_things(&ports).await, (1, 1, 1));
+    let order = orders::load(&ports, &customer.id, &id).await.unwrap();
     assert_eq!(order.status, OrderStatus::Active);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_killed_mid_saga_is_finished_by_another_exactly_once() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services_with(&clock, |c| c.sim.panel_latency_ms = 400);
-    let (customer, id) = paid_order(&services).await;
+    let (_dir, ports) = embedded_ports_with(&clock, |c| c.sim.panel_latency_ms = 400);
+    let (customer, id) = paid_order(&ports).await;
     let settings = WorkerSettings {
         visibility: Duration::from_secs(60),
         batch: 1,
         wait: Duration::from_millis(100),
     };
     let jobs = Arc::new(AppJobs {
-        services: services.clone(),
+        ports: ports.clone(),
     });
     let stop = CancellationToken::new();
     let first = tokio::spawn(run_worker(
-        services.queue.clone(),
+        ports.queue.clone(),
         jobs.clone(),
         settings,
         stop.clone(),
@@ -115,20 +115,20 @@ async fn a_worker_killed_mid_saga_is_finished_by_another_exactly_once() {
         Duration::from_secs(10),
         "the saga at the hosting account",
         || async {
-            let record = services.table.get(&step).await.unwrap();
+            let record = ports.table.get(&step).await.unwrap();
             record.is_some_and(|s| s.str_attr("status") == Some("running"))
         },
     )
     .await;
     first.abort();
     let _ = first.await;
-    let order = orders::load(&services, &customer.id, &id).await.unwrap();
+    let order = orders::load(&ports, &customer.id, &id).await.unwrap();
     assert_eq!(order.status, OrderStatus::Provisioning);
 
     // The job reappears once its visibility ends, and the lease has expired by then.
     clock.advance_secs(180);
     let second = tokio::spawn(run_worker(
-        services.queue.clone(),
+        ports.queue.clone(),
         jobs,
         settings,
         stop.clone(),
@@ -137,15 +137,15 @@ async fn a_worker_killed_mid_saga_is_finished_by_another_exactly_once() {
         Duration::from_secs(20),
         "the restarted worker finishing the order",
         || async {
-            let order = orders::load(&services, &customer.id, &id).await.unwrap();
+            let order = orders::load(&ports, &customer.id, &id).await.unwrap();
             order.status == OrderStatus::Active
         },
     )
     .await;
     stop.cancel();
     second.await.unwrap();
-    assert_eq!(created_things(&services).await, (1, 1, 1));
-    let records = services
+    assert_eq!(created_things(&ports).await, (1, 1, 1));
+    let records = ports
         .table
         .query(Query::partition(format!("ORDER#{id}")))
         .await
@@ -168,23 +168,23 @@ async fn a_worker_killed_mid_saga_is_finished_by_another_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_step_that_keeps_failing_marks_the_order_failed_and_a_redrive_resumes_it() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services_with(&clock, |c| c.sim.panel_failure_rate = 1.0);
-    let (customer, id) = paid_order(&services).await;
-    let first = provision::run(&services, &customer.id, &id, false).await;
+    let (_dir, ports) = embedded_ports_with(&clock, |c| c.sim.panel_failure_rate = 1.0);
+    let (customer, id) = paid_order(&ports).await;
+    let first = provision::run(&ports, &customer.id, &id, false).await;
     assert!(first.unwrap_err().to_string().contains("hosting_account"));
     assert_eq!(
-        orders::load(&services, &customer.id, &id)
+        orders::load(&ports, &customer.id, &id)
             .await
             .unwrap()
             .status,
         OrderStatus::Provisioning
     );
-    let last = provision::run(&services, &customer.id, &id, true).await;
+    let last = provision::run(&ports, &customer.id, &id, true).await;
     assert!(last.is_err());
-    let order = orders::load(&services, &customer.id, &id).await.unwrap();
+    let order = orders::load(&ports, &customer.id, &id).await.unwrap();
     assert_eq!(order.status, OrderStatus::Failed);
     assert_eq!(order.failed_step.as_deref(), Some("hosting_account"));
-    let view = orders::view(&services, order).await.unwrap();
+    let view = orders::view(&ports, order).await.unwrap();
     assert!(
         view.customer_message
             .unwrap()
@@ -193,10 +193,10 @@ async fn a_step_that_keeps_failing_marks_the_order_failed_and_a_redrive_resumes_
     assert_eq!(view.steps[1].attempts, 2);
 
     // Staff fix the panel and redrive the job: the order resumes where it stopped.
-    let mut fixed = services.clone();
+    let mut fixed = ports.clone();
     fixed.panel = Arc::new(hostfront::adapters::sim::SimulatedPanel::new(
-        services.table.clone(),
-        services.clock.clone(),
+        ports.table.clone(),
+        ports.clock.clone(),
         hostfront::adapters::sim::PanelSettings {
             capacity_per_server: 10,
             addresses: 10,
@@ -243,7 +243,7 @@ async fn after_the_last_retry_the_job_is_dead_lettered_and_the_order_names_the_s
         Duration::from_secs(20),
         "the job in the dead-letter queue",
         || async {
-            let mut letters = app.services.queue.dead_letters(10).await.unwrap();
+            let mut letters = app.ports.queue.dead_letters(10).await.unwrap();
             letters.pop().ok_or("no dead letter")
         },
     )
@@ -267,7 +267,7 @@ impl hostfront::dnshost::DnsHost for SlowToServe {
 
     async fn create_zone(
         &self,
-        zone: &hostfront::dns::Zone,
+        zone: &hostfront::zone::Zone,
         order_id: &str,
     ) -> Result<(), hostfront::dnshost::DnsError> {
         use std::sync::atomic::Ordering;
@@ -287,7 +287,7 @@ impl hostfront::dnshost::DnsHost for SlowToServe {
     async fn zone(
         &self,
         origin: &str,
-    ) -> Result<Option<(hostfront::dns::Zone, String)>, hostfront::dnshost::DnsError> {
+    ) -> Result<Option<(hostfront::zone::Zone, String)>, hostfront::dnshost::DnsError> {
         self.inner.zone(origin).await
     }
 
@@ -299,21 +299,21 @@ impl hostfront::dnshost::DnsHost for SlowToServe {
 /// A zone still propagating makes the DNS step wait, even on what would be
 /// the job's last delivery: the order never fails for it, the step shows
 /// it waits, and the saga finishes once the zone is served.
-async fn a_zone_still_propagating_is_waited_for_never_failed(mut services: hostfront::Services) {
-    services.dns_host = Arc::new(SlowToServe {
-        inner: services.dns_host.clone(),
+async fn a_zone_still_propagating_is_waited_for_never_failed(mut ports: hostfront::Ports) {
+    ports.dns_host = Arc::new(SlowToServe {
+        inner: ports.dns_host.clone(),
         pending: 3.into(),
     });
-    let (customer, id) = paid_order(&services).await;
+    let (customer, id) = paid_order(&ports).await;
     for _ in 0..3 {
-        let waiting = provision::run(&services, &customer.id, &id, true).await;
+        let waiting = provision::run(&ports, &customer.id, &id, true).await;
         assert!(
             matches!(waiting, Err(provision::SagaError::Waiting { step: "dns_zone", retry_in, .. }) if retry_in > Duration::ZERO),
             "{waiting:?}"
         );
-        let order = orders::load(&services, &customer.id, &id).await.unwrap();
+        let order = orders::load(&ports, &customer.id, &id).await.unwrap();
         assert_eq!(order.status, OrderStatus::Provisioning);
-        let view = orders::view(&services, order).await.unwrap();
+        let view = orders::view(&ports, order).await.unwrap();
         assert_eq!(view.steps[2].name, "dns_zone");
         assert!(
             view.steps[2]
@@ -325,7 +325,7 @@ async fn a_zone_still_propagating_is_waited_for_never_failed(mut services: hostf
         );
     }
     assert_eq!(
-        provision::run(&services, &customer.id, &id, true).await,
+        provision::run(&ports, &customer.id, &id, true).await,
         Ok(Outcome::Live)
     );
 }
@@ -333,15 +333,15 @@ async fn a_zone_still_propagating_is_waited_for_never_failed(mut services: hostf
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_zone_still_propagating_is_waited_for_never_failed_on_sqlite() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services_with(&clock, |_| {});
-    a_zone_still_propagating_is_waited_for_never_failed(services).await;
+    let (_dir, ports) = embedded_ports_with(&clock, |_| {});
+    a_zone_still_propagating_is_waited_for_never_failed(ports).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_zone_still_propagating_is_waited_for_never_failed_on_dynamodb() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = hostfront_tests::cloud_services_with(&clock, |_| {}).await;
-    a_zone_still_propagating_is_waited_for_never_failed(services).await;
+    let (_dir, ports) = hostfront_tests::cloud_ports_with(&clock, |_| {}).await;
+    a_zone_still_propagating_is_waited_for_never_failed(ports).await;
 }
 
 /// The job of an order whose zone is still propagating is sent again for
@@ -350,20 +350,20 @@ async fn a_zone_still_propagating_is_waited_for_never_failed_on_dynamodb() {
 async fn a_waiting_step_sends_its_job_again_for_later() {
     use hostfront::jobs::{JobError, JobHandler};
     let clock = ManualClock::starting_now();
-    let (_dir, mut services) = embedded_services_with(&clock, |_| {});
-    services.dns_host = Arc::new(SlowToServe {
-        inner: services.dns_host.clone(),
+    let (_dir, mut ports) = embedded_ports_with(&clock, |_| {});
+    ports.dns_host = Arc::new(SlowToServe {
+        inner: ports.dns_host.clone(),
         pending: 1.into(),
     });
-    let (customer, id) = paid_order(&services).await;
+    let (customer, id) = paid_order(&ports).await;
     let jobs = AppJobs {
-        services: services.clone(),
+        ports: ports.clone(),
     };
     let message = hostfront::queue::Message {
         id: "m1".into(),
         receipt: "r1".into(),
         body: provision::job(&customer.id, &id),
-        receive_count: services.config.queue_max_receives,
+        receive_count: ports.config.queue_max_receives,
     };
     let handled = jobs.handle(&message).await;
     assert!(
@@ -373,6 +373,6 @@ async fn a_waiting_step_sends_its_job_again_for_later() {
     jobs.handle(&message)
         .await
         .expect("served now: the order goes live");
-    let order = orders::load(&services, &customer.id, &id).await.unwrap();
+    let order = orders::load(&ports, &customer.id, &id).await.unwrap();
     assert_eq!(order.status, OrderStatus::Active);
 }

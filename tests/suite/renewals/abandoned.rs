@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::sim::APPROVED;
 use hostfront::billing::{InvoiceStatus, invoice};
 use hostfront::clock::ManualClock;
@@ -49,10 +49,10 @@ impl Payments for LostAnswers {
     }
 }
 
-async fn a_renewal_cut_off_while_authorising_is_ended(clock: &ManualClock, services: &Services) {
-    let (customer, domain) = live_domain(services).await;
-    let mut cut_off = services.clone();
-    cut_off.payments = Arc::new(LostAnswers(services.payments.clone()));
+async fn a_renewal_cut_off_while_authorising_is_ended(clock: &ManualClock, ports: &Ports) {
+    let (customer, domain) = live_domain(ports).await;
+    let mut cut_off = ports.clone();
+    cut_off.payments = Arc::new(LostAnswers(ports.payments.clone()));
     let lost = renewals::renew(
         &cut_off,
         &customer,
@@ -66,7 +66,7 @@ async fn a_renewal_cut_off_while_authorising_is_ended(clock: &ManualClock, servi
         "{lost:?}"
     );
     let renewal = renewals::find(
-        services.table.as_ref(),
+        ports.table.as_ref(),
         &domain.name,
         domain.expires_at.unwrap(),
     )
@@ -74,7 +74,7 @@ async fn a_renewal_cut_off_while_authorising_is_ended(clock: &ManualClock, servi
     .unwrap()
     .unwrap();
     assert_eq!(renewal.status, RenewalStatus::Authorizing);
-    let held = services
+    let held = ports
         .payments
         .authorization_made_with(&format!("{}-authorize", renewal.id))
         .await
@@ -82,7 +82,7 @@ async fn a_renewal_cut_off_while_authorising_is_ended(clock: &ManualClock, servi
         .expect("the gateway holds the amount");
     let again = || {
         renewals::renew(
-            services,
+            ports,
             &customer,
             &domain.name,
             "k-new",
@@ -91,26 +91,22 @@ async fn a_renewal_cut_off_while_authorising_is_ended(clock: &ManualClock, servi
     };
     assert!(matches!(again().await, Err(RenewalError::Underway)));
 
-    let sweep = || renewals::abandon_stale(services, hostfront::scheduler::STALLED_AFTER);
+    let sweep = || renewals::abandon_stale(ports, hostfront::scheduler::STALLED_AFTER);
     assert_eq!(sweep().await.unwrap(), 0, "not stale yet");
     clock.advance_secs(11 * 60);
     let (first, second) = tokio::join!(sweep(), sweep());
     assert_eq!(first.unwrap() + second.unwrap(), 1);
-    let ended = renewals::find(
-        services.table.as_ref(),
-        &domain.name,
-        renewal.current_expiry,
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let ended = renewals::find(ports.table.as_ref(), &domain.name, renewal.current_expiry)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(ended.status, RenewalStatus::Abandoned);
-    let bill = invoice::find(services.table.as_ref(), &customer.id, &ended.invoice_number)
+    let bill = invoice::find(ports.table.as_ref(), &customer.id, &ended.invoice_number)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(bill.status, InvoiceStatus::Void);
-    let capture = services
+    let capture = ports
         .payments
         .capture(&held.id, held.amount, "after-abandon")
         .await;
@@ -118,7 +114,7 @@ async fn a_renewal_cut_off_while_authorising_is_ended(clock: &ManualClock, servi
 
     // A late retry of the lost request finds it ended; a new one renews.
     let (late, _) = renewals::renew(
-        services,
+        ports,
         &customer,
         &domain.name,
         "k-lost",

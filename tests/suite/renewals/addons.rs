@@ -1,7 +1,7 @@
 //! A customer changes a service's mailboxes and sites within the plan's
 //! limits, and upgrades it, on both engines; the panel follows each.
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::subscriptions::{
     self,
@@ -11,14 +11,14 @@ use hostfront::subscriptions::{
 
 use super::{first_service, live_domain};
 
-async fn mailboxes_change_within_the_plans_limit(_: &ManualClock, services: &Services) {
-    let (customer, domain) = live_domain(services).await;
-    let table = services.table.as_ref();
-    let service = first_service(services, &customer.id).await;
+async fn mailboxes_change_within_the_plans_limit(_: &ManualClock, ports: &Ports) {
+    let (customer, domain) = live_domain(ports).await;
+    let table = ports.table.as_ref();
+    let service = first_service(ports, &customer.id).await;
     let names: Vec<String> = ["info", "Sales", &format!("info@{}", domain.name), "jobs"]
         .map(String::from)
         .to_vec();
-    let changed = addons::set_mailboxes(services, &customer.id, &service.id, &names)
+    let changed = addons::set_mailboxes(ports, &customer.id, &service.id, &names)
         .await
         .unwrap();
     let expected: Vec<String> = ["info", "sales", "jobs"]
@@ -27,11 +27,11 @@ async fn mailboxes_change_within_the_plans_limit(_: &ManualClock, services: &Ser
         .collect();
     assert_eq!(changed.hosting.mail.unwrap().mailboxes, expected);
     let account = &service.hosting.account.username;
-    let at_panel = services.panel.state(account).await.unwrap().unwrap();
+    let at_panel = ports.panel.state(account).await.unwrap().unwrap();
     assert_eq!(at_panel.mailboxes, expected, "the panel has them");
 
     let six: Vec<String> = (0..6).map(|i| format!("box{i}")).collect();
-    let over = addons::set_mailboxes(services, &customer.id, &service.id, &six).await;
+    let over = addons::set_mailboxes(ports, &customer.id, &service.id, &six).await;
     assert!(
         matches!(
             over,
@@ -43,7 +43,7 @@ async fn mailboxes_change_within_the_plans_limit(_: &ManualClock, services: &Ser
         "{over:?}"
     );
     let foreign =
-        addons::set_mailboxes(services, &customer.id, &service.id, &["x@evil.com".into()]).await;
+        addons::set_mailboxes(ports, &customer.id, &service.id, &["x@evil.com".into()]).await;
     assert!(matches!(
         foreign,
         Err(AddonError::Invalid {
@@ -52,9 +52,9 @@ async fn mailboxes_change_within_the_plans_limit(_: &ManualClock, services: &Ser
         })
     ));
     let (eve, _) =
-        hostfront_tests::customer(services, &hostfront_tests::shopper::fresh_username()).await;
+        hostfront_tests::customer(ports, &hostfront_tests::shopper::fresh_username()).await;
     assert!(matches!(
-        addons::set_mailboxes(services, &eve.id, &service.id, &names).await,
+        addons::set_mailboxes(ports, &eve.id, &service.id, &names).await,
         Err(AddonError::NotFound)
     ));
     let kept = subscriptions::find(table, &customer.id, &service.id)
@@ -70,7 +70,7 @@ async fn mailboxes_change_within_the_plans_limit(_: &ManualClock, services: &Ser
 
 with_clock_on_both_engines!(mailboxes_change_within_the_plans_limit: mailboxes_embedded, mailboxes_cloud);
 
-async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, services: &Services) {
+async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, ports: &Ports) {
     use hostfront::adapters::sim::{APPROVED, DECLINED};
     use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice};
     use hostfront::payments::{Card, PaymentSource};
@@ -83,9 +83,9 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, services: &Se
             cvc: "123".into(),
         })
     };
-    let (customer, _) = live_domain(services).await;
-    let table = services.table.as_ref();
-    let service = first_service(services, &customer.id).await;
+    let (customer, _) = live_domain(ports).await;
+    let table = ports.table.as_ref();
+    let service = first_service(ports, &customer.id).await;
     clock.advance_secs(10 * super::DAY);
     let today = clock.now().date();
     let due = time::Date::parse(
@@ -101,7 +101,7 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, services: &Se
     let (left, days) = ((due - today).whole_days(), (due - started).whole_days());
 
     let down = addons::upgrade(
-        services,
+        ports,
         &customer.id,
         &service.id,
         "web-starter",
@@ -120,7 +120,7 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, services: &Se
         "{down:?}"
     );
     let declined = addons::upgrade(
-        services,
+        ports,
         &customer.id,
         &service.id,
         "web-business",
@@ -143,7 +143,7 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, services: &Se
 
     let (first, second) = tokio::join!(
         addons::upgrade(
-            services,
+            ports,
             &customer.id,
             &service.id,
             "web-business",
@@ -151,7 +151,7 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, services: &Se
             "up"
         ),
         addons::upgrade(
-            services,
+            ports,
             &customer.id,
             &service.id,
             "web-business",
@@ -165,7 +165,7 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, services: &Se
         ("web-business", 1299)
     );
     let again = addons::upgrade(
-        services,
+        ports,
         &customer.id,
         &service.id,
         "web-business",
@@ -197,26 +197,26 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, services: &Se
     );
     // The panel enforces the new plan once its job has run.
     let username = &service.hosting.account.username;
-    subscriptions::panel::sync(services, &customer.id, &service.id)
+    subscriptions::panel::sync(ports, &customer.id, &service.id)
         .await
         .unwrap();
-    let at_panel = services.panel.state(username).await.unwrap().unwrap();
+    let at_panel = ports.panel.state(username).await.unwrap().unwrap();
     assert_eq!(at_panel.plan_id, "web-business");
 }
 
-async fn sites_are_the_customers_names_within_the_plan(_: &ManualClock, services: &Services) {
+async fn sites_are_the_customers_names_within_the_plan(_: &ManualClock, ports: &Ports) {
     use hostfront::adapters::sim::APPROVED;
     use hostfront::domains::owned::OwnedDomain;
     use hostfront::payments::{Card, PaymentSource};
 
-    let (customer, domain) = live_domain(services).await;
-    let (_, someone_elses) = live_domain(services).await;
-    let table = services.table.as_ref();
-    let service = first_service(services, &customer.id).await;
+    let (customer, domain) = live_domain(ports).await;
+    let (_, someone_elses) = live_domain(ports).await;
+    let table = ports.table.as_ref();
+    let service = first_service(ports, &customer.id).await;
     let set = |names: &[&str]| {
         let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
         let (customer_id, service_id) = (customer.id.clone(), service.id.clone());
-        async move { sites::set_sites(services, &customer_id, &service_id, &names).await }
+        async move { sites::set_sites(ports, &customer_id, &service_id, &names).await }
     };
     let refused = |result: Result<subscriptions::Subscription, AddonError>, code: &str| {
         assert!(
@@ -228,7 +228,7 @@ async fn sites_are_the_customers_names_within_the_plan(_: &ManualClock, services
     refused(set(&[&shop]).await, "over_plan_limit");
 
     addons::upgrade(
-        services,
+        ports,
         &customer.id,
         &service.id,
         "web-business",
@@ -265,7 +265,7 @@ async fn sites_are_the_customers_names_within_the_plan(_: &ManualClock, services
     assert_eq!(changed.sites, expected);
     let username = &service.hosting.account.username;
     assert_eq!(
-        services.panel.state(username).await.unwrap().unwrap().sites,
+        ports.panel.state(username).await.unwrap().unwrap().sites,
         expected
     );
 
@@ -283,7 +283,7 @@ async fn sites_are_the_customers_names_within_the_plan(_: &ManualClock, services
         .unwrap();
     assert_eq!(kept.sites, expected, "refused changes change nothing");
     assert_eq!(
-        services.panel.state(username).await.unwrap().unwrap().sites,
+        ports.panel.state(username).await.unwrap().unwrap().sites,
         expected
     );
     let none = set(&[]).await.unwrap();

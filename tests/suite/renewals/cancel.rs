@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::audit::Actor;
 use hostfront::clock::ManualClock;
 use hostfront::domains::owned::{self, OwnedStatus};
@@ -14,7 +14,7 @@ use hostfront::panel::{
     ServerInventory,
 };
 use hostfront::subscriptions::cancel::{self, Acting, CancelError, When};
-use hostfront::subscriptions::{self, ServiceStatus};
+use hostfront::subscriptions::{self, SubscriptionStatus};
 
 /// The customer `id` acting on their own service.
 fn as_customer(id: &str) -> Acting<'static> {
@@ -24,18 +24,18 @@ fn as_customer(id: &str) -> Acting<'static> {
         role: None,
     }
 }
-use hostfront::workflow::StepsError;
+use hostfront::step_ledger::StepsError;
 
 use super::{DAY, first_service, live_domain};
 
-async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, services: &Services) {
-    let (customer, domain) = live_domain(services).await;
-    let table = services.table.as_ref();
-    let service = first_service(services, &customer.id).await;
+async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, ports: &Ports) {
+    let (customer, domain) = live_domain(ports).await;
+    let table = ports.table.as_ref();
+    let service = first_service(ports, &customer.id).await;
     let id = service.id.as_str();
 
     let pending = cancel::request(
-        services,
+        ports,
         as_customer(&customer.id),
         &customer.id,
         id,
@@ -47,18 +47,18 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
         pending.cancel_at.as_deref(),
         Some(service.next_due.as_str())
     );
-    assert_eq!(pending.status, ServiceStatus::Active);
-    let withdrawn = cancel::withdraw(services, &customer.id, id).await.unwrap();
+    assert_eq!(pending.status, SubscriptionStatus::Active);
+    let withdrawn = cancel::withdraw(ports, &customer.id, id).await.unwrap();
     assert_eq!(withdrawn.cancel_at, None);
     assert!(matches!(
-        cancel::withdraw(services, &customer.id, id).await,
+        cancel::withdraw(ports, &customer.id, id).await,
         Err(CancelError::Conflict {
             code: "nothing_to_withdraw",
             ..
         })
     ));
     cancel::request(
-        services,
+        ports,
         as_customer(&customer.id),
         &customer.id,
         id,
@@ -70,26 +70,27 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
     // The day before the term ends nothing happens; on the day it ends.
     clock.advance_secs(25 * DAY);
     assert_eq!(
-        hostfront::renewals::run_billing(services)
-            .await
-            .unwrap()
-            .ended,
+        hostfront::renewals::run_billing(ports).await.unwrap().ended,
         0
     );
     clock.advance_secs(10 * DAY);
     let (first, second) = tokio::join!(
-        hostfront::renewals::run_billing(services),
-        hostfront::renewals::run_billing(services)
+        hostfront::renewals::run_billing(ports),
+        hostfront::renewals::run_billing(ports)
     );
     assert_eq!(first.unwrap().ended + second.unwrap().ended, 1);
     let ended = subscriptions::find(table, &customer.id, id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(ended.status, ServiceStatus::Suspended, "suspended first");
+    assert_eq!(
+        ended.status,
+        SubscriptionStatus::Suspended,
+        "suspended first"
+    );
     assert!(ended.ended_at.is_some());
     assert!(matches!(
-        cancel::withdraw(services, &customer.id, id).await,
+        cancel::withdraw(ports, &customer.id, id).await,
         Err(CancelError::Conflict {
             code: "nothing_to_withdraw",
             ..
@@ -98,8 +99,8 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
 
     // The panel fails at removing the account: the steps before stay done.
     let username = &ended.hosting.account.username;
-    let mut outage = services.clone();
-    outage.panel = Arc::new(NoRemovals(services.panel.clone()));
+    let mut outage = ports.clone();
+    outage.panel = Arc::new(NoRemovals(ports.panel.clone()));
     let failed = cancel::tear_down(&outage, &customer.id, id).await;
     assert!(
         matches!(
@@ -111,15 +112,15 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
         ),
         "{failed:?}"
     );
-    let state = services.panel.state(username).await.unwrap().unwrap();
+    let state = ports.panel.state(username).await.unwrap().unwrap();
     assert!(
         state.suspended,
         "the account was suspended before its backup"
     );
     // Two workers at once: one runs the rest, the other finds it leased or done.
     let (a, b) = tokio::join!(
-        cancel::tear_down(services, &customer.id, id),
-        cancel::tear_down(services, &customer.id, id)
+        cancel::tear_down(ports, &customer.id, id),
+        cancel::tear_down(ports, &customer.id, id)
     );
     for result in [a, b] {
         assert!(
@@ -127,8 +128,8 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
             "{result:?}"
         );
     }
-    cancel::tear_down(services, &customer.id, id).await.unwrap();
-    assert!(services.panel.account(username).await.unwrap().is_none());
+    cancel::tear_down(ports, &customer.id, id).await.unwrap();
+    assert!(ports.panel.account(username).await.unwrap().is_none());
     let steps = table
         .query(hostfront::store::Query::partition(format!("TEARDOWN#{id}")))
         .await
@@ -143,19 +144,12 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
         [1, 1, 2, 1],
         "each step done once; the failed one twice"
     );
-    assert!(
-        services
-            .dns_host
-            .zone(&domain.name)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(ports.dns_host.zone(&domain.name).await.unwrap().is_none());
     let gone = subscriptions::find(table, &customer.id, id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(gone.status, ServiceStatus::Cancelled);
+    assert_eq!(gone.status, SubscriptionStatus::Cancelled);
     assert!(gone.torn_down_at.is_some());
     let backup = gone.backup.expect("a backup is recorded");
     assert!(backup.id.starts_with("bk_") && backup.username == *username);
@@ -167,7 +161,7 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
     assert_eq!((kept.status, kept.auto_renew), (OwnedStatus::Active, true));
     assert!(matches!(
         cancel::request(
-            services,
+            ports,
             as_customer(&customer.id),
             &customer.id,
             id,
@@ -183,24 +177,17 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, se
 
 with_clock_on_both_engines!(a_service_ends_when_asked_and_is_torn_down_once: cancel_embedded, cancel_cloud);
 
-async fn a_service_cancelled_now_ends_at_once(_: &ManualClock, services: &Services) {
-    let (customer, _) = live_domain(services).await;
-    let service = first_service(services, &customer.id).await;
+async fn a_service_cancelled_now_ends_at_once(_: &ManualClock, ports: &Ports) {
+    let (customer, _) = live_domain(ports).await;
+    let service = first_service(ports, &customer.id).await;
     let (eve, _) =
-        hostfront_tests::customer(services, &hostfront_tests::shopper::fresh_username()).await;
+        hostfront_tests::customer(ports, &hostfront_tests::shopper::fresh_username()).await;
     assert!(matches!(
-        cancel::request(
-            services,
-            as_customer(&eve.id),
-            &eve.id,
-            &service.id,
-            When::Now
-        )
-        .await,
+        cancel::request(ports, as_customer(&eve.id), &eve.id, &service.id, When::Now).await,
         Err(CancelError::NotFound)
     ));
     let ended = cancel::request(
-        services,
+        ports,
         as_customer(&customer.id),
         &customer.id,
         &service.id,
@@ -210,17 +197,17 @@ async fn a_service_cancelled_now_ends_at_once(_: &ManualClock, services: &Servic
     .unwrap();
     assert_eq!(
         (ended.status, ended.ended_at.is_some()),
-        (ServiceStatus::Suspended, true),
+        (SubscriptionStatus::Suspended, true),
         "web hosting needs no notice: it ends at once, to be torn down"
     );
-    cancel::tear_down(services, &customer.id, &service.id)
+    cancel::tear_down(ports, &customer.id, &service.id)
         .await
         .unwrap();
-    let gone = subscriptions::find(services.table.as_ref(), &customer.id, &service.id)
+    let gone = subscriptions::find(ports.table.as_ref(), &customer.id, &service.id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(gone.status, ServiceStatus::Cancelled);
+    assert_eq!(gone.status, SubscriptionStatus::Cancelled);
 }
 
 /// The app's panel, unable to remove accounts.

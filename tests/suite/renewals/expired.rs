@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::sim::APPROVED;
 use hostfront::billing::{InvoiceStatus, invoice};
 use hostfront::clock::{Clock, ManualClock, add_years_secs};
@@ -21,39 +21,39 @@ use hostfront_tests::work_off_queue;
 use super::{DAY, live_domain, paying_with, registry_expiry};
 
 /// Today's registry sync, run twice at once, and its batches.
-async fn sync_today(services: &Services) {
+async fn sync_today(ports: &Ports) {
     let (first, second) = tokio::join!(
-        Task::Daily(Check::RegistrySync).run(services),
-        Task::Daily(Check::RegistrySync).run(services)
+        Task::Daily(Check::RegistrySync).run(ports),
+        Task::Daily(Check::RegistrySync).run(ports)
     );
     first.unwrap();
     second.unwrap();
-    work_off_queue(services).await;
+    work_off_queue(ports).await;
 }
 
 /// Renews `customer`'s expired `name` by hand through the queue, as the
 /// portal does, and checks it renewed, paid and receipted today.
 async fn renew_by_hand(
-    services: &Services,
+    ports: &Ports,
     customer: &hostfront::accounts::Customer,
     name: &str,
     expiry: i64,
     price: i64,
 ) {
-    let table = services.table.as_ref();
+    let table = ports.table.as_ref();
     let before = owned::find(table, &customer.id, name)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(before.status, OwnedStatus::Expired, "the sync marked it");
     let key = format!("late-{name}");
-    let ask = || renewals::renew(services, customer, name, &key, paying_with(APPROVED, 1));
+    let ask = || renewals::renew(ports, customer, name, &key, paying_with(APPROVED, 1));
     let (renewal, created) = ask().await.unwrap();
     assert!(created);
     assert_eq!(renewal.lines.iter().map(|l| l.amount).sum::<i64>(), price);
-    work_off_queue(services).await;
+    work_off_queue(ports).await;
 
-    let today = services.clock.now().date().to_string();
+    let today = ports.clock.now().date().to_string();
     let done = renewals::find(table, name, expiry).await.unwrap().unwrap();
     assert_eq!(done.status, RenewalStatus::Renewed, "{done:?}");
     let domain = owned::find(table, &customer.id, name)
@@ -69,7 +69,7 @@ async fn renew_by_hand(
         .unwrap();
     assert_eq!(bill.status, InvoiceStatus::Paid);
     assert!(bill.paid_at.unwrap().starts_with(&today));
-    let receipts: Vec<_> = hostfront::mail::outbox(services, 500)
+    let receipts: Vec<_> = hostfront::mail::outbox(ports, 500)
         .await
         .unwrap()
         .into_iter()
@@ -88,46 +88,41 @@ async fn renew_by_hand(
         (again.status, again.status_message.as_str()),
         (RenewalStatus::Renewed, "Renewed.")
     );
-    assert!(dead_letters::list(services).await.unwrap().is_empty());
+    assert!(dead_letters::list(ports).await.unwrap().is_empty());
 }
 
 async fn an_expired_domain_renewed_by_hand_is_renewed_paid_and_receipted(
     clock: &ManualClock,
-    services: &Services,
+    ports: &Ports,
 ) {
-    let (ada, in_grace) = live_domain(services).await;
-    let (bob, restored) = live_domain(services).await;
+    let (ada, in_grace) = live_domain(ports).await;
+    let (bob, restored) = live_domain(ports).await;
     for (customer, domain) in [(&ada, &in_grace), (&bob, &restored)] {
-        owned::set_auto_renew(services, &customer.id, &domain.name, false)
+        owned::set_auto_renew(ports, &customer.id, &domain.name, false)
             .await
             .unwrap();
     }
-    let expiry = registry_expiry(services, &in_grace.name).await;
-    let restored_expiry = registry_expiry(services, &restored.name).await;
+    let expiry = registry_expiry(ports, &in_grace.name).await;
+    let restored_expiry = registry_expiry(ports, &restored.name).await;
 
     // Two days after expiry the sync marks both expired; Ada renews in grace.
     clock.advance_secs(expiry + 2 * DAY - clock.now_secs());
-    sync_today(services).await;
-    renew_by_hand(services, &ada, &in_grace.name, expiry, 1499).await;
+    sync_today(ports).await;
+    renew_by_hand(ports, &ada, &in_grace.name, expiry, 1499).await;
 
     // In redemption Bob restores his: the restore fee and a year.
     clock.advance_secs(restored_expiry + 50 * DAY - clock.now_secs());
-    sync_today(services).await;
+    sync_today(ports).await;
     assert_eq!(
-        services
-            .registrar
-            .info(&restored.name)
-            .await
-            .unwrap()
-            .status,
+        ports.registrar.info(&restored.name).await.unwrap().status,
         DomainStatus::Redemption
     );
-    renew_by_hand(services, &bob, &restored.name, restored_expiry, 1499 + 8000).await;
+    renew_by_hand(ports, &bob, &restored.name, restored_expiry, 1499 + 8000).await;
 
     // The next sync finds nothing to put right.
     clock.advance_secs(DAY);
-    sync_today(services).await;
-    let run = hostfront::daily::last_run(services, Check::RegistrySync)
+    sync_today(ports).await;
+    let run = hostfront::daily::last_run(ports, Check::RegistrySync)
         .await
         .unwrap()
         .unwrap();
@@ -142,12 +137,12 @@ with_clock_on_both_engines!(
 
 /// Delivers the queue's jobs until they are all among the failed ones, each
 /// delivery as a worker makes it, without waiting out the backoffs.
-async fn deliver_until_dead(services: &Services) {
+async fn deliver_until_dead(ports: &Ports) {
     let handler = hostfront::dispatch::AppJobs {
-        services: services.clone(),
+        ports: ports.clone(),
     };
     for _ in 0..20 {
-        let messages = services
+        let messages = ports
             .queue
             .receive(10, Duration::from_secs(60), Duration::ZERO)
             .await
@@ -156,8 +151,8 @@ async fn deliver_until_dead(services: &Services) {
             return;
         }
         for message in &messages {
-            if !hostfront::jobs::process(services.queue.as_ref(), &handler, message).await {
-                services
+            if !hostfront::jobs::process(ports.queue.as_ref(), &handler, message).await {
+                ports
                     .queue
                     .change_visibility(&message.receipt, Duration::ZERO)
                     .await
@@ -168,10 +163,10 @@ async fn deliver_until_dead(services: &Services) {
     panic!("the jobs never ended");
 }
 
-async fn a_failed_renewal_job_shows_staff_its_error(_: &ManualClock, services: &Services) {
-    let (customer, domain) = live_domain(services).await;
+async fn a_failed_renewal_job_shows_staff_its_error(_: &ManualClock, ports: &Ports) {
+    let (customer, domain) = live_domain(ports).await;
     let (renewal, _) = renewals::renew(
-        services,
+        ports,
         &customer,
         &domain.name,
         "doomed",
@@ -180,13 +175,13 @@ async fn a_failed_renewal_job_shows_staff_its_error(_: &ManualClock, services: &
     .await
     .unwrap();
     // The card's hold is gone before the job captures it: every try fails.
-    services
+    ports
         .payments
         .void(renewal.authorization_id.as_deref().unwrap(), "gone")
         .await
         .unwrap();
-    deliver_until_dead(services).await;
-    let failed = dead_letters::list(services).await.unwrap();
+    deliver_until_dead(ports).await;
+    let failed = dead_letters::list(ports).await.unwrap();
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0].kind, "renew_domain");
     assert_eq!(

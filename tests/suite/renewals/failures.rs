@@ -2,7 +2,7 @@
 //! queued, then releases the card.
 
 use super::{live_domain, mails_of, paying_with, registry_expiry};
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::billing::{InvoiceStatus, invoice};
 use hostfront::clock::{ManualClock, add_years_secs};
@@ -11,23 +11,23 @@ use hostfront::payments::PaymentError;
 use hostfront::renewals::{self, RenewalError, RenewalStatus};
 
 /// The same services with a registrar that does not answer.
-fn registrar_down(services: &Services) -> Services {
-    let mut config = hostfront_tests::settings_of(services);
+fn registrar_down(ports: &Ports) -> Ports {
+    let mut config = hostfront_tests::settings_of(ports);
     config.sim.registrar_failure_rate = 1.0;
     hostfront::wiring::with_ports(
         config,
-        services.clock.clone(),
-        services.table.clone(),
-        services.queue.clone(),
-        services.sealer.clone(),
+        ports.clock.clone(),
+        ports.table.clone(),
+        ports.queue.clone(),
+        ports.sealer.clone(),
     )
 }
 
-async fn a_declined_card_reaches_no_registrar(_: &ManualClock, services: &Services) {
-    let (customer, domain) = live_domain(services).await;
-    let before = registry_expiry(services, &domain.name).await;
+async fn a_declined_card_reaches_no_registrar(_: &ManualClock, ports: &Ports) {
+    let (customer, domain) = live_domain(ports).await;
+    let before = registry_expiry(ports, &domain.name).await;
     let declined = renewals::renew(
-        services,
+        ports,
         &customer,
         &domain.name,
         "d-1",
@@ -38,29 +38,25 @@ async fn a_declined_card_reaches_no_registrar(_: &ManualClock, services: &Servic
         matches!(&declined, Err(RenewalError::Declined { code, .. }) if code == "card_declined"),
         "{declined:?}"
     );
-    let record = renewals::find(services.table.as_ref(), &domain.name, before)
+    let record = renewals::find(ports.table.as_ref(), &domain.name, before)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(record.status, RenewalStatus::Declined);
-    let bill = invoice::find(
-        services.table.as_ref(),
-        &customer.id,
-        &record.invoice_number,
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let bill = invoice::find(ports.table.as_ref(), &customer.id, &record.invoice_number)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(bill.status, InvoiceStatus::Void);
     // Nothing was queued for the registrar, and it was not asked.
-    renewals::run(services, &domain.name, before, true)
+    renewals::run(ports, &domain.name, before, true)
         .await
         .unwrap();
-    assert_eq!(registry_expiry(services, &domain.name).await, before);
+    assert_eq!(registry_expiry(ports, &domain.name).await, before);
 
     // Another card, another try: it takes the declined one's place.
     let (renewal, _) = renewals::renew(
-        services,
+        ports,
         &customer,
         &domain.name,
         "d-2",
@@ -70,25 +66,22 @@ async fn a_declined_card_reaches_no_registrar(_: &ManualClock, services: &Servic
     .unwrap();
     assert_eq!(renewal.status, RenewalStatus::Queued);
     assert_ne!(renewal.invoice_number, record.invoice_number);
-    renewals::run(services, &domain.name, before, false)
+    renewals::run(ports, &domain.name, before, false)
         .await
         .unwrap();
     assert_eq!(
-        registry_expiry(services, &domain.name).await,
+        registry_expiry(ports, &domain.name).await,
         add_years_secs(before, 1)
     );
 }
 
 with_clock_on_both_engines!(a_declined_card_reaches_no_registrar: declined_embedded, declined_cloud);
 
-async fn a_registrar_outage_keeps_it_queued_then_releases_the_card(
-    _: &ManualClock,
-    services: &Services,
-) {
-    let (customer, domain) = live_domain(services).await;
-    let before = registry_expiry(services, &domain.name).await;
+async fn a_registrar_outage_keeps_it_queued_then_releases_the_card(_: &ManualClock, ports: &Ports) {
+    let (customer, domain) = live_domain(ports).await;
+    let before = registry_expiry(ports, &domain.name).await;
     let (renewal, _) = renewals::renew(
-        services,
+        ports,
         &customer,
         &domain.name,
         "o-1",
@@ -96,10 +89,10 @@ async fn a_registrar_outage_keeps_it_queued_then_releases_the_card(
     )
     .await
     .unwrap();
-    let down = registrar_down(services);
+    let down = registrar_down(ports);
     let retried = renewals::run(&down, &domain.name, before, false).await;
     assert!(retried.is_err(), "a passing failure is retried");
-    let queued = renewals::find(services.table.as_ref(), &domain.name, before)
+    let queued = renewals::find(ports.table.as_ref(), &domain.name, before)
         .await
         .unwrap()
         .unwrap();
@@ -116,13 +109,13 @@ async fn a_registrar_outage_keeps_it_queued_then_releases_the_card(
     renewals::run(&down, &domain.name, before, true)
         .await
         .unwrap();
-    let failed = renewals::find(services.table.as_ref(), &domain.name, before)
+    let failed = renewals::find(ports.table.as_ref(), &domain.name, before)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(failed.status, RenewalStatus::Failed);
     assert!(failed.failure.unwrap().contains("unavailable"));
-    let released = services
+    let released = ports
         .payments
         .capture(
             renewal.authorization_id.as_deref().unwrap(),
@@ -134,22 +127,18 @@ async fn a_registrar_outage_keeps_it_queued_then_releases_the_card(
         matches!(released, Err(PaymentError::Invalid(_))),
         "the authorisation was released"
     );
-    let bill = invoice::find(
-        services.table.as_ref(),
-        &customer.id,
-        &renewal.invoice_number,
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let bill = invoice::find(ports.table.as_ref(), &customer.id, &renewal.invoice_number)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(bill.status, InvoiceStatus::Void);
     assert_eq!(
-        mails_of(services, MailKind::RenewalFailed, &customer.email).await,
+        mails_of(ports, MailKind::RenewalFailed, &customer.email).await,
         1
     );
-    assert_eq!(registry_expiry(services, &domain.name).await, before);
+    assert_eq!(registry_expiry(ports, &domain.name).await, before);
     // Staff find it filed as failed.
-    let failed_ones = services
+    let failed_ones = ports
         .table
         .query(hostfront::store::Query::index(
             hostfront::store::Index::Gsi1,

@@ -5,7 +5,7 @@
 //! happen (the domain renewing with the hosting, a new card bringing a
 //! suspended service back).
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::sim::DECLINED;
 use hostfront::billing::payment_method;
 use hostfront::clock::{Clock, ManualClock};
@@ -17,8 +17,8 @@ use super::{DAY, first_service, live_domain, registry_expiry};
 
 /// The bodies (text and HTML) of every mail delivered to `email` in the
 /// development mailbox, by file name.
-fn delivered_to(services: &Services, email: &str) -> Vec<(String, String)> {
-    let folder = hostfront::mail::outbox_folder(&services.config.data_dir);
+fn delivered_to(ports: &Ports, email: &str) -> Vec<(String, String)> {
+    let folder = hostfront::mail::outbox_folder(&ports.config.data_dir);
     let mut bodies = Vec::new();
     for file in std::fs::read_dir(folder).unwrap().flatten() {
         let name = file.file_name().to_string_lossy().to_string();
@@ -40,22 +40,22 @@ fn delivered_to(services: &Services, email: &str) -> Vec<(String, String)> {
     bodies
 }
 
-async fn mails_say_what_happens_with_dates_in_utc(clock: &ManualClock, services: &Services) {
-    let (customer, domain) = live_domain(services).await;
-    payment_method::save(services, &customer.id, &card(DECLINED), "bad")
+async fn mails_say_what_happens_with_dates_in_utc(clock: &ManualClock, ports: &Ports) {
+    let (customer, domain) = live_domain(ports).await;
+    payment_method::save(ports, &customer.id, &card(DECLINED), "bad")
         .await
         .unwrap();
-    let due = first_service(services, &customer.id).await.next_due;
+    let due = first_service(ports, &customer.id).await.next_due;
     for days in [14, 0, -3, -7] {
         travel_to(clock, &due, days);
-        Task::RunBilling.run(services).await.unwrap();
+        Task::RunBilling.run(ports).await.unwrap();
     }
-    let expiry = registry_expiry(services, &domain.name).await;
+    let expiry = registry_expiry(ports, &domain.name).await;
     for days in [29, 1, -2, -6] {
         clock.advance_secs(expiry - days * DAY + 60 - clock.now_secs());
-        Task::RunBilling.run(services).await.unwrap();
+        Task::RunBilling.run(ports).await.unwrap();
     }
-    let bodies = delivered_to(services, &customer.email);
+    let bodies = delivered_to(ports, &customer.email);
     // Registration, order and live mails; the service's invoice, three
     // failed charges; the renewal invoice, three failed charges, reminders.
     assert!(bodies.len() >= 2 * 12, "{}", bodies.len());

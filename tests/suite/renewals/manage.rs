@@ -4,7 +4,7 @@
 //! time, and the 60-day lock after a change of registrant; a refresh from
 //! the registry at most once per cool-down.
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::sim::auth_code_for;
 use hostfront::audit::{self, AuditQuery};
 use hostfront::clock::{Clock, ManualClock};
@@ -26,10 +26,10 @@ fn registrant(email: &str, opt_out: bool) -> RegistrantChange {
     }
 }
 
-async fn actions(services: &Services, name: &str) -> Vec<String> {
+async fn actions(ports: &Ports, name: &str) -> Vec<String> {
     let subject = format!("domain:{name}");
     let mut actions: Vec<String> =
-        audit::read(services.table.as_ref(), AuditQuery::Subject(&subject), 20)
+        audit::read(ports.table.as_ref(), AuditQuery::Subject(&subject), 20)
             .await
             .unwrap()
             .into_iter()
@@ -39,11 +39,10 @@ async fn actions(services: &Services, name: &str) -> Vec<String> {
     actions
 }
 
-async fn a_customer_manages_their_domain(clock: &ManualClock, services: &Services) {
-    let (customer, domain) = live_domain(services).await;
+async fn a_customer_manages_their_domain(clock: &ManualClock, ports: &Ports) {
+    let (customer, domain) = live_domain(ports).await;
     let name = domain.name.as_str();
-    let bad =
-        manage::set_nameservers(services, &customer.id, name, &["ns1.example.org".into()]).await;
+    let bad = manage::set_nameservers(ports, &customer.id, name, &["ns1.example.org".into()]).await;
     assert!(matches!(
         bad,
         Err(ManageError::Invalid {
@@ -55,19 +54,19 @@ async fn a_customer_manages_their_domain(clock: &ManualClock, services: &Service
         "NS1.Example.org.".to_string(),
         "ns2.example.org".to_string(),
     ];
-    let changed = manage::set_nameservers(services, &customer.id, name, &ns)
+    let changed = manage::set_nameservers(ports, &customer.id, name, &ns)
         .await
         .unwrap();
     assert_eq!(changed.nameservers, ["ns1.example.org", "ns2.example.org"]);
     assert_eq!(
-        services.registrar.info(name).await.unwrap().nameservers,
+        ports.registrar.info(name).await.unwrap().nameservers,
         changed.nameservers
     );
 
     // Each change a second apart, so the audit log has an order to show.
     clock.advance_secs(1);
     let changed = manage::set_registrant(
-        services,
+        ports,
         &customer.id,
         name,
         registrant("Owner@Bakery.example", true),
@@ -81,30 +80,30 @@ async fn a_customer_manages_their_domain(clock: &ManualClock, services: &Service
     );
 
     // The auth code: not within 60 days, not while locked, then once asked.
-    let early = manage::auth_code(services, &customer.id, name, Some(PASSWORD)).await;
+    let early = manage::auth_code(ports, &customer.id, name, Some(PASSWORD)).await;
     assert!(
         matches!(&early, Err(ManageError::Refused { code, .. }) if code == "too_recent"),
         "{early:?}"
     );
     clock.advance_secs(61 * DAY);
-    let locked = manage::auth_code(services, &customer.id, name, Some(PASSWORD)).await;
+    let locked = manage::auth_code(ports, &customer.id, name, Some(PASSWORD)).await;
     assert!(
         matches!(&locked, Err(ManageError::Refused { code, .. }) if code == "locked"),
         "{locked:?}"
     );
-    let unlocked = manage::set_lock(services, &customer.id, name, false, Some(PASSWORD))
+    let unlocked = manage::set_lock(ports, &customer.id, name, false, Some(PASSWORD))
         .await
         .unwrap();
     assert!(!unlocked.locked);
     clock.advance_secs(1);
-    assert!(!services.registrar.info(name).await.unwrap().locked);
-    let code = manage::auth_code(services, &customer.id, name, Some(PASSWORD))
+    assert!(!ports.registrar.info(name).await.unwrap().locked);
+    let code = manage::auth_code(ports, &customer.id, name, Some(PASSWORD))
         .await
         .unwrap();
     assert_eq!(code, auth_code_for(name));
 
     assert_eq!(
-        actions(services, name).await,
+        actions(ports, name).await,
         [
             "nameservers_changed",
             "registrant_changed",
@@ -114,13 +113,13 @@ async fn a_customer_manages_their_domain(clock: &ManualClock, services: &Service
     );
 
     let (eve, _) =
-        hostfront_tests::customer(services, &hostfront_tests::shopper::fresh_username()).await;
+        hostfront_tests::customer(ports, &hostfront_tests::shopper::fresh_username()).await;
     assert!(matches!(
-        manage::auth_code(services, &eve.id, name, Some(PASSWORD)).await,
+        manage::auth_code(ports, &eve.id, name, Some(PASSWORD)).await,
         Err(ManageError::NotFound)
     ));
     assert!(matches!(
-        manage::set_lock(services, &eve.id, name, true, None).await,
+        manage::set_lock(ports, &eve.id, name, true, None).await,
         Err(ManageError::NotFound)
     ));
 }
@@ -130,14 +129,14 @@ with_clock_on_both_engines!(a_customer_manages_their_domain: manage_embedded, ma
 /// A stolen session is not enough: unlocking, a change of registrant and
 /// the auth code need the account password, mail the owner each time, and a
 /// change of registrant locks the domain against transfers for 60 days.
-async fn a_stolen_session_cannot_take_a_domain(clock: &ManualClock, services: &Services) {
-    let (customer, domain) = live_domain(services).await;
+async fn a_stolen_session_cannot_take_a_domain(clock: &ManualClock, ports: &Ports) {
+    let (customer, domain) = live_domain(ports).await;
     let name = domain.name.as_str();
     clock.advance_secs(61 * DAY);
     for password in [None, Some("")] {
         assert!(
             matches!(
-                manage::set_lock(services, &customer.id, name, false, password).await,
+                manage::set_lock(ports, &customer.id, name, false, password).await,
                 Err(ManageError::Invalid {
                     code: "current_password_required",
                     ..
@@ -148,34 +147,34 @@ async fn a_stolen_session_cannot_take_a_domain(clock: &ManualClock, services: &S
     }
     let guess = Some("sourdough starter rises");
     assert!(matches!(
-        manage::set_lock(services, &customer.id, name, false, guess).await,
+        manage::set_lock(ports, &customer.id, name, false, guess).await,
         Err(ManageError::WrongPassword)
     ));
     assert!(matches!(
-        manage::auth_code(services, &customer.id, name, guess).await,
+        manage::auth_code(ports, &customer.id, name, guess).await,
         Err(ManageError::WrongPassword)
     ));
     let mut wrong = registrant("thief@example.org", true);
     wrong.current_password = guess.map(str::to_string);
     assert!(matches!(
-        manage::set_registrant(services, &customer.id, name, wrong).await,
+        manage::set_registrant(ports, &customer.id, name, wrong).await,
         Err(ManageError::WrongPassword)
     ));
-    assert!(services.registrar.info(name).await.unwrap().locked);
+    assert!(ports.registrar.info(name).await.unwrap().locked);
     assert_eq!(
-        mails_of(services, MailKind::DomainSecurity, &customer.email).await,
+        mails_of(ports, MailKind::DomainSecurity, &customer.email).await,
         0,
         "nothing was done"
     );
 
     // The owner unlocks, then changes the registrant: the domain is locked
     // again, at the registry too, for 60 days.
-    manage::set_lock(services, &customer.id, name, false, Some(PASSWORD))
+    manage::set_lock(ports, &customer.id, name, false, Some(PASSWORD))
         .await
         .unwrap();
     clock.advance_secs(1);
     let changed = manage::set_registrant(
-        services,
+        ports,
         &customer.id,
         name,
         registrant("new@bakery.example", false),
@@ -185,14 +184,14 @@ async fn a_stolen_session_cannot_take_a_domain(clock: &ManualClock, services: &S
     let until = clock.now_secs() + 60 * DAY;
     assert_eq!(changed.transfer_lock_until, Some(until));
     assert!(changed.locked);
-    assert!(services.registrar.info(name).await.unwrap().locked);
+    assert!(ports.registrar.info(name).await.unwrap().locked);
     let day = time::OffsetDateTime::from_unix_timestamp(until)
         .unwrap()
         .date()
         .to_string();
     for refused in [
-        manage::set_lock(services, &customer.id, name, false, Some(PASSWORD)).await,
-        manage::auth_code(services, &customer.id, name, Some(PASSWORD))
+        manage::set_lock(ports, &customer.id, name, false, Some(PASSWORD)).await,
+        manage::auth_code(ports, &customer.id, name, Some(PASSWORD))
             .await
             .map(|_| changed.clone()),
     ] {
@@ -202,36 +201,36 @@ async fn a_stolen_session_cannot_take_a_domain(clock: &ManualClock, services: &S
         );
     }
     // Locking needs no password.
-    manage::set_lock(services, &customer.id, name, true, None)
+    manage::set_lock(ports, &customer.id, name, true, None)
         .await
         .unwrap();
     assert_eq!(
-        mails_of(services, MailKind::DomainSecurity, &customer.email).await,
+        mails_of(ports, MailKind::DomainSecurity, &customer.email).await,
         2,
         "the unlock and the change of registrant"
     );
     assert_eq!(
-        mails_of(services, MailKind::DomainSecurity, "new@bakery.example").await,
+        mails_of(ports, MailKind::DomainSecurity, "new@bakery.example").await,
         1,
         "the new registrant is told"
     );
 
     // Once the 60 days are over, the owner may move the domain.
     clock.advance_secs(60 * DAY);
-    manage::set_lock(services, &customer.id, name, false, Some(PASSWORD))
+    manage::set_lock(ports, &customer.id, name, false, Some(PASSWORD))
         .await
         .unwrap();
     clock.advance_secs(1);
-    manage::auth_code(services, &customer.id, name, Some(PASSWORD))
+    manage::auth_code(ports, &customer.id, name, Some(PASSWORD))
         .await
         .unwrap();
     assert_eq!(
-        mails_of(services, MailKind::DomainSecurity, &customer.email).await,
+        mails_of(ports, MailKind::DomainSecurity, &customer.email).await,
         2,
         "the unlock and the auth code (the outbox keeps 30 days)"
     );
     let entries = audit::read(
-        services.table.as_ref(),
+        ports.table.as_ref(),
         AuditQuery::Subject(&format!("domain:{name}")),
         20,
     )
@@ -252,14 +251,14 @@ with_clock_on_both_engines!(a_stolen_session_cannot_take_a_domain: stolen_sessio
 
 /// The record answers; a refresh asks the registry at most once per domain
 /// every five minutes, and corrects the record.
-async fn a_refresh_asks_the_registry_once_per_cool_down(clock: &ManualClock, services: &Services) {
-    let (customer, domain) = live_domain(services).await;
+async fn a_refresh_asks_the_registry_once_per_cool_down(clock: &ManualClock, ports: &Ports) {
+    let (customer, domain) = live_domain(ports).await;
     let name = domain.name.as_str();
     let moved = vec![
         "ns1.elsewhere.example".to_string(),
         "ns2.elsewhere.example".to_string(),
     ];
-    services
+    ports
         .simulated_registry
         .as_ref()
         .unwrap()
@@ -271,12 +270,10 @@ async fn a_refresh_asks_the_registry_once_per_cool_down(clock: &ManualClock, ser
         )
         .await
         .unwrap();
-    let refreshed = refresh::refresh(services, &customer.id, name)
-        .await
-        .unwrap();
+    let refreshed = refresh::refresh(ports, &customer.id, name).await.unwrap();
     assert_eq!(refreshed.nameservers, moved);
     clock.advance_secs(60);
-    let again = refresh::refresh(services, &customer.id, name).await;
+    let again = refresh::refresh(ports, &customer.id, name).await;
     assert!(
         matches!(
             again,
@@ -287,13 +284,11 @@ async fn a_refresh_asks_the_registry_once_per_cool_down(clock: &ManualClock, ser
         "{again:?}"
     );
     clock.advance_secs(241);
-    refresh::refresh(services, &customer.id, name)
-        .await
-        .unwrap();
+    refresh::refresh(ports, &customer.id, name).await.unwrap();
     let (eve, _) =
-        hostfront_tests::customer(services, &hostfront_tests::shopper::fresh_username()).await;
+        hostfront_tests::customer(ports, &hostfront_tests::shopper::fresh_username()).await;
     assert!(matches!(
-        refresh::refresh(services, &eve.id, name).await,
+        refresh::refresh(ports, &eve.id, name).await,
         Err(ManageError::NotFound)
     ));
 }

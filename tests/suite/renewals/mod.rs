@@ -18,7 +18,7 @@ pub(crate) mod services;
 mod transfers;
 mod two_years;
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::accounts::Customer;
 use hostfront::domains::owned::{self, OwnedDomain};
 use hostfront::mail::{self, MailKind};
@@ -43,33 +43,32 @@ pub(super) fn paying_with(number: &str, years: u32) -> RenewRequest {
 /// A customer whose order for a new domain went live, and the domain's record.
 /// The customer's first hosting service.
 pub(crate) async fn first_service(
-    services: &Services,
+    ports: &Ports,
     customer_id: &str,
 ) -> hostfront::subscriptions::Subscription {
-    hostfront::subscriptions::of_customer(services.table.as_ref(), customer_id)
+    hostfront::subscriptions::of_customer(ports.table.as_ref(), customer_id)
         .await
         .unwrap()
         .remove(0)
 }
 
-pub(crate) async fn live_domain(services: &Services) -> (Customer, OwnedDomain) {
+pub(crate) async fn live_domain(ports: &Ports) -> (Customer, OwnedDomain) {
     let name = fresh_domain();
     let (customer, _) =
-        hostfront_tests::customer_with_live_order(services, register(&name, &fresh_username()))
-            .await;
-    let domain = owned::find(services.table.as_ref(), &customer.id, &name)
+        hostfront_tests::customer_with_live_order(ports, register(&name, &fresh_username())).await;
+    let domain = owned::find(ports.table.as_ref(), &customer.id, &name)
         .await
         .unwrap()
         .unwrap();
     (customer, domain)
 }
 
-pub(super) async fn registry_expiry(services: &Services, name: &str) -> i64 {
-    services.registrar.info(name).await.unwrap().expires_at
+pub(super) async fn registry_expiry(ports: &Ports, name: &str) -> i64 {
+    ports.registrar.info(name).await.unwrap().expires_at
 }
 
-pub(crate) async fn mails_of(services: &Services, kind: MailKind, to: &str) -> usize {
-    mail::outbox(services, 500)
+pub(crate) async fn mails_of(ports: &Ports, kind: MailKind, to: &str) -> usize {
+    mail::outbox(ports, 500)
         .await
         .unwrap()
         .into_iter()

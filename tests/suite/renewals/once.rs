@@ -2,7 +2,7 @@
 //! again, and one costs a bounded number of table requests.
 
 use super::{DAY, live_domain, mails_of, paying_with, registry_expiry};
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::sim::APPROVED;
 use hostfront::audit::{self, AuditQuery};
 use hostfront::billing::{InvoiceStatus, invoice};
@@ -12,18 +12,18 @@ use hostfront::mail::MailKind;
 use hostfront::payments::PaymentError;
 use hostfront::registrar::DomainStatus;
 use hostfront::renewals::{self, RenewalError, RenewalStatus};
-use hostfront_tests::embedded_services_with;
+use hostfront_tests::embedded_ports_with;
 
-async fn a_renewal_happens_once_whatever_repeats(clock: &ManualClock, services: &Services) {
-    let (customer, domain) = live_domain(services).await;
-    let before = registry_expiry(services, &domain.name).await;
-    let quote = renewals::quote(services, &domain, 1).await.unwrap();
+async fn a_renewal_happens_once_whatever_repeats(clock: &ManualClock, ports: &Ports) {
+    let (customer, domain) = live_domain(ports).await;
+    let before = registry_expiry(ports, &domain.name).await;
+    let quote = renewals::quote(ports, &domain, 1).await.unwrap();
     assert_eq!(
         (quote.phase, quote.max_years, quote.subtotal),
         (DomainStatus::Active, 9, 1499)
     );
     let too_far = renewals::renew(
-        services,
+        ports,
         &customer,
         &domain.name,
         "k-far",
@@ -36,7 +36,7 @@ async fn a_renewal_happens_once_whatever_repeats(clock: &ManualClock, services: 
     );
 
     let (renewal, created) = renewals::renew(
-        services,
+        ports,
         &customer,
         &domain.name,
         "k-1",
@@ -46,7 +46,7 @@ async fn a_renewal_happens_once_whatever_repeats(clock: &ManualClock, services: 
     .unwrap();
     assert!(created);
     assert_eq!(renewal.status, RenewalStatus::Queued);
-    let tax = hostfront::money::share(2 * 1499, services.config.tax_rate_bps);
+    let tax = hostfront::money::share(2 * 1499, ports.config.tax_rate_bps);
     assert_eq!(renewal.total, 2 * 1499 + tax, "two years and their tax");
 
     // A double click (the same key) and 20 requests at once (other keys)
@@ -54,7 +54,7 @@ async fn a_renewal_happens_once_whatever_repeats(clock: &ManualClock, services: 
     let same = |key: String| {
         let customer = customer.clone();
         let name = domain.name.clone();
-        async move { renewals::renew(services, &customer, &name, &key, paying_with(APPROVED, 2)).await }
+        async move { renewals::renew(ports, &customer, &name, &key, paying_with(APPROVED, 2)).await }
     };
     let answers = futures::future::join_all(
         (0..20)
@@ -72,63 +72,58 @@ async fn a_renewal_happens_once_whatever_repeats(clock: &ManualClock, services: 
 
     // The job delivered twice at once, then once more.
     let (first, second) = tokio::join!(
-        renewals::run(services, &domain.name, renewal.current_expiry, false),
-        renewals::run(services, &domain.name, renewal.current_expiry, false),
+        renewals::run(ports, &domain.name, renewal.current_expiry, false),
+        renewals::run(ports, &domain.name, renewal.current_expiry, false),
     );
     first.unwrap();
     second.unwrap();
-    renewals::run(services, &domain.name, renewal.current_expiry, true)
+    renewals::run(ports, &domain.name, renewal.current_expiry, true)
         .await
         .unwrap();
-    let done = renewals::find(
-        services.table.as_ref(),
-        &domain.name,
-        renewal.current_expiry,
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let done = renewals::find(ports.table.as_ref(), &domain.name, renewal.current_expiry)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(done.status, RenewalStatus::Renewed);
     assert_eq!(
-        registry_expiry(services, &domain.name).await,
+        registry_expiry(ports, &domain.name).await,
         add_years_secs(before, 2)
     );
     assert_eq!(done.new_expiry, Some(add_years_secs(before, 2)));
-    let record = owned::find(services.table.as_ref(), &customer.id, &domain.name)
+    let record = owned::find(ports.table.as_ref(), &customer.id, &domain.name)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(record.expires_at, Some(add_years_secs(before, 2)));
-    let bill = invoice::find(services.table.as_ref(), &customer.id, &done.invoice_number)
+    let bill = invoice::find(ports.table.as_ref(), &customer.id, &done.invoice_number)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(bill.status, InvoiceStatus::Paid);
     assert_eq!(
-        mails_of(services, MailKind::RenewalReceipt, &customer.email).await,
+        mails_of(ports, MailKind::RenewalReceipt, &customer.email).await,
         1
     );
     // One capture: the authorisation has nothing left to take.
-    let more = services
+    let more = ports
         .payments
         .capture(done.authorization_id.as_deref().unwrap(), 1, "probe")
         .await;
     assert!(matches!(more, Err(PaymentError::Invalid(_))), "{more:?}");
     let subject = format!("renewal:{}@{}", domain.name, renewal.current_expiry);
-    let moves: Vec<String> =
-        audit::read(services.table.as_ref(), AuditQuery::Subject(&subject), 10)
-            .await
-            .unwrap()
-            .into_iter()
-            .rev()
-            .map(|e| e.action)
-            .collect();
+    let moves: Vec<String> = audit::read(ports.table.as_ref(), AuditQuery::Subject(&subject), 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .rev()
+        .map(|e| e.action)
+        .collect();
     assert_eq!(moves, ["authorised", "renewed"]);
 
     // The next period is a renewal of its own.
     clock.advance_secs(DAY);
     let (next, created) = renewals::renew(
-        services,
+        ports,
         &customer,
         &domain.name,
         "k-2",
@@ -142,10 +137,10 @@ async fn a_renewal_happens_once_whatever_repeats(clock: &ManualClock, services: 
 
 with_clock_on_both_engines!(a_renewal_happens_once_whatever_repeats: once_embedded, once_cloud);
 
-async fn a_renewal_whose_job_was_lost_is_sent_again(clock: &ManualClock, services: &Services) {
-    let (customer, domain) = live_domain(services).await;
+async fn a_renewal_whose_job_was_lost_is_sent_again(clock: &ManualClock, ports: &Ports) {
+    let (customer, domain) = live_domain(ports).await;
     renewals::renew(
-        services,
+        ports,
         &customer,
         &domain.name,
         "lost-1",
@@ -153,7 +148,7 @@ async fn a_renewal_whose_job_was_lost_is_sent_again(clock: &ManualClock, service
     )
     .await
     .unwrap();
-    let sweep = || hostfront::scheduler::Task::ResumeRenewals.run(services);
+    let sweep = || hostfront::scheduler::Task::ResumeRenewals.run(ports);
     let nothing_abandoned = ", ended 0 abandoned while authorising";
     assert_eq!(
         sweep().await.unwrap(),
@@ -171,10 +166,10 @@ with_clock_on_both_engines!(a_renewal_whose_job_was_lost_is_sent_again: lost_emb
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_renewal_costs_a_bounded_number_of_table_requests() {
     let clock = ManualClock::starting_now();
-    let (_dir, services) = embedded_services_with(&clock, |_| {});
-    let (customer, domain) = live_domain(&services).await;
-    let counting = std::sync::Arc::new(hostfront_tests::CountingTable::new(services.table.clone()));
-    let mut counted = services.clone();
+    let (_dir, ports) = embedded_ports_with(&clock, |_| {});
+    let (customer, domain) = live_domain(&ports).await;
+    let counting = std::sync::Arc::new(hostfront_tests::CountingTable::new(ports.table.clone()));
+    let mut counted = ports.clone();
     counted.table = counting.clone();
     let (renewal, _) = renewals::renew(
         &counted,

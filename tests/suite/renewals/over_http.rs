@@ -26,9 +26,9 @@ async fn a_customer_renews_a_domain_in_the_portal(app: &App) {
     assert_eq!(status, 200);
     assert_eq!(domains[0]["name"], domain.as_str());
     assert_eq!(domains[0]["auto_renew"], true);
-    let (_, services) = ada.get("/api/services").await;
-    assert_eq!(services[0]["plan_id"], "web-starter");
-    assert_eq!(services[0]["status"], "active");
+    let (_, ports) = ada.get("/api/services").await;
+    assert_eq!(ports[0]["plan_id"], "web-starter");
+    assert_eq!(ports[0]["status"], "active");
     let (_, shown) = ada.get(&format!("/api/domains/{domain}")).await;
     let expiry = shown["expires_at"].as_i64().unwrap();
     assert_eq!(shown["renewal_quote"]["max_years"], 9);
@@ -131,7 +131,7 @@ async fn a_customer_renews_a_domain_in_the_portal(app: &App) {
     );
     let (_, none) = eve.get("/api/domains").await;
     assert_eq!(none, json!([]));
-    let service_id = services[0]["id"].as_str().unwrap();
+    let service_id = ports[0]["id"].as_str().unwrap();
     let sites = format!("/api/services/{service_id}/sites");
     let (status, _) = eve.put(&sites, json!({"sites": []}), None).await;
     assert_eq!(status, 404, "another customer's service");

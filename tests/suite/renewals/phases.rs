@@ -1,26 +1,23 @@
 //! The price follows the registry phase as time passes.
 
 use super::{DAY, live_domain, paying_with, registry_expiry};
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::sim::APPROVED;
 use hostfront::clock::{Clock, ManualClock, add_years_secs};
 use hostfront::registrar::DomainStatus;
 use hostfront::renewals::{self, RenewalError};
 
-async fn the_price_follows_the_registry_phase_as_time_passes(
-    clock: &ManualClock,
-    services: &Services,
-) {
-    let (customer, domain) = live_domain(services).await;
-    let expiry = registry_expiry(services, &domain.name).await;
+async fn the_price_follows_the_registry_phase_as_time_passes(clock: &ManualClock, ports: &Ports) {
+    let (customer, domain) = live_domain(ports).await;
+    let expiry = registry_expiry(ports, &domain.name).await;
     clock.advance_secs(expiry - clock.now_secs() + DAY);
-    let grace = renewals::quote(services, &domain, 1).await.unwrap();
+    let grace = renewals::quote(ports, &domain, 1).await.unwrap();
     assert_eq!(
         (grace.phase, grace.subtotal),
         (DomainStatus::AutoRenewGrace, 1499)
     );
     clock.advance_secs(50 * DAY);
-    let redemption = renewals::quote(services, &domain, 1).await.unwrap();
+    let redemption = renewals::quote(ports, &domain, 1).await.unwrap();
     assert_eq!(redemption.phase, DomainStatus::Redemption);
     assert_eq!(redemption.lines.len(), 2);
     assert_eq!(
@@ -29,7 +26,7 @@ async fn the_price_follows_the_registry_phase_as_time_passes(
         "the restore fee and a year"
     );
     renewals::renew(
-        services,
+        ports,
         &customer,
         &domain.name,
         "r-1",
@@ -37,20 +34,20 @@ async fn the_price_follows_the_registry_phase_as_time_passes(
     )
     .await
     .unwrap();
-    renewals::run(services, &domain.name, expiry, false)
+    renewals::run(ports, &domain.name, expiry, false)
         .await
         .unwrap();
     assert_eq!(
-        registry_expiry(services, &domain.name).await,
+        registry_expiry(ports, &domain.name).await,
         add_years_secs(expiry, 1)
     );
     assert_eq!(
-        services.registrar.info(&domain.name).await.unwrap().status,
+        ports.registrar.info(&domain.name).await.unwrap().status,
         DomainStatus::Active
     );
 
     clock.advance_secs(add_years_secs(expiry, 1) - clock.now_secs() + 76 * DAY);
-    let late = renewals::quote(services, &domain, 1).await;
+    let late = renewals::quote(ports, &domain, 1).await;
     assert!(
         matches!(
             &late,

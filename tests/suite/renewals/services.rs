@@ -6,7 +6,7 @@
 mod credit;
 mod scale;
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice, payment_method};
 use hostfront::clock::{Clock, ManualClock};
@@ -14,7 +14,7 @@ use hostfront::mail::MailKind;
 use hostfront::payments::{Card, PaymentSource};
 use hostfront::subscriptions::billing::{self, ServiceBilling};
 use hostfront::subscriptions::pay::{self, PayError};
-use hostfront::subscriptions::{self, ServiceStatus};
+use hostfront::subscriptions::{self, SubscriptionStatus};
 
 use super::{DAY, first_service, live_domain, mails_of};
 
@@ -41,21 +41,21 @@ pub(crate) fn travel_to(clock: &ManualClock, date: &str, days: i64) {
     clock.advance_secs(midnight(date) - days * DAY + DAY / 2 - clock.now_secs());
 }
 
-async fn a_service_is_billed_each_period_once(clock: &ManualClock, services: &Services) {
-    let (customer, _) = live_domain(services).await;
-    let table = services.table.as_ref();
-    payment_method::save(services, &customer.id, &card(APPROVED), "ok")
+async fn a_service_is_billed_each_period_once(clock: &ManualClock, ports: &Ports) {
+    let (customer, _) = live_domain(ports).await;
+    let table = ports.table.as_ref();
+    payment_method::save(ports, &customer.id, &card(APPROVED), "ok")
         .await
         .unwrap();
-    let service = first_service(services, &customer.id).await;
+    let service = first_service(ports, &customer.id).await;
     let due = service.next_due.clone();
     travel_to(clock, &due, 15);
     assert_eq!(
-        billing::run(services).await.unwrap(),
+        billing::run(ports).await.unwrap(),
         ServiceBilling::default()
     );
     travel_to(clock, &due, 13);
-    let (first, second) = tokio::join!(billing::run(services), billing::run(services));
+    let (first, second) = tokio::join!(billing::run(ports), billing::run(ports));
     assert_eq!(first.unwrap().invoiced + second.unwrap().invoiced, 1);
     let ahead = invoice::of_customer(table, &customer.id, 10).await.unwrap();
     let ahead = ahead
@@ -65,10 +65,10 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, services: &Se
     assert!(
         matches!(
             pay::pay_invoice(
-                services,
+                ports,
                 &customer.id,
                 &ahead.number,
-                saved(services, &customer.id).await
+                saved(ports, &customer.id).await
             )
             .await,
             Err(PayError::Conflict {
@@ -79,14 +79,14 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, services: &Se
         "an invoice the billing run charges is not paid by hand"
     );
     assert_eq!(
-        mails_of(services, MailKind::ServiceInvoice, &customer.email).await,
+        mails_of(ports, MailKind::ServiceInvoice, &customer.email).await,
         1
     );
 
     travel_to(clock, &due, 0);
-    let (first, second) = tokio::join!(billing::run(services), billing::run(services));
+    let (first, second) = tokio::join!(billing::run(ports), billing::run(ports));
     assert_eq!(first.unwrap().charged + second.unwrap().charged, 1);
-    assert_eq!(billing::run(services).await.unwrap().charged, 0);
+    assert_eq!(billing::run(ports).await.unwrap().charged, 0);
     let paid = subscriptions::find(table, &customer.id, &service.id)
         .await
         .unwrap()
@@ -111,49 +111,49 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, services: &Se
         .unwrap();
     assert_eq!((period.status, period.subtotal), (InvoiceStatus::Paid, 499));
     assert_eq!(
-        mails_of(services, MailKind::ServiceReceipt, &customer.email).await,
+        mails_of(ports, MailKind::ServiceReceipt, &customer.email).await,
         1
     );
 
     // The next period with a card that declines: three tries, then suspended.
-    payment_method::save(services, &customer.id, &card(DECLINED), "bad")
+    payment_method::save(ports, &customer.id, &card(DECLINED), "bad")
         .await
         .unwrap();
     let next = paid.next_due.clone();
     travel_to(clock, &next, 13);
-    assert_eq!(billing::run(services).await.unwrap().invoiced, 1);
+    assert_eq!(billing::run(ports).await.unwrap().invoiced, 1);
     for (days, suspended) in [(0, 0), (-3, 0), (-7, 1)] {
         travel_to(clock, &next, days);
-        let run = billing::run(services).await.unwrap();
+        let run = billing::run(ports).await.unwrap();
         assert_eq!((run.declined, run.suspended), (1, suspended), "{days}");
-        assert_eq!(billing::run(services).await.unwrap().declined, 0);
+        assert_eq!(billing::run(ports).await.unwrap().declined, 0);
     }
     let stopped = subscriptions::find(table, &customer.id, &service.id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stopped.status, ServiceStatus::Suspended);
+    assert_eq!(stopped.status, SubscriptionStatus::Suspended);
     assert_eq!(
         stopped.next_due, next,
         "an unpaid period does not move the due date"
     );
     assert_eq!(
-        mails_of(services, MailKind::ServicePaymentFailed, &customer.email).await,
+        mails_of(ports, MailKind::ServicePaymentFailed, &customer.email).await,
         3
     );
     // The panel follows: the account is suspended, once the job has run.
     let username = &stopped.hosting.account.username;
-    let waiting = || subscriptions::panel::resume_stalled(services, std::time::Duration::ZERO);
+    let waiting = || subscriptions::panel::resume_stalled(ports, std::time::Duration::ZERO);
     assert_eq!(
         waiting().await.unwrap(),
         1,
         "the change waits for the panel"
     );
-    subscriptions::panel::sync(services, &customer.id, &service.id)
+    subscriptions::panel::sync(ports, &customer.id, &service.id)
         .await
         .unwrap();
     assert!(
-        services
+        ports
             .panel
             .state(username)
             .await
@@ -172,7 +172,7 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, services: &Se
         .unwrap();
     assert_eq!(unpaid.status, InvoiceStatus::Open);
     let declined = pay::pay_invoice(
-        services,
+        ports,
         &customer.id,
         &unpaid.number,
         PaymentSource::Card(card(DECLINED)),
@@ -184,7 +184,7 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, services: &Se
     );
     let pay = || {
         pay::pay_invoice(
-            services,
+            ports,
             &customer.id,
             &unpaid.number,
             PaymentSource::Card(card(APPROVED)),
@@ -215,7 +215,7 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, services: &Se
         InvoiceStatus::Paid,
         "paid already: no charge"
     );
-    let receipts = hostfront::mail::outbox(services, 500)
+    let receipts = hostfront::mail::outbox(ports, 500)
         .await
         .unwrap()
         .into_iter()
@@ -226,13 +226,13 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, services: &Se
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(back.status, ServiceStatus::Active);
+    assert_eq!(back.status, SubscriptionStatus::Active);
     assert!(back.next_due > next, "the paid period moves the due date");
-    subscriptions::panel::sync(services, &customer.id, &service.id)
+    subscriptions::panel::sync(ports, &customer.id, &service.id)
         .await
         .unwrap();
     assert!(
-        !services
+        !ports
             .panel
             .state(username)
             .await
@@ -242,10 +242,10 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, services: &Se
     );
     // Another customer cannot see or pay it.
     let (eve, _) =
-        hostfront_tests::customer(services, &hostfront_tests::shopper::fresh_username()).await;
+        hostfront_tests::customer(ports, &hostfront_tests::shopper::fresh_username()).await;
     assert!(matches!(
         pay::pay_invoice(
-            services,
+            ports,
             &eve.id,
             &unpaid.number,
             PaymentSource::Card(card(APPROVED))
@@ -255,8 +255,8 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, services: &Se
     ));
 }
 
-async fn saved(services: &Services, customer_id: &str) -> PaymentSource {
-    let token = payment_method::find(services.table.as_ref(), customer_id)
+async fn saved(ports: &Ports, customer_id: &str) -> PaymentSource {
+    let token = payment_method::find(ports.table.as_ref(), customer_id)
         .await
         .unwrap()
         .unwrap()

@@ -1,7 +1,7 @@
 //! Transfers in that complete, and one the losing registrar refuses, on
 //! both engines with the manual clock.
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::adapters::sim::auth_code_for;
 use hostfront::clock::ManualClock;
 use hostfront::domains::owned::{self, OwnedStatus};
@@ -14,7 +14,7 @@ use hostfront_tests::shopper::fresh_username;
 use super::mails_of;
 
 /// A customer whose order to transfer `name` in went live.
-async fn transferring(services: &Services, name: &str) -> hostfront::accounts::Customer {
+async fn transferring(ports: &Ports, name: &str) -> hostfront::accounts::Customer {
     let request = OrderRequest {
         plan_id: "web-starter".into(),
         cycle: "monthly".into(),
@@ -27,27 +27,21 @@ async fn transferring(services: &Services, name: &str) -> hostfront::accounts::C
         password: None,
         generate_password: true,
     };
-    hostfront_tests::customer_with_live_order(services, request)
+    hostfront_tests::customer_with_live_order(ports, request)
         .await
         .0
 }
 
-async fn transfers_complete_or_are_refused_in_plain_words(
-    clock: &ManualClock,
-    services: &Services,
-) {
-    let ada = transferring(services, "facebook.com").await;
-    let bob = transferring(services, "nackbakery.com").await;
+async fn transfers_complete_or_are_refused_in_plain_words(clock: &ManualClock, ports: &Ports) {
+    let ada = transferring(ports, "facebook.com").await;
+    let bob = transferring(ports, "nackbakery.com").await;
     assert_eq!(
-        transfers::follow_up(services).await.unwrap(),
+        transfers::follow_up(ports).await.unwrap(),
         FollowedUp::default(),
         "the registry has not answered yet"
     );
     clock.advance_secs(120);
-    let (first, second) = tokio::join!(
-        transfers::follow_up(services),
-        transfers::follow_up(services)
-    );
+    let (first, second) = tokio::join!(transfers::follow_up(ports), transfers::follow_up(ports));
     let (first, second) = (first.unwrap(), second.unwrap());
     assert_eq!(
         (
@@ -56,12 +50,12 @@ async fn transfers_complete_or_are_refused_in_plain_words(
         ),
         (1, 1)
     );
-    let moved = owned::find(services.table.as_ref(), &ada.id, "facebook.com")
+    let moved = owned::find(ports.table.as_ref(), &ada.id, "facebook.com")
         .await
         .unwrap()
         .unwrap();
     assert_eq!(moved.status, OwnedStatus::Active);
-    let expiry = services
+    let expiry = ports
         .registrar
         .info("facebook.com")
         .await
@@ -74,17 +68,17 @@ async fn transfers_complete_or_are_refused_in_plain_words(
     );
     assert!(moved.locked);
 
-    let refused = owned::find(services.table.as_ref(), &bob.id, "nackbakery.com")
+    let refused = owned::find(ports.table.as_ref(), &bob.id, "nackbakery.com")
         .await
         .unwrap()
         .unwrap();
     assert_eq!(refused.status, OwnedStatus::TransferFailed);
     assert_eq!(
-        mails_of(services, MailKind::TransferFailed, &bob.email).await,
+        mails_of(ports, MailKind::TransferFailed, &bob.email).await,
         1
     );
     assert_eq!(
-        transfers::follow_up(services).await.unwrap(),
+        transfers::follow_up(ports).await.unwrap(),
         FollowedUp::default()
     );
 }

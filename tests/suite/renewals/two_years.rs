@@ -18,7 +18,7 @@ mod story;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::accounts::Customer;
 use hostfront::adapters::sim::APPROVED;
 use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice, payment_method};
@@ -66,7 +66,7 @@ struct Holder {
 }
 
 struct Story {
-    services: Services,
+    ports: Ports,
     seen: Arc<Recorder>,
     ada: Holder,
     bob: Holder,
@@ -78,19 +78,19 @@ struct Story {
 
 /// Runs every scheduled task twice at once, then once more, each round's
 /// jobs worked off after it.
-async fn run_every_task(services: &Services) {
+async fn run_every_task(ports: &Ports) {
     for times in [2, 1] {
         let tasks: Vec<Task> = Task::ALL
             .iter()
             .flat_map(|t| std::iter::repeat_n(*t, times))
             .collect();
-        let outcomes = futures::future::join_all(tasks.iter().map(|t| t.run(services))).await;
+        let outcomes = futures::future::join_all(tasks.iter().map(|t| t.run(ports))).await;
         for (task, outcome) in tasks.iter().zip(outcomes) {
             if let Err(error) = outcome {
                 panic!("{}: {error:#}", task.name());
             }
         }
-        work_off_queue(services).await;
+        work_off_queue(ports).await;
     }
 }
 
@@ -206,7 +206,7 @@ async fn check_totals(story: &Story) {
         for (kind, count) in kinds {
             assert_eq!(seen.sent(email, kind, ""), count, "{email}: {kind:?}");
         }
-        let invoices = invoice::of_customer(story.services.table.as_ref(), &who.customer.id, 100)
+        let invoices = invoice::of_customer(story.ports.table.as_ref(), &who.customer.id, 100)
             .await
             .unwrap();
         let periods: BTreeSet<&str> = invoices
@@ -234,27 +234,27 @@ async fn check_totals(story: &Story) {
     }
 }
 
-async fn two_years_of_three_customers(clock: &ManualClock, plain: &Services) {
+async fn two_years_of_three_customers(clock: &ManualClock, plain: &Ports) {
     let started = std::time::Instant::now();
     let seen = Arc::new(Recorder::default());
-    let mut services = plain.clone();
-    services.mailer = Arc::new(RecordingMailer(plain.mailer.clone(), seen.clone()));
-    services.payments = Arc::new(RecordingGateway(plain.payments.clone(), seen.clone()));
+    let mut ports = plain.clone();
+    ports.mailer = Arc::new(RecordingMailer(plain.mailer.clone(), seen.clone()));
+    ports.payments = Arc::new(RecordingGateway(plain.payments.clone(), seen.clone()));
     let mut holders = Vec::new();
     for (name, auto_renew) in [("ada", true), ("bob", false), ("cy", false)] {
-        let (customer, domain) = live_domain(&services).await;
-        owned::set_auto_renew(&services, &customer.id, &domain.name, auto_renew)
+        let (customer, domain) = live_domain(&ports).await;
+        owned::set_auto_renew(&ports, &customer.id, &domain.name, auto_renew)
             .await
             .unwrap();
-        payment_method::save(&services, &customer.id, &card(APPROVED), name)
+        payment_method::save(&ports, &customer.id, &card(APPROVED), name)
             .await
             .unwrap();
-        let service = first_service(&services, &customer.id).await;
+        let service = first_service(&ports, &customer.id).await;
         holders.push((customer, domain, service));
     }
-    let expiry = registry_expiry(&services, &holders[0].1.name).await;
+    let expiry = registry_expiry(&ports, &holders[0].1.name).await;
     for (_, domain, _) in &holders {
-        let same = registry_expiry(&services, &domain.name).await;
+        let same = registry_expiry(&ports, &domain.name).await;
         assert_eq!(same, expiry, "registered at the same moment");
     }
     let first_due = time::Date::parse(
@@ -270,7 +270,7 @@ async fn two_years_of_three_customers(clock: &ManualClock, plain: &Services) {
             service: service.id,
         });
     let story = Story {
-        services,
+        ports,
         seen,
         ada: held.next().unwrap(),
         bob: held.next().unwrap(),
@@ -282,7 +282,7 @@ async fn two_years_of_three_customers(clock: &ManualClock, plain: &Services) {
     for (at, step) in &steps {
         clock.advance_secs(at - clock.now_secs());
         story.act(*step).await;
-        run_every_task(&story.services).await;
+        run_every_task(&story.ports).await;
         story.check(*step).await;
         if std::env::var_os("HOSTFRONT_TRACE_STEPS").is_some() {
             eprintln!("{step:?} at {:.1?}", started.elapsed());

@@ -2,17 +2,17 @@
 //! the billing role's grants to one customer add up to its limit per UTC
 //! day; admins have none; the next day starts afresh.
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::audit::Actor;
 use hostfront::billing::credit::{self, CreditError};
 use hostfront::clock::ManualClock;
 use hostfront::staff::Role;
 
-async fn billing_grants_add_up_per_customer_per_day(clock: &ManualClock, services: &Services) {
+async fn billing_grants_add_up_per_customer_per_day(clock: &ManualClock, ports: &Ports) {
     let clerk = Actor::Staff("stf-billing".into());
     let grant = |customer: &'static str, role, amount| {
         credit::grant(
-            services,
+            ports,
             (&clerk, role, "192.0.2.1"),
             (customer, "USD"),
             amount,

@@ -4,7 +4,7 @@
 //! idle minutes or eight hours; every login, good or bad, in the audit log
 //! with the client's address; the first admin made once.
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::audit::{self, Actor, AuditQuery};
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::staff::auth::{self, NewStaff, StaffLogin};
@@ -20,8 +20,8 @@ fn login(email: &str, password: &str, code: &str) -> StaffLogin {
     }
 }
 
-async fn a_login_needs_the_password_and_a_fresh_code(clock: &ManualClock, services: &Services) {
-    let first = auth::create_first_admin(services, "Grace@Staff.example", "Grace Hopper")
+async fn a_login_needs_the_password_and_a_fresh_code(clock: &ManualClock, ports: &Ports) {
+    let first = auth::create_first_admin(ports, "Grace@Staff.example", "Grace Hopper")
         .await
         .unwrap();
     assert_eq!(first.member.role, Role::Admin);
@@ -31,11 +31,11 @@ async fn a_login_needs_the_password_and_a_fresh_code(clock: &ManualClock, servic
         "a password is made for the first admin"
     );
     assert!(matches!(
-        auth::create_first_admin(services, "mallory@staff.example", "Mallory").await,
+        auth::create_first_admin(ports, "mallory@staff.example", "Mallory").await,
         Err(StaffError::Conflict(_))
     ));
     let clerk = auth::create(
-        services,
+        ports,
         (
             &Actor::Staff(first.member.id.clone()),
             Some(Role::Admin),
@@ -61,47 +61,47 @@ async fn a_login_needs_the_password_and_a_fresh_code(clock: &ManualClock, servic
         login("nobody@staff.example", PASSWORD, &code()),
     ] {
         assert!(matches!(
-            auth::login(services, wrong, client).await,
+            auth::login(ports, wrong, client).await,
             Err(StaffError::BadCredentials)
         ));
     }
     let used = code();
-    let (member, token) = auth::login(services, login(email, PASSWORD, &used), client)
+    let (member, token) = auth::login(ports, login(email, PASSWORD, &used), client)
         .await
         .unwrap();
     assert_eq!(member.role, Role::Support);
     assert!(
         matches!(
-            auth::login(services, login(email, PASSWORD, &used), client).await,
+            auth::login(ports, login(email, PASSWORD, &used), client).await,
             Err(StaffError::BadCredentials)
         ),
         "a code is good once"
     );
     assert_eq!(
-        auth::session_member(services, &token).await.unwrap().id,
+        auth::session_member(ports, &token).await.unwrap().id,
         member.id
     );
 
     // Thirty idle minutes end a session; use keeps it alive, up to eight hours.
     clock.advance_secs(29 * 60);
-    auth::session_member(services, &token).await.unwrap();
+    auth::session_member(ports, &token).await.unwrap();
     clock.advance_secs(29 * 60);
-    auth::session_member(services, &token).await.unwrap();
+    auth::session_member(ports, &token).await.unwrap();
     clock.advance_secs(31 * 60);
     assert!(matches!(
-        auth::session_member(services, &token).await,
+        auth::session_member(ports, &token).await,
         Err(StaffError::NotLoggedIn)
     ));
-    let (_, token) = auth::login(services, login(email, PASSWORD, &code()), client)
+    let (_, token) = auth::login(ports, login(email, PASSWORD, &code()), client)
         .await
         .unwrap();
     for _ in 0..17 {
         clock.advance_secs(29 * 60);
-        let _ = auth::session_member(services, &token).await;
+        let _ = auth::session_member(ports, &token).await;
     }
     assert!(
         matches!(
-            auth::session_member(services, &token).await,
+            auth::session_member(ports, &token).await,
             Err(StaffError::NotLoggedIn)
         ),
         "eight hours at most"
@@ -110,14 +110,14 @@ async fn a_login_needs_the_password_and_a_fresh_code(clock: &ManualClock, servic
     // A recovery code stands in for the one-time code, once.
     let recovery = clerk.recovery_codes[3].clone();
     auth::login(
-        services,
+        ports,
         login(email, PASSWORD, &recovery.to_uppercase()),
         client,
     )
     .await
     .unwrap();
     assert!(matches!(
-        auth::login(services, login(email, PASSWORD, &recovery), client).await,
+        auth::login(ports, login(email, PASSWORD, &recovery), client).await,
         Err(StaffError::BadCredentials)
     ));
 
@@ -126,26 +126,26 @@ async fn a_login_needs_the_password_and_a_fresh_code(clock: &ManualClock, servic
     clock.advance_secs(60);
     for _ in 0..3 {
         assert!(matches!(
-            auth::login(services, login(email, "wrong", &code()), client).await,
+            auth::login(ports, login(email, "wrong", &code()), client).await,
             Err(StaffError::BadCredentials)
         ));
     }
     assert!(matches!(
-        auth::login(services, login(email, "wrong", &code()), client).await,
+        auth::login(ports, login(email, "wrong", &code()), client).await,
         Err(StaffError::LockedOut { seconds: 900 })
     ));
     assert!(matches!(
-        auth::login(services, login(email, PASSWORD, &code()), client).await,
+        auth::login(ports, login(email, PASSWORD, &code()), client).await,
         Err(StaffError::LockedOut { .. })
     ));
     clock.advance_secs(15 * 60 + 1);
-    auth::login(services, login(email, PASSWORD, &code()), client)
+    auth::login(ports, login(email, PASSWORD, &code()), client)
         .await
         .unwrap();
 
     // Every login is in the audit log, with the address it came from.
     let subject = format!("staff:{}", member.id);
-    let entries = audit::read(services.table.as_ref(), AuditQuery::Subject(&subject), 100)
+    let entries = audit::read(ports.table.as_ref(), AuditQuery::Subject(&subject), 100)
         .await
         .unwrap();
     let count = |action: &str| entries.iter().filter(|e| e.action == action).count();

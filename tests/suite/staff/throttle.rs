@@ -4,7 +4,7 @@
 //! has answers exactly as a member's does, try after try, and costs the
 //! same password check.
 
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::audit::Actor;
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::staff::auth::{self, Enrolment, NewStaff, StaffLogin};
@@ -12,24 +12,20 @@ use hostfront::staff::{Role, StaffError, totp};
 
 const PASSWORD: &str = "a long staff password";
 
-async fn member(services: &Services, email: &str) -> Enrolment {
+async fn member(ports: &Ports, email: &str) -> Enrolment {
     let request = NewStaff {
         email: email.into(),
         name: "Linus".into(),
         role: Role::Support,
         password: Some(PASSWORD.into()),
     };
-    auth::create(
-        services,
-        (&Actor::system("tests"), None, "192.0.2.1"),
-        request,
-    )
-    .await
-    .unwrap()
+    auth::create(ports, (&Actor::system("tests"), None, "192.0.2.1"), request)
+        .await
+        .unwrap()
 }
 
 async fn try_login(
-    services: &Services,
+    ports: &Ports,
     (email, password, code): (&str, &str, &str),
     client: &str,
 ) -> Result<(), StaffError> {
@@ -38,7 +34,7 @@ async fn try_login(
         password: password.into(),
         code: code.into(),
     };
-    auth::login(services, request, client).await.map(|_| ())
+    auth::login(ports, request, client).await.map(|_| ())
 }
 
 /// A fresh step, so that a one-time code is good.
@@ -47,12 +43,12 @@ fn code(clock: &ManualClock, secret: &str) -> String {
     totp::code_at(secret, clock.now_secs())
 }
 
-async fn a_stranger_cannot_lock_a_member_out(clock: &ManualClock, services: &Services) {
+async fn a_stranger_cannot_lock_a_member_out(clock: &ManualClock, ports: &Ports) {
     let email = "linus@staff.example";
-    let linus = member(services, email).await;
+    let linus = member(ports, email).await;
     let home = "198.51.100.4";
     let good = code(clock, &linus.totp_secret);
-    try_login(services, (email, PASSWORD, &good), home)
+    try_login(ports, (email, PASSWORD, &good), home)
         .await
         .unwrap();
 
@@ -60,13 +56,13 @@ async fn a_stranger_cannot_lock_a_member_out(clock: &ManualClock, services: &Ser
     let stranger = "203.0.113.66";
     for _ in 0..4 {
         assert!(matches!(
-            try_login(services, (email, "guess", "123456"), stranger).await,
+            try_login(ports, (email, "guess", "123456"), stranger).await,
             Err(StaffError::BadCredentials)
         ));
     }
     for _ in 0..2 {
         assert!(matches!(
-            try_login(services, (email, "guess", "123456"), stranger).await,
+            try_login(ports, (email, "guess", "123456"), stranger).await,
             Err(StaffError::LockedOut { seconds: 900 })
         ));
     }
@@ -75,14 +71,14 @@ async fn a_stranger_cannot_lock_a_member_out(clock: &ManualClock, services: &Ser
     for n in 0..12 {
         let elsewhere = format!("203.0.113.{n}");
         let Err(StaffError::SlowDown { seconds }) =
-            try_login(services, (email, "guess", "123456"), &elsewhere).await
+            try_login(ports, (email, "guess", "123456"), &elsewhere).await
         else {
             panic!("a client elsewhere waits");
         };
         waits.push(seconds);
         clock.advance_secs(seconds);
         assert!(matches!(
-            try_login(services, (email, "guess", "123456"), &elsewhere).await,
+            try_login(ports, (email, "guess", "123456"), &elsewhere).await,
             Err(StaffError::BadCredentials)
         ));
     }
@@ -91,12 +87,12 @@ async fn a_stranger_cannot_lock_a_member_out(clock: &ManualClock, services: &Ser
 
     // The member, from their own client, logs in at once.
     let good = code(clock, &linus.totp_secret);
-    try_login(services, (email, PASSWORD, &good), home)
+    try_login(ports, (email, PASSWORD, &good), home)
         .await
         .unwrap();
     // Which clears the counts: a client elsewhere need not wait.
     assert!(matches!(
-        try_login(services, (email, "guess", "123456"), "203.0.113.99").await,
+        try_login(ports, (email, "guess", "123456"), "203.0.113.99").await,
         Err(StaffError::BadCredentials)
     ));
 }
@@ -105,8 +101,8 @@ with_clock_on_both_engines!(a_stranger_cannot_lock_a_member_out: stranger_embedd
 
 /// The same tries, for a member's email and for one nobody has, from
 /// addresses of their own: the same answers, and a password check each.
-async fn unknown_emails_answer_as_members_do(clock: &ManualClock, services: &Services) {
-    member(services, "grace@staff.example").await;
+async fn unknown_emails_answer_as_members_do(clock: &ManualClock, ports: &Ports) {
+    member(ports, "grace@staff.example").await;
     let emails = ["grace@staff.example", "nobody@staff.example"];
     let mut answers: [Vec<String>; 2] = Default::default();
     let mut checks = [0; 2];
@@ -117,14 +113,10 @@ async fn unknown_emails_answer_as_members_do(clock: &ManualClock, services: &Ser
             n => format!("203.0.{who}.{n}"),
         };
         for (who, email) in emails.iter().enumerate() {
-            let before = services.hasher.verifications();
-            let answer = try_login(
-                services,
-                (email, "a guessed password", "123456"),
-                &client(who),
-            )
-            .await;
-            checks[who] += services.hasher.verifications() - before;
+            let before = ports.hasher.verifications();
+            let answer =
+                try_login(ports, (email, "a guessed password", "123456"), &client(who)).await;
+            checks[who] += ports.hasher.verifications() - before;
             let text = format!("{answer:?}");
             let message = answer.err().map(|e| e.to_string()).unwrap_or_default();
             answers[who].push(format!("{text} {message}"));

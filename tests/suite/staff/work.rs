@@ -149,13 +149,9 @@ async fn staff_find_decide_and_act(app: &App) {
 
     // Each action once in the audit log, with who, from where, before and after.
     let subject = format!("service:{service}");
-    let entries = audit::read(
-        app.services.table.as_ref(),
-        AuditQuery::Subject(&subject),
-        50,
-    )
-    .await
-    .unwrap();
+    let entries = audit::read(app.ports.table.as_ref(), AuditQuery::Subject(&subject), 50)
+        .await
+        .unwrap();
     let suspensions: Vec<_> = entries.iter().filter(|e| e.action == "suspended").collect();
     assert_eq!(suspensions.len(), 1);
     let entry = suspensions[0];
@@ -171,7 +167,7 @@ async fn staff_find_decide_and_act(app: &App) {
     assert_eq!(entry.role.as_deref(), Some("support"));
     assert_eq!(entry.why, "abuse report 42");
     let approvals = audit::read(
-        app.services.table.as_ref(),
+        app.ports.table.as_ref(),
         AuditQuery::Subject(&format!("order:{id}")),
         50,
     )
@@ -209,7 +205,7 @@ async fn staff_find_decide_and_act(app: &App) {
         "the customer sees it"
     );
     let placed_entries = audit::read(
-        app.services.table.as_ref(),
+        app.ports.table.as_ref(),
         AuditQuery::Subject(&format!("order:{placed_id}")),
         10,
     )

@@ -26,7 +26,7 @@ enum Invocation {
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    let services = hostfront_lambda::services_from_env(
+    let ports = hostfront_lambda::ports_from_env(
         hostfront_lambda::AwsAdapters::NONE
             .with_mail()
             .with_registrar()
@@ -35,11 +35,11 @@ async fn main() -> Result<(), hostfront_lambda::Error> {
     )
     .await?;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Invocation>| {
-        let services = services.clone();
+        let ports = ports.clone();
         async move {
             match event.payload {
                 Invocation::Task { task } => {
-                    let outcome = run_task(&services, &task).await?;
+                    let outcome = run_task(&ports, &task).await?;
                     tracing::info!(%task, %outcome, "scheduled task ran");
                     Ok::<_, hostfront_lambda::Error>(
                         serde_json::json!({ "task": task, "outcome": outcome }),
@@ -47,14 +47,13 @@ async fn main() -> Result<(), hostfront_lambda::Error> {
                 }
                 Invocation::CreateAdmin { create_admin } => {
                     let enrolment =
-                        create_first_admin(&services, &create_admin.email, &create_admin.name)
-                            .await?;
+                        create_first_admin(&ports, &create_admin.email, &create_admin.name).await?;
                     tracing::info!(staff = %enrolment.member.id, "the first admin was made");
                     Ok(serde_json::json!({ "enrolment": enrolment_text(&enrolment) }))
                 }
                 Invocation::SeedCatalog { seed_catalog } => {
-                    let seeded = seed_catalog
-                        && hostfront::catalog::seed_demo(services.table.as_ref()).await?;
+                    let seeded =
+                        seed_catalog && hostfront::catalog::seed_demo(ports.table.as_ref()).await?;
                     tracing::info!(seeded, "catalog seeding ran");
                     Ok(serde_json::json!({ "seeded": seeded }))
                 }

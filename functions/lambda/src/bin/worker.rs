@@ -9,15 +9,15 @@ use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), hostfront_lambda::Error> {
-    let services = hostfront_lambda::services_from_env(hostfront_lambda::AwsAdapters::ALL).await?;
+    let ports = hostfront_lambda::ports_from_env(hostfront_lambda::AwsAdapters::ALL).await?;
     let jobs = Arc::new(AppJobs {
-        services: services.clone(),
+        ports: ports.clone(),
     });
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
-        let (services, jobs) = (services.clone(), jobs.clone());
+        let (ports, jobs) = (ports.clone(), jobs.clone());
         async move {
             Ok::<_, hostfront_lambda::Error>(
-                hostfront_lambda::run_batch(services.queue.as_ref(), jobs.as_ref(), event.payload)
+                hostfront_lambda::run_batch(ports.queue.as_ref(), jobs.as_ref(), event.payload)
                     .await,
             )
         }

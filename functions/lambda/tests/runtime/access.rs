@@ -20,7 +20,7 @@ async fn behind_cloudfront_the_viewer_counts_and_a_request_around_it_is_refused(
             false,
         )
         .await;
-    let app = App::behind(gateway.base.clone(), stack.services.clone());
+    let app = App::behind(gateway.base.clone(), stack.ports.clone());
     let login = json!({"email": "nobody@example.com", "password": "not the password"});
 
     // Straight to the API, without CloudFront's header, or with a wrong one.

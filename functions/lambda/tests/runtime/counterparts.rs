@@ -42,7 +42,7 @@ async fn with_route53_a_live_order_is_served_there() {
     stack.seed(SCHEDULER).await;
     let on_route53 = [("HOSTFRONT_DNS", "route53")];
     let gateway = stack.gateway(API_FUNCTIONS, &on_route53, false).await;
-    let app = App::behind(gateway.base.clone(), stack.services.clone());
+    let app = App::behind(gateway.base.clone(), stack.ports.clone());
     let shopper = Shopper::sign_up(&app, &format!("{}@example.com", unique("zoe")), "GB").await;
     let domain = fresh_domain();
     let id = order_goes_live(&stack, &shopper, &domain, &on_route53).await;
@@ -86,7 +86,7 @@ async fn with_epp_stripe_and_whm_an_order_pays_registers_and_goes_live_at_the_re
     let env: Vec<(String, String)> = [registry.env(1), stripe.env(), fleet.env()].concat();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let gateway = stack.gateway(API_FUNCTIONS, &env, false).await;
-    let app = App::behind(gateway.base.clone(), stack.services.clone());
+    let app = App::behind(gateway.base.clone(), stack.ports.clone());
 
     // Staff give the panel its first server, which must answer to its token.
     let admin = Clerk::log_in(&app, Role::Admin).await;
@@ -172,7 +172,7 @@ async fn with_ses_mail_goes_out_and_a_bounce_stops_it() {
         ("HOSTFRONT_SES_CONFIGURATION_SET", set.as_str()),
     ];
     let gateway = stack.gateway(API_FUNCTIONS, &with_ses, false).await;
-    let app = App::behind(gateway.base.clone(), stack.services.clone());
+    let app = App::behind(gateway.base.clone(), stack.ports.clone());
     let email = format!("{}@example.com", unique("ada"));
     Shopper::sign_up(&app, &email, "GB").await;
     let sent = sent_to(&email).await;
@@ -185,7 +185,7 @@ async fn with_ses_mail_goes_out_and_a_bounce_stops_it() {
         "mail": {"destination": [email]},
     });
     stack
-        .services
+        .ports
         .queue
         .send(&bounce.to_string(), Duration::ZERO)
         .await
@@ -206,7 +206,7 @@ async fn with_ses_mail_goes_out_and_a_bounce_stops_it() {
         )
         .await;
     assert_eq!(status, 202);
-    let recorded = hostfront::mail::outbox(&stack.services, 50).await.unwrap();
+    let recorded = hostfront::mail::outbox(&stack.ports, 50).await.unwrap();
     assert!(
         recorded
             .iter()

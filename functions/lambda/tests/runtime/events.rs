@@ -15,7 +15,7 @@ async fn events_carry_cookies_query_strings_base64_bodies_and_the_client_address
     let gateway = stack
         .gateway(API_FUNCTIONS, &[("HOSTFRONT_AUTH_PER_MINUTE", "6")], true)
         .await;
-    let app = App::behind(gateway.base.clone(), stack.services.clone());
+    let app = App::behind(gateway.base.clone(), stack.ports.clone());
 
     // The session cookie goes out in the response's `cookies` and comes back
     // in the event's `cookies`.

@@ -46,7 +46,7 @@ async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_b
     let stack = Stack::on_moto().await;
     stack.seed(SCHEDULER).await;
     let gateway = stack.gateway(API_FUNCTIONS, &[], false).await;
-    let app = App::behind(gateway.base.clone(), stack.services.clone());
+    let app = App::behind(gateway.base.clone(), stack.ports.clone());
 
     // The system function serves the committed document.
     let (status, _, document) = app.get("/api/openapi.json").await;
@@ -77,7 +77,7 @@ async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_b
     // The paid order's job, and a message that is no job, in one batch to a
     // worker whose registrar and panel are down.
     stack
-        .services
+        .ports
         .queue
         .send("this is no job", Duration::ZERO)
         .await
@@ -107,7 +107,7 @@ async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_b
         "only the failed job is named; the poison one went to the dead-letter queue"
     );
     let dead: Vec<String> = stack
-        .services
+        .ports
         .queue
         .dead_letters(10)
         .await
@@ -142,7 +142,7 @@ async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_b
             answer["outcome"].as_str().unwrap().contains("queued"),
             "{answer}"
         );
-        queued += daily::last_run(&stack.services, check)
+        queued += daily::last_run(&stack.ports, check)
             .await
             .unwrap()
             .unwrap()
@@ -160,10 +160,7 @@ async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_b
         Check::CertificateAlerts,
         Check::HostingCheck,
     ] {
-        let run = daily::last_run(&stack.services, check)
-            .await
-            .unwrap()
-            .unwrap();
+        let run = daily::last_run(&stack.ports, check).await.unwrap().unwrap();
         assert_eq!(run.batches_done, 1, "{run:?}");
         assert_eq!(run.counts.get("checked"), Some(&1), "{run:?}");
     }

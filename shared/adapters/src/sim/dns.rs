@@ -13,9 +13,9 @@ use serde_json::json;
 
 use std::net::IpAddr;
 
-use hostfront_core::dns::Zone;
 use hostfront_core::resolver::{EditableDns, Pointing, Resolver, ResolverError};
 use hostfront_core::store::{Key, Table};
+use hostfront_core::zone::Zone;
 
 pub struct SimulatedResolver {
     table: Arc<dyn Table>,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use hostfront_adapters::aws::{DynamoTable, KmsSealer, OnFirstUse, SqsQueue};
-use hostfront_core::Services;
+use hostfront_core::Ports;
 use hostfront_core::clock::Clock;
 use hostfront_core::dnshost::DnsHost;
 use hostfront_core::mailer::Mailer;
@@ -17,7 +17,7 @@ use super::real::{
     RealPanel, RealPayments, RealRegistrar, epp_registrar, route53_zones, ses_mailer,
     stripe_payments, whm_panel,
 };
-use super::{Ports, with_real_ports};
+use super::{EnginePorts, with_real_ports};
 use crate::settings::Settings;
 
 type ZonesPort = fn(&aws_config::SdkConfig, &Settings) -> Option<Arc<dyn DnsHost>>;
@@ -153,7 +153,7 @@ pub async fn on_aws(
     clock: Arc<dyn Clock>,
     adapters: AwsAdapters,
     sdk: aws_config::SdkConfig,
-) -> anyhow::Result<Services> {
+) -> anyhow::Result<Ports> {
     let simulated = settings.adapters.unsafe_in_production();
     if !simulated.is_empty() && !settings.adapters.demo {
         anyhow::bail!(
@@ -172,7 +172,7 @@ pub async fn on_aws(
     let panel = (adapters.panel)(&settings, &table, &clock)?;
     let kms = OnFirstUse::new(move || aws_sdk_kms::Client::new(&sdk));
     let sealer = Arc::new(KmsSealer::new(kms, key_id));
-    let ports = Ports {
+    let engine_ports = EnginePorts {
         table,
         queue,
         sealer,
@@ -180,14 +180,14 @@ pub async fn on_aws(
         payments,
         panel,
     };
-    let mut services = with_real_ports(settings, clock, ports);
+    let mut ports = with_real_ports(settings, clock, engine_ports);
     if let Some(dns_host) = dns_host {
-        services.dns_host = dns_host;
+        ports.dns_host = dns_host;
     }
     if let Some(mailer) = mailer {
-        services.mailer = mailer;
+        ports.mailer = mailer;
     }
-    Ok(services)
+    Ok(ports)
 }
 
 /// The table, its client made on first use (meanwhile, on another thread).

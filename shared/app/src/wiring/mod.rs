@@ -1,5 +1,5 @@
 //! The composition root: the adapter of every port, chosen by the settings.
-//! Use cases and routes see only `Services`; only this module knows which
+//! Use cases and routes see only `Ports`; only this module knows which
 //! engine and which adapters run them.
 //!
 //! - `aws`: DynamoDB, SQS and KMS, and the optional adapters a Lambda links;
@@ -22,7 +22,7 @@ use hostfront_adapters::sim::{
     PanelSettings, SimulatedGateway, SimulatedPanel, SimulatedRegistry, SimulatedResolver,
     SimulationSettings,
 };
-use hostfront_core::Services;
+use hostfront_core::Ports;
 use hostfront_core::catalog::CatalogCache;
 use hostfront_core::clock::{Clock, SystemClock};
 use hostfront_core::dnshost::DnsHost;
@@ -40,7 +40,7 @@ pub use real::{RealPanel, RealPayments, RealRegistrar, epp_registrar, stripe_pay
 use crate::settings::{Engine, MailChoice, Settings};
 use limits::{Limiters, Registrars};
 
-pub async fn from_settings(settings: Settings) -> anyhow::Result<Services> {
+pub async fn from_settings(settings: Settings) -> anyhow::Result<Ports> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match settings.engine {
         Engine::Embedded => {
@@ -62,7 +62,7 @@ pub async fn from_settings(settings: Settings) -> anyhow::Result<Services> {
 
 /// Services on the embedded engine: `db`, simulated outside services, and
 /// the local sealer (its key file beside the database).
-pub fn embedded(settings: Settings, db: EmbeddedDb, clock: Arc<dyn Clock>) -> Services {
+pub fn embedded(settings: Settings, db: EmbeddedDb, clock: Arc<dyn Clock>) -> Ports {
     let sealer = local_sealer(&settings);
     embedded_sealed(settings, db, clock, sealer).unwrap_or_else(|error| panic!("{error:#}"))
 }
@@ -72,7 +72,7 @@ fn embedded_sealed(
     db: EmbeddedDb,
     clock: Arc<dyn Clock>,
     sealer: Arc<dyn Sealer>,
-) -> anyhow::Result<Services> {
+) -> anyhow::Result<Ports> {
     let table: Arc<dyn Table> = Arc::new(SqliteTable::new(db.clone(), clock.clone()));
     let queue = SqliteQueue::new(
         db,
@@ -80,7 +80,7 @@ fn embedded_sealed(
         settings.policy.queue_max_receives,
         clock.clone(),
     );
-    let ports = Ports {
+    let engine_ports = EnginePorts {
         registrar: epp_registrar(&settings, &table, &clock)?,
         payments: stripe_payments(&settings)?,
         panel: whm_panel(&settings, &table, &clock)?,
@@ -88,7 +88,7 @@ fn embedded_sealed(
         queue: Arc::new(queue),
         sealer,
     };
-    Ok(with_real_ports(settings, clock, ports))
+    Ok(with_real_ports(settings, clock, engine_ports))
 }
 
 /// Services over a table and queue built elsewhere (the cloud engines in
@@ -100,8 +100,8 @@ pub fn with_ports(
     table: Arc<dyn Table>,
     queue: Arc<dyn Queue>,
     sealer: Arc<dyn Sealer>,
-) -> Services {
-    let ports = Ports {
+) -> Ports {
+    let engine_ports = EnginePorts {
         registrar: epp_registrar(&settings, &table, &clock)
             .unwrap_or_else(|error| panic!("{error:#}")),
         payments: stripe_payments(&settings).unwrap_or_else(|error| panic!("{error:#}")),
@@ -110,12 +110,12 @@ pub fn with_ports(
         queue,
         sealer,
     };
-    with_real_ports(settings, clock, ports)
+    with_real_ports(settings, clock, engine_ports)
 }
 
 /// The ports every process has: the table, the queue, the sealer, and the
 /// real registrar and payment provider when they are configured.
-pub struct Ports {
+pub struct EnginePorts {
     pub table: Arc<dyn Table>,
     pub queue: Arc<dyn Queue>,
     pub sealer: Arc<dyn Sealer>,
@@ -126,15 +126,19 @@ pub struct Ports {
 
 /// Services on `ports`, with the simulations (or the real registrar) and the
 /// limits configured.
-pub fn with_real_ports(settings: Settings, clock: Arc<dyn Clock>, ports: Ports) -> Services {
-    let Ports {
+pub fn with_real_ports(
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+    engine_ports: EnginePorts,
+) -> Ports {
+    let EnginePorts {
         table,
         queue,
         sealer,
         registrar,
         payments,
         panel,
-    } = ports;
+    } = engine_ports;
     let (registry, simulated_registry) = registry(&settings, &table, &clock, registrar);
     let payments =
         payments.unwrap_or_else(|| Arc::new(SimulatedGateway::new(table.clone(), clock.clone())));
@@ -144,7 +148,7 @@ pub fn with_real_ports(settings: Settings, clock: Arc<dyn Clock>, ports: Ports) 
     let simulated_dns = Arc::new(SimulatedResolver::new(table.clone()));
     let dns_host: Arc<dyn DnsHost> = Arc::new(TableZones::new(table.clone()));
     let mailer = local_mailer(&settings);
-    Services {
+    Ports {
         hasher: limits::hasher(&settings.policy),
         config: Arc::new(settings.policy),
         clock,

@@ -165,36 +165,36 @@ pub fn random_token() -> String {
 static DECOY_HASH: LazyLock<String> = LazyLock::new(|| hashing::hash_now(&random_token()));
 
 pub(crate) async fn start_session(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer_id: &str,
 ) -> Result<String, AccountError> {
     let token = random_token();
     let (session, condition) = repo::create_session_op(
         &token,
         customer_id,
-        services.clock().now_millis(),
-        services.clock().now_secs() + SESSION_DAYS * 86_400,
+        ports.clock().now_millis(),
+        ports.clock().now_secs() + SESSION_DAYS * 86_400,
     );
-    services.table().put(session, Some(condition)).await?;
+    ports.table().put(session, Some(condition)).await?;
     Ok(token)
 }
 
 /// Checks the credentials and starts a session.
 pub async fn login(
-    services: &(impl Storage + Hashing),
+    ports: &(impl Storage + Hashing),
     request: Login,
 ) -> Result<(Customer, String), AccountError> {
     let email = normalize_email(&request.email).map_err(|_| AccountError::BadCredentials)?;
-    let marker = services.table().get(&email_key(&email)).await?;
+    let marker = ports.table().get(&email_key(&email)).await?;
     let profile = match marker.as_ref().and_then(|m| m.str_attr("customer_id")) {
-        Some(id) => services.table().get(&customer_key(id)).await?,
+        Some(id) => ports.table().get(&customer_key(id)).await?,
         None => None,
     };
     let hash = profile
         .as_ref()
         .and_then(|p| p.str_attr("password_hash"))
         .map(str::to_string);
-    let verified = services
+    let verified = ports
         .hasher()
         .verify(
             request.password,
@@ -205,33 +205,30 @@ pub async fn login(
         return Err(AccountError::BadCredentials);
     };
     let customer = customer_of(&profile)?;
-    let token = start_session(services, &customer.id).await?;
+    let token = start_session(ports, &customer.id).await?;
     Ok((customer, token))
 }
 
 /// Whether `password` is the customer's account password (a panel password
 /// must not be: the panel is another system that may store it less well).
 pub async fn is_account_password(
-    services: &(impl Storage + Hashing),
+    ports: &(impl Storage + Hashing),
     customer_id: &str,
     password: &str,
 ) -> Result<bool, AccountError> {
-    let profile = services.table().get(&customer_key(customer_id)).await?;
+    let profile = ports.table().get(&customer_key(customer_id)).await?;
     let Some(hash) = profile.as_ref().and_then(|p| p.str_attr("password_hash")) else {
         return Ok(false);
     };
-    Ok(services
+    Ok(ports
         .hasher()
         .verify(password.to_string(), hash.to_string())
         .await?)
 }
 
 /// The customer a session token belongs to, while the session lasts.
-pub async fn session_customer(
-    services: &impl Storage,
-    token: &str,
-) -> Result<Customer, AccountError> {
-    let session = services
+pub async fn session_customer(ports: &impl Storage, token: &str) -> Result<Customer, AccountError> {
+    let session = ports
         .table()
         .get(&session_key(token))
         .await?
@@ -239,7 +236,7 @@ pub async fn session_customer(
     let id = session
         .str_attr("customer_id")
         .ok_or(AccountError::NotLoggedIn)?;
-    let profile = services
+    let profile = ports
         .table()
         .get(&customer_key(id))
         .await?
@@ -257,22 +254,22 @@ pub async fn session_customer(
 
 /// Ends every session of the account `token` belongs to, on every device.
 /// One write: sessions started until now stop counting, and this one goes.
-pub async fn logout_everywhere(services: &impl Storage, token: &str) -> Result<(), AccountError> {
-    let customer = session_customer(services, token).await?;
-    services
+pub async fn logout_everywhere(ports: &impl Storage, token: &str) -> Result<(), AccountError> {
+    let customer = session_customer(ports, token).await?;
+    ports
         .table()
         .update(
             &customer_key(&customer.id),
-            Update::new().set("sessions_after_ms", services.clock().now_millis()),
+            Update::new().set("sessions_after_ms", ports.clock().now_millis()),
             Some(Condition::Exists),
         )
         .await?;
-    logout(services, token).await
+    logout(ports, token).await
 }
 
 /// Ends a session; ending one that is already gone is fine.
-pub async fn logout(services: &impl Storage, token: &str) -> Result<(), AccountError> {
-    services.table().delete(&session_key(token), None).await?;
+pub async fn logout(ports: &impl Storage, token: &str) -> Result<(), AccountError> {
+    ports.table().delete(&session_key(token), None).await?;
     Ok(())
 }
 

@@ -76,9 +76,9 @@ fn check_next(next: Option<&str>) -> Result<Option<String>, AccountError> {
     }
 }
 
-fn letter(services: &impl Settings, name: &str) -> Letter {
+fn letter(ports: &impl Settings, name: &str) -> Letter {
     Letter {
-        company: services.config().company_name.clone(),
+        company: ports.config().company_name.clone(),
         name: name.to_string(),
         ..Letter::default()
     }
@@ -86,7 +86,7 @@ fn letter(services: &impl Settings, name: &str) -> Letter {
 
 /// Starts a signup; the answer never says whether the email has an account.
 pub async fn signup(
-    services: &(impl Storage + Settings + Mailing + Hashing),
+    ports: &(impl Storage + Settings + Mailing + Hashing),
     request: Signup,
 ) -> Result<SignupAccepted, AccountError> {
     let email = normalize_email(&request.email)?;
@@ -95,17 +95,17 @@ pub async fn signup(
     let country = check_country(&request.country)?;
     let next = check_next(request.next.as_deref())?;
     // Hashed either way, so that both answers take as long.
-    let password_hash = services.hasher().hash(request.password).await?;
-    let now = services.clock().now_secs();
-    let public = services.config().public_url.trim_end_matches('/');
-    if services.table().get(&email_key(&email)).await?.is_some() {
-        let mut letter = letter(services, &name);
+    let password_hash = ports.hasher().hash(request.password).await?;
+    let now = ports.clock().now_secs();
+    let public = ports.config().public_url.trim_end_matches('/');
+    if ports.table().get(&email_key(&email)).await?.is_some() {
+        let mut letter = letter(ports, &name);
         letter.link = format!("{public}/account.html");
-        let day = services.clock().now().date();
+        let day = ports.clock().now().date();
         let subject = format!("signup-{}-{day}", repo::digest(&email));
         let notice =
-            Mail::compose_about(services, MailKind::AccountExists, &email, &letter, &subject)?;
-        mail::send(services, &[notice]).await?;
+            Mail::compose_about(ports, MailKind::AccountExists, &email, &letter, &subject)?;
+        mail::send(ports, &[notice]).await?;
     } else {
         let token = random_token();
         let pending = PendingSignup {
@@ -123,13 +123,13 @@ pub async fn signup(
                 )
             })
             .unwrap_or_default();
-        let mut letter = letter(services, &name);
+        let mut letter = letter(ports, &name);
         letter.link = format!("{public}/account.html{continue_at}#verify={token}");
         let subject = format!("signup-{}", &repo::digest(&token)[..16]);
         let verification =
-            Mail::compose_about(services, MailKind::VerifyEmail, &email, &letter, &subject)?
+            Mail::compose_about(ports, MailKind::VerifyEmail, &email, &letter, &subject)?
                 .with_secret(&token);
-        services
+        ports
             .table()
             .transact(vec![
                 TxOp::Put {
@@ -139,7 +139,7 @@ pub async fn signup(
                 verification.put_op(now),
             ])
             .await?;
-        mail::deliver(services, &verification).await;
+        mail::deliver(ports, &verification).await;
     }
     Ok(SignupAccepted {
         status: "verification_sent",
@@ -161,7 +161,7 @@ enum Refusal {
 
 /// Follows a verification link: makes the account and its first session.
 pub async fn verify_email(
-    services: &impl Storage,
+    ports: &impl Storage,
     verification: Verification,
 ) -> Result<(Customer, String), AccountError> {
     let token = verification.token.trim();
@@ -169,7 +169,7 @@ pub async fn verify_email(
         return Err(AccountError::BadToken);
     }
     let key = PendingSignup::key(token);
-    let pending = services
+    let pending = ports
         .table()
         .get(&key)
         .await?
@@ -187,7 +187,7 @@ pub async fn verify_email(
         country: pending.country.clone(),
         billing_contact: holder.clone(),
         technical_contact: holder,
-        created_at: crate::clock::rfc3339(services.clock().now()),
+        created_at: crate::clock::rfc3339(ports.clock().now()),
     };
     let (marker, profile) = repo::create_customer_ops(&customer, &pending.password_hash);
     let mut tx = Tx::new();
@@ -201,13 +201,13 @@ pub async fn verify_email(
     )
     .guard(Refusal::EmailTaken, marker)
     .push(profile);
-    match tx.commit(services.table()).await {
+    match tx.commit(ports.table()).await {
         Ok(()) => {}
         Err(TxError::Refused(Refusal::LinkUsed)) => return Err(AccountError::BadToken),
         Err(TxError::Refused(Refusal::EmailTaken)) => return Err(AccountError::EmailTaken),
         Err(TxError::Table(other)) => return Err(other.into()),
     }
-    let session = start_session(services, &id).await?;
+    let session = start_session(ports, &id).await?;
     Ok((customer, session))
 }
 

@@ -80,7 +80,7 @@ pub enum CreditError {
 /// Grants `amount` of credit to the customer as `staff` with `role`, from
 /// `client`, because of `why`; returns the new balance.
 pub async fn grant(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     (staff, role, client): (&Actor, Role, &str),
     (customer_id, currency): (&str, &str),
     amount: i64,
@@ -97,12 +97,12 @@ pub async fn grant(
             "grant 1 to 100,000,000 (minor units)".into(),
         ));
     }
-    let limit = services.config().staff_refund_limit;
+    let limit = ports.config().staff_refund_limit;
     let limited = role < Role::Admin;
     for _ in 0..5 {
-        let item = services.table().get(&key(customer_id)).await?;
+        let item = ports.table().get(&key(customer_id)).await?;
         let (before, v) = totals(item.as_ref());
-        let today = services.clock().now().date().to_string();
+        let today = ports.clock().now().date().to_string();
         let granted = granted_on(item.as_ref(), &today);
         if limited && granted.saturating_add(amount) > limit {
             return Err(CreditError::OverLimit {
@@ -122,7 +122,7 @@ pub async fn grant(
             v => Condition::VersionIs(v),
         };
         let entry = AuditEntry {
-            at: crate::clock::rfc3339_millis(services.clock().now()),
+            at: crate::clock::rfc3339_millis(ports.clock().now()),
             actor: staff.clone(),
             subject: format!("credit:{customer_id}"),
             customer_id: Some(customer_id.into()),
@@ -141,7 +141,7 @@ pub async fn grant(
             },
             entry.put_op(),
         ];
-        match services.table().transact(ops).await {
+        match ports.table().transact(ops).await {
             Ok(()) => return Ok(before + amount),
             Err(TableError::TransactionConflict { .. }) => continue,
             Err(other) => return Err(other.into()),

@@ -98,27 +98,27 @@ fn thing_key(customer_id: &str, paying: &Paying) -> Key {
     )
 }
 
-fn today(services: &impl Storage) -> String {
-    services.clock().now().date().to_string()
+fn today(ports: &impl Storage) -> String {
+    ports.clock().now().date().to_string()
 }
 
 /// Seconds until the next UTC day, when the daily count starts again.
-fn until_tomorrow(services: &impl Storage) -> u64 {
-    let now = services.clock().now_secs();
+fn until_tomorrow(ports: &impl Storage) -> u64 {
+    let now = ports.clock().now_secs();
     (86_400 - now.rem_euclid(86_400)).max(1) as u64
 }
 
 /// The day's count and the thing's, in one read.
 async fn counts(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer_id: &str,
     paying: &Paying,
 ) -> Result<(i64, i64), TableError> {
     let keys = [
-        day_key(customer_id, &today(services)),
+        day_key(customer_id, &today(ports)),
         thing_key(customer_id, paying),
     ];
-    let items = services.table().get_many(&keys).await?;
+    let items = ports.table().get_many(&keys).await?;
     let count = |i: usize| {
         items
             .get(i)
@@ -132,18 +132,18 @@ async fn counts(
 /// Why no card may be tried for `paying` now, if so: the day's cap first
 /// (every path answers the same once it is spent), then the thing's.
 async fn refusal(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     customer_id: &str,
     paying: &Paying,
 ) -> Result<Option<TooManyDeclines>, TableError> {
-    let (today, for_thing) = counts(services, customer_id, paying).await?;
-    if today >= services.config().declines_per_day as i64 {
+    let (today, for_thing) = counts(ports, customer_id, paying).await?;
+    if today >= ports.config().declines_per_day as i64 {
         return Ok(Some(TooManyDeclines {
             message: "too many cards were declined today; try again tomorrow or contact us".into(),
-            retry_after: Some(until_tomorrow(services)),
+            retry_after: Some(until_tomorrow(ports)),
         }));
     }
-    if for_thing >= services.config().declines_per_order as i64 {
+    if for_thing >= ports.config().declines_per_order as i64 {
         return Ok(Some(TooManyDeclines {
             message: paying.refusal.into(),
             retry_after: None,
@@ -155,11 +155,11 @@ async fn refusal(
 /// Refuses, before anything is written or sent to the gateway, once the
 /// customer's declined cards reach the day's cap or `paying`'s.
 pub async fn may_try<E: From<TooManyDeclines> + From<TableError>>(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     customer_id: &str,
     paying: &Paying,
 ) -> Result<(), E> {
-    match refusal(services, customer_id, paying).await? {
+    match refusal(ports, customer_id, paying).await? {
         Some(refused) => Err(refused.into()),
         None => Ok(()),
     }
@@ -169,24 +169,24 @@ pub async fn may_try<E: From<TooManyDeclines> + From<TableError>>(
 /// as the customer is told it: by its reason while the day's count is low,
 /// generically after that.
 pub async fn declined(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer_id: &str,
     paying: &Paying,
     (code, message): (String, String),
 ) -> Result<(String, String), TableError> {
-    let now = services.clock().now_secs();
+    let now = ports.clock().now_secs();
     let count = |ttl: i64| {
         Update::new()
             .set("kind", "decline_count")
             .add("count", 1)
             .set("ttl", ttl)
     };
-    let table = services.table();
+    let table = ports.table();
     let thing = thing_key(customer_id, paying);
     table
         .update(&thing, count(now + THING_DAYS * 86_400), None)
         .await?;
-    let day = day_key(customer_id, &today(services));
+    let day = day_key(customer_id, &today(ports));
     let counted = table.update(&day, count(now + 2 * 86_400), None).await?;
     Ok(as_told(
         code,

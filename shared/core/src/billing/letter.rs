@@ -8,8 +8,8 @@ use crate::{Settings, Storage};
 
 /// A letter from the company to `name`, whose link opens `page` of the
 /// site (`portal.html`, `portal.html#domains`).
-pub fn addressed(services: &impl Settings, name: &str, page: &str) -> Letter {
-    let config = services.config();
+pub fn addressed(ports: &impl Settings, name: &str, page: &str) -> Letter {
+    let config = ports.config();
     let base = config.public_url.trim_end_matches('/');
     Letter {
         company: config.company_name.clone(),
@@ -43,11 +43,11 @@ pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
 /// `domain:<name>`), sent once per `occasion` (a period or an expiry, and
 /// its try).
 pub fn mail(
-    services: &impl Storage,
+    ports: &impl Storage,
     kind: MailKind,
     (to, letter): (&str, &Letter),
     subject: &str,
     occasion: &str,
 ) -> Result<Mail, TableError> {
-    Ok(Mail::compose_about(services, kind, to, letter, subject)?.for_period(occasion))
+    Ok(Mail::compose_about(ports, kind, to, letter, subject)?.for_period(occasion))
 }

@@ -64,7 +64,7 @@ pub async fn find(table: &dyn Table, customer_id: &str) -> TableResult<Option<Pa
 /// of any before; a retry under the same key saves it once. A card the
 /// gateway declines counts against the customer's declined cards.
 pub async fn save(
-    services: &(impl Storage + Billing + Settings),
+    ports: &(impl Storage + Billing + Settings),
     customer_id: &str,
     card: &Card,
     idempotency_key: &str,
@@ -72,8 +72,8 @@ pub async fn save(
     card.check_form()
         .map_err(|m| SaveError::Invalid(m.into()))?;
     let paying = Paying::saved_card();
-    declines::may_try::<SaveError>(services, customer_id, &paying).await?;
-    let saved = match services
+    declines::may_try::<SaveError>(ports, customer_id, &paying).await?;
+    let saved = match ports
         .payments()
         .save_card(card, &format!("{customer_id}-card-{idempotency_key}"))
         .await
@@ -81,7 +81,7 @@ pub async fn save(
         Ok(saved) => saved,
         Err(PaymentError::Declined { code, message }) => {
             let told = (code, message);
-            let (code, message) = declines::declined(services, customer_id, &paying, told).await?;
+            let (code, message) = declines::declined(ports, customer_id, &paying, told).await?;
             return Err(SaveError::Declined { code, message });
         }
         Err(PaymentError::Invalid(message)) => return Err(SaveError::Invalid(message)),
@@ -92,10 +92,10 @@ pub async fn save(
         last4: saved.last4,
         exp_month: saved.exp_month,
         exp_year: saved.exp_year,
-        saved_at: crate::clock::rfc3339(services.clock().now()),
+        saved_at: crate::clock::rfc3339(ports.clock().now()),
     };
     let item = record_item(&method, &key(customer_id), "payment_method");
-    services.table().put(item, None).await?;
+    ports.table().put(item, None).await?;
     Ok(method)
 }
 

@@ -70,7 +70,7 @@ fn lease_key(number: &str) -> Key {
 /// (all that is left when None) by a member of staff with `role`, when
 /// roles with a limit gave back `limited_before` of it already.
 fn what_is_left(
-    services: &impl Settings,
+    ports: &impl Settings,
     role: Role,
     (bill, limited_before): (&Invoice, i64),
     asked: Option<i64>,
@@ -98,7 +98,7 @@ fn what_is_left(
             message: format!("refund 1 to {left} (minor units)"),
         });
     }
-    let limit = services.config().staff_refund_limit;
+    let limit = ports.config().staff_refund_limit;
     if limited(role) && limited_before.saturating_add(amount) > limit {
         return Err(RefundError::OverLimit {
             limit: crate::money::display(limit, &bill.currency),
@@ -111,7 +111,7 @@ fn what_is_left(
 /// Refunds `request.amount` (or all that is left) of invoice `number` as
 /// `staff` with `role`, acting from `client`; returns the invoice after it.
 pub async fn refund(
-    services: &(impl Storage + Settings + Billing),
+    ports: &(impl Storage + Settings + Billing),
     (staff, role, client): (&Actor, Role, &str),
     number: &str,
     request: RefundRequest,
@@ -123,11 +123,11 @@ pub async fn refund(
             message: "say why, in 1 to 500 characters".into(),
         });
     }
-    let found = invoice::by_number(services.table(), number)
+    let found = invoice::by_number(ports.table(), number)
         .await?
         .ok_or(RefundError::NotFound)?;
     let key = lease_key(&found.number);
-    let attempt = lease::take(services.table(), &key, services.clock().now_secs())
+    let attempt = lease::take(ports.table(), &key, ports.clock().now_secs())
         .await?
         .ok_or_else(|| RefundError::Conflict {
             code: "refund_in_progress",
@@ -135,12 +135,12 @@ pub async fn refund(
         })?;
     // Read again under the lease, by its key (the index may lag): a refund
     // that ended meanwhile counts.
-    let checked = match services.table().get(&found.key()).await {
+    let checked = match ports.table().get(&found.key()).await {
         Ok(Some(item)) => {
             read_totals(&item)
                 .map_err(RefundError::from)
                 .and_then(|(bill, limited_before)| {
-                    what_is_left(services, role, (&bill, limited_before), request.amount)
+                    what_is_left(ports, role, (&bill, limited_before), request.amount)
                         .map(|c| (bill, c))
                 })
         }
@@ -150,19 +150,19 @@ pub async fn refund(
     let (bill, (capture, amount)) = match checked {
         Ok(checked) => checked,
         Err(error) => {
-            lease::release(services.table(), &key, attempt).await?;
+            lease::release(ports.table(), &key, attempt).await?;
             return Err(error);
         }
     };
     let gateway_key = format!("{}-staff-refund-{attempt}", bill.number);
-    let given = match services
+    let given = match ports
         .payments()
         .refund(&capture, amount, &gateway_key)
         .await
     {
         Ok(given) => given,
         Err(error) => {
-            lease::release(services.table(), &key, attempt).await?;
+            lease::release(ports.table(), &key, attempt).await?;
             return Err(match error {
                 PaymentError::Unavailable(message) => RefundError::Unavailable(message),
                 other => RefundError::Conflict {
@@ -177,7 +177,7 @@ pub async fn refund(
         attempt,
         role,
     };
-    record(services, (staff, client, &why), &key, &bill, given).await
+    record(ports, (staff, client, &why), &key, &bill, given).await
 }
 
 /// A refund the gateway made: its amount, the lease's attempt, the role.
@@ -192,14 +192,14 @@ struct Given {
 /// should the lease have lapsed meanwhile, the guard fails and the invoice
 /// is read again, so the refund is added to whatever was recorded since.
 async fn record(
-    services: &impl Storage,
+    ports: &impl Storage,
     (staff, client, why): (&Actor, &str, &str),
     key: &Key,
     bill: &Invoice,
     given: Given,
 ) -> Result<Invoice, RefundError> {
     for _ in 0..5 {
-        let item = services
+        let item = ports
             .table()
             .get(&bill.key())
             .await?
@@ -217,7 +217,7 @@ async fn record(
             update = update.set(LIMITED, limited_before + given.amount);
         }
         let entry = AuditEntry {
-            at: crate::clock::rfc3339_millis(services.clock().now()),
+            at: crate::clock::rfc3339_millis(ports.clock().now()),
             actor: staff.clone(),
             subject: format!("invoice:{}", bill.number),
             customer_id: Some(bill.customer_id.clone()),
@@ -237,7 +237,7 @@ async fn record(
             lease::release_op(key, given.attempt + 1),
             entry.put_op(),
         ];
-        match services.table().transact(ops).await {
+        match ports.table().transact(ops).await {
             Ok(()) => return Ok(after),
             Err(TableError::TransactionConflict { index: 0 }) => continue,
             Err(other) => return Err(other.into()),

@@ -62,7 +62,7 @@ fn batch_key(check: Check, run: &str, first: &Key) -> Key {
 
 /// Runs one queued batch of `check`'s run `run`, unless it was done.
 pub async fn run_batch(
-    services: &impl Checking,
+    ports: &impl Checking,
     check: Check,
     run: &str,
     keys: &[Key],
@@ -71,15 +71,13 @@ pub async fn run_batch(
         return Ok(());
     };
     let marker = batch_key(check, run, first);
-    let table = services.table();
+    let table = ports.table();
     if table.get(&marker).await?.is_some() {
         return Ok(());
     }
     let mut tally = Tally::default();
-    check
-        .look_at(services, day_of(run), keys, &mut tally)
-        .await?;
-    let ttl = expires(services);
+    check.look_at(ports, day_of(run), keys, &mut tally).await?;
+    let ttl = expires(ports);
     keep_exceptions(table, &details_partition(check, run), &tally, ttl).await?;
     count_once(table, (check, run), marker, &tally, ttl).await?;
     Ok(())

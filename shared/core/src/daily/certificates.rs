@@ -11,7 +11,7 @@ use super::{BatchError, Tally};
 use crate::mail;
 use crate::panel::{Certificate, PanelError};
 use crate::store::{Condition, Key, TableError, TableResult, TxOp};
-use crate::subscriptions::{ServiceStatus, Subscription};
+use crate::subscriptions::{Subscription, SubscriptionStatus};
 use crate::{Hosting, Mailing, Settings, Storage};
 
 const DAY: i64 = 86_400;
@@ -25,18 +25,18 @@ pub fn threshold(days_left: i64) -> Option<i64> {
 }
 
 pub(super) async fn batch(
-    services: &(impl Storage + Settings + Mailing + Hosting),
+    ports: &(impl Storage + Settings + Mailing + Hosting),
     keys: &[Key],
     tally: &mut Tally,
 ) -> Result<(), BatchError> {
-    let now = services.clock().now_secs();
-    for item in services.table().get_many(keys).await?.iter().flatten() {
+    let now = ports.clock().now_secs();
+    for item in ports.table().get_many(keys).await?.iter().flatten() {
         let service = Subscription::of(item)?;
-        if service.status != ServiceStatus::Active || service.ended_at.is_some() {
+        if service.status != SubscriptionStatus::Active || service.ended_at.is_some() {
             continue;
         }
         let username = &service.hosting.account.username;
-        let certificates = match services.panel().certificates(username).await {
+        let certificates = match ports.panel().certificates(username).await {
             Ok(certificates) => certificates,
             Err(PanelError::Unavailable(reason)) => return Err(BatchError::Later(reason)),
             Err(other) => {
@@ -59,7 +59,7 @@ pub(super) async fn batch(
             let Some(threshold) = threshold(days_left) else {
                 continue;
             };
-            if alert_once(services, &service, &certificate, (threshold, days_left)).await? {
+            if alert_once(ports, &service, &certificate, (threshold, days_left)).await? {
                 tally.count("alerted");
                 tally.exception(
                     &format!("certificate:{}", certificate.id),
@@ -81,7 +81,7 @@ pub(super) async fn batch(
 /// certificate and threshold: the marker and the mail are one create-only
 /// transaction. Whether this call was the one that told them.
 async fn alert_once(
-    services: &(impl Storage + Settings + Mailing),
+    ports: &(impl Storage + Settings + Mailing),
     service: &Subscription,
     certificate: &Certificate,
     (threshold, days_left): (i64, i64),
@@ -100,12 +100,12 @@ async fn alert_once(
     );
     let about = format!("certificate:{}", certificate.id);
     let occasion = format!("{threshold}-days");
-    let notice = super::notice::owner_notice(services, service, (&about, &occasion), words).await?;
-    let now = services.clock().now_secs();
+    let notice = super::notice::owner_notice(ports, service, (&about, &occasion), words).await?;
+    let now = ports.clock().now_secs();
     let mut marker = Key::new(format!("CERTALERT#{}", certificate.id), occasion).to_item();
     marker.insert("kind".into(), "certificate_alert".into());
     marker.insert("ttl".into(), (certificate.expires_at + DAY).into());
-    let written = services
+    let written = ports
         .table()
         .transact(vec![
             TxOp::Put {
@@ -117,7 +117,7 @@ async fn alert_once(
         .await;
     match written {
         Ok(()) => {
-            mail::deliver(services, &notice).await;
+            mail::deliver(ports, &notice).await;
             Ok(true)
         }
         Err(TableError::TransactionConflict { .. }) => Ok(false),

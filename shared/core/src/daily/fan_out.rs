@@ -24,57 +24,57 @@ pub const FAN_OUT_BUDGET: Duration = Duration::from_secs(30);
 /// Queues today's batches of `check`, from where an interrupted run
 /// stopped; says what it did.
 pub async fn fan_out(
-    services: &(impl Storage + Queueing + Registry),
+    ports: &(impl Storage + Queueing + Registry),
     check: Check,
 ) -> anyhow::Result<String> {
-    fan_out_within(services, check, FAN_OUT_BUDGET).await
+    fan_out_within(ports, check, FAN_OUT_BUDGET).await
 }
 
 /// As `fan_out`, queuing pages for at most `budget` before it hands the
 /// rest to a `daily_fan_out` job.
 pub async fn fan_out_within(
-    services: &(impl Storage + Queueing + Registry),
+    ports: &(impl Storage + Queueing + Registry),
     check: Check,
     budget: Duration,
 ) -> anyhow::Result<String> {
-    let today = services.clock().now().date().to_string();
-    fan_out_run(services, check, today, budget).await
+    let today = ports.clock().now().date().to_string();
+    fan_out_run(ports, check, today, budget).await
 }
 
 /// Carries on the run `run` where the last invocation handed it over.
 pub async fn continue_fan_out(
-    services: &(impl Storage + Queueing + Registry),
+    ports: &(impl Storage + Queueing + Registry),
     check: Check,
     run: &str,
 ) -> anyhow::Result<String> {
-    fan_out_run(services, check, run.to_string(), FAN_OUT_BUDGET).await
+    fan_out_run(ports, check, run.to_string(), FAN_OUT_BUDGET).await
 }
 
 /// Starts a run of `check` of its own, now: what staff do to look again.
 pub async fn fan_out_by_hand(
-    services: &(impl Storage + Queueing + Registry),
+    ports: &(impl Storage + Queueing + Registry),
     check: Check,
 ) -> anyhow::Result<String> {
-    let now = services.clock().now();
+    let now = ports.clock().now();
     let now = now.replace_nanosecond(0).unwrap_or(now);
-    fan_out_run(services, check, crate::clock::rfc3339(now), FAN_OUT_BUDGET).await
+    fan_out_run(ports, check, crate::clock::rfc3339(now), FAN_OUT_BUDGET).await
 }
 
 async fn fan_out_run(
-    services: &(impl Storage + Queueing + Registry),
+    ports: &(impl Storage + Queueing + Registry),
     check: Check,
     run: String,
     budget: Duration,
 ) -> anyhow::Result<String> {
     let key = run_key(check, &run);
-    let table = services.table();
-    start(services, check, &run).await?;
-    let record = match lease(services, &key).await? {
+    let table = ports.table();
+    start(ports, check, &run).await?;
+    let record = match lease(ports, &key).await? {
         Leased::Run(record) => record,
         Leased::Elsewhere(record) => return Ok(not_leased(&run, &record)),
     };
     let cursor = record.str_attr("cursor").map(str::to_string);
-    match queue_pages(services, check, &run, cursor, budget).await {
+    match queue_pages(ports, check, &run, cursor, budget).await {
         Ok(Queued {
             batches,
             items,
@@ -82,7 +82,7 @@ async fn fan_out_run(
         }) => Ok(format!("{run}: queued {batches} batches of {items} items")),
         Ok(Queued { batches, items, .. }) => {
             release(table, &key, check).await;
-            hand_over(services, check, &run).await?;
+            hand_over(ports, check, &run).await?;
             Ok(format!(
                 "{run}: queued {batches} batches of {items} items so far; the rest is queuing from the queue"
             ))
@@ -97,7 +97,7 @@ async fn fan_out_run(
 }
 
 /// Creates the run's record, unless it has one.
-async fn start(services: &impl Storage, check: Check, run: &str) -> TableResult<()> {
+async fn start(ports: &impl Storage, check: Check, run: &str) -> TableResult<()> {
     let mut started = run_key(check, run).to_item();
     started.insert("kind".into(), "task_run".into());
     started.insert("task".into(), check.name().into());
@@ -105,17 +105,13 @@ async fn start(services: &impl Storage, check: Check, run: &str) -> TableResult<
     started.insert("day".into(), day_of(run).into());
     started.insert(
         "started_at".into(),
-        crate::clock::rfc3339(services.clock().now()).into(),
+        crate::clock::rfc3339(ports.clock().now()).into(),
     );
     started.insert(
         "ttl".into(),
-        (expires(services) + RECORD_KEPT_DAYS * 86_400).into(),
+        (expires(ports) + RECORD_KEPT_DAYS * 86_400).into(),
     );
-    match services
-        .table()
-        .put(started, Some(Condition::NotExists))
-        .await
-    {
+    match ports.table().put(started, Some(Condition::NotExists)).await {
         Ok(()) | Err(TableError::ConditionFailed) => Ok(()),
         Err(other) => Err(other),
     }
@@ -130,9 +126,9 @@ enum Leased {
 
 /// Takes the run's lease, unless its batches are all queued or another
 /// fan-out holds it.
-async fn lease(services: &impl Storage, key: &Key) -> TableResult<Leased> {
-    let table = services.table();
-    let now = services.clock().now_secs();
+async fn lease(ports: &impl Storage, key: &Key) -> TableResult<Leased> {
+    let table = ports.table();
+    let now = ports.clock().now_secs();
     let free = Condition::AttributeNotExists("fanned_out_at".into()).and(
         Condition::AttributeNotExists("lease_until".into()).or(Condition::lt("lease_until", now)),
     );
@@ -167,12 +163,12 @@ async fn release(table: &dyn Table, key: &Key, check: Check) {
 }
 
 /// Hands the rest of the run to a job: the worker carries on from the cursor.
-async fn hand_over(services: &impl Queueing, check: Check, run: &str) -> anyhow::Result<()> {
+async fn hand_over(ports: &impl Queueing, check: Check, run: &str) -> anyhow::Result<()> {
     let rest = Job::DailyFanOut {
         check,
         run: run.to_string(),
     };
-    services
+    ports
         .queue()
         .send(&rest.body(), Duration::ZERO)
         .await
@@ -190,7 +186,7 @@ struct Queued {
 /// Queues a batch per page of `check`'s items from `cursor`, recording the
 /// cursor after each, until the last page or until `budget` is spent.
 async fn queue_pages(
-    services: &(impl Storage + Queueing + Registry),
+    ports: &(impl Storage + Queueing + Registry),
     check: Check,
     run: &str,
     mut cursor: Option<String>,
@@ -198,18 +194,18 @@ async fn queue_pages(
 ) -> anyhow::Result<Queued> {
     let started = Instant::now();
     let key = run_key(check, run);
-    let size = check.batch_size(services);
+    let size = check.batch_size(ports);
     let (mut batches, mut items) = (0, 0);
     loop {
-        let page = services
+        let page = ports
             .table()
             .query(check.items().limit(size).after(cursor.clone()))
             .await?;
         if !page.items.is_empty() {
-            items += queue_batch(services, check, run, &page.items).await? as i64;
+            items += queue_batch(ports, check, run, &page.items).await? as i64;
             batches += 1;
         }
-        record_page(services, &key, &page).await?;
+        record_page(ports, &key, &page).await?;
         let done = page.next.is_none();
         if done || started.elapsed() >= budget {
             return Ok(Queued {
@@ -224,7 +220,7 @@ async fn queue_pages(
 
 /// Queues the batch of a page's `items`; how many it holds.
 async fn queue_batch(
-    services: &impl Queueing,
+    ports: &impl Queueing,
     check: Check,
     run: &str,
     items: &[Item],
@@ -237,7 +233,7 @@ async fn queue_batch(
     };
     // Unlike other jobs, a batch that was not queued has no record
     // that a sweep would find: the run stops here and resumes at this page.
-    services
+    ports
         .queue()
         .send(&job.body(), Duration::ZERO)
         .await
@@ -247,21 +243,20 @@ async fn queue_batch(
 
 /// Counts the queued page into the run and moves its cursor on, keeping the
 /// lease; after the last page, marks the run queued and lets the lease go.
-async fn record_page(services: &impl Storage, key: &Key, page: &Page) -> TableResult<()> {
+async fn record_page(ports: &impl Storage, key: &Key, page: &Page) -> TableResult<()> {
     let update = Update::new()
         .add("batches", i64::from(!page.items.is_empty()))
         .add("items", page.items.len() as i64);
     let update = match &page.next {
-        Some(next) => update.set("cursor", next.clone()).set(
-            "lease_until",
-            services.clock().now_secs() + FAN_OUT_LEASE_SECS,
-        ),
-        None => update.remove("cursor").remove("lease_until").set(
-            "fanned_out_at",
-            crate::clock::rfc3339(services.clock().now()),
-        ),
+        Some(next) => update
+            .set("cursor", next.clone())
+            .set("lease_until", ports.clock().now_secs() + FAN_OUT_LEASE_SECS),
+        None => update
+            .remove("cursor")
+            .remove("lease_until")
+            .set("fanned_out_at", crate::clock::rfc3339(ports.clock().now())),
     };
-    services
+    ports
         .table()
         .update(key, update, Some(Condition::Exists))
         .await?;

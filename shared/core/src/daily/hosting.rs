@@ -13,21 +13,21 @@ use serde_json::Value;
 use super::{BatchError, Tally};
 use crate::resolver::ResolverError;
 use crate::store::{Condition, Key, TableError, Update};
-use crate::subscriptions::{ServiceStatus, Subscription};
+use crate::subscriptions::{Subscription, SubscriptionStatus};
 use crate::{Lookups, Mailing, Settings, Storage};
 
 pub(super) async fn batch(
-    services: &(impl Storage + Settings + Mailing + Lookups),
+    ports: &(impl Storage + Settings + Mailing + Lookups),
     day: &str,
     keys: &[Key],
     tally: &mut Tally,
 ) -> Result<(), BatchError> {
-    for item in services.table().get_many(keys).await?.iter().flatten() {
+    for item in ports.table().get_many(keys).await?.iter().flatten() {
         let service = Subscription::of(item)?;
-        if service.status != ServiceStatus::Active || service.ended_at.is_some() {
+        if service.status != SubscriptionStatus::Active || service.ended_at.is_some() {
             continue;
         }
-        let here = match hosted_here(services, &service).await {
+        let here = match hosted_here(ports, &service).await {
             Ok(here) => here,
             Err(error) => return Err(BatchError::Later(error.to_string())),
         };
@@ -35,21 +35,21 @@ pub(super) async fn batch(
         match (here, &service.elsewhere_since) {
             (true, None) => {}
             (true, Some(_)) => {
-                mark(services, &service, None).await?;
+                mark(ports, &service, None).await?;
                 tally.count("pointed_back");
             }
             (false, since) => {
                 let since = match since {
                     Some(since) => since.clone(),
                     None => {
-                        mark(services, &service, Some(day)).await?;
+                        mark(ports, &service, Some(day)).await?;
                         day.to_string()
                     }
                 };
                 tally.count("pointing_elsewhere");
                 let days = days_between(&since, day) + 1;
-                if days >= services.config().left_us_after_days {
-                    left_us(services, &service, &since, days, tally).await?;
+                if days >= ports.config().left_us_after_days {
+                    left_us(ports, &service, &since, days, tally).await?;
                 }
             }
         }
@@ -59,12 +59,9 @@ pub(super) async fn batch(
 
 /// Whether the domain still reaches the account: its web address is the
 /// account's, or its nameservers are ours.
-async fn hosted_here(
-    services: &impl Lookups,
-    service: &Subscription,
-) -> Result<bool, ResolverError> {
+async fn hosted_here(ports: &impl Lookups, service: &Subscription) -> Result<bool, ResolverError> {
     let account = &service.hosting.account;
-    let addresses = services.resolver().addresses(&service.domain).await?;
+    let addresses = ports.resolver().addresses(&service.domain).await?;
     if addresses
         .iter()
         .any(|a| a.to_string() == account.ipv4 || a.to_string() == account.ipv6)
@@ -77,7 +74,7 @@ async fn hosted_here(
         .iter()
         .map(|n| n.trim_end_matches('.').to_ascii_lowercase())
         .collect();
-    let delegated = services.resolver().nameservers(&service.domain).await?;
+    let delegated = ports.resolver().nameservers(&service.domain).await?;
     Ok(!delegated.is_empty() && delegated.iter().all(|n| ours.contains(n)))
 }
 
@@ -98,7 +95,7 @@ fn days_between(from: &str, to: &str) -> i64 {
 /// Keeps (or clears) the first day the domain pointed elsewhere, unless the
 /// service changed meanwhile.
 async fn mark(
-    services: &impl Storage,
+    ports: &impl Storage,
     service: &Subscription,
     since: Option<&str>,
 ) -> Result<(), TableError> {
@@ -106,7 +103,7 @@ async fn mark(
         Some(day) => Update::new().set("elsewhere_since", Value::from(day)),
         None => Update::new().remove("elsewhere_since"),
     };
-    match services
+    match ports
         .table()
         .update(
             &crate::subscriptions::key(&service.customer_id, &service.id),
@@ -122,7 +119,7 @@ async fn mark(
 
 /// The owner is asked once for this stretch; staff see it every day.
 async fn left_us(
-    services: &(impl Storage + Settings + Mailing),
+    ports: &(impl Storage + Settings + Mailing),
     service: &Subscription,
     since: &str,
     days: i64,
@@ -139,7 +136,7 @@ async fn left_us(
     );
     let about = format!("service:{}", service.id);
     let occasion = format!("elsewhere-{since}");
-    if super::notice::tell_owner(services, service, (&about, &occasion), words).await? {
+    if super::notice::tell_owner(ports, service, (&about, &occasion), words).await? {
         tally.count("owners_asked");
     }
     tally.count("left_us");

@@ -71,9 +71,9 @@ impl Check {
     }
 
     /// How many items one job looks at.
-    fn batch_size(self, services: &impl Registry) -> usize {
+    fn batch_size(self, ports: &impl Registry) -> usize {
         match self {
-            Check::RegistrySync => services.sync_registrar().max_info_batch().clamp(1, BATCH),
+            Check::RegistrySync => ports.sync_registrar().max_info_batch().clamp(1, BATCH),
             Check::OverdueServices | Check::CertificateAlerts | Check::HostingCheck => {
                 PER_SERVICE_BATCH
             }
@@ -83,16 +83,16 @@ impl Check {
     /// Looks at the items of one batch, on `day`, counting into `tally`.
     async fn look_at(
         self,
-        services: &impl Checking,
+        ports: &impl Checking,
         day: &str,
         keys: &[Key],
         tally: &mut Tally,
     ) -> Result<(), BatchError> {
         match self {
-            Check::RegistrySync => registry_sync::batch(services, day, keys, tally).await,
-            Check::OverdueServices => overdue::batch(services, day, keys, tally).await,
-            Check::CertificateAlerts => certificates::batch(services, keys, tally).await,
-            Check::HostingCheck => hosting::batch(services, day, keys, tally).await,
+            Check::RegistrySync => registry_sync::batch(ports, day, keys, tally).await,
+            Check::OverdueServices => overdue::batch(ports, day, keys, tally).await,
+            Check::CertificateAlerts => certificates::batch(ports, keys, tally).await,
+            Check::HostingCheck => hosting::batch(ports, day, keys, tally).await,
         }
     }
 }

@@ -10,7 +10,7 @@ use super::{BatchError, Tally};
 use crate::audit::Actor;
 use crate::store::{Index, Key, Query, TableError, Update};
 use crate::subscriptions::billing::{Period, PeriodStatus};
-use crate::subscriptions::{ServiceStatus, cancel};
+use crate::subscriptions::{SubscriptionStatus, cancel};
 use crate::{Catalogs, Mailing, Queueing, Settings, Storage};
 
 const DAY: i64 = 86_400;
@@ -21,29 +21,26 @@ pub(super) fn items() -> Query {
 }
 
 pub(super) async fn batch(
-    services: &(impl Storage + Settings + Mailing + Queueing + Catalogs),
+    ports: &(impl Storage + Settings + Mailing + Queueing + Catalogs),
     day: &str,
     keys: &[Key],
     tally: &mut Tally,
 ) -> Result<(), BatchError> {
-    let catalog = services
-        .catalog()
-        .get(services.table(), services.clock())
-        .await?;
-    let now = services.clock().now_secs();
-    for item in services.table().get_many(keys).await?.iter().flatten() {
+    let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
+    let now = ports.clock().now_secs();
+    for item in ports.table().get_many(keys).await?.iter().flatten() {
         let period = Period::of(item)?;
         tally.count("checked");
         if period.status != PeriodStatus::Unpaid {
             continue;
         }
         let Some(service) =
-            crate::subscriptions::find(services.table(), &period.customer_id, &period.service_id)
+            crate::subscriptions::find(ports.table(), &period.customer_id, &period.service_id)
                 .await?
         else {
             continue;
         };
-        if service.status != ServiceStatus::Suspended || service.ended_at.is_some() {
+        if service.status != SubscriptionStatus::Suspended || service.ended_at.is_some() {
             continue;
         }
         let Some(plan) = catalog.plan(&service.plan_id) else {
@@ -59,7 +56,7 @@ pub(super) async fn batch(
         if now < terminate_at {
             continue;
         }
-        if terminate(services, day, &service, &period, plan.terminate_after_days).await? {
+        if terminate(ports, day, &service, &period, plan.terminate_after_days).await? {
             tally.count("terminated");
         }
     }
@@ -68,7 +65,7 @@ pub(super) async fn batch(
 
 /// Ends the service through the cancellation workflow and tells its owner.
 async fn terminate(
-    services: &(impl Storage + Settings + Mailing + Queueing),
+    ports: &(impl Storage + Settings + Mailing + Queueing),
     day: &str,
     service: &crate::subscriptions::Subscription,
     period: &Period,
@@ -78,7 +75,7 @@ async fn terminate(
         "invoice {} unpaid: suspended for {after_days} days",
         period.invoice_number
     );
-    let today = services.clock().now().date().to_string();
+    let today = ports.clock().now().date().to_string();
     // Filed as a cancellation taking effect today, so the teardown sweep
     // finds it if its job is lost.
     let cancelled_today = Update::new()
@@ -86,7 +83,7 @@ async fn terminate(
         .set("gsi2pk", "SERVICES#CANCEL")
         .set("gsi2sk", format!("{today}#{}", service.id));
     if !cancel::end_as(
-        services,
+        ports,
         service,
         Actor::system("overdue-services"),
         why,
@@ -96,7 +93,7 @@ async fn terminate(
     {
         return Ok(false);
     }
-    cancel::teardown_job(service).send(services).await;
+    cancel::teardown_job(service).send(ports).await;
     let words = (
         format!("{} on {} has ended", service.plan_name, service.domain),
         format!(
@@ -106,7 +103,7 @@ async fn terminate(
     );
     let about = format!("service:{}", service.id);
     super::notice::tell_owner(
-        services,
+        ports,
         service,
         (&about, &format!("terminated-{day}")),
         words,

@@ -16,36 +16,36 @@ pub const COOL_DOWN_SECS: i64 = 300;
 /// Asks the registry about the customer's domain `name` and corrects its
 /// record; `TooSoon` within the cool-down of the last refresh.
 pub async fn refresh(
-    services: &(impl Storage + Registry),
+    ports: &(impl Storage + Registry),
     customer_id: &str,
     name: &str,
 ) -> Result<OwnedDomain, ManageError> {
-    let domain = mine(services, customer_id, name).await?;
-    let now = services.clock().now_secs();
-    claim(services, &domain, now).await?;
-    let answer = services.portal_registrar().info(name).await;
+    let domain = mine(ports, customer_id, name).await?;
+    let now = ports.clock().now_secs();
+    claim(ports, &domain, now).await?;
+    let answer = ports.portal_registrar().info(name).await;
     let info = match answer {
         Ok(info) => info,
         // The daily sync follows a domain the registry no longer holds for us.
         Err(RegistrarError::NotFound(_)) => return Ok(domain),
         Err(error) => {
-            give_back(services, &domain, now).await?;
+            give_back(ports, &domain, now).await?;
             return Err(error.into());
         }
     };
     let ours = matches!(domain.status, OwnedStatus::Active | OwnedStatus::Expired);
     if ours && info.status != DomainStatus::External {
-        let current = mine(services, customer_id, name).await?;
-        super::registry_sync::reconcile(services, &current, &info, &mut Default::default()).await?;
+        let current = mine(ports, customer_id, name).await?;
+        super::registry_sync::reconcile(ports, &current, &info, &mut Default::default()).await?;
     }
-    mine(services, customer_id, name).await
+    mine(ports, customer_id, name).await
 }
 
 /// Takes this cool-down's refresh of the domain, or says when the next is.
-async fn claim(services: &impl Storage, domain: &OwnedDomain, now: i64) -> Result<(), ManageError> {
+async fn claim(ports: &impl Storage, domain: &OwnedDomain, now: i64) -> Result<(), ManageError> {
     let free = Condition::AttributeNotExists("refreshed_at".into())
         .or(Condition::lt("refreshed_at", now - COOL_DOWN_SECS + 1));
-    let write = services
+    let write = ports
         .table()
         .update(
             &owned::key(&domain.customer_id, &domain.name),
@@ -56,7 +56,7 @@ async fn claim(services: &impl Storage, domain: &OwnedDomain, now: i64) -> Resul
     match write {
         Ok(_) => Ok(()),
         Err(TableError::ConditionFailed) => {
-            let current = mine(services, &domain.customer_id, &domain.name).await?;
+            let current = mine(ports, &domain.customer_id, &domain.name).await?;
             let last = current.refreshed_at.unwrap_or(now);
             Err(ManageError::TooSoon {
                 retry_after_secs: (last + COOL_DOWN_SECS - now).max(1) as u64,
@@ -68,12 +68,8 @@ async fn claim(services: &impl Storage, domain: &OwnedDomain, now: i64) -> Resul
 
 /// Gives the refresh back when the registry did not answer, so the customer
 /// may ask again at once.
-async fn give_back(
-    services: &impl Storage,
-    domain: &OwnedDomain,
-    now: i64,
-) -> Result<(), TableError> {
-    let write = services
+async fn give_back(ports: &impl Storage, domain: &OwnedDomain, now: i64) -> Result<(), TableError> {
+    let write = ports
         .table()
         .update(
             &owned::key(&domain.customer_id, &domain.name),

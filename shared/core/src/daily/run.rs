@@ -54,13 +54,13 @@ pub(super) fn day_of(run: &str) -> &str {
 }
 
 /// When a run's batch markers and exceptions expire.
-pub(super) fn expires(services: &impl Storage) -> i64 {
-    services.clock().now_secs() + KEEP_DAYS * 86_400
+pub(super) fn expires(ports: &impl Storage) -> i64 {
+    ports.clock().now_secs() + KEEP_DAYS * 86_400
 }
 
 /// The latest run of `check`, with its exceptions, if it ever ran.
-pub async fn last_run(services: &impl Storage, check: Check) -> TableResult<Option<Run>> {
-    let table = services.table();
+pub async fn last_run(ports: &impl Storage, check: Check) -> TableResult<Option<Run>> {
+    let table = ports.table();
     let page = table
         .query(
             Query::partition(format!("TASKRUN#{}", check.name()))

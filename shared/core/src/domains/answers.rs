@@ -54,16 +54,16 @@ type Answers = HashMap<String, (Availability, bool)>;
 /// Availability answers, from the cache where fresh, else from the registrar.
 /// Returns each answer with whether it came from the cache.
 pub async fn availability(
-    services: &(impl Storage + Settings + Registry),
+    ports: &(impl Storage + Settings + Registry),
     domains: &[String],
 ) -> Result<Answers, CheckError> {
-    let (mut answers, misses) = cached(services, domains).await?;
+    let (mut answers, misses) = cached(ports, domains).await?;
     if misses.is_empty() {
         return Ok(answers);
     }
     let mut fresh = Vec::with_capacity(misses.len());
     let mut unknown = Vec::new();
-    for (batch, asked) in ask(services.search_registrar(), &misses).await {
+    for (batch, asked) in ask(ports.search_registrar(), &misses).await {
         match asked {
             Ok(found) => fresh.extend(found),
             // The searches' share of the quota is spent: say so for these
@@ -72,7 +72,7 @@ pub async fn availability(
             Err(other) => return Err(other.into()),
         }
     }
-    keep(services, &fresh).await;
+    keep(ports, &fresh).await;
     answers.extend(
         fresh
             .into_iter()
@@ -85,7 +85,7 @@ pub async fn availability(
 /// The answers the table holds (a cached answer, or an order's marker), and
 /// the names it holds none for.
 async fn cached(
-    services: &impl Storage,
+    ports: &impl Storage,
     domains: &[String],
 ) -> Result<(Answers, Vec<String>), CheckError> {
     // Each name's cache entry and the marker an order of ours holds it by, in one read.
@@ -95,7 +95,7 @@ async fn cached(
         .collect();
     let reads = keys
         .chunks(MAX_BATCH_GET)
-        .map(|chunk| services.table().get_many(chunk));
+        .map(|chunk| ports.table().get_many(chunk));
     let found: Vec<Option<Item>> = futures::future::try_join_all(reads)
         .await?
         .into_iter()
@@ -123,9 +123,9 @@ async fn cached(
 }
 
 /// Caches the registrar's `fresh` answers: an available name briefly, a taken one longer.
-async fn keep(services: &(impl Storage + Settings), fresh: &[Availability]) {
-    let now = services.clock().now_secs();
-    let config = services.config();
+async fn keep(ports: &(impl Storage + Settings), fresh: &[Availability]) {
+    let now = ports.clock().now_secs();
+    let config = ports.config();
     let entries: Vec<Item> = fresh
         .iter()
         .map(|answer| {
@@ -138,7 +138,7 @@ async fn keep(services: &(impl Storage + Settings), fresh: &[Availability]) {
         })
         .collect();
     if !entries.is_empty()
-        && let Err(error) = services.table().put_many(entries).await
+        && let Err(error) = ports.table().put_many(entries).await
     {
         // The answers are good; only the next search will be slower.
         tracing::warn!(%error, "could not cache domain checks");
@@ -158,11 +158,11 @@ fn not_checked(domain: &str) -> Availability {
 
 /// Asks the registrar, bypassing the cache: ordering always re-checks live.
 pub async fn live_check(
-    services: &impl Registry,
+    ports: &impl Registry,
     domains: &[String],
 ) -> Result<Vec<Availability>, CheckError> {
     let mut answers = Vec::with_capacity(domains.len());
-    for (_, asked) in ask(services.registrar(), domains).await {
+    for (_, asked) in ask(ports.registrar(), domains).await {
         answers.extend(asked?);
     }
     Ok(answers)

@@ -13,7 +13,7 @@ use crate::{Hashing, Settings, Storage};
 
 /// Checks that `password` is the account password of `customer_id`.
 pub async fn password(
-    services: &(impl Storage + Hashing),
+    ports: &(impl Storage + Hashing),
     customer_id: &str,
     password: Option<&str>,
 ) -> Result<(), ManageError> {
@@ -23,7 +23,7 @@ pub async fn password(
             message: "give your account password (current_password) to confirm this change".into(),
         });
     };
-    match accounts::is_account_password(services, customer_id, password).await {
+    match accounts::is_account_password(ports, customer_id, password).await {
         Ok(true) => Ok(()),
         Ok(false) => Err(ManageError::WrongPassword),
         Err(AccountError::Table(error)) => Err(error.into()),
@@ -35,13 +35,13 @@ pub async fn password(
 /// account holder and one to each other address in `also` (a registrant's,
 /// before and after a change), each once.
 pub fn mails(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     domain: &OwnedDomain,
     owner: &accounts::Customer,
     (headline, what): (String, String),
     also: &[&str],
 ) -> Result<Vec<Mail>, TableError> {
-    let config = services.config();
+    let config = ports.config();
     let letter = Letter {
         company: config.company_name.clone(),
         name: owner.name.clone(),
@@ -58,12 +58,12 @@ pub fn mails(
             to.push(address);
         }
     }
-    let at_ms = services.clock().now_millis();
+    let at_ms = ports.clock().now_millis();
     to.iter()
         .enumerate()
         .map(|(n, address)| {
             Ok(Mail::compose_about(
-                services,
+                ports,
                 MailKind::DomainSecurity,
                 address,
                 &letter,

@@ -65,11 +65,11 @@ impl From<RegistrarError> for ManageError {
 }
 
 pub async fn mine(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer_id: &str,
     name: &str,
 ) -> Result<OwnedDomain, ManageError> {
-    owned::find(services.table(), customer_id, name)
+    owned::find(ports.table(), customer_id, name)
         .await?
         .ok_or(ManageError::NotFound)
 }
@@ -77,14 +77,14 @@ pub async fn mine(
 /// Writes `update` to the domain's record with an audit entry of `action`
 /// and `mails`, all or nothing; then delivers the mails.
 async fn record(
-    services: &(impl Storage + Mailing),
+    ports: &(impl Storage + Mailing),
     domain: &OwnedDomain,
     update: Update,
     (action, why): (&str, String),
     mails: Vec<Mail>,
 ) -> Result<OwnedDomain, ManageError> {
     let entry = AuditEntry {
-        at: crate::clock::rfc3339_millis(services.clock().now()),
+        at: crate::clock::rfc3339_millis(ports.clock().now()),
         actor: Actor::Customer(domain.customer_id.clone()),
         subject: format!("domain:{}", domain.name),
         customer_id: Some(domain.customer_id.clone()),
@@ -95,7 +95,7 @@ async fn record(
         client: None,
         role: None,
     };
-    let now_secs = services.clock().now_secs();
+    let now_secs = ports.clock().now_secs();
     let mut ops = vec![
         TxOp::Update {
             key: owned::key(&domain.customer_id, &domain.name),
@@ -105,11 +105,11 @@ async fn record(
         entry.put_op(),
     ];
     ops.extend(mails.iter().map(|m| m.put_op(now_secs)));
-    services.table().transact(ops).await?;
+    ports.table().transact(ops).await?;
     for sent in &mails {
-        mail::deliver(services, sent).await;
+        mail::deliver(ports, sent).await;
     }
-    mine(services, &domain.customer_id, &domain.name).await
+    mine(ports, &domain.customer_id, &domain.name).await
 }
 
 /// A day as customers read it, UTC.
@@ -120,9 +120,9 @@ fn date(epoch: i64) -> String {
 }
 
 /// Refuses while the lock after a change of registrant lasts.
-fn not_transfer_locked(services: &impl Storage, domain: &OwnedDomain) -> Result<(), ManageError> {
+fn not_transfer_locked(ports: &impl Storage, domain: &OwnedDomain) -> Result<(), ManageError> {
     match domain.transfer_lock_until {
-        Some(until) if services.clock().now_secs() < until => Err(ManageError::Refused {
+        Some(until) if ports.clock().now_secs() < until => Err(ManageError::Refused {
             code: "transfer_locked".into(),
             message: format!(
                 "{}'s registrant changed less than {REGISTRANT_LOCK_DAYS} days ago, so it may not move to another registrar until {}",
@@ -136,12 +136,12 @@ fn not_transfer_locked(services: &impl Storage, domain: &OwnedDomain) -> Result<
 
 /// Points the domain at `nameservers` (2 to 13 host names).
 pub async fn set_nameservers(
-    services: &(impl Storage + Registry + Mailing),
+    ports: &(impl Storage + Registry + Mailing),
     customer_id: &str,
     name: &str,
     nameservers: &[String],
 ) -> Result<OwnedDomain, ManageError> {
-    let domain = mine(services, customer_id, name).await?;
+    let domain = mine(ports, customer_id, name).await?;
     let nameservers: Vec<String> = nameservers
         .iter()
         .map(|n| n.trim().trim_end_matches('.').to_ascii_lowercase())
@@ -162,14 +162,14 @@ pub async fn set_nameservers(
             message: "give 2 to 13 nameserver host names, like ns1.example.net".into(),
         });
     }
-    services
+    ports
         .portal_registrar()
         .set_nameservers(name, &nameservers)
         .await?;
     let why = format!("nameservers {}", nameservers.join(", "));
     let update = Update::new().set("nameservers", json!(nameservers));
     record(
-        services,
+        ports,
         &domain,
         update,
         ("nameservers_changed", why),
@@ -181,25 +181,25 @@ pub async fn set_nameservers(
 /// Locks the domain against transfer; or unlocks it, with the account
 /// password, never while the lock after a change of registrant lasts.
 pub async fn set_lock(
-    services: &impl Guarded,
+    ports: &impl Guarded,
     customer_id: &str,
     name: &str,
     locked: bool,
     current_password: Option<&str>,
 ) -> Result<OwnedDomain, ManageError> {
-    let domain = mine(services, customer_id, name).await?;
+    let domain = mine(ports, customer_id, name).await?;
     let update = Update::new().set("locked", locked);
     if locked {
-        services.portal_registrar().set_lock(name, true).await?;
+        ports.portal_registrar().set_lock(name, true).await?;
         let why = ("locked", "the customer's choice".into());
-        return record(services, &domain, update, why, Vec::new()).await;
+        return record(ports, &domain, update, why, Vec::new()).await;
     }
-    confirm::password(services, customer_id, current_password).await?;
-    not_transfer_locked(services, &domain)?;
-    services.portal_registrar().set_lock(name, false).await?;
-    let owner = crate::accounts::load_customer(services.table(), customer_id).await?;
+    confirm::password(ports, customer_id, current_password).await?;
+    not_transfer_locked(ports, &domain)?;
+    ports.portal_registrar().set_lock(name, false).await?;
+    let owner = crate::accounts::load_customer(ports.table(), customer_id).await?;
     let mails = confirm::mails(
-        services,
+        ports,
         &domain,
         &owner,
         (
@@ -215,7 +215,7 @@ pub async fn set_lock(
         "unlocked",
         "the customer's choice, password confirmed".into(),
     );
-    record(services, &domain, update, why, mails).await
+    record(ports, &domain, update, why, mails).await
 }
 
 /// A change of the domain's registrant, as the customer asks for it.
@@ -239,12 +239,12 @@ pub struct RegistrantChange {
 /// domain is then locked against transfers for 60 days unless the
 /// registrant opted out.
 pub async fn set_registrant(
-    services: &impl Guarded,
+    ports: &impl Guarded,
     customer_id: &str,
     name: &str,
     change: RegistrantChange,
 ) -> Result<OwnedDomain, ManageError> {
-    let domain = mine(services, customer_id, name).await?;
+    let domain = mine(ports, customer_id, name).await?;
     let registrant = Contact {
         name: change.name.trim().to_string(),
         email: change.email.trim().to_lowercase(),
@@ -256,8 +256,8 @@ pub async fn set_registrant(
             message: "give the registrant's name (1 to 100 characters) and email address".into(),
         });
     }
-    confirm::password(services, customer_id, change.current_password.as_deref()).await?;
-    services
+    confirm::password(ports, customer_id, change.current_password.as_deref()).await?;
+    ports
         .portal_registrar()
         .set_registrant(name, &registrant)
         .await?;
@@ -268,20 +268,20 @@ pub async fn set_registrant(
         // The lock also holds at the registry, in case an auth code was
         // handed out before the change.
         if !domain.locked {
-            services.portal_registrar().set_lock(name, true).await?;
+            ports.portal_registrar().set_lock(name, true).await?;
         }
-        let until = services.clock().now_secs() + REGISTRANT_LOCK_DAYS * 86_400;
+        let until = ports.clock().now_secs() + REGISTRANT_LOCK_DAYS * 86_400;
         update = update.set("transfer_lock_until", until).set("locked", true);
         format!("locked against transfers until {}", date(until))
     };
-    let owner = crate::accounts::load_customer(services.table(), customer_id).await?;
+    let owner = crate::accounts::load_customer(ports.table(), customer_id).await?;
     let before = domain.registrant.as_ref().map(|r| r.email.as_str());
     let also: Vec<&str> = before
         .into_iter()
         .chain([registrant.email.as_str()])
         .collect();
     let mails = confirm::mails(
-        services,
+        ports,
         &domain,
         &owner,
         (
@@ -297,14 +297,7 @@ pub async fn set_registrant(
         "registrant {} <{}>, password confirmed; {lock}",
         registrant.name, registrant.email
     );
-    record(
-        services,
-        &domain,
-        update,
-        ("registrant_changed", why),
-        mails,
-    )
-    .await
+    record(ports, &domain, update, ("registrant_changed", why), mails).await
 }
 
 /// The domain's auth code, for moving it to another registrar, with the
@@ -312,14 +305,14 @@ pub async fn set_registrant(
 /// registration or transfer in, and while the lock after a change of
 /// registrant lasts; every request is audited and mailed.
 pub async fn auth_code(
-    services: &impl Guarded,
+    ports: &impl Guarded,
     customer_id: &str,
     name: &str,
     current_password: Option<&str>,
 ) -> Result<String, ManageError> {
-    let domain = mine(services, customer_id, name).await?;
-    confirm::password(services, customer_id, current_password).await?;
-    not_transfer_locked(services, &domain)?;
+    let domain = mine(ports, customer_id, name).await?;
+    confirm::password(ports, customer_id, current_password).await?;
+    not_transfer_locked(ports, &domain)?;
     let since = time::OffsetDateTime::parse(
         &domain.since,
         &time::format_description::well_known::Rfc3339,
@@ -327,7 +320,7 @@ pub async fn auth_code(
     .map(|t| t.unix_timestamp())
     .unwrap_or(0);
     let free_from = since + TRANSFER_HOLD_DAYS * 86_400;
-    if services.clock().now_secs() < free_from {
+    if ports.clock().now_secs() < free_from {
         return Err(ManageError::Refused {
             code: "too_recent".into(),
             message: format!(
@@ -337,10 +330,10 @@ pub async fn auth_code(
             ),
         });
     }
-    let code = services.portal_registrar().auth_code(name).await?;
-    let owner = crate::accounts::load_customer(services.table(), customer_id).await?;
+    let code = ports.portal_registrar().auth_code(name).await?;
+    let owner = crate::accounts::load_customer(ports.table(), customer_id).await?;
     let mails = confirm::mails(
-        services,
+        ports,
         &domain,
         &owner,
         (
@@ -356,6 +349,6 @@ pub async fn auth_code(
         "auth_code_shown",
         "asked for by the customer, password confirmed".into(),
     );
-    record(services, &domain, Update::new(), why, mails).await?;
+    record(ports, &domain, Update::new(), why, mails).await?;
     Ok(code)
 }

@@ -96,14 +96,11 @@ pub enum CheckError {
 
 /// The whole search: results for what was typed, and ranked suggestions.
 pub async fn check(
-    services: &(impl Storage + Settings + Registry + Catalogs),
+    ports: &(impl Storage + Settings + Registry + Catalogs),
     query: &str,
 ) -> Result<CheckResponse, CheckError> {
     let searched = name::parse(query)?;
-    let catalog = services
-        .catalog()
-        .get(services.table(), services.clock())
-        .await?;
+    let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
     let search = Search::of(&searched, &catalog);
     let (primaries, variations) = search.candidates(&catalog);
     let names: Vec<String> = primaries
@@ -111,7 +108,7 @@ pub async fn check(
         .chain(&variations)
         .map(|c| c.domain.clone())
         .collect();
-    let answers = availability(services, &names).await?;
+    let answers = availability(ports, &names).await?;
     let offer = |candidate: &Candidate| offer(candidate, &catalog, answers.get(&candidate.domain));
     let results: Vec<Offer> = primaries.iter().filter_map(offer).collect();
     let mut suggestions: Vec<Offer> = variations.iter().filter_map(offer).collect();
@@ -121,7 +118,7 @@ pub async fn check(
             .then(b.score.cmp(&a.score))
             .then(a.domain.cmp(&b.domain))
     });
-    suggestions.truncate(services.config().suggestions);
+    suggestions.truncate(ports.config().suggestions);
     let cached = results.iter().chain(&suggestions).all(|o| o.cached);
     Ok(CheckResponse {
         query: query.to_string(),

@@ -49,17 +49,6 @@ impl Status for OwnedStatus {
         (Expired, Deleted, "deleted"),
         (Active, Deleted, "deleted"),
     ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Active => "active",
-            TransferPending => "transfer_pending",
-            TransferFailed => "transfer_failed",
-            Expired => "expired",
-            TransferredOut => "transferred_out",
-            Deleted => "deleted",
-        }
-    }
 }
 
 /// A domain held through the registrar, as stored and shown to its owner.
@@ -197,17 +186,17 @@ pub async fn find(
 /// Turns auto-renewal of the customer's domain `name` on or off, with an
 /// audit entry; the domain as it is now, or None when it is not theirs.
 pub async fn set_auto_renew(
-    services: &impl crate::Storage,
+    ports: &impl crate::Storage,
     customer_id: &str,
     name: &str,
     enabled: bool,
 ) -> TableResult<Option<OwnedDomain>> {
-    let Some(domain) = find(services.table(), customer_id, name).await? else {
+    let Some(domain) = find(ports.table(), customer_id, name).await? else {
         return Ok(None);
     };
     if domain.auto_renew != enabled {
         let entry = AuditEntry {
-            at: crate::clock::rfc3339_millis(services.clock().now()),
+            at: crate::clock::rfc3339_millis(ports.clock().now()),
             actor: Actor::Customer(customer_id.into()),
             subject: format!("domain:{name}"),
             customer_id: Some(customer_id.into()),
@@ -228,12 +217,9 @@ pub async fn set_auto_renew(
             update: Update::new().set("auto_renew", enabled).bump_version(),
             condition: Some(Condition::Exists),
         };
-        services
-            .table()
-            .transact(vec![change, entry.put_op()])
-            .await?;
+        ports.table().transact(vec![change, entry.put_op()]).await?;
     }
-    find(services.table(), customer_id, name).await
+    find(ports.table(), customer_id, name).await
 }
 
 /// A customer's domains, by name, however many.

@@ -130,9 +130,9 @@ fn is_numbered(label: &str, family: &str) -> bool {
 }
 
 /// The label of a subdomain someone may have: long enough and not reserved.
-pub async fn validate(services: &impl Hosting, input: &str) -> Result<String, SubdomainError> {
+pub async fn validate(ports: &impl Hosting, input: &str) -> Result<String, SubdomainError> {
     let name = parse(input)?;
-    if is_reserved(&name, &server_names(services).await?) {
+    if is_reserved(&name, &server_names(ports).await?) {
         return Err(NameError {
             code: "reserved",
             message: format!("{name} is reserved; choose another name"),
@@ -142,8 +142,8 @@ pub async fn validate(services: &impl Hosting, input: &str) -> Result<String, Su
     Ok(name)
 }
 
-async fn server_names(services: &impl Hosting) -> Result<Vec<String>, SubdomainError> {
-    services
+async fn server_names(ports: &impl Hosting) -> Result<Vec<String>, SubdomainError> {
+    ports
         .panel()
         .server_names()
         .await
@@ -163,11 +163,11 @@ fn parse(input: &str) -> Result<String, NameError> {
 }
 
 pub async fn check(
-    services: &(impl Storage + Settings + Hosting),
+    ports: &(impl Storage + Settings + Hosting),
     input: &str,
 ) -> Result<SubdomainCheck, SubdomainError> {
     let name = parse(input)?;
-    let zone = services.config().subdomain_zone.clone();
+    let zone = ports.config().subdomain_zone.clone();
     let mut candidates = vec![name.clone()];
     if !name.starts_with("xn--") {
         candidates.extend(SUFFIXES.iter().map(|s| format!("{name}-{s}")));
@@ -176,8 +176,8 @@ pub async fn check(
         candidates.retain(|c| c.len() <= 63);
     }
     let keys: Vec<Key> = candidates.iter().map(|c| marker_key(c)).collect();
-    let markers = services.table().get_many(&keys).await?;
-    let servers = server_names(services).await?;
+    let markers = ports.table().get_many(&keys).await?;
+    let servers = server_names(ports).await?;
     let reason = |label: &str, marker: &Option<_>| {
         if is_reserved(label, &servers) {
             Some("reserved")

@@ -21,22 +21,22 @@ pub struct FollowedUp {
 }
 
 pub async fn follow_up(
-    services: &(impl Storage + Settings + Registry + Mailing),
+    ports: &(impl Storage + Settings + Registry + Mailing),
 ) -> Result<FollowedUp, TableError> {
     let mut done = FollowedUp::default();
     let mut pending = Pages::new(Query::index(Index::Gsi1, "DOMAINS#TRANSFERS"), 100);
-    while let Some(items) = pending.next(services.table()).await? {
+    while let Some(items) = pending.next(ports.table()).await? {
         for item in &items {
             let domain = OwnedDomain::of(item)?;
-            match services.registrar().transfer_status(&domain.name).await {
+            match ports.registrar().transfer_status(&domain.name).await {
                 Ok(TransferState::Pending) => {}
                 Ok(TransferState::Completed) => {
-                    if complete(services, &domain).await? {
+                    if complete(ports, &domain).await? {
                         done.completed += 1;
                     }
                 }
                 Ok(TransferState::Rejected { reason }) => {
-                    if refused(services, &domain, &reason).await? {
+                    if refused(ports, &domain, &reason).await? {
                         done.failed += 1;
                     }
                 }
@@ -49,8 +49,8 @@ pub async fn follow_up(
     Ok(done)
 }
 
-async fn commit(services: &impl Storage, tx: Tx<MovedOn>) -> Result<bool, TableError> {
-    match tx.commit(services.table()).await {
+async fn commit(ports: &impl Storage, tx: Tx<MovedOn>) -> Result<bool, TableError> {
+    match tx.commit(ports.table()).await {
         Ok(()) => Ok(true),
         Err(TxError::Refused(MovedOn)) => Ok(false),
         Err(TxError::Table(error)) => Err(error),
@@ -59,10 +59,10 @@ async fn commit(services: &impl Storage, tx: Tx<MovedOn>) -> Result<bool, TableE
 
 /// Makes the domain active with what the registry now says of it.
 async fn complete(
-    services: &(impl Storage + Registry),
+    ports: &(impl Storage + Registry),
     domain: &OwnedDomain,
 ) -> Result<bool, TableError> {
-    let Ok(info) = services.registrar().info(&domain.name).await else {
+    let Ok(info) = ports.registrar().info(&domain.name).await else {
         return Ok(false);
     };
     let update = Update::new()
@@ -79,19 +79,19 @@ async fn complete(
             Actor::system("transfers"),
             "the registry completed the transfer",
         )
-        .add_to(&mut tx, MovedOn, services.clock().now())
+        .add_to(&mut tx, MovedOn, ports.clock().now())
         .map_err(|e| TableError::Backend(e.to_string()))?;
-    commit(services, tx).await
+    commit(ports, tx).await
 }
 
 /// Marks the transfer refused and tells the customer how to start again.
 async fn refused(
-    services: &(impl Storage + Settings + Mailing),
+    ports: &(impl Storage + Settings + Mailing),
     domain: &OwnedDomain,
     reason: &str,
 ) -> Result<bool, TableError> {
-    let customer = crate::accounts::load_customer(services.table(), &domain.customer_id).await?;
-    let config = services.config();
+    let customer = crate::accounts::load_customer(ports.table(), &domain.customer_id).await?;
+    let config = ports.config();
     let base = config.public_url.trim_end_matches('/');
     let letter = Letter {
         company: config.company_name.clone(),
@@ -105,7 +105,7 @@ async fn refused(
         ..Letter::default()
     };
     let notice = Mail::compose_about(
-        services,
+        ports,
         MailKind::TransferFailed,
         &customer.email,
         &letter,
@@ -120,12 +120,12 @@ async fn refused(
             Actor::system("transfers"),
             reason,
         )
-        .add_to(&mut tx, MovedOn, services.clock().now())
+        .add_to(&mut tx, MovedOn, ports.clock().now())
         .map_err(|e| TableError::Backend(e.to_string()))?;
-    tx.push(notice.put_op(services.clock().now_secs()));
-    let changed = commit(services, tx).await?;
+    tx.push(notice.put_op(ports.clock().now_secs()));
+    let changed = commit(ports, tx).await?;
     if changed {
-        mail::deliver(services, &notice).await;
+        mail::deliver(ports, &notice).await;
     }
     Ok(changed)
 }

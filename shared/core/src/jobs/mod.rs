@@ -58,8 +58,8 @@ impl Job {
 
     /// Queues the job now. A failure is logged, not returned: every job is
     /// also found again by a sweep of the records that asked for it.
-    pub async fn send(&self, services: &impl crate::Queueing) {
-        if let Err(error) = services.queue().send(&self.body(), Duration::ZERO).await {
+    pub async fn send(&self, ports: &impl crate::Queueing) {
+        if let Err(error) = ports.queue().send(&self.body(), Duration::ZERO).await {
             tracing::error!(job = %self.body(), %error, "could not enqueue a job; its sweep will");
         }
     }

@@ -131,18 +131,18 @@ fn subject(kind: MailKind, l: &Letter) -> String {
 impl Mail {
     /// A mail about the letter's order, sent once per order and kind.
     pub fn compose(
-        services: &impl Storage,
+        ports: &impl Storage,
         kind: MailKind,
         to: &str,
         letter: &Letter,
     ) -> Result<Mail, TableError> {
-        Self::compose_about(services, kind, to, letter, &letter.order_id)
+        Self::compose_about(ports, kind, to, letter, &letter.order_id)
     }
 
     /// A mail about `subject` (an order, a signup, …), sent once per subject
     /// and kind (and per period, with `for_period`).
     pub fn compose_about(
-        services: &impl Storage,
+        ports: &impl Storage,
         kind: MailKind,
         to: &str,
         letter: &Letter,
@@ -158,7 +158,7 @@ impl Mail {
             text,
             html,
             order_id: letter.order_id.clone(),
-            created_at: crate::clock::rfc3339(services.clock().now()),
+            created_at: crate::clock::rfc3339(ports.clock().now()),
             secrets: Vec::new(),
         })
     }
@@ -186,13 +186,13 @@ impl Mail {
 
 /// Sends `mails` not sent before: records each create-only, then writes the
 /// files of those that are new. Returns how many were new.
-pub async fn send(services: &(impl Storage + Mailing), mails: &[Mail]) -> TableResult<usize> {
+pub async fn send(ports: &(impl Storage + Mailing), mails: &[Mail]) -> TableResult<usize> {
     let mut sent = 0;
     for mail in mails {
-        let item = mail.item(services.clock().now_secs());
-        match services.table().put(item, Some(Condition::NotExists)).await {
+        let item = mail.item(ports.clock().now_secs());
+        match ports.table().put(item, Some(Condition::NotExists)).await {
             Ok(()) => {
-                deliver(services, mail).await;
+                deliver(ports, mail).await;
                 sent += 1;
             }
             Err(TableError::ConditionFailed) => {}
@@ -204,8 +204,8 @@ pub async fn send(services: &(impl Storage + Mailing), mails: &[Mail]) -> TableR
 
 /// Hands a recorded mail to the `Mailer`. A failure here loses nothing: the
 /// table holds the mail.
-pub async fn deliver(services: &impl Mailing, mail: &Mail) {
-    if let Err(error) = services.mailer().deliver(mail).await {
+pub async fn deliver(ports: &impl Mailing, mail: &Mail) {
+    if let Err(error) = ports.mailer().deliver(mail).await {
         tracing::warn!(mail = %mail.id, %error, "could not deliver a recorded mail");
     }
 }
@@ -216,8 +216,8 @@ pub fn outbox_folder(data_dir: &Path) -> PathBuf {
 }
 
 /// The newest mails first, at most `limit`.
-pub async fn outbox(services: &impl Storage, limit: usize) -> TableResult<Vec<Mail>> {
-    let page = services
+pub async fn outbox(ports: &impl Storage, limit: usize) -> TableResult<Vec<Mail>> {
+    let page = ports
         .table()
         .query(Query::partition(OUTBOX).backward().limit(limit.max(1)))
         .await?;

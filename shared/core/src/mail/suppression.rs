@@ -55,7 +55,7 @@ fn suppression_key(address: &str) -> crate::store::Key {
 /// Stops mail to the event's addresses (a mailer that honours it sends
 /// nothing to them any more); the same event twice changes nothing.
 pub async fn record_event(
-    services: &impl crate::Storage,
+    ports: &impl crate::Storage,
     event: &MailEvent,
 ) -> crate::store::TableResult<()> {
     let MailEvent::Stop { reason, addresses } = event else {
@@ -67,9 +67,9 @@ pub async fn record_event(
         item.insert("reason".into(), (*reason).into());
         item.insert(
             "at".into(),
-            crate::clock::rfc3339(services.clock().now()).into(),
+            crate::clock::rfc3339(ports.clock().now()).into(),
         );
-        services.table().put(item, None).await?;
+        ports.table().put(item, None).await?;
         tracing::info!(%address, reason, "mail to this address stops");
     }
     Ok(())

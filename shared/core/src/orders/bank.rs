@@ -14,11 +14,11 @@ const LOOKED_THROUGH: usize = 100;
 /// True when one of the customer's orders awaiting payment waits for the
 /// bank's check of `authorization_id`.
 pub async fn awaits_check(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer_id: &str,
     authorization_id: &str,
 ) -> Result<bool, TableError> {
-    let orders = repo::newest(services.table(), customer_id, LOOKED_THROUGH).await?;
+    let orders = repo::newest(ports.table(), customer_id, LOOKED_THROUGH).await?;
     Ok(orders.iter().any(|order| {
         order.status == OrderStatus::AwaitingPayment
             && order

@@ -21,18 +21,18 @@ use crate::store::{Condition, Tx, TxError, TxOp, Update};
 use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
 /// The order `order_id`, whoever's it is: its invoice names the customer.
-pub async fn locate(services: &impl Storage, order_id: &str) -> Result<Order, OrderError> {
+pub async fn locate(ports: &impl Storage, order_id: &str) -> Result<Order, OrderError> {
     if ulid::Ulid::from_string(order_id).is_err() {
         return Err(OrderError::NotFound);
     }
-    let invoice = services
+    let invoice = ports
         .table()
         .get(&Invoice::order_key(order_id))
         .await?
         .map(|item| Invoice::of(&item))
         .transpose()?
         .ok_or(OrderError::NotFound)?;
-    super::load(services, &invoice.customer_id, order_id).await
+    super::load(ports, &invoice.customer_id, order_id).await
 }
 
 fn reason(why: &str) -> Result<String, OrderError> {
@@ -62,14 +62,14 @@ fn invoice_refunded() -> OrderError {
 /// and so is an order whose invoice was given back in full (checked again
 /// in the write, against a refund recorded meanwhile).
 async fn provision(
-    services: &(impl Storage + Queueing),
+    ports: &(impl Storage + Queueing),
     (staff, role, client): (&Actor, Role, &str),
     order_id: &str,
     why: &str,
     update: Update,
 ) -> Result<Order, OrderError> {
     let why = reason(why)?;
-    let order = locate(services, order_id).await?;
+    let order = locate(ports, order_id).await?;
     let change = Change {
         order: &order,
         to: OrderStatus::Provisioning,
@@ -82,9 +82,9 @@ async fn provision(
     };
     let mut tx = Tx::new();
     // A move the order's state refuses is refused as such, before its invoice is read.
-    change.add_to(&mut tx, Refused::OrderMoved, services.clock().now())?;
+    change.add_to(&mut tx, Refused::OrderMoved, ports.clock().now())?;
     let invoice_key = Invoice::order_key(order_id);
-    let item = services
+    let item = ports
         .table()
         .get(&invoice_key)
         .await?
@@ -99,7 +99,7 @@ async fn provision(
             condition: unrefunded_since(&item),
         },
     );
-    match tx.commit(services.table()).await {
+    match tx.commit(ports.table()).await {
         Ok(()) => {}
         Err(TxError::Refused(Refused::OrderMoved)) => return Err(moved_on()),
         Err(TxError::Refused(Refused::InvoiceRefunded)) => {
@@ -110,24 +110,24 @@ async fn provision(
         }
         Err(TxError::Table(error)) => return Err(error.into()),
     }
-    start_provisioning(services, &order).await;
-    super::load(services, &order.customer_id, order_id).await
+    start_provisioning(ports, &order).await;
+    super::load(ports, &order.customer_id, order_id).await
 }
 
 /// Approves an order held for review: it goes to provisioning.
 pub async fn approve(
-    services: &(impl Storage + Queueing),
+    ports: &(impl Storage + Queueing),
     staff: (&Actor, Role, &str),
     order_id: &str,
     why: &str,
 ) -> Result<Order, OrderError> {
-    provision(services, staff, order_id, why, Update::new()).await
+    provision(ports, staff, order_id, why, Update::new()).await
 }
 
 /// Resumes an order on hold or failed: provisioning runs again from the
 /// step that stopped it.
 pub async fn resume(
-    services: &(impl Storage + Queueing),
+    ports: &(impl Storage + Queueing),
     staff: (&Actor, Role, &str),
     order_id: &str,
     why: &str,
@@ -136,12 +136,12 @@ pub async fn resume(
         .remove("hold_reason")
         .remove("customer_message")
         .remove("failed_step");
-    provision(services, staff, order_id, why, cleared).await
+    provision(ports, staff, order_id, why, cleared).await
 }
 
 /// Should the job not reach the queue, the sweeper finds the order and enqueues it.
-async fn start_provisioning(services: &impl Queueing, order: &Order) {
-    if let Err(error) = super::provision::enqueue(services, &order.customer_id, &order.id).await {
+async fn start_provisioning(ports: &impl Queueing, order: &Order) {
+    if let Err(error) = super::provision::enqueue(ports, &order.customer_id, &order.id).await {
         tracing::error!(order = %order.id, %error, "could not enqueue provisioning");
     }
 }
@@ -152,13 +152,13 @@ async fn start_provisioning(services: &impl Queueing, order: &Order) {
 /// stays rejected with its refund pending, and rejecting it again finishes
 /// the refund.
 pub async fn reject(
-    services: &(impl Storage + Settings + Billing + Mailing + Sealing),
+    ports: &(impl Storage + Settings + Billing + Mailing + Sealing),
     (staff, role, client): (&Actor, Role, &str),
     order_id: &str,
     why: &str,
 ) -> Result<Order, OrderError> {
     let why = reason(why)?;
-    let mut order = locate(services, order_id).await?;
+    let mut order = locate(ports, order_id).await?;
     if !(order.status == OrderStatus::Rejected && order.refund_pending) {
         let mut tx = Tx::new();
         Change {
@@ -173,25 +173,25 @@ pub async fn reject(
             client: Some(client.into()),
             role: Some(role.as_str().into()),
         }
-        .add_to(&mut tx, MovedOn, services.clock().now())?;
+        .add_to(&mut tx, MovedOn, ports.clock().now())?;
         tx.push(super::secrets::forget_all_op(order_id))
-            .extend(super::release_markers_ops(services, &order).await?);
-        match tx.commit(services.table()).await {
+            .extend(super::release_markers_ops(ports, &order).await?);
+        match tx.commit(ports.table()).await {
             Ok(()) => {}
             Err(TxError::Refused(MovedOn)) => return Err(moved_on()),
             Err(TxError::Table(error)) => return Err(error.into()),
         }
-        order = super::load(services, &order.customer_id, order_id).await?;
+        order = super::load(ports, &order.customer_id, order_id).await?;
     }
-    refund(services, &order).await?;
+    refund(ports, &order).await?;
     tracing::info!(order = order_id, "order rejected and refunded");
-    super::load(services, &order.customer_id, order_id).await
+    super::load(ports, &order.customer_id, order_id).await
 }
 
 /// Refunds a rejected order's payment in full, records it with the
 /// refunded invoice, and mails the customer; once, however often it runs.
 async fn refund(
-    services: &(impl Storage + Settings + Billing + Mailing + Sealing),
+    ports: &(impl Storage + Settings + Billing + Mailing + Sealing),
     order: &Order,
 ) -> Result<(), OrderError> {
     let payment = order
@@ -199,9 +199,9 @@ async fn refund(
         .clone()
         .ok_or_else(|| conflict("not_paid", "the rejected order has no payment to refund"))?;
     // Staff may have given part of it back already: never more than was paid.
-    let invoice = Invoice::read(services.table(), &order.id).await?;
+    let invoice = Invoice::read(ports.table(), &order.id).await?;
     let left = payment.amount.min(invoice.total - invoice.refunded).max(0);
-    let refund = services
+    let refund = ports
         .payments()
         .refund(&payment.capture_id, left, &format!("{}-refund", order.id))
         .await
@@ -211,10 +211,10 @@ async fn refund(
             )),
             other => conflict("refund_failed", other.to_string()),
         })?;
-    let mut letter = invoice_letter(services, order, &invoice);
+    let mut letter = invoice_letter(ports, order, &invoice);
     letter.card_last4 = payment.card_last4.clone();
     letter.action = order.customer_message.clone().unwrap_or_default();
-    let mail = Mail::compose(services, MailKind::OrderRejected, &order.email, &letter)?;
+    let mail = Mail::compose(ports, MailKind::OrderRejected, &order.email, &letter)?;
     let mut tx = Tx::new();
     tx.guard(
         Refunded,
@@ -228,9 +228,9 @@ async fn refund(
         },
     )
     .push(invoice.refunded_op())
-    .push(mail.put_op(services.clock().now_secs()));
-    match tx.commit(services.table()).await {
-        Ok(()) => mail::deliver(services, &mail).await,
+    .push(mail.put_op(ports.clock().now_secs()));
+    match tx.commit(ports.table()).await {
+        Ok(()) => mail::deliver(ports, &mail).await,
         // Another request finished the same refund first.
         Err(TxError::Refused(Refunded)) => {}
         Err(TxError::Table(error)) => return Err(error.into()),

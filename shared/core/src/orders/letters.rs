@@ -6,10 +6,10 @@ use crate::billing::letter::with_invoice;
 use crate::mail::Letter;
 
 /// The letter every mail about `order` starts from.
-pub fn letter(services: &impl Settings, order: &Order) -> Letter {
-    let base = services.config().public_url.trim_end_matches('/');
+pub fn letter(ports: &impl Settings, order: &Order) -> Letter {
+    let base = ports.config().public_url.trim_end_matches('/');
     Letter {
-        company: services.config().company_name.clone(),
+        company: ports.config().company_name.clone(),
         name: order.customer_name.clone(),
         order_id: order.id.clone(),
         order_url: format!("{base}/order.html?id={}", order.id),
@@ -21,6 +21,6 @@ pub fn letter(services: &impl Settings, order: &Order) -> Letter {
 }
 
 /// The letter of a mail that shows the invoice: its lines, tax and total.
-pub fn invoice_letter(services: &impl Settings, order: &Order, invoice: &Invoice) -> Letter {
-    with_invoice(letter(services, order), invoice)
+pub fn invoice_letter(ports: &impl Settings, order: &Order, invoice: &Invoice) -> Letter {
+    with_invoice(letter(ports, order), invoice)
 }

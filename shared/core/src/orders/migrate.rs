@@ -35,9 +35,9 @@ pub struct Migrated {
 struct Linked;
 
 pub async fn migrate_records(
-    services: &(impl Storage + Settings + Registry + Catalogs),
+    ports: &(impl Storage + Settings + Registry + Catalogs),
 ) -> Result<Migrated, TableError> {
-    let table = services.table();
+    let table = ports.table();
     if table.get(&done_marker()).await?.is_some() {
         return Ok(Migrated {
             finished_before: true,
@@ -46,21 +46,21 @@ pub async fn migrate_records(
     }
     let mut migrated = Migrated::default();
     let mut live = FiledBefore::new(OrderStatus::Active, i64::MAX / 2);
-    while let Some(orders) = live.next_page(services).await? {
+    while let Some(orders) = live.next_page(ports).await? {
         for order in orders.into_iter().filter(|o| o.service_id.is_none()) {
-            if migrate(services, &order).await? {
+            if migrate(ports, &order).await? {
                 migrated.orders += 1;
             } else {
                 migrated.skipped += 1;
             }
         }
     }
-    migrated.invoices = index_invoices(services).await?;
+    migrated.invoices = index_invoices(ports).await?;
     let mut marker = done_marker().to_item();
     marker.insert("kind".into(), "migration".into());
     marker.insert(
         "at".into(),
-        crate::clock::rfc3339(services.clock().now()).into(),
+        crate::clock::rfc3339(ports.clock().now()).into(),
     );
     table.put(marker, None).await?;
     Ok(migrated)
@@ -68,7 +68,7 @@ pub async fn migrate_records(
 
 /// Makes the records of one live order; false when it kept no service.
 async fn migrate(
-    services: &(impl Storage + Settings + Registry + Catalogs),
+    ports: &(impl Storage + Settings + Registry + Catalogs),
     order: &Order,
 ) -> Result<bool, TableError> {
     let Some(hosting) = order.service.clone() else {
@@ -82,9 +82,9 @@ async fn migrate(
         .and_then(|p| {
             OffsetDateTime::parse(&p.paid_at, &time::format_description::well_known::Rfc3339).ok()
         })
-        .unwrap_or_else(|| services.clock().now());
-    let service = subscription(services, order, hosting, started).await?;
-    let steps = super::provision::ledger(services)
+        .unwrap_or_else(|| ports.clock().now());
+    let service = subscription(ports, order, hosting, started).await?;
+    let steps = super::provision::ledger(ports)
         .done(&children_partition(&order.id))
         .await?;
     let mut tx = Tx::new();
@@ -102,7 +102,7 @@ async fn migrate(
     .push(service.create_op())
     .push(
         AuditEntry {
-            at: crate::clock::rfc3339_millis(services.clock().now()),
+            at: crate::clock::rfc3339_millis(ports.clock().now()),
             actor: Actor::system("migrate-records"),
             subject: format!("service:{}", service.id),
             customer_id: Some(order.customer_id.clone()),
@@ -115,10 +115,10 @@ async fn migrate(
         }
         .put_op(),
     );
-    if let Some(domain) = owned_domain(services, order, steps.get("domain"), started) {
+    if let Some(domain) = owned_domain(ports, order, steps.get("domain"), started) {
         tx.push(domain.create_op());
     }
-    match tx.commit(services.table()).await {
+    match tx.commit(ports.table()).await {
         Ok(()) | Err(TxError::Refused(Linked)) => Ok(true),
         Err(TxError::Table(error)) => Err(error),
     }
@@ -126,11 +126,11 @@ async fn migrate(
 
 /// Indexes by customer every invoice stored before invoices were the
 /// customer's, a page of the numbering index at a time; returns how many.
-async fn index_invoices(services: &impl Storage) -> Result<usize, TableError> {
+async fn index_invoices(ports: &impl Storage) -> Result<usize, TableError> {
     let mut indexed = 0;
     let mut cursor = None;
     loop {
-        let page = services
+        let page = ports
             .table()
             .query(
                 Query::index(Index::Gsi2, "INVOICES")
@@ -140,10 +140,7 @@ async fn index_invoices(services: &impl Storage) -> Result<usize, TableError> {
             .await?;
         for item in page.items.iter().filter(|i| !i.contains_key("gsi1pk")) {
             let invoice = Invoice::of(item)?;
-            services
-                .table()
-                .transact(vec![invoice.reindex_op()])
-                .await?;
+            ports.table().transact(vec![invoice.reindex_op()]).await?;
             indexed += 1;
         }
         match page.next {

@@ -28,8 +28,8 @@ mod views;
 
 use crate::billing::invoice::Invoice;
 pub use crate::records::{children_partition, domain_marker, order_key};
+pub use crate::step_ledger::StepStatus;
 use crate::store::TableError;
-pub use crate::workflow::StepStatus;
 pub use order::{
     DomainAction, Order, OrderDomain, OrderStatus, Payment, PaymentAction, PaymentProblem,
     UNPAID_HOLD_DAYS,

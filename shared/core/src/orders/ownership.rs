@@ -121,11 +121,11 @@ pub fn ensure_verified(order: &Order) -> Result<(), OrderError> {
 
 /// Looks for the order's TXT record and, once it is there, records the proof.
 pub async fn verify(
-    services: &(impl Storage + Settings + Lookups),
+    ports: &(impl Storage + Settings + Lookups),
     customer: &Customer,
     order_id: &str,
 ) -> Result<OrderView, OrderError> {
-    let order = super::load(services, &customer.id, order_id).await?;
+    let order = super::load(ports, &customer.id, order_id).await?;
     let Some(challenge) = order.ownership.clone() else {
         return Err(conflict(
             "nothing_to_verify",
@@ -133,16 +133,12 @@ pub async fn verify(
         ));
     };
     if !challenge.verified() {
-        let published = services
-            .resolver()
-            .txt(&challenge.record)
-            .await
-            .map_err(|e| {
-                tracing::warn!(error = %e, "ownership lookup failed");
-                OrderError::Unavailable(
-                    "we could not look up the record just now; please try again shortly".into(),
-                )
-            })?;
+        let published = ports.resolver().txt(&challenge.record).await.map_err(|e| {
+            tracing::warn!(error = %e, "ownership lookup failed");
+            OrderError::Unavailable(
+                "we could not look up the record just now; please try again shortly".into(),
+            )
+        })?;
         if !published.iter().any(|v| v.trim() == challenge.value) {
             return Err(conflict(
                 "record_not_found",
@@ -153,7 +149,7 @@ pub async fn verify(
             ));
         }
         let proven = Challenge {
-            verified_at: Some(crate::clock::rfc3339(services.clock().now())),
+            verified_at: Some(crate::clock::rfc3339(ports.clock().now())),
             ..challenge
         };
         let mut tx = Tx::new();
@@ -168,11 +164,11 @@ pub async fn verify(
             },
         );
         // Proven: the order holds its names until its hold ends.
-        let zone = &services.config().subdomain_zone;
+        let zone = &ports.config().subdomain_zone;
         for (name, op) in hold_markers(&order, zone, Some(order.hold_until())) {
             tx.guard(NotRecorded::Held(name), op);
         }
-        match tx.commit(services.table()).await {
+        match tx.commit(ports.table()).await {
             Ok(()) | Err(TxError::Refused(NotRecorded::Moved)) => {}
             Err(TxError::Refused(NotRecorded::Held(name))) => {
                 let what = match name {
@@ -189,6 +185,6 @@ pub async fn verify(
             Err(TxError::Table(other)) => return Err(other.into()),
         }
     }
-    let order = super::load(services, &customer.id, order_id).await?;
-    super::view(services, order).await
+    let order = super::load(ports, &customer.id, order_id).await?;
+    super::view(ports, order).await
 }

@@ -71,11 +71,11 @@ pub fn hold_markers(
 /// Deletes of the markers `order` still holds, for an order that will never
 /// be live: only its own, since a lapsed hold may be another order's now.
 pub async fn release_markers_ops(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     order: &Order,
 ) -> Result<Vec<TxOp>, TableError> {
-    let keys = order.marker_keys(&services.config().subdomain_zone);
-    let markers = services.table().get_many(&keys).await?;
+    let keys = order.marker_keys(&ports.config().subdomain_zone);
+    let markers = ports.table().get_many(&keys).await?;
     Ok(keys
         .into_iter()
         .zip(markers)
@@ -104,14 +104,14 @@ pub fn status_index(status: OrderStatus, now_secs: i64, order_id: &str) -> [(Str
 
 /// The stored order of `customer_id`, if it is theirs.
 pub async fn load(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer_id: &str,
     order_id: &str,
 ) -> Result<Order, OrderError> {
     if ulid::Ulid::from_string(order_id).is_err() {
         return Err(OrderError::NotFound);
     }
-    let item = services
+    let item = ports
         .table()
         .get(&order_key(customer_id, order_id))
         .await?
@@ -122,13 +122,13 @@ pub async fn load(
 /// The customer's orders placed in the last `secs` seconds. Order IDs are
 /// ULIDs, so a sort-key range finds them without reading older ones.
 pub async fn orders_since(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer_id: &str,
     secs: i64,
 ) -> Result<Vec<Order>, TableError> {
-    let since_ms = (services.clock().now_millis() - secs * 1000).max(0) as u64;
+    let since_ms = (ports.clock().now_millis() - secs * 1000).max(0) as u64;
     let since = ulid::Ulid::from_parts(since_ms, 0).to_string();
-    let page = services
+    let page = ports
         .table()
         .query(
             Query::partition(format!("CUSTOMER#{customer_id}"))
@@ -160,12 +160,12 @@ impl FiledBefore {
     /// The next page of orders, or None once every one was read.
     pub async fn next_page(
         &mut self,
-        services: &impl Storage,
+        ports: &impl Storage,
     ) -> Result<Option<Vec<Order>>, TableError> {
         if self.done {
             return Ok(None);
         }
-        let page = services
+        let page = ports
             .table()
             .query(
                 Query::index(

@@ -48,11 +48,8 @@ pub fn reasons(
 }
 
 /// How many orders the customer placed in the review window.
-pub async fn recent_orders(
-    services: &impl Storage,
-    customer_id: &str,
-) -> Result<usize, TableError> {
-    Ok(super::orders_since(services, customer_id, WINDOW_SECS)
+pub async fn recent_orders(ports: &impl Storage, customer_id: &str) -> Result<usize, TableError> {
+    Ok(super::orders_since(ports, customer_id, WINDOW_SECS)
         .await?
         .len())
 }

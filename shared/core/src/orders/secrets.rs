@@ -39,7 +39,7 @@ fn context(order_id: &str, secret: Secret) -> SealContext {
 
 /// The write that stores `secrets` of a new order, sealed, until `until`.
 pub async fn put_op(
-    services: &impl Sealing,
+    ports: &impl Sealing,
     order_id: &str,
     secrets: &[(Secret, &str)],
     until: i64,
@@ -48,7 +48,7 @@ pub async fn put_op(
     item.insert("kind".into(), "order_secrets".into());
     item.insert("ttl".into(), until.into());
     for (secret, plaintext) in secrets {
-        let sealed = services
+        let sealed = ports
             .sealer()
             .seal(plaintext, &context(order_id, *secret))
             .await?;
@@ -88,16 +88,16 @@ pub fn forget_all_op(order_id: &str) -> TxOp {
 
 /// The secret in plain text, if the order still has it.
 pub async fn read(
-    services: &(impl Storage + Sealing),
+    ports: &(impl Storage + Sealing),
     order_id: &str,
     secret: Secret,
 ) -> Result<Option<String>, ReadError> {
-    let item = services.table().get(&key(order_id)).await?;
+    let item = ports.table().get(&key(order_id)).await?;
     let Some(sealed) = item.as_ref().and_then(|i| i.str_attr(secret.name())) else {
         return Ok(None);
     };
     Ok(Some(
-        services
+        ports
             .sealer()
             .open(sealed, &context(order_id, secret))
             .await?,

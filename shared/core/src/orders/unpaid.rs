@@ -21,8 +21,8 @@ fn counter_key(customer_id: &str) -> Key {
 }
 
 /// The customer's unpaid orders, as counted.
-pub async fn count(services: &impl Storage, customer_id: &str) -> Result<i64, TableError> {
-    let item = services.table().get(&counter_key(customer_id)).await?;
+pub async fn count(ports: &impl Storage, customer_id: &str) -> Result<i64, TableError> {
+    let item = ports.table().get(&counter_key(customer_id)).await?;
     Ok(item.and_then(|i| i.i64_attr("count")).unwrap_or(0))
 }
 
@@ -83,14 +83,14 @@ impl Reason {
 /// Cancels an order that awaits payment, frees its names at once and its
 /// place in the customer's count. Refused while a payment is under way.
 async fn close(
-    services: &(impl Storage + Settings + Sealing),
+    ports: &(impl Storage + Settings + Sealing),
     order: &Order,
     reason: Reason,
 ) -> Result<(), OrderError> {
     if order.status != OrderStatus::AwaitingPayment || order.payment_pending.is_some() {
         return Err(not_cancellable());
     }
-    let invoice = Invoice::read(services.table(), &order.id).await?;
+    let invoice = Invoice::read(ports.table(), &order.id).await?;
     let mut tx = Tx::new();
     Change {
         order,
@@ -103,11 +103,11 @@ async fn close(
         client: None,
         role: None,
     }
-    .add_to(&mut tx, NotCancellable, services.clock().now())?;
+    .add_to(&mut tx, NotCancellable, ports.clock().now())?;
     tx.push(release_op(&order.customer_id))
         .push(invoice.void_op());
-    tx.extend(super::release_markers_ops(services, order).await?);
-    match tx.commit(services.table()).await {
+    tx.extend(super::release_markers_ops(ports, order).await?);
+    match tx.commit(ports.table()).await {
         Ok(()) => Ok(()),
         Err(TxError::Refused(NotCancellable)) => Err(not_cancellable()),
         Err(TxError::Table(other)) => Err(other.into()),
@@ -127,30 +127,30 @@ fn not_cancellable() -> OrderError {
 
 /// The customer cancels their unpaid order.
 pub async fn cancel(
-    services: &(impl Storage + Settings + Sealing),
+    ports: &(impl Storage + Settings + Sealing),
     customer: &Customer,
     order_id: &str,
 ) -> Result<OrderView, OrderError> {
-    let order = super::load(services, &customer.id, order_id).await?;
-    close(services, &order, Reason::Customer).await?;
-    let order = super::load(services, &customer.id, order_id).await?;
-    super::view(services, order).await
+    let order = super::load(ports, &customer.id, order_id).await?;
+    close(ports, &order, Reason::Customer).await?;
+    let order = super::load(ports, &customer.id, order_id).await?;
+    super::view(ports, order).await
 }
 
 /// Cancels every unpaid order whose hold has lapsed, a page at a time.
 /// Returns how many it cancelled.
 pub async fn cancel_lapsed(
-    services: &(impl Storage + Settings + Sealing),
+    ports: &(impl Storage + Settings + Sealing),
 ) -> Result<usize, TableError> {
-    let placed_before = services.clock().now_secs() - super::UNPAID_HOLD_DAYS * 86_400;
+    let placed_before = ports.clock().now_secs() - super::UNPAID_HOLD_DAYS * 86_400;
     let mut unpaid = super::FiledBefore::new(OrderStatus::AwaitingPayment, placed_before);
     let mut cancelled = 0;
-    while let Some(orders) = unpaid.next_page(services).await? {
+    while let Some(orders) = unpaid.next_page(ports).await? {
         for order in orders {
-            if order.hold_until() > services.clock().now_secs() {
+            if order.hold_until() > ports.clock().now_secs() {
                 continue;
             }
-            match close(services, &order, Reason::Lapsed).await {
+            match close(ports, &order, Reason::Lapsed).await {
                 Ok(()) => cancelled += 1,
                 // Paid or being paid meanwhile.
                 Err(OrderError::Conflict { .. }) => {}

@@ -80,7 +80,7 @@ pub fn from_domain(domain: &str) -> String {
 
 /// Free variations of `name`: digits added, or the domain's name; one batch read.
 pub async fn suggestions(
-    services: &impl Storage,
+    ports: &impl Storage,
     name: &str,
     domain: Option<&str>,
 ) -> Result<Vec<String>, TableError> {
@@ -94,7 +94,7 @@ pub async fn suggestions(
     candidates.retain(|c| c != name && validate(c).is_ok());
     candidates.dedup();
     let keys: Vec<Key> = candidates.iter().map(|c| marker_key(c)).collect();
-    let markers = services.table().get_many(&keys).await?;
+    let markers = ports.table().get_many(&keys).await?;
     Ok(candidates
         .into_iter()
         .zip(markers)
@@ -105,11 +105,11 @@ pub async fn suggestions(
 }
 
 /// None when `name` is free; when taken, free alternatives (maybe none).
-pub async fn check(services: &impl Storage, name: &str) -> Result<Option<Vec<String>>, TableError> {
-    if services.table().get(&marker_key(name)).await?.is_none() {
+pub async fn check(ports: &impl Storage, name: &str) -> Result<Option<Vec<String>>, TableError> {
+    if ports.table().get(&marker_key(name)).await?.is_none() {
         return Ok(None);
     }
-    Ok(Some(suggestions(services, name, None).await?))
+    Ok(Some(suggestions(ports, name, None).await?))
 }
 
 #[cfg(test)]

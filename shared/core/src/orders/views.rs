@@ -10,9 +10,9 @@ use super::{
 };
 use crate::Storage;
 use crate::billing::invoice::Invoice;
-use crate::dns::Record;
 use crate::panel::HostingSetup;
 use crate::store::{Item, ItemExt, Query, TableError};
+use crate::zone::Record;
 
 /// One provisioning step as the customer sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -62,8 +62,8 @@ pub struct OrderView {
 }
 
 /// The order as its owner sees it: the order, then one query for its invoice and steps.
-pub async fn view(services: &impl Storage, order: Order) -> Result<OrderView, OrderError> {
-    let children = services
+pub async fn view(ports: &impl Storage, order: Order) -> Result<OrderView, OrderError> {
+    let children = ports
         .table()
         .query(Query::partition(children_partition(&order.id)))
         .await?;
@@ -80,7 +80,7 @@ pub async fn view(services: &impl Storage, order: Order) -> Result<OrderView, Or
         .filter(|i| i.str_attr("kind") == Some("step"))
         .collect();
     let hosting = match &order.service_id {
-        Some(id) => crate::subscriptions::find(services.table(), &order.customer_id, id)
+        Some(id) => crate::subscriptions::find(ports.table(), &order.customer_id, id)
             .await?
             .map(|s| s.hosting),
         None => order.service.clone(),
@@ -131,11 +131,8 @@ pub fn assemble(
 }
 
 /// A customer's orders, newest first (at most 100).
-pub async fn list(
-    services: &impl Storage,
-    customer_id: &str,
-) -> Result<Vec<OrderView>, OrderError> {
-    let orders = repo::newest(services.table(), customer_id, 100).await?;
-    let views = orders.into_iter().map(|o| view(services, o));
+pub async fn list(ports: &impl Storage, customer_id: &str) -> Result<Vec<OrderView>, OrderError> {
+    let orders = repo::newest(ports.table(), customer_id, 100).await?;
+    let views = orders.into_iter().map(|o| view(ports, o));
     futures::future::try_join_all(views).await
 }

@@ -39,18 +39,18 @@ pub struct BillingRun {
 
 /// Runs the domains' billing for today.
 pub async fn run_billing(
-    services: &(impl Storage + Settings + Queueing + Billing + Registry + Mailing + Catalogs),
+    ports: &(impl Storage + Settings + Queueing + Billing + Registry + Mailing + Catalogs),
 ) -> Result<BillingRun, TableError> {
     let mut run = BillingRun {
-        ended: crate::subscriptions::cancel::end_due(services).await?,
+        ended: crate::subscriptions::cancel::end_due(ports).await?,
         ..BillingRun::default()
     };
-    let now = services.clock().now_secs();
-    let lead = services.config().domain_renewal_lead_days * DAY;
+    let now = ports.clock().now_secs();
+    let lead = ports.config().domain_renewal_lead_days * DAY;
     // Domains expiring soon, and those expired within the last five days
     // (they are reminded once more).
     let mut domains = Pages::new(expiring(now - 5 * DAY, now + lead), 100);
-    while let Some(items) = domains.next(services.table()).await? {
+    while let Some(items) = domains.next(ports.table()).await? {
         for item in &items {
             let Some(domain) = super::trusted::owned_domain(item)? else {
                 continue;
@@ -58,11 +58,10 @@ pub async fn run_billing(
             let Some(expiry) = domain.expires_at else {
                 continue;
             };
-            if domain.auto_renew && expiry > now && invoice_ahead(services, &domain, expiry).await?
-            {
+            if domain.auto_renew && expiry > now && invoice_ahead(ports, &domain, expiry).await? {
                 run.invoiced += 1;
             }
-            if remind(services, &domain, expiry, now).await? {
+            if remind(ports, &domain, expiry, now).await? {
                 run.reminded += 1;
             }
         }
@@ -70,12 +69,12 @@ pub async fn run_billing(
     let due = Query::index(Index::Gsi1, "RENEWALS#scheduled")
         .sort(SortKey::Le(format!("{:015}~", now * 1000)));
     let mut scheduled = Pages::new(due, 100);
-    while let Some(items) = scheduled.next(services.table()).await? {
+    while let Some(items) = scheduled.next(ports.table()).await? {
         for item in &items {
             let Some(renewal) = super::trusted::renewal(item)? else {
                 continue;
             };
-            match charge(services, renewal).await? {
+            match charge(ports, renewal).await? {
                 Some(true) => run.charged += 1,
                 Some(false) => run.declined += 1,
                 None => {}
@@ -96,24 +95,24 @@ fn expiring(from: i64, to: i64) -> Query {
 /// Invoices a year's renewal of `domain`, due on its expiry, unless a
 /// renewal of that expiry exists; true when it made one.
 async fn invoice_ahead(
-    services: &(impl Storage + Settings + Billing + Registry + Mailing + Catalogs),
+    ports: &(impl Storage + Settings + Billing + Registry + Mailing + Catalogs),
     domain: &OwnedDomain,
     expiry: i64,
 ) -> Result<bool, TableError> {
-    if super::find(services.table(), &domain.name, expiry)
+    if super::find(ports.table(), &domain.name, expiry)
         .await?
         .is_some()
     {
         return Ok(false);
     }
-    let Ok(quote) = quote(services, domain, 1).await else {
+    let Ok(quote) = quote(ports, domain, 1).await else {
         // Not renewable now (or the registry did not answer): the reminders speak.
         return Ok(false);
     };
     if quote.current_expiry != expiry {
         return Ok(false);
     }
-    let customer = customer_of(services, &domain.customer_id).await?;
+    let customer = customer_of(ports, &domain.customer_id).await?;
     for _ in 0..NUMBER_ATTEMPTS {
         let mut bill = Invoice::new(
             &domain.customer_id,
@@ -121,12 +120,12 @@ async fn invoice_ahead(
                 domain: domain.name.clone(),
                 years: 1,
             },
-            crate::clock::rfc3339(services.clock().now()),
+            crate::clock::rfc3339(ports.clock().now()),
             &quote.currency,
             quote.lines.clone(),
-            services.config().tax_rate_bps,
+            ports.config().tax_rate_bps,
         );
-        let (sequence, claim) = invoice::claim_number(services.table(), &mut bill).await?;
+        let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         let renewal = Renewal {
             automatic: true,
             next_attempt: Some(expiry - DAY),
@@ -136,21 +135,21 @@ async fn invoice_ahead(
                 1,
                 expiry,
                 RenewalStatus::Scheduled,
-                crate::clock::rfc3339(services.clock().now()),
+                crate::clock::rfc3339(ports.clock().now()),
             )
         };
-        let notice = invoice_notice(services, &renewal, &bill, &customer)?;
+        let notice = invoice_notice(ports, &renewal, &bill, &customer)?;
         let mut tx = Tx::new();
         tx.guard(
             Refusal::Exists,
-            renewal.create_op(services.clock().now_millis()),
+            renewal.create_op(ports.clock().now_millis()),
         )
         .guard(Refusal::CounterMoved, claim)
         .push(bill.put_op(sequence))
-        .push(notice.put_op(services.clock().now_secs()));
-        match tx.commit(services.table()).await {
+        .push(notice.put_op(ports.clock().now_secs()));
+        match tx.commit(ports.table()).await {
             Ok(()) => {
-                mail::deliver(services, &notice).await;
+                mail::deliver(ports, &notice).await;
                 return Ok(true);
             }
             Err(TxError::Refused(Refusal::Exists)) => return Ok(false),
@@ -163,14 +162,14 @@ async fn invoice_ahead(
 
 /// The mail of an automatic renewal's invoice: what is charged, and when.
 fn invoice_notice(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     renewal: &Renewal,
     bill: &Invoice,
     customer: &Customer,
 ) -> Result<Mail, TableError> {
     let expiry = renewal.current_expiry;
     renewal_mail(
-        services,
+        ports,
         (renewal, bill, customer),
         MailKind::RenewalInvoice,
         &expiry.to_string(),
@@ -197,16 +196,16 @@ enum Refusal {
 /// Charges a scheduled renewal whose attempt is due to the saved card: Some(true)
 /// when charged, Some(false) when declined, None when it was not due after all.
 async fn charge(
-    services: &(impl Storage + Settings + Queueing + Billing + Mailing),
+    ports: &(impl Storage + Settings + Queueing + Billing + Mailing),
     renewal: Renewal,
 ) -> Result<Option<bool>, TableError> {
-    let now = services.clock().now_secs();
+    let now = ports.clock().now_secs();
     if renewal.status != RenewalStatus::Scheduled || renewal.next_attempt.is_none_or(|at| at > now)
     {
         return Ok(None);
     }
     let attempt = renewal.attempts + 1;
-    let saved = payment_method::find(services.table(), &renewal.customer_id).await?;
+    let saved = payment_method::find(ports.table(), &renewal.customer_id).await?;
     let outcome = match &saved {
         None => Err((
             "no_payment_method".to_string(),
@@ -220,7 +219,7 @@ async fn charge(
                 reference: renewal.invoice_number.clone(),
                 idempotency_key: format!("{}-authorize-{attempt}", renewal.id),
             };
-            match services.payments().authorize(&charge).await {
+            match ports.payments().authorize(&charge).await {
                 Ok(authorization) => Ok(authorization),
                 Err(PaymentError::Declined { code, message }) => Err((code, message)),
                 Err(PaymentError::Invalid(message)) => Err(("invalid_payment".into(), message)),
@@ -230,32 +229,32 @@ async fn charge(
         }
     };
     let system = Actor::system("billing");
-    let now_ms = services.clock().now_millis();
+    let now_ms = ports.clock().now_millis();
     let mut tx = Tx::new();
     let charged = match outcome {
         Ok(authorization) => {
             renewal
                 .queued(&authorization, system, "charged to the saved card", now_ms)
-                .add_to(&mut tx, MovedOn, services.clock().now())
+                .add_to(&mut tx, MovedOn, ports.clock().now())
                 .map_err(|e| TableError::Backend(e.to_string()))?;
             None
         }
         Err((code, message)) => {
-            Some(declined(services, &renewal, attempt, &code, &message, &mut tx).await?)
+            Some(declined(ports, &renewal, attempt, &code, &message, &mut tx).await?)
         }
     };
-    match tx.commit(services.table()).await {
+    match tx.commit(ports.table()).await {
         Ok(()) => {}
         Err(TxError::Refused(MovedOn)) => return Ok(None),
         Err(TxError::Table(error)) => return Err(error),
     }
     match charged {
         None => {
-            super::enqueue(services, &renewal).await;
+            super::enqueue(ports, &renewal).await;
             Ok(Some(true))
         }
         Some(notice) => {
-            mail::deliver(services, &notice).await;
+            mail::deliver(ports, &notice).await;
             Ok(Some(false))
         }
     }

@@ -18,18 +18,18 @@ const DAY: i64 = 86_400;
 /// dunning attempt, or, after the last, the end of the renewal; returns the
 /// mail that tells the customer.
 pub(super) async fn declined(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     renewal: &Renewal,
     attempt: u32,
     code: &str,
     message: &str,
     tx: &mut Tx<MovedOn>,
 ) -> Result<Mail, TableError> {
-    let customer = customer_of(services, &renewal.customer_id).await?;
-    let bill = renewal.invoice(services.table()).await?;
+    let customer = customer_of(ports, &renewal.customer_id).await?;
+    let bill = renewal.invoice(ports.table()).await?;
     let due = renewal.current_expiry - DAY;
     let why = format!("automatic charge {attempt} declined: {code}");
-    let next = dunning::next_try(&services.config().dunning_days, attempt, due);
+    let next = dunning::next_try(&ports.config().dunning_days, attempt, due);
     match next {
         Some(next) => {
             tx.guard(MovedOn, retry_op(renewal, attempt, next, why));
@@ -43,15 +43,15 @@ pub(super) async fn declined(
                         .set("failure", why.clone()),
                     Actor::system("billing"),
                     &why,
-                    services.clock().now_millis(),
+                    ports.clock().now_millis(),
                 )
-                .add_to(tx, MovedOn, services.clock().now())
+                .add_to(tx, MovedOn, ports.clock().now())
                 .map_err(|e| TableError::Backend(e.to_string()))?;
             tx.push(bill.void_op());
         }
     }
     let notice = renewal_mail(
-        services,
+        ports,
         (renewal, &bill, &customer),
         MailKind::RenewalPaymentFailed,
         &format!("{}-{attempt}", renewal.current_expiry),
@@ -63,11 +63,11 @@ pub(super) async fn declined(
                     letter.domain,
                     day(next)
                 ),
-                None => stopped_action(services, renewal, &letter.domain, message),
+                None => stopped_action(ports, renewal, &letter.domain, message),
             };
         },
     )?;
-    tx.push(notice.put_op(services.clock().now_secs()));
+    tx.push(notice.put_op(ports.clock().now_secs()));
     Ok(notice)
 }
 
@@ -96,14 +96,9 @@ fn retry_op(renewal: &Renewal, attempt: u32, next: i64, why: String) -> TxOp {
 
 /// What the customer is told once the automatic charges stopped: to renew
 /// by hand, before the domain expires or before the registry releases it.
-fn stopped_action(
-    services: &impl Storage,
-    renewal: &Renewal,
-    domain: &str,
-    message: &str,
-) -> String {
+fn stopped_action(ports: &impl Storage, renewal: &Renewal, domain: &str, message: &str) -> String {
     let expiry = day(renewal.current_expiry);
-    if services.clock().now_secs() < renewal.current_expiry {
+    if ports.clock().now_secs() < renewal.current_expiry {
         format!(
             "We could not charge your saved card for renewing {domain} ({message}), and have stopped trying. Renew it by hand in your portal before it expires on {expiry}."
         )

@@ -43,19 +43,19 @@ impl From<RenewalError> for JobFailure {
 /// Runs the renewal of `domain` that extends `current_expiry`. `last_try`
 /// says that the queue will not deliver this job again.
 pub async fn run(
-    services: &(impl Storage + Settings + Billing + Registry + Mailing),
+    ports: &(impl Storage + Settings + Billing + Registry + Mailing),
     domain: &str,
     current_expiry: i64,
     last_try: bool,
 ) -> Result<(), JobFailure> {
-    let Some(renewal) = super::find(services.table(), domain, current_expiry).await? else {
+    let Some(renewal) = super::find(ports.table(), domain, current_expiry).await? else {
         return Ok(());
     };
     match renewal.status {
         RenewalStatus::Queued => {}
         // A delivery that failed it may have been cut off before releasing
         // the card; releasing again is answered from the gateway's record.
-        RenewalStatus::Failed => return release(services, &renewal).await,
+        RenewalStatus::Failed => return release(ports, &renewal).await,
         _ => return Ok(()),
     }
     let request = registrar::Renewal {
@@ -64,18 +64,18 @@ pub async fn run(
         current_expiry,
         idempotency_key: renewal.id.clone(),
     };
-    match services.registrar().renew(&request).await {
-        Ok(info) => finish(services, &renewal, info.expires_at).await,
+    match ports.registrar().renew(&request).await {
+        Ok(info) => finish(ports, &renewal, info.expires_at).await,
         Err(error @ (RegistrarError::Unavailable(_) | RegistrarError::QuotaSpent)) if !last_try => {
             Err(JobFailure::Retry(error.to_string()))
         }
-        Err(error) => give_up(services, &renewal, &error.to_string()).await,
+        Err(error) => give_up(ports, &renewal, &error.to_string()).await,
     }
 }
 
 /// The letter of a renewal's mail to `name`.
 pub(super) fn letter(
-    services: &impl Settings,
+    ports: &impl Settings,
     renewal: &Renewal,
     bill: &Invoice,
     name: &str,
@@ -83,7 +83,7 @@ pub(super) fn letter(
     let to = Letter {
         domain: crate::domains::name::to_unicode(&renewal.domain),
         card_last4: renewal.card_last4.clone().unwrap_or_default(),
-        ..addressed(services, name, "portal.html#domains")
+        ..addressed(ports, name, "portal.html#domains")
     };
     with_invoice(to, bill)
 }
@@ -91,46 +91,46 @@ pub(super) fn letter(
 /// The mail of `kind` to the renewal's owner about it, once per
 /// `occasion`; `write` fills in what its letter says.
 pub(super) fn renewal_mail(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     (renewal, bill, customer): (&Renewal, &Invoice, &Customer),
     kind: MailKind,
     occasion: &str,
     write: impl FnOnce(&mut Letter),
 ) -> Result<Mail, TableError> {
-    let mut letter = letter(services, renewal, bill, &customer.name);
+    let mut letter = letter(ports, renewal, bill, &customer.name);
     write(&mut letter);
     let to = (customer.email.as_str(), &letter);
-    domain_mail(services, kind, to, &renewal.domain, occasion)
+    domain_mail(ports, kind, to, &renewal.domain, occasion)
 }
 
 /// The mail of `kind` about `domain`, sent once per `occasion` (an
 /// expiry, and its try or reminder).
 pub(super) fn domain_mail(
-    services: &impl Storage,
+    ports: &impl Storage,
     kind: MailKind,
     to: (&str, &Letter),
     domain: &str,
     occasion: &str,
 ) -> Result<Mail, TableError> {
-    crate::billing::letter::mail(services, kind, to, &format!("domain:{domain}"), occasion)
+    crate::billing::letter::mail(ports, kind, to, &format!("domain:{domain}"), occasion)
 }
 
 /// The customer `customer_id`, from their profile.
 pub(super) async fn customer_of(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer_id: &str,
 ) -> Result<crate::accounts::Customer, TableError> {
-    crate::accounts::load_customer(services.table(), customer_id).await
+    crate::accounts::load_customer(ports.table(), customer_id).await
 }
 
 /// Captures and records a renewal the registry made.
 async fn finish(
-    services: &(impl Storage + Settings + Billing + Mailing),
+    ports: &(impl Storage + Settings + Billing + Mailing),
     renewal: &Renewal,
     new_expiry: i64,
 ) -> Result<(), JobFailure> {
     let authorization = renewal.authorization_id.clone().unwrap_or_default();
-    let capture = services
+    let capture = ports
         .payments()
         .capture(
             &authorization,
@@ -142,11 +142,11 @@ async fn finish(
             PaymentError::Unavailable(message) => JobFailure::Retry(message),
             other => JobFailure::Retry(format!("capture refused: {other}")),
         })?;
-    let bill = renewal.invoice(services.table()).await?;
-    let domain = owned::find(services.table(), &renewal.customer_id, &renewal.domain).await?;
-    let customer = customer_of(services, &renewal.customer_id).await?;
+    let bill = renewal.invoice(ports.table()).await?;
+    let domain = owned::find(ports.table(), &renewal.customer_id, &renewal.domain).await?;
+    let customer = customer_of(ports, &renewal.customer_id).await?;
     let receipt = renewal_mail(
-        services,
+        ports,
         (renewal, &bill, &customer),
         MailKind::RenewalReceipt,
         &renewal.current_expiry.to_string(),
@@ -155,7 +155,7 @@ async fn finish(
             letter.action = format!("{} now runs until {}.", letter.domain, day(new_expiry));
         },
     )?;
-    let now = services.clock().now();
+    let now = ports.clock().now();
     let mut tx = Tx::new();
     renewal
         .change(
@@ -165,7 +165,7 @@ async fn finish(
                 .set("capture_id", capture.id.clone()),
             Actor::system("renewals"),
             &format!("renewed to {}", day(new_expiry)),
-            services.clock().now_millis(),
+            ports.clock().now_millis(),
         )
         .add_to(&mut tx, Moved::Renewal, now)
         .map_err(|e| TableError::Backend(e.to_string()))?;
@@ -174,9 +174,9 @@ async fn finish(
     if let Some(domain) = domain {
         record_renewed(&mut tx, &domain, new_expiry, now)?;
     }
-    match tx.commit(services.table()).await {
+    match tx.commit(ports.table()).await {
         Ok(()) => {
-            mail::deliver(services, &receipt).await;
+            mail::deliver(ports, &receipt).await;
             tracing::info!(domain = %renewal.domain, new_expiry, "domain renewed");
             Ok(())
         }
@@ -225,15 +225,15 @@ fn record_renewed(
 /// Ends a renewal the registry did not make: the authorisation is released,
 /// the invoice voided, the customer told; staff find it filed as failed.
 async fn give_up(
-    services: &(impl Storage + Settings + Billing + Mailing),
+    ports: &(impl Storage + Settings + Billing + Mailing),
     renewal: &Renewal,
     why: &str,
 ) -> Result<(), JobFailure> {
     tracing::error!(domain = %renewal.domain, %why, "renewal failed");
-    let bill = renewal.invoice(services.table()).await?;
-    let customer = customer_of(services, &renewal.customer_id).await?;
+    let bill = renewal.invoice(ports.table()).await?;
+    let customer = customer_of(ports, &renewal.customer_id).await?;
     let notice = renewal_mail(
-        services,
+        ports,
         (renewal, &bill, &customer),
         MailKind::RenewalFailed,
         &renewal.current_expiry.to_string(),
@@ -244,7 +244,7 @@ async fn give_up(
             );
         },
     )?;
-    let now = services.clock().now();
+    let now = ports.clock().now();
     let mut tx = Tx::new();
     renewal
         .change(
@@ -252,7 +252,7 @@ async fn give_up(
             Update::new().set("failure", why),
             Actor::system("renewals"),
             why,
-            services.clock().now_millis(),
+            ports.clock().now_millis(),
         )
         .add_to(&mut tx, MovedOn, now)
         .map_err(|e| TableError::Backend(e.to_string()))?;
@@ -260,18 +260,18 @@ async fn give_up(
         .push(notice.put_op(now.unix_timestamp()));
     // Failed first, released after: a delivery that renewed it meanwhile
     // keeps its authorisation to capture.
-    match tx.commit(services.table()).await {
-        Ok(()) => mail::deliver(services, &notice).await,
+    match tx.commit(ports.table()).await {
+        Ok(()) => mail::deliver(ports, &notice).await,
         Err(TxError::Refused(MovedOn)) => return Ok(()),
         Err(TxError::Table(error)) => return Err(error.into()),
     }
-    release(services, renewal).await
+    release(ports, renewal).await
 }
 
 /// Releases the renewal's authorisation, once however often it is asked.
-async fn release(services: &impl Billing, renewal: &Renewal) -> Result<(), JobFailure> {
+async fn release(ports: &impl Billing, renewal: &Renewal) -> Result<(), JobFailure> {
     if let Some(authorization) = &renewal.authorization_id {
-        services
+        ports
             .payments()
             .void(authorization, &format!("{}-void", renewal.id))
             .await

@@ -79,18 +79,6 @@ impl Status for RenewalStatus {
         (Queued, Renewed, "renewed"),
         (Queued, Failed, "failed"),
     ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Scheduled => "scheduled",
-            Authorizing => "authorizing",
-            Queued => "queued",
-            Renewed => "renewed",
-            Declined => "declined",
-            Failed => "failed",
-            Abandoned => "abandoned",
-        }
-    }
 }
 
 /// The statuses a new renewal of the same expiry may take the place of (a
@@ -337,12 +325,12 @@ impl Renewal {
 
 /// Sends the renewal's job; should that fail, the `resume-renewals` sweep
 /// sends it again.
-async fn enqueue(services: &impl Queueing, renewal: &Renewal) {
+async fn enqueue(ports: &impl Queueing, renewal: &Renewal) {
     Job::RenewDomain {
         domain: renewal.domain.clone(),
         current_expiry: renewal.current_expiry,
     }
-    .send(services)
+    .send(ports)
     .await;
 }
 

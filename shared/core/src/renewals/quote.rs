@@ -46,11 +46,11 @@ fn max_years(expires_at: i64, now: i64) -> u32 {
 
 /// The price of renewing `domain` for `years`, or why it cannot be renewed.
 pub async fn quote(
-    services: &(impl Storage + Registry + Catalogs),
+    ports: &(impl Storage + Registry + Catalogs),
     domain: &OwnedDomain,
     years: u32,
 ) -> Result<Quote, RenewalError> {
-    let info = services
+    let info = ports
         .registrar()
         .info(&domain.name)
         .await
@@ -68,14 +68,14 @@ pub async fn quote(
             ),
             RegistrarError::Refused { message, .. } => not_renewable("refused", message),
         })?;
-    quote_at(services, domain, (info.status, info.expires_at), years).await
+    quote_at(ports, domain, (info.status, info.expires_at), years).await
 }
 
 /// The price of renewing `domain` for `years` as its record stands (the
 /// daily sync or a refresh keeps it in agreement with the registry),
 /// without asking the registry: what the portal shows.
 pub async fn quote_from_record(
-    services: &(impl Storage + Catalogs),
+    ports: &(impl Storage + Catalogs),
     domain: &OwnedDomain,
     years: u32,
 ) -> Result<Quote, RenewalError> {
@@ -104,13 +104,13 @@ pub async fn quote_from_record(
     let expires_at = domain
         .expires_at
         .ok_or_else(|| RenewalError::Unavailable("the domain's expiry is not known yet".into()))?;
-    quote_at(services, domain, (phase, expires_at), years).await
+    quote_at(ports, domain, (phase, expires_at), years).await
 }
 
 /// The price of renewing `domain`, in registry phase `phase` and expiring
 /// at `expires_at`, for `years`.
 async fn quote_at(
-    services: &(impl Storage + Catalogs),
+    ports: &(impl Storage + Catalogs),
     domain: &OwnedDomain,
     (phase, expires_at): (DomainStatus, i64),
     years: u32,
@@ -123,7 +123,7 @@ async fn quote_at(
         locked: false,
     };
     renewable_in(domain, info.status)?;
-    let max_years = max_years(info.expires_at, services.clock().now_secs());
+    let max_years = max_years(info.expires_at, ports.clock().now_secs());
     if max_years == 0 {
         return Err(not_renewable(
             "renewed_to_the_limit",
@@ -136,10 +136,7 @@ async fn quote_at(
     if !(1..=max_years).contains(&years) {
         return Err(RenewalError::TooManyYears { max_years });
     }
-    let catalog = services
-        .catalog()
-        .get(services.table(), services.clock())
-        .await?;
+    let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
     let suffix = match name::parse(&domain.name) {
         Ok(Searched::Domain(parsed)) => parsed.suffix,
         _ => String::new(),

@@ -30,7 +30,7 @@ fn reminder(secs_left: i64) -> Option<&'static str> {
 /// Reminds the owner of a domain that will not renew by itself (auto-renew
 /// off, or its automatic charge failed), once per expiry and reminder.
 pub(super) async fn remind(
-    services: &(impl Storage + Settings + Mailing),
+    ports: &(impl Storage + Settings + Mailing),
     domain: &OwnedDomain,
     expiry: i64,
     now: i64,
@@ -41,7 +41,7 @@ pub(super) async fn remind(
     if domain.status != OwnedStatus::Active && domain.status != OwnedStatus::Expired {
         return Ok(false);
     }
-    let renewal = find(services.table(), &domain.name, expiry).await?;
+    let renewal = find(ports.table(), &domain.name, expiry).await?;
     let charge_failed = renewal.as_ref().is_some_and(|r| {
         r.attempts > 0 || matches!(r.status, RenewalStatus::Declined | RenewalStatus::Failed)
     });
@@ -52,10 +52,10 @@ pub(super) async fn remind(
     if renews_itself || renewed {
         return Ok(false);
     }
-    let customer = customer_of(services, &domain.customer_id).await?;
+    let customer = customer_of(ports, &domain.customer_id).await?;
     let mut letter = crate::mail::Letter {
         domain: domain.unicode.clone(),
-        ..addressed(services, &customer.name, "portal.html#domains")
+        ..addressed(ports, &customer.name, "portal.html#domains")
     };
     letter.action = if which == "expired" {
         format!(
@@ -72,13 +72,13 @@ pub(super) async fn remind(
     };
     let occasion = format!("{expiry}-{which}");
     let notice = domain_mail(
-        services,
+        ports,
         MailKind::RenewalReminder,
         (&customer.email, &letter),
         &domain.name,
         &occasion,
     )?;
-    Ok(mail::send(services, &[notice]).await? == 1)
+    Ok(mail::send(ports, &[notice]).await? == 1)
 }
 
 #[cfg(test)]

@@ -45,26 +45,26 @@ enum Refusal {
 /// Renews `domain` of `customer` as `request` says; returns the renewal and
 /// whether this request made it.
 pub async fn renew(
-    services: &(impl Storage + Settings + Queueing + Billing + Registry + Catalogs),
+    ports: &(impl Storage + Settings + Queueing + Billing + Registry + Catalogs),
     customer: &Customer,
     domain: &str,
     key: &str,
     request: RenewRequest,
 ) -> Result<(Renewal, bool), RenewalError> {
     check_request(key, &request)?;
-    let owned = owned::find(services.table(), &customer.id, domain)
+    let owned = owned::find(ports.table(), &customer.id, domain)
         .await?
         .ok_or(RenewalError::NotFound)?;
-    let source = payment_source(services, customer, request.card).await?;
+    let source = payment_source(ports, customer, request.card).await?;
     let fingerprint = format!("renew:{domain}:{}", request.years);
-    if let Some(renewal) = replay(services, customer, key, &fingerprint).await? {
-        return Ok((resume(services, renewal, source).await?, false));
+    if let Some(renewal) = replay(ports, customer, key, &fingerprint).await? {
+        return Ok((resume(ports, renewal, source).await?, false));
     }
-    let quote = quote(services, &owned, request.years).await?;
+    let quote = quote(ports, &owned, request.years).await?;
     let paying = Paying::renewal(domain, quote.current_expiry);
-    declines::may_try::<RenewalError>(services, &customer.id, &paying).await?;
-    let scheduled = scheduled_gives_way(services, domain, quote.current_expiry).await?;
-    let now = services.clock().now();
+    declines::may_try::<RenewalError>(ports, &customer.id, &paying).await?;
+    let scheduled = scheduled_gives_way(ports, domain, quote.current_expiry).await?;
+    let now = ports.clock().now();
     for _ in 0..NUMBER_ATTEMPTS {
         let mut bill = Invoice::new(
             &customer.id,
@@ -75,9 +75,9 @@ pub async fn renew(
             crate::clock::rfc3339(now),
             &quote.currency,
             quote.lines.clone(),
-            services.config().tax_rate_bps,
+            ports.config().tax_rate_bps,
         );
-        let (sequence, claim) = invoice::claim_number(services.table(), &mut bill).await?;
+        let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         let renewal = Renewal::new(
             &bill,
             domain,
@@ -94,7 +94,7 @@ pub async fn renew(
             fingerprint: &fingerprint,
         };
         let mut tx = Tx::new();
-        tx.guard(Refusal::Underway, renewal.create_op(now_ms(services)))
+        tx.guard(Refusal::Underway, renewal.create_op(now_ms(ports)))
             .guard(Refusal::CounterMoved, claim)
             .guard(
                 Refusal::KeyTaken,
@@ -102,13 +102,13 @@ pub async fn renew(
             )
             .push(bill.put_op(sequence))
             .extend(scheduled.clone());
-        match tx.commit(services.table()).await {
-            Ok(()) => return Ok((authorize(services, renewal, source).await?, true)),
+        match tx.commit(ports.table()).await {
+            Ok(()) => return Ok((authorize(ports, renewal, source).await?, true)),
             Err(TxError::Refused(Refusal::CounterMoved)) => {
                 tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(1..10))).await;
             }
             Err(TxError::Refused(Refusal::KeyTaken | Refusal::Underway)) => {
-                return match replay(services, customer, key, &fingerprint).await? {
+                return match replay(ports, customer, key, &fingerprint).await? {
                     Some(renewal) => Ok((renewal, false)),
                     None => Err(RenewalError::Underway),
                 };
@@ -144,22 +144,22 @@ fn check_request(key: &str, request: &RenewRequest) -> Result<(), RenewalError> 
 /// The voiding of the invoice of a renewal of the same expiry the billing
 /// run scheduled: it gives way to the customer renewing by hand.
 async fn scheduled_gives_way(
-    services: &impl Storage,
+    ports: &impl Storage,
     domain: &str,
     current_expiry: i64,
 ) -> Result<Option<TxOp>, RenewalError> {
     Ok(
-        match super::find(services.table(), domain, current_expiry).await? {
+        match super::find(ports.table(), domain, current_expiry).await? {
             Some(earlier) if earlier.status == RenewalStatus::Scheduled => {
-                Some(earlier.invoice(services.table()).await?.void_op())
+                Some(earlier.invoice(ports.table()).await?.void_op())
             }
             _ => None,
         },
     )
 }
 
-fn now_ms(services: &impl Storage) -> i64 {
-    services.clock().now_millis()
+fn now_ms(ports: &impl Storage) -> i64 {
+    ports.clock().now_millis()
 }
 
 /// How the idempotency record names a renewal: `<domain>@<expiry>`.
@@ -169,13 +169,13 @@ fn renewal_ref(renewal: &Renewal) -> String {
 
 /// The renewal an earlier request under `key` made, if any.
 async fn replay(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer: &Customer,
     key: &str,
     fingerprint: &str,
 ) -> Result<Option<Renewal>, RenewalError> {
     let earlier =
-        IdempotencyRecord::earlier(services.table(), &customer.id, key, "renewal", fingerprint)
+        IdempotencyRecord::earlier(ports.table(), &customer.id, key, "renewal", fingerprint)
             .await?;
     let made = match earlier {
         None => return Ok(None),
@@ -192,12 +192,12 @@ async fn replay(
         .rsplit_once('@')
         .and_then(|(d, e)| Some((d.to_string(), e.parse::<i64>().ok()?)))
         .ok_or_else(|| crate::store::TableError::Backend(format!("corrupt renewal ref {made}")))?;
-    Ok(super::find(services.table(), &domain, expiry).await?)
+    Ok(super::find(ports.table(), &domain, expiry).await?)
 }
 
 /// What the renewal is paid with: the card given, or the saved one.
 async fn payment_source(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer: &Customer,
     card: Option<Card>,
 ) -> Result<PaymentSource, RenewalError> {
@@ -210,7 +210,7 @@ async fn payment_source(
             card.check_form().map_err(invalid)?;
             Ok(PaymentSource::Card(card))
         }
-        None => match payment_method::find(services.table(), &customer.id).await? {
+        None => match payment_method::find(ports.table(), &customer.id).await? {
             Some(saved) => Ok(PaymentSource::Saved(saved.token)),
             None => Err(RenewalError::Invalid {
                 code: "payment_method_required",
@@ -224,15 +224,15 @@ async fn payment_source(
 /// its card authorised (its request was cut off) is authorised now, with
 /// the card this request gives.
 async fn resume(
-    services: &(impl Storage + Settings + Queueing + Billing),
+    ports: &(impl Storage + Settings + Queueing + Billing),
     renewal: Renewal,
     source: PaymentSource,
 ) -> Result<Renewal, RenewalError> {
     match renewal.status {
         RenewalStatus::Authorizing => {
             let paying = Paying::renewal(&renewal.domain, renewal.current_expiry);
-            declines::may_try::<RenewalError>(services, &renewal.customer_id, &paying).await?;
-            authorize(services, renewal, source).await
+            declines::may_try::<RenewalError>(ports, &renewal.customer_id, &paying).await?;
+            authorize(ports, renewal, source).await
         }
         _ => Ok(renewal),
     }
@@ -242,7 +242,7 @@ async fn resume(
 /// renewal (a retry is answered from the gateway's record), then queues it;
 /// a declined card ends it, having reached no registrar.
 pub(super) async fn authorize(
-    services: &(impl Storage + Queueing + Billing),
+    ports: &(impl Storage + Queueing + Billing),
     renewal: Renewal,
     source: PaymentSource,
 ) -> Result<Renewal, RenewalError> {
@@ -255,34 +255,28 @@ pub(super) async fn authorize(
     };
     let customer = Actor::Customer(renewal.customer_id.clone());
     let mut tx = Tx::new();
-    let declined = match services.payments().authorize(&charge).await {
+    let declined = match ports.payments().authorize(&charge).await {
         Ok(authorization) => {
             renewal
-                .queued(
-                    &authorization,
-                    customer,
-                    "card authorised",
-                    now_ms(services),
-                )
-                .add_to(&mut tx, MovedOn, services.clock().now())?;
+                .queued(&authorization, customer, "card authorised", now_ms(ports))
+                .add_to(&mut tx, MovedOn, ports.clock().now())?;
             None
         }
         Err(PaymentError::Declined { code, message }) => {
             let why = format!("card declined: {code}");
             let paying = Paying::renewal(&renewal.domain, renewal.current_expiry);
             let (code, message) =
-                declines::declined(services, &renewal.customer_id, &paying, (code, message))
-                    .await?;
+                declines::declined(ports, &renewal.customer_id, &paying, (code, message)).await?;
             renewal
                 .change(
                     RenewalStatus::Declined,
                     Update::new(),
                     customer,
                     &why,
-                    now_ms(services),
+                    now_ms(ports),
                 )
-                .add_to(&mut tx, MovedOn, services.clock().now())?;
-            tx.push(renewal.invoice(services.table()).await?.void_op());
+                .add_to(&mut tx, MovedOn, ports.clock().now())?;
+            tx.push(renewal.invoice(ports.table()).await?.void_op());
             Some(RenewalError::Declined {
                 code,
                 message: format!("{message}. Nothing was charged and the domain was not renewed."),
@@ -301,7 +295,7 @@ pub(super) async fn authorize(
             ));
         }
     };
-    match tx.commit(services.table()).await {
+    match tx.commit(ports.table()).await {
         // Another request moved it first: its outcome stands.
         Ok(()) | Err(TxError::Refused(MovedOn)) => {}
         Err(TxError::Table(error)) => return Err(error.into()),
@@ -311,9 +305,9 @@ pub(super) async fn authorize(
     }
     // Read before the job is queued: a worker may finish it at once, and the
     // answer is the renewal as this request left it.
-    let recorded = super::find(services.table(), &renewal.domain, renewal.current_expiry)
+    let recorded = super::find(ports.table(), &renewal.domain, renewal.current_expiry)
         .await?
         .ok_or(RenewalError::NotFound)?;
-    super::enqueue(services, &renewal).await;
+    super::enqueue(ports, &renewal).await;
     Ok(recorded)
 }

@@ -14,8 +14,8 @@ use crate::store::{Index, Pages, Query, SortKey, TableError, Tx, TxError, Update
 use crate::{Billing, Queueing, Storage};
 
 /// The renewals in `status` since before `older_than` ago, a page at a time.
-fn older_than(services: &impl Storage, status: RenewalStatus, older_than: Duration) -> Pages {
-    let before = services.clock().now_millis() - older_than.as_millis() as i64;
+fn older_than(ports: &impl Storage, status: RenewalStatus, older_than: Duration) -> Pages {
+    let before = ports.clock().now_millis() - older_than.as_millis() as i64;
     let query = Query::index(Index::Gsi1, format!("RENEWALS#{}", status.as_str()))
         .sort(SortKey::Lt(format!("{before:015}")));
     Pages::new(query, 100)
@@ -25,19 +25,19 @@ fn older_than(services: &impl Storage, status: RenewalStatus, older_than: Durati
 /// job for one that is running anyway finds it done or renews nothing twice
 /// (the registry is told the expiry).
 pub async fn resume_stalled(
-    services: &(impl Storage + Queueing),
+    ports: &(impl Storage + Queueing),
     stalled_after: Duration,
 ) -> Result<usize, TableError> {
-    let mut pages = older_than(services, RenewalStatus::Queued, stalled_after);
+    let mut pages = older_than(ports, RenewalStatus::Queued, stalled_after);
     let mut sent = 0;
-    while let Some(items) = pages.next(services.table()).await? {
+    while let Some(items) = pages.next(ports.table()).await? {
         for item in &items {
             let renewal = Renewal::of(item)?;
             Job::RenewDomain {
                 domain: renewal.domain,
                 current_expiry: renewal.current_expiry,
             }
-            .send(services)
+            .send(ports)
             .await;
             sent += 1;
         }
@@ -50,12 +50,12 @@ pub async fn resume_stalled(
 /// than authorising again), its invoice voided, then any authorisation its
 /// request obtained released. Returns how many it ended.
 pub async fn abandon_stale(
-    services: &(impl Storage + Billing),
+    ports: &(impl Storage + Billing),
     stale_after: Duration,
 ) -> Result<usize, TableError> {
-    let mut pages = older_than(services, RenewalStatus::Authorizing, stale_after);
+    let mut pages = older_than(ports, RenewalStatus::Authorizing, stale_after);
     let mut ended = 0;
-    while let Some(items) = pages.next(services.table()).await? {
+    while let Some(items) = pages.next(ports.table()).await? {
         for item in &items {
             let renewal = Renewal::of(item)?;
             let mut tx = Tx::new();
@@ -65,17 +65,17 @@ pub async fn abandon_stale(
                     Update::new(),
                     Actor::system("renewals"),
                     "its request was cut off while the card was being authorised",
-                    services.clock().now_millis(),
+                    ports.clock().now_millis(),
                 )
-                .add_to(&mut tx, MovedOn, services.clock().now())
+                .add_to(&mut tx, MovedOn, ports.clock().now())
                 .map_err(|e| TableError::Backend(e.to_string()))?;
-            tx.push(renewal.invoice(services.table()).await?.void_op());
-            match tx.commit(services.table()).await {
+            tx.push(renewal.invoice(ports.table()).await?.void_op());
+            match tx.commit(ports.table()).await {
                 Ok(()) => ended += 1,
                 Err(TxError::Refused(MovedOn)) => continue,
                 Err(TxError::Table(error)) => return Err(error),
             }
-            release(services, &renewal).await;
+            release(ports, &renewal).await;
         }
     }
     Ok(ended)
@@ -84,12 +84,12 @@ pub async fn abandon_stale(
 /// Voids what the renewal's authorisation call reserved, if it reserved
 /// anything. Should the gateway not answer, the hold lapses at the card's
 /// bank, as every unused authorisation does.
-async fn release(services: &impl Billing, renewal: &Renewal) {
+async fn release(ports: &impl Billing, renewal: &Renewal) {
     let key = format!("{}-authorize", renewal.id);
     let released = async {
-        if let Some(held) = services.payments().authorization_made_with(&key).await? {
+        if let Some(held) = ports.payments().authorization_made_with(&key).await? {
             let void_key = format!("{}-void-abandoned", renewal.id);
-            services.payments().void(&held.id, &void_key).await?;
+            ports.payments().void(&held.id, &void_key).await?;
         }
         Ok::<_, crate::payments::PaymentError>(())
     }

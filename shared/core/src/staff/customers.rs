@@ -21,12 +21,12 @@ const FOUND: usize = 20;
 
 /// The customers `query` finds: an email, an invoice number (`INV-000042`),
 /// a domain, a customer id, or the start of a name.
-pub async fn search(services: &impl Storage, query: &str) -> Result<Vec<Customer>, TableError> {
+pub async fn search(ports: &impl Storage, query: &str) -> Result<Vec<Customer>, TableError> {
     let query = query.trim().to_lowercase();
     if query.is_empty() || query.chars().count() > 200 {
         return Ok(Vec::new());
     }
-    let table = services.table();
+    let table = ports.table();
     let owner_of = |item: Option<crate::store::Item>, attribute: &str| {
         item.and_then(|i| i.str_attr(attribute).map(str::to_string))
     };
@@ -117,8 +117,8 @@ impl From<Mail> for MailSent {
 }
 
 /// The customer `id`'s file, or None when there is no such customer.
-pub async fn file(services: &impl Storage, id: &str) -> Result<Option<CustomerFile>, TableError> {
-    let table = services.table();
+pub async fn file(ports: &impl Storage, id: &str) -> Result<Option<CustomerFile>, TableError> {
+    let table = ports.table();
     let customer = match load_customer(table, id).await {
         Ok(customer) => customer,
         Err(_)
@@ -131,7 +131,7 @@ pub async fn file(services: &impl Storage, id: &str) -> Result<Option<CustomerFi
         }
         Err(other) => return Err(other),
     };
-    let mail = mail::outbox(services, 500)
+    let mail = mail::outbox(ports, 500)
         .await?
         .into_iter()
         .filter(|m| m.to == customer.email)

@@ -47,11 +47,11 @@ pub struct Dashboard {
     pub dead_letters: usize,
 }
 
-pub async fn dashboard(services: &(impl Storage + Queueing)) -> Result<Dashboard, TableError> {
-    let now = services.clock().now();
+pub async fn dashboard(ports: &(impl Storage + Queueing)) -> Result<Dashboard, TableError> {
+    let now = ports.clock().now();
     let today = now.date();
     let since = today - time::Duration::days(29);
-    let counters = stats::read_since(services.table(), &since.to_string()).await?;
+    let counters = stats::read_since(ports.table(), &since.to_string()).await?;
     let count = |name: &str| counters.get(name).copied().unwrap_or(0).max(0);
     let orders_by_day: Vec<DayCount> = (0..30)
         .map(|n| {
@@ -89,7 +89,7 @@ pub async fn dashboard(services: &(impl Storage + Queueing)) -> Result<Dashboard
         })
         .filter(|(_, n)| *n > 0)
         .collect();
-    let dead_letters = match services.queue().dead_letters(FAILED_COUNTED).await {
+    let dead_letters = match ports.queue().dead_letters(FAILED_COUNTED).await {
         Ok(letters) => letters.len(),
         Err(error) => return Err(TableError::Backend(format!("the queue: {error}"))),
     };
@@ -102,14 +102,14 @@ pub async fn dashboard(services: &(impl Storage + Queueing)) -> Result<Dashboard
         pending_review: count(&stats::orders_in(OrderStatus::PendingReview.as_str())),
         on_hold: count(&stats::orders_in(OrderStatus::OnHold.as_str())),
         failed: count(&stats::orders_in(OrderStatus::Failed.as_str())),
-        domains_expiring_30_days: expiring(services, now.unix_timestamp()).await?,
+        domains_expiring_30_days: expiring(ports, now.unix_timestamp()).await?,
         dead_letters,
         orders_by_day,
     })
 }
 
 /// Domains whose expiry falls in the next 30 days, from the expiry index.
-async fn expiring(services: &impl Storage, now: i64) -> Result<usize, TableError> {
+async fn expiring(ports: &impl Storage, now: i64) -> Result<usize, TableError> {
     let until = now + 30 * 86_400;
     let query = Query::index(Index::Gsi1, "DOMAINS#EXPIRY").sort(SortKey::Between(
         format!("{now:012}"),
@@ -117,7 +117,7 @@ async fn expiring(services: &impl Storage, now: i64) -> Result<usize, TableError
     ));
     let mut pages = Pages::new(query, 200);
     let mut found = 0;
-    while let Some(items) = pages.next(services.table()).await? {
+    while let Some(items) = pages.next(ports.table()).await? {
         found += items.len();
         if found >= EXPIRING_COUNTED {
             return Ok(EXPIRING_COUNTED);

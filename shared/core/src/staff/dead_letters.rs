@@ -26,8 +26,8 @@ fn failure_key(message_id: &str) -> Key {
 
 /// Records why the delivery `message` failed, over the last delivery's
 /// record. A failure to record is logged: the job's own retry goes on.
-pub async fn record_failure(services: &impl Storage, message: &Message, error: &str) {
-    let now = services.clock().now();
+pub async fn record_failure(ports: &impl Storage, message: &Message, error: &str) {
+    let now = ports.clock().now();
     let mut item = failure_key(&message.id).to_item();
     item.insert("kind".into(), "job_failure".into());
     item.insert(
@@ -40,7 +40,7 @@ pub async fn record_failure(services: &impl Storage, message: &Message, error: &
         "ttl".into(),
         (now.unix_timestamp() + FAILURE_KEPT_DAYS * 86_400).into(),
     );
-    if let Err(failure) = services.table().put(item, None).await {
+    if let Err(failure) = ports.table().put(item, None).await {
         tracing::warn!(message_id = %message.id, %failure, "could not record a job's failure");
     }
 }
@@ -76,8 +76,8 @@ pub enum DeadLetterError {
 }
 
 /// The failed jobs, with what each was for.
-pub async fn list(services: &(impl Storage + Queueing)) -> Result<Vec<FailedJob>, DeadLetterError> {
-    let letters = services.queue().dead_letters(LISTED).await?;
+pub async fn list(ports: &(impl Storage + Queueing)) -> Result<Vec<FailedJob>, DeadLetterError> {
+    let letters = ports.queue().dead_letters(LISTED).await?;
     let mut jobs = Vec::with_capacity(letters.len());
     for letter in letters {
         let (about, unreadable) = match Job::parse(&letter.body) {
@@ -93,10 +93,10 @@ pub async fn list(services: &(impl Storage + Queueing)) -> Result<Vec<FailedJob>
             last_error: String::new(),
         };
         if let Some(partition) = about.ledger {
-            failed_step(services.table(), partition, &mut job).await?;
+            failed_step(ports.table(), partition, &mut job).await?;
         }
         if job.last_error.is_empty() {
-            let recorded = services.table().get(&failure_key(&job.id)).await?;
+            let recorded = ports.table().get(&failure_key(&job.id)).await?;
             job.last_error = recorded
                 .as_ref()
                 .and_then(|r| r.str_attr("error"))

@@ -16,7 +16,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod dead_letters;
 pub mod orders;
-pub mod services;
+pub mod subscriptions;
 pub mod throttle;
 pub mod totp;
 
@@ -111,14 +111,14 @@ pub(crate) async fn by_email(
 /// Records what a member of staff did that changes no record of its own
 /// (a redrive, a task run by hand), with the address they acted from.
 pub async fn record_action(
-    services: &impl crate::Storage,
+    ports: &impl crate::Storage,
     (actor, role, client): (&crate::audit::Actor, Role, &str),
     subject: &str,
     action: &str,
     why: String,
 ) -> TableResult<()> {
     let entry = crate::audit::AuditEntry {
-        at: crate::clock::rfc3339_millis(services.clock().now()),
+        at: crate::clock::rfc3339_millis(ports.clock().now()),
         actor: actor.clone(),
         subject: subject.into(),
         customer_id: None,
@@ -129,7 +129,7 @@ pub async fn record_action(
         client: Some(client.into()),
         role: Some(role.as_str().into()),
     };
-    services.table().transact(vec![entry.put_op()]).await
+    ports.table().transact(vec![entry.put_op()]).await
 }
 
 /// Every member of staff, by email.
@@ -158,7 +158,7 @@ pub struct StaffChange {
 /// (acting from `client`); admins do not change themselves, so that there
 /// is always an admin to undo a change.
 pub async fn change(
-    services: &impl crate::Storage,
+    ports: &impl crate::Storage,
     (by, by_id, client): (&crate::audit::Actor, &str, &str),
     id: &str,
     change: StaffChange,
@@ -174,7 +174,7 @@ pub async fn change(
             "ask another admin to change your own account".into(),
         ));
     }
-    let (before, item) = profile(services.table(), id)
+    let (before, item) = profile(ports.table(), id)
         .await?
         .ok_or_else(|| StaffError::Invalid(format!("there is no member of staff {id}")))?;
     let mut after = before.clone();
@@ -188,7 +188,7 @@ pub async fn change(
         )
     };
     let entry = crate::audit::AuditEntry {
-        at: crate::clock::rfc3339_millis(services.clock().now()),
+        at: crate::clock::rfc3339_millis(ports.clock().now()),
         actor: by.clone(),
         subject: format!("staff:{id}"),
         customer_id: None,
@@ -210,7 +210,7 @@ pub async fn change(
         },
         entry.put_op(),
     ];
-    match services.table().transact(ops).await {
+    match ports.table().transact(ops).await {
         Ok(()) => Ok(after),
         Err(TableError::TransactionConflict { .. }) => Err(StaffError::Conflict(
             "the member was changed meanwhile; look again".into(),

@@ -26,7 +26,7 @@ pub struct StaffOrder {
 }
 
 /// The order with its staff details.
-pub async fn staff_view(services: &impl Storage, order: Order) -> Result<StaffOrder, OrderError> {
+pub async fn staff_view(ports: &impl Storage, order: Order) -> Result<StaffOrder, OrderError> {
     let (customer_id, email, customer_name) = (
         order.customer_id.clone(),
         order.email.clone(),
@@ -38,7 +38,7 @@ pub async fn staff_view(services: &impl Storage, order: Order) -> Result<StaffOr
         order.placed_by.clone(),
     );
     Ok(StaffOrder {
-        view: view(services, order).await?,
+        view: view(ports, order).await?,
         customer_id,
         email,
         customer_name,
@@ -50,11 +50,11 @@ pub async fn staff_view(services: &impl Storage, order: Order) -> Result<StaffOr
 
 /// The oldest `limit` orders in `status`, oldest first (a queue to work through).
 pub async fn in_status(
-    services: &impl Storage,
+    ports: &impl Storage,
     status: OrderStatus,
     limit: usize,
 ) -> Result<Vec<Order>, TableError> {
-    let page = services
+    let page = ports
         .table()
         .query(Query::index(Index::Gsi1, format!("ORDERS#{}", status.as_str())).limit(limit))
         .await?;

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{ServiceStatus, Subscription, find, key};
+use super::{Subscription, SubscriptionStatus, find, key};
 use crate::billing::declines::TooManyDeclines;
 use crate::panel::PanelError;
 use crate::store::{TableError, Update};
@@ -69,14 +69,14 @@ fn mailbox(name: &str, domain: &str) -> Option<String> {
 
 /// The customer's service, if it is active: only an active service changes.
 pub(super) async fn active_service(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer_id: &str,
     service_id: &str,
 ) -> Result<Subscription, AddonError> {
-    let service = find(services.table(), customer_id, service_id)
+    let service = find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(AddonError::NotFound)?;
-    if service.status != ServiceStatus::Active {
+    if service.status != SubscriptionStatus::Active {
         return Err(AddonError::Conflict {
             code: "service_not_active",
             message: "only an active service can be changed".into(),
@@ -87,15 +87,12 @@ pub(super) async fn active_service(
 
 /// Refuses `count` of `what` (a key of the plan's `limits`) beyond the plan's.
 pub(super) async fn within_limit(
-    services: &(impl Storage + Catalogs),
+    ports: &(impl Storage + Catalogs),
     service: &Subscription,
     what: &str,
     count: usize,
 ) -> Result<(), AddonError> {
-    let catalog = services
-        .catalog()
-        .get(services.table(), services.clock())
-        .await?;
+    let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
     let limit = catalog
         .plan(&service.plan_id)
         .and_then(|plan| plan.limits.get(what).copied())
@@ -125,36 +122,36 @@ pub(super) fn panel_error(error: PanelError) -> AddonError {
 /// Records what the panel now has: `update` on the service, with the
 /// customer's audit entry `action`, in one write; returns the service.
 pub(super) async fn record_change(
-    services: &impl Storage,
+    ports: &impl Storage,
     service: &Subscription,
     update: Update,
     action: &str,
     why: String,
 ) -> Result<Subscription, AddonError> {
     crate::audit::customer_update(
-        services.table(),
+        ports.table(),
         (key(&service.customer_id, &service.id), update),
         (&service.customer_id, format!("service:{}", service.id)),
         (
             action,
             why,
-            crate::clock::rfc3339_millis(services.clock().now()),
+            crate::clock::rfc3339_millis(ports.clock().now()),
         ),
     )
     .await?;
-    find(services.table(), &service.customer_id, &service.id)
+    find(ports.table(), &service.customer_id, &service.id)
         .await?
         .ok_or(AddonError::NotFound)
 }
 
 /// Sets the service's mailboxes to `names`, at most as many as its plan has.
 pub async fn set_mailboxes(
-    services: &(impl Storage + Hosting + Catalogs),
+    ports: &(impl Storage + Hosting + Catalogs),
     customer_id: &str,
     service_id: &str,
     names: &[String],
 ) -> Result<Subscription, AddonError> {
-    let service = active_service(services, customer_id, service_id).await?;
+    let service = active_service(ports, customer_id, service_id).await?;
     let mut mailboxes = Vec::new();
     for name in names {
         let address = mailbox(name, &service.domain).ok_or_else(|| AddonError::Invalid {
@@ -165,7 +162,7 @@ pub async fn set_mailboxes(
             mailboxes.push(address);
         }
     }
-    within_limit(services, &service, "mailboxes", mailboxes.len()).await?;
+    within_limit(ports, &service, "mailboxes", mailboxes.len()).await?;
     let admin = service
         .hosting
         .mail
@@ -174,7 +171,7 @@ pub async fn set_mailboxes(
         .unwrap_or_default();
     // The same list asked for again is the same call, answered from the panel's record.
     let call_key = format!("{service_id}-mailboxes-{}", mailboxes.join(","));
-    let setup = services
+    let setup = ports
         .panel()
         .set_up_mail_and_admin(
             &service.hosting.account.username,
@@ -187,7 +184,7 @@ pub async fn set_mailboxes(
     let mut hosting = service.hosting.clone();
     hosting.mail = Some(setup);
     record_change(
-        services,
+        ports,
         &service,
         Update::new().set("hosting", json!(hosting)),
         "mailboxes_changed",

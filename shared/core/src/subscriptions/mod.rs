@@ -33,7 +33,7 @@ use crate::store::{
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum ServiceStatus {
+pub enum SubscriptionStatus {
     Active,
     /// Stopped by staff (unpaid, abuse); the data is kept.
     Suspended,
@@ -41,9 +41,9 @@ pub enum ServiceStatus {
     Cancelled,
 }
 
-use ServiceStatus::*;
+use SubscriptionStatus::*;
 
-impl Status for ServiceStatus {
+impl Status for SubscriptionStatus {
     const RECORD: &'static str = "service";
     const NOUN: &'static str = "a service";
     const TRANSITIONS: &'static [(Self, Self, &'static str)] = &[
@@ -52,14 +52,6 @@ impl Status for ServiceStatus {
         (Active, Cancelled, "cancelled"),
         (Suspended, Cancelled, "cancelled"),
     ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Active => "active",
-            Suspended => "suspended",
-            Cancelled => "cancelled",
-        }
-    }
 }
 
 /// A hosting service, as stored and shown to its owner.
@@ -77,7 +69,7 @@ pub struct Subscription {
     /// Per cycle, before tax, in minor units.
     pub price: i64,
     pub currency: String,
-    pub status: ServiceStatus,
+    pub status: SubscriptionStatus,
     /// The site's domain, ASCII.
     pub domain: String,
     /// RFC 3339, UTC.
@@ -144,11 +136,11 @@ impl Subscription {
     /// A status change of this service, recorded as `actor`'s because of `why`.
     pub fn change(
         &self,
-        to: ServiceStatus,
+        to: SubscriptionStatus,
         update: Update,
         actor: Actor,
         why: &str,
-    ) -> lifecycle::Change<ServiceStatus> {
+    ) -> lifecycle::Change<SubscriptionStatus> {
         // A cancelled service leaves the billing run and the cancellations to make.
         let update = match to {
             Cancelled => update
@@ -226,11 +218,11 @@ mod tests {
     fn a_cancelled_service_stays_cancelled() {
         lifecycle::assert_well_formed(&[Cancelled]);
         assert_eq!(
-            ServiceStatus::action(Suspended, Active),
+            SubscriptionStatus::action(Suspended, Active),
             Some("unsuspended")
         );
         assert_eq!(
-            ServiceStatus::check(Cancelled, Active)
+            SubscriptionStatus::check(Cancelled, Active)
                 .unwrap_err()
                 .to_string(),
             "a service that is cancelled cannot become active"

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use super::{ServiceStatus, Subscription, find};
+use super::{Subscription, SubscriptionStatus, find};
 use crate::jobs::Job;
 use crate::store::{Condition, ItemExt, Key, Pages, Query, TableError, TxOp};
 use crate::{Hosting, Queueing, Storage};
@@ -34,24 +34,24 @@ pub fn needed_op(service: &Subscription, now_ms: i64) -> TxOp {
 }
 
 /// Sends the job for a change whose transaction wrote the marker.
-pub async fn request(services: &impl Queueing, service: &Subscription) {
+pub async fn request(ports: &impl Queueing, service: &Subscription) {
     Job::SyncPanel {
         customer_id: service.customer_id.clone(),
         service_id: service.id.clone(),
     }
-    .send(services)
+    .send(ports)
     .await;
 }
 
 /// Makes the panel account of the service match its record: the plan, and
 /// suspended exactly when the service is. Running it twice changes nothing.
 pub async fn sync(
-    services: &(impl Storage + Hosting),
+    ports: &(impl Storage + Hosting),
     customer_id: &str,
     service_id: &str,
 ) -> Result<(), String> {
     let marker = marker_key(customer_id, service_id);
-    let table = services.table();
+    let table = ports.table();
     let since = table
         .get(&marker)
         .await
@@ -61,15 +61,15 @@ pub async fn sync(
         .await
         .map_err(|e| e.to_string())?;
     // A cancelled service's account is the teardown's to remove.
-    if let Some(service) = service.filter(|s| s.status != ServiceStatus::Cancelled) {
-        let panel = services.panel();
+    if let Some(service) = service.filter(|s| s.status != SubscriptionStatus::Cancelled) {
+        let panel = ports.panel();
         let username = &service.hosting.account.username;
         panel
             .set_plan(username, &service.plan_id)
             .await
             .map_err(|e| e.to_string())?;
         panel
-            .set_suspended(username, service.status == ServiceStatus::Suspended)
+            .set_suspended(username, service.status == SubscriptionStatus::Suspended)
             .await
             .map_err(|e| e.to_string())?;
     }
@@ -88,13 +88,13 @@ pub async fn sync(
 
 /// Sends the job again for every marker older than `stalled_after`.
 pub async fn resume_stalled(
-    services: &(impl Storage + Queueing),
+    ports: &(impl Storage + Queueing),
     stalled_after: Duration,
 ) -> Result<usize, TableError> {
-    let before = services.clock().now_millis() - stalled_after.as_millis() as i64;
+    let before = ports.clock().now_millis() - stalled_after.as_millis() as i64;
     let mut pages = Pages::new(Query::partition(PARTITION), 100);
     let mut sent = 0;
-    while let Some(items) = pages.next(services.table()).await? {
+    while let Some(items) = pages.next(ports.table()).await? {
         for item in &items {
             if item.i64_attr("since").unwrap_or(0) > before {
                 continue;
@@ -108,7 +108,7 @@ pub async fn resume_stalled(
                 customer_id: customer_id.into(),
                 service_id: service_id.into(),
             }
-            .send(services)
+            .send(ports)
             .await;
             sent += 1;
         }

@@ -12,7 +12,7 @@ use super::billing::{
     Period, PeriodStatus, change_at_panel, customer, due_on, letter, move_due_op, period_key,
     periods_of, receipt_action, service_mail,
 };
-use super::{ServiceStatus, Subscription, find};
+use super::{Subscription, SubscriptionStatus, find};
 use crate::audit::Actor;
 use crate::billing::declines::{self, Paying, TooManyDeclines};
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceStatus};
@@ -50,23 +50,23 @@ fn lease_key(period: &Period) -> Key {
 
 /// Pays the customer's invoice `number` from `source`; returns it paid.
 pub async fn pay_invoice(
-    services: &(impl Storage + Settings + Billing + Mailing + Queueing),
+    ports: &(impl Storage + Settings + Billing + Mailing + Queueing),
     customer_id: &str,
     number: &str,
     source: PaymentSource,
 ) -> Result<Invoice, PayError> {
-    let bill = invoice::find(services.table(), customer_id, number)
+    let bill = invoice::find(ports.table(), customer_id, number)
         .await?
         .ok_or(PayError::NotFound)?;
     match bill.status {
         InvoiceStatus::Paid => return Ok(bill),
         InvoiceStatus::Open => {}
-        _ => return Err(not_owed(services, &bill).await?),
+        _ => return Err(not_owed(ports, &bill).await?),
     }
-    let period = invoiced_period(services, &bill).await?;
+    let period = invoiced_period(ports, &bill).await?;
     match period.status {
         PeriodStatus::Unpaid => {}
-        PeriodStatus::Paid => return reread(services, customer_id, number).await,
+        PeriodStatus::Paid => return reread(ports, customer_id, number).await,
         PeriodStatus::Void => return Err(ended(number)),
         PeriodStatus::Scheduled => {
             return Err(PayError::Conflict {
@@ -75,21 +75,21 @@ pub async fn pay_invoice(
             });
         }
     }
-    let service = find(services.table(), customer_id, &period.service_id)
+    let service = find(ports.table(), customer_id, &period.service_id)
         .await?
         .ok_or(PayError::NotFound)?;
-    let capture = take_payment(services, &bill, &period, source).await?;
-    settle(services, &service, &period, &bill, &capture.id).await?;
-    reread(services, customer_id, number).await
+    let capture = take_payment(ports, &bill, &period, source).await?;
+    settle(ports, &service, &period, &bill, &capture.id).await?;
+    reread(ports, customer_id, number).await
 }
 
 /// The period `bill` is for; only a service's period is paid here.
-async fn invoiced_period(services: &impl Storage, bill: &Invoice) -> Result<Period, PayError> {
+async fn invoiced_period(ports: &impl Storage, bill: &Invoice) -> Result<Period, PayError> {
     let period = match &bill.about {
         InvoiceFor::Period {
             service_id, from, ..
         } => {
-            let item = services.table().get(&period_key(service_id, from)).await?;
+            let item = ports.table().get(&period_key(service_id, from)).await?;
             item.as_ref().map(Period::of).transpose()?
         }
         _ => None,
@@ -103,16 +103,16 @@ async fn invoiced_period(services: &impl Storage, bill: &Invoice) -> Result<Peri
 /// Takes the invoice's total from `source`, under the invoice's lease and
 /// within the customer's declined cards; a decline is counted and told.
 async fn take_payment(
-    services: &(impl Storage + Settings + Billing),
+    ports: &(impl Storage + Settings + Billing),
     bill: &Invoice,
     period: &Period,
     source: PaymentSource,
 ) -> Result<Capture, PayError> {
     let customer_id = &bill.customer_id;
     let paying = Paying::invoice(&bill.number);
-    declines::may_try::<PayError>(services, customer_id, &paying).await?;
-    let now = services.clock().now_secs();
-    let attempt = lease::take(services.table(), &lease_key(period), now)
+    declines::may_try::<PayError>(ports, customer_id, &paying).await?;
+    let now = ports.clock().now_secs();
+    let attempt = lease::take(ports.table(), &lease_key(period), now)
         .await?
         .ok_or_else(|| PayError::Conflict {
             code: "payment_in_progress",
@@ -127,7 +127,7 @@ async fn take_payment(
         idempotency_key: format!("{key}-authorize"),
     };
     let capture_key = format!("{key}-capture");
-    let error = match take::take(services.payments(), &request, &capture_key, None).await {
+    let error = match take::take(ports.payments(), &request, &capture_key, None).await {
         Ok(capture) => return Ok(capture),
         Err(error) => error,
     };
@@ -136,11 +136,11 @@ async fn take_payment(
         PaymentError::Declined { .. } => attempt + 1,
         _ => attempt,
     };
-    lease::release(services.table(), &lease_key(period), next).await?;
+    lease::release(ports.table(), &lease_key(period), next).await?;
     Err(match error {
         PaymentError::Declined { code, message } => {
             let told = (code, message);
-            let (code, message) = declines::declined(services, customer_id, &paying, told).await?;
+            let (code, message) = declines::declined(ports, customer_id, &paying, told).await?;
             PayError::Declined { code, message }
         }
         PaymentError::Invalid(message) => PayError::Invalid(message),
@@ -150,10 +150,10 @@ async fn take_payment(
 
 /// Why an invoice that is not open cannot be paid: voided when its
 /// service ended, or otherwise not owed.
-async fn not_owed(services: &impl Storage, bill: &Invoice) -> Result<PayError, TableError> {
+async fn not_owed(ports: &impl Storage, bill: &Invoice) -> Result<PayError, TableError> {
     let ended = match &bill.about {
         InvoiceFor::Period { service_id, .. } if bill.status == InvoiceStatus::Void => {
-            find(services.table(), &bill.customer_id, service_id)
+            find(ports.table(), &bill.customer_id, service_id)
                 .await?
                 .is_some_and(|service| service.ended_at.is_some())
         }
@@ -176,11 +176,11 @@ fn ended(number: &str) -> PayError {
 }
 
 async fn reread(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer_id: &str,
     number: &str,
 ) -> Result<Invoice, PayError> {
-    invoice::find(services.table(), customer_id, number)
+    invoice::find(ports.table(), customer_id, number)
         .await?
         .ok_or(PayError::NotFound)
 }
@@ -188,13 +188,13 @@ async fn reread(
 /// Records the payment: period and invoice paid, the next due date moved
 /// on, the service back if nothing else holds it suspended, a receipt.
 async fn settle(
-    services: &(impl Storage + Settings + Billing + Mailing + Queueing),
+    ports: &(impl Storage + Settings + Billing + Mailing + Queueing),
     service: &Subscription,
     period: &Period,
     bill: &Invoice,
     capture_id: &str,
 ) -> Result<(), PayError> {
-    let now = services.clock().now();
+    let now = ports.clock().now();
     let next = period.following(&service.cycle, now.date());
     let mut tx = Tx::new();
     tx.guard(
@@ -206,44 +206,42 @@ async fn settle(
         key: lease_key(period),
         condition: None,
     });
-    let resumes = service.status == ServiceStatus::Suspended
+    let resumes = service.status == SubscriptionStatus::Suspended
         && service.ended_at.is_none()
-        && !owes_more(services, service, period).await?;
+        && !owes_more(ports, service, period).await?;
     if resumes {
         let why = format!("invoice {} paid", bill.number);
         let actor = Actor::Customer(service.customer_id.clone());
-        let active = (ServiceStatus::Active, due_on(service, next));
-        change_at_panel(services, &mut tx, service, active, (actor, &why))?;
+        let active = (SubscriptionStatus::Active, due_on(service, next));
+        change_at_panel(ports, &mut tx, service, active, (actor, &why))?;
     } else if service.ended_at.is_none() {
         tx.push(move_due_op(service, period, next));
     }
-    let owner = customer(services, &service.customer_id).await?;
+    let owner = customer(ports, &service.customer_id).await?;
     let mut letter =
-        crate::billing::letter::with_invoice(letter(services, service, &owner.name), bill);
+        crate::billing::letter::with_invoice(letter(ports, service, &owner.name), bill);
     letter.paid = true;
     letter.action = receipt_action(service, period, resumes);
     let occasion = format!("{}-paid", period.from);
     let receipt = service_mail(
-        services,
+        ports,
         MailKind::ServiceReceipt,
         (&owner.email, &letter),
         service,
         &occasion,
     )?;
     tx.push(receipt.put_op(now.unix_timestamp()));
-    match tx.commit(services.table()).await {
+    match tx.commit(ports.table()).await {
         Ok(()) => {
-            mail::deliver(services, &receipt).await;
+            mail::deliver(ports, &receipt).await;
             if resumes {
-                super::panel::request(services, service).await;
+                super::panel::request(ports, service).await;
             }
             Ok(())
         }
         // Paid by a request that held the lease before this one's lapsed,
         // or voided as its service ended while the card was charged.
-        Err(TxError::Refused(MovedOn)) => {
-            give_back_if_void(services, period, bill, capture_id).await
-        }
+        Err(TxError::Refused(MovedOn)) => give_back_if_void(ports, period, bill, capture_id).await,
         Err(TxError::Table(error)) => Err(error.into()),
     }
 }
@@ -251,17 +249,17 @@ async fn settle(
 /// Refunds a payment that lost the race with the service's end: the period
 /// was voided meanwhile, so nothing was owed.
 async fn give_back_if_void(
-    services: &(impl Storage + Billing),
+    ports: &(impl Storage + Billing),
     period: &Period,
     bill: &Invoice,
     capture_id: &str,
 ) -> Result<(), PayError> {
-    let now = services.table().get(&period.key()).await?;
+    let now = ports.table().get(&period.key()).await?;
     if now.as_ref().map(Period::of).transpose()?.map(|p| p.status) != Some(PeriodStatus::Void) {
         return Ok(());
     }
     let key = format!("{}-ended-refund", bill.number);
-    services
+    ports
         .payments()
         .refund(capture_id, bill.total, &key)
         .await
@@ -274,11 +272,11 @@ async fn give_back_if_void(
 
 /// True when another period of the service is unpaid too.
 async fn owes_more(
-    services: &impl Storage,
+    ports: &impl Storage,
     service: &Subscription,
     paid: &Period,
 ) -> Result<bool, TableError> {
-    let periods = periods_of(services.table(), &service.id).await?;
+    let periods = periods_of(ports.table(), &service.id).await?;
     Ok(periods
         .iter()
         .any(|period| period.status == PeriodStatus::Unpaid && period.from != paid.from))

@@ -36,12 +36,12 @@ fn site_name(input: &str) -> Result<(String, String), AddonError> {
 
 /// Makes `names` the service's other sites, each checked as the module says.
 pub async fn set_sites(
-    services: &(impl Storage + Hosting + Catalogs),
+    ports: &(impl Storage + Hosting + Catalogs),
     customer_id: &str,
     service_id: &str,
     names: &[String],
 ) -> Result<Subscription, AddonError> {
-    let service = active_service(services, customer_id, service_id).await?;
+    let service = active_service(ports, customer_id, service_id).await?;
     let mut sites: Vec<String> = Vec::new();
     for input in names {
         let (site, registrable) = site_name(input)?;
@@ -52,7 +52,7 @@ pub async fn set_sites(
             });
         }
         let under_own = site.ends_with(&format!(".{}", service.domain));
-        if !under_own && !holds(services, customer_id, &registrable).await? {
+        if !under_own && !holds(ports, customer_id, &registrable).await? {
             return Err(AddonError::Invalid {
                 code: "site_not_yours",
                 message: format!(
@@ -66,8 +66,8 @@ pub async fn set_sites(
         }
     }
     // The plan's count includes the service's own domain.
-    within_limit(services, &service, "sites", sites.len() + 1).await?;
-    services
+    within_limit(ports, &service, "sites", sites.len() + 1).await?;
+    ports
         .panel()
         .set_sites(&service.hosting.account.username, &sites)
         .await
@@ -77,7 +77,7 @@ pub async fn set_sites(
         false => sites.join(", "),
     };
     record_change(
-        services,
+        ports,
         &service,
         crate::store::Update::new().set("sites", json!(sites)),
         "sites_changed",
@@ -87,12 +87,8 @@ pub async fn set_sites(
 }
 
 /// True when `customer_id` holds `domain` with us and it is in use.
-async fn holds(
-    services: &impl Storage,
-    customer_id: &str,
-    domain: &str,
-) -> Result<bool, AddonError> {
-    Ok(owned::find(services.table(), customer_id, domain)
+async fn holds(ports: &impl Storage, customer_id: &str, domain: &str) -> Result<bool, AddonError> {
+    Ok(owned::find(ports.table(), customer_id, domain)
         .await?
         .is_some_and(|d| matches!(d.status, OwnedStatus::Active | OwnedStatus::Expired)))
 }

@@ -20,9 +20,9 @@ use hostfront_core::billing::refund::{self, RefundError, RefundRequest};
 use hostfront_core::orders::OrderView;
 use hostfront_core::orders::create::{self, OrderRequest};
 use hostfront_core::staff::customers::{self, CustomerFile};
-use hostfront_core::staff::services::{self, ServiceActionError};
+use hostfront_core::staff::subscriptions::{self, ServiceActionError};
 use hostfront_core::subscriptions::cancel::{self, Acting, When};
-use hostfront_core::subscriptions::{ServiceStatus, Subscription};
+use hostfront_core::subscriptions::{Subscription, SubscriptionStatus};
 
 impl From<ServiceActionError> for ApiError {
     fn from(error: ServiceActionError) -> Self {
@@ -63,7 +63,7 @@ async fn search(
             "search with at most 200 characters",
         ));
     }
-    Ok(Json(customers::search(&state.services, &search.q).await?))
+    Ok(Json(customers::search(&state.ports, &search.q).await?))
 }
 
 /// Everything about one customer.
@@ -78,7 +78,7 @@ async fn customer_file(
     _: Staff<AsSupport>,
     Path(id): Path<String>,
 ) -> Result<Json<CustomerFile>, ApiError> {
-    customers::file(&state.services, &id)
+    customers::file(&state.ports, &id)
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("no such customer"))
@@ -106,12 +106,12 @@ async fn place_order_for(
     ApiJson(request): ApiJson<OrderRequest>,
 ) -> Result<(StatusCode, Json<OrderView>), ApiError> {
     let key = idempotency_key(&headers, "order")?;
-    let customer = customers::file(&state.services, &id)
+    let customer = customers::file(&state.ports, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("no such customer"))?
         .customer;
     let placed = create::place_for(
-        &state.services,
+        &state.ports,
         (&staff.actor(), staff.member.role, &staff.client),
         &customer,
         key,
@@ -169,7 +169,7 @@ async fn refund_invoice(
 ) -> Result<Json<Invoice>, ApiError> {
     Ok(Json(
         refund::refund(
-            &state.services,
+            &state.ports,
             (&staff.actor(), staff.member.role, &staff.client),
             &number,
             request,
@@ -204,18 +204,18 @@ async fn grant_credit(
     Path(id): Path<String>,
     ApiJson(grant): ApiJson<CreditGrant>,
 ) -> Result<Json<Credit>, ApiError> {
-    let file = customers::file(&state.services, &id)
+    let file = customers::file(&state.ports, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("no such customer"))?;
     let currency = state
-        .services
+        .ports
         .catalog
-        .get(state.services.table.as_ref(), state.services.clock.as_ref())
+        .get(state.ports.table.as_ref(), state.ports.clock.as_ref())
         .await?
         .currency
         .clone();
     let balance = credit::grant(
-        &state.services,
+        &state.ports,
         (&staff.actor(), staff.member.role, &staff.client),
         (&file.customer.id, &currency),
         grant.amount,
@@ -238,7 +238,7 @@ async fn grant_credit(
 #[derive(Deserialize, ToSchema)]
 struct StatusChange {
     /// `suspended` or `active`.
-    status: ServiceStatus,
+    status: SubscriptionStatus,
     /// Why, in 1 to 500 characters, for the audit log.
     why: String,
 }
@@ -261,8 +261,8 @@ async fn set_service_status(
     ApiJson(change): ApiJson<StatusChange>,
 ) -> Result<Json<Subscription>, ApiError> {
     Ok(Json(
-        services::set_status(
-            &state.services,
+        subscriptions::set_status(
+            &state.ports,
             (&staff.actor(), staff.member.role, &staff.client),
             (&customer, &id),
             change.status,
@@ -299,7 +299,7 @@ async fn cancel_service(
         client: Some(&staff.client),
         role: Some(staff.member.role),
     };
-    let service = cancel::request(&state.services, by, &customer, &id, body.when).await?;
+    let service = cancel::request(&state.ports, by, &customer, &id, body.when).await?;
     Ok((StatusCode::OK, Json(service)))
 }
 

@@ -108,10 +108,7 @@ impl<R> Staff<R> {
 }
 
 fn staff_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
-    cookie_value(
-        headers,
-        staff_cookie_name(state.services.config.cookie_secure),
-    )
+    cookie_value(headers, staff_cookie_name(state.ports.config.cookie_secure))
 }
 
 /// Refuses a state-changing call without the console's header.
@@ -135,7 +132,7 @@ impl<R: NeededRole + Send> FromRequestParts<AppState> for Staff<R> {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = staff_token(state, &parts.headers)?.ok_or(StaffError::NotLoggedIn)?;
-        let member = auth::session_member(&state.services, &token).await?;
+        let member = auth::session_member(&state.ports, &token).await?;
         console_header(parts)?;
         if !member.role.allows(R::ROLE) {
             return Err(ApiError::new(
@@ -154,7 +151,7 @@ impl<R: NeededRole + Send> FromRequestParts<AppState> for Staff<R> {
 }
 
 fn staff_cookie(state: &AppState, value: &str, max_age: i64) -> header::HeaderValue {
-    let secure = state.services.config.cookie_secure;
+    let secure = state.ports.config.cookie_secure;
     session_cookie(staff_cookie_name(secure), value, max_age, secure, "Strict")
 }
 
@@ -176,9 +173,9 @@ async fn login(
     ApiJson(request): ApiJson<StaffLogin>,
 ) -> Result<Response, ApiError> {
     let previous = staff_token(&state, &headers)?;
-    let (member, token) = auth::login(&state.services, request, &client.to_string()).await?;
+    let (member, token) = auth::login(&state.ports, request, &client.to_string()).await?;
     if let Some(previous) = previous {
-        auth::logout(&state.services, &previous).await?;
+        auth::logout(&state.ports, &previous).await?;
     }
     let mut response = Json(member).into_response();
     response.headers_mut().insert(
@@ -197,7 +194,7 @@ async fn logout(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if let Some(token) = staff_token(&state, &headers)? {
-        auth::logout(&state.services, &token).await?;
+        auth::logout(&state.ports, &token).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
@@ -220,7 +217,7 @@ async fn list_staff(
     State(state): State<AppState>,
     _: Staff<AsAdmin>,
 ) -> Result<Json<Vec<StaffMember>>, ApiError> {
-    Ok(Json(staff::list(state.services.table.as_ref()).await?))
+    Ok(Json(staff::list(state.ports.table.as_ref()).await?))
 }
 
 /// Adds a member of staff. The answer holds their password (when none was
@@ -238,7 +235,7 @@ async fn add_staff(
     ApiJson(request): ApiJson<NewStaff>,
 ) -> Result<(StatusCode, Json<Enrolment>), ApiError> {
     let enrolment = auth::create(
-        &state.services,
+        &state.ports,
         (&staff.actor(), Some(staff.member.role), &staff.client),
         request,
     )
@@ -267,7 +264,7 @@ async fn change_staff(
         staff.member.id.as_str(),
         staff.client.as_str(),
     );
-    Ok(Json(staff::change(&state.services, by, &id, change).await?))
+    Ok(Json(staff::change(&state.ports, by, &id, change).await?))
 }
 
 pub fn routes<T: RouteTable>() -> T {

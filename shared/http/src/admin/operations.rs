@@ -36,7 +36,7 @@ async fn dashboard(
     State(state): State<AppState>,
     _: Staff<AsSupport>,
 ) -> Result<Json<Dashboard>, ApiError> {
-    Ok(Json(staff::dashboard::dashboard(&state.services).await?))
+    Ok(Json(staff::dashboard::dashboard(&state.ports).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -76,7 +76,7 @@ async fn read_audit(
         }
     };
     Ok(Json(
-        audit::read(state.services.table.as_ref(), query, 200).await?,
+        audit::read(state.ports.table.as_ref(), query, 200).await?,
     ))
 }
 
@@ -87,7 +87,7 @@ async fn list_dead_letters(
     State(state): State<AppState>,
     _: Staff<AsSupport>,
 ) -> Result<Json<Vec<FailedJob>>, ApiError> {
-    Ok(Json(dead_letters::list(&state.services).await?))
+    Ok(Json(dead_letters::list(&state.ports).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -104,14 +104,14 @@ async fn redrive(
     staff: Staff<AsSupport>,
 ) -> Result<Json<Redriven>, ApiError> {
     let moved = state
-        .services
+        .ports
         .queue
         .redrive()
         .await
         .map_err(DeadLetterError::from)?;
     let why = format!("{moved} failed jobs sent back to the queue");
     staff::record_action(
-        &state.services,
+        &state.ports,
         (&staff.actor(), staff.member.role, &staff.client),
         "queue:dead-letters",
         "redriven",
@@ -134,12 +134,12 @@ async fn retry(
     staff: Staff<AsSupport>,
     Path(id): Path<String>,
 ) -> Result<Json<Redriven>, ApiError> {
-    let job = dead_letters::list(&state.services)
+    let job = dead_letters::list(&state.ports)
         .await?
         .into_iter()
         .find(|job| job.id == id);
     let moved = state
-        .services
+        .ports
         .queue
         .redrive_one(&id)
         .await
@@ -152,7 +152,7 @@ async fn retry(
         .unwrap_or_else(|| "a job".into());
     let why = format!("{what} ({id}) sent back to the queue");
     staff::record_action(
-        &state.services,
+        &state.ports,
         (&staff.actor(), staff.member.role, &staff.client),
         "queue:dead-letters",
         "retried",
@@ -194,9 +194,9 @@ async fn list_tasks(
 ) -> Result<Json<Vec<TaskStatus>>, ApiError> {
     let mut tasks = Vec::with_capacity(Task::ALL.len());
     for task in Task::ALL {
-        let last = scheduler::last_run(&state.services, task).await?;
+        let last = scheduler::last_run(&state.ports, task).await?;
         let day = match task {
-            Task::Daily(check) => daily::last_run(&state.services, check).await?,
+            Task::Daily(check) => daily::last_run(&state.ports, check).await?,
             _ => None,
         };
         tasks.push(TaskStatus {
@@ -225,13 +225,13 @@ async fn run_task(
     Path(name): Path<String>,
 ) -> Result<Json<TaskRun>, ApiError> {
     let task = Task::named(&name).ok_or_else(|| ApiError::not_found("no such task"))?;
-    let outcome = task.run_by_hand(&state.services).await.map_err(|error| {
+    let outcome = task.run_by_hand(&state.ports).await.map_err(|error| {
         tracing::error!(task = %name, %error, "a task run by staff failed");
         ApiError::unavailable(format!("the task failed: {error}"))
     })?;
     let subject = format!("task:{name}");
     staff::record_action(
-        &state.services,
+        &state.ports,
         (&staff.actor(), staff.member.role, &staff.client),
         &subject,
         "run",

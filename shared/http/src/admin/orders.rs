@@ -29,10 +29,10 @@ async fn list_orders(
     _: Staff<AsSupport>,
     ApiQuery(queue): ApiQuery<Queue>,
 ) -> Result<Json<Vec<StaffOrder>>, ApiError> {
-    let orders = staff_orders::in_status(&state.services, queue.status, 100).await?;
+    let orders = staff_orders::in_status(&state.ports, queue.status, 100).await?;
     let mut views = Vec::with_capacity(orders.len());
     for order in orders {
-        views.push(staff_orders::staff_view(&state.services, order).await?);
+        views.push(staff_orders::staff_view(&state.ports, order).await?);
     }
     Ok(Json(views))
 }
@@ -49,14 +49,12 @@ async fn get_order(
     _: Staff<AsSupport>,
     Path(id): Path<String>,
 ) -> Result<Json<StaffOrder>, ApiError> {
-    shown(&state, decisions::locate(&state.services, &id).await?).await
+    shown(&state, decisions::locate(&state.ports, &id).await?).await
 }
 
 /// The order as staff see it.
 async fn shown(state: &AppState, order: Order) -> Result<Json<StaffOrder>, ApiError> {
-    Ok(Json(
-        staff_orders::staff_view(&state.services, order).await?,
-    ))
+    Ok(Json(staff_orders::staff_view(&state.ports, order).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -86,7 +84,7 @@ async fn approve(
     let by = (&actor, staff.member.role, staff.client.as_str());
     shown(
         &state,
-        decisions::approve(&state.services, by, &id, &decision.why).await?,
+        decisions::approve(&state.ports, by, &id, &decision.why).await?,
     )
     .await
 }
@@ -112,7 +110,7 @@ async fn resume(
     let by = (&actor, staff.member.role, staff.client.as_str());
     shown(
         &state,
-        decisions::resume(&state.services, by, &id, &decision.why).await?,
+        decisions::resume(&state.ports, by, &id, &decision.why).await?,
     )
     .await
 }
@@ -139,7 +137,7 @@ async fn reject(
     let by = (&actor, staff.member.role, staff.client.as_str());
     shown(
         &state,
-        decisions::reject(&state.services, by, &id, &decision.why).await?,
+        decisions::reject(&state.ports, by, &id, &decision.why).await?,
     )
     .await
 }

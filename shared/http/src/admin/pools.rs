@@ -41,9 +41,7 @@ async fn pools(
     State(state): State<AppState>,
     _: Staff<AsSupport>,
 ) -> Result<Json<Pools>, ApiError> {
-    Ok(Json(
-        state.services.panel.pools().await.map_err(panel_error)?,
-    ))
+    Ok(Json(state.ports.panel.pools().await.map_err(panel_error)?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -77,7 +75,7 @@ async fn add_server(
             "a server holds 1 to 10,000 accounts",
         ));
     }
-    let panel = &state.services.panel;
+    let panel = &state.ports.panel;
     panel
         .add_server(&server.pool, &server.name, server.capacity)
         .await
@@ -88,7 +86,7 @@ async fn add_server(
     );
     let subject = format!("server:{}", server.name);
     staff::record_action(
-        &state.services,
+        &state.ports,
         (&staff.actor(), staff.member.role, &staff.client),
         &subject,
         "server_added",
@@ -110,11 +108,11 @@ async fn retire_server(
     staff: Staff<AsAdmin>,
     Path(name): Path<String>,
 ) -> Result<Json<Pools>, ApiError> {
-    let panel = &state.services.panel;
+    let panel = &state.ports.panel;
     panel.retire_server(&name).await.map_err(panel_error)?;
     let subject = format!("server:{name}");
     staff::record_action(
-        &state.services,
+        &state.ports,
         (&staff.actor(), staff.member.role, &staff.client),
         &subject,
         "server_retired",
@@ -154,14 +152,14 @@ async fn add_addresses(
     staff: Staff<AsAdmin>,
     ApiJson(range): ApiJson<NewAddresses>,
 ) -> Result<Json<AddressesAdded>, ApiError> {
-    let panel = &state.services.panel;
+    let panel = &state.ports.panel;
     let added = panel
         .add_addresses(range.first, range.count)
         .await
         .map_err(panel_error)?;
     let why = format!("{} from {} ({added} new)", range.count, range.first);
     staff::record_action(
-        &state.services,
+        &state.ports,
         (&staff.actor(), staff.member.role, &staff.client),
         "pool:addresses",
         "addresses_added",

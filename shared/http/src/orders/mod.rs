@@ -70,7 +70,7 @@ impl FromRequestParts<AppState> for Purchaser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         Admitted::<Purchases>::from_request_parts(parts, state).await?;
         let CurrentCustomer(customer) = CurrentCustomer::from_request_parts(parts, state).await?;
-        admit::<Purchases>(&state.services, &format!("customer:{}", customer.id)).await?;
+        admit::<Purchases>(&state.ports, &format!("customer:{}", customer.id)).await?;
         Ok(Purchaser(customer))
     }
 }

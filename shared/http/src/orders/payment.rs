@@ -39,7 +39,7 @@ async fn pay_order(
     ApiJson(request): ApiJson<PayRequest>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(
-        checkout::pay(&state.services, &customer, &id, request).await?,
+        checkout::pay(&state.ports, &customer, &id, request).await?,
     ))
 }
 
@@ -59,7 +59,7 @@ async fn confirm_payment(
     Path(id): Path<String>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(
-        checkout::confirmed_at_bank(&state.services, &customer, &id).await?,
+        checkout::confirmed_at_bank(&state.ports, &customer, &id).await?,
     ))
 }
 
@@ -97,10 +97,10 @@ async fn simulated_bank(
     use hostfront_core::payments::PaymentError;
     let not_yours =
         || ApiError::not_found("no check of the bank is under way for an order of yours");
-    if !orders::bank::awaits_check(&state.services, &customer.id, &id).await? {
+    if !orders::bank::awaits_check(&state.ports, &customer.id, &id).await? {
         return Err(not_yours());
     }
-    let payments = state.services.payments.clone();
+    let payments = state.ports.payments.clone();
     match payments.answer_bank_check(&id, answer.confirmed).await {
         Ok(return_url) => Ok(Json(BackToShop { return_url })),
         Err(PaymentError::Unavailable(message)) => {
@@ -135,7 +135,7 @@ async fn payment_event(
     body: axum::body::Bytes,
 ) -> Result<Json<EventTaken>, ApiError> {
     use hostfront_core::payments::{EventError, events};
-    let services = &state.services;
+    let ports = &state.ports;
     let signature = headers
         .get("stripe-signature")
         .and_then(|v| v.to_str().ok())
@@ -143,10 +143,10 @@ async fn payment_event(
         .ok_or_else(|| {
             ApiError::bad_request("signature_required", "send the Stripe-Signature header")
         })?;
-    let now = services.clock.now_secs();
+    let now = ports.clock.now_secs();
     // Checking a signature hashes the whole body: on a blocking thread, so
     // the request's timeout still holds and no async worker is held up.
-    let (payments, signature) = (services.payments.clone(), signature.to_owned());
+    let (payments, signature) = (ports.payments.clone(), signature.to_owned());
     let event = tokio::task::spawn_blocking(move || payments.event(&signature, &body, now))
         .await
         .unwrap_or_else(|failed| std::panic::resume_unwind(failed.into_panic()))
@@ -158,7 +158,7 @@ async fn payment_event(
                 error.to_string(),
             ),
         })?;
-    let new = events::take(services.table.as_ref(), services.clock.as_ref(), &event).await?;
+    let new = events::take(ports.table.as_ref(), ports.clock.as_ref(), &event).await?;
     Ok(Json(EventTaken {
         received: true,
         duplicate: !new,

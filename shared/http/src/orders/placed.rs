@@ -35,7 +35,7 @@ async fn place_order(
     ApiJson(request): ApiJson<OrderRequest>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers, "order")?;
-    let placed = create::place(&state.services, &customer, key, request).await?;
+    let placed = create::place(&state.ports, &customer, key, request).await?;
     let status = if placed.created {
         StatusCode::CREATED
     } else {
@@ -51,7 +51,7 @@ async fn list_orders(
     State(state): State<AppState>,
     CurrentCustomer(customer): CurrentCustomer,
 ) -> Result<Json<Vec<OrderView>>, ApiError> {
-    Ok(Json(orders::list(&state.services, &customer.id).await?))
+    Ok(Json(orders::list(&state.ports, &customer.id).await?))
 }
 
 /// One order of the customer's, with its invoice and provisioning steps.
@@ -62,8 +62,8 @@ async fn get_order(
     CurrentCustomer(customer): CurrentCustomer,
     Path(id): Path<String>,
 ) -> Result<Json<OrderView>, ApiError> {
-    let order = orders::load(&state.services, &customer.id, &id).await?;
-    Ok(Json(orders::view(&state.services, order).await?))
+    let order = orders::load(&state.ports, &customer.id, &id).await?;
+    Ok(Json(orders::view(&state.ports, order).await?))
 }
 
 /// For a domain registered elsewhere: looks for the TXT record that proves
@@ -81,7 +81,7 @@ async fn verify_domain(
     Path(id): Path<String>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(
-        orders::ownership::verify(&state.services, &customer, &id).await?,
+        orders::ownership::verify(&state.ports, &customer, &id).await?,
     ))
 }
 
@@ -99,7 +99,7 @@ async fn cancel_order(
     Path(id): Path<String>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(
-        orders::unpaid::cancel(&state.services, &customer, &id).await?,
+        orders::unpaid::cancel(&state.ports, &customer, &id).await?,
     ))
 }
 
@@ -111,9 +111,9 @@ async fn order_zone(
     CurrentCustomer(customer): CurrentCustomer,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let order = orders::load(&state.services, &customer.id, &id).await?;
+    let order = orders::load(&state.ports, &customer.id, &id).await?;
     let zone = state
-        .services
+        .ports
         .dns_host
         .zone(&order.domain.name)
         .await

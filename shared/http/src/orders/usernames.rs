@@ -40,7 +40,7 @@ async fn check_username(
 ) -> Result<Json<UsernameCheck>, ApiError> {
     let name = username::validate(&query.name)
         .map_err(|m| ApiError::unprocessable("invalid_username", m))?;
-    let taken = username::check(&state.services, &name).await?;
+    let taken = username::check(&state.ports, &name).await?;
     Ok(Json(UsernameCheck {
         available: taken.is_none(),
         name,

@@ -68,7 +68,7 @@ async fn list_domains(
     State(state): State<AppState>,
     CurrentCustomer(customer): CurrentCustomer,
 ) -> Result<Json<Vec<OwnedDomain>>, ApiError> {
-    let table = state.services.table.as_ref();
+    let table = state.ports.table.as_ref();
     Ok(Json(owned::of_customer(table, &customer.id).await?))
 }
 
@@ -85,18 +85,18 @@ async fn get_domain(
     CurrentCustomer(customer): CurrentCustomer,
     Path(name): Path<String>,
 ) -> Result<Json<DomainView>, ApiError> {
-    let services = &state.services;
-    let domain = owned::find(services.table.as_ref(), &customer.id, &name.to_lowercase())
+    let ports = &state.ports;
+    let domain = owned::find(ports.table.as_ref(), &customer.id, &name.to_lowercase())
         .await?
         .ok_or_else(|| ApiError::not_found("no such domain of yours"))?;
     // From the record: the registry is asked by the daily sync and on a refresh.
-    let (renewal_quote, not_renewable) =
-        match renewals::quote_from_record(services, &domain, 1).await {
-            Ok(quote) => (Some(quote), None),
-            Err(RenewalError::NotRenewable { message, .. }) => (None, Some(message)),
-            Err(RenewalError::Unavailable(_)) => (None, None),
-            Err(other) => return Err(other.into()),
-        };
+    let (renewal_quote, not_renewable) = match renewals::quote_from_record(ports, &domain, 1).await
+    {
+        Ok(quote) => (Some(quote), None),
+        Err(RenewalError::NotRenewable { message, .. }) => (None, Some(message)),
+        Err(RenewalError::Unavailable(_)) => (None, None),
+        Err(other) => return Err(other.into()),
+    };
     Ok(Json(DomainView {
         domain,
         renewal_quote,
@@ -132,8 +132,7 @@ async fn renew_domain(
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers, "renewal")?;
     let name = name.to_lowercase();
-    let (renewal, created) =
-        renewals::renew(&state.services, &customer, &name, key, request).await?;
+    let (renewal, created) = renewals::renew(&state.ports, &customer, &name, key, request).await?;
     let status = if created {
         StatusCode::ACCEPTED
     } else {
@@ -161,8 +160,8 @@ async fn set_auto_renew(
     Path(name): Path<String>,
     ApiJson(choice): ApiJson<AutoRenew>,
 ) -> Result<Json<OwnedDomain>, ApiError> {
-    let services = &state.services;
-    owned::set_auto_renew(services, &customer.id, &name.to_lowercase(), choice.enabled)
+    let ports = &state.ports;
+    owned::set_auto_renew(ports, &customer.id, &name.to_lowercase(), choice.enabled)
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("no such domain of yours"))

@@ -24,7 +24,7 @@ async fn list_invoices(
     State(state): State<AppState>,
     CurrentCustomer(customer): CurrentCustomer,
 ) -> Result<Json<Vec<Invoice>>, ApiError> {
-    let table = state.services.table.as_ref();
+    let table = state.ports.table.as_ref();
     Ok(Json(invoice::of_customer(table, &customer.id, 100).await?))
 }
 
@@ -40,7 +40,7 @@ async fn get_invoice(
     CurrentCustomer(customer): CurrentCustomer,
     Path(number): Path<String>,
 ) -> Result<Json<Invoice>, ApiError> {
-    let table = state.services.table.as_ref();
+    let table = state.ports.table.as_ref();
     invoice::find(table, &customer.id, &number)
         .await?
         .map(Json)
@@ -97,7 +97,7 @@ async fn pay_invoice(
 ) -> Result<Json<Invoice>, ApiError> {
     let source = payment_source(&state, &customer.id, body.card).await?;
     Ok(Json(
-        pay::pay_invoice(&state.services, &customer.id, &number, source).await?,
+        pay::pay_invoice(&state.ports, &customer.id, &number, source).await?,
     ))
 }
 

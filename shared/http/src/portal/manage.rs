@@ -69,7 +69,7 @@ impl FromRequestParts<AppState> for DomainChanger {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let CurrentCustomer(customer) = CurrentCustomer::from_request_parts(parts, state).await?;
-        admit::<DomainChanges>(&state.services, &format!("customer:{}", customer.id)).await?;
+        admit::<DomainChanges>(&state.ports, &format!("customer:{}", customer.id)).await?;
         Ok(DomainChanger(customer))
     }
 }
@@ -83,8 +83,8 @@ async fn count_password_try(
     password: Option<&str>,
 ) -> Result<(), ApiError> {
     if password.is_some_and(|p| !p.is_empty()) {
-        admit::<AuthAttempts>(&state.services, &limit_key(client)).await?;
-        admit::<AuthAttempts>(&state.services, &format!("customer:{}", customer.id)).await?;
+        admit::<AuthAttempts>(&state.ports, &limit_key(client)).await?;
+        admit::<AuthAttempts>(&state.ports, &format!("customer:{}", customer.id)).await?;
     }
     Ok(())
 }
@@ -116,7 +116,7 @@ async fn set_nameservers(
 ) -> Result<Json<OwnedDomain>, ApiError> {
     let name = name.to_lowercase();
     let domain =
-        manage::set_nameservers(&state.services, &customer.id, &name, &body.nameservers).await?;
+        manage::set_nameservers(&state.ports, &customer.id, &name, &body.nameservers).await?;
     Ok(Json(domain))
 }
 
@@ -155,8 +155,7 @@ async fn set_lock(
         count_password_try(&state, client, &customer, password).await?;
     }
     let name = name.to_lowercase();
-    let domain =
-        manage::set_lock(&state.services, &customer.id, &name, body.locked, password).await?;
+    let domain = manage::set_lock(&state.ports, &customer.id, &name, body.locked, password).await?;
     Ok(Json(domain))
 }
 
@@ -191,7 +190,7 @@ async fn set_registrant(
     )
     .await?;
     let name = name.to_lowercase();
-    let domain = manage::set_registrant(&state.services, &customer.id, &name, change).await?;
+    let domain = manage::set_registrant(&state.ports, &customer.id, &name, change).await?;
     Ok(Json(domain))
 }
 
@@ -233,7 +232,7 @@ async fn get_auth_code(
     let password = body.current_password.as_deref();
     count_password_try(&state, client, &customer, password).await?;
     let name = name.to_lowercase();
-    let auth_code = manage::auth_code(&state.services, &customer.id, &name, password).await?;
+    let auth_code = manage::auth_code(&state.ports, &customer.id, &name, password).await?;
     Ok(Json(AuthCode { auth_code }))
 }
 
@@ -255,7 +254,7 @@ async fn refresh_domain(
 ) -> Result<Json<OwnedDomain>, ApiError> {
     let name = name.to_lowercase();
     Ok(Json(
-        refresh::refresh(&state.services, &customer.id, &name).await?,
+        refresh::refresh(&state.ports, &customer.id, &name).await?,
     ))
 }
 

@@ -9,7 +9,7 @@ mod domains;
 mod invoices;
 mod manage;
 mod payment_method;
-mod services;
+mod subscriptions;
 
 use super::AppState;
 use super::error::ApiError;
@@ -30,7 +30,7 @@ async fn payment_source(
             Ok(PaymentSource::Card(card))
         }
         None => Ok(PaymentSource::Saved(
-            saved_card::find(state.services.table.as_ref(), customer_id)
+            saved_card::find(state.ports.table.as_ref(), customer_id)
                 .await?
                 .ok_or_else(|| {
                     ApiError::unprocessable(
@@ -75,6 +75,6 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(domains::routes())
         .merge(manage::routes())
         .merge(payment_method::routes())
-        .merge(services::routes())
+        .merge(subscriptions::routes())
         .merge(invoices::routes())
 }

@@ -24,7 +24,7 @@ async fn get_payment_method(
     State(state): State<AppState>,
     CurrentCustomer(customer): CurrentCustomer,
 ) -> Result<Json<PaymentMethodView>, ApiError> {
-    payment_method::find(state.services.table.as_ref(), &customer.id)
+    payment_method::find(state.ports.table.as_ref(), &customer.id)
         .await?
         .map(|method| Json(method.view()))
         .ok_or_else(|| ApiError::not_found("no card is saved"))
@@ -52,7 +52,7 @@ async fn save_payment_method(
     ApiJson(card): ApiJson<Card>,
 ) -> Result<Json<PaymentMethodView>, ApiError> {
     let key = idempotency_key(&headers, "card saved")?;
-    let method = payment_method::save(&state.services, &customer.id, &card, key)
+    let method = payment_method::save(&state.ports, &customer.id, &card, key)
         .await
         .map_err(|error| match error {
             SaveError::Invalid(message) => ApiError::unprocessable("invalid_payment", message),
@@ -77,7 +77,7 @@ async fn remove_payment_method(
     State(state): State<AppState>,
     CurrentCustomer(customer): CurrentCustomer,
 ) -> Result<StatusCode, ApiError> {
-    payment_method::remove(state.services.table.as_ref(), &customer.id).await?;
+    payment_method::remove(state.ports.table.as_ref(), &customer.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -39,7 +39,7 @@ async fn idle_h2c_connections_do_not_lock_visitors_out() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     allow_open_files(8192);
     let app = App::embedded().await;
-    assert_eq!(app.services.config.max_connections, 1024, "the default");
+    assert_eq!(app.ports.config.max_connections, 1024, "the default");
     let address = app.base.trim_start_matches("http://").to_string();
     let mut idle = Vec::new();
     for _ in 0..1_030 {

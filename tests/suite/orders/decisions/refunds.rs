@@ -55,15 +55,15 @@ impl Payments for RefundsDown {
 async fn a_refund_that_failed_is_finished_by_rejecting_again(app: &App) {
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
     let (id, _) = held_for_review(&ada).await;
-    let mut outage = app.services.clone();
-    outage.payments = Arc::new(RefundsDown(app.services.payments.clone()));
+    let mut outage = app.ports.clone();
+    outage.payments = Arc::new(RefundsDown(app.ports.payments.clone()));
     let why = "The card holder did not answer.";
     let failed = decisions::reject(&outage, (&staff(), Role::Support, "127.0.0.1"), &id, why).await;
     assert!(
         matches!(failed, Err(OrderError::Unavailable(_))),
         "{failed:?}"
     );
-    let pending = decisions::locate(&app.services, &id).await.unwrap();
+    let pending = decisions::locate(&app.ports, &id).await.unwrap();
     assert_eq!(
         pending.status,
         OrderStatus::Rejected,
@@ -72,7 +72,7 @@ async fn a_refund_that_failed_is_finished_by_rejecting_again(app: &App) {
     assert!(pending.refund_pending && pending.refund.is_none());
     assert!(
         decisions::approve(
-            &app.services,
+            &app.ports,
             (&staff(), Role::Support, "127.0.0.1"),
             &id,
             "no"
@@ -84,18 +84,8 @@ async fn a_refund_that_failed_is_finished_by_rejecting_again(app: &App) {
 
     let grace = staff();
     let (first, second) = tokio::join!(
-        decisions::reject(
-            &app.services,
-            (&grace, Role::Billing, "127.0.0.1"),
-            &id,
-            why
-        ),
-        decisions::reject(
-            &app.services,
-            (&grace, Role::Billing, "127.0.0.1"),
-            &id,
-            why
-        ),
+        decisions::reject(&app.ports, (&grace, Role::Billing, "127.0.0.1"), &id, why),
+        decisions::reject(&app.ports, (&grace, Role::Billing, "127.0.0.1"), &id, why),
     );
     let done = first.or(second).unwrap();
     assert!(!done.refund_pending);

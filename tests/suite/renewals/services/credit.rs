@@ -2,7 +2,7 @@
 
 use super::travel_to;
 use crate::renewals::{first_service, live_domain};
-use hostfront::Services;
+use hostfront::Ports;
 use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice};
 use hostfront::clock::ManualClock;
 use hostfront::subscriptions::billing::{self};
@@ -11,18 +11,18 @@ use hostfront::subscriptions::{self};
 /// Account credit granted by staff comes off the next service invoices
 /// once, before any card: an invoice it pays in full is paid with no card
 /// saved, and what is left of it comes off the next.
-async fn account_credit_pays_the_next_invoices(clock: &ManualClock, services: &Services) {
+async fn account_credit_pays_the_next_invoices(clock: &ManualClock, ports: &Ports) {
     use hostfront::audit::Actor;
     use hostfront::billing::credit::{self, CreditError};
     use hostfront::staff::Role;
 
-    let (customer, _) = live_domain(services).await;
-    let table = services.table.as_ref();
-    let service = first_service(services, &customer.id).await;
+    let (customer, _) = live_domain(ports).await;
+    let table = ports.table.as_ref();
+    let service = first_service(ports, &customer.id).await;
     let clerk = Actor::Staff("stf-billing".into());
     let grant = |role, amount| {
         credit::grant(
-            services,
+            ports,
             (&clerk, role, "192.0.2.1"),
             (&customer.id, "USD"),
             amount,
@@ -38,7 +38,7 @@ async fn account_credit_pays_the_next_invoices(clock: &ManualClock, services: &S
 
     let due = service.next_due.clone();
     travel_to(clock, &due, 13);
-    let (first, second) = tokio::join!(billing::run(services), billing::run(services));
+    let (first, second) = tokio::join!(billing::run(ports), billing::run(ports));
     assert_eq!(first.unwrap().invoiced + second.unwrap().invoiced, 1);
     assert_eq!(
         credit::balance(table, &customer.id).await.unwrap().0,
@@ -58,7 +58,7 @@ async fn account_credit_pays_the_next_invoices(clock: &ManualClock, services: &S
     assert_eq!((covered.credit, covered.total), (499, 0));
     travel_to(clock, &due, 0);
     assert_eq!(
-        billing::run(services).await.unwrap().charged,
+        billing::run(ports).await.unwrap().charged,
         1,
         "with no card saved"
     );
@@ -74,7 +74,7 @@ async fn account_credit_pays_the_next_invoices(clock: &ManualClock, services: &S
     assert_ne!(moved.next_due, due, "the paid period moves the due date");
 
     travel_to(clock, &moved.next_due, 13);
-    billing::run(services).await.unwrap();
+    billing::run(ports).await.unwrap();
     let partly = period(moved.next_due.clone()).await;
     assert_eq!((partly.credit, partly.total), (401, 98));
     assert_eq!(credit::balance(table, &customer.id).await.unwrap().0, 0);

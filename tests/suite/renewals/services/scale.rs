@@ -18,12 +18,12 @@ async fn the_billing_run_over_a_thousand_services_and_domains() {
     use hostfront::subscriptions::Subscription;
 
     let clock = ManualClock::starting_now();
-    let (_dir, services) = hostfront_tests::embedded_services_with(&clock, |_| {});
-    let (customer, domain) = live_domain(&services).await;
-    payment_method::save(&services, &customer.id, &card(APPROVED), "ok")
+    let (_dir, ports) = hostfront_tests::embedded_ports_with(&clock, |_| {});
+    let (customer, domain) = live_domain(&ports).await;
+    payment_method::save(&ports, &customer.id, &card(APPROVED), "ok")
         .await
         .unwrap();
-    let template = subscriptions::of_customer(services.table.as_ref(), &customer.id)
+    let template = subscriptions::of_customer(ports.table.as_ref(), &customer.id)
         .await
         .unwrap()
         .remove(0);
@@ -31,7 +31,7 @@ async fn the_billing_run_over_a_thousand_services_and_domains() {
     let mut ops = Vec::new();
     for i in 0..N {
         let name = format!("fleet{i:04}-{}", domain.name);
-        let info = services
+        let info = ports
             .registrar
             .register(&Registration {
                 domain: name.clone(),
@@ -62,7 +62,7 @@ async fn the_billing_run_over_a_thousand_services_and_domains() {
             .create_op(),
         );
         if ops.len() >= 50 {
-            services
+            ports
                 .table
                 .transact(std::mem::take(&mut ops))
                 .await
@@ -70,18 +70,13 @@ async fn the_billing_run_over_a_thousand_services_and_domains() {
         }
     }
     if !ops.is_empty() {
-        services.table.transact(ops).await.unwrap();
+        ports.table.transact(ops).await.unwrap();
     }
     // Every domain expires within the lead time, every service is due.
-    let expiry = services
-        .registrar
-        .info(&domain.name)
-        .await
-        .unwrap()
-        .expires_at;
+    let expiry = ports.registrar.info(&domain.name).await.unwrap().expires_at;
     clock.advance_secs(expiry - 20 * DAY - clock.now_secs());
-    let counting = std::sync::Arc::new(hostfront_tests::CountingTable::new(services.table.clone()));
-    let mut counted = services.clone();
+    let counting = std::sync::Arc::new(hostfront_tests::CountingTable::new(ports.table.clone()));
+    let mut counted = ports.clone();
     counted.table = counting.clone();
     let started = std::time::Instant::now();
     let domains = hostfront::renewals::run_billing(&counted).await.unwrap();

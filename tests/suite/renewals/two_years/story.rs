@@ -14,7 +14,7 @@ use hostfront::mail::MailKind;
 use hostfront::payments::PaymentSource;
 use hostfront::registrar::DomainStatus;
 use hostfront::renewals::{self, RenewalError};
-use hostfront::subscriptions::{self, ServiceStatus, pay};
+use hostfront::subscriptions::{self, SubscriptionStatus, pay};
 
 impl Story {
     fn due(&self, k: usize) -> String {
@@ -56,14 +56,14 @@ impl Story {
     }
 
     async fn domain(&self, who: &Holder) -> owned::OwnedDomain {
-        owned::find(self.services.table.as_ref(), &who.customer.id, &who.domain)
+        owned::find(self.ports.table.as_ref(), &who.customer.id, &who.domain)
             .await
             .unwrap()
             .unwrap()
     }
 
-    async fn service_status(&self, who: &Holder) -> ServiceStatus {
-        subscriptions::find(self.services.table.as_ref(), &who.customer.id, &who.service)
+    async fn service_status(&self, who: &Holder) -> SubscriptionStatus {
+        subscriptions::find(self.ports.table.as_ref(), &who.customer.id, &who.service)
             .await
             .unwrap()
             .unwrap()
@@ -71,7 +71,7 @@ impl Story {
     }
 
     async fn invoice_of_period(&self, who: &Holder, from: &str) -> invoice::Invoice {
-        invoice::of_customer(self.services.table.as_ref(), &who.customer.id, 100)
+        invoice::of_customer(self.ports.table.as_ref(), &who.customer.id, 100)
             .await
             .unwrap()
             .into_iter()
@@ -80,26 +80,26 @@ impl Story {
     }
 
     async fn renewal_invoice(&self, who: &Holder, expiry: i64) -> invoice::Invoice {
-        let renewal = renewals::find(self.services.table.as_ref(), &who.domain, expiry)
+        let renewal = renewals::find(self.ports.table.as_ref(), &who.domain, expiry)
             .await
             .unwrap()
             .expect("a renewal of that expiry");
-        renewal.invoice(self.services.table.as_ref()).await.unwrap()
+        renewal.invoice(self.ports.table.as_ref()).await.unwrap()
     }
 
     /// What the customers do on the day, before the tasks run.
     pub(super) async fn act(&self, step: Step) {
-        let services = &self.services;
+        let ports = &self.ports;
         let bob = &self.bob.customer;
         match step {
             Step::Service { k: 11, off: -14 } => {
-                payment_method::save(services, &bob.id, &card(DECLINED), "bob-declining")
+                payment_method::save(ports, &bob.id, &card(DECLINED), "bob-declining")
                     .await
                     .unwrap();
             }
             Step::Service { k: 11, off: 8 } => self.bob_pays(11).await,
             Step::Domain { year, off: 10 } => {
-                let quote = renewals::quote(services, &self.domain(&self.bob).await, 1)
+                let quote = renewals::quote(ports, &self.domain(&self.bob).await, 1)
                     .await
                     .unwrap();
                 assert_eq!(
@@ -107,7 +107,7 @@ impl Story {
                     (DomainStatus::AutoRenewGrace, 1499)
                 );
                 renewals::renew(
-                    services,
+                    ports,
                     bob,
                     &self.bob.domain,
                     &format!("bob-renews-{year}"),
@@ -117,7 +117,7 @@ impl Story {
                 .unwrap();
                 if year == 1 {
                     self.bob_pays(12).await;
-                    payment_method::save(services, &bob.id, &card(APPROVED), "bob-good-again")
+                    payment_method::save(ports, &bob.id, &card(APPROVED), "bob-good-again")
                         .await
                         .unwrap();
                 }
@@ -130,7 +130,7 @@ impl Story {
     async fn bob_pays(&self, k: usize) {
         let bill = self.invoice_of_period(&self.bob, &self.due(k)).await;
         let paid = pay::pay_invoice(
-            &self.services,
+            &self.ports,
             &self.bob.customer.id,
             &bill.number,
             PaymentSource::Card(card(APPROVED)),
@@ -185,8 +185,8 @@ impl Story {
             assert_eq!(
                 self.service_status(who).await,
                 match suspended {
-                    true => ServiceStatus::Suspended,
-                    false => ServiceStatus::Active,
+                    true => SubscriptionStatus::Suspended,
+                    false => SubscriptionStatus::Active,
                 },
                 "{from} {off}"
             );
@@ -198,7 +198,7 @@ impl Story {
 
     async fn check_domains(&self, year: u32, off: i64) {
         let seen = &self.seen;
-        let services = &self.services;
+        let ports = &self.ports;
         let ada = &self.ada.customer.email;
         let expiry = self.expiry_in(year);
         let invoiced = seen.sent(ada, MailKind::RenewalInvoice, &expiry.to_string());
@@ -213,7 +213,7 @@ impl Story {
             assert_eq!(now.expires_at, Some(add_years_secs(expiry, 1)));
             assert_eq!(now.status, OwnedStatus::Active);
             assert_eq!(
-                registry_expiry(services, &self.ada.domain).await,
+                registry_expiry(ports, &self.ada.domain).await,
                 add_years_secs(expiry, 1)
             );
         }
@@ -259,7 +259,7 @@ impl Story {
     /// Cy's domain, never renewed, through the registry's phases.
     async fn check_release(&self, off: i64) {
         let cy = self.domain(&self.cy).await;
-        let quote = renewals::quote(&self.services, &cy, 1).await;
+        let quote = renewals::quote(&self.ports, &cy, 1).await;
         match off {
             ..0 => {}
             0..45 => {

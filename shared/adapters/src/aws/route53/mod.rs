@@ -22,8 +22,8 @@ use aws_sdk_route53::types::{
     Change, ChangeAction, ChangeBatch, ChangeStatus, HostedZone, HostedZoneConfig,
     ResourceRecordSet, RrType,
 };
-use hostfront_core::dns::{Record, Zone};
 use hostfront_core::dnshost::{DnsError, DnsHost};
+use hostfront_core::zone::{Record, Zone};
 use records::{change, managed, record_sets, relative};
 
 /// How long one call waits for its change to be served everywhere: a

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use aws_sdk_route53::types::{Change, ChangeAction, ResourceRecord, ResourceRecordSet, RrType};
 
-use hostfront_core::dns::Zone;
 use hostfront_core::dnshost::DnsError;
+use hostfront_core::zone::Zone;
 
 use super::failed;
 

@@ -11,7 +11,7 @@ use crate::{Mailing, Settings, Storage};
 
 /// Another registrar holds the domain now.
 pub(super) async fn left_us(
-    services: &(impl Storage + Settings + Mailing),
+    ports: &(impl Storage + Settings + Mailing),
     day: &str,
     domain: &OwnedDomain,
     tally: &mut Tally,
@@ -24,7 +24,7 @@ pub(super) async fn left_us(
         ),
     );
     if end(
-        services,
+        ports,
         day,
         domain,
         (OwnedStatus::TransferredOut, "another registrar holds it"),
@@ -45,7 +45,7 @@ pub(super) async fn left_us(
 /// The registry no longer knows the domain: released after redemption, as
 /// expected of an expired one, or deleted while active, which is not.
 pub(super) async fn gone(
-    services: &(impl Storage + Settings + Mailing),
+    ports: &(impl Storage + Settings + Mailing),
     day: &str,
     domain: &OwnedDomain,
     tally: &mut Tally,
@@ -62,7 +62,7 @@ pub(super) async fn gone(
         true => "released by the registry after its expiry",
         false => "the registry no longer knows it",
     };
-    if end(services, day, domain, (OwnedStatus::Deleted, why), words).await? {
+    if end(ports, day, domain, (OwnedStatus::Deleted, why), words).await? {
         tally.count("released");
         if !expected {
             tally.exception(
@@ -82,7 +82,7 @@ pub(super) async fn gone(
 /// reminder, no further sync), auto-renewal off, any invoiced renewal
 /// withdrawn, and its owner told once.
 async fn end(
-    services: &(impl Storage + Settings + Mailing),
+    ports: &(impl Storage + Settings + Mailing),
     day: &str,
     domain: &OwnedDomain,
     (to, why): (OwnedStatus, &str),
@@ -96,16 +96,16 @@ async fn end(
     let mut change = domain.change(to, update, actor(), why);
     change.unchanged_since = Some(domain.v);
     change
-        .add_to(&mut tx, MovedOn, services.clock().now())
+        .add_to(&mut tx, MovedOn, ports.clock().now())
         .map_err(|e| TableError::Backend(e.to_string()))?;
-    let voided = withdraw_renewal(services, domain, why, &mut tx).await?;
-    let notice = notice(services, domain, voided, words)
+    let voided = withdraw_renewal(ports, domain, why, &mut tx).await?;
+    let notice = notice(ports, domain, voided, words)
         .await?
         .for_period(&format!("{}-{day}", to_slug(to)));
-    tx.push(notice.put_op(services.clock().now_secs()));
-    match tx.commit(services.table()).await {
+    tx.push(notice.put_op(ports.clock().now_secs()));
+    match tx.commit(ports.table()).await {
         Ok(()) => {
-            mail::deliver(services, &notice).await;
+            mail::deliver(ports, &notice).await;
             Ok(true)
         }
         Err(TxError::Refused(MovedOn)) => Ok(false),
@@ -116,13 +116,13 @@ async fn end(
 /// The notice of the domain's end to its owner, saying whether the renewal
 /// invoice was voided.
 async fn notice(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     domain: &OwnedDomain,
     voided: bool,
     (headline, action): (String, String),
 ) -> Result<Mail, TableError> {
-    let owner = crate::accounts::load_customer(services.table(), &domain.customer_id).await?;
-    let config = services.config();
+    let owner = crate::accounts::load_customer(ports.table(), &domain.customer_id).await?;
+    let config = ports.config();
     let letter = Letter {
         company: config.company_name.clone(),
         name: owner.name.clone(),
@@ -136,7 +136,7 @@ async fn notice(
         ..Letter::default()
     };
     Mail::compose_about(
-        services,
+        ports,
         MailKind::Notice,
         &owner.email,
         &letter,

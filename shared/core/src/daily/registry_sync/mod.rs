@@ -32,17 +32,17 @@ fn actor() -> Actor {
 }
 
 pub(super) async fn batch(
-    services: &(impl Storage + Settings + Registry + Mailing),
+    ports: &(impl Storage + Settings + Registry + Mailing),
     day: &str,
     keys: &[Key],
     tally: &mut Tally,
 ) -> Result<(), BatchError> {
-    let domains = ours(services, keys).await?;
+    let domains = ours(ports, keys).await?;
     if domains.is_empty() {
         return Ok(());
     }
     let names: Vec<String> = domains.iter().map(|d| d.name.clone()).collect();
-    let answers = match services.sync_registrar().info_many(&names).await {
+    let answers = match ports.sync_registrar().info_many(&names).await {
         Ok(answers) => answers,
         Err(error @ (RegistrarError::Unavailable(_) | RegistrarError::QuotaSpent)) => {
             return Err(BatchError::Later(error.to_string()));
@@ -60,15 +60,15 @@ pub(super) async fn batch(
     };
     for (domain, answer) in domains.iter().zip(answers) {
         tally.count("checked");
-        follow(services, day, domain, answer, tally).await?;
+        follow(ports, day, domain, answer, tally).await?;
     }
     Ok(())
 }
 
 /// The batch's domains that are ours to sync: active or expired.
-async fn ours(services: &impl Storage, keys: &[Key]) -> Result<Vec<OwnedDomain>, TableError> {
+async fn ours(ports: &impl Storage, keys: &[Key]) -> Result<Vec<OwnedDomain>, TableError> {
     let mut domains = Vec::new();
-    for item in services.table().get_many(keys).await?.iter().flatten() {
+    for item in ports.table().get_many(keys).await?.iter().flatten() {
         let domain = OwnedDomain::of(item)?;
         if matches!(domain.status, OwnedStatus::Active | OwnedStatus::Expired) {
             domains.push(domain);
@@ -79,7 +79,7 @@ async fn ours(services: &impl Storage, keys: &[Key]) -> Result<Vec<OwnedDomain>,
 
 /// Makes the domain's record follow the registry's answer about it.
 async fn follow(
-    services: &(impl Storage + Settings + Mailing),
+    ports: &(impl Storage + Settings + Mailing),
     day: &str,
     domain: &OwnedDomain,
     answer: Result<DomainInfo, RegistrarError>,
@@ -87,10 +87,10 @@ async fn follow(
 ) -> Result<(), TableError> {
     match answer {
         Ok(info) if info.status == DomainStatus::External => {
-            ended::left_us(services, day, domain, tally).await
+            ended::left_us(ports, day, domain, tally).await
         }
-        Ok(info) => reconcile(services, domain, &info, tally).await,
-        Err(RegistrarError::NotFound(_)) => ended::gone(services, day, domain, tally).await,
+        Ok(info) => reconcile(ports, domain, &info, tally).await,
+        Err(RegistrarError::NotFound(_)) => ended::gone(ports, day, domain, tally).await,
         Err(other) => {
             tally.exception(
                 &subject(domain),
@@ -116,7 +116,7 @@ fn date(epoch: Option<i64>) -> String {
 /// current expiry, with its unpaid invoice voided, if there is one.
 /// Returns whether there was.
 async fn withdraw_renewal(
-    services: &impl Storage,
+    ports: &impl Storage,
     domain: &OwnedDomain,
     why: &str,
     tx: &mut Tx<MovedOn>,
@@ -124,22 +124,22 @@ async fn withdraw_renewal(
     let Some(expiry) = domain.expires_at else {
         return Ok(false);
     };
-    let Some(renewal) = renewals::find(services.table(), &domain.name, expiry).await? else {
+    let Some(renewal) = renewals::find(ports.table(), &domain.name, expiry).await? else {
         return Ok(false);
     };
     if renewal.status != RenewalStatus::Scheduled {
         return Ok(false);
     }
-    let bill = renewal.invoice(services.table()).await?;
+    let bill = renewal.invoice(ports.table()).await?;
     renewal
         .change(
             RenewalStatus::Abandoned,
             Update::new(),
             actor(),
             why,
-            services.clock().now_millis(),
+            ports.clock().now_millis(),
         )
-        .add_to(tx, MovedOn, services.clock().now())
+        .add_to(tx, MovedOn, ports.clock().now())
         .map_err(|e| TableError::Backend(e.to_string()))?;
     tx.push(bill.void_op());
     Ok(true)

@@ -38,7 +38,7 @@ fn canonical(nameservers: &[String]) -> Vec<String> {
 /// Makes our record agree with what the registry says of a domain it holds
 /// for us: in a sync's batch, or on a customer's refresh.
 pub async fn reconcile(
-    services: &impl Storage,
+    ports: &impl Storage,
     domain: &OwnedDomain,
     info: &DomainInfo,
     tally: &mut Tally,
@@ -51,7 +51,7 @@ pub async fn reconcile(
         );
         return Ok(());
     };
-    let now = services.clock().now();
+    let now = ports.clock().now();
     let (mut update, corrections) = corrections(domain, info, tally);
     // Past its expiry, the phase (grace, redemption, …) prices a renewal
     // shown from the record.
@@ -69,9 +69,9 @@ pub async fn reconcile(
     }
     // Renewed elsewhere: the renewal we invoiced for the old expiry is moot.
     if domain.expires_at.is_some_and(|ours| info.expires_at > ours) {
-        withdraw_renewal(services, domain, "renewed at the registry", &mut tx).await?;
+        withdraw_renewal(ports, domain, "renewed at the registry", &mut tx).await?;
     }
-    match tx.commit(services.table()).await {
+    match tx.commit(ports.table()).await {
         Ok(()) | Err(TxError::Refused(MovedOn)) => Ok(()),
         Err(TxError::Table(error)) => Err(error),
     }

@@ -41,12 +41,12 @@ pub(super) enum Due {
 /// there is one, else a new one claimed on the order, once the order has
 /// shown it may be paid (ownership proven, names still held).
 pub(super) async fn claim_attempt(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     customer: &Customer,
     order_id: &str,
 ) -> Result<Due, OrderError> {
     for _ in 0..5 {
-        let order = crate::orders::load(services, &customer.id, order_id).await?;
+        let order = crate::orders::load(ports, &customer.id, order_id).await?;
         if order.status != OrderStatus::AwaitingPayment {
             return Ok(Due::Settled(order));
         }
@@ -55,10 +55,10 @@ pub(super) async fn claim_attempt(
         }
         crate::orders::ownership::ensure_verified(&order)?;
         let paying = Paying::order(order_id);
-        declines::may_try::<OrderError>(services, &customer.id, &paying).await?;
-        hold_for_payment(services, &order).await?;
+        declines::may_try::<OrderError>(ports, &customer.id, &paying).await?;
+        hold_for_payment(ports, &order).await?;
         let attempt = order.payment_attempts + 1;
-        let claimed = services
+        let claimed = ports
             .table()
             .update(
                 &order_key(&customer.id, order_id),
@@ -82,11 +82,11 @@ pub(super) async fn claim_attempt(
 /// placed; only a payment makes it permanent); refuses, charging nothing,
 /// once the hold has lapsed.
 async fn hold_for_payment(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     order: &Order,
 ) -> Result<(), OrderError> {
     let until = order.hold_until();
-    if services.clock().now_secs() >= until {
+    if ports.clock().now_secs() >= until {
         return Err(conflict(
             "reservation_lost",
             format!(
@@ -96,10 +96,10 @@ async fn hold_for_payment(
         ));
     }
     let mut tx = Tx::new();
-    for (name, op) in hold_markers(order, &services.config().subdomain_zone, Some(until)) {
+    for (name, op) in hold_markers(order, &ports.config().subdomain_zone, Some(until)) {
         tx.guard(name, op);
     }
-    match tx.commit(services.table()).await {
+    match tx.commit(ports.table()).await {
         Ok(()) => Ok(()),
         Err(TxError::Refused(name)) => {
             let what = match name {
@@ -119,7 +119,7 @@ async fn hold_for_payment(
 
 /// Ends `attempt` without a payment, with the problem to show if any.
 pub(super) async fn close_attempt(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer_id: &str,
     order_id: &str,
     attempt: u32,
@@ -135,7 +135,7 @@ pub(super) async fn close_attempt(
             .set("payment_problem", json!(problem))
             .add("declines", 1);
     }
-    match services
+    match ports
         .table()
         .update(
             &order_key(customer_id, order_id),
@@ -152,7 +152,7 @@ pub(super) async fn close_attempt(
 /// What the customer is told of a payment that failed; a declined card
 /// closes the attempt with the reason.
 pub(super) async fn refused(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     customer: &Customer,
     order_id: &str,
     attempt: u32,
@@ -164,12 +164,12 @@ pub(super) async fn refused(
     let recorded = async {
         let paying = Paying::order(order_id);
         let (code, message) =
-            declines::declined(services, &customer.id, &paying, (code, message)).await?;
+            declines::declined(ports, &customer.id, &paying, (code, message)).await?;
         let problem = PaymentProblem {
             code: code.clone(),
             message: message.clone(),
         };
-        close_attempt(services, &customer.id, order_id, attempt, Some(&problem)).await?;
+        close_attempt(ports, &customer.id, order_id, attempt, Some(&problem)).await?;
         Ok::<_, OrderError>(OrderError::Declined { code, message })
     };
     recorded.await.unwrap_or_else(|error| error)

@@ -54,21 +54,21 @@ impl From<TooManyDeclines> for OrderError {
 /// asks the customer to confirm the payment, the order keeps the attempt
 /// with the bank's page (`payment_action_url`) until `confirmed_at_bank`.
 pub async fn pay(
-    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    ports: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
     customer: &Customer,
     order_id: &str,
     request: PayRequest,
 ) -> Result<OrderView, OrderError> {
     let billing_country = check_form(&request)?;
-    let (order, attempt) = match attempt_for_card(services, customer, order_id).await? {
+    let (order, attempt) = match attempt_for_card(ports, customer, order_id).await? {
         ForCard::Attempt(order, attempt) => (order, attempt),
         ForCard::Answered(view) => return Ok(view),
     };
-    let invoice = Invoice::read(services.table(), order_id).await?;
-    match authorize(services, &invoice, order_id, attempt, request.card).await {
+    let invoice = Invoice::read(ports.table(), order_id).await?;
+    match authorize(ports, &invoice, order_id, attempt, request.card).await {
         Ok(Authorized::Held(authorization)) => {
             settle(
-                services,
+                ports,
                 customer,
                 &order,
                 &invoice,
@@ -87,9 +87,9 @@ pub async fn pay(
                 url,
                 billing_country,
             };
-            wait_for_bank(services, customer, order_id, attempt, action).await
+            wait_for_bank(ports, customer, order_id, attempt, action).await
         }
-        Err(error) => Err(refused(services, customer, order_id, attempt, error).await),
+        Err(error) => Err(refused(ports, customer, order_id, attempt, error).await),
     }
 }
 
@@ -121,20 +121,20 @@ enum ForCard {
 /// The attempt a new card makes; an attempt left waiting at the bank is
 /// settled if the bank confirmed it, else closed to make room for the card.
 async fn attempt_for_card(
-    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    ports: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
     customer: &Customer,
     order_id: &str,
 ) -> Result<ForCard, OrderError> {
     for _ in 0..3 {
-        match claim_attempt(services, customer, order_id).await? {
+        match claim_attempt(ports, customer, order_id).await? {
             Due::Settled(order) => {
-                return Ok(ForCard::Answered(super::view(services, order).await?));
+                return Ok(ForCard::Answered(super::view(ports, order).await?));
             }
             Due::Attempt(order, attempt) => match order.payment_action.clone() {
                 // The customer left their bank's page and pays again.
                 Some(action) => {
                     if let Some(paid) =
-                        settle_or_close(services, customer, &order, attempt, &action).await?
+                        settle_or_close(ports, customer, &order, attempt, &action).await?
                     {
                         return Ok(ForCard::Answered(paid));
                     }
@@ -152,7 +152,7 @@ async fn attempt_for_card(
 /// order and attempt so that a retry repeats the same request; the bank
 /// sends a holder who must confirm back to the order's page.
 async fn authorize(
-    services: &(impl Settings + Billing),
+    ports: &(impl Settings + Billing),
     invoice: &Invoice,
     order_id: &str,
     attempt: u32,
@@ -167,18 +167,15 @@ async fn authorize(
     };
     let back = format!(
         "{}/order.html?id={order_id}&confirmed=1",
-        services.config().public_url.trim_end_matches('/')
+        ports.config().public_url.trim_end_matches('/')
     );
-    services
-        .payments()
-        .authorize_with_holder(&charge, &back)
-        .await
+    ports.payments().authorize_with_holder(&charge, &back).await
 }
 
 /// Keeps the attempt open with the bank's page the holder must visit, and
 /// shows the order with it.
 async fn wait_for_bank(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer: &Customer,
     order_id: &str,
     attempt: u32,
@@ -189,25 +186,25 @@ async fn wait_for_bank(
         .bump_version();
     let pending = Some(Condition::eq("payment_pending", attempt));
     let key = order_key(&customer.id, order_id);
-    match services.table().update(&key, waiting, pending).await {
+    match ports.table().update(&key, waiting, pending).await {
         Ok(_) | Err(TableError::ConditionFailed) => {}
         Err(other) => return Err(other.into()),
     }
-    let order = super::load(services, &customer.id, order_id).await?;
-    super::view(services, order).await
+    let order = super::load(ports, &customer.id, order_id).await?;
+    super::view(ports, order).await
 }
 
 /// Finishes the payment the customer went to confirm at their bank, once
 /// they are back: paid when the bank confirmed it, declined when it did not,
 /// and still waiting while they have not answered it.
 pub async fn confirmed_at_bank(
-    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    ports: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
     customer: &Customer,
     order_id: &str,
 ) -> Result<OrderView, OrderError> {
-    let order = super::load(services, &customer.id, order_id).await?;
+    let order = super::load(ports, &customer.id, order_id).await?;
     if order.status != OrderStatus::AwaitingPayment {
-        return super::view(services, order).await;
+        return super::view(ports, order).await;
     }
     let (Some(attempt), Some(action)) = (order.payment_pending, order.payment_action.clone())
     else {
@@ -216,15 +213,15 @@ pub async fn confirmed_at_bank(
             "this order is not waiting for your bank; pay it with a card",
         ));
     };
-    match services
+    match ports
         .payments()
         .authenticated(&action.authorization_id)
         .await
     {
         Ok(Authorized::Held(authorization)) => {
-            settle_confirmed(services, customer, &order, attempt, authorization, &action).await
+            settle_confirmed(ports, customer, &order, attempt, authorization, &action).await
         }
-        Ok(Authorized::Authenticate { .. }) => super::view(services, order).await,
-        Err(error) => Err(refused(services, customer, order_id, attempt, error).await),
+        Ok(Authorized::Authenticate { .. }) => super::view(ports, order).await,
+        Err(error) => Err(refused(ports, customer, order_id, attempt, error).await),
     }
 }

@@ -35,16 +35,16 @@ struct Paid {
 /// paid if the bank confirmed it meanwhile; otherwise released and closed,
 /// so that the new card gets an attempt of its own (`None`).
 pub(super) async fn settle_or_close(
-    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    ports: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
     customer: &Customer,
     order: &Order,
     attempt: u32,
     action: &PaymentAction,
 ) -> Result<Option<OrderView>, OrderError> {
-    let payments = services.payments();
+    let payments = ports.payments();
     match payments.authenticated(&action.authorization_id).await {
         Ok(Authorized::Held(authorization)) => {
-            let paid = settle_confirmed(services, customer, order, attempt, authorization, action);
+            let paid = settle_confirmed(ports, customer, order, attempt, authorization, action);
             return paid.await.map(Some);
         }
         Ok(Authorized::Authenticate { .. }) => payments
@@ -57,23 +57,23 @@ pub(super) async fn settle_or_close(
         Err(PaymentError::Declined { .. }) => {}
         Err(other) => return Err(payment_error(other)),
     }
-    close_attempt(services, &customer.id, &order.id, attempt, None).await?;
+    close_attempt(ports, &customer.id, &order.id, attempt, None).await?;
     Ok(None)
 }
 
 /// Settles an attempt whose holder confirmed it at their bank.
 pub(super) async fn settle_confirmed(
-    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    ports: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
     customer: &Customer,
     order: &Order,
     attempt: u32,
     authorization: Authorization,
     action: &PaymentAction,
 ) -> Result<OrderView, OrderError> {
-    let invoice = Invoice::read(services.table(), &order.id).await?;
+    let invoice = Invoice::read(ports.table(), &order.id).await?;
     let country = action.billing_country.as_str();
     settle(
-        services,
+        ports,
         customer,
         order,
         &invoice,
@@ -87,7 +87,7 @@ pub(super) async fn settle_confirmed(
 /// Captures a held authorisation and records the payment: the order goes
 /// to provisioning, or to review.
 pub(super) async fn settle(
-    services: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    ports: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
     customer: &Customer,
     order: &Order,
     invoice: &Invoice,
@@ -96,7 +96,7 @@ pub(super) async fn settle(
     billing_country: &str,
 ) -> Result<OrderView, OrderError> {
     let order_id = order.id.as_str();
-    let captured = services
+    let captured = ports
         .payments()
         .capture(
             &authorization.id,
@@ -106,33 +106,33 @@ pub(super) async fn settle(
         .await;
     let capture = match captured {
         Ok(capture) => capture,
-        Err(error) => return Err(refused(services, customer, order_id, attempt, error).await),
+        Err(error) => return Err(refused(ports, customer, order_id, attempt, error).await),
     };
-    let reasons = review_reasons(services, customer, order, billing_country).await?;
-    let paid = Paid::new(services, &authorization, &capture, reasons);
-    let receipt = receipt(services, order, invoice, &paid)?;
-    let tx = record_payment(services, customer, order, invoice, attempt, &paid, &receipt)?;
-    match tx.commit(services.table()).await {
-        Ok(()) => after_payment(services, customer, order_id, paid.status, &receipt).await,
+    let reasons = review_reasons(ports, customer, order, billing_country).await?;
+    let paid = Paid::new(ports, &authorization, &capture, reasons);
+    let receipt = receipt(ports, order, invoice, &paid)?;
+    let tx = record_payment(ports, customer, order, invoice, attempt, &paid, &receipt)?;
+    match tx.commit(ports.table()).await {
+        Ok(()) => after_payment(ports, customer, order_id, paid.status, &receipt).await,
         Err(TxError::Refused(AlreadyRecorded)) => {}
         Err(TxError::Table(other)) => return Err(other.into()),
     }
-    let order = crate::orders::load(services, &customer.id, order_id).await?;
-    crate::orders::view(services, order).await
+    let order = crate::orders::load(ports, &customer.id, order_id).await?;
+    crate::orders::view(ports, order).await
 }
 
 /// Why the review rules hold this paid order for staff; empty when they do not.
 async fn review_reasons(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     customer: &Customer,
     order: &Order,
     billing_country: &str,
 ) -> Result<Vec<String>, OrderError> {
     let rules = Rules {
-        value_above: services.config().review_above,
-        orders_per_day: services.config().review_orders_per_day,
+        value_above: ports.config().review_above,
+        orders_per_day: ports.config().review_orders_per_day,
     };
-    let recent = review::recent_orders(services, &customer.id).await?;
+    let recent = review::recent_orders(ports, &customer.id).await?;
     Ok(review::reasons(
         rules,
         order,
@@ -144,7 +144,7 @@ async fn review_reasons(
 
 impl Paid {
     fn new(
-        services: &impl Storage,
+        ports: &impl Storage,
         authorization: &Authorization,
         capture: &Capture,
         reasons: Vec<String>,
@@ -159,7 +159,7 @@ impl Paid {
             amount: capture.amount,
             authorization_id: authorization.id.clone(),
             capture_id: capture.id.clone(),
-            paid_at: crate::clock::rfc3339(services.clock().now()),
+            paid_at: crate::clock::rfc3339(ports.clock().now()),
         };
         Paid {
             payment,
@@ -180,17 +180,17 @@ impl Paid {
 
 /// The payment receipt, saying whether the order waits for review.
 fn receipt(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     order: &Order,
     invoice: &Invoice,
     paid: &Paid,
 ) -> Result<Mail, OrderError> {
-    let mut letter = invoice_letter(services, order, invoice);
+    let mut letter = invoice_letter(ports, order, invoice);
     letter.card_last4 = paid.payment.card_last4.clone();
     letter.paid = true;
     letter.in_review = paid.status == OrderStatus::PendingReview;
     Ok(Mail::compose(
-        services,
+        ports,
         MailKind::PaymentReceipt,
         &order.email,
         &letter,
@@ -202,7 +202,7 @@ fn receipt(
 /// receipt, the released unpaid-order count, the secrets kept for
 /// provisioning and the names held for good.
 fn record_payment(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     customer: &Customer,
     order: &Order,
     invoice: &Invoice,
@@ -228,8 +228,8 @@ fn record_payment(
         client: None,
         role: None,
     }
-    .add_to(&mut tx, AlreadyRecorded, services.clock().now())?;
-    let now_secs = services.clock().now_secs();
+    .add_to(&mut tx, AlreadyRecorded, ports.clock().now())?;
+    let now_secs = ports.clock().now_secs();
     tx.push(invoice.paid_op(&paid.payment.paid_at, Some(&paid.payment.capture_id)))
         .push(receipt.put_op(now_secs))
         .push(crate::orders::unpaid::release_op(&customer.id))
@@ -237,7 +237,7 @@ fn record_payment(
             &order.id, now_secs,
         ))
         .extend(
-            hold_markers(order, &services.config().subdomain_zone, None)
+            hold_markers(order, &ports.config().subdomain_zone, None)
                 .into_iter()
                 .map(|(_, op)| op),
         );
@@ -247,17 +247,17 @@ fn record_payment(
 /// Once the payment is recorded: mails the receipt and, unless the order
 /// waits for review, starts provisioning it.
 async fn after_payment(
-    services: &(impl Storage + Settings + Queueing + Mailing),
+    ports: &(impl Storage + Settings + Queueing + Mailing),
     customer: &Customer,
     order_id: &str,
     status: OrderStatus,
     receipt: &Mail,
 ) {
-    mail::deliver(services, receipt).await;
+    mail::deliver(ports, receipt).await;
     tracing::info!(order = order_id, status = status.as_str(), "order paid");
     if status == OrderStatus::Provisioning {
         // Should this fail, the sweeper finds the order and enqueues it.
-        if let Err(error) = provision::enqueue(services, &customer.id, order_id).await {
+        if let Err(error) = provision::enqueue(ports, &customer.id, order_id).await {
             tracing::error!(order = order_id, %error, "could not enqueue provisioning");
         }
     }

@@ -25,14 +25,14 @@ pub(super) struct ResolvedDomain {
 /// one we may hand out and, for a registration or a transfer, the registry
 /// agrees and the catalog sells its ending.
 pub(super) async fn resolve_domain(
-    services: &(impl Settings + Registry + Hosting),
+    ports: &(impl Settings + Registry + Hosting),
     catalog: &Catalog,
     request: &DomainRequest,
 ) -> Result<ResolvedDomain, OrderError> {
     if request.action == DomainAction::Subdomain {
-        return free_subdomain(services, request).await;
+        return free_subdomain(ports, request).await;
     }
-    let parsed = registrable(services, &request.name)?;
+    let parsed = registrable(ports, &request.name)?;
     let resolved = ResolvedDomain {
         marker: domain_marker(&parsed.ascii),
         domain: OrderDomain {
@@ -52,7 +52,7 @@ pub(super) async fn resolve_domain(
             format!("we do not sell .{} domains", parsed.suffix),
         )
     })?;
-    let answer = ask_registry(services, &parsed.ascii).await?;
+    let answer = ask_registry(ports, &parsed.ascii).await?;
     if request.action == DomainAction::Register {
         registration(resolved, &answer, price)
     } else {
@@ -62,17 +62,17 @@ pub(super) async fn resolve_domain(
 
 /// A free subdomain of the company's zone, once its label is free to take.
 async fn free_subdomain(
-    services: &(impl Settings + Hosting),
+    ports: &(impl Settings + Hosting),
     request: &DomainRequest,
 ) -> Result<ResolvedDomain, OrderError> {
-    let label = subdomains::validate(services, &request.name)
+    let label = subdomains::validate(ports, &request.name)
         .await
         .map_err(|e| match e {
             subdomains::SubdomainError::Name(e) => invalid(e.code, e.message),
             subdomains::SubdomainError::Table(e) => e.into(),
             subdomains::SubdomainError::Unavailable(message) => OrderError::Unavailable(message),
         })?;
-    let name = format!("{label}.{}", services.config().subdomain_zone);
+    let name = format!("{label}.{}", ports.config().subdomain_zone);
     Ok(ResolvedDomain {
         domain: OrderDomain {
             action: request.action,
@@ -87,7 +87,7 @@ async fn free_subdomain(
 
 /// The whole domain the customer typed, refused when it is a word, a name
 /// under a domain, or the company's own zone.
-fn registrable(services: &impl Settings, input: &str) -> Result<DomainName, OrderError> {
+fn registrable(ports: &impl Settings, input: &str) -> Result<DomainName, OrderError> {
     let parsed = match name::parse(input).map_err(|e| invalid(e.code, e.message))? {
         Searched::Domain(d) if d.dropped_subdomain.is_none() => d,
         Searched::Domain(d) => {
@@ -103,7 +103,7 @@ fn registrable(services: &impl Settings, input: &str) -> Result<DomainName, Orde
             ));
         }
     };
-    let zone = &services.config().subdomain_zone;
+    let zone = &ports.config().subdomain_zone;
     if parsed.ascii == *zone || parsed.ascii.ends_with(&format!(".{zone}")) {
         return Err(invalid(
             "company_domain",
@@ -117,8 +117,8 @@ fn registrable(services: &impl Settings, input: &str) -> Result<DomainName, Orde
 }
 
 /// The registry's live answer for `domain`.
-async fn ask_registry(services: &impl Registry, domain: &str) -> Result<Availability, OrderError> {
-    domains::live_check(services, &[domain.to_string()])
+async fn ask_registry(ports: &impl Registry, domain: &str) -> Result<Availability, OrderError> {
+    domains::live_check(ports, &[domain.to_string()])
         .await
         .map_err(|e| {
             tracing::warn!(error = %e, "live check failed while ordering");

@@ -26,15 +26,15 @@ pub(super) struct Draft {
 impl Draft {
     /// A new order of what `checked` asks for, with its invoice priced from `catalog`.
     pub(super) fn new(
-        services: &(impl Storage + Settings),
+        ports: &(impl Storage + Settings),
         placement: &Placement,
         catalog: &Catalog,
         checked: &Checked,
         domain: ResolvedDomain,
     ) -> Draft {
         let order_id = ulid::Ulid::new().to_string();
-        let now = services.clock().now();
-        let now_secs = services.clock().now_secs();
+        let now = ports.clock().now();
+        let now_secs = ports.clock().now_secs();
         let hold_until = now_secs + UNPAID_HOLD_DAYS * 86_400;
         let invoice = Invoice::new(
             &placement.customer.id,
@@ -44,7 +44,7 @@ impl Draft {
             crate::clock::rfc3339(now),
             &catalog.currency,
             invoice_lines(checked, &domain),
-            services.config().tax_rate_bps,
+            ports.config().tax_rate_bps,
         );
         let order = unpaid_order(order_id, placement, checked, &domain, &invoice, hold_until);
         Draft {
@@ -60,14 +60,14 @@ impl Draft {
     /// sealed, apart from the order, for as long as the order holds its names.
     pub(super) async fn sealed_secrets(
         &self,
-        services: &impl Sealing,
+        ports: &impl Sealing,
         password: &str,
     ) -> Result<TxOp, OrderError> {
         let mut secrets = vec![(Secret::PanelPassword, password)];
         if let Some(code) = &self.domain.auth_code {
             secrets.push((Secret::AuthCode, code.as_str()));
         }
-        order_secrets::put_op(services, &self.order.id, &secrets, self.hold_until)
+        order_secrets::put_op(ports, &self.order.id, &secrets, self.hold_until)
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, "could not seal an order's secrets");

@@ -47,28 +47,28 @@ struct Placement<'a> {
 
 /// Places an order for `customer`, or returns the one placed before under `key`.
 pub async fn place(
-    services: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
+    ports: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
     customer: &Customer,
     key: &str,
     request: OrderRequest,
 ) -> Result<Placed, OrderError> {
-    place_as(services, customer, None, key, request).await
+    place_as(ports, customer, None, key, request).await
 }
 
 /// Places an order for `customer` as a member of staff (`staff`, acting
 /// from `client`), recorded as such on the order and in the audit log.
 pub async fn place_for(
-    services: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
+    ports: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
     staff: (&Actor, Role, &str),
     customer: &Customer,
     key: &str,
     request: OrderRequest,
 ) -> Result<Placed, OrderError> {
-    place_as(services, customer, Some(staff), key, request).await
+    place_as(ports, customer, Some(staff), key, request).await
 }
 
 async fn place_as(
-    services: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
+    ports: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
     customer: &Customer,
     staff: Option<StaffPlacing<'_>>,
     key: &str,
@@ -81,29 +81,24 @@ async fn place_as(
         key,
         fingerprint: request::fingerprint(&request),
     };
-    if let Some(placed) = replay(services, &placement).await? {
+    if let Some(placed) = replay(ports, &placement).await? {
         return Ok(placed);
     }
-    let catalog = services
-        .catalog()
-        .get(services.table(), services.clock())
-        .await?;
-    let checked = request::check(services, customer, &catalog, &request).await?;
-    ensure_room_for_unpaid(services, customer).await?;
-    let domain = resolve_domain(services, &catalog, &request.domain).await?;
-    let mut draft = Draft::new(services, &placement, &catalog, &checked, domain);
-    let sealed_secrets = draft
-        .sealed_secrets(services, &checked.password.value)
-        .await?;
-    match write::write(services, &placement, &mut draft, &sealed_secrets).await? {
+    let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
+    let checked = request::check(ports, customer, &catalog, &request).await?;
+    ensure_room_for_unpaid(ports, customer).await?;
+    let domain = resolve_domain(ports, &catalog, &request.domain).await?;
+    let mut draft = Draft::new(ports, &placement, &catalog, &checked, domain);
+    let sealed_secrets = draft.sealed_secrets(ports, &checked.password.value).await?;
+    match write::write(ports, &placement, &mut draft, &sealed_secrets).await? {
         Written::Placed(mail) => {
-            mail::deliver(services, &mail).await;
+            mail::deliver(ports, &mail).await;
             Ok(placed(draft, checked.password))
         }
-        Written::Refused(told) => match replay(services, &placement).await? {
+        Written::Refused(told) => match replay(ports, &placement).await? {
             // The same request, retried, won the race: answer with its order.
             Some(placed) => Ok(placed),
-            None => Err(write::refusal(services, told, &draft).await),
+            None => Err(write::refusal(ports, told, &draft).await),
         },
     }
 }
@@ -123,11 +118,11 @@ fn placed(draft: Draft, password: PanelPassword) -> Placed {
 /// The transaction enforces the limit; this read only spares a full
 /// customer the registry call and the invoice number race.
 async fn ensure_room_for_unpaid(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     customer: &Customer,
 ) -> Result<(), OrderError> {
-    let limit = services.config().max_unpaid_orders;
-    if unpaid::count(services, &customer.id).await? >= limit as i64 {
+    let limit = ports.config().max_unpaid_orders;
+    if unpaid::count(ports, &customer.id).await? >= limit as i64 {
         return Err(too_many_unpaid(limit));
     }
     Ok(())
@@ -142,12 +137,12 @@ fn too_many_unpaid(limit: u32) -> OrderError {
 
 /// The order placed before under the placement's key, if any.
 async fn replay(
-    services: &impl Storage,
+    ports: &impl Storage,
     placement: &Placement<'_>,
 ) -> Result<Option<Placed>, OrderError> {
     let customer_id = &placement.customer.id;
     let earlier = IdempotencyRecord::earlier(
-        services.table(),
+        ports.table(),
         customer_id,
         placement.key,
         "order_id",
@@ -165,13 +160,13 @@ async fn replay(
         }
         Some(Earlier::Same(order_id)) => order_id,
     };
-    let item = services
+    let item = ports
         .table()
         .get(&order_key(customer_id, &order_id))
         .await?
         .ok_or(OrderError::NotFound)?;
     // A generated password is shown in the first answer only, never on a replay.
-    let view = super::view(services, Order::of(&item)?).await?;
+    let view = super::view(ports, Order::of(&item)?).await?;
     Ok(Some(Placed {
         view,
         created: false,

@@ -96,7 +96,7 @@ pub(super) struct Checked<'c> {
 /// Checks what the request asks for, in the order its mistakes are reported:
 /// plan, cycle, username, then password.
 pub(super) async fn check<'c>(
-    services: &(impl Storage + Hashing),
+    ports: &(impl Storage + Hashing),
     customer: &Customer,
     catalog: &'c Catalog,
     request: &OrderRequest,
@@ -104,7 +104,7 @@ pub(super) async fn check<'c>(
     let (plan, price) = plan_and_price(catalog, request)?;
     let username =
         username::validate(&request.username).map_err(|m| invalid("invalid_username", m))?;
-    let password = panel_password(services, customer, request, &username).await?;
+    let password = panel_password(ports, customer, request, &username).await?;
     Ok(Checked {
         plan,
         cycle: request.cycle.clone(),
@@ -140,7 +140,7 @@ fn plan_and_price<'c>(
 
 /// The password sent, once checked, or one generated when asked for; exactly one of the two.
 async fn panel_password(
-    services: &(impl Storage + Hashing),
+    ports: &(impl Storage + Hashing),
     customer: &Customer,
     request: &OrderRequest,
     username: &str,
@@ -156,7 +156,7 @@ async fn panel_password(
         }),
         (Some(password), false) => {
             check_panel_password(password, username, &customer.email)?;
-            refuse_account_password(services, customer, password).await?;
+            refuse_account_password(ports, customer, password).await?;
             Ok(PanelPassword {
                 value: password.clone(),
                 generated: false,
@@ -183,11 +183,11 @@ fn check_panel_password(password: &str, username: &str, email: &str) -> Result<(
 
 /// Refuses the customer's own account password as the control-panel password.
 async fn refuse_account_password(
-    services: &(impl Storage + Hashing),
+    ports: &(impl Storage + Hashing),
     customer: &Customer,
     password: &str,
 ) -> Result<(), OrderError> {
-    match accounts::is_account_password(services, &customer.id, password).await {
+    match accounts::is_account_password(ports, &customer.id, password).await {
         Ok(false) => Ok(()),
         Ok(true) => Err(invalid(
             "password_reused",

@@ -50,26 +50,26 @@ pub(super) enum Written {
 /// Writes `draft`, numbering its invoice anew each time another invoice
 /// took the number first.
 pub(super) async fn write(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     placement: &Placement<'_>,
     draft: &mut Draft,
     sealed_secrets: &TxOp,
 ) -> Result<Written, OrderError> {
     for _ in 0..NUMBER_ATTEMPTS {
-        let (sequence, claim) = invoice::next_number(services.table()).await?;
+        let (sequence, claim) = invoice::next_number(ports.table()).await?;
         draft.number(sequence);
         let mail = Mail::compose(
-            services,
+            ports,
             MailKind::OrderReceived,
             &placement.customer.email,
-            &invoice_letter(services, &draft.order, &draft.invoice),
+            &invoice_letter(ports, &draft.order, &draft.invoice),
         )?;
-        let mut tx = guarded_writes(services, placement, draft, claim);
+        let mut tx = guarded_writes(ports, placement, draft, claim);
         tx.push(draft.invoice.put_op(sequence))
             .push(mail.put_op(draft.now_secs))
             .push(sealed_secrets.clone());
-        add_side_records(services, &mut tx, placement, draft);
-        match tx.commit(services.table()).await {
+        add_side_records(ports, &mut tx, placement, draft);
+        match tx.commit(ports.table()).await {
             Ok(()) => return Ok(Written::Placed(mail)),
             Err(TxError::Refused(Refusal::CounterMoved)) => {
                 tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(1..10))).await;
@@ -87,7 +87,7 @@ pub(super) async fn write(
 /// unpaid, invoice number taken), then the idempotency record, the order
 /// and its counts.
 fn guarded_writes(
-    services: &impl Settings,
+    ports: &impl Settings,
     placement: &Placement<'_>,
     draft: &Draft,
     number_claim: TxOp,
@@ -103,7 +103,7 @@ fn guarded_writes(
     };
     let domain = &draft.domain;
     let username_marker = username::marker_key(&order.username);
-    let max_unpaid = services.config().max_unpaid_orders;
+    let max_unpaid = ports.config().max_unpaid_orders;
     let mut tx = Tx::new();
     tx.guard(
         Refusal::Told(Told::DomainTaken),
@@ -142,7 +142,7 @@ fn guarded_writes(
 /// What the order leaves beside itself: the registry cache's note that its
 /// domain is ordered, and the audit entry of an order placed by staff.
 fn add_side_records(
-    services: &impl Storage,
+    ports: &impl Storage,
     tx: &mut Tx<Refusal>,
     placement: &Placement<'_>,
     draft: &Draft,
@@ -156,7 +156,7 @@ fn add_side_records(
     }
     if let Some(staff) = placement.staff {
         tx.push(placed_by_staff_op(
-            services,
+            ports,
             staff,
             placement.customer,
             &draft.order,
@@ -166,13 +166,13 @@ fn add_side_records(
 
 /// The audit entry of an order a member of staff placed for `customer`.
 fn placed_by_staff_op(
-    services: &impl Storage,
+    ports: &impl Storage,
     (actor, role, client): StaffPlacing<'_>,
     customer: &Customer,
     order: &Order,
 ) -> TxOp {
     AuditEntry {
-        at: crate::clock::rfc3339_millis(services.clock().now()),
+        at: crate::clock::rfc3339_millis(ports.clock().now()),
         actor: actor.clone(),
         subject: format!("order:{}", order.id),
         customer_id: Some(customer.id.clone()),
@@ -192,7 +192,7 @@ fn placed_by_staff_op(
 /// What the customer is told of a refused placement; a taken username
 /// comes with free ones to choose from.
 pub(super) async fn refusal(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     told: Told,
     draft: &Draft,
 ) -> OrderError {
@@ -202,10 +202,10 @@ pub(super) async fn refusal(
             "domain_taken",
             format!("{} is already part of another order", order.domain.unicode),
         ),
-        Told::TooManyUnpaid => too_many_unpaid(services.config().max_unpaid_orders),
+        Told::TooManyUnpaid => too_many_unpaid(ports.config().max_unpaid_orders),
         Told::UsernameTaken => {
             let suggested =
-                username::suggestions(services, &order.username, Some(&order.domain.name)).await;
+                username::suggestions(ports, &order.username, Some(&order.domain.name)).await;
             match suggested {
                 Ok(suggestions) => OrderError::Conflict {
                     code: "username_taken",

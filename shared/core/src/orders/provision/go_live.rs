@@ -16,7 +16,7 @@ use crate::orders::{DomainAction, Order, OrderStatus};
 use crate::panel::HostingSetup;
 use crate::registrar::DomainInfo;
 use crate::store::{TableError, Tx, TxError, Update};
-use crate::subscriptions::{ServiceStatus, Subscription};
+use crate::subscriptions::{Subscription, SubscriptionStatus};
 use crate::{Catalogs, Provisioning, Registry, Settings, Storage};
 
 impl<P: Provisioning> Saga<'_, P> {
@@ -27,10 +27,10 @@ impl<P: Provisioning> Saga<'_, P> {
         let hosting = HostingSetup {
             account,
             mail: self.mail.clone(),
-            nameservers: nameservers(self.services),
+            nameservers: nameservers(self.ports),
         };
-        let now = self.services.clock().now();
-        let subscription = subscription(self.services, &self.order, hosting, now).await?;
+        let now = self.ports.clock().now();
+        let subscription = subscription(self.ports, &self.order, hosting, now).await?;
         let mut tx = Tx::new();
         Change {
             order: &self.order,
@@ -50,10 +50,10 @@ impl<P: Provisioning> Saga<'_, P> {
         .map_err(|invalid| TableError::Backend(invalid.to_string()))?;
         tx.push(subscription.create_op())
             .extend(subscription.counted(1));
-        if let Some(domain) = owned_domain(self.services, &self.order, self.domain.as_ref(), now) {
+        if let Some(domain) = owned_domain(self.ports, &self.order, self.domain.as_ref(), now) {
             tx.push(domain.create_op());
         }
-        match tx.commit(self.services.table()).await {
+        match tx.commit(self.ports.table()).await {
             Ok(()) => tracing::info!(order = %self.order.id, "order live"),
             Err(TxError::Refused(MovedOn)) => {}
             Err(TxError::Table(error)) => return Err(error),
@@ -64,7 +64,7 @@ impl<P: Provisioning> Saga<'_, P> {
 
 /// The hosting service `order` creates, starting at `started`.
 pub async fn subscription(
-    services: &(impl Storage + Catalogs),
+    ports: &(impl Storage + Catalogs),
     order: &Order,
     hosting: HostingSetup,
     started: OffsetDateTime,
@@ -72,9 +72,9 @@ pub async fn subscription(
     let price = match order.plan_price {
         Some(price) => price,
         // Orders placed before the price was kept on them: today's price.
-        None => services
+        None => ports
             .catalog()
-            .get(services.table(), services.clock())
+            .get(ports.table(), ports.clock())
             .await?
             .plan(&order.plan_id)
             .and_then(|plan| plan.prices.get(&order.cycle).copied())
@@ -91,7 +91,7 @@ pub async fn subscription(
         cycle: order.cycle.clone(),
         price,
         currency: order.currency.clone(),
-        status: ServiceStatus::Active,
+        status: SubscriptionStatus::Active,
         domain: order.domain.name.clone(),
         started_at: crate::clock::rfc3339(started),
         next_due: crate::clock::add_months(started.date(), months).to_string(),
@@ -109,7 +109,7 @@ pub async fn subscription(
 /// The record of the domain the order registered or transferred in, if it
 /// did, from what its domain step obtained (`domain_step`).
 pub fn owned_domain(
-    services: &(impl Settings + Registry),
+    ports: &(impl Settings + Registry),
     order: &Order,
     domain_step: Option<&Value>,
     since: OffsetDateTime,
@@ -126,7 +126,7 @@ pub fn owned_domain(
         (DomainAction::Transfer, _) => (
             OwnedStatus::TransferPending,
             None,
-            nameservers(services),
+            nameservers(ports),
             false,
         ),
         _ => return None,
@@ -136,7 +136,7 @@ pub fn owned_domain(
         unicode: order.domain.unicode.clone(),
         customer_id: order.customer_id.clone(),
         order_id: order.id.clone(),
-        registrar: services.registrar().name().into(),
+        registrar: ports.registrar().name().into(),
         status,
         expires_at,
         auto_renew: true,

@@ -24,12 +24,12 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{DomainAction, Order, OrderStatus, StepView, children_partition, order_key};
-use crate::dns::{self, Record, Target, Template};
 use crate::panel::HostingSetup;
 use crate::panel::{HostingAccount, PanelError};
 use crate::registrar::RegistrarError;
+use crate::step_ledger::{StepRecord, StepRef, StepStatus};
 use crate::store::{Item, TableError, Update};
-use crate::workflow::{StepRecord, StepRef, StepStatus};
+use crate::zone::{self, Record, Target, Template};
 use crate::{Provisioning, Queueing, Settings};
 use saga::Saga;
 pub(crate) use saga::ledger;
@@ -106,11 +106,11 @@ pub fn job(customer_id: &str, order_id: &str) -> String {
 }
 
 pub async fn enqueue(
-    services: &impl Queueing,
+    ports: &impl Queueing,
     customer_id: &str,
     order_id: &str,
 ) -> Result<(), crate::queue::QueueError> {
-    services
+    ports
         .queue()
         .send(&job(customer_id, order_id), Duration::ZERO)
         .await
@@ -136,15 +136,15 @@ pub fn step_views(order: &Order, records: &[&Item]) -> Vec<StepView> {
         .collect()
 }
 
-pub fn nameservers(services: &impl Settings) -> Vec<String> {
-    let zone = &services.config().subdomain_zone;
+pub fn nameservers(ports: &impl Settings) -> Vec<String> {
+    let zone = &ports.config().subdomain_zone;
     vec![format!("ns1.{zone}"), format!("ns2.{zone}")]
 }
 
 /// For a domain registered elsewhere, once live: the records its DNS host must serve.
 pub fn records_to_set(order: &Order, hosting: Option<&HostingSetup>) -> Vec<Record> {
     match (&order.domain.action, hosting) {
-        (DomainAction::External, Some(service)) => dns::records(
+        (DomainAction::External, Some(service)) => zone::records(
             Template::for_plan(order.plan_kind),
             &order.domain.name,
             &target(&service.account),
@@ -254,13 +254,13 @@ pub enum Outcome {
 /// Runs `order_id`'s saga from its first unfinished step. `last_try` says
 /// that the queue will not deliver this job again.
 pub async fn run(
-    services: &impl Provisioning,
+    ports: &impl Provisioning,
     customer_id: &str,
     order_id: &str,
     last_try: bool,
 ) -> Result<Outcome, SagaError> {
     let key = order_key(customer_id, order_id);
-    let Some(item) = services.table().get(&key).await? else {
+    let Some(item) = ports.table().get(&key).await? else {
         return Ok(Outcome::NothingToDo);
     };
     let mut order = Order::of(&item)?;
@@ -269,7 +269,7 @@ pub async fn run(
         // A job redriven from the dead-letter queue resumes the order.
         OrderStatus::Failed => {
             set_status(
-                services,
+                ports,
                 &order,
                 Update::new().remove("failed_step"),
                 OrderStatus::Provisioning,
@@ -280,11 +280,11 @@ pub async fn run(
         }
         _ => return Ok(Outcome::NothingToDo),
     }
-    let done = saga::ledger(services)
+    let done = saga::ledger(ports)
         .done(&children_partition(order_id))
         .await?;
     let mut saga = Saga {
-        services,
+        ports,
         order,
         item,
         account: None,

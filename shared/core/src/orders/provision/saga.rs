@@ -12,22 +12,22 @@ use crate::orders::lifecycle::{Change, ChangeError};
 use crate::orders::secrets::{self as order_secrets, Secret};
 use crate::orders::{DomainAction, Order, OrderStatus, children_partition, order_key};
 use crate::panel::{HostingAccount, MailSetup};
+use crate::step_ledger::{LeaseError, Ledger};
 use crate::store::{Item, ItemExt, TableError, TxOp, Update};
-use crate::workflow::{LeaseError, Ledger};
 use crate::{Provisioning, Storage};
 
 /// The step ledger provisioning keeps in the table.
-pub(crate) fn ledger(services: &impl Storage) -> Ledger<'_> {
+pub(crate) fn ledger(ports: &impl Storage) -> Ledger<'_> {
     Ledger {
-        table: services.table(),
-        clock: services.clock(),
+        table: ports.table(),
+        clock: ports.clock(),
         lease: LEASE,
     }
 }
 
 /// The saga's view of one order while it runs.
 pub(super) struct Saga<'a, P: Provisioning> {
-    pub(super) services: &'a P,
+    pub(super) ports: &'a P,
     pub(super) order: Order,
     pub(super) item: Item,
     pub(super) account: Option<HostingAccount>,
@@ -39,7 +39,7 @@ pub(super) struct Saga<'a, P: Provisioning> {
 /// Moves `order` to `to` with `update`, recorded as provisioning's doing
 /// because of `why`; false when it had moved on.
 pub async fn set_status(
-    services: &impl Storage,
+    ports: &impl Storage,
     order: &Order,
     update: Update,
     to: OrderStatus,
@@ -55,7 +55,7 @@ pub async fn set_status(
         client: None,
         role: None,
     };
-    match change.apply(services.table(), services.clock().now()).await {
+    match change.apply(ports.table(), ports.clock().now()).await {
         Ok(changed) => Ok(changed),
         Err(ChangeError::Table(error)) => Err(error),
         // The saga runs only on an order it read as provisioning.
@@ -76,7 +76,7 @@ impl<P: Provisioning> Saga<'_, P> {
     /// Takes the step for this worker, unless another holds an unexpired lease.
     pub(super) async fn lease(&self, step: Step) -> Result<(), SagaError> {
         let partition = children_partition(&self.order.id);
-        match ledger(self.services).lease(step.of(&partition)).await {
+        match ledger(self.ports).lease(step.of(&partition)).await {
             Ok(()) => Ok(()),
             Err(LeaseError::Leased(leased)) => Err(SagaError::Busy {
                 step: step.name(),
@@ -90,7 +90,7 @@ impl<P: Provisioning> Saga<'_, P> {
     pub(super) async fn finish(&self, step: Step, done: &Done) -> Result<(), TableError> {
         let partition = children_partition(&self.order.id);
         let mut ops =
-            vec![ledger(self.services).finish_op(step.of(&partition), &done.detail, &done.result)];
+            vec![ledger(self.ports).finish_op(step.of(&partition), &done.detail, &done.result)];
         // A secret goes in the same write that records the step that needed it.
         let secret = match step {
             Step::Domain if self.order.domain.action == DomainAction::Transfer => {
@@ -110,20 +110,18 @@ impl<P: Provisioning> Saga<'_, P> {
                 });
             }
         }
-        self.services.table().transact(ops).await
+        self.ports.table().transact(ops).await
     }
 
     /// Lets `step` go for now, as `why` explains; the job comes back to it.
     pub(super) async fn wait(&self, step: Step, why: &str) -> Result<(), TableError> {
         let partition = children_partition(&self.order.id);
-        ledger(self.services)
-            .release(step.of(&partition), why)
-            .await
+        ledger(self.ports).release(step.of(&partition), why).await
     }
 
     async fn record_failure(&self, step: Step, error: &str) -> Result<(), TableError> {
         let partition = children_partition(&self.order.id);
-        ledger(self.services)
+        ledger(self.ports)
             .record_failure(step.of(&partition), error)
             .await
     }
@@ -140,16 +138,8 @@ impl<P: Provisioning> Saga<'_, P> {
             .set("hold_reason", staff)
             .set("customer_message", customer)
             .set("failed_step", step.name());
-        if set_status(
-            self.services,
-            &self.order,
-            update,
-            OrderStatus::OnHold,
-            staff,
-        )
-        .await?
-        {
-            let mut letter = letter(self.services, &self.order);
+        if set_status(self.ports, &self.order, update, OrderStatus::OnHold, staff).await? {
+            let mut letter = letter(self.ports, &self.order);
             letter.action = customer.to_string();
             self.send(MailKind::ActionNeeded, &letter).await?;
         }
@@ -175,15 +165,9 @@ impl<P: Provisioning> Saga<'_, P> {
                 format!("\"{}\" did not work yet. Our team has been told and will finish it; you need to do nothing.", step.title(&self.order)),
             )
             .set("failed_step", step.name());
-        set_status(
-            self.services,
-            &self.order,
-            update,
-            OrderStatus::Failed,
-            &why,
-        )
-        .await
-        .map(|_| ())
+        set_status(self.ports, &self.order, update, OrderStatus::Failed, &why)
+            .await
+            .map(|_| ())
     }
 
     pub(super) async fn send(
@@ -191,12 +175,12 @@ impl<P: Provisioning> Saga<'_, P> {
         kind: MailKind,
         letter: &mail::Letter,
     ) -> Result<(), TableError> {
-        let mail = Mail::compose(self.services, kind, &self.order.email, letter)?;
-        mail::send(self.services, &[mail]).await.map(|_| ())
+        let mail = Mail::compose(self.ports, kind, &self.order.email, letter)?;
+        mail::send(self.ports, &[mail]).await.map(|_| ())
     }
 
     pub(super) async fn secret(&self, secret: Secret) -> Result<String, StepError> {
-        let sealed = order_secrets::read(self.services, &self.order.id, secret)
+        let sealed = order_secrets::read(self.ports, &self.order.id, secret)
             .await
             .map_err(|e| StepError::Transient(format!("reading the {}: {e}", secret.name())))?;
         sealed

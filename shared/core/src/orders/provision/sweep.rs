@@ -11,15 +11,15 @@ use crate::{Queueing, Storage};
 /// strand a paid order. A job for an order whose saga is running anyway finds
 /// its steps leased or done.
 pub async fn resume_stalled(
-    services: &(impl Storage + Queueing),
+    ports: &(impl Storage + Queueing),
     stalled_after: Duration,
 ) -> Result<usize, SagaError> {
-    let before = services.clock().now_secs() - stalled_after.as_secs() as i64;
+    let before = ports.clock().now_secs() - stalled_after.as_secs() as i64;
     let mut stalled = FiledBefore::new(OrderStatus::Provisioning, before);
     let mut sent = 0;
-    while let Some(orders) = stalled.next_page(services).await? {
+    while let Some(orders) = stalled.next_page(ports).await? {
         for order in orders {
-            enqueue(services, &order.customer_id, &order.id).await?;
+            enqueue(ports, &order.customer_id, &order.id).await?;
             sent += 1;
         }
     }

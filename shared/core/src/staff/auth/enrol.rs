@@ -62,16 +62,16 @@ fn recovery_code() -> String {
 
 /// Makes a member of staff; `made_by` is `staff:<id>` or `system:create-admin`.
 pub async fn create(
-    services: &(impl Storage + Settings + Hashing + Sealing),
+    ports: &(impl Storage + Settings + Hashing + Sealing),
     (made_by, role, client): (&Actor, Option<Role>, &str),
     request: NewStaff,
 ) -> Result<Enrolment, StaffError> {
-    create_with(services, (made_by, role, client), request, None).await
+    create_with(ports, (made_by, role, client), request, None).await
 }
 
 /// Makes the first admin, when there is no member of staff yet.
 pub async fn create_first_admin(
-    services: &(impl Storage + Settings + Hashing + Sealing),
+    ports: &(impl Storage + Settings + Hashing + Sealing),
     email: &str,
     name: &str,
 ) -> Result<Enrolment, StaffError> {
@@ -89,7 +89,7 @@ pub async fn create_first_admin(
         condition: Some(Condition::NotExists),
     };
     create_with(
-        services,
+        ports,
         (&Actor::system("create-admin"), None, "local"),
         request,
         Some(claim),
@@ -100,7 +100,7 @@ pub async fn create_first_admin(
 /// Makes the member, with `claim` (the first admin's marker) in the same
 /// transaction when given.
 async fn create_with(
-    services: &(impl Storage + Settings + Hashing + Sealing),
+    ports: &(impl Storage + Settings + Hashing + Sealing),
     (made_by, role, client): (&Actor, Option<Role>, &str),
     request: NewStaff,
     claim: Option<TxOp>,
@@ -109,16 +109,16 @@ async fn create_with(
     let made_password = request.password.is_none();
     let password = request.password.unwrap_or_else(accounts::random_token);
     accounts::check_password(&password, &email).map_err(|e| StaffError::Invalid(e.to_string()))?;
-    let hash = services.hasher().hash(password.clone()).await?;
+    let hash = ports.hasher().hash(password.clone()).await?;
     let id = ulid::Ulid::new().to_string();
     let secret = totp::new_secret();
-    let sealed = services
+    let sealed = ports
         .sealer()
         .seal(&secret, &totp_context(&id))
         .await
         .map_err(|e| TableError::Backend(format!("sealing a staff secret: {e}")))?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
-    let now = services.clock().now();
+    let now = ports.clock().now();
     let member = StaffMember {
         id,
         email: email.clone(),
@@ -137,8 +137,8 @@ async fn create_with(
         crate::clock::rfc3339_millis(now),
     );
     let profile = profile_item(&member, hash, sealed, &codes);
-    write_member(services.table(), &member, profile, made, claim).await?;
-    let issuer = services.config().company_name.clone();
+    write_member(ports.table(), &member, profile, made, claim).await?;
+    let issuer = ports.config().company_name.clone();
     Ok(Enrolment {
         enrolment_url: totp::enrolment_url(&secret, &issuer, &email),
         member,

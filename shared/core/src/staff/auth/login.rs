@@ -32,21 +32,21 @@ static DECOY: std::sync::LazyLock<String> =
 /// member and the session's token. Every email, a member's or not, is
 /// throttled alike (see `throttle`) and checked against a password hash.
 pub async fn login(
-    services: &(impl Storage + Hashing + Sealing),
+    ports: &(impl Storage + Hashing + Sealing),
     request: StaffLogin,
     client: &str,
 ) -> Result<(StaffMember, String), StaffError> {
     let email =
         accounts::normalize_email(&request.email).map_err(|_| StaffError::BadCredentials)?;
-    let now = services.clock().now_secs();
-    let tries = Tries::admit(services.table(), &email, client, now).await?;
-    let found = by_email(services.table(), &email).await?;
-    let second = credentials(services, found.as_ref(), request).await?;
-    let at = crate::clock::rfc3339_millis(services.clock().now());
+    let now = ports.clock().now_secs();
+    let tries = Tries::admit(ports.table(), &email, client, now).await?;
+    let found = by_email(ports.table(), &email).await?;
+    let second = credentials(ports, found.as_ref(), request).await?;
+    let at = crate::clock::rfc3339_millis(ports.clock().now());
     let (Some((member, item)), Some(used)) = (&found, second) else {
-        let failure = tries.failed(services.table(), now).await?;
+        let failure = tries.failed(ports.table(), now).await?;
         return Err(match &found {
-            Some((member, _)) => failed(services, member, failure, client, at).await?,
+            Some((member, _)) => failed(ports, member, failure, client, at).await?,
             None => {
                 tracing::info!(%client, "a staff login for an unknown email");
                 failure.error
@@ -76,7 +76,7 @@ pub async fn login(
         ),
     ];
     ops.extend(tries.succeeded_ops(now));
-    match services.table().transact(ops).await {
+    match ports.table().transact(ops).await {
         Ok(()) => Ok((member.clone(), token)),
         Err(TableError::TransactionConflict { .. }) => Err(StaffError::BadCredentials),
         Err(other) => Err(other.into()),
@@ -87,20 +87,20 @@ pub async fn login(
 /// password (checked against the decoy for an unknown email) or the code is
 /// wrong, or the member is disabled.
 async fn credentials(
-    services: &(impl Storage + Hashing + Sealing),
+    ports: &(impl Storage + Hashing + Sealing),
     found: Option<&(StaffMember, Item)>,
     request: StaffLogin,
 ) -> Result<Option<Factor>, StaffError> {
     let hash = found
         .and_then(|(_, item)| item.str_attr("password_hash"))
         .map(str::to_string);
-    let password_ok = services
+    let password_ok = ports
         .hasher()
         .verify(request.password, hash.unwrap_or_else(|| DECOY.clone()))
         .await?;
     match found {
         Some((member, item)) if password_ok && !member.disabled => {
-            second_factor(services, &member.id, item, &request.code).await
+            second_factor(ports, &member.id, item, &request.code).await
         }
         _ => Ok(None),
     }
@@ -123,7 +123,7 @@ fn recovery(item: &Item) -> Vec<String> {
 /// The second factor `code` is, if it is good: a code of a step after the
 /// last one used, or an unused recovery code.
 async fn second_factor(
-    services: &(impl Storage + Sealing),
+    ports: &(impl Storage + Sealing),
     id: &str,
     item: &Item,
     code: &str,
@@ -136,13 +136,13 @@ async fn second_factor(
             .then_some(Factor::Recovery(digest)));
     }
     let sealed = item.str_attr("totp_sealed").unwrap_or_default();
-    let secret = services
+    let secret = ports
         .sealer()
         .open(sealed, &totp_context(id))
         .await
         .map_err(|e| TableError::Backend(format!("opening a staff secret: {e}")))?;
     let last = item.i64_attr("totp_last_step").unwrap_or(-1);
-    Ok(totp::step_of(&secret, &code, services.clock().now_secs())
+    Ok(totp::step_of(&secret, &code, ports.clock().now_secs())
         .filter(|step| *step > last)
         .map(Factor::Code))
 }
@@ -176,7 +176,7 @@ fn spend(item: &Item, used: Factor) -> (Update, String) {
 /// Records a member's wrong try, counted as `failure`, in the audit log;
 /// the error to give.
 async fn failed(
-    services: &impl Storage,
+    ports: &impl Storage,
     member: &StaffMember,
     failure: Failure,
     client: &str,
@@ -201,6 +201,6 @@ async fn failed(
         client,
         at,
     );
-    services.table().transact(vec![entry]).await?;
+    ports.table().transact(vec![entry]).await?;
     Ok(failure.error)
 }

@@ -28,26 +28,23 @@ pub(super) fn session_item(token: &str, staff_id: &str, now: i64) -> Item {
 
 /// The member a staff session belongs to, while it lasts and is not idle;
 /// a request now keeps it alive.
-pub async fn session_member(
-    services: &impl Storage,
-    token: &str,
-) -> Result<StaffMember, StaffError> {
+pub async fn session_member(ports: &impl Storage, token: &str) -> Result<StaffMember, StaffError> {
     let key = session_key(token);
-    let session = services
+    let session = ports
         .table()
         .get(&key)
         .await?
         .ok_or(StaffError::NotLoggedIn)?;
-    let now = services.clock().now_secs();
+    let now = ports.clock().now_secs();
     let last_seen = session.i64_attr("last_seen").unwrap_or(0);
     if now - last_seen > IDLE_SECS {
-        services.table().delete(&key, None).await?;
+        ports.table().delete(&key, None).await?;
         return Err(StaffError::NotLoggedIn);
     }
     let id = session
         .str_attr("staff_id")
         .ok_or(StaffError::NotLoggedIn)?;
-    let (member, _) = profile(services.table(), id)
+    let (member, _) = profile(ports.table(), id)
         .await?
         .ok_or(StaffError::NotLoggedIn)?;
     if member.disabled {
@@ -55,7 +52,7 @@ pub async fn session_member(
     }
     if now - last_seen >= TOUCH_EVERY_SECS {
         let touch = Update::new().set("last_seen", now);
-        match services
+        match ports
             .table()
             .update(&key, touch, Some(Condition::Exists))
             .await
@@ -68,7 +65,7 @@ pub async fn session_member(
 }
 
 /// Ends a staff session; one already gone is fine.
-pub async fn logout(services: &impl Storage, token: &str) -> Result<(), StaffError> {
-    services.table().delete(&session_key(token), None).await?;
+pub async fn logout(ports: &impl Storage, token: &str) -> Result<(), StaffError> {
+    ports.table().delete(&session_key(token), None).await?;
     Ok(())
 }

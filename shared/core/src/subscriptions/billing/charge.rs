@@ -13,7 +13,7 @@ use crate::lifecycle::MovedOn;
 use crate::mail::{self, Letter, MailKind};
 use crate::payments::{Charge, PaymentError, PaymentSource};
 use crate::store::{TableError, Tx, TxError, Update};
-use crate::subscriptions::{ServiceStatus, Subscription};
+use crate::subscriptions::{Subscription, SubscriptionStatus};
 use crate::{Billing, Catalogs, Mailing, Queueing, Settings, Storage};
 
 pub(super) enum Charged {
@@ -32,38 +32,37 @@ enum Taken {
 
 /// Charges a due period to the saved card.
 pub(super) async fn charge(
-    services: &(impl Storage + Settings + Billing + Mailing + Queueing + Catalogs),
+    ports: &(impl Storage + Settings + Billing + Mailing + Queueing + Catalogs),
     period: Period,
 ) -> Result<Option<Charged>, TableError> {
-    let now = services.clock().now_secs();
+    let now = ports.clock().now_secs();
     if period.status != PeriodStatus::Scheduled || period.next_attempt > now {
         return Ok(None);
     }
     let Some(service) =
-        crate::subscriptions::find(services.table(), &period.customer_id, &period.service_id)
-            .await?
+        crate::subscriptions::find(ports.table(), &period.customer_id, &period.service_id).await?
     else {
         return Ok(None);
     };
     let attempt = period.attempts + 1;
-    let Some(taken) = take_due(services, &period, attempt).await? else {
+    let Some(taken) = take_due(ports, &period, attempt).await? else {
         return Ok(None);
     };
-    let owner = customer(services, &period.customer_id).await?;
-    let bill = period_invoice(services, &period).await?;
+    let owner = customer(ports, &period.customer_id).await?;
+    let bill = period_invoice(ports, &period).await?;
     let mut letter =
-        crate::billing::letter::with_invoice(letter(services, &service, &owner.name), &bill);
+        crate::billing::letter::with_invoice(letter(ports, &service, &owner.name), &bill);
     let mut tx = Tx::new();
     let outcome = match taken {
         Taken::Paid(capture_id) => {
-            record_paid(services, &mut tx, (&service, &period, &bill), capture_id);
+            record_paid(ports, &mut tx, (&service, &period, &bill), capture_id);
             letter.paid = true;
             letter.action = receipt_action(&service, &period, false);
             Charged::Paid
         }
         Taken::Refused(reason) => {
             let failed = (&service, &period, attempt);
-            record_refused(services, &mut tx, &mut letter, failed, &reason).await?
+            record_refused(ports, &mut tx, &mut letter, failed, &reason).await?
         }
     };
     let kind = match outcome {
@@ -71,13 +70,13 @@ pub(super) async fn charge(
         _ => MailKind::ServicePaymentFailed,
     };
     let occasion = format!("{}-{attempt}", period.from);
-    let notice = service_mail(services, kind, (&owner.email, &letter), &service, &occasion)?;
+    let notice = service_mail(ports, kind, (&owner.email, &letter), &service, &occasion)?;
     tx.push(notice.put_op(now));
-    match tx.commit(services.table()).await {
+    match tx.commit(ports.table()).await {
         Ok(()) => {
-            mail::deliver(services, &notice).await;
+            mail::deliver(ports, &notice).await;
             if matches!(outcome, Charged::Suspended) {
-                crate::subscriptions::panel::request(services, &service).await;
+                crate::subscriptions::panel::request(ports, &service).await;
             }
             Ok(Some(outcome))
         }
@@ -89,7 +88,7 @@ pub(super) async fn charge(
 /// Takes try `attempt` of the period's total from the saved card; None when
 /// the gateway did not answer (the next run tries the same attempt again).
 async fn take_due(
-    services: &(impl Storage + Billing),
+    ports: &(impl Storage + Billing),
     period: &Period,
     attempt: u32,
 ) -> Result<Option<Taken>, TableError> {
@@ -97,7 +96,7 @@ async fn take_due(
     if period.total == 0 {
         return Ok(Some(Taken::Paid(None)));
     }
-    let Some(card) = payment_method::find(services.table(), &period.customer_id).await? else {
+    let Some(card) = payment_method::find(ports.table(), &period.customer_id).await? else {
         return Ok(Some(Taken::Refused("no card is saved".into())));
     };
     let key = format!("period-{}-{}", period.service_id, period.from);
@@ -110,7 +109,7 @@ async fn take_due(
     };
     let capture_key = format!("{key}-capture-{attempt}");
     Ok(
-        match take::take(services.payments(), &request, &capture_key, None).await {
+        match take::take(ports.payments(), &request, &capture_key, None).await {
             Ok(capture) => Some(Taken::Paid(Some(capture.id))),
             Err(PaymentError::Unavailable(_)) => None,
             Err(other) => Some(Taken::Refused(other.to_string())),
@@ -119,25 +118,21 @@ async fn take_due(
 }
 
 /// The period's invoice, which the period was written with.
-async fn period_invoice(services: &impl Storage, period: &Period) -> Result<Invoice, TableError> {
-    invoice::find(
-        services.table(),
-        &period.customer_id,
-        &period.invoice_number,
-    )
-    .await?
-    .ok_or_else(|| TableError::Backend(format!("invoice {} is missing", period.invoice_number)))
+async fn period_invoice(ports: &impl Storage, period: &Period) -> Result<Invoice, TableError> {
+    invoice::find(ports.table(), &period.customer_id, &period.invoice_number)
+        .await?
+        .ok_or_else(|| TableError::Backend(format!("invoice {} is missing", period.invoice_number)))
 }
 
 /// Adds to `tx` a paid period: the period and its invoice paid, the
 /// service's next due date moved on by a cycle.
 fn record_paid(
-    services: &impl Storage,
+    ports: &impl Storage,
     tx: &mut Tx<MovedOn>,
     (service, period, bill): (&Subscription, &Period, &Invoice),
     capture_id: Option<String>,
 ) {
-    let now = services.clock().now();
+    let now = ports.clock().now();
     let next = period.following(&service.cycle, now.date());
     let update = match &capture_id {
         Some(id) => Update::new().set("capture_id", id.clone()),
@@ -155,21 +150,18 @@ fn record_paid(
 /// or, after the last, is unpaid and the service suspended. Says so in
 /// `letter`.
 async fn record_refused(
-    services: &(impl Storage + Settings + Catalogs),
+    ports: &(impl Storage + Settings + Catalogs),
     tx: &mut Tx<MovedOn>,
     letter: &mut Letter,
     (service, period, attempt): (&Subscription, &Period, u32),
     reason: &str,
 ) -> Result<Charged, TableError> {
-    let now = services.clock().now_secs();
+    let now = ports.clock().now_secs();
     let due = day(&period.from).map_or(now, epoch);
-    let catalog = services
-        .catalog()
-        .get(services.table(), services.clock())
-        .await?;
+    let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
     let dunning = match catalog.plan(&service.plan_id) {
-        Some(plan) => plan.dunning_days(&services.config().dunning_days),
-        None => services.config().dunning_days.clone(),
+        Some(plan) => plan.dunning_days(&ports.config().dunning_days),
+        None => ports.config().dunning_days.clone(),
     };
     let update = Update::new()
         .set("attempts", attempt)
@@ -180,10 +172,10 @@ async fn record_refused(
             service.plan_name, service.domain
         );
         tx.guard(MovedOn, period.moved(PeriodStatus::Unpaid, update, now));
-        if service.status == ServiceStatus::Active {
-            let suspended = (ServiceStatus::Suspended, Update::new());
+        if service.status == SubscriptionStatus::Active {
+            let suspended = (SubscriptionStatus::Suspended, Update::new());
             change_at_panel(
-                services,
+                ports,
                 tx,
                 service,
                 suspended,

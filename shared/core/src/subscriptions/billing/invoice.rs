@@ -27,7 +27,7 @@ enum Refusal {
 
 /// Invoices the service's next period, unless it was; true when it made one.
 pub(super) async fn invoice(
-    services: &(impl Storage + Settings + Mailing),
+    ports: &(impl Storage + Settings + Mailing),
     service: &Subscription,
 ) -> Result<bool, TableError> {
     let Some(from) = day(&service.next_due) else {
@@ -35,13 +35,12 @@ pub(super) async fn invoice(
     };
     let to = crate::clock::add_months(from, cycle_months(&service.cycle).unwrap_or(1))
         - time::Duration::days(1);
-    let owner = customer(services, &service.customer_id).await?;
+    let owner = customer(ports, &service.customer_id).await?;
     for _ in 0..NUMBER_ATTEMPTS {
-        let mut bill = period_bill(services, service, from, to);
-        let (sequence, claim) = invoice::claim_number(services.table(), &mut bill).await?;
+        let mut bill = period_bill(ports, service, from, to);
+        let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         // Account credit comes off before any card is charged.
-        let (credit, credit_version) =
-            credit::balance(services.table(), &service.customer_id).await?;
+        let (credit, credit_version) = credit::balance(ports.table(), &service.customer_id).await?;
         let credit_used = bill.take_credit(credit);
         let period = Period {
             service_id: service.id.clone(),
@@ -55,14 +54,9 @@ pub(super) async fn invoice(
             attempts: 0,
             next_attempt: epoch(from),
         };
-        let letter = invoice_letter(
-            letter(services, service, &owner.name),
-            &bill,
-            service,
-            &period,
-        );
+        let letter = invoice_letter(letter(ports, service, &owner.name), &bill, service, &period);
         let notice = service_mail(
-            services,
+            ports,
             MailKind::ServiceInvoice,
             (&owner.email, &letter),
             service,
@@ -78,16 +72,16 @@ pub(super) async fn invoice(
         )
         .guard(Refusal::CounterMoved, claim)
         .push(bill.put_op(sequence))
-        .push(notice.put_op(services.clock().now_secs()));
+        .push(notice.put_op(ports.clock().now_secs()));
         if credit_used > 0 {
             tx.guard(
                 Refusal::CreditMoved,
                 credit::use_op(&service.customer_id, credit_used, credit_version),
             );
         }
-        match tx.commit(services.table()).await {
+        match tx.commit(ports.table()).await {
             Ok(()) => {
-                mail::deliver(services, &notice).await;
+                mail::deliver(ports, &notice).await;
                 return Ok(true);
             }
             Err(TxError::Refused(Refusal::Exists)) => return Ok(false),
@@ -100,7 +94,7 @@ pub(super) async fn invoice(
 
 /// The invoice of the service's period `from` to `to`, yet unnumbered.
 fn period_bill(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     service: &Subscription,
     from: Date,
     to: Date,
@@ -121,10 +115,10 @@ fn period_bill(
             from: from.to_string(),
             to: to.to_string(),
         },
-        crate::clock::rfc3339(services.clock().now()),
+        crate::clock::rfc3339(ports.clock().now()),
         &service.currency,
         lines,
-        services.config().tax_rate_bps,
+        ports.config().tax_rate_bps,
     )
 }
 

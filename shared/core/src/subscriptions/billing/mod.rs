@@ -18,7 +18,7 @@ pub(super) use period::{day, open_periods, period_key, periods_of};
 
 use time::Date;
 
-use super::{ServiceStatus, Subscription};
+use super::{Subscription, SubscriptionStatus};
 use crate::audit::Actor;
 use crate::lifecycle::MovedOn;
 use crate::mail::{Letter, Mail, MailKind};
@@ -37,30 +37,30 @@ pub struct ServiceBilling {
 
 /// Invoices the periods due within the lead time and charges those due.
 pub async fn run(
-    services: &(impl Storage + Settings + Billing + Mailing + Queueing + Catalogs),
+    ports: &(impl Storage + Settings + Billing + Mailing + Queueing + Catalogs),
 ) -> Result<ServiceBilling, TableError> {
     let mut run = ServiceBilling::default();
-    let today = services.clock().now().date();
-    let horizon = today + time::Duration::days(services.config().service_renewal_lead_days);
+    let today = ports.clock().now().date();
+    let horizon = today + time::Duration::days(ports.config().service_renewal_lead_days);
     let due = Query::index(Index::Gsi1, "SERVICES#DUE").sort(SortKey::Le(format!("{horizon}#~")));
     let mut pages = Pages::new(due, 100);
-    while let Some(items) = pages.next(services.table()).await? {
+    while let Some(items) = pages.next(ports.table()).await? {
         for item in &items {
             let service = Subscription::of(item)?;
-            if service.status == ServiceStatus::Active
-                && invoice::invoice(services, &service).await?
+            if service.status == SubscriptionStatus::Active
+                && invoice::invoice(ports, &service).await?
             {
                 run.invoiced += 1;
             }
         }
     }
-    let now = services.clock().now_secs();
+    let now = ports.clock().now_secs();
     let scheduled = Query::index(Index::Gsi1, "PERIODS#scheduled")
         .sort(SortKey::Le(format!("{:015}~", now * 1000)));
     let mut pages = Pages::new(scheduled, 100);
-    while let Some(items) = pages.next(services.table()).await? {
+    while let Some(items) = pages.next(ports.table()).await? {
         for item in &items {
-            match charge(services, Period::of(item)?).await? {
+            match charge(ports, Period::of(item)?).await? {
                 Some(Charged::Paid) => run.charged += 1,
                 Some(Charged::Declined) => run.declined += 1,
                 Some(Charged::Suspended) => {
@@ -75,32 +75,32 @@ pub async fn run(
 }
 
 pub(super) async fn customer(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer_id: &str,
 ) -> Result<crate::accounts::Customer, TableError> {
-    crate::accounts::load_customer(services.table(), customer_id).await
+    crate::accounts::load_customer(ports.table(), customer_id).await
 }
 
 /// The letter of a mail about `service` to `name`.
-pub(crate) fn letter(services: &impl Settings, service: &Subscription, name: &str) -> Letter {
+pub(crate) fn letter(ports: &impl Settings, service: &Subscription, name: &str) -> Letter {
     Letter {
         plan_name: service.plan_name.clone(),
         domain: service.domain.clone(),
-        ..crate::billing::letter::addressed(services, name, "portal.html")
+        ..crate::billing::letter::addressed(ports, name, "portal.html")
     }
 }
 
 /// The mail of `kind` about `service`, sent once per `occasion` (a
 /// period, and its try).
 pub(super) fn service_mail(
-    services: &impl Storage,
+    ports: &impl Storage,
     kind: MailKind,
     to: (&str, &Letter),
     service: &Subscription,
     occasion: &str,
 ) -> Result<Mail, TableError> {
     let subject = format!("service:{}", service.id);
-    crate::billing::letter::mail(services, kind, to, &subject, occasion)
+    crate::billing::letter::mail(ports, kind, to, &subject, occasion)
 }
 
 /// What a receipt for `period` says; `resumes` when the payment brought the
@@ -136,19 +136,16 @@ pub(super) fn move_due_op(service: &Subscription, period: &Period, next: Date) -
 /// active again once paid) and the panel's sync that follows it; the caller
 /// asks the panel once `tx` is written.
 pub(super) fn change_at_panel(
-    services: &impl Storage,
+    ports: &impl Storage,
     tx: &mut Tx<MovedOn>,
     service: &Subscription,
-    (to, update): (ServiceStatus, Update),
+    (to, update): (SubscriptionStatus, Update),
     (actor, why): (Actor, &str),
 ) -> Result<(), TableError> {
     service
         .change(to, update, actor, why)
-        .add_to(tx, MovedOn, services.clock().now())
+        .add_to(tx, MovedOn, ports.clock().now())
         .map_err(|e| TableError::Backend(e.to_string()))?;
-    tx.push(super::panel::needed_op(
-        service,
-        services.clock().now_millis(),
-    ));
+    tx.push(super::panel::needed_op(service, ports.clock().now_millis()));
     Ok(())
 }

@@ -16,7 +16,7 @@ pub use teardown::tear_down;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ServiceStatus, Subscription, find, key};
+use super::{Subscription, SubscriptionStatus, find, key};
 use crate::audit::{Actor, AuditEntry};
 use crate::billing::invoice::InvoiceStatus;
 use crate::catalog::cycle_months;
@@ -91,29 +91,26 @@ fn audit(
 
 /// Asks for the service to end `when` says; returns it with its `cancel_at`.
 pub async fn request(
-    services: &(impl Storage + Catalogs + Queueing),
+    ports: &(impl Storage + Catalogs + Queueing),
     by: Acting<'_>,
     customer_id: &str,
     service_id: &str,
     when: When,
 ) -> Result<Subscription, CancelError> {
-    let service = find(services.table(), customer_id, service_id)
+    let service = find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(CancelError::NotFound)?;
-    if service.ended_at.is_some() || service.status == ServiceStatus::Cancelled {
+    if service.ended_at.is_some() || service.status == SubscriptionStatus::Cancelled {
         return Err(CancelError::Conflict {
             code: "already_cancelled",
             message: "this service has ended already".into(),
         });
     }
-    let catalog = services
-        .catalog()
-        .get(services.table(), services.clock())
-        .await?;
+    let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
     let notice = catalog
         .plan(&service.plan_id)
         .map_or(0, |plan| plan.notice_days as i64);
-    let today = services.clock().now().date();
+    let today = ports.clock().now().date();
     let earliest = today + time::Duration::days(notice);
     let ends = match when {
         When::Now => earliest,
@@ -125,7 +122,7 @@ pub async fn request(
             end
         }
     };
-    let now = services.clock().now();
+    let now = ports.clock().now();
     let why = format!("ends on {ends} ({notice} days' notice)");
     let ops = vec![
         TxOp::Update {
@@ -137,7 +134,7 @@ pub async fn request(
                 .bump_version(),
             condition: Some(
                 Condition::AttributeNotExists("ended_at".into()).and(Condition::Not(Box::new(
-                    Condition::eq("status", json!(ServiceStatus::Cancelled)),
+                    Condition::eq("status", json!(SubscriptionStatus::Cancelled)),
                 ))),
             ),
         },
@@ -150,25 +147,25 @@ pub async fn request(
             crate::clock::rfc3339_millis(now),
         ),
     ];
-    services.table().transact(ops).await?;
-    let service = find(services.table(), customer_id, service_id)
+    ports.table().transact(ops).await?;
+    let service = find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(CancelError::NotFound)?;
-    if ends <= today && end(services, &service).await? {
-        teardown_job(&service).send(services).await;
+    if ends <= today && end(ports, &service).await? {
+        teardown_job(&service).send(ports).await;
     }
-    find(services.table(), customer_id, service_id)
+    find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(CancelError::NotFound)
 }
 
 /// Withdraws a pending cancellation: the service carries on.
 pub async fn withdraw(
-    services: &impl Storage,
+    ports: &impl Storage,
     customer_id: &str,
     service_id: &str,
 ) -> Result<Subscription, CancelError> {
-    let service = find(services.table(), customer_id, service_id)
+    let service = find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(CancelError::NotFound)?;
     if service.cancel_at.is_none() || service.ended_at.is_some() {
@@ -193,10 +190,10 @@ pub async fn withdraw(
             "cancellation_withdrawn",
             (service.cancel_at.clone(), None),
             "the customer's choice".into(),
-            crate::clock::rfc3339_millis(services.clock().now()),
+            crate::clock::rfc3339_millis(ports.clock().now()),
         ),
     ];
-    match services.table().transact(ops).await {
+    match ports.table().transact(ops).await {
         Ok(()) => {}
         Err(TableError::TransactionConflict { .. }) => {
             return Err(CancelError::Conflict {
@@ -206,7 +203,7 @@ pub async fn withdraw(
         }
         Err(other) => return Err(other.into()),
     }
-    find(services.table(), customer_id, service_id)
+    find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(CancelError::NotFound)
 }
@@ -214,17 +211,17 @@ pub async fn withdraw(
 /// Ends every service whose cancellation takes effect today or earlier,
 /// and sends again the teardown of any ended before whose teardown has not
 /// finished; returns how many it ended.
-pub async fn end_due(services: &(impl Storage + Queueing)) -> Result<usize, TableError> {
-    let today = services.clock().now().date();
+pub async fn end_due(ports: &(impl Storage + Queueing)) -> Result<usize, TableError> {
+    let today = ports.clock().now().date();
     let due = Query::index(Index::Gsi2, "SERVICES#CANCEL").sort(SortKey::Le(format!("{today}#~")));
     let mut pages = Pages::new(due, 100);
     let mut ended = 0;
-    while let Some(items) = pages.next(services.table()).await? {
+    while let Some(items) = pages.next(ports.table()).await? {
         for item in &items {
             let service = Subscription::of(item)?;
-            if service.ended_at.is_some() || end(services, &service).await? {
+            if service.ended_at.is_some() || end(ports, &service).await? {
                 ended += usize::from(service.ended_at.is_none());
-                teardown_job(&service).send(services).await;
+                teardown_job(&service).send(ports).await;
             }
         }
     }
@@ -240,13 +237,13 @@ pub(crate) fn teardown_job(service: &Subscription) -> Job {
 
 /// The cancellation takes effect: the service leaves the billing run and is
 /// suspended, for its teardown; false when another run did it.
-async fn end(services: &impl Storage, service: &Subscription) -> Result<bool, TableError> {
+async fn end(ports: &impl Storage, service: &Subscription) -> Result<bool, TableError> {
     let why = format!(
         "cancelled at the customer's request, effective {}",
         service.cancel_at.as_deref().unwrap_or("now")
     );
     end_as(
-        services,
+        ports,
         service,
         Actor::system("cancellations"),
         why,
@@ -259,23 +256,23 @@ async fn end(services: &impl Storage, service: &Subscription) -> Result<bool, Ta
 /// made in the same write; false when another run ended it. The caller
 /// queues its teardown.
 pub(crate) async fn end_as(
-    services: &impl Storage,
+    ports: &impl Storage,
     service: &Subscription,
     actor: Actor,
     why: String,
     update: Update,
 ) -> Result<bool, TableError> {
-    let now = services.clock().now();
-    let open = super::billing::open_periods(services.table(), &service.id).await?;
+    let now = ports.clock().now();
+    let open = super::billing::open_periods(ports.table(), &service.id).await?;
     let leaves_billing = update
         .set("ended_at", crate::clock::rfc3339(now))
         .remove("gsi1pk")
         .remove("gsi1sk");
     let mut tx = Tx::new();
-    if service.status == ServiceStatus::Active {
+    if service.status == SubscriptionStatus::Active {
         service
             .change(
-                ServiceStatus::Suspended,
+                SubscriptionStatus::Suspended,
                 leaves_billing,
                 actor.clone(),
                 &why,
@@ -290,7 +287,7 @@ pub(crate) async fn end_as(
                 key: key(&service.customer_id, &service.id),
                 update: leaves_billing.bump_version(),
                 condition: Some(
-                    Condition::eq("status", json!(ServiceStatus::Suspended))
+                    Condition::eq("status", json!(SubscriptionStatus::Suspended))
                         .and(Condition::AttributeNotExists("ended_at".into())),
                 ),
             },
@@ -308,7 +305,7 @@ pub(crate) async fn end_as(
     // service that has ended, and nothing more is charged for it.
     for period in &open {
         let bill = crate::billing::invoice::find(
-            services.table(),
+            ports.table(),
             &period.customer_id,
             &period.invoice_number,
         )
@@ -318,7 +315,7 @@ pub(crate) async fn end_as(
             tx.push(bill.void_op());
         }
     }
-    match tx.commit(services.table()).await {
+    match tx.commit(ports.table()).await {
         Ok(()) => Ok(true),
         Err(TxError::Refused(MovedOn)) => Ok(false),
         Err(TxError::Table(error)) => Err(error),

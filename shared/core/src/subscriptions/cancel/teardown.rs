@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 use crate::audit::Actor;
 use crate::lifecycle::MovedOn;
 use crate::panel::Backup;
+use crate::step_ledger::{Ledger, StepsError};
 use crate::store::{TableError, Tx, TxError, Update};
-use crate::subscriptions::{ServiceStatus, Subscription, find};
-use crate::workflow::{Ledger, StepsError};
+use crate::subscriptions::{Subscription, SubscriptionStatus, find};
 use crate::{Hosting, Storage, Zones};
 
 /// The steps of a teardown, in order; each is idempotent at the panel or
@@ -26,42 +26,42 @@ const LEASE: std::time::Duration = std::time::Duration::from_secs(45);
 /// place on the server return to the pools), and its zone stops being
 /// served. Then the service is cancelled, with the backup on its record.
 pub async fn tear_down(
-    services: &(impl Storage + Hosting + Zones),
+    ports: &(impl Storage + Hosting + Zones),
     customer_id: &str,
     service_id: &str,
 ) -> Result<(), StepsError> {
-    let Some(service) = find(services.table(), customer_id, service_id).await? else {
+    let Some(service) = find(ports.table(), customer_id, service_id).await? else {
         return Ok(());
     };
-    if service.status == ServiceStatus::Cancelled || service.ended_at.is_none() {
+    if service.status == SubscriptionStatus::Cancelled || service.ended_at.is_none() {
         return Ok(());
     }
     let ledger = Ledger {
-        table: services.table(),
-        clock: services.clock(),
+        table: ports.table(),
+        clock: ports.clock(),
         lease: LEASE,
     };
     let service = &service;
     let results = ledger
         .run_steps(&format!("TEARDOWN#{service_id}"), &TEARDOWN, |step| {
-            run_step(services, service, step)
+            run_step(ports, service, step)
         })
         .await?;
     let backup: Option<Backup> = results
         .get("back_up")
         .and_then(|b| serde_json::from_value(b.clone()).ok());
-    cancel_torn_down(services, service, backup).await
+    cancel_torn_down(ports, service, backup).await
 }
 
 /// Runs one teardown step at the panel or the DNS host; returns what it
 /// did, in words and as data for the ledger.
 async fn run_step(
-    services: &(impl Storage + Hosting + Zones),
+    ports: &(impl Storage + Hosting + Zones),
     service: &Subscription,
     step: &str,
 ) -> Result<(String, Value), String> {
     let failed = |e: &dyn std::fmt::Display| e.to_string();
-    let panel = services.panel();
+    let panel = ports.panel();
     let username = service.hosting.account.username.as_str();
     Ok(match step {
         "suspend" => {
@@ -96,7 +96,7 @@ async fn run_step(
         }
         _ => {
             let domain = service.domain.as_str();
-            services
+            ports
                 .dns_host()
                 .remove_zone(domain)
                 .await
@@ -109,15 +109,15 @@ async fn run_step(
 /// The service is cancelled once torn down, with its backup on its record;
 /// a teardown that ran twice finds it cancelled already.
 async fn cancel_torn_down(
-    services: &impl Storage,
+    ports: &impl Storage,
     service: &Subscription,
     backup: Option<Backup>,
 ) -> Result<(), StepsError> {
-    let now = services.clock().now();
+    let now = ports.clock().now();
     let mut tx = Tx::new();
     service
         .change(
-            ServiceStatus::Cancelled,
+            SubscriptionStatus::Cancelled,
             Update::new()
                 .set("torn_down_at", crate::clock::rfc3339(now))
                 .set("backup", json!(backup)),
@@ -126,7 +126,7 @@ async fn cancel_torn_down(
         )
         .add_to(&mut tx, MovedOn, now)
         .map_err(|e| TableError::Backend(e.to_string()))?;
-    match tx.commit(services.table()).await {
+    match tx.commit(ports.table()).await {
         Ok(()) | Err(TxError::Refused(MovedOn)) => Ok(()),
         Err(TxError::Table(error)) => Err(error.into()),
     }

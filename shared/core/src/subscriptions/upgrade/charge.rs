@@ -15,7 +15,7 @@ use crate::{Billing, Catalogs, Queueing, Storage};
 
 /// Takes the invoice's total, then moves the service to the plan.
 pub(super) async fn charge(
-    services: &(impl Storage + Billing + Catalogs + Queueing),
+    ports: &(impl Storage + Billing + Catalogs + Queueing),
     service: &Subscription,
     bill: &Invoice,
     plan_id: &str,
@@ -31,12 +31,12 @@ pub(super) async fn charge(
     };
     let capture_key = format!("{}-capture", bill.number);
     let void_key = format!("{}-void", bill.number);
-    let taken = take::take(services.payments(), &request, &capture_key, Some(&void_key)).await;
+    let taken = take::take(ports.payments(), &request, &capture_key, Some(&void_key)).await;
     let capture = match taken {
         Ok(capture) => capture,
-        Err(error) => return Err(not_taken(services, service, bill, paying, error).await),
+        Err(error) => return Err(not_taken(ports, service, bill, paying, error).await),
     };
-    record(services, service, bill, plan_id, &capture).await
+    record(ports, service, bill, plan_id, &capture).await
 }
 
 /// What the customer is told of a payment that took nothing: a declined
@@ -44,7 +44,7 @@ pub(super) async fn charge(
 /// lease is let go unless the gateway did not answer (then the same
 /// request, sent again, carries on under it).
 async fn not_taken(
-    services: &(impl Storage + Billing),
+    ports: &(impl Storage + Billing),
     service: &Subscription,
     bill: &Invoice,
     paying: &Paying,
@@ -54,17 +54,16 @@ async fn not_taken(
         let lease = lease_key(&service.id);
         match error {
             PaymentError::Declined { code, message } => {
-                services.table().transact(vec![bill.void_op()]).await?;
-                let_go(services, &lease, bill).await?;
+                ports.table().transact(vec![bill.void_op()]).await?;
+                let_go(ports, &lease, bill).await?;
                 let told = (code, message);
                 let customer_id = &service.customer_id;
-                let (code, message) =
-                    declines::declined(services, customer_id, paying, told).await?;
+                let (code, message) = declines::declined(ports, customer_id, paying, told).await?;
                 Ok(AddonError::Declined { code, message })
             }
             PaymentError::Unavailable(message) => Ok(AddonError::Unavailable(message)),
             PaymentError::Invalid(message) => {
-                let_go(services, &lease, bill).await?;
+                let_go(ports, &lease, bill).await?;
                 Ok(AddonError::Invalid {
                     code: "invalid_payment",
                     message,
@@ -78,8 +77,8 @@ async fn not_taken(
 }
 
 /// Lets the invoice's lease go, unless another upgrade holds it now.
-async fn let_go(services: &impl Storage, lease: &Key, bill: &Invoice) -> Result<(), TableError> {
-    match services
+async fn let_go(ports: &impl Storage, lease: &Key, bill: &Invoice) -> Result<(), TableError> {
+    match ports
         .table()
         .transact(vec![lease::let_go_op(lease, &bill.number)])
         .await
@@ -95,16 +94,13 @@ async fn let_go(services: &impl Storage, lease: &Key, bill: &Invoice) -> Result<
 /// refunded and the invoice voided, unless a retry of this very upgrade
 /// recorded it first.
 async fn record(
-    services: &(impl Storage + Billing + Catalogs + Queueing),
+    ports: &(impl Storage + Billing + Catalogs + Queueing),
     service: &Subscription,
     bill: &Invoice,
     plan_id: &str,
     capture: &Capture,
 ) -> Result<(), AddonError> {
-    let catalog = services
-        .catalog()
-        .get(services.table(), services.clock())
-        .await?;
+    let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
     let plan = catalog
         .plan(plan_id)
         .ok_or_else(|| TableError::Backend(format!("plan {plan_id} is gone")))?;
@@ -114,7 +110,7 @@ async fn record(
         .copied()
         .unwrap_or(service.price);
     let entry = AuditEntry {
-        at: crate::clock::rfc3339_millis(services.clock().now()),
+        at: crate::clock::rfc3339_millis(ports.clock().now()),
         actor: Actor::Customer(service.customer_id.clone()),
         subject: format!("service:{}", service.id),
         customer_id: Some(service.customer_id.clone()),
@@ -127,10 +123,10 @@ async fn record(
     };
     let ops = vec![
         bill.paid_op(
-            &crate::clock::rfc3339(services.clock().now()),
+            &crate::clock::rfc3339(ports.clock().now()),
             Some(&capture.id),
         ),
-        crate::subscriptions::panel::needed_op(service, services.clock().now_millis()),
+        crate::subscriptions::panel::needed_op(service, ports.clock().now_millis()),
         crate::stats::add_op(
             &crate::stats::mrr(&service.currency),
             &service.id,
@@ -149,12 +145,12 @@ async fn record(
         lease::let_go_op(&lease_key(&service.id), &bill.number),
         entry.put_op(),
     ];
-    match services.table().transact(ops).await {
+    match ports.table().transact(ops).await {
         Ok(()) => {
-            crate::subscriptions::panel::request(services, service).await;
+            crate::subscriptions::panel::request(ports, service).await;
             Ok(())
         }
-        Err(TableError::TransactionConflict { .. }) => give_back(services, bill, capture).await,
+        Err(TableError::TransactionConflict { .. }) => give_back(ports, bill, capture).await,
         Err(error) => Err(error.into()),
     }
 }
@@ -162,16 +158,16 @@ async fn record(
 /// For a capture that could not be recorded: nothing, if a retry of the same
 /// upgrade recorded it; otherwise refunded, and the invoice voided.
 async fn give_back(
-    services: &(impl Storage + Billing),
+    ports: &(impl Storage + Billing),
     bill: &Invoice,
     capture: &Capture,
 ) -> Result<(), AddonError> {
-    let now = invoice::find(services.table(), &bill.customer_id, &bill.number).await?;
+    let now = invoice::find(ports.table(), &bill.customer_id, &bill.number).await?;
     if now.is_some_and(|b| b.status == InvoiceStatus::Paid) {
         return Ok(());
     }
     let refund_key = format!("{}-refund", bill.number);
-    services
+    ports
         .payments()
         .refund(&capture.id, capture.amount, &refund_key)
         .await
@@ -182,7 +178,7 @@ async fn give_back(
                     .into(),
             )
         })?;
-    services.table().transact(vec![bill.void_op()]).await?;
+    ports.table().transact(vec![bill.void_op()]).await?;
     tracing::info!(invoice = %bill.number, "an upgrade lost to another: refunded and voided");
     Err(AddonError::Conflict {
         code: "upgrade_in_progress",

@@ -14,7 +14,7 @@
 mod charge;
 
 use super::addons::AddonError;
-use super::{ServiceStatus, Subscription, find};
+use super::{Subscription, SubscriptionStatus, find};
 use crate::billing::declines::{self, Paying};
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceLine, InvoiceStatus};
 use crate::billing::lease;
@@ -51,19 +51,19 @@ fn in_progress() -> AddonError {
 /// prorated invoice paid now: the difference in price for the days left of
 /// the period. The same `Idempotency-Key` repeats nothing.
 pub async fn upgrade(
-    services: &(impl Storage + Settings + Billing + Catalogs + Queueing),
+    ports: &(impl Storage + Settings + Billing + Catalogs + Queueing),
     customer_id: &str,
     service_id: &str,
     plan_id: &str,
     source: PaymentSource,
     key_given: &str,
 ) -> Result<Subscription, AddonError> {
-    let service = find(services.table(), customer_id, service_id)
+    let service = find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(AddonError::NotFound)?;
     let fingerprint = format!("upgrade:{service_id}:{plan_id}");
     let earlier = IdempotencyRecord::earlier(
-        services.table(),
+        ports.table(),
         customer_id,
         key_given,
         "upgrade",
@@ -79,16 +79,16 @@ pub async fn upgrade(
                     .into(),
             });
         }
-        Some(Earlier::Same(number)) => resume(services, &service, &number, &paying).await?,
+        Some(Earlier::Same(number)) => resume(ports, &service, &number, &paying).await?,
         None => {
-            declines::may_try::<AddonError>(services, customer_id, &paying).await?;
-            invoice_upgrade(services, &service, plan_id, key_given, &fingerprint).await?
+            declines::may_try::<AddonError>(ports, customer_id, &paying).await?;
+            invoice_upgrade(ports, &service, plan_id, key_given, &fingerprint).await?
         }
     };
     if bill.status == InvoiceStatus::Open {
-        charge(services, &service, &bill, plan_id, source, &paying).await?;
+        charge(ports, &service, &bill, plan_id, source, &paying).await?;
     }
-    find(services.table(), customer_id, service_id)
+    find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(AddonError::NotFound)
 }
@@ -96,20 +96,20 @@ pub async fn upgrade(
 /// The invoice an earlier request under the same key made, its lease taken
 /// again while it is still owed (the same request, sent again, pays it).
 async fn resume(
-    services: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings),
     service: &Subscription,
     number: &str,
     paying: &Paying,
 ) -> Result<Invoice, AddonError> {
     let customer_id = &service.customer_id;
-    let bill = invoice::find(services.table(), customer_id, number)
+    let bill = invoice::find(ports.table(), customer_id, number)
         .await?
         .ok_or_else(|| TableError::Backend(format!("upgrade invoice {number} is missing")))?;
     if bill.status == InvoiceStatus::Open {
-        declines::may_try::<AddonError>(services, customer_id, paying).await?;
-        let now = services.clock().now_secs();
+        declines::may_try::<AddonError>(ports, customer_id, paying).await?;
+        let now = ports.clock().now_secs();
         let held = lease::hold_op(&lease_key(&service.id), &bill.number, now);
-        match services.table().transact(vec![held]).await {
+        match ports.table().transact(vec![held]).await {
             Ok(()) => {}
             Err(TableError::TransactionConflict { .. }) => return Err(in_progress()),
             Err(other) => return Err(other.into()),
@@ -121,13 +121,13 @@ async fn resume(
 /// Invoices the prorated difference, numbered, with the key's record and
 /// the service's upgrade lease.
 async fn invoice_upgrade(
-    services: &(impl Storage + Settings + Catalogs),
+    ports: &(impl Storage + Settings + Catalogs),
     service: &Subscription,
     plan_id: &str,
     key_given: &str,
     fingerprint: &str,
 ) -> Result<Invoice, AddonError> {
-    let line = prorated(services, service, plan_id).await?;
+    let line = prorated(ports, service, plan_id).await?;
     for _ in 0..NUMBER_ATTEMPTS {
         let mut bill = Invoice::new(
             &service.customer_id,
@@ -135,19 +135,19 @@ async fn invoice_upgrade(
                 service_id: service.id.clone(),
                 plan_id: plan_id.into(),
             },
-            crate::clock::rfc3339(services.clock().now()),
+            crate::clock::rfc3339(ports.clock().now()),
             &service.currency,
             vec![line.clone()],
-            services.config().tax_rate_bps,
+            ports.config().tax_rate_bps,
         );
-        let (sequence, claim) = invoice::claim_number(services.table(), &mut bill).await?;
+        let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         let record = IdempotencyRecord {
             customer_id: &service.customer_id,
             key: key_given,
             made: ("upgrade", &bill.number),
             fingerprint,
         };
-        let now = services.clock().now_secs();
+        let now = ports.clock().now_secs();
         let until = now + crate::idempotency::KEEP_DAYS * 86_400;
         let held = lease::hold_op(&lease_key(&service.id), &bill.number, now);
         let mut tx = Tx::new();
@@ -155,7 +155,7 @@ async fn invoice_upgrade(
             .guard(Refusal::KeyTaken, record.create_op(until))
             .guard(Refusal::Busy, held)
             .push(bill.put_op(sequence));
-        match tx.commit(services.table()).await {
+        match tx.commit(ports.table()).await {
             Ok(()) => return Ok(bill),
             Err(TxError::Refused(Refusal::CounterMoved)) => {}
             Err(TxError::Refused(Refusal::KeyTaken | Refusal::Busy)) => {
@@ -172,20 +172,17 @@ async fn invoice_upgrade(
 /// The invoice line of moving the active `service` to the larger plan
 /// `plan_id`: the difference in price for the days left of the period.
 async fn prorated(
-    services: &(impl Storage + Catalogs),
+    ports: &(impl Storage + Catalogs),
     service: &Subscription,
     plan_id: &str,
 ) -> Result<InvoiceLine, AddonError> {
-    if service.status != ServiceStatus::Active {
+    if service.status != SubscriptionStatus::Active {
         return Err(AddonError::Conflict {
             code: "service_not_active",
             message: "only an active service can be changed".into(),
         });
     }
-    let catalog = services
-        .catalog()
-        .get(services.table(), services.clock())
-        .await?;
+    let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
     let plan = catalog.plan(plan_id).ok_or_else(|| AddonError::Invalid {
         code: "unknown_plan",
         message: format!("there is no plan {plan_id:?}"),
@@ -197,7 +194,7 @@ async fn prorated(
             message: format!("{} is not a larger plan of the same kind", plan.name),
         });
     }
-    let today = services.clock().now().date();
+    let today = ports.clock().now().date();
     let due = super::billing::day(&service.next_due).unwrap_or(today);
     let months = crate::catalog::cycle_months(&service.cycle).unwrap_or(1);
     let period_days = (due - sub_months(due, months)).whole_days().max(1);

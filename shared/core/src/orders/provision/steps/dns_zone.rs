@@ -5,12 +5,12 @@ use serde_json::json;
 
 use super::super::saga::Saga;
 use super::super::{Done, StepError, nameservers, target};
-use crate::dns::{self, Template, Zone};
 use crate::dnshost::DnsError;
+use crate::zone::{self, Template, Zone};
 
 pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
-    let services = saga.services;
+    let ports = saga.ports;
     let domain = order.domain.name.as_str();
     let account = saga
         .account
@@ -18,16 +18,16 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
         .ok_or_else(|| StepError::Transient("no account yet".into()))?;
     let zone = Zone {
         origin: domain.to_string(),
-        serial: dns::serial_for(services.clock().now()),
-        nameservers: nameservers(services),
-        hostmaster: format!("hostmaster@{}", services.config().subdomain_zone),
-        records: dns::records(
+        serial: zone::serial_for(ports.clock().now()),
+        nameservers: nameservers(ports),
+        hostmaster: format!("hostmaster@{}", ports.config().subdomain_zone),
+        records: zone::records(
             Template::for_plan(order.plan_kind),
             domain,
             &target(account),
         ),
     };
-    services
+    ports
         .dns_host()
         .create_zone(&zone, &order.id)
         .await

@@ -15,11 +15,11 @@ use crate::registrar::{Registration, TransferRequest, TransferState};
 
 /// What the registration mail says of the domain's renewal: billed on its
 /// own, apart from the hosting, ahead of its expiry.
-fn renews_how(services: &impl crate::Settings, expires_at: i64) -> String {
+fn renews_how(ports: &impl crate::Settings, expires_at: i64) -> String {
     format!(
         "It is registered until {}, and renews on its own schedule, apart from your hosting: about {} days before then we send its renewal invoice, and the day before it expires we charge the card saved in your account. You can renew it yourself, or turn automatic renewal off, in your account at any time.",
         crate::clock::mail_day_of(expires_at),
-        services.config().domain_renewal_lead_days
+        ports.config().domain_renewal_lead_days
     )
 }
 
@@ -34,17 +34,17 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
                 domain: domain.clone(),
                 years: 1,
                 registrant: order.customer_id.clone(),
-                nameservers: nameservers(saga.services),
+                nameservers: nameservers(saga.ports),
                 idempotency_key: key,
             };
             let info = saga
-                .services
+                .ports
                 .registrar()
                 .register(&registration)
                 .await
                 .map_err(|e| from_registrar(shown, e))?;
-            let mut registered = letter(saga.services, order);
-            registered.action = renews_how(saga.services, info.expires_at);
+            let mut registered = letter(saga.ports, order);
+            registered.action = renews_how(saga.ports, info.expires_at);
             saga.send(MailKind::DomainRegistered, &registered).await?;
             let until = time::OffsetDateTime::from_unix_timestamp(info.expires_at)
                 .map(|t| t.date().to_string())
@@ -61,7 +61,7 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
                 idempotency_key: key,
             };
             let state = saga
-                .services
+                .ports
                 .registrar()
                 .transfer(&request)
                 .await
@@ -74,7 +74,7 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
                     ),
                 });
             }
-            saga.send(MailKind::TransferStarted, &letter(saga.services, order))
+            saga.send(MailKind::TransferStarted, &letter(saga.ports, order))
                 .await?;
             Ok(Done {
                 detail: "Transfer requested; registries take up to five days to complete it".into(),

@@ -29,7 +29,7 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
         idempotency_key: call_key(order, "account"),
     };
     let account = saga
-        .services
+        .ports
         .panel()
         .create_account(&request)
         .await

@@ -12,7 +12,7 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
     let domain = &order.domain.name;
     let mailboxes = vec![format!("info@{domain}"), format!("postmaster@{domain}")];
     let setup = saga
-        .services
+        .ports
         .panel()
         .set_up_mail_and_admin(
             &order.username,

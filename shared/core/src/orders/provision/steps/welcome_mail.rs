@@ -6,15 +6,15 @@ use serde_json::json;
 
 use super::super::saga::Saga;
 use super::super::{Done, StepError, nameservers, target};
-use crate::dns::{self, Template};
 use crate::mail::MailKind;
 use crate::orders::DomainAction;
 use crate::orders::letters::letter;
+use crate::zone::{self, Template};
 
 pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
-    let services = saga.services;
-    let mut letter = letter(services, order);
+    let ports = saga.ports;
+    let mut letter = letter(ports, order);
     letter.account = saga.account.clone();
     if let Some(mail) = &saga.mail {
         letter.mailboxes = mail.mailboxes.clone();
@@ -23,7 +23,7 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
     if order.domain.action == DomainAction::External
         && let Some(account) = &saga.account
     {
-        letter.dns_records = dns::records(
+        letter.dns_records = zone::records(
             Template::for_plan(order.plan_kind),
             &order.domain.name,
             &target(account),
@@ -39,7 +39,7 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
             )
         })
         .collect();
-        letter.nameservers = nameservers(services).join(" and ");
+        letter.nameservers = nameservers(ports).join(" and ");
     }
     saga.send(MailKind::AccountReady, &letter).await?;
     Ok(Done {

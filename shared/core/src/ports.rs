@@ -1,12 +1,12 @@
-//! The ports and settings a use case may reach. `Services` holds them all,
+//! The ports and settings a use case may reach. `Ports` holds them all,
 //! as trait objects: nothing here names an engine or an adapter, and the
 //! composition root (`hostfront`'s `wiring`) chooses the adapters from the
 //! configuration.
 //!
-//! A use case does not take `Services`: it names the capabilities it uses
+//! A use case does not take `Ports`: it names the capabilities it uses
 //! (`services: &(impl Storage + Billing)`), so the compiler keeps it from
 //! reaching any other port, and a test may hand it just those. Each
-//! capability is a small trait that `Services` implements.
+//! capability is a small trait that `Ports` implements.
 
 use std::sync::Arc;
 
@@ -26,7 +26,7 @@ use crate::secrets::Sealer;
 use crate::store::Table;
 
 #[derive(Clone)]
-pub struct Services {
+pub struct Ports {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub table: Arc<dyn Table>,
@@ -72,7 +72,7 @@ macro_rules! capabilities {
                 $(fn $method(&self) -> &$ty;)+
             }
 
-            impl $name for Services {
+            impl $name for Ports {
                 $(fn $method(&self) -> &$ty {
                     self.$field.as_ref()
                 })+

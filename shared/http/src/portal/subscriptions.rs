@@ -26,7 +26,7 @@ async fn list_services(
     State(state): State<AppState>,
     CurrentCustomer(customer): CurrentCustomer,
 ) -> Result<Json<Vec<Subscription>>, ApiError> {
-    let table = state.services.table.as_ref();
+    let table = state.ports.table.as_ref();
     Ok(Json(subscriptions::of_customer(table, &customer.id).await?))
 }
 
@@ -65,7 +65,7 @@ async fn cancel_service(
 ) -> Result<Json<Subscription>, ApiError> {
     Ok(Json(
         cancel::request(
-            &state.services,
+            &state.ports,
             Acting {
                 actor: Actor::Customer(customer.id.clone()),
                 client: None,
@@ -93,7 +93,7 @@ async fn withdraw_cancellation(
     Path(id): Path<String>,
 ) -> Result<Json<Subscription>, ApiError> {
     Ok(Json(
-        cancel::withdraw(&state.services, &customer.id, &id).await?,
+        cancel::withdraw(&state.ports, &customer.id, &id).await?,
     ))
 }
 
@@ -144,7 +144,7 @@ async fn set_mailboxes(
     ApiJson(body): ApiJson<Mailboxes>,
 ) -> Result<Json<Subscription>, ApiError> {
     Ok(Json(
-        addons::set_mailboxes(&state.services, &customer.id, &id, &body.mailboxes).await?,
+        addons::set_mailboxes(&state.ports, &customer.id, &id, &body.mailboxes).await?,
     ))
 }
 
@@ -174,7 +174,7 @@ async fn set_sites(
     ApiJson(body): ApiJson<Sites>,
 ) -> Result<Json<Subscription>, ApiError> {
     Ok(Json(
-        sites::set_sites(&state.services, &customer.id, &id, &body.sites).await?,
+        sites::set_sites(&state.ports, &customer.id, &id, &body.sites).await?,
     ))
 }
 
@@ -212,15 +212,7 @@ async fn upgrade_service(
     let key = idempotency_key(&headers, "upgrade")?;
     let source = payment_source(&state, &customer.id, body.card).await?;
     Ok(Json(
-        addons::upgrade(
-            &state.services,
-            &customer.id,
-            &id,
-            &body.plan_id,
-            source,
-            key,
-        )
-        .await?,
+        addons::upgrade(&state.ports, &customer.id, &id, &body.plan_id, source, key).await?,
     ))
 }
 

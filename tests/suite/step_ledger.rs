@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use hostfront::adapters::embedded::{EmbeddedDb, SqliteTable};
 use hostfront::clock::ManualClock;
+use hostfront::step_ledger::*;
 use hostfront::store::Table;
-use hostfront::workflow::*;
 use serde_json::json;
 
 #[tokio::test]

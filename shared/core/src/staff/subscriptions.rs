@@ -5,7 +5,7 @@
 use crate::audit::Actor;
 use crate::lifecycle::MovedOn;
 use crate::store::{TableError, Tx, TxError, Update};
-use crate::subscriptions::{self, ServiceStatus, Subscription};
+use crate::subscriptions::{self, Subscription, SubscriptionStatus};
 use crate::{Queueing, Storage};
 
 #[derive(Debug, thiserror::Error)]
@@ -23,10 +23,10 @@ pub enum ServiceActionError {
 /// Moves the service to `to` as `staff` decided from `client`, because of
 /// `why`; the panel account follows through its job.
 pub async fn set_status(
-    services: &(impl Storage + Queueing),
+    ports: &(impl Storage + Queueing),
     (staff, role, client): (&Actor, crate::staff::Role, &str),
     (customer_id, service_id): (&str, &str),
-    to: ServiceStatus,
+    to: SubscriptionStatus,
     why: &str,
 ) -> Result<Subscription, ServiceActionError> {
     let why = why.trim();
@@ -35,12 +35,12 @@ pub async fn set_status(
             "say why, in 1 to 500 characters".into(),
         ));
     }
-    if to == ServiceStatus::Cancelled {
+    if to == SubscriptionStatus::Cancelled {
         return Err(ServiceActionError::Invalid(
             "cancel a service through its cancellation".into(),
         ));
     }
-    let service = subscriptions::find(services.table(), customer_id, service_id)
+    let service = subscriptions::find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(ServiceActionError::NotFound)?;
     if service.ended_at.is_some() {
@@ -52,13 +52,13 @@ pub async fn set_status(
     service
         .change(to, Update::new(), staff.clone(), why)
         .by_staff(role.as_str(), client)
-        .add_to(&mut tx, MovedOn, services.clock().now())
+        .add_to(&mut tx, MovedOn, ports.clock().now())
         .map_err(|invalid| ServiceActionError::Refused(invalid.to_string()))?;
     tx.push(subscriptions::panel::needed_op(
         &service,
-        services.clock().now_millis(),
+        ports.clock().now_millis(),
     ));
-    match tx.commit(services.table()).await {
+    match tx.commit(ports.table()).await {
         Ok(()) => {}
         Err(TxError::Refused(MovedOn)) => {
             return Err(ServiceActionError::Refused(
@@ -67,8 +67,8 @@ pub async fn set_status(
         }
         Err(TxError::Table(error)) => return Err(error.into()),
     }
-    subscriptions::panel::request(services, &service).await;
-    subscriptions::find(services.table(), customer_id, service_id)
+    subscriptions::panel::request(ports, &service).await;
+    subscriptions::find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(ServiceActionError::NotFound)
 }
