@@ -44,7 +44,7 @@ pub fn settings_of(ports: &Ports) -> Settings {
     settings
 }
 
-/// Services on the embedded engine with a clock the test moves (no HTTP),
+/// The ports on the embedded engine with a clock the test moves (no HTTP),
 /// and the directory that holds their data.
 pub fn embedded_ports(clock: &ManualClock) -> (TempDir, Ports) {
     embedded_ports_with(clock, |_| {})
@@ -63,7 +63,7 @@ pub fn embedded_ports_with(
     (dir, ports)
 }
 
-/// Services on DynamoDB and SQS (moto), on a fresh table and queue, with a
+/// The ports on DynamoDB and SQS (moto), on a fresh table and queue, with a
 /// clock the test moves (no HTTP).
 pub async fn cloud_ports_with(
     clock: &ManualClock,

@@ -146,7 +146,7 @@ pub fn lambda_sdk_config(settings: &Settings) -> anyhow::Result<aws_config::SdkC
     Ok(sdk.build())
 }
 
-/// Services on DynamoDB, SQS and KMS with the SDK settings `sdk`, and the
+/// The ports on DynamoDB, SQS and KMS with the SDK settings `sdk`, and the
 /// optional `adapters` the process uses.
 pub async fn on_aws(
     settings: Settings,

@@ -60,7 +60,7 @@ pub async fn from_settings(settings: Settings) -> anyhow::Result<Ports> {
     }
 }
 
-/// Services on the embedded engine: `db`, simulated outside services, and
+/// The ports on the embedded engine: `db`, simulated outside services, and
 /// the local sealer (its key file beside the database).
 pub fn embedded(settings: Settings, db: EmbeddedDb, clock: Arc<dyn Clock>) -> Ports {
     let sealer = local_sealer(&settings);
@@ -91,7 +91,7 @@ fn embedded_sealed(
     Ok(with_real_ports(settings, clock, engine_ports))
 }
 
-/// Services over a table and queue built elsewhere (the cloud engines in
+/// The ports over a table and queue built elsewhere (the cloud engines in
 /// tests). The registrar is the simulated registry, keeping its state in
 /// `table`, or EPP when configured (a setting it cannot use panics).
 pub fn with_ports(
@@ -124,7 +124,7 @@ pub struct EnginePorts {
     pub panel: Option<Arc<dyn HostingPanel>>,
 }
 
-/// Services on `ports`, with the simulations (or the real registrar) and the
+/// The ports bundled from `engine_ports`, with the simulations (or the real registrar) and the
 /// limits configured.
 pub fn with_real_ports(
     settings: Settings,
