@@ -1,9 +1,8 @@
 //! The app under test: the real server on a loopback port, on either engine.
 
 use super::http;
-use crate::{dynamodb_client, sqs_client, test_config, unique, until};
+use crate::{test_config, until};
 use hostfront::Ports;
-use hostfront::adapters::aws::{DynamoTable, SqsQueue};
 use hostfront::adapters::embedded::EmbeddedDb;
 use hostfront::clock::{Clock, SystemClock};
 use hostfront::settings::Settings;
@@ -46,21 +45,7 @@ impl App {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let mut config = test_config(dir.path());
         configure(&mut config);
-        let table = DynamoTable::new(dynamodb_client(), unique("app"), clock.clone());
-        table
-            .create_if_missing()
-            .await
-            .expect("table created on moto");
-        let queue = SqsQueue::create(
-            sqs_client(),
-            &unique("app-jobs"),
-            config.policy.queue_max_receives,
-        )
-        .await
-        .expect("queues created on moto");
-        let sealer = hostfront::wiring::local_sealer(&config);
-        let ports =
-            hostfront::wiring::with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);
+        let ports = crate::engines::on_moto(config, clock, "app").await;
         App::start(ports, dir).await
     }
 

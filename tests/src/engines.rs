@@ -36,12 +36,23 @@ pub fn test_config(data_dir: &std::path::Path) -> Settings {
     config
 }
 
-/// The test settings with the policy of `services`, for another process on
-/// the same table and queue.
-pub fn settings_of(ports: &Ports) -> Settings {
+/// Another process on the same table, queue and sealer as `ports`, with
+/// their policy changed by `configure` and the clock `clock`.
+pub fn another_process(
+    ports: &Ports,
+    clock: Arc<dyn Clock>,
+    configure: impl FnOnce(&mut Settings),
+) -> Ports {
     let mut settings = test_config(&ports.config.data_dir);
     settings.policy = (*ports.config).clone();
-    settings
+    configure(&mut settings);
+    hostfront::wiring::with_ports(
+        settings,
+        clock,
+        ports.table.clone(),
+        ports.queue.clone(),
+        ports.sealer.clone(),
+    )
 }
 
 /// The ports on the embedded engine with a clock the test moves (no HTTP),
@@ -50,7 +61,7 @@ pub fn embedded_ports(clock: &ManualClock) -> (TempDir, Ports) {
     embedded_ports_with(clock, |_| {})
 }
 
-/// As `embedded_services`, with settings changed by `configure`.
+/// As `embedded_ports`, with settings changed by `configure`.
 pub fn embedded_ports_with(
     clock: &ManualClock,
     configure: impl FnOnce(&mut Settings),
@@ -72,21 +83,25 @@ pub async fn cloud_ports_with(
     let dir = TempDir::new().expect("temp dir");
     let mut config = test_config(dir.path());
     configure(&mut config);
-    let clock: Arc<dyn Clock> = Arc::new(clock.clone());
-    let table = DynamoTable::new(dynamodb_client(), unique("services"), clock.clone());
+    let ports = on_moto(config, Arc::new(clock.clone()), "services").await;
+    (dir, ports)
+}
+
+/// The ports of `config` on a fresh DynamoDB table and SQS queue on moto,
+/// named after `prefix`.
+pub async fn on_moto(config: Settings, clock: Arc<dyn Clock>, prefix: &str) -> Ports {
+    let table = DynamoTable::new(dynamodb_client(), unique(prefix), clock.clone());
     table
         .create_if_missing()
         .await
         .expect("table created on moto");
     let queue = SqsQueue::create(
         sqs_client(),
-        &unique("services-jobs"),
+        &unique(&format!("{prefix}-jobs")),
         config.policy.queue_max_receives,
     )
     .await
     .expect("queues created on moto");
     let sealer = hostfront::wiring::local_sealer(&config);
-    let ports =
-        hostfront::wiring::with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer);
-    (dir, ports)
+    hostfront::wiring::with_ports(config, clock, Arc::new(table), Arc::new(queue), sealer)
 }

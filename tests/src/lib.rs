@@ -24,7 +24,7 @@ pub use app::App;
 pub use counting::CountingTable;
 pub use dynalite::{DynaliteServer, dynalite_client};
 pub use engines::{
-    cloud_ports_with, embedded_ports, embedded_ports_with, settings_of, test_config,
+    another_process, cloud_ports_with, embedded_ports, embedded_ports_with, on_moto, test_config,
 };
 pub use fixtures::{
     QueueFixture, TableFixture, dynalite_table, dynamodb_table, sqlite_queue, sqlite_table,

@@ -14,17 +14,11 @@ with_clock_on_both_engines!(the_budget_is_shared_and_keeps_a_reserve: the_budget
 /// Another process on the same table and queue, whose registrar may make two
 /// calls a second, one of them kept from searches.
 fn container(ports: &Ports, clock: &ManualClock) -> Ports {
-    let mut config = hostfront_tests::settings_of(ports);
-    config.policy.registrar_calls_per_second = 2;
-    config.policy.registrar_reserved_per_second = 1;
-    config.policy.registrar_portal_per_second = 0;
-    hostfront::wiring::with_ports(
-        config,
-        Arc::new(clock.clone()),
-        ports.table.clone(),
-        ports.queue.clone(),
-        ports.sealer.clone(),
-    )
+    hostfront_tests::another_process(ports, Arc::new(clock.clone()), |c| {
+        c.policy.registrar_calls_per_second = 2;
+        c.policy.registrar_reserved_per_second = 1;
+        c.policy.registrar_portal_per_second = 0;
+    })
 }
 
 async fn the_budget_is_shared_and_keeps_a_reserve(clock: &ManualClock, ports: &Ports) {
@@ -141,17 +135,11 @@ with_clock_on_both_engines!(the_daily_sync_takes_half_of_what_searches_may: the_
 async fn the_daily_sync_takes_half_of_what_searches_may(clock: &ManualClock, ports: &Ports) {
     let now = hostfront::clock::Clock::now_millis(clock);
     clock.advance_millis(1_500 - now.rem_euclid(1_000));
-    let mut config = hostfront_tests::settings_of(ports);
-    config.policy.registrar_calls_per_second = 10;
-    config.policy.registrar_reserved_per_second = 2;
-    config.policy.registrar_portal_per_second = 0;
-    let container = hostfront::wiring::with_ports(
-        config,
-        Arc::new(clock.clone()),
-        ports.table.clone(),
-        ports.queue.clone(),
-        ports.sealer.clone(),
-    );
+    let container = hostfront_tests::another_process(ports, Arc::new(clock.clone()), |c| {
+        c.policy.registrar_calls_per_second = 10;
+        c.policy.registrar_reserved_per_second = 2;
+        c.policy.registrar_portal_per_second = 0;
+    });
     let names = ["syncbakery.com".to_string()];
     for _ in 0..4 {
         let started = Instant::now();
@@ -177,17 +165,11 @@ with_clock_on_both_engines!(the_portal_has_a_share_of_its_own: the_portal_has_a_
 async fn the_portal_has_a_share_of_its_own(clock: &ManualClock, ports: &Ports) {
     let now = hostfront::clock::Clock::now_millis(clock);
     clock.advance_millis(1_500 - now.rem_euclid(1_000));
-    let mut config = hostfront_tests::settings_of(ports);
-    config.policy.registrar_calls_per_second = 10;
-    config.policy.registrar_reserved_per_second = 2;
-    config.policy.registrar_portal_per_second = 2;
-    let container = hostfront::wiring::with_ports(
-        config,
-        Arc::new(clock.clone()),
-        ports.table.clone(),
-        ports.queue.clone(),
-        ports.sealer.clone(),
-    );
+    let container = hostfront_tests::another_process(ports, Arc::new(clock.clone()), |c| {
+        c.policy.registrar_calls_per_second = 10;
+        c.policy.registrar_reserved_per_second = 2;
+        c.policy.registrar_portal_per_second = 2;
+    });
     let names = ["portalbakery.com".to_string()];
     for _ in 0..6 {
         container.search_registrar.check(&names).await.unwrap();

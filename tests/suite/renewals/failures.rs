@@ -12,15 +12,9 @@ use hostfront::renewals::{self, RenewalError, RenewalStatus};
 
 /// The same services with a registrar that does not answer.
 fn registrar_down(ports: &Ports) -> Ports {
-    let mut config = hostfront_tests::settings_of(ports);
-    config.sim.registrar_failure_rate = 1.0;
-    hostfront::wiring::with_ports(
-        config,
-        ports.clock.clone(),
-        ports.table.clone(),
-        ports.queue.clone(),
-        ports.sealer.clone(),
-    )
+    hostfront_tests::another_process(ports, ports.clock.clone(), |c| {
+        c.sim.registrar_failure_rate = 1.0;
+    })
 }
 
 async fn a_declined_card_reaches_no_registrar(_: &ManualClock, ports: &Ports) {
