@@ -16,8 +16,11 @@ on_both_engines!(
         portal_share_embedded,
         portal_share_cloud,
     |c| {
-        // A small quota, so that even a loop slowed by moto would spend it.
-        c.policy.registrar_calls_per_second = 10;
+        // A small portal share, so that even a loop slowed by moto spends
+        // it; room enough besides for the searches and for the other
+        // customer's order, which may take the searches' share when both
+        // fall in one second (orders come first).
+        c.policy.registrar_calls_per_second = 20;
         c.policy.registrar_reserved_per_second = 2;
         c.policy.registrar_portal_per_second = 1;
         // The portal's share, not the per-customer limit, is what this tests.
