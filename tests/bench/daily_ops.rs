@@ -130,7 +130,7 @@ async fn main() {
 /// What one real customer's records are: the template every copy is made from.
 struct Template {
     items: Vec<Item>,
-    customer_id: String,
+    customer_id: hostfront::CustomerId,
     domain: String,
     username: String,
     service_id: String,
@@ -144,7 +144,7 @@ async fn one_real_customer(ports: &Ports) -> Template {
     let keys = [
         Key::new(format!("CUSTOMER#{}", customer.id), "PROFILE"),
         hostfront::domains::owned::key(&customer.id, &domain),
-        hostfront::subscriptions::key(&customer.id, &service_id),
+        hostfront::subscriptions::key(&customer.id, service_id.as_str()),
         Key::new(format!("SIMREG#{domain}"), "DOMAIN"),
         Key::new(format!("SIMPANEL#ACCOUNT#{username}"), "ACCOUNT"),
         hostfront::zone::Zone::key(&domain),
@@ -163,7 +163,7 @@ async fn one_real_customer(ports: &Ports) -> Template {
         customer_id: customer.id,
         domain,
         username,
-        service_id,
+        service_id: service_id.to_string(),
         expires_at,
     }
 }
@@ -222,7 +222,7 @@ fn overdue(copy: &mut [Item], i: usize, now: i64) -> Option<Item> {
     let suspended_at = now - 31 * DAY;
     let period = hostfront::subscriptions::billing::Period {
         service_id: service_id.clone(),
-        customer_id: service["customer_id"].as_str()?.to_string(),
+        customer_id: hostfront::CustomerId::new(service["customer_id"].as_str()?),
         from: service["next_due"].as_str()?.to_string(),
         to: service["next_due"].as_str()?.to_string(),
         status: hostfront::subscriptions::billing::PeriodStatus::Unpaid,

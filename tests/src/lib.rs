@@ -170,7 +170,7 @@ pub async fn work_off_queue(ports: &Ports) -> usize {
 pub async fn customer_with_live_order(
     ports: &Ports,
     request: hostfront::orders::create::OrderRequest,
-) -> (hostfront::accounts::Customer, String) {
+) -> (hostfront::accounts::Customer, hostfront::OrderId) {
     use hostfront::orders::{checkout, create, provision};
     hostfront::catalog::seed_demo(ports.table.as_ref())
         .await

@@ -1,6 +1,7 @@
 //! A customer of the app under test, over real HTTP, and the order bodies
 //! the journeys send.
 
+use std::fmt::Display;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -72,7 +73,7 @@ impl<'a> Shopper<'a> {
     }
 
     /// The order's DNS zone, as the BIND file the site offers for download.
-    pub async fn zone(&self, order_id: &str) -> String {
+    pub async fn zone(&self, order_id: &(impl Display + ?Sized)) -> String {
         crate::http()
             .get(self.app.url(&format!("/api/orders/{order_id}/zone")))
             .header("cookie", &self.cookie)
@@ -89,7 +90,12 @@ impl<'a> Shopper<'a> {
         self.post("/api/orders", body, Some(&key)).await
     }
 
-    pub async fn pay(&self, id: &str, card: &str, country: &str) -> (u16, Value) {
+    pub async fn pay(
+        &self,
+        id: &(impl Display + ?Sized),
+        card: &str,
+        country: &str,
+    ) -> (u16, Value) {
         self.post(
             &format!("/api/orders/{id}/pay"),
             pay_body(card, country),
@@ -99,7 +105,7 @@ impl<'a> Shopper<'a> {
     }
 
     /// Polls the order until it reaches `status`; returns it.
-    pub async fn wait_for(&self, id: &str, status: &str) -> Value {
+    pub async fn wait_for(&self, id: &(impl Display + ?Sized), status: &str) -> Value {
         let what = format!("order {id} {status}");
         crate::eventually(Duration::from_secs(30), &what, || async {
             let (code, order) = self.get(&format!("/api/orders/{id}")).await;

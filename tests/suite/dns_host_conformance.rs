@@ -3,6 +3,7 @@
 //! records and its order, made once, left alone by another order, and
 //! removed (twice is fine).
 
+use hostfront::OrderId;
 use hostfront::adapters::TableZones;
 use hostfront::adapters::aws::Route53Zones;
 use hostfront::dnshost::DnsHost;
@@ -35,9 +36,13 @@ async fn serves_a_zone_once_and_removes_it(host: &dyn DnsHost) {
     let zone = a_web_zone();
     let origin = zone.origin.clone();
     assert!(host.zone(&origin).await.unwrap().is_none());
-    host.create_zone(&zone, "order-1").await.unwrap();
+    host.create_zone(&zone, &OrderId::new("order-1"))
+        .await
+        .unwrap();
     // A retried step makes nothing twice.
-    host.create_zone(&zone, "order-1").await.unwrap();
+    host.create_zone(&zone, &OrderId::new("order-1"))
+        .await
+        .unwrap();
     let (served, order) = host.zone(&origin).await.unwrap().expect("served");
     assert_eq!(order, "order-1");
     assert_eq!(sorted(served.records.clone()), sorted(zone.records.clone()));
@@ -49,7 +54,9 @@ async fn serves_a_zone_once_and_removes_it(host: &dyn DnsHost) {
         records: Vec::new(),
         ..zone.clone()
     };
-    host.create_zone(&other, "order-2").await.unwrap();
+    host.create_zone(&other, &OrderId::new("order-2"))
+        .await
+        .unwrap();
     let (still, order) = host.zone(&origin).await.unwrap().unwrap();
     assert_eq!(order, "order-1");
     assert_eq!(sorted(still.records), sorted(zone.records.clone()));
@@ -58,7 +65,9 @@ async fn serves_a_zone_once_and_removes_it(host: &dyn DnsHost) {
     assert!(host.zone(&origin).await.unwrap().is_none());
     host.remove_zone(&origin).await.unwrap();
     // Once removed, the name may be served again, for another order.
-    host.create_zone(&zone, "order-3").await.unwrap();
+    host.create_zone(&zone, &OrderId::new("order-3"))
+        .await
+        .unwrap();
     assert_eq!(host.zone(&origin).await.unwrap().unwrap().1, "order-3");
 }
 
@@ -103,7 +112,7 @@ async fn route53_waits_on_a_pending_change_across_calls_and_writes_once() {
     let mut calls = 0;
     loop {
         calls += 1;
-        match host.create_zone(&zone, "order-1").await {
+        match host.create_zone(&zone, &OrderId::new("order-1")).await {
             Ok(()) => break,
             Err(DnsError::Pending { retry_in, .. }) => assert!(retry_in > Duration::ZERO),
             Err(failed) => panic!("a pending change is no failure: {failed}"),
@@ -122,7 +131,7 @@ async fn route53_waits_on_a_pending_change_across_calls_and_writes_once() {
     let (served, order) = host.zone(&zone.origin).await.unwrap().expect("served");
     assert_eq!(order, "order-1");
     assert_eq!(sorted(served.records), sorted(zone.records.clone()));
-    host.create_zone(&zone, "order-1")
+    host.create_zone(&zone, &OrderId::new("order-1"))
         .await
         .expect("a retry after it is served is done at once");
     host.remove_zone(&zone.origin).await.unwrap();

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use hostfront_core::OrderId;
 use hostfront_core::dnshost::{DnsError, DnsHost};
 use hostfront_core::store::{Condition, ItemExt, Table, TableError};
 use hostfront_core::zone::Zone;
@@ -28,7 +29,7 @@ impl DnsHost for TableZones {
         "table"
     }
 
-    async fn create_zone(&self, zone: &Zone, order_id: &str) -> Result<(), DnsError> {
+    async fn create_zone(&self, zone: &Zone, order_id: &OrderId) -> Result<(), DnsError> {
         match self
             .table
             .put(zone.item(order_id), Some(Condition::NotExists))
@@ -39,7 +40,7 @@ impl DnsHost for TableZones {
         }
     }
 
-    async fn zone(&self, origin: &str) -> Result<Option<(Zone, String)>, DnsError> {
+    async fn zone(&self, origin: &str) -> Result<Option<(Zone, OrderId)>, DnsError> {
         let Some(item) = self.table.get(&Zone::key(origin)).await.map_err(failed)? else {
             return Ok(None);
         };
@@ -47,7 +48,7 @@ impl DnsHost for TableZones {
             .map_err(|e| DnsError::Failed(format!("corrupt zone: {e}")))?;
         Ok(Some((
             zone,
-            item.str_attr("order_id").unwrap_or_default().to_string(),
+            OrderId::new(item.str_attr("order_id").unwrap_or_default()),
         )))
     }
 

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+use crate::CustomerId;
 use crate::store::{Condition, Index, Item, Key, Query, Table, TableError, TableResult, TxOp};
 
 /// What a member of staff may do; each role may do what the ones before it may.
@@ -54,7 +55,7 @@ pub enum Actor {
     /// A process of Hostfront's own: `provisioning`, `checkout`, `lapsed-orders`.
     System(String),
     /// A customer, acting on their own account.
-    Customer(String),
+    Customer(CustomerId),
     /// A member of staff, by staff id.
     Staff(String),
 }
@@ -83,7 +84,7 @@ pub struct AuditEntry {
     /// What changed: `order:<id>`.
     pub subject: String,
     /// The customer the subject belongs to, if any.
-    pub customer_id: Option<String>,
+    pub customer_id: Option<CustomerId>,
     /// What happened, by name: `approved`, `held`, `cancelled`.
     pub action: String,
     pub from: Option<String>,
@@ -104,14 +105,14 @@ pub struct AuditEntry {
 pub async fn customer_update(
     table: &dyn Table,
     (key, update): (Key, crate::store::Update),
-    (customer_id, subject): (&str, String),
+    (customer_id, subject): (&CustomerId, String),
     (action, why, at): (&str, String, String),
 ) -> TableResult<()> {
     let entry = AuditEntry {
         at,
-        actor: Actor::Customer(customer_id.into()),
+        actor: Actor::Customer(customer_id.clone()),
         subject,
-        customer_id: Some(customer_id.into()),
+        customer_id: Some(customer_id.clone()),
         action: action.into(),
         from: None,
         to: None,
@@ -171,7 +172,7 @@ fn next_id() -> ulid::Ulid {
 /// Whose entries to read.
 pub enum AuditQuery<'a> {
     Subject(&'a str),
-    Customer(&'a str),
+    Customer(&'a CustomerId),
     Actor(&'a Actor),
 }
 

@@ -11,6 +11,7 @@ use crate::jobs::runner::JobHandler;
 use crate::jobs::{Job, JobError};
 use crate::orders::provision;
 use crate::queue::Message;
+use crate::{CustomerId, OrderId};
 
 /// How soon a daily batch that found the registrar busy runs again.
 const DAILY_RETRY: Duration = Duration::from_secs(30);
@@ -84,8 +85,8 @@ fn failed(error: impl std::fmt::Display) -> JobError {
 /// failed after others finished is tried again soon without counting.
 async fn provision(
     ports: &impl Provisioning,
-    customer_id: &str,
-    order_id: &str,
+    customer_id: &CustomerId,
+    order_id: &OrderId,
     last_try: bool,
 ) -> Result<(), JobError> {
     let outcome = provision::run(ports, customer_id, order_id, last_try)

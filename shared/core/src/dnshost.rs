@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::OrderId;
 use crate::zone::Zone;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,10 +26,10 @@ pub trait DnsHost: Send + Sync {
     /// Creates `zone` for `order_id`; a zone made by an earlier try stays as
     /// it is. Done once every nameserver of the host serves it; `Pending`
     /// until then.
-    async fn create_zone(&self, zone: &Zone, order_id: &str) -> Result<(), DnsError>;
+    async fn create_zone(&self, zone: &Zone, order_id: &OrderId) -> Result<(), DnsError>;
 
     /// The zone of `origin` and the order it belongs to, if it exists.
-    async fn zone(&self, origin: &str) -> Result<Option<(Zone, String)>, DnsError>;
+    async fn zone(&self, origin: &str) -> Result<Option<(Zone, OrderId)>, DnsError>;
 
     /// Stops serving `origin`; removing a zone that is gone does nothing.
     async fn remove_zone(&self, origin: &str) -> Result<(), DnsError>;

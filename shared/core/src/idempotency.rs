@@ -6,6 +6,7 @@
 //!
 //! Item: `CUSTOMER#<id>` / `IDEMPOTENCY#<key>`, with `ttl`.
 
+use crate::CustomerId;
 use crate::store::{Condition, Item, ItemExt, Key, Table, TableResult, TxOp};
 
 /// How long a retried request finds what its first one made.
@@ -20,7 +21,7 @@ pub fn valid_key(key: &str) -> bool {
 }
 
 pub struct IdempotencyRecord<'a> {
-    pub customer_id: &'a str,
+    pub customer_id: &'a CustomerId,
     pub key: &'a str,
     /// The attribute that names what the request made, and its value:
     /// (`order_id`, the order's id), (`renewal`, the renewal's key).
@@ -37,7 +38,7 @@ pub enum Earlier {
 }
 
 impl IdempotencyRecord<'_> {
-    pub fn key(customer_id: &str, key: &str) -> Key {
+    pub fn key(customer_id: &CustomerId, key: &str) -> Key {
         Key::new(
             format!("CUSTOMER#{customer_id}"),
             format!("IDEMPOTENCY#{key}"),
@@ -61,7 +62,7 @@ impl IdempotencyRecord<'_> {
     /// if a request was made under it.
     pub async fn earlier(
         table: &dyn Table,
-        customer_id: &str,
+        customer_id: &CustomerId,
         key: &str,
         made: &str,
         fingerprint: &str,

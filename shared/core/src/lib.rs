@@ -30,6 +30,7 @@ pub mod dnshost;
 pub mod domains;
 pub mod hashing;
 pub mod idempotency;
+pub mod ids;
 pub mod input;
 pub mod jobs;
 pub mod lifecycle;
@@ -57,6 +58,7 @@ pub mod store;
 pub mod subscriptions;
 pub mod zone;
 
+pub use ids::{CustomerId, OrderId};
 pub use ports::{
     Billing, Catalogs, Hashing, Hosting, Lookups, Mailing, Ports, Provisioning, Queueing, Registry,
     Sealing, Settings, Storage, Zones,

@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 use time::OffsetDateTime;
 
+use crate::CustomerId;
 use crate::audit::{Actor, AuditEntry};
 use crate::store::{Condition, Key, Table, TableError, Tx, TxError, TxOp, Update};
 
@@ -61,7 +62,7 @@ pub struct Subject {
     pub key: Key,
     pub id: String,
     /// Whose record it is, so the audit log finds it by customer.
-    pub customer_id: Option<String>,
+    pub customer_id: Option<CustomerId>,
 }
 
 /// A status change about to be made.
@@ -101,7 +102,7 @@ impl<S: Status> Change<S> {
     /// A move of the record `subject` (owned by `customer_id`) from `from`
     /// to `to`, recorded as `actor`'s because of `why`.
     pub fn of(
-        (key, id, customer_id): (Key, String, &str),
+        (key, id, customer_id): (Key, String, &CustomerId),
         from: S,
         to: S,
         update: Update,
@@ -112,7 +113,7 @@ impl<S: Status> Change<S> {
             subject: Subject {
                 key,
                 id,
-                customer_id: Some(customer_id.to_string()),
+                customer_id: Some(customer_id.clone()),
             },
             from,
             to,

@@ -2,6 +2,7 @@
 //! another reads or guards. Each module keeps the keys only it uses.
 
 use crate::store::Key;
+use crate::{CustomerId, OrderId};
 
 /// The marker that holds a domain name for one order or service.
 pub fn domain_marker(ascii: &str) -> Key {
@@ -9,7 +10,7 @@ pub fn domain_marker(ascii: &str) -> Key {
 }
 
 /// An order's item, in its customer's partition.
-pub fn order_key(customer_id: &str, order_id: &str) -> Key {
+pub fn order_key(customer_id: &CustomerId, order_id: &OrderId) -> Key {
     Key::new(
         format!("CUSTOMER#{customer_id}"),
         format!("ORDER#{order_id}"),
@@ -17,6 +18,6 @@ pub fn order_key(customer_id: &str, order_id: &str) -> Key {
 }
 
 /// The partition of an order's invoice and step records.
-pub fn children_partition(order_id: &str) -> String {
+pub fn children_partition(order_id: &OrderId) -> String {
     format!("ORDER#{order_id}")
 }

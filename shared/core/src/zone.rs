@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::OrderId;
 use crate::catalog::PlanKind;
 use crate::store::{Item, Key};
 
@@ -111,7 +112,7 @@ impl Zone {
     }
 
     /// The zone as stored for `order_id`.
-    pub fn item(&self, order_id: &str) -> Item {
+    pub fn item(&self, order_id: &OrderId) -> Item {
         let mut item = Self::key(&self.origin).to_item();
         item.insert("kind".into(), "dns_zone".into());
         item.insert("order_id".into(), order_id.into());

@@ -3,6 +3,7 @@
 use super::{day_run, run_today};
 use crate::renewals::services::{card, travel_to};
 use crate::renewals::{DAY, first_service, live_domain, mails_of};
+use hostfront::CustomerId;
 use hostfront::Ports;
 use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::audit::{self, AuditQuery};
@@ -71,7 +72,7 @@ async fn an_overdue_service_ends_once_and_a_payment_in_time_keeps_one(
     )
     .await
     .unwrap();
-    let service_of = |customer: String, id: String| async move {
+    let service_of = |customer: CustomerId, id: String| async move {
         subscriptions::find(table, &customer, &id)
             .await
             .unwrap()

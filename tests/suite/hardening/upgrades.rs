@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 use super::card_testing::{card, log_in};
 use super::watched_gateway::{Seen, watched};
 use crate::renewals::{first_service, live_domain};
+use hostfront::CustomerId;
 
 /// How long a test waits for the requests to reach the point it waits for.
 const WAIT: Duration = Duration::from_secs(20);
@@ -50,7 +51,7 @@ fn outcome((status, body): (u16, Value)) -> (u16, String) {
     (status, code)
 }
 
-async fn upgrade_invoices(ports: &Ports, customer_id: &str) -> Vec<Invoice> {
+async fn upgrade_invoices(ports: &Ports, customer_id: &CustomerId) -> Vec<Invoice> {
     invoice::of_customer(ports.table.as_ref(), customer_id, 50)
         .await
         .unwrap()

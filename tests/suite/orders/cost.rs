@@ -8,6 +8,7 @@ use hostfront::dispatch::AppJobs;
 use hostfront::jobs::{WorkerSettings, run_worker};
 use hostfront::orders;
 use hostfront::store::ItemExt;
+use hostfront::{CustomerId, OrderId};
 use hostfront_tests::shopper::{Shopper, fresh_domain, hosting};
 use hostfront_tests::{App, CountingTable, until};
 use tokio_util::sync::CancellationToken;
@@ -60,7 +61,10 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
         .await
         .unwrap()
         .unwrap();
-    let order_key = orders::order_key(key.str_attr("customer_id").unwrap(), id);
+    let order_key = orders::order_key(
+        &CustomerId::new(key.str_attr("customer_id").unwrap()),
+        &OrderId::new(id),
+    );
     until(Duration::from_secs(30), "the order live", || async {
         let item = plain.get(&order_key).await.unwrap().unwrap();
         item.str_attr("status") == Some("active")

@@ -5,6 +5,7 @@
 
 mod refunds;
 
+use hostfront::OrderId;
 use hostfront::adapters::sim::APPROVED;
 use hostfront::audit::{self, Actor, AuditQuery};
 use hostfront::mail::MailKind;
@@ -23,19 +24,19 @@ fn staff() -> Actor {
 }
 
 /// A paid order held for review: its billing country is not the account's.
-async fn held_for_review(ada: &Shopper<'_>) -> (String, String) {
+async fn held_for_review(ada: &Shopper<'_>) -> (OrderId, String) {
     let username = fresh_username();
     let (_, order) = ada
         .order(hosting("subdomain", &fresh_username(), &username))
         .await;
-    let id = order["id"].as_str().unwrap().to_string();
+    let id = OrderId::new(order["id"].as_str().unwrap());
     let (_, paid) = ada.pay(&id, APPROVED, "US").await;
     assert_eq!(paid["status"], "pending_review", "{paid}");
     (id, username)
 }
 
 /// The actions recorded for `order_id`, oldest first, with who made them.
-async fn history(app: &App, order_id: &str) -> Vec<(String, String)> {
+async fn history(app: &App, order_id: &OrderId) -> Vec<(String, String)> {
     let subject = format!("order:{order_id}");
     let mut entries = audit::read(app.ports.table.as_ref(), AuditQuery::Subject(&subject), 50)
         .await
@@ -174,7 +175,7 @@ async fn rejecting_refunds_once_and_frees_the_names(app: &App) {
     assert_eq!(order["status"], "rejected");
     assert_eq!(order["invoice"]["status"], "refunded");
     assert_eq!(order["customer_message"], why);
-    let rejections = mail_kinds(app, &id)
+    let rejections = mail_kinds(app, id.as_str())
         .await
         .into_iter()
         .filter(|k| *k == MailKind::OrderRejected)
@@ -215,7 +216,7 @@ async fn resuming_runs_the_stopped_step_again(app: &App) {
     let mut body = hosting("transfer", "google.com", &fresh_username());
     body["domain"]["auth_code"] = json!("WRONG-CODE");
     let (_, order) = ada.order(body).await;
-    let id = order["id"].as_str().unwrap().to_string();
+    let id = OrderId::new(order["id"].as_str().unwrap());
     ada.pay(&id, APPROVED, "DE").await;
     ada.wait_for(&id, "on_hold").await;
 
@@ -240,7 +241,7 @@ async fn resuming_runs_the_stopped_step_again(app: &App) {
 
 on_both_engines!(resuming_runs_the_stopped_step_again: resume_embedded, resume_cloud);
 
-async fn wait_for_history(app: &App, id: &str, entries: usize) -> Vec<(String, String)> {
+async fn wait_for_history(app: &App, id: &OrderId, entries: usize) -> Vec<(String, String)> {
     let what = format!("{entries} entries in the order's history");
     hostfront_tests::eventually(std::time::Duration::from_secs(30), &what, || async {
         let history = history(app, id).await;

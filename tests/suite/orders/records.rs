@@ -12,35 +12,33 @@ use hostfront::orders;
 use hostfront::scheduler::Task;
 use hostfront::store::{Key, TxOp, Update};
 use hostfront::subscriptions::{self, SubscriptionStatus};
+use hostfront::{CustomerId, OrderId};
 use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 use serde_json::json;
 
 /// A customer with one live order for a new domain and one for a transfer.
-async fn live_customer(app: &App) -> (Shopper<'_>, String, String, String) {
+async fn live_customer(app: &App) -> (Shopper<'_>, OrderId, OrderId, String) {
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
     let domain = fresh_domain();
     let (_, order) = ada
         .order(hosting("register", &domain, &fresh_username()))
         .await;
-    let registered = order["id"].as_str().unwrap().to_string();
+    let registered = OrderId::new(order["id"].as_str().unwrap());
     ada.pay(&registered, APPROVED, "GB").await;
     let mut transfer = hosting("transfer", "facebook.com", &fresh_username());
     transfer["domain"]["auth_code"] = json!(auth_code_for("facebook.com"));
     let (status, order) = ada.order(transfer).await;
     assert_eq!(status, 201, "{order}");
-    let transferred = order["id"].as_str().unwrap().to_string();
+    let transferred = OrderId::new(order["id"].as_str().unwrap());
     ada.pay(&transferred, APPROVED, "GB").await;
     ada.wait_for(&registered, "active").await;
     ada.wait_for(&transferred, "active").await;
     (ada, registered, transferred, domain)
 }
 
-async fn customer_id(ada: &Shopper<'_>) -> String {
-    ada.get("/api/me").await.1["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
+async fn customer_id(ada: &Shopper<'_>) -> CustomerId {
+    CustomerId::new(ada.get("/api/me").await.1["id"].as_str().unwrap())
 }
 
 async fn a_live_order_leaves_a_service_and_a_domain(app: &App) {
@@ -121,7 +119,7 @@ async fn a_service_moves_only_as_its_lifecycle_allows(app: &App) {
     let table = app.ports.table.as_ref();
     let now = || app.ports.clock.now();
     let staff = Actor::Staff("stf-grace".into());
-    let service = subscriptions::find(table, &customer, &registered)
+    let service = subscriptions::find(table, &customer, registered.as_str())
         .await
         .unwrap()
         .unwrap();
@@ -141,7 +139,7 @@ async fn a_service_moves_only_as_its_lifecycle_allows(app: &App) {
     );
     assert!(!again.apply(table, now()).await.unwrap());
 
-    let suspended = subscriptions::find(table, &customer, &registered)
+    let suspended = subscriptions::find(table, &customer, registered.as_str())
         .await
         .unwrap()
         .unwrap();
@@ -153,7 +151,7 @@ async fn a_service_moves_only_as_its_lifecycle_allows(app: &App) {
         "asked to leave",
     );
     assert!(cancel.apply(table, now()).await.unwrap());
-    let cancelled = subscriptions::find(table, &customer, &registered)
+    let cancelled = subscriptions::find(table, &customer, registered.as_str())
         .await
         .unwrap()
         .unwrap();
@@ -203,7 +201,7 @@ async fn a_service_moves_only_as_its_lifecycle_allows(app: &App) {
 on_both_engines!(a_service_moves_only_as_its_lifecycle_allows: service_lifecycle_embedded, service_lifecycle_cloud);
 
 /// What the customer's invoices are for, newest first.
-async fn invoices_of(app: &App, customer: &str) -> Vec<InvoiceFor> {
+async fn invoices_of(app: &App, customer: &CustomerId) -> Vec<InvoiceFor> {
     billing::invoice::of_customer(app.ports.table.as_ref(), customer, 10)
         .await
         .unwrap()
@@ -215,7 +213,7 @@ async fn invoices_of(app: &App, customer: &str) -> Vec<InvoiceFor> {
 /// Puts a live order back in the shape orders had before services were
 /// records: the service on the order, no service or domain record, and no
 /// migration run yet.
-async fn make_legacy(app: &App, customer: &str, order_id: &str, domain: &str) {
+async fn make_legacy(app: &App, customer: &CustomerId, order_id: &OrderId, domain: &str) {
     let order = orders::load(&app.ports, customer, order_id).await.unwrap();
     let invoice = Invoice::read(app.ports.table.as_ref(), order_id)
         .await
@@ -224,7 +222,7 @@ async fn make_legacy(app: &App, customer: &str, order_id: &str, domain: &str) {
     let fields = legacy_invoice.as_object_mut().unwrap();
     fields.remove("about");
     fields.insert("order_id".into(), json!(order_id));
-    let service = subscriptions::find(app.ports.table.as_ref(), customer, order_id)
+    let service = subscriptions::find(app.ports.table.as_ref(), customer, order_id.as_str())
         .await
         .unwrap()
         .unwrap();
@@ -240,7 +238,7 @@ async fn make_legacy(app: &App, customer: &str, order_id: &str, domain: &str) {
                 condition: None,
             },
             TxOp::Delete {
-                key: subscriptions::key(customer, order_id),
+                key: subscriptions::key(customer, order_id.as_str()),
                 condition: None,
             },
             TxOp::Delete {
@@ -291,7 +289,7 @@ async fn the_migration_gives_old_live_orders_their_records_once(app: &App) {
         .unwrap();
     assert_eq!(migrated.service_id.as_deref(), Some(registered.as_str()));
     assert!(migrated.service.is_none());
-    let service = subscriptions::find(table, &customer, &registered)
+    let service = subscriptions::find(table, &customer, registered.as_str())
         .await
         .unwrap()
         .unwrap();

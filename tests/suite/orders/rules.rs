@@ -7,6 +7,7 @@ use hostfront::orders::checkout;
 use hostfront::orders::create;
 use hostfront::orders::{self, OrderStatus};
 use hostfront::store::ItemExt;
+use hostfront::{CustomerId, OrderId};
 use hostfront_tests::shopper::{Shopper, card, fresh_domain, fresh_username, hosting, register};
 use hostfront_tests::{App, embedded_ports_with};
 use serde_json::json;
@@ -167,7 +168,7 @@ async fn full_servers_put_orders_on_hold_in_plain_words() {
         .ports
         .table
         .get(&orders::order_key(
-            app.ports
+            &app.ports
                 .table
                 .get(&hostfront::store::Key::new(
                     "EMAIL#ada@example.com",
@@ -177,8 +178,9 @@ async fn full_servers_put_orders_on_hold_in_plain_words() {
                 .unwrap()
                 .unwrap()
                 .str_attr("customer_id")
+                .map(CustomerId::new)
                 .unwrap(),
-            id,
+            &OrderId::new(id),
         ))
         .await
         .unwrap()

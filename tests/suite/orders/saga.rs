@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use hostfront::OrderId;
 use hostfront::accounts::Customer;
 use hostfront::adapters::sim::APPROVED;
 use hostfront::clock::ManualClock;
@@ -20,7 +21,7 @@ use hostfront_tests::{App, embedded_ports_with, eventually, until};
 use tokio_util::sync::CancellationToken;
 
 /// A customer with a paid order, made through the library on `services`.
-async fn paid_order(ports: &hostfront::Ports) -> (Customer, String) {
+async fn paid_order(ports: &hostfront::Ports) -> (Customer, OrderId) {
     hostfront::catalog::seed_demo(ports.table.as_ref())
         .await
         .unwrap();
@@ -268,7 +269,7 @@ impl hostfront::dnshost::DnsHost for SlowToServe {
     async fn create_zone(
         &self,
         zone: &hostfront::zone::Zone,
-        order_id: &str,
+        order_id: &OrderId,
     ) -> Result<(), hostfront::dnshost::DnsError> {
         use std::sync::atomic::Ordering;
         self.inner.create_zone(zone, order_id).await?;
@@ -287,7 +288,7 @@ impl hostfront::dnshost::DnsHost for SlowToServe {
     async fn zone(
         &self,
         origin: &str,
-    ) -> Result<Option<(hostfront::zone::Zone, String)>, hostfront::dnshost::DnsError> {
+    ) -> Result<Option<(hostfront::zone::Zone, OrderId)>, hostfront::dnshost::DnsError> {
         self.inner.zone(origin).await
     }
 

@@ -16,6 +16,7 @@ use hostfront::renewals::{self, BillingRun, RenewalStatus};
 use hostfront::store::Key;
 
 use super::{DAY, live_domain, mails_of, paying_with, registry_expiry};
+use hostfront::CustomerId;
 use hostfront::clock::add_years_secs;
 
 fn saved(number: &str) -> Card {
@@ -225,7 +226,7 @@ with_clock_on_both_engines!(a_domain_that_will_not_renew_itself_is_reminded_once
 /// `item` moved to `pk` / `sk` with `customer_id` the victim's: what a
 /// function allowed to write `DOMAIN#` items with any attributes could plant
 /// in the billing run's indexes.
-async fn plant(ports: &Ports, item: &Key, sk: &str, victim: &str) {
+async fn plant(ports: &Ports, item: &Key, sk: &str, victim: &CustomerId) {
     let mut forged = ports.table.get(item).await.unwrap().unwrap();
     let name = forged
         .get("domain")

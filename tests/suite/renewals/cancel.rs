@@ -17,7 +17,7 @@ use hostfront::subscriptions::cancel::{self, Acting, CancelError, When};
 use hostfront::subscriptions::{self, SubscriptionStatus};
 
 /// The customer `id` acting on their own service.
-fn as_customer(id: &str) -> Acting<'static> {
+fn as_customer(id: &CustomerId) -> Acting<'static> {
     Acting {
         actor: Actor::Customer(id.into()),
         client: None,
@@ -27,6 +27,7 @@ fn as_customer(id: &str) -> Acting<'static> {
 use hostfront::step_ledger::StepsError;
 
 use super::{DAY, first_service, live_domain};
+use hostfront::CustomerId;
 
 async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, ports: &Ports) {
     let (customer, domain) = live_domain(ports).await;

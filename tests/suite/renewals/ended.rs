@@ -16,11 +16,12 @@ use hostfront::subscriptions::{self, SubscriptionStatus};
 
 use super::services::{card, travel_to};
 use super::{first_service, live_domain, mails_of};
+use hostfront::CustomerId;
 
 /// The customer's invoice for the period of `service_id` that starts `from`.
 pub(crate) async fn period_invoice(
     ports: &Ports,
-    customer_id: &str,
+    customer_id: &CustomerId,
     from: &str,
 ) -> invoice::Invoice {
     invoice::of_customer(ports.table.as_ref(), customer_id, 100)
@@ -32,7 +33,7 @@ pub(crate) async fn period_invoice(
 }
 
 /// Paying `number` by hand is refused: its service ended.
-pub(crate) async fn paying_is_refused(ports: &Ports, customer_id: &str, number: &str) {
+pub(crate) async fn paying_is_refused(ports: &Ports, customer_id: &CustomerId, number: &str) {
     let refused = pay::pay_invoice(
         ports,
         customer_id,

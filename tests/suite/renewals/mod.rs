@@ -18,6 +18,7 @@ pub(crate) mod services;
 mod transfers;
 mod two_years;
 
+use hostfront::CustomerId;
 use hostfront::Ports;
 use hostfront::accounts::Customer;
 use hostfront::domains::owned::{self, OwnedDomain};
@@ -44,7 +45,7 @@ pub(super) fn paying_with(number: &str, years: u32) -> RenewRequest {
 /// The customer's first hosting service.
 pub(crate) async fn first_service(
     ports: &Ports,
-    customer_id: &str,
+    customer_id: &CustomerId,
 ) -> hostfront::subscriptions::Subscription {
     hostfront::subscriptions::of_customer(ports.table.as_ref(), customer_id)
         .await

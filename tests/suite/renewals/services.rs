@@ -17,6 +17,7 @@ use hostfront::subscriptions::pay::{self, PayError};
 use hostfront::subscriptions::{self, SubscriptionStatus};
 
 use super::{DAY, first_service, live_domain, mails_of};
+use hostfront::CustomerId;
 
 pub(crate) fn card(number: &str) -> Card {
     Card {
@@ -255,7 +256,7 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, ports: &Ports
     ));
 }
 
-async fn saved(ports: &Ports, customer_id: &str) -> PaymentSource {
+async fn saved(ports: &Ports, customer_id: &CustomerId) -> PaymentSource {
     let token = payment_method::find(ports.table.as_ref(), customer_id)
         .await
         .unwrap()

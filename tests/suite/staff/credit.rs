@@ -2,6 +2,7 @@
 //! the billing role's grants to one customer add up to its limit per UTC
 //! day; admins have none; the next day starts afresh.
 
+use hostfront::CustomerId;
 use hostfront::Ports;
 use hostfront::audit::Actor;
 use hostfront::billing::credit::{self, CreditError};
@@ -11,13 +12,11 @@ use hostfront::staff::Role;
 async fn billing_grants_add_up_per_customer_per_day(clock: &ManualClock, ports: &Ports) {
     let clerk = Actor::Staff("stf-billing".into());
     let grant = |customer: &'static str, role, amount| {
-        credit::grant(
-            ports,
-            (&clerk, role, "192.0.2.1"),
-            (customer, "USD"),
-            amount,
-            "an outage",
-        )
+        let (customer, clerk) = (CustomerId::new(customer), &clerk);
+        async move {
+            let by = (clerk, role, "192.0.2.1");
+            credit::grant(ports, by, (&customer, "USD"), amount, "an outage").await
+        }
     };
     let over =
         |answer: Result<i64, CreditError>| matches!(answer, Err(CreditError::OverLimit { .. }));

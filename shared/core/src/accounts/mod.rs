@@ -22,6 +22,7 @@ use crate::{Hashing, Storage};
 
 pub(crate) mod repo;
 mod signup;
+use crate::CustomerId;
 use crate::store::{Condition, ItemExt, TableError, Update};
 pub(crate) use repo::{customer_key, customer_of, email_key, load_customer, session_key};
 pub use signup::{SignupAccepted, Verification, signup, verify_email};
@@ -73,7 +74,7 @@ pub struct Contact {
 /// What a customer sees of their account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Customer {
-    pub id: String,
+    pub id: CustomerId,
     pub email: String,
     pub name: String,
     pub country: String,
@@ -166,7 +167,7 @@ static DECOY_HASH: LazyLock<String> = LazyLock::new(|| hashing::hash_now(&random
 
 pub(crate) async fn start_session(
     ports: &impl Storage,
-    customer_id: &str,
+    customer_id: &CustomerId,
 ) -> Result<String, AccountError> {
     let token = random_token();
     let (session, condition) = repo::create_session_op(
@@ -187,7 +188,12 @@ pub async fn login(
     let email = normalize_email(&request.email).map_err(|_| AccountError::BadCredentials)?;
     let marker = ports.table().get(&email_key(&email)).await?;
     let profile = match marker.as_ref().and_then(|m| m.str_attr("customer_id")) {
-        Some(id) => ports.table().get(&customer_key(id)).await?,
+        Some(id) => {
+            ports
+                .table()
+                .get(&customer_key(&CustomerId::new(id)))
+                .await?
+        }
         None => None,
     };
     let hash = profile
@@ -213,7 +219,7 @@ pub async fn login(
 /// must not be: the panel is another system that may store it less well).
 pub async fn is_account_password(
     ports: &(impl Storage + Hashing),
-    customer_id: &str,
+    customer_id: &CustomerId,
     password: &str,
 ) -> Result<bool, AccountError> {
     let profile = ports.table().get(&customer_key(customer_id)).await?;
@@ -238,7 +244,7 @@ pub async fn session_customer(ports: &impl Storage, token: &str) -> Result<Custo
         .ok_or(AccountError::NotLoggedIn)?;
     let profile = ports
         .table()
-        .get(&customer_key(id))
+        .get(&customer_key(&CustomerId::new(id)))
         .await?
         .ok_or(AccountError::NotLoggedIn)?;
     // "Log out everywhere" ends every session started before it.

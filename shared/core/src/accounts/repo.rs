@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{AccountError, Customer};
+use crate::CustomerId;
 use crate::store::{Condition, Item, ItemExt, Key, TableError, TxOp};
 
 /// A token or address as stored: its SHA-256 digest, base64url.
@@ -16,7 +17,7 @@ pub(crate) fn digest(text: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(text.as_bytes()))
 }
 
-pub(crate) fn customer_key(id: &str) -> Key {
+pub(crate) fn customer_key(id: &CustomerId) -> Key {
     Key::new(format!("CUSTOMER#{id}"), "PROFILE")
 }
 
@@ -37,7 +38,7 @@ pub(crate) fn customer_of(item: &Item) -> Result<Customer, AccountError> {
 /// error, as whatever names a customer outlives nobody's profile.
 pub(crate) async fn load_customer(
     table: &dyn crate::store::Table,
-    customer_id: &str,
+    customer_id: &CustomerId,
 ) -> Result<Customer, TableError> {
     let profile = table
         .get(&customer_key(customer_id))
@@ -64,7 +65,7 @@ pub(crate) fn create_customer_ops(customer: &Customer, password_hash: &str) -> (
     profile.insert("gsi2pk".into(), "CUSTOMERS".into());
     profile.insert(
         "gsi2sk".into(),
-        name_index(&customer.name, &customer.id).into(),
+        name_index(&customer.name, customer.id.as_str()).into(),
     );
     let create = |item| TxOp::Put {
         item,
@@ -118,7 +119,7 @@ impl PendingSignup {
 /// `until` (epoch seconds); created once.
 pub(crate) fn create_session_op(
     token: &str,
-    customer_id: &str,
+    customer_id: &CustomerId,
     started_ms: i64,
     until: i64,
 ) -> (Item, Condition) {

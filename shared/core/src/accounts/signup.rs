@@ -15,7 +15,7 @@ use super::{
 };
 use crate::mail::{self, Letter, Mail, MailKind};
 use crate::store::{Condition, Tx, TxError, TxOp};
-use crate::{Hashing, Mailing, Settings, Storage};
+use crate::{CustomerId, Hashing, Mailing, Settings, Storage};
 
 /// How long a verification link works.
 const PENDING_HOURS: i64 = 24;
@@ -175,7 +175,7 @@ pub async fn verify_email(
         .await?
         .ok_or(AccountError::BadToken)?;
     let pending = PendingSignup::of(&pending);
-    let id = ulid::Ulid::new().to_string();
+    let id = CustomerId::generate();
     let holder = Contact {
         name: pending.name.clone(),
         email: pending.email.clone(),

@@ -12,12 +12,13 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::CustomerId;
 use crate::audit::Role;
 use crate::audit::{Actor, AuditEntry};
 use crate::store::{Condition, Item, ItemExt, Key, Table, TableError, TableResult, TxOp, Update};
 use crate::{Settings, Storage};
 
-fn key(customer_id: &str) -> Key {
+fn key(customer_id: &CustomerId) -> Key {
     Key::new(format!("CUSTOMER#{customer_id}"), "CREDIT")
 }
 
@@ -42,7 +43,7 @@ fn totals(item: Option<&Item>) -> (i64, i64) {
 }
 
 /// The customer's credit, and the version it was read at (0: none yet).
-pub async fn balance(table: &dyn Table, customer_id: &str) -> TableResult<(i64, i64)> {
+pub async fn balance(table: &dyn Table, customer_id: &CustomerId) -> TableResult<(i64, i64)> {
     Ok(totals(table.get(&key(customer_id)).await?.as_ref()))
 }
 
@@ -55,7 +56,7 @@ fn granted_on(item: Option<&Item>, day: &str) -> i64 {
 
 /// Takes `amount` of the customer's credit, read at version `v`; for the
 /// transaction of the invoice it goes on (refused when the credit moved).
-pub fn use_op(customer_id: &str, amount: i64, v: i64) -> TxOp {
+pub fn use_op(customer_id: &CustomerId, amount: i64, v: i64) -> TxOp {
     TxOp::Update {
         key: key(customer_id),
         update: Update::new().add("balance", -amount).bump_version(),
@@ -82,7 +83,7 @@ pub enum CreditError {
 pub async fn grant(
     ports: &(impl Storage + Settings),
     (staff, role, client): (&Actor, Role, &str),
-    (customer_id, currency): (&str, &str),
+    (customer_id, currency): (&CustomerId, &str),
     amount: i64,
     why: &str,
 ) -> Result<i64, CreditError> {
@@ -125,7 +126,7 @@ pub async fn grant(
             at: crate::clock::rfc3339_millis(ports.clock().now()),
             actor: staff.clone(),
             subject: format!("credit:{customer_id}"),
-            customer_id: Some(customer_id.into()),
+            customer_id: Some(customer_id.clone()),
             action: "credit_granted".into(),
             from: Some(before.to_string()),
             to: Some((before + amount).to_string()),

@@ -17,6 +17,7 @@
 //! lock a customer out of paying by hand.
 
 use crate::store::{ItemExt, Key, TableError, Update};
+use crate::{CustomerId, OrderId};
 use crate::{Settings, Storage};
 
 /// Declines of a day whose reason is named; later ones answer generically.
@@ -34,7 +35,7 @@ pub struct Paying {
 }
 
 impl Paying {
-    pub fn order(order_id: &str) -> Paying {
+    pub fn order(order_id: &OrderId) -> Paying {
         Paying {
             thing: format!("order#{order_id}"),
             refusal: "too many cards were declined for this order; cancel it and place a new one, or contact us",
@@ -87,11 +88,11 @@ impl TooManyDeclines {
     pub const CODE: &'static str = "too_many_declines";
 }
 
-fn day_key(customer_id: &str, day: &str) -> Key {
+fn day_key(customer_id: &CustomerId, day: &str) -> Key {
     Key::new(format!("CUSTOMER#{customer_id}"), format!("DECLINES#{day}"))
 }
 
-fn thing_key(customer_id: &str, paying: &Paying) -> Key {
+fn thing_key(customer_id: &CustomerId, paying: &Paying) -> Key {
     Key::new(
         format!("CUSTOMER#{customer_id}"),
         format!("DECLINES#FOR#{}", paying.thing),
@@ -111,7 +112,7 @@ fn until_tomorrow(ports: &impl Storage) -> u64 {
 /// The day's count and the thing's, in one read.
 async fn counts(
     ports: &impl Storage,
-    customer_id: &str,
+    customer_id: &CustomerId,
     paying: &Paying,
 ) -> Result<(i64, i64), TableError> {
     let keys = [
@@ -133,7 +134,7 @@ async fn counts(
 /// (every path answers the same once it is spent), then the thing's.
 async fn refusal(
     ports: &(impl Storage + Settings),
-    customer_id: &str,
+    customer_id: &CustomerId,
     paying: &Paying,
 ) -> Result<Option<TooManyDeclines>, TableError> {
     let (today, for_thing) = counts(ports, customer_id, paying).await?;
@@ -156,7 +157,7 @@ async fn refusal(
 /// customer's declined cards reach the day's cap or `paying`'s.
 pub async fn may_try<E: From<TooManyDeclines> + From<TableError>>(
     ports: &(impl Storage + Settings),
-    customer_id: &str,
+    customer_id: &CustomerId,
     paying: &Paying,
 ) -> Result<(), E> {
     match refusal(ports, customer_id, paying).await? {
@@ -170,7 +171,7 @@ pub async fn may_try<E: From<TooManyDeclines> + From<TableError>>(
 /// generically after that.
 pub async fn declined(
     ports: &impl Storage,
-    customer_id: &str,
+    customer_id: &CustomerId,
     paying: &Paying,
     (code, message): (String, String),
 ) -> Result<(String, String), TableError> {
@@ -227,15 +228,17 @@ mod tests {
     #[test]
     fn each_thing_paid_is_counted_apart() {
         let things = [
-            Paying::order("01A"),
+            Paying::order(&OrderId::new("01A")),
             Paying::renewal("bakery.com", 1),
             Paying::renewal("bakery.com", 2),
             Paying::invoice("INV-000001"),
             Paying::upgrade("01A"),
             Paying::saved_card(),
         ];
-        let keys: std::collections::HashSet<_> =
-            things.iter().map(|p| thing_key("c", p).sk).collect();
+        let keys: std::collections::HashSet<_> = things
+            .iter()
+            .map(|p| thing_key(&CustomerId::new("c"), p).sk)
+            .collect();
         assert_eq!(keys.len(), things.len());
     }
 }

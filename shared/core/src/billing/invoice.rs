@@ -19,6 +19,7 @@ use crate::records::children_partition;
 use crate::store::{
     Condition, Index, Item, Key, Query, SortKey, Table, TableError, TableResult, TxOp, Update,
 };
+use crate::{CustomerId, OrderId};
 
 /// The running total of refunds, beside the invoice on its item, for
 /// writes that must not pass a refund made meanwhile.
@@ -56,7 +57,7 @@ pub enum InvoiceStatus {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum InvoiceFor {
     /// An order: its plan, setup fee and domain.
-    Order { order_id: String },
+    Order { order_id: OrderId },
     /// Renewing a domain for some years.
     Renewal { domain: String, years: u32 },
     /// One period of a service, from its first day to the day before the next.
@@ -73,7 +74,7 @@ pub enum InvoiceFor {
 pub struct Invoice {
     /// `INV-000042`: consecutive, without gaps.
     pub number: String,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub about: InvoiceFor,
     /// RFC 3339, UTC.
     pub issued_at: String,
@@ -101,7 +102,7 @@ pub struct Invoice {
 impl Invoice {
     /// An invoice of `lines` with tax at `tax_rate_bps`; numbered by `number()`.
     pub fn new(
-        customer_id: &str,
+        customer_id: &CustomerId,
         about: InvoiceFor,
         issued_at: String,
         currency: &str,
@@ -130,7 +131,7 @@ impl Invoice {
     }
 
     /// Where the invoice of `order_id` is kept.
-    pub fn order_key(order_id: &str) -> Key {
+    pub fn order_key(order_id: &OrderId) -> Key {
         Key::new(children_partition(order_id), "INVOICE")
     }
 
@@ -146,7 +147,7 @@ impl Invoice {
     }
 
     /// The invoice of `order_id`; every order has one from the moment it is placed.
-    pub async fn read(table: &dyn Table, order_id: &str) -> Result<Invoice, TableError> {
+    pub async fn read(table: &dyn Table, order_id: &OrderId) -> Result<Invoice, TableError> {
         let item = table
             .get(&Self::order_key(order_id))
             .await?
@@ -280,7 +281,7 @@ pub async fn by_number(table: &dyn Table, number: &str) -> TableResult<Option<In
 /// The customer's invoice numbered `number`, if it is theirs.
 pub async fn find(
     table: &dyn Table,
-    customer_id: &str,
+    customer_id: &CustomerId,
     number: &str,
 ) -> TableResult<Option<Invoice>> {
     let page = table
@@ -295,7 +296,7 @@ pub async fn find(
 /// A customer's newest invoices, at most `limit`.
 pub async fn of_customer(
     table: &dyn Table,
-    customer_id: &str,
+    customer_id: &CustomerId,
     limit: usize,
 ) -> TableResult<Vec<Invoice>> {
     let page = table
@@ -325,10 +326,10 @@ mod tests {
             },
         ];
         let about = InvoiceFor::Order {
-            order_id: "o".into(),
+            order_id: OrderId::new("o"),
         };
         let invoice = Invoice::new(
-            "c",
+            &CustomerId::new("c"),
             about,
             "2026-11-22T10:00:00Z".into(),
             "USD",
@@ -356,9 +357,9 @@ mod tests {
         assert_eq!(
             invoice.about,
             InvoiceFor::Order {
-                order_id: "o".into()
+                order_id: OrderId::new("o")
             }
         );
-        assert_eq!(invoice.key(), Invoice::order_key("o"));
+        assert_eq!(invoice.key(), Invoice::order_key(&OrderId::new("o")));
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::declines::{self, Paying, TooManyDeclines};
+use crate::CustomerId;
 use crate::payments::{Card, PaymentError};
 use crate::store::{Item, Key, Table, TableResult, record_item, record_of};
 use crate::{Billing, Settings, Storage};
@@ -47,12 +48,15 @@ impl PaymentMethod {
     }
 }
 
-fn key(customer_id: &str) -> Key {
+fn key(customer_id: &CustomerId) -> Key {
     Key::new(format!("CUSTOMER#{customer_id}"), "PAYMENT_METHOD")
 }
 
 /// The customer's saved card, if any.
-pub async fn find(table: &dyn Table, customer_id: &str) -> TableResult<Option<PaymentMethod>> {
+pub async fn find(
+    table: &dyn Table,
+    customer_id: &CustomerId,
+) -> TableResult<Option<PaymentMethod>> {
     table
         .get(&key(customer_id))
         .await?
@@ -65,7 +69,7 @@ pub async fn find(table: &dyn Table, customer_id: &str) -> TableResult<Option<Pa
 /// gateway declines counts against the customer's declined cards.
 pub async fn save(
     ports: &(impl Storage + Billing + Settings),
-    customer_id: &str,
+    customer_id: &CustomerId,
     card: &Card,
     idempotency_key: &str,
 ) -> Result<PaymentMethod, SaveError> {
@@ -100,7 +104,7 @@ pub async fn save(
 }
 
 /// Forgets the customer's saved card.
-pub async fn remove(table: &dyn Table, customer_id: &str) -> TableResult<()> {
+pub async fn remove(table: &dyn Table, customer_id: &CustomerId) -> TableResult<()> {
     table.delete(&key(customer_id), None).await.map(|_| ())
 }
 

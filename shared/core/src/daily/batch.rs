@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::run::{COUNT, day_of, details_partition, expires, run_key};
 use super::{Check, Checking};
+use crate::CustomerId;
 use crate::store::{Condition, Item, Key, Table, TableError, TableResult, TxOp, Update};
 
 /// Why a batch stopped before its end.
@@ -33,10 +34,10 @@ impl Tally {
     }
 
     /// Something about `item` that needs people.
-    pub fn exception(&mut self, item: &str, customer_id: &str, what: String) {
+    pub fn exception(&mut self, item: &str, customer_id: &CustomerId, what: String) {
         self.exceptions.push(Exception {
             item: item.to_string(),
-            customer_id: customer_id.to_string(),
+            customer_id: customer_id.clone(),
             what,
         });
     }
@@ -47,7 +48,7 @@ impl Tally {
 pub struct Exception {
     /// `domain:<name>`, `service:<id>`.
     pub item: String,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// What happened, for staff.
     pub what: String,
 }

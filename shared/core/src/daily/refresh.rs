@@ -4,6 +4,7 @@
 //! the portal's share of the registrar's quota, at most once per domain per
 //! cool-down, and the record corrected as the sync would.
 
+use crate::CustomerId;
 use crate::domains::manage::{ManageError, mine};
 use crate::domains::owned::{self, OwnedDomain, OwnedStatus};
 use crate::registrar::{DomainStatus, RegistrarError};
@@ -17,7 +18,7 @@ pub const COOL_DOWN_SECS: i64 = 300;
 /// record; `TooSoon` within the cool-down of the last refresh.
 pub async fn refresh(
     ports: &(impl Storage + Registry),
-    customer_id: &str,
+    customer_id: &CustomerId,
     name: &str,
 ) -> Result<OwnedDomain, ManageError> {
     let domain = mine(ports, customer_id, name).await?;

@@ -6,6 +6,7 @@
 
 use super::manage::ManageError;
 use super::owned::OwnedDomain;
+use crate::CustomerId;
 use crate::accounts::{self, AccountError};
 use crate::mail::{Letter, Mail, MailKind};
 use crate::store::TableError;
@@ -14,7 +15,7 @@ use crate::{Hashing, Settings, Storage};
 /// Checks that `password` is the account password of `customer_id`.
 pub async fn password(
     ports: &(impl Storage + Hashing),
-    customer_id: &str,
+    customer_id: &CustomerId,
     password: Option<&str>,
 ) -> Result<(), ManageError> {
     let Some(password) = password.filter(|p| !p.is_empty()) else {

@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 
 use super::confirm;
 use super::owned::{self, OwnedDomain};
+use crate::CustomerId;
 use crate::audit::{Actor, AuditEntry};
 use crate::mail::{self, Mail};
 use crate::registrar::{Contact, RegistrarError};
@@ -66,7 +67,7 @@ impl From<RegistrarError> for ManageError {
 
 pub async fn mine(
     ports: &impl Storage,
-    customer_id: &str,
+    customer_id: &CustomerId,
     name: &str,
 ) -> Result<OwnedDomain, ManageError> {
     owned::find(ports.table(), customer_id, name)
@@ -137,7 +138,7 @@ fn not_transfer_locked(ports: &impl Storage, domain: &OwnedDomain) -> Result<(),
 /// Points the domain at `nameservers` (2 to 13 host names).
 pub async fn set_nameservers(
     ports: &(impl Storage + Registry + Mailing),
-    customer_id: &str,
+    customer_id: &CustomerId,
     name: &str,
     nameservers: &[String],
 ) -> Result<OwnedDomain, ManageError> {
@@ -182,7 +183,7 @@ pub async fn set_nameservers(
 /// password, never while the lock after a change of registrant lasts.
 pub async fn set_lock(
     ports: &impl Guarded,
-    customer_id: &str,
+    customer_id: &CustomerId,
     name: &str,
     locked: bool,
     current_password: Option<&str>,
@@ -240,7 +241,7 @@ pub struct RegistrantChange {
 /// registrant opted out.
 pub async fn set_registrant(
     ports: &impl Guarded,
-    customer_id: &str,
+    customer_id: &CustomerId,
     name: &str,
     change: RegistrantChange,
 ) -> Result<OwnedDomain, ManageError> {
@@ -306,7 +307,7 @@ pub async fn set_registrant(
 /// registrant lasts; every request is audited and mailed.
 pub async fn auth_code(
     ports: &impl Guarded,
-    customer_id: &str,
+    customer_id: &CustomerId,
     name: &str,
     current_password: Option<&str>,
 ) -> Result<String, ManageError> {

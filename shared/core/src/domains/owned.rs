@@ -34,6 +34,7 @@ pub enum OwnedStatus {
     Deleted,
 }
 
+use crate::{CustomerId, OrderId};
 use OwnedStatus::*;
 
 impl Status for OwnedStatus {
@@ -57,9 +58,9 @@ pub struct OwnedDomain {
     /// ASCII form.
     pub name: String,
     pub unicode: String,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// The order that brought it.
-    pub order_id: String,
+    pub order_id: OrderId,
     /// The registrar adapter that holds it: `simulated`, `epp`.
     pub registrar: String,
     pub status: OwnedStatus,
@@ -90,7 +91,7 @@ pub struct OwnedDomain {
     pub v: i64,
 }
 
-pub fn key(customer_id: &str, name: &str) -> Key {
+pub fn key(customer_id: &CustomerId, name: &str) -> Key {
     Key::new(format!("CUSTOMER#{customer_id}"), format!("DOMAIN#{name}"))
 }
 
@@ -173,7 +174,7 @@ impl OwnedDomain {
 /// The domain `name` of `customer_id`, if it is theirs.
 pub async fn find(
     table: &dyn Table,
-    customer_id: &str,
+    customer_id: &CustomerId,
     name: &str,
 ) -> TableResult<Option<OwnedDomain>> {
     table
@@ -187,7 +188,7 @@ pub async fn find(
 /// audit entry; the domain as it is now, or None when it is not theirs.
 pub async fn set_auto_renew(
     ports: &impl crate::Storage,
-    customer_id: &str,
+    customer_id: &CustomerId,
     name: &str,
     enabled: bool,
 ) -> TableResult<Option<OwnedDomain>> {
@@ -223,7 +224,10 @@ pub async fn set_auto_renew(
 }
 
 /// A customer's domains, by name, however many.
-pub async fn of_customer(table: &dyn Table, customer_id: &str) -> TableResult<Vec<OwnedDomain>> {
+pub async fn of_customer(
+    table: &dyn Table,
+    customer_id: &CustomerId,
+) -> TableResult<Vec<OwnedDomain>> {
     let query = Query::partition(format!("CUSTOMER#{customer_id}"))
         .sort(SortKey::BeginsWith("DOMAIN#".into()));
     all_items(table, query)

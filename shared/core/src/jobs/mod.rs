@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::{CustomerId, OrderId};
 pub use runner::{JobHandler, WorkerSettings, process, retry_backoff, run_worker};
 
 /// How long a received job is hidden from other workers while it runs. Every
@@ -21,20 +22,20 @@ pub const JOB_VISIBILITY: Duration = Duration::from_secs(60);
 pub enum Job {
     /// Run a paid order's provisioning saga.
     Provision {
-        customer_id: String,
-        order_id: String,
+        customer_id: CustomerId,
+        order_id: OrderId,
     },
     /// Renew a domain whose renewal is queued, extending `current_expiry`.
     RenewDomain { domain: String, current_expiry: i64 },
     /// Suspend a service whose cancellation took effect, back it up, and
     /// remove its account, mailboxes and zone.
     TearDown {
-        customer_id: String,
+        customer_id: CustomerId,
         service_id: String,
     },
     /// Make the panel's account match the service: its plan and suspension.
     SyncPanel {
-        customer_id: String,
+        customer_id: CustomerId,
         service_id: String,
     },
     /// Carry on queuing the pages of a daily check's run where the last
@@ -124,8 +125,8 @@ mod tests {
     #[test]
     fn jobs_keep_their_wire_format_and_anything_else_is_poison() {
         let job = Job::Provision {
-            customer_id: "c1".into(),
-            order_id: "o1".into(),
+            customer_id: CustomerId::new("c1"),
+            order_id: OrderId::new("o1"),
         };
         assert_eq!(
             job.body(),

@@ -3,6 +3,7 @@
 //! order waits for it, logged in. Knowing the check's id is not enough.
 
 use super::{OrderStatus, repo};
+use crate::CustomerId;
 use crate::Storage;
 use crate::store::TableError;
 
@@ -15,7 +16,7 @@ const LOOKED_THROUGH: usize = 100;
 /// bank's check of `authorization_id`.
 pub async fn awaits_check(
     ports: &impl Storage,
-    customer_id: &str,
+    customer_id: &CustomerId,
     authorization_id: &str,
 ) -> Result<bool, TableError> {
     let orders = repo::newest(ports.table(), customer_id, LOOKED_THROUGH).await?;

@@ -12,6 +12,7 @@ use serde_json::json;
 use super::letters::invoice_letter;
 use super::lifecycle::{Change, MovedOn};
 use super::{Invoice, Order, OrderError, OrderStatus, conflict, invalid, order_key};
+use crate::OrderId;
 use crate::audit::Actor;
 use crate::audit::Role;
 use crate::billing::invoice::unrefunded_since;
@@ -21,8 +22,8 @@ use crate::store::{Condition, Tx, TxError, TxOp, Update};
 use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
 /// The order `order_id`, whoever's it is: its invoice names the customer.
-pub async fn locate(ports: &impl Storage, order_id: &str) -> Result<Order, OrderError> {
-    if ulid::Ulid::from_string(order_id).is_err() {
+pub async fn locate(ports: &impl Storage, order_id: &OrderId) -> Result<Order, OrderError> {
+    if !order_id.is_ulid() {
         return Err(OrderError::NotFound);
     }
     let invoice = ports
@@ -64,7 +65,7 @@ fn invoice_refunded() -> OrderError {
 async fn provision(
     ports: &(impl Storage + Queueing),
     (staff, role, client): (&Actor, Role, &str),
-    order_id: &str,
+    order_id: &OrderId,
     why: &str,
     update: Update,
 ) -> Result<Order, OrderError> {
@@ -118,7 +119,7 @@ async fn provision(
 pub async fn approve(
     ports: &(impl Storage + Queueing),
     staff: (&Actor, Role, &str),
-    order_id: &str,
+    order_id: &OrderId,
     why: &str,
 ) -> Result<Order, OrderError> {
     provision(ports, staff, order_id, why, Update::new()).await
@@ -129,7 +130,7 @@ pub async fn approve(
 pub async fn resume(
     ports: &(impl Storage + Queueing),
     staff: (&Actor, Role, &str),
-    order_id: &str,
+    order_id: &OrderId,
     why: &str,
 ) -> Result<Order, OrderError> {
     let cleared = Update::new()
@@ -154,7 +155,7 @@ async fn start_provisioning(ports: &impl Queueing, order: &Order) {
 pub async fn reject(
     ports: &(impl Storage + Settings + Billing + Mailing + Sealing),
     (staff, role, client): (&Actor, Role, &str),
-    order_id: &str,
+    order_id: &OrderId,
     why: &str,
 ) -> Result<Order, OrderError> {
     let why = reason(why)?;
@@ -184,7 +185,7 @@ pub async fn reject(
         order = super::load(ports, &order.customer_id, order_id).await?;
     }
     refund(ports, &order).await?;
-    tracing::info!(order = order_id, "order rejected and refunded");
+    tracing::info!(order = %order_id, "order rejected and refunded");
     super::load(ports, &order.customer_id, order_id).await
 }
 

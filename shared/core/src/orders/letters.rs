@@ -11,7 +11,7 @@ pub fn letter(ports: &impl Settings, order: &Order) -> Letter {
     Letter {
         company: ports.config().company_name.clone(),
         name: order.customer_name.clone(),
-        order_id: order.id.clone(),
+        order_id: order.id.to_string(),
         order_url: format!("{base}/order.html?id={}", order.id),
         plan_name: order.plan_name.clone(),
         domain: order.domain.unicode.clone(),

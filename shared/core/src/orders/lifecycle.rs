@@ -56,7 +56,7 @@ impl Change<'_> {
         lifecycle::Change {
             subject: Subject {
                 key: order_key(&self.order.customer_id, &self.order.id),
-                id: self.order.id.clone(),
+                id: self.order.id.to_string(),
                 customer_id: Some(self.order.customer_id.clone()),
             },
             from: self.order.status,
@@ -70,10 +70,14 @@ impl Change<'_> {
             also: vec![
                 stats::add_op(
                     &stats::orders_in(self.order.status.as_str()),
-                    &self.order.id,
+                    self.order.id.as_str(),
                     -1,
                 ),
-                stats::add_op(&stats::orders_in(self.to.as_str()), &self.order.id, 1),
+                stats::add_op(
+                    &stats::orders_in(self.to.as_str()),
+                    self.order.id.as_str(),
+                    1,
+                ),
             ],
         }
     }

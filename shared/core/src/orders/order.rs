@@ -9,6 +9,7 @@ use crate::catalog::PlanKind;
 use crate::domains::subdomains;
 use crate::panel::HostingSetup;
 use crate::store::Key;
+use crate::{CustomerId, OrderId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -111,8 +112,8 @@ pub struct PaymentAction {
 /// The order as stored, in the attributes of its item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
-    pub id: String,
-    pub customer_id: String,
+    pub id: OrderId,
+    pub customer_id: CustomerId,
     pub email: String,
     pub customer_name: String,
     pub status: OrderStatus,

@@ -15,6 +15,7 @@ use super::{
 };
 use crate::accounts::{Customer, random_token};
 use crate::store::{Condition, Key, Tx, TxError, TxOp, Update};
+use crate::{CustomerId, OrderId};
 use crate::{Lookups, Settings, Storage};
 
 /// The label under the domain where the proof goes.
@@ -83,8 +84,8 @@ impl OwnershipView {
 pub fn claim_op(
     action: DomainAction,
     marker: Key,
-    order_id: &str,
-    customer_id: &str,
+    order_id: &OrderId,
+    customer_id: &CustomerId,
     until: i64,
 ) -> TxOp {
     match action {
@@ -123,7 +124,7 @@ pub fn ensure_verified(order: &Order) -> Result<(), OrderError> {
 pub async fn verify(
     ports: &(impl Storage + Settings + Lookups),
     customer: &Customer,
-    order_id: &str,
+    order_id: &OrderId,
 ) -> Result<OrderView, OrderError> {
     let order = super::load(ports, &customer.id, order_id).await?;
     let Some(challenge) = order.ownership.clone() else {

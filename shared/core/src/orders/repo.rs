@@ -11,6 +11,7 @@ use crate::store::{
     Condition, Item, ItemExt, Key, Query, SortKey, Table, TableError, TxOp, Update, record_item,
     record_of,
 };
+use crate::{CustomerId, OrderId};
 use crate::{Settings, Storage};
 
 impl Order {
@@ -92,7 +93,11 @@ pub async fn release_markers_ops(
 }
 
 /// The `gsi1` attributes that file an order under its status.
-pub fn status_index(status: OrderStatus, now_secs: i64, order_id: &str) -> [(String, Value); 2] {
+pub fn status_index(
+    status: OrderStatus,
+    now_secs: i64,
+    order_id: &OrderId,
+) -> [(String, Value); 2] {
     [
         (
             "gsi1pk".into(),
@@ -105,10 +110,10 @@ pub fn status_index(status: OrderStatus, now_secs: i64, order_id: &str) -> [(Str
 /// The stored order of `customer_id`, if it is theirs.
 pub async fn load(
     ports: &impl Storage,
-    customer_id: &str,
-    order_id: &str,
+    customer_id: &CustomerId,
+    order_id: &OrderId,
 ) -> Result<Order, OrderError> {
-    if ulid::Ulid::from_string(order_id).is_err() {
+    if !order_id.is_ulid() {
         return Err(OrderError::NotFound);
     }
     let item = ports
@@ -123,7 +128,7 @@ pub async fn load(
 /// ULIDs, so a sort-key range finds them without reading older ones.
 pub async fn orders_since(
     ports: &impl Storage,
-    customer_id: &str,
+    customer_id: &CustomerId,
     secs: i64,
 ) -> Result<Vec<Order>, TableError> {
     let since_ms = (ports.clock().now_millis() - secs * 1000).max(0) as u64;
@@ -188,7 +193,7 @@ impl FiledBefore {
 }
 
 /// A marker that holds a name for an unpaid order until `until`; payment holds it for good.
-pub fn marker_op(key: Key, order_id: &str, customer_id: &str, until: i64) -> TxOp {
+pub fn marker_op(key: Key, order_id: &OrderId, customer_id: &CustomerId, until: i64) -> TxOp {
     let mut item = key.to_item();
     item.insert("kind".into(), "marker".into());
     item.insert("order_id".into(), order_id.into());
@@ -203,7 +208,7 @@ pub fn marker_op(key: Key, order_id: &str, customer_id: &str, until: i64) -> TxO
 /// A customer's newest orders, at most `limit`.
 pub async fn newest(
     table: &dyn Table,
-    customer_id: &str,
+    customer_id: &CustomerId,
     limit: usize,
 ) -> Result<Vec<Order>, TableError> {
     let page = table

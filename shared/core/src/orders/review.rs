@@ -3,6 +3,7 @@
 //! in a short period, or when the billing country is not the account's.
 
 use super::Order;
+use crate::CustomerId;
 use crate::Storage;
 use crate::store::TableError;
 
@@ -48,7 +49,10 @@ pub fn reasons(
 }
 
 /// How many orders the customer placed in the review window.
-pub async fn recent_orders(ports: &impl Storage, customer_id: &str) -> Result<usize, TableError> {
+pub async fn recent_orders(
+    ports: &impl Storage,
+    customer_id: &CustomerId,
+) -> Result<usize, TableError> {
     Ok(super::orders_since(ports, customer_id, WINDOW_SECS)
         .await?
         .len())

@@ -4,6 +4,7 @@
 //! once paid, it is kept for the provisioning to use, and each secret is
 //! removed in the same write that records the step that used it.
 
+use crate::OrderId;
 use crate::secrets::{SealContext, SealError};
 use crate::store::{ItemExt, Key, TxOp, Update};
 use crate::{Sealing, Storage};
@@ -26,13 +27,13 @@ impl Secret {
     }
 }
 
-fn key(order_id: &str) -> Key {
+fn key(order_id: &OrderId) -> Key {
     Key::new(super::children_partition(order_id), "SECRETS")
 }
 
 /// Each secret is bound to its item and name (and opens as sealed before
 /// seals named their item, for orders placed then).
-fn context(order_id: &str, secret: Secret) -> SealContext {
+fn context(order_id: &OrderId, secret: Secret) -> SealContext {
     SealContext::new(&key(order_id), secret.name())
         .formerly(format!("order/{order_id}/{}", secret.name()))
 }
@@ -40,7 +41,7 @@ fn context(order_id: &str, secret: Secret) -> SealContext {
 /// The write that stores `secrets` of a new order, sealed, until `until`.
 pub async fn put_op(
     ports: &impl Sealing,
-    order_id: &str,
+    order_id: &OrderId,
     secrets: &[(Secret, &str)],
     until: i64,
 ) -> Result<TxOp, SealError> {
@@ -61,7 +62,7 @@ pub async fn put_op(
 }
 
 /// Keeps a paid order's secrets until provisioning has used them.
-pub fn keep_for_provisioning_op(order_id: &str, now_secs: i64) -> TxOp {
+pub fn keep_for_provisioning_op(order_id: &OrderId, now_secs: i64) -> TxOp {
     TxOp::Update {
         key: key(order_id),
         update: Update::new().set("ttl", now_secs + KEEP_PAID_DAYS * 86_400),
@@ -70,7 +71,7 @@ pub fn keep_for_provisioning_op(order_id: &str, now_secs: i64) -> TxOp {
 }
 
 /// Removes `secret` once the step that needed it is done.
-pub fn forget_op(order_id: &str, secret: Secret) -> TxOp {
+pub fn forget_op(order_id: &OrderId, secret: Secret) -> TxOp {
     TxOp::Update {
         key: key(order_id),
         update: Update::new().remove(secret.name()),
@@ -79,7 +80,7 @@ pub fn forget_op(order_id: &str, secret: Secret) -> TxOp {
 }
 
 /// Deletes every secret of an order that will never be provisioned.
-pub fn forget_all_op(order_id: &str) -> TxOp {
+pub fn forget_all_op(order_id: &OrderId) -> TxOp {
     TxOp::Delete {
         key: key(order_id),
         condition: None,
@@ -89,7 +90,7 @@ pub fn forget_all_op(order_id: &str) -> TxOp {
 /// The secret in plain text, if the order still has it.
 pub async fn read(
     ports: &(impl Storage + Sealing),
-    order_id: &str,
+    order_id: &OrderId,
     secret: Secret,
 ) -> Result<Option<String>, ReadError> {
     let item = ports.table().get(&key(order_id)).await?;

@@ -14,20 +14,21 @@ use super::{Invoice, Order, OrderError, OrderStatus, OrderView, conflict};
 use crate::accounts::Customer;
 use crate::audit::Actor;
 use crate::store::{Condition, ItemExt, Key, TableError, Tx, TxError, TxOp, Update};
+use crate::{CustomerId, OrderId};
 use crate::{Sealing, Settings, Storage};
 
-fn counter_key(customer_id: &str) -> Key {
+fn counter_key(customer_id: &CustomerId) -> Key {
     Key::new(format!("CUSTOMER#{customer_id}"), "UNPAID")
 }
 
 /// The customer's unpaid orders, as counted.
-pub async fn count(ports: &impl Storage, customer_id: &str) -> Result<i64, TableError> {
+pub async fn count(ports: &impl Storage, customer_id: &CustomerId) -> Result<i64, TableError> {
     let item = ports.table().get(&counter_key(customer_id)).await?;
     Ok(item.and_then(|i| i.i64_attr("count")).unwrap_or(0))
 }
 
 /// Counts one more unpaid order; the transaction fails on it at `limit`.
-pub fn count_op(customer_id: &str, limit: u32) -> TxOp {
+pub fn count_op(customer_id: &CustomerId, limit: u32) -> TxOp {
     TxOp::Update {
         key: counter_key(customer_id),
         update: Update::new().set("kind", "unpaid_count").add("count", 1),
@@ -38,7 +39,7 @@ pub fn count_op(customer_id: &str, limit: u32) -> TxOp {
 }
 
 /// Counts one unpaid order fewer: it was paid or cancelled.
-pub fn release_op(customer_id: &str) -> TxOp {
+pub fn release_op(customer_id: &CustomerId) -> TxOp {
     TxOp::Update {
         key: counter_key(customer_id),
         update: Update::new().add("count", -1),
@@ -129,7 +130,7 @@ fn not_cancellable() -> OrderError {
 pub async fn cancel(
     ports: &(impl Storage + Settings + Sealing),
     customer: &Customer,
-    order_id: &str,
+    order_id: &OrderId,
 ) -> Result<OrderView, OrderError> {
     let order = super::load(ports, &customer.id, order_id).await?;
     close(ports, &order, Reason::Customer).await?;

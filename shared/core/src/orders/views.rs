@@ -13,6 +13,7 @@ use crate::billing::invoice::Invoice;
 use crate::panel::HostingSetup;
 use crate::store::{Item, ItemExt, Query, TableError};
 use crate::zone::Record;
+use crate::{CustomerId, OrderId};
 
 /// One provisioning step as the customer sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -30,7 +31,7 @@ pub struct StepView {
 /// Everything the customer sees of an order.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct OrderView {
-    pub id: String,
+    pub id: OrderId,
     pub status: OrderStatus,
     /// The status in plain words.
     pub status_message: String,
@@ -131,7 +132,10 @@ pub fn assemble(
 }
 
 /// A customer's orders, newest first (at most 100).
-pub async fn list(ports: &impl Storage, customer_id: &str) -> Result<Vec<OrderView>, OrderError> {
+pub async fn list(
+    ports: &impl Storage,
+    customer_id: &CustomerId,
+) -> Result<Vec<OrderView>, OrderError> {
     let orders = repo::newest(ports.table(), customer_id, 100).await?;
     let views = orders.into_iter().map(|o| view(ports, o));
     futures::future::try_join_all(views).await

@@ -8,6 +8,7 @@
 //! nothing.
 
 use super::{Renewal, RenewalError, RenewalStatus};
+use crate::CustomerId;
 use crate::accounts::Customer;
 use crate::audit::Actor;
 use crate::billing::invoice::Invoice;
@@ -118,7 +119,7 @@ pub(super) fn domain_mail(
 /// The customer `customer_id`, from their profile.
 pub(super) async fn customer_of(
     ports: &impl Storage,
-    customer_id: &str,
+    customer_id: &CustomerId,
 ) -> Result<crate::accounts::Customer, TableError> {
     crate::accounts::load_customer(ports.table(), customer_id).await
 }

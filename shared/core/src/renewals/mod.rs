@@ -64,6 +64,7 @@ pub enum RenewalStatus {
     Abandoned,
 }
 
+use crate::CustomerId;
 use RenewalStatus::*;
 
 impl Status for RenewalStatus {
@@ -112,7 +113,7 @@ impl RenewalStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Renewal {
     pub id: String,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// ASCII form.
     pub domain: String,
     pub years: u32,

@@ -5,7 +5,6 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::Storage;
 use crate::accounts::Customer;
 use crate::accounts::repo::{customer_of, email_key, load_customer, name_index};
 use crate::audit::{self, AuditEntry, AuditQuery};
@@ -15,6 +14,7 @@ use crate::mail::{self, Mail};
 use crate::orders::{Order, repo};
 use crate::store::{Index, ItemExt, Key, Query, SortKey, TableError};
 use crate::subscriptions::{self, Subscription};
+use crate::{CustomerId, Storage};
 
 /// Customers shown for one search, at most.
 const FOUND: usize = 20;
@@ -28,7 +28,7 @@ pub async fn search(ports: &impl Storage, query: &str) -> Result<Vec<Customer>, 
     }
     let table = ports.table();
     let owner_of = |item: Option<crate::store::Item>, attribute: &str| {
-        item.and_then(|i| i.str_attr(attribute).map(str::to_string))
+        item.and_then(|i| i.str_attr(attribute).map(CustomerId::new))
     };
     let id = if query.contains('@') {
         owner_of(table.get(&email_key(&query)).await?, "customer_id")
@@ -49,7 +49,7 @@ pub async fn search(ports: &impl Storage, query: &str) -> Result<Vec<Customer>, 
             "customer_id",
         )
     } else if ulid::Ulid::from_string(&query.to_uppercase()).is_ok() {
-        Some(query.to_uppercase())
+        Some(CustomerId::new(query.to_uppercase()))
     } else {
         let page = table
             .query(
@@ -117,7 +117,10 @@ impl From<Mail> for MailSent {
 }
 
 /// The customer `id`'s file, or None when there is no such customer.
-pub async fn file(ports: &impl Storage, id: &str) -> Result<Option<CustomerFile>, TableError> {
+pub async fn file(
+    ports: &impl Storage,
+    id: &CustomerId,
+) -> Result<Option<CustomerFile>, TableError> {
     let table = ports.table();
     let customer = match load_customer(table, id).await {
         Ok(customer) => customer,

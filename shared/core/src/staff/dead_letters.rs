@@ -7,6 +7,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::CustomerId;
 use crate::jobs::Job;
 use crate::queue::{Message, QueueError};
 use crate::store::{ItemExt, Key, Query, Table, TableError, TableResult};
@@ -60,7 +61,7 @@ pub struct FailedJob {
     pub kind: String,
     /// What it was for: `order:<id>`, `domain:<name>`, `service:<id>`.
     pub subject: Option<String>,
-    pub customer_id: Option<String>,
+    pub customer_id: Option<CustomerId>,
     /// The step that failed last, where the work keeps a ledger.
     pub failed_step: Option<String>,
     /// The failed step's error, or the job's last; never empty.
@@ -113,7 +114,7 @@ pub async fn list(ports: &(impl Storage + Queueing)) -> Result<Vec<FailedJob>, D
 struct About {
     kind: &'static str,
     subject: Option<String>,
-    customer_id: Option<String>,
+    customer_id: Option<CustomerId>,
     /// The partition of the work's steps, where it keeps them.
     ledger: Option<String>,
 }

@@ -5,6 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::CustomerId;
 use crate::Storage;
 use crate::orders::{Order, OrderError, OrderStatus, OrderView, view};
 use crate::store::{Index, Query, TableError};
@@ -14,7 +15,7 @@ use crate::store::{Index, Query, TableError};
 pub struct StaffOrder {
     #[serde(flatten)]
     pub view: OrderView,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     pub email: String,
     pub customer_name: String,
     /// Why it was held for review.

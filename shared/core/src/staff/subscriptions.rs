@@ -2,6 +2,7 @@
 //! unpaid bill settled elsewhere), lift the suspension, cancel it. The
 //! service's lifecycle refuses what it does not allow; the panel follows.
 
+use crate::CustomerId;
 use crate::audit::Actor;
 use crate::lifecycle::MovedOn;
 use crate::store::{TableError, Tx, TxError, Update};
@@ -25,7 +26,7 @@ pub enum ServiceActionError {
 pub async fn set_status(
     ports: &(impl Storage + Queueing),
     (staff, role, client): (&Actor, crate::staff::Role, &str),
-    (customer_id, service_id): (&str, &str),
+    (customer_id, service_id): (&CustomerId, &str),
     to: SubscriptionStatus,
     why: &str,
 ) -> Result<Subscription, ServiceActionError> {

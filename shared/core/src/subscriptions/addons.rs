@@ -11,6 +11,7 @@ use crate::store::{TableError, Update};
 use crate::{Catalogs, Hosting, Storage};
 
 pub use super::upgrade::upgrade;
+use crate::CustomerId;
 
 #[cfg(test)]
 mod tests {
@@ -70,7 +71,7 @@ fn mailbox(name: &str, domain: &str) -> Option<String> {
 /// The customer's service, if it is active: only an active service changes.
 pub(super) async fn active_service(
     ports: &impl Storage,
-    customer_id: &str,
+    customer_id: &CustomerId,
     service_id: &str,
 ) -> Result<Subscription, AddonError> {
     let service = find(ports.table(), customer_id, service_id)
@@ -147,7 +148,7 @@ pub(super) async fn record_change(
 /// Sets the service's mailboxes to `names`, at most as many as its plan has.
 pub async fn set_mailboxes(
     ports: &(impl Storage + Hosting + Catalogs),
-    customer_id: &str,
+    customer_id: &CustomerId,
     service_id: &str,
     names: &[String],
 ) -> Result<Subscription, AddonError> {

@@ -41,6 +41,7 @@ pub enum SubscriptionStatus {
     Cancelled,
 }
 
+use crate::{CustomerId, OrderId};
 use SubscriptionStatus::*;
 
 impl Status for SubscriptionStatus {
@@ -58,9 +59,9 @@ impl Status for SubscriptionStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Subscription {
     pub id: String,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// The order that created it.
-    pub order_id: String,
+    pub order_id: OrderId,
     pub plan_id: String,
     pub plan_name: String,
     pub plan_kind: PlanKind,
@@ -103,7 +104,7 @@ pub struct Subscription {
     pub v: i64,
 }
 
-pub fn key(customer_id: &str, service_id: &str) -> Key {
+pub fn key(customer_id: &CustomerId, service_id: &str) -> Key {
     Key::new(
         format!("CUSTOMER#{customer_id}"),
         format!("SERVICE#{service_id}"),
@@ -189,7 +190,7 @@ impl Subscription {
 /// The service `service_id` of `customer_id`, if it exists.
 pub async fn find(
     table: &dyn Table,
-    customer_id: &str,
+    customer_id: &CustomerId,
     service_id: &str,
 ) -> TableResult<Option<Subscription>> {
     table
@@ -200,7 +201,10 @@ pub async fn find(
 }
 
 /// A customer's services, oldest first, however many.
-pub async fn of_customer(table: &dyn Table, customer_id: &str) -> TableResult<Vec<Subscription>> {
+pub async fn of_customer(
+    table: &dyn Table,
+    customer_id: &CustomerId,
+) -> TableResult<Vec<Subscription>> {
     let query = Query::partition(format!("CUSTOMER#{customer_id}"))
         .sort(SortKey::BeginsWith("SERVICE#".into()));
     all_items(table, query)

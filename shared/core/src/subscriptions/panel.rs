@@ -11,13 +11,14 @@
 use std::time::Duration;
 
 use super::{Subscription, SubscriptionStatus, find};
+use crate::CustomerId;
 use crate::jobs::Job;
 use crate::store::{Condition, ItemExt, Key, Pages, Query, TableError, TxOp};
 use crate::{Hosting, Queueing, Storage};
 
 const PARTITION: &str = "PANELSYNC";
 
-fn marker_key(customer_id: &str, service_id: &str) -> Key {
+fn marker_key(customer_id: &CustomerId, service_id: &str) -> Key {
     Key::new(PARTITION, format!("{customer_id}#{service_id}"))
 }
 
@@ -47,7 +48,7 @@ pub async fn request(ports: &impl Queueing, service: &Subscription) {
 /// suspended exactly when the service is. Running it twice changes nothing.
 pub async fn sync(
     ports: &(impl Storage + Hosting),
-    customer_id: &str,
+    customer_id: &CustomerId,
     service_id: &str,
 ) -> Result<(), String> {
     let marker = marker_key(customer_id, service_id);
@@ -105,7 +106,7 @@ pub async fn resume_stalled(
                 continue;
             };
             Job::SyncPanel {
-                customer_id: customer_id.into(),
+                customer_id: CustomerId::new(customer_id),
                 service_id: service_id.into(),
             }
             .send(ports)

@@ -13,6 +13,7 @@ use super::billing::{
     periods_of, receipt_action, service_mail,
 };
 use super::{Subscription, SubscriptionStatus, find};
+use crate::CustomerId;
 use crate::audit::Actor;
 use crate::billing::declines::{self, Paying, TooManyDeclines};
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceStatus};
@@ -51,7 +52,7 @@ fn lease_key(period: &Period) -> Key {
 /// Pays the customer's invoice `number` from `source`; returns it paid.
 pub async fn pay_invoice(
     ports: &(impl Storage + Settings + Billing + Mailing + Queueing),
-    customer_id: &str,
+    customer_id: &CustomerId,
     number: &str,
     source: PaymentSource,
 ) -> Result<Invoice, PayError> {
@@ -177,7 +178,7 @@ fn ended(number: &str) -> PayError {
 
 async fn reread(
     ports: &impl Storage,
-    customer_id: &str,
+    customer_id: &CustomerId,
     number: &str,
 ) -> Result<Invoice, PayError> {
     invoice::find(ports.table(), customer_id, number)

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::Subscription;
 use super::addons::{AddonError, active_service, panel_error, record_change, within_limit};
+use crate::CustomerId;
 use crate::domains::name::{Searched, parse};
 use crate::domains::owned::{self, OwnedStatus};
 use crate::{Catalogs, Hosting, Storage};
@@ -37,7 +38,7 @@ fn site_name(input: &str) -> Result<(String, String), AddonError> {
 /// Makes `names` the service's other sites, each checked as the module says.
 pub async fn set_sites(
     ports: &(impl Storage + Hosting + Catalogs),
-    customer_id: &str,
+    customer_id: &CustomerId,
     service_id: &str,
     names: &[String],
 ) -> Result<Subscription, AddonError> {
@@ -87,7 +88,11 @@ pub async fn set_sites(
 }
 
 /// True when `customer_id` holds `domain` with us and it is in use.
-async fn holds(ports: &impl Storage, customer_id: &str, domain: &str) -> Result<bool, AddonError> {
+async fn holds(
+    ports: &impl Storage,
+    customer_id: &CustomerId,
+    domain: &str,
+) -> Result<bool, AddonError> {
     Ok(owned::find(ports.table(), customer_id, domain)
         .await?
         .is_some_and(|d| matches!(d.status, OwnedStatus::Active | OwnedStatus::Expired)))

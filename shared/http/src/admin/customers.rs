@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::orders::idempotency_key;
 use axum::http::HeaderMap;
+use hostfront_core::CustomerId;
 use hostfront_core::accounts::Customer;
 use hostfront_core::billing::Invoice;
 use hostfront_core::billing::credit::{self, Credit, CreditError};
@@ -76,7 +77,7 @@ async fn search(
 async fn customer_file(
     State(state): State<AppState>,
     _: Staff<AsSupport>,
-    Path(id): Path<String>,
+    Path(id): Path<CustomerId>,
 ) -> Result<Json<CustomerFile>, ApiError> {
     customers::file(&state.ports, &id)
         .await?
@@ -101,7 +102,7 @@ async fn customer_file(
 async fn place_order_for(
     State(state): State<AppState>,
     staff: Staff<AsSupport>,
-    Path(id): Path<String>,
+    Path(id): Path<CustomerId>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<OrderRequest>,
 ) -> Result<(StatusCode, Json<OrderView>), ApiError> {
@@ -201,7 +202,7 @@ struct CreditGrant {
 async fn grant_credit(
     State(state): State<AppState>,
     staff: Staff<AsBilling>,
-    Path(id): Path<String>,
+    Path(id): Path<CustomerId>,
     ApiJson(grant): ApiJson<CreditGrant>,
 ) -> Result<Json<Credit>, ApiError> {
     let file = customers::file(&state.ports, &id)
@@ -257,7 +258,7 @@ struct StatusChange {
 async fn set_service_status(
     State(state): State<AppState>,
     staff: Staff<AsSupport>,
-    Path((customer, id)): Path<(String, String)>,
+    Path((customer, id)): Path<(CustomerId, String)>,
     ApiJson(change): ApiJson<StatusChange>,
 ) -> Result<Json<Subscription>, ApiError> {
     Ok(Json(
@@ -291,7 +292,7 @@ struct Cancellation {
 async fn cancel_service(
     State(state): State<AppState>,
     staff: Staff<AsBilling>,
-    Path((customer, id)): Path<(String, String)>,
+    Path((customer, id)): Path<(CustomerId, String)>,
     ApiJson(body): ApiJson<Cancellation>,
 ) -> Result<(StatusCode, Json<Subscription>), ApiError> {
     let by = Acting {

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{AsAdmin, AsSupport, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiQuery, ErrorBody};
+use hostfront_core::CustomerId;
 use hostfront_core::audit::{self, Actor, AuditEntry, AuditQuery};
 use hostfront_core::daily::{self, Run};
 use hostfront_core::scheduler::{self, Task};
@@ -45,7 +46,7 @@ struct AuditSearch {
     /// A subject: `order:<id>`, `service:<id>`, `domain:<name>`, `staff:<id>`.
     subject: Option<String>,
     /// A customer's id.
-    customer: Option<String>,
+    customer: Option<CustomerId>,
     /// A member of staff's id.
     staff: Option<String>,
 }

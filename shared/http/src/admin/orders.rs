@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{AsBilling, AsSupport, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use hostfront_core::OrderId;
 use hostfront_core::orders::{Order, OrderStatus, decisions};
 use hostfront_core::staff::orders::{self as staff_orders, StaffOrder};
 
@@ -47,7 +48,7 @@ async fn list_orders(
 async fn get_order(
     State(state): State<AppState>,
     _: Staff<AsSupport>,
-    Path(id): Path<String>,
+    Path(id): Path<OrderId>,
 ) -> Result<Json<StaffOrder>, ApiError> {
     shown(&state, decisions::locate(&state.ports, &id).await?).await
 }
@@ -77,7 +78,7 @@ struct Decision {
 async fn approve(
     State(state): State<AppState>,
     staff: Staff<AsSupport>,
-    Path(id): Path<String>,
+    Path(id): Path<OrderId>,
     ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Json<StaffOrder>, ApiError> {
     let actor = staff.actor();
@@ -103,7 +104,7 @@ async fn approve(
 async fn resume(
     State(state): State<AppState>,
     staff: Staff<AsSupport>,
-    Path(id): Path<String>,
+    Path(id): Path<OrderId>,
     ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Json<StaffOrder>, ApiError> {
     let actor = staff.actor();
@@ -130,7 +131,7 @@ async fn resume(
 async fn reject(
     State(state): State<AppState>,
     staff: Staff<AsBilling>,
-    Path(id): Path<String>,
+    Path(id): Path<OrderId>,
     ApiJson(decision): ApiJson<Decision>,
 ) -> Result<Json<StaffOrder>, ApiError> {
     let actor = staff.actor();

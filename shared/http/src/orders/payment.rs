@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::accounts::CurrentCustomer;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::table::RouteTable;
+use hostfront_core::OrderId;
 use hostfront_core::orders::checkout::{self, PayRequest};
 use hostfront_core::orders::{self, OrderView};
 
@@ -35,7 +36,7 @@ use hostfront_core::orders::{self, OrderView};
 async fn pay_order(
     State(state): State<AppState>,
     Purchaser(customer): Purchaser,
-    Path(id): Path<String>,
+    Path(id): Path<OrderId>,
     ApiJson(request): ApiJson<PayRequest>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(
@@ -56,7 +57,7 @@ async fn confirm_payment(
     State(state): State<AppState>,
     // Not a purchase of its own: the one it finishes was counted.
     CurrentCustomer(customer): CurrentCustomer,
-    Path(id): Path<String>,
+    Path(id): Path<OrderId>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(
         checkout::confirmed_at_bank(&state.ports, &customer, &id).await?,

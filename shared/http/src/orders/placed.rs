@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::accounts::CurrentCustomer;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::table::RouteTable;
+use hostfront_core::OrderId;
 use hostfront_core::orders::create::{self, OrderRequest};
 use hostfront_core::orders::{self, OrderView};
 
@@ -60,7 +61,7 @@ async fn list_orders(
 async fn get_order(
     State(state): State<AppState>,
     CurrentCustomer(customer): CurrentCustomer,
-    Path(id): Path<String>,
+    Path(id): Path<OrderId>,
 ) -> Result<Json<OrderView>, ApiError> {
     let order = orders::load(&state.ports, &customer.id, &id).await?;
     Ok(Json(orders::view(&state.ports, order).await?))
@@ -78,7 +79,7 @@ async fn get_order(
 async fn verify_domain(
     State(state): State<AppState>,
     CurrentCustomer(customer): CurrentCustomer,
-    Path(id): Path<String>,
+    Path(id): Path<OrderId>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(
         orders::ownership::verify(&state.ports, &customer, &id).await?,
@@ -96,7 +97,7 @@ async fn verify_domain(
 async fn cancel_order(
     State(state): State<AppState>,
     CurrentCustomer(customer): CurrentCustomer,
-    Path(id): Path<String>,
+    Path(id): Path<OrderId>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(
         orders::unpaid::cancel(&state.ports, &customer, &id).await?,
@@ -109,7 +110,7 @@ async fn cancel_order(
 async fn order_zone(
     State(state): State<AppState>,
     CurrentCustomer(customer): CurrentCustomer,
-    Path(id): Path<String>,
+    Path(id): Path<OrderId>,
 ) -> Result<Response, ApiError> {
     let order = orders::load(&state.ports, &customer.id, &id).await?;
     let zone = state

@@ -13,6 +13,7 @@ mod subscriptions;
 
 use super::AppState;
 use super::error::ApiError;
+use hostfront_core::CustomerId;
 use hostfront_core::billing::declines::TooManyDeclines;
 use hostfront_core::billing::payment_method as saved_card;
 use hostfront_core::payments::{Card, PaymentSource};
@@ -20,7 +21,7 @@ use hostfront_core::payments::{Card, PaymentSource};
 /// What a purchase is paid with: the card given, or the saved one.
 async fn payment_source(
     state: &AppState,
-    customer_id: &str,
+    customer_id: &CustomerId,
     card: Option<Card>,
 ) -> Result<PaymentSource, ApiError> {
     match card {

@@ -90,7 +90,7 @@ async fn a_refund_that_failed_is_finished_by_rejecting_again(app: &App) {
     let done = first.or(second).unwrap();
     assert!(!done.refund_pending);
     assert_eq!(done.refund.unwrap().amount, done.payment.unwrap().amount);
-    let mails = mail_kinds(app, &id).await;
+    let mails = mail_kinds(app, id.as_str()).await;
     assert_eq!(
         mails
             .iter()

@@ -45,7 +45,7 @@ async fn account_credit_pays_the_next_invoices(clock: &ManualClock, ports: &Port
         900 - 499,
         "taken once"
     );
-    let customer_id = customer.id.as_str();
+    let customer_id = &customer.id;
     let period = |from: String| async move {
         invoice::of_customer(table, customer_id, 10)
             .await

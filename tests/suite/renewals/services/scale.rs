@@ -2,6 +2,7 @@
 
 use super::card;
 use crate::renewals::{DAY, live_domain};
+use hostfront::OrderId;
 use hostfront::adapters::sim::APPROVED;
 use hostfront::billing::payment_method;
 use hostfront::clock::{Clock, ManualClock};
@@ -36,7 +37,7 @@ async fn the_billing_run_over_a_thousand_services_and_domains() {
             .register(&Registration {
                 domain: name.clone(),
                 years: 1,
-                registrant: customer.id.clone(),
+                registrant: customer.id.to_string(),
                 nameservers: domain.nameservers.clone(),
                 idempotency_key: format!("fleet-{i}"),
             })
@@ -46,7 +47,7 @@ async fn the_billing_run_over_a_thousand_services_and_domains() {
             OwnedDomain {
                 name: name.clone(),
                 unicode: name.clone(),
-                order_id: format!("fleet-{i}"),
+                order_id: OrderId::new(format!("fleet-{i}")),
                 status: OwnedStatus::Active,
                 expires_at: Some(info.expires_at),
                 ..domain.clone()

@@ -22,6 +22,7 @@ use aws_sdk_route53::types::{
     Change, ChangeAction, ChangeBatch, ChangeStatus, HostedZone, HostedZoneConfig,
     ResourceRecordSet, RrType,
 };
+use hostfront_core::OrderId;
 use hostfront_core::dnshost::{DnsError, DnsHost};
 use hostfront_core::zone::{Record, Zone};
 use records::{change, managed, record_sets, relative};
@@ -59,8 +60,8 @@ fn noted(zone: &HostedZone, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-fn order_of(zone: &HostedZone) -> String {
-    noted(zone, "order").unwrap_or_default()
+fn order_of(zone: &HostedZone) -> OrderId {
+    OrderId::new(noted(zone, "order").unwrap_or_default())
 }
 
 /// What a look at a change found.
@@ -161,7 +162,12 @@ impl Route53Zones {
     }
 
     /// Names `change` in the comment of the zone `id`, made for `order_id`.
-    async fn note_change(&self, id: &str, order_id: &str, change: &str) -> Result<(), DnsError> {
+    async fn note_change(
+        &self,
+        id: &str,
+        order_id: &OrderId,
+        change: &str,
+    ) -> Result<(), DnsError> {
         self.client
             .update_hosted_zone_comment()
             .id(id)
@@ -210,7 +216,7 @@ impl Route53Zones {
     }
 
     /// Makes the zone `origin` for `order_id`; its id.
-    async fn make(&self, origin: &str, order_id: &str) -> Result<String, DnsError> {
+    async fn make(&self, origin: &str, order_id: &OrderId) -> Result<String, DnsError> {
         let config = HostedZoneConfig::builder()
             .comment(format!("order:{order_id}"))
             .build();
@@ -237,11 +243,11 @@ impl DnsHost for Route53Zones {
         "route53"
     }
 
-    async fn create_zone(&self, zone: &Zone, order_id: &str) -> Result<(), DnsError> {
+    async fn create_zone(&self, zone: &Zone, order_id: &OrderId) -> Result<(), DnsError> {
         let found = self.find(&zone.origin).await?;
         if let Some(found) = &found {
             // Another order's zone stays as it is.
-            if order_of(found) != order_id {
+            if order_of(found) != *order_id {
                 return Ok(());
             }
             // An earlier call wrote the records: wait on for its change.
@@ -265,7 +271,7 @@ impl DnsHost for Route53Zones {
         self.served(&change).await
     }
 
-    async fn zone(&self, origin: &str) -> Result<Option<(Zone, String)>, DnsError> {
+    async fn zone(&self, origin: &str) -> Result<Option<(Zone, OrderId)>, DnsError> {
         let Some(found) = self.find(origin).await? else {
             return Ok(None);
         };

@@ -13,6 +13,7 @@ use crate::orders::{
 };
 use crate::payments::PaymentError;
 use crate::store::{Condition, TableError, Tx, TxError, Update};
+use crate::{CustomerId, OrderId};
 use crate::{Settings, Storage};
 
 /// What the customer is told of a payment error that is not a decline.
@@ -43,7 +44,7 @@ pub(super) enum Due {
 pub(super) async fn claim_attempt(
     ports: &(impl Storage + Settings),
     customer: &Customer,
-    order_id: &str,
+    order_id: &OrderId,
 ) -> Result<Due, OrderError> {
     for _ in 0..5 {
         let order = crate::orders::load(ports, &customer.id, order_id).await?;
@@ -120,8 +121,8 @@ async fn hold_for_payment(
 /// Ends `attempt` without a payment, with the problem to show if any.
 pub(super) async fn close_attempt(
     ports: &impl Storage,
-    customer_id: &str,
-    order_id: &str,
+    customer_id: &CustomerId,
+    order_id: &OrderId,
     attempt: u32,
     problem: Option<&PaymentProblem>,
 ) -> Result<(), OrderError> {
@@ -154,7 +155,7 @@ pub(super) async fn close_attempt(
 pub(super) async fn refused(
     ports: &(impl Storage + Settings),
     customer: &Customer,
-    order_id: &str,
+    order_id: &OrderId,
     attempt: u32,
     error: PaymentError,
 ) -> OrderError {

@@ -23,6 +23,7 @@ use self::settle::{settle, settle_confirmed, settle_or_close};
 use super::{
     Invoice, Order, OrderError, OrderStatus, OrderView, PaymentAction, conflict, invalid, order_key,
 };
+use crate::OrderId;
 use crate::accounts::Customer;
 use crate::billing::declines::TooManyDeclines;
 use crate::payments::{Authorized, Card, Charge, PaymentError, PaymentSource};
@@ -56,7 +57,7 @@ impl From<TooManyDeclines> for OrderError {
 pub async fn pay(
     ports: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
     customer: &Customer,
-    order_id: &str,
+    order_id: &OrderId,
     request: PayRequest,
 ) -> Result<OrderView, OrderError> {
     let billing_country = check_form(&request)?;
@@ -123,7 +124,7 @@ enum ForCard {
 async fn attempt_for_card(
     ports: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
     customer: &Customer,
-    order_id: &str,
+    order_id: &OrderId,
 ) -> Result<ForCard, OrderError> {
     for _ in 0..3 {
         match claim_attempt(ports, customer, order_id).await? {
@@ -154,7 +155,7 @@ async fn attempt_for_card(
 async fn authorize(
     ports: &(impl Settings + Billing),
     invoice: &Invoice,
-    order_id: &str,
+    order_id: &OrderId,
     attempt: u32,
     card: Card,
 ) -> Result<Authorized, PaymentError> {
@@ -177,7 +178,7 @@ async fn authorize(
 async fn wait_for_bank(
     ports: &impl Storage,
     customer: &Customer,
-    order_id: &str,
+    order_id: &OrderId,
     attempt: u32,
     action: PaymentAction,
 ) -> Result<OrderView, OrderError> {
@@ -200,7 +201,7 @@ async fn wait_for_bank(
 pub async fn confirmed_at_bank(
     ports: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
     customer: &Customer,
-    order_id: &str,
+    order_id: &OrderId,
 ) -> Result<OrderView, OrderError> {
     let order = super::load(ports, &customer.id, order_id).await?;
     if order.status != OrderStatus::AwaitingPayment {

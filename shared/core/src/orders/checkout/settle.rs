@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use super::attempt::{close_attempt, payment_error, refused};
+use crate::OrderId;
 use crate::accounts::Customer;
 use crate::audit::Actor;
 use crate::mail::{self, Mail, MailKind};
@@ -95,7 +96,7 @@ pub(super) async fn settle(
     authorization: Authorization,
     billing_country: &str,
 ) -> Result<OrderView, OrderError> {
-    let order_id = order.id.as_str();
+    let order_id = &order.id;
     let captured = ports
         .payments()
         .capture(
@@ -249,16 +250,16 @@ fn record_payment(
 async fn after_payment(
     ports: &(impl Storage + Settings + Queueing + Mailing),
     customer: &Customer,
-    order_id: &str,
+    order_id: &OrderId,
     status: OrderStatus,
     receipt: &Mail,
 ) {
     mail::deliver(ports, receipt).await;
-    tracing::info!(order = order_id, status = status.as_str(), "order paid");
+    tracing::info!(order = %order_id, status = status.as_str(), "order paid");
     if status == OrderStatus::Provisioning {
         // Should this fail, the sweeper finds the order and enqueues it.
         if let Err(error) = provision::enqueue(ports, &customer.id, order_id).await {
-            tracing::error!(order = order_id, %error, "could not enqueue provisioning");
+            tracing::error!(order = %order_id, %error, "could not enqueue provisioning");
         }
     }
 }

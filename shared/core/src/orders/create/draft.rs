@@ -10,7 +10,7 @@ use crate::catalog::Catalog;
 use crate::orders::secrets::{self as order_secrets, Secret};
 use crate::orders::{DomainAction, Order, OrderError, OrderStatus, UNPAID_HOLD_DAYS, ownership};
 use crate::store::TxOp;
-use crate::{Sealing, Settings, Storage};
+use crate::{OrderId, Sealing, Settings, Storage};
 
 pub(super) struct Draft {
     pub(super) order: Order,
@@ -32,7 +32,7 @@ impl Draft {
         checked: &Checked,
         domain: ResolvedDomain,
     ) -> Draft {
-        let order_id = ulid::Ulid::new().to_string();
+        let order_id = OrderId::generate();
         let now = ports.clock().now();
         let now_secs = ports.clock().now_secs();
         let hold_until = now_secs + UNPAID_HOLD_DAYS * 86_400;
@@ -101,7 +101,7 @@ fn invoice_lines(checked: &Checked, domain: &ResolvedDomain) -> Vec<InvoiceLine>
 
 /// The order as placed: awaiting payment of `invoice`, nothing tried yet.
 fn unpaid_order(
-    id: String,
+    id: OrderId,
     placement: &Placement,
     checked: &Checked,
     domain: &ResolvedDomain,

@@ -24,7 +24,7 @@ use crate::accounts::Customer;
 use crate::audit::{Actor, Role};
 use crate::idempotency::{Earlier, IdempotencyRecord};
 use crate::mail;
-use crate::{Catalogs, Hashing, Hosting, Mailing, Registry, Sealing, Settings, Storage};
+use crate::{Catalogs, Hashing, Hosting, Mailing, OrderId, Registry, Sealing, Settings, Storage};
 
 #[derive(Debug)]
 pub struct Placed {
@@ -158,7 +158,7 @@ async fn replay(
                     .into(),
             });
         }
-        Some(Earlier::Same(order_id)) => order_id,
+        Some(Earlier::Same(order_id)) => OrderId::new(order_id),
     };
     let item = ports
         .table()

@@ -92,13 +92,13 @@ fn guarded_writes(
     draft: &Draft,
     number_claim: TxOp,
 ) -> Tx<Refusal> {
-    let customer_id = placement.customer.id.as_str();
+    let customer_id = &placement.customer.id;
     let order = &draft.order;
     let until = draft.hold_until;
     let record = IdempotencyRecord {
         customer_id,
         key: placement.key,
-        made: ("order_id", &order.id),
+        made: ("order_id", order.id.as_str()),
         fingerprint: &placement.fingerprint,
     };
     let domain = &draft.domain;
@@ -128,12 +128,12 @@ fn guarded_writes(
     .push(order.create_op(draft.now_secs))
     .push(stats::add_op(
         &stats::orders_placed(&order.created_at[..10]),
-        &order.id,
+        order.id.as_str(),
         1,
     ))
     .push(stats::add_op(
         &stats::orders_in(order.status.as_str()),
-        &order.id,
+        order.id.as_str(),
         1,
     ));
     tx

@@ -82,7 +82,7 @@ pub async fn subscription(
     };
     let months = cycle_months(&order.cycle).unwrap_or(1);
     Ok(Subscription {
-        id: order.id.clone(),
+        id: order.id.to_string(),
         customer_id: order.customer_id.clone(),
         order_id: order.id.clone(),
         plan_id: order.plan_id.clone(),

@@ -30,6 +30,7 @@ use crate::registrar::RegistrarError;
 use crate::step_ledger::{StepRecord, StepRef, StepStatus};
 use crate::store::{Item, TableError, Update};
 use crate::zone::{self, Record, Target, Template};
+use crate::{CustomerId, OrderId};
 use crate::{Provisioning, Queueing, Settings};
 use saga::Saga;
 pub(crate) use saga::ledger;
@@ -97,7 +98,7 @@ impl Step {
 }
 
 /// The job that runs an order's saga.
-pub fn job(customer_id: &str, order_id: &str) -> String {
+pub fn job(customer_id: &CustomerId, order_id: &OrderId) -> String {
     crate::jobs::Job::Provision {
         customer_id: customer_id.into(),
         order_id: order_id.into(),
@@ -107,8 +108,8 @@ pub fn job(customer_id: &str, order_id: &str) -> String {
 
 pub async fn enqueue(
     ports: &impl Queueing,
-    customer_id: &str,
-    order_id: &str,
+    customer_id: &CustomerId,
+    order_id: &OrderId,
 ) -> Result<(), crate::queue::QueueError> {
     ports
         .queue()
@@ -255,8 +256,8 @@ pub enum Outcome {
 /// that the queue will not deliver this job again.
 pub async fn run(
     ports: &impl Provisioning,
-    customer_id: &str,
-    order_id: &str,
+    customer_id: &CustomerId,
+    order_id: &OrderId,
     last_try: bool,
 ) -> Result<Outcome, SagaError> {
     let key = order_key(customer_id, order_id);

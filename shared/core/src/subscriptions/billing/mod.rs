@@ -19,6 +19,7 @@ pub(super) use period::{day, open_periods, period_key, periods_of};
 use time::Date;
 
 use super::{Subscription, SubscriptionStatus};
+use crate::CustomerId;
 use crate::audit::Actor;
 use crate::lifecycle::MovedOn;
 use crate::mail::{Letter, Mail, MailKind};
@@ -76,7 +77,7 @@ pub async fn run(
 
 pub(super) async fn customer(
     ports: &impl Storage,
-    customer_id: &str,
+    customer_id: &CustomerId,
 ) -> Result<crate::accounts::Customer, TableError> {
     crate::accounts::load_customer(ports.table(), customer_id).await
 }

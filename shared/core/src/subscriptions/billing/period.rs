@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::Date;
 
+use crate::CustomerId;
 use crate::catalog::cycle_months;
 use crate::store::{
     Condition, Item, Key, Query, SortKey, Table, TableResult, TxOp, Update, record_item, record_of,
@@ -28,7 +29,7 @@ pub enum PeriodStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Period {
     pub service_id: String,
-    pub customer_id: String,
+    pub customer_id: CustomerId,
     /// The first day, `YYYY-MM-DD`; the service's due date.
     pub from: String,
     /// The day before the next period.

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Subscription, SubscriptionStatus, find, key};
+use crate::CustomerId;
 use crate::audit::{Actor, AuditEntry};
 use crate::billing::invoice::InvoiceStatus;
 use crate::catalog::cycle_months;
@@ -93,7 +94,7 @@ fn audit(
 pub async fn request(
     ports: &(impl Storage + Catalogs + Queueing),
     by: Acting<'_>,
-    customer_id: &str,
+    customer_id: &CustomerId,
     service_id: &str,
     when: When,
 ) -> Result<Subscription, CancelError> {
@@ -162,7 +163,7 @@ pub async fn request(
 /// Withdraws a pending cancellation: the service carries on.
 pub async fn withdraw(
     ports: &impl Storage,
-    customer_id: &str,
+    customer_id: &CustomerId,
     service_id: &str,
 ) -> Result<Subscription, CancelError> {
     let service = find(ports.table(), customer_id, service_id)

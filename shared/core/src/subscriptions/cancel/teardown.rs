@@ -5,6 +5,7 @@
 
 use serde_json::{Value, json};
 
+use crate::CustomerId;
 use crate::audit::Actor;
 use crate::lifecycle::MovedOn;
 use crate::panel::Backup;
@@ -27,7 +28,7 @@ const LEASE: std::time::Duration = std::time::Duration::from_secs(45);
 /// served. Then the service is cancelled, with the backup on its record.
 pub async fn tear_down(
     ports: &(impl Storage + Hosting + Zones),
-    customer_id: &str,
+    customer_id: &CustomerId,
     service_id: &str,
 ) -> Result<(), StepsError> {
     let Some(service) = find(ports.table(), customer_id, service_id).await? else {

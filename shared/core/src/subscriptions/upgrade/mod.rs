@@ -15,6 +15,7 @@ mod charge;
 
 use super::addons::AddonError;
 use super::{Subscription, SubscriptionStatus, find};
+use crate::CustomerId;
 use crate::billing::declines::{self, Paying};
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceLine, InvoiceStatus};
 use crate::billing::lease;
@@ -52,7 +53,7 @@ fn in_progress() -> AddonError {
 /// the period. The same `Idempotency-Key` repeats nothing.
 pub async fn upgrade(
     ports: &(impl Storage + Settings + Billing + Catalogs + Queueing),
-    customer_id: &str,
+    customer_id: &CustomerId,
     service_id: &str,
     plan_id: &str,
     source: PaymentSource,

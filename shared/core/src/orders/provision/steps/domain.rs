@@ -33,7 +33,7 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
             let registration = Registration {
                 domain: domain.clone(),
                 years: 1,
-                registrant: order.customer_id.clone(),
+                registrant: order.customer_id.to_string(),
                 nameservers: nameservers(saga.ports),
                 idempotency_key: key,
             };
