@@ -228,7 +228,7 @@ fn overdue(copy: &mut [Item], i: usize, now: i64) -> Option<Item> {
         status: hostfront::subscriptions::billing::PeriodStatus::Unpaid,
         invoice_number: format!("INV-{i:06}"),
         total: 499,
-        currency: "USD".into(),
+        currency: hostfront::money::Currency::parse("USD").unwrap(),
         attempts: 3,
         next_attempt: suspended_at,
     };

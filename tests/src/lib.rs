@@ -192,3 +192,9 @@ pub async fn customer_with_live_order(
         .expect("the order goes live");
     (customer, placed.view.id)
 }
+
+/// `minor` units of the currency `code` (`"USD"`).
+pub fn money(minor: i64, code: &str) -> hostfront::money::Money {
+    let currency = hostfront::money::Currency::parse(code).expect("an ISO 4217 code");
+    hostfront::money::Money::new(minor, &currency)
+}

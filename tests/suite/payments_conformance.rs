@@ -62,8 +62,7 @@ fn stripe(server: &StripeServer, timeout: Duration) -> Arc<dyn Payments> {
 
 fn charge(number: &str, key: &str) -> Charge {
     Charge {
-        amount: 4990,
-        currency: "USD".into(),
+        amount: hostfront_tests::money(4990, "USD"),
         source: PaymentSource::Card(card(number)),
         reference: "INV-000001".into(),
         idempotency_key: key.into(),
@@ -200,7 +199,7 @@ async fn test_cards_behave_as_documented(g: Arc<dyn Payments>) {
     });
     assert_eq!(declined_code(g.authorize(&old).await), "expired_card");
     let mut nothing = charge(APPROVED, "a7");
-    nothing.amount = 0;
+    nothing.amount = hostfront_tests::money(0, "USD");
     assert!(matches!(
         g.authorize(&nothing).await,
         Err(PaymentError::Invalid(_))

@@ -1,6 +1,7 @@
 //! What the company sells: hosting plans with billing cycles, and per-TLD
 //! domain prices. Amounts are integer minor units of the catalog's currency.
 
+use crate::money::Currency;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -117,7 +118,7 @@ pub struct TldPrice {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Catalog {
     /// ISO 4217 code of every amount in the catalog.
-    pub currency: String,
+    pub currency: Currency,
     pub plans: Vec<Plan>,
     pub tlds: Vec<TldPrice>,
 }
@@ -186,7 +187,8 @@ pub async fn load(table: &dyn Table) -> TableResult<Catalog> {
         .await?;
     let corrupt = |e: serde_json::Error| TableError::Backend(format!("corrupt catalog entry: {e}"));
     let mut catalog = Catalog {
-        currency: String::new(),
+        // A table not yet given its catalog's settings counts in dollars.
+        currency: Currency::parse("USD").expect("USD is a currency"),
         plans: Vec::new(),
         tlds: Vec::new(),
     };
@@ -194,7 +196,9 @@ pub async fn load(table: &dyn Table) -> TableResult<Catalog> {
         let body = item.get("body").cloned().unwrap_or(Value::Null);
         match item.get("kind").and_then(Value::as_str) {
             Some("catalog_settings") => {
-                catalog.currency = body["currency"].as_str().unwrap_or_default().to_string();
+                let code = body["currency"].as_str().unwrap_or_default();
+                catalog.currency = Currency::parse(code)
+                    .map_err(|e| TableError::Backend(format!("corrupt catalog settings: {e}")))?;
             }
             Some("plan") => catalog
                 .plans

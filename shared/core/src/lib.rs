@@ -6,12 +6,13 @@
 //! The modules form layers that depend one way (`docs/architecture.md`,
 //! "Inside the core"; `tests/module_graph.rs` keeps it so):
 //!
-//! - foundations: `clock`, `money`, `input`, `hashing`;
+//! - foundations: `clock`, `ids` (identifiers as types), `money` (amounts
+//!   that carry their currency), `input`, `hashing`;
 //! - ports and shared records: `store` and `queue` (the `Table` and `Queue`
-//!   ports), `registrar`, `payments`, `panel`, `dns`/`dnshost`, `resolver`,
-//!   `secrets`, `mailer`, `audit`, `records`, `lifecycle`, `workflow`,
-//!   `catalog`, `config`, and `services`: the ports bundled, and the narrow
-//!   capabilities (`Storage`, `Billing`, ...) a use case names;
+//!   ports), `registrar`, `payments`, `panel`, `dnshost` and `zone`,
+//!   `resolver`, `secrets`, `mailer`, `audit`, `records`, `lifecycle`,
+//!   `step_ledger`, `catalog`, `config`, and `ports`: the ports bundled, and
+//!   the narrow capabilities (`Storage`, `Billing`, ...) a use case names;
 //! - `jobs`: the job contract and the worker loop;
 //! - use cases: `mail`, `accounts`, `billing`, `domains`, `subscriptions`,
 //!   `renewals`, `orders` (with the provisioning saga), `daily`;

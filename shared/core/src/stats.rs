@@ -47,7 +47,7 @@ pub fn services_of(kind: &str) -> String {
 }
 
 /// The counter of monthly recurring revenue in `currency`, minor units.
-pub fn mrr(currency: &str) -> String {
+pub fn mrr(currency: &crate::money::Currency) -> String {
     format!("services:mrr:{currency}")
 }
 

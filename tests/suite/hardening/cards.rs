@@ -14,8 +14,7 @@ const AUTHENTICATES: &str = "4000002500003155";
 
 fn charge(source: PaymentSource, key: &str) -> Charge {
     Charge {
-        amount: 1200,
-        currency: "GBP".into(),
+        amount: hostfront_tests::money(1200, "GBP"),
         source,
         reference: "INV-1".into(),
         idempotency_key: key.into(),

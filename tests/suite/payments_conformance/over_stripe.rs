@@ -72,7 +72,7 @@ async fn a_key_reused_with_other_parameters_is_refused() {
     let g = stripe(&server, Duration::from_secs(5));
     g.authorize(&charge(APPROVED, "k-same")).await.unwrap();
     let mut other = charge(APPROVED, "k-same");
-    other.amount = 100;
+    other.amount = hostfront_tests::money(100, "USD");
     assert!(matches!(
         g.authorize(&other).await,
         Err(PaymentError::Invalid(_))

@@ -46,7 +46,10 @@ async fn a_renewal_happens_once_whatever_repeats(clock: &ManualClock, ports: &Po
     .unwrap();
     assert!(created);
     assert_eq!(renewal.status, RenewalStatus::Queued);
-    let tax = hostfront::money::share(2 * 1499, ports.config.tax_rate_bps);
+    let tax = hostfront_tests::money(2 * 1499, "USD")
+        .share(ports.config.tax_rate_bps)
+        .unwrap()
+        .minor();
     assert_eq!(renewal.total, 2 * 1499 + tax, "two years and their tax");
 
     // A double click (the same key) and 20 requests at once (other keys)

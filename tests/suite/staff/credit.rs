@@ -7,6 +7,7 @@ use hostfront::Ports;
 use hostfront::audit::Actor;
 use hostfront::billing::credit::{self, CreditError};
 use hostfront::clock::ManualClock;
+use hostfront::money::Currency;
 use hostfront::staff::Role;
 
 async fn billing_grants_add_up_per_customer_per_day(clock: &ManualClock, ports: &Ports) {
@@ -15,7 +16,8 @@ async fn billing_grants_add_up_per_customer_per_day(clock: &ManualClock, ports: 
         let (customer, clerk) = (CustomerId::new(customer), &clerk);
         async move {
             let by = (clerk, role, "192.0.2.1");
-            credit::grant(ports, by, (&customer, "USD"), amount, "an outage").await
+            let usd = Currency::parse("USD").unwrap();
+            credit::grant(ports, by, (&customer, &usd), amount, "an outage").await
         }
     };
     let over =

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use hostfront_core::money::Currency;
 use hostfront_core::payments::{Authorization, Authorized, PaymentError};
 
 /// What an error answer means for the port.
@@ -49,7 +50,7 @@ pub(super) fn authorization_of(intent: &Value) -> Option<Authorization> {
     Some(Authorization {
         id: intent["id"].as_str()?.to_string(),
         amount: intent["amount"].as_i64()?,
-        currency: intent["currency"].as_str()?.to_uppercase(),
+        currency: Currency::parse(&intent["currency"].as_str()?.to_uppercase()).ok()?,
         card_last4: intent["payment_method"]["card"]["last4"]
             .as_str()
             .unwrap_or_default()

@@ -119,12 +119,15 @@ impl StripePayments {
         charge: &Charge,
         return_url: Option<&str>,
     ) -> Result<Authorized, PaymentError> {
-        if charge.amount <= 0 {
+        if charge.amount.minor() <= 0 {
             return Err(PaymentError::Invalid("the amount must be positive".into()));
         }
         let mut form = vec![
-            ("amount".to_string(), charge.amount.to_string()),
-            ("currency".into(), charge.currency.to_lowercase()),
+            ("amount".to_string(), charge.amount.minor().to_string()),
+            (
+                "currency".into(),
+                charge.amount.currency().as_str().to_lowercase(),
+            ),
             ("capture_method".into(), "manual".into()),
             ("confirm".into(), "true".into()),
             ("description".into(), charge.reference.clone()),

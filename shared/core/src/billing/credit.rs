@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use crate::CustomerId;
 use crate::audit::Role;
 use crate::audit::{Actor, AuditEntry};
+use crate::money::{Currency, Money};
 use crate::store::{Condition, Item, ItemExt, Key, Table, TableError, TableResult, TxOp, Update};
 use crate::{Settings, Storage};
 
@@ -83,7 +84,7 @@ pub enum CreditError {
 pub async fn grant(
     ports: &(impl Storage + Settings),
     (staff, role, client): (&Actor, Role, &str),
-    (customer_id, currency): (&CustomerId, &str),
+    (customer_id, currency): (&CustomerId, &Currency),
     amount: i64,
     why: &str,
 ) -> Result<i64, CreditError> {
@@ -107,8 +108,8 @@ pub async fn grant(
         let granted = granted_on(item.as_ref(), &today);
         if limited && granted.saturating_add(amount) > limit {
             return Err(CreditError::OverLimit {
-                limit: crate::money::display(limit, currency),
-                given: crate::money::display(granted, currency),
+                limit: Money::new(limit, currency).to_string(),
+                given: Money::new(granted, currency).to_string(),
             });
         }
         let mut update = Update::new()

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 pub use super::numbering::{claim_number, format_number, next_number};
+use crate::money::{Currency, Money};
 use crate::records::children_partition;
 use crate::store::{
     Condition, Index, Item, Key, Query, SortKey, Table, TableError, TableResult, TxOp, Update,
@@ -79,7 +80,7 @@ pub struct Invoice {
     /// RFC 3339, UTC.
     pub issued_at: String,
     /// ISO 4217.
-    pub currency: String,
+    pub currency: Currency,
     pub lines: Vec<InvoiceLine>,
     pub subtotal: i64,
     /// Basis points: 2000 is 20 %.
@@ -105,23 +106,32 @@ impl Invoice {
         customer_id: &CustomerId,
         about: InvoiceFor,
         issued_at: String,
-        currency: &str,
+        currency: &Currency,
         lines: Vec<InvoiceLine>,
         tax_rate_bps: u32,
     ) -> Invoice {
-        let subtotal: i64 = lines.iter().map(|l| l.amount).sum();
-        let tax = crate::money::share(subtotal, tax_rate_bps);
+        let amounts: Vec<Money> = lines
+            .iter()
+            .map(|l| Money::new(l.amount, currency))
+            .collect();
+        let subtotal = Money::sum(currency, &amounts).expect("invoice lines fit in an i64");
+        let tax = subtotal
+            .share(tax_rate_bps)
+            .expect("tax on a sum that fits fits");
+        let total = subtotal
+            .checked_add(&tax)
+            .expect("an invoice's total fits in an i64");
         Invoice {
             number: String::new(),
             customer_id: customer_id.into(),
             about,
             issued_at,
-            currency: currency.into(),
+            currency: currency.clone(),
             lines,
-            subtotal,
+            subtotal: subtotal.minor(),
             tax_rate_bps,
-            tax,
-            total: subtotal + tax,
+            tax: tax.minor(),
+            total: total.minor(),
             status: InvoiceStatus::Open,
             paid_at: None,
             capture_id: None,
@@ -332,7 +342,7 @@ mod tests {
             &CustomerId::new("c"),
             about,
             "2026-11-22T10:00:00Z".into(),
-            "USD",
+            &Currency::parse("USD").unwrap(),
             lines,
             2000,
         );

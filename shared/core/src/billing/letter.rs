@@ -3,6 +3,7 @@
 
 use super::Invoice;
 use crate::mail::{Letter, Mail, MailKind};
+use crate::money::Money;
 use crate::store::TableError;
 use crate::{Settings, Storage};
 
@@ -21,7 +22,7 @@ pub fn addressed(ports: &impl Settings, name: &str, page: &str) -> Letter {
 
 /// `letter`, showing `invoice`: its number, lines, tax and total.
 pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
-    let money = |amount| crate::money::display(amount, &invoice.currency);
+    let money = |amount| Money::new(amount, &invoice.currency).to_string();
     let mut lines: Vec<(String, String)> = invoice
         .lines
         .iter()

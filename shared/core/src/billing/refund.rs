@@ -17,6 +17,7 @@ use super::invoice::{self, Invoice, InvoiceStatus, REFUNDED, unrefunded_since};
 use super::lease;
 use crate::audit::Role;
 use crate::audit::{Actor, AuditEntry};
+use crate::money::Money;
 use crate::payments::PaymentError;
 use crate::store::{Item, ItemExt, Key, TableError, TxOp, Update};
 use crate::{Billing, Settings, Storage};
@@ -101,8 +102,8 @@ fn what_is_left(
     let limit = ports.config().staff_refund_limit;
     if limited(role) && limited_before.saturating_add(amount) > limit {
         return Err(RefundError::OverLimit {
-            limit: crate::money::display(limit, &bill.currency),
-            given: crate::money::display(limited_before, &bill.currency),
+            limit: Money::new(limit, &bill.currency).to_string(),
+            given: Money::new(limited_before, &bill.currency).to_string(),
         });
     }
     Ok((capture, amount))

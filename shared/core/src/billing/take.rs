@@ -14,7 +14,9 @@ pub async fn take(
     void_key: Option<&str>,
 ) -> Result<Capture, PaymentError> {
     let held = payments.authorize(charge).await?;
-    let captured = payments.capture(&held.id, charge.amount, capture_key).await;
+    let captured = payments
+        .capture(&held.id, charge.amount.minor(), capture_key)
+        .await;
     let refused = matches!(
         captured,
         Err(PaymentError::Declined { .. } | PaymentError::Invalid(_))

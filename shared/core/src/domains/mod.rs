@@ -15,6 +15,7 @@ pub mod subdomains;
 pub mod suggest;
 pub mod transfers;
 
+use crate::money::Currency;
 use std::sync::LazyLock;
 
 use serde::Serialize;
@@ -45,7 +46,7 @@ pub struct CheckResponse {
     /// Something the user should know about the search, in plain words.
     pub notice: Option<String>,
     /// ISO 4217 code of every price.
-    pub currency: String,
+    pub currency: Currency,
     /// True when every answer came from the cache.
     pub cached: bool,
 }

@@ -1,6 +1,7 @@
 //! The order as stored: its status, its domain choice, its payment, and
 //! the names it holds while unpaid.
 
+use crate::money::Currency;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -123,7 +124,7 @@ pub struct Order {
     pub cycle: String,
     pub domain: OrderDomain,
     pub username: String,
-    pub currency: String,
+    pub currency: Currency,
     pub total: i64,
     pub invoice_number: String,
     pub created_at: String,

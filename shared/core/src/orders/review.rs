@@ -5,6 +5,7 @@
 use super::Order;
 use crate::CustomerId;
 use crate::Storage;
+use crate::money::Money;
 use crate::store::TableError;
 
 /// The period in which many orders from one account look suspicious.
@@ -30,8 +31,8 @@ pub fn reasons(
     if order.total > rules.value_above {
         reasons.push(format!(
             "the total {} is above the review threshold {}",
-            crate::money::display(order.total, &order.currency),
-            crate::money::display(rules.value_above, &order.currency)
+            Money::new(order.total, &order.currency),
+            Money::new(rules.value_above, &order.currency)
         ));
     }
     if recent_orders > rules.orders_per_day as usize {

@@ -5,6 +5,7 @@
 
 pub mod events;
 
+use crate::money::{Currency, Money};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -77,10 +78,7 @@ pub struct SavedCard {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Charge {
-    /// Minor units.
-    pub amount: i64,
-    /// ISO 4217.
-    pub currency: String,
+    pub amount: Money,
     pub source: PaymentSource,
     /// What is paid, e.g. an invoice number.
     pub reference: String,
@@ -91,7 +89,7 @@ pub struct Charge {
 pub struct Authorization {
     pub id: String,
     pub amount: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub card_last4: String,
 }
 

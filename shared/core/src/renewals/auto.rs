@@ -213,8 +213,7 @@ async fn charge(
         )),
         Some(card) => {
             let charge = Charge {
-                amount: renewal.total,
-                currency: renewal.currency.clone(),
+                amount: crate::money::Money::new(renewal.total, &renewal.currency),
                 source: PaymentSource::Saved(card.token.clone()),
                 reference: renewal.invoice_number.clone(),
                 idempotency_key: format!("{}-authorize-{attempt}", renewal.id),

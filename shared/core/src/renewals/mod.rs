@@ -30,6 +30,7 @@ pub use quote::{Quote, quote, quote_from_record};
 pub use request::{RenewRequest, renew};
 pub use sweep::{abandon_stale, resume_stalled};
 
+use crate::money::Currency;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -126,7 +127,7 @@ pub struct Renewal {
     pub invoice_number: String,
     pub lines: Vec<InvoiceLine>,
     pub total: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub authorization_id: Option<String>,
     pub card_last4: Option<String>,
     /// Once renewed: the new expiry, epoch seconds.

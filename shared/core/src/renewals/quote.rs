@@ -2,6 +2,7 @@
 //! the domain now: the renewal price per year while active or in auto-renew
 //! grace, plus the restore fee in redemption; not renewable in pending delete.
 
+use crate::money::Currency;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -32,7 +33,7 @@ pub struct Quote {
     pub lines: Vec<InvoiceLine>,
     /// Before tax, in minor units.
     pub subtotal: i64,
-    pub currency: String,
+    pub currency: Currency,
 }
 
 /// The most whole calendar years a domain expiring at `expires_at` may be

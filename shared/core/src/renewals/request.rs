@@ -247,8 +247,7 @@ pub(super) async fn authorize(
     source: PaymentSource,
 ) -> Result<Renewal, RenewalError> {
     let charge = Charge {
-        amount: renewal.total,
-        currency: renewal.currency.clone(),
+        amount: crate::money::Money::new(renewal.total, &renewal.currency),
         source,
         reference: renewal.invoice_number.clone(),
         idempotency_key: format!("{}-authorize", renewal.id),

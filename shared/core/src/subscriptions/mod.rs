@@ -19,6 +19,7 @@ pub mod pay;
 pub mod sites;
 mod upgrade;
 
+use crate::money::Currency;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -69,7 +70,7 @@ pub struct Subscription {
     pub cycle: String,
     /// Per cycle, before tax, in minor units.
     pub price: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub status: SubscriptionStatus,
     /// The site's domain, ASCII.
     pub domain: String,

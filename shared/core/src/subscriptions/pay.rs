@@ -121,8 +121,7 @@ async fn take_payment(
         })?;
     let key = format!("{}-pay-{attempt}", bill.number);
     let request = Charge {
-        amount: bill.total,
-        currency: bill.currency.clone(),
+        amount: crate::money::Money::new(bill.total, &bill.currency),
         source,
         reference: bill.number.clone(),
         idempotency_key: format!("{key}-authorize"),

@@ -5,6 +5,7 @@ use crate::renewals::{first_service, live_domain};
 use hostfront::Ports;
 use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice};
 use hostfront::clock::ManualClock;
+use hostfront::money::Currency;
 use hostfront::subscriptions::billing::{self};
 use hostfront::subscriptions::{self};
 
@@ -20,11 +21,12 @@ async fn account_credit_pays_the_next_invoices(clock: &ManualClock, ports: &Port
     let table = ports.table.as_ref();
     let service = first_service(ports, &customer.id).await;
     let clerk = Actor::Staff("stf-billing".into());
+    let usd = Currency::parse("USD").unwrap();
     let grant = |role, amount| {
         credit::grant(
             ports,
             (&clerk, role, "192.0.2.1"),
-            (&customer.id, "USD"),
+            (&customer.id, &usd),
             amount,
             "the site was down a day",
         )

@@ -33,18 +33,19 @@ impl SimulatedGateway {
         card: &Profile,
         return_url: Option<&str>,
     ) -> Result<Authorization, PaymentError> {
-        if charge.amount <= 0 {
+        let (amount, currency) = (charge.amount.minor(), charge.amount.currency());
+        if amount <= 0 {
             return Err(PaymentError::Invalid("the amount must be positive".into()));
         }
         let id = format!("auth_{}", ulid::Ulid::new());
         let authorization = Authorization {
             id: id.clone(),
-            amount: charge.amount,
-            currency: charge.currency.clone(),
+            amount,
+            currency: currency.clone(),
             card_last4: card.last4.clone(),
         };
         let mut fields = json!({
-            "remaining": charge.amount, "amount": charge.amount, "currency": charge.currency,
+            "remaining": amount, "amount": amount, "currency": currency,
             "card_last4": authorization.card_last4, "reference": charge.reference,
         });
         if let Some(url) = return_url {

@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use hostfront_core::clock::Clock;
+use hostfront_core::money::Currency;
 use hostfront_core::payments::{
     Authorization, Authorized, Capture, Card, Charge, PaymentError, PaymentSource, Payments,
     Refund, SavedCard,
@@ -183,7 +184,9 @@ impl Payments for SimulatedGateway {
             _ => Ok(Authorized::Held(Authorization {
                 id: authorization_id.to_string(),
                 amount: entry.i64_attr("amount").unwrap_or(0),
-                currency: entry.str_attr("currency").unwrap_or_default().to_string(),
+                currency: Currency::parse(entry.str_attr("currency").unwrap_or_default()).map_err(
+                    |e| PaymentError::Unavailable(format!("a corrupt authorisation: {e}")),
+                )?,
                 card_last4: entry.str_attr("card_last4").unwrap_or_default().to_string(),
             })),
         }

@@ -160,8 +160,7 @@ async fn authorize(
     card: Card,
 ) -> Result<Authorized, PaymentError> {
     let charge = Charge {
-        amount: invoice.total,
-        currency: invoice.currency.clone(),
+        amount: crate::money::Money::new(invoice.total, &invoice.currency),
         source: PaymentSource::Card(card),
         reference: invoice.number.clone(),
         idempotency_key: format!("{order_id}-authorize-{attempt}"),

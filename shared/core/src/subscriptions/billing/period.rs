@@ -4,6 +4,7 @@
 //! Item: `SERVICE#<service id>` / `PERIOD#<first day>`, filed in `gsi1` as
 //! `PERIODS#<status>` / `<next attempt, ms>#<service id>`.
 
+use crate::money::Currency;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::Date;
@@ -37,7 +38,7 @@ pub struct Period {
     pub status: PeriodStatus,
     pub invoice_number: String,
     pub total: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub attempts: u32,
     /// Epoch seconds.
     pub next_attempt: i64,

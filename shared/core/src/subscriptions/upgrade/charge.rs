@@ -23,8 +23,7 @@ pub(super) async fn charge(
     paying: &Paying,
 ) -> Result<(), AddonError> {
     let request = Charge {
-        amount: bill.total,
-        currency: bill.currency.clone(),
+        amount: crate::money::Money::new(bill.total, &bill.currency),
         source,
         reference: bill.number.clone(),
         idempotency_key: format!("{}-authorize", bill.number),
