@@ -81,6 +81,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub sim: Simulations,
     pub adapters: Adapters,
+    /// How the local process serves; the Lambda functions read none of it.
     pub server: ServerSettings,
     /// `HOSTFRONT_DATA_DIR`: the folder of the process's own files: the
     /// embedded database, its key file and the development mailbox

@@ -10,6 +10,8 @@ use std::time::Duration;
 use hostfront_core::config::{ConfigError, Env};
 use hostfront_http::server::Limits;
 
+/// The local process's address, site, server bounds, workers and grace
+/// period, which `local::serve` takes.
 #[derive(Debug, Clone)]
 pub struct ServerSettings {
     /// `HOSTFRONT_LISTEN`: the address it serves on.
