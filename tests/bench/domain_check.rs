@@ -68,18 +68,18 @@ async fn timed(client: &reqwest::Client, url: &str) -> (Duration, serde_json::Va
 async fn app_with(dir: &tempfile::TempDir, configure: impl FnOnce(&mut Settings)) -> App {
     let mut config = test_config(dir.path());
     config.sim.registrar_latency_ms = REGISTRY_LATENCY_MS;
-    config.policy.workers = 0;
+    config.server.workers = 0;
     // One client makes every request here; the limits are measured elsewhere.
     config.policy.check_per_minute = u32::MAX;
     config.policy.check_burst = u32::MAX;
     config.policy.check_window_limit = u32::MAX;
     configure(&mut config);
     let db = EmbeddedDb::open(dir.path()).expect("database");
-    App::serve(hostfront::wiring::embedded(
-        config,
-        db,
-        Arc::new(SystemClock),
-    ))
+    let server = config.server.clone();
+    App::serve_with(
+        hostfront::wiring::embedded(config, db, Arc::new(SystemClock)),
+        server,
+    )
     .await
 }
 

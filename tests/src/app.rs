@@ -1,11 +1,12 @@
 //! The app under test: the real server on a loopback port, on either engine.
 
 use super::http;
-use crate::{test_config, until};
+use crate::{test_config, test_server, until};
 use hostfront::Ports;
 use hostfront::adapters::embedded::EmbeddedDb;
 use hostfront::clock::{Clock, SystemClock};
-use hostfront::settings::Settings;
+use hostfront::settings::{ServerSettings, Settings};
+use std::path::Path;
 use std::sync::Arc;
 use tempfile::TempDir;
 
@@ -13,9 +14,11 @@ use tempfile::TempDir;
 pub struct App {
     pub base: String,
     pub ports: Ports,
+    /// How the local server serves it: the site and the server's bounds.
+    pub server: ServerSettings,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     done: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 impl App {
@@ -30,8 +33,9 @@ impl App {
         let mut config = test_config(dir.path());
         configure(&mut config);
         let db = EmbeddedDb::open(dir.path()).expect("embedded database opens");
+        let server = config.server.clone();
         let ports = hostfront::wiring::embedded(config, db, Arc::new(SystemClock));
-        App::start(ports, dir).await
+        App::start(ports, server, dir).await
     }
 
     /// On DynamoDB and SQS (moto), with a fresh table and queue.
@@ -45,8 +49,9 @@ impl App {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let mut config = test_config(dir.path());
         configure(&mut config);
+        let server = config.server.clone();
         let ports = crate::engines::on_moto(config, clock, "app").await;
-        App::start(ports, dir).await
+        App::start(ports, server, dir).await
     }
 
     /// An app served elsewhere, at `base` (the Lambda functions behind a
@@ -55,18 +60,31 @@ impl App {
         App {
             base,
             ports,
+            server: test_server(),
             stop: None,
             done: None,
-            _dir: TempDir::new().expect("temp dir"),
+            dir: TempDir::new().expect("temp dir"),
         }
     }
 
     /// Another process on the same services (and so the same table and queue).
     pub async fn serve(ports: Ports) -> App {
-        App::start(ports, TempDir::new().expect("temp dir")).await
+        App::serve_with(ports, test_server()).await
     }
 
-    async fn start(ports: Ports, dir: TempDir) -> App {
+    /// As `serve`, the local server serving as `server` says.
+    pub async fn serve_with(ports: Ports, server: ServerSettings) -> App {
+        App::start(ports, server, TempDir::new().expect("temp dir")).await
+    }
+
+    /// The folder of the app's own files (its database, key file and
+    /// mailbox) when made by `embedded` or `cloud`; an app served from
+    /// given ports has an empty one.
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    async fn start(ports: Ports, server: ServerSettings, dir: TempDir) -> App {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a loopback port");
@@ -74,6 +92,7 @@ impl App {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let done = tokio::spawn(hostfront::local::serve(
             ports.clone(),
+            server.clone(),
             listener,
             async move {
                 let _ = stopped.await;
@@ -82,9 +101,10 @@ impl App {
         let app = App {
             base,
             ports,
+            server,
             stop: Some(stop),
             done: Some(done),
-            _dir: dir,
+            dir,
         };
         app.wait_ready().await;
         app

@@ -6,18 +6,18 @@ use hostfront::Ports;
 use hostfront::adapters::aws::{DynamoTable, SqsQueue};
 use hostfront::adapters::embedded::EmbeddedDb;
 use hostfront::clock::{Clock, ManualClock};
-use hostfront::settings::{MailChoice, Settings};
-use std::path::PathBuf;
+use hostfront::settings::{MailChoice, ServerSettings, Settings};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 use tempfile::TempDir;
 
-pub fn test_config(data_dir: &std::path::Path) -> Settings {
-    let mut config = Settings::from_lookup(|_| None).expect("defaults are valid");
-    config.policy.data_dir = data_dir.to_path_buf();
+pub fn test_config(data_dir: &Path) -> Settings {
+    let mut config = defaults();
+    config.set_data_dir(data_dir);
     // Tests read links from the development mailbox, as a person reads mail.
     config.adapters.mail = MailChoice::Outbox;
-    config.policy.site_folder = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../site"));
-    config.policy.shutdown_grace_secs = 5;
+    config.server = test_server();
     config.sim.registrar_latency_ms = 0;
     config.sim.panel_latency_ms = 0;
     config.policy.registrar_calls_per_second = 10_000;
@@ -28,12 +28,25 @@ pub fn test_config(data_dir: &std::path::Path) -> Settings {
     config.policy.auth_window_limit = 10_000;
     config.policy.purchase_per_minute = 10_000;
     // Journeys sign many customers up at once; the hashing test sets its own bound.
-    config.policy.hash_wait_ms = 60_000;
+    config.hashing.wait = Duration::from_secs(60);
     config.policy.purchase_window_limit = 10_000;
     // Journeys place many orders from one account; the review test sets its own rules.
     config.policy.review_orders_per_day = 1_000;
     config.policy.max_unpaid_orders = 1_000;
     config
+}
+
+/// The local server as tests run it: the repository's site, and a short
+/// grace period at shutdown.
+pub fn test_server() -> ServerSettings {
+    let mut server = defaults().server;
+    server.site_folder = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../site"));
+    server.shutdown_grace = Duration::from_secs(5);
+    server
+}
+
+fn defaults() -> Settings {
+    Settings::from_lookup(|_| None).expect("defaults are valid")
 }
 
 /// Another process on the same table, queue and sealer as `ports`, with
@@ -43,7 +56,13 @@ pub fn another_process(
     clock: Arc<dyn Clock>,
     configure: impl FnOnce(&mut Settings),
 ) -> Ports {
-    let mut settings = test_config(&ports.config.data_dir);
+    // The first process's files: its mailbox is in them.
+    let data_dir = ports
+        .config
+        .mailbox_folder
+        .parent()
+        .expect("in the data folder");
+    let mut settings = test_config(data_dir);
     settings.policy = (*ports.config).clone();
     configure(&mut settings);
     hostfront::wiring::with_ports(

@@ -25,6 +25,7 @@ pub use counting::CountingTable;
 pub use dynalite::{DynaliteServer, dynalite_client};
 pub use engines::{
     another_process, cloud_ports_with, embedded_ports, embedded_ports_with, on_moto, test_config,
+    test_server,
 };
 pub use fixtures::{
     QueueFixture, TableFixture, dynalite_table, dynamodb_table, sqlite_queue, sqlite_table,
@@ -53,7 +54,7 @@ pub async fn verification_token(ports: &Ports, email: &str) -> String {
 /// as the development mailbox received them or, for mail sent through SES,
 /// as moto's SES holds it.
 pub async fn verification_tokens(ports: &Ports, email: &str) -> Vec<String> {
-    let mailbox = hostfront::mail::outbox_folder(&ports.config.data_dir);
+    let mailbox = &ports.config.mailbox_folder;
     let mails = ports
         .table
         .query(Query::partition("OUTBOX"))
@@ -66,7 +67,7 @@ pub async fn verification_tokens(ports: &Ports, email: &str) -> Vec<String> {
             serde_json::from_value::<hostfront::mail::Mail>(item.get("mail")?.clone()).ok()
         })
         .filter(|m| m.to == email && m.kind == hostfront::mail::MailKind::VerifyEmail)
-        .map(|m| hostfront::mailbox::delivered(&mailbox, m))
+        .map(|m| hostfront::mailbox::delivered(mailbox, m))
         .filter_map(|m| Some((m.created_at.clone(), verification_link_token(&m.text)?)))
         .collect();
     links.sort();

@@ -32,13 +32,12 @@ pub async fn ports_from_env(adapters: AwsAdapters) -> Result<Ports, Error> {
         .metrics()
         .num_workers()
         .to_string();
-    let mut settings = Settings::from_lookup(|name| match name {
+    let settings = Settings::from_lookup(|name| match name {
         "HOSTFRONT_ENGINE" => Some("aws".into()),
         "HOSTFRONT_HASH_CONCURRENCY" => std::env::var(name).ok().or_else(|| Some(cores.clone())),
         _ => std::env::var(name).ok(),
     })?;
     debug_assert_eq!(settings.engine, Engine::Aws);
-    settings.policy.workers = 0;
     let read = started.elapsed();
     hostfront::telemetry::init(settings.log.format, &settings.log.filter);
     let configured = started.elapsed();

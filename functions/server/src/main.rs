@@ -26,12 +26,13 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let listen = settings.policy.listen;
+    let server = settings.server.clone();
+    let listen = server.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     let ports = hostfront::wiring::from_settings(settings).await?;
-    local::serve(ports, listener, local::shutdown_signal()).await
+    local::serve(ports, server, listener, local::shutdown_signal()).await
 }
 
 async fn create_admin(settings: Settings, email: &str, name: &str) -> anyhow::Result<()> {

@@ -5,7 +5,8 @@
 //! crate, and adds what only an entrypoint should know:
 //!
 //! - `settings`: everything read from the environment: the core's policy,
-//!   the engine, and which adapter serves each port with its settings;
+//!   the engine, which adapter serves each port with its settings, and how
+//!   the local process serves;
 //! - `wiring`: the adapter of every port, chosen by the settings;
 //! - `local`: the site, every API route, the workers and the scheduler in one
 //!   process;

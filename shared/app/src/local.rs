@@ -3,7 +3,6 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
@@ -12,13 +11,15 @@ use tokio_util::sync::CancellationToken;
 use crate::Ports;
 use crate::dispatch::AppJobs;
 use crate::jobs::{JobHandler, WorkerSettings, run_worker};
+use crate::settings::ServerSettings;
 
-/// Seeds the demo catalog on first start, then serves on `listener` until
-/// `shutdown` resolves. In-flight requests and the jobs under way finish
-/// (within the configured grace period); jobs received but not started go
-/// back to the queue.
+/// Seeds the demo catalog on first start, then serves on `listener` as
+/// `server` says until `shutdown` resolves. In-flight requests and the jobs
+/// under way finish (within the configured grace period); jobs received but
+/// not started go back to the queue.
 pub async fn serve(
     ports: Ports,
+    server: ServerSettings,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -37,7 +38,7 @@ pub async fn serve(
     let jobs: Arc<dyn JobHandler> = Arc::new(AppJobs {
         ports: ports.clone(),
     });
-    for _ in 0..ports.config.workers {
+    for _ in 0..server.workers {
         let worker = run_worker(
             ports.queue.clone(),
             jobs.clone(),
@@ -48,8 +49,8 @@ pub async fn serve(
     }
     background.spawn(crate::scheduler::run_scheduler(ports.clone(), stop.clone()));
 
-    let grace = Duration::from_secs(ports.config.shutdown_grace_secs);
-    let app = crate::http::app_router(ports.clone(), &ports.config.site_dir());
+    let grace = server.shutdown_grace;
+    let app = crate::http::app_router(ports.clone(), &server.site_dir(), &server.limits);
     tracing::info!(
         address = %listener.local_addr()?,
         table = ports.table.engine(),
@@ -57,8 +58,7 @@ pub async fn serve(
         "Hostfront is serving http://{}",
         listener.local_addr()?
     );
-    let limits = crate::http::server::Limits::from_config(&ports.config);
-    crate::http::server::serve(listener, app, limits, shutdown).await?;
+    crate::http::server::serve(listener, app, server.limits, shutdown).await?;
 
     tracing::info!("stopping workers and scheduler");
     stop.cancel();

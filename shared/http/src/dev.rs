@@ -74,12 +74,12 @@ async fn outbox(
 ) -> Result<Json<Vec<Mail>>, ApiError> {
     // The table keeps mails with their secrets withheld; this page shows
     // them as the development mailbox received them.
-    let folder = mail::outbox_folder(&state.ports.config.data_dir);
+    let folder = &state.ports.config.mailbox_folder;
     let mails = mail::outbox(&state.ports, 100).await?;
     Ok(Json(
         mails
             .into_iter()
-            .map(|m| hostfront_core::mailbox::delivered(&folder, m))
+            .map(|m| hostfront_core::mailbox::delivered(folder, m))
             .collect(),
     ))
 }

@@ -150,16 +150,14 @@ where
     with_conventions(guard.layer(routes), &config)
 }
 
-/// Every route and the static site, behind the local server's request
-/// timeout and bound on requests at once: what the local server serves.
-pub fn app_router(ports: Ports, site_dir: &Path) -> Router {
+/// Every route and the static site in `site_dir`, behind the request
+/// timeout and bound on requests at once of `limits`: what the local server
+/// serves.
+pub fn app_router(ports: Ports, site_dir: &Path, limits: &server::Limits) -> Router {
     let site = ServeDir::new(site_dir).not_found_service(ServeFile::new(site_dir.join("404.html")));
     let config = ports.config.clone();
     let app = routes(ports, RouteGroup::ALL, true).fallback_service(site);
-    with_conventions(
-        server::limited(app, &server::Limits::from_config(&config)),
-        &config,
-    )
+    with_conventions(server::limited(app, limits), &config)
 }
 
 /// The routes of `groups`; on the local server (`local`), also the

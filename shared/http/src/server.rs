@@ -16,7 +16,6 @@ use axum::Router;
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::ConnectInfo;
 use axum::response::IntoResponse;
-use hostfront_core::config::Config;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
@@ -27,6 +26,9 @@ use tower::{BoxError, ServiceBuilder, ServiceExt as _};
 use self::connections::{Connection, Connections, IdleTimes};
 use super::error::ApiError;
 
+/// The local server's bounds, which the composition root reads from the
+/// environment (`HOSTFRONT_*_TIMEOUT_MS`, `HOSTFRONT_MAX_CONNECTIONS`,
+/// `HOSTFRONT_MAX_CONCURRENT_REQUESTS`).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Time a client has to send a request's headers, and to send its first
@@ -45,18 +47,6 @@ pub struct Limits {
     pub max_connections: usize,
     /// Requests handled at once; more get a 503 straight away.
     pub max_requests: usize,
-}
-
-impl Limits {
-    pub fn from_config(config: &Config) -> Self {
-        Limits {
-            header_timeout: Duration::from_millis(config.header_timeout_ms),
-            request_timeout: Duration::from_millis(config.request_timeout_ms),
-            idle_timeout: Duration::from_millis(config.idle_timeout_ms),
-            max_connections: config.max_connections,
-            max_requests: config.max_concurrent_requests,
-        }
-    }
 }
 
 /// Requests one HTTP/2 connection may have open at once (RFC 9113 asks for

@@ -51,7 +51,7 @@ async fn certificates_are_alerted_30_14_and_7_days_before_once_each(
 
 /// Certificate alerts delivered to `email` in the development mailbox.
 fn certificate_alerts_delivered(ports: &Ports, email: &str) -> usize {
-    let folder = hostfront::mail::outbox_folder(&ports.config.data_dir);
+    let folder = &ports.config.mailbox_folder;
     let Ok(files) = std::fs::read_dir(folder) else {
         return 0;
     };

@@ -2,6 +2,8 @@
 //! without end, card numbers tried one after another, names hoarded with
 //! unpaid orders.
 
+use std::time::Duration;
+
 use hostfront_tests::App;
 use hostfront_tests::shopper::Shopper;
 use serde_json::json;
@@ -11,8 +13,8 @@ use serde_json::json;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn password_hashing_is_bounded() {
     let app = App::embedded_with(|c| {
-        c.policy.hash_concurrency = 1;
-        c.policy.hash_wait_ms = 20;
+        c.hashing.concurrency = 1;
+        c.hashing.wait = Duration::from_millis(20);
     })
     .await;
     Shopper::sign_up(&app, "ada@example.com", "GB").await;

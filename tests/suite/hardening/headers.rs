@@ -1,5 +1,7 @@
 //! Security headers on every answer, and a site that needs no inline script.
 
+use std::time::Duration;
+
 use hostfront_tests::App;
 
 async fn headers(app: &App, path: &str) -> reqwest::header::HeaderMap {
@@ -88,11 +90,12 @@ async fn busy_and_slow_answers_carry_the_security_headers() {
         assert_eq!(body["error"]["code"], "unavailable", "{what}: {body}");
     };
 
-    let app = App::embedded_with(|c| c.policy.request_timeout_ms = 1).await;
+    let app =
+        App::embedded_with(|c| c.server.limits.request_timeout = Duration::from_millis(1)).await;
     check(login(&app).await.unwrap(), "timed out").await;
     app.shutdown().await.unwrap();
 
-    let app = App::embedded_with(|c| c.policy.max_concurrent_requests = 1).await;
+    let app = App::embedded_with(|c| c.server.limits.max_requests = 1).await;
     Shopper::sign_up(&app, "ada@example.com", "GB").await;
     let answers = futures::future::join_all((0..12).map(|_| login(&app))).await;
     let busy = answers

@@ -29,14 +29,18 @@ async fn exact_unpaid_limit(app: &App) {
         app.ports.config.max_unpaid_orders >= 40,
         "the test sets its own limit below"
     );
-    let limited = App::serve(hostfront::Ports {
-        config: std::sync::Arc::new(hostfront::config::Config {
-            max_unpaid_orders: limit,
-            request_timeout_ms: 120_000,
-            ..(*app.ports.config).clone()
-        }),
-        ..app.ports.clone()
-    })
+    let mut server = app.server.clone();
+    server.limits.request_timeout = std::time::Duration::from_secs(120);
+    let limited = App::serve_with(
+        hostfront::Ports {
+            config: std::sync::Arc::new(hostfront::config::Config {
+                max_unpaid_orders: limit,
+                ..(*app.ports.config).clone()
+            }),
+            ..app.ports.clone()
+        },
+        server,
+    )
     .await;
     let ada = Shopper {
         app: &limited,

@@ -4,6 +4,7 @@
 mod connections;
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -41,7 +42,11 @@ async fn the_outbox_answers_only_this_machine() {
         assert_eq!(status, 404, "Host: {host}");
     }
 
-    let router = hostfront::http::app_router(app.ports.clone(), &app.ports.config.site_dir());
+    let router = hostfront::http::app_router(
+        app.ports.clone(),
+        &app.server.site_dir(),
+        &app.server.limits,
+    );
     let from = |peer: &str, forwarded: &str| {
         let mut request = Request::get("/api/outbox")
             .header("host", "127.0.0.1")
@@ -91,8 +96,8 @@ async fn the_database_and_the_outbox_are_private() {
         .order(hosting("subdomain", &fresh_username(), &fresh_username()))
         .await;
     assert_eq!(status, 201);
-    let data = app.ports.config.data_dir.clone();
-    assert_eq!(mode(&data), 0o700);
+    let data = app.data_dir();
+    assert_eq!(mode(data), 0o700);
     for file in [
         "hostfront.sqlite3",
         "hostfront.sqlite3-wal",
@@ -100,9 +105,13 @@ async fn the_database_and_the_outbox_are_private() {
     ] {
         assert_eq!(mode(&data.join(file)), 0o600, "{file}");
     }
-    let outbox = hostfront::mail::outbox_folder(&data);
-    assert_eq!(mode(&outbox), 0o700);
-    let mails: Vec<_> = std::fs::read_dir(&outbox)
+    let outbox = &app.ports.config.mailbox_folder;
+    assert!(
+        outbox.starts_with(data),
+        "the mailbox is in the data folder"
+    );
+    assert_eq!(mode(outbox), 0o700);
+    let mails: Vec<_> = std::fs::read_dir(outbox)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
@@ -118,7 +127,8 @@ async fn the_database_and_the_outbox_are_private() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_clients_are_cut_off() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let app = App::embedded_with(|c| c.policy.header_timeout_ms = 300).await;
+    let app =
+        App::embedded_with(|c| c.server.limits.header_timeout = Duration::from_millis(300)).await;
     let address = app.base.trim_start_matches("http://").to_string();
     for sent in ["", "GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"] {
         let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
@@ -150,7 +160,7 @@ async fn slow_clients_are_cut_off() {
 /// the answer is a JSON 503 that says when to come back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn floods_and_slow_requests_get_a_503() {
-    let app = App::embedded_with(|c| c.policy.max_concurrent_requests = 1).await;
+    let app = App::embedded_with(|c| c.server.limits.max_requests = 1).await;
     Shopper::sign_up(&app, "ada@example.com", "GB").await;
     let login =
         serde_json::json!({"email": "ada@example.com", "password": "correct horse battery"});
@@ -165,7 +175,8 @@ async fn floods_and_slow_requests_get_a_503() {
     assert_eq!(busy[0].1["error"]["code"], "unavailable");
     app.shutdown().await.unwrap();
 
-    let app = App::embedded_with(|c| c.policy.request_timeout_ms = 1).await;
+    let app =
+        App::embedded_with(|c| c.server.limits.request_timeout = Duration::from_millis(1)).await;
     let (status, body) = app.post_with("/api/login", &login, &[]).await;
     assert_eq!(
         (status, body["error"]["message"].as_str()),

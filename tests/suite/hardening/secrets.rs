@@ -103,7 +103,7 @@ async fn the_database_file_holds_no_secret_in_the_clear() {
     body["password"] = json!(password);
     let (status, _) = ada.order(body).await;
     assert_eq!(status, 201);
-    let data = app.ports.config.data_dir.clone();
+    let data = app.data_dir();
     for file in ["hostfront.sqlite3", "hostfront.sqlite3-wal"] {
         let bytes = std::fs::read(data.join(file)).unwrap_or_default();
         let found = bytes

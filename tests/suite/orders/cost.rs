@@ -21,14 +21,15 @@ async fn one_order_costs_a_bounded_number_of_table_requests() {
     config.sim.registrar_latency_ms = 40;
     config.sim.panel_latency_ms = 150;
     // The test runs the worker itself, so that each phase's requests are its own.
-    config.policy.workers = 0;
+    config.server.workers = 0;
+    let server = config.server.clone();
     let db = hostfront::adapters::embedded::EmbeddedDb::open(dir.path()).unwrap();
     let mut ports =
         hostfront::wiring::embedded(config, db, Arc::new(hostfront::clock::SystemClock));
     let plain = ports.table.clone();
     let counting = Arc::new(CountingTable::new(plain.clone()));
     ports.table = counting.clone();
-    let app = App::serve(ports).await;
+    let app = App::serve_with(ports, server).await;
     let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;
     let domain = fresh_domain();
     let before = counting.counts();

@@ -109,7 +109,7 @@ async fn review_rules_hold_paid_orders_for_staff() {
         c.policy.review_above = 10_000;
         c.policy.review_orders_per_day = 2;
         // The test runs the queue itself, so that it knows when all is done.
-        c.policy.workers = 0;
+        c.server.workers = 0;
     })
     .await;
     let ada = Shopper::sign_up(&app, "ada@example.com", "GB").await;

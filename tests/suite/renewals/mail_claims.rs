@@ -18,7 +18,7 @@ use super::{DAY, first_service, live_domain, registry_expiry};
 /// The bodies (text and HTML) of every mail delivered to `email` in the
 /// development mailbox, by file name.
 fn delivered_to(ports: &Ports, email: &str) -> Vec<(String, String)> {
-    let folder = hostfront::mail::outbox_folder(&ports.config.data_dir);
+    let folder = &ports.config.mailbox_folder;
     let mut bodies = Vec::new();
     for file in std::fs::read_dir(folder).unwrap().flatten() {
         let name = file.file_name().to_string_lossy().to_string();

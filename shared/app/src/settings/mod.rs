@@ -1,17 +1,23 @@
 //! Everything a process reads from its environment: the core's settings
 //! (`hostfront_core::config::Config`, the policy the use cases and routes
 //! read) and, here, what only the composition root knows: the engine, the
-//! AWS resources, logging, the simulations, and which adapter serves each
-//! outside port with that adapter's own settings. The README's
-//! configuration table lists every variable; keep the two in step.
+//! AWS resources, logging, the simulations, how the local process serves
+//! (`server`), where the process keeps its files, the password hashing
+//! pool, and which adapter serves each outside port with that adapter's
+//! own settings. The README's configuration table lists every variable;
+//! keep the two in step.
 
 mod adapters;
 mod aws;
 mod epp;
 mod panel;
+mod server;
 mod stripe;
 #[cfg(test)]
 mod tests;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use hostfront_core::config::{Config, ConfigError, Env};
 
@@ -19,6 +25,7 @@ pub use adapters::{
     Adapters, DnsChoice, MailChoice, PanelChoice, PaymentsChoice, RegistrarChoice, SesSettings,
 };
 pub use aws::AwsSettings;
+pub use server::ServerSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -53,6 +60,17 @@ pub struct Simulations {
     pub panel_failure_rate: f64,
 }
 
+/// The password hashing pool, in every process.
+#[derive(Debug, Clone)]
+pub struct HashSettings {
+    /// `HOSTFRONT_HASH_CONCURRENCY`: hashes that may run at once (each
+    /// takes a core and 19 MiB)…
+    pub concurrency: usize,
+    /// …and `HOSTFRONT_HASH_WAIT_MS`, how long a request waits for one
+    /// before a 503.
+    pub wait: Duration,
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// `HOSTFRONT_ENGINE`: `embedded` or `aws`.
@@ -63,6 +81,13 @@ pub struct Settings {
     pub log: LogSettings,
     pub sim: Simulations,
     pub adapters: Adapters,
+    /// How the local process serves; the Lambda functions read none of it.
+    pub server: ServerSettings,
+    /// `HOSTFRONT_DATA_DIR`: the folder of the process's own files: the
+    /// embedded database, its key file and the development mailbox
+    /// (`outbox`, the policy's `mailbox_folder`); see [`Settings::set_data_dir`].
+    pub data_dir: PathBuf,
+    pub hashing: HashSettings,
     /// What the use cases and the routes read.
     pub policy: Config,
 }
@@ -75,7 +100,10 @@ impl Settings {
     /// Reads every setting through `lookup`, so tests need not touch the environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let env = Env::new(&lookup);
-        let mut policy = Config::read(&env)?;
+        let server = ServerSettings::read(&env)?;
+        let data_dir = PathBuf::from(env.text("HOSTFRONT_DATA_DIR", "data"));
+        let served_at = format!("http://{}", server.listen);
+        let mut policy = Config::read(&env, &served_at, mailbox_folder(&data_dir))?;
         let engine = match env.one_of("HOSTFRONT_ENGINE", "embedded", &["embedded", "aws"])? {
             "aws" => Engine::Aws,
             _ => Engine::Embedded,
@@ -89,7 +117,34 @@ impl Settings {
             log: LogSettings::read(&env)?,
             sim: Simulations::read(&env)?,
             adapters: Adapters::read(&env, engine, policy.dev_tools)?,
+            server,
+            data_dir,
+            hashing: HashSettings::read(&env)?,
             policy,
+        })
+    }
+
+    /// Keeps the process's files in `dir`: the database, its key file and
+    /// the development mailbox.
+    pub fn set_data_dir(&mut self, dir: &Path) {
+        self.data_dir = dir.to_path_buf();
+        self.policy.mailbox_folder = mailbox_folder(dir);
+    }
+}
+
+/// The development mailbox, in the data folder.
+fn mailbox_folder(data_dir: &Path) -> PathBuf {
+    data_dir.join("outbox")
+}
+
+impl HashSettings {
+    fn read(env: &Env) -> Result<Self, ConfigError> {
+        let cores = || std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+        Ok(HashSettings {
+            concurrency: env
+                .number_or("HOSTFRONT_HASH_CONCURRENCY", cores)?
+                .clamp(1, 256) as usize,
+            wait: Duration::from_millis(env.number("HOSTFRONT_HASH_WAIT_MS", 2000)?),
         })
     }
 }

@@ -70,10 +70,62 @@ fn bad_values_are_named() {
     assert!(e.to_string().contains("FAILURE_RATE"));
     let e = settings(&[("HOSTFRONT_LOG_FORMAT", "xml")]).unwrap_err();
     assert!(e.to_string().contains("HOSTFRONT_LOG_FORMAT"), "{e}");
-    let e = settings(&[("HOSTFRONT_WORKERS", "many")]).unwrap_err();
+    let e = settings(&[("HOSTFRONT_TAX_RATE_BPS", "many")]).unwrap_err();
     assert!(
-        e.to_string().contains("HOSTFRONT_WORKERS"),
+        e.to_string().contains("HOSTFRONT_TAX_RATE_BPS"),
         "the policy's too: {e}"
+    );
+    let e = settings(&[("HOSTFRONT_WORKERS", "many")]).unwrap_err();
+    assert!(e.to_string().contains("HOSTFRONT_WORKERS"), "{e}");
+    let e = settings(&[("HOSTFRONT_LISTEN", "port 80")]).unwrap_err();
+    assert!(e.to_string().contains("HOSTFRONT_LISTEN"), "{e}");
+    let e = settings(&[("HOSTFRONT_HASH_WAIT_MS", "soon")]).unwrap_err();
+    assert!(e.to_string().contains("HOSTFRONT_HASH_WAIT_MS"), "{e}");
+}
+
+#[test]
+fn the_local_server_serves_on_loopback_and_keeps_its_files_in_data() {
+    let s = settings(&[]).unwrap();
+    assert_eq!(s.server.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(s.policy.public_url, "http://127.0.0.1:8080");
+    assert_eq!(
+        (s.server.workers, s.server.shutdown_grace.as_secs()),
+        (2, 20)
+    );
+    assert_eq!(
+        (
+            s.server.limits.max_connections,
+            s.server.limits.max_requests
+        ),
+        (1024, 256)
+    );
+    assert_eq!(s.server.limits.request_timeout.as_millis(), 30_000);
+    assert_eq!(s.data_dir, std::path::PathBuf::from("data"));
+    assert_eq!(s.policy.mailbox_folder, s.data_dir.join("outbox"));
+
+    let moved = settings(&[
+        ("HOSTFRONT_LISTEN", "0.0.0.0:9000"),
+        ("HOSTFRONT_DATA_DIR", "/var/lib/hostfront"),
+        ("HOSTFRONT_HEADER_TIMEOUT_MS", "0"),
+        ("HOSTFRONT_MAX_CONNECTIONS", "0"),
+        ("HOSTFRONT_WORKERS", "1000"),
+    ])
+    .unwrap();
+    assert_eq!(moved.policy.public_url, "http://0.0.0.0:9000");
+    assert_eq!(
+        moved.policy.mailbox_folder,
+        std::path::Path::new("/var/lib/hostfront/outbox")
+    );
+    assert_eq!(moved.server.limits.header_timeout.as_millis(), 1);
+    assert_eq!(
+        (moved.server.limits.max_connections, moved.server.workers),
+        (1, 64)
+    );
+    let mut elsewhere = moved;
+    elsewhere.set_data_dir(std::path::Path::new("/tmp/hf"));
+    assert_eq!(
+        elsewhere.policy.mailbox_folder,
+        std::path::Path::new("/tmp/hf/outbox")
     );
 }
 

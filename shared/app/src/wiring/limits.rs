@@ -12,6 +12,8 @@ use hostfront_core::registrar::budget::{Share, SharedBudget};
 use hostfront_core::registrar::capped::Capped;
 use hostfront_core::store::Table;
 
+use crate::settings::HashSettings;
+
 /// A search never waits for the registrar's next second: a checked answer
 /// should take the registry's round trip and at most 25 ms more, which the
 /// search's own work takes under load; the names it cannot check now are
@@ -101,9 +103,6 @@ impl Limiters {
 }
 
 /// The bound on password hashes running at once.
-pub(super) fn hasher(policy: &Config) -> Arc<HashGate> {
-    Arc::new(HashGate::new(
-        policy.hash_concurrency,
-        Duration::from_millis(policy.hash_wait_ms),
-    ))
+pub(super) fn hasher(hashing: &HashSettings) -> Arc<HashGate> {
+    Arc::new(HashGate::new(hashing.concurrency, hashing.wait))
 }

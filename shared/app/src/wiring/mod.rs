@@ -44,7 +44,7 @@ pub async fn from_settings(settings: Settings) -> anyhow::Result<Ports> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match settings.engine {
         Engine::Embedded => {
-            let data_dir = &settings.policy.data_dir;
+            let data_dir = &settings.data_dir;
             let db = EmbeddedDb::open(data_dir).with_context(|| {
                 format!("opening the embedded database in {}", data_dir.display())
             })?;
@@ -149,7 +149,7 @@ pub fn with_real_ports(
     let dns_host: Arc<dyn DnsHost> = Arc::new(TableZones::new(table.clone()));
     let mailer = local_mailer(&settings);
     Ports {
-        hasher: limits::hasher(&settings.policy),
+        hasher: limits::hasher(&settings.hashing),
         config: Arc::new(settings.policy),
         clock,
         table,
@@ -219,9 +219,7 @@ fn simulated_panel(
 /// The development mailbox, or the table's record only; SES replaces it on AWS.
 fn local_mailer(settings: &Settings) -> Arc<dyn Mailer> {
     match settings.adapters.mail {
-        MailChoice::Outbox => Arc::new(OutboxFolder::new(hostfront_core::mail::outbox_folder(
-            &settings.policy.data_dir,
-        ))),
+        MailChoice::Outbox => Arc::new(OutboxFolder::new(settings.policy.mailbox_folder.clone())),
         _ => Arc::new(RecordOnly),
     }
 }
@@ -229,7 +227,7 @@ fn local_mailer(settings: &Settings) -> Arc<dyn Mailer> {
 /// The local sealer with its key in `<data dir>/secret.key`, for tests and
 /// tools; it panics when the key file cannot be read or made.
 pub fn local_sealer(settings: &Settings) -> Arc<dyn Sealer> {
-    let file = settings.policy.data_dir.join("secret.key");
+    let file = settings.data_dir.join("secret.key");
     match LocalSealer::open_or_create(&file) {
         Ok(sealer) => Arc::new(sealer),
         Err(error) => panic!(

@@ -1,18 +1,21 @@
 //! The settings the use cases and the routes read, from environment
 //! variables, every one with a sane default: business policy (limits,
 //! rates, tax, review, renewals, dunning), what customers see (the site's
-//! address, the company's name) and how this process serves (the local
-//! server's bounds, the cookie, the trusted proxies). Which engine and
-//! which adapters run them, and the adapters' own settings, are the
-//! composition root's (`hostfront::settings`). The table in README.md
-//! lists every variable; keep the two in step.
+//! address, the company's name) and what every route applies (the largest
+//! body, the cookie, the trusted proxies, the development tools). The rest
+//! is the composition root's (`hostfront::settings`): which engine and
+//! which adapters run, the adapters' own settings, how the local process
+//! serves (its address, site, bounds, workers) and where it keeps its
+//! files, and the password hashing pool. The composition root hands this
+//! module the two things it derives from those: the default site address
+//! and the development mailbox's folder. The table in README.md lists
+//! every variable; keep the two in step.
 
 mod env;
 mod proxies;
 #[cfg(test)]
 mod tests;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use ipnet::IpNet;
@@ -21,18 +24,16 @@ pub use env::Env;
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The folder of this process's own files: the embedded database, its
-    /// key file, and the development mailbox the development routes read.
-    pub data_dir: PathBuf,
-    pub listen: SocketAddr,
-    /// The static site's folder (`HOSTFRONT_SITE_DIR`), when set; see
-    /// [`Config::site_dir`].
-    pub site_folder: Option<PathBuf>,
+    /// The development mailbox's folder (`outbox` in the process's data
+    /// folder): where `HOSTFRONT_MAIL=outbox` delivers mail whole, and what
+    /// the development routes show. The composition root, which knows the
+    /// process's files, decides it.
+    pub mailbox_folder: PathBuf,
     pub max_body_bytes: usize,
     /// How many times a job is received before it goes to the dead letters.
+    /// The dispatcher reads it too: the last delivery takes the job's
+    /// failure path (its order names the failed step) instead of a retry.
     pub queue_max_receives: u32,
-    pub workers: usize,
-    pub shutdown_grace_secs: u64,
     /// Domain checks a client may make per minute in one process (governor)…
     pub check_per_minute: u32,
     /// …in a burst…
@@ -102,17 +103,6 @@ pub struct Config {
     /// machine. Off by default, and always off on the AWS engine (the
     /// composition root turns it off there).
     pub dev_tools: bool,
-    /// Password hashes that may run at once (each takes a core and 19 MiB)…
-    pub hash_concurrency: usize,
-    /// …and how long a request waits for one before a 503.
-    pub hash_wait_ms: u64,
-    /// The local server: time to send a request's headers, time a request may
-    /// take, time a connection may sit idle, connections and requests served at once.
-    pub header_timeout_ms: u64,
-    pub request_timeout_ms: u64,
-    pub idle_timeout_ms: u64,
-    pub max_connections: usize,
-    pub max_concurrent_requests: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,24 +116,10 @@ impl ConfigError {
 }
 
 impl Config {
-    /// The static site's folder: `HOSTFRONT_SITE_DIR`, else `./site` when run
-    /// from the repository, else the site beside the sources. Only the local
-    /// server serves it, so only it looks.
-    pub fn site_dir(&self) -> PathBuf {
-        self.site_folder.clone().unwrap_or_else(default_site_dir)
-    }
-
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Reads every setting through `lookup`, so tests need not touch the environment.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        Self::read(&Env::new(&lookup))
-    }
-
-    pub fn read(env: &Env) -> Result<Self, ConfigError> {
-        let listen = listen(env)?;
+    /// Reads the policy from `env`. `served_at` is the site's address unless
+    /// `HOSTFRONT_PUBLIC_URL` says otherwise, and `mailbox_folder` the
+    /// development mailbox's: both are the composition root's to know.
+    pub fn read(env: &Env, served_at: &str, mailbox_folder: PathBuf) -> Result<Self, ConfigError> {
         let registrar_calls =
             env.within("HOSTFRONT_REGISTRAR_CALLS_PER_SECOND", 20, 1..=100_000)?;
         // A share of the registrar's quota, at most all of it.
@@ -156,15 +132,10 @@ impl Config {
         let amount = |name: &str| {
             Ok::<_, ConfigError>(env.number(name, 50_000)?.min(i64::MAX as u64) as i64)
         };
-        let cores = || std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
         Ok(Config {
-            data_dir: env.text("HOSTFRONT_DATA_DIR", "data").into(),
-            listen,
-            site_folder: env.get("HOSTFRONT_SITE_DIR").map(PathBuf::from),
+            mailbox_folder,
             max_body_bytes: env.number("HOSTFRONT_MAX_BODY_BYTES", 64 * 1024)? as usize,
             queue_max_receives: env.within("HOSTFRONT_QUEUE_MAX_RECEIVES", 5, 1..=1000)? as u32,
-            workers: env.within("HOSTFRONT_WORKERS", 2, 0..=64)? as usize,
-            shutdown_grace_secs: env.number("HOSTFRONT_SHUTDOWN_GRACE_SECS", 20)?,
             check_per_minute: env.count("HOSTFRONT_CHECK_PER_MINUTE", 60)?,
             check_burst: env.count("HOSTFRONT_CHECK_BURST", 20)?,
             check_window_limit: env.count("HOSTFRONT_CHECK_WINDOW_LIMIT", 120)?,
@@ -188,7 +159,7 @@ impl Config {
             purchase_per_minute: env.count("HOSTFRONT_PURCHASE_PER_MINUTE", 10)?,
             purchase_window_limit: env.count("HOSTFRONT_PURCHASE_WINDOW_LIMIT", 20)?,
             cookie_secure: env.flag("HOSTFRONT_COOKIE_SECURE", true)?,
-            public_url: env.text("HOSTFRONT_PUBLIC_URL", &format!("http://{listen}")),
+            public_url: env.text("HOSTFRONT_PUBLIC_URL", served_at),
             company_name: env.text("HOSTFRONT_COMPANY_NAME", "Hostfront Hosting"),
             tax_rate_bps: env.within("HOSTFRONT_TAX_RATE_BPS", 0, 0..=10_000)? as u32,
             review_above: amount("HOSTFRONT_REVIEW_ABOVE")?,
@@ -202,36 +173,6 @@ impl Config {
             declines_per_order: env.within("HOSTFRONT_DECLINES_PER_ORDER", 5, 1..=1000)? as u32,
             declines_per_day: env.within("HOSTFRONT_DECLINES_PER_DAY", 10, 1..=10_000)? as u32,
             dev_tools: env.flag("HOSTFRONT_DEV_TOOLS", false)?,
-            hash_concurrency: env
-                .number_or("HOSTFRONT_HASH_CONCURRENCY", cores)?
-                .clamp(1, 256) as usize,
-            hash_wait_ms: env.number("HOSTFRONT_HASH_WAIT_MS", 2000)?,
-            header_timeout_ms: env.number("HOSTFRONT_HEADER_TIMEOUT_MS", 10_000)?.max(1),
-            request_timeout_ms: env.number("HOSTFRONT_REQUEST_TIMEOUT_MS", 30_000)?.max(1),
-            idle_timeout_ms: env.number("HOSTFRONT_IDLE_TIMEOUT_MS", 10_000)?.max(1),
-            max_connections: env.within("HOSTFRONT_MAX_CONNECTIONS", 1024, BOUND)? as usize,
-            max_concurrent_requests: env.within("HOSTFRONT_MAX_CONCURRENT_REQUESTS", 256, BOUND)?
-                as usize,
         })
     }
-}
-
-/// The local server's connections and requests at once: at least one, at most 2^20.
-const BOUND: std::ops::RangeInclusive<u64> = 1..=1 << 20;
-
-fn listen(env: &Env) -> Result<SocketAddr, ConfigError> {
-    let listen = env.text("HOSTFRONT_LISTEN", "127.0.0.1:8080");
-    listen.parse().map_err(|_| {
-        ConfigError::new(format!(
-            "HOSTFRONT_LISTEN must be an address like 127.0.0.1:8080, not {listen:?}"
-        ))
-    })
-}
-
-fn default_site_dir() -> PathBuf {
-    let here = PathBuf::from("site");
-    if here.join("index.html").exists() {
-        return here;
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../site")
 }

@@ -8,15 +8,19 @@ fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    Config::from_lookup(|k| map.get(k).cloned())
+    let lookup = |k: &str| map.get(k).cloned();
+    Config::read(
+        &Env::new(&lookup),
+        "http://127.0.0.1:8080",
+        PathBuf::from("data/outbox"),
+    )
 }
 
 #[test]
-fn defaults_serve_on_loopback() {
+fn defaults_take_what_the_composition_root_gives() {
     let c = config(&[]).unwrap();
-    assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
     assert_eq!(c.public_url, "http://127.0.0.1:8080");
-    assert_eq!(c.data_dir, PathBuf::from("data"));
+    assert_eq!(c.mailbox_folder, PathBuf::from("data/outbox"));
     assert_eq!(c.queue_max_receives, 5);
     assert_eq!(
         (
@@ -43,10 +47,8 @@ fn dunning_days_are_ascending() {
 
 #[test]
 fn bad_values_are_named() {
-    let e = config(&[("HOSTFRONT_WORKERS", "many")]).unwrap_err();
-    assert!(e.to_string().contains("HOSTFRONT_WORKERS"));
-    let e = config(&[("HOSTFRONT_LISTEN", "port 80")]).unwrap_err();
-    assert!(e.to_string().contains("HOSTFRONT_LISTEN"));
+    let e = config(&[("HOSTFRONT_QUEUE_MAX_RECEIVES", "many")]).unwrap_err();
+    assert!(e.to_string().contains("HOSTFRONT_QUEUE_MAX_RECEIVES"));
     let e = config(&[("HOSTFRONT_TRUSTED_PROXIES", "10.0.0.0/8, nonsense")]).unwrap_err();
     assert!(e.to_string().contains("nonsense"));
     let e = config(&[("HOSTFRONT_COOKIE_SECURE", "maybe")]).unwrap_err();

@@ -2,11 +2,9 @@
 //! `shared/core/templates/mail/`. Each mail is an item in the table (`OUTBOX`),
 //! keyed by its subject and kind and written create-only, so a replayed job
 //! never sends a mail twice; then the `Mailer` port delivers it (locally, to
-//! the outbox folder `<data dir>/outbox/`).
+//! the development mailbox's folder, `Config::mailbox_folder`).
 
 pub mod suppression;
-
-use std::path::{Path, PathBuf};
 
 use askama::Template;
 use serde_json::json;
@@ -208,11 +206,6 @@ pub async fn deliver(ports: &impl Mailing, mail: &Mail) {
     if let Err(error) = ports.mailer().deliver(mail).await {
         tracing::warn!(mail = %mail.id, %error, "could not deliver a recorded mail");
     }
-}
-
-/// The local outbox folder inside `data_dir`.
-pub fn outbox_folder(data_dir: &Path) -> PathBuf {
-    data_dir.join("outbox")
 }
 
 /// The newest mails first, at most `limit`.

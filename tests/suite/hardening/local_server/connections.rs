@@ -39,7 +39,7 @@ async fn idle_h2c_connections_do_not_lock_visitors_out() {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     allow_open_files(8192);
     let app = App::embedded().await;
-    assert_eq!(app.ports.config.max_connections, 1024, "the default");
+    assert_eq!(app.server.limits.max_connections, 1024, "the default");
     let address = app.base.trim_start_matches("http://").to_string();
     let mut idle = Vec::new();
     for _ in 0..1_030 {
@@ -94,8 +94,8 @@ async fn idle_connections_are_closed_after_the_idle_timeout() {
     use std::time::{Duration, Instant};
     use tokio::io::AsyncWriteExt as _;
     let app = App::embedded_with(|c| {
-        c.policy.idle_timeout_ms = 300;
-        c.policy.header_timeout_ms = 3_000;
+        c.server.limits.idle_timeout = Duration::from_millis(300);
+        c.server.limits.header_timeout = Duration::from_millis(3_000);
     })
     .await;
     let address = app.base.trim_start_matches("http://").to_string();
