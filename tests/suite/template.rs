@@ -220,3 +220,33 @@ fn the_committed_document_is_the_generated_one() {
         "docs/openapi.json is not the API's document: run this test with HOSTFRONT_WRITE_OPENAPI=1"
     );
 }
+
+/// Every `{name}` in a route's path is described as a path parameter, as
+/// OpenAPI requires (a handler whose extractor is not a plain string gets
+/// none by itself).
+#[test]
+fn every_path_parameter_is_described() {
+    let document = hostfront::http::openapi(true);
+    let mut undescribed = Vec::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        let named: Vec<&str> = path
+            .split('/')
+            .filter_map(|part| part.strip_prefix('{')?.strip_suffix('}'))
+            .collect();
+        for (method, operation) in operations.as_object().unwrap() {
+            let described: Vec<&str> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "path")
+                .filter_map(|p| p["name"].as_str())
+                .collect();
+            for name in &named {
+                if !described.contains(name) {
+                    undescribed.push(format!("{method} {path}: {name}"));
+                }
+            }
+        }
+    }
+    assert!(undescribed.is_empty(), "{undescribed:#?}");
+}

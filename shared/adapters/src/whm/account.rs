@@ -1,6 +1,7 @@
 //! An account on its server, through WHM's API: whether it is there, its
 //! record, its mailboxes and addon domains, and making it.
 
+use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use hostfront_core::panel::{HostingAccount, NewAccount, PanelError};
@@ -86,7 +87,7 @@ impl WhmPanel {
             ("username", request.username.as_str()),
             ("domain", request.domain.as_str()),
             ("plan", request.plan_id.as_str()),
-            ("password", request.password.as_str()),
+            ("password", request.password.expose_secret()),
             // WHM API 1 documents `ip` (`y`, `n` or the address itself).
             ("ip", account.ipv4.as_str()),
         ];

@@ -5,28 +5,20 @@
 //! provisioning job never creates an account or a mailbox twice.
 
 use async_trait::async_trait;
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Clone, PartialEq, Eq)]
+/// A hosting account to make; its password never prints (`SecretString`).
+#[derive(Debug, Clone)]
 pub struct NewAccount {
     pub username: String,
-    pub password: String,
+    pub password: SecretString,
     pub domain: String,
     pub plan_id: String,
     /// The server pool: `shared`, `vps` or `dedicated`.
     pub pool: String,
     pub idempotency_key: String,
-}
-
-impl std::fmt::Debug for NewAccount {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewAccount")
-            .field("username", &self.username)
-            .field("domain", &self.domain)
-            .field("pool", &self.pool)
-            .finish_non_exhaustive()
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -23,7 +23,7 @@ use hostfront_core::orders::{self, OrderView};
 /// customer to confirm the payment (3-D Secure), the order comes back still
 /// awaiting payment with `payment_action_url`: the bank's page, which sends
 /// the customer back to the order's page to `POST …/pay/confirm`.
-#[utoipa::path(post, path = "/api/orders/{id}/pay", tag = "orders", security(("session" = [])), request_body = PayRequest,
+#[utoipa::path(post, path = "/api/orders/{id}/pay", tag = "orders", security(("session" = [])), params(("id" = String, Path, description = "the order")), request_body = PayRequest,
     responses(
         (status = 200, body = OrderView, description = "paid (or paid before): provisioning or pending review; or waiting for the bank (`payment_action_url`)"),
         (status = 422, body = ErrorBody, description = "`invalid_country`, `invalid_payment`"),
@@ -45,7 +45,7 @@ async fn pay_order(
 }
 
 /// After the customer's bank asked them to confirm the payment: finishes it.
-#[utoipa::path(post, path = "/api/orders/{id}/pay/confirm", tag = "orders", security(("session" = [])),
+#[utoipa::path(post, path = "/api/orders/{id}/pay/confirm", tag = "orders", security(("session" = [])), params(("id" = String, Path, description = "the order")),
     responses(
         (status = 200, body = OrderView, description = "paid: provisioning or pending review; or still waiting for the bank (`payment_action_url`)"),
         (status = 402, body = ErrorBody, description = "`authentication_failed`: the bank did not confirm the payment; nothing was charged, the order still awaits payment"),

@@ -56,7 +56,7 @@ async fn list_orders(
 }
 
 /// One order of the customer's, with its invoice and provisioning steps.
-#[utoipa::path(get, path = "/api/orders/{id}", tag = "orders", security(("session" = [])),
+#[utoipa::path(get, path = "/api/orders/{id}", tag = "orders", security(("session" = [])), params(("id" = String, Path, description = "the order")),
     responses((status = 200, body = OrderView), (status = 404, body = ErrorBody, description = "no such order of yours")))]
 async fn get_order(
     State(state): State<AppState>,
@@ -69,7 +69,7 @@ async fn get_order(
 
 /// For a domain registered elsewhere: looks for the TXT record that proves
 /// it is the customer's, and records the proof once it is there.
-#[utoipa::path(post, path = "/api/orders/{id}/verify-domain", tag = "orders", security(("session" = [])),
+#[utoipa::path(post, path = "/api/orders/{id}/verify-domain", tag = "orders", security(("session" = [])), params(("id" = String, Path, description = "the order")),
     responses(
         (status = 200, body = OrderView, description = "proven (now or before); the order can be paid"),
         (status = 404, body = ErrorBody, description = "no such order of yours"),
@@ -88,7 +88,7 @@ async fn verify_domain(
 
 /// Cancels an order that awaits payment: its domain and username are free
 /// again at once, and nothing is charged.
-#[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "orders", security(("session" = [])),
+#[utoipa::path(post, path = "/api/orders/{id}/cancel", tag = "orders", security(("session" = [])), params(("id" = String, Path, description = "the order")),
     responses(
         (status = 200, body = OrderView, description = "cancelled"),
         (status = 404, body = ErrorBody, description = "no such order of yours"),
@@ -105,7 +105,7 @@ async fn cancel_order(
 }
 
 /// The order's DNS zone as a BIND zone file, once it exists.
-#[utoipa::path(get, path = "/api/orders/{id}/zone", tag = "orders", security(("session" = [])),
+#[utoipa::path(get, path = "/api/orders/{id}/zone", tag = "orders", security(("session" = [])), params(("id" = String, Path, description = "the order")),
     responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = ErrorBody)))]
 async fn order_zone(
     State(state): State<AppState>,

@@ -22,7 +22,7 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
     let order = &saga.order;
     let request = NewAccount {
         username: order.username.clone(),
-        password: saga.secret(Secret::PanelPassword).await?,
+        password: saga.secret(Secret::PanelPassword).await?.into(),
         domain: order.domain.name.clone(),
         plan_id: order.plan_id.clone(),
         pool: pool_for(order.plan_kind).into(),
