@@ -11,7 +11,9 @@ use hostfront::adapters::sim::{
     APPROVED, DECLINED, DECLINES_WHEN_CHARGED, EXPIRED, INSUFFICIENT_FUNDS, SimulatedGateway,
 };
 use hostfront::adapters::stripe::StripePayments;
-use hostfront::payments::{Authorized, Card, Charge, PaymentError, PaymentSource, Payments};
+use hostfront::payments::{
+    Authorized, Charge, PaymentError, PaymentMethodId, PaymentSource, Payments,
+};
 use hostfront_tests::TableFixture;
 use hostfront_tests::stripe_server::{AUTHENTICATES, StripeServer};
 
@@ -63,7 +65,7 @@ fn stripe(server: &StripeServer, timeout: Duration) -> Arc<dyn Payments> {
 fn charge(number: &str, key: &str) -> Charge {
     Charge {
         amount: hostfront_tests::money(4990, "USD"),
-        source: PaymentSource::Card(card(number)),
+        source: PaymentSource::Method(card(number)),
         reference: "INV-000001".into(),
         idempotency_key: key.into(),
     }
@@ -188,16 +190,12 @@ async fn test_cards_behave_as_documented(g: Arc<dyn Payments>) {
         declined_code(g.authorize(&charge(EXPIRED, "a4")).await),
         "expired_card"
     );
-    assert_eq!(
-        declined_code(g.authorize(&charge("4242424242424241", "a5")).await),
-        "invalid_card"
+    let mut unknown = charge(APPROVED, "a5");
+    unknown.source = PaymentSource::Method(PaymentMethodId::parse("pm_nobody").unwrap());
+    assert!(
+        matches!(g.authorize(&unknown).await, Err(PaymentError::Invalid(_))),
+        "no such payment method"
     );
-    let mut old = charge(APPROVED, "a6");
-    old.source = PaymentSource::Card(Card {
-        exp_year: 2020,
-        ..card(APPROVED)
-    });
-    assert_eq!(declined_code(g.authorize(&old).await), "expired_card");
     let mut nothing = charge(APPROVED, "a7");
     nothing.amount = hostfront_tests::money(0, "USD");
     assert!(matches!(
@@ -333,8 +331,60 @@ async fn a_saved_card_pays_as_the_card_would(g: Arc<dyn Payments>) {
         g.authorize(&by_token).await,
         Err(PaymentError::Invalid(_))
     ));
-    let bad = g.save_card(&card("4242424242424241"), "save-3").await;
-    assert_eq!(declined_code(bad), "invalid_card");
+    let nobody = PaymentMethodId::parse("pm_nobody").unwrap();
+    let unknown = g.save_card(&nobody, "save-3").await;
+    assert!(matches!(unknown, Err(PaymentError::Invalid(_))), "{unknown:?}");
+}
+
+/// A payment method the provider's card form made pays once: a retry of
+/// that payment finds it, and any other payment (another customer's, who
+/// learnt its id) is refused, holding nothing.
+async fn a_card_forms_method_pays_once(g: &dyn Payments, method: &str) {
+    let mut first = charge(APPROVED, "once-1");
+    first.source = PaymentSource::Method(PaymentMethodId::parse(method).unwrap());
+    let held = g.authorize(&first).await.unwrap();
+    assert_eq!(held.card_last4, "4242");
+    assert_eq!(g.authorize(&first).await.unwrap(), held, "a retry");
+    let mut again = first.clone();
+    again.idempotency_key = "once-2".into();
+    let refused = g.authorize(&again).await;
+    assert!(matches!(refused, Err(PaymentError::Invalid(_))), "{refused:?}");
+    assert_eq!(g.authorization_made_with("once-2").await.unwrap(), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_simulated_card_forms_method_pays_once() {
+    use hostfront::payments::simulated::{CardDetails, SimulatedProvider};
+    let f = hostfront_tests::sqlite_table().await;
+    let gateway = SimulatedGateway::new(f.table.clone(), Arc::new(f.clock.clone()));
+    let card = CardDetails {
+        number: "4242 4242 4242 4242".into(),
+        exp_month: 12,
+        exp_year: 2099,
+        cvc: "123".into(),
+    };
+    let made = gateway.make_payment_method(&card).await.unwrap();
+    assert!(made.id.starts_with("pm_sim_"), "{made:?}");
+    assert_eq!((made.card.last4.as_str(), made.card.brand.as_str()), ("4242", "visa"));
+    a_card_forms_method_pays_once(&gateway, &made.id).await;
+    let luhn_fails = CardDetails {
+        number: "4242424242424241".into(),
+        ..card.clone()
+    };
+    let refused = gateway.make_payment_method(&luhn_fails).await;
+    assert_eq!(declined_code(refused), "invalid_card");
+    let expired = CardDetails {
+        exp_year: 2020,
+        ..card
+    };
+    assert_eq!(declined_code(gateway.make_payment_method(&expired).await), "expired_card");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stripe_js_method_pays_once() {
+    let server = StripeServer::start().await;
+    let method = server.browser_payment_method(APPROVED).await;
+    a_card_forms_method_pays_once(stripe(&server, Duration::from_secs(5)).as_ref(), &method).await;
 }
 
 mod over_stripe;

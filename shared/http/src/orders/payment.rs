@@ -11,22 +11,28 @@ use utoipa::ToSchema;
 use super::Purchaser;
 use crate::AppState;
 use crate::accounts::CurrentCustomer;
+use crate::card_data::PaymentJson;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::table::RouteTable;
 use hostfront_core::OrderId;
 use hostfront_core::orders::checkout::{self, PayRequest};
 use hostfront_core::orders::{self, OrderView};
+use hostfront_core::payments::ClientSetup;
 
-/// Pays the order's invoice by card. Test cards: 4242 4242 4242 4242 succeeds;
-/// 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has insufficient
-/// funds; 4000 0000 0000 0069 has expired. When the card's bank asks the
-/// customer to confirm the payment (3-D Secure), the order comes back still
-/// awaiting payment with `payment_action_url`: the bank's page, which sends
-/// the customer back to the order's page to `POST …/pay/confirm`.
+/// Pays the order's invoice with a card, given as the payment provider's id
+/// of it (`payment_method`), which its card form makes (`GET
+/// /api/payments/setup` says which form); the card's number never comes
+/// here. With the simulated provider, its test cards 4242 4242 4242 4242
+/// succeeds; 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has
+/// insufficient funds; 4000 0000 0000 0069 has expired; Stripe's test
+/// payment methods (`pm_card_visa`, …) work too. When the card's bank asks
+/// the customer to confirm the payment (3-D Secure), the order comes back
+/// still awaiting payment with `payment_action_url`: the bank's page, which
+/// sends the customer back to the order's page to `POST …/pay/confirm`.
 #[utoipa::path(post, path = "/api/orders/{id}/pay", tag = "orders", security(("session" = [])), request_body = PayRequest,
     responses(
         (status = 200, body = OrderView, description = "paid (or paid before): provisioning or pending review; or waiting for the bank (`payment_action_url`)"),
-        (status = 422, body = ErrorBody, description = "`invalid_country`, `invalid_payment`"),
+        (status = 422, body = ErrorBody, description = "`invalid_country`, `invalid_payment_method` (not a provider's id, `pm_…`), `card_data_refused` (card numbers are never taken here; nothing was charged), `invalid_payment` (the provider knows no such payment method, or it was used already)"),
         (status = 402, body = ErrorBody, description = "`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after repeated declines `payment_declined`: the order still awaits payment"),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "`domain_not_verified`, `reservation_lost`, `too_many_declines` (for this order)"),
@@ -37,7 +43,7 @@ async fn pay_order(
     State(state): State<AppState>,
     Purchaser(customer): Purchaser,
     Path(id): Path<OrderId>,
-    ApiJson(request): ApiJson<PayRequest>,
+    PaymentJson(request): PaymentJson<PayRequest>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(
         checkout::pay(&state.ports, &customer, &id, request).await?,
@@ -62,6 +68,25 @@ async fn confirm_payment(
     Ok(Json(
         checkout::confirmed_at_bank(&state.ports, &customer, &id).await?,
     ))
+}
+
+/// How this shop's pages take a card: in the simulated provider's card page
+/// (`card_page`, framed), or in Stripe's Payment Element with the
+/// account's publishable key. Either gives the payment method id that
+/// paying takes.
+#[utoipa::path(get, path = "/api/payments/setup", tag = "orders",
+    responses(
+        (status = 200, body = ClientSetup),
+        (status = 503, body = ErrorBody, description = "`payments_not_set_up`: no card form is set up (no publishable key)"),
+    ))]
+async fn payment_setup(State(state): State<AppState>) -> Result<Json<ClientSetup>, ApiError> {
+    state.ports.payments.client_setup().map(Json).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "payments_not_set_up",
+            "this shop takes no cards in the browser yet",
+        )
+    })
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -172,4 +197,5 @@ pub(super) fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(confirm_payment))
         .add(crate::handlers!(payment_event))
         .add(crate::handlers!(simulated_bank))
+        .add(crate::handlers!(payment_setup))
 }
