@@ -37,7 +37,7 @@ use serde_json::Value;
 
 use crate::https::{Failure, HttpsClient, check_base_url};
 use answers::{authorization_of, bank_check, failure, saved_card_of, unexpected};
-use forms::{no_redirects, path_segment, saved_token};
+use forms::{no_redirects, path_segment};
 use hostfront_core::payments::{
     Authorization, Authorized, Capture, Charge, ClientSetup, EventError, PaymentError,
     PaymentEvent, PaymentMethodId, PaymentSource, Payments, Refund, SavedCard,

@@ -185,7 +185,9 @@ fn payments_or_simulated(
         return (payments, None);
     }
     let simulated = Arc::new(SimulatedGateway::new(table.clone(), clock.clone()));
-    (simulated.clone(), Some(simulated))
+    let payments: Arc<dyn Payments> = simulated.clone();
+    let provider: Arc<dyn SimulatedProvider> = simulated;
+    (payments, Some(provider))
 }
 
 /// The real registrar, else the simulated registry (which the development
