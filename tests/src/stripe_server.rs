@@ -3,7 +3,10 @@
 //! (form bodies in, JSON out, `Idempotency-Key` replays, card errors with
 //! their codes, Stripe's test cards), with state: intents, charges, refunds,
 //! customers and their payment methods. It signs webhook events as Stripe
-//! does. Faults on demand: the next request answered late (after it took
+//! does. Like Stripe for an ordinary account, it refuses card numbers sent
+//! with the secret key, and takes payment methods made with the publishable
+//! key (as Stripe.js makes them) and Stripe's test payment methods
+//! (`methods`). Faults on demand: the next request answered late (after it took
 //! effect) or with a server error.
 //!
 //! It follows Stripe's OpenAPI description for API version 2024-06-20, the

@@ -22,7 +22,7 @@ impl Account {
         if !self.customers.contains(&customer) {
             return missing("customer", &customer);
         }
-        let method = match self.method_for(form, Some(&customer)) {
+        let method = match self.method_for(form, Some(customer.as_str())) {
             Ok(method) => method,
             Err(refusal) => return refusal,
         };

@@ -21,14 +21,13 @@ use hostfront_core::payments::ClientSetup;
 
 /// Pays the order's invoice with a card, given as the payment provider's id
 /// of it (`payment_method`), which its card form makes (`GET
-/// /api/payments/setup` says which form); the card's number never comes
-/// here. With the simulated provider, its test cards 4242 4242 4242 4242
-/// succeeds; 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has
-/// insufficient funds; 4000 0000 0000 0069 has expired; Stripe's test
-/// payment methods (`pm_card_visa`, …) work too. When the card's bank asks
-/// the customer to confirm the payment (3-D Secure), the order comes back
-/// still awaiting payment with `payment_action_url`: the bank's page, which
-/// sends the customer back to the order's page to `POST …/pay/confirm`.
+/// /api/payments/setup` says which form); the card itself never comes
+/// here. The simulated provider's card page takes the test cards of the
+/// README, and its gateway takes Stripe's test payment methods
+/// (`pm_card_visa`, …) too. When the card's bank asks the customer to
+/// confirm the payment (3-D Secure), the order comes back still awaiting
+/// payment with `payment_action_url`: the bank's page, which sends the
+/// customer back to the order's page to `POST …/pay/confirm`.
 #[utoipa::path(post, path = "/api/orders/{id}/pay", tag = "orders", security(("session" = [])), request_body = PayRequest,
     responses(
         (status = 200, body = OrderView, description = "paid (or paid before): provisioning or pending review; or waiting for the bank (`payment_action_url`)"),
@@ -102,7 +101,7 @@ struct BackToShop {
 }
 
 /// The holder's answer at the simulated bank (`/bank.html`), which checks
-/// the simulated gateway's test card 4000 0025 0000 3155. Only the customer
+/// the simulated gateway's test card whose bank asks its holder to confirm. Only the customer
 /// whose order waits for the check may answer it, logged in. With a real
 /// payment provider every check is at the card's own bank, and this is 404.
 #[utoipa::path(post, path = "/api/payments/simulated-bank/{id}", tag = "orders", security(("session" = [])),
