@@ -33,6 +33,7 @@ describe("the order journey", () => {
 
     const pay = page.locator("#pay-form");
     await fillCard(pay, "4000 0000 0000 0002");
+    await shot(page, "order-payment");
     await pay.getByRole("button", { name: "Pay" }).click();
     await page.locator("#order-message").getByText(/declined/).waitFor();
     assert.equal(await pay.isVisible(), true, "a declined card can be retried");
@@ -130,6 +131,8 @@ describe("the site on a phone", () => {
     await fits(page, "an order awaiting payment");
     const pay = page.locator("#pay-form");
     await fillCard(pay, "4242 4242 4242 4242");
+    await fits(page, "an order with the card typed in");
+    await shot(page, "phone-order-payment");
     await pay.getByRole("button", { name: "Pay" }).click();
     await page.locator('#order[data-status="active"]').waitFor({ timeout: 20000 });
     await fits(page, "a live order");

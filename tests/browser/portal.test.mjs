@@ -53,6 +53,7 @@ describe("the portal", () => {
     assert.equal(await page.locator("#services .record").getByText("Ends on").count(), 0);
     const cardForm = page.locator("#card-form");
     await fillCard(cardForm, "4242 4242 4242 4242");
+    await shot(page, "portal-save-card");
     await cardForm.getByRole("button", { name: "Save card" }).click();
     await page.locator("#card-message").getByText("Your card is saved.").waitFor();
     await page.locator("#payment-method").getByText(/Card ending 4242, expires 12\/2099/).waitFor();
