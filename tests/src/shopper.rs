@@ -101,7 +101,8 @@ impl<'a> Shopper<'a> {
     ) -> (u16, Value) {
         let method = self.payment_method(card).await;
         let body = json!({"payment_method": method, "billing_country": country});
-        self.post(&format!("/api/orders/{id}/pay"), body, None).await
+        self.post(&format!("/api/orders/{id}/pay"), body, None)
+            .await
     }
 
     /// A payment method of the test card `number`, as the browser gets one:
@@ -122,7 +123,10 @@ impl<'a> Shopper<'a> {
                 )
                 .await;
             if status == 200 {
-                return made["id"].as_str().expect("a payment method id").to_string();
+                return made["id"]
+                    .as_str()
+                    .expect("a payment method id")
+                    .to_string();
             }
             assert!(
                 matches!(status, 403..=405),

@@ -333,7 +333,10 @@ async fn a_saved_card_pays_as_the_card_would(g: Arc<dyn Payments>) {
     ));
     let nobody = PaymentMethodId::parse("pm_nobody").unwrap();
     let unknown = g.save_card(&nobody, "save-3").await;
-    assert!(matches!(unknown, Err(PaymentError::Invalid(_))), "{unknown:?}");
+    assert!(
+        matches!(unknown, Err(PaymentError::Invalid(_))),
+        "{unknown:?}"
+    );
 }
 
 /// A payment method the provider's card form made pays once: a retry of
@@ -348,7 +351,10 @@ async fn a_card_forms_method_pays_once(g: &dyn Payments, method: &str) {
     let mut again = first.clone();
     again.idempotency_key = "once-2".into();
     let refused = g.authorize(&again).await;
-    assert!(matches!(refused, Err(PaymentError::Invalid(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(PaymentError::Invalid(_))),
+        "{refused:?}"
+    );
     assert_eq!(g.authorization_made_with("once-2").await.unwrap(), None);
 }
 
@@ -365,7 +371,10 @@ async fn the_simulated_card_forms_method_pays_once() {
     };
     let made = gateway.make_payment_method(&card).await.unwrap();
     assert!(made.id.starts_with("pm_sim_"), "{made:?}");
-    assert_eq!((made.card.last4.as_str(), made.card.brand.as_str()), ("4242", "visa"));
+    assert_eq!(
+        (made.card.last4.as_str(), made.card.brand.as_str()),
+        ("4242", "visa")
+    );
     a_card_forms_method_pays_once(&gateway, &made.id).await;
     let luhn_fails = CardDetails {
         number: "4242424242424241".into(),
@@ -377,7 +386,10 @@ async fn the_simulated_card_forms_method_pays_once() {
         exp_year: 2020,
         ..card
     };
-    assert_eq!(declined_code(gateway.make_payment_method(&expired).await), "expired_card");
+    assert_eq!(
+        declined_code(gateway.make_payment_method(&expired).await),
+        "expired_card"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -77,7 +77,11 @@ async fn card_numbers_from_a_server_are_refused_as_stripe_refuses_them() {
     setup.extend(NO_REDIRECTS);
     setup.extend(raw_card("payment_method_data"));
     let mut method = vec![("type", "card")];
-    method.extend(raw_card("card").into_iter().filter(|(n, _)| *n != "card[type]"));
+    method.extend(
+        raw_card("card")
+            .into_iter()
+            .filter(|(n, _)| *n != "card[type]"),
+    );
     for (path, form) in [
         ("/v1/payment_intents", &payment),
         ("/v1/setup_intents", &setup),
@@ -91,7 +95,9 @@ async fn card_numbers_from_a_server_are_refused_as_stripe_refuses_them() {
         );
         let message = refused["error"]["message"].as_str().unwrap();
         assert!(
-            message.starts_with("Sending credit card numbers directly to the Stripe API is generally unsafe."),
+            message.starts_with(
+                "Sending credit card numbers directly to the Stripe API is generally unsafe."
+            ),
             "Stripe's words: {message}"
         );
     }
@@ -105,7 +111,11 @@ async fn card_numbers_from_a_server_are_refused_as_stripe_refuses_them() {
         .send()
         .await
         .unwrap();
-    assert_eq!(denied.status().as_u16(), 403, "a publishable key only makes payment methods");
+    assert_eq!(
+        denied.status().as_u16(),
+        403,
+        "a publishable key only makes payment methods"
+    );
 }
 
 /// A PaymentIntent made and confirmed at once with a new card, plus `more`.

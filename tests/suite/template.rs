@@ -236,10 +236,19 @@ fn the_document_takes_no_card_data() {
             }
         }
     }
-    assert!(bodies.iter().any(|(name, _)| name == "PayRequest"), "{bodies:?}");
+    assert!(
+        bodies.iter().any(|(name, _)| name == "PayRequest"),
+        "{bodies:?}"
+    );
     for (name, schema) in bodies {
         let text = schema.to_string();
-        for field in ["\"card\"", "\"number\"", "\"cvc\"", "\"exp_month\"", "\"exp_year\""] {
+        for field in [
+            "\"card\"",
+            "\"number\"",
+            "\"cvc\"",
+            "\"exp_month\"",
+            "\"exp_year\"",
+        ] {
             assert!(!text.contains(field), "{name} takes {field}: {text}");
         }
     }

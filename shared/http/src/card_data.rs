@@ -61,7 +61,10 @@ mod tests {
         ] {
             assert!(super::carries_card_data(&card), "{card}");
         }
-        for id in [json!({"payment_method": "pm_card_visa", "billing_country": "GB"}), json!({"years": 1})] {
+        for id in [
+            json!({"payment_method": "pm_card_visa", "billing_country": "GB"}),
+            json!({"years": 1}),
+        ] {
             assert!(!super::carries_card_data(&id), "{id}");
         }
     }

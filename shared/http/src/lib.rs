@@ -264,7 +264,10 @@ async fn answer_headers(State(https): State<bool>, uri: Uri, mut response: Respo
         true => (FRAMED_POLICY, "SAMEORIGIN"),
         false => (CONTENT_SECURITY_POLICY, "DENY"),
     };
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(policy));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(policy),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static(framing));
     if https {
         headers.insert(

@@ -30,7 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route("/simulated-gateway/card", get(page))
         .route("/simulated-gateway/card.js", get(script))
         .route("/simulated-gateway/card.css", get(style))
-        .route("/simulated-gateway/v1/payment_methods", post(payment_method))
+        .route(
+            "/simulated-gateway/v1/payment_methods",
+            post(payment_method),
+        )
 }
 
 async fn page() -> impl IntoResponse {
@@ -38,7 +41,10 @@ async fn page() -> impl IntoResponse {
 }
 
 async fn script() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT)
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        SCRIPT,
+    )
 }
 
 async fn style() -> impl IntoResponse {

@@ -30,7 +30,11 @@ impl Account {
     /// attached to no customer.
     pub(super) fn payment_method(&mut self, form: &Form) -> (u16, Value) {
         if field(form, "type") != Some("card") {
-            return invalid_param("type", "parameter_invalid_empty", "Missing required param: type.");
+            return invalid_param(
+                "type",
+                "parameter_invalid_empty",
+                "Missing required param: type.",
+            );
         }
         let get = |name: &str| field(form, &format!("card[{name}]"));
         let number: String = get("number")

@@ -21,7 +21,10 @@ async fn unpaid_order(shopper: &Shopper<'_>) -> String {
 }
 
 fn code(answer: &(u16, Value)) -> (u16, &str) {
-    (answer.0, answer.1["error"]["code"].as_str().unwrap_or("none"))
+    (
+        answer.0,
+        answer.1["error"]["code"].as_str().unwrap_or("none"),
+    )
 }
 
 /// Every way of paying or saving a card, with `body`.
@@ -66,14 +69,22 @@ async fn card_numbers_are_refused_and_nothing_is_charged(app: &App) {
         json!({"payment_method": card, "billing_country": "GB"}),
     ] {
         for answer in every_path(&ada, &order, body.clone()).await {
-            assert_eq!(code(&answer), (422, "card_data_refused"), "{body}: {answer:?}");
+            assert_eq!(
+                code(&answer),
+                (422, "card_data_refused"),
+                "{body}: {answer:?}"
+            );
             assert!(!answer.1.to_string().contains(APPROVED), "never echoed");
         }
     }
     for id in [APPROVED, "tok_visa", "pm_", "pm_a-b"] {
         let body = json!({"payment_method": id, "billing_country": "GB"});
         for answer in every_path(&ada, &order, body).await {
-            assert_eq!(code(&answer), (422, "invalid_payment_method"), "{id}: {answer:?}");
+            assert_eq!(
+                code(&answer),
+                (422, "invalid_payment_method"),
+                "{id}: {answer:?}"
+            );
         }
     }
     let (_, shown) = ada.get(&format!("/api/orders/{order}")).await;
@@ -93,7 +104,10 @@ async fn another_customers_payment_method_cannot_be_used(app: &App) {
     let ada_order = unpaid_order(&ada).await;
     let eve_order = unpaid_order(&eve).await;
     let method = ada.payment_method(APPROVED).await;
-    assert!(method.starts_with("pm_sim_"), "made by the card page: {method}");
+    assert!(
+        method.starts_with("pm_sim_"),
+        "made by the card page: {method}"
+    );
     let body = json!({"payment_method": method, "billing_country": "GB"});
     let (status, paid) = ada
         .post(&format!("/api/orders/{ada_order}/pay"), body.clone(), None)
@@ -106,7 +120,11 @@ async fn another_customers_payment_method_cannot_be_used(app: &App) {
     let (_, shown) = eve.get(&format!("/api/orders/{eve_order}")).await;
     assert_eq!(shown["status"], "awaiting_payment", "{shown}");
     let saved = eve
-        .put("/api/payment-method", json!({"payment_method": method}), Some("k"))
+        .put(
+            "/api/payment-method",
+            json!({"payment_method": method}),
+            Some("k"),
+        )
         .await;
     assert_eq!(code(&saved), (422, "invalid_payment"), "{saved:?}");
 }
@@ -134,14 +152,29 @@ async fn the_simulated_card_page_is_the_providers_own() {
         setup,
         json!({"provider": "simulated", "card_page": "/simulated-gateway/card"})
     );
-    let bad = json!({"number": "4242424242424241", "exp_month": 12, "exp_year": 2099, "cvc": "123"});
+    let bad =
+        json!({"number": "4242424242424241", "exp_month": 12, "exp_year": 2099, "cvc": "123"});
     let (status, refused) = app
-        .send_with(reqwest::Method::POST, "/simulated-gateway/v1/payment_methods", &bad, &[])
+        .send_with(
+            reqwest::Method::POST,
+            "/simulated-gateway/v1/payment_methods",
+            &bad,
+            &[],
+        )
         .await;
-    assert_eq!((status, &refused["error"]["code"]), (402, &json!("invalid_card")));
-    let good = json!({"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2099, "cvc": "123"});
+    assert_eq!(
+        (status, &refused["error"]["code"]),
+        (402, &json!("invalid_card"))
+    );
+    let good =
+        json!({"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2099, "cvc": "123"});
     let (status, made) = app
-        .send_with(reqwest::Method::POST, "/simulated-gateway/v1/payment_methods", &good, &[])
+        .send_with(
+            reqwest::Method::POST,
+            "/simulated-gateway/v1/payment_methods",
+            &good,
+            &[],
+        )
         .await;
     assert_eq!(status, 200, "{made}");
     assert_eq!(

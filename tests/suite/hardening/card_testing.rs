@@ -99,7 +99,9 @@ impl Path<'_> {
             }
             Path::Invoice(number) => {
                 let path = format!("/api/invoices/{number}/pay");
-                shopper.post(&path, json!({"payment_method": card}), None).await
+                shopper
+                    .post(&path, json!({"payment_method": card}), None)
+                    .await
             }
             Path::CardSave => {
                 let body = json!({"payment_method": card});

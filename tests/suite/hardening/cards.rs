@@ -75,7 +75,10 @@ async fn a_saved_card_keeps_no_number(_clock: &ManualClock, ports: &Ports) {
         }
     }
     // A card the card page took leaves no number either, nor its payment.
-    let provider = ports.simulated_provider.clone().expect("the simulated gateway");
+    let provider = ports
+        .simulated_provider
+        .clone()
+        .expect("the simulated gateway");
     let taken = CardDetails {
         number: APPROVED.into(),
         exp_month: 12,

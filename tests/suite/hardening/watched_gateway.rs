@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use hostfront::Ports;
 use hostfront::payments::{
-    Authorization, Authorized, Capture, Charge, PaymentError, PaymentMethodId, Payments, Refund, SavedCard,
+    Authorization, Authorized, Capture, Charge, PaymentError, PaymentMethodId, Payments, Refund,
+    SavedCard,
 };
 
 #[derive(Default)]
@@ -74,7 +75,11 @@ impl Payments for Watched {
         self.inner.client_setup()
     }
 
-    async fn save_card(&self, card: &PaymentMethodId, key: &str) -> Result<SavedCard, PaymentError> {
+    async fn save_card(
+        &self,
+        card: &PaymentMethodId,
+        key: &str,
+    ) -> Result<SavedCard, PaymentError> {
         self.seen.cards.fetch_add(1, SeqCst);
         self.inner.save_card(card, key).await
     }

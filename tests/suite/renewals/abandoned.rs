@@ -25,7 +25,11 @@ impl Payments for LostAnswers {
     fn name(&self) -> &'static str {
         "lost-answers"
     }
-    async fn save_card(&self, card: &PaymentMethodId, key: &str) -> Result<SavedCard, PaymentError> {
+    async fn save_card(
+        &self,
+        card: &PaymentMethodId,
+        key: &str,
+    ) -> Result<SavedCard, PaymentError> {
         self.0.save_card(card, key).await
     }
     async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError> {

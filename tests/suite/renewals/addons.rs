@@ -75,9 +75,7 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, ports: &Ports
     use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice};
     use hostfront::payments::PaymentSource;
 
-    let card = |number: &str| {
-        PaymentSource::Method(hostfront_tests::shopper::method(number))
-    };
+    let card = |number: &str| PaymentSource::Method(hostfront_tests::shopper::method(number));
     let (customer, _) = live_domain(ports).await;
     let table = ports.table.as_ref();
     let service = first_service(ports, &customer.id).await;

@@ -43,8 +43,14 @@ pub const TEST_METHODS: [(&str, &str); 11] = [
     ("pm_card_mastercard", "5555555555554444"),
     ("pm_card_visa_chargeDeclined", DECLINED),
     ("pm_card_chargeDeclined", DECLINED),
-    ("pm_card_visa_chargeDeclinedInsufficientFunds", INSUFFICIENT_FUNDS),
-    ("pm_card_chargeDeclinedInsufficientFunds", INSUFFICIENT_FUNDS),
+    (
+        "pm_card_visa_chargeDeclinedInsufficientFunds",
+        INSUFFICIENT_FUNDS,
+    ),
+    (
+        "pm_card_chargeDeclinedInsufficientFunds",
+        INSUFFICIENT_FUNDS,
+    ),
     ("pm_card_visa_chargeDeclinedExpiredCard", EXPIRED),
     ("pm_card_chargeDeclinedExpiredCard", EXPIRED),
     ("pm_card_chargeCustomerFail", DECLINES_WHEN_CHARGED),
@@ -292,7 +298,10 @@ mod tests {
             assert_eq!(profile.last4, last4(number), "{id}");
             assert_eq!(profile.behaviour, Behaviour::of(number), "{id}");
         }
-        assert_eq!(test_method("4000 0000 0000 0002"), Some("pm_card_visa_chargeDeclined"));
+        assert_eq!(
+            test_method("4000 0000 0000 0002"),
+            Some("pm_card_visa_chargeDeclined")
+        );
         assert_eq!(test_method("4242424242424241"), None);
         assert!(Profile::of_test_method("pm_sim_nobody").is_none());
     }

@@ -55,7 +55,15 @@ mod tests {
             assert_eq!(PaymentMethodId::parse(good).unwrap().as_str(), good);
         }
         let long = format!("pm_{}", "a".repeat(256));
-        for bad in ["", "pm_", "4242424242424242", "tok_visa", "pm_a-b", "pm_a b", &long] {
+        for bad in [
+            "",
+            "pm_",
+            "4242424242424242",
+            "tok_visa",
+            "pm_a-b",
+            "pm_a b",
+            &long,
+        ] {
             assert!(PaymentMethodId::parse(bad).is_err(), "{bad}");
         }
     }

@@ -221,7 +221,8 @@ async fn payment_source(
             Some(saved) => Ok(PaymentSource::Saved(saved.token)),
             None => Err(RenewalError::Invalid {
                 code: "payment_method_required",
-                message: "give a card (payment_method), or save one as your payment method first".into(),
+                message: "give a card (payment_method), or save one as your payment method first"
+                    .into(),
             }),
         },
     }

@@ -79,13 +79,18 @@ async fn confirm_payment(
         (status = 503, body = ErrorBody, description = "`payments_not_set_up`: no card form is set up (no publishable key)"),
     ))]
 async fn payment_setup(State(state): State<AppState>) -> Result<Json<ClientSetup>, ApiError> {
-    state.ports.payments.client_setup().map(Json).ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "payments_not_set_up",
-            "this shop takes no cards in the browser yet",
-        )
-    })
+    state
+        .ports
+        .payments
+        .client_setup()
+        .map(Json)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "payments_not_set_up",
+                "this shop takes no cards in the browser yet",
+            )
+        })
 }
 
 #[derive(Deserialize, ToSchema)]

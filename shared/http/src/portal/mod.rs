@@ -20,8 +20,7 @@ use hostfront_core::payments::{PaymentMethodId, PaymentSource};
 
 /// A payment method id as given, once it has the form of one.
 fn method_given(method: &str) -> Result<PaymentMethodId, ApiError> {
-    PaymentMethodId::parse(method)
-        .map_err(|m| ApiError::unprocessable("invalid_payment_method", m))
+    PaymentMethodId::parse(method).map_err(|m| ApiError::unprocessable("invalid_payment_method", m))
 }
 
 /// What a purchase is paid with: the payment method given, or the saved card.

@@ -12,9 +12,7 @@ use crate::card_data::PaymentJson;
 use crate::error::{ApiError, ErrorBody};
 use crate::orders::{Purchaser, idempotency_key};
 use crate::table::RouteTable;
-use hostfront_core::billing::payment_method::{
-    self, PaymentMethodView, SaveError, SaveRequest,
-};
+use hostfront_core::billing::payment_method::{self, PaymentMethodView, SaveError, SaveRequest};
 
 /// The logged-in customer's saved card: its last four digits and expiry.
 #[utoipa::path(get, path = "/api/payment-method", tag = "portal", security(("session" = [])),

@@ -24,7 +24,11 @@ impl Payments for RefundsDown {
         "refunds-down"
     }
 
-    async fn save_card(&self, card: &PaymentMethodId, key: &str) -> Result<SavedCard, PaymentError> {
+    async fn save_card(
+        &self,
+        card: &PaymentMethodId,
+        key: &str,
+    ) -> Result<SavedCard, PaymentError> {
         self.0.save_card(card, key).await
     }
 

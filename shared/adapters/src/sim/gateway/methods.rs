@@ -69,10 +69,7 @@ impl SimulatedProvider for SimulatedGateway {
         self.check_expiry(&profile)?;
         let id = format!("pm_sim_{}", ulid::Ulid::new());
         let entry = self.entry(&id, KIND, profile.fields());
-        self.table
-            .transact(vec![entry])
-            .await
-            .map_err(storage)?;
+        self.table.transact(vec![entry]).await.map_err(storage)?;
         Ok(MadeMethod {
             id,
             card: profile.shown(),

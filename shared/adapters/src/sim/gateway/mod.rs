@@ -153,7 +153,9 @@ impl Payments for SimulatedGateway {
         if let Some(done) = self.replay(&charge.idempotency_key).await? {
             return Ok(done);
         }
-        let card = self.card_of(&charge.source, &charge.idempotency_key).await?;
+        let card = self
+            .card_of(&charge.source, &charge.idempotency_key)
+            .await?;
         card.behaviour.answer()?;
         self.hold(charge, &card, None).await
     }
@@ -169,7 +171,9 @@ impl Payments for SimulatedGateway {
         {
             return self.authenticated(&done.id).await;
         }
-        let card = self.card_of(&charge.source, &charge.idempotency_key).await?;
+        let card = self
+            .card_of(&charge.source, &charge.idempotency_key)
+            .await?;
         if card.behaviour != Behaviour::Authenticates {
             return self.authorize(charge).await.map(Authorized::Held);
         }
