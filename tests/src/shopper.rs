@@ -110,7 +110,7 @@ impl<'a> Shopper<'a> {
     /// else (Stripe, or the Lambda functions, which serve no card page)
     /// Stripe's test payment method of that card, as Stripe.js would make.
     pub async fn payment_method(&self, number: &str) -> String {
-        let (status, setup, _) = self.app.get_with("/api/payments/setup", &[]).await;
+        let (status, _, setup) = self.app.get_with("/api/payments/setup", &[]).await;
         if status == 200 && setup["provider"] == "simulated" {
             let card = json!({"number": number, "exp_month": 12, "exp_year": 2099, "cvc": "123"});
             let (status, made) = self

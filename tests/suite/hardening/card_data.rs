@@ -146,7 +146,7 @@ async fn the_simulated_card_page_is_the_providers_own() {
     assert_eq!(headers["x-frame-options"], "SAMEORIGIN");
     let policy = headers["content-security-policy"].to_str().unwrap();
     assert!(policy.contains("frame-ancestors 'self'"), "{policy}");
-    let (status, setup, _) = app.get_with("/api/payments/setup", &[]).await;
+    let (status, _, setup) = app.get_with("/api/payments/setup", &[]).await;
     assert_eq!(status, 200);
     assert_eq!(
         setup,
