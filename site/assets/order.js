@@ -5,6 +5,7 @@
 // due, then each provisioning step as it completes, and finally the service.
 
 import { api, ApiError } from "/assets/api.js";
+import { CardError, cardField } from "/assets/card-field.js";
 import { cartItems, removeFromCart } from "/assets/cart.js";
 import { $, detailRows, el, formFields, money, say, sentence } from "/assets/page.js";
 import { offerGenerator } from "/assets/password.js";
@@ -172,6 +173,7 @@ function showOrder(order) {
     $("ownership-value").textContent = proof.value;
   }
   $("pay-form").hidden = !unpaid || (proof && !proof.verified);
+  if (!$("pay-form").hidden) mountCard(order.invoice);
   $("cancel-actions").hidden = !unpaid;
   showSteps(order.steps);
   showService(order);
@@ -183,16 +185,21 @@ async function refresh() {
   if (order.status === "provisioning") setTimeout(refresh, 1000);
 }
 
+/// The provider's card field, mounted once the order is to be paid.
+let card = null;
+
+function mountCard(invoice) {
+  card ??= cardField($("card-field"), { amount: invoice.total, currency: invoice.currency });
+}
+
 async function pay(event) {
   event.preventDefault();
   const form = event.target;
   const fields = formFields(form);
-  const body = {
-    card: { number: fields.number.replace(/\s+/g, ""), exp_month: Number(fields.exp_month), exp_year: Number(fields.exp_year), cvc: fields.cvc },
-    billing_country: fields.billing_country,
-  };
   form.querySelector("button").disabled = true;
   try {
+    const paymentMethod = await (await card).paymentMethod();
+    const body = { payment_method: paymentMethod, billing_country: fields.billing_country };
     const order = await api(`/api/orders/${encodeURIComponent(orderId)}/pay`, { method: "POST", body: JSON.stringify(body) });
     // The card's bank asks the customer to confirm: it sends them back here.
     if (order.payment_action_url) {
@@ -203,7 +210,7 @@ async function pay(event) {
     showOrder(order);
     refresh();
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
+    if (!(error instanceof ApiError || error instanceof CardError)) throw error;
     say($("order-message"), sentence(error.message), true);
   } finally {
     form.querySelector("button").disabled = false;

@@ -31,7 +31,7 @@ async function paidOrder(base, billingCountry = "US") {
   }
   await call("/api/verify-email", { token });
   const order = await call("/api/orders", { plan_id: "web-starter", cycle: "monthly", username: `hedy${Date.now() % 100000}`, generate_password: true, domain: { action: "register", name: `frequency-hopping-${Date.now()}.com` } }, { "idempotency-key": crypto.randomUUID() });
-  const paid = await call(`/api/orders/${order.id}/pay`, { card: { number: "4242424242424242", exp_month: 12, exp_year: 2099, cvc: "123" }, billing_country: billingCountry });
+  const paid = await call(`/api/orders/${order.id}/pay`, { payment_method: "pm_card_visa", billing_country: billingCountry });
   assert.ok(["pending_review", "provisioning"].includes(paid.status), JSON.stringify(paid));
   return { id: order.id, email };
 }

@@ -133,6 +133,21 @@ export async function fits(page, what) {
   assert.ok(width <= 390, `${what} is ${width}px wide on a 390px screen: ${wide.join(", ")}`);
 }
 
+/// The payment provider's card field within `form`: the simulated
+/// provider's card page, framed.
+export function cardFrame(form) {
+  return form.frameLocator('iframe[title="Card details"]');
+}
+
+/// Types the test card `number` into the provider's card field of `form`.
+export async function fillCard(form, number, { month = "12", year = "2099", cvc = "123" } = {}) {
+  const card = cardFrame(form);
+  await card.getByLabel("Card number").fill(number);
+  await card.getByLabel("Month").fill(month);
+  await card.getByLabel("Year").fill(year);
+  await card.getByLabel("CVC").fill(cvc);
+}
+
 /// A screenshot of the whole `page` as `name`.png, when HOSTFRONT_SCREENSHOTS names a folder.
 export async function shot(page, name) {
   const folder = process.env.HOSTFRONT_SCREENSHOTS;

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { fits, shot, signUp, useStorefront } from "./harness.mjs";
+import { cardFrame, fillCard, fits, shot, signUp, useStorefront } from "./harness.mjs";
 
 describe("the order journey", () => {
   const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "200" });
@@ -32,15 +32,13 @@ describe("the order journey", () => {
     assert.equal(await page.locator("#cart-count").textContent(), "0", "the ordered domain left the cart");
 
     const pay = page.locator("#pay-form");
-    await pay.getByLabel("Card number").fill("4000 0000 0000 0002");
-    await pay.getByLabel("Month").fill("12");
-    await pay.getByLabel("Year").fill("2099");
-    await pay.getByLabel("CVC").fill("123");
+    await fillCard(pay, "4000 0000 0000 0002");
+    await shot(page, "order-payment");
     await pay.getByRole("button", { name: "Pay" }).click();
     await page.locator("#order-message").getByText(/declined/).waitFor();
     assert.equal(await pay.isVisible(), true, "a declined card can be retried");
 
-    await pay.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await cardFrame(pay).getByLabel("Card number").fill("4242 4242 4242 4242");
     await pay.getByRole("button", { name: "Pay" }).click();
     await page.locator('#steps .step[data-step="domain"].done').waitFor();
     await page.locator('#order[data-status="active"]').waitFor({ timeout: 20000 });
@@ -84,10 +82,7 @@ describe("the order journey", () => {
 
     // A card whose bank asks its holder to confirm: to the bank and back.
     const pay = page.locator("#pay-form");
-    await pay.getByLabel("Card number").fill("4000 0025 0000 3155");
-    await pay.getByLabel("Month").fill("1");
-    await pay.getByLabel("Year").fill("2099");
-    await pay.getByLabel("CVC").fill("999");
+    await fillCard(pay, "4000 0025 0000 3155", { month: "1", cvc: "999" });
     assert.equal(await pay.getByLabel("Billing country").inputValue(), "GB", "billing country from the account");
     await pay.getByRole("button", { name: "Pay" }).click();
     await page.waitForURL(/\/bank\.html\?check=/);
@@ -135,10 +130,9 @@ describe("the site on a phone", () => {
     await page.locator("#pay-form").waitFor();
     await fits(page, "an order awaiting payment");
     const pay = page.locator("#pay-form");
-    await pay.getByLabel("Card number").fill("4242 4242 4242 4242");
-    await pay.getByLabel("Month").fill("12");
-    await pay.getByLabel("Year").fill("2099");
-    await pay.getByLabel("CVC").fill("123");
+    await fillCard(pay, "4242 4242 4242 4242");
+    await fits(page, "an order with the card typed in");
+    await shot(page, "phone-order-payment");
     await pay.getByRole("button", { name: "Pay" }).click();
     await page.locator('#order[data-status="active"]').waitFor({ timeout: 20000 });
     await fits(page, "a live order");

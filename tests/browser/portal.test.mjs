@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { shot, signUp, useStorefront } from "./harness.mjs";
+import { fillCard, shot, signUp, useStorefront } from "./harness.mjs";
 
 describe("the portal", () => {
   // Both customers sign up, confirm domain changes with their password and
@@ -25,7 +25,7 @@ describe("the portal", () => {
     const id = await page.evaluate(async ([domain, username]) => {
       const post = (path, body, key) => fetch(path, { method: "POST", headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
       const order = await post("/api/orders", { plan_id: "web-starter", cycle: "monthly", username, generate_password: true, domain: { action: "register", name: domain } }, crypto.randomUUID());
-      const paid = await post(`/api/orders/${order.id}/pay`, { card: { number: "4242424242424242", exp_month: 12, exp_year: 2099, cvc: "123" }, billing_country: "US" });
+      const paid = await post(`/api/orders/${order.id}/pay`, { payment_method: "pm_card_visa", billing_country: "US" });
       if (paid.error) throw new Error(JSON.stringify(paid));
       return order.id;
     }, [domain, username]);
@@ -52,10 +52,8 @@ describe("the portal", () => {
     await page.locator("#services .record").getByRole("button", { name: "Cancel at the end of the term" }).waitFor();
     assert.equal(await page.locator("#services .record").getByText("Ends on").count(), 0);
     const cardForm = page.locator("#card-form");
-    await cardForm.getByLabel("Card number").fill("4242 4242 4242 4242");
-    await cardForm.getByLabel("Month").fill("12");
-    await cardForm.getByLabel("Year").fill("2099");
-    await cardForm.getByLabel("CVC").fill("123");
+    await fillCard(cardForm, "4242 4242 4242 4242");
+    await shot(page, "portal-save-card");
     await cardForm.getByRole("button", { name: "Save card" }).click();
     await page.locator("#card-message").getByText("Your card is saved.").waitFor();
     await page.locator("#payment-method").getByText(/Card ending 4242, expires 12\/2099/).waitFor();
@@ -89,7 +87,7 @@ describe("the portal", () => {
     await form.getByLabel("Renew for").selectOption("2");
     assert.match(await form.locator(".hint").textContent(), /29\.98/);
     assert.ok(await form.getByLabel("Pay with my saved card ending 4242").isChecked());
-    assert.equal(await form.getByLabel("Card number").isVisible(), false, "no card to type with a saved one");
+    assert.equal(await form.locator(".card-field").isVisible(), false, "no card to type with a saved one");
     await form.getByRole("button", { name: "Renew", exact: true }).click();
     await page.locator("#domain-message").getByText(/is renewed until/).waitFor({ timeout: 20000 });
     const renewed = await page.locator('#domain-list .record[data-domain="orbitbakery.com"] dd').nth(1).textContent();

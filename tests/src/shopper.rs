@@ -90,18 +90,50 @@ impl<'a> Shopper<'a> {
         self.post("/api/orders", body, Some(&key)).await
     }
 
+    /// Pays the order with the test card `card` as the browser does: the
+    /// provider's card form makes a payment method of it, and the order is
+    /// paid with its id.
     pub async fn pay(
         &self,
         id: &(impl Display + ?Sized),
         card: &str,
         country: &str,
     ) -> (u16, Value) {
-        self.post(
-            &format!("/api/orders/{id}/pay"),
-            pay_body(card, country),
-            None,
-        )
-        .await
+        let method = self.payment_method(card).await;
+        let body = json!({"payment_method": method, "billing_country": country});
+        self.post(&format!("/api/orders/{id}/pay"), body, None)
+            .await
+    }
+
+    /// A payment method of the test card `number`, as the browser gets one:
+    /// from the simulated provider's card endpoint, where the app serves it;
+    /// else (Stripe, or the Lambda functions, which serve no card page)
+    /// Stripe's test payment method of that card, as Stripe.js would make.
+    pub async fn payment_method(&self, number: &str) -> String {
+        let (status, _, setup) = self.app.get_with("/api/payments/setup", &[]).await;
+        if status == 200 && setup["provider"] == "simulated" {
+            let card = json!({"number": number, "exp_month": 12, "exp_year": 2099, "cvc": "123"});
+            let (status, made) = self
+                .app
+                .send_with(
+                    reqwest::Method::POST,
+                    "/simulated-gateway/v1/payment_methods",
+                    &card,
+                    &[],
+                )
+                .await;
+            if status == 200 {
+                return made["id"]
+                    .as_str()
+                    .expect("a payment method id")
+                    .to_string();
+            }
+            assert!(
+                matches!(status, 403..=405),
+                "the card page's endpoint refused {number}: {made}"
+            );
+        }
+        test_method(number).to_string()
     }
 
     /// Polls the order until it reaches `status`; returns it.
@@ -120,8 +152,16 @@ impl<'a> Shopper<'a> {
     }
 }
 
+/// Stripe's test payment method of the test card `number`, which the
+/// simulated gateway and the Stripe stand-in both take.
+pub fn test_method(number: &str) -> &'static str {
+    hostfront::adapters::sim::test_method(number)
+        .unwrap_or_else(|| panic!("{number} is no test card with a test payment method"))
+}
+
+/// A payment's body with the test payment method of `card`.
 pub fn pay_body(card: &str, country: &str) -> Value {
-    json!({"card": {"number": card, "exp_month": 12, "exp_year": 2099, "cvc": "123"}, "billing_country": country})
+    json!({"payment_method": test_method(card), "billing_country": country})
 }
 
 pub fn hosting(action: &str, name: &str, username: &str) -> Value {
@@ -162,15 +202,15 @@ pub fn register(domain: &str, username: &str) -> hostfront::orders::create::Orde
     }
 }
 
-/// Payment with `number`, billed in GB, as the library takes it.
+/// The test payment method of the test card `number`, as the library takes it.
+pub fn method(number: &str) -> hostfront::payments::PaymentMethodId {
+    hostfront::payments::PaymentMethodId::parse(test_method(number)).expect("a test method")
+}
+
+/// Payment with the test card `number`, billed in GB, as the library takes it.
 pub fn card(number: &str) -> hostfront::orders::checkout::PayRequest {
     hostfront::orders::checkout::PayRequest {
-        card: hostfront::payments::Card {
-            number: number.into(),
-            exp_month: 12,
-            exp_year: 2099,
-            cvc: "123".into(),
-        },
+        payment_method: test_method(number).into(),
         billing_country: "GB".into(),
     }
 }

@@ -3,7 +3,10 @@
 //! (form bodies in, JSON out, `Idempotency-Key` replays, card errors with
 //! their codes, Stripe's test cards), with state: intents, charges, refunds,
 //! customers and their payment methods. It signs webhook events as Stripe
-//! does. Faults on demand: the next request answered late (after it took
+//! does. Like Stripe for an ordinary account, it refuses card numbers sent
+//! with the secret key, and takes payment methods made with the publishable
+//! key (as Stripe.js makes them) and Stripe's test payment methods
+//! (`methods`). Faults on demand: the next request answered late (after it took
 //! effect) or with a server error.
 //!
 //! It follows Stripe's OpenAPI description for API version 2024-06-20, the
@@ -30,6 +33,8 @@ use hostfront::adapters::stripe::webhook;
 use serde_json::{Value, json};
 
 pub const SECRET_KEY: &str = "sk_test_hostfront";
+/// The key Stripe.js makes payment methods with, in the browser.
+pub const PUBLISHABLE_KEY: &str = "pk_test_hostfront";
 pub const WEBHOOK_SECRET: &str = "whsec_hostfront_test";
 /// Stripe's test card that asks the customer to authenticate (3-D Secure).
 pub const AUTHENTICATES: &str = "4000002500003155";
@@ -43,6 +48,7 @@ mod cards;
 mod confirmation;
 mod intents;
 mod lists;
+mod methods;
 
 #[derive(Default)]
 struct Faults {
@@ -57,6 +63,8 @@ struct CardMethod {
     exp_month: u32,
     exp_year: i32,
     customer: Option<String>,
+    /// Used by an intent while attached to no customer: never again.
+    used: bool,
 }
 
 struct Intent {
@@ -142,6 +150,7 @@ impl StripeServer {
             api_base: self.base.clone(),
             secret_key: SECRET_KEY.into(),
             webhook_secret: Some(WEBHOOK_SECRET.into()),
+            publishable_key: Some(PUBLISHABLE_KEY.into()),
             timeout,
         }
     }
@@ -153,6 +162,7 @@ impl StripeServer {
             ("HOSTFRONT_STRIPE_API", self.base.as_str()),
             ("HOSTFRONT_STRIPE_SECRET_KEY", SECRET_KEY),
             ("HOSTFRONT_STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET),
+            ("HOSTFRONT_STRIPE_PUBLISHABLE_KEY", PUBLISHABLE_KEY),
         ]
         .map(|(name, value)| (name.to_string(), value.to_string()))
         .to_vec()
@@ -292,8 +302,18 @@ impl Account {
         body: &[u8],
     ) -> (u16, Value, Option<Duration>) {
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-        if header("authorization") != Some(&format!("Bearer {SECRET_KEY}")) {
+        let publishable = header("authorization") == Some(&format!("Bearer {PUBLISHABLE_KEY}"));
+        if !publishable && header("authorization") != Some(&format!("Bearer {SECRET_KEY}")) {
             let (s, v) = error(401, "invalid_request_error", "", "Invalid API Key provided");
+            return (s, v, None);
+        }
+        if publishable && (*method != Method::POST || uri.path() != "/v1/payment_methods") {
+            let (s, v) = error(
+                403,
+                "invalid_request_error",
+                "secret_key_required",
+                "This API call cannot be made with a publishable API key.",
+            );
             return (s, v, None);
         }
         if let Some(status) = self.faults.fail_next.take() {
@@ -328,6 +348,9 @@ impl Account {
         if let Err((s, v)) = confirmation::check(method, uri.path(), &form, version) {
             return (s, v, None);
         }
+        if !publishable && let Err((s, v)) = methods::no_raw_card_data(&form) {
+            return (s, v, None);
+        }
         let (status, answer) = self.route(method, uri, &form);
         if let (Some(key), &Method::POST) = (key, method) {
             self.answered.insert(key, (request, status, answer.clone()));
@@ -343,6 +366,7 @@ impl Account {
                 self.customers.push(id.clone());
                 (200, json!({"id": id, "object": "customer"}))
             }
+            (&Method::POST, ["v1", "payment_methods"]) => self.payment_method(form),
             (&Method::POST, ["v1", "setup_intents"]) => self.setup_intent(form),
             (&Method::POST, ["v1", "payment_intents"]) => self.payment_intent(form),
             (&Method::POST, ["v1", "payment_intents", id, "capture"]) => self.capture(id, form),
@@ -356,32 +380,5 @@ impl Account {
             },
             _ => error(404, "invalid_request_error", "", "Unrecognized request URL"),
         }
-    }
-
-    /// A payment method from `payment_method_data[card]`, or the refusal.
-    fn new_method(&mut self, form: &Form) -> Result<String, (u16, Value)> {
-        let get = |name: &str| field(form, &format!("payment_method_data[card][{name}]"));
-        let number = get("number").unwrap_or_default().to_string();
-        let exp_month = get("exp_month").and_then(|m| m.parse().ok()).unwrap_or(0);
-        let exp_year = get("exp_year").and_then(|y| y.parse().ok()).unwrap_or(0);
-        cards::usable(&number, exp_month, exp_year)?;
-        let id = self.id("pm");
-        self.methods.insert(
-            id.clone(),
-            CardMethod {
-                number,
-                exp_month,
-                exp_year,
-                customer: None,
-            },
-        );
-        Ok(id)
-    }
-
-    fn method_json(&self, id: &str) -> Value {
-        let m = &self.methods[id];
-        json!({"id": id, "object": "payment_method", "type": "card", "customer": m.customer,
-            "card": {"brand": "visa", "last4": &m.number[m.number.len() - 4..],
-                     "exp_month": m.exp_month, "exp_year": m.exp_year}})
     }
 }

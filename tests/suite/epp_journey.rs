@@ -61,11 +61,11 @@ async fn a_customer_searches_orders_and_renews_at_an_epp_registry() {
     let (_, shown) = ada.get(&format!("/api/domains/{domain}")).await;
     let expiry = shown["expires_at"].as_i64().unwrap();
     assert_eq!(expiry, info.expires_at);
-    let card = json!({"number": APPROVED, "exp_month": 12, "exp_year": 2099, "cvc": "123"});
+    let card = hostfront_tests::shopper::test_method(APPROVED);
     let (status, renewal) = ada
         .post(
             &format!("/api/domains/{domain}/renew"),
-            json!({"years": 2, "card": card}),
+            json!({"years": 2, "payment_method": card}),
             Some("renew-at-the-registry"),
         )
         .await;

@@ -1,10 +1,11 @@
 //! The stand-in of Stripe's API refuses what Stripe refuses (its OpenAPI
-//! description for API version 2024-06-20) and finds intents as Stripe
-//! does: at once in a list, a minute late by Search.
+//! description for API version 2024-06-20, and card numbers from a server)
+//! and finds intents as Stripe does: at once in a list, a minute late by
+//! Search.
 
 use std::time::Duration;
 
-use hostfront_tests::stripe_server::{SECRET_KEY, StripeServer};
+use hostfront_tests::stripe_server::{PUBLISHABLE_KEY, SECRET_KEY, StripeServer};
 use serde_json::Value;
 
 type Params<'a> = Vec<(&'a str, &'a str)>;
@@ -48,14 +49,73 @@ async fn get(server: &StripeServer, path: &str) -> (u16, Value) {
     call(server, reqwest::Method::GET, path, &[], None).await
 }
 
+/// Stripe's test payment method of 4242 4242 4242 4242.
 fn card() -> Params<'static> {
+    vec![("payment_method", "pm_card_visa")]
+}
+
+fn raw_card(prefix: &'static str) -> Params<'static> {
+    let name = |field: &str| -> &'static str { format!("{prefix}{field}").leak() };
     vec![
-        ("payment_method_data[type]", "card"),
-        ("payment_method_data[card][number]", "4242424242424242"),
-        ("payment_method_data[card][exp_month]", "12"),
-        ("payment_method_data[card][exp_year]", "2099"),
-        ("payment_method_data[card][cvc]", "123"),
+        (name("[type]"), "card"),
+        (name("[card][number]"), "4242424242424242"),
+        (name("[card][exp_month]"), "12"),
+        (name("[card][exp_year]"), "2099"),
+        (name("[card][cvc]"), "123"),
     ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn card_numbers_from_a_server_are_refused_as_stripe_refuses_them() {
+    let server = StripeServer::start().await;
+    let mut payment = payment(&NO_REDIRECTS);
+    payment.retain(|(name, _)| *name != "payment_method");
+    payment.extend(raw_card("payment_method_data"));
+    let (_, customer) = post(&server, "/v1/customers", &[]).await;
+    let customer = customer["id"].as_str().unwrap();
+    let mut setup = vec![("customer", customer), ("confirm", "true")];
+    setup.extend(NO_REDIRECTS);
+    setup.extend(raw_card("payment_method_data"));
+    let mut method = vec![("type", "card")];
+    method.extend(
+        raw_card("card")
+            .into_iter()
+            .filter(|(n, _)| *n != "card[type]"),
+    );
+    for (path, form) in [
+        ("/v1/payment_intents", &payment),
+        ("/v1/setup_intents", &setup),
+        ("/v1/payment_methods", &method),
+    ] {
+        let (status, refused) = post(&server, path, form).await;
+        assert_eq!(
+            (status, refused["error"]["type"].as_str()),
+            (402, Some("invalid_request_error")),
+            "{path}: {refused}"
+        );
+        let message = refused["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(
+                "Sending credit card numbers directly to the Stripe API is generally unsafe."
+            ),
+            "Stripe's words: {message}"
+        );
+    }
+    assert!(server.intents().is_empty(), "nothing was charged");
+    // Stripe.js, with the publishable key, may send the card to Stripe.
+    let made = server.browser_payment_method("4242424242424242").await;
+    assert!(made.starts_with("pm_"), "{made}");
+    let denied = reqwest::Client::new()
+        .get(format!("{}/v1/payment_intents", server.base))
+        .bearer_auth(PUBLISHABLE_KEY)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        denied.status().as_u16(),
+        403,
+        "a publishable key only makes payment methods"
+    );
 }
 
 /// A PaymentIntent made and confirmed at once with a new card, plus `more`.

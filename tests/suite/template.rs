@@ -250,3 +250,40 @@ fn every_path_parameter_is_described() {
     }
     assert!(undescribed.is_empty(), "{undescribed:#?}");
 }
+
+/// No request of the API takes card data: no body has a card's number,
+/// expiry or security code, and the document names no card number.
+#[test]
+fn the_document_takes_no_card_data() {
+    let document = hostfront::http::openapi(true);
+    let schemas = &document["components"]["schemas"];
+    let mut bodies = Vec::new();
+    for operations in document["paths"].as_object().unwrap().values() {
+        for operation in operations.as_object().unwrap().values() {
+            let body = &operation["requestBody"]["content"]["application/json"]["schema"];
+            if let Some(name) = body["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+                bodies.push((name.to_string(), schemas[name].clone()));
+            }
+        }
+    }
+    assert!(
+        bodies.iter().any(|(name, _)| name == "PayRequest"),
+        "{bodies:?}"
+    );
+    for (name, schema) in bodies {
+        let text = schema.to_string();
+        for field in [
+            "\"card\"",
+            "\"number\"",
+            "\"cvc\"",
+            "\"exp_month\"",
+            "\"exp_year\"",
+        ] {
+            assert!(!text.contains(field), "{name} takes {field}: {text}");
+        }
+    }
+    let text = document.to_string();
+    for number in ["4242", "4000 0000", "cvc"] {
+        assert!(!text.contains(number), "the document names {number}");
+    }
+}

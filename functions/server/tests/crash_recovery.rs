@@ -183,7 +183,7 @@ async fn orders_go_live_through_faults_and_repeated_kills() {
 
     // Paid with faults on; the server is killed six times while it provisions.
     running = server.start("0.3").await;
-    let card = json!({"card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2099, "cvc": "123"}, "billing_country": "GB"});
+    let card = json!({"payment_method": "pm_card_visa", "billing_country": "GB"});
     for id in &orders {
         let (status, paid) = post(
             &client,

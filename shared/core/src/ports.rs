@@ -51,6 +51,9 @@ pub struct Ports {
     pub simulated_dns: Option<Arc<dyn EditableDns>>,
     /// The simulated registry behind `registrar`, for tests and the development tools.
     pub simulated_registry: Option<Arc<dyn crate::registrar::Drifting>>,
+    /// The simulated payment provider behind `payments`, whose card page
+    /// makes payment methods; none where a real provider takes cards.
+    pub simulated_provider: Option<Arc<dyn crate::payments::simulated::SimulatedProvider>>,
     pub catalog: Arc<CatalogCache>,
     /// Limits domain and subdomain checks per client.
     pub check_limiter: Arc<ClientLimiter>,

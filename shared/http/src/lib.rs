@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+mod card_data;
 pub mod catalog;
 pub mod client;
 pub mod contract;
@@ -13,6 +14,7 @@ pub mod inbound;
 pub mod orders;
 pub mod portal;
 pub mod server;
+mod simulated_gateway;
 pub mod system;
 pub mod table;
 
@@ -167,6 +169,9 @@ fn routes(ports: Ports, groups: &[RouteGroup], local: bool) -> Router {
     if local && let Some(dev) = dev::routes(&ports) {
         routes = routes.merge(dev);
     }
+    if local && ports.simulated_provider.is_some() {
+        routes = routes.merge(simulated_gateway::routes());
+    }
     finish(routes, ports, openapi)
 }
 
@@ -214,17 +219,26 @@ impl MakeRequestId for MakeUlid {
     }
 }
 
-/// What a page may load: only this site's own scripts, styles and data; no
-/// inline script or handler, no framing, no plugins.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+/// What a page may load: this site's own scripts, styles and data, and
+/// Stripe.js with what Stripe's integration security guide lists for it
+/// (its script and frames, its API, its 3-D Secure frames at
+/// hooks.stripe.com); frames of this site (the simulated provider's card
+/// page); no inline script or handler, no being framed, no plugins.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+script-src 'self' https://js.stripe.com https://*.js.stripe.com; style-src 'self'; \
+img-src 'self' data:; connect-src 'self' https://api.stripe.com; \
+frame-src 'self' https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com; \
+font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// The simulated payment provider's card page: this site's own, framed by
+/// this site's pages only.
+const FRAMED_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
 img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
-form-action 'self'; frame-ancestors 'none'";
+form-action 'self'; frame-ancestors 'self'";
 
 /// Security headers on every answer, pages and API alike.
-const SECURITY_HEADERS: [(HeaderName, &str); 6] = [
-    (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-    (header::X_FRAME_OPTIONS, "DENY"),
     (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
     (
         HeaderName::from_static("cross-origin-opener-policy"),
@@ -245,13 +259,23 @@ async fn answer_headers(State(https): State<bool>, uri: Uri, mut response: Respo
     for (name, value) in SECURITY_HEADERS {
         headers.insert(name, HeaderValue::from_static(value));
     }
+    let framed = uri.path().starts_with(simulated_gateway::PREFIX);
+    let (policy, framing) = match framed {
+        true => (FRAMED_POLICY, "SAMEORIGIN"),
+        false => (CONTENT_SECURITY_POLICY, "DENY"),
+    };
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(policy),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static(framing));
     if https {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
-    if uri.path().starts_with("/api/") {
+    if uri.path().starts_with("/api/") || framed {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response

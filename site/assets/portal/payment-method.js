@@ -2,15 +2,11 @@
 // renewals, upgrades and the payment of an unpaid invoice use.
 
 import { api, ApiError } from "/assets/api.js";
-import { $, capitalized, formFields, say } from "/assets/page.js";
+import { CardError, cardField } from "/assets/card-field.js";
+import { $, capitalized, say } from "/assets/page.js";
 
 /// The saved card as last shown, or null; the other sections read it.
 export let savedCard = null;
-
-/// The card of a form's fields, as the API takes it.
-export function cardOf(fields) {
-  return { number: fields.number, exp_month: Number(fields.exp_month), exp_year: Number(fields.exp_year), cvc: fields.cvc };
-}
 
 export async function showPaymentMethod() {
   savedCard = await api("/api/payment-method").catch(() => null);
@@ -23,19 +19,25 @@ export async function showPaymentMethod() {
 
 export function setUpPaymentMethod() {
   const form = $("card-form");
+  const card = cardField($("save-card-field"));
   let key = crypto.randomUUID();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const message = $("card-message");
+    form.querySelector("button").disabled = true;
     try {
-      await api("/api/payment-method", { method: "PUT", headers: { "idempotency-key": key }, body: JSON.stringify(cardOf(formFields(form))) });
+      const field = await card;
+      const paymentMethod = await field.paymentMethod();
+      await api("/api/payment-method", { method: "PUT", headers: { "idempotency-key": key }, body: JSON.stringify({ payment_method: paymentMethod }) });
       key = crypto.randomUUID();
-      form.reset();
+      field.reset();
       await showPaymentMethod();
       say(message, "Your card is saved.");
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
+      if (!(error instanceof ApiError || error instanceof CardError)) throw error;
       say(message, capitalized(error.message), true);
+    } finally {
+      form.querySelector("button").disabled = false;
     }
   });
   $("remove-card").addEventListener("click", async () => {

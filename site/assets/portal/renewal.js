@@ -2,10 +2,11 @@
 // or another, then waiting until the registry has the new expiry.
 
 import { api, ApiError } from "/assets/api.js";
+import { CardError, cardField } from "/assets/card-field.js";
 import { capitalized, el, formFields, messenger, money } from "/assets/page.js";
 import { day, showDomains } from "/assets/portal/domains.js";
 import { showInvoices } from "/assets/portal/invoices.js";
-import { cardOf, savedCard } from "/assets/portal/payment-method.js";
+import { savedCard } from "/assets/portal/payment-method.js";
 
 const say = messenger("domain-message");
 
@@ -22,47 +23,44 @@ function yearsField(domain, quote) {
   return [years, price];
 }
 
-/// The card fields, hidden while the saved card (the `useSaved` box) is chosen.
-function cardFields(useSaved) {
-  const field = (label, name, attributes) => el("label", {}, label, el("input", { name, required: "", ...attributes }));
-  const fields = el("div", { class: "card-fields" },
-    field("Card number", "number", { inputmode: "numeric", autocomplete: "cc-number" }),
-    el("div", { class: "with-button" },
-      field("Month", "exp_month", { inputmode: "numeric", autocomplete: "cc-exp-month", maxlength: "2" }),
-      field("Year", "exp_year", { inputmode: "numeric", autocomplete: "cc-exp-year", maxlength: "4" }),
-      field("CVC", "cvc", { inputmode: "numeric", autocomplete: "cc-csc", maxlength: "4" })));
+/// The provider's card field, hidden while the saved card (the `useSaved`
+/// box) is chosen, and mounted the first time it shows.
+function cardFields(useSaved, quote) {
+  const fields = el("div", { class: "card-field" });
+  let card = null;
   const showFields = () => {
-    const saved = Boolean(useSaved?.checked);
-    fields.hidden = saved;
-    for (const input of fields.querySelectorAll("input")) input.required = !saved;
+    fields.hidden = Boolean(useSaved?.checked);
+    if (!fields.hidden) card ??= cardField(fields, { amount: quote.lines[0].amount, currency: quote.currency });
   };
   useSaved?.addEventListener("change", showFields);
-  showFields();
-  return fields;
+  // Mounted once the form is in the page.
+  queueMicrotask(showFields);
+  return [fields, async () => (await card).paymentMethod()];
 }
 
 export function renewForm(domain, quote) {
   const [years, price] = yearsField(domain, quote);
   const useSaved = savedCard ? el("input", { type: "checkbox", name: "saved", checked: "" }) : null;
+  const [fields, paymentMethod] = cardFields(useSaved, quote);
   const form = el("form", { class: "card-form renew-form" },
     el("label", { for: `years-${domain.name}` }, "Renew for"), years, price,
     savedCard ? el("label", { class: "choice" }, useSaved, `Pay with my saved card ending ${savedCard.last4}`) : null,
-    cardFields(useSaved),
+    fields,
     el("button", { type: "submit" }, "Renew"));
   // One key per renewal: a double click or a retry renews once.
   const key = crypto.randomUUID();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const fields = formFields(form);
-    const body = { years: Number(fields.years), ...(fields.saved ? {} : { card: cardOf(fields) }) };
     form.querySelector("button").disabled = true;
     say("");
     try {
+      const body = { years: Number(fields.years), ...(fields.saved ? {} : { payment_method: await paymentMethod() }) };
       const renewal = await api(`/api/domains/${encodeURIComponent(domain.name)}/renew`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify(body) });
       say(renewal.status_message);
       await waitForRenewal(domain);
     } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
+      if (!(error instanceof ApiError || error instanceof CardError)) throw error;
       say(capitalized(error.message), true);
       form.querySelector("button").disabled = false;
     }

@@ -68,3 +68,17 @@ pub(super) fn bank_answer(number: &str) -> Result<(), (u16, Value)> {
         _ => Ok(()),
     }
 }
+
+/// The test card a test payment method (`pm_card_visa`, …) stands for.
+pub(super) fn test_method_number(id: &str) -> Option<&'static str> {
+    hostfront::adapters::sim::TEST_METHODS
+        .iter()
+        .find(|(test, _)| *test == id)
+        .map(|(_, number)| *number)
+}
+
+/// Whether the bank of a test card asks its holder to confirm a payment
+/// made with them at hand (3-D Secure).
+pub(super) fn authenticates(number: &str) -> bool {
+    matches!(number, "4000002500003155" | "4000002760003184")
+}

@@ -7,9 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{
-    AUTHENTICATES, Account, ChargeRecord, Form, Intent, cards, error, expands, field, missing,
-};
+use super::{Account, ChargeRecord, Form, Intent, cards, error, expands, field, missing};
 
 impl Account {
     pub(super) fn setup_intent(&mut self, form: &Form) -> (u16, Value) {
@@ -24,7 +22,7 @@ impl Account {
         if !self.customers.contains(&customer) {
             return missing("customer", &customer);
         }
-        let method = match self.new_method(form) {
+        let method = match self.method_for(form, Some(customer.as_str())) {
             Ok(method) => method,
             Err(refusal) => return refusal,
         };
@@ -36,7 +34,7 @@ impl Account {
             return refusal;
         }
         let id = self.id("seti");
-        let status = if number == AUTHENTICATES {
+        let status = if cards::authenticates(&number) {
             "requires_action"
         } else {
             self.methods.get_mut(&method).expect("made").customer = Some(customer.clone());
@@ -123,22 +121,9 @@ impl Account {
                 "This value must be greater than or equal to 1.",
             );
         }
-        let method = match field(form, "payment_method") {
-            Some(id) => {
-                let owner = self.methods.get(id).map(|m| m.customer.clone());
-                match owner {
-                    Some(owner)
-                        if owner.as_deref() == field(form, "customer") && owner.is_some() =>
-                    {
-                        id.to_string()
-                    }
-                    _ => return missing("PaymentMethod", id),
-                }
-            }
-            None => match self.new_method(form) {
-                Ok(method) => method,
-                Err(refusal) => return refusal,
-            },
+        let method = match self.method_for(form, field(form, "customer")) {
+            Ok(method) => method,
+            Err(refusal) => return refusal,
         };
         let metadata = form
             .iter()
@@ -167,7 +152,7 @@ impl Account {
             self.intents.insert(id, intent);
             return refusal;
         }
-        if number == AUTHENTICATES {
+        if cards::authenticates(&number) {
             if off_session {
                 self.intents.insert(id, intent);
                 return cards::card_error(

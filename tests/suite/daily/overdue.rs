@@ -68,7 +68,7 @@ async fn an_overdue_service_ends_once_and_a_payment_in_time_keeps_one(
         ports,
         &bob.id,
         &unpaid.number,
-        PaymentSource::Card(card(APPROVED)),
+        PaymentSource::Method(card(APPROVED)),
     )
     .await
     .unwrap();

@@ -6,6 +6,7 @@ use crate::renewals::services::card;
 use hostfront::Ports;
 use hostfront::adapters::sim::{APPROVED, DECLINES_WHEN_CHARGED};
 use hostfront::clock::ManualClock;
+use hostfront::payments::simulated::CardDetails;
 use hostfront::payments::{Charge, PaymentError, PaymentSource};
 use hostfront::store::{Item, Key};
 
@@ -73,9 +74,21 @@ async fn a_saved_card_keeps_no_number(_clock: &ManualClock, ports: &Ports) {
             other => panic!("{code}: {other:?}"),
         }
     }
-    // A card given with the payment leaves no number either.
+    // A card the card page took leaves no number either, nor its payment.
+    let provider = ports
+        .simulated_provider
+        .clone()
+        .expect("the simulated gateway");
+    let taken = CardDetails {
+        number: APPROVED.into(),
+        exp_month: 12,
+        exp_year: 2099,
+        cvc: "123".into(),
+    };
+    let made = provider.make_payment_method(&taken).await.unwrap();
+    items.push(stored(ports, format!("SIMPAY#{}", made.id), "ENTRY").await);
     let given = gateway
-        .authorize(&charge(PaymentSource::Card(card(APPROVED)), "charge-given"))
+        .authorize(&charge(PaymentSource::Method(made.id()), "charge-given"))
         .await
         .unwrap();
     for (id, key) in [(&approved.id, "charge-saved"), (&given.id, "charge-given")] {

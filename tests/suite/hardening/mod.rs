@@ -3,6 +3,7 @@
 //! logins and cards, stolen secrets and sessions, and the server's limits.
 
 mod bank_check;
+mod card_data;
 mod card_testing;
 mod cards;
 mod contract;

@@ -67,7 +67,7 @@ async fn two_upgrades_at_once(_: &ManualClock, ports: Ports, seen: Arc<Seen>) {
         customers.push(live_domain(&ports).await.0);
     }
     let app = App::serve(ports.clone()).await;
-    let body = json!({"plan_id": "web-business", "card": card(APPROVED)});
+    let body = json!({"plan_id": "web-business", "payment_method": card(APPROVED)});
     for (round, customer) in customers.into_iter().enumerate() {
         let service = first_service(&ports, &customer.id).await;
         let shopper = log_in(&app, &customer.email).await;
@@ -120,7 +120,7 @@ async fn an_upgrade_whose_lease_lapsed(clock: &ManualClock, ports: Ports, seen: 
     let service = first_service(&ports, &customer.id).await;
     let shopper = log_in(&app, &customer.email).await;
     let path = format!("/api/services/{}/upgrade", service.id);
-    let body = json!({"plan_id": "web-business", "card": card(APPROVED)});
+    let body = json!({"plan_id": "web-business", "payment_method": card(APPROVED)});
     let (captured, refunded) = (
         seen.captures.lock().unwrap().len(),
         seen.refunds.lock().unwrap().len(),

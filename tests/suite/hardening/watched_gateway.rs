@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use hostfront::Ports;
 use hostfront::payments::{
-    Authorization, Authorized, Capture, Card, Charge, PaymentError, Payments, Refund, SavedCard,
+    Authorization, Authorized, Capture, Charge, PaymentError, PaymentMethodId, Payments, Refund,
+    SavedCard,
 };
 
 #[derive(Default)]
@@ -70,7 +71,15 @@ impl Payments for Watched {
     fn name(&self) -> &'static str {
         self.inner.name()
     }
-    async fn save_card(&self, card: &Card, key: &str) -> Result<SavedCard, PaymentError> {
+    fn client_setup(&self) -> Option<hostfront::payments::ClientSetup> {
+        self.inner.client_setup()
+    }
+
+    async fn save_card(
+        &self,
+        card: &PaymentMethodId,
+        key: &str,
+    ) -> Result<SavedCard, PaymentError> {
         self.seen.cards.fetch_add(1, SeqCst);
         self.inner.save_card(card, key).await
     }

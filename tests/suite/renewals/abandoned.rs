@@ -10,7 +10,7 @@ use hostfront::adapters::sim::APPROVED;
 use hostfront::billing::{InvoiceStatus, invoice};
 use hostfront::clock::ManualClock;
 use hostfront::payments::{
-    Authorization, Capture, Card, Charge, PaymentError, Payments, Refund, SavedCard,
+    Authorization, Capture, Charge, PaymentError, PaymentMethodId, Payments, Refund, SavedCard,
 };
 use hostfront::renewals::{self, RenewalError, RenewalStatus};
 
@@ -25,7 +25,11 @@ impl Payments for LostAnswers {
     fn name(&self) -> &'static str {
         "lost-answers"
     }
-    async fn save_card(&self, card: &Card, key: &str) -> Result<SavedCard, PaymentError> {
+    async fn save_card(
+        &self,
+        card: &PaymentMethodId,
+        key: &str,
+    ) -> Result<SavedCard, PaymentError> {
         self.0.save_card(card, key).await
     }
     async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError> {

@@ -73,16 +73,9 @@ with_clock_on_both_engines!(mailboxes_change_within_the_plans_limit: mailboxes_e
 async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, ports: &Ports) {
     use hostfront::adapters::sim::{APPROVED, DECLINED};
     use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice};
-    use hostfront::payments::{Card, PaymentSource};
+    use hostfront::payments::PaymentSource;
 
-    let card = |number: &str| {
-        PaymentSource::Card(Card {
-            number: number.into(),
-            exp_month: 12,
-            exp_year: 2099,
-            cvc: "123".into(),
-        })
-    };
+    let card = |number: &str| PaymentSource::Method(hostfront_tests::shopper::method(number));
     let (customer, _) = live_domain(ports).await;
     let table = ports.table.as_ref();
     let service = first_service(ports, &customer.id).await;
@@ -207,7 +200,7 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, ports: &Ports
 async fn sites_are_the_customers_names_within_the_plan(_: &ManualClock, ports: &Ports) {
     use hostfront::adapters::sim::APPROVED;
     use hostfront::domains::owned::OwnedDomain;
-    use hostfront::payments::{Card, PaymentSource};
+    use hostfront::payments::PaymentSource;
 
     let (customer, domain) = live_domain(ports).await;
     let (_, someone_elses) = live_domain(ports).await;
@@ -232,12 +225,7 @@ async fn sites_are_the_customers_names_within_the_plan(_: &ManualClock, ports: &
         &customer.id,
         &service.id,
         "web-business",
-        PaymentSource::Card(Card {
-            number: APPROVED.into(),
-            exp_month: 12,
-            exp_year: 2099,
-            cvc: "123".into(),
-        }),
+        PaymentSource::Method(hostfront_tests::shopper::method(APPROVED)),
         "to-business",
     )
     .await

@@ -10,7 +10,7 @@ use hostfront::billing::{InvoiceStatus, invoice};
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::domains::owned;
 use hostfront::mail::MailKind;
-use hostfront::payments::Card;
+use hostfront::payments::PaymentMethodId;
 use hostfront::registrar::DomainStatus;
 use hostfront::renewals::{self, BillingRun, RenewalStatus};
 use hostfront::store::Key;
@@ -19,13 +19,8 @@ use super::{DAY, live_domain, mails_of, paying_with, registry_expiry};
 use hostfront::CustomerId;
 use hostfront::clock::add_years_secs;
 
-fn saved(number: &str) -> Card {
-    Card {
-        number: number.into(),
-        exp_month: 12,
-        exp_year: 2099,
-        cvc: "123".into(),
-    }
+fn saved(number: &str) -> PaymentMethodId {
+    hostfront_tests::shopper::method(number)
 }
 
 /// Moves the clock to `days` days before `expiry` (negative: after), noon.

@@ -38,7 +38,7 @@ pub(crate) async fn paying_is_refused(ports: &Ports, customer_id: &CustomerId, n
         ports,
         customer_id,
         number,
-        PaymentSource::Card(card(APPROVED)),
+        PaymentSource::Method(card(APPROVED)),
     )
     .await;
     assert!(

@@ -23,7 +23,6 @@ use hostfront::Ports;
 use hostfront::accounts::Customer;
 use hostfront::domains::owned::{self, OwnedDomain};
 use hostfront::mail::{self, MailKind};
-use hostfront::payments::Card;
 use hostfront::renewals::RenewRequest;
 use hostfront_tests::shopper::{fresh_domain, fresh_username, register};
 
@@ -32,12 +31,7 @@ pub(crate) const DAY: i64 = 86_400;
 pub(super) fn paying_with(number: &str, years: u32) -> RenewRequest {
     RenewRequest {
         years,
-        card: Some(Card {
-            number: number.into(),
-            exp_month: 12,
-            exp_year: 2099,
-            cvc: "123".into(),
-        }),
+        payment_method: Some(hostfront_tests::shopper::test_method(number).into()),
     }
 }
 

@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use hostfront::adapters::sim::APPROVED;
-use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
+use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting, test_method};
 use hostfront_tests::{App, eventually};
 use serde_json::{Value, json};
 
 fn renew_body(years: u32) -> Value {
-    json!({"years": years, "card": {"number": APPROVED, "exp_month": 12, "exp_year": 2099, "cvc": "123"}})
+    json!({"years": years, "payment_method": test_method(APPROVED)})
 }
 
 async fn a_customer_renews_a_domain_in_the_portal(app: &App) {
@@ -83,7 +83,7 @@ async fn a_customer_renews_a_domain_in_the_portal(app: &App) {
 
     // A saved card pays a renewal without being sent again; only its last
     // four digits are ever shown.
-    let card = json!({"number": APPROVED, "exp_month": 12, "exp_year": 2099, "cvc": "123"});
+    let card = json!({"payment_method": ada.payment_method(APPROVED).await});
     assert_eq!(ada.get("/api/payment-method").await.0, 404);
     let (status, saved) = ada.put("/api/payment-method", card, Some("card-1")).await;
     assert_eq!(status, 200, "{saved}");
@@ -147,8 +147,7 @@ async fn a_customer_renews_a_domain_in_the_portal(app: &App) {
     assert_eq!(status, 400, "{error}");
     // Paying the paid renewal's invoice charges nothing; another's is not found.
     let pay = format!("/api/invoices/{number}/pay");
-    let with_card =
-        json!({"card": {"number": APPROVED, "exp_month": 12, "exp_year": 2099, "cvc": "123"}});
+    let with_card = json!({"payment_method": test_method(APPROVED)});
     let (status, paid) = ada.post(&pay, with_card.clone(), None).await;
     assert_eq!(
         (status, paid["status"].as_str()),

@@ -11,7 +11,7 @@ use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice, payment_method};
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::mail::MailKind;
-use hostfront::payments::{Card, PaymentSource};
+use hostfront::payments::{PaymentMethodId, PaymentSource};
 use hostfront::subscriptions::billing::{self, ServiceBilling};
 use hostfront::subscriptions::pay::{self, PayError};
 use hostfront::subscriptions::{self, SubscriptionStatus};
@@ -19,13 +19,8 @@ use hostfront::subscriptions::{self, SubscriptionStatus};
 use super::{DAY, first_service, live_domain, mails_of};
 use hostfront::CustomerId;
 
-pub(crate) fn card(number: &str) -> Card {
-    Card {
-        number: number.into(),
-        exp_month: 12,
-        exp_year: 2099,
-        cvc: "123".into(),
-    }
+pub(crate) fn card(number: &str) -> PaymentMethodId {
+    hostfront_tests::shopper::method(number)
 }
 
 pub(crate) fn midnight(date: &str) -> i64 {
@@ -176,7 +171,7 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, ports: &Ports
         ports,
         &customer.id,
         &unpaid.number,
-        PaymentSource::Card(card(DECLINED)),
+        PaymentSource::Method(card(DECLINED)),
     )
     .await;
     assert!(
@@ -188,7 +183,7 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, ports: &Ports
             ports,
             &customer.id,
             &unpaid.number,
-            PaymentSource::Card(card(APPROVED)),
+            PaymentSource::Method(card(APPROVED)),
         )
     };
     let (first, second) = tokio::join!(pay(), pay());
@@ -249,7 +244,7 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, ports: &Ports
             ports,
             &eve.id,
             &unpaid.number,
-            PaymentSource::Card(card(APPROVED))
+            PaymentSource::Method(card(APPROVED))
         )
         .await,
         Err(PayError::NotFound)

@@ -12,11 +12,17 @@
 //! | 4000 0025 0000 3155 | the bank asks its holder to confirm: with the holder at hand, at the simulated bank's page (`/bank.html`); without, `authentication_required` |
 //!
 //! Any other number that passes the Luhn check is approved; one that fails it
-//! is `invalid_card`, and so is an expiry date in the past.
+//! is `invalid_card`, and so is an expiry date in the past. 4000 0027 6000
+//! 3184 asks its holder to confirm, as 4000 0025 0000 3155 does.
+//!
+//! The card page makes a payment method of a card (`pm_sim_…`, used once);
+//! Stripe's test payment methods (`TEST_METHODS`) stand for their cards
+//! wherever a payment method is taken, as many times as asked.
 
 use serde_json::json;
 
-use hostfront_core::payments::{Card, PaymentError, last4};
+use hostfront_core::payments::PaymentError;
+use hostfront_core::payments::simulated::{CardDetails, CardShown, last4};
 use hostfront_core::store::{Item, ItemExt};
 
 pub const APPROVED: &str = "4242424242424242";
@@ -27,6 +33,39 @@ pub const EXPIRED: &str = "4000000000000069";
 pub const DECLINES_WHEN_CHARGED: &str = "4000000000000341";
 /// Its bank asks its holder to confirm every payment (Stripe's test card of that name).
 pub const AUTHENTICATES: &str = "4000002500003155";
+/// Its bank asks its holder to confirm every payment (Stripe's test card of that name).
+const ALWAYS_AUTHENTICATES: &str = "4000002760003184";
+
+/// Stripe's test payment methods, and the test card each stands for (its
+/// testing guide, "Test code"; older names beside the newer ones).
+pub const TEST_METHODS: [(&str, &str); 11] = [
+    ("pm_card_visa", APPROVED),
+    ("pm_card_mastercard", "5555555555554444"),
+    ("pm_card_visa_chargeDeclined", DECLINED),
+    ("pm_card_chargeDeclined", DECLINED),
+    (
+        "pm_card_visa_chargeDeclinedInsufficientFunds",
+        INSUFFICIENT_FUNDS,
+    ),
+    (
+        "pm_card_chargeDeclinedInsufficientFunds",
+        INSUFFICIENT_FUNDS,
+    ),
+    ("pm_card_visa_chargeDeclinedExpiredCard", EXPIRED),
+    ("pm_card_chargeDeclinedExpiredCard", EXPIRED),
+    ("pm_card_chargeCustomerFail", DECLINES_WHEN_CHARGED),
+    ("pm_card_authenticationRequiredOnSetup", AUTHENTICATES),
+    ("pm_card_authenticationRequired", ALWAYS_AUTHENTICATES),
+];
+
+/// The test payment method standing for the test card `number`.
+pub fn test_method(number: &str) -> Option<&'static str> {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    TEST_METHODS
+        .iter()
+        .find(|(_, card)| *card == digits)
+        .map(|(id, _)| *id)
+}
 
 /// How a test card's bank answers a charge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +92,7 @@ impl Behaviour {
             DECLINED | DECLINES_WHEN_CHARGED => Behaviour::Declines,
             INSUFFICIENT_FUNDS => Behaviour::InsufficientFunds,
             EXPIRED => Behaviour::Expired,
-            AUTHENTICATES => Behaviour::Authenticates,
+            AUTHENTICATES | ALWAYS_AUTHENTICATES => Behaviour::Authenticates,
             _ => Behaviour::Approves,
         }
     }
@@ -105,7 +144,7 @@ pub(super) struct Profile {
 
 impl Profile {
     /// The card's profile, if its number is one: 12 to 19 digits passing Luhn.
-    pub(super) fn of(card: &Card) -> Result<Profile, PaymentError> {
+    pub(super) fn of(card: &CardDetails) -> Result<Profile, PaymentError> {
         let digits: String = card
             .number
             .chars()
@@ -125,6 +164,29 @@ impl Profile {
             exp_year: card.exp_year,
             behaviour: Behaviour::of(&digits),
         })
+    }
+
+    /// The profile of one of Stripe's test payment methods: its card, good
+    /// until the end of the century.
+    pub(super) fn of_test_method(id: &str) -> Option<Profile> {
+        let (_, number) = TEST_METHODS.iter().find(|(test, _)| *test == id)?;
+        let card = CardDetails {
+            number: number.to_string(),
+            exp_month: 12,
+            exp_year: 2099,
+            cvc: "123".into(),
+        };
+        Profile::of(&card).ok()
+    }
+
+    /// What identifies the card to its holder.
+    pub(super) fn shown(&self) -> CardShown {
+        CardShown {
+            brand: self.brand.into(),
+            last4: self.last4.clone(),
+            exp_month: self.exp_month,
+            exp_year: self.exp_year,
+        }
     }
 
     /// What a saved card's entry keeps: nothing that could charge it elsewhere.
@@ -194,8 +256,8 @@ pub(super) fn luhn_valid(digits: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn card(number: &str) -> Card {
-        Card {
+    fn card(number: &str) -> CardDetails {
+        CardDetails {
             number: number.into(),
             exp_month: 12,
             exp_year: 2099,
@@ -227,5 +289,20 @@ mod tests {
             "mastercard"
         );
         assert!(Profile::of(&card("4242424242424241")).is_err());
+    }
+
+    #[test]
+    fn every_test_method_stands_for_a_test_card() {
+        for (id, number) in TEST_METHODS {
+            let profile = Profile::of_test_method(id).unwrap();
+            assert_eq!(profile.last4, last4(number), "{id}");
+            assert_eq!(profile.behaviour, Behaviour::of(number), "{id}");
+        }
+        assert_eq!(
+            test_method("4000 0000 0000 0002"),
+            Some("pm_card_visa_chargeDeclined")
+        );
+        assert_eq!(test_method("4242424242424241"), None);
+        assert!(Profile::of_test_method("pm_sim_nobody").is_none());
     }
 }

@@ -7,7 +7,10 @@ mod gateway;
 mod panel;
 mod registry;
 
-pub use cards::{APPROVED, DECLINED, DECLINES_WHEN_CHARGED, EXPIRED, INSUFFICIENT_FUNDS};
+pub use cards::{
+    APPROVED, AUTHENTICATES, DECLINED, DECLINES_WHEN_CHARGED, EXPIRED, INSUFFICIENT_FUNDS,
+    TEST_METHODS, test_method,
+};
 pub use dns::SimulatedResolver;
 pub use gateway::SimulatedGateway;
 pub use panel::{PanelSettings, SimulatedPanel};

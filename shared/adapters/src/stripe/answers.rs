@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use hostfront_core::money::Currency;
-use hostfront_core::payments::{Authorization, Authorized, PaymentError};
+use hostfront_core::payments::{Authorization, Authorized, PaymentError, SavedCard};
 
 /// What an error answer means for the port.
 pub(super) fn failure(status: u16, error: &Value) -> PaymentError {
@@ -60,4 +60,19 @@ pub(super) fn authorization_of(intent: &Value) -> Option<Authorization> {
 
 pub(super) fn unexpected(what: &str) -> PaymentError {
     PaymentError::Unavailable(format!("Stripe answered without {what}"))
+}
+
+/// The saved card of `customer` that an expanded PaymentMethod describes.
+pub(super) fn saved_card_of(customer: &str, method: &Value) -> Result<SavedCard, PaymentError> {
+    let id = method["id"]
+        .as_str()
+        .ok_or_else(|| unexpected("a payment method"))?;
+    let card = &method["card"];
+    let number = |name: &str| card[name].as_i64().ok_or_else(|| unexpected("a card"));
+    Ok(SavedCard {
+        token: super::forms::saved_token(customer, id),
+        last4: card["last4"].as_str().unwrap_or_default().to_string(),
+        exp_month: u32::try_from(number("exp_month")?).map_err(|_| unexpected("a card"))?,
+        exp_year: i32::try_from(number("exp_year")?).map_err(|_| unexpected("a card"))?,
+    })
 }

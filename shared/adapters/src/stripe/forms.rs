@@ -1,29 +1,10 @@
 //! The form fields of Stripe's requests, and the ids we put in paths.
 
-use hostfront_core::payments::Card;
-
 /// A path segment from an id we were given (never a path of its own).
 pub(super) fn path_segment(id: &str) -> String {
     id.chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect()
-}
-
-pub(super) fn card_fields(prefix: &str, card: &Card) -> Vec<(String, String)> {
-    let digits: String = card.number.chars().filter(char::is_ascii_digit).collect();
-    vec![
-        (format!("{prefix}[type]"), "card".into()),
-        (format!("{prefix}[card][number]"), digits),
-        (
-            format!("{prefix}[card][exp_month]"),
-            card.exp_month.to_string(),
-        ),
-        (
-            format!("{prefix}[card][exp_year]"),
-            card.exp_year.to_string(),
-        ),
-        (format!("{prefix}[card][cvc]"), card.cvc.clone()),
-    ]
 }
 
 /// For an intent confirmed where nobody can be sent to a page (a card

@@ -6,8 +6,10 @@
 //! idempotency key (`Idempotency-Key`), so a retry after a timeout gets the
 //! first answer and charges nothing more.
 //!
-//! Card numbers pass through to Stripe, as the port has them: that needs an
-//! account allowed to send raw card data. Webhooks are verified by
+//! Card numbers never pass through: the browser makes a PaymentMethod with
+//! Stripe.js (its Payment Element, with the publishable key that
+//! `client_setup` gives), and the adapter sends only its id
+//! (`payment_method=pm_…`), as an ordinary account must. Webhooks are verified by
 //! `webhook::verify`. A card whose bank asks its holder to confirm the
 //! payment (3-D Secure) sends them to the bank's page when they are at hand
 //! (`authorize_with_holder`, with the intent's `return_url`), and is declined
@@ -34,11 +36,11 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use crate::https::{Failure, HttpsClient, check_base_url};
-use answers::{authorization_of, bank_check, failure, unexpected};
-use forms::{card_fields, no_redirects, path_segment, saved_token};
+use answers::{authorization_of, bank_check, failure, saved_card_of, unexpected};
+use forms::{no_redirects, path_segment};
 use hostfront_core::payments::{
-    Authorization, Authorized, Capture, Card, Charge, EventError, PaymentError, PaymentEvent,
-    PaymentSource, Payments, Refund, SavedCard, last4,
+    Authorization, Authorized, Capture, Charge, ClientSetup, EventError, PaymentError,
+    PaymentEvent, PaymentMethodId, PaymentSource, Payments, Refund, SavedCard,
 };
 pub use settings::StripeSettings;
 
@@ -139,7 +141,9 @@ impl StripePayments {
             ("expand[]".into(), "payment_method".into()),
         ];
         match &charge.source {
-            PaymentSource::Card(card) => form.extend(card_fields("payment_method_data", card)),
+            PaymentSource::Method(method) => {
+                form.push(("payment_method".into(), method.as_str().into()));
+            }
             PaymentSource::Saved(token) => {
                 let Some((customer, method)) = token.split_once('.') else {
                     return Err(PaymentError::Invalid(format!("no saved card {token}")));
@@ -154,7 +158,7 @@ impl StripePayments {
         match (return_url, &charge.source) {
             (Some(url), _) => form.push(("return_url".into(), url.into())),
             (None, PaymentSource::Saved(_)) => {}
-            (None, PaymentSource::Card(_)) => form.extend(no_redirects()),
+            (None, PaymentSource::Method(_)) => form.extend(no_redirects()),
         }
         let intent = self
             .post("/v1/payment_intents", &form, &charge.idempotency_key)
@@ -229,9 +233,14 @@ impl Payments for StripePayments {
         Ok(event)
     }
 
+    fn client_setup(&self) -> Option<ClientSetup> {
+        let publishable_key = self.settings.publishable_key.clone()?;
+        Some(ClientSetup::Stripe { publishable_key })
+    }
+
     async fn save_card(
         &self,
-        card: &Card,
+        method: &PaymentMethodId,
         idempotency_key: &str,
     ) -> Result<SavedCard, PaymentError> {
         let customer = self
@@ -251,7 +260,7 @@ impl Payments for StripePayments {
             ("expand[]".into(), "payment_method".into()),
         ];
         form.extend(no_redirects());
-        form.extend(card_fields("payment_method_data", card));
+        form.push(("payment_method".into(), method.as_str().into()));
         let setup = self
             .post("/v1/setup_intents", &form, idempotency_key)
             .await?;
@@ -263,18 +272,7 @@ impl Payments for StripePayments {
                         .into(),
             });
         }
-        let method = &setup["payment_method"];
-        Ok(SavedCard {
-            token: saved_token(
-                customer,
-                method["id"]
-                    .as_str()
-                    .ok_or_else(|| unexpected("a payment method"))?,
-            ),
-            last4: last4(&card.number),
-            exp_month: card.exp_month,
-            exp_year: card.exp_year,
-        })
+        saved_card_of(customer, &setup["payment_method"])
     }
 
     async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError> {

@@ -11,6 +11,9 @@ pub(super) fn read(env: &Env) -> Result<StripeSettings, ConfigError> {
             .unwrap_or_default()
             .into(),
         webhook_secret: env.get("HOSTFRONT_STRIPE_WEBHOOK_SECRET").map(Into::into),
+        publishable_key: env
+            .get("HOSTFRONT_STRIPE_PUBLISHABLE_KEY")
+            .map(|key| key.to_string()),
         timeout: env.millis("HOSTFRONT_STRIPE_TIMEOUT_MS", 20_000, 100..=120_000)?,
     })
 }

@@ -29,6 +29,7 @@ use hostfront_core::dnshost::DnsHost;
 use hostfront_core::mailer::{Mailer, RecordOnly};
 use hostfront_core::panel::HostingPanel;
 use hostfront_core::payments::Payments;
+use hostfront_core::payments::simulated::SimulatedProvider;
 use hostfront_core::queue::Queue;
 use hostfront_core::registrar::{Drifting, Registrar};
 use hostfront_core::secrets::Sealer;
@@ -140,8 +141,7 @@ pub fn with_real_ports(
         panel,
     } = engine_ports;
     let (registry, simulated_registry) = registry(&settings, &table, &clock, registrar);
-    let payments =
-        payments.unwrap_or_else(|| Arc::new(SimulatedGateway::new(table.clone(), clock.clone())));
+    let (payments, simulated_provider) = payments_or_simulated(payments, &table, &clock);
     let panel = panel.unwrap_or_else(|| simulated_panel(&settings, &table, &clock));
     let registrars = Registrars::new(registry, &settings.policy, &table, &clock);
     let limiters = Limiters::new(&settings.policy);
@@ -166,12 +166,28 @@ pub fn with_real_ports(
         mailer,
         simulated_dns: Some(simulated_dns),
         simulated_registry,
+        simulated_provider,
         catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
         check_limiter: limiters.check,
         auth_limiter: limiters.auth,
         purchase_limiter: limiters.purchase,
         domain_change_limiter: limiters.domain_change,
     }
+}
+
+/// The payment provider given, else the simulated gateway with its card page.
+fn payments_or_simulated(
+    payments: Option<Arc<dyn Payments>>,
+    table: &Arc<dyn Table>,
+    clock: &Arc<dyn Clock>,
+) -> (Arc<dyn Payments>, Option<Arc<dyn SimulatedProvider>>) {
+    if let Some(payments) = payments {
+        return (payments, None);
+    }
+    let simulated = Arc::new(SimulatedGateway::new(table.clone(), clock.clone()));
+    let payments: Arc<dyn Payments> = simulated.clone();
+    let provider: Arc<dyn SimulatedProvider> = simulated;
+    (payments, Some(provider))
 }
 
 /// The real registrar, else the simulated registry (which the development

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::declines::{self, Paying, TooManyDeclines};
 use crate::CustomerId;
-use crate::payments::{Card, PaymentError};
+use crate::payments::{PaymentError, PaymentMethodId};
 use crate::store::{Item, Key, Table, TableResult, record_item, record_of};
 use crate::{Billing, Settings, Storage};
 
@@ -22,6 +22,14 @@ pub struct PaymentMethod {
     pub exp_year: i32,
     /// RFC 3339, UTC.
     pub saved_at: String,
+}
+
+/// A card to save, as the payment provider's card form gave it.
+#[derive(Debug, Clone, serde::Deserialize, ToSchema)]
+pub struct SaveRequest {
+    /// The payment provider's id of the card (`pm_…`).
+    #[schema(pattern = r"^pm_[A-Za-z0-9_]{1,255}$")]
+    pub payment_method: String,
 }
 
 /// What the customer sees of their saved card.
@@ -64,22 +72,21 @@ pub async fn find(
         .transpose()
 }
 
-/// Saves `card` with the gateway as the customer's payment method, in place
-/// of any before; a retry under the same key saves it once. A card the
-/// gateway declines counts against the customer's declined cards.
+/// Saves the card of `method` with the gateway as the customer's payment
+/// method, in place of any before; a retry under the same key saves it
+/// once. A card the gateway declines counts against the customer's
+/// declined cards.
 pub async fn save(
     ports: &(impl Storage + Billing + Settings),
     customer_id: &CustomerId,
-    card: &Card,
+    method: &PaymentMethodId,
     idempotency_key: &str,
 ) -> Result<PaymentMethod, SaveError> {
-    card.check_form()
-        .map_err(|m| SaveError::Invalid(m.into()))?;
     let paying = Paying::saved_card();
     declines::may_try::<SaveError>(ports, customer_id, &paying).await?;
     let saved = match ports
         .payments()
-        .save_card(card, &format!("{customer_id}-card-{idempotency_key}"))
+        .save_card(method, &format!("{customer_id}-card-{idempotency_key}"))
         .await
     {
         Ok(saved) => saved,

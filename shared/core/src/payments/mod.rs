@@ -1,67 +1,25 @@
 //! The `Payments` port: authorise, capture and refund card payments. Every
 //! call carries an idempotency key, so a retried checkout never charges twice.
-//! Card numbers pass through; only the brand and the last four digits are
-//! ever stored or logged.
+//! Card numbers never reach Hostfront: the card is taken by the payment
+//! provider's own page or field, which gives a payment method's id
+//! (`method`); only that id, the brand and the last four digits are ever
+//! stored or logged.
 
 pub mod events;
+mod method;
+pub mod simulated;
+
+pub use method::{ClientSetup, PaymentMethodId};
 
 use crate::money::{Currency, Money};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-pub struct Card {
-    /// 12 to 19 digits, spaces and hyphens allowed between them.
-    #[schema(pattern = r"^[ -]*([0-9][ -]*){12,19}$")]
-    pub number: String,
-    #[serde(deserialize_with = "crate::input::whole_number")]
-    #[schema(minimum = 1, maximum = 12)]
-    pub exp_month: u32,
-    #[serde(deserialize_with = "crate::input::whole_number")]
-    #[schema(minimum = 1000, maximum = 9999)]
-    pub exp_year: i32,
-    #[schema(pattern = r"^[0-9]{3,4}$")]
-    pub cvc: String,
-}
-
-impl Card {
-    /// Checks the card's form, not whether it is good: that is the gateway's to say.
-    pub fn check_form(&self) -> Result<(), &'static str> {
-        let digits = self.number.chars().filter(char::is_ascii_digit).count();
-        let only_digits_and_separators = self
-            .number
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == ' ' || c == '-');
-        if !only_digits_and_separators || !(12..=19).contains(&digits) {
-            return Err("a card number has 12 to 19 digits");
-        }
-        if !(1..=12).contains(&self.exp_month) || !(1000..=9999).contains(&self.exp_year) {
-            return Err("give the expiry month (1 to 12) and the four-digit year");
-        }
-        if !(3..=4).contains(&self.cvc.len()) || !self.cvc.chars().all(|c| c.is_ascii_digit()) {
-            return Err("the security code has 3 or 4 digits");
-        }
-        Ok(())
-    }
-}
-
-impl std::fmt::Debug for Card {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Card(…{})", last4(&self.number))
-    }
-}
-
-/// The last four digits of a card number.
-pub fn last4(number: &str) -> String {
-    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-    digits[digits.len().saturating_sub(4)..].to_string()
-}
-
 /// What a charge is paid with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentSource {
-    /// A card given with the payment.
-    Card(Card),
+    /// A payment method the provider's card page just made for this payment.
+    Method(PaymentMethodId),
     /// A card the gateway keeps for the customer, by its token.
     Saved(String),
 }
@@ -167,11 +125,17 @@ pub trait Payments: Send + Sync {
         Err(EventError::NotTaken)
     }
 
-    /// Keeps `card` for later charges without its owner (renewals, recurring
-    /// invoices); checks that it could pay (a valid, unexpired card).
+    /// What the browser needs to make a payment method with this provider.
+    fn client_setup(&self) -> Option<ClientSetup> {
+        None
+    }
+
+    /// Keeps the card of `method` for later charges without its owner
+    /// (renewals, recurring invoices); checks that it could pay (a valid,
+    /// unexpired card).
     async fn save_card(
         &self,
-        card: &Card,
+        method: &PaymentMethodId,
         idempotency_key: &str,
     ) -> Result<SavedCard, PaymentError>;
 

@@ -15,7 +15,7 @@ use crate::billing::payment_method;
 use crate::domains::owned;
 use crate::idempotency::{self, Earlier, IdempotencyRecord};
 use crate::lifecycle::MovedOn;
-use crate::payments::{Card, Charge, PaymentError, PaymentSource};
+use crate::payments::{Charge, PaymentError, PaymentMethodId, PaymentSource};
 use crate::store::{Tx, TxError, TxOp, Update};
 use crate::{Billing, Catalogs, Queueing, Registry, Settings, Storage};
 
@@ -28,9 +28,11 @@ pub struct RenewRequest {
     #[schema(minimum = 1, maximum = 10)]
     #[serde(deserialize_with = "crate::input::whole_number")]
     pub years: u32,
-    /// The card to pay with; without one, the saved payment method.
+    /// The payment provider's id of the card to pay with, as its card form
+    /// gives it; without one, the saved payment method.
     #[serde(default)]
-    pub card: Option<Card>,
+    #[schema(pattern = r"^pm_[A-Za-z0-9_]{1,255}$")]
+    pub payment_method: Option<String>,
 }
 
 /// Why the renewal's first transaction may be refused.
@@ -55,7 +57,7 @@ pub async fn renew(
     let owned = owned::find(ports.table(), &customer.id, domain)
         .await?
         .ok_or(RenewalError::NotFound)?;
-    let source = payment_source(ports, customer, request.card).await?;
+    let source = payment_source(ports, customer, request.payment_method.as_deref()).await?;
     let fingerprint = format!("renew:{domain}:{}", request.years);
     if let Some(renewal) = replay(ports, customer, key, &fingerprint).await? {
         return Ok((resume(ports, renewal, source).await?, false));
@@ -138,6 +140,12 @@ fn check_request(key: &str, request: &RenewRequest) -> Result<(), RenewalError> 
             message: "renew for 1 to 10 years".into(),
         });
     }
+    if let Some(method) = &request.payment_method {
+        PaymentMethodId::parse(method).map_err(|message| RenewalError::Invalid {
+            code: "invalid_payment_method",
+            message: message.into(),
+        })?;
+    }
     Ok(())
 }
 
@@ -195,26 +203,26 @@ async fn replay(
     Ok(super::find(ports.table(), &domain, expiry).await?)
 }
 
-/// What the renewal is paid with: the card given, or the saved one.
+/// What the renewal is paid with: the payment method given, or the saved one.
 async fn payment_source(
     ports: &impl Storage,
     customer: &Customer,
-    card: Option<Card>,
+    method: Option<&str>,
 ) -> Result<PaymentSource, RenewalError> {
     let invalid = |message: &str| RenewalError::Invalid {
-        code: "invalid_payment",
+        code: "invalid_payment_method",
         message: message.into(),
     };
-    match card {
-        Some(card) => {
-            card.check_form().map_err(invalid)?;
-            Ok(PaymentSource::Card(card))
-        }
+    match method {
+        Some(method) => Ok(PaymentSource::Method(
+            PaymentMethodId::parse(method).map_err(invalid)?,
+        )),
         None => match payment_method::find(ports.table(), &customer.id).await? {
             Some(saved) => Ok(PaymentSource::Saved(saved.token)),
             None => Err(RenewalError::Invalid {
                 code: "payment_method_required",
-                message: "give a card, or save one as your payment method first".into(),
+                message: "give a card (payment_method), or save one as your payment method first"
+                    .into(),
             }),
         },
     }

@@ -11,22 +11,27 @@ use utoipa::ToSchema;
 use super::Purchaser;
 use crate::AppState;
 use crate::accounts::CurrentCustomer;
+use crate::card_data::PaymentJson;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::table::RouteTable;
 use hostfront_core::OrderId;
 use hostfront_core::orders::checkout::{self, PayRequest};
 use hostfront_core::orders::{self, OrderView};
+use hostfront_core::payments::ClientSetup;
 
-/// Pays the order's invoice by card. Test cards: 4242 4242 4242 4242 succeeds;
-/// 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has insufficient
-/// funds; 4000 0000 0000 0069 has expired. When the card's bank asks the
-/// customer to confirm the payment (3-D Secure), the order comes back still
-/// awaiting payment with `payment_action_url`: the bank's page, which sends
-/// the customer back to the order's page to `POST …/pay/confirm`.
+/// Pays the order's invoice with a card, given as the payment provider's id
+/// of it (`payment_method`), which its card form makes (`GET
+/// /api/payments/setup` says which form); the card itself never comes
+/// here. The simulated provider's card page takes the test cards of the
+/// README, and its gateway takes Stripe's test payment methods
+/// (`pm_card_visa`, …) too. When the card's bank asks the customer to
+/// confirm the payment (3-D Secure), the order comes back still awaiting
+/// payment with `payment_action_url`: the bank's page, which sends the
+/// customer back to the order's page to `POST …/pay/confirm`.
 #[utoipa::path(post, path = "/api/orders/{id}/pay", tag = "orders", security(("session" = [])), params(("id" = String, Path, description = "the order")), request_body = PayRequest,
     responses(
         (status = 200, body = OrderView, description = "paid (or paid before): provisioning or pending review; or waiting for the bank (`payment_action_url`)"),
-        (status = 422, body = ErrorBody, description = "`invalid_country`, `invalid_payment`"),
+        (status = 422, body = ErrorBody, description = "`invalid_country`, `invalid_payment_method` (not a provider's id, `pm_…`), `card_data_refused` (card numbers are never taken here; nothing was charged), `invalid_payment` (the provider knows no such payment method, or it was used already)"),
         (status = 402, body = ErrorBody, description = "`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after repeated declines `payment_declined`: the order still awaits payment"),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "`domain_not_verified`, `reservation_lost`, `too_many_declines` (for this order)"),
@@ -37,7 +42,7 @@ async fn pay_order(
     State(state): State<AppState>,
     Purchaser(customer): Purchaser,
     Path(id): Path<OrderId>,
-    ApiJson(request): ApiJson<PayRequest>,
+    PaymentJson(request): PaymentJson<PayRequest>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(
         checkout::pay(&state.ports, &customer, &id, request).await?,
@@ -64,6 +69,30 @@ async fn confirm_payment(
     ))
 }
 
+/// How this shop's pages take a card: in the simulated provider's card page
+/// (`card_page`, framed), or in Stripe's Payment Element with the
+/// account's publishable key. Either gives the payment method id that
+/// paying takes.
+#[utoipa::path(get, path = "/api/payments/setup", tag = "orders",
+    responses(
+        (status = 200, body = ClientSetup),
+        (status = 503, body = ErrorBody, description = "`payments_not_set_up`: no card form is set up (no publishable key)"),
+    ))]
+async fn payment_setup(State(state): State<AppState>) -> Result<Json<ClientSetup>, ApiError> {
+    state
+        .ports
+        .payments
+        .client_setup()
+        .map(Json)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "payments_not_set_up",
+                "this shop takes no cards in the browser yet",
+            )
+        })
+}
+
 #[derive(Deserialize, ToSchema)]
 struct BankAnswer {
     /// The holder confirms the payment (`true`) or refuses it.
@@ -77,7 +106,7 @@ struct BackToShop {
 }
 
 /// The holder's answer at the simulated bank (`/bank.html`), which checks
-/// the simulated gateway's test card 4000 0025 0000 3155. Only the customer
+/// the simulated gateway's test card whose bank asks its holder to confirm. Only the customer
 /// whose order waits for the check may answer it, logged in. With a real
 /// payment provider every check is at the card's own bank, and this is 404.
 #[utoipa::path(post, path = "/api/payments/simulated-bank/{id}", tag = "orders", security(("session" = [])),
@@ -172,4 +201,5 @@ pub(super) fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(confirm_payment))
         .add(crate::handlers!(payment_event))
         .add(crate::handlers!(simulated_bank))
+        .add(crate::handlers!(payment_setup))
 }

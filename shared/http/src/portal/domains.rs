@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use super::declined_code;
 use crate::AppState;
 use crate::accounts::CurrentCustomer;
+use crate::card_data::PaymentJson;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::orders::{Purchaser, idempotency_key};
 use crate::table::RouteTable;
@@ -119,7 +120,7 @@ async fn get_domain(
         (status = 402, body = ErrorBody, description = "the card was declined: `card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`; nothing was charged or renewed"),
         (status = 404, body = ErrorBody, description = "not a domain of yours"),
         (status = 409, body = ErrorBody, description = "`renewal_in_progress`, `pending_delete`, `transfer_pending`, `released`, `renewed_to_the_limit`, `tld_not_sold`, `too_many_declines` (for this renewal)"),
-        (status = 422, body = ErrorBody, description = "`invalid_years`, `invalid_payment`, `invalid_idempotency_key`, `idempotency_key_reused`"),
+        (status = 422, body = ErrorBody, description = "`invalid_years`, `invalid_payment_method`, `card_data_refused` (card numbers are never taken here; nothing was charged), `invalid_payment`, `payment_method_required`, `invalid_idempotency_key`, `idempotency_key_reused`"),
         (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider or the registry is not answering; send the same request again"),
     ))]
@@ -128,7 +129,7 @@ async fn renew_domain(
     Purchaser(customer): Purchaser,
     Path(name): Path<String>,
     headers: HeaderMap,
-    ApiJson(request): ApiJson<RenewRequest>,
+    PaymentJson(request): PaymentJson<RenewRequest>,
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers, "renewal")?;
     let name = name.to_lowercase();

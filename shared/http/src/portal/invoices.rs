@@ -8,11 +8,11 @@ use utoipa::ToSchema;
 use super::{declined_code, payment_source};
 use crate::AppState;
 use crate::accounts::CurrentCustomer;
-use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::card_data::PaymentJson;
+use crate::error::{ApiError, ErrorBody};
 use crate::orders::Purchaser;
 use crate::table::RouteTable;
 use hostfront_core::billing::{Invoice, invoice};
-use hostfront_core::payments::Card;
 use hostfront_core::subscriptions::pay::{self, PayError};
 
 /// The logged-in customer's invoices.
@@ -70,9 +70,11 @@ impl From<PayError> for ApiError {
 
 #[derive(serde::Deserialize, ToSchema)]
 struct PayInvoice {
-    /// The card to pay with; without one, the saved payment method.
+    /// The payment provider's id of the card to pay with, as its card form
+    /// gives it; without one, the saved payment method.
     #[serde(default)]
-    card: Option<Card>,
+    #[schema(pattern = r"^pm_[A-Za-z0-9_]{1,255}$")]
+    payment_method: Option<String>,
 }
 
 /// Pays an unpaid service invoice now; a service suspended for it alone
@@ -85,7 +87,7 @@ struct PayInvoice {
         (status = 402, body = ErrorBody, description = "the card was declined (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); nothing was charged"),
         (status = 404, body = ErrorBody, description = "not an invoice of yours"),
         (status = 409, body = ErrorBody, description = "`not_payable`, `service_ended` (voided when its service ended), `pay_elsewhere`, `charged_automatically`, `payment_in_progress`, `too_many_declines` (for this invoice)"),
-        (status = 422, body = ErrorBody, description = "`invalid_payment`, `payment_method_required`"),
+        (status = 422, body = ErrorBody, description = "`invalid_payment_method`, `card_data_refused`, `invalid_payment`, `payment_method_required`"),
         (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
     ))]
@@ -93,9 +95,9 @@ async fn pay_invoice(
     State(state): State<AppState>,
     Purchaser(customer): Purchaser,
     Path(number): Path<String>,
-    ApiJson(body): ApiJson<PayInvoice>,
+    PaymentJson(body): PaymentJson<PayInvoice>,
 ) -> Result<Json<Invoice>, ApiError> {
-    let source = payment_source(&state, &customer.id, body.card).await?;
+    let source = payment_source(&state, &customer.id, body.payment_method.as_deref()).await?;
     Ok(Json(
         pay::pay_invoice(&state.ports, &customer.id, &number, source).await?,
     ))

@@ -16,27 +16,28 @@ use super::error::ApiError;
 use hostfront_core::CustomerId;
 use hostfront_core::billing::declines::TooManyDeclines;
 use hostfront_core::billing::payment_method as saved_card;
-use hostfront_core::payments::{Card, PaymentSource};
+use hostfront_core::payments::{PaymentMethodId, PaymentSource};
 
-/// What a purchase is paid with: the card given, or the saved one.
+/// A payment method id as given, once it has the form of one.
+fn method_given(method: &str) -> Result<PaymentMethodId, ApiError> {
+    PaymentMethodId::parse(method).map_err(|m| ApiError::unprocessable("invalid_payment_method", m))
+}
+
+/// What a purchase is paid with: the payment method given, or the saved card.
 async fn payment_source(
     state: &AppState,
     customer_id: &CustomerId,
-    card: Option<Card>,
+    method: Option<&str>,
 ) -> Result<PaymentSource, ApiError> {
-    match card {
-        Some(card) => {
-            card.check_form()
-                .map_err(|m| ApiError::unprocessable("invalid_payment", m))?;
-            Ok(PaymentSource::Card(card))
-        }
+    match method {
+        Some(method) => Ok(PaymentSource::Method(method_given(method)?)),
         None => Ok(PaymentSource::Saved(
             saved_card::find(state.ports.table.as_ref(), customer_id)
                 .await?
                 .ok_or_else(|| {
                     ApiError::unprocessable(
                         "payment_method_required",
-                        "give a card, or save one as your payment method first",
+                        "give a card (payment_method), or save one as your payment method first",
                     )
                 })?
                 .token,

@@ -5,14 +5,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
-use super::declined_code;
+use super::{declined_code, method_given};
 use crate::AppState;
 use crate::accounts::CurrentCustomer;
-use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::card_data::PaymentJson;
+use crate::error::{ApiError, ErrorBody};
 use crate::orders::{Purchaser, idempotency_key};
 use crate::table::RouteTable;
-use hostfront_core::billing::payment_method::{self, PaymentMethodView, SaveError};
-use hostfront_core::payments::Card;
+use hostfront_core::billing::payment_method::{self, PaymentMethodView, SaveError, SaveRequest};
 
 /// The logged-in customer's saved card: its last four digits and expiry.
 #[utoipa::path(get, path = "/api/payment-method", tag = "portal", security(("session" = [])),
@@ -31,17 +31,18 @@ async fn get_payment_method(
 }
 
 /// Saves a card as the customer's payment method, in place of any before;
-/// renewals and recurring invoices are charged to it. One
+/// renewals and recurring invoices are charged to it. The card is given as
+/// the payment provider's id of it, which its card form makes. One
 /// `Idempotency-Key` per card saved.
 #[utoipa::path(put, path = "/api/payment-method", tag = "portal", security(("session" = [])),
-    request_body = Card,
+    request_body = SaveRequest,
     params(("Idempotency-Key" = String, Header, pattern = r"^[!-~]{1,100}$", description = "one per card saved")),
     responses(
         (status = 200, body = PaymentMethodView),
         (status = 400, body = ErrorBody, description = "`idempotency_key_required`"),
         (status = 402, body = ErrorBody, description = "the gateway declined the card (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); it was not saved"),
         (status = 409, body = ErrorBody, description = "`too_many_declines` (when saving a card, this week)"),
-        (status = 422, body = ErrorBody, description = "`invalid_payment`: not a card number, month and year; `invalid_idempotency_key`"),
+        (status = 422, body = ErrorBody, description = "`invalid_payment_method` (not a provider's id, `pm_…`), `card_data_refused` (card numbers are never taken here), `invalid_payment` (the provider knows no such payment method, or it was used already), `invalid_idempotency_key`"),
         (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
     ))]
@@ -49,10 +50,11 @@ async fn save_payment_method(
     State(state): State<AppState>,
     Purchaser(customer): Purchaser,
     headers: HeaderMap,
-    ApiJson(card): ApiJson<Card>,
+    PaymentJson(request): PaymentJson<SaveRequest>,
 ) -> Result<Json<PaymentMethodView>, ApiError> {
     let key = idempotency_key(&headers, "card saved")?;
-    let method = payment_method::save(&state.ports, &customer.id, &card, key)
+    let given = method_given(&request.payment_method)?;
+    let method = payment_method::save(&state.ports, &customer.id, &given, key)
         .await
         .map_err(|error| match error {
             SaveError::Invalid(message) => ApiError::unprocessable("invalid_payment", message),

@@ -10,10 +10,10 @@ use utoipa::ToSchema;
 use super::{declined_code, payment_source};
 use crate::AppState;
 use crate::accounts::CurrentCustomer;
+use crate::card_data::PaymentJson;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::orders::{Purchaser, idempotency_key};
 use hostfront_core::audit::Actor;
-use hostfront_core::payments::Card;
 use hostfront_core::subscriptions::addons::{self, AddonError};
 use hostfront_core::subscriptions::cancel::{self, Acting, CancelError, When};
 use hostfront_core::subscriptions::{self, Subscription, sites};
@@ -181,9 +181,11 @@ async fn set_sites(
 #[derive(serde::Deserialize, ToSchema)]
 struct UpgradeRequest {
     plan_id: String,
-    /// The card to pay with; without one, the saved payment method.
+    /// The payment provider's id of the card to pay with, as its card form
+    /// gives it; without one, the saved payment method.
     #[serde(default)]
-    card: Option<Card>,
+    #[schema(pattern = r"^pm_[A-Za-z0-9_]{1,255}$")]
+    payment_method: Option<String>,
 }
 
 /// Moves a service to a larger plan of the same kind; the difference in
@@ -198,7 +200,7 @@ struct UpgradeRequest {
         (status = 402, body = ErrorBody, description = "the card was declined (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); nothing was charged"),
         (status = 404, body = ErrorBody, description = "not a service of yours"),
         (status = 409, body = ErrorBody, description = "`not_an_upgrade`, `service_not_active`, `upgrade_in_progress` (another upgrade of the service is being paid; nothing was charged), `too_many_declines` (for upgrading this service)"),
-        (status = 422, body = ErrorBody, description = "`unknown_plan`, `invalid_payment`, `payment_method_required`, `invalid_idempotency_key`, `idempotency_key_reused`"),
+        (status = 422, body = ErrorBody, description = "`unknown_plan`, `invalid_payment_method`, `card_data_refused`, `invalid_payment`, `payment_method_required`, `invalid_idempotency_key`, `idempotency_key_reused`"),
         (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider is not answering"),
     ))]
@@ -207,10 +209,10 @@ async fn upgrade_service(
     Purchaser(customer): Purchaser,
     Path(id): Path<String>,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<UpgradeRequest>,
+    PaymentJson(body): PaymentJson<UpgradeRequest>,
 ) -> Result<Json<Subscription>, ApiError> {
     let key = idempotency_key(&headers, "upgrade")?;
-    let source = payment_source(&state, &customer.id, body.card).await?;
+    let source = payment_source(&state, &customer.id, body.payment_method.as_deref()).await?;
     Ok(Json(
         addons::upgrade(&state.ports, &customer.id, &id, &body.plan_id, source, key).await?,
     ))

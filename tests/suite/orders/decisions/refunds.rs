@@ -8,7 +8,7 @@ use hostfront::mail::MailKind;
 use hostfront::orders::decisions;
 use hostfront::orders::{OrderError, OrderStatus};
 use hostfront::payments::{
-    Authorization, Capture, Card, Charge, PaymentError, Payments, Refund, SavedCard,
+    Authorization, Capture, Charge, PaymentError, PaymentMethodId, Payments, Refund, SavedCard,
 };
 use hostfront::staff::Role;
 use hostfront_tests::App;
@@ -24,7 +24,11 @@ impl Payments for RefundsDown {
         "refunds-down"
     }
 
-    async fn save_card(&self, card: &Card, key: &str) -> Result<SavedCard, PaymentError> {
+    async fn save_card(
+        &self,
+        card: &PaymentMethodId,
+        key: &str,
+    ) -> Result<SavedCard, PaymentError> {
         self.0.save_card(card, key).await
     }
 

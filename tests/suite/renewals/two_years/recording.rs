@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use hostfront::mail::{Mail, MailKind};
 use hostfront::mailer::{Mailer, MailerError};
 use hostfront::payments::{
-    Authorization, Authorized, Capture, Card, Charge, EventError, PaymentError, PaymentEvent,
-    Payments, Refund, SavedCard,
+    Authorization, Authorized, Capture, Charge, EventError, PaymentError, PaymentEvent,
+    PaymentMethodId, Payments, Refund, SavedCard,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -72,7 +72,11 @@ impl Payments for RecordingGateway {
     fn event(&self, signature: &str, body: &[u8], now: i64) -> Result<PaymentEvent, EventError> {
         self.0.event(signature, body, now)
     }
-    async fn save_card(&self, card: &Card, key: &str) -> Result<SavedCard, PaymentError> {
+    async fn save_card(
+        &self,
+        card: &PaymentMethodId,
+        key: &str,
+    ) -> Result<SavedCard, PaymentError> {
         self.0.save_card(card, key).await
     }
     async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError> {

@@ -133,7 +133,7 @@ impl Story {
             &self.ports,
             &self.bob.customer.id,
             &bill.number,
-            PaymentSource::Card(card(APPROVED)),
+            PaymentSource::Method(card(APPROVED)),
         )
         .await
         .unwrap();

@@ -1,8 +1,9 @@
-//! A simulated payment gateway with documented test cards (`cards.rs`) and
-//! a ledger of authorisations, captures and refunds kept in the table
-//! (`SIMPAY#…` items).
+//! A simulated payment gateway with documented test cards (`cards.rs`), the
+//! payment methods its card page makes (`methods`), and a ledger of
+//! authorisations, captures and refunds kept in the table (`SIMPAY#…` items).
 
 mod ledger;
+mod methods;
 
 use std::sync::Arc;
 
@@ -14,8 +15,8 @@ use serde_json::json;
 use hostfront_core::clock::Clock;
 use hostfront_core::money::Currency;
 use hostfront_core::payments::{
-    Authorization, Authorized, Capture, Card, Charge, PaymentError, PaymentSource, Payments,
-    Refund, SavedCard,
+    Authorization, Authorized, Capture, Charge, ClientSetup, PaymentError, PaymentMethodId,
+    PaymentSource, Payments, Refund, SavedCard,
 };
 use hostfront_core::store::{Condition, ItemExt, Key, Table, TableError, TxOp, Update};
 
@@ -24,6 +25,8 @@ use ledger::Parent;
 
 /// The simulated bank's page, where a holder confirms a payment.
 const BANK_PAGE: &str = "/bank.html";
+/// The simulated provider's card page, which the shop's pages frame.
+pub const CARD_PAGE: &str = "/simulated-gateway/card";
 
 pub struct SimulatedGateway {
     table: Arc<dyn Table>,
@@ -47,11 +50,11 @@ impl SimulatedGateway {
         SimulatedGateway { table, clock }
     }
 
-    /// The card a charge is paid with, checked: the one given, or the one
-    /// saved under its token.
-    async fn card_of(&self, source: &PaymentSource) -> Result<Profile, PaymentError> {
+    /// The card a charge under `key` is paid with, checked: the payment
+    /// method's, or the one saved under its token.
+    async fn card_of(&self, source: &PaymentSource, key: &str) -> Result<Profile, PaymentError> {
         let profile = match source {
-            PaymentSource::Card(card) => Profile::of(card)?,
+            PaymentSource::Method(method) => self.method_card(method, key).await?,
             PaymentSource::Saved(token) => self
                 .table
                 .get(&entry_key(token))
@@ -116,21 +119,31 @@ impl Payments for SimulatedGateway {
         "simulated"
     }
 
+    fn client_setup(&self) -> Option<ClientSetup> {
+        Some(ClientSetup::Simulated {
+            card_page: CARD_PAGE.into(),
+        })
+    }
+
     async fn save_card(
         &self,
-        card: &Card,
+        method: &PaymentMethodId,
         idempotency_key: &str,
     ) -> Result<SavedCard, PaymentError> {
         if let Some(done) = self.replay(idempotency_key).await? {
             return Ok(done);
         }
-        let profile = Profile::of(card)?;
-        self.check_expiry(&profile)?;
+        let source = PaymentSource::Method(method.clone());
+        let profile = self.card_of(&source, idempotency_key).await?;
+        // A bank that says its card has expired will not have it kept.
+        if profile.behaviour == Behaviour::Expired {
+            profile.behaviour.answer()?;
+        }
         let saved = SavedCard {
             token: format!("tok_{}", ulid::Ulid::new()),
             last4: profile.last4.clone(),
-            exp_month: card.exp_month,
-            exp_year: card.exp_year,
+            exp_month: profile.exp_month,
+            exp_year: profile.exp_year,
         };
         let entry = self.entry(&saved.token, "token", profile.fields());
         self.record(vec![entry], idempotency_key, saved).await
@@ -140,7 +153,9 @@ impl Payments for SimulatedGateway {
         if let Some(done) = self.replay(&charge.idempotency_key).await? {
             return Ok(done);
         }
-        let card = self.card_of(&charge.source).await?;
+        let card = self
+            .card_of(&charge.source, &charge.idempotency_key)
+            .await?;
         card.behaviour.answer()?;
         self.hold(charge, &card, None).await
     }
@@ -156,7 +171,9 @@ impl Payments for SimulatedGateway {
         {
             return self.authenticated(&done.id).await;
         }
-        let card = self.card_of(&charge.source).await?;
+        let card = self
+            .card_of(&charge.source, &charge.idempotency_key)
+            .await?;
         if card.behaviour != Behaviour::Authenticates {
             return self.authorize(charge).await.map(Authorized::Held);
         }
@@ -299,38 +316,5 @@ impl Payments for SimulatedGateway {
         };
         self.draw_down(parent, "ref", amount, idempotency_key, refund)
             .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::cards::*;
-    use hostfront_core::payments::last4;
-
-    #[test]
-    fn luhn_and_last4() {
-        for valid in [
-            APPROVED,
-            DECLINED,
-            INSUFFICIENT_FUNDS,
-            EXPIRED,
-            "5555555555554444",
-        ] {
-            assert!(luhn_valid(valid), "{valid}");
-        }
-        assert!(!luhn_valid("4242424242424241"));
-        assert_eq!(last4("4242 4242 4242 4242"), "4242");
-        assert_eq!(
-            format!(
-                "{:?}",
-                hostfront_core::payments::Card {
-                    number: APPROVED.into(),
-                    exp_month: 1,
-                    exp_year: 2030,
-                    cvc: "123".into()
-                }
-            ),
-            "Card(…4242)"
-        );
     }
 }

@@ -26,13 +26,15 @@ use super::{
 use crate::OrderId;
 use crate::accounts::Customer;
 use crate::billing::declines::TooManyDeclines;
-use crate::payments::{Authorized, Card, Charge, PaymentError, PaymentSource};
+use crate::payments::{Authorized, Charge, PaymentError, PaymentMethodId, PaymentSource};
 use crate::store::{Condition, TableError, Update};
 use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PayRequest {
-    pub card: Card,
+    /// The payment provider's id of the card, as its card form gives it.
+    #[schema(pattern = r"^pm_[A-Za-z0-9_]{1,255}$")]
+    pub payment_method: String,
     /// ISO 3166 two-letter country of the card's billing address.
     #[schema(pattern = r"^[A-Za-z]{2}$")]
     pub billing_country: String,
@@ -51,7 +53,7 @@ impl From<TooManyDeclines> for OrderError {
     }
 }
 
-/// Charges the order's invoice with `request.card`. When the card's bank
+/// Charges the order's invoice with `request.payment_method`. When the card's bank
 /// asks the customer to confirm the payment, the order keeps the attempt
 /// with the bank's page (`payment_action_url`) until `confirmed_at_bank`.
 pub async fn pay(
@@ -60,13 +62,13 @@ pub async fn pay(
     order_id: &OrderId,
     request: PayRequest,
 ) -> Result<OrderView, OrderError> {
-    let billing_country = check_form(&request)?;
+    let (billing_country, method) = check_form(&request)?;
     let (order, attempt) = match attempt_for_card(ports, customer, order_id).await? {
         ForCard::Attempt(order, attempt) => (order, attempt),
         ForCard::Answered(view) => return Ok(view),
     };
     let invoice = Invoice::read(ports.table(), order_id).await?;
-    match authorize(ports, &invoice, order_id, attempt, request.card).await {
+    match authorize(ports, &invoice, order_id, attempt, method).await {
         Ok(Authorized::Held(authorization)) => {
             settle(
                 ports,
@@ -94,8 +96,9 @@ pub async fn pay(
     }
 }
 
-/// The billing country, upper-cased, once it and the card's form are valid.
-fn check_form(request: &PayRequest) -> Result<String, OrderError> {
+/// The billing country, upper-cased, and the payment method, once both
+/// have the form they must.
+fn check_form(request: &PayRequest) -> Result<(String, PaymentMethodId), OrderError> {
     let billing_country =
         crate::input::country_code(&request.billing_country).ok_or_else(|| {
             invalid(
@@ -103,11 +106,9 @@ fn check_form(request: &PayRequest) -> Result<String, OrderError> {
                 "give the billing address's two-letter country code, e.g. DE or US",
             )
         })?;
-    request
-        .card
-        .check_form()
-        .map_err(|message| invalid("invalid_payment", message))?;
-    Ok(billing_country)
+    let method = PaymentMethodId::parse(&request.payment_method)
+        .map_err(|message| invalid("invalid_payment_method", message))?;
+    Ok((billing_country, method))
 }
 
 /// What a payment with a new card starts from.
@@ -149,7 +150,7 @@ async fn attempt_for_card(
     ))
 }
 
-/// Asks the gateway to hold the invoice's total on `card`, keyed by the
+/// Asks the gateway to hold the invoice's total on `method`, keyed by the
 /// order and attempt so that a retry repeats the same request; the bank
 /// sends a holder who must confirm back to the order's page.
 async fn authorize(
@@ -157,11 +158,11 @@ async fn authorize(
     invoice: &Invoice,
     order_id: &OrderId,
     attempt: u32,
-    card: Card,
+    method: PaymentMethodId,
 ) -> Result<Authorized, PaymentError> {
     let charge = Charge {
         amount: crate::money::Money::new(invoice.total, &invoice.currency),
-        source: PaymentSource::Card(card),
+        source: PaymentSource::Method(method),
         reference: invoice.number.clone(),
         idempotency_key: format!("{order_id}-authorize-{attempt}"),
     };
