@@ -28,6 +28,8 @@ pub struct Letter {
     pub plan_name: String,
     pub domain: String,
     pub invoice_number: String,
+    /// The credit note that documents a refund (`CN-000007`).
+    pub credit_note: String,
     /// (description, amount) of each invoice line, tax included.
     pub lines: Vec<(String, String)>,
     pub total: String,
