@@ -173,7 +173,10 @@ async fn rejecting_refunds_once_and_frees_the_names(app: &App) {
 
     let (_, order) = ada.get(&format!("/api/orders/{id}")).await;
     assert_eq!(order["status"], "rejected");
-    assert_eq!(order["invoice"]["status"], "paid", "the invoice stays as issued");
+    assert_eq!(
+        order["invoice"]["status"], "paid",
+        "the invoice stays as issued"
+    );
     let (_, notes) = ada.get("/api/credit-notes").await;
     assert_eq!(notes.as_array().map(Vec::len), Some(1), "{notes}");
     assert_eq!(notes[0]["invoice_number"], order["invoice"]["number"]);

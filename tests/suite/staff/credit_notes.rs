@@ -26,12 +26,27 @@ async fn paid_invoice(app: &App) -> (Shopper<'_>, Value) {
 
 /// What an invoice said when it was issued.
 fn as_issued(invoice: &Value) -> Value {
-    let fields = ["number", "issued_at", "currency", "lines", "subtotal", "tax_rate_bps", "tax", "total", "status"];
-    fields.iter().map(|f| (f.to_string(), invoice[f].clone())).collect()
+    let fields = [
+        "number",
+        "issued_at",
+        "currency",
+        "lines",
+        "subtotal",
+        "tax_rate_bps",
+        "tax",
+        "total",
+        "status",
+    ];
+    fields
+        .iter()
+        .map(|f| (f.to_string(), invoice[f].clone()))
+        .collect()
 }
 
 fn sequence(note: &Value) -> i64 {
-    note["number"].as_str().unwrap()["CN-".len()..].parse().unwrap()
+    note["number"].as_str().unwrap()["CN-".len()..]
+        .parse()
+        .unwrap()
 }
 
 async fn a_partial_and_a_full_refund_each_issue_one_note(app: &App) {
@@ -39,11 +54,19 @@ async fn a_partial_and_a_full_refund_each_issue_one_note(app: &App) {
     let (ada, invoice) = paid_invoice(app).await;
     let number = invoice["number"].as_str().unwrap();
     let path = format!("/api/admin/invoices/{number}/refund");
-    let (status, part) = admin.post(&path, json!({"amount": 101, "why": "an outage"})).await;
+    let (status, part) = admin
+        .post(&path, json!({"amount": 101, "why": "an outage"}))
+        .await;
     assert_eq!(status, 200, "{part}");
     let note = &part["credit_note"];
-    assert_eq!((note["total"].as_i64(), note["invoice_number"].as_str()), (Some(101), Some(number)));
-    assert_eq!(note["subtotal"].as_i64().unwrap() + note["tax"].as_i64().unwrap(), 101);
+    assert_eq!(
+        (note["total"].as_i64(), note["invoice_number"].as_str()),
+        (Some(101), Some(number))
+    );
+    assert_eq!(
+        note["subtotal"].as_i64().unwrap() + note["tax"].as_i64().unwrap(),
+        101
+    );
     assert_eq!(note["invoice_issued_at"], invoice["issued_at"]);
     assert_eq!(note["tax_rate_bps"], invoice["tax_rate_bps"]);
     assert_eq!(note["currency"], invoice["currency"]);
@@ -56,12 +79,25 @@ async fn a_partial_and_a_full_refund_each_issue_one_note(app: &App) {
     assert_eq!(last["total"], total - 101);
     assert_eq!(sequence(last), sequence(note) + 1, "no gap: {note} {last}");
     let (net, tax) = [note, last].iter().fold((0, 0), |(net, tax), n| {
-        (net + n["subtotal"].as_i64().unwrap(), tax + n["tax"].as_i64().unwrap())
+        (
+            net + n["subtotal"].as_i64().unwrap(),
+            tax + n["tax"].as_i64().unwrap(),
+        )
     });
-    assert_eq!((net, tax), (invoice["subtotal"].as_i64().unwrap(), invoice["tax"].as_i64().unwrap()));
+    assert_eq!(
+        (net, tax),
+        (
+            invoice["subtotal"].as_i64().unwrap(),
+            invoice["tax"].as_i64().unwrap()
+        )
+    );
 
     let (_, after) = ada.get(&format!("/api/invoices/{number}")).await;
-    assert_eq!(as_issued(&after), as_issued(&invoice), "the invoice as issued does not change");
+    assert_eq!(
+        as_issued(&after),
+        as_issued(&invoice),
+        "the invoice as issued does not change"
+    );
     assert_eq!(after["refunded"], total);
     let (_, notes) = ada.get("/api/credit-notes").await;
     assert_eq!(notes.as_array().map(Vec::len), Some(2), "{notes}");
@@ -80,13 +116,23 @@ async fn refunds_at_once_leave_no_gap(app: &App) {
     let (ada, one) = paid_invoice(app).await;
     let (grace, two) = paid_invoice(app).await;
     let refund = |invoice: &Value| {
-        let path = format!("/api/admin/invoices/{}/refund", invoice["number"].as_str().unwrap());
+        let path = format!(
+            "/api/admin/invoices/{}/refund",
+            invoice["number"].as_str().unwrap()
+        );
         let admin = &admin;
-        async move { admin.post(&path, json!({"amount": 100, "why": "an outage"})).await }
+        async move {
+            admin
+                .post(&path, json!({"amount": 100, "why": "an outage"}))
+                .await
+        }
     };
     let (first, second) = tokio::join!(refund(&one), refund(&two));
     assert_eq!((first.0, second.0), (200, 200), "{first:?} {second:?}");
-    let mut numbers = vec![sequence(&first.1["credit_note"]), sequence(&second.1["credit_note"])];
+    let mut numbers = vec![
+        sequence(&first.1["credit_note"]),
+        sequence(&second.1["credit_note"]),
+    ];
     numbers.sort();
     assert_eq!(numbers, [1, 2], "a fresh series, without gaps");
     for (shopper, invoice) in [(&ada, &one), (&grace, &two)] {

@@ -18,8 +18,15 @@ async fn fetch(clerk: &Clerk<'_>, path: &str) -> (u16, String, String) {
         .await
         .unwrap();
     let status = response.status().as_u16();
-    let kind = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string());
-    (status, kind.unwrap_or_default(), response.text().await.unwrap())
+    let kind = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string());
+    (
+        status,
+        kind.unwrap_or_default(),
+        response.text().await.unwrap(),
+    )
 }
 
 /// `12.34` as 1234 minor units.
@@ -47,7 +54,9 @@ async fn the_report_is_the_invoices_less_the_credit_notes(app: &App) {
     let (_, paid) = ada.pay(order["id"].as_str().unwrap(), APPROVED, "GB").await;
     let number = paid["invoice"]["number"].as_str().unwrap();
     let path = format!("/api/admin/invoices/{number}/refund");
-    let (status, refunded) = admin.post(&path, json!({"amount": 333, "why": "a discount"})).await;
+    let (status, refunded) = admin
+        .post(&path, json!({"amount": 333, "why": "a discount"}))
+        .await;
     assert_eq!(status, 200, "{refunded}");
     let note = &refunded["credit_note"];
 
@@ -59,13 +68,24 @@ async fn the_report_is_the_invoices_less_the_credit_notes(app: &App) {
         .iter()
         .filter(|i| i["status"] != "void" && i["issued_at"].as_str().unwrap().starts_with(month))
         .collect();
-    let sum = |field: &str| counted.iter().map(|i| i[field].as_i64().unwrap()).sum::<i64>();
+    let sum = |field: &str| {
+        counted
+            .iter()
+            .map(|i| i[field].as_i64().unwrap())
+            .sum::<i64>()
+    };
     let (net, tax) = (sum("subtotal"), sum("tax"));
     let credited = [&note["subtotal"], &note["tax"], &note["total"]].map(|v| v.as_i64().unwrap());
     let want = vec![
-        net, tax, net + tax,
-        credited[0], credited[1], credited[2],
-        net - credited[0], tax - credited[1], net + tax - credited[2],
+        net,
+        tax,
+        net + tax,
+        credited[0],
+        credited[1],
+        credited[2],
+        net - credited[0],
+        tax - credited[1],
+        net + tax - credited[2],
     ];
 
     let billing = Clerk::log_in(app, Role::Billing).await;
@@ -73,9 +93,17 @@ async fn the_report_is_the_invoices_less_the_credit_notes(app: &App) {
     let (status, kind, csv) = fetch(&billing, &report).await;
     assert_eq!(status, 200, "{csv}");
     assert!(kind.starts_with("text/csv"), "{kind}");
-    assert!(csv.starts_with("month,country,tax_rate_percent,currency,"), "{csv}");
+    assert!(
+        csv.starts_with("month,country,tax_rate_percent,currency,"),
+        "{csv}"
+    );
     assert_eq!(column_sums(&csv), want, "{csv}");
-    assert!(csv.lines().skip(1).all(|row| row.starts_with(&format!("{month},GB,"))), "{csv}");
+    assert!(
+        csv.lines()
+            .skip(1)
+            .all(|row| row.starts_with(&format!("{month},GB,"))),
+        "{csv}"
+    );
     let (_, _, earlier) = fetch(&admin, "/api/admin/reports/tax?from=2001-01&to=2001-12").await;
     assert_eq!(earlier.lines().count(), 1, "a header alone: {earlier}");
 }
@@ -84,8 +112,13 @@ on_both_engines!(the_report_is_the_invoices_less_the_credit_notes: report_embedd
 
 async fn only_billing_staff_get_it_and_only_for_months(app: &App) {
     let support = Clerk::log_in(app, Role::Support).await;
-    let (status, refused) = support.get("/api/admin/reports/tax?from=2026-01&to=2026-02").await;
-    assert_eq!((status, refused["error"]["code"].as_str()), (403, Some("forbidden")));
+    let (status, refused) = support
+        .get("/api/admin/reports/tax?from=2026-01&to=2026-02")
+        .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
     let billing = Clerk::log_in(app, Role::Billing).await;
     for bad in [
         "",
@@ -98,7 +131,11 @@ async fn only_billing_staff_get_it_and_only_for_months(app: &App) {
         "?from=2026-01-01&to=2026-02",
     ] {
         let (status, error) = billing.get(&format!("/api/admin/reports/tax{bad}")).await;
-        assert_eq!((status, error["error"]["code"].as_str()), (422, Some("invalid_month")), "{bad}: {error}");
+        assert_eq!(
+            (status, error["error"]["code"].as_str()),
+            (422, Some("invalid_month")),
+            "{bad}: {error}"
+        );
     }
 }
 

@@ -128,7 +128,10 @@ impl CreditNote {
         let mut item = self.key().to_item();
         item.insert("kind".into(), "credit_note".into());
         item.insert("credit_note".into(), json!(self));
-        item.insert("gsi1pk".into(), customer_partition(&self.customer_id).into());
+        item.insert(
+            "gsi1pk".into(),
+            customer_partition(&self.customer_id).into(),
+        );
         item.insert("gsi1sk".into(), self.number.clone().into());
         item.insert("gsi2pk".into(), "CREDITNOTES".into());
         item.insert("gsi2sk".into(), format!("{sequence:012}").into());
@@ -149,7 +152,8 @@ pub async fn by_number(table: &dyn Table, number: &str) -> TableResult<Option<Cr
     let Some(sequence) = CREDIT_NOTES.sequence_of(number) else {
         return Ok(None);
     };
-    let query = Query::index(Index::Gsi2, "CREDITNOTES").sort(SortKey::Eq(format!("{sequence:012}")));
+    let query =
+        Query::index(Index::Gsi2, "CREDITNOTES").sort(SortKey::Eq(format!("{sequence:012}")));
     let page = table.query(query).await?;
     page.items.first().map(CreditNote::of).transpose()
 }
@@ -244,7 +248,10 @@ mod tests {
             }
             .note("2026-12-01T00:00:00Z".into());
             assert_eq!(note.subtotal + note.tax, note.total);
-            assert_eq!(note.lines.iter().map(|l| l.amount).sum::<i64>(), note.subtotal);
+            assert_eq!(
+                note.lines.iter().map(|l| l.amount).sum::<i64>(),
+                note.subtotal
+            );
             assert_eq!(note.invoice_number, "INV-000042");
             before += amount;
             net += note.subtotal;

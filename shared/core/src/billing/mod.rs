@@ -11,8 +11,8 @@ pub mod letter;
 pub mod numbering;
 pub mod payment_method;
 pub mod refund;
-pub mod tax_report;
 pub mod take;
+pub mod tax_report;
 
 pub use credit_note::CreditNote;
 pub use invoice::{Invoice, InvoiceFor, InvoiceLine, InvoiceStatus};

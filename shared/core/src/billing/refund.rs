@@ -12,7 +12,6 @@
 //! read: no refund's record is ever lost, and no note number skipped.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
 use super::credit_note::{CreditNote, Crediting};

@@ -39,15 +39,16 @@ pub struct Month {
 
 impl Month {
     pub fn parse(text: &str) -> Option<Month> {
-        let bytes = text.as_bytes();
-        let digits = |range: std::ops::Range<usize>| {
-            bytes[range.clone()].iter().all(u8::is_ascii_digit).then(|| text[range].parse().ok())?
+        let digits = |part: &str| {
+            let all = part.bytes().all(|b| b.is_ascii_digit());
+            all.then(|| part.parse::<u32>().ok()).flatten()
         };
-        if bytes.len() != 7 || bytes[4] != b'-' {
+        if text.len() != 7 || !text.is_ascii() || text.as_bytes()[4] != b'-' {
             return None;
         }
-        let (year, month) = (digits(0..4)?, digits(5..7)?);
-        ((1970..=9999).contains(&year) && (1..=12).contains(&month)).then_some(Month { year, month })
+        let (year, month) = (digits(&text[..4])?, digits(&text[5..])?);
+        let valid = (1970..=9999).contains(&year) && (1..=12).contains(&month);
+        valid.then_some(Month { year, month })
     }
 
     /// The month of an RFC 3339 time.
@@ -78,7 +79,9 @@ pub fn months(from: Option<&str>, to: Option<&str>) -> Result<(Month, Month), Re
         return Err(ReportError::Invalid("`from` comes after `to`".into()));
     }
     if to.index() - from.index() >= MAX_MONTHS {
-        return Err(ReportError::Invalid(format!("ask for at most {MAX_MONTHS} months at once")));
+        return Err(ReportError::Invalid(format!(
+            "ask for at most {MAX_MONTHS} months at once"
+        )));
     }
     Ok((from, to))
 }
@@ -94,7 +97,11 @@ pub struct Amounts {
 impl Amounts {
     fn zero(currency: &Currency) -> Amounts {
         let zero = Money::zero(currency);
-        Amounts { net: zero.clone(), tax: zero.clone(), gross: zero }
+        Amounts {
+            net: zero.clone(),
+            tax: zero.clone(),
+            gross: zero,
+        }
     }
 
     fn add(&mut self, net: i64, tax: i64, gross: i64) -> Result<(), MoneyError> {
@@ -170,7 +177,10 @@ pub async fn report(
     (from, to): (Month, Month),
 ) -> Result<Vec<TaxRow>, ReportError> {
     let within = |at: &str| Month::of(at).filter(|m| (from..=to).contains(m));
-    let mut countries = Countries { table, known: HashMap::new() };
+    let mut countries = Countries {
+        table,
+        known: HashMap::new(),
+    };
     let mut rows = Rows::default();
     let invoices = all_items(table, Query::index(Index::Gsi2, "INVOICES")).await?;
     for item in &invoices {
@@ -181,10 +191,15 @@ pub async fn report(
         };
         let country = countries.of(&bill.customer_id).await?;
         let row = rows.row(month, &country, bill.tax_rate_bps, &bill.currency);
-        row.invoiced.add(bill.subtotal, bill.tax, bill.subtotal + bill.tax)?;
+        row.invoiced
+            .add(bill.subtotal, bill.tax, bill.subtotal + bill.tax)?;
     }
     for note in credit_note::all(table).await? {
-        let CreditNote { issued_at, customer_id, .. } = &note;
+        let CreditNote {
+            issued_at,
+            customer_id,
+            ..
+        } = &note;
         let Some(month) = within(issued_at) else {
             continue;
         };
@@ -250,14 +265,26 @@ mod tests {
     #[test]
     fn months_are_read_strictly() {
         assert!(Month::parse("2026-01").is_some());
-        for bad in ["2026-1", "2026-13", "2026-00", "26-01", "2026/01", "2026-01-01", "", "２０２６-01"] {
+        for bad in [
+            "2026-1",
+            "2026-13",
+            "2026-00",
+            "26-01",
+            "2026/01",
+            "2026-01-01",
+            "",
+            "２０２６-01",
+        ] {
             assert!(Month::parse(bad).is_none(), "{bad}");
         }
         assert!(months(Some("2026-02"), Some("2026-01")).is_err());
         assert!(months(Some("2026-01"), None).is_err());
         assert!(months(Some("2000-01"), Some("2026-01")).is_err());
         assert!(months(Some("2026-01"), Some("2026-01")).is_ok());
-        assert_eq!(Month::of("2026-11-22T10:00:00Z").unwrap().to_string(), "2026-11");
+        assert_eq!(
+            Month::of("2026-11-22T10:00:00Z").unwrap().to_string(),
+            "2026-11"
+        );
     }
 
     #[test]

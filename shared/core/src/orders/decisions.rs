@@ -16,9 +16,9 @@ use super::{Invoice, Order, OrderError, OrderStatus, conflict, invalid, order_ke
 use crate::OrderId;
 use crate::audit::Actor;
 use crate::audit::Role;
+use crate::billing::credit_note::Crediting;
 use crate::billing::invoice::unrefunded_since;
 use crate::mail::{self, Mail, MailKind};
-use crate::billing::credit_note::Crediting;
 use crate::payments::{PaymentError, Refund};
 use crate::store::{Condition, TableError, Tx, TxError, TxOp, Update};
 use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
@@ -253,7 +253,10 @@ async fn record_refund(
 ) -> Result<Mail, TxError<Recorded>> {
     let key = Invoice::order_key(&order.id);
     let item = ports.table().get(&key).await?.ok_or_else(|| {
-        TxError::Table(TableError::Backend(format!("order {} has no invoice", order.id)))
+        TxError::Table(TableError::Backend(format!(
+            "order {} has no invoice",
+            order.id
+        )))
     })?;
     let invoice = Invoice::of(&item)?;
     let mut letter = invoice_letter(ports, order, &invoice);

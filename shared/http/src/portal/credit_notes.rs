@@ -20,7 +20,9 @@ async fn list_credit_notes(
     CurrentCustomer(customer): CurrentCustomer,
 ) -> Result<Json<Vec<CreditNote>>, ApiError> {
     let table = state.ports.table.as_ref();
-    Ok(Json(credit_note::of_customer(table, &customer.id, 100).await?))
+    Ok(Json(
+        credit_note::of_customer(table, &customer.id, 100).await?,
+    ))
 }
 
 /// One of the logged-in customer's credit notes, by number.

@@ -105,7 +105,11 @@ async fn a_refund_that_failed_is_finished_by_rejecting_again(app: &App) {
         .collect();
     assert_eq!(rejected.len(), 1, "one move, however often it is retried");
     let (_, notes) = ada.get("/api/credit-notes").await;
-    assert_eq!(notes.as_array().map(Vec::len), Some(1), "one credit note: {notes}");
+    assert_eq!(
+        notes.as_array().map(Vec::len),
+        Some(1),
+        "one credit note: {notes}"
+    );
 }
 
 on_both_engines!(
