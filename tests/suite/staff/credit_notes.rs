@@ -143,3 +143,35 @@ async fn refunds_at_once_leave_no_gap(app: &App) {
 }
 
 on_both_engines!(refunds_at_once_leave_no_gap: no_gap_embedded, no_gap_cloud);
+
+/// A refund cut off after the gateway gave the money back, asked again:
+/// the gateway answers with that refund, and one note records it.
+async fn a_retried_refund_issues_no_second_note(app: &App) {
+    let admin = Clerk::log_in(app, Role::Admin).await;
+    let (ada, invoice) = paid_invoice(app).await;
+    let number = invoice["number"].as_str().unwrap();
+    let capture = invoice["capture_id"].as_str().unwrap();
+    // The first request's call to the gateway, made before it was cut off.
+    let key = format!("{number}-staff-refund-0");
+    let given = app.ports.payments.refund(capture, 120, &key).await.unwrap();
+    assert_eq!(given.amount, 120);
+
+    let path = format!("/api/admin/invoices/{number}/refund");
+    let (status, again) = admin
+        .post(&path, json!({"amount": 120, "why": "an outage"}))
+        .await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["credit_note"]["total"], 120);
+    let (_, notes) = ada.get("/api/credit-notes").await;
+    assert_eq!(notes.as_array().map(Vec::len), Some(1), "{notes}");
+    let total = invoice["total"].as_i64().unwrap();
+    let (status, rest) = admin.post(&path, json!({"why": "the rest"})).await;
+    assert_eq!(status, 200, "{rest}");
+    assert_eq!(
+        rest["credit_note"]["total"],
+        total - 120,
+        "the gateway gave back 120 once"
+    );
+}
+
+on_both_engines!(a_retried_refund_issues_no_second_note: retried_embedded, retried_cloud);

@@ -245,6 +245,19 @@ mod tests {
     }
 
     #[test]
+    fn a_rejection_names_the_credit_note_of_its_refund() {
+        let noted = Letter {
+            credit_note: "CN-000007".into(),
+            ..letter()
+        };
+        let (text, html) = render(MailKind::OrderRejected, &noted).unwrap();
+        assert!(text.contains("Credit note CN-000007 corrects invoice INV-000007"));
+        assert!(html.contains("<strong>CN-000007</strong>"));
+        let (text, _) = render(MailKind::OrderRejected, &letter()).unwrap();
+        assert!(!text.contains("Credit note"));
+    }
+
+    #[test]
     fn every_mail_renders_as_text_and_escaped_html() {
         let kinds = [
             MailKind::OrderReceived,

@@ -5,7 +5,8 @@
 //!
 //! A rejection refunds the payment in full before it records anything, with
 //! a refund key made from the order: a retry after a crash gets the same
-//! refund back from the gateway, so an order is never refunded twice.
+//! refund back from the gateway, so an order is never refunded twice. The
+//! refund is recorded with the credit note that documents it.
 
 use serde_json::json;
 
