@@ -100,7 +100,16 @@ describe("the staff console", () => {
     await refund.getByLabel("Amount (minor units)").fill("100");
     await refund.getByLabel("Why").fill("The setup took a day.");
     await refund.getByRole("button", { name: "Refund" }).click();
-    await page.locator("#console-message").getByText(/\$1\.00 given back/).waitFor();
+    await page.locator("#console-message").getByText(/\$1\.00 given back; credit note CN-000001/).waitFor();
+    // The tax report of this month, downloaded from the console.
+    const month = new Date().toISOString().slice(0, 7);
+    await page.locator("#tax-report-form").getByLabel("From").fill(month);
+    await page.locator("#tax-report-form").getByLabel("To").fill(month);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator("#tax-report-form").getByRole("button", { name: /tax report/ }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), `tax-${month}-${month}.csv`);
 
     await page.getByRole("button", { name: "Send every failed job back to the queue" }).click();
     await page.locator("#console-message").getByText(/0 failed jobs are back in the queue/).waitFor();
