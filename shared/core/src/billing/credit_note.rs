@@ -183,21 +183,6 @@ pub async fn of_customer(
     page.items.iter().map(CreditNote::of).collect()
 }
 
-/// The credit notes that correct `invoice`, oldest first.
-pub async fn of_invoice(table: &dyn Table, invoice: &Invoice) -> TableResult<Vec<CreditNote>> {
-    let query = Query::partition(format!("CUSTOMER#{}", invoice.customer_id))
-        .sort(SortKey::BeginsWith("CREDITNOTE#".into()));
-    let notes: Vec<CreditNote> = all_items(table, query)
-        .await?
-        .iter()
-        .map(CreditNote::of)
-        .collect::<TableResult<_>>()?;
-    Ok(notes
-        .into_iter()
-        .filter(|n| n.invoice_number == invoice.number)
-        .collect())
-}
-
 /// Every credit note, in the order of their numbers.
 pub async fn all(table: &dyn Table) -> TableResult<Vec<CreditNote>> {
     let query = Query::index(Index::Gsi2, "CREDITNOTES");
