@@ -1,9 +1,10 @@
 //! Credit notes, over HTTP on both engines: a partial and a full refund
 //! each issue one note with the right amounts, the invoice as issued does
-//! not change, refunds at once leave no gap in the notes' numbers, and a
-//! customer sees their own notes only.
+//! not change, refunds at once leave no gap in the notes' numbers, a
+//! customer sees their own notes only, and is mailed each.
 
 use hostfront::adapters::sim::APPROVED;
+use hostfront::mail::{self, MailKind};
 use hostfront::staff::Role;
 use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_username, hosting};
@@ -106,6 +107,24 @@ async fn a_partial_and_a_full_refund_each_issue_one_note(app: &App) {
     assert_eq!((status, &shown), (200, last));
     let (grace, _) = paid_invoice(app).await;
     assert_eq!(grace.get(&one).await.0, 404, "someone else's note");
+
+    // A mail for each refund names its note.
+    let (_, me) = ada.get("/api/me").await;
+    let mails = mail::outbox(&app.ports, 500).await.unwrap();
+    let told: Vec<&str> = mails
+        .iter()
+        .filter(|m| m.kind == MailKind::RefundIssued && m.to == me["email"])
+        .map(|m| m.subject.as_str())
+        .collect();
+    assert_eq!(told.len(), 2, "{told:?}");
+    for n in [note, last] {
+        let number = n["number"].as_str().unwrap();
+        assert!(
+            told.iter()
+                .any(|s| s.ends_with(&format!("credit note {number}"))),
+            "{told:?}"
+        );
+    }
 }
 
 on_both_engines!(a_partial_and_a_full_refund_each_issue_one_note: notes_embedded, notes_cloud);

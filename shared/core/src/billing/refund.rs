@@ -17,12 +17,15 @@ use utoipa::ToSchema;
 use super::credit_note::{CreditNote, Crediting};
 use super::invoice::{self, Invoice, InvoiceStatus, REFUNDED, unrefunded_since};
 use super::lease;
+use super::letter::{addressed, with_credit_note};
+use crate::accounts::load_customer;
 use crate::audit::Role;
 use crate::audit::{Actor, AuditEntry};
+use crate::mail::{self, Mail, MailKind};
 use crate::money::Money;
 use crate::payments::PaymentError;
 use crate::store::{Item, ItemExt, Key, TableError, TxOp, Update};
-use crate::{Billing, Settings, Storage};
+use crate::{Billing, Mailing, Settings, Storage};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefundRequest {
@@ -124,7 +127,7 @@ fn what_is_left(
 /// `staff` with `role`, acting from `client`; returns the invoice after it
 /// and the refund's credit note.
 pub async fn refund(
-    ports: &(impl Storage + Settings + Billing),
+    ports: &(impl Storage + Settings + Billing + Mailing),
     (staff, role, client): (&Actor, Role, &str),
     number: &str,
     request: RefundRequest,
@@ -190,7 +193,42 @@ pub async fn refund(
         attempt,
         role,
     };
-    record(ports, (staff, client, &why), &key, &bill, given).await
+    let refunded = record(ports, (staff, client, &why), &key, &bill, given).await?;
+    tell_customer(ports, &refunded.credit_note).await;
+    Ok(refunded)
+}
+
+/// Mails the customer the credit note of a refund staff made. The refund
+/// and its note are recorded whether or not the mail goes out.
+async fn tell_customer(ports: &(impl Storage + Settings + Mailing), note: &CreditNote) {
+    let mail = match refund_mail(ports, note).await {
+        Ok(mail) => mail,
+        Err(error) => {
+            tracing::error!(note = %note.number, %error, "could not write the mail of a refund");
+            return;
+        }
+    };
+    if let Err(error) = mail::send(ports, &[mail]).await {
+        tracing::error!(note = %note.number, %error, "could not send the mail of a refund");
+    }
+}
+
+/// The mail that tells the customer of `note`: what was given back, and
+/// where to print the note.
+async fn refund_mail(
+    ports: &(impl Storage + Settings),
+    note: &CreditNote,
+) -> Result<Mail, TableError> {
+    let customer = load_customer(ports.table(), &note.customer_id).await?;
+    let page = format!("invoice.html?number={}", note.number);
+    let letter = with_credit_note(addressed(ports, &customer.name, &page), note);
+    Mail::compose_about(
+        ports,
+        MailKind::RefundIssued,
+        &customer.email,
+        &letter,
+        &note.number,
+    )
 }
 
 /// A refund the gateway made: its amount, the lease's attempt, the role.

@@ -94,6 +94,7 @@ templates! {
     ServiceInvoice: ServiceInvoiceText = "mail/service_invoice.txt", ServiceInvoiceHtml = "mail/service_invoice.html";
     ServiceReceipt: ServiceReceiptText = "mail/service_receipt.txt", ServiceReceiptHtml = "mail/service_receipt.html";
     ServicePaymentFailed: ServicePaymentFailedText = "mail/service_payment_failed.txt", ServicePaymentFailedHtml = "mail/service_payment_failed.html";
+    RefundIssued: RefundIssuedText = "mail/refund_issued.txt", RefundIssuedHtml = "mail/refund_issued.html";
     Notice: NoticeText = "mail/notice.txt", NoticeHtml = "mail/notice.html";
     DomainSecurity: DomainSecurityText = "mail/domain_security.txt", DomainSecurityHtml = "mail/domain_security.html";
 }
@@ -123,6 +124,12 @@ fn subject(kind: MailKind, l: &Letter) -> String {
         MailKind::ServiceReceipt => format!("Receipt {} for {}", l.invoice_number, l.plan_name),
         MailKind::ServicePaymentFailed => {
             format!("We could not charge your card for {}", l.plan_name)
+        }
+        MailKind::RefundIssued => {
+            format!(
+                "Refund on invoice {}: credit note {}",
+                l.invoice_number, l.credit_note
+            )
         }
         MailKind::Notice | MailKind::DomainSecurity => l.headline.clone(),
     }
@@ -278,6 +285,7 @@ mod tests {
             MailKind::ServiceInvoice,
             MailKind::ServiceReceipt,
             MailKind::ServicePaymentFailed,
+            MailKind::RefundIssued,
             MailKind::Notice,
             MailKind::DomainSecurity,
         ];
