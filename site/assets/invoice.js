@@ -1,30 +1,50 @@
-// A printable invoice of the logged-in customer.
+// A printable invoice or credit note (`CN-…`) of the logged-in customer.
 
 import { api } from "/assets/api.js";
 import { STATUS, invoiceFor } from "/assets/invoices.js";
 import { $, el, money, say } from "/assets/page.js";
 
+const row = (cash) => (label, amount, strong = false) =>
+  el("tr", {}, el(strong ? "th" : "td", {}, label), el(strong ? "th" : "td", { class: "amount" }, cash(amount)));
+
+function showInvoice(invoice) {
+  const line = row((amount) => money(amount, invoice.currency));
+  document.title = `Invoice ${invoice.number} — Hostfront`;
+  $("invoice-title").textContent = `Invoice ${invoice.number}`;
+  $("invoice-issued").textContent = invoice.issued_at.slice(0, 10);
+  $("invoice-about").textContent = invoiceFor(invoice.about);
+  $("invoice-status").textContent = STATUS[invoice.status] + (invoice.paid_at ? ` on ${invoice.paid_at.slice(0, 10)}` : "");
+  $("invoice-lines").replaceChildren(
+    ...invoice.lines.map((l) => line(l.description, l.amount)),
+    line(`Tax (${invoice.tax_rate_bps / 100}%)`, invoice.tax),
+    ...(invoice.credit ? [line("Account credit", -invoice.credit)] : []),
+    line("Total", invoice.total, true));
+}
+
+function showCreditNote(note) {
+  const line = row((amount) => money(amount, note.currency));
+  document.title = `Credit note ${note.number} — Hostfront`;
+  $("invoice-title").textContent = `Credit note ${note.number}`;
+  $("invoice-issued").textContent = note.issued_at.slice(0, 10);
+  $("invoice-about").textContent = `Corrects invoice ${note.invoice_number} of ${note.invoice_issued_at.slice(0, 10)}`;
+  $("invoice-status").textContent = "refunded";
+  $("invoice-lines").replaceChildren(
+    ...note.lines.map((l) => line(l.description, l.amount)),
+    line(`Tax (${note.tax_rate_bps / 100}%)`, note.tax),
+    line("Total refunded", note.total, true));
+}
+
 async function show() {
   const number = new URLSearchParams(location.search).get("number") ?? "";
+  const creditNote = number.toUpperCase().startsWith("CN-");
   try {
-    const invoice = await api(`/api/invoices/${encodeURIComponent(number)}`);
-    const cash = (amount) => money(amount, invoice.currency);
-    document.title = `Invoice ${invoice.number} — Hostfront`;
-    $("invoice-title").textContent = `Invoice ${invoice.number}`;
-    $("invoice-issued").textContent = invoice.issued_at.slice(0, 10);
-    $("invoice-about").textContent = invoiceFor(invoice.about);
-    $("invoice-status").textContent = STATUS[invoice.status] + (invoice.paid_at ? ` on ${invoice.paid_at.slice(0, 10)}` : "");
-    const row = (label, amount, strong = false) => el("tr", {}, el(strong ? "th" : "td", {}, label), el(strong ? "th" : "td", { class: "amount" }, cash(amount)));
-    $("invoice-lines").replaceChildren(
-      ...invoice.lines.map((line) => row(line.description, line.amount)),
-      row(`Tax (${invoice.tax_rate_bps / 100}%)`, invoice.tax),
-      ...(invoice.credit ? [row("Account credit", -invoice.credit)] : []),
-      row("Total", invoice.total, true));
+    if (creditNote) showCreditNote(await api(`/api/credit-notes/${encodeURIComponent(number)}`));
+    else showInvoice(await api(`/api/invoices/${encodeURIComponent(number)}`));
     $("invoice").hidden = false;
   } catch (error) {
     say($("invoice-message"), error.status === 401
       ? "Please log in to see your invoices."
-      : "There is no such invoice of yours.", true);
+      : `There is no such ${creditNote ? "credit note" : "invoice"} of yours.`, true);
   }
 }
 

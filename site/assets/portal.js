@@ -1,9 +1,10 @@
-// The customer portal: services, domains (with renewal) and invoices, and the
+// The customer portal: services, domains (with renewal), invoices and credit notes, and the
 // card saved for them; each section is a module in /assets/portal/.
 
 import { api } from "/assets/api.js";
 import { $ } from "/assets/page.js";
 import { showDomains } from "/assets/portal/domains.js";
+import { showCreditNotes } from "/assets/portal/credit-notes.js";
 import { showInvoices } from "/assets/portal/invoices.js";
 import { setUpPaymentMethod, showPaymentMethod } from "/assets/portal/payment-method.js";
 import { showServices } from "/assets/portal/services.js";
@@ -19,7 +20,7 @@ async function start() {
   setUpPaymentMethod();
   await showPaymentMethod();
   await Promise.all([showServices(), showDomains()]);
-  await showInvoices();
+  await Promise.all([showInvoices(), showCreditNotes()]);
 }
 
 start();

@@ -1,7 +1,8 @@
 // The staff console in Chromium: the first admin (made with the
 // `create-admin` command) logs in with a one-time code, approves an order
 // held for review and watches it go live, finds its customer and suspends
-// the service, and sends failed jobs back to the queue; runs the daily
+// the service, refunds part of an invoice (the customer sees its credit
+// note), downloads the tax report and sends failed jobs back to the queue; runs the daily
 // checks and confirms the cancellation of a site that moved away; at 390 px too.
 
 import assert from "node:assert/strict";
@@ -34,6 +35,19 @@ async function paidOrder(base, billingCountry = "US") {
   const paid = await call(`/api/orders/${order.id}/pay`, { payment_method: "pm_card_visa", billing_country: billingCountry });
   assert.ok(["pending_review", "provisioning"].includes(paid.status), JSON.stringify(paid));
   return { id: order.id, email };
+}
+
+/// A browser page logged in as the customer `email` of `paidOrder`.
+async function customerPage(browser, base, email) {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${base}/`);
+  const status = await page.evaluate(async (email) => (await fetch("/api/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: "correct horse battery" }),
+  })).status, email);
+  assert.equal(status, 200, "the customer logs in");
+  return page;
 }
 
 /// Waits until the order `id` is in `status`, as the console's API says.
@@ -100,7 +114,27 @@ describe("the staff console", () => {
     await refund.getByLabel("Amount (minor units)").fill("100");
     await refund.getByLabel("Why").fill("The setup took a day.");
     await refund.getByRole("button", { name: "Refund" }).click();
-    await page.locator("#console-message").getByText(/\$1\.00 given back/).waitFor();
+    await page.locator("#console-message").getByText(/\$1\.00 given back; credit note CN-000001/).waitFor();
+    // The customer sees the credit note beside their invoices, and prints it.
+    const customer = await customerPage(app.browser, app.server.base, held.email);
+    await customer.goto(`${app.server.base}/portal.html`);
+    const note = customer.locator('#credit-notes [data-credit-note="CN-000001"]');
+    await note.getByText(/Corrects invoice INV-/).waitFor();
+    assert.match(await note.textContent(), /\$1\.00/);
+    await note.getByRole("link", { name: "CN-000001" }).click();
+    await customer.locator("#invoice-title").getByText("Credit note CN-000001").waitFor();
+    assert.match(await customer.locator("#invoice-about").textContent(), /^Corrects invoice INV-\d{6} of \d{4}-\d{2}-\d{2}$/);
+    assert.match(await customer.locator("#invoice-lines").textContent(), /Total refunded\$1\.00/);
+    await customer.context().close();
+    // The tax report of this month, downloaded from the console.
+    const month = new Date().toISOString().slice(0, 7);
+    await page.locator("#tax-report-form").getByLabel("From").fill(month);
+    await page.locator("#tax-report-form").getByLabel("To").fill(month);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.locator("#tax-report-form").getByRole("button", { name: /tax report/ }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), `tax-${month}-${month}.csv`);
 
     await page.getByRole("button", { name: "Send every failed job back to the queue" }).click();
     await page.locator("#console-message").getByText(/0 failed jobs are back in the queue/).waitFor();

@@ -60,6 +60,8 @@ pub enum MailKind {
     ServiceInvoice,
     ServiceReceipt,
     ServicePaymentFailed,
+    /// Staff gave back money paid: the credit note that documents it.
+    RefundIssued,
     /// What a daily check found about a domain or a service: its headline is the subject.
     Notice,
     /// A change that could let a domain leave its owner (unlock, registrant,
@@ -88,6 +90,7 @@ impl MailKind {
             MailKind::ServiceInvoice => "service_invoice",
             MailKind::ServiceReceipt => "service_receipt",
             MailKind::ServicePaymentFailed => "service_payment_failed",
+            MailKind::RefundIssued => "refund_issued",
             MailKind::Notice => "notice",
             MailKind::DomainSecurity => "domain_security",
         }

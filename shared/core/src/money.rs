@@ -142,6 +142,18 @@ impl Money {
         Ok(Money::new(minor, &self.currency))
     }
 
+    /// `self × of / whole`, rounded half up as [`Money::share`]: the part
+    /// of an amount that goes with `of` of a `whole` (zero of nothing).
+    pub fn part(&self, of: i64, whole: i64) -> Result<Money, MoneyError> {
+        if whole <= 0 {
+            return Ok(Money::zero(&self.currency));
+        }
+        let scaled = (self.minor as i128) * (of as i128) * 2 + whole as i128;
+        let minor = i64::try_from(scaled.div_euclid(2 * whole as i128))
+            .map_err(|_| MoneyError::Overflow)?;
+        Ok(Money::new(minor, &self.currency))
+    }
+
     fn same_currency(&self, other: &Money) -> Result<(), MoneyError> {
         if self.currency == other.currency {
             Ok(())
@@ -203,6 +215,15 @@ mod tests {
             money(i64::MAX, "USD").share(20_000),
             Err(MoneyError::Overflow)
         );
+    }
+
+    #[test]
+    fn parts_round_half_up() {
+        let part = |minor, of, whole| money(minor, "USD").part(of, whole).unwrap().minor();
+        assert_eq!(part(340, 1019, 2038), 170);
+        assert_eq!(part(3, 1, 2), 2, "1.5 rounds up");
+        assert_eq!(part(340, 2038, 2038), 340);
+        assert_eq!(part(340, 5, 0), 0);
     }
 
     #[test]

@@ -83,7 +83,7 @@ function invoiceItem(customerId, i) {
   if (allows("billing") && i.status === "paid" && i.total > i.refunded) {
     const refund = el("button", { type: "button", class: "secondary" }, "Refund");
     refund.addEventListener("click", () => refund.replaceWith(moneyForm("Refund", `/api/admin/invoices/${encodeURIComponent(i.number)}/refund`, customerId,
-      [["amount", "Amount (minor units)"], ["why", "Why"]], (after) => `Invoice ${after.number}: ${money(after.refunded, after.currency)} given back.`)));
+      [["amount", "Amount (minor units)"], ["why", "Why"]], (after) => `Invoice ${after.number}: ${money(after.refunded, after.currency)} given back; credit note ${after.credit_note.number}.`)));
     item.append(refund);
   }
   return item;

@@ -14,7 +14,12 @@ export async function showInvoices() {
     el("td", {}, el("a", { href: `/invoice.html?number=${encodeURIComponent(invoice.number)}` }, invoice.number)),
     el("td", {}, invoiceFor(invoice.about)),
     el("td", { class: "amount" }, money(invoice.total, invoice.currency)),
-    el("td", { class: "invoice-status" }, STATUS[invoice.status], ...(payable(invoice) ? [" ", payButton(invoice)] : [])))));
+    el("td", { class: "invoice-status" }, STATUS[invoice.status], refundedPart(invoice), ...(payable(invoice) ? [" ", payButton(invoice)] : [])))));
+}
+
+// What was given back of an invoice, told by its credit notes.
+function refundedPart(invoice) {
+  return invoice.refunded && invoice.status !== "refunded" ? `, ${money(invoice.refunded, invoice.currency)} refunded` : "";
 }
 
 function payable(invoice) {

@@ -173,7 +173,14 @@ async fn rejecting_refunds_once_and_frees_the_names(app: &App) {
 
     let (_, order) = ada.get(&format!("/api/orders/{id}")).await;
     assert_eq!(order["status"], "rejected");
-    assert_eq!(order["invoice"]["status"], "refunded");
+    assert_eq!(
+        order["invoice"]["status"], "paid",
+        "the invoice stays as issued"
+    );
+    let (_, notes) = ada.get("/api/credit-notes").await;
+    assert_eq!(notes.as_array().map(Vec::len), Some(1), "{notes}");
+    assert_eq!(notes[0]["invoice_number"], order["invoice"]["number"]);
+    assert_eq!(notes[0]["total"], order["invoice"]["total"]);
     assert_eq!(order["customer_message"], why);
     let rejections = mail_kinds(app, id.as_str())
         .await

@@ -2,9 +2,11 @@
 //! every admin route needs, and what staff do, recorded in the audit log.
 
 mod credit;
+mod credit_notes;
 mod login;
 mod pools;
 mod refunds;
 mod roles;
+mod tax_report;
 mod throttle;
 mod work;

@@ -65,12 +65,23 @@ async fn billing_refunds_add_up_to_their_limit_on_one_invoice(app: &App) {
     assert_eq!(status, 200, "{rest}");
     assert_eq!(
         (rest["refunded"].as_i64(), rest["status"].as_str()),
-        (Some(total), Some("refunded"))
+        (Some(total), Some("paid")),
+        "the invoice stays as issued"
     );
+    assert_eq!(rest["credit_note"]["total"], total - 200, "{rest}");
     let again = admin.post(&path, json!({"why": "again"})).await;
     assert_eq!(code(&again), (409, Some("nothing_to_refund")));
     let (_, invoice) = ada.get(&format!("/api/invoices/{number}")).await;
-    assert_eq!(invoice["status"], "refunded");
+    assert_eq!(invoice["status"], "paid");
+    let (_, notes) = ada.get("/api/credit-notes").await;
+    let credited: i64 = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["invoice_number"] == number.as_str())
+        .map(|n| n["total"].as_i64().unwrap())
+        .sum();
+    assert_eq!(credited, total, "three refunds, three notes: {notes}");
 
     let (_, trail) = admin
         .get(&format!("/api/admin/audit?subject=invoice:{number}"))
@@ -172,9 +183,18 @@ async fn an_order_refunded_in_full_never_goes_live(app: &App) {
     let (_, invoice) = ada.get(&format!("/api/invoices/{number}")).await;
     assert_eq!(
         (&invoice["status"], invoice["refunded"].as_i64()),
-        (&json!("refunded"), Some(total_two)),
+        (&json!("paid"), Some(total_two)),
         "the rest given back, no more: {invoice}"
     );
+    let (_, notes) = ada.get("/api/credit-notes").await;
+    let mut credited: Vec<i64> = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["total"].as_i64().unwrap())
+        .collect();
+    credited.sort();
+    assert_eq!(credited, [100, total_two - 100], "{notes}");
     assert!(total > 0);
 }
 

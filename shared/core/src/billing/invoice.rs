@@ -8,22 +8,28 @@
 //! customer (`gsi1`: `INVOICES#CUSTOMER#<id>` / `<number>`) and by number
 //! (`gsi2`: `INVOICES` / `<sequence>`).
 //!
-//! Numbers come from `billing::numbering`.
+//! Numbers come from `billing::numbering`. An issued invoice does not
+//! change when money is given back: each refund issues a credit note
+//! (`billing::credit_note`), and what was given back so far is their sum,
+//! kept beside the invoice on its item (`refunded`) as the guard that
+//! serialises refunds and the total their limits are checked against.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-pub use super::numbering::{claim_number, format_number, next_number};
+pub use super::numbering::{INVOICES, claim_number, format_number, next_number};
 use crate::money::{Currency, Money};
 use crate::records::children_partition;
 use crate::store::{
-    Condition, Index, Item, Key, Query, SortKey, Table, TableError, TableResult, TxOp, Update,
+    Condition, Index, Item, ItemExt, Key, Query, SortKey, Table, TableError, TableResult, TxOp,
+    Update,
 };
 use crate::{CustomerId, OrderId};
 
-/// The running total of refunds, beside the invoice on its item, for
-/// writes that must not pass a refund made meanwhile.
+/// The running total of refunds (the sum of the invoice's credit notes),
+/// beside the invoice on its item, for writes that must not pass a refund
+/// made meanwhile.
 pub const REFUNDED: &str = "refunded";
 
 /// A guard that holds while no refund was recorded on the invoice since
@@ -49,7 +55,8 @@ pub enum InvoiceStatus {
     Paid,
     /// Cancelled before payment: nothing is owed.
     Void,
-    /// Paid, then given back in full.
+    /// Paid, then given back in full: only invoices refunded before refunds
+    /// issued credit notes; today an invoice stays as issued.
     Refunded,
 }
 
@@ -92,7 +99,8 @@ pub struct Invoice {
     /// The gateway's capture that paid it, for refunds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_id: Option<String>,
-    /// Given back so far, minor units.
+    /// Given back so far, minor units: the sum of its credit notes (read
+    /// from the running total beside it, not part of what was issued).
     #[serde(default)]
     pub refunded: i64,
     /// Account credit taken off the total, minor units.
@@ -177,8 +185,12 @@ impl Invoice {
                 json!({"kind": "order", "order_id": order_id}),
             );
         }
-        serde_json::from_value(stored)
-            .map_err(|e| TableError::Backend(format!("corrupt invoice: {e}")))
+        let mut invoice: Invoice = serde_json::from_value(stored)
+            .map_err(|e| TableError::Backend(format!("corrupt invoice: {e}")))?;
+        if let Some(refunded) = item.i64_attr(REFUNDED) {
+            invoice.refunded = refunded;
+        }
+        Ok(invoice)
     }
 
     /// The attributes that index the invoice by customer.
@@ -229,23 +241,25 @@ impl Invoice {
         self.status_op(InvoiceStatus::Void)
     }
 
-    /// Marks the paid invoice refunded in full, its running total with it.
-    pub fn refunded_op(&self) -> TxOp {
-        let mut changed = self.clone();
-        changed.status = InvoiceStatus::Refunded;
-        changed.refunded = changed.total;
+    /// Raises the running total of refunds on the invoice stored as `item`
+    /// to `refunded`, guarded by the total read: refused when a refund was
+    /// recorded since. The invoice as issued does not change.
+    pub fn refunds_op(&self, item: &Item, refunded: i64) -> TxOp {
         TxOp::Update {
             key: self.key(),
-            update: Update::new()
-                .set("invoice", json!(changed))
-                .set(REFUNDED, changed.refunded),
-            condition: Some(Condition::Exists),
+            update: Update::new().set(REFUNDED, refunded),
+            condition: Some(unrefunded_since(item)),
         }
+    }
+
+    /// What is left to give back of what was paid.
+    pub fn refundable(&self) -> i64 {
+        (self.total - self.refunded).max(0)
     }
 
     /// Given back in full: nothing it paid for may go live.
     pub fn refunded_in_full(&self) -> bool {
-        self.status == InvoiceStatus::Refunded
+        self.status == InvoiceStatus::Refunded || (self.refunded > 0 && self.refundable() == 0)
     }
 
     fn status_op(&self, status: InvoiceStatus) -> TxOp {
@@ -275,11 +289,7 @@ impl Invoice {
 
 /// The invoice numbered `number` (`INV-000042`), whoever's it is: for staff.
 pub async fn by_number(table: &dyn Table, number: &str) -> TableResult<Option<Invoice>> {
-    let Some(sequence) = number
-        .to_ascii_uppercase()
-        .strip_prefix("INV-")
-        .and_then(|n| n.parse::<i64>().ok())
-    else {
+    let Some(sequence) = INVOICES.sequence_of(number) else {
         return Ok(None);
     };
     let page = table

@@ -1,9 +1,9 @@
 //! The letters of billing's mails: to whom, from whom, where to act, and
 //! what an invoice says.
 
-use super::Invoice;
+use super::{CreditNote, Invoice, InvoiceLine};
 use crate::mail::{Letter, Mail, MailKind};
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::store::TableError;
 use crate::{Settings, Storage};
 
@@ -23,21 +23,43 @@ pub fn addressed(ports: &impl Settings, name: &str, page: &str) -> Letter {
 /// `letter`, showing `invoice`: its number, lines, tax and total.
 pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
     let money = |amount| Money::new(amount, &invoice.currency).to_string();
-    let mut lines: Vec<(String, String)> = invoice
-        .lines
-        .iter()
-        .map(|l| (l.description.clone(), money(l.amount)))
-        .collect();
-    lines.push((
-        format!("Tax ({}%)", invoice.tax_rate_bps as f64 / 100.0),
-        money(invoice.tax),
-    ));
     Letter {
-        lines,
+        lines: shown_lines(
+            &invoice.lines,
+            (invoice.tax_rate_bps, invoice.tax),
+            &invoice.currency,
+        ),
         total: money(invoice.total),
         invoice_number: invoice.number.clone(),
         ..letter
     }
+}
+
+/// `letter`, showing `note`: its number, the invoice it corrects, its
+/// lines, tax and total.
+pub fn with_credit_note(letter: Letter, note: &CreditNote) -> Letter {
+    Letter {
+        lines: shown_lines(&note.lines, (note.tax_rate_bps, note.tax), &note.currency),
+        total: Money::new(note.total, &note.currency).to_string(),
+        invoice_number: note.invoice_number.clone(),
+        credit_note: note.number.clone(),
+        ..letter
+    }
+}
+
+/// (description, amount) of each line, then the tax at its rate.
+fn shown_lines(
+    lines: &[InvoiceLine],
+    (rate_bps, tax): (u32, i64),
+    currency: &Currency,
+) -> Vec<(String, String)> {
+    let money = |amount| Money::new(amount, currency).to_string();
+    let mut shown: Vec<(String, String)> = lines
+        .iter()
+        .map(|l| (l.description.clone(), money(l.amount)))
+        .collect();
+    shown.push((format!("Tax ({}%)", rate_bps as f64 / 100.0), money(tax)));
+    shown
 }
 
 /// The mail of `kind` with `letter` to `to`, about `subject` (`service:<id>`,

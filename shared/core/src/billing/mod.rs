@@ -2,6 +2,7 @@
 //! payments, dunning, declines, credit and refunds.
 
 pub mod credit;
+pub mod credit_note;
 pub mod declines;
 pub mod dunning;
 pub mod invoice;
@@ -11,5 +12,7 @@ pub mod numbering;
 pub mod payment_method;
 pub mod refund;
 pub mod take;
+pub mod tax_report;
 
+pub use credit_note::CreditNote;
 pub use invoice::{Invoice, InvoiceFor, InvoiceLine, InvoiceStatus};

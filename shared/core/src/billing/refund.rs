@@ -4,23 +4,28 @@
 //! all its refunds together; admins without one). One refund at a time per
 //! invoice (a `lease`), whose gateway key is made from the invoice and the
 //! refund's number, so a refund cut off after the gateway answered is
-//! recorded, when asked again, without giving back twice. The invoice, its
+//! recorded, when asked again, without giving back twice. Each refund
+//! issues a credit note; the note, its number's claim, the invoice's
 //! running totals (`refunded`, and `limited_refunded` by roles with a
-//! limit, beside the invoice on its item) and the audit entry change in one
-//! write, guarded by the total read: no refund's record is ever lost.
+//! limit, beside the invoice on its item; the invoice as issued does not
+//! change) and the audit entry are written at once, guarded by the total
+//! read: no refund's record is ever lost, and no note number skipped.
 
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::credit_note::{CreditNote, Crediting};
 use super::invoice::{self, Invoice, InvoiceStatus, REFUNDED, unrefunded_since};
 use super::lease;
+use super::letter::{addressed, with_credit_note};
+use crate::accounts::load_customer;
 use crate::audit::Role;
 use crate::audit::{Actor, AuditEntry};
+use crate::mail::{self, Mail, MailKind};
 use crate::money::Money;
 use crate::payments::PaymentError;
 use crate::store::{Item, ItemExt, Key, TableError, TxOp, Update};
-use crate::{Billing, Settings, Storage};
+use crate::{Billing, Mailing, Settings, Storage};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RefundRequest {
@@ -29,6 +34,15 @@ pub struct RefundRequest {
     pub amount: Option<i64>,
     /// Why, in 1 to 500 characters, for the audit log.
     pub why: String,
+}
+
+/// A refund made: the invoice, with what was given back of it so far, and
+/// the credit note that documents this refund.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Refunded {
+    #[serde(flatten)]
+    pub invoice: Invoice,
+    pub credit_note: CreditNote,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,7 +90,7 @@ fn what_is_left(
     (bill, limited_before): (&Invoice, i64),
     asked: Option<i64>,
 ) -> Result<(String, i64), RefundError> {
-    let left = bill.total - bill.refunded;
+    let left = bill.refundable();
     let capture = match (&bill.status, &bill.capture_id) {
         (InvoiceStatus::Paid, Some(capture)) if left > 0 => capture.clone(),
         (InvoiceStatus::Paid, None) => {
@@ -110,13 +124,14 @@ fn what_is_left(
 }
 
 /// Refunds `request.amount` (or all that is left) of invoice `number` as
-/// `staff` with `role`, acting from `client`; returns the invoice after it.
+/// `staff` with `role`, acting from `client`; returns the invoice after it
+/// and the refund's credit note.
 pub async fn refund(
-    ports: &(impl Storage + Settings + Billing),
+    ports: &(impl Storage + Settings + Billing + Mailing),
     (staff, role, client): (&Actor, Role, &str),
     number: &str,
     request: RefundRequest,
-) -> Result<Invoice, RefundError> {
+) -> Result<Refunded, RefundError> {
     let why = request.why.trim().to_string();
     if why.is_empty() || why.chars().count() > 500 {
         return Err(RefundError::Invalid {
@@ -178,7 +193,42 @@ pub async fn refund(
         attempt,
         role,
     };
-    record(ports, (staff, client, &why), &key, &bill, given).await
+    let refunded = record(ports, (staff, client, &why), &key, &bill, given).await?;
+    tell_customer(ports, &refunded.credit_note).await;
+    Ok(refunded)
+}
+
+/// Mails the customer the credit note of a refund staff made. The refund
+/// and its note are recorded whether or not the mail goes out.
+async fn tell_customer(ports: &(impl Storage + Settings + Mailing), note: &CreditNote) {
+    let mail = match refund_mail(ports, note).await {
+        Ok(mail) => mail,
+        Err(error) => {
+            tracing::error!(note = %note.number, %error, "could not write the mail of a refund");
+            return;
+        }
+    };
+    if let Err(error) = mail::send(ports, &[mail]).await {
+        tracing::error!(note = %note.number, %error, "could not send the mail of a refund");
+    }
+}
+
+/// The mail that tells the customer of `note`: what was given back, and
+/// where to print the note.
+async fn refund_mail(
+    ports: &(impl Storage + Settings),
+    note: &CreditNote,
+) -> Result<Mail, TableError> {
+    let customer = load_customer(ports.table(), &note.customer_id).await?;
+    let page = format!("invoice.html?number={}", note.number);
+    let letter = with_credit_note(addressed(ports, &customer.name, &page), note);
+    Mail::compose_about(
+        ports,
+        MailKind::RefundIssued,
+        &customer.email,
+        &letter,
+        &note.number,
+    )
 }
 
 /// A refund the gateway made: its amount, the lease's attempt, the role.
@@ -188,18 +238,19 @@ struct Given {
     role: Role,
 }
 
-/// Records `given` on the invoice `bill` was read from, with its audit
-/// entry and the lease's release. Under the lease nothing else refunds it;
-/// should the lease have lapsed meanwhile, the guard fails and the invoice
-/// is read again, so the refund is added to whatever was recorded since.
+/// Records `given` on the invoice `bill` was read from, with its credit
+/// note, audit entry and the lease's release. Under the lease nothing else
+/// refunds it; should the lease have lapsed meanwhile, the guard fails and
+/// the invoice is read again, so the refund is added to whatever was
+/// recorded since. A note number taken meanwhile is read again too.
 async fn record(
     ports: &impl Storage,
     (staff, client, why): (&Actor, &str, &str),
     key: &Key,
     bill: &Invoice,
     given: Given,
-) -> Result<Invoice, RefundError> {
-    for _ in 0..5 {
+) -> Result<Refunded, RefundError> {
+    for _ in 0..10 {
         let item = ports
             .table()
             .get(&bill.key())
@@ -208,12 +259,14 @@ async fn record(
         let (before, limited_before) = read_totals(&item)?;
         let mut after = before.clone();
         after.refunded += given.amount;
-        if after.refunded >= after.total {
-            after.status = InvoiceStatus::Refunded;
-        }
-        let mut update = Update::new()
-            .set("invoice", json!(after))
-            .set(REFUNDED, after.refunded);
+        let crediting = Crediting {
+            invoice: &before,
+            before: before.refunded,
+            amount: given.amount,
+        };
+        let now = crate::clock::rfc3339(ports.clock().now());
+        let (note, [claim, put]) = crediting.issue(ports.table(), now).await?;
+        let mut update = Update::new().set(REFUNDED, after.refunded);
         if limited(given.role) {
             update = update.set(LIMITED, limited_before + given.amount);
         }
@@ -235,12 +288,21 @@ async fn record(
                 update,
                 condition: Some(unrefunded_since(&item)),
             },
+            claim,
+            put,
             lease::release_op(key, given.attempt + 1),
             entry.put_op(),
         ];
         match ports.table().transact(ops).await {
-            Ok(()) => return Ok(after),
-            Err(TableError::TransactionConflict { index: 0 }) => continue,
+            Ok(()) => {
+                return Ok(Refunded {
+                    invoice: after,
+                    credit_note: note,
+                });
+            }
+            Err(TableError::TransactionConflict { index: 0 | 1 }) | Err(TableError::Busy) => {
+                continue;
+            }
             Err(other) => return Err(other.into()),
         }
     }

@@ -28,6 +28,8 @@ pub struct Letter {
     pub plan_name: String,
     pub domain: String,
     pub invoice_number: String,
+    /// The credit note that documents a refund (`CN-000007`).
+    pub credit_note: String,
     /// (description, amount) of each invoice line, tax included.
     pub lines: Vec<(String, String)>,
     pub total: String,
@@ -92,6 +94,7 @@ templates! {
     ServiceInvoice: ServiceInvoiceText = "mail/service_invoice.txt", ServiceInvoiceHtml = "mail/service_invoice.html";
     ServiceReceipt: ServiceReceiptText = "mail/service_receipt.txt", ServiceReceiptHtml = "mail/service_receipt.html";
     ServicePaymentFailed: ServicePaymentFailedText = "mail/service_payment_failed.txt", ServicePaymentFailedHtml = "mail/service_payment_failed.html";
+    RefundIssued: RefundIssuedText = "mail/refund_issued.txt", RefundIssuedHtml = "mail/refund_issued.html";
     Notice: NoticeText = "mail/notice.txt", NoticeHtml = "mail/notice.html";
     DomainSecurity: DomainSecurityText = "mail/domain_security.txt", DomainSecurityHtml = "mail/domain_security.html";
 }
@@ -121,6 +124,12 @@ fn subject(kind: MailKind, l: &Letter) -> String {
         MailKind::ServiceReceipt => format!("Receipt {} for {}", l.invoice_number, l.plan_name),
         MailKind::ServicePaymentFailed => {
             format!("We could not charge your card for {}", l.plan_name)
+        }
+        MailKind::RefundIssued => {
+            format!(
+                "Refund on invoice {}: credit note {}",
+                l.invoice_number, l.credit_note
+            )
         }
         MailKind::Notice | MailKind::DomainSecurity => l.headline.clone(),
     }
@@ -243,6 +252,19 @@ mod tests {
     }
 
     #[test]
+    fn a_rejection_names_the_credit_note_of_its_refund() {
+        let noted = Letter {
+            credit_note: "CN-000007".into(),
+            ..letter()
+        };
+        let (text, html) = render(MailKind::OrderRejected, &noted).unwrap();
+        assert!(text.contains("Credit note CN-000007 corrects invoice INV-000007"));
+        assert!(html.contains("<strong>CN-000007</strong>"));
+        let (text, _) = render(MailKind::OrderRejected, &letter()).unwrap();
+        assert!(!text.contains("Credit note"));
+    }
+
+    #[test]
     fn every_mail_renders_as_text_and_escaped_html() {
         let kinds = [
             MailKind::OrderReceived,
@@ -263,6 +285,7 @@ mod tests {
             MailKind::ServiceInvoice,
             MailKind::ServiceReceipt,
             MailKind::ServicePaymentFailed,
+            MailKind::RefundIssued,
             MailKind::Notice,
             MailKind::DomainSecurity,
         ];

@@ -5,20 +5,23 @@
 //!
 //! A rejection refunds the payment in full before it records anything, with
 //! a refund key made from the order: a retry after a crash gets the same
-//! refund back from the gateway, so an order is never refunded twice.
+//! refund back from the gateway, so an order is never refunded twice. The
+//! refund is recorded with the credit note that documents it.
 
 use serde_json::json;
 
 use super::letters::invoice_letter;
 use super::lifecycle::{Change, MovedOn};
+use super::order::Payment;
 use super::{Invoice, Order, OrderError, OrderStatus, conflict, invalid, order_key};
 use crate::OrderId;
 use crate::audit::Actor;
 use crate::audit::Role;
+use crate::billing::credit_note::Crediting;
 use crate::billing::invoice::unrefunded_since;
 use crate::mail::{self, Mail, MailKind};
-use crate::payments::PaymentError;
-use crate::store::{Condition, Tx, TxError, TxOp, Update};
+use crate::payments::{PaymentError, Refund};
+use crate::store::{Condition, TableError, Tx, TxError, TxOp, Update};
 use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
 /// The order `order_id`, whoever's it is: its invoice names the customer.
@@ -189,8 +192,9 @@ pub async fn reject(
     super::load(ports, &order.customer_id, order_id).await
 }
 
-/// Refunds a rejected order's payment in full, records it with the
-/// refunded invoice, and mails the customer; once, however often it runs.
+/// Refunds a rejected order's payment in full, records it with the credit
+/// note that documents it, and mails the customer; once, however often it
+/// runs.
 async fn refund(
     ports: &(impl Storage + Settings + Billing + Mailing + Sealing),
     order: &Order,
@@ -201,7 +205,7 @@ async fn refund(
         .ok_or_else(|| conflict("not_paid", "the rejected order has no payment to refund"))?;
     // Staff may have given part of it back already: never more than was paid.
     let invoice = Invoice::read(ports.table(), &order.id).await?;
-    let left = payment.amount.min(invoice.total - invoice.refunded).max(0);
+    let left = payment.amount.min(invoice.refundable());
     let refund = ports
         .payments()
         .refund(&payment.capture_id, left, &format!("{}-refund", order.id))
@@ -212,13 +216,56 @@ async fn refund(
             )),
             other => conflict("refund_failed", other.to_string()),
         })?;
+    for _ in 0..10 {
+        match record_refund(ports, order, &payment, &refund).await {
+            Err(TxError::Refused(Recorded::Meanwhile)) => continue,
+            Err(TxError::Refused(Recorded::Before)) => return Ok(()),
+            Err(TxError::Table(TableError::Busy)) => continue,
+            Err(TxError::Table(error)) => return Err(error.into()),
+            Ok(mail) => {
+                mail::deliver(ports, &mail).await;
+                return Ok(());
+            }
+        }
+    }
+    Err(OrderError::Unavailable(
+        "the order is rejected and refunded, but its invoice kept changing; reject it again to record the refund".into(),
+    ))
+}
+
+/// Why recording a rejection's refund was refused.
+#[derive(Debug, Clone, Copy)]
+enum Recorded {
+    /// Another request recorded the same refund first.
+    Before,
+    /// A refund was recorded on the invoice, or a note number taken,
+    /// since it was read: read again.
+    Meanwhile,
+}
+
+/// Records `refund` on the rejected `order`, with its credit note (none
+/// when nothing was left to give back) and the mail that tells the
+/// customer; returns the mail to deliver.
+async fn record_refund(
+    ports: &(impl Storage + Settings + Mailing + Sealing),
+    order: &Order,
+    payment: &Payment,
+    refund: &Refund,
+) -> Result<Mail, TxError<Recorded>> {
+    let key = Invoice::order_key(&order.id);
+    let item = ports.table().get(&key).await?.ok_or_else(|| {
+        TxError::Table(TableError::Backend(format!(
+            "order {} has no invoice",
+            order.id
+        )))
+    })?;
+    let invoice = Invoice::of(&item)?;
     let mut letter = invoice_letter(ports, order, &invoice);
     letter.card_last4 = payment.card_last4.clone();
     letter.action = order.customer_message.clone().unwrap_or_default();
-    let mail = Mail::compose(ports, MailKind::OrderRejected, &order.email, &letter)?;
     let mut tx = Tx::new();
     tx.guard(
-        Refunded,
+        Recorded::Before,
         TxOp::Update {
             key: order_key(&order.customer_id, &order.id),
             update: Update::new()
@@ -227,21 +274,29 @@ async fn refund(
                 .bump_version(),
             condition: Some(Condition::eq("refund_pending", true)),
         },
-    )
-    .push(invoice.refunded_op())
-    .push(mail.put_op(ports.clock().now_secs()));
-    match tx.commit(ports.table()).await {
-        Ok(()) => mail::deliver(ports, &mail).await,
-        // Another request finished the same refund first.
-        Err(TxError::Refused(Refunded)) => {}
-        Err(TxError::Table(error)) => return Err(error.into()),
+    );
+    let amount = refund.amount.min(invoice.refundable());
+    if amount > 0 {
+        let crediting = Crediting {
+            invoice: &invoice,
+            before: invoice.refunded,
+            amount,
+        };
+        let now = crate::clock::rfc3339(ports.clock().now());
+        let (note, [claim, put]) = crediting.issue(ports.table(), now).await?;
+        letter.credit_note = note.number;
+        tx.guard(
+            Recorded::Meanwhile,
+            invoice.refunds_op(&item, invoice.refunded + amount),
+        )
+        .guard(Recorded::Meanwhile, claim)
+        .push(put);
     }
-    Ok(())
+    let mail = Mail::compose(ports, MailKind::OrderRejected, &order.email, &letter)?;
+    tx.push(mail.put_op(ports.clock().now_secs()));
+    tx.commit(ports.table()).await?;
+    Ok(mail)
 }
-
-/// The refund was recorded already.
-#[derive(Debug, Clone, Copy)]
-struct Refunded;
 
 fn moved_on() -> OrderError {
     conflict(

@@ -15,9 +15,8 @@ use crate::orders::idempotency_key;
 use axum::http::HeaderMap;
 use hostfront_core::CustomerId;
 use hostfront_core::accounts::Customer;
-use hostfront_core::billing::Invoice;
 use hostfront_core::billing::credit::{self, Credit, CreditError};
-use hostfront_core::billing::refund::{self, RefundError, RefundRequest};
+use hostfront_core::billing::refund::{self, RefundError, RefundRequest, Refunded};
 use hostfront_core::orders::OrderView;
 use hostfront_core::orders::create::{self, OrderRequest};
 use hostfront_core::staff::customers::{self, CustomerFile};
@@ -150,13 +149,14 @@ impl From<RefundError> for ApiError {
     }
 }
 
-/// Gives back all or part of what paid an invoice, to the card; the
-/// billing role up to its limit at once, admins without one.
+/// Gives back all or part of what paid an invoice, to the card, and issues
+/// the credit note that documents it (the invoice as issued does not
+/// change); the billing role up to its limit at once, admins without one.
 #[utoipa::path(post, path = "/api/admin/invoices/{number}/refund", tag = "admin", security(("staff" = ["billing"])),
     request_body = RefundRequest,
     params(("number" = String, Path, description = "the invoice, `INV-000042`")),
     responses(
-        (status = 200, body = Invoice, description = "with what was given back"),
+        (status = 200, body = Refunded, description = "the invoice, with what was given back so far, and the refund's `credit_note`"),
         (status = 403, body = ErrorBody, description = "`over_refund_limit`: the role's limit on one invoice, all its refunds together"),
         (status = 404, body = ErrorBody, description = "no such invoice"),
         (status = 409, body = ErrorBody, description = "`nothing_to_refund`, `no_capture_recorded`, `refund_in_progress`, `refund_refused`"),
@@ -167,7 +167,7 @@ async fn refund_invoice(
     staff: Staff<AsBilling>,
     Path(number): Path<String>,
     ApiJson(request): ApiJson<RefundRequest>,
-) -> Result<Json<Invoice>, ApiError> {
+) -> Result<Json<Refunded>, ApiError> {
     Ok(Json(
         refund::refund(
             &state.ports,

@@ -11,6 +11,7 @@ mod customers;
 mod operations;
 mod orders;
 mod pools;
+mod reports;
 
 use crate::table::RouteTable;
 use std::marker::PhantomData;
@@ -278,4 +279,5 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(customers::routes())
         .merge(operations::routes())
         .merge(pools::routes())
+        .merge(reports::routes())
 }

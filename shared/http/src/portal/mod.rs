@@ -5,6 +5,7 @@
 use crate::table::RouteTable;
 use axum::http::StatusCode;
 
+mod credit_notes;
 mod domains;
 mod invoices;
 mod manage;
@@ -79,4 +80,5 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(payment_method::routes())
         .merge(subscriptions::routes())
         .merge(invoices::routes())
+        .merge(credit_notes::routes())
 }

@@ -108,6 +108,12 @@ async fn a_refund_that_failed_is_finished_by_rejecting_again(app: &App) {
         .filter(|(action, _)| action == "rejected")
         .collect();
     assert_eq!(rejected.len(), 1, "one move, however often it is retried");
+    let (_, notes) = ada.get("/api/credit-notes").await;
+    assert_eq!(
+        notes.as_array().map(Vec::len),
+        Some(1),
+        "one credit note: {notes}"
+    );
 }
 
 on_both_engines!(

@@ -1,0 +1,70 @@
+//! Reports for staff: the tax report, as CSV.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{AsBilling, Staff};
+use crate::AppState;
+use crate::error::{ApiError, ApiQuery, ErrorBody};
+use crate::table::RouteTable;
+use hostfront_core::billing::tax_report::{self, ReportError};
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct Months {
+    /// The first month, `YYYY-MM`.
+    #[param(pattern = r"^\d{4}-\d{2}$")]
+    from: Option<String>,
+    /// The last month, `YYYY-MM`, inclusive; at most ten years after `from`.
+    #[param(pattern = r"^\d{4}-\d{2}$")]
+    to: Option<String>,
+}
+
+impl From<ReportError> for ApiError {
+    fn from(error: ReportError) -> Self {
+        match error {
+            ReportError::Invalid(message) => ApiError::unprocessable("invalid_month", message),
+            ReportError::Table(error) => error.into(),
+            ReportError::Money(error) => {
+                tracing::error!(%error, "the tax report does not add up");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+/// The tax report: one CSV row per month, country, tax rate and currency,
+/// with the net, tax and gross of the invoices issued, of the credit notes
+/// issued, and the difference. The country is the customer's account
+/// country; invoices voided before payment do not count.
+#[utoipa::path(get, path = "/api/admin/reports/tax", tag = "admin", security(("staff" = ["billing"])),
+    params(Months),
+    responses(
+        (status = 200, content_type = "text/csv", body = String, description = "a header row, then one row per month, country, rate and currency; amounts in major units"),
+        (status = 422, body = ErrorBody, description = "`invalid_month`: a month missing or not `YYYY-MM`, `from` after `to`, or more than ten years"),
+    ))]
+async fn tax(
+    State(state): State<AppState>,
+    _: Staff<AsBilling>,
+    ApiQuery(months): ApiQuery<Months>,
+) -> Result<Response, ApiError> {
+    let range = tax_report::months(months.from.as_deref(), months.to.as_deref())?;
+    let rows = tax_report::report(state.ports.table.as_ref(), range).await?;
+    let csv = tax_report::to_csv(&rows).map_err(ReportError::from)?;
+    let name = format!("attachment; filename=\"tax-{}-{}.csv\"", range.0, range.1);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+pub(super) fn routes<T: RouteTable>() -> T {
+    T::default().add(crate::handlers!(tax))
+}
