@@ -5,12 +5,15 @@
 //! frames it. They exist only where the simulated gateway takes payments,
 //! never beside a real provider, and they are no part of the shop's API.
 
-use axum::Json;
-use axum::Router;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiJson};
@@ -24,15 +27,24 @@ const PAGE: &str = include_str!("simulated_gateway/card.html");
 const SCRIPT: &str = include_str!("simulated_gateway/card.js");
 const STYLE: &str = include_str!("simulated_gateway/card.css");
 
-/// The provider's routes.
+/// Payment methods the provider makes a second, for everybody together,
+/// as Stripe limits its test mode's requests (25 a second): more get 429
+/// `rate_limit`, as Stripe answers.
+const METHODS_PER_SECOND: u32 = 25;
+
+type Limiter = Arc<DefaultDirectRateLimiter>;
+
+/// The provider's routes, each router with its own limit (one per process).
 pub fn routes() -> Router<AppState> {
+    let per_second = NonZeroU32::new(METHODS_PER_SECOND).expect("not zero");
+    let limiter: Limiter = Arc::new(RateLimiter::direct(Quota::per_second(per_second)));
     Router::new()
         .route("/simulated-gateway/card", get(page))
         .route("/simulated-gateway/card.js", get(script))
         .route("/simulated-gateway/card.css", get(style))
         .route(
             "/simulated-gateway/v1/payment_methods",
-            post(payment_method),
+            post(payment_method).layer(Extension(limiter)),
         )
 }
 
@@ -56,8 +68,25 @@ async fn style() -> impl IntoResponse {
 /// the card is no good (`invalid_card`, `expired_card`).
 async fn payment_method(
     State(state): State<AppState>,
-    ApiJson(card): ApiJson<CardDetails>,
+    Extension(limiter): Extension<Limiter>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<Json<MadeMethod>, ApiError> {
+    // serde's message would quote the value it could not take: a card's
+    // digits. Name the fields instead.
+    let card: CardDetails = serde_json::from_value(body).map_err(|_| {
+        ApiError::unprocessable(
+            "invalid_card",
+            "give the card as number (digits), exp_month and exp_year (whole numbers) and cvc (digits)",
+        )
+    })?;
+    if limiter.check().is_err() {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limit",
+            "too many requests to the payment provider; try again in a second",
+        )
+        .retry_after(1));
+    }
     let provider = state
         .ports
         .simulated_provider

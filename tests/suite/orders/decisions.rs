@@ -194,7 +194,11 @@ async fn rejecting_refunds_once_and_frees_the_names(app: &App) {
     let again = app
         .ports
         .payments
-        .refund(&payment.capture_id, payment.amount, &format!("{id}-refund"))
+        .refund(
+            &payment.capture_id,
+            payment.amount,
+            &format!("{id}-refund-{}", payment.amount),
+        )
         .await
         .unwrap();
     let more = app

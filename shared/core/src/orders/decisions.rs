@@ -206,16 +206,7 @@ async fn refund(
     // Staff may have given part of it back already: never more than was paid.
     let invoice = Invoice::read(ports.table(), &order.id).await?;
     let left = payment.amount.min(invoice.refundable());
-    let refund = ports
-        .payments()
-        .refund(&payment.capture_id, left, &format!("{}-refund", order.id))
-        .await
-        .map_err(|error| match error {
-            PaymentError::Unavailable(message) => OrderError::Unavailable(format!(
-                "the order is rejected, but the payment provider is not answering ({message}); reject it again to finish the refund, which is made once"
-            )),
-            other => conflict("refund_failed", other.to_string()),
-        })?;
+    let refund = give_back(ports, order, &payment, left).await?;
     for _ in 0..10 {
         match record_refund(ports, order, &payment, &refund).await {
             Err(TxError::Refused(Recorded::Meanwhile)) => continue,
@@ -231,6 +222,45 @@ async fn refund(
     Err(OrderError::Unavailable(
         "the order is rejected and refunded, but its invoice kept changing; reject it again to record the refund".into(),
     ))
+}
+
+/// Gives `left` of the order's payment back through the gateway; nothing
+/// to ask it when staff gave it all back already. The key names the amount:
+/// a retry after a staff refund meanwhile asks for what is left then, and a
+/// retry of the same amount is the same refund.
+async fn give_back(
+    ports: &impl Billing,
+    order: &Order,
+    payment: &Payment,
+    left: i64,
+) -> Result<Refund, OrderError> {
+    if left <= 0 {
+        return Ok(Refund {
+            id: String::new(),
+            capture_id: payment.capture_id.clone(),
+            amount: 0,
+        });
+    }
+    let key = format!("{}-refund-{left}", order.id);
+    ports
+        .payments()
+        .refund(&payment.capture_id, left, &key)
+        .await
+        .map_err(|error| match error {
+            PaymentError::Unavailable(message) => {
+                tracing::warn!(order = %order.id, %message, "refund: the gateway is not answering");
+                OrderError::Unavailable(
+                    "the order is rejected, but the payment provider is not answering; reject it again to finish the refund, which is made once".into(),
+                )
+            }
+            other => {
+                tracing::warn!(order = %order.id, error = %other, "refund: the gateway refused");
+                conflict(
+                    "refund_failed",
+                    "the order is rejected, but the payment provider refused the refund (a refund of this invoice may have been made meanwhile); reject it again to give back what is left",
+                )
+            }
+        })
 }
 
 /// Why recording a rejection's refund was refused.

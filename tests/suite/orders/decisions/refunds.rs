@@ -120,3 +120,35 @@ on_both_engines!(
     a_refund_that_failed_is_finished_by_rejecting_again: refund_retry_embedded,
     refund_retry_cloud
 );
+
+/// Staff gave the whole payment back before the order was rejected: the
+/// rejection asks the gateway for nothing more, finishes at once and tells
+/// the customer.
+async fn a_rejection_after_a_full_refund_finishes(app: &App) {
+    use hostfront::billing::refund::{self, RefundRequest};
+    let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
+    let (id, _) = held_for_review(&ada).await;
+    let order = decisions::locate(&app.ports, &id).await.unwrap();
+    let by = (&staff(), Role::Admin, "127.0.0.1");
+    let request = RefundRequest {
+        amount: None,
+        why: "asked by the customer".into(),
+    };
+    refund::refund(&app.ports, by, &order.invoice_number, request)
+        .await
+        .unwrap();
+    let why = "The card holder did not answer.";
+    let rejected = decisions::reject(&app.ports, by, &id, why).await.unwrap();
+    assert_eq!(rejected.status, OrderStatus::Rejected);
+    assert!(!rejected.refund_pending, "{rejected:?}");
+    assert_eq!(rejected.refund.unwrap().amount, 0, "nothing left to give");
+    let mails = mail_kinds(app, id.as_str()).await;
+    assert!(mails.contains(&MailKind::OrderRejected), "{mails:?}");
+    let (_, notes) = ada.get("/api/credit-notes").await;
+    assert_eq!(notes.as_array().map(Vec::len), Some(1), "{notes}");
+}
+
+on_both_engines!(
+    a_rejection_after_a_full_refund_finishes: rejected_after_refund_embedded,
+    rejected_after_refund_cloud
+);

@@ -14,6 +14,10 @@ use super::{SimulatedGateway, entry_key, storage};
 use crate::sim::cards::{Profile, declined};
 
 const KIND: &str = "payment_method";
+/// How long a payment method the card page made is kept: a payment follows
+/// its card form within minutes, and a page flooded with cards must not
+/// fill the table for good.
+const UNUSED_LIFETIME_SECS: i64 = 24 * 3600;
 
 impl SimulatedGateway {
     /// The card of `method`, claimed for the payment or saving under `key`:
@@ -68,7 +72,9 @@ impl SimulatedProvider for SimulatedGateway {
         let profile = Profile::of(card)?;
         self.check_expiry(&profile)?;
         let id = format!("pm_sim_{}", ulid::Ulid::new());
-        let entry = self.entry(&id, KIND, profile.fields());
+        let mut fields = profile.fields();
+        fields["ttl"] = (self.clock.now_secs() + UNUSED_LIFETIME_SECS).into();
+        let entry = self.entry(&id, KIND, fields);
         self.table.transact(vec![entry]).await.map_err(storage)?;
         Ok(MadeMethod {
             id,
