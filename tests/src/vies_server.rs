@@ -300,7 +300,7 @@ async fn test_service(State(register): State<Shared>, body: Bytes) -> Response {
             TEST_NUMBERS
                 .iter()
                 .find(|(test, _)| *test == number)
-                .map_or("SERVICE_UNAVAILABLE", |(_, code)| code),
+                .map_or("SERVICE_UNAVAILABLE", |(_, code)| *code),
         ),
     }
 }

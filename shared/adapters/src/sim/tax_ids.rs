@@ -83,7 +83,7 @@ impl SimulatedTaxIds {
             .await
             .map_err(storage)?;
         Ok(item.map(|item| {
-            let text = |name| item.str_attr(name).unwrap_or_default().to_string();
+            let text = |name: &str| item.str_attr(name).unwrap_or_default().to_string();
             (text("name"), text("address"))
         }))
     }

@@ -78,7 +78,7 @@ impl VatNumber {
 }
 
 fn member_state(code: &str) -> Result<&'static str, VatNumberError> {
-    if let Some(found) = MEMBER_STATES.iter().find(|known| **known == code) {
+    if let Some(found) = MEMBER_STATES.iter().copied().find(|known| *known == code) {
         return Ok(found);
     }
     let reason = match code {
