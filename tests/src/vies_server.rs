@@ -53,7 +53,7 @@ const TEST_NUMBERS: [(&str, &str); 11] = [
 ];
 
 /// The valid number the stand-in knows as our own, the requester's.
-pub const REQUESTER: &str = "NL868754289B01";
+pub const REQUESTER: &str = "NL123456789B01";
 
 #[derive(Default)]
 struct Register {

@@ -107,7 +107,7 @@ async fn the_stand_in_refuses_what_vies_refuses() {
         (json!({"countryCode": "DE"}), "INVALID_INPUT"),
         (json!({"countryCode": "DE", "vatNumber": 123456789}), "INVALID_INPUT"),
         (
-            json!({"countryCode": "DE", "vatNumber": "123456789", "requesterNumber": "868754289B01"}),
+            json!({"countryCode": "DE", "vatNumber": "123456789", "requesterNumber": "123456789B01"}),
             "INVALID_REQUESTER_INFO",
         ),
     ] {

@@ -135,7 +135,7 @@ mod tests {
         assert_eq!(parsed("DE123456789"), expected);
         assert_eq!(parsed("de 123 456 789"), expected);
         assert_eq!(parsed(" De-123.456.789 "), expected);
-        assert_eq!(parsed("nl 8687.54.289 b01").1, "868754289B01");
+        assert_eq!(parsed("nl 1234.56.789 b01").1, "123456789B01");
     }
 
     #[test]
