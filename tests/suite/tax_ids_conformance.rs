@@ -206,7 +206,7 @@ async fn an_unregistered_number_is_invalid(r: &dyn Register) {
 
 async fn malformed_input_is_refused_before_any_request(r: &dyn Register) {
     let before = r.requests();
-    for junk in ["DE 12", "GR094259216", "GB123456789", "123456789", "DE1234567890123"] {
+    for junk in ["DE 1", "GR094259216", "GB123456789", "123456789", "DE1234567890123"] {
         assert!(VatNumber::parse(junk).is_err(), "{junk}");
     }
     assert_eq!(r.requests(), before, "nothing was asked");

@@ -44,7 +44,7 @@ async fn every_refusal_vies_documents_reaches_the_port_as_its_kind() {
     .into_iter()
     .enumerate()
     {
-        let number = format!("AT{:09}", i);
+        let number = format!("AT{i:09}");
         server.refuse(&number, code);
         let error = port.check(&vat(&number)).await.unwrap_err();
         let kind = match error {

@@ -58,7 +58,7 @@ impl SimulatedTaxIds {
         self.table.put(item, None).await.map_err(storage)
     }
 
-    /// The consultation numbers given for `number`, oldest first.
+    /// The consultation numbers given for `number`.
     pub async fn consultations(&self, number: &VatNumber) -> Result<Vec<String>, TaxIdError> {
         let query =
             Query::partition(partition(number)).sort(SortKey::BeginsWith("CHECK#".into()));
@@ -126,5 +126,48 @@ impl TaxIds for SimulatedTaxIds {
             address,
         };
         self.consult(check).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embedded::{EmbeddedDb, SqliteTable};
+    use hostfront_core::clock::ManualClock;
+
+    #[tokio::test]
+    async fn remembers_its_numbers_and_every_consultation() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let clock = Arc::new(ManualClock::starting_now());
+        let table = SqliteTable::new(EmbeddedDb::open(dir.path()).unwrap(), clock.clone());
+        let register = SimulatedTaxIds::new(Arc::new(table), clock);
+        let number = VatNumber::parse("BE0123456789").unwrap();
+        assert!(!register.check(&number).await.unwrap().valid);
+        register.register(&number, "ACME SA", "BRUXELLES").await.unwrap();
+        let check = register.check(&number).await.unwrap();
+        assert!(check.valid);
+        assert_eq!(check.name.as_deref(), Some("ACME SA"));
+        let kept = register.consultations(&number).await.unwrap();
+        assert_eq!(kept.len(), 2);
+        assert!(kept.contains(&check.consultation.unwrap()));
+    }
+
+    #[tokio::test]
+    async fn answers_the_test_service_numbers() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let clock = Arc::new(ManualClock::starting_now());
+        let table = SqliteTable::new(EmbeddedDb::open(dir.path()).unwrap(), clock.clone());
+        let register = SimulatedTaxIds::new(Arc::new(table), clock);
+        async fn ask(register: &SimulatedTaxIds, text: &str) -> Result<VatCheck, TaxIdError> {
+            register.check(&VatNumber::parse(text).unwrap()).await
+        }
+        let valid = ask(&register, "EL100").await.unwrap();
+        assert_eq!((valid.valid, valid.name.as_deref()), (true, Some(TEST_NAME)));
+        assert!(!ask(&register, "XI200").await.unwrap().valid);
+        assert!(matches!(ask(&register, "DE201").await, Err(TaxIdError::Malformed(_))));
+        assert!(matches!(ask(&register, "DE202").await, Err(TaxIdError::Misconfigured(_))));
+        for unavailable in ["FR300", "FR301", "FR302", "FR500", "FR601"] {
+            assert!(ask(&register, unavailable).await.unwrap_err().is_retryable(), "{unavailable}");
+        }
     }
 }
