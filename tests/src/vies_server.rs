@@ -88,7 +88,10 @@ impl ViesServer {
         let register = Shared::default();
         register.lock().unwrap().valid.insert(
             REQUESTER.into(),
-            ("HOSTFRONT B.V.".into(), "KEIZERSGRACHT 1\n1015 AA AMSTERDAM".into()),
+            (
+                "HOSTFRONT B.V.".into(),
+                "KEIZERSGRACHT 1\n1015 AA AMSTERDAM".into(),
+            ),
         );
         let app = axum::Router::new()
             .route("/check-vat-number", axum::routing::post(check_vat_number))
@@ -292,7 +295,12 @@ async fn test_service(State(register): State<Shared>, body: Bytes) -> Response {
         Err(code) => return refusal(code),
     };
     register.lock().unwrap().requests += 1;
-    let test_name = || ("John Doe".to_string(), "123 Main St, Anytown, UK".to_string());
+    let test_name = || {
+        (
+            "John Doe".to_string(),
+            "123 Main St, Anytown, UK".to_string(),
+        )
+    };
     match request.number.as_str() {
         "100" => answer(&request, Some(test_name())),
         "200" => answer(&request, None),

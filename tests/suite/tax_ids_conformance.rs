@@ -147,7 +147,8 @@ impl Register for Vies {
     }
 
     async fn register(&self, number: &str, name: &str, address: &str) {
-        self.server.register(&vat(number).to_string(), name, address);
+        self.server
+            .register(&vat(number).to_string(), name, address);
     }
 
     async fn member_state_down(&self, country: &str) -> VatNumber {
@@ -168,7 +169,10 @@ impl Register for Vies {
 
     async fn unknown_requester(&self) -> (Arc<dyn TaxIds>, VatNumber) {
         self.server.register("DE123456789", "ACME GMBH", "BERLIN");
-        (adapter(&self.server, Some("DE999999999")), vat("DE123456789"))
+        (
+            adapter(&self.server, Some("DE999999999")),
+            vat("DE123456789"),
+        )
     }
 
     fn requests(&self) -> Option<usize> {
@@ -186,7 +190,11 @@ async fn a_registered_number_is_valid_with_a_consultation_number(r: &dyn Registe
     assert_eq!(first.name.as_deref(), Some("ACME GMBH"));
     assert_eq!(first.address.as_deref(), Some(address));
     let age = time::OffsetDateTime::now_utc() - first.checked_at;
-    assert!(age.whole_minutes().abs() < 5, "checked at {}", first.checked_at);
+    assert!(
+        age.whole_minutes().abs() < 5,
+        "checked at {}",
+        first.checked_at
+    );
     let consultation = first.consultation.clone().expect("a consultation number");
     assert!(!consultation.is_empty());
     let second = r.tax_ids().check(&number).await.unwrap();
@@ -206,7 +214,13 @@ async fn an_unregistered_number_is_invalid(r: &dyn Register) {
 
 async fn malformed_input_is_refused_before_any_request(r: &dyn Register) {
     let before = r.requests();
-    for junk in ["DE 1", "GR094259216", "GB123456789", "123456789", "DE1234567890123"] {
+    for junk in [
+        "DE 1",
+        "GR094259216",
+        "GB123456789",
+        "123456789",
+        "DE1234567890123",
+    ] {
         assert!(VatNumber::parse(junk).is_err(), "{junk}");
     }
     assert_eq!(r.requests(), before, "nothing was asked");
@@ -222,7 +236,10 @@ async fn a_member_state_that_cannot_answer_is_asked_again_later(r: &dyn Register
     assert!(matches!(error, TaxIdError::Unavailable(_)), "{error:?}");
     assert!(error.is_retryable());
     let elsewhere = r.tax_ids().check(&vat("FR12345678901")).await;
-    assert!(elsewhere.is_ok(), "other member states answer: {elsewhere:?}");
+    assert!(
+        elsewhere.is_ok(),
+        "other member states answer: {elsewhere:?}"
+    );
 }
 
 async fn an_answer_too_late_is_asked_again_later(r: &dyn Register) {

@@ -93,7 +93,9 @@ async fn post(server: &ViesServer, path: &str, body: String) -> (u16, Value) {
 
 fn refused(answer: &Value) -> &str {
     assert_eq!(answer["actionSucceed"], json!(false), "{answer}");
-    answer["errorWrappers"][0]["error"].as_str().unwrap_or_default()
+    answer["errorWrappers"][0]["error"]
+        .as_str()
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -101,11 +103,23 @@ async fn the_stand_in_refuses_what_vies_refuses() {
     let server = ViesServer::start().await;
     let check = |body: Value| post(&server, "/check-vat-number", body.to_string());
     for (body, code) in [
-        (json!({"countryCode": "GR", "vatNumber": "094259216"}), "INVALID_INPUT"),
-        (json!({"countryCode": "DE", "vatNumber": "1"}), "INVALID_INPUT"),
-        (json!({"countryCode": "DE", "vatNumber": "12 34"}), "INVALID_INPUT"),
+        (
+            json!({"countryCode": "GR", "vatNumber": "094259216"}),
+            "INVALID_INPUT",
+        ),
+        (
+            json!({"countryCode": "DE", "vatNumber": "1"}),
+            "INVALID_INPUT",
+        ),
+        (
+            json!({"countryCode": "DE", "vatNumber": "12 34"}),
+            "INVALID_INPUT",
+        ),
         (json!({"countryCode": "DE"}), "INVALID_INPUT"),
-        (json!({"countryCode": "DE", "vatNumber": 123456789}), "INVALID_INPUT"),
+        (
+            json!({"countryCode": "DE", "vatNumber": 123456789}),
+            "INVALID_INPUT",
+        ),
         (
             json!({"countryCode": "DE", "vatNumber": "123456789", "requesterNumber": "123456789B01"}),
             "INVALID_REQUESTER_INFO",
@@ -128,9 +142,16 @@ async fn the_stand_in_answers_the_test_service_numbers() {
     };
     let (status, valid) = test("100").await;
     assert_eq!((status, &valid["valid"]), (200, &json!(true)), "{valid}");
-    assert_eq!(valid["requestIdentifier"], json!(""), "no requester, no number");
+    assert_eq!(
+        valid["requestIdentifier"],
+        json!(""),
+        "no requester, no number"
+    );
     let (_, invalid) = test("200").await;
-    assert_eq!((&invalid["valid"], &invalid["name"]), (&json!(false), &json!("---")));
+    assert_eq!(
+        (&invalid["valid"], &invalid["name"]),
+        (&json!(false), &json!("---"))
+    );
     for (number, status, code) in [
         ("201", 400, "INVALID_INPUT"),
         ("301", 500, "MS_UNAVAILABLE"),

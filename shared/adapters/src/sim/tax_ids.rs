@@ -60,9 +60,10 @@ impl SimulatedTaxIds {
 
     /// The consultation numbers given for `number`.
     pub async fn consultations(&self, number: &VatNumber) -> Result<Vec<String>, TaxIdError> {
-        let query =
-            Query::partition(partition(number)).sort(SortKey::BeginsWith("CHECK#".into()));
-        let items = all_items(self.table.as_ref(), query).await.map_err(storage)?;
+        let query = Query::partition(partition(number)).sort(SortKey::BeginsWith("CHECK#".into()));
+        let items = all_items(self.table.as_ref(), query)
+            .await
+            .map_err(storage)?;
         Ok(items
             .iter()
             .filter_map(|item| item.str_attr("consultation").map(String::from))
@@ -91,11 +92,15 @@ impl SimulatedTaxIds {
     /// Keeps the consultation of `check` under a new number of its own.
     async fn consult(&self, mut check: VatCheck) -> Result<VatCheck, TaxIdError> {
         let consultation = format!("SIM{}", ulid::Ulid::new());
-        let mut item = Key::new(partition(&check.number), format!("CHECK#{consultation}")).to_item();
+        let mut item =
+            Key::new(partition(&check.number), format!("CHECK#{consultation}")).to_item();
         item.insert("kind".into(), "sim_vat".into());
         item.insert("consultation".into(), json!(consultation));
         item.insert("valid".into(), json!(check.valid));
-        item.insert("at".into(), json!(hostfront_core::clock::rfc3339(check.checked_at)));
+        item.insert(
+            "at".into(),
+            json!(hostfront_core::clock::rfc3339(check.checked_at)),
+        );
         self.table.put(item, None).await.map_err(storage)?;
         check.consultation = Some(consultation);
         Ok(check)
@@ -143,7 +148,10 @@ mod tests {
         let register = SimulatedTaxIds::new(Arc::new(table), clock);
         let number = VatNumber::parse("BE0123456789").unwrap();
         assert!(!register.check(&number).await.unwrap().valid);
-        register.register(&number, "ACME SA", "BRUXELLES").await.unwrap();
+        register
+            .register(&number, "ACME SA", "BRUXELLES")
+            .await
+            .unwrap();
         let check = register.check(&number).await.unwrap();
         assert!(check.valid);
         assert_eq!(check.name.as_deref(), Some("ACME SA"));
@@ -162,12 +170,27 @@ mod tests {
             register.check(&VatNumber::parse(text).unwrap()).await
         }
         let valid = ask(&register, "EL100").await.unwrap();
-        assert_eq!((valid.valid, valid.name.as_deref()), (true, Some(TEST_NAME)));
+        assert_eq!(
+            (valid.valid, valid.name.as_deref()),
+            (true, Some(TEST_NAME))
+        );
         assert!(!ask(&register, "XI200").await.unwrap().valid);
-        assert!(matches!(ask(&register, "DE201").await, Err(TaxIdError::Malformed(_))));
-        assert!(matches!(ask(&register, "DE202").await, Err(TaxIdError::Misconfigured(_))));
+        assert!(matches!(
+            ask(&register, "DE201").await,
+            Err(TaxIdError::Malformed(_))
+        ));
+        assert!(matches!(
+            ask(&register, "DE202").await,
+            Err(TaxIdError::Misconfigured(_))
+        ));
         for unavailable in ["FR300", "FR301", "FR302", "FR500", "FR601"] {
-            assert!(ask(&register, unavailable).await.unwrap_err().is_retryable(), "{unavailable}");
+            assert!(
+                ask(&register, unavailable)
+                    .await
+                    .unwrap_err()
+                    .is_retryable(),
+                "{unavailable}"
+            );
         }
     }
 }

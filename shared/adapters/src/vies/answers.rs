@@ -97,7 +97,12 @@ mod tests {
     }
 
     fn read(status: u16, body: &str) -> Result<VatCheck, TaxIdError> {
-        check_of(&number(), status, body.as_bytes(), OffsetDateTime::UNIX_EPOCH)
+        check_of(
+            &number(),
+            status,
+            body.as_bytes(),
+            OffsetDateTime::UNIX_EPOCH,
+        )
     }
 
     #[test]
@@ -118,7 +123,8 @@ mod tests {
 
     #[test]
     fn a_refusal_is_read_whatever_its_status() {
-        let body = r#"{"actionSucceed":false,"errorWrappers":[{"error":"MS_UNAVAILABLE","message":"x"}]}"#;
+        let body =
+            r#"{"actionSucceed":false,"errorWrappers":[{"error":"MS_UNAVAILABLE","message":"x"}]}"#;
         for status in [200, 400, 500] {
             assert!(read(status, body).unwrap_err().is_retryable());
         }
@@ -136,7 +142,11 @@ mod tests {
         assert_eq!(check.name.as_deref(), Some("ACME GMBH"));
         assert_eq!(check.address, None);
         assert_eq!(check.checked_at.unix_timestamp(), 1_796_551_200);
-        let bare = read(200, r#"{"valid":false,"requestIdentifier":"","requestDate":"2026-12-06+01:00"}"#).unwrap();
+        let bare = read(
+            200,
+            r#"{"valid":false,"requestIdentifier":"","requestDate":"2026-12-06+01:00"}"#,
+        )
+        .unwrap();
         assert_eq!((bare.valid, bare.consultation), (false, None));
         assert_eq!(bare.checked_at, OffsetDateTime::UNIX_EPOCH);
     }
