@@ -102,11 +102,10 @@ impl Adapters {
             "whm" => PanelChoice::Whm(super::panel::read(env)?),
             _ => PanelChoice::Simulated,
         };
-        let tax_ids =
-            match env.one_of("HOSTFRONT_TAX_IDS", "simulated", &["simulated", "vies"])? {
-                "vies" => TaxIdsChoice::Vies(super::vies::read(env)?),
-                _ => TaxIdsChoice::Simulated,
-            };
+        let tax_ids = match env.one_of("HOSTFRONT_TAX_IDS", "simulated", &["simulated", "vies"])? {
+            "vies" => TaxIdsChoice::Vies(super::vies::read(env)?),
+            _ => TaxIdsChoice::Simulated,
+        };
         Ok(Adapters {
             registrar,
             payments,
