@@ -19,8 +19,8 @@ pub const MEMBER_STATES: [&str; 28] = [
 /// The shortest and longest national number VIES takes.
 const LENGTHS: std::ops::RangeInclusive<usize> = 2..=12;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(into = "String")]
 pub struct VatNumber {
     country: &'static str,
     number: String,
@@ -111,6 +111,13 @@ impl TryFrom<String> for VatNumber {
 
     fn try_from(text: String) -> Result<Self, Self::Error> {
         VatNumber::parse(&text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VatNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        VatNumber::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
