@@ -17,6 +17,7 @@ pub mod shopper;
 pub mod staff;
 pub mod stripe_server;
 pub mod template;
+pub mod vies_server;
 mod wait;
 pub mod whm_server;
 

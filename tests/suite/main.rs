@@ -69,5 +69,6 @@ mod stripe_checkout;
 mod stripe_stand_in;
 mod table_conformance;
 mod tasks;
+mod tax_ids_conformance;
 mod template;
 mod worker;

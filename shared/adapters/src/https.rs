@@ -1,4 +1,4 @@
-//! One HTTPS client for the adapters that speak HTTP APIs (Stripe, WHM):
+//! One HTTPS client for the adapters that speak HTTP APIs (Stripe, WHM, VIES):
 //! rustls with the platform's verifier, made with the first request because
 //! the system's roots take milliseconds to read, which a function's cold
 //! start should not pay. Plain HTTP is allowed to 127.0.0.1 only, where

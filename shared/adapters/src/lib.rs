@@ -8,8 +8,11 @@
 //! - `stripe`: card payments on Stripe, the simulated gateway's counterpart;
 //! - `whm`: hosting accounts on cPanel & WHM servers, the simulated panel's
 //!   counterpart; `inventory` keeps the servers and addresses of both;
+//! - `vies`: VAT numbers checked in the EU's register (VIES, its REST API),
+//!   the simulated register's counterpart;
 //! - `sim`: stateful simulations of the registry, the payment gateway, the
-//!   hosting panel and the public DNS, named as such, kept in the table;
+//!   hosting panel, the public DNS and the VAT register, named as such,
+//!   kept in the table;
 //! - `TableZones`: customers' DNS zones kept in the table, on either engine.
 
 pub mod aws;
@@ -20,6 +23,7 @@ pub mod inventory;
 pub mod sim;
 pub mod stripe;
 mod table_zones;
+pub mod vies;
 pub mod whm;
 
 pub use table_zones::TableZones;

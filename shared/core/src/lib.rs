@@ -10,7 +10,7 @@
 //!   that carry their currency), `input`, `hashing`;
 //! - ports and shared records: `store` and `queue` (the `Table` and `Queue`
 //!   ports), `registrar`, `payments`, `panel`, `dnshost` and `zone`,
-//!   `resolver`, `secrets`, `mailer`, `audit`, `records`, `lifecycle`,
+//!   `resolver`, `tax_ids`, `secrets`, `mailer`, `audit`, `records`, `lifecycle`,
 //!   `step_ledger`, `catalog`, `config`, and `ports`: the ports bundled, and
 //!   the narrow capabilities (`Storage`, `Billing`, ...) a use case names;
 //! - `jobs`: the job contract and the worker loop;
@@ -57,10 +57,11 @@ pub mod stats;
 pub mod step_ledger;
 pub mod store;
 pub mod subscriptions;
+pub mod tax_ids;
 pub mod zone;
 
 pub use ids::{CustomerId, OrderId};
 pub use ports::{
     Billing, Catalogs, Hashing, Hosting, Lookups, Mailing, Ports, Provisioning, Queueing, Registry,
-    Sealing, Settings, Storage, Zones,
+    Sealing, Settings, Storage, TaxRegister, Zones,
 };

@@ -24,6 +24,7 @@ use crate::registrar::Registrar;
 use crate::resolver::{EditableDns, Resolver};
 use crate::secrets::Sealer;
 use crate::store::Table;
+use crate::tax_ids::TaxIds;
 
 #[derive(Clone)]
 pub struct Ports {
@@ -47,6 +48,8 @@ pub struct Ports {
     pub dns_host: Arc<dyn DnsHost>,
     /// Delivers the mail the table records.
     pub mailer: Arc<dyn Mailer>,
+    /// Checks customers' VAT numbers in the register (VIES).
+    pub tax_ids: Arc<dyn TaxIds>,
     /// The simulated DNS behind `resolver`, for tests and the development tools.
     pub simulated_dns: Option<Arc<dyn EditableDns>>,
     /// The simulated registry behind `registrar`, for tests and the development tools.
@@ -103,6 +106,8 @@ capabilities! {
     Lookups { resolver: dyn Resolver = resolver }
     /// Mail delivery.
     Mailing { mailer: dyn Mailer = mailer }
+    /// The register of VAT numbers.
+    TaxRegister { tax_ids: dyn TaxIds = tax_ids }
     /// Encryption of the secrets kept for a while.
     Sealing { sealer: dyn Sealer = sealer }
     /// The catalog, cached.

@@ -1,11 +1,14 @@
 //! Simulations of the outside world, for local runs, demonstrations and
-//! tests. Each keeps its state in the table, so it remembers what it did.
+//! tests: the registry, the payment gateway, the hosting panel, the public
+//! DNS and the VAT register. Each keeps its state in the table, so it
+//! remembers what it did.
 
 mod cards;
 mod dns;
 mod gateway;
 mod panel;
 mod registry;
+mod tax_ids;
 
 pub use cards::{
     APPROVED, AUTHENTICATES, DECLINED, DECLINES_WHEN_CHARGED, EXPIRED, INSUFFICIENT_FUNDS,
@@ -18,3 +21,4 @@ pub use registry::{
     SimulatedRegistry, SimulationSettings, auth_code_for, phase, registered_elsewhere,
     static_availability,
 };
+pub use tax_ids::SimulatedTaxIds;

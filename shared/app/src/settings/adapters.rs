@@ -5,6 +5,7 @@
 
 use hostfront_adapters::epp::EppSettings;
 use hostfront_adapters::stripe::StripeSettings;
+use hostfront_adapters::vies::ViesSettings;
 use hostfront_adapters::whm::WhmSettings;
 use hostfront_core::config::{ConfigError, Env};
 
@@ -29,6 +30,13 @@ pub enum PaymentsChoice {
 pub enum PanelChoice {
     Simulated,
     Whm(WhmSettings),
+}
+
+/// `HOSTFRONT_TAX_IDS`: `simulated` or `vies` (the EU's VAT register).
+#[derive(Debug, Clone)]
+pub enum TaxIdsChoice {
+    Simulated,
+    Vies(ViesSettings),
 }
 
 /// `HOSTFRONT_DNS`: `table` (zones in the table, exported as BIND) or
@@ -69,6 +77,7 @@ pub struct Adapters {
     pub registrar: RegistrarChoice,
     pub payments: PaymentsChoice,
     pub panel: PanelChoice,
+    pub tax_ids: TaxIdsChoice,
     pub dns: DnsChoice,
     pub mail: MailChoice,
     /// `HOSTFRONT_DEMO`: this is a demonstration; simulations may run on AWS.
@@ -93,10 +102,15 @@ impl Adapters {
             "whm" => PanelChoice::Whm(super::panel::read(env)?),
             _ => PanelChoice::Simulated,
         };
+        let tax_ids = match env.one_of("HOSTFRONT_TAX_IDS", "simulated", &["simulated", "vies"])? {
+            "vies" => TaxIdsChoice::Vies(super::vies::read(env)?),
+            _ => TaxIdsChoice::Simulated,
+        };
         Ok(Adapters {
             registrar,
             payments,
             panel,
+            tax_ids,
             dns: dns(env, engine)?,
             mail: mail(env, engine, dev_tools)?,
             demo: env.flag("HOSTFRONT_DEMO", false)?,

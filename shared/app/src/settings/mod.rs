@@ -15,6 +15,7 @@ mod server;
 mod stripe;
 #[cfg(test)]
 mod tests;
+mod vies;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,6 +24,7 @@ use hostfront_core::config::{Config, ConfigError, Env};
 
 pub use adapters::{
     Adapters, DnsChoice, MailChoice, PanelChoice, PaymentsChoice, RegistrarChoice, SesSettings,
+    TaxIdsChoice,
 };
 pub use aws::AwsSettings;
 pub use server::ServerSettings;

@@ -277,3 +277,27 @@ fn no_settings_print_a_secret() {
         "the rest is shown"
     );
 }
+
+#[test]
+fn vat_numbers_are_checked_in_the_simulation_unless_vies_is_chosen() {
+    let s = settings(&[]).unwrap();
+    assert!(matches!(s.adapters.tax_ids, TaxIdsChoice::Simulated));
+    let s = settings(&[
+        ("HOSTFRONT_TAX_IDS", "vies"),
+        ("HOSTFRONT_VIES_REQUESTER", "el 094 259 216"),
+    ])
+    .unwrap();
+    let TaxIdsChoice::Vies(vies) = &s.adapters.tax_ids else {
+        panic!("VIES chosen: {:?}", s.adapters.tax_ids);
+    };
+    assert_eq!(vies.url, hostfront_adapters::vies::DEFAULT_URL);
+    assert_eq!(vies.requester.as_ref().unwrap().to_string(), "EL094259216");
+    assert_eq!(vies.timeout, std::time::Duration::from_secs(10));
+    let e = settings(&[
+        ("HOSTFRONT_TAX_IDS", "vies"),
+        ("HOSTFRONT_VIES_REQUESTER", "GR094259216"),
+    ])
+    .unwrap_err();
+    assert!(e.to_string().contains("HOSTFRONT_VIES_REQUESTER"), "{e}");
+    assert!(settings(&[("HOSTFRONT_TAX_IDS", "hmrc")]).is_err());
+}

@@ -14,8 +14,8 @@ use hostfront_core::queue::Queue;
 use hostfront_core::store::Table;
 
 use super::real::{
-    RealPanel, RealPayments, RealRegistrar, epp_registrar, route53_zones, ses_mailer,
-    stripe_payments, whm_panel,
+    RealPanel, RealPayments, RealRegistrar, RealTaxIds, epp_registrar, route53_zones, ses_mailer,
+    stripe_payments, vies_tax_ids, whm_panel,
 };
 use super::{EnginePorts, with_real_ports};
 use crate::settings::Settings;
@@ -25,6 +25,7 @@ type MailPort = fn(&aws_config::SdkConfig, &Settings, &Arc<dyn Table>) -> Option
 type RegistrarPort = fn(&Settings, &Arc<dyn Table>, &Arc<dyn Clock>) -> RealRegistrar;
 type PaymentsPort = fn(&Settings) -> RealPayments;
 type PanelPort = fn(&Settings, &Arc<dyn Table>, &Arc<dyn Clock>) -> RealPanel;
+type TaxIdsPort = fn(&Settings, &Arc<dyn Clock>) -> RealTaxIds;
 
 /// The optional adapters a process links. Each Lambda binary names the ones
 /// it uses, so one that never touches a zone, sends mail or asks the
@@ -36,6 +37,7 @@ pub struct AwsAdapters {
     registrar: RegistrarPort,
     payments: PaymentsPort,
     panel: PanelPort,
+    tax_ids: TaxIdsPort,
 }
 
 impl AwsAdapters {
@@ -47,6 +49,7 @@ impl AwsAdapters {
         registrar: |_, _, _| Ok(None),
         payments: |_| Ok(None),
         panel: |_, _, _| Ok(None),
+        tax_ids: |_, _| Ok(None),
     };
     /// Everything, as configured: the local server and the worker.
     pub const ALL: AwsAdapters = AwsAdapters::NONE
@@ -54,7 +57,8 @@ impl AwsAdapters {
         .with_mail()
         .with_registrar()
         .with_payments()
-        .with_panel();
+        .with_panel()
+        .with_tax_ids();
 
     /// Route 53, when `HOSTFRONT_DNS=route53`.
     pub const fn with_zones(self) -> AwsAdapters {
@@ -92,6 +96,14 @@ impl AwsAdapters {
     pub const fn with_panel(self) -> AwsAdapters {
         AwsAdapters {
             panel: whm_panel,
+            ..self
+        }
+    }
+
+    /// VIES, when `HOSTFRONT_TAX_IDS=vies`.
+    pub const fn with_tax_ids(self) -> AwsAdapters {
+        AwsAdapters {
+            tax_ids: vies_tax_ids,
             ..self
         }
     }
@@ -170,6 +182,7 @@ pub async fn on_aws(
     let registrar = (adapters.registrar)(&settings, &table, &clock)?;
     let payments = (adapters.payments)(&settings)?;
     let panel = (adapters.panel)(&settings, &table, &clock)?;
+    let tax_ids = (adapters.tax_ids)(&settings, &clock)?;
     let kms = OnFirstUse::new(move || aws_sdk_kms::Client::new(&sdk));
     let sealer = Arc::new(KmsSealer::new(kms, key_id));
     let engine_ports = EnginePorts {
@@ -179,6 +192,7 @@ pub async fn on_aws(
         registrar,
         payments,
         panel,
+        tax_ids,
     };
     let mut ports = with_real_ports(settings, clock, engine_ports);
     if let Some(dns_host) = dns_host {

@@ -3,7 +3,8 @@
 //! engine and which adapters run them.
 //!
 //! - `aws`: DynamoDB, SQS and KMS, and the optional adapters a Lambda links;
-//! - `real`: the real registrar, gateway, panel, DNS and mail, when chosen;
+//! - `real`: the real registrar, gateway, panel, VAT register, DNS and mail,
+//!   when chosen;
 //! - `limits`: the registrar's quota shared out, and the per-client limits.
 
 mod aws;
@@ -20,7 +21,7 @@ use hostfront_adapters::embedded::{
 };
 use hostfront_adapters::sim::{
     PanelSettings, SimulatedGateway, SimulatedPanel, SimulatedRegistry, SimulatedResolver,
-    SimulationSettings,
+    SimulatedTaxIds, SimulationSettings,
 };
 use hostfront_core::Ports;
 use hostfront_core::catalog::CatalogCache;
@@ -34,9 +35,13 @@ use hostfront_core::queue::Queue;
 use hostfront_core::registrar::{Drifting, Registrar};
 use hostfront_core::secrets::Sealer;
 use hostfront_core::store::Table;
+use hostfront_core::tax_ids::TaxIds;
 
 pub use aws::{AwsAdapters, https_client, lambda_sdk_config, loaded_sdk_config, on_aws};
-pub use real::{RealPanel, RealPayments, RealRegistrar, epp_registrar, stripe_payments, whm_panel};
+pub use real::{
+    RealPanel, RealPayments, RealRegistrar, RealTaxIds, epp_registrar, stripe_payments,
+    vies_tax_ids, whm_panel,
+};
 
 use crate::settings::{Engine, MailChoice, Settings};
 use limits::{Limiters, Registrars};
@@ -85,6 +90,7 @@ fn embedded_sealed(
         registrar: epp_registrar(&settings, &table, &clock)?,
         payments: stripe_payments(&settings)?,
         panel: whm_panel(&settings, &table, &clock)?,
+        tax_ids: vies_tax_ids(&settings, &clock)?,
         table,
         queue: Arc::new(queue),
         sealer,
@@ -107,6 +113,7 @@ pub fn with_ports(
             .unwrap_or_else(|error| panic!("{error:#}")),
         payments: stripe_payments(&settings).unwrap_or_else(|error| panic!("{error:#}")),
         panel: whm_panel(&settings, &table, &clock).unwrap_or_else(|error| panic!("{error:#}")),
+        tax_ids: vies_tax_ids(&settings, &clock).unwrap_or_else(|error| panic!("{error:#}")),
         table,
         queue,
         sealer,
@@ -115,7 +122,8 @@ pub fn with_ports(
 }
 
 /// The ports every process has: the table, the queue, the sealer, and the
-/// real registrar and payment provider when they are configured.
+/// real registrar, payment provider, panel and VAT register when they are
+/// configured.
 pub struct EnginePorts {
     pub table: Arc<dyn Table>,
     pub queue: Arc<dyn Queue>,
@@ -123,6 +131,7 @@ pub struct EnginePorts {
     pub registrar: Option<Arc<dyn Registrar>>,
     pub payments: Option<Arc<dyn Payments>>,
     pub panel: Option<Arc<dyn HostingPanel>>,
+    pub tax_ids: Option<Arc<dyn TaxIds>>,
 }
 
 /// The ports bundled from `engine_ports`, with the simulations (or the real registrar) and the
@@ -139,10 +148,13 @@ pub fn with_real_ports(
         registrar,
         payments,
         panel,
+        tax_ids,
     } = engine_ports;
     let (registry, simulated_registry) = registry(&settings, &table, &clock, registrar);
     let (payments, simulated_provider) = payments_or_simulated(payments, &table, &clock);
     let panel = panel.unwrap_or_else(|| simulated_panel(&settings, &table, &clock));
+    let tax_ids =
+        tax_ids.unwrap_or_else(|| Arc::new(SimulatedTaxIds::new(table.clone(), clock.clone())));
     let registrars = Registrars::new(registry, &settings.policy, &table, &clock);
     let limiters = Limiters::new(&settings.policy);
     let simulated_dns = Arc::new(SimulatedResolver::new(table.clone()));
@@ -164,6 +176,7 @@ pub fn with_real_ports(
         resolver: simulated_dns.clone(),
         dns_host,
         mailer,
+        tax_ids,
         simulated_dns: Some(simulated_dns),
         simulated_registry,
         simulated_provider,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use hostfront_adapters::aws::{OnFirstUse, Route53Zones, SesMailer};
 use hostfront_adapters::epp::EppRegistrar;
 use hostfront_adapters::stripe::StripePayments;
+use hostfront_adapters::vies::ViesTaxIds;
 use hostfront_adapters::whm::WhmPanel;
 use hostfront_core::clock::Clock;
 use hostfront_core::dnshost::DnsHost;
@@ -13,10 +14,11 @@ use hostfront_core::panel::HostingPanel;
 use hostfront_core::payments::Payments;
 use hostfront_core::registrar::Registrar;
 use hostfront_core::store::Table;
+use hostfront_core::tax_ids::TaxIds;
 use secrecy::ExposeSecret;
 
 use crate::settings::{
-    DnsChoice, MailChoice, PanelChoice, PaymentsChoice, RegistrarChoice, Settings,
+    DnsChoice, MailChoice, PanelChoice, PaymentsChoice, RegistrarChoice, Settings, TaxIdsChoice,
 };
 
 /// The real hosting panel configured, if any (`None`: the simulation).
@@ -27,6 +29,19 @@ pub type RealPayments = anyhow::Result<Option<Arc<dyn Payments>>>;
 
 /// The real registrar configured, if any (`None`: the simulation).
 pub type RealRegistrar = anyhow::Result<Option<Arc<dyn Registrar>>>;
+
+/// The real VAT register configured, if any (`None`: the simulation).
+pub type RealTaxIds = anyhow::Result<Option<Arc<dyn TaxIds>>>;
+
+/// VIES, when `HOSTFRONT_TAX_IDS=vies`.
+pub fn vies_tax_ids(settings: &Settings, clock: &Arc<dyn Clock>) -> RealTaxIds {
+    let TaxIdsChoice::Vies(vies) = &settings.adapters.tax_ids else {
+        return Ok(None);
+    };
+    let vies = ViesTaxIds::new(vies.clone(), clock.clone())
+        .map_err(|e| anyhow::anyhow!("the VIES adapter (HOSTFRONT_VIES_URL): {e}"))?;
+    Ok(Some(Arc::new(vies)))
+}
 
 /// cPanel & WHM, when `HOSTFRONT_PANEL=whm`.
 pub fn whm_panel(settings: &Settings, table: &Arc<dyn Table>, clock: &Arc<dyn Clock>) -> RealPanel {
