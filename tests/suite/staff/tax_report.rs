@@ -140,3 +140,54 @@ async fn only_billing_staff_get_it_and_only_for_months(app: &App) {
 }
 
 on_both_engines!(only_billing_staff_get_it_and_only_for_months: report_roles_embedded, report_roles_cloud);
+
+/// Months are calendar months in UTC: an invoice issued in the last minute
+/// of a leap day that ends February counts in February, and the refund
+/// made a minute later, in March, counts in March.
+async fn months_are_utc_calendar_months(
+    clock: &hostfront::clock::ManualClock,
+    ports: &hostfront::Ports,
+) {
+    use hostfront::billing::refund::{self, RefundRequest};
+    use hostfront::billing::tax_report::{months, report};
+    use hostfront_tests::shopper::{fresh_domain, register};
+
+    let leap_day_ends = time::macros::datetime!(2028-02-29 23:59:30 UTC).unix_timestamp();
+    clock.advance_secs(leap_day_ends - hostfront::clock::Clock::now_secs(clock));
+    let request = register(&fresh_domain(), &fresh_username());
+    let (customer, order) = hostfront_tests::customer_with_live_order(ports, request).await;
+    let order = hostfront::orders::load(ports, &customer.id, &order)
+        .await
+        .unwrap();
+    clock.advance_secs(60);
+    let admin = hostfront::audit::Actor::Staff("stf-admin".into());
+    let request = RefundRequest {
+        amount: Some(100),
+        why: "a discount".into(),
+    };
+    let refunded = refund::refund(
+        ports,
+        (&admin, Role::Admin, "127.0.0.1"),
+        &order.invoice_number,
+        request,
+    )
+    .await
+    .unwrap();
+    assert!(refunded.credit_note.issued_at.starts_with("2028-03-01"));
+
+    let table = ports.table.as_ref();
+    let february = report(table, months(Some("2028-02"), Some("2028-02")).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(february.len(), 1, "{february:?}");
+    assert_eq!(february[0].invoiced.gross.minor(), order.total);
+    assert_eq!(february[0].credited.gross.minor(), 0);
+    let march = report(table, months(Some("2028-03"), Some("2028-03")).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(march.len(), 1, "{march:?}");
+    assert_eq!(march[0].invoiced.gross.minor(), 0);
+    assert_eq!(march[0].credited.gross.minor(), 100);
+}
+
+with_clock_on_both_engines!(months_are_utc_calendar_months: utc_months_embedded, utc_months_cloud);
