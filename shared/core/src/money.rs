@@ -48,24 +48,6 @@ impl fmt::Display for Currency {
     }
 }
 
-impl PartialEq<str> for Currency {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for Currency {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl From<&Currency> for serde_json::Value {
-    fn from(currency: &Currency) -> Self {
-        serde_json::Value::String(currency.0.clone())
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
     #[error("{0:?} is not an ISO 4217 currency code")]
