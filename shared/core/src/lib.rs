@@ -7,7 +7,8 @@
 //! "Inside the core"; `tests/module_graph.rs` keeps it so):
 //!
 //! - foundations: `clock`, `ids` (identifiers as types), `money` (amounts
-//!   that carry their currency), `input`, `hashing`;
+//!   that carry their currency), `party` (a party to a sale), `input`,
+//!   `hashing`;
 //! - ports and shared records: `store` and `queue` (the `Table` and `Queue`
 //!   ports), `registrar`, `payments`, `panel`, `dnshost` and `zone`,
 //!   `resolver`, `tax_ids`, `secrets`, `mailer`, `audit`, `records`, `lifecycle`,
@@ -41,6 +42,7 @@ pub mod mailer;
 pub mod money;
 pub mod orders;
 pub mod panel;
+pub mod party;
 pub mod payments;
 pub mod ports;
 pub mod private_files;

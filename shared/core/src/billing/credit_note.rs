@@ -213,7 +213,7 @@ mod tests {
             "2026-11-22T10:00:00Z".into(),
             &Currency::parse("EUR").unwrap(),
             lines,
-            2000,
+            &crate::billing::terms::Terms::flat_for_tests(2000),
         );
         bill.number = "INV-000042".into();
         bill

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 pub use super::numbering::{INVOICES, claim_number, format_number, next_number};
+use super::terms::{Party, TaxTreatment, Terms};
 use crate::money::{Currency, Money};
 use crate::records::children_partition;
 use crate::store::{
@@ -106,18 +107,29 @@ pub struct Invoice {
     /// Account credit taken off the total, minor units.
     #[serde(default)]
     pub credit: i64,
+    /// Who sold; none on invoices issued before invoices named their parties.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seller: Option<Party>,
+    /// Who bought, as their account named them when it was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buyer: Option<Party>,
+    /// How tax applied; none on invoices issued before it was kept (their
+    /// tax is `tax_rate_bps`, flat).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taxation: Option<TaxTreatment>,
 }
 
 impl Invoice {
-    /// An invoice of `lines` with tax at `tax_rate_bps`; numbered by `number()`.
+    /// An invoice of `lines` on `terms`, yet unnumbered (`claim_number`).
     pub fn new(
         customer_id: &CustomerId,
         about: InvoiceFor,
         issued_at: String,
         currency: &Currency,
         lines: Vec<InvoiceLine>,
-        tax_rate_bps: u32,
+        terms: &Terms,
     ) -> Invoice {
+        let tax_rate_bps = terms.tax.rate_bps;
         let amounts: Vec<Money> = lines
             .iter()
             .map(|l| Money::new(l.amount, currency))
@@ -145,6 +157,9 @@ impl Invoice {
             capture_id: None,
             refunded: 0,
             credit: 0,
+            seller: Some(terms.seller.clone()),
+            buyer: Some(terms.buyer.clone()),
+            taxation: Some(terms.tax.clone()),
         }
     }
 
@@ -354,7 +369,7 @@ mod tests {
             "2026-11-22T10:00:00Z".into(),
             &Currency::parse("USD").unwrap(),
             lines,
-            2000,
+            &Terms::flat_for_tests(2000),
         );
         assert_eq!(
             (invoice.subtotal, invoice.tax, invoice.total),

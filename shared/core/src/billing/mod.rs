@@ -13,6 +13,8 @@ pub mod payment_method;
 pub mod refund;
 pub mod take;
 pub mod tax_report;
+pub mod terms;
 
 pub use credit_note::CreditNote;
 pub use invoice::{Invoice, InvoiceFor, InvoiceLine, InvoiceStatus};
+pub use terms::{Party, TaxScheme, TaxTreatment, Terms};

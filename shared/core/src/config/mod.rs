@@ -13,6 +13,7 @@
 
 mod env;
 mod proxies;
+mod seller;
 #[cfg(test)]
 mod tests;
 
@@ -72,6 +73,8 @@ pub struct Config {
     pub public_url: String,
     /// The company's name, as mails sign it.
     pub company_name: String,
+    /// The seller, as invoices name it.
+    pub seller: crate::party::Party,
     /// Tax on invoices, in basis points (2000 is 20 %).
     pub tax_rate_bps: u32,
     /// Paid orders above this total (minor units) wait for staff review.
@@ -132,7 +135,9 @@ impl Config {
         let amount = |name: &str| {
             Ok::<_, ConfigError>(env.number(name, 50_000)?.min(i64::MAX as u64) as i64)
         };
+        let company_name = env.text("HOSTFRONT_COMPANY_NAME", "Hostfront Hosting");
         Ok(Config {
+            seller: seller::read(env, &company_name)?,
             mailbox_folder,
             max_body_bytes: env.number("HOSTFRONT_MAX_BODY_BYTES", 64 * 1024)? as usize,
             queue_max_receives: env.within("HOSTFRONT_QUEUE_MAX_RECEIVES", 5, 1..=1000)? as u32,
@@ -160,7 +165,7 @@ impl Config {
             purchase_window_limit: env.count("HOSTFRONT_PURCHASE_WINDOW_LIMIT", 20)?,
             cookie_secure: env.flag("HOSTFRONT_COOKIE_SECURE", true)?,
             public_url: env.text("HOSTFRONT_PUBLIC_URL", served_at),
-            company_name: env.text("HOSTFRONT_COMPANY_NAME", "Hostfront Hosting"),
+            company_name,
             tax_rate_bps: env.within("HOSTFRONT_TAX_RATE_BPS", 0, 0..=10_000)? as u32,
             review_above: amount("HOSTFRONT_REVIEW_ABOVE")?,
             staff_refund_limit: amount("HOSTFRONT_STAFF_REFUND_LIMIT")?,

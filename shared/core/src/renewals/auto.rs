@@ -14,6 +14,7 @@ use crate::accounts::Customer;
 use crate::audit::Actor;
 use crate::billing::invoice::{self, Invoice, InvoiceFor};
 use crate::billing::payment_method;
+use crate::billing::terms::Terms;
 use crate::clock::mail_day_of as day;
 use crate::domains::owned::OwnedDomain;
 use crate::lifecycle::MovedOn;
@@ -123,7 +124,7 @@ async fn invoice_ahead(
             crate::clock::rfc3339(ports.clock().now()),
             &quote.currency,
             quote.lines.clone(),
-            ports.config().tax_rate_bps,
+            &Terms::of(ports.config(), &customer),
         );
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         let renewal = Renewal {

@@ -12,6 +12,7 @@ use crate::audit::Actor;
 use crate::billing::declines::{self, Paying};
 use crate::billing::invoice::{self, Invoice, InvoiceFor};
 use crate::billing::payment_method;
+use crate::billing::terms::Terms;
 use crate::domains::owned;
 use crate::idempotency::{self, Earlier, IdempotencyRecord};
 use crate::lifecycle::MovedOn;
@@ -77,7 +78,7 @@ pub async fn renew(
             crate::clock::rfc3339(now),
             &quote.currency,
             quote.lines.clone(),
-            ports.config().tax_rate_bps,
+            &Terms::of(ports.config(), customer),
         );
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         let renewal = Renewal::new(

@@ -64,8 +64,8 @@ pub async fn pay(
 ) -> Result<OrderView, OrderError> {
     let (billing_country, method) = check_form(&request)?;
     let (order, attempt) = match attempt_for_card(ports, customer, order_id).await? {
-        ForCard::Attempt(order, attempt) => (order, attempt),
-        ForCard::Answered(view) => return Ok(view),
+        ForCard::Attempt(order, attempt) => (*order, attempt),
+        ForCard::Answered(view) => return Ok(*view),
     };
     let invoice = Invoice::read(ports.table(), order_id).await?;
     match authorize(ports, &invoice, order_id, attempt, method).await {
@@ -114,10 +114,10 @@ fn check_form(request: &PayRequest) -> Result<(String, PaymentMethodId), OrderEr
 /// What a payment with a new card starts from.
 enum ForCard {
     /// This attempt, claimed and not waiting at a bank, is the card's to make.
-    Attempt(Order, u32),
+    Attempt(Box<Order>, u32),
     /// Nothing to charge: the order is paid, or an attempt left at the bank
     /// turned out paid meanwhile.
-    Answered(OrderView),
+    Answered(Box<OrderView>),
 }
 
 /// The attempt a new card makes; an attempt left waiting at the bank is
@@ -130,7 +130,9 @@ async fn attempt_for_card(
     for _ in 0..3 {
         match claim_attempt(ports, customer, order_id).await? {
             Due::Settled(order) => {
-                return Ok(ForCard::Answered(super::view(ports, order).await?));
+                return Ok(ForCard::Answered(Box::new(
+                    super::view(ports, order).await?,
+                )));
             }
             Due::Attempt(order, attempt) => match order.payment_action.clone() {
                 // The customer left their bank's page and pays again.
@@ -138,10 +140,10 @@ async fn attempt_for_card(
                     if let Some(paid) =
                         settle_or_close(ports, customer, &order, attempt, &action).await?
                     {
-                        return Ok(ForCard::Answered(paid));
+                        return Ok(ForCard::Answered(Box::new(paid)));
                     }
                 }
-                None => return Ok(ForCard::Attempt(order, attempt)),
+                None => return Ok(ForCard::Attempt(Box::new(order), attempt)),
             },
         }
     }

@@ -6,6 +6,7 @@ use super::Placement;
 use super::domain_choice::ResolvedDomain;
 use super::request::Checked;
 use crate::billing::invoice::{Invoice, InvoiceFor, InvoiceLine};
+use crate::billing::terms::Terms;
 use crate::catalog::Catalog;
 use crate::orders::secrets::{self as order_secrets, Secret};
 use crate::orders::{DomainAction, Order, OrderError, OrderStatus, UNPAID_HOLD_DAYS, ownership};
@@ -44,7 +45,7 @@ impl Draft {
             crate::clock::rfc3339(now),
             &catalog.currency,
             invoice_lines(checked, &domain),
-            ports.config().tax_rate_bps,
+            &Terms::of(ports.config(), placement.customer),
         );
         let order = unpaid_order(order_id, placement, checked, &domain, &invoice, hold_until);
         Draft {

@@ -5,8 +5,10 @@ use time::Date;
 
 use super::period::{Period, PeriodStatus, day, epoch};
 use super::{customer, letter, service_mail};
+use crate::accounts::Customer;
 use crate::billing::credit;
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceLine};
+use crate::billing::terms::Terms;
 use crate::catalog::cycle_months;
 use crate::clock::{mail_day, mail_day_text};
 use crate::mail::{self, Letter, MailKind};
@@ -37,7 +39,7 @@ pub(super) async fn invoice(
         - time::Duration::days(1);
     let owner = customer(ports, &service.customer_id).await?;
     for _ in 0..NUMBER_ATTEMPTS {
-        let mut bill = period_bill(ports, service, from, to);
+        let mut bill = period_bill(ports, &owner, service, from, to);
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         // Account credit comes off before any card is charged.
         let (credit, credit_version) = credit::balance(ports.table(), &service.customer_id).await?;
@@ -95,6 +97,7 @@ pub(super) async fn invoice(
 /// The invoice of the service's period `from` to `to`, yet unnumbered.
 fn period_bill(
     ports: &(impl Storage + Settings),
+    owner: &Customer,
     service: &Subscription,
     from: Date,
     to: Date,
@@ -118,7 +121,7 @@ fn period_bill(
         crate::clock::rfc3339(ports.clock().now()),
         &service.currency,
         lines,
-        ports.config().tax_rate_bps,
+        &Terms::of(ports.config(), owner),
     )
 }
 

@@ -19,6 +19,7 @@ use crate::CustomerId;
 use crate::billing::declines::{self, Paying};
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceLine, InvoiceStatus};
 use crate::billing::lease;
+use crate::billing::terms::Terms;
 use crate::idempotency::{Earlier, IdempotencyRecord};
 use crate::payments::PaymentSource;
 use crate::store::{Key, TableError, Tx, TxError};
@@ -129,6 +130,8 @@ async fn invoice_upgrade(
     fingerprint: &str,
 ) -> Result<Invoice, AddonError> {
     let line = prorated(ports, service, plan_id).await?;
+    let customer = crate::accounts::load_customer(ports.table(), &service.customer_id).await?;
+    let terms = Terms::of(ports.config(), &customer);
     for _ in 0..NUMBER_ATTEMPTS {
         let mut bill = Invoice::new(
             &service.customer_id,
@@ -139,7 +142,7 @@ async fn invoice_upgrade(
             crate::clock::rfc3339(ports.clock().now()),
             &service.currency,
             vec![line.clone()],
-            ports.config().tax_rate_bps,
+            &terms,
         );
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         let record = IdempotencyRecord {
