@@ -3,6 +3,7 @@
 
 import { api, ApiError } from "/assets/api.js";
 import { $, capitalized, el, formFields, messenger, money, words } from "/assets/page.js";
+import { fillCountries } from "/assets/countries.js";
 import { offerGenerator } from "/assets/password.js";
 
 const say = messenger("account-message");
@@ -71,6 +72,7 @@ async function submit(form, path) {
 $("tab-signup").addEventListener("click", () => showTab("signup"));
 $("tab-login").addEventListener("click", () => showTab("login"));
 offerGenerator($("generate"), $("signup-form").elements.password, $("generated"));
+fillCountries($("signup-form").elements.country);
 $("signup-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   say("");

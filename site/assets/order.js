@@ -7,6 +7,7 @@
 import { api, ApiError } from "/assets/api.js";
 import { CardError, cardField } from "/assets/card-field.js";
 import { cartItems, removeFromCart } from "/assets/cart.js";
+import { fillCountries } from "/assets/countries.js";
 import { $, detailRows, el, formFields, money, say, sentence } from "/assets/page.js";
 import { offerGenerator } from "/assets/password.js";
 
@@ -237,7 +238,7 @@ async function showOneOrder() {
     location.assign(`/account.html?next=${encodeURIComponent(location.pathname + location.search)}`);
     return;
   }
-  $("pay-form").elements.billing_country.value = me.country;
+  await fillCountries($("pay-form").elements.billing_country, me.country);
   $("pay-form").addEventListener("submit", pay);
   $("ownership-check").addEventListener("click", (event) => act("verify-domain", event.target));
   $("cancel-order").addEventListener("click", (event) => act("cancel", event.target));

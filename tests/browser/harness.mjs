@@ -115,7 +115,7 @@ export async function signUp(page, base, { name, email, country }) {
   const signup = page.locator("#signup-form");
   await signup.getByLabel("Your name").fill(name);
   await signup.getByLabel("Email").fill(email);
-  await signup.getByLabel("Country").fill(country);
+  await signup.getByLabel("Country").selectOption(country);
   if (!(await signup.getByLabel("Password").inputValue())) {
     await signup.getByRole("button", { name: "Generate" }).click();
   }

@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Deserializer};
 
-/// An ISO 3166 two-letter country code, upper-cased: exactly two ASCII letters.
+/// The ISO 3166-1 alpha-2 code of a country, upper-cased; none for two
+/// letters that name no country.
 pub fn country_code(input: &str) -> Option<String> {
-    (input.len() == 2 && input.chars().all(|c| c.is_ascii_alphabetic()))
-        .then(|| input.to_ascii_uppercase())
+    crate::countries::code(input.trim()).map(str::to_string)
 }
 
 /// An integer that JSON may also write with a zero fraction (`12.0`), as

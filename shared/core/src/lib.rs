@@ -7,8 +7,8 @@
 //! "Inside the core"; `tests/module_graph.rs` keeps it so):
 //!
 //! - foundations: `clock`, `ids` (identifiers as types), `money` (amounts
-//!   that carry their currency), `party` (a party to a sale), `input`,
-//!   `hashing`;
+//!   that carry their currency), `countries` (ISO 3166-1), `party` (a
+//!   party to a sale), `input`, `hashing`;
 //! - ports and shared records: `store` and `queue` (the `Table` and `Queue`
 //!   ports), `registrar`, `payments`, `panel`, `dnshost` and `zone`,
 //!   `resolver`, `tax_ids`, `secrets`, `mailer`, `audit`, `records`, `lifecycle`,
@@ -26,6 +26,7 @@ pub mod billing;
 pub mod catalog;
 pub mod clock;
 pub mod config;
+pub mod countries;
 pub mod daily;
 pub mod dispatch;
 pub mod dnshost;

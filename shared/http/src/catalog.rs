@@ -1,4 +1,5 @@
-//! The public catalog: plans and domain prices.
+//! The public catalog: plans and domain prices; and the countries a
+//! customer may give.
 
 use crate::table::RouteTable;
 use axum::Json;
@@ -15,6 +16,28 @@ async fn get_catalog(State(state): State<AppState>) -> Result<Json<Catalog>, Api
     Ok(Json(catalog::load(state.ports.table.as_ref()).await?))
 }
 
+/// A country a customer may give.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Country {
+    /// ISO 3166-1 alpha-2.
+    code: &'static str,
+    /// Its English short name.
+    name: &'static str,
+}
+
+/// Every country of ISO 3166-1, by code: what signup and checkout take.
+#[utoipa::path(get, path = "/api/countries", tag = "catalog",
+    responses((status = 200, body = Vec<Country>)))]
+async fn countries() -> Json<Vec<Country>> {
+    Json(
+        hostfront_core::countries::all()
+            .map(|(code, name)| Country { code, name })
+            .collect(),
+    )
+}
+
 pub fn routes<T: RouteTable>() -> T {
-    T::default().add(crate::handlers!(get_catalog))
+    T::default()
+        .add(crate::handlers!(get_catalog))
+        .add(crate::handlers!(countries))
 }

@@ -53,7 +53,7 @@ fn check_country(country: &str) -> Result<String, AccountError> {
     crate::input::country_code(country).ok_or_else(|| {
         invalid(
             "invalid_country",
-            "give the two-letter country code, e.g. DE or US",
+            "choose a country: its ISO 3166 two-letter code, e.g. DE or GB (GET /api/countries lists them)",
         )
     })
 }

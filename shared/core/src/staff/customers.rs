@@ -12,12 +12,28 @@ use crate::billing::invoice::{self, Invoice};
 use crate::domains::owned::{self, OwnedDomain};
 use crate::mail::{self, Mail};
 use crate::orders::{Order, repo};
-use crate::store::{Index, ItemExt, Key, Query, SortKey, TableError};
+use crate::store::{Index, ItemExt, Key, Pages, Query, SortKey, TableError};
 use crate::subscriptions::{self, Subscription};
 use crate::{CustomerId, Storage};
 
 /// Customers shown for one search, at most.
 const FOUND: usize = 20;
+
+/// Accounts whose country is not a country of ISO 3166-1 (signup once took
+/// any two letters: "United Kingdom" became `UN`), for staff to put right.
+pub async fn with_unknown_country(ports: &impl Storage) -> Result<Vec<Customer>, TableError> {
+    let mut pages = Pages::new(Query::index(Index::Gsi2, "CUSTOMERS"), 200);
+    let mut found = Vec::new();
+    while let Some(items) = pages.next(ports.table()).await? {
+        for item in &items {
+            let customer = customer_of(item).map_err(|e| TableError::Backend(e.to_string()))?;
+            if crate::countries::name(&customer.country).is_none() {
+                found.push(customer);
+            }
+        }
+    }
+    Ok(found)
+}
 
 /// The customers `query` finds: an email, an invoice number (`INV-000042`),
 /// a domain, a customer id, or the start of a name.

@@ -1,4 +1,5 @@
-//! Reports for staff: the tax report, as CSV.
+//! Reports for staff: the tax report, as CSV; accounts whose country is
+//! not a country.
 
 use axum::extract::State;
 use axum::http::header;
@@ -6,11 +7,13 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{AsBilling, Staff};
+use super::{AsBilling, AsSupport, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiQuery, ErrorBody};
 use crate::table::RouteTable;
+use hostfront_core::accounts::Customer;
 use hostfront_core::billing::tax_report::{self, ReportError};
+use hostfront_core::staff::customers;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -65,6 +68,21 @@ async fn tax(
         .into_response())
 }
 
+/// Accounts whose country is not an ISO 3166-1 country (made before signup
+/// checked it), to put right with their owners.
+#[utoipa::path(get, path = "/api/admin/reports/unknown-countries", tag = "admin", security(("staff" = ["support"])),
+    responses((status = 200, body = Vec<Customer>)))]
+async fn unknown_countries(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+) -> Result<axum::Json<Vec<Customer>>, ApiError> {
+    Ok(axum::Json(
+        customers::with_unknown_country(&state.ports).await?,
+    ))
+}
+
 pub(super) fn routes<T: RouteTable>() -> T {
-    T::default().add(crate::handlers!(tax))
+    T::default()
+        .add(crate::handlers!(tax))
+        .add(crate::handlers!(unknown_countries))
 }

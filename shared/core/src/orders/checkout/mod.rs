@@ -103,7 +103,7 @@ fn check_form(request: &PayRequest) -> Result<(String, PaymentMethodId), OrderEr
         crate::input::country_code(&request.billing_country).ok_or_else(|| {
             invalid(
                 "invalid_country",
-                "give the billing address's two-letter country code, e.g. DE or US",
+                "choose the billing address's country: its ISO 3166 two-letter code, e.g. DE or GB",
             )
         })?;
     let method = PaymentMethodId::parse(&request.payment_method)
