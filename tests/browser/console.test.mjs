@@ -93,6 +93,8 @@ describe("the staff console", () => {
     assert.equal(await page.locator(`#order-list [data-order="${held.id}"]`).count(), 0, "it left the queue");
     await waitForStatus(page, held.id, "active");
 
+    await page.getByRole("button", { name: "Accounts whose country is not a country" }).click();
+    await page.locator("#customer-results").getByText("Every account's country is a country.").waitFor();
     await page.locator("#customer-search").getByLabel(/^Email, name/).fill(held.email);
     await page.locator("#customer-search").getByRole("button", { name: "Find" }).click();
     await page.locator("#customer-results").getByRole("button", { name: /Hedy Lamarr/ }).click();

@@ -106,20 +106,27 @@ async function showCustomer(id) {
     el("h4", {}, "History"), el("ul", {}, ...file.audit.map((e) => el("li", {}, `${e.at} — ${e.action} by ${actorOf(e.actor)}: ${e.why}`))));
 }
 
+/// Lists the customers `path` finds, each opening their file.
+async function listCustomers(path, none) {
+  await attempt(async () => {
+    const found = await call(path);
+    $("customer-file").replaceChildren();
+    $("customer-results").replaceChildren(...(found.length ? found.map((c) => {
+      const open = el("button", { type: "button", class: "secondary" }, `${c.name} <${c.email}> · ${c.country}`);
+      open.addEventListener("click", () => showCustomer(c.id).catch(fail));
+      return el("p", {}, open);
+    }) : [el("p", {}, none)]));
+  });
+}
+
 async function searchCustomers(event) {
   event.preventDefault();
   const q = new FormData(event.target).get("q");
-  await attempt(async () => {
-    const found = await call(`/api/admin/customers?q=${encodeURIComponent(q)}`);
-    $("customer-file").replaceChildren();
-    $("customer-results").replaceChildren(...(found.length ? found.map((c) => {
-      const open = el("button", { type: "button", class: "secondary" }, `${c.name} <${c.email}>`);
-      open.addEventListener("click", () => showCustomer(c.id).catch(fail));
-      return el("p", {}, open);
-    }) : [el("p", {}, "No customer found.")]));
-  });
+  await listCustomers(`/api/admin/customers?q=${encodeURIComponent(q)}`, "No customer found.");
 }
 
 export function setUpCustomers() {
   $("customer-search").addEventListener("submit", searchCustomers);
+  $("unknown-countries").addEventListener("click", () =>
+    listCustomers("/api/admin/reports/unknown-countries", "Every account's country is a country."));
 }
