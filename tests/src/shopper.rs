@@ -106,8 +106,8 @@ impl<'a> Shopper<'a> {
     }
 
     /// A payment method of the test card `number`, as the browser gets one:
-    /// from the simulated provider's card endpoint, where the app serves it;
-    /// else (Stripe, or the Lambda functions, which serve no card page)
+    /// from the simulated provider's card endpoint, where the app (or, in a
+    /// demonstration, the orders function) serves it; else (Stripe)
     /// Stripe's test payment method of that card, as Stripe.js would make.
     pub async fn payment_method(&self, number: &str) -> String {
         let (status, _, setup) = self.app.get_with("/api/payments/setup", &[]).await;

@@ -173,6 +173,13 @@ fn the_cdn_sends_the_same_security_headers_as_the_server() {
         )),
         "CloudFront's content security policy is the server's"
     );
+    assert!(
+        template.contains(&format!(
+            "ContentSecurityPolicy: \"{}\"",
+            hostfront::http::FRAMED_POLICY
+        )),
+        "in a demonstration, the simulated provider's card page is framed by the site's pages only, as on the local server"
+    );
     for needed in [
         "DisableExecuteApiEndpoint: true",
         "DeletionProtectionEnabled: true",

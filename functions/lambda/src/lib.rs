@@ -61,6 +61,16 @@ pub async fn ports_from_env(adapters: AwsAdapters) -> Result<Ports, Error> {
 /// `hostfront::http::orders::routes`), so that the binary links no other
 /// group, with the optional AWS `adapters` the group uses.
 pub async fn serve_routes(group: fn() -> GroupRoutes, adapters: AwsAdapters) -> Result<(), Error> {
+    serve_routes_and(group, adapters, |routes, _| routes).await
+}
+
+/// `serve_routes`, with what `and` adds to the group's routes once the
+/// ports are known (the simulated provider's card page, in a demonstration).
+pub async fn serve_routes_and(
+    group: fn() -> GroupRoutes,
+    adapters: AwsAdapters,
+    and: fn(GroupRoutes, &Ports) -> GroupRoutes,
+) -> Result<(), Error> {
     let ports = ports_from_env(adapters).await?;
     let started = std::time::Instant::now();
     let origin = OriginCheck::from_env();
@@ -73,7 +83,8 @@ pub async fn serve_routes(group: fn() -> GroupRoutes, adapters: AwsAdapters) -> 
             }
         }
     });
-    let router = hostfront::http::group_router(ports, group(), guard);
+    let routes = and(group(), &ports);
+    let router = hostfront::http::group_router(ports, routes, guard);
     tracing::debug!(
         routes_us = started.elapsed().as_micros() as u64,
         "routes ready"

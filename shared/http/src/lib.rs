@@ -14,7 +14,7 @@ pub mod inbound;
 pub mod orders;
 pub mod portal;
 pub mod server;
-mod simulated_gateway;
+pub mod simulated_gateway;
 pub mod system;
 pub mod table;
 
@@ -169,8 +169,8 @@ fn routes(ports: Ports, groups: &[RouteGroup], local: bool) -> Router {
     if local && let Some(dev) = dev::routes(&ports) {
         routes = routes.merge(dev);
     }
-    if local && ports.simulated_provider.is_some() {
-        routes = routes.merge(simulated_gateway::routes());
+    if local {
+        routes = simulated_gateway::mount(routes, &ports);
     }
     finish(routes, ports, openapi)
 }
@@ -232,7 +232,7 @@ font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-a
 
 /// The simulated payment provider's card page: this site's own, framed by
 /// this site's pages only.
-const FRAMED_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+pub const FRAMED_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
 img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
 form-action 'self'; frame-ancestors 'self'";
 

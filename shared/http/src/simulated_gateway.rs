@@ -34,8 +34,17 @@ const METHODS_PER_SECOND: u32 = 25;
 
 type Limiter = Arc<DefaultDirectRateLimiter>;
 
+/// `routes` and, where the simulated gateway takes payments, the
+/// provider's own: what the local server and the orders function serve.
+pub fn mount(routes: crate::GroupRoutes, ports: &hostfront_core::Ports) -> crate::GroupRoutes {
+    match ports.simulated_provider {
+        Some(_) => routes.merge(provider_routes()),
+        None => routes,
+    }
+}
+
 /// The provider's routes, each router with its own limit (one per process).
-pub fn routes() -> Router<AppState> {
+fn provider_routes() -> Router<AppState> {
     let per_second = NonZeroU32::new(METHODS_PER_SECOND).expect("not zero");
     let limiter: Limiter = Arc::new(RateLimiter::direct(Quota::per_second(per_second)));
     Router::new()

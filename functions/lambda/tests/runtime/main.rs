@@ -61,10 +61,26 @@ async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_b
     assert_eq!(status, 200, "{catalog}");
     assert!(!catalog["plans"].as_array().unwrap().is_empty());
 
+    // A demonstration's orders function serves the simulated provider's
+    // card page, which the checkout frames; the payment below goes through
+    // its endpoint there.
+    let page = hostfront_tests::http()
+        .get(app.url("/simulated-gateway/card"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.unwrap().contains("card.js"));
+
     // Signup mails a link; following it sets the session cookie.
     let shopper = Shopper::sign_up(&app, &format!("{}@example.com", unique("ada")), "GB").await;
     let (status, me) = shopper.get("/api/me").await;
     assert_eq!(status, 200, "{me}");
+    let method = shopper.payment_method("4242424242424242").await;
+    assert!(
+        !method.starts_with("pm_card_"),
+        "the function's card endpoint made it: {method}"
+    );
 
     let (status, order) = shopper
         .order(hosting("register", &fresh_domain(), &fresh_username()))
