@@ -23,6 +23,20 @@ use hostfront_core::payments::simulated::{CardDetails, MadeMethod};
 /// Where the provider's pages and endpoint live.
 pub const PREFIX: &str = "/simulated-gateway/";
 
+const PAGE_PATH: &str = "/simulated-gateway/card";
+const SCRIPT_PATH: &str = "/simulated-gateway/card.js";
+const STYLE_PATH: &str = "/simulated-gateway/card.css";
+const METHODS_PATH: &str = "/simulated-gateway/v1/payment_methods";
+
+/// Every (method, path) the provider serves: no part of the API's document,
+/// so named here for the template's routes.
+pub const ROUTES: [(&str, &str); 4] = [
+    ("GET", PAGE_PATH),
+    ("GET", SCRIPT_PATH),
+    ("GET", STYLE_PATH),
+    ("POST", METHODS_PATH),
+];
+
 const PAGE: &str = include_str!("simulated_gateway/card.html");
 const SCRIPT: &str = include_str!("simulated_gateway/card.js");
 const STYLE: &str = include_str!("simulated_gateway/card.css");
@@ -48,13 +62,10 @@ fn provider_routes() -> Router<AppState> {
     let per_second = NonZeroU32::new(METHODS_PER_SECOND).expect("not zero");
     let limiter: Limiter = Arc::new(RateLimiter::direct(Quota::per_second(per_second)));
     Router::new()
-        .route("/simulated-gateway/card", get(page))
-        .route("/simulated-gateway/card.js", get(script))
-        .route("/simulated-gateway/card.css", get(style))
-        .route(
-            "/simulated-gateway/v1/payment_methods",
-            post(payment_method).layer(Extension(limiter)),
-        )
+        .route(PAGE_PATH, get(page))
+        .route(SCRIPT_PATH, get(script))
+        .route(STYLE_PATH, get(style))
+        .route(METHODS_PATH, post(payment_method).layer(Extension(limiter)))
 }
 
 async fn page() -> impl IntoResponse {
