@@ -1,10 +1,10 @@
 // Signup and login, a password generator, and the logged-in view. The session
 // is an HttpOnly cookie: this page never sees it, it only asks /api/me.
 
-import { api, ApiError } from "/assets/api.js";
-import { $, capitalized, el, formFields, messenger, money, words } from "/assets/page.js";
-import { fillCountries } from "/assets/countries.js";
-import { offerGenerator } from "/assets/password.js";
+import { api, ApiError } from "./api.js";
+import { $, capitalized, el, formFields, messenger, money, words } from "./page.js";
+import { fillCountries } from "./countries.js";
+import { offerGenerator } from "./password.js";
 
 const say = messenger("account-message");
 

@@ -3,16 +3,16 @@
 // decisions, customers and their services, pools, dead letters, tasks and
 // the audit log. Every change carries the console's header.
 
-import { api, ApiError } from "/assets/api.js";
-import { $, capitalized, formFields } from "/assets/page.js";
-import { setUpAudit } from "/assets/admin/audit.js";
-import { allows, call, showLogin, signedIn, staffMember } from "/assets/admin/console.js";
-import { setUpCustomers } from "/assets/admin/customers.js";
-import { showDashboard } from "/assets/admin/dashboard.js";
-import { setUpDeadLetters, showDeadLetters } from "/assets/admin/dead-letters.js";
-import { setUpOrders, showOrders } from "/assets/admin/orders.js";
-import { setUpPools, showPools } from "/assets/admin/pools.js";
-import { setUpTasks, showTasks } from "/assets/admin/tasks.js";
+import { api, ApiError } from "./api.js";
+import { $, capitalized, formFields } from "./page.js";
+import { setUpAudit } from "./admin/audit.js";
+import { allows, call, showLogin, signedIn, staffMember } from "./admin/console.js";
+import { setUpCustomers } from "./admin/customers.js";
+import { showDashboard } from "./admin/dashboard.js";
+import { setUpDeadLetters, showDeadLetters } from "./admin/dead-letters.js";
+import { setUpOrders, showOrders } from "./admin/orders.js";
+import { setUpPools, showPools } from "./admin/pools.js";
+import { setUpTasks, showTasks } from "./admin/tasks.js";
 
 async function showConsole() {
   const me = staffMember();

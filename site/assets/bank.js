@@ -1,8 +1,8 @@
 // The simulated bank's check of a card holder (3-D Secure): the holder
 // confirms or refuses, and goes back to the shop, which finishes the payment.
 
-import { api, ApiError } from "/assets/api.js";
-import { $, say } from "/assets/page.js";
+import { api, ApiError } from "./api.js";
+import { $, say } from "./page.js";
 
 const check = new URLSearchParams(location.search).get("check");
 const message = $("bank-message");

@@ -3,7 +3,7 @@
 // page, or Stripe's Payment Element) and goes to the provider only; the page
 // gets back a payment method id, which is all the shop's API takes.
 
-import { api } from "/assets/api.js";
+import { api } from "./api.js";
 
 /// The provider refused the card, or could not be reached: its words.
 export class CardError extends Error {}

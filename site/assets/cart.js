@@ -1,6 +1,6 @@
 // The cart lives in the browser until checkout: a list of domains with their price.
 
-import { $ } from "/assets/page.js";
+import { $ } from "./page.js";
 
 const KEY = "hostfront.cart";
 

@@ -1,7 +1,7 @@
 // Country pickers: every <select> given to `fillCountries` lists the
 // countries the shop takes (ISO 3166-1, from /api/countries) by name, so a
 // customer picks "United Kingdom" and the server gets GB.
-import { api } from "/assets/api.js";
+import { api } from "./api.js";
 
 let countries;
 

@@ -1,5 +1,5 @@
-import { api } from "/assets/api.js";
-import { $, el, money } from "/assets/page.js";
+import { api } from "./api.js";
+import { $, el, money } from "./page.js";
 
 const cycleLabel = { monthly: "/month", annual: "/year" };
 

@@ -1,8 +1,8 @@
 // A printable invoice or credit note (`CN-…`) of the logged-in customer.
 
-import { api } from "/assets/api.js";
-import { STATUS, invoiceFor } from "/assets/invoices.js";
-import { $, el, money, say } from "/assets/page.js";
+import { api } from "./api.js";
+import { STATUS, invoiceFor } from "./invoices.js";
+import { $, el, money, say } from "./page.js";
 
 const row = (cash) => (label, amount, strong = false) =>
   el("tr", {}, el(strong ? "th" : "td", {}, label), el(strong ? "th" : "td", { class: "amount" }, cash(amount)));

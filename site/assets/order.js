@@ -4,12 +4,12 @@
 // With `?id=` it shows one order: its invoice, the card form while payment is
 // due, then each provisioning step as it completes, and finally the service.
 
-import { api, ApiError } from "/assets/api.js";
-import { CardError, cardField } from "/assets/card-field.js";
-import { cartItems, removeFromCart } from "/assets/cart.js";
-import { fillCountries } from "/assets/countries.js";
-import { $, detailRows, el, formFields, money, say, sentence } from "/assets/page.js";
-import { offerGenerator } from "/assets/password.js";
+import { api, ApiError } from "./api.js";
+import { CardError, cardField } from "./card-field.js";
+import { cartItems, removeFromCart } from "./cart.js";
+import { fillCountries } from "./countries.js";
+import { $, detailRows, el, formFields, money, say, sentence } from "./page.js";
+import { offerGenerator } from "./password.js";
 
 const orderId = new URLSearchParams(location.search).get("id");
 const KEY = "hostfront.checkout-key";

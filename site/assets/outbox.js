@@ -1,7 +1,7 @@
 // The local outbox: each mail's header and text body; the HTML body in a sandboxed frame.
 
-import { api } from "/assets/api.js";
-import { $, el, say } from "/assets/page.js";
+import { api } from "./api.js";
+import { $, el, say } from "./page.js";
 
 const list = $("mails");
 

@@ -1,13 +1,13 @@
 // The customer portal: services, domains (with renewal), invoices and credit notes, and the
 // card saved for them; each section is a module in /assets/portal/.
 
-import { api } from "/assets/api.js";
-import { $ } from "/assets/page.js";
-import { showDomains } from "/assets/portal/domains.js";
-import { showCreditNotes } from "/assets/portal/credit-notes.js";
-import { showInvoices } from "/assets/portal/invoices.js";
-import { setUpPaymentMethod, showPaymentMethod } from "/assets/portal/payment-method.js";
-import { showServices } from "/assets/portal/services.js";
+import { api } from "./api.js";
+import { $ } from "./page.js";
+import { showDomains } from "./portal/domains.js";
+import { showCreditNotes } from "./portal/credit-notes.js";
+import { showInvoices } from "./portal/invoices.js";
+import { setUpPaymentMethod, showPaymentMethod } from "./portal/payment-method.js";
+import { showServices } from "./portal/services.js";
 
 async function start() {
   try {

@@ -2,9 +2,9 @@
 // price and an "add to cart" action. Invalid input and rate limits get clear
 // messages; a slower, older answer never replaces a newer one.
 
-import { api, ApiError } from "/assets/api.js";
-import { addToCart, inCart } from "/assets/cart.js";
-import { $, capitalized, messenger, money } from "/assets/page.js";
+import { api, ApiError } from "./api.js";
+import { addToCart, inCart } from "./cart.js";
+import { $, capitalized, messenger, money } from "./page.js";
 
 const DEBOUNCE_MS = 300;
 const input = $("domain-query");

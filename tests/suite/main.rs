@@ -63,6 +63,7 @@ mod registrar_budget;
 mod registrar_conformance;
 mod renewals;
 mod sealer_conformance;
+mod site;
 mod staff;
 mod step_ledger;
 mod stripe_checkout;

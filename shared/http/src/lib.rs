@@ -15,6 +15,7 @@ pub mod orders;
 pub mod portal;
 pub mod server;
 pub mod simulated_gateway;
+pub mod site;
 pub mod system;
 pub mod table;
 
@@ -32,7 +33,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
@@ -156,9 +156,8 @@ where
 /// timeout and bound on requests at once of `limits`: what the local server
 /// serves.
 pub fn app_router(ports: Ports, site_dir: &Path, limits: &server::Limits) -> Router {
-    let site = ServeDir::new(site_dir).not_found_service(ServeFile::new(site_dir.join("404.html")));
     let config = ports.config.clone();
-    let app = routes(ports, RouteGroup::ALL, true).fallback_service(site);
+    let app = routes(ports, RouteGroup::ALL, true).fallback_service(site::router(site_dir));
     with_conventions(server::limited(app, limits), &config)
 }
 

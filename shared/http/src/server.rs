@@ -130,6 +130,11 @@ pub async fn serve(
                 }
             },
         };
+        // Answers go out as soon as they are written: without it, a header
+        // and a body written apart wait out the client's delayed ACK.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, %peer, "TCP_NODELAY was refused");
+        }
         let connection = tokio::select! {
             _ = &mut shutdown => break,
             connection = connections.admit() => connection,

@@ -1,7 +1,7 @@
 // The console's audit log (admins only): every staff action, by who, what or when.
 
-import { $, el } from "/assets/page.js";
-import { actorOf, attempt, call } from "/assets/admin/console.js";
+import { $, el } from "../page.js";
+import { actorOf, attempt, call } from "./console.js";
 
 async function showAudit(event) {
   event.preventDefault();

@@ -1,8 +1,8 @@
 // What every section of the staff console shares: its calls to the API, its
 // message line, and who is logged in with what their role allows.
 
-import { api, ApiError } from "/assets/api.js";
-import { $, capitalized, messenger } from "/assets/page.js";
+import { api, ApiError } from "../api.js";
+import { $, capitalized, messenger } from "../page.js";
 
 const ROLES = ["support", "billing", "admin"];
 let me = null;

@@ -1,8 +1,8 @@
 // The console's customers: finding one, and their file with what staff may
 // do there (suspend or cancel a service, grant credit, refund an invoice).
 
-import { $, details, el, money } from "/assets/page.js";
-import { actorOf, allows, attempt, call, fail, say } from "/assets/admin/console.js";
+import { $, details, el, money } from "../page.js";
+import { actorOf, allows, attempt, call, fail, say } from "./console.js";
 
 const customerPath = (id) => `/api/admin/customers/${encodeURIComponent(id)}`;
 

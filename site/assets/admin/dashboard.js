@@ -1,7 +1,7 @@
 // The console's dashboard: today's figures and a chart of each day's orders.
 
-import { $, detailRows, money } from "/assets/page.js";
-import { call } from "/assets/admin/console.js";
+import { $, detailRows, money } from "../page.js";
+import { call } from "./console.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 

@@ -1,8 +1,8 @@
 // The console's dead letters: jobs that failed every try, retried one by
 // one or sent back to the queue all at once.
 
-import { $, details, el, words } from "/assets/page.js";
-import { attempt, call, say } from "/assets/admin/console.js";
+import { $, details, el, words } from "../page.js";
+import { attempt, call, say } from "./console.js";
 
 function jobRecord(job) {
   const retry = el("button", { type: "button", class: "secondary" }, "Retry");

@@ -1,7 +1,7 @@
 // The console's order queues, with the decisions staff make on an order.
 
-import { $, details, el, money, words } from "/assets/page.js";
-import { allows, attempt, call, fail, say } from "/assets/admin/console.js";
+import { $, details, el, money, words } from "../page.js";
+import { allows, attempt, call, fail, say } from "./console.js";
 
 /// A button that asks why, then makes the decision.
 function decision(label, path, done) {

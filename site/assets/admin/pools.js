@@ -1,7 +1,7 @@
 // The console's pools: the servers with their accounts, and the addresses.
 
-import { $, el, formFields } from "/assets/page.js";
-import { allows, attempt, call, say } from "/assets/admin/console.js";
+import { $, el, formFields } from "../page.js";
+import { allows, attempt, call, say } from "./console.js";
 
 function serverRow(server) {
   const retire = el("button", { type: "button", class: "secondary" }, "Retire");

@@ -1,8 +1,8 @@
 // The console's daily tasks: each one's last run and its day's progress,
 // with the items that need people, and running a task now.
 
-import { $, details, el, words } from "/assets/page.js";
-import { attempt, call } from "/assets/admin/console.js";
+import { $, details, el, words } from "../page.js";
+import { attempt, call } from "./console.js";
 
 function taskRecord(task) {
   const day = task.day;

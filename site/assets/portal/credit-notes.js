@@ -1,8 +1,8 @@
 // The portal's credit notes: each documents a refund, names the invoice it
 // corrects and links to its printable page.
 
-import { api } from "/assets/api.js";
-import { $, el, money } from "/assets/page.js";
+import { api } from "../api.js";
+import { $, el, money } from "../page.js";
 
 export async function showCreditNotes() {
   const notes = await api("/api/credit-notes");

@@ -2,9 +2,9 @@
 // auth code, its registrant, its nameservers, and asking the registry again.
 // Unlocking, the auth code and the registrant ask for the account password.
 
-import { api, ApiError } from "/assets/api.js";
-import { capitalized, el, messenger } from "/assets/page.js";
-import { day, showDomains } from "/assets/portal/domains.js";
+import { api, ApiError } from "../api.js";
+import { capitalized, el, messenger } from "../page.js";
+import { day, showDomains } from "./domains.js";
 
 const say = messenger("domain-message");
 

@@ -1,10 +1,10 @@
 // The portal's domains: each with its registration, renewal and auto-renew,
 // and the controls a holder has over it.
 
-import { api } from "/assets/api.js";
-import { $, details, el, messenger, words } from "/assets/page.js";
-import { manageButtons } from "/assets/portal/domain-controls.js";
-import { renewForm } from "/assets/portal/renewal.js";
+import { api } from "../api.js";
+import { $, details, el, messenger, words } from "../page.js";
+import { manageButtons } from "./domain-controls.js";
+import { renewForm } from "./renewal.js";
 
 /// A day (UTC) of an epoch time in seconds.
 export const day = (epoch) => new Date(epoch * 1000).toISOString().slice(0, 10);

@@ -2,11 +2,11 @@
 // of a service suspended for not being paid can be paid here; the billing
 // run charges every other open one by itself.
 
-import { api, ApiError } from "/assets/api.js";
-import { STATUS, invoiceFor } from "/assets/invoices.js";
-import { $, capitalized, el, money, say } from "/assets/page.js";
-import { savedCard } from "/assets/portal/payment-method.js";
-import { services, showServices } from "/assets/portal/services.js";
+import { api, ApiError } from "../api.js";
+import { STATUS, invoiceFor } from "../invoices.js";
+import { $, capitalized, el, money, say } from "../page.js";
+import { savedCard } from "./payment-method.js";
+import { services, showServices } from "./services.js";
 
 export async function showInvoices() {
   const invoices = await api("/api/invoices");

@@ -1,9 +1,9 @@
 // The portal's payment method: the card saved with the account, which
 // renewals, upgrades and the payment of an unpaid invoice use.
 
-import { api, ApiError } from "/assets/api.js";
-import { CardError, cardField } from "/assets/card-field.js";
-import { $, capitalized, say } from "/assets/page.js";
+import { api, ApiError } from "../api.js";
+import { CardError, cardField } from "../card-field.js";
+import { $, capitalized, say } from "../page.js";
 
 /// The saved card as last shown, or null; the other sections read it.
 export let savedCard = null;

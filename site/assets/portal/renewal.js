@@ -1,12 +1,12 @@
 // Renewing a domain from the portal: for how many years, with the saved card
 // or another, then waiting until the registry has the new expiry.
 
-import { api, ApiError } from "/assets/api.js";
-import { CardError, cardField } from "/assets/card-field.js";
-import { capitalized, el, formFields, messenger, money } from "/assets/page.js";
-import { day, showDomains } from "/assets/portal/domains.js";
-import { showInvoices } from "/assets/portal/invoices.js";
-import { savedCard } from "/assets/portal/payment-method.js";
+import { api, ApiError } from "../api.js";
+import { CardError, cardField } from "../card-field.js";
+import { capitalized, el, formFields, messenger, money } from "../page.js";
+import { day, showDomains } from "./domains.js";
+import { showInvoices } from "./invoices.js";
+import { savedCard } from "./payment-method.js";
 
 const say = messenger("domain-message");
 

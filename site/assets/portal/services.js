@@ -1,10 +1,10 @@
 // The portal's services: each with its status and its cancellation, and,
 // while active, changes to its mailboxes, its other sites and its plan.
 
-import { api, ApiError } from "/assets/api.js";
-import { $, capitalized, details, el, messenger, money, words } from "/assets/page.js";
-import { showInvoices } from "/assets/portal/invoices.js";
-import { savedCard } from "/assets/portal/payment-method.js";
+import { api, ApiError } from "../api.js";
+import { $, capitalized, details, el, messenger, money, words } from "../page.js";
+import { showInvoices } from "./invoices.js";
+import { savedCard } from "./payment-method.js";
 
 const say = messenger("service-message");
 
