@@ -5,6 +5,16 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { cardFrame, fillCard, fits, shot, signUp, useStorefront } from "./harness.mjs";
 
+/// Each radio of `form` keeps its own size, its label right beside it.
+async function radiosBesideTheirLabels(form) {
+  for (const radio of await form.locator('input[type="radio"]').all()) {
+    const box = await radio.boundingBox();
+    const label = await radio.locator("xpath=..").boundingBox();
+    assert.ok(box.width < 30, `a radio ${box.width} px wide`);
+    assert.ok(box.x - label.x < 10, "the radio starts its label's line");
+  }
+}
+
 describe("the order journey", () => {
   const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "200" });
 
@@ -69,6 +79,7 @@ describe("the order journey", () => {
     const form = page.locator("#order-form");
     await form.locator("#plan option").first().waitFor({ state: "attached" });
     assert.ok(await form.getByLabel("A free subdomain").isChecked(), "an empty cart starts with a subdomain");
+    await radiosBesideTheirLabels(form);
     await form.getByLabel(/Subdomain name/).fill("enigmalab");
     await page.locator("#username").fill("sunnybakery");
     await page.locator("#username").blur();
@@ -122,6 +133,7 @@ describe("the site on a phone", () => {
     const form = page.locator("#order-form");
     await form.locator("#plan option").first().waitFor({ state: "attached" });
     await fits(page, "the checkout");
+    await radiosBesideTheirLabels(form);
     await form.getByLabel(/Subdomain name/).fill("phonebakery");
     await page.locator("#username").fill("phonebakery");
     await form.getByRole("button", { name: "Generate" }).click();
