@@ -1,10 +1,11 @@
 // Domain search: results appear as the user types (debounced), each with its
 // price and an "add to cart" action. Invalid input and rate limits get clear
-// messages; a slower, older answer never replaces a newer one.
+// messages; a slower, older answer never replaces a newer one. The search is
+// kept in the address (`/?q=bakery`), so a reload or the back button finds it.
 
 import { api, ApiError } from "./api.js";
 import { addToCart, inCart } from "./cart.js";
-import { $, capitalized, messenger, money } from "./page.js";
+import { $, messenger, money } from "./page.js";
 
 const DEBOUNCE_MS = 300;
 const input = $("domain-query");
@@ -75,9 +76,18 @@ function clear() {
   suggestionsTitle.hidden = true;
 }
 
+/// Keeps `query` in the address bar, without a history entry per keystroke.
+function remember(query) {
+  const url = new URL(location.href);
+  if (query) url.searchParams.set("q", query);
+  else url.searchParams.delete("q");
+  history.replaceState(history.state, "", url);
+}
+
 async function search(query) {
   const ticket = ++latest;
   lastQuery = query;
+  remember(query);
   say("Searching…");
   try {
     const answer = await api(`/api/domains/check?name=${encodeURIComponent(query)}`);
@@ -97,8 +107,9 @@ async function search(query) {
     clear();
     if (error instanceof ApiError && error.status === 429) {
       say(`You are searching very fast. Please wait ${error.retryAfter ?? "a few"} seconds and try again.`, true);
-    } else if (error instanceof ApiError && error.status === 400) {
-      say(capitalized(error.message) + ".", true);
+    } else if (error instanceof ApiError && (error.status === 400 || error.status === 422)) {
+      // The name as typed cannot be a domain: say how to type it.
+      say(`Check the name: ${error.message}.`, true);
     } else {
       say(`The search is not working right now: ${error.message}`, true);
     }
@@ -112,7 +123,15 @@ input.addEventListener("input", () => {
     latest++;
     clear();
     say("");
+    remember("");
     return;
   }
   timer = setTimeout(() => search(query), DEBOUNCE_MS);
 });
+
+// A search in the address (a reload, the back button, a shared link) runs again.
+const kept = new URLSearchParams(location.search).get("q")?.trim();
+if (kept) {
+  input.value = kept;
+  search(kept);
+}

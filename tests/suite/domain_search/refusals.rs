@@ -17,7 +17,9 @@ async fn every_rejection_is_a_json_422_with_its_code() {
             &format!("{}.com", vec!["b".repeat(62); 4].join(".")),
             "name_too_long",
         ),
-        ("bad_name.com", "invalid_characters"),
+        // A fullwidth "!" is "!" to IDNA, which no name has; an ASCII one
+        // would be tidied away.
+        ("bad\u{ff01}name.com", "invalid_characters"),
         ("-bakery.com", "hyphen_position"),
         ("xn--zz.com", "invalid_punycode"),
         ("co.uk", "public_suffix"),
@@ -39,6 +41,10 @@ async fn every_rejection_is_a_json_422_with_its_code() {
         (status, body["error"]["code"].as_str()),
         (400, Some("invalid_query"))
     );
+    // Spaces and punctuation are tidied away, as registrars' searches do.
+    let (status, _, body) = check(&app, " My Bakery! ").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["normalized"]["unicode"], "mybakery");
     app.shutdown().await.unwrap();
 }
 

@@ -100,7 +100,7 @@ pub async fn check(
     ports: &(impl Storage + Settings + Registry + Catalogs),
     query: &str,
 ) -> Result<CheckResponse, CheckError> {
-    let searched = name::parse(query)?;
+    let searched = name::parse(&name::tidy(query))?;
     let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
     let search = Search::of(&searched, &catalog);
     let (primaries, variations) = search.candidates(&catalog);
