@@ -27,6 +27,8 @@ async function showCatalog() {
     list.textContent = `The plans could not be loaded: ${error.message}`;
     list.classList.add("error");
   }
+  list.classList.remove("loading");
+  list.removeAttribute("aria-busy");
 }
 
 async function showStatus() {
