@@ -114,3 +114,28 @@ fn modules_import_one_another_by_relative_paths() {
     }
     assert!(absolute.is_empty(), "{absolute:#?}");
 }
+
+/// The API's public answers (the catalog, the countries) are compressed and
+/// may be kept a minute; an answer about someone is neither, so that no
+/// secret is ever compressed beside what a client sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_public_answers_are_compressed() {
+    let app = App::embedded().await;
+    for path in ["/api/catalog", "/api/countries"] {
+        let public = answer(&app, path, &[(header::ACCEPT_ENCODING, "gzip")]).await;
+        assert_eq!(public.status(), 200, "{path}");
+        assert_eq!(cache_of(&public), "public, max-age=60", "{path}");
+        assert_eq!(public.headers()[header::CONTENT_ENCODING], "gzip", "{path}");
+    }
+    let private = answer(
+        &app,
+        "/api/openapi.json",
+        &[(header::ACCEPT_ENCODING, "gzip")],
+    )
+    .await;
+    assert_eq!(private.status(), 200);
+    assert!(private.headers().get(header::CONTENT_ENCODING).is_none());
+    let refused = answer(&app, "/api/me", &[(header::ACCEPT_ENCODING, "gzip")]).await;
+    assert_eq!(refused.status(), 401);
+    assert!(refused.headers().get(header::CONTENT_ENCODING).is_none());
+}

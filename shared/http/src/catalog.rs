@@ -4,6 +4,8 @@
 use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
@@ -12,9 +14,13 @@ use hostfront_core::catalog::{self, Catalog};
 /// Hosting plans with their billing cycles and setup fees, and per-TLD domain prices.
 #[utoipa::path(get, path = "/api/catalog", tag = "catalog",
     responses((status = 200, body = Catalog), (status = 500, body = ErrorBody)))]
-async fn get_catalog(State(state): State<AppState>) -> Result<Json<Catalog>, ApiError> {
-    Ok(Json(catalog::load(state.ports.table.as_ref()).await?))
+async fn get_catalog(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let catalog = catalog::load(state.ports.table.as_ref()).await?;
+    Ok(([PUBLIC_MINUTE], Json(catalog)))
 }
+
+/// What anybody may keep for a minute: the same for every visitor.
+const PUBLIC_MINUTE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "public, max-age=60");
 
 /// A country a customer may give.
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -28,12 +34,11 @@ struct Country {
 /// Every country of ISO 3166-1, by code: what signup and checkout take.
 #[utoipa::path(get, path = "/api/countries", tag = "catalog",
     responses((status = 200, body = Vec<Country>)))]
-async fn countries() -> Json<Vec<Country>> {
-    Json(
-        hostfront_core::countries::all()
-            .map(|(code, name)| Country { code, name })
-            .collect(),
-    )
+async fn countries() -> impl IntoResponse {
+    let countries: Vec<Country> = hostfront_core::countries::all()
+        .map(|(code, name)| Country { code, name })
+        .collect();
+    ([PUBLIC_MINUTE], Json(countries))
 }
 
 pub fn routes<T: RouteTable>() -> T {

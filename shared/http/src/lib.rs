@@ -30,6 +30,8 @@ use axum::http::{HeaderName, HeaderValue, Request, Uri, header};
 use axum::response::{IntoResponse, Response};
 use tower::{Layer, Service, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -157,9 +159,40 @@ where
 /// serves.
 pub fn app_router(ports: Ports, site_dir: &Path, limits: &server::Limits) -> Router {
     let config = ports.config.clone();
-    let app = routes(ports, RouteGroup::ALL, true).fallback_service(site::router(site_dir));
+    let app = routes(ports, RouteGroup::ALL, true)
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(is_public_answer as AnswerTest)),
+        )
+        .fallback_service(site::router(site_dir));
     with_conventions(server::limited(app, limits), &config)
 }
+
+/// Answers any cache may keep (`Cache-Control: public`, such as the
+/// catalog): the only API answers compressed, as they carry nothing of
+/// anyone's, so compression cannot leak a secret beside what a client
+/// sent (BREACH).
+fn is_public(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CACHE_CONTROL)
+        .is_some_and(|value| value.as_bytes().starts_with(b"public"))
+}
+
+fn is_public_answer(
+    _: axum::http::StatusCode,
+    _: axum::http::Version,
+    headers: &axum::http::HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
+    is_public(headers)
+}
+
+type AnswerTest = fn(
+    axum::http::StatusCode,
+    axum::http::Version,
+    &axum::http::HeaderMap,
+    &axum::http::Extensions,
+) -> bool;
 
 /// The routes of `groups`; on the local server (`local`), also the
 /// development tools its configuration turns on.
@@ -252,7 +285,7 @@ const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
 /// The security headers, HSTS only where the public address is HTTPS (a
 /// browser must never be told to insist on TLS for a plain-HTTP local run),
 /// and `no-store` on API answers: they carry sessions' data, so no browser
-/// or proxy may keep them.
+/// or proxy may keep them; those a route marks public (the catalog) it may.
 async fn answer_headers(State(https): State<bool>, uri: Uri, mut response: Response) -> Response {
     let headers = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
@@ -274,7 +307,7 @@ async fn answer_headers(State(https): State<bool>, uri: Uri, mut response: Respo
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
-    if uri.path().starts_with("/api/") || framed {
+    if (uri.path().starts_with("/api/") || framed) && !is_public(headers) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
