@@ -1,5 +1,5 @@
 // Signup and login, a password generator, and the logged-in view. The session
-// is an HttpOnly cookie: this page never sees it, it only asks /api/me.
+// is an HttpOnly cookie: this page never sees it, it only asks /api/session.
 
 import { api, ApiError } from "./api.js";
 import { $, capitalized, el, formFields, messenger, money, words } from "./page.js";
@@ -115,5 +115,5 @@ function followVerification() {
 
 window.addEventListener("hashchange", followVerification);
 if (!followVerification()) {
-  api("/api/me").then(showCustomer, () => showCustomer(null));
+  api("/api/session").then((s) => showCustomer(s.customer), () => showCustomer(null));
 }

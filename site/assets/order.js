@@ -69,7 +69,7 @@ function showSuggestions(suggestions, text) {
 async function showCheckout() {
   $("checkout").hidden = false;
   const form = $("order-form");
-  const loggedIn = await api("/api/me").then(() => true, () => false);
+  const loggedIn = await api("/api/session").then((s) => Boolean(s.customer), () => false);
   $("login-first").hidden = loggedIn;
   form.querySelector('button[type="submit"]').disabled = !loggedIn;
   const catalog = await api("/api/catalog");
@@ -233,7 +233,7 @@ async function act(action, button) {
 
 async function showOneOrder() {
   $("order").hidden = false;
-  const me = await api("/api/me").catch(() => null);
+  const me = await api("/api/session").then((s) => s.customer, () => null);
   if (!me) {
     location.assign(`/account.html?next=${encodeURIComponent(location.pathname + location.search)}`);
     return;

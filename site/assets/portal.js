@@ -10,9 +10,8 @@ import { setUpPaymentMethod, showPaymentMethod } from "./portal/payment-method.j
 import { showServices } from "./portal/services.js";
 
 async function start() {
-  try {
-    await api("/api/me");
-  } catch {
+  const session = await api("/api/session").catch(() => ({ customer: null }));
+  if (!session.customer) {
     $("portal-login").hidden = false;
     return;
   }

@@ -323,3 +323,18 @@ async fn sessions_expire_and_are_stored_only_as_hashes() {
         Err(AccountError::NotLoggedIn)
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_says_who_is_logged_in_and_never_401s() {
+    let app = App::embedded().await;
+    let (status, _, visitor) = app.get("/api/session").await;
+    assert_eq!((status, &visitor), (200, &json!({"customer": null})));
+    let (status, _, forged) = app
+        .get_with("/api/session", &[("cookie", "hf_session=forged")])
+        .await;
+    assert_eq!((status, &forged), (200, &json!({"customer": null})));
+    let ada = hostfront_tests::shopper::Shopper::sign_up(&app, "ada@example.com", "GB").await;
+    let (status, me) = ada.get("/api/session").await;
+    assert_eq!(status, 200);
+    assert_eq!(me["customer"]["email"], "ada@example.com");
+}

@@ -219,8 +219,33 @@ async fn me(CurrentCustomer(customer): CurrentCustomer) -> Json<Customer> {
     Json(customer)
 }
 
+/// Who is logged in, if anyone.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Session {
+    /// The customer; null for a visitor.
+    customer: Option<Customer>,
+}
+
+/// Whether a customer is logged in, and who: for a page that shows itself
+/// either way (answering a visitor 401, as `/api/me` does, would be an
+/// error in their browser's console).
+#[utoipa::path(get, path = "/api/session", tag = "accounts",
+    responses((status = 200, body = Session), (status = 503, body = ErrorBody)))]
+async fn session(customer: Result<CurrentCustomer, ApiError>) -> Result<Json<Session>, ApiError> {
+    match customer {
+        Ok(CurrentCustomer(customer)) => Ok(Json(Session {
+            customer: Some(customer),
+        })),
+        Err(refused) if refused.status == StatusCode::UNAUTHORIZED => {
+            Ok(Json(Session { customer: None }))
+        }
+        Err(other) => Err(other),
+    }
+}
+
 pub fn routes<T: RouteTable>() -> T {
     T::default()
+        .add(crate::handlers!(session))
         .add(crate::handlers!(signup))
         .add(crate::handlers!(verify_email))
         .add(crate::handlers!(login))
