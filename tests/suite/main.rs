@@ -71,4 +71,5 @@ mod table_conformance;
 mod tasks;
 mod tax_ids_conformance;
 mod template;
+mod vat;
 mod worker;
