@@ -7,6 +7,7 @@
 //! outside the EU charges its flat rate, as before.
 
 mod pending;
+mod report;
 
 use hostfront::adapters::sim::APPROVED;
 use hostfront_tests::App;

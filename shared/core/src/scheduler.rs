@@ -213,7 +213,7 @@ impl Task {
                 ))
             }
             Task::RecheckVatNumbers => {
-                let done = crate::accounts::vat_recheck::recheck_pending(ports).await?;
+                let done = crate::billing::vat_recheck::recheck_pending(ports).await?;
                 Ok(format!(
                     "VAT numbers: {} confirmed, {} not valid, {} still waiting for VIES; {} invoices corrected",
                     done.confirmed, done.dropped, done.waiting, done.corrected

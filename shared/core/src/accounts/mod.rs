@@ -23,7 +23,6 @@ use crate::{Hashing, Storage};
 pub(crate) mod repo;
 mod signup;
 pub mod vat;
-pub mod vat_recheck;
 use crate::CustomerId;
 use crate::store::{Condition, ItemExt, TableError, Update};
 pub(crate) use repo::{customer_key, customer_of, email_key, load_customer, session_key};

@@ -4,7 +4,7 @@
 //! its consultation number, the registered name and address. A number the
 //! register says is not valid is refused and nothing is kept. When the
 //! register cannot answer now, the number is kept as pending: invoices go
-//! on at the consumer's rate, and the hourly recheck (`vat_recheck`) asks
+//! on at the consumer's rate, and the hourly recheck (`billing::vat_recheck`) asks
 //! again, marking the account in the `VATPENDING` partition meanwhile.
 
 use serde::{Deserialize, Serialize};

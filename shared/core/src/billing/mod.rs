@@ -17,6 +17,7 @@ pub mod tax_report;
 pub mod terms;
 pub mod vat_correction;
 pub mod vat_rates;
+pub mod vat_recheck;
 
 pub use credit_note::CreditNote;
 pub use invoice::{Invoice, InvoiceFor, InvoiceLine, InvoiceStatus};

@@ -7,10 +7,10 @@
 //! stopped. Once VIES says it is not valid, the number is dropped and the
 //! customer told by mail. While VIES cannot answer, it stays on the list.
 
-use super::vat::{self, Listing, PENDING, VatRegistration, VatStatus};
-use super::{Customer, load_customer};
-use crate::billing::letter::addressed;
-use crate::billing::vat_correction;
+use super::letter::addressed;
+use super::vat_correction;
+use crate::accounts::vat::{self, Listing, PENDING, VatRegistration, VatStatus};
+use crate::accounts::{Customer, load_customer};
 use crate::mail::{self, Mail, MailKind};
 use crate::store::{ItemExt, Query, TableError, all_items};
 use crate::tax_ids::{TaxIdError, VatNumber};
