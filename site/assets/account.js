@@ -4,6 +4,7 @@
 import { api, ApiError } from "/assets/api.js";
 import { $, capitalized, el, formFields, messenger, money, words } from "/assets/page.js";
 import { offerGenerator } from "/assets/password.js";
+import { showVatNumber } from "/assets/vat-number.js";
 
 const say = messenger("account-message");
 
@@ -41,6 +42,7 @@ function showCustomer(customer) {
       return;
     }
     showOrders();
+    showVatNumber(customer);
   }
 }
 

@@ -16,10 +16,12 @@
 //! A seller outside the EU charges its one configured rate
 //! (`HOSTFRONT_TAX_RATE_BPS`, `flat`).
 
+use super::invoice::InvoiceLine;
 use super::terms::{TaxEvidence, TaxScheme, TaxTreatment};
 use super::vat_rates::{is_member_state, iso_country, standard_rate_bps};
 use crate::accounts::{Customer, VatStatus};
 use crate::config::Config;
+use crate::money::{Currency, Money};
 
 /// What an invoice under reverse charge must state.
 pub const REVERSE_CHARGE: &str = "Reverse charge: VAT to be accounted for by the recipient (Article 196, Council Directive 2006/112/EC)";
@@ -54,8 +56,53 @@ pub fn treatment(config: &Config, customer: &Customer) -> TaxTreatment {
         rate_bps,
         country,
         mention,
+        prices_include_tax: false,
         evidence,
     }
+}
+
+/// The lines, subtotal and tax of a sale of `lines` under `tax`. Prices
+/// without tax: the lines as they are, their sum the subtotal, and the tax
+/// the rate of it (rounded half up). Prices with tax: the sum of the lines
+/// is the total; its tax is `total × rate / (100 % + rate)` (rounded half
+/// up), the subtotal the total less that tax, and each line shows its part
+/// of the subtotal in proportion to its price, the rounding carried from
+/// line to line so that the lines add up to the subtotal exactly, and
+/// subtotal and tax to the total.
+pub fn amounts(
+    lines: Vec<InvoiceLine>,
+    currency: &Currency,
+    tax: &TaxTreatment,
+) -> (Vec<InvoiceLine>, Money, Money) {
+    let prices: Vec<Money> = lines
+        .iter()
+        .map(|l| Money::new(l.amount, currency))
+        .collect();
+    let sum = Money::sum(currency, &prices).expect("invoice lines fit in an i64");
+    if !tax.prices_include_tax || sum.minor() <= 0 {
+        let due = sum
+            .share(tax.rate_bps)
+            .expect("tax on a sum that fits fits");
+        return (lines, sum, due);
+    }
+    let rate = i64::from(tax.rate_bps);
+    let due = sum.part(rate, 10_000 + rate).expect("a part of a sum fits");
+    let net = sum.checked_sub(&due).expect("less than the sum fits");
+    let (mut before, mut given) = (0, 0);
+    let lines = lines
+        .into_iter()
+        .map(|line| {
+            before += line.amount;
+            let up_to = net
+                .part(before, sum.minor())
+                .expect("a part of the net fits")
+                .minor();
+            let amount = up_to - given;
+            given = up_to;
+            InvoiceLine { amount, ..line }
+        })
+        .collect();
+    (lines, net, due)
 }
 
 /// The scheme, rate and country for an EU `seller` whose own rate is `domestic`.
@@ -169,6 +216,61 @@ mod tests {
             let (scheme, rate, country, mention) = decided("US", &customer);
             assert_eq!((scheme, rate, mention), (TaxScheme::Flat, 750, false));
             assert_eq!(country, customer.country);
+        }
+    }
+
+    fn line(amount: i64) -> InvoiceLine {
+        InvoiceLine {
+            description: format!("{amount}"),
+            amount,
+        }
+    }
+
+    /// The amounts of `prices` at `rate_bps`, with or without tax included.
+    fn charged(prices: &[i64], rate_bps: u32, included: bool) -> (Vec<i64>, i64, i64) {
+        let mut tax = treatment(&config("DE"), &buyer("DE", None));
+        (tax.rate_bps, tax.prices_include_tax) = (rate_bps, included);
+        let usd = Currency::parse("USD").unwrap();
+        let (lines, net, due) = amounts(prices.iter().copied().map(line).collect(), &usd, &tax);
+        (
+            lines.iter().map(|l| l.amount).collect(),
+            net.minor(),
+            due.minor(),
+        )
+    }
+
+    #[test]
+    fn prices_with_tax_are_split_into_net_and_tax_that_add_up_exactly() {
+        assert_eq!(
+            charged(&[1199, 499], 2000, false),
+            (vec![1199, 499], 1698, 340)
+        );
+        assert_eq!(
+            charged(&[1199, 499], 2000, true),
+            (vec![999, 416], 1415, 283)
+        );
+        assert_eq!(
+            charged(&[333, 333, 333], 1900, true),
+            (vec![280, 279, 280], 839, 160)
+        );
+        assert_eq!(charged(&[1000], 0, true), (vec![1000], 1000, 0));
+        for rate in [0, 700, 1700, 1900, 2000, 2100, 2550, 2700] {
+            for prices in [
+                vec![1],
+                vec![499, 4990, 1],
+                vec![3, 3, 3, 3, 3, 3, 3],
+                vec![123_456, 7],
+            ] {
+                let (lines, net, tax) = charged(&prices, rate, true);
+                let gross: i64 = prices.iter().sum();
+                assert_eq!(lines.iter().sum::<i64>(), net, "{prices:?} at {rate}");
+                assert_eq!(net + tax, gross, "{prices:?} at {rate}");
+                let exact = gross as f64 * rate as f64 / (10_000.0 + rate as f64);
+                assert!(
+                    (tax as f64 - exact).abs() <= 0.5,
+                    "{prices:?} at {rate}: {tax} {exact}"
+                );
+            }
         }
     }
 

@@ -7,8 +7,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::accounts::{Customer, VatRegistration, VatStatus};
+use crate::catalog::Catalog;
 use crate::config::Config;
 pub use crate::party::Party;
+use crate::store::TableError;
+use crate::{Catalogs, Settings, Storage};
 
 /// Which rule set the tax on a sale (see `billing::tax` for when each applies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -60,6 +63,10 @@ pub struct TaxTreatment {
     /// What the invoice must state, e.g. the legal mention of a reverse charge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mention: Option<String>,
+    /// Whether the prices sold at included this tax: then the subtotal is
+    /// the price less its tax (`billing::tax::amounts`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prices_include_tax: bool,
     /// Where the buyer is, as shown when it was decided; none on invoices
     /// issued before evidence was kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,6 +116,22 @@ impl Terms {
         }
     }
 
+    /// The terms on which the shop sells to `customer` today, at the
+    /// catalog's prices (with or without tax).
+    pub async fn for_sale(
+        ports: &(impl Settings + Storage + Catalogs),
+        customer: &Customer,
+    ) -> Result<Terms, TableError> {
+        let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
+        Ok(Terms::of(ports.config(), customer).at_prices_of(&catalog))
+    }
+
+    /// These terms at the prices of `catalog` (with or without tax).
+    pub fn at_prices_of(mut self, catalog: &Catalog) -> Terms {
+        self.tax.prices_include_tax = catalog.prices_include_tax;
+        self
+    }
+
     /// A flat `rate_bps` between two parties named only, for unit tests.
     #[cfg(test)]
     pub(crate) fn flat_for_tests(rate_bps: u32) -> Terms {
@@ -127,6 +150,7 @@ impl Terms {
                 rate_bps,
                 country: "DE".into(),
                 mention: None,
+                prices_include_tax: false,
                 evidence: None,
             },
         }
