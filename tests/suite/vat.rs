@@ -6,6 +6,7 @@
 //! issued meanwhile get a credit note of their VAT (`pending`). A seller
 //! outside the EU charges its flat rate, as before.
 
+mod included;
 mod pending;
 mod report;
 
@@ -38,7 +39,11 @@ pub(crate) async fn ordered_invoice(shopper: &Shopper<'_>) -> (Value, String) {
 
 /// The scheme, rate and country the invoice was taxed under.
 pub(crate) fn taxed(invoice: &Value) -> (&str, u64, &str) {
-    let t = &invoice["taxation"];
+    taxed_by(&invoice["taxation"])
+}
+
+/// The scheme, rate and country of a tax treatment.
+fn taxed_by(t: &Value) -> (&str, u64, &str) {
     (
         t["scheme"].as_str().unwrap(),
         t["rate_bps"].as_u64().unwrap(),
@@ -62,8 +67,21 @@ async fn each_buyer_is_taxed_where_they_are(app: &App) {
     adds_up(&invoice);
 
     let consumer = buyer(app, "FR").await;
+    let (_, terms) = consumer.get("/api/account/tax").await;
+    assert_eq!(
+        taxed_by(&terms),
+        ("oss", 2000, "FR"),
+        "what pages show before paying"
+    );
     let (invoice, order_id) = ordered_invoice(&consumer).await;
     assert_eq!(taxed(&invoice), ("oss", 2000, "FR"));
+    let (_, me) = consumer.get("/api/me").await;
+    let mails = hostfront::mail::outbox(&app.ports, 200).await.unwrap();
+    let received = mails
+        .iter()
+        .find(|m| m.to == me["email"] && m.kind == hostfront::mail::MailKind::OrderReceived)
+        .expect("the order's mail");
+    assert!(received.text.contains("VAT 20% (FR)"), "{}", received.text);
     assert_eq!(invoice["taxation"]["evidence"]["account_country"], "FR");
     adds_up(&invoice);
     let (status, paid) = consumer.pay(&order_id, APPROVED, "BE").await;
@@ -108,6 +126,8 @@ async fn a_business_with_a_valid_number_is_reverse_charged(app: &App) {
     );
     let (_, me) = business.get("/api/me").await;
     assert_eq!(me["vat"]["number"], "FR100", "{me}");
+    let (_, terms) = business.get("/api/account/tax").await;
+    assert_eq!(taxed_by(&terms), ("reverse_charge", 0, "FR"));
 
     let (invoice, _) = ordered_invoice(&business).await;
     assert_eq!(taxed(&invoice), ("reverse_charge", 0, "FR"));

@@ -3,10 +3,11 @@
 
 import { api, ApiError } from "/assets/api.js";
 import { CardError, cardField } from "/assets/card-field.js";
-import { capitalized, el, formFields, messenger, money } from "/assets/page.js";
+import { capitalized, el, formFields, messenger } from "/assets/page.js";
 import { day, showDomains } from "/assets/portal/domains.js";
 import { showInvoices } from "/assets/portal/invoices.js";
 import { savedCard } from "/assets/portal/payment-method.js";
+import { taxTerms, withTax } from "/assets/tax.js";
 
 const say = messenger("domain-message");
 
@@ -17,7 +18,10 @@ function yearsField(domain, quote) {
   const perYear = quote.lines[0].amount;
   const restore = quote.lines[1]?.amount ?? 0;
   const price = el("p", { class: "hint" });
-  const showPrice = () => { price.textContent = `${money(perYear * Number(years.value) + restore, quote.currency)} before tax${restore ? ", with the restore fee" : ""}.`; };
+  const showPrice = async () => {
+    const amount = perYear * Number(years.value) + restore;
+    price.textContent = `${withTax(amount, quote.currency, await taxTerms())}${restore ? ", with the restore fee" : ""}.`;
+  };
   years.addEventListener("change", showPrice);
   showPrice();
   return [years, price];

@@ -61,6 +61,28 @@ pub fn treatment(config: &Config, customer: &Customer) -> TaxTreatment {
     }
 }
 
+/// What the tax line of an invoice (or its credit note) is called: the
+/// rate, and for EU VAT its country, or why there is none.
+pub fn label(taxation: Option<&TaxTreatment>, rate_bps: u32) -> String {
+    let percent = format!("{}%", rate_bps as f64 / 100.0);
+    let Some(taxation) = taxation else {
+        return format!("Tax ({percent})");
+    };
+    let included = if taxation.prices_include_tax {
+        ", included"
+    } else {
+        ""
+    };
+    match taxation.scheme {
+        TaxScheme::Flat => format!("Tax ({percent}{included})"),
+        TaxScheme::Domestic | TaxScheme::Oss => {
+            format!("VAT {percent} ({}{included})", taxation.country)
+        }
+        TaxScheme::ReverseCharge => "VAT 0%: reverse charge".into(),
+        TaxScheme::OutsideScope => "No VAT: outside the EU".into(),
+    }
+}
+
 /// The lines, subtotal and tax of a sale of `lines` under `tax`. Prices
 /// without tax: the lines as they are, their sum the subtotal, and the tax
 /// the rate of it (rounded half up). Prices with tax: the sum of the lines

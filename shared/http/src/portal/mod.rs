@@ -11,7 +11,7 @@ mod invoices;
 mod manage;
 mod payment_method;
 mod subscriptions;
-mod vat_number;
+mod tax;
 
 use super::AppState;
 use super::error::ApiError;
@@ -82,5 +82,5 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(subscriptions::routes())
         .merge(invoices::routes())
         .merge(credit_notes::routes())
-        .merge(vat_number::routes())
+        .merge(tax::routes())
 }

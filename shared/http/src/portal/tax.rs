@@ -1,5 +1,6 @@
-//! The business customer's VAT number: given, checked in the EU's register
-//! (VIES) before it counts, and taken off.
+//! Tax as it applies to the customer: the terms their account gives what
+//! they buy now, and their business's VAT number, given, checked in the
+//! EU's register (VIES) before it counts, and taken off.
 
 use axum::Json;
 use axum::extract::State;
@@ -11,6 +12,7 @@ use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::table::RouteTable;
 use hostfront_core::accounts::VatRegistration;
 use hostfront_core::accounts::vat::{self, VatError, VatNumberRequest};
+use hostfront_core::billing::{TaxTreatment, Terms};
 
 impl From<VatError> for ApiError {
     fn from(error: VatError) -> Self {
@@ -22,6 +24,21 @@ impl From<VatError> for ApiError {
             VatError::Table(error) => error.into(),
         }
     }
+}
+
+/// How tax applies to what the customer buys now: the scheme, rate and
+/// country their account gives, what the invoice will say, and whether the
+/// catalog's prices include the tax. Pages show prices with it before the
+/// customer pays.
+#[utoipa::path(get, path = "/api/account/tax", tag = "portal", security(("session" = [])),
+    responses(
+        (status = 200, body = TaxTreatment),
+    ))]
+async fn tax_terms(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+) -> Result<Json<TaxTreatment>, ApiError> {
+    Ok(Json(Terms::for_sale(&state.ports, &customer).await?.tax))
 }
 
 /// Gives the account a VAT number, checked in VIES first. Valid: kept, with
@@ -61,5 +78,9 @@ async fn remove_vat_number(
 }
 
 pub(super) fn routes<T: RouteTable>() -> T {
-    T::default().add(crate::handlers!(give_vat_number, remove_vat_number))
+    T::default().add(crate::handlers!(
+        tax_terms,
+        give_vat_number,
+        remove_vat_number
+    ))
 }
