@@ -44,7 +44,12 @@ $("vat-form").addEventListener("submit", async (event) => {
 
 $("vat-remove").addEventListener("click", async () => {
   say("");
-  await api("/api/account/vat-number", { method: "DELETE" });
-  show(null);
-  say("Removed: you are invoiced as a consumer.");
+  try {
+    await api("/api/account/vat-number", { method: "DELETE" });
+    show(null);
+    say("Removed: you are invoiced as a consumer.");
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    say(sentence(error.message), true);
+  }
 });
