@@ -17,7 +17,7 @@ function yearsField(domain, quote) {
     ...Array.from({ length: quote.max_years }, (_, i) => el("option", { value: String(i + 1) }, `${i + 1} ${i ? "years" : "year"}`)));
   const perYear = quote.lines[0].amount;
   const restore = quote.lines[1]?.amount ?? 0;
-  const price = el("p", { class: "hint" });
+  const price = el("p", { class: "hint tax-note" });
   const showPrice = async () => {
     const amount = perYear * Number(years.value) + restore;
     price.textContent = `${withTax(amount, quote.currency, await taxTerms())}${restore ? ", with the restore fee" : ""}.`;

@@ -105,7 +105,7 @@ function upgradeButton(service) {
     }
     const plan = el("select", { name: "plan_id" }, ...larger.map((p) => el("option", { value: p.id }, `${p.name}, ${money(p.prices[service.cycle], catalog.currency)}`)));
     const terms = await taxTerms();
-    const price = el("p", { class: "hint upgrade-price" });
+    const price = el("p", { class: "hint tax-note" });
     const showPrice = () => {
       const chosen = larger.find((p) => p.id === plan.value);
       price.textContent = `${chosen.name}: ${withTax(chosen.prices[service.cycle], catalog.currency, terms, catalog.prices_include_tax)} ${service.cycle === "annual" ? "a year" : "a month"}.`;
