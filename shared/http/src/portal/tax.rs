@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use crate::AppState;
 use crate::accounts::CurrentCustomer;
 use crate::error::{ApiError, ApiJson, ErrorBody};
+use crate::orders::Purchaser;
 use crate::table::RouteTable;
 use hostfront_core::accounts::VatRegistration;
 use hostfront_core::accounts::vat::{self, VatError, VatNumberRequest};
@@ -46,17 +47,20 @@ async fn tax_terms(
 /// when it is of another member state than the seller's. VIES cannot answer
 /// now: kept as `pending`, invoices go on at the consumer's rate, and VIES
 /// is asked again every hour; once it confirms the number, the invoices
-/// issued meanwhile get a credit note of their VAT.
+/// issued meanwhile get a credit note of their VAT. Each asks VIES, so it
+/// is rate limited with purchases.
 #[utoipa::path(put, path = "/api/account/vat-number", tag = "portal", security(("session" = [])),
     request_body = VatNumberRequest,
     responses(
         (status = 200, body = VatRegistration, description = "kept: `valid`, or `pending` while VIES cannot answer"),
+        (status = 409, body = ErrorBody, description = "`busy`: the account changed meanwhile; try again"),
         (status = 422, body = ErrorBody, description = "`invalid_vat_number` (not in a VAT number's form), `vat_number_not_valid` (VIES says it is not valid); nothing was kept"),
+        (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments; see Retry-After"),
         (status = 503, body = ErrorBody, description = "VAT numbers cannot be checked right now; nothing was kept"),
     ))]
 async fn give_vat_number(
     State(state): State<AppState>,
-    CurrentCustomer(customer): CurrentCustomer,
+    Purchaser(customer): Purchaser,
     ApiJson(request): ApiJson<VatNumberRequest>,
 ) -> Result<Json<VatRegistration>, ApiError> {
     Ok(Json(
@@ -68,6 +72,7 @@ async fn give_vat_number(
 #[utoipa::path(delete, path = "/api/account/vat-number", tag = "portal", security(("session" = [])),
     responses(
         (status = 204, description = "taken off (or there was none)"),
+        (status = 409, body = ErrorBody, description = "`busy`: the account changed meanwhile; try again"),
     ))]
 async fn remove_vat_number(
     State(state): State<AppState>,
