@@ -145,9 +145,29 @@ async fn pending_then_not_valid_is_dropped_and_told(app: &App, vies: &ViesServer
     assert_eq!(taxed(&invoice), ("oss", 2000, "FR"));
 }
 
+/// Given again once VIES is back, before the recheck: valid at once, and
+/// the recheck still corrects what was invoiced while it was pending.
+async fn given_again_once_valid_is_corrected_by_the_recheck(app: &App, vies: &ViesServer) {
+    const AGAIN: &str = "FR55555555555";
+    vies.register(AGAIN, "BISTRO SAS", "LYON");
+    vies.member_state_down("FR");
+    let business = buyer(app, "FR").await;
+    assert_eq!(give(&business, AGAIN).await["status"], "pending");
+    let (invoice, _) = ordered_invoice(&business).await;
+    assert_eq!(taxed(&invoice), ("oss", 2000, "FR"));
+    vies.member_state_up("FR");
+    assert_eq!(give(&business, AGAIN).await["status"], "valid");
+    let outcome = recheck(app).await;
+    assert!(outcome.contains("1 invoices corrected"), "{outcome}");
+    let (_, notes) = business.get("/api/credit-notes").await;
+    assert_eq!(notes[0]["invoice_number"], invoice["number"], "{notes}");
+    assert!(recheck(app).await.contains("0 invoices corrected"));
+}
+
 async fn the_pending_story(app: &App, vies: &ViesServer) {
     pending_then_confirmed_then_corrected(app, vies).await;
     pending_then_not_valid_is_dropped_and_told(app, vies).await;
+    given_again_once_valid_is_corrected_by_the_recheck(app, vies).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
