@@ -2,9 +2,10 @@
 // is an HttpOnly cookie: this page never sees it, it only asks /api/session.
 
 import { api, ApiError } from "./api.js";
-import { $, capitalized, el, formFields, messenger, money, words } from "./page.js";
+import { $, capitalized, el, messenger, money, words, formFields } from "./page.js";
 import { fillCountries } from "./countries.js";
 import { offerGenerator } from "./password.js";
+import { showVatNumber } from "./vat-number.js";
 
 const say = messenger("account-message");
 
@@ -42,6 +43,7 @@ function showCustomer(customer) {
       return;
     }
     showOrders();
+    showVatNumber(customer);
   }
 }
 

@@ -8,8 +8,9 @@ import { api, ApiError } from "./api.js";
 import { CardError, cardField } from "./card-field.js";
 import { cartItems, removeFromCart } from "./cart.js";
 import { fillCountries } from "./countries.js";
-import { $, detailRows, el, formFields, money, say, sentence } from "./page.js";
+import { $, el, money, say, sentence, detailRows, formFields } from "./page.js";
 import { offerGenerator } from "./password.js";
+import { taxLabel, taxTerms, withTax } from "./tax.js";
 
 const orderId = new URLSearchParams(location.search).get("id");
 const KEY = "hostfront.checkout-key";
@@ -75,6 +76,7 @@ async function showCheckout() {
   const catalog = await api("/api/catalog");
   $("plan").replaceChildren(...catalog.plans.map((p) =>
     el("option", { value: p.id }, `${p.name} — ${money(p.prices.monthly, catalog.currency)}/month`)));
+  showPlanPrice(catalog, loggedIn ? await taxTerms() : null);
   const cart = cartItems();
   $("cart-domains").replaceChildren(...cart.map((item, i) => el("label", { class: "choice" },
     el("input", { type: "radio", name: "action", value: `register:${item.domain}`, ...(i === 0 ? { checked: "" } : {}) }),
@@ -87,6 +89,21 @@ async function showCheckout() {
   $("username").addEventListener("change", checkUsername);
   offerGenerator($("generate"), form.elements.password, $("generated"));
   form.addEventListener("submit", placeOrder);
+}
+
+/// The chosen plan's price for the chosen cycle, with its tax: the
+/// customer's terms when logged in, else that tax is added per country.
+function showPlanPrice(catalog, terms) {
+  const show = () => {
+    const plan = catalog.plans.find((p) => p.id === $("plan").value);
+    const cycle = $("cycle").value;
+    const price = plan?.prices[cycle];
+    $("plan-price").textContent = price === undefined ? "" :
+      `${plan.name}, ${cycle === "annual" ? "a year" : "a month"}: ${withTax(price, catalog.currency, terms, catalog.prices_include_tax)}.`;
+  };
+  $("plan").addEventListener("change", show);
+  $("cycle").addEventListener("change", show);
+  show();
 }
 
 async function placeOrder(event) {
@@ -128,8 +145,11 @@ function showInvoice(invoice) {
   const row = (label, amount, strong = false) => el("tr", {}, el(strong ? "th" : "td", {}, label), el(strong ? "th" : "td", { class: "amount" }, money(amount, invoice.currency)));
   $("invoice").querySelector("tbody").replaceChildren(
     ...invoice.lines.map((l) => row(l.description, l.amount)),
-    row(`Tax (${invoice.tax_rate_bps / 100}%)`, invoice.tax),
+    row(taxLabel(invoice), invoice.tax),
     row("Total", invoice.total, true));
+  const mention = invoice.taxation?.mention;
+  $("invoice-tax-mention").hidden = !mention;
+  $("invoice-tax-mention").textContent = mention ?? "";
 }
 
 function showSteps(steps) {

@@ -153,6 +153,11 @@ impl ViesServer {
         self.register.lock().unwrap().down.push(country.into());
     }
 
+    /// Brings the member state `country` back up.
+    pub fn member_state_up(&self, country: &str) {
+        self.register.lock().unwrap().down.retain(|c| c != country);
+    }
+
     /// Answers `number` only `after` this long.
     pub fn slow(&self, number: &str, after: Duration) {
         self.register

@@ -72,4 +72,5 @@ mod table_conformance;
 mod tasks;
 mod tax_ids_conformance;
 mod template;
+mod vat;
 mod worker;

@@ -119,6 +119,10 @@ pub struct TldPrice {
 pub struct Catalog {
     /// ISO 4217 code of every amount in the catalog.
     pub currency: Currency,
+    /// Whether its prices include the tax of the sale (then an invoice's
+    /// subtotal is the price less its tax), or tax is added on top.
+    #[serde(default)]
+    pub prices_include_tax: bool,
     pub plans: Vec<Plan>,
     pub tlds: Vec<TldPrice>,
 }
@@ -160,7 +164,10 @@ pub async fn seed_demo(table: &dyn Table) -> TableResult<bool> {
         return Ok(false);
     }
     let demo = Catalog::demo();
-    let settings = serde_json::json!({"currency": demo.currency});
+    let settings = serde_json::json!({
+        "currency": demo.currency,
+        "prices_include_tax": demo.prices_include_tax,
+    });
     table
         .put(entry("SETTINGS".into(), "catalog_settings", settings), None)
         .await?;
@@ -189,6 +196,7 @@ pub async fn load(table: &dyn Table) -> TableResult<Catalog> {
     let mut catalog = Catalog {
         // A table not yet given its catalog's settings counts in dollars.
         currency: Currency::parse("USD").expect("USD is a currency"),
+        prices_include_tax: false,
         plans: Vec::new(),
         tlds: Vec::new(),
     };
@@ -199,6 +207,7 @@ pub async fn load(table: &dyn Table) -> TableResult<Catalog> {
                 let code = body["currency"].as_str().unwrap_or_default();
                 catalog.currency = Currency::parse(code)
                     .map_err(|e| TableError::Backend(format!("corrupt catalog settings: {e}")))?;
+                catalog.prices_include_tax = body["prices_include_tax"].as_bool().unwrap_or(false);
             }
             Some("plan") => catalog
                 .plans

@@ -9,16 +9,26 @@ use tokio_util::sync::CancellationToken;
 
 use crate::daily::Check;
 use crate::store::{ItemExt, Key, TableResult};
-use crate::{Billing, Catalogs, Mailing, Queueing, Registry, Sealing, Settings, Storage};
+use crate::{
+    Billing, Catalogs, Mailing, Queueing, Registry, Sealing, Settings, Storage, TaxRegister,
+};
 
 /// What the periodic tasks use, together: each task's use case names its own share.
 pub trait Scheduling:
-    Storage + Settings + Queueing + Billing + Registry + Mailing + Catalogs + Sealing
+    Storage + Settings + Queueing + Billing + Registry + Mailing + Catalogs + Sealing + TaxRegister
 {
 }
 
 impl<T> Scheduling for T where
-    T: Storage + Settings + Queueing + Billing + Registry + Mailing + Catalogs + Sealing
+    T: Storage
+        + Settings
+        + Queueing
+        + Billing
+        + Registry
+        + Mailing
+        + Catalogs
+        + Sealing
+        + TaxRegister
 {
 }
 
@@ -41,6 +51,9 @@ pub enum Task {
     /// Gives orders that went live before services and domains were
     /// records of their own those records; a no-op once done.
     MigrateRecords,
+    /// Asks VIES again about the VAT numbers it could not confirm, and
+    /// corrects the invoices issued meanwhile once it does.
+    RecheckVatNumbers,
     /// A daily check over every item of its kind, fanned out through the
     /// queue; hourly, so an interrupted run resumes within the hour, and a
     /// no-op once the day's batches are queued.
@@ -48,7 +61,7 @@ pub enum Task {
 }
 
 impl Task {
-    pub const ALL: [Task; 11] = [
+    pub const ALL: [Task; 12] = [
         Task::SweepExpired,
         Task::ResumeProvisioning,
         Task::CancelLapsedOrders,
@@ -56,6 +69,7 @@ impl Task {
         Task::ResumeRenewals,
         Task::RunBilling,
         Task::FollowTransfers,
+        Task::RecheckVatNumbers,
         Task::Daily(Check::RegistrySync),
         Task::Daily(Check::OverdueServices),
         Task::Daily(Check::CertificateAlerts),
@@ -71,6 +85,7 @@ impl Task {
             Task::ResumeRenewals => "resume-renewals",
             Task::RunBilling => "run-billing",
             Task::FollowTransfers => "follow-transfers",
+            Task::RecheckVatNumbers => "recheck-vat-numbers",
             Task::Daily(check) => check.name(),
         }
     }
@@ -84,6 +99,7 @@ impl Task {
             Task::ResumeRenewals => Duration::from_secs(300),
             Task::RunBilling => Duration::from_secs(24 * 3600),
             Task::FollowTransfers => Duration::from_secs(3600),
+            Task::RecheckVatNumbers => Duration::from_secs(3600),
             Task::Daily(_) => Duration::from_secs(3600),
         }
     }
@@ -194,6 +210,13 @@ impl Task {
                 Ok(format!(
                     "{} transfers completed, {} refused",
                     done.completed, done.failed
+                ))
+            }
+            Task::RecheckVatNumbers => {
+                let done = crate::billing::vat_recheck::recheck_pending(ports).await?;
+                Ok(format!(
+                    "VAT numbers: {} confirmed, {} not valid, {} still waiting for VIES; {} invoices corrected",
+                    done.confirmed, done.dropped, done.waiting, done.corrected
                 ))
             }
             Task::Daily(check) => crate::daily::fan_out(ports, check).await,

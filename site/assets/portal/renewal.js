@@ -3,10 +3,11 @@
 
 import { api, ApiError } from "../api.js";
 import { CardError, cardField } from "../card-field.js";
-import { capitalized, el, formFields, messenger, money } from "../page.js";
+import { capitalized, el, messenger, money, formFields } from "../page.js";
 import { day, showDomains } from "./domains.js";
 import { showInvoices } from "./invoices.js";
 import { savedCard } from "./payment-method.js";
+import { taxTerms, withTax } from "../tax.js";
 
 const say = messenger("domain-message");
 
@@ -16,8 +17,11 @@ function yearsField(domain, quote) {
     ...Array.from({ length: quote.max_years }, (_, i) => el("option", { value: String(i + 1) }, `${i + 1} ${i ? "years" : "year"}`)));
   const perYear = quote.lines[0].amount;
   const restore = quote.lines[1]?.amount ?? 0;
-  const price = el("p", { class: "hint" });
-  const showPrice = () => { price.textContent = `${money(perYear * Number(years.value) + restore, quote.currency)} before tax${restore ? ", with the restore fee" : ""}.`; };
+  const price = el("p", { class: "hint tax-note" });
+  const showPrice = async () => {
+    const amount = perYear * Number(years.value) + restore;
+    price.textContent = `${withTax(amount, quote.currency, await taxTerms())}${restore ? ", with the restore fee" : ""}.`;
+  };
   years.addEventListener("change", showPrice);
   showPrice();
   return [years, price];

@@ -5,6 +5,7 @@ import { api, ApiError } from "../api.js";
 import { $, capitalized, details, el, messenger, money, words } from "../page.js";
 import { showInvoices } from "./invoices.js";
 import { savedCard } from "./payment-method.js";
+import { taxTerms, withTax } from "../tax.js";
 
 const say = messenger("service-message");
 
@@ -103,10 +104,19 @@ function upgradeButton(service) {
       return;
     }
     const plan = el("select", { name: "plan_id" }, ...larger.map((p) => el("option", { value: p.id }, `${p.name}, ${money(p.prices[service.cycle], catalog.currency)}`)));
+    const terms = await taxTerms();
+    const price = el("p", { class: "hint tax-note" });
+    const showPrice = () => {
+      const chosen = larger.find((p) => p.id === plan.value);
+      price.textContent = `${chosen.name}: ${withTax(chosen.prices[service.cycle], catalog.currency, terms, catalog.prices_include_tax)} ${service.cycle === "annual" ? "a year" : "a month"}.`;
+    };
+    plan.addEventListener("change", showPrice);
+    showPrice();
     const key = crypto.randomUUID();
     const form = el("form", { class: "card-form" },
       el("label", {}, "Upgrade to", plan),
-      el("p", { class: "hint" }, `The difference for the rest of this period is charged now to your card ending ${savedCard.last4}.`),
+      price,
+      el("p", { class: "hint" }, `The difference for the rest of this period, with its tax, is charged now to your card ending ${savedCard.last4}.`),
       el("button", { type: "submit" }, "Upgrade now"));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();

@@ -11,7 +11,8 @@ async fn main() -> Result<(), hostfront_lambda::Error> {
             .with_mail()
             .with_registrar()
             .with_payments()
-            .with_panel(),
+            .with_panel()
+            .with_tax_ids(),
     )
     .await
 }

@@ -31,7 +31,8 @@ async fn main() -> Result<(), hostfront_lambda::Error> {
             .with_mail()
             .with_registrar()
             .with_payments()
-            .with_panel(),
+            .with_panel()
+            .with_tax_ids(),
     )
     .await?;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Invocation>| {

@@ -22,10 +22,12 @@ use crate::{Hashing, Storage};
 
 pub(crate) mod repo;
 mod signup;
+pub mod vat;
 use crate::CustomerId;
 use crate::store::{Condition, ItemExt, TableError, Update};
 pub(crate) use repo::{customer_key, customer_of, email_key, load_customer, session_key};
 pub use signup::{SignupAccepted, Verification, signup, verify_email};
+pub use vat::{VatRegistration, VatStatus};
 
 pub const MIN_PASSWORD: usize = 10;
 pub const MAX_PASSWORD: usize = 128;
@@ -83,6 +85,9 @@ pub struct Customer {
     pub technical_contact: Contact,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// The business's VAT number, once given (`PUT /api/account/vat-number`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat: Option<VatRegistration>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -65,6 +65,19 @@ pub fn use_op(customer_id: &CustomerId, amount: i64, v: i64) -> TxOp {
     }
 }
 
+/// Adds `amount` to the customer's credit, whatever its version (moving
+/// it, so that a concurrent use of the credit reads it again).
+pub fn add_op(customer_id: &CustomerId, amount: i64) -> TxOp {
+    TxOp::Update {
+        key: key(customer_id),
+        update: Update::new()
+            .set("kind", "credit")
+            .add("balance", amount)
+            .bump_version(),
+        condition: None,
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CreditError {
     #[error("{0}")]

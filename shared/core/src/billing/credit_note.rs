@@ -124,7 +124,7 @@ impl CreditNote {
 
     /// The note numbered `sequence`, as a create-only write, indexed by
     /// customer and by number.
-    fn put_op(&self, sequence: i64) -> TxOp {
+    pub(crate) fn put_op(&self, sequence: i64) -> TxOp {
         let mut item = self.key().to_item();
         item.insert("kind".into(), "credit_note".into());
         item.insert("credit_note".into(), json!(self));

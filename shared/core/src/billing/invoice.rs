@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 
 pub use super::numbering::{INVOICES, claim_number, format_number, next_number};
 use super::terms::{Party, TaxTreatment, Terms};
-use crate::money::{Currency, Money};
+use crate::money::Currency;
 use crate::records::children_partition;
 use crate::store::{
     Condition, Index, Item, ItemExt, Key, Query, SortKey, Table, TableError, TableResult, TxOp,
@@ -130,14 +130,7 @@ impl Invoice {
         terms: &Terms,
     ) -> Invoice {
         let tax_rate_bps = terms.tax.rate_bps;
-        let amounts: Vec<Money> = lines
-            .iter()
-            .map(|l| Money::new(l.amount, currency))
-            .collect();
-        let subtotal = Money::sum(currency, &amounts).expect("invoice lines fit in an i64");
-        let tax = subtotal
-            .share(tax_rate_bps)
-            .expect("tax on a sum that fits fits");
+        let (lines, subtotal, tax) = super::tax::amounts(lines, currency, &terms.tax);
         let total = subtotal
             .checked_add(&tax)
             .expect("an invoice's total fits in an i64");

@@ -1,7 +1,7 @@
 //! The letters of billing's mails: to whom, from whom, where to act, and
 //! what an invoice says.
 
-use super::{CreditNote, Invoice, InvoiceLine};
+use super::{CreditNote, Invoice, InvoiceLine, TaxTreatment};
 use crate::mail::{Letter, Mail, MailKind};
 use crate::money::{Currency, Money};
 use crate::store::TableError;
@@ -26,7 +26,7 @@ pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
     Letter {
         lines: shown_lines(
             &invoice.lines,
-            (invoice.tax_rate_bps, invoice.tax),
+            (invoice.taxation.as_ref(), invoice.tax_rate_bps, invoice.tax),
             &invoice.currency,
         ),
         total: money(invoice.total),
@@ -39,7 +39,11 @@ pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
 /// lines, tax and total.
 pub fn with_credit_note(letter: Letter, note: &CreditNote) -> Letter {
     Letter {
-        lines: shown_lines(&note.lines, (note.tax_rate_bps, note.tax), &note.currency),
+        lines: shown_lines(
+            &note.lines,
+            (None, note.tax_rate_bps, note.tax),
+            &note.currency,
+        ),
         total: Money::new(note.total, &note.currency).to_string(),
         invoice_number: note.invoice_number.clone(),
         credit_note: note.number.clone(),
@@ -47,10 +51,11 @@ pub fn with_credit_note(letter: Letter, note: &CreditNote) -> Letter {
     }
 }
 
-/// (description, amount) of each line, then the tax at its rate.
+/// (description, amount) of each line, then the tax, named by its rate and
+/// rule (`billing::tax::label`).
 fn shown_lines(
     lines: &[InvoiceLine],
-    (rate_bps, tax): (u32, i64),
+    (taxation, rate_bps, tax): (Option<&TaxTreatment>, u32, i64),
     currency: &Currency,
 ) -> Vec<(String, String)> {
     let money = |amount| Money::new(amount, currency).to_string();
@@ -58,7 +63,7 @@ fn shown_lines(
         .iter()
         .map(|l| (l.description.clone(), money(l.amount)))
         .collect();
-    shown.push((format!("Tax ({}%)", rate_bps as f64 / 100.0), money(tax)));
+    shown.push((super::tax::label(taxation, rate_bps), money(tax)));
     shown
 }
 

@@ -12,9 +12,13 @@ pub mod numbering;
 pub mod payment_method;
 pub mod refund;
 pub mod take;
+pub mod tax;
 pub mod tax_report;
 pub mod terms;
+pub mod vat_correction;
+pub mod vat_rates;
+pub mod vat_recheck;
 
 pub use credit_note::CreditNote;
 pub use invoice::{Invoice, InvoiceFor, InvoiceLine, InvoiceStatus};
-pub use terms::{Party, TaxScheme, TaxTreatment, Terms};
+pub use terms::{Party, TaxEvidence, TaxScheme, TaxTreatment, Terms};

@@ -1,9 +1,12 @@
-//! The tax report for staff: per month, country, tax rate and currency,
-//! the net, tax and gross of the invoices issued, of the credit notes
-//! issued, and the difference, as CSV.
+//! The tax report for staff: per month, country, tax rate, currency and
+//! scheme, the net, tax and gross of the invoices issued, of the credit
+//! notes issued, and the difference, as CSV.
 //!
-//! The country is the customer's account country and the rate the
-//! invoice's (a credit note carries its invoice's). An invoice counts in
+//! The country, rate and scheme are the invoice's `taxation` (a credit
+//! note carries its invoice's), so reverse-charged sales have rows of their
+//! own (`reverse_charge`, at 0 %); an invoice issued before invoices kept
+//! their taxation counts under its customer's account country, its rate,
+//! as `flat`. An invoice counts in
 //! the month it was issued, unless it was voided before payment (nothing
 //! was owed); its gross is its subtotal and tax, before account credit
 //! paid any of it. A credit note counts in the month it was issued.
@@ -11,7 +14,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::credit_note::{self, CreditNote};
-use super::invoice::{Invoice, InvoiceStatus};
+use super::invoice::{self, Invoice, InvoiceStatus};
+use super::terms::TaxTreatment;
 use crate::CustomerId;
 use crate::accounts::{customer_key, customer_of};
 use crate::money::{Currency, Money, MoneyError};
@@ -121,42 +125,108 @@ impl Amounts {
     }
 }
 
-/// One row: a month, country, rate and currency, invoiced and credited.
+/// One row: a month, country, rate, currency and scheme, invoiced and credited.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaxRow {
     pub month: Month,
     pub country: String,
     pub tax_rate_bps: u32,
+    /// `domestic`, `oss`, `reverse_charge`, `outside_scope` or `flat`.
+    pub scheme: String,
     pub invoiced: Amounts,
     pub credited: Amounts,
 }
 
-type RowKey = (Month, String, u32, String);
+/// Where, at what rate and under which scheme a sale was taxed.
+#[derive(Debug, Clone)]
+struct Taxed {
+    country: String,
+    rate: u32,
+    scheme: String,
+}
+
+impl Taxed {
+    fn of(taxation: &TaxTreatment) -> Taxed {
+        let scheme = serde_json::to_value(taxation.scheme).unwrap_or_default();
+        Taxed {
+            country: taxation.country.clone(),
+            rate: taxation.rate_bps,
+            scheme: scheme.as_str().unwrap_or_default().to_string(),
+        }
+    }
+}
+
+type RowKey = (Month, String, u32, String, String);
 
 /// The rows of the months `from` to `to`, in order.
 #[derive(Default)]
 struct Rows(BTreeMap<RowKey, TaxRow>);
 
 impl Rows {
-    fn row(&mut self, month: Month, country: &str, rate: u32, currency: &Currency) -> &mut TaxRow {
-        let key = (month, country.to_string(), rate, currency.to_string());
+    fn row(&mut self, month: Month, taxed: &Taxed, currency: &Currency) -> &mut TaxRow {
+        let key = (
+            month,
+            taxed.country.clone(),
+            taxed.rate,
+            currency.to_string(),
+            taxed.scheme.clone(),
+        );
         self.0.entry(key).or_insert_with(|| TaxRow {
             month,
-            country: country.to_string(),
-            tax_rate_bps: rate,
+            country: taxed.country.clone(),
+            tax_rate_bps: taxed.rate,
+            scheme: taxed.scheme.clone(),
             invoiced: Amounts::zero(currency),
             credited: Amounts::zero(currency),
         })
     }
 }
 
-/// Account countries, each customer read once.
+/// Account countries, each customer read once, and how invoices were
+/// taxed, each invoice read once.
 struct Countries<'a> {
     table: &'a dyn Table,
     known: HashMap<CustomerId, String>,
+    invoices: HashMap<String, Option<Taxed>>,
 }
 
 impl Countries<'_> {
+    /// How `bill` was taxed, from its taxation, or as `flat` in its
+    /// customer's account country when it was issued before invoices kept it.
+    async fn taxed(&mut self, bill: &Invoice) -> Result<Taxed, TableError> {
+        Ok(match &bill.taxation {
+            Some(taxation) => Taxed::of(taxation),
+            None => Taxed {
+                country: self.of(&bill.customer_id).await?,
+                rate: bill.tax_rate_bps,
+                scheme: "flat".into(),
+            },
+        })
+    }
+
+    /// How the invoice a credit note corrects was taxed, at the note's rate.
+    async fn taxed_note(&mut self, note: &CreditNote) -> Result<Taxed, TableError> {
+        if !self.invoices.contains_key(&note.invoice_number) {
+            let taxed = match invoice::by_number(self.table, &note.invoice_number).await? {
+                Some(bill) => Some(self.taxed(&bill).await?),
+                None => None,
+            };
+            self.invoices.insert(note.invoice_number.clone(), taxed);
+        }
+        let taxed = match self.invoices[&note.invoice_number].clone() {
+            Some(taxed) => taxed,
+            None => Taxed {
+                country: self.of(&note.customer_id).await?,
+                rate: note.tax_rate_bps,
+                scheme: "flat".into(),
+            },
+        };
+        Ok(Taxed {
+            rate: note.tax_rate_bps,
+            ..taxed
+        })
+    }
+
     async fn of(&mut self, customer_id: &CustomerId) -> Result<String, TableError> {
         if let Some(country) = self.known.get(customer_id) {
             return Ok(country.clone());
@@ -180,6 +250,7 @@ pub async fn report(
     let mut countries = Countries {
         table,
         known: HashMap::new(),
+        invoices: HashMap::new(),
     };
     let mut rows = Rows::default();
     let invoices = all_items(table, Query::index(Index::Gsi2, "INVOICES")).await?;
@@ -189,22 +260,17 @@ pub async fn report(
         else {
             continue;
         };
-        let country = countries.of(&bill.customer_id).await?;
-        let row = rows.row(month, &country, bill.tax_rate_bps, &bill.currency);
+        let taxed = countries.taxed(&bill).await?;
+        let row = rows.row(month, &taxed, &bill.currency);
         row.invoiced
             .add(bill.subtotal, bill.tax, bill.subtotal + bill.tax)?;
     }
     for note in credit_note::all(table).await? {
-        let CreditNote {
-            issued_at,
-            customer_id,
-            ..
-        } = &note;
-        let Some(month) = within(issued_at) else {
+        let Some(month) = within(&note.issued_at) else {
             continue;
         };
-        let country = countries.of(customer_id).await?;
-        let row = rows.row(month, &country, note.tax_rate_bps, &note.currency);
+        let taxed = countries.taxed_note(&note).await?;
+        let row = rows.row(month, &taxed, &note.currency);
         row.credited.add(note.subtotal, note.tax, note.total)?;
     }
     Ok(rows.0.into_values().collect())
@@ -212,7 +278,7 @@ pub async fn report(
 
 const HEADER: &str = "month,country,tax_rate_percent,currency,\
 invoiced_net,invoiced_tax,invoiced_gross,credited_net,credited_tax,credited_gross,\
-net,tax,gross";
+net,tax,gross,scheme";
 
 /// `rows` as CSV: a header row, then one line per row, amounts in major
 /// units with two decimals.
@@ -231,6 +297,7 @@ pub fn to_csv(rows: &[TaxRow]) -> Result<String, MoneyError> {
                 fields.push(decimal(amount.minor()));
             }
         }
+        fields.push(text_field(&row.scheme));
         csv.push_str(&fields.join(","));
         csv.push_str("\r\n");
     }
@@ -306,6 +373,7 @@ mod tests {
             month: Month::parse("2026-12").unwrap(),
             country: "a\"b".into(),
             tax_rate_bps: 2050,
+            scheme: "oss".into(),
             invoiced: Amounts::zero(&usd),
             credited: Amounts::zero(&usd),
         };
@@ -316,7 +384,7 @@ mod tests {
         assert_eq!(lines[0], HEADER);
         assert_eq!(
             lines[1],
-            "2026-12,\"a\"\"b\",20.50,USD,10.00,2.05,12.05,1.00,0.21,1.21,9.00,1.84,10.84"
+            "2026-12,\"a\"\"b\",20.50,USD,10.00,2.05,12.05,1.00,0.21,1.21,9.00,1.84,10.84,oss"
         );
         assert_eq!(lines[2], "");
     }

@@ -6,16 +6,49 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::accounts::Customer;
+use crate::accounts::{Customer, VatRegistration, VatStatus};
+use crate::catalog::Catalog;
 use crate::config::Config;
 pub use crate::party::Party;
+use crate::store::TableError;
+use crate::{Catalogs, Settings, Storage};
 
-/// Which rule set the tax on a sale.
+/// Which rule set the tax on a sale (see `billing::tax` for when each applies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaxScheme {
-    /// The shop's one configured rate, whoever buys.
+    /// The shop's one configured rate, whoever buys: a seller outside the EU.
     Flat,
+    /// An EU seller's own rate, to a buyer in its own member state.
+    Domestic,
+    /// The rate of the consumer's member state, declared through the One
+    /// Stop Shop: a consumer in another member state.
+    Oss,
+    /// No VAT charged: a business with a valid VAT number of another member
+    /// state accounts for it (Article 196).
+    ReverseCharge,
+    /// No EU VAT: the buyer is outside the EU.
+    OutsideScope,
+}
+
+/// What shows where the customer is, kept with the invoice: the account's
+/// country, the billing country given when paying, and the VAT number as
+/// it stood when the invoice was issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TaxEvidence {
+    /// ISO 3166-1 alpha-2 of the account, when the invoice was issued.
+    pub account_country: String,
+    /// ISO 3166-1 alpha-2 of the card's billing address, once paid by card
+    /// at checkout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_country: Option<String>,
+    /// Why the evidence disagrees, when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disagreement: Option<String>,
+    /// The buyer's VAT number and the register's answer about it (valid, or
+    /// still pending when the register could not answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_number: Option<VatRegistration>,
 }
 
 /// How tax applies to a sale: the rate, where it is due and under which
@@ -30,6 +63,39 @@ pub struct TaxTreatment {
     /// What the invoice must state, e.g. the legal mention of a reverse charge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mention: Option<String>,
+    /// Whether the prices sold at included this tax: then the subtotal is
+    /// the price less its tax (`billing::tax::amounts`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prices_include_tax: bool,
+    /// Where the buyer is, as shown when it was decided; none on invoices
+    /// issued before evidence was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<TaxEvidence>,
+}
+
+impl TaxTreatment {
+    /// Keeps the billing country given when paying with the evidence, and
+    /// notes it when it is not the account's.
+    pub fn note_billing_country(&mut self, billing_country: &str) {
+        let Some(evidence) = self.evidence.as_mut() else {
+            return;
+        };
+        evidence.billing_country = Some(billing_country.to_string());
+        evidence.disagreement = (!billing_country.eq_ignore_ascii_case(&evidence.account_country))
+            .then(|| {
+                format!(
+                    "the billing country {billing_country} is not the account's country {}",
+                    evidence.account_country
+                )
+            });
+    }
+
+    /// The VAT number the buyer gave that was still being checked when this
+    /// was decided.
+    pub fn pending_vat_number(&self) -> Option<&str> {
+        let registration = self.evidence.as_ref()?.vat_number.as_ref()?;
+        (registration.status == VatStatus::Pending).then_some(registration.number.as_str())
+    }
 }
 
 /// Seller, buyer and tax of one sale.
@@ -46,13 +112,24 @@ impl Terms {
         Terms {
             seller: config.seller.clone(),
             buyer: buyer(customer),
-            tax: TaxTreatment {
-                scheme: TaxScheme::Flat,
-                rate_bps: config.tax_rate_bps,
-                country: customer.country.clone(),
-                mention: None,
-            },
+            tax: super::tax::treatment(config, customer),
         }
+    }
+
+    /// The terms on which the shop sells to `customer` today, at the
+    /// catalog's prices (with or without tax).
+    pub async fn for_sale(
+        ports: &(impl Settings + Storage + Catalogs),
+        customer: &Customer,
+    ) -> Result<Terms, TableError> {
+        let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
+        Ok(Terms::of(ports.config(), customer).at_prices_of(&catalog))
+    }
+
+    /// These terms at the prices of `catalog` (with or without tax).
+    pub fn at_prices_of(mut self, catalog: &Catalog) -> Terms {
+        self.tax.prices_include_tax = catalog.prices_include_tax;
+        self
     }
 
     /// A flat `rate_bps` between two parties named only, for unit tests.
@@ -73,6 +150,8 @@ impl Terms {
                 rate_bps,
                 country: "DE".into(),
                 mention: None,
+                prices_include_tax: false,
+                evidence: None,
             },
         }
     }
@@ -84,7 +163,11 @@ fn buyer(customer: &Customer) -> Party {
         name: customer.name.clone(),
         address: Vec::new(),
         country: customer.country.clone(),
-        tax_id: None,
+        tax_id: customer
+            .vat
+            .as_ref()
+            .filter(|vat| vat.status == VatStatus::Valid)
+            .map(|vat| vat.number.clone()),
         registration: None,
     }
 }

@@ -114,6 +114,7 @@ async fn invoice_ahead(
         return Ok(false);
     }
     let customer = customer_of(ports, &domain.customer_id).await?;
+    let terms = Terms::for_sale(ports, &customer).await?;
     for _ in 0..NUMBER_ATTEMPTS {
         let mut bill = Invoice::new(
             &domain.customer_id,
@@ -124,7 +125,7 @@ async fn invoice_ahead(
             crate::clock::rfc3339(ports.clock().now()),
             &quote.currency,
             quote.lines.clone(),
-            &Terms::of(ports.config(), &customer),
+            &terms,
         );
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         let renewal = Renewal {

@@ -68,6 +68,7 @@ pub async fn renew(
     declines::may_try::<RenewalError>(ports, &customer.id, &paying).await?;
     let scheduled = scheduled_gives_way(ports, domain, quote.current_expiry).await?;
     let now = ports.clock().now();
+    let terms = Terms::for_sale(ports, customer).await?;
     for _ in 0..NUMBER_ATTEMPTS {
         let mut bill = Invoice::new(
             &customer.id,
@@ -78,7 +79,7 @@ pub async fn renew(
             crate::clock::rfc3339(now),
             &quote.currency,
             quote.lines.clone(),
-            &Terms::of(ports.config(), customer),
+            &terms,
         );
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         let renewal = Renewal::new(

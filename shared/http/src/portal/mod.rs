@@ -11,6 +11,7 @@ mod invoices;
 mod manage;
 mod payment_method;
 mod subscriptions;
+mod tax;
 
 use super::AppState;
 use super::error::ApiError;
@@ -81,4 +82,5 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(subscriptions::routes())
         .merge(invoices::routes())
         .merge(credit_notes::routes())
+        .merge(tax::routes())
 }

@@ -111,6 +111,12 @@ pub(super) async fn settle(
     };
     let reasons = review_reasons(ports, customer, order, billing_country).await?;
     let paid = Paid::new(ports, &authorization, &capture, reasons);
+    // The billing country is evidence of where the buyer is, kept with the tax.
+    let mut invoice = invoice.clone();
+    if let Some(taxation) = invoice.taxation.as_mut() {
+        taxation.note_billing_country(billing_country);
+    }
+    let invoice = &invoice;
     let receipt = receipt(ports, order, invoice, &paid)?;
     let tx = record_payment(ports, customer, order, invoice, attempt, &paid, &receipt)?;
     match tx.commit(ports.table()).await {

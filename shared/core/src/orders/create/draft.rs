@@ -45,7 +45,7 @@ impl Draft {
             crate::clock::rfc3339(now),
             &catalog.currency,
             invoice_lines(checked, &domain),
-            &Terms::of(ports.config(), placement.customer),
+            &Terms::of(ports.config(), placement.customer).at_prices_of(catalog),
         );
         let order = unpaid_order(order_id, placement, checked, &domain, &invoice, hold_until);
         Draft {

@@ -5,7 +5,6 @@ use time::Date;
 
 use super::period::{Period, PeriodStatus, day, epoch};
 use super::{customer, letter, service_mail};
-use crate::accounts::Customer;
 use crate::billing::credit;
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceLine};
 use crate::billing::terms::Terms;
@@ -14,7 +13,7 @@ use crate::clock::{mail_day, mail_day_text};
 use crate::mail::{self, Letter, MailKind};
 use crate::store::{Condition, TableError, Tx, TxError, TxOp};
 use crate::subscriptions::Subscription;
-use crate::{Mailing, Settings, Storage};
+use crate::{Catalogs, Mailing, Settings, Storage};
 
 /// Tries at claiming the next invoice number before leaving it to the next run.
 const NUMBER_ATTEMPTS: usize = 20;
@@ -29,7 +28,7 @@ enum Refusal {
 
 /// Invoices the service's next period, unless it was; true when it made one.
 pub(super) async fn invoice(
-    ports: &(impl Storage + Settings + Mailing),
+    ports: &(impl Storage + Settings + Mailing + Catalogs),
     service: &Subscription,
 ) -> Result<bool, TableError> {
     let Some(from) = day(&service.next_due) else {
@@ -38,8 +37,9 @@ pub(super) async fn invoice(
     let to = crate::clock::add_months(from, cycle_months(&service.cycle).unwrap_or(1))
         - time::Duration::days(1);
     let owner = customer(ports, &service.customer_id).await?;
+    let terms = Terms::for_sale(ports, &owner).await?;
     for _ in 0..NUMBER_ATTEMPTS {
-        let mut bill = period_bill(ports, &owner, service, from, to);
+        let mut bill = period_bill(ports, &terms, service, from, to);
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         // Account credit comes off before any card is charged.
         let (credit, credit_version) = credit::balance(ports.table(), &service.customer_id).await?;
@@ -96,8 +96,8 @@ pub(super) async fn invoice(
 
 /// The invoice of the service's period `from` to `to`, yet unnumbered.
 fn period_bill(
-    ports: &(impl Storage + Settings),
-    owner: &Customer,
+    ports: &impl Storage,
+    terms: &Terms,
     service: &Subscription,
     from: Date,
     to: Date,
@@ -121,7 +121,7 @@ fn period_bill(
         crate::clock::rfc3339(ports.clock().now()),
         &service.currency,
         lines,
-        &Terms::of(ports.config(), owner),
+        terms,
     )
 }
 

@@ -131,7 +131,7 @@ async fn invoice_upgrade(
 ) -> Result<Invoice, AddonError> {
     let line = prorated(ports, service, plan_id).await?;
     let customer = crate::accounts::load_customer(ports.table(), &service.customer_id).await?;
-    let terms = Terms::of(ports.config(), &customer);
+    let terms = Terms::for_sale(ports, &customer).await?;
     for _ in 0..NUMBER_ATTEMPTS {
         let mut bill = Invoice::new(
             &service.customer_id,
