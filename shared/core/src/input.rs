@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer};
 /// The ISO 3166-1 alpha-2 code of a country, upper-cased; none for two
 /// letters that name no country.
 pub fn country_code(input: &str) -> Option<String> {
-    crate::countries::code(input.trim()).map(str::to_string)
+    crate::countries::code(input).map(str::to_string)
 }
 
 /// An integer that JSON may also write with a zero fraction (`12.0`), as
@@ -44,9 +44,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn countries_are_two_letters_exactly() {
+    fn countries_are_assigned_codes_exactly() {
         assert_eq!(country_code("gb").as_deref(), Some("GB"));
-        for bad in ["", "G", "GBR", " GB", "G1", "ÄB"] {
+        for bad in ["", "G", "GBR", " GB", "G1", "ÄB", "UN", "XX"] {
             assert_eq!(country_code(bad), None, "{bad:?}");
         }
     }
