@@ -78,6 +78,10 @@ struct Intent {
     metadata: HashMap<String, String>,
     /// Where the bank sends the cardholder back after its check.
     return_url: Option<String>,
+    customer: Option<String>,
+    /// `off_session` or `on_session`: the payment method is attached to
+    /// `customer` once the payment is authorised.
+    setup_future_usage: Option<String>,
     /// When it was made, in unix seconds (its `created`).
     created: i64,
     /// When it was made, for Search's lag.

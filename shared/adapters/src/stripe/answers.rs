@@ -55,7 +55,16 @@ pub(super) fn authorization_of(intent: &Value) -> Option<Authorization> {
             .as_str()
             .unwrap_or_default()
             .to_string(),
+        kept: kept_of(intent),
     })
+}
+
+/// The card an intent keeps for later charges: its payment method, on its
+/// Customer, when it was made with `setup_future_usage=off_session`.
+fn kept_of(intent: &Value) -> Option<SavedCard> {
+    (intent["setup_future_usage"].as_str() == Some("off_session")).then_some(())?;
+    let customer = intent["customer"].as_str()?;
+    saved_card_of(customer, &intent["payment_method"]).ok()
 }
 
 pub(super) fn unexpected(what: &str) -> PaymentError {

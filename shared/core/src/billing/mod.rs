@@ -1,6 +1,7 @@
 //! Billing: invoices, numbered without gaps and kept by customer; taking
 //! payments, dunning, declines, credit and refunds.
 
+pub mod consent;
 pub mod credit;
 pub mod credit_note;
 pub mod declines;

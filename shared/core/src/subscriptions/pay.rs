@@ -121,6 +121,7 @@ async fn take_payment(
         })?;
     let key = format!("{}-pay-{attempt}", bill.number);
     let request = Charge {
+        keep_for_later: false,
         amount: crate::money::Money::new(bill.total, &bill.currency),
         source,
         reference: bill.number.clone(),

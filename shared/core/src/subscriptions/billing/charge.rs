@@ -101,6 +101,7 @@ async fn take_due(
     };
     let key = format!("period-{}-{}", period.service_id, period.from);
     let request = Charge {
+        keep_for_later: false,
         amount: crate::money::Money::new(period.total, &period.currency),
         source: PaymentSource::Saved(card.token.clone()),
         reference: period.invoice_number.clone(),
