@@ -6,6 +6,7 @@ mod abandoned;
 mod addons;
 mod automatic;
 mod cancel;
+mod consent;
 pub(crate) mod ended;
 mod expired;
 mod failures;

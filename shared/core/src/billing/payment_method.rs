@@ -156,9 +156,8 @@ pub async fn confirm(
     }
     let now = crate::clock::rfc3339(ports.clock().now());
     method.consent = Some(Consent::given(now, GivenAt::Portal));
-    let consent = serde_json::to_value(&method.consent).map_err(|e| {
-        TableError::Backend(format!("a consent that does not serialise: {e}"))
-    })?;
+    let consent = serde_json::to_value(&method.consent)
+        .map_err(|e| TableError::Backend(format!("a consent that does not serialise: {e}")))?;
     // The same card, still without consent (an update alone would make
     // the item again after a removal).
     let unconfirmed = Condition::AttributeNotExists("consent".into())
@@ -170,9 +169,7 @@ pub async fn confirm(
         .await
     {
         // Confirmed by another request meanwhile, or replaced by a new card.
-        Ok(_) | Err(TableError::ConditionFailed) => {
-            find(ports.table(), customer_id).await
-        }
+        Ok(_) | Err(TableError::ConditionFailed) => find(ports.table(), customer_id).await,
         Err(other) => Err(other),
     }
 }

@@ -25,8 +25,8 @@ use super::{
 };
 use crate::OrderId;
 use crate::accounts::Customer;
-use crate::billing::declines::TooManyDeclines;
 use crate::billing::consent::GivenAt;
+use crate::billing::declines::TooManyDeclines;
 use crate::billing::payment_method;
 use crate::payments::{
     Authorization, Authorized, Charge, PaymentError, PaymentMethodId, PaymentSource,
