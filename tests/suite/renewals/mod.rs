@@ -10,6 +10,7 @@ mod consent;
 pub(crate) mod ended;
 mod expired;
 mod failures;
+mod holder;
 mod mail_claims;
 mod manage;
 mod once;

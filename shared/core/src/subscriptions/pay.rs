@@ -6,7 +6,9 @@
 //! invoice is never charged by both.
 //!
 //! One payment at a time per invoice: a `billing::lease` at `SERVICE#<id>` /
-//! `PAYING#<first day>` is taken before the card is charged.
+//! `PAYING#<first day>` is taken before the card is charged. A period the
+//! billing run still charges may be paid here only once its bank asked for
+//! the card's holder (`needs_holder`); the run then takes the same lease.
 
 use super::billing::{
     Period, PeriodStatus, change_at_panel, customer, due_on, letter, move_due_op, period_key,
@@ -43,10 +45,7 @@ pub enum PayError {
 }
 
 fn lease_key(period: &Period) -> Key {
-    Key::new(
-        format!("SERVICE#{}", period.service_id),
-        format!("PAYING#{}", period.from),
-    )
+    period.paying_key()
 }
 
 /// Pays the customer's invoice `number` from `source`; returns it paid.
@@ -67,6 +66,7 @@ pub async fn pay_invoice(
     let period = invoiced_period(ports, &bill).await?;
     match period.status {
         PeriodStatus::Unpaid => {}
+        PeriodStatus::Scheduled if period.needs_holder => {}
         PeriodStatus::Paid => return reread(ports, customer_id, number).await,
         PeriodStatus::Void => return Err(ended(number)),
         PeriodStatus::Scheduled => {
