@@ -17,9 +17,10 @@ async function start() {
     return;
   }
   $("portal").hidden = false;
-  setUpPaymentMethod();
+  const shown = () => Promise.all([showServices(), showDomains()]);
+  setUpPaymentMethod(shown);
   await showPaymentMethod();
-  await Promise.all([showServices(), showDomains()]);
+  await shown();
   await Promise.all([showInvoices(), showCreditNotes()]);
 }
 

@@ -51,12 +51,19 @@ describe("the portal", () => {
     await page.locator("#services .record").getByRole("button", { name: "Withdraw the cancellation" }).click();
     await page.locator("#services .record").getByRole("button", { name: "Cancel at the end of the term" }).waitFor();
     assert.equal(await page.locator("#services .record").getByText("Ends on").count(), 0);
+    await page.locator("#services .record .no-card").getByText(/No card is saved to charge/).waitFor();
+    await page.locator('#domain-list .record[data-domain="orbitbakery.com"] .no-card').getByText(/Auto-renew is on, but no card is saved/).waitFor();
     const cardForm = page.locator("#card-form");
     await fillCard(cardForm, "4242 4242 4242 4242");
+    await cardForm.getByRole("button", { name: "Save card" }).click();
+    assert.equal(await cardForm.getByLabel(/Use this card for renewals/).evaluate((box) => box.validity.valid), false, "not saved without consent");
+    await cardForm.getByLabel(/Use this card for renewals/).check();
     await shot(page, "portal-save-card");
     await cardForm.getByRole("button", { name: "Save card" }).click();
     await page.locator("#card-message").getByText("Your card is saved.").waitFor();
     await page.locator("#payment-method").getByText(/Card ending 4242, expires 12\/2099/).waitFor();
+    await page.locator(".no-card").first().waitFor({ state: "detached" });
+    assert.equal(await page.locator("#card-consent").isVisible(), false, "consent recorded");
 
     const hosting = page.locator("#services .record").first();
     await hosting.getByRole("button", { name: "Change mailboxes" }).click();

@@ -4,6 +4,7 @@
 import { api } from "/assets/api.js";
 import { $, details, el, messenger, words } from "/assets/page.js";
 import { manageButtons } from "/assets/portal/domain-controls.js";
+import { noCardWarning } from "/assets/portal/payment-method.js";
 import { renewForm } from "/assets/portal/renewal.js";
 
 /// A day (UTC) of an epoch time in seconds.
@@ -31,6 +32,7 @@ async function showDomain(domain) {
         ? [["No transfer before", `${day(domain.transfer_lock_until)} (UTC), after its change of registrant`]]
         : []),
     ]));
+  if (domain.auto_renew) card.append(...noCardWarning(`Auto-renew is on, but no card is saved to charge: ${domain.unicode} will not renew by itself.`));
   card.append(el("p", { class: "actions" }, renewButton(domain, card), autoRenewButton(domain), ...manageButtons(domain)));
   return card;
 }

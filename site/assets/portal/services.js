@@ -4,7 +4,7 @@
 import { api, ApiError } from "/assets/api.js";
 import { $, capitalized, details, el, messenger, money, words } from "/assets/page.js";
 import { showInvoices } from "/assets/portal/invoices.js";
-import { savedCard } from "/assets/portal/payment-method.js";
+import { noCardWarning, savedCard } from "/assets/portal/payment-method.js";
 
 const say = messenger("service-message");
 
@@ -36,6 +36,7 @@ function serviceCard(service) {
       ...(service.cancel_at && !service.ended_at && service.status !== "cancelled" ? [["Ends on", service.cancel_at]] : []),
     ]));
   if (service.status === "cancelled" || service.ended_at) return card;
+  if (!service.cancel_at) card.append(...noCardWarning("No card is saved to charge: this service's invoices will not be paid by themselves."));
   card.append(el("p", { class: "actions" }, cancelButton(service), ...changeButtons(service)));
   return card;
 }

@@ -103,3 +103,18 @@ async fn a_card_whose_bank_checks_its_holder_is_kept_once_they_confirm(app: &App
 }
 
 on_both_engines!(a_card_whose_bank_checks_its_holder_is_kept_once_they_confirm: kept_after_bank_embedded, kept_after_bank_cloud);
+
+/// The words the site shows beside "Use this card for renewals" are the
+/// words recorded as agreed to.
+#[test]
+fn the_site_shows_the_words_recorded_as_consent() {
+    for page in ["order.html", "portal.html"] {
+        let path = format!("{}/../site/{page}", env!("CARGO_MANIFEST_DIR"));
+        let html = std::fs::read_to_string(&path).unwrap();
+        assert!(html.contains("Use this card for renewals"), "{page}");
+        assert!(
+            html.contains(CONSENT_TEXT),
+            "{page} shows the consent's words"
+        );
+    }
+}

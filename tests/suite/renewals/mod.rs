@@ -13,6 +13,7 @@ mod failures;
 mod holder;
 mod mail_claims;
 mod manage;
+mod no_card;
 mod once;
 mod over_http;
 mod phases;
