@@ -46,6 +46,7 @@ const SEARCH_LAG: Duration = Duration::from_secs(60);
 
 mod cards;
 mod confirmation;
+mod events;
 mod intents;
 mod lists;
 mod methods;
@@ -109,6 +110,8 @@ struct Account {
     search_lag: Duration,
     /// Searches asked for.
     searches: usize,
+    /// The shop's webhook endpoint, where events are sent.
+    endpoint: Option<String>,
 }
 
 pub struct StripeServer {

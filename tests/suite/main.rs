@@ -66,6 +66,7 @@ mod sealer_conformance;
 mod staff;
 mod step_ledger;
 mod stripe_checkout;
+mod stripe_events;
 mod stripe_stand_in;
 mod table_conformance;
 mod tasks;

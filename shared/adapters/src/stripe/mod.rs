@@ -237,18 +237,7 @@ impl Payments for StripePayments {
             webhook::TOLERANCE_SECS,
         )
         .map_err(|e| EventError::BadSignature(e.to_string()))?;
-        let event: Value = serde_json::from_slice(body)
-            .map_err(|_| EventError::BadSignature("the body is not an event".into()))?;
-        let text = |value: &Value| value.as_str().unwrap_or_default().to_string();
-        let event = PaymentEvent {
-            id: text(&event["id"]),
-            kind: text(&event["type"]),
-            object: text(&event["data"]["object"]["id"]),
-        };
-        if event.id.is_empty() || event.kind.is_empty() {
-            return Err(EventError::BadSignature("the body is not an event".into()));
-        }
-        Ok(event)
+        answers::event_of(body)
     }
 
     fn client_setup(&self) -> Option<ClientSetup> {

@@ -15,7 +15,7 @@ use super::declines::{self, Paying, TooManyDeclines};
 use crate::CustomerId;
 use crate::payments::{PaymentError, PaymentMethodId, SavedCard};
 use crate::store::{
-    Condition, Item, Key, Table, TableError, TableResult, Update, record_item, record_of,
+    Condition, Item, Key, Table, TableError, TableResult, TxOp, Update, record_item, record_of,
 };
 use crate::{Billing, Settings, Storage};
 
@@ -74,7 +74,7 @@ impl PaymentMethod {
     }
 }
 
-fn key(customer_id: &CustomerId) -> Key {
+pub(super) fn key(customer_id: &CustomerId) -> Key {
     Key::new(format!("CUSTOMER#{customer_id}"), "PAYMENT_METHOD")
 }
 
@@ -138,7 +138,12 @@ pub async fn keep(
         consent: Some(Consent::given(now, given_at)),
     };
     let item = record_item(&method, &key(customer_id), "payment_method");
-    ports.table().put(item, None).await?;
+    let lookup = super::card_updater::lookup_op(&method.token, customer_id);
+    let saved = TxOp::Put {
+        item,
+        condition: None,
+    };
+    ports.table().transact(vec![saved, lookup]).await?;
     Ok(method)
 }
 

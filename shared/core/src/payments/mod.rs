@@ -110,6 +110,14 @@ pub struct PaymentEvent {
     pub kind: String,
     /// The id of the payment object it is about.
     pub object: String,
+    /// When the provider made the event (unix seconds): events may come
+    /// out of order, and an older one must not undo a newer.
+    #[serde(default)]
+    pub created: i64,
+    /// The card a `payment_method.*` event describes, as the saved card of
+    /// its customer: the card updater's new expiry or number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<SavedCard>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
