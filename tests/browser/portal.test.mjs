@@ -73,6 +73,10 @@ describe("the portal", () => {
     await page.locator("#services .record").first().getByText("info@orbitbakery.com, sales@orbitbakery.com").waitFor();
     await page.locator("#services .record").first().getByRole("button", { name: "Upgrade" }).click();
     await page.locator("#services .record").first().getByLabel("Upgrade to").selectOption("web-business");
+    // Paid with a new card, typed into the provider's own field.
+    const upgradeForm = page.locator("#services .record").first().locator(".card-form");
+    await upgradeForm.getByLabel("Pay with my saved card ending 4242").uncheck();
+    await fillCard(upgradeForm, "5555 5555 5555 4444");
     await page.locator("#services .record").first().getByRole("button", { name: "Upgrade now" }).click();
     await page.locator("#service-message").getByText("Your service is on Web Business now.").waitFor();
     await page.locator("#services .record").first().getByText("Web Business · orbitbakery.com").waitFor();

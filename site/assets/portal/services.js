@@ -2,9 +2,11 @@
 // while active, changes to its mailboxes, its other sites and its plan.
 
 import { api, ApiError } from "/assets/api.js";
+import { CardError } from "/assets/card-field.js";
 import { $, capitalized, details, el, messenger, money, words } from "/assets/page.js";
 import { showInvoices } from "/assets/portal/invoices.js";
-import { noCardWarning, savedCard } from "/assets/portal/payment-method.js";
+import { payWith } from "/assets/portal/pay-with.js";
+import { noCardWarning } from "/assets/portal/payment-method.js";
 
 const say = messenger("service-message");
 
@@ -63,7 +65,7 @@ function cancelButton(service) {
 }
 
 function failed(error) {
-  if (!(error instanceof ApiError)) throw error;
+  if (!(error instanceof ApiError || error instanceof CardError)) throw error;
   say(capitalized(error.message));
 }
 
@@ -93,26 +95,29 @@ function listEditor(service, { field, noun, label, current }) {
 }
 
 /// A button that offers the larger plans of the service's kind, charging
-/// the difference to the saved card.
+/// the difference to the saved card or a new one.
 function upgradeButton(service) {
   const upgrade = el("button", { type: "button", class: "secondary" }, "Upgrade");
   upgrade.addEventListener("click", async () => {
     const catalog = await api("/api/catalog");
     const larger = catalog.plans.filter((p) => p.kind === service.plan_kind && (p.prices[service.cycle] ?? 0) > service.price);
-    if (!larger.length || !savedCard) {
-      say(!larger.length ? "This is the largest plan of its kind." : "Save a card below to upgrade.");
+    if (!larger.length) {
+      say("This is the largest plan of its kind.");
       return;
     }
     const plan = el("select", { name: "plan_id" }, ...larger.map((p) => el("option", { value: p.id }, `${p.name}, ${money(p.prices[service.cycle], catalog.currency)}`)));
     const key = crypto.randomUUID();
+    const card = payWith(larger[0].prices[service.cycle] - service.price, catalog.currency);
     const form = el("form", { class: "card-form" },
       el("label", {}, "Upgrade to", plan),
-      el("p", { class: "hint" }, `The difference for the rest of this period is charged now to your card ending ${savedCard.last4}.`),
+      el("p", { class: "hint" }, "The difference for the rest of this period is charged now."),
+      ...card.elements,
       el("button", { type: "submit" }, "Upgrade now"));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
-        const now = await api(`/api/services/${encodeURIComponent(service.id)}/upgrade`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify({ plan_id: plan.value }) });
+        const body = { plan_id: plan.value, ...(await card.chosen()) };
+        const now = await api(`/api/services/${encodeURIComponent(service.id)}/upgrade`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify(body) });
         await Promise.all([showServices(), showInvoices()]);
         say(`Your service is on ${now.plan_name} now.`);
       } catch (error) {

@@ -59,7 +59,10 @@ async fn a_service_whose_bank_wants_its_holder_is_paid_in_the_portal(
         text.contains(&format!("Pay invoice {} in your portal", bill.number)),
         "{text}"
     );
-    assert!(text.contains("/portal.html#invoices"), "{text}");
+    assert!(
+        text.contains(&format!("/portal.html?pay={}#invoices", bill.number)),
+        "{text}"
+    );
     assert!(!text.contains("We could not charge"), "{text}");
 
     // Paid by hand, with the customer at hand; the run charges it no more.

@@ -222,12 +222,13 @@ async fn record_refused(
     };
     letter.action = match code {
         NEEDS_HOLDER => format!(
-            "Your bank asks you to confirm the payment of {} for {} on {}, which it cannot do while you are away. Pay invoice {} in your portal while you are there: {}#invoices. Otherwise we try your saved card again on {}.",
+            "Your bank asks you to confirm the payment of {} for {} on {}, which it cannot do while you are away. Pay invoice {} in your portal while you are there: {}?pay={}#invoices. Otherwise we try your saved card again on {}.",
             letter.total,
             service.plan_name,
             service.domain,
             period.invoice_number,
             portal(ports),
+            period.invoice_number,
             mail_day_of(next)
         ),
         _ => format!(
