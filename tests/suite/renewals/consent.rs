@@ -118,3 +118,65 @@ fn the_site_shows_the_words_recorded_as_consent() {
         );
     }
 }
+
+/// A card saved before consent was recorded: kept, shown without consent,
+/// and confirmed by its owner in the portal once.
+async fn a_card_saved_before_consent_is_confirmed_by_its_owner(app: &App) {
+    use hostfront::billing::payment_method;
+    use hostfront::store::{Key, record_item};
+    let (ada, id, _) = ordering(app).await;
+    let (status, _) = pay(&ada, &id, APPROVED, true).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        ada.post("/api/payment-method/consent", json!({}), None)
+            .await
+            .0,
+        200
+    );
+
+    // The record as it was written before consent was recorded.
+    let (_, me) = ada.get("/api/me").await;
+    let customer = hostfront::CustomerId::new(me["id"].as_str().unwrap());
+    let table = app.ports.table.as_ref();
+    let saved = payment_method::find(table, &customer)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut legacy = record_item(
+        &saved,
+        &Key::new(format!("CUSTOMER#{customer}"), "PAYMENT_METHOD"),
+        "payment_method",
+    );
+    legacy.remove("consent");
+    table.put(legacy, None).await.unwrap();
+
+    let (status, shown) = ada.get("/api/payment-method").await;
+    assert_eq!((status, &shown["consent"]), (200, &Value::Null), "{shown}");
+    let (status, confirmed) = ada
+        .post("/api/payment-method/consent", json!({}), None)
+        .await;
+    assert_eq!(status, 200, "{confirmed}");
+    assert_eq!(confirmed["consent"]["given_at"], "portal");
+    assert_eq!(confirmed["consent"]["text"], CONSENT_TEXT);
+    let (_, again) = ada
+        .post("/api/payment-method/consent", json!({}), None)
+        .await;
+    assert_eq!(
+        again["consent"], confirmed["consent"],
+        "the first consent stands"
+    );
+
+    let removed = hostfront_tests::http()
+        .delete(app.url("/api/payment-method"))
+        .header("cookie", &ada.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status().as_u16(), 204);
+    let (status, _) = ada
+        .post("/api/payment-method/consent", json!({}), None)
+        .await;
+    assert_eq!(status, 404, "no card: nothing is made");
+}
+
+on_both_engines!(a_card_saved_before_consent_is_confirmed_by_its_owner: legacy_card_embedded, legacy_card_cloud);
