@@ -12,13 +12,14 @@ use super::card_updater;
 
 /// Applies `event` to our records; applying it again changes nothing more.
 pub async fn apply(ports: &impl Storage, event: &PaymentEvent) -> TableResult<()> {
-    match (event.kind.as_str(), &event.card) {
-        ("payment_method.updated" | "payment_method.automatically_updated", Some(card)) => {
-            if !card_updater::updated(ports.table(), card, event.created).await? {
-                tracing::info!(event = %event.id, "a card update for no saved card, or an older one");
-            }
-        }
-        _ => {}
+    let card_update = matches!(
+        event.kind.as_str(),
+        "payment_method.updated" | "payment_method.automatically_updated"
+    );
+    if let (true, Some(card)) = (card_update, &event.card)
+        && !card_updater::updated(ports.table(), card, event.created).await?
+    {
+        tracing::info!(event = %event.id, "a card update for no saved card, or an older one");
     }
     Ok(())
 }
