@@ -113,12 +113,19 @@ async fn take_payment(
     let paying = Paying::invoice(&bill.number);
     declines::may_try::<PayError>(ports, customer_id, &paying).await?;
     let now = ports.clock().now_secs();
+    let busy = || PayError::Conflict {
+        code: "payment_in_progress",
+        message: "this invoice is being paid right now".into(),
+    };
     let attempt = lease::take(ports.table(), &lease_key(period), now)
         .await?
-        .ok_or_else(|| PayError::Conflict {
-            code: "payment_in_progress",
-            message: "this invoice is being paid right now".into(),
-        })?;
+        .ok_or_else(busy)?;
+    // The billing run may have tried a period waiting for its holder
+    // between our read and the lease, which it takes to charge one.
+    if period.status == PeriodStatus::Scheduled && !unchanged(ports, period).await? {
+        lease::release(ports.table(), &lease_key(period), attempt).await?;
+        return Err(busy());
+    }
     let key = format!("{}-pay-{attempt}", bill.number);
     let request = Charge {
         keep_for_later: false,
@@ -147,6 +154,12 @@ async fn take_payment(
         PaymentError::Invalid(message) => PayError::Invalid(message),
         PaymentError::Unavailable(message) => PayError::Unavailable(message),
     })
+}
+
+/// True when the period is still as read: the billing run has not tried it since.
+async fn unchanged(ports: &impl Storage, period: &Period) -> Result<bool, TableError> {
+    let now = ports.table().get(&period.key()).await?;
+    Ok(now.as_ref().map(Period::of).transpose()?.as_ref() == Some(period))
 }
 
 /// Why an invoice that is not open cannot be paid: voided when its
