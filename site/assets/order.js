@@ -220,7 +220,7 @@ async function pay(event) {
   form.querySelector("button").disabled = true;
   try {
     const paymentMethod = await (await card).paymentMethod();
-    const body = { payment_method: paymentMethod, billing_country: fields.billing_country };
+    const body = { payment_method: paymentMethod, billing_country: fields.billing_country, save_card: form.elements.save_card.checked };
     const order = await api(`/api/orders/${encodeURIComponent(orderId)}/pay`, { method: "POST", body: JSON.stringify(body) });
     // The card's bank asks the customer to confirm: it sends them back here.
     if (order.payment_action_url) {

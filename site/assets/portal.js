@@ -16,9 +16,10 @@ async function start() {
     return;
   }
   $("portal").hidden = false;
-  setUpPaymentMethod();
+  const shown = () => Promise.all([showServices(), showDomains()]);
+  setUpPaymentMethod(shown);
   await showPaymentMethod();
-  await Promise.all([showServices(), showDomains()]);
+  await shown();
   await Promise.all([showInvoices(), showCreditNotes()]);
 }
 

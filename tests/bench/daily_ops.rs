@@ -221,6 +221,7 @@ fn overdue(copy: &mut [Item], i: usize, now: i64) -> Option<Item> {
     let service_id = service["id"].as_str()?.to_string();
     let suspended_at = now - 31 * DAY;
     let period = hostfront::subscriptions::billing::Period {
+        needs_holder: false,
         service_id: service_id.clone(),
         customer_id: hostfront::CustomerId::new(service["customer_id"].as_str()?),
         from: service["next_due"].as_str()?.to_string(),

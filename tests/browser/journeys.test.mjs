@@ -49,6 +49,7 @@ describe("the order journey", () => {
     assert.equal(await pay.isVisible(), true, "a declined card can be retried");
 
     await cardFrame(pay).getByLabel("Card number").fill("4242 4242 4242 4242");
+    await pay.getByLabel(/Use this card for renewals/).check();
     await pay.getByRole("button", { name: "Pay" }).click();
     await page.locator('#steps .step[data-step="domain"].done').waitFor();
     await page.locator('#order[data-status="active"]').waitFor({ timeout: 20000 });
@@ -67,6 +68,9 @@ describe("the order journey", () => {
 
     await page.goto(`${app.server.base}/account.html`);
     await page.locator("#order-list").getByText(/sunnybakery\.com · Web Starter/).waitFor();
+    await page.goto(`${app.server.base}/portal.html`);
+    await page.locator("#payment-method").getByText(/Card ending 4242/).waitFor();
+    assert.equal(await page.locator(".no-card").count(), 0, "the card kept at checkout pays renewals");
     await page.close();
   });
 

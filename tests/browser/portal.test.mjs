@@ -51,12 +51,19 @@ describe("the portal", () => {
     await page.locator("#services .record").getByRole("button", { name: "Withdraw the cancellation" }).click();
     await page.locator("#services .record").getByRole("button", { name: "Cancel at the end of the term" }).waitFor();
     assert.equal(await page.locator("#services .record").getByText("Ends on").count(), 0);
+    await page.locator("#services .record .no-card").getByText(/No card is saved to charge/).waitFor();
+    await page.locator('#domain-list .record[data-domain="orbitbakery.com"] .no-card').getByText(/Auto-renew is on, but no card is saved/).waitFor();
     const cardForm = page.locator("#card-form");
     await fillCard(cardForm, "4242 4242 4242 4242");
+    await cardForm.getByRole("button", { name: "Save card" }).click();
+    assert.equal(await cardForm.getByLabel(/Use this card for renewals/).evaluate((box) => box.validity.valid), false, "not saved without consent");
+    await cardForm.getByLabel(/Use this card for renewals/).check();
     await shot(page, "portal-save-card");
     await cardForm.getByRole("button", { name: "Save card" }).click();
     await page.locator("#card-message").getByText("Your card is saved.").waitFor();
     await page.locator("#payment-method").getByText(/Card ending 4242, expires 12\/2099/).waitFor();
+    await page.locator(".no-card").first().waitFor({ state: "detached" });
+    assert.equal(await page.locator("#card-consent").isVisible(), false, "consent recorded");
 
     const hosting = page.locator("#services .record").first();
     await hosting.getByRole("button", { name: "Change mailboxes" }).click();
@@ -66,6 +73,10 @@ describe("the portal", () => {
     await page.locator("#services .record").first().getByText("info@orbitbakery.com, sales@orbitbakery.com").waitFor();
     await page.locator("#services .record").first().getByRole("button", { name: "Upgrade" }).click();
     await page.locator("#services .record").first().getByLabel("Upgrade to").selectOption("web-business");
+    // Paid with a new card, typed into the provider's own field.
+    const upgradeForm = page.locator("#services .record").first().locator(".card-form");
+    await upgradeForm.getByLabel("Pay with my saved card ending 4242").uncheck();
+    await fillCard(upgradeForm, "5555 5555 5555 4444");
     await page.locator("#services .record").first().getByRole("button", { name: "Upgrade now" }).click();
     await page.locator("#service-message").getByText("Your service is on Web Business now.").waitFor();
     await page.locator("#services .record").first().getByText("Web Business · orbitbakery.com").waitFor();

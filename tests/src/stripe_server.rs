@@ -46,6 +46,7 @@ const SEARCH_LAG: Duration = Duration::from_secs(60);
 
 mod cards;
 mod confirmation;
+mod events;
 mod intents;
 mod lists;
 mod methods;
@@ -78,6 +79,10 @@ struct Intent {
     metadata: HashMap<String, String>,
     /// Where the bank sends the cardholder back after its check.
     return_url: Option<String>,
+    customer: Option<String>,
+    /// `off_session` or `on_session`: the payment method is attached to
+    /// `customer` once the payment is authorised.
+    setup_future_usage: Option<String>,
     /// When it was made, in unix seconds (its `created`).
     created: i64,
     /// When it was made, for Search's lag.
@@ -105,6 +110,8 @@ struct Account {
     search_lag: Duration,
     /// Searches asked for.
     searches: usize,
+    /// The shop's webhook endpoint, where events are sent.
+    endpoint: Option<String>,
 }
 
 pub struct StripeServer {

@@ -67,6 +67,7 @@ mod site;
 mod staff;
 mod step_ledger;
 mod stripe_checkout;
+mod stripe_events;
 mod stripe_stand_in;
 mod table_conformance;
 mod tasks;

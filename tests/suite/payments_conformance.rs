@@ -64,6 +64,7 @@ fn stripe(server: &StripeServer, timeout: Duration) -> Arc<dyn Payments> {
 
 fn charge(number: &str, key: &str) -> Charge {
     Charge {
+        keep_for_later: false,
         amount: hostfront_tests::money(4990, "USD"),
         source: PaymentSource::Method(card(number)),
         reference: "INV-000001".into(),

@@ -212,3 +212,39 @@ async fn stripe_events_are_taken_once_and_only_when_signed() {
     assert_eq!(status, 404, "the simulated gateway sends no events");
     simulated.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_card_kept_at_checkout_is_attached_at_stripe_and_charged_off_session() {
+    let stripe = StripeServer::start().await;
+    let app = shop_on(&stripe).await;
+    let (ada, id) = ordering(&app).await;
+    let method = stripe.browser_payment_method(APPROVED).await;
+    let body = json!({"payment_method": method, "billing_country": "GB", "save_card": true});
+    let (status, paid) = ada.post(&format!("/api/orders/{id}/pay"), body, None).await;
+    assert_eq!(status, 200, "{paid}");
+    let (status, saved) = ada.get("/api/payment-method").await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(
+        (&saved["last4"], &saved["consent"]["given_at"]),
+        (&json!("4242"), &json!("checkout"))
+    );
+    ada.wait_for(&id, "active").await;
+    let (_, domains) = ada.get("/api/domains").await;
+    let domain = domains[0]["name"].as_str().unwrap();
+    let (status, renewal) = ada
+        .post(
+            &format!("/api/domains/{domain}/renew"),
+            json!({"years": 1}),
+            Some("renew-kept"),
+        )
+        .await;
+    assert_eq!(status, 202, "the kept card pays off session: {renewal}");
+    assert_eq!(renewal["card_last4"], "4242");
+
+    // Unticked, the card is used up with the payment and nothing is kept.
+    let (bob, id) = ordering(&app).await;
+    let (status, _) = bob.pay(&id, APPROVED, "GB").await;
+    assert_eq!(status, 200);
+    assert_eq!(bob.get("/api/payment-method").await.0, 404);
+    app.shutdown().await.unwrap();
+}

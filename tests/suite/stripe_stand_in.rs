@@ -317,3 +317,73 @@ async fn a_new_intent_is_listed_at_once_and_searchable_only_later() {
     assert_eq!(found["data"][0]["id"], made[0].as_str(), "indexed: {found}");
     assert_eq!(server.searches(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_kept_with_a_payment_is_attached_to_its_customer_only() {
+    let server = StripeServer::start().await;
+    let method = server.browser_payment_method("4242424242424242").await;
+    let keeping = |usage: &'static str, customer: &'static str| {
+        let mut form = payment(&NO_REDIRECTS);
+        form.push(("setup_future_usage", usage));
+        if !customer.is_empty() {
+            form.push(("customer", customer));
+        }
+        form
+    };
+    let with_method = |mut form: Params<'static>, method: &str| {
+        let method: &'static str = method.to_string().leak();
+        form.retain(|(name, _)| *name != "payment_method");
+        form.push(("payment_method", method));
+        form
+    };
+    let odd = post(
+        &server,
+        "/v1/payment_intents",
+        &with_method(keeping("sometimes", ""), &method),
+    )
+    .await;
+    assert_eq!(refused_param(&odd).2, "setup_future_usage", "{odd:?}");
+    let nobody = post(
+        &server,
+        "/v1/payment_intents",
+        &with_method(keeping("off_session", "cus_nobody"), &method),
+    )
+    .await;
+    assert_eq!(nobody.0, 404, "{nobody:?}");
+
+    // Without a customer Stripe takes it, and attaches the card to nobody:
+    // it is used up.
+    let (status, paid) = post(
+        &server,
+        "/v1/payment_intents",
+        &with_method(keeping("off_session", ""), &method),
+    )
+    .await;
+    assert_eq!(status, 200, "{paid}");
+    let again = post(
+        &server,
+        "/v1/payment_intents",
+        &with_method(payment(&NO_REDIRECTS), &method),
+    )
+    .await;
+    assert_eq!(refused_param(&again).2, "payment_method", "{again:?}");
+
+    // With one, it is attached once the payment is held, and pays again
+    // for that customer, off session.
+    let (_, customer) = post(&server, "/v1/customers", &[]).await;
+    let customer: &'static str = customer["id"].as_str().unwrap().to_string().leak();
+    let method = server.browser_payment_method("4242424242424242").await;
+    let (status, kept) = post(
+        &server,
+        "/v1/payment_intents",
+        &with_method(keeping("off_session", customer), &method),
+    )
+    .await;
+    assert_eq!(status, 200, "{kept}");
+    assert_eq!(kept["setup_future_usage"], "off_session");
+    assert_eq!(kept["customer"], customer);
+    let later = payment(&[("off_session", "true"), ("customer", customer)]);
+    let (status, charged) =
+        post(&server, "/v1/payment_intents", &with_method(later, &method)).await;
+    assert_eq!(status, 200, "{charged}");
+}

@@ -5,6 +5,7 @@ import { api } from "../api.js";
 import { $, details, el, messenger, words } from "../page.js";
 import { manageButtons } from "./domain-controls.js";
 import { renewForm } from "./renewal.js";
+import { noCardWarning } from "./payment-method.js";
 
 /// A day (UTC) of an epoch time in seconds.
 export const day = (epoch) => new Date(epoch * 1000).toISOString().slice(0, 10);
@@ -31,6 +32,7 @@ async function showDomain(domain) {
         ? [["No transfer before", `${day(domain.transfer_lock_until)} (UTC), after its change of registrant`]]
         : []),
     ]));
+  if (domain.auto_renew) card.append(...noCardWarning(`Auto-renew is on, but no card is saved to charge: ${domain.unicode} will not renew by itself.`));
   card.append(el("p", { class: "actions" }, renewButton(domain, card), autoRenewButton(domain), ...manageButtons(domain)));
   return card;
 }

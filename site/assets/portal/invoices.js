@@ -1,12 +1,16 @@
 // The portal's invoices, each linking to its printable page. An open invoice
-// of a service suspended for not being paid can be paid here; the billing
-// run charges every other open one by itself.
+// of a service suspended for not being paid can be paid here, with the
+// saved card or a new one, and so can the one a mail asks to pay
+// (`?pay=<number>`: its card's bank wants the holder); the billing run
+// charges every other open one by itself.
 
 import { api, ApiError } from "../api.js";
-import { STATUS, invoiceFor } from "../invoices.js";
+import { invoiceFor, STATUS } from "../invoices.js";
 import { $, capitalized, el, money, say } from "../page.js";
 import { savedCard } from "./payment-method.js";
 import { services, showServices } from "./services.js";
+import { CardError } from "../card-field.js";
+import { payWith } from "./pay-with.js";
 
 export async function showInvoices() {
   const invoices = await api("/api/invoices");
@@ -24,29 +28,38 @@ function refundedPart(invoice) {
 
 function payable(invoice) {
   if (invoice.status !== "open" || invoice.about.kind !== "period") return false;
+  if (new URLSearchParams(location.search).get("pay") === invoice.number) return true;
   const service = services.find((s) => s.id === invoice.about.service_id);
   return service?.status === "suspended" && !service.ended_at;
 }
 
+/// "Pay now": opens a form to pay `invoice` with the saved card or a new one.
 function payButton(invoice) {
   const button = el("button", { type: "button", class: "secondary" }, "Pay now");
-  button.addEventListener("click", async () => {
-    const message = $("invoice-message");
-    if (!savedCard) {
-      message.textContent = "Save a card below, then pay.";
-      return;
-    }
-    button.disabled = true;
-    try {
-      await api(`/api/invoices/${encodeURIComponent(invoice.number)}/pay`, { method: "POST", body: "{}" });
-      await showServices();
-      await showInvoices();
-      say(message, `Invoice ${invoice.number} is paid. Thank you.`);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      button.disabled = false;
-      say(message, capitalized(error.message), true);
-    }
+  button.addEventListener("click", () => {
+    const card = payWith(invoice.total, invoice.currency);
+    const form = el("form", { class: "card-form pay-invoice" }, ...card.elements, el("button", { type: "submit" }, `Pay ${money(invoice.total, invoice.currency)}`));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      payInvoice(invoice, form, card);
+    });
+    button.replaceWith(form);
   });
   return button;
+}
+
+async function payInvoice(invoice, form, card) {
+  const message = $("invoice-message");
+  form.querySelector("button[type=submit]").disabled = true;
+  try {
+    const body = await card.chosen();
+    await api(`/api/invoices/${encodeURIComponent(invoice.number)}/pay`, { method: "POST", body: JSON.stringify(body) });
+    await showServices();
+    await showInvoices();
+    say(message, `Invoice ${invoice.number} is paid. Thank you.`);
+  } catch (error) {
+    if (!(error instanceof ApiError || error instanceof CardError)) throw error;
+    form.querySelector("button[type=submit]").disabled = false;
+    say(message, capitalized(error.message), true);
+  }
 }

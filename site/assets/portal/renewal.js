@@ -8,6 +8,7 @@ import { day, showDomains } from "./domains.js";
 import { showInvoices } from "./invoices.js";
 import { savedCard } from "./payment-method.js";
 import { taxTerms, withTax } from "../tax.js";
+import { payWith } from "./pay-with.js";
 
 const say = messenger("domain-message");
 
@@ -27,29 +28,12 @@ function yearsField(domain, quote) {
   return [years, price];
 }
 
-/// The provider's card field, hidden while the saved card (the `useSaved`
-/// box) is chosen, and mounted the first time it shows.
-function cardFields(useSaved, quote) {
-  const fields = el("div", { class: "card-field" });
-  let card = null;
-  const showFields = () => {
-    fields.hidden = Boolean(useSaved?.checked);
-    if (!fields.hidden) card ??= cardField(fields, { amount: quote.lines[0].amount, currency: quote.currency });
-  };
-  useSaved?.addEventListener("change", showFields);
-  // Mounted once the form is in the page.
-  queueMicrotask(showFields);
-  return [fields, async () => (await card).paymentMethod()];
-}
-
 export function renewForm(domain, quote) {
   const [years, price] = yearsField(domain, quote);
-  const useSaved = savedCard ? el("input", { type: "checkbox", name: "saved", checked: "" }) : null;
-  const [fields, paymentMethod] = cardFields(useSaved, quote);
+  const card = payWith(quote.lines[0].amount, quote.currency);
   const form = el("form", { class: "card-form renew-form" },
     el("label", { for: `years-${domain.name}` }, "Renew for"), years, price,
-    savedCard ? el("label", { class: "choice" }, useSaved, `Pay with my saved card ending ${savedCard.last4}`) : null,
-    fields,
+    ...card.elements,
     el("button", { type: "submit" }, "Renew"));
   // One key per renewal: a double click or a retry renews once.
   const key = crypto.randomUUID();
@@ -59,7 +43,7 @@ export function renewForm(domain, quote) {
     form.querySelector("button").disabled = true;
     say("");
     try {
-      const body = { years: Number(fields.years), ...(fields.saved ? {} : { payment_method: await paymentMethod() }) };
+      const body = { years: Number(fields.years), ...(await card.chosen()) };
       const renewal = await api(`/api/domains/${encodeURIComponent(domain.name)}/renew`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify(body) });
       say(renewal.status_message);
       await waitForRenewal(domain);

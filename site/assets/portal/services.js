@@ -4,8 +4,10 @@
 import { api, ApiError } from "../api.js";
 import { $, capitalized, details, el, messenger, money, words } from "../page.js";
 import { showInvoices } from "./invoices.js";
-import { savedCard } from "./payment-method.js";
+import { noCardWarning, savedCard } from "./payment-method.js";
 import { taxTerms, withTax } from "../tax.js";
+import { CardError } from "../card-field.js";
+import { payWith } from "./pay-with.js";
 
 const say = messenger("service-message");
 
@@ -37,6 +39,7 @@ function serviceCard(service) {
       ...(service.cancel_at && !service.ended_at && service.status !== "cancelled" ? [["Ends on", service.cancel_at]] : []),
     ]));
   if (service.status === "cancelled" || service.ended_at) return card;
+  if (!service.cancel_at) card.append(...noCardWarning("No card is saved to charge: this service's invoices will not be paid by themselves."));
   card.append(el("p", { class: "actions" }, cancelButton(service), ...changeButtons(service)));
   return card;
 }
@@ -63,7 +66,7 @@ function cancelButton(service) {
 }
 
 function failed(error) {
-  if (!(error instanceof ApiError)) throw error;
+  if (!(error instanceof ApiError || error instanceof CardError)) throw error;
   say(capitalized(error.message));
 }
 
@@ -93,14 +96,14 @@ function listEditor(service, { field, noun, label, current }) {
 }
 
 /// A button that offers the larger plans of the service's kind, charging
-/// the difference to the saved card.
+/// the difference to the saved card or a new one.
 function upgradeButton(service) {
   const upgrade = el("button", { type: "button", class: "secondary" }, "Upgrade");
   upgrade.addEventListener("click", async () => {
     const catalog = await api("/api/catalog");
     const larger = catalog.plans.filter((p) => p.kind === service.plan_kind && (p.prices[service.cycle] ?? 0) > service.price);
-    if (!larger.length || !savedCard) {
-      say(!larger.length ? "This is the largest plan of its kind." : "Save a card below to upgrade.");
+    if (!larger.length) {
+      say("This is the largest plan of its kind.");
       return;
     }
     const plan = el("select", { name: "plan_id" }, ...larger.map((p) => el("option", { value: p.id }, `${p.name}, ${money(p.prices[service.cycle], catalog.currency)}`)));
@@ -113,15 +116,18 @@ function upgradeButton(service) {
     plan.addEventListener("change", showPrice);
     showPrice();
     const key = crypto.randomUUID();
+    const card = payWith(larger[0].prices[service.cycle] - service.price, catalog.currency);
     const form = el("form", { class: "card-form" },
       el("label", {}, "Upgrade to", plan),
       price,
-      el("p", { class: "hint" }, `The difference for the rest of this period, with its tax, is charged now to your card ending ${savedCard.last4}.`),
+      el("p", { class: "hint" }, "The difference for the rest of this period, with its tax, is charged now."),
+      ...card.elements,
       el("button", { type: "submit" }, "Upgrade now"));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
-        const now = await api(`/api/services/${encodeURIComponent(service.id)}/upgrade`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify({ plan_id: plan.value }) });
+        const body = { plan_id: plan.value, ...(await card.chosen()) };
+        const now = await api(`/api/services/${encodeURIComponent(service.id)}/upgrade`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify(body) });
         await Promise.all([showServices(), showInvoices()]);
         say(`Your service is on ${now.plan_name} now.`);
       } catch (error) {

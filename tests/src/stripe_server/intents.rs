@@ -70,7 +70,8 @@ impl Account {
             "created": i.created,
             "currency": i.currency, "status": i.status, "capture_method": "manual",
             "amount_capturable": i.capturable, "amount_received": i.received,
-            "payment_method": method, "latest_charge": charge, "metadata": i.metadata});
+            "payment_method": method, "latest_charge": charge, "metadata": i.metadata,
+            "customer": i.customer, "setup_future_usage": i.setup_future_usage});
         if i.status == "requires_action" {
             answer["next_action"] = match &i.return_url {
                 Some(back) => json!({"type": "redirect_to_url",
@@ -106,6 +107,7 @@ impl Account {
             }
         }
         let back = intent.return_url.clone().unwrap_or_default();
+        self.attach_for_future_usage(id);
         axum::response::Redirect::to(&back).into_response()
     }
 
@@ -120,6 +122,9 @@ impl Account {
                 "parameter_invalid_integer",
                 "This value must be greater than or equal to 1.",
             );
+        }
+        if let Err(refusal) = self.future_usage(form) {
+            return refusal;
         }
         let method = match self.method_for(form, field(form, "customer")) {
             Ok(method) => method,
@@ -145,6 +150,8 @@ impl Account {
             charge: None,
             metadata,
             return_url: field(form, "return_url").map(String::from),
+            customer: field(form, "customer").map(String::from),
+            setup_future_usage: field(form, "setup_future_usage").map(String::from),
             created: time::OffsetDateTime::now_utc().unix_timestamp(),
             made: Instant::now(),
         };
@@ -167,6 +174,7 @@ impl Account {
             intent.capturable = amount;
         }
         self.intents.insert(id.clone(), intent);
+        self.attach_for_future_usage(&id);
         (200, self.intent_json(&id, form))
     }
 

@@ -141,3 +141,44 @@ impl super::StripeServer {
             .to_string()
     }
 }
+
+impl Account {
+    /// Refuses what Stripe refuses of `setup_future_usage` and `customer`
+    /// on a new PaymentIntent: a value outside the enum, a customer that
+    /// does not exist. Without a customer Stripe takes it and attaches
+    /// nothing (its description: "If you don't provide a Customer, you can
+    /// still attach the payment method to a Customer after the transaction
+    /// completes"), so the payment method stays used up.
+    pub(super) fn future_usage(&self, form: &Form) -> Result<(), (u16, Value)> {
+        if let Some(usage) = field(form, "setup_future_usage")
+            && !["on_session", "off_session", ""].contains(&usage)
+        {
+            return Err(invalid_param(
+                "setup_future_usage",
+                "parameter_invalid_enum",
+                "Invalid setup_future_usage: must be one of on_session or off_session",
+            ));
+        }
+        match field(form, "customer") {
+            Some(customer) if !self.customers.iter().any(|c| c == customer) => {
+                Err(super::missing("customer", customer))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Once an intent made with `setup_future_usage` and a customer holds
+    /// its amount, its payment method is attached to that customer.
+    pub(super) fn attach_for_future_usage(&mut self, intent: &str) {
+        let Some(i) = self.intents.get(intent) else {
+            return;
+        };
+        let held = matches!(i.status, "requires_capture" | "succeeded");
+        let usage = i.setup_future_usage.as_deref().unwrap_or_default();
+        if let (true, false, Some(customer)) = (held, usage.is_empty(), i.customer.clone())
+            && let Some(method) = self.methods.get_mut(&i.method)
+        {
+            method.customer = Some(customer);
+        }
+    }
+}

@@ -128,7 +128,7 @@ async fn another_customers_payment_method_cannot_be_used(app: &App) {
     let saved = eve
         .put(
             "/api/payment-method",
-            json!({"payment_method": method}),
+            json!({"payment_method": method, "consent": true}),
             Some("k"),
         )
         .await;

@@ -104,7 +104,7 @@ impl Path<'_> {
                     .await
             }
             Path::CardSave => {
-                let body = json!({"payment_method": card});
+                let body = json!({"payment_method": card, "consent": true});
                 shopper.put("/api/payment-method", body, key).await
             }
         }

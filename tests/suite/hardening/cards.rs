@@ -15,6 +15,7 @@ const AUTHENTICATES: &str = "4000002500003155";
 
 fn charge(source: PaymentSource, key: &str) -> Charge {
     Charge {
+        keep_for_later: false,
         amount: hostfront_tests::money(1200, "GBP"),
         source,
         reference: "INV-1".into(),

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use hostfront::adapters::sim::APPROVED;
+use hostfront::billing::consent::CONSENT_TEXT;
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting, test_method};
 use hostfront_tests::{App, eventually};
 use serde_json::{Value, json};
@@ -83,13 +84,25 @@ async fn a_customer_renews_a_domain_in_the_portal(app: &App) {
 
     // A saved card pays a renewal without being sent again; only its last
     // four digits are ever shown.
-    let card = json!({"payment_method": ada.payment_method(APPROVED).await});
+    // Only with the customer's consent to charges without them, recorded
+    // with its words and time.
+    let method = ada.payment_method(APPROVED).await;
+    let unticked = json!({"payment_method": method});
+    let (status, refused) = ada
+        .put("/api/payment-method", unticked, Some("card-0"))
+        .await;
+    assert_eq!(
+        (status, &refused["error"]["code"]),
+        (422, &json!("consent_required"))
+    );
     assert_eq!(ada.get("/api/payment-method").await.0, 404);
+    let card = json!({"payment_method": method, "consent": true});
     let (status, saved) = ada.put("/api/payment-method", card, Some("card-1")).await;
     assert_eq!(status, 200, "{saved}");
+    let consent = json!({"at": saved["saved_at"], "given_at": "portal", "text": CONSENT_TEXT});
     assert_eq!(
         saved,
-        json!({"last4": "4242", "exp_month": 12, "exp_year": 2099, "saved_at": saved["saved_at"]})
+        json!({"last4": "4242", "exp_month": 12, "exp_year": 2099, "saved_at": saved["saved_at"], "consent": consent})
     );
     assert_eq!(ada.get("/api/payment-method").await.1["last4"], "4242");
     let (status, by_saved) = ada

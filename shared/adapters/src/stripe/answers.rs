@@ -3,7 +3,9 @@
 use serde_json::Value;
 
 use hostfront_core::money::Currency;
-use hostfront_core::payments::{Authorization, Authorized, PaymentError, SavedCard};
+use hostfront_core::payments::{
+    Authorization, Authorized, EventError, PaymentError, PaymentEvent, SavedCard,
+};
 
 /// What an error answer means for the port.
 pub(super) fn failure(status: u16, error: &Value) -> PaymentError {
@@ -55,7 +57,16 @@ pub(super) fn authorization_of(intent: &Value) -> Option<Authorization> {
             .as_str()
             .unwrap_or_default()
             .to_string(),
+        kept: kept_of(intent),
     })
+}
+
+/// The card an intent keeps for later charges: its payment method, on its
+/// Customer, when it was made with `setup_future_usage=off_session`.
+fn kept_of(intent: &Value) -> Option<SavedCard> {
+    (intent["setup_future_usage"].as_str() == Some("off_session")).then_some(())?;
+    let customer = intent["customer"].as_str()?;
+    saved_card_of(customer, &intent["payment_method"]).ok()
 }
 
 pub(super) fn unexpected(what: &str) -> PaymentError {
@@ -75,4 +86,30 @@ pub(super) fn saved_card_of(customer: &str, method: &Value) -> Result<SavedCard,
         exp_month: u32::try_from(number("exp_month")?).map_err(|_| unexpected("a card"))?,
         exp_year: i32::try_from(number("exp_year")?).map_err(|_| unexpected("a card"))?,
     })
+}
+
+/// The event a webhook's verified `body` carries: its id, type, object and
+/// time, and for a PaymentMethod on a Customer (`payment_method.updated`,
+/// `payment_method.automatically_updated`, Stripe's card updater) the card
+/// as a saved card.
+pub(super) fn event_of(body: &[u8]) -> Result<PaymentEvent, EventError> {
+    let not_an_event = || EventError::BadSignature("the body is not an event".into());
+    let event: Value = serde_json::from_slice(body).map_err(|_| not_an_event())?;
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_string();
+    let object = &event["data"]["object"];
+    let card = match (object["object"].as_str(), object["customer"].as_str()) {
+        (Some("payment_method"), Some(customer)) => saved_card_of(customer, object).ok(),
+        _ => None,
+    };
+    let event = PaymentEvent {
+        id: text(&event["id"]),
+        kind: text(&event["type"]),
+        object: text(&object["id"]),
+        created: event["created"].as_i64().unwrap_or_default(),
+        card,
+    };
+    match event.id.is_empty() || event.kind.is_empty() {
+        true => Err(not_an_event()),
+        false => Ok(event),
+    }
 }

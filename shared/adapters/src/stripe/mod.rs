@@ -143,6 +143,12 @@ impl StripePayments {
         match &charge.source {
             PaymentSource::Method(method) => {
                 form.push(("payment_method".into(), method.as_str().into()));
+                // Kept for later: attached to a Customer of its own once paid.
+                if charge.keep_for_later {
+                    let customer = self.new_customer(&charge.idempotency_key).await?;
+                    form.push(("customer".into(), customer));
+                    form.push(("setup_future_usage".into(), "off_session".into()));
+                }
             }
             PaymentSource::Saved(token) => {
                 let Some((customer, method)) = token.split_once('.') else {
@@ -189,6 +195,18 @@ impl StripePayments {
         }
     }
 
+    /// A Customer to keep a card on, made once per key.
+    async fn new_customer(&self, key: &str) -> Result<String, PaymentError> {
+        let form = [("description".into(), "Hostfront saved card".into())];
+        let customer = self
+            .post("/v1/customers", &form, &format!("{key}-customer"))
+            .await?;
+        customer["id"]
+            .as_str()
+            .map(String::from)
+            .ok_or_else(|| unexpected("a customer"))
+    }
+
     /// Cancels an intent that cannot be captured, so nothing stays reserved.
     async fn cancel(&self, intent: &str, key: &str) -> Result<(), PaymentError> {
         let path = format!("/v1/payment_intents/{}/cancel", path_segment(intent));
@@ -219,18 +237,7 @@ impl Payments for StripePayments {
             webhook::TOLERANCE_SECS,
         )
         .map_err(|e| EventError::BadSignature(e.to_string()))?;
-        let event: Value = serde_json::from_slice(body)
-            .map_err(|_| EventError::BadSignature("the body is not an event".into()))?;
-        let text = |value: &Value| value.as_str().unwrap_or_default().to_string();
-        let event = PaymentEvent {
-            id: text(&event["id"]),
-            kind: text(&event["type"]),
-            object: text(&event["data"]["object"]["id"]),
-        };
-        if event.id.is_empty() || event.kind.is_empty() {
-            return Err(EventError::BadSignature("the body is not an event".into()));
-        }
-        Ok(event)
+        answers::event_of(body)
     }
 
     fn client_setup(&self) -> Option<ClientSetup> {
@@ -243,16 +250,8 @@ impl Payments for StripePayments {
         method: &PaymentMethodId,
         idempotency_key: &str,
     ) -> Result<SavedCard, PaymentError> {
-        let customer = self
-            .post(
-                "/v1/customers",
-                &[("description".into(), "Hostfront saved card".into())],
-                &format!("{idempotency_key}-customer"),
-            )
-            .await?;
-        let customer = customer["id"]
-            .as_str()
-            .ok_or_else(|| unexpected("a customer"))?;
+        let customer = self.new_customer(idempotency_key).await?;
+        let customer = customer.as_str();
         let mut form = vec![
             ("customer".to_string(), customer.to_string()),
             ("confirm".into(), "true".into()),

@@ -1,6 +1,8 @@
 //! Billing: invoices, numbered without gaps and kept by customer; taking
 //! payments, dunning, declines, credit and refunds.
 
+pub mod card_updater;
+pub mod consent;
 pub mod credit;
 pub mod credit_note;
 pub mod declines;
@@ -10,6 +12,7 @@ pub mod lease;
 pub mod letter;
 pub mod numbering;
 pub mod payment_method;
+pub mod provider_events;
 pub mod refund;
 pub mod take;
 pub mod tax;

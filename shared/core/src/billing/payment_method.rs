@@ -1,16 +1,22 @@
 //! A customer's saved payment method: a card the gateway keeps, known here
 //! by its token, last four digits and expiry. Renewals and recurring
 //! invoices are charged to it; the customer sees only the last four digits.
+//! It is kept only with the customer's consent (`consent`), recorded on it;
+//! a card saved before consent was recorded reads as saved without it, and
+//! stays until its owner confirms or removes it.
 //!
 //! Item: `CUSTOMER#<id>` / `PAYMENT_METHOD`.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::consent::{Consent, GivenAt};
 use super::declines::{self, Paying, TooManyDeclines};
 use crate::CustomerId;
-use crate::payments::{PaymentError, PaymentMethodId};
-use crate::store::{Item, Key, Table, TableResult, record_item, record_of};
+use crate::payments::{PaymentError, PaymentMethodId, SavedCard};
+use crate::store::{
+    Condition, Item, Key, Table, TableError, TableResult, TxOp, Update, record_item, record_of,
+};
 use crate::{Billing, Settings, Storage};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +28,9 @@ pub struct PaymentMethod {
     pub exp_year: i32,
     /// RFC 3339, UTC.
     pub saved_at: String,
+    /// None for a card saved before consent was recorded.
+    #[serde(default)]
+    pub consent: Option<Consent>,
 }
 
 /// A card to save, as the payment provider's card form gave it.
@@ -30,6 +39,10 @@ pub struct SaveRequest {
     /// The payment provider's id of the card (`pm_…`).
     #[schema(pattern = r"^pm_[A-Za-z0-9_]{1,255}$")]
     pub payment_method: String,
+    /// True when the customer ticked "Use this card for renewals", agreeing
+    /// to `CONSENT_TEXT`; a card is not saved without it.
+    #[serde(default)]
+    pub consent: bool,
 }
 
 /// What the customer sees of their saved card.
@@ -39,6 +52,10 @@ pub struct PaymentMethodView {
     pub exp_month: u32,
     pub exp_year: i32,
     pub saved_at: String,
+    /// When and how the customer agreed to charges without them; null for
+    /// a card saved before that was recorded, which the customer is asked
+    /// to confirm.
+    pub consent: Option<Consent>,
 }
 
 impl PaymentMethod {
@@ -48,6 +65,7 @@ impl PaymentMethod {
             exp_month: self.exp_month,
             exp_year: self.exp_year,
             saved_at: self.saved_at.clone(),
+            consent: self.consent.clone(),
         }
     }
 
@@ -56,7 +74,7 @@ impl PaymentMethod {
     }
 }
 
-fn key(customer_id: &CustomerId) -> Key {
+pub(super) fn key(customer_id: &CustomerId) -> Key {
     Key::new(format!("CUSTOMER#{customer_id}"), "PAYMENT_METHOD")
 }
 
@@ -73,8 +91,9 @@ pub async fn find(
 }
 
 /// Saves the card of `method` with the gateway as the customer's payment
-/// method, in place of any before; a retry under the same key saves it
-/// once. A card the gateway declines counts against the customer's
+/// method, in place of any before, the customer having agreed to
+/// `CONSENT_TEXT` in the portal (the route asks for it); a retry under the
+/// same key saves it once. A card the gateway declines counts against the customer's
 /// declined cards.
 pub async fn save(
     ports: &(impl Storage + Billing + Settings),
@@ -98,16 +117,66 @@ pub async fn save(
         Err(PaymentError::Invalid(message)) => return Err(SaveError::Invalid(message)),
         Err(PaymentError::Unavailable(message)) => return Err(SaveError::Unavailable(message)),
     };
+    Ok(keep(ports, customer_id, saved, GivenAt::Portal).await?)
+}
+
+/// Records `saved` as the customer's payment method, in place of any
+/// before, with their consent given now through `given_at`.
+pub async fn keep(
+    ports: &impl Storage,
+    customer_id: &CustomerId,
+    saved: SavedCard,
+    given_at: GivenAt,
+) -> TableResult<PaymentMethod> {
+    let now = crate::clock::rfc3339(ports.clock().now());
     let method = PaymentMethod {
         token: saved.token,
         last4: saved.last4,
         exp_month: saved.exp_month,
         exp_year: saved.exp_year,
-        saved_at: crate::clock::rfc3339(ports.clock().now()),
+        saved_at: now.clone(),
+        consent: Some(Consent::given(now, given_at)),
     };
     let item = record_item(&method, &key(customer_id), "payment_method");
-    ports.table().put(item, None).await?;
+    let lookup = super::card_updater::lookup_op(&method.token, customer_id);
+    let saved = TxOp::Put {
+        item,
+        condition: None,
+    };
+    ports.table().transact(vec![saved, lookup]).await?;
     Ok(method)
+}
+
+/// Records the customer's consent on the card saved before consent was
+/// recorded; a card that has it keeps the first. None when no card is saved.
+pub async fn confirm(
+    ports: &impl Storage,
+    customer_id: &CustomerId,
+) -> TableResult<Option<PaymentMethod>> {
+    let Some(mut method) = find(ports.table(), customer_id).await? else {
+        return Ok(None);
+    };
+    if method.consent.is_some() {
+        return Ok(Some(method));
+    }
+    let now = crate::clock::rfc3339(ports.clock().now());
+    method.consent = Some(Consent::given(now, GivenAt::Portal));
+    let consent = serde_json::to_value(&method.consent)
+        .map_err(|e| TableError::Backend(format!("a consent that does not serialise: {e}")))?;
+    // The same card, still without consent (an update alone would make
+    // the item again after a removal).
+    let unconfirmed = Condition::AttributeNotExists("consent".into())
+        .and(Condition::eq("token", method.token.clone()));
+    let recorded = Update::new().set("consent", consent);
+    match ports
+        .table()
+        .update(&key(customer_id), recorded, Some(unconfirmed))
+        .await
+    {
+        // Confirmed by another request meanwhile, or replaced by a new card.
+        Ok(_) | Err(TableError::ConditionFailed) => find(ports.table(), customer_id).await,
+        Err(other) => Err(other),
+    }
 }
 
 /// Forgets the customer's saved card.
@@ -127,5 +196,5 @@ pub enum SaveError {
     #[error("{0}")]
     Unavailable(String),
     #[error(transparent)]
-    Table(#[from] crate::store::TableError),
+    Table(#[from] TableError),
 }

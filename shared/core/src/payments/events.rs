@@ -17,6 +17,12 @@ fn key_of(event: &PaymentEvent) -> Key {
     Key::new(format!("PAYEVENT#{}", event.id), "EVENT")
 }
 
+/// Forgets that `event` was taken, when what it changes could not be
+/// applied: the provider delivers it again, and it is taken then.
+pub async fn forget(table: &dyn Table, event: &PaymentEvent) -> TableResult<()> {
+    table.delete(&key_of(event), None).await.map(|_| ())
+}
+
 /// Takes `event` once; false when it was taken before.
 pub async fn take(table: &dyn Table, clock: &dyn Clock, event: &PaymentEvent) -> TableResult<bool> {
     let now = clock.now_secs();

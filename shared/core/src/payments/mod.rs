@@ -41,6 +41,10 @@ pub struct Charge {
     /// What is paid, e.g. an invoice number.
     pub reference: String,
     pub idempotency_key: String,
+    /// The card that pays is also kept for later charges without its
+    /// holder (Stripe's `setup_future_usage=off_session`): only with the
+    /// customer's consent, and only for a payment method, not a saved card.
+    pub keep_for_later: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +53,10 @@ pub struct Authorization {
     pub amount: i64,
     pub currency: Currency,
     pub card_last4: String,
+    /// The card kept for later charges, when the charge asked for it
+    /// (`keep_for_later`) and its holder's bank let it be held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept: Option<SavedCard>,
 }
 
 /// How a charge made with its cardholder at hand came out.
@@ -102,6 +110,14 @@ pub struct PaymentEvent {
     pub kind: String,
     /// The id of the payment object it is about.
     pub object: String,
+    /// When the provider made the event (unix seconds): events may come
+    /// out of order, and an older one must not undo a newer.
+    #[serde(default)]
+    pub created: i64,
+    /// The card a `payment_method.*` event describes, as the saved card of
+    /// its customer: the card updater's new expiry or number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<SavedCard>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

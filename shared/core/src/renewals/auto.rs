@@ -215,6 +215,7 @@ async fn charge(
         )),
         Some(card) => {
             let charge = Charge {
+                keep_for_later: false,
                 amount: crate::money::Money::new(renewal.total, &renewal.currency),
                 source: PaymentSource::Saved(card.token.clone()),
                 reference: renewal.invoice_number.clone(),

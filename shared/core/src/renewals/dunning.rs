@@ -1,6 +1,8 @@
 //! A declined automatic charge of a scheduled renewal: it waits for the
 //! next dunning day, or, after the last, the renewal ends declined and its
-//! invoice is voided. The customer is told either way, once per try.
+//! invoice is voided. The customer is told either way, once per try; when
+//! the card's bank asks for its holder, with a link to renew in the portal
+//! while they are there.
 
 use super::job::{customer_of, renewal_mail};
 use super::{Renewal, RenewalStatus};
@@ -57,6 +59,13 @@ pub(super) async fn declined(
         &format!("{}-{attempt}", renewal.current_expiry),
         |letter| {
             letter.action = match next {
+                Some(next) if code == "authentication_required" => format!(
+                    "Your bank asks you to confirm the payment of {} for renewing {}, which it cannot do while you are away. Renew it in your portal while you are there: {}. Otherwise we try your saved card again on {}.",
+                    letter.total,
+                    letter.domain,
+                    letter.link,
+                    day(next)
+                ),
                 Some(next) => format!(
                     "We could not charge your saved card {} for renewing {} ({message}). We will try again on {}; to avoid a lapse, update your card or renew by hand.",
                     letter.total,

@@ -1,10 +1,12 @@
 //! Reminders for domains that will not renew by themselves (auto-renew
-//! off, or its automatic charge failed): about 30 and 7 days before expiry,
-//! and once just after, each once per expiry.
+//! off, its automatic charge failed, or auto-renew on with no card saved to
+//! charge): about 30 and 7 days before expiry, and once just after, each
+//! once per expiry.
 
 use super::job::{customer_of, domain_mail};
 use super::{RenewalStatus, find};
 use crate::billing::letter::addressed;
+use crate::billing::payment_method;
 use crate::clock::mail_day_of as day;
 use crate::domains::owned::{OwnedDomain, OwnedStatus};
 use crate::mail::{self, MailKind};
@@ -45,7 +47,11 @@ pub(super) async fn remind(
     let charge_failed = renewal.as_ref().is_some_and(|r| {
         r.attempts > 0 || matches!(r.status, RenewalStatus::Declined | RenewalStatus::Failed)
     });
-    let renews_itself = domain.auto_renew && !charge_failed;
+    let no_card = domain.auto_renew
+        && payment_method::find(ports.table(), &domain.customer_id)
+            .await?
+            .is_none();
+    let renews_itself = domain.auto_renew && !charge_failed && !no_card;
     let renewed = renewal
         .as_ref()
         .is_some_and(|r| matches!(r.status, RenewalStatus::Queued | RenewalStatus::Renewed));
@@ -60,6 +66,12 @@ pub(super) async fn remind(
     letter.action = if which == "expired" {
         format!(
             "{} expired on {}. Renew it now, before the registry releases it.",
+            domain.unicode,
+            day(expiry)
+        )
+    } else if no_card && !charge_failed {
+        format!(
+            "{} expires on {}. Auto-renew is on, but no card is saved to charge, so it will not renew by itself: save a card in your portal, ticking \"Use this card for renewals\", or renew it there by hand.",
             domain.unicode,
             day(expiry)
         )

@@ -257,6 +257,7 @@ pub(super) async fn authorize(
     source: PaymentSource,
 ) -> Result<Renewal, RenewalError> {
     let charge = Charge {
+        keep_for_later: false,
         amount: crate::money::Money::new(renewal.total, &renewal.currency),
         source,
         reference: renewal.invoice_number.clone(),

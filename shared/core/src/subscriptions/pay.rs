@@ -6,7 +6,9 @@
 //! invoice is never charged by both.
 //!
 //! One payment at a time per invoice: a `billing::lease` at `SERVICE#<id>` /
-//! `PAYING#<first day>` is taken before the card is charged.
+//! `PAYING#<first day>` is taken before the card is charged. A period the
+//! billing run still charges may be paid here only once its bank asked for
+//! the card's holder (`needs_holder`); the run then takes the same lease.
 
 use super::billing::{
     Period, PeriodStatus, change_at_panel, customer, due_on, letter, move_due_op, period_key,
@@ -43,10 +45,7 @@ pub enum PayError {
 }
 
 fn lease_key(period: &Period) -> Key {
-    Key::new(
-        format!("SERVICE#{}", period.service_id),
-        format!("PAYING#{}", period.from),
-    )
+    period.paying_key()
 }
 
 /// Pays the customer's invoice `number` from `source`; returns it paid.
@@ -67,6 +66,7 @@ pub async fn pay_invoice(
     let period = invoiced_period(ports, &bill).await?;
     match period.status {
         PeriodStatus::Unpaid => {}
+        PeriodStatus::Scheduled if period.needs_holder => {}
         PeriodStatus::Paid => return reread(ports, customer_id, number).await,
         PeriodStatus::Void => return Err(ended(number)),
         PeriodStatus::Scheduled => {
@@ -113,14 +113,22 @@ async fn take_payment(
     let paying = Paying::invoice(&bill.number);
     declines::may_try::<PayError>(ports, customer_id, &paying).await?;
     let now = ports.clock().now_secs();
+    let busy = || PayError::Conflict {
+        code: "payment_in_progress",
+        message: "this invoice is being paid right now".into(),
+    };
     let attempt = lease::take(ports.table(), &lease_key(period), now)
         .await?
-        .ok_or_else(|| PayError::Conflict {
-            code: "payment_in_progress",
-            message: "this invoice is being paid right now".into(),
-        })?;
+        .ok_or_else(busy)?;
+    // The billing run may have tried a period waiting for its holder
+    // between our read and the lease, which it takes to charge one.
+    if period.status == PeriodStatus::Scheduled && !unchanged(ports, period).await? {
+        lease::release(ports.table(), &lease_key(period), attempt).await?;
+        return Err(busy());
+    }
     let key = format!("{}-pay-{attempt}", bill.number);
     let request = Charge {
+        keep_for_later: false,
         amount: crate::money::Money::new(bill.total, &bill.currency),
         source,
         reference: bill.number.clone(),
@@ -146,6 +154,12 @@ async fn take_payment(
         PaymentError::Invalid(message) => PayError::Invalid(message),
         PaymentError::Unavailable(message) => PayError::Unavailable(message),
     })
+}
+
+/// True when the period is still as read: the billing run has not tried it since.
+async fn unchanged(ports: &impl Storage, period: &Period) -> Result<bool, TableError> {
+    let now = ports.table().get(&period.key()).await?;
+    Ok(now.as_ref().map(Period::of).transpose()?.as_ref() == Some(period))
 }
 
 /// Why an invoice that is not open cannot be paid: voided when its

@@ -164,6 +164,7 @@ async fn payment_event(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<EventTaken>, ApiError> {
+    use hostfront_core::billing::provider_events;
     use hostfront_core::payments::{EventError, events};
     let ports = &state.ports;
     let signature = headers
@@ -189,6 +190,10 @@ async fn payment_event(
             ),
         })?;
     let new = events::take(ports.table.as_ref(), ports.clock.as_ref(), &event).await?;
+    if new && let Err(error) = provider_events::apply(ports, &event).await {
+        events::forget(ports.table.as_ref(), &event).await?;
+        return Err(error.into());
+    }
     Ok(Json(EventTaken {
         received: true,
         duplicate: !new,

@@ -38,23 +38,40 @@ impl SimulatedGateway {
             return Err(PaymentError::Invalid("the amount must be positive".into()));
         }
         let id = format!("auth_{}", ulid::Ulid::new());
-        let authorization = Authorization {
+        let mut authorization = Authorization {
             id: id.clone(),
             amount,
             currency: currency.clone(),
             card_last4: card.last4.clone(),
+            kept: None,
         };
         let mut fields = json!({
             "remaining": amount, "amount": amount, "currency": currency,
             "card_last4": authorization.card_last4, "reference": charge.reference,
         });
-        if let Some(url) = return_url {
-            fields["remaining"] = json!(0);
-            fields["holder_check"] = json!("pending");
-            fields["return_url"] = json!(url);
+        let mut ops = Vec::new();
+        let kept = self.kept_card(charge, card);
+        if let Some((saved, _)) = &kept {
+            // Noted for a holder's confirmation, which makes the token then.
+            fields["kept"] = json!(saved);
+            fields["kept_card"] = card.fields();
         }
-        let entry = self.entry(&id, "authorization", fields);
-        self.record(vec![entry], &charge.idempotency_key, authorization)
+        match return_url {
+            Some(url) => {
+                fields["remaining"] = json!(0);
+                fields["holder_check"] = json!("pending");
+                fields["return_url"] = json!(url);
+            }
+            // Held at once: the card is kept with it.
+            None => {
+                if let Some((saved, token)) = kept {
+                    authorization.kept = Some(saved);
+                    ops.push(token);
+                }
+            }
+        }
+        ops.push(self.entry(&id, "authorization", fields));
+        self.record(ops, &charge.idempotency_key, authorization)
             .await
     }
 

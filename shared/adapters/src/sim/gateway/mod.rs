@@ -2,6 +2,7 @@
 //! payment methods its card page makes (`methods`), and a ledger of
 //! authorisations, captures and refunds kept in the table (`SIMPAY#…` items).
 
+mod keep;
 mod ledger;
 mod methods;
 
@@ -205,6 +206,7 @@ impl Payments for SimulatedGateway {
                     |e| PaymentError::Unavailable(format!("a corrupt authorisation: {e}")),
                 )?,
                 card_last4: entry.str_attr("card_last4").unwrap_or_default().to_string(),
+                kept: keep::kept_of(&entry),
             })),
         }
     }
@@ -232,13 +234,17 @@ impl Payments for SimulatedGateway {
                 .set("remaining", amount),
             false => Update::new().set("holder_check", "refused"),
         };
-        match self
-            .table
-            .update(&key, answer, Some(Condition::eq("holder_check", "pending")))
-            .await
-        {
+        let mut ops = vec![TxOp::Update {
+            key,
+            update: answer,
+            condition: Some(Condition::eq("holder_check", "pending")),
+        }];
+        // A card kept with the payment is kept once its holder confirmed.
+        let kept = entry.as_ref().and_then(|e| self.token_on_confirmation(e));
+        ops.extend(kept.filter(|_| confirmed));
+        match self.table.transact(ops).await {
             // Answered before: the first answer stands.
-            Ok(_) | Err(TableError::ConditionFailed) => Ok(back),
+            Ok(()) | Err(TableError::TransactionConflict { .. }) => Ok(back),
             Err(other) => Err(storage(other)),
         }
     }

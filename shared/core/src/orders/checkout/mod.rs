@@ -25,8 +25,12 @@ use super::{
 };
 use crate::OrderId;
 use crate::accounts::Customer;
+use crate::billing::consent::GivenAt;
 use crate::billing::declines::TooManyDeclines;
-use crate::payments::{Authorized, Charge, PaymentError, PaymentMethodId, PaymentSource};
+use crate::billing::payment_method;
+use crate::payments::{
+    Authorization, Authorized, Charge, PaymentError, PaymentMethodId, PaymentSource,
+};
 use crate::store::{Condition, TableError, Update};
 use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
@@ -38,6 +42,11 @@ pub struct PayRequest {
     /// ISO 3166 two-letter country of the card's billing address.
     #[schema(pattern = r"^[A-Za-z]{2}$")]
     pub billing_country: String,
+    /// True when the customer ticked "Use this card for renewals", agreeing
+    /// to `billing::consent::CONSENT_TEXT`: the card that pays is kept as
+    /// their payment method. Without it, nothing is kept.
+    #[serde(default)]
+    pub save_card: bool,
 }
 
 impl From<TooManyDeclines> for OrderError {
@@ -68,8 +77,10 @@ pub async fn pay(
         ForCard::Answered(view) => return Ok(*view),
     };
     let invoice = Invoice::read(ports.table(), order_id).await?;
-    match authorize(ports, &invoice, order_id, attempt, method).await {
+    let charge = charge_of(&invoice, order_id, attempt, method, request.save_card);
+    match authorize(ports, &charge, order_id).await {
         Ok(Authorized::Held(authorization)) => {
+            keep_card(ports, customer, &authorization).await?;
             settle(
                 ports,
                 customer,
@@ -152,27 +163,52 @@ async fn attempt_for_card(
     ))
 }
 
-/// Asks the gateway to hold the invoice's total on `method`, keyed by the
-/// order and attempt so that a retry repeats the same request; the bank
-/// sends a holder who must confirm back to the order's page.
-async fn authorize(
-    ports: &(impl Settings + Billing),
+/// The charge of the invoice's total to `method`, keyed by the order and
+/// attempt so that a retry repeats the same request; with `keep`, the card
+/// is kept for later charges too.
+fn charge_of(
     invoice: &Invoice,
     order_id: &OrderId,
     attempt: u32,
     method: PaymentMethodId,
-) -> Result<Authorized, PaymentError> {
-    let charge = Charge {
+    keep: bool,
+) -> Charge {
+    Charge {
+        keep_for_later: keep,
         amount: crate::money::Money::new(invoice.total, &invoice.currency),
         source: PaymentSource::Method(method),
         reference: invoice.number.clone(),
         idempotency_key: format!("{order_id}-authorize-{attempt}"),
-    };
+    }
+}
+
+/// Asks the gateway to hold the charge; the bank sends a holder who must
+/// confirm back to the order's page.
+async fn authorize(
+    ports: &(impl Settings + Billing),
+    charge: &Charge,
+    order_id: &OrderId,
+) -> Result<Authorized, PaymentError> {
     let back = format!(
         "{}/order.html?id={order_id}&confirmed=1",
         ports.config().public_url.trim_end_matches('/')
     );
-    ports.payments().authorize_with_holder(&charge, &back).await
+    ports.payments().authorize_with_holder(charge, &back).await
+}
+
+/// Records the card the payment kept (asked for with the customer's
+/// consent) as their payment method, before the payment is settled: the
+/// gateway keeps it from the moment the amount is held, and a retry
+/// records it again.
+async fn keep_card(
+    ports: &impl Storage,
+    customer: &Customer,
+    authorization: &Authorization,
+) -> Result<(), OrderError> {
+    if let Some(kept) = authorization.kept.clone() {
+        payment_method::keep(ports, &customer.id, kept, GivenAt::Checkout).await?;
+    }
+    Ok(())
 }
 
 /// Keeps the attempt open with the bank's page the holder must visit, and
@@ -222,6 +258,7 @@ pub async fn confirmed_at_bank(
         .await
     {
         Ok(Authorized::Held(authorization)) => {
+            keep_card(ports, customer, &authorization).await?;
             settle_confirmed(ports, customer, &order, attempt, authorization, &action).await
         }
         Ok(Authorized::Authenticate { .. }) => super::view(ports, order).await,

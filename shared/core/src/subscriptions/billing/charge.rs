@@ -1,13 +1,15 @@
 //! Charging a due period to the saved card: paid, the service's next due
 //! date moves on; refused, the period waits for the next dunning day, or,
 //! after the last, is left unpaid and the service suspended. The customer
-//! is mailed once per period and try.
+//! is mailed once per period and try. A card whose bank asks its holder to
+//! confirm cannot be charged without them: the customer is mailed a link to
+//! pay the invoice in the portal, which they may until the run's next try.
 
 use super::period::{Period, PeriodStatus, day, epoch};
 use super::{change_at_panel, customer, letter, move_due_op, receipt_action, service_mail};
 use crate::audit::Actor;
 use crate::billing::invoice::{self, Invoice};
-use crate::billing::{dunning, payment_method, take};
+use crate::billing::{dunning, lease, payment_method, take};
 use crate::clock::mail_day_of;
 use crate::lifecycle::MovedOn;
 use crate::mail::{self, Letter, MailKind};
@@ -26,11 +28,15 @@ pub(super) enum Charged {
 enum Taken {
     /// Paid, by this capture (none when account credit paid all of it).
     Paid(Option<String>),
-    /// Refused, for this reason.
-    Refused(String),
+    /// Refused: the gateway's code, and the reason in words.
+    Refused { code: String, reason: String },
 }
 
-/// Charges a due period to the saved card.
+/// The decline code of a card whose bank asks for its holder.
+const NEEDS_HOLDER: &str = "authentication_required";
+
+/// Charges a due period to the saved card. A period its customer may pay
+/// by hand is charged only under its payment lease, so never by both.
 pub(super) async fn charge(
     ports: &(impl Storage + Settings + Billing + Mailing + Queueing + Catalogs),
     period: Period,
@@ -39,6 +45,25 @@ pub(super) async fn charge(
     if period.status != PeriodStatus::Scheduled || period.next_attempt > now {
         return Ok(None);
     }
+    if !period.needs_holder {
+        return charge_due(ports, period).await;
+    }
+    let lease = period.paying_key();
+    let Some(attempt) = lease::take(ports.table(), &lease, now).await? else {
+        // Being paid by hand right now: the next run looks again.
+        return Ok(None);
+    };
+    let charged = charge_due(ports, period).await;
+    lease::release(ports.table(), &lease, attempt).await?;
+    charged
+}
+
+/// Charges a due period to the saved card, and records and mails the outcome.
+async fn charge_due(
+    ports: &(impl Storage + Settings + Billing + Mailing + Queueing + Catalogs),
+    period: Period,
+) -> Result<Option<Charged>, TableError> {
+    let now = ports.clock().now_secs();
     let Some(service) =
         crate::subscriptions::find(ports.table(), &period.customer_id, &period.service_id).await?
     else {
@@ -60,9 +85,9 @@ pub(super) async fn charge(
             letter.action = receipt_action(&service, &period, false);
             Charged::Paid
         }
-        Taken::Refused(reason) => {
+        Taken::Refused { code, reason } => {
             let failed = (&service, &period, attempt);
-            record_refused(ports, &mut tx, &mut letter, failed, &reason).await?
+            record_refused(ports, &mut tx, &mut letter, failed, (&code, &reason)).await?
         }
     };
     let kind = match outcome {
@@ -97,10 +122,14 @@ async fn take_due(
         return Ok(Some(Taken::Paid(None)));
     }
     let Some(card) = payment_method::find(ports.table(), &period.customer_id).await? else {
-        return Ok(Some(Taken::Refused("no card is saved".into())));
+        return Ok(Some(Taken::Refused {
+            code: "no_payment_method".into(),
+            reason: "no card is saved".into(),
+        }));
     };
     let key = format!("period-{}-{}", period.service_id, period.from);
     let request = Charge {
+        keep_for_later: false,
         amount: crate::money::Money::new(period.total, &period.currency),
         source: PaymentSource::Saved(card.token.clone()),
         reference: period.invoice_number.clone(),
@@ -111,7 +140,14 @@ async fn take_due(
         match take::take(ports.payments(), &request, &capture_key, None).await {
             Ok(capture) => Some(Taken::Paid(Some(capture.id))),
             Err(PaymentError::Unavailable(_)) => None,
-            Err(other) => Some(Taken::Refused(other.to_string())),
+            Err(PaymentError::Declined { code, message }) => Some(Taken::Refused {
+                code,
+                reason: message,
+            }),
+            Err(other) => Some(Taken::Refused {
+                code: "invalid_payment".into(),
+                reason: other.to_string(),
+            }),
         },
     )
 }
@@ -153,7 +189,7 @@ async fn record_refused(
     tx: &mut Tx<MovedOn>,
     letter: &mut Letter,
     (service, period, attempt): (&Subscription, &Period, u32),
-    reason: &str,
+    (code, reason): (&str, &str),
 ) -> Result<Charged, TableError> {
     let now = ports.clock().now_secs();
     let due = day(&period.from).map_or(now, epoch);
@@ -164,7 +200,8 @@ async fn record_refused(
     };
     let update = Update::new()
         .set("attempts", attempt)
-        .set("failure", reason.to_string());
+        .set("failure", reason.to_string())
+        .set("needs_holder", code == NEEDS_HOLDER);
     let Some(next) = dunning::next_try(&dunning, attempt, due) else {
         letter.action = format!(
             "We could not charge your saved card for {} on {} ({reason}), and have suspended it. Pay the invoice in your account to have it back: a new card alone is not charged for it.",
@@ -183,13 +220,25 @@ async fn record_refused(
         }
         return Ok(Charged::Suspended);
     };
-    letter.action = format!(
-        "We could not charge your saved card {} for {} on {} ({reason}). We will try again on {}; update your card to keep the service running.",
-        letter.total,
-        service.plan_name,
-        service.domain,
-        mail_day_of(next)
-    );
+    letter.action = match code {
+        NEEDS_HOLDER => format!(
+            "Your bank asks you to confirm the payment of {} for {} on {}, which it cannot do while you are away. Pay invoice {} in your portal while you are there: {}?pay={}#invoices. Otherwise we try your saved card again on {}.",
+            letter.total,
+            service.plan_name,
+            service.domain,
+            period.invoice_number,
+            portal(ports),
+            period.invoice_number,
+            mail_day_of(next)
+        ),
+        _ => format!(
+            "We could not charge your saved card {} for {} on {} ({reason}). We will try again on {}; update your card to keep the service running.",
+            letter.total,
+            service.plan_name,
+            service.domain,
+            mail_day_of(next)
+        ),
+    };
     tx.guard(
         MovedOn,
         period.moved(
@@ -199,4 +248,12 @@ async fn record_refused(
         ),
     );
     Ok(Charged::Declined)
+}
+
+/// The portal's page, where the customer pays by hand.
+fn portal(ports: &impl Settings) -> String {
+    format!(
+        "{}/portal.html",
+        ports.config().public_url.trim_end_matches('/')
+    )
 }

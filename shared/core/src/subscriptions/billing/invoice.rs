@@ -45,6 +45,7 @@ pub(super) async fn invoice(
         let (credit, credit_version) = credit::balance(ports.table(), &service.customer_id).await?;
         let credit_used = bill.take_credit(credit);
         let period = Period {
+            needs_holder: false,
             service_id: service.id.clone(),
             customer_id: service.customer_id.clone(),
             from: from.to_string(),

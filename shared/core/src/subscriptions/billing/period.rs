@@ -42,6 +42,10 @@ pub struct Period {
     pub attempts: u32,
     /// Epoch seconds.
     pub next_attempt: i64,
+    /// The last automatic try was declined because the card's bank asks its
+    /// holder to confirm the payment: they may pay it by hand meanwhile.
+    #[serde(default)]
+    pub needs_holder: bool,
 }
 
 impl Period {
@@ -111,11 +115,25 @@ impl Period {
     }
 
     /// The unpaid period paid by hand with `capture_id`, unless it was
-    /// paid or voided meanwhile.
+    /// paid or voided meanwhile; a scheduled one whose bank wants its
+    /// holder, unless the billing run tried it again meanwhile.
     pub(in crate::subscriptions) fn paid_by_hand_op(&self, capture_id: &str, now: i64) -> TxOp {
-        let guard = Condition::eq("status", json!(PeriodStatus::Unpaid));
+        let waits_for_holder = Condition::eq("status", json!(PeriodStatus::Scheduled))
+            .and(Condition::eq("needs_holder", true))
+            .and(Condition::eq("attempts", self.attempts));
+        let guard = Condition::eq("status", json!(PeriodStatus::Unpaid)).or(waits_for_holder);
         let update = Update::new().set("capture_id", capture_id);
         self.move_op(PeriodStatus::Paid, update, now, guard)
+    }
+
+    /// The lease a payment of the period holds while the gateway is called:
+    /// a payment by hand, or the billing run's try of a period that may be
+    /// paid by hand (`needs_holder`), so that never both charge it.
+    pub(in crate::subscriptions) fn paying_key(&self) -> Key {
+        Key::new(
+            format!("SERVICE#{}", self.service_id),
+            format!("PAYING#{}", self.from),
+        )
     }
 
     /// The first day of the period after this one, for a service billed

@@ -23,6 +23,7 @@ pub(super) async fn charge(
     paying: &Paying,
 ) -> Result<(), AddonError> {
     let request = Charge {
+        keep_for_later: false,
         amount: crate::money::Money::new(bill.total, &bill.currency),
         source,
         reference: bill.number.clone(),
