@@ -1,6 +1,6 @@
 // Lighthouse (mobile preset: a mid-range phone on a slow 4G link, simulated)
 // on Debian's Chromium, on the pages a customer meets first: the home page and
-// the account page as a visitor, the checkout logged in. Each
+// the account page as a visitor, the checkout and the portal logged in. Each
 // must load at once and hold still, be accessible and follow best practices;
 // the public pages must be findable.
 
@@ -85,7 +85,7 @@ describe("Lighthouse, mobile", () => {
     assert.ok(cls <= 0.05, `layout shift ${cls}`);
   }
 
-  for (const [path, loggedIn] of [["/", false], ["/account.html", false], ["/order.html", true]]) {
+  for (const [path, loggedIn] of [["/", false], ["/account.html", false], ["/order.html", true], ["/portal.html", true]]) {
     test(`${path}${loggedIn ? ", logged in" : ""}`, async () => {
       meetsTargets(await audit(path, { loggedIn }), { findable: !loggedIn });
     });

@@ -15,20 +15,17 @@ use crate::orders::{Purchaser, idempotency_key};
 use crate::table::RouteTable;
 use hostfront_core::billing::payment_method::{self, PaymentMethodView, SaveError, SaveRequest};
 
-/// The logged-in customer's saved card: its last four digits and expiry.
+/// The logged-in customer's saved card: its last four digits and expiry;
+/// null when none is saved (an answer, not an error: the portal asks on
+/// every visit).
 #[utoipa::path(get, path = "/api/payment-method", tag = "portal", security(("session" = [])),
-    responses(
-        (status = 200, body = PaymentMethodView),
-        (status = 404, body = ErrorBody, description = "no card saved"),
-    ))]
+    responses((status = 200, body = Option<PaymentMethodView>, description = "the saved card, or null")))]
 async fn get_payment_method(
     State(state): State<AppState>,
     CurrentCustomer(customer): CurrentCustomer,
-) -> Result<Json<PaymentMethodView>, ApiError> {
-    payment_method::find(state.ports.table.as_ref(), &customer.id)
-        .await?
-        .map(|method| Json(method.view()))
-        .ok_or_else(|| ApiError::not_found("no card is saved"))
+) -> Result<Json<Option<PaymentMethodView>>, ApiError> {
+    let saved = payment_method::find(state.ports.table.as_ref(), &customer.id).await?;
+    Ok(Json(saved.map(|method| method.view())))
 }
 
 /// Saves a card as the customer's payment method, in place of any before;
