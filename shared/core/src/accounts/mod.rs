@@ -20,10 +20,12 @@ use utoipa::ToSchema;
 use crate::hashing::{self, Overloaded};
 use crate::{Hashing, Storage};
 
+mod billing_identity;
 pub(crate) mod repo;
 mod signup;
 use crate::CustomerId;
 use crate::store::{Condition, ItemExt, TableError, Update};
+pub use billing_identity::{BillingIdentity, PostalAddress, set_billing_identity};
 pub(crate) use repo::{customer_key, customer_of, email_key, load_customer, session_key};
 pub use signup::{SignupAccepted, Verification, signup, verify_email};
 
@@ -83,6 +85,13 @@ pub struct Customer {
     pub technical_contact: Contact,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// The company's legal name, when the customer buys as one: the
+    /// buyer's name on invoices instead of `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// The postal address on invoices; none until the customer gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<PostalAddress>,
 }
 
 #[derive(Debug, thiserror::Error)]

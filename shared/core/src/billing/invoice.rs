@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+use super::line::share_tax;
+pub use super::line::{InvoiceLine, ServicePeriod};
 pub use super::numbering::{INVOICES, claim_number, format_number, next_number};
 use super::terms::{Party, TaxTreatment, Terms};
 use crate::money::{Currency, Money};
@@ -40,13 +42,6 @@ pub fn unrefunded_since(item: &Item) -> Condition {
         Some(total) => Condition::eq(REFUNDED, total.clone()),
         None => Condition::AttributeNotExists(REFUNDED.into()),
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct InvoiceLine {
-    pub description: String,
-    /// Minor units.
-    pub amount: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -87,6 +82,12 @@ pub struct Invoice {
     pub about: InvoiceFor,
     /// RFC 3339, UTC.
     pub issued_at: String,
+    /// The date of supply, `YYYY-MM-DD` (UTC): the first day of the earliest
+    /// service period the invoice's lines pay for, otherwise the day it was
+    /// issued. None on invoices issued before it was kept (their date of
+    /// supply is their issue date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplied_on: Option<String>,
     /// ISO 4217.
     pub currency: Currency,
     pub lines: Vec<InvoiceLine>,
@@ -126,7 +127,7 @@ impl Invoice {
         about: InvoiceFor,
         issued_at: String,
         currency: &Currency,
-        lines: Vec<InvoiceLine>,
+        mut lines: Vec<InvoiceLine>,
         terms: &Terms,
     ) -> Invoice {
         let tax_rate_bps = terms.tax.rate_bps;
@@ -141,10 +142,12 @@ impl Invoice {
         let total = subtotal
             .checked_add(&tax)
             .expect("an invoice's total fits in an i64");
+        share_tax(&mut lines, tax.minor());
         Invoice {
             number: String::new(),
             customer_id: customer_id.into(),
             about,
+            supplied_on: Some(supply_date(&lines, &issued_at)),
             issued_at,
             currency: currency.clone(),
             lines,
@@ -302,6 +305,16 @@ impl Invoice {
     }
 }
 
+/// The date of supply of `lines` issued at `issued_at`: the first day of
+/// the earliest period they pay for, otherwise the issue date.
+fn supply_date(lines: &[InvoiceLine], issued_at: &str) -> String {
+    lines
+        .iter()
+        .filter_map(|line| line.period.as_ref().map(|p| p.from.clone()))
+        .min()
+        .unwrap_or_else(|| issued_at.chars().take(10).collect())
+}
+
 /// The invoice numbered `number` (`INV-000042`), whoever's it is: for staff.
 pub async fn by_number(table: &dyn Table, number: &str) -> TableResult<Option<Invoice>> {
     let Some(sequence) = INVOICES.sequence_of(number) else {
@@ -350,15 +363,12 @@ mod tests {
 
     #[test]
     fn totals_add_tax_on_the_subtotal() {
+        let day =
+            |d| time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]"));
         let lines = vec![
-            InvoiceLine {
-                description: "Web Starter, monthly".into(),
-                amount: 499,
-            },
-            InvoiceLine {
-                description: "bakery.com, 1 year".into(),
-                amount: 1199,
-            },
+            InvoiceLine::new("Web Starter, monthly", 499)
+                .over(day("2026-12-01").unwrap(), day("2026-12-31").unwrap()),
+            InvoiceLine::new("bakery.com, registration, 1 year", 1199),
         ];
         let about = InvoiceFor::Order {
             order_id: OrderId::new("o"),
@@ -375,6 +385,24 @@ mod tests {
             (invoice.subtotal, invoice.tax, invoice.total),
             (1698, 340, 2038)
         );
+        let line_taxes: Vec<i64> = invoice.lines.iter().map(|l| l.tax).collect();
+        assert_eq!(
+            line_taxes,
+            vec![100, 240],
+            "the lines' taxes add up to the tax"
+        );
+        assert_eq!(invoice.supplied_on.as_deref(), Some("2026-12-01"));
+        let unperiodic = Invoice::new(
+            &CustomerId::new("c"),
+            InvoiceFor::Order {
+                order_id: OrderId::new("o"),
+            },
+            "2026-11-22T10:00:00Z".into(),
+            &Currency::parse("USD").unwrap(),
+            vec![InvoiceLine::new("bakery.com, renewal, 1 year", 1199)],
+            &Terms::flat_for_tests(2000),
+        );
+        assert_eq!(unperiodic.supplied_on.as_deref(), Some("2026-11-22"));
         assert_eq!(format_number(42), "INV-000042");
     }
 

@@ -1,6 +1,7 @@
 //! The letters of billing's mails: to whom, from whom, where to act, and
 //! what an invoice says.
 
+use super::document::InvoiceDocument;
 use super::{CreditNote, Invoice, InvoiceLine};
 use crate::mail::{Letter, Mail, MailKind};
 use crate::money::{Currency, Money};
@@ -20,7 +21,7 @@ pub fn addressed(ports: &impl Settings, name: &str, page: &str) -> Letter {
     }
 }
 
-/// `letter`, showing `invoice`: its number, lines, tax and total.
+/// `letter`, showing `invoice`: its number, parties, dates, lines, tax and total.
 pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
     let money = |amount| Money::new(amount, &invoice.currency).to_string();
     Letter {
@@ -31,6 +32,7 @@ pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
         ),
         total: money(invoice.total),
         invoice_number: invoice.number.clone(),
+        invoice: Some(InvoiceDocument::of(invoice)),
         ..letter
     }
 }

@@ -4,10 +4,12 @@
 pub mod credit;
 pub mod credit_note;
 pub mod declines;
+pub mod document;
 pub mod dunning;
 pub mod invoice;
 pub mod lease;
 pub mod letter;
+pub mod line;
 pub mod numbering;
 pub mod payment_method;
 pub mod refund;
