@@ -3,6 +3,7 @@
 
 import { api, ApiError } from "/assets/api.js";
 import { $, capitalized, el, formFields, messenger, money, words } from "/assets/page.js";
+import { showBillingAddress } from "/assets/billing-address.js";
 import { offerGenerator } from "/assets/password.js";
 
 const say = messenger("account-message");
@@ -41,6 +42,7 @@ function showCustomer(customer) {
       return;
     }
     showOrders();
+    showBillingAddress(customer);
   }
 }
 

@@ -5,6 +5,7 @@
 use crate::table::RouteTable;
 use axum::http::StatusCode;
 
+mod billing_address;
 mod credit_notes;
 mod domains;
 mod invoices;
@@ -81,4 +82,5 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(subscriptions::routes())
         .merge(invoices::routes())
         .merge(credit_notes::routes())
+        .merge(billing_address::routes())
 }
