@@ -4,6 +4,7 @@
 // rate and the totals, at 1280 and 390 pixels, with its PDF to download.
 
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { fits, shot, signUp, useStorefront } from "./harness.mjs";
 
@@ -71,7 +72,10 @@ describe("the printable invoice", () => {
     assert.equal(download.status(), 200);
     assert.equal(download.headers()["content-type"], "application/pdf");
     assert.equal(download.headers()["content-disposition"], `attachment; filename="${number}.pdf"`);
-    assert.ok((await download.body()).subarray(0, 5).toString() === "%PDF-");
+    const pdf = await download.body();
+    assert.equal(pdf.subarray(0, 5).toString(), "%PDF-");
+    // Kept beside the screenshots, to look at.
+    if (process.env.HOSTFRONT_SCREENSHOTS) writeFileSync(`${process.env.HOSTFRONT_SCREENSHOTS}/invoice.pdf`, pdf);
     await page.close();
   });
 

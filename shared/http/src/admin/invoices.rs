@@ -14,7 +14,7 @@ use hostfront_core::billing::invoice;
 #[utoipa::path(get, path = "/api/admin/invoices/{number}/pdf", tag = "admin", security(("staff" = ["support"])),
     params(("number" = String, Path, description = "the invoice, `INV-000042`")),
     responses(
-        (status = 200, content_type = "application/pdf", body = Vec<u8>, description = "the invoice as a PDF, saved as `INV-000042.pdf`"),
+        (status = 200, content_type = "application/pdf", body = String, description = "the invoice as a PDF, saved as `INV-000042.pdf`"),
         (status = 404, body = ErrorBody, description = "no such invoice"),
     ))]
 async fn invoice_pdf(

@@ -52,7 +52,7 @@ async fn get_invoice(
 #[utoipa::path(get, path = "/api/invoices/{number}/pdf", tag = "portal", security(("session" = [])),
     params(("number" = String, Path, description = "`INV-000042`")),
     responses(
-        (status = 200, content_type = "application/pdf", body = Vec<u8>, description = "the invoice as a PDF, saved as `INV-000042.pdf`"),
+        (status = 200, content_type = "application/pdf", body = String, description = "the invoice as a PDF, saved as `INV-000042.pdf`"),
         (status = 404, body = ErrorBody, description = "not an invoice of yours"),
     ))]
 async fn get_invoice_pdf(
