@@ -59,6 +59,30 @@ pub struct InvoiceDocument {
     pub mention: Option<String>,
 }
 
+/// `text` with every `YYYY-MM-DD` in it written out with its time zone,
+/// as mails write days (`6 January 2027 (UTC)`).
+pub fn spelled_days(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let is_day = |at: usize| {
+        let window = &bytes[at..at + 10];
+        let digits = |range: std::ops::Range<usize>| window[range].iter().all(u8::is_ascii_digit);
+        digits(0..4) && window[4] == b'-' && digits(5..7) && window[7] == b'-' && digits(8..10)
+    };
+    let mut spelled = String::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        if at + 10 <= bytes.len() && is_day(at) {
+            spelled.push_str(&crate::clock::mail_day_text(&text[at..at + 10]));
+            at += 10;
+        } else {
+            let next = text[at..].chars().next().map_or(1, char::len_utf8);
+            spelled.push_str(&text[at..at + next]);
+            at += next;
+        }
+    }
+    spelled
+}
+
 /// A party's lines as an invoice prints them.
 pub fn party_lines(party: &Party) -> Vec<String> {
     let mut lines = vec![party.name.clone()];
@@ -84,6 +108,18 @@ fn tax_label(rate_bps: u32, taxation: Option<&TaxTreatment>) -> String {
 }
 
 impl InvoiceDocument {
+    /// The document as mails show it: every day written out with its time
+    /// zone (`6 January 2027 (UTC)`), as every date in a mail is.
+    pub fn spelled(mut self) -> InvoiceDocument {
+        self.issued_on = spelled_days(&self.issued_on);
+        self.supplied_on = spelled_days(&self.supplied_on);
+        for line in &mut self.lines {
+            line.description = spelled_days(&line.description);
+            line.period = line.period.as_deref().map(spelled_days);
+        }
+        self
+    }
+
     pub fn of(invoice: &Invoice) -> InvoiceDocument {
         let money = |amount| Money::new(amount, &invoice.currency).to_string();
         let day = |text: &str| text.chars().take(10).collect::<String>();
@@ -125,5 +161,24 @@ impl InvoiceDocument {
             total: money(invoice.total),
             mention: invoice.taxation.as_ref().and_then(|t| t.mention.clone()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spelled_days;
+
+    #[test]
+    fn mails_spell_out_days_with_their_time_zone() {
+        assert_eq!(
+            spelled_days("Web Starter, monthly, 2027-01-06 to 2027-02-05"),
+            "Web Starter, monthly, 6 January 2027 (UTC) to 5 February 2027 (UTC)"
+        );
+        assert_eq!(
+            spelled_days("Zoë, 2028-02-29"),
+            "Zoë, 29 February 2028 (UTC)"
+        );
+        assert_eq!(spelled_days("no day 2027-13-01x"), "no day 2027-13-01x");
+        assert_eq!(spelled_days("2027-01"), "2027-01");
     }
 }

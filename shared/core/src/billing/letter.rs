@@ -1,7 +1,7 @@
 //! The letters of billing's mails: to whom, from whom, where to act, and
 //! what an invoice says.
 
-use super::document::InvoiceDocument;
+use super::document::{InvoiceDocument, spelled_days};
 use super::{CreditNote, Invoice, InvoiceLine};
 use crate::mail::{Letter, Mail, MailKind};
 use crate::money::{Currency, Money};
@@ -32,7 +32,7 @@ pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
         ),
         total: money(invoice.total),
         invoice_number: invoice.number.clone(),
-        invoice: Some(InvoiceDocument::of(invoice)),
+        invoice: Some(InvoiceDocument::of(invoice).spelled()),
         ..letter
     }
 }
@@ -49,7 +49,8 @@ pub fn with_credit_note(letter: Letter, note: &CreditNote) -> Letter {
     }
 }
 
-/// (description, amount) of each line, then the tax at its rate.
+/// (description, amount) of each line, then the tax at its rate; days
+/// written out with their time zone, as mails write every date.
 fn shown_lines(
     lines: &[InvoiceLine],
     (rate_bps, tax): (u32, i64),
@@ -58,7 +59,7 @@ fn shown_lines(
     let money = |amount| Money::new(amount, currency).to_string();
     let mut shown: Vec<(String, String)> = lines
         .iter()
-        .map(|l| (l.description.clone(), money(l.amount)))
+        .map(|l| (spelled_days(&l.description), money(l.amount)))
         .collect();
     shown.push((format!("Tax ({}%)", rate_bps as f64 / 100.0), money(tax)));
     shown

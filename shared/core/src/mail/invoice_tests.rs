@@ -11,15 +11,16 @@ fn letter() -> Letter {
         total: "$4.99".into(),
         invoice: Some(InvoiceDocument {
             number: "INV-000007".into(),
-            issued_on: "2027-01-06".into(),
-            supplied_on: "2027-01-06".into(),
+            issued_on: "6 January 2027 (UTC)".into(),
+            supplied_on: "6 January 2027 (UTC)".into(),
             currency: "USD".into(),
             seller: vec!["Hostfront Ltd".into(), "Country: GB".into()],
             buyer: vec!["Müller & Søn ApS".into(), "Country: DK".into()],
             lines: vec![ShownLine {
-                description: "Web Starter, monthly, 2027-01-06 to 2027-02-05".into(),
+                description: "Web Starter, monthly, 6 January 2027 (UTC) to 5 February 2027 (UTC)"
+                    .into(),
                 quantity: 1,
-                period: Some("2027-01-06 to 2027-02-05".into()),
+                period: Some("6 January 2027 (UTC) to 5 February 2027 (UTC)".into()),
                 net: "$4.16".into(),
                 tax: "$0.83".into(),
             }],
@@ -50,10 +51,10 @@ fn invoice_mails_state_what_an_invoice_must() {
     for kind in kinds {
         let (text, html) = render(kind, &letter()).unwrap();
         for part in [
-            "Invoice INV-000007, issued 2027-01-06, date of supply 2027-01-06 (UTC)",
+            "Invoice INV-000007, issued 6 January 2027 (UTC), date of supply 6 January 2027 (UTC)",
             "Seller:\n  Hostfront Ltd\n  Country: GB",
             "Buyer:\n  Müller & Søn ApS",
-            "1 × Web Starter, monthly, 2027-01-06 to 2027-02-05: $4.16 (tax $0.83)",
+            "1 × Web Starter, monthly, 6 January 2027 (UTC) to 5 February 2027 (UTC): $4.16 (tax $0.83)",
             "Tax 20% (GB) on $4.16: $0.83",
             "Total: $4.99 (USD)",
             "Reverse charge",
@@ -63,7 +64,7 @@ fn invoice_mails_state_what_an_invoice_must() {
         for part in [
             "Søn ApS",
             "Tax 20% (GB) on $4.16",
-            "date of supply 2027-01-06",
+            "date of supply 6 January 2027 (UTC)",
             "Reverse charge",
         ] {
             assert!(html.contains(part), "{kind:?} html lacks {part:?}: {html}");
