@@ -49,7 +49,7 @@ describe("the printable invoice", () => {
     const row = page.locator(`#invoices tbody tr[data-invoice="${number}"]`);
     await row.waitFor();
     assert.equal(await row.getByRole("link", { name: `Invoice ${number} as PDF` }).getAttribute("href"), `/api/invoices/${number}/pdf`);
-    await row.getByRole("link", { name: number }).click();
+    await row.getByRole("link", { name: number, exact: true }).click();
     await page.waitForURL(/\/invoice\.html\?number=INV-/);
     await page.locator("#invoice-title").getByText(`Invoice ${number}`).waitFor();
     const seller = await page.locator("#invoice-seller address").innerText();
