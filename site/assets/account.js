@@ -6,6 +6,7 @@ import { $, capitalized, el, messenger, money, words, formFields } from "./page.
 import { fillCountries } from "./countries.js";
 import { offerGenerator } from "./password.js";
 import { showVatNumber } from "./vat-number.js";
+import { showBillingAddress } from "./billing-address.js";
 
 const say = messenger("account-message");
 
@@ -44,6 +45,7 @@ function showCustomer(customer) {
     }
     showOrders();
     showVatNumber(customer);
+    showBillingAddress(customer);
   }
 }
 

@@ -17,9 +17,14 @@ pub struct Shopper<'a> {
 impl<'a> Shopper<'a> {
     /// Signs up over HTTP, follows the mailed link, and is logged in.
     pub async fn sign_up(app: &'a App, email: &str, country: &str) -> Shopper<'a> {
+        Self::sign_up_as(app, email, "Ada Lovelace", country).await
+    }
+
+    /// Signs up as `name`, as `sign_up` does.
+    pub async fn sign_up_as(app: &'a App, email: &str, name: &str, country: &str) -> Shopper<'a> {
         let response = http()
             .post(app.url("/api/signup"))
-            .json(&json!({"email": email, "password": "correct horse battery", "name": "Ada Lovelace", "country": country}))
+            .json(&json!({"email": email, "password": "correct horse battery", "name": name, "country": country}))
             .send()
             .await
             .unwrap();

@@ -54,6 +54,7 @@ mod epp_journey;
 mod epp_registry;
 mod hardening;
 mod http_foundation;
+mod invoices;
 mod orders;
 mod panel_conformance;
 mod payments_conformance;

@@ -11,6 +11,7 @@ pub mod dev;
 pub mod domains;
 pub mod error;
 pub mod inbound;
+pub mod invoice_pdf;
 pub mod orders;
 pub mod portal;
 pub mod server;

@@ -79,7 +79,8 @@ function serviceRecord(customerId, service) {
 
 /// An invoice in the file; a paid one not wholly given back can be refunded by billing.
 function invoiceItem(customerId, i) {
-  const item = el("li", { "data-invoice": i.number }, `${i.number} — ${money(i.total, i.currency)} — ${i.status}${i.refunded ? `, ${money(i.refunded, i.currency)} given back` : ""} `);
+  const item = el("li", { "data-invoice": i.number }, `${i.number} — ${money(i.total, i.currency)} — ${i.status}${i.refunded ? `, ${money(i.refunded, i.currency)} given back` : ""} `,
+    el("a", { href: `/api/admin/invoices/${encodeURIComponent(i.number)}/pdf`, "aria-label": `Invoice ${i.number} as PDF` }, "PDF"), " ");
   if (allows("billing") && i.status === "paid" && i.total > i.refunded) {
     const refund = el("button", { type: "button", class: "secondary" }, "Refund");
     refund.addEventListener("click", () => refund.replaceWith(moneyForm("Refund", `/api/admin/invoices/${encodeURIComponent(i.number)}/refund`, customerId,

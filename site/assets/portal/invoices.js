@@ -15,7 +15,8 @@ import { payWith } from "./pay-with.js";
 export async function showInvoices() {
   const invoices = await api("/api/invoices");
   $("invoices").querySelector("tbody").replaceChildren(...invoices.map((invoice) => el("tr", { "data-invoice": invoice.number },
-    el("td", {}, el("a", { href: `/invoice.html?number=${encodeURIComponent(invoice.number)}` }, invoice.number)),
+    el("td", {}, el("a", { href: `/invoice.html?number=${encodeURIComponent(invoice.number)}` }, invoice.number), " ",
+      el("a", { href: `/api/invoices/${encodeURIComponent(invoice.number)}/pdf`, class: "pdf", "aria-label": `Invoice ${invoice.number} as PDF` }, "PDF")),
     el("td", {}, invoiceFor(invoice.about)),
     el("td", { class: "amount" }, money(invoice.total, invoice.currency)),
     el("td", { class: "invoice-status" }, STATUS[invoice.status], refundedPart(invoice), ...(payable(invoice) ? [" ", payButton(invoice)] : [])))));

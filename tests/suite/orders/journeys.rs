@@ -202,7 +202,7 @@ async fn domain_choices(app: &App) {
     assert_eq!(status, 201, "{wrong}");
     assert_eq!(
         wrong["invoice"]["lines"][1]["description"],
-        "Transfer of google.com, adds 1 year"
+        "google.com, transfer, adds 1 year"
     );
     let id = wrong["id"].as_str().unwrap();
     ada.pay(id, APPROVED, "DE").await;

@@ -184,6 +184,16 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, ports: &Ports
         (1299 - 499) * left / days,
         "{left} of {days} days"
     );
+    let last = due - time::Duration::days(1);
+    assert_eq!(
+        paid[0].lines[0].description,
+        format!(
+            "Upgrade of Web Starter to {}, {today} to {last} ({left} of {days} days)",
+            upgraded.plan_name
+        ),
+        "the line names both plans and the days it pays for"
+    );
+    assert_eq!(paid[0].supplied_on, Some(today.to_string()));
     assert!(
         upgrades.iter().any(|i| i.status == InvoiceStatus::Void),
         "the declined one"

@@ -58,6 +58,19 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, ports: &Ports
         .iter()
         .find(|i| matches!(&i.about, InvoiceFor::Period { .. }))
         .unwrap();
+    // Issued ahead, it is supplied from the period's first day, which its line names.
+    assert_eq!(ahead.supplied_on.as_deref(), Some(due.as_str()));
+    let line = &ahead.lines[0];
+    assert_eq!(
+        line.period.as_ref().map(|p| p.from.as_str()),
+        Some(due.as_str())
+    );
+    let to = &line.period.as_ref().unwrap().to;
+    assert_eq!(
+        line.description,
+        format!("Web Starter, monthly, {due} to {to}")
+    );
+    assert_eq!(line.tax, ahead.tax);
     assert!(
         matches!(
             pay::pay_invoice(

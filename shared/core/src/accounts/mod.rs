@@ -20,11 +20,13 @@ use utoipa::ToSchema;
 use crate::hashing::{self, Overloaded};
 use crate::{Hashing, Storage};
 
+mod billing_identity;
 pub(crate) mod repo;
 mod signup;
 pub mod vat;
 use crate::CustomerId;
 use crate::store::{Condition, ItemExt, TableError, Update};
+pub use billing_identity::{BillingIdentity, PostalAddress, set_billing_identity};
 pub(crate) use repo::{customer_key, customer_of, email_key, load_customer, session_key};
 pub use signup::{SignupAccepted, Verification, signup, verify_email};
 pub use vat::{VatRegistration, VatStatus};
@@ -88,6 +90,13 @@ pub struct Customer {
     /// The business's VAT number, once given (`PUT /api/account/vat-number`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vat: Option<VatRegistration>,
+    /// The company's legal name, when the customer buys as one: the
+    /// buyer's name on invoices instead of `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// The postal address on invoices; none until the customer gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<PostalAddress>,
 }
 
 #[derive(Debug, thiserror::Error)]

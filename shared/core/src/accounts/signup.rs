@@ -189,6 +189,8 @@ pub async fn verify_email(
         technical_contact: holder,
         created_at: crate::clock::rfc3339(ports.clock().now()),
         vat: None,
+        company: None,
+        address: None,
     };
     let (marker, profile) = repo::create_customer_ops(&customer, &pending.password_hash);
     let mut tx = Tx::new();

@@ -75,8 +75,8 @@ impl Crediting<'_> {
             bill.lines.clone()
         } else {
             vec![InvoiceLine {
-                description: format!("Part of invoice {} given back", bill.number),
-                amount: net,
+                tax,
+                ..InvoiceLine::new(format!("Part of invoice {} given back", bill.number), net)
             }]
         };
         CreditNote {
@@ -200,10 +200,7 @@ mod tests {
     use crate::billing::InvoiceFor;
 
     fn invoice() -> Invoice {
-        let lines = vec![InvoiceLine {
-            description: "Web Starter, monthly".into(),
-            amount: 1698,
-        }];
+        let lines = vec![InvoiceLine::new("Web Starter, monthly", 1698)];
         let about = InvoiceFor::Order {
             order_id: OrderId::new("o"),
         };

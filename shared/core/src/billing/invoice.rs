@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+use super::line::share_tax;
+pub use super::line::{InvoiceLine, ServicePeriod};
 pub use super::numbering::{INVOICES, claim_number, format_number, next_number};
 use super::terms::{Party, TaxTreatment, Terms};
 use crate::money::Currency;
@@ -40,13 +42,6 @@ pub fn unrefunded_since(item: &Item) -> Condition {
         Some(total) => Condition::eq(REFUNDED, total.clone()),
         None => Condition::AttributeNotExists(REFUNDED.into()),
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct InvoiceLine {
-    pub description: String,
-    /// Minor units.
-    pub amount: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -87,6 +82,12 @@ pub struct Invoice {
     pub about: InvoiceFor,
     /// RFC 3339, UTC.
     pub issued_at: String,
+    /// The date of supply, `YYYY-MM-DD` (UTC): the first day of the earliest
+    /// service period the invoice's lines pay for, otherwise the day it was
+    /// issued. None on invoices issued before it was kept (their date of
+    /// supply is their issue date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplied_on: Option<String>,
     /// ISO 4217.
     pub currency: Currency,
     pub lines: Vec<InvoiceLine>,
@@ -130,14 +131,16 @@ impl Invoice {
         terms: &Terms,
     ) -> Invoice {
         let tax_rate_bps = terms.tax.rate_bps;
-        let (lines, subtotal, tax) = super::tax::amounts(lines, currency, &terms.tax);
+        let (mut lines, subtotal, tax) = super::tax::amounts(lines, currency, &terms.tax);
         let total = subtotal
             .checked_add(&tax)
             .expect("an invoice's total fits in an i64");
+        share_tax(&mut lines, tax.minor());
         Invoice {
             number: String::new(),
             customer_id: customer_id.into(),
             about,
+            supplied_on: Some(supply_date(&lines, &issued_at)),
             issued_at,
             currency: currency.clone(),
             lines,
@@ -295,6 +298,16 @@ impl Invoice {
     }
 }
 
+/// The date of supply of `lines` issued at `issued_at`: the first day of
+/// the earliest period they pay for, otherwise the issue date.
+fn supply_date(lines: &[InvoiceLine], issued_at: &str) -> String {
+    lines
+        .iter()
+        .filter_map(|line| line.period.as_ref().map(|p| p.from.clone()))
+        .min()
+        .unwrap_or_else(|| issued_at.chars().take(10).collect())
+}
+
 /// The invoice numbered `number` (`INV-000042`), whoever's it is: for staff.
 pub async fn by_number(table: &dyn Table, number: &str) -> TableResult<Option<Invoice>> {
     let Some(sequence) = INVOICES.sequence_of(number) else {
@@ -338,56 +351,5 @@ pub async fn of_customer(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn totals_add_tax_on_the_subtotal() {
-        let lines = vec![
-            InvoiceLine {
-                description: "Web Starter, monthly".into(),
-                amount: 499,
-            },
-            InvoiceLine {
-                description: "bakery.com, 1 year".into(),
-                amount: 1199,
-            },
-        ];
-        let about = InvoiceFor::Order {
-            order_id: OrderId::new("o"),
-        };
-        let invoice = Invoice::new(
-            &CustomerId::new("c"),
-            about,
-            "2026-11-22T10:00:00Z".into(),
-            &Currency::parse("USD").unwrap(),
-            lines,
-            &Terms::flat_for_tests(2000),
-        );
-        assert_eq!(
-            (invoice.subtotal, invoice.tax, invoice.total),
-            (1698, 340, 2038)
-        );
-        assert_eq!(format_number(42), "INV-000042");
-    }
-
-    #[test]
-    fn an_invoice_stored_for_an_order_before_it_could_be_for_anything_else_reads() {
-        let mut item = Item::new();
-        item.insert(
-            "invoice".into(),
-            json!({"number": "INV-000001", "customer_id": "c", "order_id": "o",
-                "issued_at": "2026-01-01T00:00:00Z", "currency": "USD", "lines": [],
-                "subtotal": 0, "tax_rate_bps": 0, "tax": 0, "total": 0, "status": "paid",
-                "paid_at": null}),
-        );
-        let invoice = Invoice::of(&item).unwrap();
-        assert_eq!(
-            invoice.about,
-            InvoiceFor::Order {
-                order_id: OrderId::new("o")
-            }
-        );
-        assert_eq!(invoice.key(), Invoice::order_key(&OrderId::new("o")));
-    }
-}
+#[path = "invoice_tests.rs"]
+mod tests;

@@ -1,6 +1,7 @@
 //! The letters of billing's mails: to whom, from whom, where to act, and
 //! what an invoice says.
 
+use super::document::{InvoiceDocument, spelled_days};
 use super::{CreditNote, Invoice, InvoiceLine, TaxTreatment};
 use crate::mail::{Letter, Mail, MailKind};
 use crate::money::{Currency, Money};
@@ -20,7 +21,7 @@ pub fn addressed(ports: &impl Settings, name: &str, page: &str) -> Letter {
     }
 }
 
-/// `letter`, showing `invoice`: its number, lines, tax and total.
+/// `letter`, showing `invoice`: its number, parties, dates, lines, tax and total.
 pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
     let money = |amount| Money::new(amount, &invoice.currency).to_string();
     Letter {
@@ -31,6 +32,7 @@ pub fn with_invoice(letter: Letter, invoice: &Invoice) -> Letter {
         ),
         total: money(invoice.total),
         invoice_number: invoice.number.clone(),
+        invoice: Some(InvoiceDocument::of(invoice).spelled()),
         ..letter
     }
 }
@@ -52,7 +54,8 @@ pub fn with_credit_note(letter: Letter, note: &CreditNote) -> Letter {
 }
 
 /// (description, amount) of each line, then the tax, named by its rate and
-/// rule (`billing::tax::label`).
+/// rule (`billing::tax::label`); days written out with their time zone, as
+/// mails write every date.
 fn shown_lines(
     lines: &[InvoiceLine],
     (taxation, rate_bps, tax): (Option<&TaxTreatment>, u32, i64),
@@ -61,7 +64,7 @@ fn shown_lines(
     let money = |amount| Money::new(amount, currency).to_string();
     let mut shown: Vec<(String, String)> = lines
         .iter()
-        .map(|l| (l.description.clone(), money(l.amount)))
+        .map(|l| (spelled_days(&l.description), money(l.amount)))
         .collect();
     shown.push((super::tax::label(taxation, rate_bps), money(tax)));
     shown

@@ -175,6 +175,8 @@ mod tests {
             billing_contact: contact.clone(),
             technical_contact: contact,
             created_at: "2026-12-01T00:00:00Z".into(),
+            company: None,
+            address: None,
             vat: vat.map(|(number, status)| VatRegistration {
                 number: number.into(),
                 status,
@@ -242,10 +244,7 @@ mod tests {
     }
 
     fn line(amount: i64) -> InvoiceLine {
-        InvoiceLine {
-            description: format!("{amount}"),
-            amount,
-        }
+        InvoiceLine::new(format!("{amount}"), amount)
     }
 
     /// The amounts of `prices` at `rate_bps`, with or without tax included.

@@ -157,11 +157,19 @@ impl Terms {
     }
 }
 
-/// The customer, as their account names them.
+/// The customer, as their account names them: the company's name when
+/// they buy as one, their own otherwise, and their address when they gave it.
 fn buyer(customer: &Customer) -> Party {
     Party {
-        name: customer.name.clone(),
-        address: Vec::new(),
+        name: customer
+            .company
+            .clone()
+            .unwrap_or_else(|| customer.name.clone()),
+        address: customer
+            .address
+            .as_ref()
+            .map(|address| address.printed())
+            .unwrap_or_default(),
         country: customer.country.clone(),
         tax_id: customer
             .vat

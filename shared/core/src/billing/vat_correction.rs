@@ -123,8 +123,8 @@ fn vat_note(invoice: &Invoice, customer: &Customer, issued_at: String) -> Credit
         issued_at,
         currency: invoice.currency.clone(),
         lines: vec![InvoiceLine {
-            description,
-            amount: 0,
+            tax: invoice.tax,
+            ..InvoiceLine::new(description, 0)
         }],
         subtotal: 0,
         tax_rate_bps: invoice.tax_rate_bps,

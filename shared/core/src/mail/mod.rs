@@ -9,6 +9,7 @@ pub mod suppression;
 use askama::Template;
 use serde_json::json;
 
+use crate::billing::document::InvoiceDocument;
 pub use crate::mailer::{Mail, MailKind, WITHHELD};
 use crate::panel::HostingAccount;
 use crate::store::{Condition, Item, Key, Query, TableError, TableResult, TxOp};
@@ -32,6 +33,9 @@ pub struct Letter {
     pub credit_note: String,
     /// (description, amount) of each invoice line, tax included.
     pub lines: Vec<(String, String)>,
+    /// The invoice the mail shows, with all an invoice must state
+    /// (`mail/invoice.txt`, `mail/invoice.html`).
+    pub invoice: Option<InvoiceDocument>,
     pub total: String,
     pub paid: bool,
     pub in_review: bool,
@@ -233,6 +237,9 @@ fn mail_of(item: &Item) -> Option<Mail> {
 }
 
 #[cfg(test)]
+mod invoice_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -299,8 +306,7 @@ mod tests {
             assert!(!html.contains("<script>"), "{kind:?}");
         }
         let (text, _) = render(MailKind::OrderReceived, &letter()).unwrap();
-        assert!(text.contains("Invoice INV-000007"));
-        assert!(text.contains("Web Starter, monthly: $4.99"));
+        assert!(text.contains("order 01ORDER: Web Starter for bakery.com"));
     }
 
     #[test]

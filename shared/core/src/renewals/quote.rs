@@ -149,15 +149,15 @@ async fn quote_at(
         )
     })?;
     let plural = if years == 1 { "year" } else { "years" };
-    let mut lines = vec![InvoiceLine {
-        description: format!("Renewal of {}, {years} {plural}", domain.unicode),
-        amount: price.renew * years as i64,
-    }];
+    let mut lines = vec![InvoiceLine::new(
+        format!("{}, renewal, {years} {plural}", domain.unicode),
+        price.renew * years as i64,
+    )];
     if info.status == DomainStatus::Redemption {
-        lines.push(InvoiceLine {
-            description: format!("Restore of {} from redemption", domain.unicode),
-            amount: price.restore,
-        });
+        lines.push(InvoiceLine::new(
+            format!("{}, restore from redemption", domain.unicode),
+            price.restore,
+        ));
     }
     Ok(Quote {
         domain: domain.name.clone(),

@@ -8,6 +8,7 @@
 //! cross-site form or simple request can send.
 
 mod customers;
+mod invoices;
 mod operations;
 mod orders;
 mod pools;
@@ -280,4 +281,5 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(operations::routes())
         .merge(pools::routes())
         .merge(reports::routes())
+        .merge(invoices::routes())
 }

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use utoipa::ToSchema;
 
 use super::{declined_code, payment_source};
@@ -45,6 +46,25 @@ async fn get_invoice(
         .await?
         .map(Json)
         .ok_or_else(|| ApiError::not_found("no such invoice of yours"))
+}
+
+/// One of the logged-in customer's invoices as a PDF, to download.
+#[utoipa::path(get, path = "/api/invoices/{number}/pdf", tag = "portal", security(("session" = [])),
+    params(("number" = String, Path, description = "`INV-000042`")),
+    responses(
+        (status = 200, content_type = "application/pdf", body = String, description = "the invoice as a PDF, saved as `INV-000042.pdf`"),
+        (status = 404, body = ErrorBody, description = "not an invoice of yours"),
+    ))]
+async fn get_invoice_pdf(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(number): Path<String>,
+) -> Result<Response, ApiError> {
+    let table = state.ports.table.as_ref();
+    let invoice = invoice::find(table, &customer.id, &number)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such invoice of yours"))?;
+    crate::invoice_pdf::download(&invoice)
 }
 
 impl From<PayError> for ApiError {
@@ -107,5 +127,6 @@ pub(super) fn routes<T: RouteTable>() -> T {
     T::default()
         .add(crate::handlers!(list_invoices))
         .add(crate::handlers!(get_invoice))
+        .add(crate::handlers!(get_invoice_pdf))
         .add(crate::handlers!(pay_invoice))
 }

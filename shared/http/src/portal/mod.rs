@@ -5,6 +5,7 @@
 use crate::table::RouteTable;
 use axum::http::StatusCode;
 
+mod billing_address;
 mod credit_notes;
 mod domains;
 mod invoices;
@@ -83,4 +84,5 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(invoices::routes())
         .merge(credit_notes::routes())
         .merge(tax::routes())
+        .merge(billing_address::routes())
 }

@@ -147,10 +147,10 @@ fn registration(
         .premium_price
         .filter(|_| answer.premium)
         .unwrap_or(price.register);
-    resolved.line = Some(InvoiceLine {
-        description: format!("Registration of {shown}, 1 year"),
+    resolved.line = Some(InvoiceLine::new(
+        format!("{shown}, registration, 1 year"),
         amount,
-    });
+    ));
     Ok(resolved)
 }
 
@@ -176,10 +176,10 @@ fn transfer(
             "a transfer needs the domain's auth code from its current registrar",
         ));
     }
-    resolved.line = Some(InvoiceLine {
-        description: format!("Transfer of {shown}, adds 1 year"),
-        amount: price.transfer,
-    });
+    resolved.line = Some(InvoiceLine::new(
+        format!("{shown}, transfer, adds 1 year"),
+        price.transfer,
+    ));
     resolved.auth_code = Some(code.to_string());
     Ok(resolved)
 }

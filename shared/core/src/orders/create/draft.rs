@@ -7,11 +7,12 @@ use super::domain_choice::ResolvedDomain;
 use super::request::Checked;
 use crate::billing::invoice::{Invoice, InvoiceFor, InvoiceLine};
 use crate::billing::terms::Terms;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, cycle_months};
 use crate::orders::secrets::{self as order_secrets, Secret};
 use crate::orders::{DomainAction, Order, OrderError, OrderStatus, UNPAID_HOLD_DAYS, ownership};
 use crate::store::TxOp;
 use crate::{OrderId, Sealing, Settings, Storage};
+use time::Date;
 
 pub(super) struct Draft {
     pub(super) order: Order,
@@ -44,7 +45,7 @@ impl Draft {
             },
             crate::clock::rfc3339(now),
             &catalog.currency,
-            invoice_lines(checked, &domain),
+            invoice_lines(checked, &domain, now.date()),
             &Terms::of(ports.config(), placement.customer).at_prices_of(catalog),
         );
         let order = unpaid_order(order_id, placement, checked, &domain, &invoice, hold_until);
@@ -83,18 +84,24 @@ impl Draft {
     }
 }
 
-/// The plan for its cycle, its setup fee if any, then the domain's line.
-fn invoice_lines(checked: &Checked, domain: &ResolvedDomain) -> Vec<InvoiceLine> {
+/// The plan for its first cycle, counted from the day of the order, its
+/// setup fee if any, then the domain's line.
+fn invoice_lines(checked: &Checked, domain: &ResolvedDomain, today: Date) -> Vec<InvoiceLine> {
     let plan = checked.plan;
-    let mut lines = vec![InvoiceLine {
-        description: format!("{}, {}", plan.name, checked.cycle),
-        amount: checked.price,
-    }];
+    let months = cycle_months(&checked.cycle).unwrap_or(1);
+    let last = crate::clock::add_months(today, months) - time::Duration::days(1);
+    let mut lines = vec![
+        InvoiceLine::new(
+            format!("{}, {}, {today} to {last}", plan.name, checked.cycle),
+            checked.price,
+        )
+        .over(today, last),
+    ];
     if plan.setup_fee > 0 {
-        lines.push(InvoiceLine {
-            description: format!("{} setup", plan.name),
-            amount: plan.setup_fee,
-        });
+        lines.push(InvoiceLine::new(
+            format!("{}, setup", plan.name),
+            plan.setup_fee,
+        ));
     }
     lines.extend(domain.line.clone());
     lines

@@ -9,7 +9,7 @@ use crate::billing::credit;
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceLine};
 use crate::billing::terms::Terms;
 use crate::catalog::cycle_months;
-use crate::clock::{mail_day, mail_day_text};
+use crate::clock::mail_day_text;
 use crate::mail::{self, Letter, MailKind};
 use crate::store::{Condition, TableError, Tx, TxError, TxOp};
 use crate::subscriptions::Subscription;
@@ -103,15 +103,13 @@ fn period_bill(
     from: Date,
     to: Date,
 ) -> Invoice {
-    let lines = vec![InvoiceLine {
-        description: format!(
-            "{}, {} to {}",
-            service.plan_name,
-            mail_day(from),
-            mail_day(to)
-        ),
-        amount: service.price,
-    }];
+    let lines = vec![
+        InvoiceLine::new(
+            format!("{}, {}, {from} to {to}", service.plan_name, service.cycle),
+            service.price,
+        )
+        .over(from, to),
+    ];
     Invoice::new(
         &service.customer_id,
         InvoiceFor::Period {

@@ -203,14 +203,15 @@ async fn prorated(
     let months = crate::catalog::cycle_months(&service.cycle).unwrap_or(1);
     let period_days = (due - sub_months(due, months)).whole_days().max(1);
     let days_left = (due - today).whole_days().clamp(0, period_days);
-    Ok(InvoiceLine {
-        description: format!(
-            "Upgrade to {}, {days_left} of {period_days} days until {}",
-            plan.name,
-            crate::clock::mail_day(due)
+    let last = due - time::Duration::days(1);
+    Ok(InvoiceLine::new(
+        format!(
+            "Upgrade of {} to {}, {today} to {last} ({days_left} of {period_days} days)",
+            service.plan_name, plan.name
         ),
-        amount: (price - service.price) * days_left / period_days,
-    })
+        (price - service.price) * days_left / period_days,
+    )
+    .over(today, last.max(today)))
 }
 
 fn sub_months(date: time::Date, months: u32) -> time::Date {
