@@ -45,6 +45,7 @@ const API_VERSION: &str = "2024-06-20";
 const SEARCH_LAG: Duration = Duration::from_secs(60);
 
 mod cards;
+mod charges;
 mod confirmation;
 mod events;
 mod intents;
@@ -89,17 +90,12 @@ struct Intent {
     made: Instant,
 }
 
-struct ChargeRecord {
-    amount: i64,
-    refunded: i64,
-}
-
 #[derive(Default)]
 struct Account {
     customers: Vec<String>,
     methods: HashMap<String, CardMethod>,
     intents: HashMap<String, Intent>,
-    charges: HashMap<String, ChargeRecord>,
+    charges: HashMap<String, charges::ChargeRecord>,
     /// Idempotency key → (the request it was first used with, the answer).
     answered: HashMap<String, (String, u16, Value)>,
     faults: Faults,
@@ -112,6 +108,8 @@ struct Account {
     searches: usize,
     /// The shop's webhook endpoint, where events are sent.
     endpoint: Option<String>,
+    /// Events made by the last request, sent once it is answered.
+    outbox: Vec<Value>,
 }
 
 pub struct StripeServer {
@@ -285,7 +283,10 @@ async fn api(
     }
     let (status, answer, delay) = {
         let mut account = account.lock().unwrap();
-        account.handle(&method, &uri, &headers, &body)
+        let answer = account.handle(&method, &uri, &headers, &body);
+        let outbox = std::mem::take(&mut account.outbox);
+        events::deliver_later(account.endpoint.clone(), outbox);
+        answer
     };
     if let Some(delay) = delay {
         // A slow answer (`slow_next`): the client's timeout is what is tested.

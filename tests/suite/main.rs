@@ -68,6 +68,7 @@ mod staff;
 mod step_ledger;
 mod stripe_checkout;
 mod stripe_events;
+mod stripe_refund_events;
 mod stripe_stand_in;
 mod table_conformance;
 mod tasks;

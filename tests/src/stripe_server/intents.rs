@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{Account, ChargeRecord, Form, Intent, cards, error, expands, field, missing};
+use super::charges::ChargeRecord;
+use super::{Account, Form, Intent, cards, error, expands, field, missing};
 
 impl Account {
     pub(super) fn setup_intent(&mut self, form: &Form) -> (u16, Value) {
@@ -214,6 +215,8 @@ impl Account {
             ChargeRecord {
                 amount,
                 refunded: 0,
+                intent: id.to_string(),
+                created: time::OffsetDateTime::now_utc().unix_timestamp(),
             },
         );
         (200, self.intent_json(id, form))
@@ -243,32 +246,5 @@ impl Account {
         intent.status = "canceled";
         intent.capturable = 0;
         (200, self.intent_json(id, &Vec::new()))
-    }
-
-    pub(super) fn refund(&mut self, form: &Form) -> (u16, Value) {
-        let charge = field(form, "charge").unwrap_or_default().to_string();
-        let id = self.id("re");
-        let Some(record) = self.charges.get_mut(&charge) else {
-            return missing("charge", &charge);
-        };
-        let left = record.amount - record.refunded;
-        let amount = field(form, "amount")
-            .and_then(|a| a.parse().ok())
-            .unwrap_or(left);
-        if amount < 1 || amount > left {
-            return error(
-                400,
-                "invalid_request_error",
-                "amount_too_large",
-                &format!(
-                    "Refund amount ({amount}) is greater than unrefunded amount on charge ({left})"
-                ),
-            );
-        }
-        record.refunded += amount;
-        (
-            200,
-            json!({"id": id, "object": "refund", "amount": amount, "charge": charge, "status": "succeeded"}),
-        )
     }
 }

@@ -73,6 +73,19 @@ pub(super) fn unexpected(what: &str) -> PaymentError {
     PaymentError::Unavailable(format!("Stripe answered without {what}"))
 }
 
+/// The reference a charge paid for: the `metadata[reference]` its payment
+/// was made with, or else its description (set to the same reference).
+fn charge_reference(object: &Value) -> Option<String> {
+    if object["object"].as_str() != Some("charge") {
+        return None;
+    }
+    [&object["metadata"]["reference"], &object["description"]]
+        .into_iter()
+        .filter_map(Value::as_str)
+        .find(|reference| !reference.is_empty())
+        .map(str::to_string)
+}
+
 /// The saved card of `customer` that an expanded PaymentMethod describes.
 pub(super) fn saved_card_of(customer: &str, method: &Value) -> Result<SavedCard, PaymentError> {
     let id = method["id"]
@@ -107,6 +120,11 @@ pub(super) fn event_of(body: &[u8]) -> Result<PaymentEvent, EventError> {
         object: text(&object["id"]),
         created: event["created"].as_i64().unwrap_or_default(),
         card,
+        reference: charge_reference(object),
+        refunded: match object["object"].as_str() {
+            Some("charge") => object["amount_refunded"].as_i64(),
+            _ => None,
+        },
     };
     match event.id.is_empty() || event.kind.is_empty() {
         true => Err(not_an_event()),

@@ -118,6 +118,14 @@ pub struct PaymentEvent {
     /// its customer: the card updater's new expiry or number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<SavedCard>,
+    /// What the charge a `charge.*` event describes paid for (our
+    /// `reference`, the invoice number, as the payment carried it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// All the provider has given back of that charge so far, in minor
+    /// units, whoever asked for it (us, or someone at the provider).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
