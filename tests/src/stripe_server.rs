@@ -2,8 +2,8 @@
 //! port: the endpoints the adapter calls, answered as Stripe documents them
 //! (form bodies in, JSON out, `Idempotency-Key` replays, card errors with
 //! their codes, Stripe's test cards), with state: intents, charges, refunds,
-//! customers and their payment methods. It signs webhook events as Stripe
-//! does. Like Stripe for an ordinary account, it refuses card numbers sent
+//! customers and their payment methods, disputes. It signs webhook events
+//! as Stripe does. Like Stripe for an ordinary account, it refuses card numbers sent
 //! with the secret key, and takes payment methods made with the publishable
 //! key (as Stripe.js makes them) and Stripe's test payment methods
 //! (`methods`). Faults on demand: the next request answered late (after it took
@@ -380,6 +380,7 @@ impl Account {
             (&Method::POST, ["v1", "payment_intents", id, "capture"]) => self.capture(id, form),
             (&Method::POST, ["v1", "payment_intents", id, "cancel"]) => self.cancel(id),
             (&Method::POST, ["v1", "refunds"]) => self.refund(form),
+            (&Method::GET, ["v1", "charges", id]) => self.get_charge(id),
             (&Method::GET, ["v1", "payment_intents"]) => self.list(&query(uri)),
             (&Method::GET, ["v1", "payment_intents", "search"]) => self.search(&query(uri)),
             (&Method::GET, ["v1", "payment_intents", id]) => match self.intents.contains_key(*id) {

@@ -67,6 +67,7 @@ mod site;
 mod staff;
 mod step_ledger;
 mod stripe_checkout;
+mod stripe_dispute_events;
 mod stripe_events;
 mod stripe_refund_events;
 mod stripe_stand_in;

@@ -37,21 +37,31 @@ async fn refunded(shopper: &Shopper<'_>, number: &str) -> Value {
     invoice["refunded"].clone()
 }
 
-async fn refunds_in_the_dashboard_are_credited_once(app: &App, stripe: &StripeServer) {
-    let endpoint = app.url("/api/payments/events");
-    stripe.send_events_to(&endpoint);
-    let admin = Clerk::log_in(app, Role::Admin).await;
+/// A new customer's order paid with a card at Stripe: the customer, the
+/// order's id and its invoice.
+pub(crate) async fn paid_on_stripe<'a>(
+    app: &'a App,
+    stripe: &StripeServer,
+) -> (Shopper<'a>, String, Value) {
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
     let (_, order) = ada
         .order(hosting("subdomain", &fresh_username(), &fresh_username()))
         .await;
     let method = stripe.browser_payment_method(APPROVED).await;
     let body = json!({"payment_method": method, "billing_country": "GB"});
-    let path = format!("/api/orders/{}/pay", order["id"].as_str().unwrap());
-    let (status, paid) = ada.post(&path, body, None).await;
+    let id = order["id"].as_str().unwrap().to_string();
+    let (status, paid) = ada.post(&format!("/api/orders/{id}/pay"), body, None).await;
     assert_eq!(status, 200, "{paid}");
-    let number = paid["invoice"]["number"].as_str().unwrap().to_string();
-    let total = paid["invoice"]["total"].as_i64().unwrap();
+    (ada, id, paid["invoice"].clone())
+}
+
+async fn refunds_in_the_dashboard_are_credited_once(app: &App, stripe: &StripeServer) {
+    let endpoint = app.url("/api/payments/events");
+    stripe.send_events_to(&endpoint);
+    let admin = Clerk::log_in(app, Role::Admin).await;
+    let (ada, _, paid) = paid_on_stripe(app, stripe).await;
+    let number = paid["number"].as_str().unwrap().to_string();
+    let total = paid["total"].as_i64().unwrap();
     let charge = stripe.charge_paying(&number);
 
     // Staff refund through us: Stripe sends charge.refunded for it too,

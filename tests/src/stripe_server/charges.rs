@@ -3,7 +3,10 @@
 //! sends `charge.refunded`, whose object is the Charge as Stripe's API
 //! reference documents it (`amount_refunded`: all given back of it so far;
 //! `payment_intent`; the `metadata` and `description` of the payment that
-//! made it).
+//! made it). A cardholder may dispute a charge (one dispute a charge, as
+//! at Stripe): `charge.dispute.created`, then `charge.dispute.closed` once
+//! decided, whose object is the Dispute as Stripe's API reference documents
+//! it.
 
 use serde_json::{Value, json};
 
@@ -15,6 +18,14 @@ pub(super) struct ChargeRecord {
     /// The PaymentIntent that made it.
     pub intent: String,
     pub created: i64,
+    pub dispute: Option<DisputeRecord>,
+}
+
+pub(super) struct DisputeRecord {
+    id: String,
+    reason: String,
+    status: &'static str,
+    created: i64,
 }
 
 impl Account {
@@ -28,6 +39,27 @@ impl Account {
             "payment_intent": charge.intent, "payment_method": intent.method,
             "customer": intent.customer, "metadata": intent.metadata,
             "description": intent.metadata.get("reference"), "livemode": false})
+    }
+
+    /// `GET /v1/charges/<id>`.
+    pub(super) fn get_charge(&self, id: &str) -> (u16, Value) {
+        match self.charges.contains_key(id) {
+            true => (200, self.charge_json(id)),
+            false => missing("charge", id),
+        }
+    }
+
+    fn dispute_json(&self, charge: &str) -> Value {
+        let record = &self.charges[charge];
+        let dispute = record.dispute.as_ref().expect("a disputed charge");
+        let intent = &self.intents[&record.intent];
+        json!({"id": dispute.id, "object": "dispute", "amount": record.amount,
+            "currency": intent.currency, "charge": charge, "payment_intent": record.intent,
+            "reason": dispute.reason, "status": dispute.status, "created": dispute.created,
+            "is_charge_refundable": false, "livemode": false, "metadata": {},
+            "balance_transactions": [], "evidence": {},
+            "evidence_details": {"due_by": dispute.created + 7 * 86_400, "has_evidence": false,
+                "past_due": false, "submission_count": 0}})
     }
 
     /// `POST /v1/refunds`.
@@ -88,6 +120,55 @@ impl StripeServer {
             })
             .find_map(|intent| intent.charge.clone())
             .expect("a charge that paid this reference")
+    }
+
+    /// The cardholder disputes `charge` for `reason`; returns the
+    /// `charge.dispute.created` event and the shop's status.
+    pub async fn dispute(&self, charge: &str, reason: &str) -> (Value, u16) {
+        self.dispute_changes(charge, "charge.dispute.created", |account| DisputeRecord {
+            id: account.id("dp"),
+            reason: reason.to_string(),
+            status: "needs_response",
+            created: time::OffsetDateTime::now_utc().unix_timestamp(),
+        })
+        .await
+    }
+
+    /// The card network decides the dispute of `charge`: `won` or `lost`;
+    /// returns the `charge.dispute.closed` event and the shop's status.
+    pub async fn close_dispute(&self, charge: &str, status: &'static str) -> (Value, u16) {
+        self.dispute_changes(charge, "charge.dispute.closed", |account| {
+            let open = account.charges.get_mut(charge).unwrap().dispute.take();
+            DisputeRecord {
+                status,
+                ..open.expect("a disputed charge")
+            }
+        })
+        .await
+    }
+
+    async fn dispute_changes(
+        &self,
+        charge: &str,
+        kind: &str,
+        change: impl FnOnce(&mut Account) -> DisputeRecord,
+    ) -> (Value, u16) {
+        let (event, endpoint) = {
+            let mut account = self.account.lock().unwrap();
+            let dispute = change(&mut account);
+            account.charges.get_mut(charge).expect("a charge").dispute = Some(dispute);
+            let object = account.dispute_json(charge);
+            let event = account.event(kind, object);
+            (
+                event,
+                account
+                    .endpoint
+                    .clone()
+                    .expect("an endpoint to send events to"),
+            )
+        };
+        let status = self.send(&endpoint, &event).await;
+        (event, status)
     }
 
     /// Someone gives back `amount` of `charge` in Stripe's dashboard: the

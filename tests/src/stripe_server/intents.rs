@@ -217,6 +217,7 @@ impl Account {
                 refunded: 0,
                 intent: id.to_string(),
                 created: time::OffsetDateTime::now_utc().unix_timestamp(),
+                dispute: None,
             },
         );
         (200, self.intent_json(id, form))

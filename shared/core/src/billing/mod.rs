@@ -6,6 +6,7 @@ pub mod consent;
 pub mod credit;
 pub mod credit_note;
 pub mod declines;
+pub mod disputes;
 pub mod dunning;
 pub mod invoice;
 pub mod lease;
