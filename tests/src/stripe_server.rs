@@ -279,13 +279,15 @@ async fn api(
     body: Bytes,
 ) -> Response {
     if let Some(check) = uri.path().strip_prefix("/3ds/") {
-        return account.lock().unwrap().bank(check);
+        let mut account = account.lock().unwrap();
+        let answer = account.bank(check);
+        account.send_outbox();
+        return answer;
     }
     let (status, answer, delay) = {
         let mut account = account.lock().unwrap();
         let answer = account.handle(&method, &uri, &headers, &body);
-        let outbox = std::mem::take(&mut account.outbox);
-        events::deliver_later(account.endpoint.clone(), outbox);
+        account.send_outbox();
         answer
     };
     if let Some(delay) = delay {

@@ -69,6 +69,7 @@ mod step_ledger;
 mod stripe_checkout;
 mod stripe_dispute_events;
 mod stripe_events;
+mod stripe_payment_events;
 mod stripe_refund_events;
 mod stripe_stand_in;
 mod table_conformance;

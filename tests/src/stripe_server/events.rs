@@ -3,7 +3,9 @@
 //! the endpoint's secret), each about a change of its own state: the card
 //! updater's new expiry of a card (`payment_method.automatically_updated`,
 //! whose object is the PaymentMethod as it is now) and refunds
-//! (`charge.refunded`, `charges`). Events a request made are sent once it
+//! (`charge.refunded`, `charges`), a payment's outcome at the bank's check
+//! (`payment_intent.amount_capturable_updated` or `.payment_failed`) and
+//! its capture (`payment_intent.succeeded`), each with the PaymentIntent. Events a request made are sent once it
 //! is answered, and sent again while the shop does not answer 2xx, as
 //! Stripe retries (over days; here within seconds).
 
@@ -51,9 +53,16 @@ impl StripeServer {
     }
 }
 
+impl super::Account {
+    /// Sends the events the last request made, once it is answered.
+    pub(super) fn send_outbox(&mut self) {
+        deliver_later(self.endpoint.clone(), std::mem::take(&mut self.outbox));
+    }
+}
+
 /// Sends `events` to `endpoint` (when there is one) after this request,
 /// each until the shop answers 2xx or the tries run out.
-pub(super) fn deliver_later(endpoint: Option<String>, events: Vec<Value>) {
+fn deliver_later(endpoint: Option<String>, events: Vec<Value>) {
     let Some(endpoint) = endpoint.filter(|_| !events.is_empty()) else {
         return;
     };

@@ -99,15 +99,20 @@ impl Account {
             );
             return axum::response::Html(page).into_response();
         }
+        let back = intent.return_url.clone().unwrap_or_default();
         if intent.status == "requires_action" {
-            if answer == "approve" {
+            let kind = if answer == "approve" {
                 intent.status = "requires_capture";
                 intent.capturable = intent.amount;
+                "payment_intent.amount_capturable_updated"
             } else {
                 intent.status = "requires_payment_method";
-            }
+                "payment_intent.payment_failed"
+            };
+            let object = self.intent_json(id, &Vec::new());
+            let event = self.event(kind, object);
+            self.outbox.push(event);
         }
-        let back = intent.return_url.clone().unwrap_or_default();
         self.attach_for_future_usage(id);
         axum::response::Redirect::to(&back).into_response()
     }
@@ -220,6 +225,11 @@ impl Account {
                 dispute: None,
             },
         );
+        let event = self.event(
+            "payment_intent.succeeded",
+            self.intent_json(id, &Vec::new()),
+        );
+        self.outbox.push(event);
         (200, self.intent_json(id, form))
     }
 

@@ -73,10 +73,11 @@ pub(super) fn unexpected(what: &str) -> PaymentError {
     PaymentError::Unavailable(format!("Stripe answered without {what}"))
 }
 
-/// The reference a charge paid for: the `metadata[reference]` its payment
-/// was made with, or else its description (set to the same reference).
+/// The reference a charge or a PaymentIntent pays for: the
+/// `metadata[reference]` the payment was made with, or else its
+/// description (set to the same reference).
 pub(super) fn charge_reference(object: &Value) -> Option<String> {
-    if object["object"].as_str() != Some("charge") {
+    if !matches!(object["object"].as_str(), Some("charge" | "payment_intent")) {
         return None;
     }
     [&object["metadata"]["reference"], &object["description"]]

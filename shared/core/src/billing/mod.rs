@@ -14,6 +14,7 @@ pub mod letter;
 pub mod numbering;
 pub mod payment_method;
 pub mod provider_events;
+pub mod provider_payments;
 pub mod provider_refund;
 pub mod refund;
 pub mod take;

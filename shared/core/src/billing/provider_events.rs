@@ -1,25 +1,29 @@
 //! What a payment event the provider sent changes in our records, once it
 //! has been taken (`payments::events::take`, once per event id): the card
 //! updater's new expiry or number on a saved card, and refunds made at the
-//! provider (`charge.refunded`), and disputes (`charge.dispute.*`, kept
+//! provider (`charge.refunded`), payments settled at the provider that our
+//! records lack (`payment_intent.*`, `provider_payments`), and disputes (`charge.dispute.*`, kept
 //! with the invoice and what it paid for; the audit entry is written where
 //! the event is taken); every other event is only kept.
 
 use crate::payments::PaymentEvent;
 use crate::store::{TableError, TableResult};
-use crate::{Billing, Mailing, Settings, Storage};
+use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
 use super::provider_refund::{self, Settled};
 use super::refund::RefundError;
-use super::{card_updater, disputes};
+use super::{card_updater, disputes, provider_payments};
 
 /// Applies `event` to our records; applying it again changes nothing more.
 pub async fn apply(
-    ports: &(impl Storage + Settings + Mailing + Billing),
+    ports: &(impl Storage + Settings + Mailing + Billing + Queueing + Sealing),
     event: &PaymentEvent,
 ) -> TableResult<()> {
     if event.kind == "charge.refunded" {
         return refunded_at_provider(ports, event).await;
+    }
+    if provider_payments::is_payment_outcome(&event.kind) {
+        return provider_payments::reconcile(ports, event).await;
     }
     if event.kind.starts_with("charge.dispute.") {
         return disputes::record(ports, event).await;
