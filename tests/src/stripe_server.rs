@@ -2,8 +2,8 @@
 //! port: the endpoints the adapter calls, answered as Stripe documents them
 //! (form bodies in, JSON out, `Idempotency-Key` replays, card errors with
 //! their codes, Stripe's test cards), with state: intents, charges, refunds,
-//! customers and their payment methods. It signs webhook events as Stripe
-//! does. Like Stripe for an ordinary account, it refuses card numbers sent
+//! customers and their payment methods, disputes. It signs webhook events
+//! as Stripe does. Like Stripe for an ordinary account, it refuses card numbers sent
 //! with the secret key, and takes payment methods made with the publishable
 //! key (as Stripe.js makes them) and Stripe's test payment methods
 //! (`methods`). Faults on demand: the next request answered late (after it took
@@ -45,6 +45,7 @@ const API_VERSION: &str = "2024-06-20";
 const SEARCH_LAG: Duration = Duration::from_secs(60);
 
 mod cards;
+mod charges;
 mod confirmation;
 mod events;
 mod intents;
@@ -89,17 +90,12 @@ struct Intent {
     made: Instant,
 }
 
-struct ChargeRecord {
-    amount: i64,
-    refunded: i64,
-}
-
 #[derive(Default)]
 struct Account {
     customers: Vec<String>,
     methods: HashMap<String, CardMethod>,
     intents: HashMap<String, Intent>,
-    charges: HashMap<String, ChargeRecord>,
+    charges: HashMap<String, charges::ChargeRecord>,
     /// Idempotency key → (the request it was first used with, the answer).
     answered: HashMap<String, (String, u16, Value)>,
     faults: Faults,
@@ -112,6 +108,8 @@ struct Account {
     searches: usize,
     /// The shop's webhook endpoint, where events are sent.
     endpoint: Option<String>,
+    /// Events made by the last request, sent once it is answered.
+    outbox: Vec<Value>,
 }
 
 pub struct StripeServer {
@@ -281,11 +279,16 @@ async fn api(
     body: Bytes,
 ) -> Response {
     if let Some(check) = uri.path().strip_prefix("/3ds/") {
-        return account.lock().unwrap().bank(check);
+        let mut account = account.lock().unwrap();
+        let answer = account.bank(check);
+        account.send_outbox();
+        return answer;
     }
     let (status, answer, delay) = {
         let mut account = account.lock().unwrap();
-        account.handle(&method, &uri, &headers, &body)
+        let answer = account.handle(&method, &uri, &headers, &body);
+        account.send_outbox();
+        answer
     };
     if let Some(delay) = delay {
         // A slow answer (`slow_next`): the client's timeout is what is tested.
@@ -379,6 +382,7 @@ impl Account {
             (&Method::POST, ["v1", "payment_intents", id, "capture"]) => self.capture(id, form),
             (&Method::POST, ["v1", "payment_intents", id, "cancel"]) => self.cancel(id),
             (&Method::POST, ["v1", "refunds"]) => self.refund(form),
+            (&Method::GET, ["v1", "charges", id]) => self.get_charge(id),
             (&Method::GET, ["v1", "payment_intents"]) => self.list(&query(uri)),
             (&Method::GET, ["v1", "payment_intents", "search"]) => self.search(&query(uri)),
             (&Method::GET, ["v1", "payment_intents", id]) => match self.intents.contains_key(*id) {

@@ -33,7 +33,7 @@ async fn ordering(app: &App) -> (Shopper<'_>, String) {
 
 /// What the customer's browser does at the bank's page: follows `answer`
 /// (`approve` or `fail`), and is sent back; returns where to.
-async fn at_the_bank(url: &str, answer: &str) -> String {
+pub(crate) async fn at_the_bank(url: &str, answer: &str) -> String {
     let browser = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -47,7 +47,7 @@ async fn the_card_updater_reaches_the_saved_card(app: &App, stripe: &StripeServe
     assert_eq!(expiry(&ada).await, json!(["4242", 3, 2031]));
 }
 
-fn on_stripe(stripe: &StripeServer) -> impl FnOnce(&mut hostfront::settings::Settings) {
+pub(crate) fn on_stripe(stripe: &StripeServer) -> impl FnOnce(&mut hostfront::settings::Settings) {
     let settings = stripe.settings(Duration::from_secs(5));
     move |config| config.adapters.payments = PaymentsChoice::Stripe(settings)
 }

@@ -8,6 +8,44 @@ pub fn country_code(input: &str) -> Option<String> {
     crate::countries::code(input).map(str::to_string)
 }
 
+/// Text a person may give for others to read (a name, an address line):
+/// no control characters, no characters that change or hide what is shown
+/// (bidirectional overrides and isolates, zero-width spaces, tags), no
+/// noncharacters, and at most three combining marks on a letter (more
+/// stack over the lines around them, in a mail or a PDF).
+pub fn is_plain_text(text: &str) -> bool {
+    let mut marks = 0;
+    for c in text.chars() {
+        if c.is_control() || is_hiding(c) || is_noncharacter(c) {
+            return false;
+        }
+        marks = if is_combining(c) { marks + 1 } else { 0 };
+        if marks > 3 {
+            return false;
+        }
+    }
+    true
+}
+
+/// Format characters that reorder or hide text; the zero-width joiners
+/// that some scripts need are allowed.
+fn is_hiding(c: char) -> bool {
+    matches!(c,
+        '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}')
+}
+
+fn is_noncharacter(c: char) -> bool {
+    let code = c as u32;
+    (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
 /// An integer that JSON may also write with a zero fraction (`12.0`), as
 /// JSON Schema counts it an integer too.
 pub fn whole_number<'de, D, T>(deserializer: D) -> Result<T, D::Error>
@@ -49,6 +87,17 @@ mod tests {
         for bad in ["", "G", "GBR", " GB", "G1", "ÄB", "UN", "XX"] {
             assert_eq!(country_code(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn plain_text_hides_and_reorders_nothing() {
+        for fine in ["Zoë Łukasiewicz", "Müller & Søn ApS", "東京都", "مریم\u{200C}ها", "Z\u{301}\u{301}\u{301}"] {
+            assert!(is_plain_text(fine), "{fine:?}");
+        }
+        for hiding in ["\u{200B}", "\u{202E}Total: $0\u{202C}", "a\u{2066}b", "\u{FFFF}", "\u{FDD0}", "a\u{E0041}", "tab\there"] {
+            assert!(!is_plain_text(hiding), "{hiding:?}");
+        }
+        assert!(!is_plain_text(&format!("Z{}", "\u{301}".repeat(4))), "a stack of marks");
     }
 
     #[test]

@@ -138,7 +138,9 @@ async fn versioned(
     UrlPath((version, path)): UrlPath<(String, String)>,
     request: Request,
 ) -> Response {
-    if !path.starts_with("assets/") {
+    // `?` and `#` decoded from the address would start a query or a
+    // fragment of the file's path: no asset is named so.
+    if !path.starts_with("assets/") || path.contains(['?', '#']) {
         return StatusCode::NOT_FOUND.into_response();
     }
     let current = version_of(&site).await;
@@ -148,8 +150,10 @@ async fn versioned(
         Err(_) => return StatusCode::NOT_FOUND.into_response(),
     };
     let mut answer = files(&site, asset).await;
+    // A 304 renews the headers of the copy kept: it must say immutable too.
+    let kept = answer.status().is_success() || answer.status() == StatusCode::NOT_MODIFIED;
     let cache = match current.as_deref() {
-        Some(now) if now == version && answer.status().is_success() => IMMUTABLE,
+        Some(now) if now == version && kept => IMMUTABLE,
         _ => REVALIDATE,
     };
     set_cache(&mut answer, cache);

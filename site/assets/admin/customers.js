@@ -3,6 +3,7 @@
 
 import { $, details, el, money } from "../page.js";
 import { actorOf, allows, attempt, call, fail, say } from "./console.js";
+import { disputeLine } from "./disputes.js";
 
 const customerPath = (id) => `/api/admin/customers/${encodeURIComponent(id)}`;
 
@@ -103,6 +104,7 @@ async function showCustomer(id) {
     el("h4", {}, "Domains"), el("ul", {}, ...file.domains.map((d) => el("li", {}, `${d.unicode} — ${d.status}`))),
     el("h4", {}, "Orders"), el("ul", {}, ...file.orders.map((o) => el("li", {}, `${o.id} — ${o.plan_name} · ${o.domain.unicode} — ${o.status}`))),
     el("h4", {}, "Invoices"), el("ul", {}, ...file.invoices.map((i) => invoiceItem(c.id, i))),
+    ...(file.disputes.length ? [el("h4", {}, "Disputes"), el("ul", {}, ...file.disputes.map((d) => el("li", {}, disputeLine(d))))] : []),
     el("h4", {}, "Mail sent"), el("ul", {}, ...file.mail.map((m) => el("li", {}, `${m.sent_at} — ${m.subject}`))),
     el("h4", {}, "History"), el("ul", {}, ...file.audit.map((e) => el("li", {}, `${e.at} — ${e.action} by ${actorOf(e.actor)}: ${e.why}`))));
 }

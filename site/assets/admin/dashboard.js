@@ -1,7 +1,8 @@
 // The console's dashboard: today's figures and a chart of each day's orders.
 
-import { $, detailRows, money } from "../page.js";
+import { $, detailRows, el, money } from "../page.js";
 import { call } from "./console.js";
+import { disputeLine } from "./disputes.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -32,4 +33,6 @@ export async function showDashboard() {
     ["Failed jobs", d.dead_letters >= 100 ? "100 or more" : d.dead_letters],
   ].map(([term, value]) => [term, String(value)])));
   $("orders-chart").replaceChildren(...chart(d.orders_by_day));
+  const disputes = d.open_disputes.map((dispute) => el("li", { "data-dispute": dispute.id }, `${disputeLine(dispute)} — customer ${dispute.customer_id}`));
+  $("open-disputes").replaceChildren(...(disputes.length ? disputes : [el("li", {}, "None.")]));
 }

@@ -2,6 +2,7 @@
 
 import { $, details, el, money, words } from "../page.js";
 import { allows, attempt, call, fail, say } from "./console.js";
+import { disputeLine } from "./disputes.js";
 
 /// A button that asks why, then makes the decision.
 function decision(label, path, done) {
@@ -42,6 +43,7 @@ function orderRecord(order) {
       ...(order.review_reasons.length ? [["Held because", order.review_reasons.join("; ")]] : []),
       ...(order.hold_reason ? [["Stopped because", order.hold_reason]] : []),
       ...(order.failed_step ? [["Step", order.failed_step]] : []),
+      ...order.disputes.map((dispute) => ["Disputed", disputeLine(dispute)]),
     ], "—"),
     el("p", { class: "actions" }, ...actions));
 }

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{Account, ChargeRecord, Form, Intent, cards, error, expands, field, missing};
+use super::charges::ChargeRecord;
+use super::{Account, Form, Intent, cards, error, expands, field, missing};
 
 impl Account {
     pub(super) fn setup_intent(&mut self, form: &Form) -> (u16, Value) {
@@ -98,15 +99,20 @@ impl Account {
             );
             return axum::response::Html(page).into_response();
         }
+        let back = intent.return_url.clone().unwrap_or_default();
         if intent.status == "requires_action" {
-            if answer == "approve" {
+            let kind = if answer == "approve" {
                 intent.status = "requires_capture";
                 intent.capturable = intent.amount;
+                "payment_intent.amount_capturable_updated"
             } else {
                 intent.status = "requires_payment_method";
-            }
+                "payment_intent.payment_failed"
+            };
+            let object = self.intent_json(id, &Vec::new());
+            let event = self.event(kind, object);
+            self.outbox.push(event);
         }
-        let back = intent.return_url.clone().unwrap_or_default();
         self.attach_for_future_usage(id);
         axum::response::Redirect::to(&back).into_response()
     }
@@ -214,8 +220,16 @@ impl Account {
             ChargeRecord {
                 amount,
                 refunded: 0,
+                intent: id.to_string(),
+                created: time::OffsetDateTime::now_utc().unix_timestamp(),
+                dispute: None,
             },
         );
+        let event = self.event(
+            "payment_intent.succeeded",
+            self.intent_json(id, &Vec::new()),
+        );
+        self.outbox.push(event);
         (200, self.intent_json(id, form))
     }
 
@@ -243,32 +257,5 @@ impl Account {
         intent.status = "canceled";
         intent.capturable = 0;
         (200, self.intent_json(id, &Vec::new()))
-    }
-
-    pub(super) fn refund(&mut self, form: &Form) -> (u16, Value) {
-        let charge = field(form, "charge").unwrap_or_default().to_string();
-        let id = self.id("re");
-        let Some(record) = self.charges.get_mut(&charge) else {
-            return missing("charge", &charge);
-        };
-        let left = record.amount - record.refunded;
-        let amount = field(form, "amount")
-            .and_then(|a| a.parse().ok())
-            .unwrap_or(left);
-        if amount < 1 || amount > left {
-            return error(
-                400,
-                "invalid_request_error",
-                "amount_too_large",
-                &format!(
-                    "Refund amount ({amount}) is greater than unrefunded amount on charge ({left})"
-                ),
-            );
-        }
-        record.refunded += amount;
-        (
-            200,
-            json!({"id": id, "object": "refund", "amount": amount, "charge": charge, "status": "succeeded"}),
-        )
     }
 }

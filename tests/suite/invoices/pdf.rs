@@ -66,9 +66,9 @@ fn must_state(invoice: &Value) -> Vec<String> {
         "Registration: Companies House 01234567".into(),
         invoice["buyer"]["name"].as_str().unwrap().into(),
         format!("Country: {}", invoice["buyer"]["country"].as_str().unwrap()),
+        // A seller outside the EU: the configured rate, flat.
         format!(
-            "Tax {rate}% ({}) on {}",
-            taxation["country"].as_str().unwrap(),
+            "Tax ({rate}%) on {}",
             money(invoice["subtotal"].as_i64().unwrap())
         ),
         money(invoice["tax"].as_i64().unwrap()),

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use hostfront_core::money::Currency;
 use hostfront_core::payments::{
-    Authorization, Authorized, EventError, PaymentError, PaymentEvent, SavedCard,
+    Authorization, Authorized, DisputeReport, EventError, PaymentError, PaymentEvent, SavedCard,
 };
 
 /// What an error answer means for the port.
@@ -73,6 +73,36 @@ pub(super) fn unexpected(what: &str) -> PaymentError {
     PaymentError::Unavailable(format!("Stripe answered without {what}"))
 }
 
+/// The reference a charge or a PaymentIntent pays for: the
+/// `metadata[reference]` the payment was made with, or else its
+/// description (set to the same reference).
+pub(super) fn charge_reference(object: &Value) -> Option<String> {
+    if !matches!(object["object"].as_str(), Some("charge" | "payment_intent")) {
+        return None;
+    }
+    [&object["metadata"]["reference"], &object["description"]]
+        .into_iter()
+        .filter_map(Value::as_str)
+        .find(|reference| !reference.is_empty())
+        .map(str::to_string)
+}
+
+/// The dispute a Dispute object describes.
+fn dispute_of(object: &Value) -> Option<DisputeReport> {
+    if object["object"].as_str() != Some("dispute") {
+        return None;
+    }
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_string();
+    Some(DisputeReport {
+        charge: text(&object["charge"]),
+        amount: object["amount"].as_i64().unwrap_or_default(),
+        currency: text(&object["currency"]).to_ascii_uppercase(),
+        reason: text(&object["reason"]),
+        status: text(&object["status"]),
+        opened: object["created"].as_i64().unwrap_or_default(),
+    })
+}
+
 /// The saved card of `customer` that an expanded PaymentMethod describes.
 pub(super) fn saved_card_of(customer: &str, method: &Value) -> Result<SavedCard, PaymentError> {
     let id = method["id"]
@@ -107,6 +137,12 @@ pub(super) fn event_of(body: &[u8]) -> Result<PaymentEvent, EventError> {
         object: text(&object["id"]),
         created: event["created"].as_i64().unwrap_or_default(),
         card,
+        reference: charge_reference(object),
+        dispute: dispute_of(object),
+        refunded: match object["object"].as_str() {
+            Some("charge") => object["amount_refunded"].as_i64(),
+            _ => None,
+        },
     };
     match event.id.is_empty() || event.kind.is_empty() {
         true => Err(not_an_event()),

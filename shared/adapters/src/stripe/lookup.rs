@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::{StripePayments, authorization_of, path_segment};
+use super::{StripePayments, answers, authorization_of, path_segment};
 use hostfront_core::payments::{Authorization, PaymentError};
 
 impl StripePayments {
@@ -39,6 +39,17 @@ impl StripePayments {
                 }
                 _ => return Ok(None),
             }
+        }
+    }
+
+    /// The reference charge `charge` paid for, read from the charge
+    /// (`GET /v1/charges/<id>`); None for a charge Stripe does not know.
+    pub(super) async fn reference_of(&self, charge: &str) -> Result<Option<String>, PaymentError> {
+        let path = format!("/v1/charges/{}", path_segment(charge));
+        match self.send(hyper::Method::GET, &path, &[], None).await {
+            Ok(charge) => Ok(answers::charge_reference(&charge)),
+            Err(PaymentError::Unavailable(message)) => Err(PaymentError::Unavailable(message)),
+            Err(_) => Ok(None),
         }
     }
 

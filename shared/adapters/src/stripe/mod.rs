@@ -356,6 +356,10 @@ impl Payments for StripePayments {
         self.cancel(authorization_id, idempotency_key).await
     }
 
+    async fn reference_of_charge(&self, charge: &str) -> Result<Option<String>, PaymentError> {
+        self.reference_of(charge).await
+    }
+
     async fn refund(
         &self,
         capture_id: &str,

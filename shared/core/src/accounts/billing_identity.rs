@@ -58,15 +58,15 @@ pub struct BillingIdentity {
     pub address: Option<PostalAddress>,
 }
 
-/// `text` trimmed, when it is 1 to `max` characters without control
-/// characters; otherwise the 422 `code` naming `what`.
+/// `text` trimmed, when it is 1 to `max` characters of plain text
+/// (`input::is_plain_text`); otherwise the 422 `code` naming `what`.
 fn field(text: &str, max: usize, code: &'static str, what: &str) -> Result<String, AccountError> {
     let text = text.trim();
     let length = text.chars().count();
-    if length == 0 || length > max || text.chars().any(char::is_control) {
+    if length == 0 || length > max || !crate::input::is_plain_text(text) {
         return Err(invalid(
             code,
-            format!("{what} must be 1 to {max} characters, without control characters"),
+            format!("{what} must be 1 to {max} characters, without control or invisible characters"),
         ));
     }
     Ok(text.to_string())

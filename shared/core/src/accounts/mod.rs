@@ -48,7 +48,7 @@ pub struct Signup {
     pub email: String,
     #[schema(min_length = 10, max_length = 128)]
     pub password: String,
-    /// The account holder's name, without control characters.
+    /// The account holder's name, without control or invisible characters.
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// ISO 3166 two-letter country of the account holder.

@@ -36,14 +36,14 @@ pub struct Verification {
     pub token: String,
 }
 
-/// A name for people: 1 to 100 characters, none of them control characters.
+/// A name for people: 1 to 100 characters of plain text (`input::is_plain_text`).
 fn check_name(name: &str) -> Result<String, AccountError> {
     let too_long = name.chars().count() > 100;
     let name = name.trim();
-    if name.is_empty() || too_long || name.chars().any(char::is_control) {
+    if name.is_empty() || too_long || !crate::input::is_plain_text(name) {
         return Err(invalid(
             "invalid_name",
-            "give a name of 1 to 100 characters, without control characters",
+            "give a name of 1 to 100 characters, without control or invisible characters",
         ));
     }
     Ok(name.to_string())

@@ -13,51 +13,9 @@
 //! or reverse charge (`mention`).
 
 use super::invoice::Invoice;
-use super::terms::{Party, TaxTreatment};
+use super::terms::Party;
+pub use crate::mail::document::{InvoiceDocument, ShownLine, ShownTax};
 use crate::money::Money;
-
-/// One line as shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShownLine {
-    pub description: String,
-    pub quantity: u32,
-    /// `2027-01-06 to 2027-02-05`, when the line pays for a period.
-    pub period: Option<String>,
-    pub net: String,
-    pub tax: String,
-}
-
-/// The tax at one rate: `Tax 20% (DE)`, the taxable amount and the tax.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShownTax {
-    pub label: String,
-    pub taxable: String,
-    pub tax: String,
-}
-
-/// An invoice, every part as text.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct InvoiceDocument {
-    pub number: String,
-    /// `YYYY-MM-DD` (UTC).
-    pub issued_on: String,
-    /// `YYYY-MM-DD` (UTC).
-    pub supplied_on: String,
-    pub currency: String,
-    /// The seller's lines: name, address, country, tax ID, registration;
-    /// none on invoices issued before invoices named their parties.
-    pub seller: Vec<String>,
-    pub buyer: Vec<String>,
-    pub lines: Vec<ShownLine>,
-    pub subtotal: String,
-    pub taxes: Vec<ShownTax>,
-    /// Account credit taken off, when some was.
-    pub credit: Option<String>,
-    pub total: String,
-    /// What the invoice must state about its tax (a reverse charge, an
-    /// exemption), when anything.
-    pub mention: Option<String>,
-}
 
 /// `text` with every `YYYY-MM-DD` in it written out with its time zone,
 /// as mails write days (`6 January 2027 (UTC)`).
@@ -96,15 +54,6 @@ pub fn party_lines(party: &Party) -> Vec<String> {
             .map(|r| format!("Registration: {r}")),
     );
     lines
-}
-
-/// `Tax 20% (DE)`: the rate, and the country whose tax it is when known.
-fn tax_label(rate_bps: u32, taxation: Option<&TaxTreatment>) -> String {
-    let rate = format!("{}", rate_bps as f64 / 100.0);
-    match taxation {
-        Some(treatment) => format!("Tax {rate}% ({})", treatment.country),
-        None => format!("Tax {rate}%"),
-    }
 }
 
 impl InvoiceDocument {
@@ -153,7 +102,7 @@ impl InvoiceDocument {
                 .collect(),
             subtotal: money(invoice.subtotal),
             taxes: vec![ShownTax {
-                label: tax_label(rate_bps, invoice.taxation.as_ref()),
+                label: super::tax::label(invoice.taxation.as_ref(), rate_bps),
                 taxable: money(invoice.subtotal),
                 tax: money(invoice.tax),
             }],

@@ -1,17 +1,33 @@
 //! What a payment event the provider sent changes in our records, once it
-//! has been taken (`payments::events::take`, once per event id). Today:
-//! the card updater's new expiry or number on a saved card. Disputes are
-//! recorded for staff where the event is taken; every other event is only
-//! kept.
+//! has been taken (`payments::events::take`, once per event id): the card
+//! updater's new expiry or number on a saved card, and refunds made at the
+//! provider (`charge.refunded`), payments settled at the provider that our
+//! records lack (`payment_intent.*`, `provider_payments`), and disputes (`charge.dispute.*`, kept
+//! with the invoice and what it paid for; the audit entry is written where
+//! the event is taken); every other event is only kept.
 
-use crate::Storage;
 use crate::payments::PaymentEvent;
-use crate::store::TableResult;
+use crate::store::{TableError, TableResult};
+use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
-use super::card_updater;
+use super::provider_refund::{self, Settled};
+use super::refund::RefundError;
+use super::{card_updater, disputes, provider_payments};
 
 /// Applies `event` to our records; applying it again changes nothing more.
-pub async fn apply(ports: &impl Storage, event: &PaymentEvent) -> TableResult<()> {
+pub async fn apply(
+    ports: &(impl Storage + Settings + Mailing + Billing + Queueing + Sealing),
+    event: &PaymentEvent,
+) -> TableResult<()> {
+    if event.kind == "charge.refunded" {
+        return refunded_at_provider(ports, event).await;
+    }
+    if provider_payments::is_payment_outcome(&event.kind) {
+        return provider_payments::reconcile(ports, event).await;
+    }
+    if event.kind.starts_with("charge.dispute.") {
+        return disputes::record(ports, event).await;
+    }
     let card_update = matches!(
         event.kind.as_str(),
         "payment_method.updated" | "payment_method.automatically_updated"
@@ -22,4 +38,33 @@ pub async fn apply(ports: &impl Storage, event: &PaymentEvent) -> TableResult<()
         tracing::info!(event = %event.id, "a card update for no saved card, or an older one");
     }
     Ok(())
+}
+
+/// Records a refund made at the provider that our records do not have. An
+/// event about a charge that paid no invoice of ours is kept and logged:
+/// the provider would otherwise send it again for days.
+async fn refunded_at_provider(
+    ports: &(impl Storage + Settings + Mailing),
+    event: &PaymentEvent,
+) -> TableResult<()> {
+    let (Some(reference), Some(refunded)) = (&event.reference, event.refunded) else {
+        tracing::warn!(event = %event.id, charge = %event.object, "a refund of a charge that names no invoice");
+        return Ok(());
+    };
+    match provider_refund::settle(ports, &event.object, reference, refunded).await {
+        Ok(Settled::UnknownCharge) => {
+            tracing::warn!(event = %event.id, charge = %event.object, %reference, "a refund of a charge that paid no invoice of ours");
+            Ok(())
+        }
+        Ok(Settled::Recorded) => Ok(()),
+        Ok(Settled::Credited(note)) => {
+            tracing::info!(event = %event.id, note = %note.number, "a refund made at the provider, recorded");
+            Ok(())
+        }
+        Err(RefundError::Table(error)) => Err(error),
+        Err(other) => {
+            tracing::error!(event = %event.id, error = %other, "a refund made at the provider could not be recorded");
+            Err(TableError::Busy)
+        }
+    }
 }

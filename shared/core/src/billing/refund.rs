@@ -77,7 +77,7 @@ fn read_totals(item: &Item) -> Result<(Invoice, i64), TableError> {
 /// What roles with a limit gave back, beside the invoice on its item.
 const LIMITED: &str = "limited_refunded";
 
-fn lease_key(number: &str) -> Key {
+pub(super) fn lease_key(number: &str) -> Key {
     Key::new(format!("INVOICE#{number}"), "REFUNDING")
 }
 
@@ -191,16 +191,16 @@ pub async fn refund(
     let given = Given {
         amount: given.amount,
         attempt,
-        role,
+        role: Some(role),
     };
-    let refunded = record(ports, (staff, client, &why), &key, &bill, given).await?;
+    let refunded = record(ports, (staff, Some(client), &why), &key, &bill, given).await?;
     tell_customer(ports, &refunded.credit_note).await;
     Ok(refunded)
 }
 
 /// Mails the customer the credit note of a refund staff made. The refund
 /// and its note are recorded whether or not the mail goes out.
-async fn tell_customer(ports: &(impl Storage + Settings + Mailing), note: &CreditNote) {
+pub(super) async fn tell_customer(ports: &(impl Storage + Settings + Mailing), note: &CreditNote) {
     let mail = match refund_mail(ports, note).await {
         Ok(mail) => mail,
         Err(error) => {
@@ -231,11 +231,13 @@ async fn refund_mail(
     )
 }
 
-/// A refund the gateway made: its amount, the lease's attempt, the role.
-struct Given {
-    amount: i64,
-    attempt: i64,
-    role: Role,
+/// A refund the gateway made: its amount, the lease's attempt, the role
+/// of the member of staff who asked for it (none when it was made at the
+/// provider, not by us).
+pub(super) struct Given {
+    pub amount: i64,
+    pub attempt: i64,
+    pub role: Option<Role>,
 }
 
 /// Records `given` on the invoice `bill` was read from, with its credit
@@ -243,9 +245,9 @@ struct Given {
 /// refunds it; should the lease have lapsed meanwhile, the guard fails and
 /// the invoice is read again, so the refund is added to whatever was
 /// recorded since. A note number taken meanwhile is read again too.
-async fn record(
+pub(super) async fn record(
     ports: &impl Storage,
-    (staff, client, why): (&Actor, &str, &str),
+    (staff, client, why): (&Actor, Option<&str>, &str),
     key: &Key,
     bill: &Invoice,
     given: Given,
@@ -267,7 +269,7 @@ async fn record(
         let now = crate::clock::rfc3339(ports.clock().now());
         let (note, [claim, put]) = crediting.issue(ports.table(), now).await?;
         let mut update = Update::new().set(REFUNDED, after.refunded);
-        if limited(given.role) {
+        if given.role.is_some_and(limited) {
             update = update.set(LIMITED, limited_before + given.amount);
         }
         let entry = AuditEntry {
@@ -279,8 +281,8 @@ async fn record(
             from: Some(format!("{} given back", before.refunded)),
             to: Some(format!("{} given back", after.refunded)),
             why: why.into(),
-            client: Some(client.into()),
-            role: Some(given.role.as_str().into()),
+            client: client.map(str::to_string),
+            role: given.role.map(|role| role.as_str().into()),
         };
         let ops = vec![
             TxOp::Update {

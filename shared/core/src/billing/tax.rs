@@ -129,13 +129,16 @@ pub fn amounts(
 
 /// The scheme, rate and country for an EU `seller` whose own rate is `domestic`.
 fn decide(seller: &str, domestic: u32, customer: &Customer) -> (TaxScheme, u32, String) {
+    let buyer = customer.country.as_str();
+    // A number counts for the business the account is: one of the country
+    // the account is in. Anyone's valid number, given by an account of
+    // another country, would otherwise buy a 0 % reverse charge.
     let business_in = customer
         .vat
         .as_ref()
         .filter(|vat| vat.status == VatStatus::Valid)
         .map(|vat| iso_country(vat.number.get(..2).unwrap_or_default()))
-        .filter(|country| is_member_state(country));
-    let buyer = customer.country.as_str();
+        .filter(|country| is_member_state(country) && *country == buyer);
     match business_in {
         Some(country) if country == seller => (TaxScheme::Domestic, domestic, seller.into()),
         Some(country) => (TaxScheme::ReverseCharge, 0, country.into()),
@@ -214,6 +217,15 @@ mod tests {
                 (ReverseCharge, 0, "GR", true),
             ),
             (buyer("FR", pending), (Oss, 2000, "FR", false)),
+            // A number of a country other than the account's counts for nothing.
+            (
+                buyer("DE", Some(("AT12345678", VatStatus::Valid))),
+                (Domestic, 1900, "DE", false),
+            ),
+            (
+                buyer("BE", Some(("FR12345678901", VatStatus::Valid))),
+                (Oss, 2100, "BE", false),
+            ),
             (buyer("US", None), (OutsideScope, 0, "US", true)),
             (
                 buyer("GB", Some(("XI123456789", VatStatus::Valid))),

@@ -1,7 +1,7 @@
 //! The invoice and receipt mails state what an invoice must.
 
 use super::{Letter, MailKind, render};
-use crate::billing::document::{InvoiceDocument, ShownLine, ShownTax};
+use super::document::{InvoiceDocument, ShownLine, ShownTax};
 
 fn letter() -> Letter {
     Letter {

@@ -4,13 +4,14 @@
 //! never sends a mail twice; then the `Mailer` port delivers it (locally, to
 //! the development mailbox's folder, `Config::mailbox_folder`).
 
-pub mod suppression;
+pub mod document;
+mod suppression;
 
 use askama::Template;
 use serde_json::json;
 
-use crate::billing::document::InvoiceDocument;
 pub use crate::mailer::{Mail, MailKind, WITHHELD};
+use document::InvoiceDocument;
 use crate::panel::HostingAccount;
 use crate::store::{Condition, Item, Key, Query, TableError, TableResult, TxOp};
 use crate::{Mailing, Storage};

@@ -118,6 +118,33 @@ pub struct PaymentEvent {
     /// its customer: the card updater's new expiry or number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<SavedCard>,
+    /// What the charge a `charge.*` event describes paid for (our
+    /// `reference`, the invoice number, as the payment carried it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// All the provider has given back of that charge so far, in minor
+    /// units, whoever asked for it (us, or someone at the provider).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded: Option<i64>,
+    /// The dispute a `charge.dispute.*` event describes, as it is now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispute: Option<DisputeReport>,
+}
+
+/// A cardholder's dispute of a charge, as the provider reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeReport {
+    /// The charge disputed: the invoice's `capture_id`.
+    pub charge: String,
+    /// Minor units disputed.
+    pub amount: i64,
+    pub currency: String,
+    /// The provider's reason (`fraudulent`, `product_not_received`, …).
+    pub reason: String,
+    /// The provider's status (`needs_response`, `under_review`, `won`, `lost`, …).
+    pub status: String,
+    /// When it was opened (unix seconds).
+    pub opened: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -139,6 +166,14 @@ pub trait Payments: Send + Sync {
     fn event(&self, signature: &str, body: &[u8], now: i64) -> Result<PaymentEvent, EventError> {
         let _ = (signature, body, now);
         Err(EventError::NotTaken)
+    }
+
+    /// What charge `charge` paid for (the `reference` it was made with),
+    /// asked of the provider: a dispute names only the charge. None when
+    /// the provider knows no such charge, or cannot tell.
+    async fn reference_of_charge(&self, charge: &str) -> Result<Option<String>, PaymentError> {
+        let _ = charge;
+        Ok(None)
     }
 
     /// What the browser needs to make a payment method with this provider.

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use crate::accounts::Customer;
 use crate::accounts::repo::{customer_of, email_key, load_customer, name_index};
 use crate::audit::{self, AuditEntry, AuditQuery};
+use crate::billing::disputes::{self, Dispute};
 use crate::billing::invoice::{self, Invoice};
 use crate::domains::owned::{self, OwnedDomain};
 use crate::mail::{self, Mail};
@@ -111,6 +112,8 @@ pub struct CustomerFile {
     pub audit: Vec<AuditEntry>,
     /// Account credit owed to them, minor units.
     pub credit: i64,
+    /// Disputes of their payments (chargebacks), as the card provider reported them last.
+    pub disputes: Vec<Dispute>,
 }
 
 /// A mail sent, without its body.
@@ -163,6 +166,7 @@ pub async fn file(
         invoices: invoice::of_customer(table, id, 50).await?,
         audit: audit::read(table, AuditQuery::Customer(id), 100).await?,
         credit: crate::billing::credit::balance(table, id).await?.0,
+        disputes: disputes::of_customer(table, id).await?,
         mail,
         customer,
     }))

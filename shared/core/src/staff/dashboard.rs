@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::billing::disputes::{self, Dispute};
 use crate::catalog::PlanKind;
 use crate::orders::OrderStatus;
 use crate::stats;
@@ -45,6 +46,9 @@ pub struct Dashboard {
     pub domains_expiring_30_days: usize,
     /// Jobs in the dead-letter queue (at most 100 counted).
     pub dead_letters: usize,
+    /// Chargebacks still open among the newest 50 disputes, newest first:
+    /// each waits for staff to answer the card provider.
+    pub open_disputes: Vec<Dispute>,
 }
 
 pub async fn dashboard(ports: &(impl Storage + Queueing)) -> Result<Dashboard, TableError> {
@@ -105,8 +109,17 @@ pub async fn dashboard(ports: &(impl Storage + Queueing)) -> Result<Dashboard, T
         domains_expiring_30_days: expiring(ports, now.unix_timestamp()).await?,
         dead_letters,
         orders_by_day,
+        open_disputes: open_disputes(ports).await?,
     })
 }
+
+/// The open disputes among the newest `DISPUTES_READ`.
+async fn open_disputes(ports: &impl Storage) -> Result<Vec<Dispute>, TableError> {
+    let newest = disputes::newest(ports.table(), DISPUTES_READ).await?;
+    Ok(newest.into_iter().filter(|dispute| dispute.open).collect())
+}
+
+const DISPUTES_READ: usize = 50;
 
 /// Domains whose expiry falls in the next 30 days, from the expiry index.
 async fn expiring(ports: &impl Storage, now: i64) -> Result<usize, TableError> {

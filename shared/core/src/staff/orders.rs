@@ -2,6 +2,8 @@
 //! the orders on hold), with the reasons and the steps the customer is not
 //! shown.
 
+use crate::billing::InvoiceFor;
+use crate::billing::disputes::{self, Dispute};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -24,6 +26,8 @@ pub struct StaffOrder {
     pub hold_reason: Option<String>,
     /// Placed by staff for the customer: `staff:<id>`.
     pub placed_by: Option<String>,
+    /// Disputes (chargebacks) of the payment of its invoice.
+    pub disputes: Vec<Dispute>,
 }
 
 /// The order with its staff details.
@@ -38,7 +42,13 @@ pub async fn staff_view(ports: &impl Storage, order: Order) -> Result<StaffOrder
         order.hold_reason.clone(),
         order.placed_by.clone(),
     );
+    let disputes = disputes::of_customer(ports.table(), &customer_id)
+        .await?
+        .into_iter()
+        .filter(|dispute| matches!(&dispute.about, InvoiceFor::Order { order_id } if *order_id == order.id))
+        .collect();
     Ok(StaffOrder {
+        disputes,
         view: view(ports, order).await?,
         customer_id,
         email,

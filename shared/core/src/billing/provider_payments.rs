@@ -1,0 +1,96 @@
+//! A payment's outcome as the provider reports it on its own
+//! (`payment_intent.amount_capturable_updated` once the cardholder's bank
+//! confirmed it, `payment_intent.succeeded` once captured,
+//! `payment_intent.payment_failed`), reconciled with our records: when
+//! they say so already, nothing changes; an order left at the bank's check
+//! (the customer never came back) is settled as their return would settle
+//! it (`checkout::confirmed_at_bank`: paid, or the decline recorded);
+//! a success our records do not have and cannot settle is written to the
+//! audit log for staff.
+
+use crate::accounts::load_customer;
+use crate::audit::{Actor, AuditEntry};
+use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceStatus};
+use crate::orders::OrderError;
+use crate::orders::checkout;
+use crate::payments::PaymentEvent;
+use crate::store::{TableError, TableResult};
+use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
+
+/// The payment events reconciled here.
+pub fn is_payment_outcome(kind: &str) -> bool {
+    matches!(
+        kind,
+        "payment_intent.amount_capturable_updated"
+            | "payment_intent.succeeded"
+            | "payment_intent.payment_failed"
+    )
+}
+
+/// Reconciles the payment `event` reports with our records.
+pub async fn reconcile(
+    ports: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    event: &PaymentEvent,
+) -> TableResult<()> {
+    let found = match &event.reference {
+        Some(number) => invoice::by_number(ports.table(), number).await?,
+        None => None,
+    };
+    let Some(bill) = found else {
+        tracing::warn!(event = %event.id, payment = %event.object, "a payment that names no invoice of ours");
+        return Ok(());
+    };
+    let succeeded = event.kind != "payment_intent.payment_failed";
+    if bill.status != InvoiceStatus::Open {
+        // Paid (or void) in our records already: nothing to settle.
+        return Ok(());
+    }
+    let InvoiceFor::Order { order_id } = &bill.about else {
+        return match succeeded {
+            true => tell_staff(ports, event, &bill).await,
+            false => Ok(()),
+        };
+    };
+    let customer = load_customer(ports.table(), &bill.customer_id).await?;
+    match checkout::confirmed_at_bank(ports, &customer, order_id).await {
+        Ok(view) => {
+            tracing::info!(event = %event.id, order = %order_id, status = ?view.status, "a payment reconciled");
+            Ok(())
+        }
+        // Declined: the decline is recorded, as the customer's return records it.
+        Err(OrderError::Declined { .. }) => Ok(()),
+        Err(OrderError::Conflict { .. }) if succeeded => tell_staff(ports, event, &bill).await,
+        Err(OrderError::Conflict { .. }) => Ok(()),
+        Err(OrderError::Table(error)) => Err(error),
+        Err(OrderError::Unavailable(message)) => {
+            tracing::warn!(event = %event.id, %message, "the payment could not be reconciled yet");
+            Err(TableError::Busy)
+        }
+        Err(other) => {
+            tracing::error!(event = %event.id, error = %other, "a payment could not be reconciled");
+            tell_staff(ports, event, &bill).await
+        }
+    }
+}
+
+/// An audit entry for staff: the provider reports a payment of `bill` our
+/// records do not have and that could not be settled here.
+async fn tell_staff(ports: &impl Storage, event: &PaymentEvent, bill: &Invoice) -> TableResult<()> {
+    tracing::warn!(event = %event.id, invoice = %bill.number, "a payment the provider reports that our records do not have");
+    let entry = AuditEntry {
+        at: crate::clock::rfc3339_millis(ports.clock().now()),
+        actor: Actor::system("payment-events"),
+        subject: format!("invoice:{}", bill.number),
+        customer_id: Some(bill.customer_id.clone()),
+        action: "payment_unreconciled".into(),
+        from: Some("open".into()),
+        to: None,
+        why: format!(
+            "the card provider reported {} for payment {} ({}); our records say the invoice is open: check it",
+            event.kind, event.object, event.id
+        ),
+        client: None,
+        role: None,
+    };
+    ports.table().transact(vec![entry.put_op()]).await
+}
