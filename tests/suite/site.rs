@@ -60,10 +60,17 @@ async fn pages_are_fresh_and_their_assets_kept_a_year() {
         (stale.status().as_u16(), cache_of(&stale).as_str()),
         (200, "no-cache")
     );
-    let modified = asset.headers()[header::LAST_MODIFIED].to_str().unwrap().to_string();
+    let modified = asset.headers()[header::LAST_MODIFIED]
+        .to_str()
+        .unwrap()
+        .to_string();
     let revalidated = answer(&app, &script, &[(header::IF_MODIFIED_SINCE, &modified)]).await;
     assert_eq!(revalidated.status(), 304);
-    assert_eq!(cache_of(&revalidated), "public, max-age=31536000, immutable", "a 304 keeps it kept");
+    assert_eq!(
+        cache_of(&revalidated),
+        "public, max-age=31536000, immutable",
+        "a 304 keeps it kept"
+    );
     let query_in_path = format!("/v/{version}/assets/order.js%3f/../../x");
     for outside in [
         "/v/x/index.html",

@@ -91,13 +91,30 @@ mod tests {
 
     #[test]
     fn plain_text_hides_and_reorders_nothing() {
-        for fine in ["Zoë Łukasiewicz", "Müller & Søn ApS", "東京都", "مریم\u{200C}ها", "Z\u{301}\u{301}\u{301}"] {
+        for fine in [
+            "Zoë Łukasiewicz",
+            "Müller & Søn ApS",
+            "東京都",
+            "مریم\u{200C}ها",
+            "Z\u{301}\u{301}\u{301}",
+        ] {
             assert!(is_plain_text(fine), "{fine:?}");
         }
-        for hiding in ["\u{200B}", "\u{202E}Total: $0\u{202C}", "a\u{2066}b", "\u{FFFF}", "\u{FDD0}", "a\u{E0041}", "tab\there"] {
+        for hiding in [
+            "\u{200B}",
+            "\u{202E}Total: $0\u{202C}",
+            "a\u{2066}b",
+            "\u{FFFF}",
+            "\u{FDD0}",
+            "a\u{E0041}",
+            "tab\there",
+        ] {
             assert!(!is_plain_text(hiding), "{hiding:?}");
         }
-        assert!(!is_plain_text(&format!("Z{}", "\u{301}".repeat(4))), "a stack of marks");
+        assert!(
+            !is_plain_text(&format!("Z{}", "\u{301}".repeat(4))),
+            "a stack of marks"
+        );
     }
 
     #[test]

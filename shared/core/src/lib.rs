@@ -17,8 +17,9 @@
 //! - `jobs`: the job contract and the worker loop;
 //! - use cases: `mail`, `accounts`, `billing`, `domains`, `subscriptions`,
 //!   `renewals`, `orders` (with the provisioning saga), `daily`;
-//! - above them: `staff` (the console), `scheduler` (periodic tasks) and
-//!   `dispatch` (runs each queued job).
+//! - above them: `staff` (the console), `scheduler` (periodic tasks),
+//!   `dispatch` (runs each queued job) and `provider_events` (what a
+//!   payment provider's event settles).
 
 pub mod accounts;
 pub mod audit;
@@ -47,6 +48,7 @@ pub mod party;
 pub mod payments;
 pub mod ports;
 pub mod private_files;
+pub mod provider_events;
 pub mod queue;
 pub mod ratelimit;
 pub mod records;

@@ -66,7 +66,9 @@ fn field(text: &str, max: usize, code: &'static str, what: &str) -> Result<Strin
     if length == 0 || length > max || !crate::input::is_plain_text(text) {
         return Err(invalid(
             code,
-            format!("{what} must be 1 to {max} characters, without control or invisible characters"),
+            format!(
+                "{what} must be 1 to {max} characters, without control or invisible characters"
+            ),
         ));
     }
     Ok(text.to_string())

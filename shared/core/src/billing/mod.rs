@@ -15,8 +15,6 @@ pub mod letter;
 pub mod line;
 pub mod numbering;
 pub mod payment_method;
-pub mod provider_events;
-pub mod provider_payments;
 pub mod provider_refund;
 pub mod refund;
 pub mod take;

@@ -13,6 +13,7 @@ pub mod name;
 pub mod owned;
 pub mod subdomains;
 pub mod suggest;
+pub mod tidy;
 pub mod transfers;
 
 use crate::money::Currency;
@@ -100,7 +101,7 @@ pub async fn check(
     ports: &(impl Storage + Settings + Registry + Catalogs),
     query: &str,
 ) -> Result<CheckResponse, CheckError> {
-    let searched = name::parse(&name::tidy(query))?;
+    let searched = name::parse(&tidy::tidy(query))?;
     let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
     let search = Search::of(&searched, &catalog);
     let (primaries, variations) = search.candidates(&catalog);

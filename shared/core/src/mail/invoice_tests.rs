@@ -1,7 +1,7 @@
 //! The invoice and receipt mails state what an invoice must.
 
-use super::{Letter, MailKind, render};
 use super::document::{InvoiceDocument, ShownLine, ShownTax};
+use super::{Letter, MailKind, render};
 
 fn letter() -> Letter {
     Letter {

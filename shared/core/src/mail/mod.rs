@@ -5,16 +5,16 @@
 //! the development mailbox's folder, `Config::mailbox_folder`).
 
 pub mod document;
-mod suppression;
+pub mod suppression;
 
 use askama::Template;
 use serde_json::json;
 
 pub use crate::mailer::{Mail, MailKind, WITHHELD};
-use document::InvoiceDocument;
 use crate::panel::HostingAccount;
 use crate::store::{Condition, Item, Key, Query, TableError, TableResult, TxOp};
 use crate::{Mailing, Storage};
+use document::InvoiceDocument;
 
 const OUTBOX: &str = "OUTBOX";
 /// How long mails stay in the table's outbox.

@@ -164,8 +164,8 @@ async fn payment_event(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<EventTaken>, ApiError> {
-    use hostfront_core::billing::provider_events;
     use hostfront_core::payments::{EventError, events};
+    use hostfront_core::provider_events;
     let ports = &state.ports;
     let signature = headers
         .get("stripe-signature")

@@ -2,17 +2,20 @@
 //! has been taken (`payments::events::take`, once per event id): the card
 //! updater's new expiry or number on a saved card, and refunds made at the
 //! provider (`charge.refunded`), payments settled at the provider that our
-//! records lack (`payment_intent.*`, `provider_payments`), and disputes (`charge.dispute.*`, kept
+//! records lack (`payment_intent.*`, `payments`), and disputes (`charge.dispute.*`, kept
 //! with the invoice and what it paid for; the audit entry is written where
-//! the event is taken); every other event is only kept.
+//! the event is taken); every other event is only kept. Above billing and
+//! orders: a payment event may settle either.
+
+mod payments;
 
 use crate::payments::PaymentEvent;
 use crate::store::{TableError, TableResult};
 use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
-use super::provider_refund::{self, Settled};
-use super::refund::RefundError;
-use super::{card_updater, disputes, provider_payments};
+use crate::billing::provider_refund::{self, Settled};
+use crate::billing::refund::RefundError;
+use crate::billing::{card_updater, disputes};
 
 /// Applies `event` to our records; applying it again changes nothing more.
 pub async fn apply(
@@ -22,8 +25,8 @@ pub async fn apply(
     if event.kind == "charge.refunded" {
         return refunded_at_provider(ports, event).await;
     }
-    if provider_payments::is_payment_outcome(&event.kind) {
-        return provider_payments::reconcile(ports, event).await;
+    if payments::is_payment_outcome(&event.kind) {
+        return payments::reconcile(ports, event).await;
     }
     if event.kind.starts_with("charge.dispute.") {
         return disputes::record(ports, event).await;
