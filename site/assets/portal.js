@@ -15,12 +15,17 @@ async function start() {
     $("portal-login").hidden = false;
     return;
   }
-  $("portal").hidden = false;
   const shown = () => Promise.all([showServices(), showDomains()]);
   setUpPaymentMethod(shown);
-  await showPaymentMethod();
-  await shown();
-  await Promise.all([showInvoices(), showCreditNotes()]);
+  // Shown once every section has its content, so that none jumps as the
+  // ones above it fill.
+  try {
+    await showPaymentMethod();
+    await shown();
+    await Promise.all([showInvoices(), showCreditNotes()]);
+  } finally {
+    $("portal").hidden = false;
+  }
 }
 
 start();

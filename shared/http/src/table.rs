@@ -64,7 +64,15 @@ impl RouteTable for Router<AppState> {
 macro_rules! handlers {
     ($($handler:ident),+ $(,)?) => {
         (
-            || utoipa_axum::routes!($($handler),+),
+            || {
+                // `routes!` files every handler under the first one's path.
+                let paths = [$(utoipa_axum::paste! { <[<__path_ $handler>] as utoipa::Path>::path() }),+];
+                assert!(
+                    paths.iter().all(|path| *path == paths[0]),
+                    "handlers! takes the handlers of one path, not {paths:?}"
+                );
+                utoipa_axum::routes!($($handler),+)
+            },
             |router: axum::Router<$crate::AppState>| {
                 use utoipa_axum::PathItemExt as _;
                 $(

@@ -12,6 +12,8 @@ async fn every_rejection_is_a_json_422_with_its_code() {
         ("", "empty"),
         ("http://", "empty"),
         (&"a".repeat(1500), "too_long"),
+        // Too long as typed, however much tidying would take away.
+        (&format!("a{}", "\\".repeat(1500)), "too_long"),
         (&format!("{}.com", "a".repeat(64)), "label_too_long"),
         (
             &format!("{}.com", vec!["b".repeat(62); 4].join(".")),

@@ -101,7 +101,8 @@ pub async fn check(
     ports: &(impl Storage + Settings + Registry + Catalogs),
     query: &str,
 ) -> Result<CheckResponse, CheckError> {
-    let searched = name::parse(&tidy::tidy(query))?;
+    // Refused by its length as typed: tidying must not make room for more.
+    let searched = name::parse(&tidy::tidy(name::within_length(query)?))?;
     let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
     let search = Search::of(&searched, &catalog);
     let (primaries, variations) = search.candidates(&catalog);

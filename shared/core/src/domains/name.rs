@@ -57,14 +57,20 @@ fn reject(code: &'static str, message: impl Into<String>) -> NameError {
     }
 }
 
-/// Normalises what a person typed into a search box.
-pub fn parse(input: &str) -> Result<Searched, NameError> {
+/// `input`, unless it is far too long to be anything a person searches for.
+pub fn within_length(input: &str) -> Result<&str, NameError> {
     if input.chars().count() > MAX_INPUT_CHARS {
         return Err(reject(
             "too_long",
             "that is far too long to be a domain name",
         ));
     }
+    Ok(input)
+}
+
+/// Normalises what a person typed into a search box.
+pub fn parse(input: &str) -> Result<Searched, NameError> {
+    within_length(input)?;
     let host = strip_decoration(&input.trim().to_lowercase());
     if host.is_empty() {
         return Err(reject(

@@ -83,9 +83,7 @@ async fn remove_vat_number(
 }
 
 pub(super) fn routes<T: RouteTable>() -> T {
-    T::default().add(crate::handlers!(
-        tax_terms,
-        give_vat_number,
-        remove_vat_number
-    ))
+    T::default()
+        .add(crate::handlers!(tax_terms))
+        .add(crate::handlers!(give_vat_number, remove_vat_number))
 }
