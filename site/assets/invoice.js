@@ -6,6 +6,7 @@
 import { api } from "./api.js";
 import { STATUS, invoiceFor } from "./invoices.js";
 import { $, el, money, say } from "./page.js";
+import { taxLabel } from "./tax.js";
 
 const day = (time) => `${time.slice(0, 10)} (UTC)`;
 
@@ -30,12 +31,6 @@ const lineRow = (cash) => (l) => el("tr", {},
 
 const totalRow = (cash) => (label, amount, strong = false) =>
   el("tr", { class: "total" }, el(strong ? "th" : "td", { colspan: "3" }, label), el(strong ? "th" : "td", { class: "amount" }, cash(amount)));
-
-/// `Tax 20% (DE)`: the rate, and the country whose tax it is when known.
-function taxLabel(invoice) {
-  const rate = (invoice.taxation?.rate_bps ?? invoice.tax_rate_bps) / 100;
-  return invoice.taxation ? `Tax ${rate}% (${invoice.taxation.country})` : `Tax ${rate}%`;
-}
 
 function showInvoice(invoice) {
   const cash = (amount) => money(amount, invoice.currency);
