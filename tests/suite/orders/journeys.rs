@@ -215,7 +215,18 @@ async fn domain_choices(app: &App) {
             .contains("auth code"),
         "{held}"
     );
-    assert!(mail_kinds(app, id).await.contains(&MailKind::ActionNeeded));
+    // The hold is recorded first, then its mail goes out.
+    hostfront_tests::eventually(
+        std::time::Duration::from_secs(10),
+        "the action-needed mail",
+        || async {
+            match mail_kinds(app, id).await.contains(&MailKind::ActionNeeded) {
+                true => Ok(()),
+                false => Err("not sent yet"),
+            }
+        },
+    )
+    .await;
 
     let right = json!({"plan_id": "web-starter", "cycle": "annual", "username": fresh_username(), "generate_password": true,
         "domain": {"action": "transfer", "name": "github.io", "auth_code": auth_code_for("github.io")}});
