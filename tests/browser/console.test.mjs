@@ -76,7 +76,7 @@ async function logIn(page, server) {
 }
 
 describe("the staff console", () => {
-  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0" }, { admin: "grace@staff.example" });
+  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0", HOSTFRONT_AUTH_PER_MINUTE: "100", HOSTFRONT_AUTH_WINDOW_LIMIT: "200" }, { admin: "grace@staff.example" });
 
   test("an admin logs in with a code, approves a held order, suspends its service and redrives failed jobs", async () => {
     const held = await paidOrder(app.server.base);
