@@ -159,13 +159,7 @@ impl StripeServer {
             account.charges.get_mut(charge).expect("a charge").dispute = Some(dispute);
             let object = account.dispute_json(charge);
             let event = account.event(kind, object);
-            (
-                event,
-                account
-                    .endpoint
-                    .clone()
-                    .expect("an endpoint to send events to"),
-            )
+            (event, account.events_endpoint())
         };
         let status = self.send(&endpoint, &event).await;
         (event, status)
@@ -180,13 +174,7 @@ impl StripeServer {
             let (status, answer) = account.give_back(charge, Some(amount));
             assert_eq!(status, 200, "{answer}");
             let event = account.outbox.pop().expect("the refund's event");
-            (
-                event,
-                account
-                    .endpoint
-                    .clone()
-                    .expect("an endpoint to send events to"),
-            )
+            (event, account.events_endpoint())
         };
         let status = self.send(&endpoint, &event).await;
         (event, status)

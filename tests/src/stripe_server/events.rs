@@ -35,13 +35,7 @@ impl StripeServer {
             card.exp_year = exp_year;
             let object = account.method_json(method);
             let event = account.event("payment_method.automatically_updated", object);
-            (
-                event,
-                account
-                    .endpoint
-                    .clone()
-                    .expect("an endpoint to send events to"),
-            )
+            (event, account.events_endpoint())
         };
         let status = self.send(&endpoint, &event).await;
         (event, status)
@@ -54,6 +48,13 @@ impl StripeServer {
 }
 
 impl super::Account {
+    /// The shop's webhook endpoint, which a test must have given.
+    pub(super) fn events_endpoint(&self) -> String {
+        self.endpoint
+            .clone()
+            .expect("an endpoint to send events to")
+    }
+
     /// Sends the events the last request made, once it is answered.
     pub(super) fn send_outbox(&mut self) {
         deliver_later(self.endpoint.clone(), std::mem::take(&mut self.outbox));
