@@ -110,6 +110,8 @@ struct Account {
     endpoint: Option<String>,
     /// Events made by the last request, sent once it is answered.
     outbox: Vec<Value>,
+    /// Charges shown without their payment's metadata and description.
+    bare_charges: bool,
 }
 
 pub struct StripeServer {
@@ -382,7 +384,7 @@ impl Account {
             (&Method::POST, ["v1", "payment_intents", id, "capture"]) => self.capture(id, form),
             (&Method::POST, ["v1", "payment_intents", id, "cancel"]) => self.cancel(id),
             (&Method::POST, ["v1", "refunds"]) => self.refund(form),
-            (&Method::GET, ["v1", "charges", id]) => self.get_charge(id),
+            (&Method::GET, ["v1", "charges", id]) => self.get_charge(id, &query(uri)),
             (&Method::GET, ["v1", "payment_intents"]) => self.list(&query(uri)),
             (&Method::GET, ["v1", "payment_intents", "search"]) => self.search(&query(uri)),
             (&Method::GET, ["v1", "payment_intents", id]) => match self.intents.contains_key(*id) {

@@ -97,12 +97,21 @@ async fn refunds_in_the_dashboard_are_credited_once(app: &App, stripe: &StripeSe
     assert_eq!(stripe.send(&endpoint, &stranger).await, 200);
     assert_eq!(refunded(&ada, &number).await, 350);
 
+    // A charge that does not carry its payment's reference: found through
+    // the PaymentIntent the charge names.
+    stripe.charges_without_payment_details();
+    let (event, status) = stripe.refund_in_dashboard(&charge, 50).await;
+    assert_eq!(status, 200);
+    assert_eq!(event["data"]["object"]["metadata"], json!({}));
+    assert_eq!(note_totals(&ada).await, vec![50, 100, 250]);
+    assert_eq!(refunded(&ada, &number).await, 400);
+
     // Staff give back the rest: what the dashboard gave counts as given.
     let (status, rest) = admin.post(&refund, json!({"why": "closing"})).await;
     assert_eq!(status, 200, "{rest}");
-    assert_eq!(rest["credit_note"]["total"], total - 350);
+    assert_eq!(rest["credit_note"]["total"], total - 400);
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(note_totals(&ada).await.len(), 3);
+    assert_eq!(note_totals(&ada).await.len(), 4);
     assert_eq!(refunded(&ada, &number).await, total);
 }
 

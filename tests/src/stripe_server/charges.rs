@@ -10,7 +10,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Account, Form, StripeServer, error, field, missing};
+use super::{Account, Form, StripeServer, error, expands, field, missing};
 
 pub(super) struct ChargeRecord {
     pub amount: i64,
@@ -32,21 +32,32 @@ impl Account {
     pub(super) fn charge_json(&self, id: &str) -> Value {
         let charge = &self.charges[id];
         let intent = &self.intents[&charge.intent];
-        json!({"id": id, "object": "charge", "amount": charge.amount,
+        let mut charge = json!({"id": id, "object": "charge", "amount": charge.amount,
             "amount_captured": charge.amount, "amount_refunded": charge.refunded,
             "captured": true, "paid": true, "refunded": charge.refunded == charge.amount,
             "status": "succeeded", "currency": intent.currency, "created": charge.created,
             "payment_intent": charge.intent, "payment_method": intent.method,
             "customer": intent.customer, "metadata": intent.metadata,
-            "description": intent.metadata.get("reference"), "livemode": false})
+            "description": intent.metadata.get("reference"), "livemode": false});
+        if self.bare_charges {
+            charge["metadata"] = json!({});
+            charge["description"] = Value::Null;
+        }
+        charge
     }
 
-    /// `GET /v1/charges/<id>`.
-    pub(super) fn get_charge(&self, id: &str) -> (u16, Value) {
-        match self.charges.contains_key(id) {
-            true => (200, self.charge_json(id)),
-            false => missing("charge", id),
+    /// `GET /v1/charges/<id>`, its `payment_intent` expanded when asked
+    /// (`expand[]=payment_intent`).
+    pub(super) fn get_charge(&self, id: &str, query: &Form) -> (u16, Value) {
+        if !self.charges.contains_key(id) {
+            return missing("charge", id);
         }
+        let mut charge = self.charge_json(id);
+        if expands(query, "payment_intent") {
+            let intent = self.charges[id].intent.clone();
+            charge["payment_intent"] = self.intent_json(&intent, &Form::new());
+        }
+        (200, charge)
     }
 
     fn dispute_json(&self, charge: &str) -> Value {
@@ -109,6 +120,14 @@ impl Account {
 }
 
 impl StripeServer {
+    /// From now on, charges are shown without the metadata and description
+    /// of the payment that made it: what a shop would see if Stripe did not
+    /// carry them over, so it must find the payment through the charge's
+    /// `payment_intent`.
+    pub fn charges_without_payment_details(&self) {
+        self.account.lock().unwrap().bare_charges = true;
+    }
+
     /// The charge that paid `reference` (the payment's `metadata[reference]`).
     pub fn charge_paying(&self, reference: &str) -> String {
         let account = self.account.lock().unwrap();

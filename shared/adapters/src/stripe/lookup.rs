@@ -42,12 +42,20 @@ impl StripePayments {
         }
     }
 
-    /// The reference charge `charge` paid for, read from the charge
-    /// (`GET /v1/charges/<id>`); None for a charge Stripe does not know.
+    /// The reference charge `charge` paid for, read from the charge with
+    /// its PaymentIntent expanded (`GET /v1/charges/<id>`): the charge's
+    /// own `metadata[reference]` or description when it carries them, else
+    /// the intent's, which this adapter always sets (the Charge object's
+    /// `payment_intent` is documented as expandable); None for a charge
+    /// Stripe does not know.
     pub(super) async fn reference_of(&self, charge: &str) -> Result<Option<String>, PaymentError> {
-        let path = format!("/v1/charges/{}", path_segment(charge));
+        let path = format!(
+            "/v1/charges/{}?expand[]=payment_intent",
+            path_segment(charge)
+        );
         match self.send(hyper::Method::GET, &path, &[], None).await {
-            Ok(charge) => Ok(answers::charge_reference(&charge)),
+            Ok(charge) => Ok(answers::charge_reference(&charge)
+                .or_else(|| answers::charge_reference(&charge["payment_intent"]))),
             Err(PaymentError::Unavailable(message)) => Err(PaymentError::Unavailable(message)),
             Err(_) => Ok(None),
         }

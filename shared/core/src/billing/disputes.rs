@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use super::invoice::{self, InvoiceFor};
 use crate::CustomerId;
-use crate::payments::{DisputeReport, PaymentError, PaymentEvent};
+use crate::payments::{DisputeReport, PaymentEvent};
 use crate::store::{Condition, Index, Item, Key, Query, SortKey, Table, TableError, TableResult};
 use crate::{Billing, Storage};
 
@@ -58,14 +58,7 @@ pub async fn record(ports: &(impl Storage + Billing), event: &PaymentEvent) -> T
     let Some(report) = &event.dispute else {
         return Ok(());
     };
-    let reference = match ports.payments().reference_of_charge(&report.charge).await {
-        Ok(reference) => reference,
-        Err(PaymentError::Unavailable(message)) => {
-            tracing::warn!(event = %event.id, %message, "the provider did not say what a disputed charge paid");
-            return Err(TableError::Busy);
-        }
-        Err(_) => None,
-    };
+    let reference = super::charge_reference::of(ports, None, &report.charge).await?;
     let paid = match reference {
         Some(number) => invoice::by_number(ports.table(), &number).await?,
         None => None,

@@ -2,6 +2,7 @@
 //! payments, dunning, declines, credit and refunds.
 
 pub mod card_updater;
+pub mod charge_reference;
 pub mod consent;
 pub mod credit;
 pub mod credit_note;

@@ -15,7 +15,7 @@ use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
 use crate::billing::provider_refund::{self, Settled};
 use crate::billing::refund::RefundError;
-use crate::billing::{card_updater, disputes};
+use crate::billing::{card_updater, charge_reference, disputes};
 
 /// Applies `event` to our records; applying it again changes nothing more.
 pub async fn apply(
@@ -47,14 +47,15 @@ pub async fn apply(
 /// event about a charge that paid no invoice of ours is kept and logged:
 /// the provider would otherwise send it again for days.
 async fn refunded_at_provider(
-    ports: &(impl Storage + Settings + Mailing),
+    ports: &(impl Storage + Settings + Mailing + Billing),
     event: &PaymentEvent,
 ) -> TableResult<()> {
-    let (Some(reference), Some(refunded)) = (&event.reference, event.refunded) else {
+    let reference = charge_reference::of(ports, event.reference.as_deref(), &event.object).await?;
+    let (Some(reference), Some(refunded)) = (reference, event.refunded) else {
         tracing::warn!(event = %event.id, charge = %event.object, "a refund of a charge that names no invoice");
         return Ok(());
     };
-    match provider_refund::settle(ports, &event.object, reference, refunded).await {
+    match provider_refund::settle(ports, &event.object, &reference, refunded).await {
         Ok(Settled::UnknownCharge) => {
             tracing::warn!(event = %event.id, charge = %event.object, %reference, "a refund of a charge that paid no invoice of ours");
             Ok(())
