@@ -115,7 +115,7 @@ fn lines_name_what_was_sold(invoice: &Value, domain: &str) {
 
 async fn an_invoice_pdf_states_all_an_invoice_must(app: &App) {
     let zoe = Shopper::sign_up_as(app, &fresh_email(), "Zoë Łukasiewicz", "PL").await;
-    let address = json!({"address": {"lines": ["ul. Floriańska 3"], "city": "Kraków", "postal_code": "31-019"}});
+    let address = json!({"address": {"lines": ["ul. Floriańska 3", "c/o 田中ビル三階 한빛"], "city": "Kraków", "postal_code": "31-019"}});
     let (status, answer) = zoe.put("/api/account/billing-address", address, None).await;
     assert_eq!(status, 200, "{answer}");
     let domain = fresh_domain();

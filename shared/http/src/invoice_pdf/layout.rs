@@ -6,6 +6,8 @@ use hostfront_core::billing::document::InvoiceDocument;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
 
+use super::fonts::Coverage;
+
 /// A4 in points.
 pub const PAGE: (f32, f32) = (595.0, 842.0);
 const LEFT: f32 = 50.0;
@@ -28,24 +30,34 @@ pub struct Text {
     pub text: String,
 }
 
-/// Measures text in the font the PDF embeds.
+/// Measures text in the fonts the PDF embeds, each character in the face
+/// that draws it.
 pub struct Measure<'a> {
-    font: FontRef<'a>,
+    faces: Vec<FontRef<'a>>,
+    coverage: Coverage<'a>,
 }
 
 impl<'a> Measure<'a> {
-    pub fn new(bytes: &'a [u8]) -> Option<Measure<'a>> {
-        FontRef::new(bytes).ok().map(|font| Measure { font })
+    pub fn new(faces: &[&'a [u8]]) -> Option<Measure<'a>> {
+        let faces = faces
+            .iter()
+            .map(|bytes| FontRef::new(bytes).ok())
+            .collect::<Option<Vec<_>>>()?;
+        let coverage = Coverage::of(&faces);
+        Some(Measure { faces, coverage })
     }
 
-    fn width(&self, text: &str, size: f32) -> f32 {
-        let charmap = self.font.charmap();
-        let metrics = self
-            .font
-            .glyph_metrics(Size::new(size), LocationRef::default());
+    /// `text` cut where the face drawing it changes: (face, run).
+    pub fn runs<'t>(&self, text: &'t str) -> Vec<(usize, &'t str)> {
+        self.coverage.runs(text)
+    }
+
+    pub fn width(&self, text: &str, size: f32) -> f32 {
         text.chars()
             .map(|c| {
-                charmap
+                let face = &self.faces[self.coverage.face_of(c)];
+                let metrics = face.glyph_metrics(Size::new(size), LocationRef::default());
+                face.charmap()
                     .map(c)
                     .and_then(|glyph| metrics.advance_width(glyph))
                     .unwrap_or(size * 0.6)

@@ -1,9 +1,13 @@
 //! An invoice as a PDF: the same content as the printable page, on A4,
-//! in DejaVu Sans (`fonts/README.md`), whose glyphs the file embeds, so
-//! that any name a customer may type in a Latin, Greek or Cyrillic script
-//! prints as typed and reads back as text.
+//! in DejaVu Sans and, for Chinese, Japanese and Korean, Droid Sans
+//! Fallback (`fonts/README.md`), whose glyphs the file embeds, so that a
+//! name a customer types in those scripts or in a Latin, Greek or Cyrillic
+//! one prints as typed and reads back as text.
 
+mod fonts;
 mod layout;
+
+use std::sync::LazyLock;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -17,13 +21,19 @@ use krilla::text::{Font, TextDirection};
 
 use crate::error::ApiError;
 
-static FONT: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
+/// The faces loaded once: each PDF takes the glyphs it uses from them.
+static LOADED: LazyLock<Option<Vec<Font>>> = LazyLock::new(|| {
+    fonts::faces()
+        .iter()
+        .map(|bytes| Font::new((*bytes).into(), 0))
+        .collect()
+});
 
 /// The PDF of `invoice`.
 pub fn render(invoice: &Invoice) -> Result<Vec<u8>, String> {
     let shown = InvoiceDocument::of(invoice);
-    let measure = layout::Measure::new(FONT).ok_or("the invoice font does not read")?;
-    let font = Font::new(FONT.into(), 0).ok_or("the invoice font does not load")?;
+    let measure = layout::Measure::new(fonts::faces()).ok_or("the invoice fonts do not read")?;
+    let faces = LOADED.as_ref().ok_or("the invoice fonts do not load")?;
     let mut document = Document::new();
     document.set_metadata(Metadata::new().title(format!("Invoice {}", shown.number)));
     for texts in layout::lay_out(&shown, &measure) {
@@ -32,14 +42,18 @@ pub fn render(invoice: &Invoice) -> Result<Vec<u8>, String> {
         let mut page = document.start_page_with(settings);
         let mut surface = page.surface();
         for text in texts {
-            surface.draw_text(
-                Point::from_xy(text.x, text.y),
-                font.clone(),
-                text.size,
-                &text.text,
-                false,
-                TextDirection::Auto,
-            );
+            let mut x = text.x;
+            for (face, run) in measure.runs(&text.text) {
+                surface.draw_text(
+                    Point::from_xy(x, text.y),
+                    faces[face].clone(),
+                    text.size,
+                    run,
+                    false,
+                    TextDirection::Auto,
+                );
+                x += measure.width(run, text.size);
+            }
         }
         surface.finish();
         page.finish();
