@@ -8,7 +8,7 @@ import { api, ApiError } from "./api.js";
 import { CardError, cardField } from "./card-field.js";
 import { cartItems, removeFromCart } from "./cart.js";
 import { fillCountries } from "./countries.js";
-import { $, el, money, say, sentence, detailRows, formFields } from "./page.js";
+import { $, el, money, say, sentence, tell, detailRows, formFields } from "./page.js";
 import { offerGenerator } from "./password.js";
 import { taxLabel, taxTerms, withTax } from "./tax.js";
 
@@ -72,7 +72,13 @@ async function showCheckout() {
   const form = $("order-form");
   const loggedIn = await api("/api/session").then((s) => Boolean(s.customer), () => false);
   $("login-first").hidden = loggedIn;
-  form.querySelector('button[type="submit"]').disabled = !loggedIn;
+  // A visitor's button says what it does: logging in first, then back here.
+  if (!loggedIn) {
+    const button = $("place-order");
+    button.textContent = "Log in to place your order";
+    button.type = "button";
+    button.addEventListener("click", () => location.assign($("login-link").href));
+  }
   const catalog = await api("/api/catalog");
   $("plan").replaceChildren(...catalog.plans.map((p) =>
     el("option", { value: p.id }, `${p.name} — ${money(p.prices.monthly, catalog.currency)}/month`)));
@@ -109,7 +115,8 @@ function showPlanPrice(catalog, terms) {
 async function placeOrder(event) {
   event.preventDefault();
   const form = event.target;
-  const message = $("username-hint");
+  const message = $("place-message");
+  say(message, "");
   const key = sessionStorage.getItem(KEY) ?? crypto.randomUUID();
   sessionStorage.setItem(KEY, key);
   const domain = chosenDomain(form);
@@ -130,8 +137,10 @@ async function placeOrder(event) {
     if (!(error instanceof ApiError)) throw error;
     // A refused order was not placed: the next try is a new order.
     sessionStorage.removeItem(KEY);
-    if (error.code === "username_taken") showSuggestions(error.suggestions ?? [], sentence(error.message));
-    else say(message, sentence(error.message), true);
+    if (error.code === "username_taken") {
+      showSuggestions(error.suggestions ?? [], sentence(error.message));
+      $("username").focus();
+    } else tell(message, sentence(error.message), true);
     form.querySelector('button[type="submit"]').disabled = false;
   }
 }
@@ -217,6 +226,7 @@ async function pay(event) {
   event.preventDefault();
   const form = event.target;
   const fields = formFields(form);
+  say($("pay-message"), "");
   form.querySelector("button").disabled = true;
   try {
     const paymentMethod = await (await card).paymentMethod();
@@ -224,7 +234,7 @@ async function pay(event) {
     const order = await api(`/api/orders/${encodeURIComponent(orderId)}/pay`, { method: "POST", body: JSON.stringify(body) });
     // The card's bank asks the customer to confirm: it sends them back here.
     if (order.payment_action_url) {
-      say($("order-message"), "Your bank asks you to confirm the payment; taking you there…");
+      say($("pay-message"), "Your bank asks you to confirm the payment; taking you there…");
       location.assign(order.payment_action_url);
       return;
     }
@@ -232,20 +242,22 @@ async function pay(event) {
     refresh();
   } catch (error) {
     if (!(error instanceof ApiError || error instanceof CardError)) throw error;
-    say($("order-message"), sentence(error.message), true);
+    tell($("pay-message"), sentence(error.message), true);
   } finally {
     form.querySelector("button").disabled = false;
   }
 }
 
-/// Calls `action` on the order (verify-domain, cancel) and shows the answer.
-async function act(action, button) {
+/// Calls `action` on the order (verify-domain, cancel) and shows the
+/// answer; a refusal beside the button (`message`).
+async function act(action, button, message) {
   button.disabled = true;
+  say(message, "");
   try {
     showOrder(await api(`/api/orders/${encodeURIComponent(orderId)}/${action}`, { method: "POST", body: "{}" }));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    say($("order-message"), sentence(error.message), true);
+    tell(message, sentence(error.message), true);
   } finally {
     button.disabled = false;
   }
@@ -260,8 +272,10 @@ async function showOneOrder() {
   }
   await fillCountries($("pay-form").elements.billing_country, me.country);
   $("pay-form").addEventListener("submit", pay);
-  $("ownership-check").addEventListener("click", (event) => act("verify-domain", event.target));
-  $("cancel-order").addEventListener("click", (event) => act("cancel", event.target));
+  $("ownership-check").addEventListener("click", (event) => act("verify-domain", event.target, $("ownership-message")));
+  $("cancel-order").addEventListener("click", (event) => {
+    if (confirm("Cancel this order? Nothing has been charged.")) act("cancel", event.target, $("cancel-message"));
+  });
   try {
     if (new URLSearchParams(location.search).has("confirmed")) await confirmPayment();
     await refresh();
@@ -275,10 +289,11 @@ async function confirmPayment() {
   history.replaceState(null, "", `${location.pathname}?id=${encodeURIComponent(orderId)}`);
   try {
     const order = await api(`/api/orders/${encodeURIComponent(orderId)}/pay/confirm`, { method: "POST", body: "{}" });
-    if (order.payment_action_url) say($("order-message"), "Your bank has not confirmed the payment yet. Pay again to start over.");
+    if (order.payment_action_url) say($("pay-message"), "Your bank has not confirmed the payment yet. Pay again to start over.");
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    say($("order-message"), sentence(error.message), true);
+    // Shown once the pay form is, beside its button.
+    setTimeout(() => tell($("pay-message"), sentence(error.message), true));
   }
 }
 

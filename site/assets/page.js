@@ -21,6 +21,15 @@ export function say(node, text, isError = false) {
   node.classList.toggle("error", isError);
 }
 
+/// `say` beside the action that caused it: an error takes the focus, so
+/// that a phone scrolls to it and a screen reader reads it out.
+export function tell(node, text, isError = false) {
+  say(node, text, isError);
+  if (!isError) return;
+  node.tabIndex = -1;
+  node.focus();
+}
+
 /// `say` for the message element with this id.
 export function messenger(id) {
   return (text, isError = false) => say($(id), text, isError);

@@ -5,6 +5,17 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { cardFrame, fillCard, fits, shot, signUp, useStorefront } from "./harness.mjs";
 
+/// The refusal beside the button that caused it: on the screen, focused
+/// (so a screen reader reads it out), saying `words`.
+async function refusedBeside(page, id, words) {
+  const message = page.locator(`#${id}.error`);
+  await message.getByText(words).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), id, "the refusal has the focus");
+  const box = await message.boundingBox();
+  const screen = page.viewportSize();
+  assert.ok(box.y >= 0 && box.y + box.height <= screen.height, `the refusal is on the screen: ${JSON.stringify(box)}`);
+}
+
 /// Each radio of `form` keeps its own size, its label right beside it.
 async function radiosBesideTheirLabels(form) {
   for (const radio of await form.locator('input[type="radio"]').all()) {
@@ -27,7 +38,9 @@ describe("the order journey", () => {
     await page.locator("#cart-count").getByText("1").waitFor();
 
     await page.getByRole("link", { name: /Cart/ }).click();
-    await page.getByRole("link", { name: "Log in or create an account" }).click();
+    // A visitor's button says it logs in first, and does.
+    await page.getByRole("button", { name: "Log in to place your order" }).click();
+    await page.waitForURL(/\/account\.html\?next=\/order\.html$/);
     await signUp(page, app.server.base, { name: "Grace Hopper", email: "grace@example.com", country: "US" });
     await page.waitForURL(/\/order\.html$/);
 
@@ -45,7 +58,7 @@ describe("the order journey", () => {
     await fillCard(pay, "4000 0000 0000 0002");
     await shot(page, "order-payment");
     await pay.getByRole("button", { name: "Pay" }).click();
-    await page.locator("#order-message").getByText(/declined/).waitFor();
+    await refusedBeside(page, "pay-message", /declined/);
     assert.equal(await pay.isVisible(), true, "a declined card can be retried");
 
     await cardFrame(pay).getByLabel("Card number").fill("4242 4242 4242 4242");
@@ -146,7 +159,12 @@ describe("the site on a phone", () => {
     await page.locator("#pay-form").waitFor();
     await fits(page, "an order awaiting payment");
     const pay = page.locator("#pay-form");
-    await fillCard(pay, "4242 4242 4242 4242");
+    // A declined card: its refusal shows where the thumb is, not above the screen.
+    await fillCard(pay, "4000 0000 0000 0002");
+    await pay.getByRole("button", { name: "Pay" }).click();
+    await refusedBeside(page, "pay-message", /declined/);
+    await shot(page, "phone-card-declined");
+    await cardFrame(pay).getByLabel("Card number").fill("4242 4242 4242 4242");
     await fits(page, "an order with the card typed in");
     await shot(page, "phone-order-payment");
     await pay.getByRole("button", { name: "Pay" }).click();
@@ -182,7 +200,7 @@ describe("the site on a phone", () => {
     const value = await page.locator("#ownership-value").textContent();
     assert.equal(name, "_hostfront-verify.goto-considered.org");
     await proof.getByRole("button", { name: "Check now" }).click();
-    await page.locator("#order-message.error").getByText(/did not find a TXT record/).waitFor();
+    await refusedBeside(page, "ownership-message", /did not find a TXT record/);
     await shot(page, "ownership");
     await page.setViewportSize({ width: 390, height: 844 });
     await fits(page, "an order waiting for its proof");

@@ -218,5 +218,6 @@ pub fn card(number: &str) -> hostfront::orders::checkout::PayRequest {
         payment_method: test_method(number).into(),
         billing_country: "GB".into(),
         save_card: false,
+        client_country: None,
     }
 }

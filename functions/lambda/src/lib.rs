@@ -13,6 +13,7 @@ use hostfront::Ports;
 use hostfront::clock::SystemClock;
 use hostfront::http::ApiError;
 use hostfront::http::GroupRoutes;
+use hostfront::http::client::ThroughCdn;
 use hostfront::jobs::{JobHandler, process};
 use hostfront::queue::{Message, Queue};
 use hostfront::settings::{Engine, Settings};
@@ -78,7 +79,13 @@ pub async fn serve_routes_and(
         let origin = origin.clone();
         async move {
             match origin.client(&request) {
-                Ok(client) => next.run(with_peer(request, client)).await,
+                Ok(client) => {
+                    let mut request = with_peer(request, client);
+                    if origin.proves_cdn() {
+                        request.extensions_mut().insert(ThroughCdn);
+                    }
+                    next.run(request).await
+                }
                 Err(refusal) => refusal.into_response(),
             }
         }
@@ -113,6 +120,13 @@ impl OriginCheck {
         OriginCheck {
             secret: secret.map(|s| Arc::new(s.into())),
         }
+    }
+
+    /// Whether a request `client` admitted surely came through CloudFront
+    /// (it carried the origin secret), so that CloudFront's own headers
+    /// about the client (`CloudFront-Viewer-Country`) may be believed.
+    pub fn proves_cdn(&self) -> bool {
+        self.secret.is_some()
     }
 
     /// The client's address, or the refusal of a request that bypassed CloudFront.

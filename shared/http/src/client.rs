@@ -51,6 +51,48 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
+/// Marks a request that surely came through the CDN in front of the API
+/// (on AWS: it carried CloudFront's origin secret), so that the CDN's own
+/// headers about the client may be believed.
+#[derive(Debug, Clone, Copy)]
+pub struct ThroughCdn;
+
+/// The client's country, as the CDN or trusted proxy in front of the API
+/// says it in `HOSTFRONT_CLIENT_COUNTRY_HEADER`: None when no header is
+/// set up, when the request did not come through them (anyone can send a
+/// header), or when its value is not an ISO 3166-1 country.
+pub struct ClientCountry(pub Option<String>);
+
+impl FromRequestParts<AppState> for ClientCountry {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let config = &state.ports.config;
+        let Some(header) = &config.client_country_header else {
+            return Ok(ClientCountry(None));
+        };
+        let from_proxy = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .is_some_and(|ConnectInfo(peer)| {
+                let peer = peer.ip().to_canonical();
+                config.trusted_proxies.iter().any(|net| net.contains(&peer))
+            });
+        if !from_proxy && parts.extensions.get::<ThroughCdn>().is_none() {
+            return Ok(ClientCountry(None));
+        }
+        let country = parts
+            .headers
+            .get(header.as_str())
+            .and_then(|value| value.to_str().ok())
+            .and_then(hostfront_core::input::country_code);
+        Ok(ClientCountry(country))
+    }
+}
+
 /// Which per-client limit a route counts against.
 pub trait Limit {
     /// What the client does too often, for the 429 message.

@@ -109,7 +109,9 @@ impl Account {
         let m = &self.methods[id];
         json!({"id": id, "object": "payment_method", "type": "card", "customer": m.customer,
             "card": {"brand": "visa", "last4": &m.number[m.number.len() - 4..],
-                     "exp_month": m.exp_month, "exp_year": m.exp_year}})
+                     "exp_month": m.exp_month, "exp_year": m.exp_year,
+                     // Stripe's international test cards' countries (its testing guide).
+                     "country": hostfront::adapters::sim::card_countries::issued_in(&m.number)}})
     }
 }
 

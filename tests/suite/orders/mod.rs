@@ -6,6 +6,7 @@
 mod burst;
 mod cost;
 mod decisions;
+mod evidence;
 mod journeys;
 mod records;
 mod rules;

@@ -140,6 +140,8 @@ pub(super) struct Profile {
     pub exp_month: u32,
     pub exp_year: i32,
     pub behaviour: Behaviour,
+    /// ISO 3166-1 alpha-2 of the issuing bank's country.
+    pub country: &'static str,
 }
 
 impl Profile {
@@ -163,6 +165,7 @@ impl Profile {
             exp_month: card.exp_month,
             exp_year: card.exp_year,
             behaviour: Behaviour::of(&digits),
+            country: super::card_countries::issued_in(&digits),
         })
     }
 
@@ -194,6 +197,7 @@ impl Profile {
         json!({
             "last4": self.last4, "brand": self.brand, "exp_month": self.exp_month,
             "exp_year": self.exp_year, "behaves": self.behaviour.name(),
+            "country": self.country,
         })
     }
 
@@ -207,6 +211,7 @@ impl Profile {
             exp_month: u32::try_from(entry.i64_attr("exp_month")?).ok()?,
             exp_year: i32::try_from(entry.i64_attr("exp_year")?).ok()?,
             behaviour: Behaviour::ALL.into_iter().find(|b| b.name() == behaves)?,
+            country: country_of(entry),
         })
     }
 
@@ -305,4 +310,12 @@ mod tests {
         assert_eq!(test_method("4242424242424241"), None);
         assert!(Profile::of_test_method("pm_sim_nobody").is_none());
     }
+}
+
+/// The issuing country a saved card's entry keeps, as one of the countries
+/// the simulation knows (so that it is `'static`); the United States for a
+/// card saved before countries were kept (Stripe's basic test cards').
+fn country_of(entry: &Item) -> &'static str {
+    let kept = entry.str_attr("country").unwrap_or("US");
+    super::card_countries::card_of(kept).map_or("US", super::card_countries::issued_in)
 }

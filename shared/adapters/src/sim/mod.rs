@@ -3,6 +3,7 @@
 //! DNS and the VAT register. Each keeps its state in the table, so it
 //! remembers what it did.
 
+pub mod card_countries;
 mod cards;
 mod dns;
 mod gateway;

@@ -57,6 +57,11 @@ pub(super) fn authorization_of(intent: &Value) -> Option<Authorization> {
             .as_str()
             .unwrap_or_default()
             .to_string(),
+        // The issuing bank's country, as the PaymentMethod's card says.
+        card_country: intent["payment_method"]["card"]["country"]
+            .as_str()
+            .filter(|country| !country.is_empty())
+            .map(str::to_ascii_uppercase),
         kept: kept_of(intent),
     })
 }

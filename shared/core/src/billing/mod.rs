@@ -10,6 +10,7 @@ pub mod declines;
 pub mod disputes;
 pub mod document;
 pub mod dunning;
+pub mod evidence;
 pub mod invoice;
 pub mod lease;
 pub mod letter;

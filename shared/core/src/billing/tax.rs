@@ -34,6 +34,8 @@ pub fn treatment(config: &Config, customer: &Customer) -> TaxTreatment {
     let evidence = Some(TaxEvidence {
         account_country: customer.country.clone(),
         billing_country: None,
+        card_country: None,
+        client_country: None,
         disagreement: None,
         vat_number: customer.vat.clone(),
     });
@@ -308,15 +310,26 @@ mod tests {
     }
 
     #[test]
-    fn the_evidence_notes_a_billing_country_that_disagrees() {
+    fn the_evidence_keeps_what_the_payment_showed() {
+        use crate::billing::evidence::PaymentPlace;
         let mut t = treatment(&config("DE"), &buyer("FR", None));
-        t.note_billing_country("FR");
+        let mut place = PaymentPlace {
+            billing_country: "FR".into(),
+            card_country: Some("US".into()),
+            client_country: None,
+        };
+        t.note_payment(&place);
         let evidence = t.evidence.clone().unwrap();
         assert_eq!(
-            (evidence.billing_country.as_deref(), evidence.disagreement),
-            (Some("FR"), None)
+            (
+                evidence.billing_country.as_deref(),
+                evidence.card_country.as_deref(),
+                evidence.disagreement
+            ),
+            (Some("FR"), Some("US"), None)
         );
-        t.note_billing_country("US");
+        place.billing_country = "US".into();
+        t.note_payment(&place);
         let disagreement = t.evidence.unwrap().disagreement.unwrap();
         assert!(
             disagreement.contains("US") && disagreement.contains("FR"),

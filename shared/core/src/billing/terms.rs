@@ -4,6 +4,8 @@
 //! an invoice already issued.
 
 use serde::{Deserialize, Serialize};
+
+use super::evidence::PaymentPlace;
 use utoipa::ToSchema;
 
 use crate::accounts::{Customer, VatRegistration, VatStatus};
@@ -42,6 +44,12 @@ pub struct TaxEvidence {
     /// at checkout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_country: Option<String>,
+    /// Of the bank that issued the card that paid, when the provider said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_country: Option<String>,
+    /// Of the client's IP address when it paid, when the CDN said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_country: Option<String>,
     /// Why the evidence disagrees, when it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disagreement: Option<String>,
@@ -74,20 +82,16 @@ pub struct TaxTreatment {
 }
 
 impl TaxTreatment {
-    /// Keeps the billing country given when paying with the evidence, and
-    /// notes it when it is not the account's.
-    pub fn note_billing_country(&mut self, billing_country: &str) {
+    /// Keeps what the payment showed of where the buyer is with the
+    /// evidence, and notes it when none of it is in the account's country.
+    pub fn note_payment(&mut self, place: &PaymentPlace) {
         let Some(evidence) = self.evidence.as_mut() else {
             return;
         };
-        evidence.billing_country = Some(billing_country.to_string());
-        evidence.disagreement = (!billing_country.eq_ignore_ascii_case(&evidence.account_country))
-            .then(|| {
-                format!(
-                    "the billing country {billing_country} is not the account's country {}",
-                    evidence.account_country
-                )
-            });
+        evidence.billing_country = Some(place.billing_country.clone());
+        evidence.card_country = place.card_country.clone();
+        evidence.client_country = place.client_country.clone();
+        evidence.disagreement = place.disagreement(&evidence.account_country);
     }
 
     /// The VAT number the buyer gave that was still being checked when this

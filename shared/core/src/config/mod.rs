@@ -54,6 +54,9 @@ pub struct Config {
     pub domain_changes_per_minute: u32,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpNet>,
+    /// The header in which a trusted proxy or the CDN says the client's
+    /// country (lower-cased), kept as evidence of where a buyer is.
+    pub client_country_header: Option<String>,
     pub check_cache_available_secs: u64,
     pub check_cache_taken_secs: u64,
     /// How many suggestions a domain check returns.
@@ -155,6 +158,7 @@ impl Config {
             )?,
             domain_changes_per_minute: env.count("HOSTFRONT_DOMAIN_CHANGES_PER_MINUTE", 10)?,
             trusted_proxies: proxies::trusted(env)?,
+            client_country_header: proxies::client_country_header(env)?,
             check_cache_available_secs: env.number("HOSTFRONT_CHECK_CACHE_AVAILABLE_SECS", 300)?,
             check_cache_taken_secs: env.number("HOSTFRONT_CHECK_CACHE_TAKEN_SECS", 6 * 3600)?,
             suggestions: env.within("HOSTFRONT_SUGGESTIONS", 20, 1..=100)? as usize,

@@ -108,6 +108,9 @@ pub struct PaymentAction {
     pub url: String,
     /// The card's billing country, for the review once it is held.
     pub billing_country: String,
+    /// The client's country when it paid, when the CDN said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_country: Option<String>,
 }
 
 /// The order as stored, in the attributes of its item.

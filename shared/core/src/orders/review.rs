@@ -1,10 +1,13 @@
 //! Review rules: a paid order is held for staff (`pending_review`) when it is
 //! worth more than a configured amount, when its account placed several orders
-//! in a short period, or when the billing country is not the account's.
+//! in a short period, or when nothing the payment showed of where the buyer
+//! is (billing country, card's country, client's country) is the account's
+//! country (`billing::evidence`).
 
 use super::Order;
 use crate::CustomerId;
 use crate::Storage;
+use crate::billing::evidence::PaymentPlace;
 use crate::money::Money;
 use crate::store::TableError;
 
@@ -25,7 +28,7 @@ pub fn reasons(
     order: &Order,
     recent_orders: usize,
     account_country: &str,
-    billing_country: &str,
+    place: &PaymentPlace,
 ) -> Vec<String> {
     let mut reasons = Vec::new();
     if order.total > rules.value_above {
@@ -41,11 +44,7 @@ pub fn reasons(
             rules.orders_per_day
         ));
     }
-    if !billing_country.eq_ignore_ascii_case(account_country) {
-        reasons.push(format!(
-            "the billing country {billing_country} is not the account's country {account_country}"
-        ));
-    }
+    reasons.extend(place.disagreement(account_country));
     reasons
 }
 
@@ -79,18 +78,31 @@ mod tests {
         orders_per_day: 3,
     };
 
+    fn paid_from(billing: &str, card: Option<&str>) -> PaymentPlace {
+        PaymentPlace {
+            billing_country: billing.into(),
+            card_country: card.map(Into::into),
+            client_country: None,
+        }
+    }
+
     #[test]
     fn ordinary_orders_pass() {
-        assert!(reasons(RULES, &order(50_000), 3, "GB", "gb").is_empty());
+        assert!(reasons(RULES, &order(50_000), 3, "GB", &paid_from("gb", None)).is_empty());
     }
 
     #[test]
     fn each_rule_holds_an_order() {
-        let high = reasons(RULES, &order(50_001), 1, "GB", "GB");
+        let high = reasons(RULES, &order(50_001), 1, "GB", &paid_from("GB", None));
         assert_eq!(high.len(), 1);
         assert!(high[0].contains("$500.01"), "{high:?}");
-        assert!(reasons(RULES, &order(100), 4, "GB", "GB")[0].contains("4 orders"));
-        assert!(reasons(RULES, &order(100), 1, "GB", "US")[0].contains("billing country US"));
-        assert_eq!(reasons(RULES, &order(60_000), 9, "GB", "US").len(), 3);
+        assert!(
+            reasons(RULES, &order(100), 4, "GB", &paid_from("GB", None))[0].contains("4 orders")
+        );
+        let elsewhere = paid_from("US", Some("US"));
+        assert!(reasons(RULES, &order(100), 1, "GB", &elsewhere)[0].contains("billing country US"));
+        assert_eq!(reasons(RULES, &order(60_000), 9, "GB", &elsewhere).len(), 3);
+        // A card of the account's country shows the buyer there.
+        assert!(reasons(RULES, &order(100), 1, "GB", &paid_from("US", Some("GB"))).is_empty());
     }
 }

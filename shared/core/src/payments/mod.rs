@@ -53,6 +53,10 @@ pub struct Authorization {
     pub amount: i64,
     pub currency: Currency,
     pub card_last4: String,
+    /// ISO 3166-1 alpha-2 of the bank that issued the card, when the
+    /// provider says: evidence of where the buyer is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_country: Option<String>,
     /// The card kept for later charges, when the charge asked for it
     /// (`keep_for_later`) and its holder's bank let it be held.
     #[serde(default, skip_serializing_if = "Option::is_none")]

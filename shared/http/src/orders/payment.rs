@@ -12,6 +12,7 @@ use super::Purchaser;
 use crate::AppState;
 use crate::accounts::CurrentCustomer;
 use crate::card_data::PaymentJson;
+use crate::client::ClientCountry;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::table::RouteTable;
 use hostfront_core::OrderId;
@@ -42,8 +43,10 @@ async fn pay_order(
     State(state): State<AppState>,
     Purchaser(customer): Purchaser,
     Path(id): Path<OrderId>,
-    PaymentJson(request): PaymentJson<PayRequest>,
+    ClientCountry(client_country): ClientCountry,
+    PaymentJson(mut request): PaymentJson<PayRequest>,
 ) -> Result<Json<OrderView>, ApiError> {
+    request.client_country = client_country;
     Ok(Json(
         checkout::pay(&state.ports, &customer, &id, request).await?,
     ))

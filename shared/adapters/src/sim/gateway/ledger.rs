@@ -43,11 +43,13 @@ impl SimulatedGateway {
             amount,
             currency: currency.clone(),
             card_last4: card.last4.clone(),
+            card_country: Some(card.country.to_string()),
             kept: None,
         };
         let mut fields = json!({
             "remaining": amount, "amount": amount, "currency": currency,
-            "card_last4": authorization.card_last4, "reference": charge.reference,
+            "card_last4": authorization.card_last4, "card_country": card.country,
+            "reference": charge.reference,
         });
         let mut ops = Vec::new();
         let kept = self.kept_card(charge, card);

@@ -206,6 +206,7 @@ impl Payments for SimulatedGateway {
                     |e| PaymentError::Unavailable(format!("a corrupt authorisation: {e}")),
                 )?,
                 card_last4: entry.str_attr("card_last4").unwrap_or_default().to_string(),
+                card_country: entry.str_attr("card_country").map(str::to_string),
                 kept: keep::kept_of(&entry),
             })),
         }

@@ -27,6 +27,7 @@ use crate::OrderId;
 use crate::accounts::Customer;
 use crate::billing::consent::GivenAt;
 use crate::billing::declines::TooManyDeclines;
+use crate::billing::evidence::PaymentPlace;
 use crate::billing::payment_method;
 use crate::payments::{
     Authorization, Authorized, Charge, PaymentError, PaymentMethodId, PaymentSource,
@@ -47,6 +48,10 @@ pub struct PayRequest {
     /// their payment method. Without it, nothing is kept.
     #[serde(default)]
     pub save_card: bool,
+    /// The client's country, as the CDN in front of the API says; never
+    /// from the body.
+    #[serde(skip)]
+    pub client_country: Option<String>,
 }
 
 impl From<TooManyDeclines> for OrderError {
@@ -72,6 +77,7 @@ pub async fn pay(
     request: PayRequest,
 ) -> Result<OrderView, OrderError> {
     let (billing_country, method) = check_form(&request)?;
+    let client_country = request.client_country.clone();
     let (order, attempt) = match attempt_for_card(ports, customer, order_id).await? {
         ForCard::Attempt(order, attempt) => (*order, attempt),
         ForCard::Answered(view) => return Ok(*view),
@@ -88,7 +94,11 @@ pub async fn pay(
                 &invoice,
                 attempt,
                 authorization,
-                &billing_country,
+                PaymentPlace {
+                    billing_country,
+                    card_country: None,
+                    client_country,
+                },
             )
             .await
         }
@@ -100,6 +110,7 @@ pub async fn pay(
                 authorization_id,
                 url,
                 billing_country,
+                client_country,
             };
             wait_for_bank(ports, customer, order_id, attempt, action).await
         }

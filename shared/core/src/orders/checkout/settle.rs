@@ -8,6 +8,7 @@ use super::attempt::{close_attempt, payment_error, refused};
 use crate::OrderId;
 use crate::accounts::Customer;
 use crate::audit::Actor;
+use crate::billing::evidence::PaymentPlace;
 use crate::mail::{self, Mail, MailKind};
 use crate::orders::letters::invoice_letter;
 use crate::orders::lifecycle::Change;
@@ -72,7 +73,11 @@ pub(super) async fn settle_confirmed(
     action: &PaymentAction,
 ) -> Result<OrderView, OrderError> {
     let invoice = Invoice::read(ports.table(), &order.id).await?;
-    let country = action.billing_country.as_str();
+    let place = PaymentPlace {
+        billing_country: action.billing_country.clone(),
+        card_country: None,
+        client_country: action.client_country.clone(),
+    };
     settle(
         ports,
         customer,
@@ -80,7 +85,7 @@ pub(super) async fn settle_confirmed(
         &invoice,
         attempt,
         authorization,
-        country,
+        place,
     )
     .await
 }
@@ -94,9 +99,14 @@ pub(super) async fn settle(
     invoice: &Invoice,
     attempt: u32,
     authorization: Authorization,
-    billing_country: &str,
+    place: PaymentPlace,
 ) -> Result<OrderView, OrderError> {
     let order_id = &order.id;
+    // The card's country is evidence too, once the provider tells it.
+    let place = PaymentPlace {
+        card_country: authorization.card_country.clone(),
+        ..place
+    };
     let captured = ports
         .payments()
         .capture(
@@ -109,12 +119,12 @@ pub(super) async fn settle(
         Ok(capture) => capture,
         Err(error) => return Err(refused(ports, customer, order_id, attempt, error).await),
     };
-    let reasons = review_reasons(ports, customer, order, billing_country).await?;
+    let reasons = review_reasons(ports, customer, order, &place).await?;
     let paid = Paid::new(ports, &authorization, &capture, reasons);
-    // The billing country is evidence of where the buyer is, kept with the tax.
+    // What the payment showed of where the buyer is: kept with the tax.
     let mut invoice = invoice.clone();
     if let Some(taxation) = invoice.taxation.as_mut() {
-        taxation.note_billing_country(billing_country);
+        taxation.note_payment(&place);
     }
     let invoice = &invoice;
     let receipt = receipt(ports, order, invoice, &paid)?;
@@ -133,7 +143,7 @@ async fn review_reasons(
     ports: &(impl Storage + Settings),
     customer: &Customer,
     order: &Order,
-    billing_country: &str,
+    place: &PaymentPlace,
 ) -> Result<Vec<String>, OrderError> {
     let rules = Rules {
         value_above: ports.config().review_above,
@@ -145,7 +155,7 @@ async fn review_reasons(
         order,
         recent,
         &customer.country,
-        billing_country,
+        place,
     ))
 }
 
