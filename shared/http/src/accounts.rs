@@ -44,7 +44,9 @@ impl From<AccountError> for ApiError {
             AccountError::WrongPassword => {
                 ApiError::new(StatusCode::FORBIDDEN, "wrong_password", error.to_string())
             }
-            AccountError::LinkGone(message) => ApiError::new(StatusCode::GONE, "link_gone", message),
+            AccountError::LinkGone(message) => {
+                ApiError::new(StatusCode::GONE, "link_gone", message)
+            }
             AccountError::AddressTaken => ApiError::conflict("email_taken", error.to_string()),
             AccountError::Overloaded(e) => ApiError::unavailable(e.to_string()).retry_after(1),
             AccountError::Table(e) => e.into(),
@@ -53,7 +55,10 @@ impl From<AccountError> for ApiError {
 }
 
 /// The session token the request carries, if any.
-pub(crate) fn session_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub(crate) fn session_token(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<String>, ApiError> {
     cookie_value(
         headers,
         session_cookie_name(state.ports.config.cookie_secure),
@@ -101,7 +106,12 @@ fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
     session_cookie(session_cookie_name(secure), value, max_age, secure, "Lax")
 }
 
-pub(crate) fn with_session(state: &AppState, status: StatusCode, customer: Customer, token: &str) -> Response {
+pub(crate) fn with_session(
+    state: &AppState,
+    status: StatusCode,
+    customer: Customer,
+    token: &str,
+) -> Response {
     let mut response = (status, Json(customer)).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,

@@ -61,10 +61,7 @@ pub async fn request_email_change(
     prove_password(ports, &item, &change.current_password).await?;
     let email = normalize_email(&change.email)?;
     if email == customer.email {
-        return Err(invalid(
-            "same_email",
-            "that is the account's email already",
-        ));
+        return Err(invalid("same_email", "that is the account's email already"));
     }
     if ports.table().get(&email_key(&email)).await?.is_some() {
         return Err(AccountError::AddressTaken);
@@ -175,7 +172,10 @@ pub async fn confirm_email_change(
 /// `before` with its email `to`; the contacts that had the old address follow.
 fn moved(before: &Customer, to: &str) -> Customer {
     let mut customer = before.clone();
-    for contact in [&mut customer.billing_contact, &mut customer.technical_contact] {
+    for contact in [
+        &mut customer.billing_contact,
+        &mut customer.technical_contact,
+    ] {
         if contact.email == before.email {
             contact.email = to.to_string();
         }

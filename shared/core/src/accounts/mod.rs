@@ -31,8 +31,8 @@ pub mod vat;
 use crate::CustomerId;
 use crate::store::{Condition, ItemExt, TableError, Update};
 pub use billing_identity::{BillingIdentity, PostalAddress, set_billing_identity};
-pub(crate) use repo::{customer_key, customer_of, email_key, load_customer, session_key};
 pub use email_change::{EmailChange, EmailConfirm, confirm_email_change, request_email_change};
+pub(crate) use repo::{customer_key, customer_of, email_key, load_customer, session_key};
 pub use reset::{
     PasswordResetConfirm, PasswordResetRequest, confirm_password_reset, request_password_reset,
 };

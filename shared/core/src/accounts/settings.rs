@@ -129,7 +129,10 @@ pub async fn change_details(
     let country = check_country(&change.country)?;
     let (item, before) = profile(ports, customer_id).await?;
     let mut customer = before.clone();
-    for contact in [&mut customer.billing_contact, &mut customer.technical_contact] {
+    for contact in [
+        &mut customer.billing_contact,
+        &mut customer.technical_contact,
+    ] {
         if contact.name == before.name {
             contact.name = name.clone();
         }
