@@ -132,7 +132,10 @@ pub async fn confirm_email_change(
     let pending = ports.table().get(&key).await?.ok_or_else(link_gone)?;
     let text = |name: &str| pending.str_attr(name).unwrap_or_default().to_string();
     let id = CustomerId::new(text("customer_id"));
-    let (item, before) = profile(ports, &id).await.map_err(|_| link_gone())?;
+    let (item, before) = profile(ports, &id).await.map_err(|error| match error {
+        AccountError::NotLoggedIn => link_gone(),
+        other => other,
+    })?;
     if before.email != text("from") {
         return Err(link_gone());
     }

@@ -54,7 +54,12 @@ pub async fn request_password_reset(
     let Some(id) = marker.as_ref().and_then(|m| m.str_attr("customer_id")) else {
         return Ok(());
     };
-    let customer = profile(ports, &CustomerId::new(id)).await?.1;
+    let customer = match profile(ports, &CustomerId::new(id)).await {
+        Ok((_, customer)) => customer,
+        // A marker without its account is no account: answered the same.
+        Err(AccountError::NotLoggedIn) => return Ok(()),
+        Err(other) => return Err(other),
+    };
     let token = random_token();
     let now = ports.clock().now_secs();
     let mut item = reset_key(&token).to_item();
@@ -100,6 +105,14 @@ fn link_gone() -> AccountError {
     AccountError::LinkGone("this link was used already or has expired; ask for a new one")
 }
 
+/// A link whose account is gone is gone too; other failures stay what they are.
+fn gone_if_no_account(error: AccountError) -> AccountError {
+    match error {
+        AccountError::NotLoggedIn => link_gone(),
+        other => other,
+    }
+}
+
 /// Sets the password from a reset link: the link is used up, and every
 /// session of the account ends.
 pub async fn confirm_password_reset(
@@ -113,7 +126,7 @@ pub async fn confirm_password_reset(
     let key = reset_key(token);
     let link = ports.table().get(&key).await?.ok_or_else(link_gone)?;
     let id = CustomerId::new(link.str_attr("customer_id").unwrap_or_default());
-    let (item, customer) = profile(ports, &id).await.map_err(|_| link_gone())?;
+    let (item, customer) = profile(ports, &id).await.map_err(gone_if_no_account)?;
     let issued = link.i64_attr("issued_ms").unwrap_or(0);
     if item
         .i64_attr("password_set_ms")
