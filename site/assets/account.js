@@ -7,6 +7,7 @@ import { fillCountries } from "./countries.js";
 import { offerGenerator } from "./password.js";
 import { showVatNumber } from "./vat-number.js";
 import { showBillingAddress } from "./billing-address.js";
+import { followEmailConfirmation, showAccountDetails } from "./account-details.js";
 
 const say = messenger("account-message");
 
@@ -46,6 +47,7 @@ function showCustomer(customer) {
     showOrders();
     showVatNumber(customer);
     showBillingAddress(customer);
+    showAccountDetails(customer);
   }
 }
 
@@ -118,6 +120,6 @@ function followVerification() {
 }
 
 window.addEventListener("hashchange", followVerification);
-if (!followVerification()) {
+if (!followVerification() && !followEmailConfirmation(showCustomer)) {
   api("/api/session").then((s) => showCustomer(s.customer), () => showCustomer(null));
 }

@@ -32,6 +32,7 @@ export const PAGES = {
   "invoice.html": ["portal", "print"],
   "404.html": ["account"],
   "outbox.html": ["account"],
+  "reset-password.html": SHOP,
 };
 
 /// Pages that are not the shop's, with a header of their own.

@@ -55,6 +55,23 @@ pub async fn verification_token(ports: &Ports, email: &str) -> String {
 /// as the development mailbox received them or, for mail sent through SES,
 /// as moto's SES holds it.
 pub async fn verification_tokens(ports: &Ports, email: &str) -> Vec<String> {
+    link_tokens(
+        ports,
+        email,
+        hostfront::mail::MailKind::VerifyEmail,
+        "#verify=",
+    )
+    .await
+}
+
+/// The tokens of every link of `kind` mailed to `email` (the text after
+/// `fragment`, e.g. `#token=`), oldest first, as `verification_tokens` finds them.
+pub async fn link_tokens(
+    ports: &Ports,
+    email: &str,
+    kind: hostfront::mail::MailKind,
+    fragment: &str,
+) -> Vec<String> {
     let mailbox = &ports.config.mailbox_folder;
     let mails = ports
         .table
@@ -67,9 +84,9 @@ pub async fn verification_tokens(ports: &Ports, email: &str) -> Vec<String> {
         .filter_map(|item| {
             serde_json::from_value::<hostfront::mail::Mail>(item.get("mail")?.clone()).ok()
         })
-        .filter(|m| m.to == email && m.kind == hostfront::mail::MailKind::VerifyEmail)
+        .filter(|m| m.to == email && m.kind == kind)
         .map(|m| hostfront::mailbox::delivered(mailbox, m))
-        .filter_map(|m| Some((m.created_at.clone(), verification_link_token(&m.text)?)))
+        .filter_map(|m| Some((m.created_at.clone(), link_token(&m.text, fragment)?)))
         .collect();
     links.sort();
     let tokens: Vec<String> = links.into_iter().map(|(_, token)| token).collect();
@@ -77,17 +94,17 @@ pub async fn verification_tokens(ports: &Ports, email: &str) -> Vec<String> {
         return sent_through_ses(email)
             .await
             .iter()
-            .filter_map(|body| verification_link_token(body))
+            .filter_map(|body| link_token(body, fragment))
             .collect();
     }
     tokens
 }
 
-/// The token of the verification link in `text`; none where a stored copy
-/// withholds it.
-fn verification_link_token(text: &str) -> Option<String> {
+/// The token of the link in `text` after `fragment`; none where a stored
+/// copy withholds it.
+fn link_token(text: &str, fragment: &str) -> Option<String> {
     let token = text
-        .split("#verify=")
+        .split(fragment)
         .nth(1)?
         .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
         .next()?;

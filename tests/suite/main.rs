@@ -43,6 +43,7 @@ macro_rules! with_clock_on_both_engines {
     };
 }
 
+mod account_settings;
 mod accounts;
 mod adapters;
 mod conflicts;

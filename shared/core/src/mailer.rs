@@ -50,6 +50,10 @@ pub enum MailKind {
     ActionNeeded,
     VerifyEmail,
     AccountExists,
+    /// A link that sets a new password.
+    PasswordReset,
+    /// A link, to a new address, that makes it the account's email.
+    ConfirmEmailChange,
     OrderRejected,
     RenewalReceipt,
     RenewalFailed,
@@ -80,6 +84,8 @@ impl MailKind {
             MailKind::ActionNeeded => "action_needed",
             MailKind::VerifyEmail => "verify_email",
             MailKind::AccountExists => "account_exists",
+            MailKind::PasswordReset => "password_reset",
+            MailKind::ConfirmEmailChange => "confirm_email_change",
             MailKind::OrderRejected => "order_rejected",
             MailKind::RenewalReceipt => "renewal_receipt",
             MailKind::RenewalFailed => "renewal_failed",

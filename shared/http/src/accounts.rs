@@ -41,6 +41,13 @@ impl From<AccountError> for ApiError {
             AccountError::NotLoggedIn => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "not_logged_in", "log in first")
             }
+            AccountError::WrongPassword => {
+                ApiError::new(StatusCode::FORBIDDEN, "wrong_password", error.to_string())
+            }
+            AccountError::LinkGone(message) => {
+                ApiError::new(StatusCode::GONE, "link_gone", message)
+            }
+            AccountError::AddressTaken => ApiError::conflict("email_taken", error.to_string()),
             AccountError::Overloaded(e) => ApiError::unavailable(e.to_string()).retry_after(1),
             AccountError::Table(e) => e.into(),
         }
@@ -48,7 +55,10 @@ impl From<AccountError> for ApiError {
 }
 
 /// The session token the request carries, if any.
-fn session_token(state: &AppState, headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub(crate) fn session_token(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<String>, ApiError> {
     cookie_value(
         headers,
         session_cookie_name(state.ports.config.cookie_secure),
@@ -96,7 +106,12 @@ fn cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
     session_cookie(session_cookie_name(secure), value, max_age, secure, "Lax")
 }
 
-fn with_session(state: &AppState, status: StatusCode, customer: Customer, token: &str) -> Response {
+pub(crate) fn with_session(
+    state: &AppState,
+    status: StatusCode,
+    customer: Customer,
+    token: &str,
+) -> Response {
     let mut response = (status, Json(customer)).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
@@ -251,4 +266,5 @@ pub fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(login))
         .add(crate::handlers!(logout))
         .add(crate::handlers!(me))
+        .merge(super::account_settings::routes())
 }

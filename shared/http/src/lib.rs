@@ -1,6 +1,7 @@
 //! HTTP entrypoints: one axum router per route group. The local server mounts
 //! every group and the site; each Lambda function serves one group.
 
+mod account_settings;
 pub mod accounts;
 pub mod admin;
 mod card_data;

@@ -1,4 +1,5 @@
-//! Customer accounts: signup, login, sessions.
+//! Customer accounts: signup, login, sessions, and the changes a customer
+//! makes to their account (`settings`, `reset`, `email_change`).
 //!
 //! - Passwords are hashed with argon2id; a minimum length and a list of common
 //!   passwords keep the weakest out.
@@ -21,13 +22,21 @@ use crate::hashing::{self, Overloaded};
 use crate::{Hashing, Storage};
 
 mod billing_identity;
+pub mod email_change;
 pub(crate) mod repo;
+pub mod reset;
+pub mod settings;
 mod signup;
 pub mod vat;
 use crate::CustomerId;
 use crate::store::{Condition, ItemExt, TableError, Update};
 pub use billing_identity::{BillingIdentity, PostalAddress, set_billing_identity};
+pub use email_change::{EmailChange, EmailConfirm, confirm_email_change, request_email_change};
 pub(crate) use repo::{customer_key, customer_of, email_key, load_customer, session_key};
+pub use reset::{
+    PasswordResetConfirm, PasswordResetRequest, confirm_password_reset, request_password_reset,
+};
+pub use settings::{DetailsChange, PasswordChange, change_details, change_password};
 pub use signup::{SignupAccepted, Verification, signup, verify_email};
 pub use vat::{VatRegistration, VatStatus};
 
@@ -111,6 +120,15 @@ pub enum AccountError {
     BadCredentials,
     #[error("not logged in")]
     NotLoggedIn,
+    /// The current password given to prove a change is not the account's.
+    #[error("the current password is not correct")]
+    WrongPassword,
+    /// A mailed link that was used, has expired or never existed.
+    #[error("{0}")]
+    LinkGone(&'static str),
+    /// Another account has the address; whose is never said.
+    #[error("another account uses this email address")]
+    AddressTaken,
     #[error(transparent)]
     Overloaded(#[from] Overloaded),
     #[error(transparent)]

@@ -37,7 +37,7 @@ pub struct Verification {
 }
 
 /// A name for people: 1 to 100 characters of plain text (`input::is_plain_text`).
-fn check_name(name: &str) -> Result<String, AccountError> {
+pub(super) fn check_name(name: &str) -> Result<String, AccountError> {
     let too_long = name.chars().count() > 100;
     let name = name.trim();
     if name.is_empty() || too_long || !crate::input::is_plain_text(name) {
@@ -49,7 +49,7 @@ fn check_name(name: &str) -> Result<String, AccountError> {
     Ok(name.to_string())
 }
 
-fn check_country(country: &str) -> Result<String, AccountError> {
+pub(super) fn check_country(country: &str) -> Result<String, AccountError> {
     crate::input::country_code(country).ok_or_else(|| {
         invalid(
             "invalid_country",

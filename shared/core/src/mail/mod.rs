@@ -89,6 +89,8 @@ templates! {
     ActionNeeded: ActionNeededText = "mail/action_needed.txt", ActionNeededHtml = "mail/action_needed.html";
     VerifyEmail: VerifyEmailText = "mail/verify_email.txt", VerifyEmailHtml = "mail/verify_email.html";
     AccountExists: AccountExistsText = "mail/account_exists.txt", AccountExistsHtml = "mail/account_exists.html";
+    PasswordReset: PasswordResetText = "mail/password_reset.txt", PasswordResetHtml = "mail/password_reset.html";
+    ConfirmEmailChange: ConfirmEmailChangeText = "mail/confirm_email_change.txt", ConfirmEmailChangeHtml = "mail/confirm_email_change.html";
     OrderRejected: OrderRejectedText = "mail/order_rejected.txt", OrderRejectedHtml = "mail/order_rejected.html";
     RenewalReceipt: RenewalReceiptText = "mail/renewal_receipt.txt", RenewalReceiptHtml = "mail/renewal_receipt.html";
     RenewalFailed: RenewalFailedText = "mail/renewal_failed.txt", RenewalFailedHtml = "mail/renewal_failed.html";
@@ -114,6 +116,8 @@ fn subject(kind: MailKind, l: &Letter) -> String {
         MailKind::ActionNeeded => format!("Your order {} needs attention", l.order_id),
         MailKind::VerifyEmail => format!("Confirm your email for {}", l.company),
         MailKind::AccountExists => format!("You already have an account at {}", l.company),
+        MailKind::PasswordReset => format!("Set a new password for {}", l.company),
+        MailKind::ConfirmEmailChange => format!("Confirm your new email for {}", l.company),
         MailKind::OrderRejected => format!("We could not accept your order {}", l.order_id),
         MailKind::RenewalReceipt => {
             format!("{} is renewed: receipt {}", l.domain, l.invoice_number)
@@ -283,6 +287,8 @@ mod tests {
             MailKind::ActionNeeded,
             MailKind::VerifyEmail,
             MailKind::AccountExists,
+            MailKind::PasswordReset,
+            MailKind::ConfirmEmailChange,
             MailKind::OrderRejected,
             MailKind::RenewalReceipt,
             MailKind::RenewalFailed,
