@@ -3,28 +3,24 @@
 // shows its answer beside its button; a refusal is focused so it is read out.
 
 import { api, ApiError } from "./api.js";
-import { $, formFields, say, sentence } from "./page.js";
+import { $, formFields, sentence, tell } from "./page.js";
 import { fillCountries } from "./countries.js";
 
 /// Shows `text` in the message element `id`; a refusal takes the focus.
-function tell(id, text, isError = false) {
-  const node = $(id);
-  say(node, text, isError);
-  if (isError) node.focus();
-}
+const tellIn = (id, text, isError = false) => tell($(id), text, isError);
 
 /// Sends `form` as `method` to `path`; says the refusal beside it, or `done`'s words.
 function handle(form, messageId, method, path, done) {
   form.onsubmit = async (event) => {
     event.preventDefault();
-    tell(messageId, "");
+    tellIn(messageId, "");
     try {
       const answer = await api(path, { method, body: JSON.stringify(formFields(form)) });
-      tell(messageId, done(answer));
+      tellIn(messageId, done(answer));
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       const wait = error.status === 429 ? ` Try again in ${error.retryAfter ?? "a few"} seconds.` : "";
-      tell(messageId, sentence(error.message) + wait, true);
+      tellIn(messageId, sentence(error.message) + wait, true);
     }
   };
 }
@@ -60,7 +56,7 @@ export function followEmailConfirmation(showCustomer) {
   Promise.all([settled, session]).then(([[text, isError], session]) => {
     showCustomer(session.customer);
     if (!session.customer) $("tab-login").click();
-    tell(session.customer ? "details-message" : "account-message", text, isError);
+    tellIn(session.customer ? "details-message" : "account-message", text, isError);
   });
   return true;
 }
