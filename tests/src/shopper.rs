@@ -8,6 +8,17 @@ use serde_json::{Value, json};
 
 use crate::{App, http};
 
+/// The session cookie an answer sets, as a `cookie` header's value.
+fn session_cookie(response: &reqwest::Response) -> String {
+    response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 /// A logged-in customer of the app under test.
 pub struct Shopper<'a> {
     pub app: &'a App,
@@ -37,14 +48,26 @@ impl<'a> Shopper<'a> {
             .await
             .unwrap();
         assert_eq!(response.status().as_u16(), 201);
-        let cookie = response.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_string();
-        Shopper { app, cookie }
+        Shopper {
+            app,
+            cookie: session_cookie(&response),
+        }
+    }
+
+    /// Logs in again as the customer of `email` (signed up with
+    /// `sign_up`), as on another device: a session of its own.
+    pub async fn log_in(app: &'a App, email: &str) -> Shopper<'a> {
+        let response = http()
+            .post(app.url("/api/login"))
+            .json(&json!({"email": email, "password": "correct horse battery"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        Shopper {
+            app,
+            cookie: session_cookie(&response),
+        }
     }
 
     pub async fn post(&self, path: &str, body: Value, key: Option<&str>) -> (u16, Value) {

@@ -46,6 +46,7 @@ macro_rules! with_clock_on_both_engines {
 mod account_settings;
 mod accounts;
 mod adapters;
+mod cart;
 mod conflicts;
 mod daily;
 mod dns_host_conformance;

@@ -24,6 +24,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod billing;
+pub mod cart;
 pub mod catalog;
 pub mod clock;
 pub mod config;

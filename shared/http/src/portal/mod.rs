@@ -6,6 +6,7 @@ use crate::table::RouteTable;
 use axum::http::StatusCode;
 
 mod billing_address;
+mod cart;
 mod credit_notes;
 mod domains;
 mod invoices;
@@ -85,4 +86,5 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(credit_notes::routes())
         .merge(tax::routes())
         .merge(billing_address::routes())
+        .merge(cart::routes())
 }

@@ -1,0 +1,115 @@
+//! The cart kept with a customer's account: the domains they mean to
+//! register and the plan and cycle they chose, so that it follows them to
+//! another device or through the signup link. A visitor's cart lives in
+//! their browser until they log in; then the site sends it here. Prices
+//! are never kept: the catalog says them when the order is placed.
+//!
+//! Item: `CUSTOMER#<id>` / `CART` (`cart`).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::CustomerId;
+use crate::domains::name::{self, Searched};
+use crate::store::{Item, Key, TableError};
+use crate::{Catalogs, Settings, Storage};
+
+/// At most this many domains in a cart.
+pub const MOST_DOMAINS: usize = 20;
+const CYCLES: [&str; 2] = ["monthly", "annual"];
+
+/// A cart as the site sends it and gets it back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cart {
+    /// Domain names to register, in the order added (ASCII or Unicode; kept
+    /// as ASCII, lower case, each once).
+    #[serde(default)]
+    pub domains: Vec<String>,
+    /// A plan of the catalog.
+    #[serde(default)]
+    pub plan_id: Option<String>,
+    /// `monthly` or `annual`.
+    #[serde(default)]
+    pub cycle: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CartError {
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+fn invalid(code: &'static str, message: impl Into<String>) -> CartError {
+    CartError::Invalid {
+        code,
+        message: message.into(),
+    }
+}
+
+fn key(customer_id: &CustomerId) -> Key {
+    Key::new(format!("CUSTOMER#{customer_id}"), "CART")
+}
+
+/// The customer's cart; empty when they have none.
+pub async fn get(ports: &impl Storage, customer_id: &CustomerId) -> Result<Cart, CartError> {
+    let Some(item) = ports.table().get(&key(customer_id)).await? else {
+        return Ok(Cart::default());
+    };
+    serde_json::from_value(item.get("cart").cloned().unwrap_or_default())
+        .map_err(|e| TableError::Backend(format!("a corrupt cart: {e}")).into())
+}
+
+/// Keeps `cart` as the customer's, once each part has the form it must.
+pub async fn put(
+    ports: &(impl Storage + Settings + Catalogs),
+    customer_id: &CustomerId,
+    cart: Cart,
+) -> Result<Cart, CartError> {
+    let cart = checked(ports, cart).await?;
+    let mut item: Item = key(customer_id).to_item();
+    item.insert("cart".into(), serde_json::json!(cart));
+    ports.table().put(item, None).await?;
+    Ok(cart)
+}
+
+async fn checked(
+    ports: &(impl Storage + Settings + Catalogs),
+    cart: Cart,
+) -> Result<Cart, CartError> {
+    if cart.domains.len() > MOST_DOMAINS {
+        return Err(invalid(
+            "too_many_domains",
+            format!("a cart holds at most {MOST_DOMAINS} domains"),
+        ));
+    }
+    let mut domains: Vec<String> = Vec::new();
+    for typed in &cart.domains {
+        let domain = match name::parse(typed) {
+            Ok(Searched::Domain(domain)) if domain.dropped_subdomain.is_none() => domain.ascii,
+            _ => {
+                return Err(invalid(
+                    "invalid_domain",
+                    format!("{typed:?} is not a domain name that can be registered"),
+                ));
+            }
+        };
+        if !domains.contains(&domain) {
+            domains.push(domain);
+        }
+    }
+    if let Some(cycle) = &cart.cycle
+        && !CYCLES.contains(&cycle.as_str())
+    {
+        return Err(invalid("invalid_cycle", "the cycle is monthly or annual"));
+    }
+    if let Some(plan) = &cart.plan_id {
+        let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
+        if catalog.plan(plan).is_none() {
+            return Err(invalid("unknown_plan", format!("no plan {plan:?} is sold")));
+        }
+    }
+    Ok(Cart { domains, ..cart })
+}
