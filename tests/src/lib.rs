@@ -147,6 +147,7 @@ pub async fn customer(ports: &Ports, name: &str) -> (hostfront::accounts::Custom
         name: name.into(),
         country: "GB".into(),
         next: None,
+        cart: None,
     };
     hostfront::accounts::signup(ports, signup)
         .await

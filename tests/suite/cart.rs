@@ -61,3 +61,53 @@ async fn the_cart_follows_the_account(app: &App) {
 }
 
 on_both_engines!(the_cart_follows_the_account: cart_embedded, cart_cloud);
+
+/// A visitor's cart sent with their signup is theirs once they follow the
+/// link, on whichever device; a bad one is refused before anything is mailed.
+async fn the_signup_link_carries_the_cart(app: &App) {
+    let signup = |email: &str, cart: Value| {
+        json!({"email": email, "password": "correct horse battery", "name": "Ada Lovelace",
+            "country": "GB", "cart": cart})
+    };
+    let bad = format!("{}@example.com", fresh_username());
+    let cart = json!({"domains": ["shop.sunny.com"]});
+    let (status, error) = app
+        .send_with(
+            reqwest::Method::POST,
+            "/api/signup",
+            &signup(&bad, cart),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (422, Some("invalid_domain")),
+        "{error}"
+    );
+
+    let email = format!("{}@example.com", fresh_username());
+    let cart = json!({"domains": ["sunny.com"], "plan_id": "web-business", "cycle": "monthly"});
+    let (status, _) = app
+        .send_with(
+            reqwest::Method::POST,
+            "/api/signup",
+            &signup(&email, cart.clone()),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 202);
+    let token = hostfront_tests::verification_token(&app.ports, &email).await;
+    let (status, _) = app
+        .send_with(
+            reqwest::Method::POST,
+            "/api/verify-email",
+            &json!({"token": token}),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 201);
+    let ada = Shopper::log_in(app, &email).await;
+    assert_eq!(ada.get("/api/cart").await, (200, cart));
+}
+
+on_both_engines!(the_signup_link_carries_the_cart: signup_cart_embedded, signup_cart_cloud);

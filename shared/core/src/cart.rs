@@ -69,13 +69,20 @@ pub async fn put(
     cart: Cart,
 ) -> Result<Cart, CartError> {
     let cart = checked(ports, cart).await?;
-    let mut item: Item = key(customer_id).to_item();
-    item.insert("cart".into(), serde_json::json!(cart));
-    ports.table().put(item, None).await?;
+    ports.table().put(item(customer_id, &cart), None).await?;
     Ok(cart)
 }
 
-async fn checked(
+/// The item that keeps `cart` as the customer's (in the transaction that
+/// makes an account from a signup that brought one).
+pub fn item(customer_id: &CustomerId, cart: &Cart) -> Item {
+    let mut item: Item = key(customer_id).to_item();
+    item.insert("cart".into(), serde_json::json!(cart));
+    item
+}
+
+/// `cart` in the form it is kept in, once each part is one a cart may hold.
+pub async fn checked(
     ports: &(impl Storage + Settings + Catalogs),
     cart: Cart,
 ) -> Result<Cart, CartError> {

@@ -70,6 +70,10 @@ pub struct Signup {
         pattern = r"^/([A-Za-z0-9._?=&%-][A-Za-z0-9/._?=&%-]*)?$"
     )]
     pub next: Option<String>,
+    /// The visitor's cart, kept with the account once the email is
+    /// verified, on whichever device the link is followed.
+    #[serde(default)]
+    pub cart: Option<crate::cart::Cart>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

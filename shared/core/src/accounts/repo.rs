@@ -85,6 +85,8 @@ pub(crate) struct PendingSignup {
     pub name: String,
     pub country: String,
     pub password_hash: String,
+    /// The visitor's cart, kept with the account it makes.
+    pub cart: Option<crate::cart::Cart>,
 }
 
 impl PendingSignup {
@@ -100,6 +102,9 @@ impl PendingSignup {
         item.insert("name".into(), self.name.clone().into());
         item.insert("country".into(), self.country.clone().into());
         item.insert("password_hash".into(), self.password_hash.clone().into());
+        if let Some(cart) = &self.cart {
+            item.insert("cart".into(), serde_json::json!(cart));
+        }
         item.insert("ttl".into(), until.into());
         item
     }
@@ -111,6 +116,9 @@ impl PendingSignup {
             name: text("name"),
             country: text("country"),
             password_hash: text("password_hash"),
+            cart: item
+                .get("cart")
+                .and_then(|cart| serde_json::from_value(cart.clone()).ok()),
         }
     }
 }

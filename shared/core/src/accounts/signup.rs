@@ -15,7 +15,7 @@ use super::{
 };
 use crate::mail::{self, Letter, Mail, MailKind};
 use crate::store::{Condition, Tx, TxError, TxOp};
-use crate::{CustomerId, Hashing, Mailing, Settings, Storage};
+use crate::{Catalogs, CustomerId, Hashing, Mailing, Settings, Storage};
 
 /// How long a verification link works.
 const PENDING_HOURS: i64 = 24;
@@ -86,7 +86,7 @@ fn letter(ports: &impl Settings, name: &str) -> Letter {
 
 /// Starts a signup; the answer never says whether the email has an account.
 pub async fn signup(
-    ports: &(impl Storage + Settings + Mailing + Hashing),
+    ports: &(impl Storage + Settings + Mailing + Hashing + Catalogs),
     request: Signup,
 ) -> Result<SignupAccepted, AccountError> {
     let email = normalize_email(&request.email)?;
@@ -94,6 +94,15 @@ pub async fn signup(
     let name = check_name(&request.name)?;
     let country = check_country(&request.country)?;
     let next = check_next(request.next.as_deref())?;
+    let cart = match request.cart {
+        Some(cart) => Some(crate::cart::checked(ports, cart).await.map_err(
+            |error| match error {
+                crate::cart::CartError::Invalid { code, message } => invalid(code, message),
+                crate::cart::CartError::Table(error) => error.into(),
+            },
+        )?),
+        None => None,
+    };
     // Hashed either way, so that both answers take as long.
     let password_hash = ports.hasher().hash(request.password).await?;
     let now = ports.clock().now_secs();
@@ -113,6 +122,7 @@ pub async fn signup(
             name: name.clone(),
             country,
             password_hash,
+            cart,
         }
         .item(&token, now + PENDING_HOURS * 3600);
         let continue_at = next
@@ -204,6 +214,12 @@ pub async fn verify_email(
     )
     .guard(Refusal::EmailTaken, marker)
     .push(profile);
+    if let Some(cart) = &pending.cart {
+        tx.push(TxOp::Put {
+            item: crate::cart::item(&id, cart),
+            condition: None,
+        });
+    }
     match tx.commit(ports.table()).await {
         Ok(()) => {}
         Err(TxError::Refused(Refusal::LinkUsed)) => return Err(AccountError::BadToken),
