@@ -1,6 +1,7 @@
 // Signup and login, a password generator, and the logged-in view. The session
 // is an HttpOnly cookie: this page never sees it, it only asks /api/session.
 
+import { forServer, keepWithAccount } from "./cart.js";
 import { api, ApiError } from "./api.js";
 import { $, capitalized, el, messenger, money, words, formFields } from "./page.js";
 import { fillCountries } from "./countries.js";
@@ -37,6 +38,7 @@ function showCustomer(customer) {
   $("signed-out").hidden = Boolean(customer);
   $("signed-in").hidden = !customer;
   if (customer) {
+    keepWithAccount();
     $("customer-name").textContent = customer.name;
     $("customer-email").textContent = customer.email;
     const next = sameOriginPath(new URLSearchParams(location.search).get("next"));
@@ -79,12 +81,30 @@ $("tab-signup").addEventListener("click", () => showTab("signup"));
 $("tab-login").addEventListener("click", () => showTab("login"));
 offerGenerator($("generate"), $("signup-form").elements.password, $("generated"));
 fillCountries($("signup-form").elements.country);
+/// The cart's refusals: a cart that no longer fits (a plan no longer sold)
+/// must not stop a signup, which then goes without it.
+const CART_REFUSALS = ["invalid_domain", "too_many_domains", "unknown_plan", "invalid_cycle"];
+
+/// Signs up with `body` and this browser's cart, so that the cart is the
+/// account's on whichever device the mailed link is followed.
+async function signUp(body) {
+  const cart = forServer();
+  if (cart.domains.length === 0 && !cart.plan_id) return api("/api/signup", { method: "POST", body: JSON.stringify(body) });
+  try {
+    return await api("/api/signup", { method: "POST", body: JSON.stringify({ ...body, cart }) });
+  } catch (error) {
+    if (!(error instanceof ApiError && CART_REFUSALS.includes(error.code))) throw error;
+    return api("/api/signup", { method: "POST", body: JSON.stringify(body) });
+  }
+}
+
 $("signup-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   say("");
   const next = sameOriginPath(new URLSearchParams(location.search).get("next"));
   try {
-    const accepted = await api("/api/signup", { method: "POST", body: JSON.stringify({ ...formFields(event.target), ...(next ? { next } : {}) }) });
+    const body = { ...formFields(event.target), ...(next ? { next } : {}) };
+    const accepted = await signUp(body);
     event.target.reset();
     say(accepted.message);
   } catch (error) {

@@ -1,17 +1,44 @@
 import { api } from "./api.js";
+import { cartPlan, choosePlan } from "./cart.js";
 import { $, el, money } from "./page.js";
 
-const cycleLabel = { monthly: "/month", annual: "/year" };
+/// How a plan's limits read: "1 site", "5 GB per mailbox".
+const LIMITS = {
+  disk_gb: (n) => `${n} GB disk`,
+  sites: (n) => `${n} site${n === 1 ? "" : "s"}`,
+  mailboxes: (n) => `${n} mailbox${n === 1 ? "" : "es"}`,
+  mailbox_gb: (n) => `${n} GB per mailbox`,
+  databases: (n) => `${n} database${n === 1 ? "" : "s"}`,
+  accounts: (n) => `${n} hosting account${n === 1 ? "" : "s"}`,
+  vcpus: (n) => `${n} vCPU${n === 1 ? "" : "s"}`,
+  cores: (n) => `${n} CPU core${n === 1 ? "" : "s"}`,
+  memory_gb: (n) => `${n} GB memory`,
+  ipv4: (n) => `${n} IPv4 address${n === 1 ? "" : "es"}`,
+};
+
+export function limitText(name, value) {
+  return LIMITS[name]?.(value) ?? `${value} ${name.replaceAll("_", " ")}`;
+}
 
 function planCard(plan, currency) {
-  const price = plan.prices.monthly ?? Object.values(plan.prices)[0];
-  const limits = Object.entries(plan.limits).map(([k, v]) => `${v} ${k.replaceAll("_", " ")}`).join(" · ");
+  const limits = Object.entries(plan.limits).map(([name, value]) => limitText(name, value)).join(" · ");
+  const prices = [["monthly", "/month"], ["annual", "/year"]]
+    .filter(([cycle]) => plan.prices[cycle] !== undefined)
+    .map(([cycle, per]) => `${money(plan.prices[cycle], currency)}${per}`);
+  const order = el("button", { type: "button" }, "Order");
+  order.setAttribute("aria-label", `Order ${plan.name}`);
+  order.addEventListener("click", () => {
+    choosePlan(plan.id, cartPlan().cycle ?? "monthly");
+    location.assign("/cart.html");
+  });
   return el("article", { class: "plan" },
     el("div", { class: "kind" }, plan.kind),
     el("h3", {}, plan.name),
-    el("div", { class: "price" }, `${money(price, currency)}${cycleLabel.monthly}`),
+    el("div", { class: "price" }, prices[0] ?? ""),
+    prices[1] ? el("div", { class: "hint" }, `or ${prices[1]}`) : null,
     el("p", { class: "summary" }, plan.summary),
-    el("p", { class: "limits" }, limits));
+    el("p", { class: "limits" }, limits),
+    order);
 }
 
 async function showCatalog() {

@@ -6,7 +6,7 @@
 
 import { api, ApiError } from "./api.js";
 import { CardError, cardField } from "./card-field.js";
-import { cartItems, removeFromCart } from "./cart.js";
+import { cartItems, cartPlan, keepWithAccount, removeFromCart } from "./cart.js";
 import { fillCountries } from "./countries.js";
 import { $, el, money, say, sentence, tell, detailRows, formFields } from "./page.js";
 import { offerGenerator } from "./password.js";
@@ -79,9 +79,14 @@ async function showCheckout() {
     button.type = "button";
     button.addEventListener("click", () => location.assign($("login-link").href));
   }
+  if (loggedIn) await keepWithAccount();
   const catalog = await api("/api/catalog");
   $("plan").replaceChildren(...catalog.plans.map((p) =>
     el("option", { value: p.id }, `${p.name} — ${money(p.prices.monthly, catalog.currency)}/month`)));
+  // The plan and cycle chosen in the cart.
+  const chosen = cartPlan();
+  if (catalog.plans.some((p) => p.id === chosen.plan_id)) $("plan").value = chosen.plan_id;
+  if (chosen.cycle === "annual") $("cycle").value = "annual";
   showPlanPrice(catalog, loggedIn ? await taxTerms() : null);
   const cart = cartItems();
   $("cart-domains").replaceChildren(...cart.map((item, i) => el("label", { class: "choice" },

@@ -4,7 +4,7 @@
 // kept in the address (`/?q=bakery`), so a reload or the back button finds it.
 
 import { api, ApiError } from "./api.js";
-import { addToCart, inCart } from "./cart.js";
+import { addToCart, cartItems, inCart } from "./cart.js";
 import { $, messenger, money } from "./page.js";
 
 const DEBOUNCE_MS = 300;
@@ -62,12 +62,18 @@ function offerRow(offer, currency) {
   } else {
     button.textContent = "Add to cart";
     button.addEventListener("click", () => {
-      addToCart({ domain: offer.domain, unicode: offer.unicode, price: offer.prices.register, currency });
+      addToCart({ domain: offer.domain, unicode: offer.unicode });
       added();
+      showOnToCart();
     });
   }
   row.append(name, status, button);
   return row;
+}
+
+/// Once the cart holds something, the way on to it, beside the results.
+function showOnToCart() {
+  $("cart-next").hidden = cartItems().length === 0;
 }
 
 function clear() {
@@ -135,3 +141,5 @@ if (kept) {
   input.value = kept;
   search(kept);
 }
+
+showOnToCart();

@@ -17,7 +17,7 @@ const LINKS = {
   plans: '<a href="/#plans">Plans</a>',
   portal: '<a href="/portal.html">Portal</a>',
   account: '<a href="/account.html">Account</a>',
-  cart: '<a href="/order.html" class="cart-link">Cart <span id="cart-count" class="badge">0</span></a>',
+  cart: '<a href="/cart.html" class="cart-link">Cart <span id="cart-count" class="badge">0</span></a>',
   print: '<button type="button" id="print" class="secondary">Print</button>',
 };
 
@@ -28,6 +28,7 @@ export const PAGES = {
   "index.html": SHOP,
   "account.html": SHOP,
   "order.html": SHOP,
+  "cart.html": SHOP,
   "portal.html": ["plans", "portal", "account", "cart"],
   "invoice.html": ["portal", "print"],
   "404.html": ["account"],

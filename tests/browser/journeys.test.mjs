@@ -38,6 +38,8 @@ describe("the order journey", () => {
     await page.locator("#cart-count").getByText("1").waitFor();
 
     await page.getByRole("link", { name: /Cart/ }).click();
+    await page.waitForURL(/\/cart\.html$/);
+    await page.getByRole("link", { name: "Continue to checkout" }).click();
     // A visitor's button says it logs in first, and does.
     await page.getByRole("button", { name: "Log in to place your order" }).click();
     await page.waitForURL(/\/account\.html\?next=\/order\.html$/);

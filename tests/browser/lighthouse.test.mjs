@@ -85,7 +85,7 @@ describe("Lighthouse, mobile", () => {
     assert.ok(cls <= 0.05, `layout shift ${cls}`);
   }
 
-  for (const [path, loggedIn] of [["/", false], ["/account.html", false], ["/order.html", true], ["/portal.html", true]]) {
+  for (const [path, loggedIn] of [["/", false], ["/account.html", false], ["/cart.html", false], ["/order.html", true], ["/portal.html", true]]) {
     test(`${path}${loggedIn ? ", logged in" : ""}`, async () => {
       meetsTargets(await audit(path, { loggedIn }), { findable: !loggedIn });
     });
