@@ -1,6 +1,8 @@
 //! Billing: invoices, numbered without gaps and kept by customer; taking
 //! payments, dunning, declines, credit and refunds.
 
+pub mod card_backfill;
+pub mod card_setup;
 pub mod card_updater;
 pub mod consent;
 pub mod credit;
