@@ -26,6 +26,7 @@ pub mod terms;
 pub mod vat_correction;
 pub mod vat_rates;
 pub mod vat_recheck;
+pub mod void;
 
 pub use credit_note::CreditNote;
 pub use invoice::{Invoice, InvoiceFor, InvoiceLine, InvoiceStatus};
