@@ -5,14 +5,18 @@
 //! as its status changes, from the credit-note series. The invoice keeps
 //! the note's number (`voided_by`, beside it on its item): the tax report
 //! counts such an invoice and its note, and leaves out only invoices voided
-//! before voiding issued notes. An invoice voided already is left as it is,
+//! before voiding issued notes. Account credit the invoice took comes back
+//! to the customer's credit. An invoice voided already is left as it is,
 //! so a void is credited once.
+
+use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
 
 use super::credit_note::Crediting;
 use super::invoice::{Invoice, InvoiceStatus, unrefunded_since};
 use super::numbering::CREDIT_NOTES;
+use crate::CustomerId;
 use crate::store::{Condition, Table, TableError, TableResult, TxOp, Update};
 
 /// The item attribute naming the credit note that cancelled a voided invoice.
@@ -60,6 +64,9 @@ pub async fn void_ops(
             first
         }
     };
+    // Account credit the invoices took comes back: nothing was owed. One
+    // write per customer: a transaction writes an item once.
+    let mut credit_back: BTreeMap<CustomerId, i64> = BTreeMap::new();
     for (bill, unrefunded, note) in voided {
         let mut changed = bill.clone();
         changed.status = InvoiceStatus::Void;
@@ -70,12 +77,18 @@ pub async fn void_ops(
             ops.push(note.put_op(sequence));
             sequence += 1;
         }
+        if bill.credit > 0 {
+            *credit_back.entry(bill.customer_id.clone()).or_default() += bill.credit;
+        }
         let not_voided = Condition::AttributeNotExists(VOIDED_BY.into());
         ops.push(TxOp::Update {
             key: bill.key(),
             update,
             condition: Some(Condition::Exists.and(unrefunded).and(not_voided)),
         });
+    }
+    for (customer_id, amount) in credit_back {
+        ops.push(super::credit::add_op(&customer_id, amount));
     }
     Ok(ops)
 }
