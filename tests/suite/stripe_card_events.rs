@@ -1,7 +1,8 @@
 //! Stripe's events about saved cards, sent by the stand-in signed as Stripe
 //! signs them, on both engines: `setup_intent.succeeded` saves a card whose
 //! saving request was cut off, with the consent the customer gave, changes
-//! nothing for a card the request saved, and never saves a card without
+//! nothing for a card the request saved nor in place of a card saved
+//! after it, and never saves a card without
 //! consent on record (staff are told); and cards saved before the card
 //! updater's lookup existed are reached by it once the migration ran.
 
@@ -95,6 +96,28 @@ async fn cards_set_up_at_stripe_are_saved_only_with_consent(app: &App, stripe: &
             .unwrap()
             .starts_with("I allow")
     );
+
+    // A setup whose event comes after its customer saved another card: the
+    // card saved later stays.
+    let nina = signed_up(app).await;
+    let customer = customer_of(&nina).await;
+    stripe.send_events_to("http://127.0.0.1:9/nowhere");
+    let older = stripe.browser_payment_method(APPROVED).await;
+    stripe.slow_next_to("/v1/setup_intents", TIMEOUT * 2);
+    let card = json!({"payment_method": older, "consent": true});
+    assert_eq!(
+        nina.put("/api/payment-method", card, Some("older")).await.0,
+        503
+    );
+    stripe.send_events_to(&endpoint);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let newer = stripe.browser_payment_method("5555555555554444").await;
+    let card = json!({"payment_method": newer, "consent": true});
+    let (status, saved) = nina.put("/api/payment-method", card, Some("newer")).await;
+    assert_eq!((status, &saved["last4"]), (200, &json!("4444")), "{saved}");
+    let late = stripe.setup_succeeded(&format!("{customer}-card-older"));
+    assert_eq!(stripe.send(&endpoint, &late).await, 200);
+    assert_eq!(saved_card(&nina, Duration::ZERO).await, saved);
 
     // A card set up under a request with no consent on record: not saved,
     // and staff are told.

@@ -276,3 +276,18 @@ fn metadata_of(form: &Form) -> std::collections::HashMap<String, String> {
         })
         .collect()
 }
+
+impl super::StripeServer {
+    /// The `setup_intent.succeeded` event of the SetupIntent made under
+    /// `key` (its `metadata[hostfront_key]`), as Stripe would send it again.
+    pub fn setup_succeeded(&self, key: &str) -> Value {
+        let mut account = self.account.lock().unwrap();
+        let setup = account
+            .setups
+            .values()
+            .find(|setup| setup["metadata"]["hostfront_key"] == key)
+            .cloned()
+            .expect("a SetupIntent made under this key");
+        account.event("setup_intent.succeeded", setup)
+    }
+}

@@ -6,7 +6,8 @@
 //! off (the customer closed the tab) is saved with the consent given, and a
 //! card set up without any recorded consent is never saved: staff are told.
 //! A setup the request saw through is marked kept with the card, and its
-//! event changes nothing.
+//! event changes nothing; nor does one for a card older than the card the
+//! customer keeps now.
 //!
 //! Item: `CARDSETUP#<key>` / `CONSENT` (`customer_id`, `consent`, `kept`
 //! once the card was saved), kept for `KEEP_SECS`.
@@ -59,9 +60,14 @@ pub(super) fn kept_op(setup_key: &str) -> TxOp {
     }
 }
 
-/// The setup was kept by another request or event meanwhile.
+/// Why a card set up is not saved after all.
 #[derive(Debug, Clone, Copy)]
-struct Kept;
+enum Skipped {
+    /// Kept by another request or event meanwhile.
+    Kept,
+    /// The customer saved another card since this setup began.
+    Newer,
+}
 
 /// Applies the provider's report that the card of setup `event.object`,
 /// made under `event.setup_key`, is set up: saved for the customer who
@@ -89,24 +95,32 @@ pub async fn succeeded(ports: &(impl Storage + Billing), event: &PaymentEvent) -
             return Err(TableError::Busy);
         }
     };
+    // A card saved since the customer consented to this one stays.
+    let older = Condition::AttributeNotExists("token".into())
+        .or(Condition::lt("saved_at", consent.at.clone()));
+    let now = ports.clock().now();
+    let (saved, lookup) = payment_method::keep_ops(&customer_id, card, consent, (now, older));
     let mut tx = Tx::new();
     tx.guard(
-        Kept,
+        Skipped::Kept,
         TxOp::Update {
             key: key(setup_key),
             update: Update::new().set("kept", true),
             condition: Some(Condition::AttributeNotExists("kept".into())),
         },
-    );
-    for op in payment_method::keep_ops(&customer_id, card, consent, ports.clock().now()) {
-        tx.push(op);
-    }
+    )
+    .guard(Skipped::Newer, saved)
+    .push(lookup);
     match tx.commit(ports.table()).await {
         Ok(()) => {
             tracing::info!(event = %event.id, customer = %customer_id, "a card set up at the provider, saved");
             Ok(())
         }
-        Err(TxError::Refused(Kept)) => Ok(()),
+        Err(TxError::Refused(Skipped::Kept)) => Ok(()),
+        Err(TxError::Refused(Skipped::Newer)) => {
+            tracing::info!(event = %event.id, customer = %customer_id, "a card set up at the provider, not saved: the customer saved another since");
+            Ok(())
+        }
         Err(TxError::Table(error)) => Err(error),
     }
 }

@@ -143,14 +143,24 @@ pub async fn keep(
 }
 
 /// The writes that keep `saved` as the customer's payment method with
-/// `consent`, saved `at`: the card, and its lookup for the card updater.
+/// `consent`, saved `at`, when `condition` holds on the card kept now: the
+/// card, and its lookup for the card updater.
 pub(super) fn keep_ops(
     customer_id: &CustomerId,
     saved: SavedCard,
     consent: Consent,
-    at: OffsetDateTime,
-) -> Vec<TxOp> {
-    method_and_ops(customer_id, saved, consent, at).1
+    (at, condition): (OffsetDateTime, Condition),
+) -> (TxOp, TxOp) {
+    let (_, mut ops) = method_and_ops(customer_id, saved, consent, at);
+    let lookup = ops.pop().expect("the lookup");
+    let card = match ops.pop().expect("the card") {
+        TxOp::Put { item, .. } => TxOp::Put {
+            item,
+            condition: Some(condition),
+        },
+        other => other,
+    };
+    (card, lookup)
 }
 
 fn method_and_ops(
