@@ -13,6 +13,8 @@
 //! once the card was saved), kept for `KEEP_SECS`.
 
 use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use super::consent::{Consent, GivenAt};
 use super::payment_method;
@@ -95,9 +97,10 @@ pub async fn succeeded(ports: &(impl Storage + Billing), event: &PaymentEvent) -
             return Err(TableError::Busy);
         }
     };
-    // A card saved since the customer consented to this one stays.
-    let older = Condition::AttributeNotExists("token".into())
-        .or(Condition::lt("saved_at", consent.at.clone()));
+    let Some(older) = replaceable(ports, &customer_id, &consent).await? else {
+        tracing::info!(event = %event.id, customer = %customer_id, "a card set up at the provider, not saved: the customer saved another since");
+        return Ok(());
+    };
     let now = ports.clock().now();
     let (saved, lookup) = payment_method::keep_ops(&customer_id, card, consent, (now, older));
     let mut tx = Tx::new();
@@ -123,6 +126,26 @@ pub async fn succeeded(ports: &(impl Storage + Billing), event: &PaymentEvent) -
         }
         Err(TxError::Table(error)) => Err(error),
     }
+}
+
+/// The condition under which the customer's card may be replaced by one
+/// they consented to keep at `consent.at`: the card kept now, unchanged, when
+/// it was saved before that; None when it was saved since (it stays).
+async fn replaceable(
+    ports: &impl Storage,
+    customer_id: &CustomerId,
+    consent: &Consent,
+) -> TableResult<Option<Condition>> {
+    let Some(current) = payment_method::find(ports.table(), customer_id).await? else {
+        return Ok(Some(Condition::AttributeNotExists("token".into())));
+    };
+    let at = |text: &str| OffsetDateTime::parse(text, &Rfc3339).ok();
+    if at(&current.saved_at) >= at(&consent.at) {
+        return Ok(None);
+    }
+    let unchanged =
+        Condition::eq("token", current.token).and(Condition::eq("saved_at", current.saved_at));
+    Ok(Some(unchanged))
 }
 
 fn consent_of(record: &Item) -> TableResult<(CustomerId, Consent)> {
