@@ -1,12 +1,12 @@
 //! A stand-in of Stripe's API for the Stripe adapter's tests, on a loopback
 //! port: the endpoints the adapter calls, answered as Stripe documents them
 //! (form bodies in, JSON out, `Idempotency-Key` replays, card errors with
-//! their codes, Stripe's test cards), with state: intents, charges, refunds,
-//! customers and their payment methods, disputes. It signs webhook events
+//! their codes, Stripe's test cards), with state: intents (setup and
+//! payment), charges, refunds, customers and their payment methods, disputes. It signs webhook events
 //! as Stripe does. Like Stripe for an ordinary account, it refuses card numbers sent
 //! with the secret key, and takes payment methods made with the publishable
 //! key (as Stripe.js makes them) and Stripe's test payment methods
-//! (`methods`). Faults on demand: the next request answered late (after it took
+//! (`methods`). Faults on demand (`faults`): the next request answered late (after it took
 //! effect) or with a server error.
 //!
 //! It follows Stripe's OpenAPI description for API version 2024-06-20, the
@@ -48,17 +48,10 @@ mod cards;
 mod charges;
 mod confirmation;
 mod events;
+mod faults;
 mod intents;
 mod lists;
 mod methods;
-
-#[derive(Default)]
-struct Faults {
-    /// The next request takes effect, then answers after this long.
-    slow_next: Option<Duration>,
-    /// The next request is answered with this server error, doing nothing.
-    fail_next: Option<u16>,
-}
 
 struct CardMethod {
     number: String,
@@ -95,10 +88,11 @@ struct Account {
     customers: Vec<String>,
     methods: HashMap<String, CardMethod>,
     intents: HashMap<String, Intent>,
+    setups: HashMap<String, Value>,
     charges: HashMap<String, charges::ChargeRecord>,
     /// Idempotency key → (the request it was first used with, the answer).
     answered: HashMap<String, (String, u16, Value)>,
-    faults: Faults,
+    faults: faults::Faults,
     next_id: u64,
     /// This stand-in's own address, for the bank's check pages.
     base: String,
@@ -173,17 +167,6 @@ impl StripeServer {
         ]
         .map(|(name, value)| (name.to_string(), value.to_string()))
         .to_vec()
-    }
-
-    /// The next request takes effect, then answers `after` later.
-    pub fn slow_next(&self, after: Duration) {
-        self.account.lock().unwrap().faults.slow_next = Some(after);
-    }
-
-    /// The next request is answered with `status` (a 5xx, or 409 for a key
-    /// under way), doing nothing.
-    pub fn fail_next(&self, status: u16) {
-        self.account.lock().unwrap().faults.fail_next = Some(status);
     }
 
     /// New intents reach Search `lag` after they are made.
@@ -367,7 +350,7 @@ impl Account {
         if let (Some(key), &Method::POST) = (key, method) {
             self.answered.insert(key, (request, status, answer.clone()));
         }
-        (status, answer, self.faults.slow_next.take())
+        (status, answer, self.faults.slow(uri.path()))
     }
 
     fn route(&mut self, method: &Method, uri: &Uri, form: &Form) -> (u16, Value) {
@@ -380,6 +363,10 @@ impl Account {
             }
             (&Method::POST, ["v1", "payment_methods"]) => self.payment_method(form),
             (&Method::POST, ["v1", "setup_intents"]) => self.setup_intent(form),
+            (&Method::GET, ["v1", "setup_intents", id]) => match self.setups.contains_key(*id) {
+                true => (200, self.setup_json(id, &query(uri))),
+                false => missing("setup_intent", id),
+            },
             (&Method::POST, ["v1", "payment_intents"]) => self.payment_intent(form),
             (&Method::POST, ["v1", "payment_intents", id, "capture"]) => self.capture(id, form),
             (&Method::POST, ["v1", "payment_intents", id, "cancel"]) => self.cancel(id),

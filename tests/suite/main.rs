@@ -69,6 +69,7 @@ mod sealer_conformance;
 mod site;
 mod staff;
 mod step_ledger;
+mod stripe_card_events;
 mod stripe_checkout;
 mod stripe_dispute_events;
 mod stripe_events;

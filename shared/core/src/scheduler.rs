@@ -222,11 +222,19 @@ impl Task {
             Task::Daily(check) => crate::daily::fan_out(ports, check).await,
             Task::MigrateRecords => {
                 let migrated = crate::orders::migrate::migrate_records(ports).await?;
-                Ok(match migrated.finished_before {
-                    true => "nothing to do: every live order has its records".into(),
+                let cards = crate::billing::card_backfill::backfill(ports).await?;
+                let records = match migrated.finished_before {
+                    true => "nothing to do: every live order has its records".to_string(),
                     false => format!(
                         "made the records of {} live orders ({} without a service to move); indexed {} invoices by customer",
                         migrated.orders, migrated.skipped, migrated.invoices
+                    ),
+                };
+                Ok(match cards.finished_before {
+                    true => records,
+                    false => format!(
+                        "{records}; {} saved cards reachable by the card updater",
+                        cards.cards
                     ),
                 })
             }

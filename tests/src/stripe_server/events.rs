@@ -5,7 +5,8 @@
 //! whose object is the PaymentMethod as it is now) and refunds
 //! (`charge.refunded`, `charges`), a payment's outcome at the bank's check
 //! (`payment_intent.amount_capturable_updated` or `.payment_failed`) and
-//! its capture (`payment_intent.succeeded`), each with the PaymentIntent. Events a request made are sent once it
+//! its capture (`payment_intent.succeeded`), each with the PaymentIntent,
+//! and a card set up (`setup_intent.succeeded`, with the SetupIntent). Events a request made are sent once it
 //! is answered, and sent again while the shop does not answer 2xx, as
 //! Stripe retries (over days; here within seconds).
 

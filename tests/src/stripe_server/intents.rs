@@ -41,16 +41,29 @@ impl Account {
             self.methods.get_mut(&method).expect("made").customer = Some(customer.clone());
             "succeeded"
         };
-        let method_field = if expands(form, "payment_method") {
-            self.method_json(&method)
-        } else {
-            json!(method)
-        };
-        (
-            200,
-            json!({"id": id, "object": "setup_intent", "status": status,
-            "customer": customer, "payment_method": method_field}),
-        )
+        let created = time::OffsetDateTime::now_utc().unix_timestamp();
+        // The SetupIntent as Stripe documents it, its payment method unexpanded.
+        let setup = json!({"id": id, "object": "setup_intent", "status": status,
+            "customer": customer, "payment_method": method, "usage": "off_session",
+            "metadata": metadata_of(form), "created": created, "livemode": false,
+            "description": null, "last_setup_error": null, "next_action": null,
+            "payment_method_types": ["card"]});
+        self.setups.insert(id.clone(), setup.clone());
+        if status == "succeeded" {
+            let event = self.event("setup_intent.succeeded", setup);
+            self.outbox.push(event);
+        }
+        (200, self.setup_json(&id, form))
+    }
+
+    /// A SetupIntent as it is now, its payment method expanded when asked.
+    pub(super) fn setup_json(&self, id: &str, form: &Form) -> Value {
+        let mut setup = self.setups[id].clone();
+        if expands(form, "payment_method") {
+            let method = setup["payment_method"].as_str().unwrap_or_default();
+            setup["payment_method"] = self.method_json(method);
+        }
+        setup
     }
 
     pub(super) fn intent_json(&self, id: &str, form: &Form) -> Value {
@@ -136,13 +149,7 @@ impl Account {
             Ok(method) => method,
             Err(refusal) => return refusal,
         };
-        let metadata = form
-            .iter()
-            .filter_map(|(k, v)| {
-                let name = k.strip_prefix("metadata[")?.strip_suffix(']')?;
-                Some((name.to_string(), v.clone()))
-            })
-            .collect();
+        let metadata = metadata_of(form);
         let id = self.id("pi");
         let number = self.methods[&method].number.clone();
         let off_session = field(form, "off_session") == Some("true");
@@ -257,5 +264,30 @@ impl Account {
         intent.status = "canceled";
         intent.capturable = 0;
         (200, self.intent_json(id, &Vec::new()))
+    }
+}
+
+/// The `metadata[…]` fields of a request.
+fn metadata_of(form: &Form) -> std::collections::HashMap<String, String> {
+    form.iter()
+        .filter_map(|(k, v)| {
+            let name = k.strip_prefix("metadata[")?.strip_suffix(']')?;
+            Some((name.to_string(), v.clone()))
+        })
+        .collect()
+}
+
+impl super::StripeServer {
+    /// The `setup_intent.succeeded` event of the SetupIntent made under
+    /// `key` (its `metadata[hostfront_key]`), as Stripe would send it again.
+    pub fn setup_succeeded(&self, key: &str) -> Value {
+        let mut account = self.account.lock().unwrap();
+        let setup = account
+            .setups
+            .values()
+            .find(|setup| setup["metadata"]["hostfront_key"] == key)
+            .cloned()
+            .expect("a SetupIntent made under this key");
+        account.event("setup_intent.succeeded", setup)
     }
 }

@@ -10,4 +10,5 @@ mod refunds;
 mod roles;
 mod tax_report;
 mod throttle;
+mod voided;
 mod work;

@@ -10,7 +10,7 @@ use hostfront_tests::{App, http};
 use serde_json::{Value, json};
 
 /// The CSV at `path` as `clerk` fetches it: status, content type, body.
-async fn fetch(clerk: &Clerk<'_>, path: &str) -> (u16, String, String) {
+pub(super) async fn fetch(clerk: &Clerk<'_>, path: &str) -> (u16, String, String) {
     let response = http()
         .get(clerk.app.url(path))
         .header("cookie", &clerk.cookie)
@@ -35,7 +35,7 @@ fn minor(amount: &str) -> i64 {
 }
 
 /// The sums of the report's amount columns (all but the first four).
-fn column_sums(csv: &str) -> Vec<i64> {
+pub(super) fn column_sums(csv: &str) -> Vec<i64> {
     let mut sums = vec![0; 9];
     for row in csv.lines().skip(1) {
         for (sum, field) in sums.iter_mut().zip(row.split(',').skip(4)) {

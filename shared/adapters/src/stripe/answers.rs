@@ -126,7 +126,7 @@ pub(super) fn saved_card_of(customer: &str, method: &Value) -> Result<SavedCard,
 /// The event a webhook's verified `body` carries: its id, type, object and
 /// time, and for a PaymentMethod on a Customer (`payment_method.updated`,
 /// `payment_method.automatically_updated`, Stripe's card updater) the card
-/// as a saved card.
+/// as a saved card; for a SetupIntent, the key of our request that made it.
 pub(super) fn event_of(body: &[u8]) -> Result<PaymentEvent, EventError> {
     let not_an_event = || EventError::BadSignature("the body is not an event".into());
     let event: Value = serde_json::from_slice(body).map_err(|_| not_an_event())?;
@@ -144,6 +144,12 @@ pub(super) fn event_of(body: &[u8]) -> Result<PaymentEvent, EventError> {
         card,
         reference: charge_reference(object),
         dispute: dispute_of(object),
+        setup_key: match object["object"].as_str() {
+            Some("setup_intent") => object["metadata"]["hostfront_key"]
+                .as_str()
+                .map(str::to_string),
+            _ => None,
+        },
         refunded: match object["object"].as_str() {
             Some("charge") => object["amount_refunded"].as_i64(),
             _ => None,

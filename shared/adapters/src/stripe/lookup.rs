@@ -1,11 +1,30 @@
-//! What an earlier request made, found again after its answer was lost.
+//! What an earlier request made, found again after its answer was lost,
+//! or when an event names it only.
 
 use serde_json::Value;
 
 use super::{StripePayments, answers, authorization_of, path_segment};
-use hostfront_core::payments::{Authorization, PaymentError};
+use hostfront_core::payments::{Authorization, PaymentError, SavedCard};
 
 impl StripePayments {
+    /// The card SetupIntent `setup` keeps on its Customer, once it succeeded.
+    pub(super) async fn card_of_setup(
+        &self,
+        setup: &str,
+    ) -> Result<Option<SavedCard>, PaymentError> {
+        let path = format!(
+            "/v1/setup_intents/{}?expand[]=payment_method",
+            path_segment(setup)
+        );
+        let setup = self.send(hyper::Method::GET, &path, &[], None).await?;
+        match (setup["status"].as_str(), setup["customer"].as_str()) {
+            (Some("succeeded"), Some(customer)) => {
+                answers::saved_card_of(customer, &setup["payment_method"]).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// The authorisation the intent made with `idempotency_key` holds (or
     /// held, if captured), read from Stripe's list of the intents made since
     /// a hold could still be on a card, newest first: a list shows an

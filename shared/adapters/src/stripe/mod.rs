@@ -240,6 +240,10 @@ impl Payments for StripePayments {
         answers::event_of(body)
     }
 
+    async fn card_saved_by(&self, setup: &str) -> Result<Option<SavedCard>, PaymentError> {
+        self.card_of_setup(setup).await
+    }
+
     fn client_setup(&self) -> Option<ClientSetup> {
         let publishable_key = self.settings.publishable_key.clone()?;
         Some(ClientSetup::Stripe { publishable_key })
@@ -257,6 +261,9 @@ impl Payments for StripePayments {
             ("confirm".into(), "true".into()),
             ("usage".into(), "off_session".into()),
             ("expand[]".into(), "payment_method".into()),
+            // Names our request in `setup_intent.succeeded`, for when its
+            // answer never reaches us.
+            ("metadata[hostfront_key]".into(), idempotency_key.into()),
         ];
         form.extend(no_redirects());
         form.push(("payment_method".into(), method.as_str().into()));

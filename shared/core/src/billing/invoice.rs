@@ -247,11 +247,6 @@ impl Invoice {
         paid.status_op(InvoiceStatus::Paid)
     }
 
-    /// Voids the invoice: cancelled before payment.
-    pub fn void_op(&self) -> TxOp {
-        self.status_op(InvoiceStatus::Void)
-    }
-
     /// Raises the running total of refunds on the invoice stored as `item`
     /// to `refunded`, guarded by the total read: refused when a refund was
     /// recorded since. The invoice as issued does not change.

@@ -1,6 +1,8 @@
 //! Billing: invoices, numbered without gaps and kept by customer; taking
 //! payments, dunning, declines, credit and refunds.
 
+pub mod card_backfill;
+pub mod card_setup;
 pub mod card_updater;
 pub mod charge_reference;
 pub mod consent;
@@ -26,6 +28,7 @@ pub mod terms;
 pub mod vat_correction;
 pub mod vat_rates;
 pub mod vat_recheck;
+pub mod void;
 
 pub use credit_note::CreditNote;
 pub use invoice::{Invoice, InvoiceFor, InvoiceLine, InvoiceStatus};

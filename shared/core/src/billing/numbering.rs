@@ -49,6 +49,12 @@ impl Series {
     /// nobody else claims it first (then the transaction fails on this
     /// operation).
     pub async fn next(&self, table: &dyn Table) -> TableResult<(i64, TxOp)> {
+        self.next_many(table, 1).await
+    }
+
+    /// The first of the `count` next numbers, and the counter write that
+    /// claims them all at once (as `next`), for documents written together.
+    pub async fn next_many(&self, table: &dyn Table, count: i64) -> TableResult<(i64, TxOp)> {
         let last = table
             .get(&self.counter_key())
             .await?
@@ -60,7 +66,7 @@ impl Series {
         let next = last.unwrap_or(0) + 1;
         let claim = TxOp::Update {
             key: self.counter_key(),
-            update: Update::new().set("last", next),
+            update: Update::new().set("last", next + count - 1),
             condition: Some(condition),
         };
         Ok((next, claim))

@@ -8,6 +8,7 @@
 //! Item: `CUSTOMER#<id>` / `PAYMENT_METHOD`.
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::consent::{Consent, GivenAt};
@@ -103,11 +104,11 @@ pub async fn save(
 ) -> Result<PaymentMethod, SaveError> {
     let paying = Paying::saved_card();
     declines::may_try::<SaveError>(ports, customer_id, &paying).await?;
-    let saved = match ports
-        .payments()
-        .save_card(method, &format!("{customer_id}-card-{idempotency_key}"))
-        .await
-    {
+    let setup_key = format!("{customer_id}-card-{idempotency_key}");
+    // Recorded first: the provider may report the card set up after this
+    // request was cut off (`card_setup`).
+    super::card_setup::record(ports, customer_id, &setup_key).await?;
+    let saved = match ports.payments().save_card(method, &setup_key).await {
         Ok(saved) => saved,
         Err(PaymentError::Declined { code, message }) => {
             let told = (code, message);
@@ -117,7 +118,13 @@ pub async fn save(
         Err(PaymentError::Invalid(message)) => return Err(SaveError::Invalid(message)),
         Err(PaymentError::Unavailable(message)) => return Err(SaveError::Unavailable(message)),
     };
-    Ok(keep(ports, customer_id, saved, GivenAt::Portal).await?)
+    let kept = super::card_setup::kept_op(&setup_key);
+    let now = ports.clock().now();
+    let consent = Consent::given(crate::clock::rfc3339(now), GivenAt::Portal);
+    let (method, mut ops) = method_and_ops(customer_id, saved, consent, now);
+    ops.push(kept);
+    ports.table().transact(ops).await?;
+    Ok(method)
 }
 
 /// Records `saved` as the customer's payment method, in place of any
@@ -128,23 +135,55 @@ pub async fn keep(
     saved: SavedCard,
     given_at: GivenAt,
 ) -> TableResult<PaymentMethod> {
-    let now = crate::clock::rfc3339(ports.clock().now());
+    let now = ports.clock().now();
+    let consent = Consent::given(crate::clock::rfc3339(now), given_at);
+    let (method, ops) = method_and_ops(customer_id, saved, consent, now);
+    ports.table().transact(ops).await?;
+    Ok(method)
+}
+
+/// The writes that keep `saved` as the customer's payment method with
+/// `consent`, saved `at`, when `condition` holds on the card kept now: the
+/// card, and its lookup for the card updater.
+pub(super) fn keep_ops(
+    customer_id: &CustomerId,
+    saved: SavedCard,
+    consent: Consent,
+    (at, condition): (OffsetDateTime, Condition),
+) -> (TxOp, TxOp) {
+    let (_, mut ops) = method_and_ops(customer_id, saved, consent, at);
+    let lookup = ops.pop().expect("the lookup");
+    let card = match ops.pop().expect("the card") {
+        TxOp::Put { item, .. } => TxOp::Put {
+            item,
+            condition: Some(condition),
+        },
+        other => other,
+    };
+    (card, lookup)
+}
+
+fn method_and_ops(
+    customer_id: &CustomerId,
+    saved: SavedCard,
+    consent: Consent,
+    at: OffsetDateTime,
+) -> (PaymentMethod, Vec<TxOp>) {
     let method = PaymentMethod {
         token: saved.token,
         last4: saved.last4,
         exp_month: saved.exp_month,
         exp_year: saved.exp_year,
-        saved_at: now.clone(),
-        consent: Some(Consent::given(now, given_at)),
+        saved_at: crate::clock::rfc3339(at),
+        consent: Some(consent),
     };
     let item = record_item(&method, &key(customer_id), "payment_method");
     let lookup = super::card_updater::lookup_op(&method.token, customer_id);
-    let saved = TxOp::Put {
+    let card = TxOp::Put {
         item,
         condition: None,
     };
-    ports.table().transact(vec![saved, lookup]).await?;
-    Ok(method)
+    (method, vec![card, lookup])
 }
 
 /// Records the customer's consent on the card saved before consent was

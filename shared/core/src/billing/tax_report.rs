@@ -7,15 +7,18 @@
 //! own (`reverse_charge`, at 0 %); an invoice issued before invoices kept
 //! their taxation counts under its customer's account country, its rate,
 //! as `flat`. An invoice counts in
-//! the month it was issued, unless it was voided before payment (nothing
-//! was owed); its gross is its subtotal and tax, before account credit
-//! paid any of it. A credit note counts in the month it was issued.
+//! the month it was issued, voided or not, its void netted out by the credit
+//! note that cancelled it (`billing::void`); only an invoice voided before
+//! voids issued notes is left out (nothing was owed). Its gross is its
+//! subtotal and tax, before account credit paid any of it. A credit note
+//! counts in the month it was issued.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::credit_note::{self, CreditNote};
 use super::invoice::{self, Invoice, InvoiceStatus};
 use super::terms::TaxTreatment;
+use super::void::VOIDED_BY;
 use crate::CustomerId;
 use crate::accounts::{customer_key, customer_of};
 use crate::money::{Currency, Money, MoneyError};
@@ -256,8 +259,9 @@ pub async fn report(
     let invoices = all_items(table, Query::index(Index::Gsi2, "INVOICES")).await?;
     for item in &invoices {
         let bill = Invoice::of(item)?;
-        let Some(month) = within(&bill.issued_at).filter(|_| bill.status != InvoiceStatus::Void)
-        else {
+        // Voided with a credit note: counted, and the note nets it out.
+        let counted = bill.status != InvoiceStatus::Void || item.contains_key(VOIDED_BY);
+        let Some(month) = within(&bill.issued_at).filter(|_| counted) else {
             continue;
         };
         let taxed = countries.taxed(&bill).await?;

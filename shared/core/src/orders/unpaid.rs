@@ -105,8 +105,8 @@ async fn close(
         role: None,
     }
     .add_to(&mut tx, NotCancellable, ports.clock().now())?;
-    tx.push(release_op(&order.customer_id))
-        .push(invoice.void_op());
+    tx.push(release_op(&order.customer_id));
+    tx.extend(crate::billing::void::void_op(ports.table(), &invoice, ports.clock().now()).await?);
     tx.extend(super::release_markers_ops(ports, order).await?);
     match tx.commit(ports.table()).await {
         Ok(()) => Ok(()),

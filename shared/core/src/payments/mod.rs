@@ -130,6 +130,10 @@ pub struct PaymentEvent {
     /// units, whoever asked for it (us, or someone at the provider).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded: Option<i64>,
+    /// The key of our request that a `setup_intent.*` event's card setup
+    /// was made under (`save_card`'s idempotency key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup_key: Option<String>,
     /// The dispute a `charge.dispute.*` event describes, as it is now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dispute: Option<DisputeReport>,
@@ -177,6 +181,14 @@ pub trait Payments: Send + Sync {
     /// the provider knows no such charge, or cannot tell.
     async fn reference_of_charge(&self, charge: &str) -> Result<Option<String>, PaymentError> {
         let _ = charge;
+        Ok(None)
+    }
+
+    /// The card that setup `setup` (a `setup_intent.*` event's object)
+    /// keeps for later charges, asked of the provider: events name the
+    /// card only. None when the setup has not succeeded, or is unknown.
+    async fn card_saved_by(&self, setup: &str) -> Result<Option<SavedCard>, PaymentError> {
+        let _ = setup;
         Ok(None)
     }
 

@@ -2,9 +2,11 @@
 //! has been taken (`payments::events::take`, once per event id): the card
 //! updater's new expiry or number on a saved card, and refunds made at the
 //! provider (`charge.refunded`), payments settled at the provider that our
-//! records lack (`payment_intent.*`, `payments`), and disputes (`charge.dispute.*`, kept
+//! records lack (`payment_intent.*`, `payments`), disputes (`charge.dispute.*`, kept
 //! with the invoice and what it paid for; the audit entry is written where
-//! the event is taken); every other event is only kept. Above billing and
+//! the event is taken), and cards set up for a request of ours that was cut
+//! off (`setup_intent.succeeded`, `billing::card_setup`); every other event
+//! is only kept. Above billing and
 //! orders: a payment event may settle either.
 
 mod payments;
@@ -15,7 +17,7 @@ use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
 use crate::billing::provider_refund::{self, Settled};
 use crate::billing::refund::RefundError;
-use crate::billing::{card_updater, charge_reference, disputes};
+use crate::billing::{card_setup, card_updater, charge_reference, disputes};
 
 /// Applies `event` to our records; applying it again changes nothing more.
 pub async fn apply(
@@ -30,6 +32,9 @@ pub async fn apply(
     }
     if event.kind.starts_with("charge.dispute.") {
         return disputes::record(ports, event).await;
+    }
+    if event.kind == "setup_intent.succeeded" {
+        return card_setup::succeeded(ports, event).await;
     }
     let card_update = matches!(
         event.kind.as_str(),

@@ -49,7 +49,9 @@ pub(super) async fn declined(
                 )
                 .add_to(tx, MovedOn, ports.clock().now())
                 .map_err(|e| TableError::Backend(e.to_string()))?;
-            tx.push(bill.void_op());
+            tx.extend(
+                crate::billing::void::void_op(ports.table(), &bill, ports.clock().now()).await?,
+            );
         }
     }
     let notice = renewal_mail(

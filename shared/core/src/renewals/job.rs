@@ -257,8 +257,8 @@ async fn give_up(
         )
         .add_to(&mut tx, MovedOn, now)
         .map_err(|e| TableError::Backend(e.to_string()))?;
-    tx.push(bill.void_op())
-        .push(notice.put_op(now.unix_timestamp()));
+    tx.extend(crate::billing::void::void_op(ports.table(), &bill, now).await?);
+    tx.push(notice.put_op(now.unix_timestamp()));
     // Failed first, released after: a delivery that renewed it meanwhile
     // keeps its authorisation to capture.
     match tx.commit(ports.table()).await {

@@ -66,7 +66,6 @@ pub async fn renew(
     let quote = quote(ports, &owned, request.years).await?;
     let paying = Paying::renewal(domain, quote.current_expiry);
     declines::may_try::<RenewalError>(ports, &customer.id, &paying).await?;
-    let scheduled = scheduled_gives_way(ports, domain, quote.current_expiry).await?;
     let now = ports.clock().now();
     let terms = Terms::for_sale(ports, customer).await?;
     for _ in 0..NUMBER_ATTEMPTS {
@@ -82,6 +81,8 @@ pub async fn renew(
             &terms,
         );
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
+        // Read again each attempt: its credit note claims a number too.
+        let scheduled = scheduled_gives_way(ports, domain, quote.current_expiry).await?;
         let renewal = Renewal::new(
             &bill,
             domain,
@@ -105,7 +106,7 @@ pub async fn renew(
                 record.create_op(now.unix_timestamp() + idempotency::KEEP_DAYS * 86_400),
             )
             .push(bill.put_op(sequence))
-            .extend(scheduled.clone());
+            .extend(scheduled.into_iter().flatten());
         match tx.commit(ports.table()).await {
             Ok(()) => return Ok((authorize(ports, renewal, source).await?, true)),
             Err(TxError::Refused(Refusal::CounterMoved)) => {
@@ -157,11 +158,15 @@ async fn scheduled_gives_way(
     ports: &impl Storage,
     domain: &str,
     current_expiry: i64,
-) -> Result<Option<TxOp>, RenewalError> {
+) -> Result<Option<Vec<TxOp>>, RenewalError> {
     Ok(
         match super::find(ports.table(), domain, current_expiry).await? {
             Some(earlier) if earlier.status == RenewalStatus::Scheduled => {
-                Some(earlier.invoice(ports.table()).await?.void_op())
+                let bill = earlier.invoice(ports.table()).await?;
+                Some(
+                    crate::billing::void::void_op(ports.table(), &bill, ports.clock().now())
+                        .await?,
+                )
             }
             _ => None,
         },
@@ -286,7 +291,10 @@ pub(super) async fn authorize(
                     now_ms(ports),
                 )
                 .add_to(&mut tx, MovedOn, ports.clock().now())?;
-            tx.push(renewal.invoice(ports.table()).await?.void_op());
+            let bill = renewal.invoice(ports.table()).await?;
+            tx.extend(
+                crate::billing::void::void_op(ports.table(), &bill, ports.clock().now()).await?,
+            );
             Some(RenewalError::Declined {
                 code,
                 message: format!("{message}. Nothing was charged and the domain was not renewed."),

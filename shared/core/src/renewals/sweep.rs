@@ -69,7 +69,10 @@ pub async fn abandon_stale(
                 )
                 .add_to(&mut tx, MovedOn, ports.clock().now())
                 .map_err(|e| TableError::Backend(e.to_string()))?;
-            tx.push(renewal.invoice(ports.table()).await?.void_op());
+            let bill = renewal.invoice(ports.table()).await?;
+            tx.extend(
+                crate::billing::void::void_op(ports.table(), &bill, ports.clock().now()).await?,
+            );
             match tx.commit(ports.table()).await {
                 Ok(()) => ended += 1,
                 Err(TxError::Refused(MovedOn)) => continue,

@@ -80,6 +80,38 @@ async fn account_credit_pays_the_next_invoices(clock: &ManualClock, ports: &Port
     let partly = period(moved.next_due.clone()).await;
     assert_eq!((partly.credit, partly.total), (401, 98));
     assert_eq!(credit::balance(table, &customer.id).await.unwrap().0, 0);
+
+    // The service ends with that invoice open: it is voided, cancelled by
+    // a credit note for all of it, and the credit it took comes back.
+    let acting = hostfront::subscriptions::cancel::Acting {
+        actor: Actor::Customer((&customer.id).into()),
+        client: None,
+        role: None,
+    };
+    use hostfront::subscriptions::cancel::{self, When};
+    let ended = cancel::request(ports, acting, &customer.id, &service.id, When::Now)
+        .await
+        .unwrap();
+    assert!(ended.ended_at.is_some(), "ends at once: no notice");
+    assert_eq!(
+        period(moved.next_due.clone()).await.status,
+        InvoiceStatus::Void
+    );
+    assert_eq!(credit::balance(table, &customer.id).await.unwrap().0, 401);
+    let notes = hostfront::billing::credit_note::of_customer(table, &customer.id, 10)
+        .await
+        .unwrap();
+    let note = notes
+        .iter()
+        .find(|n| n.invoice_number == partly.number)
+        .unwrap();
+    assert_eq!(note.total, partly.subtotal + partly.tax);
+    assert_eq!(cancel::end_due(ports).await.unwrap(), 0);
+    assert_eq!(
+        credit::balance(table, &customer.id).await.unwrap().0,
+        401,
+        "once"
+    );
 }
 
 with_clock_on_both_engines!(account_credit_pays_the_next_invoices: credit_embedded, credit_cloud);

@@ -141,6 +141,6 @@ async fn withdraw_renewal(
         )
         .add_to(tx, MovedOn, ports.clock().now())
         .map_err(|e| TableError::Backend(e.to_string()))?;
-    tx.push(bill.void_op());
+    tx.extend(crate::billing::void::void_op(ports.table(), &bill, ports.clock().now()).await?);
     Ok(true)
 }

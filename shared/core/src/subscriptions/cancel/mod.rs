@@ -304,6 +304,7 @@ pub(crate) async fn end_as(
     }
     // What it leaves open is voided with it: nothing is owed for a
     // service that has ended, and nothing more is charged for it.
+    let mut bills = Vec::new();
     for period in &open {
         let bill = crate::billing::invoice::find(
             ports.table(),
@@ -312,10 +313,10 @@ pub(crate) async fn end_as(
         )
         .await?;
         tx.guard(MovedOn, period.voided_op(now.unix_timestamp()));
-        if let Some(bill) = bill.filter(|b| b.status == InvoiceStatus::Open) {
-            tx.push(bill.void_op());
-        }
+        bills.extend(bill.filter(|b| b.status == InvoiceStatus::Open));
     }
+    let bills: Vec<&_> = bills.iter().collect();
+    tx.extend(crate::billing::void::void_ops(ports.table(), &bills, now).await?);
     match tx.commit(ports.table()).await {
         Ok(()) => Ok(true),
         Err(TxError::Refused(MovedOn)) => Ok(false),

@@ -54,7 +54,9 @@ async fn not_taken(
         let lease = lease_key(&service.id);
         match error {
             PaymentError::Declined { code, message } => {
-                ports.table().transact(vec![bill.void_op()]).await?;
+                let void =
+                    crate::billing::void::void_op(ports.table(), bill, ports.clock().now()).await?;
+                ports.table().transact(void).await?;
                 let_go(ports, &lease, bill).await?;
                 let told = (code, message);
                 let customer_id = &service.customer_id;
@@ -178,7 +180,8 @@ async fn give_back(
                     .into(),
             )
         })?;
-    ports.table().transact(vec![bill.void_op()]).await?;
+    let void = crate::billing::void::void_op(ports.table(), bill, ports.clock().now()).await?;
+    ports.table().transact(void).await?;
     tracing::info!(invoice = %bill.number, "an upgrade lost to another: refunded and voided");
     Err(AddonError::Conflict {
         code: "upgrade_in_progress",
