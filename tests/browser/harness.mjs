@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,13 +124,15 @@ export async function signUp(page, base, { name, email, country }) {
   await page.goto(await verificationLink(base, email.toLowerCase()));
 }
 
-/// Fails unless nothing on `page` is wider than a 390-pixel screen.
+/// Fails unless nothing on `page` is wider than a 390-pixel screen, and it
+/// passes axe-core.
 export async function fits(page, what) {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   const wide = await page.evaluate(() => [...document.querySelectorAll("body *")]
     .filter((e) => e.getBoundingClientRect().right > 391 || e.scrollWidth > e.clientWidth + 1)
     .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}`));
   assert.ok(width <= 390, `${what} is ${width}px wide on a 390px screen: ${wide.join(", ")}`);
+  await accessible(page, what);
 }
 
 /// The payment provider's card field within `form`: the simulated
@@ -148,8 +150,25 @@ export async function fillCard(form, number, { month = "12", year = "2099", cvc 
   await card.getByLabel("CVC").fill(cvc);
 }
 
-/// A screenshot of the whole `page` as `name`.png, when HOSTFRONT_SCREENSHOTS names a folder.
+const AXE = readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+/// Fails when axe-core finds a serious or critical accessibility violation
+/// on `page` as it is now (its own document; the card page framed in it is
+/// checked where it is a page of its own).
+export async function accessible(page, what) {
+  // Evaluated through the browser's protocol: the site's CSP allows no inline script.
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"], iframes: false }));
+  const grave = result.violations
+    .filter((violation) => ["serious", "critical"].includes(violation.impact))
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+  assert.deepEqual(grave, [], `${what}: accessibility violations`);
+}
+
+/// A screenshot of the whole `page` as `name`.png, when HOSTFRONT_SCREENSHOTS
+/// names a folder; every state worth a screenshot is checked with axe-core.
 export async function shot(page, name) {
+  await accessible(page, name);
   const folder = process.env.HOSTFRONT_SCREENSHOTS;
   if (!folder) return;
   mkdirSync(folder, { recursive: true });
