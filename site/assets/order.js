@@ -217,7 +217,10 @@ function showOrder(order) {
 async function refresh() {
   const order = await api(`/api/orders/${encodeURIComponent(orderId)}`);
   showOrder(order);
+  // Provisioning shows each step as it completes; an order held for review
+  // shows staff's decision once they make it.
   if (order.status === "provisioning") setTimeout(refresh, 1000);
+  if (order.status === "pending_review") setTimeout(refresh, 5000);
 }
 
 /// The provider's card field, mounted once the order is to be paid.

@@ -44,7 +44,17 @@ describe("the portal", () => {
     await page.waitForURL(/\/portal\.html$/);
     const service = page.locator("#services .record", { hasText: "Web Starter · orbitbakery.com" });
     await service.waitFor();
+    // Cancelling asks first: refused, nothing changes; accepted, it ends with the term.
+    page.once("dialog", (dialog) => dialog.dismiss());
     await service.getByRole("button", { name: "Cancel at the end of the term" }).click();
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator("#services .record").getByText("Ends on").count(), 0, "not cancelled without a yes");
+    const cancelling = new Promise((resolve) => page.once("dialog", async (dialog) => {
+      resolve(dialog.message());
+      await dialog.accept();
+    }));
+    await service.getByRole("button", { name: "Cancel at the end of the term" }).click();
+    assert.match(await cancelling, /its site and mail stop then/);
     const next = await page.locator("#services .record dd").nth(1).textContent();
     await page.locator("#services .record").getByText("Ends on").waitFor();
     assert.equal(await page.locator("#services .record dd").nth(6).textContent(), next, "it ends when the paid term does");
@@ -69,7 +79,7 @@ describe("the portal", () => {
     await hosting.getByRole("button", { name: "Change mailboxes" }).click();
     await hosting.getByLabel("Mailboxes, separated by commas").fill("info, sales");
     await hosting.getByRole("button", { name: "Save mailboxes" }).click();
-    await page.locator("#service-message").getByText("Your mailboxes are changed.").waitFor();
+    await page.locator("#services .record").first().locator(".record-note").getByText("Your mailboxes are changed.").waitFor();
     await page.locator("#services .record").first().getByText("info@orbitbakery.com, sales@orbitbakery.com").waitFor();
     await page.locator("#services .record").first().getByRole("button", { name: "Upgrade" }).click();
     await page.locator("#services .record").first().getByLabel("Upgrade to").selectOption("web-business");
@@ -78,16 +88,16 @@ describe("the portal", () => {
     await upgradeForm.getByLabel("Pay with my saved card ending 4242").uncheck();
     await fillCard(upgradeForm, "5555 5555 5555 4444");
     await page.locator("#services .record").first().getByRole("button", { name: "Upgrade now" }).click();
-    await page.locator("#service-message").getByText("Your service is on Web Business now.").waitFor();
+    await page.locator("#services .record").first().locator(".record-note").getByText("Your service is on Web Business now.").waitFor();
     await page.locator("#services .record").first().getByText("Web Business · orbitbakery.com").waitFor();
     const business = page.locator("#services .record").first();
     await business.getByRole("button", { name: "Change sites" }).click();
     await business.getByLabel(/^Other sites/).fill("shop.orbitbakery.com, elsewhere.example");
     await business.getByRole("button", { name: "Save sites" }).click();
-    await page.locator("#service-message").getByText(/elsewhere\.example is neither under orbitbakery\.com nor a domain you hold/i).waitFor();
+    await page.locator("#services .record").first().locator(".record-note").getByText(/elsewhere\.example is neither under orbitbakery\.com nor a domain you hold/i).waitFor();
     await business.getByLabel(/^Other sites/).fill("shop.orbitbakery.com");
     await business.getByRole("button", { name: "Save sites" }).click();
-    await page.locator("#service-message").getByText("Your sites are changed.").waitFor();
+    await page.locator("#services .record").first().locator(".record-note").getByText("Your sites are changed.").waitFor();
     await page.locator("#services .record").first().getByText("shop.orbitbakery.com", { exact: true }).waitFor();
     await page.locator("#invoices tbody tr", { hasText: "Upgrade of service" }).locator(".invoice-status").getByText("paid").waitFor();
 
@@ -100,26 +110,36 @@ describe("the portal", () => {
     assert.ok(await form.getByLabel("Pay with my saved card ending 4242").isChecked());
     assert.equal(await form.locator(".card-field").isVisible(), false, "no card to type with a saved one");
     await form.getByRole("button", { name: "Renew", exact: true }).click();
-    await page.locator("#domain-message").getByText(/is renewed until/).waitFor({ timeout: 20000 });
+    await domain.locator(".record-note").getByText(/is renewed until/).waitFor({ timeout: 20000 });
     const renewed = await page.locator('#domain-list .record[data-domain="orbitbakery.com"] dd').nth(1).textContent();
     assert.equal(Number(renewed.slice(0, 4)), Number(expires.slice(0, 4)) + 2, `${expires} → ${renewed}`);
     const renewedDomain = page.locator('#domain-list .record[data-domain="orbitbakery.com"]');
     await renewedDomain.getByRole("button", { name: "Turn auto-renew off" }).click();
-    await page.locator("#domain-message").getByText("Auto-renew of orbitbakery.com is off.").waitFor();
+    await renewedDomain.locator(".record-note").getByText("Auto-renew of orbitbakery.com is off.").waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Turn auto-renew on", "the focus stays on the button, drawn again");
+    // Each record keeps its own message: the service's is still there.
+    await page.locator("#services .record").first().locator(".record-note").getByText("Your sites are changed.").waitFor();
     await renewedDomain.getByRole("button", { name: "Turn auto-renew on" }).waitFor();
     await renewedDomain.getByRole("button", { name: "Change nameservers" }).click();
     await renewedDomain.getByLabel("Nameservers, separated by commas").fill("ns1.example.org, ns2.example.org");
+    // Changing them warns first that the site and mail may stop working.
+    const asked = new Promise((resolve) => page.once("dialog", async (dialog) => {
+      resolve(dialog.message());
+      await dialog.accept();
+    }));
     await renewedDomain.getByRole("button", { name: "Save nameservers" }).click();
-    await page.locator("#domain-message").getByText("The nameservers of orbitbakery.com are changed.").waitFor();
+    assert.match(await asked, /site and mail stop working/);
+    await renewedDomain.locator(".record-note").getByText("The nameservers of orbitbakery.com are changed.").waitFor();
     await renewedDomain.getByText("ns1.example.org, ns2.example.org").waitFor();
     // The auth code needs the account password again.
     await renewedDomain.getByRole("button", { name: "Show the auth code" }).click();
     await renewedDomain.getByLabel("Your account password, to confirm").fill("not my password");
     await renewedDomain.getByRole("button", { name: "Show the auth code" }).click();
-    await page.locator("#domain-message.error").getByText(/not your account password/).waitFor();
+    await renewedDomain.locator(".record-note.error").getByText(/not your account password/).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.classList.contains("record-note")), true, "the refusal takes the focus");
     await renewedDomain.getByLabel("Your account password, to confirm").fill(PASSWORD);
     await renewedDomain.getByRole("button", { name: "Show the auth code" }).click();
-    await page.locator("#domain-message.error").getByText(/60 days/).waitFor();
+    await renewedDomain.locator(".record-note.error").getByText(/60 days/).waitFor();
     const row = page.locator("#invoices tbody tr", { hasText: "Renewal of orbitbakery.com, 2 years" });
     await row.locator(".invoice-status").getByText("paid").waitFor();
     await shot(page, "portal");

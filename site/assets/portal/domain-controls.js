@@ -3,10 +3,9 @@
 // Unlocking, the auth code and the registrant ask for the account password.
 
 import { api, ApiError } from "../api.js";
-import { capitalized, el, messenger } from "../page.js";
+import { capitalized, el } from "../page.js";
 import { day, showDomains } from "./domains.js";
-
-const say = messenger("domain-message");
+import { note } from "./notes.js";
 
 /// Lock, auth code, registrant, nameserver and refresh controls of a domain.
 export function manageButtons(domain) {
@@ -15,13 +14,13 @@ export function manageButtons(domain) {
 
 const pathOf = (domain, what) => `/api/domains/${encodeURIComponent(domain.name)}/${what}`;
 
-/// Runs `work`, saying why the API refused it if it did.
-async function act(work) {
+/// Runs `work` on `domain`, saying in its card why the API refused it if it did.
+async function act(domain, work) {
   try {
     await work();
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    say(capitalized(error.message), true);
+    note(domain.name, capitalized(error.message), true);
   }
 }
 
@@ -47,10 +46,10 @@ function confirmForm(button, { fields = [], submit, send }) {
 }
 
 function lockButton(domain) {
-  const setLock = (locked, current_password) => act(async () => {
+  const setLock = (locked, current_password) => act(domain, async () => {
     const now = await api(pathOf(domain, "lock"), { method: "PUT", body: JSON.stringify({ locked, current_password }) });
     await showDomains();
-    say(`${domain.unicode} is ${now.locked ? "locked" : "unlocked"}.`);
+    note(domain.name, `${domain.unicode} is ${now.locked ? "locked" : "unlocked"}.`);
   });
   const lock = secondary(domain.locked ? "Unlock for transfer" : "Lock");
   lock.addEventListener("click", () => (domain.locked
@@ -63,9 +62,9 @@ function authCodeButton(domain) {
   const code = secondary("Show the auth code");
   code.addEventListener("click", () => confirmForm(code, {
     submit: "Show the auth code",
-    send: (current_password) => act(async () => {
+    send: (current_password) => act(domain, async () => {
       const answer = await api(pathOf(domain, "auth-code"), { method: "POST", body: JSON.stringify({ current_password }) });
-      say(`The auth code of ${domain.unicode} is ${answer.auth_code}. Give it only to the registrar you move to.`);
+      note(domain.name, `The auth code of ${domain.unicode} is ${answer.auth_code}. Give it only to the registrar you move to.`);
     }),
   }));
   return code;
@@ -84,11 +83,11 @@ function registrantButton(domain) {
         el("label", {}, optOut, " The new registrant does not want the 60-day lock against transfers that follows the change"),
       ],
       submit: "Change the registrant",
-      send: (current_password) => act(async () => {
+      send: (current_password) => act(domain, async () => {
         const body = { name: name.value, email: email.value, current_password, opt_out_transfer_lock: optOut.checked };
         const now = await api(pathOf(domain, "registrant"), { method: "PUT", body: JSON.stringify(body) });
         await showDomains();
-        say(now.transfer_lock_until
+        note(domain.name, now.transfer_lock_until
           ? `The registrant of ${domain.unicode} is changed; it cannot move to another registrar until ${day(now.transfer_lock_until)} (UTC).`
           : `The registrant of ${domain.unicode} is changed.`);
       }),
@@ -101,16 +100,20 @@ function nameserversButton(domain) {
   const nameservers = secondary("Change nameservers");
   nameservers.addEventListener("click", () => {
     const input = el("input", { name: "nameservers", value: domain.nameservers.join(", "), required: "" });
+    const warning = `${domain.unicode}'s site and mail are found through its nameservers: if the new ones do not serve them, its site and mail stop working.`;
     const form = el("form", { class: "card-form" },
       el("label", {}, "Nameservers, separated by commas", input),
+      el("p", { class: "hint" }, warning),
       el("button", { type: "submit" }, "Save nameservers"));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      act(async () => {
-        const list = input.value.split(",").map((n) => n.trim()).filter(Boolean);
+      const list = input.value.split(",").map((n) => n.trim()).filter(Boolean);
+      const changed = list.join(",") !== domain.nameservers.join(",");
+      if (changed && !confirm(`${warning} Change them?`)) return;
+      act(domain, async () => {
         await api(pathOf(domain, "nameservers"), { method: "PUT", body: JSON.stringify({ nameservers: list }) });
         await showDomains();
-        say(`The nameservers of ${domain.unicode} are changed.`);
+        note(domain.name, `The nameservers of ${domain.unicode} are changed.`);
       });
     });
     nameservers.replaceWith(form);
@@ -120,10 +123,10 @@ function nameserversButton(domain) {
 
 function refreshButton(domain) {
   const refresh = secondary("Ask the registry again");
-  refresh.addEventListener("click", () => act(async () => {
+  refresh.addEventListener("click", () => act(domain, async () => {
     await api(pathOf(domain, "refresh"), { method: "POST" });
     await showDomains();
-    say(`${domain.unicode} is as the registry says now.`);
+    note(domain.name, `${domain.unicode} is as the registry says now.`);
   }));
   return refresh;
 }

@@ -2,21 +2,19 @@
 // and the controls a holder has over it.
 
 import { api } from "../api.js";
-import { $, details, el, messenger, words } from "../page.js";
+import { $, details, el, words } from "../page.js";
 import { manageButtons } from "./domain-controls.js";
+import { keepingFocus, note, noteSlot } from "./notes.js";
 import { renewForm } from "./renewal.js";
 import { noCardWarning } from "./payment-method.js";
 
 /// A day (UTC) of an epoch time in seconds.
 export const day = (epoch) => new Date(epoch * 1000).toISOString().slice(0, 10);
 
-const say = messenger("domain-message");
-
 export async function showDomains() {
   const domains = await api("/api/domains");
-  $("domain-list").replaceChildren(...(domains.length
-    ? await Promise.all(domains.map(showDomain))
-    : [el("p", {}, "No domains registered with us yet.")]));
+  const cards = domains.length ? await Promise.all(domains.map(showDomain)) : [el("p", {}, "No domains registered with us yet.")];
+  await keepingFocus(() => $("domain-list").replaceChildren(...cards));
 }
 
 async function showDomain(domain) {
@@ -24,7 +22,7 @@ async function showDomain(domain) {
     el("h3", {}, domain.unicode),
     details([
       ["Status", words(domain.status)],
-      ["Expires", domain.expires_at ? day(domain.expires_at) : "once the transfer completes"],
+      ["Expires", domain.expires_at ? `${day(domain.expires_at)} (UTC)` : "once the transfer completes"],
       ["Auto-renew", domain.auto_renew ? "on" : "off"],
       ["Nameservers", domain.nameservers.join(", ")],
       ["Transfer lock", domain.locked ? "locked" : "unlocked"],
@@ -33,7 +31,7 @@ async function showDomain(domain) {
         : []),
     ]));
   if (domain.auto_renew) card.append(...noCardWarning(`Auto-renew is on, but no card is saved to charge: ${domain.unicode} will not renew by itself.`));
-  card.append(el("p", { class: "actions" }, renewButton(domain, card), autoRenewButton(domain), ...manageButtons(domain)));
+  card.append(el("p", { class: "actions" }, renewButton(domain, card), autoRenewButton(domain), ...manageButtons(domain)), noteSlot(domain.name));
   return card;
 }
 
@@ -44,7 +42,7 @@ function autoRenewButton(domain) {
     toggle.disabled = true;
     const now = await api(`/api/domains/${encodeURIComponent(domain.name)}/auto-renew`, { method: "PUT", body: JSON.stringify({ enabled: !domain.auto_renew }) });
     await showDomains();
-    say(`Auto-renew of ${domain.unicode} is ${now.auto_renew ? "on" : "off"}.`);
+    note(domain.name, `Auto-renew of ${domain.unicode} is ${now.auto_renew ? "on" : "off"}.`);
   });
   return toggle;
 }
@@ -56,10 +54,10 @@ function renewButton(domain, card) {
     button.disabled = true;
     const shown = await api(`/api/domains/${encodeURIComponent(domain.name)}`);
     if (shown.renewal_quote) {
-      card.append(renewForm(domain, shown.renewal_quote));
+      card.querySelector("[data-note]").before(renewForm(domain, shown.renewal_quote));
       button.hidden = true;
     } else {
-      say(shown.not_renewable ?? "This domain cannot be renewed right now.", true);
+      note(domain.name, shown.not_renewable ?? "This domain cannot be renewed right now.", true);
       button.disabled = false;
     }
   });

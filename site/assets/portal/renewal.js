@@ -3,14 +3,13 @@
 
 import { api, ApiError } from "../api.js";
 import { CardError, cardField } from "../card-field.js";
-import { capitalized, el, messenger, money, formFields } from "../page.js";
+import { capitalized, el, money, formFields } from "../page.js";
 import { day, showDomains } from "./domains.js";
 import { showInvoices } from "./invoices.js";
 import { savedCard } from "./payment-method.js";
 import { taxTerms, withTax } from "../tax.js";
 import { payWith } from "./pay-with.js";
-
-const say = messenger("domain-message");
+import { note } from "./notes.js";
 
 /// The years to renew for, with the price they come to.
 function yearsField(domain, quote) {
@@ -41,15 +40,15 @@ export function renewForm(domain, quote) {
     event.preventDefault();
     const fields = formFields(form);
     form.querySelector("button").disabled = true;
-    say("");
+    note(domain.name, "");
     try {
       const body = { years: Number(fields.years), ...(await card.chosen()) };
       const renewal = await api(`/api/domains/${encodeURIComponent(domain.name)}/renew`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify(body) });
-      say(renewal.status_message);
+      note(domain.name, renewal.status_message);
       await waitForRenewal(domain);
     } catch (error) {
       if (!(error instanceof ApiError || error instanceof CardError)) throw error;
-      say(capitalized(error.message), true);
+      note(domain.name, capitalized(error.message), true);
       form.querySelector("button").disabled = false;
     }
   });
@@ -61,10 +60,10 @@ async function waitForRenewal(domain) {
     const shown = await api(`/api/domains/${encodeURIComponent(domain.name)}`);
     if (shown.expires_at !== domain.expires_at) {
       await Promise.all([showDomains(), showInvoices()]);
-      say(`${domain.unicode} is renewed until ${day(shown.expires_at)}.`);
+      note(domain.name, `${domain.unicode} is renewed until ${day(shown.expires_at)}.`);
       return;
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  say("Your renewal is queued; the new expiry shows here once the registry has it.");
+  note(domain.name, "Your renewal is queued; the new expiry shows here once the registry has it.");
 }

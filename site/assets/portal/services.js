@@ -2,21 +2,21 @@
 // while active, changes to its mailboxes, its other sites and its plan.
 
 import { api, ApiError } from "../api.js";
-import { $, capitalized, details, el, messenger, money, words } from "../page.js";
+import { $, capitalized, details, el, money, words } from "../page.js";
 import { showInvoices } from "./invoices.js";
 import { noCardWarning, savedCard } from "./payment-method.js";
 import { taxTerms, withTax } from "../tax.js";
 import { CardError } from "../card-field.js";
 import { payWith } from "./pay-with.js";
-
-const say = messenger("service-message");
+import { keepingFocus, note, noteSlot } from "./notes.js";
 
 /// The services shown, so that invoices know which are suspended.
 export let services = [];
 
 export async function showServices() {
   services = await api("/api/services");
-  $("services").replaceChildren(...(services.length ? services.map(serviceCard) : [el("p", {}, "No services yet. ", el("a", { href: "/" }, "Find a domain"))]));
+  const cards = services.length ? services.map(serviceCard) : [el("p", {}, "No services yet. ", el("a", { href: "/" }, "Find a domain"))];
+  await keepingFocus(() => $("services").replaceChildren(...cards));
 }
 
 /// What a service's status means to its owner.
@@ -31,16 +31,16 @@ function serviceCard(service) {
     el("h3", {}, `${service.plan_name} · ${service.domain}`),
     details([
       ["Status", serviceStatus(service)],
-      ["Next due", service.next_due],
+      ["Next due", `${service.next_due} (UTC)`],
       ["Price", `${money(service.price, service.currency)} ${service.cycle === "annual" ? "a year" : "a month"}`],
       ["Control panel", el("a", { href: service.hosting.account.panel_url }, service.hosting.account.panel_url)],
       ["Mailboxes", (service.hosting.mail?.mailboxes ?? []).join(", ") || "none"],
       ["Other sites", (service.sites ?? []).join(", ") || "none"],
-      ...(service.cancel_at && !service.ended_at && service.status !== "cancelled" ? [["Ends on", service.cancel_at]] : []),
+      ...(service.cancel_at && !service.ended_at && service.status !== "cancelled" ? [["Ends on", `${service.cancel_at} (UTC)`]] : []),
     ]));
   if (service.status === "cancelled" || service.ended_at) return card;
   if (!service.cancel_at) card.append(...noCardWarning("No card is saved to charge: this service's invoices will not be paid by themselves."));
-  card.append(el("p", { class: "actions" }, cancelButton(service), ...changeButtons(service)));
+  card.append(el("p", { class: "actions" }, cancelButton(service), ...changeButtons(service)), noteSlot(service.id));
   return card;
 }
 
@@ -53,21 +53,23 @@ function cancelButton(service) {
       await showServices();
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      say(error.message);
+      note(service.id, capitalized(error.message), true);
     }
   };
   const button = service.cancel_at
     ? el("button", { type: "button", class: "secondary" }, "Withdraw the cancellation")
     : el("button", { type: "button", class: "secondary" }, "Cancel at the end of the term");
-  button.addEventListener("click", () => act(service.cancel_at
-    ? { method: "DELETE" }
-    : { method: "POST", body: JSON.stringify({ when: "end_of_term" }) }));
+  button.addEventListener("click", () => {
+    if (service.cancel_at) return act({ method: "DELETE" });
+    const ask = `Cancel ${service.plan_name} for ${service.domain}? It ends on ${service.next_due} (UTC), at the end of the term paid for; its site and mail stop then.`;
+    if (confirm(ask)) act({ method: "POST", body: JSON.stringify({ when: "end_of_term" }) });
+  });
   return button;
 }
 
-function failed(error) {
+function failed(service, error) {
   if (!(error instanceof ApiError || error instanceof CardError)) throw error;
-  say(capitalized(error.message));
+  note(service.id, capitalized(error.message), true);
 }
 
 /// A button that opens a form to edit one of the service's lists (its
@@ -85,9 +87,9 @@ function listEditor(service, { field, noun, label, current }) {
       try {
         await api(`/api/services/${encodeURIComponent(service.id)}/${field}`, { method: "PUT", body: JSON.stringify({ [field]: list }) });
         await showServices();
-        say(`Your ${noun} are changed.`);
+        note(service.id, `Your ${noun} are changed.`);
       } catch (error) {
-        failed(error);
+        failed(service, error);
       }
     });
     open.replaceWith(form);
@@ -103,7 +105,7 @@ function upgradeButton(service) {
     const catalog = await api("/api/catalog");
     const larger = catalog.plans.filter((p) => p.kind === service.plan_kind && (p.prices[service.cycle] ?? 0) > service.price);
     if (!larger.length) {
-      say("This is the largest plan of its kind.");
+      note(service.id, "This is the largest plan of its kind.");
       return;
     }
     const plan = el("select", { name: "plan_id" }, ...larger.map((p) => el("option", { value: p.id }, `${p.name}, ${money(p.prices[service.cycle], catalog.currency)}`)));
@@ -129,9 +131,9 @@ function upgradeButton(service) {
         const body = { plan_id: plan.value, ...(await card.chosen()) };
         const now = await api(`/api/services/${encodeURIComponent(service.id)}/upgrade`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify(body) });
         await Promise.all([showServices(), showInvoices()]);
-        say(`Your service is on ${now.plan_name} now.`);
+        note(service.id, `Your service is on ${now.plan_name} now.`);
       } catch (error) {
-        failed(error);
+        failed(service, error);
       }
     });
     upgrade.replaceWith(form);
