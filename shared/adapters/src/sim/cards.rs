@@ -257,6 +257,14 @@ pub(super) fn luhn_valid(digits: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// The issuing country a saved card's entry keeps, as one of the countries
+/// the simulation knows (so that it is `'static`); the United States for a
+/// card saved before countries were kept (Stripe's basic test cards').
+fn country_of(entry: &Item) -> &'static str {
+    let kept = entry.str_attr("country").unwrap_or("US");
+    super::card_countries::card_of(kept).map_or("US", super::card_countries::issued_in)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,12 +318,4 @@ mod tests {
         assert_eq!(test_method("4242424242424241"), None);
         assert!(Profile::of_test_method("pm_sim_nobody").is_none());
     }
-}
-
-/// The issuing country a saved card's entry keeps, as one of the countries
-/// the simulation knows (so that it is `'static`); the United States for a
-/// card saved before countries were kept (Stripe's basic test cards').
-fn country_of(entry: &Item) -> &'static str {
-    let kept = entry.str_attr("country").unwrap_or("US");
-    super::card_countries::card_of(kept).map_or("US", super::card_countries::issued_in)
 }
