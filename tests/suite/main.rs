@@ -58,6 +58,7 @@ mod http_foundation;
 mod invoices;
 mod orders;
 mod panel_conformance;
+mod privacy;
 mod payments_conformance;
 mod queue_conformance;
 mod rate_limits;
