@@ -93,7 +93,7 @@ async fn the_export_holds_every_kind_of_item_and_no_secret(app: &App) {
         }
     }
     assert_eq!(export["profile"]["email"], email);
-    for section in ["orders", "services", "domains", "invoices", "audit", "consents"] {
+    for section in ["orders", "services", "domains", "invoices", "audit", "consents", "mails"] {
         assert!(
             export[section].as_array().is_some_and(|l| !l.is_empty()),
             "{section}: {export}"

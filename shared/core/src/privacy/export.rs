@@ -69,7 +69,7 @@ const NOT_INCLUDED: &[(&str, &str)] = &[
     ),
     (
         "mails",
-        "a copy of each mail is kept 30 days only so that it is not sent twice, not filed by customer",
+        "copies are kept 30 days so that none is sent twice; those among the newest the console shows are under `mails`, their links' tokens withheld",
     ),
 ];
 
@@ -141,6 +141,25 @@ async fn audit_section(ports: &impl Storage, customer_id: &CustomerId) -> TableR
     Ok(entries)
 }
 
+/// The mail to `email` among the newest kept (as staff see them), as sent
+/// but for the links' tokens, which only the mail itself held.
+async fn mail_section(ports: &impl Storage, email: Option<&str>) -> TableResult<Vec<Value>> {
+    let Some(email) = email else {
+        return Ok(Vec::new());
+    };
+    let mails = crate::mail::outbox(ports, MAILS_READ).await?;
+    Ok(mails
+        .into_iter()
+        .filter(|mail| mail.to == email)
+        .map(|mail| {
+            json!({"kind": mail.kind.slug(), "subject": mail.subject, "sent_at": mail.created_at, "text": mail.text})
+        })
+        .collect())
+}
+
+/// How many of the newest kept mails are looked through, as the console does.
+const MAILS_READ: usize = 500;
+
 /// Everything held about `customer_id`, as of now.
 pub async fn export(ports: &impl Storage, customer_id: &CustomerId) -> Result<Value, ExportError> {
     let items = all_items(
@@ -182,6 +201,11 @@ pub async fn export(ports: &impl Storage, customer_id: &CustomerId) -> Result<Va
             .collect(),
         _ => Vec::new(),
     };
+    let email = profile.get("email").and_then(Value::as_str);
+    sections.insert(
+        "mails".into(),
+        Value::Array(mail_section(ports, email).await?),
+    );
     sections.insert("contacts".into(), contacts);
     sections.insert("consents".into(), Value::Array(consents));
     sections.insert(
