@@ -15,10 +15,7 @@ use crate::account_settings::{PASSWORD, address, audited, code, login, me, send}
 
 /// A new customer with a live order of `action` (`register`, `subdomain`),
 /// paid by a card kept for renewals; their email and id.
-async fn customer_with_kept_card<'a>(
-    app: &'a App,
-    action: &str,
-) -> (Shopper<'a>, String, String) {
+async fn customer_with_kept_card<'a>(app: &'a App, action: &str) -> (Shopper<'a>, String, String) {
     let email = address("ada");
     let ada = Shopper::sign_up(app, &email, "GB").await;
     let name = match action {
@@ -93,7 +90,9 @@ async fn the_export_holds_every_kind_of_item_and_no_secret(app: &App) {
         }
     }
     assert_eq!(export["profile"]["email"], email);
-    for section in ["orders", "services", "domains", "invoices", "audit", "consents", "mails"] {
+    for section in [
+        "orders", "services", "domains", "invoices", "audit", "consents", "mails",
+    ] {
         assert!(
             export[section].as_array().is_some_and(|l| !l.is_empty()),
             "{section}: {export}"
@@ -149,7 +148,11 @@ async fn erasure_ends_sessions_anonymises_and_keeps_invoices(app: &App) {
 
     let (status, cookie, body) =
         post(json!({"current_password": PASSWORD, "confirm": CONFIRMATION})).await;
-    assert_eq!((status, body["status"].as_str()), (200, Some("erased")), "{body}");
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("erased")),
+        "{body}"
+    );
     assert_eq!(cookie.as_deref().map(|c| c.ends_with('=')), Some(true));
     assert_eq!(me(app, &ada.cookie).await.0, 401);
     assert_eq!(me(app, &other_device).await.0, 401);
@@ -159,17 +162,24 @@ async fn erasure_ends_sessions_anonymises_and_keeps_invoices(app: &App) {
     // is cancelled through its workflow.
     let kept = profile(app, &customer).await;
     let text = serde_json::to_string(&kept).unwrap();
-    assert!(!text.contains(&email) && !text.contains("Ada Lovelace"), "{text}");
+    assert!(
+        !text.contains(&email) && !text.contains("Ada Lovelace"),
+        "{text}"
+    );
     assert!(kept.get("password_hash").is_none());
     assert_eq!(kept["customer"]["name"], "erased");
     assert!(kept["erased_at"].is_string());
     let id = CustomerId::new(&customer);
     let tables = app.ports.table.as_ref();
     assert_eq!(
-        hostfront::billing::payment_method::find(tables, &id).await.unwrap(),
+        hostfront::billing::payment_method::find(tables, &id)
+            .await
+            .unwrap(),
         None
     );
-    let services = hostfront::subscriptions::of_customer(tables, &id).await.unwrap();
+    let services = hostfront::subscriptions::of_customer(tables, &id)
+        .await
+        .unwrap();
     assert!(!services.is_empty() && services.iter().all(|s| s.cancel_at.is_some()));
     for item in partition(app, &customer).await {
         let text = serde_json::to_string(&item).unwrap();
@@ -183,7 +193,11 @@ async fn erasure_ends_sessions_anonymises_and_keeps_invoices(app: &App) {
     let invoices = all_items(tables, invoices).await.unwrap();
     assert!(!invoices.is_empty());
     for invoice in &invoices {
-        assert!(serde_json::to_string(invoice).unwrap().contains("Ada Lovelace"));
+        assert!(
+            serde_json::to_string(invoice)
+                .unwrap()
+                .contains("Ada Lovelace")
+        );
     }
 
     // Audited without the personal data, and finished: running it again

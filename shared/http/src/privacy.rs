@@ -147,10 +147,9 @@ async fn erase_account(
         },
     };
     let mut response = (StatusCode::OK, Json(answer)).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        super::accounts::cleared_cookie(&state),
-    );
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, super::accounts::cleared_cookie(&state));
     Ok(response)
 }
 

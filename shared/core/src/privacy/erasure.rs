@@ -30,10 +30,13 @@ use crate::store::{
 };
 use crate::subscriptions::cancel::{self, Acting, CancelError, When};
 use crate::subscriptions::{self, SubscriptionStatus};
-use crate::{Catalogs, CustomerId, Hashing, Queueing, Settings, Sealing, Storage};
+use crate::{Catalogs, CustomerId, Hashing, Queueing, Sealing, Settings, Storage};
 
 /// The words the customer types to confirm.
 pub const CONFIRMATION: &str = "erase my account";
+
+/// When the job that finishes an erasure runs, should the request not.
+const FINISH_LATER: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// What stands in for every personal detail of an erased account.
 pub const ERASED: &str = "erased";
@@ -90,12 +93,7 @@ pub enum Outcome {
     Finishing,
 }
 
-fn audit_op(
-    ports: &impl Storage,
-    customer_id: &CustomerId,
-    action: &str,
-    why: &str,
-) -> TxOp {
+fn audit_op(ports: &impl Storage, customer_id: &CustomerId, action: &str, why: &str) -> TxOp {
     AuditEntry {
         at: crate::clock::rfc3339_millis(ports.clock().now()),
         actor: Actor::Customer(customer_id.clone()),
@@ -195,10 +193,14 @@ pub async fn erase(
         ),
     ];
     crate::accounts::settings::commit(ports, ops).await?;
+    // Queued before the rest runs, so a stop now leaves it to the job;
+    // late enough not to run beside this request.
     let job = Job::EraseAccount {
         customer_id: customer_id.clone(),
     };
-    job.send(ports).await;
+    if let Err(error) = ports.queue().send(&job.body(), FINISH_LATER).await {
+        tracing::error!(customer = %customer_id, %error, "could not queue an erasure's finishing");
+    }
     match finish(ports, customer_id).await {
         Ok(()) => Ok(Outcome::Erased),
         Err(error) => {
@@ -297,13 +299,19 @@ async fn anonymise_records(
         let update = Update::new()
             .set("email", placeholder_email(customer_id))
             .set("customer_name", ERASED);
-        ports.table().update(&key, update, Some(Condition::Exists)).await?;
+        ports
+            .table()
+            .update(&key, update, Some(Condition::Exists))
+            .await?;
     }
     for item in partition_of(ports, customer_id, "DOMAIN#").await? {
         if item.get("registrant").is_some_and(|r| !r.is_null()) {
             let key = Key::new(partition.clone(), item.str_attr("sk").unwrap_or_default());
             let update = Update::new().remove("registrant");
-            ports.table().update(&key, update, Some(Condition::Exists)).await?;
+            ports
+                .table()
+                .update(&key, update, Some(Condition::Exists))
+                .await?;
         }
     }
     Ok(())
@@ -311,7 +319,10 @@ async fn anonymise_records(
 
 /// The address an erased account shows: nobody's, and never deliverable.
 pub fn placeholder_email(customer_id: &CustomerId) -> String {
-    format!("erased-{}@erased.invalid", customer_id.as_str().to_lowercase())
+    format!(
+        "erased-{}@erased.invalid",
+        customer_id.as_str().to_lowercase()
+    )
 }
 
 /// The account as it stands once erased: its id and country (the country

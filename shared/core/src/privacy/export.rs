@@ -255,7 +255,10 @@ mod tests {
 
     #[test]
     fn prefixes_and_whole_keys_are_told_apart() {
-        assert_eq!(treatment("CREDIT"), Some(Treatment::Section("account_credit")));
+        assert_eq!(
+            treatment("CREDIT"),
+            Some(Treatment::Section("account_credit"))
+        );
         assert_eq!(
             treatment("CREDITNOTE#CN-000001"),
             Some(Treatment::Section("credit_notes"))
