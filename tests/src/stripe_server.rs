@@ -379,6 +379,7 @@ impl Account {
                 (200, json!({"id": id, "object": "customer"}))
             }
             (&Method::POST, ["v1", "payment_methods"]) => self.payment_method(form),
+            (&Method::POST, ["v1", "payment_methods", id, "detach"]) => self.detach(id),
             (&Method::POST, ["v1", "setup_intents"]) => self.setup_intent(form),
             (&Method::POST, ["v1", "payment_intents"]) => self.payment_intent(form),
             (&Method::POST, ["v1", "payment_intents", id, "capture"]) => self.capture(id, form),

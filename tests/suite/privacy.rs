@@ -136,6 +136,18 @@ on_both_engines!(erasure_ends_sessions_anonymises_and_keeps_invoices: erasure_em
 async fn erasure_ends_sessions_anonymises_and_keeps_invoices(app: &App) {
     let (ada, email, customer) = customer_with_kept_card(app, "subdomain").await;
     let other_device = login(app, &email, PASSWORD).await.unwrap();
+    let card = Key::new(format!("CUSTOMER#{customer}"), "PAYMENT_METHOD");
+    let card = app.ports.table.get(&card).await.unwrap().unwrap();
+    let token = card["token"].as_str().unwrap().to_string();
+    let saved_at_provider = Key::new(format!("SIMPAY#{token}"), "ENTRY");
+    assert!(
+        app.ports
+            .table
+            .get(&saved_at_provider)
+            .await
+            .unwrap()
+            .is_some()
+    );
     let path = "/api/account/erasure";
     let post = |body: Value| send(app, Method::POST, path, body, Some(&ada.cookie));
 
@@ -176,6 +188,12 @@ async fn erasure_ends_sessions_anonymises_and_keeps_invoices(app: &App) {
             .await
             .unwrap(),
         None
+    );
+    let at_provider = Key::new(format!("SIMPAY#{token}"), "ENTRY");
+    assert_eq!(
+        tables.get(&at_provider).await.unwrap(),
+        None,
+        "forgotten at the provider"
     );
     let services = hostfront::subscriptions::of_customer(tables, &id)
         .await

@@ -20,7 +20,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::accounts::{AccountError, Contact, Customer};
+pub use super::anonymise::placeholder_email;
+use crate::accounts::{AccountError, Customer};
 use crate::audit::{Actor, AuditEntry};
 use crate::domains::owned::{self, OwnedStatus};
 use crate::jobs::Job;
@@ -30,7 +31,7 @@ use crate::store::{
 };
 use crate::subscriptions::cancel::{self, Acting, CancelError, When};
 use crate::subscriptions::{self, SubscriptionStatus};
-use crate::{Catalogs, CustomerId, Hashing, Queueing, Sealing, Settings, Storage};
+use crate::{Billing, Catalogs, CustomerId, Hashing, Queueing, Sealing, Settings, Storage};
 
 /// The words the customer types to confirm.
 pub const CONFIRMATION: &str = "erase my account";
@@ -93,7 +94,12 @@ pub enum Outcome {
     Finishing,
 }
 
-fn audit_op(ports: &impl Storage, customer_id: &CustomerId, action: &str, why: &str) -> TxOp {
+pub(super) fn audit_op(
+    ports: &impl Storage,
+    customer_id: &CustomerId,
+    action: &str,
+    why: &str,
+) -> TxOp {
     AuditEntry {
         at: crate::clock::rfc3339_millis(ports.clock().now()),
         actor: Actor::Customer(customer_id.clone()),
@@ -109,7 +115,7 @@ fn audit_op(ports: &impl Storage, customer_id: &CustomerId, action: &str, why: &
     .put_op()
 }
 
-async fn partition_of(
+pub(super) async fn partition_of(
     ports: &impl Storage,
     customer_id: &CustomerId,
     prefix: &str,
@@ -158,7 +164,7 @@ async fn refusal(ports: &impl Storage, customer_id: &CustomerId) -> Result<(), E
 /// Proves the request, ends every session and takes the password away,
 /// then finishes the erasure (or leaves it to its job).
 pub async fn erase(
-    ports: &(impl Storage + Hashing + Settings + Sealing + Catalogs + Queueing),
+    ports: &(impl Storage + Hashing + Settings + Sealing + Catalogs + Queueing + Billing),
     customer_id: &CustomerId,
     request: ErasureRequest,
 ) -> Result<Outcome, ErasureError> {
@@ -212,7 +218,7 @@ pub async fn erase(
 
 /// Does what is left of an erasure begun; a finished one is left alone.
 pub async fn finish(
-    ports: &(impl Storage + Settings + Sealing + Catalogs + Queueing),
+    ports: &(impl Storage + Settings + Sealing + Catalogs + Queueing + Billing),
     customer_id: &CustomerId,
 ) -> Result<(), ErasureError> {
     let Some(profile) = ports
@@ -229,8 +235,8 @@ pub async fn finish(
     cancel_unpaid_orders(ports, &customer).await?;
     cancel_services(ports, customer_id).await?;
     forget_card(ports, customer_id).await?;
-    anonymise_records(ports, customer_id).await?;
-    anonymise_profile(ports, &profile, &customer).await
+    super::anonymise::records(ports, customer_id).await?;
+    super::anonymise::profile(ports, &profile, &customer).await
 }
 
 async fn cancel_unpaid_orders(
@@ -268,11 +274,20 @@ async fn cancel_services(
     Ok(())
 }
 
-/// Forgets the saved card and the lookup of its token.
-async fn forget_card(ports: &impl Storage, customer_id: &CustomerId) -> Result<(), ErasureError> {
+/// Forgets the saved card at the provider, then here with the lookup of
+/// its token; a provider that cannot answer now is asked again by the job.
+async fn forget_card(
+    ports: &(impl Storage + Billing),
+    customer_id: &CustomerId,
+) -> Result<(), ErasureError> {
     let Some(card) = crate::billing::payment_method::find(ports.table(), customer_id).await? else {
         return Ok(());
     };
+    ports
+        .payments()
+        .forget_card(&card.token)
+        .await
+        .map_err(|e| TableError::Backend(format!("the provider did not forget the card: {e}")))?;
     let delete = |key: Key| TxOp::Delete {
         key,
         condition: None,
@@ -284,110 +299,5 @@ async fn forget_card(ports: &impl Storage, customer_id: &CustomerId) -> Result<(
             delete(crate::billing::card_updater::lookup_key(&card.token)),
         ])
         .await?;
-    Ok(())
-}
-
-/// Orders keep what was bought, without who bought it; domains that left
-/// keep no registrant.
-async fn anonymise_records(
-    ports: &impl Storage,
-    customer_id: &CustomerId,
-) -> Result<(), ErasureError> {
-    let partition = format!("CUSTOMER#{customer_id}");
-    for item in partition_of(ports, customer_id, "ORDER#").await? {
-        let key = Key::new(partition.clone(), item.str_attr("sk").unwrap_or_default());
-        let update = Update::new()
-            .set("email", placeholder_email(customer_id))
-            .set("customer_name", ERASED);
-        ports
-            .table()
-            .update(&key, update, Some(Condition::Exists))
-            .await?;
-    }
-    for item in partition_of(ports, customer_id, "DOMAIN#").await? {
-        if item.get("registrant").is_some_and(|r| !r.is_null()) {
-            let key = Key::new(partition.clone(), item.str_attr("sk").unwrap_or_default());
-            let update = Update::new().remove("registrant");
-            ports
-                .table()
-                .update(&key, update, Some(Condition::Exists))
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// The address an erased account shows: nobody's, and never deliverable.
-pub fn placeholder_email(customer_id: &CustomerId) -> String {
-    format!(
-        "erased-{}@erased.invalid",
-        customer_id.as_str().to_lowercase()
-    )
-}
-
-/// The account as it stands once erased: its id and country (the country
-/// says which tax its kept invoices were issued under) and nothing else.
-fn anonymised(customer: &Customer, at: &str) -> Customer {
-    let nobody = Contact {
-        name: ERASED.into(),
-        email: placeholder_email(&customer.id),
-    };
-    Customer {
-        id: customer.id.clone(),
-        email: nobody.email.clone(),
-        name: ERASED.into(),
-        country: customer.country.clone(),
-        billing_contact: nobody.clone(),
-        technical_contact: nobody,
-        created_at: customer.created_at.clone(),
-        vat: None,
-        company: None,
-        address: None,
-        erased_at: Some(at.to_string()),
-    }
-}
-
-async fn anonymise_profile(
-    ports: &impl Storage,
-    profile: &Item,
-    customer: &Customer,
-) -> Result<(), ErasureError> {
-    let at = crate::clock::rfc3339(ports.clock().now());
-    let erased = anonymised(customer, &at);
-    let version = profile.i64_attr("v").unwrap_or(0);
-    let mut ops = vec![
-        TxOp::Update {
-            key: crate::accounts::customer_key(&customer.id),
-            update: Update::new()
-                .set("customer", json!(erased))
-                .set("erased_at", at)
-                .set("gsi2sk", format!("{ERASED}#{}", customer.id))
-                .remove("email_verified_at")
-                .bump_version(),
-            condition: Some(Condition::VersionIs(version)),
-        },
-        TxOp::Delete {
-            key: Key::new(
-                crate::accounts::vat::PENDING,
-                format!("CUSTOMER#{}", customer.id),
-            ),
-            condition: None,
-        },
-        audit_op(
-            ports,
-            &customer.id,
-            "account_erased",
-            "erased at the customer's request: profile, contacts and saved card; invoices and credit notes kept as tax law requires",
-        ),
-    ];
-    let marker_key = crate::accounts::email_key(&customer.email);
-    let marker = ports.table().get(&marker_key).await?;
-    if marker.as_ref().and_then(|m| m.str_attr("customer_id")) == Some(customer.id.as_str()) {
-        ops.push(TxOp::Delete {
-            key: marker_key,
-            condition: Some(Condition::eq("customer_id", customer.id.as_str())),
-        });
-    }
-    ports.table().transact(ops).await?;
     Ok(())
 }
