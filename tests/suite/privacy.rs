@@ -206,6 +206,13 @@ async fn erasure_ends_sessions_anonymises_and_keeps_invoices(app: &App) {
         }
     }
 
+    // Staff see it erased.
+    let file = hostfront::staff::customers::file(&app.ports, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(file.customer.erased_at.as_deref(), kept["erased_at"].as_str());
+
     // Invoices stay, naming the buyer as they did.
     let invoices = Query::index(Index::Gsi1, format!("INVOICES#CUSTOMER#{customer}"));
     let invoices = all_items(tables, invoices).await.unwrap();

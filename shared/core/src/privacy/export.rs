@@ -247,7 +247,7 @@ mod tests {
             seen += 1;
             assert!(
                 treatment(literal).is_some() || treatment(&format!("{literal}x")).is_some(),
-                "the export does not say what to do with `{sk}`: add it to KINDS"
+                "the export does not say what to do with {sk}: add it to KINDS"
             );
         }
         assert!(seen >= 10, "read {seen} kinds from the data model");
