@@ -9,6 +9,7 @@ import { offerGenerator } from "./password.js";
 import { showVatNumber } from "./vat-number.js";
 import { showBillingAddress } from "./billing-address.js";
 import { followEmailConfirmation, showAccountDetails } from "./account-details.js";
+import { showYourData } from "./your-data.js";
 
 const say = messenger("account-message");
 
@@ -50,6 +51,7 @@ function showCustomer(customer) {
     showVatNumber(customer);
     showBillingAddress(customer);
     showAccountDetails(customer);
+    showYourData();
   }
 }
 

@@ -362,6 +362,7 @@ impl Account {
                 (200, json!({"id": id, "object": "customer"}))
             }
             (&Method::POST, ["v1", "payment_methods"]) => self.payment_method(form),
+            (&Method::POST, ["v1", "payment_methods", id, "detach"]) => self.detach(id),
             (&Method::POST, ["v1", "setup_intents"]) => self.setup_intent(form),
             (&Method::GET, ["v1", "setup_intents", id]) => match self.setups.contains_key(*id) {
                 true => (200, self.setup_json(id, &query(uri))),

@@ -60,6 +60,7 @@ mod invoices;
 mod orders;
 mod panel_conformance;
 mod payments_conformance;
+mod privacy;
 mod queue_conformance;
 mod rate_limits;
 mod registrar_budget;

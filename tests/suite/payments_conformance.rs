@@ -48,6 +48,7 @@ conformance!(
     a_voided_authorisation_cannot_be_captured,
     a_saved_card_pays_as_the_card_would,
     a_card_its_bank_checks_holds_only_once_its_holder_confirms,
+    a_forgotten_card_is_never_charged_again,
 );
 
 fn gateway(f: &TableFixture) -> Arc<dyn Payments> {
@@ -341,4 +342,6 @@ async fn a_saved_card_pays_as_the_card_would(g: Arc<dyn Payments>) {
 }
 
 mod card_forms;
+mod forgetting;
+use forgetting::a_forgotten_card_is_never_charged_again;
 mod over_stripe;

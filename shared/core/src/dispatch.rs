@@ -63,6 +63,11 @@ impl JobHandler for AppJobs {
             } => crate::subscriptions::panel::sync(ports, &customer_id, &service_id)
                 .await
                 .map_err(JobError::Failed),
+            Job::EraseAccount { customer_id } => {
+                crate::privacy::erasure::finish(ports, &customer_id)
+                    .await
+                    .map_err(failed)
+            }
             Job::DailyFanOut { check, run } => crate::daily::continue_fan_out(ports, check, &run)
                 .await
                 .map(|outcome| tracing::info!(task = check.name(), %outcome, "fan-out carried on"))

@@ -48,6 +48,7 @@ pub mod panel;
 pub mod party;
 pub mod payments;
 pub mod ports;
+pub mod privacy;
 pub mod private_files;
 pub mod provider_events;
 pub mod queue;

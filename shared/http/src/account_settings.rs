@@ -80,7 +80,11 @@ async fn confirm_password_reset(
 
 /// A wrong current password counts once more against the account's own
 /// login budget, so guesses from many addresses run out as well.
-async fn counted(state: &AppState, customer: &Customer, error: AccountError) -> ApiError {
+pub(crate) async fn counted(
+    state: &AppState,
+    customer: &Customer,
+    error: AccountError,
+) -> ApiError {
     if matches!(error, AccountError::WrongPassword) {
         let key = format!("account:{}", customer.id);
         if let Err(limited) = admit::<AuthAttempts>(&state.ports, &key).await {

@@ -227,6 +227,11 @@ async fn logout(
     Ok(response)
 }
 
+/// The header that clears the session cookie.
+pub(crate) fn cleared_cookie(state: &AppState) -> HeaderValue {
+    cookie(state, "", 0)
+}
+
 /// The logged-in customer.
 #[utoipa::path(get, path = "/api/me", tag = "accounts", security(("session" = [])),
     responses((status = 200, body = Customer)))]
@@ -267,4 +272,5 @@ pub fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(logout))
         .add(crate::handlers!(me))
         .merge(super::account_settings::routes())
+        .merge(super::privacy::routes())
 }

@@ -15,6 +15,7 @@ pub mod inbound;
 pub mod invoice_pdf;
 pub mod orders;
 pub mod portal;
+mod privacy;
 pub mod server;
 pub mod simulated_gateway;
 pub mod site;

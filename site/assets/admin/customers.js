@@ -97,6 +97,8 @@ async function showCustomer(id) {
   const services = file.services.map((service) => serviceRecord(c.id, service));
   $("customer-file").replaceChildren(
     el("h3", {}, `${c.name} <${c.email}>`),
+    // An erased account shows placeholders; when it was erased says why.
+    ...(c.erased_at ? [el("p", { class: "message", "data-erased": "" }, `Erased at the customer's request on ${c.erased_at}.`)] : []),
     details([["Customer id", c.id], ["Country", c.country], ["Since", c.created_at], ["Account credit", money(file.credit, "USD")]], "—"),
     ...(allows("billing") ? [moneyForm("Grant credit", `${customerPath(c.id)}/credit`, c.id,
       [["amount", "Credit (minor units)"], ["why", "Why"]], (a) => `The credit is ${money(a.balance, "USD")} now.`)] : []),

@@ -169,6 +169,25 @@ impl Account {
         }
     }
 
+    /// `POST /v1/payment_methods/<id>/detach`: the method leaves its
+    /// customer and may not be used again; one attached to nobody cannot be
+    /// detached (Stripe's answer, 400).
+    pub(super) fn detach(&mut self, id: &str) -> (u16, Value) {
+        let Some(method) = self.methods.get_mut(id) else {
+            return super::missing("payment_method", id);
+        };
+        if method.customer.take().is_none() {
+            return super::error(
+                400,
+                "invalid_request_error",
+                "",
+                "The payment method you provided is not attached to a customer so detachment is impossible.",
+            );
+        }
+        method.used = true;
+        (200, self.method_json(id))
+    }
+
     /// Once an intent made with `setup_future_usage` and a customer holds
     /// its amount, its payment method is attached to that customer.
     pub(super) fn attach_for_future_usage(&mut self, intent: &str) {

@@ -24,6 +24,7 @@
 //! which lags behind writes (`lookup`).
 
 mod answers;
+mod detach;
 mod forms;
 mod lookup;
 mod settings;
@@ -279,6 +280,10 @@ impl Payments for StripePayments {
             });
         }
         saved_card_of(customer, &setup["payment_method"])
+    }
+
+    async fn forget_card(&self, token: &str) -> Result<(), PaymentError> {
+        self.detach(token).await
     }
 
     async fn authorize(&self, charge: &Charge) -> Result<Authorization, PaymentError> {

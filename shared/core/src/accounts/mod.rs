@@ -110,6 +110,10 @@ pub struct Customer {
     /// The postal address on invoices; none until the customer gives one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<PostalAddress>,
+    /// RFC 3339, UTC: when the account was erased at its holder's request;
+    /// its personal details are placeholders since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_at: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

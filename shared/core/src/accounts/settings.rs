@@ -36,7 +36,7 @@ pub struct PasswordChange {
 }
 
 /// The profile and the customer in it, or not logged in when it is gone.
-pub(super) async fn profile(
+pub(crate) async fn profile(
     ports: &impl Storage,
     customer_id: &CustomerId,
 ) -> Result<(Item, Customer), AccountError> {
@@ -50,7 +50,7 @@ pub(super) async fn profile(
 }
 
 /// Refuses `password` unless it is the one on `profile` (403).
-pub(super) async fn prove_password(
+pub(crate) async fn prove_password(
     ports: &impl Hashing,
     profile: &Item,
     password: &str,
@@ -103,7 +103,7 @@ pub(super) fn audit_op(
 }
 
 /// Writes `ops`; a profile changed meanwhile is the customer's to resend.
-pub(super) async fn commit(ports: &impl Storage, ops: Vec<TxOp>) -> Result<(), AccountError> {
+pub(crate) async fn commit(ports: &impl Storage, ops: Vec<TxOp>) -> Result<(), AccountError> {
     match ports.table().transact(ops).await {
         Ok(()) => Ok(()),
         Err(TableError::TransactionConflict { .. }) => Err(changed_meanwhile()),

@@ -201,6 +201,7 @@ pub async fn verify_email(
         vat: None,
         company: None,
         address: None,
+        erased_at: None,
     };
     let (marker, profile) = repo::create_customer_ops(&customer, &pending.password_hash);
     let mut tx = Tx::new();

@@ -14,7 +14,7 @@ use crate::CustomerId;
 use crate::payments::SavedCard;
 use crate::store::{Condition, ItemExt, Key, Table, TableError, TableResult, TxOp, Update};
 
-fn lookup_key(token: &str) -> Key {
+pub(crate) fn lookup_key(token: &str) -> Key {
     Key::new(format!("PAYCARD#{token}"), "CUSTOMER")
 }
 

@@ -75,7 +75,7 @@ impl PaymentMethod {
     }
 }
 
-pub(super) fn key(customer_id: &CustomerId) -> Key {
+pub(crate) fn key(customer_id: &CustomerId) -> Key {
     Key::new(format!("CUSTOMER#{customer_id}"), "PAYMENT_METHOD")
 }
 

@@ -182,6 +182,7 @@ mod tests {
             created_at: "2026-12-01T00:00:00Z".into(),
             company: None,
             address: None,
+            erased_at: None,
             vat: vat.map(|(number, status)| VatRegistration {
                 number: number.into(),
                 status,

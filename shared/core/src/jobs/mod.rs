@@ -38,6 +38,8 @@ pub enum Job {
         customer_id: CustomerId,
         service_id: String,
     },
+    /// Finish erasing an account whose holder asked for it.
+    EraseAccount { customer_id: CustomerId },
     /// Carry on queuing the pages of a daily check's run where the last
     /// invocation stopped.
     DailyFanOut { check: Check, run: String },

@@ -206,6 +206,17 @@ pub trait Payments: Send + Sync {
         idempotency_key: &str,
     ) -> Result<SavedCard, PaymentError>;
 
+    /// Forgets the saved card of `token` at the provider, so it can never
+    /// be charged again (its holder asked to erase their account); a card
+    /// forgotten already is fine. A provider that keeps no cards says so.
+    async fn forget_card(&self, token: &str) -> Result<(), PaymentError> {
+        let _ = token;
+        Err(PaymentError::Invalid(format!(
+            "{} cannot forget a saved card",
+            self.name()
+        )))
+    }
+
     /// Reserves `charge.amount` on the card. A card whose bank asks its
     /// holder to confirm the payment is declined (`authentication_required`):
     /// the holder is not at hand.

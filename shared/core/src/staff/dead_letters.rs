@@ -160,6 +160,12 @@ fn about(job: Job) -> About {
             Some(customer_id),
             None,
         ),
+        Job::EraseAccount { customer_id } => (
+            "erase_account",
+            format!("customer:{customer_id}"),
+            Some(customer_id),
+            None,
+        ),
         Job::DailyFanOut { check, run } => (
             "daily_fan_out",
             format!("task:{} run {run}", check.name()),

@@ -126,6 +126,15 @@ impl Payments for SimulatedGateway {
         })
     }
 
+    /// Deletes the entry that makes the token chargeable.
+    async fn forget_card(&self, token: &str) -> Result<(), PaymentError> {
+        let saved = Condition::eq("kind", "token");
+        match self.table.delete(&entry_key(token), Some(saved)).await {
+            Ok(_) | Err(TableError::ConditionFailed) => Ok(()),
+            Err(other) => Err(storage(other)),
+        }
+    }
+
     async fn save_card(
         &self,
         method: &PaymentMethodId,
