@@ -30,6 +30,8 @@ async fn customer_with_kept_card<'a>(app: &'a App, action: &str) -> (Shopper<'a>
     let (status, paid) = ada.post(&format!("/api/orders/{id}/pay"), body, None).await;
     assert_eq!(status, 200, "{paid}");
     ada.wait_for(&id, "active").await;
+    let cart = json!({"domains": [fresh_domain()], "plan_id": "web-starter", "cycle": "monthly"});
+    assert_eq!(ada.put("/api/cart", cart, None).await.0, 200);
     let customer = me(app, &ada.cookie).await.1["id"]
         .as_str()
         .unwrap()
@@ -180,6 +182,12 @@ async fn erasure_ends_sessions_anonymises_and_keeps_invoices(app: &App) {
     );
     assert!(kept.get("password_hash").is_none());
     assert_eq!(kept["customer"]["name"], "erased");
+    let cart = Key::new(format!("CUSTOMER#{customer}"), "CART");
+    assert_eq!(
+        app.ports.table.get(&cart).await.unwrap(),
+        None,
+        "the cart is gone"
+    );
     assert!(kept["erased_at"].is_string());
     let id = CustomerId::new(&customer);
     let tables = app.ports.table.as_ref();
@@ -211,7 +219,10 @@ async fn erasure_ends_sessions_anonymises_and_keeps_invoices(app: &App) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(file.customer.erased_at.as_deref(), kept["erased_at"].as_str());
+    assert_eq!(
+        file.customer.erased_at.as_deref(),
+        kept["erased_at"].as_str()
+    );
 
     // Invoices stay, naming the buyer as they did.
     let invoices = Query::index(Index::Gsi1, format!("INVOICES#CUSTOMER#{customer}"));

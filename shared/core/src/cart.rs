@@ -49,7 +49,8 @@ fn invalid(code: &'static str, message: impl Into<String>) -> CartError {
     }
 }
 
-fn key(customer_id: &CustomerId) -> Key {
+/// Where the customer's cart is kept.
+pub fn key(customer_id: &CustomerId) -> Key {
     Key::new(format!("CUSTOMER#{customer_id}"), "CART")
 }
 

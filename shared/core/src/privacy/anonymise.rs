@@ -90,6 +90,10 @@ pub(super) async fn profile(
             condition: Some(Condition::VersionIs(version)),
         },
         TxOp::Delete {
+            key: crate::cart::key(&customer.id),
+            condition: None,
+        },
+        TxOp::Delete {
             key: Key::new(
                 crate::accounts::vat::PENDING,
                 format!("CUSTOMER#{}", customer.id),
@@ -100,7 +104,7 @@ pub(super) async fn profile(
             ports,
             &customer.id,
             "account_erased",
-            "erased at the customer's request: profile, contacts and saved card; invoices and credit notes kept as tax law requires",
+            "erased at the customer's request: profile, contacts, cart and saved card; invoices and credit notes kept as tax law requires",
         ),
     ];
     let marker_key = crate::accounts::email_key(&customer.email);

@@ -36,6 +36,7 @@ pub const KINDS: &[(&str, Treatment)] = &[
     ("CREDITNOTE#", Treatment::Section("credit_notes")),
     ("PAYMENT_METHOD", Treatment::Section("saved_card")),
     ("CREDIT", Treatment::Section("account_credit")),
+    ("CART", Treatment::Section("cart")),
     ("DISPUTE#", Treatment::Section("disputes")),
     ("DECLINES#", Treatment::Section("declined_cards")),
     ("UNPAID", Treatment::Section("unpaid_orders")),
