@@ -4,7 +4,6 @@
 //! wrong codes), the code asked again to unlock a domain, and staff
 //! requiring it.
 
-use hostfront::clock::Clock;
 use hostfront::staff::{Role, totp};
 use hostfront_tests::App;
 use hostfront_tests::shopper::Shopper;
