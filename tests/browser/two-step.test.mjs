@@ -25,6 +25,7 @@ describe("two-step login", () => {
       await page.locator("#two-step-status").getByText(/Off/).waitFor();
       await start.getByLabel("Current password").fill(PASSWORD);
       await start.getByRole("button", { name: "Set up two-step login" }).click();
+      await page.locator("#two-step-secret").getByText(/^[A-Z2-7]+$/).waitFor();
       const secret = (await page.locator("#two-step-secret").innerText()).trim();
       assert.match(secret, /^[A-Z2-7]{32}$/, "the key is shown as text");
       assert.match(await page.locator("#two-step-url").innerText(), /^otpauth:\/\/totp\//);
