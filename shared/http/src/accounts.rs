@@ -224,7 +224,7 @@ async fn login(
             customer,
             token,
             must_enrol,
-        } => (customer, token, must_enrol),
+        } => (*customer, token, must_enrol),
     };
     if !must_enrol {
         return Ok(with_session(&state, StatusCode::OK, customer, &token));

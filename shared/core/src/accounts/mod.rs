@@ -128,13 +128,11 @@ pub enum AccountError {
     /// A mailed link that was used, has expired or never existed.
     #[error("{0}")]
     LinkGone(&'static str),
-    /// Two-step login is on: this needs a current code.
     #[error("give a current code from your authenticator app")]
     TotpRequired,
     /// The code is not the app's current one, or was used already.
     #[error("that code is not right, or was used already; give the next one")]
     WrongCode,
-    /// The login's second step took too long or too many tries.
     #[error("this login has expired; log in again with your password")]
     TicketGone,
     /// Staff require two-step login; nothing else until it is on.
@@ -265,7 +263,7 @@ pub async fn login(
     let must_enrol = two_step::TwoStepStatus::of(&profile).must_enrol();
     let token = start_session(ports, &customer.id).await?;
     Ok(LoggedIn::Session {
-        customer,
+        customer: Box::new(customer),
         token,
         must_enrol,
     })

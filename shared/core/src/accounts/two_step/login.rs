@@ -43,7 +43,7 @@ pub struct SecondStep {
 pub enum LoggedIn {
     /// A session; with `must_enrol`, it can only turn on two-step login.
     Session {
-        customer: Customer,
+        customer: Box<Customer>,
         token: String,
         must_enrol: bool,
     },
