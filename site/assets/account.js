@@ -10,6 +10,7 @@ import { showVatNumber } from "./vat-number.js";
 import { showBillingAddress } from "./billing-address.js";
 import { followEmailConfirmation, showAccountDetails } from "./account-details.js";
 import { showYourData } from "./your-data.js";
+import { showTwoStep } from "./two-step.js";
 
 const say = messenger("account-message");
 
@@ -19,6 +20,7 @@ function showTab(tab) {
   $("tab-login").setAttribute("aria-selected", String(!signup));
   $("signup-form").hidden = !signup;
   $("login-form").hidden = signup;
+  $("login-code-form").hidden = true;
 }
 
 // Where `?next=` may send the customer after login: a path on this site only.
@@ -35,13 +37,19 @@ export function sameOriginPath(next) {
   return url.origin === location.origin ? url.pathname + url.search + url.hash : null;
 }
 
-function showCustomer(customer) {
+// With `mustEnrol` (staff require two-step login and it is off) only the
+// two-step section works until it is on.
+function showCustomer(customer, mustEnrol = false) {
   $("signed-out").hidden = Boolean(customer);
   $("signed-in").hidden = !customer;
   if (customer) {
     keepWithAccount();
     $("customer-name").textContent = customer.name;
     $("customer-email").textContent = customer.email;
+    if (mustEnrol) {
+      showTwoStep(true, () => showCustomer(customer));
+      return;
+    }
     const next = sameOriginPath(new URLSearchParams(location.search).get("next"));
     if (next) {
       location.assign(next);
@@ -52,6 +60,7 @@ function showCustomer(customer) {
     showBillingAddress(customer);
     showAccountDetails(customer);
     showYourData();
+    showTwoStep();
   }
 }
 
@@ -68,15 +77,6 @@ function sayRefused(error) {
   if (!(error instanceof ApiError)) throw error;
   const wait = error.status === 429 ? ` Try again in ${error.retryAfter ?? "a few"} seconds.` : "";
   say(capitalized(error.message) + "." + wait, true);
-}
-
-async function submit(form, path) {
-  say("");
-  try {
-    showCustomer(await api(path, { method: "POST", body: JSON.stringify(formFields(form)) }));
-  } catch (error) {
-    sayRefused(error);
-  }
 }
 
 $("tab-signup").addEventListener("click", () => showTab("signup"));
@@ -113,13 +113,46 @@ $("signup-form").addEventListener("submit", async (event) => {
     sayRefused(error);
   }
 });
-$("login-form").addEventListener("submit", (event) => {
+// With two-step login on, the password answers a ticket and the code
+// (or a recovery code, which has a dash) finishes the login.
+let ticket = null;
+$("login-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  submit(event.target, "/api/login");
+  say("");
+  try {
+    const answer = await api("/api/login", { method: "POST", body: JSON.stringify(formFields(event.target)) });
+    if (answer.second_factor !== "totp") return showCustomer(answer, answer.must_enrol_totp);
+    ticket = answer.ticket;
+    event.target.reset();
+    $("login-form").hidden = true;
+    $("login-code-form").hidden = false;
+    $("login-code-form").elements.code.focus();
+  } catch (error) {
+    sayRefused(error);
+  }
+});
+$("login-code-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  say("");
+  const code = event.target.elements.code.value.trim();
+  const body = { ticket, ...(code.includes("-") ? { recovery_code: code } : { code }) };
+  try {
+    showCustomer(await api("/api/login/totp", { method: "POST", body: JSON.stringify(body) }));
+    event.target.reset();
+    event.target.hidden = true;
+  } catch (error) {
+    event.target.reset();
+    if (error instanceof ApiError && error.code === "login_expired") {
+      event.target.hidden = true;
+      $("login-form").hidden = false;
+    }
+    sayRefused(error);
+  }
 });
 async function logOut(everywhere) {
   await api("/api/logout", { method: "POST", body: JSON.stringify({ everywhere }) }).catch(() => null);
   showCustomer(null);
+  $("login-code-form").hidden = true;
   showTab("login");
   say(everywhere ? "You are logged out on every device." : "You are logged out.");
 }
@@ -143,5 +176,5 @@ function followVerification() {
 
 window.addEventListener("hashchange", followVerification);
 if (!followVerification() && !followEmailConfirmation(showCustomer)) {
-  api("/api/session").then((s) => showCustomer(s.customer), () => showCustomer(null));
+  api("/api/session").then((s) => showCustomer(s.customer, s.must_enrol_totp), () => showCustomer(null));
 }

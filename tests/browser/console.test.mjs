@@ -117,6 +117,12 @@ describe("the staff console", () => {
     await refund.getByLabel("Why").fill("The setup took a day.");
     await refund.getByRole("button", { name: "Refund" }).click();
     await page.locator("#console-message").getByText(/\$1\.00 given back; credit note CN-000001/).waitFor();
+    // Staff can require two-step login of the customer, and stop requiring it.
+    await page.locator("#customer-file").getByRole("button", { name: "Require two-step login" }).click();
+    await page.locator("#console-message").getByText(/sets it up at their next login/).waitFor();
+    await page.locator("#customer-file").getByText("Two-step login: off; required by staff.").waitFor();
+    await page.locator("#customer-file").getByRole("button", { name: "Stop requiring two-step login" }).click();
+    await page.locator("#console-message").getByText("Two-step login is no longer required.").waitFor();
     // The customer sees the credit note beside their invoices, and prints it.
     const customer = await customerPage(app.browser, app.server.base, held.email);
     await customer.goto(`${app.server.base}/portal.html`);

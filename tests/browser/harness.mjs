@@ -175,14 +175,15 @@ export async function shot(page, name) {
   await page.screenshot({ path: `${folder}/${name}.png`, fullPage: true });
 }
 
-/// The code an authenticator app shows now for the base32 `secret` (RFC 6238).
-export function totpNow(secret) {
+/// The code an authenticator app shows now for the base32 `secret` (RFC 6238),
+/// or `steps` steps of 30 seconds from now.
+export function totpNow(secret, steps = 0) {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   let bits = "";
   for (const c of secret.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
   const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
   const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + steps));
   const hmac = createHmac("sha1", key).update(counter).digest();
   const offset = hmac[hmac.length - 1] & 0xf;
   const code = (hmac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;

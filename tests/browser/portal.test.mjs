@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { fillCard, shot, signUp, useStorefront } from "./harness.mjs";
+import { fillCard, shot, signUp, totpNow, useStorefront } from "./harness.mjs";
 
 describe("the portal", () => {
   // Both customers sign up, confirm domain changes with their password and
@@ -140,6 +140,23 @@ describe("the portal", () => {
     await renewedDomain.getByLabel("Your account password, to confirm").fill(PASSWORD);
     await renewedDomain.getByRole("button", { name: "Show the auth code" }).click();
     await renewedDomain.locator(".record-note.error").getByText(/60 days/).waitFor();
+    // With two-step login on, unlocking asks for the app's code as well.
+    const base = app.server.base;
+    const enrolment = await (await page.request.post(`${base}/api/account/totp`, { data: { current_password: PASSWORD } })).json();
+    const confirmed = await page.request.post(`${base}/api/account/totp/confirm`, { data: { code: totpNow(enrolment.secret) } });
+    assert.equal(confirmed.status(), 200);
+    await renewedDomain.getByRole("button", { name: "Unlock for transfer" }).click();
+    const unlock = renewedDomain.locator("form", { has: page.getByRole("button", { name: "Unlock for transfer" }) });
+    const appCode = unlock.getByLabel("The code your authenticator app shows now");
+    await appCode.waitFor();
+    await unlock.getByLabel("Your account password, to confirm").fill(PASSWORD);
+    await appCode.fill(totpNow(enrolment.secret) === "000000" ? "111111" : "000000");
+    await unlock.getByRole("button", { name: "Unlock for transfer" }).click();
+    await renewedDomain.locator(".record-note.error").getByText(/not right/).waitFor();
+    await unlock.getByLabel("Your account password, to confirm").fill(PASSWORD);
+    await appCode.fill(totpNow(enrolment.secret, 1));
+    await unlock.getByRole("button", { name: "Unlock for transfer" }).click();
+    await renewedDomain.locator(".record-note").getByText("orbitbakery.com is unlocked.").waitFor();
     const row = page.locator("#invoices tbody tr", { hasText: "Renewal of orbitbakery.com, 2 years" });
     await row.locator(".invoice-status").getByText("paid").waitFor();
     await shot(page, "portal");

@@ -58,6 +58,7 @@ pub mod registrar;
 pub mod renewals;
 pub mod resolver;
 pub mod scheduler;
+pub mod second_factor;
 pub mod secrets;
 pub mod staff;
 pub mod stats;

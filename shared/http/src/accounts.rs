@@ -12,7 +12,8 @@ use super::AppState;
 use super::client::{Admitted, AuthAttempts};
 use super::error::{ApiError, ApiJson, ErrorBody};
 use hostfront_core::accounts::{
-    self, AccountError, Customer, Login, SESSION_DAYS, Signup, SignupAccepted, Verification,
+    self, AccountError, Customer, LoggedIn, Login, SESSION_DAYS, Signup, SignupAccepted,
+    Verification,
 };
 
 /// The session cookie's name. `__Host-` makes the browser refuse it unless it
@@ -48,6 +49,20 @@ impl From<AccountError> for ApiError {
                 ApiError::new(StatusCode::GONE, "link_gone", message)
             }
             AccountError::AddressTaken => ApiError::conflict("email_taken", error.to_string()),
+            AccountError::TotpRequired => {
+                ApiError::new(StatusCode::FORBIDDEN, "totp_required", error.to_string())
+            }
+            AccountError::WrongCode => {
+                ApiError::new(StatusCode::FORBIDDEN, "wrong_code", error.to_string())
+            }
+            AccountError::TicketGone => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "login_expired", error.to_string())
+            }
+            AccountError::TotpEnrolmentRequired => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "totp_enrolment_required",
+                error.to_string(),
+            ),
             AccountError::Overloaded(e) => ApiError::unavailable(e.to_string()).retry_after(1),
             AccountError::Table(e) => e.into(),
         }
@@ -174,11 +189,21 @@ async fn verify_email(
     Ok(with_session(&state, StatusCode::CREATED, customer, &token))
 }
 
+/// A customer logged in whom staff require to turn on two-step login first.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct MustEnrol {
+    #[serde(flatten)]
+    customer: Customer,
+    /// True: the session only turns on two-step login (`POST /api/account/totp`).
+    must_enrol_totp: bool,
+}
+
 /// Logs in with email and password. The session the request arrived with,
-/// if any, ends: a session planted before login is never promoted.
+/// if any, ends: a session planted before login is never promoted. With
+/// two-step login on, no session yet: a ticket for `POST /api/login/totp`.
 #[utoipa::path(post, path = "/api/login", tag = "accounts", request_body = Login,
     responses(
-        (status = 200, body = Customer, description = "logged in; the session cookie is set"),
+        (status = 200, body = Customer, description = "logged in; the session cookie is set. With two-step login on, instead `{\"second_factor\": \"totp\", \"ticket\": …}` (`LoginTicket`) and no cookie; when staff require two-step login and it is off, the customer with `must_enrol_totp: true` (`MustEnrol`)"),
         (status = 401, body = ErrorBody, description = "`invalid_credentials`"),
         (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
     ))]
@@ -189,11 +214,31 @@ async fn login(
     ApiJson(request): ApiJson<Login>,
 ) -> Result<Response, ApiError> {
     let previous = session_token(&state, &headers)?;
-    let (customer, token) = accounts::login(&state.ports, request).await?;
+    let logged_in = accounts::login(&state.ports, request).await?;
     if let Some(previous) = previous {
         accounts::logout(&state.ports, &previous).await?;
     }
-    Ok(with_session(&state, StatusCode::OK, customer, &token))
+    let (customer, token, must_enrol) = match logged_in {
+        LoggedIn::SecondStep(ticket) => return Ok((StatusCode::OK, Json(ticket)).into_response()),
+        LoggedIn::Session {
+            customer,
+            token,
+            must_enrol,
+        } => (*customer, token, must_enrol),
+    };
+    if !must_enrol {
+        return Ok(with_session(&state, StatusCode::OK, customer, &token));
+    }
+    let mut response = Json(MustEnrol {
+        customer,
+        must_enrol_totp: true,
+    })
+    .into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        cookie(&state, &token, SESSION_DAYS * 86_400),
+    );
+    Ok(response)
 }
 
 /// The body of a logout: empty JSON (`{}`). Requiring JSON, like every other
@@ -244,6 +289,10 @@ async fn me(CurrentCustomer(customer): CurrentCustomer) -> Json<Customer> {
 struct Session {
     /// The customer; null for a visitor.
     customer: Option<Customer>,
+    /// Staff require two-step login and it is off: the site sends them to
+    /// turn it on, as nothing else works until then.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    must_enrol_totp: bool,
 }
 
 /// Whether a customer is logged in, and who: for a page that shows itself
@@ -251,15 +300,24 @@ struct Session {
 /// error in their browser's console).
 #[utoipa::path(get, path = "/api/session", tag = "accounts",
     responses((status = 200, body = Session), (status = 503, body = ErrorBody)))]
-async fn session(customer: Result<CurrentCustomer, ApiError>) -> Result<Json<Session>, ApiError> {
-    match customer {
-        Ok(CurrentCustomer(customer)) => Ok(Json(Session {
+async fn session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Session>, ApiError> {
+    let visitor = Session {
+        customer: None,
+        must_enrol_totp: false,
+    };
+    let Some(token) = session_token(&state, &headers)? else {
+        return Ok(Json(visitor));
+    };
+    match accounts::session_account(&state.ports, &token).await {
+        Ok((customer, two_step)) => Ok(Json(Session {
             customer: Some(customer),
+            must_enrol_totp: two_step.must_enrol(),
         })),
-        Err(refused) if refused.status == StatusCode::UNAUTHORIZED => {
-            Ok(Json(Session { customer: None }))
-        }
-        Err(other) => Err(other),
+        Err(AccountError::NotLoggedIn) => Ok(Json(visitor)),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -273,4 +331,5 @@ pub fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(me))
         .merge(super::account_settings::routes())
         .merge(super::privacy::routes())
+        .merge(super::two_step::routes())
 }

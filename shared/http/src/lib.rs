@@ -21,6 +21,7 @@ pub mod simulated_gateway;
 pub mod site;
 pub mod system;
 pub mod table;
+mod two_step;
 
 use std::convert::Infallible;
 use std::path::Path;

@@ -1,5 +1,6 @@
 // The console's customers: finding one, and their file with what staff may
-// do there (suspend or cancel a service, grant credit, refund an invoice).
+// do there (suspend or cancel a service, grant credit, refund an invoice,
+// require two-step login).
 
 import { $, details, el, money } from "../page.js";
 import { actorOf, allows, attempt, call, fail, say } from "./console.js";
@@ -91,6 +92,21 @@ function invoiceItem(customerId, i) {
   return item;
 }
 
+/// Whether the customer uses two-step login, and a button that requires it
+/// of them (sent to turn it on at their next login) or stops requiring it.
+function twoStepLine(customerId, twoStep) {
+  const state = twoStep.enabled ? "on" : twoStep.pending ? "being set up" : "off";
+  const required = twoStep.required ? "; required by staff" : "";
+  const button = el("button", { type: "button", class: "secondary", "data-action": "two-step" },
+    twoStep.required ? "Stop requiring two-step login" : "Require two-step login");
+  button.addEventListener("click", () => attempt(async () => {
+    await call(`${customerPath(customerId)}/two-step`, { method: "PUT", body: JSON.stringify({ required: !twoStep.required }) });
+    await showCustomer(customerId);
+    say(twoStep.required ? "Two-step login is no longer required." : "Two-step login is required: the customer sets it up at their next login.");
+  }));
+  return el("p", { "data-two-step": state }, `Two-step login: ${state}${required}. `, button);
+}
+
 async function showCustomer(id) {
   const file = await call(customerPath(id));
   const c = file.customer;
@@ -100,6 +116,7 @@ async function showCustomer(id) {
     // An erased account shows placeholders; when it was erased says why.
     ...(c.erased_at ? [el("p", { class: "message", "data-erased": "" }, `Erased at the customer's request on ${c.erased_at}.`)] : []),
     details([["Customer id", c.id], ["Country", c.country], ["Since", c.created_at], ["Account credit", money(file.credit, "USD")]], "—"),
+    twoStepLine(c.id, file.two_step),
     ...(allows("billing") ? [moneyForm("Grant credit", `${customerPath(c.id)}/credit`, c.id,
       [["amount", "Credit (minor units)"], ["why", "Why"]], (a) => `The credit is ${money(a.balance, "USD")} now.`)] : []),
     el("h4", {}, "Services"), ...(services.length ? services : [el("p", {}, "None.")]),

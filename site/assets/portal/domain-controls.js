@@ -1,6 +1,7 @@
 // What a holder controls of a domain from the portal: its transfer lock and
 // auth code, its registrant, its nameservers, and asking the registry again.
-// Unlocking, the auth code and the registrant ask for the account password.
+// Unlocking, the auth code and the registrant ask for the account password,
+// and a current code when two-step login is on.
 
 import { api, ApiError } from "../api.js";
 import { capitalized, el } from "../page.js";
@@ -27,33 +28,41 @@ async function act(domain, work) {
 const secondary = (label) => el("button", { type: "button", class: "secondary" }, label);
 
 // A form in place of `button` that asks for `fields` and the account
-// password again, then calls `send` with the values; the password never
-// stays on the page.
+// password again (and, with two-step login on, a current code from the
+// app), then calls `send` with them; neither stays on the page.
 function confirmForm(button, { fields = [], submit, send }) {
   const password = el("input", { name: "current_password", type: "password", autocomplete: "current-password", required: "" });
+  const code = el("input", { name: "totp_code", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "6", pattern: "[0-9]{6}" });
+  const codeLabel = el("label", { hidden: "" }, "The code your authenticator app shows now", code);
+  api("/api/account/totp").then((twoStep) => {
+    codeLabel.hidden = !twoStep.enabled;
+    code.required = twoStep.enabled;
+  }, () => null);
   const form = el("form", { class: "card-form" },
     ...fields,
     el("label", {}, "Your account password, to confirm", password),
+    codeLabel,
     el("button", { type: "submit" }, submit));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const current = password.value;
+    const confirmed = { current_password: password.value, ...(code.value ? { totp_code: code.value.trim() } : {}) };
     password.value = "";
-    send(current);
+    code.value = "";
+    send(confirmed);
   });
   button.replaceWith(form);
   password.focus();
 }
 
 function lockButton(domain) {
-  const setLock = (locked, current_password) => act(domain, async () => {
-    const now = await api(pathOf(domain, "lock"), { method: "PUT", body: JSON.stringify({ locked, current_password }) });
+  const setLock = (locked, confirmed = {}) => act(domain, async () => {
+    const now = await api(pathOf(domain, "lock"), { method: "PUT", body: JSON.stringify({ locked, ...confirmed }) });
     await showDomains();
     note(domain.name, `${domain.unicode} is ${now.locked ? "locked" : "unlocked"}.`);
   });
   const lock = secondary(domain.locked ? "Unlock for transfer" : "Lock");
   lock.addEventListener("click", () => (domain.locked
-    ? confirmForm(lock, { submit: "Unlock for transfer", send: (password) => setLock(false, password) })
+    ? confirmForm(lock, { submit: "Unlock for transfer", send: (confirmed) => setLock(false, confirmed) })
     : setLock(true)));
   return lock;
 }
@@ -62,8 +71,8 @@ function authCodeButton(domain) {
   const code = secondary("Show the auth code");
   code.addEventListener("click", () => confirmForm(code, {
     submit: "Show the auth code",
-    send: (current_password) => act(domain, async () => {
-      const answer = await api(pathOf(domain, "auth-code"), { method: "POST", body: JSON.stringify({ current_password }) });
+    send: (confirmed) => act(domain, async () => {
+      const answer = await api(pathOf(domain, "auth-code"), { method: "POST", body: JSON.stringify(confirmed) });
       note(domain.name, `The auth code of ${domain.unicode} is ${answer.auth_code}. Give it only to the registrar you move to.`);
     }),
   }));
@@ -83,8 +92,8 @@ function registrantButton(domain) {
         el("label", {}, optOut, " The new registrant does not want the 60-day lock against transfers that follows the change"),
       ],
       submit: "Change the registrant",
-      send: (current_password) => act(domain, async () => {
-        const body = { name: name.value, email: email.value, current_password, opt_out_transfer_lock: optOut.checked };
+      send: (confirmed) => act(domain, async () => {
+        const body = { name: name.value, email: email.value, ...confirmed, opt_out_transfer_lock: optOut.checked };
         const now = await api(pathOf(domain, "registrant"), { method: "PUT", body: JSON.stringify(body) });
         await showDomains();
         note(domain.name, now.transfer_lock_until

@@ -1,9 +1,11 @@
 //! What a customer changes on their account, over real HTTP: a forgotten
-//! password, the password, the email, the name and country.
+//! password, the password, the email, the name and country, and two-step
+//! login.
 
 mod changes;
 mod email;
 mod reset;
+mod two_step;
 
 use hostfront::audit::{self, AuditQuery};
 use hostfront::mail::MailKind;

@@ -13,7 +13,7 @@ mod floods;
 mod headers;
 mod hoarding;
 mod local_server;
-mod portal_quota;
+pub(crate) mod portal_quota;
 mod secrets;
 mod server_names;
 mod sessions;

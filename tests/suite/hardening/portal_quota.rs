@@ -30,7 +30,7 @@ on_both_engines!(
 
 /// A new customer whose order of a new domain went live, the domain, and
 /// their email address.
-pub(super) async fn live_domain<'a>(app: &'a App) -> (Shopper<'a>, String, String) {
+pub(crate) async fn live_domain<'a>(app: &'a App) -> (Shopper<'a>, String, String) {
     let email = format!("{}@example.com", fresh_username());
     let shopper = Shopper::sign_up(app, &email, "GB").await;
     let domain = fresh_domain();

@@ -22,6 +22,7 @@ fn registrant(email: &str, opt_out: bool) -> RegistrantChange {
         name: "Bakery Ltd".into(),
         email: email.into(),
         current_password: Some(PASSWORD.into()),
+        totp_code: None,
         opt_out_transfer_lock: opt_out,
     }
 }

@@ -137,11 +137,10 @@ fn only_the_functions_that_open_secrets_may_decrypt_and_each_names_its_secrets()
             }
         }
     }
-    // Provisioning opens an order's secrets; a staff login opens the member's.
-    assert_eq!(
-        opening,
-        BTreeSet::from(["worker".to_string(), "api-admin".to_string()])
-    );
+    // Provisioning opens an order's secrets; a staff login opens the member's;
+    // a customer's login and their sensitive domain changes open theirs.
+    let expected = ["worker", "api-admin", "api-accounts", "api-portal"];
+    assert_eq!(opening, expected.into_iter().map(String::from).collect());
 }
 
 #[test]

@@ -27,6 +27,7 @@ pub(crate) mod repo;
 pub mod reset;
 pub mod settings;
 mod signup;
+pub mod two_step;
 pub mod vat;
 use crate::CustomerId;
 use crate::store::{Condition, ItemExt, TableError, Update};
@@ -38,6 +39,7 @@ pub use reset::{
 };
 pub use settings::{DetailsChange, PasswordChange, change_details, change_password};
 pub use signup::{SignupAccepted, Verification, signup, verify_email};
+pub use two_step::LoggedIn;
 pub use vat::{VatRegistration, VatStatus};
 
 pub const MIN_PASSWORD: usize = 10;
@@ -134,6 +136,16 @@ pub enum AccountError {
     /// A mailed link that was used, has expired or never existed.
     #[error("{0}")]
     LinkGone(&'static str),
+    #[error("give a current code from your authenticator app")]
+    TotpRequired,
+    /// The code is not the app's current one, or was used already.
+    #[error("that code is not right, or was used already; give the next one")]
+    WrongCode,
+    #[error("this login has expired; log in again with your password")]
+    TicketGone,
+    /// Staff require two-step login; nothing else until it is on.
+    #[error("turn on two-step login first: this account requires it")]
+    TotpEnrolmentRequired,
     /// Another account has the address; whose is never said.
     #[error("another account uses this email address")]
     AddressTaken,
@@ -220,11 +232,12 @@ pub(crate) async fn start_session(
     Ok(token)
 }
 
-/// Checks the credentials and starts a session.
+/// Checks the credentials and starts a session, or, with two-step login
+/// on, gives the ticket for its second step.
 pub async fn login(
     ports: &(impl Storage + Hashing),
     request: Login,
-) -> Result<(Customer, String), AccountError> {
+) -> Result<LoggedIn, AccountError> {
     let email = normalize_email(&request.email).map_err(|_| AccountError::BadCredentials)?;
     let marker = ports.table().get(&email_key(&email)).await?;
     let profile = match marker.as_ref().and_then(|m| m.str_attr("customer_id")) {
@@ -251,8 +264,17 @@ pub async fn login(
         return Err(AccountError::BadCredentials);
     };
     let customer = customer_of(&profile)?;
+    if two_step::is_on(&profile) {
+        let ticket = two_step::open_ticket(ports, &customer.id).await?;
+        return Ok(LoggedIn::SecondStep(ticket));
+    }
+    let must_enrol = two_step::TwoStepStatus::of(&profile).must_enrol();
     let token = start_session(ports, &customer.id).await?;
-    Ok((customer, token))
+    Ok(LoggedIn::Session {
+        customer: Box::new(customer),
+        token,
+        must_enrol,
+    })
 }
 
 /// Whether `password` is the customer's account password (a panel password
@@ -272,8 +294,20 @@ pub async fn is_account_password(
         .await?)
 }
 
-/// The customer a session token belongs to, while the session lasts.
+/// The customer a session token belongs to, while the session lasts;
+/// refused while staff require two-step login and it is not on.
 pub async fn session_customer(ports: &impl Storage, token: &str) -> Result<Customer, AccountError> {
+    match session_account(ports, token).await? {
+        (_, status) if status.must_enrol() => Err(AccountError::TotpEnrolmentRequired),
+        (customer, _) => Ok(customer),
+    }
+}
+
+/// The customer a session token belongs to, and their two-step login.
+pub async fn session_account(
+    ports: &impl Storage,
+    token: &str,
+) -> Result<(Customer, two_step::TwoStepStatus), AccountError> {
     let session = ports
         .table()
         .get(&session_key(token))
@@ -295,13 +329,16 @@ pub async fn session_customer(ports: &impl Storage, token: &str) -> Result<Custo
     {
         return Err(AccountError::NotLoggedIn);
     }
-    customer_of(&profile)
+    Ok((
+        customer_of(&profile)?,
+        two_step::TwoStepStatus::of(&profile),
+    ))
 }
 
 /// Ends every session of the account `token` belongs to, on every device.
 /// One write: sessions started until now stop counting, and this one goes.
 pub async fn logout_everywhere(ports: &impl Storage, token: &str) -> Result<(), AccountError> {
-    let customer = session_customer(ports, token).await?;
+    let (customer, _) = session_account(ports, token).await?;
     ports
         .table()
         .update(

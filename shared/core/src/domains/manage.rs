@@ -229,6 +229,9 @@ pub struct RegistrantChange {
     /// The account password, asked again for this change.
     #[serde(default)]
     pub current_password: Option<String>,
+    /// A current code from the authenticator app, when two-step login is on.
+    #[serde(default)]
+    pub totp_code: Option<String>,
     /// The registrant's choice, before the change, not to have the domain
     /// locked against transfers for 60 days after it (ICANN Transfer
     /// Policy II.C); recorded and mailed.

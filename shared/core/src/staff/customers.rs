@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::accounts::Customer;
 use crate::accounts::repo::{customer_of, email_key, load_customer, name_index};
+use crate::accounts::two_step::TwoStepStatus;
 use crate::audit::{self, AuditEntry, AuditQuery};
 use crate::billing::disputes::{self, Dispute};
 use crate::billing::invoice::{self, Invoice};
@@ -114,6 +115,8 @@ pub struct CustomerFile {
     pub credit: i64,
     /// Disputes of their payments (chargebacks), as the card provider reported them last.
     pub disputes: Vec<Dispute>,
+    /// Their two-step login, and whether staff require it.
+    pub two_step: TwoStepStatus,
 }
 
 /// A mail sent, without its body.
@@ -167,7 +170,20 @@ pub async fn file(
         audit: audit::read(table, AuditQuery::Customer(id), 100).await?,
         credit: crate::billing::credit::balance(table, id).await?.0,
         disputes: disputes::of_customer(table, id).await?,
+        two_step: two_step_of(table, id).await?,
         mail,
         customer,
     }))
+}
+
+async fn two_step_of(
+    table: &dyn crate::store::Table,
+    id: &CustomerId,
+) -> Result<TwoStepStatus, TableError> {
+    let profile = table
+        .get(&Key::new(format!("CUSTOMER#{id}"), "PROFILE"))
+        .await?;
+    Ok(profile
+        .map(|p| TwoStepStatus::of(&p))
+        .unwrap_or_else(|| TwoStepStatus::of(&Default::default())))
 }

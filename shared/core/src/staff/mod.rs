@@ -18,7 +18,7 @@ pub mod dead_letters;
 pub mod orders;
 pub mod subscriptions;
 pub mod throttle;
-pub mod totp;
+pub use crate::second_factor::totp;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

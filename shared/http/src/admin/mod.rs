@@ -282,4 +282,5 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(pools::routes())
         .merge(reports::routes())
         .merge(invoices::routes())
+        .merge(crate::two_step::admin_routes())
 }

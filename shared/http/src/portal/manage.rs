@@ -3,7 +3,8 @@
 //! registry. Each is limited per customer and asks the registry within the
 //! portal's share of its quota, so no customer can spend what searches and
 //! orders need. Unlocking, a change of registrant and the auth code need the
-//! account password again; each try counts against the login limits.
+//! account password again, and a current code when two-step login is on;
+//! each try counts against the login limits.
 
 use std::net::IpAddr;
 
@@ -20,6 +21,7 @@ use crate::client::{AuthAttempts, ClientIp, DomainChanges, admit, limit_key};
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::table::RouteTable;
 use hostfront_core::accounts::Customer;
+use hostfront_core::accounts::two_step;
 use hostfront_core::daily::refresh;
 use hostfront_core::domains::manage::{self, ManageError, RegistrantChange};
 use hostfront_core::domains::owned::OwnedDomain;
@@ -89,6 +91,19 @@ async fn count_password_try(
     Ok(())
 }
 
+/// With two-step login on, a current code as well: 403 `totp_required`
+/// without one, `wrong_code` with a wrong or used one (counted with logins).
+async fn step_up(
+    state: &AppState,
+    customer: &Customer,
+    code: Option<&str>,
+) -> Result<(), ApiError> {
+    match two_step::require_code(&state.ports, &customer.id, code).await {
+        Ok(()) => Ok(()),
+        Err(error) => Err(crate::two_step::counted(state, &customer.id, error).await),
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 struct Nameservers {
     /// 2 to 13 host names.
@@ -126,6 +141,10 @@ struct Lock {
     /// The account password: needed to unlock.
     #[serde(default)]
     current_password: Option<String>,
+    /// A current code from the authenticator app: needed to unlock when
+    /// two-step login is on.
+    #[serde(default)]
+    totp_code: Option<String>,
 }
 
 /// Locks a domain against transfer, or unlocks it with the account password
@@ -136,7 +155,7 @@ struct Lock {
     params(("name" = String, Path, description = "the domain, ASCII")),
     responses(
         (status = 200, body = OwnedDomain),
-        (status = 403, body = ErrorBody, description = "`wrong_password`"),
+        (status = 403, body = ErrorBody, description = "`wrong_password`; with two-step login on, `totp_required` (give `totp_code`) or `wrong_code`"),
         (status = 404, body = ErrorBody, description = "not a domain of yours"),
         (status = 409, body = ErrorBody, description = "`transfer_locked` (the message names the date it ends), `registry_refused`"),
         (status = 422, body = ErrorBody, description = "`current_password_required`"),
@@ -153,6 +172,7 @@ async fn set_lock(
     let password = body.current_password.as_deref();
     if !body.locked {
         count_password_try(&state, client, &customer, password).await?;
+        step_up(&state, &customer, body.totp_code.as_deref()).await?;
     }
     let name = name.to_lowercase();
     let domain = manage::set_lock(&state.ports, &customer.id, &name, body.locked, password).await?;
@@ -168,7 +188,7 @@ async fn set_lock(
     params(("name" = String, Path, description = "the domain, ASCII")),
     responses(
         (status = 200, body = OwnedDomain),
-        (status = 403, body = ErrorBody, description = "`wrong_password`"),
+        (status = 403, body = ErrorBody, description = "`wrong_password`; with two-step login on, `totp_required` (give `totp_code`) or `wrong_code`"),
         (status = 404, body = ErrorBody, description = "not a domain of yours"),
         (status = 409, body = ErrorBody, description = "`registry_refused`"),
         (status = 422, body = ErrorBody, description = "`invalid_contact`, `current_password_required`"),
@@ -189,6 +209,7 @@ async fn set_registrant(
         change.current_password.as_deref(),
     )
     .await?;
+    step_up(&state, &customer, change.totp_code.as_deref()).await?;
     let name = name.to_lowercase();
     let domain = manage::set_registrant(&state.ports, &customer.id, &name, change).await?;
     Ok(Json(domain))
@@ -199,6 +220,9 @@ struct Confirmation {
     /// The account password.
     #[serde(default)]
     current_password: Option<String>,
+    /// A current code from the authenticator app, when two-step login is on.
+    #[serde(default)]
+    totp_code: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -215,7 +239,7 @@ struct AuthCode {
     params(("name" = String, Path, description = "the domain, ASCII")),
     responses(
         (status = 200, body = AuthCode),
-        (status = 403, body = ErrorBody, description = "`wrong_password`"),
+        (status = 403, body = ErrorBody, description = "`wrong_password`; with two-step login on, `totp_required` (give `totp_code`) or `wrong_code`"),
         (status = 404, body = ErrorBody, description = "not a domain of yours"),
         (status = 409, body = ErrorBody, description = "`locked`, `too_recent`, `transfer_locked` (the messages name the date), `registry_refused`"),
         (status = 422, body = ErrorBody, description = "`current_password_required`"),
@@ -231,6 +255,7 @@ async fn get_auth_code(
 ) -> Result<Json<AuthCode>, ApiError> {
     let password = body.current_password.as_deref();
     count_password_try(&state, client, &customer, password).await?;
+    step_up(&state, &customer, body.totp_code.as_deref()).await?;
     let name = name.to_lowercase();
     let auth_code = manage::auth_code(&state.ports, &customer.id, &name, password).await?;
     Ok(Json(AuthCode { auth_code }))

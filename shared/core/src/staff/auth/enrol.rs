@@ -6,13 +6,12 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{audit, totp_context};
-use crate::accounts::{self, repo::digest};
+use crate::accounts;
 use crate::audit::Actor;
+use crate::second_factor;
 use crate::staff::{Role, StaffError, StaffMember, email_key, profile_key, totp};
 use crate::store::{Condition, Item, Table, TableError, TxOp};
 use crate::{Hashing, Sealing, Settings, Storage};
-
-const RECOVERY_CODES: usize = 10;
 
 /// What a new member needs, shown once: the password (when it was made for
 /// them), the authenticator secret and the recovery codes.
@@ -52,12 +51,6 @@ pub struct NewStaff {
     /// Made for them when absent.
     #[serde(default)]
     pub password: Option<String>,
-}
-
-fn recovery_code() -> String {
-    // 10 characters of base32 (50 bits), grouped for reading aloud.
-    let secret = totp::new_secret();
-    format!("{}-{}", &secret[..5], &secret[5..10]).to_ascii_lowercase()
 }
 
 /// Makes a member of staff; `made_by` is `staff:<id>` or `system:create-admin`.
@@ -117,7 +110,7 @@ async fn create_with(
         .seal(&secret, &totp_context(&id))
         .await
         .map_err(|e| TableError::Backend(format!("sealing a staff secret: {e}")))?;
-    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
+    let (codes, digests) = second_factor::recovery_codes();
     let now = ports.clock().now();
     let member = StaffMember {
         id,
@@ -136,7 +129,7 @@ async fn create_with(
         client,
         crate::clock::rfc3339_millis(now),
     );
-    let profile = profile_item(&member, hash, sealed, &codes);
+    let profile = profile_item(&member, hash, sealed, &digests);
     write_member(ports.table(), &member, profile, made, claim).await?;
     let issuer = ports.config().company_name.clone();
     Ok(Enrolment {
@@ -163,16 +156,13 @@ fn email_and_name(request: &NewStaff) -> Result<(String, String), StaffError> {
 
 /// The member's profile item: the password's hash, the sealed secret and
 /// the recovery codes' digests.
-fn profile_item(member: &StaffMember, hash: String, sealed: String, codes: &[String]) -> Item {
+fn profile_item(member: &StaffMember, hash: String, sealed: String, digests: &[String]) -> Item {
     let mut item = profile_key(&member.id).to_item();
     item.insert("kind".into(), "staff".into());
     item.insert("member".into(), json!(member));
     item.insert("password_hash".into(), hash.into());
     item.insert("totp_sealed".into(), sealed.into());
-    item.insert(
-        "recovery".into(),
-        json!(codes.iter().map(|c| digest(c)).collect::<Vec<_>>()),
-    );
+    item.insert("recovery".into(), json!(digests));
     item.insert("v".into(), 1.into());
     item.insert("gsi1pk".into(), "STAFF".into());
     item.insert("gsi1sk".into(), member.email.clone().into());

@@ -3,15 +3,15 @@
 //! email and client; every try, good or bad, audited.
 
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 use super::session::session_item;
 use super::{audit, totp_context};
-use crate::accounts::{self, repo::digest};
+use crate::accounts;
 use crate::audit::Actor;
+use crate::second_factor::{self, Factor};
 use crate::staff::throttle::{Failure, MAX_FAILED_LOGINS, Tries};
-use crate::staff::{StaffError, StaffMember, by_email, profile_key, totp};
+use crate::staff::{StaffError, StaffMember, by_email, profile_key};
 use crate::store::{Condition, Item, ItemExt, TableError, TxOp, Update};
 use crate::{Hashing, Sealing, Storage};
 
@@ -106,20 +106,6 @@ async fn credentials(
     }
 }
 
-enum Factor {
-    /// A one-time code of this step.
-    Code(i64),
-    /// The digest of the recovery code used.
-    Recovery(String),
-}
-
-fn recovery(item: &Item) -> Vec<String> {
-    item.get("recovery")
-        .cloned()
-        .and_then(|r| serde_json::from_value(r).ok())
-        .unwrap_or_default()
-}
-
 /// The second factor `code` is, if it is good: a code of a step after the
 /// last one used, or an unused recovery code.
 async fn second_factor(
@@ -128,23 +114,18 @@ async fn second_factor(
     item: &Item,
     code: &str,
 ) -> Result<Option<Factor>, StaffError> {
-    let code = code.trim().to_ascii_lowercase();
-    if code.contains('-') {
-        let digest = digest(&code);
-        return Ok(recovery(item)
-            .contains(&digest)
-            .then_some(Factor::Recovery(digest)));
-    }
     let sealed = item.str_attr("totp_sealed").unwrap_or_default();
     let secret = ports
         .sealer()
         .open(sealed, &totp_context(id))
         .await
         .map_err(|e| TableError::Backend(format!("opening a staff secret: {e}")))?;
-    let last = item.i64_attr("totp_last_step").unwrap_or(-1);
-    Ok(totp::step_of(&secret, &code, ports.clock().now_secs())
-        .filter(|step| *step > last)
-        .map(Factor::Code))
+    Ok(second_factor::check(
+        &secret,
+        item,
+        code,
+        ports.clock().now_secs(),
+    ))
 }
 
 /// The update of the member's profile that spends the factor `used` and
@@ -154,22 +135,12 @@ fn spend(item: &Item, used: Factor) -> (Update, String) {
         .remove("failed_logins")
         .remove("locked_until")
         .bump_version();
-    match used {
-        Factor::Code(step) => (
-            update.set("totp_last_step", step),
-            "password and one-time code".to_string(),
+    match second_factor::spend(update, item, used) {
+        (update, None) => (update, "password and one-time code".to_string()),
+        (update, Some(count)) => (
+            update,
+            format!("password and a recovery code ({count} left)"),
         ),
-        Factor::Recovery(digest) => {
-            let left: Vec<String> = recovery(item)
-                .into_iter()
-                .filter(|d| *d != digest)
-                .collect();
-            let count = left.len();
-            (
-                update.set("recovery", json!(left)),
-                format!("password and a recovery code ({count} left)"),
-            )
-        }
     }
 }
 
