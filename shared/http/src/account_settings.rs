@@ -17,6 +17,7 @@ use super::accounts::{CurrentCustomer, session_token, with_session};
 use super::client::{Admitted, AuthAttempts, admit};
 use super::error::{ApiError, ApiJson, ErrorBody};
 use crate::table::RouteTable;
+use hostfront_core::CustomerId;
 use hostfront_core::accounts::{
     self, AccountError, Customer, DetailsChange, EmailChange, EmailConfirm, PasswordChange,
     PasswordResetConfirm, PasswordResetRequest,
@@ -78,20 +79,13 @@ async fn confirm_password_reset(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A wrong current password counts once more against the account's own
-/// login budget, so guesses from many addresses run out as well.
-pub(crate) async fn counted(
-    state: &AppState,
-    customer: &Customer,
-    error: AccountError,
-) -> ApiError {
-    if matches!(error, AccountError::WrongPassword) {
-        let key = format!("account:{}", customer.id);
-        if let Err(limited) = admit::<AuthAttempts>(&state.ports, &key).await {
-            return limited;
-        }
-    }
-    error.into()
+/// Each try of a secret the customer gives again (the current password, an
+/// authenticator code) counts, before it is checked, against the account's
+/// own login budget, the one its domain changes count against too: guesses
+/// from many addresses run out, and once they have, a right guess is
+/// refused as a wrong one is.
+pub(crate) async fn secret_try(state: &AppState, customer_id: &CustomerId) -> Result<(), ApiError> {
+    admit::<AuthAttempts>(&state.ports, &format!("customer:{customer_id}")).await
 }
 
 /// Changes the password, proven by the current one. Every other session of
@@ -112,10 +106,9 @@ async fn change_password(
     ApiJson(request): ApiJson<PasswordChange>,
 ) -> Result<Response, ApiError> {
     let session = session_token(&state, &headers)?.ok_or(AccountError::NotLoggedIn)?;
-    match accounts::change_password(&state.ports, &customer.id, &session, request).await {
-        Ok(token) => Ok(with_session(&state, StatusCode::OK, customer, &token)),
-        Err(error) => Err(counted(&state, &customer, error).await),
-    }
+    secret_try(&state, &customer.id).await?;
+    let token = accounts::change_password(&state.ports, &customer.id, &session, request).await?;
+    Ok(with_session(&state, StatusCode::OK, customer, &token))
 }
 
 /// Asks to change the account's email: a link goes to the new address, and
@@ -135,10 +128,8 @@ async fn change_email(
     CurrentCustomer(customer): CurrentCustomer,
     ApiJson(request): ApiJson<EmailChange>,
 ) -> Result<Response, ApiError> {
-    let email = match accounts::request_email_change(&state.ports, &customer.id, request).await {
-        Ok(email) => email,
-        Err(error) => return Err(counted(&state, &customer, error).await),
-    };
+    secret_try(&state, &customer.id).await?;
+    let email = accounts::request_email_change(&state.ports, &customer.id, request).await?;
     let hours = accounts::email_change::LINK_HOURS;
     let answer = LinkMailed {
         status: "confirmation_sent",

@@ -129,13 +129,8 @@ async fn erase_account(
     CurrentCustomer(customer): CurrentCustomer,
     ApiJson(request): ApiJson<ErasureRequest>,
 ) -> Result<Response, ApiError> {
-    let outcome = match erasure::erase(&state.ports, &customer.id, request).await {
-        Ok(outcome) => outcome,
-        Err(ErasureError::Account(error)) => {
-            return Err(super::account_settings::counted(&state, &customer, error).await);
-        }
-        Err(error) => return Err(error.into()),
-    };
+    super::account_settings::secret_try(&state, &customer.id).await?;
+    let outcome = erasure::erase(&state.ports, &customer.id, request).await?;
     let answer = match outcome {
         Outcome::Erased => Erased {
             status: "erased",

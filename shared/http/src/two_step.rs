@@ -12,9 +12,10 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::AppState;
+use super::account_settings::secret_try;
 use super::accounts::{session_token, with_session};
 use super::admin::{AsSupport, Staff};
-use super::client::{Admitted, AuthAttempts, admit};
+use super::client::{Admitted, AuthAttempts};
 use super::error::{ApiError, ApiJson, ErrorBody};
 use crate::table::RouteTable;
 use hostfront_core::CustomerId;
@@ -35,22 +36,6 @@ impl FromRequestParts<AppState> for EnrollingCustomer {
         let (customer, _) = accounts::session_account(&state.ports, &token).await?;
         Ok(EnrollingCustomer(customer))
     }
-}
-
-/// A wrong password or code counts once more against the account's own
-/// login budget, so guesses from many addresses run out as well.
-pub(crate) async fn counted(
-    state: &AppState,
-    customer_id: &CustomerId,
-    error: AccountError,
-) -> ApiError {
-    if matches!(error, AccountError::WrongPassword | AccountError::WrongCode) {
-        let key = format!("account:{customer_id}");
-        if let Err(limited) = admit::<AuthAttempts>(&state.ports, &key).await {
-            return limited;
-        }
-    }
-    error.into()
 }
 
 /// The logged-in customer's two-step login.
@@ -80,10 +65,10 @@ async fn totp_enrol(
     EnrollingCustomer(customer): EnrollingCustomer,
     ApiJson(request): ApiJson<TotpEnrol>,
 ) -> Result<Json<TotpEnrolment>, ApiError> {
-    match two_step::enrol(&state.ports, &customer.id, request).await {
-        Ok(enrolment) => Ok(Json(enrolment)),
-        Err(error) => Err(counted(&state, &customer.id, error).await),
-    }
+    secret_try(&state, &customer.id).await?;
+    Ok(Json(
+        two_step::enrol(&state.ports, &customer.id, request).await?,
+    ))
 }
 
 /// Turns two-step login on with the new secret's first code; answers the
@@ -102,10 +87,10 @@ async fn totp_confirm(
     EnrollingCustomer(customer): EnrollingCustomer,
     ApiJson(request): ApiJson<TotpConfirm>,
 ) -> Result<Json<TotpOn>, ApiError> {
-    match two_step::confirm(&state.ports, &customer.id, request).await {
-        Ok(on) => Ok(Json(on)),
-        Err(error) => Err(counted(&state, &customer.id, error).await),
-    }
+    secret_try(&state, &customer.id).await?;
+    Ok(Json(
+        two_step::confirm(&state.ports, &customer.id, request).await?,
+    ))
 }
 
 /// Turns two-step login off, with the password and a current code (or a
@@ -124,10 +109,10 @@ async fn totp_disable(
     EnrollingCustomer(customer): EnrollingCustomer,
     ApiJson(request): ApiJson<TotpOff>,
 ) -> Result<Json<TwoStepStatus>, ApiError> {
-    match two_step::disable(&state.ports, &customer.id, request).await {
-        Ok(status) => Ok(Json(status)),
-        Err(error) => Err(counted(&state, &customer.id, error).await),
-    }
+    secret_try(&state, &customer.id).await?;
+    Ok(Json(
+        two_step::disable(&state.ports, &customer.id, request).await?,
+    ))
 }
 
 /// The second step of a login with two-step login on: the ticket from

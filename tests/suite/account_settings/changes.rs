@@ -156,3 +156,57 @@ async fn name_and_country_change_and_bad_ones_change_nothing(app: &App) {
     .await;
     assert_eq!(status, 401);
 }
+
+/// Guesses of the current password from many addresses share the account's
+/// own budget, counted before the password is checked: once it is spent, the
+/// right password is refused too, from a fresh address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_accounts_budget_stops_a_right_guess_from_a_fresh_address() {
+    let app = App::embedded_with(|c| {
+        c.policy.auth_per_minute = 6;
+        c.policy.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let ada = Shopper::sign_up(&app, &address("ada"), "GB").await;
+    let change =
+        |password: &str| json!({"current_password": password, "new_password": "a new long secret"});
+    let from = |n: u8| format!("198.51.100.{n}");
+    let mut statuses = Vec::new();
+    for n in 1..=4 {
+        let headers = [
+            ("cookie", ada.cookie.as_str()),
+            ("x-forwarded-for", &from(n)),
+        ];
+        let (status, _) = app
+            .send_with(
+                Method::PUT,
+                "/api/account/password",
+                &change("a guess at it"),
+                &headers,
+            )
+            .await;
+        statuses.push(status);
+    }
+    assert_eq!(
+        statuses,
+        [403, 403, 403, 429],
+        "the account's burst of three, then its limit"
+    );
+    let headers = [
+        ("cookie", ada.cookie.as_str()),
+        ("x-forwarded-for", &from(9)),
+    ];
+    let (status, _) = app
+        .send_with(
+            Method::PUT,
+            "/api/account/password",
+            &change(PASSWORD),
+            &headers,
+        )
+        .await;
+    assert_eq!(
+        status, 429,
+        "a right guess past the limit is refused as a wrong one"
+    );
+    app.shutdown().await.unwrap();
+}

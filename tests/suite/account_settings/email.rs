@@ -111,10 +111,10 @@ async fn the_email_changes_once_the_new_address_confirms(app: &App) {
     );
     assert_eq!(marker_owner(app, &new).await, Some(id.clone()));
     let told = hostfront::mail::outbox(&app.ports, 100).await.unwrap();
-    assert!(
-        told.iter()
-            .any(|m| m.to == old && m.kind == MailKind::Notice && m.text.contains(&new))
-    );
+    assert!(told.iter().any(|m| m.to == old
+        && m.kind == MailKind::Notice
+        && m.text.contains(&new)
+        && m.text.contains("no longer logs in")));
     let actions = audited(app, &id).await;
     assert!(
         actions.contains(&"email_changed".to_string()),
@@ -157,4 +157,92 @@ async fn of_two_accounts_confirming_one_address_one_wins(app: &App) {
         1,
         "{emails:?}"
     );
+}
+
+on_both_engines!(a_holder_taking_the_account_back_voids_a_pending_change: take_back_embedded, take_back_cloud);
+
+/// Whoever asked for the change (someone with the session and password)
+/// loses it once the holder, warned at the old address, sets a new
+/// password or logs out on every device; a reset link sent to the old
+/// address dies once the email has moved.
+async fn a_holder_taking_the_account_back_voids_a_pending_change(app: &App) {
+    let old = address("victim");
+    let victim = Shopper::sign_up(app, &old, "GB").await;
+
+    // Asked, then a new password: the link is gone.
+    let thief = address("thief");
+    assert_eq!(ask(&victim, &thief, PASSWORD).await.0, 202);
+    let mails = hostfront::mail::outbox(&app.ports, 100).await.unwrap();
+    let warned = mails.iter().any(|m| {
+        m.to == old
+            && m.kind == MailKind::Notice
+            && m.text.contains(&thief)
+            && m.text.contains("asked to make")
+    });
+    assert!(
+        warned,
+        "the old address is warned when the change is asked for"
+    );
+    let change = json!({"current_password": PASSWORD, "new_password": "a brand new long secret"});
+    let (status, cookie, _) = send(
+        app,
+        Method::PUT,
+        "/api/account/password",
+        change,
+        Some(&victim.cookie),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let link = confirmation_links(app, &thief).await.pop().unwrap();
+    let (status, body) = post(app, "/api/account/email/confirm", json!({"token": link})).await;
+    assert_eq!((status, code(&body)), (410, "link_gone"), "{body}");
+
+    // Asked again, then log out everywhere: gone too.
+    let cookie = cookie.unwrap();
+    let again = Shopper {
+        app,
+        cookie: cookie.clone(),
+    };
+    let thief = address("thief");
+    assert_eq!(ask(&again, &thief, "a brand new long secret").await.0, 202);
+    let (status, _, _) = send(
+        app,
+        Method::POST,
+        "/api/logout",
+        json!({"everywhere": true}),
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let link = confirmation_links(app, &thief).await.pop().unwrap();
+    let (status, _) = post(app, "/api/account/email/confirm", json!({"token": link})).await;
+    assert_eq!(status, 410);
+    assert_eq!(marker_owner(app, &thief).await, None);
+
+    // A reset link to the old address, then the email moves: the link dies.
+    let cookie = login(app, &old, "a brand new long secret").await.unwrap();
+    let holder = Shopper { app, cookie };
+    assert_eq!(
+        post(app, "/api/password-reset", json!({"email": old}))
+            .await
+            .0,
+        202
+    );
+    let new = address("moved");
+    assert_eq!(ask(&holder, &new, "a brand new long secret").await.0, 202);
+    let link = confirmation_links(app, &new).await.pop().unwrap();
+    assert_eq!(
+        post(app, "/api/account/email/confirm", json!({"token": link}))
+            .await
+            .0,
+        200
+    );
+    let reset = tokens(app, &old, MailKind::PasswordReset, "#token=")
+        .await
+        .pop()
+        .unwrap();
+    let body = json!({"token": reset, "password": "the thief's own password"});
+    let (status, body) = post(app, "/api/password-reset/confirm", body).await;
+    assert_eq!((status, code(&body)), (410, "link_gone"), "{body}");
+    assert!(login(app, &new, "a brand new long secret").await.is_ok());
 }

@@ -80,3 +80,23 @@ async fn a_country_header_from_anyone_else_is_not_believed() {
     assert!(evidence.get("client_country").is_none(), "{evidence}");
     app.shutdown().await.unwrap();
 }
+
+/// The review weighs what the payment showed against the country the
+/// invoice was taxed for: a country changed between ordering and paying
+/// does not slip past it.
+async fn a_country_changed_before_paying_is_still_reviewed(app: &App) {
+    let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "DE").await;
+    let (_, order) = ada
+        .order(hosting("subdomain", &fresh_username(), &fresh_username()))
+        .await;
+    let details = json!({"name": "Ada Lovelace", "country": "US"});
+    assert_eq!(ada.put("/api/account/details", details, None).await.0, 200);
+    let method = ada.payment_method(APPROVED).await;
+    let body = json!({"payment_method": method, "billing_country": "US"});
+    let path = format!("/api/orders/{}/pay", order["id"].as_str().unwrap());
+    let (status, paid) = ada.post(&path, body, None).await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["status"], "pending_review", "{paid}");
+}
+
+on_both_engines!(a_country_changed_before_paying_is_still_reviewed: moved_embedded, moved_cloud);

@@ -73,6 +73,7 @@ pub async fn request_email_change(
     pending.insert("customer_id".into(), customer_id.clone().into());
     pending.insert("from".into(), customer.email.clone().into());
     pending.insert("to".into(), email.clone().into());
+    pending.insert("issued_ms".into(), ports.clock().now_millis().into());
     pending.insert("ttl".into(), (now + LINK_HOURS * 3600).into());
     let public = ports.config().public_url.trim_end_matches('/');
     let link = format!("{public}/account.html#confirm-email={token}");
@@ -101,7 +102,32 @@ pub async fn request_email_change(
     ];
     ports.table().transact(ops).await?;
     mail::deliver(ports, &mail).await;
+    warn_old_address(ports, &customer, &email).await?;
     Ok(email)
+}
+
+/// Tells the account's address that a change to `to` was asked for, while
+/// it can still be stopped: setting a new password, or logging out on every
+/// device, makes the link void.
+async fn warn_old_address(
+    ports: &(impl Storage + Settings + Mailing),
+    customer: &Customer,
+    to: &str,
+) -> Result<(), AccountError> {
+    let public = ports.config().public_url.trim_end_matches('/');
+    let mut letter = letter(ports, customer, format!("{public}/account.html"));
+    letter.headline = "A change of your account's email was asked for".into();
+    letter.action = format!(
+        "Someone logged in to your account asked to make {to} its email; it changes once that address follows the link we sent it. If this was not you, change your password (or log out on every device) now: the link stops working."
+    );
+    let subject = format!(
+        "email-change-asked-{}-{}",
+        customer.id,
+        ports.clock().now_millis()
+    );
+    let notice = Mail::compose_about(ports, MailKind::Notice, &customer.email, &letter, &subject)?;
+    mail::send(ports, &[notice]).await?;
+    Ok(())
 }
 
 /// Why following an email-change link may be refused.
@@ -110,6 +136,19 @@ enum Refusal {
     LinkUsed,
     AddressTaken,
     ProfileChanged,
+}
+
+/// Whether the holder set a new password or logged out on every device
+/// since a link was issued at `issued_ms` (links from before keep no force:
+/// that is how a holder takes their account back). A link without its time
+/// was issued before times were kept: void too.
+fn secured_since(profile: &Item, issued_ms: Option<i64>) -> bool {
+    let Some(issued) = issued_ms else {
+        return true;
+    };
+    ["password_set_ms", "sessions_after_ms"]
+        .iter()
+        .any(|name| profile.i64_attr(name).is_some_and(|at| issued <= at))
 }
 
 fn link_gone() -> AccountError {
@@ -136,7 +175,7 @@ pub async fn confirm_email_change(
         AccountError::NotLoggedIn => link_gone(),
         other => other,
     })?;
-    if before.email != text("from") {
+    if before.email != text("from") || secured_since(&item, pending.i64_attr("issued_ms")) {
         return Err(link_gone());
     }
     let customer = moved(&before, &text("to"));

@@ -66,6 +66,9 @@ pub async fn request_password_reset(
     item.insert("kind".into(), "password_reset".into());
     item.insert("customer_id".into(), customer.id.clone().into());
     item.insert("issued_ms".into(), ports.clock().now_millis().into());
+    // The address it went to: once the account's email is another, the link
+    // sent to the old one is void.
+    item.insert("email".into(), customer.email.clone().into());
     item.insert("ttl".into(), (now + LINK_MINUTES * 60).into());
     let public = ports.config().public_url.trim_end_matches('/');
     let letter = Letter {
@@ -128,9 +131,11 @@ pub async fn confirm_password_reset(
     let id = CustomerId::new(link.str_attr("customer_id").unwrap_or_default());
     let (item, customer) = profile(ports, &id).await.map_err(gone_if_no_account)?;
     let issued = link.i64_attr("issued_ms").unwrap_or(0);
+    let sent_to = link.str_attr("email");
     if item
         .i64_attr("password_set_ms")
         .is_some_and(|set| issued <= set)
+        || sent_to != Some(customer.email.as_str())
     {
         return Err(link_gone());
     }

@@ -54,6 +54,7 @@ const SECRET_ATTRIBUTES: &[&str] = &[
     "token",
     "fingerprint",
     "totp_sealed",
+    "totp_pending_sealed",
     "recovery",
 ];
 

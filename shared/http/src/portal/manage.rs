@@ -86,7 +86,7 @@ async fn count_password_try(
 ) -> Result<(), ApiError> {
     if password.is_some_and(|p| !p.is_empty()) {
         admit::<AuthAttempts>(&state.ports, &limit_key(client)).await?;
-        admit::<AuthAttempts>(&state.ports, &format!("customer:{}", customer.id)).await?;
+        crate::account_settings::secret_try(state, &customer.id).await?;
     }
     Ok(())
 }
@@ -98,10 +98,10 @@ async fn step_up(
     customer: &Customer,
     code: Option<&str>,
 ) -> Result<(), ApiError> {
-    match two_step::require_code(&state.ports, &customer.id, code).await {
-        Ok(()) => Ok(()),
-        Err(error) => Err(crate::two_step::counted(state, &customer.id, error).await),
+    if code.is_some_and(|c| !c.is_empty()) {
+        crate::account_settings::secret_try(state, &customer.id).await?;
     }
+    Ok(two_step::require_code(&state.ports, &customer.id, code).await?)
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -119,7 +119,17 @@ pub(super) async fn settle(
         Ok(capture) => capture,
         Err(error) => return Err(refused(ports, customer, order_id, attempt, error).await),
     };
-    let reasons = review_reasons(ports, customer, order, &place).await?;
+    // Weighed against the country the invoice was taxed for, not the
+    // account's now: a country changed between ordering and paying must not
+    // slip past the review.
+    let taxed_for = invoice
+        .taxation
+        .as_ref()
+        .and_then(|taxation| taxation.evidence.as_ref())
+        .map_or(customer.country.as_str(), |evidence| {
+            evidence.account_country.as_str()
+        });
+    let reasons = review_reasons(ports, customer, order, taxed_for, &place).await?;
     let paid = Paid::new(ports, &authorization, &capture, reasons);
     // What the payment showed of where the buyer is: kept with the tax.
     let mut invoice = invoice.clone();
@@ -143,6 +153,7 @@ async fn review_reasons(
     ports: &(impl Storage + Settings),
     customer: &Customer,
     order: &Order,
+    account_country: &str,
     place: &PaymentPlace,
 ) -> Result<Vec<String>, OrderError> {
     let rules = Rules {
@@ -154,7 +165,7 @@ async fn review_reasons(
         rules,
         order,
         recent,
-        &customer.country,
+        account_country,
         place,
     ))
 }
