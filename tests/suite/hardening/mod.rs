@@ -12,6 +12,7 @@ mod external_holds;
 mod floods;
 mod headers;
 mod hoarding;
+mod invoice_bank_check;
 mod local_server;
 mod portal_quota;
 mod secrets;
