@@ -72,11 +72,14 @@ impl From<PayError> for ApiError {
         match error {
             PayError::NotFound => ApiError::not_found("no such invoice of yours"),
             PayError::Conflict { code, message } => ApiError::conflict(code, message),
-            PayError::Declined { code, message } => ApiError::new(
-                StatusCode::PAYMENT_REQUIRED,
-                declined_code(&code),
-                format!("{message}. Nothing was charged."),
-            ),
+            PayError::Declined { code, message } => {
+                // The bank's refusal of its check says so already.
+                let told = match message.contains("nothing was charged") {
+                    true => message,
+                    false => format!("{message}. Nothing was charged."),
+                };
+                ApiError::new(StatusCode::PAYMENT_REQUIRED, declined_code(&code), told)
+            }
             PayError::TooManyDeclines(refused) => refused.into(),
             PayError::Invalid(message) => ApiError::unprocessable("invalid_payment", message),
             PayError::Unavailable(message) => {
