@@ -319,3 +319,60 @@ async fn the_portal_pays_through_the_bank(clock: &ManualClock, ports: &Ports) {
 }
 
 with_clock_on_both_engines!(the_portal_pays_through_the_bank: over_http_embedded, over_http_cloud);
+
+/// Through Stripe (its stand-in): a customer with no card saved, whose
+/// service was suspended for its unpaid period, pays it in the portal with
+/// a card whose bank asks them to confirm; Stripe's bank page confirms it,
+/// and the payment is captured once however often they come back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_stripe_the_bank_confirms_an_invoice_once() {
+    use hostfront::settings::PaymentsChoice;
+    use hostfront_tests::stripe_server::{AUTHENTICATES as STRIPE_AUTHENTICATES, StripeServer};
+    let stripe = StripeServer::start().await;
+    let clock = ManualClock::starting_now();
+    let settings = stripe.settings(std::time::Duration::from_secs(5));
+    let (_dir, ports) = hostfront_tests::embedded_ports_with(&clock, |config| {
+        config.adapters.payments = PaymentsChoice::Stripe(settings);
+    });
+    let ports = &ports;
+    let (customer, _) = live_domain(ports).await;
+    let due = first_service(ports, &customer.id).await.next_due;
+    travel_to(&clock, &due, 13);
+    billing::run(ports).await.unwrap();
+    for day in 0..=40 {
+        travel_to(&clock, &due, -day);
+        billing::run(ports).await.unwrap();
+    }
+    let service = first_service(ports, &customer.id).await;
+    assert_eq!(service.status, SubscriptionStatus::Suspended, "unpaid");
+    let bill = invoice::of_customer(ports.table.as_ref(), &customer.id, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|i| matches!(&i.about, InvoiceFor::Period { from, .. } if *from == due))
+        .unwrap();
+
+    let with_card = PaymentSource::Method(card(STRIPE_AUTHENTICATES));
+    let waiting = pay::pay_invoice(ports, &customer.id, &bill.number, with_card)
+        .await
+        .unwrap();
+    assert_eq!(waiting.invoice.status, InvoiceStatus::Open);
+    let bank = waiting.payment_action_url.expect("Stripe's bank page");
+    let back = crate::stripe_checkout::at_the_bank(&bank, "approve").await;
+    assert!(
+        back.contains(&format!("confirmed={}", bill.number)),
+        "{back}"
+    );
+    for _ in 0..2 {
+        let paid = pay::bank::confirmed_at_bank(ports, &customer.id, &bill.number)
+            .await
+            .unwrap();
+        assert_eq!(paid.invoice.status, InvoiceStatus::Paid);
+    }
+    let key = format!("{}-pay-0-authorize", bill.number);
+    let intents = stripe.intents_with_key(&key);
+    assert_eq!(intents.len(), 1, "{intents:?}");
+    assert_eq!(intents[0].1, "succeeded", "captured: {intents:?}");
+    let back_on = first_service(ports, &customer.id).await;
+    assert_eq!(back_on.status, SubscriptionStatus::Active);
+}
