@@ -82,12 +82,24 @@ export async function backFromBank() {
   if (!number) return null;
   history.replaceState(null, "", `${location.pathname}?pay=${encodeURIComponent(number)}#invoices`);
   try {
-    const answer = await api(`/api/invoices/${encodeURIComponent(number)}/pay/confirm`, { method: "POST", body: "{}" });
+    const answer = await confirmed(number);
     if (answer.payment_action_url) return { number, text: "Your bank has not confirmed the payment yet. Pay again to start over.", failed: true };
     return { number, text: `Invoice ${number} is paid. Thank you.`, failed: false };
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
     return { number, text: capitalized(error.message), failed: true };
+  }
+}
+
+/// Asks the server to finish the payment; while the provider's own word of
+/// the bank's answer is finishing it at the same moment, asks again.
+async function confirmed(number, tries = 5) {
+  try {
+    return await api(`/api/invoices/${encodeURIComponent(number)}/pay/confirm`, { method: "POST", body: "{}" });
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === "payment_in_progress" && tries > 1)) throw error;
+    await new Promise((done) => setTimeout(done, 1000));
+    return confirmed(number, tries - 1);
   }
 }
 

@@ -13,6 +13,7 @@ mod floods;
 mod headers;
 mod hoarding;
 mod invoice_bank_check;
+mod invoice_bank_stripe;
 mod local_server;
 mod portal_quota;
 mod secrets;

@@ -99,6 +99,14 @@ pub async fn at_bank(table: &dyn Table, key: &Key) -> Result<Option<AtBank>, Tab
     }))
 }
 
+/// True while a payment holds the lease at `key` (at the bank or not).
+pub async fn running(table: &dyn Table, key: &Key, now: i64) -> Result<bool, TableError> {
+    let item = table.get(key).await?;
+    Ok(item
+        .and_then(|item| item.i64_attr("lease_until"))
+        .is_some_and(|until| until >= now))
+}
+
 /// Keeps the lease held by `attempt` while its holder is at their bank
 /// for `authorization_id`; false when the lease is no longer that attempt's.
 pub async fn wait_at_bank(

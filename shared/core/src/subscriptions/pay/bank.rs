@@ -210,11 +210,16 @@ pub async fn confirmed_at_bank(
     };
     let (table, key) = (ports.table(), period.paying_key());
     let Some(waiting) = lease::at_bank(table, &key).await? else {
-        let nothing = PayError::Conflict {
-            code: "nothing_to_confirm",
-            message: "this invoice is not waiting for your bank; pay it with a card".into(),
+        // Another return from the bank may be finishing it right now.
+        let now = ports.clock().now_secs();
+        let error = match lease::running(table, &key, now).await? {
+            true => busy(),
+            false => PayError::Conflict {
+                code: "nothing_to_confirm",
+                message: "this invoice is not waiting for your bank; pay it with a card".into(),
+            },
         };
-        return paid_meanwhile_or(ports, customer_id, number, nothing).await;
+        return paid_meanwhile_or(ports, customer_id, number, error).await;
     };
     let service = find(table, customer_id, &period.service_id)
         .await?
