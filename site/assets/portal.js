@@ -5,7 +5,7 @@ import { api } from "./api.js";
 import { $ } from "./page.js";
 import { showDomains } from "./portal/domains.js";
 import { showCreditNotes } from "./portal/credit-notes.js";
-import { showInvoices } from "./portal/invoices.js";
+import { backFromBank, showInvoices, tellBeside } from "./portal/invoices.js";
 import { setUpPaymentMethod, showPaymentMethod } from "./portal/payment-method.js";
 import { showServices } from "./portal/services.js";
 
@@ -20,9 +20,12 @@ async function start() {
   // Shown once every section has its content, so that none jumps as the
   // ones above it fill.
   try {
+    // Back from the bank: the payment is finished before the services show.
+    const fromBank = await backFromBank();
     await showPaymentMethod();
     await shown();
     await Promise.all([showInvoices(), showCreditNotes()]);
+    if (fromBank) tellBeside(fromBank);
   } finally {
     $("portal").hidden = false;
   }

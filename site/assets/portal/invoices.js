@@ -2,7 +2,10 @@
 // of a service suspended for not being paid can be paid here, with the
 // saved card or a new one, and so can the one a mail asks to pay
 // (`?pay=<number>`: its card's bank wants the holder); the billing run
-// charges every other open one by itself.
+// charges every other open one by itself. A payment its bank asks the
+// holder to confirm goes to the bank, which sends them back with
+// `?confirmed=<number>`: the payment is finished then, and how it went is
+// shown beside the invoice.
 
 import { api, ApiError } from "../api.js";
 import { invoiceFor, STATUS } from "../invoices.js";
@@ -54,7 +57,13 @@ async function payInvoice(invoice, form, card) {
   form.querySelector("button[type=submit]").disabled = true;
   try {
     const body = await card.chosen();
-    await api(`/api/invoices/${encodeURIComponent(invoice.number)}/pay`, { method: "POST", body: JSON.stringify(body) });
+    const answer = await api(`/api/invoices/${encodeURIComponent(invoice.number)}/pay`, { method: "POST", body: JSON.stringify(body) });
+    // The card's bank asks its holder to confirm: it sends them back here.
+    if (answer.payment_action_url) {
+      say(message, "Your bank asks you to confirm the payment; taking you there…");
+      location.assign(answer.payment_action_url);
+      return;
+    }
     await showServices();
     await showInvoices();
     say(message, `Invoice ${invoice.number} is paid. Thank you.`);
@@ -63,4 +72,40 @@ async function payInvoice(invoice, form, card) {
     form.querySelector("button[type=submit]").disabled = false;
     say(message, capitalized(error.message), true);
   }
+}
+
+/// Back from the bank (`?confirmed=<number>`): finishes that invoice's
+/// payment; returns how it went, for `tellBeside`, or null when not back
+/// from a bank. The invoice stays payable here should it not be paid.
+export async function backFromBank() {
+  const number = new URLSearchParams(location.search).get("confirmed");
+  if (!number) return null;
+  history.replaceState(null, "", `${location.pathname}?pay=${encodeURIComponent(number)}#invoices`);
+  try {
+    const answer = await confirmed(number);
+    if (answer.payment_action_url) return { number, text: "Your bank has not confirmed the payment yet. Pay again to start over.", failed: true };
+    return { number, text: `Invoice ${number} is paid. Thank you.`, failed: false };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return { number, text: capitalized(error.message), failed: true };
+  }
+}
+
+/// Asks the server to finish the payment; while the provider's own word of
+/// the bank's answer is finishing it at the same moment, asks again.
+async function confirmed(number, tries = 5) {
+  try {
+    return await api(`/api/invoices/${encodeURIComponent(number)}/pay/confirm`, { method: "POST", body: "{}" });
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === "payment_in_progress" && tries > 1)) throw error;
+    await new Promise((done) => setTimeout(done, 1000));
+    return confirmed(number, tries - 1);
+  }
+}
+
+/// Shows how the payment the bank checked went, beside its invoice.
+export function tellBeside(outcome) {
+  say($("invoice-message"), outcome.text, outcome.failed);
+  const row = [...document.querySelectorAll("#invoices tr[data-invoice]")].find((r) => r.dataset.invoice === outcome.number);
+  row?.querySelector(".invoice-status").append(el("span", { class: outcome.failed ? "bank-outcome error" : "bank-outcome" }, outcome.text));
 }

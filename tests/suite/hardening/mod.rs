@@ -12,6 +12,8 @@ mod external_holds;
 mod floods;
 mod headers;
 mod hoarding;
+mod invoice_bank_check;
+mod invoice_bank_stripe;
 mod local_server;
 pub(crate) mod portal_quota;
 mod secrets;

@@ -74,7 +74,7 @@ async fn a_service_whose_bank_wants_its_holder_is_paid_in_the_portal(
     )
     .await
     .unwrap();
-    assert_eq!(paid.status, InvoiceStatus::Paid);
+    assert_eq!(paid.invoice.status, InvoiceStatus::Paid);
     travel_to(clock, &due, -3);
     let run = billing::run(ports).await.unwrap();
     assert_eq!((run.charged, run.declined), (0, 0), "paid already");

@@ -218,9 +218,9 @@ async fn a_service_is_billed_each_period_once(clock: &ManualClock, ports: &Ports
         ) => paid,
         other => panic!("{other:?}"),
     };
-    assert_eq!(paid_by_hand.status, InvoiceStatus::Paid);
+    assert_eq!(paid_by_hand.invoice.status, InvoiceStatus::Paid);
     assert_eq!(
-        pay().await.unwrap().status,
+        pay().await.unwrap().invoice.status,
         InvoiceStatus::Paid,
         "paid already: no charge"
     );

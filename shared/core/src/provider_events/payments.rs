@@ -4,9 +4,10 @@
 //! `payment_intent.payment_failed`), reconciled with our records: when
 //! they say so already, nothing changes; an order left at the bank's check
 //! (the customer never came back) is settled as their return would settle
-//! it (`checkout::confirmed_at_bank`: paid, or the decline recorded);
-//! a success our records do not have and cannot settle is written to the
-//! audit log for staff.
+//! it (`checkout::confirmed_at_bank`: paid, or the decline recorded), and
+//! so is a service invoice paid in the portal (`pay::bank`); a success
+//! our records do not have and cannot settle is written to the audit log
+//! for staff.
 
 use crate::accounts::load_customer;
 use crate::audit::{Actor, AuditEntry};
@@ -45,6 +46,9 @@ pub async fn reconcile(
         // Paid (or void) in our records already: nothing to settle.
         return Ok(());
     }
+    if matches!(bill.about, InvoiceFor::Period { .. }) {
+        return reconcile_invoice(ports, event, &bill, succeeded).await;
+    }
     let InvoiceFor::Order { order_id } = &bill.about else {
         return match succeeded {
             true => tell_staff(ports, event, &bill).await,
@@ -70,6 +74,34 @@ pub async fn reconcile(
             tracing::error!(event = %event.id, error = %other, "a payment could not be reconciled");
             tell_staff(ports, event, &bill).await
         }
+    }
+}
+
+/// A service invoice paid in the portal and left at the bank's check:
+/// settled as the holder's return to the portal would settle it
+/// (`pay::bank::confirmed_at_bank`: paid once, or the decline recorded).
+async fn reconcile_invoice(
+    ports: &(impl Storage + Settings + Queueing + Billing + Mailing),
+    event: &PaymentEvent,
+    bill: &Invoice,
+    succeeded: bool,
+) -> TableResult<()> {
+    use crate::subscriptions::pay::{PayError, bank};
+    match bank::confirmed_at_bank(ports, &bill.customer_id, &bill.number).await {
+        Ok(now) => {
+            tracing::info!(event = %event.id, invoice = %bill.number, status = ?now.invoice.status, "a payment reconciled");
+            Ok(())
+        }
+        Err(PayError::Declined { .. }) => Ok(()),
+        // The holder's own return settles it right now: the next delivery finds it paid.
+        Err(PayError::Conflict {
+            code: "payment_in_progress",
+            ..
+        })
+        | Err(PayError::Unavailable(_)) => Err(TableError::Busy),
+        Err(PayError::Table(error)) => Err(error),
+        Err(_) if succeeded => tell_staff(ports, event, bill).await,
+        Err(_) => Ok(()),
     }
 }
 

@@ -14,7 +14,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::orders::Purchaser;
 use crate::table::RouteTable;
 use hostfront_core::billing::{Invoice, invoice};
-use hostfront_core::subscriptions::pay::{self, PayError};
+use hostfront_core::subscriptions::pay::{self, InvoicePayment, PayError};
 
 /// The logged-in customer's invoices.
 #[utoipa::path(get, path = "/api/invoices", tag = "portal", security(("session" = [])),
@@ -72,11 +72,14 @@ impl From<PayError> for ApiError {
         match error {
             PayError::NotFound => ApiError::not_found("no such invoice of yours"),
             PayError::Conflict { code, message } => ApiError::conflict(code, message),
-            PayError::Declined { code, message } => ApiError::new(
-                StatusCode::PAYMENT_REQUIRED,
-                declined_code(&code),
-                format!("{message}. Nothing was charged."),
-            ),
+            PayError::Declined { code, message } => {
+                // The bank's refusal of its check says so already.
+                let told = match message.contains("nothing was charged") {
+                    true => message,
+                    false => format!("{message}. Nothing was charged."),
+                };
+                ApiError::new(StatusCode::PAYMENT_REQUIRED, declined_code(&code), told)
+            }
             PayError::TooManyDeclines(refused) => refused.into(),
             PayError::Invalid(message) => ApiError::unprocessable("invalid_payment", message),
             PayError::Unavailable(message) => {
@@ -97,13 +100,19 @@ struct PayInvoice {
     payment_method: Option<String>,
 }
 
-/// Pays an unpaid service invoice now; a service suspended for it alone
-/// comes back. Paying a paid invoice again charges nothing.
+/// Pays an unpaid service invoice now, with the customer at hand; a
+/// service suspended for it alone comes back. Paying a paid invoice again
+/// charges nothing. When the card's bank asks the customer to confirm the
+/// payment (3-D Secure), the invoice comes back still open with
+/// `payment_action_url`: the bank's page, which sends the customer back to
+/// the portal (`/portal.html?confirmed=<number>`) to `POST …/pay/confirm`.
+/// The invoice is kept for that payment meanwhile; paying it again starts
+/// over (or finishes it, if the bank confirmed it).
 #[utoipa::path(post, path = "/api/invoices/{number}/pay", tag = "portal", security(("session" = [])),
     request_body = PayInvoice,
     params(("number" = String, Path, description = "the invoice, `INV-000042`")),
     responses(
-        (status = 200, body = Invoice, description = "paid"),
+        (status = 200, body = InvoicePayment, description = "paid; or waiting for the bank (`payment_action_url`)"),
         (status = 402, body = ErrorBody, description = "the card was declined (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); nothing was charged"),
         (status = 404, body = ErrorBody, description = "not an invoice of yours"),
         (status = 409, body = ErrorBody, description = "`not_payable`, `service_ended` (voided when its service ended), `pay_elsewhere`, `charged_automatically`, `payment_in_progress`, `too_many_declines` (for this invoice)"),
@@ -116,10 +125,32 @@ async fn pay_invoice(
     Purchaser(customer): Purchaser,
     Path(number): Path<String>,
     PaymentJson(body): PaymentJson<PayInvoice>,
-) -> Result<Json<Invoice>, ApiError> {
+) -> Result<Json<InvoicePayment>, ApiError> {
     let source = payment_source(&state, &customer.id, body.payment_method.as_deref()).await?;
     Ok(Json(
         pay::pay_invoice(&state.ports, &customer.id, &number, source).await?,
+    ))
+}
+
+/// After the customer's bank asked them to confirm an invoice's payment:
+/// finishes it, once however often it is asked.
+#[utoipa::path(post, path = "/api/invoices/{number}/pay/confirm", tag = "portal", security(("session" = [])),
+    params(("number" = String, Path, description = "the invoice, `INV-000042`")),
+    responses(
+        (status = 200, body = InvoicePayment, description = "paid (or paid before); or still waiting for the bank (`payment_action_url`)"),
+        (status = 402, body = ErrorBody, description = "`authentication_failed`: the bank did not confirm the payment (after the customer's second decline of a day `payment_declined`); nothing was charged, the invoice is still open"),
+        (status = 404, body = ErrorBody, description = "not an invoice of yours"),
+        (status = 409, body = ErrorBody, description = "`nothing_to_confirm` (no payment of it waits for a bank), `payment_in_progress`, `not_payable`, `service_ended`, `pay_elsewhere`"),
+        (status = 503, body = ErrorBody, description = "the payment provider is not answering; retrying never charges twice"),
+    ))]
+async fn confirm_invoice_payment(
+    State(state): State<AppState>,
+    // Not a purchase of its own: the one it finishes was counted.
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(number): Path<String>,
+) -> Result<Json<InvoicePayment>, ApiError> {
+    Ok(Json(
+        pay::bank::confirmed_at_bank(&state.ports, &customer.id, &number).await?,
     ))
 }
 
@@ -129,4 +160,5 @@ pub(super) fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(get_invoice))
         .add(crate::handlers!(get_invoice_pdf))
         .add(crate::handlers!(pay_invoice))
+        .add(crate::handlers!(confirm_invoice_payment))
 }

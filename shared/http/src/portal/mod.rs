@@ -72,6 +72,8 @@ fn declined_code(code: &str) -> &'static str {
         "insufficient_funds" => "insufficient_funds",
         "expired_card" => "expired_card",
         "invalid_card" => "invalid_card",
+        "authentication_required" => "authentication_required",
+        "authentication_failed" => "authentication_failed",
         _ => "payment_declined",
     }
 }

@@ -137,7 +137,7 @@ impl Story {
         )
         .await
         .unwrap();
-        assert_eq!(paid.status, InvoiceStatus::Paid);
+        assert_eq!(paid.invoice.status, InvoiceStatus::Paid);
     }
 
     /// What must be true once the day's tasks have run.

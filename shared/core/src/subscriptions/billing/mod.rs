@@ -14,7 +14,7 @@ mod invoice;
 mod period;
 
 pub use period::{Period, PeriodStatus};
-pub(super) use period::{day, open_periods, period_key, periods_of};
+pub(super) use period::{day, open_periods, paying_key_of, period_key, periods_of};
 
 use time::Date;
 

@@ -130,10 +130,7 @@ impl Period {
     /// a payment by hand, or the billing run's try of a period that may be
     /// paid by hand (`needs_holder`), so that never both charge it.
     pub(in crate::subscriptions) fn paying_key(&self) -> Key {
-        Key::new(
-            format!("SERVICE#{}", self.service_id),
-            format!("PAYING#{}", self.from),
-        )
+        paying_key_of(&self.service_id, &self.from)
     }
 
     /// The first day of the period after this one, for a service billed
@@ -144,6 +141,11 @@ impl Period {
             cycle_months(cycle).unwrap_or(1),
         )
     }
+}
+
+/// The payment lease of the period of `service_id` that starts on `from`.
+pub(in crate::subscriptions) fn paying_key_of(service_id: &str, from: &str) -> Key {
+    Key::new(format!("SERVICE#{service_id}"), format!("PAYING#{from}"))
 }
 
 /// Where the period of `service_id` that starts on `from` is kept.

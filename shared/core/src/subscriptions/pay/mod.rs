@@ -9,6 +9,13 @@
 //! `PAYING#<first day>` is taken before the card is charged. A period the
 //! billing run still charges may be paid here only once its bank asked for
 //! the card's holder (`needs_holder`); the run then takes the same lease.
+//!
+//! The customer is at hand, so a card whose bank asks its holder to confirm
+//! the payment (3-D Secure) sends them to the bank: the lease is kept while
+//! they are there, and `bank::confirmed_at_bank` finishes the payment once
+//! they are back, as a payment that needed no check is finished (`finish`).
+
+pub mod bank;
 
 use super::billing::{
     Period, PeriodStatus, change_at_panel, customer, due_on, letter, move_due_op, period_key,
@@ -17,14 +24,38 @@ use super::billing::{
 use super::{Subscription, SubscriptionStatus, find};
 use crate::CustomerId;
 use crate::audit::Actor;
-use crate::billing::declines::{self, Paying, TooManyDeclines};
+use crate::billing::declines::TooManyDeclines;
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceStatus};
-use crate::billing::{lease, take};
 use crate::lifecycle::MovedOn;
 use crate::mail::{self, MailKind};
-use crate::payments::{Capture, Charge, PaymentError, PaymentSource};
+use crate::payments::{Authorization, PaymentSource};
 use crate::store::{Key, TableError, Tx, TxError, TxOp};
 use crate::{Billing, Mailing, Queueing, Settings, Storage};
+use bank::Taken;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An invoice paid by hand, as the payment left it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InvoicePayment {
+    #[serde(flatten)]
+    pub invoice: Invoice,
+    /// The card's bank asks its holder to confirm the payment (3-D Secure):
+    /// their bank's page, which sends them back to the portal to confirm
+    /// it (`POST /api/invoices/{number}/pay/confirm`). The invoice is still
+    /// open meanwhile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_action_url: Option<String>,
+}
+
+impl InvoicePayment {
+    fn done(invoice: Invoice) -> InvoicePayment {
+        InvoicePayment {
+            invoice,
+            payment_action_url: None,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum PayError {
@@ -48,40 +79,85 @@ fn lease_key(period: &Period) -> Key {
     period.paying_key()
 }
 
-/// Pays the customer's invoice `number` from `source`; returns it paid.
+/// Pays the customer's invoice `number` from `source`; returns it paid, or
+/// still open with the bank's page its holder must confirm the payment on.
 pub async fn pay_invoice(
     ports: &(impl Storage + Settings + Billing + Mailing + Queueing),
     customer_id: &CustomerId,
     number: &str,
     source: PaymentSource,
-) -> Result<Invoice, PayError> {
+) -> Result<InvoicePayment, PayError> {
+    let Some((bill, period)) = owed(ports, customer_id, number).await? else {
+        return reread(ports, customer_id, number).await;
+    };
+    if period.status == PeriodStatus::Scheduled && !period.needs_holder {
+        return Err(PayError::Conflict {
+            code: "charged_automatically",
+            message: "this invoice is charged to your saved card on its due date; update your card to have it charged to another".into(),
+        });
+    }
+    let service = find(ports.table(), customer_id, &period.service_id)
+        .await?
+        .ok_or(PayError::NotFound)?;
+    match bank::take_payment(ports, &bill, &period, source).await? {
+        Taken::Held(attempt, authorization) => {
+            finish(ports, (&service, &period, &bill), attempt, authorization).await
+        }
+        Taken::AtBank(url) => Ok(InvoicePayment {
+            invoice: bill,
+            payment_action_url: Some(url),
+        }),
+    }
+}
+
+/// The customer's open invoice `number` and the period it is for; None
+/// when it is paid already.
+async fn owed(
+    ports: &impl Storage,
+    customer_id: &CustomerId,
+    number: &str,
+) -> Result<Option<(Invoice, Period)>, PayError> {
     let bill = invoice::find(ports.table(), customer_id, number)
         .await?
         .ok_or(PayError::NotFound)?;
     match bill.status {
-        InvoiceStatus::Paid => return Ok(bill),
+        InvoiceStatus::Paid => return Ok(None),
         InvoiceStatus::Open => {}
         _ => return Err(not_owed(ports, &bill).await?),
     }
     let period = invoiced_period(ports, &bill).await?;
     match period.status {
-        PeriodStatus::Unpaid => {}
-        PeriodStatus::Scheduled if period.needs_holder => {}
-        PeriodStatus::Paid => return reread(ports, customer_id, number).await,
-        PeriodStatus::Void => return Err(ended(number)),
-        PeriodStatus::Scheduled => {
-            return Err(PayError::Conflict {
-                code: "charged_automatically",
-                message: "this invoice is charged to your saved card on its due date; update your card to have it charged to another".into(),
-            });
-        }
+        PeriodStatus::Unpaid | PeriodStatus::Scheduled => Ok(Some((bill, period))),
+        PeriodStatus::Paid => Ok(None),
+        PeriodStatus::Void => Err(ended(number)),
     }
-    let service = find(ports.table(), customer_id, &period.service_id)
-        .await?
-        .ok_or(PayError::NotFound)?;
-    let capture = take_payment(ports, &bill, &period, source).await?;
-    settle(ports, &service, &period, &bill, &capture.id).await?;
-    reread(ports, customer_id, number).await
+}
+
+/// Captures what `authorization` holds for the invoice, under its lease,
+/// and records the payment: how every payment by hand ends, whether its
+/// bank asked its holder or not.
+async fn finish(
+    ports: &(impl Storage + Settings + Billing + Mailing + Queueing),
+    (service, period, bill): (&Subscription, &Period, &Invoice),
+    attempt: i64,
+    authorization: Authorization,
+) -> Result<InvoicePayment, PayError> {
+    let capture_key = format!("{}-capture", attempt_key(&bill.number, attempt));
+    let captured = ports
+        .payments()
+        .capture(&authorization.id, bill.total, &capture_key)
+        .await;
+    let capture = match captured {
+        Ok(capture) => capture,
+        Err(error) => return Err(bank::refused(ports, bill, period, attempt, error).await),
+    };
+    settle(ports, service, period, bill, &capture.id).await?;
+    reread(ports, &bill.customer_id, &bill.number).await
+}
+
+/// What the gateway keys of payment attempt `attempt` of invoice `number` start with.
+fn attempt_key(number: &str, attempt: i64) -> String {
+    format!("{number}-pay-{attempt}")
 }
 
 /// The period `bill` is for; only a service's period is paid here.
@@ -99,67 +175,6 @@ async fn invoiced_period(ports: &impl Storage, bill: &Invoice) -> Result<Period,
         code: "pay_elsewhere",
         message: "this invoice is paid from its order or its domain's renewal".into(),
     })
-}
-
-/// Takes the invoice's total from `source`, under the invoice's lease and
-/// within the customer's declined cards; a decline is counted and told.
-async fn take_payment(
-    ports: &(impl Storage + Settings + Billing),
-    bill: &Invoice,
-    period: &Period,
-    source: PaymentSource,
-) -> Result<Capture, PayError> {
-    let customer_id = &bill.customer_id;
-    let paying = Paying::invoice(&bill.number);
-    declines::may_try::<PayError>(ports, customer_id, &paying).await?;
-    let now = ports.clock().now_secs();
-    let busy = || PayError::Conflict {
-        code: "payment_in_progress",
-        message: "this invoice is being paid right now".into(),
-    };
-    let attempt = lease::take(ports.table(), &lease_key(period), now)
-        .await?
-        .ok_or_else(busy)?;
-    // The billing run may have tried a period waiting for its holder
-    // between our read and the lease, which it takes to charge one.
-    if period.status == PeriodStatus::Scheduled && !unchanged(ports, period).await? {
-        lease::release(ports.table(), &lease_key(period), attempt).await?;
-        return Err(busy());
-    }
-    let key = format!("{}-pay-{attempt}", bill.number);
-    let request = Charge {
-        keep_for_later: false,
-        amount: crate::money::Money::new(bill.total, &bill.currency),
-        source,
-        reference: bill.number.clone(),
-        idempotency_key: format!("{key}-authorize"),
-    };
-    let capture_key = format!("{key}-capture");
-    let error = match take::take(ports.payments(), &request, &capture_key, None).await {
-        Ok(capture) => return Ok(capture),
-        Err(error) => error,
-    };
-    // A decline is final for this attempt: the next uses new gateway keys.
-    let next = match &error {
-        PaymentError::Declined { .. } => attempt + 1,
-        _ => attempt,
-    };
-    lease::release(ports.table(), &lease_key(period), next).await?;
-    Err(match error {
-        PaymentError::Declined { code, message } => {
-            let told = (code, message);
-            let (code, message) = declines::declined(ports, customer_id, &paying, told).await?;
-            PayError::Declined { code, message }
-        }
-        PaymentError::Invalid(message) => PayError::Invalid(message),
-        PaymentError::Unavailable(message) => PayError::Unavailable(message),
-    })
-}
-
-/// True when the period is still as read: the billing run has not tried it since.
-async fn unchanged(ports: &impl Storage, period: &Period) -> Result<bool, TableError> {
-    let now = ports.table().get(&period.key()).await?;
-    Ok(now.as_ref().map(Period::of).transpose()?.as_ref() == Some(period))
 }
 
 /// Why an invoice that is not open cannot be paid: voided when its
@@ -193,9 +208,10 @@ async fn reread(
     ports: &impl Storage,
     customer_id: &CustomerId,
     number: &str,
-) -> Result<Invoice, PayError> {
+) -> Result<InvoicePayment, PayError> {
     invoice::find(ports.table(), customer_id, number)
         .await?
+        .map(InvoicePayment::done)
         .ok_or(PayError::NotFound)
 }
 
