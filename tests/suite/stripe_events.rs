@@ -22,9 +22,10 @@ async fn the_card_updater_reaches_the_saved_card(app: &App, stripe: &StripeServe
     let endpoint = app.url("/api/payments/events");
     stripe.send_events_to(&endpoint);
     let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
-    let (_, order) = ada
+    let (status, order) = ada
         .order(hosting("subdomain", &fresh_username(), &fresh_username()))
         .await;
+    assert_eq!(status, 201, "{order}");
     let method = stripe.browser_payment_method(APPROVED).await;
     let body = json!({"payment_method": method, "billing_country": "GB", "save_card": true});
     let path = format!("/api/orders/{}/pay", order["id"].as_str().unwrap());

@@ -98,6 +98,7 @@ async fn stripes_event_of_the_bank_settles_the_invoice() {
         reference: Some(bill.number.clone()),
         refunded: None,
         dispute: None,
+        setup_key: None,
     };
     hostfront::provider_events::apply(&ports, &event)
         .await
