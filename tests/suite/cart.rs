@@ -39,6 +39,13 @@ async fn the_cart_follows_the_account(app: &App) {
         (json!({"domains": too_many}), "too_many_domains"),
         (json!({"domains": ["shop.sunny.com"]}), "invalid_domain"),
         (json!({"domains": ["not a name"]}), "invalid_domain"),
+        (
+            json!({"domains": ["ex\u{200b}ample.com"]}),
+            "invalid_domain",
+        ),
+        (json!({"domains": ["http://sunny.com/x"]}), "invalid_domain"),
+        (json!({"domains": ["example.net"]}), "company_domain"),
+        (json!({"domains": ["sunny.museum"]}), "not_sold"),
         (json!({"plan_id": "web-nothing"}), "unknown_plan"),
         (json!({"cycle": "weekly"}), "invalid_cycle"),
     ] {
@@ -84,6 +91,13 @@ async fn the_signup_link_carries_the_cart(app: &App) {
         (422, Some("invalid_domain")),
         "{error}"
     );
+    // A cart is an object; its fields in an array are not one.
+    let cart = json!([["sunny.com"], "web-starter", "monthly"]);
+    let body = signup(&bad, cart);
+    let (status, error) = app
+        .send_with(reqwest::Method::POST, "/api/signup", &body, &[])
+        .await;
+    assert_eq!(status, 400, "{error}");
 
     let email = format!("{}@example.com", fresh_username());
     let cart = json!({"domains": ["sunny.com"], "plan_id": "web-business", "cycle": "monthly"});

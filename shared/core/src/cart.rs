@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::CustomerId;
-use crate::domains::name::{self, Searched};
+use crate::domain_name::{self as name, Searched};
 use crate::store::{Item, Key, TableError};
 use crate::{Catalogs, Settings, Storage};
 
@@ -19,8 +19,9 @@ pub const MOST_DOMAINS: usize = 20;
 const CYCLES: [&str; 2] = ["monthly", "annual"];
 
 /// A cart as the site sends it and gets it back.
+// Read through `CartObject`: serde alone would take an array of its fields too.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "CartObject")]
 pub struct Cart {
     /// Domain names to register, in the order added (ASCII or Unicode; kept
     /// as ASCII, lower case, each once).
@@ -32,6 +33,35 @@ pub struct Cart {
     /// `monthly` or `annual`.
     #[serde(default)]
     pub cycle: Option<String>,
+}
+
+/// What a cart is read from: an object, whose fields are then a cart's.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct CartObject(serde_json::Map<String, serde_json::Value>);
+
+impl TryFrom<CartObject> for Cart {
+    type Error = String;
+
+    fn try_from(CartObject(object): CartObject) -> Result<Cart, String> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Fields {
+            #[serde(default)]
+            domains: Vec<String>,
+            #[serde(default)]
+            plan_id: Option<String>,
+            #[serde(default)]
+            cycle: Option<String>,
+        }
+        let fields: Fields = serde_json::from_value(serde_json::Value::Object(object))
+            .map_err(|error| error.to_string())?;
+        Ok(Cart {
+            domains: fields.domains,
+            plan_id: fields.plan_id,
+            cycle: fields.cycle,
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,19 +123,39 @@ pub async fn checked(
             format!("a cart holds at most {MOST_DOMAINS} domains"),
         ));
     }
+    let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
+    let zone = &ports.config().subdomain_zone;
     let mut domains: Vec<String> = Vec::new();
     for typed in &cart.domains {
+        let refused = |code, why: &str| invalid(code, format!("{typed:?} {why}"));
         let domain = match name::parse(typed) {
-            Ok(Searched::Domain(domain)) if domain.dropped_subdomain.is_none() => domain.ascii,
+            Ok(Searched::Domain(domain)) if domain.dropped_subdomain.is_none() => domain,
             _ => {
-                return Err(invalid(
+                return Err(refused(
                     "invalid_domain",
-                    format!("{typed:?} is not a domain name that can be registered"),
+                    "is not a domain name that can be registered",
                 ));
             }
         };
-        if !domains.contains(&domain) {
-            domains.push(domain);
+        // Exactly a name, as search gives it: nothing tidied away unseen.
+        let given = typed.trim().to_lowercase();
+        if given != domain.ascii && given != domain.unicode {
+            return Err(refused(
+                "invalid_domain",
+                "is not written as a domain name is",
+            ));
+        }
+        if catalog.tld(&domain.suffix).is_none() {
+            return Err(refused("not_sold", "ends in a domain ending not sold here"));
+        }
+        if domain.ascii == *zone || domain.ascii.ends_with(&format!(".{zone}")) {
+            return Err(refused(
+                "company_domain",
+                "belongs to us; a free subdomain of it comes with a plan",
+            ));
+        }
+        if !domains.contains(&domain.ascii) {
+            domains.push(domain.ascii);
         }
     }
     if let Some(cycle) = &cart.cycle
@@ -113,11 +163,10 @@ pub async fn checked(
     {
         return Err(invalid("invalid_cycle", "the cycle is monthly or annual"));
     }
-    if let Some(plan) = &cart.plan_id {
-        let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
-        if catalog.plan(plan).is_none() {
-            return Err(invalid("unknown_plan", format!("no plan {plan:?} is sold")));
-        }
+    if let Some(plan) = &cart.plan_id
+        && catalog.plan(plan).is_none()
+    {
+        return Err(invalid("unknown_plan", format!("no plan {plan:?} is sold")));
     }
     Ok(Cart { domains, ..cart })
 }

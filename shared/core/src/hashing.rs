@@ -154,6 +154,13 @@ pub fn hash_now(password: &str) -> String {
         .to_string()
 }
 
+/// A token or address as stored: its SHA-256 digest, base64url.
+pub fn digest(text: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(text.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

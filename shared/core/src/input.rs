@@ -27,12 +27,17 @@ pub fn is_plain_text(text: &str) -> bool {
     true
 }
 
-/// Format characters that reorder or hide text; the zero-width joiners
+/// Characters that reorder or hide text, or show as nothing: format
+/// characters (bidirectional marks, overrides and isolates, zero-width
+/// spaces, the soft hyphen, tags), line and paragraph separators, and the
+/// fillers and blanks that look like empty space; the zero-width joiners
 /// that some scripts need are allowed.
-fn is_hiding(c: char) -> bool {
+pub fn is_hiding(c: char) -> bool {
     matches!(c,
-        '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}')
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180E}' | '\u{200B}' | '\u{200E}' | '\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E007F}')
 }
 
 fn is_noncharacter(c: char) -> bool {
@@ -40,10 +45,15 @@ fn is_noncharacter(c: char) -> bool {
     (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE
 }
 
+/// Combining marks, which stack on the letter before them: the general
+/// blocks, and those of the scripts whose marks stack highest (Cyrillic,
+/// Hebrew, Arabic, Thai).
 fn is_combining(c: char) -> bool {
     matches!(c,
-        '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
-        | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+        '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{0591}'..='\u{05C7}'
+        | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}'
+        | '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}' | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
 /// An integer that JSON may also write with a zero fraction (`12.0`), as
@@ -108,13 +118,20 @@ mod tests {
             "\u{FDD0}",
             "a\u{E0041}",
             "tab\there",
+            "\u{061C}\u{061C}",
+            "\u{3164}",
+            "\u{2800}",
+            "line\u{2028}break",
+            "soft\u{AD}hyphen",
         ] {
             assert!(!is_plain_text(hiding), "{hiding:?}");
         }
-        assert!(
-            !is_plain_text(&format!("Z{}", "\u{301}".repeat(4))),
-            "a stack of marks"
-        );
+        for mark in ["\u{301}", "\u{489}", "\u{E49}", "\u{610}"] {
+            assert!(
+                !is_plain_text(&format!("a{}", mark.repeat(4))),
+                "a stack of {mark:?}"
+            );
+        }
     }
 
     #[test]

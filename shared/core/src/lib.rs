@@ -32,6 +32,7 @@ pub mod countries;
 pub mod daily;
 pub mod dispatch;
 pub mod dnshost;
+pub mod domain_name;
 pub mod domains;
 pub mod hashing;
 pub mod idempotency;

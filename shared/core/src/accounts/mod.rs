@@ -9,12 +9,8 @@
 //!   is stored (`SESSION#<hash>`), with an expiry, so a leaked table holds no
 //!   usable token.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -22,6 +18,7 @@ use crate::hashing::{self, Overloaded};
 use crate::{Hashing, Storage};
 
 mod billing_identity;
+mod checks;
 pub mod email_change;
 pub(crate) mod repo;
 pub mod reset;
@@ -32,6 +29,7 @@ pub mod vat;
 use crate::CustomerId;
 use crate::store::{Condition, ItemExt, TableError, Update};
 pub use billing_identity::{BillingIdentity, PostalAddress, set_billing_identity};
+pub use checks::{check_password, normalize_email, random_token};
 pub use email_change::{EmailChange, EmailConfirm, confirm_email_change, request_email_change};
 pub(crate) use repo::{customer_key, customer_of, email_key, load_customer, session_key};
 pub use reset::{
@@ -45,13 +43,6 @@ pub use vat::{VatRegistration, VatStatus};
 pub const MIN_PASSWORD: usize = 10;
 pub const MAX_PASSWORD: usize = 128;
 pub const SESSION_DAYS: i64 = 30;
-
-static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../../data/common-passwords.txt")
-        .lines()
-        .filter(|p| !p.is_empty())
-        .collect()
-});
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Signup {
@@ -160,57 +151,6 @@ pub(crate) fn invalid(code: &'static str, message: impl Into<String>) -> Account
         code,
         message: message.into(),
     }
-}
-
-/// Lower-cases and checks an email address (the shape, not the mailbox).
-pub fn normalize_email(email: &str) -> Result<String, AccountError> {
-    let email = email.trim().to_lowercase();
-    let bad = || invalid("invalid_email", "that does not look like an email address");
-    let (local, domain) = email.split_once('@').ok_or_else(bad)?;
-    let plausible = !local.is_empty()
-        && local.len() <= 64
-        && email.len() <= 254
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-    if plausible { Ok(email) } else { Err(bad()) }
-}
-
-/// Refuses passwords that are short, very long, common, or the email itself.
-pub fn check_password(password: &str, email: &str) -> Result<(), AccountError> {
-    let length = password.chars().count();
-    if length < MIN_PASSWORD {
-        return Err(invalid(
-            "weak_password",
-            format!("use at least {MIN_PASSWORD} characters"),
-        ));
-    }
-    if length > MAX_PASSWORD {
-        return Err(invalid(
-            "invalid_password",
-            format!("use at most {MAX_PASSWORD} characters"),
-        ));
-    }
-    let lowered = password.to_lowercase();
-    let mut chars = lowered.chars();
-    let first = chars.next();
-    let one_character_repeated = chars.all(|c| Some(c) == first);
-    if COMMON_PASSWORDS.contains(lowered.as_str()) || lowered == email || one_character_repeated {
-        return Err(invalid(
-            "weak_password",
-            "that password is too easy to guess; the generator can make one for you",
-        ));
-    }
-    Ok(())
-}
-
-/// A fresh random token of 32 bytes, URL-safe.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// A hash of a password nobody has, verified against when the email is

@@ -3,19 +3,13 @@
 //! Tokens are stored only as SHA-256 digests. Every item of an account is
 //! built here; use cases ask for the writes they need.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::{AccountError, Customer};
 use crate::CustomerId;
 use crate::store::{Condition, Item, ItemExt, Key, TableError, TxOp};
 
-/// A token or address as stored: its SHA-256 digest, base64url.
-pub(crate) fn digest(text: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(text.as_bytes()))
-}
+pub(crate) use crate::hashing::digest;
 
 pub(crate) fn customer_key(id: &CustomerId) -> Key {
     Key::new(format!("CUSTOMER#{id}"), "PROFILE")

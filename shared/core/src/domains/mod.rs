@@ -9,7 +9,9 @@ mod answers;
 pub mod confirm;
 pub mod lexicon;
 pub mod manage;
-pub mod name;
+/// Parsing and tidying what a person types as a domain name, a module of
+/// its own below every other (the cart checks names too).
+pub use crate::domain_name as name;
 pub mod owned;
 pub mod subdomains;
 pub mod suggest;

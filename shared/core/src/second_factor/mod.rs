@@ -7,7 +7,7 @@ pub mod totp;
 
 use serde_json::json;
 
-use crate::accounts::repo::digest;
+use crate::hashing::digest;
 use crate::store::{Item, ItemExt, Update};
 
 /// How many recovery codes an enrolment makes.

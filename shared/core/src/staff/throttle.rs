@@ -18,7 +18,7 @@
 //! with `failures`, `locked_until` and `trusted`.
 
 use super::StaffError;
-use crate::accounts::repo::digest;
+use crate::hashing::digest;
 use crate::store::{ItemExt, Key, Table, TableError, TxOp, Update};
 
 /// Wrong tries in a row that lock one client out of one email.

@@ -2,7 +2,7 @@
 //! request keeps one alive.
 
 use crate::Storage;
-use crate::accounts::repo::digest;
+use crate::hashing::digest;
 use crate::staff::{StaffError, StaffMember, profile};
 use crate::store::{Condition, Item, ItemExt, Key, TableError, Update};
 
