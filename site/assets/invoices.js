@@ -11,4 +11,11 @@ export function invoiceFor(about) {
   }
 }
 
+/// What was bought, in the invoice's own words: its lines (the plan and its
+/// period, the domain and its years), or what it is for when it has none.
+export function whatWasBought(invoice) {
+  const lines = (invoice.lines ?? []).map((line) => line.description).filter(Boolean);
+  return lines.length ? lines.join("; ") : invoiceFor(invoice.about);
+}
+
 export const STATUS = { open: "open", paid: "paid", void: "void", refunded: "refunded" };

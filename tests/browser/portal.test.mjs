@@ -99,7 +99,7 @@ describe("the portal", () => {
     await business.getByRole("button", { name: "Save sites" }).click();
     await page.locator("#services .record").first().locator(".record-note").getByText("Your sites are changed.").waitFor();
     await page.locator("#services .record").first().getByText("shop.orbitbakery.com", { exact: true }).waitFor();
-    await page.locator("#invoices tbody tr", { hasText: "Upgrade of service" }).locator(".invoice-status").getByText("paid").waitFor();
+    await page.locator("#invoices tbody tr", { hasText: "Upgrade of Web Starter to Web Business" }).locator(".invoice-status").getByText("paid").waitFor();
 
     const domain = page.locator('#domain-list .record[data-domain="orbitbakery.com"]');
     const expires = await domain.locator("dd").nth(1).textContent();
@@ -157,7 +157,7 @@ describe("the portal", () => {
     await appCode.fill(totpNow(enrolment.secret, 1));
     await unlock.getByRole("button", { name: "Unlock for transfer" }).click();
     await renewedDomain.locator(".record-note").getByText("orbitbakery.com is unlocked.").waitFor();
-    const row = page.locator("#invoices tbody tr", { hasText: "Renewal of orbitbakery.com, 2 years" });
+    const row = page.locator("#invoices tbody tr", { hasText: "orbitbakery.com, renewal, 2 years" });
     await row.locator(".invoice-status").getByText("paid").waitFor();
     await shot(page, "portal");
 

@@ -8,7 +8,7 @@
 // shown beside the invoice.
 
 import { api, ApiError } from "../api.js";
-import { invoiceFor, STATUS } from "../invoices.js";
+import { STATUS, whatWasBought } from "../invoices.js";
 import { $, capitalized, el, money, say } from "../page.js";
 import { savedCard } from "./payment-method.js";
 import { services, showServices } from "./services.js";
@@ -20,7 +20,7 @@ export async function showInvoices() {
   $("invoices").querySelector("tbody").replaceChildren(...invoices.map((invoice) => el("tr", { "data-invoice": invoice.number },
     el("td", {}, el("a", { href: `/invoice.html?number=${encodeURIComponent(invoice.number)}` }, invoice.number), " ",
       el("a", { href: `/api/invoices/${encodeURIComponent(invoice.number)}/pdf`, class: "pdf", "aria-label": `Invoice ${invoice.number} as PDF` }, "PDF")),
-    el("td", {}, invoiceFor(invoice.about)),
+    el("td", {}, whatWasBought(invoice)),
     el("td", { class: "amount" }, money(invoice.total, invoice.currency)),
     el("td", { class: "invoice-status" }, STATUS[invoice.status], refundedPart(invoice), ...(payable(invoice) ? [" ", payButton(invoice)] : [])))));
 }
