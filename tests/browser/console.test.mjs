@@ -80,6 +80,10 @@ describe("the staff console", () => {
 
   test("an admin logs in with a code, approves a held order, suspends its service and redrives failed jobs", async () => {
     const held = await paidOrder(app.server.base);
+    // The customer watches their held order; staff's decision shows there by itself.
+    const watching = await customerPage(app.browser, app.server.base, held.email);
+    await watching.goto(`${app.server.base}/order.html?id=${held.id}`);
+    await watching.locator('#order[data-status="pending_review"]').waitFor();
     const page = await app.browser.newPage();
     await logIn(page, app.server);
     await page.locator("#figures").getByText("Held for review").waitFor();
@@ -92,6 +96,8 @@ describe("the staff console", () => {
     await page.locator("#console-message").getByText("Approve: done.").waitFor();
     assert.equal(await page.locator(`#order-list [data-order="${held.id}"]`).count(), 0, "it left the queue");
     await waitForStatus(page, held.id, "active");
+    await watching.locator('#order[data-status="active"]').waitFor({ timeout: 20000 });
+    await watching.close();
 
     await page.getByRole("button", { name: "Accounts whose country is not a country" }).click();
     await page.locator("#customer-results").getByText("Every account's country is a country.").waitFor();
