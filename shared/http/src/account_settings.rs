@@ -67,7 +67,7 @@ async fn request_password_reset(
     responses(
         (status = 204, description = "the password is set; every session of the account ended"),
         (status = 410, body = ErrorBody, description = "`link_gone`: the link was used, expired, or a newer password was set since"),
-        (status = 422, body = ErrorBody, description = "`weak_password`, `invalid_password`; the link still works. `account_changed`: send it again"),
+        (status = 422, body = ErrorBody, description = "`weak_password`, `invalid_password`; the link still works. `account_changed`: send it again. `invalid_token`: not a link's token"),
         (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
     ))]
 async fn confirm_password_reset(
@@ -147,7 +147,7 @@ async fn change_email(
         (status = 200, body = Customer, description = "the account as it is now"),
         (status = 409, body = ErrorBody, description = "`email_taken`: another account took the address first"),
         (status = 410, body = ErrorBody, description = "`link_gone`: the link was used, expired, or the email changed since"),
-        (status = 422, body = ErrorBody, description = "`account_changed`: send it again"),
+        (status = 422, body = ErrorBody, description = "`account_changed`: send it again; `invalid_token`: not a link's token"),
         (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
     ))]
 async fn confirm_email(
