@@ -127,6 +127,9 @@ pub async fn confirm_password_reset(
     if confirm.token.is_empty() || confirm.token.chars().count() > 100 {
         return Err(AccountError::BadToken);
     }
+    // A password the signup's rules refuse is refused before the link is
+    // looked at (with the account's email, once known, below).
+    check_password(&confirm.password, "")?;
     let token = confirm.token.trim();
     if token.is_empty() {
         return Err(link_gone());
