@@ -3,16 +3,9 @@
 // from the catalog; then on to checkout.
 
 import { api } from "./api.js";
-import { cartItems, cartPlan, choosePlan, keepWithAccount, removeFromCart } from "./cart.js";
+import { cartItems, cartPlan, choosePlan, keepWithAccount, registerPrice, removeFromCart } from "./cart.js";
 import { $, el, money } from "./page.js";
 import { taxTerms, withTax } from "./tax.js";
-
-/// The catalog's TLD that `domain` is registered under (the longest that fits).
-function tldOf(catalog, domain) {
-  return catalog.tlds
-    .filter((t) => domain.endsWith(`.${t.tld}`))
-    .sort((a, b) => b.tld.length - a.tld.length)[0];
-}
 
 function show(catalog, terms) {
   const currency = catalog.currency;
@@ -21,7 +14,7 @@ function show(catalog, terms) {
   const cycle = $("plan-form").elements.cycle.value;
   let total = 0;
   const rows = items.map((item) => {
-    const price = tldOf(catalog, item.domain)?.register;
+    const price = registerPrice(catalog, item.domain);
     total += price ?? 0;
     const remove = el("button", { type: "button", class: "link" }, "Remove");
     remove.setAttribute("aria-label", `Remove ${item.unicode}`);

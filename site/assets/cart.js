@@ -74,6 +74,15 @@ export async function keepWithAccount() {
   store(joined, plan);
 }
 
+/// The first year's price of registering `domain`, from the catalog's TLD it
+/// ends in (the longest that fits); undefined when none is sold.
+export function registerPrice(catalog, domain) {
+  const tld = catalog.tlds
+    .filter((t) => domain.endsWith(`.${t.tld}`))
+    .sort((a, b) => b.tld.length - a.tld.length)[0];
+  return tld?.register;
+}
+
 export function showCount() {
   const badge = $("cart-count");
   if (badge) badge.textContent = String(cartItems().length);

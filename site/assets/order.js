@@ -6,7 +6,7 @@
 
 import { api, ApiError } from "./api.js";
 import { CardError, cardField } from "./card-field.js";
-import { cartItems, cartPlan, keepWithAccount, removeFromCart } from "./cart.js";
+import { cartItems, cartPlan, keepWithAccount, registerPrice, removeFromCart } from "./cart.js";
 import { fillCountries } from "./countries.js";
 import { $, el, money, say, sentence, tell, detailRows, formFields } from "./page.js";
 import { offerGenerator } from "./password.js";
@@ -87,11 +87,10 @@ async function showCheckout() {
   const chosen = cartPlan();
   if (catalog.plans.some((p) => p.id === chosen.plan_id)) $("plan").value = chosen.plan_id;
   if (chosen.cycle === "annual") $("cycle").value = "annual";
-  showPlanPrice(catalog, loggedIn ? await taxTerms() : null);
   const cart = cartItems();
   $("cart-domains").replaceChildren(...cart.map((item, i) => el("label", { class: "choice" },
     el("input", { type: "radio", name: "action", value: `register:${item.domain}`, ...(i === 0 ? { checked: "" } : {}) }),
-    ` Register ${item.unicode} — ${money(item.price, item.currency ?? catalog.currency)} first year`)));
+    ` Register ${item.unicode} — ${money(registerPrice(catalog, item.domain) ?? 0, catalog.currency)} first year`)));
   if (!cart.length) form.querySelector('input[value="subdomain"]').checked = true;
   for (const radio of form.querySelectorAll('input[name="action"]')) radio.addEventListener("change", showDomainFields);
   showDomainFields();
@@ -100,6 +99,8 @@ async function showCheckout() {
   $("username").addEventListener("change", checkUsername);
   offerGenerator($("generate"), form.elements.password, $("generated"));
   form.addEventListener("submit", placeOrder);
+  // The price with tax last: the form above is whole before it is asked for.
+  showPlanPrice(catalog, loggedIn ? await taxTerms() : null);
 }
 
 /// The chosen plan's price for the chosen cycle, with its tax: the

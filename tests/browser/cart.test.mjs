@@ -23,7 +23,7 @@ async function lines(page) {
 }
 
 describe("the cart", () => {
-  const app = useStorefront();
+  const app = useStorefront({ HOSTFRONT_AUTH_PER_MINUTE: "60", HOSTFRONT_AUTH_WINDOW_LIMIT: "60" });
 
   for (const width of [1280, 390]) {
     test(`at ${width} px: found domains and a plan, priced, removed, signed up, and found again on another device`, async () => {

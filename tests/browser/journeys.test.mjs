@@ -49,6 +49,7 @@ describe("the order journey", () => {
     const form = page.locator("#order-form");
     await form.getByLabel(/Register sunnybakery\.com/).waitFor();
     assert.ok(await form.getByLabel(/Register sunnybakery\.com/).isChecked());
+    assert.match(await form.locator("#cart-domains").textContent(), /Register sunnybakery\.com — \$\d+\.\d{2} first year/, "priced from the catalog");
     assert.equal(await page.locator("#username").inputValue(), "sunnybakery");
     await form.getByRole("button", { name: "Generate" }).click();
     await form.getByRole("button", { name: "Place order" }).click();
