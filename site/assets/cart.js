@@ -35,11 +35,14 @@ export function inCart(domain) {
   return cartItems().some((item) => item.domain === domain);
 }
 
-function store(items, plan = cartPlan()) {
+/// Keeps the cart in this browser and, for a customer, with their account
+/// (unless `kept` says the account holds it already).
+function store(items, plan = cartPlan(), kept = null) {
   localStorage.setItem(KEY, JSON.stringify(items));
   localStorage.setItem(PLAN_KEY, JSON.stringify(plan));
   showCount();
-  if (account) api("/api/cart", { method: "PUT", body: JSON.stringify(forServer()) }).catch(() => null);
+  const cart = JSON.stringify(forServer());
+  if (account && cart !== JSON.stringify(kept)) api("/api/cart", { method: "PUT", body: cart }).catch(() => null);
 }
 
 export function addToCart(item) {
@@ -71,7 +74,8 @@ export async function keepWithAccount() {
   const known = new Set(local.map((item) => item.domain));
   const joined = [...local, ...kept.domains.filter((d) => !known.has(d)).map((domain) => ({ domain, unicode: domain }))];
   const plan = cartPlan().plan_id ? cartPlan() : { plan_id: kept.plan_id ?? undefined, cycle: kept.cycle ?? undefined };
-  store(joined, plan);
+  // Written back only when this browser added something to it.
+  store(joined, plan, kept);
 }
 
 /// The first year's price of registering `domain`, from the catalog's TLD it

@@ -80,7 +80,7 @@ pub(super) fn profile_op(profile: &Item, customer: &Customer, more: Update) -> T
 }
 
 /// The audit entry of a change the customer made to their account.
-pub(super) fn audit_op(
+pub(crate) fn audit_op(
     ports: &impl Storage,
     customer_id: &CustomerId,
     action: &str,

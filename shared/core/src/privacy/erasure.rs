@@ -22,7 +22,7 @@ use utoipa::ToSchema;
 
 pub use super::anonymise::placeholder_email;
 use crate::accounts::{AccountError, Customer};
-use crate::audit::{Actor, AuditEntry};
+use crate::audit::Actor;
 use crate::domains::owned::{self, OwnedStatus};
 use crate::jobs::Job;
 use crate::orders::OrderStatus;
@@ -94,25 +94,15 @@ pub enum Outcome {
     Finishing,
 }
 
+/// The audit entry of a step of the erasure: what was done, never to whom
+/// beyond the account's id.
 pub(super) fn audit_op(
     ports: &impl Storage,
     customer_id: &CustomerId,
     action: &str,
     why: &str,
 ) -> TxOp {
-    AuditEntry {
-        at: crate::clock::rfc3339_millis(ports.clock().now()),
-        actor: Actor::Customer(customer_id.clone()),
-        subject: format!("customer:{customer_id}"),
-        customer_id: Some(customer_id.clone()),
-        action: action.into(),
-        from: None,
-        to: None,
-        why: why.into(),
-        client: None,
-        role: None,
-    }
-    .put_op()
+    crate::accounts::settings::audit_op(ports, customer_id, action, (None, None), why)
 }
 
 pub(super) async fn partition_of(
