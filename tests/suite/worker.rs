@@ -35,7 +35,7 @@ impl JobHandler for FlakyOnce {
 fn quick() -> WorkerSettings {
     WorkerSettings {
         visibility: Duration::from_secs(30),
-        batch: 10,
+        at_once: 10,
         wait: Duration::from_millis(200),
     }
 }
@@ -164,7 +164,7 @@ async fn shutdown_finishes_the_running_job_and_returns_the_rest() {
     let stop = CancellationToken::new();
     // Room for one job at a time.
     let one_at_a_time = WorkerSettings {
-        batch: 1,
+        at_once: 1,
         ..quick()
     };
     let worker = tokio::spawn(run_worker(

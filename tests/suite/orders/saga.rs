@@ -97,7 +97,7 @@ async fn a_worker_killed_mid_saga_is_finished_by_another_exactly_once() {
     let (customer, id) = paid_order(&ports).await;
     let settings = WorkerSettings {
         visibility: Duration::from_secs(60),
-        batch: 1,
+        at_once: 1,
         wait: Duration::from_millis(100),
     };
     let jobs = Arc::new(AppJobs {

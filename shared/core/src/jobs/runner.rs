@@ -10,8 +10,9 @@
 //!   moving forward spends its deliveries;
 //! - poison (a body that is no job): straight to the dead-letter queue.
 //!
-//! A worker runs the jobs it receives at once, as the Lambda worker runs an
-//! SQS batch, and receives only as many as it has room for.
+//! A worker runs the jobs it receives at once, as Lambda runs SQS batches
+//! side by side, and receives only as many as it has room for: several
+//! batches, since its jobs mostly wait on registries and panels.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,13 +99,17 @@ pub async fn process(queue: &dyn Queue, handler: &dyn JobHandler, message: &Mess
     }
 }
 
+/// The most jobs a worker runs at once by default: a burst of paid orders
+/// is provisioned side by side rather than in waves.
+const AT_ONCE: usize = 50;
+
 #[derive(Debug, Clone, Copy)]
 pub struct WorkerSettings {
     /// How long a received job is hidden from other workers while it runs.
     pub visibility: Duration,
     /// The most jobs a worker runs at once. It receives only as many as it
     /// has room for, so no job waits in one worker while another is idle.
-    pub batch: usize,
+    pub at_once: usize,
     /// How long one receive waits for work.
     pub wait: Duration,
 }
@@ -113,7 +118,7 @@ impl Default for WorkerSettings {
     fn default() -> Self {
         WorkerSettings {
             visibility: JOB_VISIBILITY,
-            batch: MAX_RECEIVE_BATCH,
+            at_once: AT_ONCE,
             wait: Duration::from_secs(1),
         }
     }
@@ -129,7 +134,7 @@ pub async fn run_worker(
     stop: CancellationToken,
 ) {
     let mut running = tokio::task::JoinSet::new();
-    let most = settings.batch.clamp(1, MAX_RECEIVE_BATCH);
+    let most = settings.at_once.max(1);
     while !stop.is_cancelled() {
         while running.try_join_next().is_some() {}
         if running.len() >= most {
@@ -138,7 +143,7 @@ pub async fn run_worker(
                 _ = running.join_next() => continue,
             }
         }
-        let room = most - running.len();
+        let room = (most - running.len()).min(MAX_RECEIVE_BATCH);
         let received = tokio::select! {
             _ = stop.cancelled() => break,
             received = queue.receive(room, settings.visibility, settings.wait) => received,
