@@ -22,6 +22,7 @@
 //!   payment provider's event settles).
 
 pub mod accounts;
+pub mod agency;
 pub mod audit;
 pub mod billing;
 pub mod cart;

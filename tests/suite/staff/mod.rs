@@ -1,6 +1,7 @@
 //! Staff: identity (password, one-time codes, throttled tries, sessions), the role
 //! every admin route needs, and what staff do, recorded in the audit log.
 
+mod agency;
 mod countries;
 mod credit;
 mod credit_notes;

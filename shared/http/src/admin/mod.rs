@@ -7,6 +7,7 @@
 //! that changes something must carry `X-Hostfront-Console: 1`, which no
 //! cross-site form or simple request can send.
 
+mod agency;
 mod customers;
 mod invoices;
 mod operations;
@@ -277,6 +278,7 @@ pub fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(list_staff, add_staff))
         .add(crate::handlers!(change_staff))
         .merge(orders::routes())
+        .merge(agency::routes())
         .merge(customers::routes())
         .merge(operations::routes())
         .merge(pools::routes())

@@ -1,0 +1,83 @@
+//! The agency pipeline. Hosting companies that build their clients'
+//! websites take a prospect from a draft site through a proof of concept
+//! and a proposal to a live site (`site`), keep a register of the services
+//! each client has, provisioned by Hostfront or tracked from elsewhere
+//! (`services`), and watch the pipeline's figures (`stats`).
+//!
+//! Items: `SITE#<id>` / `SITE`, listed newest first in the `SITES` index
+//! (gsi1) and by status in `SITES#<status>` (gsi2); `SITE#<id>` /
+//! `SERVICE#<id>`, listed by expiry in `CLIENTSERVICES` (gsi1).
+
+mod fields;
+pub mod service_moves;
+pub mod services;
+pub mod site;
+pub mod stats;
+
+use crate::lifecycle::InvalidTransition;
+use crate::store::{Index, TableError};
+
+/// Why a change to the pipeline was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AgencyError {
+    /// The request is malformed (422).
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    /// No such site or service (404).
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    /// The lifecycle does not allow the move (409).
+    #[error(transparent)]
+    Transition(#[from] InvalidTransition),
+    /// The record changed between its reading and this change, or the
+    /// request conflicts with its state (409).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+pub(crate) fn invalid(code: &'static str, message: impl Into<String>) -> AgencyError {
+    AgencyError::Invalid {
+        code,
+        message: message.into(),
+    }
+}
+
+fn moved_on(noun: &str) -> AgencyError {
+    AgencyError::Conflict {
+        code: "moved_on",
+        message: format!("{noun} was changed meanwhile; load it again"),
+    }
+}
+
+/// A page of a list, and where the next one starts.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    /// Give it as `cursor` for the next page; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// A cursor a client sent back, refused unless it points into `partition`
+/// of `index`: a cursor is only ever ours, and never a way into another
+/// partition.
+fn cursor_within(
+    cursor: Option<String>,
+    index: Index,
+    partition: &str,
+) -> Result<Option<String>, AgencyError> {
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
+    let bad = || invalid("invalid_cursor", "that cursor is not one this list gave");
+    let key = crate::store::decode_cursor(&cursor, index).map_err(|_| bad())?;
+    match crate::store::index_key(&key, index) {
+        Some((pk, _)) if pk == partition => Ok(Some(cursor)),
+        _ => Err(bad()),
+    }
+}
+
+/// The most items one page of a list holds.
+pub const PAGE: usize = 50;

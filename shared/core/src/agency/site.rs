@@ -1,0 +1,323 @@
+//! A client's website on its way from a draft to a live site:
+//! `draft → poc_ready → proposal_sent → accepted → live`, `live ↔
+//! suspended`, and `cancelled` from anywhere, for good. Each move is in the
+//! audit log, and suspending, reactivating or cancelling a site does the
+//! same to its services (`service_moves::follow_site`), in the same
+//! transaction.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::services;
+use super::{AgencyError, Listed, PAGE, cursor_within, fields, moved_on};
+use crate::audit::Actor;
+use crate::lifecycle::{Change, Status, Subject};
+use crate::store::{
+    Index, Item, Key, Query, TableResult, Tx, TxError, Update, record_item, record_of,
+};
+use crate::{Storage, clock};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteStatus {
+    /// Made; its proof of concept is being built.
+    Draft,
+    /// The proof of concept is ready to show.
+    PocReady,
+    /// The proposal went to the prospect.
+    ProposalSent,
+    /// The prospect said yes.
+    Accepted,
+    /// Served under the client's own domain.
+    Live,
+    /// Taken down for a while (an unpaid bill); back to live when settled.
+    Suspended,
+    /// Ended, for good.
+    Cancelled,
+}
+
+use SiteStatus::*;
+
+impl Status for SiteStatus {
+    const RECORD: &'static str = "site";
+    const NOUN: &'static str = "a site";
+    const TRANSITIONS: &'static [(Self, Self, &'static str)] = &[
+        (Draft, PocReady, "poc_ready"),
+        (PocReady, ProposalSent, "proposal_sent"),
+        (ProposalSent, Accepted, "proposal_accepted"),
+        (Accepted, Live, "went_live"),
+        (Live, Suspended, "suspended"),
+        (Suspended, Live, "reactivated"),
+        (Draft, Cancelled, "cancelled"),
+        (PocReady, Cancelled, "cancelled"),
+        (ProposalSent, Cancelled, "cancelled"),
+        (Accepted, Cancelled, "cancelled"),
+        (Live, Cancelled, "cancelled"),
+        (Suspended, Cancelled, "cancelled"),
+    ];
+}
+
+/// A client's website in the pipeline, as staff see it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HostedSite {
+    pub id: String,
+    pub status: SiteStatus,
+    pub business_name: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
+    /// What the proposal says, for the prospect.
+    #[serde(default)]
+    pub proposal_notes: String,
+    /// For staff only.
+    #[serde(default)]
+    pub internal_notes: String,
+    /// The client's domain it is served under, once live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_domain: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub went_live_at: Option<String>,
+    pub created_at: String,
+    /// The member of staff who made it, by id.
+    pub created_by: String,
+    /// Moves with every change: a change made from an older reading is refused.
+    #[serde(default)]
+    pub v: i64,
+}
+
+/// A new site, as staff describe it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSite {
+    /// 1 to 120 characters.
+    pub business_name: String,
+    /// 1 to 120 characters.
+    pub contact_name: String,
+    pub contact_email: String,
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+    /// At most 4,000 characters, for staff only.
+    #[serde(default)]
+    pub internal_notes: Option<String>,
+}
+
+/// A move of a site along its lifecycle.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteMove {
+    pub to: SiteStatus,
+    /// Why, for the audit log: 1 to 500 characters.
+    pub why: String,
+    /// Going live: the client's domain it is served under.
+    #[serde(default)]
+    pub live_domain: Option<String>,
+    /// Sending the proposal: what it says, at most 4,000 characters.
+    #[serde(default)]
+    pub proposal_notes: Option<String>,
+    /// The site's version as the caller read it: a move made from an older
+    /// reading is refused.
+    pub v: i64,
+}
+
+pub(super) fn key(id: &str) -> Key {
+    Key::new(format!("SITE#{id}"), "SITE")
+}
+
+/// The partition that lists the sites in `status`.
+fn by_status(status: SiteStatus) -> String {
+    format!("SITES#{}", status.as_str())
+}
+
+/// The sites, newest first.
+pub(super) fn all() -> Query {
+    Query::index(Index::Gsi1, "SITES")
+}
+
+fn item_of(site: &HostedSite) -> Item {
+    let mut item = record_item(site, &key(&site.id), "site");
+    let order = format!("{}#{}", site.created_at, site.id);
+    item.insert("gsi1pk".into(), json!("SITES"));
+    item.insert("gsi1sk".into(), json!(order));
+    item.insert("gsi2pk".into(), json!(by_status(site.status)));
+    item.insert("gsi2sk".into(), json!(order));
+    item
+}
+
+pub(super) fn site_of(item: &Item) -> TableResult<HostedSite> {
+    record_of(item, "site")
+}
+
+/// Makes a draft site from `new`, by `staff`.
+pub async fn create(
+    ports: &impl Storage,
+    new: NewSite,
+    staff: &Actor,
+) -> Result<HostedSite, AgencyError> {
+    let contact_phone = new
+        .contact_phone
+        .as_deref()
+        .map(fields::phone)
+        .transpose()?;
+    let site = HostedSite {
+        id: ulid::Ulid::new().to_string(),
+        status: Draft,
+        business_name: fields::name("business_name", &new.business_name, 120)?,
+        contact_name: fields::name("contact_name", &new.contact_name, 120)?,
+        contact_email: fields::email(&new.contact_email)?,
+        contact_phone,
+        proposal_notes: String::new(),
+        internal_notes: fields::notes(
+            "internal_notes",
+            new.internal_notes.as_deref().unwrap_or(""),
+            4000,
+        )?,
+        live_domain: None,
+        went_live_at: None,
+        created_at: clock::rfc3339_millis(ports.clock().now()),
+        created_by: staff.label(),
+        v: 1,
+    };
+    ports
+        .table()
+        .put(item_of(&site), Some(crate::store::Condition::NotExists))
+        .await?;
+    Ok(site)
+}
+
+/// The site with `id`, if there is one.
+pub async fn find(ports: &impl Storage, id: &str) -> Result<Option<HostedSite>, AgencyError> {
+    if ulid::Ulid::from_string(id).is_err() {
+        return Ok(None);
+    }
+    Ok(ports
+        .table()
+        .get(&key(id))
+        .await?
+        .as_ref()
+        .map(site_of)
+        .transpose()?)
+}
+
+/// A page of the sites, newest first, of one status or all.
+pub async fn list(
+    ports: &impl Storage,
+    status: Option<SiteStatus>,
+    cursor: Option<String>,
+) -> Result<Listed<HostedSite>, AgencyError> {
+    let query = match status {
+        Some(status) => Query::index(Index::Gsi2, by_status(status)),
+        None => all(),
+    };
+    let cursor = cursor_within(cursor, query.index, &query.partition)?;
+    let page = ports
+        .table()
+        .query(query.backward().limit(PAGE).after(cursor))
+        .await?;
+    let items = page.items.iter().map(site_of).collect::<TableResult<_>>()?;
+    Ok(Listed {
+        items,
+        next: page.next,
+    })
+}
+
+/// Who moves a site: the member of staff, their role and their address.
+pub type Mover<'a> = (&'a Actor, &'a str, &'a str);
+
+/// Moves `site` as `request` says; its services follow a suspension, a
+/// reactivation or a cancellation in the same transaction.
+pub async fn move_site(
+    ports: &impl Storage,
+    site: &HostedSite,
+    request: SiteMove,
+    (actor, role, client): Mover<'_>,
+) -> Result<HostedSite, AgencyError> {
+    SiteStatus::check(site.status, request.to)?;
+    if request.v != site.v {
+        return Err(moved_on("the site"));
+    }
+    let why = fields::name("why", &request.why, 500)?;
+    let now = ports.clock().now();
+    let update =
+        what_the_move_sets(site.status, &request, now)?.set("gsi2pk", by_status(request.to));
+    let services = services::of_site(ports, &site.id).await?;
+    let mut tx = Tx::new();
+    Change {
+        subject: Subject {
+            key: key(&site.id),
+            id: site.id.clone(),
+            customer_id: None,
+        },
+        from: site.status,
+        to: request.to,
+        update,
+        actor: actor.clone(),
+        why: why.clone(),
+        unchanged_since: Some(site.v),
+        client: Some(client.into()),
+        role: Some(role.into()),
+        also: Vec::new(),
+    }
+    .add_to(&mut tx, (), now)?;
+    super::service_moves::follow_site(
+        &mut tx,
+        &services,
+        request.to,
+        (actor, role, client),
+        &why,
+        now,
+    )?;
+    match tx.commit(ports.table()).await {
+        Ok(()) => {}
+        Err(TxError::Refused(())) => return Err(moved_on("the site")),
+        Err(TxError::Table(error)) => return Err(error.into()),
+    }
+    find(ports, &site.id)
+        .await?
+        .ok_or(AgencyError::NotFound("site"))
+}
+
+/// The attributes a move sets besides the status: the live domain and
+/// when, going live; the proposal's notes, sending it.
+fn what_the_move_sets(
+    from: SiteStatus,
+    request: &SiteMove,
+    now: time::OffsetDateTime,
+) -> Result<Update, AgencyError> {
+    let mut update = Update::new();
+    match (from, request.to) {
+        (Accepted, Live) => {
+            let domain = request.live_domain.as_deref().ok_or_else(|| {
+                super::invalid(
+                    "live_domain_required",
+                    "going live needs the client's domain (live_domain)",
+                )
+            })?;
+            update = update
+                .set("live_domain", fields::domain("live_domain", domain)?)
+                .set("went_live_at", clock::rfc3339_millis(now));
+        }
+        (_, ProposalSent) => {
+            let notes = request.proposal_notes.as_deref().unwrap_or("");
+            update = update.set(
+                "proposal_notes",
+                fields::notes("proposal_notes", notes, 4000)?,
+            );
+        }
+        _ => {}
+    }
+    Ok(update)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lifecycle_is_well_formed_and_cancelled_is_final() {
+        crate::lifecycle::assert_well_formed(&[Cancelled]);
+        assert!(SiteStatus::check(Live, Draft).is_err());
+        assert_eq!(SiteStatus::check(Suspended, Live), Ok("reactivated"));
+    }
+}

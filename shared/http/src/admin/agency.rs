@@ -1,0 +1,260 @@
+//! The agency pipeline for staff: client sites from draft to live, their
+//! services register, and the pipeline's figures. Support staff work the
+//! pipeline; what touches what clients pay (services, and suspending,
+//! reactivating or cancelling a site, which its services follow) needs the
+//! billing role.
+
+use crate::table::RouteTable;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{AsBilling, AsSupport, NeededRole, Staff};
+use crate::AppState;
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use hostfront_core::agency::service_moves::move_service as move_client_service;
+use hostfront_core::agency::services::{
+    self, ClientService, NewService, ServiceFilter, ServiceMove,
+};
+use hostfront_core::agency::site::{self, HostedSite, NewSite, SiteMove, SiteStatus};
+use hostfront_core::agency::stats::{self, PipelineStats};
+use hostfront_core::agency::{AgencyError, Listed};
+
+impl From<AgencyError> for ApiError {
+    fn from(error: AgencyError) -> Self {
+        match error {
+            AgencyError::Invalid { code, message } => ApiError::unprocessable(code, message),
+            AgencyError::NotFound(what) => ApiError::not_found(format!("no such {what}")),
+            AgencyError::Transition(invalid) => {
+                ApiError::conflict("invalid_transition", invalid.to_string())
+            }
+            AgencyError::Conflict { code, message } => ApiError::conflict(code, message),
+            AgencyError::Table(error) => error.into(),
+        }
+    }
+}
+
+async fn found(state: &AppState, id: &str) -> Result<HostedSite, ApiError> {
+    Ok(site::find(&state.ports, id)
+        .await?
+        .ok_or(AgencyError::NotFound("site"))?)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SiteList {
+    /// Only the sites in this status.
+    status: Option<SiteStatus>,
+    /// Where the previous page ended (its `next`).
+    cursor: Option<String>,
+}
+
+/// The client sites, newest first, 50 a page.
+#[utoipa::path(get, path = "/api/admin/sites", tag = "admin", security(("staff" = ["support"])),
+    params(SiteList),
+    responses(
+        (status = 200, body = Listed<HostedSite>),
+        (status = 400, body = ErrorBody, description = "`invalid_query`"),
+        (status = 422, body = ErrorBody, description = "`invalid_cursor`"),
+    ))]
+async fn list_sites(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+    ApiQuery(list): ApiQuery<SiteList>,
+) -> Result<Json<Listed<HostedSite>>, ApiError> {
+    Ok(Json(
+        site::list(&state.ports, list.status, list.cursor).await?,
+    ))
+}
+
+/// Makes a draft client site, by hand.
+#[utoipa::path(post, path = "/api/admin/sites", tag = "admin", security(("staff" = ["support"])),
+    request_body = NewSite,
+    responses(
+        (status = 201, body = HostedSite),
+        (status = 422, body = ErrorBody, description = "`invalid_field`, `invalid_email`, `invalid_phone`, `invalid_json`"),
+    ))]
+async fn create_site(
+    State(state): State<AppState>,
+    staff: Staff<AsSupport>,
+    ApiJson(new): ApiJson<NewSite>,
+) -> Result<(StatusCode, Json<HostedSite>), ApiError> {
+    let made = site::create(&state.ports, new, &staff.actor()).await?;
+    Ok((StatusCode::CREATED, Json(made)))
+}
+
+/// A client site with its services.
+#[derive(Serialize, ToSchema)]
+struct SiteView {
+    site: HostedSite,
+    services: Vec<ClientService>,
+}
+
+/// One client site and its services.
+#[utoipa::path(get, path = "/api/admin/sites/{id}", tag = "admin", security(("staff" = ["support"])),
+    params(("id" = String, Path, description = "the site")),
+    responses(
+        (status = 200, body = SiteView),
+        (status = 404, body = ErrorBody, description = "no such site"),
+    ))]
+async fn get_site(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+    Path(id): Path<String>,
+) -> Result<Json<SiteView>, ApiError> {
+    let site = found(&state, &id).await?;
+    let services = services::of_site(&state.ports, &site.id).await?;
+    Ok(Json(SiteView { site, services }))
+}
+
+/// Whether moving a site from `from` to `to` changes its services, which
+/// needs the billing role.
+fn touches_services(from: SiteStatus, to: SiteStatus) -> bool {
+    matches!(to, SiteStatus::Suspended | SiteStatus::Cancelled)
+        || (from, to) == (SiteStatus::Suspended, SiteStatus::Live)
+}
+
+/// Moves a client site along its lifecycle. Suspending, reactivating and
+/// cancelling also move its services, and need the billing role.
+#[utoipa::path(post, path = "/api/admin/sites/{id}/moves", tag = "admin", security(("staff" = ["support"])),
+    params(("id" = String, Path, description = "the site")),
+    request_body = SiteMove,
+    responses(
+        (status = 200, body = HostedSite),
+        (status = 403, body = ErrorBody, description = "`forbidden`: suspending, reactivating or cancelling needs the billing role"),
+        (status = 404, body = ErrorBody, description = "no such site"),
+        (status = 409, body = ErrorBody, description = "`invalid_transition`; `moved_on`: changed since `v` was read"),
+        (status = 422, body = ErrorBody, description = "`invalid_field`, `live_domain_required`, `invalid_domain`, `invalid_json`"),
+    ))]
+async fn move_site(
+    State(state): State<AppState>,
+    staff: Staff<AsSupport>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<SiteMove>,
+) -> Result<Json<HostedSite>, ApiError> {
+    let site = found(&state, &id).await?;
+    if touches_services(site.status, request.to) && !staff.member.role.allows(AsBilling::ROLE) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "suspending, reactivating or cancelling a site moves its services: this needs the billing role",
+        ));
+    }
+    let mover = (
+        &staff.actor(),
+        staff.member.role.as_str(),
+        staff.client.as_str(),
+    );
+    Ok(Json(
+        site::move_site(&state.ports, &site, request, mover).await?,
+    ))
+}
+
+/// Adds a service to a client site's register.
+#[utoipa::path(post, path = "/api/admin/sites/{id}/services", tag = "admin", security(("staff" = ["billing"])),
+    params(("id" = String, Path, description = "the site")),
+    request_body = NewService,
+    responses(
+        (status = 201, body = ClientService),
+        (status = 404, body = ErrorBody, description = "no such site"),
+        (status = 409, body = ErrorBody, description = "`site_cancelled`, `too_many_services`, `moved_on`"),
+        (status = 422, body = ErrorBody, description = "`invalid_field`, `invalid_price`, `invalid_currency`, `invalid_date`, `expiry_required`, `invalid_json`"),
+    ))]
+async fn add_service(
+    State(state): State<AppState>,
+    _: Staff<AsBilling>,
+    Path(id): Path<String>,
+    ApiJson(new): ApiJson<NewService>,
+) -> Result<(StatusCode, Json<ClientService>), ApiError> {
+    let site = found(&state, &id).await?;
+    let added = services::add(&state.ports, &site, new).await?;
+    Ok((StatusCode::CREATED, Json(added)))
+}
+
+/// Moves a client service along its lifecycle (renewing an expired one
+/// takes its new last day).
+#[utoipa::path(post, path = "/api/admin/sites/{id}/services/{service}/moves", tag = "admin", security(("staff" = ["billing"])),
+    params(("id" = String, Path, description = "the site"), ("service" = String, Path, description = "the service")),
+    request_body = ServiceMove,
+    responses(
+        (status = 200, body = ClientService),
+        (status = 404, body = ErrorBody, description = "no such site or service"),
+        (status = 409, body = ErrorBody, description = "`invalid_transition`, `site_cancelled`, `moved_on`"),
+        (status = 422, body = ErrorBody, description = "`invalid_field`, `invalid_date`, `expiry_required`, `invalid_json`"),
+    ))]
+async fn move_service(
+    State(state): State<AppState>,
+    staff: Staff<AsBilling>,
+    Path((id, service)): Path<(String, String)>,
+    ApiJson(request): ApiJson<ServiceMove>,
+) -> Result<Json<ClientService>, ApiError> {
+    let site = found(&state, &id).await?;
+    let service = services::find(&state.ports, &site.id, &service)
+        .await?
+        .ok_or(AgencyError::NotFound("service"))?;
+    let mover = (
+        &staff.actor(),
+        staff.member.role.as_str(),
+        staff.client.as_str(),
+    );
+    let moved = move_client_service(&state.ports, &site, &service, request, mover).await?;
+    Ok(Json(moved))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ServiceList {
+    service_type: Option<services::ServiceType>,
+    status: Option<services::ServiceStatus>,
+    /// Only those whose last day is within this many days (past ones too).
+    expiring_within_days: Option<u32>,
+    /// Where the previous page ended (its `next`).
+    cursor: Option<String>,
+}
+
+/// Every site's services, soonest last day first, 50 read a page (a
+/// filtered page may hold fewer: follow `next`).
+#[utoipa::path(get, path = "/api/admin/client-services", tag = "admin", security(("staff" = ["support"])),
+    params(ServiceList),
+    responses(
+        (status = 200, body = Listed<ClientService>),
+        (status = 400, body = ErrorBody, description = "`invalid_query`"),
+        (status = 422, body = ErrorBody, description = "`invalid_cursor`"),
+    ))]
+async fn list_services(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+    ApiQuery(list): ApiQuery<ServiceList>,
+) -> Result<Json<Listed<ClientService>>, ApiError> {
+    let filter = ServiceFilter {
+        service_type: list.service_type,
+        status: list.status,
+        expiring_within_days: list.expiring_within_days,
+    };
+    Ok(Json(
+        services::list(&state.ports, &filter, list.cursor).await?,
+    ))
+}
+
+/// The pipeline's figures.
+#[utoipa::path(get, path = "/api/admin/agency/stats", tag = "admin", security(("staff" = ["support"])),
+    responses((status = 200, body = PipelineStats)))]
+async fn pipeline_stats(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+) -> Result<Json<PipelineStats>, ApiError> {
+    Ok(Json(stats::pipeline(&state.ports).await?))
+}
+
+pub(super) fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(list_sites, create_site))
+        .add(crate::handlers!(get_site))
+        .add(crate::handlers!(move_site))
+        .add(crate::handlers!(add_service))
+        .add(crate::handlers!(move_service))
+        .add(crate::handlers!(list_services))
+        .add(crate::handlers!(pipeline_stats))
+}

@@ -1,0 +1,408 @@
+//! The agency pipeline, on both engines: a client site from draft to live
+//! with an audit entry per move, refused moves (invalid, stale, without the
+//! role), the services register following its site, the figures, and the
+//! lists' pages and filters.
+
+use hostfront::staff::Role;
+use hostfront_tests::App;
+use hostfront_tests::staff::Clerk;
+use serde_json::{Value, json};
+
+fn bakery() -> Value {
+    json!({
+        "business_name": "Boulangerie du Parc",
+        "contact_name": "Jean Müller",
+        "contact_email": "Jean@Boulangerie-Parc.example",
+        "contact_phone": "+352 26 123 456",
+    })
+}
+
+async fn new_site(clerk: &Clerk<'_>) -> Value {
+    let (status, site) = clerk.post("/api/admin/sites", bakery()).await;
+    assert_eq!(status, 201, "{site}");
+    site
+}
+
+/// Moves `site` to `to`; the answer's status and body.
+async fn move_to(clerk: &Clerk<'_>, site: &Value, to: &str, extra: Value) -> (u16, Value) {
+    let mut body = json!({"to": to, "why": format!("moving to {to}"), "v": site["v"]});
+    body.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    let path = format!("/api/admin/sites/{}/moves", site["id"].as_str().unwrap());
+    clerk.post(&path, body).await
+}
+
+async fn a_site_goes_from_draft_to_live(app: &App) {
+    let support = Clerk::log_in(app, Role::Support).await;
+    let mut refused = bakery();
+    refused["contact_email"] = json!("not an address");
+    let (status, body) = support.post("/api/admin/sites", refused).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("invalid_email"))
+    );
+    let mut hidden = bakery();
+    hidden["business_name"] = json!("Boulangerie\u{202E}kraP");
+    let (status, _) = support.post("/api/admin/sites", hidden).await;
+    assert_eq!(status, 422, "a name that reorders text");
+
+    let mut site = new_site(&support).await;
+    assert_eq!(
+        (site["status"].as_str(), site["contact_email"].as_str()),
+        (Some("draft"), Some("jean@boulangerie-parc.example"))
+    );
+    let (status, body) = move_to(
+        &support,
+        &site,
+        "live",
+        json!({"live_domain": "parc.example"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("invalid_transition")),
+        "a draft cannot go live"
+    );
+    for (to, extra) in [
+        ("poc_ready", json!({})),
+        (
+            "proposal_sent",
+            json!({"proposal_notes": "Five pages, the domain included."}),
+        ),
+        ("accepted", json!({})),
+    ] {
+        let (status, moved) = move_to(&support, &site, to, extra).await;
+        assert_eq!(
+            (status, moved["status"].as_str()),
+            (200, Some(to)),
+            "{moved}"
+        );
+        site = moved;
+    }
+    assert_eq!(site["proposal_notes"], "Five pages, the domain included.");
+    let (status, body) = move_to(&support, &site, "live", json!({})).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("live_domain_required"))
+    );
+    let stale = json!({"v": site["v"].as_i64().unwrap() - 1, "live_domain": "parc.example"});
+    let (status, body) = move_to(&support, &site, "live", stale).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("moved_on"))
+    );
+    let (status, live) = move_to(
+        &support,
+        &site,
+        "live",
+        json!({"live_domain": "Parc.Example"}),
+    )
+    .await;
+    assert_eq!(
+        (status, live["live_domain"].as_str()),
+        (200, Some("parc.example")),
+        "{live}"
+    );
+    assert!(live["went_live_at"].is_string(), "{live}");
+
+    let (status, body) = move_to(&support, &live, "suspended", json!({})).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("forbidden")),
+        "support may not suspend"
+    );
+    let id = live["id"].as_str().unwrap();
+    let admin = Clerk::log_in(app, Role::Admin).await;
+    let (_, trail) = admin
+        .get(&format!("/api/admin/audit?subject=site:{id}"))
+        .await;
+    let actions: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for action in [
+        "poc_ready",
+        "proposal_sent",
+        "proposal_accepted",
+        "went_live",
+    ] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
+    let (_, listed) = support.get("/api/admin/sites?status=live").await;
+    assert!(
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == id),
+        "{listed}"
+    );
+    let (_, drafts) = support.get("/api/admin/sites?status=draft").await;
+    assert!(
+        !drafts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == id),
+        "{drafts}"
+    );
+}
+
+on_both_engines!(a_site_goes_from_draft_to_live: pipeline_embedded, pipeline_cloud);
+
+/// A service for `site`: `(kind, name, period, price, expires_on)`.
+async fn add_service(
+    clerk: &Clerk<'_>,
+    site: &Value,
+    (kind, name, period, price, expires): (&str, &str, &str, i64, Option<String>),
+) -> Value {
+    let mut body = json!({"service_type": kind, "name": name, "period": period, "price": price, "currency": "EUR"});
+    if let Some(day) = expires {
+        body["expires_on"] = json!(day);
+    }
+    let path = format!("/api/admin/sites/{}/services", site["id"].as_str().unwrap());
+    let (status, service) = clerk.post(&path, body).await;
+    assert_eq!(status, 201, "{service}");
+    service
+}
+
+fn day_in(app: &App, days: i64) -> String {
+    (app.ports.clock.now().date() + time::Duration::days(days)).to_string()
+}
+
+async fn services_follow_their_site(app: &App) {
+    let support = Clerk::log_in(app, Role::Support).await;
+    let billing = Clerk::log_in(app, Role::Billing).await;
+    let mut site = new_site(&support).await;
+    for to in ["poc_ready", "proposal_sent", "accepted"] {
+        site = move_to(&support, &site, to, json!({})).await.1;
+    }
+    site = move_to(
+        &support,
+        &site,
+        "live",
+        json!({"live_domain": "parc.example"}),
+    )
+    .await
+    .1;
+    let path = format!("/api/admin/sites/{}/services", site["id"].as_str().unwrap());
+    let (status, body) = billing.post(&path, json!({"service_type": "domain", "name": "parc.example", "period": "annual", "price": 1500, "currency": "EUR"})).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("expiry_required"))
+    );
+    let domain = add_service(
+        &billing,
+        &site,
+        (
+            "domain",
+            "parc.example",
+            "annual",
+            1500,
+            Some(day_in(app, 20)),
+        ),
+    )
+    .await;
+    let upkeep = add_service(
+        &billing,
+        &site,
+        (
+            "website_maintenance",
+            "Monthly upkeep",
+            "monthly",
+            4900,
+            Some(day_in(app, 90)),
+        ),
+    )
+    .await;
+    add_service(&billing, &site, ("ssl", "Certificate", "one_time", 0, None)).await;
+    // Suspended by hand before the site is: it stays so after.
+    let moves = format!("{path}/{}/moves", upkeep["id"].as_str().unwrap());
+    let (status, held) = billing
+        .post(
+            &moves,
+            json!({"to": "suspended", "why": "client asked for a pause", "v": upkeep["v"]}),
+        )
+        .await;
+    assert_eq!(
+        (status, held["status"].as_str()),
+        (200, Some("suspended")),
+        "{held}"
+    );
+
+    let (status, suspended) = move_to(&billing, &site, "suspended", json!({})).await;
+    assert_eq!(status, 200, "{suspended}");
+    let statuses = |view: &Value| -> Vec<(String, String)> {
+        view["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["name"].as_str().unwrap().to_string(),
+                    s["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let view_path = format!("/api/admin/sites/{}", site["id"].as_str().unwrap());
+    let (_, view) = support.get(&view_path).await;
+    assert!(
+        statuses(&view).iter().all(|(_, s)| s == "suspended"),
+        "{view}"
+    );
+    let (status, back) = move_to(&billing, &suspended, "live", json!({})).await;
+    assert_eq!(status, 200, "{back}");
+    let (_, view) = support.get(&view_path).await;
+    let now = statuses(&view);
+    assert!(
+        now.contains(&("parc.example".into(), "active".into())),
+        "{now:?}"
+    );
+    assert!(
+        now.contains(&("Monthly upkeep".into(), "suspended".into())),
+        "{now:?}"
+    );
+    let admin = Clerk::log_in(app, Role::Admin).await;
+    let (_, trail) = admin
+        .get(&format!(
+            "/api/admin/audit?subject=client_service:{}",
+            domain["id"].as_str().unwrap()
+        ))
+        .await;
+    assert!(
+        trail
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "suspended"
+                && e["why"]
+                    .as_str()
+                    .unwrap()
+                    .contains("its site was suspended")),
+        "{trail}"
+    );
+
+    let (status, ended) = move_to(&billing, &back, "cancelled", json!({})).await;
+    assert_eq!(status, 200, "{ended}");
+    let (_, view) = support.get(&view_path).await;
+    assert!(
+        statuses(&view).iter().all(|(_, s)| s == "cancelled"),
+        "{view}"
+    );
+    let (status, body) = billing.post(&path, json!({"service_type": "email", "name": "5 mailboxes", "period": "one_time", "price": 999, "currency": "EUR"})).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("site_cancelled"))
+    );
+    let (status, body) = move_to(&billing, &ended, "live", json!({})).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("invalid_transition")),
+        "cancelled is for good"
+    );
+}
+
+on_both_engines!(services_follow_their_site: services_embedded, services_cloud);
+
+async fn the_figures_and_the_lists(app: &App) {
+    let support = Clerk::log_in(app, Role::Support).await;
+    let billing = Clerk::log_in(app, Role::Billing).await;
+    let (_, before) = support.get("/api/admin/agency/stats").await;
+    let site = new_site(&support).await;
+    add_service(
+        &billing,
+        &site,
+        (
+            "domain",
+            "soon.example",
+            "annual",
+            1200,
+            Some(day_in(app, 10)),
+        ),
+    )
+    .await;
+    add_service(
+        &billing,
+        &site,
+        (
+            "hosting",
+            "Web hosting",
+            "monthly",
+            900,
+            Some(day_in(app, 200)),
+        ),
+    )
+    .await;
+    let (_, after) = support.get("/api/admin/agency/stats").await;
+    let grew = |field: &str| after[field].as_i64().unwrap() - before[field].as_i64().unwrap();
+    assert_eq!(
+        (
+            grew("total_sites"),
+            grew("in_proof_of_concept"),
+            grew("active_services"),
+            grew("renewals_next_30_days")
+        ),
+        (1, 1, 2, 1),
+        "{after}"
+    );
+    let revenue = |stats: &Value| stats["monthly_revenue"]["EUR"].as_i64().unwrap_or(0);
+    assert_eq!(
+        revenue(&after) - revenue(&before),
+        100 + 900,
+        "a yearly 12.00 is 1.00 a month"
+    );
+
+    let (_, soon) = support
+        .get("/api/admin/client-services?expiring_within_days=30&service_type=domain")
+        .await;
+    let names: Vec<&str> = soon["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"soon.example") && !names.contains(&"Web hosting"),
+        "{names:?}"
+    );
+
+    for _ in 0..51 {
+        new_site(&support).await;
+    }
+    let (_, first) = support.get("/api/admin/sites").await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 50);
+    let next = first["next"].as_str().expect("a next page");
+    let (status, second) = support
+        .get(&format!("/api/admin/sites?cursor={next}"))
+        .await;
+    assert_eq!(status, 200, "{second}");
+    let pages = [&first, &second];
+    let ids: Vec<&str> = pages
+        .iter()
+        .flat_map(|p| p["items"].as_array().unwrap())
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    let once: std::collections::HashSet<&str> = ids.iter().copied().collect();
+    assert!(
+        ids.len() >= 52 && once.len() == ids.len(),
+        "every site once, in {} and {}",
+        ids.len(),
+        once.len()
+    );
+    // A cursor of another list is no way into it.
+    let (status, body) = support
+        .get(&format!("/api/admin/client-services?cursor={next}"))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("invalid_cursor"))
+    );
+    let (status, _) = support.get("/api/admin/sites?status=nonsense").await;
+    assert_eq!(status, 400);
+}
+
+on_both_engines!(the_figures_and_the_lists: figures_embedded, figures_cloud);
