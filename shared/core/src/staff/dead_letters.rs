@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::CustomerId;
 use crate::jobs::Job;
 use crate::queue::{Message, QueueError};
+use crate::staff::names::Names;
 use crate::store::{ItemExt, Key, Query, Table, TableError, TableResult};
 use crate::{Queueing, Storage};
 
@@ -62,6 +63,9 @@ pub struct FailedJob {
     /// What it was for: `order:<id>`, `domain:<name>`, `service:<id>`.
     pub subject: Option<String>,
     pub customer_id: Option<CustomerId>,
+    /// The customer's name, while the account is there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_name: Option<String>,
     /// The step that failed last, where the work keeps a ledger.
     pub failed_step: Option<String>,
     /// The failed step's error, or the job's last; never empty.
@@ -80,6 +84,7 @@ pub enum DeadLetterError {
 pub async fn list(ports: &(impl Storage + Queueing)) -> Result<Vec<FailedJob>, DeadLetterError> {
     let letters = ports.queue().dead_letters(LISTED).await?;
     let mut jobs = Vec::with_capacity(letters.len());
+    let mut names = Names::default();
     for letter in letters {
         let (about, unreadable) = match Job::parse(&letter.body) {
             Ok(job) => (about(job), None),
@@ -89,6 +94,10 @@ pub async fn list(ports: &(impl Storage + Queueing)) -> Result<Vec<FailedJob>, D
             id: letter.id,
             kind: about.kind.into(),
             subject: about.subject,
+            customer_name: match &about.customer_id {
+                Some(id) => names.customer(ports, id).await?,
+                None => None,
+            },
             customer_id: about.customer_id,
             failed_step: None,
             last_error: String::new(),
