@@ -82,7 +82,7 @@ impl Names {
     }
 
     /// `service:<id>` and `order:<id>` of `customer` as their plan and domain.
-    async fn subject(
+    pub async fn subject(
         &mut self,
         ports: &impl Storage,
         subject: &str,
