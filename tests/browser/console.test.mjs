@@ -129,6 +129,28 @@ describe("the staff console", () => {
     await page.close();
   });
 
+  // After the customer's file: the rejection's refund issues the next credit note.
+  test("rejecting an order asks first, naming the refund; cancel leaves it held", async () => {
+    const held = await paidOrder(app.server.base);
+    const page = await shared.context.newPage();
+    await page.goto(`${app.server.base}/admin/#/orders?status=pending_review`);
+    const order = page.locator(`#order-list [data-order="${held.id}"]`);
+    await order.getByRole("button", { name: "Reject and refund" }).click();
+    await order.getByLabel(/^Why/).fill("The card is not hers.");
+    await order.getByRole("button", { name: "Reject and refund" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText(/The order of Hedy Lamarr is rejected and its \$\d+\.\d{2} given back to their card\. This cannot be undone\./).waitFor();
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    assert.equal((await consoleApi(page, `/api/admin/orders/${held.id}`)).status, "pending_review", "cancel leaves it held");
+    await order.getByRole("button", { name: "Reject and refund" }).click();
+    await dialog.getByRole("button", { name: "Reject and refund" }).click();
+    await order.locator("[data-note]").getByText("Rejected: the payment is given back to the card.").waitFor();
+    await order.locator("dt:text-is('Status') + dd").getByText("rejected").waitFor();
+    assert.equal((await consoleApi(page, `/api/admin/orders/${held.id}`)).status, "rejected");
+    await page.close();
+  });
+
   test("reports, failed jobs, tasks and the audit log, each in its own area", async () => {
     const page = await shared.context.newPage();
     await page.goto(`${app.server.base}/admin/`);
