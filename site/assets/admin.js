@@ -1,27 +1,64 @@
-// The staff console: login with a one-time code, then its sections, each a
-// module in /assets/admin/: the dashboard, the order queues with their
-// decisions, customers and their services, pools, dead letters, tasks and
-// the audit log. Every change carries the console's header.
+// The staff console: login with a one-time code, then one area at a time,
+// each a module in /assets/admin/ with its own address (see router.js):
+// the dashboard, the order queues and an order with its decisions,
+// customers and a customer's file, disputes, dead letters, pools, tasks,
+// reports and the audit log. Every change carries the console's header.
 
 import { api, ApiError } from "./api.js";
 import { $, capitalized, formFields } from "./page.js";
-import { setUpAudit } from "./admin/audit.js";
-import { allows, call, showLogin, signedIn, staffMember } from "./admin/console.js";
-import { setUpCustomers } from "./admin/customers.js";
-import { showDashboard } from "./admin/dashboard.js";
+import { setUpAudit, showAudit } from "./admin/audit.js";
+import { allows, attempt, call, showLogin, signedIn, staffMember } from "./admin/console.js";
+import { setUpCustomers, showCustomer, showCustomers } from "./admin/customers.js";
+import { refreshCounts } from "./admin/dashboard.js";
 import { setUpDeadLetters, showDeadLetters } from "./admin/dead-letters.js";
-import { setUpOrders, showOrders } from "./admin/orders.js";
+import { note } from "./admin/feedback.js";
+import { setUpOrders, showOrder, showOrders } from "./admin/orders.js";
 import { setUpPools, showPools } from "./admin/pools.js";
+import { known, place, showOnly } from "./admin/router.js";
 import { setUpTasks, showTasks } from "./admin/tasks.js";
+
+/// Each area's view (a section's id) and how it is drawn; `detail` for one item of it.
+const VIEWS = {
+  dashboard: { draw: refreshCounts },
+  orders: { draw: ({ params }) => showOrders(params.get("status")), detail: ["order", ({ id }) => showOrder(id)] },
+  customers: { draw: ({ params }) => showCustomers(params), detail: ["customer", ({ id }) => showCustomer(id)] },
+  disputes: { draw: refreshCounts },
+  "dead-letters": { draw: showDeadLetters },
+  pools: { draw: showPools },
+  tasks: { draw: showTasks },
+  audit: { draw: ({ params }) => showAudit(params) },
+  reports: { draw: () => {} },
+};
+
+/// Draws the place the address points to; `focus` moves the focus to its
+/// heading (a step made in the console, not the first drawing).
+async function render({ focus }) {
+  const where = place();
+  if (!known(where.area, allows)) {
+    showOnly("dashboard", "dashboard", { focus });
+    note(null, "There is no such place in the console, or your role does not open it: here is the dashboard.", true);
+    return attempt(refreshCounts);
+  }
+  const { draw, detail } = VIEWS[where.area];
+  const [view, drawView] = where.id && detail ? detail : [where.area, draw];
+  showOnly(view, where.area, { focus });
+  await attempt(async () => {
+    await drawView(where);
+    // The figures are the dashboard's and the disputes' own drawing.
+    if (drawView !== refreshCounts) await refreshCounts();
+  });
+}
 
 async function showConsole() {
   const me = staffMember();
   $("login-section").hidden = true;
   $("console").hidden = false;
   $("console-nav").hidden = false;
+  $("menu-button").hidden = false;
+  $("logout").hidden = false;
   $("who").textContent = `${me.name} <${me.email}>, ${me.role}`;
   for (const node of document.querySelectorAll("[data-role]")) node.hidden = !allows(node.dataset.role);
-  await Promise.all([showDashboard(), showOrders(), showPools(), showDeadLetters(), showTasks()]);
+  await render({ focus: false });
 }
 
 function setUpLogin() {
@@ -45,8 +82,23 @@ function setUpLogin() {
   });
 }
 
+/// The navigation: a sidebar on a wide screen, a menu on a phone that
+/// closes once a place is chosen.
+function setUpNavigation() {
+  const menu = $("menu-button");
+  const open = (isOpen) => {
+    menu.setAttribute("aria-expanded", String(isOpen));
+    $("console-nav").classList.toggle("open", isOpen);
+  };
+  menu.addEventListener("click", () => open(menu.getAttribute("aria-expanded") !== "true"));
+  window.addEventListener("hashchange", () => {
+    open(false);
+    if (staffMember()) render({ focus: true });
+  });
+}
+
 async function start() {
-  for (const setUp of [setUpLogin, setUpOrders, setUpCustomers, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools]) setUp();
+  for (const setUp of [setUpLogin, setUpNavigation, setUpOrders, setUpCustomers, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools]) setUp();
   try {
     signedIn(await api("/api/admin/me"));
   } catch {

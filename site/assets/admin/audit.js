@@ -1,19 +1,37 @@
-// The console's audit log (admins only): every staff action, by who, what or when.
+// The console's audit log (admins only): every action, by whom, on what,
+// for whom, as sentences; looked up by subject, customer or member of
+// staff, each lookup with its own address.
 
 import { $, el } from "../page.js";
-import { actorOf, attempt, call } from "./console.js";
+import { currencyOfShop } from "./amounts.js";
+import { attempt, call, customerLink } from "./console.js";
+import { address, go } from "./router.js";
+import { sentenceOf, when } from "./words.js";
 
-async function showAudit(event) {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  await attempt(async () => {
-    const entries = await call(`/api/admin/audit?${form.get("by")}=${encodeURIComponent(form.get("value"))}`);
-    $("audit-table").querySelector("tbody").replaceChildren(...entries.map((e) => el("tr", {},
-      el("td", {}, e.at), el("td", {}, actorOf(e.actor)), el("td", {}, `${e.action} ${e.subject}`),
-      el("td", {}, e.from || e.to ? `${e.from ?? ""} → ${e.to ?? ""}` : ""), el("td", {}, e.why), el("td", {}, e.client ?? ""))));
-  });
+const FILTERS = ["subject", "customer", "staff"];
+
+function entryRow(e, currency) {
+  const whose = e.customer_id ? [el("span", { class: "hint whose" }, "Customer: ", customerLink(e.customer_id, e.customer_name))] : [];
+  return el("tr", {}, el("td", {}, when(e.at)), el("td", {}, el("span", { class: "sentence" }, sentenceOf(e, currency)), ...whose), el("td", {}, e.client ?? ""));
+}
+
+/// The entries the address asks for (`subject=`, `customer=` or `staff=`).
+export async function showAudit(params) {
+  const by = FILTERS.find((name) => params.get(name));
+  const rows = $("audit-table").querySelector("tbody");
+  if (!by) return rows.replaceChildren();
+  const form = $("audit-form");
+  form.elements.by.value = by;
+  form.elements.value.value = params.get(by);
+  const [entries, currency] = await Promise.all([call(`/api/admin/audit?${by}=${encodeURIComponent(params.get(by))}`), currencyOfShop()]);
+  rows.replaceChildren(...(entries.length ? entries.map((e) => entryRow(e, currency)) : [el("tr", {}, el("td", { colspan: "3" }, "Nothing recorded."))]));
 }
 
 export function setUpAudit() {
-  $("audit-form").addEventListener("submit", showAudit);
+  $("audit-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = new FormData(event.target);
+    const params = { [form.get("by")]: form.get("value").trim() };
+    go(address("audit", null, params), () => attempt(() => showAudit(new URLSearchParams(params))));
+  });
 }

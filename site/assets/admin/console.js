@@ -1,8 +1,9 @@
-// What every section of the staff console shares: its calls to the API, its
-// message line, and who is logged in with what their role allows.
+// What every area of the staff console shares: its calls to the API, who
+// is logged in with what their role allows, and how a refusal is shown.
 
 import { api, ApiError } from "../api.js";
-import { $, capitalized, messenger } from "../page.js";
+import { $, capitalized, el } from "../page.js";
+import { note } from "./feedback.js";
 
 const ROLES = ["support", "billing", "admin"];
 let me = null;
@@ -22,28 +23,36 @@ export function call(path, options = {}) {
   return api(path, changes ? { ...options, headers: { "x-hostfront-console": "1", ...options.headers } } : options);
 }
 
-export const say = messenger("console-message");
-
 export function showLogin() {
   $("console").hidden = true;
   $("console-nav").hidden = true;
+  $("menu-button").hidden = true;
+  $("logout").hidden = true;
+  $("who").textContent = "";
   $("login-section").hidden = false;
 }
 
-/// Shows what the API refused; an ended session asks for the login again.
-export function fail(error) {
+/// Shows what the API refused beside the action `key`; an ended session
+/// asks for the login again.
+export function fail(error, key = null) {
   if (!(error instanceof ApiError)) throw error;
   if (error.status === 401) return showLogin();
-  say(capitalized(error.message), true);
+  note(key, capitalized(error.message), true);
 }
 
-/// Runs `work`, and `fail`s with what the API refuses.
-export async function attempt(work) {
+/// Runs `work`, and `fail`s beside `key` with what the API refuses.
+export async function attempt(work, key = null) {
   try {
     await work();
   } catch (error) {
-    fail(error);
+    fail(error, key);
   }
 }
 
-export const actorOf = (actor) => `${actor.kind} ${actor.id}`;
+/// A link to a customer's file: their name, their id after it, smaller.
+export function customerLink(id, name) {
+  return el("span", { class: "named" }, el("a", { href: `#/customers/${encodeURIComponent(id)}` }, name ?? "a customer"), " ", el("small", { class: "id" }, id));
+}
+
+/// A link to an order's own view.
+export const orderLink = (id, text) => el("a", { href: `#/orders/${encodeURIComponent(id)}` }, text);

@@ -1,8 +1,12 @@
-// The console's dashboard: today's figures and a chart of each day's orders.
+// The console's dashboard: today's figures, a chart of each day's orders,
+// and the counts in the navigation (orders held, open disputes, failed
+// jobs), drawn again after every action so that they say what it changed.
 
-import { $, detailRows, el, money } from "../page.js";
-import { call } from "./console.js";
+import { $, el } from "../page.js";
+import { money } from "./amounts.js";
+import { call, customerLink, orderLink } from "./console.js";
 import { disputeLine } from "./disputes.js";
+import { day, text } from "./words.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -15,24 +19,54 @@ function chart(days) {
     const height = (d.orders / most) * 96;
     for (const [name, value] of Object.entries({ x: i * width + 1, y: 100 - height, width: width - 2, height, class: "bar" })) bar.setAttribute(name, value);
     const title = document.createElementNS(SVG, "title");
-    title.textContent = `${d.day}: ${d.orders}`;
+    title.textContent = `${text(day(d.day)).replace(/ \(.*\)$/, "")}: ${d.orders} ${d.orders === 1 ? "order" : "orders"}`;
     bar.append(title);
     return bar;
   });
 }
 
-export async function showDashboard() {
-  const d = await call("/api/admin/dashboard");
-  const revenue = Object.entries(d.monthly_recurring_revenue).map(([currency, amount]) => money(amount, currency)).join(", ") || money(0, "USD");
+const link = (href, words) => el("a", { href }, words);
+const atMost = (n, most) => (n >= most ? `${most.toLocaleString()} or more` : String(n));
+
+/// The dashboard's figures as cards, those that wait for staff leading to them.
+function figures(d) {
+  const revenue = Object.entries(d.monthly_recurring_revenue).map(([currency, amount]) => money(amount, currency)).join(", ") || "none yet";
   const services = Object.entries(d.live_services).map(([kind, n]) => `${n} ${kind}`).join(", ") || "none";
-  $("figures").replaceChildren(...detailRows([
-    ["Orders today", d.orders_today], ["Orders, 7 days", d.orders_7_days], ["Orders, 30 days", d.orders_30_days],
+  return [
+    ["Orders today", String(d.orders_today)], ["Orders, 7 days", String(d.orders_7_days)], ["Orders, 30 days", String(d.orders_30_days)],
     ["Monthly recurring revenue", revenue], ["Live services", services],
-    ["Held for review", d.pending_review], ["On hold", d.on_hold], ["Failed", d.failed],
-    ["Domains expiring in 30 days", d.domains_expiring_30_days >= 1000 ? "1,000 or more" : d.domains_expiring_30_days],
-    ["Failed jobs", d.dead_letters >= 100 ? "100 or more" : d.dead_letters],
-  ].map(([term, value]) => [term, String(value)])));
-  $("orders-chart").replaceChildren(...chart(d.orders_by_day));
-  const disputes = d.open_disputes.map((dispute) => el("li", { "data-dispute": dispute.id }, `${disputeLine(dispute)} — customer ${dispute.customer_id}`));
-  $("open-disputes").replaceChildren(...(disputes.length ? disputes : [el("li", {}, "None.")]));
+    ["Held for review", link("#/orders?status=pending_review", String(d.pending_review))],
+    ["On hold", link("#/orders?status=on_hold", String(d.on_hold))],
+    ["Failed", link("#/orders?status=failed", String(d.failed))],
+    ["Domains expiring in 30 days", atMost(d.domains_expiring_30_days, 1000)],
+    ["Failed jobs", link("#/dead-letters", atMost(d.dead_letters, 100))],
+    ["Open disputes", link("#/disputes", String(d.open_disputes.length))],
+  ].map(([term, value]) => el("div", { class: "figure" }, el("dt", {}, term), el("dd", {}, value)));
+}
+
+function badge(id, count) {
+  $(id).replaceChildren(String(count), el("span", { class: "visually-hidden" }, " waiting"));
+  $(id).hidden = !count;
+}
+
+let latest = null;
+
+/// Reads the figures again and shows them where they are shown: the
+/// navigation's counts, the dashboard, the open disputes.
+export async function refreshCounts() {
+  latest = await call("/api/admin/dashboard");
+  badge("count-orders", latest.pending_review);
+  badge("count-disputes", latest.open_disputes.length);
+  badge("count-dead-letters", latest.dead_letters);
+  $("figures").replaceChildren(...figures(latest));
+  $("orders-chart").replaceChildren(...chart(latest.orders_by_day));
+  $("open-disputes").replaceChildren(...(latest.open_disputes.length ? latest.open_disputes.map((dispute) => disputeItem(dispute, latest)) : [el("li", {}, "None open.")]));
+}
+
+function disputeItem(dispute, d) {
+  const order = dispute.about?.order_id;
+  return el("li", { class: "record", "data-dispute": dispute.id },
+    el("p", {}, disputeLine(dispute)),
+    el("p", {}, "Customer: ", customerLink(dispute.customer_id, d.dispute_customers?.[dispute.customer_id]),
+      ...(order ? [" · ", orderLink(order, "the order")] : [])));
 }

@@ -1,19 +1,35 @@
 // The console's pools: the servers with their accounts, and the addresses.
 
 import { $, el, formFields } from "../page.js";
-import { allows, attempt, call, say } from "./console.js";
+import { allows, attempt, call } from "./console.js";
+import { ask, note, noteSlot } from "./feedback.js";
 
-function serverRow(server) {
+/// Retires a server once the admin confirms; its row then says so.
+function retireButton(server) {
   const retire = el("button", { type: "button", class: "secondary" }, "Retire");
   retire.hidden = server.retired || !allows("admin");
-  retire.addEventListener("click", () => attempt(async () => {
-    await call(`/api/admin/pools/servers/${encodeURIComponent(server.name)}/retire`, { method: "POST" });
-    await showPools();
-    say(`${server.name} takes no new accounts.`);
-  }));
+  retire.addEventListener("click", async () => {
+    const sure = await ask({
+      title: `Retire ${server.name}?`,
+      text: `${server.name} takes no new accounts from now on; the ${server.accounts} ${server.accounts === 1 ? "account" : "accounts"} on it stay there. A retired server is not brought back.`,
+      go: `Retire ${server.name}`,
+    });
+    if (!sure) return;
+    const key = `server:${server.name}`;
+    await attempt(async () => {
+      await call(`/api/admin/pools/servers/${encodeURIComponent(server.name)}/retire`, { method: "POST" });
+      await showPools();
+      note(key, `${server.name} is retired: it takes no new accounts.`);
+    }, key);
+  });
+  return retire;
+}
+
+function serverRow(server) {
   return el("tr", { "data-server": server.name },
-    el("td", {}, server.name), el("td", {}, server.pool),
-    el("td", {}, `${server.accounts} of ${server.capacity}${server.retired ? " (retired)" : ""}`), el("td", {}, retire));
+    el("td", { class: "server-name" }, server.name), el("td", { "data-label": "Pool" }, server.pool),
+    el("td", { "data-label": "Accounts" }, `${server.accounts} of ${server.capacity}${server.retired ? " (retired)" : ""}`),
+    el("td", {}, retireButton(server), noteSlot(`server:${server.name}`)));
 }
 
 export async function showPools() {
@@ -22,7 +38,7 @@ export async function showPools() {
   $("address-usage").textContent = `Addresses: ${pools.addresses.free} free of ${pools.addresses.total}.`;
 }
 
-/// Sends a pool form as JSON (numbers as numbers), then shows the pools.
+/// Sends a pool form as JSON (numbers as numbers), then shows the pools and says `done` in the form.
 function poolForm(id, path, done) {
   $(id).addEventListener("submit", (event) => {
     event.preventDefault();
@@ -31,8 +47,8 @@ function poolForm(id, path, done) {
     attempt(async () => {
       const answer = await call(path, { method: "POST", body: JSON.stringify(fields) });
       await showPools();
-      say(done(fields, answer));
-    });
+      note(id, done(fields, answer));
+    }, id);
   });
 }
 

@@ -6,6 +6,7 @@ mod countries;
 mod credit;
 mod credit_notes;
 mod login;
+mod names;
 mod pools;
 mod refunds;
 mod roles;

@@ -5,10 +5,11 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::names::{NamedEntry, Names};
 use crate::accounts::Customer;
 use crate::accounts::repo::{customer_of, email_key, load_customer, name_index};
 use crate::accounts::two_step::TwoStepStatus;
-use crate::audit::{self, AuditEntry, AuditQuery};
+use crate::audit::{self, AuditQuery};
 use crate::billing::disputes::{self, Dispute};
 use crate::billing::invoice::{self, Invoice};
 use crate::domains::owned::{self, OwnedDomain};
@@ -109,8 +110,8 @@ pub struct CustomerFile {
     pub invoices: Vec<Invoice>,
     /// Mail sent to them among the newest 500 sent.
     pub mail: Vec<MailSent>,
-    /// The newest 100.
-    pub audit: Vec<AuditEntry>,
+    /// The newest 100, with the names of who acted and what on.
+    pub audit: Vec<NamedEntry>,
     /// Account credit owed to them, minor units.
     pub credit: i64,
     /// Disputes of their payments (chargebacks), as the card provider reported them last.
@@ -167,7 +168,12 @@ pub async fn file(
         domains: owned::of_customer(table, id).await?,
         orders: repo::newest(table, id, 50).await?,
         invoices: invoice::of_customer(table, id, 50).await?,
-        audit: audit::read(table, AuditQuery::Customer(id), 100).await?,
+        audit: Names::default()
+            .entries(
+                ports,
+                audit::read(table, AuditQuery::Customer(id), 100).await?,
+            )
+            .await?,
         credit: crate::billing::credit::balance(table, id).await?.0,
         disputes: disputes::of_customer(table, id).await?,
         two_step: two_step_of(table, id).await?,

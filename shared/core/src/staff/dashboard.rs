@@ -12,9 +12,10 @@ use utoipa::ToSchema;
 use crate::billing::disputes::{self, Dispute};
 use crate::catalog::PlanKind;
 use crate::orders::OrderStatus;
+use crate::staff::names::Names;
 use crate::stats;
 use crate::store::{Index, Pages, Query, SortKey, TableError};
-use crate::{Queueing, Storage};
+use crate::{CustomerId, Queueing, Storage};
 
 /// Expiring domains counted at most; beyond, the dashboard says "at least".
 const EXPIRING_COUNTED: usize = 1_000;
@@ -49,6 +50,8 @@ pub struct Dashboard {
     /// Chargebacks still open among the newest 50 disputes, newest first:
     /// each waits for staff to answer the card provider.
     pub open_disputes: Vec<Dispute>,
+    /// The names of the open disputes' customers, by customer id.
+    pub dispute_customers: BTreeMap<CustomerId, String>,
 }
 
 pub async fn dashboard(ports: &(impl Storage + Queueing)) -> Result<Dashboard, TableError> {
@@ -97,6 +100,14 @@ pub async fn dashboard(ports: &(impl Storage + Queueing)) -> Result<Dashboard, T
         Ok(letters) => letters.len(),
         Err(error) => return Err(TableError::Backend(format!("the queue: {error}"))),
     };
+    let open_disputes = open_disputes(ports).await?;
+    let mut names = Names::default();
+    let mut dispute_customers = BTreeMap::new();
+    for dispute in &open_disputes {
+        if let Some(name) = names.customer(ports, &dispute.customer_id).await? {
+            dispute_customers.insert(dispute.customer_id.clone(), name);
+        }
+    }
     Ok(Dashboard {
         orders_today: last(1),
         orders_7_days: last(7),
@@ -109,7 +120,8 @@ pub async fn dashboard(ports: &(impl Storage + Queueing)) -> Result<Dashboard, T
         domains_expiring_30_days: expiring(ports, now.unix_timestamp()).await?,
         dead_letters,
         orders_by_day,
-        open_disputes: open_disputes(ports).await?,
+        open_disputes,
+        dispute_customers,
     })
 }
 

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::CustomerId;
 use crate::jobs::Job;
 use crate::queue::{Message, QueueError};
+use crate::staff::names::Names;
 use crate::store::{ItemExt, Key, Query, Table, TableError, TableResult};
 use crate::{Queueing, Storage};
 
@@ -62,6 +63,12 @@ pub struct FailedJob {
     /// What it was for: `order:<id>`, `domain:<name>`, `service:<id>`.
     pub subject: Option<String>,
     pub customer_id: Option<CustomerId>,
+    /// The customer's name, while the account is there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_name: Option<String>,
+    /// The service or order in words: `Web Starter · example.com`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_name: Option<String>,
     /// The step that failed last, where the work keeps a ledger.
     pub failed_step: Option<String>,
     /// The failed step's error, or the job's last; never empty.
@@ -80,15 +87,19 @@ pub enum DeadLetterError {
 pub async fn list(ports: &(impl Storage + Queueing)) -> Result<Vec<FailedJob>, DeadLetterError> {
     let letters = ports.queue().dead_letters(LISTED).await?;
     let mut jobs = Vec::with_capacity(letters.len());
+    let mut names = Names::default();
     for letter in letters {
         let (about, unreadable) = match Job::parse(&letter.body) {
             Ok(job) => (about(job), None),
             Err(error) => (About::unreadable(), Some(error.to_string())),
         };
+        let (customer_name, subject_name) = named(ports, &mut names, &about).await?;
         let mut job = FailedJob {
             id: letter.id,
             kind: about.kind.into(),
             subject: about.subject,
+            customer_name,
+            subject_name,
             customer_id: about.customer_id,
             failed_step: None,
             last_error: String::new(),
@@ -108,6 +119,22 @@ pub async fn list(ports: &(impl Storage + Queueing)) -> Result<Vec<FailedJob>, D
         jobs.push(job);
     }
     Ok(jobs)
+}
+
+/// The names of the customer and the subject of a job: who and what it was for.
+async fn named(
+    ports: &impl Storage,
+    names: &mut Names,
+    about: &About,
+) -> Result<(Option<String>, Option<String>), TableError> {
+    let Some(customer) = &about.customer_id else {
+        return Ok((None, None));
+    };
+    let subject = match &about.subject {
+        Some(subject) => names.subject(ports, subject, Some(customer)).await?,
+        None => None,
+    };
+    Ok((names.customer(ports, customer).await?, subject))
 }
 
 /// What a failed job was for, and where its work keeps a ledger of steps.

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod customers;
 pub mod dashboard;
 pub mod dead_letters;
+pub mod names;
 pub mod orders;
 pub mod subscriptions;
 pub mod throttle;

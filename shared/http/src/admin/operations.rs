@@ -11,12 +11,13 @@ use super::{AsAdmin, AsSupport, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiQuery, ErrorBody};
 use hostfront_core::CustomerId;
-use hostfront_core::audit::{self, Actor, AuditEntry, AuditQuery};
+use hostfront_core::audit::{self, Actor, AuditQuery};
 use hostfront_core::daily::{self, Run};
 use hostfront_core::scheduler::{self, Task};
 use hostfront_core::staff;
 use hostfront_core::staff::dashboard::Dashboard;
 use hostfront_core::staff::dead_letters::{self, DeadLetterError, FailedJob};
+use hostfront_core::staff::names::{NamedEntry, Names};
 
 impl From<DeadLetterError> for ApiError {
     fn from(error: DeadLetterError) -> Self {
@@ -52,18 +53,19 @@ struct AuditSearch {
 }
 
 /// The newest 200 audit entries about a subject, a customer or by a member
-/// of staff (exactly one of the three).
+/// of staff (exactly one of the three), with the names of who acted, whose
+/// it is and what it is about.
 #[utoipa::path(get, path = "/api/admin/audit", tag = "admin", security(("staff" = ["admin"])),
     params(AuditSearch),
     responses(
-        (status = 200, body = Vec<AuditEntry>),
+        (status = 200, body = Vec<NamedEntry>),
         (status = 422, body = ErrorBody, description = "`one_filter`: give exactly one of subject, customer, staff"),
     ))]
 async fn read_audit(
     State(state): State<AppState>,
     _: Staff<AsAdmin>,
     ApiQuery(search): ApiQuery<AuditSearch>,
-) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+) -> Result<Json<Vec<NamedEntry>>, ApiError> {
     let staff = search.staff.map(Actor::Staff);
     let query = match (&search.subject, &search.customer, &staff) {
         (Some(subject), None, None) => AuditQuery::Subject(subject),
@@ -76,9 +78,8 @@ async fn read_audit(
             ));
         }
     };
-    Ok(Json(
-        audit::read(state.ports.table.as_ref(), query, 200).await?,
-    ))
+    let entries = audit::read(state.ports.table.as_ref(), query, 200).await?;
+    Ok(Json(Names::default().entries(&state.ports, entries).await?))
 }
 
 /// The jobs that kept failing, with what each was for and its last error.

@@ -1,0 +1,94 @@
+// What the staff console's tests share: a customer with a paid order,
+// their own browser page, the admin's login, and finding one's way in the
+// console's navigation (a sidebar on a wide screen, a menu on a phone).
+
+import assert from "node:assert/strict";
+import { totpNow } from "./harness.mjs";
+
+/// A customer's paid order; paid from another country (`US`), it is held for review.
+export async function paidOrder(base, billingCountry = "US") {
+  const jar = [];
+  const call = async (path, body, headers = {}) => {
+    const response = await fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: jar.join("; "), ...headers },
+      body: JSON.stringify(body),
+    });
+    const cookie = response.headers.get("set-cookie");
+    if (cookie) jar.push(cookie.split(";")[0]);
+    return response.json().catch(() => null);
+  };
+  const email = `hedy${Date.now()}@example.com`;
+  await call("/api/signup", { email, password: "correct horse battery", name: "Hedy Lamarr", country: "AT" });
+  let token = null;
+  for (let i = 0; i < 50 && !token; i++) {
+    const mails = await (await fetch(`${base}/api/outbox`)).json();
+    token = mails.find((m) => m.to === email && m.kind === "verify_email")?.text.match(/#verify=(\S+)/)?.[1];
+    if (!token) await new Promise((r) => setTimeout(r, 100));
+  }
+  await call("/api/verify-email", { token });
+  const order = await call("/api/orders", { plan_id: "web-starter", cycle: "monthly", username: `hedy${Date.now() % 100000}`, generate_password: true, domain: { action: "register", name: `frequency-hopping-${Date.now()}.com` } }, { "idempotency-key": crypto.randomUUID() });
+  const paid = await call(`/api/orders/${order.id}/pay`, { payment_method: "pm_card_visa", billing_country: billingCountry });
+  assert.ok(["pending_review", "provisioning"].includes(paid.status), JSON.stringify(paid));
+  return { id: order.id, email, customerId: paid.invoice?.customer_id };
+}
+
+/// A browser page logged in as the customer `email` of `paidOrder`.
+export async function customerPage(browser, base, email) {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${base}/`);
+  const status = await page.evaluate(async (email) => (await fetch("/api/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: "correct horse battery" }),
+  })).status, email);
+  assert.equal(status, 200, "the customer logs in");
+  return page;
+}
+
+/// What the console's API answers at `path`, on a page logged in as staff.
+export function consoleApi(page, path) {
+  return page.evaluate(async (path) => (await fetch(path)).json(), path);
+}
+
+/// Waits until the order `id` is in `status`, as the console's API says.
+export async function waitForStatus(page, id, status) {
+  let now = null;
+  for (let i = 0; i < 150 && now !== status; i++) {
+    now = (await consoleApi(page, `/api/admin/orders/${id}`)).status;
+    if (now !== status) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(now, status, `order ${id}`);
+}
+
+/// Logs the admin of `server` in on `page`, first with a wrong code.
+export async function logIn(page, server) {
+  await page.goto(`${server.base}/admin/`);
+  const form = page.locator("#login-form");
+  await form.getByLabel("Email").fill(server.staff.email);
+  await form.getByLabel("Password").fill(server.staff.password);
+  await form.getByLabel(/^Code from your authenticator/).fill("000000");
+  await form.getByRole("button", { name: "Log in" }).click();
+  await page.locator("#login-message").getByText(/password or code is wrong/).waitFor();
+  await form.getByLabel("Password").fill(server.staff.password);
+  await form.getByLabel(/^Code from your authenticator/).fill(totpNow(server.staff.secret));
+  await form.getByRole("button", { name: "Log in" }).click();
+  await page.locator("#who").getByText("Grace Hopper <grace@staff.example>, admin").waitFor();
+}
+
+/// Goes to the console's area `name` as staff do: by its link in the
+/// navigation, opening the menu first on a phone. Waits for its heading.
+export async function visit(page, name, heading) {
+  const menu = page.getByRole("button", { name: "Menu" });
+  if (await menu.isVisible()) await menu.click();
+  await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: new RegExp(`^${name}`) }).click();
+  await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+}
+
+/// Whether `locator` is wholly inside the page's viewport now.
+export async function inView(locator) {
+  return locator.evaluate((node) => {
+    const box = node.getBoundingClientRect();
+    return box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight && box.left >= 0 && box.right <= window.innerWidth;
+  });
+}
