@@ -1,7 +1,7 @@
 //! The agency pipeline, on both engines: a client site from draft to live
 //! with an audit entry per move, refused moves (invalid, stale, without the
 //! role), the services register following its site, the figures, and the
-//! lists' pages and filters.
+//! lists' pages and filters (`agency_lists`).
 
 use hostfront::staff::Role;
 use hostfront_tests::App;
@@ -17,7 +17,7 @@ fn bakery() -> Value {
     })
 }
 
-async fn new_site(clerk: &Clerk<'_>) -> Value {
+pub(super) async fn new_site(clerk: &Clerk<'_>) -> Value {
     let (status, site) = clerk.post("/api/admin/sites", bakery()).await;
     assert_eq!(status, 201, "{site}");
     site
@@ -154,7 +154,7 @@ async fn a_site_goes_from_draft_to_live(app: &App) {
 on_both_engines!(a_site_goes_from_draft_to_live: pipeline_embedded, pipeline_cloud);
 
 /// A service for `site`: `(kind, name, period, price, expires_on)`.
-async fn add_service(
+pub(super) async fn add_service(
     clerk: &Clerk<'_>,
     site: &Value,
     (kind, name, period, price, expires): (&str, &str, &str, i64, Option<String>),
@@ -169,7 +169,7 @@ async fn add_service(
     service
 }
 
-fn day_in(app: &App, days: i64) -> String {
+pub(super) fn day_in(app: &App, days: i64) -> String {
     (app.ports.clock.now().date() + time::Duration::days(days)).to_string()
 }
 
@@ -307,102 +307,3 @@ async fn services_follow_their_site(app: &App) {
 }
 
 on_both_engines!(services_follow_their_site: services_embedded, services_cloud);
-
-async fn the_figures_and_the_lists(app: &App) {
-    let support = Clerk::log_in(app, Role::Support).await;
-    let billing = Clerk::log_in(app, Role::Billing).await;
-    let (_, before) = support.get("/api/admin/agency/stats").await;
-    let site = new_site(&support).await;
-    add_service(
-        &billing,
-        &site,
-        (
-            "domain",
-            "soon.example",
-            "annual",
-            1200,
-            Some(day_in(app, 10)),
-        ),
-    )
-    .await;
-    add_service(
-        &billing,
-        &site,
-        (
-            "hosting",
-            "Web hosting",
-            "monthly",
-            900,
-            Some(day_in(app, 200)),
-        ),
-    )
-    .await;
-    let (_, after) = support.get("/api/admin/agency/stats").await;
-    let grew = |field: &str| after[field].as_i64().unwrap() - before[field].as_i64().unwrap();
-    assert_eq!(
-        (
-            grew("total_sites"),
-            grew("in_proof_of_concept"),
-            grew("active_services"),
-            grew("renewals_next_30_days")
-        ),
-        (1, 1, 2, 1),
-        "{after}"
-    );
-    let revenue = |stats: &Value| stats["monthly_revenue"]["EUR"].as_i64().unwrap_or(0);
-    assert_eq!(
-        revenue(&after) - revenue(&before),
-        100 + 900,
-        "a yearly 12.00 is 1.00 a month"
-    );
-
-    let (_, soon) = support
-        .get("/api/admin/client-services?expiring_within_days=30&service_type=domain")
-        .await;
-    let names: Vec<&str> = soon["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
-    assert!(
-        names.contains(&"soon.example") && !names.contains(&"Web hosting"),
-        "{names:?}"
-    );
-
-    for _ in 0..51 {
-        new_site(&support).await;
-    }
-    let (_, first) = support.get("/api/admin/sites").await;
-    assert_eq!(first["items"].as_array().unwrap().len(), 50);
-    let next = first["next"].as_str().expect("a next page");
-    let (status, second) = support
-        .get(&format!("/api/admin/sites?cursor={next}"))
-        .await;
-    assert_eq!(status, 200, "{second}");
-    let pages = [&first, &second];
-    let ids: Vec<&str> = pages
-        .iter()
-        .flat_map(|p| p["items"].as_array().unwrap())
-        .map(|s| s["id"].as_str().unwrap())
-        .collect();
-    let once: std::collections::HashSet<&str> = ids.iter().copied().collect();
-    assert!(
-        ids.len() >= 52 && once.len() == ids.len(),
-        "every site once, in {} and {}",
-        ids.len(),
-        once.len()
-    );
-    // A cursor of another list is no way into it.
-    let (status, body) = support
-        .get(&format!("/api/admin/client-services?cursor={next}"))
-        .await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (422, Some("invalid_cursor"))
-    );
-    let (status, _) = support.get("/api/admin/sites?status=nonsense").await;
-    assert_eq!(status, 400);
-}
-
-on_both_engines!(the_figures_and_the_lists: figures_embedded, figures_cloud);

@@ -2,11 +2,13 @@
 //! every admin route needs, and what staff do, recorded in the audit log.
 
 mod agency;
+mod agency_lists;
 mod countries;
 mod credit;
 mod credit_notes;
 mod login;
 mod names;
+mod own_account;
 mod pools;
 mod refunds;
 mod roles;

@@ -61,6 +61,9 @@ pub enum StaffError {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// What the member asked conflicts with the account's state (409 `code`).
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
     #[error("the server is busy; try again in a moment")]
     Busy,
     #[error(transparent)]

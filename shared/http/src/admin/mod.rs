@@ -12,6 +12,7 @@ mod customers;
 mod invoices;
 mod operations;
 mod orders;
+mod own_account;
 mod pools;
 mod reports;
 
@@ -71,6 +72,7 @@ impl From<StaffError> for ApiError {
             ),
             StaffError::Invalid(message) => ApiError::unprocessable("invalid_staff", message),
             StaffError::Conflict(message) => ApiError::conflict("staff_exists", message),
+            StaffError::Refused { code, message } => ApiError::conflict(code, message),
             StaffError::Busy => ApiError::unavailable(error.to_string()).retry_after(1),
             StaffError::Table(error) => error.into(),
         }
@@ -279,6 +281,7 @@ pub fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(change_staff))
         .merge(orders::routes())
         .merge(agency::routes())
+        .merge(own_account::routes())
         .merge(customers::routes())
         .merge(operations::routes())
         .merge(pools::routes())

@@ -63,7 +63,7 @@ pub async fn login(
             condition: Some(Condition::VersionIs(item.i64_attr("v").unwrap_or(0))),
         },
         TxOp::Put {
-            item: session_item(&token, &member.id, now),
+            item: session_item(&token, &member.id, now, client),
             condition: Some(Condition::NotExists),
         },
         audit(
@@ -86,7 +86,7 @@ pub async fn login(
 /// The second factor of a good login of the member `found`: None when the
 /// password (checked against the decoy for an unknown email) or the code is
 /// wrong, or the member is disabled.
-async fn credentials(
+pub(super) async fn credentials(
     ports: &(impl Storage + Hashing + Sealing),
     found: Option<&(StaffMember, Item)>,
     request: StaffLogin,
@@ -146,7 +146,7 @@ fn spend(item: &Item, used: Factor) -> (Update, String) {
 
 /// Records a member's wrong try, counted as `failure`, in the audit log;
 /// the error to give.
-async fn failed(
+pub(super) async fn failed(
     ports: &impl Storage,
     member: &StaffMember,
     failure: Failure,

@@ -9,6 +9,8 @@
 
 mod enrol;
 mod login;
+pub mod own;
+pub mod own_secrets;
 mod session;
 
 pub use enrol::{Enrolment, NewStaff, create, create_first_admin, enrolment_text};
