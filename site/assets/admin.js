@@ -2,7 +2,7 @@
 // each a module in /assets/admin/ with its own address (see router.js):
 // the dashboard, the order queues and an order with its decisions,
 // customers and a customer's file, disputes, dead letters, pools, tasks,
-// reports and the audit log. Every change carries the console's header.
+// reports, the audit log and the member's own account. Every change carries the console's header.
 
 import { api, ApiError } from "./api.js";
 import { $, capitalized, formFields } from "./page.js";
@@ -12,6 +12,7 @@ import { setUpCustomers, showCustomer, showCustomers } from "./admin/customers.j
 import { refreshCounts } from "./admin/dashboard.js";
 import { setUpDeadLetters, showDeadLetters } from "./admin/dead-letters.js";
 import { note } from "./admin/feedback.js";
+import { setUpMyAccount, showMyAccount } from "./admin/my-account.js";
 import { setUpOrders, showOrder, showOrders } from "./admin/orders.js";
 import { setUpPools, showPools } from "./admin/pools.js";
 import { known, place, showOnly } from "./admin/router.js";
@@ -28,6 +29,7 @@ const VIEWS = {
   tasks: { draw: showTasks },
   audit: { draw: ({ params }) => showAudit(params) },
   reports: { draw: () => {} },
+  me: { draw: showMyAccount },
 };
 
 /// Draws the place the address points to; `focus` moves the focus to its
@@ -98,7 +100,7 @@ function setUpNavigation() {
 }
 
 async function start() {
-  for (const setUp of [setUpLogin, setUpNavigation, setUpOrders, setUpCustomers, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools]) setUp();
+  for (const setUp of [setUpLogin, setUpNavigation, setUpOrders, setUpCustomers, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools, setUpMyAccount]) setUp();
   try {
     signedIn(await api("/api/admin/me"));
   } catch {

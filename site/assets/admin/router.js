@@ -12,6 +12,7 @@ import { forgetNotes } from "./feedback.js";
 const AREAS = {
   dashboard: "support", orders: "support", customers: "support", disputes: "support",
   "dead-letters": "support", pools: "support", tasks: "support", audit: "admin", reports: "billing",
+  me: "support",
 };
 
 /// Where the address points: `{ area, id, params }`.
