@@ -5,7 +5,8 @@
 // services list filters to the service and leads back to its site; the
 // pipeline's figures count it; a site's address opens it after a reload;
 // the audit log names the site by its business's name. At 390 px the
-// pages fit and the question before suspending too.
+// pages fit and the question before suspending too, and a service is
+// marked expired, renewed with its new last day and cancelled.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -169,9 +170,52 @@ describe("the agency pipeline in the console", () => {
     await fits(page, "the question before suspending");
     await shot(page, "phone-agency-confirm");
     await dialog.getByRole("button", { name: "Keep it live" }).click();
+
+    // A service's own moves: expired, renewed with its new last day, then cancelled (asked first).
+    const upkeep = page.locator("#site-view [data-client-service]");
+    const said = upkeep.locator("[data-note]");
+    await move(upkeep, "Mark expired", "Not paid.");
+    await said.getByText("Monthly upkeep: Expired: renew it with its new last day.").waitFor();
+    await move(upkeep, "Renew", "Paid for a year.", { "New last day": inDays(365) });
+    await said.getByText(/^Monthly upkeep: Renewed\. Its last day is .+ \(in 365 days\)\.$/).waitFor();
+    assert.equal((await consoleApi(page, `/api/admin/sites/${shared.siteId}`)).services[0].expires_on, inDays(365));
+    await move(upkeep, "Cancel the service", "The client moves to another agency.");
+    await dialog.getByText(/\$49\.00 a month\) leaves the register's active services for good/).waitFor();
+    await dialog.getByRole("button", { name: "Cancel the service" }).click();
+    await page.locator('#site-view [data-client-service][data-status="cancelled"]').waitFor();
+    assert.equal(await upkeep.getByRole("button").count(), 0, "a cancelled service has no moves");
+    await fits(page, "a client site after its service's moves");
     await visit(page, "Client services", "Client services");
     await page.locator("#client-service-list [data-client-service]").waitFor();
     await fits(page, "the client services");
     await context.close();
+  });
+
+  test("more than a page of sites: \"More\" shows the next", async () => {
+    const page = await shared.context.newPage();
+    await page.goto(`${app.server.base}/admin/`);
+    const made = await page.evaluate(async () => {
+      let ok = 0;
+      for (let i = 1; i <= 50; i++) {
+        const response = await fetch("/api/admin/sites", {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-hostfront-console": "1" },
+          body: JSON.stringify({ business_name: `Prospect ${i}`, contact_name: "A. Prospect", contact_email: `p${i}@prospect.example` }),
+        });
+        if (response.status === 201) ok += 1;
+      }
+      return ok;
+    });
+    assert.equal(made, 50);
+    await visit(page, "Client sites", "Client sites");
+    const sites = page.locator("#site-list [data-site]");
+    await sites.first().waitFor();
+    assert.equal(await sites.count(), 50, "a page is 50, newest first");
+    assert.equal(await sites.first().getByRole("heading").textContent(), "Prospect 50");
+    await page.getByRole("button", { name: "More" }).click();
+    await page.locator("#site-list").getByRole("link", { name: "Boulangerie du Parc" }).waitFor();
+    assert.equal(await sites.count(), 51);
+    assert.equal(await page.getByRole("button", { name: "More" }).count(), 0, "the last page has no more");
+    await page.close();
   });
 });

@@ -38,14 +38,14 @@ export const siteName = (id) => siteNames.get(id);
 /// (and whatever else the move needs, `fields`), then, when `asks` says
 /// what to confirm, asks it, and `send`s the move with what was typed.
 /// A move refused as made from an older reading draws the record again.
-export function moveButton({ label, key, fields = [], asks = null, send, redraw, danger = false }) {
-  const button = el("button", { type: "button", class: danger ? "danger" : "secondary" }, label);
+export function moveButton({ label, key, fields = [], asks = null, send, redraw }) {
+  const button = el("button", { type: "button", class: "secondary" }, label);
   button.addEventListener("click", () => {
     const why = el("input", { name: "why", required: "", maxlength: "500" });
     const form = el("form", { class: "card-form", "data-move": label },
       ...fields.map(({ label: name, input }) => el("label", {}, name, input)),
       el("label", {}, `Why (${label.toLowerCase()})`, why),
-      el("button", danger ? { type: "submit", class: "danger" } : { type: "submit" }, label));
+      el("button", { type: "submit" }, label));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (asks && !(await ask(asks()))) return;

@@ -7,7 +7,7 @@ import { amountField, parseAmount } from "./amounts.js";
 import { attempt, call } from "./console.js";
 import { note, noteSlot } from "./feedback.js";
 import { kindOf, moveButton, priceOf, servicePath, sitePath } from "./agency.js";
-import { day } from "./words.js";
+import { day, text } from "./words.js";
 
 /// Each move of a service: from which statuses, its button, and what it says once made.
 const MOVES = [
@@ -16,7 +16,7 @@ const MOVES = [
   { to: "active", from: ["suspended"], label: "Reactivate", done: "Active again." },
   { to: "expired", from: ["active"], label: "Mark expired", done: "Expired: renew it with its new last day." },
   { to: "active", from: ["expired"], label: "Renew", renews: true, done: "Renewed." },
-  { to: "cancelled", from: ["pending", "active", "suspended", "expired"], label: "Cancel", danger: true, done: "Cancelled, for good." },
+  { to: "cancelled", from: ["pending", "active", "suspended", "expired"], label: "Cancel the service", asks: true, done: "Cancelled, for good." },
 ];
 
 function serviceMoves(site, service, redraw) {
@@ -24,9 +24,9 @@ function serviceMoves(site, service, redraw) {
   return MOVES.filter((move) => move.from.includes(service.status)).map((move) => {
     const lastDay = move.renews ? el("input", { type: "date", name: "expires_on", required: "" }) : null;
     return moveButton({
-      label: move.label, key, danger: move.danger, redraw,
+      label: move.label, key, redraw,
       fields: lastDay ? [{ label: "New last day", input: lastDay }] : [],
-      asks: move.danger ? () => ({
+      asks: move.asks ? () => ({
         title: `Cancel ${service.name} of ${site.business_name}?`,
         text: `${service.name} (${priceOf(service)}) leaves the register's active services for good. This cannot be undone.`,
         go: "Cancel the service",
@@ -35,7 +35,7 @@ function serviceMoves(site, service, redraw) {
       send: async (why) => {
         const body = { to: move.to, why, v: service.v, ...(lastDay ? { expires_on: lastDay.value } : {}) };
         const after = await call(`${servicePath(service)}/moves`, { method: "POST", body: JSON.stringify(body) });
-        return `${service.name}: ${move.done}${after.expires_on && move.renews ? ` Its last day is ${after.expires_on}.` : ""}`;
+        return `${service.name}: ${move.done}${after.expires_on && move.renews ? ` Its last day is ${text(day(after.expires_on))}.` : ""}`;
       },
     });
   });

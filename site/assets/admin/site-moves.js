@@ -21,11 +21,11 @@ const MOVES = [
     to: "live", from: ["accepted"], label: "Go live", done: (after) => `Live at ${after.live_domain}.`,
     field: () => ({ label: "The client's domain", name: "live_domain", input: el("input", { name: "live_domain", required: "", placeholder: "example.com", autocomplete: "off" }) }),
   },
-  { to: "suspended", from: ["live"], label: "Suspend", billing: true, danger: true, done: "Suspended." },
+  { to: "suspended", from: ["live"], label: "Suspend", billing: true, asks: true, done: "Suspended." },
   { to: "live", from: ["suspended"], label: "Reactivate", billing: true, done: "Reactivated: the site is live again." },
   {
     to: "cancelled", from: ["draft", "poc_ready", "proposal_sent", "accepted", "live", "suspended"],
-    label: "Cancel", billing: true, danger: true, done: "Cancelled, for good.",
+    label: "Cancel the site", billing: true, asks: true, done: "Cancelled, for good.",
   },
 ];
 
@@ -66,8 +66,8 @@ export function siteMoves({ site, services }, allows, redraw) {
   return MOVES.filter((move) => move.from.includes(site.status) && (!move.billing || allows("billing"))).map((move) => {
     const field = move.field?.();
     return moveButton({
-      label: move.label, key, danger: move.danger, fields: field ? [field] : [],
-      asks: move.danger ? () => question(site, services, move.to) : null,
+      label: move.label, key, fields: field ? [field] : [],
+      asks: move.asks ? () => question(site, services, move.to) : null,
       send: async (why) => {
         const body = { to: move.to, why, v: site.v, ...(field ? { [field.name]: field.input.value } : {}) };
         await call(`${sitePath(site.id)}/moves`, { method: "POST", body: JSON.stringify(body) });

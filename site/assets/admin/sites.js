@@ -7,7 +7,7 @@ import { money } from "./amounts.js";
 import { attempt, call, fail } from "./console.js";
 import { address, go } from "./router.js";
 import { sayOnceDrawn } from "./site.js";
-import { kindOf, knowSite, moreButton, siteStatus } from "./agency.js";
+import { knowSite, moreButton, siteStatus } from "./agency.js";
 import { when } from "./words.js";
 
 const counted = (counts, name) => Object.entries(counts).map(([key, n]) => `${n} ${name(key)}`).join(", ");
@@ -20,9 +20,8 @@ function figures(s) {
     ["Client sites", String(s.total_sites)],
     ["Live", link(address("sites", null, { status: "live" }), String(s.live_sites))],
     ["In proof of concept", String(s.in_proof_of_concept)],
-    ["By status", counted(s.sites_by_status, siteStatus) || "none yet"],
+    ["By status", el("span", { class: "listed" }, counted(s.sites_by_status, siteStatus) || "none yet")],
     ["Active services", link(address("client-services", null, { status: "active" }), String(s.active_services))],
-    ["By kind", counted(s.services_by_type, kindOf) || "none"],
     ["Monthly revenue", revenue],
     ["Renewals in 30 days", link(address("client-services", null, { status: "active", expiring: "30" }), String(s.renewals_next_30_days))],
   ].map(([term, value]) => el("div", { class: "figure" }, el("dt", {}, term), el("dd", {}, value)));
