@@ -106,8 +106,9 @@ impl Names {
             return Ok(name.clone());
         }
         let name = match (subject.split_once(':'), customer) {
-            (Some(("site", id)), _) => agency_name(site::find(ports, id).await)?
-                .map(|site| site.business_name),
+            (Some(("site", id)), _) => {
+                agency_name(site::find(ports, id).await)?.map(|site| site.business_name)
+            }
             (Some(("client_service", id)), _) => {
                 agency_name(services::find_by_id(ports, id).await)?.map(|service| service.name)
             }
