@@ -1,12 +1,14 @@
 // The staff console: login with a one-time code, then one area at a time,
 // each a module in /assets/admin/ with its own address (see router.js):
 // the dashboard, the order queues and an order with its decisions,
-// customers and a customer's file, disputes, dead letters, pools, tasks,
-// reports, the audit log and the member's own account. Every change carries the console's header.
+// customers and a customer's file, disputes, dead letters, the agency's
+// client sites (a site's page, its services) and client services, pools,
+// tasks, reports, the audit log and the member's own account. Every change carries the console's header.
 
 import { api, ApiError } from "./api.js";
 import { $, capitalized, formFields } from "./page.js";
 import { setUpAudit, showAudit } from "./admin/audit.js";
+import { setUpClientServices, showClientServices } from "./admin/client-services.js";
 import { allows, attempt, call, showLogin, signedIn, staffMember } from "./admin/console.js";
 import { setUpCustomers, showCustomer, showCustomers } from "./admin/customers.js";
 import { refreshCounts } from "./admin/dashboard.js";
@@ -15,6 +17,8 @@ import { note } from "./admin/feedback.js";
 import { setUpMyAccount, showMyAccount } from "./admin/my-account.js";
 import { setUpOrders, showOrder, showOrders } from "./admin/orders.js";
 import { setUpPools, showPools } from "./admin/pools.js";
+import { showSite } from "./admin/site.js";
+import { setUpSites, showSites } from "./admin/sites.js";
 import { known, place, showOnly } from "./admin/router.js";
 import { setUpTasks, showTasks } from "./admin/tasks.js";
 
@@ -25,6 +29,8 @@ const VIEWS = {
   customers: { draw: ({ params }) => showCustomers(params), detail: ["customer", ({ id }) => showCustomer(id)] },
   disputes: { draw: refreshCounts },
   "dead-letters": { draw: showDeadLetters },
+  sites: { draw: ({ params }) => showSites(params), detail: ["site", ({ id }) => showSite(id)] },
+  "client-services": { draw: ({ params }) => showClientServices(params) },
   pools: { draw: showPools },
   tasks: { draw: showTasks },
   audit: { draw: ({ params }) => showAudit(params) },
@@ -100,7 +106,7 @@ function setUpNavigation() {
 }
 
 async function start() {
-  for (const setUp of [setUpLogin, setUpNavigation, setUpOrders, setUpCustomers, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools, setUpMyAccount]) setUp();
+  for (const setUp of [setUpLogin, setUpNavigation, setUpOrders, setUpCustomers, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools, setUpSites, setUpClientServices, setUpMyAccount]) setUp();
   try {
     signedIn(await api("/api/admin/me"));
   } catch {

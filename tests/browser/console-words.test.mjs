@@ -35,4 +35,10 @@ test("an audit entry is a sentence with names, amounts as money", () => {
   assert.equal(sentenceOf(credit, "USD"), "Ana (support) granted credit to the account of Jo Smith: $0.00 → $5.00, because sorry.");
   const unnamed = { actor: { kind: "system", id: "lapsed-orders" }, action: "cancelled", subject: "order:01ORDER", from: "awaiting_payment", to: "cancelled", why: "" };
   assert.equal(sentenceOf(unnamed, "USD"), "Hostfront (lapsed orders) cancelled the order 01ORDER: awaiting payment → cancelled.");
+  // The agency's sites and client services belong to no customer, and read by their own names.
+  const site = { actor: { kind: "staff", id: "01STAFF" }, actor_name: "Ana", role: "support", action: "poc_ready",
+    subject: "site:01SITE", subject_name: "Café Lumière", from: "draft", to: "poc_ready", why: "mock-up done" };
+  assert.equal(sentenceOf(site, "USD"), "Ana (support) marked the proof of concept of the site Café Lumière ready: draft → poc ready, because mock-up done.");
+  const upkeep = { ...site, action: "suspended", subject: "client_service:01CS", subject_name: "Monthly upkeep", from: "active", to: "suspended", why: "its site was suspended" };
+  assert.equal(sentenceOf(upkeep, "USD"), "Ana (support) suspended the client service Monthly upkeep: active → suspended, because its site was suspended.");
 });

@@ -11,8 +11,8 @@ import { forgetNotes } from "./feedback.js";
 /// The areas in the navigation, and the role each needs at least.
 const AREAS = {
   dashboard: "support", orders: "support", customers: "support", disputes: "support",
-  "dead-letters": "support", pools: "support", tasks: "support", audit: "admin", reports: "billing",
-  me: "support",
+  "dead-letters": "support", sites: "support", "client-services": "support", pools: "support", tasks: "support",
+  audit: "admin", reports: "billing", me: "support",
 };
 
 /// Where the address points: `{ area, id, params }`.

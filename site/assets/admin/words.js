@@ -68,6 +68,8 @@ const EVENTS = {
   totp_requirement_changed: "changed whether two-step login is required of {}",
   dunning_ended: "ended the payment reminders of {}", mail_suppressed: "stopped mail to {}",
   payment_unreconciled: "could not match a payment to {}", migrated: "migrated {}",
+  poc_ready: "marked the proof of concept of {} ready", proposal_sent: "sent the proposal for {}",
+  proposal_accepted: "recorded the acceptance of the proposal for {}", reactivated: "reactivated {}", activated: "activated {}",
 };
 
 /// An event in words, done to `what`: `auto_renew_off` → "turned auto-renew off for the domain example.com".
@@ -88,7 +90,7 @@ export function actor(entry) {
 function subject(entry) {
   const [kind, ...rest] = entry.subject.split(":");
   const id = rest.join(":");
-  if (entry.subject_name) return `the ${kind} ${entry.subject_name}`;
+  if (entry.subject_name) return `the ${kind.replaceAll("_", " ")} ${entry.subject_name}`;
   if (["credit", "customer"].includes(kind)) return entry.customer_name ? "the account" : `the account ${id}`;
   if (kind === "queue") return "the failed jobs";
   return `the ${kind} ${id}`;

@@ -1,6 +1,6 @@
 //! The console reads names, not ids: the audit log and a customer's file
 //! name who acted, whose it is and what it is about; the failed jobs name
-//! their customer.
+//! their customer; the agency's sites and client services are named too.
 
 use std::time::Duration;
 
@@ -107,3 +107,64 @@ async fn admin_reads_who_did_what_to_whom_by_name(app: &App) {
 }
 
 on_both_engines!(admin_reads_who_did_what_to_whom_by_name: names_admin_embedded, names_admin_cloud);
+
+/// The agency's records have no customer: a site reads as its business's
+/// name, a client service as its own, in the audit log.
+async fn sites_and_client_services_are_named(app: &App) {
+    let billing = Clerk::log_in(app, Role::Billing).await;
+    let (status, site) = billing
+        .post(
+            "/api/admin/sites",
+            json!({"business_name": "Café Lumière", "contact_name": "Léa Roux", "contact_email": "lea@cafe.example"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{site}");
+    let id = site["id"].as_str().unwrap();
+    let (status, moved) = billing
+        .post(
+            &format!("/api/admin/sites/{id}/moves"),
+            json!({"to": "poc_ready", "why": "mock-up done", "v": site["v"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    let (status, service) = billing
+        .post(
+            &format!("/api/admin/sites/{id}/services"),
+            json!({"service_type": "website_maintenance", "name": "Monthly upkeep", "period": "monthly",
+                   "price": 4900, "currency": "EUR", "expires_on": "2099-01-31"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{service}");
+    let service_id = service["id"].as_str().unwrap();
+    let (status, paused) = billing
+        .post(
+            &format!("/api/admin/sites/{id}/services/{service_id}/moves"),
+            json!({"to": "suspended", "why": "a pause", "v": service["v"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{paused}");
+
+    let admin = Clerk::log_in(app, Role::Admin).await;
+    for (subject, action, name) in [
+        (format!("site:{id}"), "poc_ready", "Café Lumière"),
+        (
+            format!("client_service:{service_id}"),
+            "suspended",
+            "Monthly upkeep",
+        ),
+    ] {
+        let (status, trail) = admin
+            .get(&format!("/api/admin/audit?subject={subject}"))
+            .await;
+        assert_eq!(status, 200, "{trail}");
+        let named = entry(&trail, action);
+        assert_eq!(
+            (&named["subject_name"], &named["actor_name"]),
+            (&json!(name), &json!("A billing clerk")),
+            "{named}"
+        );
+        assert!(named.get("customer_name").is_none(), "{named}");
+    }
+}
+
+on_both_engines!(sites_and_client_services_are_named: names_agency_embedded, names_agency_cloud);

@@ -175,7 +175,14 @@ fn item_of(service: &ClientService) -> Item {
     item.insert("gsi1pk".into(), json!("CLIENTSERVICES"));
     let order = expiry_order(service.expires_on.as_deref(), &service.id);
     item.insert("gsi1sk".into(), json!(order));
+    // Found by its id alone, as the audit log names it (`client_service:<id>`).
+    item.insert("gsi2pk".into(), json!(by_id(&service.id)));
+    item.insert("gsi2sk".into(), json!("SERVICE"));
     item
+}
+
+fn by_id(id: &str) -> String {
+    format!("CLIENTSERVICE#{id}")
 }
 
 pub(super) fn service_of(item: &Item) -> TableResult<ClientService> {
@@ -296,6 +303,19 @@ pub async fn find(
     }
     let item = ports.table().get(&key(site_id, id)).await?;
     Ok(item.as_ref().map(service_of).transpose()?)
+}
+
+/// The service `id` of whichever site holds it, if there is one.
+pub async fn find_by_id(
+    ports: &impl Storage,
+    id: &str,
+) -> Result<Option<ClientService>, AgencyError> {
+    if ulid::Ulid::from_string(id).is_err() {
+        return Ok(None);
+    }
+    let query = Query::index(Index::Gsi2, by_id(id)).limit(1);
+    let page = ports.table().query(query).await?;
+    Ok(page.items.first().map(service_of).transpose()?)
 }
 
 /// Every service of the site `site_id` (at most `MOST_PER_SITE`).

@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::accounts::repo::load_customer;
+use crate::agency::{AgencyError, services, site};
 use crate::audit::{Actor, AuditEntry};
 use crate::orders::{OrderError, repo};
 use crate::store::TableError;
@@ -25,9 +26,20 @@ pub struct NamedEntry {
     /// The name of the customer the subject belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
-    /// The subject in words: `Web Starter · example.com` for a service or an order.
+    /// The subject in words: `Web Starter · example.com` for a service or an
+    /// order, a client site's business name, a client service's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_name: Option<String>,
+}
+
+/// A site or client service looked up for its name: gone is no name; only
+/// the table failing is an error.
+fn agency_name<T>(found: Result<Option<T>, AgencyError>) -> Result<Option<T>, TableError> {
+    match found {
+        Ok(found) => Ok(found),
+        Err(AgencyError::Table(error)) => Err(error),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Looks names up once each, however many entries mention them.
@@ -81,28 +93,37 @@ impl Names {
         }
     }
 
-    /// `service:<id>` and `order:<id>` of `customer` as their plan and domain.
+    /// `service:<id>` and `order:<id>` of `customer` as their plan and
+    /// domain; the agency's `site:<id>` by its business's name and
+    /// `client_service:<id>` by its own.
     pub async fn subject(
         &mut self,
         ports: &impl Storage,
         subject: &str,
         customer: Option<&CustomerId>,
     ) -> Result<Option<String>, TableError> {
-        let Some(customer) = customer else {
-            return Ok(None);
-        };
         if let Some(name) = self.subjects.get(subject) {
             return Ok(name.clone());
         }
-        let name = match subject.split_once(':') {
-            Some(("service", id)) => subscriptions::find(ports.table(), customer, id)
-                .await?
-                .map(|s| format!("{} · {}", s.plan_name, s.domain)),
-            Some(("order", id)) => match repo::load(ports, customer, &OrderId::new(id)).await {
-                Ok(order) => Some(format!("{} · {}", order.plan_name, order.domain.unicode)),
-                Err(OrderError::Table(error)) => return Err(error),
-                Err(_) => None,
-            },
+        let name = match (subject.split_once(':'), customer) {
+            (Some(("site", id)), _) => {
+                agency_name(site::find(ports, id).await)?.map(|site| site.business_name)
+            }
+            (Some(("client_service", id)), _) => {
+                agency_name(services::find_by_id(ports, id).await)?.map(|service| service.name)
+            }
+            (Some(("service", id)), Some(customer)) => {
+                subscriptions::find(ports.table(), customer, id)
+                    .await?
+                    .map(|s| format!("{} · {}", s.plan_name, s.domain))
+            }
+            (Some(("order", id)), Some(customer)) => {
+                match repo::load(ports, customer, &OrderId::new(id)).await {
+                    Ok(order) => Some(format!("{} · {}", order.plan_name, order.domain.unicode)),
+                    Err(OrderError::Table(error)) => return Err(error),
+                    Err(_) => None,
+                }
+            }
             _ => None,
         };
         self.subjects.insert(subject.to_string(), name.clone());
