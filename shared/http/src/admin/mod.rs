@@ -13,6 +13,7 @@ mod operations;
 mod orders;
 mod pools;
 mod reports;
+mod simulated_provider;
 
 use crate::table::RouteTable;
 use std::marker::PhantomData;
@@ -282,5 +283,6 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(pools::routes())
         .merge(reports::routes())
         .merge(invoices::routes())
+        .merge(simulated_provider::routes())
         .merge(crate::two_step::admin_routes())
 }
