@@ -158,9 +158,9 @@ async fn the_card_updater_reaches_the_saved_card(admin: &Clerk<'_>, ada: &Shoppe
     );
     let expiry = format!("{DASHBOARD}/cards/{token}/expiry");
     let send = |body: Value| admin.send(reqwest::Method::PUT, &expiry, body);
-    let (status, refused) = send(json!({"exp_month": 13, "exp_year": year})).await;
+    let (status, refused) = send(json!({"month": 13, "year": year})).await;
     assert_eq!(status, 422, "{refused}");
-    let (status, updated) = send(json!({"exp_month": 7, "exp_year": year})).await;
+    let (status, updated) = send(json!({"month": 7, "year": year})).await;
     assert_eq!(status, 200, "{updated}");
     arrives("the saved card's new expiry", || async {
         let (_, now) = ada.get("/api/payment-method").await;

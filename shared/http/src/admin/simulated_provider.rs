@@ -190,10 +190,14 @@ async fn close_dispute(
     Ok(Json(payment))
 }
 
+/// The card's new expiry (named apart from a card form's fields: no card
+/// data is taken here, only the month and year the card's network sent).
 #[derive(Deserialize, ToSchema)]
 struct NewExpiry {
-    exp_month: u32,
-    exp_year: i32,
+    /// 1 to 12.
+    month: u32,
+    /// Four digits, not in the past.
+    year: i32,
 }
 
 /// The card updater: a saved card gets the new expiry its network sent;
@@ -214,11 +218,11 @@ async fn card_expiry(
     ApiJson(request): ApiJson<NewExpiry>,
 ) -> Result<Json<SimulatedCard>, ApiError> {
     let card = provider(&state)?
-        .update_card_expiry(&token, request.exp_month, request.exp_year)
+        .update_card_expiry(&token, request.month, request.year)
         .await?;
     let why = format!(
         "the card updater at the simulated provider: expiry {:02}/{}",
-        request.exp_month, request.exp_year
+        request.month, request.year
     );
     audit(
         &state,
