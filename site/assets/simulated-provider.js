@@ -83,7 +83,7 @@ function cardCard(card) {
   const month = el("input", { type: "number", name: "month", min: "1", max: "12", value: String(card.exp_month), required: "" });
   const year = el("input", { type: "number", name: "year", min: "2000", max: "9999", value: String(card.exp_year + 1), required: "" });
   const form = el("form", { class: "card-form" },
-    el("div", { class: "with-button" }, labelled("New expiry month", month), labelled("Year", year)),
+    el("div", { class: "with-button" }, labelled("Expiry month", month), labelled("Year", year)),
     el("button", { type: "submit" }, "Update the expiry (card updater)"));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -95,11 +95,13 @@ function cardCard(card) {
     form);
 }
 
+const tries = (n) => `${n} ${n === 1 ? "try" : "tries"}`;
+
 function eventLine(event) {
   const next = event.state === "pending" && event.next_attempt ? `, next try ${when(event.next_attempt)}` : "";
   const error = event.last_error ? ` (last: ${event.last_error})` : "";
   return el("li", { "data-state": event.state },
-    el("code", {}, event.type), ` about ${event.object}: ${event.state} after ${event.attempts} tries${next}${error}`);
+    el("code", {}, event.type), ` about ${event.object}: ${event.state} after ${tries(event.attempts)}${next}${error}`);
 }
 
 async function show() {
