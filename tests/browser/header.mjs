@@ -40,6 +40,7 @@ export const PAGES = {
 export const OWN_HEADER = {
   "bank.html": "the simulated bank's page speaks in the bank's name",
   "admin/index.html": "the staff console has its own navigation",
+  "simulated-provider.html": "the simulated payment provider's dashboard speaks in the provider's name",
 };
 
 const NOTE = "<!-- The header is written in tests/browser/header.mjs: change it there, then run node tests/browser/header.mjs --write -->";

@@ -67,6 +67,8 @@ mod registrar_budget;
 mod registrar_conformance;
 mod renewals;
 mod sealer_conformance;
+mod simulated_provider;
+mod simulated_provider_delivery;
 mod site;
 mod staff;
 mod step_ledger;

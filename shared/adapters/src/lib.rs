@@ -13,7 +13,9 @@
 //! - `sim`: stateful simulations of the registry, the payment gateway, the
 //!   hosting panel, the public DNS and the VAT register, named as such,
 //!   kept in the table;
-//! - `TableZones`: customers' DNS zones kept in the table, on either engine.
+//! - `TableZones`: customers' DNS zones kept in the table, on either engine;
+//! - `webhook_signature`: Stripe's signature of webhook events, which the
+//!   Stripe adapter checks and the simulated gateway both signs and checks.
 
 pub mod aws;
 pub mod embedded;
@@ -24,6 +26,7 @@ pub mod sim;
 pub mod stripe;
 mod table_zones;
 pub mod vies;
+pub mod webhook_signature;
 pub mod whm;
 
 pub use table_zones::TableZones;

@@ -1,5 +1,5 @@
-//! Hostfront as one process: every route and the site, the queue workers and
-//! the scheduler. The `hostfront` binary runs this; so do the journey tests.
+//! Hostfront as one process: every route and the site, the queue workers,
+//! the scheduler, and the simulated payment provider's event deliveries. The `hostfront` binary runs this; so do the journey tests.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use crate::Ports;
 use crate::dispatch::AppJobs;
 use crate::jobs::{JobHandler, WorkerSettings, run_worker};
+use crate::payments::simulated::SimulatedProvider;
 use crate::settings::ServerSettings;
 
 /// Seeds the demo catalog on first start, then serves on `listener` as
@@ -48,6 +49,10 @@ pub async fn serve(
         background.spawn(worker);
     }
     background.spawn(crate::scheduler::run_scheduler(ports.clone(), stop.clone()));
+    if let Some(provider) = ports.simulated_provider.clone() {
+        let endpoint = events_endpoint(listener.local_addr()?);
+        background.spawn(deliver_simulated_events(provider, endpoint, stop.clone()));
+    }
 
     let grace = server.shutdown_grace;
     let app = crate::http::app_router(ports.clone(), &server.site_dir(), &server.limits);
@@ -76,6 +81,50 @@ pub async fn serve(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How often the simulated provider looks for events to send.
+const DELIVERY_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Where the simulated provider sends its events: this process's own
+/// events route, at the address it listens on (any address is reached
+/// on loopback).
+fn events_endpoint(listening: std::net::SocketAddr) -> String {
+    let mut at = listening;
+    if at.ip().is_unspecified() {
+        at.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    format!("http://{at}/api/payments/events")
+}
+
+/// Delivers the simulated provider's events to `endpoint` until `stop` is
+/// cancelled, as Stripe delivers its own: what fails is sent again later.
+async fn deliver_simulated_events(
+    provider: Arc<dyn SimulatedProvider>,
+    endpoint: String,
+    stop: CancellationToken,
+) {
+    let mut every = tokio::time::interval(DELIVERY_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        match provider.deliver_due(&endpoint).await {
+            Ok(done) if done.delivered + done.failed > 0 => {
+                tracing::info!(
+                    delivered = done.delivered,
+                    failed = done.failed,
+                    "simulated provider's events sent"
+                )
+            }
+            Ok(_) => {}
+            Err(error) => {
+                tracing::warn!(%error, "the simulated provider could not send its events")
+            }
+        }
+    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

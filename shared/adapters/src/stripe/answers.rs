@@ -127,7 +127,7 @@ pub(super) fn saved_card_of(customer: &str, method: &Value) -> Result<SavedCard,
 /// time, and for a PaymentMethod on a Customer (`payment_method.updated`,
 /// `payment_method.automatically_updated`, Stripe's card updater) the card
 /// as a saved card; for a SetupIntent, the key of our request that made it.
-pub(super) fn event_of(body: &[u8]) -> Result<PaymentEvent, EventError> {
+pub(crate) fn event_of(body: &[u8]) -> Result<PaymentEvent, EventError> {
     let not_an_event = || EventError::BadSignature("the body is not an event".into());
     let event: Value = serde_json::from_slice(body).map_err(|_| not_an_event())?;
     let text = |value: &Value| value.as_str().unwrap_or_default().to_string();

@@ -28,7 +28,8 @@ mod detach;
 mod forms;
 mod lookup;
 mod settings;
-pub mod webhook;
+/// Stripe's webhook signatures, shared with the simulated gateway.
+pub use crate::webhook_signature as webhook;
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -37,6 +38,7 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use crate::https::{Failure, HttpsClient, check_base_url};
+pub(crate) use answers::event_of;
 use answers::{authorization_of, bank_check, failure, saved_card_of, unexpected};
 use forms::{no_redirects, path_segment};
 use hostfront_core::payments::{

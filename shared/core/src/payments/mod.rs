@@ -7,6 +7,7 @@
 
 pub mod events;
 mod method;
+pub mod sim_dashboard;
 pub mod simulated;
 
 pub use method::{ClientSetup, PaymentMethodId};

@@ -6,6 +6,9 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use super::sim_dashboard::{
+    DashboardError, Deliveries, ProviderDashboard, SimulatedCard, SimulatedPayment,
+};
 use super::{PaymentError, PaymentMethodId};
 
 /// A card as the simulated provider's card page sends it.
@@ -74,10 +77,55 @@ impl MadeMethod {
     }
 }
 
-/// The simulated provider's side of its card page.
+/// The simulated provider's side of its card page, its dashboard
+/// (`sim_dashboard`) and the delivery of its events.
 #[async_trait]
 pub trait SimulatedProvider: Send + Sync {
     /// Keeps `card` as a payment method, once its number, expiry and code
     /// are good; a bad one is `Declined` (`invalid_card`, `expired_card`).
     async fn make_payment_method(&self, card: &CardDetails) -> Result<MadeMethod, PaymentError>;
+
+    /// Its payments, saved cards and events.
+    async fn dashboard(&self) -> Result<ProviderDashboard, DashboardError>;
+
+    /// Gives back `amount` of charge `charge` at the provider, as its
+    /// dashboard does, and queues `charge.refunded`.
+    async fn refund_at_provider(
+        &self,
+        charge: &str,
+        amount: i64,
+    ) -> Result<SimulatedPayment, DashboardError>;
+
+    /// A cardholder disputes charge `charge` for `reason`: queues
+    /// `charge.dispute.created`.
+    async fn open_dispute(
+        &self,
+        charge: &str,
+        reason: &str,
+    ) -> Result<SimulatedPayment, DashboardError>;
+
+    /// Closes the open dispute of `charge`, won or lost: queues
+    /// `charge.dispute.closed`.
+    async fn close_dispute(
+        &self,
+        charge: &str,
+        won: bool,
+    ) -> Result<SimulatedPayment, DashboardError>;
+
+    /// The card updater: the saved card `token` gets a new expiry, and
+    /// `payment_method.automatically_updated` is queued.
+    async fn update_card_expiry(
+        &self,
+        token: &str,
+        exp_month: u32,
+        exp_year: i32,
+    ) -> Result<SimulatedCard, DashboardError>;
+
+    /// Reads (or makes, once per installation) the secret its events are
+    /// signed with, so that `Payments::event` can check them.
+    async fn load_event_secret(&self) -> Result<(), PaymentError>;
+
+    /// Sends the events due to `endpoint`, signed; one not answered 2xx is
+    /// sent again later.
+    async fn deliver_due(&self, endpoint: &str) -> Result<Deliveries, PaymentError>;
 }

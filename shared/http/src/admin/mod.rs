@@ -15,6 +15,7 @@ mod orders;
 mod own_account;
 mod pools;
 mod reports;
+mod simulated_provider;
 
 use crate::table::RouteTable;
 use std::marker::PhantomData;
@@ -287,5 +288,6 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(pools::routes())
         .merge(reports::routes())
         .merge(invoices::routes())
+        .merge(simulated_provider::routes())
         .merge(crate::two_step::admin_routes())
 }

@@ -157,7 +157,9 @@ struct EventTaken {
 }
 
 /// A payment event from the card provider (its webhook), signed with the
-/// endpoint's secret (`Stripe-Signature`). Each event is taken once.
+/// endpoint's secret (`Stripe-Signature`). Each event is taken once. The
+/// simulated provider sends its own events here too, signed the same way
+/// with a secret of its own.
 #[utoipa::path(post, path = "/api/payments/events", tag = "orders",
     params(("Stripe-Signature" = String, Header, min_length = 1, description = "the provider's signature of the body")),
     request_body(content = String, content_type = "application/json", description = "the provider's event, as it sent it"),
@@ -166,6 +168,7 @@ struct EventTaken {
         (status = 400, body = ErrorBody, description = "`signature_required`: no Stripe-Signature header"),
         (status = 403, body = ErrorBody, description = "`invalid_signature`: not signed by the provider, or too long ago"),
         (status = 404, body = ErrorBody, description = "this shop takes no payment events"),
+        (status = 503, body = ErrorBody, description = "the simulated provider's signing secret could not be read; the provider sends the event again"),
     ))]
 async fn payment_event(
     State(state): State<AppState>,
@@ -182,6 +185,13 @@ async fn payment_event(
         .ok_or_else(|| {
             ApiError::bad_request("signature_required", "send the Stripe-Signature header")
         })?;
+    // The simulated provider's signing secret is in its state: read before checking.
+    if let Some(simulated) = &ports.simulated_provider
+        && let Err(error) = simulated.load_event_secret().await
+    {
+        tracing::warn!(%error, "the simulated provider's signing secret could not be read");
+        return Err(ApiError::unavailable("the payment provider is not answering").retry_after(2));
+    }
     let now = ports.clock.now_secs();
     // Checking a signature hashes the whole body: on a blocking thread, so
     // the request's timeout still holds and no async worker is held up.

@@ -9,7 +9,7 @@ use serde_json::json;
 use hostfront_core::payments::{Authorization, Charge, PaymentError};
 use hostfront_core::store::{Condition, ItemExt, TxOp, Update};
 
-use super::{SimulatedGateway, entry_key, storage};
+use super::{SimulatedGateway, dashboard, entry_key, storage};
 use crate::sim::cards::Profile;
 
 /// The ledger entry a capture or refund draws from.
@@ -79,8 +79,19 @@ impl SimulatedGateway {
 
     pub(super) fn entry(&self, id: &str, kind: &str, fields: serde_json::Value) -> TxOp {
         let mut item = entry_key(id).to_item();
+        item.insert("id".into(), id.into());
         item.insert("kind".into(), kind.into());
         item.insert("at".into(), self.clock.now_secs().into());
+        // Captures and saved cards are listed on the provider's dashboard.
+        let listed = match kind {
+            "capture" => Some(dashboard::PAYMENTS),
+            "token" => Some(dashboard::CARDS),
+            _ => None,
+        };
+        if let Some(partition) = listed {
+            item.insert("gsi1pk".into(), partition.into());
+            item.insert("gsi1sk".into(), id.into());
+        }
         if let serde_json::Value::Object(fields) = fields {
             item.extend(fields);
         }
@@ -133,6 +144,12 @@ impl SimulatedGateway {
         let id = format!("{id_prefix}_{}", ulid::Ulid::new());
         let mut fields = json!({"remaining": amount, "amount": amount});
         fields[format!("{}_id", parent.kind)] = json!(parent.id);
+        // A capture tells what it paid, as a charge does.
+        for name in ["reference", "currency", "card_last4"] {
+            if let Some(value) = found.as_ref().and_then(|p| p.get(name)) {
+                fields[name] = value.clone();
+            }
+        }
         let entry = self.entry(&id, parent.verb, fields);
         self.record(
             vec![Self::draw(parent.id, amount, parent.release_rest), entry],

@@ -6,6 +6,9 @@
 
 use async_trait::async_trait;
 
+use hostfront_core::payments::sim_dashboard::{
+    DashboardError, Deliveries, ProviderDashboard, SimulatedCard, SimulatedPayment,
+};
 use hostfront_core::payments::simulated::{CardDetails, MadeMethod, SimulatedProvider};
 use hostfront_core::payments::{PaymentError, PaymentMethodId};
 use hostfront_core::store::{Condition, ItemExt, TableError, Update};
@@ -80,5 +83,50 @@ impl SimulatedProvider for SimulatedGateway {
             id,
             card: profile.shown(),
         })
+    }
+
+    async fn dashboard(&self) -> Result<ProviderDashboard, DashboardError> {
+        self.shown_dashboard().await
+    }
+
+    async fn refund_at_provider(
+        &self,
+        charge: &str,
+        amount: i64,
+    ) -> Result<SimulatedPayment, DashboardError> {
+        self.refund_there(charge, amount).await
+    }
+
+    async fn open_dispute(
+        &self,
+        charge: &str,
+        reason: &str,
+    ) -> Result<SimulatedPayment, DashboardError> {
+        self.dispute_opened(charge, reason).await
+    }
+
+    async fn close_dispute(
+        &self,
+        charge: &str,
+        won: bool,
+    ) -> Result<SimulatedPayment, DashboardError> {
+        self.dispute_closed(charge, won).await
+    }
+
+    async fn update_card_expiry(
+        &self,
+        token: &str,
+        exp_month: u32,
+        exp_year: i32,
+    ) -> Result<SimulatedCard, DashboardError> {
+        self.card_updated(token, exp_month, exp_year).await
+    }
+
+    async fn load_event_secret(&self) -> Result<(), PaymentError> {
+        self.event_secret().await.map(|_| ())
+    }
+
+    async fn deliver_due(&self, endpoint: &str) -> Result<Deliveries, PaymentError> {
+        self.deliver(endpoint).await
     }
 }

@@ -1,12 +1,17 @@
 //! A simulated payment gateway with documented test cards (`cards.rs`), the
-//! payment methods its card page makes (`methods`), and a ledger of
-//! authorisations, captures and refunds kept in the table (`SIMPAY#…` items).
+//! payment methods its card page makes (`methods`), a ledger of
+//! authorisations, captures and refunds kept in the table (`SIMPAY#…`
+//! items), a dashboard of its own (`dashboard`), and the events it sends
+//! as Stripe does (`events`, `delivery`).
 
+mod dashboard;
+mod delivery;
+mod events;
 mod keep;
 mod ledger;
 mod methods;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 use serde::Serialize;
@@ -16,8 +21,8 @@ use serde_json::json;
 use hostfront_core::clock::Clock;
 use hostfront_core::money::Currency;
 use hostfront_core::payments::{
-    Authorization, Authorized, Capture, Charge, ClientSetup, PaymentError, PaymentMethodId,
-    PaymentSource, Payments, Refund, SavedCard,
+    Authorization, Authorized, Capture, Charge, ClientSetup, EventError, PaymentError,
+    PaymentEvent, PaymentMethodId, PaymentSource, Payments, Refund, SavedCard,
 };
 use hostfront_core::store::{Condition, ItemExt, Key, Table, TableError, TxOp, Update};
 
@@ -32,6 +37,10 @@ pub const CARD_PAGE: &str = "/simulated-gateway/card";
 pub struct SimulatedGateway {
     table: Arc<dyn Table>,
     clock: Arc<dyn Clock>,
+    /// The secret its events are signed with, once read from the table.
+    events_secret: OnceLock<String>,
+    /// Delivers its events.
+    http: crate::https::HttpsClient,
 }
 
 fn storage(error: TableError) -> PaymentError {
@@ -48,7 +57,12 @@ fn operation_key(idempotency_key: &str) -> Key {
 
 impl SimulatedGateway {
     pub fn new(table: Arc<dyn Table>, clock: Arc<dyn Clock>) -> Self {
-        SimulatedGateway { table, clock }
+        SimulatedGateway {
+            table,
+            clock,
+            events_secret: OnceLock::new(),
+            http: Default::default(),
+        }
     }
 
     /// The card a charge under `key` is paid with, checked: the payment
@@ -118,6 +132,19 @@ impl SimulatedGateway {
 impl Payments for SimulatedGateway {
     fn name(&self) -> &'static str {
         "simulated"
+    }
+
+    /// Its own events, signed as Stripe signs (`events`).
+    fn event(&self, signature: &str, body: &[u8], now: i64) -> Result<PaymentEvent, EventError> {
+        self.checked_event(signature, body, now)
+    }
+
+    /// The reference the capture `charge` carries from its authorisation.
+    async fn reference_of_charge(&self, charge: &str) -> Result<Option<String>, PaymentError> {
+        let entry = self.table.get(&entry_key(charge)).await.map_err(storage)?;
+        Ok(entry
+            .filter(|e| e.str_attr("kind") == Some("capture"))
+            .and_then(|e| e.str_attr("reference").map(str::to_string)))
     }
 
     fn client_setup(&self) -> Option<ClientSetup> {

@@ -2,7 +2,9 @@
 //! where the hex is HMAC-SHA256 of `<t>.<body>` under the endpoint's secret.
 //! A signature is good only within the tolerance of its time, so a captured
 //! request cannot be replayed later; the same event sent twice within it is
-//! the receiver's to notice (by the event's id).
+//! the receiver's to notice (by the event's id). The Stripe adapter checks
+//! Stripe's signatures with it; the simulated gateway signs the events it
+//! sends with it and checks them as Stripe's are checked.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
