@@ -331,7 +331,13 @@ impl Renewal {
 
     /// The move to queued of a renewal account credit pays in full.
     fn queued_by_credit(&self, actor: Actor, now_ms: i64) -> lifecycle::Change<RenewalStatus> {
-        self.change(Queued, Update::new(), actor, "paid by account credit", now_ms)
+        self.change(
+            Queued,
+            Update::new(),
+            actor,
+            "paid by account credit",
+            now_ms,
+        )
     }
 
     /// The move to queued, once `authorization` holds the amount.

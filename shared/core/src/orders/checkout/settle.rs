@@ -282,7 +282,10 @@ fn record_payment(
     }
     .add_to(&mut tx, AlreadyRecorded, ports.clock().now())?;
     let now_secs = ports.clock().now_secs();
-    let capture_id = paid.payment.by_card().then_some(paid.payment.capture_id.as_str());
+    let capture_id = paid
+        .payment
+        .by_card()
+        .then_some(paid.payment.capture_id.as_str());
     tx.push(invoice.paid_op(&paid.payment.paid_at, capture_id))
         .push(receipt.put_op(now_secs))
         .push(crate::orders::unpaid::release_op(&customer.id))
