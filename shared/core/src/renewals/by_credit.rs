@@ -3,22 +3,45 @@
 
 use super::{Renewal, RenewalError};
 use crate::audit::Actor;
-use crate::billing::Invoice;
+use crate::billing::{Invoice, credit_pays};
 use crate::lifecycle::MovedOn;
 use crate::payments::PaymentSource;
-use crate::store::{Tx, TxError};
+use crate::store::{Table, Tx, TxError, TxOp};
 use crate::{Queueing, Storage};
 
-/// Refuses a renewal whose invoice leaves something to pay when no card
-/// was given or saved, before anything is written.
-pub(super) fn ensure_payable(
-    bill: &Invoice,
-    source: Option<&PaymentSource>,
-) -> Result<(), RenewalError> {
+/// The writes of a renewal's credit: those beside it that it counted in,
+/// and the one that takes the credit.
+pub(super) struct Taken {
+    beside: Vec<TxOp>,
+    credit: Option<TxOp>,
+}
+
+impl Taken {
+    /// Adds them to `tx`, the credit's refused for `credit_moved`.
+    pub(super) fn add_to<R: Copy>(self, tx: &mut Tx<R>, credit_moved: R) {
+        tx.extend(self.beside);
+        if let Some(credit) = self.credit {
+            tx.guard(credit_moved, credit);
+        }
+    }
+}
+
+/// Takes the customer's account credit off the renewal's `bill`, counting
+/// in what the writes `beside` it (if any) give back (`credit_pays::take`).
+/// Refuses, before anything is written, a bill that leaves something to
+/// pay when no card was given or saved.
+pub(super) async fn take(
+    table: &dyn Table,
+    bill: &mut Invoice,
+    beside: Option<Vec<TxOp>>,
+    source: &Option<PaymentSource>,
+) -> Result<Taken, RenewalError> {
+    let mut beside = beside.unwrap_or_default();
+    let credit = credit_pays::take(table, bill, &mut beside).await?;
     if bill.total > 0 && source.is_none() {
         return Err(card_required());
     }
-    Ok(())
+    Ok(Taken { beside, credit })
 }
 
 fn card_required() -> RenewalError {

@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 use super::{Renewal, RenewalError, RenewalStatus, by_credit, quote};
 use crate::accounts::Customer;
 use crate::audit::Actor;
-use crate::billing::credit_pays;
 use crate::billing::declines::{self, Paying};
 use crate::billing::invoice::{self, Invoice, InvoiceFor};
 use crate::billing::payment_method;
@@ -85,9 +84,8 @@ pub async fn renew(
         );
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         // Read again each attempt: its credit note claims a number too.
-        let mut scheduled = scheduled_gives_way(ports, domain, quote.current_expiry).await?;
-        let credit = credit_pays::take(ports.table(), &mut bill, &mut scheduled).await?;
-        by_credit::ensure_payable(&bill, source.as_ref())?;
+        let scheduled = scheduled_gives_way(ports, domain, quote.current_expiry).await?;
+        let taken = by_credit::take(ports.table(), &mut bill, scheduled, &source).await?;
         let renewal = Renewal::new(
             &bill,
             domain,
@@ -110,11 +108,8 @@ pub async fn renew(
                 Refusal::KeyTaken,
                 record.create_op(now.unix_timestamp() + idempotency::KEEP_DAYS * 86_400),
             )
-            .push(bill.put_op(sequence))
-            .extend(scheduled);
-        if let Some(credit) = credit {
-            tx.guard(Refusal::CreditMoved, credit);
-        }
+            .push(bill.put_op(sequence));
+        taken.add_to(&mut tx, Refusal::CreditMoved);
         match tx.commit(ports.table()).await {
             Ok(()) => return Ok((authorize(ports, renewal, source).await?, true)),
             Err(TxError::Refused(Refusal::CounterMoved | Refusal::CreditMoved)) => {
@@ -166,14 +161,17 @@ async fn scheduled_gives_way(
     ports: &impl Storage,
     domain: &str,
     current_expiry: i64,
-) -> Result<Vec<TxOp>, RenewalError> {
+) -> Result<Option<Vec<TxOp>>, RenewalError> {
     Ok(
         match super::find(ports.table(), domain, current_expiry).await? {
             Some(earlier) if earlier.status == RenewalStatus::Scheduled => {
                 let bill = earlier.invoice(ports.table()).await?;
-                crate::billing::void::void_op(ports.table(), &bill, ports.clock().now()).await?
+                Some(
+                    crate::billing::void::void_op(ports.table(), &bill, ports.clock().now())
+                        .await?,
+                )
             }
-            _ => Vec::new(),
+            _ => None,
         },
     )
 }
