@@ -157,9 +157,9 @@ const STEP_MARK = { done: "✓", running: "…", failed: "!", pending: "·" };
 
 function showInvoice(invoice) {
   $("invoice-number").textContent = `Invoice ${invoice.number} · ${invoice.status}`;
-  const row = (label, amount, strong = false) => el("tr", {}, el(strong ? "th" : "td", {}, label), el(strong ? "th" : "td", { class: "amount" }, money(amount, invoice.currency)));
+  const row = (label, amount, strong = false, sign = "") => el("tr", {}, el(strong ? "th" : "td", {}, label), el(strong ? "th" : "td", { class: "amount" }, `${sign}${money(amount, invoice.currency)}`));
   // Account credit is a payment: the total stays, and what is left to pay follows.
-  const credit = invoice.credit ? [row("Total", invoice.total + invoice.credit), row("Account credit", -invoice.credit), row("To pay", invoice.total, true)] : [row("Total", invoice.total, true)];
+  const credit = invoice.credit ? [row("Total", invoice.total + invoice.credit), row("Account credit", invoice.credit, false, "−\u2060"), row("To pay", invoice.total, true)] : [row("Total", invoice.total, true)];
   $("invoice").querySelector("tbody").replaceChildren(
     ...invoice.lines.map((l) => row(l.description, l.amount)),
     row(taxLabel(invoice), invoice.tax),

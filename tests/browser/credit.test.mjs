@@ -68,25 +68,42 @@ async function customerPage(browser, base, email, viewport) {
   return page;
 }
 
+/// Renews the domain `name` in the portal on `page`, paid by the credit
+/// left: the form says so, and asks for no card.
+async function renewByCredit(page, base, name) {
+  await page.goto(`${base}/portal.html`);
+  const domain = page.locator(`#domain-list .record[data-domain="${name}"]`);
+  await domain.getByRole("button", { name: "Renew", exact: true }).click();
+  const form = domain.locator(".renew-form");
+  await form.getByText(/^Your account credit: \$[\d,.]+\.$/).waitFor();
+  await form.getByText(/Account credit −\u2060\$[\d,.]+/).waitFor();
+  await form.getByText("Paid by your account credit, no card needed.").waitFor();
+  assert.equal(await form.locator("iframe").count(), 0, "no card field");
+  await shot(page, "credit-renewal");
+  await form.getByRole("button", { name: "Renew", exact: true }).click();
+  await domain.locator(".record-note").getByText(/is renewed until/).waitFor({ timeout: 20000 });
+}
+
 async function anOrderPaidByCredit(app, viewport, tag, credit) {
-  const name = `Ada ${tag}`;
-  const email = await newCustomer(app.server.base, name);
-  await grantCredit(app.browser, app.server, name, email, credit);
+  const customer = `Ada ${tag}`;
+  const email = await newCustomer(app.server.base, customer);
+  await grantCredit(app.browser, app.server, customer, email, credit);
   const page = await customerPage(app.browser, app.server.base, email, viewport);
-  const id = await page.evaluate(async (tag) => {
+  const name = `credit-${tag}-${Date.now()}.com`;
+  const id = await page.evaluate(async ([tag, name]) => {
     const response = await fetch("/api/orders", {
       method: "POST",
       headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
-      body: JSON.stringify({ plan_id: "web-starter", cycle: "monthly", username: `ada${tag}${Date.now() % 10000}`, generate_password: true, domain: { action: "register", name: `credit-${tag}-${Date.now()}.com` } }),
+      body: JSON.stringify({ plan_id: "web-starter", cycle: "monthly", username: `ada${tag}${Date.now() % 10000}`, generate_password: true, domain: { action: "register", name } }),
     });
     return (await response.json()).id;
-  }, tag);
+  }, [tag, name]);
   await page.goto(`${app.server.base}/order.html?id=${id}`);
   const form = page.locator("#pay-form");
   await form.getByRole("heading", { name: "Paid by your account credit" }).waitFor();
   await form.getByText("Paid by your account credit, no card needed.").waitFor();
   const invoice = page.locator("#invoice");
-  assert.match(await invoice.textContent(), /Account credit−\$[\d,.]+/);
+  assert.match(await invoice.textContent(), /Account credit−\u2060\$[\d,.]+/);
   assert.match(await invoice.textContent(), /To pay\$0\.00/);
   assert.equal(await form.locator("iframe").count(), 0, "no card field");
   assert.equal(await form.locator("#card-field").isHidden(), true);
@@ -97,6 +114,7 @@ async function anOrderPaidByCredit(app, viewport, tag, credit) {
   await page.locator('#order[data-status="active"]').waitFor({ timeout: 30000 });
   assert.match(await page.locator("#invoice-number").textContent(), /paid/);
   await shot(page, `credit-order-live-${viewport.width}`);
+  if (viewport.width > 500) await renewByCredit(page, app.server.base, name);
   await page.context().close();
 }
 

@@ -42,7 +42,7 @@ function creditThenCard(credit, quote) {
     covered = credit >= total;
     const taken = Math.min(credit, total);
     shown.hidden = credit <= 0;
-    shown.replaceChildren(`Account credit −${money(taken, quote.currency)}`, el("br"),
+    shown.replaceChildren(`Account credit −\u2060${money(taken, quote.currency)}`, el("br"),
       covered ? "Paid by your account credit, no card needed." : `To pay ${money(total - taken, quote.currency)}`);
     cardSlot.hidden = covered;
     if (!covered && !card) {
