@@ -150,6 +150,52 @@ async fn a_cancelled_order_gives_the_credit_back(_: &ManualClock, ports: &Ports)
 
 with_clock_on_both_engines!(a_cancelled_order_gives_the_credit_back: cancelled_embedded, cancelled_cloud);
 
+async fn a_rejected_order_gives_the_credit_back(_: &ManualClock, ports: &Ports) {
+    use hostfront::audit::Actor;
+    use hostfront::orders::decisions;
+    use hostfront::staff::Role;
+    let customer = a_new_customer(ports).await;
+    grant(ports, &customer, 1_000_000).await;
+    let (ports, gateway) = counted(ports);
+    let ports = &ports;
+    let placed = create::place(
+        ports,
+        &customer,
+        "k-1",
+        register(&fresh_domain(), &fresh_username()),
+    )
+    .await
+    .unwrap();
+    let id = &placed.view.id;
+    let price = placed.view.invoice.subtotal + placed.view.invoice.tax;
+    // Billed abroad: held for review.
+    let abroad = PayRequest {
+        billing_country: "US".into(),
+        ..no_card()
+    };
+    let held = checkout::pay(ports, &customer, id, abroad).await.unwrap();
+    assert_eq!(held.status, OrderStatus::PendingReview);
+    let clerk = Actor::Staff("stf-billing".into());
+    let staff = (&clerk, Role::Billing, "192.0.2.1");
+    let rejected = decisions::reject(ports, staff, id, "not for us")
+        .await
+        .unwrap();
+    assert_eq!(rejected.status, OrderStatus::Rejected);
+    assert_eq!(balance(ports, &customer).await, 1_000_000, "given back");
+    let notes =
+        hostfront::billing::credit_note::of_customer(ports.table.as_ref(), &customer.id, 10)
+            .await
+            .unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].total, price, "the note documents all of it");
+    // Rejected again: nothing more.
+    decisions::reject(ports, staff, id, "not for us").await.ok();
+    assert_eq!(balance(ports, &customer).await, 1_000_000, "once");
+    assert_eq!(gateway.calls(), 0, "no gateway was asked anything");
+}
+
+with_clock_on_both_engines!(a_rejected_order_gives_the_credit_back: rejected_embedded, rejected_cloud);
+
 /// Over HTTP: the checkout and the portal's renewal take a request with no
 /// card when the credit pays it all, and the portal shows the balance.
 async fn credit_pays_with_no_card_over_http(app: &App) {
