@@ -277,3 +277,31 @@ async fn credit_pays_an_automatic_renewal_with_no_card(clock: &ManualClock, port
 }
 
 with_clock_on_both_engines!(credit_pays_an_automatic_renewal_with_no_card: automatic_embedded, automatic_cloud);
+
+/// A renewal by hand takes the place of the scheduled one: the credit the
+/// scheduled invoice took comes back as it is voided and is taken again by
+/// the new invoice, in one write of the credit.
+async fn a_renewal_by_hand_takes_the_credit_the_scheduled_one_gives_back(
+    clock: &ManualClock,
+    ports: &Ports,
+) {
+    let (customer, domain) = live_domain(ports).await;
+    grant(ports, &customer, 5_000).await;
+    let expiry = registry_expiry(ports, &domain.name).await;
+    clock.advance_secs(expiry - 29 * DAY - clock.now_secs());
+    assert_eq!(renewals::run_billing(ports).await.unwrap().invoiced, 1);
+    let scheduled = renewals::find(ports.table.as_ref(), &domain.name, expiry)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(scheduled.paid_by_credit());
+    let (by_hand, created) = renewals::renew(ports, &customer, &domain.name, "k-hand", no_card(1))
+        .await
+        .unwrap();
+    assert!(created && by_hand.id != scheduled.id);
+    assert_eq!((by_hand.total, by_hand.credit), (0, scheduled.credit));
+    assert_eq!(bill(ports, &scheduled).await.status, InvoiceStatus::Void);
+    assert_eq!(balance(ports, &customer).await, 5_000 - by_hand.credit);
+}
+
+with_clock_on_both_engines!(a_renewal_by_hand_takes_the_credit_the_scheduled_one_gives_back: by_hand_embedded, by_hand_cloud);
