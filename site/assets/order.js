@@ -157,11 +157,13 @@ const STEP_MARK = { done: "✓", running: "…", failed: "!", pending: "·" };
 
 function showInvoice(invoice) {
   $("invoice-number").textContent = `Invoice ${invoice.number} · ${invoice.status}`;
-  const row = (label, amount, strong = false) => el("tr", {}, el(strong ? "th" : "td", {}, label), el(strong ? "th" : "td", { class: "amount" }, money(amount, invoice.currency)));
+  const row = (label, amount, strong = false, sign = "") => el("tr", {}, el(strong ? "th" : "td", {}, label), el(strong ? "th" : "td", { class: "amount" }, `${sign}${money(amount, invoice.currency)}`));
+  // Account credit is a payment: the total stays, and what is left to pay follows.
+  const credit = invoice.credit ? [row("Total", invoice.total + invoice.credit), row("Account credit", invoice.credit, false, "−\u2060"), row("To pay", invoice.total, true)] : [row("Total", invoice.total, true)];
   $("invoice").querySelector("tbody").replaceChildren(
     ...invoice.lines.map((l) => row(l.description, l.amount)),
     row(taxLabel(invoice), invoice.tax),
-    row("Total", invoice.total, true));
+    ...credit);
   const mention = invoice.taxation?.mention;
   $("invoice-tax-mention").hidden = !mention;
   $("invoice-tax-mention").textContent = mention ?? "";
@@ -209,7 +211,7 @@ function showOrder(order) {
     $("ownership-value").textContent = proof.value;
   }
   $("pay-form").hidden = !unpaid || (proof && !proof.verified);
-  if (!$("pay-form").hidden) mountCard(order.invoice);
+  if (!$("pay-form").hidden) showPayment(order.invoice);
   $("cancel-actions").hidden = !unpaid;
   showSteps(order.steps);
   showService(order);
@@ -227,8 +229,18 @@ async function refresh() {
 /// The provider's card field, mounted once the order is to be paid.
 let card = null;
 
-function mountCard(invoice) {
-  card ??= cardField($("card-field"), { amount: invoice.total, currency: invoice.currency });
+/// True when account credit pays all of the invoice: no card is asked for.
+const byCredit = (invoice) => invoice.credit > 0 && invoice.total === 0;
+
+/// The pay form: the card field, or, when account credit pays it all, only
+/// the billing country and a button that confirms the order.
+function showPayment(invoice) {
+  const credit = byCredit(invoice);
+  $("pay-title").textContent = credit ? "Paid by your account credit" : "Pay by card";
+  $("credit-paid").hidden = !credit;
+  for (const id of ["card-field", "card-hint", "save-card"]) $(id).hidden = credit;
+  $("pay-button").textContent = credit ? "Confirm order" : "Pay";
+  if (!credit) card ??= cardField($("card-field"), { amount: invoice.total, currency: invoice.currency });
 }
 
 async function pay(event) {
@@ -238,8 +250,10 @@ async function pay(event) {
   say($("pay-message"), "");
   form.querySelector("button").disabled = true;
   try {
-    const paymentMethod = await (await card).paymentMethod();
-    const body = { payment_method: paymentMethod, billing_country: fields.billing_country, save_card: form.elements.save_card.checked };
+    // No card at all when account credit pays the invoice.
+    const body = card
+      ? { payment_method: await (await card).paymentMethod(), billing_country: fields.billing_country, save_card: form.elements.save_card.checked }
+      : { billing_country: fields.billing_country };
     const order = await api(`/api/orders/${encodeURIComponent(orderId)}/pay`, { method: "POST", body: JSON.stringify(body) });
     // The card's bank asks the customer to confirm: it sends them back here.
     if (order.payment_action_url) {

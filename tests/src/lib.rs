@@ -7,6 +7,7 @@ use hostfront::store::Query;
 mod app;
 pub mod aws_access;
 mod counting;
+pub mod counting_gateway;
 mod dynalite;
 mod engines;
 pub mod epp_server;

@@ -238,7 +238,7 @@ pub fn method(number: &str) -> hostfront::payments::PaymentMethodId {
 /// Payment with the test card `number`, billed in GB, as the library takes it.
 pub fn card(number: &str) -> hostfront::orders::checkout::PayRequest {
     hostfront::orders::checkout::PayRequest {
-        payment_method: test_method(number).into(),
+        payment_method: Some(test_method(number).into()),
         billing_country: "GB".into(),
         save_card: false,
         client_country: None,

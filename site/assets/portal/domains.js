@@ -54,7 +54,7 @@ function renewButton(domain, card) {
     button.disabled = true;
     const shown = await api(`/api/domains/${encodeURIComponent(domain.name)}`);
     if (shown.renewal_quote) {
-      card.querySelector("[data-note]").before(renewForm(domain, shown.renewal_quote));
+      card.querySelector("[data-note]").before(renewForm(domain, shown.renewal_quote, shown.account_credit));
       button.hidden = true;
     } else {
       note(domain.name, shown.not_renewable ?? "This domain cannot be renewed right now.", true);

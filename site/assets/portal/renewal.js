@@ -7,12 +7,13 @@ import { capitalized, el, money, formFields } from "../page.js";
 import { day, showDomains } from "./domains.js";
 import { showInvoices } from "./invoices.js";
 import { savedCard } from "./payment-method.js";
-import { taxTerms, withTax } from "../tax.js";
+import { taxIn, taxTerms, withTax } from "../tax.js";
 import { payWith } from "./pay-with.js";
 import { note } from "./notes.js";
 
-/// The years to renew for, with the price they come to.
-function yearsField(domain, quote) {
+/// The years to renew for, with the price they come to; `priced` is told
+/// the price with its tax each time it changes.
+function yearsField(domain, quote, priced) {
   const years = el("select", { name: "years", id: `years-${domain.name}` },
     ...Array.from({ length: quote.max_years }, (_, i) => el("option", { value: String(i + 1) }, `${i + 1} ${i ? "years" : "year"}`)));
   const perYear = quote.lines[0].amount;
@@ -20,18 +21,45 @@ function yearsField(domain, quote) {
   const price = el("p", { class: "hint tax-note" });
   const showPrice = async () => {
     const amount = perYear * Number(years.value) + restore;
-    price.textContent = `${withTax(amount, quote.currency, await taxTerms())}${restore ? ", with the restore fee" : ""}.`;
+    const terms = await taxTerms();
+    price.textContent = `${withTax(amount, quote.currency, terms)}${restore ? ", with the restore fee" : ""}.`;
+    priced(terms && !terms.prices_include_tax ? amount + taxIn(amount, terms) : amount);
   };
   years.addEventListener("change", showPrice);
   showPrice();
   return [years, price];
 }
 
-export function renewForm(domain, quote) {
-  const [years, price] = yearsField(domain, quote);
-  const card = payWith(quote.lines[0].amount, quote.currency);
+/// The account credit and what is left to pay of `total`, and the card
+/// choice only while the credit does not pay it all. `chosen()` gives what
+/// the request's body adds: nothing when the credit pays all of it.
+function creditThenCard(credit, quote) {
+  const shown = el("p", { class: "credit-note" });
+  const cardSlot = el("div");
+  let card = null;
+  let covered = false;
+  const show = (total) => {
+    covered = credit >= total;
+    const taken = Math.min(credit, total);
+    shown.hidden = credit <= 0;
+    shown.replaceChildren(`Account credit −\u2060${money(taken, quote.currency)}`, el("br"),
+      covered ? "Paid by your account credit, no card needed." : `To pay ${money(total - taken, quote.currency)}`);
+    cardSlot.hidden = covered;
+    if (!covered && !card) {
+      card = payWith(total - taken, quote.currency);
+      cardSlot.append(...card.elements.filter(Boolean));
+    }
+  };
+  const chosen = async () => (covered ? {} : card.chosen());
+  return { elements: [shown, cardSlot], show, chosen };
+}
+
+export function renewForm(domain, quote, credit = 0) {
+  const card = creditThenCard(credit, quote);
+  const [years, price] = yearsField(domain, quote, card.show);
+  const balance = credit > 0 ? el("p", { class: "hint" }, `Your account credit: ${money(credit, quote.currency)}.`) : null;
   const form = el("form", { class: "card-form renew-form" },
-    el("label", { for: `years-${domain.name}` }, "Renew for"), years, price,
+    el("label", { for: `years-${domain.name}` }, "Renew for"), years, price, balance,
     ...card.elements,
     el("button", { type: "submit" }, "Renew"));
   // One key per renewal: a double click or a retry renews once.

@@ -5,6 +5,7 @@
 
 mod burst;
 mod cost;
+mod credit;
 mod decisions;
 mod evidence;
 mod journeys;

@@ -7,6 +7,7 @@ mod addons;
 mod automatic;
 mod cancel;
 mod consent;
+pub(crate) mod credit_pays;
 pub(crate) mod ended;
 mod expired;
 mod failures;

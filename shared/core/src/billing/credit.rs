@@ -19,7 +19,7 @@ use crate::money::{Currency, Money};
 use crate::store::{Condition, Item, ItemExt, Key, Table, TableError, TableResult, TxOp, Update};
 use crate::{Settings, Storage};
 
-fn key(customer_id: &CustomerId) -> Key {
+pub(super) fn key(customer_id: &CustomerId) -> Key {
     Key::new(format!("CUSTOMER#{customer_id}"), "CREDIT")
 }
 

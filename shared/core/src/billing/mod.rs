@@ -8,6 +8,7 @@ pub mod charge_reference;
 pub mod consent;
 pub mod credit;
 pub mod credit_note;
+pub mod credit_pays;
 pub mod declines;
 pub mod disputes;
 pub mod document;

@@ -6,7 +6,8 @@
 //! A rejection refunds the payment in full before it records anything, with
 //! a refund key made from the order: a retry after a crash gets the same
 //! refund back from the gateway, so an order is never refunded twice. The
-//! refund is recorded with the credit note that documents it.
+//! refund is recorded with the credit note that documents it, which also
+//! gives back the account credit the invoice took.
 
 use serde_json::json;
 
@@ -305,7 +306,16 @@ async fn record_refund(
             condition: Some(Condition::eq("refund_pending", true)),
         },
     );
-    let amount = refund.amount.min(invoice.refundable());
+    // The account credit the invoice took comes back to the credit, on the
+    // same note as the card's refund.
+    let amount = (refund.amount.min(invoice.refundable()) + invoice.credit)
+        .min(invoice.subtotal + invoice.tax - invoice.refunded);
+    if invoice.credit > 0 {
+        tx.push(crate::billing::credit::add_op(
+            &order.customer_id,
+            invoice.credit,
+        ));
+    }
     if amount > 0 {
         let crediting = Crediting {
             invoice: &invoice,

@@ -83,6 +83,9 @@ pub struct OrderDomain {
     pub unicode: String,
 }
 
+/// How the order's invoice was paid: by card (what the card paid), or by
+/// account credit alone (no card: `card_last4`, `authorization_id` and
+/// `capture_id` empty, `amount` 0; the invoice's `credit` says how much).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Payment {
     pub card_last4: String,
@@ -91,6 +94,24 @@ pub struct Payment {
     pub capture_id: String,
     /// RFC 3339, UTC.
     pub paid_at: String,
+}
+
+impl Payment {
+    /// A payment account credit made in full, at `paid_at`.
+    pub fn by_credit(paid_at: String) -> Payment {
+        Payment {
+            card_last4: String::new(),
+            amount: 0,
+            authorization_id: String::new(),
+            capture_id: String::new(),
+            paid_at,
+        }
+    }
+
+    /// True when a card paid (some of) it.
+    pub fn by_card(&self) -> bool {
+        !self.capture_id.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -12,6 +12,7 @@ use super::remind::remind;
 use super::{Renewal, RenewalStatus, quote};
 use crate::accounts::Customer;
 use crate::audit::Actor;
+use crate::billing::credit_pays;
 use crate::billing::invoice::{self, Invoice, InvoiceFor};
 use crate::billing::payment_method;
 use crate::billing::terms::Terms;
@@ -19,7 +20,7 @@ use crate::clock::mail_day_of as day;
 use crate::domains::owned::OwnedDomain;
 use crate::lifecycle::MovedOn;
 use crate::mail::{self, Mail, MailKind};
-use crate::payments::{Charge, PaymentError, PaymentSource};
+use crate::payments::{Authorization, Charge, PaymentError, PaymentSource};
 use crate::store::{Index, Pages, Query, SortKey, TableError, Tx, TxError};
 use crate::{Billing, Catalogs, Mailing, Queueing, Registry, Settings, Storage};
 
@@ -128,6 +129,7 @@ async fn invoice_ahead(
             &terms,
         );
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
+        let credit = credit_pays::take(ports.table(), &mut bill, &mut Vec::new()).await?;
         let renewal = Renewal {
             automatic: true,
             next_attempt: Some(expiry - DAY),
@@ -149,13 +151,16 @@ async fn invoice_ahead(
         .guard(Refusal::CounterMoved, claim)
         .push(bill.put_op(sequence))
         .push(notice.put_op(ports.clock().now_secs()));
+        if let Some(credit) = credit {
+            tx.guard(Refusal::CreditMoved, credit);
+        }
         match tx.commit(ports.table()).await {
             Ok(()) => {
                 mail::deliver(ports, &notice).await;
                 return Ok(true);
             }
             Err(TxError::Refused(Refusal::Exists)) => return Ok(false),
-            Err(TxError::Refused(Refusal::CounterMoved)) => {}
+            Err(TxError::Refused(Refusal::CounterMoved | Refusal::CreditMoved)) => {}
             Err(TxError::Table(error)) => return Err(error),
         }
     }
@@ -176,13 +181,21 @@ fn invoice_notice(
         MailKind::RenewalInvoice,
         &expiry.to_string(),
         |letter| {
-            letter.action = format!(
-                "{} expires on {}. We renew it for a year by itself: your saved card is charged {} on {}.",
-                letter.domain,
-                day(expiry),
-                letter.total,
-                day(expiry - DAY)
-            );
+            letter.action = if renewal.paid_by_credit() {
+                format!(
+                    "{} expires on {}. We renew it for a year by itself: your account credit pays all of it.",
+                    letter.domain,
+                    day(expiry),
+                )
+            } else {
+                format!(
+                    "{} expires on {}. We renew it for a year by itself: your saved card is charged {} on {}.",
+                    letter.domain,
+                    day(expiry),
+                    letter.total,
+                    day(expiry - DAY)
+                )
+            };
         },
     )
 }
@@ -193,6 +206,7 @@ enum Refusal {
     /// A renewal of that expiry exists (another run made it).
     Exists,
     CounterMoved,
+    CreditMoved,
 }
 
 /// Charges a scheduled renewal whose attempt is due to the saved card: Some(true)
@@ -207,27 +221,13 @@ async fn charge(
         return Ok(None);
     }
     let attempt = renewal.attempts + 1;
-    let saved = payment_method::find(ports.table(), &renewal.customer_id).await?;
-    let outcome = match &saved {
-        None => Err((
-            "no_payment_method".to_string(),
-            "no card is saved".to_string(),
-        )),
-        Some(card) => {
-            let charge = Charge {
-                keep_for_later: false,
-                amount: crate::money::Money::new(renewal.total, &renewal.currency),
-                source: PaymentSource::Saved(card.token.clone()),
-                reference: renewal.invoice_number.clone(),
-                idempotency_key: format!("{}-authorize-{attempt}", renewal.id),
-            };
-            match ports.payments().authorize(&charge).await {
-                Ok(authorization) => Ok(authorization),
-                Err(PaymentError::Declined { code, message }) => Err((code, message)),
-                Err(PaymentError::Invalid(message)) => Err(("invalid_payment".into(), message)),
-                // Left scheduled: the next run tries the same attempt again.
-                Err(PaymentError::Unavailable(_)) => return Ok(None),
-            }
+    let outcome = if renewal.paid_by_credit() {
+        Ok(None)
+    } else {
+        match authorize_saved(ports, &renewal, attempt).await? {
+            Some(outcome) => outcome.map(Some),
+            // Left scheduled: the next run tries the same attempt again.
+            None => return Ok(None),
         }
     };
     let system = Actor::system("billing");
@@ -235,10 +235,12 @@ async fn charge(
     let mut tx = Tx::new();
     let charged = match outcome {
         Ok(authorization) => {
-            renewal
-                .queued(&authorization, system, "charged to the saved card", now_ms)
-                .add_to(&mut tx, MovedOn, ports.clock().now())
-                .map_err(|e| TableError::Backend(e.to_string()))?;
+            match authorization {
+                Some(held) => renewal.queued(&held, system, "charged to the saved card", now_ms),
+                None => renewal.queued_by_credit(system, now_ms),
+            }
+            .add_to(&mut tx, MovedOn, ports.clock().now())
+            .map_err(|e| TableError::Backend(e.to_string()))?;
             None
         }
         Err((code, message)) => {
@@ -260,4 +262,33 @@ async fn charge(
             Ok(Some(false))
         }
     }
+}
+
+/// Authorises try `attempt` of the renewal's total on the saved card: the
+/// authorisation, or the decline's code and reason; none when the gateway
+/// did not answer.
+async fn authorize_saved(
+    ports: &(impl Storage + Billing),
+    renewal: &Renewal,
+    attempt: u32,
+) -> Result<Option<Result<Authorization, (String, String)>>, TableError> {
+    let Some(card) = payment_method::find(ports.table(), &renewal.customer_id).await? else {
+        return Ok(Some(Err((
+            "no_payment_method".to_string(),
+            "no card is saved".to_string(),
+        ))));
+    };
+    let charge = Charge {
+        keep_for_later: false,
+        amount: crate::money::Money::new(renewal.total, &renewal.currency),
+        source: PaymentSource::Saved(card.token.clone()),
+        reference: renewal.invoice_number.clone(),
+        idempotency_key: format!("{}-authorize-{attempt}", renewal.id),
+    };
+    Ok(match ports.payments().authorize(&charge).await {
+        Ok(authorization) => Some(Ok(authorization)),
+        Err(PaymentError::Declined { code, message }) => Some(Err((code, message))),
+        Err(PaymentError::Invalid(message)) => Some(Err(("invalid_payment".into(), message))),
+        Err(PaymentError::Unavailable(_)) => None,
+    })
 }

@@ -130,19 +130,7 @@ async fn finish(
     renewal: &Renewal,
     new_expiry: i64,
 ) -> Result<(), JobFailure> {
-    let authorization = renewal.authorization_id.clone().unwrap_or_default();
-    let capture = ports
-        .payments()
-        .capture(
-            &authorization,
-            renewal.total,
-            &format!("{}-capture", renewal.id),
-        )
-        .await
-        .map_err(|error| match error {
-            PaymentError::Unavailable(message) => JobFailure::Retry(message),
-            other => JobFailure::Retry(format!("capture refused: {other}")),
-        })?;
+    let capture_id = capture(ports, renewal).await?;
     let bill = renewal.invoice(ports.table()).await?;
     let domain = owned::find(ports.table(), &renewal.customer_id, &renewal.domain).await?;
     let customer = customer_of(ports, &renewal.customer_id).await?;
@@ -157,20 +145,22 @@ async fn finish(
         },
     )?;
     let now = ports.clock().now();
+    let mut renewed = Update::new().set("new_expiry", new_expiry);
+    if let Some(id) = &capture_id {
+        renewed = renewed.set("capture_id", id.clone());
+    }
     let mut tx = Tx::new();
     renewal
         .change(
             RenewalStatus::Renewed,
-            Update::new()
-                .set("new_expiry", new_expiry)
-                .set("capture_id", capture.id.clone()),
+            renewed,
             Actor::system("renewals"),
             &format!("renewed to {}", day(new_expiry)),
             ports.clock().now_millis(),
         )
         .add_to(&mut tx, Moved::Renewal, now)
         .map_err(|e| TableError::Backend(e.to_string()))?;
-    tx.push(bill.paid_op(&crate::clock::rfc3339(now), Some(&capture.id)))
+    tx.push(bill.paid_op(&crate::clock::rfc3339(now), capture_id.as_deref()))
         .push(receipt.put_op(now.unix_timestamp()));
     if let Some(domain) = domain {
         record_renewed(&mut tx, &domain, new_expiry, now)?;
@@ -190,6 +180,28 @@ async fn finish(
         ))),
         Err(TxError::Table(error)) => Err(error.into()),
     }
+}
+
+/// Captures the renewal's authorised amount; none to capture when account
+/// credit paid all of it.
+async fn capture(ports: &impl Billing, renewal: &Renewal) -> Result<Option<String>, JobFailure> {
+    if renewal.paid_by_credit() {
+        return Ok(None);
+    }
+    let authorization = renewal.authorization_id.clone().unwrap_or_default();
+    let capture = ports
+        .payments()
+        .capture(
+            &authorization,
+            renewal.total,
+            &format!("{}-capture", renewal.id),
+        )
+        .await
+        .map_err(|error| match error {
+            PaymentError::Unavailable(message) => JobFailure::Retry(message),
+            other => JobFailure::Retry(format!("capture refused: {other}")),
+        })?;
+    Ok(Some(capture.id))
 }
 
 /// Which record another writer moved on first.
@@ -240,8 +252,13 @@ async fn give_up(
         &renewal.current_expiry.to_string(),
         |letter| {
             letter.action = format!(
-                "The registry did not renew {} ({why}). Your card was not charged. Our team has been told, and you can try again from your portal.",
-                letter.domain
+                "The registry did not renew {} ({why}). {} Our team has been told, and you can try again from your portal.",
+                letter.domain,
+                if renewal.paid_by_credit() {
+                    "Your account credit is given back."
+                } else {
+                    "Your card was not charged."
+                }
             );
         },
     )?;

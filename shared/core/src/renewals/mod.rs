@@ -16,6 +16,7 @@
 //! - `gsi1`: `RENEWALS#<status>` / `<created, ms>#<domain>`, for staff.
 
 mod auto;
+mod by_credit;
 mod dunning;
 mod job;
 mod quote;
@@ -126,7 +127,12 @@ pub struct Renewal {
     pub status_message: String,
     pub invoice_number: String,
     pub lines: Vec<InvoiceLine>,
+    /// What is left to pay after the account credit its invoice took.
     pub total: i64,
+    /// Account credit its invoice took, minor units; all of it when
+    /// `total` is 0: no card is charged.
+    #[serde(default)]
+    pub credit: i64,
     pub currency: Currency,
     pub authorization_id: Option<String>,
     pub card_last4: Option<String>,
@@ -232,7 +238,14 @@ impl Renewal {
 
     pub fn of(item: &Item) -> TableResult<Renewal> {
         let mut renewal: Renewal = record_of(item, "renewal")?;
-        renewal.status_message = renewal.status.explain().into();
+        renewal.status_message = match (renewal.status, renewal.paid_by_credit()) {
+            (Scheduled, true) => "Invoiced: your account credit pays it; no card is charged.",
+            (Queued, true) => {
+                "Renewal queued: your account credit paid it, and we are renewing the domain with the registry."
+            }
+            (status, _) => status.explain(),
+        }
+        .into();
         Ok(renewal)
     }
 
@@ -285,6 +298,7 @@ impl Renewal {
             invoice_number: bill.number.clone(),
             lines: bill.lines.clone(),
             total: bill.total,
+            credit: bill.credit,
             currency: bill.currency.clone(),
             authorization_id: None,
             card_last4: None,
@@ -308,6 +322,22 @@ impl Renewal {
                     self.invoice_number
                 ))
             })
+    }
+
+    /// True when account credit pays all of it: no card is charged.
+    pub fn paid_by_credit(&self) -> bool {
+        self.credit > 0 && self.total == 0
+    }
+
+    /// The move to queued of a renewal account credit pays in full.
+    fn queued_by_credit(&self, actor: Actor, now_ms: i64) -> lifecycle::Change<RenewalStatus> {
+        self.change(
+            Queued,
+            Update::new(),
+            actor,
+            "paid by account credit",
+            now_ms,
+        )
     }
 
     /// The move to queued, once `authorization` holds the amount.

@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{Renewal, RenewalError, RenewalStatus, quote};
+use super::{Renewal, RenewalError, RenewalStatus, by_credit, quote};
 use crate::accounts::Customer;
 use crate::audit::Actor;
 use crate::billing::declines::{self, Paying};
@@ -41,6 +41,8 @@ pub struct RenewRequest {
 enum Refusal {
     Underway,
     CounterMoved,
+    /// The account credit was used meanwhile.
+    CreditMoved,
     /// A concurrent request under the same key won.
     KeyTaken,
 }
@@ -83,6 +85,7 @@ pub async fn renew(
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         // Read again each attempt: its credit note claims a number too.
         let scheduled = scheduled_gives_way(ports, domain, quote.current_expiry).await?;
+        let taken = by_credit::take(ports.table(), &mut bill, scheduled, &source).await?;
         let renewal = Renewal::new(
             &bill,
             domain,
@@ -105,11 +108,11 @@ pub async fn renew(
                 Refusal::KeyTaken,
                 record.create_op(now.unix_timestamp() + idempotency::KEEP_DAYS * 86_400),
             )
-            .push(bill.put_op(sequence))
-            .extend(scheduled.into_iter().flatten());
+            .push(bill.put_op(sequence));
+        taken.add_to(&mut tx, Refusal::CreditMoved);
         match tx.commit(ports.table()).await {
             Ok(()) => return Ok((authorize(ports, renewal, source).await?, true)),
-            Err(TxError::Refused(Refusal::CounterMoved)) => {
+            Err(TxError::Refused(Refusal::CounterMoved | Refusal::CreditMoved)) => {
                 tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(1..10))).await;
             }
             Err(TxError::Refused(Refusal::KeyTaken | Refusal::Underway)) => {
@@ -210,28 +213,24 @@ async fn replay(
     Ok(super::find(ports.table(), &domain, expiry).await?)
 }
 
-/// What the renewal is paid with: the payment method given, or the saved one.
+/// What the renewal is paid with: the payment method given, or the saved
+/// one; none without either (account credit may pay all of it).
 async fn payment_source(
     ports: &impl Storage,
     customer: &Customer,
     method: Option<&str>,
-) -> Result<PaymentSource, RenewalError> {
+) -> Result<Option<PaymentSource>, RenewalError> {
     let invalid = |message: &str| RenewalError::Invalid {
         code: "invalid_payment_method",
         message: message.into(),
     };
     match method {
-        Some(method) => Ok(PaymentSource::Method(
+        Some(method) => Ok(Some(PaymentSource::Method(
             PaymentMethodId::parse(method).map_err(invalid)?,
-        )),
-        None => match payment_method::find(ports.table(), &customer.id).await? {
-            Some(saved) => Ok(PaymentSource::Saved(saved.token)),
-            None => Err(RenewalError::Invalid {
-                code: "payment_method_required",
-                message: "give a card (payment_method), or save one as your payment method first"
-                    .into(),
-            }),
-        },
+        ))),
+        None => Ok(payment_method::find(ports.table(), &customer.id)
+            .await?
+            .map(|saved| PaymentSource::Saved(saved.token))),
     }
 }
 
@@ -241,7 +240,7 @@ async fn payment_source(
 async fn resume(
     ports: &(impl Storage + Settings + Queueing + Billing),
     renewal: Renewal,
-    source: PaymentSource,
+    source: Option<PaymentSource>,
 ) -> Result<Renewal, RenewalError> {
     match renewal.status {
         RenewalStatus::Authorizing => {
@@ -259,8 +258,11 @@ async fn resume(
 pub(super) async fn authorize(
     ports: &(impl Storage + Queueing + Billing),
     renewal: Renewal,
-    source: PaymentSource,
+    source: Option<PaymentSource>,
 ) -> Result<Renewal, RenewalError> {
+    let Some(source) = source.filter(|_| !renewal.paid_by_credit()) else {
+        return by_credit::queue(ports, renewal).await;
+    };
     let charge = Charge {
         keep_for_later: false,
         amount: crate::money::Money::new(renewal.total, &renewal.currency),

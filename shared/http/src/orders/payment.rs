@@ -29,11 +29,13 @@ use hostfront_core::subscriptions::pay;
 /// (`pm_card_visa`, …) too. When the card's bank asks the customer to
 /// confirm the payment (3-D Secure), the order comes back still awaiting
 /// payment with `payment_action_url`: the bank's page, which sends the
-/// customer back to the order's page to `POST …/pay/confirm`.
+/// customer back to the order's page to `POST …/pay/confirm`. An invoice
+/// the account credit paid in full when the order was placed (`credit`,
+/// `total` 0) is paid with no `payment_method`, and no card is charged.
 #[utoipa::path(post, path = "/api/orders/{id}/pay", tag = "orders", security(("session" = [])), params(("id" = String, Path, description = "the order")), request_body = PayRequest,
     responses(
         (status = 200, body = OrderView, description = "paid (or paid before): provisioning or pending review; or waiting for the bank (`payment_action_url`)"),
-        (status = 422, body = ErrorBody, description = "`invalid_country`, `invalid_payment_method` (not a provider's id, `pm_…`), `card_data_refused` (card numbers are never taken here; nothing was charged), `invalid_payment` (the provider knows no such payment method, or it was used already)"),
+        (status = 422, body = ErrorBody, description = "`invalid_country`, `invalid_payment_method` (not a provider's id, `pm_…`), `payment_method_required` (the account credit does not pay all of the invoice), `card_data_refused` (card numbers are never taken here; nothing was charged), `invalid_payment` (the provider knows no such payment method, or it was used already)"),
         (status = 402, body = ErrorBody, description = "`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after repeated declines `payment_declined`: the order still awaits payment"),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "`domain_not_verified`, `reservation_lost`, `too_many_declines` (for this order)"),

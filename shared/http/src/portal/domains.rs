@@ -15,6 +15,7 @@ use crate::card_data::PaymentJson;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::orders::{Purchaser, idempotency_key};
 use crate::table::RouteTable;
+use hostfront_core::billing::credit;
 use hostfront_core::domains::owned::{self, OwnedDomain};
 use hostfront_core::renewals::{self, Quote, RenewRequest, Renewal, RenewalError};
 
@@ -58,6 +59,9 @@ struct DomainView {
     renewal_quote: Option<Quote>,
     /// Why it cannot be renewed now, in plain words.
     not_renewable: Option<String>,
+    /// The customer's account credit, minor units, in the quote's
+    /// currency: a renewal's invoice takes it off its total when issued.
+    account_credit: i64,
 }
 
 /// The logged-in customer's domains.
@@ -98,15 +102,20 @@ async fn get_domain(
         Err(RenewalError::Unavailable(_)) => (None, None),
         Err(other) => return Err(other.into()),
     };
+    let (account_credit, _) = credit::balance(ports.table.as_ref(), &customer.id).await?;
     Ok(Json(DomainView {
         domain,
         renewal_quote,
         not_renewable,
+        account_credit,
     }))
 }
 
-/// Renews one of the customer's domains: invoiced, the card authorised, and
-/// the renewal queued (202); the same `Idempotency-Key` returns the same
+/// Renews one of the customer's domains: invoiced (the account credit taken
+/// off its total), the card authorised, and the renewal queued (202); when
+/// the credit pays all of it, no card is needed nor charged
+/// (`payment_method` may be left out with no card saved). The same
+/// `Idempotency-Key` returns the same
 /// renewal (200). The registry is asked with the expiry the renewal extends,
 /// so it is never renewed twice for one period.
 #[utoipa::path(post, path = "/api/domains/{name}/renew", tag = "portal", security(("session" = [])),
@@ -114,13 +123,13 @@ async fn get_domain(
     params(("name" = String, Path, description = "the domain, ASCII"),
         ("Idempotency-Key" = String, Header, pattern = r"^[!-~]{1,100}$", description = "one per renewal, 1 to 100 printable ASCII characters")),
     responses(
-        (status = 202, body = Renewal, description = "the card is authorised and the renewal queued"),
+        (status = 202, body = Renewal, description = "the card is authorised (or the account credit paid it all: `total` 0, `credit`) and the renewal queued"),
         (status = 200, body = Renewal, description = "asked before under this key"),
         (status = 400, body = ErrorBody, description = "`idempotency_key_required`, `too_many_years` (with `max_years`)"),
         (status = 402, body = ErrorBody, description = "the card was declined: `card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`; nothing was charged or renewed"),
         (status = 404, body = ErrorBody, description = "not a domain of yours"),
         (status = 409, body = ErrorBody, description = "`renewal_in_progress`, `pending_delete`, `transfer_pending`, `released`, `renewed_to_the_limit`, `tld_not_sold`, `too_many_declines` (for this renewal)"),
-        (status = 422, body = ErrorBody, description = "`invalid_years`, `invalid_payment_method`, `card_data_refused` (card numbers are never taken here; nothing was charged), `invalid_payment`, `payment_method_required`, `invalid_idempotency_key`, `idempotency_key_reused`"),
+        (status = 422, body = ErrorBody, description = "`invalid_years`, `invalid_payment_method`, `card_data_refused` (card numbers are never taken here; nothing was charged), `invalid_payment`, `payment_method_required` (no card given or saved, and the account credit does not pay it all), `invalid_idempotency_key`, `idempotency_key_reused`"),
         (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider or the registry is not answering; send the same request again"),
     ))]

@@ -19,13 +19,14 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use self::attempt::{Due, claim_attempt, refused};
-use self::settle::{settle, settle_confirmed, settle_or_close};
+use self::settle::{settle, settle_by_credit, settle_confirmed, settle_or_close};
 use super::{
     Invoice, Order, OrderError, OrderStatus, OrderView, PaymentAction, conflict, invalid, order_key,
 };
 use crate::OrderId;
 use crate::accounts::Customer;
 use crate::billing::consent::GivenAt;
+use crate::billing::credit_pays;
 use crate::billing::declines::TooManyDeclines;
 use crate::billing::evidence::PaymentPlace;
 use crate::billing::payment_method;
@@ -37,9 +38,11 @@ use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PayRequest {
-    /// The payment provider's id of the card, as its card form gives it.
+    /// The payment provider's id of the card, as its card form gives it;
+    /// none when account credit pays all of the invoice.
+    #[serde(default)]
     #[schema(pattern = r"^pm_[A-Za-z0-9_]{1,255}$")]
-    pub payment_method: String,
+    pub payment_method: Option<String>,
     /// ISO 3166 two-letter country of the card's billing address.
     #[schema(pattern = r"^[A-Za-z]{2}$")]
     pub billing_country: String,
@@ -70,6 +73,8 @@ impl From<TooManyDeclines> for OrderError {
 /// Charges the order's invoice with `request.payment_method`. When the card's bank
 /// asks the customer to confirm the payment, the order keeps the attempt
 /// with the bank's page (`payment_action_url`) until `confirmed_at_bank`.
+/// An invoice account credit paid in full is paid with no card, and no
+/// gateway is asked.
 pub async fn pay(
     ports: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
     customer: &Customer,
@@ -78,11 +83,25 @@ pub async fn pay(
 ) -> Result<OrderView, OrderError> {
     let (billing_country, method) = check_form(&request)?;
     let client_country = request.client_country.clone();
+    if method.is_none() {
+        ensure_paid_by_credit(ports, customer, order_id).await?;
+    }
     let (order, attempt) = match attempt_for_card(ports, customer, order_id).await? {
         ForCard::Attempt(order, attempt) => (*order, attempt),
         ForCard::Answered(view) => return Ok(*view),
     };
     let invoice = Invoice::read(ports.table(), order_id).await?;
+    if credit_pays::paid_in_full(&invoice) {
+        let place = PaymentPlace {
+            billing_country,
+            card_country: None,
+            client_country,
+        };
+        return settle_by_credit(ports, customer, &order, &invoice, attempt, place).await;
+    }
+    let Some(method) = method else {
+        return Err(card_required());
+    };
     let charge = charge_of(&invoice, order_id, attempt, method, request.save_card);
     match authorize(ports, &charge, order_id).await {
         Ok(Authorized::Held(authorization)) => {
@@ -118,9 +137,9 @@ pub async fn pay(
     }
 }
 
-/// The billing country, upper-cased, and the payment method, once both
-/// have the form they must.
-fn check_form(request: &PayRequest) -> Result<(String, PaymentMethodId), OrderError> {
+/// The billing country, upper-cased, and the payment method if any, once
+/// both have the form they must.
+fn check_form(request: &PayRequest) -> Result<(String, Option<PaymentMethodId>), OrderError> {
     let billing_country =
         crate::input::country_code(&request.billing_country).ok_or_else(|| {
             invalid(
@@ -128,9 +147,35 @@ fn check_form(request: &PayRequest) -> Result<(String, PaymentMethodId), OrderEr
                 "choose the billing address's country: its ISO 3166 two-letter code, e.g. DE or GB",
             )
         })?;
-    let method = PaymentMethodId::parse(&request.payment_method)
+    let method = request
+        .payment_method
+        .as_deref()
+        .map(PaymentMethodId::parse)
+        .transpose()
         .map_err(|message| invalid("invalid_payment_method", message))?;
     Ok((billing_country, method))
+}
+
+/// Refuses a payment without a card, before any attempt is claimed, unless
+/// account credit paid all of the order's invoice.
+async fn ensure_paid_by_credit(
+    ports: &impl Storage,
+    customer: &Customer,
+    order_id: &OrderId,
+) -> Result<(), OrderError> {
+    let order = super::load(ports, &customer.id, order_id).await?;
+    let invoice = Invoice::read(ports.table(), &order.id).await?;
+    if order.status != OrderStatus::AwaitingPayment || credit_pays::paid_in_full(&invoice) {
+        return Ok(());
+    }
+    Err(card_required())
+}
+
+fn card_required() -> OrderError {
+    invalid(
+        "payment_method_required",
+        "give a card (payment_method): your account credit does not pay all of this invoice",
+    )
 }
 
 /// What a payment with a new card starts from.

@@ -17,7 +17,7 @@ use crate::orders::{
     Invoice, Order, OrderError, OrderStatus, OrderView, Payment, PaymentAction, hold_markers,
     provision,
 };
-use crate::payments::{Authorization, Authorized, Capture, PaymentError};
+use crate::payments::{Authorization, Authorized, PaymentError};
 use crate::store::{Tx, TxError, Update};
 use crate::{Billing, Mailing, Queueing, Sealing, Settings, Storage};
 
@@ -119,6 +119,40 @@ pub(super) async fn settle(
         Ok(capture) => capture,
         Err(error) => return Err(refused(ports, customer, order_id, attempt, error).await),
     };
+    let payment = Payment {
+        card_last4: authorization.card_last4.clone(),
+        amount: capture.amount,
+        authorization_id: authorization.id.clone(),
+        capture_id: capture.id.clone(),
+        paid_at: crate::clock::rfc3339(ports.clock().now()),
+    };
+    record(ports, customer, (order, invoice, attempt), payment, place).await
+}
+
+/// Records an attempt that account credit paid in full, when the invoice
+/// was issued: no card, no gateway; the order goes on as any paid one.
+pub(super) async fn settle_by_credit(
+    ports: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    customer: &Customer,
+    order: &Order,
+    invoice: &Invoice,
+    attempt: u32,
+    place: PaymentPlace,
+) -> Result<OrderView, OrderError> {
+    let payment = Payment::by_credit(crate::clock::rfc3339(ports.clock().now()));
+    record(ports, customer, (order, invoice, attempt), payment, place).await
+}
+
+/// Records a payment of the order's invoice: the order goes to
+/// provisioning, or to review.
+async fn record(
+    ports: &(impl Storage + Settings + Queueing + Billing + Mailing + Sealing),
+    customer: &Customer,
+    (order, invoice, attempt): (&Order, &Invoice, u32),
+    payment: Payment,
+    place: PaymentPlace,
+) -> Result<OrderView, OrderError> {
+    let order_id = &order.id;
     // Weighed against the country the invoice was taxed for, not the
     // account's now: a country changed between ordering and paying must not
     // slip past the review.
@@ -130,7 +164,7 @@ pub(super) async fn settle(
             evidence.account_country.as_str()
         });
     let reasons = review_reasons(ports, customer, order, taxed_for, &place).await?;
-    let paid = Paid::new(ports, &authorization, &capture, reasons);
+    let paid = Paid::new(payment, reasons);
     // What the payment showed of where the buyer is: kept with the tax.
     let mut invoice = invoice.clone();
     if let Some(taxation) = invoice.taxation.as_mut() {
@@ -171,23 +205,11 @@ async fn review_reasons(
 }
 
 impl Paid {
-    fn new(
-        ports: &impl Storage,
-        authorization: &Authorization,
-        capture: &Capture,
-        reasons: Vec<String>,
-    ) -> Paid {
+    fn new(payment: Payment, reasons: Vec<String>) -> Paid {
         let status = if reasons.is_empty() {
             OrderStatus::Provisioning
         } else {
             OrderStatus::PendingReview
-        };
-        let payment = Payment {
-            card_last4: authorization.card_last4.clone(),
-            amount: capture.amount,
-            authorization_id: authorization.id.clone(),
-            capture_id: capture.id.clone(),
-            paid_at: crate::clock::rfc3339(ports.clock().now()),
         };
         Paid {
             payment,
@@ -198,10 +220,12 @@ impl Paid {
 
     /// Why the order changed status, for the audit log.
     fn why(&self) -> String {
-        if self.reasons.is_empty() {
+        if !self.reasons.is_empty() {
+            format!("paid; held for review: {}", self.reasons.join("; "))
+        } else if self.payment.by_card() {
             format!("paid by card ending {}", self.payment.card_last4)
         } else {
-            format!("paid; held for review: {}", self.reasons.join("; "))
+            "paid by account credit".into()
         }
     }
 }
@@ -258,7 +282,11 @@ fn record_payment(
     }
     .add_to(&mut tx, AlreadyRecorded, ports.clock().now())?;
     let now_secs = ports.clock().now_secs();
-    tx.push(invoice.paid_op(&paid.payment.paid_at, Some(&paid.payment.capture_id)))
+    let capture_id = paid
+        .payment
+        .by_card()
+        .then_some(paid.payment.capture_id.as_str());
+    tx.push(invoice.paid_op(&paid.payment.paid_at, capture_id))
         .push(receipt.put_op(now_secs))
         .push(crate::orders::unpaid::release_op(&customer.id))
         .push(crate::orders::secrets::keep_for_provisioning_op(

@@ -1,7 +1,8 @@
 //! Writing a placed order: one transaction holds the order, its invoice
 //! (claiming the next invoice number), the markers that make its domain and
 //! username unique, the unpaid-orders count, the idempotency record, the
-//! order-received mail and the sealed secrets. A guard that fails names what
+//! order-received mail, the sealed secrets and the account credit its
+//! invoice takes (`billing::credit_pays`). A guard that fails names what
 //! the customer is told; another invoice taking the number first only means
 //! numbering again.
 
@@ -9,7 +10,7 @@ use super::draft::Draft;
 use super::{Placement, StaffPlacing, too_many_unpaid};
 use crate::accounts::Customer;
 use crate::audit::AuditEntry;
-use crate::billing::invoice;
+use crate::billing::{credit_pays, invoice};
 use crate::domains;
 use crate::idempotency::{self, IdempotencyRecord};
 use crate::mail::{Mail, MailKind};
@@ -30,6 +31,8 @@ enum Refusal {
     Told(Told),
     /// Another invoice took the number first: number again and retry.
     CounterMoved,
+    /// The account credit was used meanwhile: take it again and retry.
+    CreditMoved,
 }
 
 /// A placement refused for something the customer must change.
@@ -58,6 +61,7 @@ pub(super) async fn write(
     for _ in 0..NUMBER_ATTEMPTS {
         let (sequence, claim) = invoice::next_number(ports.table()).await?;
         draft.number(sequence);
+        let credit = credit_pays::take(ports.table(), &mut draft.invoice, &mut Vec::new()).await?;
         let mail = Mail::compose(
             ports,
             MailKind::OrderReceived,
@@ -65,13 +69,16 @@ pub(super) async fn write(
             &invoice_letter(ports, &draft.order, &draft.invoice),
         )?;
         let mut tx = guarded_writes(ports, placement, draft, claim);
+        if let Some(credit) = credit {
+            tx.guard(Refusal::CreditMoved, credit);
+        }
         tx.push(draft.invoice.put_op(sequence))
             .push(mail.put_op(draft.now_secs))
             .push(sealed_secrets.clone());
         add_side_records(ports, &mut tx, placement, draft);
         match tx.commit(ports.table()).await {
             Ok(()) => return Ok(Written::Placed(mail)),
-            Err(TxError::Refused(Refusal::CounterMoved)) => {
+            Err(TxError::Refused(Refusal::CounterMoved | Refusal::CreditMoved)) => {
                 tokio::time::sleep(std::time::Duration::from_millis(fastrand::u64(1..10))).await;
             }
             Err(TxError::Refused(Refusal::Told(told))) => return Ok(Written::Refused(told)),

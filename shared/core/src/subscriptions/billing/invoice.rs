@@ -5,7 +5,7 @@ use time::Date;
 
 use super::period::{Period, PeriodStatus, day, epoch};
 use super::{customer, letter, service_mail};
-use crate::billing::credit;
+use crate::billing::credit_pays;
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceLine};
 use crate::billing::terms::Terms;
 use crate::catalog::cycle_months;
@@ -42,8 +42,7 @@ pub(super) async fn invoice(
         let mut bill = period_bill(ports, &terms, service, from, to);
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
         // Account credit comes off before any card is charged.
-        let (credit, credit_version) = credit::balance(ports.table(), &service.customer_id).await?;
-        let credit_used = bill.take_credit(credit);
+        let credit_used = credit_pays::take(ports.table(), &mut bill, &mut Vec::new()).await?;
         let period = Period {
             needs_holder: false,
             service_id: service.id.clone(),
@@ -76,11 +75,8 @@ pub(super) async fn invoice(
         .guard(Refusal::CounterMoved, claim)
         .push(bill.put_op(sequence))
         .push(notice.put_op(ports.clock().now_secs()));
-        if credit_used > 0 {
-            tx.guard(
-                Refusal::CreditMoved,
-                credit::use_op(&service.customer_id, credit_used, credit_version),
-            );
+        if let Some(credit_used) = credit_used {
+            tx.guard(Refusal::CreditMoved, credit_used);
         }
         match tx.commit(ports.table()).await {
             Ok(()) => {

@@ -1,0 +1,131 @@
+// Account credit paying an order in full, in Chromium at 1280 and 390 px:
+// staff grant the credit in the console, the customer's order page shows
+// "Account credit −$x" and "To pay $0.00", asks for no card, and the order
+// goes live once confirmed.
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { fits, shot, totpNow, useStorefront } from "./harness.mjs";
+
+/// A new customer (signed up and verified through the API) named `name`; their email.
+async function newCustomer(base, name) {
+  const email = `credit${Date.now()}${Math.floor(Math.random() * 1000)}@example.com`;
+  const post = (path, body) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  await post("/api/signup", { email, password: "correct horse battery", name, country: "GB" });
+  let token = null;
+  for (let i = 0; i < 50 && !token; i++) {
+    const mails = await (await fetch(`${base}/api/outbox`)).json();
+    token = mails.find((m) => m.to === email && m.kind === "verify_email")?.text.match(/#verify=(\S+)/)?.[1];
+    if (!token) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal((await post("/api/verify-email", { token })).status, 201);
+  return email;
+}
+
+/// Logs the admin into the console on `page`.
+async function staffLogIn(page, server) {
+  await page.goto(`${server.base}/admin/`);
+  const form = page.locator("#login-form");
+  await form.getByLabel("Email").fill(server.staff.email);
+  await form.getByLabel("Password").fill(server.staff.password);
+  await form.getByLabel(/^Code from your authenticator/).fill(totpNow(server.staff.secret));
+  await form.getByRole("button", { name: "Log in" }).click();
+  await page.locator("#who").getByText(/grace@staff\.example/).waitFor();
+}
+
+/// The console, logged in once for every test: a code is good once.
+let staffConsole = null;
+
+/// Grants `minor` units of credit to the customer named `name`, through the console.
+async function grantCredit(browser, server, name, email, minor) {
+  if (!staffConsole) {
+    staffConsole = await (await browser.newContext()).newPage();
+    await staffLogIn(staffConsole, server);
+  }
+  const page = staffConsole;
+  await page.locator("#customer-search").getByLabel(/^Email, name/).fill(email);
+  await page.locator("#customer-search").getByRole("button", { name: "Find" }).click();
+  await page.locator("#customer-results").getByRole("button", { name: new RegExp(name) }).click();
+  const credit = page.locator('#customer-file [data-form="Grant credit"]');
+  await credit.getByLabel("Credit (minor units)").fill(String(minor));
+  await credit.getByLabel("Why").fill("Sorry for the outage.");
+  await credit.getByRole("button", { name: "Grant credit" }).click();
+  const shown = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(minor / 100);
+  await page.locator("#console-message").getByText(`The credit is ${shown} now.`).waitFor();
+}
+
+/// The customer's page, logged in, with `viewport`.
+async function customerPage(browser, base, email, viewport) {
+  const context = await browser.newContext(viewport.width < 500 ? { viewport, isMobile: true, hasTouch: true } : { viewport });
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  const status = await page.evaluate(async (email) => (await fetch("/api/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: "correct horse battery" }),
+  })).status, email);
+  assert.equal(status, 200, "the customer logs in");
+  return page;
+}
+
+/// Renews the domain `name` in the portal on `page`, paid by the credit
+/// left: the form says so, and asks for no card.
+async function renewByCredit(page, base, name) {
+  await page.goto(`${base}/portal.html`);
+  const domain = page.locator(`#domain-list .record[data-domain="${name}"]`);
+  await domain.getByRole("button", { name: "Renew", exact: true }).click();
+  const form = domain.locator(".renew-form");
+  await form.getByText(/^Your account credit: \$[\d,.]+\.$/).waitFor();
+  await form.getByText(/Account credit −\u2060\$[\d,.]+/).waitFor();
+  await form.getByText("Paid by your account credit, no card needed.").waitFor();
+  assert.equal(await form.locator("iframe").count(), 0, "no card field");
+  await shot(page, "credit-renewal");
+  await form.getByRole("button", { name: "Renew", exact: true }).click();
+  await domain.locator(".record-note").getByText(/is renewed until/).waitFor({ timeout: 20000 });
+}
+
+async function anOrderPaidByCredit(app, viewport, tag, credit) {
+  const customer = `Ada ${tag}`;
+  const email = await newCustomer(app.server.base, customer);
+  await grantCredit(app.browser, app.server, customer, email, credit);
+  const page = await customerPage(app.browser, app.server.base, email, viewport);
+  const name = `credit-${tag}-${Date.now()}.com`;
+  const id = await page.evaluate(async ([tag, name]) => {
+    const response = await fetch("/api/orders", {
+      method: "POST",
+      headers: { "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
+      body: JSON.stringify({ plan_id: "web-starter", cycle: "monthly", username: `ada${tag}${Date.now() % 10000}`, generate_password: true, domain: { action: "register", name } }),
+    });
+    return (await response.json()).id;
+  }, [tag, name]);
+  await page.goto(`${app.server.base}/order.html?id=${id}`);
+  const form = page.locator("#pay-form");
+  await form.getByRole("heading", { name: "Paid by your account credit" }).waitFor();
+  await form.getByText("Paid by your account credit, no card needed.").waitFor();
+  const invoice = page.locator("#invoice");
+  assert.match(await invoice.textContent(), /Account credit−\u2060\$[\d,.]+/);
+  assert.match(await invoice.textContent(), /To pay\$0\.00/);
+  assert.equal(await form.locator("iframe").count(), 0, "no card field");
+  assert.equal(await form.locator("#card-field").isHidden(), true);
+  if (viewport.width < 500) await fits(page, `the order paid by credit at ${viewport.width} px`);
+  await shot(page, `credit-order-${viewport.width}`);
+  await form.getByLabel("Billing country").selectOption("GB");
+  await form.getByRole("button", { name: "Confirm order" }).click();
+  await page.locator('#order[data-status="active"]').waitFor({ timeout: 30000 });
+  assert.match(await page.locator("#invoice-number").textContent(), /paid/);
+  await shot(page, `credit-order-live-${viewport.width}`);
+  if (viewport.width > 500) await renewByCredit(page, app.server.base, name);
+  await page.context().close();
+}
+
+describe("account credit", () => {
+  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0", HOSTFRONT_AUTH_PER_MINUTE: "100", HOSTFRONT_AUTH_WINDOW_LIMIT: "200" }, { admin: "grace@staff.example" });
+
+  test("an order the credit pays in full asks for no card, at 1280 px", async () => {
+    await anOrderPaidByCredit(app, { width: 1280, height: 900 }, "wide", 1_000_000);
+  });
+
+  test("an order the credit pays in full asks for no card, at 390 px", async () => {
+    await anOrderPaidByCredit(app, { width: 390, height: 844 }, "narrow", 900_000);
+  });
+});
