@@ -16,6 +16,7 @@ mod invoice_bank_check;
 mod invoice_bank_stripe;
 mod local_server;
 pub(crate) mod portal_quota;
+mod renewal_bank_check;
 mod secrets;
 mod server_names;
 mod sessions;

@@ -16,7 +16,9 @@
 //! - `gsi1`: `RENEWALS#<status>` / `<created, ms>#<domain>`, for staff.
 
 mod auto;
+pub mod bank;
 mod dunning;
+mod end;
 mod job;
 mod quote;
 mod remind;
@@ -53,6 +55,9 @@ pub enum RenewalStatus {
     Scheduled,
     /// Invoiced; the card is being authorised.
     Authorizing,
+    /// The card's bank asks its holder to confirm the payment (3-D Secure):
+    /// waiting for them to come back from its page, for `bank::BANK_SECS`.
+    AtBank,
     /// Authorised; the job renews it at the registrar, then captures.
     Queued,
     Renewed,
@@ -61,7 +66,8 @@ pub enum RenewalStatus {
     /// The registrar did not renew it; the authorisation was released.
     Failed,
     /// Its request was cut off while the card was being authorised, and not
-    /// sent again: any authorisation was released; nothing was charged.
+    /// sent again, or its holder never came back from their bank: any
+    /// authorisation was released; nothing was charged.
     Abandoned,
 }
 
@@ -78,6 +84,10 @@ impl Status for RenewalStatus {
         (Authorizing, Queued, "authorised"),
         (Authorizing, Declined, "declined"),
         (Authorizing, Abandoned, "abandoned"),
+        (Authorizing, AtBank, "sent_to_bank"),
+        (AtBank, Queued, "authorised"),
+        (AtBank, Declined, "declined"),
+        (AtBank, Abandoned, "abandoned"),
         (Queued, Renewed, "renewed"),
         (Queued, Failed, "failed"),
     ];
@@ -93,6 +103,9 @@ impl RenewalStatus {
         match self {
             Scheduled => "Invoiced: your saved card is charged on the due date.",
             Authorizing => "Checking your card.",
+            AtBank => {
+                "Waiting for your bank: confirm the payment on its page, then come back to renew."
+            }
             Queued => {
                 "Renewal queued: your card is authorised, and we are renewing the domain with the registry."
             }
@@ -130,6 +143,15 @@ pub struct Renewal {
     pub currency: Currency,
     pub authorization_id: Option<String>,
     pub card_last4: Option<String>,
+    /// While it waits at the bank: the bank's page, where the card's holder
+    /// confirms the payment; it sends them back to the portal, which
+    /// confirms the renewal (`POST /api/domains/{name}/renew/confirm`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_action_url: Option<String>,
+    /// While it waits at the bank: until when (epoch seconds); then the
+    /// sweep of cut-off renewals ends it and lets go of the authorisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_until: Option<i64>,
     /// Once renewed: the new expiry, epoch seconds.
     pub new_expiry: Option<i64>,
     /// Why it failed, for staff.
@@ -183,6 +205,9 @@ pub enum RenewalError {
     /// Another renewal of the same expiry is under way or done.
     #[error("a renewal of this domain is already under way")]
     Underway,
+    /// No renewal of the domain waits for its card's bank.
+    #[error("no renewal of this domain is waiting for your bank; renew it with a card")]
+    NothingToConfirm,
     #[error("{message}")]
     Declined { code: String, message: String },
     #[error(transparent)]
@@ -288,6 +313,8 @@ impl Renewal {
             currency: bill.currency.clone(),
             authorization_id: None,
             card_last4: None,
+            payment_action_url: None,
+            bank_until: None,
             new_expiry: None,
             failure: None,
             automatic: false,
@@ -320,7 +347,9 @@ impl Renewal {
     ) -> lifecycle::Change<RenewalStatus> {
         let update = Update::new()
             .set("authorization_id", authorization.id.clone())
-            .set("card_last4", authorization.card_last4.clone());
+            .set("card_last4", authorization.card_last4.clone())
+            .remove("payment_action_url")
+            .remove("bank_until");
         self.change(Queued, update, actor, why, now_ms)
     }
 }
@@ -364,5 +393,9 @@ mod tests {
         };
         assert!(REPLACEABLE.iter().all(|s| ended(s) || *s == Scheduled));
         assert!(!REPLACEABLE.contains(&Queued) && !REPLACEABLE.contains(&Authorizing));
+        assert!(
+            !REPLACEABLE.contains(&AtBank),
+            "it holds the domain's renewal"
+        );
     }
 }
