@@ -7,6 +7,7 @@ import { showDomains } from "./portal/domains.js";
 import { showCreditNotes } from "./portal/credit-notes.js";
 import { backFromBank, showInvoices, tellBeside } from "./portal/invoices.js";
 import { setUpPaymentMethod, showPaymentMethod } from "./portal/payment-method.js";
+import { renewalBackFromBank, tellRenewal } from "./portal/renewal.js";
 import { showServices } from "./portal/services.js";
 
 async function start() {
@@ -19,9 +20,11 @@ async function start() {
   setUpPaymentMethod(shown);
   // Shown once every section has its content, so that none jumps as the
   // ones above it fill.
+  let renewalFromBank = null;
   try {
     // Back from the bank: the payment is finished before the services show.
     const fromBank = await backFromBank();
+    renewalFromBank = await renewalBackFromBank();
     await showPaymentMethod();
     await shown();
     await Promise.all([showInvoices(), showCreditNotes()]);
@@ -29,6 +32,8 @@ async function start() {
   } finally {
     $("portal").hidden = false;
   }
+  // A renewal confirmed at the bank is followed until the registry has it.
+  if (renewalFromBank) await tellRenewal(renewalFromBank);
 }
 
 start();

@@ -1,5 +1,8 @@
 // Renewing a domain from the portal: for how many years, with the saved card
-// or another, then waiting until the registry has the new expiry.
+// or another, then waiting until the registry has the new expiry. A renewal
+// whose card's bank asks its holder to confirm goes to the bank, which sends
+// them back with `?confirmed_renewal=<name>`: the renewal is confirmed then,
+// and how it went is shown beside the domain.
 
 import { api, ApiError } from "../api.js";
 import { CardError, cardField } from "../card-field.js";
@@ -44,6 +47,12 @@ export function renewForm(domain, quote) {
     try {
       const body = { years: Number(fields.years), ...(await card.chosen()) };
       const renewal = await api(`/api/domains/${encodeURIComponent(domain.name)}/renew`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify(body) });
+      // The card's bank asks its holder to confirm: it sends them back here.
+      if (renewal.payment_action_url) {
+        note(domain.name, "Your bank asks you to confirm the payment; taking you there…");
+        location.assign(renewal.payment_action_url);
+        return;
+      }
       note(domain.name, renewal.status_message);
       await waitForRenewal(domain);
     } catch (error) {
@@ -66,4 +75,30 @@ async function waitForRenewal(domain) {
     await new Promise((r) => setTimeout(r, 500));
   }
   note(domain.name, "Your renewal is queued; the new expiry shows here once the registry has it.");
+}
+
+/// Back from the bank (`?confirmed_renewal=<name>`): confirms that domain's
+/// renewal; returns how it went, for `tellRenewal`, or null when not back
+/// from a bank.
+export async function renewalBackFromBank() {
+  const name = new URLSearchParams(location.search).get("confirmed_renewal");
+  if (!name) return null;
+  history.replaceState(null, "", `${location.pathname}#domains`);
+  try {
+    const renewal = await api(`/api/domains/${encodeURIComponent(name)}/renew/confirm`, { method: "POST", body: "{}" });
+    if (renewal.payment_action_url) return { name, text: "Your bank has not confirmed the payment yet; nothing was charged.", failed: true };
+    return { name, renewal, text: renewal.status_message, failed: false };
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    return { name, text: capitalized(error.message), failed: true };
+  }
+}
+
+/// Shows beside its domain how the renewal the bank checked went; a
+/// queued one is then followed until the registry has the new expiry.
+export async function tellRenewal(outcome) {
+  note(outcome.name, outcome.text, outcome.failed);
+  if (!outcome.renewal) return;
+  const shown = await api(`/api/domains/${encodeURIComponent(outcome.name)}`);
+  await waitForRenewal({ ...shown, expires_at: outcome.renewal.current_expiry });
 }

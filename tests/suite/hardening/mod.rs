@@ -17,6 +17,7 @@ mod invoice_bank_stripe;
 mod local_server;
 pub(crate) mod portal_quota;
 mod renewal_bank_check;
+mod renewal_bank_stripe;
 mod secrets;
 mod server_names;
 mod sessions;

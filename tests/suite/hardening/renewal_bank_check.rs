@@ -105,7 +105,8 @@ async fn confirming_at_the_bank_renews_once(_clock: &ManualClock, ports: &Ports)
         renewals::run(ports, &domain.name, expiry, false),
         renewals::run(ports, &domain.name, expiry, false),
     );
-    (a.unwrap(), b.unwrap());
+    a.unwrap();
+    b.unwrap();
     let done = confirm().await.unwrap();
     assert_eq!(done.status, RenewalStatus::Renewed, "a replay: {done:?}");
     assert_eq!(done.new_expiry, Some(add_years_secs(expiry, 1)));

@@ -133,6 +133,11 @@ async fn refused(
     told: (String, String),
 ) -> Result<Renewal, RenewalError> {
     let why = format!("not confirmed at the card's bank: {}", told.0);
+    // Told in our words: the decline's own adds that nothing happened.
+    let told = match told.0.as_str() {
+        "authentication_failed" => (told.0, "Your bank did not confirm the payment".into()),
+        _ => told,
+    };
     let actor = Actor::Customer(renewal.customer_id.clone());
     let mut tx = Tx::new();
     let end = (RenewalStatus::Declined, actor, why.as_str());

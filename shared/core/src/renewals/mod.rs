@@ -143,13 +143,11 @@ pub struct Renewal {
     pub currency: Currency,
     pub authorization_id: Option<String>,
     pub card_last4: Option<String>,
-    /// While it waits at the bank: the bank's page, where the card's holder
-    /// confirms the payment; it sends them back to the portal, which
-    /// confirms the renewal (`POST /api/domains/{name}/renew/confirm`).
+    /// While at the bank: its page, where the card's holder confirms the
+    /// payment, sending them back to the portal to confirm the renewal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_action_url: Option<String>,
-    /// While it waits at the bank: until when (epoch seconds); then the
-    /// sweep of cut-off renewals ends it and lets go of the authorisation.
+    /// While at the bank: until when (epoch seconds); then the sweep ends it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_until: Option<i64>,
     /// Once renewed: the new expiry, epoch seconds.
