@@ -115,7 +115,8 @@ async fn get_domain(
 /// the customer to confirm the payment (3-D Secure), the renewal comes back
 /// `at_bank` with `payment_action_url`: the bank's page, which sends the
 /// customer back to the portal (`/portal.html?confirmed_renewal=<name>`) to
-/// `POST …/renew/confirm`. It waits there for 15 minutes at most.
+/// `POST …/renew/confirm`. After 15 minutes there, the sweep of cut-off
+/// renewals ends it (within 5 minutes more) and lets the payment go.
 #[utoipa::path(post, path = "/api/domains/{name}/renew", tag = "portal", security(("session" = [])),
     request_body = RenewRequest,
     params(("name" = String, Path, description = "the domain, ASCII"),
