@@ -23,5 +23,6 @@ mod server_names;
 mod sessions;
 mod sold_names;
 mod takeover;
+mod upgrade_bank_check;
 mod upgrades;
 mod watched_gateway;

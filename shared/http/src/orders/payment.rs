@@ -20,7 +20,7 @@ use hostfront_core::orders::checkout::{self, PayRequest};
 use hostfront_core::orders::{self, OrderView};
 use hostfront_core::payments::ClientSetup;
 use hostfront_core::renewals;
-use hostfront_core::subscriptions::pay;
+use hostfront_core::subscriptions::{addons, pay};
 
 /// Pays the order's invoice with a card, given as the payment provider's id
 /// of it (`payment_method`), which its card form makes (`GET
@@ -112,7 +112,7 @@ struct BackToShop {
 
 /// The holder's answer at the simulated bank (`/bank.html`), which checks
 /// the simulated gateway's test card whose bank asks its holder to confirm. Only the customer
-/// whose order, invoice or domain's renewal waits for the check may answer it, logged in. With a real
+/// whose order, invoice, domain's renewal or service's upgrade waits for the check may answer it, logged in. With a real
 /// payment provider every check is at the card's own bank, and this is 404.
 #[utoipa::path(post, path = "/api/payments/simulated-bank/{id}", tag = "orders", security(("session" = [])),
     params(("id" = String, Path, description = "the authorisation the bank checks")),
@@ -135,7 +135,8 @@ async fn simulated_bank(
     let ports = &state.ports;
     let awaits = orders::bank::awaits_check(ports, &customer.id, &id).await?
         || pay::bank::awaits_check(ports, &customer.id, &id).await?
-        || renewals::bank::awaits_check(ports, &customer.id, &id).await?;
+        || renewals::bank::awaits_check(ports, &customer.id, &id).await?
+        || addons::upgrade_bank::awaits_check(ports, &customer.id, &id).await?;
     if !awaits {
         return Err(not_yours());
     }
