@@ -8,7 +8,7 @@ import { showCreditNotes } from "./portal/credit-notes.js";
 import { backFromBank, showInvoices, tellBeside } from "./portal/invoices.js";
 import { setUpPaymentMethod, showPaymentMethod } from "./portal/payment-method.js";
 import { renewalBackFromBank, tellRenewal } from "./portal/renewal.js";
-import { showServices } from "./portal/services.js";
+import { showServices, tellUpgrade, upgradeBackFromBank } from "./portal/services.js";
 
 async function start() {
   const session = await api("/api/session").catch(() => ({ customer: null }));
@@ -25,10 +25,12 @@ async function start() {
     // Back from the bank: the payment is finished before the services show.
     const fromBank = await backFromBank();
     renewalFromBank = await renewalBackFromBank();
+    const upgradeFromBank = await upgradeBackFromBank();
     await showPaymentMethod();
     await shown();
     await Promise.all([showInvoices(), showCreditNotes()]);
     if (fromBank) tellBeside(fromBank);
+    if (upgradeFromBank) tellUpgrade(upgradeFromBank);
   } finally {
     $("portal").hidden = false;
   }

@@ -13,6 +13,7 @@ import { savedCard } from "./payment-method.js";
 import { taxTerms, withTax } from "../tax.js";
 import { payWith } from "./pay-with.js";
 import { note } from "./notes.js";
+import { confirmedOnReturn } from "./bank-return.js";
 
 /// The years to renew for, with the price they come to.
 function yearsField(domain, quote) {
@@ -78,27 +79,15 @@ async function waitForRenewal(domain) {
 }
 
 /// Back from the bank (`?confirmed_renewal=<name>`): confirms that domain's
-/// renewal; returns how it went, for `tellRenewal`, or null when not back
-/// from a bank.
-export async function renewalBackFromBank() {
-  const name = new URLSearchParams(location.search).get("confirmed_renewal");
-  if (!name) return null;
-  history.replaceState(null, "", `${location.pathname}#domains`);
-  try {
-    const renewal = await api(`/api/domains/${encodeURIComponent(name)}/renew/confirm`, { method: "POST", body: "{}" });
-    if (renewal.payment_action_url) return { name, text: "Your bank has not confirmed the payment yet; nothing was charged.", failed: true };
-    return { name, renewal, text: renewal.status_message, failed: false };
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    return { name, text: capitalized(error.message), failed: true };
-  }
-}
+/// renewal; how it went is for `tellRenewal`.
+export const renewalBackFromBank = () =>
+  confirmedOnReturn("confirmed_renewal", (name) => `/api/domains/${encodeURIComponent(name)}/renew/confirm`, "#domains");
 
 /// Shows beside its domain how the renewal the bank checked went; a
 /// queued one is then followed until the registry has the new expiry.
 export async function tellRenewal(outcome) {
-  note(outcome.name, outcome.text, outcome.failed);
-  if (!outcome.renewal) return;
-  const shown = await api(`/api/domains/${encodeURIComponent(outcome.name)}`);
-  await waitForRenewal({ ...shown, expires_at: outcome.renewal.current_expiry });
+  note(outcome.key, outcome.text ?? outcome.answer.status_message, outcome.failed);
+  if (outcome.failed) return;
+  const shown = await api(`/api/domains/${encodeURIComponent(outcome.key)}`);
+  await waitForRenewal({ ...shown, expires_at: outcome.answer.current_expiry });
 }

@@ -1,8 +1,9 @@
-// Renewing a domain in the portal with a card whose bank asks its holder to
-// confirm (3-D Secure), in headless Chromium, on the real server: the card
-// typed into the provider's field, to the simulated bank's page and back to
-// the portal, which confirms the renewal and says beside the domain how it
-// went, at a desk's width and a phone's.
+// Renewing a domain, and upgrading a plan, in the portal with a card whose
+// bank asks its holder to confirm (3-D Secure), in headless Chromium, on the
+// real server: the card typed into the provider's field, to the simulated
+// bank's page and back to the portal, which confirms the payment and says
+// beside the domain (or the service) how it went, at a desk's width and a
+// phone's.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -10,7 +11,7 @@ import { customerWithLiveDomain, fillCard, fits, shot, useStorefront } from "./h
 
 const PASSWORD = "harbour lights at dusk";
 
-describe("a domain renewed in the portal through the bank", () => {
+describe("a domain renewed and a plan upgraded in the portal through the bank", () => {
   const app = useStorefront({
     HOSTFRONT_SIM_PANEL_LATENCY_MS: "0",
     HOSTFRONT_PURCHASE_PER_MINUTE: "60", HOSTFRONT_PURCHASE_WINDOW_LIMIT: "60",
@@ -64,5 +65,25 @@ describe("a domain renewed in the portal through the bank", () => {
     await fits(page, "the portal back from the bank");
     await shot(page, "phone-portal-renew-bank");
     await context.close();
+  });
+
+  test("an upgrade confirmed at the bank moves the service to the larger plan", async () => {
+    const page = await app.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await customerWithLiveDomain(page, app.server.base, { email: "mae@example.com", domain: "starboardsails.com", username: "starboard", password: PASSWORD });
+    await page.goto(`${app.server.base}/portal.html`);
+    const service = page.locator("#services .record").first();
+    await service.getByRole("button", { name: "Upgrade" }).click();
+    await service.getByLabel("Upgrade to").selectOption("web-business");
+    await fillCard(service.locator(".card-form"), "4000 0025 0000 3155", { month: "1", cvc: "999" });
+    await service.getByRole("button", { name: "Upgrade now" }).click();
+    await page.waitForURL(/\/bank\.html\?check=/);
+    await page.getByRole("button", { name: "Confirm the payment" }).click();
+    await page.waitForURL(/\/portal\.html/);
+    const upgraded = page.locator("#services .record").first();
+    await upgraded.locator(".record-note").getByText("Your service is on Web Business now.").waitFor();
+    await upgraded.getByText("Web Business · starboardsails.com").waitFor();
+    assert.doesNotMatch(page.url(), /confirmed_upgrade=/, "confirmed once: the address no longer asks");
+    await shot(page, "portal-upgrade-bank");
+    await page.close();
   });
 });
