@@ -259,3 +259,59 @@ async fn the_portal_upgrades_through_the_bank(_clock: &ManualClock, ports: &Port
 }
 
 with_clock_on_both_engines!(the_portal_upgrades_through_the_bank: over_http_embedded, over_http_cloud);
+
+async fn the_sweep_ends_an_upgrade_left_at_the_bank(clock: &ManualClock, ports: &Ports) {
+    let (ports, seen) = watched(ports.clone());
+    let ports = &ports;
+    let (customer, _) = live_domain(ports).await;
+    let service = first_service(ports, &customer.id).await;
+    let before = seen.captures.lock().unwrap().len();
+    let waiting = upgrade(ports, (&customer, &service), AUTHENTICATES, "k-3ds")
+        .await
+        .unwrap();
+    let check = check_of(&waiting);
+    let sweep = || hostfront::scheduler::Task::ResumeRenewals.run(ports);
+    let early = sweep().await.unwrap();
+    assert!(
+        !early.contains("upgrades"),
+        "still within its time: {early}"
+    );
+    clock.advance_secs(BANK_SECS + 1);
+    let (first, second) = tokio::join!(sweep(), sweep());
+    let told = format!("{} / {}", first.unwrap(), second.unwrap());
+    let ended = told.matches("ended 1 upgrades left at the bank").count();
+    assert_eq!(ended, 1, "ended once: {told}");
+    let after = sweep().await.unwrap();
+    assert!(
+        !after.contains("upgrades"),
+        "out of the sweep's file: {after}"
+    );
+    assert_eq!(
+        upgrade_invoices(ports, &customer).await,
+        [InvoiceStatus::Void]
+    );
+
+    ports
+        .payments
+        .answer_bank_check(&check, true)
+        .await
+        .unwrap();
+    let late = upgrade_bank::confirmed_at_bank(ports, &customer.id, &service.id).await;
+    assert!(
+        matches!(
+            late,
+            Err(AddonError::Conflict {
+                code: "nothing_to_confirm",
+                ..
+            })
+        ),
+        "{late:?}"
+    );
+    assert_eq!(
+        first_service(ports, &customer.id).await.plan_id,
+        "web-starter"
+    );
+    assert!(captured_since(&seen, before).is_empty(), "nothing captured");
+}
+
+with_clock_on_both_engines!(the_sweep_ends_an_upgrade_left_at_the_bank: swept_embedded, swept_cloud);

@@ -7,7 +7,8 @@
 //! exactly as a payment that needed no check (the same keys and the same
 //! guarded write, so once however often it is asked); refused, the invoice
 //! is voided as a decline. An upgrade left there past its time is ended by
-//! the next upgrade of the service, which lets go of the authorisation.
+//! the next upgrade of the service, or by the `resume-renewals` sweep
+//! (`end_all_lapsed`), either letting go of the authorisation.
 
 use super::charge::{capture_confirmed, not_taken};
 use super::{Subscription, find, in_progress, lease_key};
@@ -16,7 +17,9 @@ use crate::billing::declines::Paying;
 use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceStatus};
 use crate::billing::lease::BANK_SECS;
 use crate::payments::Authorized;
-use crate::store::{Condition, Item, ItemExt, TableError, TxOp, Update};
+use crate::store::{
+    Condition, Index, Item, ItemExt, Key, Pages, Query, SortKey, TableError, TxOp, Update,
+};
 use crate::subscriptions::addons::AddonError;
 use crate::{Billing, Catalogs, Queueing, Settings, Storage};
 use serde::Serialize;
@@ -62,11 +65,16 @@ pub(super) async fn wait(
     bill: &Invoice,
     (authorization_id, url): (&str, &str),
 ) -> Result<String, AddonError> {
+    let until = ports.clock().now_secs() + BANK_SECS;
     let update = Update::new()
         .set("bank_check", authorization_id)
         .set("bank_invoice", bill.number.clone())
         .set("payment_action_url", url)
-        .set("lease_until", ports.clock().now_secs() + BANK_SECS);
+        .set("lease_until", until)
+        .set("customer_id", service.customer_id.as_str())
+        // Filed for the sweep of the ones left there (`end_all_lapsed`).
+        .set("gsi1pk", AT_BANK)
+        .set("gsi1sk", format!("{until:012}#{}", service.id));
     let ours = Condition::eq("holder", bill.number.clone());
     let key = lease_key(&service.id);
     match ports.table().update(&key, update, Some(ours)).await {
@@ -170,18 +178,18 @@ pub async fn confirmed_at_bank(
 pub(super) async fn end_lapsed(
     ports: &(impl Storage + Billing),
     service: &Subscription,
-) -> Result<(), TableError> {
+) -> Result<bool, TableError> {
     let key = lease_key(&service.id);
     let lease = ports.table().get(&key).await?;
     let Some(sent) = lease.as_ref().and_then(sent_to_bank) else {
-        return Ok(());
+        return Ok(false);
     };
     if !sent.held || sent.until >= ports.clock().now_secs() {
-        return Ok(());
+        return Ok(false);
     }
     let bill = invoice::find(ports.table(), &service.customer_id, &sent.invoice).await?;
     let Some(bill) = bill.filter(|b| b.status == InvoiceStatus::Open) else {
-        return Ok(());
+        return Ok(false);
     };
     let given_up = TxOp::Update {
         key,
@@ -192,9 +200,49 @@ pub(super) async fn end_lapsed(
         ),
     };
     match ports.table().transact(vec![given_up]).await {
-        Ok(()) => end(ports, &bill, &sent.authorization_id).await,
+        Ok(()) => end(ports, &bill, &sent.authorization_id)
+            .await
+            .map(|()| true),
         // Its holder, or another request, went on with it meanwhile.
-        Err(TableError::TransactionConflict { .. }) => Ok(()),
+        Err(TableError::TransactionConflict { .. }) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+/// Where upgrades sent to the bank are filed, by until when, for the sweep.
+const AT_BANK: &str = "UPGRADES#at_bank";
+
+/// Ends every upgrade left at the bank past its time (`end_lapsed`), and
+/// takes every lease whose time there is over out of the file; returns
+/// how many it ended. Run by the `resume-renewals` sweep.
+pub async fn end_all_lapsed(ports: &(impl Storage + Billing)) -> Result<usize, TableError> {
+    let now = ports.clock().now_secs();
+    let over = Query::index(Index::Gsi1, AT_BANK).sort(SortKey::Lt(format!("{now:012}")));
+    let mut pages = Pages::new(over, 100);
+    let mut ended = 0;
+    while let Some(items) = pages.next(ports.table()).await? {
+        for lease in &items {
+            ended += usize::from(end_filed(ports, lease).await?);
+        }
+    }
+    Ok(ended)
+}
+
+/// Ends the upgrade the filed `lease` was sent to the bank for, if it is
+/// still there, then takes the lease out of the file.
+async fn end_filed(ports: &(impl Storage + Billing), lease: &Item) -> Result<bool, TableError> {
+    let key = Key::of(lease)?;
+    let service_id = key.pk.trim_start_matches("SERVICE#").to_string();
+    let customer_id = CustomerId::new(lease.str_attr("customer_id").unwrap_or_default());
+    let mut ended = false;
+    if let Some(service) = find(ports.table(), &customer_id, &service_id).await? {
+        ended = end_lapsed(ports, &service).await?;
+    }
+    let unfiled = Update::new().remove("gsi1pk").remove("gsi1sk");
+    let same = Condition::eq("gsi1sk", lease.str_attr("gsi1sk").unwrap_or_default());
+    match ports.table().update(&key, unfiled, Some(same)).await {
+        // Sent to the bank again meanwhile: filed anew.
+        Ok(_) | Err(TableError::ConditionFailed) => Ok(ended),
         Err(other) => Err(other),
     }
 }
