@@ -124,6 +124,28 @@ export async function signUp(page, base, { name, email, country }) {
   await page.goto(await verificationLink(base, email.toLowerCase()));
 }
 
+/// Signs up a customer on `page` and gives them a live order for `domain`,
+/// placed and paid through the API with the page's own session.
+export async function customerWithLiveDomain(page, base, { email, domain, username, password }) {
+  await page.goto(`${base}/account.html`);
+  await page.locator("#signup-form").getByLabel("Password").fill(password);
+  await signUp(page, base, { name: "Katherine Johnson", email, country: "US" });
+  await page.locator("#signed-in").waitFor();
+  const id = await page.evaluate(async ([domain, username]) => {
+    const post = (path, body, key) => fetch(path, { method: "POST", headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
+    const order = await post("/api/orders", { plan_id: "web-starter", cycle: "monthly", username, generate_password: true, domain: { action: "register", name: domain } }, crypto.randomUUID());
+    const paid = await post(`/api/orders/${order.id}/pay`, { payment_method: "pm_card_visa", billing_country: "US" });
+    if (paid.error) throw new Error(JSON.stringify(paid));
+    return order.id;
+  }, [domain, username]);
+  for (let i = 0; i < 100; i++) {
+    const order = await page.evaluate(async (id) => (await fetch(`/api/orders/${id}`)).json(), id);
+    if (order.status === "active") return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("the order did not go live");
+}
+
 /// Fails unless nothing on `page` is wider than a 390-pixel screen, and it
 /// passes axe-core.
 export async function fits(page, what) {

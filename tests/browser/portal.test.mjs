@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { fillCard, shot, signUp, totpNow, useStorefront } from "./harness.mjs";
+import { customerWithLiveDomain, fillCard, shot, totpNow, useStorefront } from "./harness.mjs";
 
 describe("the portal", () => {
   // Both customers sign up, confirm domain changes with their password and
@@ -15,27 +15,9 @@ describe("the portal", () => {
 
   const PASSWORD = "orbit bakery sourdough";
 
-  /// A customer with a live order for `domain`, placed and paid through the API
-  /// with the page's own session.
-  async function liveCustomer(page, email, domain, username) {
-    await page.goto(`${app.server.base}/account.html`);
-    await page.locator("#signup-form").getByLabel("Password").fill(PASSWORD);
-    await signUp(page, app.server.base, { name: "Katherine Johnson", email, country: "US" });
-    await page.locator("#signed-in").waitFor();
-    const id = await page.evaluate(async ([domain, username]) => {
-      const post = (path, body, key) => fetch(path, { method: "POST", headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
-      const order = await post("/api/orders", { plan_id: "web-starter", cycle: "monthly", username, generate_password: true, domain: { action: "register", name: domain } }, crypto.randomUUID());
-      const paid = await post(`/api/orders/${order.id}/pay`, { payment_method: "pm_card_visa", billing_country: "US" });
-      if (paid.error) throw new Error(JSON.stringify(paid));
-      return order.id;
-    }, [domain, username]);
-    for (let i = 0; i < 100; i++) {
-      const order = await page.evaluate(async (id) => (await fetch(`/api/orders/${id}`)).json(), id);
-      if (order.status === "active") return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error("the order did not go live");
-  }
+  /// A customer with a live order for `domain`.
+  const liveCustomer = (page, email, domain, username) =>
+    customerWithLiveDomain(page, app.server.base, { email, domain, username, password: PASSWORD });
 
   test("a customer sees services and domains, renews a domain for two years and sees the paid invoice", async () => {
     const page = await app.browser.newPage();

@@ -182,13 +182,7 @@ impl Task {
                     "cancelled {cancelled} unpaid orders whose hold lapsed"
                 ))
             }
-            Task::ResumeRenewals => {
-                let sent = crate::renewals::resume_stalled(ports, STALLED_AFTER).await?;
-                let abandoned = crate::renewals::abandon_stale(ports, STALLED_AFTER).await?;
-                Ok(format!(
-                    "enqueued {sent} stalled renewals again, ended {abandoned} abandoned while authorising"
-                ))
-            }
+            Task::ResumeRenewals => resume_renewals(ports).await,
             Task::RunBilling => {
                 let domains = crate::renewals::run_billing(ports).await?;
                 let hosting = crate::subscriptions::billing::run(ports).await?;
@@ -268,6 +262,21 @@ pub async fn last_run(ports: &impl Storage, task: Task) -> TableResult<Option<La
                 .and_then(|v| v.as_bool())
                 .unwrap_or(false),
         }))
+}
+
+/// The `resume-renewals` sweep: renewals stalled or left half-way, and
+/// plan upgrades left at the card's bank past their time.
+async fn resume_renewals(ports: &impl Scheduling) -> anyhow::Result<String> {
+    let sent = crate::renewals::resume_stalled(ports, STALLED_AFTER).await?;
+    let abandoned = crate::renewals::abandon_stale(ports, STALLED_AFTER).await?;
+    let upgrades = crate::subscriptions::addons::upgrade_bank::end_all_lapsed(ports).await?;
+    let upgrades = match upgrades {
+        0 => String::new(),
+        n => format!(", ended {n} upgrades left at the bank"),
+    };
+    Ok(format!(
+        "enqueued {sent} stalled renewals again, ended {abandoned} abandoned while authorising{upgrades}"
+    ))
 }
 
 /// How long an order may be provisioning before the sweeper enqueues it again.

@@ -1,5 +1,8 @@
 // Renewing a domain from the portal: for how many years, with the saved card
-// or another, then waiting until the registry has the new expiry.
+// or another, then waiting until the registry has the new expiry. A renewal
+// whose card's bank asks its holder to confirm goes to the bank, which sends
+// them back with `?confirmed_renewal=<name>`: the renewal is confirmed then,
+// and how it went is shown beside the domain.
 
 import { api, ApiError } from "../api.js";
 import { CardError, cardField } from "../card-field.js";
@@ -10,6 +13,7 @@ import { savedCard } from "./payment-method.js";
 import { taxIn, taxTerms, withTax } from "../tax.js";
 import { payWith } from "./pay-with.js";
 import { note } from "./notes.js";
+import { confirmedOnReturn } from "./bank-return.js";
 
 /// The years to renew for, with the price they come to; `priced` is told
 /// the price with its tax each time it changes.
@@ -72,6 +76,12 @@ export function renewForm(domain, quote, credit = 0) {
     try {
       const body = { years: Number(fields.years), ...(await card.chosen()) };
       const renewal = await api(`/api/domains/${encodeURIComponent(domain.name)}/renew`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify(body) });
+      // The card's bank asks its holder to confirm: it sends them back here.
+      if (renewal.payment_action_url) {
+        note(domain.name, "Your bank asks you to confirm the payment; taking you there…");
+        location.assign(renewal.payment_action_url);
+        return;
+      }
       note(domain.name, renewal.status_message);
       await waitForRenewal(domain);
     } catch (error) {
@@ -94,4 +104,18 @@ async function waitForRenewal(domain) {
     await new Promise((r) => setTimeout(r, 500));
   }
   note(domain.name, "Your renewal is queued; the new expiry shows here once the registry has it.");
+}
+
+/// Back from the bank (`?confirmed_renewal=<name>`): confirms that domain's
+/// renewal; how it went is for `tellRenewal`.
+export const renewalBackFromBank = () =>
+  confirmedOnReturn("confirmed_renewal", (name) => `/api/domains/${encodeURIComponent(name)}/renew/confirm`, "#domains");
+
+/// Shows beside its domain how the renewal the bank checked went; a
+/// queued one is then followed until the registry has the new expiry.
+export async function tellRenewal(outcome) {
+  note(outcome.key, outcome.text ?? outcome.answer.status_message, outcome.failed);
+  if (outcome.failed) return;
+  const shown = await api(`/api/domains/${encodeURIComponent(outcome.key)}`);
+  await waitForRenewal({ ...shown, expires_at: outcome.answer.current_expiry });
 }

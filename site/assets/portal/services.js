@@ -1,5 +1,7 @@
 // The portal's services: each with its status and its cancellation, and,
-// while active, changes to its mailboxes, its other sites and its plan.
+// while active, changes to its mailboxes, its other sites and its plan. An
+// upgrade whose card's bank asks its holder to confirm goes to the bank,
+// which sends them back with `?confirmed_upgrade=<service>`.
 
 import { api, ApiError } from "../api.js";
 import { $, capitalized, details, el, money, words } from "../page.js";
@@ -9,6 +11,7 @@ import { taxTerms, withTax } from "../tax.js";
 import { CardError } from "../card-field.js";
 import { payWith } from "./pay-with.js";
 import { keepingFocus, note, noteSlot } from "./notes.js";
+import { confirmedOnReturn } from "./bank-return.js";
 
 /// The services shown, so that invoices know which are suspended.
 export let services = [];
@@ -130,6 +133,12 @@ function upgradeButton(service) {
       try {
         const body = { plan_id: plan.value, ...(await card.chosen()) };
         const now = await api(`/api/services/${encodeURIComponent(service.id)}/upgrade`, { method: "POST", headers: { "idempotency-key": key }, body: JSON.stringify(body) });
+        // The card's bank asks its holder to confirm: it sends them back here.
+        if (now.payment_action_url) {
+          note(service.id, "Your bank asks you to confirm the payment; taking you there…");
+          location.assign(now.payment_action_url);
+          return;
+        }
         await Promise.all([showServices(), showInvoices()]);
         note(service.id, `Your service is on ${now.plan_name} now.`);
       } catch (error) {
@@ -139,6 +148,16 @@ function upgradeButton(service) {
     upgrade.replaceWith(form);
   });
   return upgrade;
+}
+
+/// Back from the bank (`?confirmed_upgrade=<service>`): makes that
+/// service's upgrade; how it went is for `tellUpgrade`.
+export const upgradeBackFromBank = () =>
+  confirmedOnReturn("confirmed_upgrade", (id) => `/api/services/${encodeURIComponent(id)}/upgrade/confirm`, "#services");
+
+/// Shows beside its service how the upgrade the bank checked went.
+export function tellUpgrade(outcome) {
+  note(outcome.key, outcome.text ?? `Your service is on ${outcome.answer.plan_name} now.`, outcome.failed);
 }
 
 /// Mailbox, site and plan controls of an active service.

@@ -94,6 +94,7 @@ impl Payments for Watched {
         return_url: &str,
     ) -> Result<Authorized, PaymentError> {
         self.seen.cards.fetch_add(1, SeqCst);
+        self.seen.until_released().await;
         self.inner.authorize_with_holder(charge, return_url).await
     }
     async fn authenticated(&self, id: &str) -> Result<Authorized, PaymentError> {

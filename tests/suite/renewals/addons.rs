@@ -152,7 +152,7 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, ports: &Ports
             "up"
         ),
     );
-    let upgraded = first.or(second).unwrap();
+    let upgraded = first.or(second).unwrap().service;
     assert_eq!(
         (upgraded.plan_id.as_str(), upgraded.price),
         ("web-business", 1299)
@@ -166,7 +166,8 @@ async fn an_upgrade_is_prorated_and_paid_once(clock: &ManualClock, ports: &Ports
         "up",
     )
     .await
-    .unwrap();
+    .unwrap()
+    .service;
     assert_eq!(again.plan_id, "web-business");
     let upgrades: Vec<_> = invoice::of_customer(table, &customer.id, 20)
         .await

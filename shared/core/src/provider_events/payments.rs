@@ -5,7 +5,8 @@
 //! they say so already, nothing changes; an order left at the bank's check
 //! (the customer never came back) is settled as their return would settle
 //! it (`checkout::confirmed_at_bank`: paid, or the decline recorded), and
-//! so is a service invoice paid in the portal (`pay::bank`); a success
+//! so are a service invoice paid in the portal (`pay::bank`) and a domain's
+//! renewal asked for there (`renewals::bank`); a success
 //! our records do not have and cannot settle is written to the audit log
 //! for staff.
 
@@ -48,6 +49,9 @@ pub async fn reconcile(
     }
     if matches!(bill.about, InvoiceFor::Period { .. }) {
         return reconcile_invoice(ports, event, &bill, succeeded).await;
+    }
+    if let InvoiceFor::Renewal { domain, .. } = &bill.about {
+        return reconcile_renewal(ports, event, (&bill, domain), succeeded).await;
     }
     let InvoiceFor::Order { order_id } = &bill.about else {
         return match succeeded {
@@ -100,6 +104,29 @@ async fn reconcile_invoice(
         })
         | Err(PayError::Unavailable(_)) => Err(TableError::Busy),
         Err(PayError::Table(error)) => Err(error),
+        Err(_) if succeeded => tell_staff(ports, event, bill).await,
+        Err(_) => Ok(()),
+    }
+}
+
+/// A domain's renewal asked for in the portal and left at the bank's
+/// check: settled as the holder's return would settle it
+/// (`renewals::bank::confirmed_at_bank`: queued once, or declined).
+async fn reconcile_renewal(
+    ports: &(impl Storage + Queueing + Billing),
+    event: &PaymentEvent,
+    (bill, domain): (&Invoice, &str),
+    succeeded: bool,
+) -> TableResult<()> {
+    use crate::renewals::{RenewalError, bank};
+    match bank::confirmed_at_bank(ports, &bill.customer_id, domain).await {
+        Ok(now) => {
+            tracing::info!(event = %event.id, invoice = %bill.number, status = ?now.status, "a payment reconciled");
+            Ok(())
+        }
+        Err(RenewalError::Declined { .. }) => Ok(()),
+        Err(RenewalError::Unavailable(_)) => Err(TableError::Busy),
+        Err(RenewalError::Table(error)) => Err(error),
         Err(_) if succeeded => tell_staff(ports, event, bill).await,
         Err(_) => Ok(()),
     }

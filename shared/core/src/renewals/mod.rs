@@ -16,8 +16,10 @@
 //! - `gsi1`: `RENEWALS#<status>` / `<created, ms>#<domain>`, for staff.
 
 mod auto;
+pub mod bank;
 mod by_credit;
 mod dunning;
+mod end;
 mod job;
 mod quote;
 mod remind;
@@ -54,6 +56,9 @@ pub enum RenewalStatus {
     Scheduled,
     /// Invoiced; the card is being authorised.
     Authorizing,
+    /// The card's bank asks its holder to confirm the payment (3-D Secure):
+    /// waiting for them to come back from its page, for `bank::BANK_SECS`.
+    AtBank,
     /// Authorised; the job renews it at the registrar, then captures.
     Queued,
     Renewed,
@@ -62,7 +67,8 @@ pub enum RenewalStatus {
     /// The registrar did not renew it; the authorisation was released.
     Failed,
     /// Its request was cut off while the card was being authorised, and not
-    /// sent again: any authorisation was released; nothing was charged.
+    /// sent again, or its holder never came back from their bank: any
+    /// authorisation was released; nothing was charged.
     Abandoned,
 }
 
@@ -79,6 +85,10 @@ impl Status for RenewalStatus {
         (Authorizing, Queued, "authorised"),
         (Authorizing, Declined, "declined"),
         (Authorizing, Abandoned, "abandoned"),
+        (Authorizing, AtBank, "sent_to_bank"),
+        (AtBank, Queued, "authorised"),
+        (AtBank, Declined, "declined"),
+        (AtBank, Abandoned, "abandoned"),
         (Queued, Renewed, "renewed"),
         (Queued, Failed, "failed"),
     ];
@@ -94,6 +104,9 @@ impl RenewalStatus {
         match self {
             Scheduled => "Invoiced: your saved card is charged on the due date.",
             Authorizing => "Checking your card.",
+            AtBank => {
+                "Waiting for your bank: confirm the payment on its page, then come back to renew."
+            }
             Queued => {
                 "Renewal queued: your card is authorised, and we are renewing the domain with the registry."
             }
@@ -136,6 +149,13 @@ pub struct Renewal {
     pub currency: Currency,
     pub authorization_id: Option<String>,
     pub card_last4: Option<String>,
+    /// While at the bank: its page, where the card's holder confirms the
+    /// payment, sending them back to the portal to confirm the renewal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_action_url: Option<String>,
+    /// While at the bank: until when (epoch seconds); then the sweep ends it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_until: Option<i64>,
     /// Once renewed: the new expiry, epoch seconds.
     pub new_expiry: Option<i64>,
     /// Why it failed, for staff.
@@ -189,6 +209,9 @@ pub enum RenewalError {
     /// Another renewal of the same expiry is under way or done.
     #[error("a renewal of this domain is already under way")]
     Underway,
+    /// No renewal of the domain waits for its card's bank.
+    #[error("no renewal of this domain is waiting for your bank; renew it with a card")]
+    NothingToConfirm,
     #[error("{message}")]
     Declined { code: String, message: String },
     #[error(transparent)]
@@ -302,6 +325,8 @@ impl Renewal {
             currency: bill.currency.clone(),
             authorization_id: None,
             card_last4: None,
+            payment_action_url: None,
+            bank_until: None,
             new_expiry: None,
             failure: None,
             automatic: false,
@@ -350,7 +375,9 @@ impl Renewal {
     ) -> lifecycle::Change<RenewalStatus> {
         let update = Update::new()
             .set("authorization_id", authorization.id.clone())
-            .set("card_last4", authorization.card_last4.clone());
+            .set("card_last4", authorization.card_last4.clone())
+            .remove("payment_action_url")
+            .remove("bank_until");
         self.change(Queued, update, actor, why, now_ms)
     }
 }
@@ -394,5 +421,9 @@ mod tests {
         };
         assert!(REPLACEABLE.iter().all(|s| ended(s) || *s == Scheduled));
         assert!(!REPLACEABLE.contains(&Queued) && !REPLACEABLE.contains(&Authorizing));
+        assert!(
+            !REPLACEABLE.contains(&AtBank),
+            "it holds the domain's renewal"
+        );
     }
 }

@@ -16,8 +16,8 @@ use crate::billing::terms::Terms;
 use crate::domains::owned;
 use crate::idempotency::{self, Earlier, IdempotencyRecord};
 use crate::lifecycle::MovedOn;
-use crate::payments::{Charge, PaymentError, PaymentMethodId, PaymentSource};
-use crate::store::{Tx, TxError, TxOp, Update};
+use crate::payments::{Authorized, Charge, PaymentError, PaymentMethodId, PaymentSource};
+use crate::store::{Tx, TxError, TxOp};
 use crate::{Billing, Catalogs, Queueing, Registry, Settings, Storage};
 
 /// Tries at claiming the next invoice number before giving up as busy.
@@ -254,9 +254,11 @@ async fn resume(
 
 /// Authorises the renewal's total from `source`, with a key made from the
 /// renewal (a retry is answered from the gateway's record), then queues it;
-/// a declined card ends it, having reached no registrar.
+/// a declined card ends it, having reached no registrar. The customer is
+/// at hand: a card whose bank asks its holder to confirm the payment sends
+/// the renewal to the bank (`bank`), to be queued once they confirm it.
 pub(super) async fn authorize(
-    ports: &(impl Storage + Queueing + Billing),
+    ports: &(impl Storage + Settings + Queueing + Billing),
     renewal: Renewal,
     source: Option<PaymentSource>,
 ) -> Result<Renewal, RenewalError> {
@@ -272,35 +274,26 @@ pub(super) async fn authorize(
     };
     let customer = Actor::Customer(renewal.customer_id.clone());
     let mut tx = Tx::new();
-    let declined = match ports.payments().authorize(&charge).await {
-        Ok(authorization) => {
+    let back = super::bank::return_url(ports, &renewal.domain);
+    let declined = match ports.payments().authorize_with_holder(&charge, &back).await {
+        Ok(Authorized::Held(authorization)) => {
             renewal
                 .queued(&authorization, customer, "card authorised", now_ms(ports))
                 .add_to(&mut tx, MovedOn, ports.clock().now())?;
             None
         }
+        Ok(Authorized::Authenticate {
+            authorization_id,
+            url,
+        }) => return super::bank::sent_to_bank(ports, &renewal, &authorization_id, &url).await,
         Err(PaymentError::Declined { code, message }) => {
             let why = format!("card declined: {code}");
             let paying = Paying::renewal(&renewal.domain, renewal.current_expiry);
-            let (code, message) =
+            let told =
                 declines::declined(ports, &renewal.customer_id, &paying, (code, message)).await?;
-            renewal
-                .change(
-                    RenewalStatus::Declined,
-                    Update::new(),
-                    customer,
-                    &why,
-                    now_ms(ports),
-                )
-                .add_to(&mut tx, MovedOn, ports.clock().now())?;
-            let bill = renewal.invoice(ports.table()).await?;
-            tx.extend(
-                crate::billing::void::void_op(ports.table(), &bill, ports.clock().now()).await?,
-            );
-            Some(RenewalError::Declined {
-                code,
-                message: format!("{message}. Nothing was charged and the domain was not renewed."),
-            })
+            let end = (RenewalStatus::Declined, customer, why.as_str());
+            renewal.end_in(ports, &mut tx, end).await?;
+            Some(declined_error(told))
         }
         Err(PaymentError::Invalid(message)) => {
             return Err(RenewalError::Invalid {
@@ -315,6 +308,25 @@ pub(super) async fn authorize(
             ));
         }
     };
+    carry_out(ports, &renewal, tx, declined).await
+}
+
+/// What a declined card is told as: the decline, and that nothing happened.
+pub(super) fn declined_error((code, message): (String, String)) -> RenewalError {
+    RenewalError::Declined {
+        code,
+        message: format!("{message}. Nothing was charged and the domain was not renewed."),
+    }
+}
+
+/// Commits `tx`, the renewal's move once its card answered: a decline is
+/// then told, and an authorised renewal sent to its job.
+pub(super) async fn carry_out(
+    ports: &(impl Storage + Queueing),
+    renewal: &Renewal,
+    tx: Tx<MovedOn>,
+    declined: Option<RenewalError>,
+) -> Result<Renewal, RenewalError> {
     match tx.commit(ports.table()).await {
         // Another request moved it first: its outcome stands.
         Ok(()) | Err(TxError::Refused(MovedOn)) => {}
@@ -328,6 +340,6 @@ pub(super) async fn authorize(
     let recorded = super::find(ports.table(), &renewal.domain, renewal.current_expiry)
         .await?
         .ok_or(RenewalError::NotFound)?;
-    super::enqueue(ports, &renewal).await;
+    super::enqueue(ports, renewal).await;
     Ok(recorded)
 }

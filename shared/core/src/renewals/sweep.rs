@@ -1,16 +1,17 @@
 //! The sweeps of renewals left half-way: one queued for long (a lost
 //! enqueue or a lost job must not leave a customer's card authorised and
 //! the domain unrenewed), and one whose request was cut off while the card
-//! was being authorised and never sent again (it must not hold the domain's
-//! renewal, nor an authorisation, for ever).
+//! was being authorised and never sent again, or whose card's holder never
+//! came back from their bank (it must not hold the domain's renewal, nor an
+//! authorisation, for ever).
 
 use std::time::Duration;
 
-use super::{Renewal, RenewalStatus};
+use super::{Renewal, RenewalError, RenewalStatus};
 use crate::audit::Actor;
 use crate::jobs::Job;
 use crate::lifecycle::{MovedOn, Status};
-use crate::store::{Index, Pages, Query, SortKey, TableError, Tx, TxError, Update};
+use crate::store::{Index, Pages, Query, SortKey, TableError, Tx, TxError};
 use crate::{Billing, Queueing, Storage};
 
 /// The renewals in `status` since before `older_than` ago, a page at a time.
@@ -45,43 +46,63 @@ pub async fn resume_stalled(
     Ok(sent)
 }
 
-/// Ends every renewal authorising for longer than `stale_after`: recorded
-/// abandoned first (so a late retry of its request finds it ended rather
-/// than authorising again), its invoice voided, then any authorisation its
-/// request obtained released. Returns how many it ended.
+/// Ends every renewal authorising for longer than `stale_after`, and every
+/// one left at the bank past its time there (`bank::BANK_SECS`): recorded
+/// abandoned first (so a late retry of its request, or a late return from
+/// the bank, finds it ended rather than going on), its invoice voided,
+/// then any authorisation it obtained released. Returns how many it ended.
 pub async fn abandon_stale(
     ports: &(impl Storage + Billing),
     stale_after: Duration,
 ) -> Result<usize, TableError> {
-    let mut pages = older_than(ports, RenewalStatus::Authorizing, stale_after);
+    let at_bank = Duration::from_secs(super::bank::BANK_SECS.unsigned_abs());
+    let left = [
+        (
+            RenewalStatus::Authorizing,
+            stale_after,
+            "its request was cut off while the card was being authorised",
+        ),
+        (
+            RenewalStatus::AtBank,
+            at_bank,
+            "its card's holder did not come back from their bank in time",
+        ),
+    ];
     let mut ended = 0;
-    while let Some(items) = pages.next(ports.table()).await? {
-        for item in &items {
-            let renewal = Renewal::of(item)?;
-            let mut tx = Tx::new();
-            renewal
-                .change(
-                    RenewalStatus::Abandoned,
-                    Update::new(),
-                    Actor::system("renewals"),
-                    "its request was cut off while the card was being authorised",
-                    ports.clock().now_millis(),
-                )
-                .add_to(&mut tx, MovedOn, ports.clock().now())
-                .map_err(|e| TableError::Backend(e.to_string()))?;
-            let bill = renewal.invoice(ports.table()).await?;
-            tx.extend(
-                crate::billing::void::void_op(ports.table(), &bill, ports.clock().now()).await?,
-            );
-            match tx.commit(ports.table()).await {
-                Ok(()) => ended += 1,
-                Err(TxError::Refused(MovedOn)) => continue,
-                Err(TxError::Table(error)) => return Err(error),
+    for (status, after, why) in left {
+        let mut pages = older_than(ports, status, after);
+        while let Some(items) = pages.next(ports.table()).await? {
+            for item in &items {
+                ended += usize::from(abandon(ports, &Renewal::of(item)?, why).await?);
             }
-            release(ports, &renewal).await;
         }
     }
     Ok(ended)
+}
+
+/// Ends `renewal` as abandoned because of `why`, then releases what its
+/// card holds; false when it had moved on meanwhile.
+async fn abandon(
+    ports: &(impl Storage + Billing),
+    renewal: &Renewal,
+    why: &str,
+) -> Result<bool, TableError> {
+    let mut tx = Tx::new();
+    let end = (RenewalStatus::Abandoned, Actor::system("renewals"), why);
+    renewal
+        .end_in(ports, &mut tx, end)
+        .await
+        .map_err(|error| match error {
+            RenewalError::Table(error) => error,
+            other => TableError::Backend(other.to_string()),
+        })?;
+    match tx.commit(ports.table()).await {
+        Ok(()) => {}
+        Err(TxError::Refused(MovedOn)) => return Ok(false),
+        Err(TxError::Table(error)) => return Err(error),
+    }
+    release(ports, renewal).await;
+    Ok(true)
 }
 
 /// Voids what the renewal's authorisation call reserved, if it reserved
@@ -90,9 +111,14 @@ pub async fn abandon_stale(
 async fn release(ports: &impl Billing, renewal: &Renewal) {
     let key = format!("{}-authorize", renewal.id);
     let released = async {
-        if let Some(held) = ports.payments().authorization_made_with(&key).await? {
+        // One left at the bank has it recorded; else the gateway is asked.
+        let held = match &renewal.authorization_id {
+            Some(id) => Some(id.clone()),
+            None => (ports.payments().authorization_made_with(&key).await?).map(|held| held.id),
+        };
+        if let Some(held) = held {
             let void_key = format!("{}-void-abandoned", renewal.id);
-            ports.payments().void(&held.id, &void_key).await?;
+            ports.payments().void(&held, &void_key).await?;
         }
         Ok::<_, crate::payments::PaymentError>(())
     }

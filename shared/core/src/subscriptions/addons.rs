@@ -10,6 +10,7 @@ use crate::panel::PanelError;
 use crate::store::{TableError, Update};
 use crate::{Catalogs, Hosting, Storage};
 
+pub use super::upgrade::bank::{self as upgrade_bank, Upgraded};
 pub use super::upgrade::upgrade;
 use crate::CustomerId;
 

@@ -19,7 +19,8 @@ use hostfront_core::OrderId;
 use hostfront_core::orders::checkout::{self, PayRequest};
 use hostfront_core::orders::{self, OrderView};
 use hostfront_core::payments::ClientSetup;
-use hostfront_core::subscriptions::pay;
+use hostfront_core::renewals;
+use hostfront_core::subscriptions::{addons, pay};
 
 /// Pays the order's invoice with a card, given as the payment provider's id
 /// of it (`payment_method`), which its card form makes (`GET
@@ -113,14 +114,14 @@ struct BackToShop {
 
 /// The holder's answer at the simulated bank (`/bank.html`), which checks
 /// the simulated gateway's test card whose bank asks its holder to confirm. Only the customer
-/// whose order or invoice waits for the check may answer it, logged in. With a real
+/// whose order, invoice, domain's renewal or service's upgrade waits for the check may answer it, logged in. With a real
 /// payment provider every check is at the card's own bank, and this is 404.
 #[utoipa::path(post, path = "/api/payments/simulated-bank/{id}", tag = "orders", security(("session" = [])),
     params(("id" = String, Path, description = "the authorisation the bank checks")),
     request_body = BankAnswer,
     responses(
         (status = 200, body = BackToShop, description = "answered (the first answer stands)"),
-        (status = 404, body = ErrorBody, description = "no check of the simulated bank under way for this id for an order or invoice of yours"),
+        (status = 404, body = ErrorBody, description = "no check of the simulated bank under way for this id for an order, invoice or renewal of yours"),
         (status = 422, body = ErrorBody, description = "`invalid_json`"),
         (status = 503, body = ErrorBody, description = "the gateway's storage is not answering"),
     ))]
@@ -131,12 +132,13 @@ async fn simulated_bank(
     ApiJson(answer): ApiJson<BankAnswer>,
 ) -> Result<Json<BackToShop>, ApiError> {
     use hostfront_core::payments::PaymentError;
-    let not_yours = || {
-        ApiError::not_found("no check of the bank is under way for an order or invoice of yours")
-    };
+    let not_yours =
+        || ApiError::not_found("no check of the bank is under way for a payment of yours");
     let ports = &state.ports;
     let awaits = orders::bank::awaits_check(ports, &customer.id, &id).await?
-        || pay::bank::awaits_check(ports, &customer.id, &id).await?;
+        || pay::bank::awaits_check(ports, &customer.id, &id).await?
+        || renewals::bank::awaits_check(ports, &customer.id, &id).await?
+        || addons::upgrade_bank::awaits_check(ports, &customer.id, &id).await?;
     if !awaits {
         return Err(not_yours());
     }

@@ -33,6 +33,9 @@ impl From<RenewalError> for ApiError {
             )
             .with_max_years(max_years),
             RenewalError::NotRenewable { code, message } => ApiError::conflict(code, message),
+            RenewalError::NothingToConfirm => {
+                ApiError::conflict("nothing_to_confirm", RenewalError::NothingToConfirm.to_string())
+            }
             RenewalError::Underway => ApiError::conflict(
                 "renewal_in_progress",
                 "this domain is being renewed already; look at it again in a moment",
@@ -117,13 +120,18 @@ async fn get_domain(
 /// (`payment_method` may be left out with no card saved). The same
 /// `Idempotency-Key` returns the same
 /// renewal (200). The registry is asked with the expiry the renewal extends,
-/// so it is never renewed twice for one period.
+/// so it is never renewed twice for one period. When the card's bank asks
+/// the customer to confirm the payment (3-D Secure), the renewal comes back
+/// `at_bank` with `payment_action_url`: the bank's page, which sends the
+/// customer back to the portal (`/portal.html?confirmed_renewal=<name>`) to
+/// `POST …/renew/confirm`. After 15 minutes there, the sweep of cut-off
+/// renewals ends it (within 5 minutes more) and lets the payment go.
 #[utoipa::path(post, path = "/api/domains/{name}/renew", tag = "portal", security(("session" = [])),
     request_body = RenewRequest,
     params(("name" = String, Path, description = "the domain, ASCII"),
         ("Idempotency-Key" = String, Header, pattern = r"^[!-~]{1,100}$", description = "one per renewal, 1 to 100 printable ASCII characters")),
     responses(
-        (status = 202, body = Renewal, description = "the card is authorised (or the account credit paid it all: `total` 0, `credit`) and the renewal queued"),
+        (status = 202, body = Renewal, description = "the card is authorised (or the account credit paid it all: `total` 0, `credit`) and the renewal queued; or waiting for the bank (`at_bank`, `payment_action_url`)"),
         (status = 200, body = Renewal, description = "asked before under this key"),
         (status = 400, body = ErrorBody, description = "`idempotency_key_required`, `too_many_years` (with `max_years`)"),
         (status = 402, body = ErrorBody, description = "the card was declined: `card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`; nothing was charged or renewed"),
@@ -149,6 +157,29 @@ async fn renew_domain(
         StatusCode::OK
     };
     Ok((status, Json(renewal)).into_response())
+}
+
+/// After the customer's bank asked them to confirm a renewal's payment:
+/// queues the renewal, once however often it is asked.
+#[utoipa::path(post, path = "/api/domains/{name}/renew/confirm", tag = "portal", security(("session" = [])),
+    params(("name" = String, Path, description = "the domain, ASCII")),
+    responses(
+        (status = 200, body = Renewal, description = "queued (or confirmed before); or still waiting for the bank (`at_bank`, `payment_action_url`)"),
+        (status = 402, body = ErrorBody, description = "`authentication_failed`: the bank did not confirm the payment (after the customer's second decline of a day `payment_declined`); nothing was charged, the renewal is declined and the domain can be renewed again"),
+        (status = 404, body = ErrorBody, description = "no renewal of a domain of yours"),
+        (status = 409, body = ErrorBody, description = "`nothing_to_confirm`: no renewal of the domain waits for a bank"),
+        (status = 503, body = ErrorBody, description = "the payment provider is not answering; retrying never charges twice"),
+    ))]
+async fn confirm_renewal(
+    State(state): State<AppState>,
+    // Not a purchase of its own: the one it finishes was counted.
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(name): Path<String>,
+) -> Result<Json<Renewal>, ApiError> {
+    let name = name.to_lowercase();
+    Ok(Json(
+        renewals::bank::confirmed_at_bank(&state.ports, &customer.id, &name).await?,
+    ))
 }
 
 #[derive(serde::Deserialize, ToSchema)]
@@ -182,5 +213,6 @@ pub(super) fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(list_domains))
         .add(crate::handlers!(get_domain))
         .add(crate::handlers!(renew_domain))
+        .add(crate::handlers!(confirm_renewal))
         .add(crate::handlers!(set_auto_renew))
 }

@@ -14,7 +14,7 @@ use crate::card_data::PaymentJson;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::orders::{Purchaser, idempotency_key};
 use hostfront_core::audit::Actor;
-use hostfront_core::subscriptions::addons::{self, AddonError};
+use hostfront_core::subscriptions::addons::{self, AddonError, Upgraded};
 use hostfront_core::subscriptions::cancel::{self, Acting, CancelError, When};
 use hostfront_core::subscriptions::{self, Subscription, sites};
 
@@ -189,13 +189,18 @@ struct UpgradeRequest {
 }
 
 /// Moves a service to a larger plan of the same kind; the difference in
-/// price for the rest of the period is invoiced and paid now.
+/// price for the rest of the period is invoiced and paid now. When the
+/// card's bank asks the customer to confirm the payment (3-D Secure), the
+/// service comes back on its plan with `payment_action_url`: the bank's
+/// page, which sends the customer back to the portal
+/// (`/portal.html?confirmed_upgrade=<id>`) to `POST …/upgrade/confirm`. The
+/// service's upgrade is kept for that payment for 15 minutes.
 #[utoipa::path(post, path = "/api/services/{id}/upgrade", tag = "portal", security(("session" = [])),
     request_body = UpgradeRequest,
     params(("id" = String, Path, description = "the service"),
         ("Idempotency-Key" = String, Header, pattern = r"^[!-~]{1,100}$", description = "one per upgrade")),
     responses(
-        (status = 200, body = Subscription),
+        (status = 200, body = Upgraded, description = "upgraded; or waiting for the bank (`payment_action_url`)"),
         (status = 400, body = ErrorBody, description = "`idempotency_key_required`"),
         (status = 402, body = ErrorBody, description = "the card was declined (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); nothing was charged"),
         (status = 404, body = ErrorBody, description = "not a service of yours"),
@@ -210,11 +215,33 @@ async fn upgrade_service(
     Path(id): Path<String>,
     headers: HeaderMap,
     PaymentJson(body): PaymentJson<UpgradeRequest>,
-) -> Result<Json<Subscription>, ApiError> {
+) -> Result<Json<Upgraded>, ApiError> {
     let key = idempotency_key(&headers, "upgrade")?;
     let source = payment_source(&state, &customer.id, body.payment_method.as_deref()).await?;
     Ok(Json(
         addons::upgrade(&state.ports, &customer.id, &id, &body.plan_id, source, key).await?,
+    ))
+}
+
+/// After the customer's bank asked them to confirm an upgrade's payment:
+/// makes the upgrade, once however often it is asked.
+#[utoipa::path(post, path = "/api/services/{id}/upgrade/confirm", tag = "portal", security(("session" = [])),
+    params(("id" = String, Path, description = "the service")),
+    responses(
+        (status = 200, body = Upgraded, description = "upgraded (or upgraded before); or still waiting for the bank (`payment_action_url`)"),
+        (status = 402, body = ErrorBody, description = "`authentication_failed`: the bank did not confirm the payment (after the customer's second decline of a day `payment_declined`); nothing was charged, the invoice is void and the service keeps its plan"),
+        (status = 404, body = ErrorBody, description = "not a service of yours"),
+        (status = 409, body = ErrorBody, description = "`nothing_to_confirm`: no upgrade of the service waits for a bank"),
+        (status = 503, body = ErrorBody, description = "the payment provider is not answering; retrying never charges twice"),
+    ))]
+async fn confirm_upgrade(
+    State(state): State<AppState>,
+    // Not a purchase of its own: the one it finishes was counted.
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+) -> Result<Json<Upgraded>, ApiError> {
+    Ok(Json(
+        addons::upgrade_bank::confirmed_at_bank(&state.ports, &customer.id, &id).await?,
     ))
 }
 
@@ -225,4 +252,5 @@ pub(super) fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(set_mailboxes))
         .add(crate::handlers!(set_sites))
         .add(crate::handlers!(upgrade_service))
+        .add(crate::handlers!(confirm_upgrade))
 }

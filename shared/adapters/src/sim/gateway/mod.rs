@@ -274,7 +274,11 @@ impl Payments for SimulatedGateway {
         let mut ops = vec![TxOp::Update {
             key,
             update: answer,
-            condition: Some(Condition::eq("holder_check", "pending")),
+            // A payment let go of while its holder was at the bank stays so.
+            condition: Some(
+                Condition::eq("holder_check", "pending")
+                    .and(Condition::AttributeNotExists("voided".into())),
+            ),
         }];
         // A card kept with the payment is kept once its holder confirmed.
         let kept = entry.as_ref().and_then(|e| self.token_on_confirmation(e));

@@ -6,22 +6,25 @@ use super::lease_key;
 use crate::audit::{Actor, AuditEntry};
 use crate::billing::declines::{self, Paying};
 use crate::billing::invoice::{self, Invoice, InvoiceStatus};
-use crate::billing::{lease, take};
+use crate::billing::lease;
+use crate::billing::take::{self, Taken};
 use crate::payments::{Capture, Charge, PaymentError, PaymentSource};
 use crate::store::{Condition, Key, TableError, TxOp, Update};
 use crate::subscriptions::addons::AddonError;
 use crate::subscriptions::{Subscription, key};
-use crate::{Billing, Catalogs, Queueing, Storage};
+use crate::{Billing, Catalogs, Queueing, Settings, Storage};
 
-/// Takes the invoice's total, then moves the service to the plan.
+/// Takes the invoice's total, then moves the service to the plan; or,
+/// when the card's bank asks its holder to confirm the payment, keeps the
+/// lease while they are at the bank and returns its page (`bank`).
 pub(super) async fn charge(
-    ports: &(impl Storage + Billing + Catalogs + Queueing),
+    ports: &(impl Storage + Settings + Billing + Catalogs + Queueing),
     service: &Subscription,
     bill: &Invoice,
     plan_id: &str,
     source: PaymentSource,
     paying: &Paying,
-) -> Result<(), AddonError> {
+) -> Result<Option<String>, AddonError> {
     let request = Charge {
         keep_for_later: false,
         amount: crate::money::Money::new(bill.total, &bill.currency),
@@ -29,21 +32,55 @@ pub(super) async fn charge(
         reference: bill.number.clone(),
         idempotency_key: format!("{}-authorize", bill.number),
     };
-    let capture_key = format!("{}-capture", bill.number);
-    let void_key = format!("{}-void", bill.number);
-    let taken = take::take(ports.payments(), &request, &capture_key, Some(&void_key)).await;
-    let capture = match taken {
-        Ok(capture) => capture,
-        Err(error) => return Err(not_taken(ports, service, bill, paying, error).await),
-    };
-    record(ports, service, bill, plan_id, &capture).await
+    let (capture_key, void_key) = keys(bill);
+    let back = super::bank::return_url(ports, &service.id);
+    let keys = (capture_key.as_str(), Some(void_key.as_str()));
+    match take::take_with_holder(ports.payments(), &request, &back, keys).await {
+        Ok(Taken::Captured(capture)) => record(ports, service, bill, plan_id, &capture)
+            .await
+            .map(|()| None),
+        Ok(Taken::AtBank {
+            authorization_id,
+            url,
+        }) => super::bank::wait(ports, service, bill, (&authorization_id, &url))
+            .await
+            .map(Some),
+        Err(error) => Err(not_taken(ports, service, bill, paying, error).await),
+    }
+}
+
+/// The gateway keys of the capture of the invoice's payment, and of letting it go.
+fn keys(bill: &Invoice) -> (String, String) {
+    (
+        format!("{}-capture", bill.number),
+        format!("{}-void", bill.number),
+    )
+}
+
+/// Takes what `authorization_id` holds for the invoice once its holder
+/// confirmed it at their bank, then moves the service to the plan, as a
+/// payment that needed no check is recorded. A repeat captures nothing
+/// more (the same key) and records nothing twice.
+pub(super) async fn capture_confirmed(
+    ports: &(impl Storage + Billing + Catalogs + Queueing),
+    (service, bill, plan_id): (&Subscription, &Invoice, &str),
+    authorization_id: &str,
+    paying: &Paying,
+) -> Result<(), AddonError> {
+    let (capture_key, void_key) = keys(bill);
+    let held = (authorization_id, bill.total, bill.number.as_str());
+    let taken = take::capture_held(ports.payments(), held, &capture_key, Some(&void_key)).await;
+    match taken {
+        Ok(capture) => record(ports, service, bill, plan_id, &capture).await,
+        Err(error) => Err(not_taken(ports, service, bill, paying, error).await),
+    }
 }
 
 /// What the customer is told of a payment that took nothing: a declined
 /// card voids the invoice and counts against their declined cards; the
 /// lease is let go unless the gateway did not answer (then the same
 /// request, sent again, carries on under it).
-async fn not_taken(
+pub(super) async fn not_taken(
     ports: &(impl Storage + Billing),
     service: &Subscription,
     bill: &Invoice,

@@ -9,8 +9,11 @@
 //! The payment is recorded only while the invoice still holds the lease and
 //! the service still has the plan it was priced from; should that no longer
 //! hold, the capture is refunded and the invoice voided, so that no capture
-//! is ever left unrecorded.
+//! is ever left unrecorded. The customer is at hand: a card whose bank asks
+//! its holder to confirm the payment keeps the lease while they are at the
+//! bank (`bank`).
 
+pub mod bank;
 mod charge;
 
 use super::addons::AddonError;
@@ -24,6 +27,7 @@ use crate::idempotency::{Earlier, IdempotencyRecord};
 use crate::payments::PaymentSource;
 use crate::store::{Key, TableError, Tx, TxError};
 use crate::{Billing, Catalogs, Queueing, Settings, Storage};
+use bank::Upgraded;
 use charge::charge;
 
 /// Tries at claiming the next invoice number before giving up as busy.
@@ -51,7 +55,8 @@ fn in_progress() -> AddonError {
 
 /// Moves the service to the larger plan `plan_id` of the same kind, for a
 /// prorated invoice paid now: the difference in price for the days left of
-/// the period. The same `Idempotency-Key` repeats nothing.
+/// the period. The same `Idempotency-Key` repeats nothing. Returns the
+/// service, or, while its holder is at their bank, also the bank's page.
 pub async fn upgrade(
     ports: &(impl Storage + Settings + Billing + Catalogs + Queueing),
     customer_id: &CustomerId,
@@ -59,7 +64,7 @@ pub async fn upgrade(
     plan_id: &str,
     source: PaymentSource,
     key_given: &str,
-) -> Result<Subscription, AddonError> {
+) -> Result<Upgraded, AddonError> {
     let service = find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(AddonError::NotFound)?;
@@ -83,16 +88,22 @@ pub async fn upgrade(
         }
         Some(Earlier::Same(number)) => resume(ports, &service, &number, &paying).await?,
         None => {
+            bank::end_lapsed(ports, &service).await?;
             declines::may_try::<AddonError>(ports, customer_id, &paying).await?;
             invoice_upgrade(ports, &service, plan_id, key_given, &fingerprint).await?
         }
     };
-    if bill.status == InvoiceStatus::Open {
-        charge(ports, &service, &bill, plan_id, source, &paying).await?;
-    }
-    find(ports.table(), customer_id, service_id)
+    let at_bank = match bill.status {
+        InvoiceStatus::Open => charge(ports, &service, &bill, plan_id, source, &paying).await?,
+        _ => None,
+    };
+    let service = find(ports.table(), customer_id, service_id)
         .await?
-        .ok_or(AddonError::NotFound)
+        .ok_or(AddonError::NotFound)?;
+    Ok(Upgraded {
+        service,
+        payment_action_url: at_bank,
+    })
 }
 
 /// The invoice an earlier request under the same key made, its lease taken
