@@ -22,7 +22,7 @@ export function sayOnceDrawn(id, text) {
 function siteDetails(site) {
   const rows = [
     ["Status", el("strong", { "data-site-status": site.status }, siteStatus(site.status))],
-    ["Contact", el("span", {}, site.contact_name, el("br"), el("a", { href: `mailto:${site.contact_email}` }, site.contact_email),
+    ["Contact", el("span", {}, site.contact_name, el("br"), el("a", { href: `mailto:${encodeURIComponent(site.contact_email).replace("%40", "@")}` }, site.contact_email),
       ...(site.contact_phone ? [el("br"), site.contact_phone] : []))],
     ["Live at", site.live_domain ?? null], ["Live since", site.went_live_at ? when(site.went_live_at) : null],
     ["Proposal", site.proposal_notes || null], ["Internal notes", site.internal_notes || null],

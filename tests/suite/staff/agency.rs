@@ -233,6 +233,9 @@ async fn services_follow_their_site(app: &App) {
         "{held}"
     );
 
+    // Each service added moved the site on: it is moved from a fresh reading.
+    let site_path = format!("/api/admin/sites/{}", site["id"].as_str().unwrap());
+    let site = support.get(&site_path).await.1["site"].clone();
     let (status, suspended) = move_to(&billing, &site, "suspended", json!({})).await;
     assert_eq!(status, 200, "{suspended}");
     let statuses = |view: &Value| -> Vec<(String, String)> {

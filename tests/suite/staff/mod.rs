@@ -3,6 +3,7 @@
 
 mod agency;
 mod agency_lists;
+mod agency_races;
 mod countries;
 mod credit;
 mod credit_notes;

@@ -281,3 +281,55 @@ async fn the_authenticator_moves_and_an_admin_resets_it(clock: &ManualClock, por
 }
 
 with_clock_on_both_engines!(the_authenticator_moves_and_an_admin_resets_it: own_authenticator_embedded, own_authenticator_cloud);
+
+async fn a_burst_of_guesses_is_counted_before_any_is_checked(clock: &ManualClock, ports: &Ports) {
+    let eve = member(ports, "eve@staff.example", Role::Support).await;
+    let client = "203.0.113.66";
+    let guesses = (0..20).map(|n| {
+        let request = Reauthentication {
+            password: PASSWORD.into(),
+            code: format!("{:06}", 100_000 + n),
+        };
+        own_secrets::begin_authenticator(ports, &eve.member, request, client)
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let checked = answers
+        .iter()
+        .filter(|a| matches!(a, Err(StaffError::BadCredentials)))
+        .count();
+    assert!(
+        checked < 5,
+        "{checked} guesses were checked; the rest must be locked out"
+    );
+    assert!(answers.iter().all(|a| a.is_err()));
+
+    // A good try clears the count: a typo after it is only a typo.
+    let (email, secret) = (eve.member.email.as_str(), eve.totp_secret.as_str());
+    let other = "198.51.100.77";
+    let again = |code: String| Reauthentication {
+        password: PASSWORD.into(),
+        code,
+    };
+    for _ in 0..4 {
+        let wrong =
+            own_secrets::begin_authenticator(ports, &eve.member, again("000000".into()), other)
+                .await;
+        assert!(
+            matches!(wrong, Err(StaffError::BadCredentials)),
+            "{wrong:?}"
+        );
+    }
+    own_secrets::begin_authenticator(ports, &eve.member, again(code(clock, secret)), other)
+        .await
+        .unwrap();
+    let typo =
+        own_secrets::begin_authenticator(ports, &eve.member, again("000000".into()), other).await;
+    assert!(matches!(typo, Err(StaffError::BadCredentials)), "{typo:?}");
+    assert!(
+        log_in(clock, ports, (email, PASSWORD, secret), other)
+            .await
+            .is_ok()
+    );
+}
+
+with_clock_on_both_engines!(a_burst_of_guesses_is_counted_before_any_is_checked: own_burst_embedded, own_burst_cloud);

@@ -29,6 +29,14 @@ pub fn normalize_email(email: &str) -> Result<String, AccountError> {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
+        // A host name: labels of letters, digits and inner hyphens, nothing
+        // a link would read as its query, fragment or path.
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
         && crate::input::is_plain_text(&email)
         // Nothing that hides, reorders or marks up: an address is shown to
         // staff beside others, and lookalikes must not pass for each other.

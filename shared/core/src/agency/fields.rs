@@ -36,11 +36,12 @@ pub(super) fn phone(value: &str) -> Result<String, AgencyError> {
     let digits = value.chars().filter(char::is_ascii_digit).count();
     let allowed = value
         .chars()
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || " -().".contains(c) || (c == '+' && i == 0));
     if !allowed || !(5..=20).contains(&digits) || value.len() > 30 {
         return Err(invalid(
             "invalid_phone",
-            "contact_phone: digits, spaces and + - ( ) . only, 5 to 20 digits",
+            "contact_phone: digits, spaces and - ( ) . only, a + only first, 5 to 20 digits",
         ));
     }
     Ok(value.to_string())

@@ -9,6 +9,7 @@
 //! `SERVICE#<id>`, listed by expiry in `CLIENTSERVICES` (gsi1).
 
 mod fields;
+mod service_input;
 pub mod service_moves;
 pub mod services;
 pub mod site;

@@ -54,10 +54,18 @@ pub async fn move_service(
     }
     let why = fields::name("why", &request.why, 500)?;
     let mut update = Update::new().set("suspended_with_site", false);
+    let renewing = (service.status, request.to) == (ServiceStatus::Expired, ServiceStatus::Active);
     if let Some(day) = &request.expires_on {
-        let day = super::services::day("expires_on", day)?;
+        let day = super::service_input::day("expires_on", day)?;
+        let today = ports.clock().now().date().to_string();
+        if !renewing || day <= today {
+            return Err(super::invalid(
+                "invalid_date",
+                "expires_on is the new last day of a renewed service: a day after today",
+            ));
+        }
         update = reindexed(update, Some(&day), &service.id).set("expires_on", day);
-    } else if (service.status, request.to) == (ServiceStatus::Expired, ServiceStatus::Active) {
+    } else if renewing {
         return Err(super::invalid(
             "expiry_required",
             "renewing an expired service needs its new last day (expires_on)",

@@ -7,18 +7,18 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::service_input::checked;
 use super::site::{self, HostedSite, SiteStatus};
-use super::{AgencyError, Listed, PAGE, cursor_within, fields, invalid, moved_on};
+use super::{AgencyError, Listed, PAGE, cursor_within, moved_on};
+use crate::Storage;
 use crate::lifecycle::Status;
 use crate::money::Currency;
 use crate::store::{
     Condition, Index, Item, Key, Query, SortKey, TableResult, Tx, TxError, Update, record_item,
     record_of,
 };
-use crate::{Storage, clock};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -189,65 +189,6 @@ pub(super) fn service_of(item: &Item) -> TableResult<ClientService> {
     record_of(item, "client service")
 }
 
-/// A day written `YYYY-MM-DD`.
-pub(super) fn day(field: &'static str, value: &str) -> Result<String, AgencyError> {
-    time::Date::parse(
-        value.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map(|_| value.trim().to_string())
-    .map_err(|_| invalid("invalid_date", format!("{field}: a day written YYYY-MM-DD")))
-}
-
-fn checked(
-    site: &HostedSite,
-    new: NewService,
-    now: OffsetDateTime,
-) -> Result<ClientService, AgencyError> {
-    if !(0..=100_000_000).contains(&new.price) {
-        return Err(invalid(
-            "invalid_price",
-            "price: 0 to 100,000,000 minor units",
-        ));
-    }
-    let currency = Currency::parse(&new.currency)
-        .map_err(|_| invalid("invalid_currency", "currency: a currency code such as EUR"))?;
-    let expires_on = new
-        .expires_on
-        .as_deref()
-        .map(|d| day("expires_on", d))
-        .transpose()?;
-    if expires_on.is_none() && new.period != BillingPeriod::OneTime {
-        return Err(invalid(
-            "expiry_required",
-            "a service billed monthly or yearly needs expires_on",
-        ));
-    }
-    let provider = new
-        .provider
-        .as_deref()
-        .map(|p| fields::name("provider", p, 120))
-        .transpose()?;
-    Ok(ClientService {
-        id: ulid::Ulid::new().to_string(),
-        site_id: site.id.clone(),
-        service_type: new.service_type,
-        name: fields::name("name", &new.name, 120)?,
-        status: if new.pending { Pending } else { Active },
-        period: new.period,
-        price: new.price,
-        currency,
-        expires_on,
-        auto_renew: new.auto_renew,
-        notes: fields::notes("notes", new.notes.as_deref().unwrap_or(""), 4000)?,
-        provider,
-        provisioned: None,
-        suspended_with_site: false,
-        created_at: clock::rfc3339_millis(now),
-        v: 1,
-    })
-}
-
 pub(super) fn site_cancelled() -> AgencyError {
     AgencyError::Conflict {
         code: "site_cancelled",
@@ -272,13 +213,19 @@ pub async fn add(
         });
     }
     let service = checked(site, new, ports.clock().now())?;
-    // The site's status is checked again as the service is written.
+    // The site moves on with each service added, guarded by the version
+    // read: two adds at once cannot both pass the count above, and a move
+    // of the site made meanwhile (which takes its services with it) or
+    // after (from an older reading) is refused rather than missing one.
     let mut tx = Tx::new();
     tx.guard(
         (),
-        crate::store::TxOp::Check {
+        crate::store::TxOp::Update {
             key: site::key(&site.id),
-            condition: Condition::eq("status", json!(site.status)),
+            update: Update::new().bump_version(),
+            condition: Some(
+                Condition::eq("status", json!(site.status)).and(Condition::VersionIs(site.v)),
+            ),
         },
     )
     .push(crate::store::TxOp::Put {

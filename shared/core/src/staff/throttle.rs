@@ -116,6 +116,50 @@ impl Tries {
         })
     }
 
+    /// Counts a try at a secret before the secret is checked, so that a
+    /// burst of tries cannot all pass `admit` before any of them is counted.
+    /// Refused when this client is locked out, or when this try is past the
+    /// limit (which locks it out); else the try's number in a row.
+    pub async fn count_first(&self, table: &dyn Table, now: i64) -> Result<i64, StaffError> {
+        let counted = Update::new().add("failures", 1).set("ttl", now + KEEP_SECS);
+        let pair = table.update(&self.pair, counted, None).await?;
+        if let Some(until) = pair.i64_attr("locked_until").filter(|u| *u > now) {
+            return Err(StaffError::LockedOut {
+                seconds: until - now,
+            });
+        }
+        let in_a_row = pair.i64_attr("failures").unwrap_or(1);
+        if in_a_row > MAX_FAILED_LOGINS {
+            return Err(self.lock(table, now).await?);
+        }
+        Ok(in_a_row)
+    }
+
+    /// A try counted first (`count_first`) was wrong: the last one allowed
+    /// locks this client out.
+    pub async fn counted_wrong(
+        &self,
+        table: &dyn Table,
+        now: i64,
+        in_a_row: i64,
+    ) -> Result<Failure, TableError> {
+        let error = match in_a_row >= MAX_FAILED_LOGINS {
+            true => self.lock(table, now).await?,
+            false => StaffError::BadCredentials,
+        };
+        Ok(Failure { in_a_row, error })
+    }
+
+    async fn lock(&self, table: &dyn Table, now: i64) -> Result<StaffError, TableError> {
+        let lock = Update::new()
+            .set("failures", 0)
+            .set("locked_until", now + LOCKOUT_SECS);
+        table.update(&self.pair, lock, None).await?;
+        Ok(StaffError::LockedOut {
+            seconds: LOCKOUT_SECS,
+        })
+    }
+
     /// For a good login's transaction: both counts cleared, and this client
     /// known as the member's.
     pub fn succeeded_ops(&self, now: i64) -> [TxOp; 2] {

@@ -74,7 +74,7 @@ async fn list_sites(
     request_body = NewSite,
     responses(
         (status = 201, body = HostedSite),
-        (status = 422, body = ErrorBody, description = "`invalid_field`, `invalid_email`, `invalid_phone`, `invalid_json`"),
+        (status = 422, body = ErrorBody, description = "`invalid_field`, `invalid_email`, `invalid_phone`, `invalid_body`"),
     ))]
 async fn create_site(
     State(state): State<AppState>,
@@ -126,7 +126,7 @@ fn touches_services(from: SiteStatus, to: SiteStatus) -> bool {
         (status = 403, body = ErrorBody, description = "`forbidden`: suspending, reactivating or cancelling needs the billing role"),
         (status = 404, body = ErrorBody, description = "no such site"),
         (status = 409, body = ErrorBody, description = "`invalid_transition`; `moved_on`: changed since `v` was read"),
-        (status = 422, body = ErrorBody, description = "`invalid_field`, `live_domain_required`, `invalid_domain`, `invalid_json`"),
+        (status = 422, body = ErrorBody, description = "`invalid_field`, `live_domain_required`, `invalid_domain`, `invalid_body`"),
     ))]
 async fn move_site(
     State(state): State<AppState>,
@@ -160,7 +160,7 @@ async fn move_site(
         (status = 201, body = ClientService),
         (status = 404, body = ErrorBody, description = "no such site"),
         (status = 409, body = ErrorBody, description = "`site_cancelled`, `too_many_services`, `moved_on`"),
-        (status = 422, body = ErrorBody, description = "`invalid_field`, `invalid_price`, `invalid_currency`, `invalid_date`, `expiry_required`, `invalid_json`"),
+        (status = 422, body = ErrorBody, description = "`invalid_field`, `invalid_price`, `invalid_currency`, `invalid_date`, `expiry_required`, `invalid_body`"),
     ))]
 async fn add_service(
     State(state): State<AppState>,
@@ -182,7 +182,7 @@ async fn add_service(
         (status = 200, body = ClientService),
         (status = 404, body = ErrorBody, description = "no such site or service"),
         (status = 409, body = ErrorBody, description = "`invalid_transition`, `site_cancelled`, `moved_on`"),
-        (status = 422, body = ErrorBody, description = "`invalid_field`, `invalid_date`, `expiry_required`, `invalid_json`"),
+        (status = 422, body = ErrorBody, description = "`invalid_field`, `invalid_date`, `expiry_required`, `invalid_body`"),
     ))]
 async fn move_service(
     State(state): State<AppState>,

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::{AsAdmin, AsSupport, Staff, staff_token};
 use crate::AppState;
+use crate::client::{Admitted, AuthAttempts};
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use hostfront_core::staff::StaffError;
 use hostfront_core::staff::auth::own::{self, OwnSession, Reauthentication};
@@ -101,10 +102,11 @@ async fn end_my_other_sessions(
         (status = 403, body = ErrorBody, description = "`wrong_password_or_code`: nothing changed"),
         (status = 409, body = ErrorBody, description = "`moved_on`"),
         (status = 422, body = ErrorBody, description = "`invalid_staff`: a weak new password"),
-        (status = 429, body = ErrorBody, description = "`locked_out`, `login_throttled`: too many wrong tries"),
+        (status = 429, body = ErrorBody, description = "`locked_out`, `login_throttled`: too many wrong tries; `rate_limited`: too many tries from this client"),
     ))]
 async fn change_my_password(
     State(state): State<AppState>,
+    _: Admitted<AuthAttempts>,
     staff: Staff<AsSupport>,
     headers: HeaderMap,
     ApiJson(request): ApiJson<OwnPasswordChange>,
@@ -126,10 +128,11 @@ async fn change_my_password(
         (status = 200, body = NewAuthenticator),
         (status = 403, body = ErrorBody, description = "`wrong_password_or_code`"),
         (status = 409, body = ErrorBody, description = "`moved_on`"),
-        (status = 429, body = ErrorBody, description = "`locked_out`, `login_throttled`"),
+        (status = 429, body = ErrorBody, description = "`locked_out`, `login_throttled`, `rate_limited`"),
     ))]
 async fn begin_my_authenticator(
     State(state): State<AppState>,
+    _: Admitted<AuthAttempts>,
     staff: Staff<AsSupport>,
     ApiJson(request): ApiJson<Reauthentication>,
 ) -> Result<Json<NewAuthenticator>, ApiError> {
@@ -149,10 +152,11 @@ async fn begin_my_authenticator(
         (status = 200, body = RecoveryCodes),
         (status = 403, body = ErrorBody, description = "`wrong_password_or_code`: not a code of the new authenticator"),
         (status = 409, body = ErrorBody, description = "`no_change_under_way`, `moved_on`"),
-        (status = 429, body = ErrorBody, description = "`locked_out`, `login_throttled`"),
+        (status = 429, body = ErrorBody, description = "`locked_out`, `login_throttled`, `rate_limited`"),
     ))]
 async fn confirm_my_authenticator(
     State(state): State<AppState>,
+    _: Admitted<AuthAttempts>,
     staff: Staff<AsSupport>,
     ApiJson(request): ApiJson<AuthenticatorConfirm>,
 ) -> Result<Json<RecoveryCodes>, ApiError> {
@@ -165,6 +169,7 @@ async fn confirm_my_authenticator(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 struct ResetWhy {
     /// 1 to 500 characters, for the audit log.
     why: String,

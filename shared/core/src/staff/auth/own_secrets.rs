@@ -32,16 +32,19 @@ async fn stored(ports: &impl Storage, member: &StaffMember) -> Result<Item, Staf
     Ok(item)
 }
 
-/// Checks the password and code again, as a login counts them; the factor used.
+/// Checks the password and code again, each try counted before it is
+/// checked (see `Tries::count_first`); the factor used, and the writes that
+/// clear the count with the change it allows.
 async fn reauthenticate(
     ports: &(impl Storage + Hashing + Sealing),
     member: &StaffMember,
     item: &Item,
     request: Reauthentication,
     client: &str,
-) -> Result<Factor, StaffError> {
+) -> Result<(Factor, [TxOp; 2]), StaffError> {
     let now = ports.clock().now_secs();
     let tries = Tries::admit(ports.table(), &member.email, client, now).await?;
+    let in_a_row = tries.count_first(ports.table(), now).await?;
     let login = StaffLogin {
         email: member.email.clone(),
         password: request.password,
@@ -49,11 +52,22 @@ async fn reauthenticate(
     };
     let found = (member.clone(), item.clone());
     if let Some(used) = credentials(ports, Some(&found), login).await? {
-        return Ok(used);
+        return Ok((used, tries.succeeded_ops(now)));
     }
-    let failure = tries.failed(ports.table(), now).await?;
+    Err(wrong(ports, member, (&tries, in_a_row), client).await?)
+}
+
+/// Records a wrong try counted first; the error to answer with.
+async fn wrong(
+    ports: &impl Storage,
+    member: &StaffMember,
+    (tries, in_a_row): (&Tries, i64),
+    client: &str,
+) -> Result<StaffError, StaffError> {
+    let now = ports.clock().now_secs();
+    let failure = tries.counted_wrong(ports.table(), now, in_a_row).await?;
     let at = clock::rfc3339_millis(ports.clock().now());
-    Err(failed(ports, member, failure, client, at).await?)
+    failed(ports, member, failure, client, at).await
 }
 
 /// Writes `update` to the member's profile read as `item`, with an audit
@@ -63,7 +77,7 @@ async fn write_own(
     member: &StaffMember,
     item: &Item,
     (update, action, why): (Update, &str, String),
-    client: &str,
+    (client, cleared): (&str, [TxOp; 2]),
 ) -> Result<(), StaffError> {
     let entry = audit(
         member,
@@ -78,7 +92,9 @@ async fn write_own(
         update: update.bump_version(),
         condition: Some(Condition::VersionIs(item.i64_attr("v").unwrap_or(0))),
     };
-    match ports.table().transact(vec![write, entry]).await {
+    let mut ops = vec![write, entry];
+    ops.extend(cleared);
+    match ports.table().transact(ops).await {
         Ok(()) => Ok(()),
         Err(TableError::TransactionConflict { .. }) => Err(StaffError::Refused {
             code: "moved_on",
@@ -112,7 +128,7 @@ pub async fn change_password(
         password: request.current_password,
         code: request.code,
     };
-    let used = reauthenticate(ports, member, &item, again, client).await?;
+    let (used, cleared) = reauthenticate(ports, member, &item, again, client).await?;
     let hash = ports.hasher().hash(request.new_password).await?;
     let (update, _) = second_factor::spend(Update::new().set("password_hash", hash), &item, used);
     let change = (
@@ -120,7 +136,7 @@ pub async fn change_password(
         "password_changed",
         "by the member, other sessions ended".to_string(),
     );
-    write_own(ports, member, &item, change, client).await?;
+    write_own(ports, member, &item, change, (client, cleared)).await?;
     end_other_sessions(ports, member, token).await
 }
 
@@ -155,7 +171,7 @@ pub async fn begin_authenticator(
     client: &str,
 ) -> Result<NewAuthenticator, StaffError> {
     let item = stored(ports, member).await?;
-    let used = reauthenticate(ports, member, &item, request, client).await?;
+    let (used, cleared) = reauthenticate(ports, member, &item, request, client).await?;
     let secret = totp::new_secret();
     let pending = sealed(ports, &secret, &pending_context(&member.id)).await?;
     let until = ports.clock().now_secs() + PENDING_SECS;
@@ -168,7 +184,7 @@ pub async fn begin_authenticator(
         "authenticator_change_started",
         "a new secret shown, waiting for its first code".to_string(),
     );
-    write_own(ports, member, &item, change, client).await?;
+    write_own(ports, member, &item, change, (client, cleared)).await?;
     Ok(NewAuthenticator {
         enrolment_url: totp::enrolment_url(&secret, &ports.config().company_name, &member.email),
         totp_secret: secret,
@@ -210,21 +226,14 @@ pub async fn confirm_authenticator(
         });
     };
     let tries = Tries::admit(ports.table(), &member.email, client, now).await?;
+    let in_a_row = tries.count_first(ports.table(), now).await?;
     let secret = ports
         .sealer()
         .open(pending, &pending_context(&member.id))
         .await
         .map_err(|e| TableError::Backend(format!("opening a staff secret: {e}")))?;
     let Some(step) = totp::step_of(&secret, request.code.trim(), now) else {
-        let failure = tries.failed(ports.table(), now).await?;
-        return Err(failed(
-            ports,
-            member,
-            failure,
-            client,
-            clock::rfc3339_millis(ports.clock().now()),
-        )
-        .await?);
+        return Err(wrong(ports, member, (&tries, in_a_row), client).await?);
     };
     let (codes, digests) = second_factor::recovery_codes();
     let update = Update::new()
@@ -241,7 +250,14 @@ pub async fn confirm_authenticator(
         "authenticator_changed",
         "moved to a new device by the member; new recovery codes".to_string(),
     );
-    write_own(ports, member, &item, change, client).await?;
+    write_own(
+        ports,
+        member,
+        &item,
+        change,
+        (client, tries.succeeded_ops(now)),
+    )
+    .await?;
     Ok(RecoveryCodes {
         recovery_codes: codes,
     })
@@ -267,8 +283,10 @@ pub async fn reset_authenticator(
     why: &str,
 ) -> Result<Option<AuthenticatorReset>, StaffError> {
     let why = why.trim();
-    if why.is_empty() || why.chars().count() > 500 {
-        return Err(StaffError::Invalid("say why in 1 to 500 characters".into()));
+    if why.is_empty() || why.chars().count() > 500 || !crate::input::is_plain_text(why) {
+        return Err(StaffError::Invalid(
+            "say why in 1 to 500 characters of plain text on one line".into(),
+        ));
     }
     if admin.id == id {
         return Err(StaffError::Refused {
