@@ -43,15 +43,18 @@ async function grantCredit(browser, server, name, email, minor) {
     await staffLogIn(staffConsole, server);
   }
   const page = staffConsole;
+  await page.goto(`${server.base}/admin/#/customers`);
   await page.locator("#customer-search").getByLabel(/^Email, name/).fill(email);
   await page.locator("#customer-search").getByRole("button", { name: "Find" }).click();
-  await page.locator("#customer-results").getByRole("button", { name: new RegExp(name) }).click();
+  await page.locator("#customer-results").getByRole("link", { name: new RegExp(name) }).click();
+  await page.getByRole("heading", { level: 1, name }).waitFor();
   const credit = page.locator('#customer-file [data-form="Grant credit"]');
-  await credit.getByLabel("Credit (minor units)").fill(String(minor));
+  const dollars = (minor / 100).toFixed(2);
+  await credit.getByLabel("Credit (USD)").fill(dollars);
   await credit.getByLabel("Why").fill("Sorry for the outage.");
   await credit.getByRole("button", { name: "Grant credit" }).click();
   const shown = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(minor / 100);
-  await page.locator("#console-message").getByText(`The credit is ${shown} now.`).waitFor();
+  await page.locator('#customer-file [data-note="credit"]').getByText(`the credit is ${shown} now.`).waitFor();
 }
 
 /// The customer's page, logged in, with `viewport`.
