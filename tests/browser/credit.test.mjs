@@ -5,22 +5,8 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { fits, shot, totpNow, useStorefront } from "./harness.mjs";
-
-/// A new customer (signed up and verified through the API) named `name`; their email.
-async function newCustomer(base, name) {
-  const email = `credit${Date.now()}${Math.floor(Math.random() * 1000)}@example.com`;
-  const post = (path, body) => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  await post("/api/signup", { email, password: "correct horse battery", name, country: "GB" });
-  let token = null;
-  for (let i = 0; i < 50 && !token; i++) {
-    const mails = await (await fetch(`${base}/api/outbox`)).json();
-    token = mails.find((m) => m.to === email && m.kind === "verify_email")?.text.match(/#verify=(\S+)/)?.[1];
-    if (!token) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal((await post("/api/verify-email", { token })).status, 201);
-  return email;
-}
+import { apiCustomer, fits, shot, totpNow, useStorefront } from "./harness.mjs";
+import { customerPage } from "./staff.mjs";
 
 /// Logs the admin into the console on `page`.
 async function staffLogIn(page, server) {
@@ -57,20 +43,6 @@ async function grantCredit(browser, server, name, email, minor) {
   await page.locator('#customer-file [data-note="credit"]').getByText(`the credit is ${shown} now.`).waitFor();
 }
 
-/// The customer's page, logged in, with `viewport`.
-async function customerPage(browser, base, email, viewport) {
-  const context = await browser.newContext(viewport.width < 500 ? { viewport, isMobile: true, hasTouch: true } : { viewport });
-  const page = await context.newPage();
-  await page.goto(`${base}/`);
-  const status = await page.evaluate(async (email) => (await fetch("/api/login", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: "correct horse battery" }),
-  })).status, email);
-  assert.equal(status, 200, "the customer logs in");
-  return page;
-}
-
 /// Renews the domain `name` in the portal on `page`, paid by the credit
 /// left: the form says so, and asks for no card.
 async function renewByCredit(page, base, name) {
@@ -89,7 +61,7 @@ async function renewByCredit(page, base, name) {
 
 async function anOrderPaidByCredit(app, viewport, tag, credit) {
   const customer = `Ada ${tag}`;
-  const email = await newCustomer(app.server.base, customer);
+  const { email } = await apiCustomer(app.server.base, { name: customer, prefix: "credit" });
   await grantCredit(app.browser, app.server, customer, email, credit);
   const page = await customerPage(app.browser, app.server.base, email, viewport);
   const name = `credit-${tag}-${Date.now()}.com`;

@@ -110,6 +110,28 @@ export async function verificationLink(base, email) {
   throw new Error(`no verification mail to ${email}`);
 }
 
+/// A customer signed up and verified through the API, and `call`, which
+/// sends as them (their cookies kept, each change with its own
+/// Idempotency-Key): `{ email, call }`.
+export async function apiCustomer(base, { name, country = "GB", prefix = "customer" }) {
+  const jar = [];
+  const call = async (path, body, method = "POST") => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { "content-type": "application/json", cookie: jar.join("; "), "idempotency-key": crypto.randomUUID() },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const cookie = response.headers.get("set-cookie");
+    if (cookie) jar.push(cookie.split(";")[0]);
+    return response.json().catch(() => null);
+  };
+  const email = `${prefix}${Date.now()}${Math.floor(Math.random() * 1000)}@example.com`;
+  await call("/api/signup", { email, password: "correct horse battery", name, country });
+  const token = (await verificationLink(base, email)).split("#verify=")[1];
+  await call("/api/verify-email", { token });
+  return { email, call };
+}
+
 /// Fills and sends the signup form on `page`, then follows the mailed link.
 export async function signUp(page, base, { name, email, country }) {
   const signup = page.locator("#signup-form");

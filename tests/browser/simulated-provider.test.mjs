@@ -7,30 +7,11 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { fits, shot, totpNow, useStorefront } from "./harness.mjs";
+import { apiCustomer, fits, shot, totpNow, useStorefront } from "./harness.mjs";
 
 /// A customer whose order is paid with the simulated provider's test card, kept for later.
 async function paidKeepingTheCard(base) {
-  const jar = [];
-  const call = async (path, body, method = "POST") => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { "content-type": "application/json", cookie: jar.join("; "), "idempotency-key": crypto.randomUUID() },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const cookie = response.headers.get("set-cookie");
-    if (cookie) jar.push(cookie.split(";")[0]);
-    return response.json().catch(() => null);
-  };
-  const email = `ada${Date.now()}@example.com`;
-  await call("/api/signup", { email, password: "correct horse battery", name: "Ada Lovelace", country: "GB" });
-  let token = null;
-  for (let i = 0; i < 50 && !token; i++) {
-    const mails = await (await fetch(`${base}/api/outbox`)).json();
-    token = mails.find((m) => m.to === email && m.kind === "verify_email")?.text.match(/#verify=(\S+)/)?.[1];
-    if (!token) await new Promise((r) => setTimeout(r, 100));
-  }
-  await call("/api/verify-email", { token });
+  const { call } = await apiCustomer(base, { name: "Ada Lovelace", prefix: "ada" });
   const order = await call("/api/orders", { plan_id: "web-starter", cycle: "monthly", username: `ada${Date.now() % 100000}`, generate_password: true, domain: { action: "register", name: `analytical-engine-${Date.now()}.com` } });
   const paid = await call(`/api/orders/${order.id}/pay`, { payment_method: "pm_card_visa", billing_country: "GB", save_card: true });
   assert.ok(paid.invoice?.number, JSON.stringify(paid));

@@ -3,39 +3,22 @@
 // console's navigation (a sidebar on a wide screen, a menu on a phone).
 
 import assert from "node:assert/strict";
-import { totpNow } from "./harness.mjs";
+import { apiCustomer, totpNow } from "./harness.mjs";
 
 /// A customer's paid order; paid from another country (`US`), it is held for review.
 export async function paidOrder(base, billingCountry = "US") {
-  const jar = [];
-  const call = async (path, body, headers = {}) => {
-    const response = await fetch(`${base}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", cookie: jar.join("; "), ...headers },
-      body: JSON.stringify(body),
-    });
-    const cookie = response.headers.get("set-cookie");
-    if (cookie) jar.push(cookie.split(";")[0]);
-    return response.json().catch(() => null);
-  };
-  const email = `hedy${Date.now()}@example.com`;
-  await call("/api/signup", { email, password: "correct horse battery", name: "Hedy Lamarr", country: "AT" });
-  let token = null;
-  for (let i = 0; i < 50 && !token; i++) {
-    const mails = await (await fetch(`${base}/api/outbox`)).json();
-    token = mails.find((m) => m.to === email && m.kind === "verify_email")?.text.match(/#verify=(\S+)/)?.[1];
-    if (!token) await new Promise((r) => setTimeout(r, 100));
-  }
-  await call("/api/verify-email", { token });
-  const order = await call("/api/orders", { plan_id: "web-starter", cycle: "monthly", username: `hedy${Date.now() % 100000}`, generate_password: true, domain: { action: "register", name: `frequency-hopping-${Date.now()}.com` } }, { "idempotency-key": crypto.randomUUID() });
+  const { email, call } = await apiCustomer(base, { name: "Hedy Lamarr", country: "AT", prefix: "hedy" });
+  const order = await call("/api/orders", { plan_id: "web-starter", cycle: "monthly", username: `hedy${Date.now() % 100000}`, generate_password: true, domain: { action: "register", name: `frequency-hopping-${Date.now()}.com` } });
   const paid = await call(`/api/orders/${order.id}/pay`, { payment_method: "pm_card_visa", billing_country: billingCountry });
   assert.ok(["pending_review", "provisioning"].includes(paid.status), JSON.stringify(paid));
   return { id: order.id, email, customerId: paid.invoice?.customer_id };
 }
 
-/// A browser page logged in as the customer `email` of `paidOrder`.
-export async function customerPage(browser, base, email) {
-  const page = await (await browser.newContext()).newPage();
+/// A browser page logged in as the customer `email` of `paidOrder` (or
+/// `apiCustomer`), at `viewport` when given (a phone's below 500 px).
+export async function customerPage(browser, base, email, viewport = null) {
+  const options = !viewport ? {} : viewport.width < 500 ? { viewport, isMobile: true, hasTouch: true } : { viewport };
+  const page = await (await browser.newContext(options)).newPage();
   await page.goto(`${base}/`);
   const status = await page.evaluate(async (email) => (await fetch("/api/login", {
     method: "POST",
