@@ -5,19 +5,8 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { apiCustomer, fits, shot, totpNow, useStorefront } from "./harness.mjs";
-import { customerPage } from "./staff.mjs";
-
-/// Logs the admin into the console on `page`.
-async function staffLogIn(page, server) {
-  await page.goto(`${server.base}/admin/`);
-  const form = page.locator("#login-form");
-  await form.getByLabel("Email").fill(server.staff.email);
-  await form.getByLabel("Password").fill(server.staff.password);
-  await form.getByLabel(/^Code from your authenticator/).fill(totpNow(server.staff.secret));
-  await form.getByRole("button", { name: "Log in" }).click();
-  await page.locator("#who").getByText(/grace@staff\.example/).waitFor();
-}
+import { apiCustomer, fits, shot, useStorefront } from "./harness.mjs";
+import { customerPage, logInNow } from "./staff.mjs";
 
 /// The console, logged in once for every test: a code is good once.
 let staffConsole = null;
@@ -26,7 +15,7 @@ let staffConsole = null;
 async function grantCredit(browser, server, name, email, minor) {
   if (!staffConsole) {
     staffConsole = await (await browser.newContext()).newPage();
-    await staffLogIn(staffConsole, server);
+    await logInNow(staffConsole, server);
   }
   const page = staffConsole;
   await page.goto(`${server.base}/admin/#/customers`);

@@ -7,7 +7,8 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { apiCustomer, fits, shot, totpNow, useStorefront } from "./harness.mjs";
+import { apiCustomer, fits, shot, useStorefront } from "./harness.mjs";
+import { logInNow } from "./staff.mjs";
 
 /// A customer whose order is paid with the simulated provider's test card, kept for later.
 async function paidKeepingTheCard(base) {
@@ -16,16 +17,6 @@ async function paidKeepingTheCard(base) {
   const paid = await call(`/api/orders/${order.id}/pay`, { payment_method: "pm_card_visa", billing_country: "GB", save_card: true });
   assert.ok(paid.invoice?.number, JSON.stringify(paid));
   return { number: paid.invoice.number, get: (path) => call(path, null, "GET") };
-}
-
-async function logIn(page, server) {
-  await page.goto(`${server.base}/admin/`);
-  const form = page.locator("#login-form");
-  await form.getByLabel("Email").fill(server.staff.email);
-  await form.getByLabel("Password").fill(server.staff.password);
-  await form.getByLabel(/^Code from your authenticator/).fill(totpNow(server.staff.secret));
-  await form.getByRole("button", { name: "Log in" }).click();
-  await page.locator("#who").getByText(/, admin$/).waitFor();
 }
 
 async function until(what, check) {
@@ -45,7 +36,7 @@ describe("the simulated provider's dashboard", () => {
     const page = await context.newPage();
     await page.goto(`${app.server.base}/simulated-provider.html`);
     await page.locator("#provider-message").getByText(/Log in to the staff console first/).waitFor();
-    await logIn(page, app.server);
+    await logInNow(page, app.server);
     await page.goto(`${app.server.base}/simulated-provider.html`);
     const payment = page.locator("[data-payment]").filter({ hasText: ada.number });
     await payment.waitFor();

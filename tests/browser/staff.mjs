@@ -44,18 +44,28 @@ export async function waitForStatus(page, id, status) {
   assert.equal(now, status, `order ${id}`);
 }
 
-/// Logs the admin of `server` in on `page`, first with a wrong code.
-export async function logIn(page, server) {
-  await page.goto(`${server.base}/admin/`);
+/// Sends the console's login form with the admin of `server` and `code`.
+async function sendLogin(page, server, code) {
   const form = page.locator("#login-form");
   await form.getByLabel("Email").fill(server.staff.email);
   await form.getByLabel("Password").fill(server.staff.password);
-  await form.getByLabel(/^Code from your authenticator/).fill("000000");
+  await form.getByLabel(/^Code from your authenticator/).fill(code);
   await form.getByRole("button", { name: "Log in" }).click();
+}
+
+/// Logs the admin of `server` in on `page` with the code of now.
+export async function logInNow(page, server) {
+  await page.goto(`${server.base}/admin/`);
+  await sendLogin(page, server, totpNow(server.staff.secret));
+  await page.locator("#who").getByText(`<${server.staff.email}>, admin`).waitFor();
+}
+
+/// Logs the admin of `server` in on `page`, first with a wrong code.
+export async function logIn(page, server) {
+  await page.goto(`${server.base}/admin/`);
+  await sendLogin(page, server, "000000");
   await page.locator("#login-message").getByText(/password or code is wrong/).waitFor();
-  await form.getByLabel("Password").fill(server.staff.password);
-  await form.getByLabel(/^Code from your authenticator/).fill(totpNow(server.staff.secret));
-  await form.getByRole("button", { name: "Log in" }).click();
+  await sendLogin(page, server, totpNow(server.staff.secret));
   await page.locator("#who").getByText("Grace Hopper <grace@staff.example>, admin").waitFor();
 }
 
