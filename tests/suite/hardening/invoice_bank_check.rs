@@ -6,8 +6,6 @@
 //! not, never captured twice however often it is asked. On both engines,
 //! with the gateway watched.
 
-use std::collections::HashSet;
-
 use hostfront::Ports;
 use hostfront::accounts::Customer;
 use hostfront::adapters::sim::{APPROVED, AUTHENTICATES};
@@ -23,7 +21,7 @@ use hostfront_tests::shopper::{Shopper, fresh_username};
 use serde_json::{Value, json};
 
 use super::card_testing::log_in;
-use super::watched_gateway::{Seen, watched};
+use super::watched_gateway::watched;
 use crate::renewals::services::{card, travel_to};
 use crate::renewals::{first_service, live_domain};
 
@@ -71,19 +69,7 @@ async fn saved(ports: &Ports, customer: &Customer) -> PaymentSource {
 /// The check at the bank an answer sends the holder to.
 fn check_of(waiting: &InvoicePayment) -> String {
     assert_eq!(waiting.invoice.status, InvoiceStatus::Open, "not paid yet");
-    let url = waiting
-        .payment_action_url
-        .as_deref()
-        .expect("sent to the bank");
-    url.strip_prefix("/bank.html?check=")
-        .expect("the simulated bank's page")
-        .to_string()
-}
-
-/// The captures made since `from` captures had been: their distinct ids.
-fn captured_since(seen: &Seen, from: usize) -> HashSet<String> {
-    let captures = seen.captures.lock().unwrap();
-    captures[from..].iter().map(|c| c.id.clone()).collect()
+    super::watched_gateway::bank_check(waiting.payment_action_url.as_deref())
 }
 
 async fn confirming_at_the_bank_pays_the_invoice_once(clock: &ManualClock, ports: &Ports) {
@@ -132,7 +118,7 @@ async fn confirming_at_the_bank_pays_the_invoice_once(clock: &ManualClock, ports
     let again = confirm().await.unwrap();
     assert_eq!(again.invoice.status, InvoiceStatus::Paid, "a replay");
     assert_eq!(again.payment_action_url, None);
-    let captures = captured_since(&seen, before);
+    let captures = seen.captured_since(before);
     assert_eq!(captures.len(), 1, "captured once: {captures:?}");
     assert_eq!(again.invoice.capture_id.as_ref(), captures.iter().next());
 
@@ -186,7 +172,7 @@ async fn refusing_at_the_bank_leaves_the_invoice_payable(clock: &ManualClock, po
         .unwrap();
     let replay = confirm().await.unwrap();
     assert_eq!(replay.invoice.status, InvoiceStatus::Paid);
-    let captures = captured_since(&seen, before);
+    let captures = seen.captured_since(before);
     assert_eq!(captures.len(), 1, "only the new card: {captures:?}");
     let run = billing::run(ports).await.unwrap();
     assert_eq!((run.charged, run.declined), (0, 0), "paid already");
@@ -247,7 +233,7 @@ async fn a_holder_who_never_comes_back_holds_nothing_for_long(clock: &ManualCloc
         ),
         "{late:?}"
     );
-    assert!(captured_since(&seen, before).is_empty(), "nothing captured");
+    assert!(seen.captured_since(before).is_empty(), "nothing captured");
 }
 
 with_clock_on_both_engines!(a_holder_who_never_comes_back_holds_nothing_for_long: abandoned_embedded, abandoned_cloud);

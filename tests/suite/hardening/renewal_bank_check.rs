@@ -5,8 +5,6 @@
 //! declines it and leaves the domain renewable; a holder who never comes
 //! back holds nothing for long. On both engines, with the gateway watched.
 
-use std::collections::HashSet;
-
 use hostfront::Ports;
 use hostfront::accounts::Customer;
 use hostfront::adapters::sim::{APPROVED, AUTHENTICATES};
@@ -19,7 +17,7 @@ use hostfront_tests::shopper::{Shopper, fresh_username, test_method};
 use serde_json::{Value, json};
 
 use super::card_testing::log_in;
-use super::watched_gateway::{Seen, watched};
+use super::watched_gateway::watched;
 use crate::renewals::{live_domain, paying_with};
 
 /// Asks to renew `domain` for a year with `card`, under `key`.
@@ -36,19 +34,7 @@ async fn renew(
 fn check_of(waiting: &Renewal) -> String {
     assert_eq!(waiting.status, RenewalStatus::AtBank, "{waiting:?}");
     assert!(waiting.bank_until.is_some(), "until when it waits");
-    let url = waiting
-        .payment_action_url
-        .as_deref()
-        .expect("sent to the bank");
-    url.strip_prefix("/bank.html?check=")
-        .expect("the simulated bank's page")
-        .to_string()
-}
-
-/// The captures made since `from` captures had been: their distinct ids.
-fn captured_since(seen: &Seen, from: usize) -> HashSet<String> {
-    let captures = seen.captures.lock().unwrap();
-    captures[from..].iter().map(|c| c.id.clone()).collect()
+    super::watched_gateway::bank_check(waiting.payment_action_url.as_deref())
 }
 
 async fn invoice_status(ports: &Ports, renewal: &Renewal) -> InvoiceStatus {
@@ -111,7 +97,7 @@ async fn confirming_at_the_bank_renews_once(_clock: &ManualClock, ports: &Ports)
     assert_eq!(done.status, RenewalStatus::Renewed, "a replay: {done:?}");
     assert_eq!(done.new_expiry, Some(add_years_secs(expiry, 1)));
     assert_eq!(invoice_status(ports, &done).await, InvoiceStatus::Paid);
-    let captures = captured_since(&seen, before);
+    let captures = seen.captured_since(before);
     assert_eq!(captures.len(), 1, "captured once: {captures:?}");
     let moves = hostfront::audit::read(
         ports.table.as_ref(),
@@ -163,7 +149,7 @@ async fn refusing_at_the_bank_leaves_the_domain_renewable(_clock: &ManualClock, 
     renewals::run(ports, &domain.name, renewed.current_expiry, true)
         .await
         .unwrap();
-    assert_eq!(captured_since(&seen, before).len(), 1, "only the new card");
+    assert_eq!(seen.captured_since(before).len(), 1, "only the new card");
 }
 
 with_clock_on_both_engines!(refusing_at_the_bank_leaves_the_domain_renewable: refused_embedded, refused_cloud);
@@ -212,7 +198,7 @@ async fn a_holder_who_never_comes_back_holds_nothing_for_long(clock: &ManualCloc
     );
     let capture = ports.payments.capture(&check, waiting.total, "late").await;
     assert!(capture.is_err(), "let go of: {capture:?}");
-    assert!(captured_since(&seen, before).is_empty(), "nothing captured");
+    assert!(seen.captured_since(before).is_empty(), "nothing captured");
 }
 
 with_clock_on_both_engines!(a_holder_who_never_comes_back_holds_nothing_for_long: abandoned_embedded, abandoned_cloud);

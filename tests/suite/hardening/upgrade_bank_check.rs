@@ -6,8 +6,6 @@
 //! upgradable; one left at the bank past its time is ended by the next
 //! upgrade, nothing of it captured. On both engines, with the gateway watched.
 
-use std::collections::HashSet;
-
 use hostfront::Ports;
 use hostfront::accounts::Customer;
 use hostfront::adapters::sim::{APPROVED, AUTHENTICATES};
@@ -22,7 +20,7 @@ use hostfront_tests::shopper::{fresh_username, test_method};
 use serde_json::{Value, json};
 
 use super::card_testing::log_in;
-use super::watched_gateway::{Seen, watched};
+use super::watched_gateway::watched;
 use crate::renewals::services::card;
 use crate::renewals::{first_service, live_domain};
 
@@ -40,18 +38,7 @@ async fn upgrade(
 /// The check at the bank an upgrade waiting there sends its holder to.
 fn check_of(waiting: &Upgraded) -> String {
     assert_eq!(waiting.service.plan_id, "web-starter", "not upgraded yet");
-    let url = waiting
-        .payment_action_url
-        .as_deref()
-        .expect("sent to the bank");
-    url.strip_prefix("/bank.html?check=")
-        .expect("the simulated bank's page")
-        .to_string()
-}
-
-fn captured_since(seen: &Seen, from: usize) -> HashSet<String> {
-    let captures = seen.captures.lock().unwrap();
-    captures[from..].iter().map(|c| c.id.clone()).collect()
+    super::watched_gateway::bank_check(waiting.payment_action_url.as_deref())
 }
 
 /// The customer's upgrade invoices' statuses, oldest first.
@@ -113,7 +100,7 @@ async fn confirming_at_the_bank_upgrades_once(_clock: &ManualClock, ports: &Port
     }
     let replay = confirm().await.unwrap();
     assert_eq!(replay.service.plan_id, "web-business", "a replay");
-    let captures = captured_since(&seen, before);
+    let captures = seen.captured_since(before);
     assert_eq!(captures.len(), 1, "captured once: {captures:?}");
     assert_eq!(
         upgrade_invoices(ports, &customer).await,
@@ -163,7 +150,7 @@ async fn refusing_at_the_bank_leaves_the_plan(_clock: &ManualClock, ports: &Port
         upgrade_invoices(ports, &customer).await,
         [InvoiceStatus::Void, InvoiceStatus::Paid]
     );
-    assert_eq!(captured_since(&seen, before).len(), 1, "only the new card");
+    assert_eq!(seen.captured_since(before).len(), 1, "only the new card");
 }
 
 with_clock_on_both_engines!(refusing_at_the_bank_leaves_the_plan: refused_embedded, refused_cloud);
@@ -208,7 +195,7 @@ async fn an_upgrade_left_at_the_bank_is_ended_by_the_next(clock: &ManualClock, p
     );
     let probe = ports.payments.capture(&check, 1, "late").await;
     assert!(probe.is_err(), "let go of: {probe:?}");
-    assert_eq!(captured_since(&seen, before).len(), 1, "only the new card");
+    assert_eq!(seen.captured_since(before).len(), 1, "only the new card");
 }
 
 with_clock_on_both_engines!(an_upgrade_left_at_the_bank_is_ended_by_the_next: lapsed_embedded, lapsed_cloud);
@@ -311,7 +298,7 @@ async fn the_sweep_ends_an_upgrade_left_at_the_bank(clock: &ManualClock, ports: 
         first_service(ports, &customer.id).await.plan_id,
         "web-starter"
     );
-    assert!(captured_since(&seen, before).is_empty(), "nothing captured");
+    assert!(seen.captured_since(before).is_empty(), "nothing captured");
 }
 
 with_clock_on_both_engines!(the_sweep_ends_an_upgrade_left_at_the_bank: swept_embedded, swept_cloud);

@@ -28,6 +28,12 @@ impl Seen {
         self.cards.load(SeqCst)
     }
 
+    /// The distinct ids of the captures made since `from` captures had been.
+    pub fn captured_since(&self, from: usize) -> std::collections::HashSet<String> {
+        let captures = self.captures.lock().unwrap();
+        captures[from..].iter().map(|c| c.id.clone()).collect()
+    }
+
     /// Authorisations from now on wait until `release`.
     pub fn hold(&self) {
         self.held.store(true, SeqCst);
@@ -122,4 +128,14 @@ impl Payments for Watched {
         self.seen.refunds.lock().unwrap().push(refund.clone());
         Ok(refund)
     }
+}
+
+/// The check of the simulated bank a payment waiting there sends its holder
+/// to, read from the bank page's address it was given.
+pub(crate) fn bank_check(payment_action_url: Option<&str>) -> String {
+    payment_action_url
+        .expect("sent to the bank")
+        .strip_prefix("/bank.html?check=")
+        .expect("the simulated bank's page")
+        .to_string()
 }
