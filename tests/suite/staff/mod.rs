@@ -2,6 +2,7 @@
 //! every admin route needs, and what staff do, recorded in the audit log.
 
 mod agency;
+mod agency_calendar;
 mod agency_lists;
 mod agency_races;
 mod countries;
