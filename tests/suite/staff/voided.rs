@@ -18,7 +18,8 @@ async fn a_voided_invoice_is_credited_once(app: &App) {
         .await;
     let id = order["id"].as_str().unwrap();
     let number = order["invoice"]["number"].as_str().unwrap();
-    let (_, issued) = ada.get(&format!("/api/invoices/{number}")).await;
+    let (status, issued) = ada.get(&format!("/api/invoices/{number}")).await;
+    assert_eq!(status, 200, "the invoice as issued: {issued}");
     let path = format!("/api/orders/{id}/cancel");
     let (status, cancelled) = ada.post(&path, json!({}), None).await;
     assert_eq!(status, 200, "{cancelled}");
