@@ -209,6 +209,7 @@ struct ServiceList {
     service_type: Option<services::ServiceType>,
     status: Option<services::ServiceStatus>,
     /// Only those whose last day is within this many days (past ones too).
+    #[param(minimum = 0, maximum = 3660)]
     expiring_within_days: Option<u32>,
     /// Where the previous page ended (its `next`).
     cursor: Option<String>,
@@ -228,6 +229,12 @@ async fn list_services(
     _: Staff<AsSupport>,
     ApiQuery(list): ApiQuery<ServiceList>,
 ) -> Result<Json<Listed<ClientService>>, ApiError> {
+    if list.expiring_within_days.is_some_and(|days| days > 3660) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "expiring_within_days: 0 to 3660 days",
+        ));
+    }
     let filter = ServiceFilter {
         service_type: list.service_type,
         status: list.status,
