@@ -83,11 +83,7 @@ async fn confirming_at_the_bank_upgrades_once(_clock: &ManualClock, ports: &Port
         still.payment_action_url, waiting.payment_action_url,
         "not answered yet"
     );
-    let back = ports
-        .payments
-        .answer_bank_check(&check, true)
-        .await
-        .unwrap();
+    let back = super::watched_gateway::answer_bank(&ports, &check, true).await;
     assert!(
         back.ends_with(&format!("/portal.html?confirmed_upgrade={}", service.id)),
         "{back}"
@@ -119,11 +115,7 @@ async fn refusing_at_the_bank_leaves_the_plan(_clock: &ManualClock, ports: &Port
     let before = seen.captures.lock().unwrap().len();
     let waiting = upgrade(ports, owner, AUTHENTICATES, "k-3ds").await.unwrap();
     let check = check_of(&waiting);
-    ports
-        .payments
-        .answer_bank_check(&check, false)
-        .await
-        .unwrap();
+    super::watched_gateway::answer_bank(&ports, &check, false).await;
     let confirm = || upgrade_bank::confirmed_at_bank(ports, &customer.id, &service.id);
     match confirm().await {
         Err(AddonError::Declined { code, .. }) => assert_eq!(code, "authentication_failed"),
@@ -177,11 +169,7 @@ async fn an_upgrade_left_at_the_bank_is_ended_by_the_next(clock: &ManualClock, p
         [InvoiceStatus::Void, InvoiceStatus::Paid],
         "the one left at the bank voided"
     );
-    ports
-        .payments
-        .answer_bank_check(&check, true)
-        .await
-        .unwrap();
+    super::watched_gateway::answer_bank(&ports, &check, true).await;
     let late = upgrade_bank::confirmed_at_bank(ports, &customer.id, &service.id).await;
     assert!(
         matches!(
@@ -278,11 +266,7 @@ async fn the_sweep_ends_an_upgrade_left_at_the_bank(clock: &ManualClock, ports: 
         [InvoiceStatus::Void]
     );
 
-    ports
-        .payments
-        .answer_bank_check(&check, true)
-        .await
-        .unwrap();
+    super::watched_gateway::answer_bank(&ports, &check, true).await;
     let late = upgrade_bank::confirmed_at_bank(ports, &customer.id, &service.id).await;
     assert!(
         matches!(

@@ -139,3 +139,12 @@ pub(crate) fn bank_check(payment_action_url: Option<&str>) -> String {
         .expect("the simulated bank's page")
         .to_string()
 }
+
+/// The holder answers the simulated bank's check; the page it sends them back to.
+pub(crate) async fn answer_bank(ports: &Ports, check: &str, confirmed: bool) -> String {
+    ports
+        .payments
+        .answer_bank_check(check, confirmed)
+        .await
+        .expect("the simulated bank answers")
+}
