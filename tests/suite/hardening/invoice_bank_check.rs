@@ -89,7 +89,7 @@ async fn confirming_at_the_bank_pays_the_invoice_once(clock: &ManualClock, ports
         still.payment_action_url, waiting.payment_action_url,
         "not answered yet: still at the bank"
     );
-    let back = super::watched_gateway::answer_bank(&ports, &check, true).await;
+    let back = super::watched_gateway::answer_bank(ports, &check, true).await;
     assert!(
         back.ends_with(&format!("/portal.html?confirmed={}", bill.number)),
         "{back}"
@@ -136,7 +136,7 @@ async fn refusing_at_the_bank_leaves_the_invoice_payable(clock: &ManualClock, po
     let pay = |source: PaymentSource| pay::pay_invoice(ports, &customer.id, &bill.number, source);
     let confirm = || pay::bank::confirmed_at_bank(ports, &customer.id, &bill.number);
     let first = check_of(&pay(source.clone()).await.unwrap());
-    super::watched_gateway::answer_bank(&ports, &first, false).await;
+    super::watched_gateway::answer_bank(ports, &first, false).await;
     match confirm().await {
         Err(PayError::Declined { code, .. }) => assert_eq!(code, "authentication_failed"),
         other => panic!("{other:?}"),
@@ -157,7 +157,7 @@ async fn refusing_at_the_bank_leaves_the_invoice_payable(clock: &ManualClock, po
     assert_ne!(second, first, "a new attempt");
     let paid = pay(PaymentSource::Method(card(APPROVED))).await.unwrap();
     assert_eq!(paid.invoice.status, InvoiceStatus::Paid);
-    super::watched_gateway::answer_bank(&ports, &second, true).await;
+    super::watched_gateway::answer_bank(ports, &second, true).await;
     let replay = confirm().await.unwrap();
     assert_eq!(replay.invoice.status, InvoiceStatus::Paid);
     let captures = seen.captured_since(before);
@@ -205,7 +205,7 @@ async fn a_holder_who_never_comes_back_holds_nothing_for_long(clock: &ManualCloc
         1,
         "tried again once the bank's time is over"
     );
-    super::watched_gateway::answer_bank(&ports, &check, true).await;
+    super::watched_gateway::answer_bank(ports, &check, true).await;
     let late = pay::bank::confirmed_at_bank(ports, &customer.id, &bill.number).await;
     assert!(
         matches!(

@@ -69,7 +69,7 @@ async fn confirming_at_the_bank_renews_once(_clock: &ManualClock, ports: &Ports)
     let still = confirm().await.unwrap();
     assert_eq!(still.status, RenewalStatus::AtBank, "not answered yet");
     assert_eq!(still.payment_action_url, waiting.payment_action_url);
-    let back = super::watched_gateway::answer_bank(&ports, &check, true).await;
+    let back = super::watched_gateway::answer_bank(ports, &check, true).await;
     assert!(
         back.ends_with(&format!("/portal.html?confirmed_renewal={}", domain.name)),
         "{back}"
@@ -115,7 +115,7 @@ async fn refusing_at_the_bank_leaves_the_domain_renewable(_clock: &ManualClock, 
     let owner = (&customer, &domain);
     let before = seen.captures.lock().unwrap().len();
     let (waiting, _) = renew(ports, owner, "k-3ds", AUTHENTICATES).await.unwrap();
-    super::watched_gateway::answer_bank(&ports, &check_of(&waiting), false).await;
+    super::watched_gateway::answer_bank(ports, &check_of(&waiting), false).await;
     let confirm = || bank::confirmed_at_bank(ports, &customer.id, &domain.name);
     match confirm().await {
         Err(RenewalError::Declined { code, .. }) => assert_eq!(code, "authentication_failed"),
@@ -172,7 +172,7 @@ async fn a_holder_who_never_comes_back_holds_nothing_for_long(clock: &ManualCloc
     assert_eq!(invoice_status(ports, &ended).await, InvoiceStatus::Void);
 
     // The holder confirms late: nothing is left to take.
-    super::watched_gateway::answer_bank(&ports, &check, true).await;
+    super::watched_gateway::answer_bank(ports, &check, true).await;
     let late = bank::confirmed_at_bank(ports, &customer.id, &domain.name).await;
     assert!(
         matches!(late, Err(RenewalError::NothingToConfirm)),

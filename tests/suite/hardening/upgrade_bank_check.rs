@@ -83,7 +83,7 @@ async fn confirming_at_the_bank_upgrades_once(_clock: &ManualClock, ports: &Port
         still.payment_action_url, waiting.payment_action_url,
         "not answered yet"
     );
-    let back = super::watched_gateway::answer_bank(&ports, &check, true).await;
+    let back = super::watched_gateway::answer_bank(ports, &check, true).await;
     assert!(
         back.ends_with(&format!("/portal.html?confirmed_upgrade={}", service.id)),
         "{back}"
@@ -115,7 +115,7 @@ async fn refusing_at_the_bank_leaves_the_plan(_clock: &ManualClock, ports: &Port
     let before = seen.captures.lock().unwrap().len();
     let waiting = upgrade(ports, owner, AUTHENTICATES, "k-3ds").await.unwrap();
     let check = check_of(&waiting);
-    super::watched_gateway::answer_bank(&ports, &check, false).await;
+    super::watched_gateway::answer_bank(ports, &check, false).await;
     let confirm = || upgrade_bank::confirmed_at_bank(ports, &customer.id, &service.id);
     match confirm().await {
         Err(AddonError::Declined { code, .. }) => assert_eq!(code, "authentication_failed"),
@@ -169,7 +169,7 @@ async fn an_upgrade_left_at_the_bank_is_ended_by_the_next(clock: &ManualClock, p
         [InvoiceStatus::Void, InvoiceStatus::Paid],
         "the one left at the bank voided"
     );
-    super::watched_gateway::answer_bank(&ports, &check, true).await;
+    super::watched_gateway::answer_bank(ports, &check, true).await;
     let late = upgrade_bank::confirmed_at_bank(ports, &customer.id, &service.id).await;
     assert!(
         matches!(
@@ -266,7 +266,7 @@ async fn the_sweep_ends_an_upgrade_left_at_the_bank(clock: &ManualClock, ports: 
         [InvoiceStatus::Void]
     );
 
-    super::watched_gateway::answer_bank(&ports, &check, true).await;
+    super::watched_gateway::answer_bank(ports, &check, true).await;
     let late = upgrade_bank::confirmed_at_bank(ports, &customer.id, &service.id).await;
     assert!(
         matches!(
