@@ -68,6 +68,13 @@ pub struct HostedSite {
     pub contact_email: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_phone: Option<String>,
+    /// The customer the site is for, once its proposal is accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// The hosting account on the panel that holds the proof of concept,
+    /// and later the live site.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panel_account: Option<String>,
     /// What the proposal says, for the prospect.
     #[serde(default)]
     pub proposal_notes: String,
@@ -167,6 +174,8 @@ pub async fn create(
         contact_name: fields::name("contact_name", &new.contact_name, 120)?,
         contact_email: fields::email(&new.contact_email)?,
         contact_phone,
+        customer_id: None,
+        panel_account: None,
         proposal_notes: String::new(),
         internal_notes: fields::notes(
             "internal_notes",
