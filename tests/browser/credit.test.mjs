@@ -33,10 +33,14 @@ async function grantCredit(browser, server, name, email, minor) {
 }
 
 /// Renews the domain `name` in the portal on `page`, paid by the credit
-/// left: the form says so, and asks for no card.
+/// left: the domain says the credit pays its auto-renewal, and the form
+/// says so too, and asks for no card.
 async function renewByCredit(page, base, name) {
   await page.goto(`${base}/portal.html`);
   const domain = page.locator(`#domain-list .record[data-domain="${name}"]`);
+  // No card is saved, but the credit pays the next renewal: no warning.
+  await domain.locator(".by-credit").getByText(/^Auto-renew is on: your account credit \(\$[\d,.]+\) pays its next renewal, no card needed\.$/).waitFor();
+  assert.equal(await domain.locator(".no-card").count(), 0, "no warning while the credit pays");
   await domain.getByRole("button", { name: "Renew", exact: true }).click();
   const form = domain.locator(".renew-form");
   await form.getByText(/^Your account credit: \$[\d,.]+\.$/).waitFor();

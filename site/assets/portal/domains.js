@@ -2,11 +2,11 @@
 // and the controls a holder has over it.
 
 import { api } from "../api.js";
-import { $, details, el, words } from "../page.js";
+import { $, details, el, money, words } from "../page.js";
 import { manageButtons } from "./domain-controls.js";
 import { keepingFocus, note, noteSlot } from "./notes.js";
-import { renewForm } from "./renewal.js";
-import { noCardWarning } from "./payment-method.js";
+import { renewalTotal, renewForm } from "./renewal.js";
+import { noCardWarning, savedCard } from "./payment-method.js";
 
 /// A day (UTC) of an epoch time in seconds.
 export const day = (epoch) => new Date(epoch * 1000).toISOString().slice(0, 10);
@@ -30,9 +30,21 @@ async function showDomain(domain) {
         ? [["No transfer before", `${day(domain.transfer_lock_until)} (UTC), after its change of registrant`]]
         : []),
     ]));
-  if (domain.auto_renew) card.append(...noCardWarning(`Auto-renew is on, but no card is saved to charge: ${domain.unicode} will not renew by itself.`));
+  if (domain.auto_renew) card.append(...(await withoutCard(domain)));
   card.append(el("p", { class: "actions" }, renewButton(domain, card), autoRenewButton(domain), ...manageButtons(domain)), noteSlot(domain.name));
   return card;
+}
+
+/// What pays the next renewal of `domain`, which renews by itself, while no
+/// card is saved: the account credit when it covers a year, else nothing.
+async function withoutCard(domain) {
+  if (savedCard) return [];
+  const shown = await api(`/api/domains/${encodeURIComponent(domain.name)}`);
+  const quote = shown.renewal_quote;
+  if (quote && shown.account_credit > 0 && shown.account_credit >= (await renewalTotal(quote))) {
+    return [el("p", { class: "hint by-credit" }, `Auto-renew is on: your account credit (${money(shown.account_credit, quote.currency)}) pays its next renewal, no card needed.`)];
+  }
+  return noCardWarning(`Auto-renew is on, but no card is saved to charge: ${domain.unicode} will not renew by itself.`);
 }
 
 /// Turns auto-renew of `domain` on or off.

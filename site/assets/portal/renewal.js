@@ -15,19 +15,24 @@ import { payWith } from "./pay-with.js";
 import { note } from "./notes.js";
 import { confirmedOnReturn } from "./bank-return.js";
 
+/// What `years` of renewal at `quote` come to with its tax, in minor units.
+export async function renewalTotal(quote, years = 1) {
+  const amount = quote.lines[0].amount * years + (quote.lines[1]?.amount ?? 0);
+  const terms = await taxTerms();
+  return terms && !terms.prices_include_tax ? amount + taxIn(amount, terms) : amount;
+}
+
 /// The years to renew for, with the price they come to; `priced` is told
 /// the price with its tax each time it changes.
 function yearsField(domain, quote, priced) {
   const years = el("select", { name: "years", id: `years-${domain.name}` },
     ...Array.from({ length: quote.max_years }, (_, i) => el("option", { value: String(i + 1) }, `${i + 1} ${i ? "years" : "year"}`)));
-  const perYear = quote.lines[0].amount;
   const restore = quote.lines[1]?.amount ?? 0;
   const price = el("p", { class: "hint tax-note" });
   const showPrice = async () => {
-    const amount = perYear * Number(years.value) + restore;
-    const terms = await taxTerms();
-    price.textContent = `${withTax(amount, quote.currency, terms)}${restore ? ", with the restore fee" : ""}.`;
-    priced(terms && !terms.prices_include_tax ? amount + taxIn(amount, terms) : amount);
+    const amount = quote.lines[0].amount * Number(years.value) + restore;
+    price.textContent = `${withTax(amount, quote.currency, await taxTerms())}${restore ? ", with the restore fee" : ""}.`;
+    priced(await renewalTotal(quote, Number(years.value)));
   };
   years.addEventListener("change", showPrice);
   showPrice();
