@@ -14,9 +14,12 @@ use hostfront::stats::monthly;
 use hostfront::subscriptions::cancel::{self, Acting, When};
 use hostfront::subscriptions::{self, Subscription};
 use hostfront::{CustomerId, OrderId};
-use hostfront_tests::shopper::{fresh_domain, fresh_username, register};
+use std::time::Duration;
+
+use hostfront::adapters::sim::APPROVED;
+use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting, register};
 use hostfront_tests::staff::Clerk;
-use hostfront_tests::{App, customer_with_live_order};
+use hostfront_tests::{App, customer_with_live_order, eventually};
 use serde_json::json;
 
 /// A customer's live order made now, with its service and invoice.
@@ -36,18 +39,38 @@ fn set_clock(clock: &ManualClock, at: time::OffsetDateTime) {
     clock.advance_secs(at.unix_timestamp() - clock.now_secs());
 }
 
-/// The service ends today and is torn down, as the daily run and its job do.
+/// The service ends now and is torn down, as its job does.
 async fn end_now(ports: &Ports, customer: &CustomerId, service: &str) {
     let by = Acting {
         actor: Actor::Customer(customer.clone()),
         client: None,
         role: None,
     };
-    cancel::request(ports, by, customer, service, When::Now)
+    let ended = cancel::request(ports, by, customer, service, When::Now)
         .await
         .unwrap();
-    assert_eq!(cancel::end_due(ports).await.unwrap(), 1);
+    assert!(ended.ended_at.is_some(), "{ended:?}");
     cancel::tear_down(ports, customer, service).await.unwrap();
+}
+
+/// A customer's order paid over HTTP, once its worker has made it live:
+/// its service and invoice.
+async fn live_over_http(app: &App) -> (Subscription, Invoice) {
+    let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
+    let (_, order) = ada
+        .order(hosting("subdomain", &fresh_username(), &fresh_username()))
+        .await;
+    let (status, paid) = ada.pay(order["id"].as_str().unwrap(), APPROVED, "GB").await;
+    assert!([200, 202].contains(&status), "the payment: {status} {paid}");
+    let customer = CustomerId::new(paid["invoice"]["customer_id"].as_str().unwrap());
+    let table = app.ports.table.as_ref();
+    let service = eventually(Duration::from_secs(30), "the service live", || async {
+        let mut services = subscriptions::of_customer(table, &customer).await.unwrap();
+        services.pop().ok_or("no service yet")
+    })
+    .await;
+    let order = OrderId::new(order["id"].as_str().unwrap());
+    (service, Invoice::read(table, &order).await.unwrap())
 }
 
 fn usd(of: &Charts, month: usize, chart: &str) -> i64 {
@@ -133,7 +156,7 @@ async fn months_end_at_utc_midnight_and_leap_days_count(clock: &ManualClock, por
 with_clock_on_both_engines!(months_end_at_utc_midnight_and_leap_days_count: chart_months_embedded, chart_months_cloud);
 
 async fn billing_staff_get_the_figures_support_does_not(app: &App) {
-    let (_, _, service, bill) = live(&app.ports).await;
+    let (service, bill) = live_over_http(app).await;
     let support = Clerk::log_in(app, Role::Support).await;
     let (status, refused) = support.get("/api/admin/reports/charts").await;
     assert_eq!(
