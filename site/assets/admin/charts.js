@@ -15,7 +15,8 @@ const INK = "#1d2330";
 const FONT = "12px system-ui, sans-serif";
 
 /// A series of figures: `label` in the legend, `values` one per category,
-/// `format` a value as text; `bars` draws bars, else a line with points;
+/// `format` a value as text; `bars` draws bars, `points` points alone,
+/// else a line with points;
 /// `scale` names its y axis (`y` unless it has one of its own on the right).
 /// `{ label, values, format, bars, scale }`.
 
@@ -28,7 +29,8 @@ export const major = (minor, currency) => minor / 10 ** digitsOf(currency);
 /// A value in major units of `currency` as money.
 export const asMoney = (currency) => (value) => money(Math.round(value * 10 ** digitsOf(currency)), currency);
 
-/// Writes each bar's value above it, when the bars leave room for it.
+/// Writes each bar's value above it (but nothing over an empty bar), when
+/// the bars leave room for it.
 function valueLabels(series) {
   return {
     hooks: {
@@ -42,7 +44,7 @@ function valueLabels(series) {
         series.forEach((s, i) => {
           if (!s.bars) return;
           u.data[i + 1].forEach((value, index) => {
-            if (value === null) return;
+            if (!value) return;
             const text = s.format(value);
             if (ctx.measureText(text).width > room * 0.95) return;
             const x = u.valToPos(index, "x", true);
@@ -57,11 +59,12 @@ function valueLabels(series) {
 }
 
 /// The y axis of `scale`: its unit as its label, its values formatted.
-function yAxis({ scale, unit, format, integer }, side) {
+function yAxis({ scale, unit, format, integer, incrs }, side) {
   return {
     scale, label: unit, side, stroke: INK, font: FONT, labelFont: FONT, size: 72,
     grid: { show: side === 3, stroke: "#dfe4ec" },
     ...(integer ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 50000] } : {}),
+    ...(incrs ? { incrs } : {}),
     values: (u, splits) => splits.map((v) => format(v)),
   };
 }
@@ -82,8 +85,8 @@ function options(spec, width) {
     series: [{}, ...series.map((s, i) => ({
       label: s.label, scale: s.scale ?? "y", stroke: COLOURS[i % COLOURS.length], width: 2,
       fill: s.bars ? COLOURS[i % COLOURS.length] : undefined,
-      paths: s.bars ? uPlot.paths.bars({ size: [0.6, 48] }) : undefined,
-      points: { show: !s.bars, size: 6 },
+      paths: s.bars ? uPlot.paths.bars({ size: [0.6, 48] }) : s.points ? () => null : undefined,
+      points: { show: !s.bars, size: s.points ? 9 : 6 },
     }))],
     plugins: [valueLabels(series)],
   };
@@ -111,7 +114,7 @@ function table(spec) {
 
 /// A chart as a figure: its title, the chart, its legend, and its table
 /// with the button that shows it. `spec`: `{ id, title, labels, xUnit,
-/// space, axes: [{ scale, unit, format, integer }], series, extra: [{ label,
+/// space, axes: [{ scale, unit, format, integer, incrs }], series, extra: [{ label,
 /// values }] }`; `space`: the least room between the labels of categories, in pixels.
 export function chart(spec) {
   const plotted = el("div", { class: "chart-plot", "aria-hidden": "true" });

@@ -53,7 +53,7 @@ function renewalsChart(windows, currencies) {
     axes: [{ scale: "count", unit: "Services", format: count, integer: true }, moneyAxis("money", currencies, "Price per cycle")],
     series: [
       { label: "Services", values: windows.map((w) => w.services), format: count, bars: true, scale: "count" },
-      ...perCurrency(windows, currencies, false, "money").map((s) => ({ ...s, label: `Price per cycle (${s.label})` })),
+      ...perCurrency(windows, currencies, false, "money").map((s) => ({ ...s, points: true, label: `Price per cycle (${s.label})` })),
     ],
   });
 }
@@ -61,7 +61,7 @@ function renewalsChart(windows, currencies) {
 function churnChart(months) {
   return chart({
     id: "churn", title: "Churn: services ended each month, of those live at its start", labels: months.map((m) => monthName(m.month)), xUnit: "Month (UTC)", space: 64,
-    axes: [{ scale: "y", unit: "Churn (%)", format: percent }],
+    axes: [{ scale: "y", unit: "Churn (%)", format: percent, incrs: [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 25, 50, 100] }],
     series: [{ label: "Churn", values: months.map((m) => (m.live_at_start > 0 ? (100 * m.ended) / m.live_at_start : null)), format: percent, bars: true }],
     extra: [
       { label: "Ended", values: months.map((m) => count(m.ended)) },
