@@ -13,11 +13,6 @@ use crate::subscriptions::Subscription;
 /// The windows of renewals due, in days from today, both ends included.
 pub const DUE_WINDOWS: [(i64, i64); 3] = [(0, 30), (31, 60), (61, 90)];
 
-/// `YYYY-MM` of `date`.
-pub fn month_name(date: Date) -> String {
-    format!("{:04}-{:02}", date.year(), date.month() as u8)
-}
-
 /// The `count` months up to and including `today`'s, oldest first.
 pub fn months_to(today: Date, count: u32) -> Vec<String> {
     let newest = today.year() * 12 + today.month() as i32 - 1;
