@@ -3,7 +3,7 @@
 // the dashboard, the order queues and an order with its decisions,
 // customers and a customer's file, disputes, dead letters, the agency's
 // client sites (a site's page, its services) and client services, pools,
-// tasks, reports, the audit log and the member's own account. Every change carries the console's header.
+// tasks, reports and their charts, the audit log and the member's own account. Every change carries the console's header.
 
 import { api, ApiError } from "./api.js";
 import { $, capitalized, formFields } from "./page.js";
@@ -19,6 +19,7 @@ import { setUpOrders, showOrder, showOrders } from "./admin/orders.js";
 import { setUpPools, showPools } from "./admin/pools.js";
 import { showSite } from "./admin/site.js";
 import { setUpSites, showSites } from "./admin/sites.js";
+import { showReports } from "./admin/reports.js";
 import { known, place, showOnly } from "./admin/router.js";
 import { setUpTasks, showTasks } from "./admin/tasks.js";
 
@@ -34,7 +35,7 @@ const VIEWS = {
   pools: { draw: showPools },
   tasks: { draw: showTasks },
   audit: { draw: ({ params }) => showAudit(params) },
-  reports: { draw: () => {} },
+  reports: { draw: showReports },
   me: { draw: showMyAccount },
 };
 

@@ -31,7 +31,8 @@ describe("the staff console", () => {
     await logIn(page, app.server);
     await page.getByRole("heading", { level: 1, name: "Today" }).waitFor();
     await page.locator("#figures").getByText("Held for review").waitFor();
-    assert.equal(await page.locator("#orders-chart rect").count(), 30, "a bar a day");
+    await page.locator("#orders-chart canvas").first().waitFor();
+    assert.equal(await page.locator("#orders-chart tbody tr").count(), 30, "a row a day behind the chart");
     assert.equal(await page.locator("#count-orders").textContent(), "1 waiting", "the navigation counts the held order");
     await shot(page, "console-dashboard");
 

@@ -1,7 +1,9 @@
 //! The figures of the staff dashboard, kept as counters changed in the
 //! same transaction as what they count, so that reading them is one query
 //! and never a scan: orders placed per day, orders per status, services
-//! per kind and the monthly recurring revenue.
+//! per kind and the monthly recurring revenue, and for the reports' charts
+//! what moved in each month: services started and ended, and the change of
+//! the monthly recurring revenue.
 //!
 //! Items: `STATS` / `<counter>#<shard>`, each with a `count`. A counter
 //! that many transactions touch at once is spread over `SHARDS` items (by
@@ -51,6 +53,33 @@ pub fn mrr(currency: &crate::money::Currency) -> String {
     format!("services:mrr:{currency}")
 }
 
+/// A counter of what moved in `month` (`YYYY-MM`). Named `months:…`, which
+/// sorts before `orders:…`, so that the dashboard's read never meets them.
+fn in_month(month: &str, what: &str) -> String {
+    format!("months:{month}:{what}")
+}
+
+/// The counter of services started in `month`.
+pub fn services_started(month: &str) -> String {
+    in_month(month, "services:started")
+}
+
+/// The counter of services ended (cancelled, or lapsed unpaid) in `month`.
+pub fn services_ended(month: &str) -> String {
+    in_month(month, "services:ended")
+}
+
+/// The counter of how the monthly recurring revenue in `currency` moved in `month`.
+pub fn mrr_moved(month: &str, currency: &crate::money::Currency) -> String {
+    in_month(month, &format!("mrr:{currency}"))
+}
+
+/// `YYYY-MM` of a time, UTC.
+pub fn month_of(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!("{:04}-{:02}", at.year(), at.month() as u8)
+}
+
 /// A price per `cycle` as a month's share of it.
 pub fn monthly(price: i64, cycle: &str) -> i64 {
     price / i64::from(crate::catalog::cycle_months(cycle).unwrap_or(1).max(1))
@@ -58,9 +87,21 @@ pub fn monthly(price: i64, cycle: &str) -> i64 {
 
 /// Every counter from `orders:placed:<since>` on, summed over its shards.
 pub async fn read_since(table: &dyn Table, since: &str) -> TableResult<BTreeMap<String, i64>> {
+    read_between(table, orders_placed(since), "~".into()).await
+}
+
+/// Every month's counter from `from` (`YYYY-MM`) to the latest, summed over its shards.
+pub async fn read_months(table: &dyn Table, from: &str) -> TableResult<BTreeMap<String, i64>> {
+    read_between(table, format!("months:{from}"), "months:~".into()).await
+}
+
+async fn read_between(
+    table: &dyn Table,
+    from: String,
+    to: String,
+) -> TableResult<BTreeMap<String, i64>> {
     let mut counters = BTreeMap::new();
-    let query =
-        Query::partition(PARTITION).sort(SortKey::Between(orders_placed(since), "~".into()));
+    let query = Query::partition(PARTITION).sort(SortKey::Between(from, to));
     for item in crate::store::all_items(table, query).await? {
         let Some((counter, _)) = item.str_attr("sk").and_then(|sk| sk.rsplit_once('#')) else {
             continue;
@@ -82,5 +123,23 @@ mod tests {
         assert_eq!(used.len(), SHARDS as usize);
         assert_eq!(monthly(12_990, "annual"), 1_082);
         assert_eq!(monthly(499, "monthly"), 499);
+    }
+
+    #[test]
+    fn month_counters_sort_before_the_dashboards() {
+        let usd = crate::money::Currency::parse("USD").unwrap();
+        for name in [
+            services_started("2028-02"),
+            services_ended("2028-02"),
+            mrr_moved("2028-02", &usd),
+        ] {
+            assert!(name.starts_with("months:2028-02:"), "{name}");
+            assert!(name < orders_placed("1970-01-01"), "{name}");
+        }
+        let leap = time::macros::datetime!(2028-02-29 23:59:59 UTC);
+        assert_eq!(month_of(leap), "2028-02");
+        assert_eq!(month_of(leap + time::Duration::seconds(1)), "2028-03");
+        let east = time::macros::datetime!(2028-03-01 00:30 +01:00);
+        assert_eq!(month_of(east), "2028-02", "months are UTC months");
     }
 }

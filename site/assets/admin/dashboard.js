@@ -4,26 +4,10 @@
 
 import { $, el } from "../page.js";
 import { money } from "./amounts.js";
+import { show } from "./charts.js";
 import { call, customerLink, orderLink } from "./console.js";
 import { disputeLine } from "./disputes.js";
-import { day, text } from "./words.js";
-
-const SVG = "http://www.w3.org/2000/svg";
-
-/// Bars of each day's orders, scaled to the busiest day.
-function chart(days) {
-  const most = Math.max(1, ...days.map((d) => d.orders));
-  const width = 300 / days.length;
-  return days.map((d, i) => {
-    const bar = document.createElementNS(SVG, "rect");
-    const height = (d.orders / most) * 96;
-    for (const [name, value] of Object.entries({ x: i * width + 1, y: 100 - height, width: width - 2, height, class: "bar" })) bar.setAttribute(name, value);
-    const title = document.createElementNS(SVG, "title");
-    title.textContent = `${text(day(d.day)).replace(/ \(.*\)$/, "")}: ${d.orders} ${d.orders === 1 ? "order" : "orders"}`;
-    bar.append(title);
-    return bar;
-  });
-}
+import { ordersChart } from "./reports.js";
 
 const link = (href, words) => el("a", { href }, words);
 const atMost = (n, most) => (n >= most ? `${most.toLocaleString()} or more` : String(n));
@@ -59,7 +43,7 @@ export async function refreshCounts() {
   badge("count-disputes", latest.open_disputes.length);
   badge("count-dead-letters", latest.dead_letters);
   $("figures").replaceChildren(...figures(latest));
-  $("orders-chart").replaceChildren(...chart(latest.orders_by_day));
+  show($("orders-chart"), [ordersChart(latest.orders_by_day, "dashboard-orders")]);
   $("open-disputes").replaceChildren(...(latest.open_disputes.length ? latest.open_disputes.map((dispute) => disputeItem(dispute, latest)) : [el("li", {}, "None open.")]));
 }
 

@@ -5,6 +5,7 @@ mod agency;
 mod agency_calendar;
 mod agency_lists;
 mod agency_races;
+mod charts;
 mod countries;
 mod credit;
 mod credit_notes;

@@ -60,15 +60,7 @@ pub async fn dashboard(ports: &(impl Storage + Queueing)) -> Result<Dashboard, T
     let since = today - time::Duration::days(29);
     let counters = stats::read_since(ports.table(), &since.to_string()).await?;
     let count = |name: &str| counters.get(name).copied().unwrap_or(0).max(0);
-    let orders_by_day: Vec<DayCount> = (0..30)
-        .map(|n| {
-            let day = (since + time::Duration::days(n)).to_string();
-            DayCount {
-                orders: count(&stats::orders_placed(&day)),
-                day,
-            }
-        })
-        .collect();
+    let orders_by_day = orders_by_day(&counters, since);
     let last = |days: usize| {
         orders_by_day
             .iter()
@@ -123,6 +115,20 @@ pub async fn dashboard(ports: &(impl Storage + Queueing)) -> Result<Dashboard, T
         open_disputes,
         dispute_customers,
     })
+}
+
+/// The orders placed on each of the 30 days from `since`, from the counters.
+pub fn orders_by_day(counters: &BTreeMap<String, i64>, since: time::Date) -> Vec<DayCount> {
+    (0..30)
+        .map(|n| {
+            let day = (since + time::Duration::days(n)).to_string();
+            let orders = counters.get(&stats::orders_placed(&day)).copied();
+            DayCount {
+                orders: orders.unwrap_or(0).max(0),
+                day,
+            }
+        })
+        .collect()
 }
 
 /// The open disputes among the newest `DISPUTES_READ`.

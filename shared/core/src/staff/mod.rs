@@ -12,6 +12,7 @@
 //!   tries (see `throttle`).
 
 pub mod auth;
+pub mod charts;
 pub mod customers;
 pub mod dashboard;
 pub mod dead_letters;

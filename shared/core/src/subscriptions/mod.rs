@@ -135,7 +135,8 @@ impl Subscription {
         record_of(item, "service")
     }
 
-    /// A status change of this service, recorded as `actor`'s because of `why`.
+    /// A status change of this service, recorded as `actor`'s because of
+    /// `why`; to end it, `cancel`, which also moves the dashboard's counters.
     pub fn change(
         &self,
         to: SubscriptionStatus,
@@ -143,16 +144,8 @@ impl Subscription {
         actor: Actor,
         why: &str,
     ) -> lifecycle::Change<SubscriptionStatus> {
-        // A cancelled service leaves the billing run and the cancellations to make.
-        let update = match to {
-            Cancelled => update
-                .remove("gsi1pk")
-                .remove("gsi1sk")
-                .remove("gsi2pk")
-                .remove("gsi2sk"),
-            _ => update,
-        };
-        let mut change = lifecycle::Change::of(
+        debug_assert_ne!(to, Cancelled, "a service ends through `cancel`");
+        lifecycle::Change::of(
             (
                 key(&self.customer_id, &self.id),
                 self.id.clone(),
@@ -163,27 +156,57 @@ impl Subscription {
             update,
             actor,
             why,
+        )
+    }
+
+    /// The service ends at `now`: it leaves the billing run and the
+    /// cancellations to make, and the counters of live services, of monthly
+    /// revenue and of the month's ends move with it.
+    pub fn cancel(
+        &self,
+        update: Update,
+        actor: Actor,
+        why: &str,
+        now: time::OffsetDateTime,
+    ) -> lifecycle::Change<SubscriptionStatus> {
+        let update = update
+            .remove("gsi1pk")
+            .remove("gsi1sk")
+            .remove("gsi2pk")
+            .remove("gsi2sk");
+        let mut change = lifecycle::Change::of(
+            (
+                key(&self.customer_id, &self.id),
+                self.id.clone(),
+                &self.customer_id,
+            ),
+            self.status,
+            Cancelled,
+            update,
+            actor,
+            why,
         );
-        if to == Cancelled {
-            change.also = self.counted(-1);
-        }
+        change.also = self.counted(-1, now);
         change
     }
 
-    /// The dashboard's counters of live services and monthly revenue, moved
-    /// by `sign` (1 when the service starts, -1 when it ends).
-    pub fn counted(&self, sign: i64) -> Vec<TxOp> {
+    /// The dashboard's counters of live services and monthly revenue, and
+    /// the month's counters of services started or ended and of how the
+    /// revenue moved, by `sign` (1 when the service starts at `at`, -1 when
+    /// it ends then).
+    pub fn counted(&self, sign: i64, at: time::OffsetDateTime) -> Vec<TxOp> {
+        use crate::stats;
+        let month = stats::month_of(at);
+        let monthly = sign * stats::monthly(self.price, &self.cycle);
+        let moved = match sign {
+            1 => stats::services_started(&month),
+            _ => stats::services_ended(&month),
+        };
         vec![
-            crate::stats::add_op(
-                &crate::stats::services_of(self.plan_kind.as_str()),
-                &self.id,
-                sign,
-            ),
-            crate::stats::add_op(
-                &crate::stats::mrr(&self.currency),
-                &self.id,
-                sign * crate::stats::monthly(self.price, &self.cycle),
-            ),
+            stats::add_op(&stats::services_of(self.plan_kind.as_str()), &self.id, sign),
+            stats::add_op(&stats::mrr(&self.currency), &self.id, monthly),
+            stats::add_op(&moved, &self.id, 1),
+            stats::add_op(&stats::mrr_moved(&month, &self.currency), &self.id, monthly),
         ]
     }
 }

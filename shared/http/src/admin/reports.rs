@@ -1,5 +1,5 @@
-//! Reports for staff: the tax report, as CSV; accounts whose country is
-//! not a country.
+//! Reports for staff: the tax report, as CSV; the figures behind the
+//! console's charts; accounts whose country is not a country.
 
 use axum::extract::State;
 use axum::http::header;
@@ -13,6 +13,7 @@ use crate::error::{ApiError, ApiQuery, ErrorBody};
 use crate::table::RouteTable;
 use hostfront_core::accounts::Customer;
 use hostfront_core::billing::tax_report::{self, ReportError};
+use hostfront_core::staff::charts::{self, Charts, ChartsError};
 use hostfront_core::staff::customers;
 
 #[derive(Deserialize, IntoParams)]
@@ -68,6 +69,44 @@ async fn tax(
         .into_response())
 }
 
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ChartMonths {
+    /// How many months the monthly charts cover, this one included: 1 to
+    /// 36, 12 unless given.
+    #[param(minimum = 1, maximum = 36)]
+    months: Option<u32>,
+}
+
+impl From<ChartsError> for ApiError {
+    fn from(error: ChartsError) -> Self {
+        match error {
+            ChartsError::Months => ApiError::unprocessable("invalid_months", error.to_string()),
+            ChartsError::Table(error) => error.into(),
+        }
+    }
+}
+
+/// The figures behind the console's charts: orders placed each day (the
+/// last 30); for each month, the monthly recurring revenue at its end, the
+/// revenue (paid invoices net of tax, less credit notes on them) and the
+/// churn (services ended, over those live at its start); and the renewals
+/// due within 30, 60 and 90 days. Billing figures, so the billing role.
+#[utoipa::path(get, path = "/api/admin/reports/charts", tag = "admin", security(("staff" = ["billing"])),
+    params(ChartMonths),
+    responses(
+        (status = 200, body = Charts),
+        (status = 422, body = ErrorBody, description = "`invalid_months`: not 1 to 36 months"),
+    ))]
+async fn chart_figures(
+    State(state): State<AppState>,
+    _: Staff<AsBilling>,
+    ApiQuery(asked): ApiQuery<ChartMonths>,
+) -> Result<axum::Json<Charts>, ApiError> {
+    let months = asked.months.unwrap_or(12);
+    Ok(axum::Json(charts::charts(&state.ports, months).await?))
+}
+
 /// Accounts whose country is not an ISO 3166-1 country (made before signup
 /// checked it), to put right with their owners.
 #[utoipa::path(get, path = "/api/admin/reports/unknown-countries", tag = "admin", security(("staff" = ["support"])),
@@ -84,5 +123,6 @@ async fn unknown_countries(
 pub(super) fn routes<T: RouteTable>() -> T {
     T::default()
         .add(crate::handlers!(tax))
+        .add(crate::handlers!(chart_figures))
         .add(crate::handlers!(unknown_countries))
 }

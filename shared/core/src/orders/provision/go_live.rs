@@ -49,7 +49,7 @@ impl<P: Provisioning> Saga<'_, P> {
         .add_to(&mut tx, MovedOn, now)
         .map_err(|invalid| TableError::Backend(invalid.to_string()))?;
         tx.push(subscription.create_op())
-            .extend(subscription.counted(1));
+            .extend(subscription.counted(1, now));
         if let Some(domain) = owned_domain(self.ports, &self.order, self.domain.as_ref(), now) {
             tx.push(domain.create_op());
         }

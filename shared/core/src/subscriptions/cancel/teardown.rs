@@ -117,13 +117,13 @@ async fn cancel_torn_down(
     let now = ports.clock().now();
     let mut tx = Tx::new();
     service
-        .change(
-            SubscriptionStatus::Cancelled,
+        .cancel(
             Update::new()
                 .set("torn_down_at", crate::clock::rfc3339(now))
                 .set("backup", json!(backup)),
             Actor::system("cancellations"),
             "torn down: backed up, account, mailboxes and zone removed",
+            now,
         )
         .add_to(&mut tx, MovedOn, now)
         .map_err(|e| TableError::Backend(e.to_string()))?;

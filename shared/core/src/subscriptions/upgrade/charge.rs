@@ -160,17 +160,22 @@ async fn record(
         client: None,
         role: None,
     };
+    let moved = crate::stats::monthly(price, &service.cycle)
+        - crate::stats::monthly(service.price, &service.cycle);
     let ops = vec![
         bill.paid_op(
             &crate::clock::rfc3339(ports.clock().now()),
             Some(&capture.id),
         ),
         crate::subscriptions::panel::needed_op(service, ports.clock().now_millis()),
+        crate::stats::add_op(&crate::stats::mrr(&service.currency), &service.id, moved),
         crate::stats::add_op(
-            &crate::stats::mrr(&service.currency),
+            &crate::stats::mrr_moved(
+                &crate::stats::month_of(ports.clock().now()),
+                &service.currency,
+            ),
             &service.id,
-            crate::stats::monthly(price, &service.cycle)
-                - crate::stats::monthly(service.price, &service.cycle),
+            moved,
         ),
         TxOp::Update {
             key: key(&service.customer_id, &service.id),
