@@ -2,7 +2,10 @@
 //! every admin route needs, and what staff do, recorded in the audit log.
 
 mod agency;
+mod agency_billing;
 mod agency_calendar;
+mod agency_golive;
+mod agency_links;
 mod agency_lists;
 mod agency_races;
 mod countries;
@@ -11,6 +14,7 @@ mod credit_notes;
 mod login;
 mod names;
 mod own_account;
+mod prospects;
 mod pools;
 mod refunds;
 mod roles;
