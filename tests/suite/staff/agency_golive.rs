@@ -5,7 +5,12 @@
 //! joining the services register linked to its own record; the panel
 //! account serving the domain, and a missing one refused.
 
+use std::time::Duration;
+
 use hostfront::Ports;
+use hostfront::accounts::Customer;
+use hostfront::domains::owned;
+use hostfront::subscriptions::{self, Subscription};
 use hostfront::store::{Key, Update};
 use hostfront_tests::App;
 use hostfront_tests::shopper::{fresh_domain, fresh_username, register};
@@ -24,6 +29,30 @@ pub(super) async fn accepted_for(ports: &Ports, site_id: &str, customer: &str, p
     }
     let key = Key::new(format!("SITE#{site_id}"), "SITE");
     ports.table.update(&key, update, None).await.unwrap();
+}
+
+/// A customer whose order for `domain` was paid and went live through the
+/// app's own workers, and their hosting service.
+pub(super) async fn live_customer(app: &App, domain: &str) -> (Customer, Subscription) {
+    use hostfront::orders::{checkout, create};
+    let ports = &app.ports;
+    hostfront::catalog::seed_demo(ports.table.as_ref()).await.unwrap();
+    let (customer, _) = hostfront_tests::customer(ports, &fresh_username()).await;
+    let order = register(domain, &fresh_username());
+    let placed = create::place(ports, &customer, "order", order).await.unwrap();
+    let card = hostfront_tests::shopper::card(hostfront::adapters::sim::APPROVED);
+    checkout::pay(ports, &customer, &placed.view.id, card).await.unwrap();
+    let id = &customer.id;
+    let service = hostfront_tests::eventually(Duration::from_secs(60), "the order goes live", || async move {
+        let held = owned::find(ports.table.as_ref(), id, domain).await.map_err(|e| e.to_string())?;
+        let services = subscriptions::of_customer(ports.table.as_ref(), id).await.map_err(|e| e.to_string())?;
+        match (held, services.into_iter().next()) {
+            (Some(_), Some(service)) => Ok(service),
+            _ => Err("not live yet".to_string()),
+        }
+    })
+    .await;
+    (customer, service)
 }
 
 /// A new site moved to `accepted`.
@@ -67,15 +96,7 @@ async fn going_live_needs_a_customer_and_a_proven_domain(app: &App) {
     let refused = move_to(&support, &site, "live", live.clone()).await;
     assert_eq!(code(&refused), (422, Some("customer_required")), "{}", refused.1);
 
-    let (owner, _) = hostfront_tests::customer_with_live_order(
-        &app.ports,
-        register(&fresh_domain(), &fresh_username()),
-    )
-    .await;
-    let service = hostfront::subscriptions::of_customer(app.ports.table.as_ref(), &owner.id)
-        .await
-        .unwrap()
-        .remove(0);
+    let (owner, service) = live_customer(app, &fresh_domain()).await;
     let account = service.hosting.account.username.clone();
     accepted_for(&app.ports, site["id"].as_str().unwrap(), owner.id.as_str(), Some(&account)).await;
     let refused = move_to(&support, &site, "live", live.clone()).await;
@@ -107,13 +128,8 @@ on_both_engines!(going_live_needs_a_customer_and_a_proven_domain: golive_proof_e
 async fn a_domain_the_customer_holds_needs_no_record(app: &App) {
     let support = Clerk::log_in(app, Role::Support).await;
     let held = fresh_domain();
-    let (owner, _) =
-        hostfront_tests::customer_with_live_order(&app.ports, register(&held, &fresh_username())).await;
-    let (stranger, _) = hostfront_tests::customer_with_live_order(
-        &app.ports,
-        register(&fresh_domain(), &fresh_username()),
-    )
-    .await;
+    let (owner, service) = live_customer(app, &held).await;
+    let (stranger, _) = live_customer(app, &fresh_domain()).await;
 
     // The panel has no such account: refused, the site stays accepted.
     let site = accepted_site(&support).await;
@@ -128,10 +144,6 @@ async fn a_domain_the_customer_holds_needs_no_record(app: &App) {
     let refused = move_to(&support, &site, "live", json!({"live_domain": held})).await;
     assert_eq!(code(&refused), (422, Some("domain_not_proven")), "{}", refused.1);
 
-    let service = hostfront::subscriptions::of_customer(app.ports.table.as_ref(), &owner.id)
-        .await
-        .unwrap()
-        .remove(0);
     let account = service.hosting.account.username.clone();
     accepted_for(&app.ports, id, owner.id.as_str(), Some(&account)).await;
     let (status, went) = move_to(&support, &site, "live", json!({"live_domain": held})).await;

@@ -6,12 +6,12 @@
 use hostfront::billing::invoice::{self, InvoiceFor};
 use hostfront::staff::Role;
 use hostfront_tests::App;
-use hostfront_tests::shopper::{fresh_domain, fresh_username, register};
+use hostfront_tests::shopper::fresh_domain;
 use hostfront_tests::staff::Clerk;
 use serde_json::{Value, json};
 
 use super::agency::{day_in, new_site};
-use super::agency_golive::{accepted_for, view};
+use super::agency_golive::{accepted_for, live_customer, view};
 
 async fn link(clerk: &Clerk<'_>, site: &Value, service: &Value, record: &str) -> (u16, Value) {
     let path = format!(
@@ -26,14 +26,9 @@ async fn a_service_follows_the_record_it_is_linked_to(app: &App) {
     let support = Clerk::log_in(app, Role::Support).await;
     let billing = Clerk::log_in(app, Role::Billing).await;
     let held = fresh_domain();
-    let (owner, _) =
-        hostfront_tests::customer_with_live_order(&app.ports, register(&held, &fresh_username())).await;
+    let (owner, subscription) = live_customer(app, &held).await;
     let theirs = fresh_domain();
-    hostfront_tests::customer_with_live_order(&app.ports, register(&theirs, &fresh_username())).await;
-    let subscription = hostfront::subscriptions::of_customer(app.ports.table.as_ref(), &owner.id)
-        .await
-        .unwrap()
-        .remove(0);
+    live_customer(app, &theirs).await;
 
     let site = new_site(&support).await;
     let mut tracked = json!({});
