@@ -28,7 +28,12 @@ pub(super) async fn new_site(clerk: &Clerk<'_>) -> Value {
 }
 
 /// Moves `site` to `to`; the answer's status and body.
-pub(super) async fn move_to(clerk: &Clerk<'_>, site: &Value, to: &str, extra: Value) -> (u16, Value) {
+pub(super) async fn move_to(
+    clerk: &Clerk<'_>,
+    site: &Value,
+    to: &str,
+    extra: Value,
+) -> (u16, Value) {
     let mut body = json!({"to": to, "why": format!("moving to {to}"), "v": site["v"]});
     body.as_object_mut()
         .unwrap()
@@ -189,7 +194,13 @@ async fn services_follow_their_site(app: &App) {
         site = move_to(&support, &site, to, json!({})).await.1;
     }
     let (owner, _) = hostfront_tests::customer(&app.ports, &fresh_username()).await;
-    accepted_for(&app.ports, site["id"].as_str().unwrap(), owner.id.as_str(), None).await;
+    accepted_for(
+        &app.ports,
+        site["id"].as_str().unwrap(),
+        owner.id.as_str(),
+        None,
+    )
+    .await;
     publish_proof(app, &support, &site, "parc.example").await;
     site = move_to(
         &support,

@@ -69,14 +69,22 @@ async fn now_of(ports: &Ports, service: &ClientService) -> ClientService {
 }
 
 /// The customer's invoices for client services: (service, from, to).
-async fn invoiced(ports: &Ports, customer: &hostfront::CustomerId) -> Vec<(String, String, String)> {
+async fn invoiced(
+    ports: &Ports,
+    customer: &hostfront::CustomerId,
+) -> Vec<(String, String, String)> {
     let bills: Vec<Invoice> = invoice::of_customer(ports.table.as_ref(), customer, 100)
         .await
         .unwrap();
     let mut periods: Vec<_> = bills
         .into_iter()
         .filter_map(|bill| match bill.about {
-            InvoiceFor::ClientService { service_id, from, to, .. } => Some((service_id, from, to)),
+            InvoiceFor::ClientService {
+                service_id,
+                from,
+                to,
+                ..
+            } => Some((service_id, from, to)),
             _ => None,
         })
         .collect();
@@ -106,15 +114,43 @@ async fn runs(ports: &Ports) {
 
 async fn client_services_are_billed_once_per_period(clock: &ManualClock, ports: &Ports) {
     set(clock, time::macros::datetime!(2028-01-20 12:00 UTC));
-    hostfront::catalog::seed_demo(ports.table.as_ref()).await.unwrap();
-    let (owner, _) = hostfront_tests::customer(ports, &hostfront_tests::shopper::fresh_username()).await;
+    hostfront::catalog::seed_demo(ports.table.as_ref())
+        .await
+        .unwrap();
+    let (owner, _) =
+        hostfront_tests::customer(ports, &hostfront_tests::shopper::fresh_username()).await;
     let site_id = site_for(ports, "Billed Bakery", Some(owner.id.as_str())).await;
-    let care = tracked(ports, &site_id, ("Care plan", BillingPeriod::Monthly, "2028-01-31", true)).await;
-    let cert = tracked(ports, &site_id, ("Certificate", BillingPeriod::Annual, "2028-02-29", true)).await;
-    let mailbox = tracked(ports, &site_id, ("Old mailbox", BillingPeriod::Monthly, "2028-02-05", false)).await;
-    let lapsed = tracked(ports, &site_id, ("Lapsed", BillingPeriod::Monthly, "2028-01-19", false)).await;
+    let care = tracked(
+        ports,
+        &site_id,
+        ("Care plan", BillingPeriod::Monthly, "2028-01-31", true),
+    )
+    .await;
+    let cert = tracked(
+        ports,
+        &site_id,
+        ("Certificate", BillingPeriod::Annual, "2028-02-29", true),
+    )
+    .await;
+    let mailbox = tracked(
+        ports,
+        &site_id,
+        ("Old mailbox", BillingPeriod::Monthly, "2028-02-05", false),
+    )
+    .await;
+    let lapsed = tracked(
+        ports,
+        &site_id,
+        ("Lapsed", BillingPeriod::Monthly, "2028-01-19", false),
+    )
+    .await;
     let orphan_site = site_for(ports, "Nobody's Bakery", None).await;
-    let orphan = tracked(ports, &orphan_site, ("Orphan", BillingPeriod::Monthly, "2028-01-25", true)).await;
+    let orphan = tracked(
+        ports,
+        &orphan_site,
+        ("Orphan", BillingPeriod::Monthly, "2028-01-25", true),
+    )
+    .await;
 
     runs(ports).await;
     assert_eq!(
@@ -122,12 +158,31 @@ async fn client_services_are_billed_once_per_period(clock: &ManualClock, ports: 
         [(care.id.clone(), "2028-02-01".into(), "2028-02-29".into())],
         "the care plan, once, however the runs overlap"
     );
-    assert_eq!(now_of(ports, &care).await.expires_on.as_deref(), Some("2028-02-29"));
-    assert_eq!(mails(ports, MailKind::ServiceInvoice, &owner.email).await, 1);
-    assert_eq!(mails(ports, MailKind::Notice, &owner.email).await, 1, "the old mailbox's reminder");
-    assert_eq!(now_of(ports, &lapsed).await.status, services::ServiceStatus::Expired);
-    assert_eq!(now_of(ports, &mailbox).await.status, services::ServiceStatus::Active);
-    assert_eq!(now_of(ports, &orphan).await.expires_on.as_deref(), Some("2028-01-25"));
+    assert_eq!(
+        now_of(ports, &care).await.expires_on.as_deref(),
+        Some("2028-02-29")
+    );
+    assert_eq!(
+        mails(ports, MailKind::ServiceInvoice, &owner.email).await,
+        1
+    );
+    assert_eq!(
+        mails(ports, MailKind::Notice, &owner.email).await,
+        1,
+        "the old mailbox's reminder"
+    );
+    assert_eq!(
+        now_of(ports, &lapsed).await.status,
+        services::ServiceStatus::Expired
+    );
+    assert_eq!(
+        now_of(ports, &mailbox).await.status,
+        services::ServiceStatus::Active
+    );
+    assert_eq!(
+        now_of(ports, &orphan).await.expires_on.as_deref(),
+        Some("2028-01-25")
+    );
     let subject = format!("client_service:{}", orphan.id);
     let told = audit::read(ports.table.as_ref(), AuditQuery::Subject(&subject), 50)
         .await
@@ -137,25 +192,51 @@ async fn client_services_are_billed_once_per_period(clock: &ManualClock, ports: 
         1,
         "staff told once: {told:?}"
     );
-    let bill = invoice::of_customer(ports.table.as_ref(), &owner.id, 10).await.unwrap().remove(0);
-    assert!(bill.lines[0].description.contains("Care plan"), "{:?}", bill.lines);
+    let bill = invoice::of_customer(ports.table.as_ref(), &owner.id, 10)
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(
+        bill.lines[0].description.contains("Care plan"),
+        "{:?}",
+        bill.lines
+    );
 
     // On 16 February both are due: the month runs to 31 March, the year
     // from the leap day to 28 February 2029; the old mailbox lapsed.
     set(clock, time::macros::datetime!(2028-02-16 09:00 UTC));
     runs(ports).await;
     let periods = invoiced(ports, &owner.id).await;
-    assert!(periods.contains(&(care.id.clone(), "2028-03-01".into(), "2028-03-31".into())), "{periods:?}");
-    assert!(periods.contains(&(cert.id.clone(), "2028-03-01".into(), "2029-02-28".into())), "{periods:?}");
+    assert!(
+        periods.contains(&(care.id.clone(), "2028-03-01".into(), "2028-03-31".into())),
+        "{periods:?}"
+    );
+    assert!(
+        periods.contains(&(cert.id.clone(), "2028-03-01".into(), "2029-02-28".into())),
+        "{periods:?}"
+    );
     assert_eq!(periods.len(), 3, "{periods:?}");
-    assert_eq!(now_of(ports, &cert).await.expires_on.as_deref(), Some("2029-02-28"));
-    assert_eq!(now_of(ports, &mailbox).await.status, services::ServiceStatus::Expired);
-    assert_eq!(mails(ports, MailKind::Notice, &owner.email).await, 1, "one reminder per period");
+    assert_eq!(
+        now_of(ports, &cert).await.expires_on.as_deref(),
+        Some("2029-02-28")
+    );
+    assert_eq!(
+        now_of(ports, &mailbox).await.status,
+        services::ServiceStatus::Expired
+    );
+    assert_eq!(
+        mails(ports, MailKind::Notice, &owner.email).await,
+        1,
+        "one reminder per period"
+    );
 
     set(clock, time::macros::datetime!(2028-03-20 09:00 UTC));
     runs(ports).await;
     let periods = invoiced(ports, &owner.id).await;
-    assert!(periods.contains(&(care.id.clone(), "2028-04-01".into(), "2028-04-30".into())), "{periods:?}");
+    assert!(
+        periods.contains(&(care.id.clone(), "2028-04-01".into(), "2028-04-30".into())),
+        "{periods:?}"
+    );
     assert_eq!(periods.len(), 4, "{periods:?}");
 }
 

@@ -10,8 +10,8 @@ use std::time::Duration;
 use hostfront::Ports;
 use hostfront::accounts::Customer;
 use hostfront::domains::owned;
-use hostfront::subscriptions::{self, Subscription};
 use hostfront::store::{Key, Update};
+use hostfront::subscriptions::{self, Subscription};
 use hostfront_tests::App;
 use hostfront_tests::shopper::{fresh_domain, fresh_username, register};
 use hostfront_tests::staff::Clerk;
@@ -22,7 +22,12 @@ use hostfront::staff::Role;
 
 /// What the accepted proposal records on the site (built elsewhere): its
 /// customer and, when there is one, the panel account holding it.
-pub(super) async fn accepted_for(ports: &Ports, site_id: &str, customer: &str, panel: Option<&str>) {
+pub(super) async fn accepted_for(
+    ports: &Ports,
+    site_id: &str,
+    customer: &str,
+    panel: Option<&str>,
+) {
     let mut update = Update::new().set("customer_id", customer);
     if let Some(account) = panel {
         update = update.set("panel_account", account);
@@ -36,21 +41,35 @@ pub(super) async fn accepted_for(ports: &Ports, site_id: &str, customer: &str, p
 pub(super) async fn live_customer(app: &App, domain: &str) -> (Customer, Subscription) {
     use hostfront::orders::{checkout, create};
     let ports = &app.ports;
-    hostfront::catalog::seed_demo(ports.table.as_ref()).await.unwrap();
+    hostfront::catalog::seed_demo(ports.table.as_ref())
+        .await
+        .unwrap();
     let (customer, _) = hostfront_tests::customer(ports, &fresh_username()).await;
     let order = register(domain, &fresh_username());
-    let placed = create::place(ports, &customer, "order", order).await.unwrap();
+    let placed = create::place(ports, &customer, "order", order)
+        .await
+        .unwrap();
     let card = hostfront_tests::shopper::card(hostfront::adapters::sim::APPROVED);
-    checkout::pay(ports, &customer, &placed.view.id, card).await.unwrap();
+    checkout::pay(ports, &customer, &placed.view.id, card)
+        .await
+        .unwrap();
     let id = &customer.id;
-    let service = hostfront_tests::eventually(Duration::from_secs(60), "the order goes live", || async move {
-        let held = owned::find(ports.table.as_ref(), id, domain).await.map_err(|e| e.to_string())?;
-        let services = subscriptions::of_customer(ports.table.as_ref(), id).await.map_err(|e| e.to_string())?;
-        match (held, services.into_iter().next()) {
-            (Some(_), Some(service)) => Ok(service),
-            _ => Err("not live yet".to_string()),
-        }
-    })
+    let service = hostfront_tests::eventually(
+        Duration::from_secs(60),
+        "the order goes live",
+        || async move {
+            let held = owned::find(ports.table.as_ref(), id, domain)
+                .await
+                .map_err(|e| e.to_string())?;
+            let services = subscriptions::of_customer(ports.table.as_ref(), id)
+                .await
+                .map_err(|e| e.to_string())?;
+            match (held, services.into_iter().next()) {
+                (Some(_), Some(service)) => Ok(service),
+                _ => Err("not live yet".to_string()),
+            }
+        },
+    )
     .await;
     (customer, service)
 }
@@ -94,33 +113,64 @@ async fn going_live_needs_a_customer_and_a_proven_domain(app: &App) {
     let elsewhere = fresh_domain();
     let live = json!({"live_domain": elsewhere});
     let refused = move_to(&support, &site, "live", live.clone()).await;
-    assert_eq!(code(&refused), (422, Some("customer_required")), "{}", refused.1);
+    assert_eq!(
+        code(&refused),
+        (422, Some("customer_required")),
+        "{}",
+        refused.1
+    );
 
     let (owner, service) = live_customer(app, &fresh_domain()).await;
     let account = service.hosting.account.username.clone();
-    accepted_for(&app.ports, site["id"].as_str().unwrap(), owner.id.as_str(), Some(&account)).await;
+    accepted_for(
+        &app.ports,
+        site["id"].as_str().unwrap(),
+        owner.id.as_str(),
+        Some(&account),
+    )
+    .await;
     let refused = move_to(&support, &site, "live", live.clone()).await;
-    assert_eq!(code(&refused), (422, Some("domain_not_proven")), "{}", refused.1);
+    assert_eq!(
+        code(&refused),
+        (422, Some("domain_not_proven")),
+        "{}",
+        refused.1
+    );
     let message = refused.1["error"]["message"].as_str().unwrap();
-    assert!(message.contains(&format!("_hostfront-verify.{elsewhere}")), "{message}");
+    assert!(
+        message.contains(&format!("_hostfront-verify.{elsewhere}")),
+        "{message}"
+    );
     let dns = app.ports.simulated_dns.as_ref().unwrap();
     let record = format!("_hostfront-verify.{elsewhere}");
     dns.publish_txt(&record, &["hostfront-verify=someone-else".into()])
         .await
         .unwrap();
     let refused = move_to(&support, &site, "live", live.clone()).await;
-    assert_eq!(code(&refused), (422, Some("domain_not_proven")), "another site's proof");
+    assert_eq!(
+        code(&refused),
+        (422, Some("domain_not_proven")),
+        "another site's proof"
+    );
     assert_eq!(view(&support, &site).await["site"]["status"], "accepted");
 
     publish_proof(app, &support, &site, &elsewhere).await;
     let (status, went) = move_to(&support, &site, "live", live).await;
-    assert_eq!((status, went["status"].as_str()), (200, Some("live")), "{went}");
+    assert_eq!(
+        (status, went["status"].as_str()),
+        (200, Some("live")),
+        "{went}"
+    );
     assert_eq!(went["live_domain"].as_str(), Some(elsewhere.as_str()));
     assert!(went["went_live_at"].is_string());
     let state = app.ports.panel.state(&account).await.unwrap().unwrap();
     assert!(state.sites.contains(&elsewhere), "{:?}", state.sites);
     let services = view(&support, &site).await["services"].clone();
-    assert_eq!(services, json!([]), "a domain held elsewhere is not ours to link");
+    assert_eq!(
+        services,
+        json!([]),
+        "a domain held elsewhere is not ours to link"
+    );
 }
 
 on_both_engines!(going_live_needs_a_customer_and_a_proven_domain: golive_proof_embedded, golive_proof_cloud);
@@ -136,18 +186,32 @@ async fn a_domain_the_customer_holds_needs_no_record(app: &App) {
     let id = site["id"].as_str().unwrap();
     accepted_for(&app.ports, id, owner.id.as_str(), Some("nosuchaccount")).await;
     let refused = move_to(&support, &site, "live", json!({"live_domain": held})).await;
-    assert_eq!(code(&refused), (422, Some("panel_account_missing")), "{}", refused.1);
+    assert_eq!(
+        code(&refused),
+        (422, Some("panel_account_missing")),
+        "{}",
+        refused.1
+    );
     assert_eq!(view(&support, &site).await["site"]["status"], "accepted");
 
     // Another customer's domain is no proof for this one's site.
     accepted_for(&app.ports, id, stranger.id.as_str(), None).await;
     let refused = move_to(&support, &site, "live", json!({"live_domain": held})).await;
-    assert_eq!(code(&refused), (422, Some("domain_not_proven")), "{}", refused.1);
+    assert_eq!(
+        code(&refused),
+        (422, Some("domain_not_proven")),
+        "{}",
+        refused.1
+    );
 
     let account = service.hosting.account.username.clone();
     accepted_for(&app.ports, id, owner.id.as_str(), Some(&account)).await;
     let (status, went) = move_to(&support, &site, "live", json!({"live_domain": held})).await;
-    assert_eq!((status, went["status"].as_str()), (200, Some("live")), "{went}");
+    assert_eq!(
+        (status, went["status"].as_str()),
+        (200, Some("live")),
+        "{went}"
+    );
     // The account's own domain: it serves it already, as its main site.
     let state = app.ports.panel.state(&account).await.unwrap().unwrap();
     assert!(!state.sites.contains(&held), "{:?}", state.sites);
@@ -160,7 +224,10 @@ async fn a_domain_the_customer_holds_needs_no_record(app: &App) {
         .collect();
     assert_eq!(linked.len(), 1, "{services}");
     assert_eq!(linked[0]["status"], "active");
-    assert!(linked[0]["expires_on"].is_string(), "the record's own expiry");
+    assert!(
+        linked[0]["expires_on"].is_string(),
+        "the record's own expiry"
+    );
 }
 
 on_both_engines!(a_domain_the_customer_holds_needs_no_record: golive_held_embedded, golive_held_cloud);

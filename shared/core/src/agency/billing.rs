@@ -66,7 +66,9 @@ pub fn next_last_day(last: Date, period: BillingPeriod) -> Option<Date> {
     let month_end = last.day() == last.month().length(last.year());
     let next = add_months(last, months);
     Some(match month_end {
-        true => next.replace_day(next.month().length(next.year())).unwrap_or(next),
+        true => next
+            .replace_day(next.month().length(next.year()))
+            .unwrap_or(next),
         false => next,
     })
 }
@@ -110,14 +112,19 @@ pub async fn run(
             };
             let due = last <= today + time::Duration::days(lead);
             match (&site.customer_id, due && service.auto_renew) {
-                (None, true) => run.without_customer += usize::from(tell_staff(ports, &service, last).await?),
+                (None, true) => {
+                    run.without_customer += usize::from(tell_staff(ports, &service, last).await?)
+                }
                 (Some(customer), true) => {
                     let customer = CustomerId::new(customer.as_str());
-                    run.invoiced += usize::from(invoice(ports, site, &service, (&customer, last)).await?);
+                    run.invoiced +=
+                        usize::from(invoice(ports, site, &service, (&customer, last)).await?);
                 }
                 (Some(customer), false) => {
                     let customer = CustomerId::new(customer.as_str());
-                    run.reminded += usize::from(upkeep::remind(ports, site, &service, (&customer, last)).await?);
+                    run.reminded += usize::from(
+                        upkeep::remind(ports, site, &service, (&customer, last)).await?,
+                    );
                 }
                 (None, false) => {}
             }
@@ -127,7 +134,10 @@ pub async fn run(
 }
 
 fn marker(service: &ClientService, what: &str, from: Date) -> Key {
-    Key::new(format!("CLIENTSERVICE#{}", service.id), format!("{what}#{from}"))
+    Key::new(
+        format!("CLIENTSERVICE#{}", service.id),
+        format!("{what}#{from}"),
+    )
 }
 
 /// Why an invoice was not made.
@@ -153,42 +163,9 @@ async fn invoice(
     let owner = crate::accounts::load_customer(ports.table(), customer).await?;
     let terms = Terms::for_sale(ports, &owner).await?;
     for _ in 0..NUMBER_ATTEMPTS {
-        let line = InvoiceLine::new(
-            format!("{} ({}), {from} to {to}", service.name, site.business_name),
-            service.price,
-        )
-        .over(from, to);
-        let about = InvoiceFor::ClientService {
-            site_id: site.id.clone(),
-            service_id: service.id.clone(),
-            from: from.to_string(),
-            to: to.to_string(),
-        };
-        let now = ports.clock().now();
-        let issued_at = crate::clock::rfc3339(now);
-        let mut bill = Invoice::new(customer, about, issued_at, &service.currency, vec![line], &terms);
+        let mut bill = period_bill(ports, (site, service), customer, (from, to), &terms);
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
-        let mut letter = crate::billing::letter::with_invoice(
-            upkeep::letter(ports, site, service, &owner.name),
-            &bill,
-        );
-        letter.action = format!(
-            "Your invoice for {} of {}, {} to {}: it renews the service for that period.",
-            service.name,
-            site.business_name,
-            mail_day(from),
-            mail_day(to)
-        );
-        let notice = crate::billing::letter::mail(
-            ports,
-            MailKind::ServiceInvoice,
-            (&owner.email, &letter),
-            &format!("client_service:{}", service.id),
-            &from.to_string(),
-        )?;
-        let renewed = services::reindexed(Update::new(), Some(&to.to_string()), &service.id)
-            .set("expires_on", to.to_string())
-            .bump_version();
+        let notice = invoice_mail(ports, (site, service), &owner, &bill, (from, to))?;
         let mut tx = Tx::new();
         tx.guard(
             Refusal::Done,
@@ -197,17 +174,7 @@ async fn invoice(
                 condition: Some(Condition::NotExists),
             },
         )
-        .guard(
-            Refusal::Done,
-            TxOp::Update {
-                key: services::key(&site.id, &service.id),
-                update: renewed,
-                condition: Some(
-                    Condition::eq("status", json!(ServiceStatus::Active))
-                        .and(Condition::eq("expires_on", json!(last.to_string()))),
-                ),
-            },
-        )
+        .guard(Refusal::Done, renewed_op(site, service, last, to))
         .guard(Refusal::CounterMoved, claim)
         .push(bill.put_op(sequence))
         .push(notice.put_op(ports.clock().now_secs()));
@@ -222,6 +189,79 @@ async fn invoice(
         }
     }
     Ok(false)
+}
+
+/// The service renewed to `to`, as long as it is active and still ends on `last`.
+fn renewed_op(site: &HostedSite, service: &ClientService, last: Date, to: Date) -> TxOp {
+    let renewed = services::reindexed(Update::new(), Some(&to.to_string()), &service.id)
+        .set("expires_on", to.to_string())
+        .bump_version();
+    TxOp::Update {
+        key: services::key(&site.id, &service.id),
+        update: renewed,
+        condition: Some(
+            Condition::eq("status", json!(ServiceStatus::Active))
+                .and(Condition::eq("expires_on", json!(last.to_string()))),
+        ),
+    }
+}
+
+/// The invoice of the service's period `from` to `to`, yet unnumbered.
+fn period_bill(
+    ports: &impl Storage,
+    (site, service): (&HostedSite, &ClientService),
+    customer: &CustomerId,
+    (from, to): (Date, Date),
+    terms: &Terms,
+) -> Invoice {
+    let line = InvoiceLine::new(
+        format!("{} ({}), {from} to {to}", service.name, site.business_name),
+        service.price,
+    )
+    .over(from, to);
+    let about = InvoiceFor::ClientService {
+        site_id: site.id.clone(),
+        service_id: service.id.clone(),
+        from: from.to_string(),
+        to: to.to_string(),
+    };
+    let issued_at = crate::clock::rfc3339(ports.clock().now());
+    Invoice::new(
+        customer,
+        about,
+        issued_at,
+        &service.currency,
+        vec![line],
+        terms,
+    )
+}
+
+/// The invoice's mail to the customer, once per period.
+fn invoice_mail(
+    ports: &(impl Storage + Settings),
+    (site, service): (&HostedSite, &ClientService),
+    owner: &crate::accounts::Customer,
+    bill: &Invoice,
+    (from, to): (Date, Date),
+) -> Result<crate::mail::Mail, AgencyError> {
+    let mut letter = crate::billing::letter::with_invoice(
+        upkeep::letter(ports, site, service, &owner.name),
+        bill,
+    );
+    letter.action = format!(
+        "Your invoice for {} of {}, {} to {}: it renews the service for that period.",
+        service.name,
+        site.business_name,
+        mail_day(from),
+        mail_day(to)
+    );
+    Ok(crate::billing::letter::mail(
+        ports,
+        MailKind::ServiceInvoice,
+        (&owner.email, &letter),
+        &format!("client_service:{}", service.id),
+        &from.to_string(),
+    )?)
 }
 
 /// Tells staff, once per period, that the service is due but its site has
@@ -280,6 +320,9 @@ mod tests {
         assert_eq!(annual(date!(2028 - 02 - 29)), date!(2029 - 02 - 28));
         assert_eq!(annual(date!(2029 - 02 - 28)), date!(2030 - 02 - 28));
         assert_eq!(annual(date!(2031 - 02 - 28)), date!(2032 - 02 - 29));
-        assert_eq!(next_last_day(date!(2028 - 01 - 31), BillingPeriod::OneTime), None);
+        assert_eq!(
+            next_last_day(date!(2028 - 01 - 31), BillingPeriod::OneTime),
+            None
+        );
     }
 }

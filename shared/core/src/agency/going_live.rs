@@ -121,7 +121,9 @@ async fn serve(ports: &impl Hosting, account: &str, domain: &str) -> Result<(), 
     let missing = || {
         invalid(
             "panel_account_missing",
-            format!("the panel has no account {account} to serve {domain} from; the site stays accepted"),
+            format!(
+                "the panel has no account {account} to serve {domain} from; the site stays accepted"
+            ),
         )
     };
     let held = ports.panel().account(account).await.map_err(said)?;
@@ -138,11 +140,7 @@ async fn serve(ports: &impl Hosting, account: &str, domain: &str) -> Result<(), 
     }
     let mut sites = state.sites;
     sites.push(domain.to_string());
-    ports
-        .panel()
-        .set_sites(account, &sites)
-        .await
-        .map_err(said)
+    ports.panel().set_sites(account, &sites).await.map_err(said)
 }
 
 /// Adds to `tx` the link of the site's entry for `domain` to the domain's
@@ -165,11 +163,14 @@ async fn link_domain_service(
     match entry {
         Some(entry) if entry.provisioned.is_some() => {}
         Some(entry) => {
-            tx.guard((), TxOp::Update {
-                key: services::key(&site.id, &entry.id),
-                update: Update::new().set("provisioned", record).bump_version(),
-                condition: Some(Condition::VersionIs(entry.v)),
-            });
+            tx.guard(
+                (),
+                TxOp::Update {
+                    key: services::key(&site.id, &entry.id),
+                    update: Update::new().set("provisioned", record).bump_version(),
+                    condition: Some(Condition::VersionIs(entry.v)),
+                },
+            );
         }
         None if services.len() < services::MOST_PER_SITE => {
             let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
@@ -191,10 +192,13 @@ async fn link_domain_service(
                 created_at: clock::rfc3339_millis(ports.clock().now()),
                 v: 1,
             };
-            tx.guard((), TxOp::Put {
-                item: services::item_of(&added),
-                condition: Some(Condition::NotExists),
-            });
+            tx.guard(
+                (),
+                TxOp::Put {
+                    item: services::item_of(&added),
+                    condition: Some(Condition::NotExists),
+                },
+            );
         }
         None => {}
     }

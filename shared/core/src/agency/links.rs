@@ -44,34 +44,37 @@ async fn read_record(
     customer: &CustomerId,
     link: &str,
 ) -> Result<Option<Followed>, AgencyError> {
-    let followed = match link.split_once(':') {
-        Some(("subscription", id)) => subscriptions::find(ports.table(), customer, id)
-            .await?
-            .map(|s| Followed {
-                status: match s.status {
-                    SubscriptionStatus::Active => ServiceStatus::Active,
-                    SubscriptionStatus::Suspended => ServiceStatus::Suspended,
-                    SubscriptionStatus::Cancelled => ServiceStatus::Cancelled,
-                },
-                // Paid until the day before its next due date.
-                expires_on: super::billing::date(&s.next_due)
-                    .map(|due| (due - time::Duration::days(1)).to_string()),
-            }),
-        Some(("domain", name)) => owned::find(ports.table(), customer, name)
-            .await?
-            .map(|d| Followed {
-                status: match d.status {
-                    OwnedStatus::Active => ServiceStatus::Active,
-                    OwnedStatus::TransferPending => ServiceStatus::Pending,
-                    OwnedStatus::Expired => ServiceStatus::Expired,
-                    OwnedStatus::TransferFailed
-                    | OwnedStatus::TransferredOut
-                    | OwnedStatus::Deleted => ServiceStatus::Cancelled,
-                },
-                expires_on: d.expires_at.and_then(super::going_live::day_of),
-            }),
-        _ => None,
-    };
+    let followed =
+        match link.split_once(':') {
+            Some(("subscription", id)) => subscriptions::find(ports.table(), customer, id)
+                .await?
+                .map(|s| Followed {
+                    status: match s.status {
+                        SubscriptionStatus::Active => ServiceStatus::Active,
+                        SubscriptionStatus::Suspended => ServiceStatus::Suspended,
+                        SubscriptionStatus::Cancelled => ServiceStatus::Cancelled,
+                    },
+                    // Paid until the day before its next due date.
+                    expires_on: super::billing::date(&s.next_due)
+                        .map(|due| (due - time::Duration::days(1)).to_string()),
+                }),
+            Some(("domain", name)) => {
+                owned::find(ports.table(), customer, name)
+                    .await?
+                    .map(|d| Followed {
+                        status: match d.status {
+                            OwnedStatus::Active => ServiceStatus::Active,
+                            OwnedStatus::TransferPending => ServiceStatus::Pending,
+                            OwnedStatus::Expired => ServiceStatus::Expired,
+                            OwnedStatus::TransferFailed
+                            | OwnedStatus::TransferredOut
+                            | OwnedStatus::Deleted => ServiceStatus::Cancelled,
+                        },
+                        expires_on: d.expires_at.and_then(super::going_live::day_of),
+                    })
+            }
+            _ => None,
+        };
     Ok(followed)
 }
 
@@ -127,7 +130,9 @@ pub async fn link(
     if read_record(ports, &customer, &record).await?.is_none() {
         return Err(invalid(
             "not_the_customers",
-            format!("the site's customer has no {record}: link a subscription or a domain of theirs"),
+            format!(
+                "the site's customer has no {record}: link a subscription or a domain of theirs"
+            ),
         ));
     }
     let mut tx = Tx::new();
@@ -135,7 +140,9 @@ pub async fn link(
         (),
         TxOp::Update {
             key: services::key(&site.id, &service.id),
-            update: Update::new().set("provisioned", record.as_str()).bump_version(),
+            update: Update::new()
+                .set("provisioned", record.as_str())
+                .bump_version(),
             condition: Some(Condition::VersionIs(service.v)),
         },
     )

@@ -150,8 +150,12 @@ pub async fn create(
         status: New,
         business_name: fields::name("business_name", &new.business_name, 120)?,
         contact_name: fields::name("contact_name", &new.contact_name, 120)?,
-        email: fields::email(&new.email)
-            .map_err(|_| super::invalid("invalid_email", "email: that does not look like an email address"))?,
+        email: fields::email(&new.email).map_err(|_| {
+            super::invalid(
+                "invalid_email",
+                "email: that does not look like an email address",
+            )
+        })?,
         phone: optional(new.phone.as_deref(), fields::phone)?,
         website: optional(new.website.as_deref(), |w| fields::domain("website", w))?,
         source: optional(new.source.as_deref(), |s| fields::name("source", s, 120))?,

@@ -14,14 +14,14 @@ use utoipa::{IntoParams, ToSchema};
 use super::{AsBilling, AsSupport, NeededRole, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use hostfront_core::agency::going_live::DomainProof;
+use hostfront_core::agency::links::{self, ServiceLink};
 use hostfront_core::agency::service_moves::move_service as move_client_service;
 use hostfront_core::agency::services::{
     self, ClientService, NewService, ServiceFilter, ServiceMove,
 };
 use hostfront_core::agency::site::{self, HostedSite, NewSite, SiteMove, SiteStatus};
 use hostfront_core::agency::stats::{self, PipelineStats};
-use hostfront_core::agency::going_live::DomainProof;
-use hostfront_core::agency::links::{self, ServiceLink};
 use hostfront_core::agency::{AgencyError, Listed};
 
 impl From<AgencyError> for ApiError {

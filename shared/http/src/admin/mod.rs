@@ -8,13 +8,13 @@
 //! cross-site form or simple request can send.
 
 mod agency;
-mod prospects;
 mod customers;
 mod invoices;
 mod operations;
 mod orders;
 mod own_account;
 mod pools;
+mod prospects;
 mod reports;
 mod simulated_provider;
 
