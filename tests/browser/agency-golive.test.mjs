@@ -3,12 +3,13 @@
 // from it", which opens the same site when asked again), walks the site to
 // an accepted proposal (the prospect shows converted), and takes it live
 // under a domain registered elsewhere: refused until the domain's DNS holds
-// the TXT record the site's page shows, then live. At 390 px the prospects,
-// a prospect and the site with its proof fit.
+// the TXT record the site's page shows, then live; a domain service of its
+// register is linked to the customer's own domain and leads to their file.
+// At 390 px the prospects, a prospect and the site fit.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { apiCustomer, fits, shot, useStorefront } from "./harness.mjs";
+import { customerWithLiveDomain, fits, shot, useStorefront } from "./harness.mjs";
 import { acceptedBy, consoleApi, logIn, move, publishProof, visit } from "./staff.mjs";
 
 describe("from a prospect to a live site in the console", () => {
@@ -60,8 +61,13 @@ describe("from a prospect to a live site in the console", () => {
     await prospect.getByRole("link", { name: "Open its site" }).click();
     await page.waitForURL(new RegExp(`#/sites/${siteId}$`));
 
-    const customer = await apiCustomer(app.server.base, { name: "Marie Schmit", prefix: "fleurs" });
-    const [found] = await consoleApi(page, `/api/admin/customers?q=${encodeURIComponent(customer.email)}`);
+    // The customer holds another domain with us, registered through an order.
+    const email = `marie${Date.now()}@example.com`;
+    const held = `fleurs${Date.now()}.com`;
+    const customerPage = await app.browser.newPage();
+    await customerWithLiveDomain(customerPage, app.server.base, { email, domain: held, username: `fleurs${Date.now() % 100000}`, password: "correct horse battery staple" });
+    await customerPage.close();
+    const [found] = await consoleApi(page, `/api/admin/customers?q=${encodeURIComponent(email)}`);
     acceptedBy(app.server, siteId, found.id);
     await page.reload();
     const proof = site.locator("[data-proof]");
@@ -77,6 +83,26 @@ describe("from a prospect to a live site in the console", () => {
     await said.getByText("Live at fleurs-schmit.example.").waitFor();
     assert.equal(await site.locator("[data-site-status]").textContent(), "live");
     await shot(page, "agency-live-with-proof");
+
+    // A domain service tracked in the register, linked to the customer's own domain record.
+    const add = page.locator('#site-view [data-form="Add service"]');
+    await add.getByLabel("Kind").selectOption("domain");
+    await add.getByLabel("Name").fill(held);
+    await add.getByLabel("Price per period (USD)").fill("12.00");
+    await add.getByLabel("Last day paid for").fill(new Date(Date.now() + 200 * 86400000).toISOString().slice(0, 10));
+    await add.getByRole("button", { name: "Add service" }).click();
+    const entry = page.locator("#site-view [data-client-service]");
+    await entry.getByRole("button", { name: "Link to a record" }).waitFor();
+    await entry.getByRole("button", { name: "Link to a record" }).click();
+    const linking = entry.locator('form[data-move="Link to a record"]');
+    await linking.getByLabel("Its record").selectOption({ label: `the domain ${held}` });
+    await linking.getByLabel(/^Why/).fill("Registered through our order.");
+    await linking.getByRole("button", { name: "Link to a record" }).click();
+    await entry.locator("[data-note]").getByText(`${held} now follows the domain ${held}: its own billing bills it.`).waitFor();
+    const record = entry.getByRole("link", { name: `the domain ${held} (its status and last day)` });
+    assert.equal(await record.getAttribute("href"), `#/customers/${found.id}`);
+    assert.equal(await entry.getByRole("button", { name: "Link to a record" }).count(), 0, "linked once");
+    await shot(page, "agency-linked-service");
     await page.close();
   });
 

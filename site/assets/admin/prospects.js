@@ -27,7 +27,6 @@ function details(p) {
     ["Status", el("strong", { "data-prospect-status": p.status }, words(p.status))],
     ["Contact", el("span", {}, p.contact_name, el("br"), mail, ...(p.phone ? [el("br"), p.phone] : []))],
     ["Website", p.website ?? null], ["Source", p.source ?? null], ["Notes", p.notes || null],
-    ["Site", p.site_id ? el("a", { href: address("sites", p.site_id) }, "Its site") : null],
     ["Captured", when(p.created_at)],
   ].filter(([, value]) => value !== null);
   return el("dl", { class: "details" }, ...rows.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]));
@@ -63,7 +62,7 @@ function siteButton(p) {
   const key = `prospect:${p.id}`;
   if (p.site_id) return el("a", { class: "button secondary", href: address("sites", p.site_id) }, "Open its site");
   if (p.status === "lost") return null;
-  const button = el("button", { type: "button" }, "Create a site from it");
+  const button = el("button", { type: "button", class: "secondary" }, "Create a site from it");
   button.addEventListener("click", () => attempt(async () => {
     button.disabled = true;
     const site = await call(`/api/admin/sites/from-prospect/${encodeURIComponent(p.id)}`, { method: "POST" });

@@ -20,12 +20,12 @@ export function sayOnceDrawn(id, text) {
   madeNow = { id, text };
 }
 
-function siteDetails(site) {
+function siteDetails(site, customerName) {
   const rows = [
     ["Status", el("strong", { "data-site-status": site.status }, siteStatus(site.status))],
     ["Contact", el("span", {}, site.contact_name, el("br"), el("a", { href: `mailto:${encodeURIComponent(site.contact_email).replace("%40", "@")}` }, site.contact_email),
       ...(site.contact_phone ? [el("br"), site.contact_phone] : []))],
-    ["Customer", site.customer_id ? customerLink(site.customer_id, null) : null],
+    ["Customer", site.customer_id ? customerLink(site.customer_id, customerName) : null],
     ["Panel account", site.panel_account ?? null],
     ["Prospect", site.prospect_id ? el("a", { href: address("prospects", site.prospect_id) }, "The prospect it was made from") : null],
     ["Live at", site.live_domain ?? null], ["Live since", site.went_live_at ? when(site.went_live_at) : null],
@@ -47,14 +47,18 @@ function goingLive({ site, domain_proof: proof }) {
     el("code", {}, proof.name), " holding ", el("code", { "data-proof": "" }, proof.value), " (with their domain in place of <domain>).")];
 }
 
-/// The customer's subscriptions and domains, as records a service may be linked to.
-async function recordsOf(site) {
-  if (!site.customer_id || !allows("billing")) return [];
+/// The site's customer: their name, and their subscriptions and domains as
+/// records a service may be linked to.
+async function customerOf(site) {
+  if (!site.customer_id) return { name: null, records: [] };
   const file = await call(`/api/admin/customers/${encodeURIComponent(site.customer_id)}`);
-  return [
-    ...file.services.map((s) => ({ value: `subscription:${s.id}`, text: `${s.plan_name} · ${s.domain}` })),
-    ...file.domains.map((d) => ({ value: `domain:${d.name}`, text: `the domain ${d.unicode}` })),
-  ];
+  return {
+    name: file.customer.name,
+    records: [
+      ...file.services.map((s) => ({ value: `subscription:${s.id}`, text: `${s.plan_name} · ${s.domain}` })),
+      ...file.domains.map((d) => ({ value: `domain:${d.name}`, text: `the domain ${d.unicode}` })),
+    ],
+  };
 }
 
 /// The register: its services, soonest last day first, and (billing staff, a site not cancelled) the form that adds one.
@@ -73,7 +77,7 @@ function register(view, currency, records, redraw) {
 async function drawSite(id) {
   const [view, currency] = await Promise.all([call(sitePath(id)), currencyOfShop()]);
   const { site } = view;
-  const records = await recordsOf(site);
+  const customer = await customerOf(site);
   knowSite(site);
   const redraw = () => drawSite(id);
   titled("site", site.business_name);
@@ -81,11 +85,11 @@ async function drawSite(id) {
   $("site-view").replaceChildren(
     el("p", { class: "actions" }, el("a", { href: address("sites") }, "All client sites"), ...audit),
     el("article", { class: "record", "data-site": site.id },
-      siteDetails(site),
+      siteDetails(site, customer.name),
       ...goingLive(view),
       el("p", { class: "actions" }, ...siteMoves(view, allows, redraw)),
       noteSlot(`site:${site.id}`)),
-    ...register(view, currency, records, redraw));
+    ...register(view, currency, customer.records, redraw));
 }
 
 /// The site `id`'s page.

@@ -104,7 +104,7 @@ async fn proven_by_dns(
     Err(invalid(
         "domain_not_proven",
         format!(
-            "{domain} is not a domain the site's customer holds with us, and its DNS does not prove it is theirs: publish a TXT record {record} with the value {}, or register or transfer the domain through an order first",
+            "the site's customer does not hold {domain} with us, and its DNS does not prove it is theirs: publish a TXT record {record} with the value {}, or register or transfer the domain through an order first",
             proof.value
         ),
     ))
