@@ -2,7 +2,7 @@
 // each a module in /assets/admin/ with its own address (see router.js):
 // the dashboard, the order queues and an order with its decisions,
 // customers and a customer's file, disputes, dead letters, the agency's
-// client sites (a site's page, its services) and client services, pools,
+// prospects, client sites (a site's page, its services) and client services, pools,
 // tasks, reports and their charts, the audit log and the member's own account. Every change carries the console's header.
 
 import { api, ApiError } from "./api.js";
@@ -18,6 +18,7 @@ import { setUpMyAccount, showMyAccount } from "./admin/my-account.js";
 import { setUpOrders, showOrder, showOrders } from "./admin/orders.js";
 import { setUpPools, showPools } from "./admin/pools.js";
 import { showSite } from "./admin/site.js";
+import { setUpProspects, showProspect, showProspects } from "./admin/prospects.js";
 import { setUpSites, showSites } from "./admin/sites.js";
 import { showReports } from "./admin/reports.js";
 import { known, place, showOnly } from "./admin/router.js";
@@ -30,6 +31,7 @@ const VIEWS = {
   customers: { draw: ({ params }) => showCustomers(params), detail: ["customer", ({ id }) => showCustomer(id)] },
   disputes: { draw: refreshCounts },
   "dead-letters": { draw: showDeadLetters },
+  prospects: { draw: ({ params }) => showProspects(params), detail: ["prospect", ({ id }) => showProspect(id)] },
   sites: { draw: ({ params }) => showSites(params), detail: ["site", ({ id }) => showSite(id)] },
   "client-services": { draw: ({ params }) => showClientServices(params) },
   pools: { draw: showPools },
@@ -107,7 +109,7 @@ function setUpNavigation() {
 }
 
 async function start() {
-  for (const setUp of [setUpLogin, setUpNavigation, setUpOrders, setUpCustomers, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools, setUpSites, setUpClientServices, setUpMyAccount]) setUp();
+  for (const setUp of [setUpLogin, setUpNavigation, setUpOrders, setUpCustomers, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools, setUpProspects, setUpSites, setUpClientServices, setUpMyAccount]) setUp();
   try {
     signedIn(await api("/api/admin/me"));
   } catch {

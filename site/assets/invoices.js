@@ -7,6 +7,7 @@ export function invoiceFor(about) {
     case "renewal": return `Renewal of ${about.domain}, ${about.years} ${about.years === 1 ? "year" : "years"}`;
     case "period": return `Service ${about.service_id}, ${about.from} to ${about.to}`;
     case "upgrade": return `Upgrade of service ${about.service_id} to ${about.plan_id}`;
+    case "client_service": return `Website service ${about.service_id}, ${about.from} to ${about.to}`;
     default: return about.kind;
   }
 }

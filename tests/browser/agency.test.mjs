@@ -10,17 +10,8 @@
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { fits, shot, useStorefront } from "./harness.mjs";
-import { consoleApi, logIn, visit } from "./staff.mjs";
-
-/// Makes the move `label` of the record `scope`: its button, why, and what else it asks for.
-async function move(scope, label, why, fields = {}) {
-  await scope.getByRole("button", { name: label, exact: true }).click();
-  const form = scope.locator(`form[data-move="${label}"]`);
-  for (const [name, value] of Object.entries(fields)) await form.getByLabel(name).fill(value);
-  await form.getByLabel(/^Why/).fill(why);
-  await form.getByRole("button", { name: label, exact: true }).click();
-}
+import { apiCustomer, fits, shot, useStorefront } from "./harness.mjs";
+import { acceptedBy, consoleApi, logIn, move, publishProof, visit } from "./staff.mjs";
 
 const inDays = (days) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
 
@@ -59,6 +50,13 @@ describe("the agency pipeline in the console", () => {
     await move(site, "Record acceptance", "Jean signed today.");
     await said.getByText("Accepted: the site can go live.").waitFor();
     assert.equal(await site.getByRole("button", { name: "Suspend" }).count(), 0, "only the moves its status allows");
+    // Going live needs the site's customer, which the accepted proposal names, and the domain's proof.
+    const customer = await apiCustomer(app.server.base, { name: "Jean Müller", prefix: "jean" });
+    const [found] = await consoleApi(page, `/api/admin/customers?q=${encodeURIComponent(customer.email)}`);
+    acceptedBy(app.server, siteId, found.id);
+    await page.reload();
+    await site.locator("[data-proof]").waitFor();
+    await publishProof(app.server, "boulangerie-parc.example", await site.locator("[data-proof]").textContent());
     await move(site, "Go live", "DNS pointed.", { "The client's domain": "boulangerie-parc.example" });
     await said.getByText("Live at boulangerie-parc.example.").waitFor();
     assert.equal(await status.textContent(), "live");

@@ -65,6 +65,7 @@ export async function startServer(env = {}, { admin } = {}) {
   return {
     base,
     staff,
+    dataDir,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));

@@ -1,8 +1,11 @@
 // What the staff console's tests share: a customer with a paid order,
 // their own browser page, the admin's login, and finding one's way in the
-// console's navigation (a sidebar on a wide screen, a menu on a phone).
+// console's navigation (a sidebar on a wide screen, a menu on a phone), a
+// record's move, and what going live needs (a site's customer, a TXT proof).
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { apiCustomer, totpNow } from "./harness.mjs";
 
 /// A customer's paid order; paid from another country (`US`), it is held for review.
@@ -84,4 +87,35 @@ export async function inView(locator) {
     const box = node.getBoundingClientRect();
     return box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight && box.left >= 0 && box.right <= window.innerWidth;
   });
+}
+
+/// Makes the move `label` of the record `scope`: its button, why, and what else it asks for.
+export async function move(scope, label, why, fields = {}) {
+  await scope.getByRole("button", { name: label, exact: true }).click();
+  const form = scope.locator(`form[data-move="${label}"]`);
+  for (const [name, value] of Object.entries(fields)) await form.getByLabel(name).fill(value);
+  await form.getByLabel(/^Why/).fill(why);
+  await form.getByRole("button", { name: label, exact: true }).click();
+}
+
+/// Records on the client site `siteId` what its accepted proposal records,
+/// its customer: the online acceptance that does it is not a console page,
+/// so the test writes it in the server's own database, as that acceptance would.
+export function acceptedBy(server, siteId, customerId) {
+  const script = [
+    "import sqlite3, sys",
+    "db = sqlite3.connect(sys.argv[1], timeout=10)",
+    "db.execute(\"UPDATE items SET body = json_set(body, '$.customer_id', ?) WHERE pk = ? AND sk = 'SITE'\", (sys.argv[3], 'SITE#' + sys.argv[2]))",
+    "db.commit()",
+  ].join("\n");
+  const done = spawnSync("python3", ["-c", script, join(server.dataDir, "hostfront.sqlite3"), siteId, customerId], { encoding: "utf8" });
+  assert.equal(done.status, 0, done.stderr);
+}
+
+/// Publishes `value` as the TXT record proving `domain` in the server's simulated DNS.
+export async function publishProof(server, domain, value) {
+  const published = await fetch(`${server.base}/api/dev/dns/_hostfront-verify.${domain}`, {
+    method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ txt: [value] }),
+  });
+  assert.equal(published.status, 204);
 }

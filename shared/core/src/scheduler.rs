@@ -186,8 +186,9 @@ impl Task {
             Task::RunBilling => {
                 let domains = crate::renewals::run_billing(ports).await?;
                 let hosting = crate::subscriptions::billing::run(ports).await?;
+                let clients = crate::agency::billing::run(ports).await?;
                 Ok(format!(
-                    "domains: ended {} services, invoiced {} renewals, charged {}, declined {}, sent {} reminders; services: invoiced {} periods, charged {}, declined {}, suspended {}",
+                    "domains: ended {} services, invoiced {} renewals, charged {}, declined {}, sent {} reminders; services: invoiced {} periods, charged {}, declined {}, suspended {}; client services: invoiced {}, reminded {}, expired {}, {} due without a customer (see the audit log)",
                     domains.ended,
                     domains.invoiced,
                     domains.charged,
@@ -196,7 +197,11 @@ impl Task {
                     hosting.invoiced,
                     hosting.charged,
                     hosting.declined,
-                    hosting.suspended
+                    hosting.suspended,
+                    clients.invoiced,
+                    clients.reminded,
+                    clients.expired,
+                    clients.without_customer
                 ))
             }
             Task::FollowTransfers => {

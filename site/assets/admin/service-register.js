@@ -1,6 +1,7 @@
 // A client site's services register on its page: each service with its
 // kind, price per period in major units, last day and status, the moves
-// its status allows (billing staff), and the form that adds one.
+// its status allows (billing staff), the record of ours a service follows
+// once linked (and the button that links it), and the form that adds one.
 
 import { el, words } from "../page.js";
 import { amountField, parseAmount } from "./amounts.js";
@@ -41,17 +42,45 @@ function serviceMoves(site, service, redraw) {
   });
 }
 
-/// One service of the register; billing staff have its moves (none once its site is cancelled).
-export function serviceRecord(site, service, { allows, redraw }) {
-  const moves = allows("billing") && site.status !== "cancelled" ? serviceMoves(site, service, redraw) : [];
+/// The record a linked service follows, as a link to where staff see it: the customer's file.
+function recordLink(site, service) {
+  const [kind, ...rest] = service.provisioned.split(":");
+  const name = kind === "domain" ? `the domain ${rest.join(":")}` : `the subscription ${rest.join(":")}`;
+  const text = `${name} (its status and last day)`;
+  return site.customer_id ? el("a", { href: `#/customers/${encodeURIComponent(site.customer_id)}`, "data-record": service.provisioned }, text) : text;
+}
+
+/// "Link to a record": one of the customer's subscriptions and domains, chosen; why, for the audit log.
+function linkButton(service, records, redraw) {
+  const choice = el("select", { name: "record" }, ...records.map((r) => option(r.value, r.text)));
+  return moveButton({
+    label: "Link to a record", key: `client_service:${service.id}`, redraw,
+    fields: [{ label: "Its record", input: choice }],
+    send: async (why) => {
+      const body = { record: choice.value, why, v: service.v };
+      await call(`${servicePath(service)}/link`, { method: "POST", body: JSON.stringify(body) });
+      return `${service.name} now follows ${choice.selectedOptions[0].textContent}: its own billing bills it.`;
+    },
+  });
+}
+
+/// One service of the register; billing staff have its moves (none once its
+/// site is cancelled), and link a tracked one to the customer's `records`.
+/// A linked service shows its record's status and last day, and no moves of its own.
+export function serviceRecord(site, service, { allows, records = [], redraw }) {
+  const works = allows("billing") && site.status !== "cancelled";
+  const linked = Boolean(service.provisioned);
+  const moves = works && !linked ? serviceMoves(site, service, redraw) : [];
+  const link = works && !linked && records.length ? [linkButton(service, records, redraw)] : [];
   return el("article", { class: "record", "data-client-service": service.id, "data-status": service.status },
     el("h3", {}, service.name),
     el("dl", { class: "details" },
       ...[["Kind", kindOf(service.service_type)], ["Price", priceOf(service)], ["Last day", day(service.expires_on)],
         ["Status", words(service.status)], ["Renews by itself", service.auto_renew ? "yes" : "no"],
+        ...(linked ? [["Provided by", recordLink(site, service)]] : []),
         ...(service.provider ? [["Held at", service.provider]] : []), ...(service.notes ? [["Notes", service.notes]] : [])]
         .flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)])),
-    el("p", { class: "actions" }, ...moves),
+    el("p", { class: "actions" }, ...moves, ...link),
     noteSlot(`client_service:${service.id}`));
 }
 

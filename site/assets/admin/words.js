@@ -70,6 +70,8 @@ const EVENTS = {
   payment_unreconciled: "could not match a payment to {}", migrated: "migrated {}",
   poc_ready: "marked the proof of concept of {} ready", proposal_sent: "sent the proposal for {}",
   proposal_accepted: "recorded the acceptance of the proposal for {}", reactivated: "reactivated {}", activated: "activated {}",
+  qualified: "qualified {}", lost: "marked {} lost", reopened: "reopened {}", converted: "converted {}",
+  site_made: "made a site from {}", linked: "linked {} to a record of ours", not_invoiced: "could not invoice {}",
 };
 
 /// An event in words, done to `what`: `auto_renew_off` → "turned auto-renew off for the domain example.com".

@@ -1,12 +1,16 @@
 //! The agency pipeline, on both engines: a client site from draft to live
 //! with an audit entry per move, refused moves (invalid, stale, without the
 //! role), the services register following its site, the figures, and the
-//! lists' pages and filters (`agency_lists`).
+//! lists' pages and filters (`agency_lists`). Going live needs the site's
+//! customer and a proven domain (`agency_golive`).
 
 use hostfront::staff::Role;
 use hostfront_tests::App;
+use hostfront_tests::shopper::fresh_username;
 use hostfront_tests::staff::Clerk;
 use serde_json::{Value, json};
+
+use super::agency_golive::{accepted_for, publish_proof};
 
 fn bakery() -> Value {
     json!({
@@ -24,7 +28,12 @@ pub(super) async fn new_site(clerk: &Clerk<'_>) -> Value {
 }
 
 /// Moves `site` to `to`; the answer's status and body.
-async fn move_to(clerk: &Clerk<'_>, site: &Value, to: &str, extra: Value) -> (u16, Value) {
+pub(super) async fn move_to(
+    clerk: &Clerk<'_>,
+    site: &Value,
+    to: &str,
+    extra: Value,
+) -> (u16, Value) {
     let mut body = json!({"to": to, "why": format!("moving to {to}"), "v": site["v"]});
     body.as_object_mut()
         .unwrap()
@@ -92,6 +101,10 @@ async fn a_site_goes_from_draft_to_live(app: &App) {
         (status, body["error"]["code"].as_str()),
         (409, Some("moved_on"))
     );
+    let (owner, _) = hostfront_tests::customer(&app.ports, &fresh_username()).await;
+    let id = site["id"].as_str().unwrap();
+    accepted_for(&app.ports, id, owner.id.as_str(), None).await;
+    publish_proof(app, &support, &site, "parc.example").await;
     let (status, live) = move_to(
         &support,
         &site,
@@ -180,6 +193,15 @@ async fn services_follow_their_site(app: &App) {
     for to in ["poc_ready", "proposal_sent", "accepted"] {
         site = move_to(&support, &site, to, json!({})).await.1;
     }
+    let (owner, _) = hostfront_tests::customer(&app.ports, &fresh_username()).await;
+    accepted_for(
+        &app.ports,
+        site["id"].as_str().unwrap(),
+        owner.id.as_str(),
+        None,
+    )
+    .await;
+    publish_proof(app, &support, &site, "parc.example").await;
     site = move_to(
         &support,
         &site,

@@ -5,10 +5,12 @@
 
 use hostfront::staff::Role;
 use hostfront_tests::App;
+use hostfront_tests::shopper::fresh_username;
 use hostfront_tests::staff::Clerk;
 use serde_json::{Value, json};
 
 use super::agency::{add_service, new_site};
+use super::agency_golive::{accepted_for, publish_proof};
 
 fn monthly(name: &str, day: &str) -> Value {
     json!({"service_type": "website_maintenance", "name": name, "period": "monthly", "price": 900, "currency": "EUR", "expires_on": day})
@@ -94,6 +96,12 @@ async fn a_suspended_sites_new_service_waits_and_days_are_days(app: &App) {
         ("live", json!({"live_domain": "parc.example"})),
         ("suspended", json!({})),
     ] {
+        if to == "live" {
+            // Going live needs the site's customer and the domain's proof.
+            let (owner, _) = hostfront_tests::customer(&app.ports, &fresh_username()).await;
+            accepted_for(&app.ports, &id, owner.id.as_str(), None).await;
+            publish_proof(app, &billing, &site, "parc.example").await;
+        }
         let mut body = json!({"to": to, "why": "next", "v": site["v"]});
         body.as_object_mut()
             .unwrap()

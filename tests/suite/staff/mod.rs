@@ -2,7 +2,10 @@
 //! every admin route needs, and what staff do, recorded in the audit log.
 
 mod agency;
+mod agency_billing;
 mod agency_calendar;
+mod agency_golive;
+mod agency_links;
 mod agency_lists;
 mod agency_races;
 mod charts;
@@ -13,6 +16,7 @@ mod login;
 mod names;
 mod own_account;
 mod pools;
+mod prospects;
 mod refunds;
 mod roles;
 mod tax_report;

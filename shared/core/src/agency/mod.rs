@@ -6,14 +6,21 @@
 //!
 //! Items: `SITE#<id>` / `SITE`, listed newest first in the `SITES` index
 //! (gsi1) and by status in `SITES#<status>` (gsi2); `SITE#<id>` /
-//! `SERVICE#<id>`, listed by expiry in `CLIENTSERVICES` (gsi1).
+//! `SERVICE#<id>`, listed by expiry in `CLIENTSERVICES` (gsi1); prospects
+//! (`prospects`); the periods of tracked services invoiced (`billing`).
 
+pub mod billing;
 mod fields;
+pub mod from_prospect;
+pub mod going_live;
+pub mod links;
+pub mod prospects;
 mod service_input;
 pub mod service_moves;
 pub mod services;
 pub mod site;
 pub mod stats;
+mod upkeep;
 
 use crate::lifecycle::InvalidTransition;
 use crate::store::{Index, TableError};
@@ -34,6 +41,9 @@ pub enum AgencyError {
     /// request conflicts with its state (409).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// The panel or the DNS could not answer; nothing changed (503).
+    #[error("{0}")]
+    Unavailable(String),
     #[error(transparent)]
     Table(#[from] TableError),
 }

@@ -166,7 +166,7 @@ pub(super) fn reindexed(update: Update, expires_on: Option<&str>, id: &str) -> U
     update.set("gsi1sk", expiry_order(expires_on, id))
 }
 
-fn item_of(service: &ClientService) -> Item {
+pub(super) fn item_of(service: &ClientService) -> Item {
     let mut item = record_item(
         service,
         &key(&service.site_id, &service.id),

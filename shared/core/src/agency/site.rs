@@ -16,7 +16,7 @@ use crate::lifecycle::{Change, Status, Subject};
 use crate::store::{
     Index, Item, Key, Query, TableResult, Tx, TxError, Update, record_item, record_of,
 };
-use crate::{Storage, clock};
+use crate::{Catalogs, Hosting, Lookups, Storage, clock};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -75,6 +75,9 @@ pub struct HostedSite {
     /// and later the live site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub panel_account: Option<String>,
+    /// The prospect it was made from, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prospect_id: Option<String>,
     /// What the proposal says, for the prospect.
     #[serde(default)]
     pub proposal_notes: String,
@@ -142,7 +145,7 @@ pub(super) fn all() -> Query {
     Query::index(Index::Gsi1, "SITES")
 }
 
-fn item_of(site: &HostedSite) -> Item {
+pub(super) fn item_of(site: &HostedSite) -> Item {
     let mut item = record_item(site, &key(&site.id), "site");
     let order = format!("{}#{}", site.created_at, site.id);
     item.insert("gsi1pk".into(), json!("SITES"));
@@ -162,6 +165,20 @@ pub async fn create(
     new: NewSite,
     staff: &Actor,
 ) -> Result<HostedSite, AgencyError> {
+    let site = draft(ports, new, staff)?;
+    ports
+        .table()
+        .put(item_of(&site), Some(crate::store::Condition::NotExists))
+        .await?;
+    Ok(site)
+}
+
+/// The draft site `new` describes, checked, yet unwritten.
+pub(super) fn draft(
+    ports: &impl Storage,
+    new: NewSite,
+    staff: &Actor,
+) -> Result<HostedSite, AgencyError> {
     let contact_phone = new
         .contact_phone
         .as_deref()
@@ -176,6 +193,7 @@ pub async fn create(
         contact_phone,
         customer_id: None,
         panel_account: None,
+        prospect_id: None,
         proposal_notes: String::new(),
         internal_notes: fields::notes(
             "internal_notes",
@@ -188,10 +206,6 @@ pub async fn create(
         created_by: staff.label(),
         v: 1,
     };
-    ports
-        .table()
-        .put(item_of(&site), Some(crate::store::Condition::NotExists))
-        .await?;
     Ok(site)
 }
 
@@ -235,9 +249,11 @@ pub async fn list(
 pub type Mover<'a> = (&'a Actor, &'a str, &'a str);
 
 /// Moves `site` as `request` says; its services follow a suspension, a
-/// reactivation or a cancellation in the same transaction.
+/// reactivation or a cancellation in the same transaction. Accepting the
+/// proposal converts the prospect the site was made from; going live
+/// needs a proven domain and the panel serving it (`going_live`).
 pub async fn move_site(
-    ports: &impl Storage,
+    ports: &(impl Storage + Hosting + Lookups + Catalogs),
     site: &HostedSite,
     request: SiteMove,
     (actor, role, client): Mover<'_>,
@@ -269,6 +285,16 @@ pub async fn move_site(
         also: Vec::new(),
     }
     .add_to(&mut tx, (), now)?;
+    match (site.status, request.to) {
+        (ProposalSent, Accepted) => {
+            super::prospects::convert_with(ports, &mut tx, site, (actor, role, client), now).await?
+        }
+        (Accepted, Live) => {
+            let domain = request.live_domain.as_deref().unwrap_or_default();
+            super::going_live::prepare(ports, &mut tx, site, domain, &services).await?
+        }
+        _ => {}
+    }
     super::service_moves::follow_site(
         &mut tx,
         &services,

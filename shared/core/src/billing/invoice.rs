@@ -72,6 +72,14 @@ pub enum InvoiceFor {
     },
     /// Moving a service to a larger plan for the rest of its period.
     Upgrade { service_id: String, plan_id: String },
+    /// One period of a client site's service tracked in the agency's
+    /// register, from its first day to its last.
+    ClientService {
+        site_id: String,
+        service_id: String,
+        from: String,
+        to: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

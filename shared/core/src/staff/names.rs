@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::accounts::repo::load_customer;
-use crate::agency::{AgencyError, services, site};
+use crate::agency::{AgencyError, prospects, services, site};
 use crate::audit::{Actor, AuditEntry};
 use crate::orders::{OrderError, repo};
 use crate::store::TableError;
@@ -108,6 +108,9 @@ impl Names {
         let name = match (subject.split_once(':'), customer) {
             (Some(("site", id)), _) => {
                 agency_name(site::find(ports, id).await)?.map(|site| site.business_name)
+            }
+            (Some(("prospect", id)), _) => {
+                agency_name(prospects::find(ports, id).await)?.map(|p| p.business_name)
             }
             (Some(("client_service", id)), _) => {
                 agency_name(services::find_by_id(ports, id).await)?.map(|service| service.name)

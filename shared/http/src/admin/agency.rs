@@ -14,6 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::{AsBilling, AsSupport, NeededRole, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use hostfront_core::agency::going_live::DomainProof;
+use hostfront_core::agency::links::{self, ServiceLink};
 use hostfront_core::agency::service_moves::move_service as move_client_service;
 use hostfront_core::agency::services::{
     self, ClientService, NewService, ServiceFilter, ServiceMove,
@@ -31,6 +33,7 @@ impl From<AgencyError> for ApiError {
                 ApiError::conflict("invalid_transition", invalid.to_string())
             }
             AgencyError::Conflict { code, message } => ApiError::conflict(code, message),
+            AgencyError::Unavailable(message) => ApiError::unavailable(message),
             AgencyError::Table(error) => error.into(),
         }
     }
@@ -85,11 +88,13 @@ async fn create_site(
     Ok((StatusCode::CREATED, Json(made)))
 }
 
-/// A client site with its services.
+/// A client site with its services (a linked one as its record says now).
 #[derive(Serialize, ToSchema)]
 struct SiteView {
     site: HostedSite,
     services: Vec<ClientService>,
+    /// How a domain registered elsewhere is proven the client's for going live.
+    domain_proof: DomainProof,
 }
 
 /// One client site and its services.
@@ -106,7 +111,13 @@ async fn get_site(
 ) -> Result<Json<SiteView>, ApiError> {
     let site = found(&state, &id).await?;
     let services = services::of_site(&state.ports, &site.id).await?;
-    Ok(Json(SiteView { site, services }))
+    let services = links::followed(&state.ports, services).await?;
+    let domain_proof = DomainProof::of(&site);
+    Ok(Json(SiteView {
+        site,
+        services,
+        domain_proof,
+    }))
 }
 
 /// Whether moving a site from `from` to `to` changes its services, which
@@ -126,7 +137,8 @@ fn touches_services(from: SiteStatus, to: SiteStatus) -> bool {
         (status = 403, body = ErrorBody, description = "`forbidden`: suspending, reactivating or cancelling needs the billing role"),
         (status = 404, body = ErrorBody, description = "no such site"),
         (status = 409, body = ErrorBody, description = "`invalid_transition`; `moved_on`: changed since `v` was read"),
-        (status = 422, body = ErrorBody, description = "`invalid_field`, `live_domain_required`, `invalid_domain`, `invalid_body`"),
+        (status = 422, body = ErrorBody, description = "`invalid_field`, `live_domain_required`, `invalid_domain`, `invalid_body`; going live: `customer_required`, `domain_not_proven`, `panel_account_missing`"),
+        (status = 503, body = ErrorBody, description = "`unavailable`: going live, the DNS or the panel could not answer; the site stays accepted"),
     ))]
 async fn move_site(
     State(state): State<AppState>,
@@ -240,8 +252,40 @@ async fn list_services(
         status: list.status,
         expiring_within_days: list.expiring_within_days,
     };
+    let mut page = services::list(&state.ports, &filter, list.cursor).await?;
+    page.items = links::followed(&state.ports, page.items).await?;
+    Ok(Json(page))
+}
+
+/// Links a client service to the subscription or domain of the site's
+/// customer that provides it: from then on it shows that record's status
+/// and last day, and only the record's own billing bills it.
+#[utoipa::path(post, path = "/api/admin/sites/{id}/services/{service}/link", tag = "admin", security(("staff" = ["billing"])),
+    params(("id" = String, Path, description = "the site"), ("service" = String, Path, description = "the service")),
+    request_body = ServiceLink,
+    responses(
+        (status = 200, body = ClientService),
+        (status = 404, body = ErrorBody, description = "no such site or service"),
+        (status = 409, body = ErrorBody, description = "`already_linked`, `site_cancelled`, `moved_on`"),
+        (status = 422, body = ErrorBody, description = "`invalid_record`, `customer_required`, `not_the_customers`, `invalid_body`"),
+    ))]
+async fn link_service(
+    State(state): State<AppState>,
+    staff: Staff<AsBilling>,
+    Path((id, service)): Path<(String, String)>,
+    ApiJson(request): ApiJson<ServiceLink>,
+) -> Result<Json<ClientService>, ApiError> {
+    let site = found(&state, &id).await?;
+    let service = services::find(&state.ports, &site.id, &service)
+        .await?
+        .ok_or(AgencyError::NotFound("service"))?;
+    let mover = (
+        &staff.actor(),
+        staff.member.role.as_str(),
+        staff.client.as_str(),
+    );
     Ok(Json(
-        services::list(&state.ports, &filter, list.cursor).await?,
+        links::link(&state.ports, &site, &service, request, mover).await?,
     ))
 }
 
@@ -263,5 +307,6 @@ pub(super) fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(add_service))
         .add(crate::handlers!(move_service))
         .add(crate::handlers!(list_services))
+        .add(crate::handlers!(link_service))
         .add(crate::handlers!(pipeline_stats))
 }

@@ -14,6 +14,7 @@ mod operations;
 mod orders;
 mod own_account;
 mod pools;
+mod prospects;
 mod reports;
 mod simulated_provider;
 
@@ -282,6 +283,7 @@ pub fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(change_staff))
         .merge(orders::routes())
         .merge(agency::routes())
+        .merge(prospects::routes())
         .merge(own_account::routes())
         .merge(customers::routes())
         .merge(operations::routes())

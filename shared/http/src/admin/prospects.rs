@@ -1,0 +1,148 @@
+//! The prospect register for staff: leads captured, qualified or lost, and
+//! the draft site made from one. Support staff work the register.
+
+use crate::table::RouteTable;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{AsSupport, Staff};
+use crate::AppState;
+use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use hostfront_core::agency::from_prospect::make_site;
+use hostfront_core::agency::prospects::{
+    self, NewProspect, Prospect, ProspectMove, ProspectStatus,
+};
+use hostfront_core::agency::site::HostedSite;
+use hostfront_core::agency::{AgencyError, Listed};
+
+async fn found(state: &AppState, id: &str) -> Result<Prospect, ApiError> {
+    Ok(prospects::find(&state.ports, id)
+        .await?
+        .ok_or(AgencyError::NotFound("prospect"))?)
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ProspectList {
+    /// Only the prospects in this status.
+    status: Option<ProspectStatus>,
+    /// Where the previous page ended (its `next`).
+    cursor: Option<String>,
+}
+
+/// The prospects, newest first, 50 a page.
+#[utoipa::path(get, path = "/api/admin/prospects", tag = "admin", security(("staff" = ["support"])),
+    params(ProspectList),
+    responses(
+        (status = 200, body = Listed<Prospect>),
+        (status = 400, body = ErrorBody, description = "`invalid_query`"),
+        (status = 422, body = ErrorBody, description = "`invalid_cursor`"),
+    ))]
+async fn list_prospects(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+    ApiQuery(list): ApiQuery<ProspectList>,
+) -> Result<Json<Listed<Prospect>>, ApiError> {
+    Ok(Json(
+        prospects::list(&state.ports, list.status, list.cursor).await?,
+    ))
+}
+
+/// Captures a prospect: a lead, `new`.
+#[utoipa::path(post, path = "/api/admin/prospects", tag = "admin", security(("staff" = ["support"])),
+    request_body = NewProspect,
+    responses(
+        (status = 201, body = Prospect),
+        (status = 422, body = ErrorBody, description = "`invalid_field`, `invalid_email`, `invalid_phone`, `invalid_domain`, `invalid_body`"),
+    ))]
+async fn create_prospect(
+    State(state): State<AppState>,
+    staff: Staff<AsSupport>,
+    ApiJson(new): ApiJson<NewProspect>,
+) -> Result<(StatusCode, Json<Prospect>), ApiError> {
+    let made = prospects::create(&state.ports, new, &staff.actor()).await?;
+    Ok((StatusCode::CREATED, Json(made)))
+}
+
+/// One prospect.
+#[utoipa::path(get, path = "/api/admin/prospects/{id}", tag = "admin", security(("staff" = ["support"])),
+    params(("id" = String, Path, description = "the prospect")),
+    responses(
+        (status = 200, body = Prospect),
+        (status = 404, body = ErrorBody, description = "no such prospect"),
+    ))]
+async fn get_prospect(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+    Path(id): Path<String>,
+) -> Result<Json<Prospect>, ApiError> {
+    Ok(Json(found(&state, &id).await?))
+}
+
+/// Moves a prospect along its lifecycle: qualified, lost, reopened (it is
+/// converted when its site's proposal is accepted).
+#[utoipa::path(post, path = "/api/admin/prospects/{id}/moves", tag = "admin", security(("staff" = ["support"])),
+    params(("id" = String, Path, description = "the prospect")),
+    request_body = ProspectMove,
+    responses(
+        (status = 200, body = Prospect),
+        (status = 404, body = ErrorBody, description = "no such prospect"),
+        (status = 409, body = ErrorBody, description = "`invalid_transition`, `converted_by_acceptance`; `moved_on`: changed since `v` was read"),
+        (status = 422, body = ErrorBody, description = "`invalid_field`, `invalid_body`"),
+    ))]
+async fn move_prospect(
+    State(state): State<AppState>,
+    staff: Staff<AsSupport>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<ProspectMove>,
+) -> Result<Json<Prospect>, ApiError> {
+    let prospect = found(&state, &id).await?;
+    let mover = (
+        &staff.actor(),
+        staff.member.role.as_str(),
+        staff.client.as_str(),
+    );
+    Ok(Json(
+        prospects::move_prospect(&state.ports, &prospect, request, mover).await?,
+    ))
+}
+
+/// Makes the draft site of a prospect, pre-filled from it and linked to it:
+/// 201 with the site made; once made, 200 with that same site, however
+/// often asked.
+#[utoipa::path(post, path = "/api/admin/sites/from-prospect/{id}", tag = "admin", security(("staff" = ["support"])),
+    params(("id" = String, Path, description = "the prospect")),
+    responses(
+        (status = 201, body = HostedSite, description = "made now"),
+        (status = 200, body = HostedSite, description = "made before: the same site"),
+        (status = 404, body = ErrorBody, description = "no such prospect"),
+        (status = 409, body = ErrorBody, description = "`prospect_lost`, `moved_on`"),
+    ))]
+async fn site_from_prospect(
+    State(state): State<AppState>,
+    staff: Staff<AsSupport>,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<HostedSite>), ApiError> {
+    let mover = (
+        &staff.actor(),
+        staff.member.role.as_str(),
+        staff.client.as_str(),
+    );
+    let made = make_site(&state.ports, &id, mover).await?;
+    let status = match made.made {
+        true => StatusCode::CREATED,
+        false => StatusCode::OK,
+    };
+    Ok((status, Json(made.site)))
+}
+
+pub(super) fn routes<T: RouteTable>() -> T {
+    T::default()
+        .add(crate::handlers!(list_prospects, create_prospect))
+        .add(crate::handlers!(get_prospect))
+        .add(crate::handlers!(move_prospect))
+        .add(crate::handlers!(site_from_prospect))
+}

@@ -1,0 +1,233 @@
+//! Going live, on both engines: refused without the site's customer or a
+//! proven domain (the site stays accepted and the answer says what is
+//! missing); a domain registered elsewhere proven by its TXT record in the
+//! simulated DNS; a domain the customer holds with us needing no record and
+//! joining the services register linked to its own record; the panel
+//! account serving the domain, and a missing one refused.
+
+use std::time::Duration;
+
+use hostfront::Ports;
+use hostfront::accounts::Customer;
+use hostfront::domains::owned;
+use hostfront::store::{Key, Update};
+use hostfront::subscriptions::{self, Subscription};
+use hostfront_tests::App;
+use hostfront_tests::shopper::{fresh_domain, fresh_username, register};
+use hostfront_tests::staff::Clerk;
+use serde_json::{Value, json};
+
+use super::agency::{move_to, new_site};
+use hostfront::staff::Role;
+
+/// What the accepted proposal records on the site (built elsewhere): its
+/// customer and, when there is one, the panel account holding it.
+pub(super) async fn accepted_for(
+    ports: &Ports,
+    site_id: &str,
+    customer: &str,
+    panel: Option<&str>,
+) {
+    let mut update = Update::new().set("customer_id", customer);
+    if let Some(account) = panel {
+        update = update.set("panel_account", account);
+    }
+    let key = Key::new(format!("SITE#{site_id}"), "SITE");
+    ports.table.update(&key, update, None).await.unwrap();
+}
+
+/// A customer whose order for `domain` was paid and went live through the
+/// app's own workers, and their hosting service.
+pub(super) async fn live_customer(app: &App, domain: &str) -> (Customer, Subscription) {
+    use hostfront::orders::{checkout, create};
+    let ports = &app.ports;
+    hostfront::catalog::seed_demo(ports.table.as_ref())
+        .await
+        .unwrap();
+    let (customer, _) = hostfront_tests::customer(ports, &fresh_username()).await;
+    let order = register(domain, &fresh_username());
+    let placed = create::place(ports, &customer, "order", order)
+        .await
+        .unwrap();
+    let card = hostfront_tests::shopper::card(hostfront::adapters::sim::APPROVED);
+    checkout::pay(ports, &customer, &placed.view.id, card)
+        .await
+        .unwrap();
+    let id = &customer.id;
+    let service = hostfront_tests::eventually(
+        Duration::from_secs(60),
+        "the order goes live",
+        || async move {
+            let held = owned::find(ports.table.as_ref(), id, domain)
+                .await
+                .map_err(|e| e.to_string())?;
+            let services = subscriptions::of_customer(ports.table.as_ref(), id)
+                .await
+                .map_err(|e| e.to_string())?;
+            match (held, services.into_iter().next()) {
+                (Some(_), Some(service)) => Ok(service),
+                _ => Err("not live yet".to_string()),
+            }
+        },
+    )
+    .await;
+    (customer, service)
+}
+
+/// A new site moved to `accepted`.
+pub(super) async fn accepted_site(clerk: &Clerk<'_>) -> Value {
+    let mut site = new_site(clerk).await;
+    for to in ["poc_ready", "proposal_sent", "accepted"] {
+        let (status, moved) = move_to(clerk, &site, to, json!({})).await;
+        assert_eq!(status, 200, "{moved}");
+        site = moved;
+    }
+    site
+}
+
+/// The site as it is now.
+pub(super) async fn view(clerk: &Clerk<'_>, site: &Value) -> Value {
+    let path = format!("/api/admin/sites/{}", site["id"].as_str().unwrap());
+    let (status, view) = clerk.get(&path).await;
+    assert_eq!(status, 200, "{view}");
+    view
+}
+
+/// Publishes `site`'s proof for `domain` in the simulated DNS, as the
+/// console tells staff to.
+pub(super) async fn publish_proof(app: &App, clerk: &Clerk<'_>, site: &Value, domain: &str) {
+    let proof = view(clerk, site).await["domain_proof"].clone();
+    let name = proof["name"].as_str().unwrap().replace("<domain>", domain);
+    let value = proof["value"].as_str().unwrap().to_string();
+    let dns = app.ports.simulated_dns.as_ref().unwrap();
+    dns.publish_txt(&name, &[value]).await.unwrap();
+}
+
+fn code(answer: &(u16, Value)) -> (u16, Option<&str>) {
+    (answer.0, answer.1["error"]["code"].as_str())
+}
+
+async fn going_live_needs_a_customer_and_a_proven_domain(app: &App) {
+    let support = Clerk::log_in(app, Role::Support).await;
+    let site = accepted_site(&support).await;
+    let elsewhere = fresh_domain();
+    let live = json!({"live_domain": elsewhere});
+    let refused = move_to(&support, &site, "live", live.clone()).await;
+    assert_eq!(
+        code(&refused),
+        (422, Some("customer_required")),
+        "{}",
+        refused.1
+    );
+
+    let (owner, service) = live_customer(app, &fresh_domain()).await;
+    let account = service.hosting.account.username.clone();
+    accepted_for(
+        &app.ports,
+        site["id"].as_str().unwrap(),
+        owner.id.as_str(),
+        Some(&account),
+    )
+    .await;
+    let refused = move_to(&support, &site, "live", live.clone()).await;
+    assert_eq!(
+        code(&refused),
+        (422, Some("domain_not_proven")),
+        "{}",
+        refused.1
+    );
+    let message = refused.1["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("_hostfront-verify.{elsewhere}")),
+        "{message}"
+    );
+    let dns = app.ports.simulated_dns.as_ref().unwrap();
+    let record = format!("_hostfront-verify.{elsewhere}");
+    dns.publish_txt(&record, &["hostfront-verify=someone-else".into()])
+        .await
+        .unwrap();
+    let refused = move_to(&support, &site, "live", live.clone()).await;
+    assert_eq!(
+        code(&refused),
+        (422, Some("domain_not_proven")),
+        "another site's proof"
+    );
+    assert_eq!(view(&support, &site).await["site"]["status"], "accepted");
+
+    publish_proof(app, &support, &site, &elsewhere).await;
+    let (status, went) = move_to(&support, &site, "live", live).await;
+    assert_eq!(
+        (status, went["status"].as_str()),
+        (200, Some("live")),
+        "{went}"
+    );
+    assert_eq!(went["live_domain"].as_str(), Some(elsewhere.as_str()));
+    assert!(went["went_live_at"].is_string());
+    let state = app.ports.panel.state(&account).await.unwrap().unwrap();
+    assert!(state.sites.contains(&elsewhere), "{:?}", state.sites);
+    let services = view(&support, &site).await["services"].clone();
+    assert_eq!(
+        services,
+        json!([]),
+        "a domain held elsewhere is not ours to link"
+    );
+}
+
+on_both_engines!(going_live_needs_a_customer_and_a_proven_domain: golive_proof_embedded, golive_proof_cloud);
+
+async fn a_domain_the_customer_holds_needs_no_record(app: &App) {
+    let support = Clerk::log_in(app, Role::Support).await;
+    let held = fresh_domain();
+    let (owner, service) = live_customer(app, &held).await;
+    let (stranger, _) = live_customer(app, &fresh_domain()).await;
+
+    // The panel has no such account: refused, the site stays accepted.
+    let site = accepted_site(&support).await;
+    let id = site["id"].as_str().unwrap();
+    accepted_for(&app.ports, id, owner.id.as_str(), Some("nosuchaccount")).await;
+    let refused = move_to(&support, &site, "live", json!({"live_domain": held})).await;
+    assert_eq!(
+        code(&refused),
+        (422, Some("panel_account_missing")),
+        "{}",
+        refused.1
+    );
+    assert_eq!(view(&support, &site).await["site"]["status"], "accepted");
+
+    // Another customer's domain is no proof for this one's site.
+    accepted_for(&app.ports, id, stranger.id.as_str(), None).await;
+    let refused = move_to(&support, &site, "live", json!({"live_domain": held})).await;
+    assert_eq!(
+        code(&refused),
+        (422, Some("domain_not_proven")),
+        "{}",
+        refused.1
+    );
+
+    let account = service.hosting.account.username.clone();
+    accepted_for(&app.ports, id, owner.id.as_str(), Some(&account)).await;
+    let (status, went) = move_to(&support, &site, "live", json!({"live_domain": held})).await;
+    assert_eq!(
+        (status, went["status"].as_str()),
+        (200, Some("live")),
+        "{went}"
+    );
+    // The account's own domain: it serves it already, as its main site.
+    let state = app.ports.panel.state(&account).await.unwrap().unwrap();
+    assert!(!state.sites.contains(&held), "{:?}", state.sites);
+    let services = view(&support, &site).await["services"].clone();
+    let linked: Vec<&Value> = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["provisioned"] == format!("domain:{held}"))
+        .collect();
+    assert_eq!(linked.len(), 1, "{services}");
+    assert_eq!(linked[0]["status"], "active");
+    assert!(
+        linked[0]["expires_on"].is_string(),
+        "the record's own expiry"
+    );
+}
+
+on_both_engines!(a_domain_the_customer_holds_needs_no_record: golive_held_embedded, golive_held_cloud);
