@@ -8,6 +8,7 @@ import { allows, call } from "./console.js";
 import { note, noteSlot } from "./feedback.js";
 import { address, titled } from "./router.js";
 import { addServiceForm, serviceRecord } from "./service-register.js";
+import { pitchSection } from "./site-pitch.js";
 import { siteMoves } from "./site-moves.js";
 import { knowSite, sitePath, siteStatus } from "./agency.js";
 import { when } from "./words.js";
@@ -57,6 +58,7 @@ async function drawSite(id) {
       siteDetails(site),
       el("p", { class: "actions" }, ...siteMoves(view, allows, redraw)),
       noteSlot(`site:${site.id}`)),
+    ...(await pitchSection(site, redraw)),
     ...register(view, currency, redraw));
 }
 

@@ -70,6 +70,8 @@ const EVENTS = {
   payment_unreconciled: "could not match a payment to {}", migrated: "migrated {}",
   poc_ready: "marked the proof of concept of {} ready", proposal_sent: "sent the proposal for {}",
   proposal_accepted: "recorded the acceptance of the proposal for {}", reactivated: "reactivated {}", activated: "activated {}",
+  preview_made: "made the preview site of {}", preview_link_made: "made a preview link for {}",
+  preview_link_renewed: "renewed the preview link of {}", preview_link_ended: "ended the preview link of {}",
 };
 
 /// An event in words, done to `what`: `auto_renew_off` → "turned auto-renew off for the domain example.com".

@@ -8,7 +8,13 @@
 //! (gsi1) and by status in `SITES#<status>` (gsi2); `SITE#<id>` /
 //! `SERVICE#<id>`, listed by expiry in `CLIENTSERVICES` (gsi1).
 
+pub mod acceptance;
 mod fields;
+pub mod offer;
+pub mod pitch;
+pub mod preview;
+pub mod proposal;
+pub mod prospect;
 mod service_input;
 pub mod service_moves;
 pub mod services;
@@ -34,6 +40,9 @@ pub enum AgencyError {
     /// request conflicts with its state (409).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// What a public link showed has ended (410).
+    #[error("{message}")]
+    Gone { code: &'static str, message: String },
     #[error(transparent)]
     Table(#[from] TableError),
 }
@@ -45,7 +54,7 @@ pub(crate) fn invalid(code: &'static str, message: impl Into<String>) -> AgencyE
     }
 }
 
-fn moved_on(noun: &str) -> AgencyError {
+pub(crate) fn moved_on(noun: &str) -> AgencyError {
     AgencyError::Conflict {
         code: "moved_on",
         message: format!("{noun} was changed meanwhile; load it again"),

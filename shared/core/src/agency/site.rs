@@ -75,6 +75,12 @@ pub struct HostedSite {
     /// and later the live site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub panel_account: Option<String>,
+    /// The proof of concept's host under the preview zone, once made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_host: Option<String>,
+    /// The links, the proposal, and what the prospect did.
+    #[serde(default)]
+    pub pitch: super::pitch::Pitch,
     /// What the proposal says, for the prospect.
     #[serde(default)]
     pub proposal_notes: String,
@@ -123,12 +129,16 @@ pub struct SiteMove {
     /// Sending the proposal: what it says, at most 4,000 characters.
     #[serde(default)]
     pub proposal_notes: Option<String>,
+    /// Recording an acceptance of a proposal that transfers a domain in:
+    /// its transfer code, for the order.
+    #[serde(default)]
+    pub auth_code: Option<String>,
     /// The site's version as the caller read it: a move made from an older
     /// reading is refused.
     pub v: i64,
 }
 
-pub(super) fn key(id: &str) -> Key {
+pub(crate) fn key(id: &str) -> Key {
     Key::new(format!("SITE#{id}"), "SITE")
 }
 
@@ -176,6 +186,8 @@ pub async fn create(
         contact_phone,
         customer_id: None,
         panel_account: None,
+        preview_host: None,
+        pitch: Default::default(),
         proposal_notes: String::new(),
         internal_notes: fields::notes(
             "internal_notes",

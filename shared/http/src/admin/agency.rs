@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{AsBilling, AsSupport, NeededRole, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use hostfront_core::agency::acceptance::accept_by_staff;
 use hostfront_core::agency::service_moves::move_service as move_client_service;
 use hostfront_core::agency::services::{
     self, ClientService, NewService, ServiceFilter, ServiceMove,
@@ -31,6 +32,7 @@ impl From<AgencyError> for ApiError {
                 ApiError::conflict("invalid_transition", invalid.to_string())
             }
             AgencyError::Conflict { code, message } => ApiError::conflict(code, message),
+            AgencyError::Gone { code, message } => ApiError::new(StatusCode::GONE, code, message),
             AgencyError::Table(error) => error.into(),
         }
     }
@@ -118,6 +120,8 @@ fn touches_services(from: SiteStatus, to: SiteStatus) -> bool {
 
 /// Moves a client site along its lifecycle. Suspending, reactivating and
 /// cancelling also move its services, and need the billing role.
+/// Recording an acceptance (`accepted`) does what accepting online does:
+/// the client's account, the proposal's order and its services.
 #[utoipa::path(post, path = "/api/admin/sites/{id}/moves", tag = "admin", security(("staff" = ["support"])),
     params(("id" = String, Path, description = "the site")),
     request_body = SiteMove,
@@ -125,7 +129,7 @@ fn touches_services(from: SiteStatus, to: SiteStatus) -> bool {
         (status = 200, body = HostedSite),
         (status = 403, body = ErrorBody, description = "`forbidden`: suspending, reactivating or cancelling needs the billing role"),
         (status = 404, body = ErrorBody, description = "no such site"),
-        (status = 409, body = ErrorBody, description = "`invalid_transition`; `moved_on`: changed since `v` was read"),
+        (status = 409, body = ErrorBody, description = "`invalid_transition`; `moved_on`: changed since `v` was read; `order_refused`: accepted, but the proposal's order could not be placed"),
         (status = 422, body = ErrorBody, description = "`invalid_field`, `live_domain_required`, `invalid_domain`, `invalid_body`"),
     ))]
 async fn move_site(
@@ -147,6 +151,11 @@ async fn move_site(
         staff.member.role.as_str(),
         staff.client.as_str(),
     );
+    if request.to == SiteStatus::Accepted {
+        // An acceptance given otherwise does all that accepting online does.
+        let accepted = accept_by_staff(&state.ports, &site, request, mover).await?;
+        return Ok(Json(accepted));
+    }
     Ok(Json(
         site::move_site(&state.ports, &site, request, mover).await?,
     ))

@@ -8,6 +8,7 @@
 //! cross-site form or simple request can send.
 
 mod agency;
+mod agency_pitch;
 mod customers;
 mod invoices;
 mod operations;
@@ -282,6 +283,7 @@ pub fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(change_staff))
         .merge(orders::routes())
         .merge(agency::routes())
+        .merge(agency_pitch::routes())
         .merge(own_account::routes())
         .merge(customers::routes())
         .merge(operations::routes())

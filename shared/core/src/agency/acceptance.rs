@@ -1,0 +1,406 @@
+//! Accepting a proposal, online from its link or recorded by staff (given
+//! by phone): the site moves `proposal_sent → accepted` naming its
+//! customer (the one with the contact's email, or a new account whose
+//! holder sets their password from the welcome mail), then the proposal's
+//! lines become the customer's (`settle`): the plan and the domain one
+//! unpaid order through the order flow, every line a pending service of
+//! the site naming the order where it provides it.
+//!
+//! Both steps are safe to repeat: the move happens once (guarded by the
+//! site's version), the order is placed under an idempotency key of the
+//! site's, and the services are written with the site's `settled` mark in
+//! one transaction. Accepting twice, or at once from two tabs, makes one
+//! account and one order.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::pitch::{LinkFor, Pitch, commit, opened, pitch_op, reread};
+use super::proposal::{DomainPlan, LineKind, Proposal, ProposalLine};
+use super::services::{self, ClientService, ServiceStatus, ServiceType};
+use super::site::{self, HostedSite, Mover, SiteStatus};
+use super::{AgencyError, moved_on};
+use crate::accounts::invited::{self, Client, Holder};
+use crate::audit::{Actor, Role};
+use crate::lifecycle::{Change, Status, Subject};
+use crate::mail::{self, Letter, Mail, MailKind};
+use crate::orders::create::{self, DomainRequest, OrderRequest};
+use crate::orders::DomainAction;
+use crate::store::{Tx, TxError, TxOp, Update};
+use crate::{Catalogs, CustomerId, Hashing, Hosting, Mailing, Registry, Sealing, Settings, Storage, clock};
+
+/// What accepting a proposal uses: the order flow's ports.
+pub trait Accepting:
+    Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing
+{
+}
+impl<T: Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing> Accepting
+    for T
+{
+}
+
+/// Who accepts.
+#[derive(Clone, Copy)]
+pub enum By<'a> {
+    /// The prospect, from the proposal's link.
+    Prospect,
+    /// A member of staff recording an acceptance given otherwise, and why.
+    Staff(Mover<'a>, &'a str),
+}
+
+/// What the public page is told, the same whether or not the email had an account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcceptAnswer {
+    /// Always `accepted`.
+    pub status: &'static str,
+    pub next: String,
+}
+
+/// Accepts the proposal the link `token` opens.
+pub async fn accept_online(
+    ports: &impl Accepting,
+    token: &str,
+    auth_code: Option<String>,
+) -> Result<AcceptAnswer, AgencyError> {
+    let site = opened(ports, LinkFor::Proposal, token).await?;
+    if !matches!(site.status, SiteStatus::ProposalSent | SiteStatus::Accepted) {
+        return Err(proposal_closed());
+    }
+    accept(ports, &site, By::Prospect, auth_code).await?;
+    Ok(AcceptAnswer {
+        status: "accepted",
+        next: "Thank you. Check your email: follow the link in it to set your password (or log \
+               in, if you have an account with us), then pay in your portal."
+            .into(),
+    })
+}
+
+pub(super) fn proposal_closed() -> AgencyError {
+    AgencyError::Gone {
+        code: "proposal_closed",
+        message: "this proposal is no longer open".into(),
+    }
+}
+
+/// Accepts `site`'s proposal as `by`, or finishes an acceptance made
+/// before: the answer is the site, accepted, with its lines settled.
+pub async fn accept(
+    ports: &impl Accepting,
+    site: &HostedSite,
+    by: By<'_>,
+    auth_code: Option<String>,
+) -> Result<HostedSite, AgencyError> {
+    let site = match (site.status, by) {
+        (SiteStatus::ProposalSent, _) => record(ports, site, by).await?,
+        (SiteStatus::Accepted, By::Prospect) => site.clone(),
+        (from, _) => return Err(SiteStatus::check(from, SiteStatus::Accepted).err().map_or_else(proposal_closed, Into::into)),
+    };
+    settle(ports, site, by, auth_code).await
+}
+
+/// Records an acceptance given to staff (by phone, say) as `request` says:
+/// the same as accepting online, with who and why in the audit log.
+pub async fn accept_by_staff(
+    ports: &impl Accepting,
+    site: &HostedSite,
+    request: super::site::SiteMove,
+    mover: Mover<'_>,
+) -> Result<HostedSite, AgencyError> {
+    SiteStatus::check(site.status, SiteStatus::Accepted)?;
+    if request.v != site.v {
+        return Err(moved_on("the site"));
+    }
+    let why = super::fields::name("why", &request.why, 500)?;
+    accept(ports, site, By::Staff(mover, &why), request.auth_code).await
+}
+
+/// Why the acceptance's transaction may be refused.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    SiteMoved,
+    EmailTaken,
+}
+
+/// Moves the site to `accepted`, naming its customer (made if new), and
+/// mails the client their next step.
+async fn record(ports: &impl Accepting, site: &HostedSite, by: By<'_>) -> Result<HostedSite, AgencyError> {
+    let country = match &site.pitch.proposal {
+        Some(proposal) => proposal.country.clone(),
+        None => ports.config().seller.country.clone(),
+    };
+    // A second round only when the email got its account meanwhile.
+    for _ in 0..2 {
+        let now = ports.clock().now();
+        let client = Client {
+            email: &site.contact_email,
+            name: &site.contact_name,
+            company: &site.business_name,
+            country: &country,
+            created_at: clock::rfc3339(now),
+        };
+        let holder = invited::holder_for(ports, client).await?;
+        let customer_id = holder.id();
+        let mut pitch = site.pitch.clone();
+        pitch.accepted_at = Some(clock::rfc3339_millis(now));
+        let (actor, why, role, from) = match by {
+            By::Prospect => (Actor::Customer(customer_id.clone()), "accepted online from the proposal's link", None, None),
+            By::Staff((actor, role, client), why) => (actor.clone(), why, Some(role.to_string()), Some(client.to_string())),
+        };
+        pitch.accepted_via = Some(if role.is_some() { "staff" } else { "online" }.into());
+        let (mail, mut also) = welcome(ports, site, &holder)?;
+        also.push(mail.put_op(now.unix_timestamp()));
+        let mut tx = Tx::new();
+        Change {
+            subject: Subject {
+                key: site::key(&site.id),
+                id: site.id.clone(),
+                customer_id: Some(customer_id.clone()),
+            },
+            from: SiteStatus::ProposalSent,
+            to: SiteStatus::Accepted,
+            update: Update::new()
+                .set("customer_id", customer_id.as_str())
+                .set("pitch", serde_json::json!(pitch))
+                .set("gsi2pk", format!("SITES#{}", SiteStatus::Accepted.as_str())),
+            actor,
+            why: why.to_string(),
+            unchanged_since: Some(site.v),
+            client: from,
+            role,
+            also,
+        }
+        .add_to(&mut tx, Refusal::SiteMoved, now)?;
+        if let Holder::New(_, marker, profile) = holder {
+            tx.guard(Refusal::EmailTaken, marker).push(profile);
+        }
+        match tx.commit(ports.table()).await {
+            Ok(()) => {
+                mail::deliver(ports, &mail).await;
+                return reread(ports, &site.id).await;
+            }
+            Err(TxError::Refused(Refusal::EmailTaken)) => continue,
+            Err(TxError::Refused(Refusal::SiteMoved)) => {
+                // Accepted at the same moment from elsewhere: that acceptance stands.
+                let now = reread(ports, &site.id).await?;
+                return match now.status {
+                    SiteStatus::Accepted if now.customer_id.is_some() => Ok(now),
+                    _ => Err(moved_on("the site")),
+                };
+            }
+            Err(TxError::Table(error)) => return Err(error.into()),
+        }
+    }
+    Err(moved_on("the client's account"))
+}
+
+/// The mail that tells the client what comes next, and the writes besides
+/// it (a new account's set-password link).
+fn welcome(ports: &impl Accepting, site: &HostedSite, holder: &Holder) -> Result<(Mail, Vec<TxOp>), AgencyError> {
+    let company = ports.config().company_name.clone();
+    let public = ports.config().public_url.trim_end_matches('/');
+    let mut letter = Letter {
+        company: company.clone(),
+        name: site.contact_name.clone(),
+        domain: site.business_name.clone(),
+        ..Letter::default()
+    };
+    let mut ops = Vec::new();
+    let mut secret = None;
+    match holder {
+        Holder::New(customer, ..) => {
+            let (token, op) = invited::set_password_link(customer, ports.clock().now_millis());
+            letter.link = format!("{public}/reset-password.html#token={token}");
+            letter.headline = "Set your password".into();
+            letter.action = format!(
+                "We made your account at {company} with this address. Choose its password with \
+                 the link below (it works for {} days), then log in to your portal: your order \
+                 waits there to be paid.",
+                invited::SET_PASSWORD_DAYS
+            );
+            ops.push(op);
+            secret = Some(token);
+        }
+        Holder::Existing(_) => {
+            letter.link = format!("{public}/account.html");
+            letter.headline = "Log in to your portal".into();
+            letter.action = "What you accepted is now in your account with us: log in to your \
+                             portal to see your order and pay it."
+                .into();
+        }
+    }
+    let mut mail = Mail::compose_about(
+        ports,
+        MailKind::ProposalAccepted,
+        &site.contact_email,
+        &letter,
+        &format!("accepted-{}", site.id),
+    )?;
+    if let Some(token) = secret {
+        mail = mail.with_secret(&token);
+    }
+    Ok((mail, ops))
+}
+
+/// Makes the accepted proposal's lines the customer's, once.
+async fn settle(
+    ports: &impl Accepting,
+    mut site: HostedSite,
+    by: By<'_>,
+    auth_code: Option<String>,
+) -> Result<HostedSite, AgencyError> {
+    for _ in 0..3 {
+        if site.pitch.settled {
+            return Ok(site);
+        }
+        let customer_id = CustomerId::new(site.customer_id.clone().unwrap_or_default());
+        let order_id = match &site.pitch.proposal {
+            Some(proposal) => place_order(ports, &site, &customer_id, proposal, by, auth_code.clone()).await?,
+            None => None,
+        };
+        let now = clock::rfc3339_millis(ports.clock().now());
+        let made = match &site.pitch.proposal {
+            Some(proposal) => services_of(&site, proposal, order_id.as_deref(), &now),
+            None => Vec::new(),
+        };
+        if services::of_site(ports, &site.id).await?.len() + made.len() > services::MOST_PER_SITE {
+            return Err(AgencyError::Conflict {
+                code: "too_many_services",
+                message: format!("a site holds at most {} services", services::MOST_PER_SITE),
+            });
+        }
+        let pitch = Pitch {
+            settled: true,
+            order_id,
+            ..site.pitch.clone()
+        };
+        let mut ops = vec![pitch_op(&site, &pitch, Update::new())];
+        ops.extend(made.iter().map(services::put_new));
+        match commit(ports, ops).await {
+            Ok(()) => return reread(ports, &site.id).await,
+            Err(AgencyError::Conflict { code: "moved_on", .. }) => site = reread(ports, &site.id).await?,
+            Err(other) => return Err(other),
+        }
+    }
+    Err(moved_on("the site"))
+}
+
+/// The plan and domain lines of `proposal`, if it has them.
+fn plan_and_domain(proposal: &Proposal) -> Option<(&ProposalLine, &ProposalLine)> {
+    let find = |kind| proposal.lines.iter().find(|l| l.kind == kind);
+    Some((find(LineKind::Plan)?, find(LineKind::Domain)?))
+}
+
+/// The control panel's username of the site's order: from the business's
+/// name and the end of the site's id, the same on every retry.
+fn username_for(site: &HostedSite) -> String {
+    let letters: String = site
+        .business_name
+        .to_ascii_lowercase()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .skip_while(|c| !c.is_ascii_alphabetic())
+        .take(8)
+        .collect();
+    let tail: String = site.id.to_ascii_lowercase().chars().rev().take(6).collect();
+    let head = if letters.is_empty() { "site".to_string() } else { letters };
+    format!("{head}{}", tail.chars().rev().collect::<String>())
+}
+
+/// Places the proposal's order (plan and domain), once: its id.
+async fn place_order(
+    ports: &impl Accepting,
+    site: &HostedSite,
+    customer_id: &CustomerId,
+    proposal: &Proposal,
+    by: By<'_>,
+    auth_code: Option<String>,
+) -> Result<Option<String>, AgencyError> {
+    let Some((plan, domain)) = plan_and_domain(proposal) else {
+        return Ok(None);
+    };
+    let customer = crate::accounts::load_customer(ports.table(), customer_id).await?;
+    let action = match domain.domain {
+        Some(DomainPlan::Transfer) => DomainAction::Transfer,
+        Some(DomainPlan::HeldElsewhere) => DomainAction::External,
+        _ => DomainAction::Register,
+    };
+    let request = OrderRequest {
+        plan_id: plan.plan_id.clone().unwrap_or_default(),
+        cycle: plan.cycle.clone().unwrap_or_default(),
+        domain: DomainRequest {
+            action,
+            name: domain.name.clone(),
+            auth_code,
+        },
+        username: username_for(site),
+        password: None,
+        generate_password: true,
+    };
+    let key = format!("proposal-{}", site.id);
+    let placed = match by {
+        By::Prospect => create::place(ports, &customer, &key, request).await,
+        By::Staff((actor, role, client), _) => {
+            let role = Role::named(role).unwrap_or(Role::Support);
+            create::place_for(ports, (actor, role, client), &customer, &key, request).await
+        }
+    };
+    let placed = placed.map_err(|error| AgencyError::Conflict {
+        code: "order_refused",
+        message: format!("the proposal is accepted, but its order could not be placed: {error}"),
+    })?;
+    Ok(Some(placed.view.id.to_string()))
+}
+
+/// A pending service of the site for each line of the proposal.
+fn services_of(site: &HostedSite, proposal: &Proposal, order_id: Option<&str>, now: &str) -> Vec<ClientService> {
+    proposal
+        .lines
+        .iter()
+        .map(|line| {
+            let elsewhere = line.domain == Some(DomainPlan::HeldElsewhere);
+            let (service_type, provided) = match line.kind {
+                LineKind::Plan => (ServiceType::Hosting, true),
+                LineKind::Domain => (ServiceType::Domain, !elsewhere),
+                LineKind::Email => (ServiceType::Email, true),
+                LineKind::Ssl => (ServiceType::Ssl, true),
+                LineKind::WebsiteMaintenance => (ServiceType::WebsiteMaintenance, false),
+            };
+            ClientService {
+                id: ulid::Ulid::new().to_string(),
+                site_id: site.id.clone(),
+                service_type,
+                name: line.name.clone(),
+                status: ServiceStatus::Pending,
+                period: line.period,
+                price: line.price,
+                currency: proposal.currency.clone(),
+                expires_on: None,
+                auto_renew: true,
+                notes: format!("From the proposal accepted on {}", &now[..10]),
+                provider: elsewhere.then(|| "held elsewhere".to_string()),
+                provisioned: order_id.filter(|_| provided).map(|id| format!("order:{id}")),
+                suspended_with_site: false,
+                created_at: now.to_string(),
+                v: 1,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_the_panels_shape_and_stable() {
+        let site: HostedSite = serde_json::from_value(serde_json::json!({
+            "id": "01JABCDEFGHJKMNPQRSTVWXYZ0", "status": "proposal_sent",
+            "business_name": "42 Boulangerie du Parc", "contact_name": "J",
+            "contact_email": "j@example.com", "created_at": "x", "created_by": "y"
+        }))
+        .unwrap();
+        let name = username_for(&site);
+        assert_eq!(name, "boulangevwxyz0");
+        assert!(crate::orders::username::validate(&name).is_ok());
+    }
+}
