@@ -166,8 +166,10 @@ function activity(site) {
 export async function pitchSection(site, redraw) {
   const key = `pitch:${site.id}`;
   const editor = site.status === "poc_ready" ? [await proposalEditor(site, key, redraw)] : [];
+  const parts = [...preview(site, key, redraw), ...activity(site), ...editor];
+  if (!parts.length) return [];
   return [
     el("h2", {}, "Preview and proposal"),
-    el("section", { class: "record", "data-pitch": site.id }, ...preview(site, key, redraw), ...activity(site), ...editor, noteSlot(key)),
+    el("section", { class: "record", "data-pitch": site.id }, ...parts, noteSlot(key)),
   ];
 }

@@ -181,9 +181,9 @@ async fn record(ports: &impl Accepting, site: &HostedSite, by: By<'_>) -> Result
             Err(TxError::Refused(Refusal::EmailTaken)) => continue,
             Err(TxError::Refused(Refusal::SiteMoved)) => {
                 // Accepted at the same moment from elsewhere: that acceptance stands.
-                let now = reread(ports, &site.id).await?;
-                return match now.status {
-                    SiteStatus::Accepted if now.customer_id.is_some() => Ok(now),
+                let current = reread(ports, &site.id).await?;
+                return match current.status {
+                    SiteStatus::Accepted if current.customer_id.is_some() => Ok(current),
                     _ => Err(moved_on("the site")),
                 };
             }

@@ -8,7 +8,7 @@ use super::preview::preview_url;
 use super::proposal::{LineKind, Proposal, ProposalLine, SendProposal, priced};
 use super::site::{self, HostedSite, Mover, SiteStatus};
 use super::{AgencyError, fields, invalid};
-use crate::lifecycle::{Change, Subject};
+use crate::lifecycle::{Change, Status, Subject};
 use crate::mail::{self, Letter, Mail, MailKind};
 use crate::money::{Currency, Money};
 use crate::store::Update;

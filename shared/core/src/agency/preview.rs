@@ -9,10 +9,9 @@
 
 use secrecy::SecretString;
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
-use super::pitch::{self, LinkFor, commit, ended, new_link, opened, pitch_op, renewed, reread};
+use super::pitch::{LinkFor, commit, ended, new_link, opened, pitch_op, renewed, reread};
 use super::site::{self, HostedSite, Mover, SiteStatus};
 use super::{AgencyError, invalid};
 use crate::audit::AuditEntry;
@@ -50,7 +49,12 @@ pub fn preview_host(site: &HostedSite, zone: &str) -> String {
     }
 }
 
-fn audit(site: &HostedSite, action: &str, why: &str, (actor, role, client): Mover<'_>, now: time::OffsetDateTime) -> TxOp {
+fn audit(
+    site: &HostedSite,
+    (action, why): (&str, &str),
+    (actor, role, client): Mover<'_>,
+    now: time::OffsetDateTime,
+) -> TxOp {
     AuditEntry {
         at: clock::rfc3339_millis(now),
         actor: actor.clone(),
@@ -128,7 +132,7 @@ pub async fn make_preview(
             update,
             condition: Some(Condition::AttributeNotExists("panel_account".into())),
         },
-        audit(site, "preview_made", &format!("preview site {host} on {}", account.server), mover, now),
+        audit(site, ("preview_made", &format!("preview site {host} on {}", account.server)), mover, now),
     ];
     match ports.table().transact(ops).await {
         // Another click made it first: the same account, already recorded.
@@ -177,7 +181,7 @@ pub async fn make_link(
     let old = pitch.preview_link.replace(state);
     let mut ops = vec![pitch_op(site, &pitch, Update::new()), put];
     ops.extend(old.as_ref().map(ended));
-    ops.push(audit(site, "preview_link_made", "a new preview link, for 30 days", mover, now));
+    ops.push(audit(site, ("preview_link_made", "a new preview link, for 30 days"), mover, now));
     commit(ports, ops).await?;
     Ok(MadeLink {
         url: preview_url(ports, &token),
@@ -224,7 +228,7 @@ pub async fn change_link(
     let ops = vec![
         pitch_op(site, &pitch, Update::new()),
         write,
-        audit(site, action, "staff changed the preview link", mover, now),
+        audit(site, (action, "staff changed the preview link"), mover, now),
     ];
     match commit(ports, ops).await {
         Err(AgencyError::Table(TableError::TransactionConflict { .. })) => Err(AgencyError::Conflict {
@@ -275,6 +279,7 @@ pub fn ended_preview() -> AgencyError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn preview_names_are_labels_under_the_zone() {
@@ -292,6 +297,5 @@ mod tests {
         );
         site.business_name = "ÉÉ".into();
         assert_eq!(preview_host(&site, "z.net"), "site-vwxyz0.z.net");
-        let _ = pitch::LINK_DAYS;
     }
 }

@@ -294,7 +294,7 @@ mod tests {
         let (priced, currency, totals) = priced(&catalog, &lines).unwrap();
         assert_eq!(currency, catalog.currency);
         assert_eq!(priced[1].price, catalog.tlds[0].register);
-        assert_eq!(totals.monthly >= 2500, true);
+        assert!(totals.monthly >= 2500);
         assert_eq!(totals.one_time, plan.setup_fee);
 
         let other = if catalog.currency.as_str() == "USD" { "EUR" } else { "USD" };

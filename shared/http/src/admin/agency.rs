@@ -38,7 +38,8 @@ impl From<AgencyError> for ApiError {
     }
 }
 
-async fn found(state: &AppState, id: &str) -> Result<HostedSite, ApiError> {
+/// The site `id`, or 404.
+pub(super) async fn found(state: &AppState, id: &str) -> Result<HostedSite, ApiError> {
     Ok(site::find(&state.ports, id)
         .await?
         .ok_or(AgencyError::NotFound("site"))?)

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::agency::found;
 use super::{AsSupport, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ErrorBody};
@@ -13,13 +14,7 @@ use crate::table::RouteTable;
 use hostfront_core::agency::preview::{self, LinkChange, MadeLink};
 use hostfront_core::agency::proposal::SendProposal;
 use hostfront_core::agency::site::HostedSite;
-use hostfront_core::agency::{AgencyError, offer};
-
-async fn found(state: &AppState, id: &str) -> Result<HostedSite, ApiError> {
-    Ok(hostfront_core::agency::site::find(&state.ports, id)
-        .await?
-        .ok_or(AgencyError::NotFound("site"))?)
-}
+use hostfront_core::agency::offer;
 
 /// Makes the site's preview: a hosting account on the panel for
 /// `<name>.<preview zone>`. Once only: a retry, or a second click, answers
