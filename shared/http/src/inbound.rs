@@ -111,7 +111,10 @@ mod tests {
         let token = "q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c";
         let logged = loggable_path(&format!("/api/proposals/{token}/accept"));
         assert_eq!(logged, "/api/proposals/[token]/accept");
-        assert_eq!(loggable_path(&format!("/api/previews/{token}")), "/api/previews/[token]");
+        assert_eq!(
+            loggable_path(&format!("/api/previews/{token}")),
+            "/api/previews/[token]"
+        );
         assert_eq!(loggable_path("/api/orders/01J"), "/api/orders/01J");
     }
 

@@ -39,15 +39,22 @@ async fn send(clerk: &Clerk<'_>, site: &Value, lines: Value) -> (u16, Value) {
 }
 
 fn fresh_email() -> String {
-    format!("jean{}@parc.example", &ulid::Ulid::new().to_string().to_lowercase()[16..])
+    format!(
+        "jean{}@parc.example",
+        &ulid::Ulid::new().to_string().to_lowercase()[16..]
+    )
 }
 
 async fn token(app: &App, email: &str, kind: MailKind, fragment: &str) -> String {
-    link_tokens(&app.ports, email, kind, fragment).await.pop().unwrap_or_else(|| panic!("no {fragment} link to {email}"))
+    link_tokens(&app.ports, email, kind, fragment)
+        .await
+        .pop()
+        .unwrap_or_else(|| panic!("no {fragment} link to {email}"))
 }
 
 async fn accept(app: &App, token: &str) -> (u16, Value) {
-    app.post_with(&format!("/api/proposals/{token}/accept"), &json!({}), &[]).await
+    app.post_with(&format!("/api/proposals/{token}/accept"), &json!({}), &[])
+        .await
 }
 
 async fn proposals_are_checked_and_nothing_changes_on_a_refusal(app: &App) {
@@ -74,13 +81,26 @@ async fn proposals_are_checked_and_nothing_changes_on_a_refusal(app: &App) {
         (unknown, "unknown_plan"),
     ] {
         let (status, body) = send(&support, &site, bad).await;
-        assert_eq!((status, body["error"]["code"].as_str()), (422, Some(code)), "{body}");
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (422, Some(code)),
+            "{body}"
+        );
     }
     let (_, now) = support.get(&path(&site, "")).await;
-    assert_eq!((now["site"]["status"].as_str(), &now["site"]["v"]), (Some("poc_ready"), &site["v"]), "nothing changed");
+    assert_eq!(
+        (now["site"]["status"].as_str(), &now["site"]["v"]),
+        (Some("poc_ready"), &site["v"]),
+        "nothing changed"
+    );
     assert!(now["site"]["pitch"]["proposal"].is_null());
     let email = site["contact_email"].as_str().unwrap();
-    assert!(link_tokens(&app.ports, email, MailKind::Proposal, "proposal.html#").await.is_empty(), "nothing mailed");
+    assert!(
+        link_tokens(&app.ports, email, MailKind::Proposal, "proposal.html#")
+            .await
+            .is_empty(),
+        "nothing mailed"
+    );
 }
 
 on_both_engines!(proposals_are_checked_and_nothing_changes_on_a_refusal: checked_embedded, checked_cloud);
@@ -90,42 +110,94 @@ async fn accepting_online_twice_makes_one_account_and_one_order(app: &App) {
     let email = fresh_email();
     let site = ready_site(&support, &email).await;
     let (status, sent) = send(&support, &site, lines(&fresh_domain())).await;
-    assert_eq!((status, sent["status"].as_str()), (200, Some("proposal_sent")), "{sent}");
-    assert_eq!(sent["pitch"]["proposal"]["totals"]["monthly"], 499 + 500 + 4900);
+    assert_eq!(
+        (status, sent["status"].as_str()),
+        (200, Some("proposal_sent")),
+        "{sent}"
+    );
+    assert_eq!(
+        sent["pitch"]["proposal"]["totals"]["monthly"],
+        499 + 500 + 4900
+    );
 
     let preview = token(app, &email, MailKind::Proposal, "preview.html#").await;
-    assert_eq!(preview_of(app, &preview).await.0, 200, "the mail's preview link shows the preview");
+    assert_eq!(
+        preview_of(app, &preview).await.0,
+        200,
+        "the mail's preview link shows the preview"
+    );
     let proposal = token(app, &email, MailKind::Proposal, "proposal.html#").await;
     let (status, _, shown) = app.get(&format!("/api/proposals/{proposal}")).await;
-    assert_eq!((status, shown["lines"].as_array().map(Vec::len)), (200, Some(4)), "{shown}");
-    assert_eq!((shown["accepted"].as_bool(), shown["currency"].as_str()), (Some(false), Some("USD")));
+    assert_eq!(
+        (status, shown["lines"].as_array().map(Vec::len)),
+        (200, Some(4)),
+        "{shown}"
+    );
+    assert_eq!(
+        (shown["accepted"].as_bool(), shown["currency"].as_str()),
+        (Some(false), Some("USD"))
+    );
     let (_, viewed) = support.get(&path(&site, "")).await;
-    assert!(viewed["site"]["pitch"]["viewed_at"].is_string(), "staff see it was opened: {viewed}");
+    assert!(
+        viewed["site"]["pitch"]["viewed_at"].is_string(),
+        "staff see it was opened: {viewed}"
+    );
 
     let (first, second) = tokio::join!(accept(app, &proposal), accept(app, &proposal));
     assert_eq!((first.0, second.0), (200, 200), "{} {}", first.1, second.1);
     let (status, third) = accept(app, &proposal).await;
-    assert_eq!((status, &third), (200, &first.1), "accepting again answers the same");
-    assert!(third["next"].as_str().unwrap().contains("set your password"));
-    assert_eq!(preview_of(app, &preview).await.0, 410, "the preview ends with the acceptance");
+    assert_eq!(
+        (status, &third),
+        (200, &first.1),
+        "accepting again answers the same"
+    );
+    assert!(
+        third["next"]
+            .as_str()
+            .unwrap()
+            .contains("set your password")
+    );
+    assert_eq!(
+        preview_of(app, &preview).await.0,
+        410,
+        "the preview ends with the acceptance"
+    );
 
     let (_, view) = support.get(&path(&site, "")).await;
     let accepted = &view["site"];
     assert_eq!(accepted["status"], "accepted");
     assert_eq!(accepted["pitch"]["accepted_via"], "online");
-    let order_id = accepted["pitch"]["order_id"].as_str().expect("an order").to_string();
+    let order_id = accepted["pitch"]["order_id"]
+        .as_str()
+        .expect("an order")
+        .to_string();
     let services = view["services"].as_array().unwrap();
     assert_eq!(services.len(), 4, "one service a line, once: {services:?}");
     assert!(services.iter().all(|s| s["status"] == "pending"));
-    let hosting = services.iter().find(|s| s["service_type"] == "hosting").unwrap();
+    let hosting = services
+        .iter()
+        .find(|s| s["service_type"] == "hosting")
+        .unwrap();
     assert_eq!(hosting["provisioned"], format!("order:{order_id}"));
-    let upkeep = services.iter().find(|s| s["service_type"] == "website_maintenance").unwrap();
-    assert!(upkeep["provisioned"].is_null(), "maintenance is ours to do, not an order's");
+    let upkeep = services
+        .iter()
+        .find(|s| s["service_type"] == "website_maintenance")
+        .unwrap();
+    assert!(
+        upkeep["provisioned"].is_null(),
+        "maintenance is ours to do, not an order's"
+    );
 
     let welcome = link_tokens(&app.ports, &email, MailKind::ProposalAccepted, "#token=").await;
-    assert_eq!(welcome.len(), 1, "one welcome mail, with one link to set the password");
+    assert_eq!(
+        welcome.len(),
+        1,
+        "one welcome mail, with one link to set the password"
+    );
     let set = json!({"token": welcome[0], "password": "correct horse battery"});
-    let (status, body) = app.post_with("/api/password-reset/confirm", &set, &[]).await;
+    let (status, body) = app
+        .post_with("/api/password-reset/confirm", &set, &[])
+        .await;
     assert_eq!(status, 204, "{body}");
     let jean = Shopper::log_in(app, &email).await;
     let (_, me) = jean.get("/api/me").await;
@@ -135,7 +207,10 @@ async fn accepting_online_twice_makes_one_account_and_one_order(app: &App) {
     let orders = orders.as_array().unwrap().clone();
     assert_eq!(orders.len(), 1, "one order: {orders:?}");
     assert_eq!(orders[0]["id"], order_id.as_str());
-    assert_eq!(orders[0]["status"], "awaiting_payment", "unpaid, to pay in the portal");
+    assert_eq!(
+        orders[0]["status"], "awaiting_payment",
+        "unpaid, to pay in the portal"
+    );
 }
 
 on_both_engines!(accepting_online_twice_makes_one_account_and_one_order: accept_embedded, accept_cloud);
@@ -153,27 +228,76 @@ async fn an_existing_customer_is_linked_and_staff_may_record_an_acceptance(app: 
     let proposal = token(app, &email, MailKind::Proposal, "proposal.html#").await;
     let (status, answer) = accept(app, &proposal).await;
     assert_eq!(status, 200, "{answer}");
-    assert!(answer["next"].as_str().unwrap().contains("set your password"), "the same words either way: {answer}");
+    assert!(
+        answer["next"]
+            .as_str()
+            .unwrap()
+            .contains("set your password"),
+        "the same words either way: {answer}"
+    );
     let (_, view) = support.get(&path(&online, "")).await;
-    assert_eq!(view["site"]["customer_id"], me["id"], "linked to the customer with that email");
-    assert!(view["site"]["pitch"]["order_id"].is_null(), "no plan, no order");
-    assert!(link_tokens(&app.ports, &email, MailKind::ProposalAccepted, "#token=").await.is_empty(),
-        "no password link for an account that has one");
+    assert_eq!(
+        view["site"]["customer_id"], me["id"],
+        "linked to the customer with that email"
+    );
+    assert!(
+        view["site"]["pitch"]["order_id"].is_null(),
+        "no plan, no order"
+    );
+    assert!(
+        link_tokens(&app.ports, &email, MailKind::ProposalAccepted, "#token=")
+            .await
+            .is_empty(),
+        "no password link for an account that has one"
+    );
 
     let by_phone = ready_site(&support, &email).await;
     let (_, sent) = send(&support, &by_phone, upkeep).await;
     let body = json!({"to": "accepted", "why": "said yes on the phone", "v": sent["v"]});
     let (status, accepted) = support.post(&path(&by_phone, "/moves"), body).await;
     assert_eq!(status, 200, "{accepted}");
-    assert_eq!((accepted["customer_id"].as_str(), accepted["pitch"]["accepted_via"].as_str()), (me["id"].as_str(), Some("staff")));
+    assert_eq!(
+        (
+            accepted["customer_id"].as_str(),
+            accepted["pitch"]["accepted_via"].as_str()
+        ),
+        (me["id"].as_str(), Some("staff"))
+    );
     let (_, view) = support.get(&path(&by_phone, "")).await;
-    assert_eq!(view["services"].as_array().unwrap().len(), 1, "the same as online: {view}");
+    assert_eq!(
+        view["services"].as_array().unwrap().len(),
+        1,
+        "the same as online: {view}"
+    );
     let admin = Clerk::log_in(app, Role::Admin).await;
-    let (_, trail) = admin.get(&format!("/api/admin/audit?subject=site:{}", by_phone["id"].as_str().unwrap())).await;
-    let entry = trail.as_array().unwrap().iter().find(|e| e["action"] == "proposal_accepted").unwrap().clone();
-    assert_eq!((entry["why"].as_str(), entry["role"].as_str()), (Some("said yes on the phone"), Some("support")));
-    let response = http().get(app.url("/api/me")).header("cookie", &ada.cookie).send().await.unwrap();
-    assert_eq!(response.status().as_u16(), 200, "the customer's own session is untouched");
+    let (_, trail) = admin
+        .get(&format!(
+            "/api/admin/audit?subject=site:{}",
+            by_phone["id"].as_str().unwrap()
+        ))
+        .await;
+    let entry = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "proposal_accepted")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (entry["why"].as_str(), entry["role"].as_str()),
+        (Some("said yes on the phone"), Some("support"))
+    );
+    let response = http()
+        .get(app.url("/api/me"))
+        .header("cookie", &ada.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "the customer's own session is untouched"
+    );
 }
 
 on_both_engines!(an_existing_customer_is_linked_and_staff_may_record_an_acceptance: linked_embedded, linked_cloud);

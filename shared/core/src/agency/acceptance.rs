@@ -4,7 +4,7 @@
 //! holder sets their password from the welcome mail), then the proposal's
 //! lines become the customer's (`settle`): the plan and the domain one
 //! unpaid order through the order flow, every line a pending service of
-//! the site naming the order where it provides it.
+//! the site naming the order where it provides it (`settle`).
 //!
 //! Both steps are safe to repeat: the move happens once (guarded by the
 //! site's version), the order is placed under an idempotency key of the
@@ -15,19 +15,15 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::pitch::{LinkFor, Pitch, commit, opened, pitch_op, reread};
-use super::proposal::{DomainPlan, LineKind, Proposal, ProposalLine};
-use super::services::{self, ClientService, ServiceStatus, ServiceType};
+use super::pitch::{LinkFor, opened, reread};
 use super::site::{self, HostedSite, Mover, SiteStatus};
 use super::{AgencyError, moved_on};
 use crate::accounts::invited::{self, Client, Holder};
-use crate::audit::{Actor, Role};
+use crate::audit::Actor;
 use crate::lifecycle::{Change, Status, Subject};
 use crate::mail::{self, Letter, Mail, MailKind};
-use crate::orders::create::{self, DomainRequest, OrderRequest};
-use crate::orders::DomainAction;
 use crate::store::{Tx, TxError, TxOp, Update};
-use crate::{Catalogs, CustomerId, Hashing, Hosting, Mailing, Registry, Sealing, Settings, Storage, clock};
+use crate::{Catalogs, Hashing, Hosting, Mailing, Registry, Sealing, Settings, Storage, clock};
 
 /// What accepting a proposal uses: the order flow's ports.
 pub trait Accepting:
@@ -93,9 +89,13 @@ pub async fn accept(
     let site = match (site.status, by) {
         (SiteStatus::ProposalSent, _) => record(ports, site, by).await?,
         (SiteStatus::Accepted, By::Prospect) => site.clone(),
-        (from, _) => return Err(SiteStatus::check(from, SiteStatus::Accepted).err().map_or_else(proposal_closed, Into::into)),
+        (from, _) => {
+            return Err(SiteStatus::check(from, SiteStatus::Accepted)
+                .err()
+                .map_or_else(proposal_closed, Into::into));
+        }
     };
-    settle(ports, site, by, auth_code).await
+    super::settle::settle(ports, site, by, auth_code).await
 }
 
 /// Records an acceptance given to staff (by phone, say) as `request` says:
@@ -123,7 +123,11 @@ enum Refusal {
 
 /// Moves the site to `accepted`, naming its customer (made if new), and
 /// mails the client their next step.
-async fn record(ports: &impl Accepting, site: &HostedSite, by: By<'_>) -> Result<HostedSite, AgencyError> {
+async fn record(
+    ports: &impl Accepting,
+    site: &HostedSite,
+    by: By<'_>,
+) -> Result<HostedSite, AgencyError> {
     let country = match &site.pitch.proposal {
         Some(proposal) => proposal.country.clone(),
         None => ports.config().seller.country.clone(),
@@ -140,36 +144,10 @@ async fn record(ports: &impl Accepting, site: &HostedSite, by: By<'_>) -> Result
         };
         let holder = invited::holder_for(ports, client).await?;
         let customer_id = holder.id();
-        let mut pitch = site.pitch.clone();
-        pitch.accepted_at = Some(clock::rfc3339_millis(now));
-        let (actor, why, role, from) = match by {
-            By::Prospect => (Actor::Customer(customer_id.clone()), "accepted online from the proposal's link", None, None),
-            By::Staff((actor, role, client), why) => (actor.clone(), why, Some(role.to_string()), Some(client.to_string())),
-        };
-        pitch.accepted_via = Some(if role.is_some() { "staff" } else { "online" }.into());
         let (mail, mut also) = welcome(ports, site, &holder)?;
         also.push(mail.put_op(now.unix_timestamp()));
         let mut tx = Tx::new();
-        Change {
-            subject: Subject {
-                key: site::key(&site.id),
-                id: site.id.clone(),
-                customer_id: Some(customer_id.clone()),
-            },
-            from: SiteStatus::ProposalSent,
-            to: SiteStatus::Accepted,
-            update: Update::new()
-                .set("customer_id", customer_id.as_str())
-                .set("pitch", serde_json::json!(pitch))
-                .set("gsi2pk", format!("SITES#{}", SiteStatus::Accepted.as_str())),
-            actor,
-            why: why.to_string(),
-            unchanged_since: Some(site.v),
-            client: from,
-            role,
-            also,
-        }
-        .add_to(&mut tx, Refusal::SiteMoved, now)?;
+        change(site, &customer_id, by, now, also).add_to(&mut tx, Refusal::SiteMoved, now)?;
         if let Holder::New(_, marker, profile) = holder {
             tx.guard(Refusal::EmailTaken, marker).push(profile);
         }
@@ -193,9 +171,60 @@ async fn record(ports: &impl Accepting, site: &HostedSite, by: By<'_>) -> Result
     Err(moved_on("the client's account"))
 }
 
+/// The move of `site` to `accepted` for `customer_id`, by `by`, with the
+/// writes that go with it (`also`).
+fn change(
+    site: &HostedSite,
+    customer_id: &crate::CustomerId,
+    by: By<'_>,
+    now: time::OffsetDateTime,
+    also: Vec<TxOp>,
+) -> Change<SiteStatus> {
+    let (actor, why, role, client) = match by {
+        By::Prospect => (
+            Actor::Customer(customer_id.clone()),
+            "accepted online from the proposal's link",
+            None,
+            None,
+        ),
+        By::Staff((actor, role, client), why) => (
+            actor.clone(),
+            why,
+            Some(role.to_string()),
+            Some(client.to_string()),
+        ),
+    };
+    let mut pitch = site.pitch.clone();
+    pitch.accepted_at = Some(clock::rfc3339_millis(now));
+    pitch.accepted_via = Some(if role.is_some() { "staff" } else { "online" }.into());
+    Change {
+        subject: Subject {
+            key: site::key(&site.id),
+            id: site.id.clone(),
+            customer_id: Some(customer_id.clone()),
+        },
+        from: SiteStatus::ProposalSent,
+        to: SiteStatus::Accepted,
+        update: Update::new()
+            .set("customer_id", customer_id.as_str())
+            .set("pitch", serde_json::json!(pitch))
+            .set("gsi2pk", format!("SITES#{}", SiteStatus::Accepted.as_str())),
+        actor,
+        why: why.to_string(),
+        unchanged_since: Some(site.v),
+        client,
+        role,
+        also,
+    }
+}
+
 /// The mail that tells the client what comes next, and the writes besides
 /// it (a new account's set-password link).
-fn welcome(ports: &impl Accepting, site: &HostedSite, holder: &Holder) -> Result<(Mail, Vec<TxOp>), AgencyError> {
+fn welcome(
+    ports: &impl Accepting,
+    site: &HostedSite,
+    holder: &Holder,
+) -> Result<(Mail, Vec<TxOp>), AgencyError> {
     let company = ports.config().company_name.clone();
     let public = ports.config().public_url.trim_end_matches('/');
     let mut letter = Letter {
@@ -239,168 +268,4 @@ fn welcome(ports: &impl Accepting, site: &HostedSite, holder: &Holder) -> Result
         mail = mail.with_secret(&token);
     }
     Ok((mail, ops))
-}
-
-/// Makes the accepted proposal's lines the customer's, once.
-async fn settle(
-    ports: &impl Accepting,
-    mut site: HostedSite,
-    by: By<'_>,
-    auth_code: Option<String>,
-) -> Result<HostedSite, AgencyError> {
-    for _ in 0..3 {
-        if site.pitch.settled {
-            return Ok(site);
-        }
-        let customer_id = CustomerId::new(site.customer_id.clone().unwrap_or_default());
-        let order_id = match &site.pitch.proposal {
-            Some(proposal) => place_order(ports, &site, &customer_id, proposal, by, auth_code.clone()).await?,
-            None => None,
-        };
-        let now = clock::rfc3339_millis(ports.clock().now());
-        let made = match &site.pitch.proposal {
-            Some(proposal) => services_of(&site, proposal, order_id.as_deref(), &now),
-            None => Vec::new(),
-        };
-        if services::of_site(ports, &site.id).await?.len() + made.len() > services::MOST_PER_SITE {
-            return Err(AgencyError::Conflict {
-                code: "too_many_services",
-                message: format!("a site holds at most {} services", services::MOST_PER_SITE),
-            });
-        }
-        let pitch = Pitch {
-            settled: true,
-            order_id,
-            ..site.pitch.clone()
-        };
-        let mut ops = vec![pitch_op(&site, &pitch, Update::new())];
-        ops.extend(made.iter().map(services::put_new));
-        match commit(ports, ops).await {
-            Ok(()) => return reread(ports, &site.id).await,
-            Err(AgencyError::Conflict { code: "moved_on", .. }) => site = reread(ports, &site.id).await?,
-            Err(other) => return Err(other),
-        }
-    }
-    Err(moved_on("the site"))
-}
-
-/// The plan and domain lines of `proposal`, if it has them.
-fn plan_and_domain(proposal: &Proposal) -> Option<(&ProposalLine, &ProposalLine)> {
-    let find = |kind| proposal.lines.iter().find(|l| l.kind == kind);
-    Some((find(LineKind::Plan)?, find(LineKind::Domain)?))
-}
-
-/// The control panel's username of the site's order: from the business's
-/// name and the end of the site's id, the same on every retry.
-fn username_for(site: &HostedSite) -> String {
-    let letters: String = site
-        .business_name
-        .to_ascii_lowercase()
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .skip_while(|c| !c.is_ascii_alphabetic())
-        .take(8)
-        .collect();
-    let tail: String = site.id.to_ascii_lowercase().chars().rev().take(6).collect();
-    let head = if letters.is_empty() { "site".to_string() } else { letters };
-    format!("{head}{}", tail.chars().rev().collect::<String>())
-}
-
-/// Places the proposal's order (plan and domain), once: its id.
-async fn place_order(
-    ports: &impl Accepting,
-    site: &HostedSite,
-    customer_id: &CustomerId,
-    proposal: &Proposal,
-    by: By<'_>,
-    auth_code: Option<String>,
-) -> Result<Option<String>, AgencyError> {
-    let Some((plan, domain)) = plan_and_domain(proposal) else {
-        return Ok(None);
-    };
-    let customer = crate::accounts::load_customer(ports.table(), customer_id).await?;
-    let action = match domain.domain {
-        Some(DomainPlan::Transfer) => DomainAction::Transfer,
-        Some(DomainPlan::HeldElsewhere) => DomainAction::External,
-        _ => DomainAction::Register,
-    };
-    let request = OrderRequest {
-        plan_id: plan.plan_id.clone().unwrap_or_default(),
-        cycle: plan.cycle.clone().unwrap_or_default(),
-        domain: DomainRequest {
-            action,
-            name: domain.name.clone(),
-            auth_code,
-        },
-        username: username_for(site),
-        password: None,
-        generate_password: true,
-    };
-    let key = format!("proposal-{}", site.id);
-    let placed = match by {
-        By::Prospect => create::place(ports, &customer, &key, request).await,
-        By::Staff((actor, role, client), _) => {
-            let role = Role::named(role).unwrap_or(Role::Support);
-            create::place_for(ports, (actor, role, client), &customer, &key, request).await
-        }
-    };
-    let placed = placed.map_err(|error| AgencyError::Conflict {
-        code: "order_refused",
-        message: format!("the proposal is accepted, but its order could not be placed: {error}"),
-    })?;
-    Ok(Some(placed.view.id.to_string()))
-}
-
-/// A pending service of the site for each line of the proposal.
-fn services_of(site: &HostedSite, proposal: &Proposal, order_id: Option<&str>, now: &str) -> Vec<ClientService> {
-    proposal
-        .lines
-        .iter()
-        .map(|line| {
-            let elsewhere = line.domain == Some(DomainPlan::HeldElsewhere);
-            let (service_type, provided) = match line.kind {
-                LineKind::Plan => (ServiceType::Hosting, true),
-                LineKind::Domain => (ServiceType::Domain, !elsewhere),
-                LineKind::Email => (ServiceType::Email, true),
-                LineKind::Ssl => (ServiceType::Ssl, true),
-                LineKind::WebsiteMaintenance => (ServiceType::WebsiteMaintenance, false),
-            };
-            ClientService {
-                id: ulid::Ulid::new().to_string(),
-                site_id: site.id.clone(),
-                service_type,
-                name: line.name.clone(),
-                status: ServiceStatus::Pending,
-                period: line.period,
-                price: line.price,
-                currency: proposal.currency.clone(),
-                expires_on: None,
-                auto_renew: true,
-                notes: format!("From the proposal accepted on {}", &now[..10]),
-                provider: elsewhere.then(|| "held elsewhere".to_string()),
-                provisioned: order_id.filter(|_| provided).map(|id| format!("order:{id}")),
-                suspended_with_site: false,
-                created_at: now.to_string(),
-                v: 1,
-            }
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn usernames_are_the_panels_shape_and_stable() {
-        let site: HostedSite = serde_json::from_value(serde_json::json!({
-            "id": "01JABCDEFGHJKMNPQRSTVWXYZ0", "status": "proposal_sent",
-            "business_name": "42 Boulangerie du Parc", "contact_name": "J",
-            "contact_email": "j@example.com", "created_at": "x", "created_by": "y"
-        }))
-        .unwrap();
-        let name = username_for(&site);
-        assert_eq!(name, "boulangevwxyz0");
-        assert!(crate::orders::username::validate(&name).is_ok());
-    }
 }

@@ -18,6 +18,7 @@ pub mod prospect;
 mod service_input;
 pub mod service_moves;
 pub mod services;
+mod settle;
 pub mod site;
 pub mod stats;
 

@@ -38,7 +38,10 @@ fn country(ports: &impl Settings, given: Option<&str>) -> Result<String, AgencyE
     match given {
         None => Ok(ports.config().seller.country.clone()),
         Some(code) => crate::input::country_code(code).ok_or_else(|| {
-            invalid("invalid_country", "country: an ISO 3166 two-letter code, e.g. LU")
+            invalid(
+                "invalid_country",
+                "country: an ISO 3166 two-letter code, e.g. LU",
+            )
         }),
     }
 }
@@ -73,11 +76,60 @@ pub async fn send(
         sent_at: clock::rfc3339_millis(now),
         sent_by: actor.label(),
     });
+    let (mail, ops) = mailed(ports, site, &mut pitch, (&currency, &notes), now)?;
+    let update = Update::new()
+        .set("pitch", serde_json::json!(pitch))
+        .set("proposal_notes", notes)
+        .set(
+            "gsi2pk",
+            format!("SITES#{}", SiteStatus::ProposalSent.as_str()),
+        );
+    let mut tx = crate::store::Tx::new();
+    Change {
+        subject: Subject {
+            key: site::key(&site.id),
+            id: site.id.clone(),
+            customer_id: None,
+        },
+        from: site.status,
+        to: SiteStatus::ProposalSent,
+        update,
+        actor: actor.clone(),
+        why: format!(
+            "proposal of {} lines sent to {}",
+            request.lines.len(),
+            site.contact_email
+        ),
+        unchanged_since: Some(site.v),
+        client: Some(client.into()),
+        role: Some(role.into()),
+        also: ops,
+    }
+    .add_to(&mut tx, (), now)?;
+    match tx.commit(ports.table()).await {
+        Ok(()) => {}
+        Err(crate::store::TxError::Refused(())) => return Err(super::moved_on("the site")),
+        Err(crate::store::TxError::Table(error)) => return Err(error.into()),
+    }
+    mail::deliver(ports, &mail).await;
+    super::pitch::reread(ports, &site.id).await
+}
+
+/// The mail that carries the proposal with its links (a fresh one to the
+/// preview, when the site has its preview site), and the writes of the
+/// links and the mail; `pitch` remembers the links.
+fn mailed(
+    ports: &(impl Storage + Settings),
+    site: &HostedSite,
+    pitch: &mut super::pitch::Pitch,
+    (currency, notes): (&Currency, &str),
+    now: time::OffsetDateTime,
+) -> Result<(Mail, Vec<crate::store::TxOp>), AgencyError> {
     let (proposal_token, state, proposal_put) = new_link(&site.id, LinkFor::Proposal, now);
     pitch.proposal_link = Some(state);
     let mut ops = vec![proposal_put];
     let mut secrets = vec![proposal_token.clone()];
-    let mut letter = letter(ports, site, &pitch, &currency, &notes);
+    let mut letter = letter(ports, site, pitch, currency, notes);
     letter.link = proposal_url(ports, &proposal_token);
     if site.preview_host.is_some() {
         let (token, state, put) = new_link(&site.id, LinkFor::Preview, now);
@@ -97,35 +149,7 @@ pub async fn send(
         mail = mail.with_secret(secret);
     }
     ops.push(mail.put_op(now.unix_timestamp()));
-    let update = Update::new()
-        .set("pitch", serde_json::json!(pitch))
-        .set("proposal_notes", notes)
-        .set("gsi2pk", format!("SITES#{}", SiteStatus::ProposalSent.as_str()));
-    let mut tx = crate::store::Tx::new();
-    Change {
-        subject: Subject {
-            key: site::key(&site.id),
-            id: site.id.clone(),
-            customer_id: None,
-        },
-        from: site.status,
-        to: SiteStatus::ProposalSent,
-        update,
-        actor: actor.clone(),
-        why: format!("proposal of {} lines sent to {}", request.lines.len(), site.contact_email),
-        unchanged_since: Some(site.v),
-        client: Some(client.into()),
-        role: Some(role.into()),
-        also: ops,
-    }
-    .add_to(&mut tx, (), now)?;
-    match tx.commit(ports.table()).await {
-        Ok(()) => {}
-        Err(crate::store::TxError::Refused(())) => return Err(super::moved_on("the site")),
-        Err(crate::store::TxError::Table(error)) => return Err(error.into()),
-    }
-    mail::deliver(ports, &mail).await;
-    super::pitch::reread(ports, &site.id).await
+    Ok((mail, ops))
 }
 
 fn letter(
@@ -151,8 +175,16 @@ fn letter(
         company: ports.config().company_name.clone(),
         name: site.contact_name.clone(),
         domain: site.business_name.clone(),
-        lines: proposal.lines.iter().map(|l| in_words(l, currency)).collect(),
-        total: if total.is_empty() { "nothing".into() } else { total },
+        lines: proposal
+            .lines
+            .iter()
+            .map(|l| in_words(l, currency))
+            .collect(),
+        total: if total.is_empty() {
+            "nothing".into()
+        } else {
+            total
+        },
         action: notes.to_string(),
         ..Letter::default()
     }

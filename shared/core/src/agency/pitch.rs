@@ -85,7 +85,11 @@ fn key_of(state: &LinkState) -> Key {
 
 /// A new link to `what` of `site_id`: its token (to give out once), what
 /// the site remembers of it, and the write that makes it.
-pub(super) fn new_link(site_id: &str, what: LinkFor, now: OffsetDateTime) -> (String, LinkState, TxOp) {
+pub(super) fn new_link(
+    site_id: &str,
+    what: LinkFor,
+    now: OffsetDateTime,
+) -> (String, LinkState, TxOp) {
     let token = crate::accounts::random_token();
     let until = now + Duration::days(LINK_DAYS);
     let mut item = link_key(&token).to_item();
@@ -147,7 +151,11 @@ pub(super) async fn opened(
     if !plausible(token) {
         return Err(gone());
     }
-    let link = ports.table().get(&link_key(token)).await?.ok_or_else(gone)?;
+    let link = ports
+        .table()
+        .get(&link_key(token))
+        .await?
+        .ok_or_else(gone)?;
     if link.str_attr("opens") != Some(what.as_str()) {
         return Err(gone());
     }

@@ -23,7 +23,14 @@ use crate::{Catalogs, Hosting, Settings, Storage, clock};
 /// The panel's username of a site's preview account: `pv` and the end of
 /// the site's id, the same on every retry.
 pub fn preview_username(site_id: &str) -> String {
-    let tail: String = site_id.chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = site_id
+        .chars()
+        .rev()
+        .take(12)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     format!("pv{}", tail.to_ascii_lowercase())
 }
 
@@ -71,7 +78,10 @@ fn audit(
 }
 
 fn before_acceptance(site: &HostedSite) -> Result<(), AgencyError> {
-    if matches!(site.status, SiteStatus::Draft | SiteStatus::PocReady | SiteStatus::ProposalSent) {
+    if matches!(
+        site.status,
+        SiteStatus::Draft | SiteStatus::PocReady | SiteStatus::ProposalSent
+    ) {
         return Ok(());
     }
     Err(AgencyError::Conflict {
@@ -109,7 +119,12 @@ pub async fn make_preview(
         .plans
         .iter()
         .find(|p| p.kind == PlanKind::Shared)
-        .ok_or_else(|| invalid("no_shared_plan", "the catalog has no shared plan to host a preview on"))?;
+        .ok_or_else(|| {
+            invalid(
+                "no_shared_plan",
+                "the catalog has no shared plan to host a preview on",
+            )
+        })?;
     let host = preview_host(site, &ports.config().preview_zone);
     let request = NewAccount {
         username: preview_username(&site.id),
@@ -120,7 +135,11 @@ pub async fn make_preview(
         pool: "shared".into(),
         idempotency_key: format!("site-{}-preview", site.id),
     };
-    let account = ports.panel().create_account(&request).await.map_err(from_panel)?;
+    let account = ports
+        .panel()
+        .create_account(&request)
+        .await
+        .map_err(from_panel)?;
     let now = ports.clock().now();
     let update = Update::new()
         .set("panel_account", account.username.clone())
@@ -132,7 +151,15 @@ pub async fn make_preview(
             update,
             condition: Some(Condition::AttributeNotExists("panel_account".into())),
         },
-        audit(site, ("preview_made", &format!("preview site {host} on {}", account.server)), mover, now),
+        audit(
+            site,
+            (
+                "preview_made",
+                &format!("preview site {host} on {}", account.server),
+            ),
+            mover,
+            now,
+        ),
     ];
     match ports.table().transact(ops).await {
         // Another click made it first: the same account, already recorded.
@@ -181,7 +208,12 @@ pub async fn make_link(
     let old = pitch.preview_link.replace(state);
     let mut ops = vec![pitch_op(site, &pitch, Update::new()), put];
     ops.extend(old.as_ref().map(ended));
-    ops.push(audit(site, ("preview_link_made", "a new preview link, for 30 days"), mover, now));
+    ops.push(audit(
+        site,
+        ("preview_link_made", "a new preview link, for 30 days"),
+        mover,
+        now,
+    ));
     commit(ports, ops).await?;
     Ok(MadeLink {
         url: preview_url(ports, &token),
@@ -231,10 +263,12 @@ pub async fn change_link(
         audit(site, (action, "staff changed the preview link"), mover, now),
     ];
     match commit(ports, ops).await {
-        Err(AgencyError::Table(TableError::TransactionConflict { .. })) => Err(AgencyError::Conflict {
-            code: "link_expired",
-            message: "the link has expired: make a new one".into(),
-        }),
+        Err(AgencyError::Table(TableError::TransactionConflict { .. })) => {
+            Err(AgencyError::Conflict {
+                code: "link_expired",
+                message: "the link has expired: make a new one".into(),
+            })
+        }
         other => other,
     }?;
     reread(ports, &site.id).await

@@ -156,7 +156,10 @@ fn plan_line(catalog: &Catalog, line: &LineRequest) -> Result<ProposalLine, Agen
 
 fn domain_line(catalog: &Catalog, line: &LineRequest) -> Result<ProposalLine, AgencyError> {
     let name = fields::domain("name", &need(&line.name, "the domain's name")?)?;
-    let plan = need(&line.domain, "domain (register, transfer or held_elsewhere)")?;
+    let plan = need(
+        &line.domain,
+        "domain (register, transfer or held_elsewhere)",
+    )?;
     let tld = name.split_once('.').map(|(_, tld)| tld).unwrap_or_default();
     let price = |pick: fn(&crate::catalog::TldPrice) -> i64| {
         catalog
@@ -247,7 +250,10 @@ pub(super) fn priced(
     if currencies.iter().any(|c| *c != currency) {
         return Err(invalid(
             "mixed_currencies",
-            format!("every line of a proposal is in one currency (the catalog's is {})", catalog.currency),
+            format!(
+                "every line of a proposal is in one currency (the catalog's is {})",
+                catalog.currency
+            ),
         ));
     }
     let totals = totals(&priced);
@@ -276,8 +282,10 @@ mod tests {
     }
 
     fn maintenance(currency: &str, price: i64) -> LineRequest {
-        line(serde_json::json!({"kind": "website_maintenance", "name": "Care plan",
-            "period": "monthly", "price": price, "currency": currency}))
+        line(
+            serde_json::json!({"kind": "website_maintenance", "name": "Care plan",
+            "period": "monthly", "price": price, "currency": currency}),
+        )
     }
 
     #[test]
@@ -288,7 +296,9 @@ mod tests {
         let tld = catalog.tlds[0].tld.clone();
         let lines = vec![
             line(serde_json::json!({"kind": "plan", "plan_id": plan.id, "cycle": cycle})),
-            line(serde_json::json!({"kind": "domain", "name": format!("parc.{tld}"), "domain": "register"})),
+            line(
+                serde_json::json!({"kind": "domain", "name": format!("parc.{tld}"), "domain": "register"}),
+            ),
             maintenance(catalog.currency.as_str(), 2500),
         ];
         let (priced, currency, totals) = priced(&catalog, &lines).unwrap();
@@ -297,7 +307,11 @@ mod tests {
         assert!(totals.monthly >= 2500);
         assert_eq!(totals.one_time, plan.setup_fee);
 
-        let other = if catalog.currency.as_str() == "USD" { "EUR" } else { "USD" };
+        let other = if catalog.currency.as_str() == "USD" {
+            "EUR"
+        } else {
+            "USD"
+        };
         let mixed = vec![lines[0].clone(), lines[1].clone(), maintenance(other, 1)];
         let error = priced(&catalog, &mixed).unwrap_err().to_string();
         assert!(error.contains("one currency"), "{error}");

@@ -11,10 +11,10 @@ use super::{AsSupport, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::table::RouteTable;
+use hostfront_core::agency::offer;
 use hostfront_core::agency::preview::{self, LinkChange, MadeLink};
 use hostfront_core::agency::proposal::SendProposal;
 use hostfront_core::agency::site::HostedSite;
-use hostfront_core::agency::offer;
 
 /// Makes the site's preview: a hosting account on the panel for
 /// `<name>.<preview zone>`. Once only: a retry, or a second click, answers
@@ -32,8 +32,14 @@ async fn make_preview(
     Path(id): Path<String>,
 ) -> Result<Json<HostedSite>, ApiError> {
     let site = found(&state, &id).await?;
-    let mover = (&staff.actor(), staff.member.role.as_str(), staff.client.as_str());
-    Ok(Json(preview::make_preview(&state.ports, &site, mover).await?))
+    let mover = (
+        &staff.actor(),
+        staff.member.role.as_str(),
+        staff.client.as_str(),
+    );
+    Ok(Json(
+        preview::make_preview(&state.ports, &site, mover).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -60,8 +66,14 @@ async fn make_link(
     ApiJson(at): ApiJson<AtVersion>,
 ) -> Result<Json<MadeLink>, ApiError> {
     let site = found(&state, &id).await?;
-    let mover = (&staff.actor(), staff.member.role.as_str(), staff.client.as_str());
-    Ok(Json(preview::make_link(&state.ports, &site, at.v, mover).await?))
+    let mover = (
+        &staff.actor(),
+        staff.member.role.as_str(),
+        staff.client.as_str(),
+    );
+    Ok(Json(
+        preview::make_link(&state.ports, &site, at.v, mover).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -87,8 +99,13 @@ async fn change_link(
     ApiJson(request): ApiJson<LinkChangeRequest>,
 ) -> Result<Json<HostedSite>, ApiError> {
     let site = found(&state, &id).await?;
-    let mover = (&staff.actor(), staff.member.role.as_str(), staff.client.as_str());
-    let changed = preview::change_link(&state.ports, &site, (request.change, request.v), mover).await?;
+    let mover = (
+        &staff.actor(),
+        staff.member.role.as_str(),
+        staff.client.as_str(),
+    );
+    let changed =
+        preview::change_link(&state.ports, &site, (request.change, request.v), mover).await?;
     Ok(Json(changed))
 }
 
@@ -111,8 +128,14 @@ async fn send_proposal(
     ApiJson(request): ApiJson<SendProposal>,
 ) -> Result<Json<HostedSite>, ApiError> {
     let site = found(&state, &id).await?;
-    let mover = (&staff.actor(), staff.member.role.as_str(), staff.client.as_str());
-    Ok(Json(offer::send(&state.ports, &site, request, mover).await?))
+    let mover = (
+        &staff.actor(),
+        staff.member.role.as_str(),
+        staff.client.as_str(),
+    );
+    Ok(Json(
+        offer::send(&state.ports, &site, request, mover).await?,
+    ))
 }
 
 pub(super) fn routes<T: RouteTable>() -> T {
