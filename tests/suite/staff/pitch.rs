@@ -56,7 +56,8 @@ async fn audit_actions(app: &App, site: &Value) -> Vec<String> {
 async fn a_preview_is_made_once_and_shows_only_while_pitched(app: &App) {
     let support = Clerk::log_in(app, Role::Support).await;
     let site = new_site(&support).await;
-    let make = || support.post(&path(&site, "/preview"), json!({}));
+    let preview_path = path(&site, "/preview");
+    let make = || support.post(&preview_path, json!({}));
     let (first, second) = tokio::join!(make(), make());
     assert_eq!((first.0, second.0), (200, 200), "{} {}", first.1, second.1);
     let account = first.1["panel_account"].as_str().unwrap().to_string();
@@ -206,6 +207,7 @@ async fn ready_with_link(ports: &hostfront::Ports, staff: &Actor) -> (site::Host
         contact_phone: None,
         internal_notes: None,
     };
+    hostfront::catalog::seed_demo(ports.table.as_ref()).await.unwrap();
     let site = site::create(ports, new, staff).await.unwrap();
     let site = preview::make_preview(ports, &site, mover).await.unwrap();
     let request = SiteMove {
