@@ -301,9 +301,9 @@ mod tests {
             ),
             maintenance(catalog.currency.as_str(), 2500),
         ];
-        let (priced, currency, totals) = priced(&catalog, &lines).unwrap();
+        let (made, currency, totals) = priced(&catalog, &lines).unwrap();
         assert_eq!(currency, catalog.currency);
-        assert_eq!(priced[1].price, catalog.tlds[0].register);
+        assert_eq!(made[1].price, catalog.tlds[0].register);
         assert!(totals.monthly >= 2500);
         assert_eq!(totals.one_time, plan.setup_fee);
 
