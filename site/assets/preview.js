@@ -27,7 +27,7 @@ async function show() {
     $("preview-by").textContent = `, by ${preview.company}.`;
     $("preview-heading").textContent = title;
     $("preview-banner").hidden = false;
-    $("preview-message").textContent = "";
+    $("preview-message").hidden = true;
     const frame = $("preview-frame");
     frame.title = title;
     frame.src = preview.preview_url;

@@ -66,8 +66,8 @@ function preview(site, key, redraw) {
   return [
     el("p", {}, "Preview site: ", el("a", { href: `https://${site.preview_host}/`, rel: "noopener" }, site.preview_host),
       ` (panel account ${site.panel_account}).`),
-    el("p", {}, link ? `The preview link works until ${when(link.until)}.` : "No preview link."),
-    ...(open ? [el("p", { class: "actions" }, makeLink,
+    ...(open ? [el("p", {}, ...(link ? ["The preview link works until ", when(link.until), "."] : ["No preview link."])),
+      el("p", { class: "actions" }, makeLink,
       ...(link ? [change("Renew the link", { change: "renew" }, "The preview link works for 30 more days."),
         change("End the link", { change: "end" }, "The preview link has ended.")] : []))] : []),
     el("div", { "data-made-link": "" }, shown),
@@ -106,7 +106,7 @@ function lineEditor(catalog, remove) {
   };
   kind.addEventListener("change", draw);
   draw();
-  const drop = el("button", { type: "button", class: "secondary" }, "Remove");
+  const drop = el("button", { type: "button", class: "secondary line-remove" }, "Remove this line");
   const row = el("fieldset", { class: "card-form", "data-proposal-line": "" }, el("legend", {}, "Line"), kind, parts, drop);
   drop.addEventListener("click", () => remove(row));
   return { row, read: () => ({ kind: kind.value, ...read() }) };
@@ -153,7 +153,7 @@ function activity(site) {
   const cur = p.proposal.currency;
   const rows = [
     ["Sent", when(p.proposal.sent_at)], ["Viewed", p.viewed_at ? when(p.viewed_at) : "not opened yet"],
-    ["Accepted", p.accepted_at ? `${when(p.accepted_at)} (${p.accepted_via === "online" ? "online" : "recorded by staff"})` : "not yet"],
+    ["Accepted", p.accepted_at ? el("span", {}, when(p.accepted_at), p.accepted_via === "online" ? " (online)" : " (recorded by staff)") : "not yet"],
     ...(p.order_id ? [["Order", orderLink(p.order_id, p.order_id)]] : []),
   ];
   return [
