@@ -28,6 +28,7 @@ function total(totals, currency) {
 
 function showAccepted() {
   $("accept-form").hidden = true;
+  $("proposal-preview").hidden = true;
   $("accepted").hidden = false;
 }
 

@@ -23,14 +23,14 @@ pub(crate) enum Holder {
     Existing(CustomerId),
     /// A new account, and the two writes that make it (the email's
     /// marker, which fails if the email was taken meanwhile, then the profile).
-    New(Box<Customer>, TxOp, TxOp),
+    New(Box<(Customer, TxOp, TxOp)>),
 }
 
 impl Holder {
     pub(crate) fn id(&self) -> CustomerId {
         match self {
             Holder::Existing(id) => id.clone(),
-            Holder::New(customer, ..) => customer.id.clone(),
+            Holder::New(new) => new.0.id.clone(),
         }
     }
 }
@@ -71,7 +71,7 @@ pub(crate) async fn holder_for(
         erased_at: None,
     };
     let (marker, profile) = create_customer_ops(&customer, NO_PASSWORD);
-    Ok(Holder::New(Box::new(customer), marker, profile))
+    Ok(Holder::New(Box::new((customer, marker, profile))))
 }
 
 /// A link that sets the password of `customer`'s new account: its token

@@ -148,7 +148,8 @@ async fn record(
         also.push(mail.put_op(now.unix_timestamp()));
         let mut tx = Tx::new();
         change(site, &customer_id, by, now, also).add_to(&mut tx, Refusal::SiteMoved, now)?;
-        if let Holder::New(_, marker, profile) = holder {
+        if let Holder::New(new) = holder {
+            let (_, marker, profile) = *new;
             tx.guard(Refusal::EmailTaken, marker).push(profile);
         }
         match tx.commit(ports.table()).await {
@@ -236,8 +237,8 @@ fn welcome(
     let mut ops = Vec::new();
     let mut secret = None;
     match holder {
-        Holder::New(customer, ..) => {
-            let (token, op) = invited::set_password_link(customer, ports.clock().now_millis());
+        Holder::New(new) => {
+            let (token, op) = invited::set_password_link(&new.0, ports.clock().now_millis());
             letter.link = format!("{public}/reset-password.html#token={token}");
             letter.headline = "Set your password".into();
             letter.action = format!(
