@@ -207,7 +207,9 @@ async fn ready_with_link(ports: &hostfront::Ports, staff: &Actor) -> (site::Host
         contact_phone: None,
         internal_notes: None,
     };
-    hostfront::catalog::seed_demo(ports.table.as_ref()).await.unwrap();
+    hostfront::catalog::seed_demo(ports.table.as_ref())
+        .await
+        .unwrap();
     let site = site::create(ports, new, staff).await.unwrap();
     let site = preview::make_preview(ports, &site, mover).await.unwrap();
     let request = SiteMove {
@@ -260,3 +262,48 @@ async fn preview_links_expire_unless_renewed(
 }
 
 with_clock_on_both_engines!(preview_links_expire_unless_renewed: expiry_embedded, expiry_cloud);
+
+/// The panel made the account, then the process died before the site took
+/// it: making the preview again takes that same account, and makes no other.
+async fn a_preview_made_before_a_crash_is_taken_up(
+    _clock: &hostfront::clock::ManualClock,
+    ports: &hostfront::Ports,
+) {
+    let staff = Actor::Staff("01STAFF".into());
+    hostfront::catalog::seed_demo(ports.table.as_ref())
+        .await
+        .unwrap();
+    let new = NewSite {
+        business_name: "Crash Bakery".into(),
+        contact_name: "Lou".into(),
+        contact_email: "lou@crash.example".into(),
+        contact_phone: None,
+        internal_notes: None,
+    };
+    let site = site::create(ports, new, &staff).await.unwrap();
+    let before = ports.panel.pools().await.unwrap();
+    let first = ports
+        .panel
+        .create_account(&hostfront::panel::NewAccount {
+            username: preview::preview_username(&site.id),
+            password: hostfront::accounts::random_token().into(),
+            domain: preview::preview_host(&site, &ports.config.preview_zone),
+            plan_id: "web-starter".into(),
+            pool: "shared".into(),
+            idempotency_key: format!("site-{}-preview", site.id),
+        })
+        .await
+        .unwrap();
+    let mover = (&staff, "support", "127.0.0.1");
+    let made = preview::make_preview(ports, &site, mover).await.unwrap();
+    assert_eq!(made.panel_account.as_deref(), Some(first.username.as_str()));
+    let after = ports.panel.pools().await.unwrap();
+    let used = |pools: &hostfront::panel::Pools| pools.addresses.total - pools.addresses.free;
+    assert_eq!(
+        used(&after),
+        used(&before) + 1,
+        "one account, one address, however often made"
+    );
+}
+
+with_clock_on_both_engines!(a_preview_made_before_a_crash_is_taken_up: crash_embedded, crash_cloud);
