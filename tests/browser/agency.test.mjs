@@ -44,11 +44,18 @@ describe("the agency pipeline in the console", () => {
     await move(site, "Mark proof of concept ready", "The mock-up is on the staging server.");
     await said.getByText("The proof of concept is ready to show.").waitFor();
     assert.equal(await status.textContent(), "proof of concept ready", "the status in words");
-    await move(site, "Send proposal", "Sent after the call.", { "The proposal's notes": "Five pages, online orders, 49 a month upkeep." });
-    await said.getByText("The proposal is sent.").waitFor();
+    // The proposal: one line, the design, paid once; sent from its editor.
+    const editor = page.locator('#site-view [data-form="Send proposal"]');
+    await editor.getByLabel("Kind of line").selectOption("website_maintenance");
+    await editor.getByLabel("What it is").fill("Website design");
+    await editor.getByLabel("Billed").selectOption("one_time");
+    await editor.getByLabel("Price (USD)").fill("1,500.00");
+    await editor.getByLabel("What it says for the prospect").fill("Five pages, online orders, 49 a month upkeep.");
+    await editor.getByRole("button", { name: "Send proposal" }).click();
+    await page.locator(`#site-view [data-note="pitch:${siteId}"]`).getByText("The proposal is sent to jean@boulangerie-parc.example, with its links.").waitFor();
     await site.getByText("Five pages, online orders, 49 a month upkeep.").waitFor();
     await move(site, "Record acceptance", "Jean signed today.");
-    await said.getByText("Accepted: the site can go live.").waitFor();
+    await said.getByText("Accepted: the client's account, order and services are made; the site can go live.").waitFor();
     assert.equal(await site.getByRole("button", { name: "Suspend" }).count(), 0, "only the moves its status allows");
     // Going live needs the site's customer, which the accepted proposal names, and the domain's proof.
     const customer = await apiCustomer(app.server.base, { name: "Jean Müller", prefix: "jean" });
@@ -72,8 +79,9 @@ describe("the agency pipeline in the console", () => {
     await add.getByRole("button", { name: "Add service" }).click();
     await page.locator('#site-view [data-note="add-service"]').getByText("Monthly upkeep is in the register: $49.00 a month.").waitFor();
     const view = await consoleApi(page, `/api/admin/sites/${siteId}`);
-    assert.deepEqual(view.services.map((s) => [s.name, s.price, s.currency, s.period, s.status]), [["Monthly upkeep", 4900, "USD", "monthly", "active"]]);
-    const upkeep = page.locator("#site-view [data-client-service]");
+    assert.deepEqual(view.services.map((s) => [s.name, s.price, s.currency, s.period, s.status]),
+      [["Website design", 150000, "USD", "one_time", "pending"], ["Monthly upkeep", 4900, "USD", "monthly", "active"]]);
+    const upkeep = page.locator("#site-view [data-client-service]").filter({ hasText: "Monthly upkeep" });
     await upkeep.getByText("in 20 days").waitFor();
 
     // Suspending asks first, naming the service that goes with it; keeping it changes nothing.
@@ -142,7 +150,7 @@ describe("the agency pipeline in the console", () => {
     await page.getByRole("heading", { level: 1, name: "Boulangerie du Parc" }).waitFor();
     await page.reload();
     await page.getByRole("heading", { level: 1, name: "Boulangerie du Parc" }).waitFor();
-    await page.locator("#site-view [data-client-service]").getByText("Monthly upkeep").waitFor();
+    await page.locator("#site-view [data-client-service]").getByText("Monthly upkeep", { exact: true }).waitFor();
     assert.equal(await page.locator("#console-nav [aria-current=page]").textContent(), "Client sites");
     await page.close();
   });
@@ -170,13 +178,14 @@ describe("the agency pipeline in the console", () => {
     await dialog.getByRole("button", { name: "Keep it live" }).click();
 
     // A service's own moves: expired, renewed with its new last day, then cancelled (asked first).
-    const upkeep = page.locator("#site-view [data-client-service]");
+    const upkeep = page.locator("#site-view [data-client-service]").filter({ hasText: "Monthly upkeep" });
     const said = upkeep.locator("[data-note]");
     await move(upkeep, "Mark expired", "Not paid.");
     await said.getByText("Monthly upkeep: Expired: renew it with its new last day.").waitFor();
     await move(upkeep, "Renew", "Paid for a year.", { "New last day": inDays(365) });
     await said.getByText(/^Monthly upkeep: Renewed\. Its last day is .+ \(in 365 days\)\.$/).waitFor();
-    assert.equal((await consoleApi(page, `/api/admin/sites/${shared.siteId}`)).services[0].expires_on, inDays(365));
+    const services = (await consoleApi(page, `/api/admin/sites/${shared.siteId}`)).services;
+    assert.equal(services.find((s) => s.name === "Monthly upkeep").expires_on, inDays(365));
     await move(upkeep, "Cancel the service", "The client moves to another agency.");
     await dialog.getByText(/\$49\.00 a month\) leaves the register's active services for good/).waitFor();
     await dialog.getByRole("button", { name: "Cancel the service" }).click();
@@ -184,7 +193,7 @@ describe("the agency pipeline in the console", () => {
     assert.equal(await upkeep.getByRole("button").count(), 0, "a cancelled service has no moves");
     await fits(page, "a client site after its service's moves");
     await visit(page, "Client services", "Client services");
-    await page.locator("#client-service-list [data-client-service]").waitFor();
+    await page.locator("#client-service-list [data-client-service]").first().waitFor();
     await fits(page, "the client services");
     await context.close();
   });

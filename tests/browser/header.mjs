@@ -34,12 +34,14 @@ export const PAGES = {
   "404.html": ["account"],
   "outbox.html": ["account"],
   "reset-password.html": SHOP,
+  "proposal.html": ["account"],
 };
 
 /// Pages that are not the shop's, with a header of their own.
 export const OWN_HEADER = {
   "bank.html": "the simulated bank's page speaks in the bank's name",
   "admin/index.html": "the staff console has its own navigation",
+  "preview.html": "the preview of a client's website speaks in the company's name, over the website",
   "simulated-provider.html": "the simulated payment provider's dashboard speaks in the provider's name",
 };
 

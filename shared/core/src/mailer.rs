@@ -71,6 +71,10 @@ pub enum MailKind {
     /// A change that could let a domain leave its owner (unlock, registrant,
     /// auth code): its headline is the subject.
     DomainSecurity,
+    /// A client site's proposal, with links to it and to its preview.
+    Proposal,
+    /// A proposal accepted: how to set a password (a new account) or log in.
+    ProposalAccepted,
 }
 
 impl MailKind {
@@ -99,6 +103,8 @@ impl MailKind {
             MailKind::RefundIssued => "refund_issued",
             MailKind::Notice => "notice",
             MailKind::DomainSecurity => "domain_security",
+            MailKind::Proposal => "proposal",
+            MailKind::ProposalAccepted => "proposal_accepted",
         }
     }
 }

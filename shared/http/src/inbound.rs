@@ -17,6 +17,22 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
 
+/// The prefixes of the paths whose next segment is a public link's token.
+const TOKEN_PATHS: [&str; 2] = ["/api/previews/", "/api/proposals/"];
+
+/// `path` as the request log may show it: a link's token withheld.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    let prefix = TOKEN_PATHS.iter().find(|p| path.starts_with(**p));
+    match prefix {
+        None => path.into(),
+        Some(prefix) => {
+            let rest = &path[prefix.len()..];
+            let after = rest.find('/').map_or("", |i| &rest[i..]);
+            format!("{prefix}[token]{after}").into()
+        }
+    }
+}
+
 /// `request` with each run of slashes in its path made one.
 pub fn merge_slashes(mut request: Request) -> Request {
     let uri = request.uri();
@@ -88,6 +104,18 @@ mod tests {
             .body(axum::body::Body::empty())
             .unwrap();
         merge_slashes(request).uri().to_string()
+    }
+
+    #[test]
+    fn link_tokens_never_reach_the_request_log() {
+        let token = "q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c";
+        let path = format!("/api/proposals/{token}/accept");
+        assert_eq!(loggable_path(&path), "/api/proposals/[token]/accept");
+        assert_eq!(
+            loggable_path(&format!("/api/previews/{token}")),
+            "/api/previews/[token]"
+        );
+        assert_eq!(loggable_path("/api/orders/01J"), "/api/orders/01J");
     }
 
     #[test]

@@ -266,6 +266,12 @@ img-src 'self' data:; connect-src 'self' https://api.stripe.com; \
 frame-src 'self' https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com; \
 font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The preview page of a client's website: this site's own scripts, and a
+/// frame of the preview site the API names (on the preview zone, over HTTPS).
+pub const PREVIEW_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+img-src 'self' data:; connect-src 'self'; frame-src https:; font-src 'self'; object-src 'none'; \
+base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// The simulated payment provider's card page: this site's own, framed by
 /// this site's pages only.
 pub const FRAMED_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
@@ -296,9 +302,10 @@ async fn answer_headers(State(https): State<bool>, uri: Uri, mut response: Respo
         headers.insert(name, HeaderValue::from_static(value));
     }
     let framed = uri.path().starts_with(simulated_gateway::PREFIX);
-    let (policy, framing) = match framed {
-        true => (FRAMED_POLICY, "SAMEORIGIN"),
-        false => (CONTENT_SECURITY_POLICY, "DENY"),
+    let (policy, framing) = match (framed, uri.path() == "/preview.html") {
+        (true, _) => (FRAMED_POLICY, "SAMEORIGIN"),
+        (false, true) => (PREVIEW_POLICY, "DENY"),
+        (false, false) => (CONTENT_SECURITY_POLICY, "DENY"),
     };
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -339,7 +346,7 @@ where
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeUlid))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
             let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+            tracing::info_span!("request", request_id = %id, method = %request.method(), path = %inbound::loggable_path(request.uri().path()))
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

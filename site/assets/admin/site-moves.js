@@ -1,6 +1,6 @@
 // The moves a client site's status allows, as buttons on its page: each
 // asks why (the audit log keeps it); going live asks for the client's
-// domain and sending the proposal for what it says; suspending and
+// domain (the proposal is sent from its editor, `site-pitch.js`); suspending and
 // cancelling ask first, naming what happens to the site's services, and
 // need the billing role, as reactivating does.
 
@@ -12,11 +12,7 @@ import { moveButton, sitePath } from "./agency.js";
 /// asks for, whether it needs the billing role, and what it says once made.
 const MOVES = [
   { to: "poc_ready", from: ["draft"], label: "Mark proof of concept ready", done: "The proof of concept is ready to show." },
-  {
-    to: "proposal_sent", from: ["poc_ready"], label: "Send proposal", done: "The proposal is sent.",
-    field: () => ({ label: "The proposal's notes", name: "proposal_notes", input: el("textarea", { name: "proposal_notes", rows: "3", maxlength: "4000" }) }),
-  },
-  { to: "accepted", from: ["proposal_sent"], label: "Record acceptance", done: "Accepted: the site can go live." },
+  { to: "accepted", from: ["proposal_sent"], label: "Record acceptance", done: "Accepted: the client's account, order and services are made; the site can go live." },
   {
     to: "live", from: ["accepted"], label: "Go live", done: (after) => `Live at ${after.live_domain}.`,
     field: () => ({ label: "The client's domain", name: "live_domain", input: el("input", { name: "live_domain", required: "", placeholder: "example.com", autocomplete: "off" }) }),

@@ -9,6 +9,7 @@ import { allows, call, customerLink } from "./console.js";
 import { note, noteSlot } from "./feedback.js";
 import { address, titled } from "./router.js";
 import { addServiceForm, serviceRecord } from "./service-register.js";
+import { pitchSection } from "./site-pitch.js";
 import { siteMoves } from "./site-moves.js";
 import { knowSite, sitePath, siteStatus } from "./agency.js";
 import { when } from "./words.js";
@@ -89,6 +90,7 @@ async function drawSite(id) {
       ...goingLive(view),
       el("p", { class: "actions" }, ...siteMoves(view, allows, redraw)),
       noteSlot(`site:${site.id}`)),
+    ...(await pitchSection(site, redraw)),
     ...register(view, currency, customer.records, redraw));
 }
 

@@ -31,6 +31,7 @@ async fn the_session_requirement_in_the_description_is_the_servers() {
                 "get" => client.get(&url),
                 "post" => client.post(&url).json(&empty),
                 "put" => client.put(&url).json(&empty),
+                "patch" => client.patch(&url).json(&empty),
                 "delete" => client.delete(&url),
                 other => panic!("{other} {path} is not checked here"),
             };

@@ -15,6 +15,8 @@ mod credit_notes;
 mod login;
 mod names;
 mod own_account;
+mod pitch;
+mod pitch_accept;
 mod pools;
 mod prospects;
 mod refunds;

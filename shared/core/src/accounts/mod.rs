@@ -20,6 +20,7 @@ use crate::{Hashing, Storage};
 mod billing_identity;
 mod checks;
 pub mod email_change;
+pub(crate) mod invited;
 pub(crate) mod repo;
 pub mod reset;
 pub mod settings;

@@ -38,7 +38,7 @@ pub struct PasswordResetConfirm {
     pub password: String,
 }
 
-fn reset_key(token: &str) -> Key {
+pub(super) fn reset_key(token: &str) -> Key {
     Key::new(format!("RESET#{}", digest(token)), "PENDING")
 }
 

@@ -9,15 +9,22 @@
 //! `SERVICE#<id>`, listed by expiry in `CLIENTSERVICES` (gsi1); prospects
 //! (`prospects`); the periods of tracked services invoiced (`billing`).
 
+pub mod acceptance;
 pub mod billing;
 mod fields;
 pub mod from_prospect;
 pub mod going_live;
 pub mod links;
+pub mod offer;
+pub mod pitch;
+pub mod preview;
+pub mod proposal;
+pub mod prospect;
 pub mod prospects;
 mod service_input;
 pub mod service_moves;
 pub mod services;
+mod settle;
 pub mod site;
 pub mod stats;
 mod upkeep;
@@ -44,6 +51,9 @@ pub enum AgencyError {
     /// The panel or the DNS could not answer; nothing changed (503).
     #[error("{0}")]
     Unavailable(String),
+    /// What a public link showed has ended (410).
+    #[error("{message}")]
+    Gone { code: &'static str, message: String },
     #[error(transparent)]
     Table(#[from] TableError),
 }
@@ -55,7 +65,7 @@ pub(crate) fn invalid(code: &'static str, message: impl Into<String>) -> AgencyE
     }
 }
 
-fn moved_on(noun: &str) -> AgencyError {
+pub(crate) fn moved_on(noun: &str) -> AgencyError {
     AgencyError::Conflict {
         code: "moved_on",
         message: format!("{noun} was changed meanwhile; load it again"),

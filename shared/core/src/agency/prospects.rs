@@ -265,12 +265,14 @@ pub async fn move_prospect(
 }
 
 /// Adds to `tx` the conversion of the prospect `site` was made from, as its
-/// proposal is accepted: a lost or already converted one stays as it is.
-pub(super) async fn convert_with(
+/// proposal is accepted by `by` (who, and their role and address when
+/// staff): a lost or already converted one stays as it is. A prospect
+/// changed meanwhile refuses `tx` with `refusal`.
+pub(super) async fn convert_with<R: Copy>(
     ports: &impl Storage,
-    tx: &mut Tx<()>,
+    (tx, refusal): (&mut Tx<R>, R),
     site: &HostedSite,
-    mover: Mover<'_>,
+    (actor, role, client): (&Actor, Option<&str>, Option<&str>),
     now: OffsetDateTime,
 ) -> Result<(), AgencyError> {
     let Some(id) = &site.prospect_id else {
@@ -283,7 +285,10 @@ pub(super) async fn convert_with(
         return Ok(());
     }
     let why = format!("the proposal of {} was accepted", site.business_name);
-    change(&prospect, Converted, mover, why).add_to(tx, (), now)?;
+    let mut change = change(&prospect, Converted, (actor, "", ""), why);
+    change.role = role.map(Into::into);
+    change.client = client.map(Into::into);
+    change.add_to(tx, refusal, now)?;
     Ok(())
 }
 

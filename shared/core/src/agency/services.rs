@@ -181,6 +181,14 @@ pub(super) fn item_of(service: &ClientService) -> Item {
     item
 }
 
+/// The write that adds `service`, a new one.
+pub(super) fn put_new(service: &ClientService) -> crate::store::TxOp {
+    crate::store::TxOp::Put {
+        item: item_of(service),
+        condition: Some(Condition::NotExists),
+    }
+}
+
 fn by_id(id: &str) -> String {
     format!("CLIENTSERVICE#{id}")
 }

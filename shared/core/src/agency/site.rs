@@ -78,6 +78,12 @@ pub struct HostedSite {
     /// The prospect it was made from, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prospect_id: Option<String>,
+    /// The proof of concept's host under the preview zone, once made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_host: Option<String>,
+    /// The links, the proposal, and what the prospect did.
+    #[serde(default)]
+    pub pitch: super::pitch::Pitch,
     /// What the proposal says, for the prospect.
     #[serde(default)]
     pub proposal_notes: String,
@@ -126,12 +132,16 @@ pub struct SiteMove {
     /// Sending the proposal: what it says, at most 4,000 characters.
     #[serde(default)]
     pub proposal_notes: Option<String>,
+    /// Recording an acceptance of a proposal that transfers a domain in:
+    /// its transfer code, for the order.
+    #[serde(default)]
+    pub auth_code: Option<String>,
     /// The site's version as the caller read it: a move made from an older
     /// reading is refused.
     pub v: i64,
 }
 
-pub(super) fn key(id: &str) -> Key {
+pub(crate) fn key(id: &str) -> Key {
     Key::new(format!("SITE#{id}"), "SITE")
 }
 
@@ -194,6 +204,8 @@ pub(super) fn draft(
         customer_id: None,
         panel_account: None,
         prospect_id: None,
+        preview_host: None,
+        pitch: Default::default(),
         proposal_notes: String::new(),
         internal_notes: fields::notes(
             "internal_notes",
@@ -287,7 +299,14 @@ pub async fn move_site(
     .add_to(&mut tx, (), now)?;
     match (site.status, request.to) {
         (ProposalSent, Accepted) => {
-            super::prospects::convert_with(ports, &mut tx, site, (actor, role, client), now).await?
+            super::prospects::convert_with(
+                ports,
+                (&mut tx, ()),
+                site,
+                (actor, Some(role), Some(client)),
+                now,
+            )
+            .await?
         }
         (Accepted, Live) => {
             let domain = request.live_domain.as_deref().unwrap_or_default();

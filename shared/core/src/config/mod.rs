@@ -63,6 +63,8 @@ pub struct Config {
     pub suggestions: usize,
     /// The company's own zone for free subdomains.
     pub subdomain_zone: String,
+    /// The company's zone for the proofs of concept of client sites.
+    pub preview_zone: String,
     /// Signups and logins a client may try per minute in one process, and across all.
     pub auth_per_minute: u32,
     pub auth_window_limit: u32,
@@ -163,6 +165,7 @@ impl Config {
             check_cache_taken_secs: env.number("HOSTFRONT_CHECK_CACHE_TAKEN_SECS", 6 * 3600)?,
             suggestions: env.within("HOSTFRONT_SUGGESTIONS", 20, 1..=100)? as usize,
             subdomain_zone: env.text("HOSTFRONT_SUBDOMAIN_ZONE", "example.net"),
+            preview_zone: env.text("HOSTFRONT_PREVIEW_ZONE", "preview.example.net"),
             auth_per_minute: env.count("HOSTFRONT_AUTH_PER_MINUTE", 10)?,
             auth_window_limit: env.count("HOSTFRONT_AUTH_WINDOW_LIMIT", 30)?,
             purchase_per_minute: env.count("HOSTFRONT_PURCHASE_PER_MINUTE", 10)?,

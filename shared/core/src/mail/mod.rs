@@ -51,6 +51,8 @@ pub struct Letter {
     pub action: String,
     /// A link the mail is about (verification, login).
     pub link: String,
+    /// A link to a client site's preview, in its proposal.
+    pub preview_url: String,
     /// The subject of a notice.
     pub headline: String,
 }
@@ -104,6 +106,8 @@ templates! {
     RefundIssued: RefundIssuedText = "mail/refund_issued.txt", RefundIssuedHtml = "mail/refund_issued.html";
     Notice: NoticeText = "mail/notice.txt", NoticeHtml = "mail/notice.html";
     DomainSecurity: DomainSecurityText = "mail/domain_security.txt", DomainSecurityHtml = "mail/domain_security.html";
+    Proposal: ProposalText = "mail/proposal.txt", ProposalHtml = "mail/proposal.html";
+    ProposalAccepted: ProposalAcceptedText = "mail/proposal_accepted.txt", ProposalAcceptedHtml = "mail/proposal_accepted.html";
 }
 
 fn subject(kind: MailKind, l: &Letter) -> String {
@@ -141,6 +145,8 @@ fn subject(kind: MailKind, l: &Letter) -> String {
             )
         }
         MailKind::Notice | MailKind::DomainSecurity => l.headline.clone(),
+        MailKind::Proposal => format!("Our proposal for {}", l.domain),
+        MailKind::ProposalAccepted => format!("Welcome to {}: your next steps", l.company),
     }
 }
 
@@ -302,6 +308,8 @@ mod tests {
             MailKind::RefundIssued,
             MailKind::Notice,
             MailKind::DomainSecurity,
+            MailKind::Proposal,
+            MailKind::ProposalAccepted,
         ];
         for kind in kinds {
             let (text, html) = render(kind, &letter()).unwrap();

@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use hostfront_core::agency::going_live::DomainProof;
 use hostfront_core::agency::links::{self, ServiceLink};
+use hostfront_core::agency::acceptance::accept_by_staff;
 use hostfront_core::agency::service_moves::move_service as move_client_service;
 use hostfront_core::agency::services::{
     self, ClientService, NewService, ServiceFilter, ServiceMove,
@@ -34,12 +35,14 @@ impl From<AgencyError> for ApiError {
             }
             AgencyError::Conflict { code, message } => ApiError::conflict(code, message),
             AgencyError::Unavailable(message) => ApiError::unavailable(message),
+            AgencyError::Gone { code, message } => ApiError::new(StatusCode::GONE, code, message),
             AgencyError::Table(error) => error.into(),
         }
     }
 }
 
-async fn found(state: &AppState, id: &str) -> Result<HostedSite, ApiError> {
+/// The site `id`, or 404.
+pub(super) async fn found(state: &AppState, id: &str) -> Result<HostedSite, ApiError> {
     Ok(site::find(&state.ports, id)
         .await?
         .ok_or(AgencyError::NotFound("site"))?)
@@ -129,6 +132,8 @@ fn touches_services(from: SiteStatus, to: SiteStatus) -> bool {
 
 /// Moves a client site along its lifecycle. Suspending, reactivating and
 /// cancelling also move its services, and need the billing role.
+/// Recording an acceptance (`accepted`) does what accepting online does:
+/// the client's account, the proposal's order and its services.
 #[utoipa::path(post, path = "/api/admin/sites/{id}/moves", tag = "admin", security(("staff" = ["support"])),
     params(("id" = String, Path, description = "the site")),
     request_body = SiteMove,
@@ -136,7 +141,7 @@ fn touches_services(from: SiteStatus, to: SiteStatus) -> bool {
         (status = 200, body = HostedSite),
         (status = 403, body = ErrorBody, description = "`forbidden`: suspending, reactivating or cancelling needs the billing role"),
         (status = 404, body = ErrorBody, description = "no such site"),
-        (status = 409, body = ErrorBody, description = "`invalid_transition`; `moved_on`: changed since `v` was read"),
+        (status = 409, body = ErrorBody, description = "`invalid_transition`; `moved_on`: changed since `v` was read; `order_refused`: accepted, but the proposal's order could not be placed"),
         (status = 422, body = ErrorBody, description = "`invalid_field`, `live_domain_required`, `invalid_domain`, `invalid_body`; going live: `customer_required`, `domain_not_proven`, `panel_account_missing`"),
         (status = 503, body = ErrorBody, description = "`unavailable`: going live, the DNS or the panel could not answer; the site stays accepted"),
     ))]
@@ -159,6 +164,11 @@ async fn move_site(
         staff.member.role.as_str(),
         staff.client.as_str(),
     );
+    if request.to == SiteStatus::Accepted {
+        // An acceptance given otherwise does all that accepting online does.
+        let accepted = accept_by_staff(&state.ports, &site, request, mover).await?;
+        return Ok(Json(accepted));
+    }
     Ok(Json(
         site::move_site(&state.ports, &site, request, mover).await?,
     ))

@@ -8,6 +8,7 @@
 //! cross-site form or simple request can send.
 
 mod agency;
+mod agency_pitch;
 mod customers;
 mod invoices;
 mod operations;
@@ -284,6 +285,7 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(orders::routes())
         .merge(agency::routes())
         .merge(prospects::routes())
+        .merge(agency_pitch::routes())
         .merge(own_account::routes())
         .merge(customers::routes())
         .merge(operations::routes())

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 
 mod payment;
 mod placed;
+mod proposals;
 mod usernames;
 
 use super::AppState;
@@ -106,4 +107,5 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(placed::routes())
         .merge(payment::routes())
         .merge(usernames::routes())
+        .merge(proposals::routes())
 }
