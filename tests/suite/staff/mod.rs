@@ -8,6 +8,7 @@ mod agency_races;
 mod countries;
 mod credit;
 mod credit_notes;
+mod lists;
 mod login;
 mod names;
 mod own_account;
