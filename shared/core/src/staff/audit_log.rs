@@ -3,8 +3,6 @@
 //! time (`<RFC 3339 ms>#<id>`), newest or oldest first, between two days;
 //! `q` the start of an action (`approved`, `exported`), applied to the pages read.
 
-use time::OffsetDateTime;
-
 use super::csv::CsvRow;
 use super::listing::{self, Asked, Listed, Listing, ListingError, Sort};
 use super::names::{NamedEntry, Names};
@@ -21,14 +19,6 @@ pub const AUDIT: Listing = Listing {
     search: true,
 };
 
-/// The entries' sort key at `ms`: their time, as they are written.
-fn time_key(ms: i64, last: bool) -> String {
-    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    let at = crate::clock::rfc3339_millis(at);
-    if last { format!("{at}#~") } else { at }
-}
-
 /// A page of the entries `whose` as `asked` says, with their names.
 pub async fn list(
     ports: &impl Storage,
@@ -42,7 +32,7 @@ pub async fn list(
             Query::index(Index::Gsi2, format!("AUDIT#ACTOR#{}", actor.label()))
         }
     };
-    let query = query.sort(asked.date_range(time_key, SortKey::Any));
+    let query = query.sort(asked.date_range(listing::time_key, SortKey::Any));
     let action = asked.q.as_deref().unwrap_or("");
     let keep = |item: &Item| -> TableResult<Option<AuditEntry>> {
         let entry = AuditEntry::of(item)?;
@@ -93,16 +83,5 @@ impl CsvRow for NamedEntry {
             text(&e.to),
             e.why.clone(),
         ]
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_day_of_entries_is_a_range_of_their_times() {
-        assert_eq!(time_key(0, false), "1970-01-01T00:00:00.000Z");
-        assert_eq!(time_key(86_399_999, true), "1970-01-01T23:59:59.999Z#~");
     }
 }

@@ -261,6 +261,15 @@ impl Asked {
     }
 }
 
+/// The sort key, at `ms`, of items filed by their time as RFC 3339 to the
+/// millisecond (`<time>#<id>`); `last`: the greatest key of that moment.
+pub fn time_key(ms: i64, last: bool) -> String {
+    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let at = crate::clock::rfc3339_millis(at);
+    if last { format!("{at}#~") } else { at }
+}
+
 /// A cursor a client sent back, refused unless it points into `partition`
 /// of `index`: a cursor is only ever ours, never a way into another partition.
 pub fn cursor_within(

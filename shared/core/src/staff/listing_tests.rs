@@ -99,3 +99,9 @@ fn a_list_without_dates_or_search_refuses_them() {
     };
     assert_eq!(code(list.check(searched, false)), "invalid_search");
 }
+
+#[test]
+fn a_day_of_timed_items_is_a_range_of_their_times() {
+    assert_eq!(time_key(0, false), "1970-01-01T00:00:00.000Z");
+    assert_eq!(time_key(86_399_999, true), "1970-01-01T23:59:59.999Z#~");
+}
