@@ -334,7 +334,7 @@ on_both_engines!(csv_downloads: csv_downloads_embedded, csv_downloads_cloud);
 /// A formula in a customer's name reaches the spreadsheet as text.
 #[test]
 fn formula_cells_are_neutralised() {
-    use hostfront::staff::csv::line;
+    use hostfront::listing::csv::line;
     assert_eq!(
         line(&["=HYPERLINK(\"x\")", "-3"]),
         "\"'=HYPERLINK(\"\"x\"\")\",-3\r\n"

@@ -53,7 +53,7 @@ fn moved_on(noun: &str) -> AgencyError {
 }
 
 /// A page of a list, and where the next one starts: the staff lists' own.
-pub use crate::staff::listing::Listed;
+pub use crate::listing::Listed;
 
 /// A cursor a client sent back, refused unless it points into `partition`
 /// of `index`: a cursor is only ever ours, and never a way into another

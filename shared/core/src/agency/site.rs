@@ -13,8 +13,8 @@ use super::services;
 use super::{AgencyError, Listed, fields, moved_on};
 use crate::audit::Actor;
 use crate::lifecycle::{Change, Status, Subject};
-use crate::staff::csv::CsvRow;
-use crate::staff::listing::{self, Asked, Listing, ListingError, Sort};
+use crate::listing::csv::CsvRow;
+use crate::listing::{self, Asked, Listing, ListingError, Sort};
 use crate::store::{
     Index, Item, Key, Query, SortKey, TableResult, Tx, TxError, Update, record_item, record_of,
 };

@@ -3,11 +3,11 @@
 //! time (`<RFC 3339 ms>#<id>`), newest or oldest first, between two days;
 //! `q` the start of an action (`approved`, `exported`), applied to the pages read.
 
-use super::csv::CsvRow;
-use super::listing::{self, Asked, Listed, Listing, ListingError, Sort};
 use super::names::{NamedEntry, Names};
 use crate::Storage;
 use crate::audit::{AuditEntry, AuditQuery};
+use crate::listing::csv::CsvRow;
+use crate::listing::{self, Asked, Listed, Listing, ListingError, Sort};
 use crate::store::{Index, Item, Query, SortKey, TableResult};
 
 pub const AUDIT: Listing = Listing {

@@ -5,8 +5,6 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::csv::CsvRow;
-use super::listing::{self, Asked, Listed, Listing, ListingError, Sort};
 use super::names::{NamedEntry, Names};
 use crate::accounts::Customer;
 use crate::accounts::repo::{customer_of, email_key, load_customer, name_index};
@@ -15,6 +13,8 @@ use crate::audit::{self, AuditQuery};
 use crate::billing::disputes::{self, Dispute};
 use crate::billing::invoice::{self, Invoice};
 use crate::domains::owned::{self, OwnedDomain};
+use crate::listing::csv::CsvRow;
+use crate::listing::{self, Asked, Listed, Listing, ListingError, Sort};
 use crate::mail::{self, Mail};
 use crate::orders::{Order, repo};
 use crate::store::{Index, Item, ItemExt, Key, Pages, Query, SortKey, TableError};

@@ -5,9 +5,9 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::csv::{self, CsvRow};
-use super::listing::{self, Asked, Listed, Listing, ListingError, Sort};
 use crate::billing::invoice::{INVOICES as NUMBERING, Invoice, InvoiceFor};
+use crate::listing::csv::{self, CsvRow};
+use crate::listing::{self, Asked, Listed, Listing, ListingError, Sort};
 use crate::store::{Index, Item, Query, SortKey, TableError};
 use crate::{CustomerId, Storage};
 

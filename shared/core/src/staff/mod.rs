@@ -13,12 +13,10 @@
 
 pub mod audit_log;
 pub mod auth;
-pub mod csv;
 pub mod customers;
 pub mod dashboard;
 pub mod dead_letters;
 pub mod invoices;
-pub mod listing;
 pub mod names;
 pub mod orders;
 pub mod subscriptions;
@@ -28,9 +26,9 @@ pub use crate::second_factor::totp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::listing::csv::CsvRow;
+use crate::listing::{self, Asked, Listed, Listing, ListingError, Sort};
 use crate::store::{Index, Item, ItemExt, Key, Query, SortKey, Table, TableError, TableResult};
-use csv::CsvRow;
-use listing::{Asked, Listed, Listing, ListingError, Sort};
 
 pub use crate::audit::Role;
 
@@ -140,6 +138,15 @@ pub async fn record_action(
         role: Some(role.as_str().into()),
     };
     ports.table().transact(vec![entry.put_op()]).await
+}
+
+/// Every member of staff (a few dozen at most), to name who acted.
+pub(crate) async fn every_member(table: &dyn Table) -> TableResult<Vec<StaffMember>> {
+    crate::store::all_items(table, Query::index(Index::Gsi1, "STAFF"))
+        .await?
+        .iter()
+        .map(member_of)
+        .collect()
 }
 
 /// The members of staff by email, A to Z or Z to A; `status` `active` or

@@ -7,8 +7,8 @@ use crate::billing::disputes::{self, Dispute};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::csv::{self, CsvRow};
-use super::listing::{self, Asked, Listed, Listing, ListingError, Sort};
+use crate::listing::csv::{self, CsvRow};
+use crate::listing::{self, Asked, Listed, Listing, ListingError, Sort};
 use crate::orders::repo::ALL_ORDERS;
 use crate::orders::{Order, OrderError, OrderView, decisions, view};
 use crate::store::{Index, Item, ItemExt, Query, SortKey, TableError};

@@ -22,7 +22,7 @@ use hostfront_core::agency::services::{
 use hostfront_core::agency::site::{self, HostedSite, NewSite, SiteMove, SiteStatus};
 use hostfront_core::agency::stats::{self, PipelineStats};
 use hostfront_core::agency::{AgencyError, Listed};
-use hostfront_core::staff::listing::{Asked, ListParams};
+use hostfront_core::listing::{Asked, ListParams};
 
 impl From<AgencyError> for ApiError {
     fn from(error: AgencyError) -> Self {

@@ -10,8 +10,8 @@ use crate::AppState;
 use crate::error::{ApiError, ApiQuery, ErrorBody};
 use crate::table::RouteTable;
 use hostfront_core::billing::invoice;
+use hostfront_core::listing::{Asked, ListParams, Listed};
 use hostfront_core::staff::invoices::{self, INVOICES, InvoiceSummary};
-use hostfront_core::staff::listing::{Asked, ListParams, Listed};
 
 /// Every customer's invoices, a page at a time (see `docs/api.md`, Lists):
 /// `newest` (the default) or `oldest` number first; `status` (`open`,

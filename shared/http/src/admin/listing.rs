@@ -15,8 +15,8 @@ use serde::de::DeserializeOwned;
 use super::Staff;
 use crate::AppState;
 use crate::error::ApiError;
-use hostfront_core::staff::csv::{self, CsvRow, Export};
-use hostfront_core::staff::listing::{Asked, ListParams, Listed, Listing, ListingError};
+use hostfront_core::listing::csv::{self, CsvRow, Export};
+use hostfront_core::listing::{Asked, ListParams, Listed, Listing, ListingError};
 
 impl From<ListingError> for ApiError {
     fn from(error: ListingError) -> Self {

@@ -32,8 +32,8 @@ use super::accounts::{cookie_value, session_cookie};
 use super::client::{Admitted, AuthAttempts, ClientIp};
 use super::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use hostfront_core::audit::Actor;
+use hostfront_core::listing::{Asked, ListParams, Listed};
 use hostfront_core::staff::auth::{self, Enrolment, NewStaff, SESSION_SECS, StaffLogin};
-use hostfront_core::staff::listing::{Asked, ListParams, Listed};
 use hostfront_core::staff::{self, Role, StaffChange, StaffError, StaffMember};
 
 /// The header every state-changing console call carries.

@@ -15,12 +15,12 @@ use crate::error::{ApiError, ErrorBody};
 use hostfront_core::CustomerId;
 use hostfront_core::audit::{Actor, AuditQuery};
 use hostfront_core::daily::{self, Run};
+use hostfront_core::listing::{Asked, ListParams, Listed};
 use hostfront_core::scheduler::{self, Task};
 use hostfront_core::staff;
 use hostfront_core::staff::audit_log::{self, AUDIT};
 use hostfront_core::staff::dashboard::Dashboard;
 use hostfront_core::staff::dead_letters::{self, DeadLetterError, FailedJob};
-use hostfront_core::staff::listing::{Asked, ListParams, Listed};
 use hostfront_core::staff::names::NamedEntry;
 
 impl From<DeadLetterError> for ApiError {

@@ -13,8 +13,8 @@ use super::{AsBilling, AsSupport, Staff, listing};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use hostfront_core::OrderId;
+use hostfront_core::listing::{Asked, ListParams, Listed};
 use hostfront_core::orders::{Order, decisions};
-use hostfront_core::staff::listing::{Asked, ListParams, Listed};
 use hostfront_core::staff::orders::{self as staff_orders, ORDERS, StaffOrder};
 
 /// Every customer's orders, a page at a time (see `docs/api.md`, Lists):

@@ -7,6 +7,8 @@
 //! range is a range of its sort key, and a search is a prefix of a key it
 //! holds (or one exact lookup).
 
+pub mod csv;
+
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, macros::format_description};
 use utoipa::{IntoParams, ToSchema};
@@ -331,5 +333,4 @@ pub async fn read<T>(
 }
 
 #[cfg(test)]
-#[path = "listing_tests.rs"]
 mod tests;

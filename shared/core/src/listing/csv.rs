@@ -6,7 +6,7 @@
 
 use std::future::Future;
 
-use super::listing::{Asked, Listed, ListingError, MAX_LIMIT};
+use crate::listing::{Asked, Listed, ListingError, MAX_LIMIT};
 
 /// The most rows one download holds; a longer list is cut there, and says so.
 pub const MAX_ROWS: usize = 10_000;
@@ -128,9 +128,9 @@ mod tests {
     }
 
     fn asked() -> Asked {
-        let list = super::super::listing::Listing {
+        let list = super::super::Listing {
             name: "rows",
-            sorts: &[super::super::listing::Sort::Newest],
+            sorts: &[super::super::Sort::Newest],
             statuses: &[],
             kinds: &[],
             dates: false,
