@@ -216,15 +216,21 @@ impl Listing {
         {
             return Err(invalid("invalid_date", "from is after to"));
         }
+        if params.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+            return Err(invalid("invalid_search", "q: at most 200 characters"));
+        }
+        if params.cursor.as_ref().is_some_and(|c| c.len() > 1000) {
+            return Err(invalid(
+                "invalid_cursor",
+                "that cursor is not one this list gave",
+            ));
+        }
         let q = params
             .q
             .map(|q| q.trim().to_lowercase())
             .filter(|q| !q.is_empty());
         if q.is_some() && !self.search {
             return Err(invalid("invalid_search", "this list has no search"));
-        }
-        if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-            return Err(invalid("invalid_search", "q: at most 200 characters"));
         }
         Ok(Asked {
             cursor: params.cursor,

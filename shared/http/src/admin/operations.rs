@@ -69,7 +69,7 @@ struct AuditSearch {
         (status = 200, description = "a page, or with `format=csv` the list as CSV (`X-Truncated`, `X-Next-Cursor`)",
             content((Listed<NamedEntry> = "application/json"), (String = "text/csv"))),
         (status = 400, body = ErrorBody, description = "`invalid_query`: an unknown or malformed parameter"),
-        (status = 422, body = ErrorBody, description = "`one_filter`: give exactly one of subject, customer, staff; `invalid_limit`, `invalid_sort`, `invalid_status`, `invalid_kind`, `invalid_date`, `invalid_search`, `invalid_cursor`"),
+        (status = 422, body = ErrorBody, description = "`one_filter`: give exactly one of subject, customer, staff (a subject of at most 300 characters, an id of staff of at most 100); `invalid_limit`, `invalid_sort`, `invalid_status`, `invalid_kind`, `invalid_date`, `invalid_search`, `invalid_cursor`"),
     ))]
 async fn read_audit(
     State(state): State<AppState>,
@@ -80,6 +80,15 @@ async fn read_audit(
     let (search, params): (AuditSearch, _) =
         listing::split(query.as_deref(), &["subject", "customer", "staff"])?;
     let asked = listing::asked(&AUDIT, params, &headers)?;
+    let longer = |value: &Option<String>, most: usize| {
+        value.as_ref().is_some_and(|v| v.chars().count() > most)
+    };
+    if longer(&search.subject, 300) || longer(&search.staff, 100) {
+        return Err(ApiError::unprocessable(
+            "one_filter",
+            "a subject of at most 300 characters, a member of staff's id of at most 100",
+        ));
+    }
     let actor = search.staff.map(Actor::Staff);
     let whose = match (&search.subject, &search.customer, &actor) {
         (Some(subject), None, None) => AuditQuery::Subject(subject),
