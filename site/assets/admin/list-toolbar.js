@@ -38,6 +38,8 @@ function navigate(spec, state) {
   // The list's default order goes without saying.
   const kept = Object.fromEntries(Object.entries(state).filter(([name, value]) => value && !(name === "sort" && value === spec.sorts[0])));
   const params = { ...(spec.extra ?? {}), ...kept };
+  // What was listed before goes at once: nothing stale is there to pick meanwhile.
+  $(spec.results).replaceChildren();
   go(address(spec.area, null, params), () => attempt(() => showList(spec, new URLSearchParams(params))));
 }
 
