@@ -83,6 +83,7 @@ pub struct ListParams {
     pub limit: Option<u32>,
     /// The order: `newest` or `oldest` first by the list's time, or `az` /
     /// `za` by its name; each list allows those its index gives (422 names them).
+    #[param(inline)]
     pub sort: Option<Sort>,
     /// Only items in this status; each list names its statuses (422 names them).
     #[param(max_length = 40)]
@@ -100,6 +101,7 @@ pub struct ListParams {
     #[param(max_length = 200)]
     pub q: Option<String>,
     /// `csv` for every page as a CSV download (also `Accept: text/csv`).
+    #[param(inline)]
     pub format: Option<Format>,
 }
 
