@@ -23,7 +23,7 @@ fn ids(page: &Value, field: &str) -> Vec<String> {
 }
 
 /// Every item of a list, following `next` a page at a time.
-async fn every_page(clerk: &Clerk<'_>, path: &str, field: &str) -> Vec<String> {
+pub(super) async fn every_page(clerk: &Clerk<'_>, path: &str, field: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -42,7 +42,7 @@ async fn every_page(clerk: &Clerk<'_>, path: &str, field: &str) -> Vec<String> {
 }
 
 /// A CSV download: status, headers and body.
-async fn download(
+pub(super) async fn download(
     clerk: &Clerk<'_>,
     path: &str,
     accept: &str,

@@ -162,8 +162,12 @@ pub const STAFF: Listing = Listing {
 
 /// A page of the members of staff (`gsi1` `STAFF` / `<email>`) as `asked` says.
 pub async fn list(table: &dyn Table, asked: &Asked) -> Result<Listed<StaffMember>, ListingError> {
-    let email_start = asked.q.clone().unwrap_or_default();
-    let query = Query::index(Index::Gsi1, "STAFF").sort(SortKey::BeginsWith(email_start));
+    // DynamoDB refuses `begins_with` an empty string: no search reads all.
+    let sort = match &asked.q {
+        Some(start) => SortKey::BeginsWith(start.clone()),
+        None => SortKey::Any,
+    };
+    let query = Query::index(Index::Gsi1, "STAFF").sort(sort);
     let keep = |item: &Item| -> TableResult<Option<StaffMember>> {
         let member = member_of(item)?;
         let standing = if member.disabled {
