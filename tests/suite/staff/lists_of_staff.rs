@@ -68,7 +68,7 @@ async fn the_audit_log_and_staff_as_lists(app: &App) {
     assert!(supports.contains(support_email) && !supports.contains(admin_email));
     let start = &support_email[..14];
     let found = every_page(&admin, &format!("/api/admin/staff?q={start}"), "email").await;
-    assert_eq!(found, [support_email.clone()]);
+    assert_eq!(found, std::slice::from_ref(support_email));
     let (status, body) = admin
         .send(
             reqwest::Method::PUT,
