@@ -1,7 +1,7 @@
 // The staff console: login with a one-time code, then one area at a time,
 // each a module in /assets/admin/ with its own address (see router.js):
 // the dashboard, the order queues and an order with its decisions,
-// customers and a customer's file, disputes, dead letters, the agency's
+// customers and a customer's file, invoices, disputes, dead letters, the agency's
 // prospects, client sites (a site's page, its services) and client services, pools,
 // tasks, reports and their charts, the audit log and the member's own account. Every change carries the console's header.
 
@@ -10,12 +10,13 @@ import { $, capitalized, formFields } from "./page.js";
 import { setUpAudit, showAudit } from "./admin/audit.js";
 import { setUpClientServices, showClientServices } from "./admin/client-services.js";
 import { allows, attempt, call, showLogin, signedIn, staffMember } from "./admin/console.js";
-import { setUpCustomers, showCustomer, showCustomers } from "./admin/customers.js";
+import { showCustomer, showCustomers } from "./admin/customers.js";
 import { refreshCounts } from "./admin/dashboard.js";
 import { setUpDeadLetters, showDeadLetters } from "./admin/dead-letters.js";
 import { note } from "./admin/feedback.js";
 import { setUpMyAccount, showMyAccount } from "./admin/my-account.js";
-import { setUpOrders, showOrder, showOrders } from "./admin/orders.js";
+import { showInvoices } from "./admin/invoices.js";
+import { showOrder, showOrders } from "./admin/orders.js";
 import { setUpPools, showPools } from "./admin/pools.js";
 import { showSite } from "./admin/site.js";
 import { setUpProspects, showProspect, showProspects } from "./admin/prospects.js";
@@ -27,8 +28,9 @@ import { setUpTasks, showTasks } from "./admin/tasks.js";
 /// Each area's view (a section's id) and how it is drawn; `detail` for one item of it.
 const VIEWS = {
   dashboard: { draw: refreshCounts },
-  orders: { draw: ({ params }) => showOrders(params.get("status")), detail: ["order", ({ id }) => showOrder(id)] },
+  orders: { draw: ({ params }) => showOrders(params), detail: ["order", ({ id }) => showOrder(id)] },
   customers: { draw: ({ params }) => showCustomers(params), detail: ["customer", ({ id }) => showCustomer(id)] },
+  invoices: { draw: ({ params }) => showInvoices(params) },
   disputes: { draw: refreshCounts },
   "dead-letters": { draw: showDeadLetters },
   prospects: { draw: ({ params }) => showProspects(params), detail: ["prospect", ({ id }) => showProspect(id)] },
@@ -109,7 +111,7 @@ function setUpNavigation() {
 }
 
 async function start() {
-  for (const setUp of [setUpLogin, setUpNavigation, setUpOrders, setUpCustomers, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools, setUpProspects, setUpSites, setUpClientServices, setUpMyAccount]) setUp();
+  for (const setUp of [setUpLogin, setUpNavigation, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools, setUpProspects, setUpSites, setUpClientServices, setUpMyAccount]) setUp();
   try {
     signedIn(await api("/api/admin/me"));
   } catch {

@@ -115,7 +115,7 @@ async fn a_dispute_reaches_the_console(admin: &Clerk<'_>, number: &str) {
             .get(&format!("/api/admin/audit?subject={subject}"))
             .await;
         assert_eq!(status, 200, "{audit}");
-        let actions = audit.as_array().unwrap().iter();
+        let actions = audit["items"].as_array().unwrap().iter();
         actions
             .filter_map(|e| e["action"].as_str().map(str::to_string))
             .collect::<Vec<_>>()

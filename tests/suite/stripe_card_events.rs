@@ -54,7 +54,7 @@ async fn audited(admin: &Clerk<'_>, customer: &CustomerId, action: &str) -> usiz
     let path = format!("/api/admin/audit?customer={customer}");
     let (status, entries) = admin.get(&path).await;
     assert_eq!(status, 200, "{entries}");
-    let entries = entries.as_array().unwrap();
+    let entries = entries["items"].as_array().unwrap();
     entries.iter().filter(|e| e["action"] == action).count()
 }
 

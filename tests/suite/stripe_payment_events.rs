@@ -44,7 +44,7 @@ async fn unreconciled(admin: &Clerk<'_>, customer: &str) -> usize {
         .get(&format!("/api/admin/audit?customer={customer}"))
         .await;
     assert_eq!(status, 200, "{entries}");
-    let entries = entries.as_array().unwrap();
+    let entries = entries["items"].as_array().unwrap();
     entries
         .iter()
         .filter(|e| e["action"] == "payment_unreconciled")

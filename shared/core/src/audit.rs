@@ -153,7 +153,7 @@ impl AuditEntry {
         }
     }
 
-    fn of(item: &Item) -> TableResult<AuditEntry> {
+    pub(crate) fn of(item: &Item) -> TableResult<AuditEntry> {
         serde_json::from_value(item.get("entry").cloned().unwrap_or(Value::Null))
             .map_err(|e| TableError::Backend(format!("corrupt audit entry: {e}")))
     }
@@ -170,6 +170,7 @@ fn next_id() -> ulid::Ulid {
 }
 
 /// Whose entries to read.
+#[derive(Clone, Copy)]
 pub enum AuditQuery<'a> {
     Subject(&'a str),
     Customer(&'a CustomerId),

@@ -41,6 +41,7 @@ pub mod ids;
 pub mod input;
 pub mod jobs;
 pub mod lifecycle;
+pub mod listing;
 pub mod mail;
 pub mod mailbox;
 pub mod mailer;

@@ -229,12 +229,18 @@ impl Task {
                         migrated.orders, migrated.skipped, migrated.invoices
                     ),
                 };
-                Ok(match cards.finished_before {
+                let records = match cards.finished_before {
                     true => records,
                     false => format!(
                         "{records}; {} saved cards reachable by the card updater",
                         cards.cards
                     ),
+                };
+                Ok(match crate::orders::list_index::backfill(ports).await? {
+                    Some(filed) if filed > 0 => {
+                        format!("{records}; {filed} older orders filed in the list of all orders")
+                    }
+                    _ => records,
                 })
             }
         }

@@ -1,30 +1,40 @@
 // The console's audit log (admins only): every action, by whom, on what,
 // for whom, as sentences; looked up by subject, customer or member of
-// staff, each lookup with its own address.
+// staff, then listed with the lists' toolbar (days, an action's start,
+// the order, more, CSV), each lookup with its own address.
 
 import { $, el } from "../page.js";
 import { currencyOfShop } from "./amounts.js";
-import { attempt, call, customerLink } from "./console.js";
+import { attempt, customerLink } from "./console.js";
+import { showList } from "./list-toolbar.js";
 import { address, go } from "./router.js";
 import { sentenceOf, when } from "./words.js";
 
 const FILTERS = ["subject", "customer", "staff"];
 
-function entryRow(e, currency) {
+function whatHappened(e, currency) {
   const whose = e.customer_id ? [el("span", { class: "hint whose" }, "Customer: ", customerLink(e.customer_id, e.customer_name))] : [];
-  return el("tr", {}, el("td", {}, when(e.at)), el("td", {}, el("span", { class: "sentence" }, sentenceOf(e, currency)), ...whose), el("td", {}, e.client ?? ""));
+  return el("span", {}, el("span", { class: "sentence" }, sentenceOf(e, currency)), ...whose);
 }
 
 /// The entries the address asks for (`subject=`, `customer=` or `staff=`).
 export async function showAudit(params) {
   const by = FILTERS.find((name) => params.get(name));
-  const rows = $("audit-table").querySelector("tbody");
-  if (!by) return rows.replaceChildren();
+  if (!by) return $("audit-results").replaceChildren();
   const form = $("audit-form");
   form.elements.by.value = by;
   form.elements.value.value = params.get(by);
-  const [entries, currency] = await Promise.all([call(`/api/admin/audit?${by}=${encodeURIComponent(params.get(by))}`), currencyOfShop()]);
-  rows.replaceChildren(...(entries.length ? entries.map((e) => entryRow(e, currency)) : [el("tr", {}, el("td", { colspan: "3" }, "Nothing recorded."))]));
+  const currency = await currencyOfShop();
+  await showList({
+    area: "audit", api: "/api/admin/audit", name: "audit entries", toolbar: "audit-toolbar", results: "audit-results",
+    extra: { [by]: params.get(by) }, tableId: "audit-table", dates: true, search: "Action starts with", sorts: ["newest", "oldest"],
+    columns: [
+      { label: "When", cell: (e) => when(e.at), sort: ["oldest", "newest"] },
+      { label: "What happened", cell: (e) => whatHappened(e, currency) },
+      { label: "From", cell: (e) => e.client ?? "" },
+    ],
+    empty: "Nothing recorded.",
+  }, params);
 }
 
 export function setUpAudit() {

@@ -3,11 +3,12 @@
 
 import { $, details, el, words } from "../page.js";
 import { currencyOfShop, money } from "./amounts.js";
-import { allows, attempt, call, orderLink } from "./console.js";
+import { allows, call, orderLink } from "./console.js";
 import { cancelButton, creditForm, customerPath, redrawWith, refundForm, statusButton, twoStepButton } from "./customer-actions.js";
 import { disputeLine } from "./disputes.js";
 import { noteSlot } from "./feedback.js";
-import { address, go, titled } from "./router.js";
+import { showList, showToolbar } from "./list-toolbar.js";
+import { address, titled } from "./router.js";
 import { day, sentenceOf, when } from "./words.js";
 
 function serviceRecord(customer, service) {
@@ -79,23 +80,24 @@ export async function showCustomer(id) {
     el("p", { class: "actions" }, ...audit));
 }
 
-/// The customers a search (`q`) or the check of countries (`countries=unknown`) finds.
-export async function showCustomers(params) {
-  const q = params.get("q");
-  $("customer-search").elements.q.value = q ?? "";
-  const [path, none] = params.get("countries") === "unknown"
-    ? ["/api/admin/reports/unknown-countries", "Every account's country is a country."]
-    : q ? [`/api/admin/customers?q=${encodeURIComponent(q)}`, "No customer found."] : [null, ""];
-  if (!path) return $("customer-results").replaceChildren();
-  const found = await call(path);
-  $("customer-results").replaceChildren(...(found.length ? found.map((c) => el("p", { class: "record" },
-    el("a", { href: address("customers", c.id) }, c.name), ` <${c.email}> · ${c.country} · `, el("small", { class: "id" }, c.id))) : [el("p", {}, none)]));
-}
+/// Customers by name; a search finds one by email, invoice number, domain or id.
+const CUSTOMER_LIST = {
+  area: "customers", api: "/api/admin/customers", name: "customers", toolbar: "customer-toolbar", results: "customer-results",
+  formId: "customer-search", search: "Email, name, domain or invoice number", submitLabel: "Find", sorts: ["az", "za"],
+  columns: [
+    { label: "Name", cell: (c) => el("a", { href: address("customers", c.id) }, c.name), sort: ["az", "za"] },
+    { label: "Email", cell: (c) => c.email },
+    { label: "Country", cell: (c) => c.country },
+    { label: "Customer since", cell: (c) => when(c.created_at) },
+  ],
+  empty: "No customer found.",
+};
 
-export function setUpCustomers() {
-  $("customer-search").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const q = new FormData(event.target).get("q");
-    go(address("customers", null, { q }), () => attempt(() => showCustomers(new URLSearchParams({ q }))));
-  });
+/// The customers the address asks for, or the accounts whose country is not one (`countries=unknown`).
+export async function showCustomers(params) {
+  if (params.get("countries") !== "unknown") return showList(CUSTOMER_LIST, params);
+  showToolbar(CUSTOMER_LIST, new URLSearchParams());
+  const found = await call("/api/admin/reports/unknown-countries");
+  $("customer-results").replaceChildren(...(found.length ? found.map((c) => el("p", { class: "record" },
+    el("a", { href: address("customers", c.id) }, c.name), ` <${c.email}> · ${c.country} · `, el("small", { class: "id" }, c.id))) : [el("p", {}, "Every account's country is a country.")]));
 }

@@ -8,7 +8,8 @@ import { allows, attempt, call, customerLink, fail, orderLink } from "./console.
 import { refreshCounts } from "./dashboard.js";
 import { disputeLine } from "./disputes.js";
 import { ask, note, noteSlot } from "./feedback.js";
-import { address, go, titled } from "./router.js";
+import { showList } from "./list-toolbar.js";
+import { address, titled } from "./router.js";
 import { when } from "./words.js";
 
 const orderPath = (id) => `/api/admin/orders/${encodeURIComponent(id)}`;
@@ -78,12 +79,17 @@ function orderRecord(order) {
     noteSlot(`order:${order.id}`));
 }
 
-/// The queue of orders in `status` (held for review unless said).
-export async function showOrders(status) {
-  $("order-queue").value = status ?? "pending_review";
-  const orders = await call(`/api/admin/orders?status=${encodeURIComponent($("order-queue").value)}`);
-  $("order-list").replaceChildren(...(orders.length ? orders.map(orderRecord) : [el("p", {}, "Nothing waiting here.")]));
-}
+/// Every order, held for review unless another status is chosen.
+const ORDER_LIST = {
+  area: "orders", api: "/api/admin/orders", name: "orders", toolbar: "order-toolbar", results: "order-list",
+  statuses: ["pending_review", "on_hold", "failed", "provisioning", "awaiting_payment", "active", "cancelled", "rejected"],
+  defaultStatus: "pending_review", statusId: "order-queue", dates: true, search: "Order id",
+  sorts: ["newest", "oldest"], sortLabels: { newest: "newest first", oldest: "oldest first" },
+  record: orderRecord, empty: "Nothing waiting here.",
+};
+
+/// The orders the address asks for (`status=`, `from=`, `to=`, `q=`, `sort=`).
+export const showOrders = (params) => showList(ORDER_LIST, params);
 
 /// One order, by its id: its own view, with its decisions.
 export async function showOrder(id) {
@@ -92,9 +98,4 @@ export async function showOrder(id) {
   const audit = allows("admin") ? [el("a", { href: address("audit", null, { subject: `order:${order.id}` }) }, "Its audit log")] : [];
   $("order-view").replaceChildren(orderRecord(order),
     el("p", { class: "actions" }, el("a", { href: address("customers", order.customer_id) }, `${order.customer_name}'s file`), ...audit));
-}
-
-export function setUpOrders() {
-  const queue = $("order-queue");
-  queue.addEventListener("change", () => go(address("orders", null, { status: queue.value }), () => showOrders(queue.value).catch(fail)));
 }

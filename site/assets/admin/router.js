@@ -10,7 +10,7 @@ import { forgetNotes } from "./feedback.js";
 
 /// The areas in the navigation, and the role each needs at least.
 const AREAS = {
-  dashboard: "support", orders: "support", customers: "support", disputes: "support",
+  dashboard: "support", orders: "support", customers: "support", invoices: "billing", disputes: "support",
   "dead-letters": "support", prospects: "support", sites: "support", "client-services": "support", pools: "support", tasks: "support",
   audit: "admin", reports: "billing", me: "support",
 };

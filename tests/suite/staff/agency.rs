@@ -130,7 +130,7 @@ async fn a_site_goes_from_draft_to_live(app: &App) {
     let (_, trail) = admin
         .get(&format!("/api/admin/audit?subject=site:{id}"))
         .await;
-    let actions: Vec<&str> = trail
+    let actions: Vec<&str> = trail["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -299,7 +299,7 @@ async fn services_follow_their_site(app: &App) {
         ))
         .await;
     assert!(
-        trail
+        trail["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -102,8 +102,11 @@ async fn the_figures_and_the_lists(app: &App) {
         (status, body["error"]["code"].as_str()),
         (422, Some("invalid_cursor"))
     );
-    let (status, _) = support.get("/api/admin/sites?status=nonsense").await;
-    assert_eq!(status, 400);
+    let (status, body) = support.get("/api/admin/sites?status=nonsense").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("invalid_status"))
+    );
 }
 
 on_both_engines!(the_figures_and_the_lists: figures_embedded, figures_cloud);

@@ -12,6 +12,8 @@ mod charts;
 mod countries;
 mod credit;
 mod credit_notes;
+mod lists;
+mod lists_of_staff;
 mod login;
 mod names;
 mod own_account;

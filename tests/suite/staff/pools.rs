@@ -109,7 +109,7 @@ async fn an_order_on_hold_resumes_once_a_server_is_added(app: &App) {
         before["addresses"]["total"].as_u64().unwrap() + 4
     );
     let (_, trail) = admin.get("/api/admin/audit?subject=server:web9").await;
-    let actions: Vec<&str> = trail
+    let actions: Vec<&str> = trail["items"]
         .as_array()
         .unwrap()
         .iter()

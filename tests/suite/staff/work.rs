@@ -27,7 +27,7 @@ async fn staff_find_decide_and_act(app: &App) {
     let support = Clerk::log_in(app, Role::Support).await;
     let (status, queue) = support.get("/api/admin/orders?status=pending_review").await;
     assert_eq!(status, 200);
-    let held = queue
+    let held = queue["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -49,7 +49,7 @@ async fn staff_find_decide_and_act(app: &App) {
             .await;
         assert_eq!(status, 200);
         assert!(
-            found
+            found["items"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -224,7 +224,7 @@ async fn staff_find_decide_and_act(app: &App) {
         ))
         .await;
     assert_eq!(status, 200);
-    let actions: Vec<&str> = trail
+    let actions: Vec<&str> = trail["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -241,8 +241,8 @@ async fn staff_find_decide_and_act(app: &App) {
     let (_, trail) = admin
         .get("/api/admin/audit?subject=task:resume-renewals")
         .await;
-    assert_eq!(trail.as_array().unwrap().len(), 1);
-    assert_eq!(trail[0]["client"], "127.0.0.1");
+    assert_eq!(trail["items"].as_array().unwrap().len(), 1);
+    assert_eq!(trail["items"][0]["client"], "127.0.0.1");
 
     // An admin promotes the clerk, then disables them: their session ends.
     let clerk = format!("/api/admin/staff/{}", support.enrolment.member.id);
@@ -287,7 +287,7 @@ async fn staff_find_decide_and_act(app: &App) {
             support.enrolment.member.id
         ))
         .await;
-    let changes: Vec<(&str, &str)> = changes
+    let changes: Vec<(&str, &str)> = changes["items"]
         .as_array()
         .unwrap()
         .iter()

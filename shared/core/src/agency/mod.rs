@@ -72,14 +72,8 @@ pub(crate) fn moved_on(noun: &str) -> AgencyError {
     }
 }
 
-/// A page of a list, and where the next one starts.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct Listed<T> {
-    pub items: Vec<T>,
-    /// Give it as `cursor` for the next page; absent on the last.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next: Option<String>,
-}
+/// A page of a list, and where the next one starts: the staff lists' own.
+pub use crate::listing::Listed;
 
 /// A cursor a client sent back, refused unless it points into `partition`
 /// of `index`: a cursor is only ever ours, and never a way into another

@@ -10,11 +10,13 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::services;
-use super::{AgencyError, Listed, PAGE, cursor_within, fields, moved_on};
+use super::{AgencyError, Listed, fields, moved_on};
 use crate::audit::Actor;
 use crate::lifecycle::{Change, Status, Subject};
+use crate::listing::csv::CsvRow;
+use crate::listing::{self, Asked, Listing, ListingError, Sort};
 use crate::store::{
-    Index, Item, Key, Query, TableResult, Tx, TxError, Update, record_item, record_of,
+    Index, Item, Key, Query, SortKey, TableResult, Tx, TxError, Update, record_item, record_of,
 };
 use crate::{Catalogs, Hosting, Lookups, Storage, clock};
 
@@ -235,26 +237,33 @@ pub async fn find(ports: &impl Storage, id: &str) -> Result<Option<HostedSite>, 
         .transpose()?)
 }
 
-/// A page of the sites, newest first, of one status or all.
-pub async fn list(
-    ports: &impl Storage,
-    status: Option<SiteStatus>,
-    cursor: Option<String>,
-) -> Result<Listed<HostedSite>, AgencyError> {
-    let query = match status {
-        Some(status) => Query::index(Index::Gsi2, by_status(status)),
+/// The client sites, newest or oldest first by when they were made, of
+/// one status or all, between two days.
+pub const SITES: Listing = Listing {
+    name: "sites",
+    sorts: &[Sort::Newest, Sort::Oldest],
+    statuses: &[
+        "draft",
+        "poc_ready",
+        "proposal_sent",
+        "accepted",
+        "live",
+        "suspended",
+        "cancelled",
+    ],
+    kinds: &[],
+    dates: true,
+    search: false,
+};
+
+/// A page of the sites as `asked` says.
+pub async fn list(ports: &impl Storage, asked: &Asked) -> Result<Listed<HostedSite>, ListingError> {
+    let query = match &asked.status {
+        Some(status) => Query::index(Index::Gsi2, format!("SITES#{status}")),
         None => all(),
     };
-    let cursor = cursor_within(cursor, query.index, &query.partition)?;
-    let page = ports
-        .table()
-        .query(query.backward().limit(PAGE).after(cursor))
-        .await?;
-    let items = page.items.iter().map(site_of).collect::<TableResult<_>>()?;
-    Ok(Listed {
-        items,
-        next: page.next,
-    })
+    let query = query.sort(asked.date_range(listing::time_key, SortKey::Any));
+    listing::read(ports.table(), query, asked, |item| site_of(item).map(Some)).await
 }
 
 /// Who moves a site: the member of staff, their role and their address.
@@ -364,9 +373,55 @@ fn what_the_move_sets(
     Ok(update)
 }
 
+impl CsvRow for HostedSite {
+    const HEADER: &'static [&'static str] = &[
+        "site",
+        "business",
+        "status",
+        "contact",
+        "email",
+        "phone",
+        "customer",
+        "live_domain",
+        "went_live",
+        "created",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        vec![
+            self.id.clone(),
+            self.business_name.clone(),
+            self.status.as_str().into(),
+            self.contact_name.clone(),
+            self.contact_email.clone(),
+            text(&self.contact_phone),
+            text(&self.customer_id),
+            text(&self.live_domain),
+            text(&self.went_live_at),
+            self.created_at.clone(),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_list_knows_every_site_status() {
+        let every = [
+            Draft,
+            PocReady,
+            ProposalSent,
+            Accepted,
+            Live,
+            Suspended,
+            Cancelled,
+        ];
+        let names: Vec<&str> = every.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, SITES.statuses);
+    }
 
     #[test]
     fn the_lifecycle_is_well_formed_and_cancelled_is_final() {

@@ -15,6 +15,7 @@ pub mod create;
 pub mod decisions;
 pub(crate) mod letters;
 pub mod lifecycle;
+pub mod list_index;
 pub mod migrate;
 mod order;
 pub mod ownership;

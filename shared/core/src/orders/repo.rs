@@ -23,6 +23,7 @@ impl Order {
     pub fn create_op(&self, now_secs: i64) -> TxOp {
         let mut item = record_item(self, &order_key(&self.customer_id, &self.id), "order");
         item.extend(status_index(self.status, now_secs, &self.id));
+        item.extend(placed_index(now_secs, &self.id));
         TxOp::Put {
             item,
             condition: Some(Condition::NotExists),
@@ -104,6 +105,21 @@ pub fn status_index(
             format!("ORDERS#{}", status.as_str()).into(),
         ),
         ("gsi1sk".into(), format!("{now_secs:012}#{order_id}").into()),
+    ]
+}
+
+/// The partition of `gsi2` that holds every order by when it was placed
+/// (orders placed before it existed are filed there by `list_index`).
+pub const ALL_ORDERS: &str = "ORDERS";
+
+/// The order's place among all orders: `gsi2` `ORDERS` / `<placed, epoch s>#<id>`.
+pub fn placed_index(placed_secs: i64, order_id: &OrderId) -> [(String, Value); 2] {
+    [
+        ("gsi2pk".into(), ALL_ORDERS.into()),
+        (
+            "gsi2sk".into(),
+            format!("{placed_secs:012}#{order_id}").into(),
+        ),
     ]
 }
 

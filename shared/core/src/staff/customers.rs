@@ -13,14 +13,13 @@ use crate::audit::{self, AuditQuery};
 use crate::billing::disputes::{self, Dispute};
 use crate::billing::invoice::{self, Invoice};
 use crate::domains::owned::{self, OwnedDomain};
+use crate::listing::csv::CsvRow;
+use crate::listing::{self, Asked, Listed, Listing, ListingError, Sort};
 use crate::mail::{self, Mail};
 use crate::orders::{Order, repo};
-use crate::store::{Index, ItemExt, Key, Pages, Query, SortKey, TableError};
+use crate::store::{Index, Item, ItemExt, Key, Pages, Query, SortKey, TableError};
 use crate::subscriptions::{self, Subscription};
 use crate::{CustomerId, Storage};
-
-/// Customers shown for one search, at most.
-const FOUND: usize = 20;
 
 /// Accounts whose country is not a country of ISO 3166-1 (signup once took
 /// any two letters: "United Kingdom" became `UN`), for staff to put right.
@@ -38,31 +37,61 @@ pub async fn with_unknown_country(ports: &impl Storage) -> Result<Vec<Customer>,
     Ok(found)
 }
 
-/// The customers `query` finds: an email, an invoice number (`INV-000042`),
-/// a domain, a customer id, or the start of a name.
-pub async fn search(ports: &impl Storage, query: &str) -> Result<Vec<Customer>, TableError> {
-    let query = query.trim().to_lowercase();
-    if query.is_empty() || query.chars().count() > 200 {
-        return Ok(Vec::new());
+/// Customers by name, A to Z or Z to A; `q` an email, an invoice number
+/// (`INV-000042`), a domain or a customer id finds that customer, anything
+/// else is the start of a name (lower-cased, as the index holds it).
+pub const CUSTOMERS: Listing = Listing {
+    name: "customers",
+    sorts: &[Sort::Az, Sort::Za],
+    statuses: &[],
+    kinds: &[],
+    dates: false,
+    search: true,
+};
+
+/// A page of customers (`gsi2` `CUSTOMERS` / `<name>#<id>`) as `asked` says.
+pub async fn list(ports: &impl Storage, asked: &Asked) -> Result<Listed<Customer>, ListingError> {
+    let mut query = Query::index(Index::Gsi2, "CUSTOMERS");
+    if let Some(q) = &asked.q {
+        if let Some(found) = exact(ports, q).await? {
+            return Ok(Listed {
+                items: found.into_iter().collect(),
+                next: None,
+            });
+        }
+        query = query.sort(SortKey::BeginsWith(
+            name_index(q, "").trim_end_matches('#').to_string(),
+        ));
     }
+    let keep = |item: &Item| -> Result<Option<Customer>, TableError> {
+        customer_of(item)
+            .map(Some)
+            .map_err(|e| TableError::Backend(e.to_string()))
+    };
+    listing::read(ports.table(), query, asked, keep).await
+}
+
+/// The one customer `query` names by email, invoice number, domain or id:
+/// `None` when it is none of these (a name), `Some(None)` when it names no one.
+async fn exact(ports: &impl Storage, query: &str) -> Result<Option<Option<Customer>>, TableError> {
     let table = ports.table();
     let owner_of = |item: Option<crate::store::Item>, attribute: &str| {
         item.and_then(|i| i.str_attr(attribute).map(CustomerId::new))
     };
     let id = if query.contains('@') {
-        owner_of(table.get(&email_key(&query)).await?, "customer_id")
+        owner_of(table.get(&email_key(query)).await?, "customer_id")
     } else if query.starts_with("inv-") {
-        invoice::by_number(table, &query)
+        invoice::by_number(table, query)
             .await?
             .map(|i| i.customer_id)
     } else if query.contains('.') {
-        let ascii = crate::domains::name::parse(&query)
+        let ascii = crate::domains::name::parse(query)
             .ok()
             .and_then(|s| match s {
                 crate::domains::name::Searched::Domain(d) => Some(d.ascii),
                 _ => None,
             })
-            .unwrap_or(query.clone());
+            .unwrap_or(query.to_string());
         owner_of(
             table.get(&crate::records::domain_marker(&ascii)).await?,
             "customer_id",
@@ -70,31 +99,47 @@ pub async fn search(ports: &impl Storage, query: &str) -> Result<Vec<Customer>, 
     } else if ulid::Ulid::from_string(&query.to_uppercase()).is_ok() {
         Some(CustomerId::new(query.to_uppercase()))
     } else {
-        let page = table
-            .query(
-                Query::index(Index::Gsi2, "CUSTOMERS")
-                    .sort(SortKey::BeginsWith(
-                        name_index(&query, "").trim_end_matches('#').to_string(),
-                    ))
-                    .limit(FOUND),
-            )
-            .await?;
-        return page
-            .items
-            .iter()
-            .map(|item| customer_of(item).map_err(|e| TableError::Backend(e.to_string())))
-            .collect();
+        return Ok(None);
     };
     let Some(id) = id else {
-        return Ok(Vec::new());
+        return Ok(Some(None));
     };
     let profile = table
         .get(&Key::new(format!("CUSTOMER#{id}"), "PROFILE"))
         .await?;
-    Ok(match profile {
-        Some(item) => vec![customer_of(&item).map_err(|e| TableError::Backend(e.to_string()))?],
-        None => Vec::new(),
-    })
+    match profile {
+        Some(item) => Ok(Some(Some(
+            customer_of(&item).map_err(|e| TableError::Backend(e.to_string()))?,
+        ))),
+        None => Ok(Some(None)),
+    }
+}
+
+impl CsvRow for Customer {
+    const HEADER: &'static [&'static str] = &[
+        "customer",
+        "name",
+        "email",
+        "country",
+        "company",
+        "vat_number",
+        "created",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.name.clone(),
+            self.email.clone(),
+            self.country.clone(),
+            self.company.clone().unwrap_or_default(),
+            self.vat
+                .as_ref()
+                .map(|v| v.number.clone())
+                .unwrap_or_default(),
+            self.created_at.clone(),
+        ]
+    }
 }
 
 /// Everything about one customer, for staff.

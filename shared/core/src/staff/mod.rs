@@ -11,11 +11,13 @@
 //! - `STAFFLOGIN#<sha256 of email>` / `EMAIL` and `CLIENT#<address>`: wrong
 //!   tries (see `throttle`).
 
+pub mod audit_log;
 pub mod auth;
 pub mod charts;
 pub mod customers;
 pub mod dashboard;
 pub mod dead_letters;
+pub mod invoices;
 pub mod names;
 pub mod orders;
 pub mod subscriptions;
@@ -25,7 +27,9 @@ pub use crate::second_factor::totp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::store::{Index, Item, ItemExt, Key, Query, Table, TableError, TableResult, all_items};
+use crate::listing::csv::CsvRow;
+use crate::listing::{self, Asked, Listed, Listing, ListingError, Sort};
+use crate::store::{Index, Item, ItemExt, Key, Query, SortKey, Table, TableError, TableResult};
 
 pub use crate::audit::Role;
 
@@ -137,13 +141,73 @@ pub async fn record_action(
     ports.table().transact(vec![entry.put_op()]).await
 }
 
-/// Every member of staff, by email.
-pub async fn list(table: &dyn Table) -> TableResult<Vec<StaffMember>> {
-    all_items(table, Query::index(Index::Gsi1, "STAFF"))
+/// Every member of staff (a few dozen at most), to name who acted.
+pub(crate) async fn every_member(table: &dyn Table) -> TableResult<Vec<StaffMember>> {
+    crate::store::all_items(table, Query::index(Index::Gsi1, "STAFF"))
         .await?
         .iter()
         .map(member_of)
         .collect()
+}
+
+/// The members of staff by email, A to Z or Z to A; `status` `active` or
+/// `disabled`; `kind` a role; `q` the start of an email.
+pub const STAFF: Listing = Listing {
+    name: "staff",
+    sorts: &[Sort::Az, Sort::Za],
+    statuses: &["active", "disabled"],
+    kinds: &["support", "billing", "admin"],
+    dates: false,
+    search: true,
+};
+
+/// A page of the members of staff (`gsi1` `STAFF` / `<email>`) as `asked` says.
+pub async fn list(table: &dyn Table, asked: &Asked) -> Result<Listed<StaffMember>, ListingError> {
+    // DynamoDB refuses `begins_with` an empty string: no search reads all.
+    let sort = match &asked.q {
+        Some(start) => SortKey::BeginsWith(start.clone()),
+        None => SortKey::Any,
+    };
+    let query = Query::index(Index::Gsi1, "STAFF").sort(sort);
+    let keep = |item: &Item| -> TableResult<Option<StaffMember>> {
+        let member = member_of(item)?;
+        let standing = if member.disabled {
+            "disabled"
+        } else {
+            "active"
+        };
+        let status = asked.status.as_deref().is_none_or(|s| s == standing);
+        let role = asked
+            .kind
+            .as_deref()
+            .is_none_or(|k| k == member.role.as_str());
+        Ok((status && role).then_some(member))
+    };
+    listing::read(table, query, asked, keep).await
+}
+
+impl CsvRow for StaffMember {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "email",
+        "name",
+        "role",
+        "disabled",
+        "created",
+        "created_by",
+    ];
+
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.id.clone(),
+            self.email.clone(),
+            self.name.clone(),
+            self.role.as_str().into(),
+            self.disabled.to_string(),
+            self.created_at.clone(),
+            self.created_by.clone(),
+        ]
+    }
 }
 
 /// A change an admin makes to a member of staff.

@@ -75,7 +75,7 @@ impl Names {
         id: &str,
     ) -> Result<Option<String>, TableError> {
         if self.staff.is_none() {
-            let members = super::list(ports.table()).await?;
+            let members = super::every_member(ports.table()).await?;
             self.staff = Some(members.into_iter().map(|m| (m.id, m.name)).collect());
         }
         Ok(self.staff.as_ref().and_then(|names| names.get(id).cloned()))

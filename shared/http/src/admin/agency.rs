@@ -7,11 +7,12 @@
 use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{AsBilling, AsSupport, NeededRole, Staff};
+use super::{AsBilling, AsSupport, NeededRole, Staff, listing};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use hostfront_core::agency::going_live::DomainProof;
@@ -24,6 +25,7 @@ use hostfront_core::agency::services::{
 use hostfront_core::agency::site::{self, HostedSite, NewSite, SiteMove, SiteStatus};
 use hostfront_core::agency::stats::{self, PipelineStats};
 use hostfront_core::agency::{AgencyError, Listed};
+use hostfront_core::listing::{Asked, ListParams};
 
 impl From<AgencyError> for ApiError {
     fn from(error: AgencyError) -> Self {
@@ -48,31 +50,27 @@ pub(super) async fn found(state: &AppState, id: &str) -> Result<HostedSite, ApiE
         .ok_or(AgencyError::NotFound("site"))?)
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct SiteList {
-    /// Only the sites in this status.
-    status: Option<SiteStatus>,
-    /// Where the previous page ended (its `next`).
-    cursor: Option<String>,
-}
-
-/// The client sites, newest first, 50 a page.
+/// The client sites, a page at a time (see `docs/api.md`, Lists):
+/// `newest` (default) or `oldest` first by when made; `status`; `from`/`to`
+/// days made. `format=csv` downloads every page.
 #[utoipa::path(get, path = "/api/admin/sites", tag = "admin", security(("staff" = ["support"])),
-    params(SiteList),
+    params(ListParams),
     responses(
-        (status = 200, body = Listed<HostedSite>),
-        (status = 400, body = ErrorBody, description = "`invalid_query`"),
-        (status = 422, body = ErrorBody, description = "`invalid_cursor`"),
+        (status = 200, description = "a page, or with `format=csv` the list as CSV (`X-Truncated`, `X-Next-Cursor`)",
+            content((Listed<HostedSite> = "application/json"), (String = "text/csv"))),
+        (status = 400, body = ErrorBody, description = "`invalid_query`: an unknown or malformed parameter"),
+        (status = 422, body = ErrorBody, description = "`invalid_limit`, `invalid_sort`, `invalid_status`, `invalid_kind`, `invalid_date`, `invalid_search`, `invalid_cursor`"),
     ))]
 async fn list_sites(
     State(state): State<AppState>,
-    _: Staff<AsSupport>,
-    ApiQuery(list): ApiQuery<SiteList>,
-) -> Result<Json<Listed<HostedSite>>, ApiError> {
-    Ok(Json(
-        site::list(&state.ports, list.status, list.cursor).await?,
-    ))
+    staff: Staff<AsSupport>,
+    headers: HeaderMap,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Response, ApiError> {
+    let asked = listing::asked(&site::SITES, params, &headers)?;
+    let ports = &state.ports;
+    let page = |asked: Asked| async move { site::list(ports, &asked).await };
+    listing::answer(&state, &staff, (&site::SITES, asked), page).await
 }
 
 /// Makes a draft client site, by hand.

@@ -6,20 +6,23 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use super::{AsBilling, AsSupport, Staff};
+use super::{AsBilling, AsSupport, Staff, listing};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use crate::orders::idempotency_key;
 use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use hostfront_core::CustomerId;
 use hostfront_core::accounts::Customer;
 use hostfront_core::billing::credit::{self, Credit, CreditError};
 use hostfront_core::billing::refund::{self, RefundError, RefundRequest, Refunded};
+use hostfront_core::listing::{Asked, ListParams, Listed};
 use hostfront_core::orders::OrderView;
 use hostfront_core::orders::create::{self, OrderRequest};
-use hostfront_core::staff::customers::{self, CustomerFile};
+use hostfront_core::staff::customers::{self, CUSTOMERS, CustomerFile};
+use hostfront_core::staff::orders::{self as staff_orders, ORDERS, StaffOrder};
 use hostfront_core::staff::subscriptions::{self, ServiceActionError};
 use hostfront_core::subscriptions::cancel::{self, Acting, When};
 use hostfront_core::subscriptions::{Subscription, SubscriptionStatus};
@@ -39,31 +42,56 @@ impl From<ServiceActionError> for ApiError {
     }
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct Search {
-    /// An email, an invoice number (`INV-000042`), a domain, a customer id,
-    /// or the start of a name.
-    #[param(max_length = 200)]
-    q: String,
+/// Customers by name, a page at a time (see `docs/api.md`, Lists): `az`
+/// (the default) or `za`; `q` an email, an invoice number (`INV-000042`),
+/// a domain or a customer id finds that one customer, anything else is
+/// the start of a name (case does not matter). `format=csv` downloads every page.
+#[utoipa::path(get, path = "/api/admin/customers", tag = "admin", security(("staff" = ["support"])),
+    params(ListParams),
+    responses(
+        (status = 200, description = "a page, or with `format=csv` the list as CSV (`X-Truncated`, `X-Next-Cursor`)",
+            content((Listed<Customer> = "application/json"), (String = "text/csv"))),
+        (status = 400, body = ErrorBody, description = "`invalid_query`: an unknown or malformed parameter"),
+        (status = 422, body = ErrorBody, description = "`invalid_limit`, `invalid_sort`, `invalid_status`, `invalid_kind`, `invalid_date`, `invalid_search`, `invalid_cursor`"),
+    ))]
+async fn list_customers(
+    State(state): State<AppState>,
+    staff: Staff<AsSupport>,
+    headers: HeaderMap,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Response, ApiError> {
+    let asked = listing::asked(&CUSTOMERS, params, &headers)?;
+    let ports = &state.ports;
+    let page = |asked: Asked| async move { customers::list(ports, &asked).await };
+    listing::answer(&state, &staff, (&CUSTOMERS, asked), page).await
 }
 
-/// Finds customers.
-#[utoipa::path(get, path = "/api/admin/customers", tag = "admin", security(("staff" = ["support"])),
-    params(Search),
-    responses((status = 200, body = Vec<Customer>)))]
-async fn search(
+/// One customer's orders, a page at a time (see `docs/api.md`, Lists):
+/// newest or oldest first; `status`; `from`/`to` days placed; `q` the
+/// start of an order id. `format=csv` downloads every page.
+#[utoipa::path(get, path = "/api/admin/customers/{id}/orders", tag = "admin", security(("staff" = ["support"])),
+    params(("id" = String, Path, description = "the customer"), ListParams),
+    responses(
+        (status = 200, description = "a page, or with `format=csv` the list as CSV (`X-Truncated`, `X-Next-Cursor`)",
+            content((Listed<StaffOrder> = "application/json"), (String = "text/csv"))),
+        (status = 400, body = ErrorBody, description = "`invalid_query`: an unknown or malformed parameter"),
+        (status = 422, body = ErrorBody, description = "`invalid_limit`, `invalid_sort`, `invalid_status`, `invalid_kind`, `invalid_date`, `invalid_search`, `invalid_cursor`"),
+    ))]
+async fn customer_orders(
     State(state): State<AppState>,
-    _: Staff<AsSupport>,
-    ApiQuery(search): ApiQuery<Search>,
-) -> Result<Json<Vec<Customer>>, ApiError> {
-    if search.q.chars().count() > 200 {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "search with at most 200 characters",
-        ));
+    staff: Staff<AsSupport>,
+    Path(id): Path<CustomerId>,
+    headers: HeaderMap,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Response, ApiError> {
+    let asked = listing::asked(&ORDERS, params, &headers)?;
+    if asked.csv {
+        let (ports, id) = (&state.ports, &id);
+        let page = |asked: Asked| async move { staff_orders::of_customer(ports, id, &asked).await };
+        return listing::download(&state, &staff, (&ORDERS, &asked), page).await;
     }
-    Ok(Json(customers::search(&state.ports, &search.q).await?))
+    let page = staff_orders::of_customer(&state.ports, &id, &asked).await?;
+    Ok(Json(super::orders::with_staff_details(&state, page).await?).into_response())
 }
 
 /// Everything about one customer.
@@ -306,9 +334,9 @@ async fn cancel_service(
 
 pub(super) fn routes<T: RouteTable>() -> T {
     T::default()
-        .add(crate::handlers!(search))
+        .add(crate::handlers!(list_customers))
         .add(crate::handlers!(customer_file))
-        .add(crate::handlers!(place_order_for))
+        .add(crate::handlers!(customer_orders, place_order_for))
         .add(crate::handlers!(refund_invoice))
         .add(crate::handlers!(grant_credit))
         .add(crate::handlers!(set_service_status))

@@ -11,6 +11,7 @@ mod agency;
 mod agency_pitch;
 mod customers;
 mod invoices;
+mod listing;
 mod operations;
 mod orders;
 mod own_account;
@@ -31,8 +32,9 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::accounts::{cookie_value, session_cookie};
 use super::client::{Admitted, AuthAttempts, ClientIp};
-use super::error::{ApiError, ApiJson, ErrorBody};
+use super::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use hostfront_core::audit::Actor;
+use hostfront_core::listing::{Asked, ListParams, Listed};
 use hostfront_core::staff::auth::{self, Enrolment, NewStaff, SESSION_SECS, StaffLogin};
 use hostfront_core::staff::{self, Role, StaffChange, StaffError, StaffMember};
 
@@ -218,14 +220,27 @@ async fn me(staff: Staff<AsSupport>) -> Json<StaffMember> {
     Json(staff.member)
 }
 
-/// Every member of staff.
+/// The members of staff, a page at a time (see `docs/api.md`, Lists): by
+/// email, `az` (default) or `za`; `status` `active` or `disabled`; `kind` a
+/// role; `q` the start of an email. `format=csv` downloads every page.
 #[utoipa::path(get, path = "/api/admin/staff", tag = "admin", security(("staff" = ["admin"])),
-    responses((status = 200, body = Vec<StaffMember>)))]
+    params(ListParams),
+    responses(
+        (status = 200, description = "a page, or with `format=csv` the list as CSV (`X-Truncated`, `X-Next-Cursor`)",
+            content((Listed<StaffMember> = "application/json"), (String = "text/csv"))),
+        (status = 400, body = ErrorBody, description = "`invalid_query`: an unknown or malformed parameter"),
+        (status = 422, body = ErrorBody, description = "`invalid_limit`, `invalid_sort`, `invalid_status`, `invalid_kind`, `invalid_date`, `invalid_search`, `invalid_cursor`"),
+    ))]
 async fn list_staff(
     State(state): State<AppState>,
-    _: Staff<AsAdmin>,
-) -> Result<Json<Vec<StaffMember>>, ApiError> {
-    Ok(Json(staff::list(state.ports.table.as_ref()).await?))
+    admin: Staff<AsAdmin>,
+    headers: HeaderMap,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Response, ApiError> {
+    let asked = listing::asked(&staff::STAFF, params, &headers)?;
+    let table = state.ports.table.as_ref();
+    let page = |asked: Asked| async move { staff::list(table, &asked).await };
+    listing::answer(&state, &admin, (&staff::STAFF, asked), page).await
 }
 
 /// Adds a member of staff. The answer holds their password (when none was

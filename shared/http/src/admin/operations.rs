@@ -3,21 +3,25 @@
 
 use crate::table::RouteTable;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{AsAdmin, AsSupport, Staff};
+use super::{AsAdmin, AsSupport, Staff, listing};
 use crate::AppState;
-use crate::error::{ApiError, ApiQuery, ErrorBody};
+use crate::error::{ApiError, ErrorBody};
 use hostfront_core::CustomerId;
-use hostfront_core::audit::{self, Actor, AuditQuery};
+use hostfront_core::audit::{Actor, AuditQuery};
 use hostfront_core::daily::{self, Run};
+use hostfront_core::listing::{Asked, ListParams, Listed};
 use hostfront_core::scheduler::{self, Task};
 use hostfront_core::staff;
+use hostfront_core::staff::audit_log::{self, AUDIT};
 use hostfront_core::staff::dashboard::Dashboard;
 use hostfront_core::staff::dead_letters::{self, DeadLetterError, FailedJob};
-use hostfront_core::staff::names::{NamedEntry, Names};
+use hostfront_core::staff::names::NamedEntry;
 
 impl From<DeadLetterError> for ApiError {
     fn from(error: DeadLetterError) -> Self {
@@ -44,30 +48,49 @@ async fn dashboard(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct AuditSearch {
-    /// A subject: `order:<id>`, `service:<id>`, `domain:<name>`, `staff:<id>`.
+    /// A subject: `order:<id>`, `service:<id>`, `domain:<name>`, `staff:<id>`, `export:<list>`.
+    #[param(max_length = 300)]
     subject: Option<String>,
     /// A customer's id.
     customer: Option<CustomerId>,
     /// A member of staff's id.
+    #[param(max_length = 100)]
     staff: Option<String>,
 }
 
-/// The newest 200 audit entries about a subject, a customer or by a member
-/// of staff (exactly one of the three), with the names of who acted, whose
-/// it is and what it is about.
+/// The audit entries about a subject, a customer or by a member of staff
+/// (exactly one of the three), a page at a time (see `docs/api.md`,
+/// Lists): `newest` (default) or `oldest` first; `from`/`to` days; `q` the
+/// start of an action (`exported`); with the names of who acted, whose it
+/// is and what it is about. `format=csv` downloads every page.
 #[utoipa::path(get, path = "/api/admin/audit", tag = "admin", security(("staff" = ["admin"])),
-    params(AuditSearch),
+    params(AuditSearch, ListParams),
     responses(
-        (status = 200, body = Vec<NamedEntry>),
-        (status = 422, body = ErrorBody, description = "`one_filter`: give exactly one of subject, customer, staff"),
+        (status = 200, description = "a page, or with `format=csv` the list as CSV (`X-Truncated`, `X-Next-Cursor`)",
+            content((Listed<NamedEntry> = "application/json"), (String = "text/csv"))),
+        (status = 400, body = ErrorBody, description = "`invalid_query`: an unknown or malformed parameter"),
+        (status = 422, body = ErrorBody, description = "`one_filter`: give exactly one of subject, customer, staff (a subject of at most 300 characters, an id of staff of at most 100); `invalid_limit`, `invalid_sort`, `invalid_status`, `invalid_kind`, `invalid_date`, `invalid_search`, `invalid_cursor`"),
     ))]
 async fn read_audit(
     State(state): State<AppState>,
-    _: Staff<AsAdmin>,
-    ApiQuery(search): ApiQuery<AuditSearch>,
-) -> Result<Json<Vec<NamedEntry>>, ApiError> {
-    let staff = search.staff.map(Actor::Staff);
-    let query = match (&search.subject, &search.customer, &staff) {
+    staff: Staff<AsAdmin>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let (search, params): (AuditSearch, _) =
+        listing::split(query.as_deref(), &["subject", "customer", "staff"])?;
+    let asked = listing::asked(&AUDIT, params, &headers)?;
+    let longer = |value: &Option<String>, most: usize| {
+        value.as_ref().is_some_and(|v| v.chars().count() > most)
+    };
+    if longer(&search.subject, 300) || longer(&search.staff, 100) {
+        return Err(ApiError::unprocessable(
+            "one_filter",
+            "a subject of at most 300 characters, a member of staff's id of at most 100",
+        ));
+    }
+    let actor = search.staff.map(Actor::Staff);
+    let whose = match (&search.subject, &search.customer, &actor) {
         (Some(subject), None, None) => AuditQuery::Subject(subject),
         (None, Some(customer), None) => AuditQuery::Customer(customer),
         (None, None, Some(actor)) => AuditQuery::Actor(actor),
@@ -78,8 +101,9 @@ async fn read_audit(
             ));
         }
     };
-    let entries = audit::read(state.ports.table.as_ref(), query, 200).await?;
-    Ok(Json(Names::default().entries(&state.ports, entries).await?))
+    let ports = &state.ports;
+    let page = |asked: Asked| async move { audit_log::list(ports, whose, &asked).await };
+    listing::answer(&state, &staff, (&AUDIT, asked), page).await
 }
 
 /// The jobs that kept failing, with what each was for and its last error.

@@ -4,38 +4,61 @@
 use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use super::{AsBilling, AsSupport, Staff};
+use super::{AsBilling, AsSupport, Staff, listing};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use hostfront_core::OrderId;
-use hostfront_core::orders::{Order, OrderStatus, decisions};
-use hostfront_core::staff::orders::{self as staff_orders, StaffOrder};
+use hostfront_core::listing::{Asked, ListParams, Listed};
+use hostfront_core::orders::{Order, decisions};
+use hostfront_core::staff::orders::{self as staff_orders, ORDERS, StaffOrder};
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct Queue {
-    /// `pending_review`, `on_hold`, `failed`, `provisioning`, …
-    status: OrderStatus,
-}
-
-/// The oldest 100 orders in a status, oldest first.
+/// Every customer's orders, a page at a time (see `docs/api.md`, Lists):
+/// newest or oldest first by when placed; `status` lists those in it by
+/// when they entered it (a work queue: `pending_review`, `on_hold`,
+/// `failed`, sorted `oldest`); `from`/`to` days by the same time; `q` an
+/// order id, exactly. `format=csv` downloads every page.
 #[utoipa::path(get, path = "/api/admin/orders", tag = "admin", security(("staff" = ["support"])),
-    params(Queue),
-    responses((status = 200, body = Vec<StaffOrder>)))]
+    params(ListParams),
+    responses(
+        (status = 200, description = "a page, or with `format=csv` the list as CSV (`X-Truncated`, `X-Next-Cursor`)",
+            content((Listed<StaffOrder> = "application/json"), (String = "text/csv"))),
+        (status = 400, body = ErrorBody, description = "`invalid_query`: an unknown or malformed parameter"),
+        (status = 422, body = ErrorBody, description = "`invalid_limit`, `invalid_sort`, `invalid_status`, `invalid_kind`, `invalid_date`, `invalid_search`, `invalid_cursor`"),
+    ))]
 async fn list_orders(
     State(state): State<AppState>,
-    _: Staff<AsSupport>,
-    ApiQuery(queue): ApiQuery<Queue>,
-) -> Result<Json<Vec<StaffOrder>>, ApiError> {
-    let orders = staff_orders::in_status(&state.ports, queue.status, 100).await?;
-    let mut views = Vec::with_capacity(orders.len());
-    for order in orders {
-        views.push(staff_orders::staff_view(&state.ports, order).await?);
+    staff: Staff<AsSupport>,
+    headers: HeaderMap,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Response, ApiError> {
+    let asked = listing::asked(&ORDERS, params, &headers)?;
+    if asked.csv {
+        let ports = &state.ports;
+        let page = |asked: Asked| async move { staff_orders::list(ports, &asked).await };
+        return listing::download(&state, &staff, (&ORDERS, &asked), page).await;
     }
-    Ok(Json(views))
+    let page = staff_orders::list(&state.ports, &asked).await?;
+    Ok(Json(with_staff_details(&state, page).await?).into_response())
+}
+
+/// The page's orders as staff see them.
+pub(super) async fn with_staff_details(
+    state: &AppState,
+    page: Listed<Order>,
+) -> Result<Listed<StaffOrder>, ApiError> {
+    let mut items = Vec::with_capacity(page.items.len());
+    for order in page.items {
+        items.push(staff_orders::staff_view(&state.ports, order).await?);
+    }
+    Ok(Listed {
+        items,
+        next: page.next,
+    })
 }
 
 /// One order, whoever's it is, with what staff need.

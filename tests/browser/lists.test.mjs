@@ -1,0 +1,115 @@
+// The staff lists in Chromium, at 1280 and 390 px: the invoices list
+// filtered by status, searched by number, sorted by its column header
+// (aria-sort says which way), downloaded as CSV (the browser's download);
+// the orders list in the address, so a reload keeps its status, order and
+// search; and the customers list paged with "More".
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, test } from "node:test";
+import { apiCustomer, fits, shot, useStorefront } from "./harness.mjs";
+import { logInNow, visit } from "./staff.mjs";
+
+/// A customer with `count` unpaid orders: `{ email, orders }`.
+async function customerWithOrders(base, count, name) {
+  const { email, call } = await apiCustomer(base, { name, prefix: "lists" });
+  const orders = [];
+  for (let i = 0; i < count; i++) {
+    const stamp = `${Date.now()}${i}`;
+    const order = await call("/api/orders", { plan_id: "web-starter", cycle: "monthly", username: `list${stamp.slice(-9)}`, generate_password: true, domain: { action: "register", name: `listed-${stamp}.com` } });
+    assert.ok(order.id, JSON.stringify(order));
+    orders.push(order);
+  }
+  return { email, orders };
+}
+
+const numbers = (page) => page.locator("#invoice-list tbody tr td:first-child").allTextContents();
+
+describe("the staff lists", () => {
+  const app = useStorefront({ HOSTFRONT_AUTH_PER_MINUTE: "100", HOSTFRONT_AUTH_WINDOW_LIMIT: "200", HOSTFRONT_PURCHASE_PER_MINUTE: "100", HOSTFRONT_PURCHASE_WINDOW_LIMIT: "200" }, { admin: "grace@staff.example" });
+  // One login for every test: a one-time code is good once.
+  let context = null;
+  const loggedIn = async () => {
+    if (!context) {
+      context = await app.browser.newContext({ acceptDownloads: true });
+      await logInNow(await context.newPage(), app.server);
+    }
+    return context.newPage();
+  };
+
+  for (const width of [1280, 390]) {
+    test(`invoices and orders filter, sort, search and download at ${width} px`, async () => {
+      const { orders } = await customerWithOrders(app.server.base, 3, `Ada ${width}`);
+      const page = await loggedIn();
+      await page.setViewportSize({ width, height: width < 500 ? 844 : 900 });
+      await page.goto(`${app.server.base}/admin/#/dashboard`);
+
+      await visit(page, "Invoices", "Invoices");
+      const toolbar = page.locator("#invoice-toolbar");
+      await toolbar.getByLabel(/^Status/).selectOption("open");
+      await page.waitForURL(/#\/invoices\?status=open$/);
+      const header = page.locator("#invoice-list th", { hasText: "Number" });
+      assert.equal(await header.getAttribute("aria-sort"), "descending", "newest number first");
+      const newest = await numbers(page);
+      assert.ok(newest.length >= 3, newest.join());
+      await header.getByRole("button").click();
+      await page.waitForURL(/sort=oldest/);
+      await page.locator("#invoice-list th[aria-sort=ascending]").waitFor();
+      const oldest = await numbers(page);
+      assert.deepEqual([...oldest].reverse(), newest, "the other way round");
+      await shot(page, `lists-invoices-${width}`);
+      if (width < 500) await fits(page, "the invoices list at 390 px");
+
+      const number = orders[1].invoice.number;
+      await toolbar.getByLabel(/^Invoice number/).fill(number);
+      await toolbar.getByRole("button", { name: "Show" }).click();
+      await page.waitForURL(new RegExp(`q=${number}`));
+      await page.locator("#invoice-list tbody tr").first().waitFor();
+      assert.deepEqual(await numbers(page), [number]);
+      await page.reload();
+      await page.locator("#invoice-list tbody tr").first().waitFor();
+      assert.deepEqual(await numbers(page), [number], "a reload keeps the search");
+      assert.equal(await page.locator("#invoice-toolbar").getByLabel(/^Invoice number/).inputValue(), number);
+
+      const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#invoice-toolbar").getByRole("link", { name: "Download CSV" }).click()]);
+      assert.match(download.suggestedFilename(), /^invoices-\d{4}-\d{2}-\d{2}\.csv$/);
+      const csv = readFileSync(await download.path(), "utf8").split("\r\n");
+      assert.equal(csv[0], "number,issued,customer,name,kind,status,total,refunded,currency");
+      assert.equal(csv.length, 3, "a header, the one invoice found, the last line's end");
+      assert.ok(csv[1].startsWith(`${number},`), csv[1]);
+
+      // The orders list keeps its status, order and search in the address.
+      await visit(page, "Orders", "Orders waiting for staff");
+      await page.locator("#order-queue").selectOption("awaiting_payment");
+      await page.waitForURL(/#\/orders\?status=awaiting_payment$/);
+      await page.locator("#order-toolbar").getByLabel(/^Order(?! id)/).selectOption("oldest");
+      await page.waitForURL(/#\/orders\?status=awaiting_payment&sort=oldest$/);
+      await page.locator("#order-toolbar").getByLabel(/^Order id/).fill(orders[2].id);
+      await page.locator("#order-toolbar").getByRole("button", { name: "Show" }).click();
+      await page.locator(`#order-list [data-order="${orders[2].id}"]`).waitFor();
+      await page.reload();
+      await page.locator(`#order-list [data-order="${orders[2].id}"]`).waitFor();
+      assert.equal(await page.locator("#order-list [data-order]").count(), 1);
+      assert.equal(await page.locator("#order-queue").inputValue(), "awaiting_payment");
+      await shot(page, `lists-orders-${width}`);
+      if (width < 500) await fits(page, "the orders list at 390 px");
+      await page.close();
+    });
+  }
+
+  test("the customers list pages with More, each once", async () => {
+    const page = await loggedIn();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    for (let i = 0; i < 3; i++) await apiCustomer(app.server.base, { name: `Paged ${i}`, prefix: "paged" });
+    await page.goto(`${app.server.base}/admin/#/customers?q=paged&limit=2`);
+    const names = page.locator("#customer-results tbody tr td:first-child");
+    await names.nth(1).waitFor();
+    assert.equal(await names.count(), 2, "a page of two");
+    await page.getByRole("button", { name: "More" }).click();
+    await names.nth(2).waitFor();
+    const shown = await names.allTextContents();
+    assert.deepEqual(shown, ["Paged 0", "Paged 1", "Paged 2"], "A to Z, each once");
+    assert.ok(await page.getByRole("button", { name: "More" }).isHidden(), "no page after the last");
+    await page.close();
+  });
+});
