@@ -15,7 +15,7 @@ pub const INVOICES: Listing = Listing {
     name: "invoices",
     sorts: &[Sort::Newest, Sort::Oldest],
     statuses: &["open", "paid", "void", "refunded"],
-    kinds: &["order", "renewal", "period", "upgrade"],
+    kinds: &["order", "renewal", "period", "upgrade", "client_service"],
     dates: false,
     search: true,
 };
@@ -28,7 +28,7 @@ pub struct InvoiceSummary {
     pub customer_id: CustomerId,
     /// The buyer as the invoice names them (none on the oldest invoices).
     pub customer_name: Option<String>,
-    /// `order`, `renewal`, `period` or `upgrade`.
+    /// `order`, `renewal`, `period`, `upgrade` or `client_service`.
     pub kind: String,
     /// RFC 3339, UTC.
     pub issued_at: String,
@@ -47,6 +47,7 @@ fn kind_of(about: &InvoiceFor) -> &'static str {
         InvoiceFor::Renewal { .. } => "renewal",
         InvoiceFor::Period { .. } => "period",
         InvoiceFor::Upgrade { .. } => "upgrade",
+        InvoiceFor::ClientService { .. } => "client_service",
     }
 }
 

@@ -16,7 +16,7 @@ use hostfront_core::staff::invoices::{self, INVOICES, InvoiceSummary};
 /// Every customer's invoices, a page at a time (see `docs/api.md`, Lists):
 /// `newest` (the default) or `oldest` number first; `status` (`open`,
 /// `paid`, `void`, `refunded`); `kind` (`order`, `renewal`, `period`,
-/// `upgrade`); `q` an invoice number (`INV-000042`), exactly. No date
+/// `upgrade`, `client_service`); `q` an invoice number (`INV-000042`), exactly. No date
 /// range: the index holds numbers, not days. `format=csv` downloads every page.
 #[utoipa::path(get, path = "/api/admin/invoices", tag = "admin", security(("staff" = ["billing"])),
     params(ListParams),
