@@ -3,7 +3,7 @@
 // the dashboard, the order queues and an order with its decisions,
 // customers and a customer's file, disputes, dead letters, the agency's
 // client sites (a site's page, its services) and client services, pools,
-// tasks, reports, the audit log and the member's own account. Every change carries the console's header.
+// tasks, reports, the audit log, mail templates and the member's own account. Every change carries the console's header.
 
 import { api, ApiError } from "./api.js";
 import { $, capitalized, formFields } from "./page.js";
@@ -14,6 +14,7 @@ import { setUpCustomers, showCustomer, showCustomers } from "./admin/customers.j
 import { refreshCounts } from "./admin/dashboard.js";
 import { setUpDeadLetters, showDeadLetters } from "./admin/dead-letters.js";
 import { note } from "./admin/feedback.js";
+import { setUpMail, showLetter, showLetters } from "./admin/mail.js";
 import { setUpMyAccount, showMyAccount } from "./admin/my-account.js";
 import { setUpOrders, showOrder, showOrders } from "./admin/orders.js";
 import { setUpPools, showPools } from "./admin/pools.js";
@@ -34,6 +35,7 @@ const VIEWS = {
   pools: { draw: showPools },
   tasks: { draw: showTasks },
   audit: { draw: ({ params }) => showAudit(params) },
+  mail: { draw: showLetters, detail: ["mail-letter", ({ id }) => showLetter(id)] },
   reports: { draw: () => {} },
   me: { draw: showMyAccount },
 };
@@ -106,7 +108,7 @@ function setUpNavigation() {
 }
 
 async function start() {
-  for (const setUp of [setUpLogin, setUpNavigation, setUpOrders, setUpCustomers, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools, setUpSites, setUpClientServices, setUpMyAccount]) setUp();
+  for (const setUp of [setUpLogin, setUpNavigation, setUpOrders, setUpCustomers, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools, setUpSites, setUpClientServices, setUpMail, setUpMyAccount]) setUp();
   try {
     signedIn(await api("/api/admin/me"));
   } catch {

@@ -12,7 +12,7 @@ import { forgetNotes } from "./feedback.js";
 const AREAS = {
   dashboard: "support", orders: "support", customers: "support", disputes: "support",
   "dead-letters": "support", sites: "support", "client-services": "support", pools: "support", tasks: "support",
-  audit: "admin", reports: "billing", me: "support",
+  audit: "admin", mail: "admin", reports: "billing", me: "support",
 };
 
 /// Where the address points: `{ area, id, params }`.

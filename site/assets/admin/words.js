@@ -70,6 +70,7 @@ const EVENTS = {
   payment_unreconciled: "could not match a payment to {}", migrated: "migrated {}",
   poc_ready: "marked the proof of concept of {} ready", proposal_sent: "sent the proposal for {}",
   proposal_accepted: "recorded the acceptance of the proposal for {}", reactivated: "reactivated {}", activated: "activated {}",
+  mail_template_saved: "saved {}", mail_template_reverted: "reverted {}",
 };
 
 /// An event in words, done to `what`: `auto_renew_off` → "turned auto-renew off for the domain example.com".

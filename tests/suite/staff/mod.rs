@@ -9,6 +9,7 @@ mod countries;
 mod credit;
 mod credit_notes;
 mod login;
+mod mail_templates;
 mod names;
 mod own_account;
 mod pools;

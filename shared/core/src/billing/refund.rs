@@ -228,7 +228,7 @@ async fn refund_mail(
         &customer.email,
         &letter,
         &note.number,
-    )
+    ).await
 }
 
 /// A refund the gateway made: its amount, the lease's attempt, the role

@@ -94,8 +94,8 @@ impl Names {
     }
 
     /// `service:<id>` and `order:<id>` of `customer` as their plan and
-    /// domain; the agency's `site:<id>` by its business's name and
-    /// `client_service:<id>` by its own.
+    /// domain; the agency's `site:<id>` by its business's name,
+    /// `client_service:<id>` by its own, and `mail_template:<kind>` by the letter's title.
     pub async fn subject(
         &mut self,
         ports: &impl Storage,
@@ -108,6 +108,9 @@ impl Names {
         let name = match (subject.split_once(':'), customer) {
             (Some(("site", id)), _) => {
                 agency_name(site::find(ports, id).await)?.map(|site| site.business_name)
+            }
+            (Some(("mail_template", kind)), _) => {
+                crate::mail::custom::versions::title_of(kind).map(str::to_string)
             }
             (Some(("client_service", id)), _) => {
                 agency_name(services::find_by_id(ports, id).await)?.map(|service| service.name)

@@ -10,6 +10,7 @@
 mod agency;
 mod customers;
 mod invoices;
+mod mail_templates;
 mod operations;
 mod orders;
 mod own_account;
@@ -288,6 +289,7 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(pools::routes())
         .merge(reports::routes())
         .merge(invoices::routes())
+        .merge(mail_templates::routes())
         .merge(simulated_provider::routes())
         .merge(crate::two_step::admin_routes())
 }

@@ -141,7 +141,7 @@ async fn notice(
         &owner.email,
         &letter,
         &subject(domain),
-    )
+    ).await
 }
 
 fn to_slug(status: OwnedStatus) -> &'static str {
