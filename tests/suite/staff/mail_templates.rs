@@ -69,7 +69,11 @@ async fn other_roles_are_refused(app: &App) {
 async fn hostile_drafts_change_nothing(admin: &Clerk<'_>) {
     for (body, line, says) in [
         ("Hi\n{{7*7}} {{link}}", 2, "`{{7*7}}` is not a field name"),
-        ("{{link}}\n\n{% for x in l.lines %}", 3, "`{%` starts a statement"),
+        (
+            "{{link}}\n\n{% for x in l.lines %}",
+            3,
+            "`{%` starts a statement",
+        ),
         ("{{ self }} {{link}}", 1, "{{self}} is not a field"),
         ("{{link}} {{domain}}", 1, "a field of other letters"),
     ] {
@@ -78,7 +82,10 @@ async fn hostile_drafts_change_nothing(admin: &Clerk<'_>) {
             let answer = admin.post(&path, draft.clone()).await;
             let (status, code, message) = refusal(&answer);
             assert_eq!((status, code), (422, "invalid_mail_template"), "{body:?}");
-            assert!(message.starts_with(&format!("body, line {line}: ")), "{message}");
+            assert!(
+                message.starts_with(&format!("body, line {line}: ")),
+                "{message}"
+            );
             assert!(message.contains(says), "{message}");
         }
         let saved = admin.send(reqwest::Method::PUT, LETTER, draft).await;
@@ -99,36 +106,69 @@ async fn a_saved_template_is_what_the_next_reset_says(app: &App) {
     assert_eq!(status, 200);
     let letters = letters.as_array().unwrap();
     assert_eq!(letters.len(), MailKind::ALL.len());
-    let reset = letters.iter().find(|l| l["kind"] == "password_reset").unwrap();
+    let reset = letters
+        .iter()
+        .find(|l| l["kind"] == "password_reset")
+        .unwrap();
     let fields: Vec<(&str, bool)> = reset["fields"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| (f["name"].as_str().unwrap(), f["required"] == true))
         .collect();
-    assert_eq!(fields, [("name", false), ("company", false), ("link", true)]);
+    assert_eq!(
+        fields,
+        [("name", false), ("company", false), ("link", true)]
+    );
     hostile_drafts_change_nothing(&admin).await;
 
     let draft = json!({
         "subject": "Your new password at {{company}}, {{name}}",
         "body": "Dear {{name}},\n\nfollow {{link}} within half an hour.\n\n<b>The bakery's own words</b>",
     });
-    let (status, preview) = admin.post(&format!("{LETTER}/preview"), draft.clone()).await;
+    let (status, preview) = admin
+        .post(&format!("{LETTER}/preview"), draft.clone())
+        .await;
     assert_eq!(status, 200, "{preview}");
-    assert!(preview["text"].as_str().unwrap().contains("Dear Ada Lovelace,"));
+    assert!(
+        preview["text"]
+            .as_str()
+            .unwrap()
+            .contains("Dear Ada Lovelace,")
+    );
     let mut saved = draft.clone();
     saved["based_on"] = json!(0);
     let (status, version) = admin.send(reqwest::Method::PUT, LETTER, saved).await;
     assert_eq!((status, &version["version"]), (200, &json!(1)), "{version}");
 
     let mail = reset_mail(app, "Eve <script>alert(1)</script>").await;
-    assert!(mail.subject.starts_with("Your new password at "), "{}", mail.subject);
-    assert!(mail.text.contains("Dear Eve <script>alert(1)</script>,"), "{}", mail.text);
-    assert!(mail.text.contains("follow http") && mail.text.contains("#token="), "{}", mail.text);
+    assert!(
+        mail.subject.starts_with("Your new password at "),
+        "{}",
+        mail.subject
+    );
+    assert!(
+        mail.text.contains("Dear Eve <script>alert(1)</script>,"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.text.contains("follow http") && mail.text.contains("#token="),
+        "{}",
+        mail.text
+    );
     assert!(!mail.html.contains("<script>"), "{}", mail.html);
     assert!(!mail.html.contains("<b>"), "{}", mail.html);
-    assert!(mail.html.contains("Eve &#60;script&#62;") || mail.html.contains("Eve &lt;script&gt;"), "{}", mail.html);
-    assert!(mail.html.contains("<a href=\"http"), "the link is a link: {}", mail.html);
+    assert!(
+        mail.html.contains("Eve &#60;script&#62;") || mail.html.contains("Eve &lt;script&gt;"),
+        "{}",
+        mail.html
+    );
+    assert!(
+        mail.html.contains("<a href=\"http"),
+        "the link is a link: {}",
+        mail.html
+    );
 
     versions_and_reverts(app, &admin).await;
     test_sends_go_to_the_admin_alone(app, &admin).await;
@@ -137,12 +177,22 @@ async fn a_saved_template_is_what_the_next_reset_says(app: &App) {
 
 async fn versions_and_reverts(app: &App, admin: &Clerk<'_>) {
     let second = json!({"subject": "Reset", "body": "Open {{link}}", "based_on": 1});
-    assert_eq!(admin.send(reqwest::Method::PUT, LETTER, second.clone()).await.0, 200);
+    assert_eq!(
+        admin
+            .send(reqwest::Method::PUT, LETTER, second.clone())
+            .await
+            .0,
+        200
+    );
     let stale = admin.send(reqwest::Method::PUT, LETTER, second).await;
     assert_eq!(refusal(&stale).1, "mail_template_changed");
-    let back = admin.post(&format!("{LETTER}/revert"), json!({"version": 1})).await;
+    let back = admin
+        .post(&format!("{LETTER}/revert"), json!({"version": 1}))
+        .await;
     assert_eq!((back.0, &back.1["version"]), (200, &json!(3)), "{}", back.1);
-    let missing = admin.post(&format!("{LETTER}/revert"), json!({"version": 9})).await;
+    let missing = admin
+        .post(&format!("{LETTER}/revert"), json!({"version": 9}))
+        .await;
     assert_eq!(missing.0, 404);
     let built_in = admin.post(&format!("{LETTER}/revert"), json!({})).await;
     assert_eq!(built_in.1["note"], "reverted to the built-in letter");
@@ -153,30 +203,74 @@ async fn versions_and_reverts(app: &App, admin: &Clerk<'_>) {
         .iter()
         .map(|v| v["note"].as_str().unwrap())
         .collect();
-    assert_eq!(notes, ["reverted to the built-in letter", "reverted to version 1", "saved", "saved"]);
+    assert_eq!(
+        notes,
+        [
+            "reverted to the built-in letter",
+            "reverted to version 1",
+            "saved",
+            "saved"
+        ]
+    );
     assert_eq!(letter["overridden"], false);
-    assert!(letter["draft"]["body"].as_str().unwrap().contains("{{link}}"));
+    assert!(
+        letter["draft"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("{{link}}")
+    );
 
     let mail = reset_mail(app, "Grace Hopper").await;
-    assert!(mail.subject.starts_with("Set a new password for "), "built-in again: {}", mail.subject);
+    assert!(
+        mail.subject.starts_with("Set a new password for "),
+        "built-in again: {}",
+        mail.subject
+    );
 
-    let (_, trail) = admin.get("/api/admin/audit?subject=mail_template:password_reset").await;
+    let (_, trail) = admin
+        .get("/api/admin/audit?subject=mail_template:password_reset")
+        .await;
     let said: Vec<(&str, &str, &str, &str)> = trail
         .as_array()
         .unwrap()
         .iter()
         .map(|e| {
             let text = |k: &str| e[k].as_str().unwrap_or("");
-            (text("action"), text("subject_name"), text("from"), text("to"))
+            (
+                text("action"),
+                text("subject_name"),
+                text("from"),
+                text("to"),
+            )
         })
         .collect();
     assert_eq!(
         said,
         [
-            ("mail_template_reverted", "Password reset", "version 3", "version 4 (built-in)"),
-            ("mail_template_reverted", "Password reset", "version 2", "version 3 (as version 1)"),
-            ("mail_template_saved", "Password reset", "version 1", "version 2"),
-            ("mail_template_saved", "Password reset", "built-in", "version 1"),
+            (
+                "mail_template_reverted",
+                "Password reset",
+                "version 3",
+                "version 4 (built-in)"
+            ),
+            (
+                "mail_template_reverted",
+                "Password reset",
+                "version 2",
+                "version 3 (as version 1)"
+            ),
+            (
+                "mail_template_saved",
+                "Password reset",
+                "version 1",
+                "version 2"
+            ),
+            (
+                "mail_template_saved",
+                "Password reset",
+                "built-in",
+                "version 1"
+            ),
         ]
     );
 }
@@ -189,9 +283,16 @@ async fn test_sends_go_to_the_admin_alone(app: &App, admin: &Clerk<'_>) {
     let mails = received(app, me, MailKind::PasswordReset).await;
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].subject, "[Test] Reset for Ada Lovelace");
-    assert!(received(app, "victim@example.com", MailKind::PasswordReset).await.is_empty());
+    assert!(
+        received(app, "victim@example.com", MailKind::PasswordReset)
+            .await
+            .is_empty()
+    );
     for _ in 1..5 {
-        assert_eq!(admin.post(&format!("{LETTER}/test"), draft.clone()).await.0, 200);
+        assert_eq!(
+            admin.post(&format!("{LETTER}/test"), draft.clone()).await.0,
+            200
+        );
     }
     let sixth = admin.post(&format!("{LETTER}/test"), draft).await;
     assert_eq!((sixth.0, refusal(&sixth).1), (429, "too_many_test_mails"));
@@ -212,7 +313,11 @@ async fn a_template_that_no_longer_fits_falls_back(app: &App) {
     item.insert("v".into(), json!(5));
     app.ports.table.put(item, None).await.unwrap();
     let mail = reset_mail(app, "Katherine Johnson").await;
-    assert!(mail.subject.starts_with("Set a new password for "), "{}", mail.subject);
+    assert!(
+        mail.subject.starts_with("Set a new password for "),
+        "{}",
+        mail.subject
+    );
     assert!(mail.text.contains("#token="), "{}", mail.text);
 }
 

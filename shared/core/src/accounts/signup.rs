@@ -137,7 +137,8 @@ pub async fn signup(
         letter.link = format!("{public}/account.html{continue_at}#verify={token}");
         let subject = format!("signup-{}", &repo::digest(&token)[..16]);
         let verification =
-            Mail::compose_about(ports, MailKind::VerifyEmail, &email, &letter, &subject).await?
+            Mail::compose_about(ports, MailKind::VerifyEmail, &email, &letter, &subject)
+                .await?
                 .with_secret(&token);
         ports
             .table()

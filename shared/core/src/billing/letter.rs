@@ -80,5 +80,7 @@ pub async fn mail(
     subject: &str,
     occasion: &str,
 ) -> Result<Mail, TableError> {
-    Ok(Mail::compose_about(ports, kind, to, letter, subject).await?.for_period(occasion))
+    Ok(Mail::compose_about(ports, kind, to, letter, subject)
+        .await?
+        .for_period(occasion))
 }

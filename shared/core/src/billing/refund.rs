@@ -228,7 +228,8 @@ async fn refund_mail(
         &customer.email,
         &letter,
         &note.number,
-    ).await
+    )
+    .await
 }
 
 /// A refund the gateway made: its amount, the lease's attempt, the role

@@ -25,7 +25,9 @@ impl From<TemplateError> for ApiError {
             TemplateError::NoSuchLetter(_) | TemplateError::NoSuchVersion(_) => {
                 ApiError::not_found(error.to_string())
             }
-            TemplateError::Changed => ApiError::conflict("mail_template_changed", error.to_string()),
+            TemplateError::Changed => {
+                ApiError::conflict("mail_template_changed", error.to_string())
+            }
             TemplateError::TooManyTests { seconds } => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_test_mails",
@@ -90,7 +92,9 @@ async fn letter(
     Path(kind): Path<String>,
 ) -> Result<Json<LetterDetail>, ApiError> {
     let kind = custom::kind_named(&kind)?;
-    Ok(Json(versions::detail(state.ports.table.as_ref(), kind).await?))
+    Ok(Json(
+        versions::detail(state.ports.table.as_ref(), kind).await?,
+    ))
 }
 
 /// A draft as a mail, with every field's example; nothing is saved.

@@ -141,7 +141,8 @@ async fn notice(
         &owner.email,
         &letter,
         &subject(domain),
-    ).await
+    )
+    .await
 }
 
 fn to_slug(status: OwnedStatus) -> &'static str {

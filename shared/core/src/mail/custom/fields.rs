@@ -42,14 +42,24 @@ const fn text(
     }
 }
 
-const fn link(name: &'static str, description: &'static str, example: &'static str, value: fn(&Letter) -> String) -> Field {
+const fn link(
+    name: &'static str,
+    description: &'static str,
+    example: &'static str,
+    value: fn(&Letter) -> String,
+) -> Field {
     Field {
         link: true,
         ..text(name, description, example, value)
     }
 }
 
-const fn block(name: &'static str, description: &'static str, example: &'static str, value: fn(&Letter) -> String) -> Field {
+const fn block(
+    name: &'static str,
+    description: &'static str,
+    example: &'static str,
+    value: fn(&Letter) -> String,
+) -> Field {
     Field {
         block: true,
         ..text(name, description, example, value)
@@ -71,7 +81,11 @@ fn invoice(l: &Letter) -> String {
 }
 
 fn invoice_lines(l: &Letter) -> String {
-    let lines: Vec<String> = l.lines.iter().map(|(what, amount)| format!("{what}: {amount}")).collect();
+    let lines: Vec<String> = l
+        .lines
+        .iter()
+        .map(|(what, amount)| format!("{what}: {amount}"))
+        .collect();
     lines.join("\n")
 }
 
@@ -87,7 +101,10 @@ fn payment_note(l: &Letter) -> String {
     if l.paid {
         "We have your payment.".into()
     } else {
-        format!("Pay it with a card at {} and we set everything up at once.", l.order_url)
+        format!(
+            "Pay it with a card at {} and we set everything up at once.",
+            l.order_url
+        )
     }
 }
 
@@ -95,7 +112,10 @@ fn next_step(l: &Letter) -> String {
     if l.in_review {
         "Our team looks at every order like this one before setting it up; you hear from us within one working day.".into()
     } else {
-        format!("We are setting up {} now. Watch it happen at {}", l.domain, l.order_url)
+        format!(
+            "We are setting up {} now. Watch it happen at {}",
+            l.domain, l.order_url
+        )
     }
 }
 
@@ -108,13 +128,20 @@ fn refund_note(l: &Letter) -> String {
             "We have refunded {} to your card ending {}. Depending on your bank, it shows on your statement within a few days.{}",
             l.total,
             l.card_last4,
-            if credit_back { " The account credit it took is back in your account." } else { "" }
+            if credit_back {
+                " The account credit it took is back in your account."
+            } else {
+                ""
+            }
         )
     };
     let note = if l.credit_note.is_empty() {
         String::new()
     } else {
-        format!(" Credit note {} corrects invoice {} for the refund; you find it with your invoices.", l.credit_note, l.invoice_number)
+        format!(
+            " Credit note {} corrects invoice {} for the refund; you find it with your invoices.",
+            l.credit_note, l.invoice_number
+        )
     };
     format!("{money} Nothing was set up, and nothing more will be charged.{note}")
 }
@@ -125,7 +152,10 @@ fn login_details(l: &Letter) -> String {
         lines.push(format!("Control panel:  {}", a.panel_url));
         lines.push(format!("Username:       {}", a.username));
         lines.push("Password:       the one you chose when you ordered".into());
-        lines.push(format!("Server:         {} ({}, {})", a.server, a.ipv4, a.ipv6));
+        lines.push(format!(
+            "Server:         {} ({}, {})",
+            a.server, a.ipv4, a.ipv6
+        ));
         lines.push(format!("Mail server:    {}", a.mail_host));
     }
     if !l.mailboxes.is_empty() {
@@ -149,25 +179,105 @@ const EXAMPLE_INVOICE: &str = "Invoice INV-000042, issued 2027-03-01, date of su
 
 /// Every field any letter has.
 pub static FIELDS: &[Field] = &[
-    text("name", "The customer's name.", "Ada Lovelace", |l| l.name.clone()),
-    text("company", "Your company's name.", "Example Hosting", |l| l.company.clone()),
-    text("order_id", "The order's number.", "01JQ4ZK7W3ABCDEF", |l| l.order_id.clone()),
-    link("order_url", "The address of the order's page.", "https://shop.example/order.html?id=01JQ4ZK7W3ABCDEF", |l| l.order_url.clone()),
-    text("plan_name", "The hosting plan.", "Web Starter", |l| l.plan_name.clone()),
-    text("domain", "The domain the letter is about.", "bakery.example", |l| l.domain.clone()),
-    text("invoice_number", "The invoice's number.", "INV-000042", |l| l.invoice_number.clone()),
-    text("credit_note", "The credit note that documents a refund.", "CN-000007", |l| l.credit_note.clone()),
-    text("total", "The amount, with its currency.", "€11.99", |l| l.total.clone()),
-    text("paid_by", "How it was paid: the card ending 4242, or your account credit.", "the card ending 4242", paid_by),
-    block("invoice", "The invoice, with all an invoice must state: parties, lines, taxes, total.", EXAMPLE_INVOICE, invoice),
-    block("lines", "What was paid for, one line each with its amount.", "Web Starter, monthly: €9.99\nTax 20%: €2.00", invoice_lines),
-    text("action", "What happened and what to do, in the system's words.", "Your card ending 4242 was declined. Add another card within 7 days to keep bakery.example.", |l| l.action.clone()),
-    link("link", "The address the letter gives the customer: a one-time link where it needs one.", "https://shop.example/account.html#token=example", |l| l.link.clone()),
-    text("headline", "The notice's headline.", "bakery.example now points elsewhere", |l| l.headline.clone()),
-    text("payment_note", "Whether the order is paid, or where to pay it.", "Pay it with a card at https://shop.example/order.html?id=01JQ4ZK7W3ABCDEF and we set everything up at once.", payment_note),
-    text("next_step", "What happens next: set-up now, or a review first.", "We are setting up bakery.example now. Watch it happen at https://shop.example/order.html?id=01JQ4ZK7W3ABCDEF", next_step),
-    text("refund_note", "What was given back, and how.", "We have refunded €11.99 to your card ending 4242. Depending on your bank, it shows on your statement within a few days. Nothing was set up, and nothing more will be charged.", refund_note),
-    block("login_details", "The control panel, username, server and mailboxes; where the domain is elsewhere, the DNS records to set.", "Control panel:  https://web1.example:2083\nUsername:       bakery\nPassword:       the one you chose when you ordered\nServer:         web1.example (192.0.2.10, 2001:db8::10)\nMail server:    mail.web1.example", login_details),
+    text("name", "The customer's name.", "Ada Lovelace", |l| {
+        l.name.clone()
+    }),
+    text("company", "Your company's name.", "Example Hosting", |l| {
+        l.company.clone()
+    }),
+    text("order_id", "The order's number.", "01JQ4ZK7W3ABCDEF", |l| {
+        l.order_id.clone()
+    }),
+    link(
+        "order_url",
+        "The address of the order's page.",
+        "https://shop.example/order.html?id=01JQ4ZK7W3ABCDEF",
+        |l| l.order_url.clone(),
+    ),
+    text("plan_name", "The hosting plan.", "Web Starter", |l| {
+        l.plan_name.clone()
+    }),
+    text(
+        "domain",
+        "The domain the letter is about.",
+        "bakery.example",
+        |l| l.domain.clone(),
+    ),
+    text(
+        "invoice_number",
+        "The invoice's number.",
+        "INV-000042",
+        |l| l.invoice_number.clone(),
+    ),
+    text(
+        "credit_note",
+        "The credit note that documents a refund.",
+        "CN-000007",
+        |l| l.credit_note.clone(),
+    ),
+    text("total", "The amount, with its currency.", "€11.99", |l| {
+        l.total.clone()
+    }),
+    text(
+        "paid_by",
+        "How it was paid: the card ending 4242, or your account credit.",
+        "the card ending 4242",
+        paid_by,
+    ),
+    block(
+        "invoice",
+        "The invoice, with all an invoice must state: parties, lines, taxes, total.",
+        EXAMPLE_INVOICE,
+        invoice,
+    ),
+    block(
+        "lines",
+        "What was paid for, one line each with its amount.",
+        "Web Starter, monthly: €9.99\nTax 20%: €2.00",
+        invoice_lines,
+    ),
+    text(
+        "action",
+        "What happened and what to do, in the system's words.",
+        "Your card ending 4242 was declined. Add another card within 7 days to keep bakery.example.",
+        |l| l.action.clone(),
+    ),
+    link(
+        "link",
+        "The address the letter gives the customer: a one-time link where it needs one.",
+        "https://shop.example/account.html#token=example",
+        |l| l.link.clone(),
+    ),
+    text(
+        "headline",
+        "The notice's headline.",
+        "bakery.example now points elsewhere",
+        |l| l.headline.clone(),
+    ),
+    text(
+        "payment_note",
+        "Whether the order is paid, or where to pay it.",
+        "Pay it with a card at https://shop.example/order.html?id=01JQ4ZK7W3ABCDEF and we set everything up at once.",
+        payment_note,
+    ),
+    text(
+        "next_step",
+        "What happens next: set-up now, or a review first.",
+        "We are setting up bakery.example now. Watch it happen at https://shop.example/order.html?id=01JQ4ZK7W3ABCDEF",
+        next_step,
+    ),
+    text(
+        "refund_note",
+        "What was given back, and how.",
+        "We have refunded €11.99 to your card ending 4242. Depending on your bank, it shows on your statement within a few days. Nothing was set up, and nothing more will be charged.",
+        refund_note,
+    ),
+    block(
+        "login_details",
+        "The control panel, username, server and mailboxes; where the domain is elsewhere, the DNS records to set.",
+        "Control panel:  https://web1.example:2083\nUsername:       bakery\nPassword:       the one you chose when you ordered\nServer:         web1.example (192.0.2.10, 2001:db8::10)\nMail server:    mail.web1.example",
+        login_details,
+    ),
 ];
 
 /// The field called `name`, of any letter.

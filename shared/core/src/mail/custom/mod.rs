@@ -45,7 +45,10 @@ pub enum TemplateError {
     NoSuchVersion(u32),
     #[error("someone saved this letter meanwhile; look at its versions again")]
     Changed,
-    #[error("at most {} test mails an hour; try again in {seconds} seconds", test_send::TESTS_PER_HOUR)]
+    #[error(
+        "at most {} test mails an hour; try again in {seconds} seconds",
+        test_send::TESTS_PER_HOUR
+    )]
     TooManyTests { seconds: i64 },
     #[error(transparent)]
     Table(#[from] TableError),

@@ -106,11 +106,14 @@ pub fn parse(kind: MailKind, part: Part, source: &str) -> Result<Parsed, Fault> 
     }
     let parsed = Parsed { pieces };
     if part == Part::Body {
-        for name in letter(kind).required {
+        for name in letter(kind).required_names() {
             if !parsed.shows(name) {
                 return Err(fault(
                     None,
-                    format!("the {} needs {{{{{name}}}}}", letter(kind).title.to_lowercase()),
+                    format!(
+                        "the {} needs {{{{{name}}}}}",
+                        letter(kind).title.to_lowercase()
+                    ),
                 ));
             }
         }
@@ -141,7 +144,9 @@ fn placeholder(inner: &str) -> Result<(&str, &str), String> {
     }
     let word = !name.is_empty()
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !word {
         return Err(format!(
             "`{{{{{shown}}}}}` is not a field name: a placeholder holds one field name, such as {{{{name}}}}, and no expression or filter"

@@ -125,7 +125,10 @@ fn paragraphs(body: &Parsed, value: &dyn Fn(&Field) -> String) -> Vec<Vec<Vec<Ru
             }
             let part = part.trim_end_matches('\r');
             if !part.is_empty() {
-                let run = Run { text: part.to_string(), href: None };
+                let run = Run {
+                    text: part.to_string(),
+                    href: None,
+                };
                 lines.last_mut().expect("a line").push(run);
             }
         }
@@ -145,7 +148,7 @@ fn paragraphs(body: &Parsed, value: &dyn Fn(&Field) -> String) -> Vec<Vec<Vec<Ru
 /// The frame of a preview: the examples of the fields the frame shows.
 fn example_letter(kind: MailKind) -> Letter {
     let example = |name: &str| {
-        let declared = letter(kind).fields.contains(&name);
+        let declared = letter(kind).declares(name);
         let field = super::fields::field(name).filter(|_| declared);
         field.map(|f| f.example.to_string()).unwrap_or_default()
     };

@@ -20,7 +20,8 @@ async fn count(ports: &impl Storage, member: &StaffMember) -> Result<(), Templat
     let hour = now - now.rem_euclid(HOUR);
     let key = Key::new(format!("MAILTPL#TESTS#{}", member.id), format!("H#{hour}"));
     let count = Update::new().add("count", 1).set("ttl", hour + HOUR + 60);
-    let under = Condition::AttributeNotExists("count".into()).or(Condition::lt("count", TESTS_PER_HOUR));
+    let under =
+        Condition::AttributeNotExists("count".into()).or(Condition::lt("count", TESTS_PER_HOUR));
     match ports.table().update(&key, count, Some(under)).await {
         Ok(_) => Ok(()),
         Err(TableError::ConditionFailed) => Err(TemplateError::TooManyTests {

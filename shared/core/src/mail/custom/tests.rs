@@ -20,7 +20,10 @@ fn hostile_templates_are_refused_with_the_line_and_the_reason() {
     let cases = [
         ("{{7*7}}", "is not a field name"),
         ("{{ self }}", "{{self}} is not a field"),
-        ("{% for x in l.lines %}x{% endfor %}", "`{%` starts a statement"),
+        (
+            "{% for x in l.lines %}x{% endfor %}",
+            "`{%` starts a statement",
+        ),
         ("{{name.attr}}", "no attribute after a dot"),
         ("{{{name}}}", "has braces inside"),
         ("{{name}}}", "has braces inside"),
@@ -34,7 +37,10 @@ fn hostile_templates_are_refused_with_the_line_and_the_reason() {
         ("{{ l.name }}", "no attribute after a dot"),
         ("{{Name}}", "is not a field name"),
         ("a\u{0}b", "a control character (U+0000)"),
-        ("{{domain}}", "{{domain}} is a field of other letters, not of this one"),
+        (
+            "{{domain}}",
+            "{{domain}} is a field of other letters, not of this one",
+        ),
         ("{{invoice}}", "{{invoice}} is a field of other letters"),
     ];
     for (source, reason) in cases {
@@ -51,7 +57,10 @@ fn size_limits_hold() {
     let said = refusal(RESET, Part::Body, &long);
     assert_eq!(said, "body: it has 20008 characters; at most 20000");
     let just = format!("{{{{link}}}}{}", "é".repeat(BODY_LIMIT - 8));
-    assert!(parse(RESET, Part::Body, &just).is_ok(), "characters, not bytes");
+    assert!(
+        parse(RESET, Part::Body, &just).is_ok(),
+        "characters, not bytes"
+    );
     let said = refusal(RESET, Part::Subject, &"s".repeat(201));
     assert_eq!(said, "subject: it has 201 characters; at most 200");
     // A very long run of openings is refused at once, not scanned forever.
@@ -85,7 +94,7 @@ fn every_letter_starts_from_a_draft_that_passes() {
             body: spec.body.into(),
         };
         let checked = Checked::new(kind, &draft).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
-        for name in spec.fields.iter().chain(spec.required) {
+        for name in spec.field_names().chain(spec.required_names()) {
             assert!(fields::field(name).is_some(), "{kind:?} declares {name}");
         }
         // What saving accepted always renders, whatever the letter holds.
@@ -121,11 +130,31 @@ fn values_and_the_template_s_own_words_arrive_escaped_in_the_html_part() {
     let mail = template.render(&reset_letter("Ada <script>x</script>"));
     assert!(!mail.html.contains("<script>"), "{}", mail.html);
     assert!(!mail.html.contains("<b>"), "{}", mail.html);
-    assert!(mail.html.contains("Ada &#60;script&#62;") || mail.html.contains("Ada &lt;script&gt;"), "{}", mail.html);
-    assert!(mail.html.contains(r#"<a href="https://shop.example/account.html#token=abc">"#), "{}", mail.html);
-    assert!(mail.html.contains("<br>"), "lines within a paragraph: {}", mail.html);
-    assert_eq!(mail.html.matches("<p>").count(), 3, "the greeting and two paragraphs: {}", mail.html);
-    assert!(mail.text.starts_with("Hello Ada <script>x</script>,\n\nDear Ada <script>x</script>, <b>click</b>:"));
+    assert!(
+        mail.html.contains("Ada &#60;script&#62;") || mail.html.contains("Ada &lt;script&gt;"),
+        "{}",
+        mail.html
+    );
+    assert!(
+        mail.html
+            .contains(r#"<a href="https://shop.example/account.html#token=abc">"#),
+        "{}",
+        mail.html
+    );
+    assert!(
+        mail.html.contains("<br>"),
+        "lines within a paragraph: {}",
+        mail.html
+    );
+    assert_eq!(
+        mail.html.matches("<p>").count(),
+        3,
+        "the greeting and two paragraphs: {}",
+        mail.html
+    );
+    assert!(mail.text.starts_with(
+        "Hello Ada <script>x</script>,\n\nDear Ada <script>x</script>, <b>click</b>:"
+    ));
     assert!(mail.text.ends_with("— Hostfront\n"));
 }
 

@@ -83,7 +83,10 @@ fn current_key(kind: MailKind) -> Key {
 }
 
 fn version_key(kind: MailKind, version: u32) -> Key {
-    Key::new(format!("MAILTPL#{}", kind.slug()), format!("V#{version:06}"))
+    Key::new(
+        format!("MAILTPL#{}", kind.slug()),
+        format!("V#{version:06}"),
+    )
 }
 
 /// The current version of `kind`'s template, if any was saved.
@@ -100,7 +103,7 @@ fn summary(kind: MailKind, current: Option<Version>) -> LetterSummary {
         name: f.name,
         description: f.description,
         example: f.example,
-        required: spec.required.contains(&f.name),
+        required: spec.requires(f.name),
         block: f.block,
     };
     LetterSummary {
@@ -126,7 +129,10 @@ pub async fn list(table: &dyn Table) -> TableResult<Vec<LetterSummary>> {
             .find(|(item, _)| item.get("sk").and_then(|v| v.as_str()) == Some(kind.slug()))
             .map(|(_, version)| version.clone())
     };
-    Ok(MailKind::ALL.into_iter().map(|k| summary(k, current_of(k))).collect())
+    Ok(MailKind::ALL
+        .into_iter()
+        .map(|k| summary(k, current_of(k)))
+        .collect())
 }
 
 /// One letter with its versions.
@@ -233,7 +239,12 @@ async fn write(
         actor: Actor::Staff(member.id.clone()),
         subject: format!("mail_template:{}", kind.slug()),
         customer_id: None,
-        action: if reverted { "mail_template_reverted" } else { "mail_template_saved" }.into(),
+        action: if reverted {
+            "mail_template_reverted"
+        } else {
+            "mail_template_saved"
+        }
+        .into(),
         from: Some(label(before.as_ref())),
         to: Some(match version.note.strip_prefix("reverted to version ") {
             Some(earlier) => format!("version {} (as version {earlier})", version.version),
@@ -251,7 +262,11 @@ async fn write(
     };
     let ops = vec![
         TxOp::Put {
-            item: record_item(&version, &version_key(kind, version.version), "mail_template_version"),
+            item: record_item(
+                &version,
+                &version_key(kind, version.version),
+                "mail_template_version",
+            ),
             condition: Some(Condition::NotExists),
         },
         TxOp::Put {

@@ -241,12 +241,7 @@ async fn receipt(
     letter.card_last4 = paid.payment.card_last4.clone();
     letter.paid = true;
     letter.in_review = paid.status == OrderStatus::PendingReview;
-    Ok(Mail::compose(
-        ports,
-        MailKind::PaymentReceipt,
-        &order.email,
-        &letter,
-    ).await?)
+    Ok(Mail::compose(ports, MailKind::PaymentReceipt, &order.email, &letter).await?)
 }
 
 /// The transaction that records the payment: the order's change of status
