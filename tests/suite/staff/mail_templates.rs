@@ -52,8 +52,8 @@ async fn reset_mail(app: &App, name: &str) -> Mail {
 
 fn refusal(answer: &(u16, Value)) -> (u16, &str, &str) {
     let error = &answer.1["error"];
-    let text = |v: &Value| v.as_str().unwrap_or("");
-    (answer.0, text(&error["code"]), text(&error["message"]))
+    let code = error["code"].as_str().unwrap_or("");
+    (answer.0, code, error["message"].as_str().unwrap_or(""))
 }
 
 async fn other_roles_are_refused(app: &App) {
