@@ -45,6 +45,9 @@ describe("mail templates in the console", () => {
     await inFrame.getByRole("link", { name: "https://shop.example/account.html#token=example" }).waitFor();
     await inFrame.getByText("<script>alert('x')</script>").waitFor();
     await shot(page, "mail-template-editor");
+    // A full-page capture leaves the sandboxed frame blank: the preview on its own shows it drawn.
+    const folder = process.env.HOSTFRONT_SCREENSHOTS;
+    if (folder) await page.locator("#letter-preview-area").screenshot({ path: `${folder}/mail-template-preview.png` });
 
     const form = page.locator("#letter-form");
     await form.getByRole("button", { name: "Send me a test" }).click();
