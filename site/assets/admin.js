@@ -3,7 +3,7 @@
 // the dashboard, the order queues and an order with its decisions,
 // customers and a customer's file, invoices, disputes, dead letters, the agency's
 // prospects, client sites (a site's page, its services) and client services, pools,
-// tasks, reports and their charts, the audit log and the member's own account. Every change carries the console's header.
+// tasks, reports and their charts, the audit log, mail templates and the member's own account. Every change carries the console's header.
 
 import { api, ApiError } from "./api.js";
 import { $, capitalized, formFields } from "./page.js";
@@ -14,6 +14,7 @@ import { showCustomer, showCustomers } from "./admin/customers.js";
 import { refreshCounts } from "./admin/dashboard.js";
 import { setUpDeadLetters, showDeadLetters } from "./admin/dead-letters.js";
 import { note } from "./admin/feedback.js";
+import { setUpMail, showLetter, showLetters } from "./admin/mail.js";
 import { setUpMyAccount, showMyAccount } from "./admin/my-account.js";
 import { showInvoices } from "./admin/invoices.js";
 import { showOrder, showOrders } from "./admin/orders.js";
@@ -39,6 +40,7 @@ const VIEWS = {
   pools: { draw: showPools },
   tasks: { draw: showTasks },
   audit: { draw: ({ params }) => showAudit(params) },
+  mail: { draw: showLetters, detail: ["mail-letter", ({ id }) => showLetter(id)] },
   reports: { draw: showReports },
   me: { draw: showMyAccount },
 };
@@ -111,7 +113,7 @@ function setUpNavigation() {
 }
 
 async function start() {
-  for (const setUp of [setUpLogin, setUpNavigation, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools, setUpProspects, setUpSites, setUpClientServices, setUpMyAccount]) setUp();
+  for (const setUp of [setUpLogin, setUpNavigation, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools, setUpProspects, setUpSites, setUpClientServices, setUpMail, setUpMyAccount]) setUp();
   try {
     signedIn(await api("/api/admin/me"));
   } catch {

@@ -78,6 +78,38 @@ pub enum MailKind {
 }
 
 impl MailKind {
+    /// Every kind of letter, in the order the console lists them.
+    pub const ALL: [MailKind; 23] = [
+        MailKind::OrderReceived,
+        MailKind::PaymentReceipt,
+        MailKind::DomainRegistered,
+        MailKind::TransferStarted,
+        MailKind::AccountReady,
+        MailKind::ActionNeeded,
+        MailKind::VerifyEmail,
+        MailKind::AccountExists,
+        MailKind::PasswordReset,
+        MailKind::ConfirmEmailChange,
+        MailKind::OrderRejected,
+        MailKind::RenewalReceipt,
+        MailKind::RenewalFailed,
+        MailKind::RenewalInvoice,
+        MailKind::RenewalPaymentFailed,
+        MailKind::RenewalReminder,
+        MailKind::TransferFailed,
+        MailKind::ServiceInvoice,
+        MailKind::ServiceReceipt,
+        MailKind::ServicePaymentFailed,
+        MailKind::RefundIssued,
+        MailKind::Notice,
+        MailKind::DomainSecurity,
+    ];
+
+    /// The kind whose slug is `slug`.
+    pub fn from_slug(slug: &str) -> Option<MailKind> {
+        MailKind::ALL.into_iter().find(|kind| kind.slug() == slug)
+    }
+
     pub fn slug(self) -> &'static str {
         match self {
             MailKind::OrderReceived => "order_received",

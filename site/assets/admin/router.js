@@ -12,7 +12,7 @@ import { forgetNotes } from "./feedback.js";
 const AREAS = {
   dashboard: "support", orders: "support", customers: "support", invoices: "billing", disputes: "support",
   "dead-letters": "support", prospects: "support", sites: "support", "client-services": "support", pools: "support", tasks: "support",
-  audit: "admin", reports: "billing", me: "support",
+  audit: "admin", mail: "admin", reports: "billing", me: "support",
 };
 
 /// Where the address points: `{ area, id, params }`.

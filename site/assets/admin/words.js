@@ -74,6 +74,7 @@ const EVENTS = {
   site_made: "made a site from {}", linked: "linked {} to a record of ours", not_invoiced: "could not invoice {}",
   preview_made: "made the preview site of {}", preview_link_made: "made a preview link for {}",
   preview_link_renewed: "renewed the preview link of {}", preview_link_ended: "ended the preview link of {}",
+  mail_template_saved: "saved {}", mail_template_reverted: "reverted {}",
 };
 
 /// An event in words, done to `what`: `auto_renew_off` → "turned auto-renew off for the domain example.com".

@@ -15,6 +15,7 @@ mod credit_notes;
 mod lists;
 mod lists_of_staff;
 mod login;
+mod mail_templates;
 mod names;
 mod own_account;
 mod pitch;

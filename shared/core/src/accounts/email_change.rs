@@ -84,7 +84,8 @@ pub async fn request_email_change(
         &email,
         &letter(ports, &customer, link),
         &subject,
-    )?
+    )
+    .await?
     .with_secret(&token);
     let ops = vec![
         TxOp::Put {
@@ -125,7 +126,8 @@ async fn warn_old_address(
         customer.id,
         ports.clock().now_millis()
     );
-    let notice = Mail::compose_about(ports, MailKind::Notice, &customer.email, &letter, &subject)?;
+    let notice =
+        Mail::compose_about(ports, MailKind::Notice, &customer.email, &letter, &subject).await?;
     mail::send(ports, &[notice]).await?;
     Ok(())
 }
@@ -263,7 +265,8 @@ async fn tell_old_address(
         after.email
     );
     let subject = format!("email-changed-{}-{}", after.id, ports.clock().now_millis());
-    let notice = Mail::compose_about(ports, MailKind::Notice, &before.email, &letter, &subject)?;
+    let notice =
+        Mail::compose_about(ports, MailKind::Notice, &before.email, &letter, &subject).await?;
     mail::send(ports, &[notice]).await?;
     Ok(())
 }

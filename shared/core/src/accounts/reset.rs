@@ -80,7 +80,8 @@ pub async fn request_password_reset(
     // One mail per address and window: a second ask in it finds the mail made.
     let window = now / MAIL_EVERY_SECS;
     let subject = format!("reset-{}-{window}", &digest(&email)[..16]);
-    let mail = Mail::compose_about(ports, MailKind::PasswordReset, &email, &letter, &subject)?
+    let mail = Mail::compose_about(ports, MailKind::PasswordReset, &email, &letter, &subject)
+        .await?
         .with_secret(&token);
     let ops = vec![
         mail.put_op(now),

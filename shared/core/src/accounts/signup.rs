@@ -113,7 +113,7 @@ pub async fn signup(
         let day = ports.clock().now().date();
         let subject = format!("signup-{}-{day}", repo::digest(&email));
         let notice =
-            Mail::compose_about(ports, MailKind::AccountExists, &email, &letter, &subject)?;
+            Mail::compose_about(ports, MailKind::AccountExists, &email, &letter, &subject).await?;
         mail::send(ports, &[notice]).await?;
     } else {
         let token = random_token();
@@ -137,7 +137,8 @@ pub async fn signup(
         letter.link = format!("{public}/account.html{continue_at}#verify={token}");
         let subject = format!("signup-{}", &repo::digest(&token)[..16]);
         let verification =
-            Mail::compose_about(ports, MailKind::VerifyEmail, &email, &letter, &subject)?
+            Mail::compose_about(ports, MailKind::VerifyEmail, &email, &letter, &subject)
+                .await?
                 .with_secret(&token);
         ports
             .table()

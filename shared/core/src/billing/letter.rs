@@ -73,12 +73,14 @@ fn shown_lines(
 /// The mail of `kind` with `letter` to `to`, about `subject` (`service:<id>`,
 /// `domain:<name>`), sent once per `occasion` (a period or an expiry, and
 /// its try).
-pub fn mail(
+pub async fn mail(
     ports: &impl Storage,
     kind: MailKind,
     (to, letter): (&str, &Letter),
     subject: &str,
     occasion: &str,
 ) -> Result<Mail, TableError> {
-    Ok(Mail::compose_about(ports, kind, to, letter, subject)?.for_period(occasion))
+    Ok(Mail::compose_about(ports, kind, to, letter, subject)
+        .await?
+        .for_period(occasion))
 }

@@ -229,6 +229,7 @@ async fn refund_mail(
         &letter,
         &note.number,
     )
+    .await
 }
 
 /// A refund the gateway made: its amount, the lease's attempt, the role

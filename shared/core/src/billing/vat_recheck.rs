@@ -104,7 +104,8 @@ async fn tell_not_valid(
          office; you can give a corrected one on your account page."
     );
     let about = format!("vat-{}-{number}-{}", customer.id, registration.given_at);
-    let mail = Mail::compose_about(ports, MailKind::Notice, &customer.email, &letter, &about)?;
+    let mail =
+        Mail::compose_about(ports, MailKind::Notice, &customer.email, &letter, &about).await?;
     mail::send(ports, &[mail]).await?;
     Ok(())
 }

@@ -29,7 +29,8 @@ pub(super) async fn owner_notice(
     letter.headline = headline;
     letter.action = action;
     Ok(
-        Mail::compose_about(ports, MailKind::Notice, &owner.email, &letter, about)?
+        Mail::compose_about(ports, MailKind::Notice, &owner.email, &letter, about)
+            .await?
             .for_period(occasion),
     )
 }

@@ -35,7 +35,7 @@ pub async fn password(
 /// The mails that tell of `what` was done to `domain` at `at_ms`: one to the
 /// account holder and one to each other address in `also` (a registrant's,
 /// before and after a change), each once.
-pub fn mails(
+pub async fn mails(
     ports: &(impl Storage + Settings),
     domain: &OwnedDomain,
     owner: &accounts::Customer,
@@ -60,17 +60,12 @@ pub fn mails(
         }
     }
     let at_ms = ports.clock().now_millis();
-    to.iter()
-        .enumerate()
-        .map(|(n, address)| {
-            Ok(Mail::compose_about(
-                ports,
-                MailKind::DomainSecurity,
-                address,
-                &letter,
-                &format!("domain:{}", domain.name),
-            )?
-            .for_period(&format!("{at_ms}-{n}-{}", ulid::Ulid::new())))
-        })
-        .collect()
+    let mut mails = Vec::with_capacity(to.len());
+    for (n, address) in to.iter().enumerate() {
+        let about = format!("domain:{}", domain.name);
+        let mail =
+            Mail::compose_about(ports, MailKind::DomainSecurity, address, &letter, &about).await?;
+        mails.push(mail.for_period(&format!("{at_ms}-{n}-{}", ulid::Ulid::new())));
+    }
+    Ok(mails)
 }

@@ -211,7 +211,8 @@ pub async fn set_lock(
             ),
         ),
         &[],
-    )?;
+    )
+    .await?;
     let why = (
         "unlocked",
         "the customer's choice, password confirmed".into(),
@@ -296,7 +297,8 @@ pub async fn set_registrant(
             ),
         ),
         &also,
-    )?;
+    )
+    .await?;
     let why = format!(
         "registrant {} <{}>, password confirmed; {lock}",
         registrant.name, registrant.email
@@ -348,7 +350,8 @@ pub async fn auth_code(
             ),
         ),
         &[],
-    )?;
+    )
+    .await?;
     let why = (
         "auth_code_shown",
         "asked for by the customer, password confirmed".into(),

@@ -110,7 +110,8 @@ async fn refused(
         &customer.email,
         &letter,
         &format!("domain:{}", domain.name),
-    )?
+    )
+    .await?
     .for_period(&domain.since);
     let mut tx = Tx::new();
     domain

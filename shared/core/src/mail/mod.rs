@@ -2,8 +2,10 @@
 //! `shared/core/templates/mail/`. Each mail is an item in the table (`OUTBOX`),
 //! keyed by its subject and kind and written create-only, so a replayed job
 //! never sends a mail twice; then the `Mailer` port delivers it (locally, to
-//! the development mailbox's folder, `Config::mailbox_folder`).
+//! the development mailbox's folder, `Config::mailbox_folder`). Where an
+//! admin rewrote a kind of letter, its mails use that template (`custom`).
 
+pub mod custom;
 pub mod document;
 pub mod suppression;
 
@@ -150,33 +152,46 @@ fn subject(kind: MailKind, l: &Letter) -> String {
     }
 }
 
+/// The built-in letter of `kind`: subject, text and HTML.
+fn built_in(kind: MailKind, letter: &Letter) -> Result<(String, String, String), TableError> {
+    let (text, html) = render(kind, letter)
+        .map_err(|e| TableError::Backend(format!("mail template {}: {e}", kind.slug())))?;
+    Ok((subject(kind, letter), text, html))
+}
+
 impl Mail {
     /// A mail about the letter's order, sent once per order and kind.
-    pub fn compose(
+    pub async fn compose(
         ports: &impl Storage,
         kind: MailKind,
         to: &str,
         letter: &Letter,
     ) -> Result<Mail, TableError> {
-        Self::compose_about(ports, kind, to, letter, &letter.order_id)
+        Self::compose_about(ports, kind, to, letter, &letter.order_id).await
     }
 
     /// A mail about `subject` (an order, a signup, …), sent once per subject
-    /// and kind (and per period, with `for_period`).
-    pub fn compose_about(
+    /// and kind (and per period, with `for_period`): from the admins'
+    /// template of `kind` if there is one, else the built-in letter.
+    pub async fn compose_about(
         ports: &impl Storage,
         kind: MailKind,
         to: &str,
         letter: &Letter,
         subject_id: &str,
     ) -> Result<Mail, TableError> {
-        let (text, html) = render(kind, letter)
-            .map_err(|e| TableError::Backend(format!("mail template {}: {e}", kind.slug())))?;
+        let (subject, text, html) = match custom::in_use(ports, kind).await {
+            Some(template) => {
+                let mail = template.render(letter);
+                (mail.subject, mail.text, mail.html)
+            }
+            None => built_in(kind, letter)?,
+        };
         Ok(Mail {
             id: format!("{subject_id}-{}", kind.slug()),
             kind,
             to: to.to_string(),
-            subject: subject(kind, letter),
+            subject,
             text,
             html,
             order_id: letter.order_id.clone(),

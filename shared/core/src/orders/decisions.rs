@@ -332,7 +332,7 @@ async fn record_refund(
         .guard(Recorded::Meanwhile, claim)
         .push(put);
     }
-    let mail = Mail::compose(ports, MailKind::OrderRejected, &order.email, &letter)?;
+    let mail = Mail::compose(ports, MailKind::OrderRejected, &order.email, &letter).await?;
     tx.push(mail.put_op(ports.clock().now_secs()));
     tx.commit(ports.table()).await?;
     Ok(mail)

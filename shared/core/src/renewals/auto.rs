@@ -142,7 +142,7 @@ async fn invoice_ahead(
                 crate::clock::rfc3339(ports.clock().now()),
             )
         };
-        let notice = invoice_notice(ports, &renewal, &bill, &customer)?;
+        let notice = invoice_notice(ports, &renewal, &bill, &customer).await?;
         let mut tx = Tx::new();
         tx.guard(
             Refusal::Exists,
@@ -168,7 +168,7 @@ async fn invoice_ahead(
 }
 
 /// The mail of an automatic renewal's invoice: what is charged, and when.
-fn invoice_notice(
+async fn invoice_notice(
     ports: &(impl Storage + Settings),
     renewal: &Renewal,
     bill: &Invoice,
@@ -198,6 +198,7 @@ fn invoice_notice(
             };
         },
     )
+    .await
 }
 
 /// Why a scheduled renewal was not made.

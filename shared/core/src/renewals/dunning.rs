@@ -77,7 +77,8 @@ pub(super) async fn declined(
                 None => stopped_action(ports, renewal, &letter.domain, message),
             };
         },
-    )?;
+    )
+    .await?;
     tx.push(notice.put_op(ports.clock().now_secs()));
     Ok(notice)
 }

@@ -91,7 +91,7 @@ pub(super) fn letter(
 
 /// The mail of `kind` to the renewal's owner about it, once per
 /// `occasion`; `write` fills in what its letter says.
-pub(super) fn renewal_mail(
+pub(super) async fn renewal_mail(
     ports: &(impl Storage + Settings),
     (renewal, bill, customer): (&Renewal, &Invoice, &Customer),
     kind: MailKind,
@@ -101,19 +101,19 @@ pub(super) fn renewal_mail(
     let mut letter = letter(ports, renewal, bill, &customer.name);
     write(&mut letter);
     let to = (customer.email.as_str(), &letter);
-    domain_mail(ports, kind, to, &renewal.domain, occasion)
+    domain_mail(ports, kind, to, &renewal.domain, occasion).await
 }
 
 /// The mail of `kind` about `domain`, sent once per `occasion` (an
 /// expiry, and its try or reminder).
-pub(super) fn domain_mail(
+pub(super) async fn domain_mail(
     ports: &impl Storage,
     kind: MailKind,
     to: (&str, &Letter),
     domain: &str,
     occasion: &str,
 ) -> Result<Mail, TableError> {
-    crate::billing::letter::mail(ports, kind, to, &format!("domain:{domain}"), occasion)
+    crate::billing::letter::mail(ports, kind, to, &format!("domain:{domain}"), occasion).await
 }
 
 /// The customer `customer_id`, from their profile.
@@ -143,7 +143,8 @@ async fn finish(
             letter.paid = true;
             letter.action = format!("{} now runs until {}.", letter.domain, day(new_expiry));
         },
-    )?;
+    )
+    .await?;
     let now = ports.clock().now();
     let mut renewed = Update::new().set("new_expiry", new_expiry);
     if let Some(id) = &capture_id {
@@ -261,7 +262,8 @@ async fn give_up(
                 }
             );
         },
-    )?;
+    )
+    .await?;
     let now = ports.clock().now();
     let mut tx = Tx::new();
     renewal

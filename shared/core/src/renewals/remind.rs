@@ -89,7 +89,8 @@ pub(super) async fn remind(
         (&customer.email, &letter),
         &domain.name,
         &occasion,
-    )?;
+    )
+    .await?;
     Ok(mail::send(ports, &[notice]).await? == 1)
 }
 

@@ -94,8 +94,8 @@ impl Names {
     }
 
     /// `service:<id>` and `order:<id>` of `customer` as their plan and
-    /// domain; the agency's `site:<id>` by its business's name and
-    /// `client_service:<id>` by its own.
+    /// domain; the agency's `site:<id>` by its business's name,
+    /// `client_service:<id>` by its own, and `mail_template:<kind>` by the letter's title.
     pub async fn subject(
         &mut self,
         ports: &impl Storage,
@@ -111,6 +111,9 @@ impl Names {
             }
             (Some(("prospect", id)), _) => {
                 agency_name(prospects::find(ports, id).await)?.map(|p| p.business_name)
+            }
+            (Some(("mail_template", kind)), _) => {
+                crate::mail::custom::versions::title_of(kind).map(str::to_string)
             }
             (Some(("client_service", id)), _) => {
                 agency_name(services::find_by_id(ports, id).await)?.map(|service| service.name)

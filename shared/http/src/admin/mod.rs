@@ -12,6 +12,7 @@ mod agency_pitch;
 mod customers;
 mod invoices;
 mod listing;
+mod mail_templates;
 mod operations;
 mod orders;
 mod own_account;
@@ -307,6 +308,7 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(pools::routes())
         .merge(reports::routes())
         .merge(invoices::routes())
+        .merge(mail_templates::routes())
         .merge(simulated_provider::routes())
         .merge(crate::two_step::admin_routes())
 }

@@ -142,6 +142,7 @@ async fn notice(
         &letter,
         &subject(domain),
     )
+    .await
 }
 
 fn to_slug(status: OwnedStatus) -> &'static str {

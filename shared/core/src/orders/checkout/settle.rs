@@ -171,7 +171,7 @@ async fn record(
         taxation.note_payment(&place);
     }
     let invoice = &invoice;
-    let receipt = receipt(ports, order, invoice, &paid)?;
+    let receipt = receipt(ports, order, invoice, &paid).await?;
     let tx = record_payment(ports, customer, order, invoice, attempt, &paid, &receipt)?;
     match tx.commit(ports.table()).await {
         Ok(()) => after_payment(ports, customer, order_id, paid.status, &receipt).await,
@@ -231,7 +231,7 @@ impl Paid {
 }
 
 /// The payment receipt, saying whether the order waits for review.
-fn receipt(
+async fn receipt(
     ports: &(impl Storage + Settings),
     order: &Order,
     invoice: &Invoice,
@@ -241,12 +241,7 @@ fn receipt(
     letter.card_last4 = paid.payment.card_last4.clone();
     letter.paid = true;
     letter.in_review = paid.status == OrderStatus::PendingReview;
-    Ok(Mail::compose(
-        ports,
-        MailKind::PaymentReceipt,
-        &order.email,
-        &letter,
-    )?)
+    Ok(Mail::compose(ports, MailKind::PaymentReceipt, &order.email, &letter).await?)
 }
 
 /// The transaction that records the payment: the order's change of status

@@ -67,7 +67,8 @@ pub(super) async fn write(
             MailKind::OrderReceived,
             &placement.customer.email,
             &invoice_letter(ports, &draft.order, &draft.invoice),
-        )?;
+        )
+        .await?;
         let mut tx = guarded_writes(ports, placement, draft, claim);
         if let Some(credit) = credit {
             tx.guard(Refusal::CreditMoved, credit);

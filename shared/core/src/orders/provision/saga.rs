@@ -175,7 +175,7 @@ impl<P: Provisioning> Saga<'_, P> {
         kind: MailKind,
         letter: &mail::Letter,
     ) -> Result<(), TableError> {
-        let mail = Mail::compose(self.ports, kind, &self.order.email, letter)?;
+        let mail = Mail::compose(self.ports, kind, &self.order.email, letter).await?;
         mail::send(self.ports, &[mail]).await.map(|_| ())
     }
 

@@ -95,7 +95,7 @@ async fn charge_due(
         _ => MailKind::ServicePaymentFailed,
     };
     let occasion = format!("{}-{attempt}", period.from);
-    let notice = service_mail(ports, kind, (&owner.email, &letter), &service, &occasion)?;
+    let notice = service_mail(ports, kind, (&owner.email, &letter), &service, &occasion).await?;
     tx.push(notice.put_op(now));
     match tx.commit(ports.table()).await {
         Ok(()) => {

@@ -63,7 +63,8 @@ pub(super) async fn invoice(
             (&owner.email, &letter),
             service,
             &period.from,
-        )?;
+        )
+        .await?;
         let mut tx = Tx::new();
         tx.guard(
             Refusal::Exists,

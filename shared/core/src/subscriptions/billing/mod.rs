@@ -93,7 +93,7 @@ pub(crate) fn letter(ports: &impl Settings, service: &Subscription, name: &str) 
 
 /// The mail of `kind` about `service`, sent once per `occasion` (a
 /// period, and its try).
-pub(super) fn service_mail(
+pub(super) async fn service_mail(
     ports: &impl Storage,
     kind: MailKind,
     to: (&str, &Letter),
@@ -101,7 +101,7 @@ pub(super) fn service_mail(
     occasion: &str,
 ) -> Result<Mail, TableError> {
     let subject = format!("service:{}", service.id);
-    crate::billing::letter::mail(ports, kind, to, &subject, occasion)
+    crate::billing::letter::mail(ports, kind, to, &subject, occasion).await
 }
 
 /// What a receipt for `period` says; `resumes` when the payment brought the

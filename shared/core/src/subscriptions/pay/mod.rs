@@ -259,7 +259,8 @@ async fn settle(
         (&owner.email, &letter),
         service,
         &occasion,
-    )?;
+    )
+    .await?;
     tx.push(receipt.put_op(now.unix_timestamp()));
     match tx.commit(ports.table()).await {
         Ok(()) => {
