@@ -79,7 +79,7 @@ pub enum MailKind {
 
 impl MailKind {
     /// Every kind of letter, in the order the console lists them.
-    pub const ALL: [MailKind; 23] = [
+    pub const ALL: [MailKind; 25] = [
         MailKind::OrderReceived,
         MailKind::PaymentReceipt,
         MailKind::DomainRegistered,
@@ -103,6 +103,8 @@ impl MailKind {
         MailKind::RefundIssued,
         MailKind::Notice,
         MailKind::DomainSecurity,
+        MailKind::Proposal,
+        MailKind::ProposalAccepted,
     ];
 
     /// The kind whose slug is `slug`.
@@ -190,5 +192,30 @@ impl Mail {
     pub fn for_period(mut self, period: &str) -> Mail {
         self.id = format!("{}-{period}", self.id);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MailKind;
+
+    /// Every letter has its text template, named by its slug: a new kind
+    /// with its templates is in `ALL`, so admins can edit it too.
+    #[test]
+    fn every_letter_with_a_template_is_listed() {
+        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/templates/mail");
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            let (Some(stem), Some("txt")) = (
+                path.file_stem().and_then(|s| s.to_str()),
+                path.extension().and_then(|e| e.to_str()),
+            ) else {
+                continue;
+            };
+            // The invoice is a part of letters, not a letter.
+            if stem != "invoice" {
+                assert!(MailKind::from_slug(stem).is_some(), "{stem} is not in MailKind::ALL");
+            }
+        }
     }
 }

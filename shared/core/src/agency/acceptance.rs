@@ -144,7 +144,7 @@ async fn record(
         };
         let holder = invited::holder_for(ports, client).await?;
         let customer_id = holder.id();
-        let (mail, mut also) = welcome(ports, site, &holder)?;
+        let (mail, mut also) = welcome(ports, site, &holder).await?;
         also.push(mail.put_op(now.unix_timestamp()));
         let mut tx = Tx::new();
         let (actor, role, client) = match by {
@@ -229,7 +229,7 @@ fn change(
 
 /// The mail that tells the client what comes next, and the writes besides
 /// it (a new account's set-password link).
-fn welcome(
+async fn welcome(
     ports: &impl Accepting,
     site: &HostedSite,
     holder: &Holder,
@@ -272,7 +272,8 @@ fn welcome(
         &site.contact_email,
         &letter,
         &format!("accepted-{}", site.id),
-    )?;
+    )
+    .await?;
     if let Some(token) = secret {
         mail = mail.with_secret(&token);
     }

@@ -165,7 +165,7 @@ async fn invoice(
     for _ in 0..NUMBER_ATTEMPTS {
         let mut bill = period_bill(ports, (site, service), customer, (from, to), &terms);
         let (sequence, claim) = invoice::claim_number(ports.table(), &mut bill).await?;
-        let notice = invoice_mail(ports, (site, service), &owner, &bill, (from, to))?;
+        let notice = invoice_mail(ports, (site, service), &owner, &bill, (from, to)).await?;
         let mut tx = Tx::new();
         tx.guard(
             Refusal::Done,
@@ -237,7 +237,7 @@ fn period_bill(
 }
 
 /// The invoice's mail to the customer, once per period.
-fn invoice_mail(
+async fn invoice_mail(
     ports: &(impl Storage + Settings),
     (site, service): (&HostedSite, &ClientService),
     owner: &crate::accounts::Customer,
@@ -261,7 +261,8 @@ fn invoice_mail(
         (&owner.email, &letter),
         &format!("client_service:{}", service.id),
         &from.to_string(),
-    )?)
+    )
+    .await?)
 }
 
 /// Tells staff, once per period, that the service is due but its site has

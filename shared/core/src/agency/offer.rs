@@ -76,7 +76,7 @@ pub async fn send(
         sent_at: clock::rfc3339_millis(now),
         sent_by: actor.label(),
     });
-    let (mail, ops) = mailed(ports, site, &mut pitch, (&currency, &notes), now)?;
+    let (mail, ops) = mailed(ports, site, &mut pitch, (&currency, &notes), now).await?;
     let update = Update::new()
         .set("pitch", serde_json::json!(pitch))
         .set("proposal_notes", notes)
@@ -118,7 +118,7 @@ pub async fn send(
 /// The mail that carries the proposal with its links (a fresh one to the
 /// preview, when the site has its preview site), and the writes of the
 /// links and the mail; `pitch` remembers the links.
-fn mailed(
+async fn mailed(
     ports: &(impl Storage + Settings),
     site: &HostedSite,
     pitch: &mut super::pitch::Pitch,
@@ -144,7 +144,8 @@ fn mailed(
         &site.contact_email,
         &letter,
         &format!("proposal-{}", site.id),
-    )?;
+    )
+    .await?;
     for secret in &secrets {
         mail = mail.with_secret(secret);
     }

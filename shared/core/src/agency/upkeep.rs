@@ -65,7 +65,8 @@ pub(super) async fn remind(
         ),
     };
     let about = format!("client_service:{}", service.id);
-    let notice = Mail::compose_about(ports, MailKind::Notice, &owner.email, &letter, &about)?
+    let notice = Mail::compose_about(ports, MailKind::Notice, &owner.email, &letter, &about)
+        .await?
         .for_period(&format!("{last}-reminder"));
     Ok(mail::send(ports, &[notice]).await? == 1)
 }

@@ -299,34 +299,7 @@ mod tests {
 
     #[test]
     fn every_mail_renders_as_text_and_escaped_html() {
-        let kinds = [
-            MailKind::OrderReceived,
-            MailKind::PaymentReceipt,
-            MailKind::DomainRegistered,
-            MailKind::TransferStarted,
-            MailKind::AccountReady,
-            MailKind::ActionNeeded,
-            MailKind::VerifyEmail,
-            MailKind::AccountExists,
-            MailKind::PasswordReset,
-            MailKind::ConfirmEmailChange,
-            MailKind::OrderRejected,
-            MailKind::RenewalReceipt,
-            MailKind::RenewalFailed,
-            MailKind::RenewalInvoice,
-            MailKind::RenewalPaymentFailed,
-            MailKind::RenewalReminder,
-            MailKind::TransferFailed,
-            MailKind::ServiceInvoice,
-            MailKind::ServiceReceipt,
-            MailKind::ServicePaymentFailed,
-            MailKind::RefundIssued,
-            MailKind::Notice,
-            MailKind::DomainSecurity,
-            MailKind::Proposal,
-            MailKind::ProposalAccepted,
-        ];
-        for kind in kinds {
+        for kind in MailKind::ALL {
             let (text, html) = render(kind, &letter()).unwrap();
             assert!(text.contains("Ada <script>"), "{kind:?} text: {text}");
             assert!(

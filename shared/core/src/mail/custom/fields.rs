@@ -232,7 +232,7 @@ pub static FIELDS: &[Field] = &[
     ),
     block(
         "lines",
-        "What was paid for, one line each with its amount.",
+        "The lines, one each with its amount: what was paid for, or what a proposal offers.",
         "Web Starter, monthly: €9.99\nTax 20%: €2.00",
         invoice_lines,
     ),
@@ -247,6 +247,12 @@ pub static FIELDS: &[Field] = &[
         "The address the letter gives the customer: a one-time link where it needs one.",
         "https://shop.example/account.html#token=example",
         |l| l.link.clone(),
+    ),
+    link(
+        "preview_url",
+        "The address where the prospect sees the website being built for them.",
+        "https://shop.example/preview.html#example",
+        |l| l.preview_url.clone(),
     ),
     text(
         "headline",

@@ -301,6 +301,30 @@ static LETTERS: &[(MailKind, LetterSpec)] = &[
         ),
     ),
     (
+        MailKind::Proposal,
+        spec(
+            "Proposal",
+            "name company domain lines total action preview_url link",
+            "link",
+            (
+                "Our proposal for {{domain}}",
+                "here is our proposal for the website of {{domain}}.\n\n{{lines}}\n\nIn all: {{total}}, plus tax where it applies.\n\n{{action}}\n\nSee the website we are building for you: {{preview_url}}\n\nRead the proposal and accept it online: {{link}}\n\nBoth links work for 30 days. Questions? Just reply to this mail.",
+            ),
+        ),
+    ),
+    (
+        MailKind::ProposalAccepted,
+        spec(
+            "Proposal accepted",
+            "name company domain action link",
+            "link",
+            (
+                "Welcome to {{company}}: your next steps",
+                "thank you for accepting our proposal for {{domain}}.\n\n{{action}}\n\n{{link}}",
+            ),
+        ),
+    ),
+    (
         MailKind::DomainSecurity,
         spec(
             "Domain security change",
