@@ -214,7 +214,10 @@ mod tests {
             };
             // The invoice is a part of letters, not a letter.
             if stem != "invoice" {
-                assert!(MailKind::from_slug(stem).is_some(), "{stem} is not in MailKind::ALL");
+                assert!(
+                    MailKind::from_slug(stem).is_some(),
+                    "{stem} is not in MailKind::ALL"
+                );
             }
         }
     }

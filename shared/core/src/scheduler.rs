@@ -183,27 +183,7 @@ impl Task {
                 ))
             }
             Task::ResumeRenewals => resume_renewals(ports).await,
-            Task::RunBilling => {
-                let domains = crate::renewals::run_billing(ports).await?;
-                let hosting = crate::subscriptions::billing::run(ports).await?;
-                let clients = crate::agency::billing::run(ports).await?;
-                Ok(format!(
-                    "domains: ended {} services, invoiced {} renewals, charged {}, declined {}, sent {} reminders; services: invoiced {} periods, charged {}, declined {}, suspended {}; client services: invoiced {}, reminded {}, expired {}, {} due without a customer (see the audit log)",
-                    domains.ended,
-                    domains.invoiced,
-                    domains.charged,
-                    domains.declined,
-                    domains.reminded,
-                    hosting.invoiced,
-                    hosting.charged,
-                    hosting.declined,
-                    hosting.suspended,
-                    clients.invoiced,
-                    clients.reminded,
-                    clients.expired,
-                    clients.without_customer
-                ))
-            }
+            Task::RunBilling => run_billing(ports).await,
             Task::FollowTransfers => {
                 let done = crate::domains::transfers::follow_up(ports).await?;
                 Ok(format!(
@@ -219,32 +199,58 @@ impl Task {
                 ))
             }
             Task::Daily(check) => crate::daily::fan_out(ports, check).await,
-            Task::MigrateRecords => {
-                let migrated = crate::orders::migrate::migrate_records(ports).await?;
-                let cards = crate::billing::card_backfill::backfill(ports).await?;
-                let records = match migrated.finished_before {
-                    true => "nothing to do: every live order has its records".to_string(),
-                    false => format!(
-                        "made the records of {} live orders ({} without a service to move); indexed {} invoices by customer",
-                        migrated.orders, migrated.skipped, migrated.invoices
-                    ),
-                };
-                let records = match cards.finished_before {
-                    true => records,
-                    false => format!(
-                        "{records}; {} saved cards reachable by the card updater",
-                        cards.cards
-                    ),
-                };
-                Ok(match crate::orders::list_index::backfill(ports).await? {
-                    Some(filed) if filed > 0 => {
-                        format!("{records}; {filed} older orders filed in the list of all orders")
-                    }
-                    _ => records,
-                })
-            }
+            Task::MigrateRecords => migrate_records(ports).await,
         }
     }
+}
+
+/// Bills what is due: domains, hosting services and client services.
+async fn run_billing(ports: &impl Scheduling) -> anyhow::Result<String> {
+    let domains = crate::renewals::run_billing(ports).await?;
+    let hosting = crate::subscriptions::billing::run(ports).await?;
+    let clients = crate::agency::billing::run(ports).await?;
+    Ok(format!(
+        "domains: ended {} services, invoiced {} renewals, charged {}, declined {}, sent {} reminders; services: invoiced {} periods, charged {}, declined {}, suspended {}; client services: invoiced {}, reminded {}, expired {}, {} due without a customer (see the audit log)",
+        domains.ended,
+        domains.invoiced,
+        domains.charged,
+        domains.declined,
+        domains.reminded,
+        hosting.invoiced,
+        hosting.charged,
+        hosting.declined,
+        hosting.suspended,
+        clients.invoiced,
+        clients.reminded,
+        clients.expired,
+        clients.without_customer
+    ))
+}
+
+/// Brings older records up to what the code now reads.
+async fn migrate_records(ports: &impl Scheduling) -> anyhow::Result<String> {
+    let migrated = crate::orders::migrate::migrate_records(ports).await?;
+    let cards = crate::billing::card_backfill::backfill(ports).await?;
+    let records = match migrated.finished_before {
+        true => "nothing to do: every live order has its records".to_string(),
+        false => format!(
+            "made the records of {} live orders ({} without a service to move); indexed {} invoices by customer",
+            migrated.orders, migrated.skipped, migrated.invoices
+        ),
+    };
+    let records = match cards.finished_before {
+        true => records,
+        false => format!(
+            "{records}; {} saved cards reachable by the card updater",
+            cards.cards
+        ),
+    };
+    Ok(match crate::orders::list_index::backfill(ports).await? {
+        Some(filed) if filed > 0 => {
+            format!("{records}; {filed} older orders filed in the list of all orders")
+        }
+        _ => records,
+    })
 }
 
 fn last_run_key(task: Task) -> Key {

@@ -26,6 +26,7 @@ pub mod service_moves;
 pub mod services;
 mod settle;
 pub mod site;
+mod site_moves;
 pub mod stats;
 mod upkeep;
 

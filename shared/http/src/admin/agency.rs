@@ -15,9 +15,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::{AsBilling, AsSupport, NeededRole, Staff, listing};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
+use hostfront_core::agency::acceptance::accept_by_staff;
 use hostfront_core::agency::going_live::DomainProof;
 use hostfront_core::agency::links::{self, ServiceLink};
-use hostfront_core::agency::acceptance::accept_by_staff;
 use hostfront_core::agency::service_moves::move_service as move_client_service;
 use hostfront_core::agency::services::{
     self, ClientService, NewService, ServiceFilter, ServiceMove,

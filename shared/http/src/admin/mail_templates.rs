@@ -13,7 +13,7 @@ use super::{AsAdmin, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::table::RouteTable;
-use hostfront_core::mail::custom::versions::{self, LetterDetail, LetterSummary, Version};
+use hostfront_core::mail::custom::versions::{self, Editor, LetterDetail, LetterSummary, Version};
 use hostfront_core::mail::custom::{self, Checked, Draft, Rendered, TemplateError, test_send};
 
 impl From<TemplateError> for ApiError {
@@ -133,7 +133,7 @@ async fn send_test(
     ApiJson(draft): ApiJson<Draft>,
 ) -> Result<Json<TestSent>, ApiError> {
     let kind = custom::kind_named(&kind)?;
-    let mail = test_send::send_test(&state.ports, &staff.member, kind, &draft).await?;
+    let mail = test_send::send_test(&state.ports, editor(&staff), kind, &draft).await?;
     Ok(Json(TestSent {
         to: mail.to,
         subject: mail.subject,
@@ -157,7 +157,7 @@ async fn save(
     ApiJson(saved): ApiJson<SavedDraft>,
 ) -> Result<Json<Version>, ApiError> {
     let kind = custom::kind_named(&kind)?;
-    let by = (&staff.member, staff.client.as_str());
+    let by = (editor(&staff), staff.client.as_str());
     Ok(Json(
         versions::save(&state.ports, by, kind, saved.draft, saved.based_on).await?,
     ))
@@ -180,7 +180,7 @@ async fn revert(
     ApiJson(to): ApiJson<RevertTo>,
 ) -> Result<Json<Version>, ApiError> {
     let kind = custom::kind_named(&kind)?;
-    let by = (&staff.member, staff.client.as_str());
+    let by = (editor(&staff), staff.client.as_str());
     Ok(Json(
         versions::revert(&state.ports, by, kind, to.version, to.based_on).await?,
     ))
@@ -193,4 +193,14 @@ pub(super) fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(preview))
         .add(crate::handlers!(send_test))
         .add(crate::handlers!(revert))
+}
+
+/// The signed-in admin, as the letters know them.
+fn editor(staff: &Staff<AsAdmin>) -> Editor<'_> {
+    Editor {
+        id: &staff.member.id,
+        name: &staff.member.name,
+        email: &staff.member.email,
+        role: staff.member.role.as_str(),
+    }
 }

@@ -4,9 +4,9 @@
 //! every process): a test send is no way to mail anyone else, or to flood.
 
 use super::render::Checked;
+use super::versions::Editor;
 use super::{Draft, TemplateError};
 use crate::mail::{self, Mail, MailKind};
-use crate::staff::StaffMember;
 use crate::store::{Condition, Key, TableError, Update};
 use crate::{Mailing, Storage};
 
@@ -15,7 +15,7 @@ pub const TESTS_PER_HOUR: i64 = 5;
 const HOUR: i64 = 3600;
 
 /// Counts one test mail of `member`'s in this hour, or refuses it.
-async fn count(ports: &impl Storage, member: &StaffMember) -> Result<(), TemplateError> {
+async fn count(ports: &impl Storage, member: Editor<'_>) -> Result<(), TemplateError> {
     let now = ports.clock().now_secs();
     let hour = now - now.rem_euclid(HOUR);
     let key = Key::new(format!("MAILTPL#TESTS#{}", member.id), format!("H#{hour}"));
@@ -34,7 +34,7 @@ async fn count(ports: &impl Storage, member: &StaffMember) -> Result<(), Templat
 /// Sends `draft` of `kind`, filled with the fields' examples, to `member`.
 pub async fn send_test(
     ports: &(impl Storage + Mailing),
-    member: &StaffMember,
+    member: Editor<'_>,
     kind: MailKind,
     draft: &Draft,
 ) -> Result<Mail, TemplateError> {
@@ -44,7 +44,7 @@ pub async fn send_test(
     let mail = Mail {
         id: format!("test:{}-{}", ulid::Ulid::new(), kind.slug()),
         kind,
-        to: member.email.clone(),
+        to: member.email.to_string(),
         subject: format!("[Test] {}", rendered.subject),
         text: rendered.text,
         html: rendered.html,

@@ -15,7 +15,6 @@ use super::{Checked, Draft, TemplateError};
 use crate::Storage;
 use crate::audit::{Actor, AuditEntry};
 use crate::mail::MailKind;
-use crate::staff::StaffMember;
 use crate::store::{
     Condition, Key, Query, SortKey, Table, TableError, TableResult, TxOp, all_items, record_item,
     record_of,
@@ -163,8 +162,18 @@ pub async fn detail(table: &dyn Table, kind: MailKind) -> TableResult<LetterDeta
     })
 }
 
+/// The member of staff who edits or tests a letter, as far as the letters
+/// know them (mail depends on no staff module).
+#[derive(Debug, Clone, Copy)]
+pub struct Editor<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub role: &'a str,
+}
+
 /// Who makes a change: the member of staff and the address they act from.
-pub type By<'a> = (&'a StaffMember, &'a str);
+pub type By<'a> = (Editor<'a>, &'a str);
 
 /// Saves `draft` as the next version of `kind`'s template, once it parses;
 /// `based_on` (the version the admin edited) refuses a save over someone else's.
@@ -228,15 +237,15 @@ async fn write(
     let version = Version {
         version: number + 1,
         draft,
-        by: member.id.clone(),
-        by_name: member.name.clone(),
+        by: member.id.to_string(),
+        by_name: member.name.to_string(),
         at: crate::clock::rfc3339_millis(ports.clock().now()),
         note,
     };
     let reverted = version.note.starts_with("reverted");
     let entry = AuditEntry {
         at: version.at.clone(),
-        actor: Actor::Staff(member.id.clone()),
+        actor: Actor::Staff(member.id.to_string()),
         subject: format!("mail_template:{}", kind.slug()),
         customer_id: None,
         action: if reverted {
@@ -252,7 +261,7 @@ async fn write(
         }),
         why: String::new(),
         client: Some(client.into()),
-        role: Some(member.role.as_str().into()),
+        role: Some(member.role.into()),
     };
     let mut current_item = record_item(&version, &current_key(kind), "mail_template");
     current_item.insert("v".into(), (version.version as i64).into());
