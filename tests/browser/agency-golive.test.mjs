@@ -67,7 +67,7 @@ describe("from a prospect to a live site in the console", () => {
     const customerPage = await app.browser.newPage();
     await customerWithLiveDomain(customerPage, app.server.base, { email, domain: held, username: `fleurs${Date.now() % 100000}`, password: "correct horse battery staple" });
     await customerPage.close();
-    const [found] = await consoleApi(page, `/api/admin/customers?q=${encodeURIComponent(email)}`);
+    const { items: [found] } = await consoleApi(page, `/api/admin/customers?q=${encodeURIComponent(email)}`);
     acceptedBy(app.server, siteId, found.id);
     await page.reload();
     const proof = site.locator("[data-proof]");

@@ -59,7 +59,7 @@ describe("the agency pipeline in the console", () => {
     assert.equal(await site.getByRole("button", { name: "Suspend" }).count(), 0, "only the moves its status allows");
     // Going live needs the site's customer, which the accepted proposal names, and the domain's proof.
     const customer = await apiCustomer(app.server.base, { name: "Jean Müller", prefix: "jean" });
-    const [found] = await consoleApi(page, `/api/admin/customers?q=${encodeURIComponent(customer.email)}`);
+    const { items: [found] } = await consoleApi(page, `/api/admin/customers?q=${encodeURIComponent(customer.email)}`);
     acceptedBy(app.server, siteId, found.id);
     await page.reload();
     await site.locator("[data-proof]").waitFor();

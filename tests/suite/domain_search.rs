@@ -170,6 +170,10 @@ async fn free_subdomains_are_checked_with_suggestions() {
         (json!(false), json!("reserved"))
     );
     assert!(!reserved["suggestions"].as_array().unwrap().is_empty());
+    // The agency's previews live under `preview.example.net`: its label is
+    // the company's, never a customer's.
+    let (_, _, previews) = app.get("/api/subdomains/check?name=preview").await;
+    assert_eq!(previews["reason"], "reserved", "{previews}");
     let marker = hostfront::domains::subdomains::marker_key("mysite").to_item();
     app.ports.table.put(marker, None).await.unwrap();
     let taken_marker = hostfront::domains::subdomains::marker_key("mysite-site").to_item();

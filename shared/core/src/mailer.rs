@@ -171,7 +171,8 @@ impl Mail {
         self
     }
 
-    /// The mail as it may be stored: its secrets withheld.
+    /// The mail as it may be stored: its secrets withheld, wherever they
+    /// stand (a subject too).
     pub fn stored(&self) -> Mail {
         let withhold = |body: &str| {
             self.secrets.iter().fold(body.to_string(), |body, secret| {
@@ -179,6 +180,7 @@ impl Mail {
             })
         };
         Mail {
+            subject: withhold(&self.subject),
             text: withhold(&self.text),
             html: withhold(&self.html),
             secrets: Vec::new(),
@@ -197,7 +199,30 @@ impl Mail {
 
 #[cfg(test)]
 mod tests {
-    use super::MailKind;
+    use super::{Mail, MailKind, WITHHELD};
+
+    #[test]
+    fn a_stored_mail_withholds_its_secrets_wherever_they_stand() {
+        let mail = Mail {
+            id: "m".into(),
+            kind: MailKind::PasswordReset,
+            to: "ada@example.com".into(),
+            subject: "Reset: tok123".into(),
+            text: "Go to tok123".into(),
+            html: "<a href=\"x#tok123\">".into(),
+            order_id: String::new(),
+            created_at: String::new(),
+            secrets: Vec::new(),
+        }
+        .with_secret("tok123");
+        let stored = mail.stored();
+        for part in [&stored.subject, &stored.text, &stored.html] {
+            assert!(
+                !part.contains("tok123") && part.contains(WITHHELD),
+                "{part}"
+            );
+        }
+    }
 
     /// Every letter has its text template, named by its slug: a new kind
     /// with its templates is in `ALL`, so admins can edit it too.

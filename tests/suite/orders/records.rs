@@ -144,12 +144,7 @@ async fn a_service_moves_only_as_its_lifecycle_allows(app: &App) {
         .unwrap()
         .unwrap();
     assert_eq!(suspended.status, SubscriptionStatus::Suspended);
-    let cancel = suspended.change(
-        SubscriptionStatus::Cancelled,
-        Update::new(),
-        staff.clone(),
-        "asked to leave",
-    );
+    let cancel = suspended.cancel(Update::new(), staff.clone(), "asked to leave", now());
     assert!(cancel.apply(table, now()).await.unwrap());
     let cancelled = subscriptions::find(table, &customer, registered.as_str())
         .await

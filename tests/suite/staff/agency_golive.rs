@@ -20,15 +20,19 @@ use serde_json::{Value, json};
 use super::agency::{move_to, new_site};
 use hostfront::staff::Role;
 
-/// What the accepted proposal records on the site (built elsewhere): its
-/// customer and, when there is one, the panel account holding it.
+/// What a proposal accepted online records on the site: its customer and,
+/// when there is one, the panel account holding it.
 pub(super) async fn accepted_for(
     ports: &Ports,
     site_id: &str,
     customer: &str,
     panel: Option<&str>,
 ) {
-    let mut update = Update::new().set("customer_id", customer);
+    // Accepted online, from the link mailed to the contact: the customer
+    // vouched for the site.
+    let mut update = Update::new()
+        .set("customer_id", customer)
+        .set("pitch", json!({"accepted_via": "online"}));
     if let Some(account) = panel {
         update = update.set("panel_account", account);
     }
@@ -110,15 +114,10 @@ fn code(answer: &(u16, Value)) -> (u16, Option<&str>) {
 async fn going_live_needs_a_customer_and_a_proven_domain(app: &App) {
     let support = Clerk::log_in(app, Role::Support).await;
     let site = accepted_site(&support).await;
+    // The acceptance staff recorded made the contact's account.
+    assert!(view(&support, &site).await["site"]["customer_id"].is_string());
     let elsewhere = fresh_domain();
     let live = json!({"live_domain": elsewhere});
-    let refused = move_to(&support, &site, "live", live.clone()).await;
-    assert_eq!(
-        code(&refused),
-        (422, Some("customer_required")),
-        "{}",
-        refused.1
-    );
 
     let (owner, service) = live_customer(app, &fresh_domain()).await;
     let account = service.hosting.account.username.clone();
@@ -204,7 +203,21 @@ async fn a_domain_the_customer_holds_needs_no_record(app: &App) {
         refused.1
     );
 
+    // An acceptance staff recorded for the owner's account vouches for
+    // none of its domains.
     let account = service.hosting.account.username.clone();
+    accepted_for(&app.ports, id, owner.id.as_str(), Some(&account)).await;
+    let key = Key::new(format!("SITE#{id}"), "SITE");
+    let by_staff = Update::new().set("pitch", json!({"accepted_via": "staff"}));
+    app.ports.table.update(&key, by_staff, None).await.unwrap();
+    let refused = move_to(&support, &site, "live", json!({"live_domain": held})).await;
+    assert_eq!(
+        code(&refused),
+        (422, Some("domain_not_proven")),
+        "{}",
+        refused.1
+    );
+
     accepted_for(&app.ports, id, owner.id.as_str(), Some(&account)).await;
     let (status, went) = move_to(&support, &site, "live", json!({"live_domain": held})).await;
     assert_eq!(

@@ -53,6 +53,11 @@ async fn the_audit_log_and_staff_as_lists(app: &App) {
     );
     assert_eq!(lines.len(), 3, "a header and the two exports: {csv}");
     assert!(lines[1].contains(&format!(",staff:{id},")), "{csv}");
+    // The export of one member's entries says whose they were.
+    let (status, entries) = admin.get("/api/admin/audit?subject=export:audit").await;
+    assert_eq!(status, 200, "{entries}");
+    let why = entries["items"][0]["why"].as_str().unwrap_or_default();
+    assert!(why.contains(&format!("of actor staff:{id} as CSV")), "{entries}");
 
     let (support_email, admin_email) = (
         &support.enrolment.member.email,

@@ -230,7 +230,7 @@ async fn versions_and_reverts(app: &App, admin: &Clerk<'_>) {
     let (_, trail) = admin
         .get("/api/admin/audit?subject=mail_template:password_reset")
         .await;
-    let said: Vec<(&str, &str, &str, &str)> = trail
+    let said: Vec<(&str, &str, &str, &str)> = trail["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -45,7 +45,7 @@ async fn audit_actions(app: &App, site: &Value) -> Vec<String> {
             site["id"].as_str().unwrap()
         ))
         .await;
-    trail
+    trail["items"]
         .as_array()
         .unwrap()
         .iter()

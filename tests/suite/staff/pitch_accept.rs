@@ -276,7 +276,7 @@ async fn an_existing_customer_is_linked_and_staff_may_record_an_acceptance(app: 
             by_phone["id"].as_str().unwrap()
         ))
         .await;
-    let entry = trail
+    let entry = trail["items"]
         .as_array()
         .unwrap()
         .iter()

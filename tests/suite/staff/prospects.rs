@@ -118,7 +118,7 @@ async fn prospects_are_captured_listed_and_moved(app: &App) {
         .get(&format!("/api/admin/audit?subject={subject}"))
         .await;
     assert!(
-        trail
+        trail["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -191,7 +191,7 @@ async fn a_prospect_becomes_a_site_once_and_converts_on_acceptance(app: &App) {
         .get(&format!("/api/admin/audit?subject=prospect:{id}"))
         .await;
     assert!(
-        trail
+        trail["items"]
             .as_array()
             .unwrap()
             .iter()

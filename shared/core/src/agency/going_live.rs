@@ -3,8 +3,13 @@
 //! serves it. A domain is the client's when the site's customer holds it
 //! with us (registered or transferred in), or when the domain's DNS holds
 //! the site's proof: a TXT record `_hostfront-verify.<domain>` with the
-//! value the console shows. A domain the customer holds with us joins the
-//! site's services register, linked to its own record.
+//! value the console shows. A domain the customer holds with us counts only
+//! when the customer vouched for the site: they accepted its proposal
+//! themselves, from the link mailed to them, or the domain is the one the
+//! proposal's order was for. An acceptance staff recorded may have named
+//! an existing account by its email alone, and is no proof that its
+//! domains belong to this site. A domain the customer holds with us joins
+//! the site's services register, linked to its own record.
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -70,9 +75,13 @@ pub(super) async fn prepare(
         ));
     };
     let domain = fields::domain("live_domain", domain)?;
-    let held = owned::find(ports.table(), &CustomerId::new(customer), &domain)
-        .await?
-        .filter(|d| matches!(d.status, OwnedStatus::Active | OwnedStatus::Expired));
+    let customer = CustomerId::new(customer);
+    let held = match vouched_for(ports, site, &customer, &domain).await? {
+        true => owned::find(ports.table(), &customer, &domain)
+            .await?
+            .filter(|d| matches!(d.status, OwnedStatus::Active | OwnedStatus::Expired)),
+        false => None,
+    };
     if held.is_none() {
         proven_by_dns(ports, site, &domain).await?;
     }
@@ -83,6 +92,26 @@ pub(super) async fn prepare(
         link_domain_service(ports, tx, site, services, &held).await?;
     }
     Ok(())
+}
+
+/// Whether `customer`'s domains may prove `domain` theirs for `site`: they
+/// accepted its proposal online, or its order was for `domain`.
+async fn vouched_for(
+    ports: &impl Storage,
+    site: &HostedSite,
+    customer: &CustomerId,
+    domain: &str,
+) -> Result<bool, AgencyError> {
+    if site.pitch.accepted_via.as_deref() == Some("online") {
+        return Ok(true);
+    }
+    let Some(order_id) = &site.pitch.order_id else {
+        return Ok(false);
+    };
+    match crate::orders::repo::load(ports, customer, &crate::OrderId::new(order_id)).await {
+        Ok(order) => Ok(order.domain.name == domain),
+        Err(_) => Ok(false),
+    }
 }
 
 /// Refuses `domain` unless its DNS holds the site's proof.

@@ -130,9 +130,12 @@ fn is_numbered(label: &str, family: &str) -> bool {
 }
 
 /// The label of a subdomain someone may have: long enough and not reserved.
-pub async fn validate(ports: &impl Hosting, input: &str) -> Result<String, SubdomainError> {
+pub async fn validate(
+    ports: &(impl Hosting + Settings),
+    input: &str,
+) -> Result<String, SubdomainError> {
     let name = parse(input)?;
-    if is_reserved(&name, &server_names(ports).await?) {
+    if is_reserved(&name, &companys_own(ports).await?) {
         return Err(NameError {
             code: "reserved",
             message: format!("{name} is reserved; choose another name"),
@@ -142,12 +145,28 @@ pub async fn validate(ports: &impl Hosting, input: &str) -> Result<String, Subdo
     Ok(name)
 }
 
-async fn server_names(ports: &impl Hosting) -> Result<Vec<String>, SubdomainError> {
-    ports
+/// The labels of the zone the company uses itself: its servers' names, and
+/// the label under which the agency's preview sites live when the preview
+/// zone is within this one (whoever held it would be the parent domain of
+/// every prospect's preview).
+async fn companys_own(ports: &(impl Hosting + Settings)) -> Result<Vec<String>, SubdomainError> {
+    let mut labels = ports
         .panel()
         .server_names()
         .await
-        .map_err(|e| SubdomainError::Unavailable(e.to_string()))
+        .map_err(|e| SubdomainError::Unavailable(e.to_string()))?;
+    let config = ports.config();
+    labels.extend(label_within(&config.preview_zone, &config.subdomain_zone));
+    Ok(labels)
+}
+
+/// The label of `zone`'s own zone `within` (`preview` of `preview.example.net`
+/// within `example.net`), if `zone` lies within it.
+fn label_within(zone: &str, within: &str) -> Option<String> {
+    let zone = zone.trim_end_matches('.').to_ascii_lowercase();
+    let within = within.trim_end_matches('.').to_ascii_lowercase();
+    let inner = zone.strip_suffix(&within)?.strip_suffix('.')?;
+    inner.rsplit('.').next().map(str::to_string)
 }
 
 /// A label of at least `MIN_LABEL` characters.
@@ -177,7 +196,7 @@ pub async fn check(
     }
     let keys: Vec<Key> = candidates.iter().map(|c| marker_key(c)).collect();
     let markers = ports.table().get_many(&keys).await?;
-    let servers = server_names(ports).await?;
+    let servers = companys_own(ports).await?;
     let reason = |label: &str, marker: &Option<_>| {
         if is_reserved(label, &servers) {
             Some("reserved")
@@ -217,7 +236,20 @@ pub async fn check(
 
 #[cfg(test)]
 mod tests {
-    use super::is_reserved;
+    use super::{is_reserved, label_within};
+
+    #[test]
+    fn the_preview_zone_within_the_company_zone_is_the_companys() {
+        let label = |zone, within| label_within(zone, within);
+        assert_eq!(
+            label("preview.example.net", "example.net"),
+            Some("preview".into())
+        );
+        assert_eq!(label("a.b.Example.NET.", "example.net"), Some("b".into()));
+        assert_eq!(label("preview.example.org", "example.net"), None);
+        assert_eq!(label("example.net", "example.net"), None);
+        assert_eq!(label("myexample.net", "example.net"), None);
+    }
 
     #[test]
     fn the_company_keeps_its_own_names() {

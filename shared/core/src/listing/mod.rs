@@ -134,6 +134,9 @@ pub struct Asked {
     /// Lower-cased and trimmed; never empty.
     pub q: Option<String>,
     pub csv: bool,
+    /// Whose list it is, when the route names it (one customer's orders,
+    /// one subject's audit entries): the audit log of an export says so.
+    pub scope: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -244,6 +247,7 @@ impl Listing {
             to_ms,
             q,
             csv: wants_csv || params.format == Some(Format::Csv),
+            scope: None,
         })
     }
 }

@@ -180,10 +180,22 @@ impl Mail {
         letter: &Letter,
         subject_id: &str,
     ) -> Result<Mail, TableError> {
-        let (subject, text, html) = match custom::in_use(ports, kind).await {
-            Some(template) => {
-                let mail = template.render(letter);
+        let custom = match custom::in_use(ports, kind).await {
+            Some(template) => Some(template.render(letter)),
+            None => None,
+        };
+        // A mail is one item of the table: a template whose fields grew it
+        // past what an item holds gives way to the built-in letter.
+        let (subject, text, html) = match custom {
+            Some(mail) if mail.text.len() + mail.html.len() <= custom::RENDERED_LIMIT => {
                 (mail.subject, mail.text, mail.html)
+            }
+            Some(_) => {
+                tracing::warn!(
+                    letter = kind.slug(),
+                    "mail template rendered too long; the built-in letter goes out"
+                );
+                built_in(kind, letter)?
             }
             None => built_in(kind, letter)?,
         };

@@ -84,7 +84,8 @@ async fn customer_orders(
     headers: HeaderMap,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Response, ApiError> {
-    let asked = listing::asked(&ORDERS, params, &headers)?;
+    let mut asked = listing::asked(&ORDERS, params, &headers)?;
+    asked.scope = Some(format!("customer {}", id.as_str()));
     if asked.csv {
         let (ports, id) = (&state.ports, &id);
         let page = |asked: Asked| async move { staff_orders::of_customer(ports, id, &asked).await };

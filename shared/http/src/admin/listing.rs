@@ -161,8 +161,13 @@ fn what_was_exported(listing: &Listing, asked: &Asked, export: &Export) -> Strin
     } else {
         ""
     };
+    let whose = asked
+        .scope
+        .as_ref()
+        .map(|scope| format!(" of {scope}"))
+        .unwrap_or_default();
     format!(
-        "{} rows of {} as CSV ({}){cut}",
+        "{} rows of {}{whose} as CSV ({}){cut}",
         export.rows,
         listing.name,
         filters.join(", ")

@@ -79,7 +79,7 @@ async fn read_audit(
 ) -> Result<Response, ApiError> {
     let (search, params): (AuditSearch, _) =
         listing::split(query.as_deref(), &["subject", "customer", "staff"])?;
-    let asked = listing::asked(&AUDIT, params, &headers)?;
+    let mut asked = listing::asked(&AUDIT, params, &headers)?;
     let longer = |value: &Option<String>, most: usize| {
         value.as_ref().is_some_and(|v| v.chars().count() > most)
     };
@@ -101,6 +101,11 @@ async fn read_audit(
             ));
         }
     };
+    asked.scope = Some(match &whose {
+        AuditQuery::Subject(subject) => format!("subject {subject}"),
+        AuditQuery::Customer(customer) => format!("customer {}", customer.as_str()),
+        AuditQuery::Actor(actor) => format!("actor {}", actor.label()),
+    });
     let ports = &state.ports;
     let page = |asked: Asked| async move { audit_log::list(ports, whose, &asked).await };
     listing::answer(&state, &staff, (&AUDIT, asked), page).await

@@ -23,6 +23,10 @@ use crate::Storage;
 use crate::mail::MailKind;
 use crate::store::TableError;
 pub use parse::{BODY_LIMIT, Fault, SUBJECT_LIMIT};
+
+/// The most a letter rendered from a template may weigh, text and HTML
+/// together: well within what one item of the table holds.
+pub const RENDERED_LIMIT: usize = 256 * 1024;
 pub use render::{Checked, Rendered};
 
 /// A template as an admin writes it.

@@ -13,6 +13,9 @@ use crate::mail::MailKind;
 pub const SUBJECT_LIMIT: usize = 200;
 /// The longest body, in characters.
 pub const BODY_LIMIT: usize = 20_000;
+/// The most placeholders a template holds: with a block field at most once
+/// each, what the fields add to a letter stays small.
+pub const PLACEHOLDER_LIMIT: usize = 60;
 
 /// Which part of a template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +88,20 @@ pub fn parse(kind: MailKind, part: Part, source: &str) -> Result<Parsed, Fault> 
         if let Some(inner) = rest.strip_prefix("{{") {
             let (name, after) = placeholder(inner).map_err(|p| fault(Some(line), p))?;
             let found = known(kind, part, name).map_err(|p| fault(Some(line), p))?;
+            let shown = |piece: &Piece| matches!(piece, Piece::Field(f) if f.name == found.name);
+            if found.block && pieces.iter().any(shown) {
+                let problem = format!("{{{{{name}}}}} is several lines long: it may stand once");
+                return Err(fault(Some(line), problem));
+            }
+            if pieces
+                .iter()
+                .filter(|p| matches!(p, Piece::Field(_)))
+                .count()
+                >= PLACEHOLDER_LIMIT
+            {
+                let problem = format!("more than {PLACEHOLDER_LIMIT} placeholders");
+                return Err(fault(Some(line), problem));
+            }
             if !text.is_empty() {
                 pieces.push(Piece::Text(std::mem::take(&mut text)));
             }
@@ -173,6 +190,13 @@ fn known(kind: MailKind, part: Part, name: &str) -> Result<&'static Field, Strin
     if part == Part::Subject && found.block {
         return Err(format!(
             "{{{{{name}}}}} is several lines long and cannot go in the subject"
+        ));
+    }
+    // A link may carry a one-time token, and a subject is shown wherever
+    // the mail is listed: links go in the body only.
+    if part == Part::Subject && found.link {
+        return Err(format!(
+            "{{{{{name}}}}} is a link and cannot go in the subject: put it in the body"
         ));
     }
     Ok(found)

@@ -74,6 +74,33 @@ fn a_subject_is_one_line_without_blocks_and_nothing_is_empty() {
     assert!(refusal(RESET, Part::Subject, " \t").contains("it is empty"));
     let said = refusal(MailKind::OrderReceived, Part::Subject, "{{invoice}}");
     assert!(said.contains("cannot go in the subject"), "{said}");
+    // A link may carry a one-time token: never in a subject.
+    let said = refusal(RESET, Part::Subject, "Reset at {{link}}");
+    assert!(
+        said.contains("is a link and cannot go in the subject"),
+        "{said}"
+    );
+}
+
+#[test]
+fn what_the_fields_add_stays_small() {
+    let twice = "{{invoice}}\n{{invoice}}";
+    let said = refusal(MailKind::OrderReceived, Part::Body, twice);
+    assert!(
+        said.contains("line 2") && said.contains("may stand once"),
+        "{said}"
+    );
+    let many = format!(
+        "{{{{link}}}} {}",
+        "{{name}} ".repeat(parse::PLACEHOLDER_LIMIT)
+    );
+    let said = refusal(RESET, Part::Body, &many);
+    assert!(said.contains("more than 60 placeholders"), "{said}");
+    let enough = format!(
+        "{{{{link}}}} {}",
+        "{{name}} ".repeat(parse::PLACEHOLDER_LIMIT - 1)
+    );
+    assert!(parse(RESET, Part::Body, &enough).is_ok());
 }
 
 #[test]
