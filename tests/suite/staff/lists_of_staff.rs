@@ -57,7 +57,10 @@ async fn the_audit_log_and_staff_as_lists(app: &App) {
     let (status, entries) = admin.get("/api/admin/audit?subject=export:audit").await;
     assert_eq!(status, 200, "{entries}");
     let why = entries["items"][0]["why"].as_str().unwrap_or_default();
-    assert!(why.contains(&format!("of actor staff:{id} as CSV")), "{entries}");
+    assert!(
+        why.contains(&format!("of actor staff:{id} as CSV")),
+        "{entries}"
+    );
 
     let (support_email, admin_email) = (
         &support.enrolment.member.email,

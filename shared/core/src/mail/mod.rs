@@ -180,10 +180,9 @@ impl Mail {
         letter: &Letter,
         subject_id: &str,
     ) -> Result<Mail, TableError> {
-        let custom = match custom::in_use(ports, kind).await {
-            Some(template) => Some(template.render(letter)),
-            None => None,
-        };
+        let custom = custom::in_use(ports, kind)
+            .await
+            .map(|template| template.render(letter));
         // A mail is one item of the table: a template whose fields grew it
         // past what an item holds gives way to the built-in letter.
         let (subject, text, html) = match custom {
