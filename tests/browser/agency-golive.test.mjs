@@ -47,13 +47,15 @@ describe("from a prospect to a live site in the console", () => {
     await site.getByText("marie@fleurs-schmit.example").waitFor();
     await move(site, "Mark proof of concept ready", "Mock-up done.");
     await said.getByText("The proof of concept is ready to show.").waitFor();
-    await move(site, "Send proposal", "Sent.", { "The proposal's notes": "A shop of bouquets." });
-    await said.getByText("The proposal is sent.").waitFor();
+    const editor = page.locator('#site-view [data-form="Send proposal"]');
+    await editor.getByLabel("Kind of line").selectOption("website_maintenance");
+    await editor.getByLabel("What it is").fill("A shop of bouquets");
+    await editor.getByLabel("Billed").selectOption("one_time");
+    await editor.getByLabel("Price (USD)").fill("900.00");
+    await editor.getByRole("button", { name: "Send proposal" }).click();
+    await page.locator(`#site-view [data-note="pitch:${siteId}"]`).getByText("The proposal is sent to marie@fleurs-schmit.example, with its links.").waitFor();
     await move(site, "Record acceptance", "Signed.");
-    await said.getByText("Accepted: the site can go live.").waitFor();
-    await site.locator("[data-going-live]").getByText(/needs the site's customer/).waitFor();
-    await move(site, "Go live", "DNS pointed.", { "The client's domain": "fleurs-schmit.example" });
-    await said.getByText(/Going live needs the site's customer/).waitFor();
+    await said.getByText("Accepted: the client's account, order and services are made; the site can go live.").waitFor();
 
     // Back to the prospect: converted, and its button opens the site made.
     await site.getByRole("link", { name: "The prospect it was made from" }).click();
@@ -91,7 +93,7 @@ describe("from a prospect to a live site in the console", () => {
     await add.getByLabel("Price per period (USD)").fill("12.00");
     await add.getByLabel("Last day paid for").fill(new Date(Date.now() + 200 * 86400000).toISOString().slice(0, 10));
     await add.getByRole("button", { name: "Add service" }).click();
-    const entry = page.locator("#site-view [data-client-service]");
+    const entry = page.locator("#site-view [data-client-service]").filter({ hasText: held });
     await entry.getByRole("button", { name: "Link to a record" }).waitFor();
     await entry.getByRole("button", { name: "Link to a record" }).click();
     const linking = entry.locator('form[data-move="Link to a record"]');

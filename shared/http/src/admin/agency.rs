@@ -157,11 +157,7 @@ async fn move_site(
             "suspending, reactivating or cancelling a site moves its services: this needs the billing role",
         ));
     }
-    let mover = (
-        &staff.actor(),
-        staff.member.role.as_str(),
-        staff.client.as_str(),
-    );
+    let mover = staff.mover();
     if request.to == SiteStatus::Accepted {
         // An acceptance given otherwise does all that accepting online does.
         let accepted = accept_by_staff(&state.ports, &site, request, mover).await?;
@@ -214,11 +210,7 @@ async fn move_service(
     let service = services::find(&state.ports, &site.id, &service)
         .await?
         .ok_or(AgencyError::NotFound("service"))?;
-    let mover = (
-        &staff.actor(),
-        staff.member.role.as_str(),
-        staff.client.as_str(),
-    );
+    let mover = staff.mover();
     let moved = move_client_service(&state.ports, &site, &service, request, mover).await?;
     Ok(Json(moved))
 }
@@ -287,11 +279,7 @@ async fn link_service(
     let service = services::find(&state.ports, &site.id, &service)
         .await?
         .ok_or(AgencyError::NotFound("service"))?;
-    let mover = (
-        &staff.actor(),
-        staff.member.role.as_str(),
-        staff.client.as_str(),
-    );
+    let mover = staff.mover();
     Ok(Json(
         links::link(&state.ports, &site, &service, request, mover).await?,
     ))

@@ -32,11 +32,7 @@ async fn make_preview(
     Path(id): Path<String>,
 ) -> Result<Json<HostedSite>, ApiError> {
     let site = found(&state, &id).await?;
-    let mover = (
-        &staff.actor(),
-        staff.member.role.as_str(),
-        staff.client.as_str(),
-    );
+    let mover = staff.mover();
     Ok(Json(
         preview::make_preview(&state.ports, &site, mover).await?,
     ))
@@ -66,11 +62,7 @@ async fn make_link(
     ApiJson(at): ApiJson<AtVersion>,
 ) -> Result<Json<MadeLink>, ApiError> {
     let site = found(&state, &id).await?;
-    let mover = (
-        &staff.actor(),
-        staff.member.role.as_str(),
-        staff.client.as_str(),
-    );
+    let mover = staff.mover();
     Ok(Json(
         preview::make_link(&state.ports, &site, at.v, mover).await?,
     ))
@@ -99,11 +91,7 @@ async fn change_link(
     ApiJson(request): ApiJson<LinkChangeRequest>,
 ) -> Result<Json<HostedSite>, ApiError> {
     let site = found(&state, &id).await?;
-    let mover = (
-        &staff.actor(),
-        staff.member.role.as_str(),
-        staff.client.as_str(),
-    );
+    let mover = staff.mover();
     let changed =
         preview::change_link(&state.ports, &site, (request.change, request.v), mover).await?;
     Ok(Json(changed))
@@ -128,11 +116,7 @@ async fn send_proposal(
     ApiJson(request): ApiJson<SendProposal>,
 ) -> Result<Json<HostedSite>, ApiError> {
     let site = found(&state, &id).await?;
-    let mover = (
-        &staff.actor(),
-        staff.member.role.as_str(),
-        staff.client.as_str(),
-    );
+    let mover = staff.mover();
     Ok(Json(
         offer::send(&state.ports, &site, request, mover).await?,
     ))

@@ -109,12 +109,19 @@ impl NeededRole for AsAdmin {
 pub struct Staff<R> {
     pub member: StaffMember,
     pub client: String,
+    acting: Actor,
     role: PhantomData<R>,
 }
 
 impl<R> Staff<R> {
     pub fn actor(&self) -> Actor {
-        Actor::Staff(self.member.id.clone())
+        self.acting.clone()
+    }
+
+    /// Who acts, as the audit log records a change: the member, their role
+    /// and the address they act from.
+    pub fn mover(&self) -> (&Actor, &str, &str) {
+        (&self.acting, self.member.role.as_str(), &self.client)
     }
 }
 
@@ -154,6 +161,7 @@ impl<R: NeededRole + Send> FromRequestParts<AppState> for Staff<R> {
         }
         let ClientIp(client) = ClientIp::from_request_parts(parts, state).await?;
         Ok(Staff {
+            acting: Actor::Staff(member.id.clone()),
             member,
             client: client.to_string(),
             role: PhantomData,

@@ -100,11 +100,7 @@ async fn move_prospect(
     ApiJson(request): ApiJson<ProspectMove>,
 ) -> Result<Json<Prospect>, ApiError> {
     let prospect = found(&state, &id).await?;
-    let mover = (
-        &staff.actor(),
-        staff.member.role.as_str(),
-        staff.client.as_str(),
-    );
+    let mover = staff.mover();
     Ok(Json(
         prospects::move_prospect(&state.ports, &prospect, request, mover).await?,
     ))
@@ -126,11 +122,7 @@ async fn site_from_prospect(
     staff: Staff<AsSupport>,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<HostedSite>), ApiError> {
-    let mover = (
-        &staff.actor(),
-        staff.member.role.as_str(),
-        staff.client.as_str(),
-    );
+    let mover = staff.mover();
     let made = make_site(&state.ports, &id, mover).await?;
     let status = match made.made {
         true => StatusCode::CREATED,
