@@ -5,7 +5,7 @@
 // behind it for screen readers, shown to anyone through "Show as table".
 // Each chart follows its figure's width, down to a phone's.
 
-import uPlot from "../vendor/uplot/uPlot.esm.js";
+import uPlot from "../vendor/uplot/uPlot.esm.min.js";
 import { el } from "../page.js";
 import { digitsOf, money } from "./amounts.js";
 
