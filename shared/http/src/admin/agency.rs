@@ -168,6 +168,19 @@ async fn move_site(
     ))
 }
 
+/// The site with `id` and its service `service`, or 404.
+async fn found_service(
+    state: &AppState,
+    id: &str,
+    service: &str,
+) -> Result<(HostedSite, ClientService), ApiError> {
+    let site = found(state, id).await?;
+    let service = services::find(&state.ports, &site.id, service)
+        .await?
+        .ok_or(AgencyError::NotFound("service"))?;
+    Ok((site, service))
+}
+
 /// Adds a service to a client site's register.
 #[utoipa::path(post, path = "/api/admin/sites/{id}/services", tag = "admin", security(("staff" = ["billing"])),
     params(("id" = String, Path, description = "the site")),
@@ -206,10 +219,7 @@ async fn move_service(
     Path((id, service)): Path<(String, String)>,
     ApiJson(request): ApiJson<ServiceMove>,
 ) -> Result<Json<ClientService>, ApiError> {
-    let site = found(&state, &id).await?;
-    let service = services::find(&state.ports, &site.id, &service)
-        .await?
-        .ok_or(AgencyError::NotFound("service"))?;
+    let (site, service) = found_service(&state, &id, &service).await?;
     let mover = staff.mover();
     let moved = move_client_service(&state.ports, &site, &service, request, mover).await?;
     Ok(Json(moved))
@@ -275,10 +285,7 @@ async fn link_service(
     Path((id, service)): Path<(String, String)>,
     ApiJson(request): ApiJson<ServiceLink>,
 ) -> Result<Json<ClientService>, ApiError> {
-    let site = found(&state, &id).await?;
-    let service = services::find(&state.ports, &site.id, &service)
-        .await?
-        .ok_or(AgencyError::NotFound("service"))?;
+    let (site, service) = found_service(&state, &id, &service).await?;
     let mover = staff.mover();
     Ok(Json(
         links::link(&state.ports, &site, &service, request, mover).await?,
