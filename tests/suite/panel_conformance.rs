@@ -6,6 +6,7 @@
 //! Then the WHM adapter's own cases: lost answers, refusals, backups.
 
 mod over_whm;
+mod seed;
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;

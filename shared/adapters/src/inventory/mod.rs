@@ -18,7 +18,7 @@ use serde_json::json;
 
 use hostfront_core::clock::Clock;
 use hostfront_core::panel::{HostingAccount, PanelError};
-use hostfront_core::store::{Condition, Item, Key, Table, TableError, TxOp};
+use hostfront_core::store::{Condition, Item, Key, MAX_TRANSACTION_OPS, Table, TableError, TxOp};
 
 /// What an inventory is seeded with the first time it is used.
 #[derive(Debug, Clone, Copy)]
@@ -179,7 +179,10 @@ impl Inventory {
     }
 
     /// Builds the seed on first use: servers, then addresses, then the
-    /// marker, so a crash half-way is finished by the next call.
+    /// marker, so a crash half-way is finished by the next call. Each item
+    /// is written only where none stands (an address may be taken already),
+    /// a hundred to a transaction: one call per item made the first order
+    /// of a new table wait for hundreds of round trips.
     pub async fn ensure_built(&self) -> Result<(), PanelError> {
         let marker = Key::new(self.servers(), "BUILT");
         if self.table.get(&marker).await.map_err(backend)?.is_some() {
@@ -195,16 +198,41 @@ impl Inventory {
         for n in 0..self.seed.addresses {
             items.push(self.address_item(Ipv4Addr::from(first + n)));
         }
-        for item in items {
-            match self.table.put(item, Some(Condition::NotExists)).await {
-                Ok(()) | Err(TableError::ConditionFailed) => {}
-                Err(other) => return Err(backend(other)),
-            }
+        for chunk in items.chunks(MAX_TRANSACTION_OPS) {
+            self.put_where_none(chunk).await?;
         }
         self.table
             .put(marker.to_item(), None)
             .await
             .map_err(backend)
+    }
+
+    /// Writes each of `items` whose key holds nothing yet: in one
+    /// transaction when none is there, else (another call is building too,
+    /// or a crash left part of it) just the missing ones.
+    async fn put_where_none(&self, items: &[Item]) -> Result<(), PanelError> {
+        let put = |item: &Item| TxOp::Put {
+            item: item.clone(),
+            condition: Some(Condition::NotExists),
+        };
+        match self.table.transact(items.iter().map(put).collect()).await {
+            Ok(()) => return Ok(()),
+            Err(TableError::TransactionConflict { .. } | TableError::Busy) => {}
+            Err(other) => return Err(backend(other)),
+        }
+        let keys = items
+            .iter()
+            .map(Key::of)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(backend)?;
+        let standing = self.table.get_many(&keys).await.map_err(backend)?;
+        for (item, _) in items.iter().zip(standing).filter(|(_, s)| s.is_none()) {
+            match self.table.write_one(put(item)).await {
+                Ok(_) | Err(TableError::ConditionFailed) => {}
+                Err(other) => return Err(backend(other)),
+            }
+        }
+        Ok(())
     }
 
     /// The stored answer of the call made with `key`, if it finished.
