@@ -86,7 +86,10 @@ describe("a proposal, made by staff and accepted by the prospect", () => {
     await page.goto(shared.previewLink);
     await page.locator("#preview-banner").getByText("Preview of the website we are building for Boulangerie du Parc").waitFor();
     assert.equal(new URL(page.url()).hash, "", "the token leaves the address at once");
-    assert.match(await page.locator("#preview-frame").getAttribute("src"), /^https:\/\/boulangerie-du-parc-.+\.preview\.example\.net\/$/);
+    assert.match(await page.locator("#preview-frame").getAttribute("src"), /^\/simulated-panel\/sites\/pv[a-z0-9]+$/);
+    // The simulated panel's web server shows the preview account's site.
+    const framed = page.frameLocator("#preview-frame");
+    await framed.getByRole("heading", { level: 1, name: /^boulangerie-du-parc-.+\.preview\.example\.net$/ }).waitFor();
     await shot(page, "preview");
 
     await page.goto(shared.proposalLink);

@@ -48,12 +48,19 @@ fn the_template_schedules_exactly_the_registered_tasks() {
     assert_eq!(scheduled(&template()), registry);
 }
 
+/// The simulations' own pages: the payment provider's and the panel's.
+fn simulations_routes() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    use hostfront::http::{simulated_gateway, simulated_panel};
+    simulated_gateway::ROUTES
+        .iter()
+        .chain(simulated_panel::ROUTES.iter())
+}
+
 /// (function, method, path) of every route the code serves: each group's
-/// routes are its function's, and the simulated provider's are the orders
+/// routes are its function's, and the simulations' pages are the orders
 /// function's.
 fn served() -> BTreeSet<(String, String, String)> {
-    let mut served: BTreeSet<_> = hostfront::http::simulated_gateway::ROUTES
-        .iter()
+    let mut served: BTreeSet<_> = simulations_routes()
         .map(|(method, path)| ("api-orders".into(), method.to_string(), path.to_string()))
         .collect();
     for group in hostfront::http::RouteGroup::ALL {
@@ -92,8 +99,7 @@ fn the_template_routes_each_route_to_the_function_that_serves_it_and_nothing_els
         .values()
         .map(|item| item.as_object().unwrap().len())
         .sum();
-    let provider = hostfront::http::simulated_gateway::ROUTES.len();
-    assert_eq!(documented, served.len() - provider);
+    assert_eq!(documented, served.len() - simulations_routes().count());
 }
 
 /// The number after `key:` in the `resource` block of the template.

@@ -14,15 +14,19 @@ pub mod error;
 pub mod inbound;
 pub mod invoice_pdf;
 pub mod orders;
+mod page_policy;
 pub mod portal;
 mod privacy;
 pub mod server;
 pub mod simulated_gateway;
+pub mod simulated_panel;
 pub mod site;
 pub mod system;
 pub mod table;
 mod two_step;
 
+use page_policy::Answering;
+pub use page_policy::{CONTENT_SECURITY_POLICY, FRAMED_POLICY, preview_policy};
 use std::convert::Infallible;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -153,23 +157,23 @@ where
         + 'static,
     <L::Service as Service<Request<Body>>>::Future: Send + 'static,
 {
-    let config = ports.config.clone();
+    let (config, answering) = (ports.config.clone(), Answering::of(&ports));
     let routes = finish(group, ports, committed_document);
-    with_conventions(guard.layer(routes), &config)
+    with_conventions(guard.layer(routes), &config, answering)
 }
 
 /// Every route and the static site in `site_dir`, behind the request
 /// timeout and bound on requests at once of `limits`: what the local server
 /// serves.
 pub fn app_router(ports: Ports, site_dir: &Path, limits: &server::Limits) -> Router {
-    let config = ports.config.clone();
+    let (config, answering) = (ports.config.clone(), Answering::of(&ports));
     let app = routes(ports, RouteGroup::ALL, true)
         .layer(
             CompressionLayer::new()
                 .compress_when(DefaultPredicate::new().and(is_public_answer as AnswerTest)),
         )
         .fallback_service(site::router(site_dir));
-    with_conventions(server::limited(app, limits), &config)
+    with_conventions(server::limited(app, limits), &config, answering)
 }
 
 /// Answers any cache may keep (`Cache-Control: public`, such as the
@@ -198,6 +202,12 @@ type AnswerTest = fn(
     &axum::http::Extensions,
 ) -> bool;
 
+/// `routes` and the pages of the simulations that have pages of their own:
+/// the payment provider's card page, the panel's web server.
+pub fn simulated_pages(routes: GroupRoutes, ports: &Ports) -> GroupRoutes {
+    simulated_panel::mount(simulated_gateway::mount(routes, ports), ports)
+}
+
 /// The routes of `groups`; on the local server (`local`), also the
 /// development tools its configuration turns on.
 fn routes(ports: Ports, groups: &[RouteGroup], local: bool) -> Router {
@@ -206,7 +216,7 @@ fn routes(ports: Ports, groups: &[RouteGroup], local: bool) -> Router {
         routes = routes.merge(dev);
     }
     if local {
-        routes = simulated_gateway::mount(routes, &ports);
+        routes = simulated_pages(routes, &ports);
     }
     finish(routes, ports, openapi)
 }
@@ -255,29 +265,6 @@ impl MakeRequestId for MakeUlid {
     }
 }
 
-/// What a page may load: this site's own scripts, styles and data, and
-/// Stripe.js with what Stripe's integration security guide lists for it
-/// (its script and frames, its API, its 3-D Secure frames at
-/// hooks.stripe.com); frames of this site (the simulated provider's card
-/// page); no inline script or handler, no being framed, no plugins.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
-script-src 'self' https://js.stripe.com https://*.js.stripe.com; style-src 'self'; \
-img-src 'self' data:; connect-src 'self' https://api.stripe.com; \
-frame-src 'self' https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com; \
-font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-/// The preview page of a client's website: this site's own scripts, and a
-/// frame of the preview site the API names (on the preview zone, over HTTPS).
-pub const PREVIEW_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-img-src 'self' data:; connect-src 'self'; frame-src https:; font-src 'self'; object-src 'none'; \
-base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-/// The simulated payment provider's card page: this site's own, framed by
-/// this site's pages only.
-pub const FRAMED_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
-form-action 'self'; frame-ancestors 'self'";
-
 /// Security headers on every answer, pages and API alike.
 const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -296,23 +283,27 @@ const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
 /// browser must never be told to insist on TLS for a plain-HTTP local run),
 /// and `no-store` on API answers: they carry sessions' data, so no browser
 /// or proxy may keep them; those a route marks public (the catalog) it may.
-async fn answer_headers(State(https): State<bool>, uri: Uri, mut response: Response) -> Response {
+async fn answer_headers(
+    State(answering): State<Answering>,
+    uri: Uri,
+    mut response: Response,
+) -> Response {
     let headers = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
         headers.insert(name, HeaderValue::from_static(value));
     }
-    let framed = uri.path().starts_with(simulated_gateway::PREFIX);
-    let (policy, framing) = match (framed, uri.path() == "/preview.html") {
-        (true, _) => (FRAMED_POLICY, "SAMEORIGIN"),
-        (false, true) => (PREVIEW_POLICY, "DENY"),
-        (false, false) => (CONTENT_SECURITY_POLICY, "DENY"),
+    let path = uri.path();
+    let framed = [simulated_gateway::PREFIX, simulated_panel::PREFIX]
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
+    let (policy, framing) = match (framed, path == "/preview.html") {
+        (true, _) => (HeaderValue::from_static(FRAMED_POLICY), "SAMEORIGIN"),
+        (false, true) => (answering.preview_policy, "DENY"),
+        (false, false) => (HeaderValue::from_static(CONTENT_SECURITY_POLICY), "DENY"),
     };
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(policy),
-    );
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static(framing));
-    if https {
+    if answering.https {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
@@ -329,7 +320,7 @@ async fn answer_headers(State(https): State<bool>, uri: Uri, mut response: Respo
 /// answer headers, request IDs (kept when the caller sent one, echoed in the
 /// response), a tracing span per request carrying that ID, a JSON 500 for a
 /// panic, no form's content type on a state change, and the body limit.
-fn with_conventions<S>(inner: S, config: &Config) -> Router
+fn with_conventions<S>(inner: S, config: &Config, answering: Answering) -> Router
 where
     S: Service<Request<Body>, Response = Response, Error = Infallible>
         + Clone
@@ -338,10 +329,9 @@ where
         + 'static,
     S::Future: Send + 'static,
 {
-    let https = config.public_url.starts_with("https://");
     let service = ServiceBuilder::new()
         .map_request(inbound::merge_slashes)
-        .layer(axum::middleware::map_response_with_state(https, answer_headers))
+        .layer(axum::middleware::map_response_with_state(answering, answer_headers))
         .map_response(IntoResponse::into_response)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeUlid))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {

@@ -3,7 +3,8 @@
 //! missing); a domain registered elsewhere proven by its TXT record in the
 //! simulated DNS; a domain the customer holds with us needing no record and
 //! joining the services register linked to its own record; the panel
-//! account serving the domain, and a missing one refused.
+//! account serving the domain, and a missing one refused; the tracked
+//! services of its proposal started and billed from that day.
 
 use std::time::Duration;
 
@@ -244,3 +245,91 @@ async fn a_domain_the_customer_holds_needs_no_record(app: &App) {
 }
 
 on_both_engines!(a_domain_the_customer_holds_needs_no_record: golive_held_embedded, golive_held_cloud);
+
+/// The tracked services a proposal added start when their site goes live:
+/// the recurring ones become active, paid up to the day before, and the
+/// next billing run invoices their first period from that day; a one-time
+/// line and a service the site had before stay as they were.
+async fn going_live_starts_the_proposals_tracked_services(app: &App) {
+    let support = Clerk::log_in(app, Role::Support).await;
+    let billing = Clerk::log_in(app, Role::Billing).await;
+    let held = fresh_domain();
+    let (owner, service) = live_customer(app, &held).await;
+    let site = accepted_site(&support).await;
+    let id = site["id"].as_str().unwrap();
+    let account = service.hosting.account.username.clone();
+    accepted_for(&app.ports, id, owner.id.as_str(), Some(&account)).await;
+    let path = format!("/api/admin/sites/{id}/services");
+    let pending = |name: &str, period: &str| {
+        json!({"service_type": "website_maintenance", "name": name, "period": period,
+               "price": 4900, "currency": "USD", "pending": true, "auto_renew": true})
+    };
+    let (status, care) = billing.post(&path, pending("Care plan", "monthly")).await;
+    assert_eq!(status, 201, "{care}");
+    let (status, build) = billing
+        .post(&path, pending("Website build", "one_time"))
+        .await;
+    assert_eq!(status, 201, "{build}");
+
+    let site = view(&support, &site).await["site"].clone();
+    let (status, went) = move_to(&support, &site, "live", json!({"live_domain": held})).await;
+    assert_eq!(
+        (status, went["status"].as_str()),
+        (200, Some("live")),
+        "{went}"
+    );
+    let services = view(&support, &site).await["services"].clone();
+    let now_of = |service: &Value| {
+        services
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == service["id"])
+            .cloned()
+            .unwrap()
+    };
+    let today = app.ports.clock.now().date();
+    let yesterday = (today - time::Duration::days(1)).to_string();
+    let started = now_of(&care);
+    assert_eq!(
+        (started["status"].as_str(), started["expires_on"].as_str()),
+        (Some("active"), Some(yesterday.as_str())),
+        "{started}"
+    );
+    assert_eq!(
+        now_of(&build)["status"],
+        "pending",
+        "nothing recurs to bill"
+    );
+
+    hostfront::scheduler::Task::RunBilling
+        .run(&app.ports)
+        .await
+        .unwrap();
+    let bills = hostfront::billing::invoice::of_customer(app.ports.table.as_ref(), &owner.id, 100)
+        .await
+        .unwrap();
+    let first = bills
+        .iter()
+        .find_map(|bill| match &bill.about {
+            hostfront::billing::invoice::InvoiceFor::ClientService {
+                service_id, from, ..
+            } if service_id == care["id"].as_str().unwrap() => Some(from.clone()),
+            _ => None,
+        })
+        .expect("the care plan's first period is invoiced");
+    assert_eq!(first, today.to_string());
+
+    // Added pending to the live site and started by hand: billed from today.
+    let (_, later) = billing.post(&path, pending("Hosting care", "annual")).await;
+    let body = json!({"to": "active", "why": "signed", "v": later["v"]});
+    let moved = format!("{path}/{}/moves", later["id"].as_str().unwrap());
+    let (status, active) = billing.post(&moved, body).await;
+    assert_eq!(
+        (status, active["expires_on"].as_str()),
+        (200, Some(yesterday.as_str())),
+        "{active}"
+    );
+}
+
+on_both_engines!(going_live_starts_the_proposals_tracked_services: golive_starts_embedded, golive_starts_cloud);

@@ -31,6 +31,51 @@ pub(super) fn token_of(url: &Value) -> String {
     url.as_str().unwrap().split('#').nth(1).unwrap().to_string()
 }
 
+/// The simulated panel's page at `address` shows the account of `host`,
+/// framed by this site's pages only, which the preview page may frame;
+/// a name the panel does not hold is not served.
+async fn simulated_site_shows(app: &App, address: &str, host: &str) {
+    let response = hostfront_tests::http()
+        .get(app.url(address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let headers = response.headers().clone();
+    assert_eq!(headers["x-frame-options"], "SAMEORIGIN");
+    let policy = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(policy.contains("frame-ancestors 'self'"), "{policy}");
+    let page = response.text().await.unwrap();
+    assert!(page.contains(&format!("<h1>{host}</h1>")), "{page}");
+    let unknown = hostfront_tests::http()
+        .get(app.url("/simulated-panel/sites/nobody0"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status().as_u16(), 404);
+    let hostile = hostfront_tests::http()
+        .get(app.url("/simulated-panel/sites/%3Cscript%3E"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hostile.status().as_u16(), 404);
+    let preview_page = hostfront_tests::http()
+        .get(app.url("/preview.html"))
+        .send()
+        .await
+        .unwrap();
+    let policy = preview_page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(
+        policy.contains("frame-src 'self' https://*.preview.example.net;"),
+        "the preview zone's hosts and the simulated panel's pages only: {policy}"
+    );
+}
+
 /// What the public preview route answers for `token`: its status and body.
 pub(super) async fn preview_of(app: &App, token: &str) -> (u16, Value) {
     let (status, _, body) = app.get(&format!("/api/previews/{token}")).await;
@@ -115,7 +160,12 @@ async fn a_preview_is_made_once_and_shows_only_while_pitched(app: &App) {
     let (status, shown) = preview_of(app, &token).await;
     assert_eq!(status, 200, "{shown}");
     assert_eq!(shown["business_name"], "Boulangerie du Parc");
-    assert_eq!(shown["preview_url"], format!("https://{host}/"));
+    assert_eq!(
+        shown["preview_url"],
+        format!("/simulated-panel/sites/{account}"),
+        "the simulated panel's web server shows the account's site"
+    );
+    simulated_site_shows(app, shown["preview_url"].as_str().unwrap(), &host).await;
     assert_eq!(
         shown.as_object().unwrap().len(),
         3,

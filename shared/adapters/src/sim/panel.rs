@@ -14,7 +14,7 @@ use serde_json::json;
 use hostfront_core::clock::Clock;
 use hostfront_core::panel::{
     AccountState, Backup, Certificate, HostingAccount, HostingPanel, MailSetup, NewAccount,
-    PanelError, ServerInventory,
+    PanelError, SIMULATED_SITE_PAGES, ServerInventory,
 };
 use hostfront_core::store::{Condition, Item, ItemExt, Table, TableError, TxOp, Update};
 
@@ -125,6 +125,13 @@ impl HostingPanel for SimulatedPanel {
 
     fn name(&self) -> &'static str {
         "simulated"
+    }
+
+    /// Nothing serves the simulation's domains: its web server is a page
+    /// of this site's own (`/simulated-panel/sites/<username>`), the
+    /// default page a new account shows.
+    fn site_address(&self, username: &str, _domain: &str) -> String {
+        format!("{SIMULATED_SITE_PAGES}{username}")
     }
 
     async fn create_account(&self, request: &NewAccount) -> Result<HostingAccount, PanelError> {

@@ -13,7 +13,9 @@
 //! overlap or retry make one invoice. A site without a customer is told to
 //! staff instead, once per period (`NOTINVOICED#<first day>`, an audit
 //! entry). Reminders and the expiry of services left past their last day
-//! are `upkeep`'s.
+//! are `upkeep`'s; one that renews by itself and has a customer is still
+//! invoiced up to the lead time past its last day (a service started today
+//! is paid up to yesterday, and a run missed for days catches up).
 
 use std::collections::HashMap;
 
@@ -99,7 +101,11 @@ pub async fn run(
             if !tracked || !seen.insert(service.id.clone()) {
                 continue;
             }
-            if last < today {
+            // Within the lead time past its last day, a service that renews
+            // by itself is still invoiced (one started today was paid up to
+            // yesterday; a run missed for days catches up); else it ends.
+            let late = last < today;
+            if late && (!service.auto_renew || last + time::Duration::days(lead) < today) {
                 run.expired += usize::from(upkeep::expire(ports, &service).await?);
                 continue;
             }
@@ -110,6 +116,10 @@ pub async fn run(
             let Some(Some(site)) = sites.get(&service.site_id) else {
                 continue;
             };
+            if late && site.customer_id.is_none() {
+                run.expired += usize::from(upkeep::expire(ports, &service).await?);
+                continue;
+            }
             let due = last <= today + time::Duration::days(lead);
             match (&site.customer_id, due && service.auto_renew) {
                 (None, true) => {

@@ -280,23 +280,24 @@ pub struct PreviewView {
     pub business_name: String,
     /// The company building the site.
     pub company: String,
-    /// Where the preview is served.
+    /// Where the preview is served: `https://<host>/` on the preview zone,
+    /// or with the simulated panel a page of this site's own.
     pub preview_url: String,
 }
 
 /// The preview the link `token` opens, while the site is `poc_ready` or
 /// `proposal_sent`; gone otherwise, and never once live or cancelled.
 pub async fn open_preview(
-    ports: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings + Hosting),
     token: &str,
 ) -> Result<PreviewView, AgencyError> {
     let site = opened(ports, LinkFor::Preview, token).await?;
     let showing = matches!(site.status, SiteStatus::PocReady | SiteStatus::ProposalSent);
-    match (&site.preview_host, showing) {
-        (Some(host), true) => Ok(PreviewView {
+    match (&site.panel_account, &site.preview_host, showing) {
+        (Some(account), Some(host), true) => Ok(PreviewView {
             business_name: site.business_name.clone(),
             company: ports.config().company_name.clone(),
-            preview_url: format!("https://{host}/"),
+            preview_url: ports.panel().site_address(account, host),
         }),
         _ => Err(ended_preview()),
     }

@@ -57,10 +57,11 @@ pub(super) fn checked(
         .as_deref()
         .map(|d| day("expires_on", d))
         .transpose()?;
-    if expires_on.is_none() && new.period != BillingPeriod::OneTime {
+    // A pending one starts when its site goes live, billed from that day.
+    if expires_on.is_none() && new.period != BillingPeriod::OneTime && !new.pending {
         return Err(invalid(
             "expiry_required",
-            "a service billed monthly or yearly needs expires_on",
+            "a service billed monthly or yearly needs expires_on, unless it is pending: then it starts when its site goes live",
         ));
     }
     let provider = new

@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use super::services::{ClientService, ServiceMove, ServiceStatus, key, reindexed};
+use super::services::{BillingPeriod, ClientService, ServiceMove, ServiceStatus, key, reindexed};
 use super::site::{HostedSite, Mover, SiteStatus};
 use super::{AgencyError, fields, moved_on};
 use crate::Storage;
@@ -70,6 +70,8 @@ pub async fn move_service(
             "expiry_required",
             "renewing an expired service needs its new last day (expires_on)",
         ));
+    } else if request.to == ServiceStatus::Active && starts_billed(service) {
+        update = first_period(update, service, ports.clock().now());
     }
     let mut tx = Tx::new();
     change(service, request.to, update, mover, &why).add_to(&mut tx, (), ports.clock().now())?;
@@ -83,18 +85,42 @@ pub async fn move_service(
         .ok_or(AgencyError::NotFound("service"))
 }
 
-/// Adds to `tx` the moves of `services` that follow their site to `to`.
+/// A recurring service we do not provide (a maintenance contract) that
+/// renews by itself and has no last day yet, as a proposal adds them: it
+/// starts when it becomes active.
+fn starts_billed(service: &ClientService) -> bool {
+    service.provisioned.is_none()
+        && service.expires_on.is_none()
+        && service.auto_renew
+        && service.period != BillingPeriod::OneTime
+}
+
+/// A service whose first period starts today: paid up to yesterday, so
+/// the next billing run invoices the period from today on.
+fn first_period(update: Update, service: &ClientService, now: OffsetDateTime) -> Update {
+    let yesterday = (now.date() - time::Duration::days(1)).to_string();
+    reindexed(update, Some(&yesterday), &service.id).set("expires_on", yesterday)
+}
+
+/// Adds to `tx` the moves of `services` that follow their site from
+/// `from` to `to`. Going live also starts the tracked services its
+/// proposal added (`starts_billed`).
 pub(super) fn follow_site(
     tx: &mut Tx<()>,
     services: &[ClientService],
-    to: SiteStatus,
+    (from, to): (SiteStatus, SiteStatus),
     mover: Mover<'_>,
     why: &str,
     now: OffsetDateTime,
 ) -> Result<(), AgencyError> {
     let why = format!("its site was {}: {why}", to.as_str());
+    let going_live = (from, to) == (SiteStatus::Accepted, SiteStatus::Live);
     for service in services {
         let (target, update) = match (to, service.status) {
+            (SiteStatus::Live, ServiceStatus::Pending) if going_live && starts_billed(service) => (
+                ServiceStatus::Active,
+                first_period(Update::new(), service, now),
+            ),
             (SiteStatus::Suspended, ServiceStatus::Active) => (
                 ServiceStatus::Suspended,
                 Update::new().set("suspended_with_site", true),

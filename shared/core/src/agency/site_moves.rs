@@ -72,7 +72,7 @@ pub async fn move_site(
     super::service_moves::follow_site(
         &mut tx,
         &services,
-        request.to,
+        (site.status, request.to),
         (actor, role, client),
         &why,
         now,

@@ -126,9 +126,20 @@ pub enum PanelError {
     Unavailable(String),
 }
 
+/// Where the simulated panel's web server shows each account's site, on
+/// this site's own origin: `<prefix><username>`.
+pub const SIMULATED_SITE_PAGES: &str = "/simulated-panel/sites/";
+
 #[async_trait]
 pub trait HostingPanel: Send + Sync {
     fn name(&self) -> &'static str;
+
+    /// Where a browser sees the site of `domain` served from account
+    /// `username`: the domain itself, over HTTPS, on a real panel's server.
+    fn site_address(&self, username: &str, domain: &str) -> String {
+        let _ = username;
+        format!("https://{domain}/")
+    }
 
     /// Creates the account on the least loaded server of the pool with room,
     /// with an address of its own from the address pool.
