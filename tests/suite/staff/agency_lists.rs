@@ -220,6 +220,8 @@ async fn prospects_sort_filter_search_and_download(app: &App) {
         let (status, prospect) = support.post("/api/admin/prospects", lead).await;
         assert_eq!(status, 201, "{prospect}");
         made.push(prospect);
+        // Each captured at a millisecond of its own, so newest first is one order.
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
     }
     let names = async |query: &str| {
         let path = format!("/api/admin/prospects?limit=2&{query}");
