@@ -4,11 +4,11 @@
 //! the prospects sorted, filtered, searched, downloaded as CSV (audited)
 //! and refused what they do not allow; older prospects filed by name.
 
+use hostfront::scheduler::Task;
 use hostfront::staff::Role;
+use hostfront::store::{Key, Update};
 use hostfront_tests::App;
 use hostfront_tests::staff::Clerk;
-use hostfront::scheduler::Task;
-use hostfront::store::{Key, Update};
 use serde_json::{Value, json};
 
 use super::agency::{add_service, day_in, new_site};
@@ -130,10 +130,34 @@ async fn client_services_sort_filter_search_and_download(app: &App) {
     let billing = Clerk::log_in(app, Role::Billing).await;
     let site = new_site(&support).await;
     for service in [
-        ("hosting", "Web hosting", "monthly", 900, Some(day_in(app, 200))),
-        ("domain", "soon.example", "annual", 1200, Some(day_in(app, 10))),
-        ("website_maintenance", "Website design", "one_time", 150000, None),
-        ("website_maintenance", "=1+2 upkeep", "monthly", 4900, Some(day_in(app, 40))),
+        (
+            "hosting",
+            "Web hosting",
+            "monthly",
+            900,
+            Some(day_in(app, 200)),
+        ),
+        (
+            "domain",
+            "soon.example",
+            "annual",
+            1200,
+            Some(day_in(app, 10)),
+        ),
+        (
+            "website_maintenance",
+            "Website design",
+            "one_time",
+            150000,
+            None,
+        ),
+        (
+            "website_maintenance",
+            "=1+2 upkeep",
+            "monthly",
+            4900,
+            Some(day_in(app, 40)),
+        ),
     ] {
         add_service(&billing, &site, service).await;
     }
@@ -141,8 +165,17 @@ async fn client_services_sort_filter_search_and_download(app: &App) {
         let path = format!("/api/admin/client-services?limit=1&{query}");
         every_page(&support, &path, "name").await
     };
-    let soonest = ["soon.example", "=1+2 upkeep", "Web hosting", "Website design"];
-    assert_eq!(names("").await, soonest, "soonest last day first, none last");
+    let soonest = [
+        "soon.example",
+        "=1+2 upkeep",
+        "Web hosting",
+        "Website design",
+    ];
+    assert_eq!(
+        names("").await,
+        soonest,
+        "soonest last day first, none last"
+    );
     let mut latest = soonest;
     latest.reverse();
     assert_eq!(names("sort=latest").await, latest);
@@ -215,7 +248,13 @@ on_both_engines!(client_services_sort_filter_search_and_download: client_service
 async fn prospects_sort_filter_search_and_download(app: &App) {
     let support = Clerk::log_in(app, Role::Support).await;
     let mut made = Vec::new();
-    for name in ["Zeta Garage", "alpha Fleurs", "=SUM(A1) Ltd", "Alpha Bakery", "Mid Shop"] {
+    for name in [
+        "Zeta Garage",
+        "alpha Fleurs",
+        "=SUM(A1) Ltd",
+        "Alpha Bakery",
+        "Mid Shop",
+    ] {
         let lead = json!({"business_name": name, "contact_name": "Jo", "email": "jo@lead.example"});
         let (status, prospect) = support.post("/api/admin/prospects", lead).await;
         assert_eq!(status, 201, "{prospect}");
@@ -227,18 +266,34 @@ async fn prospects_sort_filter_search_and_download(app: &App) {
         let path = format!("/api/admin/prospects?limit=2&{query}");
         every_page(&support, &path, "business_name").await
     };
-    let captured: Vec<&str> = made.iter().map(|p| p["business_name"].as_str().unwrap()).collect();
+    let captured: Vec<&str> = made
+        .iter()
+        .map(|p| p["business_name"].as_str().unwrap())
+        .collect();
     let mut newest = captured.clone();
     newest.reverse();
     assert_eq!(names("").await, newest, "newest first");
     assert_eq!(names("sort=oldest").await, captured);
-    let az = ["=SUM(A1) Ltd", "Alpha Bakery", "alpha Fleurs", "Mid Shop", "Zeta Garage"];
+    let az = [
+        "=SUM(A1) Ltd",
+        "Alpha Bakery",
+        "alpha Fleurs",
+        "Mid Shop",
+        "Zeta Garage",
+    ];
     assert_eq!(names("sort=az").await, az, "by name, case ignored");
     let mut za = az;
     za.reverse();
     assert_eq!(names("sort=za").await, za);
-    assert_eq!(names("sort=az&q=ALPHA").await, ["Alpha Bakery", "alpha Fleurs"]);
-    assert_eq!(names("q=alpha").await, ["Alpha Bakery", "alpha Fleurs"], "newest first");
+    assert_eq!(
+        names("sort=az&q=ALPHA").await,
+        ["Alpha Bakery", "alpha Fleurs"]
+    );
+    assert_eq!(
+        names("q=alpha").await,
+        ["Alpha Bakery", "alpha Fleurs"],
+        "newest first"
+    );
     let mid = &made[4];
     let body = json!({"to": "qualified", "why": "wants a shop", "v": mid["v"]});
     let path = format!("/api/admin/prospects/{}/moves", mid["id"].as_str().unwrap());
@@ -250,7 +305,10 @@ async fn prospects_sort_filter_search_and_download(app: &App) {
     let today = &hostfront::clock::rfc3339(app.ports.clock.now())[..10];
     assert_eq!(names(&format!("from={today}&to={today}")).await.len(), 5);
     assert!(names("to=2000-01-01").await.is_empty());
-    assert!(names("sort=az&from=2999-01-01").await.is_empty(), "days by name too");
+    assert!(
+        names("sort=az&from=2999-01-01").await.is_empty(),
+        "days by name too"
+    );
 
     let (status, _, body) = download(&support, "/api/admin/prospects?sort=az", "text/csv").await;
     assert_eq!(status, 200, "{body}");
@@ -260,12 +318,17 @@ async fn prospects_sort_filter_search_and_download(app: &App) {
         "prospect,business,status,contact,email,phone,website,source,site,captured,captured_by,notes"
     );
     assert_eq!(lines.len(), 7, "a header, five rows, the last CRLF: {body}");
-    let formula = format!("{},'=SUM(A1) Ltd,new,Jo,jo@lead.example,,,,,", made[2]["id"].as_str().unwrap());
+    let formula = format!(
+        "{},'=SUM(A1) Ltd,new,Jo,jo@lead.example,,,,,",
+        made[2]["id"].as_str().unwrap()
+    );
     assert!(lines[1].starts_with(&formula), "{}", lines[1]);
     assert!(lines[4].contains(",Mid Shop,qualified,"), "{}", lines[4]);
     let exported = exports(app, &support).await;
     assert!(
-        exported.iter().any(|e| e.why == "5 rows of prospects as CSV (sort az)"),
+        exported
+            .iter()
+            .any(|e| e.why == "5 rows of prospects as CSV (sort az)"),
         "{exported:?}"
     );
 
@@ -283,19 +346,26 @@ async fn prospects_sort_filter_search_and_download(app: &App) {
     // A prospect captured before the name index is filed there by the migration.
     let old = &made[3];
     let id = old["id"].as_str().unwrap();
-    let by_status = Update::new()
-        .set("gsi2pk", "PROSPECTS#new")
-        .set("gsi2sk", format!("{}#{id}", old["created_at"].as_str().unwrap()));
+    let by_status = Update::new().set("gsi2pk", "PROSPECTS#new").set(
+        "gsi2sk",
+        format!("{}#{id}", old["created_at"].as_str().unwrap()),
+    );
     let key = Key::new(format!("PROSPECT#{id}"), "PROSPECT");
     app.ports.table.update(&key, by_status, None).await.unwrap();
     assert!(!names("sort=az").await.contains(&"Alpha Bakery".to_string()));
     let done = Key::new("MIGRATION#prospect_names", "DONE");
     app.ports.table.delete(&done, None).await.unwrap();
     let outcome = Task::MigrateRecords.run(&app.ports).await.unwrap();
-    assert!(outcome.contains("; 1 older prospects filed by name"), "{outcome}");
+    assert!(
+        outcome.contains("; 1 older prospects filed by name"),
+        "{outcome}"
+    );
     assert_eq!(names("sort=az").await, az);
     let again = Task::MigrateRecords.run(&app.ports).await.unwrap();
-    assert!(!again.contains("prospects"), "a full pass is done once: {again}");
+    assert!(
+        !again.contains("prospects"),
+        "a full pass is done once: {again}"
+    );
 }
 
 on_both_engines!(prospects_sort_filter_search_and_download: prospects_list_embedded, prospects_list_cloud);

@@ -13,14 +13,12 @@ use serde_json::json;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::site::{HostedSite, Mover};
 use super::prospect_list::{ALL, BY_NAME, name_order};
+use super::site::{HostedSite, Mover};
 use super::{AgencyError, fields, moved_on};
 use crate::audit::Actor;
 use crate::lifecycle::{Change, Status, Subject};
-use crate::store::{
-    Condition, Item, Key, Tx, TxError, Update, record_item, record_of,
-};
+use crate::store::{Condition, Item, Key, Tx, TxError, Update, record_item, record_of};
 use crate::{Storage, clock};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -122,7 +120,10 @@ fn item_of(prospect: &Prospect) -> Item {
     item.insert("gsi1pk".into(), json!(ALL));
     item.insert("gsi1sk".into(), json!(order));
     item.insert("gsi2pk".into(), json!(BY_NAME));
-    item.insert("gsi2sk".into(), json!(name_order(&prospect.business_name, &prospect.id)));
+    item.insert(
+        "gsi2sk".into(),
+        json!(name_order(&prospect.business_name, &prospect.id)),
+    );
     item
 }
 

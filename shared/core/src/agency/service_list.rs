@@ -85,7 +85,10 @@ fn day_key(ms: i64, last: bool) -> String {
 fn wanted(service: &ClientService, asked: &Asked) -> bool {
     let kind = serde_json::to_value(service.service_type).ok();
     let kind = kind.as_ref().and_then(|k| k.as_str());
-    asked.status.as_deref().is_none_or(|s| s == service.status.as_str())
+    asked
+        .status
+        .as_deref()
+        .is_none_or(|s| s == service.status.as_str())
         && asked.kind.as_deref().is_none_or(|k| Some(k) == kind)
         && asked
             .q

@@ -18,8 +18,8 @@ use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use hostfront_core::agency::acceptance::accept_by_staff;
 use hostfront_core::agency::going_live::DomainProof;
 use hostfront_core::agency::links::{self, ServiceLink};
-use hostfront_core::agency::service_moves::move_service as move_client_service;
 use hostfront_core::agency::service_list::{self, CLIENT_SERVICES, ListedService};
+use hostfront_core::agency::service_moves::move_service as move_client_service;
 use hostfront_core::agency::services::{self, ClientService, NewService, ServiceMove};
 use hostfront_core::agency::site::{self, HostedSite, NewSite, SiteMove, SiteStatus};
 use hostfront_core::agency::stats::{self, PipelineStats};
@@ -255,8 +255,7 @@ async fn list_services(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    let (own, params): (Expiring, _) =
-        listing::split(query.as_deref(), &["expiring_within_days"])?;
+    let (own, params): (Expiring, _) = listing::split(query.as_deref(), &["expiring_within_days"])?;
     let asked = listing::asked(&CLIENT_SERVICES, params, &headers)?;
     let ports = &state.ports;
     let asked = service_list::expiring_within(ports, asked, own.expiring_within_days)?;
