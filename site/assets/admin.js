@@ -8,7 +8,7 @@
 import { api, ApiError } from "./api.js";
 import { $, capitalized, formFields } from "./page.js";
 import { setUpAudit, showAudit } from "./admin/audit.js";
-import { setUpClientServices, showClientServices } from "./admin/client-services.js";
+import { showClientServices } from "./admin/client-services.js";
 import { allows, attempt, call, showLogin, signedIn, staffMember } from "./admin/console.js";
 import { showCustomer, showCustomers } from "./admin/customers.js";
 import { refreshCounts } from "./admin/dashboard.js";
@@ -113,7 +113,7 @@ function setUpNavigation() {
 }
 
 async function start() {
-  for (const setUp of [setUpLogin, setUpNavigation, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools, setUpProspects, setUpSites, setUpClientServices, setUpMail, setUpMyAccount]) setUp();
+  for (const setUp of [setUpLogin, setUpNavigation, setUpDeadLetters, setUpTasks, setUpAudit, setUpPools, setUpProspects, setUpSites, setUpMail, setUpMyAccount]) setUp();
   try {
     signedIn(await api("/api/admin/me"));
   } catch {

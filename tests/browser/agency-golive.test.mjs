@@ -21,7 +21,7 @@ describe("from a prospect to a live site in the console", () => {
     const page = await shared.context.newPage();
     await logIn(page, app.server);
     await visit(page, "Prospects", "Prospects");
-    await page.locator("#prospect-list").getByText("No prospects yet.").waitFor();
+    await page.locator("#prospect-list").getByText("No prospects here.").waitFor();
     const form = page.locator("#prospect-form");
     await form.getByLabel("Business name").fill("Fleurs Schmit");
     await form.getByLabel("Contact name").fill("Marie Schmit");
@@ -119,7 +119,8 @@ describe("from a prospect to a live site in the console", () => {
     await fits(page, "the prospects");
     await shot(page, "phone-agency-prospects");
     await page.locator("#prospect-status").selectOption("lost");
-    await page.locator("#prospect-list").getByText("No lost prospects.").waitFor();
+    await page.waitForURL(/#\/prospects\?status=lost$/);
+    await page.locator("#prospect-list").getByText("No prospects here.").waitFor();
     await page.locator("#prospect-status").selectOption("converted");
     await page.locator("#prospect-list").getByRole("link", { name: "Fleurs Schmit" }).click();
     await page.getByRole("heading", { level: 1, name: "Fleurs Schmit" }).waitFor();

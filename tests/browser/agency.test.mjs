@@ -2,7 +2,7 @@
 // client site, walks it from draft to live (each move asking why), adds a
 // maintenance service typed in dollars, suspends the site (asked first,
 // naming the service that follows it) and reactivates it; the client
-// services list filters to the service and leads back to its site; the
+// services list (the lists' toolbar) filters to the service and leads back to its site; the
 // pipeline's figures count it; a site's address opens it after a reload;
 // the audit log names the site by its business's name. At 390 px the
 // pages fit and the question before suspending too, and a service is
@@ -113,17 +113,19 @@ describe("the agency pipeline in the console", () => {
     const page = await shared.context.newPage();
     await page.goto(`${app.server.base}/admin/`);
     await visit(page, "Client services", "Client services");
-    const filters = page.locator("#client-service-filters");
+    const toolbar = page.locator("#client-service-toolbar");
     const rows = page.locator("#client-service-list [data-client-service]");
     await rows.first().waitFor();
-    await filters.getByLabel("Kind").selectOption("domain");
-    await page.waitForURL(/#\/client-services\?service_type=domain$/);
+    await toolbar.getByLabel(/^Kind/).selectOption("domain");
+    await page.waitForURL(/#\/client-services\?kind=domain$/);
     await page.locator("#client-service-list").getByText("No client services here.").waitFor();
-    await filters.getByLabel("Kind").selectOption("website_maintenance");
-    await filters.getByLabel("Status").selectOption("active");
-    await filters.getByLabel("Expiring within 30 days").check();
-    await page.waitForURL(/#\/client-services\?service_type=website_maintenance&status=active&expiring=30$/);
-    await rows.getByText("Monthly upkeep · website maintenance").waitFor();
+    await toolbar.getByLabel(/^Kind/).selectOption("website_maintenance");
+    await page.waitForURL(/#\/client-services\?kind=website_maintenance$/);
+    await toolbar.getByLabel(/^Status/).selectOption("active");
+    await page.waitForURL(/#\/client-services\?status=active&kind=website_maintenance$/);
+    await toolbar.getByLabel(/Expiring within 30 days/).check();
+    await page.waitForURL(/#\/client-services\?status=active&kind=website_maintenance&expiring_within_days=30$/);
+    await rows.getByText("Monthly upkeep").waitFor();
     assert.equal(await rows.count(), 1);
     await rows.getByText("$49.00 a month").waitFor();
     await shot(page, "agency-client-services");

@@ -2,13 +2,15 @@
 // filtered by status, searched by number, sorted by its column header
 // (aria-sort says which way), downloaded as CSV (the browser's download);
 // the orders list in the address, so a reload keeps its status, order and
-// search; and the customers list paged with "More".
+// search; the prospects and the client services sorted by their headers,
+// narrowed, kept in the address over a reload and downloaded, at both
+// widths; and the customers list paged with "More".
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { apiCustomer, fits, shot, useStorefront } from "./harness.mjs";
-import { logInNow, visit } from "./staff.mjs";
+import { consoleApi, logInNow, visit } from "./staff.mjs";
 
 /// A customer with `count` unpaid orders: `{ email, orders }`.
 async function customerWithOrders(base, count, name) {
@@ -24,6 +26,15 @@ async function customerWithOrders(base, count, name) {
 }
 
 const numbers = (page) => page.locator("#invoice-list tbody tr td:first-child").allTextContents();
+const column = (page, table, n) => page.locator(`#${table} tbody tr td:nth-child(${n})`).allTextContents();
+const inDays = (days) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+
+/// The CSV the toolbar's "Download CSV" of `toolbar` gives, as lines, once its name is `list`'s.
+async function downloaded(page, toolbar, list) {
+  const [download] = await Promise.all([page.waitForEvent("download"), page.locator(toolbar).getByRole("link", { name: "Download CSV" }).click()]);
+  assert.match(download.suggestedFilename(), new RegExp(`^${list}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+  return readFileSync(await download.path(), "utf8").split("\r\n");
+}
 
 describe("the staff lists", () => {
   const app = useStorefront({ HOSTFRONT_AUTH_PER_MINUTE: "100", HOSTFRONT_AUTH_WINDOW_LIMIT: "200", HOSTFRONT_PURCHASE_PER_MINUTE: "100", HOSTFRONT_PURCHASE_WINDOW_LIMIT: "200" }, { admin: "grace@staff.example" });
@@ -93,6 +104,81 @@ describe("the staff lists", () => {
       assert.equal(await page.locator("#order-queue").inputValue(), "awaiting_payment");
       await shot(page, `lists-orders-${width}`);
       if (width < 500) await fits(page, "the orders list at 390 px");
+      await page.close();
+    });
+  }
+
+  for (const width of [1280, 390]) {
+    test(`prospects and client services sort by header, filter and download at ${width} px`, async () => {
+      const page = await loggedIn();
+      await page.setViewportSize({ width, height: width < 500 ? 844 : 900 });
+      await page.goto(`${app.server.base}/admin/#/dashboard`);
+      const tag = `W${width}`;
+      for (const name of ["Zeta", "alpha", "Mid"]) {
+        const made = await consoleApi(page, "/api/admin/prospects", { business_name: `${tag} ${name}`, contact_name: "Jo", email: "jo@lead.example" });
+        assert.ok(made.id, JSON.stringify(made));
+        await new Promise((resolve) => setTimeout(resolve, 5)); // each captured at a millisecond of its own
+      }
+      const site = await consoleApi(page, "/api/admin/sites", { business_name: `${tag} Bakery`, contact_name: "Jo", contact_email: "jo@bakery.example" });
+      for (const [name, days] of [["Later", 200], ["Sooner", 10]]) {
+        const added = await consoleApi(page, `/api/admin/sites/${site.id}/services`, { service_type: "hosting", name: `${tag} ${name}`, period: "monthly", price: 900, currency: "EUR", expires_on: inDays(days) });
+        assert.ok(added.id, JSON.stringify(added));
+      }
+
+      // The prospects whose name starts with the tag: newest first, then by name from its header.
+      await visit(page, "Prospects", "Prospects");
+      const prospects = page.locator("#prospect-toolbar");
+      await prospects.getByLabel(/^Business name/).fill(tag);
+      await prospects.getByRole("button", { name: "Show" }).click();
+      await page.waitForURL(new RegExp(`#/prospects\\?q=${tag}$`));
+      const business = page.locator("#prospect-table th", { hasText: "Business" });
+      await business.waitFor();
+      assert.equal(await page.locator("#prospect-table th", { hasText: "Captured" }).getAttribute("aria-sort"), "descending");
+      assert.equal(await business.getAttribute("aria-sort"), "none");
+      assert.deepEqual(await column(page, "prospect-table", 1), [`${tag} Mid`, `${tag} alpha`, `${tag} Zeta`], "newest first");
+      await business.getByRole("button").click();
+      await page.waitForURL(/sort=az$/);
+      await page.locator("#prospect-table th[aria-sort=ascending]", { hasText: "Business" }).waitFor();
+      assert.deepEqual(await column(page, "prospect-table", 1), [`${tag} alpha`, `${tag} Mid`, `${tag} Zeta`], "A to Z, case ignored");
+      await page.locator("#prospect-table th", { hasText: "Business" }).getByRole("button").click();
+      await page.waitForURL(/sort=za$/);
+      await page.locator("#prospect-table th[aria-sort=descending]", { hasText: "Business" }).waitFor();
+      await page.reload();
+      await page.locator("#prospect-table th[aria-sort=descending]", { hasText: "Business" }).waitFor();
+      assert.deepEqual(await column(page, "prospect-table", 1), [`${tag} Zeta`, `${tag} Mid`, `${tag} alpha`], "a reload keeps the order and the search");
+      const leads = await downloaded(page, "#prospect-toolbar", "prospects");
+      assert.equal(leads[0], "prospect,business,status,contact,email,phone,website,source,site,captured,captured_by,notes");
+      assert.deepEqual(leads.slice(1, -1).map((line) => line.split(",")[1]), [`${tag} Zeta`, `${tag} Mid`, `${tag} alpha`]);
+      await shot(page, `lists-prospects-${width}`);
+      if (width < 500) await fits(page, "the prospects list at 390 px");
+
+      // The client services named with the tag: soonest last day first, the other way from its header.
+      await visit(page, "Client services", "Client services");
+      const services = page.locator("#client-service-toolbar");
+      await services.getByLabel(/^Name contains/).fill(tag);
+      await services.getByRole("button", { name: "Show" }).click();
+      await page.waitForURL(new RegExp(`#/client-services\\?q=${tag}$`));
+      const lastDay = page.locator("#client-service-table th", { hasText: "Last day" });
+      await lastDay.waitFor();
+      assert.equal(await lastDay.getAttribute("aria-sort"), "ascending", "soonest first");
+      assert.deepEqual(await column(page, "client-service-table", 1), [`${tag} Sooner`, `${tag} Later`]);
+      assert.deepEqual(await column(page, "client-service-table", 3), [`${tag} Bakery`, `${tag} Bakery`], "each with its site");
+      await lastDay.getByRole("button").click();
+      await page.waitForURL(/sort=latest$/);
+      await page.locator("#client-service-table th[aria-sort=descending]", { hasText: "Last day" }).waitFor();
+      assert.deepEqual(await column(page, "client-service-table", 1), [`${tag} Later`, `${tag} Sooner`]);
+      await page.locator("#client-service-toolbar").getByLabel(/Expiring within 30 days/).check();
+      await page.waitForURL(/expiring_within_days=30&sort=latest$/);
+      await page.reload();
+      await page.locator("#client-service-table th[aria-sort=descending]", { hasText: "Last day" }).waitFor();
+      assert.deepEqual(await column(page, "client-service-table", 1), [`${tag} Sooner`], "a reload keeps the filter");
+      assert.ok(await page.locator("#client-service-toolbar").getByLabel(/Expiring within 30 days/).isChecked());
+      const rows = await downloaded(page, "#client-service-toolbar", "client-services");
+      assert.equal(rows[0], "service,site,site_name,kind,name,status,period,price,currency,last_day,auto_renew,provider,provisioned,created");
+      assert.equal(rows.length, 3, "a header, the one service, the last line's end");
+      assert.ok(rows[1].includes(`,${tag} Bakery,hosting,${tag} Sooner,active,monthly,9.00,EUR,${inDays(10)},`), rows[1]);
+      await shot(page, `lists-client-services-${width}`);
+      if (width < 500) await fits(page, "the client services list at 390 px");
       await page.close();
     });
   }

@@ -32,9 +32,14 @@ export async function customerPage(browser, base, email, viewport = null) {
   return page;
 }
 
-/// What the console's API answers at `path`, on a page logged in as staff.
-export function consoleApi(page, path) {
-  return page.evaluate(async (path) => (await fetch(path)).json(), path);
+/// What the console's API answers at `path`, on a page logged in as staff;
+/// with `body`, to that POSTed as the console sends it.
+export function consoleApi(page, path, body = null) {
+  return page.evaluate(async ([path, body]) => (await fetch(path, body && {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-hostfront-console": "1" },
+    body: JSON.stringify(body),
+  })).json(), [path, body]);
 }
 
 /// Waits until the order `id` is in `status`, as the console's API says.

@@ -245,6 +245,10 @@ async fn migrate_records(ports: &impl Scheduling) -> anyhow::Result<String> {
             cards.cards
         ),
     };
+    let records = match crate::agency::prospect_list::backfill(ports).await? {
+        Some(filed) if filed > 0 => format!("{records}; {filed} older prospects filed by name"),
+        _ => records,
+    };
     Ok(match crate::orders::list_index::backfill(ports).await? {
         Some(filed) if filed > 0 => {
             format!("{records}; {filed} older orders filed in the list of all orders")

@@ -1,7 +1,6 @@
 // What the console's agency pages share: the pipeline's words (a site's
 // status, a service's kind and period), where its records are in the API,
-// the names of the sites already read, a move that asks why first, and
-// a list's "More".
+// a move that asks why first, and a list's "More".
 
 import { ApiError } from "../api.js";
 import { el, words } from "../page.js";
@@ -24,15 +23,6 @@ export const kindOf = (type) => KINDS[type] ?? words(type);
 
 /// What a service costs in major units, and how often: "€49.00 a month".
 export const priceOf = (service) => `${money(service.price, service.currency)} ${PER[service.period]}`;
-
-const siteNames = new Map();
-
-/// Remembers the business name of each site read, for the lists that show only its id.
-export function knowSite(site) {
-  siteNames.set(site.id, site.business_name);
-}
-
-export const siteName = (id) => siteNames.get(id);
 
 /// A button for a move of a record: clicked, it becomes a form asking why
 /// (and whatever else the move needs, `fields`), then, when `asks` says

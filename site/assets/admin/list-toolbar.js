@@ -6,9 +6,12 @@
 // shared link keep it. A list's `spec` names only what its API allows:
 //   { area, api, name, toolbar, results: element ids; extra: fixed API
 //     parameters; statuses, defaultStatus, statusId, kinds, kindLabel,
-//     dates, search (its label), submitLabel, formId, tableId; sorts (the first is the
+//     kindWords(kind), dates, dateLabels ([from, to]), search (its label),
+//     checks: [{ name, value, label }] (a list's own filters, each a
+//     checkbox), submitLabel, formId, tableId; sorts (the first is the
 //     API's default), sortLabels; columns: [{ label, cell(item), sort:
-//     [ascending, descending] }] for a table, or record(item) for records;
+//     [ascending, descending] }] for a table, with rowData(item) (the
+//     row's data-* attributes), or record(item) for records;
 //     empty: what an empty list says }
 
 import { $, el, words } from "../page.js";
@@ -21,7 +24,8 @@ const STATE = ["status", "kind", "from", "to", "q", "sort", "limit"];
 /// The list's state in the address's `params`.
 export function listState(spec, params) {
   const state = {};
-  for (const name of STATE) if (params.get(name)) state[name] = params.get(name);
+  const names = [...STATE, ...(spec.checks ?? []).map((check) => check.name)];
+  for (const name of names) if (params.get(name)) state[name] = params.get(name);
   if (!state.status && spec.defaultStatus) state.status = spec.defaultStatus;
   return state;
 }
@@ -43,9 +47,9 @@ function navigate(spec, state) {
   go(address(spec.area, null, params), () => attempt(() => showList(spec, new URLSearchParams(params))));
 }
 
-function choice(name, label, values, current, any, id) {
+function choice(name, label, values, current, any, id, named = words) {
   const select = el("select", { name, ...(id ? { id } : {}) },
-    el("option", { value: any }, "any"), ...values.map((value) => el("option", { value }, words(value))));
+    el("option", { value: any }, "any"), ...values.map((value) => el("option", { value }, named(value))));
   select.value = current ?? any;
   return el("label", { class: "inline-field" }, `${label} `, select);
 }
@@ -55,9 +59,17 @@ const field = (label, attributes) => el("label", { class: "inline-field" }, `${l
 function toolbar(spec, state) {
   const fields = [];
   if (spec.statuses) fields.push(choice("status", "Status", spec.statuses, state.status, spec.defaultStatus ? "any" : "", spec.statusId));
-  if (spec.kinds) fields.push(choice("kind", spec.kindLabel ?? "Kind", spec.kinds, state.kind, "", null));
-  if (spec.dates) fields.push(field("From", { type: "date", name: "from", value: state.from ?? "" }), field("To", { type: "date", name: "to", value: state.to ?? "" }));
+  if (spec.kinds) fields.push(choice("kind", spec.kindLabel ?? "Kind", spec.kinds, state.kind, "", null, spec.kindWords));
+  if (spec.dates) {
+    const [from, to] = spec.dateLabels ?? ["From", "To"];
+    fields.push(field(from, { type: "date", name: "from", value: state.from ?? "" }), field(to, { type: "date", name: "to", value: state.to ?? "" }));
+  }
   if (spec.search) fields.push(field(spec.search, { type: "search", name: "q", value: state.q ?? "", maxlength: "200" }));
+  for (const check of spec.checks ?? []) {
+    const box = el("input", { type: "checkbox", name: check.name, value: check.value });
+    box.checked = state[check.name] === check.value;
+    fields.push(el("label", { class: "inline-field" }, box, ` ${check.label}`));
+  }
   if (spec.record && spec.sorts.length > 1) {
     const labels = spec.sortLabels ?? {};
     const select = el("select", { name: "sort" }, ...spec.sorts.map((value) => el("option", { value }, labels[value] ?? words(value))));
@@ -93,7 +105,7 @@ function header(spec, state, column) {
   return el("th", { scope: "col", "aria-sort": current }, button);
 }
 
-const row = (spec, item) => el("tr", {}, ...spec.columns.map((column) => el("td", { "data-label": column.label }, column.cell(item))));
+const row = (spec, item) => el("tr", spec.rowData?.(item) ?? {}, ...spec.columns.map((column) => el("td", { "data-label": column.label }, column.cell(item))));
 
 const shown = (spec, items) => (spec.record ? items.map(spec.record) : items.map((item) => row(spec, item)));
 

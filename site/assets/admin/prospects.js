@@ -1,14 +1,17 @@
-// The console's prospects (`#/prospects`, `#/prospects?status=qualified`):
-// the leads newest first with "More", the form that captures one, and a
-// prospect's own page (`#/prospects/<id>`) with the moves its status
-// allows (each asking why) and "Create a site from it", which makes the
-// draft site once and opens it (asked again, it opens the same site).
+// The console's prospects (`#/prospects`, `#/prospects?status=qualified&sort=az&q=fl`):
+// the leads with the lists' toolbar (newest first, or by business name from
+// its header; a status, the days captured, the start of a name; CSV), the
+// form that captures one, and a prospect's own page (`#/prospects/<id>`)
+// with the moves its status allows (each asking why) and "Create a site
+// from it", which makes the draft site once and opens it (asked again, it
+// opens the same site).
 
 import { $, el, formFields, words } from "../page.js";
-import { attempt, call, fail } from "./console.js";
-import { address, go, titled } from "./router.js";
+import { attempt, call } from "./console.js";
+import { showList } from "./list-toolbar.js";
+import { address, titled } from "./router.js";
 import { sayOnceDrawn } from "./site.js";
-import { moveButton, moreButton } from "./agency.js";
+import { moveButton } from "./agency.js";
 import { noteSlot } from "./feedback.js";
 import { when } from "./words.js";
 
@@ -32,30 +35,25 @@ function details(p) {
   return el("dl", { class: "details" }, ...rows.flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)]));
 }
 
-function prospectRecord(p) {
-  return el("article", { class: "record", "data-prospect": p.id },
-    el("h2", {}, el("a", { href: address("prospects", p.id) }, p.business_name)),
-    el("dl", { class: "details" },
-      ...[["Status", words(p.status)], ["Contact", `${p.contact_name} <${p.email}>`], ...(p.source ? [["Source", p.source]] : []),
-        ["Captured", when(p.created_at)]].flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)])));
-}
+const PROSPECT_LIST = {
+  area: "prospects", api: "/api/admin/prospects", name: "prospects",
+  toolbar: "prospect-toolbar", results: "prospect-list", tableId: "prospect-table",
+  statuses: ["new", "qualified", "converted", "lost"], statusId: "prospect-status",
+  dates: true, dateLabels: ["Captured from", "to"], search: "Business name starts with",
+  sorts: ["newest", "oldest", "az", "za"],
+  columns: [
+    { label: "Business", cell: (p) => el("a", { href: address("prospects", p.id) }, p.business_name), sort: ["az", "za"] },
+    { label: "Status", cell: (p) => words(p.status) },
+    { label: "Contact", cell: (p) => `${p.contact_name} <${p.email}>` },
+    { label: "Source", cell: (p) => p.source ?? "—" },
+    { label: "Captured", cell: (p) => when(p.created_at), sort: ["oldest", "newest"] },
+  ],
+  rowData: (p) => ({ "data-prospect": p.id }),
+  empty: "No prospects here.",
+};
 
-async function prospectsPage(status, cursor) {
-  const query = new URLSearchParams({ ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
-  const page = await call(`/api/admin/prospects?${query}`);
-  const list = $("prospect-list");
-  list.append(...page.items.map(prospectRecord));
-  if (!list.querySelector("[data-prospect]")) list.append(el("p", {}, status ? `No ${words(status)} prospects.` : "No prospects yet."));
-  if (page.next) list.append(moreButton("prospects-more", page.next, (next) => prospectsPage(status, next)));
-}
-
-/// The first page of the prospects in `status` (all unless said).
-export async function showProspects(params) {
-  const status = params.get("status") ?? "";
-  $("prospect-status").value = status;
-  $("prospect-list").replaceChildren();
-  await prospectsPage(status, null);
-}
+/// The prospects the address asks for.
+export const showProspects = (params) => showList(PROSPECT_LIST, params);
 
 /// "Create a site from it": makes the draft site (or finds the one made) and opens it.
 function siteButton(p) {
@@ -97,11 +95,6 @@ async function drawProspect(id) {
 export const showProspect = (id) => drawProspect(id);
 
 export function setUpProspects() {
-  const filter = $("prospect-status");
-  filter.addEventListener("change", () => {
-    const params = filter.value ? { status: filter.value } : {};
-    go(address("prospects", null, params), () => showProspects(new URLSearchParams(params)).catch(fail));
-  });
   $("prospect-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const fields = Object.fromEntries(Object.entries(formFields(event.target)).filter(([, value]) => value.trim()));

@@ -11,7 +11,7 @@ import { address, titled } from "./router.js";
 import { addServiceForm, serviceRecord } from "./service-register.js";
 import { pitchSection } from "./site-pitch.js";
 import { siteMoves } from "./site-moves.js";
-import { knowSite, sitePath, siteStatus } from "./agency.js";
+import { sitePath, siteStatus } from "./agency.js";
 import { when } from "./words.js";
 
 /// What to say on a site's page once it is drawn: the site just made.
@@ -79,7 +79,6 @@ async function drawSite(id) {
   const [view, currency] = await Promise.all([call(sitePath(id)), currencyOfShop()]);
   const { site } = view;
   const customer = await customerOf(site);
-  knowSite(site);
   const redraw = () => drawSite(id);
   titled("site", site.business_name);
   const audit = allows("admin") ? [el("a", { href: address("audit", null, { subject: `site:${site.id}` }) }, "Its audit log")] : [];

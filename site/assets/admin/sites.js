@@ -7,7 +7,7 @@ import { money } from "./amounts.js";
 import { attempt, call, fail } from "./console.js";
 import { address, go } from "./router.js";
 import { sayOnceDrawn } from "./site.js";
-import { knowSite, moreButton, siteStatus } from "./agency.js";
+import { moreButton, siteStatus } from "./agency.js";
 import { when } from "./words.js";
 
 const counted = (counts, name) => Object.entries(counts).map(([key, n]) => `${n} ${name(key)}`).join(", ");
@@ -23,12 +23,11 @@ function figures(s) {
     ["By status", el("span", { class: "listed" }, counted(s.sites_by_status, siteStatus) || "none yet")],
     ["Active services", link(address("client-services", null, { status: "active" }), String(s.active_services))],
     ["Monthly revenue", revenue],
-    ["Renewals in 30 days", link(address("client-services", null, { status: "active", expiring: "30" }), String(s.renewals_next_30_days))],
+    ["Renewals in 30 days", link(address("client-services", null, { status: "active", expiring_within_days: "30" }), String(s.renewals_next_30_days))],
   ].map(([term, value]) => el("div", { class: "figure" }, el("dt", {}, term), el("dd", {}, value)));
 }
 
 function siteRecord(site) {
-  knowSite(site);
   return el("article", { class: "record", "data-site": site.id },
     el("h2", {}, el("a", { href: address("sites", site.id) }, site.business_name)),
     el("dl", { class: "details" },

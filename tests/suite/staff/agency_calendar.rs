@@ -3,7 +3,8 @@
 //! the leap day of 2028 and run over a month's end.
 
 use hostfront::Ports;
-use hostfront::agency::services::{self, BillingPeriod, NewService, ServiceFilter, ServiceType};
+use hostfront::agency::service_list::{self, CLIENT_SERVICES};
+use hostfront::agency::services::{self, BillingPeriod, NewService, ServiceType};
 use hostfront::agency::site::{self, HostedSite, NewSite};
 use hostfront::agency::stats;
 use hostfront::audit::Actor;
@@ -32,12 +33,10 @@ async fn due_on(ports: &Ports, site_id: &str, day: &str) {
 }
 
 async fn names_within(ports: &Ports, days: u32) -> Vec<String> {
-    let filter = ServiceFilter {
-        expiring_within_days: Some(days),
-        ..ServiceFilter::default()
-    };
-    let listed = services::list(ports, &filter, None).await.unwrap();
-    listed.items.into_iter().map(|s| s.name).collect()
+    let every = CLIENT_SERVICES.check(Default::default(), false).unwrap();
+    let asked = service_list::expiring_within(ports, every, Some(days)).unwrap();
+    let listed = service_list::list(ports, &asked).await.unwrap();
+    listed.items.into_iter().map(|s| s.service.name).collect()
 }
 
 async fn the_days_count_the_leap_day_and_the_months_end(clock: &ManualClock, ports: &Ports) {

@@ -110,7 +110,7 @@ async fn prospects_are_captured_listed_and_moved(app: &App) {
         "newest first"
     );
     let (status, _) = support.get("/api/admin/prospects?status=maybe").await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 422);
 
     let admin = Clerk::log_in(app, Role::Admin).await;
     let subject = format!("prospect:{}", made["id"].as_str().unwrap());

@@ -6,8 +6,9 @@
 //!
 //! Items: `SITE#<id>` / `SITE`, listed newest first in the `SITES` index
 //! (gsi1) and by status in `SITES#<status>` (gsi2); `SITE#<id>` /
-//! `SERVICE#<id>`, listed by expiry in `CLIENTSERVICES` (gsi1); prospects
-//! (`prospects`); the periods of tracked services invoiced (`billing`).
+//! `SERVICE#<id>`, listed by expiry in `CLIENTSERVICES` (gsi1,
+//! `service_list`); prospects (`prospects`, `prospect_list`); the periods
+//! of tracked services invoiced (`billing`).
 
 pub mod acceptance;
 pub mod billing;
@@ -20,8 +21,10 @@ pub mod pitch;
 pub mod preview;
 pub mod proposal;
 pub mod prospect;
+pub mod prospect_list;
 pub mod prospects;
 mod service_input;
+pub mod service_list;
 pub mod service_moves;
 pub mod services;
 mod settle;
@@ -31,7 +34,7 @@ pub mod stats;
 mod upkeep;
 
 use crate::lifecycle::InvalidTransition;
-use crate::store::{Index, TableError};
+use crate::store::TableError;
 
 /// Why a change to the pipeline was refused.
 #[derive(Debug, thiserror::Error)]
@@ -76,24 +79,13 @@ pub(crate) fn moved_on(noun: &str) -> AgencyError {
 /// A page of a list, and where the next one starts: the staff lists' own.
 pub use crate::listing::Listed;
 
-/// A cursor a client sent back, refused unless it points into `partition`
-/// of `index`: a cursor is only ever ours, and never a way into another
-/// partition.
-fn cursor_within(
-    cursor: Option<String>,
-    index: Index,
-    partition: &str,
-) -> Result<Option<String>, AgencyError> {
-    let Some(cursor) = cursor else {
-        return Ok(None);
-    };
-    let bad = || invalid("invalid_cursor", "that cursor is not one this list gave");
-    let key = crate::store::decode_cursor(&cursor, index).map_err(|_| bad())?;
-    match crate::store::index_key(&key, index) {
-        Some((pk, _)) if pk == partition => Ok(Some(cursor)),
-        _ => Err(bad()),
+/// What a list reads besides its index (a linked service's record) fails as the list does.
+impl From<AgencyError> for crate::listing::ListingError {
+    fn from(error: AgencyError) -> Self {
+        match error {
+            AgencyError::Invalid { code, message } => Self::Invalid { code, message },
+            AgencyError::Table(error) => Self::Table(error),
+            other => Self::Table(TableError::Backend(other.to_string())),
+        }
     }
 }
-
-/// The most items one page of a list holds.
-pub const PAGE: usize = 50;

@@ -4,21 +4,21 @@
 //! of the site made from it is accepted, or `lost`; a lost lead may be
 //! reopened. Every move is in the audit log.
 //!
-//! Items: `PROSPECT#<id>` / `PROSPECT`, listed newest first in `PROSPECTS`
-//! (gsi1) and by status in `PROSPECTS#<status>` (gsi2).
+//! Items: `PROSPECT#<id>` / `PROSPECT`, listed by when captured in
+//! `PROSPECTS` (gsi1) and by business name in `PROSPECTNAMES` (gsi2); see
+//! `prospect_list`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
+use super::prospect_list::{ALL, BY_NAME, name_order};
 use super::site::{HostedSite, Mover};
-use super::{AgencyError, Listed, PAGE, cursor_within, fields, moved_on};
+use super::{AgencyError, fields, moved_on};
 use crate::audit::Actor;
 use crate::lifecycle::{Change, Status, Subject};
-use crate::store::{
-    Condition, Index, Item, Key, Query, TableResult, Tx, TxError, Update, record_item, record_of,
-};
+use crate::store::{Condition, Item, Key, Tx, TxError, Update, record_item, record_of};
 use crate::{Storage, clock};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -114,17 +114,16 @@ pub(super) fn key(id: &str) -> Key {
     Key::new(format!("PROSPECT#{id}"), "PROSPECT")
 }
 
-fn by_status(status: ProspectStatus) -> String {
-    format!("PROSPECTS#{}", status.as_str())
-}
-
 fn item_of(prospect: &Prospect) -> Item {
     let mut item = record_item(prospect, &key(&prospect.id), "prospect");
     let order = format!("{}#{}", prospect.created_at, prospect.id);
-    item.insert("gsi1pk".into(), json!("PROSPECTS"));
+    item.insert("gsi1pk".into(), json!(ALL));
     item.insert("gsi1sk".into(), json!(order));
-    item.insert("gsi2pk".into(), json!(by_status(prospect.status)));
-    item.insert("gsi2sk".into(), json!(order));
+    item.insert("gsi2pk".into(), json!(BY_NAME));
+    item.insert(
+        "gsi2sk".into(),
+        json!(name_order(&prospect.business_name, &prospect.id)),
+    );
     item
 }
 
@@ -184,32 +183,6 @@ pub async fn find(ports: &impl Storage, id: &str) -> Result<Option<Prospect>, Ag
         .transpose()?)
 }
 
-/// A page of the prospects, newest first, of one status or all.
-pub async fn list(
-    ports: &impl Storage,
-    status: Option<ProspectStatus>,
-    cursor: Option<String>,
-) -> Result<Listed<Prospect>, AgencyError> {
-    let query = match status {
-        Some(status) => Query::index(Index::Gsi2, by_status(status)),
-        None => Query::index(Index::Gsi1, "PROSPECTS"),
-    };
-    let cursor = cursor_within(cursor, query.index, &query.partition)?;
-    let page = ports
-        .table()
-        .query(query.backward().limit(PAGE).after(cursor))
-        .await?;
-    let items = page
-        .items
-        .iter()
-        .map(|item| record_of(item, "prospect"))
-        .collect::<TableResult<_>>()?;
-    Ok(Listed {
-        items,
-        next: page.next,
-    })
-}
-
 fn change(
     prospect: &Prospect,
     to: ProspectStatus,
@@ -224,7 +197,7 @@ fn change(
         },
         from: prospect.status,
         to,
-        update: Update::new().set("gsi2pk", by_status(to)),
+        update: Update::new(),
         actor: actor.clone(),
         why,
         unchanged_since: Some(prospect.v),

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::service_input::checked;
 use super::site::{self, HostedSite, SiteStatus};
-use super::{AgencyError, Listed, PAGE, cursor_within, moved_on};
+use super::{AgencyError, moved_on};
 use crate::Storage;
 use crate::lifecycle::Status;
 use crate::money::Currency;
@@ -286,48 +286,6 @@ pub async fn of_site(
         .iter()
         .map(service_of)
         .collect::<TableResult<_>>()?)
-}
-
-/// What a list of services is narrowed to.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct ServiceFilter {
-    pub service_type: Option<ServiceType>,
-    pub status: Option<ServiceStatus>,
-    /// Only those whose last day is within this many days from today.
-    pub expiring_within_days: Option<u32>,
-}
-
-/// A page of every site's services, soonest expiry first, as `filter` narrows them.
-pub async fn list(
-    ports: &impl Storage,
-    filter: &ServiceFilter,
-    cursor: Option<String>,
-) -> Result<Listed<ClientService>, AgencyError> {
-    let query = by_expiry();
-    let cursor = cursor_within(cursor, query.index, &query.partition)?;
-    let mut query = query.limit(PAGE).after(cursor);
-    if let Some(days) = filter.expiring_within_days {
-        let last = ports.clock().now().date() + time::Duration::days(i64::from(days.min(3660)));
-        query = query.sort(SortKey::Le(format!("{last}#~")));
-    }
-    let page = ports.table().query(query).await?;
-    let items = page
-        .items
-        .iter()
-        .map(service_of)
-        .filter(|s| s.as_ref().map_or(true, |s| wanted(s, filter)))
-        .collect::<TableResult<_>>()?;
-    Ok(Listed {
-        items,
-        next: page.next,
-    })
-}
-
-fn wanted(service: &ClientService, filter: &ServiceFilter) -> bool {
-    filter
-        .service_type
-        .is_none_or(|k| k == service.service_type)
-        && filter.status.is_none_or(|s| s == service.status)
 }
 
 #[cfg(test)]

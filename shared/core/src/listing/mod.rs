@@ -5,7 +5,8 @@
 //! pages of one partition of the table or of an index, never the whole
 //! table: the orders an index gives are the only orders there are, a date
 //! range is a range of its sort key, and a search is a prefix of a key it
-//! holds (or one exact lookup).
+//! holds (or one exact lookup). A filter the index cannot answer is applied
+//! to the pages read (`read`), a few pages at most for one answer.
 
 pub mod csv;
 
@@ -43,6 +44,10 @@ pub enum Sort {
     Az,
     /// Z to A by the same.
     Za,
+    /// Soonest first by the index's day due (client services: the last day paid for).
+    Soonest,
+    /// Latest first by the same.
+    Latest,
 }
 
 impl Sort {
@@ -52,12 +57,14 @@ impl Sort {
             Sort::Oldest => "oldest",
             Sort::Az => "az",
             Sort::Za => "za",
+            Sort::Soonest => "soonest",
+            Sort::Latest => "latest",
         }
     }
 
     /// Whether the index is read in its own (ascending) order.
     pub fn forward(self) -> bool {
-        matches!(self, Sort::Oldest | Sort::Az)
+        matches!(self, Sort::Oldest | Sort::Az | Sort::Soonest)
     }
 }
 
@@ -81,8 +88,9 @@ pub struct ListParams {
     /// Items in a page, 1 to 100 (50 unless given).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
-    /// The order: `newest` or `oldest` first by the list's time, or `az` /
-    /// `za` by its name; each list allows those its index gives (422 names them).
+    /// The order: `newest` or `oldest` first by the list's time, `az` / `za`
+    /// by its name, or `soonest` / `latest` by the day it is due; each list
+    /// allows those its index gives (422 names them).
     #[param(inline)]
     pub sort: Option<Sort>,
     /// Only items in this status; each list names its statuses (422 names them).

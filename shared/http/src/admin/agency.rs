@@ -6,7 +6,7 @@
 
 use crate::table::RouteTable;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -18,10 +18,9 @@ use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use hostfront_core::agency::acceptance::accept_by_staff;
 use hostfront_core::agency::going_live::DomainProof;
 use hostfront_core::agency::links::{self, ServiceLink};
+use hostfront_core::agency::service_list::{self, CLIENT_SERVICES, ListedService};
 use hostfront_core::agency::service_moves::move_service as move_client_service;
-use hostfront_core::agency::services::{
-    self, ClientService, NewService, ServiceFilter, ServiceMove,
-};
+use hostfront_core::agency::services::{self, ClientService, NewService, ServiceMove};
 use hostfront_core::agency::site::{self, HostedSite, NewSite, SiteMove, SiteStatus};
 use hostfront_core::agency::stats::{self, PipelineStats};
 use hostfront_core::agency::{AgencyError, Listed};
@@ -225,46 +224,43 @@ async fn move_service(
     Ok(Json(moved))
 }
 
+/// The client services' own filter, beside the lists' parameters.
 #[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-struct ServiceList {
-    service_type: Option<services::ServiceType>,
-    status: Option<services::ServiceStatus>,
-    /// Only those whose last day is within this many days (past ones too).
+struct Expiring {
+    /// Only those whose last day is within this many days from today, days
+    /// gone by too: 0 to 3660 (422 `invalid_date` otherwise).
     #[param(minimum = 0, maximum = 3660)]
     expiring_within_days: Option<u32>,
-    /// Where the previous page ended (its `next`).
-    cursor: Option<String>,
 }
 
-/// Every site's services, soonest last day first, 50 read a page (a
-/// filtered page may hold fewer: follow `next`).
+/// Every site's services, a page at a time (see `docs/api.md`, Lists),
+/// each with its site's business name (`site_name`): `soonest` (default)
+/// or `latest` last day first; `status`; `kind` the service's type;
+/// `from`/`to` days of the last day, and `expiring_within_days` (a
+/// service without a last day is in no range); `q` any part of the
+/// service's name, case ignored. `format=csv` downloads every page.
 #[utoipa::path(get, path = "/api/admin/client-services", tag = "admin", security(("staff" = ["support"])),
-    params(ServiceList),
+    params(Expiring, ListParams),
     responses(
-        (status = 200, body = Listed<ClientService>),
-        (status = 400, body = ErrorBody, description = "`invalid_query`"),
-        (status = 422, body = ErrorBody, description = "`invalid_cursor`"),
+        (status = 200, description = "a page, or with `format=csv` the list as CSV (`X-Truncated`, `X-Next-Cursor`)",
+            content((Listed<ListedService> = "application/json"), (String = "text/csv"))),
+        (status = 400, body = ErrorBody, description = "`invalid_query`: an unknown or malformed parameter"),
+        (status = 422, body = ErrorBody, description = "`invalid_limit`, `invalid_sort`, `invalid_status`, `invalid_kind`, `invalid_date`, `invalid_search`, `invalid_cursor`"),
     ))]
 async fn list_services(
     State(state): State<AppState>,
-    _: Staff<AsSupport>,
-    ApiQuery(list): ApiQuery<ServiceList>,
-) -> Result<Json<Listed<ClientService>>, ApiError> {
-    if list.expiring_within_days.is_some_and(|days| days > 3660) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "expiring_within_days: 0 to 3660 days",
-        ));
-    }
-    let filter = ServiceFilter {
-        service_type: list.service_type,
-        status: list.status,
-        expiring_within_days: list.expiring_within_days,
-    };
-    let mut page = services::list(&state.ports, &filter, list.cursor).await?;
-    page.items = links::followed(&state.ports, page.items).await?;
-    Ok(Json(page))
+    staff: Staff<AsSupport>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let (own, params): (Expiring, _) = listing::split(query.as_deref(), &["expiring_within_days"])?;
+    let asked = listing::asked(&CLIENT_SERVICES, params, &headers)?;
+    let ports = &state.ports;
+    let asked = service_list::expiring_within(ports, asked, own.expiring_within_days)?;
+    let page = |asked: Asked| async move { service_list::list(ports, &asked).await };
+    listing::answer(&state, &staff, (&CLIENT_SERVICES, asked), page).await
 }
 
 /// Links a client service to the subscription or domain of the site's

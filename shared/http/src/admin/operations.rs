@@ -111,9 +111,14 @@ async fn read_audit(
     listing::answer(&state, &staff, (&AUDIT, asked), page).await
 }
 
-/// The jobs that kept failing, with what each was for and its last error.
+/// The jobs that kept failing, with what each was for and its last error:
+/// at most 100, and not paged. SQS cannot page a dead-letter queue: a
+/// receive gives a sample of its messages in no order and with no cursor,
+/// hiding each for a while, so a second page could neither start where the
+/// first ended nor leave out what it showed. The embedded queue could, but
+/// both engines answer alike; a redrive moves them all.
 #[utoipa::path(get, path = "/api/admin/dead-letters", tag = "admin", security(("staff" = ["support"])),
-    responses((status = 200, body = Vec<FailedJob>)))]
+    responses((status = 200, body = Vec<FailedJob>, description = "at most 100 failed jobs, not paged")))]
 async fn list_dead_letters(
     State(state): State<AppState>,
     _: Staff<AsSupport>,

@@ -4,19 +4,18 @@
 use crate::table::RouteTable;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use serde::Deserialize;
-use utoipa::IntoParams;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 
-use super::{AsSupport, Staff};
+use super::{AsSupport, Staff, listing};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ApiQuery, ErrorBody};
 use hostfront_core::agency::from_prospect::make_site;
-use hostfront_core::agency::prospects::{
-    self, NewProspect, Prospect, ProspectMove, ProspectStatus,
-};
+use hostfront_core::agency::prospect_list::{self, PROSPECTS};
+use hostfront_core::agency::prospects::{self, NewProspect, Prospect, ProspectMove};
 use hostfront_core::agency::site::HostedSite;
 use hostfront_core::agency::{AgencyError, Listed};
+use hostfront_core::listing::{Asked, ListParams};
 
 async fn found(state: &AppState, id: &str) -> Result<Prospect, ApiError> {
     Ok(prospects::find(&state.ports, id)
@@ -24,31 +23,30 @@ async fn found(state: &AppState, id: &str) -> Result<Prospect, ApiError> {
         .ok_or(AgencyError::NotFound("prospect"))?)
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct ProspectList {
-    /// Only the prospects in this status.
-    status: Option<ProspectStatus>,
-    /// Where the previous page ended (its `next`).
-    cursor: Option<String>,
-}
-
-/// The prospects, newest first, 50 a page.
+/// The prospects, a page at a time (see `docs/api.md`, Lists): `newest`
+/// (default) or `oldest` first by when captured, or `az` / `za` by
+/// business name; `status`; `from`/`to` days captured; `q` the start of the
+/// business name, case ignored. By name, `q` is a range of its index and
+/// the days are applied to the pages read; by when captured, the other
+/// way round. `format=csv` downloads every page.
 #[utoipa::path(get, path = "/api/admin/prospects", tag = "admin", security(("staff" = ["support"])),
-    params(ProspectList),
+    params(ListParams),
     responses(
-        (status = 200, body = Listed<Prospect>),
-        (status = 400, body = ErrorBody, description = "`invalid_query`"),
-        (status = 422, body = ErrorBody, description = "`invalid_cursor`"),
+        (status = 200, description = "a page, or with `format=csv` the list as CSV (`X-Truncated`, `X-Next-Cursor`)",
+            content((Listed<Prospect> = "application/json"), (String = "text/csv"))),
+        (status = 400, body = ErrorBody, description = "`invalid_query`: an unknown or malformed parameter"),
+        (status = 422, body = ErrorBody, description = "`invalid_limit`, `invalid_sort`, `invalid_status`, `invalid_kind`, `invalid_date`, `invalid_search`, `invalid_cursor`"),
     ))]
 async fn list_prospects(
     State(state): State<AppState>,
-    _: Staff<AsSupport>,
-    ApiQuery(list): ApiQuery<ProspectList>,
-) -> Result<Json<Listed<Prospect>>, ApiError> {
-    Ok(Json(
-        prospects::list(&state.ports, list.status, list.cursor).await?,
-    ))
+    staff: Staff<AsSupport>,
+    headers: HeaderMap,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Response, ApiError> {
+    let asked = listing::asked(&PROSPECTS, params, &headers)?;
+    let ports = &state.ports;
+    let page = |asked: Asked| async move { prospect_list::list(ports, &asked).await };
+    listing::answer(&state, &staff, (&PROSPECTS, asked), page).await
 }
 
 /// Captures a prospect: a lead, `new`.
