@@ -3,13 +3,16 @@
 // ready and send a priced proposal (a plan, a domain, upkeep); the
 // prospect opens the preview and the proposal from the mail (the
 // development mailbox), accepts, follows the welcome mail to set a
-// password, logs in and sees the order awaiting payment. At 390 px the
-// proposal, the ended preview and the console's pitch fit.
+// password, logs in and pays the order; staff take the site live under the
+// domain it registered, which starts the proposal's monthly upkeep; the
+// billing run, run from the console, invoices it and the customer finds
+// the invoice in the portal. At 390 px the proposal, the ended preview,
+// the portal's invoice and the console's live site fit.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { fits, shot, useStorefront } from "./harness.mjs";
-import { consoleApi, customerPage, logIn, visit } from "./staff.mjs";
+import { fillCard, fits, shot, useStorefront } from "./harness.mjs";
+import { consoleApi, customerPage, logIn, move, visit } from "./staff.mjs";
 
 /// The link after `marker` in the newest mail of `kind` to `email`.
 async function mailedLink(base, email, kind, marker) {
@@ -112,10 +115,43 @@ describe("a proposal, made by staff and accepted by the prospect", () => {
     await portal.locator("#order-list").getByText(`${domain} · Web Starter`).waitFor();
     await portal.locator("#order-list").getByText(/awaiting payment/).waitFor();
     await shot(portal, "proposal-order-in-portal");
+    shared.portal = portal;
     await context.close();
   });
 
-  test("390 pixels wide: the proposal, the ended preview and the console's pitch fit", async () => {
+  test("the customer pays, staff take the site live, and its upkeep is invoiced", async () => {
+    const portal = shared.portal;
+    await portal.locator("#order-list").getByRole("link", { name: `${domain} · Web Starter` }).click();
+    const pay = portal.locator("#pay-form");
+    await fillCard(pay, "4242 4242 4242 4242");
+    await pay.getByRole("button", { name: "Pay" }).click();
+    await portal.locator('#order[data-status="active"]').waitFor({ timeout: 30000 });
+
+    const page = await shared.context.newPage();
+    await page.goto(`${app.server.base}/admin/#/sites/${shared.siteId}`);
+    const site = page.locator(`#site-view [data-site="${shared.siteId}"]`);
+    await move(site, "Go live", "Paid, and the domain is registered.", { "The client's domain": domain });
+    await site.locator(`[data-note="site:${shared.siteId}"]`).getByText(`Live at ${domain}.`).waitFor();
+    // The monthly upkeep the proposal priced starts with the live site.
+    const upkeep = page.locator("#site-view [data-client-service]").filter({ hasText: "Monthly upkeep" });
+    await page.locator('#site-view [data-client-service][data-status="active"]').filter({ hasText: "Monthly upkeep" }).waitFor();
+    assert.match(await upkeep.textContent(), /Renews by itselfyes/);
+    await shot(page, "pipeline-live");
+
+    await visit(page, "Tasks", "Scheduled tasks");
+    await page.locator("#task-form").getByLabel("Run now").selectOption("run-billing");
+    await page.locator("#task-form").getByRole("button", { name: "Run" }).click();
+    await page.locator("#task-outcome").getByText(/client services: invoiced 1,/).waitFor();
+    await page.close();
+
+    await portal.goto(`${app.server.base}/portal.html#invoices`);
+    const bill = portal.locator("#invoices tbody tr").filter({ hasText: "Monthly upkeep" });
+    await bill.waitFor();
+    assert.match(await bill.textContent(), /\$49\.00[\s\S]*open/, "the upkeep's first month, open");
+    await shot(portal, "pipeline-upkeep-invoiced");
+  });
+
+  test("390 pixels wide: the proposal, the ended preview, the upkeep's invoice and the console's pitch fit", async () => {
     const context = await app.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();
     await page.goto(shared.proposalLink);
@@ -127,12 +163,18 @@ describe("a proposal, made by staff and accepted by the prospect", () => {
     await fits(page, "the ended preview");
     await shot(page, "phone-preview-ended");
 
+    const portal = await customerPage(app.browser, app.server.base, email, { width: 390, height: 844 });
+    await portal.goto(`${app.server.base}/portal.html#invoices`);
+    await portal.locator("#invoices tbody tr").filter({ hasText: "Monthly upkeep" }).waitFor();
+    await fits(portal, "the portal's invoices with the upkeep's");
+    await shot(portal, "phone-pipeline-upkeep-invoiced");
+
     await context.addCookies(await shared.context.cookies());
     await page.goto(`${app.server.base}/admin/#/sites/${shared.siteId}`);
     const pitch = page.locator(`#site-view [data-pitch="${shared.siteId}"]`);
     await pitch.locator("[data-prospect]").getByText(/online/).waitFor();
     const view = await consoleApi(page, `/api/admin/sites/${shared.siteId}`);
-    assert.equal(view.site.status, "accepted");
+    assert.equal(view.site.status, "live");
     assert.ok(view.site.pitch.viewed_at && view.site.pitch.order_id, "staff see it viewed, and its order");
     await fits(page, "the accepted site's pitch");
     await shot(page, "phone-pitch");

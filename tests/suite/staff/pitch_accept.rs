@@ -137,6 +137,12 @@ async fn accepting_online_twice_makes_one_account_and_one_order(app: &App) {
         (shown["accepted"].as_bool(), shown["currency"].as_str()),
         (Some(false), Some("USD"))
     );
+    let account = sent["panel_account"].as_str().unwrap();
+    assert_eq!(
+        shown["preview_url"],
+        format!("/simulated-panel/sites/{account}"),
+        "the preview is where the panel serves it"
+    );
     let (_, viewed) = support.get(&path(&site, "")).await;
     assert!(
         viewed["site"]["pitch"]["viewed_at"].is_string(),

@@ -13,7 +13,7 @@ use super::pitch::{LinkFor, commit, opened, pitch_op};
 use super::proposal::{ProposalLine, Totals};
 use super::site::SiteStatus;
 use crate::store::Update;
-use crate::{Settings, Storage, clock};
+use crate::{Hosting, Settings, Storage, clock};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProposalView {
@@ -36,16 +36,17 @@ pub struct ProposalView {
     pub accepted: bool,
 }
 
-/// The proposal the link `token` opens, while the site is `proposal_sent`
-/// or `accepted`.
+/// The proposal the link `token` opens, while the site is `proposal_sent`,
+/// and as accepted once it is (the customer's record of what they agreed
+/// to, while the site is accepted, live or suspended).
 pub async fn view_proposal(
-    ports: &(impl Storage + Settings),
+    ports: &(impl Storage + Settings + Hosting),
     token: &str,
 ) -> Result<ProposalView, AgencyError> {
     let site = opened(ports, LinkFor::Proposal, token).await?;
     let accepted = match site.status {
         SiteStatus::ProposalSent => false,
-        SiteStatus::Accepted => true,
+        SiteStatus::Accepted | SiteStatus::Live | SiteStatus::Suspended => true,
         _ => return Err(proposal_closed()),
     };
     let proposal = site.pitch.proposal.clone().ok_or_else(proposal_closed)?;
@@ -66,11 +67,10 @@ pub async fn view_proposal(
         tax_note: "Prices are before tax; tax is added where it applies.".into(),
         notes: site.proposal_notes.clone(),
         sent_at: proposal.sent_at,
-        preview_url: site
-            .preview_host
-            .as_ref()
-            .filter(|_| !accepted)
-            .map(|host| format!("https://{host}/")),
+        preview_url: match (&site.panel_account, &site.preview_host, accepted) {
+            (Some(account), Some(host), false) => Some(ports.panel().site_address(account, host)),
+            _ => None,
+        },
         accepted,
     })
 }
