@@ -14,6 +14,12 @@ still run concurrently.
 Moto refuses items over 405,000 bytes "to be safe"; DynamoDB's limit is
 400 KB, 409,600 bytes of names and values, and the port lets items up to it
 through, so moto here stops where DynamoDB does.
+
+Moto keeps every model object it ever made in a list on its class, for its
+dashboard; a transaction deep-copies each table it touches, so every copy
+stayed for good and a full test run grew moto past 20 GB. DynamoDB's and
+SQS's models are not kept there (SES's are: the tests read sent mail from
+the dashboard).
 """
 import os
 import sys
@@ -25,7 +31,9 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from moto.dynamodb.exceptions import ItemSizeTooLarge
+from moto.core.model_instances import model_data
 from moto.dynamodb.models import dynamo_type
+import moto.sqs.models  # noqa: F401 (its models, to leave untracked below)
 from werkzeug.serving import make_server
 
 MAX_ITEM_BYTES = 400 * 1024
@@ -45,6 +53,17 @@ def _set_within_dynamodbs_limit(attrs, name, value):
 
 
 dynamo_type.LimitedSizeDict.__setitem__ = _set_within_dynamodbs_limit
+
+class _Untracked(list):
+    """A class's list of its instances that keeps none."""
+
+    def append(self, instance):
+        pass
+
+
+for service in ("dynamodb", "sqs"):
+    for model in model_data[service].values():
+        model.instances_tracked = _Untracked()
 
 port = int(sys.argv[1])
 moto = DomainDispatcherApplication(create_backend_app)

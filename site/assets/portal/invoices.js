@@ -2,10 +2,11 @@
 // of a service suspended for not being paid can be paid here, with the
 // saved card or a new one, and so can the one a mail asks to pay
 // (`?pay=<number>`: its card's bank wants the holder); the billing run
-// charges every other open one by itself. A payment its bank asks the
-// holder to confirm goes to the bank, which sends them back with
-// `?confirmed=<number>`: the payment is finished then, and how it went is
-// shown beside the invoice.
+// charges every other open one of a hosting service by itself. Every open
+// invoice of a client site's service (the agency's maintenance, say) is
+// paid here, the same way. A payment its bank asks the holder to confirm
+// goes to the bank, which sends them back with `?confirmed=<number>`: the
+// payment is finished then, and how it went is shown beside the invoice.
 
 import { api, ApiError } from "../api.js";
 import { STATUS, whatWasBought } from "../invoices.js";
@@ -31,7 +32,9 @@ function refundedPart(invoice) {
 }
 
 function payable(invoice) {
-  if (invoice.status !== "open" || invoice.about.kind !== "period") return false;
+  if (invoice.status !== "open") return false;
+  if (invoice.about.kind === "client_service") return invoice.total > 0;
+  if (invoice.about.kind !== "period") return false;
   if (new URLSearchParams(location.search).get("pay") === invoice.number) return true;
   const service = services.find((s) => s.id === invoice.about.service_id);
   return service?.status === "suspended" && !service.ended_at;

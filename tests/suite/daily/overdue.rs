@@ -12,7 +12,8 @@ use hostfront::clock::ManualClock;
 use hostfront::daily::Check;
 use hostfront::mail::MailKind;
 use hostfront::payments::PaymentSource;
-use hostfront::subscriptions::{self, SubscriptionStatus, billing, pay};
+use hostfront::invoice_payments as pay;
+use hostfront::subscriptions::{self, SubscriptionStatus, billing};
 
 /// A customer whose first service went unpaid until it was suspended; the
 /// service and the unpaid period's first day.

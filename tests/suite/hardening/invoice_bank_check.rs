@@ -14,7 +14,7 @@ use hostfront::billing::{Invoice, InvoiceFor, InvoiceStatus, invoice, payment_me
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::mail::{self, MailKind};
 use hostfront::payments::PaymentSource;
-use hostfront::subscriptions::pay::{self, InvoicePayment, PayError};
+use hostfront::invoice_payments::{self as pay, InvoicePayment, PayError};
 use hostfront::subscriptions::{SubscriptionStatus, billing};
 use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_username};

@@ -8,7 +8,7 @@ use hostfront::accounts::Customer;
 use hostfront::billing::{Invoice, InvoiceFor, InvoiceStatus, invoice};
 use hostfront::clock::ManualClock;
 use hostfront::payments::{PaymentEvent, PaymentSource};
-use hostfront::subscriptions::pay;
+use hostfront::invoice_payments as pay;
 use hostfront::subscriptions::{SubscriptionStatus, billing};
 use hostfront_tests::stripe_server::{AUTHENTICATES, StripeServer};
 use tempfile::TempDir;

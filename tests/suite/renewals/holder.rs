@@ -12,7 +12,7 @@ use hostfront::mail::{self, MailKind};
 use hostfront::payments::PaymentSource;
 use hostfront::renewals;
 use hostfront::subscriptions::billing;
-use hostfront::subscriptions::pay;
+use hostfront::invoice_payments as pay;
 
 use super::services::{card, travel_to};
 use super::{DAY, first_service, live_domain, registry_expiry};

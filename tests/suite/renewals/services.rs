@@ -13,7 +13,7 @@ use hostfront::clock::{Clock, ManualClock};
 use hostfront::mail::MailKind;
 use hostfront::payments::{PaymentMethodId, PaymentSource};
 use hostfront::subscriptions::billing::{self, ServiceBilling};
-use hostfront::subscriptions::pay::{self, PayError};
+use hostfront::invoice_payments::{self as pay, PayError};
 use hostfront::subscriptions::{self, SubscriptionStatus};
 
 use super::{DAY, first_service, live_domain, mails_of};

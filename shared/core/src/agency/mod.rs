@@ -7,7 +7,8 @@
 //! Items: `SITE#<id>` / `SITE`, listed newest first in the `SITES` index
 //! (gsi1) and by status in `SITES#<status>` (gsi2); `SITE#<id>` /
 //! `SERVICE#<id>`, listed by expiry in `CLIENTSERVICES` (gsi1); prospects
-//! (`prospects`); the periods of tracked services invoiced (`billing`).
+//! (`prospects`); the periods of tracked services invoiced (`billing`)
+//! and paid by hand (`paid`).
 
 pub mod acceptance;
 pub mod billing;
@@ -16,6 +17,7 @@ pub mod from_prospect;
 pub mod going_live;
 pub mod links;
 pub mod offer;
+pub mod paid;
 pub mod pitch;
 pub mod preview;
 pub mod proposal;

@@ -14,7 +14,8 @@ use hostfront::mail::MailKind;
 use hostfront::payments::PaymentSource;
 use hostfront::registrar::DomainStatus;
 use hostfront::renewals::{self, RenewalError};
-use hostfront::subscriptions::{self, SubscriptionStatus, pay};
+use hostfront::invoice_payments as pay;
+use hostfront::subscriptions::{self, SubscriptionStatus};
 
 impl Story {
     fn due(&self, k: usize) -> String {
