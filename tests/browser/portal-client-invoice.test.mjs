@@ -20,7 +20,7 @@ function day(days) {
 /// Sends `body` to the console's API at `path` from `page`, logged in as staff.
 async function staffPost(page, path, body = {}) {
   const [status, answer] = await page.evaluate(async ([path, body]) => {
-    const response = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const response = await fetch(path, { method: "POST", headers: { "content-type": "application/json", "x-hostfront-console": "1" }, body: JSON.stringify(body) });
     return [response.status, await response.json()];
   }, [path, body]);
   assert.ok(status < 300, `${path}: ${status} ${JSON.stringify(answer)}`);
@@ -74,7 +74,7 @@ describe("a client service's invoice paid in the portal", () => {
     const row = page.locator(`#invoices tr[data-invoice="${number}"]`);
     await row.getByText("Website care (Easley Bakery)").waitFor();
     await row.getByRole("button", { name: "Pay now" }).click();
-    const form = row.locator("form.pay-invoice");
+    const form = page.locator(`#invoices tr[data-pays="${number}"] form.pay-invoice`);
     await fillCard(form, "4242 4242 4242 4242");
     await shot(page, "portal-client-invoice-card");
     await form.getByRole("button", { name: /^Pay / }).click();
@@ -97,9 +97,10 @@ describe("a client service's invoice paid in the portal", () => {
     await page.goto(`${app.server.base}/portal.html#invoices`);
     const row = page.locator(`#invoices tr[data-invoice="${number}"]`);
     await row.getByRole("button", { name: "Pay now" }).click();
-    const form = row.locator("form.pay-invoice");
+    const form = page.locator(`#invoices tr[data-pays="${number}"] form.pay-invoice`);
     await fillCard(form, "4000 0025 0000 3155", { month: "1", cvc: "999" });
     await fits(page, "a client service's invoice being paid at 390 px");
+    await shot(page, "portal-client-invoice-card-phone");
     await form.getByRole("button", { name: /^Pay / }).click();
     await page.waitForURL(/\/bank\.html\?check=/);
     await shot(page, "portal-client-invoice-bank");

@@ -40,17 +40,19 @@ function payable(invoice) {
   return service?.status === "suspended" && !service.ended_at;
 }
 
-/// "Pay now": opens a form to pay `invoice` with the saved card or a new one.
+/// "Pay now": opens a form to pay `invoice` with the saved card or a new
+/// one, in a row of its own under the invoice's, as wide as the table.
 function payButton(invoice) {
   const button = el("button", { type: "button", class: "secondary" }, "Pay now");
   button.addEventListener("click", () => {
     const card = payWith(invoice.total, invoice.currency);
-    const form = el("form", { class: "card-form pay-invoice" }, ...card.elements, el("button", { type: "submit" }, `Pay ${money(invoice.total, invoice.currency)}`));
+    const form = el("form", { class: "card-form pay-invoice", "aria-label": `Pay invoice ${invoice.number}` }, ...card.elements, el("button", { type: "submit" }, `Pay ${money(invoice.total, invoice.currency)}`));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       payInvoice(invoice, form, card);
     });
-    button.replaceWith(form);
+    button.closest("tr").after(el("tr", { class: "pay-row", "data-pays": invoice.number }, el("td", { colspan: "4" }, form)));
+    button.remove();
   });
   return button;
 }

@@ -77,12 +77,24 @@ async fn a_client_service_invoice_is_paid_once(clock: &ManualClock, ports: &Port
     let pay = format!("/api/invoices/{number}/pay");
     let with = |number: &str| json!({"payment_method": card(number)});
 
-    let (eve, _) = hostfront_tests::customer(&ports, &hostfront_tests::shopper::fresh_username()).await;
+    let (eve, _) =
+        hostfront_tests::customer(&ports, &hostfront_tests::shopper::fresh_username()).await;
     let eve = log_in(&app, &eve.email).await;
-    assert_eq!(eve.post(&pay, with(APPROVED), None).await.0, 404, "someone else's");
+    assert_eq!(
+        eve.post(&pay, with(APPROVED), None).await.0,
+        404,
+        "someone else's"
+    );
     let cards = seen.cards();
-    assert_eq!(told(ada.post(&pay, with(DECLINED), None).await), (402, "card_declined".into()));
-    assert_eq!(seen.cards(), cards + 1, "only the owner's card reached the gateway");
+    assert_eq!(
+        told(ada.post(&pay, with(DECLINED), None).await),
+        (402, "card_declined".into())
+    );
+    assert_eq!(
+        seen.cards(),
+        cards + 1,
+        "only the owner's card reached the gateway"
+    );
     let (_, open) = ada.get(&format!("/api/invoices/{number}")).await;
     assert_eq!(open["status"], "open", "declined: still open");
     let counted = Key::new(
@@ -90,7 +102,10 @@ async fn a_client_service_invoice_is_paid_once(clock: &ManualClock, ports: &Port
         format!("DECLINES#FOR#invoice#{number}"),
     );
     let counted = ports.table.get(&counted).await.unwrap().unwrap();
-    assert_eq!(counted["count"], 1, "the decline is counted against the invoice");
+    assert_eq!(
+        counted["count"], 1,
+        "the decline is counted against the invoice"
+    );
 
     // Two payments at once: the second finds the first's card at the gateway.
     let captured = seen.captures.lock().unwrap().len();
@@ -102,9 +117,11 @@ async fn a_client_service_invoice_is_paid_once(clock: &ManualClock, ports: &Port
         answer
     };
     let release = async {
-        until(WAIT, "one payment answered while the other's card is held", || async {
-            answered.load(SeqCst) > 0
-        })
+        until(
+            WAIT,
+            "one payment answered while the other's card is held",
+            || async { answered.load(SeqCst) > 0 },
+        )
         .await;
         seen.release();
     };
@@ -119,26 +136,51 @@ async fn a_client_service_invoice_is_paid_once(clock: &ManualClock, ports: &Port
     let captures = seen.captured_since(captured);
     assert_eq!(captures.len(), 1, "charged once: {captures:?}");
     assert_eq!(paid["status"], "paid", "{paid}");
-    assert_eq!(paid["capture_id"].as_str(), captures.iter().next().map(String::as_str));
+    assert_eq!(
+        paid["capture_id"].as_str(),
+        captures.iter().next().map(String::as_str)
+    );
     let mark = Key::new(format!("CLIENTSERVICE#{}", care.id), "INVOICED#2028-02-01");
     let mark = ports.table.get(&mark).await.unwrap().unwrap();
-    assert_eq!(mark["capture_id"], paid["capture_id"], "the period's mark holds the payment");
+    assert_eq!(
+        mark["capture_id"], paid["capture_id"],
+        "the period's mark holds the payment"
+    );
     assert_eq!(mark["invoice_number"], number);
 
     let (status, again) = ada.post(&pay, with(APPROVED), None).await;
-    assert_eq!((status, &again["status"]), (200, &json!("paid")), "a replay");
+    assert_eq!(
+        (status, &again["status"]),
+        (200, &json!("paid")),
+        "a replay"
+    );
     assert_eq!(seen.captured_since(captured).len(), 1, "charges nothing");
     let mails = receipts(&ports, &owner.email).await;
     assert_eq!(mails.len(), 1, "one receipt");
-    assert!(mails[0].text.contains("Care plan of Paying Bakery is paid for"), "{}", mails[0].text);
+    assert!(
+        mails[0]
+            .text
+            .contains("Care plan of Paying Bakery is paid for"),
+        "{}",
+        mails[0].text
+    );
     let service = now_of(&ports, &care).await;
     assert_eq!(service.status, ServiceStatus::Active);
-    assert_eq!(service.expires_on.as_deref(), Some("2028-02-29"), "renewed as it was invoiced");
+    assert_eq!(
+        service.expires_on.as_deref(),
+        Some("2028-02-29"),
+        "renewed as it was invoiced"
+    );
 
     // Its capture is kept: staff can give some of it back.
     let admin = Clerk::log_in(&app, Role::Admin).await;
     let refund = format!("/api/admin/invoices/{number}/refund");
-    let (status, refunded) = admin.post(&refund, json!({"amount": 900, "why": "a week without care"})).await;
+    let (status, refunded) = admin
+        .post(
+            &refund,
+            json!({"amount": 900, "why": "a week without care"}),
+        )
+        .await;
     assert_eq!(status, 200, "{refunded}");
     assert_eq!(refunded["refunded"], 900);
     assert_eq!(seen.refunds.lock().unwrap().len(), 1);
@@ -153,25 +195,48 @@ async fn a_client_service_invoice_is_paid_through_the_bank(clock: &ManualClock, 
     let ada = log_in(&app, &owner.email).await;
     let number = bill.number.as_str();
     let confirm = format!("/api/invoices/{number}/pay/confirm");
-    assert_eq!(told(ada.post(&confirm, json!({}), None).await), (409, "nothing_to_confirm".into()));
+    assert_eq!(
+        told(ada.post(&confirm, json!({}), None).await),
+        (409, "nothing_to_confirm".into())
+    );
 
     let body = json!({"payment_method": card(AUTHENTICATES)});
-    let (status, waiting) = ada.post(&format!("/api/invoices/{number}/pay"), body, None).await;
-    assert_eq!((status, &waiting["status"]), (200, &json!("open")), "{waiting}");
+    let (status, waiting) = ada
+        .post(&format!("/api/invoices/{number}/pay"), body, None)
+        .await;
+    assert_eq!(
+        (status, &waiting["status"]),
+        (200, &json!("open")),
+        "{waiting}"
+    );
     let check = watched_gateway::bank_check(waiting["payment_action_url"].as_str());
     let answer = format!("/api/payments/simulated-bank/{check}");
-    let (eve, _) = hostfront_tests::customer(&ports, &hostfront_tests::shopper::fresh_username()).await;
+    let (eve, _) =
+        hostfront_tests::customer(&ports, &hostfront_tests::shopper::fresh_username()).await;
     let eve = log_in(&app, &eve.email).await;
-    assert_eq!(eve.post(&answer, json!({"confirmed": true}), None).await.0, 404, "not eve's check");
+    assert_eq!(
+        eve.post(&answer, json!({"confirmed": true}), None).await.0,
+        404,
+        "not eve's check"
+    );
     assert_eq!(eve.post(&confirm, json!({}), None).await.0, 404);
     let (status, back) = ada.post(&answer, json!({"confirmed": true}), None).await;
     assert_eq!(status, 200, "{back}");
-    assert!(back["return_url"].as_str().unwrap().ends_with(&format!("/portal.html?confirmed={number}")));
+    assert!(
+        back["return_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/portal.html?confirmed={number}"))
+    );
 
     let captured = seen.captures.lock().unwrap().len();
     for _ in 0..2 {
         let (status, paid) = ada.post(&confirm, json!({}), None).await;
-        assert_eq!((status, paid["status"].as_str()), (200, Some("paid")), "{paid}");
+        assert_eq!(
+            (status, paid["status"].as_str()),
+            (200, Some("paid")),
+            "{paid}"
+        );
         assert!(paid.get("payment_action_url").is_none(), "{paid}");
     }
     assert_eq!(seen.captured_since(captured).len(), 1, "captured once");

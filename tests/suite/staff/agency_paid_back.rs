@@ -40,9 +40,15 @@ async fn staff_moves(ports: &Ports, service: &ClientService, to: ServiceStatus) 
         v: service.v,
     };
     let clerk = Actor::Staff("clerk".into());
-    move_service(ports, &site, service, request, (&clerk, "billing", "127.0.0.1"))
-        .await
-        .unwrap();
+    move_service(
+        ports,
+        &site,
+        service,
+        request,
+        (&clerk, "billing", "127.0.0.1"),
+    )
+    .await
+    .unwrap();
 }
 
 /// The audit log's moves of `service`: (action, actor, why).
@@ -51,14 +57,19 @@ async fn moves_of(ports: &Ports, service: &ClientService) -> Vec<(String, Actor,
     let entries = audit::read(ports.table.as_ref(), AuditQuery::Subject(&subject), 50)
         .await
         .unwrap();
-    entries.into_iter().map(|e| (e.action, e.actor, e.why)).collect()
+    entries
+        .into_iter()
+        .map(|e| (e.action, e.actor, e.why))
+        .collect()
 }
 
 async fn paying_brings_back_what_was_held_for_it(clock: &ManualClock, ports: &Ports) {
     let (ports, seen) = watched(ports.clone());
     let ports = &ports;
     set(clock, time::macros::datetime!(2028-01-20 12:00 UTC));
-    hostfront::catalog::seed_demo(ports.table.as_ref()).await.unwrap();
+    hostfront::catalog::seed_demo(ports.table.as_ref())
+        .await
+        .unwrap();
     let (owner, _) =
         hostfront_tests::customer(ports, &hostfront_tests::shopper::fresh_username()).await;
     let site_id = site_for(ports, "Held Bakery", Some(owner.id.as_str())).await;
@@ -68,17 +79,29 @@ async fn paying_brings_back_what_was_held_for_it(clock: &ManualClock, ports: &Po
     let old = tracked(ports, &site_id, monthly("Old plan", "2028-01-22")).await;
     let gone = tracked(ports, &site_id, monthly("Gone plan", "2028-01-28")).await;
     let voided = tracked(ports, &site_id, monthly("Voided plan", "2028-01-30")).await;
-    assert_eq!(hostfront::agency::billing::run(ports).await.unwrap().invoiced, 5);
-    let bills = invoice::of_customer(ports.table.as_ref(), &owner.id, 10).await.unwrap();
+    assert_eq!(
+        hostfront::agency::billing::run(ports)
+            .await
+            .unwrap()
+            .invoiced,
+        5
+    );
+    let bills = invoice::of_customer(ports.table.as_ref(), &owner.id, 10)
+        .await
+        .unwrap();
 
     set(clock, time::macros::datetime!(2028-02-02 09:00 UTC));
     staff_moves(ports, &care, ServiceStatus::Suspended).await;
     staff_moves(ports, &mailbox, ServiceStatus::Expired).await;
     staff_moves(ports, &old, ServiceStatus::Expired).await;
     staff_moves(ports, &gone, ServiceStatus::Cancelled).await;
-    let void = hostfront::billing::void::void_op(ports.table.as_ref(), bill_of(&bills, &voided), clock.now())
-        .await
-        .unwrap();
+    let void = hostfront::billing::void::void_op(
+        ports.table.as_ref(),
+        bill_of(&bills, &voided),
+        clock.now(),
+    )
+    .await
+    .unwrap();
     ports.table.transact(void).await.unwrap();
 
     set(clock, time::macros::datetime!(2028-02-05 09:00 UTC));
@@ -97,17 +120,31 @@ async fn paying_brings_back_what_was_held_for_it(clock: &ManualClock, ports: &Po
     }
     assert_eq!(seen.cards(), cards, "no card reached the gateway");
 
-    for (service, action, last) in [(&care, "reactivated", "2028-01-31"), (&mailbox, "renewed", "2028-01-25")] {
+    for (service, action, last) in [
+        (&care, "reactivated", "2028-01-31"),
+        (&mailbox, "renewed", "2028-01-25"),
+    ] {
         let paid = pay(bill_of(&bills, service)).await.unwrap();
         assert_eq!(paid.invoice.status, InvoiceStatus::Paid);
         let now = now_of(ports, service).await;
         assert_eq!(now.status, ServiceStatus::Active, "{}", service.name);
-        assert_ne!(now.expires_on.as_deref(), Some(last), "runs on to its period's last day");
+        assert_ne!(
+            now.expires_on.as_deref(),
+            Some(last),
+            "runs on to its period's last day"
+        );
         let why = format!("invoice {} paid", paid.invoice.number);
         let back = (action.to_string(), Actor::Customer(owner.id.clone()), why);
-        assert!(moves_of(ports, service).await.contains(&back), "{}", service.name);
+        assert!(
+            moves_of(ports, service).await.contains(&back),
+            "{}",
+            service.name
+        );
     }
-    assert_eq!(now_of(ports, &mailbox).await.expires_on.as_deref(), Some("2028-02-25"));
+    assert_eq!(
+        now_of(ports, &mailbox).await.expires_on.as_deref(),
+        Some("2028-02-25")
+    );
 
     // Paid once its period is over: settled, and the service stays expired.
     set(clock, time::macros::datetime!(2028-02-23 09:00 UTC));
@@ -126,7 +163,11 @@ async fn paying_brings_back_what_was_held_for_it(clock: &ManualClock, ports: &Po
     assert_eq!(receipts.len(), 3, "{receipts:?}");
     let says = |what: &str| receipts.iter().filter(|t| t.contains(what)).count();
     assert_eq!(says("It is running again."), 2, "{receipts:?}");
-    assert_eq!(says("Old plan of Held Bakery is paid for"), 1, "{receipts:?}");
+    assert_eq!(
+        says("Old plan of Held Bakery is paid for"),
+        1,
+        "{receipts:?}"
+    );
     assert_eq!(says("It is expired still"), 1, "{receipts:?}");
 }
 

@@ -158,9 +158,9 @@ impl OwedClientPeriod {
             });
         let brought_back = back.is_some();
         if let Some(change) = back {
-            change.add_to(&mut tx, Refusal::Moved, now).map_err(|e| {
-                PayError::Table(TableError::Backend(e.to_string()))
-            })?;
+            change
+                .add_to(&mut tx, Refusal::Moved, now)
+                .map_err(|e| PayError::Table(TableError::Backend(e.to_string())))?;
         }
         let receipt = self.receipt(ports, bill, brought_back).await?;
         tx.push(receipt.put_op(now.unix_timestamp()));
@@ -239,7 +239,10 @@ impl OwedClientPeriod {
         let subject = format!("client_service:{}", self.service.id);
         let occasion = format!("{}-paid", self.from);
         let to = (owner.email.as_str(), &letter);
-        Ok(crate::billing::letter::mail(ports, MailKind::ServiceReceipt, to, &subject, &occasion).await?)
+        Ok(
+            crate::billing::letter::mail(ports, MailKind::ServiceReceipt, to, &subject, &occasion)
+                .await?,
+        )
     }
 
     /// What the receipt says: what was paid, and where the service stands.
@@ -298,7 +301,10 @@ async fn give_back(ports: &impl crate::Billing, bill: &Invoice, capture_id: &str
     match ports.payments().refund(capture_id, bill.total, &key).await {
         Ok(_) => PayError::Conflict {
             code: "not_payable",
-            message: format!("invoice {} was voided meanwhile: the payment was given back", bill.number),
+            message: format!(
+                "invoice {} was voided meanwhile: the payment was given back",
+                bill.number
+            ),
         },
         Err(error) => {
             tracing::error!(invoice = %bill.number, %error, "paid as it was voided; the refund did not go through");

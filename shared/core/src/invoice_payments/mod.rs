@@ -143,7 +143,12 @@ async fn owed(
             from,
             to,
         } => {
-            let about = (site_id.as_str(), service_id.as_str(), from.as_str(), to.as_str());
+            let about = (
+                site_id.as_str(),
+                service_id.as_str(),
+                from.as_str(),
+                to.as_str(),
+            );
             let owed = client::owed(ports, number, about).await?;
             Some(Owed::ClientService(Box::new(owed)))
         }

@@ -161,7 +161,9 @@ impl OwedPeriod {
             }
             // Paid by a request that held the lease before this one's
             // lapsed, or voided as its service ended while the card was charged.
-            Err(TxError::Refused(MovedOn)) => give_back_if_void(ports, period, bill, capture_id).await,
+            Err(TxError::Refused(MovedOn)) => {
+                give_back_if_void(ports, period, bill, capture_id).await
+            }
             Err(TxError::Table(error)) => Err(error.into()),
         }
     }
