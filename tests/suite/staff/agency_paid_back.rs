@@ -168,7 +168,7 @@ async fn paying_brings_back_what_was_held_for_it(clock: &ManualClock, ports: &Po
         1,
         "{receipts:?}"
     );
-    assert_eq!(says("It is expired still"), 1, "{receipts:?}");
+    assert_eq!(says("It is still expired: reply"), 1, "{receipts:?}");
 }
 
 with_clock_on_both_engines!(paying_brings_back_what_was_held_for_it: held_embedded, held_cloud);

@@ -28,7 +28,7 @@ use crate::billing::void::unless_voided;
 use crate::clock::{mail_day_text, rfc3339};
 use crate::lifecycle::{Change, Status, Subject};
 use crate::mail::{self, Mail, MailKind};
-use crate::store::{Condition, Key, TableError, Tx, TxError, TxOp, Update};
+use crate::store::{Condition, ItemExt, Key, TableError, Tx, TxError, TxOp, Update};
 use crate::{Mailing, Settings, Storage};
 
 /// The client service's period an open invoice is for, as read.
@@ -110,8 +110,9 @@ impl OwedClientPeriod {
 
     /// Records the payment: the invoice paid with `capture_id`, the
     /// period's mark, the service back if it may come back, a receipt.
-    /// The invoice's lease ends with it. A payment that lost the race with
-    /// a void is given back.
+    /// The invoice's lease ends with it. A capture that cannot be recorded
+    /// (the invoice voided, or paid by another capture meanwhile) is
+    /// given back.
     pub async fn settle(
         &self,
         ports: &(impl Storage + Settings + Mailing + crate::Billing),
@@ -126,9 +127,18 @@ impl OwedClientPeriod {
                     mail::deliver(ports, &receipt).await;
                     return Ok(());
                 }
-                Err(TxError::Refused(Refusal::Paid)) => return Ok(()),
+                Err(TxError::Refused(Refusal::Paid)) => {
+                    return self.paid_before(ports, bill, capture_id).await;
+                }
                 Err(TxError::Refused(Refusal::Voided)) => {
-                    return Err(give_back(ports, bill, capture_id).await);
+                    give_back(ports, bill, capture_id, "voided").await?;
+                    return Err(PayError::Conflict {
+                        code: "not_payable",
+                        message: format!(
+                            "invoice {} was voided meanwhile: the payment was given back",
+                            bill.number
+                        ),
+                    });
                 }
                 Err(TxError::Refused(Refusal::Moved)) => now = now.reread(ports).await?,
                 Err(TxError::Table(error)) => return Err(error.into()),
@@ -167,17 +177,36 @@ impl OwedClientPeriod {
         Ok((tx, receipt))
     }
 
+    /// The period's mark, written with its invoice.
+    fn mark_key(&self) -> Key {
+        marker(&self.service.id, "INVOICED", &self.from)
+    }
+
+    /// The period recorded paid by a request that held the lease before
+    /// this one's lapsed: with this very capture, the attempt's gateway
+    /// keys being the same; should it be another, this one is given back.
+    async fn paid_before(
+        &self,
+        ports: &(impl Storage + crate::Billing),
+        bill: &Invoice,
+        capture_id: &str,
+    ) -> Result<(), PayError> {
+        let mark = ports.table().get(&self.mark_key()).await?;
+        if mark.as_ref().and_then(|m| m.str_attr("capture_id")) != Some(capture_id) {
+            give_back(ports, bill, capture_id, "twice").await?;
+        }
+        Ok(())
+    }
+
     /// The period's mark paid, once.
     fn paid_op(&self, bill: &Invoice, capture_id: &str, at: &str) -> TxOp {
         TxOp::Update {
-            key: marker(&self.service.id, "INVOICED", &self.from),
+            key: self.mark_key(),
             update: Update::new()
                 .set("invoice_number", bill.number.as_str())
                 .set("capture_id", capture_id)
                 .set("paid_at", at),
-            condition: Some(
-                Condition::Exists.and(Condition::AttributeNotExists("capture_id".into())),
-            ),
+            condition: Some(Condition::AttributeNotExists("capture_id".into())),
         }
     }
 
@@ -259,7 +288,7 @@ impl OwedClientPeriod {
             (true, _) => format!("{paid} It is running again."),
             (false, ServiceStatus::Active) => paid,
             (false, status) => format!(
-                "{paid} It is {} still: reply to this mail if you want it back.",
+                "{paid} It is still {}: reply to this mail if you want it back.",
                 status.as_str()
             ),
         }
@@ -294,21 +323,22 @@ async fn owes_more(
     }))
 }
 
-/// Refunds a payment that lost the race with the invoice's void: nothing
-/// was owed any more.
-async fn give_back(ports: &impl crate::Billing, bill: &Invoice, capture_id: &str) -> PayError {
-    let key = format!("{}-voided-refund", bill.number);
+/// Gives `capture_id` back in full: it paid nothing that is owed (`why`
+/// names the race it lost, and its refund's gateway key).
+async fn give_back(
+    ports: &impl crate::Billing,
+    bill: &Invoice,
+    capture_id: &str,
+    why: &str,
+) -> Result<(), PayError> {
+    let key = format!("{}-{why}-refund", bill.number);
     match ports.payments().refund(capture_id, bill.total, &key).await {
-        Ok(_) => PayError::Conflict {
-            code: "not_payable",
-            message: format!(
-                "invoice {} was voided meanwhile: the payment was given back",
-                bill.number
-            ),
-        },
+        Ok(_) => Ok(()),
         Err(error) => {
-            tracing::error!(invoice = %bill.number, %error, "paid as it was voided; the refund did not go through");
-            PayError::Unavailable(format!("the refund did not go through: {error}"))
+            tracing::error!(invoice = %bill.number, %error, why, "a capture that paid nothing owed; the refund did not go through");
+            Err(PayError::Unavailable(format!(
+                "the refund did not go through: {error}"
+            )))
         }
     }
 }
