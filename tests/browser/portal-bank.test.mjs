@@ -60,7 +60,7 @@ async function payThroughTheBank(page, base, answer) {
   await page.goto(`${base}/portal.html?pay=${NUMBER}#invoices`);
   const row = page.locator(`#invoices tr[data-invoice="${NUMBER}"]`);
   await row.getByRole("button", { name: "Pay now" }).click();
-  const form = row.locator("form.pay-invoice");
+  const form = page.locator(`#invoices tr[data-pays="${NUMBER}"] form.pay-invoice`);
   await fillCard(form, "4000 0025 0000 3155", { month: "1", cvc: "999" });
   await form.getByRole("button", { name: /^Pay / }).click();
   await page.waitForURL(/\/bank\.html\?check=/);

@@ -18,8 +18,9 @@
 //! - use cases: `mail`, `accounts`, `billing`, `domains`, `subscriptions`,
 //!   `renewals`, `orders` (with the provisioning saga), `daily`;
 //! - above them: `staff` (the console), `scheduler` (periodic tasks),
-//!   `dispatch` (runs each queued job) and `provider_events` (what a
-//!   payment provider's event settles).
+//!   `dispatch` (runs each queued job), `invoice_payments` (an open
+//!   invoice paid by hand, whatever it is for) and `provider_events` (what
+//!   a payment provider's event settles).
 
 pub mod accounts;
 pub mod agency;
@@ -39,6 +40,7 @@ pub mod hashing;
 pub mod idempotency;
 pub mod ids;
 pub mod input;
+pub mod invoice_payments;
 pub mod jobs;
 pub mod lifecycle;
 pub mod listing;

@@ -2,10 +2,11 @@
 // of a service suspended for not being paid can be paid here, with the
 // saved card or a new one, and so can the one a mail asks to pay
 // (`?pay=<number>`: its card's bank wants the holder); the billing run
-// charges every other open one by itself. A payment its bank asks the
-// holder to confirm goes to the bank, which sends them back with
-// `?confirmed=<number>`: the payment is finished then, and how it went is
-// shown beside the invoice.
+// charges every other open one of a hosting service by itself. Every open
+// invoice of a client site's service (the agency's maintenance, say) is
+// paid here, the same way. A payment its bank asks the holder to confirm
+// goes to the bank, which sends them back with `?confirmed=<number>`: the
+// payment is finished then, and how it went is shown beside the invoice.
 
 import { api, ApiError } from "../api.js";
 import { STATUS, whatWasBought } from "../invoices.js";
@@ -31,23 +32,27 @@ function refundedPart(invoice) {
 }
 
 function payable(invoice) {
-  if (invoice.status !== "open" || invoice.about.kind !== "period") return false;
+  if (invoice.status !== "open") return false;
+  if (invoice.about.kind === "client_service") return invoice.total > 0;
+  if (invoice.about.kind !== "period") return false;
   if (new URLSearchParams(location.search).get("pay") === invoice.number) return true;
   const service = services.find((s) => s.id === invoice.about.service_id);
   return service?.status === "suspended" && !service.ended_at;
 }
 
-/// "Pay now": opens a form to pay `invoice` with the saved card or a new one.
+/// "Pay now": opens a form to pay `invoice` with the saved card or a new
+/// one, in a row of its own under the invoice's, as wide as the table.
 function payButton(invoice) {
   const button = el("button", { type: "button", class: "secondary" }, "Pay now");
   button.addEventListener("click", () => {
     const card = payWith(invoice.total, invoice.currency);
-    const form = el("form", { class: "card-form pay-invoice" }, ...card.elements, el("button", { type: "submit" }, `Pay ${money(invoice.total, invoice.currency)}`));
+    const form = el("form", { class: "card-form pay-invoice", "aria-label": `Pay invoice ${invoice.number}` }, ...card.elements, el("button", { type: "submit" }, `Pay ${money(invoice.total, invoice.currency)}`));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       payInvoice(invoice, form, card);
     });
-    button.replaceWith(form);
+    button.closest("tr").after(el("tr", { class: "pay-row", "data-pays": invoice.number }, el("td", { colspan: "4" }, form)));
+    button.remove();
   });
   return button;
 }

@@ -10,9 +10,10 @@ use hostfront::audit::{self, AuditQuery};
 use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice, payment_method};
 use hostfront::clock::ManualClock;
 use hostfront::daily::Check;
+use hostfront::invoice_payments as pay;
 use hostfront::mail::MailKind;
 use hostfront::payments::PaymentSource;
-use hostfront::subscriptions::{self, SubscriptionStatus, billing, pay};
+use hostfront::subscriptions::{self, SubscriptionStatus, billing};
 
 /// A customer whose first service went unpaid until it was suspended; the
 /// service and the unpaid period's first day.

@@ -4,7 +4,7 @@
 
 mod bank_check;
 mod card_data;
-mod card_testing;
+pub(crate) mod card_testing;
 mod cards;
 mod contract;
 mod domain_theft;
@@ -25,4 +25,4 @@ mod sold_names;
 mod takeover;
 mod upgrade_bank_check;
 mod upgrades;
-mod watched_gateway;
+pub(crate) mod watched_gateway;

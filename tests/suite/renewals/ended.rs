@@ -7,11 +7,11 @@ use hostfront::Ports;
 use hostfront::adapters::sim::APPROVED;
 use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice, payment_method};
 use hostfront::clock::ManualClock;
+use hostfront::invoice_payments::{self as pay, PayError};
 use hostfront::mail::MailKind;
 use hostfront::payments::PaymentSource;
 use hostfront::scheduler::Task;
 use hostfront::subscriptions::cancel::{self, Acting, When};
-use hostfront::subscriptions::pay::{self, PayError};
 use hostfront::subscriptions::{self, SubscriptionStatus};
 
 use super::services::{card, travel_to};

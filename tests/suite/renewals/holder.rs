@@ -8,11 +8,11 @@ use hostfront::Ports;
 use hostfront::adapters::sim::{APPROVED, AUTHENTICATES};
 use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice, payment_method};
 use hostfront::clock::{Clock, ManualClock};
+use hostfront::invoice_payments as pay;
 use hostfront::mail::{self, MailKind};
 use hostfront::payments::PaymentSource;
 use hostfront::renewals;
 use hostfront::subscriptions::billing;
-use hostfront::subscriptions::pay;
 
 use super::services::{card, travel_to};
 use super::{DAY, first_service, live_domain, registry_expiry};

@@ -10,10 +10,10 @@ use hostfront::Ports;
 use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice, payment_method};
 use hostfront::clock::{Clock, ManualClock};
+use hostfront::invoice_payments::{self as pay, PayError};
 use hostfront::mail::MailKind;
 use hostfront::payments::{PaymentMethodId, PaymentSource};
 use hostfront::subscriptions::billing::{self, ServiceBilling};
-use hostfront::subscriptions::pay::{self, PayError};
 use hostfront::subscriptions::{self, SubscriptionStatus};
 
 use super::{DAY, first_service, live_domain, mails_of};

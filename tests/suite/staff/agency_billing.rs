@@ -18,11 +18,11 @@ use hostfront::scheduler::Task;
 
 use super::agency_golive::accepted_for;
 
-fn set(clock: &ManualClock, at: time::OffsetDateTime) {
+pub(super) fn set(clock: &ManualClock, at: time::OffsetDateTime) {
     clock.advance_secs(at.unix_timestamp() - clock.now_secs());
 }
 
-async fn site_for(ports: &Ports, name: &str, customer: Option<&str>) -> String {
+pub(super) async fn site_for(ports: &Ports, name: &str, customer: Option<&str>) -> String {
     let new = NewSite {
         business_name: name.into(),
         contact_name: "Jo".into(),
@@ -40,7 +40,7 @@ async fn site_for(ports: &Ports, name: &str, customer: Option<&str>) -> String {
 }
 
 /// Adds `name`, billed every `period`, paid until `last`.
-async fn tracked(
+pub(super) async fn tracked(
     ports: &Ports,
     site_id: &str,
     (name, period, last, auto_renew): (&str, BillingPeriod, &str, bool),
@@ -61,7 +61,7 @@ async fn tracked(
     services::add(ports, &site, new).await.unwrap()
 }
 
-async fn now_of(ports: &Ports, service: &ClientService) -> ClientService {
+pub(super) async fn now_of(ports: &Ports, service: &ClientService) -> ClientService {
     services::find(ports, &service.site_id, &service.id)
         .await
         .unwrap()

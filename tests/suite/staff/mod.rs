@@ -7,6 +7,8 @@ mod agency_calendar;
 mod agency_golive;
 mod agency_links;
 mod agency_lists;
+mod agency_paid;
+mod agency_paid_back;
 mod agency_races;
 mod charts;
 mod countries;

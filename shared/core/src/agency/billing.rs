@@ -143,9 +143,11 @@ pub async fn run(
     Ok(run)
 }
 
-fn marker(service: &ClientService, what: &str, from: Date) -> Key {
+/// The mark `what` (`INVOICED`, `NOTINVOICED`) of the period of the
+/// service `service_id` that starts on `from`.
+pub(super) fn marker(service_id: &str, what: &str, from: impl std::fmt::Display) -> Key {
     Key::new(
-        format!("CLIENTSERVICE#{}", service.id),
+        format!("CLIENTSERVICE#{service_id}"),
         format!("{what}#{from}"),
     )
 }
@@ -180,7 +182,7 @@ async fn invoice(
         tx.guard(
             Refusal::Done,
             TxOp::Put {
-                item: marker(service, "INVOICED", from).to_item(),
+                item: marker(&service.id, "INVOICED", from).to_item(),
                 condition: Some(Condition::NotExists),
             },
         )
@@ -259,7 +261,7 @@ async fn invoice_mail(
         bill,
     );
     letter.action = format!(
-        "Your invoice for {} of {}, {} to {}: it renews the service for that period.",
+        "Your invoice for {} of {}, {} to {}: it renews the service for that period. Pay it in your account with a card, from its invoices.",
         service.name,
         site.business_name,
         mail_day(from),
@@ -287,7 +289,7 @@ async fn tell_staff(
     tx.guard(
         (),
         TxOp::Put {
-            item: marker(service, "NOTINVOICED", from).to_item(),
+            item: marker(&service.id, "NOTINVOICED", from).to_item(),
             condition: Some(Condition::NotExists),
         },
     )

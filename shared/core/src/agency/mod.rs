@@ -8,7 +8,7 @@
 //! (gsi1) and by status in `SITES#<status>` (gsi2); `SITE#<id>` /
 //! `SERVICE#<id>`, listed by expiry in `CLIENTSERVICES` (gsi1,
 //! `service_list`); prospects (`prospects`, `prospect_list`); the periods
-//! of tracked services invoiced (`billing`).
+//! of tracked services invoiced (`billing`) and paid by hand (`paid`).
 
 pub mod acceptance;
 pub mod billing;
@@ -17,6 +17,7 @@ pub mod from_prospect;
 pub mod going_live;
 pub mod links;
 pub mod offer;
+pub mod paid;
 pub mod pitch;
 pub mod preview;
 pub mod proposal;

@@ -1,6 +1,7 @@
 //! Billing: invoices, numbered without gaps and kept by customer; taking
 //! payments, dunning, declines, credit and refunds.
 
+pub mod by_hand;
 pub mod card_backfill;
 pub mod card_setup;
 pub mod card_updater;

@@ -101,3 +101,24 @@ pub async fn void_op(
 ) -> TableResult<Vec<TxOp>> {
     void_ops(table, &[bill], at).await
 }
+
+/// `op`, the write that marks an invoice paid, refused once the invoice
+/// was voided: every invoice with something to pay gets its credit note,
+/// so `voided_by`, as it is voided.
+pub fn unless_voided(op: TxOp) -> TxOp {
+    match op {
+        TxOp::Update {
+            key,
+            update,
+            condition,
+        } => {
+            let unvoided = Condition::AttributeNotExists(VOIDED_BY.into());
+            TxOp::Update {
+                key,
+                update,
+                condition: Some(condition.unwrap_or(Condition::Exists).and(unvoided)),
+            }
+        }
+        other => other,
+    }
+}

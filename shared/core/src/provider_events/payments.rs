@@ -5,7 +5,8 @@
 //! they say so already, nothing changes; an order left at the bank's check
 //! (the customer never came back) is settled as their return would settle
 //! it (`checkout::confirmed_at_bank`: paid, or the decline recorded), and
-//! so are a service invoice paid in the portal (`pay::bank`) and a domain's
+//! so are a service's invoice paid in the portal (`invoice_payments::bank`,
+//! a hosting or a client service's period) and a domain's
 //! renewal asked for there (`renewals::bank`); a success
 //! our records do not have and cannot settle is written to the audit log
 //! for staff.
@@ -47,7 +48,10 @@ pub async fn reconcile(
         // Paid (or void) in our records already: nothing to settle.
         return Ok(());
     }
-    if matches!(bill.about, InvoiceFor::Period { .. }) {
+    if matches!(
+        bill.about,
+        InvoiceFor::Period { .. } | InvoiceFor::ClientService { .. }
+    ) {
         return reconcile_invoice(ports, event, &bill, succeeded).await;
     }
     if let InvoiceFor::Renewal { domain, .. } = &bill.about {
@@ -81,16 +85,17 @@ pub async fn reconcile(
     }
 }
 
-/// A service invoice paid in the portal and left at the bank's check:
+/// A service's invoice paid in the portal and left at the bank's check:
 /// settled as the holder's return to the portal would settle it
-/// (`pay::bank::confirmed_at_bank`: paid once, or the decline recorded).
+/// (`invoice_payments::bank::confirmed_at_bank`: paid once, or the decline
+/// recorded).
 async fn reconcile_invoice(
     ports: &(impl Storage + Settings + Queueing + Billing + Mailing),
     event: &PaymentEvent,
     bill: &Invoice,
     succeeded: bool,
 ) -> TableResult<()> {
-    use crate::subscriptions::pay::{PayError, bank};
+    use crate::invoice_payments::{PayError, bank};
     match bank::confirmed_at_bank(ports, &bill.customer_id, &bill.number).await {
         Ok(now) => {
             tracing::info!(event = %event.id, invoice = %bill.number, status = ?now.invoice.status, "a payment reconciled");

@@ -16,11 +16,12 @@ use crate::client::ClientCountry;
 use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::table::RouteTable;
 use hostfront_core::OrderId;
+use hostfront_core::invoice_payments as pay;
 use hostfront_core::orders::checkout::{self, PayRequest};
 use hostfront_core::orders::{self, OrderView};
 use hostfront_core::payments::ClientSetup;
 use hostfront_core::renewals;
-use hostfront_core::subscriptions::{addons, pay};
+use hostfront_core::subscriptions::addons;
 
 /// Pays the order's invoice with a card, given as the payment provider's id
 /// of it (`payment_method`), which its card form makes (`GET

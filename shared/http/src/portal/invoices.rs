@@ -14,7 +14,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::orders::Purchaser;
 use crate::table::RouteTable;
 use hostfront_core::billing::{Invoice, invoice};
-use hostfront_core::subscriptions::pay::{self, InvoicePayment, PayError};
+use hostfront_core::invoice_payments::{self as pay, InvoicePayment, PayError};
 
 /// The logged-in customer's invoices.
 #[utoipa::path(get, path = "/api/invoices", tag = "portal", security(("session" = [])),
@@ -100,14 +100,17 @@ struct PayInvoice {
     payment_method: Option<String>,
 }
 
-/// Pays an unpaid service invoice now, with the customer at hand; a
-/// service suspended for it alone comes back. Paying a paid invoice again
-/// charges nothing. When the card's bank asks the customer to confirm the
-/// payment (3-D Secure), the invoice comes back still open with
-/// `payment_action_url`: the bank's page, which sends the customer back to
-/// the portal (`/portal.html?confirmed=<number>`) to `POST …/pay/confirm`.
-/// The invoice is kept for that payment meanwhile; paying it again starts
-/// over (or finishes it, if the bank confirmed it).
+/// Pays an open service invoice now, with the customer at hand: a hosting
+/// service's period left unpaid after its dunning days (a service
+/// suspended for it alone comes back), or a client site's tracked service's
+/// period, invoiced by the agency's billing run (a service staff suspended
+/// or expired meanwhile comes back while the period paid still runs).
+/// Paying a paid invoice again charges nothing. When the card's bank asks
+/// the customer to confirm the payment (3-D Secure), the invoice comes
+/// back still open with `payment_action_url`: the bank's page, which sends
+/// the customer back to the portal (`/portal.html?confirmed=<number>`) to
+/// `POST …/pay/confirm`. The invoice is kept for that payment meanwhile;
+/// paying it again starts over (or finishes it, if the bank confirmed it).
 #[utoipa::path(post, path = "/api/invoices/{number}/pay", tag = "portal", security(("session" = [])),
     request_body = PayInvoice,
     params(("number" = String, Path, description = "the invoice, `INV-000042`")),
@@ -115,7 +118,7 @@ struct PayInvoice {
         (status = 200, body = InvoicePayment, description = "paid; or waiting for the bank (`payment_action_url`)"),
         (status = 402, body = ErrorBody, description = "the card was declined (`card_declined`, `insufficient_funds`, `expired_card`, `invalid_card`, or after the customer's second decline of a day `payment_declined`); nothing was charged"),
         (status = 404, body = ErrorBody, description = "not an invoice of yours"),
-        (status = 409, body = ErrorBody, description = "`not_payable`, `service_ended` (voided when its service ended), `pay_elsewhere`, `charged_automatically`, `payment_in_progress`, `too_many_declines` (for this invoice)"),
+        (status = 409, body = ErrorBody, description = "`not_payable` (voided or refunded), `service_ended` (voided when its service ended, or a client service cancelled), `pay_elsewhere` (an order's or a renewal's), `charged_automatically`, `payment_in_progress`, `too_many_declines` (for this invoice)"),
         (status = 422, body = ErrorBody, description = "`invalid_payment_method`, `card_data_refused`, `invalid_payment`, `payment_method_required`"),
         (status = 429, body = ErrorBody, description = "`rate_limited` with orders and payments, `too_many_declines` (today); see Retry-After"),
         (status = 503, body = ErrorBody, description = "the payment provider is not answering"),

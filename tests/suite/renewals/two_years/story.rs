@@ -10,11 +10,12 @@ use hostfront::adapters::sim::{APPROVED, DECLINED};
 use hostfront::billing::{InvoiceFor, InvoiceStatus, invoice, payment_method};
 use hostfront::clock::{add_months, add_years_secs};
 use hostfront::domains::owned::{self, OwnedStatus};
+use hostfront::invoice_payments as pay;
 use hostfront::mail::MailKind;
 use hostfront::payments::PaymentSource;
 use hostfront::registrar::DomainStatus;
 use hostfront::renewals::{self, RenewalError};
-use hostfront::subscriptions::{self, SubscriptionStatus, pay};
+use hostfront::subscriptions::{self, SubscriptionStatus};
 
 impl Story {
     fn due(&self, k: usize) -> String {

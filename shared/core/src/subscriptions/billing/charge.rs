@@ -49,7 +49,7 @@ pub(super) async fn charge(
         return charge_due(ports, period).await;
     }
     let lease = period.paying_key();
-    let Some(attempt) = crate::subscriptions::pay::bank::take_for_run(ports, &period).await? else {
+    let Some(attempt) = crate::subscriptions::pay::run::take_for_run(ports, &period).await? else {
         // Being paid by hand right now: the next run looks again.
         return Ok(None);
     };

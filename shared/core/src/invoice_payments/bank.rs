@@ -7,15 +7,14 @@
 //! there is over, the billing run. So one payment at a time is still made,
 //! and a confirmed authorisation is captured once, under its own keys.
 
-use super::{InvoicePayment, PayError, attempt_key, finish, owed, reread};
+use super::{InvoicePayment, Owed, PayError, finish, owed, reread};
 use crate::CustomerId;
+use crate::billing::by_hand::{attempt_key, let_go};
 use crate::billing::declines::{self, Paying};
-use crate::billing::invoice::{self, Invoice, InvoiceFor, InvoiceStatus};
-use crate::billing::lease::{self, AtBank};
+use crate::billing::invoice::{self, Invoice, InvoiceStatus};
+use crate::billing::lease;
 use crate::payments::{Authorization, Authorized, Charge, PaymentError, PaymentSource};
 use crate::store::TableError;
-use crate::subscriptions::billing::{Period, PeriodStatus, paying_key_of};
-use crate::subscriptions::find;
 use crate::{Billing, Mailing, Queueing, Settings, Storage};
 
 /// How many of the customer's newest invoices are looked through for a
@@ -38,33 +37,26 @@ enum Lease {
     Confirmed(i64, Authorization),
 }
 
-fn busy() -> PayError {
-    PayError::Conflict {
-        code: "payment_in_progress",
-        message: "this invoice is being paid right now".into(),
-    }
-}
-
 /// Authorises the invoice's total on `source` with its holder at hand,
 /// under the invoice's lease and within the customer's declined cards; a
 /// decline is counted and told.
 pub(super) async fn take_payment(
     ports: &(impl Storage + Settings + Billing),
     bill: &Invoice,
-    period: &Period,
+    owed: &Owed,
     source: PaymentSource,
 ) -> Result<Taken, PayError> {
     let paying = Paying::invoice(&bill.number);
     declines::may_try::<PayError>(ports, &bill.customer_id, &paying).await?;
-    let attempt = match take_lease(ports, bill, period).await? {
+    let attempt = match take_lease(ports, bill, owed).await? {
         Lease::Free(attempt) => attempt,
         Lease::Confirmed(attempt, held) => return Ok(Taken::Held(attempt, held)),
     };
     // The billing run may have tried a period waiting for its holder
     // between our read and the lease, which it takes to charge one.
-    if period.status == PeriodStatus::Scheduled && !unchanged(ports, period).await? {
-        lease::release(ports.table(), &period.paying_key(), attempt).await?;
-        return Err(busy());
+    if owed.tried_meanwhile(ports).await? {
+        lease::release(ports.table(), &owed.lease_key(), attempt).await?;
+        return Err(PayError::busy());
     }
     let request = Charge {
         keep_for_later: false,
@@ -85,15 +77,15 @@ pub(super) async fn take_payment(
             url,
         }) => {
             let now = ports.clock().now_secs();
-            let key = period.paying_key();
+            let key = owed.lease_key();
             if !lease::wait_at_bank(ports.table(), &key, attempt, &authorization_id, now).await? {
                 // The lease lapsed and another payment took it: this one ends.
                 let_go(ports, &bill.number, attempt, &authorization_id).await;
-                return Err(busy());
+                return Err(PayError::busy());
             }
             Ok(Taken::AtBank(url))
         }
-        Err(error) => Err(refused(ports, bill, period, attempt, error).await),
+        Err(error) => Err(refused(ports, bill, owed, attempt, error).await),
     }
 }
 
@@ -110,15 +102,15 @@ fn return_url(ports: &impl Settings, number: &str) -> String {
 async fn take_lease(
     ports: &(impl Storage + Billing),
     bill: &Invoice,
-    period: &Period,
+    owed: &Owed,
 ) -> Result<Lease, PayError> {
-    let (table, key) = (ports.table(), period.paying_key());
+    let (table, key) = (ports.table(), owed.lease_key());
     let now = ports.clock().now_secs();
     let Some(waiting) = lease::at_bank(table, &key).await? else {
         return lease::take(table, &key, now)
             .await?
             .map(Lease::Free)
-            .ok_or_else(busy);
+            .ok_or_else(PayError::busy);
     };
     let answer = ports
         .payments()
@@ -128,7 +120,7 @@ async fn take_lease(
         return Err(PayError::Unavailable(message));
     }
     if !lease::take_from_bank(table, &key, &waiting, now, true).await? {
-        return Err(busy());
+        return Err(PayError::busy());
     }
     Ok(match answer {
         Ok(Authorized::Held(held)) => Lease::Confirmed(waiting.attempt, held),
@@ -146,27 +138,12 @@ async fn take_lease(
     })
 }
 
-/// Lets go of an authorisation its holder never confirmed, so that nothing
-/// of it can be captured even should they confirm it later.
-async fn let_go(ports: &impl Billing, number: &str, attempt: i64, authorization_id: &str) {
-    let key = format!("{}-void", attempt_key(number, attempt));
-    if let Err(error) = ports.payments().void(authorization_id, &key).await {
-        tracing::warn!(invoice = %number, %error, "could not let go of a payment left at the bank");
-    }
-}
-
-/// True when the period is still as read: the billing run has not tried it since.
-async fn unchanged(ports: &impl Storage, period: &Period) -> Result<bool, TableError> {
-    let now = ports.table().get(&period.key()).await?;
-    Ok(now.as_ref().map(Period::of).transpose()?.as_ref() == Some(period))
-}
-
 /// Gives up the lease after the gateway refused attempt `attempt`, and
 /// says why. A decline is final for the attempt: the next uses new keys.
 pub(super) async fn refused(
     ports: &(impl Storage + Billing),
     bill: &Invoice,
-    period: &Period,
+    owed: &Owed,
     attempt: i64,
     error: PaymentError,
 ) -> PayError {
@@ -174,7 +151,7 @@ pub(super) async fn refused(
         PaymentError::Declined { .. } => attempt + 1,
         _ => attempt,
     };
-    match lease::release(ports.table(), &period.paying_key(), next).await {
+    match lease::release(ports.table(), &owed.lease_key(), next).await {
         Ok(()) => told(ports, bill, error).await,
         Err(failed) => failed.into(),
     }
@@ -205,15 +182,15 @@ pub async fn confirmed_at_bank(
     customer_id: &CustomerId,
     number: &str,
 ) -> Result<InvoicePayment, PayError> {
-    let Some((bill, period)) = owed(ports, customer_id, number).await? else {
+    let Some((bill, owed)) = owed(ports, customer_id, number).await? else {
         return reread(ports, customer_id, number).await;
     };
-    let (table, key) = (ports.table(), period.paying_key());
+    let (table, key) = (ports.table(), owed.lease_key());
     let Some(waiting) = lease::at_bank(table, &key).await? else {
         // Another return from the bank may be finishing it right now.
         let now = ports.clock().now_secs();
         let error = match lease::running(table, &key, now).await? {
-            true => busy(),
+            true => PayError::busy(),
             false => PayError::Conflict {
                 code: "nothing_to_confirm",
                 message: "this invoice is not waiting for your bank; pay it with a card".into(),
@@ -221,17 +198,14 @@ pub async fn confirmed_at_bank(
         };
         return paid_meanwhile_or(ports, customer_id, number, error).await;
     };
-    let service = find(table, customer_id, &period.service_id)
-        .await?
-        .ok_or(PayError::NotFound)?;
     let payments = ports.payments();
     match payments.authenticated(&waiting.authorization_id).await {
         Ok(Authorized::Held(held)) => {
             let now = ports.clock().now_secs();
             if !lease::take_from_bank(table, &key, &waiting, now, true).await? {
-                return paid_meanwhile_or(ports, customer_id, number, busy()).await;
+                return paid_meanwhile_or(ports, customer_id, number, PayError::busy()).await;
             }
-            finish(ports, (&service, &period, &bill), waiting.attempt, held).await
+            finish(ports, (&owed, &bill), waiting.attempt, held).await
         }
         Ok(Authorized::Authenticate { url, .. }) => Ok(InvoicePayment {
             invoice: bill,
@@ -261,30 +235,6 @@ async fn paid_meanwhile_or(
     }
 }
 
-/// The billing run's lease on a period that may be paid by hand: refused
-/// while a payment runs or its holder is at their bank; once their time
-/// there is over, taken over, and what the bank held let go.
-pub(in crate::subscriptions) async fn take_for_run(
-    ports: &(impl Storage + Billing),
-    period: &Period,
-) -> Result<Option<i64>, TableError> {
-    let (table, key) = (ports.table(), period.paying_key());
-    let now = ports.clock().now_secs();
-    let Some(waiting) = lease::at_bank(table, &key).await? else {
-        return lease::take(table, &key, now).await;
-    };
-    if waiting.until >= now || !lease::take_from_bank(table, &key, &waiting, now, false).await? {
-        return Ok(None);
-    }
-    let AtBank {
-        authorization_id,
-        attempt,
-        ..
-    } = waiting;
-    let_go(ports, &period.invoice_number, attempt, &authorization_id).await;
-    Ok(Some(attempt + 1))
-}
-
 /// True when an open invoice of the customer's waits for the bank's check
 /// of `authorization_id`: whose check the simulated bank may answer.
 pub async fn awaits_check(
@@ -294,13 +244,10 @@ pub async fn awaits_check(
 ) -> Result<bool, TableError> {
     let bills = invoice::of_customer(ports.table(), customer_id, LOOKED_THROUGH).await?;
     for bill in bills.iter().filter(|b| b.status == InvoiceStatus::Open) {
-        let InvoiceFor::Period {
-            service_id, from, ..
-        } = &bill.about
-        else {
+        let Some(key) = Owed::lease_key_of(&bill.about) else {
             continue;
         };
-        let waiting = lease::at_bank(ports.table(), &paying_key_of(service_id, from)).await?;
+        let waiting = lease::at_bank(ports.table(), &key).await?;
         if waiting.is_some_and(|w| w.authorization_id == authorization_id) {
             return Ok(true);
         }
