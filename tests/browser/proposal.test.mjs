@@ -6,7 +6,7 @@
 // password, logs in and pays the order; staff take the site live under the
 // domain it registered, which starts the proposal's monthly upkeep; the
 // billing run, run from the console, invoices it and the customer finds
-// the invoice in the portal. At 390 px the proposal, the ended preview,
+// the invoice in the portal and pays it. At 390 px the proposal, the ended preview,
 // the portal's invoice and the console's live site fit.
 
 import assert from "node:assert/strict";
@@ -119,7 +119,7 @@ describe("a proposal, made by staff and accepted by the prospect", () => {
     await context.close();
   });
 
-  test("the customer pays, staff take the site live, and its upkeep is invoiced", async () => {
+  test("the customer pays, staff take the site live, and its upkeep is invoiced and paid", async () => {
     const portal = shared.portal;
     await portal.locator("#order-list").getByRole("link", { name: `${domain} · Web Starter` }).click();
     const pay = portal.locator("#pay-form");
@@ -149,6 +149,13 @@ describe("a proposal, made by staff and accepted by the prospect", () => {
     await bill.waitFor();
     assert.match(await bill.textContent(), /\$49\.00[\s\S]*open/, "the upkeep's first month, open");
     await shot(portal, "pipeline-upkeep-invoiced");
+    const number = await bill.getAttribute("data-invoice");
+    await bill.getByRole("button", { name: "Pay now" }).click();
+    const form = portal.locator(`#invoices tr[data-pays="${number}"] form.pay-invoice`);
+    await fillCard(form, "4242 4242 4242 4242");
+    await form.getByRole("button", { name: /^Pay / }).click();
+    await portal.locator("#invoice-message").getByText(`Invoice ${number} is paid. Thank you.`).waitFor();
+    await bill.locator(".invoice-status").getByText(/^paid/).waitFor();
   });
 
   test("390 pixels wide: the proposal, the ended preview, the upkeep's invoice and the console's pitch fit", async () => {
