@@ -112,14 +112,24 @@ async fn runs(ports: &Ports) {
     Task::RunBilling.run(ports).await.unwrap();
 }
 
-async fn client_services_are_billed_once_per_period(clock: &ManualClock, ports: &Ports) {
+/// On 20 January 2028, a new customer and their site named `name`.
+pub(super) async fn customers_site(
+    clock: &ManualClock,
+    ports: &Ports,
+    name: &str,
+) -> (hostfront::accounts::Customer, String) {
     set(clock, time::macros::datetime!(2028-01-20 12:00 UTC));
     hostfront::catalog::seed_demo(ports.table.as_ref())
         .await
         .unwrap();
     let (owner, _) =
         hostfront_tests::customer(ports, &hostfront_tests::shopper::fresh_username()).await;
-    let site_id = site_for(ports, "Billed Bakery", Some(owner.id.as_str())).await;
+    let site_id = site_for(ports, name, Some(owner.id.as_str())).await;
+    (owner, site_id)
+}
+
+async fn client_services_are_billed_once_per_period(clock: &ManualClock, ports: &Ports) {
+    let (owner, site_id) = customers_site(clock, ports, "Billed Bakery").await;
     let care = tracked(
         ports,
         &site_id,

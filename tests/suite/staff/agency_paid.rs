@@ -22,7 +22,7 @@ use hostfront_tests::staff::Clerk;
 use hostfront_tests::{App, until};
 use serde_json::{Value, json};
 
-use super::agency_billing::{now_of, set, site_for, tracked};
+use super::agency_billing::{customers_site, now_of, tracked};
 use crate::hardening::card_testing::{card, log_in};
 use crate::hardening::watched_gateway::{self, watched};
 
@@ -31,13 +31,7 @@ const WAIT: Duration = Duration::from_secs(20);
 /// A customer whose site's care plan (monthly, paid until 31 January 2028)
 /// the billing run invoiced for February, on 20 January 2028.
 async fn billed(clock: &ManualClock, ports: &Ports) -> (Customer, ClientService, Invoice) {
-    set(clock, time::macros::datetime!(2028-01-20 12:00 UTC));
-    hostfront::catalog::seed_demo(ports.table.as_ref())
-        .await
-        .unwrap();
-    let (owner, _) =
-        hostfront_tests::customer(ports, &hostfront_tests::shopper::fresh_username()).await;
-    let site_id = site_for(ports, "Paying Bakery", Some(owner.id.as_str())).await;
+    let (owner, site_id) = customers_site(clock, ports, "Paying Bakery").await;
     let care = tracked(
         ports,
         &site_id,

@@ -18,7 +18,7 @@ use hostfront::invoice_payments::{self as pay, PayError};
 use hostfront::mail::MailKind;
 use hostfront::payments::PaymentSource;
 
-use super::agency_billing::{now_of, set, site_for, tracked};
+use super::agency_billing::{customers_site, now_of, set, tracked};
 use crate::hardening::watched_gateway::watched;
 
 /// The invoice of `service`'s period.
@@ -66,13 +66,7 @@ async fn moves_of(ports: &Ports, service: &ClientService) -> Vec<(String, Actor,
 async fn paying_brings_back_what_was_held_for_it(clock: &ManualClock, ports: &Ports) {
     let (ports, seen) = watched(ports.clone());
     let ports = &ports;
-    set(clock, time::macros::datetime!(2028-01-20 12:00 UTC));
-    hostfront::catalog::seed_demo(ports.table.as_ref())
-        .await
-        .unwrap();
-    let (owner, _) =
-        hostfront_tests::customer(ports, &hostfront_tests::shopper::fresh_username()).await;
-    let site_id = site_for(ports, "Held Bakery", Some(owner.id.as_str())).await;
+    let (owner, site_id) = customers_site(clock, ports, "Held Bakery").await;
     let monthly = |name, last| (name, BillingPeriod::Monthly, last, true);
     let care = tracked(ports, &site_id, monthly("Care plan", "2028-01-31")).await;
     let mailbox = tracked(ports, &site_id, monthly("Mailbox", "2028-01-25")).await;

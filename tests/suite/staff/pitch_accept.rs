@@ -3,7 +3,8 @@
 //! refusal; the mail to the contact with its links; accepting online twice
 //! (and at once) making one account and one order, the customer setting
 //! their password from the welcome mail and seeing the order; an existing
-//! customer's email linked instead; and an acceptance recorded by staff.
+//! customer's email linked instead; an acceptance recorded by staff; and
+//! a refused order that tells the link nothing of the account.
 
 use hostfront::mail::MailKind;
 use hostfront::staff::Role;
@@ -307,3 +308,33 @@ async fn an_existing_customer_is_linked_and_staff_may_record_an_acceptance(app: 
 }
 
 on_both_engines!(an_existing_customer_is_linked_and_staff_may_record_an_acceptance: linked_embedded, linked_cloud);
+
+/// An acceptance whose order is refused (here: the customer may hold no
+/// unpaid order) tells whoever holds the link only that the order waits,
+/// nothing of the account; the site is accepted and not settled, so the
+/// next acceptance tries the order again.
+async fn a_refused_order_tells_the_link_nothing_of_the_account(app: &App) {
+    let support = Clerk::log_in(app, Role::Support).await;
+    let email = fresh_email();
+    let site = ready_site(&support, &email).await;
+    let (status, _) = send(&support, &site, lines(&fresh_domain())).await;
+    assert_eq!(status, 200);
+    let proposal = token(app, &email, MailKind::Proposal, "proposal.html#").await;
+    let (status, refused) = accept(app, &proposal).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (409, Some("order_refused")),
+        "{refused}"
+    );
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("could not be placed yet: we will be in touch"),
+        "{message}"
+    );
+    let (_, now) = support.get(&path(&site, "")).await;
+    assert_eq!(now["site"]["status"], "accepted");
+    assert_eq!(now["site"]["pitch"]["settled"], false, "{now}");
+    assert_eq!(accept(app, &proposal).await.0, 409, "tried again, refused again");
+}
+
+on_both_engines!(a_refused_order_tells_the_link_nothing_of_the_account: refused_embedded, refused_cloud, |config| config.policy.max_unpaid_orders = 0);

@@ -130,9 +130,18 @@ async fn place_order(
             create::place_for(ports, (actor, role, client), &customer, &key, request).await
         }
     };
-    let placed = placed.map_err(|error| AgencyError::Conflict {
-        code: "order_refused",
-        message: format!("the proposal is accepted, but its order could not be placed: {error}"),
+    let placed = placed.map_err(|error| {
+        // Whoever holds the link learns no more of the customer's account
+        // (their unpaid orders, say) than that the order waits; staff see why.
+        tracing::warn!(site = %site.id, %error, "the accepted proposal's order was refused");
+        let message = match by {
+            By::Prospect => "the proposal is accepted, but its order could not be placed yet: we will be in touch".to_string(),
+            By::Staff(..) => format!("the proposal is accepted, but its order could not be placed: {error}"),
+        };
+        AgencyError::Conflict {
+            code: "order_refused",
+            message,
+        }
     })?;
     Ok(Some(placed.view.id.to_string()))
 }
