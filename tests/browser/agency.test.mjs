@@ -24,7 +24,7 @@ describe("the agency pipeline in the console", () => {
     const page = await shared.context.newPage();
     await logIn(page, app.server);
     await visit(page, "Client sites", "Client sites");
-    await page.locator("#site-list").getByText("No client sites yet.").waitFor();
+    await page.locator("#site-list").getByText("No client sites here.").waitFor();
     const form = page.locator("#site-form");
     await form.getByLabel("Business name").fill("Boulangerie du Parc");
     await form.getByLabel("Contact name").fill("Jean Müller");
@@ -142,7 +142,7 @@ describe("the agency pipeline in the console", () => {
     assert.equal(await figure("By status").textContent(), "1 live");
     await page.locator("#site-status").selectOption("draft");
     await page.waitForURL(/#\/sites\?status=draft$/);
-    await page.locator("#site-list").getByText("No draft sites.").waitFor();
+    await page.locator("#site-list").getByText("No client sites here.").waitFor();
     await page.locator("#site-status").selectOption("live");
     await page.locator("#site-list").getByRole("link", { name: "Boulangerie du Parc" }).waitFor();
     await shot(page, "agency-sites");
@@ -220,7 +220,7 @@ describe("the agency pipeline in the console", () => {
     const sites = page.locator("#site-list [data-site]");
     await sites.first().waitFor();
     assert.equal(await sites.count(), 50, "a page is 50, newest first");
-    assert.equal(await sites.first().getByRole("heading").textContent(), "Prospect 50");
+    assert.equal(await sites.first().getByRole("link").textContent(), "Prospect 50");
     await page.getByRole("button", { name: "More" }).click();
     await page.locator("#site-list").getByRole("link", { name: "Boulangerie du Parc" }).waitFor();
     assert.equal(await sites.count(), 51);

@@ -4,7 +4,9 @@
 // the orders list in the address, so a reload keeps its status, order and
 // search; the prospects and the client services sorted by their headers,
 // narrowed, kept in the address over a reload and downloaded, at both
-// widths; and the customers list paged with "More".
+// widths; the client sites sorted by when made from the "Made" header,
+// narrowed by status (in words) and days made, kept over a reload and
+// downloaded, at both widths; and the customers list paged with "More".
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -179,6 +181,67 @@ describe("the staff lists", () => {
       assert.ok(rows[1].includes(`,${tag} Bakery,hosting,${tag} Sooner,active,monthly,9.00,EUR,${inDays(10)},`), rows[1]);
       await shot(page, `lists-client-services-${width}`);
       if (width < 500) await fits(page, "the client services list at 390 px");
+      await page.close();
+    });
+  }
+
+  for (const width of [1280, 390]) {
+    test(`client sites sort by header, filter by status and days, and download at ${width} px`, async () => {
+      const page = await loggedIn();
+      await page.setViewportSize({ width, height: width < 500 ? 844 : 900 });
+      await page.goto(`${app.server.base}/admin/#/dashboard`);
+      const tag = `S${width}`;
+      const made = {};
+      for (const name of ["First", "Second", "Third"]) {
+        made[name] = await consoleApi(page, "/api/admin/sites", { business_name: `${tag} ${name}`, contact_name: "Jo", contact_email: "jo@site.example" });
+        assert.ok(made[name].id, JSON.stringify(made[name]));
+        await new Promise((resolve) => setTimeout(resolve, 5)); // each made at a millisecond of its own
+      }
+      const moved = await consoleApi(page, `/api/admin/sites/${made.Second.id}/moves`, { to: "poc_ready", why: "The mock-up is ready.", v: made.Second.v });
+      assert.equal(moved.status, "poc_ready", JSON.stringify(moved));
+      // Other tests' sites share the list: only this test's count.
+      const ours = async () => (await column(page, "site-table", 1)).filter((name) => name.startsWith(`${tag} `));
+
+      // The drafts: newest first, then oldest first from the "Made" header, kept over a reload.
+      await visit(page, "Client sites", "Client sites");
+      const toolbar = page.locator("#site-toolbar");
+      await toolbar.getByLabel(/^Status/).selectOption("draft");
+      await page.waitForURL(/#\/sites\?status=draft$/);
+      const madeHeader = page.locator("#site-table th", { hasText: "Made" });
+      await madeHeader.waitFor();
+      assert.equal(await madeHeader.getAttribute("aria-sort"), "descending", "newest first");
+      assert.deepEqual(await ours(), [`${tag} Third`, `${tag} First`], "the drafts only");
+      await madeHeader.getByRole("button").click();
+      await page.waitForURL(/#\/sites\?status=draft&sort=oldest$/);
+      await page.locator("#site-table th[aria-sort=ascending]", { hasText: "Made" }).waitFor();
+      assert.deepEqual(await ours(), [`${tag} First`, `${tag} Third`], "oldest first");
+      await page.reload();
+      await page.locator("#site-table th[aria-sort=ascending]", { hasText: "Made" }).waitFor();
+      assert.deepEqual(await ours(), [`${tag} First`, `${tag} Third`], "a reload keeps the status and the order");
+      assert.equal(await page.locator("#site-status").inputValue(), "draft");
+
+      // A status named in words; the order stays.
+      await page.locator("#site-toolbar").getByLabel(/^Status/).selectOption({ label: "proof of concept ready" });
+      await page.waitForURL(/#\/sites\?status=poc_ready&sort=oldest$/);
+      await page.locator(`#site-table [data-site="${made.Second.id}"]`).waitFor();
+      assert.deepEqual(await ours(), [`${tag} Second`]);
+      assert.equal(await page.locator(`#site-table [data-site="${made.Second.id}"] td[data-label="Status"]`).textContent(), "proof of concept ready");
+      const rows = await downloaded(page, "#site-toolbar", "sites");
+      assert.equal(rows[0], "site,business,status,contact,email,phone,customer,live_domain,went_live,created");
+      assert.ok(rows.slice(1, -1).every((line) => line.split(",")[2] === "poc_ready"), rows.join("\n"));
+      assert.deepEqual(rows.slice(1, -1).filter((line) => line.split(",")[1].startsWith(`${tag} `)).map((line) => line.split(",")[0]), [made.Second.id], "the download is the list as filtered");
+
+      // The days made: none up to yesterday, this one up to today.
+      await page.locator("#site-toolbar").getByLabel(/^to/).fill(inDays(-1));
+      await page.waitForURL(new RegExp(`to=${inDays(-1)}`));
+      await page.locator("#site-list").getByText("No client sites here.").waitFor();
+      await page.locator("#site-toolbar").getByLabel(/^to/).fill(inDays(0));
+      await page.waitForURL(new RegExp(`to=${inDays(0)}`));
+      await page.locator(`#site-table [data-site="${made.Second.id}"]`).waitFor();
+      await shot(page, `lists-sites-${width}`);
+      if (width < 500) await fits(page, "the client sites list at 390 px");
+      await page.locator("#site-table").getByRole("link", { name: `${tag} Second` }).click();
+      await page.getByRole("heading", { level: 1, name: `${tag} Second` }).waitFor();
       await page.close();
     });
   }

@@ -1,12 +1,12 @@
 // What the console's agency pages share: the pipeline's words (a site's
 // status, a service's kind and period), where its records are in the API,
-// a move that asks why first, and a list's "More".
+// and a move that asks why first.
 
 import { ApiError } from "../api.js";
 import { el, words } from "../page.js";
 import { money } from "./amounts.js";
-import { attempt, fail } from "./console.js";
-import { ask, note, noteSlot } from "./feedback.js";
+import { fail } from "./console.js";
+import { ask, note } from "./feedback.js";
 
 export const sitePath = (id) => `/api/admin/sites/${encodeURIComponent(id)}`;
 export const servicePath = (service) => `${sitePath(service.site_id)}/services/${encodeURIComponent(service.id)}`;
@@ -52,15 +52,4 @@ export function moveButton({ label, key, fields = [], asks = null, send, redraw 
     (fields[0]?.input ?? why).focus();
   });
   return button;
-}
-
-/// A list's "More" button: the next page, added below the list.
-export function moreButton(key, next, load) {
-  const button = el("button", { type: "button", class: "secondary", "data-more": key }, "More");
-  button.addEventListener("click", () => attempt(async () => {
-    button.disabled = true;
-    await load(next);
-    button.closest(".more")?.remove();
-  }, key));
-  return el("p", { class: "actions more" }, button, noteSlot(key));
 }

@@ -5,14 +5,14 @@
 // address (`#/orders?status=on_hold&sort=oldest`), so back, reload and a
 // shared link keep it. A list's `spec` names only what its API allows:
 //   { area, api, name, toolbar, results: element ids; extra: fixed API
-//     parameters; statuses, defaultStatus, statusId, kinds, kindLabel,
-//     kindWords(kind), dates, dateLabels ([from, to]), search (its label),
-//     checks: [{ name, value, label }] (a list's own filters, each a
-//     checkbox), submitLabel, formId, tableId; sorts (the first is the
-//     API's default), sortLabels; columns: [{ label, cell(item), sort:
-//     [ascending, descending] }] for a table, with rowData(item) (the
-//     row's data-* attributes), or record(item) for records;
-//     empty: what an empty list says }
+//     parameters; statuses, defaultStatus, statusId, statusWords(status),
+//     kinds, kindLabel, kindWords(kind), dates, dateLabels ([from, to]),
+//     search (its label), checks: [{ name, value, label }] (a list's own
+//     filters, each a checkbox), submitLabel, formId, tableId; sorts (the
+//     first is the API's default), sortLabels; columns: [{ label,
+//     cell(item), sort: [ascending, descending] }] for a table, with
+//     rowData(item) (the row's data-* attributes), or record(item) for
+//     records; empty: what an empty list says }
 
 import { $, el, words } from "../page.js";
 import { attempt, call } from "./console.js";
@@ -58,7 +58,7 @@ const field = (label, attributes) => el("label", { class: "inline-field" }, `${l
 
 function toolbar(spec, state) {
   const fields = [];
-  if (spec.statuses) fields.push(choice("status", "Status", spec.statuses, state.status, spec.defaultStatus ? "any" : "", spec.statusId));
+  if (spec.statuses) fields.push(choice("status", "Status", spec.statuses, state.status, spec.defaultStatus ? "any" : "", spec.statusId, spec.statusWords));
   if (spec.kinds) fields.push(choice("kind", spec.kindLabel ?? "Kind", spec.kinds, state.kind, "", null, spec.kindWords));
   if (spec.dates) {
     const [from, to] = spec.dateLabels ?? ["From", "To"];

@@ -1,13 +1,15 @@
-// The console's client sites (`#/sites`, `#/sites?status=live`): the
-// pipeline's figures on top, the sites newest first with "More" for the
-// next page, and the form that makes a draft site.
+// The console's client sites (`#/sites`, `#/sites?status=live&sort=oldest`):
+// the pipeline's figures on top, then the sites with the lists' toolbar
+// (newest or oldest made first from the "Made" header; a status, the days
+// made; CSV), each leading to its page, and the form that makes a draft site.
 
 import { $, el, formFields } from "../page.js";
 import { money } from "./amounts.js";
-import { attempt, call, fail } from "./console.js";
-import { address, go } from "./router.js";
+import { attempt, call } from "./console.js";
+import { showList } from "./list-toolbar.js";
+import { address } from "./router.js";
 import { sayOnceDrawn } from "./site.js";
-import { moreButton, siteStatus } from "./agency.js";
+import { siteStatus } from "./agency.js";
 import { when } from "./words.js";
 
 const counted = (counts, name) => Object.entries(counts).map(([key, n]) => `${n} ${name(key)}`).join(", ");
@@ -27,39 +29,32 @@ function figures(s) {
   ].map(([term, value]) => el("div", { class: "figure" }, el("dt", {}, term), el("dd", {}, value)));
 }
 
-function siteRecord(site) {
-  return el("article", { class: "record", "data-site": site.id },
-    el("h2", {}, el("a", { href: address("sites", site.id) }, site.business_name)),
-    el("dl", { class: "details" },
-      ...[["Status", siteStatus(site.status)], ["Contact", `${site.contact_name} <${site.contact_email}>`],
-        ...(site.live_domain ? [["Live at", site.live_domain]] : []), ["Made", when(site.created_at)]]
-        .flatMap(([term, value]) => [el("dt", {}, term), el("dd", {}, value)])));
-}
+// The API's list has no search: its index orders the sites by when made only.
+const SITE_LIST = {
+  area: "sites", api: "/api/admin/sites", name: "client sites",
+  toolbar: "site-toolbar", results: "site-list", tableId: "site-table",
+  statuses: ["draft", "poc_ready", "proposal_sent", "accepted", "live", "suspended", "cancelled"],
+  statusId: "site-status", statusWords: siteStatus,
+  dates: true, dateLabels: ["Made from", "to"],
+  sorts: ["newest", "oldest"],
+  columns: [
+    { label: "Business", cell: (s) => el("a", { href: address("sites", s.id) }, s.business_name) },
+    { label: "Status", cell: (s) => siteStatus(s.status) },
+    { label: "Contact", cell: (s) => `${s.contact_name} <${s.contact_email}>` },
+    { label: "Live at", cell: (s) => s.live_domain ?? "—" },
+    { label: "Made", cell: (s) => when(s.created_at), sort: ["oldest", "newest"] },
+  ],
+  rowData: (s) => ({ "data-site": s.id, "data-status": s.status }),
+  empty: "No client sites here.",
+};
 
-async function sitesPage(status, cursor) {
-  const query = new URLSearchParams({ ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) });
-  const page = await call(`/api/admin/sites?${query}`);
-  const list = $("site-list");
-  list.append(...page.items.map(siteRecord));
-  if (!list.querySelector("[data-site]")) list.append(el("p", {}, status ? `No ${siteStatus(status)} sites.` : "No client sites yet."));
-  if (page.next) list.append(moreButton("sites-more", page.next, (next) => sitesPage(status, next)));
-}
-
-/// The figures and the first page of the sites in `status` (all unless said).
+/// The figures and the sites the address asks for.
 export async function showSites(params) {
-  const status = params.get("status") ?? "";
-  $("site-status").value = status;
-  $("site-list").replaceChildren();
-  const [stats] = await Promise.all([call("/api/admin/agency/stats"), sitesPage(status, null)]);
+  const [stats] = await Promise.all([call("/api/admin/agency/stats"), showList(SITE_LIST, params)]);
   $("pipeline-figures").replaceChildren(...figures(stats));
 }
 
 export function setUpSites() {
-  const filter = $("site-status");
-  filter.addEventListener("change", () => {
-    const params = filter.value ? { status: filter.value } : {};
-    go(address("sites", null, params), () => showSites(new URLSearchParams(params)).catch(fail));
-  });
   $("site-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const fields = Object.fromEntries(Object.entries(formFields(event.target)).filter(([, value]) => value.trim()));
