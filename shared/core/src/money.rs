@@ -8,7 +8,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// An ISO 4217 code: three capital letters (`USD`, `EUR`).
+/// An ISO 4217 currency in use that counts in hundredths (`USD`, `EUR`):
+/// every amount is kept, shown and charged in cents. Currencies of other
+/// decimals (`JPY`, `KWD`), funds and special codes (`XXX`) are refused,
+/// since an amount in them would be shown and charged 100 times wrong.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(try_from = "String", into = "String")]
 #[schema(value_type = String, example = "USD")]
@@ -16,10 +19,15 @@ pub struct Currency(String);
 
 impl Currency {
     pub fn parse(code: &str) -> Result<Currency, MoneyError> {
-        if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
-            Ok(Currency(code.to_string()))
-        } else {
-            Err(MoneyError::NotACurrency(code.chars().take(16).collect()))
+        let in_cents = iso_currency::Currency::from_code(code).is_some_and(|c| {
+            c.exponent() == Some(2)
+                && !c.is_fund()
+                && !c.is_special()
+                && c.is_superseded().is_none()
+        });
+        match in_cents {
+            true => Ok(Currency(code.to_string())),
+            false => Err(MoneyError::NotACurrency(code.chars().take(16).collect())),
         }
     }
 
@@ -50,7 +58,7 @@ impl fmt::Display for Currency {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
-    #[error("{0:?} is not an ISO 4217 currency code")]
+    #[error("{0:?} is not an ISO 4217 currency counted in cents")]
     NotACurrency(String),
     #[error("cannot add {0} to {1}")]
     MixedCurrencies(Currency, Currency),
@@ -175,6 +183,19 @@ mod tests {
 
     fn money(minor: i64, code: &str) -> Money {
         Money::new(minor, &currency(code))
+    }
+
+    #[test]
+    fn only_currencies_counted_in_cents_are_currencies() {
+        for code in ["USD", "EUR", "GBP", "CHF", "SEK"] {
+            assert!(Currency::parse(code).is_ok(), "{code}");
+        }
+        // No decimals, three, no currency, a fund, retired, not ISO 4217's.
+        for code in [
+            "JPY", "KWD", "XXX", "XAU", "BOV", "VEF", "EURO", "eur", "ABC", "",
+        ] {
+            assert!(Currency::parse(code).is_err(), "{code}");
+        }
     }
 
     #[test]

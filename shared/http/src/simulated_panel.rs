@@ -3,6 +3,7 @@
 //! own (`/simulated-panel/sites/<username>`), as a real panel's server
 //! would answer for the account's domain. So the local demonstration's
 //! preview of a client's website shows a site, not an unreachable domain.
+//! It shows preview accounts only (their domain on the preview zone).
 //! It exists only where the simulated panel hosts accounts, and it is no
 //! part of the shop's API.
 
@@ -49,8 +50,9 @@ struct DefaultPage<'a> {
     ipv4: &'a str,
 }
 
-/// The account's default page; 404 for a name the panel does not hold, as
-/// a web server answers for a host it does not serve.
+/// The preview account's default page; 404 for a name the panel does not
+/// hold or whose domain is not on the preview zone, as a web server
+/// answers for a host it does not serve.
 async fn site(State(state): State<AppState>, Path(username): Path<String>) -> Response {
     let valid = (1..=16).contains(&username.len())
         && username
@@ -60,7 +62,9 @@ async fn site(State(state): State<AppState>, Path(username): Path<String>) -> Re
         true => state.ports.panel.account(&username).await,
         false => Ok(None),
     };
-    let account = match account {
+    // Previews only: a customer's account is no stranger's to look up.
+    let preview_zone = format!(".{}", state.ports.config.preview_zone);
+    let account = match account.map(|a| a.filter(|a| a.domain.ends_with(&preview_zone))) {
         Ok(Some(account)) => account,
         Ok(None) => return (StatusCode::NOT_FOUND, Html(NOT_SERVED)).into_response(),
         Err(error) => {

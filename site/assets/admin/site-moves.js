@@ -2,7 +2,7 @@
 // asks why (the audit log keeps it); going live asks for the client's
 // domain (the proposal is sent from its editor, `site-pitch.js`); suspending and
 // cancelling ask first, naming what happens to the site's services, and
-// need the billing role, as reactivating does.
+// need the billing role, as reactivating and recording an acceptance do.
 
 import { el } from "../page.js";
 import { call } from "./console.js";
@@ -12,7 +12,12 @@ import { moveButton, sitePath } from "./agency.js";
 /// asks for, whether it needs the billing role, and what it says once made.
 const MOVES = [
   { to: "poc_ready", from: ["draft"], label: "Mark proof of concept ready", done: "The proof of concept is ready to show." },
-  { to: "accepted", from: ["proposal_sent"], label: "Record acceptance", done: "Accepted: the client's account, order and services are made; the site can go live." },
+  { to: "accepted", from: ["proposal_sent"], label: "Record acceptance", billing: true, done: "Accepted: the client's account, order and services are made; the site can go live." },
+  // Accepted, but the proposal's order was refused: staff try it again.
+  {
+    to: "accepted", from: ["accepted"], when: (site) => !site.pitch?.settled, label: "Place the proposal's order again", billing: true,
+    done: "The proposal's order is placed and its services are made.",
+  },
   {
     to: "live", from: ["accepted"], label: "Go live", done: (after) => `Live at ${after.live_domain}.`,
     field: () => ({ label: "The client's domain", name: "live_domain", input: el("input", { name: "live_domain", required: "", placeholder: "example.com", autocomplete: "off" }) }),
@@ -59,7 +64,8 @@ export function servicesChanged(before, after) {
 /// `redraw` draws the page again, and says what changed.
 export function siteMoves({ site, services }, allows, redraw) {
   const key = `site:${site.id}`;
-  return MOVES.filter((move) => move.from.includes(site.status) && (!move.billing || allows("billing"))).map((move) => {
+  const allowed = (move) => move.from.includes(site.status) && (!move.when || move.when(site)) && (!move.billing || allows("billing"));
+  return MOVES.filter(allowed).map((move) => {
     const field = move.field?.();
     return moveButton({
       label: move.label, key, fields: field ? [field] : [],

@@ -44,6 +44,7 @@ pub(super) async fn move_to(
 
 async fn a_site_goes_from_draft_to_live(app: &App) {
     let support = Clerk::log_in(app, Role::Support).await;
+    let billing = Clerk::log_in(app, Role::Billing).await;
     let mut refused = bakery();
     refused["contact_email"] = json!("not an address");
     let (status, body) = support.post("/api/admin/sites", refused).await;
@@ -81,7 +82,18 @@ async fn a_site_goes_from_draft_to_live(app: &App) {
         ),
         ("accepted", json!({})),
     ] {
-        let (status, moved) = move_to(&support, &site, to, extra).await;
+        if to == "accepted" {
+            let refused = move_to(&support, &site, to, extra.clone()).await;
+            assert_eq!(
+                refused.0, 403,
+                "recording an acceptance needs the billing role"
+            );
+        }
+        let clerk = match to {
+            "accepted" => &billing,
+            _ => &support,
+        };
+        let (status, moved) = move_to(clerk, &site, to, extra).await;
         assert_eq!(
             (status, moved["status"].as_str()),
             (200, Some(to)),
@@ -191,7 +203,11 @@ async fn services_follow_their_site(app: &App) {
     let billing = Clerk::log_in(app, Role::Billing).await;
     let mut site = new_site(&support).await;
     for to in ["poc_ready", "proposal_sent", "accepted"] {
-        site = move_to(&support, &site, to, json!({})).await.1;
+        let clerk = match to {
+            "accepted" => &billing,
+            _ => &support,
+        };
+        site = move_to(clerk, &site, to, json!({})).await.1;
     }
     let (owner, _) = hostfront_tests::customer(&app.ports, &fresh_username()).await;
     accepted_for(

@@ -79,11 +79,16 @@ pub(super) async fn live_customer(app: &App, domain: &str) -> (Customer, Subscri
     (customer, service)
 }
 
-/// A new site moved to `accepted`.
+/// A new site moved to `accepted` (the acceptance recorded by billing).
 pub(super) async fn accepted_site(clerk: &Clerk<'_>) -> Value {
+    let billing = Clerk::log_in(clerk.app, Role::Billing).await;
     let mut site = new_site(clerk).await;
     for to in ["poc_ready", "proposal_sent", "accepted"] {
-        let (status, moved) = move_to(clerk, &site, to, json!({})).await;
+        let by = match to {
+            "accepted" => &billing,
+            _ => clerk,
+        };
+        let (status, moved) = move_to(by, &site, to, json!({})).await;
         assert_eq!(status, 200, "{moved}");
         site = moved;
     }
@@ -270,6 +275,14 @@ async fn going_live_starts_the_proposals_tracked_services(app: &App) {
         .post(&path, pending("Website build", "one_time"))
         .await;
     assert_eq!(status, 201, "{build}");
+    let mut unbilled = pending("Never billed", "monthly");
+    unbilled["auto_renew"] = json!(false);
+    let (status, refused) = billing.post(&path, unbilled).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (422, Some("expiry_required")),
+        "a recurring service with no last day that never starts billed"
+    );
 
     let site = view(&support, &site).await["site"].clone();
     let (status, went) = move_to(&support, &site, "live", json!({"live_domain": held})).await;

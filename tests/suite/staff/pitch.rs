@@ -56,6 +56,25 @@ async fn simulated_site_shows(app: &App, address: &str, host: &str) {
         .await
         .unwrap();
     assert_eq!(unknown.status().as_u16(), 404);
+    let customers = hostfront::panel::NewAccount {
+        username: "shopper1".into(),
+        password: secrecy::SecretString::from("a long enough password"),
+        domain: "shopper-bakery.com".into(),
+        plan_id: "web-starter".into(),
+        pool: "shared".into(),
+        idempotency_key: "a-customers-order".into(),
+    };
+    app.ports.panel.create_account(&customers).await.unwrap();
+    let theirs = hostfront_tests::http()
+        .get(app.url("/simulated-panel/sites/shopper1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        theirs.status().as_u16(),
+        404,
+        "a customer's account is no stranger's to look up"
+    );
     let hostile = hostfront_tests::http()
         .get(app.url("/simulated-panel/sites/%3Cscript%3E"))
         .send()

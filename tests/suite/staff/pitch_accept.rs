@@ -4,11 +4,12 @@
 //! (and at once) making one account and one order, the customer setting
 //! their password from the welcome mail and seeing the order; an existing
 //! customer's email linked instead; an acceptance recorded by staff; and
-//! a refused order that tells the link nothing of the account.
+//! a refused order that tells the link nothing of the account, which staff
+//! place again.
 
 use hostfront::mail::MailKind;
 use hostfront::staff::Role;
-use hostfront_tests::shopper::{Shopper, fresh_domain};
+use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username};
 use hostfront_tests::staff::Clerk;
 use hostfront_tests::{App, http, link_tokens};
 use serde_json::{Value, json};
@@ -261,7 +262,13 @@ async fn an_existing_customer_is_linked_and_staff_may_record_an_acceptance(app: 
     let by_phone = ready_site(&support, &email).await;
     let (_, sent) = send(&support, &by_phone, upkeep).await;
     let body = json!({"to": "accepted", "why": "said yes on the phone", "v": sent["v"]});
-    let (status, accepted) = support.post(&path(&by_phone, "/moves"), body).await;
+    let (status, _) = support.post(&path(&by_phone, "/moves"), body.clone()).await;
+    assert_eq!(
+        status, 403,
+        "recording an acceptance needs the billing role"
+    );
+    let billing = Clerk::log_in(app, Role::Billing).await;
+    let (status, accepted) = billing.post(&path(&by_phone, "/moves"), body).await;
     assert_eq!(status, 200, "{accepted}");
     assert_eq!(
         (
@@ -292,7 +299,7 @@ async fn an_existing_customer_is_linked_and_staff_may_record_an_acceptance(app: 
         .clone();
     assert_eq!(
         (entry["why"].as_str(), entry["role"].as_str()),
-        (Some("said yes on the phone"), Some("support"))
+        (Some("said yes on the phone"), Some("billing"))
     );
     let response = http()
         .get(app.url("/api/me"))
@@ -309,13 +316,22 @@ async fn an_existing_customer_is_linked_and_staff_may_record_an_acceptance(app: 
 
 on_both_engines!(an_existing_customer_is_linked_and_staff_may_record_an_acceptance: linked_embedded, linked_cloud);
 
-/// An acceptance whose order is refused (here: the customer may hold no
-/// unpaid order) tells whoever holds the link only that the order waits,
-/// nothing of the account; the site is accepted and not settled, so the
-/// next acceptance tries the order again.
-async fn a_refused_order_tells_the_link_nothing_of_the_account(app: &App) {
-    let support = Clerk::log_in(app, Role::Support).await;
+/// An acceptance whose order is refused (the customer already has the
+/// one unpaid order allowed) tells whoever holds the link only that the
+/// order waits, nothing of the account; the site is accepted but not
+/// settled. Staff see why, and once the customer cancelled their other
+/// order, place the proposal's order again.
+async fn a_refused_order_tells_the_link_nothing_and_staff_try_again(app: &App) {
     let email = fresh_email();
+    let ada = Shopper::sign_up(app, &email, "LU").await;
+    let (_, waiting) = ada
+        .order(hostfront_tests::shopper::hosting(
+            "subdomain",
+            &fresh_username(),
+            &fresh_username(),
+        ))
+        .await;
+    let support = Clerk::log_in(app, Role::Support).await;
     let site = ready_site(&support, &email).await;
     let (status, _) = send(&support, &site, lines(&fresh_domain())).await;
     assert_eq!(status, 200);
@@ -334,7 +350,37 @@ async fn a_refused_order_tells_the_link_nothing_of_the_account(app: &App) {
     let (_, now) = support.get(&path(&site, "")).await;
     assert_eq!(now["site"]["status"], "accepted");
     assert_eq!(now["site"]["pitch"]["settled"], false, "{now}");
-    assert_eq!(accept(app, &proposal).await.0, 409, "tried again, refused again");
+
+    let billing = Clerk::log_in(app, Role::Billing).await;
+    let again = json!({"to": "accepted", "why": "placing it again", "v": now["site"]["v"]});
+    let (status, told) = billing.post(&path(&site, "/moves"), again.clone()).await;
+    assert_eq!(status, 409, "{told}");
+    assert!(
+        told["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("awaiting payment"),
+        "staff see why: {told}"
+    );
+    let cancel = format!("/api/orders/{}/cancel", waiting["id"].as_str().unwrap());
+    assert_eq!(ada.post(&cancel, json!({}), None).await.0, 200);
+    let (status, settled) = billing.post(&path(&site, "/moves"), again).await;
+    assert_eq!(status, 200, "{settled}");
+    assert_eq!(
+        (
+            settled["pitch"]["settled"].as_bool(),
+            settled["pitch"]["order_id"].is_string()
+        ),
+        (Some(true), true),
+        "{settled}"
+    );
+    let (status, _) = billing
+        .post(
+            &path(&site, "/moves"),
+            json!({"to": "accepted", "why": "once more", "v": settled["v"]}),
+        )
+        .await;
+    assert_eq!(status, 409, "settled: nothing more to place");
 }
 
-on_both_engines!(a_refused_order_tells_the_link_nothing_of_the_account: refused_embedded, refused_cloud, |config| config.policy.max_unpaid_orders = 0);
+on_both_engines!(a_refused_order_tells_the_link_nothing_and_staff_try_again: refused_embedded, refused_cloud, |config| config.policy.max_unpaid_orders = 1);

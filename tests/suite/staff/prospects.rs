@@ -182,7 +182,8 @@ async fn a_prospect_becomes_a_site_once_and_converts_on_acceptance(app: &App) {
         support.get(&format!("/api/admin/prospects/{id}")).await.1["status"],
         "new"
     );
-    let (status, accepted) = move_to(&support, &site, "accepted", json!({})).await;
+    let billing = Clerk::log_in(app, Role::Billing).await;
+    let (status, accepted) = move_to(&billing, &site, "accepted", json!({})).await;
     assert_eq!(status, 200, "{accepted}");
     let (_, prospect) = support.get(&format!("/api/admin/prospects/{id}")).await;
     assert_eq!(prospect["status"], "converted", "{prospect}");

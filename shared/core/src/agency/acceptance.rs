@@ -89,6 +89,8 @@ pub async fn accept(
     let site = match (site.status, by) {
         (SiteStatus::ProposalSent, _) => record(ports, site, by).await?,
         (SiteStatus::Accepted, By::Prospect) => site.clone(),
+        // Staff try again an acceptance whose order was refused.
+        (SiteStatus::Accepted, By::Staff(..)) if !site.pitch.settled => site.clone(),
         (from, _) => {
             return Err(SiteStatus::check(from, SiteStatus::Accepted)
                 .err()
@@ -99,14 +101,19 @@ pub async fn accept(
 }
 
 /// Records an acceptance given to staff (by phone, say) as `request` says:
-/// the same as accepting online, with who and why in the audit log.
+/// the same as accepting online, with who and why in the audit log. On a
+/// site accepted whose order was refused (`order_refused`), it places the
+/// proposal's order again and makes its services.
 pub async fn accept_by_staff(
     ports: &impl Accepting,
     site: &HostedSite,
     request: super::site::SiteMove,
     mover: Mover<'_>,
 ) -> Result<HostedSite, AgencyError> {
-    SiteStatus::check(site.status, SiteStatus::Accepted)?;
+    let unsettled = site.status == SiteStatus::Accepted && !site.pitch.settled;
+    if !unsettled {
+        SiteStatus::check(site.status, SiteStatus::Accepted)?;
+    }
     if request.v != site.v {
         return Err(moved_on("the site"));
     }

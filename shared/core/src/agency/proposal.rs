@@ -193,8 +193,12 @@ fn priced_line(line: &LineRequest) -> Result<(ProposalLine, Currency), AgencyErr
             "price: 0 to 100,000,000 minor units",
         ));
     }
-    let currency = Currency::parse(&need(&line.currency, "currency")?)
-        .map_err(|_| invalid("invalid_currency", "currency: a currency code such as EUR"))?;
+    let currency = Currency::parse(&need(&line.currency, "currency")?).map_err(|_| {
+        invalid(
+            "invalid_currency",
+            "currency: an ISO 4217 currency counted in cents, such as EUR or USD",
+        )
+    })?;
     let line = ProposalLine {
         kind: line.kind,
         name: fields::name("name", &need(&line.name, "name")?, 120)?,

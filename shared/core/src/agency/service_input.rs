@@ -50,18 +50,26 @@ pub(super) fn checked(
             "price: 0 to 100,000,000 minor units",
         ));
     }
-    let currency = Currency::parse(&new.currency)
-        .map_err(|_| invalid("invalid_currency", "currency: a currency code such as EUR"))?;
+    let currency = Currency::parse(&new.currency).map_err(|_| {
+        invalid(
+            "invalid_currency",
+            "currency: an ISO 4217 currency counted in cents, such as EUR or USD",
+        )
+    })?;
     let expires_on = new
         .expires_on
         .as_deref()
         .map(|d| day("expires_on", d))
         .transpose()?;
-    // A pending one starts when its site goes live, billed from that day.
-    if expires_on.is_none() && new.period != BillingPeriod::OneTime && !new.pending {
+    // A pending one that renews by itself starts when it becomes active
+    // (with its site going live, say), billed from that day.
+    if expires_on.is_none()
+        && new.period != BillingPeriod::OneTime
+        && !(new.pending && new.auto_renew)
+    {
         return Err(invalid(
             "expiry_required",
-            "a service billed monthly or yearly needs expires_on, unless it is pending: then it starts when its site goes live",
+            "a service billed monthly or yearly needs expires_on, unless it is pending and renews by itself: then it starts, billed, when it becomes active",
         ));
     }
     let provider = new

@@ -122,21 +122,29 @@ async fn get_site(
 
 /// Whether moving a site from `from` to `to` changes its services, which
 /// needs the billing role.
-fn touches_services(from: SiteStatus, to: SiteStatus) -> bool {
-    matches!(to, SiteStatus::Suspended | SiteStatus::Cancelled)
-        || (from, to) == (SiteStatus::Suspended, SiteStatus::Live)
+/// Moves that change what a customer is billed: suspending, reactivating
+/// and cancelling move the site's services; recording an acceptance names
+/// the customer (an existing account, by its email alone) its order and
+/// services are for.
+fn needs_billing(from: SiteStatus, to: SiteStatus) -> bool {
+    matches!(
+        to,
+        SiteStatus::Suspended | SiteStatus::Cancelled | SiteStatus::Accepted
+    ) || (from, to) == (SiteStatus::Suspended, SiteStatus::Live)
 }
 
 /// Moves a client site along its lifecycle. Suspending, reactivating and
-/// cancelling also move its services, and need the billing role.
+/// cancelling also move its services; they and recording an acceptance
+/// need the billing role.
 /// Recording an acceptance (`accepted`) does what accepting online does:
-/// the client's account, the proposal's order and its services.
+/// the client's account, the proposal's order and its services; on an
+/// accepted site whose order was refused, it places the order again.
 #[utoipa::path(post, path = "/api/admin/sites/{id}/moves", tag = "admin", security(("staff" = ["support"])),
     params(("id" = String, Path, description = "the site")),
     request_body = SiteMove,
     responses(
         (status = 200, body = HostedSite),
-        (status = 403, body = ErrorBody, description = "`forbidden`: suspending, reactivating or cancelling needs the billing role"),
+        (status = 403, body = ErrorBody, description = "`forbidden`: recording an acceptance, suspending, reactivating or cancelling needs the billing role"),
         (status = 404, body = ErrorBody, description = "no such site"),
         (status = 409, body = ErrorBody, description = "`invalid_transition`; `moved_on`: changed since `v` was read; `order_refused`: accepted, but the proposal's order could not be placed"),
         (status = 422, body = ErrorBody, description = "`invalid_field`, `live_domain_required`, `invalid_domain`, `invalid_body`; going live: `customer_required`, `domain_not_proven`, `panel_account_missing`"),
@@ -149,11 +157,11 @@ async fn move_site(
     ApiJson(request): ApiJson<SiteMove>,
 ) -> Result<Json<HostedSite>, ApiError> {
     let site = found(&state, &id).await?;
-    if touches_services(site.status, request.to) && !staff.member.role.allows(AsBilling::ROLE) {
+    if needs_billing(site.status, request.to) && !staff.member.role.allows(AsBilling::ROLE) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            "suspending, reactivating or cancelling a site moves its services: this needs the billing role",
+            "recording an acceptance, suspending, reactivating or cancelling a site changes what its customer is billed: this needs the billing role",
         ));
     }
     let mover = staff.mover();
