@@ -3,8 +3,9 @@
 //! while the period it pays still runs is active again (in the audit log
 //! as the customer's move), an expired one running to the period's last
 //! day; one whose period is over stays as it is, its receipt saying so; a
-//! cancelled service's invoice is not paid (`service_ended`) and a voided
-//! one is not owed (`not_payable`), neither reaching the gateway.
+//! cancelled service's invoice is voided with it and not paid
+//! (`service_ended`), and one voided otherwise
+//! is not owed (`not_payable`), neither reaching the gateway.
 
 use hostfront::Ports;
 use hostfront::adapters::sim::APPROVED;
@@ -89,6 +90,16 @@ async fn paying_brings_back_what_was_held_for_it(clock: &ManualClock, ports: &Po
     staff_moves(ports, &mailbox, ServiceStatus::Expired).await;
     staff_moves(ports, &old, ServiceStatus::Expired).await;
     staff_moves(ports, &gone, ServiceStatus::Cancelled).await;
+    let left = bill_of(&bills, &gone);
+    let left = invoice::find(ports.table.as_ref(), &owner.id, &left.number)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        left.status,
+        InvoiceStatus::Void,
+        "what a cancelled service left open is voided with it"
+    );
     let void = hostfront::billing::void::void_op(
         ports.table.as_ref(),
         bill_of(&bills, &voided),
@@ -166,3 +177,57 @@ async fn paying_brings_back_what_was_held_for_it(clock: &ManualClock, ports: &Po
 }
 
 with_clock_on_both_engines!(paying_brings_back_what_was_held_for_it: held_embedded, held_cloud);
+
+/// A cancelled site's services end with it, and what they left open is
+/// voided, each invoice by a credit note: nothing is owed for them.
+async fn a_cancelled_site_leaves_nothing_owed(clock: &ManualClock, ports: &Ports) {
+    let (owner, site_id) = customers_site(clock, ports, "Closing Bakery").await;
+    let monthly = |name, last| (name, BillingPeriod::Monthly, last, true);
+    tracked(ports, &site_id, monthly("Care plan", "2028-01-31")).await;
+    tracked(ports, &site_id, monthly("Mailbox", "2028-01-25")).await;
+    assert_eq!(
+        hostfront::agency::billing::run(ports)
+            .await
+            .unwrap()
+            .invoiced,
+        2
+    );
+    let site = site::find(ports, &site_id).await.unwrap().unwrap();
+    let request = hostfront::agency::site::SiteMove {
+        to: hostfront::agency::site::SiteStatus::Cancelled,
+        why: "the client closed the shop".into(),
+        live_domain: None,
+        proposal_notes: None,
+        auth_code: None,
+        v: site.v,
+    };
+    let clerk = Actor::Staff("clerk".into());
+    site::move_site(ports, &site, request, (&clerk, "billing", "127.0.0.1"))
+        .await
+        .unwrap();
+    let bills = invoice::of_customer(ports.table.as_ref(), &owner.id, 10)
+        .await
+        .unwrap();
+    let statuses: Vec<_> = bills.iter().map(|b| b.status.clone()).collect();
+    assert_eq!(
+        statuses,
+        [InvoiceStatus::Void, InvoiceStatus::Void],
+        "{bills:?}"
+    );
+    let notes = hostfront::billing::credit_note::of_customer(ports.table.as_ref(), &owner.id, 10)
+        .await
+        .unwrap();
+    for bill in &bills {
+        let credited: i64 = notes
+            .iter()
+            .filter(|n| n.invoice_number == bill.number)
+            .map(|n| n.total)
+            .sum();
+        assert_eq!(
+            credited, bill.total,
+            "each voided by a credit note for all of it"
+        );
+    }
+}
+
+with_clock_on_both_engines!(a_cancelled_site_leaves_nothing_owed: closed_embedded, closed_cloud);

@@ -12,6 +12,7 @@
 
 pub mod acceptance;
 pub mod billing;
+mod ending;
 mod fields;
 pub mod from_prospect;
 pub mod going_live;

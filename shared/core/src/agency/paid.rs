@@ -94,6 +94,29 @@ pub async fn owed(
     })
 }
 
+/// True when the client service `service_id` of `site_id`, or its site,
+/// was cancelled (or is gone): what it left open was voided with it.
+pub async fn ended(
+    ports: &impl Storage,
+    site_id: &str,
+    service_id: &str,
+) -> Result<bool, TableError> {
+    let read = |error: AgencyError| match error {
+        AgencyError::Table(error) => error,
+        other => TableError::Backend(other.to_string()),
+    };
+    let site = site::find(ports, site_id).await.map_err(read)?;
+    let service = services::find(ports, site_id, service_id)
+        .await
+        .map_err(read)?;
+    Ok(match (site, service) {
+        (Some(site), Some(service)) => {
+            site.status == SiteStatus::Cancelled || service.status == ServiceStatus::Cancelled
+        }
+        _ => true,
+    })
+}
+
 fn cancelled(number: &str) -> PayError {
     PayError::Conflict {
         code: "service_ended",

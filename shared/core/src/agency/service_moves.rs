@@ -75,6 +75,9 @@ pub async fn move_service(
     }
     let mut tx = Tx::new();
     change(service, request.to, update, mover, &why).add_to(&mut tx, (), ports.clock().now())?;
+    if request.to == ServiceStatus::Cancelled {
+        super::ending::void_what_they_leave_open(ports, &mut tx, site, &[service]).await?;
+    }
     match tx.commit(ports.table()).await {
         Ok(()) => {}
         Err(TxError::Refused(())) => return Err(moved_on("the service")),

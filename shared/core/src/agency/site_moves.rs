@@ -77,6 +77,13 @@ pub async fn move_site(
         &why,
         now,
     )?;
+    if request.to == Cancelled {
+        let ending: Vec<_> = services
+            .iter()
+            .filter(|s| s.status != services::ServiceStatus::Cancelled)
+            .collect();
+        super::ending::void_what_they_leave_open(ports, &mut tx, site, &ending).await?;
+    }
     match tx.commit(ports.table()).await {
         Ok(()) => {}
         Err(TxError::Refused(())) => return Err(moved_on("the site")),

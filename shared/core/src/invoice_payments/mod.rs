@@ -191,6 +191,13 @@ async fn not_owed(ports: &impl Storage, bill: &Invoice) -> Result<PayError, Tabl
         InvoiceFor::Period { service_id, .. } if bill.status == InvoiceStatus::Void => {
             period::ended_with_service(ports, &bill.customer_id, service_id).await?
         }
+        InvoiceFor::ClientService {
+            site_id,
+            service_id,
+            ..
+        } if bill.status == InvoiceStatus::Void => {
+            client::ended(ports, site_id, service_id).await?
+        }
         _ => false,
     };
     Ok(match ended {
