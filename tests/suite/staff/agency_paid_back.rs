@@ -208,7 +208,7 @@ async fn a_cancelled_site_leaves_nothing_owed(clock: &ManualClock, ports: &Ports
     let bills = invoice::of_customer(ports.table.as_ref(), &owner.id, 10)
         .await
         .unwrap();
-    let statuses: Vec<_> = bills.iter().map(|b| b.status.clone()).collect();
+    let statuses: Vec<_> = bills.iter().map(|b| b.status).collect();
     assert_eq!(
         statuses,
         [InvoiceStatus::Void, InvoiceStatus::Void],
