@@ -160,6 +160,37 @@ async fn erasure_ends_sessions_anonymises_and_keeps_invoices(app: &App) {
     assert_eq!((status, code(&body)), (403, "wrong_password"));
     assert_eq!(me(app, &other_device).await.0, 200, "nothing changed yet");
 
+    // A client site we look after for them is cancelled first.
+    let bakery = hostfront::agency::site::NewSite {
+        business_name: "Ada's Bakery".into(),
+        contact_name: "Ada".into(),
+        contact_email: email.clone(),
+        contact_phone: None,
+        internal_notes: None,
+    };
+    let clerk = hostfront::audit::Actor::Staff("clerk".into());
+    let site = hostfront::agency::site::create(&app.ports, bakery, &clerk)
+        .await
+        .unwrap();
+    let site_key = Key::new(format!("SITE#{}", site.id), "SITE");
+    let theirs = hostfront::store::Update::new().set("customer_id", customer.as_str());
+    app.ports
+        .table
+        .update(&site_key, theirs, None)
+        .await
+        .unwrap();
+    let (status, _, body) =
+        post(json!({"current_password": PASSWORD, "confirm": CONFIRMATION})).await;
+    assert_eq!((status, code(&body)), (409, "sites_kept"), "{body}");
+    assert!(body.to_string().contains("Ada's Bakery"), "{body}");
+    assert_eq!(me(app, &other_device).await.0, 200, "nothing changed");
+    let cancelled = hostfront::store::Update::new().set("status", "cancelled");
+    app.ports
+        .table
+        .update(&site_key, cancelled, None)
+        .await
+        .unwrap();
+
     let (status, cookie, body) =
         post(json!({"current_password": PASSWORD, "confirm": CONFIRMATION})).await;
     assert_eq!(

@@ -40,6 +40,7 @@ impl From<ErasureError> for ApiError {
         match error {
             ErasureError::Account(error) => error.into(),
             ErasureError::DomainsHeld(_) => ApiError::conflict("domains_held", error.to_string()),
+            ErasureError::SitesKept(_) => ApiError::conflict("sites_kept", error.to_string()),
             ErasureError::OrdersUnderWay(_) => {
                 ApiError::conflict("orders_under_way", error.to_string())
             }
@@ -119,7 +120,7 @@ struct Erased {
     responses(
         (status = 200, body = Erased, description = "erased (`erased`) or, for its last steps, under way (`erasing`); the session cookie is cleared"),
         (status = 403, body = ErrorBody, description = "`wrong_password`; nothing changed"),
-        (status = 409, body = ErrorBody, description = "`domains_held`: transfer the domains named out, or let them expire, first; `orders_under_way`; nothing changed"),
+        (status = 409, body = ErrorBody, description = "`domains_held`: transfer the domains named out, or let them expire, first; `sites_kept`: client sites we look after for the customer, not cancelled; `orders_under_way`; nothing changed"),
         (status = 422, body = ErrorBody, description = "`confirmation_required`: `confirm` is not `erase my account`; `account_changed`; nothing changed"),
         (status = 429, body = ErrorBody, description = "rate limited; see Retry-After"),
     ))]

@@ -5,7 +5,9 @@
 //! may neither delete behind its holder's back (the name would be lost to
 //! anyone) nor keep without an account to renew it. The customer transfers
 //! it out or lets it expire first. It is refused too while an order is
-//! being paid, reviewed or set up.
+//! being paid, reviewed or set up, and while a client site we build or
+//! look after for the customer is not cancelled (its services would go on
+//! being billed to an account that no longer exists).
 //!
 //! Otherwise it runs in two parts. `begin` proves the password and, in one
 //! transaction with its audit entry, ends every session and takes the
@@ -27,7 +29,7 @@ use crate::domains::owned::{self, OwnedStatus};
 use crate::jobs::Job;
 use crate::orders::OrderStatus;
 use crate::store::{
-    Condition, Item, ItemExt, Key, Query, SortKey, TableError, TxOp, Update, all_items,
+    Condition, Index, Item, ItemExt, Key, Query, SortKey, TableError, TxOp, Update, all_items,
 };
 use crate::subscriptions::cancel::{self, Acting, CancelError, When};
 use crate::subscriptions::{self, SubscriptionStatus};
@@ -62,6 +64,12 @@ pub enum ErasureError {
         .0.join(", ")
     )]
     DomainsHeld(Vec<String>),
+    /// Client sites made for the customer, not cancelled.
+    #[error(
+        "we still look after your website {}: ask us to cancel it, then ask again",
+        .0.join(", ")
+    )]
+    SitesKept(Vec<String>),
     /// Orders being paid, reviewed or set up.
     #[error("orders {} are under way; ask again once they are finished", .0.join(", "))]
     OrdersUnderWay(Vec<String>),
@@ -115,6 +123,26 @@ pub(super) async fn partition_of(
     all_items(ports.table(), query).await
 }
 
+/// The business names of the client sites made for the customer and not
+/// cancelled: their services would go on being billed to nobody. Read from
+/// the index of every site (sites are few, and an erasure rare).
+async fn sites_kept(
+    ports: &impl Storage,
+    customer_id: &CustomerId,
+) -> Result<Vec<String>, TableError> {
+    let sites = all_items(ports.table(), Query::index(Index::Gsi1, "SITES")).await?;
+    Ok(sites
+        .iter()
+        .filter(|site| site.str_attr("customer_id") == Some(customer_id.as_str()))
+        .filter(|site| site.str_attr("status") != Some("cancelled"))
+        .map(|site| {
+            site.str_attr("business_name")
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect())
+}
+
 /// What keeps the account from being erased now, if anything.
 async fn refusal(ports: &impl Storage, customer_id: &CustomerId) -> Result<(), ErasureError> {
     let held: Vec<String> = owned::of_customer(ports.table(), customer_id)
@@ -130,6 +158,10 @@ async fn refusal(ports: &impl Storage, customer_id: &CustomerId) -> Result<(), E
         .collect();
     if !held.is_empty() {
         return Err(ErasureError::DomainsHeld(held));
+    }
+    let kept = sites_kept(ports, customer_id).await?;
+    if !kept.is_empty() {
+        return Err(ErasureError::SitesKept(kept));
     }
     let mut under_way = Vec::new();
     for item in partition_of(ports, customer_id, "ORDER#").await? {
