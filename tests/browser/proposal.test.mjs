@@ -136,6 +136,12 @@ describe("a proposal, made by staff and accepted by the prospect", () => {
     const upkeep = page.locator("#site-view [data-client-service]").filter({ hasText: "Monthly upkeep" });
     await page.locator('#site-view [data-client-service][data-status="active"]').filter({ hasText: "Monthly upkeep" }).waitFor();
     assert.match(await upkeep.textContent(), /Renews by itselfyes/);
+    // What the paid order provides is active; the proposal's domain line now
+    // follows the domain's own record, once.
+    await page.locator('#site-view [data-client-service][data-status="active"]').filter({ hasText: "Web Starter" }).waitFor();
+    const domainLines = page.locator("#site-view [data-client-service]").filter({ has: page.getByRole("heading", { name: domain, exact: true }) });
+    assert.equal(await domainLines.count(), 1, "one line for the domain");
+    assert.match(await domainLines.textContent(), /Statusactive/);
     await shot(page, "pipeline-live");
 
     await visit(page, "Tasks", "Scheduled tasks");

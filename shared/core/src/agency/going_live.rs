@@ -9,7 +9,9 @@
 //! proposal's order was for. An acceptance staff recorded may have named
 //! an existing account by its email alone, and is no proof that its
 //! domains belong to this site. A domain the customer holds with us joins
-//! the site's services register, linked to its own record.
+//! the site's services register, linked to its own record (the proposal's
+//! line for it, if it has one), and the services its order provides
+//! become active once that order is live.
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -90,6 +92,44 @@ pub(super) async fn prepare(
     }
     if let Some(held) = held {
         link_domain_service(ports, tx, site, services, &held).await?;
+    }
+    activate_what_its_order_provides(ports, tx, site, services, &customer).await
+}
+
+/// The proposal's services its order provides (the plan's hosting, its
+/// email or SSL) become active with the site once that order is live;
+/// the domain's line follows its own record (`link_domain_service`).
+async fn activate_what_its_order_provides(
+    ports: &impl Storage,
+    tx: &mut Tx<()>,
+    site: &HostedSite,
+    services: &[ClientService],
+    customer: &CustomerId,
+) -> Result<(), AgencyError> {
+    let Some(order_id) = &site.pitch.order_id else {
+        return Ok(());
+    };
+    let order = crate::orders::repo::load(ports, customer, &crate::OrderId::new(order_id)).await;
+    if !matches!(order, Ok(order) if order.status == crate::orders::OrderStatus::Active) {
+        return Ok(());
+    }
+    let record = format!("order:{order_id}");
+    let provided = services.iter().filter(|s| {
+        s.status == ServiceStatus::Pending
+            && s.service_type != ServiceType::Domain
+            && s.provisioned.as_deref() == Some(record.as_str())
+    });
+    for entry in provided {
+        tx.guard(
+            (),
+            TxOp::Update {
+                key: services::key(&site.id, &entry.id),
+                update: Update::new()
+                    .set("status", serde_json::json!(ServiceStatus::Active))
+                    .bump_version(),
+                condition: Some(Condition::VersionIs(entry.v)),
+            },
+        );
     }
     Ok(())
 }
@@ -183,20 +223,32 @@ async fn link_domain_service(
     domain: &OwnedDomain,
 ) -> Result<(), AgencyError> {
     let record = format!("domain:{}", domain.name);
+    // Tracked by hand, or the proposal's line for the order that registered it.
     let entry = services.iter().find(|s| {
         s.provisioned.as_deref() == Some(record.as_str())
             || (s.service_type == ServiceType::Domain
-                && s.provisioned.is_none()
+                && s.provisioned
+                    .as_deref()
+                    .is_none_or(|p| p.starts_with("order:"))
                 && s.name.eq_ignore_ascii_case(&domain.name))
     });
     match entry {
-        Some(entry) if entry.provisioned.is_some() => {}
+        Some(entry) if entry.provisioned.as_deref() == Some(record.as_str()) => {}
         Some(entry) => {
+            let mut update = Update::new().set("provisioned", record).bump_version();
+            if entry.status == ServiceStatus::Pending {
+                let last = domain.expires_at.and_then(day_of);
+                update = services::reindexed(update, last.as_deref(), &entry.id)
+                    .set("status", serde_json::json!(ServiceStatus::Active));
+                if let Some(last) = last {
+                    update = update.set("expires_on", last);
+                }
+            }
             tx.guard(
                 (),
                 TxOp::Update {
                     key: services::key(&site.id, &entry.id),
-                    update: Update::new().set("provisioned", record).bump_version(),
+                    update,
                     condition: Some(Condition::VersionIs(entry.v)),
                 },
             );
