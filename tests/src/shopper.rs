@@ -137,6 +137,20 @@ impl<'a> Shopper<'a> {
     /// from the simulated provider's card endpoint, where the app (or, in a
     /// demonstration, the orders function) serves it; else (Stripe)
     /// Stripe's test payment method of that card, as Stripe.js would make.
+    /// Confirms twice, back from the bank, the invoice payment `confirm`
+    /// (`…/pay/confirm`): both times it answers paid, with no bank page.
+    pub async fn confirms_paid_twice(&self, confirm: &str) {
+        for _ in 0..2 {
+            let (status, paid) = self.post(confirm, json!({}), None).await;
+            assert_eq!(
+                (status, paid["status"].as_str()),
+                (200, Some("paid")),
+                "{paid}"
+            );
+            assert!(paid.get("payment_action_url").is_none(), "{paid}");
+        }
+    }
+
     pub async fn payment_method(&self, number: &str) -> String {
         let (status, _, setup) = self.app.get_with("/api/payments/setup", &[]).await;
         if status == 200 && setup["provider"] == "simulated" {

@@ -275,15 +275,7 @@ async fn the_portal_pays_through_the_bank(clock: &ManualClock, ports: &Ports) {
     assert_eq!(eve.post(&confirm, json!({}), None).await.0, 404);
     let (status, _) = ada.post(&answer, json!({"confirmed": true}), None).await;
     assert_eq!(status, 200);
-    for _ in 0..2 {
-        let (status, paid) = ada.post(&confirm, json!({}), None).await;
-        assert_eq!(
-            (status, paid["status"].as_str()),
-            (200, Some("paid")),
-            "{paid}"
-        );
-        assert!(paid.get("payment_action_url").is_none(), "{paid}");
-    }
+    ada.confirms_paid_twice(&confirm).await;
     let (_, services) = ada.get("/api/services").await;
     assert_eq!(services[0]["status"], "active");
 }

@@ -224,15 +224,7 @@ async fn a_client_service_invoice_is_paid_through_the_bank(clock: &ManualClock, 
     );
 
     let captured = seen.captures.lock().unwrap().len();
-    for _ in 0..2 {
-        let (status, paid) = ada.post(&confirm, json!({}), None).await;
-        assert_eq!(
-            (status, paid["status"].as_str()),
-            (200, Some("paid")),
-            "{paid}"
-        );
-        assert!(paid.get("payment_action_url").is_none(), "{paid}");
-    }
+    ada.confirms_paid_twice(&confirm).await;
     assert_eq!(seen.captured_since(captured).len(), 1, "captured once");
     assert_eq!(receipts(&ports, &owner.email).await.len(), 1);
 }
