@@ -69,7 +69,7 @@ pub(super) async fn now_of(ports: &Ports, service: &ClientService) -> ClientServ
 }
 
 /// The customer's invoices for client services: (service, from, to).
-async fn invoiced(
+pub(super) async fn invoiced(
     ports: &Ports,
     customer: &hostfront::CustomerId,
 ) -> Vec<(String, String, String)> {

@@ -10,6 +10,7 @@ mod agency_lists;
 mod agency_paid;
 mod agency_paid_back;
 mod agency_races;
+mod agency_starts;
 mod charts;
 mod countries;
 mod credit;
