@@ -151,8 +151,12 @@ pub async fn confirmed_at_bank(
         .await?
         .ok_or(AddonError::NotFound)?;
     let plan_id = match (&bill.status, &bill.about) {
-        // Confirmed before: a replay, or a return at the same time.
-        (InvoiceStatus::Paid, _) => return Ok(Upgraded::done(service)),
+        // Confirmed before: a replay, or a return at the same time, which
+        // may have finished after the service was read: read it again.
+        (InvoiceStatus::Paid, _) => {
+            let now = find(ports.table(), customer_id, service_id).await?;
+            return now.map(Upgraded::done).ok_or(AddonError::NotFound);
+        }
         (InvoiceStatus::Open, InvoiceFor::Upgrade { plan_id, .. }) if sent.held => plan_id,
         _ => return Err(nothing_to_confirm()),
     };
