@@ -61,3 +61,25 @@ impl Answering {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::preview_policy;
+
+    #[test]
+    fn the_preview_page_frames_the_preview_zone_only() {
+        let real = preview_policy("preview.example.net", false);
+        assert!(
+            real.contains("frame-src https://*.preview.example.net;"),
+            "{real}"
+        );
+        let demo = preview_policy("preview.example.net", true);
+        assert!(
+            demo.contains("frame-src 'self' https://*.preview.example.net;"),
+            "{demo}"
+        );
+        // A zone a header cannot carry frames nothing (or only the simulation).
+        assert!(preview_policy("x.net; script-src *", false).contains("frame-src 'none';"));
+        assert!(preview_policy("", true).contains("frame-src 'self';"));
+    }
+}
