@@ -15,7 +15,10 @@
 //! (`metadata.result` 0), whatever they ask.
 
 mod cpanel_api;
+mod resellers;
 mod whm_api;
+
+pub use resellers::Reseller;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -56,6 +59,9 @@ struct Account {
     addon_domains: Vec<String>,
     /// Per site: (certificate id, expiry).
     certificates: BTreeMap<String, (String, u64)>,
+    /// The DKIM record of its domain, once `enable_dkim` made a key.
+    dkim: Option<String>,
+    reseller: Option<Reseller>,
 }
 
 /// A backup copied to the backup host.
@@ -73,6 +79,8 @@ struct Fleet {
     /// Server host → user → account.
     servers: HashMap<String, BTreeMap<String, Account>>,
     backups: Vec<CopiedBackup>,
+    /// Server host → ACL list name → its privileges.
+    acl_lists: HashMap<String, BTreeMap<String, std::collections::BTreeSet<String>>>,
     /// Function → how many times it was called.
     calls: HashMap<String, usize>,
     /// The next call of this function takes effect; its answer is lost.
@@ -174,6 +182,28 @@ impl WhmServer {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// `user`'s reseller record on `host`, with its list's privileges.
+    pub fn reseller(
+        &self,
+        host: &str,
+        user: &str,
+    ) -> Option<(Reseller, std::collections::BTreeSet<String>)> {
+        let fleet = self.fleet.lock().unwrap();
+        let reseller = fleet.servers.get(host)?.get(user)?.reseller.clone()?;
+        let acls = reseller
+            .acl_list
+            .as_deref()
+            .map(|name| fleet.acl_list(host, name))
+            .unwrap_or_default();
+        Some((reseller, acls))
+    }
+
+    /// The DKIM record `user`'s domain on `host` publishes, if it has a key.
+    pub fn dkim(&self, host: &str, user: &str) -> Option<String> {
+        let fleet = self.fleet.lock().unwrap();
+        fleet.servers.get(host)?.get(user)?.dkim.clone()
     }
 
     pub fn backups(&self) -> Vec<CopiedBackup> {

@@ -17,6 +17,7 @@ fn a_web_zone() -> Zone {
         ipv4: "198.51.100.10",
         ipv6: "2001:db8:100::64:a",
         mail_host: &mail_host,
+        dkim: None,
     };
     Zone {
         records: zone::records(Template::Web, &origin, &target),

@@ -42,6 +42,8 @@ macro_rules! conformance {
     };
 }
 
+mod kinds;
+
 conformance!(
     an_account_is_made_once_per_key_with_a_place_of_its_own,
     what_an_account_holds_is_kept,

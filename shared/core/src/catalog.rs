@@ -2,6 +2,7 @@
 //! domain prices. Amounts are integer minor units of the catalog's currency.
 
 use crate::money::Currency;
+use crate::panel::ResellerTerms;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -80,13 +81,53 @@ pub struct Plan {
     /// terminated (ended and torn down, its backup kept).
     #[serde(default = "default_terminate_after_days")]
     pub terminate_after_days: u32,
+    /// A reseller plan's privileges on the panel, by WHM's ACL names;
+    /// empty: [`RESELLER_ACLS`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acls: Vec<String>,
 }
+
+/// What a reseller may do unless its plan says otherwise: make, list,
+/// suspend, upgrade and remove its own accounts and their DNS, and read
+/// their use; never anything of the server's.
+pub const RESELLER_ACLS: &[&str] = &[
+    "acct-summary",
+    "create-acct",
+    "kill-acct",
+    "list-accts",
+    "suspend-acct",
+    "upgrade-account",
+    "passwd",
+    "edit-mx",
+    "create-dns",
+    "kill-dns",
+    "park-dns",
+    "show-bandwidth",
+    "allow-addoncreate",
+    "allow-parkedcreate",
+];
 
 fn default_terminate_after_days() -> u32 {
     30
 }
 
 impl Plan {
+    /// What a reseller plan gives on the panel: its privilege list, named
+    /// after the plan, and its account and disk limits.
+    pub fn reseller_terms(&self) -> ResellerTerms {
+        let acls = if self.acls.is_empty() {
+            RESELLER_ACLS.iter().map(|a| a.to_string()).collect()
+        } else {
+            self.acls.clone()
+        };
+        ResellerTerms {
+            acl_list: format!("hostfront-{}", self.id),
+            acls,
+            account_limit: self.limits.get("accounts").copied().unwrap_or(1),
+            disk_limit_mb: u64::from(self.limits.get("disk_gb").copied().unwrap_or(1)) * 1024,
+        }
+    }
+
     /// The days after the due date on which a charge is tried: the
     /// configured dunning days before the plan's suspension day, then that
     /// day; the service is suspended after the last.

@@ -1,6 +1,7 @@
 //! DNS zones of hosted domains, kept in the table (`ZONE#<domain>`) and
 //! exported as BIND zone files. A zone is made from the plan's template:
-//! web plans get A, AAAA, `www`, MX and SPF; mail-only plans only the mail records.
+//! web plans get A, AAAA, `www`, MX, SPF and DMARC; mail-only plans only
+//! the mail records, with the DKIM key the panel made for them.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -8,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::OrderId;
 use crate::catalog::PlanKind;
+use crate::panel::DkimKey;
 use crate::store::{Item, Key};
 
 pub const DEFAULT_TTL: u32 = 3600;
@@ -62,6 +64,8 @@ pub struct Target<'a> {
     pub ipv4: &'a str,
     pub ipv6: &'a str,
     pub mail_host: &'a str,
+    /// The key outgoing mail is signed with, if the panel made one.
+    pub dkim: Option<&'a DkimKey>,
 }
 
 fn record(name: &str, kind: &str, value: impl Into<String>) -> Record {
@@ -72,6 +76,17 @@ fn record(name: &str, kind: &str, value: impl Into<String>) -> Record {
         priority: None,
         value: value.into(),
     }
+}
+
+/// `text` as a TXT record's value: quoted, in strings of at most 255
+/// bytes (RFC 1035, section 3.3.14), as a 2048-bit key's record needs.
+fn txt(text: &str) -> String {
+    let chunks: Vec<String> = text
+        .as_bytes()
+        .chunks(255)
+        .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
+        .collect();
+    chunks.join(" ")
 }
 
 /// The records a template gives `origin`, pointing at `target`.
@@ -98,6 +113,10 @@ pub fn records(template: Template, origin: &str, target: &Target) -> Vec<Record>
         ..record("@", "MX", format!("{}.", target.mail_host))
     });
     records.push(record("@", "TXT", "\"v=spf1 mx a -all\""));
+    if let Some(dkim) = target.dkim {
+        let name = format!("{}._domainkey", dkim.selector);
+        records.push(record(&name, "TXT", txt(&dkim.record)));
+    }
     records.push(record(
         "_dmarc",
         "TXT",
@@ -164,10 +183,15 @@ mod tests {
     use super::*;
 
     fn zone(template: Template) -> Zone {
+        zone_signed(template, None)
+    }
+
+    fn zone_signed(template: Template, dkim: Option<&DkimKey>) -> Zone {
         let target = Target {
             ipv4: "198.51.100.10",
             ipv6: "2001:db8:100::64:a",
             mail_host: "mail.bakery.com",
+            dkim,
         };
         Zone {
             origin: "bakery.com".into(),
@@ -206,5 +230,34 @@ mod tests {
                 .any(|r| r.name == "www" || (r.name == "@" && r.kind == "A"))
         );
         assert!(zone.records.iter().any(|r| r.kind == "MX"));
+    }
+
+    #[test]
+    fn a_dkim_key_is_published_in_strings_of_255_bytes() {
+        let key = DkimKey {
+            selector: "default".into(),
+            record: format!("v=DKIM1; k=rsa; p={}", "A".repeat(392)),
+        };
+        let zone = zone_signed(Template::MailOnly, Some(&key));
+        let dkim = zone
+            .records
+            .iter()
+            .find(|r| r.name == "default._domainkey")
+            .expect("the key is in the zone");
+        assert_eq!(dkim.kind, "TXT");
+        let strings: Vec<&str> = dkim.value.split("\" \"").collect();
+        assert_eq!(strings.len(), 2, "{}", dkim.value);
+        assert_eq!(strings[0].len(), 256, "a quote and 255 bytes");
+        assert_eq!(
+            dkim.value.replace("\" \"", "").trim_matches('"'),
+            key.record
+        );
+        assert!(zone.records.iter().any(|r| r.name == "_dmarc"));
+        assert!(
+            !zone_signed(Template::Web, None)
+                .records
+                .iter()
+                .any(|r| r.name.contains("_domainkey"))
+        );
     }
 }

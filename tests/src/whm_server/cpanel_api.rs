@@ -20,6 +20,10 @@ impl Fleet {
         let Some(a) = accounts.get_mut(&user) else {
             return Err(format!("The user “{user}” does not exist."));
         };
+        if let Some(outcome) = super::resellers::email_auth(a, &call, &arg("domain"), self.next_id)
+        {
+            return outcome;
+        }
         match call.as_str() {
             "Email::list_pops" => Ok(std::iter::once(
                 json!({"email": user, "login": "Main Account"}),

@@ -17,6 +17,9 @@ impl Fleet {
         let arg = |name: &str| q.get(name).cloned().unwrap_or_default();
         let user = arg("user");
         let missing = || format!("User “{user}” does not exist.");
+        if let Some(outcome) = self.reseller_api(server, function, q) {
+            return outcome;
+        }
         match function {
             "version" => Ok(json!({"version": "11.124.0.21"})),
             "createacct" => self.create(server, q),
@@ -99,6 +102,8 @@ impl Fleet {
                 suspended: false,
                 ip: ip.clone(),
                 mailboxes: Vec::new(),
+                dkim: None,
+                reseller: None,
                 addon_domains: Vec::new(),
                 certificates: BTreeMap::from([(domain.clone(), certificate)]),
             },

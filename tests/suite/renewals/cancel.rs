@@ -10,8 +10,8 @@ use hostfront::audit::Actor;
 use hostfront::clock::ManualClock;
 use hostfront::domains::owned::{self, OwnedStatus};
 use hostfront::panel::{
-    AccountState, Backup, HostingAccount, HostingPanel, MailSetup, NewAccount, PanelError,
-    ServerInventory,
+    AccountState, Backup, HostingAccount, HostingPanel, MailDomain, MailSetup, NewAccount,
+    PanelError, ResellerAccess, ResellerTerms, ServerInventory,
 };
 use hostfront::subscriptions::cancel::{self, Acting, CancelError, When};
 use hostfront::subscriptions::{self, SubscriptionStatus};
@@ -232,6 +232,21 @@ impl HostingPanel for NoRemovals {
         self.0
             .set_up_mail_and_admin(username, admin, mailboxes, key)
             .await
+    }
+    async fn set_up_mail_domain(
+        &self,
+        username: &str,
+        mailboxes: &[String],
+        key: &str,
+    ) -> Result<MailDomain, PanelError> {
+        self.0.set_up_mail_domain(username, mailboxes, key).await
+    }
+    async fn make_reseller(
+        &self,
+        username: &str,
+        terms: &ResellerTerms,
+    ) -> Result<ResellerAccess, PanelError> {
+        self.0.make_reseller(username, terms).await
     }
     async fn account(&self, username: &str) -> Result<Option<HostingAccount>, PanelError> {
         self.0.account(username).await

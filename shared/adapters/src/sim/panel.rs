@@ -13,12 +13,14 @@ use serde_json::json;
 
 use hostfront_core::clock::Clock;
 use hostfront_core::panel::{
-    AccountState, Backup, Certificate, HostingAccount, HostingPanel, MailSetup, NewAccount,
-    PanelError, SIMULATED_SITE_PAGES, ServerInventory,
+    AccountState, Backup, Certificate, HostingAccount, HostingPanel, MailDomain, MailSetup,
+    NewAccount, PanelError, ResellerAccess, ResellerTerms, SIMULATED_SITE_PAGES, ServerInventory,
 };
 use hostfront_core::store::{Condition, Item, ItemExt, Table, TableError, TxOp, Update};
 
 use crate::inventory::{Inventory, Layout, Placement, Seed, backend, no_such_account};
+
+mod kinds;
 
 /// How long the panel keeps a backup.
 const BACKUP_DAYS: i64 = 30;
@@ -178,6 +180,23 @@ impl HostingPanel for SimulatedPanel {
             .await
     }
 
+    async fn set_up_mail_domain(
+        &self,
+        username: &str,
+        mailboxes: &[String],
+        idempotency_key: &str,
+    ) -> Result<MailDomain, PanelError> {
+        self.mail_domain(username, mailboxes, idempotency_key).await
+    }
+
+    async fn make_reseller(
+        &self,
+        username: &str,
+        terms: &ResellerTerms,
+    ) -> Result<ResellerAccess, PanelError> {
+        self.reseller(username, terms).await
+    }
+
     async fn account(&self, username: &str) -> Result<Option<HostingAccount>, PanelError> {
         self.inventory.account(username).await
     }
@@ -226,6 +245,12 @@ impl HostingPanel for SimulatedPanel {
             .cloned()
             .and_then(|m| serde_json::from_value::<MailSetup>(m).ok())
             .map(|m| m.mailboxes)
+            .or_else(|| {
+                let domain = item.get("mail_domain").cloned()?;
+                serde_json::from_value::<MailDomain>(domain)
+                    .ok()
+                    .map(|m| m.mailboxes)
+            })
             .unwrap_or_default();
         Ok(Some(AccountState {
             plan_id: item.str_attr("plan_id").unwrap_or_default().to_string(),

@@ -68,6 +68,38 @@ impl WhmPanel {
             .collect())
     }
 
+    /// Adds those of `mailboxes` the account has not: each with a random
+    /// password the customer replaces in cPanel, never stored nor shown.
+    pub(super) async fn add_mailboxes(
+        &self,
+        account: &HostingAccount,
+        mailboxes: &[String],
+    ) -> Result<(), PanelError> {
+        let existing = self.mailboxes(account).await?;
+        for address in mailboxes.iter().filter(|m| !existing.contains(m)) {
+            let Some((local, domain)) = address.split_once('@') else {
+                return Err(PanelError::Refused {
+                    code: "invalid_mailbox".into(),
+                    message: format!("{address:?} is not a mail address"),
+                });
+            };
+            let password = hostfront_core::accounts::random_token();
+            let params = [
+                ("email", local),
+                ("domain", domain),
+                ("password", password.as_str()),
+                ("quota", "0"),
+            ];
+            match self.uapi(account, "Email", "add_pop", &params).await {
+                Ok(_) => {}
+                // Made by a try whose answer was lost.
+                Err(_) if self.mailboxes(account).await?.contains(address) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+
     pub(super) async fn addon_domains(
         &self,
         account: &HostingAccount,

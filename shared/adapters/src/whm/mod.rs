@@ -12,6 +12,7 @@
 mod account;
 mod api;
 mod backup;
+mod kinds;
 mod settings;
 
 use std::net::Ipv4Addr;
@@ -22,8 +23,8 @@ use serde_json::Value;
 
 use hostfront_core::clock::Clock;
 use hostfront_core::panel::{
-    AccountState, Backup, Certificate, HostingAccount, HostingPanel, MailSetup, NewAccount,
-    PanelError, ServerInventory,
+    AccountState, Backup, Certificate, HostingAccount, HostingPanel, MailDomain, MailSetup,
+    NewAccount, PanelError, ResellerAccess, ResellerTerms, ServerInventory,
 };
 use hostfront_core::store::{ItemExt, Table};
 pub use settings::{WhmSettings, server_tokens};
@@ -130,30 +131,7 @@ impl HostingPanel for WhmPanel {
             return Ok(done);
         }
         let account = self.placed(username).await?;
-        let existing = self.mailboxes(&account).await?;
-        for address in mailboxes.iter().filter(|m| !existing.contains(m)) {
-            let Some((local, domain)) = address.split_once('@') else {
-                return Err(PanelError::Refused {
-                    code: "invalid_mailbox".into(),
-                    message: format!("{address:?} is not a mail address"),
-                });
-            };
-            // The customer sets each mailbox's password in cPanel; this
-            // one is never stored nor shown.
-            let password = hostfront_core::accounts::random_token();
-            let params = [
-                ("email", local),
-                ("domain", domain),
-                ("password", password.as_str()),
-                ("quota", "0"),
-            ];
-            match self.uapi(&account, "Email", "add_pop", &params).await {
-                Ok(_) => {}
-                // Made by a try whose answer was lost.
-                Err(_) if self.mailboxes(&account).await?.contains(address) => {}
-                Err(error) => return Err(error),
-            }
-        }
+        self.add_mailboxes(&account, mailboxes).await?;
         let setup = MailSetup {
             // The site is run from cPanel, with the account's own login.
             site_admin: username.to_string(),
@@ -161,6 +139,23 @@ impl HostingPanel for WhmPanel {
             mailboxes: mailboxes.to_vec(),
         };
         self.inventory.finish(idempotency_key, setup, vec![]).await
+    }
+
+    async fn set_up_mail_domain(
+        &self,
+        username: &str,
+        mailboxes: &[String],
+        idempotency_key: &str,
+    ) -> Result<MailDomain, PanelError> {
+        self.mail_domain(username, mailboxes, idempotency_key).await
+    }
+
+    async fn make_reseller(
+        &self,
+        username: &str,
+        terms: &ResellerTerms,
+    ) -> Result<ResellerAccess, PanelError> {
+        self.reseller(username, terms).await
     }
 
     async fn account(&self, username: &str) -> Result<Option<HostingAccount>, PanelError> {

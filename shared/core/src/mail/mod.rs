@@ -46,6 +46,9 @@ pub struct Letter {
     pub account: Option<HostingAccount>,
     pub mailboxes: Vec<String>,
     pub admin_url: String,
+    /// (label, address) of each further login the service has: webmail,
+    /// a reseller interface.
+    pub logins: Vec<(String, String)>,
     /// Records to set at another DNS host, one per line, BIND style.
     pub dns_records: Vec<String>,
     pub nameservers: String,

@@ -34,6 +34,23 @@ pub struct HostingAccount {
     pub mail_host: String,
 }
 
+impl HostingAccount {
+    /// The address of the account's server on another port of its panel
+    /// (cPanel serves webmail on 2096, WHM on 2087).
+    pub fn server_url(&self, port: u16) -> String {
+        let rest = self
+            .panel_url
+            .split_once("://")
+            .map_or(self.panel_url.as_str(), |(_, rest)| rest);
+        let host = rest.split([':', '/']).next().unwrap_or(rest);
+        format!("https://{host}:{port}/")
+    }
+}
+
+/// The ports of a cPanel server's other interfaces.
+pub const WEBMAIL_PORT: u16 = 2096;
+pub const RESELLER_PORT: u16 = 2087;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MailSetup {
     /// The site administrator's login (the website's own admin, not the panel).
@@ -48,6 +65,55 @@ pub struct HostingSetup {
     pub account: HostingAccount,
     pub mail: Option<MailSetup>,
     pub nameservers: Vec<String>,
+    /// An email hosting plan's mail domain: no website.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_domain: Option<MailDomain>,
+    /// A reseller plan's reseller interface.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reseller: Option<ResellerAccess>,
+}
+
+/// An email-only account's mail domain, as the panel set it up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MailDomain {
+    pub domain: String,
+    pub mailboxes: Vec<String>,
+    /// Where the mailboxes are read in a browser.
+    pub webmail_url: String,
+    /// The key the panel signs outgoing mail with, to publish in DNS.
+    pub dkim: Option<DkimKey>,
+}
+
+/// A DKIM public key record: the TXT value `record` at
+/// `<selector>._domainkey.<domain>` (RFC 6376, section 3.6.2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DkimKey {
+    pub selector: String,
+    /// `v=DKIM1; k=…; p=…`.
+    pub record: String,
+}
+
+/// What a reseller plan lets its customer do on the panel: the privileges
+/// of the plan's ACL list, and how many accounts and how much disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResellerTerms {
+    /// The panel's name of the plan's privilege list.
+    pub acl_list: String,
+    /// The privileges in it (WHM's ACL names: `create-acct`, `list-accts`…).
+    pub acls: Vec<String>,
+    pub account_limit: u32,
+    pub disk_limit_mb: u64,
+}
+
+/// The reseller interface of a reseller account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ResellerAccess {
+    /// Where the reseller logs in (WHM), with the account's own login.
+    pub reseller_url: String,
+    pub acl_list: String,
+    pub account_limit: u32,
+    /// Its accounts share the server's address; no addresses of their own.
+    pub shared_addresses: bool,
 }
 
 /// What the panel holds of an account beyond its place: the plan whose
@@ -153,6 +219,23 @@ pub trait HostingPanel: Send + Sync {
         mailboxes: &[String],
         idempotency_key: &str,
     ) -> Result<MailSetup, PanelError>;
+
+    /// Sets up an email-only account's mail domain (its own domain): the
+    /// mailboxes, webmail and a DKIM key, once per idempotency key.
+    async fn set_up_mail_domain(
+        &self,
+        username: &str,
+        mailboxes: &[String],
+        idempotency_key: &str,
+    ) -> Result<MailDomain, PanelError>;
+
+    /// Makes the account a reseller on `terms`: its privilege list and
+    /// limits. Making it again with the same terms changes nothing.
+    async fn make_reseller(
+        &self,
+        username: &str,
+        terms: &ResellerTerms,
+    ) -> Result<ResellerAccess, PanelError>;
 
     async fn account(&self, username: &str) -> Result<Option<HostingAccount>, PanelError>;
 

@@ -164,6 +164,11 @@ fn login_details(l: &Letter) -> String {
     if !l.admin_url.is_empty() {
         lines.push(format!("Site admin:     {}", l.admin_url));
     }
+    lines.extend(
+        l.logins
+            .iter()
+            .map(|(label, address)| format!("{label}: {address}")),
+    );
     if !l.dns_records.is_empty() {
         lines.push(String::new());
         lines.push(format!(

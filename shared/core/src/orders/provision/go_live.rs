@@ -28,6 +28,8 @@ impl<P: Provisioning> Saga<'_, P> {
             account,
             mail: self.mail.clone(),
             nameservers: nameservers(self.ports),
+            mail_domain: self.mail_domain.clone(),
+            reseller: self.reseller.clone(),
         };
         let now = self.ports.clock().now();
         let subscription = subscription(self.ports, &self.order, hosting, now).await?;

@@ -1,6 +1,7 @@
 //! Provisioning: a paid order's saga, run by a queue worker.
 //!
-//! Provisioning is one workflow of five steps on the engine in `workflow`:
+//! Each kind of plan has a workflow of its own (`workflow`): steps
+//! on the engine in `step_ledger`:
 //! each step is recorded in `ORDER#<id>` / `STEP#<n>#<name>`, leased before
 //! its external call and `done` with its result after; each step is a file of
 //! `steps/`. Every external call carries a key made from the order and the
@@ -24,8 +25,9 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{DomainAction, Order, OrderStatus, StepView, children_partition, order_key};
+use crate::catalog::PlanKind;
 use crate::panel::HostingSetup;
-use crate::panel::{HostingAccount, PanelError};
+use crate::panel::{HostingAccount, MailDomain, PanelError};
 use crate::registrar::RegistrarError;
 use crate::step_ledger::{StepRecord, StepRef, StepStatus};
 use crate::store::{Item, TableError, Update};
@@ -50,15 +52,41 @@ pub enum Step {
     DnsZone,
     MailAndAdmin,
     WelcomeMail,
+    MailDomain,
+    ResellerPrivileges,
 }
 
-pub const STEPS: [Step; 5] = [
+/// Every step any workflow has, in the order of their numbers in the
+/// ledger (`STEP#<n>#<name>`): a new step is added at the end, so that
+/// the records of orders under way keep their numbers.
+pub const STEPS: [Step; 7] = [
     Step::Domain,
     Step::HostingAccount,
     Step::DnsZone,
     Step::MailAndAdmin,
     Step::WelcomeMail,
+    Step::MailDomain,
+    Step::ResellerPrivileges,
 ];
+
+/// The steps a plan of `kind` is provisioned with, in the order they run.
+pub fn workflow(kind: PlanKind) -> &'static [Step] {
+    use Step::*;
+    match kind {
+        PlanKind::Email => &[Domain, HostingAccount, MailDomain, DnsZone, WelcomeMail],
+        PlanKind::Reseller => &[
+            Domain,
+            HostingAccount,
+            ResellerPrivileges,
+            DnsZone,
+            MailAndAdmin,
+            WelcomeMail,
+        ],
+        PlanKind::Shared | PlanKind::Vps | PlanKind::Dedicated => {
+            &[Domain, HostingAccount, DnsZone, MailAndAdmin, WelcomeMail]
+        }
+    }
+}
 
 impl Step {
     pub fn name(self) -> &'static str {
@@ -68,6 +96,8 @@ impl Step {
             Step::DnsZone => "dns_zone",
             Step::MailAndAdmin => "mail_and_admin",
             Step::WelcomeMail => "welcome_mail",
+            Step::MailDomain => "mail_domain",
+            Step::ResellerPrivileges => "reseller_privileges",
         }
     }
 
@@ -80,10 +110,15 @@ impl Step {
                 DomainAction::External => format!("Use {domain}, registered elsewhere"),
                 DomainAction::Subdomain => format!("Reserve {domain}"),
             },
+            Step::HostingAccount if order.plan_kind == PlanKind::Email => {
+                "Create the mail account".into()
+            }
             Step::HostingAccount => "Create the hosting account".into(),
             Step::DnsZone => "Create the DNS zone".into(),
             Step::MailAndAdmin => "Create the site administrator and mailboxes".into(),
             Step::WelcomeMail => "Send the login details".into(),
+            Step::MailDomain => format!("Set up mail for {domain}: mailboxes, webmail, DKIM"),
+            Step::ResellerPrivileges => "Make the reseller account and its limits".into(),
         }
     }
 
@@ -121,7 +156,7 @@ pub async fn enqueue(
 /// The steps of `order` as its owner sees them, from the step records.
 pub fn step_views(order: &Order, records: &[&Item]) -> Vec<StepView> {
     let records: Vec<StepRecord> = records.iter().filter_map(|r| StepRecord::of(r)).collect();
-    STEPS
+    workflow(order.plan_kind)
         .iter()
         .map(|step| {
             let record = records.iter().find(|r| r.name == step.name());
@@ -145,21 +180,31 @@ pub fn nameservers(ports: &impl Settings) -> Vec<String> {
 /// For a domain registered elsewhere, once live: the records its DNS host must serve.
 pub fn records_to_set(order: &Order, hosting: Option<&HostingSetup>) -> Vec<Record> {
     match (&order.domain.action, hosting) {
-        (DomainAction::External, Some(service)) => zone::records(
-            Template::for_plan(order.plan_kind),
-            &order.domain.name,
-            &target(&service.account),
-        ),
+        (DomainAction::External, Some(service)) => {
+            zone_records(order, &service.account, service.mail_domain.as_ref())
+        }
         _ => Vec::new(),
     }
 }
 
-pub(super) fn target(account: &HostingAccount) -> Target<'_> {
-    Target {
+/// The records of `order`'s zone from its plan's template, pointing at
+/// `account`, with the mail domain's DKIM key when it has one.
+pub(super) fn zone_records(
+    order: &Order,
+    account: &HostingAccount,
+    mail_domain: Option<&MailDomain>,
+) -> Vec<Record> {
+    let target = Target {
         ipv4: &account.ipv4,
         ipv6: &account.ipv6,
         mail_host: &account.mail_host,
-    }
+        dkim: mail_domain.and_then(|m| m.dkim.as_ref()),
+    };
+    zone::records(
+        Template::for_plan(order.plan_kind),
+        &order.domain.name,
+        &target,
+    )
 }
 
 /// How a step that did not finish ended.
@@ -290,10 +335,12 @@ pub async fn run(
         item,
         account: None,
         mail: None,
+        mail_domain: None,
+        reseller: None,
         domain: None,
     };
     let mut progressed = false;
-    for step in STEPS {
+    for &step in workflow(saga.order.plan_kind) {
         if let Some(result) = done.get(step.name()) {
             saga.absorb(step, result);
             continue;

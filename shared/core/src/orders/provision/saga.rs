@@ -11,7 +11,7 @@ use crate::orders::letters::letter;
 use crate::orders::lifecycle::{Change, ChangeError};
 use crate::orders::secrets::{self as order_secrets, Secret};
 use crate::orders::{DomainAction, Order, OrderStatus, children_partition, order_key};
-use crate::panel::{HostingAccount, MailSetup};
+use crate::panel::{HostingAccount, MailDomain, MailSetup, ResellerAccess};
 use crate::step_ledger::{LeaseError, Ledger};
 use crate::store::{Item, ItemExt, TableError, TxOp, Update};
 use crate::{Provisioning, Storage};
@@ -32,6 +32,8 @@ pub(super) struct Saga<'a, P: Provisioning> {
     pub(super) item: Item,
     pub(super) account: Option<HostingAccount>,
     pub(super) mail: Option<MailSetup>,
+    pub(super) mail_domain: Option<MailDomain>,
+    pub(super) reseller: Option<ResellerAccess>,
     /// What the domain step obtained (a registration, a transfer's state).
     pub(super) domain: Option<Value>,
 }
@@ -69,6 +71,8 @@ impl<P: Provisioning> Saga<'_, P> {
             Step::HostingAccount => self.account = serde_json::from_value(result.clone()).ok(),
             Step::MailAndAdmin => self.mail = serde_json::from_value(result.clone()).ok(),
             Step::Domain => self.domain = Some(result.clone()),
+            Step::MailDomain => self.mail_domain = serde_json::from_value(result.clone()).ok(),
+            Step::ResellerPrivileges => self.reseller = serde_json::from_value(result.clone()).ok(),
             _ => {}
         }
     }

@@ -4,9 +4,9 @@ use crate::Provisioning;
 use serde_json::json;
 
 use super::super::saga::Saga;
-use super::super::{Done, StepError, nameservers, target};
+use super::super::{Done, StepError, nameservers, zone_records};
 use crate::dnshost::DnsError;
-use crate::zone::{self, Template, Zone};
+use crate::zone::{self, Zone};
 
 pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
@@ -21,11 +21,7 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
         serial: zone::serial_for(ports.clock().now()),
         nameservers: nameservers(ports),
         hostmaster: format!("hostmaster@{}", ports.config().subdomain_zone),
-        records: zone::records(
-            Template::for_plan(order.plan_kind),
-            domain,
-            &target(account),
-        ),
+        records: zone_records(order, account, saga.mail_domain.as_ref()),
     };
     ports
         .dns_host()

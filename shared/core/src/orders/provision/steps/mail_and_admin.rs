@@ -5,12 +5,11 @@ use serde_json::json;
 
 use super::super::saga::Saga;
 use super::super::{Done, StepError, from_panel};
-use super::call_key;
+use super::{call_key, first_mailboxes};
 
 pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
-    let domain = &order.domain.name;
-    let mailboxes = vec![format!("info@{domain}"), format!("postmaster@{domain}")];
+    let mailboxes = first_mailboxes(order);
     let setup = saga
         .ports
         .panel()

@@ -1,4 +1,4 @@
-//! The five steps of provisioning, one file each. A step makes its external
+//! The steps of provisioning, one file each. A step makes its external
 //! call with a key made from the order and the step, so a repeated call is
 //! answered from the other side's records, and returns what it did.
 
@@ -6,6 +6,8 @@ mod dns_zone;
 mod domain;
 mod hosting_account;
 mod mail_and_admin;
+mod mail_domain;
+mod reseller_privileges;
 mod welcome_mail;
 
 use super::saga::Saga;
@@ -21,6 +23,8 @@ impl<P: Provisioning> Saga<'_, P> {
             Step::DnsZone => dns_zone::run(self).await,
             Step::MailAndAdmin => mail_and_admin::run(self).await,
             Step::WelcomeMail => welcome_mail::run(self).await,
+            Step::MailDomain => mail_domain::run(self).await,
+            Step::ResellerPrivileges => reseller_privileges::run(self).await,
         }
     }
 }
@@ -28,4 +32,10 @@ impl<P: Provisioning> Saga<'_, P> {
 /// The idempotency key of the order's external call `what`.
 fn call_key(order: &Order, what: &str) -> String {
     format!("{}-{what}", order.id)
+}
+
+/// The mailboxes a new account starts with.
+fn first_mailboxes(order: &Order) -> Vec<String> {
+    let domain = &order.domain.name;
+    vec![format!("info@{domain}"), format!("postmaster@{domain}")]
 }

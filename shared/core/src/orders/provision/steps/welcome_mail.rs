@@ -5,11 +5,10 @@ use crate::Provisioning;
 use serde_json::json;
 
 use super::super::saga::Saga;
-use super::super::{Done, StepError, nameservers, target};
+use super::super::{Done, StepError, nameservers, zone_records};
 use crate::mail::MailKind;
 use crate::orders::DomainAction;
 use crate::orders::letters::letter;
-use crate::zone::{self, Template};
 
 pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
@@ -20,25 +19,36 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
         letter.mailboxes = mail.mailboxes.clone();
         letter.admin_url = mail.admin_url.clone();
     }
+    if let Some(mail) = &saga.mail_domain {
+        letter.mailboxes = mail.mailboxes.clone();
+        letter
+            .logins
+            .push(("Webmail".into(), mail.webmail_url.clone()));
+    }
+    if let Some(reseller) = &saga.reseller {
+        letter.logins.push((
+            "Reseller interface".into(),
+            format!(
+                "{} (the same username and password; up to {} accounts)",
+                reseller.reseller_url, reseller.account_limit
+            ),
+        ));
+    }
     if order.domain.action == DomainAction::External
         && let Some(account) = &saga.account
     {
-        letter.dns_records = zone::records(
-            Template::for_plan(order.plan_kind),
-            &order.domain.name,
-            &target(account),
-        )
-        .iter()
-        .map(|r| {
-            format!(
-                "{} {} {}{}",
-                r.name,
-                r.kind,
-                r.priority.map(|p| format!("{p} ")).unwrap_or_default(),
-                r.value
-            )
-        })
-        .collect();
+        letter.dns_records = zone_records(order, account, saga.mail_domain.as_ref())
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} {}{}",
+                    r.name,
+                    r.kind,
+                    r.priority.map(|p| format!("{p} ")).unwrap_or_default(),
+                    r.value
+                )
+            })
+            .collect();
         letter.nameservers = nameservers(ports).join(" and ");
     }
     saga.send(MailKind::AccountReady, &letter).await?;
