@@ -9,6 +9,7 @@ mod credit;
 mod decisions;
 mod evidence;
 mod journeys;
+mod kinds;
 mod records;
 mod rules;
 mod saga;
