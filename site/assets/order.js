@@ -8,6 +8,7 @@ import { api, ApiError } from "./api.js";
 import { CardError, cardField } from "./card-field.js";
 import { cartItems, cartPlan, keepWithAccount, registerPrice, removeFromCart } from "./cart.js";
 import { fillCountries } from "./countries.js";
+import { kindLogins, mailboxesOf } from "./hosting.js";
 import { $, el, money, say, sentence, tell, detailRows, formFields } from "./page.js";
 import { offerGenerator } from "./password.js";
 import { taxLabel, taxTerms, withTax } from "./tax.js";
@@ -186,7 +187,8 @@ function showService(order) {
     ["Username", account.username],
     ["Server", `${account.server} (${account.ipv4})`],
     ["Mail server", account.mail_host],
-    ["Mailboxes", (service.mail?.mailboxes ?? []).join(", ")],
+    ["Mailboxes", mailboxesOf(service).join(", ")],
+    ...kindLogins(service),
     ["Nameservers", service.nameservers.join(", ")],
   ];
   $("service-details").replaceChildren(...detailRows(rows));

@@ -10,6 +10,7 @@ import { noCardWarning, savedCard } from "./payment-method.js";
 import { taxTerms, withTax } from "../tax.js";
 import { CardError } from "../card-field.js";
 import { payWith } from "./pay-with.js";
+import { kindLogins, mailboxesOf } from "../hosting.js";
 import { keepingFocus, note, noteSlot } from "./notes.js";
 import { confirmedOnReturn } from "./bank-return.js";
 
@@ -37,8 +38,9 @@ function serviceCard(service) {
       ["Next due", `${service.next_due} (UTC)`],
       ["Price", `${money(service.price, service.currency)} ${service.cycle === "annual" ? "a year" : "a month"}`],
       ["Control panel", el("a", { href: service.hosting.account.panel_url }, service.hosting.account.panel_url)],
-      ["Mailboxes", (service.hosting.mail?.mailboxes ?? []).join(", ") || "none"],
-      ["Other sites", (service.sites ?? []).join(", ") || "none"],
+      ["Mailboxes", mailboxesOf(service.hosting).join(", ") || "none"],
+      ...kindLogins(service.hosting),
+      ...(service.hosting.mail_domain ? [] : [["Other sites", (service.sites ?? []).join(", ") || "none"]]),
       ...(service.cancel_at && !service.ended_at && service.status !== "cancelled" ? [["Ends on", `${service.cancel_at} (UTC)`]] : []),
     ]));
   if (service.status === "cancelled" || service.ended_at) return card;
@@ -165,8 +167,10 @@ function changeButtons(service) {
   if (service.status !== "active") return [];
   const mailboxes = listEditor(service, {
     field: "mailboxes", noun: "mailboxes", label: "Mailboxes, separated by commas",
-    current: service.hosting.mail?.mailboxes ?? [],
+    current: mailboxesOf(service.hosting),
   });
+  // Email hosting serves no website, so it has no other sites.
+  if (service.hosting.mail_domain) return [mailboxes, upgradeButton(service)];
   const sites = listEditor(service, {
     field: "sites", noun: "sites", label: `Other sites: names under ${service.domain} or domains you hold with us, separated by commas`,
     current: service.sites ?? [],

@@ -90,6 +90,17 @@ async fn email_hosting(app: &App) {
         "{text}"
     );
     assert!(!text.contains("Site admin"), "{text}");
+
+    // The customer adds a mailbox: the mail domain keeps its key.
+    let (_, services) = ada.get("/api/services").await;
+    let service = services[0]["id"].as_str().unwrap();
+    let path = format!("/api/services/{service}/mailboxes");
+    let (status, changed) = ada.put(&path, json!({"mailboxes": ["info", "shop"]}), None).await;
+    assert_eq!(status, 200, "{changed}");
+    let mail_now = &changed["hosting"]["mail_domain"];
+    assert_eq!(mail_now["mailboxes"][1], json!(format!("shop@{domain}")), "{changed}");
+    assert_eq!(mail_now["dkim"], mail["dkim"], "the published key stays");
+    assert!(changed["hosting"]["mail"].is_null(), "{changed}");
 }
 
 on_both_engines!(reseller_hosting: reseller_hosting_embedded, reseller_hosting_cloud);

@@ -52,6 +52,10 @@ async fn a_mail_domain_is_set_up_once_per_key_with_a_dkim_key(p: Arc<dyn Hosting
     );
     let state = p.state("ada").await.unwrap().expect("the account");
     assert_eq!(state.mailboxes, boxes, "the panel holds the mailbox");
+    let more = ["info@ada-bakery.com".to_string(), "shop@ada-bakery.com".to_string()];
+    let changed = p.set_up_mail_domain("ada", &more, "order-1-more").await.unwrap();
+    assert_eq!(changed.mailboxes, more);
+    assert_eq!(changed.dkim, mail.dkim, "a change of mailboxes keeps the published key");
     let missing = p.set_up_mail_domain("nobody", &boxes, "order-2-mail").await;
     assert!(
         matches!(missing, Err(PanelError::Refused { .. })),

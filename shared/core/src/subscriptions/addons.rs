@@ -165,26 +165,27 @@ pub async fn set_mailboxes(
         }
     }
     within_limit(ports, &service, "mailboxes", mailboxes.len()).await?;
-    let admin = service
-        .hosting
-        .mail
-        .as_ref()
-        .map(|m| m.site_admin.clone())
-        .unwrap_or_default();
     // The same list asked for again is the same call, answered from the panel's record.
     let call_key = format!("{service_id}-mailboxes-{}", mailboxes.join(","));
-    let setup = ports
-        .panel()
-        .set_up_mail_and_admin(
-            &service.hosting.account.username,
-            &admin,
-            &mailboxes,
-            &call_key,
-        )
-        .await
-        .map_err(panel_error)?;
+    let username = &service.hosting.account.username;
     let mut hosting = service.hosting.clone();
-    hosting.mail = Some(setup);
+    if hosting.mail_domain.is_some() {
+        // Email hosting: the mail domain keeps its DKIM key and webmail.
+        let setup = ports
+            .panel()
+            .set_up_mail_domain(username, &mailboxes, &call_key)
+            .await
+            .map_err(panel_error)?;
+        hosting.mail_domain = Some(setup);
+    } else {
+        let admin = (hosting.mail.as_ref()).map_or(String::new(), |m| m.site_admin.clone());
+        let setup = ports
+            .panel()
+            .set_up_mail_and_admin(username, &admin, &mailboxes, &call_key)
+            .await
+            .map_err(panel_error)?;
+        hosting.mail = Some(setup);
+    }
     record_change(
         ports,
         &service,

@@ -53,11 +53,22 @@ impl SimulatedPanel {
                 message: format!("{outside} is not an address of {}", account.domain),
             });
         }
+        // The domain keeps the key it has: the zone publishes it.
+        let kept = self
+            .account_item(username)
+            .await?
+            .and_then(|item| item.get("mail_domain").cloned())
+            .and_then(|m| serde_json::from_value::<MailDomain>(m).ok())
+            .and_then(|m| m.dkim);
+        let dkim = match kept {
+            Some(key) => key,
+            None => new_dkim_key()?,
+        };
         let setup = MailDomain {
             domain: account.domain.clone(),
             mailboxes: mailboxes.to_vec(),
             webmail_url: account.server_url(WEBMAIL_PORT),
-            dkim: Some(new_dkim_key()?),
+            dkim: Some(dkim),
         };
         let store = TxOp::Update {
             key: self.inventory.account_key(username),
