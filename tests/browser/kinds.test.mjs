@@ -1,0 +1,81 @@
+// Each kind of plan ordered in Chromium, on a desktop and then on a phone:
+// the order's page shows the kind's own steps as they run, and once live
+// the logins that kind has (webmail for email hosting, the reseller
+// interface for a reseller), which the portal's service card and the
+// welcome mail show too.
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { fillCard, fits, shot, signUp, useStorefront } from "./harness.mjs";
+
+const KINDS = [
+  { plan: "mail-basic", slug: "email", steps: 5, login: "Webmail", absent: "Site admin" },
+  { plan: "reseller-20", slug: "reseller", steps: 6, login: "Reseller interface", absent: null },
+];
+
+const SCREENS = [
+  { name: "desktop", width: 1280, height: 900 },
+  { name: "phone", width: 390, height: 844 },
+];
+
+/// Orders `kind` for the free subdomain `label` and pays it; waits until live.
+async function orderLive(page, base, kind, label) {
+  await page.goto(`${base}/order.html`);
+  const form = page.locator("#order-form");
+  await form.locator("#plan option").first().waitFor({ state: "attached" });
+  await form.getByLabel("Plan").selectOption(kind.plan);
+  await form.getByLabel("A free subdomain").check();
+  await form.getByLabel(/Subdomain name/).fill(label);
+  await page.locator("#username").fill(label.slice(0, 16));
+  await form.getByRole("button", { name: "Generate" }).click();
+  await form.getByRole("button", { name: "Place order" }).click();
+  await page.waitForURL(/\/order\.html\?id=/);
+  const pay = page.locator("#pay-form");
+  await fillCard(pay, "4242 4242 4242 4242");
+  await pay.getByRole("button", { name: "Pay" }).click();
+  const live = page.locator('#order[data-status="active"]');
+  await live.waitFor({ timeout: 20000 }).catch(async (error) => {
+    throw new Error(`${await page.locator("#order").getAttribute("data-status")}: ${await page.locator("#order-status").textContent()} ${await page.locator("#order-message").textContent()} ${error.message}`);
+  });
+}
+
+describe("every kind of plan, ordered", () => {
+  // Four orders a minute from one address: more than the purchase limit's burst.
+  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0", HOSTFRONT_PURCHASE_PER_MINUTE: "60" });
+
+  for (const kind of KINDS) {
+    test(`${kind.plan} at 1280 and at 390 pixels: its own steps, then its own logins`, async () => {
+      const page = await app.browser.newPage();
+      await page.goto(`${app.server.base}/account.html?next=/order.html`);
+      await signUp(page, app.server.base, { name: "Kind Tester", email: `${kind.slug}@example.com`, country: "GB" });
+      await page.waitForURL(/\/order\.html$/);
+      for (const screen of SCREENS) {
+        await page.setViewportSize({ width: screen.width, height: screen.height });
+        const label = `${kind.slug}${screen.name}`;
+        await orderLive(page, app.server.base, kind, label);
+        assert.equal(await page.locator("#steps .step.done").count(), kind.steps, "the kind's own steps, all done");
+        const details = page.locator("#service-details");
+        await details.getByText(kind.login).waitFor();
+        assert.match(await details.textContent(), /https:\/\/[a-z0-9.-]+:(2096|2087)\//);
+        if (screen.name === "phone") await fits(page, `${kind.slug} order live`);
+        await shot(page, `kind-${kind.slug}-${screen.name}-live`);
+
+        await page.goto(`${app.server.base}/portal.html`);
+        const card = page.locator("article[data-service]").filter({ hasText: label });
+        await card.getByText(kind.login).waitFor();
+        if (kind.slug === "email") {
+          assert.equal(await card.getByText("Other sites").count(), 0, "mail only: no other sites");
+        }
+        if (screen.name === "phone") await fits(page, `${kind.slug} portal`);
+        await shot(page, `kind-${kind.slug}-${screen.name}-portal`);
+
+        await page.goto(`${app.server.base}/outbox.html`);
+        const welcome = page.locator('.mail[data-kind="account_ready"]').filter({ hasText: `${label}.` }).locator("pre");
+        await welcome.waitFor();
+        assert.match(await welcome.textContent(), new RegExp(`${kind.login}: https://`));
+        if (kind.absent) assert.doesNotMatch(await welcome.textContent(), new RegExp(kind.absent));
+      }
+      await page.close();
+    });
+  }
+});
