@@ -62,6 +62,8 @@ struct Account {
     /// The DKIM record of its domain, once `enable_dkim` made a key.
     dkim: Option<String>,
     reseller: Option<Reseller>,
+    /// The reseller that made it, for its own customer; root's otherwise.
+    owner: Option<String>,
 }
 
 /// A backup copied to the backup host.
@@ -198,6 +200,28 @@ impl WhmServer {
             .map(|name| fleet.acl_list(host, name))
             .unwrap_or_default();
         Some((reseller, acls))
+    }
+
+    /// The reseller `owner` makes the account `user` for a customer of its
+    /// own, through its own WHM login: the server has it, Hostfront not.
+    pub fn reseller_makes_account(&self, host: &str, owner: &str, user: &str) {
+        let mut fleet = self.fleet.lock().unwrap();
+        let accounts = fleet.servers.entry(host.into()).or_default();
+        accounts.insert(
+            user.into(),
+            Account {
+                domain: format!("{user}.example"),
+                package: "web-starter".into(),
+                suspended: false,
+                ip: SHARED_ADDRESS.into(),
+                mailboxes: Vec::new(),
+                addon_domains: Vec::new(),
+                certificates: BTreeMap::new(),
+                dkim: None,
+                reseller: None,
+                owner: Some(owner.into()),
+            },
+        );
     }
 
     /// The DKIM record `user`'s domain on `host` publishes, if it has a key.

@@ -67,9 +67,41 @@ impl Fleet {
                     Value::Null
                 })
             }
+            "listresellers" => Ok(json!({"reseller": self
+                .servers
+                .get(server)
+                .map(|accounts| {
+                    accounts
+                        .iter()
+                        .filter(|(_, a)| a.reseller.is_some())
+                        .map(|(user, _)| user.clone())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()})),
+            "terminatereseller" => {
+                self.terminate(server, &arg("user"), arg("terminatereseller") == "1")
+            }
             _ => return None,
         };
         Some(outcome)
+    }
+
+    /// `terminatereseller`: removes every account the reseller owns, and
+    /// its own when `main` is set.
+    fn terminate(&mut self, server: &str, user: &str, main: bool) -> Result<Value, String> {
+        self.reseller_of(server, user)?;
+        let accounts = self.servers.entry(server.into()).or_default();
+        let owned: Vec<String> = accounts
+            .iter()
+            .filter(|(_, a)| a.owner.as_deref() == Some(user))
+            .map(|(name, _)| name.clone())
+            .collect();
+        let mut removed = Vec::new();
+        for name in owned.into_iter().chain(main.then(|| user.to_string())) {
+            accounts.remove(&name);
+            removed.push(json!({"output": {"raw": format!("Account Removal Ok for {name}")}}));
+        }
+        Ok(json!({"acct": removed}))
     }
 
     fn save_acl_list(

@@ -104,6 +104,7 @@ impl Fleet {
                 mailboxes: Vec::new(),
                 dkim: None,
                 reseller: None,
+                owner: None,
                 addon_domains: Vec::new(),
                 certificates: BTreeMap::from([(domain.clone(), certificate)]),
             },

@@ -64,19 +64,38 @@ async fn email_hosting(app: &App) {
     let (ada, id, live) = live_order(app, "mail-basic").await;
     assert_eq!(
         step_names(&live),
-        ["domain", "hosting_account", "mail_domain", "dns_zone", "welcome_mail"],
+        [
+            "domain",
+            "hosting_account",
+            "mail_domain",
+            "dns_zone",
+            "welcome_mail"
+        ],
         "no site administrator for a mail-only plan"
     );
     assert_eq!(live["steps"][1]["title"], "Create the mail account");
     let domain = live["domain"]["name"].as_str().unwrap();
     let mail = &live["service"]["mail_domain"];
-    assert_eq!(mail["mailboxes"][0], json!(format!("info@{domain}")), "{mail}");
-    assert!(mail["webmail_url"].as_str().unwrap().ends_with(":2096/"), "{mail}");
+    assert_eq!(
+        mail["mailboxes"][0],
+        json!(format!("info@{domain}")),
+        "{mail}"
+    );
+    assert!(
+        mail["webmail_url"].as_str().unwrap().ends_with(":2096/"),
+        "{mail}"
+    );
     assert!(live["service"]["mail"].is_null(), "no website mail set-up");
     let zone = ada.zone(&id).await;
     assert!(zone.contains("\tIN\tMX\t10 "), "{zone}");
-    assert!(zone.contains("@\t3600\tIN\tTXT\t\"v=spf1 mx a -all\""), "{zone}");
-    assert!(zone.contains("_dmarc\t3600\tIN\tTXT\t\"v=DMARC1;"), "{zone}");
+    assert!(
+        zone.contains("@\t3600\tIN\tTXT\t\"v=spf1 mx a -all\""),
+        "{zone}"
+    );
+    assert!(
+        zone.contains("_dmarc\t3600\tIN\tTXT\t\"v=DMARC1;"),
+        "{zone}"
+    );
     let key = mail["dkim"]["record"].as_str().unwrap();
     assert!(
         zone.contains(&format!("default._domainkey\t3600\tIN\tTXT\t\"{key}\"")),
@@ -86,7 +105,10 @@ async fn email_hosting(app: &App) {
     assert!(!zone.contains("www\t"), "no website: {zone}");
     let text = welcome_text(app, &id).await;
     assert!(
-        text.contains(&format!("Webmail: {}", mail["webmail_url"].as_str().unwrap())),
+        text.contains(&format!(
+            "Webmail: {}",
+            mail["webmail_url"].as_str().unwrap()
+        )),
         "{text}"
     );
     assert!(!text.contains("Site admin"), "{text}");
@@ -95,10 +117,16 @@ async fn email_hosting(app: &App) {
     let (_, services) = ada.get("/api/services").await;
     let service = services[0]["id"].as_str().unwrap();
     let path = format!("/api/services/{service}/mailboxes");
-    let (status, changed) = ada.put(&path, json!({"mailboxes": ["info", "shop"]}), None).await;
+    let (status, changed) = ada
+        .put(&path, json!({"mailboxes": ["info", "shop"]}), None)
+        .await;
     assert_eq!(status, 200, "{changed}");
     let mail_now = &changed["hosting"]["mail_domain"];
-    assert_eq!(mail_now["mailboxes"][1], json!(format!("shop@{domain}")), "{changed}");
+    assert_eq!(
+        mail_now["mailboxes"][1],
+        json!(format!("shop@{domain}")),
+        "{changed}"
+    );
     assert_eq!(mail_now["dkim"], mail["dkim"], "the published key stays");
     assert!(changed["hosting"]["mail"].is_null(), "{changed}");
 }
@@ -131,8 +159,14 @@ async fn reseller_hosting(app: &App) {
         .unwrap()
         .expect("the panel holds a reseller");
     assert!(terms.acls.iter().any(|a| a == "create-acct"), "{terms:?}");
-    assert!(!terms.acls.iter().any(|a| a == "all"), "never root's privileges");
+    assert!(
+        !terms.acls.iter().any(|a| a == "all"),
+        "never root's privileges"
+    );
     assert_eq!((terms.account_limit, terms.disk_limit_mb), (20, 150 * 1024));
     let text = welcome_text(app, &id).await;
-    assert!(text.contains(&format!("Reseller interface: {url}")), "{text}");
+    assert!(
+        text.contains(&format!("Reseller interface: {url}")),
+        "{text}"
+    );
 }

@@ -52,10 +52,19 @@ async fn a_mail_domain_is_set_up_once_per_key_with_a_dkim_key(p: Arc<dyn Hosting
     );
     let state = p.state("ada").await.unwrap().expect("the account");
     assert_eq!(state.mailboxes, boxes, "the panel holds the mailbox");
-    let more = ["info@ada-bakery.com".to_string(), "shop@ada-bakery.com".to_string()];
-    let changed = p.set_up_mail_domain("ada", &more, "order-1-more").await.unwrap();
+    let more = [
+        "info@ada-bakery.com".to_string(),
+        "shop@ada-bakery.com".to_string(),
+    ];
+    let changed = p
+        .set_up_mail_domain("ada", &more, "order-1-more")
+        .await
+        .unwrap();
     assert_eq!(changed.mailboxes, more);
-    assert_eq!(changed.dkim, mail.dkim, "a change of mailboxes keeps the published key");
+    assert_eq!(
+        changed.dkim, mail.dkim,
+        "a change of mailboxes keeps the published key"
+    );
     let missing = p.set_up_mail_domain("nobody", &boxes, "order-2-mail").await;
     assert!(
         matches!(missing, Err(PanelError::Refused { .. })),
@@ -136,4 +145,35 @@ async fn whm_passes_on_the_key_it_made() {
     // A second set-up of the same domain keeps WHM's key.
     let again = p.set_up_mail_domain("ada", &boxes, "k2").await.unwrap();
     assert_eq!(again.dkim.map(|k| k.record), fleet.dkim(host, "ada"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn whm_removing_a_reseller_removes_the_accounts_it_made() {
+    let f = hostfront_tests::sqlite_table().await;
+    let fleet = WhmServer::start().await;
+    let p = whm_panel(&fleet, &f).await;
+    let cleo = p.create_account(&account("cleo", "order-1")).await.unwrap();
+    let ada = p.create_account(&account("ada", "order-2")).await.unwrap();
+    p.make_reseller("cleo", &reseller_terms()).await.unwrap();
+    fleet.reseller_makes_account(&cleo.server, "cleo", "cleoclient");
+    p.remove_account("cleo").await.unwrap();
+    let left: Vec<String> = fleet
+        .accounts(&cleo.server)
+        .into_iter()
+        .map(|(u, _)| u)
+        .collect();
+    assert!(!left.contains(&"cleo".to_string()), "{left:?}");
+    assert!(
+        !left.contains(&"cleoclient".to_string()),
+        "its customer's account went with it: {left:?}"
+    );
+    assert!(p.account("ada").await.unwrap().is_some(), "{ada:?} stays");
+    assert_eq!(fleet.calls("terminatereseller"), 1);
+    assert_eq!(fleet.calls("removeacct"), 0);
+    p.remove_account("cleo").await.unwrap();
+    assert_eq!(
+        fleet.calls("terminatereseller"),
+        1,
+        "removing it again asks nothing more"
+    );
 }

@@ -174,4 +174,31 @@ impl WhmPanel {
             shared_addresses: true,
         })
     }
+
+    /// Removes the account from its server; a reseller with every account
+    /// it made for its own customers (`terminatereseller`), which would
+    /// otherwise stay on the server, served and never billed.
+    pub(super) async fn remove_from_server(
+        &self,
+        account: &HostingAccount,
+    ) -> Result<(), PanelError> {
+        let server = account.server.as_str();
+        let refused = |f: super::api::Fault| f.into_panel_error("panel_refused");
+        let resellers = self
+            .api
+            .whm(server, "listresellers", &[])
+            .await
+            .map_err(refused)?;
+        let reseller = super::strings(&resellers["reseller"]).contains(&account.username);
+        let user = account.username.as_str();
+        let removed = if reseller {
+            let params = [("user", user), ("terminatereseller", "1")];
+            self.api.whm(server, "terminatereseller", &params).await
+        } else {
+            self.api
+                .whm(server, "removeacct", &[("username", user)])
+                .await
+        };
+        removed.map(|_| ()).map_err(refused)
+    }
 }

@@ -298,10 +298,7 @@ impl HostingPanel for WhmPanel {
         // Gone from its server already (an earlier try removed it): only
         // its place is left to give back.
         if self.summary(&account).await?.is_some() {
-            self.api
-                .whm(&account.server, "removeacct", &[("username", username)])
-                .await
-                .map_err(|f| f.into_panel_error("panel_refused"))?;
+            self.remove_from_server(&account).await?;
         }
         self.inventory.give_back(username).await
     }
