@@ -150,6 +150,26 @@ describe("the portal", () => {
     await page.close();
   });
 
+  test("a customer ends a service when its domain expires and lets the domain lapse", async () => {
+    const page = await app.browser.newPage();
+    await liveCustomer(page, "ada@example.com", "lapsingbakery.com", "lapsing");
+    await page.goto(`${app.server.base}/portal.html`);
+    const service = page.locator("#services .record", { hasText: "lapsingbakery.com" });
+    await service.getByRole("button", { name: "Other ways to cancel" }).click();
+    const form = service.locator("form");
+    assert.ok(await form.getByLabel(/When lapsingbakery\.com expires/).isChecked(), "the domain's expiry first");
+    await form.getByLabel(/Let lapsingbakery\.com lapse/).check();
+    await form.getByText("Its site and mail stop when the service ends.").waitFor();
+    await shot(page, "portal-cancel-choices");
+    await form.getByRole("button", { name: "Cancel the service" }).click();
+    await service.getByText("Ends on").waitFor();
+    const domain = page.locator('#domain-list .record[data-domain="lapsingbakery.com"]');
+    const expires = (await domain.locator("dd").nth(1).textContent()).replace(" (UTC)", "");
+    assert.match(await service.textContent(), new RegExp(`Ends on${expires}`), "the service ends on the domain's last day");
+    await domain.getByText("off", { exact: true }).waitFor();
+    await page.close();
+  });
+
   test("the portal works 390 pixels wide", async () => {
     const context = await app.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await context.newPage();

@@ -5,6 +5,7 @@
 
 import { api, ApiError } from "../api.js";
 import { $, capitalized, details, el, money, words } from "../page.js";
+import { showDomains } from "./domains.js";
 import { showInvoices } from "./invoices.js";
 import { noCardWarning, savedCard } from "./payment-method.js";
 import { taxTerms, withTax } from "../tax.js";
@@ -45,7 +46,7 @@ function serviceCard(service) {
     ]));
   if (service.status === "cancelled" || service.ended_at) return card;
   if (!service.cancel_at) card.append(...noCardWarning("No card is saved to charge: this service's invoices will not be paid by themselves."));
-  card.append(el("p", { class: "actions" }, cancelButton(service), ...changeButtons(service)), noteSlot(service.id));
+  card.append(el("p", { class: "actions" }, cancelButton(service), ...cancelChoices(service), ...changeButtons(service)), noteSlot(service.id));
   return card;
 }
 
@@ -70,6 +71,39 @@ function cancelButton(service) {
     if (confirm(ask)) act({ method: "POST", body: JSON.stringify({ when: "end_of_term" }) });
   });
   return button;
+}
+
+/// The other ways to end a service: when its domain expires, or now; and
+/// whether its domain, registered here, is left to lapse. A form that
+/// says what stops, so nothing ends without a second look.
+function cancelChoices(service) {
+  if (service.cancel_at) return [];
+  const open = el("button", { type: "button", class: "secondary" }, "Other ways to cancel");
+  open.addEventListener("click", () => {
+    const choice = (value, text, checked = false) =>
+      el("label", { class: "choice" }, el("input", { type: "radio", name: "when", value, ...(checked ? { checked: "" } : {}) }), ` ${text}`);
+    const form = el("form", { class: "card-form" },
+      el("fieldset", {}, el("legend", {}, `End ${service.plan_name} for ${service.domain}`),
+        choice("domain_expiry", `When ${service.domain} expires (a domain registered with us)`, true),
+        choice("now", "Now, or as soon as the plan's notice allows")),
+      el("label", { class: "choice" }, el("input", { type: "checkbox", name: "lapse" }), ` Let ${service.domain} lapse: stop renewing it`),
+      el("p", { class: "hint" }, "Its site and mail stop when the service ends."),
+      el("button", { type: "submit" }, "Cancel the service"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const data = new FormData(form);
+      const body = { when: data.get("when"), domain: data.get("lapse") ? "lapse" : "keep" };
+      try {
+        await api(`/api/services/${encodeURIComponent(service.id)}/cancel`, { method: "POST", body: JSON.stringify(body) });
+        await Promise.all([showServices(), showDomains()]);
+      } catch (error) {
+        failed(service, error);
+      }
+    });
+    open.replaceWith(form);
+    form.querySelector("input").focus();
+  });
+  return [open];
 }
 
 function failed(service, error) {

@@ -6,6 +6,7 @@ mod abandoned;
 mod addons;
 mod automatic;
 mod cancel;
+mod cancel_choices;
 mod consent;
 pub(crate) mod credit_pays;
 pub(crate) mod ended;

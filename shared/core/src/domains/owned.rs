@@ -192,13 +192,38 @@ pub async fn set_auto_renew(
     name: &str,
     enabled: bool,
 ) -> TableResult<Option<OwnedDomain>> {
+    let by = Changer {
+        actor: Actor::Customer(customer_id.into()),
+        why: "the customer's choice".into(),
+        client: None,
+        role: None,
+    };
+    set_auto_renew_as(ports, customer_id, name, enabled, by).await
+}
+
+/// Who turns a domain's auto-renewal, and why, for its audit entry.
+pub struct Changer {
+    pub actor: Actor,
+    pub why: String,
+    pub client: Option<String>,
+    pub role: Option<String>,
+}
+
+/// [`set_auto_renew`], done by `by`.
+pub async fn set_auto_renew_as(
+    ports: &impl crate::Storage,
+    customer_id: &CustomerId,
+    name: &str,
+    enabled: bool,
+    by: Changer,
+) -> TableResult<Option<OwnedDomain>> {
     let Some(domain) = find(ports.table(), customer_id, name).await? else {
         return Ok(None);
     };
     if domain.auto_renew != enabled {
         let entry = AuditEntry {
             at: crate::clock::rfc3339_millis(ports.clock().now()),
-            actor: Actor::Customer(customer_id.into()),
+            actor: by.actor,
             subject: format!("domain:{name}"),
             customer_id: Some(customer_id.into()),
             action: if enabled {
@@ -209,9 +234,9 @@ pub async fn set_auto_renew(
             .into(),
             from: None,
             to: None,
-            why: "the customer's choice".into(),
-            client: None,
-            role: None,
+            why: by.why,
+            client: by.client,
+            role: by.role,
         };
         let change = TxOp::Update {
             key: key(customer_id, name),

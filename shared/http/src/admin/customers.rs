@@ -24,7 +24,7 @@ use hostfront_core::orders::create::{self, OrderRequest};
 use hostfront_core::staff::customers::{self, CUSTOMERS, CustomerFile};
 use hostfront_core::staff::orders::{self as staff_orders, ORDERS, StaffOrder};
 use hostfront_core::staff::subscriptions::{self, ServiceActionError};
-use hostfront_core::subscriptions::cancel::{self, Acting, When};
+use hostfront_core::subscriptions::cancel::{self, Acting, DomainChoice, When};
 use hostfront_core::subscriptions::{Subscription, SubscriptionStatus};
 
 impl From<ServiceActionError> for ApiError {
@@ -305,6 +305,9 @@ async fn set_service_status(
 #[derive(Deserialize, ToSchema)]
 struct Cancellation {
     when: When,
+    /// What becomes of the service's domain: `keep` (the default) or `lapse`.
+    #[serde(default)]
+    domain: DomainChoice,
 }
 
 /// Cancels a customer's service now or at the end of its term, as the
@@ -329,7 +332,8 @@ async fn cancel_service(
         client: Some(&staff.client),
         role: Some(staff.member.role),
     };
-    let service = cancel::request(&state.ports, by, &customer, &id, body.when).await?;
+    let service =
+        cancel::request_with(&state.ports, by, &customer, &id, (body.when, body.domain)).await?;
     Ok((StatusCode::OK, Json(service)))
 }
 

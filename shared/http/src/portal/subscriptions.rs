@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiJson, ErrorBody};
 use crate::orders::{Purchaser, idempotency_key};
 use hostfront_core::audit::Actor;
 use hostfront_core::subscriptions::addons::{self, AddonError, Upgraded};
-use hostfront_core::subscriptions::cancel::{self, Acting, CancelError, When};
+use hostfront_core::subscriptions::cancel::{self, Acting, CancelError, DomainChoice, When};
 use hostfront_core::subscriptions::{self, Subscription, sites};
 
 #[utoipa::path(get, path = "/api/services", tag = "portal", security(("session" = [])),
@@ -44,6 +44,9 @@ impl From<CancelError> for ApiError {
 #[derive(serde::Deserialize, ToSchema)]
 struct CancelRequest {
     when: When,
+    /// What becomes of the service's domain: `keep` (the default) or `lapse`.
+    #[serde(default)]
+    domain: DomainChoice,
 }
 
 /// Cancels a service now or at the end of its paid term, never sooner than
@@ -55,7 +58,7 @@ struct CancelRequest {
     responses(
         (status = 200, body = Subscription, description = "with `cancel_at`, or cancelled"),
         (status = 404, body = ErrorBody, description = "not a service of yours"),
-        (status = 409, body = ErrorBody, description = "`already_cancelled`"),
+        (status = 409, body = ErrorBody, description = "`already_cancelled`, `no_domain_expiry` (ending when a domain not registered here expires)"),
     ))]
 async fn cancel_service(
     State(state): State<AppState>,
@@ -64,7 +67,7 @@ async fn cancel_service(
     ApiJson(body): ApiJson<CancelRequest>,
 ) -> Result<Json<Subscription>, ApiError> {
     Ok(Json(
-        cancel::request(
+        cancel::request_with(
             &state.ports,
             Acting {
                 actor: Actor::Customer(customer.id.clone()),
@@ -73,7 +76,7 @@ async fn cancel_service(
             },
             &customer.id,
             &id,
-            body.when,
+            (body.when, body.domain),
         )
         .await?,
     ))

@@ -21,6 +21,7 @@ use crate::CustomerId;
 use crate::audit::{Actor, AuditEntry};
 use crate::billing::invoice::InvoiceStatus;
 use crate::catalog::cycle_months;
+use crate::domains::owned;
 use crate::jobs::Job;
 use crate::lifecycle::MovedOn;
 use crate::store::{
@@ -36,6 +37,21 @@ pub enum When {
     Now,
     /// At the end of the term paid for, or the first term end the notice allows.
     EndOfTerm,
+    /// On the day the service's domain expires (a domain registered here),
+    /// or the first day the notice allows after it.
+    DomainExpiry,
+}
+
+/// What becomes of the service's domain, registered here, when the service
+/// ends: the domain is billed on its own, so it is the customer's choice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DomainChoice {
+    /// It stays as it is, renewing by itself if it did.
+    #[default]
+    Keep,
+    /// It stops renewing by itself, and expires at the end of its term.
+    Lapse,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +114,19 @@ pub async fn request(
     service_id: &str,
     when: When,
 ) -> Result<Subscription, CancelError> {
+    let wish = (when, DomainChoice::Keep);
+    request_with(ports, by, customer_id, service_id, wish).await
+}
+
+/// Asks for the service to end when `wish` says, its domain kept or left
+/// to lapse as it says; returns the service with its `cancel_at`.
+pub async fn request_with(
+    ports: &(impl Storage + Catalogs + Queueing),
+    by: Acting<'_>,
+    customer_id: &CustomerId,
+    service_id: &str,
+    (when, domain): (When, DomainChoice),
+) -> Result<Subscription, CancelError> {
     let service = find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(CancelError::NotFound)?;
@@ -122,6 +151,7 @@ pub async fn request(
             }
             end
         }
+        When::DomainExpiry => domain_expiry(ports, &service).await?.max(earliest),
     };
     let now = ports.clock().now();
     let why = format!("ends on {ends} ({notice} days' notice)");
@@ -149,6 +179,9 @@ pub async fn request(
         ),
     ];
     ports.table().transact(ops).await?;
+    if domain == DomainChoice::Lapse {
+        lapse(ports, &service, &by).await?;
+    }
     let service = find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(CancelError::NotFound)?;
@@ -158,6 +191,43 @@ pub async fn request(
     find(ports.table(), customer_id, service_id)
         .await?
         .ok_or(CancelError::NotFound)
+}
+
+/// The day the service's domain expires, when it is registered here.
+async fn domain_expiry(
+    ports: &impl Storage,
+    service: &Subscription,
+) -> Result<time::Date, CancelError> {
+    let domain = owned::find(ports.table(), &service.customer_id, &service.domain).await?;
+    let expires = domain
+        .filter(|d| d.status == owned::OwnedStatus::Active)
+        .and_then(|d| d.expires_at)
+        .and_then(|at| time::OffsetDateTime::from_unix_timestamp(at).ok());
+    expires
+        .map(|at| at.date())
+        .ok_or_else(|| CancelError::Conflict {
+            code: "no_domain_expiry",
+            message: format!(
+                "{} is not a domain registered with us, so it has no expiry to end on",
+                service.domain
+            ),
+        })
+}
+
+/// Stops the service's domain renewing by itself, with its audit entry.
+async fn lapse(
+    ports: &impl Storage,
+    service: &Subscription,
+    by: &Acting<'_>,
+) -> Result<(), CancelError> {
+    let changer = owned::Changer {
+        actor: by.actor.clone(),
+        why: format!("left to lapse with its service {}", service.id),
+        client: by.client.map(str::to_string),
+        role: by.role.map(|r| r.as_str().to_string()),
+    };
+    owned::set_auto_renew_as(ports, &service.customer_id, &service.domain, false, changer).await?;
+    Ok(())
 }
 
 /// Withdraws a pending cancellation: the service carries on.
