@@ -5,7 +5,7 @@
 //! transaction with the record of its idempotency key, so two calls at
 //! once make one VM. Nothing leaves the process.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -60,12 +60,6 @@ pub struct SimulatedHypervisor {
     settings: HypervisorSettings,
 }
 
-/// The documentation range (2001:db8::/32) address paired with `address`.
-fn ipv6_for(address: Ipv4Addr) -> String {
-    let [_, _, c, d] = address.octets();
-    format!("2001:db8:113::{c:x}:{d:x}")
-}
-
 fn needs(request: &NewVm) -> [i64; 3] {
     [
         request.vcpus.into(),
@@ -78,7 +72,8 @@ impl SimulatedHypervisor {
     pub fn new(table: Arc<dyn Table>, settings: HypervisorSettings) -> Self {
         let layout = LedgerLayout {
             prefix: "SIMVM",
-            ipv6_for,
+            // The documentation range, 2001:db8::/32.
+            ipv6_base: Ipv6Addr::new(0x2001, 0xdb8, 0x113, 0, 0, 0, 0, 0),
         };
         SimulatedHypervisor {
             ledger: VmLedger::new(table, layout, FIRST_ADDRESS, settings.addresses.min(240)),
@@ -266,15 +261,5 @@ impl Hypervisor for SimulatedHypervisor {
 
     async fn reverse_dns(&self, ip: &str) -> Result<Option<String>, HypervisorError> {
         self.ledger.reverse_dns(ip).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn addresses_map_to_documentation_ipv6() {
-        assert_eq!(ipv6_for(Ipv4Addr::new(203, 0, 113, 10)), "2001:db8:113::71:a");
     }
 }

@@ -1,7 +1,7 @@
 //! The address pool: built on first use, an address leased to the
 //! idempotency key of the VM it is for, and given back with the VM.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use hostfront_core::hypervisor::HypervisorError;
@@ -147,6 +147,24 @@ impl VmLedger {
 
     /// The IPv6 address paired with `address`.
     pub fn ipv6_for(&self, address: Ipv4Addr) -> String {
-        (self.layout.ipv6_for)(address)
+        ipv6_in(self.layout.ipv6_base, address)
+    }
+}
+
+/// The address of `base`'s network whose last 32 bits are `address`.
+fn ipv6_in(base: Ipv6Addr, address: Ipv4Addr) -> String {
+    let network = u128::from(base) & !u128::from(u32::MAX);
+    Ipv6Addr::from(network | u128::from(u32::from(address))).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ipv6_address_ends_in_the_ipv4_one() {
+        let base = "2001:db8:113::".parse().unwrap();
+        let address = Ipv4Addr::new(203, 0, 113, 10);
+        assert_eq!(ipv6_in(base, address), "2001:db8:113::cb00:710a");
     }
 }

@@ -8,7 +8,7 @@
 
 mod addresses;
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 
 use serde_json::json;
@@ -23,8 +23,9 @@ use crate::inventory::sortable;
 pub struct LedgerLayout {
     /// The partition keys' prefix: `SIMVM`, `PVE`.
     pub prefix: &'static str,
-    /// The IPv6 address that goes with an IPv4 one.
-    pub ipv6_for: fn(Ipv4Addr) -> String,
+    /// The IPv6 network whose last 32 bits an IPv4 address of the pool
+    /// fills to make the IPv6 address that goes with it.
+    pub ipv6_base: Ipv6Addr,
 }
 
 pub struct VmLedger {
