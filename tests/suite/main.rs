@@ -55,6 +55,7 @@ mod domain_search;
 mod epp_journey;
 mod epp_registry;
 mod hardening;
+mod hypervisor_conformance;
 mod http_foundation;
 mod invoices;
 mod orders;

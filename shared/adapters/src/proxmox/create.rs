@@ -30,6 +30,35 @@ impl ProxmoxHypervisor {
         {
             return Ok(vm);
         }
+        let holder = ulid::Ulid::new().to_string();
+        let seconds = self.api.settings().task_timeout.as_secs() as i64 * 4;
+        if !self.ledger.claim(key, &holder, seconds).await? {
+            return self.made_by_another(key).await;
+        }
+        let made = self.make(request).await;
+        self.ledger.unclaim(key, &holder).await?;
+        made
+    }
+
+    /// Waits for the call that holds the claim on `key` to make the VM.
+    async fn made_by_another(&self, key: &str) -> Result<Vm, HypervisorError> {
+        let deadline = tokio::time::Instant::now() + self.api.settings().task_timeout;
+        while tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            if let Some(id) = self.ledger.made_under(key).await?
+                && let Some(vm) = self.vm(&id).await?
+            {
+                return Ok(vm);
+            }
+        }
+        Err(HypervisorError::Unavailable(
+            "another call is making this VM; try again".into(),
+        ))
+    }
+
+    /// Makes the VM of `request`, whose claim this call holds.
+    async fn make(&self, request: &NewVm) -> Result<Vm, HypervisorError> {
+        let key = &request.idempotency_key;
         let address = self.ledger.lease(key).await?;
         let guest = match self.made_for(request).await? {
             Some(guest) => guest,

@@ -44,6 +44,13 @@ pub fn no_such_vm(id: &str) -> HypervisorError {
     HypervisorError::refused("no_such_vm", format!("there is no VM {id}"))
 }
 
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
 /// A VM's record and the idempotency key it was made with.
 pub struct VmRecord {
     pub vm: Vm,
@@ -162,6 +169,41 @@ impl VmLedger {
             condition: None,
         }));
         ops
+    }
+
+    /// Claims the making of the VM of `idempotency_key` for `holder`
+    /// for `seconds`: false while another holds it. A claim left by a
+    /// process that died lapses.
+    pub async fn claim(
+        &self,
+        idempotency_key: &str,
+        holder: &str,
+        seconds: i64,
+    ) -> Result<bool, HypervisorError> {
+        let now = unix_now();
+        let mut claim = self.claim_key(idempotency_key).to_item();
+        claim.insert("kind".into(), "vm_claim".into());
+        claim.insert("holder".into(), holder.into());
+        claim.insert("until".into(), (now + seconds).into());
+        let free = Condition::NotExists.or(Condition::lt("until", now));
+        match self.table.put(claim, Some(free)).await {
+            Ok(()) => Ok(true),
+            Err(TableError::ConditionFailed) => Ok(false),
+            Err(other) => Err(backend(other)),
+        }
+    }
+
+    /// Ends `holder`'s claim; one that lapsed and was taken stays.
+    pub async fn unclaim(&self, idempotency_key: &str, holder: &str) -> Result<(), HypervisorError> {
+        let mine = Condition::eq("holder", holder);
+        match self.table.delete(&self.claim_key(idempotency_key), Some(mine)).await {
+            Ok(_) | Err(TableError::ConditionFailed) => Ok(()),
+            Err(other) => Err(backend(other)),
+        }
+    }
+
+    fn claim_key(&self, idempotency_key: &str) -> Key {
+        Key::new(format!("{}#CLAIM#{idempotency_key}", self.layout.prefix), "CLAIM")
     }
 
     /// The name the PTR of `ip` points to.
