@@ -129,6 +129,8 @@ async fn deleting_a_vm_gives_its_addresses_back(h: Arc<dyn Hypervisor>) {
     assert_eq!(h.vm(&first.id).await.unwrap(), None);
     assert_eq!(h.reverse_dns(&first.ipv6).await.unwrap(), None);
     h.delete_vm(&first.id).await.unwrap();
+    let again = h.create_vm(&new_vm("order-1", "vps1.example.net")).await;
+    assert_eq!(refusal_code(again), "vm_deleted", "a retry does not make it again");
     let made = h.create_vm(&third).await.unwrap();
     assert_eq!(made.ipv4, first.ipv4, "the address given back is taken again");
     assert_eq!(h.reverse_dns(&made.ipv4).await.unwrap().as_deref(), Some("vps3.example.net"));

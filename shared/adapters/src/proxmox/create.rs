@@ -11,7 +11,7 @@ use hostfront_core::store::TableError;
 
 use super::api::{Fault, percent_encoded};
 use super::{Guest, ProxmoxHypervisor};
-use crate::vm_ledger::backend;
+use crate::vm_ledger::{backend, deleted_since};
 
 /// How many times a clone is tried when another took its `newid` first.
 const CLONE_ATTEMPTS: usize = 4;
@@ -25,10 +25,8 @@ impl ProxmoxHypervisor {
     pub(super) async fn create(&self, request: &NewVm) -> Result<Vm, HypervisorError> {
         check_new_vm(request, &self.os_templates().await?)?;
         let key = &request.idempotency_key;
-        if let Some(id) = self.ledger.made_under(key).await?
-            && let Some(vm) = self.vm(&id).await?
-        {
-            return Ok(vm);
+        if let Some(id) = self.ledger.made_under(key).await? {
+            return self.vm(&id).await?.ok_or_else(|| deleted_since(key));
         }
         let holder = ulid::Ulid::new().to_string();
         let seconds = self.api.settings().task_timeout.as_secs() as i64 * 4;

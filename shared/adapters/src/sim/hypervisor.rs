@@ -17,7 +17,7 @@ use hostfront_core::hypervisor::{
 use hostfront_core::store::{Condition, Item, ItemExt, Key, Query, Table, TableError, TxOp, Update};
 
 use crate::inventory::put_where_none;
-use crate::vm_ledger::{LedgerLayout, VmLedger, VmRecord, backend};
+use crate::vm_ledger::{LedgerLayout, VmLedger, VmRecord, backend, deleted_since};
 
 const ATTEMPTS: usize = 8;
 /// The nodes of the simulated cluster.
@@ -156,7 +156,10 @@ impl SimulatedHypervisor {
         let Some(id) = self.ledger.made_under(key).await? else {
             return Ok(None);
         };
-        Ok(self.ledger.record(&id).await?.map(|r| r.vm))
+        match self.ledger.record(&id).await? {
+            Some(record) => Ok(Some(record.vm)),
+            None => Err(deleted_since(key)),
+        }
     }
 
     /// One try at taking a node's room for the VM, with `address`.

@@ -51,6 +51,14 @@ fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
+/// A retry of a key whose VM was deleted since: it is not made again.
+pub fn deleted_since(idempotency_key: &str) -> HypervisorError {
+    HypervisorError::refused(
+        "vm_deleted",
+        format!("the VM made under {idempotency_key} was deleted"),
+    )
+}
+
 /// A VM's record and the idempotency key it was made with.
 pub struct VmRecord {
     pub vm: Vm,
