@@ -91,14 +91,20 @@ fn failed(message: String) -> (StatusCode, Value) {
 impl ProxmoxServer {
     /// Two nodes of `node_memory_mb` each, the templates on the first.
     pub async fn start(node_memory_mb: u64) -> ProxmoxServer {
-        let nodes = NODES.iter().map(|n| (n.to_string(), node_memory_mb)).collect();
+        let nodes = NODES
+            .iter()
+            .map(|n| (n.to_string(), node_memory_mb))
+            .collect();
         let guests = TEMPLATES
             .iter()
             .map(|(name, vmid)| {
                 let config = BTreeMap::from([
                     ("name".to_string(), format!("template-{name}")),
                     ("memory".to_string(), "512".to_string()),
-                    ("scsi0".to_string(), "local-lvm:base-disk,size=2G".to_string()),
+                    (
+                        "scsi0".to_string(),
+                        "local-lvm:base-disk,size=2G".to_string(),
+                    ),
                 ]);
                 let guest = Guest {
                     node: NODES[0].into(),
@@ -118,7 +124,9 @@ impl ProxmoxServer {
             lose_answer_of: None,
             failing: 0,
         }));
-        let app = axum::Router::new().fallback(api).with_state(cluster.clone());
+        let app = axum::Router::new()
+            .fallback(api)
+            .with_state(cluster.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a loopback port");
@@ -220,19 +228,15 @@ async fn api(
         body.to_vec()
     };
     let params: HashMap<String, String> = form_urlencoded::parse(&raw).into_owned().collect();
-    let segments: Vec<String> = path
-        .split('/')
-        .map(|s| {
-            percent_decoded(s)
-        })
-        .collect();
+    let segments: Vec<String> = path.split('/').map(|s| percent_decoded(s)).collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let mut cluster = cluster.lock().unwrap();
     let action = qemu::action(&method, &segments);
     *cluster.calls.entry(action.to_string()).or_default() += 1;
     if cluster.failing > 0 {
         cluster.failing -= 1;
-        let (status, answer) = failed("cfs-lock 'file-replication_cfg' error: got lock request timeout".into());
+        let (status, answer) =
+            failed("cfs-lock 'file-replication_cfg' error: got lock request timeout".into());
         return (status, axum::Json(answer)).into_response();
     }
     let answer = cluster.answer(&method, &segments, &params);
@@ -252,7 +256,9 @@ fn percent_decoded(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(byte)) => {
                 out.push(byte);

@@ -70,7 +70,9 @@ fn simulated(f: &TableFixture) -> Arc<dyn Hypervisor> {
 }
 
 fn proxmox(cluster: &ProxmoxServer, f: &TableFixture) -> Arc<dyn Hypervisor> {
-    Arc::new(ProxmoxHypervisor::new(cluster.settings(ADDRESSES), f.table.clone()).expect("settings"))
+    Arc::new(
+        ProxmoxHypervisor::new(cluster.settings(ADDRESSES), f.table.clone()).expect("settings"),
+    )
 }
 
 fn new_vm(key: &str, name: &str) -> NewVm {
@@ -95,15 +97,29 @@ fn refusal_code(result: Result<impl std::fmt::Debug, HypervisorError>) -> String
 }
 
 async fn a_vm_is_made_once_per_key_with_addresses_of_its_own(h: Arc<dyn Hypervisor>) {
-    let vm = h.create_vm(&new_vm("order-1", "vps1.example.net")).await.unwrap();
+    let vm = h
+        .create_vm(&new_vm("order-1", "vps1.example.net"))
+        .await
+        .unwrap();
     assert!(vm.running, "a new VM runs: {vm:?}");
     assert_eq!((vm.vcpus, vm.memory_mb, vm.disk_gb), (2, 2_048, 40));
-    assert_eq!(h.create_vm(&new_vm("order-1", "vps1.example.net")).await.unwrap(), vm);
+    assert_eq!(
+        h.create_vm(&new_vm("order-1", "vps1.example.net"))
+            .await
+            .unwrap(),
+        vm
+    );
     assert_eq!(h.vm(&vm.id).await.unwrap(), Some(vm.clone()));
     for ip in [&vm.ipv4, &vm.ipv6] {
-        assert_eq!(h.reverse_dns(ip).await.unwrap().as_deref(), Some("vps1.example.net"));
+        assert_eq!(
+            h.reverse_dns(ip).await.unwrap().as_deref(),
+            Some("vps1.example.net")
+        );
     }
-    let other = h.create_vm(&new_vm("order-2", "vps2.example.net")).await.unwrap();
+    let other = h
+        .create_vm(&new_vm("order-2", "vps2.example.net"))
+        .await
+        .unwrap();
     assert_ne!(other.id, vm.id);
     assert_ne!(other.ipv4, vm.ipv4);
     assert_ne!(other.ipv6, vm.ipv6);
@@ -117,49 +133,83 @@ async fn two_calls_at_once_make_one_vm(h: Arc<dyn Hypervisor>) {
     assert_eq!(a.id, b.id);
     assert_eq!(a.ipv4, b.ipv4);
     // The pool had two addresses: the calls took one.
-    h.create_vm(&new_vm("order-2", "vps2.example.net")).await.unwrap();
+    h.create_vm(&new_vm("order-2", "vps2.example.net"))
+        .await
+        .unwrap();
 }
 
 async fn deleting_a_vm_gives_its_addresses_back(h: Arc<dyn Hypervisor>) {
-    let first = h.create_vm(&new_vm("order-1", "vps1.example.net")).await.unwrap();
-    h.create_vm(&new_vm("order-2", "vps2.example.net")).await.unwrap();
+    let first = h
+        .create_vm(&new_vm("order-1", "vps1.example.net"))
+        .await
+        .unwrap();
+    h.create_vm(&new_vm("order-2", "vps2.example.net"))
+        .await
+        .unwrap();
     let third = new_vm("order-3", "vps3.example.net");
-    assert!(matches!(h.create_vm(&third).await, Err(HypervisorError::NoCapacity(_))));
+    assert!(matches!(
+        h.create_vm(&third).await,
+        Err(HypervisorError::NoCapacity(_))
+    ));
     h.delete_vm(&first.id).await.unwrap();
     assert_eq!(h.vm(&first.id).await.unwrap(), None);
     assert_eq!(h.reverse_dns(&first.ipv6).await.unwrap(), None);
     h.delete_vm(&first.id).await.unwrap();
     let again = h.create_vm(&new_vm("order-1", "vps1.example.net")).await;
-    assert_eq!(refusal_code(again), "vm_deleted", "a retry does not make it again");
+    assert_eq!(
+        refusal_code(again),
+        "vm_deleted",
+        "a retry does not make it again"
+    );
     let made = h.create_vm(&third).await.unwrap();
-    assert_eq!(made.ipv4, first.ipv4, "the address given back is taken again");
-    assert_eq!(h.reverse_dns(&made.ipv4).await.unwrap().as_deref(), Some("vps3.example.net"));
+    assert_eq!(
+        made.ipv4, first.ipv4,
+        "the address given back is taken again"
+    );
+    assert_eq!(
+        h.reverse_dns(&made.ipv4).await.unwrap().as_deref(),
+        Some("vps3.example.net")
+    );
 }
 
 async fn without_room_there_is_no_capacity_and_no_address_kept(h: Arc<dyn Hypervisor>) {
     let mut huge = new_vm("order-1", "vps1.example.net");
     huge.memory_mb = NODE_MEMORY_MB * 2;
-    assert!(matches!(h.create_vm(&huge).await, Err(HypervisorError::NoCapacity(_))));
+    assert!(matches!(
+        h.create_vm(&huge).await,
+        Err(HypervisorError::NoCapacity(_))
+    ));
     for n in 2..=3 {
         let request = new_vm(&format!("order-{n}"), &format!("vps{n}.example.net"));
-        h.create_vm(&request).await.expect("both addresses are free");
+        h.create_vm(&request)
+            .await
+            .expect("both addresses are free");
     }
 }
 
 async fn what_a_hypervisor_refuses_makes_nothing(h: Arc<dyn Hypervisor>) {
     let mut request = new_vm("order-1", "vps1.example.net");
     request.os_template = "windows-95".into();
-    assert_eq!(refusal_code(h.create_vm(&request).await), "unknown_template");
+    assert_eq!(
+        refusal_code(h.create_vm(&request).await),
+        "unknown_template"
+    );
     let mut request = new_vm("order-1", "vps1.example.net");
     request.ssh_public_key = Some("-----BEGIN OPENSSH PRIVATE KEY-----".into());
     assert_eq!(refusal_code(h.create_vm(&request).await), "invalid_ssh_key");
     let request = new_vm("order-1", "vps_1.example.net");
-    assert_eq!(refusal_code(h.create_vm(&request).await), "invalid_hostname");
+    assert_eq!(
+        refusal_code(h.create_vm(&request).await),
+        "invalid_hostname"
+    );
     let mut request = new_vm("order-1", "vps1.example.net");
     (request.root_password, request.ssh_public_key) = (None, None);
     assert_eq!(refusal_code(h.create_vm(&request).await), "no_credentials");
     let templates = h.os_templates().await.unwrap();
-    assert!(templates.iter().any(|t| t.id == "debian-12"), "{templates:?}");
+    assert!(
+        templates.iter().any(|t| t.id == "debian-12"),
+        "{templates:?}"
+    );
     for n in 2..=3 {
         let request = new_vm(&format!("order-{n}"), &format!("vps{n}.example.net"));
         h.create_vm(&request).await.expect("no address was kept");
@@ -167,11 +217,17 @@ async fn what_a_hypervisor_refuses_makes_nothing(h: Arc<dyn Hypervisor>) {
 }
 
 async fn power_follows_what_is_asked(h: Arc<dyn Hypervisor>) {
-    let vm = h.create_vm(&new_vm("order-1", "vps1.example.net")).await.unwrap();
+    let vm = h
+        .create_vm(&new_vm("order-1", "vps1.example.net"))
+        .await
+        .unwrap();
     h.set_power(&vm.id, false).await.unwrap();
     h.set_power(&vm.id, false).await.unwrap();
     assert!(!h.vm(&vm.id).await.unwrap().unwrap().running);
     h.set_power(&vm.id, true).await.unwrap();
     assert!(h.vm(&vm.id).await.unwrap().unwrap().running);
-    assert_eq!(refusal_code(h.set_power("no-such-vm", true).await), "no_such_vm");
+    assert_eq!(
+        refusal_code(h.set_power("no-such-vm", true).await),
+        "no_such_vm"
+    );
 }

@@ -40,7 +40,10 @@ fn number(params: &Params, name: &str, least: u64) -> Result<Option<u64>, (Statu
         None => Ok(None),
         Some(v) => match v.parse::<u64>() {
             Ok(n) if n >= least => Ok(Some(n)),
-            _ => Err(bad_parameter(name, &format!("value must have a minimum value of {least}"))),
+            _ => Err(bad_parameter(
+                name,
+                &format!("value must have a minimum value of {least}"),
+            )),
         },
     }
 }
@@ -51,12 +54,16 @@ impl Cluster {
             ("GET", ["nodes"]) => Ok(self.nodes()),
             ("GET", ["cluster", "resources"]) => Ok(self.resources()),
             ("GET", ["cluster", "nextid"]) => {
-                let next = (100..).find(|id| !self.guests.contains_key(id)).unwrap_or(100);
+                let next = (100..)
+                    .find(|id| !self.guests.contains_key(id))
+                    .unwrap_or(100);
                 Ok(json!(next.to_string()))
             }
             ("GET", ["nodes", node, "tasks", upid, "status"]) => self.task(node, upid),
             (_, ["nodes", node, "qemu", vmid, rest @ ..]) => {
-                let vmid: u64 = vmid.parse().map_err(|_| bad_parameter("vmid", "invalid format"))?;
+                let vmid: u64 = vmid
+                    .parse()
+                    .map_err(|_| bad_parameter("vmid", "invalid format"))?;
                 if !self.nodes.contains_key(*node) {
                     return Err(failed(format!("hostname lookup '{node}' failed")));
                 }
@@ -67,7 +74,10 @@ impl Cluster {
                 }
                 self.guest_call(method.as_str(), node, vmid, rest, params)
             }
-            _ => Err((StatusCode::NOT_IMPLEMENTED, json!({"data": null, "message": "Method not implemented\n"}))),
+            _ => Err((
+                StatusCode::NOT_IMPLEMENTED,
+                json!({"data": null, "message": "Method not implemented\n"}),
+            )),
         }
     }
 
@@ -106,7 +116,10 @@ impl Cluster {
                 self.guests.remove(&vmid);
                 Ok(self.task_started(node, "qmdestroy", vmid))
             }
-            _ => Err((StatusCode::NOT_IMPLEMENTED, json!({"data": null, "message": "Method not implemented\n"}))),
+            _ => Err((
+                StatusCode::NOT_IMPLEMENTED,
+                json!({"data": null, "message": "Method not implemented\n"}),
+            )),
         }
     }
 
@@ -120,29 +133,31 @@ impl Cluster {
     }
 
     fn nodes(&self) -> Value {
-        json!(self
-            .nodes
-            .iter()
-            .map(|(node, memory)| json!({
-                "node": node, "status": "online", "type": "node",
-                "maxmem": memory * MIB, "mem": self.used(node) * MIB,
-                "maxcpu": 16, "cpu": 0.05,
-            }))
-            .collect::<Vec<_>>())
+        json!(
+            self.nodes
+                .iter()
+                .map(|(node, memory)| json!({
+                    "node": node, "status": "online", "type": "node",
+                    "maxmem": memory * MIB, "mem": self.used(node) * MIB,
+                    "maxcpu": 16, "cpu": 0.05,
+                }))
+                .collect::<Vec<_>>()
+        )
     }
 
     fn resources(&self) -> Value {
-        json!(self
-            .guests
-            .iter()
-            .map(|(vmid, g)| json!({
-                "id": format!("qemu/{vmid}"), "type": "qemu", "vmid": vmid,
-                "node": g.node, "name": g.config.get("name"),
-                "status": if g.running { "running" } else { "stopped" },
-                "template": u8::from(g.template),
-                "maxdisk": g.disk_gb * 1024 * MIB,
-            }))
-            .collect::<Vec<_>>())
+        json!(
+            self.guests
+                .iter()
+                .map(|(vmid, g)| json!({
+                    "id": format!("qemu/{vmid}"), "type": "qemu", "vmid": vmid,
+                    "node": g.node, "name": g.config.get("name"),
+                    "status": if g.running { "running" } else { "stopped" },
+                    "template": u8::from(g.template),
+                    "maxdisk": g.disk_gb * 1024 * MIB,
+                }))
+                .collect::<Vec<_>>()
+        )
     }
 
     fn task_started(&mut self, node: &str, kind: &str, vmid: u64) -> Value {
@@ -163,7 +178,9 @@ impl Cluster {
             return Err(failed(format!("no such task '{upid}'")));
         };
         *asked += 1;
-        let status = if *asked == 1 { json!({"status": "running"}) } else {
+        let status = if *asked == 1 {
+            json!({"status": "running"})
+        } else {
             json!({"status": "stopped", "exitstatus": "OK"})
         };
         let mut status = status;
@@ -173,17 +190,31 @@ impl Cluster {
     }
 
     fn clone_guest(&mut self, node: &str, vmid: u64, params: &Params) -> Answer {
-        let newid = number(params, "newid", 100)?.ok_or_else(|| bad_parameter("newid", "property is missing and it is not optional"))?;
-        let name = params.get("name").cloned().unwrap_or_else(|| format!("Copy-of-VM-{vmid}"));
-        if !is_valid_hostname(&name) && !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(bad_parameter("name", "value does not match the regex pattern"));
+        let newid = number(params, "newid", 100)?
+            .ok_or_else(|| bad_parameter("newid", "property is missing and it is not optional"))?;
+        let name = params
+            .get("name")
+            .cloned()
+            .unwrap_or_else(|| format!("Copy-of-VM-{vmid}"));
+        if !is_valid_hostname(&name) && !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(bad_parameter(
+                "name",
+                "value does not match the regex pattern",
+            ));
         }
-        let target = params.get("target").map(String::as_str).unwrap_or(node).to_string();
+        let target = params
+            .get("target")
+            .map(String::as_str)
+            .unwrap_or(node)
+            .to_string();
         if !self.nodes.contains_key(&target) {
             return Err(failed(format!("no such node '{target}'")));
         }
         if self.guests.contains_key(&newid) {
-            return Err(failed(format!("unable to create VM {newid}: config file already exists")));
+            return Err(failed(format!(
+                "unable to create VM {newid}: config file already exists"
+            )));
         }
         let source = &self.guests[&vmid];
         let mut config: BTreeMap<String, String> = source.config.clone();
@@ -191,7 +222,13 @@ impl Cluster {
         if let Some(description) = params.get("description") {
             config.insert("description".into(), description.clone());
         }
-        let guest = Guest { node: target, template: false, running: false, config, disk_gb: source.disk_gb };
+        let guest = Guest {
+            node: target,
+            template: false,
+            running: false,
+            config,
+            disk_gb: source.disk_gb,
+        };
         self.guests.insert(newid, guest);
         Ok(self.task_started(node, "qmclone", vmid))
     }
@@ -202,7 +239,11 @@ impl Cluster {
             if !url_encoded(keys) {
                 return Err(bad_parameter("sshkeys", "invalid urlencoded string"));
             }
-            if !decoded.lines().filter(|l| !l.trim().is_empty()).all(is_openssh_public_key) {
+            if !decoded
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .all(is_openssh_public_key)
+            {
                 return Err(bad_parameter("sshkeys", "unable to parse ssh key"));
             }
         }
@@ -224,7 +265,10 @@ impl Cluster {
         let disk = params.get("disk").cloned().unwrap_or_default();
         let size = params.get("size").cloned().unwrap_or_default();
         let Some(gb) = size.strip_suffix('G').and_then(|n| n.parse::<u64>().ok()) else {
-            return Err(bad_parameter("size", "value does not match the regex pattern"));
+            return Err(bad_parameter(
+                "size",
+                "value does not match the regex pattern",
+            ));
         };
         let guest = self.guests.get_mut(&vmid).expect("checked");
         if !guest.config.contains_key(&disk) {

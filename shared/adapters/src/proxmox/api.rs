@@ -10,8 +10,8 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
 use hostfront_core::hypervisor::HypervisorError;
+use http_body_util::Full;
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
@@ -38,7 +38,9 @@ impl Fault {
             Fault::Answered(401 | 403, message) => {
                 HypervisorError::refused("hypervisor_denied", message)
             }
-            Fault::Answered(400, message) => HypervisorError::refused("invalid_parameters", message),
+            Fault::Answered(400, message) => {
+                HypervisorError::refused("invalid_parameters", message)
+            }
             Fault::Answered(status, message) => {
                 HypervisorError::Unavailable(format!("Proxmox answered {status}: {message}"))
             }
@@ -190,13 +192,19 @@ mod tests {
 
     #[test]
     fn keys_are_percent_encoded_with_spaces_as_percent_20() {
-        assert_eq!(percent_encoded("ssh-ed25519 AB+/= c@d"), "ssh-ed25519%20AB%2B%2F%3D%20c%40d");
+        assert_eq!(
+            percent_encoded("ssh-ed25519 AB+/= c@d"),
+            "ssh-ed25519%20AB%2B%2F%3D%20c%40d"
+        );
     }
 
     #[test]
     fn failures_say_which_parameter() {
         let body = br#"{"data":null,"errors":{"sshkeys":"invalid format"}}"#;
         assert_eq!(message_of(400, body), "sshkeys: invalid format");
-        assert_eq!(message_of(500, br#"{"data":null,"message":"VM 100 already exists\n"}"#), "VM 100 already exists");
+        assert_eq!(
+            message_of(500, br#"{"data":null,"message":"VM 100 already exists\n"}"#),
+            "VM 100 already exists"
+        );
     }
 }

@@ -77,7 +77,12 @@ impl ProxmoxHypervisor {
             ipv6: self.ledger.ipv6_for(address),
             running: true,
         };
-        match self.ledger.table().transact(self.ledger.keep_ops(&vm, key)).await {
+        match self
+            .ledger
+            .table()
+            .transact(self.ledger.keep_ops(&vm, key))
+            .await
+        {
             Ok(()) | Err(TableError::TransactionConflict { .. }) => Ok(vm),
             Err(other) => Err(backend(other)),
         }
@@ -121,7 +126,10 @@ impl ProxmoxHypervisor {
             .filter_map(|n| {
                 let name = n["node"].as_str()?;
                 let free = n["maxmem"].as_u64()?.saturating_sub(n["mem"].as_u64()?);
-                configured.iter().any(|c| c == name).then(|| (name.to_string(), free))
+                configured
+                    .iter()
+                    .any(|c| c == name)
+                    .then(|| (name.to_string(), free))
             })
             .filter(|(_, free)| *free >= need)
             .max_by_key(|(_, free)| *free)
@@ -150,7 +158,9 @@ impl ProxmoxHypervisor {
             .into_iter()
             .find(|g| g.vmid == u64::from(template))
             .ok_or_else(|| {
-                HypervisorError::Unavailable(format!("the template VM {template} is not in the cluster"))
+                HypervisorError::Unavailable(format!(
+                    "the template VM {template} is not in the cluster"
+                ))
             })?;
         let description = marker(&request.idempotency_key);
         let path = format!("/nodes/{}/qemu/{template}/clone", source.node);
@@ -160,7 +170,10 @@ impl ProxmoxHypervisor {
                 .call("GET", "/cluster/nextid", &[])
                 .await
                 .map_err(Fault::into_error)?;
-            let newid = newid.as_str().map(str::to_string).unwrap_or_else(|| newid.to_string());
+            let newid = newid
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| newid.to_string());
             let params = [
                 ("newid", newid.as_str()),
                 ("name", request.name.as_str()),
@@ -187,7 +200,9 @@ impl ProxmoxHypervisor {
                 Err(other) => return Err(other.into_error()),
             }
         }
-        Err(HypervisorError::Unavailable("Proxmox's vmids kept being taken; try again".into()))
+        Err(HypervisorError::Unavailable(
+            "Proxmox's vmids kept being taken; try again".into(),
+        ))
     }
 
     /// Sets cloud-init's user, credentials and addresses, the size, and
@@ -221,9 +236,13 @@ impl ProxmoxHypervisor {
         }
         let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let base = format!("/nodes/{}/qemu/{}", guest.node, guest.vmid);
-        self.api.run("POST", &guest.node, &format!("{base}/config"), &params).await?;
+        self.api
+            .run("POST", &guest.node, &format!("{base}/config"), &params)
+            .await?;
         let size = format!("{}G", request.disk_gb);
         let resize = [("disk", s.disk.as_str()), ("size", size.as_str())];
-        self.api.run("PUT", &guest.node, &format!("{base}/resize"), &resize).await
+        self.api
+            .run("PUT", &guest.node, &format!("{base}/resize"), &resize)
+            .await
     }
 }

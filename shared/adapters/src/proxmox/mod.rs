@@ -71,7 +71,8 @@ impl ProxmoxHypervisor {
                     node: g["node"].as_str()?.to_string(),
                     name: g["name"].as_str().unwrap_or_default().to_string(),
                     running: g["status"] == "running",
-                    template: g["template"].as_u64() == Some(1) || g["template"] == Value::Bool(true),
+                    template: g["template"].as_u64() == Some(1)
+                        || g["template"] == Value::Bool(true),
                 })
             })
             .collect())
@@ -139,7 +140,12 @@ impl Hypervisor for ProxmoxHypervisor {
         let Some(record) = self.ledger.record(id).await? else {
             return Ok(());
         };
-        match self.ledger.table().transact(self.ledger.forget_ops(&record)).await {
+        match self
+            .ledger
+            .table()
+            .transact(self.ledger.forget_ops(&record))
+            .await
+        {
             Ok(()) | Err(TableError::TransactionConflict { .. }) => Ok(()),
             Err(other) => Err(backend(other)),
         }

@@ -14,7 +14,9 @@ use async_trait::async_trait;
 use hostfront_core::hypervisor::{
     Hypervisor, HypervisorError, NewVm, OsTemplate, Vm, check_new_vm,
 };
-use hostfront_core::store::{Condition, Item, ItemExt, Key, Query, Table, TableError, TxOp, Update};
+use hostfront_core::store::{
+    Condition, Item, ItemExt, Key, Query, Table, TableError, TxOp, Update,
+};
 
 use crate::inventory::put_where_none;
 use crate::vm_ledger::{LedgerLayout, VmLedger, VmRecord, backend, deleted_since};
@@ -188,7 +190,11 @@ impl SimulatedHypervisor {
             ipv6: self.ledger.ipv6_for(address),
             running: true,
         };
-        let mut ops = vec![Self::room(Key::of(&node).map_err(backend)?, needs(request), -1)];
+        let mut ops = vec![Self::room(
+            Key::of(&node).map_err(backend)?,
+            needs(request),
+            -1,
+        )];
         ops.extend(self.ledger.keep_ops(&vm, &request.idempotency_key));
         match self.table().transact(ops).await {
             Ok(()) => Ok(Some(vm)),

@@ -44,7 +44,10 @@ impl VmLedger {
         for chunk in items.chunks(MAX_TRANSACTION_OPS) {
             put_where_none(self.table(), chunk).await.map_err(backend)?;
         }
-        self.table.put(marker.to_item(), None).await.map_err(backend)
+        self.table
+            .put(marker.to_item(), None)
+            .await
+            .map_err(backend)
     }
 
     /// The address leased to `idempotency_key`, leasing a free one if it

@@ -96,7 +96,10 @@ impl VmLedger {
     }
 
     /// The id of the VM made under `idempotency_key`, if one was.
-    pub async fn made_under(&self, idempotency_key: &str) -> Result<Option<String>, HypervisorError> {
+    pub async fn made_under(
+        &self,
+        idempotency_key: &str,
+    ) -> Result<Option<String>, HypervisorError> {
         let item = self
             .table
             .get(&self.operation_key(idempotency_key))
@@ -202,16 +205,27 @@ impl VmLedger {
     }
 
     /// Ends `holder`'s claim; one that lapsed and was taken stays.
-    pub async fn unclaim(&self, idempotency_key: &str, holder: &str) -> Result<(), HypervisorError> {
+    pub async fn unclaim(
+        &self,
+        idempotency_key: &str,
+        holder: &str,
+    ) -> Result<(), HypervisorError> {
         let mine = Condition::eq("holder", holder);
-        match self.table.delete(&self.claim_key(idempotency_key), Some(mine)).await {
+        match self
+            .table
+            .delete(&self.claim_key(idempotency_key), Some(mine))
+            .await
+        {
             Ok(_) | Err(TableError::ConditionFailed) => Ok(()),
             Err(other) => Err(backend(other)),
         }
     }
 
     fn claim_key(&self, idempotency_key: &str) -> Key {
-        Key::new(format!("{}#CLAIM#{idempotency_key}", self.layout.prefix), "CLAIM")
+        Key::new(
+            format!("{}#CLAIM#{idempotency_key}", self.layout.prefix),
+            "CLAIM",
+        )
     }
 
     /// The name the PTR of `ip` points to.

@@ -24,8 +24,8 @@ use std::time::Duration;
 use hostfront_core::config::{Config, ConfigError, Env};
 
 pub use adapters::{
-    Adapters, DnsChoice, HypervisorChoice, MailChoice, PanelChoice, PaymentsChoice, RegistrarChoice, SesSettings,
-    TaxIdsChoice,
+    Adapters, DnsChoice, HypervisorChoice, MailChoice, PanelChoice, PaymentsChoice,
+    RegistrarChoice, SesSettings, TaxIdsChoice,
 };
 pub use aws::AwsSettings;
 pub use server::ServerSettings;

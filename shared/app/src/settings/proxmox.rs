@@ -28,7 +28,9 @@ pub(super) fn read(env: &Env) -> Result<ProxmoxSettings, ConfigError> {
     Ok(ProxmoxSettings {
         url: env.required("HOSTFRONT_PROXMOX_URL", NEEDED)?,
         token_id: env.required("HOSTFRONT_PROXMOX_TOKEN_ID", NEEDED)?,
-        token_secret: env.required("HOSTFRONT_PROXMOX_TOKEN_SECRET", NEEDED)?.into(),
+        token_secret: env
+            .required("HOSTFRONT_PROXMOX_TOKEN_SECRET", NEEDED)?
+            .into(),
         nodes,
         templates,
         disk: env.text("HOSTFRONT_PROXMOX_DISK", "scsi0"),
@@ -39,6 +41,10 @@ pub(super) fn read(env: &Env) -> Result<ProxmoxSettings, ConfigError> {
         ipv6_network: parsed(env, "HOSTFRONT_PROXMOX_IPV6_NETWORK")?,
         ipv6_gateway: parsed(env, "HOSTFRONT_PROXMOX_IPV6_GATEWAY")?,
         timeout: env.millis("HOSTFRONT_PROXMOX_TIMEOUT_MS", 25_000, 100..=300_000)?,
-        task_timeout: env.millis("HOSTFRONT_PROXMOX_TASK_TIMEOUT_MS", 600_000, 1_000..=3_600_000)?,
+        task_timeout: env.millis(
+            "HOSTFRONT_PROXMOX_TASK_TIMEOUT_MS",
+            600_000,
+            1_000..=3_600_000,
+        )?,
     })
 }

@@ -15,8 +15,7 @@ use hostfront_core::store::Table;
 
 use super::real::{
     RealPanel, RealPayments, RealRegistrar, RealTaxIds, epp_registrar, proxmox_hypervisor,
-    route53_zones, ses_mailer,
-    stripe_payments, vies_tax_ids, whm_panel,
+    route53_zones, ses_mailer, stripe_payments, vies_tax_ids, whm_panel,
 };
 use super::{EnginePorts, with_real_ports};
 use crate::settings::Settings;

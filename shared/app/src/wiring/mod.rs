@@ -21,8 +21,8 @@ use hostfront_adapters::embedded::{
     EmbeddedDb, LocalSealer, OutboxFolder, SqliteQueue, SqliteTable,
 };
 use hostfront_adapters::sim::{
-    HypervisorSettings, PanelSettings, SimulatedGateway, SimulatedHypervisor, SimulatedPanel, SimulatedRegistry, SimulatedResolver,
-    SimulatedTaxIds, SimulationSettings,
+    HypervisorSettings, PanelSettings, SimulatedGateway, SimulatedHypervisor, SimulatedPanel,
+    SimulatedRegistry, SimulatedResolver, SimulatedTaxIds, SimulationSettings,
 };
 use hostfront_core::Ports;
 use hostfront_core::catalog::CatalogCache;
@@ -41,8 +41,8 @@ use hostfront_core::tax_ids::TaxIds;
 
 pub use aws::{AwsAdapters, https_client, lambda_sdk_config, loaded_sdk_config, on_aws};
 pub use real::{
-    RealHypervisor, RealPanel, RealPayments, RealRegistrar, RealTaxIds, epp_registrar, stripe_payments,
-    proxmox_hypervisor, vies_tax_ids, whm_panel,
+    RealHypervisor, RealPanel, RealPayments, RealRegistrar, RealTaxIds, epp_registrar,
+    proxmox_hypervisor, stripe_payments, vies_tax_ids, whm_panel,
 };
 
 use crate::settings::{Engine, MailChoice, Settings};

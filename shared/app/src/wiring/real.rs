@@ -20,7 +20,8 @@ use hostfront_core::tax_ids::TaxIds;
 use secrecy::ExposeSecret;
 
 use crate::settings::{
-    DnsChoice, HypervisorChoice, MailChoice, PanelChoice, PaymentsChoice, RegistrarChoice, Settings, TaxIdsChoice,
+    DnsChoice, HypervisorChoice, MailChoice, PanelChoice, PaymentsChoice, RegistrarChoice,
+    Settings, TaxIdsChoice,
 };
 
 /// The real hosting panel configured, if any (`None`: the simulation).

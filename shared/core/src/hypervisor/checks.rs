@@ -51,7 +51,9 @@ pub fn is_openssh_public_key(line: &str) -> bool {
     let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(blob) else {
         return false;
     };
-    let Some(length) = bytes.get(..4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    let Some(length) = bytes
+        .get(..4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     else {
         return false;
     };
@@ -120,9 +122,13 @@ mod tests {
     #[test]
     fn keys_are_openssh_lines_whose_blob_names_their_type() {
         assert!(is_openssh_public_key(KEY));
-        assert!(!is_openssh_public_key("ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIJdD7y3aLq454yWBdwLWbieU1ebz9/cu7/QEXn9OIeZJ"));
+        assert!(!is_openssh_public_key(
+            "ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIJdD7y3aLq454yWBdwLWbieU1ebz9/cu7/QEXn9OIeZJ"
+        ));
         assert!(!is_openssh_public_key("ssh-ed25519 not-base64!"));
-        assert!(!is_openssh_public_key("-----BEGIN OPENSSH PRIVATE KEY-----"));
+        assert!(!is_openssh_public_key(
+            "-----BEGIN OPENSSH PRIVATE KEY-----"
+        ));
         assert!(!is_openssh_public_key(&format!("{KEY}\n{KEY}")));
     }
 }
