@@ -228,7 +228,7 @@ async fn api(
         body.to_vec()
     };
     let params: HashMap<String, String> = form_urlencoded::parse(&raw).into_owned().collect();
-    let segments: Vec<String> = path.split('/').map(|s| percent_decoded(s)).collect();
+    let segments: Vec<String> = path.split('/').map(percent_decoded).collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
     let mut cluster = cluster.lock().unwrap();
     let action = qemu::action(&method, &segments);

@@ -37,7 +37,7 @@ pub enum PanelChoice {
 #[derive(Debug, Clone)]
 pub enum HypervisorChoice {
     Simulated,
-    Proxmox(ProxmoxSettings),
+    Proxmox(Box<ProxmoxSettings>),
 }
 
 /// `HOSTFRONT_TAX_IDS`: `simulated` or `vies` (the EU's VAT register).
@@ -116,7 +116,7 @@ impl Adapters {
             "simulated",
             &["simulated", "proxmox"],
         )? {
-            "proxmox" => HypervisorChoice::Proxmox(super::proxmox::read(env)?),
+            "proxmox" => HypervisorChoice::Proxmox(Box::new(super::proxmox::read(env)?)),
             _ => HypervisorChoice::Simulated,
         };
         let tax_ids = match env.one_of("HOSTFRONT_TAX_IDS", "simulated", &["simulated", "vies"])? {

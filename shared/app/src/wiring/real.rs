@@ -70,7 +70,7 @@ pub fn proxmox_hypervisor(settings: &Settings, table: &Arc<dyn Table>) -> RealHy
     let HypervisorChoice::Proxmox(proxmox) = &settings.adapters.hypervisor else {
         return Ok(None);
     };
-    let proxmox = ProxmoxHypervisor::new(proxmox.clone(), table.clone())
+    let proxmox = ProxmoxHypervisor::new(proxmox.as_ref().clone(), table.clone())
         .map_err(|e| anyhow::anyhow!("the Proxmox hypervisor (HOSTFRONT_PROXMOX_URL): {e}"))?;
     Ok(Some(Arc::new(proxmox)))
 }
