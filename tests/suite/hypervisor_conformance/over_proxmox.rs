@@ -130,3 +130,23 @@ async fn deleting_stops_and_destroys_the_vm() {
     assert_eq!((cluster.calls("stop"), cluster.calls("destroy")), (1, 1));
     assert!(cluster.vms().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_vm_it_did_not_make_is_left_alone() {
+    let (cluster, f) = cluster().await;
+    let vm = proxmox(&cluster, &f)
+        .create_vm(&new_vm("order-1", "vps1.example.net"))
+        .await
+        .unwrap();
+    let elsewhere = hostfront_tests::sqlite_table().await;
+    let stranger = proxmox(&cluster, &elsewhere);
+    stranger.delete_vm(&vm.id).await.unwrap();
+    stranger.delete_vm("9000").await.unwrap();
+    let outcome = stranger.set_power(&vm.id, false).await;
+    assert!(
+        matches!(outcome, Err(HypervisorError::Refused { .. })),
+        "{outcome:?}"
+    );
+    assert_eq!(cluster.vms().len(), 1);
+    assert_eq!((cluster.calls("stop"), cluster.calls("destroy")), (0, 0));
+}

@@ -120,32 +120,30 @@ impl Hypervisor for ProxmoxHypervisor {
     }
 
     async fn set_power(&self, id: &str, running: bool) -> Result<(), HypervisorError> {
-        let guest = self
-            .guest(id)
-            .await?
-            .ok_or_else(|| crate::vm_ledger::no_such_vm(id))?;
+        let mine = self.ledger.record(id).await?.is_some();
+        let guest = match self.guest(id).await? {
+            Some(guest) if mine => guest,
+            _ => return Err(crate::vm_ledger::no_such_vm(id)),
+        };
         self.power(&guest, running).await?;
         self.ledger.set_running(id, running).await
     }
 
     /// Stops the VM and destroys it with its disks (`purge`), then gives
-    /// its address back and removes its PTRs.
+    /// its address back and removes its PTRs. Only a VM this adapter made
+    /// is touched: another vmid of the cluster is none of ours.
     async fn delete_vm(&self, id: &str) -> Result<(), HypervisorError> {
+        let Some(record) = self.ledger.record(id).await? else {
+            return Ok(());
+        };
         if let Some(guest) = self.guest(id).await? {
             self.power(&guest, false).await?;
             let path = format!("/nodes/{}/qemu/{}", guest.node, guest.vmid);
             let purge = [("purge", "1"), ("destroy-unreferenced-disks", "1")];
             self.api.run("DELETE", &guest.node, &path, &purge).await?;
         }
-        let Some(record) = self.ledger.record(id).await? else {
-            return Ok(());
-        };
-        match self
-            .ledger
-            .table()
-            .transact(self.ledger.forget_ops(&record))
-            .await
-        {
+        let forget = self.ledger.forget_ops(&record);
+        match self.ledger.table().transact(forget).await {
             Ok(()) | Err(TableError::TransactionConflict { .. }) => Ok(()),
             Err(other) => Err(backend(other)),
         }
