@@ -231,3 +231,19 @@ async fn power_follows_what_is_asked(h: Arc<dyn Hypervisor>) {
         "no_such_vm"
     );
 }
+
+/// The simulation's state is the table's: another process over the same
+/// table (a restart) knows the VM and answers its key with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_simulation_remembers_after_a_restart() {
+    let f = hostfront_tests::sqlite_table().await;
+    let request = new_vm("order-1", "vps1.example.net");
+    let vm = simulated(&f).create_vm(&request).await.unwrap();
+    simulated(&f).set_power(&vm.id, false).await.unwrap();
+    let restarted = simulated(&f);
+    let stopped = restarted.vm(&vm.id).await.unwrap().expect("kept");
+    assert!(!stopped.running);
+    assert_eq!(restarted.create_vm(&request).await.unwrap().id, vm.id);
+    let ptr = restarted.reverse_dns(&vm.ipv4).await.unwrap();
+    assert_eq!(ptr.as_deref(), Some("vps1.example.net"));
+}
