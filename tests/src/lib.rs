@@ -14,6 +14,7 @@ pub mod epp_server;
 mod fixtures;
 pub mod lambda;
 mod moto;
+pub mod proxmox_server;
 pub mod shopper;
 pub mod staff;
 pub mod stripe_server;

@@ -56,6 +56,7 @@ mod epp_journey;
 mod epp_registry;
 mod hardening;
 mod http_foundation;
+mod hypervisor_conformance;
 mod invoices;
 mod orders;
 mod panel_conformance;

@@ -8,10 +8,12 @@
 //! - `stripe`: card payments on Stripe, the simulated gateway's counterpart;
 //! - `whm`: hosting accounts on cPanel & WHM servers, the simulated panel's
 //!   counterpart; `inventory` keeps the servers and addresses of both;
+//! - `proxmox`: VMs of VPS plans on Proxmox VE, the simulated hypervisor's
+//!   counterpart; `vm_ledger` keeps the addresses and PTRs of both;
 //! - `vies`: VAT numbers checked in the EU's register (VIES, its REST API),
 //!   the simulated register's counterpart;
 //! - `sim`: stateful simulations of the registry, the payment gateway, the
-//!   hosting panel, the public DNS and the VAT register, named as such,
+//!   hosting panel, the hypervisor, the public DNS and the VAT register, named as such,
 //!   kept in the table;
 //! - `TableZones`: customers' DNS zones kept in the table, on either engine;
 //! - `webhook_signature`: Stripe's signature of webhook events, which the
@@ -22,10 +24,12 @@ pub mod embedded;
 pub mod epp;
 mod https;
 pub mod inventory;
+pub mod proxmox;
 pub mod sim;
 pub mod stripe;
 mod table_zones;
 pub mod vies;
+pub mod vm_ledger;
 pub mod webhook_signature;
 pub mod whm;
 

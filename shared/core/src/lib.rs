@@ -37,6 +37,7 @@ pub mod dnshost;
 pub mod domain_name;
 pub mod domains;
 pub mod hashing;
+pub mod hypervisor;
 pub mod idempotency;
 pub mod ids;
 pub mod input;

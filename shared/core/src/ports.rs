@@ -15,6 +15,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::dnshost::DnsHost;
 use crate::hashing::HashGate;
+use crate::hypervisor::Hypervisor;
 use crate::mailer::Mailer;
 use crate::panel::HostingPanel;
 use crate::payments::Payments;
@@ -41,6 +42,8 @@ pub struct Ports {
     pub portal_registrar: Arc<dyn Registrar>,
     pub payments: Arc<dyn Payments>,
     pub panel: Arc<dyn HostingPanel>,
+    /// Makes and runs the VMs of VPS plans.
+    pub hypervisor: Arc<dyn Hypervisor>,
     /// Encrypts the secrets kept for a while (panel passwords, auth codes).
     pub sealer: Arc<dyn Sealer>,
     pub resolver: Arc<dyn Resolver>,
@@ -100,6 +103,8 @@ capabilities! {
     Registry { registrar: dyn Registrar = registrar, search_registrar: dyn Registrar = search_registrar, sync_registrar: dyn Registrar = sync_registrar, portal_registrar: dyn Registrar = portal_registrar }
     /// The hosting panel.
     Hosting { panel: dyn HostingPanel = panel }
+    /// The hypervisor that runs VPS plans.
+    Virtualization { hypervisor: dyn Hypervisor = hypervisor }
     /// The DNS service that serves customers' zones.
     Zones { dns_host: dyn DnsHost = dns_host }
     /// What the public DNS says.

@@ -72,13 +72,37 @@ pub enum Placement {
 }
 
 /// Zero-padded octets, so that addresses sort in numeric order.
-fn sortable(address: Ipv4Addr) -> String {
+pub(crate) fn sortable(address: Ipv4Addr) -> String {
     address
         .octets()
         .iter()
         .map(|o| format!("{o:03}"))
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// Writes each of `items` whose key holds nothing yet: in one transaction
+/// when none is there, else (another call is building too, or a crash left
+/// part of it) just the missing ones.
+pub(crate) async fn put_where_none(table: &dyn Table, items: &[Item]) -> Result<(), TableError> {
+    let put = |item: &Item| TxOp::Put {
+        item: item.clone(),
+        condition: Some(Condition::NotExists),
+    };
+    match table.transact(items.iter().map(put).collect()).await {
+        Ok(()) => return Ok(()),
+        Err(TableError::TransactionConflict { .. } | TableError::Busy) => {}
+        Err(other) => return Err(other),
+    }
+    let keys = items.iter().map(Key::of).collect::<Result<Vec<_>, _>>()?;
+    let standing = table.get_many(&keys).await?;
+    for (item, _) in items.iter().zip(standing).filter(|(_, s)| s.is_none()) {
+        match table.write_one(put(item)).await {
+            Ok(_) | Err(TableError::ConditionFailed) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(())
 }
 
 pub fn backend(error: TableError) -> PanelError {
@@ -199,40 +223,14 @@ impl Inventory {
             items.push(self.address_item(Ipv4Addr::from(first + n)));
         }
         for chunk in items.chunks(MAX_TRANSACTION_OPS) {
-            self.put_where_none(chunk).await?;
+            put_where_none(self.table.as_ref(), chunk)
+                .await
+                .map_err(backend)?;
         }
         self.table
             .put(marker.to_item(), None)
             .await
             .map_err(backend)
-    }
-
-    /// Writes each of `items` whose key holds nothing yet: in one
-    /// transaction when none is there, else (another call is building too,
-    /// or a crash left part of it) just the missing ones.
-    async fn put_where_none(&self, items: &[Item]) -> Result<(), PanelError> {
-        let put = |item: &Item| TxOp::Put {
-            item: item.clone(),
-            condition: Some(Condition::NotExists),
-        };
-        match self.table.transact(items.iter().map(put).collect()).await {
-            Ok(()) => return Ok(()),
-            Err(TableError::TransactionConflict { .. } | TableError::Busy) => {}
-            Err(other) => return Err(backend(other)),
-        }
-        let keys = items
-            .iter()
-            .map(Key::of)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(backend)?;
-        let standing = self.table.get_many(&keys).await.map_err(backend)?;
-        for (item, _) in items.iter().zip(standing).filter(|(_, s)| s.is_none()) {
-            match self.table.write_one(put(item)).await {
-                Ok(_) | Err(TableError::ConditionFailed) => {}
-                Err(other) => return Err(backend(other)),
-            }
-        }
-        Ok(())
     }
 
     /// The stored answer of the call made with `key`, if it finished.

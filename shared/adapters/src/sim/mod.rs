@@ -1,5 +1,6 @@
 //! Simulations of the outside world, for local runs, demonstrations and
-//! tests: the registry, the payment gateway, the hosting panel, the public
+//! tests: the registry, the payment gateway, the hosting panel, the
+//! hypervisor, the public
 //! DNS and the VAT register. Each keeps its state in the table, so it
 //! remembers what it did.
 
@@ -7,6 +8,7 @@ pub mod card_countries;
 mod cards;
 mod dns;
 mod gateway;
+mod hypervisor;
 mod panel;
 mod registry;
 mod tax_ids;
@@ -17,6 +19,7 @@ pub use cards::{
 };
 pub use dns::SimulatedResolver;
 pub use gateway::SimulatedGateway;
+pub use hypervisor::{HypervisorSettings, SimulatedHypervisor};
 pub use panel::{PanelSettings, SimulatedPanel};
 pub use registry::{
     SimulatedRegistry, SimulationSettings, auth_code_for, phase, registered_elsewhere,

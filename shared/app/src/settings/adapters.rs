@@ -4,6 +4,7 @@
 //! payment gateway and panel run only with `HOSTFRONT_DEMO=true`.
 
 use hostfront_adapters::epp::EppSettings;
+use hostfront_adapters::proxmox::ProxmoxSettings;
 use hostfront_adapters::stripe::StripeSettings;
 use hostfront_adapters::vies::ViesSettings;
 use hostfront_adapters::whm::WhmSettings;
@@ -30,6 +31,13 @@ pub enum PaymentsChoice {
 pub enum PanelChoice {
     Simulated,
     Whm(WhmSettings),
+}
+
+/// `HOSTFRONT_HYPERVISOR`: `simulated` or `proxmox` (Proxmox VE).
+#[derive(Debug, Clone)]
+pub enum HypervisorChoice {
+    Simulated,
+    Proxmox(Box<ProxmoxSettings>),
 }
 
 /// `HOSTFRONT_TAX_IDS`: `simulated` or `vies` (the EU's VAT register).
@@ -77,6 +85,7 @@ pub struct Adapters {
     pub registrar: RegistrarChoice,
     pub payments: PaymentsChoice,
     pub panel: PanelChoice,
+    pub hypervisor: HypervisorChoice,
     pub tax_ids: TaxIdsChoice,
     pub dns: DnsChoice,
     pub mail: MailChoice,
@@ -102,6 +111,14 @@ impl Adapters {
             "whm" => PanelChoice::Whm(super::panel::read(env)?),
             _ => PanelChoice::Simulated,
         };
+        let hypervisor = match env.one_of(
+            "HOSTFRONT_HYPERVISOR",
+            "simulated",
+            &["simulated", "proxmox"],
+        )? {
+            "proxmox" => HypervisorChoice::Proxmox(Box::new(super::proxmox::read(env)?)),
+            _ => HypervisorChoice::Simulated,
+        };
         let tax_ids = match env.one_of("HOSTFRONT_TAX_IDS", "simulated", &["simulated", "vies"])? {
             "vies" => TaxIdsChoice::Vies(super::vies::read(env)?),
             _ => TaxIdsChoice::Simulated,
@@ -110,6 +127,7 @@ impl Adapters {
             registrar,
             payments,
             panel,
+            hypervisor,
             tax_ids,
             dns: dns(env, engine)?,
             mail: mail(env, engine, dev_tools)?,

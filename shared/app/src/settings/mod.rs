@@ -11,6 +11,7 @@ mod adapters;
 mod aws;
 mod epp;
 mod panel;
+mod proxmox;
 mod server;
 mod stripe;
 #[cfg(test)]
@@ -23,8 +24,8 @@ use std::time::Duration;
 use hostfront_core::config::{Config, ConfigError, Env};
 
 pub use adapters::{
-    Adapters, DnsChoice, MailChoice, PanelChoice, PaymentsChoice, RegistrarChoice, SesSettings,
-    TaxIdsChoice,
+    Adapters, DnsChoice, HypervisorChoice, MailChoice, PanelChoice, PaymentsChoice,
+    RegistrarChoice, SesSettings, TaxIdsChoice,
 };
 pub use aws::AwsSettings;
 pub use server::ServerSettings;

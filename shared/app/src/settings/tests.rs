@@ -301,3 +301,51 @@ fn vat_numbers_are_checked_in_the_simulation_unless_vies_is_chosen() {
     assert!(e.to_string().contains("HOSTFRONT_VIES_REQUESTER"), "{e}");
     assert!(settings(&[("HOSTFRONT_TAX_IDS", "hmrc")]).is_err());
 }
+
+const PROXMOX: &[(&str, &str)] = &[
+    ("HOSTFRONT_HYPERVISOR", "proxmox"),
+    ("HOSTFRONT_PROXMOX_URL", "https://pve.example.net:8006"),
+    ("HOSTFRONT_PROXMOX_TOKEN_ID", "hostfront@pve!provisioning"),
+    ("HOSTFRONT_PROXMOX_TOKEN_SECRET", "PVESECRET"),
+    ("HOSTFRONT_PROXMOX_NODES", "pve1, pve2"),
+    ("HOSTFRONT_PROXMOX_TEMPLATES", "debian-12=9000"),
+    ("HOSTFRONT_PROXMOX_IPV4_FIRST", "198.51.100.10"),
+    ("HOSTFRONT_PROXMOX_IPV4_COUNT", "32"),
+    ("HOSTFRONT_PROXMOX_IPV4_GATEWAY", "198.51.100.1"),
+    ("HOSTFRONT_PROXMOX_IPV6_NETWORK", "2001:db8:51::"),
+    ("HOSTFRONT_PROXMOX_IPV6_GATEWAY", "2001:db8:51::1"),
+];
+
+#[test]
+fn vms_are_simulated_unless_proxmox_is_chosen_with_its_cluster() {
+    assert!(matches!(
+        settings(&[]).unwrap().adapters.hypervisor,
+        HypervisorChoice::Simulated
+    ));
+    let s = settings(PROXMOX).unwrap();
+    let HypervisorChoice::Proxmox(proxmox) = &s.adapters.hypervisor else {
+        panic!("Proxmox chosen")
+    };
+    assert_eq!(proxmox.nodes, ["pve1", "pve2"]);
+    assert_eq!(proxmox.templates, [("debian-12".to_string(), 9000)]);
+    assert_eq!((proxmox.ipv4_count, proxmox.ipv4_prefix), (32, 24));
+    assert!(
+        !format!("{s:?}").contains("PVESECRET"),
+        "the secret never prints"
+    );
+    for missing in [
+        "HOSTFRONT_PROXMOX_TOKEN_SECRET",
+        "HOSTFRONT_PROXMOX_IPV4_COUNT",
+    ] {
+        let pairs: Vec<_> = PROXMOX
+            .iter()
+            .filter(|(k, _)| *k != missing)
+            .cloned()
+            .collect();
+        let e = settings(&pairs).unwrap_err();
+        assert!(e.to_string().contains(missing), "{e}");
+    }
+    let mut bad = PROXMOX.to_vec();
+    bad.push(("HOSTFRONT_PROXMOX_IPV4_GATEWAY", "gateway"));
+    assert!(settings(&bad).is_err());
+}

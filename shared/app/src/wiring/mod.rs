@@ -3,7 +3,8 @@
 //! engine and which adapters run them.
 //!
 //! - `aws`: DynamoDB, SQS and KMS, and the optional adapters a Lambda links;
-//! - `real`: the real registrar, gateway, panel, VAT register, DNS and mail,
+//! - `real`: the real registrar, gateway, panel, hypervisor, VAT register,
+//!   DNS and mail,
 //!   when chosen;
 //! - `limits`: the registrar's quota shared out, and the per-client limits.
 
@@ -20,13 +21,14 @@ use hostfront_adapters::embedded::{
     EmbeddedDb, LocalSealer, OutboxFolder, SqliteQueue, SqliteTable,
 };
 use hostfront_adapters::sim::{
-    PanelSettings, SimulatedGateway, SimulatedPanel, SimulatedRegistry, SimulatedResolver,
-    SimulatedTaxIds, SimulationSettings,
+    HypervisorSettings, PanelSettings, SimulatedGateway, SimulatedHypervisor, SimulatedPanel,
+    SimulatedRegistry, SimulatedResolver, SimulatedTaxIds, SimulationSettings,
 };
 use hostfront_core::Ports;
 use hostfront_core::catalog::CatalogCache;
 use hostfront_core::clock::{Clock, SystemClock};
 use hostfront_core::dnshost::DnsHost;
+use hostfront_core::hypervisor::Hypervisor;
 use hostfront_core::mailer::{Mailer, RecordOnly};
 use hostfront_core::panel::HostingPanel;
 use hostfront_core::payments::Payments;
@@ -39,8 +41,8 @@ use hostfront_core::tax_ids::TaxIds;
 
 pub use aws::{AwsAdapters, https_client, lambda_sdk_config, loaded_sdk_config, on_aws};
 pub use real::{
-    RealPanel, RealPayments, RealRegistrar, RealTaxIds, epp_registrar, stripe_payments,
-    vies_tax_ids, whm_panel,
+    RealHypervisor, RealPanel, RealPayments, RealRegistrar, RealTaxIds, epp_registrar,
+    proxmox_hypervisor, stripe_payments, vies_tax_ids, whm_panel,
 };
 
 use crate::settings::{Engine, MailChoice, Settings};
@@ -90,6 +92,7 @@ fn embedded_sealed(
         registrar: epp_registrar(&settings, &table, &clock)?,
         payments: stripe_payments(&settings)?,
         panel: whm_panel(&settings, &table, &clock)?,
+        hypervisor: proxmox_hypervisor(&settings, &table)?,
         tax_ids: vies_tax_ids(&settings, &clock)?,
         table,
         queue: Arc::new(queue),
@@ -113,6 +116,8 @@ pub fn with_ports(
             .unwrap_or_else(|error| panic!("{error:#}")),
         payments: stripe_payments(&settings).unwrap_or_else(|error| panic!("{error:#}")),
         panel: whm_panel(&settings, &table, &clock).unwrap_or_else(|error| panic!("{error:#}")),
+        hypervisor: proxmox_hypervisor(&settings, &table)
+            .unwrap_or_else(|error| panic!("{error:#}")),
         tax_ids: vies_tax_ids(&settings, &clock).unwrap_or_else(|error| panic!("{error:#}")),
         table,
         queue,
@@ -131,6 +136,8 @@ pub struct EnginePorts {
     pub registrar: Option<Arc<dyn Registrar>>,
     pub payments: Option<Arc<dyn Payments>>,
     pub panel: Option<Arc<dyn HostingPanel>>,
+    /// The real hypervisor, else the simulated one.
+    pub hypervisor: Option<Arc<dyn Hypervisor>>,
     pub tax_ids: Option<Arc<dyn TaxIds>>,
 }
 
@@ -148,11 +155,18 @@ pub fn with_real_ports(
         registrar,
         payments,
         panel,
+        hypervisor,
         tax_ids,
     } = engine_ports;
     let (registry, simulated_registry) = registry(&settings, &table, &clock, registrar);
     let (payments, simulated_provider) = payments_or_simulated(payments, &table, &clock);
     let panel = panel.unwrap_or_else(|| simulated_panel(&settings, &table, &clock));
+    let hypervisor = hypervisor.unwrap_or_else(|| {
+        Arc::new(SimulatedHypervisor::new(
+            table.clone(),
+            HypervisorSettings::DEMO,
+        ))
+    });
     let tax_ids =
         tax_ids.unwrap_or_else(|| Arc::new(SimulatedTaxIds::new(table.clone(), clock.clone())));
     let registrars = Registrars::new(registry, &settings.policy, &table, &clock);
@@ -172,6 +186,7 @@ pub fn with_real_ports(
         portal_registrar: registrars.portal,
         payments,
         panel,
+        hypervisor,
         sealer,
         resolver: simulated_dns.clone(),
         dns_host,

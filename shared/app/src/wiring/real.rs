@@ -4,11 +4,13 @@ use std::sync::Arc;
 
 use hostfront_adapters::aws::{OnFirstUse, Route53Zones, SesMailer};
 use hostfront_adapters::epp::EppRegistrar;
+use hostfront_adapters::proxmox::ProxmoxHypervisor;
 use hostfront_adapters::stripe::StripePayments;
 use hostfront_adapters::vies::ViesTaxIds;
 use hostfront_adapters::whm::WhmPanel;
 use hostfront_core::clock::Clock;
 use hostfront_core::dnshost::DnsHost;
+use hostfront_core::hypervisor::Hypervisor;
 use hostfront_core::mailer::Mailer;
 use hostfront_core::panel::HostingPanel;
 use hostfront_core::payments::Payments;
@@ -18,7 +20,8 @@ use hostfront_core::tax_ids::TaxIds;
 use secrecy::ExposeSecret;
 
 use crate::settings::{
-    DnsChoice, MailChoice, PanelChoice, PaymentsChoice, RegistrarChoice, Settings, TaxIdsChoice,
+    DnsChoice, HypervisorChoice, MailChoice, PanelChoice, PaymentsChoice, RegistrarChoice,
+    Settings, TaxIdsChoice,
 };
 
 /// The real hosting panel configured, if any (`None`: the simulation).
@@ -56,6 +59,20 @@ pub fn whm_panel(settings: &Settings, table: &Arc<dyn Table>, clock: &Arc<dyn Cl
     )
     .map_err(|e| anyhow::anyhow!("the WHM panel: {e}"))?;
     Ok(Some(Arc::new(whm)))
+}
+
+/// The real hypervisor configured, if any (`None`: the simulation).
+pub type RealHypervisor = anyhow::Result<Option<Arc<dyn Hypervisor>>>;
+
+/// Proxmox VE, when `HOSTFRONT_HYPERVISOR=proxmox`; its address pool and
+/// PTRs are kept in `table`.
+pub fn proxmox_hypervisor(settings: &Settings, table: &Arc<dyn Table>) -> RealHypervisor {
+    let HypervisorChoice::Proxmox(proxmox) = &settings.adapters.hypervisor else {
+        return Ok(None);
+    };
+    let proxmox = ProxmoxHypervisor::new(proxmox.as_ref().clone(), table.clone())
+        .map_err(|e| anyhow::anyhow!("the Proxmox hypervisor (HOSTFRONT_PROXMOX_URL): {e}"))?;
+    Ok(Some(Arc::new(proxmox)))
 }
 
 /// Stripe, when `HOSTFRONT_PAYMENTS=stripe`.
