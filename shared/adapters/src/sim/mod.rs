@@ -1,8 +1,7 @@
 //! Simulations of the outside world, for local runs, demonstrations and
 //! tests: the registry, the payment gateway, the hosting panel, the
-//! hypervisor, the public
-//! DNS and the VAT register. Each keeps its state in the table, so it
-//! remembers what it did.
+//! hypervisor, the public DNS and the VAT register. Each keeps its state
+//! in the table, so it remembers what it did.
 
 pub mod card_countries;
 mod cards;
