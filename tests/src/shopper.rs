@@ -241,6 +241,7 @@ pub fn register(domain: &str, username: &str) -> hostfront::orders::create::Orde
         username: username.into(),
         password: None,
         generate_password: true,
+        server: None,
     }
 }
 

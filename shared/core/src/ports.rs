@@ -101,10 +101,9 @@ capabilities! {
     Billing { payments: dyn Payments = payments }
     /// The domain registrar, and its shares of the quota.
     Registry { registrar: dyn Registrar = registrar, search_registrar: dyn Registrar = search_registrar, sync_registrar: dyn Registrar = sync_registrar, portal_registrar: dyn Registrar = portal_registrar }
-    /// The hosting panel.
-    Hosting { panel: dyn HostingPanel = panel }
-    /// The hypervisor that runs VPS plans.
-    Virtualization { hypervisor: dyn Hypervisor = hypervisor }
+    /// What runs the customers' services: the hosting panel, and the
+    /// hypervisor that runs VPS plans.
+    Hosting { panel: dyn HostingPanel = panel, hypervisor: dyn Hypervisor = hypervisor }
     /// The DNS service that serves customers' zones.
     Zones { dns_host: dyn DnsHost = dns_host }
     /// What the public DNS says.

@@ -20,6 +20,7 @@ fn external(domain: &str) -> OrderRequest {
         username: fresh_username(),
         password: None,
         generate_password: true,
+        server: None,
     }
 }
 

@@ -26,6 +26,7 @@ async fn transferring(ports: &Ports, name: &str) -> hostfront::accounts::Custome
         username: fresh_username(),
         password: None,
         generate_password: true,
+        server: None,
     };
     hostfront_tests::customer_with_live_order(ports, request)
         .await

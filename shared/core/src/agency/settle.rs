@@ -121,6 +121,7 @@ async fn place_order(
         username: username_for(site),
         password: None,
         generate_password: true,
+        server: None,
     };
     let key = format!("proposal-{}", site.id);
     let placed = match by {

@@ -148,6 +148,9 @@ pub struct Order {
     pub cycle: String,
     pub domain: OrderDomain,
     pub username: String,
+    /// A VPS's operating system and SSH key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<crate::orders::create::ServerChoice>,
     pub currency: Currency,
     pub total: i64,
     pub invoice_number: String,

@@ -71,6 +71,9 @@ pub struct HostingSetup {
     /// A reseller plan's reseller interface.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reseller: Option<ResellerAccess>,
+    /// A VPS: the virtual machine, which runs it instead of a panel account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vm: Option<crate::hypervisor::Vm>,
 }
 
 /// An email-only account's mail domain, as the panel set it up.

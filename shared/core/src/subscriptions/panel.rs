@@ -13,7 +13,7 @@ use std::time::Duration;
 use super::{Subscription, SubscriptionStatus, find};
 use crate::CustomerId;
 use crate::jobs::Job;
-use crate::store::{Condition, ItemExt, Key, Pages, Query, TableError, TxOp};
+use crate::store::{Condition, ItemExt, Key, Pages, Query, Table, TableError, TxOp};
 use crate::{Hosting, Queueing, Storage};
 
 const PARTITION: &str = "PANELSYNC";
@@ -63,6 +63,17 @@ pub async fn sync(
         .map_err(|e| e.to_string())?;
     // A cancelled service's account is the teardown's to remove.
     if let Some(service) = service.filter(|s| s.status != SubscriptionStatus::Cancelled) {
+        if let Some(vm) = &service.hosting.vm {
+            // A VPS is suspended by stopping it; its size is the plan's
+            // from the day it was made.
+            let running = service.status != SubscriptionStatus::Suspended;
+            ports
+                .hypervisor()
+                .set_power(&vm.id, running)
+                .await
+                .map_err(|e| e.to_string())?;
+            return forget_marker(table, &marker, since).await;
+        }
         let panel = ports.panel();
         let username = &service.hosting.account.username;
         panel
@@ -74,12 +85,17 @@ pub async fn sync(
             .await
             .map_err(|e| e.to_string())?;
     }
+    forget_marker(table, &marker, since).await
+}
+
+/// Removes the marker the sync was for, unless a change made meanwhile
+/// wrote a newer one, which has its own job.
+async fn forget_marker(table: &dyn Table, marker: &Key, since: Option<i64>) -> Result<(), String> {
     let Some(since) = since else {
         return Ok(());
     };
-    // A change made meanwhile wrote a newer marker, and has its own job.
     match table
-        .delete(&marker, Some(Condition::eq("since", since)))
+        .delete(marker, Some(Condition::eq("since", since)))
         .await
     {
         Ok(_) | Err(TableError::ConditionFailed) => Ok(()),

@@ -149,7 +149,9 @@ fn refund_note(l: &Letter) -> String {
 fn login_details(l: &Letter) -> String {
     let mut lines = Vec::new();
     if let Some(a) = &l.account {
-        lines.push(format!("Control panel:  {}", a.panel_url));
+        if !a.panel_url.is_empty() {
+            lines.push(format!("Control panel:  {}", a.panel_url));
+        }
         lines.push(format!("Username:       {}", a.username));
         lines.push("Password:       the one you chose when you ordered".into());
         lines.push(format!(

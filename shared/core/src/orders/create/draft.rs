@@ -130,6 +130,7 @@ fn unpaid_order(
         cycle: checked.cycle.clone(),
         domain: domain.domain.clone(),
         username: checked.username.clone(),
+        server: checked.server.clone(),
         currency: invoice.currency.clone(),
         total: invoice.total,
         invoice_number: String::new(),

@@ -11,9 +11,11 @@
 mod domain_choice;
 mod draft;
 mod request;
+mod server;
 mod write;
 
 pub use request::{DomainRequest, OrderRequest, generate_password};
+pub use server::ServerChoice;
 
 use self::domain_choice::resolve_domain;
 use self::draft::Draft;
@@ -85,7 +87,8 @@ async fn place_as(
         return Ok(placed);
     }
     let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
-    let checked = request::check(ports, customer, &catalog, &request).await?;
+    let mut checked = request::check(ports, customer, &catalog, &request).await?;
+    checked.server = server::check(ports, checked.plan, request.server.as_ref()).await?;
     ensure_room_for_unpaid(ports, customer).await?;
     let domain = resolve_domain(ports, &catalog, &request.domain).await?;
     let mut draft = Draft::new(ports, &placement, &catalog, &checked, domain);

@@ -42,6 +42,9 @@ pub struct OrderRequest {
     /// Let the API choose a strong password; it is shown once, in the answer.
     #[serde(default)]
     pub generate_password: bool,
+    /// A VPS plan's operating system and SSH key; the password is root's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<super::ServerChoice>,
 }
 
 /// Refuses an `Idempotency-Key` header that cannot be one.
@@ -91,6 +94,8 @@ pub(super) struct Checked<'c> {
     pub(super) price: i64,
     pub(super) username: String,
     pub(super) password: PanelPassword,
+    /// A VPS's operating system and SSH key, checked apart (`server`).
+    pub(super) server: Option<super::ServerChoice>,
 }
 
 /// Checks what the request asks for, in the order its mistakes are reported:
@@ -111,6 +116,7 @@ pub(super) async fn check<'c>(
         price,
         username,
         password,
+        server: None,
     })
 }
 

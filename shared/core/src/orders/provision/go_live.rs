@@ -30,6 +30,7 @@ impl<P: Provisioning> Saga<'_, P> {
             nameservers: nameservers(self.ports),
             mail_domain: self.mail_domain.clone(),
             reseller: self.reseller.clone(),
+            vm: self.vm.clone(),
         };
         let now = self.ports.clock().now();
         let subscription = subscription(self.ports, &self.order, hosting, now).await?;

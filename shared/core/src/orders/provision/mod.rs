@@ -54,12 +54,13 @@ pub enum Step {
     WelcomeMail,
     MailDomain,
     ResellerPrivileges,
+    VirtualServer,
 }
 
 /// Every step any workflow has, in the order of their numbers in the
 /// ledger (`STEP#<n>#<name>`): a new step is added at the end, so that
 /// the records of orders under way keep their numbers.
-pub const STEPS: [Step; 7] = [
+pub const STEPS: [Step; 8] = [
     Step::Domain,
     Step::HostingAccount,
     Step::DnsZone,
@@ -67,6 +68,7 @@ pub const STEPS: [Step; 7] = [
     Step::WelcomeMail,
     Step::MailDomain,
     Step::ResellerPrivileges,
+    Step::VirtualServer,
 ];
 
 /// The steps a plan of `kind` is provisioned with, in the order they run.
@@ -82,7 +84,8 @@ pub fn workflow(kind: PlanKind) -> &'static [Step] {
             MailAndAdmin,
             WelcomeMail,
         ],
-        PlanKind::Shared | PlanKind::Vps | PlanKind::Dedicated => {
+        PlanKind::Vps => &[Domain, VirtualServer, DnsZone, WelcomeMail],
+        PlanKind::Shared | PlanKind::Dedicated => {
             &[Domain, HostingAccount, DnsZone, MailAndAdmin, WelcomeMail]
         }
     }
@@ -98,6 +101,7 @@ impl Step {
             Step::WelcomeMail => "welcome_mail",
             Step::MailDomain => "mail_domain",
             Step::ResellerPrivileges => "reseller_privileges",
+            Step::VirtualServer => "virtual_server",
         }
     }
 
@@ -119,6 +123,7 @@ impl Step {
             Step::WelcomeMail => "Send the login details".into(),
             Step::MailDomain => format!("Set up mail for {domain}: mailboxes, webmail, DKIM"),
             Step::ResellerPrivileges => "Make the reseller account and its limits".into(),
+            Step::VirtualServer => "Create your virtual server".into(),
         }
     }
 
@@ -337,6 +342,7 @@ pub async fn run(
         mail: None,
         mail_domain: None,
         reseller: None,
+        vm: None,
         domain: None,
     };
     let mut progressed = false;

@@ -11,6 +11,7 @@ use crate::orders::letters::letter;
 use crate::orders::lifecycle::{Change, ChangeError};
 use crate::orders::secrets::{self as order_secrets, Secret};
 use crate::orders::{DomainAction, Order, OrderStatus, children_partition, order_key};
+use crate::hypervisor::Vm;
 use crate::panel::{HostingAccount, MailDomain, MailSetup, ResellerAccess};
 use crate::step_ledger::{LeaseError, Ledger};
 use crate::store::{Item, ItemExt, TableError, TxOp, Update};
@@ -25,6 +26,20 @@ pub(crate) fn ledger(ports: &impl Storage) -> Ledger<'_> {
     }
 }
 
+/// A VPS as the zone and the login details see it: its addresses, and
+/// its own mail; it has no control panel.
+fn vm_account(order: &Order, vm: &Vm) -> HostingAccount {
+    HostingAccount {
+        username: order.username.clone(),
+        domain: order.domain.name.clone(),
+        server: vm.node.clone(),
+        ipv4: vm.ipv4.clone(),
+        ipv6: vm.ipv6.clone(),
+        panel_url: String::new(),
+        mail_host: format!("mail.{}", order.domain.name),
+    }
+}
+
 /// The saga's view of one order while it runs.
 pub(super) struct Saga<'a, P: Provisioning> {
     pub(super) ports: &'a P,
@@ -34,6 +49,7 @@ pub(super) struct Saga<'a, P: Provisioning> {
     pub(super) mail: Option<MailSetup>,
     pub(super) mail_domain: Option<MailDomain>,
     pub(super) reseller: Option<ResellerAccess>,
+    pub(super) vm: Option<Vm>,
     /// What the domain step obtained (a registration, a transfer's state).
     pub(super) domain: Option<Value>,
 }
@@ -73,6 +89,10 @@ impl<P: Provisioning> Saga<'_, P> {
             Step::Domain => self.domain = Some(result.clone()),
             Step::MailDomain => self.mail_domain = serde_json::from_value(result.clone()).ok(),
             Step::ResellerPrivileges => self.reseller = serde_json::from_value(result.clone()).ok(),
+            Step::VirtualServer => {
+                self.vm = serde_json::from_value(result.clone()).ok();
+                self.account = self.vm.as_ref().map(|vm| vm_account(&self.order, vm));
+            }
             _ => {}
         }
     }
@@ -100,7 +120,7 @@ impl<P: Provisioning> Saga<'_, P> {
             Step::Domain if self.order.domain.action == DomainAction::Transfer => {
                 Some(Secret::AuthCode)
             }
-            Step::HostingAccount => Some(Secret::PanelPassword),
+            Step::HostingAccount | Step::VirtualServer => Some(Secret::PanelPassword),
             _ => None,
         };
         if let Some(secret) = secret {

@@ -1,6 +1,7 @@
 //! Tearing down a service whose cancellation took effect, step by step:
 //! the panel account is suspended, backed up, and removed with its
-//! mailboxes, and its zone stops being served; then the service is
+//! mailboxes (a VPS is stopped and deleted at once, with no backup), and
+//! its zone stops being served; then the service is
 //! cancelled, with the backup on its record.
 
 use serde_json::{Value, json};
@@ -62,6 +63,11 @@ async fn run_step(
     step: &str,
 ) -> Result<(String, Value), String> {
     let failed = |e: &dyn std::fmt::Display| e.to_string();
+    if let Some(vm) = &service.hosting.vm
+        && step != "remove_zone"
+    {
+        return run_vm_step(ports, &vm.id, step).await.map_err(|e| failed(&e));
+    }
     let panel = ports.panel();
     let username = service.hosting.account.username.as_str();
     Ok(match step {
@@ -103,6 +109,30 @@ async fn run_step(
                 .await
                 .map_err(|e| failed(&e))?;
             (format!("zone {domain} removed"), json!(null))
+        }
+    })
+}
+
+/// A VPS's teardown step at the hypervisor: stopped, then deleted at once
+/// with its disk (no backup), its addresses back in the pool.
+async fn run_vm_step(
+    ports: &impl Hosting,
+    vm_id: &str,
+    step: &str,
+) -> Result<(String, Value), crate::hypervisor::HypervisorError> {
+    let hypervisor = ports.hypervisor();
+    Ok(match step {
+        "suspend" => {
+            hypervisor.set_power(vm_id, false).await?;
+            ("server stopped".into(), json!(null))
+        }
+        "back_up" => ("a virtual server is deleted at once, with no backup".into(), json!(null)),
+        _ => {
+            hypervisor.delete_vm(vm_id).await?;
+            (
+                "server deleted with its disk; its addresses returned to the pool".into(),
+                json!(null),
+            )
         }
     })
 }

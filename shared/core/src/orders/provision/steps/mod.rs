@@ -8,11 +8,13 @@ mod hosting_account;
 mod mail_and_admin;
 mod mail_domain;
 mod reseller_privileges;
+mod virtual_server;
 mod welcome_mail;
 
 use super::saga::Saga;
 use super::{Done, Step, StepError};
 use crate::Provisioning;
+use crate::catalog::Plan;
 use crate::orders::Order;
 
 impl<P: Provisioning> Saga<'_, P> {
@@ -25,6 +27,7 @@ impl<P: Provisioning> Saga<'_, P> {
             Step::WelcomeMail => welcome_mail::run(self).await,
             Step::MailDomain => mail_domain::run(self).await,
             Step::ResellerPrivileges => reseller_privileges::run(self).await,
+            Step::VirtualServer => virtual_server::run(self).await,
         }
     }
 }
@@ -38,4 +41,15 @@ fn call_key(order: &Order, what: &str) -> String {
 fn first_mailboxes(order: &Order) -> Vec<String> {
     let domain = &order.domain.name;
     vec![format!("info@{domain}"), format!("postmaster@{domain}")]
+}
+
+/// The order's plan as the catalog has it now.
+async fn plan_of(saga: &Saga<'_, impl Provisioning>) -> Result<Plan, StepError> {
+    let ports = saga.ports;
+    let order = &saga.order;
+    let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
+    catalog.plan(&order.plan_id).cloned().ok_or_else(|| StepError::Hold {
+        staff: format!("the catalog has no plan {} any more", order.plan_id),
+        customer: "Setting up your service needs a hand from our team; we will finish it and let you know.".into(),
+    })
 }

@@ -6,15 +6,12 @@ use serde_json::json;
 
 use super::super::saga::Saga;
 use super::super::{Done, StepError, from_panel};
+use super::plan_of;
 
 pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
     let ports = saga.ports;
-    let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
-    let plan = catalog.plan(&order.plan_id).ok_or_else(|| StepError::Hold {
-        staff: format!("the catalog has no plan {} any more", order.plan_id),
-        customer: "Setting up your reseller account needs a hand from our team; we will finish it and let you know.".into(),
-    })?;
+    let plan = plan_of(saga).await?;
     let terms = plan.reseller_terms();
     let access = ports
         .panel()

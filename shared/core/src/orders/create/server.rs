@@ -1,0 +1,74 @@
+//! A VPS order's server: the operating system to install and, beside the
+//! root password (the order's password), an SSH key for root. Checked when
+//! the order is placed, against the templates the hypervisor has.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::Hosting;
+use crate::catalog::{Plan, PlanKind};
+use crate::hypervisor::is_openssh_public_key;
+use crate::orders::{OrderError, invalid};
+
+/// What the customer chose for a VPS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ServerChoice {
+    /// One of `GET /api/os-templates`: `debian-12`.
+    #[schema(min_length = 1, max_length = 64)]
+    pub os_template: String,
+    /// One OpenSSH public key line for root, as in `id_ed25519.pub`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 8192)]
+    pub ssh_public_key: Option<String>,
+}
+
+/// The server a plan of `plan`'s kind is made with: a VPS gets the chosen
+/// template (the hypervisor's first when none is chosen) and key; other
+/// plans take no server choice.
+pub(super) async fn check(
+    ports: &impl Hosting,
+    plan: &Plan,
+    chosen: Option<&ServerChoice>,
+) -> Result<Option<ServerChoice>, OrderError> {
+    if plan.kind != PlanKind::Vps {
+        return match chosen {
+            None => Ok(None),
+            Some(_) => Err(invalid(
+                "server_not_for_plan",
+                format!("{} is not a virtual server: it takes no operating system or SSH key", plan.name),
+            )),
+        };
+    }
+    let templates = ports
+        .hypervisor()
+        .os_templates()
+        .await
+        .map_err(|e| OrderError::Unavailable(e.to_string()))?;
+    let os_template = match chosen {
+        Some(choice) => choice.os_template.clone(),
+        None => templates.first().map(|t| t.id.clone()).unwrap_or_default(),
+    };
+    if !templates.iter().any(|t| t.id == os_template) {
+        let known: Vec<&str> = templates.iter().map(|t| t.id.as_str()).collect();
+        return Err(invalid(
+            "unknown_os_template",
+            format!("there is no operating system {os_template:?}; choose one of {}", known.join(", ")),
+        ));
+    }
+    let key = chosen
+        .and_then(|c| c.ssh_public_key.as_deref())
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    if let Some(key) = key
+        && (key.len() > 8192 || !is_openssh_public_key(key))
+    {
+        return Err(invalid(
+            "invalid_ssh_key",
+            "the SSH key is one OpenSSH public key line, as in id_ed25519.pub: its type, its key, and a comment",
+        ));
+    }
+    Ok(Some(ServerChoice {
+        os_template,
+        ssh_public_key: key.map(str::to_string),
+    }))
+}
