@@ -56,6 +56,12 @@ struct Account {
     addon_domains: Vec<String>,
     /// Per site: (certificate id, expiry).
     certificates: BTreeMap<String, (String, u64)>,
+    disk_used_mb: u64,
+    disk_limit_mb: Option<u64>,
+    /// Served this month.
+    bandwidth_bytes: u64,
+    /// 0: unlimited.
+    bandwidth_limit_bytes: u64,
 }
 
 /// A backup copied to the backup host.
@@ -174,6 +180,20 @@ impl WhmServer {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Sets what `user` of server `host` uses and may use, as the server
+    /// measures it: disk in MB, this month's bandwidth in bytes.
+    pub fn set_usage(&self, host: &str, user: &str, disk_mb: u64, limit_mb: Option<u64>, bytes: u64) {
+        let mut fleet = self.fleet.lock().unwrap();
+        let account = fleet
+            .servers
+            .get_mut(host)
+            .and_then(|accounts| accounts.get_mut(user))
+            .expect("an account of the fleet");
+        account.disk_used_mb = disk_mb;
+        account.disk_limit_mb = limit_mb;
+        account.bandwidth_bytes = bytes;
     }
 
     pub fn backups(&self) -> Vec<CopiedBackup> {

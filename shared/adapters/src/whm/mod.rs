@@ -13,6 +13,7 @@ mod account;
 mod api;
 mod backup;
 mod settings;
+mod usage;
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -22,7 +23,7 @@ use serde_json::Value;
 
 use hostfront_core::clock::Clock;
 use hostfront_core::panel::{
-    AccountState, Backup, Certificate, HostingAccount, HostingPanel, MailSetup, NewAccount,
+    AccountState, AccountUsage, Backup, Certificate, HostingAccount, HostingPanel, MailSetup, NewAccount,
     PanelError, ServerInventory,
 };
 use hostfront_core::store::{ItemExt, Table};
@@ -180,6 +181,22 @@ impl HostingPanel for WhmPanel {
             sites: self.addon_domains(&account).await?,
             mailboxes: self.mailboxes(&account).await?,
         }))
+    }
+
+    /// One read of the server's accounts and one of its bandwidth.
+    async fn usage(
+        &self,
+        server: &str,
+        usernames: &[String],
+    ) -> Result<Vec<AccountUsage>, PanelError> {
+        self.server_usage(server, usernames).await
+    }
+
+    async fn sites(&self, username: &str) -> Result<Option<Vec<String>>, PanelError> {
+        match self.inventory.account(username).await? {
+            Some(account) => Ok(Some(self.addon_domains(&account).await?)),
+            None => Ok(None),
+        }
     }
 
     /// The certificate each of the account's sites serves, its own domain first.
