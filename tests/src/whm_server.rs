@@ -184,7 +184,14 @@ impl WhmServer {
 
     /// Sets what `user` of server `host` uses and may use, as the server
     /// measures it: disk in MB, this month's bandwidth in bytes.
-    pub fn set_usage(&self, host: &str, user: &str, disk_mb: u64, limit_mb: Option<u64>, bytes: u64) {
+    pub fn set_usage(
+        &self,
+        host: &str,
+        user: &str,
+        disk_mb: u64,
+        limit_mb: Option<u64>,
+        bytes: u64,
+    ) {
         let mut fleet = self.fleet.lock().unwrap();
         let account = fleet
             .servers

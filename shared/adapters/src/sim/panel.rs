@@ -16,8 +16,8 @@ use serde_json::json;
 
 use hostfront_core::clock::Clock;
 use hostfront_core::panel::{
-    AccountState, AccountUsage, Backup, Certificate, HostingAccount, HostingPanel, MailSetup, NewAccount,
-    PanelError, SIMULATED_SITE_PAGES, ServerInventory,
+    AccountState, AccountUsage, Backup, Certificate, HostingAccount, HostingPanel, MailSetup,
+    NewAccount, PanelError, SIMULATED_SITE_PAGES, ServerInventory,
 };
 use hostfront_core::store::{Condition, Item, ItemExt, Table, TableError, TxOp, Update};
 

@@ -23,8 +23,8 @@ use serde_json::Value;
 
 use hostfront_core::clock::Clock;
 use hostfront_core::panel::{
-    AccountState, AccountUsage, Backup, Certificate, HostingAccount, HostingPanel, MailSetup, NewAccount,
-    PanelError, ServerInventory,
+    AccountState, AccountUsage, Backup, Certificate, HostingAccount, HostingPanel, MailSetup,
+    NewAccount, PanelError, ServerInventory,
 };
 use hostfront_core::store::{ItemExt, Table};
 pub use settings::{WhmSettings, server_tokens};

@@ -35,7 +35,10 @@ pub fn needed_op(service: &Subscription, now_ms: i64) -> TxOp {
 }
 
 /// Whether a change of `service` is still on its way to the panel.
-pub async fn on_its_way(table: &dyn crate::store::Table, service: &Subscription) -> crate::store::TableResult<bool> {
+pub async fn on_its_way(
+    table: &dyn crate::store::Table,
+    service: &Subscription,
+) -> crate::store::TableResult<bool> {
     Ok(table
         .get(&marker_key(&service.customer_id, &service.id))
         .await?

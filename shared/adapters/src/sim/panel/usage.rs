@@ -127,8 +127,14 @@ mod tests {
         set.insert("bandwidth_used_mb".into(), json!(7));
         set.insert("bandwidth_month".into(), json!("2026-12"));
         let december = usage_of(&set, "ann", first + DAY_SECS);
-        assert_eq!((december.disk_used_mb, december.bandwidth_used_mb), (12_000, 7));
+        assert_eq!(
+            (december.disk_used_mb, december.bandwidth_used_mb),
+            (12_000, 7)
+        );
         let january = usage_of(&set, "ann", first + 31 * DAY_SECS);
-        assert_eq!((january.disk_used_mb, january.bandwidth_used_mb), (12_000, 30));
+        assert_eq!(
+            (january.disk_used_mb, january.bandwidth_used_mb),
+            (12_000, 30)
+        );
     }
 }
