@@ -12,6 +12,7 @@ import { CardError } from "../card-field.js";
 import { payWith } from "./pay-with.js";
 import { keepingFocus, note, noteSlot } from "./notes.js";
 import { confirmedOnReturn } from "./bank-return.js";
+import { suspendedOnPanel, usageRows } from "../panel-state.js";
 
 /// The services shown, so that invoices know which are suspended.
 export let services = [];
@@ -26,6 +27,7 @@ export async function showServices() {
 function serviceStatus(service) {
   if (service.status === "cancelled") return service.backup ? `cancelled; a backup is kept until ${service.backup.kept_until}` : "cancelled";
   if (service.ended_at) return "ended: being removed";
+  if (suspendedOnPanel(service)) return "suspended by our team";
   return words(service.status);
 }
 
@@ -39,6 +41,7 @@ function serviceCard(service) {
       ["Control panel", el("a", { href: service.hosting.account.panel_url }, service.hosting.account.panel_url)],
       ["Mailboxes", (service.hosting.mail?.mailboxes ?? []).join(", ") || "none"],
       ["Other sites", (service.sites ?? []).join(", ") || "none"],
+      ...usageRows(service),
       ...(service.cancel_at && !service.ended_at && service.status !== "cancelled" ? [["Ends on", `${service.cancel_at} (UTC)`]] : []),
     ]));
   if (service.status === "cancelled" || service.ended_at) return card;

@@ -4,15 +4,14 @@
 //! panel and billing are left alone.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::{day_run, run_today};
 use crate::renewals::{DAY, first_service, live_domain};
 use hostfront::CustomerId;
 use hostfront::Ports;
-use hostfront::adapters::sim::{PanelSettings, SimulatedPanel};
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::daily::{self, Check};
+use hostfront::panel::PanelAdmin;
 use hostfront::scheduler::Task;
 use hostfront::staff::Role;
 use hostfront::subscriptions::panel_state::{PanelState, shown_of_customer};
@@ -20,23 +19,13 @@ use hostfront::subscriptions::{self, SubscriptionStatus};
 use hostfront_tests::App;
 use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username, hosting};
 use hostfront_tests::staff::Clerk;
+use serde_json::json;
 
 const ADDED: &str = "added-in-the-panel.example.org";
 
-/// The simulated panel as its admins reach it: another handle on its state.
-fn panel_admin(ports: &Ports, clock: Arc<dyn Clock>) -> SimulatedPanel {
-    let settings = PanelSettings {
-        capacity_per_server: 100,
-        addresses: 240,
-        latency: Duration::ZERO,
-        failure_rate: 0.0,
-    };
-    SimulatedPanel::new(
-        ports.table.clone(),
-        clock,
-        settings,
-        &ports.config.subdomain_zone,
-    )
+/// The simulated panel as its admins reach it.
+fn panel_admin(ports: &Ports) -> Arc<dyn PanelAdmin> {
+    ports.simulated_panel.clone().expect("a simulated panel")
 }
 
 async fn panel_state(ports: &Ports, customer: &CustomerId) -> PanelState {
@@ -89,7 +78,7 @@ async fn what_the_panel_admins_do_is_raised_and_shown(clock: &ManualClock, ports
         .set_sites(&username, &[ADDED.to_string()])
         .await
         .unwrap();
-    let admin = panel_admin(ports, ports.clock.clone());
+    let admin = panel_admin(ports);
     let over = u64::from(disk_gb) * 1024 + 1;
     admin.set_usage(&username, over, 42).await.unwrap();
 
@@ -183,8 +172,8 @@ with_clock_on_both_engines!(
         panel_sync_on_dynamodb
 );
 
-/// Over HTTP: the owner's service card and the staff's customer file carry
-/// what the panel said.
+/// Over HTTP: what the panel's admins do, through the development tools,
+/// reaches the owner's service card and the staff's customer file.
 async fn the_panels_word_reaches_the_portal_and_the_console(app: &App) {
     let email = format!("{}@example.com", fresh_username());
     let shopper = Shopper::sign_up(app, &email, "GB").await;
@@ -207,11 +196,39 @@ async fn the_panels_word_reaches_the_portal_and_the_console(app: &App) {
         .unwrap();
     let customer = services[0]["customer_id"].as_str().unwrap();
 
-    app.ports.panel.set_suspended(username, true).await.unwrap();
-    panel_admin(&app.ports, app.ports.clock.clone())
-        .set_usage(username, 321, 7)
+    // The panel's admins, through the development tools: nonsense is
+    // refused and changes nothing.
+    let client = hostfront_tests::http();
+    let change = |user: &str, body: serde_json::Value| {
+        client
+            .put(app.url(&format!("/api/dev/panel/accounts/{user}")))
+            .json(&body)
+            .send()
+    };
+    let half = change(username, json!({"suspended": true, "disk_used_mb": 321}))
         .await
         .unwrap();
+    assert_eq!(half.status(), 422);
+    let body: serde_json::Value = half.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_usage", "{body}");
+    assert!(
+        !app.ports
+            .panel
+            .state(username)
+            .await
+            .unwrap()
+            .unwrap()
+            .suspended
+    );
+    let nobody = change("nobody", json!({"suspended": true})).await.unwrap();
+    assert_eq!(nobody.status(), 404);
+    let done = change(
+        username,
+        json!({"suspended": true, "disk_used_mb": 321, "bandwidth_used_mb": 7}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.status(), 204);
     // The app's scheduler may have run today's already: staff run it by hand.
     Task::Daily(Check::PanelSync)
         .run_by_hand(&app.ports)
@@ -242,5 +259,6 @@ async fn the_panels_word_reaches_the_portal_and_the_console(app: &App) {
 on_both_engines!(
     the_panels_word_reaches_the_portal_and_the_console:
         panel_word_shown_embedded,
-        panel_word_shown_cloud
+        panel_word_shown_cloud,
+    |c| c.policy.dev_tools = true
 );

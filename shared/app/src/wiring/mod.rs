@@ -28,7 +28,7 @@ use hostfront_core::catalog::CatalogCache;
 use hostfront_core::clock::{Clock, SystemClock};
 use hostfront_core::dnshost::DnsHost;
 use hostfront_core::mailer::{Mailer, RecordOnly};
-use hostfront_core::panel::HostingPanel;
+use hostfront_core::panel::{HostingPanel, PanelAdmin};
 use hostfront_core::payments::Payments;
 use hostfront_core::payments::simulated::SimulatedProvider;
 use hostfront_core::queue::Queue;
@@ -152,7 +152,14 @@ pub fn with_real_ports(
     } = engine_ports;
     let (registry, simulated_registry) = registry(&settings, &table, &clock, registrar);
     let (payments, simulated_provider) = payments_or_simulated(payments, &table, &clock);
-    let panel = panel.unwrap_or_else(|| simulated_panel(&settings, &table, &clock));
+    let (panel, simulated_panel) = match panel {
+        Some(real) => (real, None),
+        None => {
+            let simulated = simulated_panel(&settings, &table, &clock);
+            let admin: Arc<dyn PanelAdmin> = simulated.clone();
+            (simulated as Arc<dyn HostingPanel>, Some(admin))
+        }
+    };
     let tax_ids =
         tax_ids.unwrap_or_else(|| Arc::new(SimulatedTaxIds::new(table.clone(), clock.clone())));
     let registrars = Registrars::new(registry, &settings.policy, &table, &clock);
@@ -178,6 +185,7 @@ pub fn with_real_ports(
         mailer,
         tax_ids,
         simulated_dns: Some(simulated_dns),
+        simulated_panel,
         simulated_registry,
         simulated_provider,
         catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
@@ -231,7 +239,7 @@ fn simulated_panel(
     settings: &Settings,
     table: &Arc<dyn Table>,
     clock: &Arc<dyn Clock>,
-) -> Arc<dyn HostingPanel> {
+) -> Arc<SimulatedPanel> {
     Arc::new(SimulatedPanel::new(
         table.clone(),
         clock.clone(),

@@ -247,6 +247,20 @@ pub trait HostingPanel: Send + Sync {
     }
 }
 
+/// What only a simulated panel's own admins can do behind Hostfront's back
+/// (the rest, suspending, changing the package, adding domains, they do
+/// through the `HostingPanel` calls): for tests and the development tools.
+#[async_trait]
+pub trait PanelAdmin: Send + Sync {
+    /// Sets the account's disk use and this month's bandwidth, MB.
+    async fn set_usage(
+        &self,
+        username: &str,
+        disk_used_mb: u64,
+        bandwidth_used_mb: u64,
+    ) -> Result<(), PanelError>;
+}
+
 /// The servers of a panel, in pools, and the addresses its accounts get:
 /// the staff's administration of them, whichever panel serves the accounts.
 #[async_trait]

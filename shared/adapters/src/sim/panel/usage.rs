@@ -6,7 +6,7 @@
 //! until set again, the bandwidth figure for the month it was set in. The
 //! simulated panel enforces no quotas, so it reports no limits.
 
-use hostfront_core::panel::{AccountUsage, PanelError};
+use hostfront_core::panel::{AccountUsage, PanelAdmin, PanelError};
 use hostfront_core::store::{Item, ItemExt, Update};
 
 use super::SimulatedPanel;
@@ -79,10 +79,13 @@ impl SimulatedPanel {
         }
         Ok(found)
     }
+}
 
-    /// Sets the account's disk use and this month's bandwidth, MB, as a
-    /// panel admin sees them: what the panel then reports.
-    pub async fn set_usage(
+/// The use a panel admin sees, set: what the panel then reports (the disk
+/// until set again, the bandwidth for this month).
+#[async_trait::async_trait]
+impl PanelAdmin for SimulatedPanel {
+    async fn set_usage(
         &self,
         username: &str,
         disk_used_mb: u64,
