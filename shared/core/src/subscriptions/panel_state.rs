@@ -20,11 +20,13 @@ pub struct PanelState {
     pub unknown_sites: Vec<String>,
     /// Disk used, MB.
     pub disk_used_mb: u64,
-    /// The plan's disk, MB; absent when the plan sets none.
+    /// The plan's disk, MB (the panel's own quota where the plan sets
+    /// none); null when neither does.
     pub disk_limit_mb: Option<u64>,
     /// Bandwidth used this calendar month, MB.
     pub bandwidth_used_mb: u64,
-    /// The plan's monthly bandwidth, MB; absent when the plan sets none.
+    /// The plan's monthly bandwidth, MB (the panel's own limit where the
+    /// plan sets none); null when neither does.
     pub bandwidth_limit_mb: Option<u64>,
     /// RFC 3339, UTC.
     pub read_at: String,
