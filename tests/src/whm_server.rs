@@ -5,8 +5,9 @@
 //! WHM API 1's `metadata.result` and `reason`, UAPI's `status` and `errors`
 //! inside `uapi_cpanel`, cPanel API 2's `cpanelresult`. It keeps state of
 //! its own: each server's accounts with their package, suspension, address,
-//! mailboxes, addon domains and AutoSSL certificates, and the backups
-//! copied away. Like WHM it ignores parameters it does not know (so
+//! mailboxes, addon domains, AutoSSL certificates and use (disk in MB as
+//! `listaccts` gives it, bandwidth in bytes as `showbw` does; set with
+//! `set_usage`), and the backups copied away. Like WHM it ignores parameters it does not know (so
 //! `createacct` gives the server's shared address unless `ip` names
 //! another), and `listaccts` answers an empty list for a search that finds
 //! no account, while `accountsummary` refuses one.

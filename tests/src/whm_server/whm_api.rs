@@ -1,5 +1,5 @@
-//! WHM API 1 as the stand-in answers it: `createacct`, `listaccts` and the
-//! functions on one account.
+//! WHM API 1 as the stand-in answers it: `createacct`, `listaccts`,
+//! `showbw` and the functions on one account.
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -7,7 +7,8 @@
 //! `createacct` and the address it was given; a retry after a lost answer
 //! asks the server before making it again, so no account is made twice.
 //! Mailboxes, sites (addon domains), certificates and backups are the
-//! account's own, asked for through UAPI or cPanel API 2 as its user.
+//! account's own, asked for through UAPI or cPanel API 2 as its user. What
+//! a server's accounts use is read for all of them at once (`usage`).
 
 mod account;
 mod api;
