@@ -72,8 +72,8 @@ impl SimulatedPanel {
             let Some(item) = self.account_item(username).await? else {
                 continue;
             };
-            let placed = self.inventory.account(username).await?;
-            if placed.is_some_and(|a| a.server == server) {
+            let placed_on = item.get("account").and_then(|a| a["server"].as_str());
+            if placed_on == Some(server) {
                 found.push(usage_of(&item, username, now));
             }
         }
