@@ -9,6 +9,7 @@ use super::{day_run, run_today};
 use crate::renewals::{DAY, first_service, live_domain};
 use hostfront::CustomerId;
 use hostfront::Ports;
+use hostfront::audit::Actor;
 use hostfront::clock::{Clock, ManualClock};
 use hostfront::daily::{self, Check};
 use hostfront::panel::PanelAdmin;
@@ -164,6 +165,33 @@ async fn what_the_panel_admins_do_is_raised_and_shown(clock: &ManualClock, ports
     let run = day_run(ports, Check::PanelSync).await;
     assert!(run.exceptions.is_empty(), "{run:?}");
     assert!(!panel_state(ports, &customer.id).await.suspended);
+
+    // Staff suspend it here, the panel follows; its admins lift it there.
+    let staff = Actor::Staff("stf-grace".into());
+    hostfront::staff::subscriptions::set_status(
+        ports,
+        (&staff, Role::Support, "127.0.0.1"),
+        (&customer.id, &service.id),
+        SubscriptionStatus::Suspended,
+        "abuse report",
+    )
+    .await
+    .unwrap();
+    hostfront_tests::work_off_queue(ports).await;
+    clock.advance_secs(DAY);
+    run_today(ports, Check::PanelSync).await;
+    assert!(day_run(ports, Check::PanelSync).await.exceptions.is_empty());
+    ports.panel.set_suspended(&username, false).await.unwrap();
+    clock.advance_secs(DAY);
+    run_today(ports, Check::PanelSync).await;
+    let run = day_run(ports, Check::PanelSync).await;
+    assert_eq!(run.counts.get("active_on_panel"), Some(&1), "{run:?}");
+    assert!(
+        run.exceptions[0]
+            .what
+            .contains("active on the panel but suspended here"),
+        "{run:?}"
+    );
 }
 
 with_clock_on_both_engines!(
