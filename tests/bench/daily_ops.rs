@@ -332,6 +332,8 @@ fn external_calls_per_batch(check: Check, items_per_batch: f64) -> f64 {
         Check::RegistrySync => REGISTRAR_MS,
         Check::CertificateAlerts => items_per_batch * PANEL_MS,
         Check::HostingCheck => items_per_batch * 2.0 * DNS_MS,
+        // One read of the server's accounts and bandwidth, one of each account's domains.
+        Check::PanelSync => (2.0 + items_per_batch) * PANEL_MS,
         // Each service it ends is torn down: suspended, backed up, removed.
         Check::OverdueServices => items_per_batch * 3.0 * PANEL_MS,
     }

@@ -1,7 +1,8 @@
 // The staff console when something went wrong: a site moved to another
 // host (the daily check raises it; staff cancel, asked first), the servers
-// are full (an admin adds one and resumes the order on hold), the panel is
-// down (failed jobs retried one by one, then all at once).
+// are full (an admin adds one and resumes the order on hold), the panel's
+// team changed an account (the panel sync raises it), the panel is down
+// (failed jobs retried one by one, then all at once).
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -49,6 +50,49 @@ describe("the staff console when a site has moved to another host", () => {
     await dialog.getByRole("button", { name: "Cancel the service now" }).click();
     await service.locator("[data-note]").getByText(/the service is cancelled and being torn down/).waitFor();
     await service.getByText("Ends on").waitFor();
+    await page.close();
+  });
+});
+
+describe("the staff console when the panel's team changed an account", () => {
+  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0" }, { admin: "grace@staff.example" });
+
+  test("the panel sync raises it, and the customer file shows what the panel says", async () => {
+    const live = await paidOrder(app.server.base, "AT");
+    const page = await app.browser.newPage();
+    await logIn(page, app.server);
+    await waitForStatus(page, live.id, "active");
+    const order = await consoleApi(page, `/api/admin/orders/${live.id}`);
+    const file = await consoleApi(page, `/api/admin/customers/${order.customer_id}`);
+    const username = file.services[0].hosting.account.username;
+    const changed = await fetch(`${app.server.base}/api/dev/panel/accounts/${username}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ suspended: true, plan_id: "web-pro", sites: ["hedys-other-shop.example.org"], disk_used_mb: 12288, bandwidth_used_mb: 100 }),
+    });
+    assert.equal(changed.status, 204);
+
+    await visit(page, "Tasks", "Scheduled tasks");
+    await page.locator("#task-form").getByLabel("Run now").selectOption("panel-sync");
+    await page.locator("#task-form").getByRole("button", { name: "Run" }).click();
+    await page.locator("#task-outcome").getByText(/Panel sync ran: queued 1 batches of 1 items/).waitFor();
+    const check = page.locator('#task-list [data-task="panel-sync"]');
+    for (let i = 0; i < 50 && !(await check.getByText("1 need people:").count()); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      await page.reload();
+      await page.locator('#task-list [data-task="panel-sync"]').waitFor();
+    }
+    await check.getByText("suspended on the panel but active here", { exact: false }).waitFor();
+
+    await visit(page, "Customers", "Customers");
+    await page.locator("#customer-search").getByLabel(/^Email, name/).fill(live.email);
+    await page.locator("#customer-search").getByRole("button", { name: "Find" }).click();
+    await page.locator("#customer-results").getByRole("link", { name: "Hedy Lamarr" }).click();
+    const service = page.locator("#customer-file [data-service]");
+    await service.getByText("suspended by the panel's admins").waitFor();
+    await service.getByText("web-pro (sold: web-starter)").waitFor();
+    await service.getByText("hedys-other-shop.example.org").waitFor();
+    await service.getByText("12 GB of 10 GB — over the limit").waitFor();
     await page.close();
   });
 });

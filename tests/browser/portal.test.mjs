@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { customerWithLiveDomain, fillCard, shot, totpNow, useStorefront } from "./harness.mjs";
+import { consoleApi, logInNow } from "./staff.mjs";
 
 describe("the portal", () => {
   // Both customers sign up, confirm domain changes with their password and
@@ -11,7 +12,7 @@ describe("the portal", () => {
     HOSTFRONT_SIM_PANEL_LATENCY_MS: "0",
     HOSTFRONT_PURCHASE_PER_MINUTE: "60", HOSTFRONT_PURCHASE_WINDOW_LIMIT: "60",
     HOSTFRONT_AUTH_PER_MINUTE: "60", HOSTFRONT_AUTH_WINDOW_LIMIT: "60",
-  });
+  }, { admin: "grace@staff.example" });
 
   const PASSWORD = "orbit bakery sourdough";
 
@@ -186,5 +187,35 @@ describe("the portal", () => {
     await page.locator("#invoice-title").waitFor();
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390, "the invoice fits");
     await context.close();
+  });
+
+  test("the service card shows what the panel's team did, 390 pixels wide", async () => {
+    const context = await app.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    await liveCustomer(page, "nora@example.com", "norapanelbakery.com", "norapanel");
+    const services = () => page.evaluate(async () => (await fetch("/api/services")).json());
+    const username = (await services())[0].hosting.account.username;
+    // The panel's admins suspend the account; it has used 12 GB of its 10.
+    const changed = await fetch(`${app.server.base}/api/dev/panel/accounts/${username}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ suspended: true, disk_used_mb: 12288, bandwidth_used_mb: 2048 }),
+    });
+    assert.equal(changed.status, 204);
+    const staff = await app.browser.newPage();
+    await logInNow(staff, app.server);
+    const run = await consoleApi(staff, "/api/admin/tasks/panel-sync/run", {});
+    assert.match(run.outcome, /queued 1 batches/);
+    for (let i = 0; i < 50 && !(await services())[0].panel_state; i++) await new Promise((r) => setTimeout(r, 200));
+
+    await page.goto(`${app.server.base}/portal.html`);
+    const card = page.locator("#services .record", { hasText: "norapanelbakery.com" });
+    await card.getByText("suspended by our team").waitFor();
+    await card.getByText("12 GB of 10 GB — over the limit").waitFor();
+    await card.getByText("2 GB (no limit)").waitFor();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390, "the card fits");
+    await shot(page, "phone-portal-panel-state");
+    await context.close();
+    await staff.close();
   });
 });

@@ -5,8 +5,9 @@
 //! WHM API 1's `metadata.result` and `reason`, UAPI's `status` and `errors`
 //! inside `uapi_cpanel`, cPanel API 2's `cpanelresult`. It keeps state of
 //! its own: each server's accounts with their package, suspension, address,
-//! mailboxes, addon domains and AutoSSL certificates, and the backups
-//! copied away. Like WHM it ignores parameters it does not know (so
+//! mailboxes, addon domains, AutoSSL certificates and use (disk in MB as
+//! `listaccts` gives it, bandwidth in bytes as `showbw` does; set with
+//! `set_usage`), and the backups copied away. Like WHM it ignores parameters it does not know (so
 //! `createacct` gives the server's shared address unless `ip` names
 //! another), and `listaccts` answers an empty list for a search that finds
 //! no account, while `accountsummary` refuses one.
@@ -50,6 +51,7 @@ const SHARED_ADDRESS: &str = "192.0.2.1";
 /// How long AutoSSL's certificates last.
 const CERTIFICATE_DAYS: u64 = 90;
 
+#[derive(Default)]
 struct Account {
     domain: String,
     package: String,
@@ -64,6 +66,12 @@ struct Account {
     reseller: Option<Reseller>,
     /// The reseller that made it, for its own customer; root's otherwise.
     owner: Option<String>,
+    disk_used_mb: u64,
+    disk_limit_mb: Option<u64>,
+    /// Served this month.
+    bandwidth_bytes: u64,
+    /// 0: unlimited.
+    bandwidth_limit_bytes: u64,
 }
 
 /// A backup copied to the backup host.
@@ -217,9 +225,8 @@ impl WhmServer {
                 mailboxes: Vec::new(),
                 addon_domains: Vec::new(),
                 certificates: BTreeMap::new(),
-                dkim: None,
-                reseller: None,
                 owner: Some(owner.into()),
+                ..Account::default()
             },
         );
     }
@@ -228,6 +235,27 @@ impl WhmServer {
     pub fn dkim(&self, host: &str, user: &str) -> Option<String> {
         let fleet = self.fleet.lock().unwrap();
         fleet.servers.get(host)?.get(user)?.dkim.clone()
+    }
+
+    /// Sets what `user` of server `host` uses and may use, as the server
+    /// measures it: disk in MB, this month's bandwidth in bytes.
+    pub fn set_usage(
+        &self,
+        host: &str,
+        user: &str,
+        disk_mb: u64,
+        limit_mb: Option<u64>,
+        bytes: u64,
+    ) {
+        let mut fleet = self.fleet.lock().unwrap();
+        let account = fleet
+            .servers
+            .get_mut(host)
+            .and_then(|accounts| accounts.get_mut(user))
+            .expect("an account of the fleet");
+        account.disk_used_mb = disk_mb;
+        account.disk_limit_mb = limit_mb;
+        account.bandwidth_bytes = bytes;
     }
 
     pub fn backups(&self) -> Vec<CopiedBackup> {

@@ -2,12 +2,14 @@
 //! sync putting each kind of drift right once, however often it runs and
 //! however often a batch is delivered; overdue services ended once, and a
 //! payment in time keeping a service; certificate alerts; a domain pointing
-//! elsewhere raised; a run cut off carrying on where it stopped.
+//! elsewhere raised; what the panel's admins did raised and shown; a run
+//! cut off carrying on where it stopped.
 
 mod certificates;
 mod hosting;
 mod interrupted;
 mod overdue;
+mod panel_sync;
 mod registry_sync;
 
 use hostfront::Ports;

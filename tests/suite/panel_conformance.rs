@@ -7,6 +7,7 @@
 
 mod over_whm;
 mod seed;
+mod usage;
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use hostfront::adapters::whm::WhmPanel;
 use hostfront::panel::{HostingPanel, NewAccount, PanelError};
 use hostfront_tests::TableFixture;
 use hostfront_tests::whm_server::WhmServer;
+use usage::the_use_of_a_servers_accounts_is_read_at_once;
 
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
@@ -50,6 +52,7 @@ conformance!(
     removing_an_account_gives_its_place_back,
     a_full_pool_has_no_capacity,
     two_tries_at_once_make_one_account,
+    the_use_of_a_servers_accounts_is_read_at_once,
 );
 
 /// Two accounts a server, in the simulation's pools (two shared servers).

@@ -55,6 +55,9 @@ pub struct Ports {
     pub tax_ids: Arc<dyn TaxIds>,
     /// The simulated DNS behind `resolver`, for tests and the development tools.
     pub simulated_dns: Option<Arc<dyn EditableDns>>,
+    /// The simulated panel behind `panel`, as its admins reach it, for
+    /// tests and the development tools; none where a real panel serves.
+    pub simulated_panel: Option<Arc<dyn crate::panel::PanelAdmin>>,
     /// The simulated registry behind `registrar`, for tests and the development tools.
     pub simulated_registry: Option<Arc<dyn crate::registrar::Drifting>>,
     /// The simulated payment provider behind `payments`, whose card page

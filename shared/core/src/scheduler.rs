@@ -61,7 +61,7 @@ pub enum Task {
 }
 
 impl Task {
-    pub const ALL: [Task; 12] = [
+    pub const ALL: [Task; 13] = [
         Task::SweepExpired,
         Task::ResumeProvisioning,
         Task::CancelLapsedOrders,
@@ -74,6 +74,7 @@ impl Task {
         Task::Daily(Check::OverdueServices),
         Task::Daily(Check::CertificateAlerts),
         Task::Daily(Check::HostingCheck),
+        Task::Daily(Check::PanelSync),
     ];
 
     pub fn name(self) -> &'static str {

@@ -1,10 +1,13 @@
 //! Development tools, mounted only by the local server and only when a
 //! setting turns them on (`HOSTFRONT_DEV_TOOLS`); never on Lambda, never in
-//! the API description: the outbox of sent mail, and the simulated DNS, where
-//! a developer publishes the TXT record that proves a domain is theirs. They answer only a caller on this machine: the TCP
+//! the API description: the outbox of sent mail, the simulated DNS, where
+//! a developer publishes the TXT record that proves a domain is theirs, and the
+//! simulated panel, changed as its admins would (`dev/panel.rs`). They answer only a caller on this machine: the TCP
 //! peer itself must be a loopback address (forwarding headers are not read)
 //! and the `Host` must name this machine, so a page elsewhere cannot reach
 //! them through a browser on it by DNS rebinding.
+
+mod panel;
 
 use std::net::SocketAddr;
 
@@ -177,6 +180,10 @@ pub fn routes(ports: &Ports) -> Option<Router<AppState>> {
                 put(point).delete(point_back),
             )
             .route("/api/dev/registry/{name}/drift", post(drift))
+            .route(
+                "/api/dev/panel/accounts/{username}",
+                put(panel::change_account),
+            )
     })
 }
 

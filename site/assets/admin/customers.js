@@ -10,6 +10,7 @@ import { noteSlot } from "./feedback.js";
 import { showList, showToolbar } from "./list-toolbar.js";
 import { address, titled } from "./router.js";
 import { day, sentenceOf, when } from "./words.js";
+import { suspendedOnPanel, usageRows } from "../panel-state.js";
 
 function serviceRecord(customer, service) {
   const actions = [];
@@ -21,12 +22,26 @@ function serviceRecord(customer, service) {
   if (service.cancel_at) rows.push(["Ends on", day(service.cancel_at)]);
   // The daily hosting check found the domain pointing to another host.
   if (service.elsewhere_since) rows.push(["Points elsewhere since", when(service.elsewhere_since)]);
+  rows.push(...panelRows(service));
   rows.push(["Service", el("small", { class: "id" }, service.id)]);
   return el("article", { class: "record", "data-service": service.id },
     el("h3", {}, `${service.plan_name} · ${service.domain}`),
     details(rows, "—"),
     el("p", { class: "actions" }, ...actions),
     noteSlot(`service:${service.id}`));
+}
+
+/// What the daily panel sync last read from the panel, where it differs from what was sold.
+function panelRows(service) {
+  const p = service.panel_state;
+  if (!p) return [];
+  const rows = [];
+  if (suspendedOnPanel(service)) rows.push(["On the panel", "suspended by the panel's admins"]);
+  else if (!p.suspended && service.status === "suspended" && !service.ended_at) rows.push(["On the panel", "not suspended there"]);
+  if (p.plan_id !== service.plan_id) rows.push(["Panel package", `${p.plan_id} (sold: ${service.plan_id})`]);
+  if (p.unknown_sites.length) rows.push(["Added in the panel", p.unknown_sites.join(", ")]);
+  rows.push(...usageRows(service), ["Panel read", when(p.read_at)]);
+  return rows;
 }
 
 /// An invoice in the file; a paid one not wholly given back can be refunded by billing.

@@ -14,6 +14,7 @@ import { payWith } from "./pay-with.js";
 import { kindLogins, mailboxesOf } from "../hosting.js";
 import { keepingFocus, note, noteSlot } from "./notes.js";
 import { confirmedOnReturn } from "./bank-return.js";
+import { suspendedOnPanel, usageRows } from "../panel-state.js";
 
 /// The services shown, so that invoices know which are suspended.
 export let services = [];
@@ -28,6 +29,7 @@ export async function showServices() {
 function serviceStatus(service) {
   if (service.status === "cancelled") return service.backup ? `cancelled; a backup is kept until ${service.backup.kept_until}` : "cancelled";
   if (service.ended_at) return "ended: being removed";
+  if (suspendedOnPanel(service)) return "suspended by our team";
   return words(service.status);
 }
 
@@ -42,6 +44,7 @@ function serviceCard(service) {
       ["Mailboxes", mailboxesOf(service.hosting).join(", ") || "none"],
       ...kindLogins(service.hosting),
       ...(service.hosting.mail_domain ? [] : [["Other sites", (service.sites ?? []).join(", ") || "none"]]),
+      ...usageRows(service),
       ...(service.cancel_at && !service.ended_at && service.status !== "cancelled" ? [["Ends on", `${service.cancel_at} (UTC)`]] : []),
     ]));
   if (service.status === "cancelled" || service.ended_at) return card;

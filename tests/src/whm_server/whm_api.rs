@@ -1,5 +1,5 @@
-//! WHM API 1 as the stand-in answers it: `createacct`, `listaccts` and the
-//! functions on one account.
+//! WHM API 1 as the stand-in answers it: `createacct`, `listaccts`,
+//! `showbw` and the functions on one account.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,6 +24,7 @@ impl Fleet {
             "version" => Ok(json!({"version": "11.124.0.21"})),
             "createacct" => self.create(server, q),
             "listaccts" => Ok(self.list(server, q)),
+            "showbw" => Ok(self.bandwidth(server)),
             "accountsummary" => {
                 let accounts = self.servers.entry(server.into()).or_default();
                 let a = accounts.get(&user).ok_or_else(missing)?;
@@ -107,6 +108,10 @@ impl Fleet {
                 owner: None,
                 addon_domains: Vec::new(),
                 certificates: BTreeMap::from([(domain.clone(), certificate)]),
+                disk_used_mb: 0,
+                disk_limit_mb: None,
+                bandwidth_bytes: 0,
+                bandwidth_limit_bytes: 0,
             },
         );
         Ok(
@@ -135,9 +140,32 @@ impl Fleet {
             })
             .map(|(user, a)| {
                 json!({"user": user, "domain": a.domain, "plan": a.package,
-                    "suspended": i32::from(a.suspended), "ip": a.ip})
+                    "suspended": i32::from(a.suspended), "ip": a.ip,
+                    "diskused": format!("{}M", a.disk_used_mb),
+                    "disklimit": a.disk_limit_mb.map_or("unlimited".into(), |l| format!("{l}M"))})
             })
             .collect();
         json!({"acct": found})
+    }
+}
+
+impl Fleet {
+    /// `showbw` for the current month: every account's bytes served
+    /// (`totalbytes`) and its limit in bytes (`limit`, 0 when unlimited),
+    /// with the per-domain split (`bwusage`), all on the main domain here.
+    fn bandwidth(&mut self, server: &str) -> Value {
+        let accounts = self.servers.entry(server.into()).or_default();
+        let found: Vec<Value> = accounts
+            .iter()
+            .map(|(user, a)| {
+                json!({"user": user, "maindomain": a.domain, "owner": "root", "reseller": 0,
+                    "deleted": 0, "limit": a.bandwidth_limit_bytes, "totalbytes": a.bandwidth_bytes,
+                    "bwusage": [{"domain": a.domain, "usage": a.bandwidth_bytes, "deleted": 0}]})
+            })
+            .collect();
+        let total: u64 = accounts.values().map(|a| a.bandwidth_bytes).sum();
+        let today = time::OffsetDateTime::now_utc();
+        json!({"acct": found, "reseller": "root", "totalused": total,
+            "month": u8::from(today.month()), "year": today.year()})
     }
 }

@@ -192,3 +192,45 @@ async fn whm_an_account_already_gone_from_its_server_is_not_removed_twice() {
     assert_eq!(fleet.calls("removeacct"), 1);
     assert_eq!(used(p.as_ref()).await, (0, 16));
 }
+
+/// One `listaccts` and one `showbw` for all of a server's accounts, read
+/// in WHM's units: `diskused` and `disklimit` in MB, bandwidth in bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn whm_a_servers_use_is_two_calls_in_whms_units() {
+    let f = hostfront_tests::sqlite_table().await;
+    let fleet = WhmServer::start().await;
+    let p = whm_panel(&fleet, &f).await;
+    let ada = p.create_account(&account("ada", "order-1")).await.unwrap();
+    let mut cleo = account("cleo", "order-2");
+    cleo.domain = "cleo-bakery.com".into();
+    p.create_account(&cleo).await.unwrap();
+    let host = ada.server.clone();
+    fleet.set_usage(&host, "ada", 2_048, Some(10_240), 5 * 1024 * 1024 + 1);
+    let (lists, bandwidths) = (fleet.calls("listaccts"), fleet.calls("showbw"));
+    let asked = ["ada", "cleo"].map(String::from);
+    let read = p.usage(&host, &asked).await.unwrap();
+    assert_eq!(
+        (
+            fleet.calls("listaccts") - lists,
+            fleet.calls("showbw") - bandwidths
+        ),
+        (1, 1),
+        "one read of the server, however many accounts"
+    );
+    let ada_used = read.iter().find(|u| u.username == "ada").expect("ada");
+    assert_eq!(
+        (ada_used.disk_used_mb, ada_used.disk_limit_mb),
+        (2_048, Some(10_240))
+    );
+    assert_eq!(
+        (ada_used.bandwidth_used_mb, ada_used.bandwidth_limit_mb),
+        (6, None),
+        "bytes counted up to MB; 0 is no limit"
+    );
+    fleet.fail_next_calls(1);
+    let failed = p.usage(&host, &asked).await;
+    assert!(
+        matches!(failed, Err(PanelError::Unavailable(_))),
+        "a server that cannot list is asked again later: {failed:?}"
+    );
+}

@@ -254,6 +254,13 @@ impl HostingPanel for NoRemovals {
     async fn state(&self, username: &str) -> Result<Option<AccountState>, PanelError> {
         self.0.state(username).await
     }
+    async fn usage(
+        &self,
+        server: &str,
+        usernames: &[String],
+    ) -> Result<Vec<hostfront::panel::AccountUsage>, PanelError> {
+        self.0.usage(server, usernames).await
+    }
     async fn certificates(
         &self,
         username: &str,

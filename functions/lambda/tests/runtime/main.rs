@@ -164,7 +164,7 @@ async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_b
             .unwrap()
             .batches;
     }
-    assert_eq!(queued, 3, "one batch each, but for no unpaid service");
+    assert_eq!(queued, 4, "one batch each, but for no unpaid service");
     let mut batches = Vec::new();
     while batches.len() < queued as usize {
         batches.extend(stack.receive(10).await);
@@ -175,6 +175,7 @@ async fn an_order_goes_live_through_the_functions_and_a_failed_job_alone_comes_b
         Check::RegistrySync,
         Check::CertificateAlerts,
         Check::HostingCheck,
+        Check::PanelSync,
     ] {
         let run = daily::last_run(&stack.ports, check).await.unwrap().unwrap();
         assert_eq!(run.batches_done, 1, "{run:?}");

@@ -2,7 +2,10 @@
 //! in the table: its inventory (servers, addresses, where each account is)
 //! and, on each account, what a panel would hold: its plan, suspension,
 //! sites, mailboxes and backups. A replay of any call returns the first
-//! answer. Nothing leaves the process.
+//! answer. Nothing leaves the process. What its accounts use is modelled
+//! in `usage`.
+
+mod usage;
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -13,8 +16,9 @@ use serde_json::json;
 
 use hostfront_core::clock::Clock;
 use hostfront_core::panel::{
-    AccountState, Backup, Certificate, HostingAccount, HostingPanel, MailDomain, MailSetup,
-    NewAccount, PanelError, ResellerAccess, ResellerTerms, SIMULATED_SITE_PAGES, ServerInventory,
+    AccountState, AccountUsage, Backup, Certificate, HostingAccount, HostingPanel, MailDomain,
+    MailSetup, NewAccount, PanelError, ResellerAccess, ResellerTerms, SIMULATED_SITE_PAGES,
+    ServerInventory,
 };
 use hostfront_core::store::{Condition, Item, ItemExt, Table, TableError, TxOp, Update};
 
@@ -258,6 +262,14 @@ impl HostingPanel for SimulatedPanel {
             sites: list("sites"),
             mailboxes,
         }))
+    }
+
+    async fn usage(
+        &self,
+        server: &str,
+        usernames: &[String],
+    ) -> Result<Vec<AccountUsage>, PanelError> {
+        self.read_usage(server, usernames).await
     }
 
     async fn set_plan(&self, username: &str, plan_id: &str) -> Result<(), PanelError> {

@@ -7,13 +7,15 @@
 //! `createacct` and the address it was given; a retry after a lost answer
 //! asks the server before making it again, so no account is made twice.
 //! Mailboxes, sites (addon domains), certificates and backups are the
-//! account's own, asked for through UAPI or cPanel API 2 as its user.
+//! account's own, asked for through UAPI or cPanel API 2 as its user. What
+//! a server's accounts use is read for all of them at once (`usage`).
 
 mod account;
 mod api;
 mod backup;
 mod kinds;
 mod settings;
+mod usage;
 
 use std::net::Ipv4Addr;
 use std::sync::Arc;
@@ -23,8 +25,8 @@ use serde_json::Value;
 
 use hostfront_core::clock::Clock;
 use hostfront_core::panel::{
-    AccountState, Backup, Certificate, HostingAccount, HostingPanel, MailDomain, MailSetup,
-    NewAccount, PanelError, ResellerAccess, ResellerTerms, ServerInventory,
+    AccountState, AccountUsage, Backup, Certificate, HostingAccount, HostingPanel, MailDomain,
+    MailSetup, NewAccount, PanelError, ResellerAccess, ResellerTerms, ServerInventory,
 };
 use hostfront_core::store::{ItemExt, Table};
 pub use settings::{WhmSettings, server_tokens};
@@ -175,6 +177,22 @@ impl HostingPanel for WhmPanel {
             sites: self.addon_domains(&account).await?,
             mailboxes: self.mailboxes(&account).await?,
         }))
+    }
+
+    /// One read of the server's accounts and one of its bandwidth.
+    async fn usage(
+        &self,
+        server: &str,
+        usernames: &[String],
+    ) -> Result<Vec<AccountUsage>, PanelError> {
+        self.server_usage(server, usernames).await
+    }
+
+    async fn sites(&self, username: &str) -> Result<Option<Vec<String>>, PanelError> {
+        match self.inventory.account(username).await? {
+            Some(account) => Ok(Some(self.addon_domains(&account).await?)),
+            None => Ok(None),
+        }
     }
 
     /// The certificate each of the account's sites serves, its own domain first.

@@ -30,7 +30,7 @@ use hostfront_core::clock::{Clock, SystemClock};
 use hostfront_core::dnshost::DnsHost;
 use hostfront_core::hypervisor::Hypervisor;
 use hostfront_core::mailer::{Mailer, RecordOnly};
-use hostfront_core::panel::HostingPanel;
+use hostfront_core::panel::{HostingPanel, PanelAdmin};
 use hostfront_core::payments::Payments;
 use hostfront_core::payments::simulated::SimulatedProvider;
 use hostfront_core::queue::Queue;
@@ -160,7 +160,14 @@ pub fn with_real_ports(
     } = engine_ports;
     let (registry, simulated_registry) = registry(&settings, &table, &clock, registrar);
     let (payments, simulated_provider) = payments_or_simulated(payments, &table, &clock);
-    let panel = panel.unwrap_or_else(|| simulated_panel(&settings, &table, &clock));
+    let (panel, simulated_panel) = match panel {
+        Some(real) => (real, None),
+        None => {
+            let simulated = simulated_panel(&settings, &table, &clock);
+            let admin: Arc<dyn PanelAdmin> = simulated.clone();
+            (simulated as Arc<dyn HostingPanel>, Some(admin))
+        }
+    };
     let hypervisor = hypervisor.unwrap_or_else(|| {
         Arc::new(SimulatedHypervisor::new(
             table.clone(),
@@ -193,6 +200,7 @@ pub fn with_real_ports(
         mailer,
         tax_ids,
         simulated_dns: Some(simulated_dns),
+        simulated_panel,
         simulated_registry,
         simulated_provider,
         catalog: Arc::new(CatalogCache::new(Duration::from_secs(60))),
@@ -246,7 +254,7 @@ fn simulated_panel(
     settings: &Settings,
     table: &Arc<dyn Table>,
     clock: &Arc<dyn Clock>,
-) -> Arc<dyn HostingPanel> {
+) -> Arc<SimulatedPanel> {
     Arc::new(SimulatedPanel::new(
         table.clone(),
         clock.clone(),

@@ -31,6 +31,7 @@ mod fan_out;
 pub mod hosting;
 mod notice;
 pub mod overdue;
+pub mod panel_sync;
 pub mod refresh;
 pub mod registry_sync;
 mod run;
@@ -66,7 +67,7 @@ impl Check {
         match self {
             Check::RegistrySync => registry_sync::items(),
             Check::OverdueServices => overdue::items(),
-            Check::CertificateAlerts | Check::HostingCheck => live_services(),
+            Check::CertificateAlerts | Check::HostingCheck | Check::PanelSync => live_services(),
         }
     }
 
@@ -74,9 +75,10 @@ impl Check {
     fn batch_size(self, ports: &impl Registry) -> usize {
         match self {
             Check::RegistrySync => ports.sync_registrar().max_info_batch().clamp(1, BATCH),
-            Check::OverdueServices | Check::CertificateAlerts | Check::HostingCheck => {
-                PER_SERVICE_BATCH
-            }
+            Check::OverdueServices
+            | Check::CertificateAlerts
+            | Check::HostingCheck
+            | Check::PanelSync => PER_SERVICE_BATCH,
         }
     }
 
@@ -93,6 +95,7 @@ impl Check {
             Check::OverdueServices => overdue::batch(ports, day, keys, tally).await,
             Check::CertificateAlerts => certificates::batch(ports, keys, tally).await,
             Check::HostingCheck => hosting::batch(ports, day, keys, tally).await,
+            Check::PanelSync => panel_sync::batch(ports, keys, tally).await,
         }
     }
 }

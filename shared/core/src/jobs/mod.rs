@@ -100,14 +100,17 @@ pub enum Check {
     CertificateAlerts,
     /// Live services whose domain points to another host.
     HostingCheck,
+    /// Live services' accounts as their panel has them, against what was sold.
+    PanelSync,
 }
 
 impl Check {
-    pub const ALL: [Check; 4] = [
+    pub const ALL: [Check; 5] = [
         Check::RegistrySync,
         Check::OverdueServices,
         Check::CertificateAlerts,
         Check::HostingCheck,
+        Check::PanelSync,
     ];
 
     pub fn name(self) -> &'static str {
@@ -116,6 +119,7 @@ impl Check {
             Check::OverdueServices => "overdue-services",
             Check::CertificateAlerts => "certificate-alerts",
             Check::HostingCheck => "hosting-check",
+            Check::PanelSync => "panel-sync",
         }
     }
 }

@@ -131,6 +131,24 @@ pub struct AccountState {
     pub mailboxes: Vec<String>,
 }
 
+/// What an account uses and may use, as its panel reads it: the panel's
+/// own view, which its admins may have changed behind Hostfront's back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AccountUsage {
+    pub username: String,
+    /// The package the panel enforces.
+    pub plan_id: String,
+    pub suspended: bool,
+    /// Disk used now, MB.
+    pub disk_used_mb: u64,
+    /// The panel's disk quota, MB; absent when unlimited.
+    pub disk_limit_mb: Option<u64>,
+    /// Bandwidth used this calendar month, MB.
+    pub bandwidth_used_mb: u64,
+    /// The panel's monthly bandwidth limit, MB; absent when unlimited.
+    pub bandwidth_limit_mb: Option<u64>,
+}
+
 /// A site's TLS certificate, as the panel serves it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Certificate {
@@ -245,6 +263,20 @@ pub trait HostingPanel: Send + Sync {
     /// The account's plan, suspension, sites and mailboxes, if it exists.
     async fn state(&self, username: &str) -> Result<Option<AccountState>, PanelError>;
 
+    /// The package, suspension and use of the accounts `usernames`, all on
+    /// `server`: one read of the server where the panel lists its accounts
+    /// at once. An account the server does not have is left out.
+    async fn usage(
+        &self,
+        server: &str,
+        usernames: &[String],
+    ) -> Result<Vec<AccountUsage>, PanelError>;
+
+    /// The domains the account serves besides its own, if it exists.
+    async fn sites(&self, username: &str) -> Result<Option<Vec<String>>, PanelError> {
+        Ok(self.state(username).await?.map(|state| state.sites))
+    }
+
     /// The TLS certificate of each of the account's sites.
     async fn certificates(&self, username: &str) -> Result<Vec<Certificate>, PanelError>;
 
@@ -299,6 +331,20 @@ pub trait HostingPanel: Send + Sync {
     async fn server_names(&self) -> Result<Vec<String>, PanelError> {
         self.inventory().server_names().await
     }
+}
+
+/// What only a simulated panel's own admins can do behind Hostfront's back
+/// (the rest, suspending, changing the package, adding domains, they do
+/// through the `HostingPanel` calls): for tests and the development tools.
+#[async_trait]
+pub trait PanelAdmin: Send + Sync {
+    /// Sets the account's disk use and this month's bandwidth, MB.
+    async fn set_usage(
+        &self,
+        username: &str,
+        disk_used_mb: u64,
+        bandwidth_used_mb: u64,
+    ) -> Result<(), PanelError>;
 }
 
 /// The servers of a panel, in pools, and the addresses its accounts get:

@@ -18,7 +18,7 @@ use crate::listing::{self, Asked, Listed, Listing, ListingError, Sort};
 use crate::mail::{self, Mail};
 use crate::orders::{Order, repo};
 use crate::store::{Index, Item, ItemExt, Key, Pages, Query, SortKey, TableError};
-use crate::subscriptions::{self, Subscription};
+use crate::subscriptions;
 use crate::{CustomerId, Storage};
 
 /// Accounts whose country is not a country of ISO 3166-1 (signup once took
@@ -146,7 +146,7 @@ impl CsvRow for Customer {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CustomerFile {
     pub customer: Customer,
-    pub services: Vec<Subscription>,
+    pub services: Vec<subscriptions::panel_state::ServiceShown>,
     pub domains: Vec<OwnedDomain>,
     /// The newest 50.
     #[schema(value_type = Vec<Object>)]
@@ -209,7 +209,7 @@ pub async fn file(
         .map(MailSent::from)
         .collect();
     Ok(Some(CustomerFile {
-        services: subscriptions::of_customer(table, id).await?,
+        services: subscriptions::panel_state::shown_of_customer(table, id).await?,
         domains: owned::of_customer(table, id).await?,
         orders: repo::newest(table, id, 50).await?,
         invoices: invoice::of_customer(table, id, 50).await?,

@@ -15,6 +15,7 @@ pub mod addons;
 pub mod billing;
 pub mod cancel;
 pub mod panel;
+pub mod panel_state;
 pub mod pay;
 pub mod sites;
 mod upgrade;

@@ -34,6 +34,17 @@ pub fn needed_op(service: &Subscription, now_ms: i64) -> TxOp {
     }
 }
 
+/// Whether a change of `service` is still on its way to the panel.
+pub async fn on_its_way(
+    table: &dyn crate::store::Table,
+    service: &Subscription,
+) -> crate::store::TableResult<bool> {
+    Ok(table
+        .get(&marker_key(&service.customer_id, &service.id))
+        .await?
+        .is_some())
+}
+
 /// Sends the job for a change whose transaction wrote the marker.
 pub async fn request(ports: &impl Queueing, service: &Subscription) {
     Job::SyncPanel {

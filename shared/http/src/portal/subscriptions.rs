@@ -16,18 +16,21 @@ use crate::orders::{Purchaser, idempotency_key};
 use hostfront_core::audit::Actor;
 use hostfront_core::subscriptions::addons::{self, AddonError, Upgraded};
 use hostfront_core::subscriptions::cancel::{self, Acting, CancelError, DomainChoice, When};
+use hostfront_core::subscriptions::panel_state::ServiceShown;
 use hostfront_core::subscriptions::{self, Subscription, sites};
 
 #[utoipa::path(get, path = "/api/services", tag = "portal", security(("session" = [])),
     responses(
-        (status = 200, body = Vec<Subscription>),
+        (status = 200, body = Vec<ServiceShown>, description = "with what the panel last said of each (`panel_state`)"),
     ))]
 async fn list_services(
     State(state): State<AppState>,
     CurrentCustomer(customer): CurrentCustomer,
-) -> Result<Json<Vec<Subscription>>, ApiError> {
+) -> Result<Json<Vec<ServiceShown>>, ApiError> {
     let table = state.ports.table.as_ref();
-    Ok(Json(subscriptions::of_customer(table, &customer.id).await?))
+    Ok(Json(
+        subscriptions::panel_state::shown_of_customer(table, &customer.id).await?,
+    ))
 }
 
 /// The logged-in customer's newest invoices (at most 100).

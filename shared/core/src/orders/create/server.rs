@@ -35,7 +35,10 @@ pub(super) async fn check(
             None => Ok(None),
             Some(_) => Err(invalid(
                 "server_not_for_plan",
-                format!("{} is not a virtual server: it takes no operating system or SSH key", plan.name),
+                format!(
+                    "{} is not a virtual server: it takes no operating system or SSH key",
+                    plan.name
+                ),
             )),
         };
     }
@@ -52,7 +55,10 @@ pub(super) async fn check(
         let known: Vec<&str> = templates.iter().map(|t| t.id.as_str()).collect();
         return Err(invalid(
             "unknown_os_template",
-            format!("there is no operating system {os_template:?}; choose one of {}", known.join(", ")),
+            format!(
+                "there is no operating system {os_template:?}; choose one of {}",
+                known.join(", ")
+            ),
         ));
     }
     let key = chosen

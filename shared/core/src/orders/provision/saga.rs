@@ -6,12 +6,12 @@ use serde_json::Value;
 
 use super::{Done, LEASE, SagaError, Step, StepError};
 use crate::audit::Actor;
+use crate::hypervisor::Vm;
 use crate::mail::{self, Mail, MailKind};
 use crate::orders::letters::letter;
 use crate::orders::lifecycle::{Change, ChangeError};
 use crate::orders::secrets::{self as order_secrets, Secret};
 use crate::orders::{DomainAction, Order, OrderStatus, children_partition, order_key};
-use crate::hypervisor::Vm;
 use crate::panel::{HostingAccount, MailDomain, MailSetup, ResellerAccess};
 use crate::step_ledger::{LeaseError, Ledger};
 use crate::store::{Item, ItemExt, TableError, TxOp, Update};

@@ -66,7 +66,9 @@ async fn run_step(
     if let Some(vm) = &service.hosting.vm
         && step != "remove_zone"
     {
-        return run_vm_step(ports, &vm.id, step).await.map_err(|e| failed(&e));
+        return run_vm_step(ports, &vm.id, step)
+            .await
+            .map_err(|e| failed(&e));
     }
     let panel = ports.panel();
     let username = service.hosting.account.username.as_str();
@@ -126,7 +128,10 @@ async fn run_vm_step(
             hypervisor.set_power(vm_id, false).await?;
             ("server stopped".into(), json!(null))
         }
-        "back_up" => ("a virtual server is deleted at once, with no backup".into(), json!(null)),
+        "back_up" => (
+            "a virtual server is deleted at once, with no backup".into(),
+            json!(null),
+        ),
         _ => {
             hypervisor.delete_vm(vm_id).await?;
             (

@@ -18,7 +18,8 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
     let limit = |name: &str| plan.limits.get(name).copied().unwrap_or(1);
     let choice = order.server.clone().ok_or_else(|| StepError::Hold {
         staff: "the order names no operating system".into(),
-        customer: "We need to know which operating system to install; our team will contact you.".into(),
+        customer: "We need to know which operating system to install; our team will contact you."
+            .into(),
     })?;
     let request = NewVm {
         name: order.domain.name.clone(),

@@ -35,13 +35,21 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
         ));
     }
     if let Some(vm) = &saga.vm {
-        let key = if order.server.as_ref().is_some_and(|s| s.ssh_public_key.is_some()) {
+        let key = if order
+            .server
+            .as_ref()
+            .is_some_and(|s| s.ssh_public_key.is_some())
+        {
             "your SSH key, or the password you chose"
         } else {
             "the password you chose"
         };
-        letter.logins.push(("SSH".into(), format!("ssh root@{} ({key})", vm.ipv4)));
-        letter.logins.push(("Operating system".into(), vm.os_template.clone()));
+        letter
+            .logins
+            .push(("SSH".into(), format!("ssh root@{} ({key})", vm.ipv4)));
+        letter
+            .logins
+            .push(("Operating system".into(), vm.os_template.clone()));
     }
     if order.domain.action == DomainAction::External
         && let Some(account) = &saga.account
