@@ -8,9 +8,10 @@ import { api, ApiError } from "./api.js";
 import { CardError, cardField } from "./card-field.js";
 import { cartItems, cartPlan, keepWithAccount, registerPrice, removeFromCart } from "./cart.js";
 import { fillCountries } from "./countries.js";
-import { kindLogins, mailboxesOf } from "./hosting.js";
+import { kindLogins, mailboxesOf, panelRows } from "./hosting.js";
 import { $, el, money, say, sentence, tell, detailRows, formFields } from "./page.js";
 import { offerGenerator } from "./password.js";
+import { chosenServer, offerServerChoice } from "./server-choice.js";
 import { taxLabel, taxTerms, withTax } from "./tax.js";
 
 const orderId = new URLSearchParams(location.search).get("id");
@@ -99,6 +100,7 @@ async function showCheckout() {
   if (first) $("username").value = usernameFrom(first);
   $("username").addEventListener("change", checkUsername);
   offerGenerator($("generate"), form.elements.password, $("generated"));
+  await offerServerChoice(catalog);
   form.addEventListener("submit", placeOrder);
   // The price with tax last: the form above is whole before it is asked for.
   showPlanPrice(catalog, loggedIn ? await taxTerms() : null);
@@ -133,6 +135,7 @@ async function placeOrder(event) {
     domain,
     username: form.elements.username.value.trim(),
     password: form.elements.password.value,
+    server: chosenServer(form),
   };
   form.querySelector('button[type="submit"]').disabled = true;
   try {
@@ -183,7 +186,7 @@ function showService(order) {
   if (!service) return;
   const account = service.account;
   const rows = [
-    ["Control panel", el("a", { href: account.panel_url }, account.panel_url)],
+    ...panelRows(account),
     ["Username", account.username],
     ["Server", `${account.server} (${account.ipv4})`],
     ["Mail server", account.mail_host],

@@ -11,7 +11,7 @@ import { noCardWarning, savedCard } from "./payment-method.js";
 import { taxTerms, withTax } from "../tax.js";
 import { CardError } from "../card-field.js";
 import { payWith } from "./pay-with.js";
-import { kindLogins, mailboxesOf } from "../hosting.js";
+import { kindLogins, mailboxesOf, panelRows } from "../hosting.js";
 import { keepingFocus, note, noteSlot } from "./notes.js";
 import { confirmedOnReturn } from "./bank-return.js";
 import { suspendedOnPanel, usageRows } from "../panel-state.js";
@@ -40,7 +40,7 @@ function serviceCard(service) {
       ["Status", serviceStatus(service)],
       ["Next due", `${service.next_due} (UTC)`],
       ["Price", `${money(service.price, service.currency)} ${service.cycle === "annual" ? "a year" : "a month"}`],
-      ["Control panel", el("a", { href: service.hosting.account.panel_url }, service.hosting.account.panel_url)],
+      ...panelRows(service.hosting.account),
       ["Mailboxes", mailboxesOf(service.hosting).join(", ") || "none"],
       ...kindLogins(service.hosting),
       ...(service.hosting.mail_domain ? [] : [["Other sites", (service.sites ?? []).join(", ") || "none"]]),
@@ -201,7 +201,8 @@ export function tellUpgrade(outcome) {
 
 /// Mailbox, site and plan controls of an active service.
 function changeButtons(service) {
-  if (service.status !== "active") return [];
+  // A VPS's mailboxes and sites are set up on the server itself.
+  if (service.status !== "active" || service.hosting.vm) return [];
   const mailboxes = listEditor(service, {
     field: "mailboxes", noun: "mailboxes", label: "Mailboxes, separated by commas",
     current: mailboxesOf(service.hosting),

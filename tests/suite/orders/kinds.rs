@@ -23,7 +23,7 @@ async fn live_order<'a>(app: &'a App, plan_id: &str) -> (Shopper<'a>, String, Va
     (shopper, id, live)
 }
 
-fn step_names(order: &Value) -> Vec<&str> {
+pub(super) fn step_names(order: &Value) -> Vec<&str> {
     order["steps"]
         .as_array()
         .unwrap()
@@ -48,7 +48,7 @@ fn simulated_panel(app: &App) -> SimulatedPanel {
     )
 }
 
-async fn welcome_text(app: &App, order_id: &str) -> String {
+pub(super) async fn welcome_text(app: &App, order_id: &str) -> String {
     mail::outbox(&app.ports, 100)
         .await
         .unwrap()

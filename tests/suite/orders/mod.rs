@@ -13,6 +13,7 @@ mod kinds;
 mod records;
 mod rules;
 mod saga;
+mod vps;
 
 use hostfront::mail::{self, MailKind};
 use hostfront_tests::App;

@@ -40,6 +40,9 @@ pub struct OrderView {
     pub cycle: String,
     pub domain: OrderDomain,
     pub username: String,
+    /// A VPS's operating system and SSH key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<crate::orders::create::ServerChoice>,
     pub created_at: String,
     pub invoice: Invoice,
     pub payment: Option<Payment>,
@@ -112,6 +115,7 @@ pub fn assemble(
         cycle: order.cycle,
         domain: order.domain,
         username: order.username,
+        server: order.server,
         created_at: order.created_at,
         invoice,
         payment: order.payment,

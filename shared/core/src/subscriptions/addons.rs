@@ -84,6 +84,14 @@ pub(super) async fn active_service(
             message: "only an active service can be changed".into(),
         });
     }
+    // A VPS has no panel account: its mail and sites are set up on it.
+    if service.hosting.vm.is_some() {
+        return Err(AddonError::Conflict {
+            code: "not_on_a_panel",
+            message: "a virtual server's mailboxes and sites are set up on the server itself"
+                .into(),
+        });
+    }
     Ok(service)
 }
 

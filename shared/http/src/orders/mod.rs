@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 mod payment;
 mod placed;
 mod proposals;
+mod servers;
 mod usernames;
 
 use super::AppState;
@@ -107,5 +108,6 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(placed::routes())
         .merge(payment::routes())
         .merge(usernames::routes())
+        .merge(servers::routes())
         .merge(proposals::routes())
 }

@@ -197,6 +197,12 @@ async fn prorated(
             message: "only an active service can be changed".into(),
         });
     }
+    if service.hosting.vm.is_some() {
+        return Err(AddonError::Conflict {
+            code: "not_resizable",
+            message: "a virtual server keeps the size it was made with; order a larger one and move to it".into(),
+        });
+    }
     let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
     let plan = catalog.plan(plan_id).ok_or_else(|| AddonError::Invalid {
         code: "unknown_plan",
