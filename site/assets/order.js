@@ -190,7 +190,7 @@ function showService(order) {
     ["Username", account.username],
     ["Server", `${account.server} (${account.ipv4})`],
     ["Mail server", account.mail_host],
-    ["Mailboxes", mailboxesOf(service).join(", ")],
+    ...(mailboxesOf(service).length ? [["Mailboxes", mailboxesOf(service).join(", ")]] : []),
     ...kindLogins(service),
     ["Nameservers", service.nameservers.join(", ")],
   ];

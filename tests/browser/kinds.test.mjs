@@ -1,4 +1,5 @@
-// Each kind of plan ordered in Chromium, on a desktop and then on a phone:
+// Each kind of plan ordered in Chromium, on a desktop and then on a phone
+// (a VPS with its operating system and SSH key):
 // the order's page shows the kind's own steps as they run, and once live
 // the logins that kind has (webmail for email hosting, the reseller
 // interface for a reseller), which the portal's service card and the
@@ -11,7 +12,11 @@ import { fillCard, fits, shot, signUp, useStorefront } from "./harness.mjs";
 const KINDS = [
   { plan: "mail-basic", slug: "email", steps: 5, login: "Webmail", absent: "Site admin" },
   { plan: "reseller-20", slug: "reseller", steps: 6, login: "Reseller interface", absent: null },
+  { plan: "vps-2", slug: "vps", steps: 4, login: "SSH", absent: "Control panel", server: true },
 ];
+
+/// An OpenSSH public key line (an Ed25519 key of bytes 0 to 31).
+const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f ada@laptop";
 
 const SCREENS = [
   { name: "desktop", width: 1280, height: 900 },
@@ -24,6 +29,12 @@ async function orderLive(page, base, kind, label) {
   const form = page.locator("#order-form");
   await form.locator("#plan option").first().waitFor({ state: "attached" });
   await form.getByLabel("Plan").selectOption(kind.plan);
+  const server = page.locator("#server-fields");
+  assert.equal(await server.isVisible(), Boolean(kind.server), "the server's fields only for a VPS");
+  if (kind.server) {
+    await server.getByLabel("Operating system").locator("option").first().waitFor({ state: "attached" });
+    await server.getByLabel(/SSH public key/).fill(SSH_KEY);
+  }
   await form.getByLabel("A free subdomain").check();
   await form.getByLabel(/Subdomain name/).fill(label);
   await page.locator("#username").fill(label.slice(0, 16));
@@ -55,14 +66,15 @@ describe("every kind of plan, ordered", () => {
         await orderLive(page, app.server.base, kind, label);
         assert.equal(await page.locator("#steps .step.done").count(), kind.steps, "the kind's own steps, all done");
         const details = page.locator("#service-details");
-        await details.getByText(kind.login).waitFor();
-        assert.match(await details.textContent(), /https:\/\/[a-z0-9.-]+:(2096|2087)\//);
+        await details.getByText(kind.server ? "Log in" : kind.login).waitFor();
+        if (!kind.server) assert.match(await details.textContent(), /https:\/\/[a-z0-9.-]+:(2096|2087)\//);
+        else assert.match(await details.textContent(), /ssh root@\d+\.\d+\.\d+\.\d+/);
         if (screen.name === "phone") await fits(page, `${kind.slug} order live`);
         await shot(page, `kind-${kind.slug}-${screen.name}-live`);
 
         await page.goto(`${app.server.base}/portal.html`);
         const card = page.locator("article[data-service]").filter({ hasText: label });
-        await card.getByText(kind.login).waitFor();
+        await card.getByText(kind.server ? "Log in" : kind.login).waitFor();
         if (kind.slug === "email") {
           assert.equal(await card.getByText("Other sites").count(), 0, "mail only: no other sites");
         }
@@ -72,7 +84,7 @@ describe("every kind of plan, ordered", () => {
         await page.goto(`${app.server.base}/outbox.html`);
         const welcome = page.locator('.mail[data-kind="account_ready"]').filter({ hasText: `${label}.` }).locator("pre");
         await welcome.waitFor();
-        assert.match(await welcome.textContent(), new RegExp(`${kind.login}: https://`));
+        assert.match(await welcome.textContent(), new RegExp(`${kind.login}: ${kind.server ? "ssh root@" : "https://"}`));
         if (kind.absent) assert.doesNotMatch(await welcome.textContent(), new RegExp(kind.absent));
       }
       await page.close();
