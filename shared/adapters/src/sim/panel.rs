@@ -51,6 +51,12 @@ pub struct PanelSettings {
 /// How long the certificates the simulated panel issues last.
 const CERTIFICATE_DAYS: i64 = 365;
 
+/// How a call made once per key starts: answered before, or first.
+enum Keyed<T> {
+    Answered(T),
+    First(HostingAccount),
+}
+
 pub struct SimulatedPanel {
     inventory: Inventory,
     settings: PanelSettings,
@@ -102,6 +108,23 @@ impl SimulatedPanel {
 
     async fn account_item(&self, username: &str) -> Result<Option<Item>, PanelError> {
         self.inventory.account_item(username).await
+    }
+
+    /// The start of a call made once per key on the account `username`:
+    /// the first answer when the key was used, else the account.
+    async fn keyed_call<T: serde::de::DeserializeOwned>(
+        &self,
+        username: &str,
+        idempotency_key: &str,
+    ) -> Result<Keyed<T>, PanelError> {
+        self.round_trip().await?;
+        if let Some(done) = self.inventory.replay(idempotency_key).await? {
+            return Ok(Keyed::Answered(done));
+        }
+        let account = self.inventory.account(username).await?;
+        account
+            .map(Keyed::First)
+            .ok_or_else(|| no_such_account(username))
     }
 
     /// Sets `update` on the account `username`, which must exist.
@@ -161,14 +184,10 @@ impl HostingPanel for SimulatedPanel {
         mailboxes: &[String],
         idempotency_key: &str,
     ) -> Result<MailSetup, PanelError> {
-        self.round_trip().await?;
-        if let Some(done) = self.inventory.replay(idempotency_key).await? {
-            return Ok(done);
-        }
-        let account = self
-            .account(username)
-            .await?
-            .ok_or_else(|| no_such_account(username))?;
+        let account = match self.keyed_call(username, idempotency_key).await? {
+            Keyed::Answered(done) => return Ok(done),
+            Keyed::First(account) => account,
+        };
         let setup = MailSetup {
             site_admin: admin_email.to_string(),
             admin_url: format!("https://{}/admin/", account.domain),

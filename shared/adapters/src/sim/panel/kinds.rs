@@ -10,7 +10,7 @@ use hostfront_core::panel::{
 };
 use hostfront_core::store::{Condition, TxOp, Update};
 
-use super::SimulatedPanel;
+use super::{Keyed, SimulatedPanel};
 use crate::inventory::no_such_account;
 
 /// A fresh Ed25519 DKIM key's public record (RFC 8463). The simulation
@@ -36,14 +36,10 @@ impl SimulatedPanel {
         mailboxes: &[String],
         idempotency_key: &str,
     ) -> Result<MailDomain, PanelError> {
-        self.round_trip().await?;
-        if let Some(done) = self.inventory.replay(idempotency_key).await? {
-            return Ok(done);
-        }
-        let account = self
-            .account(username)
-            .await?
-            .ok_or_else(|| no_such_account(username))?;
+        let account = match self.keyed_call(username, idempotency_key).await? {
+            Keyed::Answered(done) => return Ok(done),
+            Keyed::First(account) => account,
+        };
         if let Some(outside) = mailboxes
             .iter()
             .find(|m| !m.ends_with(&format!("@{}", account.domain)))
