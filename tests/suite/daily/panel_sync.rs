@@ -214,11 +214,8 @@ async fn the_panels_word_reaches_the_portal_and_the_console(app: &App) {
         .pay(id, hostfront::adapters::sim::APPROVED, "GB")
         .await;
     shopper.wait_for(id, "active").await;
+    // Another test's scheduler on a shared table may have read it already.
     let (_, services) = shopper.get("/api/services").await;
-    assert!(
-        services[0].get("panel_state").is_none(),
-        "not read yet: {services}"
-    );
     let username = services[0]["hosting"]["account"]["username"]
         .as_str()
         .unwrap();
@@ -264,8 +261,19 @@ async fn the_panels_word_reaches_the_portal_and_the_console(app: &App) {
         .unwrap();
     hostfront_tests::work_off_queue(&app.ports).await;
 
-    let (status, services) = shopper.get("/api/services").await;
-    assert_eq!(status, 200, "{services}");
+    // The run's batches are jobs: the app's own worker may hold one of
+    // them still (on a table shared with other tests, there are many), and
+    // a run of another test's scheduler may have read the panel before.
+    let mut services = serde_json::Value::Null;
+    for _ in 0..120 {
+        let (status, now) = shopper.get("/api/services").await;
+        assert_eq!(status, 200, "{now}");
+        services = now;
+        if services[0]["panel_state"]["disk_used_mb"] == 321 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
     let seen = &services[0]["panel_state"];
     assert_eq!(seen["suspended"], true, "{services}");
     assert_eq!(

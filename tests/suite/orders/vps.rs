@@ -113,7 +113,7 @@ async fn vps_journey(app: &App) {
     let text = welcome_text(app, id).await;
     assert!(
         text.contains(&format!(
-            "SSH: ssh root@{ipv4} (your SSH key, or the password you chose)"
+            "SSH: ssh root@{ipv4} (your SSH key, or your order's password)"
         )),
         "{text}"
     );

@@ -32,7 +32,10 @@ pub(super) async fn batch(
     let now = ports.clock().now_secs();
     for item in ports.table().get_many(keys).await?.iter().flatten() {
         let service = Subscription::of(item)?;
-        if service.status != SubscriptionStatus::Active || service.ended_at.is_some() {
+        if service.status != SubscriptionStatus::Active
+            || service.ended_at.is_some()
+            || !service.on_panel()
+        {
             continue;
         }
         let username = &service.hosting.account.username;

@@ -39,6 +39,10 @@ pub(super) async fn batch(
         if service.status == SubscriptionStatus::Cancelled || service.ended_at.is_some() {
             continue;
         }
+        if !service.on_panel() {
+            tally.count("not_on_a_panel");
+            continue;
+        }
         let server = service.hosting.account.server.clone();
         by_server.entry(server).or_default().push(service);
     }

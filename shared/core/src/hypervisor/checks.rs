@@ -35,10 +35,15 @@ pub fn is_valid_hostname(name: &str) -> bool {
         })
 }
 
-/// One line `<type> <base64> [comment]` whose blob is base64 and names the
-/// same key type, as the SSH wire format starts with it.
+/// One line `<type> <base64> [comment]` whose blob is base64, names the
+/// same key type, as the SSH wire format starts with it, and holds a key
+/// after it. No control character nor Unicode line break anywhere: the key
+/// is written into cloud-init's YAML, where those would end the line.
 pub fn is_openssh_public_key(line: &str) -> bool {
-    if line.contains(['\n', '\r']) {
+    if line
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
         return false;
     }
     let mut parts = line.split_whitespace();
@@ -57,7 +62,8 @@ pub fn is_openssh_public_key(line: &str) -> bool {
     else {
         return false;
     };
-    bytes.get(4..4 + length as usize) == Some(kind.as_bytes())
+    let named = 4 + length as usize;
+    bytes.get(4..named) == Some(kind.as_bytes()) && bytes.len() > named
 }
 
 /// Refuses what a hypervisor would refuse of `request`, given the

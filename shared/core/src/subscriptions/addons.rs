@@ -85,7 +85,7 @@ pub(super) async fn active_service(
         });
     }
     // A VPS has no panel account: its mail and sites are set up on it.
-    if service.hosting.vm.is_some() {
+    if !service.on_panel() {
         return Err(AddonError::Conflict {
             code: "not_on_a_panel",
             message: "a virtual server's mailboxes and sites are set up on the server itself"

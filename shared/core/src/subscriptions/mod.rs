@@ -114,6 +114,12 @@ pub fn key(customer_id: &CustomerId, service_id: &str) -> Key {
 }
 
 impl Subscription {
+    /// Whether an account on the hosting panel runs it; a VPS runs on
+    /// the hypervisor, and its sites, mail and certificates are its own.
+    pub fn on_panel(&self) -> bool {
+        self.hosting.vm.is_none()
+    }
+
     fn item(&self) -> Item {
         let mut item = record_item(self, &key(&self.customer_id, &self.id), "service");
         item.insert("gsi1pk".into(), "SERVICES#DUE".into());

@@ -10,6 +10,9 @@ use crate::catalog::{Plan, PlanKind};
 use crate::hypervisor::is_openssh_public_key;
 use crate::orders::{OrderError, invalid};
 
+const MAX_TEMPLATE: usize = 64;
+const MAX_KEY: usize = 8192;
+
 /// What the customer chose for a VPS.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ServerChoice {
@@ -47,6 +50,18 @@ pub(super) async fn check(
         .os_templates()
         .await
         .map_err(|e| OrderError::Unavailable(e.to_string()))?;
+    let too_long = chosen.is_some_and(|c| {
+        c.os_template.len() > MAX_TEMPLATE
+            || c.ssh_public_key.as_ref().is_some_and(|k| k.len() > MAX_KEY)
+    });
+    if too_long {
+        return Err(invalid(
+            "invalid_server",
+            format!(
+                "an operating system's name has at most {MAX_TEMPLATE} characters, an SSH key {MAX_KEY}"
+            ),
+        ));
+    }
     let os_template = match chosen {
         Some(choice) => choice.os_template.clone(),
         None => templates.first().map(|t| t.id.clone()).unwrap_or_default(),
@@ -66,7 +81,7 @@ pub(super) async fn check(
         .map(str::trim)
         .filter(|k| !k.is_empty());
     if let Some(key) = key
-        && (key.len() > 8192 || !is_openssh_public_key(key))
+        && !is_openssh_public_key(key)
     {
         return Err(invalid(
             "invalid_ssh_key",

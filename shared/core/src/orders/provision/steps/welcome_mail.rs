@@ -40,9 +40,9 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
             .as_ref()
             .is_some_and(|s| s.ssh_public_key.is_some())
         {
-            "your SSH key, or the password you chose"
+            "your SSH key, or your order's password"
         } else {
-            "the password you chose"
+            "your order's password"
         };
         letter
             .logins
