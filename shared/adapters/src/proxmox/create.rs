@@ -64,19 +64,13 @@ impl ProxmoxHypervisor {
         };
         self.configure(&guest, request, address).await?;
         self.power(&guest, true).await?;
-        let vm = Vm {
-            id: guest.vmid.to_string(),
-            name: request.name.clone(),
-            plan_id: request.plan_id.clone(),
-            node: guest.node.clone(),
-            vcpus: request.vcpus,
-            memory_mb: request.memory_mb,
-            disk_gb: request.disk_gb,
-            os_template: request.os_template.clone(),
-            ipv4: address.to_string(),
-            ipv6: self.ledger.ipv6_for(address),
-            running: true,
-        };
+        let addresses = (address.to_string(), self.ledger.ipv6_for(address));
+        let vm = Vm::made(
+            request,
+            guest.vmid.to_string(),
+            guest.node.clone(),
+            addresses,
+        );
         match self
             .ledger
             .table()

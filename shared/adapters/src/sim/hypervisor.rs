@@ -177,19 +177,12 @@ impl SimulatedHypervisor {
                 request.vcpus, request.memory_mb, request.disk_gb
             )));
         };
-        let vm = Vm {
-            id: format!("vm-{}", ulid::Ulid::new().to_string().to_lowercase()),
-            name: request.name.clone(),
-            plan_id: request.plan_id.clone(),
-            node: node.str_attr("sk").unwrap_or_default().to_string(),
-            vcpus: request.vcpus,
-            memory_mb: request.memory_mb,
-            disk_gb: request.disk_gb,
-            os_template: request.os_template.clone(),
-            ipv4: address.to_string(),
-            ipv6: self.ledger.ipv6_for(address),
-            running: true,
-        };
+        let vm = Vm::made(
+            request,
+            format!("vm-{}", ulid::Ulid::new().to_string().to_lowercase()),
+            node.str_attr("sk").unwrap_or_default().to_string(),
+            (address.to_string(), self.ledger.ipv6_for(address)),
+        );
         let mut ops = vec![Self::room(
             Key::of(&node).map_err(backend)?,
             needs(request),

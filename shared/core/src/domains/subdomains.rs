@@ -69,6 +69,10 @@ const RESERVED: &[&str] = &[
     "host",
     "vmhost",
     "vps",
+    "hypervisor",
+    "proxmox",
+    "pve",
+    "kvm",
     "cpcalendars",
     "cpcontacts",
     "hostfront",
@@ -78,8 +82,8 @@ const RESERVED: &[&str] = &[
 /// hosts not built yet, so no customer holds a name one of them will need.
 const NUMBERED: &[&str] = &[
     "web", "www", "mail", "email", "webmail", "smtp", "imap", "pop", "mx", "mta", "relay", "ns",
-    "dns", "host", "vmhost", "server", "srv", "vps", "vm", "node", "rack", "cpanel", "whm", "cp",
-    "panel", "ftp", "db", "mysql", "backup", "proxy",
+    "dns", "host", "vmhost", "server", "srv", "vps", "vm", "node", "pve", "kvm", "rack", "cpanel",
+    "whm", "cp", "panel", "ftp", "db", "mysql", "backup", "proxy",
 ];
 const SUFFIXES: &[&str] = &["site", "web", "online", "hq", "home"];
 const PREFIXES: &[&str] = &["my", "the"];
@@ -283,6 +287,12 @@ mod tests {
             "pop3",
             "host12",
             "server4",
+            // A hypervisor's nodes and API host.
+            "pve",
+            "pve2",
+            "kvm-1",
+            "proxmox",
+            "hypervisor",
         ] {
             assert!(is_reserved(name, &servers), "{name}");
         }

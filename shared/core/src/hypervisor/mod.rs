@@ -51,6 +51,26 @@ pub struct Vm {
     pub running: bool,
 }
 
+impl Vm {
+    /// The VM `request` asked for, made as `id` on `node` with its
+    /// addresses, running.
+    pub fn made(request: &NewVm, id: String, node: String, (ipv4, ipv6): (String, String)) -> Vm {
+        Vm {
+            id,
+            name: request.name.clone(),
+            plan_id: request.plan_id.clone(),
+            node,
+            vcpus: request.vcpus,
+            memory_mb: request.memory_mb,
+            disk_gb: request.disk_gb,
+            os_template: request.os_template.clone(),
+            ipv4,
+            ipv6,
+            running: true,
+        }
+    }
+}
+
 /// An operating system a VM can be made with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OsTemplate {
