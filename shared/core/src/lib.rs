@@ -38,6 +38,7 @@ pub mod domain_name;
 pub mod domains;
 pub mod hashing;
 pub mod hypervisor;
+pub mod machines;
 pub mod idempotency;
 pub mod ids;
 pub mod input;
