@@ -1,6 +1,6 @@
 // What a live service gives its owner beyond the control panel, by the
 // kind of plan: email hosting's mailboxes and webmail, a reseller's
-// interface. Shown alike on the order's page and in the portal.
+// interface, a server's login and addresses. Shown alike on the order's page and in the portal.
 
 import { el } from "./page.js";
 
@@ -20,6 +20,7 @@ export function kindLogins(setup) {
       ["Log in", el("code", {}, `ssh root@${setup.vm.ipv4}`)],
       ["Addresses", `${setup.vm.ipv4}, ${setup.vm.ipv6}`]);
   }
+  if (setup.machine) rows.push(...machineRows(setup.machine));
   if (setup.mail_domain) rows.push(["Webmail", link(setup.mail_domain.webmail_url)]);
   if (setup.reseller) {
     const reseller = setup.reseller;
@@ -27,4 +28,12 @@ export function kindLogins(setup) {
       ["Reseller accounts", `up to ${reseller.account_limit}, on the server's shared address`]);
   }
   return rows;
+}
+
+/// A dedicated server's login, or a managed one's word that our team runs it.
+function machineRows({ machine, managed }) {
+  const addresses = [...machine.ipv4, machine.ipv6].join(", ");
+  const login = managed ? "Run by our team: ask us for any change" : el("code", {}, `ssh root@${machine.ipv4[0]}`);
+  return [["Operating system", machine.os_template ?? ""], ["Log in", login], ["Addresses", addresses],
+    ["Server", `${machine.cores} cores, ${machine.memory_gb} GB memory, ${machine.disk_gb} GB disk`]];
 }

@@ -1,5 +1,7 @@
 // Each kind of plan ordered in Chromium, on a desktop and then on a phone
-// (a VPS with its operating system and SSH key):
+// (a VPS and a dedicated server with their operating system and SSH key, a
+// managed server with no root key, the order saying when the installation
+// will be done):
 // the order's page shows the kind's own steps as they run, and once live
 // the logins that kind has (webmail for email hosting, the reseller
 // interface for a reseller), which the portal's service card and the
@@ -13,6 +15,8 @@ const KINDS = [
   { plan: "mail-basic", slug: "email", steps: 5, login: "Webmail", absent: "Site admin" },
   { plan: "reseller-20", slug: "reseller", steps: 6, login: "Reseller interface", absent: null },
   { plan: "vps-2", slug: "vps", steps: 4, login: "SSH", absent: "Control panel", server: true },
+  { plan: "dedicated-e3", slug: "dedicated", steps: 5, login: "SSH", absent: "Control panel", server: true, installs: true },
+  { plan: "managed-e3", slug: "managed", steps: 5, login: "Your server", absent: "ssh root", server: true, installs: true, managed: true },
 ];
 
 /// An OpenSSH public key line (an Ed25519 key of bytes 0 to 31).
@@ -30,10 +34,12 @@ async function orderLive(page, base, kind, label) {
   await form.locator("#plan option").first().waitFor({ state: "attached" });
   await form.getByLabel("Plan").selectOption(kind.plan);
   const server = page.locator("#server-fields");
-  assert.equal(await server.isVisible(), Boolean(kind.server), "the server's fields only for a VPS");
+  assert.equal(await server.isVisible(), Boolean(kind.server), "the server's fields only for a server");
   if (kind.server) {
     await server.getByLabel("Operating system").locator("option").first().waitFor({ state: "attached" });
-    await server.getByLabel(/SSH public key/).fill(SSH_KEY);
+    assert.equal(await server.getByLabel(/SSH public key/).isVisible(), !kind.managed, "no root key for a managed server");
+    if (kind.managed) await server.getByText("Our team runs a managed server").waitFor();
+    else await server.getByLabel(/SSH public key/).fill(SSH_KEY);
   }
   await form.getByLabel("A free subdomain").check();
   await form.getByLabel(/Subdomain name/).fill(label);
@@ -44,6 +50,11 @@ async function orderLive(page, base, kind, label) {
   const pay = page.locator("#pay-form");
   await fillCard(pay, "4242 4242 4242 4242");
   await pay.getByRole("button", { name: "Pay" }).click();
+  if (kind.installs) {
+    // The installation takes the pool's time, and the order says until when.
+    await page.locator("#steps").getByText(/expected ready by \d{4}-\d\d-\d\d \d\d:\d\d UTC/).waitFor({ timeout: 15000 });
+    await shot(page, `kind-${kind.slug}-installing-${page.viewportSize().width}`);
+  }
   const live = page.locator('#order[data-status="active"]');
   await live.waitFor({ timeout: 20000 }).catch(async (error) => {
     throw new Error(`${await page.locator("#order").getAttribute("data-status")}: ${await page.locator("#order-status").textContent()} ${await page.locator("#order-message").textContent()} ${error.message}`);
@@ -51,8 +62,9 @@ async function orderLive(page, base, kind, label) {
 }
 
 describe("every kind of plan, ordered", () => {
-  // Four orders a minute from one address: more than the purchase limit's burst.
-  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0", HOSTFRONT_PURCHASE_PER_MINUTE: "60" });
+  // Ten orders a minute from one address: more than the purchase limit's
+  // burst; a machine's installation takes six seconds.
+  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0", HOSTFRONT_PURCHASE_PER_MINUTE: "60", HOSTFRONT_SIM_MACHINE_INSTALL_SECS: "6" });
 
   for (const kind of KINDS) {
     test(`${kind.plan} at 1280 and at 390 pixels: its own steps, then its own logins`, async () => {
@@ -68,7 +80,8 @@ describe("every kind of plan, ordered", () => {
         const details = page.locator("#service-details");
         await details.getByText(kind.server ? "Log in" : kind.login).waitFor();
         if (!kind.server) assert.match(await details.textContent(), /https:\/\/[a-z0-9.-]+:(2096|2087)\//);
-        else assert.match(await details.textContent(), /ssh root@\d+\.\d+\.\d+\.\d+/);
+        else if (!kind.managed) assert.match(await details.textContent(), /ssh root@\d+\.\d+\.\d+\.\d+/);
+        else await details.getByText("Run by our team").waitFor();
         if (screen.name === "phone") await fits(page, `${kind.slug} order live`);
         await shot(page, `kind-${kind.slug}-${screen.name}-live`);
 
@@ -84,7 +97,8 @@ describe("every kind of plan, ordered", () => {
         await page.goto(`${app.server.base}/outbox.html`);
         const welcome = page.locator('.mail[data-kind="account_ready"]').filter({ hasText: `${label}.` }).locator("pre");
         await welcome.waitFor();
-        assert.match(await welcome.textContent(), new RegExp(`${kind.login}: ${kind.server ? "ssh root@" : "https://"}`));
+        const loginLine = kind.managed ? "" : kind.server ? "ssh root@" : "https://";
+        assert.match(await welcome.textContent(), new RegExp(`${kind.login}: ${loginLine}`));
         if (kind.absent) assert.doesNotMatch(await welcome.textContent(), new RegExp(kind.absent));
       }
       await page.close();

@@ -60,10 +60,10 @@ describe("the portal", () => {
 
     const hosting = page.locator("#services .record").first();
     await hosting.getByRole("button", { name: "Change mailboxes" }).click();
-    await hosting.getByLabel("Mailboxes, separated by commas").fill("info, sales");
+    await hosting.getByLabel("Mailboxes, separated by commas").fill("info, postmaster, sales");
     await hosting.getByRole("button", { name: "Save mailboxes" }).click();
     await page.locator("#services .record").first().locator(".record-note").getByText("Your mailboxes are changed.").waitFor();
-    await page.locator("#services .record").first().getByText("info@orbitbakery.com, sales@orbitbakery.com").waitFor();
+    await page.locator("#services .record").first().getByText("info@orbitbakery.com, postmaster@orbitbakery.com, sales@orbitbakery.com").waitFor();
     await page.locator("#services .record").first().getByRole("button", { name: "Upgrade" }).click();
     await page.locator("#services .record").first().getByLabel("Upgrade to").selectOption("web-business");
     // Paid with a new card, typed into the provider's own field.

@@ -201,7 +201,19 @@ pub async fn customer_with_live_order(
     ports: &Ports,
     request: hostfront::orders::create::OrderRequest,
 ) -> (hostfront::accounts::Customer, hostfront::OrderId) {
-    use hostfront::orders::{checkout, create, provision};
+    let (customer, order_id) = customer_with_paid_order(ports, request).await;
+    hostfront::orders::provision::run(ports, &customer.id, &order_id, false)
+        .await
+        .expect("the order goes live");
+    (customer, order_id)
+}
+
+/// A new customer with `request` placed and paid, its provisioning not run.
+pub async fn customer_with_paid_order(
+    ports: &Ports,
+    request: hostfront::orders::create::OrderRequest,
+) -> (hostfront::accounts::Customer, hostfront::OrderId) {
+    use hostfront::orders::{checkout, create};
     hostfront::catalog::seed_demo(ports.table.as_ref())
         .await
         .expect("the catalog is seeded");
@@ -217,9 +229,6 @@ pub async fn customer_with_live_order(
     )
     .await
     .expect("the order is paid");
-    provision::run(ports, &customer.id, &placed.view.id, false)
-        .await
-        .expect("the order goes live");
     (customer, placed.view.id)
 }
 

@@ -16,7 +16,7 @@ use crate::store::{Item, Key, Query, SortKey, Table, TableError, TableResult};
 
 const PARTITION: &str = "CATALOG";
 /// Bump when the demo catalog changes, so existing data directories get it.
-const DEMO_VERSION: &str = "SEEDED#3";
+const DEMO_VERSION: &str = "SEEDED#4";
 const DEMO: &str = include_str!("../catalog/demo.json");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -27,15 +27,18 @@ pub enum PlanKind {
     Reseller,
     Vps,
     Dedicated,
+    /// A dedicated server that the company runs: the customer gets no root.
+    Managed,
 }
 
 impl PlanKind {
-    pub const ALL: [PlanKind; 5] = [
+    pub const ALL: [PlanKind; 6] = [
         PlanKind::Shared,
         PlanKind::Email,
         PlanKind::Reseller,
         PlanKind::Vps,
         PlanKind::Dedicated,
+        PlanKind::Managed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,7 +48,13 @@ impl PlanKind {
             PlanKind::Reseller => "reseller",
             PlanKind::Vps => "vps",
             PlanKind::Dedicated => "dedicated",
+            PlanKind::Managed => "managed",
         }
+    }
+
+    /// Served from a machine of the pool rather than a panel or a hypervisor.
+    pub fn on_a_machine(self) -> bool {
+        matches!(self, PlanKind::Dedicated | PlanKind::Managed)
     }
 }
 
@@ -85,6 +94,10 @@ pub struct Plan {
     /// empty: [`RESELLER_ACLS`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acls: Vec<String>,
+    /// A dedicated or managed server's disks are copied before it is
+    /// wiped when the service ends.
+    #[serde(default)]
+    pub backup_on_cancel: bool,
 }
 
 /// What a reseller may do unless its plan says otherwise: make, list,

@@ -89,6 +89,23 @@ fn txt(text: &str) -> String {
     chunks.join(" ")
 }
 
+/// The records of a parked domain: its name and `www` at the parking
+/// server, and no mail: a null MX (RFC 7505), an SPF and a DMARC policy
+/// that refuse mail claiming to come from it.
+pub fn parked_records(origin: &str, ipv4: &str, ipv6: &str) -> Vec<Record> {
+    vec![
+        record("@", "A", ipv4),
+        record("@", "AAAA", ipv6),
+        record("www", "CNAME", format!("{origin}.")),
+        Record {
+            priority: Some(0),
+            ..record("@", "MX", ".")
+        },
+        record("@", "TXT", "\"v=spf1 -all\""),
+        record("_dmarc", "TXT", "\"v=DMARC1; p=reject\""),
+    ]
+}
+
 /// The records a template gives `origin`, pointing at `target`.
 pub fn records(template: Template, origin: &str, target: &Target) -> Vec<Record> {
     let mail_label = target

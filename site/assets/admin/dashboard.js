@@ -1,5 +1,5 @@
 // The console's dashboard: today's figures, a chart of each day's orders,
-// and the counts in the navigation (orders held, open disputes, failed
+// the orders waiting for a machine, and the counts in the navigation (orders held, open disputes, failed
 // jobs), drawn again after every action so that they say what it changed.
 
 import { $, el } from "../page.js";
@@ -44,7 +44,16 @@ export async function refreshCounts() {
   badge("count-dead-letters", latest.dead_letters);
   $("figures").replaceChildren(...figures(latest));
   show($("orders-chart"), [ordersChart(latest.orders_by_day, "dashboard-orders")]);
+  showMachineWaits(latest.waiting_for_machines);
   $("open-disputes").replaceChildren(...(latest.open_disputes.length ? latest.open_disputes.map((dispute) => disputeItem(dispute, latest)) : [el("li", {}, "None open.")]));
+}
+
+/// The paid orders the machine pool cannot serve yet, longest waiting first.
+function showMachineWaits(waits) {
+  $("machine-waits").hidden = !waits.length;
+  $("machine-wait-list").replaceChildren(...waits.map((wait) => el("li", { class: "record" },
+    el("p", {}, orderLink(wait.order_id, `Order ${wait.order_id}`), ` · ${wait.plan_id} · waiting since ${new Date(wait.since * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`),
+    el("p", {}, wait.reason))));
 }
 
 function disputeItem(dispute, d) {

@@ -77,25 +77,29 @@ function cancelButton(service) {
 }
 
 /// The other ways to end a service: when its domain expires, or now; and
-/// whether its domain, registered here, is left to lapse. A form that
+/// whether its domain, registered here, is kept, parked or left to lapse. A form that
 /// says what stops, so nothing ends without a second look.
 function cancelChoices(service) {
   if (service.cancel_at) return [];
   const open = el("button", { type: "button", class: "secondary" }, "Other ways to cancel");
   open.addEventListener("click", () => {
-    const choice = (value, text, checked = false) =>
-      el("label", { class: "choice" }, el("input", { type: "radio", name: "when", value, ...(checked ? { checked: "" } : {}) }), ` ${text}`);
+    const choice = (name, value, text, checked = false) =>
+      el("label", { class: "choice" }, el("input", { type: "radio", name, value, ...(checked ? { checked: "" } : {}) }), ` ${text}`);
+    const domain = service.domain;
     const form = el("form", { class: "card-form" },
-      el("fieldset", {}, el("legend", {}, `End ${service.plan_name} for ${service.domain}`),
-        choice("domain_expiry", `When ${service.domain} expires (a domain registered with us)`, true),
-        choice("now", "Now, or as soon as the plan's notice allows")),
-      el("label", { class: "choice" }, el("input", { type: "checkbox", name: "lapse" }), ` Let ${service.domain} lapse: stop renewing it`),
+      el("fieldset", {}, el("legend", {}, `End ${service.plan_name} for ${domain}`),
+        choice("when", "domain_expiry", `When ${domain} expires (a domain registered with us)`, true),
+        choice("when", "now", "Now, or as soon as the plan's notice allows")),
+      el("fieldset", {}, el("legend", {}, `Then ${domain} itself`),
+        choice("domain", "keep", `Keep ${domain} as it is`, true),
+        choice("domain", "park", `Keep ${domain}, parked: a holding page and no mail`),
+        choice("domain", "lapse", `Let ${domain} lapse: stop renewing it`)),
       el("p", { class: "hint" }, "Its site and mail stop when the service ends."),
       el("button", { type: "submit" }, "Cancel the service"));
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const data = new FormData(form);
-      const body = { when: data.get("when"), domain: data.get("lapse") ? "lapse" : "keep" };
+      const body = { when: data.get("when"), domain: data.get("domain") };
       try {
         await api(`/api/services/${encodeURIComponent(service.id)}/cancel`, { method: "POST", body: JSON.stringify(body) });
         await Promise.all([showServices(), showDomains()]);
@@ -201,8 +205,8 @@ export function tellUpgrade(outcome) {
 
 /// Mailbox, site and plan controls of an active service.
 function changeButtons(service) {
-  // A VPS's mailboxes and sites are set up on the server itself.
-  if (service.status !== "active" || service.hosting.vm) return [];
+  // A server's mailboxes and sites are set up on the server itself.
+  if (service.status !== "active" || service.hosting.vm || service.hosting.machine) return [];
   const mailboxes = listEditor(service, {
     field: "mailboxes", noun: "mailboxes", label: "Mailboxes, separated by commas",
     current: mailboxesOf(service.hosting),

@@ -6,6 +6,7 @@
 mod burst;
 mod cost;
 mod credit;
+mod dedicated;
 mod decisions;
 mod evidence;
 mod journeys;

@@ -15,13 +15,18 @@ async fn mailboxes_change_within_the_plans_limit(_: &ManualClock, ports: &Ports)
     let (customer, domain) = live_domain(ports).await;
     let table = ports.table.as_ref();
     let service = first_service(ports, &customer.id).await;
-    let names: Vec<String> = ["info", "Sales", &format!("info@{}", domain.name), "jobs"]
-        .map(String::from)
-        .to_vec();
+    let names: Vec<String> = [
+        "info",
+        "Sales",
+        &format!("info@{}", domain.name),
+        "postmaster",
+    ]
+    .map(String::from)
+    .to_vec();
     let changed = addons::set_mailboxes(ports, &customer.id, &service.id, &names)
         .await
         .unwrap();
-    let expected: Vec<String> = ["info", "sales", "jobs"]
+    let expected: Vec<String> = ["info", "sales", "postmaster"]
         .iter()
         .map(|n| format!("{n}@{}", domain.name))
         .collect();
@@ -30,7 +35,23 @@ async fn mailboxes_change_within_the_plans_limit(_: &ManualClock, ports: &Ports)
     let at_panel = ports.panel.state(account).await.unwrap().unwrap();
     assert_eq!(at_panel.mailboxes, expected, "the panel has them");
 
-    let six: Vec<String> = (0..6).map(|i| format!("box{i}")).collect();
+    let without_postmaster = ["info".to_string()];
+    let refused =
+        addons::set_mailboxes(ports, &customer.id, &service.id, &without_postmaster).await;
+    assert!(
+        matches!(
+            refused,
+            Err(AddonError::Invalid {
+                code: "postmaster_required",
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    let six: Vec<String> = (0..6)
+        .map(|i| format!("box{i}"))
+        .chain(["postmaster".to_string()])
+        .collect();
     let over = addons::set_mailboxes(ports, &customer.id, &service.id, &six).await;
     assert!(
         matches!(

@@ -2,7 +2,8 @@
 //! to lapse, on both engines with the manual clock: the service ends on
 //! the domain's last day, the domain stops renewing by itself (audited as
 //! the customer's doing), and a service whose domain is not registered
-//! here cannot end "when the domain expires".
+//! here cannot end "when the domain expires" nor be left to lapse; a
+//! domain kept parked is served a parked zone once the service is gone.
 
 use hostfront::Ports;
 use hostfront::audit::{self, Actor, AuditQuery};
@@ -98,8 +99,59 @@ async fn a_domain_from_elsewhere_has_no_expiry_to_end_on(_clock: &ManualClock, p
         ),
         "{refused:?}"
     );
+    let lapse = (When::Now, DomainChoice::Lapse);
+    let refused = cancel::request_with(ports, customer(&bob.id), &bob.id, &service.id, lapse).await;
+    assert!(
+        matches!(
+            refused,
+            Err(CancelError::Conflict {
+                code: "no_domain_to_lapse",
+                ..
+            })
+        ),
+        "no domain here to let lapse: {refused:?}"
+    );
     let unchanged = first_service(ports, &bob.id).await;
     assert_eq!(unchanged.cancel_at, None, "nothing changed");
 }
 
 with_clock_on_both_engines!(a_domain_from_elsewhere_has_no_expiry_to_end_on: no_expiry_embedded, no_expiry_cloud);
+
+async fn a_parked_domain_outlives_its_service(_clock: &ManualClock, ports: &Ports) {
+    let (ada, domain) = live_domain(ports).await;
+    let service = first_service(ports, &ada.id).await;
+    let wish = (When::Now, DomainChoice::Park);
+    let ended = cancel::request_with(ports, customer(&ada.id), &ada.id, &service.id, wish)
+        .await
+        .unwrap();
+    assert!(ended.park_domain, "{ended:?}");
+    cancel::tear_down(ports, &ada.id, &service.id).await.unwrap();
+    let gone = subscriptions::find(ports.table.as_ref(), &ada.id, &service.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(gone.status, SubscriptionStatus::Cancelled);
+    let (zone, _) = ports
+        .dns_host
+        .zone(&domain.name)
+        .await
+        .unwrap()
+        .expect("the parked zone is served");
+    let record = |kind: &str| {
+        zone.records
+            .iter()
+            .find(|r| r.name == "@" && r.kind == kind)
+            .map(|r| r.value.clone())
+    };
+    let config = &ports.config;
+    assert_eq!(record("A"), Some(config.parking_ipv4.to_string()));
+    assert_eq!(record("AAAA"), Some(config.parking_ipv6.to_string()));
+    assert_eq!(record("MX").as_deref(), Some("."), "a null MX: no mail");
+    let kept = owned::find(ports.table.as_ref(), &ada.id, &domain.name)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(kept.auto_renew, "a parked domain renews as before");
+}
+
+with_clock_on_both_engines!(a_parked_domain_outlives_its_service: parked_embedded, parked_cloud);

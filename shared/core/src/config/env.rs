@@ -39,6 +39,16 @@ impl<'a> Env<'a> {
             .ok_or_else(|| ConfigError::new(format!("{setting} needs {name}")))
     }
 
+    /// An IP address of the family `T`.
+    pub fn address<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, ConfigError> {
+        match self.get(name) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<T>()
+                .map_err(|_| ConfigError::new(format!("{name} must be an IP address, not {v:?}"))),
+        }
+    }
+
     /// A whole number, with a default that takes a system call to know
     /// asked for only when needed.
     pub fn number_or(&self, name: &str, default: impl FnOnce() -> u64) -> Result<u64, ConfigError> {

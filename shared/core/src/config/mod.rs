@@ -65,6 +65,10 @@ pub struct Config {
     pub subdomain_zone: String,
     /// The company's zone for the proofs of concept of client sites.
     pub preview_zone: String,
+    /// The web server of parked domains: a cancelled service's domain the
+    /// customer keeps parked points there.
+    pub parking_ipv4: std::net::Ipv4Addr,
+    pub parking_ipv6: std::net::Ipv6Addr,
     /// Signups and logins a client may try per minute in one process, and across all.
     pub auth_per_minute: u32,
     pub auth_window_limit: u32,
@@ -166,6 +170,12 @@ impl Config {
             suggestions: env.within("HOSTFRONT_SUGGESTIONS", 20, 1..=100)? as usize,
             subdomain_zone: env.text("HOSTFRONT_SUBDOMAIN_ZONE", "example.net"),
             preview_zone: env.text("HOSTFRONT_PREVIEW_ZONE", "preview.example.net"),
+            // Documentation addresses (RFC 5737, RFC 3849) until set.
+            parking_ipv4: env.address("HOSTFRONT_PARKING_IPV4", [192, 0, 2, 80].into())?,
+            parking_ipv6: env.address(
+                "HOSTFRONT_PARKING_IPV6",
+                std::net::Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x80),
+            )?,
             auth_per_minute: env.count("HOSTFRONT_AUTH_PER_MINUTE", 10)?,
             auth_window_limit: env.count("HOSTFRONT_AUTH_WINDOW_LIMIT", 30)?,
             purchase_per_minute: env.count("HOSTFRONT_PURCHASE_PER_MINUTE", 10)?,

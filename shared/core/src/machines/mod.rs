@@ -77,6 +77,20 @@ pub struct Machine {
     pub powered: bool,
 }
 
+/// The machine a dedicated or managed service runs on, with what its
+/// plan promised at the sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ServiceMachine {
+    pub machine: Machine,
+    /// Its disks are copied before it is wiped when the service ends.
+    pub back_up_on_cancel: bool,
+    /// Run by the company: the customer has no root access.
+    pub managed: bool,
+    /// When it was taken from the pool (unix seconds): its installation
+    /// starts then.
+    pub allocated_at: i64,
+}
+
 /// A copy of a machine's disks, taken before it is wiped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MachineBackup {

@@ -74,6 +74,9 @@ pub struct HostingSetup {
     /// A VPS: the virtual machine, which runs it instead of a panel account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vm: Option<crate::hypervisor::Vm>,
+    /// A dedicated or managed server: the machine of the pool that runs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<crate::machines::ServiceMachine>,
 }
 
 /// An email-only account's mail domain, as the panel set it up.

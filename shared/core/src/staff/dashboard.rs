@@ -1,7 +1,7 @@
 //! The staff dashboard: orders placed today, in 7 and in 30 days (and each
 //! day's), the monthly recurring revenue, live services by kind, the orders
 //! waiting for staff, the domains expiring within 30 days, and the failed
-//! jobs. Counts come from the counters `stats` keeps; the domains expiring
+//! jobs, and the orders waiting for a machine. Counts come from the counters `stats` keeps; the domains expiring
 //! from one range of the expiry index; the failed jobs from the queue.
 
 use std::collections::BTreeMap;
@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use crate::billing::disputes::{self, Dispute};
 use crate::catalog::PlanKind;
 use crate::orders::OrderStatus;
+use crate::orders::provision::machine_wait::{self, MachineWait};
 use crate::staff::names::Names;
 use crate::stats;
 use crate::store::{Index, Pages, Query, SortKey, TableError};
@@ -52,6 +53,9 @@ pub struct Dashboard {
     pub open_disputes: Vec<Dispute>,
     /// The names of the open disputes' customers, by customer id.
     pub dispute_customers: BTreeMap<CustomerId, String>,
+    /// Paid orders waiting for a machine or an address of the pool,
+    /// longest waiting first.
+    pub waiting_for_machines: Vec<MachineWait>,
 }
 
 pub async fn dashboard(ports: &(impl Storage + Queueing)) -> Result<Dashboard, TableError> {
@@ -114,6 +118,7 @@ pub async fn dashboard(ports: &(impl Storage + Queueing)) -> Result<Dashboard, T
         orders_by_day,
         open_disputes,
         dispute_customers,
+        waiting_for_machines: machine_wait::waiting(ports.table()).await?,
     })
 }
 

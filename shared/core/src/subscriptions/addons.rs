@@ -31,6 +31,7 @@ mod tests {
         assert_eq!(mailbox("sales@evil.com", "bakery.com"), None);
         assert_eq!(mailbox("a b", "bakery.com"), None);
         assert_eq!(mailbox(".x", "bakery.com"), None);
+        assert_eq!(mailbox("a..b", "bakery.com"), None, "RFC 5322 dot-atom");
     }
 }
 
@@ -65,7 +66,8 @@ fn mailbox(name: &str, domain: &str) -> Option<String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         && !local.starts_with('.')
-        && !local.ends_with('.');
+        && !local.ends_with('.')
+        && !local.contains("..");
     valid.then(|| format!("{local}@{domain}"))
 }
 
@@ -84,12 +86,11 @@ pub(super) async fn active_service(
             message: "only an active service can be changed".into(),
         });
     }
-    // A VPS has no panel account: its mail and sites are set up on it.
+    // A server has no panel account: its mail and sites are set up on it.
     if !service.on_panel() {
         return Err(AddonError::Conflict {
             code: "not_on_a_panel",
-            message: "a virtual server's mailboxes and sites are set up on the server itself"
-                .into(),
+            message: "a server's mailboxes and sites are set up on the server itself".into(),
         });
     }
     Ok(service)
@@ -171,6 +172,15 @@ pub async fn set_mailboxes(
         if !mailboxes.contains(&address) {
             mailboxes.push(address);
         }
+    }
+    let postmaster = format!("postmaster@{}", service.domain);
+    if !mailboxes.contains(&postmaster) {
+        return Err(AddonError::Invalid {
+            code: "postmaster_required",
+            message: format!(
+                "{postmaster} stays: mail for it must be accepted (RFC 5321, section 4.5.1)"
+            ),
+        });
     }
     within_limit(ports, &service, "mailboxes", mailboxes.len()).await?;
     // The same list asked for again is the same call, answered from the panel's record.

@@ -84,6 +84,9 @@ pub struct Subscription {
     /// The day a requested cancellation takes effect, `YYYY-MM-DD`.
     #[serde(default)]
     pub cancel_at: Option<String>,
+    /// When it ends, its domain (registered here) stays, parked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub park_domain: bool,
     /// RFC 3339, UTC: when the cancellation took effect, the service was
     /// suspended and its teardown began. Absent until then (conditions ask
     /// whether it exists).
@@ -115,9 +118,10 @@ pub fn key(customer_id: &CustomerId, service_id: &str) -> Key {
 
 impl Subscription {
     /// Whether an account on the hosting panel runs it; a VPS runs on
-    /// the hypervisor, and its sites, mail and certificates are its own.
+    /// the hypervisor and a dedicated or managed server on its machine,
+    /// and their sites, mail and certificates are their own.
     pub fn on_panel(&self) -> bool {
-        self.hosting.vm.is_none()
+        self.hosting.vm.is_none() && self.hosting.machine.is_none()
     }
 
     fn item(&self) -> Item {

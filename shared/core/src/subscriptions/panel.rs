@@ -74,13 +74,21 @@ pub async fn sync(
         .map_err(|e| e.to_string())?;
     // A cancelled service's account is the teardown's to remove.
     if let Some(service) = service.filter(|s| s.status != SubscriptionStatus::Cancelled) {
+        // A VPS or a machine is suspended by powering it off; its size is
+        // the plan's from the day it was made.
+        let running = service.status != SubscriptionStatus::Suspended;
         if let Some(vm) = &service.hosting.vm {
-            // A VPS is suspended by stopping it; its size is the plan's
-            // from the day it was made.
-            let running = service.status != SubscriptionStatus::Suspended;
             ports
                 .hypervisor()
                 .set_power(&vm.id, running)
+                .await
+                .map_err(|e| e.to_string())?;
+            return forget_marker(table, &marker, since).await;
+        }
+        if let Some(server) = &service.hosting.machine {
+            ports
+                .machines()
+                .set_power(&server.machine.id, running)
                 .await
                 .map_err(|e| e.to_string())?;
             return forget_marker(table, &marker, since).await;

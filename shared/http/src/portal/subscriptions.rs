@@ -61,7 +61,7 @@ struct CancelRequest {
     responses(
         (status = 200, body = Subscription, description = "with `cancel_at`, or cancelled"),
         (status = 404, body = ErrorBody, description = "not a service of yours"),
-        (status = 409, body = ErrorBody, description = "`already_cancelled`, `no_domain_expiry` (ending when a domain not registered here expires)"),
+        (status = 409, body = ErrorBody, description = "`already_cancelled`, `no_domain_expiry` (ending when a domain not registered here expires), `no_domain_to_lapse`, `no_domain_to_park` (letting such a domain lapse, or parking it)"),
     ))]
 async fn cancel_service(
     State(state): State<AppState>,
@@ -140,7 +140,7 @@ struct Mailboxes {
         (status = 200, body = Subscription),
         (status = 404, body = ErrorBody, description = "not a service of yours"),
         (status = 409, body = ErrorBody, description = "`service_not_active`, `panel_refused`"),
-        (status = 422, body = ErrorBody, description = "`invalid_mailbox`, `over_plan_limit`"),
+        (status = 422, body = ErrorBody, description = "`invalid_mailbox`, `postmaster_required`, `over_plan_limit`"),
         (status = 503, body = ErrorBody, description = "the hosting panel is not answering"),
     ))]
 async fn set_mailboxes(

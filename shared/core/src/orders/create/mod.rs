@@ -15,7 +15,7 @@ mod server;
 mod write;
 
 pub use request::{DomainRequest, OrderRequest, generate_password};
-pub use server::ServerChoice;
+pub use server::{ServerChoice, os_templates};
 
 use self::domain_choice::resolve_domain;
 use self::draft::Draft;

@@ -1,19 +1,20 @@
-//! A VPS order's server: the operating system to install and, beside the
-//! root password (the order's password), an SSH key for root. Checked when
-//! the order is placed, against the templates the hypervisor has.
+//! A server's order (VPS, dedicated, managed): the operating system to
+//! install and, beside the root password (the order's password), an SSH
+//! key for root. Checked when the order is placed, against the templates
+//! the hypervisor or the machine pool has.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::Hosting;
 use crate::catalog::{Plan, PlanKind};
-use crate::hypervisor::is_openssh_public_key;
+use crate::hypervisor::{OsTemplate, is_openssh_public_key};
 use crate::orders::{OrderError, invalid};
 
 const MAX_TEMPLATE: usize = 64;
 const MAX_KEY: usize = 8192;
 
-/// What the customer chose for a VPS.
+/// What the customer chose for a server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ServerChoice {
     /// One of `GET /api/os-templates`: `debian-12`.
@@ -25,31 +26,44 @@ pub struct ServerChoice {
     pub ssh_public_key: Option<String>,
 }
 
-/// The server a plan of `plan`'s kind is made with: a VPS gets the chosen
-/// template (the hypervisor's first when none is chosen) and key; other
+/// The operating systems a server of `kind` can be ordered with: a VPS's
+/// from the hypervisor, a dedicated or managed server's from the machine
+/// pool; `None` for plans that are no server.
+pub async fn os_templates(
+    ports: &impl Hosting,
+    kind: PlanKind,
+) -> Option<Result<Vec<OsTemplate>, String>> {
+    if kind == PlanKind::Vps {
+        return Some(ports.hypervisor().os_templates().await.map_err(|e| e.to_string()));
+    }
+    if kind.on_a_machine() {
+        return Some(ports.machines().os_templates().await.map_err(|e| e.to_string()));
+    }
+    None
+}
+
+/// The server a plan of `plan`'s kind is made with: a VPS, a dedicated or
+/// a managed server gets the chosen template (the first when none is
+/// chosen) and key (a managed server none: the company runs it); other
 /// plans take no server choice.
 pub(super) async fn check(
     ports: &impl Hosting,
     plan: &Plan,
     chosen: Option<&ServerChoice>,
 ) -> Result<Option<ServerChoice>, OrderError> {
-    if plan.kind != PlanKind::Vps {
+    let Some(templates) = os_templates(ports, plan.kind).await else {
         return match chosen {
             None => Ok(None),
             Some(_) => Err(invalid(
                 "server_not_for_plan",
                 format!(
-                    "{} is not a virtual server: it takes no operating system or SSH key",
+                    "{} is not a server: it takes no operating system or SSH key",
                     plan.name
                 ),
             )),
         };
-    }
-    let templates = ports
-        .hypervisor()
-        .os_templates()
-        .await
-        .map_err(|e| OrderError::Unavailable(e.to_string()))?;
+    };
+    let templates = templates.map_err(OrderError::Unavailable)?;
     let too_long = chosen.is_some_and(|c| {
         c.os_template.len() > MAX_TEMPLATE
             || c.ssh_public_key.as_ref().is_some_and(|k| k.len() > MAX_KEY)
@@ -80,6 +94,12 @@ pub(super) async fn check(
         .and_then(|c| c.ssh_public_key.as_deref())
         .map(str::trim)
         .filter(|k| !k.is_empty());
+    if plan.kind == PlanKind::Managed && key.is_some() {
+        return Err(invalid(
+            "no_root_access",
+            format!("{} is run by our team: it takes no SSH key for root", plan.name),
+        ));
+    }
     if let Some(key) = key
         && !is_openssh_public_key(key)
     {

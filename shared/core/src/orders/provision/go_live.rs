@@ -31,6 +31,7 @@ impl<P: Provisioning> Saga<'_, P> {
             mail_domain: self.mail_domain.clone(),
             reseller: self.reseller.clone(),
             vm: self.vm.clone(),
+            machine: self.machine.clone(),
         };
         let now = self.ports.clock().now();
         let subscription = subscription(self.ports, &self.order, hosting, now).await?;
@@ -100,6 +101,7 @@ pub async fn subscription(
         next_due: crate::clock::add_months(started.date(), months).to_string(),
         hosting,
         cancel_at: None,
+        park_domain: false,
         ended_at: None,
         torn_down_at: None,
         backup: None,

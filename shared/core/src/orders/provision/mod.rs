@@ -16,6 +16,7 @@
 //! `failed` with the step, and the job goes to the dead-letter queue.
 
 pub mod go_live;
+pub mod machine_wait;
 mod saga;
 mod steps;
 mod sweep;
@@ -31,9 +32,9 @@ use crate::panel::{HostingAccount, MailDomain, PanelError};
 use crate::registrar::RegistrarError;
 use crate::step_ledger::{StepRecord, StepRef, StepStatus};
 use crate::store::{Item, TableError, Update};
-use crate::zone::{self, Record, Target, Template};
+use crate::zone::{self, Record, Target, Template, Zone};
 use crate::{CustomerId, OrderId};
-use crate::{Provisioning, Queueing, Settings};
+use crate::{Provisioning, Queueing, Settings, Storage};
 use saga::Saga;
 pub(crate) use saga::ledger;
 pub use saga::set_status;
@@ -55,12 +56,14 @@ pub enum Step {
     MailDomain,
     ResellerPrivileges,
     VirtualServer,
+    Machine,
+    OsInstall,
 }
 
 /// Every step any workflow has, in the order of their numbers in the
 /// ledger (`STEP#<n>#<name>`): a new step is added at the end, so that
 /// the records of orders under way keep their numbers.
-pub const STEPS: [Step; 8] = [
+pub const STEPS: [Step; 10] = [
     Step::Domain,
     Step::HostingAccount,
     Step::DnsZone,
@@ -69,6 +72,8 @@ pub const STEPS: [Step; 8] = [
     Step::MailDomain,
     Step::ResellerPrivileges,
     Step::VirtualServer,
+    Step::Machine,
+    Step::OsInstall,
 ];
 
 /// The steps a plan of `kind` is provisioned with, in the order they run.
@@ -85,9 +90,10 @@ pub fn workflow(kind: PlanKind) -> &'static [Step] {
             WelcomeMail,
         ],
         PlanKind::Vps => &[Domain, VirtualServer, DnsZone, WelcomeMail],
-        PlanKind::Shared | PlanKind::Dedicated => {
-            &[Domain, HostingAccount, DnsZone, MailAndAdmin, WelcomeMail]
+        PlanKind::Dedicated | PlanKind::Managed => {
+            &[Domain, Machine, OsInstall, DnsZone, WelcomeMail]
         }
+        PlanKind::Shared => &[Domain, HostingAccount, DnsZone, MailAndAdmin, WelcomeMail],
     }
 }
 
@@ -102,6 +108,8 @@ impl Step {
             Step::MailDomain => "mail_domain",
             Step::ResellerPrivileges => "reseller_privileges",
             Step::VirtualServer => "virtual_server",
+            Step::Machine => "machine",
+            Step::OsInstall => "os_install",
         }
     }
 
@@ -124,6 +132,11 @@ impl Step {
             Step::MailDomain => format!("Set up mail for {domain}: mailboxes, webmail, DKIM"),
             Step::ResellerPrivileges => "Make the reseller account and its limits".into(),
             Step::VirtualServer => "Create your virtual server".into(),
+            Step::Machine => "Set aside your server and its addresses".into(),
+            Step::OsInstall => match &order.server {
+                Some(server) => format!("Install {} on your server", server.os_template),
+                None => "Install the operating system".into(),
+            },
         }
     }
 
@@ -180,6 +193,17 @@ pub fn step_views(order: &Order, records: &[&Item]) -> Vec<StepView> {
 pub fn nameservers(ports: &impl Settings) -> Vec<String> {
     let zone = &ports.config().subdomain_zone;
     vec![format!("ns1.{zone}"), format!("ns2.{zone}")]
+}
+
+/// The zone of `origin` with `records`, served by our nameservers.
+pub fn hosted_zone(ports: &(impl Storage + Settings), origin: &str, records: Vec<Record>) -> Zone {
+    Zone {
+        origin: origin.to_string(),
+        serial: zone::serial_for(ports.clock().now()),
+        nameservers: nameservers(ports),
+        hostmaster: format!("hostmaster@{}", ports.config().subdomain_zone),
+        records,
+    }
 }
 
 /// For a domain registered elsewhere, once live: the records its DNS host must serve.
@@ -343,6 +367,7 @@ pub async fn run(
         mail_domain: None,
         reseller: None,
         vm: None,
+        machine: None,
         domain: None,
     };
     let mut progressed = false;

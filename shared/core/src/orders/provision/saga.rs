@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::{Done, LEASE, SagaError, Step, StepError};
 use crate::audit::Actor;
 use crate::hypervisor::Vm;
+use crate::machines::ServiceMachine;
 use crate::mail::{self, Mail, MailKind};
 use crate::orders::letters::letter;
 use crate::orders::lifecycle::{Change, ChangeError};
@@ -40,6 +41,21 @@ fn vm_account(order: &Order, vm: &Vm) -> HostingAccount {
     }
 }
 
+/// A dedicated or managed server as the zone and the login details see
+/// it: its main addresses, and its own mail.
+fn machine_account(order: &Order, server: &ServiceMachine) -> HostingAccount {
+    let machine = &server.machine;
+    HostingAccount {
+        username: order.username.clone(),
+        domain: order.domain.name.clone(),
+        server: machine.id.clone(),
+        ipv4: machine.ipv4.first().cloned().unwrap_or_default(),
+        ipv6: machine.ipv6.clone(),
+        panel_url: String::new(),
+        mail_host: format!("mail.{}", order.domain.name),
+    }
+}
+
 /// The saga's view of one order while it runs.
 pub(super) struct Saga<'a, P: Provisioning> {
     pub(super) ports: &'a P,
@@ -50,6 +66,7 @@ pub(super) struct Saga<'a, P: Provisioning> {
     pub(super) mail_domain: Option<MailDomain>,
     pub(super) reseller: Option<ResellerAccess>,
     pub(super) vm: Option<Vm>,
+    pub(super) machine: Option<ServiceMachine>,
     /// What the domain step obtained (a registration, a transfer's state).
     pub(super) domain: Option<Value>,
 }
@@ -93,6 +110,10 @@ impl<P: Provisioning> Saga<'_, P> {
                 self.vm = serde_json::from_value(result.clone()).ok();
                 self.account = self.vm.as_ref().map(|vm| vm_account(&self.order, vm));
             }
+            Step::Machine | Step::OsInstall => {
+                self.machine = serde_json::from_value(result.clone()).ok();
+                self.account = (self.machine.as_ref()).map(|m| machine_account(&self.order, m));
+            }
             _ => {}
         }
     }
@@ -120,9 +141,14 @@ impl<P: Provisioning> Saga<'_, P> {
             Step::Domain if self.order.domain.action == DomainAction::Transfer => {
                 Some(Secret::AuthCode)
             }
-            Step::HostingAccount | Step::VirtualServer => Some(Secret::PanelPassword),
+            Step::HostingAccount | Step::VirtualServer | Step::OsInstall => {
+                Some(Secret::PanelPassword)
+            }
             _ => None,
         };
+        if step == Step::Machine {
+            ops.push(super::machine_wait::end_op(&self.order));
+        }
         if let Some(secret) = secret {
             ops.push(order_secrets::forget_op(&self.order.id, secret));
             // Orders placed before secrets were sealed kept them on the order.

@@ -52,6 +52,9 @@ pub enum DomainChoice {
     Keep,
     /// It stops renewing by itself, and expires at the end of its term.
     Lapse,
+    /// It stays, renewing by itself if it did, and when the service ends
+    /// its zone points at the parking page, with no mail.
+    Park,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -153,16 +156,31 @@ pub async fn request_with(
         }
         When::DomainExpiry => domain_expiry(ports, &service).await?.max(earliest),
     };
+    match domain {
+        DomainChoice::Lapse => {
+            let what = "nothing here to let lapse";
+            registered_here(ports, &service, "no_domain_to_lapse", what).await?;
+        }
+        DomainChoice::Park => {
+            registered_here(ports, &service, "no_domain_to_park", "nothing here to park").await?;
+        }
+        DomainChoice::Keep => {}
+    }
+    let mut update = Update::new()
+        .set("cancel_at", ends.to_string())
+        .set("gsi2pk", "SERVICES#CANCEL")
+        .set("gsi2sk", format!("{ends}#{service_id}"))
+        .bump_version();
+    update = match domain {
+        DomainChoice::Park => update.set("park_domain", true),
+        _ => update.remove("park_domain"),
+    };
     let now = ports.clock().now();
     let why = format!("ends on {ends} ({notice} days' notice)");
     let ops = vec![
         TxOp::Update {
             key: key(customer_id, service_id),
-            update: Update::new()
-                .set("cancel_at", ends.to_string())
-                .set("gsi2pk", "SERVICES#CANCEL")
-                .set("gsi2sk", format!("{ends}#{service_id}"))
-                .bump_version(),
+            update,
             condition: Some(
                 Condition::AttributeNotExists("ended_at".into()).and(Condition::Not(Box::new(
                     Condition::eq("status", json!(SubscriptionStatus::Cancelled)),
@@ -193,24 +211,40 @@ pub async fn request_with(
         .ok_or(CancelError::NotFound)
 }
 
+/// The service's domain, when it is registered here and active; else a
+/// conflict `code` that says `what` follows.
+async fn registered_here(
+    ports: &impl Storage,
+    service: &Subscription,
+    code: &'static str,
+    what: &str,
+) -> Result<owned::OwnedDomain, CancelError> {
+    let domain = owned::find(ports.table(), &service.customer_id, &service.domain).await?;
+    domain
+        .filter(|d| d.status == owned::OwnedStatus::Active)
+        .ok_or_else(|| CancelError::Conflict {
+            code,
+            message: format!(
+                "{} is not a domain registered with us: {what}",
+                service.domain
+            ),
+        })
+}
+
 /// The day the service's domain expires, when it is registered here.
 async fn domain_expiry(
     ports: &impl Storage,
     service: &Subscription,
 ) -> Result<time::Date, CancelError> {
-    let domain = owned::find(ports.table(), &service.customer_id, &service.domain).await?;
-    let expires = domain
-        .filter(|d| d.status == owned::OwnedStatus::Active)
-        .and_then(|d| d.expires_at)
-        .and_then(|at| time::OffsetDateTime::from_unix_timestamp(at).ok());
-    expires
+    let what = "it has no expiry to end on";
+    let domain = registered_here(ports, service, "no_domain_expiry", what).await?;
+    domain
+        .expires_at
+        .and_then(|at| time::OffsetDateTime::from_unix_timestamp(at).ok())
         .map(|at| at.date())
         .ok_or_else(|| CancelError::Conflict {
             code: "no_domain_expiry",
-            message: format!(
-                "{} is not a domain registered with us, so it has no expiry to end on",
-                service.domain
-            ),
+            message: format!("{}: {what}", service.domain),
         })
 }
 
@@ -250,6 +284,7 @@ pub async fn withdraw(
             key: key(customer_id, service_id),
             update: Update::new()
                 .remove("cancel_at")
+                .remove("park_domain")
                 .remove("gsi2pk")
                 .remove("gsi2sk")
                 .bump_version(),

@@ -1,23 +1,33 @@
 //! Tearing down a service whose cancellation took effect, step by step:
 //! the panel account is suspended, backed up, and removed with its
-//! mailboxes (a VPS is stopped and deleted at once, with no backup), and
-//! its zone stops being served; then the service is
-//! cancelled, with the backup on its record.
+//! mailboxes (a VPS is stopped and deleted at once, with no backup; a
+//! dedicated or managed server is powered off, backed up if its plan says
+//! so, wiped and returned to the pool), and its zone stops being served;
+//! then the service is cancelled, with the backup on its record.
 
 use serde_json::{Value, json};
 
 use crate::CustomerId;
 use crate::audit::Actor;
 use crate::lifecycle::MovedOn;
+use crate::machines::ServiceMachine;
 use crate::panel::Backup;
 use crate::step_ledger::{Ledger, StepsError};
 use crate::store::{TableError, Tx, TxError, Update};
 use crate::subscriptions::{Subscription, SubscriptionStatus, find};
-use crate::{Hosting, Storage, Zones};
+use crate::orders::provision::hosted_zone;
+use crate::zone;
+use crate::{Hosting, Settings, Storage, Zones};
 
 /// The steps of a teardown, in order; each is idempotent at the panel or
 /// the DNS host, and the ledger runs each once.
-const TEARDOWN: [&str; 4] = ["suspend", "back_up", "remove_account", "remove_zone"];
+const TEARDOWN: [&str; 5] = [
+    "suspend",
+    "back_up",
+    "remove_account",
+    "remove_zone",
+    "park_domain",
+];
 
 /// How long a worker holds a teardown step (shorter than a job's visibility).
 const LEASE: std::time::Duration = std::time::Duration::from_secs(45);
@@ -28,7 +38,7 @@ const LEASE: std::time::Duration = std::time::Duration::from_secs(45);
 /// place on the server return to the pools), and its zone stops being
 /// served. Then the service is cancelled, with the backup on its record.
 pub async fn tear_down(
-    ports: &(impl Storage + Hosting + Zones),
+    ports: &(impl Storage + Settings + Hosting + Zones),
     customer_id: &CustomerId,
     service_id: &str,
 ) -> Result<(), StepsError> {
@@ -58,15 +68,23 @@ pub async fn tear_down(
 /// Runs one teardown step at the panel or the DNS host; returns what it
 /// did, in words and as data for the ledger.
 async fn run_step(
-    ports: &(impl Storage + Hosting + Zones),
+    ports: &(impl Storage + Settings + Hosting + Zones),
     service: &Subscription,
     step: &str,
 ) -> Result<(String, Value), String> {
     let failed = |e: &dyn std::fmt::Display| e.to_string();
-    if let Some(vm) = &service.hosting.vm
-        && step != "remove_zone"
-    {
+    if step.ends_with("_zone") || step == "park_domain" {
+        return zone_step(ports, service, step)
+            .await
+            .map_err(|e| failed(&e));
+    }
+    if let Some(vm) = &service.hosting.vm {
         return run_vm_step(ports, &vm.id, step)
+            .await
+            .map_err(|e| failed(&e));
+    }
+    if let Some(server) = &service.hosting.machine {
+        return run_machine_step(ports, service, server, step)
             .await
             .map_err(|e| failed(&e));
     }
@@ -93,7 +111,7 @@ async fn run_step(
                 )
             }
         },
-        "remove_account" => {
+        _ => {
             panel
                 .remove_account(username)
                 .await
@@ -103,16 +121,36 @@ async fn run_step(
                 json!(null),
             )
         }
-        _ => {
-            let domain = service.domain.as_str();
-            ports
-                .dns_host()
-                .remove_zone(domain)
-                .await
-                .map_err(|e| failed(&e))?;
-            (format!("zone {domain} removed"), json!(null))
-        }
     })
+}
+
+/// The zone's steps: it stops being served; then, when the customer keeps
+/// the domain parked, the parked zone is served in its place.
+async fn zone_step(
+    ports: &(impl Storage + Settings + Zones),
+    service: &Subscription,
+    step: &str,
+) -> Result<(String, Value), crate::dnshost::DnsError> {
+    let domain = service.domain.as_str();
+    if step == "remove_zone" {
+        ports.dns_host().remove_zone(domain).await?;
+        return Ok((format!("zone {domain} removed"), json!(null)));
+    }
+    if !service.park_domain {
+        return Ok(("the domain is not parked".into(), json!(null)));
+    }
+    let config = ports.config();
+    let records = zone::parked_records(
+        domain,
+        &config.parking_ipv4.to_string(),
+        &config.parking_ipv6.to_string(),
+    );
+    let zone = hosted_zone(ports, domain, records);
+    ports.dns_host().create_zone(&zone, &service.order_id).await?;
+    Ok((
+        format!("{domain} parked at {}", config.parking_ipv4),
+        json!(null),
+    ))
 }
 
 /// A VPS's teardown step at the hypervisor: stopped, then deleted at once
@@ -136,6 +174,48 @@ async fn run_vm_step(
             hypervisor.delete_vm(vm_id).await?;
             (
                 "server deleted with its disk; its addresses returned to the pool".into(),
+                json!(null),
+            )
+        }
+    })
+}
+
+/// A dedicated or managed server's teardown step at the machine pool:
+/// powered off, its disks copied if the plan promised it, then wiped and
+/// returned to the pool with its addresses.
+async fn run_machine_step(
+    ports: &(impl Storage + Hosting),
+    service: &Subscription,
+    server: &ServiceMachine,
+    step: &str,
+) -> Result<(String, Value), crate::machines::MachineError> {
+    let machines = ports.machines();
+    let id = server.machine.id.as_str();
+    Ok(match step {
+        "suspend" => {
+            machines.set_power(id, false).await?;
+            ("server powered off".into(), json!(null))
+        }
+        "back_up" if server.back_up_on_cancel => {
+            let copy = machines
+                .back_up(id, &format!("{}-teardown-backup", service.id))
+                .await?;
+            let backup = Backup {
+                id: copy.id,
+                username: service.hosting.account.username.clone(),
+                taken_at: crate::clock::rfc3339(ports.clock().now()),
+                kept_until: copy.kept_until,
+            };
+            (
+                format!("disks copied: backup {} kept until {}", backup.id, backup.kept_until),
+                json!(backup),
+            )
+        }
+        "back_up" => ("the plan keeps no copy of a cancelled server".into(), json!(null)),
+        _ => {
+            machines.release(id).await?;
+            (
+                "disks wiped; the machine and its addresses returned to the pool".into(),
                 json!(null),
             )
         }

@@ -197,10 +197,10 @@ async fn prorated(
             message: "only an active service can be changed".into(),
         });
     }
-    if service.hosting.vm.is_some() {
+    if !service.on_panel() {
         return Err(AddonError::Conflict {
             code: "not_resizable",
-            message: "a virtual server keeps the size it was made with; order a larger one and move to it".into(),
+            message: "a server keeps the size it was made with; order a larger one and move to it".into(),
         });
     }
     let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;

@@ -4,9 +4,8 @@ use crate::Provisioning;
 use serde_json::json;
 
 use super::super::saga::Saga;
-use super::super::{Done, StepError, nameservers, zone_records};
+use super::super::{Done, StepError, hosted_zone, zone_records};
 use crate::dnshost::DnsError;
-use crate::zone::{self, Zone};
 
 pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
@@ -16,13 +15,8 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
         .account
         .as_ref()
         .ok_or_else(|| StepError::Transient("no account yet".into()))?;
-    let zone = Zone {
-        origin: domain.to_string(),
-        serial: zone::serial_for(ports.clock().now()),
-        nameservers: nameservers(ports),
-        hostmaster: format!("hostmaster@{}", ports.config().subdomain_zone),
-        records: zone_records(order, account, saga.mail_domain.as_ref()),
-    };
+    let records = zone_records(order, account, saga.mail_domain.as_ref());
+    let zone = hosted_zone(ports, domain, records);
     ports
         .dns_host()
         .create_zone(&zone, &order.id)

@@ -14,7 +14,7 @@ fn pool_for(kind: PlanKind) -> &'static str {
     match kind {
         PlanKind::Shared | PlanKind::Email | PlanKind::Reseller => "shared",
         PlanKind::Vps => "vps",
-        PlanKind::Dedicated => "dedicated",
+        PlanKind::Dedicated | PlanKind::Managed => "dedicated",
     }
 }
 

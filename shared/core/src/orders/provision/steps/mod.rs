@@ -5,8 +5,10 @@
 mod dns_zone;
 mod domain;
 mod hosting_account;
+mod machine;
 mod mail_and_admin;
 mod mail_domain;
+mod os_install;
 mod reseller_privileges;
 mod virtual_server;
 mod welcome_mail;
@@ -28,6 +30,8 @@ impl<P: Provisioning> Saga<'_, P> {
             Step::MailDomain => mail_domain::run(self).await,
             Step::ResellerPrivileges => reseller_privileges::run(self).await,
             Step::VirtualServer => virtual_server::run(self).await,
+            Step::Machine => machine::run(self).await,
+            Step::OsInstall => os_install::run(self).await,
         }
     }
 }
@@ -52,4 +56,13 @@ async fn plan_of(saga: &Saga<'_, impl Provisioning>) -> Result<Plan, StepError> 
         staff: format!("the catalog has no plan {} any more", order.plan_id),
         customer: "Setting up your service needs a hand from our team; we will finish it and let you know.".into(),
     })
+}
+
+/// A moment as the customer reads it: `2026-12-07 21:40 UTC`.
+fn when(unix_seconds: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .ok()
+        .and_then(|at| at.format(&format).ok())
+        .unwrap_or_default()
 }

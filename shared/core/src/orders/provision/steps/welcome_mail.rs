@@ -7,7 +7,7 @@ use serde_json::json;
 use super::super::saga::Saga;
 use super::super::{Done, StepError, nameservers, zone_records};
 use crate::mail::MailKind;
-use crate::orders::DomainAction;
+use crate::orders::{DomainAction, Order};
 use crate::orders::letters::letter;
 
 pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
@@ -35,21 +35,21 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
         ));
     }
     if let Some(vm) = &saga.vm {
-        let key = if order
-            .server
-            .as_ref()
-            .is_some_and(|s| s.ssh_public_key.is_some())
-        {
-            "your SSH key, or your order's password"
+        letter.logins.extend(root_logins(order, &vm.ipv4, &vm.os_template));
+    }
+    if let Some(server) = &saga.machine {
+        let machine = &server.machine;
+        let os = machine.os_template.clone().unwrap_or_default();
+        if server.managed {
+            letter.logins.push((
+                "Your server".into(),
+                format!("{os} at {}, run by our team: ask us for any change", machine.ipv4.join(", ")),
+            ));
         } else {
-            "your order's password"
-        };
-        letter
-            .logins
-            .push(("SSH".into(), format!("ssh root@{} ({key})", vm.ipv4)));
-        letter
-            .logins
-            .push(("Operating system".into(), vm.os_template.clone()));
+            let main = machine.ipv4.first().cloned().unwrap_or_default();
+            letter.logins.extend(root_logins(order, &main, &os));
+            letter.logins.push(("Addresses".into(), machine.ipv4.join(", ")));
+        }
     }
     if order.domain.action == DomainAction::External
         && let Some(account) = &saga.account
@@ -73,4 +73,21 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
         detail: format!("Sent to {}", order.email),
         result: json!({"to": order.email}),
     })
+}
+
+/// How root logs in to a server the customer runs at `address`.
+fn root_logins(order: &Order, address: &str, os: &str) -> [(String, String); 2] {
+    let key = if order
+        .server
+        .as_ref()
+        .is_some_and(|s| s.ssh_public_key.is_some())
+    {
+        "your SSH key, or your order's password"
+    } else {
+        "your order's password"
+    };
+    [
+        ("SSH".into(), format!("ssh root@{address} ({key})")),
+        ("Operating system".into(), os.into()),
+    ]
 }
