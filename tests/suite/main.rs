@@ -58,6 +58,7 @@ mod hardening;
 mod http_foundation;
 mod hypervisor_conformance;
 mod invoices;
+mod machines_conformance;
 mod orders;
 mod panel_conformance;
 mod payments_conformance;

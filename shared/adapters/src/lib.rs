@@ -19,6 +19,7 @@
 //! - `webhook_signature`: Stripe's signature of webhook events, which the
 //!   Stripe adapter checks and the simulated gateway both signs and checks.
 
+pub mod address_pool;
 pub mod aws;
 pub mod embedded;
 pub mod epp;

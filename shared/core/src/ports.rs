@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::dnshost::DnsHost;
 use crate::hashing::HashGate;
 use crate::hypervisor::Hypervisor;
+use crate::machines::Machines;
 use crate::mailer::Mailer;
 use crate::panel::HostingPanel;
 use crate::payments::Payments;
@@ -44,6 +45,8 @@ pub struct Ports {
     pub panel: Arc<dyn HostingPanel>,
     /// Makes and runs the VMs of VPS plans.
     pub hypervisor: Arc<dyn Hypervisor>,
+    /// The pool of physical machines dedicated and managed plans run on.
+    pub machines: Arc<dyn Machines>,
     /// Encrypts the secrets kept for a while (panel passwords, auth codes).
     pub sealer: Arc<dyn Sealer>,
     pub resolver: Arc<dyn Resolver>,
@@ -104,9 +107,10 @@ capabilities! {
     Billing { payments: dyn Payments = payments }
     /// The domain registrar, and its shares of the quota.
     Registry { registrar: dyn Registrar = registrar, search_registrar: dyn Registrar = search_registrar, sync_registrar: dyn Registrar = sync_registrar, portal_registrar: dyn Registrar = portal_registrar }
-    /// What runs the customers' services: the hosting panel, and the
-    /// hypervisor that runs VPS plans.
-    Hosting { panel: dyn HostingPanel = panel, hypervisor: dyn Hypervisor = hypervisor }
+    /// What runs the customers' services: the hosting panel, the
+    /// hypervisor that runs VPS plans, and the pool of machines that
+    /// dedicated and managed plans run on.
+    Hosting { panel: dyn HostingPanel = panel, hypervisor: dyn Hypervisor = hypervisor, machines: dyn Machines = machines }
     /// The DNS service that serves customers' zones.
     Zones { dns_host: dyn DnsHost = dns_host }
     /// What the public DNS says.

@@ -57,14 +57,17 @@ impl ProxmoxHypervisor {
     /// Makes the VM of `request`, whose claim this call holds.
     async fn make(&self, request: &NewVm) -> Result<Vm, HypervisorError> {
         let key = &request.idempotency_key;
-        let address = self.ledger.lease(key).await?;
+        let address = self.ledger.addresses().lease(key).await?;
         let guest = match self.made_for(request).await? {
             Some(guest) => guest,
             None => self.clone_template(request).await?,
         };
         self.configure(&guest, request, address).await?;
         self.power(&guest, true).await?;
-        let addresses = (address.to_string(), self.ledger.ipv6_for(address));
+        let addresses = (
+            address.to_string(),
+            self.ledger.addresses().ipv6_for(address),
+        );
         let vm = Vm::made(
             request,
             guest.vmid.to_string(),
@@ -133,7 +136,10 @@ impl ProxmoxHypervisor {
     /// Full-clones the template of the request's OS onto a node with room.
     async fn clone_template(&self, request: &NewVm) -> Result<Guest, HypervisorError> {
         let Some(node) = self.node_with_room(request.memory_mb).await? else {
-            self.ledger.give_back(&request.idempotency_key).await?;
+            self.ledger
+                .addresses()
+                .give_back(&request.idempotency_key)
+                .await?;
             return Err(HypervisorError::NoCapacity(format!(
                 "no Proxmox node has {} MB of memory free",
                 request.memory_mb
@@ -212,7 +218,7 @@ impl ProxmoxHypervisor {
             "ip={address}/{},gw={},ip6={}/64,gw6={}",
             s.ipv4_prefix,
             s.ipv4_gateway,
-            self.ledger.ipv6_for(address),
+            self.ledger.addresses().ipv6_for(address),
             s.ipv6_gateway
         );
         let (cores, memory) = (request.vcpus.to_string(), request.memory_mb.to_string());

@@ -31,6 +31,17 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("ubuntu-24.04", "Ubuntu 24.04 LTS"),
     ("almalinux-9", "AlmaLinux 9"),
 ];
+/// What the simulations install: the hypervisor's VMs and the machine pool's servers.
+pub(super) fn simulated_templates() -> Vec<OsTemplate> {
+    TEMPLATES
+        .iter()
+        .map(|(id, label)| OsTemplate {
+            id: (*id).into(),
+            label: (*label).into(),
+        })
+        .collect()
+}
+
 /// The resources a node's room is counted in.
 const RESOURCES: [&str; 3] = ["free_vcpus", "free_memory_mb", "free_disk_gb"];
 
@@ -171,7 +182,10 @@ impl SimulatedHypervisor {
         address: Ipv4Addr,
     ) -> Result<Option<Vm>, HypervisorError> {
         let Some(node) = self.node_with_room(request).await? else {
-            self.ledger.give_back(&request.idempotency_key).await?;
+            self.ledger
+                .addresses()
+                .give_back(&request.idempotency_key)
+                .await?;
             return Err(HypervisorError::NoCapacity(format!(
                 "no node has {} vCPUs, {} MB and {} GB free",
                 request.vcpus, request.memory_mb, request.disk_gb
@@ -181,7 +195,10 @@ impl SimulatedHypervisor {
             request,
             format!("vm-{}", ulid::Ulid::new().to_string().to_lowercase()),
             node.str_attr("sk").unwrap_or_default().to_string(),
-            (address.to_string(), self.ledger.ipv6_for(address)),
+            (
+                address.to_string(),
+                self.ledger.addresses().ipv6_for(address),
+            ),
         );
         let mut ops = vec![Self::room(
             Key::of(&node).map_err(backend)?,
@@ -215,7 +232,11 @@ impl Hypervisor for SimulatedHypervisor {
             if let Some(vm) = self.replay(&request.idempotency_key).await? {
                 return Ok(vm);
             }
-            let address = self.ledger.lease(&request.idempotency_key).await?;
+            let address = self
+                .ledger
+                .addresses()
+                .lease(&request.idempotency_key)
+                .await?;
             if let Some(vm) = self.try_place(request, address).await? {
                 return Ok(vm);
             }
@@ -252,13 +273,7 @@ impl Hypervisor for SimulatedHypervisor {
     }
 
     async fn os_templates(&self) -> Result<Vec<OsTemplate>, HypervisorError> {
-        Ok(TEMPLATES
-            .iter()
-            .map(|(id, label)| OsTemplate {
-                id: (*id).into(),
-                label: (*label).into(),
-            })
-            .collect())
+        Ok(simulated_templates())
     }
 
     async fn reverse_dns(&self, ip: &str) -> Result<Option<String>, HypervisorError> {

@@ -1,12 +1,10 @@
-//! What a hypervisor's adapter keeps in the table: an address pool whose
-//! free IPv4 addresses sit in a sparse index, each taken one leased to the
-//! idempotency key of the VM it is for (so a retry gets the same one back);
-//! the reverse DNS (PTR) of every address in use; each VM's record; and,
-//! per idempotency key, the id of the VM it made. The simulated hypervisor
+//! What a hypervisor's adapter keeps in the table: its address pool
+//! (`address_pool`), each address leased to the idempotency key of the VM
+//! it is for (so a retry gets the same one back), with the PTR of every
+//! address in use; each VM's record; and, per idempotency key, the id of
+//! the VM it made. The simulated hypervisor
 //! keeps everything here (its nodes too); the Proxmox adapter keeps here
 //! what Proxmox does not know: addresses and their PTRs.
-
-mod addresses;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
@@ -14,9 +12,9 @@ use std::sync::Arc;
 use serde_json::json;
 
 use hostfront_core::hypervisor::{HypervisorError, Vm};
-use hostfront_core::store::{Condition, Item, ItemExt, Key, Table, TableError, TxOp, Update};
+use hostfront_core::store::{Condition, ItemExt, Key, Table, TableError, TxOp, Update};
 
-use crate::inventory::sortable;
+use crate::address_pool::{AddressPool, AddressRange};
 
 /// Where a ledger keeps its items.
 #[derive(Debug, Clone, Copy)]
@@ -31,9 +29,7 @@ pub struct LedgerLayout {
 pub struct VmLedger {
     table: Arc<dyn Table>,
     layout: LedgerLayout,
-    /// The pool: `count` addresses from `first`.
-    first: Ipv4Addr,
-    count: u32,
+    addresses: AddressPool,
 }
 
 pub fn backend(error: TableError) -> HypervisorError {
@@ -67,12 +63,22 @@ pub struct VmRecord {
 
 impl VmLedger {
     pub fn new(table: Arc<dyn Table>, layout: LedgerLayout, first: Ipv4Addr, count: u32) -> Self {
-        VmLedger {
-            table,
-            layout,
+        let range = AddressRange {
+            prefix: layout.prefix,
             first,
             count,
+            ipv6_base: layout.ipv6_base,
+        };
+        VmLedger {
+            addresses: AddressPool::new(table.clone(), range),
+            table,
+            layout,
         }
+    }
+
+    /// The address pool, with the PTRs of the addresses in use.
+    pub fn addresses(&self) -> &AddressPool {
+        &self.addresses
     }
 
     pub fn table(&self) -> &dyn Table {
@@ -89,10 +95,6 @@ impl VmLedger {
 
     fn operation_key(&self, idempotency_key: &str) -> Key {
         Key::new(format!("{}#OP#{idempotency_key}", self.layout.prefix), "OP")
-    }
-
-    fn ptr_key(&self, ip: &str) -> Key {
-        Key::new(format!("{}#PTR#{ip}", self.layout.prefix), "PTR")
     }
 
     /// The id of the VM made under `idempotency_key`, if one was.
@@ -132,15 +134,7 @@ impl VmLedger {
         operation.insert("vm_id".into(), vm.id.clone().into());
         let mut ops: Vec<TxOp> = [&vm.ipv4, &vm.ipv6]
             .into_iter()
-            .map(|ip| {
-                let mut ptr = self.ptr_key(ip).to_item();
-                ptr.insert("kind".into(), "vm_ptr".into());
-                ptr.insert("name".into(), vm.name.clone().into());
-                TxOp::Put {
-                    item: ptr,
-                    condition: None,
-                }
-            })
+            .map(|ip| self.addresses.ptr_op(ip, &vm.name))
             .collect();
         ops.push(TxOp::Put {
             item: record,
@@ -174,11 +168,8 @@ impl VmLedger {
             key: self.vm_key(&record.vm.id),
             condition: Some(Condition::Exists),
         }];
-        ops.extend(self.release_ops(&record.key, &record.vm.ipv4));
-        ops.extend([&record.vm.ipv4, &record.vm.ipv6].map(|ip| TxOp::Delete {
-            key: self.ptr_key(ip),
-            condition: None,
-        }));
+        ops.extend(self.addresses.release_ops(&record.key, &record.vm.ipv4));
+        ops.extend([&record.vm.ipv4, &record.vm.ipv6].map(|ip| self.addresses.unptr_op(ip)));
         ops
     }
 
@@ -230,16 +221,6 @@ impl VmLedger {
 
     /// The name the PTR of `ip` points to.
     pub async fn reverse_dns(&self, ip: &str) -> Result<Option<String>, HypervisorError> {
-        let item = self.table.get(&self.ptr_key(ip)).await.map_err(backend)?;
-        Ok(item.and_then(|i| i.str_attr("name").map(str::to_string)))
-    }
-
-    fn address_item(&self, address: Ipv4Addr) -> Item {
-        let mut item = Key::new(self.addresses_partition(), sortable(address)).to_item();
-        item.insert("kind".into(), "vm_address".into());
-        item.insert("address".into(), address.to_string().into());
-        item.insert("gsi2pk".into(), self.free_partition().into());
-        item.insert("gsi2sk".into(), sortable(address).into());
-        item
+        Ok(self.addresses.reverse_dns(ip).await?)
     }
 }

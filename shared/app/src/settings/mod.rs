@@ -61,6 +61,8 @@ pub struct Simulations {
     pub panel_addresses: u32,
     pub panel_latency_ms: u64,
     pub panel_failure_rate: f64,
+    /// How long the simulated machine pool takes to install a machine.
+    pub machine_install_secs: u64,
 }
 
 /// The password hashing pool, in every process.
@@ -181,6 +183,7 @@ impl Simulations {
             panel_addresses: env.within("HOSTFRONT_SIM_PANEL_ADDRESSES", 200, 0..=240)? as u32,
             panel_latency_ms: env.number("HOSTFRONT_SIM_PANEL_LATENCY_MS", 150)?,
             panel_failure_rate: env.fraction("HOSTFRONT_SIM_PANEL_FAILURE_RATE", 0.0)?,
+            machine_install_secs: env.number("HOSTFRONT_SIM_MACHINE_INSTALL_SECONDS", 300)?,
         })
     }
 }

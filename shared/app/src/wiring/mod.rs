@@ -21,8 +21,9 @@ use hostfront_adapters::embedded::{
     EmbeddedDb, LocalSealer, OutboxFolder, SqliteQueue, SqliteTable,
 };
 use hostfront_adapters::sim::{
-    HypervisorSettings, PanelSettings, SimulatedGateway, SimulatedHypervisor, SimulatedPanel,
-    SimulatedRegistry, SimulatedResolver, SimulatedTaxIds, SimulationSettings,
+    HypervisorSettings, MachinesSettings, PanelSettings, SimulatedGateway, SimulatedHypervisor,
+    SimulatedMachines, SimulatedPanel, SimulatedRegistry, SimulatedResolver, SimulatedTaxIds,
+    SimulationSettings,
 };
 use hostfront_core::Ports;
 use hostfront_core::catalog::CatalogCache;
@@ -174,6 +175,12 @@ pub fn with_real_ports(
             HypervisorSettings::DEMO,
         ))
     });
+    let machines = Arc::new(SimulatedMachines::new(
+        table.clone(),
+        clock.clone(),
+        MachinesSettings::DEMO
+            .installing_in(Duration::from_secs(settings.sim.machine_install_secs)),
+    ));
     let tax_ids =
         tax_ids.unwrap_or_else(|| Arc::new(SimulatedTaxIds::new(table.clone(), clock.clone())));
     let registrars = Registrars::new(registry, &settings.policy, &table, &clock);
@@ -194,6 +201,7 @@ pub fn with_real_ports(
         payments,
         panel,
         hypervisor,
+        machines,
         sealer,
         resolver: simulated_dns.clone(),
         dns_host,

@@ -6,6 +6,8 @@
 //! returns to the pool with its addresses. Allocation carries an
 //! idempotency key, so a replayed provisioning job never takes two.
 
+mod checks;
+
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -14,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use crate::hypervisor::OsTemplate;
+pub use checks::{MAX_IPV4_ADDRESSES, check_installation, check_request};
 
 /// A machine to take from the pool: the least it must have, and how many
 /// IPv4 addresses its IP set holds.
