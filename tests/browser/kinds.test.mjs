@@ -64,7 +64,7 @@ async function orderLive(page, base, kind, label) {
 describe("every kind of plan, ordered", () => {
   // Ten orders a minute from one address: more than the purchase limit's
   // burst; a machine's installation takes six seconds.
-  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0", HOSTFRONT_PURCHASE_PER_MINUTE: "60", HOSTFRONT_SIM_MACHINE_INSTALL_SECS: "6" });
+  const app = useStorefront({ HOSTFRONT_SIM_PANEL_LATENCY_MS: "0", HOSTFRONT_PURCHASE_PER_MINUTE: "60", HOSTFRONT_SIM_MACHINE_INSTALL_SECONDS: "6" });
 
   for (const kind of KINDS) {
     test(`${kind.plan} at 1280 and at 390 pixels: its own steps, then its own logins`, async () => {

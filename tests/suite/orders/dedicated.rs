@@ -63,14 +63,18 @@ async fn the_service(ports: &Ports, customer: &CustomerId) -> Subscription {
         .remove(0)
 }
 
-/// Cancels now, lets the plan's notice pass, and tears the service down.
-async fn cancel_and_tear_down(clock: &ManualClock, ports: &Ports, service: &Subscription) {
-    let by = Acting {
+/// The service's owner, cancelling it.
+fn acting(service: &Subscription) -> Acting<'static> {
+    Acting {
         actor: hostfront::audit::Actor::Customer(service.customer_id.clone()),
         client: None,
         role: None,
-    };
-    cancel::request(ports, by, &service.customer_id, &service.id, When::Now)
+    }
+}
+
+/// Cancels now, lets the plan's notice pass, and tears the service down.
+async fn cancel_and_tear_down(clock: &ManualClock, ports: &Ports, service: &Subscription) {
+    cancel::request(ports, acting(service), &service.customer_id, &service.id, When::Now)
         .await
         .unwrap();
     clock.advance_secs(30 * 86_400);
@@ -173,11 +177,23 @@ async fn an_order_waits_for_a_free_machine(clock: &ManualClock, ports: &Ports) {
         let order = orders::list(ports, other).await.unwrap().remove(0);
         provision::run(ports, other, &order.id, false).await.unwrap();
     }
-    cancel_and_tear_down(clock, ports, &the_service(ports, &first).await).await;
+    // It waits through the plan's 30 days' notice, looked at again meanwhile.
+    let service = the_service(ports, &first).await;
+    cancel::request(ports, acting(&service), &first, &service.id, When::Now)
+        .await
+        .unwrap();
+    for _ in 0..3 {
+        clock.advance_secs(10 * 86_400);
+        let again = provision::run(ports, customer, id, false).await;
+        assert!(matches!(&again, Err(SagaError::Waiting { step: "machine", .. })), "{again:?}");
+    }
+    assert_eq!(cancel::end_due(ports).await.unwrap(), 1);
+    cancel::tear_down(ports, &first, &service.id).await.unwrap();
     let next = provision::run(ports, customer, id, false).await;
     assert!(
         matches!(&next, Err(SagaError::Waiting { step: "os_install", .. })),
-        "{next:?}"
+        "{next:?}: {:?}",
+        order_view(ports, customer, id).await
     );
     let waits = machine_wait::waiting(ports.table.as_ref()).await.unwrap();
     assert!(waits.is_empty(), "no longer waiting: {waits:?}");

@@ -12,6 +12,7 @@ use super::super::saga::Saga;
 use super::super::{Done, StepError, machine_wait};
 use super::{call_key, plan_of};
 use crate::machines::{MachineError, MachineRequest, ServiceMachine};
+use crate::orders::secrets;
 use crate::Provisioning;
 
 /// How often a waiting order asks the pool again.
@@ -57,6 +58,9 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
         Err(MachineError::NoCapacity(reason)) => {
             let now = ports.clock().now_secs();
             let since = machine_wait::note(ports.table(), order, &reason, now).await?;
+            // Root's password waits with the order, however long.
+            let keep = secrets::keep_for_provisioning_op(&order.id, now);
+            ports.table().transact(vec![keep]).await?;
             let install = ports.machines().install_time().as_secs() as i64;
             let expected = since + RESTOCK_DAYS * 86_400 + install;
             Err(StepError::Later {
