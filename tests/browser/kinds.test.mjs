@@ -88,6 +88,7 @@ describe("every kind of plan, ordered", () => {
         await page.goto(`${app.server.base}/portal.html`);
         const card = page.locator("article[data-service]").filter({ hasText: label });
         await card.getByText(kind.server ? "Log in" : kind.login).waitFor();
+        if (kind.server) assert.equal(await card.getByText("Mailboxes").count(), 0, "a server's mail is set up on it");
         if (kind.slug === "email") {
           assert.equal(await card.getByText("Other sites").count(), 0, "mail only: no other sites");
         }

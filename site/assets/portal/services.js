@@ -33,6 +33,10 @@ function serviceStatus(service) {
   return words(service.status);
 }
 
+/// A VPS, dedicated or managed server: its mailboxes and sites are set up
+/// on the server itself, not here.
+const onAServer = (service) => Boolean(service.hosting.vm || service.hosting.machine);
+
 function serviceCard(service) {
   const card = el("article", { class: "record", "data-service": service.id },
     el("h3", {}, `${service.plan_name} · ${service.domain}`),
@@ -41,9 +45,9 @@ function serviceCard(service) {
       ["Next due", `${service.next_due} (UTC)`],
       ["Price", `${money(service.price, service.currency)} ${service.cycle === "annual" ? "a year" : "a month"}`],
       ...panelRows(service.hosting.account),
-      ["Mailboxes", mailboxesOf(service.hosting).join(", ") || "none"],
+      ...(onAServer(service) ? [] : [["Mailboxes", mailboxesOf(service.hosting).join(", ") || "none"]]),
       ...kindLogins(service.hosting),
-      ...(service.hosting.mail_domain ? [] : [["Other sites", (service.sites ?? []).join(", ") || "none"]]),
+      ...(service.hosting.mail_domain || onAServer(service) ? [] : [["Other sites", (service.sites ?? []).join(", ") || "none"]]),
       ...usageRows(service),
       ...(service.cancel_at && !service.ended_at && service.status !== "cancelled" ? [["Ends on", `${service.cancel_at} (UTC)`]] : []),
     ]));
@@ -205,8 +209,7 @@ export function tellUpgrade(outcome) {
 
 /// Mailbox, site and plan controls of an active service.
 function changeButtons(service) {
-  // A server's mailboxes and sites are set up on the server itself.
-  if (service.status !== "active" || service.hosting.vm || service.hosting.machine) return [];
+  if (service.status !== "active" || onAServer(service)) return [];
   const mailboxes = listEditor(service, {
     field: "mailboxes", noun: "mailboxes", label: "Mailboxes, separated by commas",
     current: mailboxesOf(service.hosting),
