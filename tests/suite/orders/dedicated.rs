@@ -35,7 +35,12 @@ async fn order_view(ports: &Ports, customer: &CustomerId, order: &OrderId) -> or
 }
 
 /// The order's step `name`, as its owner sees it.
-async fn step(ports: &Ports, customer: &CustomerId, order: &OrderId, name: &str) -> orders::StepView {
+async fn step(
+    ports: &Ports,
+    customer: &CustomerId,
+    order: &OrderId,
+    name: &str,
+) -> orders::StepView {
     let view = order_view(ports, customer, order).await;
     view.steps.into_iter().find(|s| s.name == name).unwrap()
 }
@@ -45,12 +50,21 @@ async fn step(ports: &Ports, customer: &CustomerId, order: &OrderId, name: &str)
 async fn install(clock: &ManualClock, ports: &Ports, customer: &CustomerId, order: &OrderId) {
     let waiting = provision::run(ports, customer, order, false).await;
     assert!(
-        matches!(&waiting, Err(SagaError::Waiting { step: "os_install", .. })),
+        matches!(
+            &waiting,
+            Err(SagaError::Waiting {
+                step: "os_install",
+                ..
+            })
+        ),
         "{waiting:?}"
     );
     let installing = step(ports, customer, order, "os_install").await;
     let detail = installing.detail.unwrap_or_default();
-    assert!(detail.starts_with("Installing debian-12: expected ready by"), "{detail}");
+    assert!(
+        detail.starts_with("Installing debian-12: expected ready by"),
+        "{detail}"
+    );
     clock.advance_secs(ports.machines.install_time().as_secs() as i64 + 1);
     let live = provision::run(ports, customer, order, false).await;
     assert_eq!(live, Ok(Outcome::Live));
@@ -74,9 +88,15 @@ fn acting(service: &Subscription) -> Acting<'static> {
 
 /// Cancels now, lets the plan's notice pass, and tears the service down.
 async fn cancel_and_tear_down(clock: &ManualClock, ports: &Ports, service: &Subscription) {
-    cancel::request(ports, acting(service), &service.customer_id, &service.id, When::Now)
-        .await
-        .unwrap();
+    cancel::request(
+        ports,
+        acting(service),
+        &service.customer_id,
+        &service.id,
+        When::Now,
+    )
+    .await
+    .unwrap();
     clock.advance_secs(30 * 86_400);
     assert_eq!(cancel::end_due(ports).await.unwrap(), 1);
     cancel::tear_down(ports, &service.customer_id, &service.id)
@@ -91,23 +111,43 @@ async fn a_dedicated_server_is_installed_then_wiped(clock: &ManualClock, ports: 
     install(clock, ports, &ada.id, &id).await;
     let view = order_view(ports, &ada.id, &id).await;
     let names: Vec<&str> = view.steps.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["domain", "machine", "os_install", "dns_zone", "welcome_mail"]);
+    assert_eq!(
+        names,
+        [
+            "domain",
+            "machine",
+            "os_install",
+            "dns_zone",
+            "welcome_mail"
+        ]
+    );
 
     let service = the_service(ports, &ada.id).await;
     let server = service.hosting.machine.clone().expect("a machine runs it");
     let machine = &server.machine;
     assert_eq!(machine.ipv4.len(), 4, "the plan's IP set: {machine:?}");
-    assert!((machine.cores, machine.memory_gb, machine.disk_gb) >= (4, 32, 2000), "{machine:?}");
+    assert!(
+        (machine.cores, machine.memory_gb, machine.disk_gb) >= (4, 32, 2000),
+        "{machine:?}"
+    );
     assert!(!server.managed && !server.back_up_on_cancel);
     for address in &machine.ipv4 {
         let ptr = ports.machines.reverse_dns(address).await.unwrap();
-        assert_eq!(ptr.as_deref(), Some(domain.as_str()), "reverse DNS of {address}");
+        assert_eq!(
+            ptr.as_deref(),
+            Some(domain.as_str()),
+            "reverse DNS of {address}"
+        );
     }
     assert!(!service.on_panel(), "no panel account");
     assert_eq!(service.hosting.account.ipv4, machine.ipv4[0]);
 
     cancel_and_tear_down(clock, ports, &service).await;
-    assert_eq!(ports.machines.machine(&machine.id).await.unwrap(), None, "back in the pool");
+    assert_eq!(
+        ports.machines.machine(&machine.id).await.unwrap(),
+        None,
+        "back in the pool"
+    );
     for address in &machine.ipv4 {
         assert_eq!(ports.machines.reverse_dns(address).await.unwrap(), None);
     }
@@ -122,11 +162,25 @@ async fn a_dedicated_server_is_installed_then_wiped(clock: &ManualClock, ports: 
 with_clock_on_both_engines!(a_dedicated_server_is_installed_then_wiped: dedicated_embedded, dedicated_cloud);
 
 async fn a_managed_server_gives_no_root_and_is_backed_up(clock: &ManualClock, ports: &Ports) {
-    hostfront::catalog::seed_demo(ports.table.as_ref()).await.unwrap();
+    hostfront::catalog::seed_demo(ports.table.as_ref())
+        .await
+        .unwrap();
     let (bob, _) = hostfront_tests::customer(ports, &fresh_username()).await;
-    let refused = create::place(ports, &bob, "key", server_order("managed-e3", Some(SSH_KEY))).await;
+    let refused = create::place(
+        ports,
+        &bob,
+        "key",
+        server_order("managed-e3", Some(SSH_KEY)),
+    )
+    .await;
     assert!(
-        matches!(&refused, Err(OrderError::Invalid { code: "no_root_access", .. })),
+        matches!(
+            &refused,
+            Err(OrderError::Invalid {
+                code: "no_root_access",
+                ..
+            })
+        ),
         "{refused:?}"
     );
     let (carol, id) =
@@ -140,8 +194,14 @@ async fn a_managed_server_gives_no_root_and_is_backed_up(clock: &ManualClock, po
         .await
         .unwrap()
         .unwrap();
-    assert!(ended.backup.is_some(), "copied before it was wiped: {ended:?}");
-    assert_eq!(ports.machines.machine(&server.machine.id).await.unwrap(), None);
+    assert!(
+        ended.backup.is_some(),
+        "copied before it was wiped: {ended:?}"
+    );
+    assert_eq!(
+        ports.machines.machine(&server.machine.id).await.unwrap(),
+        None
+    );
 }
 
 with_clock_on_both_engines!(a_managed_server_gives_no_root_and_is_backed_up: managed_embedded, managed_cloud);
@@ -155,14 +215,22 @@ async fn an_order_waits_for_a_free_machine(clock: &ManualClock, ports: &Ports) {
             hostfront_tests::customer_with_paid_order(ports, server_order("dedicated-e3", None))
                 .await;
         match provision::run(ports, &customer.id, &id, false).await {
-            Err(SagaError::Waiting { step: "os_install", .. }) => live.push(customer.id),
-            Err(SagaError::Waiting { step: "machine", .. }) => break (customer.id, id),
+            Err(SagaError::Waiting {
+                step: "os_install", ..
+            }) => live.push(customer.id),
+            Err(SagaError::Waiting {
+                step: "machine", ..
+            }) => break (customer.id, id),
             other => panic!("{other:?}"),
         }
     };
     let (customer, id) = &waiting;
     let view = order_view(ports, customer, id).await;
-    assert_eq!(view.status, OrderStatus::Provisioning, "waiting, not failed");
+    assert_eq!(
+        view.status,
+        OrderStatus::Provisioning,
+        "waiting, not failed"
+    );
     let machine_step = step(ports, customer, id, "machine").await;
     let detail = machine_step.detail.unwrap_or_default();
     assert!(detail.contains("our team has been told"), "{detail}");
@@ -175,7 +243,9 @@ async fn an_order_waits_for_a_free_machine(clock: &ManualClock, ports: &Ports) {
     let first = live.remove(0);
     for other in live.iter().chain([&first]) {
         let order = orders::list(ports, other).await.unwrap().remove(0);
-        provision::run(ports, other, &order.id, false).await.unwrap();
+        provision::run(ports, other, &order.id, false)
+            .await
+            .unwrap();
     }
     // It waits through the plan's 30 days' notice, looked at again meanwhile.
     let service = the_service(ports, &first).await;
@@ -185,13 +255,28 @@ async fn an_order_waits_for_a_free_machine(clock: &ManualClock, ports: &Ports) {
     for _ in 0..3 {
         clock.advance_secs(10 * 86_400);
         let again = provision::run(ports, customer, id, false).await;
-        assert!(matches!(&again, Err(SagaError::Waiting { step: "machine", .. })), "{again:?}");
+        assert!(
+            matches!(
+                &again,
+                Err(SagaError::Waiting {
+                    step: "machine",
+                    ..
+                })
+            ),
+            "{again:?}"
+        );
     }
     assert_eq!(cancel::end_due(ports).await.unwrap(), 1);
     cancel::tear_down(ports, &first, &service.id).await.unwrap();
     let next = provision::run(ports, customer, id, false).await;
     assert!(
-        matches!(&next, Err(SagaError::Waiting { step: "os_install", .. })),
+        matches!(
+            &next,
+            Err(SagaError::Waiting {
+                step: "os_install",
+                ..
+            })
+        ),
         "{next:?}: {:?}",
         order_view(ports, customer, id).await
     );

@@ -118,7 +118,11 @@ async fn email_hosting(app: &App) {
     let service = services[0]["id"].as_str().unwrap();
     let path = format!("/api/services/{service}/mailboxes");
     let (status, changed) = ada
-        .put(&path, json!({"mailboxes": ["info", "postmaster", "shop"]}), None)
+        .put(
+            &path,
+            json!({"mailboxes": ["info", "postmaster", "shop"]}),
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{changed}");
     let mail_now = &changed["hosting"]["mail_domain"];

@@ -6,8 +6,8 @@
 mod burst;
 mod cost;
 mod credit;
-mod dedicated;
 mod decisions;
+mod dedicated;
 mod evidence;
 mod journeys;
 mod kinds;

@@ -125,7 +125,9 @@ async fn a_parked_domain_outlives_its_service(_clock: &ManualClock, ports: &Port
         .await
         .unwrap();
     assert!(ended.park_domain, "{ended:?}");
-    cancel::tear_down(ports, &ada.id, &service.id).await.unwrap();
+    cancel::tear_down(ports, &ada.id, &service.id)
+        .await
+        .unwrap();
     let gone = subscriptions::find(ports.table.as_ref(), &ada.id, &service.id)
         .await
         .unwrap()

@@ -34,10 +34,22 @@ pub async fn os_templates(
     kind: PlanKind,
 ) -> Option<Result<Vec<OsTemplate>, String>> {
     if kind == PlanKind::Vps {
-        return Some(ports.hypervisor().os_templates().await.map_err(|e| e.to_string()));
+        return Some(
+            ports
+                .hypervisor()
+                .os_templates()
+                .await
+                .map_err(|e| e.to_string()),
+        );
     }
     if kind.on_a_machine() {
-        return Some(ports.machines().os_templates().await.map_err(|e| e.to_string()));
+        return Some(
+            ports
+                .machines()
+                .os_templates()
+                .await
+                .map_err(|e| e.to_string()),
+        );
     }
     None
 }
@@ -97,7 +109,10 @@ pub(super) async fn check(
     if plan.kind == PlanKind::Managed && key.is_some() {
         return Err(invalid(
             "no_root_access",
-            format!("{} is run by our team: it takes no SSH key for root", plan.name),
+            format!(
+                "{} is run by our team: it takes no SSH key for root",
+                plan.name
+            ),
         ));
     }
     if let Some(key) = key

@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::orders::{Order, OrderStatus, order_key};
-use crate::{CustomerId, OrderId};
 use crate::store::{
     Condition, ItemExt, Key, MAX_BATCH_GET, Query, Table, TableError, TableResult, TxOp,
     record_item, record_of,
 };
+use crate::{CustomerId, OrderId};
 
 const PARTITION: &str = "ORDERS#MACHINEWAIT";
 

@@ -20,6 +20,7 @@ pub mod machine_wait;
 mod saga;
 mod steps;
 mod sweep;
+mod zones;
 
 use std::time::Duration;
 
@@ -27,18 +28,18 @@ use serde_json::Value;
 
 use super::{DomainAction, Order, OrderStatus, StepView, children_partition, order_key};
 use crate::catalog::PlanKind;
-use crate::panel::HostingSetup;
-use crate::panel::{HostingAccount, MailDomain, PanelError};
+use crate::panel::PanelError;
 use crate::registrar::RegistrarError;
 use crate::step_ledger::{StepRecord, StepRef, StepStatus};
 use crate::store::{Item, TableError, Update};
-use crate::zone::{self, Record, Target, Template, Zone};
 use crate::{CustomerId, OrderId};
-use crate::{Provisioning, Queueing, Settings, Storage};
+use crate::{Provisioning, Queueing};
 use saga::Saga;
 pub(crate) use saga::ledger;
 pub use saga::set_status;
 pub use sweep::resume_stalled;
+pub(crate) use zones::zone_records;
+pub use zones::{hosted_zone, nameservers, records_to_set};
 
 /// How long a worker holds a step before another may take it over: shorter
 /// than a job's visibility, so that a job whose worker died comes back to a
@@ -188,52 +189,6 @@ pub fn step_views(order: &Order, records: &[&Item]) -> Vec<StepView> {
             }
         })
         .collect()
-}
-
-pub fn nameservers(ports: &impl Settings) -> Vec<String> {
-    let zone = &ports.config().subdomain_zone;
-    vec![format!("ns1.{zone}"), format!("ns2.{zone}")]
-}
-
-/// The zone of `origin` with `records`, served by our nameservers.
-pub fn hosted_zone(ports: &(impl Storage + Settings), origin: &str, records: Vec<Record>) -> Zone {
-    Zone {
-        origin: origin.to_string(),
-        serial: zone::serial_for(ports.clock().now()),
-        nameservers: nameservers(ports),
-        hostmaster: format!("hostmaster@{}", ports.config().subdomain_zone),
-        records,
-    }
-}
-
-/// For a domain registered elsewhere, once live: the records its DNS host must serve.
-pub fn records_to_set(order: &Order, hosting: Option<&HostingSetup>) -> Vec<Record> {
-    match (&order.domain.action, hosting) {
-        (DomainAction::External, Some(service)) => {
-            zone_records(order, &service.account, service.mail_domain.as_ref())
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// The records of `order`'s zone from its plan's template, pointing at
-/// `account`, with the mail domain's DKIM key when it has one.
-pub(super) fn zone_records(
-    order: &Order,
-    account: &HostingAccount,
-    mail_domain: Option<&MailDomain>,
-) -> Vec<Record> {
-    let target = Target {
-        ipv4: &account.ipv4,
-        ipv6: &account.ipv6,
-        mail_host: &account.mail_host,
-        dkim: mail_domain.and_then(|m| m.dkim.as_ref()),
-    };
-    zone::records(
-        Template::for_plan(order.plan_kind),
-        &order.domain.name,
-        &target,
-    )
 }
 
 /// How a step that did not finish ended.

@@ -9,6 +9,7 @@
 //! the service is cancelled. The customer's domains stay theirs. Every
 //! change is in the audit log, and every step may run twice.
 
+mod domain_choice;
 mod teardown;
 
 pub use teardown::tear_down;
@@ -21,7 +22,6 @@ use crate::CustomerId;
 use crate::audit::{Actor, AuditEntry};
 use crate::billing::invoice::InvoiceStatus;
 use crate::catalog::cycle_months;
-use crate::domains::owned;
 use crate::jobs::Job;
 use crate::lifecycle::MovedOn;
 use crate::store::{
@@ -145,27 +145,8 @@ pub async fn request_with(
         .map_or(0, |plan| plan.notice_days as i64);
     let today = ports.clock().now().date();
     let earliest = today + time::Duration::days(notice);
-    let ends = match when {
-        When::Now => earliest,
-        When::EndOfTerm => {
-            let mut end = super::billing::day(&service.next_due).unwrap_or(earliest);
-            while end < earliest {
-                end = crate::clock::add_months(end, cycle_months(&service.cycle).unwrap_or(1));
-            }
-            end
-        }
-        When::DomainExpiry => domain_expiry(ports, &service).await?.max(earliest),
-    };
-    match domain {
-        DomainChoice::Lapse => {
-            let what = "nothing here to let lapse";
-            registered_here(ports, &service, "no_domain_to_lapse", what).await?;
-        }
-        DomainChoice::Park => {
-            registered_here(ports, &service, "no_domain_to_park", "nothing here to park").await?;
-        }
-        DomainChoice::Keep => {}
-    }
+    let ends = last_day(ports, &service, when, earliest).await?;
+    domain_choice::check(ports, &service, domain).await?;
     let mut update = Update::new()
         .set("cancel_at", ends.to_string())
         .set("gsi2pk", "SERVICES#CANCEL")
@@ -198,7 +179,7 @@ pub async fn request_with(
     ];
     ports.table().transact(ops).await?;
     if domain == DomainChoice::Lapse {
-        lapse(ports, &service, &by).await?;
+        domain_choice::lapse(ports, &service, &by).await?;
     }
     let service = find(ports.table(), customer_id, service_id)
         .await?
@@ -211,57 +192,26 @@ pub async fn request_with(
         .ok_or(CancelError::NotFound)
 }
 
-/// The service's domain, when it is registered here and active; else a
-/// conflict `code` that says `what` follows.
-async fn registered_here(
+/// The last day of a service asked to end `when`, no sooner than `earliest`.
+async fn last_day(
     ports: &impl Storage,
     service: &Subscription,
-    code: &'static str,
-    what: &str,
-) -> Result<owned::OwnedDomain, CancelError> {
-    let domain = owned::find(ports.table(), &service.customer_id, &service.domain).await?;
-    domain
-        .filter(|d| d.status == owned::OwnedStatus::Active)
-        .ok_or_else(|| CancelError::Conflict {
-            code,
-            message: format!(
-                "{} is not a domain registered with us: {what}",
-                service.domain
-            ),
-        })
-}
-
-/// The day the service's domain expires, when it is registered here.
-async fn domain_expiry(
-    ports: &impl Storage,
-    service: &Subscription,
+    when: When,
+    earliest: time::Date,
 ) -> Result<time::Date, CancelError> {
-    let what = "it has no expiry to end on";
-    let domain = registered_here(ports, service, "no_domain_expiry", what).await?;
-    domain
-        .expires_at
-        .and_then(|at| time::OffsetDateTime::from_unix_timestamp(at).ok())
-        .map(|at| at.date())
-        .ok_or_else(|| CancelError::Conflict {
-            code: "no_domain_expiry",
-            message: format!("{}: {what}", service.domain),
-        })
-}
-
-/// Stops the service's domain renewing by itself, with its audit entry.
-async fn lapse(
-    ports: &impl Storage,
-    service: &Subscription,
-    by: &Acting<'_>,
-) -> Result<(), CancelError> {
-    let changer = owned::Changer {
-        actor: by.actor.clone(),
-        why: format!("left to lapse with its service {}", service.id),
-        client: by.client.map(str::to_string),
-        role: by.role.map(|r| r.as_str().to_string()),
-    };
-    owned::set_auto_renew_as(ports, &service.customer_id, &service.domain, false, changer).await?;
-    Ok(())
+    Ok(match when {
+        When::Now => earliest,
+        When::EndOfTerm => {
+            let mut end = super::billing::day(&service.next_due).unwrap_or(earliest);
+            while end < earliest {
+                end = crate::clock::add_months(end, cycle_months(&service.cycle).unwrap_or(1));
+            }
+            end
+        }
+        When::DomainExpiry => domain_choice::domain_expiry(ports, service)
+            .await?
+            .max(earliest),
+    })
 }
 
 /// Withdraws a pending cancellation: the service carries on.

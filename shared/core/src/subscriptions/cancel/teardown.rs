@@ -11,11 +11,11 @@ use crate::CustomerId;
 use crate::audit::Actor;
 use crate::lifecycle::MovedOn;
 use crate::machines::ServiceMachine;
+use crate::orders::provision::hosted_zone;
 use crate::panel::Backup;
 use crate::step_ledger::{Ledger, StepsError};
 use crate::store::{TableError, Tx, TxError, Update};
 use crate::subscriptions::{Subscription, SubscriptionStatus, find};
-use crate::orders::provision::hosted_zone;
 use crate::zone;
 use crate::{Hosting, Settings, Storage, Zones};
 
@@ -146,7 +146,10 @@ async fn zone_step(
         &config.parking_ipv6.to_string(),
     );
     let zone = hosted_zone(ports, domain, records);
-    ports.dns_host().create_zone(&zone, &service.order_id).await?;
+    ports
+        .dns_host()
+        .create_zone(&zone, &service.order_id)
+        .await?;
     Ok((
         format!("{domain} parked at {}", config.parking_ipv4),
         json!(null),
@@ -207,11 +210,17 @@ async fn run_machine_step(
                 kept_until: copy.kept_until,
             };
             (
-                format!("disks copied: backup {} kept until {}", backup.id, backup.kept_until),
+                format!(
+                    "disks copied: backup {} kept until {}",
+                    backup.id, backup.kept_until
+                ),
                 json!(backup),
             )
         }
-        "back_up" => ("the plan keeps no copy of a cancelled server".into(), json!(null)),
+        "back_up" => (
+            "the plan keeps no copy of a cancelled server".into(),
+            json!(null),
+        ),
         _ => {
             machines.release(id).await?;
             (

@@ -200,7 +200,8 @@ async fn prorated(
     if !service.on_panel() {
         return Err(AddonError::Conflict {
             code: "not_resizable",
-            message: "a server keeps the size it was made with; order a larger one and move to it".into(),
+            message: "a server keeps the size it was made with; order a larger one and move to it"
+                .into(),
         });
     }
     let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;

@@ -11,9 +11,9 @@ use serde_json::json;
 use super::super::saga::Saga;
 use super::super::{Done, StepError, machine_wait};
 use super::{call_key, plan_of};
+use crate::Provisioning;
 use crate::machines::{MachineError, MachineRequest, ServiceMachine};
 use crate::orders::secrets;
-use crate::Provisioning;
 
 /// How often a waiting order asks the pool again.
 const RECHECK: Duration = Duration::from_secs(10 * 60);

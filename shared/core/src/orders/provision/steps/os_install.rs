@@ -11,9 +11,9 @@ use serde_json::json;
 use super::super::saga::Saga;
 use super::super::{Done, StepError};
 use super::machine::from_machines;
+use crate::Provisioning;
 use crate::machines::{Installation, MachineState, ServiceMachine};
 use crate::orders::secrets::Secret;
-use crate::Provisioning;
 
 /// The longest wait between two looks at an installation.
 const LOOK_AGAIN: Duration = Duration::from_secs(5 * 60);
@@ -25,7 +25,9 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
     let ports = saga.ports;
     let server = saga.machine.clone().ok_or_else(|| StepError::Hold {
         staff: "the order has no machine to install".into(),
-        customer: "Setting up your server needs a hand from our team; we will finish it and let you know.".into(),
+        customer:
+            "Setting up your server needs a hand from our team; we will finish it and let you know."
+                .into(),
     })?;
     let choice = order.server.clone().ok_or_else(|| StepError::Hold {
         staff: "the order names no operating system".into(),

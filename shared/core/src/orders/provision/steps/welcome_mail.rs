@@ -7,8 +7,8 @@ use serde_json::json;
 use super::super::saga::Saga;
 use super::super::{Done, StepError, nameservers, zone_records};
 use crate::mail::MailKind;
-use crate::orders::{DomainAction, Order};
 use crate::orders::letters::letter;
+use crate::orders::{DomainAction, Order};
 
 pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
@@ -35,7 +35,9 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
         ));
     }
     if let Some(vm) = &saga.vm {
-        letter.logins.extend(root_logins(order, &vm.ipv4, &vm.os_template));
+        letter
+            .logins
+            .extend(root_logins(order, &vm.ipv4, &vm.os_template));
     }
     if let Some(server) = &saga.machine {
         let machine = &server.machine;
@@ -43,12 +45,17 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
         if server.managed {
             letter.logins.push((
                 "Your server".into(),
-                format!("{os} at {}, run by our team: ask us for any change", machine.ipv4.join(", ")),
+                format!(
+                    "{os} at {}, run by our team: ask us for any change",
+                    machine.ipv4.join(", ")
+                ),
             ));
         } else {
             let main = machine.ipv4.first().cloned().unwrap_or_default();
             letter.logins.extend(root_logins(order, &main, &os));
-            letter.logins.push(("Addresses".into(), machine.ipv4.join(", ")));
+            letter
+                .logins
+                .push(("Addresses".into(), machine.ipv4.join(", ")));
         }
     }
     if order.domain.action == DomainAction::External
