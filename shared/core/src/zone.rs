@@ -142,7 +142,29 @@ pub fn records(template: Template, origin: &str, target: &Target) -> Vec<Record>
     records
 }
 
+/// Our nameservers, in the company's zone.
+pub fn our_nameservers(company_zone: &str) -> Vec<String> {
+    vec![format!("ns1.{company_zone}"), format!("ns2.{company_zone}")]
+}
+
 impl Zone {
+    /// The zone of `origin` with `records`, served by our nameservers in
+    /// `company_zone`, its serial of `now`.
+    pub fn hosted(
+        origin: &str,
+        records: Vec<Record>,
+        company_zone: &str,
+        now: time::OffsetDateTime,
+    ) -> Zone {
+        Zone {
+            origin: origin.to_string(),
+            serial: serial_for(now),
+            nameservers: our_nameservers(company_zone),
+            hostmaster: format!("hostmaster@{company_zone}"),
+            records,
+        }
+    }
+
     pub fn key(origin: &str) -> Key {
         Key::new(format!("ZONE#{origin}"), "ZONE")
     }

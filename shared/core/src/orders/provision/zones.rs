@@ -7,19 +7,13 @@ use crate::zone::{self, Record, Target, Template, Zone};
 use crate::{Settings, Storage};
 
 pub fn nameservers(ports: &impl Settings) -> Vec<String> {
-    let zone = &ports.config().subdomain_zone;
-    vec![format!("ns1.{zone}"), format!("ns2.{zone}")]
+    zone::our_nameservers(&ports.config().subdomain_zone)
 }
 
 /// The zone of `origin` with `records`, served by our nameservers.
 pub fn hosted_zone(ports: &(impl Storage + Settings), origin: &str, records: Vec<Record>) -> Zone {
-    Zone {
-        origin: origin.to_string(),
-        serial: zone::serial_for(ports.clock().now()),
-        nameservers: nameservers(ports),
-        hostmaster: format!("hostmaster@{}", ports.config().subdomain_zone),
-        records,
-    }
+    let company_zone = &ports.config().subdomain_zone;
+    Zone::hosted(origin, records, company_zone, ports.clock().now())
 }
 
 /// For a domain registered elsewhere, once live: the records its DNS host must serve.

@@ -11,12 +11,11 @@ use crate::CustomerId;
 use crate::audit::Actor;
 use crate::lifecycle::MovedOn;
 use crate::machines::ServiceMachine;
-use crate::orders::provision::hosted_zone;
 use crate::panel::Backup;
 use crate::step_ledger::{Ledger, StepsError};
 use crate::store::{TableError, Tx, TxError, Update};
 use crate::subscriptions::{Subscription, SubscriptionStatus, find};
-use crate::zone;
+use crate::zone::{self, Zone};
 use crate::{Hosting, Settings, Storage, Zones};
 
 /// The steps of a teardown, in order; each is idempotent at the panel or
@@ -145,7 +144,7 @@ async fn zone_step(
         &config.parking_ipv4.to_string(),
         &config.parking_ipv6.to_string(),
     );
-    let zone = hosted_zone(ports, domain, records);
+    let zone = Zone::hosted(domain, records, &config.subdomain_zone, ports.clock().now());
     ports
         .dns_host()
         .create_zone(&zone, &service.order_id)
