@@ -276,6 +276,10 @@ describe("the staff console", () => {
     assert.ok(await inView(retired), "what the retire did is on the screen");
     await row.getByText("0 of 10 (retired)").waitFor();
     assert.equal((await web9()).retired, true);
+    // The machine pool of dedicated and managed servers, every one free here.
+    const machines = await consoleApi(page, "/api/admin/pools/machines");
+    await page.locator("#machine-usage").getByText(`Machines: ${machines.length} free of ${machines.length}.`).waitFor();
+    assert.equal(await page.locator("#machine-table tbody tr").count(), machines.length);
     await fits(page, "the pools");
     await context.close();
   });

@@ -1,4 +1,5 @@
-// The console's pools: the servers with their accounts, and the addresses.
+// The console's pools: the servers with their accounts, the addresses, and
+// the machines of dedicated and managed servers.
 
 import { $, el, formFields } from "../page.js";
 import { allows, attempt, call } from "./console.js";
@@ -32,10 +33,21 @@ function serverRow(server) {
     el("td", {}, retireButton(server), noteSlot(`server:${server.name}`)));
 }
 
+const STATES = { allocated: "set aside", installing: "installing", ready: "running", install_failed: "installation failed" };
+
+function machineRow({ id, cores, memory_gb, disk_gb, held }) {
+  return el("tr", { "data-machine": id },
+    el("td", {}, id), el("td", { "data-label": "Size" }, `${cores} cores, ${memory_gb} GB, ${disk_gb} GB disk`),
+    el("td", { "data-label": "Held by" }, held ? `${held.hostname} (${held.ipv4.join(", ")})` : "free"),
+    el("td", { "data-label": "State" }, held ? `${STATES[held.state] ?? held.state}${held.powered ? "" : ", powered off"}` : ""));
+}
+
 export async function showPools() {
-  const pools = await call("/api/admin/pools");
+  const [pools, machines] = await Promise.all([call("/api/admin/pools"), call("/api/admin/pools/machines")]);
   $("server-table").querySelector("tbody").replaceChildren(...pools.servers.map(serverRow));
   $("address-usage").textContent = `Addresses: ${pools.addresses.free} free of ${pools.addresses.total}.`;
+  $("machine-table").querySelector("tbody").replaceChildren(...machines.map(machineRow));
+  $("machine-usage").textContent = `Machines: ${machines.filter((m) => !m.held).length} free of ${machines.length}.`;
 }
 
 /// Sends a pool form as JSON (numbers as numbers), then shows the pools and says `done` in the form.

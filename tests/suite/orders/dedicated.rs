@@ -8,6 +8,7 @@
 
 use hostfront::Ports;
 use hostfront::clock::ManualClock;
+use hostfront::machines::PoolMachine;
 use hostfront::orders::create::{self, OrderRequest, ServerChoice};
 use hostfront::orders::provision::{self, Outcome, SagaError, machine_wait};
 use hostfront::orders::{self, OrderError, OrderStatus};
@@ -142,11 +143,24 @@ async fn a_dedicated_server_is_installed_then_wiped(clock: &ManualClock, ports: 
     assert!(!service.on_panel(), "no panel account");
     assert_eq!(service.hosting.account.ipv4, machine.ipv4[0]);
 
+    let held = |pool: Vec<PoolMachine>| pool.into_iter().find(|m| m.id == machine.id).unwrap().held;
+    let in_pool = held(ports.machines.pool().await.unwrap());
+    assert_eq!(
+        in_pool.map(|m| m.hostname),
+        Some(domain.clone()),
+        "staff see whose it is"
+    );
+
     cancel_and_tear_down(clock, ports, &service).await;
     assert_eq!(
         ports.machines.machine(&machine.id).await.unwrap(),
         None,
         "back in the pool"
+    );
+    assert_eq!(
+        held(ports.machines.pool().await.unwrap()),
+        None,
+        "free again"
     );
     for address in &machine.ipv4 {
         assert_eq!(ports.machines.reverse_dns(address).await.unwrap(), None);

@@ -94,6 +94,18 @@ pub struct ServiceMachine {
     pub allocated_at: i64,
 }
 
+/// A machine of the pool as staff see it: its size, and the machine as a
+/// customer holds it, when one does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PoolMachine {
+    pub id: String,
+    pub cores: u32,
+    pub memory_gb: u32,
+    pub disk_gb: u32,
+    /// Absent while the machine is free.
+    pub held: Option<Machine>,
+}
+
 /// A copy of a machine's disks, taken before it is wiped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MachineBackup {
@@ -162,6 +174,9 @@ pub trait Machines: Send + Sync {
     /// freed and their PTRs removed; releasing one that is back already
     /// does nothing.
     async fn release(&self, id: &str) -> Result<(), MachineError>;
+
+    /// Every machine of the pool, free or held, for staff.
+    async fn pool(&self) -> Result<Vec<PoolMachine>, MachineError>;
 
     /// What can be installed.
     async fn os_templates(&self) -> Result<Vec<OsTemplate>, MachineError>;

@@ -1,5 +1,5 @@
 //! The panel's capacity for staff: servers and addresses, their use, and
-//! adding or retiring them. Each change is in the audit log.
+//! adding or retiring them; and the machine pool's machines. Each change is in the audit log.
 
 use crate::table::RouteTable;
 use std::net::Ipv4Addr;
@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use super::{AsAdmin, AsSupport, Staff};
 use crate::AppState;
 use crate::error::{ApiError, ApiJson, ErrorBody};
+use hostfront_core::machines::PoolMachine;
 use hostfront_core::panel::{PanelError, Pools};
 use hostfront_core::staff;
 
@@ -42,6 +43,24 @@ async fn pools(
     _: Staff<AsSupport>,
 ) -> Result<Json<Pools>, ApiError> {
     Ok(Json(state.ports.panel.pools().await.map_err(panel_error)?))
+}
+
+/// The machines of the pool dedicated and managed servers are taken
+/// from, free or held.
+#[utoipa::path(get, path = "/api/admin/pools/machines", tag = "admin", security(("staff" = ["support"])),
+    responses(
+        (status = 200, body = Vec<PoolMachine>),
+        (status = 503, body = ErrorBody, description = "the machine pool is not answering"),
+    ))]
+async fn machines(
+    State(state): State<AppState>,
+    _: Staff<AsSupport>,
+) -> Result<Json<Vec<PoolMachine>>, ApiError> {
+    let pool = state.ports.machines.pool().await.map_err(|error| {
+        tracing::warn!(%error, "the machine pool did not answer");
+        ApiError::unavailable("the machine pool is not answering").retry_after(5)
+    })?;
+    Ok(Json(pool))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -175,6 +194,7 @@ async fn add_addresses(
 pub(super) fn routes<T: RouteTable>() -> T {
     T::default()
         .add(crate::handlers!(pools))
+        .add(crate::handlers!(machines))
         .add(crate::handlers!(add_server))
         .add(crate::handlers!(retire_server))
         .add(crate::handlers!(add_addresses))

@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use hostfront_core::clock::Clock;
 use hostfront_core::machines::{
     Installation, Machine, MachineBackup, MachineError, MachineRequest, MachineState, Machines,
-    OsTemplate, check_installation, check_request,
+    OsTemplate, PoolMachine, check_installation, check_request,
 };
 use hostfront_core::store::{Condition, ItemExt, Key, Table, TableError, Update};
 
@@ -269,6 +269,11 @@ impl Machines for SimulatedMachines {
             Ok(()) | Err(TableError::TransactionConflict { .. }) => Ok(()),
             Err(other) => Err(backend(other)),
         }
+    }
+
+    async fn pool(&self) -> Result<Vec<PoolMachine>, MachineError> {
+        self.round_trip().await;
+        self.pool_machines().await
     }
 
     async fn os_templates(&self) -> Result<Vec<OsTemplate>, MachineError> {

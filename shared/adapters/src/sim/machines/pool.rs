@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 use serde_json::{Value, json};
 
 use hostfront_core::machines::{
-    Installation, Machine, MachineBackup, MachineError, MachineRequest, MachineState,
+    Installation, Machine, MachineBackup, MachineError, MachineRequest, MachineState, PoolMachine,
 };
 use hostfront_core::store::{Condition, Item, ItemExt, Key, Query, TableError, TxOp, Update};
 
@@ -92,6 +92,25 @@ impl SimulatedMachines {
             .await
             .map_err(backend)?;
         Ok(self.table.query(query).await.map_err(backend)?.items)
+    }
+
+    /// Every machine of the pool with what it holds, for staff.
+    pub(super) async fn pool_machines(&self) -> Result<Vec<PoolMachine>, MachineError> {
+        let now_ms = self.clock.now_millis();
+        let machines = self.machines().await?;
+        Ok(machines
+            .iter()
+            .map(|item| {
+                let (cores, memory_gb, disk_gb) = size(item);
+                PoolMachine {
+                    id: item.str_attr("sk").unwrap_or_default().to_string(),
+                    cores: cores as u32,
+                    memory_gb: memory_gb as u32,
+                    disk_gb: disk_gb as u32,
+                    held: self.machine_of(item, now_ms),
+                }
+            })
+            .collect())
     }
 
     /// The machine an item holds for a customer, as it is at `now_ms`.
