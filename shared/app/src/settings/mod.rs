@@ -11,6 +11,8 @@ mod adapters;
 mod aws;
 mod epp;
 mod maas;
+#[cfg(test)]
+mod maas_tests;
 mod panel;
 mod proxmox;
 mod server;
