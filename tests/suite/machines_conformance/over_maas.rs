@@ -133,3 +133,23 @@ async fn maas_keeps_no_backups_and_a_deployment_follows_its_reads() {
     assert_eq!(state().await, MachineState::Installing);
     assert_eq!(state().await, MachineState::Ready);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_series_maas_lacks_is_refused_and_nothing_is_installed() {
+    let f = hostfront_tests::sqlite_table().await;
+    let region = MaasServer::start(REGION).await;
+    let mut settings = region.settings(ADDRESSES);
+    settings
+        .templates
+        .push(("ubuntu-20.04".into(), "focal".into()));
+    let m = MaasMachines::new(settings, f.table.clone()).unwrap();
+    let taken = m
+        .allocate(&request("order-1", "dedi1.example.net", 4, 1))
+        .await
+        .unwrap();
+    let refused = m.install(&taken.id, &installation("ubuntu-20.04")).await;
+    assert_eq!(refusal_code(refused), "invalid_parameters");
+    let machine = m.machine(&taken.id).await.unwrap().unwrap();
+    assert_eq!(machine.state, MachineState::Allocated);
+    assert_eq!(region.machine(&taken.id).unwrap().distro_series, "");
+}
