@@ -13,6 +13,8 @@ mod engines;
 pub mod epp_server;
 mod fixtures;
 pub mod lambda;
+pub mod loopback;
+pub mod maas_server;
 mod moto;
 pub mod proxmox_server;
 pub mod shopper;

@@ -60,13 +60,7 @@ struct Cluster {
 pub struct ProxmoxServer {
     pub base: String,
     cluster: Arc<Mutex<Cluster>>,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for ProxmoxServer {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
+    _server: crate::loopback::Loopback,
 }
 
 /// What the stand-in answers: a `data` envelope, or a failure.
@@ -127,17 +121,12 @@ impl ProxmoxServer {
         let app = axum::Router::new()
             .fallback(api)
             .with_state(cluster.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port");
-        let base = format!("http://{}", listener.local_addr().expect("bound"));
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let server = crate::loopback::serve(app).await;
+        let base = server.base.clone();
         ProxmoxServer {
             base,
             cluster,
-            server,
+            _server: server,
         }
     }
 

@@ -111,13 +111,7 @@ struct Account {
 pub struct StripeServer {
     pub base: String,
     account: Arc<Mutex<Account>>,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for StripeServer {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
+    _server: crate::loopback::Loopback,
 }
 
 impl StripeServer {
@@ -126,22 +120,17 @@ impl StripeServer {
         let app = axum::Router::new()
             .fallback(api)
             .with_state(account.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port");
-        let base = format!("http://{}", listener.local_addr().expect("bound"));
+        let server = crate::loopback::serve(app).await;
+        let base = server.base.clone();
         {
             let mut account = account.lock().unwrap();
             account.base = base.clone();
             account.search_lag = SEARCH_LAG;
         }
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
         StripeServer {
             base,
             account,
-            server,
+            _server: server,
         }
     }
 

@@ -74,13 +74,7 @@ type Shared = Arc<Mutex<Register>>;
 pub struct ViesServer {
     pub base: String,
     register: Shared,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for ViesServer {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
+    _server: crate::loopback::Loopback,
 }
 
 impl ViesServer {
@@ -97,17 +91,12 @@ impl ViesServer {
             .route("/check-vat-number", axum::routing::post(check_vat_number))
             .route("/check-vat-test-service", axum::routing::post(test_service))
             .with_state(register.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port");
-        let base = format!("http://{}", listener.local_addr().expect("bound"));
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let server = crate::loopback::serve(app).await;
+        let base = server.base.clone();
         ViesServer {
             base,
             register,
-            server,
+            _server: server,
         }
     }
 

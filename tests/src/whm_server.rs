@@ -103,13 +103,7 @@ struct Fleet {
 pub struct WhmServer {
     pub base: String,
     fleet: Arc<Mutex<Fleet>>,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for WhmServer {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
+    _server: crate::loopback::Loopback,
 }
 
 fn now() -> u64 {
@@ -123,17 +117,12 @@ impl WhmServer {
     pub async fn start() -> WhmServer {
         let fleet = Arc::new(Mutex::new(Fleet::default()));
         let app = axum::Router::new().fallback(api).with_state(fleet.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a loopback port");
-        let base = format!("http://{}", listener.local_addr().expect("bound"));
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let server = crate::loopback::serve(app).await;
+        let base = server.base.clone();
         WhmServer {
             base,
             fleet,
-            server,
+            _server: server,
         }
     }
 

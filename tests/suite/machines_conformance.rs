@@ -4,17 +4,21 @@
 //! its own whose PTRs name it; a request that nothing fits takes nothing;
 //! an installation runs, then is ready; a bad template installs nothing;
 //! power follows what is asked; release wipes the machine and gives it
-//! back with its addresses.
+//! back with its addresses. The same cases run on the MAAS adapter against
+//! the MAAS stand-in, then its own: lost answers, outages, a wrong key.
 
 mod cases;
+mod over_maas;
 mod over_simulation;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use hostfront::adapters::maas::MaasMachines;
 use hostfront::adapters::sim::{MachineModel, MachinesSettings, SimulatedMachines};
 use hostfront::machines::{Installation, MachineError, MachineRequest, Machines};
 use hostfront_tests::TableFixture;
+use hostfront_tests::maas_server::MaasServer;
 
 /// A real ed25519 public key line.
 const KEY: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJdD7y3aLq454yWBdwLWbieU1ebz9/cu7/QEXn9OIeZJ admin@example.net";
@@ -38,6 +42,10 @@ const MODELS: &[MachineModel] = &[
     },
 ];
 
+/// The MAAS stand-in's machines, the same as the simulation's:
+/// (cores, memory in GB, disk in GB).
+const REGION: &[(u64, u64, u64)] = &[(4, 32, 2000), (4, 32, 2000), (8, 64, 4000)];
+
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -48,6 +56,15 @@ macro_rules! conformance {
         mod dynamodb {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $case() { let f = hostfront_tests::dynamodb_table().await; super::cases::$case(&super::simulated(f)).await }
+            )*
+        }
+        mod maas {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $case() {
+                let f = hostfront_tests::sqlite_table().await;
+                let region = hostfront_tests::maas_server::MaasServer::start(super::REGION).await;
+                super::cases::$case(&super::maas(region, f)).await
+            }
             )*
         }
     };
@@ -106,6 +123,22 @@ fn simulated(f: TableFixture) -> Pool {
         }),
         settle: Box::new(move || clock.advance_secs(INSTALL_TIME.as_secs() as i64)),
         _keep: Box::new(f),
+    }
+}
+
+fn maas(region: MaasServer, f: TableFixture) -> Pool {
+    let machines =
+        MaasMachines::new(region.settings(ADDRESSES), f.table.clone()).expect("settings");
+    let region = Arc::new(region);
+    let (erased, settled) = (region.clone(), region.clone());
+    Pool {
+        machines: Arc::new(machines),
+        wipes: Box::new(move |id| {
+            let erasures = erased.machine(&id).map_or(0, |m| m.erasures.len() as u32);
+            Box::pin(async move { erasures })
+        }),
+        settle: Box::new(move || settled.settle()),
+        _keep: Box::new((region, f)),
     }
 }
 

@@ -10,6 +10,9 @@
 //!   counterpart; `inventory` keeps the servers and addresses of both;
 //! - `proxmox`: VMs of VPS plans on Proxmox VE, the simulated hypervisor's
 //!   counterpart; `vm_ledger` keeps the addresses and PTRs of both;
+//! - `maas`: dedicated and managed servers on Canonical MAAS, the simulated
+//!   machine pool's counterpart; `address_pool` keeps the addresses and
+//!   PTRs of the machine pools and the hypervisors;
 //! - `vies`: VAT numbers checked in the EU's register (VIES, its REST API),
 //!   the simulated register's counterpart;
 //! - `sim`: stateful simulations of the registry, the payment gateway, the
@@ -21,10 +24,12 @@
 
 pub mod address_pool;
 pub mod aws;
+mod claims;
 pub mod embedded;
 pub mod epp;
 mod https;
 pub mod inventory;
+pub mod maas;
 pub mod proxmox;
 pub mod sim;
 pub mod stripe;

@@ -15,6 +15,7 @@ use hostfront_core::hypervisor::{HypervisorError, Vm};
 use hostfront_core::store::{Condition, ItemExt, Key, Table, TableError, TxOp, Update};
 
 use crate::address_pool::{AddressPool, AddressRange};
+use crate::claims;
 
 /// Where a ledger keeps its items.
 #[derive(Debug, Clone, Copy)]
@@ -38,13 +39,6 @@ pub fn backend(error: TableError) -> HypervisorError {
 
 pub fn no_such_vm(id: &str) -> HypervisorError {
     HypervisorError::refused("no_such_vm", format!("there is no VM {id}"))
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// A retry of a key whose VM was deleted since: it is not made again.
@@ -174,25 +168,17 @@ impl VmLedger {
     }
 
     /// Claims the making of the VM of `idempotency_key` for `holder`
-    /// for `seconds`: false while another holds it. A claim left by a
-    /// process that died lapses.
+    /// for `seconds`: false while another holds it.
     pub async fn claim(
         &self,
         idempotency_key: &str,
         holder: &str,
         seconds: i64,
     ) -> Result<bool, HypervisorError> {
-        let now = unix_now();
-        let mut claim = self.claim_key(idempotency_key).to_item();
-        claim.insert("kind".into(), "vm_claim".into());
-        claim.insert("holder".into(), holder.into());
-        claim.insert("until".into(), (now + seconds).into());
-        let free = Condition::NotExists.or(Condition::lt("until", now));
-        match self.table.put(claim, Some(free)).await {
-            Ok(()) => Ok(true),
-            Err(TableError::ConditionFailed) => Ok(false),
-            Err(other) => Err(backend(other)),
-        }
+        let key = self.claim_key(idempotency_key);
+        claims::claim(self.table(), key, holder, seconds)
+            .await
+            .map_err(backend)
     }
 
     /// Ends `holder`'s claim; one that lapsed and was taken stays.
@@ -201,15 +187,10 @@ impl VmLedger {
         idempotency_key: &str,
         holder: &str,
     ) -> Result<(), HypervisorError> {
-        let mine = Condition::eq("holder", holder);
-        match self
-            .table
-            .delete(&self.claim_key(idempotency_key), Some(mine))
+        let key = self.claim_key(idempotency_key);
+        claims::unclaim(self.table(), &key, holder)
             .await
-        {
-            Ok(_) | Err(TableError::ConditionFailed) => Ok(()),
-            Err(other) => Err(backend(other)),
-        }
+            .map_err(backend)
     }
 
     fn claim_key(&self, idempotency_key: &str) -> Key {

@@ -4,6 +4,7 @@
 //! payment gateway and panel run only with `HOSTFRONT_DEMO=true`.
 
 use hostfront_adapters::epp::EppSettings;
+use hostfront_adapters::maas::MaasSettings;
 use hostfront_adapters::proxmox::ProxmoxSettings;
 use hostfront_adapters::stripe::StripeSettings;
 use hostfront_adapters::vies::ViesSettings;
@@ -38,6 +39,14 @@ pub enum PanelChoice {
 pub enum HypervisorChoice {
     Simulated,
     Proxmox(Box<ProxmoxSettings>),
+}
+
+/// `HOSTFRONT_MACHINES`: `simulated` or `maas` (Canonical MAAS), the pool
+/// of physical machines dedicated and managed plans run on.
+#[derive(Debug, Clone)]
+pub enum MachinesChoice {
+    Simulated,
+    Maas(Box<MaasSettings>),
 }
 
 /// `HOSTFRONT_TAX_IDS`: `simulated` or `vies` (the EU's VAT register).
@@ -86,6 +95,7 @@ pub struct Adapters {
     pub payments: PaymentsChoice,
     pub panel: PanelChoice,
     pub hypervisor: HypervisorChoice,
+    pub machines: MachinesChoice,
     pub tax_ids: TaxIdsChoice,
     pub dns: DnsChoice,
     pub mail: MailChoice,
@@ -119,6 +129,11 @@ impl Adapters {
             "proxmox" => HypervisorChoice::Proxmox(Box::new(super::proxmox::read(env)?)),
             _ => HypervisorChoice::Simulated,
         };
+        let machines =
+            match env.one_of("HOSTFRONT_MACHINES", "simulated", &["simulated", "maas"])? {
+                "maas" => MachinesChoice::Maas(Box::new(super::maas::read(env)?)),
+                _ => MachinesChoice::Simulated,
+            };
         let tax_ids = match env.one_of("HOSTFRONT_TAX_IDS", "simulated", &["simulated", "vies"])? {
             "vies" => TaxIdsChoice::Vies(super::vies::read(env)?),
             _ => TaxIdsChoice::Simulated,
@@ -128,6 +143,7 @@ impl Adapters {
             payments,
             panel,
             hypervisor,
+            machines,
             tax_ids,
             dns: dns(env, engine)?,
             mail: mail(env, engine, dev_tools)?,

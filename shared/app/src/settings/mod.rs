@@ -10,6 +10,9 @@
 mod adapters;
 mod aws;
 mod epp;
+mod maas;
+#[cfg(test)]
+mod maas_tests;
 mod panel;
 mod proxmox;
 mod server;
@@ -24,7 +27,7 @@ use std::time::Duration;
 use hostfront_core::config::{Config, ConfigError, Env};
 
 pub use adapters::{
-    Adapters, DnsChoice, HypervisorChoice, MailChoice, PanelChoice, PaymentsChoice,
+    Adapters, DnsChoice, HypervisorChoice, MachinesChoice, MailChoice, PanelChoice, PaymentsChoice,
     RegistrarChoice, SesSettings, TaxIdsChoice,
 };
 pub use aws::AwsSettings;

@@ -8,9 +8,9 @@ use hostfront_core::config::{ConfigError, Env};
 
 const NEEDED: &str = "HOSTFRONT_HYPERVISOR=proxmox";
 
-/// The required setting `name`, read as a `T` (an address, a count).
-fn parsed<T: FromStr>(env: &Env, name: &str) -> Result<T, ConfigError> {
-    let text = env.required(name, NEEDED)?;
+/// The setting `name`, required with `needed`, read as a `T` (an address, a count).
+pub(super) fn parsed<T: FromStr>(env: &Env, name: &str, needed: &str) -> Result<T, ConfigError> {
+    let text = env.required(name, needed)?;
     text.trim()
         .parse()
         .map_err(|_| ConfigError::new(format!("{name}: {text:?} cannot be read")))
@@ -34,12 +34,12 @@ pub(super) fn read(env: &Env) -> Result<ProxmoxSettings, ConfigError> {
         nodes,
         templates,
         disk: env.text("HOSTFRONT_PROXMOX_DISK", "scsi0"),
-        ipv4_first: parsed(env, "HOSTFRONT_PROXMOX_IPV4_FIRST")?,
-        ipv4_count: parsed(env, "HOSTFRONT_PROXMOX_IPV4_COUNT")?,
+        ipv4_first: parsed(env, "HOSTFRONT_PROXMOX_IPV4_FIRST", NEEDED)?,
+        ipv4_count: parsed(env, "HOSTFRONT_PROXMOX_IPV4_COUNT", NEEDED)?,
         ipv4_prefix: env.within("HOSTFRONT_PROXMOX_IPV4_PREFIX", 24, 8..=32)? as u8,
-        ipv4_gateway: parsed(env, "HOSTFRONT_PROXMOX_IPV4_GATEWAY")?,
-        ipv6_network: parsed(env, "HOSTFRONT_PROXMOX_IPV6_NETWORK")?,
-        ipv6_gateway: parsed(env, "HOSTFRONT_PROXMOX_IPV6_GATEWAY")?,
+        ipv4_gateway: parsed(env, "HOSTFRONT_PROXMOX_IPV4_GATEWAY", NEEDED)?,
+        ipv6_network: parsed(env, "HOSTFRONT_PROXMOX_IPV6_NETWORK", NEEDED)?,
+        ipv6_gateway: parsed(env, "HOSTFRONT_PROXMOX_IPV6_GATEWAY", NEEDED)?,
         timeout: env.millis("HOSTFRONT_PROXMOX_TIMEOUT_MS", 25_000, 100..=300_000)?,
         task_timeout: env.millis(
             "HOSTFRONT_PROXMOX_TASK_TIMEOUT_MS",

@@ -14,8 +14,8 @@ use hostfront_core::queue::Queue;
 use hostfront_core::store::Table;
 
 use super::real::{
-    RealPanel, RealPayments, RealRegistrar, RealTaxIds, epp_registrar, proxmox_hypervisor,
-    route53_zones, ses_mailer, stripe_payments, vies_tax_ids, whm_panel,
+    RealPanel, RealPayments, RealRegistrar, RealTaxIds, epp_registrar, maas_machines,
+    proxmox_hypervisor, route53_zones, ses_mailer, stripe_payments, vies_tax_ids, whm_panel,
 };
 use super::{EnginePorts, with_real_ports};
 use crate::settings::Settings;
@@ -184,6 +184,7 @@ pub async fn on_aws(
     let panel = (adapters.panel)(&settings, &table, &clock)?;
     let tax_ids = (adapters.tax_ids)(&settings, &clock)?;
     let hypervisor = proxmox_hypervisor(&settings, &table)?;
+    let machines = maas_machines(&settings, &table)?;
     let kms = OnFirstUse::new(move || aws_sdk_kms::Client::new(&sdk));
     let sealer = Arc::new(KmsSealer::new(kms, key_id));
     let engine_ports = EnginePorts {
@@ -194,6 +195,7 @@ pub async fn on_aws(
         payments,
         panel,
         hypervisor,
+        machines,
         tax_ids,
     };
     let mut ports = with_real_ports(settings, clock, engine_ports);

@@ -30,6 +30,7 @@ use hostfront_core::catalog::CatalogCache;
 use hostfront_core::clock::{Clock, SystemClock};
 use hostfront_core::dnshost::DnsHost;
 use hostfront_core::hypervisor::Hypervisor;
+use hostfront_core::machines::Machines;
 use hostfront_core::mailer::{Mailer, RecordOnly};
 use hostfront_core::panel::{HostingPanel, PanelAdmin};
 use hostfront_core::payments::Payments;
@@ -42,8 +43,8 @@ use hostfront_core::tax_ids::TaxIds;
 
 pub use aws::{AwsAdapters, https_client, lambda_sdk_config, loaded_sdk_config, on_aws};
 pub use real::{
-    RealHypervisor, RealPanel, RealPayments, RealRegistrar, RealTaxIds, epp_registrar,
-    proxmox_hypervisor, stripe_payments, vies_tax_ids, whm_panel,
+    RealHypervisor, RealMachines, RealPanel, RealPayments, RealRegistrar, RealTaxIds,
+    epp_registrar, maas_machines, proxmox_hypervisor, stripe_payments, vies_tax_ids, whm_panel,
 };
 
 use crate::settings::{Engine, MailChoice, Settings};
@@ -94,6 +95,7 @@ fn embedded_sealed(
         payments: stripe_payments(&settings)?,
         panel: whm_panel(&settings, &table, &clock)?,
         hypervisor: proxmox_hypervisor(&settings, &table)?,
+        machines: maas_machines(&settings, &table)?,
         tax_ids: vies_tax_ids(&settings, &clock)?,
         table,
         queue: Arc::new(queue),
@@ -119,6 +121,7 @@ pub fn with_ports(
         panel: whm_panel(&settings, &table, &clock).unwrap_or_else(|error| panic!("{error:#}")),
         hypervisor: proxmox_hypervisor(&settings, &table)
             .unwrap_or_else(|error| panic!("{error:#}")),
+        machines: maas_machines(&settings, &table).unwrap_or_else(|error| panic!("{error:#}")),
         tax_ids: vies_tax_ids(&settings, &clock).unwrap_or_else(|error| panic!("{error:#}")),
         table,
         queue,
@@ -139,6 +142,8 @@ pub struct EnginePorts {
     pub panel: Option<Arc<dyn HostingPanel>>,
     /// The real hypervisor, else the simulated one.
     pub hypervisor: Option<Arc<dyn Hypervisor>>,
+    /// The real machine pool, else the simulated one.
+    pub machines: Option<Arc<dyn Machines>>,
     pub tax_ids: Option<Arc<dyn TaxIds>>,
 }
 
@@ -157,6 +162,7 @@ pub fn with_real_ports(
         payments,
         panel,
         hypervisor,
+        machines,
         tax_ids,
     } = engine_ports;
     let (registry, simulated_registry) = registry(&settings, &table, &clock, registrar);
@@ -175,12 +181,14 @@ pub fn with_real_ports(
             HypervisorSettings::DEMO,
         ))
     });
-    let machines = Arc::new(SimulatedMachines::new(
-        table.clone(),
-        clock.clone(),
-        MachinesSettings::DEMO
-            .installing_in(Duration::from_secs(settings.sim.machine_install_secs)),
-    ));
+    let machines = machines.unwrap_or_else(|| {
+        let install_time = Duration::from_secs(settings.sim.machine_install_secs);
+        Arc::new(SimulatedMachines::new(
+            table.clone(),
+            clock.clone(),
+            MachinesSettings::DEMO.installing_in(install_time),
+        ))
+    });
     let tax_ids =
         tax_ids.unwrap_or_else(|| Arc::new(SimulatedTaxIds::new(table.clone(), clock.clone())));
     let registrars = Registrars::new(registry, &settings.policy, &table, &clock);

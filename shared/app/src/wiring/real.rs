@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use hostfront_adapters::aws::{OnFirstUse, Route53Zones, SesMailer};
 use hostfront_adapters::epp::EppRegistrar;
+use hostfront_adapters::maas::MaasMachines;
 use hostfront_adapters::proxmox::ProxmoxHypervisor;
 use hostfront_adapters::stripe::StripePayments;
 use hostfront_adapters::vies::ViesTaxIds;
@@ -11,6 +12,7 @@ use hostfront_adapters::whm::WhmPanel;
 use hostfront_core::clock::Clock;
 use hostfront_core::dnshost::DnsHost;
 use hostfront_core::hypervisor::Hypervisor;
+use hostfront_core::machines::Machines;
 use hostfront_core::mailer::Mailer;
 use hostfront_core::panel::HostingPanel;
 use hostfront_core::payments::Payments;
@@ -20,8 +22,8 @@ use hostfront_core::tax_ids::TaxIds;
 use secrecy::ExposeSecret;
 
 use crate::settings::{
-    DnsChoice, HypervisorChoice, MailChoice, PanelChoice, PaymentsChoice, RegistrarChoice,
-    Settings, TaxIdsChoice,
+    DnsChoice, HypervisorChoice, MachinesChoice, MailChoice, PanelChoice, PaymentsChoice,
+    RegistrarChoice, Settings, TaxIdsChoice,
 };
 
 /// The real hosting panel configured, if any (`None`: the simulation).
@@ -73,6 +75,21 @@ pub fn proxmox_hypervisor(settings: &Settings, table: &Arc<dyn Table>) -> RealHy
     let proxmox = ProxmoxHypervisor::new(proxmox.as_ref().clone(), table.clone())
         .map_err(|e| anyhow::anyhow!("the Proxmox hypervisor (HOSTFRONT_PROXMOX_URL): {e}"))?;
     Ok(Some(Arc::new(proxmox)))
+}
+
+/// The real machine pool configured, if any (`None`: the simulation).
+pub type RealMachines = anyhow::Result<Option<Arc<dyn Machines>>>;
+
+/// Canonical MAAS, when `HOSTFRONT_MACHINES=maas`; the machines' IP sets
+/// and PTRs are kept in `table`.
+pub fn maas_machines(settings: &Settings, table: &Arc<dyn Table>) -> RealMachines {
+    let MachinesChoice::Maas(maas) = &settings.adapters.machines else {
+        return Ok(None);
+    };
+    let maas = MaasMachines::new(maas.as_ref().clone(), table.clone()).map_err(|e| {
+        anyhow::anyhow!("the MAAS machine pool (HOSTFRONT_MAAS_URL, HOSTFRONT_MAAS_API_KEY): {e}")
+    })?;
+    Ok(Some(Arc::new(maas)))
 }
 
 /// Stripe, when `HOSTFRONT_PAYMENTS=stripe`.

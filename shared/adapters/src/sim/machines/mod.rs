@@ -124,9 +124,24 @@ impl SimulatedMachines {
         Key::new(format!("{PREFIX}#BACKUP#{key}"), "BACKUP")
     }
 
-    /// The machine `id` as a customer has it, else `no_such_machine`.
+    /// The machine `id` as a customer has it, with the key that holds it;
+    /// else `no_such_machine`.
+    async fn held_by(&self, id: &str) -> Result<(Machine, String), MachineError> {
+        let item = self
+            .table
+            .get(&self.machine_key(id))
+            .await
+            .map_err(backend)?;
+        let now = self.clock.now_millis();
+        item.and_then(|item| {
+            let machine = self.machine_of(&item, now)?;
+            Some((machine, item.str_attr("holder")?.to_string()))
+        })
+        .ok_or_else(|| no_such_machine(id))
+    }
+
     async fn held(&self, id: &str) -> Result<Machine, MachineError> {
-        self.machine(id).await?.ok_or_else(|| no_such_machine(id))
+        Ok(self.held_by(id).await?.0)
     }
 
     /// How many times the machine `id` was wiped on its way back to the pool.
@@ -176,17 +191,18 @@ impl Machines for SimulatedMachines {
     ) -> Result<Machine, MachineError> {
         self.round_trip().await;
         check_installation(installation, &simulated_templates())?;
-        let machine = self.held(id).await?;
+        let (machine, holder) = self.held_by(id).await?;
         if machine.state != MachineState::Allocated {
             return Ok(machine);
         }
+        // Still allocated to the same customer: not released and taken again meanwhile.
+        let allocated = Condition::eq("state", "allocated").and(Condition::eq("holder", holder));
         let update = Update::new()
             .set("state", "installing")
             .set("install_started_ms", self.clock.now_millis())
             .set("os_template", installation.os_template.clone())
             .set("way_in", pool::way_in(installation))
             .set("powered", true);
-        let allocated = Condition::eq("state", "allocated");
         match self
             .table
             .update(&self.machine_key(id), update, Some(allocated))
