@@ -79,6 +79,7 @@ conformance!(
     an_installation_runs_then_is_ready,
     a_bad_template_is_refused_and_nothing_is_installed,
     power_follows_what_is_asked,
+    staff_see_every_machine_free_or_whose,
 );
 
 /// A pool under test, with what the contract cannot show itself.

@@ -200,3 +200,32 @@ pub async fn power_follows_what_is_asked(pool: &Pool) {
     m.set_power(&taken.id, true).await.unwrap();
     assert!(powered().await);
 }
+
+pub async fn staff_see_every_machine_free_or_whose(pool: &Pool) {
+    let m = &pool.machines;
+    let before = m.pool().await.unwrap();
+    assert!(
+        !before.is_empty() && before.iter().all(|p| p.held.is_none()),
+        "{before:?}"
+    );
+    let taken = m
+        .allocate(&request("order-1", "dedi1.example.net", 4, 1))
+        .await
+        .unwrap();
+    let now = m.pool().await.unwrap();
+    assert_eq!(now.len(), before.len(), "the same machines");
+    let row = now
+        .iter()
+        .find(|p| p.id == taken.id)
+        .expect("the machine taken is listed");
+    assert_eq!(row.held.as_ref(), Some(&taken), "with whose it is");
+    assert!((row.cores, row.memory_gb) >= (4, 16), "{row:?}");
+    assert_eq!(now.iter().filter(|p| p.held.is_some()).count(), 1);
+    m.release(&taken.id).await.unwrap();
+    pool.settle();
+    let after = m.pool().await.unwrap();
+    assert!(
+        after.iter().all(|p| p.held.is_none()),
+        "free again: {after:?}"
+    );
+}

@@ -239,6 +239,12 @@ async fn an_order_waits_for_a_free_machine(clock: &ManualClock, ports: &Ports) {
         }
     };
     let (customer, id) = &waiting;
+    let copy = provision::run(ports, customer, id, false).await;
+    assert_eq!(
+        copy,
+        Ok(Outcome::AlreadyWaiting),
+        "a second copy of its job ends"
+    );
     let view = order_view(ports, customer, id).await;
     assert_eq!(
         view.status,
@@ -282,6 +288,8 @@ async fn an_order_waits_for_a_free_machine(clock: &ManualClock, ports: &Ports) {
     }
     assert_eq!(cancel::end_due(ports).await.unwrap(), 1);
     cancel::tear_down(ports, &first, &service.id).await.unwrap();
+    // Its job comes back within ten minutes and takes the machine.
+    clock.advance_secs(10 * 60);
     let next = provision::run(ports, customer, id, false).await;
     assert!(
         matches!(

@@ -300,7 +300,10 @@ impl hostfront::dnshost::DnsHost for SlowToServe {
 /// A zone still propagating makes the DNS step wait, even on what would be
 /// the job's last delivery: the order never fails for it, the step shows
 /// it waits, and the saga finishes once the zone is served.
-async fn a_zone_still_propagating_is_waited_for_never_failed(mut ports: hostfront::Ports) {
+async fn a_zone_still_propagating_is_waited_for_never_failed(
+    clock: &ManualClock,
+    mut ports: hostfront::Ports,
+) {
     ports.dns_host = Arc::new(SlowToServe {
         inner: ports.dns_host.clone(),
         pending: 3.into(),
@@ -308,10 +311,21 @@ async fn a_zone_still_propagating_is_waited_for_never_failed(mut ports: hostfron
     let (customer, id) = paid_order(&ports).await;
     for _ in 0..3 {
         let waiting = provision::run(&ports, &customer.id, &id, true).await;
-        assert!(
-            matches!(waiting, Err(provision::SagaError::Waiting { step: "dns_zone", retry_in, .. }) if retry_in > Duration::ZERO),
-            "{waiting:?}"
+        let Err(provision::SagaError::Waiting {
+            step: "dns_zone",
+            retry_in,
+            ..
+        }) = waiting
+        else {
+            panic!("{waiting:?}")
+        };
+        assert!(retry_in > Duration::ZERO);
+        assert_eq!(
+            provision::run(&ports, &customer.id, &id, true).await,
+            Ok(Outcome::AlreadyWaiting),
+            "a copy of the job before its time ends"
         );
+        clock.advance_secs(retry_in.as_secs() as i64);
         let order = orders::load(&ports, &customer.id, &id).await.unwrap();
         assert_eq!(order.status, OrderStatus::Provisioning);
         let view = orders::view(&ports, order).await.unwrap();
@@ -335,14 +349,14 @@ async fn a_zone_still_propagating_is_waited_for_never_failed(mut ports: hostfron
 async fn a_zone_still_propagating_is_waited_for_never_failed_on_sqlite() {
     let clock = ManualClock::starting_now();
     let (_dir, ports) = embedded_ports_with(&clock, |_| {});
-    a_zone_still_propagating_is_waited_for_never_failed(ports).await;
+    a_zone_still_propagating_is_waited_for_never_failed(&clock, ports).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_zone_still_propagating_is_waited_for_never_failed_on_dynamodb() {
     let clock = ManualClock::starting_now();
     let (_dir, ports) = hostfront_tests::cloud_ports_with(&clock, |_| {}).await;
-    a_zone_still_propagating_is_waited_for_never_failed(ports).await;
+    a_zone_still_propagating_is_waited_for_never_failed(&clock, ports).await;
 }
 
 /// The job of an order whose zone is still propagating is sent again for
@@ -371,6 +385,7 @@ async fn a_waiting_step_sends_its_job_again_for_later() {
         matches!(handled, Err(JobError::Later { retry_in, .. }) if retry_in == Duration::from_secs(15)),
         "{handled:?}"
     );
+    clock.advance_secs(15);
     jobs.handle(&message)
         .await
         .expect("served now: the order goes live");

@@ -142,7 +142,7 @@ async fn a_service_ends_when_asked_and_is_torn_down_once(clock: &ManualClock, po
         .collect();
     assert_eq!(
         attempts,
-        [1, 1, 2, 1],
+        [1, 1, 2, 1, 1],
         "each step done once; the failed one twice"
     );
     assert!(ports.dns_host.zone(&domain.name).await.unwrap().is_none());

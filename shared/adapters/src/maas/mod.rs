@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use hostfront_core::machines::{
     Installation, Machine, MachineBackup, MachineError, MachineRequest, MachineState, Machines,
-    OsTemplate, check_installation,
+    OsTemplate, PoolMachine, check_installation,
 };
 use hostfront_core::store::Table;
 
@@ -86,15 +86,14 @@ impl MaasMachines {
                 .as_str()
                 .and_then(|s| self.template_of(s)),
         };
-        let number = |name: &str| json[name].as_f64().unwrap_or(0.0);
+        let (cores, memory_gb, disk_gb) = size_of(json);
         Some(Machine {
             id: id.to_string(),
             hostname: record.hostname.clone(),
             plan_id: record.plan_id.clone(),
-            cores: number("cpu_count") as u32,
-            // MAAS counts memory in MiB and storage in MB.
-            memory_gb: (number("memory") / 1024.0) as u32,
-            disk_gb: (number("storage") / 1000.0) as u32,
+            cores,
+            memory_gb,
+            disk_gb,
             ipv4: record.ipv4.clone(),
             ipv6: record.ipv6.clone(),
             state,
@@ -116,6 +115,17 @@ impl MaasMachines {
     async fn held(&self, id: &str) -> Result<Machine, MachineError> {
         self.machine(id).await?.ok_or_else(|| no_such_machine(id))
     }
+}
+
+/// A machine's cores, memory and disk in GB, as MAAS describes it: it
+/// counts memory in MiB and storage in MB.
+fn size_of(json: &Value) -> (u32, u32, u32) {
+    let number = |name: &str| json[name].as_f64().unwrap_or(0.0);
+    (
+        number("cpu_count") as u32,
+        (number("memory") / 1024.0) as u32,
+        (number("storage") / 1000.0) as u32,
+    )
 }
 
 #[async_trait]
@@ -219,6 +229,38 @@ impl Machines for MaasMachines {
             Err(fault) => return Err(fault.into_error()),
         }
         self.ledger.forget(id, &record).await
+    }
+
+    /// The machines MAAS has ready, and those this adapter holds; a
+    /// machine another user of MAAS holds is not this pool's.
+    async fn pool(&self) -> Result<Vec<PoolMachine>, MachineError> {
+        let listed = self
+            .api
+            .call("GET", "machines/", None, &[])
+            .await
+            .map_err(Fault::into_error)?;
+        let mut pool = Vec::new();
+        for json in listed.as_array().into_iter().flatten() {
+            let Some(id) = json["system_id"].as_str() else {
+                continue;
+            };
+            let held = match self.ledger.record(id).await? {
+                Some(record) => self.machine_of(id, json, &record),
+                None => None,
+            };
+            if held.is_none() && json["status_name"] != "Ready" {
+                continue;
+            }
+            let (cores, memory_gb, disk_gb) = size_of(json);
+            pool.push(PoolMachine {
+                id: id.to_string(),
+                cores,
+                memory_gb,
+                disk_gb,
+                held,
+            });
+        }
+        Ok(pool)
     }
 
     async fn os_templates(&self) -> Result<Vec<OsTemplate>, MachineError> {

@@ -53,6 +53,9 @@ pub enum AddonError {
     Table(#[from] TableError),
 }
 
+/// The most mailbox names one change may carry, as the API describes it.
+const MOST_MAILBOXES: usize = 1000;
+
 /// `name` as a mailbox of `domain`: `info` and `info@domain` are the same.
 fn mailbox(name: &str, domain: &str) -> Option<String> {
     let name = name.trim().to_ascii_lowercase();
@@ -163,6 +166,12 @@ pub async fn set_mailboxes(
     names: &[String],
 ) -> Result<Subscription, AddonError> {
     let service = active_service(ports, customer_id, service_id).await?;
+    if names.len() > MOST_MAILBOXES {
+        return Err(AddonError::Invalid {
+            code: "invalid_mailbox",
+            message: format!("a service has at most {MOST_MAILBOXES} mailboxes"),
+        });
+    }
     let mut mailboxes = Vec::new();
     for name in names {
         let address = mailbox(name, &service.domain).ok_or_else(|| AddonError::Invalid {

@@ -35,7 +35,10 @@ async fn os_templates(
     let templates = templates_for(&state.ports, kind).await.ok_or_else(|| {
         ApiError::unprocessable(
             "not_a_server",
-            format!("a {} plan installs no operating system", kind.as_str()),
+            format!(
+                "plans of the kind {} install no operating system",
+                kind.as_str()
+            ),
         )
     })?;
     templates.map(Json).map_err(ApiError::unavailable)

@@ -279,6 +279,10 @@ pub enum Outcome {
     Held,
     /// The order is not provisioning (not paid, held, or live already).
     NothingToDo,
+    /// A step waits, and the job sent for its next look is due later: this
+    /// job is a second copy (a redelivery, the stalled-order sweep), and
+    /// ends without sending itself again, so a long wait keeps one job.
+    AlreadyWaiting,
 }
 
 /// Runs `order_id`'s saga from its first unfinished step. `last_try` says
@@ -295,6 +299,9 @@ pub async fn run(
     };
     let mut order = Order::of(&item)?;
     match order.status {
+        OrderStatus::Provisioning if saga::waits_for_another_job(ports, &item) => {
+            return Ok(Outcome::AlreadyWaiting);
+        }
         OrderStatus::Provisioning => {}
         // A job redriven from the dead-letter queue resumes the order.
         OrderStatus::Failed => {
@@ -343,7 +350,7 @@ pub async fn run(
                 return Ok(Outcome::Held);
             }
             Err(StepError::Later { reason, retry_in }) => {
-                saga.wait(step, &reason).await?;
+                saga.wait(step, &reason, retry_in).await?;
                 return Err(SagaError::Waiting {
                     step: step.name(),
                     reason,

@@ -2,6 +2,8 @@
 //! through the ledger, status changes of the order, and the dispatch to the
 //! step files.
 
+use std::time::Duration;
+
 use serde_json::Value;
 
 use super::{Done, LEASE, SagaError, Step, StepError};
@@ -14,6 +16,7 @@ use crate::orders::lifecycle::{Change, ChangeError};
 use crate::orders::secrets::{self as order_secrets, Secret};
 use crate::orders::{DomainAction, Order, OrderStatus, children_partition, order_key};
 use crate::panel::{HostingAccount, MailDomain, MailSetup, ResellerAccess};
+use crate::queue::MAX_DELAY;
 use crate::step_ledger::{LeaseError, Ledger};
 use crate::store::{Item, ItemExt, TableError, TxOp, Update};
 use crate::{Provisioning, Storage};
@@ -25,6 +28,14 @@ pub(crate) fn ledger(ports: &impl Storage) -> Ledger<'_> {
         clock: ports.clock(),
         lease: LEASE,
     }
+}
+
+/// Whether the order's waiting step has a job due later than now: the
+/// job sent for its next look, which this one would only duplicate.
+pub(super) fn waits_for_another_job(ports: &impl Storage, order: &Item) -> bool {
+    order
+        .i64_attr("waits_until")
+        .is_some_and(|due| ports.clock().now_secs() < due)
 }
 
 /// A VPS as the zone and the login details see it: its addresses, and
@@ -163,10 +174,25 @@ impl<P: Provisioning> Saga<'_, P> {
         self.ports.table().transact(ops).await
     }
 
-    /// Lets `step` go for now, as `why` explains; the job comes back to it.
-    pub(super) async fn wait(&self, step: Step, why: &str) -> Result<(), TableError> {
+    /// Lets `step` go for now, as `why` explains; the job comes back to it
+    /// after `retry_in`, the time the order records (`waits_until`) so
+    /// that other copies of the job end (`waits_for_another_job`).
+    pub(super) async fn wait(
+        &self,
+        step: Step,
+        why: &str,
+        retry_in: Duration,
+    ) -> Result<(), TableError> {
         let partition = children_partition(&self.order.id);
-        ledger(self.ports).release(step.of(&partition), why).await
+        ledger(self.ports).release(step.of(&partition), why).await?;
+        let due = self.ports.clock().now_secs() + retry_in.min(MAX_DELAY).as_secs() as i64;
+        let key = order_key(&self.order.customer_id, &self.order.id);
+        let update = Update::new().set("waits_until", due);
+        self.ports
+            .table()
+            .update(&key, update, None)
+            .await
+            .map(|_| ())
     }
 
     async fn record_failure(&self, step: Step, error: &str) -> Result<(), TableError> {

@@ -9,7 +9,8 @@ use crate::{Queueing, Storage};
 /// Enqueues again every order that has been provisioning for longer than
 /// `stalled_after`, a page at a time: a lost enqueue or a lost job must not
 /// strand a paid order. A job for an order whose saga is running anyway finds
-/// its steps leased or done.
+/// its steps leased or done; one for an order whose step waits, with its own
+/// job due later, ends at once (`Outcome::AlreadyWaiting`).
 pub async fn resume_stalled(
     ports: &(impl Storage + Queueing),
     stalled_after: Duration,
