@@ -285,6 +285,35 @@ pub enum Outcome {
     AlreadyWaiting,
 }
 
+/// The order the saga runs on, or what this job does instead: a failed
+/// order's job redriven from the dead-letter queue resumes it; an order
+/// whose step waits for another job, or no longer provisioning, is left.
+async fn to_run(
+    ports: &impl Provisioning,
+    item: &Item,
+) -> Result<Result<Order, Outcome>, SagaError> {
+    let mut order = Order::of(item)?;
+    match order.status {
+        OrderStatus::Provisioning if saga::waits_for_another_job(ports, item) => {
+            Ok(Err(Outcome::AlreadyWaiting))
+        }
+        OrderStatus::Provisioning => Ok(Ok(order)),
+        OrderStatus::Failed => {
+            set_status(
+                ports,
+                &order,
+                Update::new().remove("failed_step"),
+                OrderStatus::Provisioning,
+                "its job was sent again from the dead-letter queue",
+            )
+            .await?;
+            order.status = OrderStatus::Provisioning;
+            Ok(Ok(order))
+        }
+        _ => Ok(Err(Outcome::NothingToDo)),
+    }
+}
+
 /// Runs `order_id`'s saga from its first unfinished step. `last_try` says
 /// that the queue will not deliver this job again.
 pub async fn run(
@@ -297,26 +326,10 @@ pub async fn run(
     let Some(item) = ports.table().get(&key).await? else {
         return Ok(Outcome::NothingToDo);
     };
-    let mut order = Order::of(&item)?;
-    match order.status {
-        OrderStatus::Provisioning if saga::waits_for_another_job(ports, &item) => {
-            return Ok(Outcome::AlreadyWaiting);
-        }
-        OrderStatus::Provisioning => {}
-        // A job redriven from the dead-letter queue resumes the order.
-        OrderStatus::Failed => {
-            set_status(
-                ports,
-                &order,
-                Update::new().remove("failed_step"),
-                OrderStatus::Provisioning,
-                "its job was sent again from the dead-letter queue",
-            )
-            .await?;
-            order.status = OrderStatus::Provisioning;
-        }
-        _ => return Ok(Outcome::NothingToDo),
-    }
+    let order = match to_run(ports, &item).await? {
+        Ok(order) => order,
+        Err(outcome) => return Ok(outcome),
+    };
     let done = saga::ledger(ports)
         .done(&children_partition(order_id))
         .await?;
