@@ -38,6 +38,16 @@ impl std::fmt::Display for Failure {
     }
 }
 
+impl Failure {
+    /// The failure in words naming `service`: "MAAS did not answer in time".
+    pub(crate) fn of(self, service: &str) -> String {
+        match self {
+            Failure::TimedOut => format!("{service} did not answer in time"),
+            Failure::Transport(error) => format!("{service}: {error}"),
+        }
+    }
+}
+
 /// Refuses a base URL that would send secrets in the clear.
 pub(crate) fn check_base_url(url: &str) -> Result<(), String> {
     if url.starts_with("https://") || url.starts_with("http://127.0.0.1:") {

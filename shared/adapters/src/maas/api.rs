@@ -17,7 +17,7 @@ use serde_json::Value;
 use hostfront_core::machines::MachineError;
 
 use super::MaasSettings;
-use crate::https::{Failure, HttpsClient, check_base_url};
+use crate::https::{HttpsClient, check_base_url};
 use crate::proxmox::percent_encoded;
 
 pub struct Api {
@@ -174,10 +174,7 @@ impl Api {
             .http
             .exchange(request, self.settings.timeout)
             .await
-            .map_err(|e| match e {
-                Failure::TimedOut => Fault::Unavailable("MAAS did not answer in time".into()),
-                Failure::Transport(e) => Fault::Unavailable(format!("MAAS: {e}")),
-            })?;
+            .map_err(|e| Fault::Unavailable(e.of("MAAS")))?;
         if !(200..300).contains(&status) {
             return Err(Fault::Answered(status, message_of(status, &body)));
         }

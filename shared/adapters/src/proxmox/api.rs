@@ -16,7 +16,7 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use super::ProxmoxSettings;
-use crate::https::{Failure, HttpsClient, check_base_url};
+use crate::https::{HttpsClient, check_base_url};
 
 pub struct Api {
     http: HttpsClient,
@@ -125,10 +125,7 @@ impl Api {
             .http
             .exchange(request, self.settings.timeout)
             .await
-            .map_err(|e| match e {
-                Failure::TimedOut => Fault::Unavailable("Proxmox did not answer in time".into()),
-                Failure::Transport(e) => Fault::Unavailable(format!("Proxmox: {e}")),
-            })?;
+            .map_err(|e| Fault::Unavailable(e.of("Proxmox")))?;
         if status != 200 {
             return Err(Fault::Answered(status, message_of(status, &body)));
         }

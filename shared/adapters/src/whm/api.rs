@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::WhmSettings;
 use hostfront_core::panel::PanelError;
 
-use crate::https::{Failure, HttpsClient, check_base_url};
+use crate::https::{HttpsClient, check_base_url};
 
 /// Why a call did not succeed.
 #[derive(Debug)]
@@ -86,10 +86,7 @@ impl Api {
             .http
             .exchange(request, self.settings.timeout)
             .await
-            .map_err(|e| match e {
-                Failure::TimedOut => Fault::Unavailable(format!("{server} did not answer in time")),
-                Failure::Transport(e) => Fault::Unavailable(format!("{server}: {e}")),
-            })?;
+            .map_err(|e| Fault::Unavailable(e.of(server)))?;
         match status {
             200 => serde_json::from_slice(&body)
                 .map_err(|_| Fault::Unavailable(format!("{server} answered something not JSON"))),

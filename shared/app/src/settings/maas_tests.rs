@@ -1,14 +1,5 @@
-use std::collections::HashMap;
-
+use super::tests::settings;
 use super::*;
-
-fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-    let map: HashMap<String, String> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Settings::from_lookup(|k| map.get(k).cloned())
-}
 
 const MAAS: &[(&str, &str)] = &[
     ("HOSTFRONT_MACHINES", "maas"),

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use super::*;
 
-fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+pub(super) fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
     let map: HashMap<String, String> = pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
