@@ -37,9 +37,9 @@ const STATES = { allocated: "set aside", installing: "installing", ready: "runni
 
 function machineRow({ id, cores, memory_gb, disk_gb, held }) {
   return el("tr", { "data-machine": id },
-    el("td", {}, id), el("td", { "data-label": "Size" }, `${cores} cores, ${memory_gb} GB, ${disk_gb} GB disk`),
+    el("td", { class: "server-name" }, id), el("td", { "data-label": "Size" }, `${cores} cores, ${memory_gb} GB, ${disk_gb} GB disk`),
     el("td", { "data-label": "Held by" }, held ? `${held.hostname} (${held.ipv4.join(", ")})` : "free"),
-    el("td", { "data-label": "State" }, held ? `${STATES[held.state] ?? held.state}${held.powered ? "" : ", powered off"}` : ""));
+    el("td", { "data-label": "State" }, held ? `${STATES[held.state] ?? held.state}${held.powered ? "" : ", powered off"}` : "ready for a customer"));
 }
 
 export async function showPools() {
