@@ -1,4 +1,4 @@
-use super::tests::settings;
+use super::tests::{refused_naming, settings};
 use super::*;
 
 const MAAS: &[(&str, &str)] = &[
@@ -35,13 +35,7 @@ fn machines_are_simulated_unless_maas_is_chosen_with_its_region() {
         "the key never prints"
     );
     for missing in ["HOSTFRONT_MAAS_API_KEY", "HOSTFRONT_MAAS_IPV4_FIRST"] {
-        let pairs: Vec<_> = MAAS
-            .iter()
-            .filter(|(k, _)| *k != missing)
-            .cloned()
-            .collect();
-        let e = settings(&pairs).unwrap_err();
-        assert!(e.to_string().contains(missing), "{e}");
+        refused_naming(MAAS, missing);
     }
     let mut bad = MAAS.to_vec();
     bad.push(("HOSTFRONT_MAAS_TEMPLATES", "noble"));

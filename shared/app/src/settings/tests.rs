@@ -2,6 +2,13 @@ use std::collections::HashMap;
 
 use super::*;
 
+/// `all` without `missing` is refused, the error naming what is missing.
+pub(super) fn refused_naming(all: &[(&str, &str)], missing: &str) {
+    let pairs: Vec<_> = all.iter().filter(|(k, _)| *k != missing).cloned().collect();
+    let e = settings(&pairs).unwrap_err();
+    assert!(e.to_string().contains(missing), "{e}");
+}
+
 pub(super) fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
     let map: HashMap<String, String> = pairs
         .iter()
@@ -337,13 +344,7 @@ fn vms_are_simulated_unless_proxmox_is_chosen_with_its_cluster() {
         "HOSTFRONT_PROXMOX_TOKEN_SECRET",
         "HOSTFRONT_PROXMOX_IPV4_COUNT",
     ] {
-        let pairs: Vec<_> = PROXMOX
-            .iter()
-            .filter(|(k, _)| *k != missing)
-            .cloned()
-            .collect();
-        let e = settings(&pairs).unwrap_err();
-        assert!(e.to_string().contains(missing), "{e}");
+        refused_naming(PROXMOX, missing);
     }
     let mut bad = PROXMOX.to_vec();
     bad.push(("HOSTFRONT_PROXMOX_IPV4_GATEWAY", "gateway"));
