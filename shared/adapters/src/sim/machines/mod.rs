@@ -21,7 +21,7 @@ use hostfront_core::machines::{
     Installation, Machine, MachineBackup, MachineError, MachineRequest, MachineState, Machines,
     OsTemplate, PoolMachine, check_installation, check_request,
 };
-use hostfront_core::store::{Condition, ItemExt, Key, Table, TableError, Update};
+use hostfront_core::store::{Condition, Item, ItemExt, Key, Table, TableError, Update};
 
 use super::hypervisor::simulated_templates;
 use crate::address_pool::{AddressPool, AddressRange};
@@ -127,17 +127,19 @@ impl SimulatedMachines {
     /// The machine `id` as a customer has it, with the key that holds it;
     /// else `no_such_machine`.
     async fn held_by(&self, id: &str) -> Result<(Machine, String), MachineError> {
-        let item = self
-            .table
-            .get(&self.machine_key(id))
-            .await
-            .map_err(backend)?;
-        let now = self.clock.now_millis();
+        let (item, now) = self.record(id).await?;
         item.and_then(|item| {
             let machine = self.machine_of(&item, now)?;
             Some((machine, item.str_attr("holder")?.to_string()))
         })
         .ok_or_else(|| no_such_machine(id))
+    }
+
+    /// The machine `id`'s record, if any, and the time it is read at.
+    async fn record(&self, id: &str) -> Result<(Option<Item>, i64), MachineError> {
+        let key = self.machine_key(id);
+        let item = self.table.get(&key).await.map_err(backend)?;
+        Ok((item, self.clock.now_millis()))
     }
 
     async fn held(&self, id: &str) -> Result<Machine, MachineError> {
@@ -215,12 +217,7 @@ impl Machines for SimulatedMachines {
     }
 
     async fn machine(&self, id: &str) -> Result<Option<Machine>, MachineError> {
-        let item = self
-            .table
-            .get(&self.machine_key(id))
-            .await
-            .map_err(backend)?;
-        let now = self.clock.now_millis();
+        let (item, now) = self.record(id).await?;
         Ok(item.and_then(|item| self.machine_of(&item, now)))
     }
 
