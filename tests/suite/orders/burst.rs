@@ -30,6 +30,10 @@ async fn burst(shopper: &Shopper<'_>, count: usize) -> Duration {
     started.elapsed()
 }
 
+/// Rounds of the comparison: the suite runs other tests beside this one, so
+/// each figure is the best of its rounds, one and ten taken in turn.
+const ROUNDS: usize = 3;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_paid_orders_go_live_within_one_and_a_half_times_one() {
     // Each provisioning step waits on the simulated registry and panel, as
@@ -40,13 +44,16 @@ async fn ten_paid_orders_go_live_within_one_and_a_half_times_one() {
     })
     .await;
     let shopper = Shopper::sign_up(&app, "burst@example.com", "GB").await;
-    let one = burst(&shopper, 1).await;
-    let ten = burst(&shopper, 10).await;
+    let (mut one, mut ten) = (Duration::MAX, Duration::MAX);
+    for _ in 0..ROUNDS {
+        one = one.min(burst(&shopper, 1).await);
+        ten = ten.min(burst(&shopper, 10).await);
+    }
     let ratio = ten.as_secs_f64() / one.as_secs_f64();
-    println!("one order live in {one:?}, ten in {ten:?}: {ratio:.2}×");
+    println!("one order live in {one:?}, ten in {ten:?} (best of {ROUNDS}): {ratio:.2}×");
     assert!(
         ratio <= 1.5,
-        "one order live in {one:?}, ten in {ten:?}: {ratio:.2}×"
+        "one order live in {one:?}, ten in {ten:?} (best of {ROUNDS}): {ratio:.2}×"
     );
     app.shutdown().await.unwrap();
 }
