@@ -24,6 +24,7 @@ fn a_web_zone() -> Zone {
         serial: zone::serial_for(time::OffsetDateTime::now_utc()),
         nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
         hostmaster: "hostmaster@example.net".into(),
+        primaries: Vec::new(),
         origin,
     }
 }

@@ -29,6 +29,12 @@ impl DnsHost for TableZones {
         "table"
     }
 
+    /// The nameservers reading the table run BIND, which copies a
+    /// secondary zone from its primaries itself.
+    fn serves_secondaries(&self) -> bool {
+        true
+    }
+
     async fn create_zone(&self, zone: &Zone, order_id: &OrderId) -> Result<(), DnsError> {
         match self
             .table

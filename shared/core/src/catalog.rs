@@ -16,7 +16,7 @@ use crate::store::{Item, Key, Query, SortKey, Table, TableError, TableResult};
 
 const PARTITION: &str = "CATALOG";
 /// Bump when the demo catalog changes, so existing data directories get it.
-const DEMO_VERSION: &str = "SEEDED#4";
+const DEMO_VERSION: &str = "SEEDED#5";
 const DEMO: &str = include_str!("../catalog/demo.json");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -29,16 +29,24 @@ pub enum PlanKind {
     Dedicated,
     /// A dedicated server that the company runs: the customer gets no root.
     Managed,
+    /// DNS hosting: our nameservers serve a zone the customer holds, as its
+    /// primary (the customer's records) or its secondary (copied from the
+    /// customer's own primary servers).
+    Dns,
+    /// A domain and nothing else: parked on our parking page.
+    Domain,
 }
 
 impl PlanKind {
-    pub const ALL: [PlanKind; 6] = [
+    pub const ALL: [PlanKind; 8] = [
         PlanKind::Shared,
         PlanKind::Email,
         PlanKind::Reseller,
         PlanKind::Vps,
         PlanKind::Dedicated,
         PlanKind::Managed,
+        PlanKind::Dns,
+        PlanKind::Domain,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,7 +57,14 @@ impl PlanKind {
             PlanKind::Vps => "vps",
             PlanKind::Dedicated => "dedicated",
             PlanKind::Managed => "managed",
+            PlanKind::Dns => "dns",
+            PlanKind::Domain => "domain",
         }
+    }
+
+    /// Only a zone on our nameservers: no account, server or login.
+    pub fn zone_only(self) -> bool {
+        matches!(self, PlanKind::Dns | PlanKind::Domain)
     }
 
     /// Served from a machine of the pool rather than a panel or a hypervisor.

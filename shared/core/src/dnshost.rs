@@ -23,6 +23,12 @@ pub enum DnsError {
 pub trait DnsHost: Send + Sync {
     fn name(&self) -> &'static str;
 
+    /// Whether its nameservers can serve a secondary zone, copied from the
+    /// customer's own primary servers (Route 53, for one, cannot).
+    fn serves_secondaries(&self) -> bool {
+        false
+    }
+
     /// Creates `zone` for `order_id`; a zone made by an earlier try stays as
     /// it is. Done once every nameserver of the host serves it; `Pending`
     /// until then.

@@ -15,6 +15,7 @@ mod records;
 mod rules;
 mod saga;
 mod vps;
+mod zone_only;
 
 use hostfront::mail::{self, MailKind};
 use hostfront_tests::App;

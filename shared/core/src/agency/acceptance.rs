@@ -23,15 +23,17 @@ use crate::audit::Actor;
 use crate::lifecycle::{Change, Status, Subject};
 use crate::mail::{self, Letter, Mail, MailKind};
 use crate::store::{Tx, TxError, TxOp, Update};
-use crate::{Catalogs, Hashing, Hosting, Mailing, Registry, Sealing, Settings, Storage, clock};
+use crate::{
+    Catalogs, Hashing, Hosting, Mailing, Registry, Sealing, Settings, Storage, Zones, clock,
+};
 
 /// What accepting a proposal uses: the order flow's ports.
 pub trait Accepting:
-    Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing
+    Storage + Settings + Registry + Hosting + Zones + Mailing + Sealing + Catalogs + Hashing
 {
 }
-impl<T: Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing> Accepting
-    for T
+impl<T: Storage + Settings + Registry + Hosting + Zones + Mailing + Sealing + Catalogs + Hashing>
+    Accepting for T
 {
 }
 

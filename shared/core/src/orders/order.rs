@@ -151,6 +151,9 @@ pub struct Order {
     /// A VPS's operating system and SSH key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<crate::orders::create::ServerChoice>,
+    /// A DNS-only or domain-only order's zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<crate::zone::customer::ZoneUse>,
     pub currency: Currency,
     pub total: i64,
     pub invoice_number: String,
@@ -225,8 +228,9 @@ impl Order {
         })
     }
 
-    /// The markers that keep this order's domain and username unique.
-    pub fn marker_keys(&self, subdomain_zone: &str) -> [Key; 2] {
+    /// The markers that keep this order's domain and username unique: the
+    /// domain's first, then the username's unless the plan has no login.
+    pub fn marker_keys(&self, subdomain_zone: &str) -> Vec<Key> {
         let domain = match self.domain.action {
             DomainAction::Subdomain => {
                 let zone = format!(".{subdomain_zone}");
@@ -239,6 +243,10 @@ impl Order {
             }
             _ => domain_marker(&self.domain.name),
         };
-        [domain, username::marker_key(&self.username)]
+        let mut keys = vec![domain];
+        if !self.username.is_empty() {
+            keys.push(username::marker_key(&self.username));
+        }
+        keys
     }
 }

@@ -105,6 +105,9 @@ pub struct Subscription {
     /// domain's nameservers and web address pointed elsewhere, while they do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elsewhere_since: Option<String>,
+    /// A DNS-only or domain-only service: what our nameservers serve.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<crate::zone::customer::ZoneUse>,
     #[serde(default)]
     pub v: i64,
 }
@@ -121,7 +124,7 @@ impl Subscription {
     /// the hypervisor and a dedicated or managed server on its machine,
     /// and their sites, mail and certificates are their own.
     pub fn on_panel(&self) -> bool {
-        self.hosting.vm.is_none() && self.hosting.machine.is_none()
+        self.hosting.vm.is_none() && self.hosting.machine.is_none() && self.zone.is_none()
     }
 
     fn item(&self) -> Item {

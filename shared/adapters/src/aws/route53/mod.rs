@@ -244,6 +244,9 @@ impl DnsHost for Route53Zones {
     }
 
     async fn create_zone(&self, zone: &Zone, order_id: &OrderId) -> Result<(), DnsError> {
+        if !zone.primaries.is_empty() {
+            return Err(failed("Route 53 serves no secondary zones"));
+        }
         let found = self.find(&zone.origin).await?;
         if let Some(found) = &found {
             // Another order's zone stays as it is.
@@ -281,6 +284,7 @@ impl DnsHost for Route53Zones {
             nameservers: Vec::new(),
             hostmaster: String::new(),
             records: Vec::new(),
+            primaries: Vec::new(),
         };
         for set in self.record_sets(found.id()).await? {
             let name = relative(set.name(), origin);

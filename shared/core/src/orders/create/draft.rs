@@ -65,7 +65,11 @@ impl Draft {
         ports: &impl Sealing,
         password: &str,
     ) -> Result<TxOp, OrderError> {
-        let mut secrets = vec![(Secret::PanelPassword, password)];
+        // A plan with no login has no password to keep.
+        let mut secrets = Vec::new();
+        if !password.is_empty() {
+            secrets.push((Secret::PanelPassword, password));
+        }
         if let Some(code) = &self.domain.auth_code {
             secrets.push((Secret::AuthCode, code.as_str()));
         }
@@ -131,6 +135,7 @@ fn unpaid_order(
         domain: domain.domain.clone(),
         username: checked.username.clone(),
         server: checked.server.clone(),
+        zone: checked.zone.clone(),
         currency: invoice.currency.clone(),
         total: invoice.total,
         invoice_number: String::new(),

@@ -13,9 +13,11 @@ mod draft;
 mod request;
 mod server;
 mod write;
+mod zone_choice;
 
 pub use request::{DomainRequest, OrderRequest, generate_password};
 pub use server::{ServerChoice, os_templates};
+pub use zone_choice::ZoneChoice;
 
 use self::domain_choice::resolve_domain;
 use self::draft::Draft;
@@ -26,7 +28,9 @@ use crate::accounts::Customer;
 use crate::audit::{Actor, Role};
 use crate::idempotency::{Earlier, IdempotencyRecord};
 use crate::mail;
-use crate::{Catalogs, Hashing, Hosting, Mailing, OrderId, Registry, Sealing, Settings, Storage};
+use crate::{
+    Catalogs, Hashing, Hosting, Mailing, OrderId, Registry, Sealing, Settings, Storage, Zones,
+};
 
 #[derive(Debug)]
 pub struct Placed {
@@ -49,7 +53,9 @@ struct Placement<'a> {
 
 /// Places an order for `customer`, or returns the one placed before under `key`.
 pub async fn place(
-    ports: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
+    ports: &(
+         impl Storage + Settings + Registry + Hosting + Zones + Mailing + Sealing + Catalogs + Hashing
+     ),
     customer: &Customer,
     key: &str,
     request: OrderRequest,
@@ -60,7 +66,9 @@ pub async fn place(
 /// Places an order for `customer` as a member of staff (`staff`, acting
 /// from `client`), recorded as such on the order and in the audit log.
 pub async fn place_for(
-    ports: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
+    ports: &(
+         impl Storage + Settings + Registry + Hosting + Zones + Mailing + Sealing + Catalogs + Hashing
+     ),
     staff: (&Actor, Role, &str),
     customer: &Customer,
     key: &str,
@@ -70,7 +78,9 @@ pub async fn place_for(
 }
 
 async fn place_as(
-    ports: &(impl Storage + Settings + Registry + Hosting + Mailing + Sealing + Catalogs + Hashing),
+    ports: &(
+         impl Storage + Settings + Registry + Hosting + Zones + Mailing + Sealing + Catalogs + Hashing
+     ),
     customer: &Customer,
     staff: Option<StaffPlacing<'_>>,
     key: &str,
@@ -89,6 +99,12 @@ async fn place_as(
     let catalog = ports.catalog().get(ports.table(), ports.clock()).await?;
     let mut checked = request::check(ports, customer, &catalog, &request).await?;
     checked.server = server::check(ports, checked.plan, request.server.as_ref()).await?;
+    checked.zone = zone_choice::check(
+        ports,
+        checked.plan,
+        request.domain.action,
+        request.zone.as_ref(),
+    )?;
     ensure_room_for_unpaid(ports, customer).await?;
     let domain = resolve_domain(ports, &catalog, &request.domain).await?;
     let mut draft = Draft::new(ports, &placement, &catalog, &checked, domain);

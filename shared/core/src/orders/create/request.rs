@@ -33,6 +33,8 @@ pub struct OrderRequest {
     pub cycle: String,
     pub domain: DomainRequest,
     /// The control-panel username: a letter, then letters and digits.
+    /// Left out for a DNS-only or domain-only plan, which has no login.
+    #[serde(default)]
     #[schema(pattern = r"^[A-Za-z][A-Za-z0-9]{2,15}$")]
     pub username: String,
     /// The control-panel password; leave it out with `generate_password`.
@@ -45,6 +47,10 @@ pub struct OrderRequest {
     /// A VPS plan's operating system and SSH key; the password is root's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<super::ServerChoice>,
+    /// A DNS-only or domain-only plan's zone: primary (the default for DNS
+    /// hosting), secondary, or parked (a domain alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<super::ZoneChoice>,
 }
 
 /// Refuses an `Idempotency-Key` header that cannot be one.
@@ -96,6 +102,8 @@ pub(super) struct Checked<'c> {
     pub(super) password: PanelPassword,
     /// A VPS's operating system and SSH key, checked apart (`server`).
     pub(super) server: Option<super::ServerChoice>,
+    /// A DNS-only or domain-only plan's zone, checked apart (`zone_choice`).
+    pub(super) zone: Option<crate::zone::customer::ZoneUse>,
 }
 
 /// Checks what the request asks for, in the order its mistakes are reported:
@@ -107,6 +115,21 @@ pub(super) async fn check<'c>(
     request: &OrderRequest,
 ) -> Result<Checked<'c>, OrderError> {
     let (plan, price) = plan_and_price(catalog, request)?;
+    if plan.kind.zone_only() {
+        super::zone_choice::refuse_login(plan, request)?;
+        return Ok(Checked {
+            plan,
+            cycle: request.cycle.clone(),
+            price,
+            username: String::new(),
+            password: PanelPassword {
+                value: String::new(),
+                generated: false,
+            },
+            server: None,
+            zone: None,
+        });
+    }
     let username =
         username::validate(&request.username).map_err(|m| invalid("invalid_username", m))?;
     let password = panel_password(ports, customer, request, &username).await?;
@@ -117,6 +140,7 @@ pub(super) async fn check<'c>(
         username,
         password,
         server: None,
+        zone: None,
     })
 }
 

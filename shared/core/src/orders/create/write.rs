@@ -110,7 +110,6 @@ fn guarded_writes(
         fingerprint: &placement.fingerprint,
     };
     let domain = &draft.domain;
-    let username_marker = username::marker_key(&order.username);
     let max_unpaid = ports.config().max_unpaid_orders;
     let mut tx = Tx::new();
     tx.guard(
@@ -124,26 +123,34 @@ fn guarded_writes(
         ),
     )
     .guard(
-        Refusal::Told(Told::UsernameTaken),
-        marker_op(username_marker, &order.id, customer_id, until),
-    )
-    .guard(
         Refusal::Told(Told::TooManyUnpaid),
         unpaid::count_op(customer_id, max_unpaid),
     )
-    .guard(Refusal::CounterMoved, number_claim)
-    .push(record.create_op(draft.now_secs + idempotency::KEEP_DAYS * 86_400))
-    .push(order.create_op(draft.now_secs))
-    .push(stats::add_op(
-        &stats::orders_placed(&order.created_at[..10]),
-        order.id.as_str(),
-        1,
-    ))
-    .push(stats::add_op(
-        &stats::orders_in(order.status.as_str()),
-        order.id.as_str(),
-        1,
-    ));
+    .guard(Refusal::CounterMoved, number_claim);
+    // A plan with no login reserves no username.
+    if !order.username.is_empty() {
+        tx.guard(
+            Refusal::Told(Told::UsernameTaken),
+            marker_op(
+                username::marker_key(&order.username),
+                &order.id,
+                customer_id,
+                until,
+            ),
+        );
+    }
+    tx.push(record.create_op(draft.now_secs + idempotency::KEEP_DAYS * 86_400))
+        .push(order.create_op(draft.now_secs))
+        .push(stats::add_op(
+            &stats::orders_placed(&order.created_at[..10]),
+            order.id.as_str(),
+            1,
+        ))
+        .push(stats::add_op(
+            &stats::orders_in(order.status.as_str()),
+            order.id.as_str(),
+            1,
+        ));
     tx
 }
 

@@ -107,6 +107,7 @@ pub async fn subscription(
         backup: None,
         sites: Vec::new(),
         elsewhere_since: None,
+        zone: order.zone.clone(),
         v: 1,
     })
 }

@@ -95,6 +95,7 @@ pub fn workflow(kind: PlanKind) -> &'static [Step] {
             &[Domain, Machine, OsInstall, DnsZone, WelcomeMail]
         }
         PlanKind::Shared => &[Domain, HostingAccount, DnsZone, MailAndAdmin, WelcomeMail],
+        PlanKind::Dns | PlanKind::Domain => &[Domain, DnsZone, WelcomeMail],
     }
 }
 
@@ -127,8 +128,12 @@ impl Step {
                 "Create the mail account".into()
             }
             Step::HostingAccount => "Create the hosting account".into(),
+            Step::DnsZone if order.zone.is_some() => {
+                format!("Serve {domain} on our nameservers")
+            }
             Step::DnsZone => "Create the DNS zone".into(),
             Step::MailAndAdmin => "Create the site administrator and mailboxes".into(),
+            Step::WelcomeMail if order.zone.is_some() => "Tell you it is served".into(),
             Step::WelcomeMail => "Send the login details".into(),
             Step::MailDomain => format!("Set up mail for {domain}: mailboxes, webmail, DKIM"),
             Step::ResellerPrivileges => "Make the reseller account and its limits".into(),

@@ -67,6 +67,20 @@ fn machine_account(order: &Order, server: &ServiceMachine) -> HostingAccount {
     }
 }
 
+/// A DNS-only or domain-only service as the login details see it: no
+/// login, no server of its own; our nameservers serve its zone.
+fn zone_account(order: &Order) -> HostingAccount {
+    HostingAccount {
+        username: String::new(),
+        domain: order.domain.name.clone(),
+        server: "our nameservers".into(),
+        ipv4: String::new(),
+        ipv6: String::new(),
+        panel_url: String::new(),
+        mail_host: String::new(),
+    }
+}
+
 /// The saga's view of one order while it runs.
 pub(super) struct Saga<'a, P: Provisioning> {
     pub(super) ports: &'a P,
@@ -120,6 +134,9 @@ impl<P: Provisioning> Saga<'_, P> {
             Step::VirtualServer => {
                 self.vm = serde_json::from_value(result.clone()).ok();
                 self.account = self.vm.as_ref().map(|vm| vm_account(&self.order, vm));
+            }
+            Step::DnsZone if self.order.zone.is_some() => {
+                self.account = Some(zone_account(&self.order));
             }
             Step::Machine | Step::OsInstall => {
                 self.machine = serde_json::from_value(result.clone()).ok();

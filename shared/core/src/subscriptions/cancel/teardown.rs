@@ -15,7 +15,7 @@ use crate::panel::Backup;
 use crate::step_ledger::{Ledger, StepsError};
 use crate::store::{TableError, Tx, TxError, Update};
 use crate::subscriptions::{Subscription, SubscriptionStatus, find};
-use crate::zone::{self, Zone};
+use crate::zone::Zone;
 use crate::{Hosting, Settings, Storage, Zones};
 
 /// The steps of a teardown, in order; each is idempotent at the panel or
@@ -76,6 +76,12 @@ async fn run_step(
         return zone_step(ports, service, step)
             .await
             .map_err(|e| failed(&e));
+    }
+    if service.zone.is_some() {
+        return Ok((
+            "nothing to stop: our nameservers only served its zone".into(),
+            json!(null),
+        ));
     }
     if let Some(vm) = &service.hosting.vm {
         return run_vm_step(ports, &vm.id, step)
@@ -139,12 +145,7 @@ async fn zone_step(
         return Ok(("the domain is not parked".into(), json!(null)));
     }
     let config = ports.config();
-    let records = zone::parked_records(
-        domain,
-        &config.parking_ipv4.to_string(),
-        &config.parking_ipv6.to_string(),
-    );
-    let zone = Zone::hosted(domain, records, &config.subdomain_zone, ports.clock().now());
+    let zone = Zone::parked(domain, config, ports.clock().now());
     ports
         .dns_host()
         .create_zone(&zone, &service.order_id)

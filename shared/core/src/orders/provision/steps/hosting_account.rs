@@ -15,6 +15,8 @@ fn pool_for(kind: PlanKind) -> &'static str {
         PlanKind::Shared | PlanKind::Email | PlanKind::Reseller => "shared",
         PlanKind::Vps => "vps",
         PlanKind::Dedicated | PlanKind::Managed => "dedicated",
+        // Never asked: these plans have no hosting account step.
+        PlanKind::Dns | PlanKind::Domain => "dns",
     }
 }
 

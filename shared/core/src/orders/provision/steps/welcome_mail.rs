@@ -58,7 +58,17 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
                 .push(("Addresses".into(), machine.ipv4.join(", ")));
         }
     }
-    if order.domain.action == DomainAction::External
+    if let Some(zone_use) = &order.zone {
+        letter.account = None;
+        letter.logins.push(("DNS".into(), zone_use.describe()));
+        letter.logins.push((
+            "Nameservers".into(),
+            format!(
+                "{}: the domain's registrar must name these",
+                nameservers(ports).join(" and ")
+            ),
+        ));
+    } else if order.domain.action == DomainAction::External
         && let Some(account) = &saga.account
     {
         letter.dns_records = zone_records(order, account, saga.mail_domain.as_ref())

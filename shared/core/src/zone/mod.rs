@@ -12,6 +12,8 @@ use crate::catalog::PlanKind;
 use crate::panel::DkimKey;
 use crate::store::{Item, Key};
 
+pub mod customer;
+
 pub const DEFAULT_TTL: u32 = 3600;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -38,6 +40,11 @@ pub struct Zone {
     /// The responsible mailbox, as an address.
     pub hostmaster: String,
     pub records: Vec<Record>,
+    /// A secondary zone's primary servers, which our nameservers copy it
+    /// from (AXFR, RFC 5936); empty for a zone whose records are ours.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<String>)]
+    pub primaries: Vec<std::net::IpAddr>,
 }
 
 /// Which records a plan's zone gets.
@@ -79,12 +86,18 @@ fn record(name: &str, kind: &str, value: impl Into<String>) -> Record {
 }
 
 /// `text` as a TXT record's value: quoted, in strings of at most 255
-/// bytes (RFC 1035, section 3.3.14), as a 2048-bit key's record needs.
+/// bytes (RFC 1035, section 3.3.14), as a 2048-bit key's record needs;
+/// a quote or backslash in it escaped (RFC 1035, section 5.1).
 fn txt(text: &str) -> String {
     let chunks: Vec<String> = text
         .as_bytes()
         .chunks(255)
-        .map(|c| format!("\"{}\"", String::from_utf8_lossy(c)))
+        .map(|c| {
+            let escaped = String::from_utf8_lossy(c)
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"");
+            format!("\"{escaped}\"")
+        })
         .collect();
     chunks.join(" ")
 }
@@ -162,7 +175,18 @@ impl Zone {
             nameservers: our_nameservers(company_zone),
             hostmaster: format!("hostmaster@{company_zone}"),
             records,
+            primaries: Vec::new(),
         }
+    }
+
+    /// The parked zone of `origin`, at the parking server `config` names.
+    pub fn parked(origin: &str, config: &crate::config::Config, now: time::OffsetDateTime) -> Zone {
+        let records = parked_records(
+            origin,
+            &config.parking_ipv4.to_string(),
+            &config.parking_ipv6.to_string(),
+        );
+        Zone::hosted(origin, records, &config.subdomain_zone, now)
     }
 
     pub fn key(origin: &str) -> Key {
@@ -180,6 +204,9 @@ impl Zone {
 
     /// The zone as a BIND master file.
     pub fn to_bind(&self) -> String {
+        if !self.primaries.is_empty() {
+            return self.secondary_stanza();
+        }
         let fqdn = |name: &str| format!("{name}.");
         let primary = self
             .nameservers
@@ -211,6 +238,18 @@ impl Zone {
     }
 }
 
+impl Zone {
+    /// A secondary zone as BIND's configuration declares it: its records
+    /// are the primary servers' own.
+    fn secondary_stanza(&self) -> String {
+        let primaries: String = self.primaries.iter().map(|ip| format!(" {ip};")).collect();
+        format!(
+            "zone \"{}\" {{\n\ttype secondary;\n\tprimaries {{{primaries} }};\n\tfile \"secondary/{}.db\";\n}};\n",
+            self.origin, self.origin
+        )
+    }
+}
+
 /// A serial for a zone first made at `now`: YYYYMMDD01.
 pub fn serial_for(now: time::OffsetDateTime) -> u64 {
     let date = now.date();
@@ -238,6 +277,7 @@ mod tests {
             nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
             hostmaster: "hostmaster@example.net".into(),
             records: records(template, "bakery.com", &target),
+            primaries: Vec::new(),
         }
     }
 

@@ -1,0 +1,423 @@
+//! What a customer may put in a zone we serve for them: records of the
+//! common types, each checked as RFC 1035 and its successors have them,
+//! and for a secondary zone the primary servers it is copied from.
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{DEFAULT_TTL, Record, txt};
+
+/// The most records one zone holds.
+pub const MAX_RECORDS: usize = 200;
+/// The most primary servers a secondary zone is copied from.
+pub const MAX_PRIMARIES: usize = 4;
+/// Time to live, in seconds: from a minute to a day.
+const TTLS: std::ops::RangeInclusive<u32> = 60..=86_400;
+/// A TXT record's text, before it is split into strings of 255 bytes.
+const MAX_TEXT: usize = 2048;
+
+/// A record as the customer writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RecordInput {
+    /// Relative to the zone: `@` for the zone's own name, `www`, `*.shop`.
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// `A`, `AAAA`, `CNAME`, `MX` or `TXT`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Seconds, 60 to 86400; 3600 when left out.
+    #[serde(default)]
+    pub ttl: Option<u32>,
+    /// An MX record's preference.
+    #[serde(default)]
+    pub priority: Option<u16>,
+    /// An address, a host name, or for TXT the text itself, unquoted.
+    #[schema(min_length = 1, max_length = 2048)]
+    pub value: String,
+}
+
+/// What our nameservers serve for a DNS-only or domain-only service: the
+/// customer's records, a copy of the customer's primaries, or parking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "use", rename_all = "snake_case")]
+pub enum ZoneUse {
+    Primary {
+        records: Vec<Record>,
+    },
+    Secondary {
+        #[schema(value_type = Vec<String>)]
+        primaries: Vec<IpAddr>,
+    },
+    Parked,
+}
+
+impl ZoneUse {
+    /// In a few words, for the customer.
+    pub fn describe(&self) -> String {
+        match self {
+            ZoneUse::Primary { records } => format!("DNS hosting, {} records", records.len()),
+            ZoneUse::Secondary { primaries } => format!(
+                "secondary DNS, copied from {}",
+                primaries
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ZoneUse::Parked => "parked".into(),
+        }
+    }
+}
+
+/// Why a customer's record or server is refused: what to tell them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub code: &'static str,
+    pub message: String,
+}
+
+fn refused(code: &'static str, message: impl Into<String>) -> Refused {
+    Refused {
+        code,
+        message: message.into(),
+    }
+}
+
+/// The customer's records as the zone keeps them, or why one is refused
+/// (the first, by its place in the list).
+pub fn records(inputs: &[RecordInput]) -> Result<Vec<Record>, Refused> {
+    if inputs.len() > MAX_RECORDS {
+        return Err(refused(
+            "too_many_records",
+            format!("a zone holds at most {MAX_RECORDS} records"),
+        ));
+    }
+    let records = inputs
+        .iter()
+        .enumerate()
+        .map(|(at, input)| {
+            record(input).map_err(|mut e| {
+                e.message = format!("record {} ({}): {}", at + 1, input.name, e.message);
+                e
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    no_cname_beside_others(&records)?;
+    Ok(records)
+}
+
+fn record(input: &RecordInput) -> Result<Record, Refused> {
+    let name = owner_name(&input.name)?;
+    let ttl = input.ttl.unwrap_or(DEFAULT_TTL);
+    if !TTLS.contains(&ttl) {
+        return Err(refused(
+            "invalid_ttl",
+            format!(
+                "the time to live is {} to {} seconds",
+                TTLS.start(),
+                TTLS.end()
+            ),
+        ));
+    }
+    let kind = input.kind.to_ascii_uppercase();
+    let value = input.value.trim();
+    let bad_value = |what: &str| refused("invalid_record_value", format!("{what}, not {value:?}"));
+    let (value, priority) = match kind.as_str() {
+        "A" => (
+            value
+                .parse::<Ipv4Addr>()
+                .map_err(|_| bad_value("an A record holds an IPv4 address"))?
+                .to_string(),
+            None,
+        ),
+        "AAAA" => (
+            value
+                .parse::<Ipv6Addr>()
+                .map_err(|_| bad_value("an AAAA record holds an IPv6 address"))?
+                .to_string(),
+            None,
+        ),
+        "CNAME" if name == "@" => {
+            return Err(refused(
+                "cname_at_apex",
+                "the zone's own name holds its SOA and NS records, so it cannot be a CNAME (RFC 1034, 3.6.2)",
+            ));
+        }
+        "CNAME" => (
+            host(value).ok_or_else(|| bad_value("a CNAME record holds a host name"))?,
+            None,
+        ),
+        "MX" => {
+            let priority = input
+                .priority
+                .ok_or_else(|| refused("priority_required", "an MX record needs a priority"))?;
+            (
+                host(value)
+                    .ok_or_else(|| bad_value("an MX record holds a mail server's host name"))?,
+                Some(priority),
+            )
+        }
+        "TXT" if value.is_empty() || value.len() > MAX_TEXT || !value.chars().all(printable) => {
+            return Err(bad_value(&format!(
+                "a TXT record holds 1 to {MAX_TEXT} printable ASCII characters"
+            )));
+        }
+        "TXT" => (txt(value), None),
+        _ => {
+            return Err(refused(
+                "unsupported_record_type",
+                format!(
+                    "the record types offered are A, AAAA, CNAME, MX and TXT, not {:?}",
+                    input.kind
+                ),
+            ));
+        }
+    };
+    Ok(Record {
+        name,
+        kind,
+        ttl,
+        priority: if input.kind.eq_ignore_ascii_case("MX") {
+            priority
+        } else {
+            None
+        },
+        value,
+    })
+}
+
+fn printable(c: char) -> bool {
+    c.is_ascii() && !c.is_ascii_control()
+}
+
+/// A record's name, relative to the zone, in lower case: `@`, or labels of
+/// letters, digits, hyphens and underscores, the first of which may be `*`.
+fn owner_name(name: &str) -> Result<String, Refused> {
+    let name = name.trim().to_ascii_lowercase();
+    if name == "@" {
+        return Ok(name);
+    }
+    let labels: Vec<&str> = name.split('.').collect();
+    let label_ok = |(at, label): (usize, &&str)| {
+        (at == 0 && *label == "*")
+            || (!label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    };
+    if name.is_empty() || name.len() > 200 || !labels.iter().enumerate().all(label_ok) {
+        return Err(refused(
+            "invalid_record_name",
+            "a name is @ or labels of letters, digits, hyphens and underscores, relative to the zone (www, not www.example.com.)",
+        ));
+    }
+    Ok(name)
+}
+
+/// A host name as the zone writes it, with its final dot; `.` alone is
+/// the null MX of RFC 7505.
+fn host(value: &str) -> Option<String> {
+    if value == "." {
+        return Some(value.into());
+    }
+    let bare = value
+        .strip_suffix('.')
+        .unwrap_or(value)
+        .to_ascii_lowercase();
+    let ok = !bare.is_empty()
+        && bare.len() <= 253
+        && bare.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        });
+    ok.then(|| format!("{bare}."))
+}
+
+/// A name with a CNAME holds nothing else (RFC 1034, 3.6.2; RFC 2181, 10.1).
+fn no_cname_beside_others(records: &[Record]) -> Result<(), Refused> {
+    let aliases: BTreeSet<&str> = records
+        .iter()
+        .filter(|r| r.kind == "CNAME")
+        .map(|r| r.name.as_str())
+        .collect();
+    for name in aliases {
+        if records.iter().filter(|r| r.name == name).count() > 1 {
+            return Err(refused(
+                "cname_not_alone",
+                format!(
+                    "{name} has a CNAME, so it holds no other record, not even a second CNAME (RFC 2181, 10.1)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The primary servers a secondary zone is copied from: 1 to
+/// [`MAX_PRIMARIES`] addresses on the public internet, each once.
+pub fn primaries(addresses: &[String]) -> Result<Vec<IpAddr>, Refused> {
+    if addresses.is_empty() || addresses.len() > MAX_PRIMARIES {
+        return Err(refused(
+            "invalid_primaries",
+            format!("a secondary zone names 1 to {MAX_PRIMARIES} primary servers by address"),
+        ));
+    }
+    let mut out: Vec<IpAddr> = Vec::new();
+    for address in addresses {
+        let ip: IpAddr = address.trim().parse().map_err(|_| {
+            refused(
+                "invalid_primaries",
+                format!("a primary server is named by its IPv4 or IPv6 address, not {address:?}"),
+            )
+        })?;
+        if !public(ip) {
+            return Err(refused(
+                "invalid_primaries",
+                format!("{ip} is not an address on the public internet"),
+            ));
+        }
+        if !out.contains(&ip) {
+            out.push(ip);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether our nameservers may be sent to `ip` for a zone: never to our
+/// own networks, loopback, link-local, multicast or unassigned ranges.
+fn public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || v4.is_unspecified()
+                || a == 0
+                || a >= 240
+                // Shared address space of carrier-grade NAT (RFC 6598).
+                || (a == 100 && (64..128).contains(&b)))
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => public(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                !(v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80)
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(name: &str, kind: &str, value: &str) -> RecordInput {
+        RecordInput {
+            name: name.into(),
+            kind: kind.into(),
+            ttl: None,
+            priority: None,
+            value: value.into(),
+        }
+    }
+
+    #[test]
+    fn common_records_are_kept_as_the_zone_writes_them() {
+        let mut mx = input("@", "mx", "Mail.Example.net");
+        mx.priority = Some(10);
+        let kept = records(&[
+            input("@", "A", "203.0.113.7"),
+            input("WWW", "cname", "example.org"),
+            mx,
+            input("_dmarc", "TXT", "v=DMARC1; p=none"),
+            input("*.shop", "AAAA", "2001:db8::1"),
+        ])
+        .unwrap();
+        assert_eq!(kept[1].name, "www");
+        assert_eq!(kept[1].value, "example.org.");
+        assert_eq!((kept[2].kind.as_str(), kept[2].priority), ("MX", Some(10)));
+        assert_eq!(kept[2].value, "mail.example.net.");
+        assert_eq!(kept[3].value, "\"v=DMARC1; p=none\"");
+        assert_eq!(kept[0].ttl, DEFAULT_TTL);
+    }
+
+    #[test]
+    fn records_a_zone_cannot_hold_are_refused_with_a_reason() {
+        let code = |r: RecordInput| records(&[r]).unwrap_err().code;
+        assert_eq!(code(input("@", "A", "2001:db8::1")), "invalid_record_value");
+        assert_eq!(code(input("@", "CNAME", "x.example")), "cname_at_apex");
+        assert_eq!(
+            code(input("www.example.com.", "A", "203.0.113.1")),
+            "invalid_record_name"
+        );
+        assert_eq!(
+            code(input("a..b", "A", "203.0.113.1")),
+            "invalid_record_name"
+        );
+        assert_eq!(code(input("@", "MX", "mail.example")), "priority_required");
+        assert_eq!(
+            code(input("@", "NS", "ns.example")),
+            "unsupported_record_type"
+        );
+        assert_eq!(
+            code(input("@", "TXT", "line\nbreak")),
+            "invalid_record_value"
+        );
+        let mut slow = input("@", "A", "203.0.113.1");
+        slow.ttl = Some(10);
+        assert_eq!(code(slow), "invalid_ttl");
+        let both = records(&[
+            input("www", "CNAME", "a.example"),
+            input("www", "A", "203.0.113.1"),
+        ]);
+        assert_eq!(both.unwrap_err().code, "cname_not_alone");
+        let many = vec![input("@", "A", "203.0.113.1"); MAX_RECORDS + 1];
+        assert_eq!(records(&many).unwrap_err().code, "too_many_records");
+    }
+
+    #[test]
+    fn quotes_in_text_are_escaped_not_ended() {
+        let kept = records(&[input("@", "TXT", "say \"hi\"")]).unwrap();
+        assert_eq!(kept[0].value, "\"say \\\"hi\\\"\"");
+    }
+
+    #[test]
+    fn primaries_are_public_addresses() {
+        let ok = primaries(&[
+            "203.0.113.5".into(),
+            "2001:db8::53".into(),
+            "203.0.113.5".into(),
+        ]);
+        assert_eq!(ok.unwrap().len(), 2);
+        for private in [
+            "10.0.0.1",
+            "127.0.0.1",
+            "169.254.169.254",
+            "::1",
+            "fd00::1",
+            "::ffff:192.168.1.1",
+            "100.64.0.1",
+        ] {
+            assert!(primaries(&[private.into()]).is_err(), "{private}");
+        }
+        assert!(primaries(&[]).is_err());
+        assert!(primaries(&["ns1.example.com".into()]).is_err());
+    }
+}

@@ -1,0 +1,276 @@
+//! DNS-only and domain-only orders over HTTP on both engines: no login and
+//! no server, only a zone on our nameservers. DNS hosting serves the
+//! customer's records (primary) or copies the customer's own primary
+//! servers (secondary); a domain alone is parked. What such an order
+//! refuses places nothing; with the manual clock, a cancelled one's zone
+//! stops being served.
+
+use hostfront::Ports;
+use hostfront::adapters::sim::APPROVED;
+use hostfront::clock::ManualClock;
+use hostfront::orders::DomainAction;
+use hostfront::orders::create::{DomainRequest, OrderRequest, ZoneChoice};
+use hostfront::subscriptions::cancel::{self, Acting, When};
+use hostfront::subscriptions::{self, SubscriptionStatus};
+use hostfront::zone::Zone;
+use hostfront_tests::App;
+use hostfront_tests::shopper::{Shopper, fresh_domain, fresh_username};
+use serde_json::{Value, json};
+
+use super::kinds::{step_names, welcome_text};
+
+/// An order of `plan` for a new domain, with no username or password.
+fn zone_order(plan: &str, domain: &str, zone: Value) -> Value {
+    let mut body = json!({
+        "plan_id": plan,
+        "cycle": "monthly",
+        "domain": {"action": "register", "name": domain},
+    });
+    if !zone.is_null() {
+        body["zone"] = zone;
+    }
+    body
+}
+
+/// Places, pays and waits for `body`; the live order.
+async fn live(shopper: &Shopper<'_>, body: Value) -> (String, Value) {
+    let (status, order) = shopper.order(body).await;
+    assert_eq!(status, 201, "{order}");
+    assert!(order["generated_password"].is_null(), "{order}");
+    let id = order["id"].as_str().unwrap().to_string();
+    let (status, paid) = shopper.pay(&id, APPROVED, "GB").await;
+    assert_eq!(status, 200, "{paid}");
+    (id.clone(), shopper.wait_for(&id, "active").await)
+}
+
+on_both_engines!(dns_hosting: dns_hosting_embedded, dns_hosting_cloud);
+
+async fn dns_hosting(app: &App) {
+    let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
+    let records = json!({"use": "primary", "records": [
+        {"name": "@", "type": "A", "value": "203.0.113.7"},
+        {"name": "www", "type": "CNAME", "value": "example.org"},
+        {"name": "@", "type": "MX", "priority": 10, "value": "mx.example.net"},
+        {"name": "@", "type": "TXT", "value": "v=spf1 include:example.net -all"},
+    ]});
+    let (id, order) = live(&ada, zone_order("dns-hosting", &fresh_domain(), records)).await;
+    assert_eq!(step_names(&order), ["domain", "dns_zone", "welcome_mail"]);
+    assert!(order["username"].as_str().unwrap_or_default().is_empty());
+    let zone = ada.zone(&id).await;
+    for line in [
+        "@\t3600\tIN\tA\t203.0.113.7\n",
+        "www\t3600\tIN\tCNAME\texample.org.\n",
+        "@\t3600\tIN\tMX\t10 mx.example.net.\n",
+        "@\t3600\tIN\tTXT\t\"v=spf1 include:example.net -all\"\n",
+    ] {
+        assert!(zone.contains(line), "{line:?} in {zone}");
+    }
+    assert!(
+        !zone.contains("mail\t"),
+        "only the customer's records: {zone}"
+    );
+    let text = welcome_text(app, &id).await;
+    assert!(text.contains("DNS: DNS hosting, 4 records"), "{text}");
+    assert!(text.contains("Nameservers: ns1."), "{text}");
+    assert!(!text.contains("Username"), "no login: {text}");
+
+    // A secondary zone: our nameservers copy it from the customer's primary.
+    let secondary = json!({"use": "secondary", "primaries": ["203.0.113.53", "2001:db8::53"]});
+    let (id, order) = live(&ada, zone_order("dns-hosting", &fresh_domain(), secondary)).await;
+    let domain = order["domain"]["name"].as_str().unwrap();
+    let stanza = ada.zone(&id).await;
+    assert_eq!(
+        stanza,
+        format!(
+            "zone \"{domain}\" {{\n\ttype secondary;\n\tprimaries {{ 203.0.113.53; 2001:db8::53; }};\n\tfile \"secondary/{domain}.db\";\n}};\n"
+        )
+    );
+    let (_, services) = ada.get("/api/services").await;
+    let service = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["domain"] == domain)
+        .unwrap();
+    assert_eq!(service["zone"]["use"], "secondary", "{service}");
+    let path = format!(
+        "/api/services/{}/mailboxes",
+        service["id"].as_str().unwrap()
+    );
+    let (status, refused) = ada
+        .put(&path, json!({"mailboxes": ["a@x.example"]}), None)
+        .await;
+    assert_eq!(status, 409, "no mail on DNS hosting: {refused}");
+}
+
+on_both_engines!(a_domain_alone_is_parked: parked_embedded, parked_cloud);
+
+async fn a_domain_alone_is_parked(app: &App) {
+    let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
+    let (id, order) = live(
+        &ada,
+        zone_order("domain-parking", &fresh_domain(), Value::Null),
+    )
+    .await;
+    assert_eq!(step_names(&order), ["domain", "dns_zone", "welcome_mail"]);
+    let domain = order["domain"]["name"].as_str().unwrap();
+    assert_eq!(
+        order["steps"][1]["title"],
+        format!("Serve {domain} on our nameservers")
+    );
+    let zone = ada.zone(&id).await;
+    let parking = &app.ports.config.parking_ipv4;
+    assert!(
+        zone.contains(&format!("@\t3600\tIN\tA\t{parking}\n")),
+        "{zone}"
+    );
+    assert!(zone.contains("@\t3600\tIN\tMX\t0 .\n"), "null MX: {zone}");
+    let (_, domains) = ada.get("/api/domains").await;
+    assert!(
+        domains.to_string().contains(domain),
+        "the registered domain is the customer's: {domains}"
+    );
+}
+
+on_both_engines!(what_a_zone_order_refuses: refusals_embedded, refusals_cloud);
+
+async fn what_a_zone_order_refuses(app: &App) {
+    let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
+    let domain = fresh_domain();
+    let with_login = {
+        let mut body = zone_order("dns-hosting", &domain, Value::Null);
+        body["username"] = json!(fresh_username());
+        body["generate_password"] = json!(true);
+        body
+    };
+    let subdomain = json!({
+        "plan_id": "domain-parking", "cycle": "monthly",
+        "domain": {"action": "subdomain", "name": fresh_username()},
+    });
+    let mut web_with_zone = zone_order("web-starter", &domain, json!({"use": "parked"}));
+    web_with_zone["username"] = json!(fresh_username());
+    web_with_zone["generate_password"] = json!(true);
+    let records = |list: Value| json!({"use": "primary", "records": list});
+    for (body, code) in [
+        (with_login, "no_login"),
+        (subdomain, "not_a_zone"),
+        (web_with_zone, "zone_not_for_plan"),
+        (
+            zone_order("domain-parking", &domain, json!({"use": "primary"})),
+            "invalid_zone_use",
+        ),
+        (
+            zone_order("dns-hosting", &domain, json!({"use": "parked"})),
+            "invalid_zone_use",
+        ),
+        (
+            zone_order(
+                "dns-hosting",
+                &domain,
+                records(json!([{"name": "@", "type": "CNAME", "value": "a.example"}])),
+            ),
+            "cname_at_apex",
+        ),
+        (
+            zone_order(
+                "dns-hosting",
+                &domain,
+                records(json!([{"name": "@", "type": "A", "value": "not-an-address"}])),
+            ),
+            "invalid_record_value",
+        ),
+        (
+            zone_order(
+                "dns-hosting",
+                &domain,
+                json!({"use": "secondary", "primaries": ["10.0.0.53"]}),
+            ),
+            "invalid_primaries",
+        ),
+        (
+            zone_order(
+                "dns-hosting",
+                &domain,
+                json!({"use": "secondary", "primaries": ["169.254.169.254"]}),
+            ),
+            "invalid_primaries",
+        ),
+    ] {
+        let (status, error) = ada.order(body).await;
+        assert_eq!(
+            (status, error["error"]["code"].as_str()),
+            (422, Some(code)),
+            "{error}"
+        );
+    }
+    let (_, orders) = ada.get("/api/orders").await;
+    assert_eq!(
+        orders.as_array().map(Vec::len),
+        Some(0),
+        "nothing placed: {orders}"
+    );
+}
+
+fn parked_order() -> OrderRequest {
+    OrderRequest {
+        plan_id: "domain-parking".into(),
+        cycle: "monthly".into(),
+        domain: DomainRequest {
+            action: DomainAction::Register,
+            name: fresh_domain(),
+            auth_code: None,
+        },
+        username: String::new(),
+        password: None,
+        generate_password: false,
+        server: None,
+        zone: Some(ZoneChoice::Parked),
+    }
+}
+
+async fn a_cancelled_zone_stops_being_served(clock: &ManualClock, ports: &Ports) {
+    let (bob, _) = hostfront_tests::customer_with_live_order(ports, parked_order()).await;
+    let service = subscriptions::of_customer(ports.table.as_ref(), &bob.id)
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(!service.on_panel(), "a zone alone is on no panel");
+    assert!(
+        ports
+            .table
+            .get(&Zone::key(&service.domain))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let by = Acting {
+        actor: hostfront::audit::Actor::Customer(bob.id.clone()),
+        client: None,
+        role: None,
+    };
+    let pending = cancel::request(ports, by, &bob.id, &service.id, When::Now)
+        .await
+        .unwrap();
+    assert!(pending.ended_at.is_some(), "no notice: it ends at once");
+    clock.advance_secs(86_400);
+    assert_eq!(cancel::end_due(ports).await.unwrap(), 0, "ended already");
+    cancel::tear_down(ports, &bob.id, &service.id)
+        .await
+        .unwrap();
+    assert!(
+        ports
+            .table
+            .get(&Zone::key(&service.domain))
+            .await
+            .unwrap()
+            .is_none(),
+        "the zone is no longer served"
+    );
+    let ended = subscriptions::find(ports.table.as_ref(), &bob.id, &service.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(ended.status, SubscriptionStatus::Cancelled);
+}
+
+with_clock_on_both_engines!(a_cancelled_zone_stops_being_served: zone_teardown_embedded, zone_teardown_cloud);
