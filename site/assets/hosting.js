@@ -30,6 +30,16 @@ export function kindLogins(setup) {
   return rows;
 }
 
+/// What our nameservers serve for a DNS-only or domain-only service.
+export function zoneRows(zone, nameservers) {
+  const served = {
+    primary: () => `DNS hosting: ${zone.records.length} records of yours`,
+    secondary: () => `Secondary DNS, copied from ${zone.primaries.join(", ")}`,
+    parked: () => "Parked: a holding page, and no mail",
+  }[zone.use]();
+  return [["DNS", served], ["Nameservers", nameservers.join(", ")]];
+}
+
 /// A dedicated server's login, or a managed one's word that our team runs it.
 function machineRows({ machine, managed }) {
   const addresses = [...machine.ipv4, machine.ipv6].join(", ");

@@ -8,10 +8,11 @@ import { api, ApiError } from "./api.js";
 import { CardError, cardField } from "./card-field.js";
 import { cartItems, cartPlan, keepWithAccount, registerPrice, removeFromCart } from "./cart.js";
 import { fillCountries } from "./countries.js";
-import { kindLogins, mailboxesOf, panelRows } from "./hosting.js";
+import { kindLogins, mailboxesOf, panelRows, zoneRows } from "./hosting.js";
 import { $, el, money, say, sentence, tell, detailRows, formFields } from "./page.js";
 import { offerGenerator } from "./password.js";
 import { chosenServer, offerServerChoice } from "./server-choice.js";
+import { chosenZone, hasLogin, offerZoneChoice } from "./zone-choice.js";
 import { taxLabel, taxTerms, withTax } from "./tax.js";
 
 const orderId = new URLSearchParams(location.search).get("id");
@@ -101,6 +102,7 @@ async function showCheckout() {
   $("username").addEventListener("change", checkUsername);
   offerGenerator($("generate"), form.elements.password, $("generated"));
   await offerServerChoice(catalog);
+  offerZoneChoice(catalog);
   form.addEventListener("submit", placeOrder);
   // The price with tax last: the form above is whole before it is asked for.
   showPlanPrice(catalog, loggedIn ? await taxTerms() : null);
@@ -133,9 +135,9 @@ async function placeOrder(event) {
     plan_id: form.elements.plan_id.value,
     cycle: form.elements.cycle.value,
     domain,
-    username: form.elements.username.value.trim(),
-    password: form.elements.password.value,
+    ...(hasLogin() ? { username: form.elements.username.value.trim(), password: form.elements.password.value } : {}),
     server: chosenServer(form),
+    zone: chosenZone(form),
   };
   form.querySelector('button[type="submit"]').disabled = true;
   try {
@@ -185,7 +187,7 @@ function showService(order) {
   $("service").hidden = !service;
   if (!service) return;
   const account = service.account;
-  const rows = [
+  const rows = order.zone ? zoneRows(order.zone, service.nameservers) : [
     ...panelRows(account),
     ["Username", account.username],
     ["Server", `${account.server} (${account.ipv4})`],

@@ -11,7 +11,7 @@ import { noCardWarning, savedCard } from "./payment-method.js";
 import { taxTerms, withTax } from "../tax.js";
 import { CardError } from "../card-field.js";
 import { payWith } from "./pay-with.js";
-import { kindLogins, mailboxesOf, panelRows } from "../hosting.js";
+import { kindLogins, mailboxesOf, panelRows, zoneRows } from "../hosting.js";
 import { keepingFocus, note, noteSlot } from "./notes.js";
 import { confirmedOnReturn } from "./bank-return.js";
 import { suspendedOnPanel, usageRows } from "../panel-state.js";
@@ -33,9 +33,9 @@ function serviceStatus(service) {
   return words(service.status);
 }
 
-/// A VPS, dedicated or managed server: its mailboxes and sites are set up
-/// on the server itself, not here.
-const onAServer = (service) => Boolean(service.hosting.vm || service.hosting.machine);
+/// A VPS, dedicated or managed server, whose mailboxes and sites are set up
+/// on the server itself, not here; or a zone alone, which has none.
+const onAServer = (service) => Boolean(service.hosting.vm || service.hosting.machine || service.zone);
 
 function serviceCard(service) {
   const card = el("article", { class: "record", "data-service": service.id },
@@ -47,6 +47,7 @@ function serviceCard(service) {
       ...panelRows(service.hosting.account),
       ...(onAServer(service) ? [] : [["Mailboxes", mailboxesOf(service.hosting).join(", ") || "none"]]),
       ...kindLogins(service.hosting),
+      ...(service.zone ? zoneRows(service.zone, service.hosting.nameservers) : []),
       ...(service.hosting.mail_domain || onAServer(service) ? [] : [["Other sites", (service.sites ?? []).join(", ") || "none"]]),
       ...usageRows(service),
       ...(service.cancel_at && !service.ended_at && service.status !== "cancelled" ? [["Ends on", `${service.cancel_at} (UTC)`]] : []),

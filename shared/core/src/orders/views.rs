@@ -43,6 +43,9 @@ pub struct OrderView {
     /// A VPS's operating system and SSH key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<crate::orders::create::ServerChoice>,
+    /// A DNS-only or domain-only order's zone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone: Option<crate::zone::customer::ZoneUse>,
     pub created_at: String,
     pub invoice: Invoice,
     pub payment: Option<Payment>,
@@ -116,6 +119,7 @@ pub fn assemble(
         domain: order.domain,
         username: order.username,
         server: order.server,
+        zone: order.zone,
         created_at: order.created_at,
         invoice,
         payment: order.payment,

@@ -19,7 +19,8 @@ pub fn hosted_zone(ports: &(impl Storage + Settings), origin: &str, records: Vec
 /// For a domain registered elsewhere, once live: the records its DNS host must serve.
 pub fn records_to_set(order: &Order, hosting: Option<&HostingSetup>) -> Vec<Record> {
     match (&order.domain.action, hosting) {
-        (DomainAction::External, Some(service)) => {
+        // A zone alone is served by our nameservers, which the domain names.
+        (DomainAction::External, Some(service)) if order.zone.is_none() => {
             zone_records(order, &service.account, service.mail_domain.as_ref())
         }
         _ => Vec::new(),
