@@ -16,9 +16,10 @@ async function refusedBeside(page, id, words) {
   assert.ok(box.y >= 0 && box.y + box.height <= screen.height, `the refusal is on the screen: ${JSON.stringify(box)}`);
 }
 
-/// Each radio of `form` keeps its own size, its label right beside it.
+/// Each radio of `form` on show keeps its own size, its label right beside it.
 async function radiosBesideTheirLabels(form) {
   for (const radio of await form.locator('input[type="radio"]').all()) {
+    if (!(await radio.isVisible())) continue;
     const box = await radio.boundingBox();
     const label = await radio.locator("xpath=..").boundingBox();
     assert.ok(box.width < 30, `a radio ${box.width} px wide`);
