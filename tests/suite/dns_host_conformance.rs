@@ -63,8 +63,41 @@ async fn serves_a_zone_once_and_removes_it(host: &dyn DnsHost) {
     assert_eq!(order, "order-1");
     assert_eq!(sorted(still.records), sorted(zone.records.clone()));
 
+    // Its owner's new records replace the old: sets no longer wanted go.
+    let changed = Zone {
+        records: vec![Record {
+            name: "@".into(),
+            kind: "A".into(),
+            ttl: 300,
+            priority: None,
+            value: "203.0.113.9".into(),
+        }],
+        serial: zone.serial + 1,
+        ..zone.clone()
+    };
+    assert!(
+        host.replace_records(&changed, &OrderId::new("order-2"))
+            .await
+            .is_err(),
+        "another order's records replace nothing"
+    );
+    host.replace_records(&changed, &OrderId::new("order-1"))
+        .await
+        .unwrap();
+    host.replace_records(&changed, &OrderId::new("order-1"))
+        .await
+        .unwrap();
+    let (served, _) = host.zone(&origin).await.unwrap().unwrap();
+    assert_eq!(served.records, changed.records);
+
     host.remove_zone(&origin).await.unwrap();
     assert!(host.zone(&origin).await.unwrap().is_none());
+    assert!(
+        host.replace_records(&changed, &OrderId::new("order-1"))
+            .await
+            .is_err(),
+        "no zone, nothing to replace"
+    );
     host.remove_zone(&origin).await.unwrap();
     // Once removed, the name may be served again, for another order.
     host.create_zone(&zone, &OrderId::new("order-3"))

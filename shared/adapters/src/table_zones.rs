@@ -58,6 +58,18 @@ impl DnsHost for TableZones {
         )))
     }
 
+    async fn replace_records(&self, zone: &Zone, order_id: &OrderId) -> Result<(), DnsError> {
+        let ours = Condition::eq("order_id", order_id.as_str());
+        match self.table.put(zone.item(order_id), Some(ours)).await {
+            Ok(()) => Ok(()),
+            Err(TableError::ConditionFailed) => Err(DnsError::Failed(format!(
+                "{} is not the zone of order {order_id}",
+                zone.origin
+            ))),
+            Err(other) => Err(failed(other)),
+        }
+    }
+
     async fn remove_zone(&self, origin: &str) -> Result<(), DnsError> {
         self.table
             .delete(&Zone::key(origin), None)

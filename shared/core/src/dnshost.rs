@@ -37,6 +37,11 @@ pub trait DnsHost: Send + Sync {
     /// The zone of `origin` and the order it belongs to, if it exists.
     async fn zone(&self, origin: &str) -> Result<Option<(Zone, OrderId)>, DnsError>;
 
+    /// Serves `zone`'s records in place of those of the zone of the same
+    /// origin, which must be `order_id`'s (`Failed` otherwise, or when there
+    /// is none). Asked again with the same records, it changes nothing.
+    async fn replace_records(&self, zone: &Zone, order_id: &OrderId) -> Result<(), DnsError>;
+
     /// Stops serving `origin`; removing a zone that is gone does nothing.
     async fn remove_zone(&self, origin: &str) -> Result<(), DnsError>;
 }

@@ -292,6 +292,14 @@ impl hostfront::dnshost::DnsHost for SlowToServe {
         self.inner.zone(origin).await
     }
 
+    async fn replace_records(
+        &self,
+        zone: &hostfront::zone::Zone,
+        order_id: &OrderId,
+    ) -> Result<(), hostfront::dnshost::DnsError> {
+        self.inner.replace_records(zone, order_id).await
+    }
+
     async fn remove_zone(&self, origin: &str) -> Result<(), hostfront::dnshost::DnsError> {
         self.inner.remove_zone(origin).await
     }

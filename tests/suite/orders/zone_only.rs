@@ -43,6 +43,18 @@ async fn live(shopper: &Shopper<'_>, body: Value) -> (String, Value) {
     (id.clone(), shopper.wait_for(&id, "active").await)
 }
 
+/// The customer's service of the order `order`, as the portal lists it.
+async fn service_of(shopper: &Shopper<'_>, order: &Value) -> Value {
+    let (_, services) = shopper.get("/api/services").await;
+    let domain = &order["domain"]["name"];
+    let found = services
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| &s["domain"] == domain);
+    found.cloned().expect("the order's service")
+}
+
 on_both_engines!(dns_hosting: dns_hosting_embedded, dns_hosting_cloud);
 
 async fn dns_hosting(app: &App) {
@@ -85,13 +97,7 @@ async fn dns_hosting(app: &App) {
             "zone \"{domain}\" {{\n\ttype secondary;\n\tprimaries {{ 203.0.113.53; 2001:db8::53; }};\n\tfile \"secondary/{domain}.db\";\n}};\n"
         )
     );
-    let (_, services) = ada.get("/api/services").await;
-    let service = services
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["domain"] == domain)
-        .unwrap();
+    let service = service_of(&ada, &order).await;
     assert_eq!(service["zone"]["use"], "secondary", "{service}");
     let path = format!(
         "/api/services/{}/mailboxes",
@@ -101,6 +107,66 @@ async fn dns_hosting(app: &App) {
         .put(&path, json!({"mailboxes": ["a@x.example"]}), None)
         .await;
     assert_eq!(status, 409, "no mail on DNS hosting: {refused}");
+}
+
+on_both_engines!(records_changed_once_live: records_changed_embedded, records_changed_cloud);
+
+/// The zone's serial, from its BIND export.
+fn serial_of(bind: &str) -> u64 {
+    let line = bind.lines().find(|l| l.ends_with("; serial")).unwrap();
+    line.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+async fn records_changed_once_live(app: &App) {
+    let ada = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
+    let first =
+        json!({"use": "primary", "records": [{"name": "@", "type": "A", "value": "203.0.113.7"}]});
+    let (id, order) = live(&ada, zone_order("dns-hosting", &fresh_domain(), first)).await;
+    let before = ada.zone(&id).await;
+    let service = service_of(&ada, &order).await;
+    let path = format!("/api/services/{}/zone", service["id"].as_str().unwrap());
+
+    // Refused records change nothing.
+    let bad = json!({"records": [{"name": "@", "type": "CNAME", "value": "a.example"}]});
+    let (status, error) = ada.put(&path, bad, None).await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (422, Some("cname_at_apex"))
+    );
+    assert_eq!(ada.zone(&id).await, before);
+
+    let records = json!({"records": [
+        {"name": "@", "type": "AAAA", "value": "2001:db8::7"},
+        {"name": "shop", "type": "A", "value": "203.0.113.8", "ttl": 300},
+    ]});
+    let (status, changed) = ada.put(&path, records.clone(), None).await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["zone"]["records"].as_array().unwrap().len(), 2);
+    let after = ada.zone(&id).await;
+    assert!(after.contains("shop\t300\tIN\tA\t203.0.113.8\n"), "{after}");
+    assert!(
+        !after.contains("203.0.113.7"),
+        "the old record is gone: {after}"
+    );
+    assert!(serial_of(&after) > serial_of(&before), "{before}\n{after}");
+    // The same records again: served as they are, with a serial above.
+    let (status, _) = ada.put(&path, records.clone(), None).await;
+    assert_eq!(status, 200);
+    assert!(serial_of(&ada.zone(&id).await) > serial_of(&after));
+
+    // Nobody else's service, and only a primary zone.
+    let eve = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
+    let (status, _) = eve.put(&path, records.clone(), None).await;
+    assert_eq!(status, 404);
+    let secondary = json!({"use": "secondary", "primaries": ["203.0.113.53"]});
+    let (_, order) = live(&ada, zone_order("dns-hosting", &fresh_domain(), secondary)).await;
+    let other = service_of(&ada, &order).await;
+    let other = format!("/api/services/{}/zone", other["id"].as_str().unwrap());
+    let (status, error) = ada.put(&other, records, None).await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (409, Some("not_primary_dns"))
+    );
 }
 
 on_both_engines!(a_domain_alone_is_parked: parked_embedded, parked_cloud);

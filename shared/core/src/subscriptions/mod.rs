@@ -19,6 +19,7 @@ pub mod panel_state;
 pub mod pay;
 pub mod sites;
 mod upgrade;
+pub mod zone_records;
 
 use crate::money::Currency;
 use serde::{Deserialize, Serialize};

@@ -17,7 +17,8 @@ use hostfront_core::audit::Actor;
 use hostfront_core::subscriptions::addons::{self, AddonError, Upgraded};
 use hostfront_core::subscriptions::cancel::{self, Acting, CancelError, DomainChoice, When};
 use hostfront_core::subscriptions::panel_state::ServiceShown;
-use hostfront_core::subscriptions::{self, Subscription, sites};
+use hostfront_core::subscriptions::{self, Subscription, sites, zone_records};
+use hostfront_core::zone::customer::RecordInput;
 
 #[utoipa::path(get, path = "/api/services", tag = "portal", security(("session" = [])),
     responses(
@@ -155,6 +156,35 @@ async fn set_mailboxes(
 }
 
 #[derive(serde::Deserialize, ToSchema)]
+struct ZoneRecords {
+    /// Every record the zone is to hold, as when ordering DNS hosting.
+    #[schema(max_items = 200)]
+    records: Vec<RecordInput>,
+}
+
+/// Replaces the records of a DNS hosting service whose zone is primary.
+#[utoipa::path(put, path = "/api/services/{id}/zone", tag = "portal", security(("session" = [])),
+    request_body = ZoneRecords,
+    params(("id" = String, Path, description = "the service")),
+    responses(
+        (status = 200, body = Subscription, description = "with its `zone`; the DNS host serves the records with a higher serial"),
+        (status = 404, body = ErrorBody, description = "not a service of yours"),
+        (status = 409, body = ErrorBody, description = "`service_not_active`, `not_primary_dns`"),
+        (status = 422, body = ErrorBody, description = "`invalid_record_name`, `invalid_record_value`, `invalid_ttl`, `priority_required`, `unsupported_record_type`, `cname_at_apex`, `cname_not_alone`, `too_many_records`"),
+        (status = 503, body = ErrorBody, description = "the DNS host is not answering"),
+    ))]
+async fn set_zone_records(
+    State(state): State<AppState>,
+    CurrentCustomer(customer): CurrentCustomer,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ZoneRecords>,
+) -> Result<Json<Subscription>, ApiError> {
+    Ok(Json(
+        zone_records::set_zone_records(&state.ports, &customer.id, &id, &body.records).await?,
+    ))
+}
+
+#[derive(serde::Deserialize, ToSchema)]
 struct Sites {
     /// Names under the service's domain (`shop.bakery.com`), or domains you
     /// hold with us; the plan's `limits.sites` counts the service's own.
@@ -257,6 +287,7 @@ pub(super) fn routes<T: RouteTable>() -> T {
         .add(crate::handlers!(cancel_service, withdraw_cancellation))
         .add(crate::handlers!(set_mailboxes))
         .add(crate::handlers!(set_sites))
+        .add(crate::handlers!(set_zone_records))
         .add(crate::handlers!(upgrade_service))
         .add(crate::handlers!(confirm_upgrade))
 }
