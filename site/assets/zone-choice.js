@@ -3,6 +3,7 @@
 // control panel, so the username and password are neither asked nor sent.
 
 import { $ } from "./page.js";
+import { parseRecords } from "./zone-lines.js";
 
 const ZONE_ONLY = ["dns", "domain"];
 
@@ -27,15 +28,6 @@ export function offerZoneChoice(catalog) {
   show();
 }
 
-/// `@ MX 10 mail.example.net` as the API takes it; a TXT value keeps its spaces.
-function record(line) {
-  const [name = "", type = "", ...rest] = line.trim().split(/\s+/);
-  const kind = type.toUpperCase();
-  const priority = kind === "MX" && /^\d+$/.test(rest[0] ?? "") ? Number(rest.shift()) : undefined;
-  const value = kind === "TXT" ? line.trim().split(/\s+/).slice(2).join(" ").replace(/^"(.*)"$/, "$1") : rest.join(" ");
-  return { name, type: kind, value, ...(priority === undefined ? {} : { priority }) };
-}
-
 /// The zone part of the order, or nothing when the plan serves no zone alone.
 export function chosenZone(form) {
   if ($("zone-fields").hidden) return undefined;
@@ -43,8 +35,7 @@ export function chosenZone(form) {
   if (form.elements.zone_use.value === "secondary") {
     return { use: "secondary", primaries: form.elements.zone_primaries.value.split(/[\s,]+/).filter(Boolean) };
   }
-  const lines = form.elements.zone_records.value.split("\n").filter((l) => l.trim());
-  return { use: "primary", records: lines.map(record) };
+  return { use: "primary", records: parseRecords(form.elements.zone_records.value) };
 }
 
 /// Whether the plan chosen has a login: a username and password to send.

@@ -1,7 +1,8 @@
 // A DNS-only and a domain-only order in Chromium, on a desktop and then on
 // a phone: the order form asks for the zone instead of a login, the order
 // runs the zone's three steps, and the order's page and the portal's card
-// show what our nameservers serve.
+// show what our nameservers serve; DNS hosting's records are changed from
+// the portal.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -43,6 +44,18 @@ async function orderZone(page, base, { plan, domain, fill }) {
     throw new Error(`${await page.locator("#order-status").textContent()} ${await page.locator("#order-message").textContent()} ${error.message}`);
   });
   assert.equal(await page.locator("#steps .step.done").count(), 3, "domain, zone, mail");
+}
+
+/// Changes a DNS hosting service's records from its card: the lines it
+/// shows are the records ordered, and the card shows the new ones saved.
+async function changeRecords(page, card) {
+  await card.getByRole("button", { name: "Change records" }).click();
+  const records = card.getByLabel(/Records, one a line/);
+  assert.equal(await records.inputValue(), "@ A 203.0.113.7\nwww CNAME example.org.\n@ MX 10 mail.example.net.");
+  await records.fill("@ A 203.0.113.8\nshop 300 AAAA 2001:db8::8\n@ TXT v=spf1 -all\n@ MX 10 mail.example.net.");
+  await card.getByRole("button", { name: "Save records" }).click();
+  await page.locator("article[data-service]").getByText("Your records are changed").waitFor();
+  await page.locator("article[data-service]").getByText("DNS hosting: 4 records of yours").first().waitFor();
 }
 
 const ORDERS = [
@@ -92,6 +105,7 @@ describe("a zone alone, ordered", () => {
         const card = page.locator("article[data-service]").filter({ hasText: domain });
         await card.getByText(order.shows).waitFor();
         assert.equal(await card.getByText("Mailboxes").count(), 0, "a zone alone has no mail");
+        if (order.slug === "dns") await changeRecords(page, card);
         if (screen.name === "phone") await fits(page, `${order.slug} portal`);
         await shot(page, `zone-${order.slug}-${screen.name}-portal`);
       }

@@ -12,6 +12,7 @@ import { taxTerms, withTax } from "../tax.js";
 import { CardError } from "../card-field.js";
 import { payWith } from "./pay-with.js";
 import { kindLogins, mailboxesOf, panelRows, zoneRows } from "../hosting.js";
+import { parseRecords, recordLine } from "../zone-lines.js";
 import { keepingFocus, note, noteSlot } from "./notes.js";
 import { confirmedOnReturn } from "./bank-return.js";
 import { suspendedOnPanel, usageRows } from "../panel-state.js";
@@ -208,8 +209,33 @@ export function tellUpgrade(outcome) {
   note(outcome.key, outcome.text ?? `Your service is on ${outcome.answer.plan_name} now.`, outcome.failed);
 }
 
+/// DNS hosting's records, edited one a line as when ordering.
+function recordsEditor(service) {
+  const open = el("button", { type: "button", class: "secondary" }, "Change records");
+  open.addEventListener("click", () => {
+    const lines = service.zone.records.map(recordLine).join("\n");
+    const input = el("textarea", { name: "records", rows: "6", spellcheck: "false" }, lines);
+    const form = el("form", { class: "card-form" },
+      el("label", {}, "Records, one a line: name, time to live if not an hour, type, then value", input),
+      el("button", { type: "submit" }, "Save records"));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        await api(`/api/services/${encodeURIComponent(service.id)}/zone`, { method: "PUT", body: JSON.stringify({ records: parseRecords(input.value) }) });
+        await showServices();
+        note(service.id, "Your records are changed; our nameservers serve them within minutes.");
+      } catch (error) {
+        failed(service, error);
+      }
+    });
+    open.replaceWith(form);
+  });
+  return open;
+}
+
 /// Mailbox, site and plan controls of an active service.
 function changeButtons(service) {
+  if (service.status === "active" && service.zone?.use === "primary") return [recordsEditor(service)];
   if (service.status !== "active" || onAServer(service)) return [];
   const mailboxes = listEditor(service, {
     field: "mailboxes", noun: "mailboxes", label: "Mailboxes, separated by commas",
