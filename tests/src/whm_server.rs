@@ -59,6 +59,8 @@ struct Account {
     ip: String,
     mailboxes: Vec<String>,
     addon_domains: Vec<String>,
+    /// Aliases parked on its own domain (UAPI's `Park`).
+    parked_domains: Vec<String>,
     /// Per site: (certificate id, expiry).
     certificates: BTreeMap<String, (String, u64)>,
     /// The DKIM record of its domain, once `enable_dkim` made a key.

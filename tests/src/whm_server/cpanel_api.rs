@@ -30,6 +30,29 @@ impl Fleet {
             )
             .chain(a.mailboxes.iter().map(|m| json!({"email": m, "login": m})))
             .collect()),
+            // UAPI's `Park`: an alias of the main domain, refused when the
+            // name is the account's already (its own, an addon or parked).
+            "Park::park" => {
+                let domain = arg("domain").to_lowercase();
+                let domain = domain.strip_prefix("www.").unwrap_or(&domain).to_string();
+                let held = domain == a.domain
+                    || a.addon_domains.contains(&domain)
+                    || a.parked_domains.contains(&domain);
+                if held || !domain.contains('.') {
+                    return Err(format!("The domain “{domain}” already exists."));
+                }
+                a.parked_domains.push(domain);
+                Ok(Value::Null)
+            }
+            "Park::unpark" => {
+                let domain = arg("domain");
+                let before = a.parked_domains.len();
+                a.parked_domains.retain(|d| *d != domain);
+                if a.parked_domains.len() == before {
+                    return Err(format!("“{domain}” is not a parked domain of “{user}”."));
+                }
+                Ok(Value::Null)
+            }
             "Email::add_pop" => {
                 let (local, domain) = (arg("email"), arg("domain"));
                 if domain != a.domain && !a.addon_domains.contains(&domain) {
@@ -49,7 +72,7 @@ impl Fleet {
             }
             "DomainInfo::list_domains" => Ok(json!({
                 "main_domain": a.domain, "addon_domains": a.addon_domains,
-                "parked_domains": [], "sub_domains": a.addon_domains.iter()
+                "parked_domains": a.parked_domains, "sub_domains": a.addon_domains.iter()
                     .map(|d| format!("{}.{}", d.replace('.', "-"), a.domain)).collect::<Vec<_>>(),
             })),
             "SSL::installed_hosts" => {

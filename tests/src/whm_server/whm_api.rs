@@ -107,6 +107,7 @@ impl Fleet {
                 reseller: None,
                 owner: None,
                 addon_domains: Vec::new(),
+                parked_domains: Vec::new(),
                 certificates: BTreeMap::from([(domain.clone(), certificate)]),
                 disk_used_mb: 0,
                 disk_limit_mb: None,

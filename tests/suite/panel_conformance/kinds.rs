@@ -14,7 +14,27 @@ conformance!(
     a_mail_domain_is_set_up_once_per_key_with_a_dkim_key,
     a_mail_domain_takes_only_its_own_addresses,
     a_reseller_gets_its_plans_terms_again_and_again,
+    an_alias_is_parked_once_and_taken_away,
 );
+
+/// A domain parked on an account shows its site: parked once however often
+/// asked, listed in the account's state, and taken away (twice is fine,
+/// as is an account that is gone).
+async fn an_alias_is_parked_once_and_taken_away(p: Arc<dyn HostingPanel>) {
+    p.create_account(&account("cleo", "order-1")).await.unwrap();
+    p.add_alias("cleo", "cleo-bakes.com").await.unwrap();
+    p.add_alias("cleo", "cleo-bakes.com").await.unwrap();
+    p.add_alias("cleo", "cleo-cakes.com").await.unwrap();
+    let state = p.state("cleo").await.unwrap().expect("the account");
+    assert_eq!(state.aliases, ["cleo-bakes.com", "cleo-cakes.com"]);
+    assert!(state.sites.is_empty(), "an alias is no site of its own");
+    p.remove_alias("cleo", "cleo-bakes.com").await.unwrap();
+    p.remove_alias("cleo", "cleo-bakes.com").await.unwrap();
+    let state = p.state("cleo").await.unwrap().unwrap();
+    assert_eq!(state.aliases, ["cleo-cakes.com"]);
+    assert!(p.add_alias("nobody", "x-bakes.com").await.is_err());
+    p.remove_alias("nobody", "x-bakes.com").await.unwrap();
+}
 
 fn reseller_terms() -> ResellerTerms {
     Catalog::demo()

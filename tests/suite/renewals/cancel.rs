@@ -276,6 +276,12 @@ impl HostingPanel for NoRemovals {
     async fn set_sites(&self, username: &str, sites: &[String]) -> Result<(), PanelError> {
         self.0.set_sites(username, sites).await
     }
+    async fn add_alias(&self, username: &str, alias: &str) -> Result<(), PanelError> {
+        self.0.add_alias(username, alias).await
+    }
+    async fn remove_alias(&self, username: &str, alias: &str) -> Result<(), PanelError> {
+        self.0.remove_alias(username, alias).await
+    }
     async fn back_up(&self, username: &str, key: &str) -> Result<Backup, PanelError> {
         self.0.back_up(username, key).await
     }

@@ -127,6 +127,40 @@ impl SimulatedPanel {
             .ok_or_else(|| no_such_account(username))
     }
 
+    /// Changes the account's aliases with `change`, written only if no other
+    /// change came between the read and the write (tried again if one did).
+    async fn change_aliases(
+        &self,
+        username: &str,
+        change: impl Fn(&mut Vec<String>),
+    ) -> Result<(), PanelError> {
+        for _ in 0..5 {
+            self.round_trip().await?;
+            let item = self
+                .account_item(username)
+                .await?
+                .ok_or_else(|| no_such_account(username))?;
+            let before = item.get("aliases").cloned();
+            let mut aliases: Vec<String> = before
+                .clone()
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default();
+            change(&mut aliases);
+            let unchanged = match before {
+                Some(before) => Condition::eq("aliases", before),
+                None => Condition::AttributeNotExists("aliases".into()),
+            };
+            let update = Update::new().set("aliases", json!(aliases));
+            let key = self.inventory.account_key(username);
+            match self.table().update(&key, update, Some(unchanged)).await {
+                Ok(_) => return Ok(()),
+                Err(TableError::ConditionFailed) => continue,
+                Err(other) => return Err(backend(other)),
+            }
+        }
+        Err(PanelError::Unavailable("the account kept changing".into()))
+    }
+
     /// Sets `update` on the account `username`, which must exist.
     async fn change_account(&self, username: &str, update: Update) -> Result<(), PanelError> {
         self.round_trip().await?;
@@ -280,6 +314,7 @@ impl HostingPanel for SimulatedPanel {
             suspended: item.get("suspended").and_then(|v| v.as_bool()) == Some(true),
             sites: list("sites"),
             mailboxes,
+            aliases: list("aliases"),
         }))
     }
 
@@ -304,6 +339,25 @@ impl HostingPanel for SimulatedPanel {
     async fn set_sites(&self, username: &str, sites: &[String]) -> Result<(), PanelError> {
         self.change_account(username, Update::new().set("sites", json!(sites)))
             .await
+    }
+
+    async fn add_alias(&self, username: &str, alias: &str) -> Result<(), PanelError> {
+        self.change_aliases(username, |aliases| {
+            if !aliases.iter().any(|a| a == alias) {
+                aliases.push(alias.to_string());
+            }
+        })
+        .await
+    }
+
+    async fn remove_alias(&self, username: &str, alias: &str) -> Result<(), PanelError> {
+        match self
+            .change_aliases(username, |aliases| aliases.retain(|a| a != alias))
+            .await
+        {
+            Err(PanelError::Refused { code, .. }) if code == "no_such_account" => Ok(()),
+            done => done,
+        }
     }
 
     async fn back_up(&self, username: &str, idempotency_key: &str) -> Result<Backup, PanelError> {

@@ -11,6 +11,7 @@
 //! a server's accounts use is read for all of them at once (`usage`).
 
 mod account;
+mod aliases;
 mod api;
 mod backup;
 mod kinds;
@@ -176,6 +177,7 @@ impl HostingPanel for WhmPanel {
             suspended: is_suspended(&summary),
             sites: self.addon_domains(&account).await?,
             mailboxes: self.mailboxes(&account).await?,
+            aliases: self.parked_domains(&account).await?,
         }))
     }
 
@@ -291,6 +293,14 @@ impl HostingPanel for WhmPanel {
                 .map_err(refused)?;
         }
         Ok(())
+    }
+
+    async fn add_alias(&self, username: &str, alias: &str) -> Result<(), PanelError> {
+        self.park(username, alias).await
+    }
+
+    async fn remove_alias(&self, username: &str, alias: &str) -> Result<(), PanelError> {
+        self.unpark(username, alias).await
     }
 
     async fn back_up(&self, username: &str, idempotency_key: &str) -> Result<Backup, PanelError> {

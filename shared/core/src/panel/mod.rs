@@ -132,6 +132,8 @@ pub struct AccountState {
     /// The domains it serves besides its own, each a site of its own.
     pub sites: Vec<String>,
     pub mailboxes: Vec<String>,
+    /// Domains parked on its own domain, each showing the same site.
+    pub aliases: Vec<String>,
 }
 
 /// What an account uses and may use, as its panel reads it: the panel's
@@ -293,6 +295,14 @@ pub trait HostingPanel: Send + Sync {
 
     /// Makes `sites` the domains the account serves besides its own.
     async fn set_sites(&self, username: &str, sites: &[String]) -> Result<(), PanelError>;
+
+    /// Parks `alias` on the account's own domain, so that it shows the same
+    /// site (cPanel's parked domain); parking it again does nothing.
+    async fn add_alias(&self, username: &str, alias: &str) -> Result<(), PanelError>;
+
+    /// Takes the alias away; an alias the account does not have, or an
+    /// account that is gone, leaves nothing to do.
+    async fn remove_alias(&self, username: &str, alias: &str) -> Result<(), PanelError>;
 
     /// Takes a full backup of the account, once per idempotency key.
     async fn back_up(&self, username: &str, idempotency_key: &str) -> Result<Backup, PanelError>;
