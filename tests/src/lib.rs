@@ -215,23 +215,34 @@ pub async fn customer_with_paid_order(
     ports: &Ports,
     request: hostfront::orders::create::OrderRequest,
 ) -> (hostfront::accounts::Customer, hostfront::OrderId) {
-    use hostfront::orders::{checkout, create};
     hostfront::catalog::seed_demo(ports.table.as_ref())
         .await
         .expect("the catalog is seeded");
     let (customer, _) = customer(ports, &shopper::fresh_username()).await;
-    let placed = create::place(ports, &customer, "order", request)
+    let order_id = paid_order_of(ports, &customer, "order", request).await;
+    (customer, order_id)
+}
+
+/// `request` placed for `customer` under the idempotency key `key`, and paid.
+pub async fn paid_order_of(
+    ports: &Ports,
+    customer: &hostfront::accounts::Customer,
+    key: &str,
+    request: hostfront::orders::create::OrderRequest,
+) -> hostfront::OrderId {
+    use hostfront::orders::{checkout, create};
+    let placed = create::place(ports, customer, key, request)
         .await
         .expect("the order is placed");
     checkout::pay(
         ports,
-        &customer,
+        customer,
         &placed.view.id,
         shopper::card(hostfront::adapters::sim::APPROVED),
     )
     .await
     .expect("the order is paid");
-    (customer, placed.view.id)
+    placed.view.id
 }
 
 /// `minor` units of the currency `code` (`"USD"`).

@@ -52,6 +52,12 @@ pub enum ZoneUse {
         primaries: Vec<IpAddr>,
     },
     Parked,
+    /// The domain shows the site of the customer's service `of`, whose
+    /// domain is `site`: parked on its account, its zone pointing there.
+    Alias {
+        of: String,
+        site: String,
+    },
 }
 
 impl ZoneUse {
@@ -68,6 +74,7 @@ impl ZoneUse {
                     .join(", ")
             ),
             ZoneUse::Parked => "parked".into(),
+            ZoneUse::Alias { site, .. } => format!("showing the site of {site}"),
         }
     }
 }

@@ -119,6 +119,30 @@ pub fn parked_records(origin: &str, ipv4: &str, ipv6: &str) -> Vec<Record> {
     ]
 }
 
+/// The records of `origin` when it shows the site of `account` (an alias
+/// parked on it): the same server for the site, and the same mail server,
+/// whose name is the account's own domain's.
+pub fn alias_records(origin: &str, account: &crate::panel::HostingAccount) -> Vec<Record> {
+    let mut records = vec![record("@", "A", account.ipv4.as_str())];
+    if !account.ipv6.is_empty() {
+        records.push(record("@", "AAAA", account.ipv6.as_str()));
+    }
+    records.extend([
+        record("www", "CNAME", format!("{origin}.")),
+        Record {
+            priority: Some(10),
+            ..record("@", "MX", format!("{}.", account.mail_host))
+        },
+        record("@", "TXT", "\"v=spf1 mx a -all\""),
+        record(
+            "_dmarc",
+            "TXT",
+            format!("\"v=DMARC1; p=quarantine; rua=mailto:postmaster@{origin}\""),
+        ),
+    ]);
+    records
+}
+
 /// The records a template gives `origin`, pointing at `target`.
 pub fn records(template: Template, origin: &str, target: &Target) -> Vec<Record> {
     let mail_label = target

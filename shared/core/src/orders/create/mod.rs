@@ -101,10 +101,12 @@ async fn place_as(
     checked.server = server::check(ports, checked.plan, request.server.as_ref()).await?;
     checked.zone = zone_choice::check(
         ports,
+        &customer.id,
         checked.plan,
         request.domain.action,
         request.zone.as_ref(),
-    )?;
+    )
+    .await?;
     ensure_room_for_unpaid(ports, customer).await?;
     let domain = resolve_domain(ports, &catalog, &request.domain).await?;
     let mut draft = Draft::new(ports, &placement, &catalog, &checked, domain);

@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::OrderRequest;
-use crate::Zones;
 use crate::catalog::{Plan, PlanKind};
 use crate::orders::{DomainAction, OrderError, invalid};
+use crate::subscriptions::{self, SubscriptionStatus};
 use crate::zone::customer::{self, RecordInput, ZoneUse};
+use crate::{CustomerId, Storage, Zones};
 
 /// What the customer asks our nameservers to serve.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -30,6 +31,12 @@ pub enum ZoneChoice {
     },
     /// The domain is parked: a holding page, and no mail.
     Parked,
+    /// The domain shows the site of the customer's service `of` (its id):
+    /// an alias of that service's own domain.
+    Alias {
+        #[schema(min_length = 1, max_length = 64)]
+        of: String,
+    },
 }
 
 /// Refuses a username or password on a plan that has no login.
@@ -47,9 +54,11 @@ pub(super) fn refuse_login(plan: &Plan, request: &OrderRequest) -> Result<(), Or
 }
 
 /// The zone a plan of `plan`'s kind is served with: DNS hosting's primary
-/// (the default) or secondary, a domain's parking; other plans take none.
-pub(super) fn check(
-    ports: &impl Zones,
+/// (the default) or secondary, a domain's parking or alias; other plans
+/// take none.
+pub(super) async fn check(
+    ports: &(impl Storage + Zones),
+    customer: &CustomerId,
     plan: &Plan,
     action: DomainAction,
     chosen: Option<&ZoneChoice>,
@@ -80,7 +89,7 @@ pub(super) fn check(
                 PlanKind::Dns => {
                     "DNS hosting serves your records (primary) or a copy of your own primary servers' zone (secondary)"
                 }
-                _ => "a domain alone is parked",
+                _ => "a domain alone is parked, or shows the site of one of your services (alias)",
             },
         )
     };
@@ -103,6 +112,48 @@ pub(super) fn check(
             }))
         }
         (PlanKind::Domain, None | Some(ZoneChoice::Parked)) => Ok(Some(ZoneUse::Parked)),
+        (PlanKind::Domain, Some(ZoneChoice::Alias { of })) => {
+            let site = aliased_site(ports, customer, of).await?;
+            Ok(Some(ZoneUse::Alias {
+                of: of.clone(),
+                site,
+            }))
+        }
         _ => Err(wrong_use()),
     }
+}
+
+/// The domain of the customer's live service `of`, whose site an alias
+/// shows: a service on the panel with a website of its own.
+async fn aliased_site(
+    ports: &impl Storage,
+    customer: &CustomerId,
+    of: &str,
+) -> Result<String, OrderError> {
+    let unknown = || {
+        invalid(
+            "unknown_service",
+            "an alias shows the site of one of your live services: name it by its id",
+        )
+    };
+    if of.is_empty() || of.len() > 64 {
+        return Err(unknown());
+    }
+    let service = subscriptions::find(ports.table(), customer, of)
+        .await?
+        .ok_or_else(unknown)?;
+    if service.status != SubscriptionStatus::Active || service.ended_at.is_some() {
+        return Err(unknown());
+    }
+    let has_site = matches!(service.plan_kind, PlanKind::Shared | PlanKind::Reseller);
+    if !has_site || !service.on_panel() {
+        return Err(invalid(
+            "not_a_site",
+            format!(
+                "{} has no website on our panel for an alias to show",
+                service.domain
+            ),
+        ));
+    }
+    Ok(service.domain)
 }

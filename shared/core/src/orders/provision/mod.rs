@@ -32,6 +32,7 @@ use crate::panel::PanelError;
 use crate::registrar::RegistrarError;
 use crate::step_ledger::{StepRecord, StepRef, StepStatus};
 use crate::store::{Item, TableError, Update};
+use crate::zone::customer::ZoneUse;
 use crate::{CustomerId, OrderId};
 use crate::{Provisioning, Queueing};
 use saga::Saga;
@@ -59,12 +60,13 @@ pub enum Step {
     VirtualServer,
     Machine,
     OsInstall,
+    SiteAlias,
 }
 
 /// Every step any workflow has, in the order of their numbers in the
 /// ledger (`STEP#<n>#<name>`): a new step is added at the end, so that
 /// the records of orders under way keep their numbers.
-pub const STEPS: [Step; 10] = [
+pub const STEPS: [Step; 11] = [
     Step::Domain,
     Step::HostingAccount,
     Step::DnsZone,
@@ -75,12 +77,18 @@ pub const STEPS: [Step; 10] = [
     Step::VirtualServer,
     Step::Machine,
     Step::OsInstall,
+    Step::SiteAlias,
 ];
 
-/// The steps a plan of `kind` is provisioned with, in the order they run.
-pub fn workflow(kind: PlanKind) -> &'static [Step] {
+/// The steps `order` is provisioned with, in the order they run: its
+/// plan's kind's, and for a domain that shows another service's site, the
+/// alias on that service's account before the zone.
+pub fn workflow(order: &Order) -> &'static [Step] {
     use Step::*;
-    match kind {
+    if matches!(order.zone, Some(ZoneUse::Alias { .. })) {
+        return &[Domain, SiteAlias, DnsZone, WelcomeMail];
+    }
+    match order.plan_kind {
         PlanKind::Email => &[Domain, HostingAccount, MailDomain, DnsZone, WelcomeMail],
         PlanKind::Reseller => &[
             Domain,
@@ -112,6 +120,7 @@ impl Step {
             Step::VirtualServer => "virtual_server",
             Step::Machine => "machine",
             Step::OsInstall => "os_install",
+            Step::SiteAlias => "site_alias",
         }
     }
 
@@ -142,6 +151,10 @@ impl Step {
             Step::OsInstall => match &order.server {
                 Some(server) => format!("Install {} on your server", server.os_template),
                 None => "Install the operating system".into(),
+            },
+            Step::SiteAlias => match &order.zone {
+                Some(ZoneUse::Alias { site, .. }) => format!("Show the site of {site} at {domain}"),
+                _ => format!("Show a site at {domain}"),
             },
         }
     }
@@ -180,7 +193,7 @@ pub async fn enqueue(
 /// The steps of `order` as its owner sees them, from the step records.
 pub fn step_views(order: &Order, records: &[&Item]) -> Vec<StepView> {
     let records: Vec<StepRecord> = records.iter().filter_map(|r| StepRecord::of(r)).collect();
-    workflow(order.plan_kind)
+    workflow(order)
         .iter()
         .map(|step| {
             let record = records.iter().find(|r| r.name == step.name());
@@ -351,7 +364,7 @@ pub async fn run(
         domain: None,
     };
     let mut progressed = false;
-    for &step in workflow(saga.order.plan_kind) {
+    for &step in workflow(&saga.order) {
         if let Some(result) = done.get(step.name()) {
             saga.absorb(step, result);
             continue;

@@ -16,6 +16,7 @@ use crate::step_ledger::{Ledger, StepsError};
 use crate::store::{TableError, Tx, TxError, Update};
 use crate::subscriptions::{Subscription, SubscriptionStatus, find};
 use crate::zone::Zone;
+use crate::zone::customer::ZoneUse;
 use crate::{Hosting, Settings, Storage, Zones};
 
 /// The steps of a teardown, in order; each is idempotent at the panel or
@@ -77,11 +78,10 @@ async fn run_step(
             .await
             .map_err(|e| failed(&e));
     }
-    if service.zone.is_some() {
-        return Ok((
-            "nothing to stop: our nameservers only served its zone".into(),
-            json!(null),
-        ));
+    if let Some(zone_use) = &service.zone {
+        return zone_only_step(ports, service, zone_use, step)
+            .await
+            .map_err(|e| failed(&e));
     }
     if let Some(vm) = &service.hosting.vm {
         return run_vm_step(ports, &vm.id, step)
@@ -127,6 +127,35 @@ async fn run_step(
             )
         }
     })
+}
+
+/// A zone alone has nothing to stop or back up; an alias is taken off the
+/// account of the service whose site it showed, if that is still there.
+async fn zone_only_step(
+    ports: &(impl Storage + Hosting),
+    service: &Subscription,
+    zone_use: &ZoneUse,
+    step: &str,
+) -> Result<(String, Value), crate::panel::PanelError> {
+    let ZoneUse::Alias { of, site } = zone_use else {
+        return Ok((
+            "nothing to stop: only its zone was served".into(),
+            json!(null),
+        ));
+    };
+    if step != "remove_account" {
+        return Ok(("nothing to stop before the alias goes".into(), json!(null)));
+    }
+    let shown = find(ports.table(), &service.customer_id, of)
+        .await
+        .map_err(|e| crate::panel::PanelError::Unavailable(e.to_string()))?;
+    if let Some(shown) = shown {
+        ports
+            .panel()
+            .remove_alias(&shown.hosting.account.username, &service.domain)
+            .await?;
+    }
+    Ok((format!("no longer an alias of {site}"), json!(null)))
 }
 
 /// The zone's steps: it stops being served; then, when the customer keeps

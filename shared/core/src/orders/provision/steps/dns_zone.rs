@@ -6,14 +6,19 @@ use serde_json::json;
 use super::super::saga::Saga;
 use super::super::{Done, StepError, hosted_zone, zone_records};
 use crate::dnshost::DnsError;
-use crate::zone::Zone;
 use crate::zone::customer::ZoneUse;
+use crate::zone::{self, Zone};
 
 pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
     let ports = saga.ports;
     let domain = order.domain.name.as_str();
     let zone = match &order.zone {
+        Some(ZoneUse::Alias { .. }) => {
+            let shown = super::site_alias::aliased(saga).await?;
+            let records = zone::alias_records(domain, &shown.hosting.account);
+            hosted_zone(ports, domain, records)
+        }
         Some(zone_use) => served_zone(ports, domain, zone_use),
         None => {
             let account = saga
@@ -63,6 +68,9 @@ fn served_zone(ports: &impl Provisioning, domain: &str, zone_use: &ZoneUse) -> Z
             primaries: primaries.clone(),
             ..hosted_zone(ports, domain, Vec::new())
         },
-        ZoneUse::Parked => Zone::parked(domain, config, ports.clock().now()),
+        // An alias's zone needs the service it shows (above).
+        ZoneUse::Parked | ZoneUse::Alias { .. } => {
+            Zone::parked(domain, config, ports.clock().now())
+        }
     }
 }

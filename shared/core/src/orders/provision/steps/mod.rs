@@ -10,6 +10,7 @@ mod mail_and_admin;
 mod mail_domain;
 mod os_install;
 mod reseller_privileges;
+mod site_alias;
 mod virtual_server;
 mod welcome_mail;
 
@@ -32,6 +33,7 @@ impl<P: Provisioning> Saga<'_, P> {
             Step::VirtualServer => virtual_server::run(self).await,
             Step::Machine => machine::run(self).await,
             Step::OsInstall => os_install::run(self).await,
+            Step::SiteAlias => site_alias::run(self).await,
         }
     }
 }
