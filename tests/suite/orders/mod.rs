@@ -8,6 +8,7 @@ mod cost;
 mod credit;
 mod decisions;
 mod dedicated;
+mod domain_only;
 mod evidence;
 mod journeys;
 mod kinds;

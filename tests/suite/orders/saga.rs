@@ -9,6 +9,7 @@ use hostfront::accounts::Customer;
 use hostfront::adapters::sim::APPROVED;
 use hostfront::clock::ManualClock;
 use hostfront::dispatch::AppJobs;
+use hostfront::dnshost::{DnsError, DnsHost};
 use hostfront::jobs::{WorkerSettings, run_worker};
 use hostfront::mail::{self, MailKind};
 use hostfront::orders::checkout;
@@ -16,6 +17,7 @@ use hostfront::orders::create;
 use hostfront::orders::provision::{self, Outcome};
 use hostfront::orders::{self, OrderStatus};
 use hostfront::store::{ItemExt, Query};
+use hostfront::zone::Zone;
 use hostfront_tests::shopper::{Shopper, card, fresh_domain, fresh_username, hosting, register};
 use hostfront_tests::{App, embedded_ports_with, eventually, until};
 use tokio_util::sync::CancellationToken;
@@ -256,28 +258,24 @@ async fn after_the_last_retry_the_job_is_dead_lettered_and_the_order_names_the_s
 /// A DNS host whose zones take `pending` calls to be served, as Route 53's
 /// changes start `PENDING`; the zone is kept by `inner` all the while.
 struct SlowToServe {
-    inner: Arc<dyn hostfront::dnshost::DnsHost>,
+    inner: Arc<dyn DnsHost>,
     pending: std::sync::atomic::AtomicU32,
 }
 
 #[async_trait::async_trait]
-impl hostfront::dnshost::DnsHost for SlowToServe {
+impl DnsHost for SlowToServe {
     fn name(&self) -> &'static str {
         "slow"
     }
 
-    async fn create_zone(
-        &self,
-        zone: &hostfront::zone::Zone,
-        order_id: &OrderId,
-    ) -> Result<(), hostfront::dnshost::DnsError> {
+    async fn create_zone(&self, zone: &Zone, order_id: &OrderId) -> Result<(), DnsError> {
         use std::sync::atomic::Ordering;
         self.inner.create_zone(zone, order_id).await?;
         match self
             .pending
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
         {
-            Ok(_) => Err(hostfront::dnshost::DnsError::Pending {
+            Ok(_) => Err(DnsError::Pending {
                 change: "C0PENDING".into(),
                 retry_in: Duration::from_secs(15),
             }),
@@ -285,22 +283,15 @@ impl hostfront::dnshost::DnsHost for SlowToServe {
         }
     }
 
-    async fn zone(
-        &self,
-        origin: &str,
-    ) -> Result<Option<(hostfront::zone::Zone, OrderId)>, hostfront::dnshost::DnsError> {
+    async fn zone(&self, origin: &str) -> Result<Option<(Zone, OrderId)>, DnsError> {
         self.inner.zone(origin).await
     }
 
-    async fn replace_records(
-        &self,
-        zone: &hostfront::zone::Zone,
-        order_id: &OrderId,
-    ) -> Result<(), hostfront::dnshost::DnsError> {
+    async fn replace_records(&self, zone: &Zone, order_id: &OrderId) -> Result<(), DnsError> {
         self.inner.replace_records(zone, order_id).await
     }
 
-    async fn remove_zone(&self, origin: &str) -> Result<(), hostfront::dnshost::DnsError> {
+    async fn remove_zone(&self, origin: &str) -> Result<(), DnsError> {
         self.inner.remove_zone(origin).await
     }
 }

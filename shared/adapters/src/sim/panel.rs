@@ -24,6 +24,7 @@ use hostfront_core::store::{Condition, Item, ItemExt, Table, TableError, TxOp, U
 
 use crate::inventory::{Inventory, Layout, Placement, Seed, backend, no_such_account};
 
+mod aliases;
 mod kinds;
 
 /// How long the panel keeps a backup.
@@ -125,40 +126,6 @@ impl SimulatedPanel {
         account
             .map(Keyed::First)
             .ok_or_else(|| no_such_account(username))
-    }
-
-    /// Changes the account's aliases with `change`, written only if no other
-    /// change came between the read and the write (tried again if one did).
-    async fn change_aliases(
-        &self,
-        username: &str,
-        change: impl Fn(&mut Vec<String>),
-    ) -> Result<(), PanelError> {
-        for _ in 0..5 {
-            self.round_trip().await?;
-            let item = self
-                .account_item(username)
-                .await?
-                .ok_or_else(|| no_such_account(username))?;
-            let before = item.get("aliases").cloned();
-            let mut aliases: Vec<String> = before
-                .clone()
-                .and_then(|v| serde_json::from_value(v).ok())
-                .unwrap_or_default();
-            change(&mut aliases);
-            let unchanged = match before {
-                Some(before) => Condition::eq("aliases", before),
-                None => Condition::AttributeNotExists("aliases".into()),
-            };
-            let update = Update::new().set("aliases", json!(aliases));
-            let key = self.inventory.account_key(username);
-            match self.table().update(&key, update, Some(unchanged)).await {
-                Ok(_) => return Ok(()),
-                Err(TableError::ConditionFailed) => continue,
-                Err(other) => return Err(backend(other)),
-            }
-        }
-        Err(PanelError::Unavailable("the account kept changing".into()))
     }
 
     /// Sets `update` on the account `username`, which must exist.

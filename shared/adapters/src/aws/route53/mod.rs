@@ -13,6 +13,7 @@
 //! functions never touch a zone.
 
 mod records;
+mod replace;
 
 use std::time::{Duration, SystemTime};
 
@@ -328,33 +329,7 @@ impl DnsHost for Route53Zones {
     }
 
     async fn replace_records(&self, zone: &Zone, order_id: &OrderId) -> Result<(), DnsError> {
-        let origin = &zone.origin;
-        let found = self
-            .find(origin)
-            .await?
-            .filter(|found| order_of(found) == *order_id)
-            .ok_or_else(|| failed(format!("{origin} is not the zone of order {order_id}")))?;
-        let wanted = record_sets(zone)?;
-        let kept = |set: &ResourceRecordSet| {
-            wanted
-                .iter()
-                .any(|w| w.name() == set.name() && w.r#type() == set.r#type())
-        };
-        // Sets no longer wanted go; the others are written as they are now.
-        let mut changes = self
-            .record_sets(found.id())
-            .await?
-            .into_iter()
-            .filter(|set| !managed(set, origin) && !kept(set))
-            .map(|set| change(ChangeAction::Delete, set))
-            .collect::<Result<Vec<_>, _>>()?;
-        for set in wanted {
-            changes.push(change(ChangeAction::Upsert, set)?);
-        }
-        match self.submit(found.id(), changes).await? {
-            Some(change) => self.served(&change).await,
-            None => Ok(()),
-        }
+        self.replace(zone, order_id).await
     }
 
     async fn remove_zone(&self, origin: &str) -> Result<(), DnsError> {

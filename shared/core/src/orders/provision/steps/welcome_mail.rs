@@ -9,6 +9,7 @@ use super::super::{Done, StepError, nameservers, zone_records};
 use crate::mail::MailKind;
 use crate::orders::letters::letter;
 use crate::orders::{DomainAction, Order};
+use crate::zone::customer::ZoneUse;
 
 pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, StepError> {
     let order = &saga.order;
@@ -60,14 +61,7 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
     }
     if let Some(zone_use) = &order.zone {
         letter.account = None;
-        letter.logins.push(("DNS".into(), zone_use.describe()));
-        letter.logins.push((
-            "Nameservers".into(),
-            format!(
-                "{}: the domain's registrar must name these",
-                nameservers(ports).join(" and ")
-            ),
-        ));
+        letter.logins.extend(zone_logins(ports, zone_use));
     } else if order.domain.action == DomainAction::External
         && let Some(account) = &saga.account
     {
@@ -106,5 +100,18 @@ fn root_logins(order: &Order, address: &str, os: &str) -> [(String, String); 2] 
     [
         ("SSH".into(), format!("ssh root@{address} ({key})")),
         ("Operating system".into(), os.into()),
+    ]
+}
+
+/// What a zone alone tells its owner: what is served, and the nameservers
+/// the domain's registrar must name.
+fn zone_logins(ports: &impl Provisioning, zone_use: &ZoneUse) -> [(String, String); 2] {
+    let ours = nameservers(ports).join(" and ");
+    [
+        ("DNS".into(), zone_use.describe()),
+        (
+            "Nameservers".into(),
+            format!("{ours}: the domain's registrar must name these"),
+        ),
     ]
 }
