@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::super::saga::Saga;
 use super::super::{Done, StepError, from_registrar, nameservers};
-use super::call_key;
+use super::{call_key, client_account};
 use crate::mail::MailKind;
 use crate::orders::DomainAction;
 use crate::orders::letters::letter;
@@ -30,12 +30,14 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
     let shown = &order.domain.unicode;
     match order.domain.action {
         DomainAction::Register => {
+            let account = client_account::ready(saga).await?;
             let registration = Registration {
                 domain: domain.clone(),
                 years: 1,
                 registrant: order.customer_id.to_string(),
                 nameservers: nameservers(saga.ports),
                 idempotency_key: key,
+                client_account: account.as_ref().map(|(_, c)| c.clone()),
             };
             let info = saga
                 .ports
@@ -43,6 +45,7 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
                 .register(&registration)
                 .await
                 .map_err(|e| from_registrar(shown, e))?;
+            client_account::file(saga, account.as_ref().map(|(a, _)| a)).await?;
             let mut registered = letter(saga.ports, order);
             registered.action = renews_how(saga.ports, info.expires_at);
             saga.send(MailKind::DomainRegistered, &registered).await?;
@@ -55,10 +58,12 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
             })
         }
         DomainAction::Transfer => {
+            let account = client_account::ready(saga).await?;
             let request = TransferRequest {
                 domain: domain.clone(),
                 auth_code: saga.secret(Secret::AuthCode).await?,
                 idempotency_key: key,
+                client_account: account.as_ref().map(|(_, c)| c.clone()),
             };
             let state = saga
                 .ports
@@ -74,6 +79,7 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
                     ),
                 });
             }
+            client_account::file(saga, account.as_ref().map(|(a, _)| a)).await?;
             saga.send(MailKind::TransferStarted, &letter(saga.ports, order))
                 .await?;
             Ok(Done {
