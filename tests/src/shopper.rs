@@ -242,6 +242,7 @@ pub fn register(domain: &str, username: &str) -> hostfront::orders::create::Orde
         password: None,
         generate_password: true,
         server: None,
+        registrar_account: None,
     }
 }
 

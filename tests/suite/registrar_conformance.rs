@@ -164,7 +164,6 @@ fn renewal(domain: &str, years: u32, current_expiry: i64, key: &str) -> Renewal 
         years,
         current_expiry,
         idempotency_key: key.into(),
-        client_account: None,
     }
 }
 

@@ -21,6 +21,7 @@ fn external(domain: &str) -> OrderRequest {
         password: None,
         generate_password: true,
         server: None,
+        registrar_account: None,
     }
 }
 

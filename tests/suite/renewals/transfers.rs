@@ -27,6 +27,7 @@ async fn transferring(ports: &Ports, name: &str) -> hostfront::accounts::Custome
         password: None,
         generate_password: true,
         server: None,
+        registrar_account: None,
     };
     hostfront_tests::customer_with_live_order(ports, request)
         .await

@@ -122,6 +122,7 @@ async fn place_order(
         password: None,
         generate_password: true,
         server: None,
+        registrar_account: None,
     };
     let key = format!("proposal-{}", site.id);
     let placed = match by {

@@ -63,6 +63,18 @@ pub async fn list(
         .collect()
 }
 
+/// A customer's accounts, for staff; none when there is no such customer.
+pub async fn of_customer(
+    ports: &impl Storage,
+    customer_id: &CustomerId,
+) -> TableResult<Option<Vec<RegistrarAccount>>> {
+    let profile = Key::new(format!("CUSTOMER#{customer_id}"), "PROFILE");
+    if ports.table().get(&profile).await?.is_none() {
+        return Ok(None);
+    }
+    list(ports, customer_id).await.map(Some)
+}
+
 /// The customer's account `id`; none for another customer's.
 pub async fn find(
     ports: &impl Storage,

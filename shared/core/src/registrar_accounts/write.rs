@@ -18,7 +18,7 @@ const PASSWORD: &str = "password_sealed";
 const ATTEMPTS: usize = 5;
 
 fn context(account: &RegistrarAccount) -> SealContext {
-    SealContext::new(&key(&account.customer_id, &account.id), "password")
+    SealContext::new(&key(&account.customer_id, &account.id), "registrar_password")
 }
 
 /// The write that stores `account` with `password` sealed, unless an

@@ -56,7 +56,7 @@ pub(super) async fn write(
     ports: &(impl Storage + Settings),
     placement: &Placement<'_>,
     draft: &mut Draft,
-    sealed_secrets: &TxOp,
+    side_writes: &[TxOp],
 ) -> Result<Written, OrderError> {
     for _ in 0..NUMBER_ATTEMPTS {
         let (sequence, claim) = invoice::next_number(ports.table()).await?;
@@ -75,7 +75,7 @@ pub(super) async fn write(
         }
         tx.push(draft.invoice.put_op(sequence))
             .push(mail.put_op(draft.now_secs))
-            .push(sealed_secrets.clone());
+            .extend(side_writes.iter().cloned());
         add_side_records(ports, &mut tx, placement, draft);
         match tx.commit(ports.table()).await {
             Ok(()) => return Ok(Written::Placed(mail)),
