@@ -344,4 +344,5 @@ async fn nameservers_and_lock_change_only_our_domains(r: Arc<dyn Registrar>, _f:
     ));
 }
 
+mod client_accounts;
 mod over_epp;
