@@ -52,7 +52,10 @@ async fn accounts(shopper: &Shopper<'_>) -> Vec<(String, String, Vec<String>)> {
             (
                 a["label"].as_str().unwrap().to_string(),
                 a["username"].as_str().unwrap().to_string(),
-                domains.iter().map(|d| d.as_str().unwrap().to_string()).collect(),
+                domains
+                    .iter()
+                    .map(|d| d.as_str().unwrap().to_string())
+                    .collect(),
             )
         })
         .collect()
@@ -74,7 +77,10 @@ async fn accounts_journey(app: &App) {
     assert_eq!(placed["registrar_account_id"], made["id"]);
     let (_, replayed) = ada.post("/api/orders", body, Some("ra-1")).await;
     assert_eq!(replayed["id"], placed["id"]);
-    assert!(replayed.get("new_registrar_account").is_none(), "{replayed}");
+    assert!(
+        replayed.get("new_registrar_account").is_none(),
+        "{replayed}"
+    );
     let id = placed["id"].as_str().unwrap();
     let (_, paid) = ada.pay(id, APPROVED, "GB").await;
     let customer = paid["invoice"]["customer_id"].as_str().unwrap().to_string();
@@ -86,17 +92,29 @@ async fn accounts_journey(app: &App) {
     let reused = order_live(&ada, register_with(&second, None)).await;
     assert!(reused.get("new_registrar_account").is_none(), "{reused}");
     assert_eq!(reused["registrar_account_id"], made["id"]);
-    let main = ("Main".to_string(), username.clone(), vec![first.clone(), second.clone()]);
+    let main = (
+        "Main".to_string(),
+        username.clone(),
+        vec![first.clone(), second.clone()],
+    );
     assert_eq!(accounts(&ada).await, vec![main.clone()]);
 
     // A second account for the family's domains, with chosen credentials.
     let third = fresh_domain();
-    let family = json!({"new": {"label": "Family", "username": "family2026", "password": FAMILY_PASSWORD}});
+    let family =
+        json!({"new": {"label": "Family", "username": "family2026", "password": FAMILY_PASSWORD}});
     let placed = order_live(&ada, register_with(&third, Some(family))).await;
     let shown = &placed["new_registrar_account"];
-    assert_eq!((&shown["label"], &shown["username"]), (&json!("Family"), &json!("family2026")));
+    assert_eq!(
+        (&shown["label"], &shown["username"]),
+        (&json!("Family"), &json!("family2026"))
+    );
     assert!(shown.get("generated_password").is_none(), "{placed}");
-    let family = ("Family".to_string(), "family2026".to_string(), vec![third.clone()]);
+    let family = (
+        "Family".to_string(),
+        "family2026".to_string(),
+        vec![third.clone()],
+    );
     assert_eq!(accounts(&ada).await, vec![main.clone(), family.clone()]);
 
     refusals_change_nothing(&ada, made["id"].as_str().unwrap()).await;
@@ -116,7 +134,10 @@ async fn refusals_change_nothing(ada: &Shopper<'_>, main_id: &str) {
     let cases = [
         (external, "no_registrar_account_needed"),
         (
-            register_with(&fresh_domain(), Some(json!({"id": ulid::Ulid::new().to_string()}))),
+            register_with(
+                &fresh_domain(),
+                Some(json!({"id": ulid::Ulid::new().to_string()})),
+            ),
             "unknown_registrar_account",
         ),
         (
@@ -128,21 +149,34 @@ async fn refusals_change_nothing(ada: &Shopper<'_>, main_id: &str) {
             "invalid_registrar_account_label",
         ),
         (
-            register_with(&fresh_domain(), Some(json!({"new": {"label": "X", "username": "1bad"}}))),
+            register_with(
+                &fresh_domain(),
+                Some(json!({"new": {"label": "X", "username": "1bad"}})),
+            ),
             "invalid_registrar_username",
         ),
         (
-            register_with(&fresh_domain(), Some(json!({"new": {"label": "X", "username": "family2026"}}))),
+            register_with(
+                &fresh_domain(),
+                Some(json!({"new": {"label": "X", "username": "family2026"}})),
+            ),
             "registrar_username_taken",
         ),
         (
-            register_with(&fresh_domain(), Some(json!({"new": {"label": "X", "password": "short"}}))),
+            register_with(
+                &fresh_domain(),
+                Some(json!({"new": {"label": "X", "password": "short"}})),
+            ),
             "weak_password",
         ),
     ];
     for (body, code) in cases {
         let (status, error) = ada.order(body).await;
-        assert_eq!((status, error["error"]["code"].as_str()), (422, Some(code)), "{error}");
+        assert_eq!(
+            (status, error["error"]["code"].as_str()),
+            (422, Some(code)),
+            "{error}"
+        );
     }
     let (_, after) = ada.get("/api/orders").await;
     assert_eq!(before, after, "a refused order leaves nothing behind");
@@ -154,7 +188,10 @@ async fn others_and_staff(app: &App, ada_id: &str, main_id: &str) {
     let (status, error) = bob
         .order(register_with(&fresh_domain(), Some(json!({"id": main_id}))))
         .await;
-    assert_eq!((status, error["error"]["code"].as_str()), (422, Some("unknown_registrar_account")));
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (422, Some("unknown_registrar_account"))
+    );
     assert_eq!(bob.get("/api/registrar-accounts").await, (200, json!([])));
     let (status, _, _) = app.get("/api/registrar-accounts").await;
     assert_eq!(status, 401);
@@ -165,19 +202,36 @@ async fn others_and_staff(app: &App, ada_id: &str, main_id: &str) {
     let support = Clerk::log_in(app, Role::Support).await;
     let (status, list) = support.get(&staff_path).await;
     assert_eq!(status, 200, "{list}");
-    let labels: Vec<&str> = list.as_array().unwrap().iter().map(|a| a["label"].as_str().unwrap()).collect();
+    let labels: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["label"].as_str().unwrap())
+        .collect();
     assert_eq!(labels, ["Main", "Family"]);
     assert_eq!(list[0]["domains"].as_array().unwrap().len(), 2);
     assert!(!list.to_string().contains("password"), "{list}");
-    let nobody = format!("/api/admin/customers/{}/registrar-accounts", ulid::Ulid::new());
+    let nobody = format!(
+        "/api/admin/customers/{}/registrar-accounts",
+        ulid::Ulid::new()
+    );
     assert_eq!(support.get(&nobody).await.0, 404);
 }
 
 /// The simulated registry holds the account with the domains filed under
 /// it, and refuses a registration without it or with a wrong password.
-async fn the_registry_knows_the_account(app: &App, username: &str, password: &str, domains: &[String]) {
-    let settings = SimulationSettings { client_accounts: true, ..Default::default() };
-    let registry = SimulatedRegistry::new(app.ports.table.clone(), app.ports.clock.clone(), settings);
+async fn the_registry_knows_the_account(
+    app: &App,
+    username: &str,
+    password: &str,
+    domains: &[String],
+) {
+    let settings = SimulationSettings {
+        client_accounts: true,
+        ..Default::default()
+    };
+    let registry =
+        SimulatedRegistry::new(app.ports.table.clone(), app.ports.clock.clone(), settings);
     let mut filed = registry.client_account_domains(username).await.unwrap();
     filed.sort();
     let mut expected = domains.to_vec();
@@ -191,7 +245,10 @@ async fn the_registry_knows_the_account(app: &App, username: &str, password: &st
         idempotency_key: ulid::Ulid::new().to_string(),
         client_account,
     };
-    let wrong = ClientAccount { username: username.into(), password: format!("{password}x") };
+    let wrong = ClientAccount {
+        username: username.into(),
+        password: format!("{password}x"),
+    };
     for (request, code) in [
         (attempt(Some(wrong)), "client_account_denied"),
         (attempt(None), "client_account_required"),
@@ -201,6 +258,9 @@ async fn the_registry_knows_the_account(app: &App, username: &str, password: &st
             other => panic!("{other:?}"),
         }
     }
-    let right = ClientAccount { username: username.into(), password: password.into() };
+    let right = ClientAccount {
+        username: username.into(),
+        password: password.into(),
+    };
     registry.register(&attempt(Some(right))).await.unwrap();
 }

@@ -64,11 +64,20 @@ async fn accounts_are_required_and_their_passwords_checked(f: TableFixture) {
     r.create_client_account(&account("family01", "first password"), "acct-1")
         .await
         .unwrap();
-    refused_with(r.register(&under("quietbakery.com", "k1", None)).await, "client_account_required");
+    refused_with(
+        r.register(&under("quietbakery.com", "k1", None)).await,
+        "client_account_required",
+    );
     let wrong = Some(account("family01", "second password"));
-    refused_with(r.register(&under("quietbakery.com", "k2", wrong)).await, "client_account_denied");
+    refused_with(
+        r.register(&under("quietbakery.com", "k2", wrong)).await,
+        "client_account_denied",
+    );
     let unknown = Some(account("stranger", "first password"));
-    refused_with(r.register(&under("quietbakery.com", "k3", unknown)).await, "client_account_denied");
+    refused_with(
+        r.register(&under("quietbakery.com", "k3", unknown)).await,
+        "client_account_denied",
+    );
     assert!(
         r.check(&["quietbakery.com".to_string()]).await.unwrap()[0].available,
         "nothing registered by a refusal"
@@ -79,7 +88,9 @@ async fn accounts_are_required_and_their_passwords_checked(f: TableFixture) {
         .await
         .unwrap();
     assert_eq!(
-        r.register(&under("quietbakery.com", "k4", right.clone())).await.unwrap(),
+        r.register(&under("quietbakery.com", "k4", right.clone()))
+            .await
+            .unwrap(),
         info,
         "a retry answers as the first time"
     );
@@ -89,8 +100,14 @@ async fn accounts_are_required_and_their_passwords_checked(f: TableFixture) {
         idempotency_key: key.into(),
         client_account,
     };
-    refused_with(r.transfer(&transfer(None, "t1")).await, "client_account_required");
-    assert_eq!(r.transfer(&transfer(right, "t2")).await.unwrap(), TransferState::Pending);
+    refused_with(
+        r.transfer(&transfer(None, "t1")).await,
+        "client_account_required",
+    );
+    assert_eq!(
+        r.transfer(&transfer(right, "t2")).await.unwrap(),
+        TransferState::Pending
+    );
     let mut domains = r.client_account_domains("family01").await.unwrap();
     domains.sort();
     assert_eq!(domains, ["bakery.net", "quietbakery.com"]);
@@ -113,7 +130,8 @@ async fn an_account_is_made_once_per_key(f: TableFixture) {
         .await
         .unwrap();
     refused_with(
-        r.create_client_account(&account("family03", ""), "acct-4").await,
+        r.create_client_account(&account("family03", ""), "acct-4")
+            .await,
         "invalid_client_account",
     );
 }
@@ -121,7 +139,9 @@ async fn an_account_is_made_once_per_key(f: TableFixture) {
 async fn without_the_setting_no_account_is_needed(f: TableFixture) {
     let r = registry(&f);
     assert!(!r.client_accounts_required());
-    r.register(&registration("freebakery.com", "k6")).await.unwrap();
+    r.register(&registration("freebakery.com", "k6"))
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -133,5 +153,7 @@ async fn epp_requires_no_client_account() {
     r.create_client_account(&account("family04", "first password"), "acct-5")
         .await
         .expect("nothing to make at an EPP registry");
-    r.register(&registration("eppbakery.com", "k7")).await.unwrap();
+    r.register(&registration("eppbakery.com", "k7"))
+        .await
+        .unwrap();
 }

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 
 use super::budget::{Share, SharedBudget};
 use super::{
-    Availability, ClientAccount, Contact, DomainInfo, Registrar, RegistrarError, Registration, Renewal,
-    TransferRequest, TransferState,
+    Availability, ClientAccount, Contact, DomainInfo, Registrar, RegistrarError, Registration,
+    Renewal, TransferRequest, TransferState,
 };
 
 pub struct Capped {

@@ -14,8 +14,8 @@ pub use write::{add_domain, new_account, open_password};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::store::{ItemExt, Key, Query, SortKey, TableResult, all_items, record_of};
 use crate::ids::RegistrarAccountId;
+use crate::store::{ItemExt, Key, Query, SortKey, TableResult, all_items, record_of};
 use crate::{CustomerId, Storage};
 
 /// The most client accounts one customer keeps.
@@ -46,7 +46,10 @@ pub struct RegistrarAccount {
 }
 
 pub(crate) fn key(customer_id: &CustomerId, id: &RegistrarAccountId) -> Key {
-    Key::new(format!("CUSTOMER#{customer_id}"), format!("{SK_PREFIX}{id}"))
+    Key::new(
+        format!("CUSTOMER#{customer_id}"),
+        format!("{SK_PREFIX}{id}"),
+    )
 }
 
 /// The customer's accounts, oldest first.

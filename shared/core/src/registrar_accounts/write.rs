@@ -4,11 +4,11 @@
 use serde_json::Value;
 
 use super::{KIND, RegistrarAccount, key};
+use crate::ids::RegistrarAccountId;
 use crate::secrets::{SealContext, SealError};
 use crate::store::{
     Condition, ItemExt, TableError, TableResult, TxOp, Update, VERSION, record_item,
 };
-use crate::ids::RegistrarAccountId;
 use crate::{CustomerId, Sealing, Storage};
 
 /// The attribute that holds the sealed password.
@@ -18,7 +18,10 @@ const PASSWORD: &str = "password_sealed";
 const ATTEMPTS: usize = 5;
 
 fn context(account: &RegistrarAccount) -> SealContext {
-    SealContext::new(&key(&account.customer_id, &account.id), "registrar_password")
+    SealContext::new(
+        &key(&account.customer_id, &account.id),
+        "registrar_password",
+    )
 }
 
 /// The write that stores `account` with `password` sealed, unless an

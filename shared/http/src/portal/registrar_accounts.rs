@@ -19,7 +19,9 @@ async fn list_registrar_accounts(
     State(state): State<AppState>,
     CurrentCustomer(customer): CurrentCustomer,
 ) -> Result<Json<Vec<RegistrarAccount>>, ApiError> {
-    Ok(Json(registrar_accounts::list(&state.ports, &customer.id).await?))
+    Ok(Json(
+        registrar_accounts::list(&state.ports, &customer.id).await?,
+    ))
 }
 
 pub(super) fn routes<T: RouteTable>() -> T {

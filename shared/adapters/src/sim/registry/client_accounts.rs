@@ -45,11 +45,7 @@ impl SimulatedRegistry {
         item.insert("password_hash".into(), password_hash(account).into());
         item.insert("key".into(), idempotency_key.into());
         item.insert("created_at".into(), self.clock.now_secs().into());
-        match self
-            .table
-            .put(item, Some(Condition::NotExists))
-            .await
-        {
+        match self.table.put(item, Some(Condition::NotExists)).await {
             Ok(_) => Ok(()),
             Err(TableError::ConditionFailed) => {
                 let made = self
@@ -113,7 +109,8 @@ impl SimulatedRegistry {
         &self,
         username: &str,
     ) -> Result<Vec<String>, RegistrarError> {
-        let query = Query::partition(partition(username)).sort(SortKey::BeginsWith("DOMAIN#".into()));
+        let query =
+            Query::partition(partition(username)).sort(SortKey::BeginsWith("DOMAIN#".into()));
         let items = all_items(self.table.as_ref(), query)
             .await
             .map_err(backend)?;

@@ -34,8 +34,8 @@ use serde_json::{Value, json};
 use hostfront_core::clock::{Clock, add_years_secs};
 
 use hostfront_core::registrar::{
-    Availability, ClientAccount, Contact, DomainInfo, DomainStatus, Registrar, RegistrarError, Registration,
-    Renewal, TransferRequest, TransferState,
+    Availability, ClientAccount, Contact, DomainInfo, DomainStatus, Registrar, RegistrarError,
+    Registration, Renewal, TransferRequest, TransferState,
 };
 use hostfront_core::store::{
     Condition, Item, ItemExt, Key, MAX_BATCH_GET, Table, TableError, TxOp, Update,

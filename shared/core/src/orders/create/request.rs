@@ -180,7 +180,11 @@ async fn panel_password(
     }
 }
 
-pub(super) fn check_panel_password(password: &str, username: &str, email: &str) -> Result<(), OrderError> {
+pub(super) fn check_panel_password(
+    password: &str,
+    username: &str,
+    email: &str,
+) -> Result<(), OrderError> {
     let weak = |message: String| invalid("weak_password", message);
     match accounts::check_password(password, email) {
         Err(AccountError::Invalid { message, .. }) => Err(weak(message)),
