@@ -246,7 +246,9 @@ async fn erasure_ends_sessions_anonymises_and_keeps_invoices(app: &App) {
     assert!(kept["erased_at"].is_string());
     let accounts = partition(app, &customer).await;
     assert!(
-        !accounts.iter().any(|i| i["sk"].as_str().unwrap().starts_with("REGACCOUNT#")),
+        !accounts
+            .iter()
+            .any(|i| i["sk"].as_str().unwrap().starts_with("REGACCOUNT#")),
         "the registrar accounts are gone"
     );
     let id = CustomerId::new(&customer);

@@ -158,13 +158,6 @@ async fn refusals_change_nothing(ada: &Shopper<'_>, main_id: &str) {
         (
             register_with(
                 &fresh_domain(),
-                Some(json!({"new": {"label": "X", "username": "family2026"}})),
-            ),
-            "registrar_username_taken",
-        ),
-        (
-            register_with(
-                &fresh_domain(),
                 Some(json!({"new": {"label": "X", "password": "short"}})),
             ),
             "weak_password",
@@ -178,6 +171,14 @@ async fn refusals_change_nothing(ada: &Shopper<'_>, main_id: &str) {
             "{error}"
         );
     }
+    // A username another account holds, anybody's: refused as the order is written.
+    let taken = json!({"new": {"label": "X", "username": "family2026"}});
+    let (status, error) = ada.order(register_with(&fresh_domain(), Some(taken))).await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (409, Some("registrar_username_taken")),
+        "{error}"
+    );
     let (_, after) = ada.get("/api/orders").await;
     assert_eq!(before, after, "a refused order leaves nothing behind");
 }
@@ -191,6 +192,12 @@ async fn others_and_staff(app: &App, ada_id: &str, main_id: &str) {
     assert_eq!(
         (status, error["error"]["code"].as_str()),
         (422, Some("unknown_registrar_account"))
+    );
+    let taken = json!({"new": {"label": "Mine", "username": "family2026"}});
+    let (status, error) = bob.order(register_with(&fresh_domain(), Some(taken))).await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (409, Some("registrar_username_taken"))
     );
     assert_eq!(bob.get("/api/registrar-accounts").await, (200, json!([])));
     let (status, _, _) = app.get("/api/registrar-accounts").await;

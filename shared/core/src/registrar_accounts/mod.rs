@@ -9,7 +9,7 @@
 
 mod write;
 
-pub use write::{add_domain, new_account, open_password};
+pub use write::{add_domain, claim_username_op, new_account, open_password};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

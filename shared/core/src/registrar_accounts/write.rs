@@ -7,7 +7,7 @@ use super::{KIND, RegistrarAccount, key};
 use crate::ids::RegistrarAccountId;
 use crate::secrets::{SealContext, SealError};
 use crate::store::{
-    Condition, ItemExt, TableError, TableResult, TxOp, Update, VERSION, record_item,
+    Condition, ItemExt, Key, TableError, TableResult, TxOp, Update, VERSION, record_item,
 };
 use crate::{CustomerId, Sealing, Storage};
 
@@ -49,6 +49,24 @@ pub enum OpenError {
     Seal(#[from] SealError),
     #[error("the registrar account {0} has no password")]
     Missing(RegistrarAccountId),
+}
+
+/// The write that claims the account's username at its registrar for good,
+/// unless another account of anybody's holds it: usernames are the
+/// registrar's, one namespace for all its customers.
+pub fn claim_username_op(account: &RegistrarAccount) -> TxOp {
+    let mut item = Key::new(
+        format!("REGUSERNAME#{}#{}", account.registrar, account.username),
+        "MARKER",
+    )
+    .to_item();
+    item.insert("kind".into(), "marker".into());
+    item.insert("account_id".into(), account.id.as_str().into());
+    item.insert("customer_id".into(), account.customer_id.as_str().into());
+    TxOp::Put {
+        item,
+        condition: Some(Condition::NotExists),
+    }
 }
 
 /// The account's password in plain text, for the registrar.

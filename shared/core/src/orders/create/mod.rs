@@ -102,16 +102,18 @@ async fn place_as(
     let domain = resolve_domain(ports, &catalog, &request.domain).await?;
     let mut draft = Draft::new(ports, &placement, &catalog, &checked, domain);
     draft.order.registrar_account_id = account.as_ref().map(|a| a.id.clone());
-    let (account_write, account_shown) = match account.and_then(|a| a.new) {
-        Some((write, shown)) => (Some(write), Some(shown)),
-        None => (None, None),
-    };
+    let new_account = account.and_then(|a| a.new);
     let mut side_writes = vec![draft.sealed_secrets(ports, &checked.password.value).await?];
-    side_writes.extend(account_write);
-    match write::write(ports, &placement, &mut draft, &side_writes).await? {
+    side_writes.extend(new_account.as_ref().map(|a| a.write.clone()));
+    let claim = new_account.as_ref().map(|a| a.claim.clone());
+    match write::write(ports, &placement, &mut draft, (&side_writes, claim)).await? {
         Written::Placed(mail) => {
             mail::deliver(ports, &mail).await;
-            Ok(placed(draft, checked.password, account_shown))
+            Ok(placed(
+                draft,
+                checked.password,
+                new_account.map(|a| a.shown),
+            ))
         }
         Written::Refused(told) => match replay(ports, &placement).await? {
             // The same request, retried, won the race: answer with its order.

@@ -53,11 +53,19 @@ pub struct NewAccountShown {
     pub generated_password: Option<String>,
 }
 
-/// The account the order uses; for a new one, its write and what the
+/// The account the order uses; for a new one, its writes and what the
 /// answer shows of it.
 pub(super) struct Chosen {
     pub(super) id: RegistrarAccountId,
-    pub(super) new: Option<(TxOp, NewAccountShown)>,
+    pub(super) new: Option<NewAccount>,
+}
+
+/// A new account: its write, the claim of its username (refused when the
+/// username is taken) and what the answer shows of it.
+pub(super) struct NewAccount {
+    pub(super) write: TxOp,
+    pub(super) claim: TxOp,
+    pub(super) shown: NewAccountShown,
 }
 
 /// The account for an order whose domain is `action`, or none when the
@@ -133,12 +141,6 @@ async fn make(
             .map_err(|m| invalid("invalid_registrar_username", m))?,
         None => generate_username(),
     };
-    if accounts.iter().any(|a| a.username == username) {
-        return Err(invalid(
-            "registrar_username_taken",
-            "you already have a registrar account with that username",
-        ));
-    }
     let password = match &new.password {
         Some(given) => {
             check_panel_password(given, &username, &customer.email)?;
@@ -162,6 +164,7 @@ async fn make(
             tracing::error!(error = %e, "could not seal a registrar account's password");
             OrderError::Unavailable("please try again in a moment".into())
         })?;
+    let claim = registrar_accounts::claim_username_op(&account);
     let shown = NewAccountShown {
         id: account.id.clone(),
         label: account.label,
@@ -170,7 +173,11 @@ async fn make(
     };
     Ok(Chosen {
         id: account.id,
-        new: Some((write, shown)),
+        new: Some(NewAccount {
+            write,
+            claim,
+            shown,
+        }),
     })
 }
 
