@@ -11,6 +11,7 @@ import { fillCountries } from "./countries.js";
 import { kindLogins, mailboxesOf, panelRows, zoneRows } from "./hosting.js";
 import { $, el, money, say, sentence, tell, detailRows, formFields } from "./page.js";
 import { offerGenerator } from "./password.js";
+import { chosenRegistrarAccount, keepNewAccount, offerRegistrarAccounts, showNewAccount, showRegistrarAccount } from "./registrar-account.js";
 import { chosenServer, offerServerChoice } from "./server-choice.js";
 import { chosenZone, hasLogin, offerZoneChoice } from "./zone-choice.js";
 import { taxLabel, taxTerms, withTax } from "./tax.js";
@@ -37,6 +38,7 @@ function showDomainFields() {
   $("name-field").hidden = !typed;
   $("auth-field").hidden = action !== "transfer";
   $("name-field").firstChild.textContent = action === "subdomain" ? "Subdomain name " : "Domain ";
+  showRegistrarAccount(action);
 }
 
 function chosenDomain(form) {
@@ -96,6 +98,7 @@ async function showCheckout() {
     ` Register ${item.unicode} — ${money(registerPrice(catalog, item.domain) ?? 0, catalog.currency)} first year`)));
   if (!cart.length) form.querySelector('input[value="subdomain"]').checked = true;
   for (const radio of form.querySelectorAll('input[name="action"]')) radio.addEventListener("change", showDomainFields);
+  await offerRegistrarAccounts(catalog, loggedIn);
   showDomainFields();
   const first = cart[0]?.domain;
   if (first) $("username").value = usernameFrom(first);
@@ -138,11 +141,13 @@ async function placeOrder(event) {
     ...(hasLogin() ? { username: form.elements.username.value.trim(), password: form.elements.password.value } : {}),
     server: chosenServer(form),
     zone: chosenZone(form),
+    registrar_account: chosenRegistrarAccount(form),
   };
   form.querySelector('button[type="submit"]').disabled = true;
   try {
     const order = await api("/api/orders", { method: "POST", body: JSON.stringify(body), headers: { "idempotency-key": key } });
     sessionStorage.removeItem(KEY);
+    keepNewAccount(order);
     if (domain.action === "register") removeFromCart(domain.name);
     location.assign(`/order.html?id=${encodeURIComponent(order.id)}`);
   } catch (error) {
@@ -300,6 +305,7 @@ async function showOneOrder() {
     location.assign(`/account.html?next=${encodeURIComponent(location.pathname + location.search)}`);
     return;
   }
+  showNewAccount(orderId);
   await fillCountries($("pay-form").elements.billing_country, me.country);
   $("pay-form").addEventListener("submit", pay);
   $("ownership-check").addEventListener("click", (event) => act("verify-domain", event.target, $("ownership-message")));

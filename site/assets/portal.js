@@ -1,4 +1,4 @@
-// The customer portal: services, domains (with renewal), invoices and credit notes, and the
+// The customer portal: services, domains (with renewal), registrar accounts, invoices and credit notes, and the
 // card saved for them; each section is a module in /assets/portal/.
 
 import { api } from "./api.js";
@@ -7,6 +7,7 @@ import { showDomains } from "./portal/domains.js";
 import { showCreditNotes } from "./portal/credit-notes.js";
 import { backFromBank, showInvoices, tellBeside } from "./portal/invoices.js";
 import { setUpPaymentMethod, showPaymentMethod } from "./portal/payment-method.js";
+import { showRegistrarAccounts } from "./portal/registrar-accounts.js";
 import { renewalBackFromBank, tellRenewal } from "./portal/renewal.js";
 import { showServices, tellUpgrade, upgradeBackFromBank } from "./portal/services.js";
 
@@ -16,7 +17,7 @@ async function start() {
     $("portal-login").hidden = false;
     return;
   }
-  const shown = () => Promise.all([showServices(), showDomains()]);
+  const shown = () => Promise.all([showServices(), showDomains(), showRegistrarAccounts()]);
   setUpPaymentMethod(shown);
   // Shown once every section has its content, so that none jumps as the
   // ones above it fill.

@@ -243,6 +243,7 @@ pub fn register(domain: &str, username: &str) -> hostfront::orders::create::Orde
         generate_password: true,
         server: None,
         zone: None,
+        registrar_account: None,
     }
 }
 

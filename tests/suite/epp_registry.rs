@@ -145,6 +145,7 @@ fn registration(domain: &str) -> Registration {
         registrant: "CUST-1".into(),
         nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
         idempotency_key: format!("reg-{domain}"),
+        client_account: None,
     }
 }
 

@@ -13,6 +13,26 @@ use serde_json::{Value, json};
 
 use crate::account_settings::{PASSWORD, address, audited, code, login, me, send};
 
+const REGISTRAR_PASSWORD: &str = "rye loaves proof slowly";
+
+/// Gives the customer a registrar account, as an order that makes one does.
+async fn registrar_account(app: &App, customer: &str) {
+    use hostfront::registrar_accounts::{RegistrarAccount, new_account};
+    let account = RegistrarAccount {
+        id: hostfront::ids::RegistrarAccountId::generate(),
+        customer_id: CustomerId::new(customer),
+        label: "Family".into(),
+        username: "family2026".into(),
+        registrar: "simulated".into(),
+        created_at: "2026-01-01T00:00:00Z".into(),
+        domains: vec!["familybakery.com".into()],
+    };
+    let write = new_account(&app.ports, &account, REGISTRAR_PASSWORD)
+        .await
+        .unwrap();
+    app.ports.table.transact(vec![write]).await.unwrap();
+}
+
 /// A new customer with a live order of `action` (`register`, `subdomain`),
 /// paid by a card kept for renewals; their email and id.
 async fn customer_with_kept_card<'a>(app: &'a App, action: &str) -> (Shopper<'a>, String, String) {
@@ -66,6 +86,7 @@ on_both_engines!(the_export_holds_every_kind_of_item_and_no_secret: export_embed
 
 async fn the_export_holds_every_kind_of_item_and_no_secret(app: &App) {
     let (ada, email, customer) = customer_with_kept_card(app, "register").await;
+    registrar_account(app, &customer).await;
     let (status, headers, text) = download(app, &ada.cookie).await;
     assert_eq!(status, 200, "{text}");
     let disposition = headers["content-disposition"].to_str().unwrap();
@@ -76,6 +97,8 @@ async fn the_export_holds_every_kind_of_item_and_no_secret(app: &App) {
     );
     assert_eq!(headers["cache-control"], "no-store");
     let export: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(export["registrar_accounts"][0]["username"], "family2026");
+    assert!(!text.contains("password_sealed") && !text.contains(REGISTRAR_PASSWORD));
 
     // Every kind of item in the partition is known, and each exported one
     // is in its section.
@@ -137,6 +160,7 @@ on_both_engines!(erasure_ends_sessions_anonymises_and_keeps_invoices: erasure_em
 
 async fn erasure_ends_sessions_anonymises_and_keeps_invoices(app: &App) {
     let (ada, email, customer) = customer_with_kept_card(app, "subdomain").await;
+    registrar_account(app, &customer).await;
     let other_device = login(app, &email, PASSWORD).await.unwrap();
     let card = Key::new(format!("CUSTOMER#{customer}"), "PAYMENT_METHOD");
     let card = app.ports.table.get(&card).await.unwrap().unwrap();
@@ -220,6 +244,13 @@ async fn erasure_ends_sessions_anonymises_and_keeps_invoices(app: &App) {
         "the cart is gone"
     );
     assert!(kept["erased_at"].is_string());
+    let accounts = partition(app, &customer).await;
+    assert!(
+        !accounts
+            .iter()
+            .any(|i| i["sk"].as_str().unwrap().starts_with("REGACCOUNT#")),
+        "the registrar accounts are gone"
+    );
     let id = CustomerId::new(&customer);
     let tables = app.ports.table.as_ref();
     assert_eq!(

@@ -88,6 +88,7 @@ fn registration(domain: &str, key: &str) -> Registration {
         registrant: "CUST-1".into(),
         nameservers: vec!["ns1.example.net".into(), "ns2.example.net".into()],
         idempotency_key: key.into(),
+        client_account: None,
     }
 }
 
@@ -266,6 +267,7 @@ async fn transfer_needs_the_auth_code_and_completes_after_the_delay(
         domain: "bakery.net".into(),
         auth_code: "guess".into(),
         idempotency_key: "t1".into(),
+        client_account: None,
     };
     assert!(matches!(
         r.transfer(&wrong).await.unwrap(),
@@ -275,6 +277,7 @@ async fn transfer_needs_the_auth_code_and_completes_after_the_delay(
         domain: "bakery.net".into(),
         auth_code: auth_code_for("bakery.net"),
         idempotency_key: "t2".into(),
+        client_account: None,
     };
     assert_eq!(r.transfer(&right).await.unwrap(), TransferState::Pending);
     assert_eq!(
@@ -303,6 +306,7 @@ async fn transfer_needs_the_auth_code_and_completes_after_the_delay(
         domain: "quietbakery.org".into(),
         auth_code: "x".into(),
         idempotency_key: "t3".into(),
+        client_account: None,
     };
     assert!(matches!(
         r.transfer(&unregistered).await,
@@ -340,4 +344,5 @@ async fn nameservers_and_lock_change_only_our_domains(r: Arc<dyn Registrar>, _f:
     ));
 }
 
+mod client_accounts;
 mod over_epp;

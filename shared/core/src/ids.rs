@@ -93,6 +93,11 @@ id_type!(
     OrderId
 );
 
+id_type!(
+    /// A customer's client account at a registrar (`registrar_accounts`).
+    RegistrarAccountId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

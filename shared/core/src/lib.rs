@@ -62,6 +62,7 @@ pub mod queue;
 pub mod ratelimit;
 pub mod records;
 pub mod registrar;
+pub mod registrar_accounts;
 pub mod renewals;
 pub mod resolver;
 pub mod scheduler;

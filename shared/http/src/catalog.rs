@@ -11,12 +11,27 @@ use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use hostfront_core::catalog::{self, Catalog};
 
+/// The catalog, and whether ordering a domain involves a registrar account.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct CatalogAnswer {
+    #[serde(flatten)]
+    catalog: Catalog,
+    /// The registrar keeps a client account per customer: an order that
+    /// registers or transfers a domain chooses one (`registrar_account`).
+    registrar_accounts: bool,
+}
+
 /// Hosting plans with their billing cycles and setup fees, and per-TLD domain prices.
 #[utoipa::path(get, path = "/api/catalog", tag = "catalog",
-    responses((status = 200, body = Catalog), (status = 500, body = ErrorBody)))]
+    responses((status = 200, body = CatalogAnswer), (status = 500, body = ErrorBody)))]
 async fn get_catalog(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let catalog = catalog::load(state.ports.table.as_ref()).await?;
-    Ok(([PUBLIC_MINUTE], Json(catalog)))
+    let registrar_accounts = state.ports.registrar.client_accounts_required();
+    let answer = CatalogAnswer {
+        catalog,
+        registrar_accounts,
+    };
+    Ok(([PUBLIC_MINUTE], Json(answer)))
 }
 
 /// What anybody may keep for a minute: the same for every visitor.

@@ -72,8 +72,14 @@ function twoStepLine(customer, twoStep) {
 const list = (items, none = "None.") => (items.length ? el("ul", {}, ...items) : el("p", {}, none));
 
 /// The customer `id`'s file.
+/// A registrar account: its label, username and the domains under it.
+function registrarAccountLine(account) {
+  const domains = account.domains.length ? account.domains.join(", ") : "no domain yet";
+  return el("li", { "data-registrar-account": account.id }, `${account.label} — ${account.username} at ${account.registrar}: ${domains}`);
+}
+
 export async function showCustomer(id) {
-  const [file, currency] = await Promise.all([call(customerPath(id)), currencyOfShop()]);
+  const [file, currency, accounts] = await Promise.all([call(customerPath(id)), currencyOfShop(), call(`${customerPath(id)}/registrar-accounts`)]);
   const c = file.customer;
   redrawWith(() => showCustomer(id));
   titled("customer", c.name);
@@ -87,6 +93,7 @@ export async function showCustomer(id) {
     ...(allows("billing") ? [creditForm(c, currency), noteSlot("credit")] : []),
     el("h2", {}, "Services"), ...(file.services.length ? file.services.map((service) => serviceRecord(c, service)) : [el("p", {}, "None.")]),
     el("h2", {}, "Domains"), list(file.domains.map((d) => el("li", {}, `${d.unicode} — ${words(d.status)}`))),
+    ...(accounts.length ? [el("h2", {}, "Registrar accounts"), list(accounts.map(registrarAccountLine))] : []),
     el("h2", {}, "Orders"), list(file.orders.map((o) => el("li", {}, orderLink(o.id, `${o.plan_name} · ${o.domain.unicode}`), ` — ${words(o.status)}`))),
     el("h2", {}, "Invoices"), list(file.invoices.map((i) => invoiceItem(c, i))),
     ...(file.disputes.length ? [el("h2", {}, "Disputes"), list(file.disputes.map((d) => el("li", {}, disputeLine(d))))] : []),

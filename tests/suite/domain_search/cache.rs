@@ -25,6 +25,7 @@ async fn cached_answers_expire_and_ordering_rechecks_live() {
         registrant: "C1".into(),
         nameservers: vec![],
         idempotency_key: "k1".into(),
+        client_account: None,
     };
     ports.registrar.register(&registration).await.unwrap();
     let cached = domains::availability(&ports, &name).await.unwrap();

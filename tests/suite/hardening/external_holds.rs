@@ -22,6 +22,7 @@ fn external(domain: &str) -> OrderRequest {
         generate_password: true,
         server: None,
         zone: None,
+        registrar_account: None,
     }
 }
 

@@ -125,6 +125,7 @@ fn parked_order() -> OrderRequest {
         generate_password: false,
         server: None,
         zone: Some(ZoneChoice::Parked),
+        registrar_account: None,
     }
 }
 

@@ -13,6 +13,7 @@ mod evidence;
 mod journeys;
 mod kinds;
 mod records;
+mod registrar_accounts;
 mod rules;
 mod saga;
 mod vps;

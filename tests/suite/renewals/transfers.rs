@@ -28,6 +28,7 @@ async fn transferring(ports: &Ports, name: &str) -> hostfront::accounts::Custome
         generate_password: true,
         server: None,
         zone: None,
+        registrar_account: None,
     };
     hostfront_tests::customer_with_live_order(ports, request)
         .await

@@ -19,6 +19,9 @@
 //!   created without a registrant, and a registrant change is ours alone.
 //!   Registries that require contacts with postal addresses are not
 //!   supported (Hostfront does not collect addresses).
+//! - EPP has contacts, not client accounts: a registry does not know the
+//!   registrar's customers, so `client_accounts_required` is false and the
+//!   accounts Hostfront keeps for customers are never sent.
 
 mod changes;
 mod info;

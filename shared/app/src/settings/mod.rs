@@ -60,6 +60,8 @@ pub struct LogSettings {
 pub struct Simulations {
     pub registrar_latency_ms: u64,
     pub registrar_failure_rate: f64,
+    /// The simulated registry requires a client account per customer.
+    pub registrar_client_accounts: bool,
     pub panel_capacity: u32,
     pub panel_addresses: u32,
     pub panel_latency_ms: u64,
@@ -181,6 +183,8 @@ impl Simulations {
         Ok(Simulations {
             registrar_latency_ms: env.number("HOSTFRONT_SIM_REGISTRAR_LATENCY_MS", 40)?,
             registrar_failure_rate: env.fraction("HOSTFRONT_SIM_REGISTRAR_FAILURE_RATE", 0.0)?,
+            registrar_client_accounts: env
+                .flag("HOSTFRONT_SIM_REGISTRAR_CLIENT_ACCOUNTS", false)?,
             panel_capacity: env.within("HOSTFRONT_SIM_PANEL_CAPACITY", 200, 0..=u32::MAX.into())?
                 as u32,
             panel_addresses: env.within("HOSTFRONT_SIM_PANEL_ADDRESSES", 200, 0..=240)? as u32,

@@ -256,6 +256,7 @@ fn registry(
     let simulation = SimulationSettings {
         latency: Duration::from_millis(settings.sim.registrar_latency_ms),
         failure_rate: settings.sim.registrar_failure_rate,
+        client_accounts: settings.sim.registrar_client_accounts,
         ..SimulationSettings::default()
     };
     let simulated = Arc::new(SimulatedRegistry::new(

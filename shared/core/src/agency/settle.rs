@@ -123,6 +123,7 @@ async fn place_order(
         generate_password: true,
         server: None,
         zone: None,
+        registrar_account: None,
     };
     let key = format!("proposal-{}", site.id);
     let placed = match by {

@@ -195,6 +195,10 @@ pub struct Order {
     /// Placed by a member of staff for the customer: `staff:<id>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placed_by: Option<String>,
+    /// The customer's client account at the registrar the domain is
+    /// registered or transferred under, where the registrar keeps them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registrar_account_id: Option<crate::ids::RegistrarAccountId>,
     /// For a domain registered elsewhere: the proof asked of the customer.
     #[serde(default)]
     pub ownership: Option<ownership::Challenge>,

@@ -66,6 +66,13 @@ pub struct OrderView {
     /// Set once, when the API generated the control-panel password.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generated_password: Option<String>,
+    /// The client account at the registrar the domain goes under, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub registrar_account_id: Option<crate::ids::RegistrarAccountId>,
+    /// Set once, when the order made a new registrar account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_registrar_account: Option<crate::orders::create::NewAccountShown>,
 }
 
 /// The order as its owner sees it: the order, then one query for its invoice and steps.
@@ -136,6 +143,8 @@ pub fn assemble(
         service: hosting,
         dns_records,
         generated_password: None,
+        registrar_account_id: order.registrar_account_id,
+        new_registrar_account: None,
     }
 }
 

@@ -1,6 +1,6 @@
 //! What an erased account keeps, with placeholders for whatever named
 //! its holder: the profile and contacts, the orders' buyer, the domains'
-//! registrant. Invoices and credit notes are not touched: tax law keeps
+//! registrant; registrar accounts are deleted. Invoices and credit notes are not touched: tax law keeps
 //! them as issued.
 
 use serde_json::json;
@@ -36,6 +36,12 @@ pub(super) async fn records(
                 .update(&key, update, Some(Condition::Exists))
                 .await?;
         }
+    }
+    // The registrar accounts' domains are gone (an erasure waits for them
+    // to leave): their usernames and sealed passwords serve nobody.
+    for item in partition_of(ports, customer_id, "REGACCOUNT#").await? {
+        let key = Key::new(partition.clone(), item.str_attr("sk").unwrap_or_default());
+        ports.table().delete(&key, None).await?;
     }
     Ok(())
 }

@@ -40,6 +40,7 @@ pub const KINDS: &[(&str, Treatment)] = &[
     ("DISPUTE#", Treatment::Section("disputes")),
     ("DECLINES#", Treatment::Section("declined_cards")),
     ("UNPAID", Treatment::Section("unpaid_orders")),
+    ("REGACCOUNT#", Treatment::Section("registrar_accounts")),
     (
         "IDEMPOTENCY#",
         Treatment::Excluded(
@@ -56,6 +57,7 @@ const SECRET_ATTRIBUTES: &[&str] = &[
     "totp_sealed",
     "totp_pending_sealed",
     "recovery",
+    "password_sealed",
 ];
 
 /// Attributes of the table's own bookkeeping, not about the person.

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 
 use super::budget::{Share, SharedBudget};
 use super::{
-    Availability, Contact, DomainInfo, Registrar, RegistrarError, Registration, Renewal,
-    TransferRequest, TransferState,
+    Availability, ClientAccount, Contact, DomainInfo, Registrar, RegistrarError, Registration,
+    Renewal, TransferRequest, TransferState,
 };
 
 pub struct Capped {
@@ -54,6 +54,21 @@ impl Registrar for Capped {
     async fn check(&self, domains: &[String]) -> Result<Vec<Availability>, RegistrarError> {
         self.turn().await?;
         self.inner.check(domains).await
+    }
+
+    fn client_accounts_required(&self) -> bool {
+        self.inner.client_accounts_required()
+    }
+
+    async fn create_client_account(
+        &self,
+        account: &ClientAccount,
+        idempotency_key: &str,
+    ) -> Result<(), RegistrarError> {
+        self.turn().await?;
+        self.inner
+            .create_client_account(account, idempotency_key)
+            .await
     }
 
     async fn register(&self, request: &Registration) -> Result<DomainInfo, RegistrarError> {

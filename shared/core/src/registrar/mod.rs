@@ -75,6 +75,24 @@ pub struct Contact {
     pub email: String,
 }
 
+/// The customer's client account at a registrar that keeps one per customer
+/// (OpenSRS's `reg_username` and `reg_password` profiles, for one): the
+/// domains registered or transferred under it are managed with it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientAccount {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for ClientAccount {
+    /// Never the password, even in a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientAccount")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registration {
     pub domain: String,
@@ -83,6 +101,8 @@ pub struct Registration {
     pub registrant: String,
     pub nameservers: Vec<String>,
     pub idempotency_key: String,
+    /// The customer's client account, where the registrar requires one.
+    pub client_account: Option<ClientAccount>,
 }
 
 /// A renewal, as EPP asks for it: it names the expiry it extends, so a
@@ -102,6 +122,8 @@ pub struct TransferRequest {
     pub domain: String,
     pub auth_code: String,
     pub idempotency_key: String,
+    /// The customer's client account, where the registrar requires one.
+    pub client_account: Option<ClientAccount>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -129,6 +151,26 @@ pub trait Registrar: Send + Sync {
 
     /// Availability of each name, in the order asked.
     async fn check(&self, domains: &[String]) -> Result<Vec<Availability>, RegistrarError>;
+
+    /// Whether every registration and transfer must name a client account
+    /// of the customer's (`Registration::client_account`), made first with
+    /// `create_client_account`.
+    fn client_accounts_required(&self) -> bool {
+        false
+    }
+
+    /// Makes the customer's client account with these credentials; the same
+    /// key again answers as the first time, and a username already taken
+    /// under another key is refused. A registrar without client accounts
+    /// has nothing to do.
+    async fn create_client_account(
+        &self,
+        account: &ClientAccount,
+        idempotency_key: &str,
+    ) -> Result<(), RegistrarError> {
+        let _ = (account, idempotency_key);
+        Ok(())
+    }
 
     async fn register(&self, request: &Registration) -> Result<DomainInfo, RegistrarError>;
 

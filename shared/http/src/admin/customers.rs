@@ -124,7 +124,7 @@ async fn customer_file(
         (status = 201, body = OrderView, description = "placed; awaiting payment"),
         (status = 200, body = OrderView, description = "placed before under this key"),
         (status = 404, body = ErrorBody, description = "no such customer"),
-        (status = 409, body = ErrorBody, description = "`domain_taken`, `username_taken`, `too_many_unpaid_orders`"),
+        (status = 409, body = ErrorBody, description = "`domain_taken`, `username_taken`, `registrar_username_taken`, `too_many_unpaid_orders`"),
         (status = 422, body = ErrorBody, description = "as `POST /api/orders`"),
     ))]
 async fn place_order_for(

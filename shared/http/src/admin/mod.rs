@@ -18,6 +18,7 @@ mod orders;
 mod own_account;
 mod pools;
 mod prospects;
+mod registrar_accounts;
 mod reports;
 mod simulated_provider;
 
@@ -312,6 +313,7 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(agency_pitch::routes())
         .merge(own_account::routes())
         .merge(customers::routes())
+        .merge(registrar_accounts::routes())
         .merge(operations::routes())
         .merge(pools::routes())
         .merge(reports::routes())

@@ -24,8 +24,8 @@ use hostfront_core::orders::{self, OrderView};
         (status = 201, body = OrderView, description = "placed; awaiting payment"),
         (status = 200, body = OrderView, description = "placed before under this key"),
         (status = 400, body = ErrorBody, description = "`idempotency_key_required`"),
-        (status = 422, body = ErrorBody, description = "`invalid_idempotency_key`, `idempotency_key_reused`, `unknown_plan`, `invalid_cycle`, `invalid_username`, `weak_password`, `password_required`, `auth_code_required`, `not_registered`, `tld_not_sold`, `password_conflict`, `password_reused`, `company_domain`, `reserved`, `not_registrable`, `incomplete_domain`, name errors"),
-        (status = 409, body = ErrorBody, description = "`domain_taken`, `domain_unavailable`, `username_taken` (with suggestions), `too_many_unpaid_orders`"),
+        (status = 422, body = ErrorBody, description = "`invalid_idempotency_key`, `idempotency_key_reused`, `unknown_plan`, `invalid_cycle`, `invalid_username`, `weak_password`, `password_required`, `auth_code_required`, `not_registered`, `tld_not_sold`, `password_conflict`, `password_reused`, `company_domain`, `reserved`, `not_registrable`, `incomplete_domain`, `no_registrar_account_needed`, `unknown_registrar_account`, `invalid_registrar_account_label`, `invalid_registrar_username`, `too_many_registrar_accounts`, name errors"),
+        (status = 409, body = ErrorBody, description = "`domain_taken`, `domain_unavailable`, `username_taken` (with suggestions), `registrar_username_taken`, `too_many_unpaid_orders`"),
         (status = 429, body = ErrorBody, description = "`rate_limited`: too many orders and payments; see Retry-After"),
         (status = 503, body = ErrorBody, description = "the registry is not answering"),
     ))]

@@ -12,6 +12,7 @@ mod domains;
 mod invoices;
 mod manage;
 mod payment_method;
+mod registrar_accounts;
 mod subscriptions;
 mod tax;
 
@@ -89,4 +90,5 @@ pub fn routes<T: RouteTable>() -> T {
         .merge(tax::routes())
         .merge(billing_address::routes())
         .merge(cart::routes())
+        .merge(registrar_accounts::routes())
 }

@@ -40,6 +40,7 @@ async fn the_billing_run_over_a_thousand_services_and_domains() {
                 registrant: customer.id.to_string(),
                 nameservers: domain.nameservers.clone(),
                 idempotency_key: format!("fleet-{i}"),
+                client_account: None,
             })
             .await
             .unwrap();

@@ -9,11 +9,16 @@
 //! - its latency and failure rate are configurable for tests and benchmarks;
 //! - every change is idempotent by its key: a retry returns the first answer.
 //!
+//! Client accounts: with `client_accounts` set, it requires one for every
+//! registration and transfer, as registrars such as OpenSRS do
+//! (`client_accounts`).
+//!
 //! Transfers: a name registered elsewhere transfers with the auth code
 //! `auth_code_for(name)` (`AUTH-` and 8 hex digits) and completes once
 //! `transfer_delay` has passed, unless the name starts with `nack`: those the
 //! losing registrar refuses at the end.
 
+mod client_accounts;
 mod drift;
 mod records;
 mod renewal;
@@ -29,8 +34,8 @@ use serde_json::{Value, json};
 use hostfront_core::clock::{Clock, add_years_secs};
 
 use hostfront_core::registrar::{
-    Availability, Contact, DomainInfo, DomainStatus, Registrar, RegistrarError, Registration,
-    Renewal, TransferRequest, TransferState,
+    Availability, ClientAccount, Contact, DomainInfo, DomainStatus, Registrar, RegistrarError,
+    Registration, Renewal, TransferRequest, TransferState,
 };
 use hostfront_core::store::{
     Condition, Item, ItemExt, Key, MAX_BATCH_GET, Table, TableError, TxOp, Update,
@@ -49,6 +54,8 @@ pub struct SimulationSettings {
     /// The share of calls (0 to 1) that fail as a timeout would.
     pub failure_rate: f64,
     pub transfer_delay: Duration,
+    /// Requires a client account for every registration and transfer.
+    pub client_accounts: bool,
 }
 
 impl Default for SimulationSettings {
@@ -57,6 +64,7 @@ impl Default for SimulationSettings {
             latency: Duration::ZERO,
             failure_rate: 0.0,
             transfer_delay: Duration::from_secs(60),
+            client_accounts: false,
         }
     }
 }
@@ -222,12 +230,27 @@ impl Registrar for SimulatedRegistry {
             .collect())
     }
 
+    fn client_accounts_required(&self) -> bool {
+        self.settings.client_accounts
+    }
+
+    async fn create_client_account(
+        &self,
+        account: &ClientAccount,
+        idempotency_key: &str,
+    ) -> Result<(), RegistrarError> {
+        self.create_account(account, idempotency_key).await
+    }
+
     async fn register(&self, request: &Registration) -> Result<DomainInfo, RegistrarError> {
         self.round_trip().await?;
         let domain = request.domain.as_str();
         if let Some(done) = self.replay(&request.idempotency_key, domain).await? {
             return Ok(done);
         }
+        let filed = self
+            .authorise(request.client_account.as_ref(), domain)
+            .await?;
         if !(1..=10).contains(&request.years) {
             return Err(refused(
                 "invalid_period",
@@ -251,10 +274,9 @@ impl Registrar for SimulatedRegistry {
             ("registrant", json!(request.registrant)),
             ("auth_code", json!(auth_code_for(domain))),
         ];
-        let ops = vec![
-            create_domain(&info, &extra, self.clock.now_secs()),
-            self.operation(&request.idempotency_key, domain, json!(info)),
-        ];
+        let mut ops: Vec<TxOp> = filed.into_iter().collect();
+        ops.push(create_domain(&info, &extra, self.clock.now_secs()));
+        ops.push(self.operation(&request.idempotency_key, domain, json!(info)));
         let taken = refused(
             "not_available",
             format!("{domain} was registered meanwhile"),

@@ -23,6 +23,9 @@ impl SimulatedRegistry {
         if let Some(done) = self.replay(&request.idempotency_key, domain).await? {
             return Ok(done);
         }
+        let filed = self
+            .authorise(request.client_account.as_ref(), domain)
+            .await?;
         if self.domain(domain).await?.is_some() {
             return Err(refused(
                 "already_ours",
@@ -61,18 +64,17 @@ impl SimulatedRegistry {
             nameservers: Vec::new(),
             locked: false,
         };
-        let ops = vec![
-            create_domain(
-                &pending,
-                &[("transfer_requested_at", json!(self.clock.now_secs()))],
-                self.clock.now_secs(),
-            ),
-            self.operation(
-                &request.idempotency_key,
-                domain,
-                json!(TransferState::Pending),
-            ),
-        ];
+        let mut ops: Vec<_> = filed.into_iter().collect();
+        ops.push(create_domain(
+            &pending,
+            &[("transfer_requested_at", json!(self.clock.now_secs()))],
+            self.clock.now_secs(),
+        ));
+        ops.push(self.operation(
+            &request.idempotency_key,
+            domain,
+            json!(TransferState::Pending),
+        ));
         let started = refused(
             "already_pending",
             format!("a transfer of {domain} is already under way"),

@@ -157,6 +157,7 @@ fn unpaid_order(
         hold_until: Some(hold_until),
         refund_pending: false,
         refund: None,
+        registrar_account_id: None,
         ownership: (domain.domain.action == DomainAction::External)
             .then(|| ownership::Challenge::new(&domain.domain.name)),
         v: 1,

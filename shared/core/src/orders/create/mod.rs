@@ -10,11 +10,13 @@
 
 mod domain_choice;
 mod draft;
+mod registrar_account;
 mod request;
 mod server;
 mod write;
 mod zone_choice;
 
+pub use registrar_account::{NewAccountShown, NewRegistrarAccount, RegistrarAccountChoice};
 pub use request::{DomainRequest, OrderRequest, generate_password};
 pub use server::{ServerChoice, os_templates};
 pub use zone_choice::ZoneChoice;
@@ -108,13 +110,28 @@ async fn place_as(
     )
     .await?;
     ensure_room_for_unpaid(ports, customer).await?;
+    let account = registrar_account::choose(
+        ports,
+        customer,
+        request.domain.action,
+        request.registrar_account.as_ref(),
+    )
+    .await?;
     let domain = resolve_domain(ports, &catalog, &request.domain).await?;
     let mut draft = Draft::new(ports, &placement, &catalog, &checked, domain);
-    let sealed_secrets = draft.sealed_secrets(ports, &checked.password.value).await?;
-    match write::write(ports, &placement, &mut draft, &sealed_secrets).await? {
+    draft.order.registrar_account_id = account.as_ref().map(|a| a.id.clone());
+    let new_account = account.and_then(|a| a.new);
+    let mut side_writes = vec![draft.sealed_secrets(ports, &checked.password.value).await?];
+    side_writes.extend(new_account.as_ref().map(|a| a.write.clone()));
+    let claim = new_account.as_ref().map(|a| a.claim.clone());
+    match write::write(ports, &placement, &mut draft, (&side_writes, claim)).await? {
         Written::Placed(mail) => {
             mail::deliver(ports, &mail).await;
-            Ok(placed(draft, checked.password))
+            Ok(placed(
+                draft,
+                checked.password,
+                new_account.map(|a| a.shown),
+            ))
         }
         Written::Refused(told) => match replay(ports, &placement).await? {
             // The same request, retried, won the race: answer with its order.
@@ -124,11 +141,13 @@ async fn place_as(
     }
 }
 
-/// The answer to a new order; a generated password is shown here only.
-fn placed(draft: Draft, password: PanelPassword) -> Placed {
+/// The answer to a new order; a generated password, and a new registrar
+/// account's credentials, are shown here only.
+fn placed(draft: Draft, password: PanelPassword, account: Option<NewAccountShown>) -> Placed {
     // Just written: nothing to read back, and no step has run yet.
     let mut view = super::assemble(draft.order, draft.invoice, &[], None);
     view.generated_password = password.generated.then_some(password.value);
+    view.new_registrar_account = account;
     Placed {
         view,
         created: true,

@@ -51,6 +51,11 @@ pub struct OrderRequest {
     /// hosting), secondary, or parked (a domain alone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone: Option<super::ZoneChoice>,
+    /// For a domain to register or transfer: the client account at the
+    /// registrar to hold it. Left out: the most recent one, else a new
+    /// one, where the registrar requires accounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registrar_account: Option<super::RegistrarAccountChoice>,
 }
 
 /// Refuses an `Idempotency-Key` header that cannot be one.
@@ -199,7 +204,11 @@ async fn panel_password(
     }
 }
 
-fn check_panel_password(password: &str, username: &str, email: &str) -> Result<(), OrderError> {
+pub(super) fn check_panel_password(
+    password: &str,
+    username: &str,
+    email: &str,
+) -> Result<(), OrderError> {
     let weak = |message: String| invalid("weak_password", message);
     match accounts::check_password(password, email) {
         Err(AccountError::Invalid { message, .. }) => Err(weak(message)),
@@ -212,7 +221,7 @@ fn check_panel_password(password: &str, username: &str, email: &str) -> Result<(
 }
 
 /// Refuses the customer's own account password as the control-panel password.
-async fn refuse_account_password(
+pub(super) async fn refuse_account_password(
     ports: &(impl Storage + Hashing),
     customer: &Customer,
     password: &str,

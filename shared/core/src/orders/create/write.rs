@@ -41,6 +41,8 @@ pub(super) enum Told {
     DomainTaken,
     UsernameTaken,
     TooManyUnpaid,
+    /// A new registrar account's username is another account's.
+    RegistrarUsernameTaken,
 }
 
 /// How the write ended when it did not fail.
@@ -50,13 +52,14 @@ pub(super) enum Written {
     Refused(Told),
 }
 
-/// Writes `draft`, numbering its invoice anew each time another invoice
-/// took the number first.
+/// Writes `draft` with `side_writes` (its sealed secrets, a new registrar
+/// account) and the claim of that account's username, numbering its
+/// invoice anew each time another invoice took the number first.
 pub(super) async fn write(
     ports: &(impl Storage + Settings),
     placement: &Placement<'_>,
     draft: &mut Draft,
-    sealed_secrets: &TxOp,
+    (side_writes, username_claim): (&[TxOp], Option<TxOp>),
 ) -> Result<Written, OrderError> {
     for _ in 0..NUMBER_ATTEMPTS {
         let (sequence, claim) = invoice::next_number(ports.table()).await?;
@@ -73,9 +76,13 @@ pub(super) async fn write(
         if let Some(credit) = credit {
             tx.guard(Refusal::CreditMoved, credit);
         }
+        if let Some(claim) = &username_claim {
+            let taken = Refusal::Told(Told::RegistrarUsernameTaken);
+            tx.guard(taken, claim.clone());
+        }
         tx.push(draft.invoice.put_op(sequence))
             .push(mail.put_op(draft.now_secs))
-            .push(sealed_secrets.clone());
+            .extend(side_writes.iter().cloned());
         add_side_records(ports, &mut tx, placement, draft);
         match tx.commit(ports.table()).await {
             Ok(()) => return Ok(Written::Placed(mail)),
@@ -218,6 +225,10 @@ pub(super) async fn refusal(
             format!("{} is already part of another order", order.domain.unicode),
         ),
         Told::TooManyUnpaid => too_many_unpaid(ports.config().max_unpaid_orders),
+        Told::RegistrarUsernameTaken => conflict(
+            "registrar_username_taken",
+            "that registrar username is taken; choose another, or leave it out to get one made",
+        ),
         Told::UsernameTaken => {
             let suggested =
                 username::suggestions(ports, &order.username, Some(&order.domain.name)).await;

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::super::saga::Saga;
 use super::super::{Done, StepError, from_registrar, nameservers};
-use super::call_key;
+use super::{call_key, client_account};
 use crate::mail::MailKind;
 use crate::orders::DomainAction;
 use crate::orders::letters::letter;
@@ -29,58 +29,8 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
     let domain = order.domain.name.clone();
     let shown = &order.domain.unicode;
     match order.domain.action {
-        DomainAction::Register => {
-            let registration = Registration {
-                domain: domain.clone(),
-                years: 1,
-                registrant: order.customer_id.to_string(),
-                nameservers: nameservers(saga.ports),
-                idempotency_key: key,
-            };
-            let info = saga
-                .ports
-                .registrar()
-                .register(&registration)
-                .await
-                .map_err(|e| from_registrar(shown, e))?;
-            let mut registered = letter(saga.ports, order);
-            registered.action = renews_how(saga.ports, info.expires_at);
-            saga.send(MailKind::DomainRegistered, &registered).await?;
-            let until = time::OffsetDateTime::from_unix_timestamp(info.expires_at)
-                .map(|t| t.date().to_string())
-                .unwrap_or_default();
-            Ok(Done {
-                detail: format!("Registered until {until}"),
-                result: json!(info),
-            })
-        }
-        DomainAction::Transfer => {
-            let request = TransferRequest {
-                domain: domain.clone(),
-                auth_code: saga.secret(Secret::AuthCode).await?,
-                idempotency_key: key,
-            };
-            let state = saga
-                .ports
-                .registrar()
-                .transfer(&request)
-                .await
-                .map_err(|e| from_registrar(shown, e))?;
-            if let TransferState::Rejected { reason } = &state {
-                return Err(StepError::Hold {
-                    staff: format!("transfer of {domain} rejected: {reason}"),
-                    customer: format!(
-                        "The transfer of {shown} was refused: {reason}. Ask your current registrar for the auth code and send it to us by replying to this mail."
-                    ),
-                });
-            }
-            saga.send(MailKind::TransferStarted, &letter(saga.ports, order))
-                .await?;
-            Ok(Done {
-                detail: "Transfer requested; registries take up to five days to complete it".into(),
-                result: json!(state),
-            })
-        }
+        DomainAction::Register => register(saga, key).await,
+        DomainAction::Transfer => transfer(saga, key).await,
         DomainAction::External if !order.ownership.as_ref().is_some_and(|c| c.verified()) => {
             Err(StepError::Hold {
                 staff: format!("{domain} reached provisioning without proof of ownership"),
@@ -100,4 +50,72 @@ pub(super) async fn run(saga: &Saga<'_, impl Provisioning>) -> Result<Done, Step
             result: json!({"domain": domain}),
         }),
     }
+}
+
+/// Registers the domain under the order's registrar account, if any.
+async fn register(saga: &Saga<'_, impl Provisioning>, key: String) -> Result<Done, StepError> {
+    let order = &saga.order;
+    let domain = order.domain.name.clone();
+    let shown = &order.domain.unicode;
+    let account = client_account::ready(saga).await?;
+    let registration = Registration {
+        domain: domain.clone(),
+        years: 1,
+        registrant: order.customer_id.to_string(),
+        nameservers: nameservers(saga.ports),
+        idempotency_key: key,
+        client_account: account.as_ref().map(|(_, c)| c.clone()),
+    };
+    let info = saga
+        .ports
+        .registrar()
+        .register(&registration)
+        .await
+        .map_err(|e| from_registrar(shown, e))?;
+    client_account::file(saga, account.as_ref().map(|(a, _)| a)).await?;
+    let mut registered = letter(saga.ports, order);
+    registered.action = renews_how(saga.ports, info.expires_at);
+    saga.send(MailKind::DomainRegistered, &registered).await?;
+    let until = time::OffsetDateTime::from_unix_timestamp(info.expires_at)
+        .map(|t| t.date().to_string())
+        .unwrap_or_default();
+    Ok(Done {
+        detail: format!("Registered until {until}"),
+        result: json!(info),
+    })
+}
+
+/// Asks for the domain's transfer, under the order's registrar account, if any.
+async fn transfer(saga: &Saga<'_, impl Provisioning>, key: String) -> Result<Done, StepError> {
+    let order = &saga.order;
+    let domain = order.domain.name.clone();
+    let shown = &order.domain.unicode;
+    let account = client_account::ready(saga).await?;
+    let request = TransferRequest {
+        domain: domain.clone(),
+        auth_code: saga.secret(Secret::AuthCode).await?,
+        idempotency_key: key,
+        client_account: account.as_ref().map(|(_, c)| c.clone()),
+    };
+    let state = saga
+        .ports
+        .registrar()
+        .transfer(&request)
+        .await
+        .map_err(|e| from_registrar(shown, e))?;
+    if let TransferState::Rejected { reason } = &state {
+        return Err(StepError::Hold {
+            staff: format!("transfer of {domain} rejected: {reason}"),
+            customer: format!(
+                "The transfer of {shown} was refused: {reason}. Ask your current registrar for the auth code and send it to us by replying to this mail."
+            ),
+        });
+    }
+    client_account::file(saga, account.as_ref().map(|(a, _)| a)).await?;
+    saga.send(MailKind::TransferStarted, &letter(saga.ports, order))
+        .await?;
+    Ok(Done {
+        detail: "Transfer requested; registries take up to five days to complete it".into(),
+        result: json!(state),
+    })
 }

@@ -2,6 +2,7 @@
 //! call with a key made from the order and the step, so a repeated call is
 //! answered from the other side's records, and returns what it did.
 
+mod client_account;
 mod dns_zone;
 mod domain;
 mod hosting_account;
