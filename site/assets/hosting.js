@@ -36,6 +36,7 @@ export function zoneRows(zone, nameservers) {
     primary: () => `DNS hosting: ${zone.records.length} records of yours`,
     secondary: () => `Secondary DNS, copied from ${zone.primaries.join(", ")}`,
     parked: () => "Parked: a holding page, and no mail",
+    alias: () => `Shows the site of ${zone.site}`,
   }[zone.use]();
   return [["DNS", served], ["Nameservers", nameservers.join(", ")]];
 }

@@ -1,8 +1,8 @@
 // A DNS-only and a domain-only order in Chromium, on a desktop and then on
 // a phone: the order form asks for the zone instead of a login, the order
-// runs the zone's three steps, and the order's page and the portal's card
-// show what our nameservers serve; DNS hosting's records are changed from
-// the portal.
+// runs the zone's steps (three, or four for an alias), and the order's
+// page and the portal's card show what our nameservers serve; DNS
+// hosting's records are changed from the portal.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -24,7 +24,7 @@ async function inCart(page, domain) {
 
 /// Orders `plan` for `domain` from the cart, filling the zone with `fill`,
 /// pays it, and waits until it is live.
-async function orderZone(page, base, { plan, domain, fill }) {
+async function orderZone(page, base, { plan, domain, fill, steps }) {
   await inCart(page, domain);
   await page.goto(`${base}/order.html`);
   const form = page.locator("#order-form");
@@ -34,6 +34,7 @@ async function orderZone(page, base, { plan, domain, fill }) {
   assert.ok(await page.locator("#zone-fields").isVisible(), "the zone's fields");
   assert.equal(await page.locator("#username").isVisible(), false, "no login to choose");
   await fill(form);
+  await shot(page, `zone-form-${domain.replace(/\d+\.com$/, "")}`);
   await form.getByRole("button", { name: "Place order" }).click();
   await page.waitForURL(/\/order\.html\?id=/);
   const pay = page.locator("#pay-form");
@@ -43,7 +44,7 @@ async function orderZone(page, base, { plan, domain, fill }) {
   await live.waitFor({ timeout: 20000 }).catch(async (error) => {
     throw new Error(`${await page.locator("#order-status").textContent()} ${await page.locator("#order-message").textContent()} ${error.message}`);
   });
-  assert.equal(await page.locator("#steps .step.done").count(), 3, "domain, zone, mail");
+  assert.equal(await page.locator("#steps .step.done").count(), steps ?? 3, "domain, (alias,) zone, mail");
 }
 
 /// Changes a DNS hosting service's records from its card: the lines it
@@ -56,6 +57,24 @@ async function changeRecords(page, card) {
   await card.getByRole("button", { name: "Save records" }).click();
   await page.locator("article[data-service]").getByText("Your records are changed").waitFor();
   await page.locator("article[data-service]").getByText("DNS hosting: 4 records of yours").first().waitFor();
+}
+
+/// A live website of the customer's, on a free subdomain, placed and paid
+/// through the API with the page's own session.
+async function liveSite(page, label) {
+  await page.evaluate(async (label) => {
+    const post = (path, body, key) => fetch(path, { method: "POST", headers: { "content-type": "application/json", ...(key ? { "idempotency-key": key } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
+    const name = `${label}${Date.now() % 100000}`;
+    const order = await post("/api/orders", { plan_id: "web-starter", cycle: "monthly", username: name.slice(0, 16), generate_password: true, domain: { action: "subdomain", name } }, crypto.randomUUID());
+    const paid = await post(`/api/orders/${order.id}/pay`, { payment_method: "pm_card_visa", billing_country: "GB" });
+    if (paid.error) throw new Error(JSON.stringify(paid));
+    for (let i = 0; i < 100; i++) {
+      const now = await (await fetch(`/api/orders/${order.id}`)).json();
+      if (now.status === "active") return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error("the site did not go live");
+  }, label);
 }
 
 const ORDERS = [
@@ -71,6 +90,13 @@ const ORDERS = [
     fill: async (form) => {
       await form.getByLabel("Our nameservers copy my own primary server").check();
       await form.getByLabel(/primary servers' addresses/).fill("203.0.113.53");
+    },
+  },
+  {
+    plan: "domain-parking", slug: "alias", shows: /Shows the site of aliassite\d+\.example\.net/, site: true, steps: 4,
+    fill: async (form) => {
+      await form.getByLabel("Show the site of one of my services").check();
+      await form.getByLabel("The site to show").selectOption({ index: 0 });
     },
   },
   {
@@ -91,6 +117,7 @@ describe("a zone alone, ordered", () => {
       await page.goto(`${app.server.base}/account.html?next=/order.html`);
       await signUp(page, app.server.base, { name: "Zone Tester", email: `${order.slug}@example.com`, country: "GB" });
       await page.waitForURL(/\/order\.html$/);
+      if (order.site) await liveSite(page, "aliassite");
       for (const screen of SCREENS) {
         await page.setViewportSize({ width: screen.width, height: screen.height });
         const domain = `${order.slug}${screen.name}${Date.now() % 100000}.com`;
