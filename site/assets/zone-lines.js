@@ -13,7 +13,8 @@ export function parseRecord(line) {
   const ttl = /^\d+$/.test(words[0] ?? "") ? Number(words.shift()) : undefined;
   const kind = (words.shift() ?? "").toUpperCase();
   const priority = kind === "MX" && /^\d+$/.test(words[0] ?? "") ? Number(words.shift()) : undefined;
-  const value = kind === "TXT" ? words.join(" ").replace(/^"(.*)"$/, "$1") : words.join(" ");
+  // A TXT's text as typed: the API takes it plain, or quoted as zones write it.
+  const value = words.join(" ");
   return { name, type: kind, value, ...(ttl === undefined ? {} : { ttl }), ...(priority === undefined ? {} : { priority }) };
 }
 

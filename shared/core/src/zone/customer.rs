@@ -3,24 +3,26 @@
 //! and for a secondary zone the primary servers it is copied from.
 
 use std::collections::BTreeSet;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 pub use super::secondary::primaries;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{DEFAULT_TTL, Record, txt};
+use super::record_values;
+use super::{DEFAULT_TTL, Record};
 
 /// The most records one zone holds.
 pub const MAX_RECORDS: usize = 200;
 /// Time to live, in seconds: from a minute to a day.
 const TTLS: std::ops::RangeInclusive<u32> = 60..=86_400;
 /// A TXT record's text, before it is split into strings of 255 bytes.
-const MAX_TEXT: usize = 2048;
+pub(super) const MAX_TEXT: usize = 2048;
 
-/// A record as the customer writes it.
+/// A record as the customer writes it; a field it does not know is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RecordInput {
     /// Relative to the zone: `@` for the zone's own name, `www`, `*.shop`.
     #[schema(min_length = 1, max_length = 200)]
@@ -30,11 +32,15 @@ pub struct RecordInput {
     pub kind: String,
     /// Seconds, 60 to 86400; 3600 when left out.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 4294967295_i64)]
     pub ttl: Option<u32>,
     /// An MX record's preference.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 65535)]
     pub priority: Option<u16>,
-    /// An address, a host name, or for TXT the text itself, unquoted.
+    /// An address, a host name (absolute, its final dot optional), or for
+    /// TXT the text itself, unquoted, or as the zone answers it: quoted
+    /// strings, escaped.
     #[schema(min_length = 1, max_length = 2048)]
     pub value: String,
 }
@@ -130,59 +136,13 @@ fn record(input: &RecordInput) -> Result<Record, Refused> {
         ));
     }
     let kind = input.kind.to_ascii_uppercase();
-    let value = input.value.trim();
-    let bad_value = |what: &str| refused("invalid_record_value", format!("{what}, not {value:?}"));
-    let (value, priority) = match kind.as_str() {
-        "A" => (
-            value
-                .parse::<Ipv4Addr>()
-                .map_err(|_| bad_value("an A record holds an IPv4 address"))?
-                .to_string(),
-            None,
-        ),
-        "AAAA" => (
-            value
-                .parse::<Ipv6Addr>()
-                .map_err(|_| bad_value("an AAAA record holds an IPv6 address"))?
-                .to_string(),
-            None,
-        ),
-        "CNAME" if name == "@" => {
-            return Err(refused(
-                "cname_at_apex",
-                "the zone's own name holds its SOA and NS records, so it cannot be a CNAME (RFC 1034, 3.6.2)",
-            ));
-        }
-        "CNAME" => (
-            host(value).ok_or_else(|| bad_value("a CNAME record holds a host name"))?,
-            None,
-        ),
-        "MX" => {
-            let priority = input
-                .priority
-                .ok_or_else(|| refused("priority_required", "an MX record needs a priority"))?;
-            (
-                host(value)
-                    .ok_or_else(|| bad_value("an MX record holds a mail server's host name"))?,
-                Some(priority),
-            )
-        }
-        "TXT" if value.is_empty() || value.len() > MAX_TEXT || !value.chars().all(printable) => {
-            return Err(bad_value(&format!(
-                "a TXT record holds 1 to {MAX_TEXT} printable ASCII characters"
-            )));
-        }
-        "TXT" => (txt(value), None),
-        _ => {
-            return Err(refused(
-                "unsupported_record_type",
-                format!(
-                    "the record types offered are A, AAAA, CNAME, MX and TXT, not {:?}",
-                    input.kind
-                ),
-            ));
-        }
-    };
+    if input.priority.is_some() && kind != "MX" {
+        return Err(refused(
+            "priority_only_for_mx",
+            "only an MX record has a priority",
+        ));
+    }
+    let (value, priority) = record_values::checked(&kind, &name, input)?;
     Ok(Record {
         name,
         kind,
@@ -194,10 +154,6 @@ fn record(input: &RecordInput) -> Result<Record, Refused> {
         },
         value,
     })
-}
-
-fn printable(c: char) -> bool {
-    c.is_ascii() && !c.is_ascii_control()
 }
 
 /// A record's name, relative to the zone, in lower case: `@`, or labels of
@@ -225,29 +181,6 @@ fn owner_name(name: &str) -> Result<String, Refused> {
         ));
     }
     Ok(name)
-}
-
-/// A host name as the zone writes it, with its final dot; `.` alone is
-/// the null MX of RFC 7505.
-fn host(value: &str) -> Option<String> {
-    if value == "." {
-        return Some(value.into());
-    }
-    let bare = value
-        .strip_suffix('.')
-        .unwrap_or(value)
-        .to_ascii_lowercase();
-    let ok = !bare.is_empty()
-        && bare.len() <= 253
-        && bare.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        });
-    ok.then(|| format!("{bare}."))
 }
 
 /// A name with a CNAME holds nothing else (RFC 1034, 3.6.2; RFC 2181, 10.1).
@@ -336,6 +269,27 @@ mod tests {
         assert_eq!(both.unwrap_err().code, "cname_not_alone");
         let many = vec![input("@", "A", "203.0.113.1"); MAX_RECORDS + 1];
         assert_eq!(records(&many).unwrap_err().code, "too_many_records");
+    }
+
+    #[test]
+    fn text_given_back_as_the_zone_answers_it_is_the_same_text() {
+        let once = records(&[input("@", "TXT", "say \"hi\" \\ v=spf1 -all")]).unwrap();
+        let again = records(&[input("@", "TXT", &once[0].value)]).unwrap();
+        assert_eq!(again, once);
+        let long = "x".repeat(600);
+        let split = records(&[input("@", "TXT", &long)]).unwrap();
+        assert_eq!(
+            records(&[input("@", "TXT", &split[0].value)]).unwrap(),
+            split
+        );
+        let mut typed = input("@", "A", "203.0.113.1");
+        typed.priority = Some(5);
+        assert_eq!(records(&[typed]).unwrap_err().code, "priority_only_for_mx");
+        let address = input("www", "CNAME", "1.2.3.4");
+        assert_eq!(
+            records(&[address]).unwrap_err().code,
+            "invalid_record_value"
+        );
     }
 
     #[test]

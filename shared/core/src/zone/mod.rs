@@ -13,6 +13,7 @@ use crate::panel::DkimKey;
 use crate::store::{Item, Key};
 
 pub mod customer;
+mod record_values;
 mod secondary;
 
 pub const DEFAULT_TTL: u32 = 3600;

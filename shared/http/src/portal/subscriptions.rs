@@ -170,7 +170,7 @@ struct ZoneRecords {
         (status = 200, body = Subscription, description = "with its `zone`; the DNS host serves the records with a higher serial"),
         (status = 404, body = ErrorBody, description = "not a service of yours"),
         (status = 409, body = ErrorBody, description = "`service_not_active`, `not_primary_dns`"),
-        (status = 422, body = ErrorBody, description = "`invalid_record_name`, `invalid_record_value`, `invalid_ttl`, `priority_required`, `unsupported_record_type`, `cname_at_apex`, `cname_not_alone`, `too_many_records`"),
+        (status = 422, body = ErrorBody, description = "`invalid_record_name`, `invalid_record_value`, `invalid_ttl`, `priority_required`, `priority_only_for_mx`, `unsupported_record_type`, `cname_at_apex`, `cname_not_alone`, `too_many_records`"),
         (status = 503, body = ErrorBody, description = "the DNS host is not answering"),
     ))]
 async fn set_zone_records(
