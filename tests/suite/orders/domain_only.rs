@@ -88,13 +88,7 @@ async fn a_domain_shows_another_site(app: &App) {
     // Only a live site of one's own: not someone else's, not mail alone.
     let eve = Shopper::sign_up(app, &format!("{}@example.com", fresh_username()), "GB").await;
     let theirs = json!({"use": "alias", "of": site["id"]});
-    let (status, error) = eve
-        .order(zone_order("domain-parking", &fresh_domain(), theirs))
-        .await;
-    assert_eq!(
-        (status, error["error"]["code"].as_str()),
-        (422, Some("unknown_service"))
-    );
+    assert_eq!(refusal(&eve, theirs).await, "unknown_service");
     let (_, mail) = live(&ada, {
         let mut body = hosting("register", &fresh_domain(), &fresh_username());
         body["plan_id"] = json!("mail-basic");
@@ -102,13 +96,19 @@ async fn a_domain_shows_another_site(app: &App) {
     })
     .await;
     let mail_only = json!({"use": "alias", "of": service_of(&ada, &mail).await["id"]});
-    let (status, error) = ada
-        .order(zone_order("domain-parking", &fresh_domain(), mail_only))
+    assert_eq!(refusal(&ada, mail_only).await, "not_a_site");
+}
+
+/// The code of the 422 a domain-only order with `zone` gets.
+async fn refusal(shopper: &Shopper<'_>, zone: Value) -> String {
+    let (status, error) = shopper
+        .order(zone_order("domain-parking", &fresh_domain(), zone))
         .await;
-    assert_eq!(
-        (status, error["error"]["code"].as_str()),
-        (422, Some("not_a_site"))
-    );
+    assert_eq!(status, 422, "{error}");
+    error["error"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn parked_order() -> OrderRequest {
@@ -144,11 +144,25 @@ async fn a_cancelled_zone_stops_being_served(clock: &ManualClock, ports: &Ports)
             .unwrap()
             .is_some()
     );
-    let by = Acting {
-        actor: hostfront::audit::Actor::Customer(bob.id.clone()),
-        client: None,
-        role: None,
-    };
+    // Suspended (for an unpaid invoice, or by staff), the zone is still served.
+    let staff = hostfront::audit::Actor::Staff("stf-grace".into());
+    let who = (&staff, hostfront::audit::Role::Support, "127.0.0.1");
+    let on_hold = (&bob.id, service.id.as_str());
+    hostfront::staff::subscriptions::set_status(
+        ports,
+        who,
+        on_hold,
+        SubscriptionStatus::Suspended,
+        "unpaid",
+    )
+    .await
+    .unwrap();
+    subscriptions::panel::sync(ports, &bob.id, &service.id)
+        .await
+        .expect("nothing on a panel to suspend");
+    let served = ports.table.get(&Zone::key(&service.domain)).await.unwrap();
+    assert!(served.is_some(), "a suspended zone is still served");
+    let by = Acting::only(hostfront::audit::Actor::Customer(bob.id.clone()));
     let pending = cancel::request(ports, by, &bob.id, &service.id, When::Now)
         .await
         .unwrap();
@@ -199,11 +213,7 @@ async fn a_cancelled_alias_leaves_the_site(_clock: &ManualClock, ports: &Ports) 
         parked(ports.panel.state(username).await.unwrap()),
         std::slice::from_ref(&alias.domain)
     );
-    let by = Acting {
-        actor: hostfront::audit::Actor::Customer(bob.id.clone()),
-        client: None,
-        role: None,
-    };
+    let by = Acting::only(hostfront::audit::Actor::Customer(bob.id.clone()));
     cancel::request(ports, by, &bob.id, &alias.id, When::Now)
         .await
         .unwrap();

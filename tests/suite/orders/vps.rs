@@ -155,11 +155,7 @@ async fn a_cancelled_vps_is_deleted_at_once(clock: &ManualClock, ports: &Ports) 
         .remove(0);
     let vm = service.hosting.vm.clone().expect("a VPS runs on a VM");
     assert!(ports.hypervisor.vm(&vm.id).await.unwrap().is_some());
-    let by = Acting {
-        actor: hostfront::audit::Actor::Customer(bob.id.clone()),
-        client: None,
-        role: None,
-    };
+    let by = Acting::only(hostfront::audit::Actor::Customer(bob.id.clone()));
     let pending = cancel::request(ports, by, &bob.id, &service.id, When::Now)
         .await
         .unwrap();

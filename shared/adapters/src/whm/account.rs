@@ -104,10 +104,20 @@ impl WhmPanel {
         &self,
         account: &HostingAccount,
     ) -> Result<Vec<String>, PanelError> {
+        self.listed_domains(account, "addon_domains").await
+    }
+
+    /// One list of UAPI's `DomainInfo::list_domains`: `addon_domains`,
+    /// `parked_domains`.
+    pub(super) async fn listed_domains(
+        &self,
+        account: &HostingAccount,
+        list: &str,
+    ) -> Result<Vec<String>, PanelError> {
         let domains = self
             .uapi(account, "DomainInfo", "list_domains", &[])
             .await?;
-        Ok(strings(&domains["addon_domains"]))
+        Ok(strings(&domains[list]))
     }
 
     pub(super) async fn make_account(

@@ -6,17 +6,14 @@
 
 use hostfront_core::panel::{HostingAccount, PanelError};
 
-use super::{WhmPanel, strings};
+use super::WhmPanel;
 
 impl WhmPanel {
     pub(super) async fn parked_domains(
         &self,
         account: &HostingAccount,
     ) -> Result<Vec<String>, PanelError> {
-        let domains = self
-            .uapi(account, "DomainInfo", "list_domains", &[])
-            .await?;
-        Ok(strings(&domains["parked_domains"]))
+        self.listed_domains(account, "parked_domains").await
     }
 
     pub(super) async fn park(&self, username: &str, alias: &str) -> Result<(), PanelError> {

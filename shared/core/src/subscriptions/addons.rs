@@ -75,7 +75,7 @@ fn mailbox(name: &str, domain: &str) -> Option<String> {
 }
 
 /// The customer's service, if it is active: only an active service changes.
-pub(super) async fn active_service(
+pub(super) async fn changeable(
     ports: &impl Storage,
     customer_id: &CustomerId,
     service_id: &str,
@@ -89,6 +89,17 @@ pub(super) async fn active_service(
             message: "only an active service can be changed".into(),
         });
     }
+    Ok(service)
+}
+
+/// The customer's active service on a panel, whose mailboxes and sites
+/// the panel keeps.
+pub(super) async fn active_service(
+    ports: &impl Storage,
+    customer_id: &CustomerId,
+    service_id: &str,
+) -> Result<Subscription, AddonError> {
+    let service = changeable(ports, customer_id, service_id).await?;
     // A server has no panel account: its mail and sites are set up on it.
     if !service.on_panel() {
         return Err(AddonError::Conflict {

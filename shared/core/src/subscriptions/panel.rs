@@ -73,7 +73,11 @@ pub async fn sync(
         .await
         .map_err(|e| e.to_string())?;
     // A cancelled service's account is the teardown's to remove.
-    if let Some(service) = service.filter(|s| s.status != SubscriptionStatus::Cancelled) {
+    // A zone alone has no account anywhere: its zone is served until the
+    // service ends, a suspension or a plan changing nothing there.
+    let has_account =
+        |s: &Subscription| s.status != SubscriptionStatus::Cancelled && s.zone.is_none();
+    if let Some(service) = service.filter(has_account) {
         // A VPS or a machine is suspended by powering it off; its size is
         // the plan's from the day it was made.
         let running = service.status != SubscriptionStatus::Suspended;

@@ -4,8 +4,8 @@
 
 use serde_json::json;
 
-use super::addons::{AddonError, record_change};
-use super::{Subscription, SubscriptionStatus, find};
+use super::Subscription;
+use super::addons::{AddonError, changeable, record_change};
 use crate::dnshost::DnsError;
 use crate::store::Update;
 use crate::zone::Zone;
@@ -61,15 +61,7 @@ async fn primary_dns(
     customer_id: &CustomerId,
     service_id: &str,
 ) -> Result<Subscription, AddonError> {
-    let service = find(ports.table(), customer_id, service_id)
-        .await?
-        .ok_or(AddonError::NotFound)?;
-    if service.status != SubscriptionStatus::Active || service.ended_at.is_some() {
-        return Err(AddonError::Conflict {
-            code: "service_not_active",
-            message: "only an active service can be changed".into(),
-        });
-    }
+    let service = changeable(ports, customer_id, service_id).await?;
     if !matches!(service.zone, Some(ZoneUse::Primary { .. })) {
         return Err(AddonError::Conflict {
             code: "not_primary_dns",

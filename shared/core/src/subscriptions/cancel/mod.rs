@@ -77,7 +77,7 @@ pub struct Acting<'a> {
 
 impl Acting<'_> {
     /// `actor` acting by itself: the customer, or a run of the system.
-    fn only(actor: Actor) -> Acting<'static> {
+    pub fn only(actor: Actor) -> Acting<'static> {
         Acting {
             actor,
             client: None,
