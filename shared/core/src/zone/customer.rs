@@ -31,11 +31,11 @@ pub struct RecordInput {
     #[serde(rename = "type")]
     pub kind: String,
     /// Seconds, 60 to 86400; 3600 when left out.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::input::optional_whole_number")]
     #[schema(minimum = 0, maximum = 4294967295_i64)]
     pub ttl: Option<u32>,
     /// An MX record's preference.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::input::optional_whole_number")]
     #[schema(minimum = 0, maximum = 65535)]
     pub priority: Option<u16>,
     /// An address, a host name (absolute, its final dot optional), or for

@@ -18,12 +18,34 @@ use crate::{Hashing, Registry, Sealing, Storage};
 
 /// Which client account at the registrar the order's domain goes under.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", try_from = "ChoiceFields")]
 pub enum RegistrarAccountChoice {
     /// One of the customer's accounts, by id.
     Id(String),
     /// A new account.
     New(NewRegistrarAccount),
+}
+
+/// The choice as sent: exactly one of its two keys; other keys are
+/// ignored, as they are elsewhere in a request's body.
+#[derive(Deserialize)]
+struct ChoiceFields {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    new: Option<NewRegistrarAccount>,
+}
+
+impl TryFrom<ChoiceFields> for RegistrarAccountChoice {
+    type Error = &'static str;
+
+    fn try_from(fields: ChoiceFields) -> Result<Self, Self::Error> {
+        match (fields.id, fields.new) {
+            (Some(id), None) => Ok(RegistrarAccountChoice::Id(id)),
+            (None, Some(new)) => Ok(RegistrarAccountChoice::New(new)),
+            _ => Err("a registrar account is {\"id\": …} or {\"new\": {…}}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
