@@ -164,16 +164,8 @@ fn owner_name(name: &str) -> Result<String, Refused> {
         return Ok(name);
     }
     let labels: Vec<&str> = name.split('.').collect();
-    let label_ok = |(at, label): (usize, &&str)| {
-        (at == 0 && *label == "*")
-            || (!label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-    };
+    let label_ok =
+        |(at, label): (usize, &&str)| (at == 0 && *label == "*") || record_values::label(label);
     if name.is_empty() || name.len() > 200 || !labels.iter().enumerate().all(label_ok) {
         return Err(refused(
             "invalid_record_name",

@@ -105,20 +105,23 @@ fn host(value: &str) -> Option<String> {
         .strip_suffix('.')
         .unwrap_or(value)
         .to_ascii_lowercase();
-    let ok = !bare.is_empty()
-        && bare.len() <= 253
-        && bare.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        });
+    let ok = !bare.is_empty() && bare.len() <= 253 && bare.split('.').all(label);
     // No top-level domain is all digits: `1.2.3.4` is an address, not a name.
     let numeric = bare
         .rsplit('.')
         .next()
         .is_some_and(|l| l.chars().all(|c| c.is_ascii_digit()));
     (ok && !numeric).then(|| format!("{bare}."))
+}
+
+/// One label of a name in a zone: 1 to 63 letters, digits, hyphens and
+/// underscores (`_dmarc`, `default._domainkey`), no hyphen at either end.
+pub(super) fn label(label: &str) -> bool {
+    !label.is_empty()
+        && label.len() <= 63
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+        && label
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
